@@ -1,0 +1,50 @@
+// The Coord kind: a geographic latitude/longitude in decimal degrees.
+
+import { ValueError } from '../errors.js';
+import { hashFloat, mix } from './hash.js';
+
+/** The Coord kind. */
+export class Coord {
+  /** Latitude, -90 to 90. */
+  readonly lat: number;
+  /** Longitude, -180 to 180. */
+  readonly lng: number;
+
+  /** Validating constructor; prefer {@link coord}. */
+  constructor(lat: number, lng: number) {
+    if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) {
+      throw new ValueError(`Invalid latitude ${String(lat)}`);
+    }
+    if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180) {
+      throw new ValueError(`Invalid longitude ${String(lng)}`);
+    }
+    this.lat = lat + 0;
+    this.lng = lng + 0;
+  }
+  /** Kind name. */
+  get kind(): 'coord' {
+    return 'coord';
+  }
+  /** Same latitude and longitude. */
+  equals(other: unknown): boolean {
+    return other instanceof Coord && other.lat === this.lat && other.lng === this.lng;
+  }
+  /** Orders by latitude, then longitude. */
+  compareTo(other: Coord): number {
+    if (this.lat !== other.lat) return this.lat < other.lat ? -1 : 1;
+    return this.lng < other.lng ? -1 : this.lng > other.lng ? 1 : 0;
+  }
+  /** Hash of both degrees. */
+  hash(): number {
+    return mix(hashFloat(this.lat), hashFloat(this.lng));
+  }
+  /** Zinc form `C(lat,lng)`. */
+  toString(): string {
+    return `C(${this.lat},${this.lng})`;
+  }
+}
+
+/** Make a Coord, e.g. `coord(37.55, -77.45)`. */
+export function coord(lat: number, lng: number): Coord {
+  return new Coord(lat, lng);
+}

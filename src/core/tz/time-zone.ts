@@ -1,0 +1,226 @@
+// Haystack time zones: city names mapped to IANA zones, with UTC offsets from the platform's Intl database.
+
+import { HaystackError } from '../errors.js';
+import { daysFromCivil } from '../kinds/calendar.js';
+
+// Regions tried, in order, when a Haystack name is not the city part of one of Intl's canonical ids
+// (Intl still lists old names such as Asia/Calcutta where Haystack uses Kolkata).
+const REGIONS = [
+  'America',
+  'Europe',
+  'Asia',
+  'Africa',
+  'Australia',
+  'Pacific',
+  'Atlantic',
+  'Indian',
+  'Antarctica',
+  'Arctic',
+  'America/Argentina',
+  'America/Indiana',
+  'America/Kentucky',
+  'America/North_Dakota',
+] as const;
+
+const MS_PER_HOUR = 3_600_000;
+const CACHE_LIMIT = 200_000;
+
+/** A Haystack time zone: the Haystack name (`New_York`) and the IANA id (`America/New_York`). */
+export class TimeZone {
+  /** Haystack name: the city part of the IANA id, or `UTC`, `GMT`, `GMT+5`, ... */
+  readonly name: string;
+  /** IANA id understood by Intl. */
+  readonly iana: string;
+  /** Fixed offset in seconds for UTC and the Etc zones; undefined for zones with rules. */
+  readonly fixedOffset: number | undefined;
+  #format: Intl.DateTimeFormat | undefined;
+  // Offset in seconds per UTC hour, for hours with no transition inside them.
+  readonly #hourCache = new Map<number, number>();
+
+  private constructor(name: string, iana: string, fixedOffset: number | undefined) {
+    this.name = name;
+    this.iana = iana;
+    this.fixedOffset = fixedOffset;
+  }
+
+  /** UTC. */
+  static readonly UTC: TimeZone = new TimeZone('UTC', 'UTC', 0);
+
+  /** The zone with this Haystack name (or an IANA id); throws `HS_ERR_UNKNOWN_TZ` for unknown names. */
+  static get(name: string): TimeZone {
+    const tz = TimeZone.find(name);
+    if (tz === undefined) throw new HaystackError('HS_ERR_UNKNOWN_TZ', `Unknown time zone ${JSON.stringify(name)}`);
+    return tz;
+  }
+
+  /** The zone with this Haystack name (or an IANA id), or undefined. */
+  static find(name: string): TimeZone | undefined {
+    const cached = BY_NAME.get(name);
+    if (cached !== undefined) return cached;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 64) return undefined;
+    const made = resolve(name);
+    if (made === undefined) return undefined;
+    // One instance per Haystack name, so every alias shares the offset cache.
+    const tz = BY_NAME.get(made.name) ?? made;
+    if (BY_NAME.size < 10_000) {
+      BY_NAME.set(tz.name, tz);
+      BY_NAME.set(name, tz);
+    }
+    return tz;
+  }
+
+  /** The zone of a fixed offset in whole hours (`GMT+5` is UTC-05:00); UTC for 0. */
+  static fromOffset(offsetSeconds: number): TimeZone | undefined {
+    if (offsetSeconds === 0) return TimeZone.UTC;
+    if (offsetSeconds % 3600 !== 0) return undefined;
+    const h = -offsetSeconds / 3600;
+    return TimeZone.find(h > 0 ? `GMT+${h}` : `GMT${h}`);
+  }
+
+  /** Every Haystack name the platform supports, sorted. */
+  static names(): readonly string[] {
+    const names = new Set<string>(['UTC', 'GMT']);
+    for (let h = -14; h <= 12; h++) if (h !== 0) names.add(h > 0 ? `GMT+${h}` : `GMT${h}`);
+    for (const id of supportedIds()) {
+      const city = cityOf(id);
+      if (city !== undefined) names.add(city);
+    }
+    return [...names].sort();
+  }
+
+  /** UTC offset in seconds (east positive) at an instant given in epoch milliseconds. */
+  offsetAt(epochMs: number): number {
+    if (this.fixedOffset !== undefined) return this.fixedOffset;
+    const hour = Math.floor(epochMs / MS_PER_HOUR);
+    const cached = this.#hourCache.get(hour);
+    if (cached !== undefined) return cached;
+    const start = hour * MS_PER_HOUR;
+    const atStart = this.#offsetFromIntl(start);
+    const atEnd = this.#offsetFromIntl(start + MS_PER_HOUR - 1000);
+    if (atStart !== atEnd) return this.#offsetFromIntl(epochMs);
+    if (this.#hourCache.size >= CACHE_LIMIT) this.#hourCache.clear();
+    this.#hourCache.set(hour, atStart);
+    return atStart;
+  }
+
+  #offsetFromIntl(epochMs: number): number {
+    this.#format ??= new Intl.DateTimeFormat('en-US', {
+      timeZone: this.iana,
+      hourCycle: 'h23',
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    const secs = Math.floor(epochMs / 1000);
+    let y = 0;
+    let mo = 0;
+    let d = 0;
+    let h = 0;
+    let mi = 0;
+    let s = 0;
+    let bc = false;
+    for (const p of this.#format.formatToParts(secs * 1000)) {
+      switch (p.type) {
+        case 'year':
+          y = Number(p.value);
+          break;
+        case 'month':
+          mo = Number(p.value);
+          break;
+        case 'day':
+          d = Number(p.value);
+          break;
+        case 'hour':
+          h = Number(p.value);
+          break;
+        case 'minute':
+          mi = Number(p.value);
+          break;
+        case 'second':
+          s = Number(p.value);
+          break;
+        case 'era':
+          bc = p.value.startsWith('B');
+          break;
+        default:
+      }
+    }
+    if (bc) y = 1 - y;
+    const local = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    return local - secs;
+  }
+
+  /** Same zone. */
+  equals(other: unknown): boolean {
+    return other instanceof TimeZone && other.name === this.name;
+  }
+
+  /** The Haystack name. */
+  toString(): string {
+    return this.name;
+  }
+}
+
+const BY_NAME = new Map<string, TimeZone>([
+  ['UTC', TimeZone.UTC],
+  ['Etc/UTC', TimeZone.UTC],
+]);
+let CITY_TO_ID: Map<string, string> | undefined;
+
+function supportedIds(): readonly string[] {
+  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
+  return intl.supportedValuesOf?.('timeZone') ?? [];
+}
+
+function cityOf(id: string): string | undefined {
+  const slash = id.lastIndexOf('/');
+  if (slash < 0 || id.startsWith('Etc/')) return undefined;
+  return id.slice(slash + 1);
+}
+
+function isIanaId(id: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: id });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function resolve(name: string): TimeZone | undefined {
+  // Haystack: GMT and the Etc names keep POSIX's inverted sign (GMT+5 is UTC-05:00).
+  const etc = /^(?:Etc\/)?GMT(?:([+-])(\d{1,2}))?$/.exec(name);
+  if (etc !== null) {
+    if (etc[1] === undefined) return makeZone('GMT', 'Etc/GMT', 0);
+    const hours = Number(etc[2]);
+    if (hours === 0 || hours > 14 || (etc[1] === '+' && hours > 12)) return undefined;
+    const sign = etc[1] === '+' ? -1 : 1;
+    const hsName = `GMT${etc[1]}${hours}`;
+    return makeZone(hsName, `Etc/${hsName}`, sign * hours * 3600);
+  }
+  if (name.includes('/')) {
+    if (!isIanaId(name)) return undefined;
+    const city = cityOf(name);
+    return city === undefined ? undefined : makeZone(city, name, undefined);
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*$/.test(name)) return undefined;
+  if (CITY_TO_ID === undefined) {
+    CITY_TO_ID = new Map();
+    for (const id of supportedIds()) {
+      const city = cityOf(id);
+      if (city !== undefined && !CITY_TO_ID.has(city)) CITY_TO_ID.set(city, id);
+    }
+  }
+  const id = CITY_TO_ID.get(name) ?? REGIONS.map((r) => `${r}/${name}`).find(isIanaId);
+  return id === undefined ? undefined : makeZone(name, id, undefined);
+}
+
+// The constructor is private so that zones are made only here, once per name.
+function makeZone(name: string, iana: string, fixed: number | undefined): TimeZone {
+  const Ctor = TimeZone as unknown as new (n: string, i: string, f: number | undefined) => TimeZone;
+  return new Ctor(name, iana, fixed);
+}

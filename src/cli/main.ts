@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Entry point of the `haystack` binary: wires the real process into runCli.
+
+import process from 'node:process';
+import { runCli } from './program.js';
+
+const controller = new AbortController();
+let stopping = false;
+const stop = (): void => {
+  // A second Ctrl-C while shutting down means "now".
+  if (stopping) process.exit(130);
+  stopping = true;
+  controller.abort();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+const code = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  signal: controller.signal,
+});
+process.exitCode = code;
+process.removeListener('SIGINT', stop);
+process.removeListener('SIGTERM', stop);

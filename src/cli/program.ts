@@ -1,0 +1,37 @@
+// Builds the `haystack` command tree; each subcommand lives in its own module and registers itself here.
+
+import { Command, CommanderError } from 'commander';
+import { CliExit, type CliIo } from './io.js';
+
+/** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+const COMMANDS: readonly RegisterCommand[] = [];
+
+/** Version printed by `haystack --version`. */
+export const VERSION = '0.1.0';
+
+/** Run the CLI with `args` (without node and script) and return the exit code; never calls process.exit. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command('haystack')
+    .description('Project Haystack 4 toolkit: convert formats, query data, serve and call Haystack servers')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+  for (const register of COMMANDS) register(program, io);
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CliExit) {
+      if (err.message !== '') io.stderr.write(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`haystack: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -4,7 +4,6 @@ export * from './errors.js';
 export { Dict, type DictInit, dict, type TagVal } from './grid/dict.js';
 export { Grid, GridBuilder, type GridCol, type RowSource } from './grid/grid.js';
 export { isTagName } from './grid/tag-name.js';
-export { list, toVal } from './grid/to-val.js';
 export { Coord, coord } from './kinds/coord.js';
 export { date, HDate } from './kinds/date.js';
 export { type Disambiguation, dateTime, HDateTime, offsetString } from './kinds/date-time.js';

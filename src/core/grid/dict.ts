@@ -1,12 +1,14 @@
 // The Dict kind: an immutable map of tag names to non-null values.
 
 import { ValueError } from '../errors.js';
+import { HDateTime } from '../kinds/date-time.js';
 import { compare, equals, hash } from '../kinds/equality.js';
 import { hashString, mix } from '../kinds/hash.js';
-import type { Val } from '../kinds/kind.js';
+import type { List, Val } from '../kinds/kind.js';
+import { Num } from '../kinds/number.js';
 import { Ref } from '../kinds/ref.js';
+import { isValueObject, registerValueClass } from '../kinds/value-class.js';
 import { isTagName } from './tag-name.js';
-import { toVal } from './to-val.js';
 
 /** A non-null value, as stored in a Dict. */
 export type TagVal = Exclude<Val, null>;
@@ -207,6 +209,7 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     return `{${parts.join(' ')}}`;
   }
 }
+registerValueClass(Dict);
 
 function isIterable(x: unknown): x is Iterable<unknown> {
   return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
@@ -215,4 +218,35 @@ function isIterable(x: unknown): x is Iterable<unknown> {
 /** Make a Dict: `dict({ site: MARKER, dis: 'Alpha', area: num(1000, 'ft²') })`. */
 export function dict(init?: DictInit | null): Dict {
   return Dict.of(init);
+}
+
+/**
+ * A JS value as a Haystack value: Vals pass through, a JS number becomes a unitless Number, a JS
+ * Date a UTC DateTime, an array a frozen List, a plain object or Map a Dict. Anything else throws.
+ */
+export function toVal(x: unknown): Val {
+  if (x === null || x === undefined) return null;
+  switch (typeof x) {
+    case 'string':
+    case 'boolean':
+      return x;
+    case 'number':
+      return new Num(x);
+    case 'object': {
+      if (isValueObject(x)) return x as Val;
+      if (Array.isArray(x)) return list(...(x as unknown[]));
+      if (x instanceof Date) return HDateTime.fromEpochMs(x.getTime());
+      if (x instanceof Map) return Dict.of(x as Map<string, unknown>);
+      const proto = Object.getPrototypeOf(x) as unknown;
+      if (proto === Object.prototype || proto === null) return Dict.of(x as Record<string, unknown>);
+      break;
+    }
+    default:
+  }
+  throw new ValueError(`Not a Haystack value: ${Object.prototype.toString.call(x)}`);
+}
+
+/** Make a List (a frozen array), converting items with {@link toVal}. */
+export function list(...items: readonly unknown[]): List {
+  return Object.freeze(items.map(toVal));
 }

@@ -4,6 +4,7 @@ import { ValueError } from '../errors.js';
 import { compare, equals, hash } from '../kinds/equality.js';
 import { hashString, mix } from '../kinds/hash.js';
 import type { Val } from '../kinds/kind.js';
+import { registerValueClass } from '../kinds/value-class.js';
 import { Dict, type DictInit } from './dict.js';
 import { isTagName } from './tag-name.js';
 
@@ -51,14 +52,8 @@ export class Grid implements Iterable<Dict> {
     this.#source = source;
   }
 
-  static #empty: Grid | undefined;
-
   /** The grid with no meta, columns or rows. */
-  static get EMPTY(): Grid {
-    // Lazy: this module and dict.ts import each other, so Dict may not exist yet at load time.
-    Grid.#empty ??= new Grid(Dict.EMPTY, Object.freeze([]), new ArrayRows([]));
-    return Grid.#empty;
-  }
+  static readonly EMPTY: Grid = new Grid(Dict.EMPTY, Object.freeze([]), new ArrayRows([]));
 
   /**
    * A grid from its parts. Column names must be unique valid tag names; a row tag with no column
@@ -250,6 +245,7 @@ export class Grid implements Iterable<Dict> {
     return `Grid(${this.cols.length} cols, ${this.size} rows)`;
   }
 }
+registerValueClass(Grid);
 
 /** Fluent builder of an immutable Grid. */
 export class GridBuilder {

@@ -2,6 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { hashFloat, mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 /** The Coord kind. */
 export class Coord {
@@ -43,6 +44,7 @@ export class Coord {
     return `C(${this.lat},${this.lng})`;
   }
 }
+registerValueClass(Coord);
 
 /** Make a Coord, e.g. `coord(37.55, -77.45)`. */
 export function coord(lat: number, lng: number): Coord {

@@ -6,6 +6,7 @@ import { civilFromDays, fractionString, MS_PER_DAY, pad2, pad4 } from './calenda
 import { HDate } from './date.js';
 import { hashFloat, mix } from './hash.js';
 import { HTime } from './time.js';
+import { registerValueClass } from './value-class.js';
 
 /** How a local time that a DST change skips (gap) or repeats (overlap) becomes an instant; as in Temporal. */
 export type Disambiguation = 'compatible' | 'earlier' | 'later' | 'reject';
@@ -205,6 +206,7 @@ export class HDateTime {
     return `${this.toIso()} ${this.tz.name}`;
   }
 }
+registerValueClass(HDateTime);
 
 /** `Z` for zero, else `±hh:mm`. */
 export function offsetString(offset: number): string {

@@ -3,6 +3,7 @@
 import { ValueError } from '../errors.js';
 import { civilFromDays, daysFromCivil, daysInMonth, pad2, pad4 } from './calendar.js';
 import { mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -77,6 +78,7 @@ export class HDate {
     return `${pad4(this.year)}-${pad2(this.month)}-${pad2(this.day)}`;
   }
 }
+registerValueClass(HDate);
 
 /** Make a Date, e.g. `date(2024, 3, 31)`, or parse `date('2024-03-31')`. */
 export function date(yearOrIso: number | string, month?: number, day?: number): HDate {

@@ -1,6 +1,7 @@
 // The three singleton kinds: Marker, NA and Remove.
 
 import { hashString } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 /** The Marker kind: a tag that carries no value. Use the {@link MARKER} singleton. */
 export class Marker {
@@ -31,6 +32,7 @@ export class Marker {
     return 'M';
   }
 }
+registerValueClass(Marker);
 
 /** The NA kind: "not available", e.g. a sensor reading that failed. Use the {@link NA} singleton. */
 export class NAValue {
@@ -61,6 +63,7 @@ export class NAValue {
     return 'NA';
   }
 }
+registerValueClass(NAValue);
 
 /** The Remove kind: in a diff, removes the tag. Use the {@link REMOVE} singleton. */
 export class Remove {
@@ -91,6 +94,7 @@ export class Remove {
     return 'R';
   }
 }
+registerValueClass(Remove);
 
 /** Type of the NA singleton. */
 export type NA = NAValue;

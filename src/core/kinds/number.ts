@@ -2,6 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { hashFloat, hashString, mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 const VALID_UNITS = new Set<string>();
 
@@ -82,6 +83,7 @@ export class Num {
     return this.unit === undefined ? s : s + this.unit;
   }
 }
+registerValueClass(Num);
 
 /** Total order on floats: -INF < ... < +INF < NaN, with -0 equal to 0. */
 export function compareFloat(a: number, b: number): number {

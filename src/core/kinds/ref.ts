@@ -2,6 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { hashString, mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 /** True if `c` is a Zinc refChar: alpha, digit, `_`, `:`, `-`, `.`, `~`. */
 export function isRefChar(c: number): boolean {
@@ -66,6 +67,7 @@ export class Ref {
     return this.dis === undefined ? `@${this.id}` : `@${this.id} ${JSON.stringify(this.dis)}`;
   }
 }
+registerValueClass(Ref);
 
 /** Make a Ref, e.g. `ref('site-1', 'Alpha')`. */
 export function ref(id: string, dis?: string | null): Ref {

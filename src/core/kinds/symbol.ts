@@ -3,6 +3,7 @@
 import { ValueError } from '../errors.js';
 import { hashString, mix } from './hash.js';
 import { isRefId } from './ref.js';
+import { registerValueClass } from './value-class.js';
 
 /** The Symbol kind (named `Sym` to leave the JS `Symbol` alone). */
 export class Sym {
@@ -36,6 +37,7 @@ export class Sym {
     return `^${this.val}`;
   }
 }
+registerValueClass(Sym);
 
 /** Make a Symbol, e.g. `sym('elec-meter')`. */
 export function sym(val: string): Sym {

@@ -3,6 +3,7 @@
 import { ValueError } from '../errors.js';
 import { fractionString, pad2 } from './calendar.js';
 import { mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 const TIME_RE = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 
@@ -81,6 +82,7 @@ export class HTime {
     return `${pad2(this.hour)}:${pad2(this.minute)}:${pad2(this.second)}${fractionString(this.nanos)}`;
   }
 }
+registerValueClass(HTime);
 
 /** Make a Time, e.g. `time(14, 30)`, or parse `time('14:30:00.5')`. */
 export function time(hourOrIso: number | string, minute?: number, second?: number, nanos?: number): HTime {

@@ -2,6 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { hashString, mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 /** The Uri kind. */
 export class Uri {
@@ -34,6 +35,7 @@ export class Uri {
     return this.val;
   }
 }
+registerValueClass(Uri);
 
 /** Make a Uri. */
 export function uri(val: string): Uri {

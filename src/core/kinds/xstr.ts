@@ -2,6 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { hashString, mix } from './hash.js';
+import { registerValueClass } from './value-class.js';
 
 /** True if `s` is an XStr type name: an uppercase letter then letters, digits or `_`. */
 export function isXStrType(s: string): boolean {
@@ -52,6 +53,7 @@ export class XStr {
     return `${this.type}(${JSON.stringify(this.val)})`;
   }
 }
+registerValueClass(XStr);
 
 /** Make an XStr, e.g. `xstr('Bin', 'text/plain')`. */
 export function xstr(type: string, val: string): XStr {

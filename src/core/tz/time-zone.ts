@@ -69,7 +69,7 @@ export class TimeZone {
     return tz;
   }
 
-  /** The zone of a fixed offset in whole hours (`GMT+5` is UTC-05:00); UTC for 0. */
+  /** The zone of a fixed offset in whole hours (`GMT+5` is UTC-05:00), UTC for 0, undefined otherwise. */
   static fromOffset(offsetSeconds: number): TimeZone | undefined {
     if (offsetSeconds === 0) return TimeZone.UTC;
     if (offsetSeconds % 3600 !== 0) return undefined;

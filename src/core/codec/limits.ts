@@ -1,0 +1,46 @@
+// Decode limits shared by every reader (Zinc, JSON, Trio, CSV): defaults, merging and the error raised.
+
+import { LimitError } from '../errors.js';
+
+/**
+ * Limits a reader enforces while it reads, so hostile input cannot exhaust memory or the stack.
+ * Every field is optional in user input; {@link resolveLimits} fills in the defaults.
+ */
+export interface DecodeLimits {
+  /** Deepest nesting of lists, dicts and grids (a top-level grid is depth 1). Default {@link DEFAULT_LIMITS}.maxDepth = 64. */
+  readonly maxDepth: number;
+  /** Longest input in characters (UTF-16 code units; bytes for byte streams). Default 256 MiB. Streams count the total. */
+  readonly maxLength: number;
+  /** Most rows in one grid (nested grids included, each counted on its own). Default 10,000,000. */
+  readonly maxRows: number;
+  /** Most columns in one grid. Default 10,000. */
+  readonly maxCols: number;
+  /** Longest single token (string, URI, number, ...), in characters. Default 16 MiB. */
+  readonly maxTokenLength: number;
+}
+
+/** Default decode limits: generous enough for a 10-million-row history, tight enough to bound a hostile body. */
+export const DEFAULT_LIMITS: DecodeLimits = Object.freeze({
+  maxDepth: 64,
+  maxLength: 256 * 1024 * 1024,
+  maxRows: 10_000_000,
+  maxCols: 10_000,
+  maxTokenLength: 16 * 1024 * 1024,
+});
+
+/** Fill the gaps of partial limits with {@link DEFAULT_LIMITS}; returns the defaults object itself when nothing is given. */
+export function resolveLimits(limits?: Partial<DecodeLimits>): DecodeLimits {
+  if (limits === undefined) return DEFAULT_LIMITS;
+  return Object.freeze({ ...DEFAULT_LIMITS, ...stripUndefined(limits) });
+}
+
+/** Raise the error for an exceeded limit (one place for the message shape). */
+export function limitExceeded(format: string, limit: keyof DecodeLimits, max: number): never {
+  throw new LimitError(limit, `${format}: input exceeds ${limit} (${max})`);
+}
+
+function stripUndefined(limits: Partial<DecodeLimits>): Partial<DecodeLimits> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(limits)) if (typeof v === 'number') out[k] = v;
+  return out;
+}

@@ -1,0 +1,165 @@
+// The storage contract: what every backend (memory, SQLite, PostgreSQL, Redis) provides to the server ops.
+
+import type { Dict } from '../core/grid/dict.js';
+import type { HDateTime } from '../core/kinds/date-time.js';
+import type { Val } from '../core/kinds/kind.js';
+
+/** A source of the current time in epoch milliseconds; injectable so tests control leases and expiry. */
+export type Clock = () => number;
+
+/** One change in an atomic commit. */
+export type CommitDiff =
+  | {
+      /** Add a new entity; `tags.id` may be absent (the store makes one) and must not exist yet. */
+      readonly op: 'add';
+      /** Tags of the new entity (`mod` is set by the store). */
+      readonly tags: Dict;
+    }
+  | {
+      /** Change tags of an existing entity; a `Remove` value deletes the tag. */
+      readonly op: 'update';
+      /** Entity id (without `@`). */
+      readonly id: string;
+      /** The `mod` the caller last saw; a different current `mod` fails the commit with HS_ERR_CONFLICT. Omit to force. */
+      readonly mod?: HDateTime;
+      /** Tags to set (Remove deletes). `id` and `mod` are ignored. */
+      readonly changes: Dict;
+    }
+  | {
+      /** Remove an entity. */
+      readonly op: 'remove';
+      /** Entity id (without `@`). */
+      readonly id: string;
+      /** The `mod` the caller last saw; omit to force. */
+      readonly mod?: HDateTime;
+    };
+
+/** A query for entities by filter. */
+export interface ReadQuery {
+  /** A Haystack filter (text). Backends push it down where they can evaluate it exactly. */
+  readonly filter: string;
+  /** Maximum number of entities to return (default: no limit). */
+  readonly limit?: number;
+}
+
+/** One history sample. */
+export interface HisItem {
+  /** Instant in epoch milliseconds. */
+  readonly ts: number;
+  /** Recorded value (Number, Bool, Str, ...), as written. */
+  readonly val: Val;
+}
+
+/** A half-open time range `[start, end)` in epoch milliseconds. */
+export interface TimeRange {
+  /** Inclusive start. */
+  readonly start: number;
+  /** Exclusive end. */
+  readonly end: number;
+}
+
+/** One level of a point's priority array. */
+export interface PriorityLevel {
+  /** Level 1 (highest) to 17 (default). */
+  readonly level: number;
+  /** Value at this level, or null when the level is empty. */
+  readonly val: Val;
+  /** Who wrote it. */
+  readonly who: string | undefined;
+  /** When a timed override ends (epoch ms), if it is timed. */
+  readonly expires: number | undefined;
+}
+
+/** A point write request. */
+export interface PointWriteRequest {
+  /** Point id (without `@`). */
+  readonly id: string;
+  /** Level 1-17. */
+  readonly level: number;
+  /** Value to write, or null to release the level. */
+  readonly val: Val;
+  /** Who is writing. */
+  readonly who: string;
+  /** Duration in milliseconds for a timed override; the level empties itself after it. */
+  readonly durationMs?: number;
+}
+
+/** The result of a point write: the whole array and the effective value. */
+export interface PriorityArray {
+  /** All 17 levels in order. */
+  readonly levels: readonly PriorityLevel[];
+  /** Effective value: the value of the highest-priority non-empty level, or null. */
+  readonly effective: Val;
+  /** Level of the effective value, or undefined when all levels are empty. */
+  readonly effectiveLevel: number | undefined;
+}
+
+/** Identity and state of a watch. */
+export interface WatchInfo {
+  /** Watch id. */
+  readonly id: string;
+  /** Display name given by the client. */
+  readonly dis: string;
+  /** Lease in milliseconds: the watch closes itself when not polled or changed for this long. */
+  readonly leaseMs: number;
+  /** Ids (without `@`) of the watched entities, in the order they were added. */
+  readonly ids: readonly string[];
+}
+
+/** Entities that changed since the last poll (or all with `refresh`). */
+export interface WatchPollResult {
+  /** The watch after the poll. */
+  readonly watch: WatchInfo;
+  /** Current state of each changed (or, with refresh, every) watched entity that still exists. */
+  readonly changed: readonly Dict[];
+}
+
+/**
+ * A storage backend. Every method is atomic; failures are typed (`StorageError`, `UnknownRecError`,
+ * `HS_ERR_CONFLICT` on a stale `mod`, `HS_ERR_UNKNOWN_NAME` on an unknown or expired watch).
+ * All state, including watches, lives here so that several server processes can share one store.
+ */
+export interface StorageAdapter {
+  /** Backend name, e.g. `memory`. */
+  readonly backend: string;
+
+  /** Entities by id (without `@`), in the same order; `undefined` where an id does not exist. */
+  readByIds(ids: readonly string[]): Promise<readonly (Dict | undefined)[]>;
+  /** Entities that match a filter, up to `limit`, in a stable order (by id). */
+  read(query: ReadQuery): Promise<readonly Dict[]>;
+  /** Number of entities. */
+  count(): Promise<number>;
+  /** Apply every diff atomically (all or none) and return the resulting entities (removed ones omitted). */
+  commit(diffs: readonly CommitDiff[]): Promise<readonly Dict[]>;
+
+  /** History of a point in `[start, end)`, sorted by time. */
+  hisRead(id: string, range: TimeRange): Promise<readonly HisItem[]>;
+  /** Merge samples into a point's history (same timestamp replaces); returns how many were written. */
+  hisWrite(id: string, items: readonly HisItem[]): Promise<number>;
+
+  /** The priority array of a point. */
+  readPriorityArray(id: string): Promise<PriorityArray>;
+  /**
+   * Write one level and, atomically with it, set the point's `writeVal`, `writeLevel` and `curVal`
+   * to the effective value (removing them when every level is empty).
+   */
+  pointWrite(req: PointWriteRequest): Promise<PriorityArray>;
+
+  /** Open a new watch. */
+  watchOpen(dis: string, leaseMs: number): Promise<WatchInfo>;
+  /** Add ids to a watch (renews its lease); already-watched ids are ignored. */
+  watchAdd(watchId: string, ids: readonly string[]): Promise<WatchInfo>;
+  /** Remove ids from a watch (renews its lease). */
+  watchRemove(watchId: string, ids: readonly string[]): Promise<WatchInfo>;
+  /** Change a watch's lease (renews it). */
+  watchLease(watchId: string, leaseMs: number): Promise<WatchInfo>;
+  /** Close a watch; closing an unknown watch is not an error. */
+  watchClose(watchId: string): Promise<void>;
+  /** Entities changed since the previous poll (every watched entity with `refresh`); renews the lease. */
+  watchPoll(watchId: string, refresh: boolean): Promise<WatchPollResult>;
+  /** Watches currently open (expired ones are dropped). */
+  watches(): Promise<readonly WatchInfo[]>;
+
+  /** Release connections and timers. */
+  close(): Promise<void>;
+}

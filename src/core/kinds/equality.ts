@@ -1,7 +1,7 @@
 // One equality, one order and one hash for every value, dispatching on kind.
 
 import { hashString, mix } from './hash.js';
-import { KINDS, type Kind, kindOf, type Val, type ValueObject } from './kind.js';
+import { isList, KINDS, type Kind, kindOf, type Val, type ValueObject } from './kind.js';
 
 const KIND_RANK = new Map<Kind | 'null', number>([['null', -1], ...KINDS.map((k, i): [Kind, number] => [k, i])]);
 
@@ -9,8 +9,8 @@ const KIND_RANK = new Map<Kind | 'null', number>([['null', -1], ...KINDS.map((k,
 export function equals(a: Val, b: Val): boolean {
   if (a === b) return true;
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
+  if (isList(a)) {
+    if (!isList(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!equals(a[i] ?? null, b[i] ?? null)) return false;
     return true;
   }

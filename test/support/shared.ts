@@ -33,14 +33,13 @@ export function sharedAvailable(rel = ''): boolean {
   return false;
 }
 
-/** Reads and parses a JSON file from the shared folder; throws when it is missing (check `sharedAvailable` first). */
+/**
+ * Reads and parses a JSON file from the shared folder as `T` (unchecked: the fixture's shape is the caller's claim);
+ * throws when it is missing (check `sharedAvailable` first).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed loader is the point
 export function loadSharedJson<T>(rel: string): T {
-  const file = sharedPath(rel);
-  if (!existsSync(file)) {
-    sharedAvailable(rel);
-    throw new Error(`shared fixture not found: ${file}`);
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
+  return JSON.parse(loadSharedText(rel)) as T;
 }
 
 /** Reads a text file from the shared folder; throws when it is missing (check `sharedAvailable` first). */

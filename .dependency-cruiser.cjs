@@ -1,0 +1,95 @@
+// Dependency layers of PRODUCT.md section 2, checked by `npm run layers` (dependency-cruiser).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-only-core',
+      comment: 'src/core is pure and isomorphic: it imports nothing outside src/core (no npm packages, no node: modules).',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { pathNot: '^src/core/' },
+    },
+    {
+      name: 'core-no-node-builtins',
+      comment: 'src/core runs in browsers: no Node builtins.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'client-only-core',
+      comment: 'src/client imports only src/core (plus npm packages), never server, storage, cli or ui.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/client/'] },
+    },
+    {
+      name: 'client-no-static-node-builtins',
+      comment: 'src/client is isomorphic (fetch, WebSocket): Node-only extras must be loaded with a dynamic import.',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { dependencyTypes: ['core'], dynamic: false },
+    },
+    {
+      name: 'server-only-core-and-storage',
+      comment: 'src/server imports src/core and src/storage only: never client, cli or ui.',
+      severity: 'error',
+      from: { path: '^src/server/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/storage/', '^src/server/'] },
+    },
+    {
+      name: 'storage-only-core',
+      comment: 'src/storage (contract and backends) imports src/core and itself only.',
+      severity: 'error',
+      from: { path: '^src/storage/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/storage/'] },
+    },
+    {
+      name: 'backend-not-other-backend',
+      comment:
+        'A backend src/storage/<backend>/ imports the contract files directly in src/storage/ but never another backend.',
+      severity: 'error',
+      from: { path: '^src/storage/([^/]+)/' },
+      to: { path: '^src/storage/[^/]+/', pathNot: '^src/storage/$1/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles. Cycles made only of type-only imports are erased at compile time and allowed.',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import must resolve (a missing file or an undeclared package).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-undeclared-package',
+      comment: 'src/ may only import npm packages declared in package.json.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'src-not-to-dev-dep',
+      comment: 'Shipped code must not import devDependencies (they are absent when users install the package).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.d.ts'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,71 @@
+// The published tarball installs into an empty project, its three entry points import, and its bin prints usage.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/shared.js';
+
+const run = promisify(execFile);
+const NPM_TIMEOUT_MS = 240_000;
+
+/** The environment without the outer npm run's settings, so the nested npm behaves as if typed by hand. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.toLowerCase().startsWith('npm_')) env[k] = v;
+  return env;
+}
+
+/** Runs a command; on failure the error carries its full output (tsc errors from prepack land on stdout). */
+async function sh(cmd: string, args: readonly string[], cwd: string): Promise<string> {
+  try {
+    const { stdout } = await run(cmd, args, { cwd, env: cleanEnv(), timeout: NPM_TIMEOUT_MS, maxBuffer: 16 << 20 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: err });
+  }
+}
+
+describe('npm pack tarball', () => {
+  let work = '';
+  let project = '';
+  const distExisted = existsSync(path.join(REPO_ROOT, 'dist'));
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), 'haystack-ts-pack-'));
+    project = path.join(work, 'project');
+    // prepack builds dist/ first, so the tarball reflects the current sources.
+    await sh('npm', ['pack', '--pack-destination', work], REPO_ROOT);
+    const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
+    if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
+    await mkdir(project);
+    await writeFile(
+      path.join(project, 'package.json'),
+      '{ "name": "pack-check", "private": true, "type": "module" }\n',
+    );
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, tarball)], project);
+  }, NPM_TIMEOUT_MS * 2);
+
+  afterAll(async () => {
+    if (work !== '') await rm(work, { recursive: true, force: true });
+    if (!distExisted) await rm(path.join(REPO_ROOT, 'dist'), { recursive: true, force: true });
+  });
+
+  it.each(['haystack-ts', 'haystack-ts/client', 'haystack-ts/server'])(
+    'import(%s) resolves from an installed project',
+    async (specifier) => {
+      const script = `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length);`;
+      const out = await sh(process.execPath, ['--input-type=module', '-e', script], project);
+      expect(Number(out.trim())).toBeGreaterThan(0);
+    },
+    60_000,
+  );
+
+  it('npx haystack --help prints usage', async () => {
+    const out = await sh('npx', ['haystack', '--help'], project);
+    expect(out).toMatch(/Usage: haystack/);
+  }, 60_000);
+});

@@ -110,8 +110,10 @@ export interface WatchInfo {
 export interface WatchPollResult {
   /** The watch after the poll. */
   readonly watch: WatchInfo;
-  /** Current state of each changed (or, with refresh, every) watched entity that still exists. */
+  /** Current state of each changed (or, with refresh, every) watched entity that still exists, in watch order. */
   readonly changed: readonly Dict[];
+  /** Ids (without `@`) of watched entities removed since the previous poll (the op may report them as `removed` rows). */
+  readonly removed: readonly string[];
 }
 
 /**
@@ -125,19 +127,26 @@ export interface StorageAdapter {
 
   /** Entities by id (without `@`), in the same order; `undefined` where an id does not exist. */
   readByIds(ids: readonly string[]): Promise<readonly (Dict | undefined)[]>;
-  /** Entities that match a filter, up to `limit`, in a stable order (by id). */
+  /** Entities that match a filter, up to `limit`, in a stable order (by id); a bad filter throws `ParseError`. */
   read(query: ReadQuery): Promise<readonly Dict[]>;
   /** Number of entities. */
   count(): Promise<number>;
-  /** Apply every diff atomically (all or none) and return the resulting entities (removed ones omitted). */
+  /**
+   * Apply every diff atomically (all or none) and return, in diff order, the resulting entity of each add and update
+   * (entities removed by the same commit omitted). Unknown ids throw `UnknownRecError`, stale `mod`s and existing ids
+   * on add throw `HS_ERR_CONFLICT`; either way nothing of the commit is applied.
+   */
   commit(diffs: readonly CommitDiff[]): Promise<readonly Dict[]>;
 
-  /** History of a point in `[start, end)`, sorted by time. */
+  /** History of a point in `[start, end)`, sorted by time; `UnknownRecError` when the point does not exist. */
   hisRead(id: string, range: TimeRange): Promise<readonly HisItem[]>;
-  /** Merge samples into a point's history (same timestamp replaces); returns how many were written. */
+  /**
+   * Merge samples into a point's history (same timestamp replaces; within one write the last wins); returns how many
+   * were written. `UnknownRecError` when the point does not exist. Removing the entity removes its history.
+   */
   hisWrite(id: string, items: readonly HisItem[]): Promise<number>;
 
-  /** The priority array of a point. */
+  /** The priority array of a point (timed overrides that ended are empty); `UnknownRecError` when it does not exist. */
   readPriorityArray(id: string): Promise<PriorityArray>;
   /**
    * Write one level and, atomically with it, set the point's `writeVal`, `writeLevel` and `curVal`
@@ -145,9 +154,12 @@ export interface StorageAdapter {
    */
   pointWrite(req: PointWriteRequest): Promise<PriorityArray>;
 
-  /** Open a new watch. */
+  /** Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). */
   watchOpen(dis: string, leaseMs: number): Promise<WatchInfo>;
-  /** Add ids to a watch (renews its lease); already-watched ids are ignored. */
+  /**
+   * Add ids to a watch (renews its lease); already-watched ids are ignored, ids need not exist yet. Polls report
+   * changes made after the add.
+   */
   watchAdd(watchId: string, ids: readonly string[]): Promise<WatchInfo>;
   /** Remove ids from a watch (renews its lease). */
   watchRemove(watchId: string, ids: readonly string[]): Promise<WatchInfo>;

@@ -22,6 +22,23 @@ const REGIONS = [
   'America/North_Dakota',
 ] as const;
 
+// ICU (hence Intl on Node 20) still lists some zones under names IANA has since replaced; Haystack (Haxall's
+// tz database) names them by the current IANA city, so map the old city to the new one.
+const LEGACY_CITY: ReadonlyMap<string, string> = new Map([
+  ['Asmera', 'Asmara'],
+  ['Calcutta', 'Kolkata'],
+  ['Coral_Harbour', 'Atikokan'],
+  ['Enderbury', 'Kanton'],
+  ['Faeroe', 'Faroe'],
+  ['Godthab', 'Nuuk'],
+  ['Katmandu', 'Kathmandu'],
+  ['Kiev', 'Kyiv'],
+  ['Ponape', 'Pohnpei'],
+  ['Rangoon', 'Yangon'],
+  ['Saigon', 'Ho_Chi_Minh'],
+  ['Truk', 'Chuuk'],
+]);
+
 const MS_PER_HOUR = 3_600_000;
 const CACHE_LIMIT = 200_000;
 
@@ -176,18 +193,20 @@ function supportedIds(): readonly string[] {
   return intl.supportedValuesOf?.('timeZone') ?? [];
 }
 
+// The Haystack name of an IANA id: its city part, with ICU's legacy cities renamed.
 function cityOf(id: string): string | undefined {
   const slash = id.lastIndexOf('/');
   if (slash < 0 || id.startsWith('Etc/')) return undefined;
-  return id.slice(slash + 1);
+  const city = id.slice(slash + 1);
+  return LEGACY_CITY.get(city) ?? city;
 }
 
-function isIanaId(id: string): boolean {
+// The platform's canonical spelling of an IANA id (links such as US/Eastern resolve), or undefined if unknown.
+function canonicalId(id: string): string | undefined {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: id });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: id }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -203,9 +222,10 @@ function resolve(name: string): TimeZone | undefined {
     return makeZone(hsName, `Etc/${hsName}`, sign * hours * 3600);
   }
   if (name.includes('/')) {
-    if (!isIanaId(name)) return undefined;
-    const city = cityOf(name);
-    return city === undefined ? undefined : makeZone(city, name, undefined);
+    const id = canonicalId(name);
+    if (id === undefined) return undefined;
+    const city = cityOf(id);
+    return city === undefined ? undefined : (TimeZone.find(city) ?? makeZone(city, id, undefined));
   }
   if (!/^[A-Za-z][A-Za-z0-9_+-]*$/.test(name)) return undefined;
   if (CITY_TO_ID === undefined) {
@@ -215,8 +235,19 @@ function resolve(name: string): TimeZone | undefined {
       if (city !== undefined && !CITY_TO_ID.has(city)) CITY_TO_ID.set(city, id);
     }
   }
-  const id = CITY_TO_ID.get(name) ?? REGIONS.map((r) => `${r}/${name}`).find(isIanaId);
-  return id === undefined ? undefined : makeZone(name, id, undefined);
+  const city = LEGACY_CITY.get(name) ?? name;
+  let id = CITY_TO_ID.get(city);
+  if (id === undefined) {
+    // Intl ids are case-insensitive but Haystack names are not: `new_york` must not become a zone.
+    for (const r of REGIONS) {
+      const canonical = canonicalId(`${r}/${city}`);
+      if (canonical !== undefined && cityOf(canonical) === city) {
+        id = canonical;
+        break;
+      }
+    }
+  }
+  return id === undefined ? undefined : makeZone(city, id, undefined);
 }
 
 // The constructor is private so that zones are made only here, once per name.

@@ -1,6 +1,7 @@
 // Public door of `haystack-ts`: the isomorphic core (value model, codecs, filters).
 
 export * from './errors.js';
+export * from './filter/index.js';
 export { Dict, type DictInit, dict, list, type TagVal, toVal } from './grid/dict.js';
 export { Grid, GridBuilder, type GridCol, type RowSource } from './grid/grid.js';
 export { isTagName } from './grid/tag-name.js';

@@ -1,0 +1,280 @@
+// Filter compiler: turns an AST into one predicate made of closures specialized per node and literal kind.
+
+import { Dict } from '../grid/dict.js';
+import { HDate } from '../kinds/date.js';
+import { HDateTime } from '../kinds/date-time.js';
+import type { Val } from '../kinds/kind.js';
+import { Num } from '../kinds/number.js';
+import { Ref } from '../kinds/ref.js';
+import { Sym } from '../kinds/symbol.js';
+import { HTime } from '../kinds/time.js';
+import { Uri } from '../kinds/uri.js';
+import type { CmpOp, FilterLiteral, FilterNode, FilterPath } from './ast.js';
+
+/** Maps a Ref to the entity it names, or undefined (or null) when there is none. */
+export type RefResolver = (ref: Ref) => Dict | null | undefined;
+
+/** A compiled filter: true when `dict` matches; `resolve` lets `->` dereference Refs. */
+export type FilterPredicate = (dict: Dict, resolve?: RefResolver) => boolean;
+
+type Pred = (d: Dict, r: RefResolver | undefined) => boolean;
+type ValTest = (v: Val) => boolean;
+
+/** Compile an AST into a predicate; the AST is walked once here, never per entity. */
+export function compileFilter(node: FilterNode): FilterPredicate {
+  return compile(node);
+}
+
+function compile(node: FilterNode): Pred {
+  switch (node.type) {
+    case 'has':
+      return compileHas(node.path);
+    case 'missing':
+      return compileMissing(node.path);
+    case 'cmp':
+      return compileCmp(node.op, node.path, node.val);
+    case 'and':
+      return compileAnd(order(node.args).map(compile));
+    case 'or':
+      return compileOr(order(node.args).map(compile));
+    case 'isSymbol':
+      return compileIsSymbol(node.symbol);
+  }
+}
+
+// Operands are pure and total, so and/or may run them in any order: plain tag tests first, `->` paths last.
+function cost(node: FilterNode): number {
+  switch (node.type) {
+    case 'has':
+    case 'missing':
+    case 'cmp':
+      return node.path.length === 1 ? 0 : 2;
+    case 'isSymbol':
+      return 0;
+    case 'and':
+    case 'or':
+      return Math.max(1, ...node.args.map(cost));
+  }
+}
+
+function order(args: readonly FilterNode[]): FilterNode[] {
+  return args
+    .map((a, i) => ({ a, i, c: cost(a) }))
+    .sort((x, y) => x.c - y.c || x.i - y.i)
+    .map((x) => x.a);
+}
+
+function compileAnd(ps: readonly Pred[]): Pred {
+  const [a, b, c, d] = ps;
+  if (a === undefined || b === undefined) throw new Error('and needs two operands');
+  if (ps.length === 2) return (x, r) => a(x, r) && b(x, r);
+  if (c === undefined) throw new Error('unreachable');
+  if (ps.length === 3) return (x, r) => a(x, r) && b(x, r) && c(x, r);
+  if (d !== undefined && ps.length === 4) return (x, r) => a(x, r) && b(x, r) && c(x, r) && d(x, r);
+  return (x, r) => {
+    for (let i = 0; i < ps.length; i++) if (!(ps[i] as Pred)(x, r)) return false;
+    return true;
+  };
+}
+
+function compileOr(ps: readonly Pred[]): Pred {
+  const [a, b, c] = ps;
+  if (a === undefined || b === undefined) throw new Error('or needs two operands');
+  if (ps.length === 2) return (x, r) => a(x, r) || b(x, r);
+  if (c !== undefined && ps.length === 3) return (x, r) => a(x, r) || b(x, r) || c(x, r);
+  return (x, r) => {
+    for (let i = 0; i < ps.length; i++) if ((ps[i] as Pred)(x, r)) return true;
+    return false;
+  };
+}
+
+function compileIsSymbol(symbol: Sym): Pred {
+  // Without a namespace, Haxall matches a symbol by its term: every tag of a conjunct (`hot-water`).
+  if (symbol.val.includes(':')) return () => false;
+  const tags = symbol.val.split('-');
+  return (d) => {
+    for (let i = 0; i < tags.length; i++) if (!d.has(tags[i] as string)) return false;
+    return true;
+  };
+}
+
+function compileHas(path: FilterPath): Pred {
+  const name = path[0] as string;
+  // A List, Ref or any other value is present; Haxall's per-Ref list check cannot change that.
+  if (path.length === 1) return (d) => d.has(name);
+  return compilePath(path, (v) => v !== null);
+}
+
+function compileMissing(path: FilterPath): Pred {
+  const name = path[0] as string;
+  if (path.length === 1) return (d) => !d.has(name);
+  return compilePath(path, (v) => v === null);
+}
+
+function compileCmp(op: CmpOp, path: FilterPath, lit: FilterLiteral): Pred {
+  const name = path[0] as string;
+  if (path.length > 1) return compilePath(path, valueTest(op, lit));
+  // Single-tag fast paths for the common literal kinds; everything else goes through a value test.
+  if (op === '==') {
+    if (typeof lit === 'string' || typeof lit === 'boolean') return (d) => d.get(name) === lit;
+    if (lit instanceof Num) {
+      const x = lit.val;
+      const u = lit.unit;
+      return (d) => {
+        const v = d.get(name);
+        return v instanceof Num && v.val === x && v.unit === u;
+      };
+    }
+    if (lit instanceof Ref) {
+      const id = lit.id;
+      return (d) => {
+        const v = d.get(name);
+        if (v instanceof Ref) return v.id === id;
+        return Array.isArray(v) && listHasRef(v, id);
+      };
+    }
+  }
+  if (op === '!=' && typeof lit === 'string') {
+    return (d) => {
+      const v = d.get(name);
+      return v !== null && v !== lit;
+    };
+  }
+  const t = valueTest(op, lit);
+  return (d) => t(d.get(name));
+}
+
+// Filters#refLists: a List of Refs matches when any Ref in it matches.
+function listHasRef(list: readonly Val[], id: string): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (e instanceof Ref && e.id === id) return true;
+  }
+  return false;
+}
+
+function anyRefIn(list: readonly Val[], t: ValTest): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (e instanceof Ref && t(e)) return true;
+  }
+  return false;
+}
+
+/**
+ * The test a comparison applies to the value at the end of its path (null when absent). As in Haxall:
+ * `==` needs equal kind and value; `!=` needs a present value that is not equal; ordering needs the same kind
+ * (Numbers also the same unit). Ordering follows IEEE: a NaN value satisfies no ordering comparison.
+ */
+function valueTest(op: CmpOp, lit: FilterLiteral): ValTest {
+  const scalar = scalarTest(op, lit);
+  if (!(lit instanceof Ref) || op === '!=') return scalar;
+  // A List of Refs matches when any of its Refs matches; the List itself never equals or orders with a Ref.
+  return (v) => (Array.isArray(v) ? anyRefIn(v as readonly Val[], scalar) : scalar(v));
+}
+
+function scalarTest(op: CmpOp, lit: FilterLiteral): ValTest {
+  if (op === '==') return equalTest(lit);
+  if (op === '!=') {
+    const eq = equalTest(lit);
+    return (v) => v !== null && !eq(v);
+  }
+  const sign = orderTest(op);
+  if (typeof lit === 'string') return (v) => typeof v === 'string' && sign(v < lit ? -1 : v > lit ? 1 : 0);
+  if (typeof lit === 'boolean') return (v) => typeof v === 'boolean' && sign(Number(v) - Number(lit));
+  if (lit instanceof Num) {
+    const x = lit.val;
+    const u = lit.unit;
+    return (v) => v instanceof Num && v.unit === u && !Number.isNaN(v.val) && sign(v.val < x ? -1 : v.val > x ? 1 : 0);
+  }
+  if (lit instanceof Ref) {
+    const id = lit.id;
+    return (v) => v instanceof Ref && sign(v.id < id ? -1 : v.id > id ? 1 : 0);
+  }
+  if (lit instanceof Uri || lit instanceof Sym) {
+    const cls = lit instanceof Uri ? Uri : Sym;
+    const s = lit.val;
+    return (v) => v instanceof cls && sign(v.val < s ? -1 : v.val > s ? 1 : 0);
+  }
+  if (lit instanceof HDate) return (v) => v instanceof HDate && sign(v.compareTo(lit));
+  if (lit instanceof HTime) return (v) => v instanceof HTime && sign(v.compareTo(lit));
+  // DateTimes order by instant, whatever their zones.
+  const ms = lit.epochMs;
+  const ns = lit.subMsNanos;
+  return (v) => v instanceof HDateTime && sign(v.epochMs - ms || v.subMsNanos - ns);
+}
+
+function equalTest(lit: FilterLiteral): ValTest {
+  if (typeof lit === 'string' || typeof lit === 'boolean') return (v) => v === lit;
+  if (lit instanceof Num) {
+    const x = lit.val;
+    const u = lit.unit;
+    return (v) => v instanceof Num && v.val === x && v.unit === u;
+  }
+  if (lit instanceof Ref) {
+    const id = lit.id;
+    return (v) => v instanceof Ref && v.id === id;
+  }
+  return (v) => lit.equals(v);
+}
+
+function orderTest(op: CmpOp): (c: number) => boolean {
+  switch (op) {
+    case '<':
+      return (c) => c < 0;
+    case '<=':
+      return (c) => c <= 0;
+    case '>':
+      return (c) => c > 0;
+    default:
+      return (c) => c >= 0;
+  }
+}
+
+/**
+ * A predicate that walks `path` from the dict and applies `t` to the value at its end (null when the path does
+ * not resolve). Haxall's rules: a List's Refs are each tried as the value at that level; a Ref is dereferenced,
+ * a Dict entered, a DateTime entered by `date`, `time` or `tz`; anything else ends the walk with null.
+ */
+function compilePath(path: FilterPath, t: ValTest): Pred {
+  const n = path.length;
+  const first = path[0] as string;
+  if (n === 2) {
+    const second = path[1] as string;
+    return (d, r) => {
+      const v = d.get(first);
+      if (v instanceof Ref) {
+        if (r === undefined) return t(null);
+        const e = r(v);
+        return t(e instanceof Dict ? e.get(second) : null);
+      }
+      return walk(v, 0, path, r, t);
+    };
+  }
+  return (d, r) => walk(d.get(first), 0, path, r, t);
+}
+
+function walk(val: Val, level: number, path: FilterPath, r: RefResolver | undefined, t: ValTest): boolean {
+  let v = val;
+  if (Array.isArray(v)) {
+    const list = v as readonly Val[];
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (e instanceof Ref && walk(e, level, path, r, t)) return true;
+    }
+  }
+  const next = level + 1;
+  if (next < path.length) {
+    if (v instanceof Ref) v = r === undefined ? null : (r(v) ?? null);
+    const name = path[next] as string;
+    if (v instanceof Dict) return walk(v.get(name), next, path, r, t);
+    if (v instanceof HDateTime) {
+      // Haxall: ->date, ->time and ->tz path into a DateTime.
+      if (name === 'date') return walk(v.date, next, path, r, t);
+      if (name === 'time') return walk(v.time, next, path, r, t);
+      if (name === 'tz') return walk(v.tz.name, next, path, r, t);
+    }
+    v = null;
+  }
+  return t(v);
+}

@@ -1,5 +1,56 @@
 // Public door of `haystack-ts`: the isomorphic core (value model, codecs, filters).
 
+export {
+  type AuthChallenge,
+  type AuthenticationInfo,
+  type AuthMessage,
+  type AuthorizationCredentials,
+  formatAuthenticationInfo,
+  formatAuthMessage,
+  formatAuthorization,
+  formatAuthParams,
+  formatChallenge,
+  formatWwwAuthenticate,
+  isAuthToken,
+  MAX_AUTH_HEADER_LENGTH,
+  parseAuthenticationInfo,
+  parseAuthMessage,
+  parseAuthMessages,
+  parseAuthorization,
+  parseAuthParams,
+  parseWwwAuthenticate,
+} from './auth/auth-header.js';
+export {
+  decodeBase64,
+  decodeBase64Url,
+  decodeBase64UrlText,
+  encodeBase64,
+  encodeBase64Url,
+  encodeBase64UrlText,
+  utf8Decode,
+  utf8Encode,
+} from './auth/base64.js';
+export { timingSafeEqual } from './auth/constant-time.js';
+export { saslPrep } from './auth/saslprep.js';
+export { DEFAULT_MAX_CLIENT_ITERATIONS, ScramClient, type ScramClientOptions } from './auth/scram-client.js';
+export { randomBytes, SCRAM_HASH_BYTES, type ScramHash, toScramHash } from './auth/scram-crypto.js';
+export {
+  DEFAULT_SCRAM_ITERATIONS,
+  DEFAULT_SCRAM_SALT_BYTES,
+  type DeriveScramOptions,
+  deriveScramCredentials,
+  isWellFormedScramCredentials,
+  MIN_SCRAM_ITERATIONS,
+  type ScramCredentials,
+} from './auth/scram-keys.js';
+export { escapeSaslName, GS2_HEADER, unescapeSaslName } from './auth/scram-messages.js';
+export {
+  type ScramServerFirstOptions,
+  type ScramServerHandshake,
+  scramServerFinal,
+  scramServerFirst,
+  verifyScramPassword,
+} from './auth/scram-server.js';
 export * from './errors.js';
 export * from './filter/index.js';
 export { Dict, type DictInit, dict, list, type TagVal, toVal } from './grid/dict.js';

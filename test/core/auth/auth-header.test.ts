@@ -1,0 +1,130 @@
+// Haystack auth-header codec: round trips of every header, case-insensitivity, lists of challenges, and refusals.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type AuthorizationCredentials,
+  formatAuthMessage,
+  formatAuthorization,
+  formatWwwAuthenticate,
+  MAX_AUTH_HEADER_LENGTH,
+  parseAuthenticationInfo,
+  parseAuthMessages,
+  parseAuthorization,
+  parseWwwAuthenticate,
+} from '../../../src/core/auth/auth-header.js';
+import { AuthError, ValueError } from '../../../src/core/errors.js';
+
+const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 });
+
+describe('Authorization round trips', () => {
+  it('any username, password, token and SCRAM data survive format then parse', () => {
+    fc.assert(
+      fc.property(text, text, fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), (a, b, token) => {
+        const all: AuthorizationCredentials[] = [
+          { scheme: 'HELLO', username: a },
+          { scheme: 'SCRAM', handshakeToken: token, data: a },
+          { scheme: 'SCRAM', handshakeToken: undefined, data: b },
+          { scheme: 'BEARER', authToken: token },
+          { scheme: 'PLAINTEXT', username: a, password: b },
+        ];
+        for (const c of all) expect(parseAuthorization(formatAuthorization(c))).toEqual(c);
+      }),
+    );
+  });
+
+  it('schemes and param names are case-insensitive, order-free, with optional spaces around "="', () => {
+    expect(parseAuthorization('hello USERNAME = dXNlcg')).toEqual({ scheme: 'HELLO', username: 'user' });
+    expect(parseAuthorization('bearer authtoken=abc')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
+    expect(parseAuthorization('scram data=bixuPXUscj1h,handshakeToken=t1')).toEqual({
+      scheme: 'SCRAM',
+      handshakeToken: 't1',
+      data: 'n,n=u,r=a',
+    });
+  });
+
+  it('unknown extra params are ignored', () => {
+    expect(parseAuthorization('BEARER authToken=abc, foo=bar')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
+  });
+});
+
+describe('Authorization refusals are AuthErrors', () => {
+  const bad = [
+    '',
+    'HELLO',
+    'HELLO username=',
+    'HELLO username="dXNlcg"',
+    'HELLO username=dXNlcg==',
+    'HELLO username=dXNlcg, username=dXNlcg',
+    'HELLO username=!!!',
+    'Basic dXNlcjpwYXNz',
+    'Basic dXNlcjpwYXNz==',
+    'BEARER',
+    'BEARER token=abc',
+    'SCRAM handshakeToken=abc',
+    'NEGOTIATE abc=def',
+    'HELLO\tusername=dXNlcg',
+    `BEARER authToken=${'a'.repeat(MAX_AUTH_HEADER_LENGTH)}`,
+    'PLAINTEXT username=dXNlcg',
+  ];
+  for (const value of bad) {
+    it(`refuses ${JSON.stringify(value.slice(0, 40))}`, () => {
+      expect(() => parseAuthorization(value)).toThrow(AuthError);
+    });
+  }
+
+  it('the error never names the part that failed', () => {
+    const messages = new Set<string>();
+    for (const value of bad) {
+      try {
+        parseAuthorization(value);
+      } catch (err) {
+        messages.add((err as Error).message);
+      }
+    }
+    expect(messages.size).toBe(1);
+  });
+});
+
+describe('WWW-Authenticate', () => {
+  it('reads several challenges in order and skips schemes it does not know', () => {
+    const value = 'SCRAM hash=SHA-256, handshakeToken=abc, Negotiate foo=bar, PLAINTEXT';
+    expect(parseAuthMessages(value).map((m) => m.scheme)).toEqual(['SCRAM', 'NEGOTIATE', 'PLAINTEXT']);
+    expect(parseWwwAuthenticate(value)).toEqual([
+      { scheme: 'SCRAM', hash: 'SHA-256', handshakeToken: 'abc', data: undefined },
+      { scheme: 'PLAINTEXT' },
+    ]);
+  });
+
+  it('formats a list of challenges that reads back the same', () => {
+    const list = [
+      { scheme: 'SCRAM', hash: 'SHA-512', handshakeToken: 'x1', data: undefined },
+      { scheme: 'PLAINTEXT' },
+      { scheme: 'HELLO' },
+    ] as const;
+    expect(formatWwwAuthenticate(list)).toBe('SCRAM hash=SHA-512, handshakeToken=x1, PLAINTEXT, HELLO');
+    expect(parseWwwAuthenticate(formatWwwAuthenticate(list))).toEqual(list);
+  });
+
+  it('refuses a SCRAM challenge without a supported hash, and params before any scheme', () => {
+    expect(() => parseWwwAuthenticate('SCRAM handshakeToken=abc')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate('SCRAM hash=MD5')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate('hash=SHA-256')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate(' , ')).toThrow(AuthError);
+  });
+});
+
+describe('Authentication-Info', () => {
+  it('needs an authToken', () => {
+    expect(() => parseAuthenticationInfo('hash=SHA-256')).toThrow(AuthError);
+    expect(parseAuthenticationInfo('authToken=abc').authToken).toBe('abc');
+  });
+});
+
+describe('formatting refuses values that are not tokens', () => {
+  it('throws ValueError on a non-token scheme, name or value', () => {
+    expect(() => formatAuthMessage('BAD SCHEME')).toThrow(ValueError);
+    expect(() => formatAuthMessage('BEARER', [['authToken', 'a=b']])).toThrow(ValueError);
+    expect(() => formatAuthorization({ scheme: 'BEARER', authToken: 'with space' })).toThrow(ValueError);
+  });
+});

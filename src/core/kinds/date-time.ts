@@ -2,7 +2,7 @@
 
 import { ValueError } from '../errors.js';
 import { TimeZone } from '../tz/time-zone.js';
-import { civilFromDays, fractionString, MS_PER_DAY, pad2, pad4 } from './calendar.js';
+import { civilFromDays, daysFromCivil, fractionString, MS_PER_DAY, pad2, pad4 } from './calendar.js';
 import { HDate } from './date.js';
 import { hashFloat, mix } from './hash.js';
 import { HTime } from './time.js';
@@ -10,6 +10,13 @@ import { registerValueClass } from './value-class.js';
 
 /** How a local time that a DST change skips (gap) or repeats (overlap) becomes an instant; as in Temporal. */
 export type Disambiguation = 'compatible' | 'earlier' | 'later' | 'reject';
+
+// Local times must fall in years 0000-9999, the range of the Date kind and of ISO text without a sign.
+const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
+const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
+// Before 1973 some zones kept local mean time with offsets in seconds (New_York -04:56:02), which ISO text
+// cuts to minutes; fromParts restores the exact offset from the zone.
+const LAST_SECONDS_OFFSET_MS = Date.UTC(1973, 0, 1);
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?(?: (\S+))?$/;
 
@@ -36,6 +43,8 @@ export class HDateTime {
     if (!Number.isInteger(offset) || Math.abs(offset) > 18 * 3600)
       throw new ValueError(`Invalid offset ${String(offset)}`);
     if (!(tz instanceof TimeZone)) throw new ValueError('DateTime needs a TimeZone');
+    const local = epochMs + offset * 1000;
+    if (local < MIN_LOCAL_MS || local > MAX_LOCAL_MS) throw new ValueError(`DateTime out of years 0-9999: ${epochMs}`);
     this.epochMs = epochMs;
     this.subMsNanos = subMsNanos;
     this.offset = offset;
@@ -107,10 +116,10 @@ export class HDateTime {
       if (tzName === undefined) throw new ValueError(`DateTime needs an offset or a zone: ${JSON.stringify(s)}`);
       return HDateTime.fromLocal(d, t, tzName);
     }
+    const offMinutes = offStr === 'Z' ? 0 : Number(offStr.slice(4, 6));
+    if (offMinutes > 59) throw new ValueError(`Invalid offset in ${JSON.stringify(s)}`);
     const offset =
-      offStr === 'Z'
-        ? 0
-        : (offStr[0] === '-' ? -1 : 1) * (Number(offStr.slice(1, 3)) * 3600 + Number(offStr.slice(4, 6)) * 60);
+      offStr === 'Z' ? 0 : (offStr[0] === '-' ? -1 : 1) * (Number(offStr.slice(1, 3)) * 3600 + offMinutes * 60);
     let zone: TimeZone;
     if (tzName !== undefined) zone = TimeZone.get(tzName);
     else {
@@ -124,7 +133,15 @@ export class HDateTime {
   /** From local date and time fields with a stated offset (as read from a wire format). */
   static fromParts(date: HDate, time: HTime, offset: number, tz: TimeZone): HDateTime {
     const localMs = date.toEpochDay() * MS_PER_DAY + time.toMillisOfDay();
-    return new HDateTime(localMs - offset * 1000, time.nanos % 1_000_000, offset, tz);
+    let off = offset;
+    if (localMs < LAST_SECONDS_OFFSET_MS && tz.fixedOffset === undefined) {
+      // The stated offset may be the zone's true offset cut to whole minutes (see LAST_SECONDS_OFFSET_MS).
+      const exact = tz.offsetAt(localMs - offset * 1000);
+      if (exact !== offset && Math.trunc(exact / 60) * 60 === offset && tz.offsetAt(localMs - exact * 1000) === exact) {
+        off = exact;
+      }
+    }
+    return new HDateTime(localMs - off * 1000, time.nanos % 1_000_000, off, tz);
   }
 
   /** Kind name. */

@@ -30,6 +30,10 @@ export const ERROR_CODES = {
   HS_ERR_CONFLICT: { status: 409, type: 'ConcurrentChangeErr' },
   /** A media type the server cannot read or write. */
   HS_ERR_UNSUPPORTED_MEDIA: { status: 415, type: 'UnsupportedErr' },
+  /** No format the client's Accept header allows (HttpApi: 406). */
+  HS_ERR_NOT_ACCEPTABLE: { status: 406, type: 'UnsupportedErr' },
+  /** An HTTP method other than GET or POST (HttpApi: 501). */
+  HS_ERR_NOT_IMPLEMENTED: { status: 501, type: 'UnsupportedErr' },
   /** Too many attempts; try again later. */
   HS_ERR_THROTTLED: { status: 429, type: 'AuthErr' },
   /** A storage backend failed. */

@@ -1,0 +1,128 @@
+// In-memory UserStore (and SessionStore): the reference backend of the user and session contracts.
+
+import type { Clock } from '../adapter.js';
+import type { SessionRecord, SessionStore } from '../session-store.js';
+import {
+  copyScramCredentials,
+  copyUserRecord,
+  DuplicateUserError,
+  type NewUser,
+  UnknownUserError,
+  type UserChanges,
+  type UserRecord,
+  type UserStore,
+  validateScramCredentials,
+  validateUsername,
+  validateUserRole,
+} from '../user-store.js';
+
+/** Options of {@link createMemoryUserStore}. */
+export interface MemoryUserStoreOptions {
+  /** Source of `created`/`modified` stamps (default `Date.now`). */
+  readonly clock?: Clock;
+}
+
+/** A UserStore and SessionStore held in process memory (lost on restart; for tests, development and one process). */
+export type MemoryUserStore = UserStore & SessionStore;
+
+/** Create an empty in-memory user and session store. */
+export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): MemoryUserStore {
+  const clock = options.clock ?? Date.now;
+  const users = new Map<string, UserRecord>();
+  const sessions = new Map<string, SessionRecord>();
+
+  const byCreated = (a: SessionRecord, b: SessionRecord): number => a.created - b.created;
+
+  return {
+    getUser(username) {
+      const u = users.get(username);
+      return Promise.resolve(u === undefined ? undefined : copyUserRecord(u));
+    },
+
+    listUsers() {
+      const all = [...users.values()].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+      return Promise.resolve(all.map(copyUserRecord));
+    },
+
+    createUser(user: NewUser) {
+      return Promise.resolve().then(() => {
+        const username = validateUsername(user.username);
+        const role = validateUserRole(user.role);
+        const scram = copyScramCredentials(validateScramCredentials(user.scram));
+        if (users.has(username)) throw new DuplicateUserError(username);
+        const now = clock();
+        const record: UserRecord = {
+          username,
+          role,
+          scram,
+          enabled: user.enabled ?? true,
+          created: now,
+          modified: now,
+        };
+        users.set(username, record);
+        return copyUserRecord(record);
+      });
+    },
+
+    updateUser(username: string, changes: UserChanges) {
+      return Promise.resolve().then(() => {
+        const current = users.get(username);
+        if (current === undefined) throw new UnknownUserError(username);
+        const role = changes.role === undefined ? current.role : validateUserRole(changes.role);
+        const scram =
+          changes.scram === undefined ? current.scram : copyScramCredentials(validateScramCredentials(changes.scram));
+        const enabled = changes.enabled ?? current.enabled;
+        const record: UserRecord = { ...current, role, scram, enabled, modified: clock() };
+        users.set(username, record);
+        return copyUserRecord(record);
+      });
+    },
+
+    deleteUser(username: string) {
+      return Promise.resolve().then(() => {
+        if (!users.delete(username)) throw new UnknownUserError(username);
+      });
+    },
+
+    putSession(record) {
+      sessions.set(record.id, { ...record });
+      return Promise.resolve();
+    },
+
+    getSession(id) {
+      const s = sessions.get(id);
+      return Promise.resolve(s === undefined ? undefined : { ...s });
+    },
+
+    deleteSession(id) {
+      return Promise.resolve(sessions.delete(id));
+    },
+
+    listUserSessions(username) {
+      const mine = [...sessions.values()].filter((s) => s.username === username).sort(byCreated);
+      return Promise.resolve(mine.map((s) => ({ ...s })));
+    },
+
+    deleteUserSessions(username) {
+      let n = 0;
+      for (const [id, s] of sessions) {
+        if (s.username === username) {
+          sessions.delete(id);
+          n++;
+        }
+      }
+      return Promise.resolve(n);
+    },
+
+    purgeExpiredSessions(now) {
+      let n = 0;
+      for (const [id, s] of sessions) {
+        if (s.expires <= now) {
+          sessions.delete(id);
+          n++;
+        }
+      }
+      return Promise.resolve(n);
+    },
+  };
+}

@@ -9,7 +9,10 @@ import { LimitError } from '../errors.js';
 export interface DecodeLimits {
   /** Deepest nesting of lists, dicts and grids (a top-level grid is depth 1). Default {@link DEFAULT_LIMITS}.maxDepth = 64. */
   readonly maxDepth: number;
-  /** Longest input in characters (UTF-16 code units; bytes for byte streams). Default 256 MiB. Streams count the total. */
+  /**
+   * Longest input in characters (UTF-16 code units). Default 256 MiB. Stream readers apply it to the text they
+   * hold at once (the unfinished rows plus the last chunk), so a stream may be longer than this in total.
+   */
   readonly maxLength: number;
   /** Most rows in one grid (nested grids included, each counted on its own). Default 10,000,000. */
   readonly maxRows: number;

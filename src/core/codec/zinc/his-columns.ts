@@ -1,0 +1,208 @@
+// Columnar storage of a `ts,val` history grid: typed arrays behind a RowSource that makes row Dicts on demand.
+
+import { Dict, type TagVal } from '../../grid/dict.js';
+import type { RowSource } from '../../grid/grid.js';
+import { HDateTime } from '../../kinds/date-time.js';
+import type { Val } from '../../kinds/kind.js';
+import { Num } from '../../kinds/number.js';
+import type { TimeZone } from '../../tz/time-zone.js';
+
+/** Kind of the `val` column when stored in a typed array. */
+export type HisValKind = 'number' | 'bool' | 'str';
+
+/**
+ * Rows of a history grid with columns `ts` (DateTimes in one zone) and `val`, kept as columns:
+ * 8 bytes of epoch milliseconds and 8 bytes of value per row (1 for a Bool), plus a sub-millisecond
+ * array only when some timestamp needs it. Values that do not fit the column's kind (null, another
+ * unit, another kind) are kept in a small side map.
+ */
+export class HisRows implements RowSource {
+  /** Number of rows. */
+  readonly size: number;
+  /** Zone of every timestamp. */
+  readonly tz: TimeZone;
+  /** Epoch milliseconds per row. */
+  readonly epochMs: Float64Array;
+  /** Nanoseconds below the millisecond per row, when any is non-zero. */
+  readonly subMsNanos: Int32Array | undefined;
+  /** Kind of the typed `val` column, undefined when every value is in {@link others}. */
+  readonly valKind: HisValKind | undefined;
+  /** Unit shared by every Number in the typed column. */
+  readonly unit: string | undefined;
+  /** Numbers (kind `number`) or 0/1 (kind `bool`), per row. */
+  readonly nums: Float64Array | Uint8Array | undefined;
+  /** Strings (kind `str`), per row. */
+  readonly strs: readonly string[] | undefined;
+  /** Values that are not of the typed column's kind, by row (null means no value). */
+  readonly others: ReadonlyMap<number, Val> | undefined;
+
+  /** Prefer {@link HisColumnsBuilder}; the arrays are taken over, not copied. */
+  constructor(parts: {
+    readonly size: number;
+    readonly tz: TimeZone;
+    readonly epochMs: Float64Array;
+    readonly subMsNanos: Int32Array | undefined;
+    readonly valKind: HisValKind | undefined;
+    readonly unit: string | undefined;
+    readonly nums: Float64Array | Uint8Array | undefined;
+    readonly strs: readonly string[] | undefined;
+    readonly others: ReadonlyMap<number, Val> | undefined;
+  }) {
+    this.size = parts.size;
+    this.tz = parts.tz;
+    this.epochMs = parts.epochMs;
+    this.subMsNanos = parts.subMsNanos;
+    this.valKind = parts.valKind;
+    this.unit = parts.unit;
+    this.nums = parts.nums;
+    this.strs = parts.strs;
+    this.others = parts.others;
+  }
+
+  /** The timestamp of row `i`. */
+  ts(i: number): HDateTime {
+    const ms = this.epochMs[i] ?? 0;
+    return new HDateTime(ms, this.subMsNanos?.[i] ?? 0, this.tz.offsetAt(ms), this.tz);
+  }
+
+  /** The value of row `i` (null when absent). */
+  val(i: number): Val {
+    const others = this.others;
+    if (others !== undefined) {
+      const o = others.get(i);
+      if (o !== undefined) return o;
+    }
+    switch (this.valKind) {
+      case 'number':
+        return new Num(this.nums?.[i] ?? 0, this.unit);
+      case 'bool':
+        return this.nums?.[i] === 1;
+      case 'str':
+        return this.strs?.[i] ?? null;
+      default:
+        return null;
+    }
+  }
+
+  /** Row `i` as a Dict `{ts, val}`. */
+  row(i: number): Dict {
+    const m = new Map<string, TagVal>();
+    m.set('ts', this.ts(i));
+    const v = this.val(i);
+    if (v !== null) m.set('val', v);
+    return Dict.fromTrustedMap(m);
+  }
+}
+
+const INITIAL_CAPACITY = 1024;
+
+/** Accumulates history rows into growable typed arrays, then freezes them as {@link HisRows}. */
+export class HisColumnsBuilder {
+  /** Zone every timestamp must have. */
+  readonly tz: TimeZone;
+  #size = 0;
+  #cap = INITIAL_CAPACITY;
+  #ms = new Float64Array(INITIAL_CAPACITY);
+  #sub: Int32Array | undefined;
+  #kind: HisValKind | undefined;
+  #unit: string | undefined;
+  #nums: Float64Array | Uint8Array | undefined;
+  #strs: string[] | undefined;
+  #others: Map<number, Val> | undefined;
+
+  constructor(tz: TimeZone) {
+    this.tz = tz;
+  }
+
+  /** Rows so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Add a row whose value is a Number. */
+  addNum(epochMs: number, subMs: number, v: number, unit: string | undefined): void {
+    const i = this.#addTs(epochMs, subMs);
+    if (this.#kind === undefined && !Number.isNaN(v)) this.#start('number', unit);
+    if (this.#kind === 'number' && unit === this.#unit) (this.#nums as Float64Array)[i] = v;
+    else this.#other(i, new Num(v, unit));
+  }
+
+  /** Add a row whose value is a Bool. */
+  addBool(epochMs: number, subMs: number, v: boolean): void {
+    const i = this.#addTs(epochMs, subMs);
+    if (this.#kind === undefined) this.#start('bool', undefined);
+    if (this.#kind === 'bool') (this.#nums as Uint8Array)[i] = v ? 1 : 0;
+    else this.#other(i, v);
+  }
+
+  /** Add a row whose value is a Str. */
+  addStr(epochMs: number, subMs: number, v: string): void {
+    const i = this.#addTs(epochMs, subMs);
+    if (this.#kind === undefined) this.#start('str', undefined);
+    if (this.#kind === 'str') (this.#strs as string[])[i] = v;
+    else this.#other(i, v);
+  }
+
+  /** Add a row with any other value (or null). */
+  addOther(epochMs: number, subMs: number, v: Val): void {
+    this.#other(this.#addTs(epochMs, subMs), v);
+  }
+
+  /** The rows, with arrays trimmed to size (the builder must not be used afterwards). */
+  build(): HisRows {
+    const n = this.#size;
+    const trim = n < this.#cap - (this.#cap >> 3);
+    const nums = this.#nums;
+    return new HisRows({
+      size: n,
+      tz: this.tz,
+      epochMs: trim ? this.#ms.slice(0, n) : this.#ms,
+      subMsNanos: this.#sub === undefined ? undefined : trim ? this.#sub.slice(0, n) : this.#sub,
+      valKind: this.#kind,
+      unit: this.#unit,
+      nums: nums === undefined ? undefined : trim ? nums.slice(0, n) : nums,
+      strs: this.#strs,
+      others: this.#others,
+    });
+  }
+
+  #start(kind: HisValKind, unit: string | undefined): void {
+    this.#kind = kind;
+    this.#unit = unit;
+    if (kind === 'number') this.#nums = new Float64Array(this.#cap);
+    else if (kind === 'bool') this.#nums = new Uint8Array(this.#cap);
+    else this.#strs = [];
+  }
+
+  #other(i: number, v: Val): void {
+    this.#others ??= new Map();
+    this.#others.set(i, v);
+  }
+
+  #addTs(epochMs: number, subMs: number): number {
+    const i = this.#size;
+    if (i === this.#cap) this.#grow();
+    this.#ms[i] = epochMs;
+    if (subMs !== 0) {
+      this.#sub ??= new Int32Array(this.#cap);
+      this.#sub[i] = subMs;
+    }
+    this.#size = i + 1;
+    return i;
+  }
+
+  #grow(): void {
+    const cap = this.#cap * 2;
+    this.#cap = cap;
+    this.#ms = grown(this.#ms, new Float64Array(cap));
+    if (this.#sub !== undefined) this.#sub = grown(this.#sub, new Int32Array(cap));
+    const nums = this.#nums;
+    if (nums instanceof Float64Array) this.#nums = grown(nums, new Float64Array(cap));
+    else if (nums !== undefined) this.#nums = grown(nums, new Uint8Array(cap));
+  }
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}

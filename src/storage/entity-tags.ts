@@ -1,0 +1,64 @@
+// How a commit turns into stored tags: ids as Refs with their display, Remove deletes, `mod` owned by the store.
+
+import { ValueError } from '../core/errors.js';
+import { Dict, type TagVal } from '../core/grid/dict.js';
+import { HDateTime } from '../core/kinds/date-time.js';
+import { Remove } from '../core/kinds/marker.js';
+import { isRefId, Ref } from '../core/kinds/ref.js';
+
+/** The id (without `@`) an add diff asks for, or undefined when the store should make one. */
+export function requestedId(tags: Dict): string | undefined {
+  const id = tags.get('id');
+  if (id === null) return undefined;
+  if (!(id instanceof Ref)) throw new ValueError('The id tag of a new entity must be a Ref');
+  return id.id;
+}
+
+/** True if `id` may name an entity (refChars only). */
+export function isEntityId(id: string): boolean {
+  return isRefId(id);
+}
+
+/** The `mod` of the next change: now, but always later than the previous `mod` so that every change is detectable. */
+export function nextMod(previous: HDateTime | undefined, now: number): HDateTime {
+  const ms = previous === undefined ? now : Math.max(now, previous.epochMs + 1);
+  return HDateTime.fromEpochMs(ms);
+}
+
+/** Two `mod` stamps name the same instant (zones may differ after a round trip through a client). */
+export function sameMod(a: HDateTime, b: HDateTime): boolean {
+  return a.epochMs === b.epochMs && a.subMsNanos === b.subMsNanos;
+}
+
+/**
+ * The stored form of an entity: `id` first as a Ref carrying the `dis` tag as its display, then the other tags
+ * (Remove values dropped), then `mod`.
+ */
+export function storedEntity(id: string, tags: Iterable<readonly [string, TagVal]>, mod: HDateTime): Dict {
+  const rest = new Map<string, TagVal>();
+  for (const [name, val] of tags) {
+    if (name === 'id' || name === 'mod' || val instanceof Remove) continue;
+    rest.set(name, val);
+  }
+  const dis = rest.get('dis');
+  const m = new Map<string, TagVal>([['id', new Ref(id, typeof dis === 'string' ? dis : undefined)]]);
+  for (const [name, val] of rest) m.set(name, val);
+  m.set('mod', mod);
+  return Dict.fromTrustedMap(m);
+}
+
+/** The stored form after an update: the current tags overlaid with `changes` (Remove deletes; `id`, `mod` ignored). */
+export function updatedEntity(
+  current: Dict,
+  changes: Iterable<readonly [string, TagVal]>,
+  id: string,
+  mod: HDateTime,
+): Dict {
+  const m = new Map<string, TagVal>(current.entries());
+  for (const [name, val] of changes) {
+    if (name === 'id' || name === 'mod') continue;
+    if (val instanceof Remove) m.delete(name);
+    else m.set(name, val);
+  }
+  return storedEntity(id, m, mod);
+}

@@ -1,0 +1,9 @@
+// Public door of `haystack-ts/storage/memory`: the in-process storage backend.
+
+export {
+  DEFAULT_MEMORY_LIMITS,
+  type MemoryState,
+  type MemoryStoreLimits,
+  type MemoryStoreStats,
+} from './memory-state.js';
+export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';

@@ -1,0 +1,89 @@
+// The 17-level priority array of a writable point: writing, releasing, timed overrides and the effective value.
+
+import { ValueError } from '../core/errors.js';
+import type { TagVal } from '../core/grid/dict.js';
+import { REMOVE } from '../core/kinds/marker.js';
+import { Num } from '../core/kinds/number.js';
+import type { PointWriteRequest, PriorityArray, PriorityLevel } from './adapter.js';
+
+/** Number of levels: 1 (emergency, highest) to 17 (default, lowest), as in BACnet and Haystack `writable`. */
+export const PRIORITY_LEVEL_COUNT = 17;
+
+const EMPTY_LEVELS: readonly PriorityLevel[] = Object.freeze(
+  Array.from({ length: PRIORITY_LEVEL_COUNT }, (_, i) =>
+    Object.freeze({ level: i + 1, val: null, who: undefined, expires: undefined }),
+  ),
+);
+
+/** Seventeen empty levels. */
+export function emptyLevels(): readonly PriorityLevel[] {
+  return EMPTY_LEVELS;
+}
+
+/** Check a write request's level and duration; throws `ValueError` when out of range. */
+export function validatePointWrite(req: PointWriteRequest): void {
+  if (!Number.isInteger(req.level) || req.level < 1 || req.level > PRIORITY_LEVEL_COUNT) {
+    throw new ValueError(`Priority level must be an integer 1-${PRIORITY_LEVEL_COUNT}, got ${String(req.level)}`);
+  }
+  if (req.durationMs !== undefined && !(Number.isFinite(req.durationMs) && req.durationMs > 0)) {
+    throw new ValueError(`Override duration must be a positive number of milliseconds, got ${String(req.durationMs)}`);
+  }
+}
+
+/** The levels after a write (null releases the level; a duration makes the override expire at `now + durationMs`). */
+export function writeLevel(levels: readonly PriorityLevel[], req: PointWriteRequest, now: number): PriorityLevel[] {
+  validatePointWrite(req);
+  const next = levels.slice();
+  const released = req.val === null;
+  next[req.level - 1] = Object.freeze({
+    level: req.level,
+    val: req.val,
+    who: released ? undefined : req.who,
+    expires: released || req.durationMs === undefined ? undefined : now + req.durationMs,
+  });
+  return next;
+}
+
+/** The levels with every override that expired at or before `now` emptied, or undefined when none expired. */
+export function expireLevels(levels: readonly PriorityLevel[], now: number): PriorityLevel[] | undefined {
+  let next: PriorityLevel[] | undefined;
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (l?.expires !== undefined && l.expires <= now) {
+      next ??= levels.slice();
+      next[i] = EMPTY_LEVELS[i] as PriorityLevel;
+    }
+  }
+  return next;
+}
+
+/** The earliest expiry among timed levels, or undefined when none is timed. */
+export function nextExpiry(levels: readonly PriorityLevel[]): number | undefined {
+  let min: number | undefined;
+  for (const l of levels) if (l.expires !== undefined && (min === undefined || l.expires < min)) min = l.expires;
+  return min;
+}
+
+/** The array view of some levels: the effective value is the highest-priority (lowest-numbered) non-null level. */
+export function toPriorityArray(levels: readonly PriorityLevel[]): PriorityArray {
+  for (const l of levels) {
+    if (l.val !== null) return { levels, effective: l.val, effectiveLevel: l.level };
+  }
+  return { levels, effective: null, effectiveLevel: undefined };
+}
+
+/** The tag changes that mirror an array onto its point: `writeVal`, `writeLevel`, `curVal` (Remove when all empty). */
+export function writeTagChanges(arr: PriorityArray): ReadonlyMap<string, TagVal> {
+  if (arr.effective === null || arr.effectiveLevel === undefined) {
+    return new Map<string, TagVal>([
+      ['writeVal', REMOVE],
+      ['writeLevel', REMOVE],
+      ['curVal', REMOVE],
+    ]);
+  }
+  return new Map<string, TagVal>([
+    ['writeVal', arr.effective],
+    ['writeLevel', new Num(arr.effectiveLevel)],
+    ['curVal', arr.effective],
+  ]);
+}

@@ -1,0 +1,114 @@
+// Storage contract, history: out-of-order writes read back sorted, replace on equal time, half-open ranges.
+
+import { describe, expect, it } from 'vitest';
+import { Dict } from '../../core/grid/dict.js';
+import { MARKER } from '../../core/kinds/marker.js';
+import { Num } from '../../core/kinds/number.js';
+import { Ref } from '../../core/kinds/ref.js';
+import type { HisItem, StorageAdapter } from '../adapter.js';
+import type { Harness } from './harness.js';
+import { addEntities } from './helpers.js';
+
+const T = Date.UTC(2024, 0, 1);
+const MIN = 60_000;
+const ALL = { start: 0, end: Number.MAX_SAFE_INTEGER };
+
+const kw = (ts: number, v: number): HisItem => ({ ts, val: new Num(v, 'kW') });
+
+async function withPoints(store: StorageAdapter): Promise<void> {
+  await addEntities(store, [
+    { id: new Ref('p1'), point: MARKER, his: MARKER, kind: 'Number', unit: 'kW', tz: 'UTC' },
+    { id: new Ref('p2'), point: MARKER, his: MARKER, kind: 'Number', unit: 'kW', tz: 'UTC' },
+  ]);
+}
+
+/** Register the history tests. */
+export function describeHistoryContract(h: Harness): void {
+  describe('history', () => {
+    it('reads back samples written out of order, sorted by time', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      expect(await store.hisWrite('p1', [kw(T + 30 * MIN, 3), kw(T, 0), kw(T + 15 * MIN, 1.5)])).toBe(3);
+      expect(await store.hisWrite('p1', [kw(T + 45 * MIN, 4.5), kw(T + 5 * MIN, 0.5)])).toBe(2);
+      const got = await store.hisRead('p1', ALL);
+      expect(got.map((i) => i.ts)).toEqual([T, T + 5 * MIN, T + 15 * MIN, T + 30 * MIN, T + 45 * MIN]);
+      expect(got.map((i) => i.val)).toEqual([0, 0.5, 1.5, 3, 4.5].map((v) => new Num(v, 'kW')));
+    });
+
+    it('replaces a sample written again at the same time; within one write the last one wins', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      await store.hisWrite('p1', [kw(T, 1), kw(T + MIN, 2), kw(T + 2 * MIN, 3)]);
+      await store.hisWrite('p1', [kw(T + MIN, 20)]);
+      await store.hisWrite('p1', [kw(T + 2 * MIN, 30), kw(T + 2 * MIN, 31), kw(T - MIN, -1)]);
+      const got = await store.hisRead('p1', ALL);
+      expect(got).toEqual([kw(T - MIN, -1), kw(T, 1), kw(T + MIN, 20), kw(T + 2 * MIN, 31)]);
+    });
+
+    it('reads half-open ranges: start included, end excluded', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      await store.hisWrite(
+        'p1',
+        Array.from({ length: 10 }, (_, i) => kw(T + i * MIN, i)),
+      );
+      const ts = async (start: number, end: number): Promise<number[]> =>
+        (await store.hisRead('p1', { start, end })).map((i) => (i.ts - T) / MIN);
+      expect(await ts(T + 2 * MIN, T + 5 * MIN)).toEqual([2, 3, 4]);
+      expect(await ts(T + 2 * MIN + 1, T + 5 * MIN + 1)).toEqual([3, 4, 5]);
+      expect(await ts(T + 3 * MIN, T + 3 * MIN)).toEqual([]);
+      expect(await ts(T + 5 * MIN, T + 2 * MIN)).toEqual([]);
+      expect(await ts(T - 100 * MIN, T)).toEqual([]);
+      expect(await ts(T + 9 * MIN, T + 100 * MIN)).toEqual([9]);
+    });
+
+    it('keeps each point to its own history', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      await store.hisWrite('p1', [kw(T, 1)]);
+      await store.hisWrite('p2', [kw(T, 2), kw(T + MIN, 3)]);
+      expect(await store.hisRead('p1', ALL)).toEqual([kw(T, 1)]);
+      expect(await store.hisRead('p2', ALL)).toEqual([kw(T, 2), kw(T + MIN, 3)]);
+    });
+
+    it('stores values of every kind as written, including a kind change in one series', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      const items: HisItem[] = [
+        kw(T, 1),
+        { ts: T + MIN, val: new Num(2) },
+        { ts: T + 2 * MIN, val: true },
+        { ts: T + 3 * MIN, val: 'text' },
+        { ts: T + 4 * MIN, val: new Num(Number.NaN) },
+        { ts: T + 5 * MIN, val: new Num(Number.POSITIVE_INFINITY, 'kW') },
+      ];
+      await store.hisWrite('p1', items.slice(0, 1));
+      await store.hisWrite('p1', items.slice(1));
+      expect(await store.hisRead('p1', ALL)).toEqual(items);
+    });
+
+    it('has an empty history for a point never written', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      expect(await store.hisRead('p2', ALL)).toEqual([]);
+      expect(await store.hisWrite('p2', [])).toBe(0);
+    });
+
+    it('refuses unknown points with UnknownRecError', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      await expect(store.hisRead('ghost', ALL)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      await expect(store.hisWrite('ghost', [kw(T, 1)])).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+    });
+
+    it('drops the history of a removed entity', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      await store.hisWrite('p1', [kw(T, 1)]);
+      await store.commit([{ op: 'remove', id: 'p1' }]);
+      await expect(store.hisRead('p1', ALL)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p1'), point: MARKER, his: MARKER }) }]);
+      expect(await store.hisRead('p1', ALL)).toEqual([]);
+    });
+  });
+}

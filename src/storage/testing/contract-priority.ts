@@ -1,0 +1,148 @@
+// Storage contract, priority arrays: 17 levels, the effective value, release, timed overrides, mirrored point tags.
+
+import { describe, expect, it } from 'vitest';
+import { MARKER } from '../../core/kinds/marker.js';
+import { Num } from '../../core/kinds/number.js';
+import { Ref } from '../../core/kinds/ref.js';
+import type { PriorityArray, StorageAdapter } from '../adapter.js';
+import type { Harness } from './harness.js';
+import { addEntities, modOf } from './helpers.js';
+
+const F = (v: number): Num => new Num(v, '°F');
+
+async function withWritable(store: StorageAdapter): Promise<void> {
+  await addEntities(store, [
+    { id: new Ref('sp'), point: MARKER, writable: MARKER, sp: MARKER, kind: 'Number', unit: '°F' },
+    { id: new Ref('other'), point: MARKER, writable: MARKER, kind: 'Bool' },
+  ]);
+}
+
+async function pointTags(store: StorageAdapter, id: string): Promise<Record<string, unknown>> {
+  const [d] = await store.readByIds([id]);
+  return { writeVal: d?.get('writeVal'), writeLevel: d?.get('writeLevel'), curVal: d?.get('curVal') };
+}
+
+function levelVals(arr: PriorityArray): unknown[] {
+  return arr.levels.map((l) => l.val);
+}
+
+/** Register the priority array tests. */
+export function describePriorityContract(h: Harness): void {
+  describe('priority arrays', () => {
+    it('starts with 17 empty levels and no effective value', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      const arr = await store.readPriorityArray('sp');
+      expect(arr.levels.map((l) => l.level)).toEqual(Array.from({ length: 17 }, (_, i) => i + 1));
+      expect(levelVals(arr)).toEqual(Array.from({ length: 17 }, () => null));
+      expect(arr.effective).toBeNull();
+      expect(arr.effectiveLevel).toBeUndefined();
+    });
+
+    it('makes the highest-priority non-empty level effective and mirrors it on the point', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      const w17 = await store.pointWrite({ id: 'sp', level: 17, val: F(70), who: 'default' });
+      expect(w17.effective).toEqual(F(70));
+      expect(w17.effectiveLevel).toBe(17);
+      const w8 = await store.pointWrite({ id: 'sp', level: 8, val: F(65), who: 'operator' });
+      expect(w8.effective).toEqual(F(65));
+      expect(w8.effectiveLevel).toBe(8);
+      expect(w8.levels[7]).toMatchObject({ level: 8, val: F(65), who: 'operator' });
+      expect(w8.levels[16]).toMatchObject({ level: 17, val: F(70), who: 'default' });
+      // A lower priority (higher number) does not override level 8.
+      const w10 = await store.pointWrite({ id: 'sp', level: 10, val: F(80), who: 'schedule' });
+      expect(w10.effectiveLevel).toBe(8);
+      expect(await pointTags(store, 'sp')).toEqual({ writeVal: F(65), writeLevel: new Num(8), curVal: F(65) });
+      const read = await store.readPriorityArray('sp');
+      expect(levelVals(read)).toEqual(levelVals(w10));
+      expect(read.effective).toEqual(F(65));
+      // The other point is untouched.
+      expect(levelVals(await store.readPriorityArray('other')).every((v) => v === null)).toBe(true);
+    });
+
+    it('releases a level written with null, falling back to the next one, and clears the point when all are empty', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      await store.pointWrite({ id: 'other', level: 16, val: false, who: 'a' });
+      await store.pointWrite({ id: 'other', level: 1, val: true, who: 'b' });
+      const released = await store.pointWrite({ id: 'other', level: 1, val: null, who: 'b' });
+      expect(released.effective).toBe(false);
+      expect(released.effectiveLevel).toBe(16);
+      expect(released.levels[0]).toMatchObject({ level: 1, val: null });
+      expect(await pointTags(store, 'other')).toEqual({ writeVal: false, writeLevel: new Num(16), curVal: false });
+      const empty = await store.pointWrite({ id: 'other', level: 16, val: null, who: 'a' });
+      expect(empty.effective).toBeNull();
+      expect(await pointTags(store, 'other')).toEqual({ writeVal: null, writeLevel: null, curVal: null });
+    });
+
+    it('bumps the point mod on every write', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      const [before] = await store.readByIds(['sp']);
+      await store.pointWrite({ id: 'sp', level: 17, val: F(70), who: 'x' });
+      const [after] = await store.readByIds(['sp']);
+      expect(modOf(after).epochMs).toBeGreaterThan(modOf(before).epochMs);
+    });
+
+    it('ends a timed override when its duration has passed on the store clock', async () => {
+      const { store, clock } = await h.open();
+      await withWritable(store);
+      await store.pointWrite({ id: 'sp', level: 17, val: F(70), who: 'default' });
+      const start = clock.now();
+      const timed = await store.pointWrite({
+        id: 'sp',
+        level: 8,
+        val: F(60),
+        who: 'override',
+        durationMs: 30 * 60_000,
+      });
+      expect(timed.effectiveLevel).toBe(8);
+      expect(timed.levels[7]?.expires).toBe(start + 30 * 60_000);
+      clock.advance(30 * 60_000 - 1);
+      expect((await store.readPriorityArray('sp')).effectiveLevel).toBe(8);
+      expect((await pointTags(store, 'sp')).writeVal).toEqual(F(60));
+      clock.advance(1);
+      const after = await store.readPriorityArray('sp');
+      expect(after.effectiveLevel).toBe(17);
+      expect(after.effective).toEqual(F(70));
+      expect(after.levels[7]).toMatchObject({ val: null, expires: undefined });
+      expect(await pointTags(store, 'sp')).toEqual({ writeVal: F(70), writeLevel: new Num(17), curVal: F(70) });
+    });
+
+    it('updates the point when an override ends even if nobody reads the array', async () => {
+      const { store, clock } = await h.open();
+      await withWritable(store);
+      await store.pointWrite({ id: 'other', level: 8, val: true, who: 'o', durationMs: 1000 });
+      clock.advance(5000);
+      expect(await pointTags(store, 'other')).toEqual({ writeVal: null, writeLevel: null, curVal: null });
+    });
+
+    it('refuses levels outside 1-17, bad durations and unknown points', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      for (const level of [0, 18, 1.5, Number.NaN]) {
+        await expect(store.pointWrite({ id: 'sp', level, val: F(1), who: 'x' })).rejects.toMatchObject({
+          code: 'HS_ERR_INVALID_VALUE',
+        });
+      }
+      await expect(store.pointWrite({ id: 'sp', level: 8, val: F(1), who: 'x', durationMs: -5 })).rejects.toMatchObject(
+        { code: 'HS_ERR_INVALID_VALUE' },
+      );
+      await expect(store.pointWrite({ id: 'ghost', level: 8, val: F(1), who: 'x' })).rejects.toMatchObject({
+        code: 'HS_ERR_UNKNOWN_REC',
+      });
+      await expect(store.readPriorityArray('ghost')).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      expect((await store.readPriorityArray('sp')).effective).toBeNull();
+    });
+
+    it('forgets the array of a removed point', async () => {
+      const { store } = await h.open();
+      await withWritable(store);
+      await store.pointWrite({ id: 'sp', level: 8, val: F(1), who: 'x' });
+      await store.commit([{ op: 'remove', id: 'sp' }]);
+      await addEntities(store, [{ id: new Ref('sp'), point: MARKER, writable: MARKER }]);
+      expect((await store.readPriorityArray('sp')).effective).toBeNull();
+    });
+  });
+}

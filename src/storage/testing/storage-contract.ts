@@ -1,0 +1,74 @@
+// The storage contract test kit: every backend registers these vitest suites against its own adapter factory.
+//
+//   describeStorageContract('memory', async ({ clock }) => createMemoryStore({ clock }), {
+//     openSibling: async (store, { clock }) => createMemoryStore({ clock, shareWith: store }),
+//   });
+//
+// Test support, not runtime code: it imports vitest and fast-check (dev dependencies), so tsconfig.build.json
+// leaves src/storage/testing out of dist and no package export points here.
+
+import { describe, expect, it } from 'vitest';
+import type { StorageAdapter } from '../adapter.js';
+import { describeEntityContract } from './contract-entities.js';
+import { describeHistoryContract } from './contract-history.js';
+import { describePriorityContract } from './contract-priority.js';
+import { describeReadContract } from './contract-read.js';
+import { describeWatchContract } from './contract-watches.js';
+import { createHarness, type MakeAdapter, type OpenSibling } from './harness.js';
+
+export type { MakeAdapter, OpenSibling } from './harness.js';
+export { CONTRACT_EPOCH, createTestClock, type TestClock } from './test-clock.js';
+
+/** Options of {@link describeStorageContract}. */
+export interface StorageContractOptions<A extends StorageAdapter> {
+  /**
+   * Open a second adapter over the same underlying store as `adapter`, as a second server process would; the
+   * sharing tests are skipped without it.
+   */
+  readonly openSibling?: OpenSibling<A>;
+  /** Runs of the property test comparing filter reads with in-process evaluation (default 60). */
+  readonly propertyRuns?: number;
+}
+
+/**
+ * Register the storage contract for a backend: entities by id and by filter, commits with optimistic
+ * concurrency, history, priority arrays, watches with leases. `makeAdapter` must return an adapter over a new,
+ * empty store that reads time only from `clock` (the kit moves it; tests never sleep).
+ */
+export function describeStorageContract<A extends StorageAdapter>(
+  name: string,
+  makeAdapter: MakeAdapter<A>,
+  options: StorageContractOptions<A> = {},
+): void {
+  describe(`storage contract: ${name}`, () => {
+    const h = createHarness(makeAdapter, options.openSibling);
+    describeEntityContract(h);
+    describeReadContract(h, options.propertyRuns === undefined ? {} : { propertyRuns: options.propertyRuns });
+    describeHistoryContract(h);
+    describePriorityContract(h);
+    describeWatchContract(h);
+
+    describe('lifecycle', () => {
+      it('names its backend', async () => {
+        const { store } = await h.open();
+        expect(typeof store.backend).toBe('string');
+        expect(store.backend.length).toBeGreaterThan(0);
+      });
+
+      it('starts empty', async () => {
+        const { store } = await h.open();
+        expect(await store.count()).toBe(0);
+        expect(await store.read({ filter: 'id' })).toEqual([]);
+        expect(await store.watches()).toEqual([]);
+      });
+
+      it('refuses calls after close with a StorageError, and closing twice is harmless', async () => {
+        const { store } = await h.open();
+        await store.close();
+        await store.close();
+        await expect(store.count()).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+        await expect(store.readByIds(['a'])).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+      });
+    });
+  });
+}

@@ -1,4 +1,14 @@
-// Public door of `haystack-ts/client`: HTTP and WebSocket Haystack client (isomorphic); placeholder until the client issue lands.
+// Public door of `haystack-ts/client`: the isomorphic HTTP Haystack client (Node and browsers).
 
-/** Name of this entry point, so the subpath export resolves to a real module before its code lands. */
-export const MODULE = 'haystack-ts/client' as const;
+export {
+  type CallOptions,
+  type ClientEvent,
+  HaystackClient,
+  type HaystackClientOptions,
+  type HisWriteItem,
+} from './client.js';
+export { type ClientCredentials, loginWithScram } from './client-auth.js';
+export { HttpStatusError, NetworkError } from './errors.js';
+export { type ClientFormat, formatFor, type WireFormat } from './formats.js';
+export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
+export { abortableDelay, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';

@@ -1,0 +1,86 @@
+// Client side of the Haystack auth handshake (Auth chapter): HELLO, SCRAM exchange, then a bearer token.
+
+import {
+  type AuthChallenge,
+  formatAuthorization,
+  parseAuthenticationInfo,
+  parseWwwAuthenticate,
+} from '../core/auth/auth-header.js';
+import { ScramClient } from '../core/auth/scram-client.js';
+import { AuthError } from '../core/errors.js';
+
+/** A username and password. */
+export interface ClientCredentials {
+  /** Username. */
+  readonly username: string;
+  /** Password (never sent: SCRAM proves it). */
+  readonly password: string;
+}
+
+/** What a login needs. */
+export interface LoginRequest {
+  /** URL the handshake messages go to (any op URL; the Auth chapter's examples use `about`). */
+  readonly url: string;
+  /** Who logs in. */
+  readonly credentials: ClientCredentials;
+  /** The fetch to use. */
+  readonly fetch: typeof fetch;
+  /** Extra fetch init (e.g. a dispatcher). */
+  readonly fetchInit: Readonly<Record<string, unknown>>;
+  /** Extra headers. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Aborts the login. */
+  readonly signal: AbortSignal | undefined;
+}
+
+type ScramChallenge = Extract<AuthChallenge, { scheme: 'SCRAM' }>;
+
+/**
+ * Run the handshake and return the bearer token, or undefined when the server needs no login (it
+ * answered HELLO with 200). Every failure is an `AuthError`; the server's signature is verified, so a
+ * token is only accepted from a server that holds the user's credentials.
+ */
+export async function loginWithScram(req: LoginRequest): Promise<string | undefined> {
+  // Auth chapter: all handshake messages use GET.
+  const get = async (authorization: string): Promise<Response> => {
+    const res = await req.fetch(req.url, {
+      ...req.fetchInit,
+      method: 'GET',
+      headers: { ...req.headers, authorization },
+      ...(req.signal === undefined ? {} : { signal: req.signal }),
+    });
+    await res.body?.cancel();
+    return res;
+  };
+  const challenge = (res: Response): ScramChallenge => {
+    // Auth chapter: a failed exchange answers 403; anything but a 401 SCRAM challenge ends the login.
+    if (res.status !== 401) throw new AuthError(`Login failed (HTTP ${res.status})`);
+    const header = res.headers.get('www-authenticate');
+    const scram = header === null ? undefined : parseWwwAuthenticate(header).find((c) => c.scheme === 'SCRAM');
+    if (scram?.scheme !== 'SCRAM') throw new AuthError('Server offers no SCRAM authentication');
+    return scram;
+  };
+
+  const { username, password } = req.credentials;
+  const hello = await get(formatAuthorization({ scheme: 'HELLO', username }));
+  if (hello.ok) return undefined;
+  const first = challenge(hello);
+  const scram = ScramClient.create({ username, password, hash: first.hash });
+  const serverFirstRes = await get(
+    formatAuthorization({ scheme: 'SCRAM', handshakeToken: first.handshakeToken, data: scram.clientFirstMessage() }),
+  );
+  const serverFirst = challenge(serverFirstRes);
+  if (serverFirst.data === undefined) throw new AuthError('Login failed');
+  const clientFinal = await scram.clientFinalMessage(serverFirst.data);
+  const done = await get(
+    formatAuthorization({ scheme: 'SCRAM', handshakeToken: serverFirst.handshakeToken, data: clientFinal }),
+  );
+  if (done.status !== 200) throw new AuthError(`Login failed (HTTP ${done.status})`);
+  const infoHeader = done.headers.get('authentication-info');
+  if (infoHeader === null) throw new AuthError('Login failed: no Authentication-Info');
+  const info = parseAuthenticationInfo(infoHeader);
+  // RFC 5802: the client verifies ServerSignature before trusting the outcome.
+  if (info.data === undefined) throw new AuthError('Login failed: server did not prove itself');
+  scram.verifyServerFinal(info.data);
+  return info.authToken;
+}

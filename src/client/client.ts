@@ -1,0 +1,401 @@
+// HaystackClient: one method per standard op over fetch, with automatic SCRAM login and typed errors.
+
+import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
+import { Dict, type DictInit } from '../core/grid/dict.js';
+import { Grid, GridBuilder } from '../core/grid/grid.js';
+import type { HDateTime } from '../core/kinds/date-time.js';
+import type { Val } from '../core/kinds/kind.js';
+import { Num } from '../core/kinds/number.js';
+import { Ref } from '../core/kinds/ref.js';
+import { type ClientCredentials, loginWithScram } from './client-auth.js';
+import { HttpStatusError, NetworkError } from './errors.js';
+import { type ClientFormat, formatFor, type WireFormat } from './formats.js';
+import { encodeHisRange, type HisRange } from './his-range.js';
+import { Watch, type WatchOptions } from './watch.js';
+
+/** An event the client reports through `onEvent` (the library never logs). */
+export type ClientEvent =
+  | { readonly type: 'request'; readonly op: string; readonly method: string }
+  | { readonly type: 'response'; readonly op: string; readonly status: number; readonly ms: number }
+  | { readonly type: 'login'; readonly username: string }
+  | { readonly type: 'error'; readonly op: string; readonly error: HaystackError };
+
+/** Options of {@link HaystackClient}. */
+export interface HaystackClientOptions {
+  /** API root, e.g. `http://host:8080/api` or SkySpark's `http://host/api/demo`; ops are `url/op`. */
+  readonly url: string;
+  /** Username for SCRAM login (with `password`). */
+  readonly username?: string;
+  /** Password for SCRAM login; kept only until the first login succeeds (then salted keys are kept). */
+  readonly password?: string;
+  /** An existing bearer token to use instead of logging in. */
+  readonly token?: string;
+  /** Wire format of requests and responses (default `zinc`). */
+  readonly format?: ClientFormat;
+  /** Per-call timeout in milliseconds (default 30,000; 0 disables). */
+  readonly timeoutMs?: number;
+  /** The fetch to use (default `globalThis.fetch`); give one bound to an agent for mTLS or proxies. */
+  readonly fetch?: typeof fetch;
+  /** Extra fetch init merged into every request (e.g. undici's `dispatcher` for client certificates). */
+  readonly fetchInit?: Readonly<Record<string, unknown>>;
+  /** Extra headers sent with every request. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Receives request/response/login/error events. */
+  readonly onEvent?: (event: ClientEvent) => void;
+}
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Aborts the call. */
+  readonly signal?: AbortSignal;
+  /** Overrides the client's timeout for this call. */
+  readonly timeoutMs?: number;
+}
+
+/** A history sample to write. */
+export interface HisWriteItem {
+  /** Timestamp in the point's time zone. */
+  readonly ts: HDateTime;
+  /** Value of the point's kind. */
+  readonly val: Val;
+}
+
+function refOf(id: Ref | string): Ref {
+  return typeof id === 'string' ? new Ref(id.startsWith('@') ? id.slice(1) : id) : id;
+}
+
+function oneRow(row: DictInit, meta?: DictInit): Grid {
+  return Grid.fromDicts([row], meta ?? null);
+}
+
+/** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
+function callSignal(
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal | undefined; timeout: AbortController | undefined; cleanup: () => void } {
+  if (timeoutMs <= 0) return { signal, timeout: undefined, cleanup: () => {} };
+  const timeout = new AbortController();
+  const timer = setTimeout(() => {
+    timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  const signals = signal === undefined ? [timeout.signal] : [signal, timeout.signal];
+  return {
+    signal: AbortSignal.any(signals),
+    timeout,
+    cleanup: () => {
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * A client for any standard Haystack server (SkySpark, Haxall, nHaystack, haystack-ts), in Node and
+ * in browsers. Requests are POSTed grids; error grids become {@link CallError}; a 401 triggers one
+ * fresh login when credentials are known.
+ */
+export class HaystackClient {
+  readonly #base: string;
+  readonly #format: WireFormat;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #fetchInit: Readonly<Record<string, unknown>>;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #onEvent: ((event: ClientEvent) => void) | undefined;
+  readonly #credentials: ClientCredentials | undefined;
+  #token: string | undefined;
+  #login: Promise<string | undefined> | undefined;
+  #noLoginNeeded = false;
+
+  constructor(options: HaystackClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch (cause) {
+      throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid client url ${JSON.stringify(options.url)}`, { cause });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new HaystackError('HS_ERR_BAD_REQUEST', `Client url must be http or https: ${options.url}`);
+    }
+    // HttpApi: the base URI is assumed to end with a slash.
+    this.#base = url.href.endsWith('/') ? url.href : `${url.href}/`;
+    this.#format = formatFor(options.format ?? 'zinc');
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    const f = options.fetch ?? globalThis.fetch;
+    this.#fetch = f.bind(globalThis);
+    this.#fetchInit = options.fetchInit ?? {};
+    this.#headers = options.headers ?? {};
+    this.#onEvent = options.onEvent;
+    this.#token = options.token;
+    if (options.username !== undefined) {
+      if (options.password === undefined) throw new HaystackError('HS_ERR_BAD_REQUEST', 'username needs a password');
+      this.#credentials = { username: options.username, password: options.password };
+    }
+  }
+
+  /** The API root, ending in `/`. */
+  get url(): string {
+    return this.#base;
+  }
+
+  /** True once a bearer token is held. */
+  get authenticated(): boolean {
+    return this.#token !== undefined;
+  }
+
+  /** The op's URL. */
+  opUrl(op: string): string {
+    return new URL(encodeURIComponent(op), this.#base).href;
+  }
+
+  #emit(event: ClientEvent): void {
+    this.#onEvent?.(event);
+  }
+
+  async #ensureToken(signal: AbortSignal | undefined): Promise<string | undefined> {
+    if (this.#token !== undefined) return this.#token;
+    if (this.#credentials === undefined || this.#noLoginNeeded) return undefined;
+    this.#login ??= loginWithScram({
+      url: this.opUrl('about'),
+      credentials: this.#credentials,
+      fetch: this.#fetch,
+      fetchInit: this.#fetchInit,
+      headers: this.#headers,
+      signal,
+    }).finally(() => {
+      this.#login = undefined;
+    });
+    const token = await this.#login;
+    // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
+    this.#noLoginNeeded = token === undefined;
+    this.#token = token;
+    this.#emit({ type: 'login', username: this.#credentials.username });
+    return token;
+  }
+
+  /** Log in now (otherwise the first call does); a no-op without credentials or with a token. */
+  async login(options: CallOptions = {}): Promise<void> {
+    await this.#ensureToken(options.signal);
+  }
+
+  /** Call any op with a request grid; returns the response grid, or throws a typed error. */
+  async call(op: string, req: Grid = Grid.EMPTY, options: CallOptions = {}): Promise<Grid> {
+    const res = await this.#send(op, req, options, true);
+    try {
+      const text = await res.text();
+      const grid = this.#decodeResponse(text, res.headers.get('content-type'), op);
+      if (grid.isError) throw new CallError(grid);
+      return grid;
+    } catch (err) {
+      throw this.#fail(op, err);
+    }
+  }
+
+  #fail(op: string, err: unknown): HaystackError {
+    const e =
+      err instanceof HaystackError
+        ? err
+        : new NetworkError(`${op}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    this.#emit({ type: 'error', op, error: e });
+    return e;
+  }
+
+  #decodeResponse(text: string, contentType: string | null, op: string): Grid {
+    const fmt = this.#format.matches(contentType) ? this.#format : formatFor(contentType);
+    const val = fmt.decode(text);
+    if (!(val instanceof Grid)) throw new HaystackError('HS_ERR_PARSE', `${op}: response is not a grid`);
+    return val;
+  }
+
+  /** POST the grid; handles timeouts, aborts, one re-login on 401, and HTTP error statuses. */
+  async #send(op: string, req: Grid, options: CallOptions, mayRelogin: boolean): Promise<Response> {
+    const { signal, timeout, cleanup } = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
+    const started = Date.now();
+    let res: Response;
+    try {
+      const token = await this.#ensureToken(signal);
+      const headers: Record<string, string> = {
+        ...this.#headers,
+        accept: this.#format.mediaType,
+        'content-type': `${this.#format.mediaType}; charset=utf-8`,
+      };
+      if (token !== undefined) headers.authorization = `BEARER authToken=${token}`;
+      this.#emit({ type: 'request', op, method: 'POST' });
+      res = await this.#fetch(this.opUrl(op), {
+        ...this.#fetchInit,
+        method: 'POST',
+        headers,
+        body: this.#format.encode(req),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (err) {
+      cleanup();
+      if (err instanceof HaystackError) throw this.#fail(op, err);
+      const timedOut = timeout?.signal.aborted === true;
+      const aborted = !timedOut && options.signal?.aborted === true;
+      throw this.#fail(
+        op,
+        new NetworkError(
+          `${op}: ${timedOut ? 'timed out' : aborted ? 'aborted' : err instanceof Error ? err.message : String(err)}`,
+          {
+            cause: err,
+            timedOut,
+            aborted,
+          },
+        ),
+      );
+    }
+    cleanup();
+    this.#emit({ type: 'response', op, status: res.status, ms: Date.now() - started });
+    if (res.status === 401) {
+      await res.body?.cancel();
+      if (mayRelogin && this.#credentials !== undefined) {
+        // The token expired or was revoked: log in once more, then give up.
+        this.#token = undefined;
+        this.#noLoginNeeded = false;
+        return this.#send(op, req, options, false);
+      }
+      throw this.#fail(op, new AuthError(`${op}: authentication required`));
+    }
+    if (res.ok) return res;
+    const body = await res.text().catch(() => '');
+    // Servers differ: some send an error grid with a 4xx/5xx status, some plain text.
+    let grid: Grid | undefined;
+    try {
+      grid = this.#decodeResponse(body, res.headers.get('content-type'), op);
+    } catch {
+      grid = undefined;
+    }
+    if (res.status === 403)
+      throw this.#fail(
+        op,
+        new PermissionError(grid === undefined ? `${op}: forbidden` : String(grid.meta.get('dis') ?? 'forbidden')),
+      );
+    if (grid?.isError === true) throw this.#fail(op, new CallError(grid));
+    throw this.#fail(op, new HttpStatusError(res.status, res.statusText, body));
+  }
+
+  /** The `about` op: server information (first row). */
+  async about(options?: CallOptions): Promise<Dict> {
+    return (await this.call('about', Grid.EMPTY, options)).first ?? Dict.EMPTY;
+  }
+
+  /** The `ops` op: the server's ops. */
+  ops(options?: CallOptions): Promise<Grid> {
+    return this.call('ops', Grid.EMPTY, options);
+  }
+
+  /** The `formats` op (Haystack 3) — the formats the server reads and writes. */
+  formats(options?: CallOptions): Promise<Grid> {
+    return this.call('formats', Grid.EMPTY, options);
+  }
+
+  /** The `read` op by filter, e.g. `read('point and his', { limit: 100 })`. */
+  read(filter: string, options: CallOptions & { readonly limit?: number } = {}): Promise<Grid> {
+    const row: Record<string, unknown> = { filter };
+    if (options.limit !== undefined) row.limit = new Num(options.limit);
+    return this.call('read', oneRow(row), options);
+  }
+
+  /** The `read` op by ids: one row per id in order, a row of nulls for an unknown id. */
+  readByIds(ids: readonly (Ref | string)[], options?: CallOptions): Promise<Grid> {
+    const b = new GridBuilder().addCol('id');
+    for (const id of ids) b.addRow([refOf(id)]);
+    return this.call('read', b.build(), options);
+  }
+
+  /** The `nav` op: children of `navId`, or the root. */
+  nav(navId?: Val, options?: CallOptions): Promise<Grid> {
+    return this.call('nav', navId === undefined || navId === null ? Grid.EMPTY : oneRow({ navId }), options);
+  }
+
+  /** The `hisRead` op for one point. */
+  hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid> {
+    return this.call('hisRead', oneRow({ id: refOf(id), range: encodeHisRange(range) }), options);
+  }
+
+  /** Batch `hisRead`: a `ts` column and `v0`, `v1`, ... columns (meta `id`) in the order of `ids`. */
+  hisReadMany(
+    ids: readonly (Ref | string)[],
+    range: HisRange,
+    options: CallOptions & { readonly tz?: string } = {},
+  ): Promise<Grid> {
+    const meta: Record<string, unknown> = { range: encodeHisRange(range) };
+    if (options.tz !== undefined) meta.tz = options.tz;
+    const b = new GridBuilder().meta(meta).addCol('id');
+    for (const id of ids) b.addRow([refOf(id)]);
+    return this.call('hisRead', b.build(), options);
+  }
+
+  /** The `hisWrite` op for one point. */
+  async hisWrite(id: Ref | string, items: readonly HisWriteItem[], options?: CallOptions): Promise<void> {
+    const b = new GridBuilder()
+      .meta({ id: refOf(id) })
+      .addCol('ts')
+      .addCol('val');
+    for (const it of items) b.addRow([it.ts, it.val]);
+    await this.call('hisWrite', b.build(), options);
+  }
+
+  /** The `pointWrite` op: write `val` (null releases) at `level` 1-17. */
+  async pointWrite(
+    id: Ref | string,
+    level: number,
+    val: Val,
+    options: CallOptions & { readonly who?: string; readonly duration?: Num } = {},
+  ): Promise<void> {
+    const b = new GridBuilder().addCols(['id', 'level', 'val', 'who', 'duration']);
+    b.addRow([refOf(id), new Num(level), val, options.who ?? null, options.duration ?? null]);
+    await this.call('pointWrite', b.build(), options);
+  }
+
+  /** The `pointWrite` op without a value: the point's priority array (level, levelDis, val, who). */
+  pointWriteArray(id: Ref | string, options?: CallOptions): Promise<Grid> {
+    return this.call('pointWrite', oneRow({ id: refOf(id) }), options);
+  }
+
+  /** The `invokeAction` op: run `action` on the entity with `args`. */
+  invokeAction(id: Ref | string, action: string, args: DictInit = {}, options?: CallOptions): Promise<Grid> {
+    const d = Dict.of(args);
+    const req = d.isEmpty
+      ? Grid.make({ meta: { id: refOf(id), action }, cols: [] })
+      : Grid.fromDicts([d], { id: refOf(id), action });
+    return this.call('invokeAction', req, options);
+  }
+
+  #defsCall(op: string, options: CallOptions & { readonly filter?: string; readonly limit?: number }): Promise<Grid> {
+    const row: Record<string, unknown> = {};
+    if (options.filter !== undefined) row.filter = options.filter;
+    if (options.limit !== undefined) row.limit = new Num(options.limit);
+    return this.call(op, Object.keys(row).length === 0 ? Grid.EMPTY : oneRow(row), options);
+  }
+
+  /** The `defs` op, optionally by filter and limit. */
+  defs(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
+    return this.#defsCall('defs', options);
+  }
+
+  /** The `libs` op, optionally by filter and limit. */
+  libs(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
+    return this.#defsCall('libs', options);
+  }
+
+  /** The `filetypes` op, optionally by filter and limit. */
+  filetypes(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
+    return this.#defsCall('filetypes', options);
+  }
+
+  /** Open a watch on `ids`; see {@link Watch}. */
+  watch(ids: readonly (Ref | string)[], options: WatchOptions = {}): Promise<Watch> {
+    return Watch.open(this, ids, options);
+  }
+
+  /** The `close` op: end the session on the server and forget the token. */
+  async close(options?: CallOptions): Promise<void> {
+    if (this.#token === undefined) return;
+    try {
+      await this.call('close', Grid.EMPTY, options);
+    } finally {
+      this.#token = undefined;
+    }
+  }
+}

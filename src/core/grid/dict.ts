@@ -147,13 +147,21 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     return new Dict(m);
   }
 
-  /** A copy with the other's tags added over these (null values in a record remove). */
+  /** A copy with the other's tags added over these (null or undefined values, in any init form, remove). */
   merge(other: DictInit): Dict {
     const m = new Map(this.#tags);
-    const d = other instanceof Dict ? other : Dict.of(other);
-    for (const [k, v] of d.#tags) m.set(k, v);
-    if (!(other instanceof Dict) && !isIterable(other)) {
-      for (const [k, v] of Object.entries(other)) if (v === null || v === undefined) m.delete(k);
+    if (other instanceof Dict) {
+      for (const [k, v] of other.#tags) m.set(k, v);
+      return new Dict(m);
+    }
+    const entries: Iterable<readonly [string, unknown]> =
+      other instanceof Map || isIterable(other)
+        ? (other as Iterable<readonly [string, unknown]>)
+        : Object.entries(other);
+    for (const [k, v] of entries) {
+      if (!isTagName(k)) throw new ValueError(`Invalid tag name ${JSON.stringify(k)}`);
+      if (v === null || v === undefined) m.delete(k);
+      else m.set(k, toVal(v) as TagVal);
     }
     return new Dict(m);
   }

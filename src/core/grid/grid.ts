@@ -28,7 +28,11 @@ export interface RowSource {
 }
 
 class ArrayRows implements RowSource {
-  constructor(readonly rows: readonly Dict[]) {}
+  readonly rows: readonly Dict[];
+  // Frozen so that `grid.rows` cannot be used to change the grid.
+  constructor(rows: readonly Dict[]) {
+    this.rows = Object.isFrozen(rows) ? rows : Object.freeze(rows);
+  }
   get size(): number {
     return this.rows.length;
   }
@@ -102,7 +106,8 @@ export class Grid implements Iterable<Dict> {
    * Columns must be unique valid names and every row's tags must be columns.
    */
   static fromTrustedParts(meta: Dict, cols: readonly GridCol[], rows: RowSource | readonly Dict[]): Grid {
-    return new Grid(meta, cols, Array.isArray(rows) ? new ArrayRows(rows) : (rows as RowSource));
+    const frozenCols = Object.isFrozen(cols) ? cols : Object.freeze(cols.map((c) => Object.freeze(c)));
+    return new Grid(meta, frozenCols, Array.isArray(rows) ? new ArrayRows(rows) : (rows as RowSource));
   }
 
   /** Kind name. */
@@ -176,17 +181,23 @@ export class Grid implements Iterable<Dict> {
     return out;
   }
 
-  /** A grid of the mapped rows (columns recomputed from the results), with the same meta. */
+  /**
+   * A grid of the mapped rows with the same meta. Columns are recomputed from the results (as Haxall's
+   * `Grid.map`): existing columns that some row still uses keep their order and meta, new ones follow.
+   */
   map(fn: (row: Dict, index: number) => Dict | DictInit): Grid {
     const rows: Dict[] = [];
+    const used = new Set<string>();
     let i = 0;
-    for (const r of this) rows.push(Dict.of(fn(r, i++)));
-    return Grid.make({
-      meta: this.meta,
-      cols: this.cols,
-      rows,
-      addMissingCols: true,
-    });
+    for (const r of this) {
+      const d = Dict.of(fn(r, i++));
+      for (const name of d.keys()) used.add(name);
+      rows.push(d);
+    }
+    const cols: GridCol[] = this.cols.filter((c) => used.has(c.name));
+    for (const c of cols) used.delete(c.name);
+    for (const name of used) cols.push(Object.freeze({ name, meta: Dict.EMPTY }));
+    return new Grid(this.meta, Object.freeze(cols), new ArrayRows(rows));
   }
 
   /** A grid of the rows that pass `fn`, with the same meta and columns. */

@@ -6,9 +6,9 @@ import { registerValueClass } from './value-class.js';
 
 /** The Coord kind. */
 export class Coord {
-  /** Latitude, -90 to 90. */
+  /** Latitude, -90 to 90, rounded to micro-degrees. */
   readonly lat: number;
-  /** Longitude, -180 to 180. */
+  /** Longitude, -180 to 180, rounded to micro-degrees. */
   readonly lng: number;
 
   /** Validating constructor; prefer {@link coord}. */
@@ -19,8 +19,9 @@ export class Coord {
     if (typeof lng !== 'number' || !Number.isFinite(lng) || lng < -180 || lng > 180) {
       throw new ValueError(`Invalid longitude ${String(lng)}`);
     }
-    this.lat = lat + 0;
-    this.lng = lng + 0;
+    // Haystack keeps micro-degrees (as Haxall does), so `toString` never needs an exponent and equal texts read equal.
+    this.lat = toMicroDegrees(lat);
+    this.lng = toMicroDegrees(lng);
   }
   /** Kind name. */
   get kind(): 'coord' {
@@ -45,6 +46,11 @@ export class Coord {
   }
 }
 registerValueClass(Coord);
+
+// Round half away from zero, so that a coordinate and its mirror round alike; `+ 0` turns -0 into 0.
+function toMicroDegrees(deg: number): number {
+  return (Math.sign(deg) * Math.round(Math.abs(deg) * 1e6)) / 1e6 + 0;
+}
 
 /** Make a Coord, e.g. `coord(37.55, -77.45)`. */
 export function coord(lat: number, lng: number): Coord {

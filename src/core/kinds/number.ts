@@ -72,14 +72,13 @@ export class Num {
     return this.unit === undefined ? h : mix(h, hashString(this.unit));
   }
 
-  /** Zinc form, e.g. `72.5°F`, `INF`, `NaN`. */
+  /** Zinc form, e.g. `72.5°F`, `INF`, `NaN`; Zinc has no unit on INF/-INF, so theirs is left out (as Haxall does). */
   toString(): string {
     const v = this.val;
-    let s: string;
-    if (v === Number.POSITIVE_INFINITY) s = 'INF';
-    else if (v === Number.NEGATIVE_INFINITY) s = '-INF';
-    else if (Number.isNaN(v)) s = 'NaN';
-    else s = String(v);
+    if (v === Number.POSITIVE_INFINITY) return 'INF';
+    if (v === Number.NEGATIVE_INFINITY) return '-INF';
+    if (Number.isNaN(v)) return 'NaN';
+    const s = String(v);
     return this.unit === undefined ? s : s + this.unit;
   }
 }

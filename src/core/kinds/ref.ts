@@ -35,6 +35,7 @@ export class Ref {
   /** Validating constructor; prefer {@link ref}. */
   constructor(id: string, dis?: string | null) {
     if (typeof id !== 'string' || !isRefId(id)) throw new ValueError(`Invalid Ref id ${JSON.stringify(id)}`);
+    if (dis !== null && dis !== undefined && typeof dis !== 'string') throw new ValueError('Ref dis must be a string');
     this.id = id;
     this.dis = dis === null || dis === undefined ? undefined : dis;
   }

@@ -181,7 +181,27 @@ export class ZincReader {
         }
         break;
       default:
-        if (c >= 65 && c <= 90) return this.#readUpper(p);
+        if (c >= 65 && c <= 90) {
+          // One-letter keywords (M, N, T, F, R) are most cells of a sparse grid: decide them on the next char.
+          const n = this.#ch(p + 1);
+          if (!isIdPart(n) && n !== C_LPAREN && n !== C_SP) {
+            this.#pos = p + 1;
+            switch (c) {
+              case 77:
+                return MARKER;
+              case 78:
+                return null;
+              case 84:
+                return true;
+              case 70:
+                return false;
+              case 82:
+                return REMOVE;
+              default:
+            }
+          }
+          return this.#readUpper(p);
+        }
     }
     return this.#fail(p, 'a value');
   }
@@ -514,11 +534,22 @@ export class ZincReader {
       this.#pos = this.#scanNumber(p);
       return new Num(this.#num, this.#unit);
     }
-    if (c === 73 && this.#ch(p + 2) === 78 && this.#ch(p + 3) === 70 && !isIdPart(this.#ch(p + 4))) {
-      this.#pos = p + 4;
-      return new Num(Number.NEGATIVE_INFINITY);
+    if (this.#s.startsWith('INF', p + 1)) {
+      const v = this.#readInf(p + 1, Number.NEGATIVE_INFINITY);
+      if (v !== undefined) return v;
     }
     return this.#fail(p + 1, 'a digit or INF after -');
+  }
+
+  /**
+   * `INF` at `p`, with a unit when one follows: the grammar gives INF no unit, but the value model
+   * allows one, so the writer emits `INF°F` and this reads it back. Undefined if not INF.
+   */
+  #readInf(p: number, v: number): Num | undefined {
+    const i = this.#scanUnit(p + 3);
+    if (isIdPart(this.#ch(i))) return undefined;
+    this.#pos = i;
+    return new Num(v, this.#unit);
   }
 
   /** A token starting with a digit: Date, Time, DateTime or Number (Zinc#numberNotes). */
@@ -611,23 +642,30 @@ export class ZincReader {
       v = Number(underscore ? text.replaceAll('_', '') : text);
     }
     this.#num = v;
-    // Unit: any run of unit chars; the last unit seen is reused without allocating.
-    if (isUnitChar(c)) {
-      const start = i;
-      i++;
-      while (i < end && isUnitChar(s.charCodeAt(i))) i++;
-      const last = this.#lastUnit;
-      const n = i - start;
-      let same = n === last.length;
-      for (let k = 0; same && k < n; k++) same = s.charCodeAt(start + k) === last.charCodeAt(k);
-      if (same) this.#unit = last;
-      else {
-        this.#checkToken(start, i);
-        const u = s.slice(start, i);
-        this.#lastUnit = u;
-        this.#unit = u;
-      }
-    } else this.#unit = undefined;
+    return this.#scanUnit(i);
+  }
+
+  /** Zinc: <unit> := <unitChar>* ; sets #unit (undefined when empty), reusing the last unit seen without allocating. */
+  #scanUnit(start: number): number {
+    const s = this.#s;
+    const end = this.#end;
+    let i = start;
+    while (i < end && isUnitChar(s.charCodeAt(i))) i++;
+    if (i === start) {
+      this.#unit = undefined;
+      return i;
+    }
+    const last = this.#lastUnit;
+    const n = i - start;
+    let same = n === last.length;
+    for (let k = 0; same && k < n; k++) same = s.charCodeAt(start + k) === last.charCodeAt(k);
+    if (same) this.#unit = last;
+    else {
+      this.#checkToken(start, i);
+      const u = s.slice(start, i);
+      this.#lastUnit = u;
+      this.#unit = u;
+    }
     return i;
   }
 
@@ -765,6 +803,10 @@ export class ZincReader {
       this.#pos = t + 1;
       return new XStr(type, val);
     }
+    if (s.startsWith('INF', p)) {
+      const v = this.#readInf(p, Number.POSITIVE_INFINITY);
+      if (v !== undefined) return v;
+    }
     this.#pos = i;
     switch (i - p) {
       case 1:
@@ -786,7 +828,6 @@ export class ZincReader {
         if (s.startsWith('NA', p)) return NA;
         break;
       case 3:
-        if (s.startsWith('INF', p)) return new Num(Number.POSITIVE_INFINITY);
         if (s.startsWith('NaN', p)) return new Num(Number.NaN);
         break;
       default:
@@ -1071,12 +1112,13 @@ export class ZincReader {
   #readRowCells(cols: readonly GridCol[], nested: boolean): Dict {
     const s = this.#s;
     const end = this.#end;
-    const n = cols.length;
+    const last = cols.length - 1;
     let m: Map<string, TagVal> | undefined;
     let i = this.#pos;
-    for (let k = 0; k < n; k++) {
-      i = this.#sp(i);
-      const c = i < end ? s.charCodeAt(i) : -1;
+    for (let k = 0; ; k++) {
+      let c = i < end ? s.charCodeAt(i) : -1;
+      while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
+      // An empty cell (the common case in sparse grids) costs one comparison.
       if (
         c !== C_COMMA &&
         c !== C_NL &&
@@ -1086,16 +1128,17 @@ export class ZincReader {
       ) {
         this.#pos = i;
         const v = this.readVal();
-        i = this.#sp(this.#pos);
+        i = this.#pos;
+        c = i < end ? s.charCodeAt(i) : -1;
+        while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
         if (v !== null) {
           m ??= new Map();
           m.set((cols[k] as GridCol).name, v);
         }
       }
-      if (k < n - 1) {
-        if (this.#ch(i) !== C_COMMA) this.#fail(i, `, before cell ${k + 2} of ${n}`);
-        i++;
-      }
+      if (k === last) break;
+      if (c !== C_COMMA) this.#fail(i, `, before cell ${k + 2} of ${last + 1}`);
+      i++;
     }
     this.#pos = i;
     return m === undefined ? Dict.EMPTY : Dict.fromTrustedMap(m);

@@ -1,4 +1,30 @@
-// Public door of `haystack-ts/storage`: Storage adapter contract shared by every backend; placeholder until the storage issue lands.
+// Public door of `haystack-ts/storage`: the storage contract every backend implements, and helpers backends share.
+// Backends have their own doors (`haystack-ts/storage/memory`, ...); the contract test kits are test support, not here.
 
-/** Name of this entry point, so the subpath export resolves to a real module before its code lands. */
-export const MODULE = 'haystack-ts/storage' as const;
+export type {
+  Clock,
+  CommitDiff,
+  HisItem,
+  PointWriteRequest,
+  PriorityArray,
+  PriorityLevel,
+  ReadQuery,
+  StorageAdapter,
+  TimeRange,
+  WatchInfo,
+  WatchPollResult,
+} from './adapter.js';
+export { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
+export {
+  emptyLevels,
+  expireLevels,
+  nextExpiry,
+  PRIORITY_LEVEL_COUNT,
+  toPriorityArray,
+  validatePointWrite,
+  writeLevel,
+  writeTagChanges,
+} from './priority-array.js';
+export type { SessionRecord, SessionStore } from './session-store.js';
+export { closedError, conflictError, unknownWatchError } from './storage-errors.js';
+export * from './user-store.js';

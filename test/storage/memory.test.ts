@@ -1,8 +1,10 @@
-// The memory backend passes the storage contract kit, including two adapters sharing one state.
+// The memory backend passes the storage contract kit: entities, history, priority arrays, watches shared by two
+// adapters over one state, users and sessions.
 
-import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
 import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
 
 describeStorageContract('memory', ({ clock }) => Promise.resolve(createMemoryStore({ clock })), {
   openSibling: (store, { clock }) => Promise.resolve(createMemoryStore({ clock, shareWith: store })),
+  makeUserStore: (clock) => Promise.resolve(createMemoryUserStore({ clock })),
 });

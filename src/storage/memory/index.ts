@@ -7,3 +7,9 @@ export {
   type MemoryStoreStats,
 } from './memory-state.js';
 export { createMemoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  createMemorySessionStore,
+  createMemoryUserStore,
+  type MemoryUserStore,
+  type MemoryUserStoreOptions,
+} from './memory-user-store.js';

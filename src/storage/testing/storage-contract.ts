@@ -4,20 +4,25 @@
 //     openSibling: async (store, { clock }) => createMemoryStore({ clock, shareWith: store }),
 //   });
 //
+// A backend that stores users too passes `makeUserStore`, and the user and session contracts run with the rest.
 // Test support, not runtime code: it imports vitest and fast-check (dev dependencies), so tsconfig.build.json
 // leaves src/storage/testing out of dist and no package export points here.
 
 import { describe, expect, it } from 'vitest';
-import type { StorageAdapter } from '../adapter.js';
+import type { Clock, StorageAdapter } from '../adapter.js';
+import type { SessionStore } from '../session-store.js';
+import type { UserStore } from '../user-store.js';
 import { describeEntityContract } from './contract-entities.js';
 import { describeHistoryContract } from './contract-history.js';
 import { describePriorityContract } from './contract-priority.js';
 import { describeReadContract } from './contract-read.js';
 import { describeWatchContract } from './contract-watches.js';
 import { createHarness, type MakeAdapter, type OpenSibling } from './harness.js';
+import { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
 
 export type { MakeAdapter, OpenSibling } from './harness.js';
 export { CONTRACT_EPOCH, createTestClock, type TestClock } from './test-clock.js';
+export { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
 
 /** Options of {@link describeStorageContract}. */
 export interface StorageContractOptions<A extends StorageAdapter> {
@@ -28,11 +33,16 @@ export interface StorageContractOptions<A extends StorageAdapter> {
   readonly openSibling?: OpenSibling<A>;
   /** Runs of the property test comparing filter reads with in-process evaluation (default 60). */
   readonly propertyRuns?: number;
+  /**
+   * The backend's user and session store over a new, empty store reading time from `clock`; when given, the
+   * user and session contracts run too (PRODUCT.md section 3: every backend stores users).
+   */
+  readonly makeUserStore?: (clock: Clock) => Promise<UserStore & SessionStore>;
 }
 
 /**
  * Register the storage contract for a backend: entities by id and by filter, commits with optimistic
- * concurrency, history, priority arrays, watches with leases. `makeAdapter` must return an adapter over a new,
+ * concurrency, history, priority arrays, watches with leases (and users and sessions with `makeUserStore`). `makeAdapter` must return an adapter over a new,
  * empty store that reads time only from `clock` (the kit moves it; tests never sleep).
  */
 export function describeStorageContract<A extends StorageAdapter>(
@@ -47,6 +57,11 @@ export function describeStorageContract<A extends StorageAdapter>(
     describeHistoryContract(h);
     describePriorityContract(h);
     describeWatchContract(h);
+    const makeUsers = options.makeUserStore;
+    if (makeUsers !== undefined) {
+      describeUserStoreContract(name, makeUsers);
+      describeSessionStoreContract(name, makeUsers);
+    }
 
     describe('lifecycle', () => {
       it('names its backend', async () => {

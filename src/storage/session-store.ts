@@ -23,6 +23,8 @@ export interface SessionStore {
   putSession(record: SessionRecord): Promise<void>;
   /** The session, or undefined. Expired records may still be returned until purged: callers check `expires`. */
   getSession(id: string): Promise<SessionRecord | undefined>;
+  /** Update `lastUsed` and `expires` of an existing session only (never recreating a deleted one); true when it existed. */
+  touchSession(id: string, lastUsed: number, expires: number): Promise<boolean>;
   /** Remove one session; true when it existed. */
   deleteSession(id: string): Promise<boolean>;
   /** Sessions of a user, oldest `created` first. */

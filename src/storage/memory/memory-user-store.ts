@@ -29,9 +29,7 @@ export type MemoryUserStore = UserStore & SessionStore;
 export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): MemoryUserStore {
   const clock = options.clock ?? Date.now;
   const users = new Map<string, UserRecord>();
-  const sessions = new Map<string, SessionRecord>();
-
-  const byCreated = (a: SessionRecord, b: SessionRecord): number => a.created - b.created;
+  const sessionStore = createMemorySessionStore();
 
   return {
     getUser(username) {
@@ -84,6 +82,16 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
       });
     },
 
+    ...sessionStore,
+  };
+}
+
+/** Create an empty in-memory session store (the `TokenService` default: sessions end with the process). */
+export function createMemorySessionStore(): SessionStore {
+  const sessions = new Map<string, SessionRecord>();
+  const byCreated = (a: SessionRecord, b: SessionRecord): number => a.created - b.created;
+
+  return {
     putSession(record) {
       sessions.set(record.id, { ...record });
       return Promise.resolve();
@@ -92,6 +100,12 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
     getSession(id) {
       const s = sessions.get(id);
       return Promise.resolve(s === undefined ? undefined : { ...s });
+    },
+
+    touchSession(id, lastUsed, expires) {
+      const s = sessions.get(id);
+      if (s !== undefined) sessions.set(id, { ...s, lastUsed, expires });
+      return Promise.resolve(s !== undefined);
     },
 
     deleteSession(id) {

@@ -166,6 +166,16 @@ export function describeSessionStoreContract(name: string, make: MakeUserStore<S
       expect(await store.getSession('a1')).toBeUndefined();
     });
 
+    it('touches an existing session only: a deleted session is never recreated', async () => {
+      const { store } = await fixture(make);
+      await store.putSession(session('a1', 'alice', T0, T0 + 1000));
+      expect(await store.touchSession('a1', T0 + 50, T0 + 2000)).toBe(true);
+      expect(await store.getSession('a1')).toEqual({ ...session('a1', 'alice', T0, T0 + 2000), lastUsed: T0 + 50 });
+      await store.deleteSession('a1');
+      expect(await store.touchSession('a1', T0 + 60, T0 + 3000)).toBe(false);
+      expect(await store.getSession('a1')).toBeUndefined();
+    });
+
     it('lists and deletes the sessions of one user, oldest first', async () => {
       const { store } = await fixture(make);
       await store.putSession(session('a2', 'alice', T0 + 2, T0 + 1000));

@@ -1,0 +1,339 @@
+// The Haystack auth state machine (Auth chapter): HELLO, the SCRAM exchange, then BEARER tokens, over header strings.
+
+import { channel } from 'node:diagnostics_channel';
+import type { AuthChallenge, AuthorizationCredentials } from '../../core/auth/auth-header.js';
+import { formatAuthenticationInfo, formatWwwAuthenticate, parseAuthorization } from '../../core/auth/auth-header.js';
+import { timingSafeEqual } from '../../core/auth/constant-time.js';
+import type { ScramCredentials } from '../../core/auth/scram-keys.js';
+import {
+  type ScramServerHandshake,
+  scramServerFinal,
+  scramServerFirst,
+  verifyScramPassword,
+} from '../../core/auth/scram-server.js';
+import { AuthError } from '../../core/errors.js';
+import type { Clock } from '../../storage/adapter.js';
+import type { UserRecord, UserRole, UserStore } from '../../storage/user-store.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { FakeCredentials } from './fake-credentials.js';
+import { HandshakeStore } from './handshake-store.js';
+import type { TokenService } from './token-service.js';
+
+/** Options of {@link Authenticator.create}. */
+export interface AuthenticatorOptions {
+  /** The users. */
+  readonly users: UserStore;
+  /** Issues and checks tokens. */
+  readonly tokens: TokenService;
+  /**
+   * Secret (>= 32 bytes) from which unknown usernames get their fake salt. Load it from configuration and
+   * keep it stable across restarts and processes (see `FakeCredentials`).
+   */
+  readonly serverSecret: Uint8Array;
+  /** Iteration count announced for unknown usernames: the one new users get (default `DEFAULT_SCRAM_ITERATIONS`). */
+  readonly iterations?: number;
+  /** Login throttle (default `AuthThrottle.create({ clock })`). */
+  readonly throttle?: AuthThrottle;
+  /** Time source (default `Date.now`). */
+  readonly clock?: Clock;
+  /** How long a client has for each step of an exchange (default 60 s). */
+  readonly handshakeTtlMs?: number;
+  /** Most exchanges in progress at once; the oldest are dropped beyond it (default 10,000). */
+  readonly maxHandshakes?: number;
+  /**
+   * Accept `PLAINTEXT username=..., password=...` and offer it after SCRAM (default false). For development
+   * only: the password crosses the wire, so use it over TLS if at all.
+   */
+  readonly allowPlaintext?: boolean;
+}
+
+/** One request as the authenticator sees it. */
+export interface AuthRequest {
+  /** The `Authorization` header value, if any. */
+  readonly authorization: string | undefined;
+  /** The client's address (for throttling), e.g. `req.socket.remoteAddress`. */
+  readonly address: string;
+}
+
+/** Response headers to send as they are. */
+export type AuthHeaders = Readonly<Record<string, string>>;
+
+/** What to do with a request. */
+export type AuthResult =
+  | {
+      /** A valid bearer token: serve the request as this user. */
+      readonly kind: 'authenticated';
+      /** The user. */
+      readonly username: string;
+      /** The user's current role. */
+      readonly role: UserRole;
+      /** The token's session (for the `close` op: `tokens.revokeSession(sessionId)`). */
+      readonly sessionId: string;
+    }
+  | {
+      /** Answer 401 with these headers and no body: a HELLO or SCRAM step answered, or no/bad/expired token. */
+      readonly kind: 'challenge';
+      /** 401. */
+      readonly status: 401;
+      /** `WWW-Authenticate` (and `Cache-Control`). */
+      readonly headers: AuthHeaders;
+    }
+  | {
+      /** Exchange completed: answer 200 with these headers (the Auth chapter's last step). */
+      readonly kind: 'success';
+      /** 200. */
+      readonly status: 200;
+      /** `Authentication-Info` carrying the authToken (and `Cache-Control`). */
+      readonly headers: AuthHeaders;
+      /** Who logged in. */
+      readonly username: string;
+      /** Their role. */
+      readonly role: UserRole;
+      /** The new session. */
+      readonly sessionId: string;
+    }
+  | {
+      /** The exchange failed: answer 403 (Auth chapter) with the error; it never says which part failed. */
+      readonly kind: 'failure';
+      /** 403. */
+      readonly status: 403;
+      /** `Cache-Control`. */
+      readonly headers: AuthHeaders;
+      /** The error to render (HS_ERR_AUTH). */
+      readonly error: AuthError;
+    }
+  | {
+      /** Too many failures for this username or address: answer 429. */
+      readonly kind: 'throttled';
+      /** 429. */
+      readonly status: 429;
+      /** `Retry-After` in seconds (and `Cache-Control`). */
+      readonly headers: AuthHeaders;
+      /** The error to render (HS_ERR_THROTTLED). */
+      readonly error: AuthError;
+    };
+
+interface Pending {
+  readonly username: string;
+  readonly credentials: ScramCredentials;
+  /** The user existed at HELLO (an unknown user's exchange can never succeed). */
+  readonly known: boolean;
+  /** Set once the client-first-message has been answered. */
+  readonly scram: ScramServerHandshake | undefined;
+}
+
+const NO_STORE = 'no-store';
+const LOGIN_CHANNEL = channel('haystack:auth:login');
+
+/** Payload published on the `haystack:auth:login` diagnostics channel after each login attempt that concludes. */
+export interface LoginEvent {
+  /** The username the client claimed. */
+  readonly username: string;
+  /** The client's address. */
+  readonly address: string;
+  /** How it ended. */
+  readonly outcome: 'success' | 'failure' | 'throttled';
+}
+
+function sameCredentials(a: ScramCredentials, b: ScramCredentials): boolean {
+  return (
+    a.hash === b.hash &&
+    a.iterations === b.iterations &&
+    timingSafeEqual(a.salt, b.salt) &&
+    timingSafeEqual(a.storedKey, b.storedKey) &&
+    timingSafeEqual(a.serverKey, b.serverKey)
+  );
+}
+
+/**
+ * Runs Haystack authentication over header strings, so the HTTP server only has to call it. For each
+ * request to a protected resource:
+ *
+ * ```ts
+ * const result = await authenticator.authenticate({ authorization: req.headers.authorization, address: req.socket.remoteAddress ?? '' });
+ * if (result.kind === 'authenticated') serve(req, res, { username: result.username, role: result.role, sessionId: result.sessionId });
+ * else if (result.kind === 'challenge' || result.kind === 'success') { res.writeHead(result.status, result.headers); res.end(); }
+ * else sendErrorGrid(res, result.status, result.headers, result.error); // failure 403, throttled 429
+ * ```
+ *
+ * The exchange: `HELLO username=<b64url>` is answered 401 `SCRAM hash=SHA-256, handshakeToken=T1`; the
+ * client-first-message (`SCRAM handshakeToken=T1, data=...`) 401 `SCRAM handshakeToken=T2, hash=SHA-256,
+ * data=<server-first>`; the client-final-message (`SCRAM handshakeToken=T2, data=...`) 200 with
+ * `Authentication-Info: authToken=..., hash=SHA-256, data=<server-final>`; a bad proof 403. Handshake
+ * tokens are random, single-use and expire (state stays on the server). Unknown usernames go through the
+ * same steps with deterministic fake credentials and fail only at the proof, as a wrong password does.
+ * Requests without credentials, or with a bad, expired or revoked token, get 401 `WWW-Authenticate: HELLO`.
+ * Failures feed the {@link AuthThrottle}; while it refuses, every step answers 429 with `Retry-After`.
+ */
+export class Authenticator {
+  readonly #users: UserStore;
+  readonly #tokens: TokenService;
+  readonly #fake: FakeCredentials;
+  readonly #throttle: AuthThrottle;
+  readonly #pending: HandshakeStore<Pending>;
+  readonly #allowPlaintext: boolean;
+
+  private constructor(options: AuthenticatorOptions, fake: FakeCredentials) {
+    const clock = options.clock ?? Date.now;
+    this.#users = options.users;
+    this.#tokens = options.tokens;
+    this.#fake = fake;
+    this.#throttle = options.throttle ?? AuthThrottle.create({ clock });
+    this.#pending = new HandshakeStore(options.handshakeTtlMs ?? 60_000, options.maxHandshakes ?? 10_000, clock);
+    this.#allowPlaintext = options.allowPlaintext ?? false;
+  }
+
+  /** Validate the options and build an authenticator; throws `ValueError` on a short secret. */
+  static create(options: AuthenticatorOptions): Authenticator {
+    const fake = FakeCredentials.create(
+      options.iterations === undefined
+        ? { secret: options.serverSecret }
+        : { secret: options.serverSecret, iterations: options.iterations },
+    );
+    return new Authenticator(options, fake);
+  }
+
+  /** Decide what to do with one request (see the class comment). Never throws for bad client input. */
+  async authenticate(request: AuthRequest): Promise<AuthResult> {
+    if (request.authorization === undefined || request.authorization.trim() === '') return this.#needLogin();
+    let credentials: AuthorizationCredentials;
+    try {
+      credentials = parseAuthorization(request.authorization);
+    } catch (_err) {
+      return this.#needLogin();
+    }
+    switch (credentials.scheme) {
+      case 'BEARER':
+        return this.#bearer(credentials.authToken);
+      case 'HELLO':
+        return this.#hello(credentials.username, request.address);
+      case 'SCRAM':
+        return this.#scram(credentials.handshakeToken, credentials.data, request.address);
+      case 'PLAINTEXT':
+        if (!this.#allowPlaintext) return this.#needLogin();
+        return this.#plaintext(credentials.username, credentials.password, request.address);
+    }
+  }
+
+  async #bearer(token: string): Promise<AuthResult> {
+    const session = await this.#tokens.verify(token);
+    if (session === undefined) return this.#needLogin();
+    return { kind: 'authenticated', username: session.username, role: session.role, sessionId: session.sessionId };
+  }
+
+  async #hello(username: string, address: string): Promise<AuthResult> {
+    const refused = this.#throttled(username, address);
+    if (refused !== undefined) return refused;
+    const user = await this.#users.getUser(username);
+    const credentials = user === undefined ? this.#fake.forUsername(username) : user.scram;
+    const handshakeToken = this.#pending.put({ username, credentials, known: user !== undefined, scram: undefined });
+    const challenges: AuthChallenge[] = [{ scheme: 'SCRAM', hash: credentials.hash, handshakeToken, data: undefined }];
+    if (this.#allowPlaintext) challenges.push({ scheme: 'PLAINTEXT' });
+    return this.#challenge(formatWwwAuthenticate(challenges));
+  }
+
+  async #scram(handshakeToken: string | undefined, data: string, address: string): Promise<AuthResult> {
+    const pending = handshakeToken === undefined ? undefined : this.#pending.take(handshakeToken);
+    // No exchange to continue (never started, replayed, or expired): the client must start over.
+    if (pending === undefined) return this.#failure();
+    const refused = this.#throttled(pending.username, address);
+    if (refused !== undefined) return refused;
+    const { username, credentials } = pending;
+    if (pending.scram === undefined) {
+      let scram: ScramServerHandshake;
+      try {
+        scram = scramServerFirst(data, credentials);
+        // The SCRAM username must be the one announced in HELLO.
+        if (scram.username !== username) throw new AuthError();
+      } catch (_err) {
+        return this.#loginFailed(username, address);
+      }
+      const next = this.#pending.put({ ...pending, scram });
+      return this.#challenge(
+        formatWwwAuthenticate([
+          { scheme: 'SCRAM', hash: credentials.hash, handshakeToken: next, data: scram.serverFirst },
+        ]),
+      );
+    }
+    let serverFinal: string;
+    try {
+      serverFinal = await scramServerFinal(pending.scram, data, credentials);
+    } catch (_err) {
+      return this.#loginFailed(username, address);
+    }
+    // Re-read the user: disabled, deleted or given new credentials during the exchange means no login.
+    const user = pending.known ? await this.#users.getUser(username) : undefined;
+    if (user?.enabled !== true || !sameCredentials(user.scram, credentials))
+      return this.#loginFailed(username, address);
+    return this.#loggedIn(user, address, { hash: credentials.hash, data: serverFinal });
+  }
+
+  async #plaintext(username: string, password: string, address: string): Promise<AuthResult> {
+    const refused = this.#throttled(username, address);
+    if (refused !== undefined) return refused;
+    const user = await this.#users.getUser(username);
+    // Unknown users pay the same PBKDF2 as known ones.
+    const ok = await verifyScramPassword(password, user?.scram ?? this.#fake.forUsername(username));
+    if (!ok || user?.enabled !== true) return this.#loginFailed(username, address);
+    return this.#loggedIn(user, address, {});
+  }
+
+  async #loggedIn(
+    user: UserRecord,
+    address: string,
+    scram: { readonly hash?: ScramCredentials['hash']; readonly data?: string },
+  ): Promise<AuthResult> {
+    const issued = await this.#tokens.issue(user.username);
+    this.#throttle.recordSuccess(user.username);
+    this.#publish({ username: user.username, address, outcome: 'success' });
+    return {
+      kind: 'success',
+      status: 200,
+      headers: {
+        'Authentication-Info': formatAuthenticationInfo({ authToken: issued.token, ...scram }),
+        'Cache-Control': NO_STORE,
+      },
+      username: user.username,
+      role: user.role,
+      sessionId: issued.sessionId,
+    };
+  }
+
+  #throttled(username: string, address: string): AuthResult | undefined {
+    const decision = this.#throttle.check(username, address);
+    if (decision.allowed) return undefined;
+    this.#publish({ username, address, outcome: 'throttled' });
+    return {
+      kind: 'throttled',
+      status: 429,
+      headers: { 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)), 'Cache-Control': NO_STORE },
+      error: new AuthError('Too many failed logins; try again later', { code: 'HS_ERR_THROTTLED' }),
+    };
+  }
+
+  #loginFailed(username: string, address: string): AuthResult {
+    this.#throttle.recordFailure(username, address);
+    this.#publish({ username, address, outcome: 'failure' });
+    return this.#failure();
+  }
+
+  #failure(): AuthResult {
+    return { kind: 'failure', status: 403, headers: { 'Cache-Control': NO_STORE }, error: new AuthError() };
+  }
+
+  #needLogin(): AuthResult {
+    return this.#challenge(formatWwwAuthenticate([{ scheme: 'HELLO' }]));
+  }
+
+  #challenge(wwwAuthenticate: string): AuthResult {
+    return {
+      kind: 'challenge',
+      status: 401,
+      headers: { 'WWW-Authenticate': wwwAuthenticate, 'Cache-Control': NO_STORE },
+    };
+  }
+
+  #publish(event: LoginEvent): void {
+    if (LOGIN_CHANNEL.hasSubscribers) LOGIN_CHANNEL.publish(event);
+  }
+}

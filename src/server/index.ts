@@ -1,4 +1,36 @@
-// Public door of `haystack-ts/server`: Haystack HTTP server: app factory, ops, auth; placeholder until the server issue lands.
+// Public door of `haystack-ts/server`: the Haystack HTTP API as an embeddable handler or a ready server.
 
-/** Name of this entry point, so the subpath export resolves to a real module before its code lands. */
-export const MODULE = 'haystack-ts/server' as const;
+export { type ActionDef, type ActionHandler, type ActionRegistry, createActionRegistry } from './actions.js';
+export {
+  type RequestEvent,
+  SERVER_CHANNELS,
+  type ServerErrorEvent,
+} from './events.js';
+export { createHandler, type HaystackHandler } from './handler.js';
+export type { ErrorStatusMode } from './http/error-reply.js';
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
+export { loadDefLibs } from './namespace/load-def-libs.js';
+export { type DefLib, type DefNamespace, SERVER_LIB } from './namespace/namespace.js';
+export type {
+  AboutInfo,
+  OpContext,
+  OpDef,
+  OpHandler,
+  OpRegistry,
+  ServerFormat,
+  ServerInfo,
+} from './op.js';
+export { STANDARD_OPS } from './ops/standard-ops.js';
+export { type HaystackServerOptions, PRODUCT_VERSION, type ResolvedServerOptions } from './options.js';
+export {
+  ANONYMOUS_ADMIN,
+  type Authenticate,
+  type Authorize,
+  type CloseSession,
+  defaultAuthorize,
+  hasRole,
+  type Principal,
+  type Role,
+  STANDARD_ROLES,
+} from './principal.js';
+export { createServer, type HaystackServer, type ListenAddress } from './server.js';

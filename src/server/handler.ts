@@ -1,0 +1,167 @@
+// createHandler: the embeddable request pipeline (route, negotiate, authenticate, authorize, read, run op, respond).
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ErrorCode, HaystackError } from '../core/errors.js';
+import type { Grid } from '../core/grid/grid.js';
+import type { ActionRegistry } from './actions.js';
+import { errorChannel, type RequestEvent, requestChannel } from './events.js';
+import { errorReply, HttpHeaderError } from './http/error-reply.js';
+import { bodyGrid, queryGrid } from './http/request-grid.js';
+import { opNameOf, splitTarget } from './http/router.js';
+import { negotiateResponse, SERVER_FORMATS, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { requestDecodeLimits } from './limits.js';
+import { loadNamespace } from './namespace/load-namespace.js';
+import type { DefNamespace } from './namespace/namespace.js';
+import type { OpContext, OpDef, OpRegistry, ServerInfo } from './op.js';
+import { createOpRegistry } from './op-registry.js';
+import { STANDARD_OPS } from './ops/standard-ops.js';
+import {
+  type HaystackServerOptions,
+  PRODUCT_VERSION,
+  type ResolvedServerOptions,
+  resolveServerOptions,
+} from './options.js';
+import { ANONYMOUS_ADMIN, type Principal } from './principal.js';
+
+/** A Node `(req, res)` request listener serving the Haystack HTTP API, plus the hooks an embedding app needs. */
+export interface HaystackHandler {
+  /** Serve one request (mount it in any `http`/`https` server, or call it from a framework's route). */
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Serve an HTTP upgrade (WebSocket, in a later version); today it refuses with 501. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The options with defaults filled in. */
+  readonly options: ResolvedServerOptions;
+  /** The ops served. */
+  readonly ops: OpRegistry;
+  /** The actions of `invokeAction`; register more at any time. */
+  readonly actions: ActionRegistry;
+}
+
+const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
+
+/** Make the request listener for `options` (validated now; a bad option throws here, not on the first request). */
+export function createHandler(options: HaystackServerOptions): HaystackHandler {
+  const opts = resolveServerOptions(options);
+  const ops = createOpRegistry([...STANDARD_OPS, ...opts.ops]);
+  const decodeLimits = requestDecodeLimits(opts.limits);
+  const server: ServerInfo = Object.freeze({
+    about: opts.about,
+    tz: opts.tz,
+    bootTime: opts.clock(),
+    clock: opts.clock,
+    limits: opts.limits,
+    defaultLeaseMs: opts.defaultLeaseMs,
+    maxLeaseMs: opts.maxLeaseMs,
+  });
+  let namespace: Promise<DefNamespace> | undefined;
+  const getNamespace = (): Promise<DefNamespace> => {
+    namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FORMATS, PRODUCT_VERSION);
+    // A failed load is retried on the next request rather than cached forever.
+    namespace.catch(() => {
+      namespace = undefined;
+    });
+    return namespace;
+  };
+
+  const contextFor = (principal: Principal): OpContext => ({
+    store: opts.store,
+    principal,
+    server,
+    ops,
+    actions: opts.actions,
+    formats: SERVER_FORMATS,
+    namespace: getNamespace,
+    closeSession: () => opts.closeSession(principal),
+  });
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
+    let opName: string | undefined;
+    let username: string | undefined;
+    let requestRead = false;
+    let codec: WireCodec = ZINC_CODEC;
+    let errorCode: ErrorCode | undefined;
+    try {
+      const { path, query } = splitTarget(req.url ?? '/');
+      opName = opNameOf(path, opts.basePath);
+      if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
+      codec = negotiateResponse(req.headers.accept);
+      const method = req.method ?? 'GET';
+      // HttpApi: 501 when the method is other than GET or POST.
+      if (!METHODS_ALLOWED.has(method)) {
+        throw new HttpHeaderError('HS_ERR_NOT_IMPLEMENTED', `Method ${method} is not supported`, {
+          allow: 'GET, POST',
+        });
+      }
+      let principal: Principal | undefined = ANONYMOUS_ADMIN;
+      if (opts.authenticate !== undefined) {
+        principal = await opts.authenticate(req, res);
+        // The step answered the request itself (a challenge or a handshake step).
+        if (principal === undefined) return;
+      }
+      username = principal.username;
+      const op: OpDef | undefined = ops.get(opName);
+      if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(opName)}`);
+      if (method !== 'POST' && !op.noSideEffects) {
+        throw new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Op ${op.name} has side effects: use POST`, {
+          allow: 'POST',
+        });
+      }
+      opts.authorize(principal, op.requiredRole, op.name);
+      const reqGrid = method === 'POST' ? await bodyGrid(req, decodeLimits) : queryGrid(query, decodeLimits);
+      requestRead = true;
+      const result = await op.handler(reqGrid, contextFor(principal));
+      send(res, 200, codec, result, undefined);
+    } catch (err) {
+      const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
+      errorCode = reply.code;
+      if (reply.code === 'HS_ERR_INTERNAL' || (err instanceof HaystackError && err.status >= 500)) {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: opName, error: err });
+      }
+      const headers = reply.code === 'HS_ERR_TOO_LARGE' ? { ...reply.headers, connection: 'close' } : reply.headers;
+      if (!res.headersSent) send(res, reply.status, codec.carriesMeta ? codec : ZINC_CODEC, reply.grid, headers);
+      else res.destroy();
+    } finally {
+      if (requestChannel.hasSubscribers) {
+        const event: RequestEvent = {
+          method: req.method ?? 'GET',
+          op: opName,
+          status: res.statusCode,
+          errorCode,
+          username,
+          durationMs: performance.now() - started,
+        };
+        requestChannel.publish(event);
+      }
+    }
+  };
+
+  const handler = ((req: IncomingMessage, res: ServerResponse): void => {
+    void serve(req, res, performance.now());
+  }) as HaystackHandler;
+  return Object.assign(handler, {
+    handleUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
+      socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    },
+    options: opts,
+    ops,
+    actions: opts.actions,
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  codec: WireCodec,
+  grid: Grid,
+  extra: Readonly<Record<string, string>> | undefined,
+): void {
+  const body = Buffer.from(codec.encode(grid), 'utf8');
+  const headers: Record<string, string | number> = {
+    'content-type': codec.contentType,
+    'content-length': body.length,
+  };
+  if (extra !== undefined) Object.assign(headers, extra);
+  res.writeHead(status, headers);
+  res.end(body);
+}

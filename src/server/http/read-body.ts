@@ -1,0 +1,51 @@
+// Reading a request body with a byte limit enforced while it streams in, never after buffering it all.
+
+import type { IncomingMessage } from 'node:http';
+import { LimitError } from '../../core/errors.js';
+
+function tooLarge(max: number): LimitError {
+  return new LimitError('maxBodyBytes', `Request body larger than ${max} bytes`, 'HS_ERR_TOO_LARGE');
+}
+
+/** The whole body of `req` as one Buffer; rejects with `HS_ERR_TOO_LARGE` as soon as it exceeds `maxBytes`. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        // Stop reading: the rest of an oversized body is never buffered.
+        req.pause();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(err);
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new Error('Request aborted by the client'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}

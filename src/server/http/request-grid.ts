@@ -1,0 +1,54 @@
+// The request grid of a call: GET query parameters as one row of Zinc values, or a POST body in its Content-Type.
+
+import type { IncomingMessage } from 'node:http';
+import type { DecodeLimits } from '../../core/codec/limits.js';
+import { decodeZincValue } from '../../core/codec/zinc/zinc-reader.js';
+import { HaystackError } from '../../core/errors.js';
+import type { TagVal } from '../../core/grid/dict.js';
+import { Dict } from '../../core/grid/dict.js';
+import { Grid } from '../../core/grid/grid.js';
+import { isTagName } from '../../core/grid/tag-name.js';
+import { kindOf, type Val } from '../../core/kinds/kind.js';
+import { readBody } from './read-body.js';
+import { codecForContentType } from './wire.js';
+
+function badArg(message: string): HaystackError {
+  return new HaystackError('HS_ERR_BAD_REQUEST', message);
+}
+
+// HttpApi, GET Requests: a tag value must be Zinc encoded, otherwise it is taken as a Str.
+function queryValue(text: string, limits: DecodeLimits): Val {
+  try {
+    return decodeZincValue(text, { limits });
+  } catch (err) {
+    if (err instanceof HaystackError && err.code === 'HS_ERR_LIMIT') throw err;
+    return text;
+  }
+}
+
+/** The one-row grid of a GET query string (an empty grid when there are no parameters). */
+export function queryGrid(query: string, limits: DecodeLimits): Grid {
+  if (query === '') return Grid.EMPTY;
+  const tags = new Map<string, TagVal>();
+  for (const [name, text] of new URLSearchParams(query)) {
+    if (!isTagName(name)) throw badArg(`Query parameter ${JSON.stringify(name)} is not a tag name`);
+    if (tags.has(name)) throw badArg(`Query parameter ${name} is given twice`);
+    const v = queryValue(text, limits);
+    if (v !== null) tags.set(name, v);
+  }
+  if (tags.size === 0) return Grid.EMPTY;
+  return Grid.fromDicts([Dict.fromTrustedMap(tags)]);
+}
+
+/** The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. */
+export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Promise<Grid> {
+  const body = await readBody(req, limits.maxLength);
+  if (body.length === 0) return Grid.EMPTY;
+  const contentType = req.headers['content-type'];
+  // HttpApi: 400 when the client leaves out a required header such as Content-Type.
+  if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
+  const codec = codecForContentType(contentType);
+  const val = codec.decode(body.toString('utf8'), limits);
+  if (!(val instanceof Grid)) throw badArg(`The request body is a ${kindOf(val)}, not a grid`);
+  return val;
+}

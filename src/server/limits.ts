@@ -1,0 +1,62 @@
+// Server input limits: documented defaults, merging with user values, and the decode limits they imply.
+
+import { type DecodeLimits, resolveLimits } from '../core/codec/limits.js';
+import { ValueError } from '../core/errors.js';
+
+/** Limits the server enforces wherever input enters; every field is optional in options. */
+export interface ServerLimits {
+  /** Largest request body in bytes; larger bodies get 413 without being read to the end. Default 32 MiB. */
+  readonly maxBodyBytes: number;
+  /** Most rows in a request grid (his writes count one row per timestamp). Default 1,000,000. */
+  readonly maxRequestRows: number;
+  /** Most columns in a request grid. Default 10,000. */
+  readonly maxRequestCols: number;
+  /** Deepest nesting of lists, dicts and grids in a request. Default 32. */
+  readonly maxDepth: number;
+  /** Longest filter text in characters (read, defs, ...). Default 4,096. */
+  readonly maxFilterLength: number;
+  /** Most samples in one hisWrite (all points of a batch together). Default 1,000,000. */
+  readonly maxHisWriteItems: number;
+  /** Most ids in one watch (after a watchSub adds its ids). Default 10,000. */
+  readonly maxWatchIds: number;
+  /** Most ids in one read-by-id request. Default 100,000. */
+  readonly maxReadIds: number;
+}
+
+/** The default limits (see each field of {@link ServerLimits}). */
+export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
+  maxBodyBytes: 32 * 1024 * 1024,
+  maxRequestRows: 1_000_000,
+  maxRequestCols: 10_000,
+  maxDepth: 32,
+  maxFilterLength: 4_096,
+  maxHisWriteItems: 1_000_000,
+  maxWatchIds: 10_000,
+  maxReadIds: 100_000,
+});
+
+/** Merge partial limits over the defaults; every given value must be a positive integer. */
+export function resolveServerLimits(partial: Partial<ServerLimits> | undefined): ServerLimits {
+  if (partial === undefined) return DEFAULT_SERVER_LIMITS;
+  const out: Record<string, number> = { ...DEFAULT_SERVER_LIMITS };
+  for (const [name, v] of Object.entries(partial) as [string, unknown][]) {
+    if (!(name in DEFAULT_SERVER_LIMITS)) throw new ValueError(`Unknown server limit ${JSON.stringify(name)}`);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+      throw new ValueError(`Server limit ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    out[name] = v;
+  }
+  return Object.freeze(out as unknown as ServerLimits);
+}
+
+/** The codec limits for reading a request body or argument under these server limits. */
+export function requestDecodeLimits(limits: ServerLimits): DecodeLimits {
+  return resolveLimits({
+    maxDepth: limits.maxDepth,
+    maxLength: limits.maxBodyBytes,
+    maxRows: limits.maxRequestRows,
+    maxCols: limits.maxRequestCols,
+    maxTokenLength: limits.maxBodyBytes,
+  });
+}

@@ -1,0 +1,28 @@
+// The op registry: standard ops plus custom ones, validated once, looked up by name per request.
+
+import { ValueError } from '../core/errors.js';
+import type { OpDef, OpRegistry } from './op.js';
+
+// An op name is the last URI segment and a def name (`op:<name>`): a tag-like identifier.
+const OP_NAME = /^[a-z][a-zA-Z0-9_]*$/;
+
+/** Make a registry of `ops`; a later op with the name of an earlier one replaces it (custom ops override standard ones). */
+export function createOpRegistry(ops: readonly OpDef[]): OpRegistry {
+  const byName = new Map<string, OpDef>();
+  for (const op of ops) {
+    if (typeof op.name !== 'string' || !OP_NAME.test(op.name)) {
+      throw new ValueError(`Invalid op name ${JSON.stringify(op.name)}`);
+    }
+    if (typeof op.handler !== 'function') throw new ValueError(`Op ${op.name} has no handler`);
+    if (typeof op.requiredRole !== 'string' || op.requiredRole === '') {
+      throw new ValueError(`Op ${op.name} needs a requiredRole`);
+    }
+    byName.delete(op.name);
+    byName.set(op.name, Object.freeze({ ...op }));
+  }
+  const list = Object.freeze([...byName.values()]);
+  return Object.freeze({
+    get: (name: string) => byName.get(name),
+    list: () => list,
+  });
+}

@@ -1,0 +1,16 @@
+// The `close` op: ends the caller's authentication session (Ops chapter, Close).
+
+import { Grid } from '../../core/grid/grid.js';
+import type { OpDef } from '../op.js';
+
+/** `close`: closes the session of the bearer token the request came with; answers an empty grid. */
+export const closeOp: OpDef = {
+  name: 'close',
+  doc: 'Close the current session and cancel the auth bearer token.',
+  noSideEffects: false,
+  requiredRole: 'viewer',
+  handler: async (_req, ctx) => {
+    await ctx.closeSession();
+    return Grid.EMPTY;
+  },
+};

@@ -1,0 +1,30 @@
+// Looking up the historized point of a his op: it must exist and carry `his`; its `tz` rules its timestamps.
+
+import { UnknownRecError } from '../../core/errors.js';
+import type { Dict } from '../../core/grid/dict.js';
+import { TimeZone } from '../../core/tz/time-zone.js';
+import type { OpContext } from '../op.js';
+import { badRequest } from './args.js';
+
+/** A historized point and its time zone. */
+export interface HisPoint {
+  /** Entity id without `@`. */
+  readonly id: string;
+  /** The entity. */
+  readonly rec: Dict;
+  /** The point's `tz`, or the server's zone when it has none. */
+  readonly tz: TimeZone;
+}
+
+/** The points with these ids, in order; throws for an unknown id or a point without `his`. */
+export async function hisPoints(ctx: OpContext, ids: readonly string[]): Promise<HisPoint[]> {
+  const recs = await ctx.store.readByIds(ids);
+  return recs.map((rec, i) => {
+    const id = ids[i] as string;
+    if (rec === undefined) throw new UnknownRecError(id);
+    if (!rec.has('his')) throw badRequest(`@${id} is not a historized point (no his tag)`);
+    const tzName = rec.get('tz');
+    const tz = typeof tzName === 'string' ? TimeZone.find(tzName) : undefined;
+    return { id, rec, tz: tz ?? ctx.server.tz };
+  });
+}

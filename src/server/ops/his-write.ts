@@ -1,0 +1,76 @@
+// The `hisWrite` op: validate samples against the point (his, tz, kind, unit), sort, merge, write (Ops chapter, HisWrite).
+
+import { LimitError } from '../../core/errors.js';
+import { Grid } from '../../core/grid/grid.js';
+import { HDateTime } from '../../core/kinds/date-time.js';
+import type { Val } from '../../core/kinds/kind.js';
+import { Ref } from '../../core/kinds/ref.js';
+import type { HisItem } from '../../storage/adapter.js';
+import type { OpDef } from '../op.js';
+import { badRequest } from './args.js';
+import { type HisPoint, hisPoints } from './his-point.js';
+import { checkValueKind } from './value-kind.js';
+
+// One value column of the request: the single form's `val`, or a batch `v{i}` column with its point id in meta.
+interface ValueColumn {
+  readonly col: string;
+  readonly id: string;
+}
+
+function valueColumns(req: Grid): ValueColumn[] {
+  const metaId = req.meta.get('id');
+  if (metaId !== null) {
+    if (!(metaId instanceof Ref)) throw badRequest('Grid meta id must be a Ref');
+    return [{ col: 'val', id: metaId.id }];
+  }
+  const cols: ValueColumn[] = [];
+  for (const c of req.cols) {
+    if (c.name === 'ts') continue;
+    const id = c.meta.get('id');
+    if (!(id instanceof Ref)) throw badRequest(`Column ${c.name} of a batch hisWrite needs an id Ref in its meta`);
+    cols.push({ col: c.name, id: id.id });
+  }
+  return cols;
+}
+
+// Samples of one point, checked, sorted by time, the last of equal timestamps kept.
+function pointItems(req: Grid, col: string, point: HisPoint): HisItem[] {
+  const byTs = new Map<number, Val>();
+  for (const row of req) {
+    const val = row.get(col);
+    if (val === null) continue;
+    const ts = row.get('ts');
+    if (!(ts instanceof HDateTime)) throw badRequest('Every ts must be a DateTime');
+    // Ops chapter: time zone, kind or unit conversion is explicitly disallowed.
+    if (ts.tz.name !== point.tz.name) {
+      throw badRequest(`ts ${ts.toString()} is not in the time zone of @${point.id} (${point.tz.name})`);
+    }
+    checkValueKind(point.rec, val, `Value for @${point.id}`);
+    byTs.set(ts.epochMs, val);
+  }
+  return [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, val]) => ({ ts, val }));
+}
+
+/** `hisWrite`: samples for one point (`id` in the grid meta) or a batch (`id` in each value column's meta). */
+export const hisWriteOp: OpDef = {
+  name: 'hisWrite',
+  doc: 'Write history samples to one or more historized points.',
+  noSideEffects: false,
+  requiredRole: 'operator',
+  handler: async (req, ctx) => {
+    const max = ctx.server.limits.maxHisWriteItems;
+    const cols = valueColumns(req);
+    if (req.size * Math.max(cols.length, 1) > max) {
+      throw new LimitError('maxHisWriteItems', `A hisWrite may carry at most ${max} samples`);
+    }
+    if (!req.hasCol('ts') && req.size > 0) throw badRequest('hisWrite needs a ts column');
+    const points = await hisPoints(
+      ctx,
+      cols.map((c) => c.id),
+    );
+    // Check everything before writing anything, so a bad sample leaves every point untouched.
+    const writes = cols.map((c, i) => ({ id: c.id, items: pointItems(req, c.col, points[i] as HisPoint) }));
+    for (const w of writes) if (w.items.length > 0) await ctx.store.hisWrite(w.id, w.items);
+    return Grid.EMPTY;
+  },
+};

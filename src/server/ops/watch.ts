@@ -1,0 +1,100 @@
+// The watch ops: watchSub, watchUnsub and watchPoll over the store's watches (Ops chapter; HttpApi, Watches).
+
+import { LimitError } from '../../core/errors.js';
+import { Grid } from '../../core/grid/grid.js';
+import type { WatchInfo } from '../../storage/adapter.js';
+import type { OpContext, OpDef } from '../op.js';
+import { badRequest, idColumn } from './args.js';
+import { durationMs, durationNum } from './duration.js';
+import { entityGrid, readRowsByIds } from './read.js';
+
+function metaStr(req: Grid, name: string): string | undefined {
+  const v = req.meta.get(name);
+  if (v === null) return undefined;
+  if (typeof v !== 'string') throw badRequest(`${name} must be a Str`);
+  return v;
+}
+
+function requireWatchId(req: Grid): string {
+  const id = metaStr(req, 'watchId');
+  if (id === undefined) throw badRequest('Missing watchId in grid meta');
+  return id;
+}
+
+// The server assigns the lease: the asked one, shortened to the maximum, or the default.
+function leaseOf(req: Grid, ctx: OpContext): number | undefined {
+  const v = req.meta.get('lease');
+  if (v === null) return undefined;
+  return Math.min(durationMs(v, 'lease'), ctx.server.maxLeaseMs);
+}
+
+async function findWatch(ctx: OpContext, watchId: string): Promise<WatchInfo | undefined> {
+  return (await ctx.store.watches()).find((w) => w.id === watchId);
+}
+
+/** `watchSub`: open a watch (or add to `watchId`), subscribe the ids that exist, answer their current state. */
+export const watchSubOp: OpDef = {
+  name: 'watchSub',
+  doc: 'Open a watch or add entities to one; answers the current state of the entities.',
+  noSideEffects: false,
+  requiredRole: 'viewer',
+  handler: async (req, ctx) => {
+    const max = ctx.server.limits.maxWatchIds;
+    const ids = idColumn(req, max, 'maxWatchIds');
+    const rows = await readRowsByIds(ids, ctx);
+    const existing = ids.filter((_, i) => rows[i]?.isEmpty === false);
+    const lease = leaseOf(req, ctx);
+    let watchId = metaStr(req, 'watchId');
+    let watch: WatchInfo;
+    if (watchId === undefined) {
+      const dis = metaStr(req, 'watchDis');
+      if (dis === undefined) throw badRequest('Missing watchDis in grid meta to open a watch');
+      watch = await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs);
+      watchId = watch.id;
+    } else {
+      const current = await findWatch(ctx, watchId);
+      if (current !== undefined) {
+        const added = new Set([...current.ids, ...existing]).size;
+        if (added > max) throw new LimitError('maxWatchIds', `A watch may hold at most ${max} ids`);
+      }
+      if (lease !== undefined) await ctx.store.watchLease(watchId, lease);
+    }
+    watch = await ctx.store.watchAdd(watchId, existing);
+    return withWatchMeta(entityGrid(rows), watch);
+  },
+};
+
+function withWatchMeta(grid: Grid, watch: WatchInfo): Grid {
+  return Grid.fromTrustedParts(
+    grid.meta.merge({ watchId: watch.id, lease: durationNum(watch.leaseMs) }),
+    grid.cols,
+    grid.rowSource,
+  );
+}
+
+/** `watchUnsub`: remove the ids from `watchId`, or close the watch when the meta has `close`. */
+export const watchUnsubOp: OpDef = {
+  name: 'watchUnsub',
+  doc: 'Remove entities from a watch, or close it.',
+  noSideEffects: false,
+  requiredRole: 'viewer',
+  handler: async (req, ctx) => {
+    const watchId = requireWatchId(req);
+    if (req.meta.has('close')) await ctx.store.watchClose(watchId);
+    else await ctx.store.watchRemove(watchId, idColumn(req, ctx.server.limits.maxWatchIds, 'maxWatchIds'));
+    return Grid.EMPTY;
+  },
+};
+
+/** `watchPoll`: the entities changed since the last poll, or every watched entity with `refresh`. */
+export const watchPollOp: OpDef = {
+  name: 'watchPoll',
+  doc: 'Poll a watch for changed entities (all of them with refresh).',
+  noSideEffects: false,
+  requiredRole: 'viewer',
+  handler: async (req, ctx) => {
+    const watchId = requireWatchId(req);
+    const result = await ctx.store.watchPoll(watchId, req.meta.has('refresh'));
+    return withWatchMeta(entityGrid(result.changed), result.watch);
+  },
+};

@@ -1,0 +1,205 @@
+// Options of createHandler/createServer: one object, every option documented with its default, validated eagerly.
+
+import { createRequire } from 'node:module';
+import { ValueError } from '../core/errors.js';
+import { TimeZone } from '../core/tz/time-zone.js';
+import type { Clock, StorageAdapter } from '../storage/adapter.js';
+import { type ActionDef, type ActionRegistry, createActionRegistry } from './actions.js';
+import type { ErrorStatusMode } from './http/error-reply.js';
+import { normalizeBasePath } from './http/router.js';
+import { resolveServerLimits, type ServerLimits } from './limits.js';
+import type { DefLib } from './namespace/namespace.js';
+import type { AboutInfo, OpDef } from './op.js';
+import { type Authenticate, type Authorize, type CloseSession, defaultAuthorize } from './principal.js';
+
+/** Options of {@link createHandler} and {@link createServer}. Only `store` and an auth choice are required. */
+export interface HaystackServerOptions {
+  /** The store to serve. Required. */
+  readonly store: StorageAdapter;
+  /** Authentication step (see `principal.ts`). Required unless `noAuth` is true. */
+  readonly authenticate?: Authenticate;
+  /** Serve without authentication, every caller an anonymous admin: a development option. Default false. */
+  readonly noAuth?: boolean;
+  /** Per-op role check. Default: the caller's roles must include the op's `requiredRole` (or a higher standard role). */
+  readonly authorize?: Authorize;
+  /** Ends a session for the `close` op. Default: nothing to close. */
+  readonly closeSession?: CloseSession;
+  /** Path under which ops are served (`{basePath}{op}`). Default `/api/`. */
+  readonly basePath?: string;
+  /** Custom ops, added to the standard ones; one with a standard op's name replaces it. Default none. */
+  readonly ops?: readonly OpDef[];
+  /** Actions for `invokeAction`: definitions, or a registry the app keeps adding to. Default none. */
+  readonly actions?: readonly ActionDef[] | ActionRegistry;
+  /** Def libraries for `defs`/`libs`/`ops`/`filetypes`: a directory of Trio libs, or loaded libs. Default none (the server's own lib only). */
+  readonly defs?: string | readonly DefLib[];
+  /** Server time zone (Haystack name or TimeZone), used by `about` and for points without `tz`. Default: the host's zone, else UTC. */
+  readonly tz?: string | TimeZone;
+  /** Source of the current time in epoch ms; give the store the same clock. Default `Date.now`. */
+  readonly clock?: Clock;
+  /** Facts reported by `about`. Default: serverName "haystack-ts", product and vendor of haystack-ts. */
+  readonly about?: Partial<AboutInfo>;
+  /** Input limits; each omitted one takes its default from `DEFAULT_SERVER_LIMITS`. */
+  readonly limits?: Partial<ServerLimits>;
+  /** Lease of a watch that asks for none, in ms. Default 300,000 (5 min). */
+  readonly defaultLeaseMs?: number;
+  /** Longest watch lease, in ms; longer requests are shortened. Default 3,600,000 (1 h). */
+  readonly maxLeaseMs?: number;
+  /** Add stack traces (`errTrace`) and internal messages to error grids. Default false. */
+  readonly debug?: boolean;
+  /** `spec` (default): op errors answer HTTP 200 with the error grid, as HttpApi requires; `http`: the error code's status. */
+  readonly errorStatus?: ErrorStatusMode;
+  /** Keep encoded responses of read-only ops until a write through this server invalidates them. Default false. */
+  readonly responseCache?: boolean;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedServerOptions {
+  readonly store: StorageAdapter;
+  readonly authenticate: Authenticate | undefined;
+  readonly authorize: Authorize;
+  readonly closeSession: CloseSession;
+  readonly basePath: string;
+  readonly ops: readonly OpDef[];
+  readonly actions: ActionRegistry;
+  readonly defs: string | readonly DefLib[] | undefined;
+  readonly tz: TimeZone;
+  readonly clock: Clock;
+  readonly about: AboutInfo;
+  readonly limits: ServerLimits;
+  readonly defaultLeaseMs: number;
+  readonly maxLeaseMs: number;
+  readonly debug: boolean;
+  readonly errorStatus: ErrorStatusMode;
+  readonly responseCache: boolean;
+}
+
+const KNOWN = new Set([
+  'store',
+  'authenticate',
+  'noAuth',
+  'authorize',
+  'closeSession',
+  'basePath',
+  'ops',
+  'actions',
+  'defs',
+  'tz',
+  'clock',
+  'about',
+  'limits',
+  'defaultLeaseMs',
+  'maxLeaseMs',
+  'debug',
+  'errorStatus',
+  'responseCache',
+]);
+
+/** Version of this package, reported as `productVersion` (package.json is two levels up from src/ and dist/). */
+export const PRODUCT_VERSION: string = (() => {
+  try {
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+const DEFAULT_ABOUT: AboutInfo = Object.freeze({
+  serverName: 'haystack-ts',
+  productName: 'haystack-ts',
+  productVersion: PRODUCT_VERSION,
+  productUri: 'https://github.com/haystack-ts/haystack-ts',
+  vendorName: 'haystack-ts',
+  vendorUri: 'https://github.com/haystack-ts',
+});
+
+function fail(message: string): never {
+  throw new ValueError(`Server options: ${message}`);
+}
+
+function hostZone(): TimeZone {
+  const iana = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return TimeZone.find(iana) ?? TimeZone.UTC;
+}
+
+function positiveMs(v: unknown, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(`${name} must be a positive integer of ms`);
+  return v;
+}
+
+// Options come from JavaScript callers too, so a declared function type is still checked at run time.
+function fn<T extends (...args: never[]) => unknown>(v: T | undefined, name: string): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof (v as unknown) !== 'function') fail(`${name} must be a function`);
+  return v;
+}
+
+/** Check every option and fill in defaults; throws `ValueError` naming the first bad option. */
+export function resolveServerOptions(options: HaystackServerOptions): ResolvedServerOptions {
+  if (typeof options !== 'object') fail('expected an options object');
+  for (const k of Object.keys(options)) if (!KNOWN.has(k)) fail(`unknown option ${JSON.stringify(k)}`);
+  const store = options.store as StorageAdapter | undefined;
+  if (store === undefined || typeof store.read !== 'function') fail('store must be a StorageAdapter');
+  const authenticate = fn(options.authenticate, 'authenticate');
+  if (options.noAuth !== undefined && typeof options.noAuth !== 'boolean') fail('noAuth must be a boolean');
+  if (authenticate === undefined && options.noAuth !== true) {
+    fail('give an authenticate step, or noAuth: true to serve without authentication');
+  }
+  if (authenticate !== undefined && options.noAuth === true) fail('noAuth and authenticate exclude each other');
+  if (options.basePath !== undefined && (typeof options.basePath !== 'string' || /[?#\s]/.test(options.basePath))) {
+    fail('basePath must be a URL path');
+  }
+  if (options.ops !== undefined && !Array.isArray(options.ops)) fail('ops must be an array of op definitions');
+  if (options.defs !== undefined && typeof options.defs !== 'string' && !Array.isArray(options.defs)) {
+    fail('defs must be a directory or an array of def libs');
+  }
+  let tz: TimeZone;
+  if (options.tz === undefined) tz = hostZone();
+  else if (options.tz instanceof TimeZone) tz = options.tz;
+  else if (typeof options.tz === 'string') {
+    const found = TimeZone.find(options.tz);
+    if (found === undefined) fail(`unknown time zone ${JSON.stringify(options.tz)}`);
+    tz = found;
+  } else fail('tz must be a time zone name');
+  const about: AboutInfo = { ...DEFAULT_ABOUT };
+  for (const [k, v] of Object.entries(options.about ?? {}) as [string, unknown][]) {
+    if (!(k in DEFAULT_ABOUT)) fail(`unknown about field ${JSON.stringify(k)}`);
+    if (typeof v !== 'string') fail(`about.${k} must be a string`);
+  }
+  Object.assign(about, options.about);
+  const defaultLeaseMs = positiveMs(options.defaultLeaseMs, 'defaultLeaseMs', 300_000);
+  const maxLeaseMs = positiveMs(options.maxLeaseMs, 'maxLeaseMs', 3_600_000);
+  if (defaultLeaseMs > maxLeaseMs) fail('defaultLeaseMs must not exceed maxLeaseMs');
+  const errorStatus: unknown = options.errorStatus;
+  if (errorStatus !== undefined && errorStatus !== 'spec' && errorStatus !== 'http') {
+    fail('errorStatus must be "spec" or "http"');
+  }
+  const actions = options.actions;
+  let limits: ServerLimits;
+  try {
+    limits = resolveServerLimits(options.limits);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  return Object.freeze({
+    store,
+    authenticate,
+    authorize: fn(options.authorize, 'authorize') ?? defaultAuthorize,
+    closeSession: fn(options.closeSession, 'closeSession') ?? (() => Promise.resolve()),
+    basePath: normalizeBasePath(options.basePath ?? '/api/'),
+    ops: options.ops ?? [],
+    actions:
+      actions === undefined || Array.isArray(actions) ? createActionRegistry(actions) : (actions as ActionRegistry),
+    defs: options.defs,
+    tz,
+    clock: fn(options.clock, 'clock') ?? Date.now,
+    about: Object.freeze(about),
+    limits,
+    defaultLeaseMs,
+    maxLeaseMs,
+    debug: options.debug === true,
+    errorStatus: options.errorStatus ?? 'spec',
+    responseCache: options.responseCache === true,
+  });
+}

@@ -1,0 +1,72 @@
+// createServer: a node:http server around createHandler, with listen/close that resolve when done.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHandler, type HaystackHandler } from './handler.js';
+import type { HaystackServerOptions } from './options.js';
+
+/** Where a listening server is reachable. */
+export interface ListenAddress {
+  /** Host or IP bound. */
+  readonly host: string;
+  /** Port bound (the OS-chosen one when 0 was asked). */
+  readonly port: number;
+  /** Base URL of the API, e.g. `http://127.0.0.1:8080/api/`. */
+  readonly url: string;
+}
+
+/** A Haystack HTTP server: the handler in a `node:http` server. */
+export interface HaystackServer {
+  /** The request listener (for tests or to mount it elsewhere too). */
+  readonly handler: HaystackHandler;
+  /** The underlying Node server. */
+  readonly http: http.Server;
+  /** Start listening (port 0 picks a free port); resolves once bound. Defaults: port 8080, host 127.0.0.1. */
+  listen(port?: number, host?: string): Promise<ListenAddress>;
+  /** Stop accepting, end idle keep-alive connections, and resolve when every connection is closed. */
+  close(): Promise<void>;
+}
+
+/** Make a server for `options` (see {@link HaystackServerOptions}); call `listen()` to start it. */
+export function createServer(options: HaystackServerOptions): HaystackServer {
+  const handler = createHandler(options);
+  const server = http.createServer(handler);
+  server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
+    handler.handleUpgrade(req, socket, head);
+  });
+  return {
+    handler,
+    http: server,
+    listen(port = 8080, host = '127.0.0.1') {
+      return new Promise<ListenAddress>((resolve, reject) => {
+        const onError = (err: Error): void => {
+          reject(err);
+        };
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          const addr = server.address() as AddressInfo;
+          const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          resolve({
+            host: addr.address,
+            port: addr.port,
+            url: `http://${shown}:${addr.port}${handler.options.basePath}`,
+          });
+        });
+      });
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        if (!server.listening) {
+          resolve();
+          return;
+        }
+        server.close((err) => {
+          if (err === undefined) resolve();
+          else reject(err);
+        });
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

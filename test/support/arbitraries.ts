@@ -1,30 +1,20 @@
 // fast-check arbitraries for every Haystack kind, shared by the value-model, codec and filter tests.
 
 import fc from 'fast-check';
-import {
-  Coord,
-  Dict,
-  Grid,
-  HDate,
-  HDateTime,
-  HTime,
-  type Kind,
-  type List,
-  MARKER,
-  type Marker,
-  NA,
-  type NAValue,
-  Num,
-  REMOVE,
-  Ref,
-  type Remove,
-  Sym,
-  type TagVal,
-  TimeZone,
-  Uri,
-  type Val,
-  XStr,
-} from '../../src/core/index.js';
+import { Dict, type TagVal } from '../../src/core/grid/dict.js';
+import { Grid } from '../../src/core/grid/grid.js';
+import { Coord } from '../../src/core/kinds/coord.js';
+import { HDate } from '../../src/core/kinds/date.js';
+import { HDateTime } from '../../src/core/kinds/date-time.js';
+import type { Kind, List, Val } from '../../src/core/kinds/kind.js';
+import { MARKER, type Marker, NA, type NAValue, REMOVE, type Remove } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { Sym } from '../../src/core/kinds/symbol.js';
+import { HTime } from '../../src/core/kinds/time.js';
+import { Uri } from '../../src/core/kinds/uri.js';
+import { XStr } from '../../src/core/kinds/xstr.js';
+import { TimeZone } from '../../src/core/tz/time-zone.js';
 
 /** Options of the composite arbitraries (`arbVal`, `arbList`, `arbDict`, `arbGrid`, `arbScalar`). */
 export interface ArbOptions {

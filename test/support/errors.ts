@@ -1,7 +1,7 @@
 // Assertions on thrown library errors by their stable code (tests assert codes, never message text).
 
 import { expect } from 'vitest';
-import { type ErrorCode, HaystackError } from '../../src/core/index.js';
+import { type ErrorCode, HaystackError } from '../../src/core/errors.js';
 
 /** Asserts that `fn` throws a HaystackError with this code, and returns it. */
 export function expectCode(fn: () => unknown, code: ErrorCode): HaystackError {

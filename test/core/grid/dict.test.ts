@@ -2,22 +2,14 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  Dict,
-  dict,
-  equals,
-  hash,
-  isTagName,
-  kindOf,
-  MARKER,
-  NA,
-  Num,
-  num,
-  ref,
-  sym,
-  type TagVal,
-  type Val,
-} from '../../../src/core/index.js';
+import { Dict, dict, type TagVal } from '../../../src/core/grid/dict.js';
+import { isTagName } from '../../../src/core/grid/tag-name.js';
+import { equals, hash } from '../../../src/core/kinds/equality.js';
+import { kindOf, type Val } from '../../../src/core/kinds/kind.js';
+import { MARKER, NA } from '../../../src/core/kinds/marker.js';
+import { Num, num } from '../../../src/core/kinds/number.js';
+import { ref } from '../../../src/core/kinds/ref.js';
+import { sym } from '../../../src/core/kinds/symbol.js';
 import { arbDict, TRICKY_TAG_NAMES } from '../../support/arbitraries.js';
 import { expectInvalid } from '../../support/errors.js';
 

@@ -1,20 +1,12 @@
 // Grid and GridBuilder: immutable meta/columns/rows, column validation, helpers (column, map, filter), iteration.
 
 import { describe, expect, it } from 'vitest';
-import {
-  compare,
-  Dict,
-  dict,
-  equals,
-  Grid,
-  GridBuilder,
-  type GridCol,
-  hash,
-  kindOf,
-  MARKER,
-  num,
-  type RowSource,
-} from '../../../src/core/index.js';
+import { Dict, dict } from '../../../src/core/grid/dict.js';
+import { Grid, GridBuilder, type GridCol, type RowSource } from '../../../src/core/grid/grid.js';
+import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
+import { kindOf } from '../../../src/core/kinds/kind.js';
+import { MARKER } from '../../../src/core/kinds/marker.js';
+import { num } from '../../../src/core/kinds/number.js';
 import { expectInvalid } from '../../support/errors.js';
 
 function sample(): Grid {

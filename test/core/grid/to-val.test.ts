@@ -1,20 +1,13 @@
 // toVal and list: JS values into Haystack values (numbers become Nums, arrays frozen Lists, objects Dicts).
 
 import { describe, expect, it } from 'vitest';
-import {
-  Dict,
-  dict,
-  Grid,
-  HDateTime,
-  isList,
-  kindOf,
-  list,
-  MARKER,
-  Num,
-  num,
-  ref,
-  toVal,
-} from '../../../src/core/index.js';
+import { Dict, dict, list, toVal } from '../../../src/core/grid/dict.js';
+import { Grid } from '../../../src/core/grid/grid.js';
+import { HDateTime } from '../../../src/core/kinds/date-time.js';
+import { isList, kindOf } from '../../../src/core/kinds/kind.js';
+import { MARKER } from '../../../src/core/kinds/marker.js';
+import { Num, num } from '../../../src/core/kinds/number.js';
+import { ref } from '../../../src/core/kinds/ref.js';
 import { expectInvalid } from '../../support/errors.js';
 
 describe('toVal', () => {

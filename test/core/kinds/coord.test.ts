@@ -1,7 +1,8 @@
 // Coord: latitude/longitude ranges, micro-degree precision, Zinc form, equality, order and hash.
 
 import { describe, expect, it } from 'vitest';
-import { Coord, compare, coord, hash } from '../../../src/core/index.js';
+import { Coord, coord } from '../../../src/core/kinds/coord.js';
+import { compare, hash } from '../../../src/core/kinds/equality.js';
 import { expectInvalid } from '../../support/errors.js';
 
 // Zinc: <coordDeg> := ["-"] <digits> ["." <digits>]  (no exponent)

@@ -2,7 +2,9 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compare, date, HDate, HTime, hash, time } from '../../../src/core/index.js';
+import { date, HDate } from '../../../src/core/kinds/date.js';
+import { compare, hash } from '../../../src/core/kinds/equality.js';
+import { HTime, time } from '../../../src/core/kinds/time.js';
 import { arbDate, arbTime } from '../../support/arbitraries.js';
 import { expectInvalid } from '../../support/errors.js';
 

@@ -2,17 +2,11 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  compare,
-  type Disambiguation,
-  dateTime,
-  equals,
-  HDate,
-  HDateTime,
-  HTime,
-  hash,
-  TimeZone,
-} from '../../../src/core/index.js';
+import { HDate } from '../../../src/core/kinds/date.js';
+import { type Disambiguation, dateTime, HDateTime } from '../../../src/core/kinds/date-time.js';
+import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
+import { HTime } from '../../../src/core/kinds/time.js';
+import { TimeZone } from '../../../src/core/tz/time-zone.js';
 import { arbDateTime, arbTime, arbTimeZone } from '../../support/arbitraries.js';
 import { expectCode, expectInvalid } from '../../support/errors.js';
 import { luxonFromLocal, luxonLocal, luxonOffsetSeconds } from '../../support/luxon-oracle.js';

@@ -1,7 +1,9 @@
 // Number: float64 with an optional unit; INF/-INF/NaN; unit validation; equality, order, hash and Zinc form.
 
 import { describe, expect, it } from 'vitest';
-import { compare, compareFloat, equals, hash, isValidUnit, kindOf, Num, num } from '../../../src/core/index.js';
+import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
+import { kindOf } from '../../../src/core/kinds/kind.js';
+import { compareFloat, isValidUnit, Num, num } from '../../../src/core/kinds/number.js';
 import { UNITS } from '../../support/arbitraries.js';
 import { expectInvalid } from '../../support/errors.js';
 

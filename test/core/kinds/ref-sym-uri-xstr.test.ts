@@ -1,22 +1,12 @@
 // Ref, Symbol, Uri and XStr: character validation, accessors, Zinc forms, equality, order and hash.
 
 import { describe, expect, it } from 'vitest';
-import {
-  compare,
-  hash,
-  isRefChar,
-  isRefId,
-  isXStrType,
-  kindOf,
-  Ref,
-  ref,
-  Sym,
-  sym,
-  Uri,
-  uri,
-  XStr,
-  xstr,
-} from '../../../src/core/index.js';
+import { compare, hash } from '../../../src/core/kinds/equality.js';
+import { kindOf } from '../../../src/core/kinds/kind.js';
+import { isRefChar, isRefId, Ref, ref } from '../../../src/core/kinds/ref.js';
+import { Sym, sym } from '../../../src/core/kinds/symbol.js';
+import { Uri, uri } from '../../../src/core/kinds/uri.js';
+import { isXStrType, XStr, xstr } from '../../../src/core/kinds/xstr.js';
 import { expectInvalid } from '../../support/errors.js';
 
 // Zinc: <refChar> := <alpha> | <digit> | "_" | ":" | "-" | "." | "~"

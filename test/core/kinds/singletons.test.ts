@@ -1,7 +1,9 @@
 // Marker, NA and Remove: singletons with a kind, a Zinc form, and equality by identity.
 
 import { describe, expect, it } from 'vitest';
-import { compare, equals, hash, kindOf, MARKER, Marker, NA, NAValue, REMOVE, Remove } from '../../../src/core/index.js';
+import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
+import { kindOf } from '../../../src/core/kinds/kind.js';
+import { MARKER, Marker, NA, NAValue, REMOVE, Remove } from '../../../src/core/kinds/marker.js';
 
 describe('Marker, NA and Remove', () => {
   it('are singletons reachable from their classes', () => {

@@ -1,7 +1,7 @@
 // Haystack time-zone names: the table from Intl, aliases, IANA ids, Etc zones with inverted signs, one instance per name.
 
 import { describe, expect, it } from 'vitest';
-import { TimeZone } from '../../../src/core/index.js';
+import { TimeZone } from '../../../src/core/tz/time-zone.js';
 import { expectCode } from '../../support/errors.js';
 
 const HOUR = 3600;

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TimeZone } from '../../../src/core/index.js';
+import { TimeZone } from '../../../src/core/tz/time-zone.js';
 import { luxonOffsetSeconds, transitions } from '../../support/luxon-oracle.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,0 +1,139 @@
+// `haystack read`: evaluate a filter over the entities of a local Zinc, JSON or Trio file and print the matches.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  Dict,
+  decodeZinc,
+  encodeZincGrid,
+  type Filter,
+  Grid,
+  HaystackError,
+  isList,
+  LimitError,
+  ParseError,
+  parseFilter,
+  refResolver,
+  type Val,
+} from '../core/index.js';
+import { CliExit, type CliIo } from './io.js';
+
+/** Readers of the data formats, by name. */
+const READERS: ReadonlyMap<string, (text: string) => Val> = new Map([['zinc', decodeZinc]]);
+
+/** Writers of the output formats, by `--to` name. */
+const WRITERS: ReadonlyMap<string, (grid: Grid) => string> = new Map([['zinc', encodeZincGrid]]);
+
+const EXTENSIONS: ReadonlyMap<string, string> = new Map([
+  ['.zinc', 'zinc'],
+  ['.json', 'json'],
+  ['.trio', 'trio'],
+]);
+
+/** Options of `haystack read`. */
+interface ReadOptions {
+  readonly data: string;
+  readonly to: string;
+  readonly limit?: string;
+}
+
+/** Register `haystack read --data FILE [--to FORMAT] [--limit N] FILTER`. */
+export function registerRead(program: Command, io: CliIo): void {
+  program
+    .command('read')
+    .description('print the entities of a local Zinc, JSON or Trio file that match a filter (-> resolved in the file)')
+    .argument('<filter>', 'Haystack filter, e.g. \'point and siteRef->dis == "Alpha"\'')
+    .requiredOption('--data <file>', 'file of entities: a Zinc or JSON grid, or Trio')
+    .option('--to <format>', `output format: ${[...WRITERS.keys()].join(', ')}`, 'zinc')
+    .option('--limit <n>', 'print at most n matches')
+    .action(async (filterText: string, options: ReadOptions) => {
+      await runRead(filterText, options, io);
+    });
+}
+
+async function runRead(filterText: string, options: ReadOptions, io: CliIo): Promise<void> {
+  const write = WRITERS.get(options.to);
+  if (write === undefined) {
+    throw new CliExit(
+      2,
+      `haystack read: unknown --to format ${JSON.stringify(options.to)} (use ${[...WRITERS.keys()].join(', ')})`,
+    );
+  }
+  const limit = parseLimit(options.limit);
+  const filter = compile(filterText);
+  const source = await load(options.data, io);
+  const entities = source instanceof Grid ? source.rows : source;
+  const resolve = refResolver(entities);
+  const matches: Dict[] = [];
+  for (const e of entities) {
+    if (matches.length >= limit) break;
+    if (filter.matches(e, resolve)) matches.push(e);
+  }
+  const out = write(resultGrid(source, matches));
+  io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return Number.POSITIVE_INFINITY;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) {
+    throw new CliExit(2, `haystack read: --limit must be a whole number, not ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+function compile(text: string): Filter {
+  try {
+    return parseFilter(text);
+  } catch (err) {
+    if (err instanceof ParseError) {
+      // Point at the offending character under the filter (one-line filters are the common case).
+      const lines = text.split(/\r\n|\r|\n/);
+      const line = lines[err.line - 1] ?? '';
+      const caret = `${' '.repeat(Math.max(0, err.column - 1))}^`;
+      throw new CliExit(
+        1,
+        `haystack read: invalid filter at line ${err.line}, column ${err.column}: ${err.reason}\n  ${line}\n  ${caret}`,
+      );
+    }
+    if (err instanceof LimitError) throw new CliExit(1, `haystack read: invalid filter: ${err.message}`);
+    throw err;
+  }
+}
+
+async function load(file: string, io: CliIo): Promise<Grid | readonly Dict[]> {
+  const full = path.resolve(io.cwd, file);
+  const format = EXTENSIONS.get(path.extname(full).toLowerCase()) ?? 'zinc';
+  const read = READERS.get(format);
+  if (read === undefined) throw new CliExit(2, `haystack read: reading ${format} files is not supported yet`);
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new CliExit(1, `haystack read: cannot read ${file}: ${typeof code === 'string' ? code : String(err)}`);
+  }
+  let val: Val;
+  try {
+    val = read(text);
+  } catch (err) {
+    if (err instanceof HaystackError) throw new CliExit(1, `haystack read: ${file}: ${err.message}`);
+    throw err;
+  }
+  if (val instanceof Grid) return val;
+  if (isList(val) && val.every((v) => v instanceof Dict)) return val;
+  throw new CliExit(1, `haystack read: ${file} holds no grid or list of dicts`);
+}
+
+// The matches keep the source grid's column order and column meta; columns no match uses are left out.
+function resultGrid(source: Grid | readonly Dict[], rows: readonly Dict[]): Grid {
+  if (!(source instanceof Grid)) return Grid.fromDicts(rows);
+  const used = new Set<string>();
+  for (const r of rows) for (const k of r.keys()) used.add(k);
+  return Grid.make({
+    cols: source.cols.filter((c) => used.has(c.name)).map((c) => ({ name: c.name, meta: c.meta })),
+    rows,
+    addMissingCols: true,
+  });
+}

@@ -119,6 +119,28 @@ export class HisColumnsBuilder {
     return this.#size;
   }
 
+  /** A builder for rows like this one (a `ts` DateTime gives the zone), or undefined. */
+  static forRow(row: Dict): HisColumnsBuilder | undefined {
+    const ts = row.get('ts');
+    return ts instanceof HDateTime ? new HisColumnsBuilder(ts.tz) : undefined;
+  }
+
+  /**
+   * Add a row Dict `{ts, val}` if it fits the columns: `ts` a DateTime in this zone with the zone's
+   * own offset, and no other tag. False (and nothing added) otherwise.
+   */
+  addRow(row: Dict): boolean {
+    const ts = row.get('ts');
+    if (!(ts instanceof HDateTime) || ts.tz !== this.tz || ts.offset !== this.tz.offsetAt(ts.epochMs)) return false;
+    const v = row.get('val');
+    if (row.size !== (v === null ? 1 : 2)) return false;
+    if (v instanceof Num) this.addNum(ts.epochMs, ts.subMsNanos, v.val, v.unit);
+    else if (typeof v === 'boolean') this.addBool(ts.epochMs, ts.subMsNanos, v);
+    else if (typeof v === 'string') this.addStr(ts.epochMs, ts.subMsNanos, v);
+    else this.addOther(ts.epochMs, ts.subMsNanos, v);
+    return true;
+  }
+
   /** Add a row whose value is a Number. */
   addNum(epochMs: number, subMs: number, v: number, unit: string | undefined): void {
     const i = this.#addTs(epochMs, subMs);

@@ -3,6 +3,19 @@
 export { HisColumnsBuilder, HisRows, type HisValKind } from './his-columns.js';
 export { decodeZinc, decodeZincGrid, decodeZincValue, ZincReader, type ZincReaderOptions } from './zinc-reader.js';
 export {
+  decodeZincStream,
+  encodeZincChunks,
+  encodeZincStream,
+  readZincStream,
+  type ZincChunk,
+  type ZincEncodeStreamOptions,
+  type ZincStreamEvent,
+  type ZincStreamHeader,
+  type ZincStreamOptions,
+  ZincStreamReader,
+  type ZincStreamRow,
+} from './zinc-stream.js';
+export {
   encodeZinc,
   encodeZincGrid,
   encodeZincHeader,

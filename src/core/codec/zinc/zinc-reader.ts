@@ -146,6 +146,7 @@ export class ZincReader {
    * the input (trailing spaces and newlines allowed).
    */
   readTop(): Val {
+    this.#skipBom();
     this.#pos = this.#skipBlank(this.#pos);
     const v = this.#startsGrid(this.#pos) ? this.#readGrid(false) : this.readVal();
     this.expectEnd();
@@ -216,12 +217,20 @@ export class ZincReader {
   // Streaming support (used by ZincStreamReader): header and rows one at a time.
 
   /** @internal In partial mode, running out of text throws {@link NEED_MORE_INPUT} instead of failing. */
-  setPartial(partial: boolean): void {
+  setStreamState(partial: boolean, version: number, depth: number): void {
     this.#partial = partial;
+    this.#ver = version;
+    this.#depth = depth;
+  }
+
+  /** @internal Zinc version of the grid being read (3, or 2 for `ver:"2.0"`). */
+  get version(): number {
+    return this.#ver;
   }
 
   /** @internal Read `ver:...` meta line and the column line of a top-level grid. */
   readHeader(): { readonly meta: Dict; readonly cols: readonly GridCol[] } {
+    this.#skipBom();
     this.#pos = this.#skipBlank(this.#pos);
     this.#enter(this.#pos);
     this.#readVer();
@@ -297,6 +306,11 @@ export class ZincReader {
 
   #ch(p: number): number {
     return p < this.#end ? this.#s.charCodeAt(p) : -1;
+  }
+
+  /** A byte-order mark may start a text decoded without removing it. */
+  #skipBom(): void {
+    if (this.#ch(this.#pos) === 0xfeff) this.#pos++;
   }
 
   /** Skip spaces and tabs from `p`. */

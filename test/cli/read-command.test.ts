@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
-import { decodeZincGrid, type Grid } from '../../src/core/index.js';
+import { decodeZincGrid } from '../../src/core/index.js';
 import { sharedAvailable, sharedPath } from '../support/shared.js';
 
 interface Run {
@@ -45,7 +45,7 @@ id,dis,site,equip,point,siteRef,equipRef,curVal,constructor
 `;
 writeFileSync(path.join(dir, 'data.zinc'), ZINC);
 
-const ids = (zinc: string): string[] => (decodeZincGrid(zinc)).rows.map((r) => r.id?.id ?? '?');
+const ids = (zinc: string): string[] => decodeZincGrid(zinc).rows.map((r) => r.id?.id ?? '?');
 
 describe('haystack read', () => {
   it('prints the matching entities as a Zinc grid, with -> resolved within the file', async () => {

@@ -1,0 +1,672 @@
+// Hayson (Haystack JSON v4) text reader: one pass over the characters straight into typed values.
+
+import { ParseError } from '../../errors.js';
+import { Dict, type TagVal } from '../../grid/dict.js';
+import { Grid, type GridCol } from '../../grid/grid.js';
+import { isTagName } from '../../grid/tag-name.js';
+import type { List, Val } from '../../kinds/kind.js';
+import { MARKER } from '../../kinds/marker.js';
+import { Num } from '../../kinds/number.js';
+import { type DecodeLimits, limitExceeded } from '../limits.js';
+import { isKnownTagName, MemberError, makeScalar } from './hayson-kinds.js';
+import { describeAt, escapeEnd, escapeExpected, positionAt } from './json-syntax.js';
+
+/**
+ * Read Hayson text. Measured faster than `JSON.parse` followed by a typed walk (no intermediate
+ * objects, and `{"_kind":"marker"}` costs no allocation), and every error has an exact position.
+ * The grammar is RFC 8259 JSON: whatever `JSON.parse` rejects, this rejects too. Limits are
+ * enforced as the characters are read.
+ */
+export function readHaysonText(text: string, limits: DecodeLimits): Val {
+  const r = new HaysonTextReader(text, limits);
+  const v = r.value(0);
+  r.end();
+  return v;
+}
+
+// Member names seen before, by hash: a small direct-mapped cache shared by every decode.
+const KEY_MASK = 4095;
+const KEYS: (string | undefined)[] = new Array<string | undefined>(KEY_MASK + 1);
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+class HaysonTextReader {
+  readonly #s: string;
+  #i = 0;
+  readonly #maxDepth: number;
+  readonly #maxRows: number;
+  readonly #maxCols: number;
+  readonly #maxToken: number;
+
+  constructor(text: string, limits: DecodeLimits) {
+    this.#s = text;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxRows = limits.maxRows;
+    this.#maxCols = limits.maxCols;
+    this.#maxToken = limits.maxTokenLength;
+  }
+
+  // ----- errors -----
+
+  fail(at: number, reason: string): never {
+    const { line, column } = positionAt(this.#s, at);
+    throw new ParseError('json', line, column, reason);
+  }
+
+  unexpected(expected: string): never {
+    return this.fail(this.#i, `unexpected ${describeAt(this.#s, this.#i)}, expected ${expected}`);
+  }
+
+  // ----- lexical -----
+
+  // RFC 8259: ws = *( %x20 / %x09 / %x0A / %x0D ); returns the next significant char (NaN at the end).
+  ws(): number {
+    const s = this.#s;
+    let i = this.#i;
+    let c = s.charCodeAt(i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++i);
+    this.#i = i;
+    return c;
+  }
+
+  colon(): void {
+    if (this.ws() !== 0x3a) this.unexpected("':' after the member name");
+    this.#i++;
+  }
+
+  /** After the top-level value only whitespace may follow. */
+  end(): void {
+    this.ws();
+    if (this.#i < this.#s.length) this.unexpected('end of input after the JSON value');
+  }
+
+  // RFC 8259: string = quotation-mark *char quotation-mark; the reader stands on the opening quote.
+  string(): string {
+    const s = this.#s;
+    const start = ++this.#i;
+    let i = start;
+    let escaped = false;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escaped = true;
+        const end = escapeEnd(s, i);
+        if (end < 0) {
+          this.#i = ~end;
+          this.unexpected(escapeExpected(s, ~end));
+        }
+        i = end;
+        continue;
+      }
+      if (!(c >= 0x20)) {
+        this.#i = i;
+        if (i >= s.length) this.fail(start - 1, "unterminated string: expected '\"' before the end of input");
+        this.unexpected("an escape such as '\\n' (control characters must be escaped in strings)");
+      }
+      i++;
+    }
+    if (i - start > this.#maxToken) limitExceeded('json', 'maxTokenLength', this.#maxToken);
+    this.#i = i + 1;
+    // The escapes are valid by now; the platform decodes them.
+    return escaped ? (JSON.parse(s.slice(start - 1, i + 1)) as string) : s.slice(start, i);
+  }
+
+  /**
+   * A member name: like {@link string}, but names repeat, so a name seen before comes back as the
+   * same string without allocating (keeps garbage down and the decoded dicts sharing their keys).
+   */
+  key(): string {
+    const s = this.#s;
+    const start = this.#i + 1;
+    let i = start;
+    let h = 0;
+    for (;;) {
+      const c = s.charCodeAt(i);
+      if (c === 0x22) break;
+      // Escapes, control characters and the end of input take the general path.
+      if (c === 0x5c || !(c >= 0x20)) return this.string();
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
+    }
+    const len = i - start;
+    const slot = (h ^ len) & KEY_MASK;
+    const known = KEYS[slot];
+    this.#i = i + 1;
+    if (known !== undefined && known.length === len && s.startsWith(known, start)) return known;
+    if (len > this.#maxToken) limitExceeded('json', 'maxTokenLength', this.#maxToken);
+    const k = s.slice(start, i);
+    // Only short names are worth keeping; a colliding name simply replaces the old one.
+    if (len <= 64) KEYS[slot] = k;
+    return k;
+  }
+
+  // RFC 8259: number = [ minus ] int [ frac ] [ exp ]
+  number(): number {
+    const s = this.#s;
+    const start = this.#i;
+    let i = start;
+    let c = s.charCodeAt(i);
+    const neg = c === 0x2d;
+    if (neg) c = s.charCodeAt(++i);
+    let v = 0;
+    let digits = 0;
+    if (c === 0x30) {
+      c = s.charCodeAt(++i);
+      digits = 1;
+    } else if (c >= 0x31 && c <= 0x39) {
+      do {
+        v = v * 10 + (c - 0x30);
+        digits++;
+        c = s.charCodeAt(++i);
+      } while (isDigit(c));
+    } else {
+      this.#i = i;
+      this.unexpected('a digit');
+    }
+    // Up to 15 digits an integer accumulated in a double is exact.
+    let exact = digits <= 15;
+    if (c === 0x2e) {
+      exact = false;
+      c = s.charCodeAt(++i);
+      if (!isDigit(c)) {
+        this.#i = i;
+        this.unexpected('a digit after the decimal point');
+      }
+      while (isDigit(c)) c = s.charCodeAt(++i);
+    }
+    if (c === 0x65 || c === 0x45) {
+      exact = false;
+      c = s.charCodeAt(++i);
+      if (c === 0x2b || c === 0x2d) c = s.charCodeAt(++i);
+      if (!isDigit(c)) {
+        this.#i = i;
+        this.unexpected('a digit in the exponent');
+      }
+      while (isDigit(c)) c = s.charCodeAt(++i);
+    }
+    if (i - start > this.#maxToken) limitExceeded('json', 'maxTokenLength', this.#maxToken);
+    this.#i = i;
+    if (exact) return neg ? -v : v;
+    return Number(s.slice(start, i));
+  }
+
+  word<T>(w: string, v: T): T {
+    const s = this.#s;
+    const i = this.#i;
+    if (!s.startsWith(w, i)) {
+      let k = 0;
+      while (s.charCodeAt(i + k) === w.charCodeAt(k)) k++;
+      this.#i = i + k;
+      this.unexpected(`'${w}'`);
+    }
+    this.#i = i + w.length;
+    return v;
+  }
+
+  // ----- values -----
+
+  /** The value at the reader; `depth` counts the lists, dicts and grids around it. */
+  value(depth: number): Val {
+    const c = this.ws();
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object(depth);
+    if (c === 0x5b) return this.list(depth + 1);
+    // Json: a bare number is a unitless Number
+    if (c === 0x2d || isDigit(c)) return new Num(this.number());
+    if (c === 0x74) return this.word('true', true);
+    if (c === 0x66) return this.word('false', false);
+    if (c === 0x6e) return this.word('null', null);
+    return this.unexpected('a JSON value (object, array, string, number, true, false or null)');
+  }
+
+  /** Read and drop a value, checking its grammar (members a `_kind` object does not use). */
+  skip(depth: number): void {
+    const c = this.ws();
+    if (c === 0x22) this.string();
+    else if (c === 0x2d || isDigit(c)) this.number();
+    else if (c === 0x7b || c === 0x5b) {
+      if (depth + 1 > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+      const close = c === 0x7b ? 0x7d : 0x5d;
+      this.#i++;
+      if (this.ws() === close) {
+        this.#i++;
+        return;
+      }
+      for (;;) {
+        if (c === 0x7b) {
+          if (this.ws() !== 0x22) this.unexpected('a double-quoted member name');
+          this.string();
+          this.colon();
+        }
+        this.skip(depth + 1);
+        const d = this.ws();
+        if (d === close) break;
+        if (d !== 0x2c)
+          this.unexpected(c === 0x7b ? "',' or '}' after an object member" : "',' or ']' after an array element");
+        this.#i++;
+      }
+      this.#i++;
+    } else this.value(depth);
+  }
+
+  list(depth: number): List {
+    if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+    this.#i++;
+    const out: Val[] = [];
+    if (this.ws() === 0x5d) {
+      this.#i++;
+      return Object.freeze(out);
+    }
+    for (;;) {
+      out.push(this.value(depth));
+      const c = this.ws();
+      if (c === 0x2c) this.#i++;
+      else if (c === 0x5d) {
+        this.#i++;
+        return Object.freeze(out);
+      } else this.unexpected("',' or ']' after an array element");
+    }
+  }
+
+  // Moves past the ',' between members; true at the closing '}' (consumed).
+  nextMember(): boolean {
+    const c = this.ws();
+    if (c === 0x7d) {
+      this.#i++;
+      return true;
+    }
+    if (c !== 0x2c) this.unexpected("',' or '}' after an object member");
+    this.#i++;
+    if (this.ws() !== 0x22) this.unexpected('a double-quoted member name');
+    return false;
+  }
+
+  object(depth: number): Val {
+    const s = this.#s;
+    const start = this.#i++;
+    const c = this.ws();
+    if (c === 0x7d) {
+      if (depth + 1 > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+      this.#i++;
+      return Dict.EMPTY;
+    }
+    if (c !== 0x22) this.unexpected('a double-quoted member name');
+    if (!s.startsWith('"_kind"', this.#i)) return this.dict(start, depth + 1);
+    this.#i += 7;
+    this.colon();
+    const kindAt = this.#i;
+    if (this.ws() !== 0x22) {
+      this.skip(depth);
+      return this.fail(kindAt, 'expected a string _kind');
+    }
+    // The commonest object of all costs one comparison and no allocation.
+    if (s.startsWith('"marker"', this.#i)) {
+      this.#i += 8;
+      if (this.ws() === 0x7d) {
+        this.#i++;
+        return MARKER;
+      }
+      return this.scalar('marker', start, kindAt, depth, false);
+    }
+    const kind = this.key();
+    if (kind === 'dict')
+      return this.nextMember() ? this.checkDepth(Dict.EMPTY, depth + 1) : this.dict(start, depth + 1);
+    if (kind === 'grid') return this.grid(start, depth + 1);
+    return this.scalar(kind, start, kindAt, depth, false);
+  }
+
+  checkDepth<T>(v: T, depth: number): T {
+    if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+    return v;
+  }
+
+  /**
+   * The members of a typed scalar after its `_kind` (or, when `_kind` came later, all of them again
+   * with `_kind` and other unused members skipped), then the value.
+   */
+  scalar(kind: string, start: number, kindAt: number, depth: number, fromOpen: boolean): Val {
+    let val: unknown;
+    let dis: unknown;
+    let unit: unknown;
+    let tz: unknown;
+    let lat: unknown;
+    let lng: unknown;
+    let type: unknown;
+    let valAt = start;
+    let disAt = start;
+    let unitAt = start;
+    let tzAt = start;
+    let latAt = start;
+    let lngAt = start;
+    let typeAt = start;
+    for (let more = fromOpen ? this.openMembers() : !this.nextMember(); more; more = !this.nextMember()) {
+      const k = this.key();
+      this.colon();
+      this.ws();
+      const at = this.#i;
+      switch (k) {
+        case 'val':
+          val = this.primitive(depth);
+          valAt = at;
+          break;
+        case 'dis':
+          dis = this.primitive(depth);
+          disAt = at;
+          break;
+        case 'unit':
+          unit = this.primitive(depth);
+          unitAt = at;
+          break;
+        case 'tz':
+          tz = this.primitive(depth);
+          tzAt = at;
+          break;
+        case 'lat':
+          lat = this.primitive(depth);
+          latAt = at;
+          break;
+        case 'lng':
+          lng = this.primitive(depth);
+          lngAt = at;
+          break;
+        case 'type':
+          type = this.primitive(depth);
+          typeAt = at;
+          break;
+        default:
+          // `_kind` itself when the object is read again after a late `_kind`, or members no kind uses.
+          this.skip(depth);
+      }
+    }
+    try {
+      return makeScalar(kind, val, dis, unit, tz, lat, lng, type);
+    } catch (e) {
+      if (!(e instanceof MemberError)) throw e;
+      const at: Record<string, number> = {
+        val: valAt,
+        dis: disAt,
+        unit: unitAt,
+        tz: tzAt,
+        lat: latAt,
+        lng: lngAt,
+        type: typeAt,
+        _kind: kindAt,
+      };
+      return this.fail(at[e.member] ?? start, e.reason);
+    }
+  }
+
+  // A member of a typed scalar: JSON scalars stay raw (a number stays a JS number); containers are read as values.
+  primitive(depth: number): unknown {
+    const c = this.ws();
+    if (c === 0x22) return this.string();
+    if (c === 0x2d || isDigit(c)) return this.number();
+    return this.value(depth);
+  }
+
+  /**
+   * Members of a dict from the one at the reader (a name's opening quote) to the closing '}'.
+   * Json: keys that are not tag names are skipped; null values mean absent.
+   */
+  dict(start: number, depth: number): Val {
+    if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+    const m = new Map<string, TagVal>();
+    do {
+      const k = this.key();
+      this.colon();
+      if (k === '_kind') return this.lateKind(start, m, depth);
+      const v = this.value(depth);
+      if (v !== null && isKnownTagName(k)) m.set(k, v);
+    } while (!this.nextMember());
+    return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+  }
+
+  // At a '{': moves into the object; false when it is empty (the '}' consumed).
+  openMembers(): boolean {
+    this.#i++;
+    const c = this.ws();
+    if (c === 0x7d) {
+      this.#i++;
+      return false;
+    }
+    if (c !== 0x22) this.unexpected('a double-quoted member name');
+    return true;
+  }
+
+  // `_kind` after other members (rare): a dict goes on; a grid reuses the members read so far; a scalar
+  // reads the object again from its '{' (members it does not use are only skipped, so nesting cannot make
+  // the re-reading grow exponentially).
+  lateKind(start: number, m: Map<string, TagVal>, depth: number): Val {
+    const kindAt = this.ws() === 0x22 ? this.#i : -1;
+    if (kindAt < 0) {
+      const at = this.#i;
+      this.skip(depth);
+      return this.fail(at, 'expected a string _kind');
+    }
+    const kind = this.string();
+    if (kind === 'dict') {
+      while (!this.nextMember()) {
+        const k = this.key();
+        this.colon();
+        const v = this.value(depth);
+        if (v !== null && isKnownTagName(k)) m.set(k, v);
+      }
+      return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+    }
+    if (kind === 'grid') return this.grid(start, depth, m);
+    this.#i = start;
+    return this.scalar(kind, start, kindAt, depth - 1, true);
+  }
+
+  /** A grid's members (meta, cols, rows in any order) to the closing '}'; `early` holds members read before `_kind`. */
+  grid(start: number, depth: number, early?: Map<string, TagVal>): Grid {
+    if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+    const g = new GridParts(this.#maxCols);
+    if (early !== undefined) this.earlyGridMembers(g, early, start);
+    while (!this.nextMember()) {
+      const k = this.key();
+      this.colon();
+      this.ws();
+      const at = this.#i;
+      if (k === 'meta') this.gridMeta(g, at, depth);
+      else if (k === 'cols') this.gridCols(g, depth);
+      else if (k === 'rows') this.gridRows(g, depth);
+      else if (k === '_kind') this.fail(at, 'duplicate _kind member');
+      else this.skip(depth);
+    }
+    return g.build();
+  }
+
+  gridMeta(g: GridParts, at: number, depth: number): void {
+    if (this.ws() !== 0x7b) {
+      if (this.primitive(depth) === null) return;
+      this.fail(at, 'expected an object for grid meta');
+    }
+    const meta = this.object(depth - 1);
+    if (!(meta instanceof Dict)) this.fail(at, 'expected an object for grid meta');
+    g.setMeta(meta, (reason) => this.fail(at, reason));
+  }
+
+  gridCols(g: GridParts, depth: number): void {
+    const c = this.ws();
+    if (c !== 0x5b) {
+      const at = this.#i;
+      if (this.primitive(depth) === null) return;
+      this.fail(at, 'expected an array of columns');
+    }
+    this.#i++;
+    if (this.ws() === 0x5d) {
+      this.#i++;
+      return;
+    }
+    for (;;) {
+      const colAt = this.#i;
+      if (this.ws() !== 0x7b) this.fail(colAt, 'expected a column object');
+      this.#i++;
+      let name: unknown;
+      let nameAt = colAt;
+      let meta = Dict.EMPTY;
+      if (this.ws() === 0x7d) this.#i++;
+      else {
+        if (this.ws() !== 0x22) this.unexpected('a double-quoted member name');
+        do {
+          const k = this.key();
+          this.colon();
+          this.ws();
+          const at = this.#i;
+          if (k === 'name') {
+            name = this.primitive(depth);
+            nameAt = at;
+          } else if (k === 'meta') {
+            const mv = this.ws() === 0x7b ? this.object(depth - 1) : this.primitive(depth);
+            if (mv instanceof Dict) meta = mv;
+            else if (mv !== null) this.fail(at, 'expected an object');
+          } else this.skip(depth);
+        } while (!this.nextMember());
+      }
+      if (typeof name !== 'string' || !isTagName(name)) this.fail(nameAt, 'expected a tag name');
+      if (!g.declare(name, meta)) this.fail(nameAt, `duplicate column ${name}`);
+      const d = this.ws();
+      if (d === 0x5d) {
+        this.#i++;
+        return;
+      }
+      if (d !== 0x2c) this.unexpected("',' or ']' after an array element");
+      this.#i++;
+    }
+  }
+
+  gridRows(g: GridParts, depth: number): void {
+    if (this.ws() !== 0x5b) {
+      const at = this.#i;
+      if (this.primitive(depth) === null) return;
+      this.fail(at, 'expected an array of rows');
+    }
+    this.#i++;
+    if (this.ws() === 0x5d) {
+      this.#i++;
+      return;
+    }
+    const rows = g.rows;
+    for (;;) {
+      if (this.ws() !== 0x7b) this.fail(this.#i, 'expected a row object');
+      if (rows.length >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
+      rows.push(this.row(g, depth));
+      const d = this.ws();
+      if (d === 0x5d) {
+        this.#i++;
+        return;
+      }
+      if (d !== 0x2c) this.unexpected("',' or ']' after an array element");
+      this.#i++;
+    }
+  }
+
+  // A grid row: like a dict, and a tag the cols array did not declare becomes a column at the end.
+  row(g: GridParts, depth: number): Dict {
+    this.#i++;
+    if (this.ws() === 0x7d) {
+      this.#i++;
+      return Dict.EMPTY;
+    }
+    if (this.ws() !== 0x22) this.unexpected('a double-quoted member name');
+    const index = g.index;
+    const m = new Map<string, TagVal>();
+    do {
+      const k = this.key();
+      this.colon();
+      const v = this.value(depth);
+      if (v === null) continue;
+      if (!index.has(k)) {
+        if (!isTagName(k)) continue;
+        g.extra(k);
+      }
+      m.set(k, v);
+    } while (!this.nextMember());
+    return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+  }
+
+  // Members of a grid read as plain values before its `_kind` showed up.
+  earlyGridMembers(g: GridParts, early: Map<string, TagVal>, start: number): void {
+    const fail: (reason: string) => never = (reason) => this.fail(start, reason);
+    const meta = early.get('meta');
+    if (meta !== undefined) {
+      if (!(meta instanceof Dict)) fail('expected an object for grid meta');
+      g.setMeta(meta, fail);
+    }
+    const cols = early.get('cols');
+    if (cols !== undefined) {
+      if (!Array.isArray(cols)) fail('expected an array of columns');
+      for (const c of cols as readonly Val[]) {
+        if (!(c instanceof Dict)) fail('expected a column object');
+        const name = c.get('name');
+        const cm = c.get('meta') ?? Dict.EMPTY;
+        if (typeof name !== 'string' || !isTagName(name)) fail('expected a tag name');
+        if (!(cm instanceof Dict)) fail('expected an object');
+        if (!g.declare(name, cm)) fail(`duplicate column ${name}`);
+      }
+    }
+    const rows = early.get('rows');
+    if (rows !== undefined) {
+      if (!Array.isArray(rows)) fail('expected an array of rows');
+      for (const r of rows as readonly Val[]) {
+        if (!(r instanceof Dict)) fail('expected a row object');
+        if (g.rows.length >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
+        for (const k of r.keys()) if (!g.index.has(k)) g.extra(k);
+        g.rows.push(r);
+      }
+    }
+  }
+}
+
+/** A grid in the making: declared columns, columns only rows named, and the rows. */
+class GridParts {
+  meta: Dict = Dict.EMPTY;
+  readonly rows: Dict[] = [];
+  /** Every column name so far, declared or not. */
+  readonly index = new Set<string>();
+  readonly #declared: GridCol[] = [];
+  readonly #declaredNames = new Set<string>();
+  readonly #extras: string[] = [];
+  readonly #maxCols: number;
+
+  constructor(maxCols: number) {
+    this.#maxCols = maxCols;
+  }
+
+  // The model keeps no version: `ver` is checked, then dropped.
+  setMeta(meta: Dict, fail: (reason: string) => never): void {
+    const ver = meta.get('ver');
+    if (ver === null) this.meta = meta;
+    else if (ver === '3.0' || ver === '2.0') this.meta = meta.remove('ver');
+    else fail('expected grid version "3.0" or "2.0"');
+  }
+
+  /** Add a column of the `cols` array; false when the name is already declared. */
+  declare(name: string, meta: Dict): boolean {
+    if (this.#declaredNames.has(name)) return false;
+    if (this.#declaredNames.size >= this.#maxCols) limitExceeded('json', 'maxCols', this.#maxCols);
+    this.#declaredNames.add(name);
+    this.index.add(name);
+    this.#declared.push(Object.freeze({ name, meta }));
+    return true;
+  }
+
+  // Lenient: a row tag the cols array forgot becomes a column at the end (nothing is lost).
+  extra(name: string): void {
+    if (this.index.size >= this.#maxCols) limitExceeded('json', 'maxCols', this.#maxCols);
+    this.index.add(name);
+    this.#extras.push(name);
+  }
+
+  build(): Grid {
+    const cols = this.#declared;
+    for (const name of this.#extras) {
+      if (!this.#declaredNames.has(name)) cols.push(Object.freeze({ name, meta: Dict.EMPTY }));
+    }
+    return Grid.fromTrustedParts(this.meta, Object.freeze(cols), Object.freeze(this.rows));
+  }
+}

@@ -1,0 +1,124 @@
+// Hayson (Haystack JSON v4) writer: builds the JSON text directly from typed values.
+
+import { ValueError } from '../../errors.js';
+import { Dict } from '../../grid/dict.js';
+import { Grid } from '../../grid/grid.js';
+import { Coord } from '../../kinds/coord.js';
+import { HDate } from '../../kinds/date.js';
+import { HDateTime } from '../../kinds/date-time.js';
+import type { Val } from '../../kinds/kind.js';
+import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
+import { Num } from '../../kinds/number.js';
+import { Ref } from '../../kinds/ref.js';
+import { Sym } from '../../kinds/symbol.js';
+import { HTime } from '../../kinds/time.js';
+import { Uri } from '../../kinds/uri.js';
+import { XStr } from '../../kinds/xstr.js';
+
+/** Encode a value as compact Hayson text. */
+export function writeHayson(val: Val): string {
+  return writeVal('', val);
+}
+
+// Every writer takes the text so far and returns it extended: one growing string, no intermediate objects.
+function writeVal(out: string, v: Val): string {
+  if (typeof v === 'string') return out + JSON.stringify(v);
+  if (v === MARKER) return out + '{"_kind":"marker"}';
+  if (v instanceof Ref) return writeRef(out, v);
+  if (v instanceof Num) return writeNum(out, v);
+  if (v === null) return out + 'null';
+  if (typeof v === 'boolean') return out + (v ? 'true' : 'false');
+  if (v instanceof Dict) return writeDict(out, v);
+  if (Array.isArray(v)) return writeList(out, v as readonly Val[]);
+  if (v instanceof HDateTime) {
+    return `${out}{"_kind":"dateTime","val":"${v.toIso()}","tz":${JSON.stringify(v.tz.name)}}`;
+  }
+  if (v instanceof Grid) return writeGrid(out, v);
+  if (v instanceof HDate) return `${out}{"_kind":"date","val":"${v.toString()}"}`;
+  if (v instanceof HTime) return `${out}{"_kind":"time","val":"${v.toString()}"}`;
+  if (v instanceof Uri) return `${out}{"_kind":"uri","val":${JSON.stringify(v.val)}}`;
+  if (v instanceof Sym) return `${out}{"_kind":"symbol","val":${JSON.stringify(v.val)}}`;
+  if (v instanceof Coord) return `${out}{"_kind":"coord","lat":${jsonNumber(v.lat)},"lng":${jsonNumber(v.lng)}}`;
+  if (v instanceof XStr) return `${out}{"_kind":"xstr","type":"${v.type}","val":${JSON.stringify(v.val)}}`;
+  if (v === NA) return out + '{"_kind":"na"}';
+  if (v === REMOVE) return out + '{"_kind":"remove"}';
+  throw new ValueError(`Not a Haystack value: ${Object.prototype.toString.call(v)}`);
+}
+
+function writeRef(out: string, r: Ref): string {
+  // Ref ids are refChars only, so they need no escaping.
+  if (r.dis === undefined) return `${out}{"_kind":"ref","val":"${r.id}"}`;
+  return `${out}{"_kind":"ref","val":"${r.id}","dis":${JSON.stringify(r.dis)}}`;
+}
+
+// Json: a Number is a bare JSON number unless it is special (INF, -INF, NaN) or has a unit.
+function writeNum(out: string, n: Num): string {
+  const v = n.val;
+  const special = Number.isNaN(v) || v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY;
+  if (n.unit === undefined) {
+    if (!special) return out + jsonNumber(v);
+    return `${out}{"_kind":"number","val":"${specialName(v)}"}`;
+  }
+  const val = special ? `"${specialName(v)}"` : jsonNumber(v);
+  return `${out}{"_kind":"number","val":${val},"unit":${JSON.stringify(n.unit)}}`;
+}
+
+function specialName(v: number): string {
+  return v === Number.POSITIVE_INFINITY ? 'INF' : v === Number.NEGATIVE_INFINITY ? '-INF' : 'NaN';
+}
+
+// A finite double as JSON (JS shortest round-trip form; -0 becomes 0, which Number equality allows).
+function jsonNumber(v: number): string {
+  return v === 0 ? '0' : String(v);
+}
+
+function writeList(out: string, a: readonly Val[]): string {
+  out += '[';
+  const n = a.length;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ',';
+    out = writeVal(out, a[i] ?? null);
+  }
+  return out + ']';
+}
+
+function writeDict(out: string, d: Dict): string {
+  out += '{';
+  let first = true;
+  // Tag names are identifiers ([a-z][A-Za-z0-9_]*), so they need no escaping.
+  for (const [k, v] of d) {
+    out = writeVal(first ? `${out}"${k}":` : `${out},"${k}":`, v);
+    first = false;
+  }
+  return out + '}';
+}
+
+function writeTags(out: string, d: Dict): string {
+  for (const [k, v] of d) {
+    // The model keeps no version; the writer states its own.
+    if (k === 'ver') continue;
+    out = writeVal(`${out},"${k}":`, v);
+  }
+  return out;
+}
+
+function writeGrid(out: string, g: Grid): string {
+  out = writeTags(`${out}{"_kind":"grid","meta":{"ver":"3.0"`, g.meta) + '},"cols":[';
+  const cols = g.cols;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i];
+    if (c === undefined) continue;
+    if (i > 0) out += ',';
+    out += `{"name":"${c.name}"`;
+    if (!c.meta.isEmpty) out = writeDict(out + ',"meta":', c.meta);
+    out += '}';
+  }
+  out += '],"rows":[';
+  const src = g.rowSource;
+  const n = src.size;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ',';
+    out = writeDict(out, src.row(i));
+  }
+  return out + ']}';
+}

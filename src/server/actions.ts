@@ -6,11 +6,7 @@ import type { Grid } from '../core/grid/grid.js';
 import type { OpContext } from './op.js';
 
 /** Runs an action on `target` with the request row as `args`; a returned grid is the response (else an empty grid). */
-export type ActionHandler = (
-  target: Dict,
-  args: Dict,
-  ctx: OpContext,
-) => Grid | undefined | Promise<Grid | undefined>;
+export type ActionHandler = (target: Dict, args: Dict, ctx: OpContext) => Grid | undefined | Promise<Grid | undefined>;
 
 /** An action to register. */
 export interface ActionDef {

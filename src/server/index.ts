@@ -28,9 +28,7 @@ export {
   type Authorize,
   type CloseSession,
   defaultAuthorize,
-  hasRole,
   type Principal,
   type Role,
-  STANDARD_ROLES,
 } from './principal.js';
 export { createServer, type HaystackServer, type ListenAddress } from './server.js';

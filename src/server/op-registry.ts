@@ -1,6 +1,7 @@
 // The op registry: standard ops plus custom ones, validated once, looked up by name per request.
 
 import { ValueError } from '../core/errors.js';
+import { isRole } from './auth/roles.js';
 import type { OpDef, OpRegistry } from './op.js';
 
 // An op name is the last URI segment and a def name (`op:<name>`): a tag-like identifier.
@@ -14,8 +15,8 @@ export function createOpRegistry(ops: readonly OpDef[]): OpRegistry {
       throw new ValueError(`Invalid op name ${JSON.stringify(op.name)}`);
     }
     if (typeof op.handler !== 'function') throw new ValueError(`Op ${op.name} has no handler`);
-    if (typeof op.requiredRole !== 'string' || op.requiredRole === '') {
-      throw new ValueError(`Op ${op.name} needs a requiredRole`);
+    if (!isRole(op.requiredRole)) {
+      throw new ValueError(`Op ${op.name} needs a requiredRole of viewer, operator or admin`);
     }
     byName.delete(op.name);
     byName.set(op.name, Object.freeze({ ...op }));

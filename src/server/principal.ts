@@ -1,13 +1,10 @@
-// Who is calling: the principal an authentication step yields, roles, and the hooks that slot auth into the pipeline.
+// Who is calling: the principal an authentication step yields, and the hooks that slot auth into the pipeline.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PermissionError } from '../core/errors.js';
+import { type Role, roleAllows } from './auth/roles.js';
 
-/** A role name. The standard ones rank `viewer` < `operator` < `admin`; custom roles match by name only. */
-export type Role = string;
-
-/** Standard roles, lowest first: each includes the rights of the ones before it. */
-export const STANDARD_ROLES: readonly Role[] = Object.freeze(['viewer', 'operator', 'admin']);
+export type { Role } from './auth/roles.js';
 
 /** The authenticated caller of a request. */
 export interface Principal {
@@ -15,17 +12,14 @@ export interface Principal {
   readonly username: string;
   /** Display name, when different from the user name. */
   readonly dis?: string;
-  /** Roles granted to the user. */
-  readonly roles: readonly Role[];
+  /** The user's role: `viewer` < `operator` < `admin`. */
+  readonly role: Role;
   /** Session the request belongs to (bearer token session), closed by the `close` op. */
   readonly sessionId?: string;
 }
 
 /** The principal of every request on a server started with `noAuth`: an anonymous administrator. */
-export const ANONYMOUS_ADMIN: Principal = Object.freeze({
-  username: 'anonymous',
-  roles: Object.freeze(['admin']),
-});
+export const ANONYMOUS_ADMIN: Principal = Object.freeze({ username: 'anonymous', role: 'admin' });
 
 /**
  * Authentication step of the pipeline. Resolves to the caller, or to `undefined` when it has answered
@@ -39,15 +33,7 @@ export type Authorize = (principal: Principal, role: Role, opName: string) => vo
 /** Ends the session of a principal (the `close` op); a no-op without sessions. */
 export type CloseSession = (principal: Principal) => Promise<void>;
 
-/** True if `roles` grant `required`: the same role, or a higher standard role. */
-export function hasRole(roles: readonly Role[], required: Role): boolean {
-  if (roles.includes(required)) return true;
-  const need = STANDARD_ROLES.indexOf(required);
-  if (need < 0) return roles.includes('admin');
-  return roles.some((r) => STANDARD_ROLES.indexOf(r) >= need);
-}
-
-/** The default role check: by {@link hasRole}. */
+/** The default role check: the caller's role must be the op's role or a higher one. */
 export const defaultAuthorize: Authorize = (principal, role, opName) => {
-  if (!hasRole(principal.roles, role)) throw new PermissionError(`Op ${opName} needs role ${role}`);
+  if (!roleAllows(principal.role, role)) throw new PermissionError(`Op ${opName} needs the ${role} role`);
 };

@@ -44,7 +44,9 @@ export function resolveHisRange(range: Val, tz: TimeZone, now: number): HisSpan 
   const second = parseBound(parts[1] ?? '');
   const start = first instanceof HDate ? startOfDay(first, tz) : first.toTimeZone(tz);
   const end = second instanceof HDate ? startOfDay(second.plusDays(1), tz) : second.toTimeZone(tz);
-  if (start.epochMs > end.epochMs) throw badRange(`start ${start.toString()} is after end ${end.toString()}`);
+  // A date end covers its whole day, so a date range is empty only when it ends before it starts.
+  if (start.epochMs > end.epochMs || (second instanceof HDate && start.epochMs >= end.epochMs))
+    throw badRange(`start ${start.toString()} is after end ${end.toString()}`);
   return { start, end };
 }
 

@@ -1,0 +1,193 @@
+// hisRead in every range form (point's zone, start inclusive, end exclusive) and hisWrite validation and merging.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Grid } from '../../src/core/grid/grid.js';
+import { HDateTime } from '../../src/core/kinds/date-time.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { call, type Fixture, get, gridOf, post, startFixture } from './support/server-fixture.js';
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await startFixture();
+  // 2024-06-01T12:00Z is 08:00 New_York on June 1st.
+});
+afterEach(async () => {
+  await f.close();
+});
+
+const ny = (iso: string): HDateTime => HDateTime.parse(`${iso} New_York`);
+
+/** Samples every 6 hours from May 30 00:00 to June 2 18:00 New_York. */
+async function seed(): Promise<void> {
+  const rows = [];
+  for (let d = 30; d <= 33; d++) {
+    for (const h of ['00', '06', '12', '18']) {
+      const day = d <= 31 ? `2024-05-${d}` : `2024-06-0${d - 31}`;
+      rows.push({ ts: ny(`${day}T${h}:00:00-04:00`), val: new Num(d * 100 + Number(h), '°F') });
+    }
+  }
+  const g = await post(f, 'hisWrite', Grid.make({ meta: { id: new Ref('temp') }, cols: ['ts', 'val'], rows }));
+  expect(g.isError).toBe(false);
+}
+
+const tsIsos = (g: Grid): string[] => g.rows.map((r) => (r.get('ts') as HDateTime).toIso());
+
+describe('hisRead ranges', () => {
+  beforeEach(seed);
+
+  it('today and yesterday, in the point zone', async () => {
+    const today = await get(f, 'hisRead?id=@temp&range=today');
+    expect(tsIsos(today)).toEqual([
+      '2024-06-01T00:00:00-04:00',
+      '2024-06-01T06:00:00-04:00',
+      '2024-06-01T12:00:00-04:00',
+      '2024-06-01T18:00:00-04:00',
+    ]);
+    expect(String(today.meta.get('hisStart'))).toBe('2024-06-01T00:00:00-04:00 New_York');
+    expect(String(today.meta.get('hisEnd'))).toBe('2024-06-02T00:00:00-04:00 New_York');
+    expect((today.meta.get('id') as Ref).id).toBe('temp');
+    const yesterday = await get(f, 'hisRead?id=@temp&range=yesterday');
+    expect(tsIsos(yesterday)[0]).toBe('2024-05-31T00:00:00-04:00');
+    expect(yesterday.size).toBe(4);
+  });
+
+  it('a date (GET decodes it as a Date), and a date range through the day after the end', async () => {
+    const one = await get(f, 'hisRead?id=@temp&range=2024-05-31');
+    expect(one.size).toBe(4);
+    const two = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range: '2024-05-30,2024-05-31' }]));
+    expect(two.size).toBe(8);
+    expect(String(two.meta.get('hisEnd'))).toBe('2024-06-01T00:00:00-04:00 New_York');
+  });
+
+  it('a dateTime range: start inclusive, end exclusive', async () => {
+    const range = '2024-05-31T06:00:00-04:00 New_York,2024-05-31T18:00:00-04:00 New_York';
+    const g = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
+    expect(tsIsos(g)).toEqual(['2024-05-31T06:00:00-04:00', '2024-05-31T12:00:00-04:00']);
+  });
+
+  it('dateTimes in another zone are converted to the point zone', async () => {
+    const range = '2024-05-31T10:00:00Z UTC,2024-05-31T16:00:01Z UTC';
+    const g = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
+    expect(tsIsos(g)).toEqual(['2024-05-31T06:00:00-04:00', '2024-05-31T12:00:00-04:00']);
+    expect(String(g.meta.get('hisStart'))).toBe('2024-05-31T06:00:00-04:00 New_York');
+  });
+
+  it('a single dateTime: everything from it on', async () => {
+    const g = await get(f, `hisRead?id=@temp&range=${encodeURIComponent('2024-06-02T12:00:00-04:00 New_York')}`);
+    expect(tsIsos(g)).toEqual(['2024-06-02T12:00:00-04:00', '2024-06-02T18:00:00-04:00']);
+  });
+
+  it('values are as recorded', async () => {
+    const g = await get(f, 'hisRead?id=@temp&range=2024-05-30');
+    expect(g.row(1).get('val')).toEqual(new Num(3006, '°F'));
+  });
+
+  it('bad ranges, unknown points and points without his give error grids', async () => {
+    for (const range of ['lastCentury', '2024-13-01', '2024-06-02,2024-06-01', 'a,b,c']) {
+      const g = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
+      expect(g.meta.get('errCode'), range).toBe('HS_ERR_BAD_REQUEST');
+    }
+    expect((await get(f, 'hisRead?id=@nope&range=today')).meta.get('errCode')).toBe('HS_ERR_UNKNOWN_REC');
+    expect((await get(f, 'hisRead?id=@sp&range=today')).meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+  });
+
+  it('batch read joins points on ts with v0, v1 columns carrying ids', async () => {
+    await post(
+      f,
+      'hisWrite',
+      Grid.make({
+        meta: { id: new Ref('occ') },
+        cols: ['ts', 'val'],
+        rows: [
+          { ts: ny('2024-05-31T06:00:00-04:00'), val: true },
+          { ts: ny('2024-05-31T07:00:00-04:00'), val: false },
+        ],
+      }),
+    );
+    const req = Grid.make({
+      meta: { range: '2024-05-31' },
+      cols: ['id'],
+      rows: [{ id: new Ref('temp') }, { id: new Ref('occ') }],
+    });
+    const g = await post(f, 'hisRead', req);
+    expect(g.colNames).toEqual(['ts', 'v0', 'v1']);
+    expect((g.col('v1')!.meta.get('id') as Ref).id).toBe('occ');
+    expect(tsIsos(g)).toEqual([
+      '2024-05-31T00:00:00-04:00',
+      '2024-05-31T06:00:00-04:00',
+      '2024-05-31T07:00:00-04:00',
+      '2024-05-31T12:00:00-04:00',
+      '2024-05-31T18:00:00-04:00',
+    ]);
+    expect(g.row(1).get('v1')).toBe(true);
+    expect(g.row(2).has('v0')).toBe(false);
+  });
+});
+
+describe('hisWrite', () => {
+  it('sorts and merges: out of order and duplicate timestamps, later writes replace', async () => {
+    const w = (rows: Record<string, unknown>[]) =>
+      post(f, 'hisWrite', Grid.make({ meta: { id: new Ref('temp') }, cols: ['ts', 'val'], rows }));
+    await w([
+      { ts: ny('2024-06-01T03:00:00-04:00'), val: new Num(3) },
+      { ts: ny('2024-06-01T01:00:00-04:00'), val: new Num(1) },
+      { ts: ny('2024-06-01T03:00:00-04:00'), val: new Num(33) },
+    ]);
+    await w([
+      { ts: ny('2024-06-01T02:00:00-04:00'), val: new Num(2) },
+      { ts: ny('2024-06-01T01:00:00-04:00'), val: new Num(11, '°F') },
+    ]);
+    const g = await get(f, 'hisRead?id=@temp&range=today');
+    expect(g.rows.map((r) => String(r.get('val')))).toEqual(['11°F', '2', '33']);
+  });
+
+  it('rejects wrong kinds, units, zones and points without his, writing nothing', async () => {
+    const bad = async (rows: Record<string, unknown>[], id = 'temp') =>
+      (await post(f, 'hisWrite', Grid.make({ meta: { id: new Ref(id) }, cols: ['ts', 'val'], rows }))).meta.get(
+        'errCode',
+      );
+    const ts = ny('2024-06-01T01:00:00-04:00');
+    expect(
+      await bad([
+        { ts: ny('2024-06-01T00:00:00-04:00'), val: new Num(1) },
+        { ts, val: 'hot' },
+      ]),
+    ).toBe('HS_ERR_BAD_REQUEST');
+    expect(await bad([{ ts, val: new Num(1, 'kW') }])).toBe('HS_ERR_BAD_REQUEST');
+    expect(await bad([{ ts: HDateTime.parse('2024-06-01T05:00:00Z UTC'), val: new Num(1) }])).toBe(
+      'HS_ERR_BAD_REQUEST',
+    );
+    expect(await bad([{ ts: 'yesterday', val: new Num(1) }])).toBe('HS_ERR_BAD_REQUEST');
+    expect(await bad([{ ts, val: new Num(1) }], 'sp')).toBe('HS_ERR_BAD_REQUEST');
+    expect(await bad([{ ts, val: new Num(1) }], 'nope')).toBe('HS_ERR_UNKNOWN_REC');
+    expect((await get(f, 'hisRead?id=@temp&range=today')).size).toBe(0);
+  });
+
+  it('batch writes with an id in each value column meta', async () => {
+    const g = Grid.make({
+      cols: ['ts', { name: 'v0', meta: { id: new Ref('temp') } }, { name: 'v1', meta: { id: new Ref('occ') } }],
+      rows: [
+        { ts: ny('2024-06-01T01:00:00-04:00'), v0: new Num(1), v1: true },
+        { ts: ny('2024-06-01T02:00:00-04:00'), v0: new Num(2) },
+      ],
+    });
+    expect((await post(f, 'hisWrite', g)).isError).toBe(false);
+    expect((await get(f, 'hisRead?id=@temp&range=today')).size).toBe(2);
+    expect((await get(f, 'hisRead?id=@occ&range=today')).size).toBe(1);
+  });
+
+  it('refuses more samples than the limit', async () => {
+    const small = await startFixture({ limits: { maxHisWriteItems: 2 } });
+    try {
+      const rows = [1, 2, 3].map((h) => ({ ts: ny(`2024-06-01T0${h}:00:00-04:00`), val: new Num(h) }));
+      const x = await call(small, 'hisWrite', {
+        body: `ver:"3.0" id:@temp\nts,val\n${rows.map((r) => `${r.ts.toString()},${r.val.val}`).join('\n')}\n`,
+        contentType: 'text/zinc',
+      });
+      expect(gridOf(x).meta.get('errCode')).toBe('HS_ERR_LIMIT');
+    } finally {
+      await small.close();
+    }
+  });
+});

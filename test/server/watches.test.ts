@@ -1,0 +1,129 @@
+// watchSub, watchPoll and watchUnsub over time with leases, on a controllable clock (no sleeps).
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Dict } from '../../src/core/grid/dict.js';
+import { Grid } from '../../src/core/grid/grid.js';
+import { MARKER } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { type Fixture, ids, post, startFixture } from './support/server-fixture.js';
+
+let f: Fixture;
+beforeEach(async () => {
+  f = await startFixture({ defaultLeaseMs: 60_000, maxLeaseMs: 600_000, limits: { maxWatchIds: 3 } });
+});
+afterEach(async () => {
+  await f.close();
+});
+
+function subGrid(refs: string[], meta: Record<string, unknown>): Grid {
+  return Grid.make({ meta, cols: ['id'], rows: refs.map((id) => ({ id: new Ref(id) })) });
+}
+
+async function touch(id: string, dis: string): Promise<void> {
+  await f.store.commit([{ op: 'update', id, changes: Dict.of({ dis }) }]);
+}
+
+describe('watchSub', () => {
+  it('opens a watch, answers current state in request order with nulls for unknown ids, and the lease', async () => {
+    const g = await post(
+      f,
+      'watchSub',
+      subGrid(['temp', 'nope', 'sp'], { watchDis: 'test', lease: new Num(2, 'min') }),
+    );
+    expect(ids(g)).toEqual(['temp', null, 'sp']);
+    expect(typeof g.meta.get('watchId')).toBe('string');
+    expect(g.meta.get('lease')).toEqual(new Num(2, 'min'));
+    const w = (await f.store.watches())[0];
+    expect(w?.ids).toEqual(['temp', 'sp']);
+  });
+
+  it('uses the default lease, and shortens a lease over the maximum', async () => {
+    const a = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'a' }));
+    expect(a.meta.get('lease')).toEqual(new Num(1, 'min'));
+    const b = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'b', lease: new Num(5, 'h') }));
+    expect(b.meta.get('lease')).toEqual(new Num(10, 'min'));
+  });
+
+  it('adds to an existing watch', async () => {
+    const a = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'a' }));
+    const watchId = a.meta.get('watchId');
+    const b = await post(f, 'watchSub', subGrid(['sp'], { watchId }));
+    expect(b.meta.get('watchId')).toBe(watchId);
+    expect(ids(b)).toEqual(['sp']);
+    expect((await f.store.watches())[0]?.ids).toEqual(['temp', 'sp']);
+  });
+
+  it('refuses a new watch without watchDis, a unitless lease, and more ids than allowed', async () => {
+    const noDis = await post(f, 'watchSub', subGrid(['temp'], {}));
+    expect(noDis.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    const unitless = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'x', lease: new Num(60) }));
+    expect(unitless.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    const a = await post(f, 'watchSub', subGrid(['temp', 'sp', 'occ'], { watchDis: 'a' }));
+    const more = await post(f, 'watchSub', subGrid(['meter'], { watchId: a.meta.get('watchId') }));
+    expect(more.meta.get('errCode')).toBe('HS_ERR_LIMIT');
+    const tooMany = await post(f, 'watchSub', subGrid(['temp', 'sp', 'occ', 'meter'], { watchDis: 'b' }));
+    expect(tooMany.meta.get('errCode')).toBe('HS_ERR_LIMIT');
+  });
+});
+
+describe('watchPoll', () => {
+  it('reports only what changed since the last poll, and everything with refresh', async () => {
+    const sub = await post(f, 'watchSub', subGrid(['temp', 'sp'], { watchDis: 'w' }));
+    const watchId = sub.meta.get('watchId');
+    const first = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    expect(first.isError).toBe(false);
+    expect(first.size).toBe(0);
+    f.clock.advance(1000);
+    await touch('sp', 'renamed');
+    await touch('meter', 'not watched');
+    const second = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    expect(ids(second)).toEqual(['sp']);
+    expect(second.row(0).get('dis')).toBe('renamed');
+    const third = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    expect(third.size).toBe(0);
+    const refresh = await post(f, 'watchPoll', Grid.make({ meta: { watchId, refresh: MARKER }, cols: ['empty'] }));
+    expect(ids(refresh).sort()).toEqual(['sp', 'temp']);
+  });
+
+  it('keeps a watch alive while it is polled within its lease, and closes it after the lease', async () => {
+    const sub = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'w', lease: new Num(30, 's') }));
+    const watchId = sub.meta.get('watchId');
+    const poll = () => post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    for (let i = 0; i < 3; i++) {
+      f.clock.advance(20_000);
+      expect((await poll()).isError).toBe(false);
+    }
+    f.clock.advance(30_001);
+    const expired = await poll();
+    expect(expired.isError).toBe(true);
+    expect(expired.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
+  });
+
+  it('needs a watchId', async () => {
+    const g = await post(f, 'watchPoll', Grid.make({ cols: ['empty'] }));
+    expect(g.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+  });
+});
+
+describe('watchUnsub', () => {
+  it('removes ids, so later changes to them are not reported', async () => {
+    const sub = await post(f, 'watchSub', subGrid(['temp', 'sp'], { watchDis: 'w' }));
+    const watchId = sub.meta.get('watchId');
+    const un = await post(f, 'watchUnsub', subGrid(['sp'], { watchId }));
+    expect(un.isError).toBe(false);
+    await touch('sp', 'changed');
+    await touch('temp', 'changed too');
+    const poll = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    expect(ids(poll)).toEqual(['temp']);
+  });
+
+  it('closes the whole watch with close', async () => {
+    const sub = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'w' }));
+    const watchId = sub.meta.get('watchId');
+    await post(f, 'watchUnsub', Grid.make({ meta: { watchId, close: MARKER }, cols: ['empty'] }));
+    expect(await f.store.watches()).toEqual([]);
+    const poll = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    expect(poll.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
+  });
+});

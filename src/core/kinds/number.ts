@@ -8,7 +8,7 @@ const VALID_UNITS = new Set<string>();
 
 /** True if every character is a Zinc unit char: alpha, `%`, `_`, `/`, `$`, or any char above 128. */
 export function isValidUnit(unit: string): boolean {
-  if (unit.length === 0) return false;
+  if (typeof unit !== 'string' || unit.length === 0) return false;
   if (VALID_UNITS.has(unit)) return true;
   for (let i = 0; i < unit.length; i++) {
     const c = unit.charCodeAt(i);
@@ -32,6 +32,7 @@ export class Num {
     if (typeof val !== 'number') throw new ValueError(`Number value must be a number, got ${typeof val}`);
     const u = unit === null || unit === undefined || unit === '' ? undefined : unit;
     if (u !== undefined) {
+      if (typeof u !== 'string') throw new ValueError(`Number unit must be a string, got ${typeof u}`);
       if (Number.isNaN(val)) throw new ValueError('NaN cannot have a unit');
       if (!isValidUnit(u)) throw new ValueError(`Invalid unit ${JSON.stringify(u)}`);
     }

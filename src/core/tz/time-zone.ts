@@ -74,9 +74,14 @@ export class TimeZone {
   static find(name: string): TimeZone | undefined {
     const cached = BY_NAME.get(name);
     if (cached !== undefined) return cached;
-    if (typeof name !== 'string' || name.length === 0 || name.length > 64) return undefined;
+    if (typeof name !== 'string' || name.length === 0 || name.length > 64 || UNKNOWN.has(name)) return undefined;
     const made = resolve(name);
-    if (made === undefined) return undefined;
+    if (made === undefined) {
+      // Resolving an unknown name costs ~0.5 ms of failed Intl lookups; remember a bounded number of them.
+      if (UNKNOWN.size >= 1000) UNKNOWN.clear();
+      UNKNOWN.add(name);
+      return undefined;
+    }
     // One instance per Haystack name, so every alias shares the offset cache.
     const tz = BY_NAME.get(made.name) ?? made;
     if (BY_NAME.size < 10_000) {
@@ -186,6 +191,7 @@ const BY_NAME = new Map<string, TimeZone>([
   ['UTC', TimeZone.UTC],
   ['Etc/UTC', TimeZone.UTC],
 ]);
+const UNKNOWN = new Set<string>();
 let CITY_TO_ID: Map<string, string> | undefined;
 
 function supportedIds(): readonly string[] {
@@ -224,6 +230,8 @@ function resolve(name: string): TimeZone | undefined {
   if (name.includes('/')) {
     const id = canonicalId(name);
     if (id === undefined) return undefined;
+    // Intl folds the Etc aliases of UTC (Etc/Universal, Etc/Zulu, ...) into UTC.
+    if (id === 'UTC' || id === 'Etc/UTC') return TimeZone.UTC;
     const city = cityOf(id);
     return city === undefined ? undefined : (TimeZone.find(city) ?? makeZone(city, id, undefined));
   }

@@ -42,6 +42,8 @@ describe('Num construction', () => {
       expectInvalid(() => num(1, u));
     }
     expect(isValidUnit('')).toBe(false);
+    expectInvalid(() => new Num(1, 5 as unknown as string));
+    expect(isValidUnit(5 as unknown as string)).toBe(false);
     expectInvalid(() => new Num('1' as unknown as number));
     expectInvalid(() => new Num(1n as unknown as number));
   });

@@ -88,6 +88,15 @@ describe('TimeZone.get', () => {
     expect(TimeZone.get('Australia/Lord_Howe').name).toBe('Lord_Howe');
   });
 
+  it('folds the Etc aliases of UTC into UTC', () => {
+    for (const n of ['Etc/Universal', 'Etc/Zulu', 'Etc/UCT']) expect(TimeZone.get(n), n).toBe(TimeZone.UTC);
+  });
+
+  it('answers repeated unknown names quickly and consistently', () => {
+    for (let i = 0; i < 3; i++) expect(TimeZone.find('Atlantis')).toBeUndefined();
+    expect(TimeZone.find(5 as unknown as string)).toBeUndefined();
+  });
+
   it('makes GMT+5 five hours behind UTC (POSIX inverted sign), and GMT-14 fourteen ahead', () => {
     expect(TimeZone.get('GMT+5').offsetAt(0)).toBe(-5 * HOUR);
     expect(TimeZone.get('GMT-5').offsetAt(0)).toBe(5 * HOUR);

@@ -112,7 +112,7 @@ describe('hisRead ranges', () => {
     });
     const g = await post(f, 'hisRead', req);
     expect(g.colNames).toEqual(['ts', 'v0', 'v1']);
-    expect(g.col('v1')?.meta.get('id')).toEqual(new Ref('occ'));
+    expect(g.col('v1')?.meta.get('id')).toEqual(new Ref('occ', 'VAV-1 Occupied'));
     expect(tsIsos(g)).toEqual([
       '2024-05-31T00:00:00-04:00',
       '2024-05-31T06:00:00-04:00',

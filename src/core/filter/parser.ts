@@ -47,7 +47,8 @@ class Parser {
   readonly #lexer: FilterLexer;
   readonly #maxDepth: number;
   #cur: Token;
-  #peek: Token;
+  // Read only on demand, so an error at the current token wins over a lexical error after it.
+  #next: Token | undefined;
   #depth = 0;
 
   constructor(text: string, maxDepth: number) {
@@ -55,12 +56,16 @@ class Parser {
     this.#lexer = new FilterLexer(text);
     this.#maxDepth = maxDepth;
     this.#cur = this.#lexer.next();
-    this.#peek = this.#cur.kind === 'eof' ? this.#cur : this.#lexer.next();
+  }
+
+  get #peek(): Token {
+    this.#next ??= this.#lexer.next();
+    return this.#next;
   }
 
   #advance(): void {
-    this.#cur = this.#peek;
-    if (this.#cur.kind !== 'eof') this.#peek = this.#lexer.next();
+    this.#cur = this.#next ?? this.#lexer.next();
+    this.#next = undefined;
   }
 
   parse(): FilterNode {

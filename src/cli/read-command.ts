@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { decodeJson, encodeJson } from '../core/codec/json/index.js';
 import {
   Dict,
   decodeZinc,
@@ -20,10 +21,17 @@ import {
 import { CliExit, type CliIo } from './io.js';
 
 /** Readers of the data formats, by name. */
-const READERS: ReadonlyMap<string, (text: string) => Val> = new Map([['zinc', decodeZinc]]);
+const READERS: ReadonlyMap<string, (text: string) => Val> = new Map([
+  ['zinc', decodeZinc],
+  ['json', (text: string) => decodeJson(text)],
+]);
 
 /** Writers of the output formats, by `--to` name. */
-const WRITERS: ReadonlyMap<string, (grid: Grid) => string> = new Map([['zinc', encodeZincGrid]]);
+const WRITERS: ReadonlyMap<string, (grid: Grid) => string> = new Map([
+  ['zinc', encodeZincGrid],
+  ['json', (grid: Grid) => encodeJson(grid)],
+  ['json3', (grid: Grid) => encodeJson(grid, { version: 3 })],
+]);
 
 const EXTENSIONS: ReadonlyMap<string, string> = new Map([
   ['.zinc', 'zinc'],

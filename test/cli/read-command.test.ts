@@ -97,6 +97,21 @@ describe('haystack read', () => {
     expect((await run(['read', 'site'], dir)).code).not.toBe(0);
   });
 
+  it('reads JSON data and writes JSON v4 and v3', async () => {
+    const zinc = await run(['read', '--data', 'data.zinc', '--to', 'json', 'site'], dir);
+    expect(zinc.code).toBe(0);
+    writeFileSync(path.join(dir, 'data.json'), zinc.stdout);
+    const back = await run(['read', '--data', 'data.json', 'site and dis == "Bravo"'], dir);
+    expect(back.code).toBe(0);
+    expect(ids(back.stdout)).toEqual(['s2']);
+    const v4 = JSON.parse(zinc.stdout) as { rows: { id: { val: string } }[] };
+    expect(v4.rows.map((r) => r.id.val)).toEqual(['s1', 's2']);
+    const v3 = JSON.parse((await run(['read', '--data', 'data.zinc', '--to', 'json3', 'site'], dir)).stdout) as {
+      rows: { id: string }[];
+    };
+    expect(v3.rows.map((r) => r.id)).toEqual(['r:s1', 'r:s2']);
+  });
+
   it.skipIf(!sharedAvailable('datasets/alpha/alpha.zinc'))('reads the Alpha dataset', async () => {
     const r = await run(
       [

@@ -3,11 +3,12 @@
 import { Command, CommanderError } from 'commander';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
+import { registerServe } from './serve-command.js';
 
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerRead];
+const COMMANDS: readonly RegisterCommand[] = [registerRead, registerServe];
 
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';

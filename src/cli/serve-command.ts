@@ -1,0 +1,163 @@
+// `haystack serve`: the Haystack HTTP API over an in-process store holding a data file or the generated demo building.
+
+import diagnostics from 'node:diagnostics_channel';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { decodeJson } from '../core/codec/json/index.js';
+import { decodeZinc } from '../core/codec/zinc/index.js';
+import { Dict, Grid, HaystackError, isList, type Val } from '../core/index.js';
+import { populateDemo } from '../server/demo/demo-building.js';
+import { createServer, type ListenAddress, type RequestEvent, SERVER_CHANNELS } from '../server/index.js';
+import type { StorageAdapter } from '../storage/adapter.js';
+import { createMemoryStore } from '../storage/memory/index.js';
+import { CliExit, type CliIo } from './io.js';
+
+/** Options of `haystack serve` as commander parses them. */
+interface ServeOptions {
+  readonly port: string;
+  readonly host: string;
+  readonly data?: string;
+  readonly auth: boolean;
+  readonly defs?: string;
+  readonly tz?: string;
+  readonly demoDays: string;
+  readonly debug?: boolean;
+  readonly verbose?: boolean;
+}
+
+/** Decoders of `--data` files, by extension. */
+const DATA_READERS: ReadonlyMap<string, (text: string) => Val> = new Map([
+  ['.zinc', (t: string) => decodeZinc(t)],
+  ['.json', (t: string) => decodeJson(t)],
+]);
+
+/** Register `haystack serve [--port N] [--host H] [--data FILE] --no-auth`. */
+export function registerServe(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('serve the Haystack HTTP API (/api/{op}) over a data file or a generated demo building')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data <file>', 'load entities from a Zinc, JSON or Trio file instead of the demo building')
+    .option('--no-auth', 'serve without authentication (development only)')
+    .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
+    .option('--tz <name>', 'server time zone (default: the host zone)')
+    .option('--demo-days <n>', 'days of history in the demo building', '30')
+    .option('--debug', 'add stack traces to error grids')
+    .option('--verbose', 'print one line per request to stderr')
+    .action(async (options: ServeOptions) => {
+      await runServe(options, io);
+    });
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) throw new CliExit(2, `haystack serve: --port must be 0-65535, not ${raw}`);
+  return port;
+}
+
+async function loadData(file: string, io: CliIo): Promise<Dict[]> {
+  const full = path.resolve(io.cwd, file);
+  const read = DATA_READERS.get(path.extname(full).toLowerCase());
+  if (read === undefined) {
+    throw new CliExit(2, `haystack serve: --data must be a ${[...DATA_READERS.keys()].join(', ')} file`);
+  }
+  let text: string;
+  try {
+    text = await readFile(full, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new CliExit(1, `haystack serve: cannot read ${file}: ${typeof code === 'string' ? code : String(err)}`);
+  }
+  let val: Val;
+  try {
+    val = read(text);
+  } catch (err) {
+    if (err instanceof HaystackError) throw new CliExit(1, `haystack serve: ${file}: ${err.message}`);
+    throw err;
+  }
+  if (val instanceof Grid) return [...val.rows];
+  if (isList(val) && val.every((v) => v instanceof Dict)) return val as Dict[];
+  throw new CliExit(1, `haystack serve: ${file} holds no grid or list of dicts`);
+}
+
+async function fill(store: StorageAdapter, options: ServeOptions, io: CliIo): Promise<string> {
+  if (options.data !== undefined) {
+    const entities = await loadData(options.data, io);
+    try {
+      await store.commit(entities.map((tags) => ({ op: 'add', tags })));
+    } catch (err) {
+      if (err instanceof HaystackError) throw new CliExit(1, `haystack serve: ${options.data}: ${err.message}`);
+      throw err;
+    }
+    return `${entities.length} entities from ${options.data}`;
+  }
+  const days = Number(options.demoDays);
+  if (!/^\d+$/.test(options.demoDays)) throw new CliExit(2, 'haystack serve: --demo-days must be a whole number');
+  const demo = await populateDemo(store, { days });
+  return `demo building: ${demo.entities} entities, ${demo.points} points, ${demo.samples} history samples`;
+}
+
+function logRequests(io: CliIo): () => void {
+  const listener = (m: unknown): void => {
+    const e = m as RequestEvent;
+    const err = e.errorCode === undefined ? '' : ` ${e.errorCode}`;
+    io.stderr.write(`${e.method} ${e.op ?? '-'} ${e.status}${err} ${e.durationMs.toFixed(1)}ms\n`);
+  };
+  diagnostics.subscribe(SERVER_CHANNELS.request, listener);
+  return () => diagnostics.unsubscribe(SERVER_CHANNELS.request, listener);
+}
+
+async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
+  if (options.auth) {
+    throw new CliExit(
+      2,
+      'haystack serve: authentication is not wired into serve yet; start it with --no-auth (development only)',
+    );
+  }
+  const port = parsePort(options.port);
+  const store = createMemoryStore();
+  try {
+    const loaded = await fill(store, options, io);
+    const server = createServer({
+      store,
+      noAuth: true,
+      debug: options.debug === true,
+      ...(options.defs === undefined ? {} : { defs: path.resolve(io.cwd, options.defs) }),
+      ...(options.tz === undefined ? {} : { tz: options.tz }),
+    });
+    let addr: ListenAddress;
+    try {
+      addr = await server.listen(port, options.host);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new CliExit(1, `haystack serve: cannot listen on ${options.host}:${port}: ${String(code ?? err)}`);
+    }
+    const stopLogging = options.verbose === true ? logRequests(io) : () => undefined;
+    io.stdout.write(`haystack serve: ${loaded}\n`);
+    io.stdout.write(`haystack serve: listening on ${addr.url} (no authentication; Ctrl-C stops)\n`);
+    await stopped(io.signal);
+    stopLogging();
+    await server.close();
+    io.stdout.write('haystack serve: stopped\n');
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ValueError') throw new CliExit(2, `haystack serve: ${err.message}`);
+    throw err;
+  } finally {
+    await store.close();
+  }
+}
+
+function stopped(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,124 @@
+// `haystack serve`: starts on an OS-chosen port with the demo building or a data file, answers, stops on the signal.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/program.js';
+import { decodeZincGrid } from '../../src/core/index.js';
+
+interface Started {
+  readonly url: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly stop: () => Promise<number>;
+}
+
+/** Run `haystack serve ...args` until it prints its URL; `stop` aborts the signal and resolves with the exit code. */
+async function serve(args: readonly string[], cwd: string): Promise<Started> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString('utf8');
+  });
+  const controller = new AbortController();
+  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env: {}, cwd, signal: controller.signal };
+  const urlSeen = new Promise<string>((resolve) => {
+    stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+  });
+  const done = runCli(['serve', ...args], io);
+  const url = await Promise.race([urlSeen, done.then((code) => `exited ${code}: ${err}`)]);
+  return {
+    url,
+    stdout: () => out,
+    stderr: () => err,
+    stop: () => {
+      controller.abort();
+      return done;
+    },
+  };
+}
+
+async function runOnce(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString('utf8');
+  });
+  const io: CliIo = {
+    stdin: new PassThrough(),
+    stdout: new PassThrough(),
+    stderr,
+    env: {},
+    cwd: process.cwd(),
+    signal: new AbortController().signal,
+  };
+  return { code: await runCli(['serve', ...args], io), stderr: err };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'haystack-serve-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('haystack serve', () => {
+  it('refuses to start without --no-auth until authentication is wired in', async () => {
+    const r = await runOnce(['--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--no-auth');
+  });
+
+  it('refuses a bad port', async () => {
+    expect((await runOnce(['--no-auth', '--port', '70000'])).code).toBe(2);
+  });
+
+  it('serves the demo building: read?filter=site answers a Zinc grid of sites; the signal stops it', async () => {
+    const s = await serve(['--no-auth', '--port', '0', '--demo-days', '1'], dir);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+    try {
+      const res = await fetch(`${s.url}read?filter=site`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/zinc');
+      const grid = decodeZincGrid(await res.text());
+      expect(grid.size).toBeGreaterThan(0);
+      expect(grid.rows.every((r) => r.has('site'))).toBe(true);
+      const his = decodeZincGrid(
+        await (await fetch(`${s.url}read?filter=${encodeURIComponent('point and his')}&limit=1`)).text(),
+      );
+      expect(his.size).toBe(1);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    expect(s.stdout()).toContain('stopped');
+  });
+
+  it('serves the entities of a --data file, and logs requests with --verbose', async () => {
+    const file = path.join(dir, 'site.zinc');
+    writeFileSync(file, 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');
+    const s = await serve(['--no-auth', '--port', '0', '--data', 'site.zinc', '--verbose'], dir);
+    try {
+      const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
+      expect(grid.rows.map((r) => r.id?.id)).toEqual(['a', 'b']);
+      expect(s.stdout()).toContain('2 entities from site.zinc');
+    } finally {
+      await s.stop();
+    }
+    expect(s.stderr()).toMatch(/GET read 200/);
+  });
+
+  it('fails clearly for a data file it cannot read', async () => {
+    const bad = await serve(['--no-auth', '--port', '0', '--data', 'missing.zinc'], dir);
+    expect(bad.url).toMatch(/^exited 1: .*cannot read missing\.zinc/);
+    writeFileSync(path.join(dir, 'x.xml'), '<x/>');
+    const ext = await serve(['--no-auth', '--port', '0', '--data', 'x.xml'], dir);
+    expect(ext.url).toMatch(/^exited 2/);
+  });
+});

@@ -1,6 +1,7 @@
 // Builds the `haystack` command tree; each subcommand lives in its own module and registers itself here.
 
 import { Command, CommanderError } from 'commander';
+import { registerCerts } from './certs-command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
 import { registerServe } from './serve-command.js';
@@ -8,7 +9,7 @@ import { registerServe } from './serve-command.js';
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerRead, registerServe];
+const COMMANDS: readonly RegisterCommand[] = [registerRead, registerCerts, registerServe];
 
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';

@@ -1,0 +1,96 @@
+// TLS options for the server and its clients: TLS 1.3 only, with optional client-certificate authentication.
+
+import { readFile } from 'node:fs/promises';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { ValueError } from '../../core/errors.js';
+
+/** PEM text or bytes, or several (a CA bundle). */
+export type Pem = string | Buffer | readonly (string | Buffer)[];
+
+/** Input of {@link serverTlsOptions}. */
+export interface ServerTlsInput {
+  /** Server certificate chain (PEM), from `--tls-cert`. */
+  readonly cert: Pem;
+  /** Its private key (PEM), from `--tls-key`. */
+  readonly key: Pem;
+  /** CA(s) that sign client certificates, from `--tls-ca`; needed to request client certificates. */
+  readonly ca?: Pem;
+  /** Ask clients for a certificate (mutual TLS; needs `ca`). Default: true when `ca` is given. */
+  readonly requestClientCert?: boolean;
+  /**
+   * Refuse the handshake of a client without a valid certificate (default true). Set false to let
+   * certificate-less clients through to HELLO/SCRAM; check `socket.authorized` (see `peerIdentity`) then.
+   */
+  readonly requireClientCert?: boolean;
+}
+
+/** Input of {@link clientTlsOptions}. */
+export interface ClientTlsInput {
+  /** CA(s) to trust for the server certificate (default: Node's root store). */
+  readonly ca?: Pem;
+  /** Client certificate for mutual TLS. */
+  readonly cert?: Pem;
+  /** Its private key. */
+  readonly key?: Pem;
+  /** Server name for SNI and certificate checking when connecting by IP or another alias. */
+  readonly servername?: string;
+}
+
+function many(p: Pem): string | Buffer | (string | Buffer)[] {
+  return typeof p === 'string' || Buffer.isBuffer(p) ? p : [...p];
+}
+
+/**
+ * Options for `https.createServer` / `tls.createServer`: TLS 1.3 as the minimum version and, with a CA,
+ * client certificates requested and (by default) required to chain to it.
+ *
+ * ```ts
+ * const server = https.createServer(serverTlsOptions(await readServerTlsFiles({ certFile, keyFile, caFile })), handler);
+ * ```
+ */
+export function serverTlsOptions(input: ServerTlsInput): TlsOptions {
+  const request = input.requestClientCert ?? input.ca !== undefined;
+  if (request && input.ca === undefined) throw new ValueError('Client certificates need a CA (--tls-ca)');
+  const options: TlsOptions = {
+    cert: many(input.cert),
+    key: many(input.key),
+    minVersion: 'TLSv1.3',
+    requestCert: request,
+    rejectUnauthorized: request && (input.requireClientCert ?? true),
+  };
+  if (input.ca !== undefined) options.ca = many(input.ca);
+  return options;
+}
+
+/** Options for `https.request` / `tls.connect` / an undici Agent: TLS 1.3 minimum, server certificate always verified. */
+export function clientTlsOptions(input: ClientTlsInput = {}): ConnectionOptions {
+  if ((input.cert === undefined) !== (input.key === undefined)) {
+    throw new ValueError('A client certificate needs its key, and a key its certificate');
+  }
+  const options: ConnectionOptions = { minVersion: 'TLSv1.3', rejectUnauthorized: true };
+  if (input.ca !== undefined) options.ca = many(input.ca);
+  if (input.cert !== undefined) options.cert = many(input.cert);
+  if (input.key !== undefined) options.key = many(input.key);
+  if (input.servername !== undefined) options.servername = input.servername;
+  return options;
+}
+
+/** Paths given by `--tls-cert`, `--tls-key` and `--tls-ca`. */
+export interface ServerTlsFiles {
+  /** Certificate chain (PEM). */
+  readonly certFile: string;
+  /** Private key (PEM). */
+  readonly keyFile: string;
+  /** CA bundle for client certificates (PEM). */
+  readonly caFile?: string;
+}
+
+/** Read the PEM files named on the command line into a {@link ServerTlsInput}. */
+export async function readServerTlsFiles(files: ServerTlsFiles): Promise<ServerTlsInput> {
+  const [cert, key, ca] = await Promise.all([
+    readFile(files.certFile),
+    readFile(files.keyFile),
+    files.caFile === undefined ? undefined : readFile(files.caFile),
+  ]);
+  return ca === undefined ? { cert, key } : { cert, key, ca };
+}

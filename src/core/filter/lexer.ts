@@ -28,9 +28,13 @@ export type TokenKind =
 
 /** A token: its kind, where it starts in the text, and its text (`id`) or value (`literal`, `symbol`). */
 export interface Token {
+  /** What the token is. */
   readonly kind: TokenKind;
+  /** Offset of its first character in the filter text. */
   readonly start: number;
+  /** The token's text as written. */
   readonly text: string;
+  /** The value of a literal or symbol token. */
   readonly val: FilterLiteral | undefined;
 }
 

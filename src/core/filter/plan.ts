@@ -26,8 +26,9 @@ export interface FilterPlan {
   readonly equalities: readonly FilterEquality[];
   /**
    * True when the filter uses only `tag`, `not tag` and `tag == literal` on single tags (no `->`), joined by
-   * and/or: a tag index (has) and a value index (`==`, List elements included) then answer it exactly, with
-   * `not tag` as the complement of `tag` over all entities.
+   * and/or: a tag index (has) and a value index (`==`) then answer it exactly, with `not tag` as the complement
+   * of `tag` over all entities. The value index must file a List under each Ref it holds (and under nothing
+   * else: a List of Strs never equals a Str).
    */
   readonly indexOnly: boolean;
   /** Every tag the filter reads as the first name of a path; sorted, no duplicates. */

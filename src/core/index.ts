@@ -51,8 +51,7 @@ export {
   scramServerFirst,
   verifyScramPassword,
 } from './auth/scram-server.js';
-export * from './codec/limits.js';
-export * from './codec/zinc/index.js';
+export * from './codec/index.js';
 export * from './errors.js';
 export * from './filter/index.js';
 export { Dict, type DictInit, dict, list, type TagVal, toVal } from './grid/dict.js';

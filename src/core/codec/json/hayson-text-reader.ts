@@ -56,7 +56,7 @@ class HaysonTextReader {
   }
 
   unexpected(expected: string): never {
-    return this.fail(this.#i, `unexpected ${describeAt(this.#s, this.#i)}, expected ${expected}`);
+    return this.fail(this.#i, `expected ${expected} but found ${describeAt(this.#s, this.#i)}`);
   }
 
   // ----- lexical -----
@@ -103,7 +103,7 @@ class HaysonTextReader {
       }
       if (!(c >= 0x20)) {
         this.#i = i;
-        if (i >= s.length) this.fail(start - 1, "unterminated string: expected '\"' before the end of input");
+        if (i >= s.length) this.unexpected("'\"' to end the string");
         this.unexpected("an escape such as '\\n' (control characters must be escaped in strings)");
       }
       i++;

@@ -56,12 +56,12 @@ export function positionAt(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart + 1 };
 }
 
-/** A short description of the character at `i` for error messages (`'x'`, `end of input`, `character U+0001`). */
+/** The character at `i` for error messages, as the Zinc reader words it (`"x"`, `newline`, `end of input`). */
 export function describeAt(text: string, i: number): string {
   if (i >= text.length) return 'end of input';
-  const cp = text.codePointAt(i) ?? 0;
-  if (cp < 0x20 || cp === 0x7f) return `character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `'${String.fromCodePoint(cp)}'`;
+  const c = text.charCodeAt(i);
+  if (c === 0x0a || c === 0x0d) return 'newline';
+  return JSON.stringify(String.fromCodePoint(text.codePointAt(i) ?? c));
 }
 
 /**
@@ -75,7 +75,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined
   let i = 0;
   const fail = (at: number, expected: string): JsonSyntaxProblem => ({
     offset: at,
-    reason: `unexpected ${describeAt(text, at)}, expected ${expected}`,
+    reason: `expected ${expected} but found ${describeAt(text, at)}`,
   });
   const skipWs = (): void => {
     while (i < n && isWs(text.charCodeAt(i))) i++;
@@ -84,7 +84,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined
   const scanString = (): JsonSyntaxProblem | undefined => {
     i++;
     for (;;) {
-      if (i >= n) return { offset: n, reason: "unterminated string, expected '\"' before the end of input" };
+      if (i >= n) return { offset: n, reason: "expected '\"' to end the string but found end of input" };
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         i++;

@@ -126,18 +126,30 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
         return;
       }
       switch (path) {
-        case '/haystack/about':
-          { zinc(200, ABOUT); return; }
-        case '/haystack/read':
-          { zinc(200, SITES); return; }
-        case '/haystack/hisRead':
-          { zinc(200, HIS); return; }
-        case '/haystack/badId':
-          { zinc(200, ERR_GRID); return; }
-        case '/haystack/errStatus':
-          { zinc(500, ERR_GRID); return; }
-        case '/haystack/forbidden':
-          { zinc(403, 'ver:"3.0" err dis:"Not allowed"\nempty\n'); return; }
+        case '/haystack/about': {
+          zinc(200, ABOUT);
+          return;
+        }
+        case '/haystack/read': {
+          zinc(200, SITES);
+          return;
+        }
+        case '/haystack/hisRead': {
+          zinc(200, HIS);
+          return;
+        }
+        case '/haystack/badId': {
+          zinc(200, ERR_GRID);
+          return;
+        }
+        case '/haystack/errStatus': {
+          zinc(500, ERR_GRID);
+          return;
+        }
+        case '/haystack/forbidden': {
+          zinc(403, 'ver:"3.0" err dis:"Not allowed"\nempty\n');
+          return;
+        }
         case '/haystack/plain404':
           res.writeHead(404, { 'content-type': 'text/plain' });
           res.end('no such op');
@@ -149,14 +161,22 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
           return;
         case '/haystack/hang':
           return; // never answers: the client's timeout must fire
-        case '/haystack/watchSub':
-          { zinc(200, 'ver:"3.0" watchId:"w-1" lease:60s\nid,dis,curVal\n@p1 "P1","P1",72°F\nN,N,N\n'); return; }
-        case '/haystack/watchPoll':
-          { zinc(200, 'ver:"3.0" watchId:"w-1"\nid,curVal\n@p1,73°F\n'); return; }
-        case '/haystack/watchUnsub':
-          { zinc(200, 'ver:"3.0"\nempty\n'); return; }
-        default:
-          { zinc(404, `ver:"3.0" err dis:"Unknown op ${path}"\nempty\n`); return; }
+        case '/haystack/watchSub': {
+          zinc(200, 'ver:"3.0" watchId:"w-1" lease:60s\nid,dis,curVal\n@p1 "P1","P1",72°F\nN,N,N\n');
+          return;
+        }
+        case '/haystack/watchPoll': {
+          zinc(200, 'ver:"3.0" watchId:"w-1"\nid,curVal\n@p1,73°F\n');
+          return;
+        }
+        case '/haystack/watchUnsub': {
+          zinc(200, 'ver:"3.0"\nempty\n');
+          return;
+        }
+        default: {
+          zinc(404, `ver:"3.0" err dis:"Unknown op ${path}"\nempty\n`);
+          return;
+        }
       }
     };
     server = createServer((req, res) => {
@@ -171,7 +191,11 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
 
   afterAll(async () => {
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
   });
 
   const client = (): HaystackClient => new HaystackClient({ url: base, username: 'user', password: 'pencil' });
@@ -295,7 +319,11 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      probe.close(() => {
+        resolve();
+      }),
+    );
     const err = await new HaystackClient({ url: `http://127.0.0.1:${port}/api` }).about().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as HaystackError).code).toBe('HS_ERR_NETWORK');

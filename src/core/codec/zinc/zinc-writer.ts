@@ -17,6 +17,7 @@ import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import type { TimeZone } from '../../tz/time-zone.js';
 import { HisRows } from './his-columns.js';
+import { writeHisRows } from './his-writer.js';
 
 // Runs of commas for the empty cells between two values of a sparse row.
 const COMMAS: string[] = [''];
@@ -346,30 +347,8 @@ export function zincDateTime(epochMs: number, subMsNanos: number, offset: number
 
 /** Rows `from`..`to` of a columnar history as Zinc lines, straight from the typed arrays. */
 export function encodeHisRows(src: HisRows, from: number, to: number): string {
-  const tz = src.tz;
-  const ms = src.epochMs;
-  const sub = src.subMsNanos;
-  const others = src.others;
-  const nums = src.nums;
-  const unit = src.unit;
-  const kind = others === undefined ? src.valKind : undefined;
-  let out = '';
-  // Offsets change at most a few times a year: recompute only when the instant leaves the cached hour.
-  let hour = Number.NaN;
-  let offset = 0;
-  for (let i = from; i < to; i++) {
-    const t = ms[i] as number;
-    const h = Math.floor(t / 3_600_000);
-    if (h !== hour) {
-      offset = tz.offsetAt(t);
-      hour = tz.offsetAt(h * 3_600_000) === tz.offsetAt(h * 3_600_000 + 3_599_999) ? h : Number.NaN;
-    }
-    out += zincDateTime(t, sub === undefined ? 0 : (sub[i] as number), offset, tz);
-    if (kind === 'number') out += `,${zincNum((nums as Float64Array)[i] as number, unit)}\n`;
-    else {
-      const v = src.val(i);
-      out += v === null ? ',\n' : `,${zincVal(v)}\n`;
-    }
-  }
-  return out;
+  return writeHisRows(src, from, to, (i) => {
+    const v = src.val(i);
+    return v === null ? '' : zincVal(v);
+  });
 }

@@ -63,7 +63,6 @@ describe.skipIf(!chromiumAvailable())('client in headless chromium', () => {
       const sites = await client.read('site');
       const his = await client.hisRead('p1', new HDate(2026, 1, 15));
       return {
-        secure: globalThis.isSecureContext,
         sites: sites.rows.map((r) => r.dis()),
         hisRows: his.size,
         first: his.first?.get('val')?.toString(),

@@ -40,6 +40,8 @@ export interface AuthenticatorOptions {
   readonly handshakeTtlMs?: number;
   /** Most exchanges in progress at once; the oldest are dropped beyond it (default 10,000). */
   readonly maxHandshakes?: number;
+  /** Most exchanges in progress from one client address; more HELLOs get 429 until some end (default 32). */
+  readonly maxHandshakesPerAddress?: number;
   /**
    * Accept `PLAINTEXT username=..., password=...` and offer it after SCRAM (default false). For development
    * only: the password crosses the wire, so use it over TLS if at all.
@@ -120,6 +122,8 @@ interface Pending {
   readonly known: boolean;
   /** Set once the client-first-message has been answered. */
   readonly scram: ScramServerHandshake | undefined;
+  /** Address of the client that said HELLO (owner of the handshake slot). */
+  readonly address: string;
 }
 
 const NO_STORE = 'no-store';
@@ -163,7 +167,8 @@ function sameCredentials(a: ScramCredentials, b: ScramCredentials): boolean {
  * tokens are random, single-use and expire (state stays on the server). Unknown usernames go through the
  * same steps with deterministic fake credentials and fail only at the proof, as a wrong password does.
  * Requests without credentials, or with a bad, expired or revoked token, get 401 `WWW-Authenticate: HELLO`.
- * Failures feed the {@link AuthThrottle}; while it refuses, every step answers 429 with `Retry-After`.
+ * Failures feed the {@link AuthThrottle}; while it refuses, every step answers 429 with `Retry-After`, as
+ * does a HELLO from an address that already has `maxHandshakesPerAddress` exchanges in progress.
  */
 export class Authenticator {
   readonly #users: UserStore;
@@ -179,7 +184,12 @@ export class Authenticator {
     this.#tokens = options.tokens;
     this.#fake = fake;
     this.#throttle = options.throttle ?? AuthThrottle.create({ clock });
-    this.#pending = new HandshakeStore(options.handshakeTtlMs ?? 60_000, options.maxHandshakes ?? 10_000, clock);
+    this.#pending = new HandshakeStore(
+      options.handshakeTtlMs ?? 60_000,
+      options.maxHandshakes ?? 10_000,
+      options.maxHandshakesPerAddress ?? 32,
+      clock,
+    );
     this.#allowPlaintext = options.allowPlaintext ?? false;
   }
 
@@ -226,7 +236,11 @@ export class Authenticator {
     if (refused !== undefined) return refused;
     const user = await this.#users.getUser(username);
     const credentials = user === undefined ? this.#fake.forUsername(username) : user.scram;
-    const handshakeToken = this.#pending.put({ username, credentials, known: user !== undefined, scram: undefined });
+    const handshakeToken = this.#pending.put(
+      { username, credentials, known: user !== undefined, scram: undefined, address },
+      address,
+    );
+    if (handshakeToken === undefined) return this.#tooMany(username, address, this.#pending.ttlMs);
     const challenges: AuthChallenge[] = [{ scheme: 'SCRAM', hash: credentials.hash, handshakeToken, data: undefined }];
     if (this.#allowPlaintext) challenges.push({ scheme: 'PLAINTEXT' });
     return this.#challenge(formatWwwAuthenticate(challenges));
@@ -248,7 +262,8 @@ export class Authenticator {
       } catch (_err) {
         return this.#loginFailed(username, address);
       }
-      const next = this.#pending.put({ ...pending, scram });
+      const next = this.#pending.put({ ...pending, scram }, pending.address);
+      if (next === undefined) return this.#tooMany(username, address, this.#pending.ttlMs);
       return this.#challenge(
         formatWwwAuthenticate([
           { scheme: 'SCRAM', hash: credentials.hash, handshakeToken: next, data: scram.serverFirst },
@@ -301,13 +316,16 @@ export class Authenticator {
 
   #throttled(username: string, address: string): AuthResult | undefined {
     const decision = this.#throttle.check(username, address);
-    if (decision.allowed) return undefined;
+    return decision.allowed ? undefined : this.#tooMany(username, address, decision.retryAfterMs);
+  }
+
+  #tooMany(username: string, address: string, retryAfterMs: number): AuthResult {
     this.#publish({ username, address, outcome: 'throttled' });
     return {
       kind: 'throttled',
       status: 429,
-      headers: { 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)), 'Cache-Control': NO_STORE },
-      error: new AuthError('Too many failed logins; try again later', { code: 'HS_ERR_THROTTLED' }),
+      headers: { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)), 'Cache-Control': NO_STORE },
+      error: new AuthError('Too many login attempts; try again later', { code: 'HS_ERR_THROTTLED' }),
     };
   }
 

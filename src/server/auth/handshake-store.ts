@@ -7,24 +7,34 @@ import type { Clock } from '../../storage/adapter.js';
 interface Slot<T> {
   readonly state: T;
   readonly expires: number;
+  readonly owner: string;
 }
 
 /**
  * Exchanges in progress. Each step's state is stored under a fresh random token (256 bits, base64url) and
  * taken out by the next step, so a token works once: a replayed or stale handshakeToken finds nothing.
  * Entries expire after `ttlMs`; beyond `maxEntries` the oldest are dropped (an unauthenticated client
- * must not be able to grow server memory without bound).
+ * must not be able to grow server memory without bound), and one owner (a client address) may hold at
+ * most `maxPerOwner`, so that one client cannot push everyone else's exchanges out.
  */
 export class HandshakeStore<T> {
   readonly #slots = new Map<string, Slot<T>>();
+  readonly #perOwner = new Map<string, number>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
+  readonly #maxPerOwner: number;
   readonly #clock: Clock;
 
-  constructor(ttlMs: number, maxEntries: number, clock: Clock) {
+  constructor(ttlMs: number, maxEntries: number, maxPerOwner: number, clock: Clock) {
     this.#ttlMs = ttlMs;
     this.#maxEntries = maxEntries;
+    this.#maxPerOwner = maxPerOwner;
     this.#clock = clock;
+  }
+
+  /** How long an entry lives, in milliseconds. */
+  get ttlMs(): number {
+    return this.#ttlMs;
   }
 
   /** Number of live entries (expired ones may be counted until the next `put`). */
@@ -32,33 +42,45 @@ export class HandshakeStore<T> {
     return this.#slots.size;
   }
 
-  /** Store `state` and return the new token that retrieves it once. */
-  put(state: T): string {
+  /** Store `state` for `owner` and return the token that retrieves it once; undefined when the owner holds too many. */
+  put(state: T, owner: string): string | undefined {
     const now = this.#clock();
     this.#purge(now);
+    const held = this.#perOwner.get(owner) ?? 0;
+    if (held >= this.#maxPerOwner) return undefined;
     const token = encodeBase64Url(new Uint8Array(randomBytes(32)));
-    this.#slots.set(token, { state, expires: now + this.#ttlMs });
+    this.#slots.set(token, { state, expires: now + this.#ttlMs, owner });
+    this.#perOwner.set(owner, held + 1);
     while (this.#slots.size > this.#maxEntries) {
       const oldest = this.#slots.keys().next();
       if (oldest.done === true) break;
-      this.#slots.delete(oldest.value);
+      this.#delete(oldest.value);
     }
     return token;
   }
 
   /** Remove and return the state under `token`, or undefined when unknown, already taken or expired. */
   take(token: string): T | undefined {
+    const slot = this.#delete(token);
+    if (slot === undefined) return undefined;
+    return this.#clock() < slot.expires ? slot.state : undefined;
+  }
+
+  #delete(token: string): Slot<T> | undefined {
     const slot = this.#slots.get(token);
     if (slot === undefined) return undefined;
     this.#slots.delete(token);
-    return this.#clock() < slot.expires ? slot.state : undefined;
+    const held = (this.#perOwner.get(slot.owner) ?? 1) - 1;
+    if (held > 0) this.#perOwner.set(slot.owner, held);
+    else this.#perOwner.delete(slot.owner);
+    return slot;
   }
 
   // Insertion order is expiry order (one TTL for all), so expired entries are at the front.
   #purge(now: number): void {
     for (const [token, slot] of this.#slots) {
       if (slot.expires > now) break;
-      this.#slots.delete(token);
+      this.#delete(token);
     }
   }
 }

@@ -201,6 +201,16 @@ describe('Authenticator: handshake tokens', () => {
     expect(r.kind).toBe('failure');
   });
 
+  it('one address may hold only maxHandshakesPerAddress exchanges; others are unaffected', async () => {
+    const { auth } = await authFixture({ auth: { maxHandshakesPerAddress: 2, handshakeTtlMs: 30_000 } });
+    const hello = (address: string) =>
+      auth.authenticate({ authorization: formatAuthorization({ scheme: 'HELLO', username: 'alice' }), address });
+    expect((await hello('a')).kind).toBe('challenge');
+    expect((await hello('a')).kind).toBe('challenge');
+    expect(await hello('a')).toMatchObject({ kind: 'throttled', status: 429, headers: { 'Retry-After': '30' } });
+    expect((await login(auth, 'alice', 'wonderland', 'b')).last.kind).toBe('success');
+  });
+
   it('keeps at most maxHandshakes exchanges, dropping the oldest', async () => {
     const { auth } = await authFixture({ auth: { maxHandshakes: 2 } });
     const first = await startExchange(auth);

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   HS_ERR_TOO_LARGE: { status: 413, type: 'LimitErr' },
   /** No credentials, or credentials that do not authenticate. */
   HS_ERR_AUTH: { status: 401, type: 'AuthErr' },
+  /** An auth exchange that failed (Auth chapter: 403); never says which part failed. */
+  HS_ERR_AUTH_FAILED: { status: 403, type: 'AuthErr' },
   /** Authenticated but not allowed to do this. */
   HS_ERR_PERMISSION: { status: 403, type: 'PermissionErr' },
   /** An op the server does not have. */

@@ -8,6 +8,7 @@ import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { errorReply, HttpHeaderError } from './http/error-reply.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
+import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { negotiateResponse, SERVER_FORMATS, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import { requestDecodeLimits } from './limits.js';
@@ -43,7 +44,7 @@ const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
 /** Make the request listener for `options` (validated now; a bad option throws here, not on the first request). */
 export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const opts = resolveServerOptions(options);
-  const ops = createOpRegistry([...STANDARD_OPS, ...opts.ops]);
+  const ops = createOpRegistry([...STANDARD_OPS, ...opts.ops], opts.authorize);
   const decodeLimits = requestDecodeLimits(opts.limits);
   const server: ServerInfo = Object.freeze({
     about: opts.about,
@@ -87,8 +88,9 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
       codec = negotiateResponse(req.headers.accept);
       const method = req.method ?? 'GET';
-      // HttpApi: 501 when the method is other than GET or POST.
-      if (!METHODS_ALLOWED.has(method)) {
+      const routed = routeFor(opts.routes, path, opts.basePath);
+      // HttpApi: 501 when the method is other than GET or POST (routes such as the users API take any).
+      if (routed === undefined && !METHODS_ALLOWED.has(method)) {
         throw new HttpHeaderError('HS_ERR_NOT_IMPLEMENTED', `Method ${method} is not supported`, {
           allow: 'GET, POST',
         });
@@ -100,6 +102,11 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         if (principal === undefined) return;
       }
       username = principal.username;
+      if (routed !== undefined) {
+        opName = routed.route.name;
+        await routed.route.serve({ req, res, principal, subpath: routed.subpath, authorize: opts.authorize });
+        return;
+      }
       const op: OpDef | undefined = ops.get(opName);
       if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(opName)}`);
       if (method !== 'POST' && !op.noSideEffects) {

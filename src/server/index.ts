@@ -31,4 +31,4 @@ export {
   type Principal,
   type Role,
 } from './principal.js';
-export { createServer, type HaystackServer, type ListenAddress } from './server.js';
+export { type CreateServerOptions, createServer, type HaystackServer, type ListenAddress } from './server.js';

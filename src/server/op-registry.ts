@@ -3,12 +3,17 @@
 import { ValueError } from '../core/errors.js';
 import { isRole } from './auth/roles.js';
 import type { OpDef, OpRegistry } from './op.js';
+import { type Authorize, defaultAuthorize } from './principal.js';
 
 // An op name is the last URI segment and a def name (`op:<name>`): a tag-like identifier.
 const OP_NAME = /^[a-z][a-zA-Z0-9_]*$/;
 
-/** Make a registry of `ops`; a later op with the name of an earlier one replaces it (custom ops override standard ones). */
-export function createOpRegistry(ops: readonly OpDef[]): OpRegistry {
+/**
+ * Make a registry of `ops`; a later op with the name of an earlier one replaces it (custom ops override standard
+ * ones). Every handler in the registry runs `authorize(ctx.principal, op.requiredRole, op.name)` first, so any
+ * transport that runs an op through the registry gets the role check (HTTP also checks before reading the body).
+ */
+export function createOpRegistry(ops: readonly OpDef[], authorize: Authorize = defaultAuthorize): OpRegistry {
   const byName = new Map<string, OpDef>();
   for (const op of ops) {
     if (typeof op.name !== 'string' || !OP_NAME.test(op.name)) {
@@ -18,8 +23,18 @@ export function createOpRegistry(ops: readonly OpDef[]): OpRegistry {
     if (!isRole(op.requiredRole)) {
       throw new ValueError(`Op ${op.name} needs a requiredRole of viewer, operator or admin`);
     }
+    const { handler, requiredRole, name } = op;
     byName.delete(op.name);
-    byName.set(op.name, Object.freeze({ ...op }));
+    byName.set(
+      op.name,
+      Object.freeze({
+        ...op,
+        handler: (req, ctx) => {
+          authorize(ctx.principal, requiredRole, name);
+          return handler(req, ctx);
+        },
+      } satisfies OpDef),
+    );
   }
   const list = Object.freeze([...byName.values()]);
   return Object.freeze({

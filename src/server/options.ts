@@ -6,6 +6,7 @@ import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import { type ActionDef, type ActionRegistry, createActionRegistry } from './actions.js';
 import type { ErrorStatusMode } from './http/error-reply.js';
+import type { HttpRoute } from './http/route.js';
 import { normalizeBasePath } from './http/router.js';
 import { resolveServerLimits, type ServerLimits } from './limits.js';
 import type { DefLib } from './namespace/namespace.js';
@@ -28,6 +29,8 @@ export interface HaystackServerOptions {
   readonly basePath?: string;
   /** Custom ops, added to the standard ones; one with a standard op's name replaces it. Default none. */
   readonly ops?: readonly OpDef[];
+  /** Resources other than ops under the base path (e.g. the users API of `createSecurity`), authenticated like ops. Default none. */
+  readonly routes?: readonly HttpRoute[];
   /** Actions for `invokeAction`: definitions, or a registry the app keeps adding to. Default none. */
   readonly actions?: readonly ActionDef[] | ActionRegistry;
   /** Def libraries for `defs`/`libs`/`ops`/`filetypes`: a directory of Trio libs, or loaded libs. Default none (the server's own lib only). */
@@ -60,6 +63,7 @@ export interface ResolvedServerOptions {
   readonly closeSession: CloseSession;
   readonly basePath: string;
   readonly ops: readonly OpDef[];
+  readonly routes: readonly HttpRoute[];
   readonly actions: ActionRegistry;
   readonly defs: string | readonly DefLib[] | undefined;
   readonly tz: TimeZone;
@@ -81,6 +85,7 @@ const KNOWN = new Set([
   'closeSession',
   'basePath',
   'ops',
+  'routes',
   'actions',
   'defs',
   'tz',
@@ -151,6 +156,13 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     fail('basePath must be a URL path');
   }
   if (options.ops !== undefined && !Array.isArray(options.ops)) fail('ops must be an array of op definitions');
+  const routes = options.routes ?? [];
+  if (!Array.isArray(routes)) fail('routes must be an array of routes');
+  for (const r of routes as readonly Partial<HttpRoute>[]) {
+    if (typeof r.name !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(r.name) || typeof r.serve !== 'function') {
+      fail('each route needs a name (letters, digits, _ or -) and a serve function');
+    }
+  }
   if (options.defs !== undefined && typeof options.defs !== 'string' && !Array.isArray(options.defs)) {
     fail('defs must be a directory or an array of def libs');
   }
@@ -189,6 +201,7 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     closeSession: fn(options.closeSession, 'closeSession') ?? (() => Promise.resolve()),
     basePath: normalizeBasePath(options.basePath ?? '/api/'),
     ops: options.ops ?? [],
+    routes,
     actions:
       actions === undefined || Array.isArray(actions) ? createActionRegistry(actions) : (actions as ActionRegistry),
     defs: options.defs,

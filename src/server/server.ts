@@ -1,7 +1,9 @@
-// createServer: a node:http server around createHandler, with listen/close that resolve when done.
+// createServer: a node:http (or node:https) server around createHandler, with listen/close that resolve when done.
 
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
 
@@ -15,11 +17,17 @@ export interface ListenAddress {
   readonly url: string;
 }
 
-/** A Haystack HTTP server: the handler in a `node:http` server. */
+/** Options of {@link createServer}: the handler's options plus how to serve them. */
+export interface CreateServerOptions extends HaystackServerOptions {
+  /** Serve HTTPS with these options, e.g. from `serverTlsOptions` (TLS 1.3 minimum, client certificates). Default: plain HTTP. */
+  readonly tls?: TlsOptions;
+}
+
+/** A Haystack HTTP server: the handler in a `node:http` (or `node:https`) server. */
 export interface HaystackServer {
   /** The request listener (for tests or to mount it elsewhere too). */
   readonly handler: HaystackHandler;
-  /** The underlying Node server. */
+  /** The underlying Node server (an `https.Server` when `tls` was given). */
   readonly http: http.Server;
   /** Start listening (port 0 picks a free port); resolves once bound. Defaults: port 8080, host 127.0.0.1. */
   listen(port?: number, host?: string): Promise<ListenAddress>;
@@ -27,10 +35,12 @@ export interface HaystackServer {
   close(): Promise<void>;
 }
 
-/** Make a server for `options` (see {@link HaystackServerOptions}); call `listen()` to start it. */
-export function createServer(options: HaystackServerOptions): HaystackServer {
-  const handler = createHandler(options);
-  const server = http.createServer(handler);
+/** Make a server for `options` (see {@link CreateServerOptions}); call `listen()` to start it. */
+export function createServer(options: CreateServerOptions): HaystackServer {
+  const { tls, ...handlerOptions } = options;
+  const handler = createHandler(handlerOptions);
+  const server = tls === undefined ? http.createServer(handler) : https.createServer(tls, handler);
+  const scheme = tls === undefined ? 'http' : 'https';
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     handler.handleUpgrade(req, socket, head);
   });
@@ -50,7 +60,7 @@ export function createServer(options: HaystackServerOptions): HaystackServer {
           resolve({
             host: addr.address,
             port: addr.port,
-            url: `http://${shown}:${addr.port}${handler.options.basePath}`,
+            url: `${scheme}://${shown}:${addr.port}${handler.options.basePath}`,
           });
         });
       });

@@ -1,6 +1,6 @@
 // Auth tokens: random 256-bit bearer tokens, kept only as SHA-256 hashes, with sliding and absolute expiry.
 
-import { createHash, randomBytes } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { encodeBase64Url } from '../../core/auth/base64.js';
 import { ValueError } from '../../core/errors.js';
 import type { Clock } from '../../storage/adapter.js';
@@ -55,9 +55,14 @@ export interface TokenSession {
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+// crypto.hash (Node >= 20.12) is about 4x faster than createHash for one short input; this runs on every request.
+const oneShotHash = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
+
 /** Hex SHA-256 of a token: the only form in which tokens are stored. */
 export function tokenSessionId(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return oneShotHash === undefined
+    ? nodeCrypto.createHash('sha256').update(token, 'utf8').digest('hex')
+    : oneShotHash('sha256', token, 'hex');
 }
 
 /**
@@ -104,7 +109,7 @@ export class TokenService {
   /** Start a session for `username` and return its new token. */
   async issue(username: string): Promise<IssuedToken> {
     const now = this.#clock();
-    const token = encodeBase64Url(new Uint8Array(randomBytes(32)));
+    const token = encodeBase64Url(new Uint8Array(nodeCrypto.randomBytes(32)));
     const sessionId = tokenSessionId(token);
     const expires = Math.min(now + this.#idleTtlMs, now + this.#maxLifetimeMs);
     await this.#sessions.putSession({ id: sessionId, username, created: now, lastUsed: now, expires });

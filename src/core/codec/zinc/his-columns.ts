@@ -37,17 +37,7 @@ export class HisRows implements RowSource {
   readonly others: ReadonlyMap<number, Val> | undefined;
 
   /** Prefer {@link HisColumnsBuilder}; the arrays are taken over, not copied. */
-  constructor(parts: {
-    readonly size: number;
-    readonly tz: TimeZone;
-    readonly epochMs: Float64Array;
-    readonly subMsNanos: Int32Array | undefined;
-    readonly valKind: HisValKind | undefined;
-    readonly unit: string | undefined;
-    readonly nums: Float64Array | Uint8Array | undefined;
-    readonly strs: readonly string[] | undefined;
-    readonly others: ReadonlyMap<number, Val> | undefined;
-  }) {
+  constructor(parts: HisRowsParts) {
     this.size = parts.size;
     this.tz = parts.tz;
     this.epochMs = parts.epochMs;
@@ -93,6 +83,12 @@ export class HisRows implements RowSource {
     return Dict.fromTrustedMap(m);
   }
 }
+
+/** The fields of {@link HisRows}, as its constructor takes them. */
+export type HisRowsParts = Pick<
+  HisRows,
+  'size' | 'tz' | 'epochMs' | 'subMsNanos' | 'valKind' | 'unit' | 'nums' | 'strs' | 'others'
+>;
 
 const INITIAL_CAPACITY = 1024;
 

@@ -4,7 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ErrorCode, HaystackError } from '../core/errors.js';
 import type { Grid } from '../core/grid/grid.js';
+import type { StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
+import { observeStore } from './cache/observed-store.js';
+import { ResponseCache } from './cache/response-cache.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { errorReply, HttpHeaderError } from './http/error-reply.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
@@ -37,7 +40,15 @@ export interface HaystackHandler {
   readonly ops: OpRegistry;
   /** The actions of `invokeAction`; register more at any time. */
   readonly actions: ActionRegistry;
+  /**
+   * The store as the ops see it. With `responseCache`, every write to the store must go through this one (not
+   * the store given in the options), so that cached responses are invalidated.
+   */
+  readonly store: StorageAdapter;
 }
+
+/** Limits of the response cache. */
+const CACHE_LIMITS = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 };
 
 const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
 
@@ -55,6 +66,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     defaultLeaseMs: opts.defaultLeaseMs,
     maxLeaseMs: opts.maxLeaseMs,
   });
+  const cache = opts.responseCache ? new ResponseCache(CACHE_LIMITS, opts.clock) : undefined;
+  const store = cache === undefined ? opts.store : observeStore(opts.store, cache.observer, opts.clock);
   let namespace: Promise<DefNamespace> | undefined;
   const getNamespace = (): Promise<DefNamespace> => {
     namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FORMATS, PRODUCT_VERSION);
@@ -66,7 +79,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   };
 
   const contextFor = (principal: Principal): OpContext => ({
-    store: opts.store,
+    store,
     principal,
     server,
     ops,
@@ -115,10 +128,28 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         });
       }
       opts.authorize(principal, op.requiredRole, op.name);
+      // Only GET responses are cached: their whole request is the query string.
+      const cacheKey =
+        cache !== undefined && method !== 'POST' && op.cacheDeps !== undefined
+          ? `${op.name}\n${codec.contentType}\n${query}`
+          : undefined;
+      if (cacheKey !== undefined) {
+        const hit = cache?.get(cacheKey);
+        if (hit !== undefined) {
+          sendBytes(res, 200, hit.contentType, hit.body, undefined);
+          return;
+        }
+      }
+      const generation = cache?.generation ?? 0;
       const reqGrid = method === 'POST' ? await bodyGrid(req, decodeLimits) : queryGrid(query, decodeLimits);
       requestRead = true;
       const result = await op.handler(reqGrid, contextFor(principal));
-      send(res, 200, codec, result, undefined);
+      const body = Buffer.from(codec.encode(result), 'utf8');
+      sendBytes(res, 200, codec.contentType, body, undefined);
+      const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
+      if (cacheKey !== undefined && deps !== undefined) {
+        cache?.set(cacheKey, { contentType: codec.contentType, body }, deps, rowIds(result), generation);
+      }
     } catch (err) {
       const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
       errorCode = reply.code;
@@ -153,7 +184,18 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     options: opts,
     ops,
     actions: opts.actions,
+    store,
   });
+}
+
+function rowIds(grid: Grid): string[] {
+  const ids: string[] = [];
+  if (!grid.hasCol('id')) return ids;
+  for (const row of grid) {
+    const id = row.id;
+    if (id !== undefined) ids.push(id.id);
+  }
+  return ids;
 }
 
 function send(
@@ -163,9 +205,18 @@ function send(
   grid: Grid,
   extra: Readonly<Record<string, string>> | undefined,
 ): void {
-  const body = Buffer.from(codec.encode(grid), 'utf8');
+  sendBytes(res, status, codec.contentType, Buffer.from(codec.encode(grid), 'utf8'), extra);
+}
+
+function sendBytes(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: Buffer,
+  extra: Readonly<Record<string, string>> | undefined,
+): void {
   const headers: Record<string, string | number> = {
-    'content-type': codec.contentType,
+    'content-type': contentType,
     'content-length': body.length,
   };
   if (extra !== undefined) Object.assign(headers, extra);

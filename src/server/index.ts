@@ -2,12 +2,48 @@
 
 export { type ActionDef, type ActionHandler, type ActionRegistry, createActionRegistry } from './actions.js';
 export {
+  AuthThrottle,
+  type AuthThrottleOptions,
+  type ThrottleDecision,
+  type ThrottleLimits,
+} from './auth/auth-throttle.js';
+export {
+  Authenticator,
+  type AuthenticatorOptions,
+  type AuthHeaders,
+  type AuthRequest,
+  type AuthResult,
+  type LoginEvent,
+} from './auth/authenticator.js';
+export {
+  type BootstrapAdminOptions,
+  type BootstrapAdminResult,
+  bootstrapAdmin,
+  DEFAULT_ADMIN_USERNAME,
+} from './auth/bootstrap-admin.js';
+export {
+  credentialsForPassword,
+  generatePassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  validatePassword,
+} from './auth/passwords.js';
+export { ROLES, roleAllows } from './auth/roles.js';
+export {
+  type IssuedToken,
+  TokenService,
+  type TokenServiceOptions,
+  type TokenSession,
+  tokenSessionId,
+} from './auth/token-service.js';
+export {
   type RequestEvent,
   SERVER_CHANNELS,
   type ServerErrorEvent,
 } from './events.js';
 export { createHandler, type HaystackHandler } from './handler.js';
 export type { ErrorStatusMode } from './http/error-reply.js';
+export type { HttpRoute, RouteRequest } from './http/route.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 export { loadDefLibs } from './namespace/load-def-libs.js';
 export { type DefLib, type DefNamespace, SERVER_LIB } from './namespace/namespace.js';
@@ -31,4 +67,35 @@ export {
   type Principal,
   type Role,
 } from './principal.js';
+export {
+  createSecurity,
+  type SecurityHooksOptions,
+  type SecurityOptions,
+  type SecurityServerOptions,
+  type ServerSecurity,
+  securityHooks,
+} from './security.js';
 export { type CreateServerOptions, createServer, type HaystackServer, type ListenAddress } from './server.js';
+export {
+  CertAuthenticator,
+  type CertAuthenticatorOptions,
+  type CertAuthResult,
+  type CertIdentitySource,
+} from './tls/cert-authenticator.js';
+export { type PeerIdentity, parseSubjectAltNames, peerIdentity } from './tls/peer-identity.js';
+export {
+  type ClientTlsInput,
+  clientTlsOptions,
+  type Pem,
+  readServerTlsFiles,
+  type ServerTlsFiles,
+  type ServerTlsInput,
+  serverTlsOptions,
+} from './tls/tls-options.js';
+export {
+  createUsersRoute,
+  type UserChangeEvent,
+  type UserJson,
+  type UsersApiOptions,
+  userJson,
+} from './users/users-api.js';

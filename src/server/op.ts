@@ -4,6 +4,7 @@ import type { Grid } from '../core/grid/grid.js';
 import type { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
+import type { CacheDeps } from './cache/response-cache.js';
 import type { ServerLimits } from './limits.js';
 import type { DefNamespace } from './namespace/namespace.js';
 import type { Principal, Role } from './principal.js';
@@ -93,6 +94,11 @@ export interface OpDef {
   readonly requiredRole: Role;
   /** The handler. */
   readonly handler: OpHandler;
+  /**
+   * For read-only ops whose GET responses may be cached: what a response depends on besides the ids of its
+   * rows (undefined: do not cache this one). Ops without it are never cached.
+   */
+  readonly cacheDeps?: (req: Grid, res: Grid) => CacheDeps | undefined;
 }
 
 /** The ops of a server, by name. */

@@ -32,6 +32,7 @@ function namespaceOp(name: string, doc: string, select: DefSelector): OpDef {
     noSideEffects: true,
     requiredRole: 'viewer',
     handler: (req, ctx) => queryDefs(req, ctx, select),
+    cacheDeps: () => ({ static: true }),
   };
 }
 

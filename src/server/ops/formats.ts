@@ -19,4 +19,5 @@ export const formatsOp: OpDef = {
         send: f.send ? MARKER : null,
       })),
     }),
+  cacheDeps: () => ({ static: true }),
 };

@@ -22,25 +22,34 @@ function byDis(a: Dict, b: Dict): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+// The filters of a level: branches (that have a navId) and leaves. Root: sites, and equips of no site, so that
+// nothing is unreachable; a site: its top equips and the points on no equip; an equip: sub-equips and points.
+const ROOT = { branches: ['site', 'equip and not siteRef'], leaves: [] as string[] };
+function siteLevel(ref: string): { branches: string[]; leaves: string[] } {
+  return {
+    branches: [`equip and siteRef==${ref} and not equipRef`],
+    leaves: [`point and siteRef==${ref} and not equipRef`],
+  };
+}
+function equipLevel(ref: string): { branches: string[]; leaves: string[] } {
+  return { branches: [`equip and equipRef==${ref}`], leaves: [`point and equipRef==${ref}`] };
+}
+
 async function children(ctx: OpContext, navId: string | undefined): Promise<{ branches: Dict[]; leaves: Dict[] }> {
-  const read = async (filter: string): Promise<Dict[]> => [...(await ctx.store.read({ filter }))].sort(byDis);
-  if (navId === undefined) {
-    // Root: the sites, and equips that belong to no site so that nothing is unreachable.
-    return { branches: [...(await read('site')), ...(await read('equip and not siteRef'))], leaves: [] };
+  const read = async (filters: readonly string[]): Promise<Dict[]> => {
+    const out: Dict[] = [];
+    for (const filter of filters) out.push(...[...(await ctx.store.read({ filter }))].sort(byDis));
+    return out;
+  };
+  let level: { branches: readonly string[]; leaves: readonly string[] } = { branches: [], leaves: [] };
+  if (navId === undefined) level = ROOT;
+  else {
+    const [parent] = await ctx.store.readByIds([navId]);
+    if (parent === undefined) throw new UnknownRecError(navId);
+    if (parent.has('site')) level = siteLevel(`@${navId}`);
+    else if (parent.has('equip')) level = equipLevel(`@${navId}`);
   }
-  const [parent] = await ctx.store.readByIds([navId]);
-  if (parent === undefined) throw new UnknownRecError(navId);
-  const ref = `@${navId}`;
-  if (parent.has('site')) {
-    return {
-      branches: await read(`equip and siteRef==${ref} and not equipRef`),
-      leaves: await read(`point and siteRef==${ref} and not equipRef`),
-    };
-  }
-  if (parent.has('equip')) {
-    return { branches: await read(`equip and equipRef==${ref}`), leaves: await read(`point and equipRef==${ref}`) };
-  }
-  return { branches: [], leaves: [] };
+  return { branches: await read(level.branches), leaves: await read(level.leaves) };
 }
 
 /** `nav`: the children of `navId` (sites at the root); rows with a `navId` have children, rows without are leaves. */
@@ -58,5 +67,13 @@ export const navOp: OpDef = {
     }
     rows.push(...leaves);
     return Grid.make({ cols: ['navId', 'id'], rows, addMissingCols: true });
+  },
+  // A level depends on its parent (whether it is a site or an equip) and on the filters of either kind of level.
+  cacheDeps: (req) => {
+    const navId = navIdOf(firstRow(req));
+    if (navId === undefined) return { filters: ROOT.branches };
+    const s = siteLevel(`@${navId}`);
+    const e = equipLevel(`@${navId}`);
+    return { ids: [navId], filters: [...s.branches, ...s.leaves, ...e.branches, ...e.leaves] };
   },
 };

@@ -3,6 +3,7 @@
 import { LimitError } from '../../core/errors.js';
 import { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
+import { Ref } from '../../core/kinds/ref.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, optionalCount, requireStr } from './args.js';
 
@@ -42,5 +43,11 @@ export const readOp: OpDef = {
     if (!req.hasCol('id')) throw badRequest('read needs a filter or a grid of ids');
     const ids = idColumn(req, ctx.server.limits.maxReadIds, 'maxReadIds');
     return entityGrid(await readRowsByIds(ids, ctx));
+  },
+  cacheDeps: (req) => {
+    const row = firstRow(req);
+    const filter = row.get('filter');
+    if (typeof filter === 'string') return { filters: [filter] };
+    return { ids: [...req].map((r) => r.get('id')).flatMap((v) => (v instanceof Ref ? [v.id] : [])) };
   },
 };

@@ -1,0 +1,65 @@
+// A StorageAdapter wrapper that reports every entity it changes, so a response cache can invalidate exactly those.
+
+import type { Dict } from '../../core/grid/dict.js';
+import type { StorageAdapter } from '../../storage/adapter.js';
+
+/** One changed entity: its id and its tags after the change (undefined when it was removed). */
+export interface EntityChange {
+  /** Entity id without `@`. */
+  readonly id: string;
+  /** The entity now, or undefined when it no longer exists. */
+  readonly now: Dict | undefined;
+}
+
+/** What an observed store reports. */
+export interface StoreObserver {
+  /** Entities changed by a commit or a point write, after it succeeded. */
+  changed(changes: readonly EntityChange[]): void;
+  /** A timed override of point `id` ends at `at` (epoch ms): the point changes then without a write. */
+  expires(id: string, at: number): void;
+}
+
+/** `store` with commit and pointWrite reporting to `observer`; every other method is the store's own. */
+export function observeStore(store: StorageAdapter, observer: StoreObserver, clock: () => number): StorageAdapter {
+  return {
+    ...bindAll(store),
+    async commit(diffs) {
+      const result = await store.commit(diffs);
+      const changes: EntityChange[] = result.map((d) => ({ id: d.id?.id ?? '', now: d }));
+      for (const diff of diffs) if (diff.op === 'remove') changes.push({ id: diff.id, now: undefined });
+      observer.changed(changes);
+      return result;
+    },
+    async pointWrite(req) {
+      const start = clock();
+      const arr = await store.pointWrite(req);
+      const [now] = await store.readByIds([req.id]);
+      observer.changed([{ id: req.id, now }]);
+      if (req.durationMs !== undefined && req.val !== null) observer.expires(req.id, start + req.durationMs);
+      return arr;
+    },
+  };
+}
+
+// The store's methods bound to it, so the spread copy calls them on the real store.
+function bindAll(store: StorageAdapter): StorageAdapter {
+  return {
+    backend: store.backend,
+    readByIds: (ids) => store.readByIds(ids),
+    read: (q) => store.read(q),
+    count: () => store.count(),
+    commit: (d) => store.commit(d),
+    hisRead: (id, r) => store.hisRead(id, r),
+    hisWrite: (id, items) => store.hisWrite(id, items),
+    readPriorityArray: (id) => store.readPriorityArray(id),
+    pointWrite: (req) => store.pointWrite(req),
+    watchOpen: (dis, lease) => store.watchOpen(dis, lease),
+    watchAdd: (w, ids) => store.watchAdd(w, ids),
+    watchRemove: (w, ids) => store.watchRemove(w, ids),
+    watchLease: (w, lease) => store.watchLease(w, lease),
+    watchClose: (w) => store.watchClose(w),
+    watchPoll: (w, refresh) => store.watchPoll(w, refresh),
+    watches: () => store.watches(),
+    close: () => store.close(),
+  };
+}

@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { decodeJson, encodeJson } from '../core/codec/json/index.js';
 import {
+  CODECS,
+  codecByName,
+  codecForExtension,
   Dict,
-  decodeZinc,
-  encodeZincGrid,
   type Filter,
   Grid,
   HaystackError,
@@ -20,24 +20,10 @@ import {
 } from '../core/index.js';
 import { CliExit, type CliIo } from './io.js';
 
-/** Readers of the data formats, by name. */
-const READERS: ReadonlyMap<string, (text: string) => Val> = new Map([
-  ['zinc', decodeZinc],
-  ['json', (text: string) => decodeJson(text)],
-]);
-
-/** Writers of the output formats, by `--to` name. */
-const WRITERS: ReadonlyMap<string, (grid: Grid) => string> = new Map([
-  ['zinc', encodeZincGrid],
-  ['json', (grid: Grid) => encodeJson(grid)],
-  ['json3', (grid: Grid) => encodeJson(grid, { version: 3 })],
-]);
-
-const EXTENSIONS: ReadonlyMap<string, string> = new Map([
-  ['.zinc', 'zinc'],
-  ['.json', 'json'],
-  ['.trio', 'trio'],
-]);
+const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
+const INPUT_FORMATS = CODECS.filter((c) => c.decode !== undefined)
+  .map((c) => c.name)
+  .join(', ');
 
 /** Options of `haystack read`. */
 interface ReadOptions {
@@ -52,8 +38,8 @@ export function registerRead(program: Command, io: CliIo): void {
     .command('read')
     .description('print the entities of a local Zinc, JSON or Trio file that match a filter (-> resolved in the file)')
     .argument('<filter>', 'Haystack filter, e.g. \'point and siteRef->dis == "Alpha"\'')
-    .requiredOption('--data <file>', 'file of entities: a Zinc or JSON grid, or Trio')
-    .option('--to <format>', `output format: ${[...WRITERS.keys()].join(', ')}`, 'zinc')
+    .requiredOption('--data <file>', `file of entities, read by its extension (${INPUT_FORMATS}; .json is v4)`)
+    .option('--to <format>', `output format: ${OUTPUT_FORMATS}`, 'zinc')
     .option('--limit <n>', 'print at most n matches')
     .action(async (filterText: string, options: ReadOptions) => {
       await runRead(filterText, options, io);
@@ -61,12 +47,9 @@ export function registerRead(program: Command, io: CliIo): void {
 }
 
 async function runRead(filterText: string, options: ReadOptions, io: CliIo): Promise<void> {
-  const write = WRITERS.get(options.to);
-  if (write === undefined) {
-    throw new CliExit(
-      2,
-      `haystack read: unknown --to format ${JSON.stringify(options.to)} (use ${[...WRITERS.keys()].join(', ')})`,
-    );
+  const output = codecByName(options.to);
+  if (output === undefined) {
+    throw new CliExit(2, `haystack read: unknown --to format ${JSON.stringify(options.to)} (use ${OUTPUT_FORMATS})`);
   }
   const limit = parseLimit(options.limit);
   const filter = compile(filterText);
@@ -78,7 +61,7 @@ async function runRead(filterText: string, options: ReadOptions, io: CliIo): Pro
     if (matches.length >= limit) break;
     if (filter.matches(e, resolve)) matches.push(e);
   }
-  const out = write(resultGrid(source, matches));
+  const out = output.encodeGrid(resultGrid(source, matches));
   io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
 }
 
@@ -112,9 +95,10 @@ function compile(text: string): Filter {
 
 async function load(file: string, io: CliIo): Promise<Grid | readonly Dict[]> {
   const full = path.resolve(io.cwd, file);
-  const format = EXTENSIONS.get(path.extname(full).toLowerCase()) ?? 'zinc';
-  const read = READERS.get(format);
-  if (read === undefined) throw new CliExit(2, `haystack read: reading ${format} files is not supported yet`);
+  const read = codecForExtension(full)?.decode;
+  if (read === undefined) {
+    throw new CliExit(2, `haystack read: cannot tell the format of ${file} from its extension (${INPUT_FORMATS})`);
+  }
   let text: string;
   try {
     text = await readFile(full, 'utf8');

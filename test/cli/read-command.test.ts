@@ -112,6 +112,30 @@ describe('haystack read', () => {
     expect(v3.rows.map((r) => r.id)).toEqual(['r:s1', 'r:s2']);
   });
 
+  it('reads Trio data and writes Trio and CSV', async () => {
+    const trio = await run(['read', '--data', 'data.zinc', '--to', 'trio', 'point'], dir);
+    expect(trio.code).toBe(0);
+    expect(trio.stdout).toContain('id:@p1');
+    writeFileSync(
+      path.join(dir, 'data.trio'),
+      (await run(['read', '--data', 'data.zinc', '--to', 'trio', 'id'], dir)).stdout,
+    );
+    const back = await run(['read', '--data', 'data.trio', 'point and siteRef->dis == "Bravo"'], dir);
+    expect(back.code).toBe(0);
+    expect(ids(back.stdout)).toEqual(['p2']);
+    const csv = await run(['read', '--data', 'data.zinc', '--to', 'csv', 'site'], dir);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout.split(/\r?\n/)[0]).toBe('id,dis,site');
+    expect(csv.stdout).toContain('Bravo');
+  });
+
+  it('refuses a data file whose format it cannot tell', async () => {
+    writeFileSync(path.join(dir, 'data.txt'), ZINC);
+    const r = await run(['read', '--data', 'data.txt', 'site'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('data.txt');
+  });
+
   it.skipIf(!sharedAvailable('datasets/alpha/alpha.zinc'))('reads the Alpha dataset', async () => {
     const r = await run(
       [

@@ -9,7 +9,7 @@ import { HTime } from '../../../src/core/kinds/time.js';
 import { TimeZone } from '../../../src/core/tz/time-zone.js';
 import { arbDateTime, arbTime, arbTimeZone } from '../../support/arbitraries.js';
 import { expectCode, expectInvalid } from '../../support/errors.js';
-import { luxonFromLocal, luxonLocal, luxonOffsetSeconds } from '../../support/luxon-oracle.js';
+import { luxonFromLocal, luxonLocal, luxonOffsetSeconds, transitions } from '../../support/luxon-oracle.js';
 
 const H = 3600;
 const MODES: readonly Disambiguation[] = ['compatible', 'earlier', 'later', 'reject'];
@@ -31,6 +31,52 @@ function allModes(iso: string, zone: string): Record<Disambiguation, string> {
     }
   }
   return out as Record<Disambiguation, string>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** fromLocal in every mode against luxon: the wall time exists once, twice (overlap) or not at all (gap). */
+function checkLocalAgainstLuxon(tz: TimeZone, d: HDate, t: HTime): void {
+  const earlier = HDateTime.fromLocal(d, t, tz, 'earlier');
+  const later = HDateTime.fromLocal(d, t, tz, 'later');
+  const compatible = HDateTime.fromLocal(d, t, tz);
+  expect(compatible.subMsNanos).toBe(t.nanos % 1_000_000);
+  for (const dt of [earlier, later, compatible]) expect(dt.offset).toBe(luxonOffsetSeconds(tz.iana, dt.epochMs));
+  const fields = {
+    year: d.year,
+    month: d.month,
+    day: d.day,
+    hour: t.hour,
+    minute: t.minute,
+    second: t.second,
+    millisecond: Math.floor(t.nanos / 1_000_000),
+  };
+  const localMs = d.toEpochDay() * DAY_MS + t.toMillisOfDay();
+  // Every instant that shows this wall time, found from luxon's offsets a day before and after.
+  const showing = new Set<number>();
+  for (const probe of [localMs - DAY_MS, localMs + DAY_MS]) {
+    const instant = localMs - luxonOffsetSeconds(tz.iana, probe) * 1000;
+    const shown = luxonLocal(tz.iana, instant);
+    if (JSON.stringify(shown) === JSON.stringify(fields)) showing.add(instant);
+  }
+  const instants = [...showing].sort((a, b) => a - b);
+  if (instants.length === 1) {
+    expect([earlier.epochMs, later.epochMs, compatible.epochMs]).toEqual([instants[0], instants[0], instants[0]]);
+    expect(compatible.epochMs).toBe(luxonFromLocal(tz.iana, fields));
+    expect(compatible.date.equals(d) && compatible.time.equals(t)).toBe(true);
+    expect(HDateTime.fromLocal(d, t, tz, 'reject').equals(compatible)).toBe(true);
+  } else if (instants.length === 2) {
+    // Overlap: earlier and later are the two instants; compatible is the earlier.
+    expect([earlier.epochMs, later.epochMs, compatible.epochMs]).toEqual([instants[0], instants[1], instants[0]]);
+    expect(() => HDateTime.fromLocal(d, t, tz, 'reject')).toThrow();
+  } else {
+    // Gap: compatible and later move forward by the gap (as luxon does), earlier backward.
+    expect(compatible.equals(later)).toBe(true);
+    expect(later.epochMs - earlier.epochMs).toBe((later.offset - earlier.offset) * 1000);
+    expect(later.epochMs).toBeGreaterThan(earlier.epochMs);
+    expect(compatible.epochMs).toBe(luxonFromLocal(tz.iana, fields));
+    expect(() => HDateTime.fromLocal(d, t, tz, 'reject')).toThrow();
+  }
 }
 
 describe('HDateTime construction', () => {
@@ -212,45 +258,34 @@ describe('HDateTime.fromLocal at DST gaps and overlaps', () => {
         fc.integer({ min: Date.UTC(1975, 0, 1), max: Date.UTC(2060, 0, 1) }),
         arbTime,
         (name, dayMs, t) => {
-          const tz = TimeZone.get(name);
-          const d = HDate.fromEpochDay(Math.floor(dayMs / 86_400_000));
-          const earlier = HDateTime.fromLocal(d, t, tz, 'earlier');
-          const later = HDateTime.fromLocal(d, t, tz, 'later');
-          const compatible = HDateTime.fromLocal(d, t, tz);
-          expect(compatible.subMsNanos).toBe(t.nanos % 1_000_000);
-          expect(compatible.offset).toBe(luxonOffsetSeconds(tz.iana, compatible.epochMs));
-          const fields = {
-            year: d.year,
-            month: d.month,
-            day: d.day,
-            hour: t.hour,
-            minute: t.minute,
-            second: t.second,
-            millisecond: Math.floor(t.nanos / 1_000_000),
-          };
-          const shown = luxonLocal(tz.iana, compatible.epochMs);
-          if (shown.hour === t.hour && shown.minute === t.minute && shown.day === d.day) {
-            // The wall time exists: earlier/later are the one instant, or the two of an overlap.
-            expect(compatible.equals(earlier)).toBe(true);
-            expect(luxonLocal(tz.iana, later.epochMs)).toEqual(fields);
-            expect(compatible.date.equals(d) && compatible.time.equals(t)).toBe(true);
-            if (earlier.epochMs === later.epochMs) {
-              expect(compatible.epochMs).toBe(luxonFromLocal(tz.iana, fields));
-              expect(HDateTime.fromLocal(d, t, tz, 'reject').equals(compatible)).toBe(true);
-            } else {
-              expect(later.epochMs - earlier.epochMs).toBe((earlier.offset - later.offset) * 1000);
-              expect(() => HDateTime.fromLocal(d, t, tz, 'reject')).toThrow();
-            }
-          } else {
-            // A gap: compatible and later move forward by the gap, earlier backward.
-            expect(compatible.equals(later)).toBe(true);
-            expect(later.epochMs - earlier.epochMs).toBe((later.offset - earlier.offset) * 1000);
-            expect(compatible.epochMs).toBe(luxonFromLocal(tz.iana, fields));
-            expect(() => HDateTime.fromLocal(d, t, tz, 'reject')).toThrow();
-          }
+          checkLocalAgainstLuxon(TimeZone.get(name), HDate.fromEpochDay(Math.floor(dayMs / DAY_MS)), t);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
+    );
+  });
+
+  it('agrees with luxon for random local times within 90 minutes of a transition (gaps and overlaps)', () => {
+    const near = ['New_York', 'London', 'Sydney', 'Lord_Howe'].flatMap((name) => {
+      const tz = TimeZone.get(name);
+      return transitions(tz.iana, Date.UTC(2015, 0, 1), Date.UTC(2035, 0, 1)).map((t): [TimeZone, number] => [tz, t]);
+    });
+    expect(near.length).toBeGreaterThan(150);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...near),
+        fc.integer({ min: -90 * 60, max: 90 * 60 }),
+        fc.integer({ min: 0, max: 999_999_999 }),
+        ([tz, t], deltaSecs, nanos) => {
+          // Local wall time near the transition, on the clock before it.
+          const localMs = t + tz.offsetAt(t - 1) * 1000 + deltaSecs * 1000;
+          const day = Math.floor(localMs / DAY_MS);
+          const secs = (localMs - day * DAY_MS) / 1000;
+          const time = new HTime(Math.floor(secs / 3600), Math.floor(secs / 60) % 60, secs % 60, nanos);
+          checkLocalAgainstLuxon(tz, HDate.fromEpochDay(day), time);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 

@@ -1,5 +1,6 @@
 // HaystackClient: one method per standard op over fetch, with automatic SCRAM login and typed errors.
 
+import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
 import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
 import { Dict, type DictInit } from '../core/grid/dict.js';
 import { Grid, GridBuilder } from '../core/grid/grid.js';
@@ -58,6 +59,31 @@ export interface HisWriteItem {
   readonly ts: HDateTime;
   /** Value of the point's kind. */
   readonly val: Val;
+}
+
+const ZINC_MEDIA = 'text/zinc';
+const ZINC_TYPE = /^\s*text\/zinc\b/i;
+// Ops whose answers can be long enough to decode as a stream.
+const STREAMED_OPS = new Set(['hisRead']);
+
+/** The chunks of a fetch body, read with a reader (async iteration of ReadableStream is not in every browser). */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = body.getReader();
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        return;
+      }
+      yield value;
+    }
+  } finally {
+    // A consumer that stops early must not leave the connection half-read.
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
 }
 
 function refOf(id: Ref | string): Ref {
@@ -181,10 +207,42 @@ export class HaystackClient {
   async call(op: string, req: Grid = Grid.EMPTY, options: CallOptions = {}): Promise<Grid> {
     const res = await this.#send(op, req, options, true);
     try {
-      const text = await res.text();
-      const grid = this.#decodeResponse(text, res.headers.get('content-type'), op);
+      const contentType = res.headers.get('content-type');
+      // A long Zinc answer (a history) is decoded as it arrives, into typed columns, never held as text.
+      const grid =
+        STREAMED_OPS.has(op) && ZINC_TYPE.test(contentType ?? 'text/zinc') && res.body !== null
+          ? await decodeZincStream(bodyChunks(res.body))
+          : this.#decodeResponse(await res.text(), contentType, op);
       if (grid.isError) throw new CallError(grid);
       return grid;
+    } catch (err) {
+      throw this.#fail(op, err);
+    }
+  }
+
+  /**
+   * Call an op and yield the Zinc response row by row as it arrives (the header first), so a history of
+   * any length passes through in flat memory. The request asks for Zinc whatever the client's format.
+   */
+  async *callStream(
+    op: string,
+    req: Grid = Grid.EMPTY,
+    options: CallOptions = {},
+  ): AsyncGenerator<ZincStreamEvent, void, undefined> {
+    const res = await this.#send(op, req, options, true, ZINC_MEDIA);
+    const contentType = res.headers.get('content-type');
+    if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
+      const grid = this.#decodeResponse(await res.text(), contentType, op);
+      if (grid.isError) throw this.#fail(op, new CallError(grid));
+      yield { type: 'header', meta: grid.meta, cols: grid.cols };
+      for (const row of grid) yield { type: 'row', row };
+      return;
+    }
+    try {
+      for await (const e of readZincStream(bodyChunks(res.body))) {
+        if (e.type === 'header' && e.meta.has('err')) throw new CallError(Grid.fromTrustedParts(e.meta, e.cols, []));
+        yield e;
+      }
     } catch (err) {
       throw this.#fail(op, err);
     }
@@ -207,7 +265,7 @@ export class HaystackClient {
   }
 
   /** POST the grid; handles timeouts, aborts, one re-login on 401, and HTTP error statuses. */
-  async #send(op: string, req: Grid, options: CallOptions, mayRelogin: boolean): Promise<Response> {
+  async #send(op: string, req: Grid, options: CallOptions, mayRelogin: boolean, accept?: string): Promise<Response> {
     const { signal, timeout, cleanup } = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
     const started = Date.now();
     let res: Response;
@@ -215,7 +273,7 @@ export class HaystackClient {
       const token = await this.#ensureToken(signal);
       const headers: Record<string, string> = {
         ...this.#headers,
-        accept: this.#format.mediaType,
+        accept: accept ?? this.#format.mediaType,
         'content-type': `${this.#format.mediaType}; charset=utf-8`,
       };
       if (token !== undefined) headers.authorization = `BEARER authToken=${token}`;
@@ -252,7 +310,7 @@ export class HaystackClient {
         // The token expired or was revoked: log in once more, then give up.
         this.#token = undefined;
         this.#noLoginNeeded = false;
-        return this.#send(op, req, options, false);
+        return this.#send(op, req, options, false, accept);
       }
       throw this.#fail(op, new AuthError(`${op}: authentication required`));
     }
@@ -311,6 +369,15 @@ export class HaystackClient {
   /** The `hisRead` op for one point. */
   hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid> {
     return this.call('hisRead', oneRow({ id: refOf(id), range: encodeHisRange(range) }), options);
+  }
+
+  /** The `hisRead` op for one point, row by row as the answer arrives (see {@link callStream}). */
+  hisReadStream(
+    id: Ref | string,
+    range: HisRange,
+    options?: CallOptions,
+  ): AsyncGenerator<ZincStreamEvent, void, undefined> {
+    return this.callStream('hisRead', oneRow({ id: refOf(id), range: encodeHisRange(range) }), options);
   }
 
   /** Batch `hisRead`: a `ts` column and `v0`, `v1`, ... columns (meta `id`) in the order of `ids`. */

@@ -150,11 +150,16 @@ export interface StorageAdapter {
   readPriorityArray(id: string): Promise<PriorityArray>;
   /**
    * Write one level and, atomically with it, set the point's `writeVal`, `writeLevel` and `curVal`
-   * to the effective value (removing them when every level is empty).
+   * to the effective value (removing them when every level is empty); the point's `mod` changes, so watches see it.
+   * A timed override empties its level when its duration has passed on the store's clock, updating the point the
+   * same way. A level outside 1-17 or a non-positive duration throws `ValueError`; an unknown id `UnknownRecError`.
    */
   pointWrite(req: PointWriteRequest): Promise<PriorityArray>;
 
-  /** Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). */
+  /**
+   * Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). A
+   * lease that is not a positive number throws `ValueError`.
+   */
   watchOpen(dis: string, leaseMs: number): Promise<WatchInfo>;
   /**
    * Add ids to a watch (renews its lease); already-watched ids are ignored, ids need not exist yet. Polls report
@@ -172,6 +177,6 @@ export interface StorageAdapter {
   /** Watches currently open (expired ones are dropped). */
   watches(): Promise<readonly WatchInfo[]>;
 
-  /** Release connections and timers. */
+  /** Release connections and timers; closing twice is harmless, and any other call afterwards rejects (`StorageError`). */
   close(): Promise<void>;
 }

@@ -131,7 +131,7 @@ export class MemoryState {
     if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
     const query = compileQuery(filter);
     this.#expireOverrides(now);
-    const max = limit ?? Number.POSITIVE_INFINITY;
+    const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     const out: Dict[] = [];
     if (max === 0) return out;
     for (const id of this.#candidates(query)) {

@@ -203,6 +203,11 @@ export class Authenticator {
     return new Authenticator(options, fake);
   }
 
+  /** The iteration count announced for unknown usernames: give new users' credentials the same. */
+  get iterations(): number {
+    return this.#fake.iterations;
+  }
+
   /** Decide what to do with one request (see the class comment). Never throws for bad client input. */
   async authenticate(request: AuthRequest): Promise<AuthResult> {
     if (request.authorization === undefined || request.authorization.trim() === '') return this.#needLogin();

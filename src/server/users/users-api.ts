@@ -1,0 +1,277 @@
+// The users API at `{basePath}users/`: list, get, create, update and delete users as JSON, for admins only.
+
+import { channel } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HaystackError, StorageError } from '../../core/errors.js';
+import {
+  type UserChanges,
+  type UserRecord,
+  type UserStore,
+  validateUsername,
+  validateUserRole,
+} from '../../storage/user-store.js';
+import { credentialsForPassword } from '../auth/passwords.js';
+import type { TokenService } from '../auth/token-service.js';
+import { errorReply, HttpHeaderError } from '../http/error-reply.js';
+import { readBody } from '../http/read-body.js';
+import type { HttpRoute, RouteRequest } from '../http/route.js';
+import { splitTarget } from '../http/router.js';
+import type { Principal } from '../principal.js';
+
+/** Options of {@link createUsersRoute}. */
+export interface UsersApiOptions {
+  /** The users. */
+  readonly users: UserStore;
+  /** Sessions to end when a user's password changes, or the user is disabled or deleted. */
+  readonly tokens: TokenService;
+  /** PBKDF2 iterations of new credentials: the count the authenticator announces for unknown users. */
+  readonly iterations: number;
+  /** Path segment under the base path (default `users`). */
+  readonly name?: string;
+  /** Largest request body in bytes (default 16 KiB). */
+  readonly maxBodyBytes?: number;
+}
+
+/** A user as the API shows it: never any credential material. */
+export interface UserJson {
+  /** Login name. */
+  readonly username: string;
+  /** `admin`, `operator` or `viewer`. */
+  readonly role: string;
+  /** False when the user may not log in. */
+  readonly enabled: boolean;
+  /** ISO 8601 UTC. */
+  readonly created: string;
+  /** ISO 8601 UTC. */
+  readonly modified: string;
+}
+
+/** Published on `haystack:auth:users` after every change made through the API (an audit trail for the app). */
+export interface UserChangeEvent {
+  /** What happened. */
+  readonly action: 'create' | 'update' | 'delete';
+  /** The user changed. */
+  readonly username: string;
+  /** The admin who did it. */
+  readonly by: string;
+  /** Fields changed by an update (never their values). */
+  readonly fields: readonly string[];
+}
+
+const USERS_CHANNEL = channel('haystack:auth:users');
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** The user's public view. */
+export function userJson(user: UserRecord): UserJson {
+  return {
+    username: user.username,
+    role: user.role,
+    enabled: user.enabled,
+    created: new Date(user.created).toISOString(),
+    modified: new Date(user.modified).toISOString(),
+  };
+}
+
+function badRequest(message: string): HaystackError {
+  return new HaystackError('HS_ERR_BAD_REQUEST', message);
+}
+
+function methodNotAllowed(method: string, allow: string): HttpHeaderError {
+  return new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Method ${method} is not allowed here`, { allow });
+}
+
+function lastAdmin(): StorageError {
+  return new StorageError('At least one enabled admin must remain', { code: 'HS_ERR_CONFLICT' });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}) {
+  const bytes = Buffer.from(body === undefined ? '' : JSON.stringify(body), 'utf8');
+  res.writeHead(status, {
+    ...headers,
+    ...(body === undefined ? {} : { 'content-type': JSON_TYPE }),
+    'content-length': bytes.length,
+    'cache-control': 'no-store',
+  });
+  res.end(bytes);
+}
+
+// The error reply of every other request (status, errCode, errType, dis), as a JSON object instead of a grid.
+function sendError(res: ServerResponse, err: unknown): void {
+  const reply = errorReply(err, { debug: false, requestRead: false, mode: 'http' });
+  const meta = reply.grid.meta;
+  sendJson(
+    res,
+    reply.status,
+    { err: true, errCode: reply.code, errType: meta.get('errType'), dis: meta.get('dis') },
+    reply.headers,
+  );
+}
+
+async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', 'The request body must be application/json');
+  }
+  const text = (await readBody(req, maxBytes)).toString('utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw badRequest('The request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) throw badRequest(`Unknown field ${JSON.stringify(k)}`);
+  }
+}
+
+function optionalBoolean(body: Record<string, unknown>, name: string): boolean | undefined {
+  const v = body[name];
+  if (v !== undefined && typeof v !== 'boolean') throw badRequest(`${name} must be true or false`);
+  return v;
+}
+
+/**
+ * The users API as a server route (give it in `routes`; `createSecurity` does). Every request needs the
+ * `admin` role (403 otherwise). JSON in and out; credentials never leave the server.
+ *
+ * - `GET users/` lists users: `{ "users": [UserJson, ...] }`.
+ * - `POST users/` with `{ "username", "password", "role"?, "enabled"? }` creates one (201, `Location`); role
+ *   defaults to `viewer`; the password becomes SCRAM credentials and is not kept.
+ * - `GET users/{name}` gives one; `PATCH users/{name}` with any of `{ "role", "enabled", "password" }` changes
+ *   it; `DELETE users/{name}` removes it (204).
+ *
+ * Statuses: 400 bad input (unknown field, wrong type, invalid username, role or password), 404 unknown user,
+ * 405 wrong method, 409 duplicate username or a change that would leave no enabled admin, 413 body too large,
+ * 415 body not JSON. Errors are `{ "err": true, "errCode", "errType", "dis" }`. A password change, disable or
+ * delete ends the user's sessions at once. Changes are serialized, so two admins cannot remove the last two
+ * admins at the same time (within this process; several processes over one store can still race).
+ */
+export function createUsersRoute(options: UsersApiOptions): HttpRoute {
+  const { users, tokens, iterations } = options;
+  const name = options.name ?? 'users';
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  let queue: Promise<unknown> = Promise.resolve();
+  // One change at a time: the last-admin rule reads then writes.
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const publish = (event: UserChangeEvent): void => {
+    if (USERS_CHANNEL.hasSubscribers) USERS_CHANNEL.publish(event);
+  };
+
+  const otherEnabledAdmins = async (username: string): Promise<number> =>
+    (await users.listUsers()).filter((u) => u.username !== username && u.role === 'admin' && u.enabled).length;
+
+  const existing = async (username: string): Promise<UserRecord> => {
+    const user = await users.getUser(username);
+    if (user === undefined) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown user ${JSON.stringify(username)}`);
+    return user;
+  };
+
+  const create = async (req: IncomingMessage, res: ServerResponse, by: Principal, self: string): Promise<void> => {
+    const body = await readJsonObject(req, maxBodyBytes);
+    onlyFields(body, ['username', 'password', 'role', 'enabled']);
+    if (typeof body.username !== 'string') throw badRequest('username must be a string');
+    const username = validateUsername(body.username);
+    const role = body.role === undefined ? 'viewer' : validateUserRole(body.role);
+    const enabled = optionalBoolean(body, 'enabled') ?? true;
+    const scram = await credentialsForPassword(body.password, iterations);
+    const user = await users.createUser({ username, role, scram, enabled });
+    publish({ action: 'create', username, by: by.username, fields: [] });
+    sendJson(res, 201, userJson(user), { location: `${self}/${encodeURIComponent(username)}` });
+  };
+
+  const update = async (req: IncomingMessage, res: ServerResponse, username: string, by: Principal) => {
+    const body = await readJsonObject(req, maxBodyBytes);
+    onlyFields(body, ['role', 'enabled', 'password']);
+    const fields = Object.keys(body);
+    if (fields.length === 0) throw badRequest('Nothing to change: give role, enabled or password');
+    const role = body.role === undefined ? undefined : validateUserRole(body.role);
+    const enabled = optionalBoolean(body, 'enabled');
+    const scram = body.password === undefined ? undefined : await credentialsForPassword(body.password, iterations);
+    const changes: UserChanges = {
+      ...(role === undefined ? {} : { role }),
+      ...(enabled === undefined ? {} : { enabled }),
+      ...(scram === undefined ? {} : { scram }),
+    };
+    const user = await serialized(async () => {
+      const current = await existing(username);
+      const staysAdmin = (role ?? current.role) === 'admin' && (enabled ?? current.enabled);
+      if (current.role === 'admin' && current.enabled && !staysAdmin && (await otherEnabledAdmins(username)) === 0) {
+        throw lastAdmin();
+      }
+      const updated = await users.updateUser(username, changes);
+      // Role changes apply at once without this (tokens read the role on every use).
+      if (scram !== undefined || enabled === false) await tokens.revokeUser(username);
+      return updated;
+    });
+    publish({ action: 'update', username, by: by.username, fields });
+    sendJson(res, 200, userJson(user));
+  };
+
+  const remove = async (res: ServerResponse, username: string, by: Principal): Promise<void> => {
+    await serialized(async () => {
+      const current = await existing(username);
+      if (current.role === 'admin' && current.enabled && (await otherEnabledAdmins(username)) === 0) {
+        throw lastAdmin();
+      }
+      await users.deleteUser(username);
+      await tokens.revokeUser(username);
+    });
+    publish({ action: 'delete', username, by: by.username, fields: [] });
+    sendJson(res, 204, undefined);
+  };
+
+  const dispatch = async ({ req, res, principal, subpath, authorize }: RouteRequest): Promise<void> => {
+    authorize(principal, 'admin', name);
+    const method = req.method ?? 'GET';
+    if (subpath === '' || subpath === '/') {
+      if (method === 'GET' || method === 'HEAD') {
+        sendJson(res, 200, { users: (await users.listUsers()).map(userJson) });
+        return;
+      }
+      if (method === 'POST') {
+        const path = splitTarget(req.url ?? '').path;
+        return create(req, res, principal, path.slice(0, path.length - subpath.length));
+      }
+      throw methodNotAllowed(method, 'GET, POST');
+    }
+    const segment = subpath.slice(1).replace(/\/$/, '');
+    if (segment.includes('/')) throw new HaystackError('HS_ERR_UNKNOWN_NAME', 'No such resource');
+    let username: string;
+    try {
+      username = decodeURIComponent(segment);
+    } catch {
+      throw badRequest('Malformed percent-encoding in the username');
+    }
+    if (method === 'GET' || method === 'HEAD') {
+      sendJson(res, 200, userJson(await existing(username)));
+      return;
+    }
+    if (method === 'PATCH') return update(req, res, username, principal);
+    if (method === 'DELETE') return remove(res, username, principal);
+    throw methodNotAllowed(method, 'GET, PATCH, DELETE');
+  };
+
+  return Object.freeze({
+    name,
+    async serve(request: RouteRequest): Promise<void> {
+      try {
+        await dispatch(request);
+      } catch (err) {
+        // A ValueError (bad username, role or password) is HS_ERR_INVALID_VALUE: 400 like any other bad input.
+        if (request.res.headersSent) request.res.destroy();
+        else sendError(request.res, err);
+      }
+    },
+  });
+}

@@ -65,10 +65,12 @@ export interface MemoryStoreStats {
   readonly watches: number;
 }
 
+// Mutable so that the id-sorted array of entities stays valid across updates (only adds and removes reorder it).
 interface Entity {
-  readonly dict: Dict;
+  readonly id: string;
+  dict: Dict;
   // The version of the change that last touched this entity.
-  readonly version: number;
+  version: number;
 }
 
 interface Watch {
@@ -91,7 +93,7 @@ const TOMBSTONE_PRUNE_AT = 1024;
 export class MemoryState {
   readonly #entities = new Map<string, Entity>();
   readonly #index = new TagIndex();
-  #sortedIds: string[] | undefined;
+  #sorted: Entity[] | undefined;
   #version = 0;
   // Ids removed, with the version of the removal, so that polls can report them.
   readonly #tombstones = new Map<string, number>();
@@ -134,15 +136,28 @@ export class MemoryState {
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     const out: Dict[] = [];
     if (max === 0) return out;
-    for (const id of this.#candidates(query)) {
-      const e = this.#entities.get(id);
-      if (e === undefined) continue;
-      this.#filterEvaluations++;
-      if (query.matches(e.dict, this.#resolve)) {
-        out.push(e.dict);
-        if (out.length >= max) break;
+    const resolve = this.#resolve;
+    let evaluated = 0;
+    // True when the limit is reached.
+    const visit = (e: Entity): boolean => {
+      evaluated++;
+      if (query.matches(e.dict, resolve)) out.push(e.dict);
+      return out.length >= max;
+    };
+    const best = this.#smallestIndex(query);
+    const all = this.#sortedEntities();
+    if (best === undefined) {
+      for (const e of all) if (visit(e)) break;
+    } else if (best.size * Math.log2(best.size + 1) < all.length) {
+      // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n.
+      for (const id of [...best].sort(compareIds)) {
+        const e = this.#entities.get(id);
+        if (e !== undefined && visit(e)) break;
       }
+    } else {
+      for (const e of all) if (best.has(e.id) && visit(e)) break;
     }
+    this.#filterEvaluations += evaluated;
     return out;
   }
 
@@ -326,8 +341,8 @@ export class MemoryState {
     return [...this.#watches.values()].map(info);
   }
 
-  // Ids to evaluate, in id order: the smallest index set the filter requires, else every entity.
-  *#candidates(query: CompiledQuery): Iterable<string> {
+  // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag.
+  #smallestIndex(query: CompiledQuery): ReadonlySet<string> | undefined {
     let best: ReadonlySet<string> | undefined;
     for (const name of query.requiredTags) {
       const set = this.#index.withTag(name);
@@ -337,23 +352,12 @@ export class MemoryState {
       const set = this.#index.withRef(name, refId);
       if (best === undefined || set.size < best.size) best = set;
     }
-    const all = this.#sorted();
-    if (best === undefined) {
-      yield* all;
-      return;
-    }
-    if (best.size === 0) return;
-    // Sorting k candidates costs k log k; walking every id in order and testing membership costs n.
-    if (best.size * Math.log2(best.size + 1) < all.length) {
-      yield* [...best].sort(compareIds);
-      return;
-    }
-    for (const id of all) if (best.has(id)) yield id;
+    return best;
   }
 
-  #sorted(): string[] {
-    this.#sortedIds ??= [...this.#entities.keys()].sort(compareIds);
-    return this.#sortedIds;
+  #sortedEntities(): Entity[] {
+    this.#sorted ??= [...this.#entities.values()].sort((a, b) => compareIds(a.id, b.id));
+    return this.#sorted;
   }
 
   #newId(prefix: string, current: (id: string) => Dict | undefined): string {
@@ -387,14 +391,17 @@ export class MemoryState {
       this.#priority.delete(id);
       this.#timed.delete(id);
       this.#tombstones.set(id, version);
-      this.#sortedIds = undefined;
+      this.#sorted = undefined;
       return;
     }
     if (before === undefined) {
-      this.#sortedIds = undefined;
+      this.#sorted = undefined;
       this.#tombstones.delete(id);
+      this.#entities.set(id, { id, dict, version });
+      return;
     }
-    this.#entities.set(id, { dict, version });
+    before.dict = dict;
+    before.version = version;
   }
 
   #requireEntity(id: string): Entity {

@@ -32,13 +32,3 @@ export function modOf(d: Dict | undefined): HDateTime {
 export function idsOf(ds: readonly (Dict | undefined)[]): string[] {
   return ds.map(idOf);
 }
-
-/** The error code a promise rejects with. */
-export async function rejectionCode(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-}

@@ -297,6 +297,7 @@ class HaysonTextReader {
     if (!s.startsWith('"_kind"', this.#i)) return this.dict(start, depth + 1);
     this.#i += 7;
     this.colon();
+    this.ws();
     const kindAt = this.#i;
     if (this.ws() !== 0x22) {
       this.skip(depth);
@@ -418,8 +419,7 @@ class HaysonTextReader {
       const k = this.key();
       this.colon();
       if (k === '_kind') return this.lateKind(start, m, depth);
-      const v = this.value(depth);
-      if (v !== null && isKnownTagName(k)) m.set(k, v);
+      this.member(m, k, depth);
     } while (!this.nextMember());
     return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
   }
@@ -434,6 +434,16 @@ class HaysonTextReader {
     }
     if (c !== 0x22) this.unexpected('a double-quoted member name');
     return true;
+  }
+
+  // One dict member's value; Json: a key that is not a tag name is skipped (its value is not interpreted).
+  member(m: Map<string, TagVal>, k: string, depth: number): void {
+    if (!isKnownTagName(k)) {
+      this.skip(depth);
+      return;
+    }
+    const v = this.value(depth);
+    if (v !== null) m.set(k, v);
   }
 
   // `_kind` after other members (rare): a dict goes on; a grid reuses the members read so far; a scalar
@@ -451,8 +461,7 @@ class HaysonTextReader {
       while (!this.nextMember()) {
         const k = this.key();
         this.colon();
-        const v = this.value(depth);
-        if (v !== null && isKnownTagName(k)) m.set(k, v);
+        this.member(m, k, depth);
       }
       return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
     }
@@ -578,13 +587,19 @@ class HaysonTextReader {
     do {
       const k = this.key();
       this.colon();
-      const v = this.value(depth);
-      if (v === null) continue;
       if (!index.has(k)) {
-        if (!isTagName(k)) continue;
+        if (!isTagName(k)) {
+          this.skip(depth);
+          continue;
+        }
+        const v = this.value(depth);
+        if (v === null) continue;
         g.extra(k);
+        m.set(k, v);
+        continue;
       }
-      m.set(k, v);
+      const v = this.value(depth);
+      if (v !== null) m.set(k, v);
     } while (!this.nextMember());
     return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
   }

@@ -4,6 +4,7 @@ import { Dict } from '../../grid/dict.js';
 import { Grid } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
+import { Num } from '../../kinds/number.js';
 import { encodeZincGrid, encodeZincValue } from '../zinc/index.js';
 
 // Bare words the reader takes for values, not Strs (Haxall quotes the same, plus M and N for other readers).
@@ -36,13 +37,13 @@ function isBare(s: string): boolean {
 
 /**
  * True if the text reads back unchanged as an indented multi-line block: more than one line, the
- * first not indented (so the common indent removed is zero), no line ending in whitespace (the
- * reader trims line ends) and no blank line at the end.
+ * first neither empty nor indented (so the common indent removed is the writer's own), no line
+ * ending in whitespace (the reader trims line ends) and no blank line at the end.
  */
 function isBlock(s: string): boolean {
   if (!s.includes('\n') || s.includes('\r')) return false;
   const c0 = s.charCodeAt(0);
-  if (c0 === 32 || c0 === 9 || s.endsWith('\n')) return false;
+  if (c0 === 32 || c0 === 9 || c0 === 10 || s.endsWith('\n')) return false;
   for (const line of s.split('\n')) {
     const last = line.charCodeAt(line.length - 1);
     if (last === 32 || last === 9) return false;
@@ -78,7 +79,11 @@ function writeTag(name: string, v: Val): string {
     return `${name}:${encodeZincValue(v)}\n`;
   }
   if (typeof v === 'boolean') return `${name}:${v ? 'true' : 'false'}\n`;
-  // Trio: nested data may be encoded with Zinc as an indented block prefixed with "Zinc:"
+  // Trio: nested data may be encoded with Zinc as an indented block prefixed with "Zinc:" (so is `INF°F`,
+  // which on the tag line would read as a bare Str, as `INFO` does)
+  if (v instanceof Num && v.val === Number.POSITIVE_INFINITY && v.unit !== undefined) {
+    return `${name}:Zinc:\n  ${encodeZincValue(v)}\n`;
+  }
   if (hasGrid(v)) return `${name}:Zinc:\n${indent(v instanceof Grid ? encodeZincGrid(v) : encodeZincValue(v))}`;
   return `${name}:${encodeZincValue(v)}\n`;
 }

@@ -9,14 +9,27 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { decodeZincGrid } from '../src/core/codec/zinc/index.js';
 import { createServer } from '../src/server/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
+
+/** The part of autocannon's API used here (the package ships no type declarations). */
+interface LoadResult {
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly requests: { readonly average: number };
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
+  readonly url: string;
+  readonly connections: number;
+  readonly duration: number;
+  readonly requests: readonly { readonly method: string; readonly path: string }[];
+}) => Promise<LoadResult>;
 
 const SHARED = path.resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/datasets');
 const FILES = ['alpha/alpha.zinc', 'bravo/bravo.zinc'];

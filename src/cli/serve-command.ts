@@ -4,10 +4,10 @@ import diagnostics from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { decodeJson } from '../core/codec/json/index.js';
-import { decodeZinc } from '../core/codec/zinc/index.js';
+import { codecForExtension } from '../core/codec/media-types.js';
 import { Dict, Grid, HaystackError, isList, type Val } from '../core/index.js';
-import { populateDemo } from '../server/demo/demo-building.js';
+import { type DemoBuilding, populateDemo } from '../server/demo/demo-building.js';
+import { createDemoSimulator } from '../server/demo/demo-simulator.js';
 import { createServer, type ListenAddress, type RequestEvent, SERVER_CHANNELS } from '../server/index.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryStore } from '../storage/memory/index.js';
@@ -24,13 +24,11 @@ interface ServeOptions {
   readonly demoDays: string;
   readonly debug?: boolean;
   readonly verbose?: boolean;
+  readonly cache: boolean;
 }
 
-/** Decoders of `--data` files, by extension. */
-const DATA_READERS: ReadonlyMap<string, (text: string) => Val> = new Map([
-  ['.zinc', (t: string) => decodeZinc(t)],
-  ['.json', (t: string) => decodeJson(t)],
-]);
+/** How often the demo simulator moves the live values, in ms. */
+const SIMULATOR_INTERVAL_MS = 5000;
 
 /** Register `haystack serve [--port N] [--host H] [--data FILE] --no-auth`. */
 export function registerServe(program: Command, io: CliIo): void {
@@ -44,6 +42,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
+    .option('--no-cache', 'do not cache encoded read/nav responses')
     .option('--debug', 'add stack traces to error grids')
     .option('--verbose', 'print one line per request to stderr')
     .action(async (options: ServeOptions) => {
@@ -59,10 +58,8 @@ function parsePort(raw: string): number {
 
 async function loadData(file: string, io: CliIo): Promise<Dict[]> {
   const full = path.resolve(io.cwd, file);
-  const read = DATA_READERS.get(path.extname(full).toLowerCase());
-  if (read === undefined) {
-    throw new CliExit(2, `haystack serve: --data must be a ${[...DATA_READERS.keys()].join(', ')} file`);
-  }
+  const read = codecForExtension(path.extname(full))?.decode;
+  if (read === undefined) throw new CliExit(2, 'haystack serve: --data must be a .zinc, .json or .trio file');
   let text: string;
   try {
     text = await readFile(full, 'utf8');
@@ -82,7 +79,13 @@ async function loadData(file: string, io: CliIo): Promise<Dict[]> {
   throw new CliExit(1, `haystack serve: ${file} holds no grid or list of dicts`);
 }
 
-async function fill(store: StorageAdapter, options: ServeOptions, io: CliIo): Promise<string> {
+/** What was loaded: a line to print, and the demo building when it is the demo. */
+interface Loaded {
+  readonly summary: string;
+  readonly demo: DemoBuilding | undefined;
+}
+
+async function fill(store: StorageAdapter, options: ServeOptions, io: CliIo): Promise<Loaded> {
   if (options.data !== undefined) {
     const entities = await loadData(options.data, io);
     try {
@@ -91,12 +94,15 @@ async function fill(store: StorageAdapter, options: ServeOptions, io: CliIo): Pr
       if (err instanceof HaystackError) throw new CliExit(1, `haystack serve: ${options.data}: ${err.message}`);
       throw err;
     }
-    return `${entities.length} entities from ${options.data}`;
+    return { summary: `${entities.length} entities from ${options.data}`, demo: undefined };
   }
   const days = Number(options.demoDays);
   if (!/^\d+$/.test(options.demoDays)) throw new CliExit(2, 'haystack serve: --demo-days must be a whole number');
   const demo = await populateDemo(store, { days });
-  return `demo building: ${demo.entities} entities, ${demo.points} points, ${demo.samples} history samples`;
+  return {
+    summary: `demo building: ${demo.entities} entities, ${demo.points} points, ${demo.samples} history samples`,
+    demo: demo.building,
+  };
 }
 
 function logRequests(io: CliIo): () => void {
@@ -124,6 +130,7 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
       store,
       noAuth: true,
       debug: options.debug === true,
+      responseCache: options.cache,
       ...(options.defs === undefined ? {} : { defs: path.resolve(io.cwd, options.defs) }),
       ...(options.tz === undefined ? {} : { tz: options.tz }),
     });
@@ -135,9 +142,18 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
       throw new CliExit(1, `haystack serve: cannot listen on ${options.host}:${port}: ${String(code ?? err)}`);
     }
     const stopLogging = options.verbose === true ? logRequests(io) : () => undefined;
-    io.stdout.write(`haystack serve: ${loaded}\n`);
+    // The simulator writes through the server's view of the store, so cached responses see its changes.
+    const simulator =
+      loaded.demo === undefined
+        ? undefined
+        : createDemoSimulator(server.handler.store, loaded.demo, {
+            onError: (err) => io.stderr.write(`haystack serve: demo simulator: ${String(err)}\n`),
+          });
+    simulator?.start(SIMULATOR_INTERVAL_MS);
+    io.stdout.write(`haystack serve: ${loaded.summary}\n`);
     io.stdout.write(`haystack serve: listening on ${addr.url} (no authentication; Ctrl-C stops)\n`);
     await stopped(io.signal);
+    simulator?.stop();
     stopLogging();
     await server.close();
     io.stdout.write('haystack serve: stopped\n');

@@ -13,7 +13,7 @@ import { errorReply, HttpHeaderError } from './http/error-reply.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
-import { negotiateResponse, SERVER_FORMATS, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { negotiateResponse, SERVER_FILETYPES, SERVER_FORMATS, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import { requestDecodeLimits } from './limits.js';
 import { loadNamespace } from './namespace/load-namespace.js';
 import type { DefNamespace } from './namespace/namespace.js';
@@ -70,7 +70,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const store = cache === undefined ? opts.store : observeStore(opts.store, cache.observer, opts.clock);
   let namespace: Promise<DefNamespace> | undefined;
   const getNamespace = (): Promise<DefNamespace> => {
-    namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FORMATS, PRODUCT_VERSION);
+    namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FILETYPES, PRODUCT_VERSION);
     // A failed load is retried on the next request rather than cached forever.
     namespace.catch(() => {
       namespace = undefined;
@@ -144,7 +144,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       const reqGrid = method === 'POST' ? await bodyGrid(req, decodeLimits) : queryGrid(query, decodeLimits);
       requestRead = true;
       const result = await op.handler(reqGrid, contextFor(principal));
-      const body = Buffer.from(codec.encode(result), 'utf8');
+      const body = Buffer.from(codec.encodeGrid(result), 'utf8');
       sendBytes(res, 200, codec.contentType, body, undefined);
       const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
       if (cacheKey !== undefined && deps !== undefined) {
@@ -205,7 +205,7 @@ function send(
   grid: Grid,
   extra: Readonly<Record<string, string>> | undefined,
 ): void {
-  sendBytes(res, status, codec.contentType, Buffer.from(codec.encode(grid), 'utf8'), extra);
+  sendBytes(res, status, codec.contentType, Buffer.from(codec.encodeGrid(grid), 'utf8'), extra);
 }
 
 function sendBytes(

@@ -1,6 +1,6 @@
 // `haystack serve`: starts on an OS-chosen port with the demo building or a data file, answers, stops on the signal.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -112,6 +112,22 @@ describe('haystack serve', () => {
       await s.stop();
     }
     expect(s.stderr()).toMatch(/GET read 200/);
+  });
+
+  it('reads Trio data files, and serves defs from --defs', async () => {
+    writeFileSync(path.join(dir, 'site.trio'), 'id: @t1\ndis: "T1"\nsite\n---\nid: @t2\nequip\nsiteRef: @t1\n');
+    const defs = path.join(dir, 'defs');
+    mkdirSync(defs, { recursive: true });
+    writeFileSync(path.join(defs, 'lib.trio'), 'def: ^lib:mine\nversion: "1"\n---\ndef: ^widget\nis: ^marker\n');
+    const s = await serve(['--no-auth', '--port', '0', '--data', 'site.trio', '--defs', 'defs'], dir);
+    try {
+      const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
+      expect(grid.rows.map((r) => r.id?.id)).toEqual(['t1']);
+      const libs = decodeZincGrid(await (await fetch(`${s.url}libs`)).text());
+      expect(libs.rows.map((r) => String(r.get('def')))).toEqual(['^lib:haystackTs', '^lib:mine']);
+    } finally {
+      await s.stop();
+    }
   });
 
   it('fails clearly for a data file it cannot read', async () => {

@@ -6,6 +6,7 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Sym } from '../../src/core/kinds/symbol.js';
 import type { DefLib } from '../../src/server/index.js';
+import { sharedAvailable, sharedPath } from '../support/shared.js';
 import { type Fixture, get, post, startFixture } from './support/server-fixture.js';
 
 const defNames = (g: Grid): string[] => g.rows.map((r) => (r.get('def') as Sym).val);
@@ -69,5 +70,47 @@ describe('with a configured namespace', () => {
     expect(defNames(ops)).toContain('op:hisRead');
     const widget = await get(f, `defs?filter=${encodeURIComponent('"def==^widget"')}`);
     expect(defNames(widget)).toEqual(['widget']);
+  });
+});
+
+describe.skipIf(!sharedAvailable('defs'))('with the standard libs of ../shared/defs', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await startFixture({ defs: sharedPath('defs') });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('libs are ph, phIct, phIoT, phScience and the server lib', async () => {
+    expect(defNames(await get(f, 'libs'))).toEqual([
+      'lib:haystackTs',
+      'lib:ph',
+      'lib:phIct',
+      'lib:phIoT',
+      'lib:phScience',
+    ]);
+  });
+
+  it('filetypes come from ph, every def carries its lib', async () => {
+    const g = await get(f, 'filetypes');
+    expect(defNames(g)).toEqual(expect.arrayContaining(['filetype:zinc', 'filetype:json', 'filetype:trio']));
+    expect(g.rows.every((r) => (r.get('lib') as Sym).val === 'lib:ph')).toBe(true);
+  });
+
+  it('ops are the ph op defs of the ops the server has, its own lib adding the rest', async () => {
+    const g = await get(f, 'ops');
+    const read = g.rows.find((r) => String(r.get('def')) === '^op:read');
+    expect(read?.get('lib')).toEqual(new Sym('lib:ph'));
+    // formats (a Haystack 3 op) is not in ph, so the server's lib declares it.
+    const formats = g.rows.find((r) => String(r.get('def')) === '^op:formats');
+    expect(formats?.get('lib')).toEqual(new Sym('lib:haystackTs'));
+  });
+
+  it('defs by filter across libs', async () => {
+    const ahu = await get(f, `defs?filter=${encodeURIComponent('"def==^ahu"')}`);
+    expect(defNames(ahu)).toEqual(['ahu']);
+    expect((ahu.row(0).get('lib') as Sym).val).toBe('lib:phIoT');
+    expect((await get(f, 'defs')).size).toBeGreaterThan(500);
   });
 });

@@ -69,7 +69,7 @@ describe('requests that cannot be served get an HTTP status and an error grid', 
   it('400 for a body that is a value but not a grid', async () => {
     const x = await call(f, 'read', { body: '"just a string"', contentType: 'text/zinc' });
     expect(x.status).toBe(400);
-    expect(errCode(x)).toBe('HS_ERR_BAD_REQUEST');
+    expect(errCode(x)).toBe('HS_ERR_PARSE');
   });
 
   it('400 for a body without Content-Type', async () => {

@@ -8,7 +8,7 @@ import type { TagVal } from '../../core/grid/dict.js';
 import { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
 import { isTagName } from '../../core/grid/tag-name.js';
-import { kindOf, type Val } from '../../core/kinds/kind.js';
+import type { Val } from '../../core/kinds/kind.js';
 import { readBody } from './read-body.js';
 import { codecForContentType } from './wire.js';
 
@@ -47,8 +47,5 @@ export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Prom
   const contentType = req.headers['content-type'];
   // HttpApi: 400 when the client leaves out a required header such as Content-Type.
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
-  const codec = codecForContentType(contentType);
-  const val = codec.decode(body.toString('utf8'), limits);
-  if (!(val instanceof Grid)) throw badArg(`The request body is a ${kindOf(val)}, not a grid`);
-  return val;
+  return codecForContentType(contentType).decodeGrid(body.toString('utf8'), limits);
 }

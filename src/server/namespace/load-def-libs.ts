@@ -2,27 +2,17 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { decodeTrioDicts } from '../../core/codec/trio/index.js';
 import { ValueError } from '../../core/errors.js';
 import { Dict } from '../../core/grid/dict.js';
 import { Sym } from '../../core/kinds/symbol.js';
 import { type DefLib, defName } from './namespace.js';
 
-/** Decodes the dicts of one Trio text; set by the Trio codec door once it is available. */
-export type TrioDecoder = (text: string) => readonly Dict[];
-
-let trioDecoder: TrioDecoder | undefined;
-
-/** Install the Trio decoder used to read def files. */
-export function setTrioDecoder(decoder: TrioDecoder): void {
-  trioDecoder = decoder;
-}
-
 async function readLib(dir: string): Promise<DefLib | undefined> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.trio')).sort();
   if (files.length === 0) return undefined;
-  if (trioDecoder === undefined) throw new ValueError('No Trio decoder installed to read def libraries');
   const raw: Dict[] = [];
-  for (const f of files) raw.push(...trioDecoder(await readFile(path.join(dir, f), 'utf8')));
+  for (const f of files) raw.push(...decodeTrioDicts(await readFile(path.join(dir, f), 'utf8')));
   const libDef = raw.find((d) => defName(d)?.startsWith('lib:') === true);
   if (libDef === undefined) throw new ValueError(`No lib def in ${dir}`);
   const libName = (defName(libDef) as string).slice(4);

@@ -1,0 +1,99 @@
+// Every format in and out: Accept picks Zinc, JSON v4, JSON v3, Trio or CSV; request bodies in each readable one.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJson } from '../../src/core/codec/json/index.js';
+import { decodeTrio, encodeTrio } from '../../src/core/codec/trio/index.js';
+import { decodeZincGrid } from '../../src/core/codec/zinc/index.js';
+import { Grid } from '../../src/core/grid/grid.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { call, type Fixture, gridOf, ids, startFixture } from './support/server-fixture.js';
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture();
+});
+afterAll(async () => {
+  await f.close();
+});
+
+const byIds = Grid.fromDicts([{ id: new Ref('s2') }, { id: new Ref('s1') }]);
+
+describe('responses by Accept', () => {
+  it('Zinc when there is no Accept, or */*', async () => {
+    for (const accept of [undefined, '*/*', 'text/zinc']) {
+      const x = await call(f, 'read?filter=site', accept === undefined ? {} : { accept });
+      expect(x.headers.get('content-type')).toBe('text/zinc; charset=utf-8');
+      expect(ids(decodeZincGrid(x.text)).sort()).toEqual(['s1', 's2']);
+    }
+  });
+
+  it('JSON v4 for application/json, JSON v3 when asked by version', async () => {
+    const v4 = await call(f, 'read?filter=site', { accept: 'application/json' });
+    expect(v4.headers.get('content-type')).toContain('application/json');
+    expect(v4.text).toContain('"_kind"');
+    expect(ids(gridOf(v4)).sort()).toEqual(['s1', 's2']);
+    const v3 = await call(f, 'read?filter=site', { accept: 'application/vnd.haystack+json;version=3' });
+    expect(v3.headers.get('content-type')).toContain('version=3');
+    expect(v3.text).toContain('"r:s1');
+    expect(ids(gridOf(v3)).sort()).toEqual(['s1', 's2']);
+  });
+
+  it('Trio and CSV', async () => {
+    const trio = await call(f, 'read?filter=site', { accept: 'text/trio' });
+    expect(trio.headers.get('content-type')).toContain('text/trio');
+    expect(ids(decodeTrio(trio.text)).sort()).toEqual(['s1', 's2']);
+    const csv = await call(f, 'read?filter=site', { accept: 'text/csv' });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.text.split('\n')[0]).toContain('id');
+    expect(csv.text).toContain('Alpha');
+  });
+
+  it('takes the best q-value', async () => {
+    const x = await call(f, 'about', { accept: 'text/zinc;q=0.5, application/json' });
+    expect(x.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('sends error grids as Zinc when the format cannot carry grid meta', async () => {
+    const x = await call(f, 'read?filter=site%20and%20and', { accept: 'text/csv' });
+    expect(x.headers.get('content-type')).toContain('text/zinc');
+    expect(gridOf(x).isError).toBe(true);
+  });
+});
+
+describe('request bodies by Content-Type', () => {
+  const cases: [string, string][] = [
+    ['text/zinc; charset=utf-8', 'ver:"3.0"\nid\n@s2\n@s1\n'],
+    ['application/json', encodeJson(byIds)],
+    ['application/vnd.haystack+json; version=3', encodeJson(byIds, { version: 3 })],
+    ['text/trio', encodeTrio(byIds)],
+  ];
+  for (const [contentType, body] of cases) {
+    it(`reads ${contentType}`, async () => {
+      const x = await call(f, 'read', { body, contentType });
+      expect(x.status).toBe(200);
+      expect(ids(gridOf(x))).toEqual(['s2', 's1']);
+    });
+  }
+
+  it('415 for CSV, which the server writes but does not read', async () => {
+    const x = await call(f, 'read', { body: 'id\n@s1\n', contentType: 'text/csv' });
+    expect(x.status).toBe(415);
+  });
+
+  it('400 for malformed JSON with the parse error', async () => {
+    const x = await call(f, 'read', { body: '{"_kind":"grid",', contentType: 'application/json' });
+    expect(x.status).toBe(400);
+    expect(gridOf(x).meta.get('errCode')).toBe('HS_ERR_PARSE');
+  });
+});
+
+describe('formats', () => {
+  it('lists every media type, CSV as send-only', async () => {
+    const g = gridOf(await call(f, 'formats'));
+    const mimes = g.rows.map((r) => r.get('mime'));
+    expect(mimes).toEqual(expect.arrayContaining(['text/zinc', 'application/json', 'text/trio', 'text/csv']));
+    const csv = g.rows.find((r) => r.get('mime') === 'text/csv');
+    expect(csv?.has('receive')).toBe(false);
+    expect(csv?.has('send')).toBe(true);
+  });
+});

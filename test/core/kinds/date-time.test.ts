@@ -261,7 +261,7 @@ describe('HDateTime.fromLocal at DST gaps and overlaps', () => {
           checkLocalAgainstLuxon(TimeZone.get(name), HDate.fromEpochDay(Math.floor(dayMs / DAY_MS)), t);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 600 },
     );
   });
 
@@ -285,17 +285,17 @@ describe('HDateTime.fromLocal at DST gaps and overlaps', () => {
           checkLocalAgainstLuxon(tz, HDate.fromEpochDay(day), time);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 600 },
     );
   });
 
-  it('hits every gap and overlap in 2020-2030 for the DST zones', () => {
+  it('hits every gap and overlap in 2020-2024 for the DST zones', () => {
     // Walk each half hour of the transition days: every local time must resolve consistently.
     for (const name of ['New_York', 'London', 'Sydney', 'Lord_Howe']) {
       const tz = TimeZone.get(name);
       let gaps = 0;
       let overlaps = 0;
-      for (let y = 2020; y < 2030; y++) {
+      for (let y = 2020; y < 2025; y++) {
         for (
           let day = HDate.parse(`${y}-01-01`).toEpochDay();
           day < HDate.parse(`${y + 1}-01-01`).toEpochDay();
@@ -355,7 +355,7 @@ describe('HDateTime.parse and toIso', () => {
         expect(back.offset).toBe(dt.offset);
         expect(back.toString()).toBe(dt.toString());
       }),
-      { numRuns: 1000 },
+      { numRuns: 600 },
     );
   });
 

@@ -102,7 +102,7 @@ const arbTriple: fc.Arbitrary<[Val, Val, Val]> = fc
     return [a, b, copyC ? copy(b) : c0];
   });
 
-const RUNS = 250;
+const RUNS = 200;
 
 describe('the copy helper', () => {
   it('makes copies that are not the same object', () => {

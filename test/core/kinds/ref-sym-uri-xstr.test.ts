@@ -14,9 +14,9 @@ const REF_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
 
 describe('Ref', () => {
   it('accepts exactly the Zinc refChars', () => {
-    for (let c = 0; c < 0x3000; c++) {
-      expect(isRefChar(c), `char ${c}`).toBe(REF_CHARS.includes(String.fromCharCode(c)));
-    }
+    const accepted: string[] = [];
+    for (let c = 0; c < 0x3000; c++) if (isRefChar(c)) accepted.push(String.fromCharCode(c));
+    expect(accepted.join('')).toBe([...REF_CHARS].sort().join(''));
     expect(ref(REF_CHARS).id).toBe(REF_CHARS);
     for (const id of ['a', '1', '_', ':', '-', '.', '~', 'p:demo:r:2b7e0c8a-4a9b', 'site.1~x']) {
       expect(ref(id).id).toBe(id);

@@ -20,6 +20,15 @@ export type FilterPredicate = (dict: Dict, resolve?: RefResolver) => boolean;
 type Pred = (d: Dict, r: RefResolver | undefined) => boolean;
 type ValTest = (v: Val) => boolean;
 
+/**
+ * The engine's canonical copy of `s`. Map lookups and `===` on strings are fastest when both sides are the
+ * same canonical string (readers that build keys from object literals or JSON.parse have canonical keys);
+ * a property key is always canonical, so reading it back from an object yields one.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
 /** Compile an AST into a predicate; the AST is walked once here, never per entity. */
 export function compileFilter(node: FilterNode): FilterPredicate {
   return compile(node);
@@ -91,7 +100,7 @@ function compileOr(ps: readonly Pred[]): Pred {
 function compileIsSymbol(symbol: Sym): Pred {
   // Without a namespace, Haxall matches a symbol by its term: every tag of a conjunct (`hot-water`).
   if (symbol.val.includes(':')) return () => false;
-  const tags = symbol.val.split('-');
+  const tags = symbol.val.split('-').map(intern);
   return (d) => {
     for (let i = 0; i < tags.length; i++) if (!d.has(tags[i] as string)) return false;
     return true;
@@ -99,20 +108,21 @@ function compileIsSymbol(symbol: Sym): Pred {
 }
 
 function compileHas(path: FilterPath): Pred {
-  const name = path[0] as string;
+  const name = intern(path[0] as string);
   // A List, Ref or any other value is present; Haxall's per-Ref list check cannot change that.
   if (path.length === 1) return (d) => d.has(name);
   return compilePath(path, (v) => v !== null);
 }
 
 function compileMissing(path: FilterPath): Pred {
-  const name = path[0] as string;
+  const name = intern(path[0] as string);
   if (path.length === 1) return (d) => !d.has(name);
   return compilePath(path, (v) => v === null);
 }
 
-function compileCmp(op: CmpOp, path: FilterPath, lit: FilterLiteral): Pred {
-  const name = path[0] as string;
+function compileCmp(op: CmpOp, path: FilterPath, literal: FilterLiteral): Pred {
+  const name = intern(path[0] as string);
+  const lit = typeof literal === 'string' ? intern(literal) : literal;
   if (path.length > 1) return compilePath(path, valueTest(op, lit));
   // Single-tag fast paths for the common literal kinds; everything else goes through a value test.
   if (op === '==') {
@@ -236,7 +246,8 @@ function orderTest(op: CmpOp): (c: number) => boolean {
  * not resolve). Haxall's rules: a List's Refs are each tried as the value at that level; a Ref is dereferenced,
  * a Dict entered, a DateTime entered by `date`, `time` or `tz`; anything else ends the walk with null.
  */
-function compilePath(path: FilterPath, t: ValTest): Pred {
+function compilePath(names: FilterPath, t: ValTest): Pred {
+  const path = names.map(intern);
   const n = path.length;
   const first = path[0] as string;
   if (n === 2) {

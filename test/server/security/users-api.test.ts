@@ -1,0 +1,238 @@
+// The users API over real HTTP: JSON in and out, admin only, every status, the last-admin rule, sessions ended.
+
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bearer, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
+
+let f: SecureFixture;
+let admin: string;
+beforeEach(async () => {
+  f = await startSecure();
+  admin = bearer(await tokenFor(f, 'ada'));
+});
+afterEach(async () => {
+  await f.close();
+});
+
+interface Reply {
+  readonly status: number;
+  readonly json: Record<string, unknown> | undefined;
+  readonly headers: Headers;
+}
+
+async function api(method: string, path: string, body?: unknown, authorization = admin): Promise<Reply> {
+  const r = await raw(f, `users/${path}`, {
+    method,
+    authorization,
+    ...(body === undefined
+      ? {}
+      : { body: typeof body === 'string' ? body : JSON.stringify(body), contentType: 'application/json' }),
+  });
+  return {
+    status: r.status,
+    json: r.text === '' ? undefined : (JSON.parse(r.text) as Record<string, unknown>),
+    headers: r.headers,
+  };
+}
+
+describe('users API: reading', () => {
+  it('lists users without any credential material', async () => {
+    const r = await api('GET', '');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const users = r.json?.users as Record<string, unknown>[];
+    expect(users.map((u) => [u.username, u.role, u.enabled])).toEqual([
+      ['ada', 'admin', true],
+      ['otto', 'operator', true],
+      ['vera', 'viewer', true],
+    ]);
+    expect(Object.keys(users[0] ?? {}).sort()).toEqual(['created', 'enabled', 'modified', 'role', 'username']);
+    expect(users[0]?.created).toBe('2024-06-01T12:00:00.000Z');
+  });
+
+  it('gets one user (200), an unknown one is 404', async () => {
+    expect((await api('GET', 'otto')).json).toMatchObject({ username: 'otto', role: 'operator' });
+    const missing = await api('GET', 'ghost');
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ err: true, errCode: 'HS_ERR_UNKNOWN_NAME' });
+  });
+
+  it('decodes percent-encoded names', async () => {
+    expect((await api('POST', '', { username: 'a b/c', password: 'long-enough' })).status).toBe(201);
+    expect((await api('GET', encodeURIComponent('a b/c'))).json).toMatchObject({ username: 'a b/c' });
+  });
+});
+
+describe('users API: create', () => {
+  it('creates from a password (201, Location); the new user logs in with it', async () => {
+    const r = await api('POST', '', { username: 'nina', password: 'nina-password', role: 'operator' });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('location')).toBe('/api/users/nina');
+    expect(r.json).toMatchObject({ username: 'nina', role: 'operator', enabled: true });
+    const stored = await f.users.getUser('nina');
+    expect(stored?.scram.iterations).toBe(4096);
+    expect(JSON.stringify(stored)).not.toContain('nina-password');
+    expect((await f.client('nina', 'nina-password').read('site')).size).toBe(2);
+  });
+
+  it('defaults the role to viewer; can create disabled', async () => {
+    expect((await api('POST', '', { username: 'v2', password: 'password-2' })).json?.role).toBe('viewer');
+    expect((await api('POST', '', { username: 'off', password: 'password-3', enabled: false })).json?.enabled).toBe(
+      false,
+    );
+  });
+
+  it('answers 409 for a duplicate username', async () => {
+    const r = await api('POST', '', { username: 'vera', password: 'another-pass' });
+    expect(r.status).toBe(409);
+    expect(r.json).toMatchObject({ err: true, errCode: 'HS_ERR_CONFLICT' });
+  });
+
+  it('answers 400 for bad input', async () => {
+    const bad: unknown[] = [
+      { password: 'long-enough' },
+      { username: '', password: 'long-enough' },
+      { username: ' padded', password: 'long-enough' },
+      { username: 'x', password: 'short' },
+      { username: 'x' },
+      { username: 'x', password: 12345678 },
+      { username: 'x', password: 'long-enough', role: 'root' },
+      { username: 'x', password: 'long-enough', enabled: 'yes' },
+      { username: 'x', password: 'long-enough', scram: {} },
+      '{not json',
+      '[1,2]',
+    ];
+    for (const b of bad) {
+      const r = await api('POST', '', b);
+      expect([b, r.status]).toEqual([b, 400]);
+      expect(r.json?.err).toBe(true);
+    }
+    expect(await f.users.getUser('x')).toBeUndefined();
+  });
+
+  it('answers 415 for a body that is not JSON, 405 for another method', async () => {
+    const r = await raw(f, 'users/', { method: 'POST', authorization: admin, body: 'u=x', contentType: 'text/plain' });
+    expect(r.status).toBe(415);
+    const put = await api('PUT', '', { username: 'x' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect((await api('POST', 'vera', {})).headers.get('allow')).toBe('GET, PATCH, DELETE');
+  });
+});
+
+describe('users API: update and delete', () => {
+  it('changes the role, which applies to live tokens at once', async () => {
+    const vera = bearer(await tokenFor(f, 'vera'));
+    const write = () =>
+      raw(f, 'pointWrite', {
+        method: 'POST',
+        authorization: vera,
+        body: 'ver:"3.0"\nid,level,val\n@sp,8,70°F\n',
+        contentType: 'text/zinc',
+      });
+    expect((await write()).status).toBe(403);
+    const r = await api('PATCH', 'vera', { role: 'operator' });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ username: 'vera', role: 'operator' });
+    expect((await write()).status).toBe(200);
+  });
+
+  it('a password change ends the user’s sessions; the new password works, the old does not', async () => {
+    const old = bearer(await tokenFor(f, 'otto'));
+    f.clock.advance(1000);
+    const r = await api('PATCH', 'otto', { password: 'brand-new-pass' });
+    expect(r.status).toBe(200);
+    expect(r.json?.modified).toBe('2024-06-01T12:00:01.000Z');
+    expect((await raw(f, 'about', { authorization: old })).status).toBe(401);
+    expect((await f.client('otto', 'brand-new-pass').about()).get('serverName')).toBe('haystack-ts');
+    await expect(f.client('otto', 'otto-operator-pass').about()).rejects.toThrow();
+  });
+
+  it('disabling a user stops their live token and their logins; enabling lets them log in again', async () => {
+    const token = bearer(await tokenFor(f, 'vera'));
+    expect((await api('PATCH', 'vera', { enabled: false })).json?.enabled).toBe(false);
+    expect((await raw(f, 'about', { authorization: token })).status).toBe(401);
+    await expect(f.client('vera').about()).rejects.toThrow();
+    await api('PATCH', 'vera', { enabled: true });
+    expect((await raw(f, 'about', { authorization: token })).status).toBe(401);
+    expect((await f.client('vera').about()).get('serverName')).toBe('haystack-ts');
+  });
+
+  it('update: 400 bad input, 404 unknown', async () => {
+    for (const b of [{}, { role: 'boss' }, { enabled: 1 }, { password: 'short' }, { username: 'renamed' }]) {
+      expect([b, (await api('PATCH', 'vera', b)).status]).toEqual([b, 400]);
+    }
+    expect((await api('PATCH', 'ghost', { role: 'viewer' })).status).toBe(404);
+  });
+
+  it('deletes (204) and ends the user’s sessions; a second delete is 404', async () => {
+    const token = bearer(await tokenFor(f, 'otto'));
+    const r = await api('DELETE', 'otto');
+    expect(r.status).toBe(204);
+    expect(r.json).toBeUndefined();
+    expect(await f.users.getUser('otto')).toBeUndefined();
+    expect((await raw(f, 'about', { authorization: token })).status).toBe(401);
+    expect((await api('DELETE', 'otto')).status).toBe(404);
+  });
+
+  it('publishes every change on haystack:auth:users (who, what, which fields; never values)', async () => {
+    const seen: unknown[] = [];
+    const listener = (m: unknown): void => {
+      seen.push(m);
+    };
+    subscribe('haystack:auth:users', listener);
+    try {
+      await api('POST', '', { username: 'temp', password: 'temp-password' });
+      await api('PATCH', 'temp', { password: 'other-password', role: 'operator' });
+      await api('DELETE', 'temp');
+    } finally {
+      unsubscribe('haystack:auth:users', listener);
+    }
+    expect(seen).toEqual([
+      { action: 'create', username: 'temp', by: 'ada', fields: [] },
+      { action: 'update', username: 'temp', by: 'ada', fields: ['password', 'role'] },
+      { action: 'delete', username: 'temp', by: 'ada', fields: [] },
+    ]);
+  });
+});
+
+describe('users API: the last enabled admin', () => {
+  it('cannot be deleted, demoted or disabled (409), by itself or anyone', async () => {
+    for (const [method, body] of [
+      ['DELETE', undefined],
+      ['PATCH', { role: 'operator' }],
+      ['PATCH', { enabled: false }],
+    ] as const) {
+      const r = await api(method, 'ada', body);
+      expect([method, body, r.status]).toEqual([method, body, 409]);
+      expect(r.json).toMatchObject({ errCode: 'HS_ERR_CONFLICT', dis: 'At least one enabled admin must remain' });
+    }
+    expect((await f.users.getUser('ada'))?.role).toBe('admin');
+  });
+
+  it('can be changed once another enabled admin exists; a disabled admin does not count', async () => {
+    await api('POST', '', { username: 'root2', password: 'root2-password', role: 'admin', enabled: false });
+    expect((await api('DELETE', 'ada')).status).toBe(409);
+    await api('PATCH', 'root2', { enabled: true });
+    expect((await api('PATCH', 'ada', { role: 'viewer' })).status).toBe(200);
+    // ada is a viewer now: her token no longer manages users.
+    expect((await api('GET', '')).status).toBe(403);
+    const root2 = bearer(await tokenFor(f, 'root2'));
+    expect((await api('DELETE', 'root2', undefined, root2)).status).toBe(409);
+  });
+
+  it('two concurrent demotions of the last two admins leave one admin', async () => {
+    await api('POST', '', { username: 'root2', password: 'root2-password', role: 'admin' });
+    const root2 = bearer(await tokenFor(f, 'root2'));
+    // Each demotes the other: whichever runs second is refused (409, or 403 once its own demotion applied).
+    const [a, b] = await Promise.all([
+      api('PATCH', 'root2', { role: 'viewer' }),
+      api('PATCH', 'ada', { role: 'viewer' }, root2),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    const admins = (await f.users.listUsers()).filter((u) => u.role === 'admin' && u.enabled);
+    expect(admins).toHaveLength(1);
+  });
+});

@@ -16,7 +16,7 @@ describe('Ref', () => {
   it('accepts exactly the Zinc refChars', () => {
     const accepted: string[] = [];
     for (let c = 0; c < 0x3000; c++) if (isRefChar(c)) accepted.push(String.fromCharCode(c));
-    expect(accepted.join('')).toBe([...REF_CHARS].sort().join(''));
+    expect(accepted.join('')).toBe(Array.from(REF_CHARS).sort().join(''));
     expect(ref(REF_CHARS).id).toBe(REF_CHARS);
     for (const id of ['a', '1', '_', ':', '-', '.', '~', 'p:demo:r:2b7e0c8a-4a9b', 'site.1~x']) {
       expect(ref(id).id).toBe(id);

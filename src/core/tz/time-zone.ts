@@ -222,7 +222,9 @@ function resolve(name: string): TimeZone | undefined {
   if (etc !== null) {
     if (etc[1] === undefined) return makeZone('GMT', 'Etc/GMT', 0);
     const hours = Number(etc[2]);
-    if (hours === 0 || hours > 14 || (etc[1] === '+' && hours > 12)) return undefined;
+    // GMT+0 and GMT-0 are aliases of GMT (as in Haxall's alias table).
+    if (hours === 0) return TimeZone.find('GMT');
+    if (hours > 14 || (etc[1] === '+' && hours > 12)) return undefined;
     const sign = etc[1] === '+' ? -1 : 1;
     const hsName = `GMT${etc[1]}${hours}`;
     return makeZone(hsName, `Etc/${hsName}`, sign * hours * 3600);

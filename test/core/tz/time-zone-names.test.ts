@@ -50,7 +50,6 @@ describe('TimeZone.get', () => {
       'Eastern',
       'GMT+13',
       'GMT-15',
-      'GMT+0',
       'GMT+',
       'x'.repeat(100),
       'New York',
@@ -86,6 +85,10 @@ describe('TimeZone.get', () => {
     expect(TimeZone.get('America/Argentina/Buenos_Aires').name).toBe('Buenos_Aires');
     expect(TimeZone.get('America/Indiana/Indianapolis').name).toBe('Indianapolis');
     expect(TimeZone.get('Australia/Lord_Howe').name).toBe('Lord_Howe');
+  });
+
+  it('treats GMT+0 and GMT-0 as aliases of GMT', () => {
+    for (const n of ['GMT+0', 'GMT-0', 'Etc/GMT+0', 'Etc/GMT-0']) expect(TimeZone.get(n), n).toBe(TimeZone.get('GMT'));
   });
 
   it('folds the Etc aliases of UTC into UTC', () => {

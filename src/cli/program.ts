@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { registerCerts } from './certs-command.js';
+import { registerConvert } from './convert-command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
 import { registerServe } from './serve-command.js';
@@ -9,7 +10,7 @@ import { registerServe } from './serve-command.js';
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerRead, registerCerts, registerServe];
+const COMMANDS: readonly RegisterCommand[] = [registerRead, registerCerts, registerServe, registerConvert];
 
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';

@@ -1,0 +1,125 @@
+// `haystack convert`: read Zinc, JSON (v4 or v3) or Trio and write it as Zinc, JSON, JSON v3, Trio or CSV.
+
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import {
+  CODECS,
+  type Codec,
+  codecByName,
+  codecForExtension,
+  HaystackError,
+  ParseError,
+  type Val,
+} from '../core/index.js';
+import { CliExit, type CliIo, readAll } from './io.js';
+
+const READABLE = CODECS.filter((c) => c.decode !== undefined).map((c) => c.name);
+const WRITABLE = CODECS.map((c) => c.name);
+
+/** Options of `haystack convert`. */
+interface ConvertOptions {
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Register `haystack convert [--from FORMAT] [--to FORMAT] [IN] [OUT]`. */
+export function registerConvert(program: Command, io: CliIo): void {
+  program
+    .command('convert')
+    .description(
+      'convert a grid, a Trio document or a single Zinc value (45°F, [1,2], {a:M}) between formats; ' +
+        'stdin/stdout when IN/OUT are absent or -',
+    )
+    .argument('[in]', 'input file (default: stdin)')
+    .argument('[out]', 'output file (default: stdout)')
+    .option('--from <format>', `input format: ${READABLE.join(', ')} (default: from IN's extension, else zinc)`)
+    .option('--to <format>', `output format: ${WRITABLE.join(', ')} (default: from OUT's extension, else zinc)`)
+    .action(async (input: string | undefined, output: string | undefined, options: ConvertOptions) => {
+      await runConvert(fileArg(input), fileArg(output), options, io);
+    });
+}
+
+// `-` means the standard stream, as for most Unix tools.
+function fileArg(arg: string | undefined): string | undefined {
+  return arg === undefined || arg === '-' ? undefined : arg;
+}
+
+async function runConvert(
+  input: string | undefined,
+  output: string | undefined,
+  options: ConvertOptions,
+  io: CliIo,
+): Promise<void> {
+  const from = pickCodec('--from', options.from, input, READABLE);
+  const to = pickCodec('--to', options.to, output, WRITABLE);
+  const decode = from.decode;
+  if (decode === undefined) {
+    throw new CliExit(2, `haystack convert: ${from.dis} cannot be read (use ${READABLE.join(', ')})`);
+  }
+  const label = input ?? '<stdin>';
+  const text = input === undefined ? await readAll(io.stdin) : await readText(input, io);
+  let val: Val;
+  try {
+    val = decode(text);
+  } catch (err) {
+    // Invalid input: `IN:line:col: message`, and nothing on stdout.
+    if (err instanceof ParseError) throw new CliExit(1, `${label}:${err.line}:${err.column}: ${err.reason}`);
+    if (err instanceof HaystackError) throw new CliExit(1, `${label}: ${err.message}`);
+    throw err;
+  }
+  let out = to.encode(val);
+  if (!out.endsWith('\n')) out += '\n';
+  if (output === undefined) io.stdout.write(out);
+  else await writeText(output, out, io);
+}
+
+// The codec named by a flag, else by the file's extension, else Zinc (the HTTP API's default).
+function pickCodec(
+  flag: string,
+  name: string | undefined,
+  file: string | undefined,
+  allowed: readonly string[],
+): Codec {
+  if (name !== undefined) {
+    const c = codecByName(name);
+    if (c === undefined || !allowed.includes(c.name)) {
+      throw new CliExit(
+        2,
+        `haystack convert: unknown ${flag} format ${JSON.stringify(name)} (use ${allowed.join(', ')})`,
+      );
+    }
+    return c;
+  }
+  if (file === undefined) return CODECS[0] as Codec;
+  const c = codecForExtension(file);
+  if (c === undefined || !allowed.includes(c.name)) {
+    const exts = CODECS.filter((x) => allowed.includes(x.name)).map((x) => `.${x.extensions[0] ?? x.name}`);
+    throw new CliExit(
+      2,
+      `haystack convert: cannot tell the format of ${file} from its extension (${[...new Set(exts)].join(' ')}); use ${flag}`,
+    );
+  }
+  return c;
+}
+
+async function readText(file: string, io: CliIo): Promise<string> {
+  try {
+    return await readFile(path.resolve(io.cwd, file), 'utf8');
+  } catch (err) {
+    throw new CliExit(1, `haystack convert: cannot read ${file}: ${errCode(err)}`);
+  }
+}
+
+async function writeText(file: string, text: string, io: CliIo): Promise<void> {
+  try {
+    await writeFile(path.resolve(io.cwd, file), text, 'utf8');
+  } catch (err) {
+    throw new CliExit(1, `haystack convert: cannot write ${file}: ${errCode(err)}`);
+  }
+}
+
+function errCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+}

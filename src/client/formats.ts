@@ -42,7 +42,7 @@ const JSON3: WireFormat = {
 const JSON4: WireFormat = {
   name: 'json',
   mediaType: 'application/json',
-  matches: (ct) => ct?.toLowerCase().includes('json') && !JSON3.matches(ct),
+  matches: (ct) => (ct?.toLowerCase().includes('json') ?? false) && !JSON3.matches(ct),
   encode: (g) => encodeJson(g, { version: 4 }),
   decode: (t) => decodeJson(t, { version: 4 }),
 };

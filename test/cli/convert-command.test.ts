@@ -3,32 +3,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/program.js';
 import { decodeJson, decodeTrioDicts, decodeZinc, type Grid } from '../../src/core/index.js';
 import { diffVals } from '../support/hayson-compare.js';
+import { type CliRun, runCliCaptured } from '../support/run-cli.js';
 import { sharedAvailable, sharedPath } from '../support/shared.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function convert(args: readonly string[], cwd: string, stdin = ''): Promise<Run> {
-  const input = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  input.end(stdin);
-  const io: CliIo = { stdin: input, stdout, stderr, env: {}, cwd, signal: new AbortController().signal };
-  const code = await runCli(['convert', ...args], io);
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+function convert(args: readonly string[], cwd: string, stdin = ''): Promise<CliRun> {
+  return runCliCaptured(['convert', ...args], cwd, {}, stdin);
 }
 
 const GRID_ZINC =

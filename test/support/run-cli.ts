@@ -14,11 +14,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Run `haystack ...args` in `cwd` with empty stdin and environment (plus `env`), capturing stdout and stderr. */
+/** Run `haystack ...args` in `cwd` with `stdin` (default empty) and environment `env`, capturing stdout and stderr. */
 export async function runCliCaptured(
   args: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string | undefined>> = {},
+  stdin = '',
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -26,7 +27,9 @@ export async function runCliCaptured(
   const err: Buffer[] = [];
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env, cwd, signal: new AbortController().signal };
+  const input = new PassThrough();
+  input.end(stdin);
+  const io: CliIo = { stdin: input, stdout, stderr, env, cwd, signal: new AbortController().signal };
   const code = await runCli(args, io);
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

@@ -12,13 +12,12 @@ import { createServer, type ListenAddress, type RequestEvent, SERVER_CHANNELS } 
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryStore } from '../storage/memory/index.js';
 import { CliExit, type CliIo } from './io.js';
+import { prepareServeSecurity, type ServeSecurityFlags } from './serve-security.js';
 
 /** Options of `haystack serve` as commander parses them. */
-interface ServeOptions {
+interface ServeOptions extends ServeSecurityFlags {
   readonly port: string;
-  readonly host: string;
   readonly data?: string;
-  readonly auth: boolean;
   readonly defs?: string;
   readonly tz?: string;
   readonly demoDays: string;
@@ -30,7 +29,7 @@ interface ServeOptions {
 /** How often the demo simulator moves the live values, in ms. */
 const SIMULATOR_INTERVAL_MS = 5000;
 
-/** Register `haystack serve [--port N] [--host H] [--data FILE] --no-auth`. */
+/** Register `haystack serve [--port N] [--host H] [--data FILE] [--no-auth] [--tls-cert F --tls-key F [--tls-ca F]]`. */
 export function registerServe(program: Command, io: CliIo): void {
   program
     .command('serve')
@@ -38,7 +37,17 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data <file>', 'load entities from a Zinc, JSON or Trio file instead of the demo building')
-    .option('--no-auth', 'serve without authentication (development only)')
+    .option('--no-auth', 'serve without authentication (development only; refused unless the host is loopback)')
+    .option('--tls-cert <file>', 'serve HTTPS (TLS 1.3 minimum) with this PEM certificate chain')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--tls-ca <file>',
+      'require client certificates signed by this PEM CA; a certificate logs in as the user its CN names',
+    )
+    .option('--tls-client-optional', 'with --tls-ca: let clients without a certificate log in with a password')
+    .option('--allow-plaintext', 'also accept PLAINTEXT password logins (development only: over TLS or on loopback)')
+    .option('--session-idle <minutes>', 'a token unused this long expires', '30')
+    .option('--session-max <minutes>', 'a token expires this long after login however much it is used', '720')
     .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
@@ -116,19 +125,15 @@ function logRequests(io: CliIo): () => void {
 }
 
 async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
-  if (options.auth) {
-    throw new CliExit(
-      2,
-      'haystack serve: authentication is not wired into serve yet; start it with --no-auth (development only)',
-    );
-  }
   const port = parsePort(options.port);
+  const security = await prepareServeSecurity(options, io, options.verbose === true);
   const store = createMemoryStore();
   try {
     const loaded = await fill(store, options, io);
     const server = createServer({
       store,
-      noAuth: true,
+      ...security.serverOptions,
+      ...(security.tls === undefined ? {} : { tls: security.tls }),
       debug: options.debug === true,
       responseCache: options.cache,
       ...(options.defs === undefined ? {} : { defs: path.resolve(io.cwd, options.defs) }),
@@ -151,7 +156,7 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
           });
     simulator?.start(SIMULATOR_INTERVAL_MS);
     io.stdout.write(`haystack serve: ${loaded.summary}\n`);
-    io.stdout.write(`haystack serve: listening on ${addr.url} (no authentication; Ctrl-C stops)\n`);
+    io.stdout.write(`haystack serve: listening on ${addr.url} (${security.access}; Ctrl-C stops)\n`);
     await stopped(io.signal);
     simulator?.stop();
     stopLogging();
@@ -161,6 +166,7 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
     if (err instanceof Error && err.name === 'ValueError') throw new CliExit(2, `haystack serve: ${err.message}`);
     throw err;
   } finally {
+    security.stop();
     await store.close();
   }
 }

@@ -3,66 +3,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/program.js';
 import { decodeZincGrid } from '../../src/core/index.js';
-
-interface Started {
-  readonly url: string;
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly stop: () => Promise<number>;
-}
-
-/** Run `haystack serve ...args` until it prints its URL; `stop` aborts the signal and resolves with the exit code. */
-async function serve(args: readonly string[], cwd: string): Promise<Started> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString('utf8');
-  });
-  const controller = new AbortController();
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env: {}, cwd, signal: controller.signal };
-  const urlSeen = new Promise<string>((resolve) => {
-    stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-  });
-  const done = runCli(['serve', ...args], io);
-  const url = await Promise.race([urlSeen, done.then((code) => `exited ${code}: ${err}`)]);
-  return {
-    url,
-    stdout: () => out,
-    stderr: () => err,
-    stop: () => {
-      controller.abort();
-      return done;
-    },
-  };
-}
-
-async function runOnce(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString('utf8');
-  });
-  const io: CliIo = {
-    stdin: new PassThrough(),
-    stdout: new PassThrough(),
-    stderr,
-    env: {},
-    cwd: process.cwd(),
-    signal: new AbortController().signal,
-  };
-  return { code: await runCli(['serve', ...args], io), stderr: err };
-}
+import { serveExit as runOnce, startServe as serve } from '../support/serve-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'haystack-serve-'));
 afterAll(() => {
@@ -70,10 +13,10 @@ afterAll(() => {
 });
 
 describe('haystack serve', () => {
-  it('refuses to start without --no-auth until authentication is wired in', async () => {
-    const r = await runOnce(['--port', '0']);
+  it('refuses --no-auth on a host other than loopback', async () => {
+    const r = await runOnce(['--no-auth', '--port', '0', '--host', '0.0.0.0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--no-auth');
+    expect(r.stderr).toContain('--no-auth is refused on 0.0.0.0');
   });
 
   it('refuses a bad port', async () => {

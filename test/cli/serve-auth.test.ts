@@ -1,0 +1,152 @@
+// `haystack serve` with authentication (the default): first admin, logins, TLS and client certificates from the flags.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTlsFetch } from '../../src/cli/tls-fetch.js';
+import { HaystackClient } from '../../src/client/index.js';
+import { AuthError } from '../../src/core/errors.js';
+import { runCliCaptured } from '../support/run-cli.js';
+import { serveExit, startServe } from '../support/serve-cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'haystack-serve-auth-'));
+const pem = (name: string) => readFileSync(path.join(dir, 'certs', name), 'utf8');
+
+beforeAll(async () => {
+  const made = await runCliCaptured(['certs', 'certs', '--client-cn', 'admin', '--days', '2'], dir);
+  expect(made.code).toBe(0);
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DEMO = ['--port', '0', '--demo-days', '1'];
+const ENV = { HS_SUPERUSER_USERNAME: 'root', HS_SUPERUSER_PASSWORD: 'correct horse battery' };
+
+describe('haystack serve with authentication', () => {
+  it('without HS_SUPERUSER_*, creates admin with a random password printed once; requests need a login', async () => {
+    const s = await startServe(DEMO, dir);
+    try {
+      expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+      const m = /created user "admin" \(role admin\) with password (\S+)/.exec(s.stdout());
+      const password = m?.[1] ?? '';
+      expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(s.stdout().split(password)).toHaveLength(2);
+      expect(s.stdout()).toContain('(authentication required; Ctrl-C stops)');
+      const anonymous = await fetch(`${s.url}read?filter=site`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('HELLO');
+      const client = new HaystackClient({ url: s.url, username: 'admin', password });
+      expect((await client.read('site')).size).toBeGreaterThan(0);
+      await expect(
+        new HaystackClient({ url: s.url, username: 'admin', password: 'guess-guess' }).about(),
+      ).rejects.toBeInstanceOf(AuthError);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it('creates the admin from HS_SUPERUSER_USERNAME/PASSWORD, never printing the password; logs logins with --verbose', async () => {
+    const s = await startServe([...DEMO, '--verbose'], dir, ENV);
+    try {
+      expect(s.stdout()).toContain('created user "root" (role admin) from HS_SUPERUSER_USERNAME');
+      expect(s.stdout()).not.toContain(ENV.HS_SUPERUSER_PASSWORD);
+      const client = new HaystackClient({ url: s.url, username: 'root', password: ENV.HS_SUPERUSER_PASSWORD });
+      expect((await client.about()).get('serverName')).toBe('haystack-ts');
+      await client.close();
+    } finally {
+      await s.stop();
+    }
+    expect(s.stderr()).toContain('login success "root" from 127.0.0.1');
+    expect(s.stderr()).not.toContain(ENV.HS_SUPERUSER_PASSWORD);
+  });
+
+  it('refuses half or invalid superuser settings, a short server secret, and --no-auth off loopback', async () => {
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [DEMO, { HS_SUPERUSER_USERNAME: 'root' }, /both the superuser username and password/],
+      [DEMO, { HS_SUPERUSER_USERNAME: 'root', HS_SUPERUSER_PASSWORD: 'short' }, /password must be 8/],
+      [DEMO, { HS_SERVER_SECRET: 'abcd' }, /HS_SERVER_SECRET must hold at least 32 bytes/],
+      [[...DEMO, '--no-auth', '--host', '::'], {}, /--no-auth is refused on ::/],
+      [[...DEMO, '--host', '0.0.0.0', '--allow-plaintext'], {}, /--allow-plaintext sends passwords in the clear/],
+      [[...DEMO, '--session-idle', '0'], {}, /--session-idle must be/],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = await serveExit(args, env);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('haystack serve with TLS', () => {
+  it('--tls-cert/--tls-key serve HTTPS; a client trusting the CA logs in', async () => {
+    const s = await startServe(
+      [...DEMO, '--tls-cert', 'certs/server.pem', '--tls-key', 'certs/server-key.pem'],
+      dir,
+      ENV,
+    );
+    const tls = createTlsFetch({ ca: pem('ca.pem') });
+    try {
+      expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/api\/$/);
+      const client = new HaystackClient({
+        url: s.url,
+        username: 'root',
+        password: ENV.HS_SUPERUSER_PASSWORD,
+        fetch: tls.fetch,
+      });
+      expect((await client.read('site')).size).toBeGreaterThan(0);
+    } finally {
+      await tls.close();
+      await s.stop();
+    }
+  });
+
+  it('--tls-ca requires a client certificate, and its CN logs in as that user without a password', async () => {
+    const s = await startServe(
+      [...DEMO, '--tls-cert', 'certs/server.pem', '--tls-key', 'certs/server-key.pem', '--tls-ca', 'certs/ca.pem'],
+      dir,
+    );
+    const withCert = createTlsFetch({ ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') });
+    const without = createTlsFetch({ ca: pem('ca.pem') });
+    try {
+      expect(s.stdout()).toContain('client certificates required');
+      const client = new HaystackClient({ url: s.url, fetch: withCert.fetch });
+      expect((await client.read('site')).size).toBeGreaterThan(0);
+      // The certificate's CN is "admin", the bootstrapped admin: it may manage users.
+      expect((await withCert.fetch(`${s.url}users/`)).status).toBe(200);
+      await expect(without.fetch(`${s.url}about`)).rejects.toThrow();
+    } finally {
+      await withCert.close();
+      await without.close();
+      await s.stop();
+    }
+  });
+
+  it('refuses incomplete or contradictory TLS flags', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--tls-cert', 'certs/server.pem'], /--tls-cert and --tls-key go together/],
+      [['--tls-ca', 'certs/ca.pem'], /--tls-ca needs --tls-cert/],
+      [
+        [
+          '--no-auth',
+          '--tls-cert',
+          'certs/server.pem',
+          '--tls-key',
+          'certs/server-key.pem',
+          '--tls-ca',
+          'certs/ca.pem',
+        ],
+        /needs authentication/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await serveExit([...DEMO, ...args.map((a) => (a.startsWith('certs/') ? path.join(dir, a) : a))]);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).toMatch(message);
+    }
+    const missing = await serveExit([...DEMO, '--tls-cert', 'nope.pem', '--tls-key', 'nope-key.pem']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read --tls-cert nope.pem');
+  });
+});

@@ -10,7 +10,7 @@ import { HDateTime } from '../../kinds/date-time.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
-import { isRefChar, Ref } from '../../kinds/ref.js';
+import { isRefChar, type Ref, trustedRef } from '../../kinds/ref.js';
 import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
@@ -155,8 +155,12 @@ export class ZincReader {
 
   /** Read one value at {@link pos} (spaces before it skipped): a scalar, list, dict or `<<grid>>`. */
   readVal(): Val {
+    return this.#val(this.#sp(this.#pos));
+  }
+
+  /** Read the value that starts at `p` (no spaces before it). */
+  #val(p: number): Val {
     const s = this.#s;
-    const p = this.#sp(this.#pos);
     const c = p < this.#end ? s.charCodeAt(p) : -1;
     if (c >= 48 && c <= 57) return this.#readDigitStart(p);
     switch (c) {
@@ -522,10 +526,10 @@ export class ZincReader {
     const q = this.#sp(i);
     if (q > i && this.#ch(q) === C_QUOTE) {
       const dis = this.#readStr(q);
-      return new Ref(id, dis);
+      return trustedRef(id, dis);
     }
     this.#pos = i;
-    return new Ref(id);
+    return trustedRef(id);
   }
 
   /** Zinc: <symbol> := "^" <refChar>+ */
@@ -949,7 +953,6 @@ export class ZincReader {
       while (i < end && isIdPart(s.charCodeAt(i))) i++;
       const name = s.slice(start, i);
       m ??= new Map();
-      if (m.has(name)) this.#failMsg(start, `duplicate tag name ${name}`);
       const j = this.#sp(i);
       let v: Val = MARKER;
       if (this.#ch(j) === C_COLON) {
@@ -957,7 +960,11 @@ export class ZincReader {
         v = this.readVal();
         i = this.#sp(this.#pos);
       } else i = j;
-      if (v !== null) m.set(name, v);
+      if (v !== null) {
+        const n = m.size;
+        m.set(name, v);
+        if (m.size === n) this.#failMsg(start, `duplicate tag name ${name}`);
+      }
       if (braces && this.#ch(i) === C_COMMA) i = this.#sp(i + 1);
     }
     this.#pos = i;
@@ -1129,10 +1136,15 @@ export class ZincReader {
     const last = cols.length - 1;
     let m: Map<string, TagVal> | undefined;
     let i = this.#pos;
-    for (let k = 0; ; k++) {
+    let k = 0;
+    for (;;) {
       let c = i < end ? s.charCodeAt(i) : -1;
+      // A run of empty cells (most of a sparse grid) costs one comparison each.
+      while (c === C_COMMA && k < last) {
+        k++;
+        c = ++i < end ? s.charCodeAt(i) : -1;
+      }
       while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
-      // An empty cell (the common case in sparse grids) costs one comparison.
       if (
         c !== C_COMMA &&
         c !== C_NL &&
@@ -1140,8 +1152,7 @@ export class ZincReader {
         c !== -1 &&
         !(nested && c === C_GT && this.#ch(i + 1) === C_GT)
       ) {
-        this.#pos = i;
-        const v = this.readVal();
+        const v = this.#val(i);
         i = this.#pos;
         c = i < end ? s.charCodeAt(i) : -1;
         while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
@@ -1153,6 +1164,7 @@ export class ZincReader {
       if (k === last) break;
       if (c !== C_COMMA) this.#fail(i, `, before cell ${k + 2} of ${last + 1}`);
       i++;
+      k++;
     }
     this.#pos = i;
     return m === undefined ? Dict.EMPTY : Dict.fromTrustedMap(m);

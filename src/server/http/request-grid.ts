@@ -18,6 +18,10 @@ function badArg(message: string): HaystackError {
 
 // HttpApi, GET Requests: a tag value must be Zinc encoded, otherwise it is taken as a Str.
 function queryValue(text: string, limits: DecodeLimits): Val {
+  // No Zinc value starts with a lower-case letter (keywords are T, F, N, M, R, NA, NaN, INF), so filters such as
+  // `site` or `point and his` are Strs without the cost of a failed parse.
+  const c = text.charCodeAt(0);
+  if (c >= 97 && c <= 122) return text;
   try {
     return decodeZincValue(text, { limits });
   } catch (err) {

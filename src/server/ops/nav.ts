@@ -1,7 +1,7 @@
 // The `nav` op: the site / equip / point tree, one level per request, addressed by `navId` (Ops chapter, Nav).
 
 import { UnknownRecError } from '../../core/errors.js';
-import type { Dict } from '../../core/grid/dict.js';
+import { Dict, type TagVal } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { OpContext, OpDef } from '../op.js';
@@ -22,34 +22,35 @@ function byDis(a: Dict, b: Dict): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-// The filters of a level: branches (that have a navId) and leaves. Root: sites, and equips of no site, so that
-// nothing is unreachable; a site: its top equips and the points on no equip; an equip: sub-equips and points.
-const ROOT = { branches: ['site', 'equip and not siteRef'], leaves: [] as string[] };
-function siteLevel(ref: string): { branches: string[]; leaves: string[] } {
-  return {
-    branches: [`equip and siteRef==${ref} and not equipRef`],
-    leaves: [`point and siteRef==${ref} and not equipRef`],
-  };
-}
-function equipLevel(ref: string): { branches: string[]; leaves: string[] } {
-  return { branches: [`equip and equipRef==${ref}`], leaves: [`point and equipRef==${ref}`] };
-}
+// What a level lists: one filter for its children, split into branches (equips, which get a navId) and leaves
+// (points). Root: sites, and equips of no site, so that nothing is unreachable; a site: its equips and points that
+// are on no equip; an equip: its sub-equips and points.
+const ROOT_FILTER = 'site or (equip and not siteRef)';
+const siteFilter = (ref: string): string => `siteRef==${ref} and not equipRef`;
+const equipFilter = (ref: string): string => `equipRef==${ref}`;
 
 async function children(ctx: OpContext, navId: string | undefined): Promise<{ branches: Dict[]; leaves: Dict[] }> {
-  const read = async (filters: readonly string[]): Promise<Dict[]> => {
-    const out: Dict[] = [];
-    for (const filter of filters) out.push(...[...(await ctx.store.read({ filter }))].sort(byDis));
-    return out;
-  };
-  let level: { branches: readonly string[]; leaves: readonly string[] } = { branches: [], leaves: [] };
-  if (navId === undefined) level = ROOT;
-  else {
+  let filter: string | undefined = ROOT_FILTER;
+  if (navId !== undefined) {
     const [parent] = await ctx.store.readByIds([navId]);
     if (parent === undefined) throw new UnknownRecError(navId);
-    if (parent.has('site')) level = siteLevel(`@${navId}`);
-    else if (parent.has('equip')) level = equipLevel(`@${navId}`);
+    filter = parent.has('site') ? siteFilter(`@${navId}`) : parent.has('equip') ? equipFilter(`@${navId}`) : undefined;
   }
-  return { branches: await read(level.branches), leaves: await read(level.leaves) };
+  const found = filter === undefined ? [] : await ctx.store.read({ filter });
+  // One query per level; sites first at the root, then the rest, each group by display name.
+  const sites = navId === undefined ? found.filter((d) => d.has('site')) : [];
+  const equips = found.filter((d) => d.has('equip') && !d.has('site'));
+  return {
+    branches: [...sites.sort(byDis), ...equips.sort(byDis)],
+    leaves: navId === undefined ? [] : found.filter((d) => d.has('point') && !d.has('equip')).sort(byDis),
+  };
+}
+
+// Branch rows carry navId first, in the column order of the grid, so the writer keeps its in-order fast path.
+function withNavId(d: Dict, id: string): Dict {
+  const m = new Map<string, TagVal>([['navId', new Ref(id)]]);
+  for (const [k, v] of d) m.set(k, v);
+  return Dict.fromTrustedMap(m);
 }
 
 /** `nav`: the children of `navId` (sites at the root); rows with a `navId` have children, rows without are leaves. */
@@ -63,17 +64,15 @@ export const navOp: OpDef = {
     const rows: Dict[] = [];
     for (const b of branches) {
       const id = b.id;
-      rows.push(id === undefined ? b : b.set('navId', new Ref(id.id)));
+      rows.push(id === undefined ? b : withNavId(b, id.id));
     }
     rows.push(...leaves);
     return Grid.make({ cols: ['navId', 'id'], rows, addMissingCols: true });
   },
-  // A level depends on its parent (whether it is a site or an equip) and on the filters of either kind of level.
+  // A level depends on its parent (whether it is a site or an equip) and on the filter of either kind of level.
   cacheDeps: (req) => {
     const navId = navIdOf(firstRow(req));
-    if (navId === undefined) return { filters: ROOT.branches };
-    const s = siteLevel(`@${navId}`);
-    const e = equipLevel(`@${navId}`);
-    return { ids: [navId], filters: [...s.branches, ...s.leaves, ...e.branches, ...e.leaves] };
+    if (navId === undefined) return { filters: [ROOT_FILTER] };
+    return { ids: [navId], filters: [siteFilter(`@${navId}`), equipFilter(`@${navId}`)] };
   },
 };

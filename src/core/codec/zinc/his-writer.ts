@@ -8,6 +8,9 @@ import type { HisRows } from './his-columns.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const POW10 = [1, 10, 100, 1000];
+// ASCII tens and ones digits of 0-59.
+const TENS = Uint8Array.from({ length: 60 }, (_v, i) => 48 + Math.floor(i / 10));
+const ONES = Uint8Array.from({ length: 60 }, (_v, i) => 48 + (i % 10));
 
 /** A growable UTF-8 byte buffer that becomes one string at the end (no per-row string garbage). */
 class ByteSink {
@@ -27,8 +30,15 @@ class ByteSink {
 
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    const n = b.length;
+    if (n > 32) this.buf.set(b, this.len);
+    else {
+      // A loop beats TypedArray#set for the few bytes of a date, zone or unit.
+      const buf = this.buf;
+      const at = this.len;
+      for (let k = 0; k < n; k++) buf[at + k] = b[k] as number;
+    }
+    this.len += n;
   }
 
   /** Any text, encoded as UTF-8. */
@@ -104,16 +114,16 @@ export function writeHisRows(src: HisRows, from: number, to: number, val: (i: nu
     const buf = sink.buf;
     let p = sink.len;
     const hh = Math.floor(secs / 3600);
-    const mi = Math.floor(secs / 60) % 60;
-    const ss = secs % 60;
-    buf[p++] = 48 + Math.floor(hh / 10);
-    buf[p++] = 48 + (hh % 10);
+    const mi = Math.floor(secs / 60) - hh * 60;
+    const ss = secs - Math.floor(secs / 60) * 60;
+    buf[p++] = TENS[hh] as number;
+    buf[p++] = ONES[hh] as number;
     buf[p++] = 58;
-    buf[p++] = 48 + Math.floor(mi / 10);
-    buf[p++] = 48 + (mi % 10);
+    buf[p++] = TENS[mi] as number;
+    buf[p++] = ONES[mi] as number;
     buf[p++] = 58;
-    buf[p++] = 48 + Math.floor(ss / 10);
-    buf[p++] = 48 + (ss % 10);
+    buf[p++] = TENS[ss] as number;
+    buf[p++] = ONES[ss] as number;
     sink.len = p;
     const frac = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
     if (frac !== 0) {

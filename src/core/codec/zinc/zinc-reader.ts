@@ -687,6 +687,9 @@ export class ZincReader {
     return i;
   }
 
+  // Where the last DateTime's date was read, and its day number (see #scanDateTime).
+  #lastDatePos = -1;
+  #lastDay = 0;
   #dY = 0;
   #dMo = 0;
   #dD = 0;
@@ -756,7 +759,16 @@ export class ZincReader {
    * `Z` (meaning UTC). Sets #dtMs, #dtSub, #dtOffset, #dtTz; allocates nothing for a zone seen last time.
    */
   #scanDateTime(p: number): number {
-    this.#scanDate(p);
+    // Consecutive timestamps usually share their date: reuse the last day number when the 10 chars match.
+    const s = this.#s;
+    const lp = this.#lastDatePos;
+    let same = lp >= 0;
+    for (let k = 0; same && k < 10; k++) same = s.charCodeAt(p + k) === s.charCodeAt(lp + k);
+    if (!same) {
+      this.#scanDate(p);
+      this.#lastDay = daysFromCivil(this.#dY, this.#dMo, this.#dD);
+      this.#lastDatePos = p;
+    }
     let i = this.#scanTime(p + 11);
     const c = this.#ch(i);
     let offset = 0;
@@ -772,7 +784,6 @@ export class ZincReader {
     let tz: TimeZone;
     if (this.#ch(i) === C_SP && isAlphaHi(this.#ch(i + 1))) {
       const start = i + 1;
-      const s = this.#s;
       const end = this.#end;
       let j = start + 1;
       while (j < end && isTzChar(s.charCodeAt(j))) j++;
@@ -791,7 +802,7 @@ export class ZincReader {
     } else if (c === 90) tz = TimeZone.UTC;
     else return this.#fail(i, 'a space and a time zone name after the offset');
     const local =
-      daysFromCivil(this.#dY, this.#dMo, this.#dD) * MS_PER_DAY +
+      this.#lastDay * MS_PER_DAY +
       ((this.#tH * 60 + this.#tM) * 60 + this.#tS) * 1000 +
       Math.floor(this.#tNanos / 1_000_000);
     this.#dtMs = local - offset * 1000;

@@ -51,7 +51,11 @@ export interface HaystackServerOptions {
   readonly debug?: boolean;
   /** `spec` (default): op errors answer HTTP 200 with the error grid, as HttpApi requires; `http`: the error code's status. */
   readonly errorStatus?: ErrorStatusMode;
-  /** Keep encoded responses of read-only ops until a write through this server invalidates them. Default false. */
+  /**
+   * Keep encoded GET responses of read/nav/defs until a change invalidates them (exactly the entries a change can
+   * affect). Only for stores written through this process: every write must go through the handler's `store`.
+   * Default false.
+   */
   readonly responseCache?: boolean;
 }
 

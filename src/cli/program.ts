@@ -5,12 +5,22 @@ import { registerCerts } from './certs-command.js';
 import { registerConvert } from './convert-command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
+import { registerAbout, registerHis } from './remote-commands.js';
 import { registerServe } from './serve-command.js';
+import { registerUser } from './user-command.js';
 
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerRead, registerCerts, registerServe, registerConvert];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerRead,
+  registerCerts,
+  registerServe,
+  registerConvert,
+  registerUser,
+  registerAbout,
+  registerHis,
+];
 
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';

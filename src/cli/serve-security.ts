@@ -2,9 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
 import type { TlsOptions } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
 import { HaystackError } from '../core/errors.js';
@@ -18,6 +16,7 @@ import {
 } from '../server/index.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import { CliExit, type CliIo } from './io.js';
+import { readFileArg } from './read-file-arg.js';
 
 /** The flags of `haystack serve` that concern security, as commander parses them. */
 export interface ServeSecurityFlags {
@@ -83,18 +82,6 @@ function serverSecret(io: CliIo): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-async function readPem(file: string, flag: string, io: CliIo): Promise<Buffer> {
-  try {
-    return await readFile(path.resolve(io.cwd, file));
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new CliExit(
-      1,
-      `haystack serve: cannot read ${flag} ${file}: ${typeof code === 'string' ? code : String(err)}`,
-    );
-  }
-}
-
 async function tlsOptions(flags: ServeSecurityFlags, io: CliIo): Promise<TlsOptions | undefined> {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
   if (flags.tlsCert === undefined || flags.tlsKey === undefined) {
@@ -102,9 +89,9 @@ async function tlsOptions(flags: ServeSecurityFlags, io: CliIo): Promise<TlsOpti
     return undefined;
   }
   const [cert, key, ca] = await Promise.all([
-    readPem(flags.tlsCert, '--tls-cert', io),
-    readPem(flags.tlsKey, '--tls-key', io),
-    flags.tlsCa === undefined ? undefined : readPem(flags.tlsCa, '--tls-ca', io),
+    readFileArg(io, 'haystack serve', '--tls-cert', flags.tlsCert),
+    readFileArg(io, 'haystack serve', '--tls-key', flags.tlsKey),
+    flags.tlsCa === undefined ? undefined : readFileArg(io, 'haystack serve', '--tls-ca', flags.tlsCa),
   ]);
   try {
     return serverTlsOptions({

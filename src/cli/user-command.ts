@@ -1,0 +1,223 @@
+// `haystack user add|list|set|remove`: manage the users of a running server through its users API.
+
+import type { Command } from 'commander';
+import { HaystackError } from '../core/errors.js';
+import { generatePassword, type UserJson } from '../server/index.js';
+import { CliExit, type CliIo } from './io.js';
+import { createPrompter, type Prompter } from './prompt.js';
+import { readFileArg } from './read-file-arg.js';
+import { createTlsFetch, type TlsFetch } from './tls-fetch.js';
+import { UsersApiError, UsersClient } from './users-client.js';
+
+/** How to reach the server, on every subcommand. */
+interface ConnectionFlags {
+  readonly url?: string;
+  readonly user?: string;
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly json?: boolean;
+}
+
+interface AddFlags extends ConnectionFlags {
+  readonly role: string;
+  readonly disabled?: boolean;
+  readonly generatePassword?: boolean;
+}
+
+interface SetFlags extends ConnectionFlags {
+  readonly role?: string;
+  readonly enable?: boolean;
+  readonly disable?: boolean;
+  readonly password?: boolean;
+  readonly generatePassword?: boolean;
+}
+
+/** Environment variables the command reads. */
+export const USER_ENV = Object.freeze({
+  url: 'HAYSTACK_URL',
+  user: 'HAYSTACK_USER',
+  password: 'HAYSTACK_PASSWORD',
+  newPassword: 'HAYSTACK_NEW_PASSWORD',
+});
+
+const DEFAULT_URL = 'http://127.0.0.1:8080/api/';
+
+function withConnection(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', `API root of the server (default $${USER_ENV.url} or ${DEFAULT_URL})`)
+    .option(
+      '-u, --user <name>',
+      `admin to log in as (default $${USER_ENV.user} or admin); password from $${USER_ENV.password} or a prompt`,
+    )
+    .option('--ca <file>', 'PEM CA to trust for an HTTPS server (e.g. certs/ca.pem from haystack certs)')
+    .option('--cert <file>', 'PEM client certificate, to log in by mutual TLS instead of a password')
+    .option('--key <file>', 'the PEM private key of --cert')
+    .option('--json', 'print JSON');
+}
+
+/** Register `haystack user add|list|set|remove`. */
+export function registerUser(program: Command, io: CliIo): void {
+  const user = program
+    .command('user')
+    .description(
+      'manage the users of a running haystack serve (admin only); a local store comes with the embedded store',
+    );
+  withConnection(user.command('list').description('list users')).action(async (flags: ConnectionFlags) => {
+    await session(flags, io, async (client) => {
+      const users = await client.list();
+      if (flags.json === true) io.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
+      else io.stdout.write(table(users));
+    });
+  });
+  withConnection(
+    user
+      .command('add')
+      .description(`add a user; the password comes from $${USER_ENV.newPassword}, a prompt, or --generate-password`)
+      .argument('<name>', 'username')
+      .option('--role <role>', 'admin, operator or viewer', 'viewer')
+      .option('--disabled', 'create the user disabled')
+      .option('--generate-password', 'generate a random password and print it once'),
+  ).action(async (name: string, flags: AddFlags) => {
+    await session(flags, io, async (client, prompter) => {
+      const generated = flags.generatePassword === true ? generatePassword() : undefined;
+      const password = generated ?? (await newPassword(name, io, prompter));
+      const made = await client.create({
+        username: name,
+        password,
+        role: flags.role,
+        ...(flags.disabled === true ? { enabled: false } : {}),
+      });
+      report(io, flags, made, `created user "${made.username}" (${made.role}${made.enabled ? '' : ', disabled'})`);
+      if (generated !== undefined && flags.json !== true) io.stdout.write(`password: ${generated}\n`);
+    });
+  });
+  withConnection(
+    user
+      .command('set')
+      .description('change a user: role, enabled, password (a new password or disabling ends their sessions)')
+      .argument('<name>', 'username')
+      .option('--role <role>', 'admin, operator or viewer')
+      .option('--enable', 'let the user log in')
+      .option('--disable', 'stop the user from logging in')
+      .option('--password', `set a new password, from $${USER_ENV.newPassword} or a prompt`)
+      .option('--generate-password', 'set a random password and print it once'),
+  ).action(async (name: string, flags: SetFlags) => {
+    if (flags.enable === true && flags.disable === true)
+      throw new CliExit(2, 'haystack user set: --enable or --disable, not both');
+    await session(flags, io, async (client, prompter) => {
+      const generated = flags.generatePassword === true ? generatePassword() : undefined;
+      const password = generated ?? (flags.password === true ? await newPassword(name, io, prompter) : undefined);
+      const changes = {
+        ...(flags.role === undefined ? {} : { role: flags.role }),
+        ...(flags.enable === true ? { enabled: true } : flags.disable === true ? { enabled: false } : {}),
+        ...(password === undefined ? {} : { password }),
+      };
+      if (Object.keys(changes).length === 0) {
+        throw new CliExit(2, 'haystack user set: nothing to change (--role, --enable, --disable, --password)');
+      }
+      const changed = await client.update(name, changes);
+      report(
+        io,
+        flags,
+        changed,
+        `updated user "${changed.username}" (${changed.role}${changed.enabled ? '' : ', disabled'})`,
+      );
+      if (generated !== undefined && flags.json !== true) io.stdout.write(`password: ${generated}\n`);
+    });
+  });
+  withConnection(user.command('remove').description('delete a user').argument('<name>', 'username')).action(
+    async (name: string, flags: ConnectionFlags) => {
+      await session(flags, io, async (client) => {
+        await client.remove(name);
+        if (flags.json === true) io.stdout.write(`${JSON.stringify({ removed: name })}\n`);
+        else io.stdout.write(`removed user "${name}"\n`);
+      });
+    },
+  );
+}
+
+function report(io: CliIo, flags: ConnectionFlags, user: UserJson, line: string): void {
+  io.stdout.write(flags.json === true ? `${JSON.stringify(user, null, 2)}\n` : `${line}\n`);
+}
+
+function table(users: readonly UserJson[]): string {
+  const rows = [
+    ['USERNAME', 'ROLE', 'ENABLED', 'CREATED', 'MODIFIED'],
+    ...users.map((u) => [u.username, u.role, u.enabled ? 'yes' : 'no', u.created, u.modified]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map(
+      (r) =>
+        `${r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
+}
+
+async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise<string> {
+  const fromEnv = io.env[USER_ENV.newPassword];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return prompter.secret(`New password for ${name}: `);
+}
+
+async function connectionFetch(flags: ConnectionFlags, io: CliIo): Promise<TlsFetch | undefined> {
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new CliExit(2, 'haystack user: --cert and --key go together');
+  }
+  if (flags.ca === undefined && flags.cert === undefined) return undefined;
+  const [ca, cert, key] = await Promise.all([
+    flags.ca === undefined ? undefined : readFileArg(io, 'haystack user', '--ca', flags.ca),
+    flags.cert === undefined ? undefined : readFileArg(io, 'haystack user', '--cert', flags.cert),
+    flags.key === undefined ? undefined : readFileArg(io, 'haystack user', '--key', flags.key),
+  ]);
+  return createTlsFetch({
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined || key === undefined ? {} : { cert, key }),
+  });
+}
+
+/** Log in, run `work`, and always end the session and release connections; errors become CLI exits. */
+async function session(
+  flags: ConnectionFlags,
+  io: CliIo,
+  work: (client: UsersClient, prompter: Prompter) => Promise<void>,
+): Promise<void> {
+  const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
+  const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
+  const prompter = createPrompter(io);
+  const tls = await connectionFetch(flags, io);
+  let client: UsersClient | undefined;
+  try {
+    // With a client certificate and no password given, the certificate is the login.
+    const envPassword = io.env[USER_ENV.password];
+    const password =
+      envPassword !== undefined && envPassword !== ''
+        ? envPassword
+        : flags.cert === undefined
+          ? await prompter.secret(`Password for ${username}: `)
+          : undefined;
+    client = await UsersClient.connect({
+      url,
+      fetch: tls?.fetch ?? globalThis.fetch,
+      ...(password === undefined ? {} : { credentials: { username, password } }),
+    });
+    await work(client, prompter);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    if (err instanceof UsersApiError) throw new CliExit(1, `haystack user: ${err.message} (HTTP ${err.status})`);
+    if (err instanceof HaystackError) throw new CliExit(1, `haystack user: ${err.message}`);
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    throw new CliExit(
+      1,
+      `haystack user: cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}${cause}`,
+    );
+  } finally {
+    prompter.close();
+    await client?.close().catch(() => undefined);
+    await tls?.close();
+  }
+}

@@ -1,0 +1,145 @@
+// A client of the users API (`{api}/users/`): logs in with the Haystack client's SCRAM login, then speaks JSON.
+
+import { loginWithScram } from '../client/index.js';
+import { formatAuthorization } from '../core/auth/auth-header.js';
+import { AuthError } from '../core/errors.js';
+import type { UserJson } from '../server/index.js';
+
+/** How to reach and log in to a server. */
+export interface UsersClientOptions {
+  /** API root, e.g. `http://127.0.0.1:8080/api/`. */
+  readonly url: string;
+  /** Username and password to log in with; omit both to rely on a client certificate. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** The fetch to use (one from `createTlsFetch` for a private CA or a client certificate). */
+  readonly fetch: typeof fetch;
+}
+
+/** A failed call: the HTTP status and the server's message. */
+export class UsersApiError extends Error {
+  /** HTTP status. */
+  readonly status: number;
+  /** The server's `errCode`, when it sent one. */
+  readonly errCode: string | undefined;
+
+  constructor(status: number, message: string, errCode: string | undefined) {
+    super(message);
+    this.status = status;
+    this.errCode = errCode;
+  }
+}
+
+/** Fields of a new user. */
+export interface NewUserJson {
+  readonly username: string;
+  readonly password: string;
+  readonly role?: string;
+  readonly enabled?: boolean;
+}
+
+/** Fields to change. */
+export interface UserChangesJson {
+  readonly role?: string;
+  readonly enabled?: boolean;
+  readonly password?: string;
+}
+
+/** The users API of one server, over one login session. */
+export class UsersClient {
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+  readonly #token: string | undefined;
+
+  private constructor(base: string, f: typeof fetch, token: string | undefined) {
+    this.#base = base;
+    this.#fetch = f;
+    this.#token = token;
+  }
+
+  /** Log in (when credentials are given) and return a client; throws `AuthError` when the login fails. */
+  static async connect(options: UsersClientOptions): Promise<UsersClient> {
+    const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
+    let token: string | undefined;
+    if (options.credentials !== undefined) {
+      token = await loginWithScram({
+        url: new URL('about', base).href,
+        credentials: options.credentials,
+        fetch: options.fetch,
+        fetchInit: {},
+        headers: {},
+        signal: undefined,
+      });
+    }
+    return new UsersClient(base, options.fetch, token);
+  }
+
+  /** Every user. */
+  async list(): Promise<readonly UserJson[]> {
+    return ((await this.#call('GET', '')) as { users: UserJson[] }).users;
+  }
+
+  /** One user. */
+  async get(username: string): Promise<UserJson> {
+    return (await this.#call('GET', encodeURIComponent(username))) as UserJson;
+  }
+
+  /** Create a user. */
+  async create(user: NewUserJson): Promise<UserJson> {
+    return (await this.#call('POST', '', user)) as UserJson;
+  }
+
+  /** Change a user. */
+  async update(username: string, changes: UserChangesJson): Promise<UserJson> {
+    return (await this.#call('PATCH', encodeURIComponent(username), changes)) as UserJson;
+  }
+
+  /** Delete a user. */
+  async remove(username: string): Promise<void> {
+    await this.#call('DELETE', encodeURIComponent(username));
+  }
+
+  /** End the login session on the server (the `close` op). */
+  async close(): Promise<void> {
+    if (this.#token === undefined) return;
+    const res = await this.#fetch(new URL('close', this.#base).href, { method: 'POST', headers: this.#headers() });
+    await res.body?.cancel();
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.#token !== undefined) {
+      headers.authorization = formatAuthorization({ scheme: 'BEARER', authToken: this.#token });
+    }
+    return headers;
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const headers = this.#headers();
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await this.#fetch(new URL(`users/${path}`, this.#base).href, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status === 401)
+      throw new AuthError('Authentication required: give -u and the password (HAYSTACK_PASSWORD)');
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      // The users API answers JSON errors; an error grid (e.g. in Hayson) is read for its dis if it comes instead.
+      const fields = (json ?? {}) as { dis?: unknown; errCode?: unknown; meta?: { dis?: unknown } };
+      const dis = fields.dis ?? fields.meta?.dis;
+      throw new UsersApiError(
+        res.status,
+        typeof dis === 'string' ? dis : `HTTP ${res.status}`,
+        typeof fields.errCode === 'string' ? fields.errCode : undefined,
+      );
+    }
+    return json;
+  }
+}

@@ -19,6 +19,7 @@ import {
   type Val,
 } from '../core/index.js';
 import { CliExit, type CliIo } from './io.js';
+import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
 
 const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
 const INPUT_FORMATS = CODECS.filter((c) => c.decode !== undefined)
@@ -26,24 +27,26 @@ const INPUT_FORMATS = CODECS.filter((c) => c.decode !== undefined)
   .join(', ');
 
 /** Options of `haystack read`. */
-interface ReadOptions {
-  readonly data: string;
+interface ReadOptions extends RemoteFlags {
+  readonly data?: string;
   readonly to: string;
   readonly limit?: string;
 }
 
-/** Register `haystack read --data FILE [--to FORMAT] [--limit N] FILTER`. */
+/** Register `haystack read (--data FILE | --url URL) [--to FORMAT] [--limit N] FILTER`. */
 export function registerRead(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('read')
-    .description('print the entities of a local Zinc, JSON or Trio file that match a filter (-> resolved in the file)')
+    .description(
+      'print the entities that match a filter, from a local Zinc, JSON or Trio file (--data; -> resolved in the file) or a server (--url)',
+    )
     .argument('<filter>', 'Haystack filter, e.g. \'point and siteRef->dis == "Alpha"\'')
-    .requiredOption('--data <file>', `file of entities, read by its extension (${INPUT_FORMATS}; .json is v4)`)
+    .option('--data <file>', `file of entities, read by its extension (${INPUT_FORMATS}; .json is v4)`)
     .option('--to <format>', `output format: ${OUTPUT_FORMATS}`, 'zinc')
-    .option('--limit <n>', 'print at most n matches')
-    .action(async (filterText: string, options: ReadOptions) => {
-      await runRead(filterText, options, io);
-    });
+    .option('--limit <n>', 'print at most n matches');
+  withRemoteOptions(cmd).action(async (filterText: string, options: ReadOptions) => {
+    await runRead(filterText, options, io);
+  });
 }
 
 async function runRead(filterText: string, options: ReadOptions, io: CliIo): Promise<void> {
@@ -53,6 +56,16 @@ async function runRead(filterText: string, options: ReadOptions, io: CliIo): Pro
   }
   const limit = parseLimit(options.limit);
   const filter = compile(filterText);
+  if (options.data === undefined) {
+    // Remote: the filter was checked here first, so a typo fails with its position before any network call.
+    const grid = await withClient('read', options, io, (client) =>
+      client.read(filter.toString(), Number.isFinite(limit) ? { limit } : {}),
+    );
+    const text = output.encodeGrid(grid);
+    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return;
+  }
+  if (options.url !== undefined) throw new CliExit(2, 'haystack read: give --data or --url, not both');
   const source = await load(options.data, io);
   const entities = source instanceof Grid ? source.rows : source;
   const resolve = refResolver(entities);

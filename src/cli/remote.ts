@@ -1,0 +1,119 @@
+// Connecting CLI commands to a running Haystack server: URL, login, TLS files, and errors as CLI exits.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { HaystackClient } from '../client/index.js';
+import { CallError, HaystackError } from '../core/errors.js';
+import { CliExit, type CliIo } from './io.js';
+import { createPrompter } from './prompt.js';
+import { createTlsFetch, type TlsFetch } from './tls-fetch.js';
+
+/** Environment variables the remote commands read. */
+export const REMOTE_ENV = Object.freeze({
+  url: 'HAYSTACK_URL',
+  user: 'HAYSTACK_USER',
+  password: 'HAYSTACK_PASSWORD',
+});
+
+/** How to reach a server. */
+export interface RemoteFlags {
+  /** API root. */
+  readonly url?: string;
+  /** User to log in as; without one (and without a client certificate) no login is attempted. */
+  readonly user?: string;
+  /** PEM CA file to trust. */
+  readonly ca?: string;
+  /** PEM client certificate file (mutual TLS). */
+  readonly cert?: string;
+  /** PEM key file of `cert`. */
+  readonly key?: string;
+}
+
+/** Add `--url`, `-u/--user`, `--ca`, `--cert`, `--key` to a command. */
+export function withRemoteOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', `API root of the server, e.g. http://127.0.0.1:8080/api (default $${REMOTE_ENV.url})`)
+    .option(
+      '-u, --user <name>',
+      `user to log in as (default $${REMOTE_ENV.user}); password from $${REMOTE_ENV.password} or a prompt`,
+    )
+    .option('--ca <file>', 'PEM CA to trust for an HTTPS server (e.g. certs/ca.pem from haystack certs)')
+    .option('--cert <file>', 'PEM client certificate for mutual TLS')
+    .option('--key <file>', 'the PEM private key of --cert');
+}
+
+async function readPem(command: string, file: string, flag: string, io: CliIo): Promise<Buffer> {
+  try {
+    return await readFile(path.resolve(io.cwd, file));
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new CliExit(
+      1,
+      `haystack ${command}: cannot read ${flag} ${file}: ${typeof code === 'string' ? code : String(err)}`,
+    );
+  }
+}
+
+/** A fetch with the TLS files of the flags, or undefined when none are given. */
+export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: CliIo): Promise<TlsFetch | undefined> {
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new CliExit(2, `haystack ${command}: --cert and --key go together`);
+  }
+  if (flags.ca === undefined && flags.cert === undefined) return undefined;
+  const [ca, cert, key] = await Promise.all([
+    flags.ca === undefined ? undefined : readPem(command, flags.ca, '--ca', io),
+    flags.cert === undefined ? undefined : readPem(command, flags.cert, '--cert', io),
+    flags.key === undefined ? undefined : readPem(command, flags.key, '--key', io),
+  ]);
+  return createTlsFetch({
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined || key === undefined ? {} : { cert, key }),
+  });
+}
+
+/**
+ * Run `work` with a logged-in client (the password from the environment or a prompt, asked only when a
+ * user is named), then close the session and the connections. Failures become `CliExit`s that say what
+ * went wrong without a stack trace.
+ */
+export async function withClient<T>(
+  command: string,
+  flags: RemoteFlags,
+  io: CliIo,
+  work: (client: HaystackClient) => Promise<T>,
+): Promise<T> {
+  const url = flags.url ?? io.env[REMOTE_ENV.url];
+  if (url === undefined || url === '')
+    throw new CliExit(2, `haystack ${command}: give --url or set $${REMOTE_ENV.url}`);
+  const username = flags.user ?? io.env[REMOTE_ENV.user];
+  const tls = await remoteTlsFetch(command, flags, io);
+  const prompter = createPrompter(io);
+  let client: HaystackClient | undefined;
+  try {
+    let password: string | undefined;
+    if (username !== undefined && username !== '') {
+      const fromEnv = io.env[REMOTE_ENV.password];
+      password =
+        fromEnv !== undefined && fromEnv !== '' ? fromEnv : await prompter.secret(`Password for ${username}: `);
+    }
+    client = new HaystackClient({
+      url,
+      ...(tls === undefined ? {} : { fetch: tls.fetch }),
+      ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
+    });
+    return await work(client);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    if (err instanceof CallError) throw new CliExit(1, `haystack ${command}: server error: ${err.message}`);
+    if (err instanceof HaystackError) {
+      const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      throw new CliExit(1, `haystack ${command}: ${err.message}${cause}`);
+    }
+    throw err;
+  } finally {
+    prompter.close();
+    await client?.close().catch(() => undefined);
+    await tls?.close();
+  }
+}

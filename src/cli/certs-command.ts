@@ -79,7 +79,7 @@ async function runCerts(dir: string, options: CertsOptions, io: CliIo): Promise<
       'Serve HTTPS (TLS 1.3) with client-certificate login:',
       `  haystack serve --tls-cert ${rel('server.pem')} --tls-key ${rel('server-key.pem')} --tls-ca ${rel('ca.pem')}`,
       'Call it:',
-      `  curl --cacert ${rel('ca.pem')} --cert ${rel('client.pem')} --key ${rel('client-key.pem')} https://localhost:PORT/about`,
+      `  curl --cacert ${rel('ca.pem')} --cert ${rel('client.pem')} --key ${rel('client-key.pem')} https://localhost:8080/api/about`,
       'For development only: the private keys are not encrypted.',
       '',
     ].join('\n'),

@@ -175,7 +175,11 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   };
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
-    void serve(req, res, performance.now());
+    // `serve` answers every error itself; this only catches a failure to write that answer.
+    serve(req, res, performance.now()).catch((err: unknown) => {
+      if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+      res.destroy();
+    });
   }) as HaystackHandler;
   return Object.assign(handler, {
     handleUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {

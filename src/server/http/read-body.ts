@@ -18,7 +18,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('aborted', onAborted);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -39,13 +39,14 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       cleanup();
       reject(err);
     };
-    const onAborted = (): void => {
+    // A close before the end means the client went away mid-body.
+    const onClose = (): void => {
       cleanup();
       reject(new Error('Request aborted by the client'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }

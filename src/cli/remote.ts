@@ -1,12 +1,11 @@
 // Connecting CLI commands to a running Haystack server: URL, login, TLS files, and errors as CLI exits.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { HaystackClient } from '../client/index.js';
 import { CallError, HaystackError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter } from './prompt.js';
+import { readFileArg } from './read-file-arg.js';
 import { createTlsFetch, type TlsFetch } from './tls-fetch.js';
 
 /** Environment variables the remote commands read. */
@@ -43,18 +42,6 @@ export function withRemoteOptions(cmd: Command): Command {
     .option('--key <file>', 'the PEM private key of --cert');
 }
 
-async function readPem(command: string, file: string, flag: string, io: CliIo): Promise<Buffer> {
-  try {
-    return await readFile(path.resolve(io.cwd, file));
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new CliExit(
-      1,
-      `haystack ${command}: cannot read ${flag} ${file}: ${typeof code === 'string' ? code : String(err)}`,
-    );
-  }
-}
-
 /** A fetch with the TLS files of the flags, or undefined when none are given. */
 export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: CliIo): Promise<TlsFetch | undefined> {
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
@@ -62,9 +49,9 @@ export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: Cl
   }
   if (flags.ca === undefined && flags.cert === undefined) return undefined;
   const [ca, cert, key] = await Promise.all([
-    flags.ca === undefined ? undefined : readPem(command, flags.ca, '--ca', io),
-    flags.cert === undefined ? undefined : readPem(command, flags.cert, '--cert', io),
-    flags.key === undefined ? undefined : readPem(command, flags.key, '--key', io),
+    flags.ca === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--ca', flags.ca),
+    flags.cert === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--cert', flags.cert),
+    flags.key === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--key', flags.key),
   ]);
   return createTlsFetch({
     ...(ca === undefined ? {} : { ca }),

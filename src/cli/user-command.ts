@@ -5,17 +5,11 @@ import { HaystackError } from '../core/errors.js';
 import { generatePassword, type UserJson } from '../server/index.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
-import { readFileArg } from './read-file-arg.js';
-import { createTlsFetch, type TlsFetch } from './tls-fetch.js';
+import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from './remote.js';
 import { UsersApiError, UsersClient } from './users-client.js';
 
 /** How to reach the server, on every subcommand. */
-interface ConnectionFlags {
-  readonly url?: string;
-  readonly user?: string;
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
+interface ConnectionFlags extends RemoteFlags {
   readonly json?: boolean;
 }
 
@@ -34,26 +28,12 @@ interface SetFlags extends ConnectionFlags {
 }
 
 /** Environment variables the command reads. */
-export const USER_ENV = Object.freeze({
-  url: 'HAYSTACK_URL',
-  user: 'HAYSTACK_USER',
-  password: 'HAYSTACK_PASSWORD',
-  newPassword: 'HAYSTACK_NEW_PASSWORD',
-});
+export const USER_ENV = Object.freeze({ ...REMOTE_ENV, newPassword: 'HAYSTACK_NEW_PASSWORD' });
 
 const DEFAULT_URL = 'http://127.0.0.1:8080/api/';
 
 function withConnection(cmd: Command): Command {
-  return cmd
-    .option('--url <url>', `API root of the server (default $${USER_ENV.url} or ${DEFAULT_URL})`)
-    .option(
-      '-u, --user <name>',
-      `admin to log in as (default $${USER_ENV.user} or admin); password from $${USER_ENV.password} or a prompt`,
-    )
-    .option('--ca <file>', 'PEM CA to trust for an HTTPS server (e.g. certs/ca.pem from haystack certs)')
-    .option('--cert <file>', 'PEM client certificate, to log in by mutual TLS instead of a password')
-    .option('--key <file>', 'the PEM private key of --cert')
-    .option('--json', 'print JSON');
+  return withRemoteOptions(cmd).option('--json', 'print JSON');
 }
 
 /** Register `haystack user add|list|set|remove`. */
@@ -61,7 +41,8 @@ export function registerUser(program: Command, io: CliIo): void {
   const user = program
     .command('user')
     .description(
-      'manage the users of a running haystack serve (admin only); a local store comes with the embedded store',
+      `manage the users of a running haystack serve as an admin (default --url ${DEFAULT_URL}, -u admin); ` +
+        'a local store comes with the embedded store',
     );
   withConnection(user.command('list').description('list users')).action(async (flags: ConnectionFlags) => {
     await session(flags, io, async (client) => {
@@ -164,22 +145,6 @@ async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise
   return prompter.secret(`New password for ${name}: `);
 }
 
-async function connectionFetch(flags: ConnectionFlags, io: CliIo): Promise<TlsFetch | undefined> {
-  if ((flags.cert === undefined) !== (flags.key === undefined)) {
-    throw new CliExit(2, 'haystack user: --cert and --key go together');
-  }
-  if (flags.ca === undefined && flags.cert === undefined) return undefined;
-  const [ca, cert, key] = await Promise.all([
-    flags.ca === undefined ? undefined : readFileArg(io, 'haystack user', '--ca', flags.ca),
-    flags.cert === undefined ? undefined : readFileArg(io, 'haystack user', '--cert', flags.cert),
-    flags.key === undefined ? undefined : readFileArg(io, 'haystack user', '--key', flags.key),
-  ]);
-  return createTlsFetch({
-    ...(ca === undefined ? {} : { ca }),
-    ...(cert === undefined || key === undefined ? {} : { cert, key }),
-  });
-}
-
 /** Log in, run `work`, and always end the session and release connections; errors become CLI exits. */
 async function session(
   flags: ConnectionFlags,
@@ -189,7 +154,7 @@ async function session(
   const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
   const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
   const prompter = createPrompter(io);
-  const tls = await connectionFetch(flags, io);
+  const tls = await remoteTlsFetch('user', flags, io);
   let client: UsersClient | undefined;
   try {
     // With a client certificate and no password given, the certificate is the login.

@@ -133,7 +133,7 @@ describe('usage errors exit 2', () => {
   });
 });
 
-describe.skipIf(!sharedAvailable('datasets/alpha/alpha.zinc'))('the Alpha dataset', () => {
+describe.skipIf(!sharedAvailable('datasets/alpha/alpha.zinc'))('the Alpha dataset', { timeout: 60_000 }, () => {
   it('converts between Zinc, JSON and Trio without losing an entity', async () => {
     const src = sharedPath('datasets/alpha/alpha.zinc');
     expect((await convert([src, 'alpha.json'], dir)).code).toBe(0);

@@ -29,26 +29,30 @@ function sameEntities(actual: Map<string, Dict>, expected: Map<string, Dict>): v
   for (const [id, e] of expected) expect(diffVals(actual.get(id) ?? null, e, `@${id}`)).toBeUndefined();
 }
 
-describe.each(DATASETS.filter(([n]) => sharedAvailable(`datasets/${n}/${n}.zinc`)))('dataset %s', (name, count) => {
-  const zinc = decodeZinc(loadSharedText(`datasets/${name}/${name}.zinc`)) as Grid;
-  const json = decodeJson(loadSharedText(`datasets/${name}/${name}.json`)) as Grid;
-  const trioText = loadSharedText(`datasets/${name}/${name}.trio`);
+describe.each(DATASETS.filter(([n]) => sharedAvailable(`datasets/${n}/${n}.zinc`)))(
+  'dataset %s',
+  { timeout: 60_000 },
+  (name, count) => {
+    const zinc = decodeZinc(loadSharedText(`datasets/${name}/${name}.zinc`)) as Grid;
+    const json = decodeJson(loadSharedText(`datasets/${name}/${name}.json`)) as Grid;
+    const trioText = loadSharedText(`datasets/${name}/${name}.trio`);
 
-  it('Zinc and JSON give the same grid: meta, columns and rows in order', () => {
-    expect(zinc.size).toBe(count);
-    expect(diffVals(json, zinc)).toBeUndefined();
-  });
+    it('Zinc and JSON give the same grid: meta, columns and rows in order', () => {
+      expect(zinc.size).toBe(count);
+      expect(diffVals(json, zinc)).toBeUndefined();
+    });
 
-  it('Trio gives the same entities (a list of dicts, compared by id)', () => {
-    const trio = decodeTrioDicts(trioText);
-    expect(trio).toHaveLength(count);
-    sameEntities(byId(trio), byId(zinc));
-    sameEntities(byId(decodeTrio(trioText)), byId(zinc));
-  });
+    it('Trio gives the same entities (a list of dicts, compared by id)', () => {
+      const trio = decodeTrioDicts(trioText);
+      expect(trio).toHaveLength(count);
+      sameEntities(byId(trio), byId(zinc));
+      sameEntities(byId(decodeTrio(trioText)), byId(zinc));
+    });
 
-  it('re-encoding in JSON v4, JSON v3 and Trio gives the same entities back', () => {
-    expect(diffVals(decodeJson(encodeJson(zinc)), zinc)).toBeUndefined();
-    expect(diffVals(decodeJson(encodeJson(zinc, { version: 3 }), { version: 3 }), zinc)).toBeUndefined();
-    sameEntities(byId(decodeTrioDicts(encodeTrio(zinc))), byId(zinc));
-  });
-});
+    it('re-encoding in JSON v4, JSON v3 and Trio gives the same entities back', () => {
+      expect(diffVals(decodeJson(encodeJson(zinc)), zinc)).toBeUndefined();
+      expect(diffVals(decodeJson(encodeJson(zinc, { version: 3 }), { version: 3 }), zinc)).toBeUndefined();
+      sameEntities(byId(decodeTrioDicts(encodeTrio(zinc))), byId(zinc));
+    });
+  },
+);

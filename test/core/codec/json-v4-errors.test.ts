@@ -196,7 +196,7 @@ function mutate(text: string, [at, op, s]: [number, string, string]): string {
   return text.slice(0, i) + s + text.slice(i + 1);
 }
 
-describe('the one-pass text reader agrees with JSON.parse plus the walk', () => {
+describe('the one-pass text reader agrees with JSON.parse plus the walk', { timeout: 60_000 }, () => {
   it('on random JSON', () => {
     fc.assert(fc.property(fc.json(), agree), { numRuns: Number(process.env.RUNS ?? 1000) });
   });

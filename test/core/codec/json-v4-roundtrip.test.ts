@@ -28,7 +28,7 @@ function shuffled(j: unknown, seed: number): unknown {
   return Object.fromEntries(entries.map(([k, x]) => [k, shuffled(x, seed + k.length)]));
 }
 
-describe('Hayson round trip', () => {
+describe('Hayson round trip', { timeout: 60_000 }, () => {
   it('decode(encode(v)) equals v for values of every kind, nested', () => {
     fc.assert(fc.property(arbVal({ withNull: true }), roundTrips), { numRuns: 1500 });
   });

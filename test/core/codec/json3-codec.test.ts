@@ -161,7 +161,7 @@ function v3Representable(v: Val): boolean {
   return true;
 }
 
-describe('JSON v3 round trip (where representable)', () => {
+describe('JSON v3 round trip (where representable)', { timeout: 60_000 }, () => {
   const roundTrips = (v: Val): void => {
     fc.pre(v3Representable(v));
     const text = encodeJson(v, { version: 3 });

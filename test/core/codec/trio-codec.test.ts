@@ -110,7 +110,7 @@ describe('the Trio writer', () => {
   });
 });
 
-describe('Trio round trip', () => {
+describe('Trio round trip', { timeout: 60_000 }, () => {
   // A record with no tags is no record at all in Trio, so the top-level dicts are non-empty.
   const arbRecord = arbDict({ maxDepth: 3 }).filter((d) => !d.isEmpty);
 

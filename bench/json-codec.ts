@@ -75,17 +75,17 @@ const mbps = (ms: number): number => bytes / 1e6 / (ms / 1000);
 const [dParse, dOurs] = bestOf(
   [() => texts.map((t) => JSON.parse(t) as unknown), () => texts.map((t) => decodeJson(t))],
   300,
-  20_000,
+  15_000,
 ) as [Took, Took];
-const [dPeerTyped] = bestOf([() => texts.map(peerDecodeTyped)], 40, 6_000) as [Took];
-const [dPeerLazy] = bestOf([() => texts.map((t) => HGrid.make(JSON.parse(t) as never))], 40, 4_000) as [Took];
+const [dPeerTyped] = bestOf([() => texts.map(peerDecodeTyped)], 40, 5_000) as [Took];
+const [dPeerLazy] = bestOf([() => texts.map((t) => HGrid.make(JSON.parse(t) as never))], 40, 3_000) as [Took];
 
 const [eStringify, eOurs] = bestOf(
   [() => plain.map((p) => JSON.stringify(p)), () => ours.map((g) => encodeJson(g))],
   300,
-  15_000,
+  12_000,
 ) as [Took, Took];
-const [ePeer] = bestOf([() => peerTyped.map((g) => g.toJSONString())], 40, 5_000) as [Took];
+const [ePeer] = bestOf([() => peerTyped.map((g) => g.toJSONString())], 40, 4_000) as [Took];
 
 const [d3Parse, d3Ours, e3Ours] = bestOf(
   (() => {
@@ -97,7 +97,7 @@ const [d3Parse, d3Ours, e3Ours] = bestOf(
     ];
   })(),
   100,
-  8_000,
+  6_000,
 ) as [Took, Took, Took];
 
 interface Line {

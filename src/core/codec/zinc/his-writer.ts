@@ -3,80 +3,26 @@
 import { civilFromDays, MS_PER_DAY, pad4 } from '../../kinds/calendar.js';
 import { offsetString } from '../../kinds/date-time.js';
 import type { TimeZone } from '../../tz/time-zone.js';
+import type { ByteSink } from './byte-sink.js';
 import type { HisRows } from './his-columns.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const POW10 = [1, 10, 100, 1000];
 // ASCII tens and ones digits of 0-59.
 const TENS = Uint8Array.from({ length: 60 }, (_v, i) => 48 + Math.floor(i / 10));
 const ONES = Uint8Array.from({ length: 60 }, (_v, i) => 48 + (i % 10));
 
-/** A growable UTF-8 byte buffer that becomes one string at the end (no per-row string garbage). */
-class ByteSink {
-  buf: Uint8Array;
-  len = 0;
-
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(Math.max(64, capacity));
-  }
-
-  ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    const n = b.length;
-    if (n > 32) this.buf.set(b, this.len);
-    else {
-      // A loop beats TypedArray#set for the few bytes of a date, zone or unit.
-      const buf = this.buf;
-      const at = this.len;
-      for (let k = 0; k < n; k++) buf[at + k] = b[k] as number;
-    }
-    this.len += n;
-  }
-
-  /** Any text, encoded as UTF-8. */
-  text(s: string): void {
-    this.ensure(s.length * 3);
-    this.len += encoder.encodeInto(s, this.buf.subarray(this.len)).written;
-  }
-
-  /** Digits of a non-negative integer below 2^53. */
-  digits(n: number): void {
-    const buf = this.buf;
-    if (n < 10) {
-      buf[this.len++] = 48 + n;
-      return;
-    }
-    let k = 1;
-    for (let p = 10; p <= n && k < 16; p *= 10) k++;
-    let i = this.len + k;
-    this.len = i;
-    while (n >= 1) {
-      const q = Math.floor(n / 10);
-      buf[--i] = 48 + (n - q * 10);
-      n = q;
-    }
-  }
-
-  toString(): string {
-    return decoder.decode(this.buf.subarray(0, this.len));
-  }
-}
-
 /**
- * Zinc text of rows `from`..`to` of a columnar history. Timestamps reuse the bytes of their day and
- * zone; Numbers with up to three decimals are written digit by digit (the digits that `String(v)`
- * gives, since such a decimal is the shortest that reads back as `v`), others through `String(v)`.
+ * Zinc lines of rows `from`..`to` of a columnar history, as UTF-8 into `sink`. Timestamps reuse the
+ * bytes of their day and zone; Numbers go through {@link ByteSink.num}; other values through `val`.
  */
-export function writeHisRows(src: HisRows, from: number, to: number, val: (i: number) => string): string {
-  const sink = new ByteSink((to - from) * 48 + 64);
+export function writeHisRows(
+  sink: ByteSink,
+  src: HisRows,
+  from: number,
+  to: number,
+  val: (sink: ByteSink, i: number) => void,
+): void {
+  sink.ensure((to - from) * 48);
   const tz: TimeZone = src.tz;
   const ms = src.epochMs;
   const sub = src.subMsNanos;
@@ -143,56 +89,9 @@ export function writeHisRows(src: HisRows, from: number, to: number, val: (i: nu
     }
     sink.bytes(suffix);
     if (nums !== undefined) {
-      writeNum(sink, nums[i] as number);
+      sink.num(nums[i] as number);
       if (unit.length > 0) sink.bytes(unit);
-    } else sink.text(val(i));
-    sink.buf[sink.len++] = 10;
+    } else val(sink, i);
+    sink.byte(10);
   }
-  return sink.toString();
-}
-
-function writeNum(sink: ByteSink, v: number): void {
-  for (let k = 0; k < 4; k++) {
-    const scale = POW10[k] as number;
-    const m = v * scale;
-    if (Number.isInteger(m) && Math.abs(m) < 1e15 && m / scale === v && !(m === 0 && 1 / v < 0)) {
-      const buf = sink.buf;
-      let a = m;
-      if (a < 0) {
-        buf[sink.len++] = 45;
-        a = -a;
-      }
-      if (k === 0) {
-        sink.digits(a);
-        return;
-      }
-      const int = Math.floor(a / scale);
-      sink.digits(int);
-      let frac = a - int * scale;
-      let n = k;
-      while (frac % 10 === 0) {
-        frac /= 10;
-        n--;
-      }
-      buf[sink.len++] = 46;
-      const end = sink.len + n;
-      for (let j = end - 1; j >= sink.len; j--) {
-        buf[j] = 48 + (frac % 10);
-        frac = Math.floor(frac / 10);
-      }
-      sink.len = end;
-      return;
-    }
-  }
-  const s = Number.isNaN(v)
-    ? 'NaN'
-    : v === Number.POSITIVE_INFINITY
-      ? 'INF'
-      : v === Number.NEGATIVE_INFINITY
-        ? '-INF'
-        : String(v);
-  const buf = sink.buf;
-  let p = sink.len;
-  for (let j = 0; j < s.length; j++) buf[p++] = s.charCodeAt(j);
-  sink.len = p;
 }

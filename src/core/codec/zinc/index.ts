@@ -17,9 +17,11 @@ export {
 } from './zinc-stream.js';
 export {
   encodeZinc,
+  encodeZincBytes,
   encodeZincGrid,
   encodeZincHeader,
   encodeZincRow,
+  encodeZincRows,
+  encodeZincValue,
   RowWriter as ZincRowWriter,
-  zincVal as encodeZincValue,
 } from './zinc-writer.js';

@@ -3,9 +3,9 @@
 import { Dict } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
-import { HisColumnsBuilder, HisRows } from './his-columns.js';
+import { HisColumnsBuilder } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
-import { encodeHisRows, encodeZincHeader, RowWriter } from './zinc-writer.js';
+import { encodeZincHeader, encodeZincRows, RowWriter } from './zinc-writer.js';
 
 /** The header of a grid read from a stream: its meta and columns. */
 export interface ZincStreamHeader {
@@ -219,19 +219,9 @@ export interface ZincEncodeStreamOptions {
 export function* encodeZincChunks(grid: Grid, options?: ZincEncodeStreamOptions): Generator<string, void, undefined> {
   const per = Math.max(1, options?.rowsPerChunk ?? 1000);
   yield encodeZincHeader(grid.meta, grid.cols);
-  const src = grid.rowSource;
-  const n = src.size;
-  if (src instanceof HisRows && grid.cols.length === 2) {
-    for (let i = 0; i < n; i += per) yield encodeHisRows(src, i, Math.min(n, i + per));
-    return;
-  }
   const w = new RowWriter(grid.cols);
-  for (let i = 0; i < n; i += per) {
-    let out = '';
-    const to = Math.min(n, i + per);
-    for (let j = i; j < to; j++) out += w.row(src.row(j));
-    yield out;
-  }
+  const n = grid.size;
+  for (let i = 0; i < n; i += per) yield encodeZincRows(grid, i, Math.min(n, i + per), w);
 }
 
 /**
@@ -257,5 +247,5 @@ export async function* encodeZincStream(
       k = 0;
     }
   }
-  if (out.length > 0) yield out;
+  if (k > 0) yield out;
 }

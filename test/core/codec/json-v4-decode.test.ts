@@ -20,6 +20,7 @@ import {
   type Val,
   XStr,
 } from '../../../src/core/index.js';
+import { expectCode } from '../../support/errors.js';
 import { diffHayson, diffVals } from '../../support/hayson-compare.js';
 import { loadSharedJson, sharedAvailable } from '../../support/shared.js';
 
@@ -155,6 +156,14 @@ describe('keys never reach a prototype', () => {
 describe('text details', () => {
   it('a byte-order mark and whitespace around the value are allowed', () => {
     expect(decodeJson('\ufeff \n\t{"a":1}\r\n ')).toEqual(dict({ a: 1 }));
+  });
+
+  it('UTF-8 bytes are text too; bytes that are not UTF-8 are a ParseError', () => {
+    const bytes = new TextEncoder().encode('\ufeff{"unit":{"_kind":"number","val":1,"unit":"m²"}}');
+    expect(decodeJson(bytes)).toEqual(dict({ unit: new Num(1, 'm²') }));
+    expect(decodeJson(bytes, { version: 3 })).toBeInstanceOf(Dict);
+    expectCode(() => decodeJson(new Uint8Array([0x22, 0xff, 0x22])), 'HS_ERR_PARSE');
+    expectCode(() => decodeJson(new TextEncoder().encode('[1, 2]'), { limits: { maxLength: 5 } }), 'HS_ERR_LIMIT');
   });
 
   it('escapes decode, member names with escapes included', () => {

@@ -1,5 +1,6 @@
 // JSON codec door: decodeJson/encodeJson for Haystack JSON v4 (Hayson, the default) and v3.
 
+import { ParseError } from '../../errors.js';
 import type { Val } from '../../kinds/kind.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import { readHayson } from './hayson-reader.js';
@@ -8,6 +9,8 @@ import { writeHayson } from './hayson-writer.js';
 import { JsonShapeError, shapeToParseError, syntaxToParseError } from './json-shape-error.js';
 import { readJson3 } from './json3-reader.js';
 import { writeJson3 } from './json3-writer.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Which Haystack JSON encoding: 4 is Hayson (`_kind` objects), 3 the type-prefixed strings of Haystack 3. */
 export type JsonVersion = 3 | 4;
@@ -27,9 +30,9 @@ export interface JsonEncodeOptions {
 }
 
 /**
- * Decode Haystack JSON. A string is JSON text (a leading byte-order mark is ignored): v4 text is
- * read in one pass straight into typed values, v3 text goes through `JSON.parse` (no reviver) and
- * a typed walk. Anything else is taken as already-parsed JSON and walked.
+ * Decode Haystack JSON. A string is JSON text (a leading byte-order mark is ignored), and so is a
+ * Uint8Array of UTF-8: v4 text is read in one pass straight into typed values, v3 text goes through
+ * `JSON.parse` (no reviver) and a typed walk. Anything else is taken as already-parsed JSON and walked.
  *
  * Errors: text that is not JSON raises a ParseError at the offending character, saying what was
  * expected. JSON that is not valid Haystack (a bad `_kind`, a ref without `val`, ...) raises a
@@ -44,8 +47,17 @@ export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): 
   const v3 = options?.version === 3;
   let json: unknown = textOrParsed;
   let text: string | undefined;
-  if (typeof textOrParsed === 'string') {
-    text = textOrParsed.charCodeAt(0) === 0xfeff ? textOrParsed.slice(1) : textOrParsed;
+  if (textOrParsed instanceof Uint8Array) {
+    // Bytes (a request body): UTF-8, the only encoding the HttpApi allows.
+    if (textOrParsed.length > limits.maxLength) limitExceeded('json', 'maxLength', limits.maxLength);
+    try {
+      json = UTF8.decode(textOrParsed);
+    } catch (e) {
+      throw new ParseError('json', 1, 1, 'expected UTF-8 text but found bytes that are not UTF-8', { cause: e });
+    }
+  }
+  if (typeof json === 'string') {
+    text = json.charCodeAt(0) === 0xfeff ? json.slice(1) : json;
     if (text.length > limits.maxLength) limitExceeded('json', 'maxLength', limits.maxLength);
     // v4 text: one pass straight into typed values (measured faster than JSON.parse plus a walk).
     if (!v3) return readHaysonText(text, limits);

@@ -10,10 +10,33 @@ import {
   parseMediaType,
   valToGrid,
 } from '../../../src/core/codec/media-types.js';
+import * as core from '../../../src/core/index.js';
 import { dict, Grid, MARKER, Num } from '../../../src/core/index.js';
 import { expectCode } from '../../support/errors.js';
 
 const nameOf = (c: { name: string } | undefined): string | undefined => c?.name;
+
+describe('the package root', () => {
+  it('exports every codec and the registry', () => {
+    for (const name of [
+      'decodeZinc',
+      'encodeZinc',
+      'decodeJson',
+      'encodeJson',
+      'decodeTrio',
+      'decodeTrioDicts',
+      'encodeTrio',
+      'encodeCsv',
+      'codecByName',
+      'codecForAccept',
+      'codecForContentType',
+      'codecForExtension',
+    ]) {
+      expect(typeof (core as Record<string, unknown>)[name], name).toBe('function');
+    }
+    expect(core.CODECS).toBe(CODECS);
+  });
+});
 
 describe('the registry', () => {
   it('holds the five formats with their media types and extensions', () => {

@@ -1163,9 +1163,16 @@ export class ZincReader {
         c !== -1 &&
         !(nested && c === C_GT && this.#ch(i + 1) === C_GT)
       ) {
-        const v = this.#val(i);
-        i = this.#pos;
-        c = i < end ? s.charCodeAt(i) : -1;
+        let v: Val;
+        // Markers and strings are most cells of entity grids: read them here without the dispatch.
+        if (c === 77 && !isIdPart((c = i + 1 < end ? s.charCodeAt(i + 1) : -1)) && c !== C_LPAREN && c !== C_SP) {
+          v = MARKER;
+          i++;
+        } else {
+          v = s.charCodeAt(i) === C_QUOTE ? this.#readStr(i) : this.#val(i);
+          i = this.#pos;
+          c = i < end ? s.charCodeAt(i) : -1;
+        }
         while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
         if (v !== null) {
           m ??= new Map();

@@ -48,11 +48,12 @@ export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: Cl
     throw new CliExit(2, `haystack ${command}: --cert and --key go together`);
   }
   if (flags.ca === undefined && flags.cert === undefined) return undefined;
-  const [ca, cert, key] = await Promise.all([
-    flags.ca === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--ca', flags.ca),
-    flags.cert === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--cert', flags.cert),
-    flags.key === undefined ? undefined : readFileArg(io, `haystack ${command}`, '--key', flags.key),
-  ]);
+  // One after the other, so that when several files are missing the error names the first flag, every time.
+  const read = (flag: string, file: string | undefined) =>
+    file === undefined ? Promise.resolve(undefined) : readFileArg(io, `haystack ${command}`, flag, file);
+  const ca = await read('--ca', flags.ca);
+  const cert = await read('--cert', flags.cert);
+  const key = await read('--key', flags.key);
   return createTlsFetch({
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined || key === undefined ? {} : { cert, key }),

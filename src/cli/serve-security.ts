@@ -88,11 +88,10 @@ async function tlsOptions(flags: ServeSecurityFlags, io: CliIo): Promise<TlsOpti
     if (flags.tlsCa !== undefined) fail('--tls-ca needs --tls-cert and --tls-key');
     return undefined;
   }
-  const [cert, key, ca] = await Promise.all([
-    readFileArg(io, 'haystack serve', '--tls-cert', flags.tlsCert),
-    readFileArg(io, 'haystack serve', '--tls-key', flags.tlsKey),
-    flags.tlsCa === undefined ? undefined : readFileArg(io, 'haystack serve', '--tls-ca', flags.tlsCa),
-  ]);
+  // One after the other, so that when several files are missing the error names the first flag, every time.
+  const cert = await readFileArg(io, 'haystack serve', '--tls-cert', flags.tlsCert);
+  const key = await readFileArg(io, 'haystack serve', '--tls-key', flags.tlsKey);
+  const ca = flags.tlsCa === undefined ? undefined : await readFileArg(io, 'haystack serve', '--tls-ca', flags.tlsCa);
   try {
     return serverTlsOptions({
       cert,

@@ -31,13 +31,22 @@ export const DEFAULT_LIMITS: DecodeLimits = Object.freeze({
   maxTokenLength: 16 * 1024 * 1024,
 });
 
-/** Fill the gaps of partial limits with {@link DEFAULT_LIMITS}; returns the defaults object itself when nothing is given. */
+// Objects resolveLimits has made (frozen, complete): passing one back costs nothing (readers made per value).
+const RESOLVED = new WeakSet<object>([DEFAULT_LIMITS]);
+
+/**
+ * Fill the gaps of partial limits with {@link DEFAULT_LIMITS}. The result is frozen and complete; resolving
+ * a result again (or the defaults) returns it as it is.
+ */
 export function resolveLimits(limits?: Partial<DecodeLimits>): DecodeLimits {
   if (limits === undefined) return DEFAULT_LIMITS;
-  return Object.freeze({ ...DEFAULT_LIMITS, ...stripUndefined(limits) });
+  if (RESOLVED.has(limits)) return limits as DecodeLimits;
+  const r: DecodeLimits = Object.freeze({ ...DEFAULT_LIMITS, ...stripUndefined(limits) });
+  RESOLVED.add(r);
+  return r;
 }
 
-/** Raise the error for an exceeded limit (one place for the message shape). */
+/** Raise the error for an exceeded limit (one place for the message shape; code `HS_ERR_LIMIT`). */
 export function limitExceeded(format: string, limit: keyof DecodeLimits, max: number): never {
   throw new LimitError(limit, `${format}: input exceeds ${limit} (${max})`);
 }

@@ -1,5 +1,6 @@
 // HaystackClient: one method per standard op over fetch, with automatic SCRAM login and typed errors.
 
+import type { Codec } from '../core/codec/media-types.js';
 import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
 import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
 import { Dict, type DictInit } from '../core/grid/dict.js';
@@ -10,7 +11,7 @@ import { Num } from '../core/kinds/number.js';
 import { Ref } from '../core/kinds/ref.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, NetworkError } from './errors.js';
-import { type ClientFormat, formatFor, type WireFormat } from './formats.js';
+import { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 import { encodeHisRange, type HisRange } from './his-range.js';
 import { Watch, type WatchOptions } from './watch.js';
 
@@ -121,7 +122,7 @@ function callSignal(
  */
 export class HaystackClient {
   readonly #base: string;
-  readonly #format: WireFormat;
+  readonly #format: Codec;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #fetchInit: Readonly<Record<string, unknown>>;
@@ -144,7 +145,7 @@ export class HaystackClient {
     }
     // HttpApi: the base URI is assumed to end with a slash.
     this.#base = url.href.endsWith('/') ? url.href : `${url.href}/`;
-    this.#format = formatFor(options.format ?? 'zinc');
+    this.#format = clientCodec(options.format ?? 'zinc');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     const f = options.fetch ?? globalThis.fetch;
     this.#fetch = f.bind(globalThis);
@@ -258,8 +259,8 @@ export class HaystackClient {
   }
 
   #decodeResponse(text: string, contentType: string | null, op: string): Grid {
-    const fmt = this.#format.matches(contentType) ? this.#format : formatFor(contentType);
-    const val = fmt.decode(text);
+    // Content-Type says how the server actually answered (an error page may differ from what Accept asked).
+    const val = responseCodec(contentType).decode?.(text) ?? null;
     if (!(val instanceof Grid)) throw new HaystackError('HS_ERR_PARSE', `${op}: response is not a grid`);
     return val;
   }
@@ -274,7 +275,7 @@ export class HaystackClient {
       const headers: Record<string, string> = {
         ...this.#headers,
         accept: accept ?? this.#format.mediaType,
-        'content-type': `${this.#format.mediaType}; charset=utf-8`,
+        'content-type': this.#format.contentType,
       };
       if (token !== undefined) headers.authorization = `BEARER authToken=${token}`;
       this.#emit({ type: 'request', op, method: 'POST' });
@@ -282,7 +283,7 @@ export class HaystackClient {
         ...this.#fetchInit,
         method: 'POST',
         headers,
-        body: this.#format.encode(req),
+        body: this.#format.encodeGrid(req),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (err) {

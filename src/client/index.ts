@@ -9,6 +9,6 @@ export {
 } from './client.js';
 export { type ClientCredentials, loginWithScram } from './client-auth.js';
 export { HttpStatusError, NetworkError } from './errors.js';
-export { type ClientFormat, formatFor, type WireFormat } from './formats.js';
+export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
 export { abortableDelay, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';

@@ -44,6 +44,7 @@ export function zincScalar(v: Val): string | undefined {
 }
 
 /** True if a string needs escapes in a Zinc <str> (a regex scan beats a char loop here). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
 export const STR_NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. */
@@ -74,6 +75,7 @@ export function zincUri(s: string): string {
   return URI_NEEDS_ESCAPE.test(s) ? `\`${rewrite(s, 0, uriEscape)}\`` : `\`${s}\``;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
 const URI_NEEDS_ESCAPE = /[`\\\u0000-\u001f\ud800-\udfff]/;
 
 /** For the char at `i`: its escape, or how many chars to keep as they are. */

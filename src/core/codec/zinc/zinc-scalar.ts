@@ -49,6 +49,8 @@ export const STR_NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. */
 export function zincNum(v: number, unit: string | undefined): string {
+  // An INF keeps its unit (`INF°F`), which our reader reads back: the grammar has no unit on INF and Haxall
+  // drops it (as Num#toString does), but dropping it here would make Zinc and Trio lossy for such values.
   let s: string;
   if (v === Number.POSITIVE_INFINITY) s = 'INF';
   else if (v === Number.NEGATIVE_INFINITY) s = '-INF';

@@ -54,7 +54,7 @@ export {
 export * from './codec/index.js';
 export * from './errors.js';
 export * from './filter/index.js';
-export { Dict, type DictInit, dict, list, type TagVal, toVal } from './grid/dict.js';
+export { Dict, type DictInit, DictShape, dict, list, type TagVal, toVal } from './grid/dict.js';
 export { Grid, GridBuilder, type GridCol, type RowSource } from './grid/grid.js';
 export { isTagName } from './grid/tag-name.js';
 export { Coord, coord } from './kinds/coord.js';

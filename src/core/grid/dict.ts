@@ -1,4 +1,4 @@
-// The Dict kind: an immutable map of tag names to non-null values.
+// The Dict kind: an immutable map of tag names to non-null values, stored as values aligned to a shared shape.
 
 import { ValueError } from '../errors.js';
 import { HDateTime } from '../kinds/date-time.js';
@@ -20,41 +20,214 @@ export type DictInit =
   | ReadonlyMap<string, unknown>
   | Dict;
 
+let trustedShape: (names: readonly string[], slots: Map<string, number>) => DictShape;
+let allSlotsOf: (shape: DictShape) => readonly number[];
+let extendShape: (shape: DictShape, name: string) => DictShape | undefined;
+
+// Dicts made from names (Dict.of, fromTrustedMap, set) share shapes through a tree of transitions from the
+// empty shape, one per appended name (as JS engines share hidden classes): entities of one kind share one shape,
+// so they cost a values array each and repeated lookups find warm slot tables. The tree is bounded: past this
+// many shared shapes, new name sequences get shapes of their own.
+const MAX_SHARED_SHAPES = 4096;
+let sharedShapes = 0;
+
 /**
- * The Dict kind. Backed by a Map (measured faster than a null-prototype object for tag lookups), so
- * names such as `constructor` or `__proto__` are ordinary keys and never reach a prototype.
+ * The tag names a family of Dicts shares, each at a fixed slot: a grid's columns, or one Dict's own names.
+ * Low-level: readers build one per grid ({@link DictShape.of}) and its rows with {@link Dict.fromShape}, so that
+ * lookups can cache a slot per shape. Slots live in a Map, so `constructor` or `__proto__` are ordinary names.
+ */
+export class DictShape {
+  /** The names in slot order (frozen). */
+  readonly names: readonly string[];
+  readonly #slots: ReadonlyMap<string, number>;
+  // Every slot absent; copied by newValues (a packed array of the exact size, in one allocation).
+  #absent: (TagVal | undefined)[] | undefined;
+  // Every slot, in order: the present slots of a Dict with no absent tags.
+  #all: readonly number[] | undefined;
+  // Shared shapes: this shape plus one name, the first one made and the others by name.
+  #firstName: string | undefined;
+  #first: DictShape | undefined;
+  #next: Map<string, DictShape> | undefined;
+
+  private constructor(names: readonly string[], slots: ReadonlyMap<string, number>) {
+    this.names = names;
+    this.#slots = slots;
+    this.#absent = undefined;
+    this.#all = undefined;
+    this.#firstName = undefined;
+    this.#first = undefined;
+    this.#next = undefined;
+  }
+
+  static {
+    trustedShape = (names, slots) => new DictShape(names, slots);
+    extendShape = (shape, name) => {
+      // Most shapes have one transition: it is checked before the Map.
+      if (shape.#firstName === name) return shape.#first;
+      let next = shape.#next?.get(name);
+      if (next === undefined) {
+        if (sharedShapes >= MAX_SHARED_SHAPES) return undefined;
+        sharedShapes++;
+        const slots = new Map(shape.#slots);
+        slots.set(name, shape.names.length);
+        next = new DictShape(Object.freeze([...shape.names, name]), slots);
+        if (shape.#first === undefined) {
+          shape.#firstName = name;
+          shape.#first = next;
+        } else {
+          shape.#next ??= new Map();
+          shape.#next.set(name, next);
+        }
+      }
+      return next;
+    };
+    allSlotsOf = (shape) => {
+      let all = shape.#all;
+      if (all === undefined) {
+        const a: number[] = [];
+        for (let i = 0; i < shape.names.length; i++) a.push(i);
+        shape.#all = all = a;
+      }
+      return all;
+    };
+  }
+
+  /** The shape with no names. */
+  static readonly EMPTY: DictShape = new DictShape(Object.freeze([]), new Map());
+
+  /** A shape of these names, which must be unique valid tag names (else ValueError). */
+  static of(names: readonly string[]): DictShape {
+    const slots = new Map<string, number>();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
+      if (slots.has(name)) throw new ValueError(`Duplicate tag name ${name}`);
+      slots.set(name, i);
+    }
+    return slots.size === 0 ? DictShape.EMPTY : new DictShape(Object.freeze(names.slice()), slots);
+  }
+
+  /** Number of slots. */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** The slot of `name`, or -1 when the shape has no such name. */
+  slot(name: string): number {
+    return this.#slots.get(name) ?? -1;
+  }
+
+  /** A fresh values array for {@link Dict.fromShape}: one `undefined` (absent) per slot. */
+  newValues(): (TagVal | undefined)[] {
+    let a = this.#absent;
+    if (a === undefined) {
+      a = [];
+      for (let i = 0; i < this.names.length; i++) a.push(undefined);
+      this.#absent = a;
+    }
+    return a.slice();
+  }
+}
+
+/**
+ * The Dict kind: values aligned to a {@link DictShape}, `undefined` in the slots of absent tags, so that all rows
+ * of a grid share the grid's shape whatever cells are null. Iteration is in insertion order, as with a Map (a new
+ * tag goes last; a changed one keeps its place); names such as `constructor` or `__proto__` are ordinary tags.
  */
 export class Dict implements Iterable<readonly [string, TagVal]> {
-  readonly #tags: ReadonlyMap<string, TagVal>;
+  readonly #shape: DictShape;
+  readonly #values: readonly (TagVal | undefined)[];
+  // The slots that hold values, in insertion order (the iteration order); when the maker did not give them,
+  // undefined until needed (lookups never need them) and then found in slot order.
+  #present: readonly number[] | undefined;
 
-  private constructor(tags: ReadonlyMap<string, TagVal>) {
-    this.#tags = tags;
+  private constructor(
+    shape: DictShape,
+    values: readonly (TagVal | undefined)[],
+    present: readonly number[] | undefined,
+  ) {
+    this.#shape = shape;
+    this.#values = values;
+    this.#present = present;
   }
 
   /** The empty Dict. */
-  static readonly EMPTY: Dict = new Dict(new Map());
+  static readonly EMPTY: Dict = new Dict(DictShape.EMPTY, [], allSlotsOf(DictShape.EMPTY));
 
   /** Build a Dict, validating tag names and converting JS values (see {@link toVal}). */
   static of(init?: DictInit | null): Dict {
     if (init === undefined || init === null) return Dict.EMPTY;
     if (init instanceof Dict) return init;
-    const m = new Map<string, TagVal>();
     const entries: Iterable<readonly [string, unknown]> =
       init instanceof Map || isIterable(init) ? (init as Iterable<readonly [string, unknown]>) : Object.entries(init);
+    const names = new ShapeBuilder();
+    const values: TagVal[] = [];
     for (const [name, raw] of entries) {
       if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
       if (raw === null || raw === undefined) continue;
-      m.set(name, toVal(raw) as TagVal);
+      const v = toVal(raw) as TagVal;
+      // A repeated name keeps its first position and takes the last value, as Map.set does.
+      const i = names.slot(name);
+      if (i >= 0) values[i] = v;
+      else {
+        names.add(name);
+        values.push(v);
+      }
     }
-    return m.size === 0 ? Dict.EMPTY : new Dict(m);
+    if (values.length === 0) return Dict.EMPTY;
+    const shape = names.build();
+    return new Dict(shape, values, allSlotsOf(shape));
   }
 
   /**
-   * Wrap a Map without copying or validating. For readers that have already checked the grammar:
-   * the caller gives up the Map, whose names must be valid and whose values must be non-null Vals.
+   * A Dict of a Map's tags, in its order, without validating. For code that has already checked them: the names
+   * must be valid tag names and the values non-null Vals. The Map is read, not kept.
    */
   static fromTrustedMap(tags: Map<string, TagVal>): Dict {
-    return new Dict(tags);
+    if (tags.size === 0) return Dict.EMPTY;
+    const names = new ShapeBuilder();
+    const values: TagVal[] = [];
+    for (const [name, v] of tags) {
+      names.add(name);
+      values.push(v);
+    }
+    const shape = names.build();
+    return new Dict(shape, values, allSlotsOf(shape));
+  }
+
+  /**
+   * Low-level fast path for readers: a Dict of `values` aligned to `shape`, without copying or validating. The
+   * caller gives up `values` (best made by {@link DictShape.newValues}), which must have `shape.size` items, each
+   * a non-null Val or `undefined` (absent). `present`, if given, lists each slot that holds a value once, in
+   * the order the tags are to be iterated (insertion order); otherwise they are iterated in slot order. Both
+   * arrays are kept and never changed (so one constant `present` may serve many rows).
+   */
+  static fromShape(shape: DictShape, values: readonly (TagVal | undefined)[], present?: readonly number[]): Dict {
+    if (values.length !== shape.size) throw new ValueError(`${values.length} values for ${shape.size} names`);
+    return new Dict(shape, values, present);
+  }
+
+  /** Low-level: the shape the values are aligned to (for lookups that cache a slot per shape). */
+  get shape(): DictShape {
+    return this.#shape;
+  }
+
+  /** Low-level: the value in slot `slot` of {@link shape}, `undefined` when that tag is absent. */
+  valueAt(slot: number): TagVal | undefined {
+    return this.#values[slot];
+  }
+
+  // The present slots, found once by a scan when the maker did not give them.
+  #slots(): readonly number[] {
+    let p = this.#present;
+    if (p === undefined) {
+      const vs = this.#values;
+      const found: number[] = [];
+      for (let i = 0; i < vs.length; i++) if (vs[i] !== undefined) found.push(i);
+      p = found.length === vs.length ? allSlotsOf(this.#shape) : found;
+      this.#present = p;
+    }
+    return p;
   }
 
   /** Kind name. */
@@ -64,95 +237,143 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
 
   /** Number of tags. */
   get size(): number {
-    return this.#tags.size;
+    return this.#slots().length;
   }
 
   /** True if there are no tags. */
   get isEmpty(): boolean {
-    return this.#tags.size === 0;
+    return this.#slots().length === 0;
   }
 
   /** The tag's value, or null when absent. */
   get(name: string): Val {
-    return this.#tags.get(name) ?? null;
+    const i = this.#shape.slot(name);
+    return i < 0 ? null : (this.#values[i] ?? null);
   }
 
   /** True if the tag is present. */
   has(name: string): boolean {
-    return this.#tags.has(name);
+    const i = this.#shape.slot(name);
+    return i >= 0 && this.#values[i] !== undefined;
   }
 
   /** True if the tag is absent. */
   missing(name: string): boolean {
-    return !this.#tags.has(name);
+    return !this.has(name);
   }
 
-  /** Tag names in insertion order. */
+  /** Tag names in insertion order (a fresh array). */
   get names(): readonly string[] {
-    return [...this.#tags.keys()];
+    const all = this.#shape.names;
+    const p = this.#slots();
+    const out: string[] = [];
+    for (let j = 0; j < p.length; j++) out.push(all[p[j] as number] as string);
+    return out;
   }
 
   /** Tag names in insertion order. */
   keys(): IterableIterator<string> {
-    return this.#tags.keys();
+    return new KeyIterator(this.#shape.names, this.#slots());
   }
 
   /** `[name, value]` pairs in insertion order. */
   entries(): IterableIterator<[string, TagVal]> {
-    return this.#tags.entries();
+    return new EntryIterator(this.#shape.names, this.#values, this.#slots());
   }
 
   /** `[name, value]` pairs in insertion order. */
   [Symbol.iterator](): IterableIterator<[string, TagVal]> {
-    return this.#tags.entries();
+    return new EntryIterator(this.#shape.names, this.#values, this.#slots());
   }
 
   /** Call `fn` for every tag. */
   forEach(fn: (val: TagVal, name: string) => void): void {
-    this.#tags.forEach(fn);
+    const names = this.#shape.names;
+    const vs = this.#values;
+    const p = this.#slots();
+    for (let j = 0; j < p.length; j++) {
+      const i = p[j] as number;
+      fn(vs[i] as TagVal, names[i] as string);
+    }
   }
 
   /** The `id` tag if it is a Ref. */
   get id(): Ref | undefined {
-    const v = this.#tags.get('id');
+    const v = this.get('id');
     return v instanceof Ref ? v : undefined;
   }
 
   /** Display text by the Haystack rules: `dis`, else `navName`, else the id's display, else `def`. */
   dis(): string {
-    const d = this.#tags.get('dis');
+    const d = this.get('dis');
     if (typeof d === 'string') return d;
-    const n = this.#tags.get('navName');
+    const n = this.get('navName');
     if (typeof n === 'string') return n;
     const id = this.id;
     if (id !== undefined) return id.display;
-    const def = this.#tags.get('def');
-    return def === undefined ? '' : String(def);
+    const def = this.get('def');
+    return def === null ? '' : String(def);
   }
 
   /** A copy with `name` set (null removes it). */
   set(name: string, val: unknown): Dict {
     if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
-    const m = new Map(this.#tags);
-    if (val === null || val === undefined) m.delete(name);
-    else m.set(name, toVal(val) as TagVal);
-    return new Dict(m);
+    if (val === null || val === undefined) return this.#without(name, true);
+    const v = toVal(val) as TagVal;
+    const i = this.#shape.slot(name);
+    if (i >= 0 && this.#values[i] !== undefined) {
+      // A present tag keeps its position, as with Map.set: same shape, same present slots.
+      const values = this.#values.slice();
+      values[i] = v;
+      return new Dict(this.#shape, values, this.#present);
+    }
+    const p = this.#slots();
+    // A new tag goes last (as with Map.set). A name the shape has keeps the shape (a grid row stays a row).
+    if (i >= 0) {
+      const values = this.#values.slice();
+      values[i] = v;
+      return new Dict(this.#shape, values, [...p, i]);
+    }
+    const names: string[] = [];
+    const values: TagVal[] = [];
+    this.forEach((x, k) => {
+      names.push(k);
+      values.push(x);
+    });
+    names.push(name);
+    values.push(v);
+    const shape = shapeOfUnique(names);
+    return new Dict(shape, values, allSlotsOf(shape));
   }
 
   /** A copy without `name`. */
   remove(name: string): Dict {
-    if (!this.#tags.has(name)) return this;
-    const m = new Map(this.#tags);
-    m.delete(name);
-    return new Dict(m);
+    return this.#without(name, false);
+  }
+
+  // Without `name`: the same shape with that slot absent; `copy` makes a new Dict even when nothing changes.
+  #without(name: string, copy: boolean): Dict {
+    const i = this.#shape.slot(name);
+    if (i < 0 || this.#values[i] === undefined) return copy ? new Dict(this.#shape, this.#values, this.#present) : this;
+    const values = this.#values.slice();
+    values[i] = undefined;
+    return new Dict(
+      this.#shape,
+      values,
+      this.#slots().filter((j) => j !== i),
+    );
   }
 
   /** A copy with the other's tags added over these (null or undefined values, in any init form, remove). */
   merge(other: DictInit): Dict {
-    const m = new Map(this.#tags);
+    const m = new Map<string, TagVal>();
+    const put = (v: TagVal, k: string): void => {
+      m.set(k, v);
+    };
+    this.forEach(put);
     if (other instanceof Dict) {
-      for (const [k, v] of other.#tags) m.set(k, v);
-      return new Dict(m);
+      other.forEach(put);
+      return Dict.fromTrustedMap(m);
     }
     const entries: Iterable<readonly [string, unknown]> =
       other instanceof Map || isIterable(other)
@@ -163,31 +384,41 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
       if (v === null || v === undefined) m.delete(k);
       else m.set(k, toVal(v) as TagVal);
     }
-    return new Dict(m);
+    return Dict.fromTrustedMap(m);
   }
 
   /** A fresh null-prototype record of the tags. */
   toObject(): Record<string, TagVal> {
     const o = Object.create(null) as Record<string, TagVal>;
-    for (const [k, v] of this.#tags) o[k] = v;
+    this.forEach((v, k) => {
+      o[k] = v;
+    });
     return o;
   }
 
   /** Same names with equal values. */
   equals(other: unknown): boolean {
     if (other === this) return true;
-    if (!(other instanceof Dict) || other.#tags.size !== this.#tags.size) return false;
-    for (const [k, v] of this.#tags) {
-      const o = other.#tags.get(k);
-      if (o === undefined || !equals(v, o)) return false;
+    if (!(other instanceof Dict)) return false;
+    const p = this.#slots();
+    if (other.#slots().length !== p.length) return false;
+    const names = this.#shape.names;
+    const a = this.#values;
+    const b = other.#values;
+    // With equal sizes, every tag of this one present and equal in the other means the same names.
+    const same = other.#shape === this.#shape;
+    for (let j = 0; j < p.length; j++) {
+      const i = p[j] as number;
+      const o = same ? b[i] : other.get(names[i] as string);
+      if (o === undefined || o === null || !equals(a[i] as TagVal, o)) return false;
     }
     return true;
   }
 
   /** Orders by sorted names, then values in name order. */
   compareTo(other: Dict): number {
-    const a = [...this.#tags.keys()].sort();
-    const b = [...other.#tags.keys()].sort();
+    const a = [...this.names].sort();
+    const b = [...other.names].sort();
     const n = Math.min(a.length, b.length);
     for (let i = 0; i < n; i++) {
       const ka = a[i] as string;
@@ -196,7 +427,7 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     }
     if (a.length !== b.length) return a.length - b.length;
     for (const k of a) {
-      const c = compare(this.#tags.get(k) ?? null, other.#tags.get(k) ?? null);
+      const c = compare(this.get(k), other.get(k));
       if (c !== 0) return c;
     }
     return 0;
@@ -205,19 +436,121 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   /** Order-independent hash of the tags. */
   hash(): number {
     let h = 0;
-    for (const [k, v] of this.#tags) h = (h + mix(hashString(k), hash(v))) | 0;
+    this.forEach((v, k) => {
+      h = (h + mix(hashString(k), hash(v))) | 0;
+    });
     return mix(h, 5);
   }
 
   /** Debug form `{name:val ...}`. */
   toString(): string {
     const parts: string[] = [];
-    for (const [k, v] of this.#tags)
+    this.forEach((v, k) => {
       parts.push(typeof v === 'string' ? `${k}:${JSON.stringify(v)}` : `${k}:${String(v)}`);
+    });
     return `{${parts.join(' ')}}`;
   }
 }
 registerValueClass(Dict);
+
+/**
+ * Builds the shape of names added one by one (each new to it): the shared shape while there are shared shapes
+ * to be had, else a slot table of its own.
+ */
+class ShapeBuilder {
+  #shared: DictShape | undefined = DictShape.EMPTY;
+  #names: string[] | undefined;
+  #slots: Map<string, number> | undefined;
+
+  /** The slot of a name added so far, or -1. */
+  slot(name: string): number {
+    return this.#shared === undefined ? (this.#slots?.get(name) ?? -1) : this.#shared.slot(name);
+  }
+
+  /** Append a name that is not in the shape yet. */
+  add(name: string): void {
+    const shared = this.#shared;
+    if (shared !== undefined) {
+      const next = extendShape(shared, name);
+      if (next !== undefined) {
+        this.#shared = next;
+        return;
+      }
+      this.#shared = undefined;
+      this.#names = shared.names.slice();
+      this.#slots = new Map(this.#names.map((n, i) => [n, i]));
+    }
+    if (this.#names === undefined || this.#slots === undefined) return;
+    this.#slots.set(name, this.#names.length);
+    this.#names.push(name);
+  }
+
+  /** The shape of the names added. */
+  build(): DictShape {
+    if (this.#shared !== undefined) return this.#shared;
+    if (this.#names === undefined || this.#slots === undefined) return DictShape.EMPTY;
+    return trustedShape(Object.freeze(this.#names), this.#slots);
+  }
+}
+
+/** A shape of names known to be unique and valid. */
+function shapeOfUnique(names: readonly string[]): DictShape {
+  const b = new ShapeBuilder();
+  for (const name of names) b.add(name);
+  return b.build();
+}
+
+/** Iterates the names of the present tags. */
+class KeyIterator implements IterableIterator<string> {
+  readonly #names: readonly string[];
+  readonly #present: readonly number[];
+  #j = 0;
+
+  constructor(names: readonly string[], present: readonly number[]) {
+    this.#names = names;
+    this.#present = present;
+  }
+
+  next(): IteratorResult<string> {
+    const j = this.#j;
+    if (j >= this.#present.length) return { value: undefined, done: true };
+    this.#j = j + 1;
+    return { value: this.#names[this.#present[j] as number] as string, done: false };
+  }
+
+  [Symbol.iterator](): IterableIterator<string> {
+    return this;
+  }
+}
+
+/** Iterates `[name, value]` pairs of the present tags. */
+class EntryIterator implements IterableIterator<[string, TagVal]> {
+  readonly #names: readonly string[];
+  readonly #values: readonly (TagVal | undefined)[];
+  readonly #present: readonly number[];
+  readonly #result: IteratorYieldResult<[string, TagVal]> = { value: ['', ''], done: false };
+  #j = 0;
+
+  constructor(names: readonly string[], values: readonly (TagVal | undefined)[], present: readonly number[]) {
+    this.#names = names;
+    this.#values = values;
+    this.#present = present;
+  }
+
+  next(): IteratorResult<[string, TagVal]> {
+    const j = this.#j;
+    if (j >= this.#present.length) return { value: undefined, done: true };
+    this.#j = j + 1;
+    const i = this.#present[j] as number;
+    const r = this.#result;
+    r.value = [this.#names[i] as string, this.#values[i] as TagVal];
+    return r;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, TagVal]> {
+    return this;
+  }
+}
 
 function isIterable(x: unknown): x is Iterable<unknown> {
   return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';

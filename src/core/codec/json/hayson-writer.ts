@@ -85,20 +85,20 @@ function writeList(out: string, a: readonly Val[]): string {
 function writeDict(out: string, d: Dict): string {
   out += '{';
   let first = true;
-  // Tag names are identifiers ([a-z][A-Za-z0-9_]*), so they need no escaping.
-  for (const [k, v] of d) {
+  // Tag names are identifiers ([a-z][A-Za-z0-9_]*), so they need no escaping. forEach, not for-of: it walks the
+  // Dict's slots without an iterator result per tag (garbage that would make each GC copy the growing text).
+  d.forEach((v, k) => {
     out = writeVal(first ? `${out}"${k}":` : `${out},"${k}":`, v);
     first = false;
-  }
+  });
   return out + '}';
 }
 
 function writeTags(out: string, d: Dict): string {
-  for (const [k, v] of d) {
+  d.forEach((v, k) => {
     // The model keeps no version; the writer states its own.
-    if (k === 'ver') continue;
-    out = writeVal(`${out},"${k}":`, v);
-  }
+    if (k !== 'ver') out = writeVal(`${out},"${k}":`, v);
+  });
   return out;
 }
 

@@ -74,11 +74,12 @@ export function scalarText(v: Val): string {
 function writeDict(out: string, d: Dict, open: string, skip: string | undefined): string {
   out += open;
   let first = open.endsWith('{');
-  for (const [k, v] of d) {
-    if (k === skip) continue;
+  // forEach, not for-of: no iterator result per tag (garbage that would make each GC copy the growing text).
+  d.forEach((v, k) => {
+    if (k === skip) return;
     out = writeVal(first ? `${out}"${k}":` : `${out},"${k}":`, v);
     first = false;
-  }
+  });
   return out + '}';
 }
 

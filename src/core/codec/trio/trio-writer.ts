@@ -91,7 +91,9 @@ function writeTag(name: string, v: Val): string {
 /** Encode one dict as Trio lines (tags in the dict's order). */
 export function encodeTrioDict(d: Dict): string {
   let out = '';
-  for (const [k, v] of d) out += writeTag(k, v);
+  d.forEach((v, k) => {
+    out += writeTag(k, v);
+  });
   return out;
 }
 

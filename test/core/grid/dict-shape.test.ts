@@ -2,12 +2,71 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeJson } from '../../../src/core/codec/json/index.js';
+import { decodeZincGrid } from '../../../src/core/codec/zinc/index.js';
 import { Dict, DictShape, dict, type TagVal } from '../../../src/core/grid/dict.js';
+import type { Grid } from '../../../src/core/grid/grid.js';
+import { RowAssembler } from '../../../src/core/grid/row-assembler.js';
 import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { num } from '../../../src/core/kinds/number.js';
 import { arbDict, TRICKY_TAG_NAMES } from '../../support/arbitraries.js';
 import { expectInvalid } from '../../support/errors.js';
+
+const ZINC = 'ver:"3.0"\nid,dis,site,area,constructor\n@a,"A",M,,\n@b,,,10,"c"\n,,,,\n@c,"C",M,20,\n';
+
+/** Row `i` of a grid (which must have it). */
+function rowOf(g: Grid, i: number): Dict {
+  return g.row(i);
+}
+
+describe('grid rows on one shape', () => {
+  it('share the grid shape, null cells being absent tags', () => {
+    const g = decodeZincGrid(ZINC);
+    const rows = g.rows;
+    const shape = rowOf(g, 0).shape;
+    expect(shape.names).toEqual(['id', 'dis', 'site', 'area', 'constructor']);
+    for (const r of [rowOf(g, 1), rowOf(g, 3)]) expect(r.shape).toBe(shape);
+    const b = rowOf(g, 1);
+    expect(b.size).toBe(3);
+    expect(b.names).toEqual(['id', 'area', 'constructor']);
+    expect([...b.keys()]).toEqual(['id', 'area', 'constructor']);
+    expect([...b].map(([k]) => k)).toEqual(['id', 'area', 'constructor']);
+    expect(b.has('dis')).toBe(false);
+    expect(b.get('dis')).toBeNull();
+    expect(b.missing('site')).toBe(true);
+    expect(b.get('constructor')).toBe('c');
+    expect(b.get('nope')).toBeNull();
+    expect(rows[2]?.isEmpty).toBe(true);
+    expect(b.equals(dict({ constructor: 'c', area: num(10), id: b.get('id') }))).toBe(true);
+    expect(b.toString()).toBe('{id:@b area:10 constructor:"c"}');
+  });
+
+  it('reads values by slot through the low-level accessors', () => {
+    const a = rowOf(decodeZincGrid(ZINC), 0);
+    const slot = a.shape.slot('dis');
+    expect(a.valueAt(slot)).toBe('A');
+    expect(a.valueAt(a.shape.slot('area'))).toBeUndefined();
+    expect(a.shape.slot('nope')).toBe(-1);
+    expect(a.shape.slot('__proto__')).toBe(-1);
+  });
+
+  it('keep the key order of JSON rows, whatever the column order', () => {
+    const json =
+      '{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"a"},{"name":"b"},{"name":"c"}],' +
+      '"rows":[{"c":1,"a":2},{"b":"x","a":"y","c":"z"},{"a":1,"d":2},{"d":3,"b":4}]}';
+    const g = decodeJson(json) as Grid;
+    expect(g.colNames).toEqual(['a', 'b', 'c', 'd']);
+    expect(g.rows.map((r) => r.names)).toEqual([
+      ['c', 'a'],
+      ['b', 'a', 'c'],
+      ['a', 'd'],
+      ['d', 'b'],
+    ]);
+    expect(rowOf(g, 0).shape).toBe(rowOf(g, 1).shape);
+    expect(rowOf(g, 3).get('d')).toEqual(num(3));
+  });
+});
 
 describe('Dict.fromShape', () => {
   const shape = DictShape.of(['a', 'b', 'c']);
@@ -41,6 +100,29 @@ describe('Dict.fromShape', () => {
     const a = shape.newValues();
     a[0] = 'x';
     expect(shape.newValues()).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('changes to a row', () => {
+  const row = (): Dict => rowOf(decodeZincGrid(ZINC), 0); // id, dis, site
+
+  it('replace a present tag in place and keep the shape', () => {
+    const r = row();
+    const d = r.set('dis', 'B');
+    expect(d.names).toEqual(['id', 'dis', 'site']);
+    expect(d.shape).toBe(r.shape);
+    expect(r.get('dis')).toBe('A');
+  });
+
+  it('append an absent tag last, as a Map would, even when the shape has a slot for it', () => {
+    const r = row();
+    expect(r.set('area', num(1)).names).toEqual(['id', 'dis', 'site', 'area']);
+    expect(r.remove('dis').set('dis', 'again').names).toEqual(['id', 'site', 'dis']);
+    expect(r.set('zzz', MARKER).names).toEqual(['id', 'dis', 'site', 'zzz']);
+    expect(r.set('site', null).names).toEqual(['id', 'dis']);
+    expect(r.remove('nope')).toBe(r);
+    expect(r.remove('area')).toBe(r);
+    expect(r.merge({ area: 5, dis: null }).names).toEqual(['id', 'site', 'area']);
   });
 });
 
@@ -191,5 +273,53 @@ describe('shapes of Dicts made from names', () => {
       expect(d.get(name)).toBe(MARKER);
       expect(d.names).toEqual([name]);
     }
+  });
+});
+
+describe('RowAssembler', () => {
+  it('builds rows on one shape in the order tags are put', () => {
+    const asm = new RowAssembler(['a', 'b', 'c']);
+    asm.put('c', 'z');
+    asm.put('a', 'x');
+    asm.put('c', 'again');
+    const r1 = asm.end();
+    asm.put('b', 'y');
+    const r2 = asm.end();
+    expect(r1.names).toEqual(['c', 'a']);
+    expect(r1.get('c')).toBe('again');
+    expect(r2.names).toEqual(['b']);
+    expect(r1.shape).toBe(r2.shape);
+    expect(asm.end()).toBe(Dict.EMPTY);
+  });
+
+  it('makes a row with a new name on its own, and later rows get the name in their shape', () => {
+    const asm = new RowAssembler(['a']);
+    asm.put('a', 'x');
+    asm.put('new', 'n');
+    asm.put('a', 'y');
+    const r1 = asm.end();
+    expect(r1.names).toEqual(['a', 'new']);
+    expect(r1.get('a')).toBe('y');
+    asm.put('new', 'm');
+    const r2 = asm.end();
+    asm.put('a', 'w');
+    const r3 = asm.end();
+    expect(r2.shape).toBe(r3.shape);
+    expect(r2.shape.names).toEqual(['a', 'new']);
+    expect(r2.names).toEqual(['new']);
+  });
+
+  it('stays right when every row brings new names', () => {
+    const asm = new RowAssembler([]);
+    const rows: Dict[] = [];
+    for (let i = 0; i < 40; i++) {
+      asm.put(`t${i}`, MARKER);
+      asm.put('a', String(i));
+      rows.push(asm.end());
+    }
+    rows.forEach((r, i) => {
+      expect(r.names).toEqual([`t${i}`, 'a']);
+      expect(r.get('a')).toBe(String(i));
+    });
   });
 });

@@ -2,6 +2,7 @@
 
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import { RowAssembler } from '../../grid/row-assembler.js';
 import { isTagName } from '../../grid/tag-name.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { Num } from '../../kinds/number.js';
@@ -83,8 +84,7 @@ class HaysonWalk {
   }
 
   // A grid row: a tag the cols array forgot becomes a column at the end (lenient: nothing is lost).
-  row(o: JsonObject, depth: number, cols: GridCol[], index: Set<string>): Dict {
-    const m = new Map<string, TagVal>();
+  row(o: JsonObject, depth: number, cols: GridCol[], index: Set<string>, row: RowAssembler): Dict {
     for (const k in o) {
       const v = o[k];
       if (v === null || v === undefined) continue;
@@ -94,9 +94,9 @@ class HaysonWalk {
         index.add(k);
         cols.push(Object.freeze({ name: k, meta: Dict.EMPTY }));
       }
-      m.set(k, typeof v === 'string' && v.length <= this.#maxToken ? v : (this.val(v, depth) as TagVal));
+      row.put(k, typeof v === 'string' && v.length <= this.#maxToken ? v : (this.val(v, depth) as TagVal));
     }
-    return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+    return row.end();
   }
 
   grid(o: JsonObject, depth: number): Grid {
@@ -147,12 +147,13 @@ class HaysonWalk {
       if (!Array.isArray(rowsJson)) return shapeError(o, 'rows', 'expected an array of rows');
       if (rowsJson.length > this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
       rows = new Array<Dict>(rowsJson.length);
+      const row = new RowAssembler(index);
       for (let i = 0; i < rowsJson.length; i++) {
         const r: unknown = rowsJson[i];
         if (typeof r !== 'object' || r === null || Array.isArray(r)) {
           return shapeError(rowsJson, i, 'expected a row object');
         }
-        rows[i] = this.row(r as JsonObject, depth, cols, index);
+        rows[i] = this.row(r as JsonObject, depth, cols, index, row);
       }
     }
     return Grid.fromTrustedParts(meta, Object.freeze(cols), Object.freeze(rows));

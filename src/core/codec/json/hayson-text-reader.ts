@@ -3,6 +3,7 @@
 import { ParseError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import { RowAssembler } from '../../grid/row-assembler.js';
 import { isTagName } from '../../grid/tag-name.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
@@ -616,7 +617,7 @@ class HaysonTextReader {
     if (this.ws() !== 0x22) this.unexpected('a double-quoted member name');
     const index = g.index;
     const gen = g.generation;
-    const m = new Map<string, TagVal>();
+    const row = g.rowAssembler();
     do {
       const k = this.key();
       const slot = this.#slot;
@@ -630,7 +631,7 @@ class HaysonTextReader {
           const v = this.value(depth);
           if (v === null) continue;
           g.extra(k);
-          m.set(k, v);
+          row.put(k, v);
           // value() may have read other names (nested values): the slot is only marked if it still holds k.
           if (slot >= 0 && KEYS[slot] === k) KEY_GRID[slot] = gen;
           continue;
@@ -638,9 +639,9 @@ class HaysonTextReader {
         if (slot >= 0) KEY_GRID[slot] = gen;
       }
       const v = this.value(depth);
-      if (v !== null) m.set(k, v);
+      if (v !== null) row.put(k, v);
     } while (!this.nextMember());
-    return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+    return row.end();
   }
 
   // Members of a grid read as plain values before its `_kind` showed up.
@@ -688,6 +689,7 @@ class GridParts {
   readonly #declaredNames = new Set<string>();
   readonly #extras: string[] = [];
   readonly #maxCols: number;
+  #rows: RowAssembler | undefined;
 
   constructor(maxCols: number) {
     this.#maxCols = maxCols;
@@ -709,6 +711,12 @@ class GridParts {
     this.index.add(name);
     this.#declared.push(Object.freeze({ name, meta }));
     return true;
+  }
+
+  /** Builds the rows on one shape of the columns known at the first row. */
+  rowAssembler(): RowAssembler {
+    this.#rows ??= new RowAssembler(this.index);
+    return this.#rows;
   }
 
   // Lenient: a row tag the cols array forgot becomes a column at the end (nothing is lost).

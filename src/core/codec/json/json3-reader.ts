@@ -3,6 +3,7 @@
 import { HaystackError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import { RowAssembler } from '../../grid/row-assembler.js';
 import { isTagName } from '../../grid/tag-name.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
@@ -92,6 +93,17 @@ class Json3Walk {
     return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
   }
 
+  // A grid row: a dict built on the grid's shape.
+  row(o: JsonObject, depth: number, row: RowAssembler): Dict {
+    if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
+    for (const k in o) {
+      const v = o[k];
+      if (v === null || v === undefined || !isTagName(k)) continue;
+      row.put(k, this.val(v, depth, o, k) as TagVal);
+    }
+    return row.end();
+  }
+
   grid(o: JsonObject, depth: number): Grid {
     if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
     const metaJson = o['meta'];
@@ -127,12 +139,13 @@ class Json3Walk {
     if (!Array.isArray(rowsJson)) return shapeError(o, 'rows', 'expected an array of rows');
     if (rowsJson.length > this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
     const rows = new Array<Dict>(rowsJson.length);
+    const assembler = new RowAssembler(index);
     for (let i = 0; i < rowsJson.length; i++) {
       const r: unknown = rowsJson[i];
       if (typeof r !== 'object' || r === null || Array.isArray(r)) {
         return shapeError(rowsJson, i, 'expected a row object');
       }
-      const row = this.dict(r as JsonObject, depth, undefined);
+      const row = this.row(r as JsonObject, depth, assembler);
       for (const name of row.keys()) {
         if (index.has(name)) continue;
         if (index.size >= this.#maxCols) limitExceeded('json', 'maxCols', this.#maxCols);

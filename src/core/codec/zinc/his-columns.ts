@@ -1,6 +1,6 @@
 // Columnar storage of a `ts,val` history grid: typed arrays behind a RowSource that makes row Dicts on demand.
 
-import { Dict, type TagVal } from '../../grid/dict.js';
+import { Dict, DictShape } from '../../grid/dict.js';
 import type { RowSource } from '../../grid/grid.js';
 import { HDateTime } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
@@ -74,13 +74,10 @@ export class HisRows implements RowSource {
     }
   }
 
-  /** Row `i` as a Dict `{ts, val}`. */
+  /** Row `i` as a Dict `{ts, val}` (all rows share one shape). */
   row(i: number): Dict {
-    const m = new Map<string, TagVal>();
-    m.set('ts', this.ts(i));
     const v = this.val(i);
-    if (v !== null) m.set('val', v);
-    return Dict.fromTrustedMap(m);
+    return Dict.fromShape(HIS_SHAPE, [this.ts(i), v ?? undefined], v === null ? TS_ONLY : TS_AND_VAL);
   }
 }
 
@@ -89,6 +86,11 @@ export type HisRowsParts = Pick<
   HisRows,
   'size' | 'tz' | 'epochMs' | 'subMsNanos' | 'valKind' | 'unit' | 'nums' | 'strs' | 'others'
 >;
+
+// The shape of a history row, and its present slots with and without a value.
+const HIS_SHAPE = DictShape.of(['ts', 'val']);
+const TS_AND_VAL = [0, 1];
+const TS_ONLY = [0];
 
 const INITIAL_CAPACITY = 1024;
 

@@ -1,7 +1,7 @@
 // Zinc reader: a hand-written scanner over char codes that decodes Zinc values and grids, within limits.
 
 import { LimitError, ParseError } from '../../errors.js';
-import { Dict, type TagVal } from '../../grid/dict.js';
+import { Dict, DictShape, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
@@ -96,6 +96,9 @@ export class ZincReader {
   #lastUnit = '';
   #lastTzName = 'UTC';
   #lastTz: TimeZone = TimeZone.UTC;
+  // The row shape of the columns last given to readRow (stream readers pass the same columns every row).
+  #streamCols: readonly GridCol[] | undefined;
+  #streamShape: DictShape = DictShape.EMPTY;
 
   constructor(text: string, options?: ZincReaderOptions) {
     this.#s = text;
@@ -261,7 +264,11 @@ export class ZincReader {
       return undefined;
     }
     this.#pos = p;
-    const row = this.#readRowCells(cols, false);
+    if (cols !== this.#streamCols) {
+      this.#streamCols = cols;
+      this.#streamShape = rowShape(cols);
+    }
+    const row = this.#readRowCells(this.#streamShape, false);
     p = this.#pos;
     if (p >= this.#end) {
       if (this.#partial) throw NEED_MORE_INPUT;
@@ -1111,6 +1118,7 @@ export class ZincReader {
 
   #readRows(cols: readonly GridCol[], nested: boolean, his: HisColumnsBuilder | undefined): Dict[] {
     const rows: Dict[] = [];
+    const shape = rowShape(cols);
     if (his !== undefined && his.size > 0) {
       const src = his.build();
       for (let i = 0; i < src.size; i++) rows.push(src.row(i));
@@ -1120,7 +1128,7 @@ export class ZincReader {
       const p = this.#sp(this.#pos);
       if (this.#atGridEnd(p, nested)) break;
       this.#pos = p;
-      rows.push(this.#readRowCells(cols, nested));
+      rows.push(this.#readRowCells(shape, nested));
       if (rows.length > maxRows) limitExceeded(this.#format, 'maxRows', maxRows);
       const q = this.#pos;
       if (q >= this.#end) {
@@ -1140,12 +1148,16 @@ export class ZincReader {
     return this.#fail(p, ', or a newline after a cell');
   }
 
-  /** Zinc: <row> := <cell> ("," <cell>)* ; an empty cell is null. Leaves #pos after the last cell's spaces. */
-  #readRowCells(cols: readonly GridCol[], nested: boolean): Dict {
+  /**
+   * Zinc: <row> := <cell> ("," <cell>)* ; an empty cell is null. Leaves #pos after the last cell's spaces. Rows
+   * share the grid's shape (null cells are absent slots), so lookups can cache a slot per grid.
+   */
+  #readRowCells(shape: DictShape, nested: boolean): Dict {
     const s = this.#s;
     const end = this.#end;
-    const last = cols.length - 1;
-    let m: Map<string, TagVal> | undefined;
+    const last = shape.size - 1;
+    let vals: (TagVal | undefined)[] | undefined;
+    let present: number[] | undefined;
     let i = this.#pos;
     let k = 0;
     for (;;) {
@@ -1175,8 +1187,12 @@ export class ZincReader {
         }
         while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
         if (v !== null) {
-          m ??= new Map();
-          m.set((cols[k] as GridCol).name, v);
+          if (vals === undefined || present === undefined) {
+            vals = shape.newValues();
+            present = [];
+          }
+          vals[k] = v;
+          present.push(k);
         }
       }
       if (k === last) break;
@@ -1185,7 +1201,7 @@ export class ZincReader {
       k++;
     }
     this.#pos = i;
-    return m === undefined ? Dict.EMPTY : Dict.fromTrustedMap(m);
+    return vals === undefined ? Dict.EMPTY : Dict.fromShape(shape, vals, present);
   }
 
   /**
@@ -1271,6 +1287,11 @@ const HIS_NUM = 1;
 const HIS_STR = 2;
 const HIS_TRUE = 3;
 const HIS_FALSE = 4;
+
+/** The shape of a grid's rows: its column names in order. */
+function rowShape(cols: readonly GridCol[]): DictShape {
+  return DictShape.of(cols.map((c) => c.name));
+}
 
 /** What the history fast path read: its rows, and whether it reached the end of the grid. */
 class HisRead {

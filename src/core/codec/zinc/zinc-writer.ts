@@ -1,7 +1,7 @@
 // Zinc writer: any value or grid as Zinc text (grids as `ver:"3.0"`), with fast paths for sparse rows and histories.
 
 import { ValueError } from '../../errors.js';
-import { Dict, type TagVal } from '../../grid/dict.js';
+import { Dict, type DictShape, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
@@ -109,7 +109,11 @@ export function encodeZincRow(cols: readonly GridCol[], row: Dict): string {
  */
 export class RowWriter {
   readonly #index = new Map<string, number>();
+  readonly #names: readonly string[];
   readonly #n: number;
+  // The last row shape seen, and whether its slots are exactly these columns in order.
+  #shape: DictShape | undefined;
+  #shapeIsCols = false;
   readonly #cells: string[];
   #line = '';
   #last = -1;
@@ -119,6 +123,7 @@ export class RowWriter {
 
   constructor(cols: readonly GridCol[]) {
     this.#n = cols.length;
+    this.#names = cols.map((c) => c.name);
     for (let i = 0; i < cols.length; i++) this.#index.set((cols[i] as GridCol).name, i);
     this.#cells = new Array<string>(cols.length).fill('');
     // Rows read from Zinc keep column order, so cells are appended with the commas between them.
@@ -144,6 +149,18 @@ export class RowWriter {
     return i;
   }
 
+  #bySlot(row: Dict): string {
+    let line = '';
+    let last = -1;
+    for (let i = 0; i < this.#n; i++) {
+      const v = row.valueAt(i);
+      if (v === undefined) continue;
+      line += commas(last < 0 ? i : i - last) + encodeZincValue(v);
+      last = i;
+    }
+    return `${line}${commas(this.#n - 1 - last)}\n`;
+  }
+
   #reset(): void {
     this.#line = '';
     this.#last = -1;
@@ -155,6 +172,13 @@ export class RowWriter {
     const n = this.#n;
     if (n === 0) return '';
     if (row.size === 0) return n === 1 ? 'N\n' : `${commas(n - 1)}\n`;
+    // Rows read from Zinc or JSON share a shape of the grid's columns: cells are read by slot, no name lookups.
+    const shape = row.shape;
+    if (shape !== this.#shape) {
+      this.#shape = shape;
+      this.#shapeIsCols = sameNames(shape.names, this.#names);
+    }
+    if (this.#shapeIsCols) return this.#bySlot(row);
     this.#reset();
     row.forEach(this.#append);
     if (this.#ordered) return `${this.#line}${commas(n - 1 - this.#last)}\n`;
@@ -163,6 +187,12 @@ export class RowWriter {
     this.#cells.fill('');
     return line;
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** `name` for a Marker, else `name:val`. */

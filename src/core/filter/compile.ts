@@ -1,6 +1,6 @@
 // Filter compiler: turns an AST into one predicate made of closures specialized per node and literal kind.
 
-import { Dict } from '../grid/dict.js';
+import { Dict, type DictShape } from '../grid/dict.js';
 import { HDate } from '../kinds/date.js';
 import { HDateTime } from '../kinds/date-time.js';
 import type { Val } from '../kinds/kind.js';
@@ -27,6 +27,26 @@ type ValTest = (v: Val) => boolean;
  */
 function intern(s: string): string {
   return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
+/** Reads one tag of a Dict: its value, or null when absent. */
+type TagGetter = (d: Dict) => Val;
+
+/**
+ * A getter of tag `name` with an inline cache: rows of one grid share a shape, so the slot found for the last
+ * shape seen is reused while the shape stays the same (one comparison and an array read instead of a Map lookup).
+ */
+function tagGetter(name: string): TagGetter {
+  let shape: DictShape | undefined;
+  let slot = -1;
+  return (d) => {
+    const s = d.shape;
+    if (s !== shape) {
+      shape = s;
+      slot = s.slot(name);
+    }
+    return slot < 0 ? null : (d.valueAt(slot) ?? null);
+  };
 }
 
 /** Compile an AST into a predicate; the AST is walked once here, never per entity. */
@@ -100,45 +120,49 @@ function compileOr(ps: readonly Pred[]): Pred {
 function compileIsSymbol(symbol: Sym): Pred {
   // Without a namespace, Haxall matches a symbol by its term: every tag of a conjunct (`hot-water`).
   if (symbol.val.includes(':')) return () => false;
-  const tags = symbol.val.split('-').map(intern);
+  const tags = symbol.val.split('-').map((t) => tagGetter(intern(t)));
   return (d) => {
-    for (let i = 0; i < tags.length; i++) if (!d.has(tags[i] as string)) return false;
+    for (let i = 0; i < tags.length; i++) if ((tags[i] as TagGetter)(d) === null) return false;
     return true;
   };
 }
 
 function compileHas(path: FilterPath): Pred {
-  const name = intern(path[0] as string);
   // A List, Ref or any other value is present; Haxall's per-Ref list check cannot change that.
-  if (path.length === 1) return (d) => d.has(name);
+  if (path.length === 1) {
+    const get = tagGetter(intern(path[0] as string));
+    return (d) => get(d) !== null;
+  }
   return compilePath(path, (v) => v !== null);
 }
 
 function compileMissing(path: FilterPath): Pred {
-  const name = intern(path[0] as string);
-  if (path.length === 1) return (d) => !d.has(name);
+  if (path.length === 1) {
+    const get = tagGetter(intern(path[0] as string));
+    return (d) => get(d) === null;
+  }
   return compilePath(path, (v) => v === null);
 }
 
 function compileCmp(op: CmpOp, path: FilterPath, literal: FilterLiteral): Pred {
-  const name = intern(path[0] as string);
   const lit = typeof literal === 'string' ? intern(literal) : literal;
   if (path.length > 1) return compilePath(path, valueTest(op, lit));
+  const get = tagGetter(intern(path[0] as string));
   // Single-tag fast paths for the common literal kinds; everything else goes through a value test.
   if (op === '==') {
-    if (typeof lit === 'string' || typeof lit === 'boolean') return (d) => d.get(name) === lit;
+    if (typeof lit === 'string' || typeof lit === 'boolean') return (d) => get(d) === lit;
     if (lit instanceof Num) {
       const x = lit.val;
       const u = lit.unit;
       return (d) => {
-        const v = d.get(name);
+        const v = get(d);
         return v instanceof Num && v.val === x && v.unit === u;
       };
     }
     if (lit instanceof Ref) {
       const id = lit.id;
       return (d) => {
-        const v = d.get(name);
+        const v = get(d);
         if (v instanceof Ref) return v.id === id;
         return Array.isArray(v) && listHasRef(v, id);
       };
@@ -146,12 +170,12 @@ function compileCmp(op: CmpOp, path: FilterPath, literal: FilterLiteral): Pred {
   }
   if (op === '!=' && typeof lit === 'string') {
     return (d) => {
-      const v = d.get(name);
+      const v = get(d);
       return v !== null && v !== lit;
     };
   }
   const t = valueTest(op, lit);
-  return (d) => t(d.get(name));
+  return (d) => t(get(d));
 }
 
 // Filters#refLists: a List of Refs matches when any Ref in it matches.
@@ -248,42 +272,50 @@ function orderTest(op: CmpOp): (c: number) => boolean {
  */
 function compilePath(names: FilterPath, t: ValTest): Pred {
   const path = names.map(intern);
-  const n = path.length;
-  const first = path[0] as string;
-  if (n === 2) {
-    const second = path[1] as string;
+  // One cached getter per level: the entities a path reaches also tend to share shapes.
+  const getters = path.map(tagGetter);
+  const first = getters[0] as TagGetter;
+  if (path.length === 2) {
+    const second = getters[1] as TagGetter;
     return (d, r) => {
-      const v = d.get(first);
+      const v = first(d);
       if (v instanceof Ref) {
         if (r === undefined) return t(null);
         const e = r(v);
-        return t(e instanceof Dict ? e.get(second) : null);
+        return t(e instanceof Dict ? second(e) : null);
       }
-      return walk(v, 0, path, r, t);
+      return walk(v, 0, path, getters, r, t);
     };
   }
-  return (d, r) => walk(d.get(first), 0, path, r, t);
+  return (d, r) => walk(first(d), 0, path, getters, r, t);
 }
 
-function walk(val: Val, level: number, path: FilterPath, r: RefResolver | undefined, t: ValTest): boolean {
+function walk(
+  val: Val,
+  level: number,
+  path: FilterPath,
+  getters: readonly TagGetter[],
+  r: RefResolver | undefined,
+  t: ValTest,
+): boolean {
   let v = val;
   if (Array.isArray(v)) {
     const list = v as readonly Val[];
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
-      if (e instanceof Ref && walk(e, level, path, r, t)) return true;
+      if (e instanceof Ref && walk(e, level, path, getters, r, t)) return true;
     }
   }
   const next = level + 1;
   if (next < path.length) {
     if (v instanceof Ref) v = r === undefined ? null : (r(v) ?? null);
     const name = path[next] as string;
-    if (v instanceof Dict) return walk(v.get(name), next, path, r, t);
+    if (v instanceof Dict) return walk((getters[next] as TagGetter)(v), next, path, getters, r, t);
     if (v instanceof HDateTime) {
       // Haxall: ->date, ->time and ->tz path into a DateTime.
-      if (name === 'date') return walk(v.date, next, path, r, t);
-      if (name === 'time') return walk(v.time, next, path, r, t);
-      if (name === 'tz') return walk(v.tz.name, next, path, r, t);
+      if (name === 'date') return walk(v.date, next, path, getters, r, t);
+      if (name === 'time') return walk(v.time, next, path, getters, r, t);
+      if (name === 'tz') return walk(v.tz.name, next, path, getters, r, t);
     }
     v = null;
   }

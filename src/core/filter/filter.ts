@@ -46,5 +46,15 @@ export function refResolver(entities: Iterable<Dict>): RefResolver {
     const id = e.id;
     if (id !== undefined) byId.set(id.id, e);
   }
-  return (ref: Ref) => byId.get(ref.id);
+  // Entities that refer to one another come in runs (the points of one equip or site): the last answer is kept.
+  let lastId: string | undefined;
+  let last: Dict | undefined;
+  return (ref: Ref) => {
+    const id = ref.id;
+    if (id !== lastId) {
+      lastId = id;
+      last = byId.get(id);
+    }
+    return last;
+  };
 }

@@ -32,6 +32,11 @@ function intern(s: string): string {
 /** Reads one tag of a Dict: its value, or null when absent. */
 type TagGetter = (d: Dict) => Val;
 
+// A getter that misses this often (Dicts of many shapes, such as a store's entities) makes plain lookups for
+// the next PLAIN_LOOKUPS calls, then caches again: at worst a plain lookup, never a cache update per call.
+const MISSES_BEFORE_PLAIN = 16;
+const PLAIN_LOOKUPS = 1024;
+
 /**
  * A getter of tag `name` with an inline cache: rows of one grid share a shape, so the slot found for the last
  * shape seen is reused while the shape stays the same (one comparison and an array read instead of a Map lookup).
@@ -39,9 +44,15 @@ type TagGetter = (d: Dict) => Val;
 function tagGetter(name: string): TagGetter {
   let shape: DictShape | undefined;
   let slot = -1;
+  let misses = 0;
   return (d) => {
     const s = d.shape;
     if (s !== shape) {
+      if (misses >= MISSES_BEFORE_PLAIN) {
+        if (++misses < MISSES_BEFORE_PLAIN + PLAIN_LOOKUPS) return d.get(name);
+        misses = 0;
+      }
+      misses++;
       shape = s;
       slot = s.slot(name);
     }

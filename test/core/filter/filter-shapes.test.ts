@@ -8,6 +8,7 @@ import {
   decodeZincGrid,
   Filter,
   formatFilter,
+  MARKER,
   parseFilter,
   refResolver,
 } from '../../../src/core/index.js';
@@ -67,6 +68,19 @@ describe('compiled filters over Dicts of many shapes', () => {
       expect(f.matches(d)).toBe(d.has('site') && d.has('area'));
       expect(g.matches(d)).toBe(!d.has('area'));
     }
+  });
+
+  it('stay right at a call site that sees a new shape nearly every time', () => {
+    const grid = decodeZincGrid('ver:"3.0"\nid,area,site\n@a,10,M\n@b,,M\n').rows;
+    const many: Dict[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Dicts of their own shapes (a tag named after i), now and then a grid row.
+      many.push(
+        i % 7 === 0 ? (grid[i % 2] as Dict) : Dict.of({ [`t${i % 500}`]: MARKER, area: i % 3 === 0 ? null : i }),
+      );
+    }
+    const f = parseFilter('area');
+    for (const d of many) expect(f.matches(d)).toBe(d.has('area'));
   });
 
   it('follow -> to entities of another grid than the referring one', () => {

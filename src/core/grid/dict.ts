@@ -151,8 +151,15 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     this.#present = present;
   }
 
+  static #empty: Dict | undefined;
+
   /** The empty Dict. */
-  static readonly EMPTY: Dict = new Dict(DictShape.EMPTY, [], allSlotsOf(DictShape.EMPTY));
+  static get EMPTY(): Dict {
+    // Made on first use: tsc compiles this class's references to itself through an alias that is assigned
+    // after the class body, so a static initializer that constructs a Dict runs too early (dist/ crashed).
+    Dict.#empty ??= new Dict(DictShape.EMPTY, [], allSlotsOf(DictShape.EMPTY));
+    return Dict.#empty;
+  }
 
   /** Build a Dict, validating tag names and converting JS values (see {@link toVal}). */
   static of(init?: DictInit | null): Dict {

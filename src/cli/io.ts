@@ -35,3 +35,8 @@ export async function readAll(stream: Readable): Promise<string> {
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** Write command output to stdout, ending it with exactly the newline it may lack. */
+export function writeOut(io: CliIo, text: string): void {
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}

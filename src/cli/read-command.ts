@@ -18,7 +18,7 @@ import {
   refResolver,
   type Val,
 } from '../core/index.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, writeOut } from './io.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
 
 const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
@@ -61,8 +61,7 @@ async function runRead(filterText: string, options: ReadOptions, io: CliIo): Pro
     const grid = await withClient('read', options, io, (client) =>
       client.read(filter.toString(), Number.isFinite(limit) ? { limit } : {}),
     );
-    const text = output.encodeGrid(grid);
-    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    writeOut(io, output.encodeGrid(grid));
     return;
   }
   if (options.url !== undefined) throw new CliExit(2, 'haystack read: give --data or --url, not both');
@@ -74,8 +73,7 @@ async function runRead(filterText: string, options: ReadOptions, io: CliIo): Pro
     if (matches.length >= limit) break;
     if (filter.matches(e, resolve)) matches.push(e);
   }
-  const out = output.encodeGrid(resultGrid(source, matches));
-  io.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  writeOut(io, output.encodeGrid(resultGrid(source, matches)));
 }
 
 function parseLimit(raw: string | undefined): number {

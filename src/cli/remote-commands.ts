@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { CODECS, codecByName, type Grid } from '../core/index.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, writeOut } from './io.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
 
 const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
@@ -16,8 +16,7 @@ function printer(command: string, to: string, io: CliIo): (grid: Grid) => void {
   if (codec === undefined)
     throw new CliExit(2, `haystack ${command}: unknown --to format ${JSON.stringify(to)} (use ${OUTPUT_FORMATS})`);
   return (grid) => {
-    const text = codec.encodeGrid(grid);
-    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    writeOut(io, codec.encodeGrid(grid));
   };
 }
 

@@ -8,12 +8,12 @@ import { Grid, GridBuilder } from '../core/grid/grid.js';
 import type { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
 import { Num } from '../core/kinds/number.js';
-import { Ref } from '../core/kinds/ref.js';
+import type { Ref } from '../core/kinds/ref.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, NetworkError } from './errors.js';
 import { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 import { encodeHisRange, type HisRange } from './his-range.js';
-import { Watch, type WatchOptions } from './watch.js';
+import { refArg, Watch, type WatchOptions } from './watch.js';
 
 /** An event the client reports through `onEvent` (the library never logs). */
 export type ClientEvent =
@@ -85,10 +85,6 @@ async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uin
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
-}
-
-function refOf(id: Ref | string): Ref {
-  return typeof id === 'string' ? new Ref(id.startsWith('@') ? id.slice(1) : id) : id;
 }
 
 function oneRow(row: DictInit, meta?: DictInit): Grid {
@@ -358,7 +354,7 @@ export class HaystackClient {
   /** The `read` op by ids: one row per id in order, a row of nulls for an unknown id. */
   readByIds(ids: readonly (Ref | string)[], options?: CallOptions): Promise<Grid> {
     const b = new GridBuilder().addCol('id');
-    for (const id of ids) b.addRow([refOf(id)]);
+    for (const id of ids) b.addRow([refArg(id)]);
     return this.call('read', b.build(), options);
   }
 
@@ -369,7 +365,7 @@ export class HaystackClient {
 
   /** The `hisRead` op for one point. */
   hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid> {
-    return this.call('hisRead', oneRow({ id: refOf(id), range: encodeHisRange(range) }), options);
+    return this.call('hisRead', oneRow({ id: refArg(id), range: encodeHisRange(range) }), options);
   }
 
   /** The `hisRead` op for one point, row by row as the answer arrives (see {@link callStream}). */
@@ -378,7 +374,7 @@ export class HaystackClient {
     range: HisRange,
     options?: CallOptions,
   ): AsyncGenerator<ZincStreamEvent, void, undefined> {
-    return this.callStream('hisRead', oneRow({ id: refOf(id), range: encodeHisRange(range) }), options);
+    return this.callStream('hisRead', oneRow({ id: refArg(id), range: encodeHisRange(range) }), options);
   }
 
   /** Batch `hisRead`: a `ts` column and `v0`, `v1`, ... columns (meta `id`) in the order of `ids`. */
@@ -390,14 +386,14 @@ export class HaystackClient {
     const meta: Record<string, unknown> = { range: encodeHisRange(range) };
     if (options.tz !== undefined) meta.tz = options.tz;
     const b = new GridBuilder().meta(meta).addCol('id');
-    for (const id of ids) b.addRow([refOf(id)]);
+    for (const id of ids) b.addRow([refArg(id)]);
     return this.call('hisRead', b.build(), options);
   }
 
   /** The `hisWrite` op for one point. */
   async hisWrite(id: Ref | string, items: readonly HisWriteItem[], options?: CallOptions): Promise<void> {
     const b = new GridBuilder()
-      .meta({ id: refOf(id) })
+      .meta({ id: refArg(id) })
       .addCol('ts')
       .addCol('val');
     for (const it of items) b.addRow([it.ts, it.val]);
@@ -412,21 +408,21 @@ export class HaystackClient {
     options: CallOptions & { readonly who?: string; readonly duration?: Num } = {},
   ): Promise<void> {
     const b = new GridBuilder().addCols(['id', 'level', 'val', 'who', 'duration']);
-    b.addRow([refOf(id), new Num(level), val, options.who ?? null, options.duration ?? null]);
+    b.addRow([refArg(id), new Num(level), val, options.who ?? null, options.duration ?? null]);
     await this.call('pointWrite', b.build(), options);
   }
 
   /** The `pointWrite` op without a value: the point's priority array (level, levelDis, val, who). */
   pointWriteArray(id: Ref | string, options?: CallOptions): Promise<Grid> {
-    return this.call('pointWrite', oneRow({ id: refOf(id) }), options);
+    return this.call('pointWrite', oneRow({ id: refArg(id) }), options);
   }
 
   /** The `invokeAction` op: run `action` on the entity with `args`. */
   invokeAction(id: Ref | string, action: string, args: DictInit = {}, options?: CallOptions): Promise<Grid> {
     const d = Dict.of(args);
     const req = d.isEmpty
-      ? Grid.make({ meta: { id: refOf(id), action }, cols: [] })
-      : Grid.fromDicts([d], { id: refOf(id), action });
+      ? Grid.make({ meta: { id: refArg(id), action }, cols: [] })
+      : Grid.fromDicts([d], { id: refArg(id), action });
     return this.call('invokeAction', req, options);
   }
 

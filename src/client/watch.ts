@@ -32,13 +32,14 @@ export interface WatchIterateOptions {
   readonly delay?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-function idOf(id: Ref | string): Ref {
+/** An id argument as a Ref: a Ref as is, a string with or without its leading `@`. */
+export function refArg(id: Ref | string): Ref {
   return typeof id === 'string' ? new Ref(id.startsWith('@') ? id.slice(1) : id) : id;
 }
 
 function idGrid(ids: readonly (Ref | string)[], meta: Record<string, unknown>): Grid {
   const b = new GridBuilder().meta(meta).addCol('id');
-  for (const id of ids) b.addRow([idOf(id)]);
+  for (const id of ids) b.addRow([refArg(id)]);
   return b.build();
 }
 
@@ -157,7 +158,7 @@ export class Watch {
   async remove(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<void> {
     this.#check();
     await this.#caller.call('watchUnsub', idGrid(ids, { watchId: this.id }), signal === undefined ? {} : { signal });
-    for (const id of ids) this.#state.delete(idOf(id).id);
+    for (const id of ids) this.#state.delete(refArg(id).id);
   }
 
   /** Entities changed since the last poll; the accumulator is updated with them. */

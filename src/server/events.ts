@@ -31,9 +31,12 @@ export interface ServerErrorEvent {
 export const SERVER_CHANNELS = Object.freeze({
   request: 'haystack:server:request',
   error: 'haystack:server:error',
+  op: 'haystack:server:op',
 } as const);
 
 /** The request channel. */
 export const requestChannel = diagnostics.channel(SERVER_CHANNELS.request);
 /** The internal-error channel. */
 export const errorChannel = diagnostics.channel(SERVER_CHANNELS.error);
+/** The op channel: one `OpEvent` per op call, whatever its transport. */
+export const opChannel = diagnostics.channel(SERVER_CHANNELS.op);

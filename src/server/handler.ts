@@ -1,4 +1,4 @@
-// createHandler: the embeddable request pipeline (route, negotiate, authenticate, authorize, read, run op, respond).
+// createHandler: the HTTP adapter over the op pipeline (route, negotiate, authenticate, then dispatchOp, respond).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -6,26 +6,15 @@ import { type ErrorCode, HaystackError } from '../core/errors.js';
 import type { Grid } from '../core/grid/grid.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
-import { observeStore } from './cache/observed-store.js';
-import { ResponseCache } from './cache/response-cache.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
-import { errorReply, HttpHeaderError } from './http/error-reply.js';
+import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
-import { negotiateResponse, SERVER_FILETYPES, SERVER_FORMATS, type WireCodec, ZINC_CODEC } from './http/wire.js';
-import { requestDecodeLimits } from './limits.js';
-import { loadNamespace } from './namespace/load-namespace.js';
-import type { DefNamespace } from './namespace/namespace.js';
-import type { OpContext, OpDef, OpRegistry, ServerInfo } from './op.js';
-import { createOpRegistry } from './op-registry.js';
-import { STANDARD_OPS } from './ops/standard-ops.js';
-import {
-  type HaystackServerOptions,
-  PRODUCT_VERSION,
-  type ResolvedServerOptions,
-  resolveServerOptions,
-} from './options.js';
+import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import type { OpRegistry } from './op.js';
+import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
+import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
 import { ANONYMOUS_ADMIN, type Principal } from './principal.js';
 
 /** A Node `(req, res)` request listener serving the Haystack HTTP API, plus the hooks an embedding app needs. */
@@ -36,6 +25,8 @@ export interface HaystackHandler {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** The options with defaults filled in. */
   readonly options: ResolvedServerOptions;
+  /** The transport-neutral op pipeline this handler adapts to HTTP (other transports call ops through it too). */
+  readonly pipeline: OpPipeline;
   /** The ops served. */
   readonly ops: OpRegistry;
   /** The actions of `invokeAction`; register more at any time. */
@@ -47,52 +38,16 @@ export interface HaystackHandler {
   readonly store: StorageAdapter;
 }
 
-/** Limits of the response cache. */
-const CACHE_LIMITS = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 };
-
 const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
 
 /** Make the request listener for `options` (validated now; a bad option throws here, not on the first request). */
 export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const opts = resolveServerOptions(options);
-  const ops = createOpRegistry([...STANDARD_OPS, ...opts.ops], opts.authorize);
-  const decodeLimits = requestDecodeLimits(opts.limits);
-  const server: ServerInfo = Object.freeze({
-    about: opts.about,
-    tz: opts.tz,
-    bootTime: opts.clock(),
-    clock: opts.clock,
-    limits: opts.limits,
-    defaultLeaseMs: opts.defaultLeaseMs,
-    maxLeaseMs: opts.maxLeaseMs,
-  });
-  const cache = opts.responseCache ? new ResponseCache(CACHE_LIMITS, opts.clock) : undefined;
-  const store = cache === undefined ? opts.store : observeStore(opts.store, cache.observer, opts.clock);
-  let namespace: Promise<DefNamespace> | undefined;
-  const getNamespace = (): Promise<DefNamespace> => {
-    namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FILETYPES, PRODUCT_VERSION);
-    // A failed load is retried on the next request rather than cached forever.
-    namespace.catch(() => {
-      namespace = undefined;
-    });
-    return namespace;
-  };
-
-  const contextFor = (principal: Principal): OpContext => ({
-    store,
-    principal,
-    server,
-    ops,
-    actions: opts.actions,
-    formats: SERVER_FORMATS,
-    namespace: getNamespace,
-    closeSession: () => opts.closeSession(principal),
-  });
+  const pipeline = createOpPipeline(opts);
 
   const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
     let opName: string | undefined;
     let username: string | undefined;
-    let requestRead = false;
     let codec: WireCodec = ZINC_CODEC;
     let errorCode: ErrorCode | undefined;
     try {
@@ -120,45 +75,27 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         await routed.route.serve({ req, res, principal, subpath: routed.subpath, authorize: opts.authorize });
         return;
       }
-      const op: OpDef | undefined = ops.get(opName);
-      if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(opName)}`);
-      if (method !== 'POST' && !op.noSideEffects) {
-        throw new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Op ${op.name} has side effects: use POST`, {
-          allow: 'POST',
-        });
+      const post = method === 'POST';
+      const outcome = await pipeline.dispatchOp({
+        op: opName,
+        principal,
+        transport: 'http',
+        request: post ? (limits) => bodyGrid(req, limits) : (limits) => queryGrid(query, limits),
+        allowSideEffects: post,
+        encoding: codec,
+        // Only GET responses are cached: their whole request is the query string.
+        ...(post ? {} : { cacheKey: query }),
+      });
+      if (outcome.ok) {
+        sendBytes(res, 200, outcome.contentType ?? codec.contentType, outcome.body ?? Buffer.alloc(0), undefined);
+        return;
       }
-      opts.authorize(principal, op.requiredRole, op.name);
-      // Only GET responses are cached: their whole request is the query string.
-      const cacheKey =
-        cache !== undefined && method !== 'POST' && op.cacheDeps !== undefined
-          ? `${op.name}\n${codec.contentType}\n${query}`
-          : undefined;
-      if (cacheKey !== undefined) {
-        const hit = cache?.get(cacheKey);
-        if (hit !== undefined) {
-          sendBytes(res, 200, hit.contentType, hit.body, undefined);
-          return;
-        }
-      }
-      const generation = cache?.generation ?? 0;
-      const reqGrid = method === 'POST' ? await bodyGrid(req, decodeLimits) : queryGrid(query, decodeLimits);
-      requestRead = true;
-      const result = await op.handler(reqGrid, contextFor(principal));
-      const body = Buffer.from(codec.encodeGrid(result), 'utf8');
-      sendBytes(res, 200, codec.contentType, body, undefined);
-      const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
-      if (cacheKey !== undefined && deps !== undefined) {
-        cache?.set(cacheKey, { contentType: codec.contentType, body }, deps, rowIds(result), generation);
-      }
+      errorCode = outcome.reply.code;
+      sendError(res, outcome.reply, codec);
     } catch (err) {
-      const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
+      const reply = pipeline.errorReply(err, false, opName);
       errorCode = reply.code;
-      if (reply.code === 'HS_ERR_INTERNAL' || (err instanceof HaystackError && err.status >= 500)) {
-        if (errorChannel.hasSubscribers) errorChannel.publish({ op: opName, error: err });
-      }
-      const headers = reply.code === 'HS_ERR_TOO_LARGE' ? { ...reply.headers, connection: 'close' } : reply.headers;
-      if (!res.headersSent) send(res, reply.status, codec.carriesMeta ? codec : ZINC_CODEC, reply.grid, headers);
-      else res.destroy();
+      sendError(res, reply, codec);
     } finally {
       if (requestChannel.hasSubscribers) {
         const event: RequestEvent = {
@@ -186,20 +123,21 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     },
     options: opts,
-    ops,
+    pipeline,
+    ops: pipeline.ops,
     actions: opts.actions,
-    store,
+    store: pipeline.store,
   });
 }
 
-function rowIds(grid: Grid): string[] {
-  const ids: string[] = [];
-  if (!grid.hasCol('id')) return ids;
-  for (const row of grid) {
-    const id = row.id;
-    if (id !== undefined) ids.push(id.id);
+/** Answer an error reply in the response's format, or Zinc when that format has no grid meta (CSV). */
+function sendError(res: ServerResponse, reply: ErrorReply, codec: WireCodec): void {
+  const headers = reply.code === 'HS_ERR_TOO_LARGE' ? { ...reply.headers, connection: 'close' } : reply.headers;
+  if (res.headersSent) {
+    res.destroy();
+    return;
   }
-  return ids;
+  send(res, reply.status, codec.carriesMeta ? codec : ZINC_CODEC, reply.grid, headers);
 }
 
 function send(

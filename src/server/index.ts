@@ -42,7 +42,7 @@ export {
   type ServerErrorEvent,
 } from './events.js';
 export { createHandler, type HaystackHandler } from './handler.js';
-export type { ErrorStatusMode } from './http/error-reply.js';
+export type { ErrorReply, ErrorStatusMode } from './http/error-reply.js';
 export type { HttpRoute, RouteRequest } from './http/route.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 export { loadDefLibs } from './namespace/load-def-libs.js';
@@ -58,6 +58,16 @@ export type {
 } from './op.js';
 export { STANDARD_OPS } from './ops/standard-ops.js';
 export { type HaystackServerOptions, PRODUCT_VERSION, type ResolvedServerOptions } from './options.js';
+export type {
+  OpCall,
+  OpFailure,
+  OpOutcome,
+  OpPipeline,
+  OpSuccess,
+  RequestReader,
+  ResponseEncoding,
+} from './pipeline/dispatch-op.js';
+export type { OpEvent, OpHookContext, OpHooks } from './pipeline/op-hooks.js';
 export {
   ANONYMOUS_ADMIN,
   type Authenticate,

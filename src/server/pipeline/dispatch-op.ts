@@ -1,0 +1,257 @@
+// dispatchOp: the transport-neutral op pipeline (lookup, side-effect rule, role check, limits, cache, call, error grid).
+
+import type { DecodeLimits } from '../../core/codec/limits.js';
+import { HaystackError } from '../../core/errors.js';
+import type { Grid } from '../../core/grid/grid.js';
+import type { StorageAdapter } from '../../storage/adapter.js';
+import { observeStore } from '../cache/observed-store.js';
+import { ResponseCache } from '../cache/response-cache.js';
+import { errorChannel, opChannel } from '../events.js';
+import { type ErrorReply, errorReply, HttpHeaderError } from '../http/error-reply.js';
+import { SERVER_FILETYPES, SERVER_FORMATS } from '../http/wire.js';
+import { requestDecodeLimits } from '../limits.js';
+import { loadNamespace } from '../namespace/load-namespace.js';
+import type { DefNamespace } from '../namespace/namespace.js';
+import type { OpContext, OpDef, OpRegistry, ServerInfo } from '../op.js';
+import { createOpRegistry } from '../op-registry.js';
+import { STANDARD_OPS } from '../ops/standard-ops.js';
+import { PRODUCT_VERSION, type ResolvedServerOptions } from '../options.js';
+import type { Principal } from '../principal.js';
+import { HookSet, type OpEvent, type OpHookContext, type OpHooks, runHooks } from './op-hooks.js';
+
+/** Reads the request grid of a call within the server's decode limits (an HTTP body, a query string, ...). */
+export type RequestReader = (limits: DecodeLimits) => Grid | Promise<Grid>;
+
+/** The encoding of a response (any codec of the registry fits): given, the pipeline encodes and may cache. */
+export interface ResponseEncoding {
+  /** Media type of the encoded response, part of the cache key. */
+  readonly contentType: string;
+  /** Encode a response grid as text. */
+  encodeGrid(grid: Grid): string;
+}
+
+/** One op call, as a transport hands it to {@link OpPipeline.dispatchOp}. */
+export interface OpCall {
+  /** Op name as received (HTTP: the last path segment; WebSocket: the envelope's `op`). */
+  readonly op: string;
+  /** The caller, authenticated by the transport (HTTP headers, a WebSocket's bearer token). */
+  readonly principal: Principal;
+  /** Transport name reported to hooks and events: `http`, `ws`, ... */
+  readonly transport: string;
+  /**
+   * The request grid, or a reader the pipeline calls only once the op is found and the caller allowed, so that a
+   * refused request's body is never read.
+   */
+  readonly request: Grid | RequestReader;
+  /**
+   * False when the request is declared safe (HTTP GET): an op with side effects is then refused with
+   * `HS_ERR_METHOD_NOT_ALLOWED` and `Allow: POST`. Default true.
+   */
+  readonly allowSideEffects?: boolean;
+  /** Encode a successful response in the pipeline (so that the response cache can keep the bytes). */
+  readonly encoding?: ResponseEncoding;
+  /**
+   * With `encoding` and the server's `responseCache`: what identifies this exact request besides the op and the
+   * content type (HTTP: the GET query string). Only ops with `cacheDeps` are cached. Default: not cacheable.
+   */
+  readonly cacheKey?: string;
+}
+
+/** A call that answered a response grid. */
+export interface OpSuccess {
+  /** Discriminant. */
+  readonly ok: true;
+  /** The response grid; undefined only when `cached` (the bytes came from the response cache). */
+  readonly grid: Grid | undefined;
+  /** The encoded response, when the call gave an `encoding`. */
+  readonly body: Buffer | undefined;
+  /** Media type of `body`. */
+  readonly contentType: string | undefined;
+  /** True when `body` came from the response cache. */
+  readonly cached: boolean;
+}
+
+/** A call that answered an error grid. */
+export interface OpFailure {
+  /** Discriminant. */
+  readonly ok: false;
+  /** Status, error grid, code and headers (HttpApi: status 200 once the request grid was read, in `spec` mode). */
+  readonly reply: ErrorReply;
+  /** The thrown value. */
+  readonly error: unknown;
+}
+
+/** The outcome of {@link OpPipeline.dispatchOp}; it never rejects for an op's error. */
+export type OpOutcome = OpSuccess | OpFailure;
+
+/** The op pipeline of one server: every transport calls ops through it. */
+export interface OpPipeline {
+  /**
+   * Run one call through every stage: `onRequest` hooks, op lookup (`HS_ERR_UNKNOWN_OP`), the side-effect rule,
+   * the role check, the response cache, the request grid (read within `decodeLimits`), `preHandler` hooks, the
+   * handler, encoding and caching, `onResponse` hooks and the `haystack:server:op` event. Errors become error
+   * grids; the promise rejects only if a transport-given reader or encoder is broken beyond that.
+   */
+  dispatchOp(call: OpCall): Promise<OpOutcome>;
+  /** {@link OpPipeline.dispatchOp} for transports that want grids: the response grid, or the error grid. */
+  callOp(call: Omit<OpCall, 'encoding' | 'cacheKey'>): Promise<Grid>;
+  /** Add stage hooks (see {@link OpHooks}); returns the function that removes them. */
+  addHooks(hooks: OpHooks): () => void;
+  /** The reply for an error raised outside a call (authentication, routing), made the same way as op errors. */
+  errorReply(err: unknown, requestRead: boolean, op?: string): ErrorReply;
+  /** Limits for decoding request grids (transports decoding their own envelopes use them too). */
+  readonly decodeLimits: DecodeLimits;
+  /** The ops served. */
+  readonly ops: OpRegistry;
+  /** The store as the ops see it (observed by the response cache when it is on). */
+  readonly store: StorageAdapter;
+}
+
+/** Limits of the response cache. */
+const CACHE_LIMITS = { maxEntries: 10_000, maxBytes: 64 * 1024 * 1024 };
+
+/** Make the op pipeline of a server with these (resolved) options. */
+export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
+  const ops = createOpRegistry([...STANDARD_OPS, ...opts.ops], opts.authorize);
+  const decodeLimits = requestDecodeLimits(opts.limits);
+  const server: ServerInfo = Object.freeze({
+    about: opts.about,
+    tz: opts.tz,
+    bootTime: opts.clock(),
+    clock: opts.clock,
+    limits: opts.limits,
+    defaultLeaseMs: opts.defaultLeaseMs,
+    maxLeaseMs: opts.maxLeaseMs,
+  });
+  const cache = opts.responseCache ? new ResponseCache(CACHE_LIMITS, opts.clock) : undefined;
+  const store = cache === undefined ? opts.store : observeStore(opts.store, cache.observer, opts.clock);
+  const hooks = new HookSet();
+  let namespace: Promise<DefNamespace> | undefined;
+  const getNamespace = (): Promise<DefNamespace> => {
+    namespace ??= loadNamespace(opts.defs, ops.list(), SERVER_FILETYPES, PRODUCT_VERSION);
+    // A failed load is retried on the next request rather than cached forever.
+    namespace.catch(() => {
+      namespace = undefined;
+    });
+    return namespace;
+  };
+
+  const contextFor = (principal: Principal): OpContext => ({
+    store,
+    principal,
+    server,
+    ops,
+    actions: opts.actions,
+    formats: SERVER_FORMATS,
+    namespace: getNamespace,
+    closeSession: () => opts.closeSession(principal),
+  });
+
+  const replyFor = (err: unknown, requestRead: boolean, op: string | undefined): ErrorReply => {
+    const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
+    if (reply.code === 'HS_ERR_INTERNAL' || (err instanceof HaystackError && err.status >= 500)) {
+      if (errorChannel.hasSubscribers) errorChannel.publish({ op, error: err });
+    }
+    return reply;
+  };
+
+  // The stages up to the answer; `state` tells the caller how far it got when something throws.
+  const run = async (call: OpCall, ctx: OpHookContext, state: { requestRead: boolean }): Promise<OpSuccess> => {
+    if (hooks.onRequest.length > 0) await runHooks(hooks.onRequest, ctx);
+    const op: OpDef | undefined = ops.get(call.op);
+    if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(call.op)}`);
+    if (call.allowSideEffects === false && !op.noSideEffects) {
+      throw new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Op ${op.name} has side effects: use POST`, {
+        allow: 'POST',
+      });
+    }
+    opts.authorize(call.principal, op.requiredRole, op.name);
+    const encoding = call.encoding;
+    const cacheKey =
+      cache !== undefined && encoding !== undefined && call.cacheKey !== undefined && op.cacheDeps !== undefined
+        ? `${op.name}\n${encoding.contentType}\n${call.cacheKey}`
+        : undefined;
+    if (cacheKey !== undefined) {
+      const hit = cache?.get(cacheKey);
+      if (hit !== undefined) {
+        return { ok: true, grid: undefined, body: hit.body, contentType: hit.contentType, cached: true };
+      }
+    }
+    const generation = cache?.generation ?? 0;
+    const reqGrid = typeof call.request === 'function' ? await call.request(decodeLimits) : call.request;
+    state.requestRead = true;
+    if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
+    const result = await op.handler(reqGrid, contextFor(call.principal));
+    if (encoding === undefined)
+      return { ok: true, grid: result, body: undefined, contentType: undefined, cached: false };
+    const body = Buffer.from(encoding.encodeGrid(result), 'utf8');
+    const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
+    if (cacheKey !== undefined && deps !== undefined) {
+      cache?.set(cacheKey, { contentType: encoding.contentType, body }, deps, rowIds(result), generation);
+    }
+    return { ok: true, grid: result, body, contentType: encoding.contentType, cached: false };
+  };
+
+  const dispatchOp = async (call: OpCall): Promise<OpOutcome> => {
+    const ctx: OpHookContext = {
+      op: call.op,
+      principal: call.principal,
+      transport: call.transport,
+      started: performance.now(),
+    };
+    const state = { requestRead: false };
+    let outcome: OpOutcome;
+    try {
+      outcome = await run(call, ctx, state);
+    } catch (err) {
+      outcome = { ok: false, reply: replyFor(err, state.requestRead, call.op), error: err };
+    }
+    if (hooks.onResponse.length > 0 || opChannel.hasSubscribers) finish(ctx, outcome);
+    return outcome;
+  };
+
+  const finish = (ctx: OpHookContext, outcome: OpOutcome): void => {
+    const event: OpEvent = {
+      op: ctx.op,
+      transport: ctx.transport,
+      username: ctx.principal.username,
+      errorCode: outcome.ok ? undefined : outcome.reply.code,
+      cached: outcome.ok && outcome.cached,
+      durationMs: performance.now() - ctx.started,
+    };
+    for (const hook of hooks.onResponse) {
+      try {
+        hook(ctx, event);
+      } catch (err) {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: ctx.op, error: err });
+      }
+    }
+    if (opChannel.hasSubscribers) opChannel.publish(event);
+  };
+
+  return Object.freeze({
+    dispatchOp,
+    async callOp(call: Omit<OpCall, 'encoding' | 'cacheKey'>): Promise<Grid> {
+      const outcome = await dispatchOp(call);
+      // Without an encoding nothing comes from the cache, so a success always carries its grid.
+      if (outcome.ok) return outcome.grid as Grid;
+      return outcome.reply.grid;
+    },
+    addHooks: (h: OpHooks) => hooks.add(h),
+    errorReply: (err: unknown, requestRead: boolean, op?: string) => replyFor(err, requestRead, op),
+    decodeLimits,
+    ops,
+    store,
+  });
+}
+
+/** The ids of a response's rows: what a cached response depends on besides its `cacheDeps`. */
+function rowIds(grid: Grid): string[] {
+  const ids: string[] = [];
+  if (!grid.hasCol('id')) return ids;
+  for (const row of grid) {
+    const id = row.id;
+    if (id !== undefined) ids.push(id.id);
+  }
+  return ids;
+}

@@ -21,6 +21,14 @@ export interface ServerLimits {
   readonly maxWatchIds: number;
   /** Most ids in one read-by-id request. Default 100,000. */
   readonly maxReadIds: number;
+  /** Most values (rows x points) in one hisRead answer, single or batch. Default 2,000,000. */
+  readonly maxHisReadCells: number;
+  /** Most samples one point may hold; a hisWrite that would pass it is refused. Default 1,000,000. */
+  readonly maxHisItemsPerPoint: number;
+  /** Longest pointWrite duration (timed override), in ms. Default 366 days. */
+  readonly maxWriteDurationMs: number;
+  /** Most watches one user may have open at once. Default 20. */
+  readonly maxWatchesPerUser: number;
 }
 
 /** The default limits (see each field of {@link ServerLimits}). */
@@ -33,6 +41,10 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxHisWriteItems: 1_000_000,
   maxWatchIds: 10_000,
   maxReadIds: 100_000,
+  maxHisReadCells: 2_000_000,
+  maxHisItemsPerPoint: 1_000_000,
+  maxWriteDurationMs: 366 * 86_400_000,
+  maxWatchesPerUser: 20,
 });
 
 /** Merge partial limits over the defaults; every given value must be a positive integer. */

@@ -104,6 +104,8 @@ export interface WatchInfo {
   readonly leaseMs: number;
   /** Ids (without `@`) of the watched entities, in the order they were added. */
   readonly ids: readonly string[];
+  /** Username of whoever opened it, when the opener gave one (the server allows only them, or an admin, to use it). */
+  readonly owner?: string;
 }
 
 /** Entities that changed since the last poll (or all with `refresh`). */
@@ -145,6 +147,8 @@ export interface StorageAdapter {
    * were written. `UnknownRecError` when the point does not exist. Removing the entity removes its history.
    */
   hisWrite(id: string, items: readonly HisItem[]): Promise<number>;
+  /** How many samples a point's history holds (0 without history); `UnknownRecError` when the point does not exist. */
+  hisCount(id: string): Promise<number>;
 
   /** The priority array of a point (timed overrides that ended are empty); `UnknownRecError` when it does not exist. */
   readPriorityArray(id: string): Promise<PriorityArray>;
@@ -160,7 +164,7 @@ export interface StorageAdapter {
    * Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). A
    * lease that is not a positive number throws `ValueError`.
    */
-  watchOpen(dis: string, leaseMs: number): Promise<WatchInfo>;
+  watchOpen(dis: string, leaseMs: number, owner?: string): Promise<WatchInfo>;
   /**
    * Add ids to a watch (renews its lease); already-watched ids are ignored, ids need not exist yet. Polls report
    * changes made after the add.
@@ -174,6 +178,8 @@ export interface StorageAdapter {
   watchClose(watchId: string): Promise<void>;
   /** Entities changed since the previous poll (every watched entity with `refresh`); renews the lease. */
   watchPoll(watchId: string, refresh: boolean): Promise<WatchPollResult>;
+  /** One open watch without renewing its lease; undefined when it is unknown, closed or expired. */
+  watchInfo(watchId: string): Promise<WatchInfo | undefined>;
   /** Watches currently open (expired ones are dropped). */
   watches(): Promise<readonly WatchInfo[]>;
 

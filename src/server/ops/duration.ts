@@ -1,5 +1,6 @@
 // Durations as Haystack Numbers with a time unit (`lease`, `duration`): to and from milliseconds.
 
+import { LimitError } from '../../core/errors.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Num } from '../../core/kinds/number.js';
 import { badRequest } from './args.js';
@@ -20,13 +21,17 @@ const UNIT_MS: ReadonlyMap<string, number> = new Map([
   ['week', 604_800_000],
 ]);
 
-/** Milliseconds of a Number with a duration unit; anything else (unitless included) is a bad request. */
-export function durationMs(v: Val, name: string): number {
+/**
+ * Milliseconds of a Number with a duration unit; anything else (unitless included) is a bad request, and so is
+ * a duration longer than `maxMs` (a limit error naming `maxName`).
+ */
+export function durationMs(v: Val, name: string, max?: { readonly ms: number; readonly name: string }): number {
   if (!(v instanceof Num)) throw badRequest(`${name} must be a Number with a duration unit`);
   const factor = v.unit === undefined ? undefined : UNIT_MS.get(v.unit);
   if (factor === undefined) throw badRequest(`${name} must have a duration unit (ms, s, min, h, day, wk)`);
   const ms = v.val * factor;
   if (!Number.isFinite(ms) || ms <= 0) throw badRequest(`${name} must be a positive duration`);
+  if (max !== undefined && ms > max.ms) throw new LimitError(max.name, `${name} may be at most ${max.ms} ms`);
   return Math.round(ms);
 }
 

@@ -1,6 +1,8 @@
 // The `hisRead` op: one point's history over a range, or a batch joined on `ts` (Ops chapter, HisRead).
 
-import { Dict, type TagVal } from '../../core/grid/dict.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { LimitError } from '../../core/errors.js';
+import { Dict, DictShape, type TagVal } from '../../core/grid/dict.js';
 import { Grid, type GridCol, type RowSource } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
@@ -10,7 +12,7 @@ import type { HisItem } from '../../storage/adapter.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, requireRefId } from './args.js';
 import { hisPoints } from './his-point.js';
-import { type HisSpan, resolveHisRange } from './his-range.js';
+import { type HisSpan, reportedEnd, resolveHisRange } from './his-range.js';
 
 const NO_META = Dict.EMPTY;
 const SINGLE_COLS: readonly GridCol[] = Object.freeze([
@@ -41,11 +43,19 @@ async function readSpan(
   id: string,
   span: HisSpan,
 ): Promise<{ items: readonly HisItem[]; end: number }> {
-  const end = span.end?.epochMs ?? Number.MAX_SAFE_INTEGER;
+  const end = span.end ?? Number.MAX_SAFE_INTEGER;
   const items = await ctx.store.hisRead(id, { start: span.start.epochMs, end });
   if (span.end !== undefined) return { items, end };
   const last = items[items.length - 1];
   return { items, end: Math.max(ctx.server.clock(), last === undefined ? 0 : last.ts + 1) };
+}
+
+// Every response is bounded in rows x value columns, so no request makes the server build an unbounded grid.
+function checkCells(rows: number, cols: number, ctx: OpContext): void {
+  const max = ctx.server.limits.maxHisReadCells;
+  if (rows * cols > max) {
+    throw new LimitError('maxHisReadCells', `hisRead answer of ${rows} rows x ${cols} points exceeds ${max} values`);
+  }
 }
 
 async function readSingle(req: Grid, ctx: OpContext): Promise<Grid> {
@@ -54,16 +64,65 @@ async function readSingle(req: Grid, ctx: OpContext): Promise<Grid> {
   if (point === undefined) throw badRequest('Missing id');
   const span = resolveHisRange(row.get('range'), point.tz, ctx.server.clock());
   const { items, end } = await readSpan(ctx, point.id, span);
+  checkCells(items.length, 1, ctx);
   const meta = Dict.of({
     id: new Ref(point.id, point.rec.dis()),
     hisStart: span.start,
-    hisEnd: HDateTime.fromEpochMs(end, point.tz),
+    hisEnd: reportedEnd(end, point.tz),
   });
   return Grid.fromTrustedParts(meta, SINGLE_COLS, new HisRows(items, point.tz));
 }
 
+// Work between two yields to the event loop while a batch is joined: other clients wait at most about this long.
+const CHUNK = 32_768;
+
+// Batch rows made on demand from a sorted ts column and one value column per point.
+class BatchRows implements RowSource {
+  readonly #shape: DictShape;
+  constructor(
+    readonly ts: Float64Array,
+    readonly cols: readonly (readonly (Val | undefined)[])[],
+    readonly tz: TimeZone,
+  ) {
+    this.#shape = DictShape.of(['ts', ...cols.map((_, i) => `v${i}`)]);
+  }
+  get size(): number {
+    return this.ts.length;
+  }
+  row(i: number): Dict {
+    const values = this.#shape.newValues();
+    values[0] = HDateTime.fromEpochMs(this.ts[i] as number, this.tz);
+    for (let c = 0; c < this.cols.length; c++)
+      values[c + 1] = (this.cols[c] as readonly (Val | undefined)[])[i] ?? undefined;
+    return Dict.fromShape(this.#shape, values);
+  }
+}
+
+// The distinct timestamps of sorted sample lists, sorted; yields to the event loop between chunks.
+async function unionTimestamps(lists: readonly (readonly HisItem[])[]): Promise<Float64Array> {
+  let total = 0;
+  for (const l of lists) total += l.length;
+  const all = new Float64Array(total);
+  let n = 0;
+  let sinceYield = 0;
+  for (const l of lists) {
+    for (const it of l) all[n++] = it.ts;
+    sinceYield += l.length;
+    if (sinceYield >= CHUNK) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
+  }
+  all.sort();
+  await yieldToLoop();
+  let w = 0;
+  for (let r = 0; r < n; r++) if (w === 0 || all[r] !== all[w - 1]) all[w++] = all[r] as number;
+  return all.slice(0, w);
+}
+
 async function readBatch(req: Grid, ctx: OpContext): Promise<Grid> {
-  const ids = idColumn(req, ctx.server.limits.maxReadIds, 'maxReadIds');
+  // The same point named twice is answered once: a column per distinct id.
+  const ids = [...new Set(idColumn(req, ctx.server.limits.maxReadIds, 'maxReadIds'))];
   if (ids.length === 0) throw badRequest('Batch hisRead needs at least one id');
   const points = await hisPoints(ctx, ids);
   const tzArg = req.meta.get('tz');
@@ -77,32 +136,36 @@ async function readBatch(req: Grid, ctx: OpContext): Promise<Grid> {
     if (points.some((p) => p.tz !== tz)) throw badRequest('Batch hisRead of points in different time zones needs a tz');
   }
   const span = resolveHisRange(req.meta.get('range'), tz, ctx.server.clock());
-  const byTs = new Map<number, Val[]>();
+  const lists: (readonly HisItem[])[] = [];
   let end = 0;
-  for (let i = 0; i < points.length; i++) {
-    const read = await readSpan(ctx, (points[i] as (typeof points)[number]).id, span);
+  let samples = 0;
+  for (const p of points) {
+    const read = await readSpan(ctx, p.id, span);
     end = Math.max(end, read.end);
-    for (const item of read.items) {
-      let cells = byTs.get(item.ts);
-      if (cells === undefined) byTs.set(item.ts, (cells = new Array<Val>(points.length).fill(null)));
-      cells[i] = item.val;
-    }
+    lists.push(read.items);
+    // Every sample is at least one cell; refusing here stops before the join allocates anything.
+    samples += read.items.length;
+    checkCells(samples, 1, ctx);
   }
-  const cols = [{ name: 'ts' }, ...points.map((p, i) => ({ name: `v${i}`, meta: { id: new Ref(p.id, p.rec.dis()) } }))];
-  const rows = [...byTs.keys()]
-    .sort((a, b) => a - b)
-    .map((ts) => {
-      const r: Record<string, unknown> = { ts: HDateTime.fromEpochMs(ts, tz) };
-      (byTs.get(ts) ?? []).forEach((v, i) => {
-        r[`v${i}`] = v;
-      });
-      return r;
-    });
-  return Grid.make({
-    meta: { hisStart: span.start.toTimeZone(tz), hisEnd: HDateTime.fromEpochMs(end, tz) },
-    cols,
-    rows,
-  });
+  const ts = await unionTimestamps(lists);
+  checkCells(ts.length, points.length, ctx);
+  const cols: (Val | undefined)[][] = [];
+  for (const items of lists) {
+    const col = new Array<Val | undefined>(ts.length);
+    let k = 0;
+    for (const it of items) {
+      while ((ts[k] as number) < it.ts) k++;
+      if (it.val !== null) col[k] = it.val;
+    }
+    cols.push(col);
+    if (ts.length >= CHUNK) await yieldToLoop();
+  }
+  const gridCols: GridCol[] = [
+    { name: 'ts', meta: NO_META },
+    ...points.map((p, i) => ({ name: `v${i}`, meta: Dict.of({ id: new Ref(p.id, p.rec.dis()) }) })),
+  ];
+  const meta = Dict.of({ hisStart: span.start.toTimeZone(tz), hisEnd: reportedEnd(end, tz) });
+  return Grid.fromTrustedParts(meta, gridCols, new BatchRows(ts, cols, tz));
 }
 
 /** `hisRead`: with `range` in the first row, one point; with `range` in the grid meta, a batch of points. */

@@ -6,7 +6,7 @@ import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { HisItem } from '../../storage/adapter.js';
-import type { OpDef } from '../op.js';
+import type { OpContext, OpDef } from '../op.js';
 import { badRequest } from './args.js';
 import { type HisPoint, hisPoints } from './his-point.js';
 import { checkValueKind } from './value-kind.js';
@@ -51,6 +51,28 @@ function pointItems(req: Grid, col: string, point: HisPoint): HisItem[] {
   return [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, val]) => ({ ts, val }));
 }
 
+/**
+ * Quota per point: a write that could take a point past `maxHisItemsPerPoint` samples is refused whole. New
+ * samples are counted as if none replaced an existing one, so the check is conservative; concurrent writes to
+ * one point may each pass it, overshooting by at most one write's worth each.
+ */
+async function checkPointQuotas(
+  writes: readonly { id: string; items: readonly HisItem[] }[],
+  ctx: OpContext,
+): Promise<void> {
+  const max = ctx.server.limits.maxHisItemsPerPoint;
+  for (const w of writes) {
+    if (w.items.length === 0) continue;
+    const held = await ctx.store.hisCount(w.id);
+    if (held + w.items.length > max) {
+      throw new LimitError(
+        'maxHisItemsPerPoint',
+        `@${w.id} holds ${held} samples; ${w.items.length} more would pass its quota of ${max}`,
+      );
+    }
+  }
+}
+
 /** `hisWrite`: samples for one point (`id` in the grid meta) or a batch (`id` in each value column's meta). */
 export const hisWriteOp: OpDef = {
   name: 'hisWrite',
@@ -70,6 +92,7 @@ export const hisWriteOp: OpDef = {
     );
     // Check everything before writing anything, so a bad sample leaves every point untouched.
     const writes = cols.map((c, i) => ({ id: c.id, items: pointItems(req, c.col, points[i] as HisPoint) }));
+    await checkPointQuotas(writes, ctx);
     for (const w of writes) if (w.items.length > 0) await ctx.store.hisWrite(w.id, w.items);
     return Grid.EMPTY;
   },

@@ -68,7 +68,16 @@ export const pointWriteOp: OpDef = {
     await ctx.store.pointWrite(
       duration === null
         ? { id, level, val, who }
-        : { id, level, val, who, durationMs: durationMs(duration, 'duration') },
+        : {
+            id,
+            level,
+            val,
+            who,
+            durationMs: durationMs(duration, 'duration', {
+              ms: ctx.server.limits.maxWriteDurationMs,
+              name: 'maxWriteDurationMs',
+            }),
+          },
     );
     return Grid.EMPTY;
   },

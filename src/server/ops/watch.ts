@@ -3,6 +3,7 @@
 import { LimitError } from '../../core/errors.js';
 import { Grid } from '../../core/grid/grid.js';
 import type { WatchInfo } from '../../storage/adapter.js';
+import { unknownWatchError } from '../../storage/storage-errors.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, idColumn } from './args.js';
 import { durationMs, durationNum } from './duration.js';
@@ -28,8 +29,27 @@ function leaseOf(req: Grid, ctx: OpContext): number | undefined {
   return Math.min(durationMs(v, 'lease'), ctx.server.maxLeaseMs);
 }
 
-async function findWatch(ctx: OpContext, watchId: string): Promise<WatchInfo | undefined> {
-  return (await ctx.store.watches()).find((w) => w.id === watchId);
+/**
+ * The watch `watchId` if the caller may use it: its owner, or an admin (watches opened without an owner, by an
+ * embedding app, are anyone's). Anyone else is told it is unknown, the same answer as for a closed watch, so
+ * watch ids cannot be probed.
+ */
+async function ownWatch(ctx: OpContext, watchId: string): Promise<WatchInfo> {
+  const w = await ctx.store.watchInfo(watchId);
+  const { username, role } = ctx.principal;
+  if (w === undefined || (w.owner !== undefined && w.owner !== username && role !== 'admin')) {
+    throw unknownWatchError(watchId);
+  }
+  return w;
+}
+
+// Each user may hold only so many watches, so one caller cannot use up the store's watches.
+async function checkWatchQuota(ctx: OpContext): Promise<void> {
+  const max = ctx.server.limits.maxWatchesPerUser;
+  const username = ctx.principal.username;
+  let mine = 0;
+  for (const w of await ctx.store.watches()) if (w.owner === username) mine++;
+  if (mine >= max) throw new LimitError('maxWatchesPerUser', `A user may have at most ${max} watches open`);
 }
 
 /** `watchSub`: open a watch (or add to `watchId`), subscribe the ids that exist, answer their current state. */
@@ -49,14 +69,13 @@ export const watchSubOp: OpDef = {
     if (watchId === undefined) {
       const dis = metaStr(req, 'watchDis');
       if (dis === undefined) throw badRequest('Missing watchDis in grid meta to open a watch');
-      watch = await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs);
+      await checkWatchQuota(ctx);
+      watch = await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs, ctx.principal.username);
       watchId = watch.id;
     } else {
-      const current = await findWatch(ctx, watchId);
-      if (current !== undefined) {
-        const added = new Set([...current.ids, ...existing]).size;
-        if (added > max) throw new LimitError('maxWatchIds', `A watch may hold at most ${max} ids`);
-      }
+      const current = await ownWatch(ctx, watchId);
+      const added = new Set([...current.ids, ...existing]).size;
+      if (added > max) throw new LimitError('maxWatchIds', `A watch may hold at most ${max} ids`);
       if (lease !== undefined) await ctx.store.watchLease(watchId, lease);
     }
     watch = await ctx.store.watchAdd(watchId, existing);
@@ -80,6 +99,7 @@ export const watchUnsubOp: OpDef = {
   requiredRole: 'viewer',
   handler: async (req, ctx) => {
     const watchId = requireWatchId(req);
+    await ownWatch(ctx, watchId);
     if (req.meta.has('close')) await ctx.store.watchClose(watchId);
     else await ctx.store.watchRemove(watchId, idColumn(req, ctx.server.limits.maxWatchIds, 'maxWatchIds'));
     return Grid.EMPTY;
@@ -94,6 +114,7 @@ export const watchPollOp: OpDef = {
   requiredRole: 'viewer',
   handler: async (req, ctx) => {
     const watchId = requireWatchId(req);
+    await ownWatch(ctx, watchId);
     const result = await ctx.store.watchPoll(watchId, req.meta.has('refresh'));
     return withWatchMeta(entityGrid(result.changed), result.watch);
   },

@@ -76,6 +76,7 @@ interface Entity {
 interface Watch {
   readonly id: string;
   readonly dis: string;
+  readonly owner: string | undefined;
   leaseMs: number;
   renewedAt: number;
   // Version at the last poll: changes after it are reported by the next poll.
@@ -226,6 +227,12 @@ export class MemoryState {
     return this.#his.get(id)?.read(range) ?? [];
   }
 
+  /** Number of samples in a point's history. */
+  hisCount(id: string, _now: number): number {
+    this.#requireEntity(id);
+    return this.#his.get(id)?.size ?? 0;
+  }
+
   /** Merge samples into a point's history. */
   hisWrite(id: string, items: readonly HisItem[], _now: number, limits: MemoryStoreLimits): number {
     this.#requireEntity(id);
@@ -262,7 +269,7 @@ export class MemoryState {
   }
 
   /** Open a watch. */
-  watchOpen(dis: string, leaseMs: number, now: number, limits: MemoryStoreLimits): WatchInfo {
+  watchOpen(dis: string, leaseMs: number, now: number, limits: MemoryStoreLimits, owner?: string): WatchInfo {
     const lease = checkLease(leaseMs, limits);
     this.#dropExpiredWatches(now);
     if (this.#watches.size >= limits.maxWatches) {
@@ -271,6 +278,7 @@ export class MemoryState {
     const w: Watch = {
       id: `w-${randomUUID()}`,
       dis,
+      owner,
       leaseMs: lease,
       renewedAt: now,
       polledVersion: this.#version,
@@ -333,6 +341,12 @@ export class MemoryState {
     w.polledVersion = this.#version;
     w.renewedAt = now;
     return { watch: info(w), changed, removed };
+  }
+
+  /** One live watch, without renewing it. */
+  watchInfo(watchId: string, now: number): WatchInfo | undefined {
+    const w = this.#watches.get(watchId);
+    return w === undefined || now - w.renewedAt >= w.leaseMs ? undefined : info(w);
   }
 
   /** Open watches; expired ones are dropped. */
@@ -468,7 +482,8 @@ export class MemoryState {
 }
 
 function info(w: Watch): WatchInfo {
-  return { id: w.id, dis: w.dis, leaseMs: w.leaseMs, ids: [...w.ids.keys()] };
+  const base = { id: w.id, dis: w.dis, leaseMs: w.leaseMs, ids: [...w.ids.keys()] };
+  return w.owner === undefined ? base : { ...base, owner: w.owner };
 }
 
 function checkLease(leaseMs: number, limits: MemoryStoreLimits): number {

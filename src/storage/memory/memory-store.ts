@@ -54,9 +54,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     commit: (diffs) => settle((): readonly Dict[] => state.commit(diffs, now(), idPrefix, limits)),
     hisRead: (id, range) => settle(() => state.hisRead(id, range, now())),
     hisWrite: (id, items) => settle(() => state.hisWrite(id, items, now(), limits)),
+    hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
-    watchOpen: (dis, leaseMs) => settle(() => state.watchOpen(dis, leaseMs, now(), limits)),
+    watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), limits, owner)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now(), limits)),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => settle(() => state.watchLease(watchId, leaseMs, now(), limits)),
@@ -65,6 +66,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         state.watchClose(watchId, now());
       }),
     watchPoll: (watchId, refresh) => settle(() => state.watchPoll(watchId, refresh, now())),
+    watchInfo: (watchId) => settle(() => state.watchInfo(watchId, now())),
     watches: () => settle(() => state.watches(now())),
     close: () => {
       closed = true;

@@ -25,6 +25,17 @@ async function withPoints(store: StorageAdapter): Promise<void> {
 /** Register the history tests. */
 export function describeHistoryContract(h: Harness): void {
   describe('history', () => {
+    it('counts the samples a point holds, replaced ones once', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      expect(await store.hisCount('p1')).toBe(0);
+      await store.hisWrite('p1', [kw(T, 1), kw(T + MIN, 2)]);
+      await store.hisWrite('p1', [kw(T + MIN, 3), kw(T + 2 * MIN, 4)]);
+      expect(await store.hisCount('p1')).toBe(3);
+      expect(await store.hisCount('p2')).toBe(0);
+      await expect(store.hisCount('nope')).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+    });
+
     it('reads back samples written out of order, sorted by time', async () => {
       const { store } = await h.open();
       await withPoints(store);

@@ -39,8 +39,11 @@ export function describeWatchContract(h: Harness): void {
       const listed = await store.watches();
       expect(listed.map((x) => x.id)).toEqual([w.id]);
       expect(listed[0]).toMatchObject({ dis: 'my watch', ids: ['c', 'a', 'b'] });
-      const w2 = await store.watchOpen('second', LEASE);
+      expect(listed[0]?.owner).toBeUndefined();
+      const w2 = await store.watchOpen('second', LEASE, 'vera');
       expect(w2.id).not.toBe(w.id);
+      expect(w2.owner).toBe('vera');
+      expect((await store.watches()).find((x) => x.id === w2.id)?.owner).toBe('vera');
       expect((await store.watches()).map((x) => x.id).sort()).toEqual([w.id, w2.id].sort());
     });
 
@@ -130,7 +133,10 @@ export function describeWatchContract(h: Harness): void {
       await store.watchRemove(w.id, ['b']);
       clock.advance(LEASE - 1000);
       expect((await store.watches()).map((x) => x.id)).toEqual([w.id]);
+      // Looking a watch up does not renew it.
+      expect((await store.watchInfo(w.id))?.ids).toEqual(['a']);
       clock.advance(1001);
+      expect(await store.watchInfo(w.id)).toBeUndefined();
       expect(await store.watches()).toEqual([]);
       await expect(store.watchPoll(w.id, false)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_NAME' });
     });
@@ -162,6 +168,8 @@ export function describeWatchContract(h: Harness): void {
       await store.watchClose('nope');
       for (const call of calls) await expect(call(w.id)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_NAME' });
       expect(await store.watches()).toEqual([]);
+      expect(await store.watchInfo(w.id)).toBeUndefined();
+      expect(await store.watchInfo('nope')).toBeUndefined();
     });
 
     it('refuses a lease that is not a positive duration', async () => {

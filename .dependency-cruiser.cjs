@@ -39,6 +39,37 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/core/', '^src/storage/', '^src/server/'] },
     },
     {
+      name: 'app-composes-server-storage-core',
+      comment:
+        'src/app composes a running server from src/server, storage backends and src/core: never client, cli or ui.',
+      severity: 'error',
+      from: { path: '^src/app/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/storage/', '^src/server/', '^src/app/'] },
+    },
+    {
+      name: 'app-not-storage-testing',
+      comment: 'src/app ships: it never imports the contract test kits.',
+      severity: 'error',
+      from: { path: '^src/app/' },
+      to: { path: '^src/storage/testing/' },
+    },
+    {
+      name: 'cli-only-app-client-core',
+      comment:
+        'src/cli parses arguments and prints: it imports src/app, src/client and src/core, never src/server or src/storage directly.',
+      severity: 'error',
+      // users-client.ts, user-command.ts and tls-fetch.ts still use server helpers until they move to src/client.
+      from: { path: '^src/cli/', pathNot: '^src/cli/(users-client|user-command|tls-fetch)[.]ts$' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/client/', '^src/app/', '^src/cli/'] },
+    },
+    {
+      name: 'nothing-imports-app-but-cli',
+      comment: 'The app layer sits on top: only src/cli (and src/app itself) imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/cli/', '^src/app/'] },
+      to: { path: '^src/app/' },
+    },
+    {
       name: 'storage-only-core',
       comment: 'src/storage (contract and backends) imports src/core and itself only.',
       severity: 'error',

@@ -1,8 +1,8 @@
 // Benchmark: generating the demo building with 30 days of 15-minute history into the memory store (target < 10 s).
 // No peer has a demo building; the figure is ours against the target.
 
-import { createDemoBuilding, populateDemo } from '../src/server/demo/demo-building.js';
-import { createDemoSimulator } from '../src/server/demo/demo-simulator.js';
+import { createDemoBuilding, populateDemo } from '../src/app/demo/demo-building.js';
+import { createDemoSimulator } from '../src/app/demo/demo-simulator.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
 
 const NOW = Date.UTC(2024, 6, 17, 18, 0);

@@ -1,22 +1,26 @@
-// `haystack serve`: the Haystack HTTP API over an in-process store holding a data file or the generated demo building.
+// `haystack serve`: parses its flags into an app config, starts the app, prints where it listens, stops on Ctrl-C.
 
-import diagnostics from 'node:diagnostics_channel';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { codecForExtension } from '../core/codec/media-types.js';
-import { Dict, Grid, HaystackError, isList, type Val } from '../core/index.js';
-import { type DemoBuilding, populateDemo } from '../server/demo/demo-building.js';
-import { createDemoSimulator } from '../server/demo/demo-simulator.js';
-import { createServer, type ListenAddress, type RequestEvent, SERVER_CHANNELS } from '../server/index.js';
-import type { StorageAdapter } from '../storage/adapter.js';
-import { createMemoryStore } from '../storage/memory/index.js';
+import {
+  type AppConfig,
+  type AppOutput,
+  type AppTlsConfig,
+  DEFAULT_STORE,
+  type SeedConfig,
+  STORE_BACKENDS,
+  startApp,
+} from '../app/index.js';
+import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
-import { prepareServeSecurity, type ServeSecurityFlags } from './serve-security.js';
+import { readFileArg } from './read-file-arg.js';
 
 /** Options of `haystack serve` as commander parses them. */
-interface ServeOptions extends ServeSecurityFlags {
+interface ServeOptions {
   readonly port: string;
+  readonly host: string;
+  /** False with `--no-auth`. */
+  readonly auth: boolean;
+  readonly store: string;
   readonly data?: string;
   readonly defs?: string;
   readonly tz?: string;
@@ -24,18 +28,27 @@ interface ServeOptions extends ServeSecurityFlags {
   readonly debug?: boolean;
   readonly verbose?: boolean;
   readonly cache: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsCa?: string;
+  readonly tlsClientOptional?: boolean;
+  readonly allowPlaintext?: boolean;
+  /** Minutes a token may stay unused. */
+  readonly sessionIdle: string;
+  /** Minutes a token lives at most. */
+  readonly sessionMax: string;
 }
 
-/** How often the demo simulator moves the live values, in ms. */
-const SIMULATOR_INTERVAL_MS = 5000;
+const COMMAND = 'haystack serve';
 
-/** Register `haystack serve [--port N] [--host H] [--data FILE] [--no-auth] [--tls-cert F --tls-key F [--tls-ca F]]`. */
+/** Register `haystack serve [--port N] [--host H] [--store S] [--data FILE] [--no-auth] [--tls-cert F --tls-key F]`. */
 export function registerServe(program: Command, io: CliIo): void {
   program
     .command('serve')
     .description('serve the Haystack HTTP API (/api/{op}) over a data file or a generated demo building')
     .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--store <store>', `where data lives: ${STORE_BACKENDS.map((b) => b.usage).join('; ')}`, DEFAULT_STORE)
     .option('--data <file>', 'load entities from a Zinc, JSON or Trio file instead of the demo building')
     .option('--no-auth', 'serve without authentication (development only; refused unless the host is loopback)')
     .option('--tls-cert <file>', 'serve HTTPS (TLS 1.3 minimum) with this PEM certificate chain')
@@ -59,116 +72,93 @@ export function registerServe(program: Command, io: CliIo): void {
     });
 }
 
+function usage(message: string): never {
+  throw new CliExit(2, `${COMMAND}: ${message}`);
+}
+
 function parsePort(raw: string): number {
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65_535) throw new CliExit(2, `haystack serve: --port must be 0-65535, not ${raw}`);
+  if (!/^\d+$/.test(raw) || port > 65_535) usage(`--port must be 0-65535, not ${raw}`);
   return port;
 }
 
-async function loadData(file: string, io: CliIo): Promise<Dict[]> {
-  const full = path.resolve(io.cwd, file);
-  const read = codecForExtension(path.extname(full))?.decode;
-  if (read === undefined) throw new CliExit(2, 'haystack serve: --data must be a .zinc, .json or .trio file');
-  let text: string;
-  try {
-    text = await readFile(full, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new CliExit(1, `haystack serve: cannot read ${file}: ${typeof code === 'string' ? code : String(err)}`);
-  }
-  let val: Val;
-  try {
-    val = read(text);
-  } catch (err) {
-    if (err instanceof HaystackError) throw new CliExit(1, `haystack serve: ${file}: ${err.message}`);
-    throw err;
-  }
-  if (val instanceof Grid) return [...val.rows];
-  if (isList(val) && val.every((v) => v instanceof Dict)) return val as Dict[];
-  throw new CliExit(1, `haystack serve: ${file} holds no grid or list of dicts`);
+function minutes(raw: string, flag: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) usage(`${flag} must be a whole number of minutes >= 1`);
+  return Number(raw) * 60_000;
 }
 
-/** What was loaded: a line to print, and the demo building when it is the demo. */
-interface Loaded {
-  readonly summary: string;
-  readonly demo: DemoBuilding | undefined;
+function seedOf(options: ServeOptions): SeedConfig {
+  if (options.data !== undefined) return { kind: 'file', file: options.data };
+  if (!/^\d+$/.test(options.demoDays)) usage('--demo-days must be a whole number');
+  return { kind: 'demo', days: Number(options.demoDays) };
 }
 
-async function fill(store: StorageAdapter, options: ServeOptions, io: CliIo): Promise<Loaded> {
-  if (options.data !== undefined) {
-    const entities = await loadData(options.data, io);
-    try {
-      await store.commit(entities.map((tags) => ({ op: 'add', tags })));
-    } catch (err) {
-      if (err instanceof HaystackError) throw new CliExit(1, `haystack serve: ${options.data}: ${err.message}`);
-      throw err;
-    }
-    return { summary: `${entities.length} entities from ${options.data}`, demo: undefined };
+async function tlsOf(options: ServeOptions, io: CliIo): Promise<AppTlsConfig | undefined> {
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) usage('--tls-cert and --tls-key go together');
+  if (options.tlsCert === undefined || options.tlsKey === undefined) {
+    if (options.tlsCa !== undefined) usage('--tls-ca needs --tls-cert and --tls-key');
+    return undefined;
   }
-  const days = Number(options.demoDays);
-  if (!/^\d+$/.test(options.demoDays)) throw new CliExit(2, 'haystack serve: --demo-days must be a whole number');
-  const demo = await populateDemo(store, { days });
+  // One after the other, so that when several files are missing the error names the first flag, every time.
+  const cert = await readFileArg(io, COMMAND, '--tls-cert', options.tlsCert);
+  const key = await readFileArg(io, COMMAND, '--tls-key', options.tlsKey);
+  const ca = options.tlsCa === undefined ? undefined : await readFileArg(io, COMMAND, '--tls-ca', options.tlsCa);
+  return { cert, key, ...(ca === undefined ? {} : { ca, clientOptional: options.tlsClientOptional === true }) };
+}
+
+async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
+  const port = parsePort(options.port);
+  const tls = await tlsOf(options, io);
+  const seed = seedOf(options);
   return {
-    summary: `demo building: ${demo.entities} entities, ${demo.points} points, ${demo.samples} history samples`,
-    demo: demo.building,
+    host: options.host,
+    port,
+    store: options.store,
+    seed,
+    security: {
+      host: options.host,
+      auth: options.auth,
+      ...(tls === undefined ? {} : { tls }),
+      allowPlaintext: options.allowPlaintext === true,
+      idleTtlMs: minutes(options.sessionIdle, '--session-idle'),
+      maxLifetimeMs: minutes(options.sessionMax, '--session-max'),
+      env: io.env,
+    },
+    ...(options.defs === undefined ? {} : { defs: options.defs }),
+    ...(options.tz === undefined ? {} : { tz: options.tz }),
+    debug: options.debug === true,
+    responseCache: options.cache,
+    verbose: options.verbose === true,
+    cwd: io.cwd,
   };
 }
 
-function logRequests(io: CliIo): () => void {
-  const listener = (m: unknown): void => {
-    const e = m as RequestEvent;
-    const err = e.errorCode === undefined ? '' : ` ${e.errorCode}`;
-    io.stderr.write(`${e.method} ${e.op ?? '-'} ${e.status}${err} ${e.durationMs.toFixed(1)}ms\n`);
+function outputOf(io: CliIo): AppOutput {
+  return {
+    notice: (line) => io.stdout.write(`${COMMAND}: ${line}\n`),
+    log: (line) => io.stderr.write(`${line}\n`),
+    warn: (line) => io.stderr.write(`${COMMAND}: ${line}\n`),
   };
-  diagnostics.subscribe(SERVER_CHANNELS.request, listener);
-  return () => diagnostics.unsubscribe(SERVER_CHANNELS.request, listener);
 }
 
 async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
-  const port = parsePort(options.port);
-  const security = await prepareServeSecurity(options, io, options.verbose === true);
-  const store = createMemoryStore();
+  const config = await configOf(options, io);
+  const out = outputOf(io);
+  let app: Awaited<ReturnType<typeof startApp>>;
   try {
-    const loaded = await fill(store, options, io);
-    const server = createServer({
-      store,
-      ...security.serverOptions,
-      ...(security.tls === undefined ? {} : { tls: security.tls }),
-      debug: options.debug === true,
-      responseCache: options.cache,
-      ...(options.defs === undefined ? {} : { defs: path.resolve(io.cwd, options.defs) }),
-      ...(options.tz === undefined ? {} : { tz: options.tz }),
-    });
-    let addr: ListenAddress;
-    try {
-      addr = await server.listen(port, options.host);
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      throw new CliExit(1, `haystack serve: cannot listen on ${options.host}:${port}: ${String(code ?? err)}`);
-    }
-    const stopLogging = options.verbose === true ? logRequests(io) : () => undefined;
-    // The simulator writes through the server's view of the store, so cached responses see its changes.
-    const simulator =
-      loaded.demo === undefined
-        ? undefined
-        : createDemoSimulator(server.handler.store, loaded.demo, {
-            onError: (err) => io.stderr.write(`haystack serve: demo simulator: ${String(err)}\n`),
-          });
-    simulator?.start(SIMULATOR_INTERVAL_MS);
-    io.stdout.write(`haystack serve: ${loaded.summary}\n`);
-    io.stdout.write(`haystack serve: listening on ${addr.url} (${security.access}; Ctrl-C stops)\n`);
-    await stopped(io.signal);
-    simulator?.stop();
-    stopLogging();
-    await server.close();
-    io.stdout.write('haystack serve: stopped\n');
+    app = await startApp(config, out);
   } catch (err) {
-    if (err instanceof Error && err.name === 'ValueError') throw new CliExit(2, `haystack serve: ${err.message}`);
+    // Bad settings are usage errors (2); a file, store or port that fails is a runtime failure (1).
+    if (err instanceof ValueError) usage(err.message);
+    if (err instanceof HaystackError && err.code === 'HS_ERR_STARTUP')
+      throw new CliExit(1, `${COMMAND}: ${err.message}`);
     throw err;
-  } finally {
-    security.stop();
-    await store.close();
   }
+  out.notice(app.summary);
+  out.notice(`listening on ${app.address.url} (${app.access}; Ctrl-C stops)`);
+  await stopped(io.signal);
+  await app.close();
+  out.notice('stopped');
 }
 
 function stopped(signal: AbortSignal): Promise<void> {

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   HS_ERR_CALL: { status: 500, type: 'CallErr' },
   /** A transport failure (network, timeout, bad HTTP status) talking to a server. */
   HS_ERR_NETWORK: { status: 502, type: 'IOErr' },
+  /** An application could not start: a file it cannot read, a port it cannot bind, a store it cannot open. */
+  HS_ERR_STARTUP: { status: 500, type: 'IOErr' },
   /** A bug or an unexpected failure; never leaks internals over the wire. */
   HS_ERR_INTERNAL: { status: 500, type: 'Err' },
 } as const satisfies Record<string, { readonly status: number; readonly type: string }>;

@@ -1,13 +1,13 @@
 // The demo building: deterministic for a seed, well-formed Haystack 4 entities, plausible 30-day histories.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Dict, HDateTime, Num, Ref, TimeZone, type Val } from '../../../src/core/index.js';
 import {
   createDemoBuilding,
   demoPresent,
   type PopulateDemoResult,
   populateDemo,
-} from '../../../src/server/demo/demo-building.js';
+} from '../../../src/app/demo/demo-building.js';
+import { type Dict, HDateTime, Num, Ref, TimeZone, type Val } from '../../../src/core/index.js';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory/index.js';
 
 // Wednesday 17 July 2024, 18:00 UTC: 14:00 in New York, 12:00 in Denver (both sites occupied).

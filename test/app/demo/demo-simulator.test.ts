@@ -1,9 +1,9 @@
 // The demo simulator moves live values through commits, so watches see them; commanded setpoints steer the models.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { populateDemo } from '../../../src/app/demo/demo-building.js';
+import { createDemoSimulator } from '../../../src/app/demo/demo-simulator.js';
 import { Num, type Ref } from '../../../src/core/index.js';
-import { populateDemo } from '../../../src/server/demo/demo-building.js';
-import { createDemoSimulator } from '../../../src/server/demo/demo-simulator.js';
 import type { StorageAdapter } from '../../../src/storage/adapter.js';
 import { createMemoryStore } from '../../../src/storage/memory/index.js';
 

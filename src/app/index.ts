@@ -1,0 +1,32 @@
+// The app layer's door: a running Haystack server composed from one config (what `haystack serve` starts).
+
+export type { AppOutput } from './app-output.js';
+export {
+  createDemoBuilding,
+  DEFAULT_DEMO_SEED,
+  type DemoBuilding,
+  type PopulateDemoResult,
+  populateDemo,
+} from './demo/demo-building.js';
+export { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
+export { logLogins, logRequests } from './logging.js';
+export {
+  type AppSecurity,
+  type AppSecurityConfig,
+  type AppTlsConfig,
+  isLoopbackHost,
+  prepareSecurity,
+  SERVE_ENV,
+} from './security.js';
+export { loadEntities, type SeedConfig, type Seeded, seedStore } from './seed.js';
+export { type AppConfig, type RunningApp, startApp } from './serve-app.js';
+export { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
+export { MEMORY_BACKEND } from './stores/memory-backend.js';
+export {
+  type OpenedStore,
+  openStore,
+  parseStoreSpec,
+  type StoreBackend,
+  type StoreOpenContext,
+  type StoreSpec,
+} from './stores/store-backend.js';

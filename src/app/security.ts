@@ -1,0 +1,185 @@
+// Security of a running app: the no-auth policy, first admin, token sessions and TLS, composed from one config.
+
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import type { TlsOptions } from 'node:tls';
+import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
+import { HaystackError, ValueError } from '../core/errors.js';
+import {
+  bootstrapAdmin,
+  CertAuthenticator,
+  createSecurity,
+  type Pem,
+  type SecurityServerOptions,
+  serverTlsOptions,
+} from '../server/index.js';
+import type { SessionStore } from '../storage/session-store.js';
+import type { UserStore } from '../storage/user-store.js';
+import type { AppOutput } from './app-output.js';
+
+/** TLS of the app: PEM bytes, already read. */
+export interface AppTlsConfig {
+  /** Certificate chain. */
+  readonly cert: Pem;
+  /** Private key of `cert`. */
+  readonly key: Pem;
+  /** CA of client certificates; given, a certificate logs in as the user its CN names. */
+  readonly ca?: Pem;
+  /** With `ca`: let clients without a certificate log in with a password (default false: required). */
+  readonly clientOptional?: boolean;
+}
+
+/** Security settings of the app. */
+export interface AppSecurityConfig {
+  /** Interface listened on: authentication may be off only on a loopback host. */
+  readonly host: string;
+  /** False serves without authentication (development only). */
+  readonly auth: boolean;
+  /** HTTPS, when given. */
+  readonly tls?: AppTlsConfig;
+  /** Accept PLAINTEXT logins (only over TLS or on a loopback host). */
+  readonly allowPlaintext?: boolean;
+  /** A token unused this long expires, in ms. */
+  readonly idleTtlMs: number;
+  /** A token expires this long after login, in ms. */
+  readonly maxLifetimeMs: number;
+  /** Environment: the first admin and the server secret (see {@link SERVE_ENV}). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What the server needs from the app's security. */
+export interface AppSecurity {
+  /** Spread into `createServer`. */
+  readonly serverOptions: SecurityServerOptions | { readonly noAuth: true };
+  /** HTTPS options, when TLS is on. */
+  readonly tls: TlsOptions | undefined;
+  /** How the listening line describes access, e.g. `authentication required`. */
+  readonly access: string;
+  /** Stop the token purge timer. */
+  stop(): void;
+}
+
+/** Environment variables the app reads. */
+export const SERVE_ENV = Object.freeze({
+  username: 'HS_SUPERUSER_USERNAME',
+  password: 'HS_SUPERUSER_PASSWORD',
+  secret: 'HS_SERVER_SECRET',
+});
+
+const PURGE_INTERVAL_MS = 60_000;
+
+/** True for a host that only this machine can reach: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  if (net.isIPv6(h)) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+// A stable secret keeps unknown users' fake salts stable across restarts (see FakeCredentials).
+function serverSecret(env: AppSecurityConfig['env']): Uint8Array {
+  const raw = env[SERVE_ENV.secret];
+  if (raw === undefined || raw === '') return new Uint8Array(randomBytes(32));
+  const bytes = /^(?:[0-9a-f]{2})+$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (bytes.length < 32) {
+    throw new ValueError(`${SERVE_ENV.secret} must hold at least 32 bytes (64 hex digits or base64)`);
+  }
+  return new Uint8Array(bytes);
+}
+
+function tlsOptions(tls: AppTlsConfig | undefined): TlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  try {
+    return serverTlsOptions({
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.ca === undefined ? {} : { ca: tls.ca, requireClientCert: tls.clientOptional !== true }),
+    });
+  } catch (err) {
+    if (err instanceof HaystackError && !(err instanceof ValueError)) throw new ValueError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+async function firstAdmin(users: UserStore, config: AppSecurityConfig, out: AppOutput, kept: boolean): Promise<void> {
+  try {
+    const made = await bootstrapAdmin({
+      users,
+      username: config.env[SERVE_ENV.username],
+      password: config.env[SERVE_ENV.password],
+      iterations: DEFAULT_SCRAM_ITERATIONS,
+    });
+    if (made.kind === 'created' && made.generatedPassword !== undefined) {
+      out.notice(`created user "${made.username}" (role admin) with password ${made.generatedPassword}`);
+      out.notice('it is shown only this once; set HS_SUPERUSER_USERNAME and HS_SUPERUSER_PASSWORD to choose your own');
+    } else if (made.kind === 'created') {
+      out.notice(`created user "${made.username}" (role admin) from ${SERVE_ENV.username}`);
+    }
+    if (!kept) out.notice('users live in memory and are forgotten when the server stops');
+  } catch (err) {
+    if (err instanceof HaystackError) {
+      throw new ValueError(`${SERVE_ENV.username}/${SERVE_ENV.password}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Check the security settings and build what the server needs. With authentication (the default): the users of
+ * the store (or of this process's memory), the first admin from `HS_SUPERUSER_USERNAME`/`HS_SUPERUSER_PASSWORD`
+ * or `admin` with a generated password shown once, tokens purged every minute. Without authentication: refused
+ * unless the host is loopback. Bad settings throw `ValueError`.
+ */
+export async function prepareSecurity(
+  config: AppSecurityConfig,
+  users: UserStore & SessionStore,
+  usersKept: boolean,
+  out: AppOutput,
+): Promise<AppSecurity> {
+  const tls = tlsOptions(config.tls);
+  if (!config.auth) {
+    if (!isLoopbackHost(config.host)) {
+      throw new ValueError(
+        `--no-auth is refused on ${config.host}: serve without authentication only on a loopback host (127.0.0.1)`,
+      );
+    }
+    if (config.tls?.ca !== undefined) {
+      throw new ValueError('--tls-ca maps client certificates to users: it needs authentication');
+    }
+    if (config.allowPlaintext === true) throw new ValueError('--allow-plaintext needs authentication');
+    return { serverOptions: { noAuth: true }, tls, access: 'no authentication: development only', stop: () => {} };
+  }
+  if (config.allowPlaintext === true && tls === undefined && !isLoopbackHost(config.host)) {
+    throw new ValueError('--allow-plaintext sends passwords in the clear: only with TLS or on a loopback host');
+  }
+  const secret = serverSecret(config.env);
+  await firstAdmin(users, config, out, usersKept);
+  const security = createSecurity({
+    users,
+    sessions: users,
+    serverSecret: secret,
+    idleTtlMs: config.idleTtlMs,
+    maxLifetimeMs: config.maxLifetimeMs,
+    allowPlaintext: config.allowPlaintext === true,
+    ...(config.tls?.ca === undefined ? {} : { certAuth: CertAuthenticator.create({ users }) }),
+  });
+  const purge = setInterval(() => {
+    security.tokens.purgeExpired().catch((err: unknown) => {
+      out.warn(`purging sessions: ${String(err)}`);
+    });
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  const access =
+    config.tls?.ca === undefined
+      ? 'authentication required'
+      : `authentication required; client certificates ${config.tls.clientOptional === true ? 'accepted' : 'required'}`;
+  return {
+    serverOptions: security.serverOptions,
+    tls,
+    access,
+    stop: () => {
+      clearInterval(purge);
+    },
+  };
+}

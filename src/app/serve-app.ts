@@ -1,0 +1,137 @@
+// A running Haystack server composed: store, seed, security, server, demo simulator and log subscribers.
+
+import path from 'node:path';
+import { HaystackError } from '../core/errors.js';
+import { createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
+import { createMemoryUserStore } from '../storage/memory/index.js';
+import type { AppOutput } from './app-output.js';
+import type { DemoBuilding } from './demo/demo-building.js';
+import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
+import { logLogins, logRequests } from './logging.js';
+import { type AppSecurityConfig, prepareSecurity } from './security.js';
+import { type SeedConfig, seedStore } from './seed.js';
+import { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
+import { openStore, type StoreBackend } from './stores/store-backend.js';
+
+/** Everything a running server is made from (what `haystack serve` flags turn into). */
+export interface AppConfig {
+  /** Interface to listen on. */
+  readonly host: string;
+  /** TCP port (0 picks a free one). */
+  readonly port: number;
+  /** The store to open: `memory` (default) or another backend's text, see {@link STORE_BACKENDS}. */
+  readonly store?: string;
+  /** What a fresh store starts with. */
+  readonly seed: SeedConfig;
+  /** Authentication and TLS. */
+  readonly security: AppSecurityConfig;
+  /** Directory of Trio def libraries (relative to `cwd`). */
+  readonly defs?: string;
+  /** Server time zone name. */
+  readonly tz?: string;
+  /** Stack traces in error grids. */
+  readonly debug?: boolean;
+  /** Cache encoded read/nav responses (default true). */
+  readonly responseCache?: boolean;
+  /** Log one line per request and per login. */
+  readonly verbose?: boolean;
+  /** How often the demo simulator moves live values, in ms (default 5,000). */
+  readonly simulatorIntervalMs?: number;
+  /** Directory relative paths resolve against. */
+  readonly cwd: string;
+  /** Store backends to choose from (default {@link STORE_BACKENDS}). */
+  readonly backends?: readonly StoreBackend[];
+}
+
+/** A started app. */
+export interface RunningApp {
+  /** Where it listens. */
+  readonly address: ListenAddress;
+  /** What the store holds, e.g. `demo building: 512 entities, ...`. */
+  readonly summary: string;
+  /** How access is described, e.g. `authentication required`. */
+  readonly access: string;
+  /** The server (its handler and pipeline, for embedding apps and tests). */
+  readonly server: HaystackServer;
+  /** Stop the simulator, the subscribers and the server, then close the store. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_SIMULATOR_INTERVAL_MS = 5000;
+
+/**
+ * Open the store, seed it (when fresh), prepare security, start the server and, for the demo building, the
+ * simulator that moves its live values. Bad settings throw `ValueError`; a file, store or port that fails throws a
+ * `HaystackError` with `HS_ERR_STARTUP`. Everything started is stopped again when start-up fails half way.
+ */
+export async function startApp(config: AppConfig, out: AppOutput): Promise<RunningApp> {
+  const cleanup: (() => void | Promise<void>)[] = [];
+  const unwind = async (): Promise<void> => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  };
+  try {
+    const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {
+      cwd: config.cwd,
+    });
+    cleanup.push(() => opened.close());
+    const users = opened.users ?? createMemoryUserStore();
+    const security = await prepareSecurity(config.security, users, opened.users !== undefined, out);
+    cleanup.push(() => {
+      security.stop();
+    });
+    if (config.verbose === true) cleanup.push(logLogins(out.log));
+    const fresh = !opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0;
+    const seeded = fresh
+      ? await seedStore(opened.store, config.seed, config.cwd)
+      : { summary: `${opened.description} (kept data)`, demo: undefined };
+    const server = createServer({
+      store: opened.store,
+      ...security.serverOptions,
+      ...(security.tls === undefined ? {} : { tls: security.tls }),
+      debug: config.debug === true,
+      responseCache: config.responseCache !== false,
+      ...(config.defs === undefined ? {} : { defs: path.resolve(config.cwd, config.defs) }),
+      ...(config.tz === undefined ? {} : { tz: config.tz }),
+    });
+    let address: ListenAddress;
+    try {
+      address = await server.listen(config.port, config.host);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      throw new HaystackError(
+        'HS_ERR_STARTUP',
+        `cannot listen on ${config.host}:${config.port}: ${String(code ?? err)}`,
+        { cause: err },
+      );
+    }
+    cleanup.push(() => server.close());
+    if (config.verbose === true) cleanup.push(logRequests(out.log));
+    const simulator = startSimulator(server, seeded.demo, config, out);
+    if (simulator !== undefined) {
+      cleanup.push(() => {
+        simulator.stop();
+      });
+    }
+    return { address, summary: seeded.summary, access: security.access, server, close: unwind };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+function startSimulator(
+  server: HaystackServer,
+  demo: DemoBuilding | undefined,
+  config: AppConfig,
+  out: AppOutput,
+): DemoSimulator | undefined {
+  if (demo === undefined) return undefined;
+  // The simulator writes through the server's view of the store, so cached responses see its changes.
+  const simulator = createDemoSimulator(server.handler.store, demo, {
+    onError: (err) => {
+      out.warn(`demo simulator: ${String(err)}`);
+    },
+  });
+  simulator.start(config.simulatorIntervalMs ?? DEFAULT_SIMULATOR_INTERVAL_MS);
+  return simulator;
+}

@@ -1,0 +1,10 @@
+// The store backends `haystack serve --store` knows; a new backend (sqlite, postgres, redis) adds itself here.
+
+import { MEMORY_BACKEND } from './memory-backend.js';
+import type { StoreBackend } from './store-backend.js';
+
+/** Every backend the app can open, by scheme; the first is the default. */
+export const STORE_BACKENDS: readonly StoreBackend[] = Object.freeze([MEMORY_BACKEND]);
+
+/** The store used when none is chosen. */
+export const DEFAULT_STORE = 'memory';

@@ -1,0 +1,82 @@
+// Store selection: a `--store` text (`memory`, `sqlite:./data.db`, `postgres://...`) names a backend that opens it.
+
+import { HaystackError, ValueError } from '../../core/errors.js';
+import type { Clock, StorageAdapter } from '../../storage/adapter.js';
+import type { SessionStore } from '../../storage/session-store.js';
+import type { UserStore } from '../../storage/user-store.js';
+
+/** A parsed store text: `<scheme>` or `<scheme>:<location>` (a full URL stays whole in `text`). */
+export interface StoreSpec {
+  /** The text as given, e.g. `sqlite:./data.db` or `postgres://127.0.0.1/test`. */
+  readonly text: string;
+  /** Lower-case scheme: `memory`, `sqlite`, `postgres`, `redis`, ... */
+  readonly scheme: string;
+  /** Everything after the first `:` (`./data.db`, `//127.0.0.1/test`); empty for a bare scheme. */
+  readonly location: string;
+}
+
+/** What a backend gets besides the spec. */
+export interface StoreOpenContext {
+  /** Directory relative locations resolve against. */
+  readonly cwd: string;
+  /** Time source to give the store (default `Date.now`). */
+  readonly clock?: Clock;
+}
+
+/** An opened store and the users that live with it. */
+export interface OpenedStore {
+  /** The entities, history, priority arrays and watches. */
+  readonly store: StorageAdapter;
+  /** Users and token sessions kept by the same backend; undefined when users live in this process's memory only. */
+  readonly users: (UserStore & SessionStore) | undefined;
+  /** True when the data outlives the process (the seed is written only into an empty store). */
+  readonly persistent: boolean;
+  /** One line for the start-up message, e.g. `memory` or `sqlite ./data.db`. */
+  readonly description: string;
+  /** Close the store (and its users). */
+  close(): Promise<void>;
+}
+
+/**
+ * A storage backend the app can open by scheme. Backends with heavy drivers load them with a dynamic `import()`
+ * inside `open`, so choosing `memory` never loads `better-sqlite3`, `pg` or `ioredis`.
+ */
+export interface StoreBackend {
+  /** The scheme it opens, lower case (`sqlite`). */
+  readonly scheme: string;
+  /** One line for `--help`: the form of its store text. */
+  readonly usage: string;
+  /** Open (creating if needed) the store the spec names; a failure is a `HaystackError`. */
+  open(spec: StoreSpec, context: StoreOpenContext): Promise<OpenedStore>;
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*$/;
+
+/** Parse a store text; throws `ValueError` when it has no valid scheme. */
+export function parseStoreSpec(text: string): StoreSpec {
+  const colon = text.indexOf(':');
+  const scheme = (colon < 0 ? text : text.slice(0, colon)).toLowerCase();
+  if (!SCHEME.test(scheme)) throw new ValueError(`--store ${JSON.stringify(text)} does not start with a store kind`);
+  return { text, scheme, location: colon < 0 ? '' : text.slice(colon + 1) };
+}
+
+/** Open the store `text` names with the backend of its scheme among `backends`. */
+export async function openStore(
+  text: string,
+  backends: readonly StoreBackend[],
+  context: StoreOpenContext,
+): Promise<OpenedStore> {
+  const spec = parseStoreSpec(text);
+  const backend = backends.find((b) => b.scheme === spec.scheme);
+  if (backend === undefined) {
+    const known = backends.map((b) => b.scheme).join(', ');
+    throw new ValueError(`--store ${JSON.stringify(text)}: unknown store kind ${spec.scheme} (known: ${known})`);
+  }
+  try {
+    return await backend.open(spec, context);
+  } catch (err) {
+    if (err instanceof ValueError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new HaystackError('HS_ERR_STARTUP', `cannot open store ${text}: ${reason}`, { cause: err });
+  }
+}

@@ -1,0 +1,108 @@
+// The app layer: store texts choose a backend, a persistent store keeps its data, and a failed start undoes itself.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  type AppConfig,
+  type AppOutput,
+  MEMORY_BACKEND,
+  type OpenedStore,
+  openStore,
+  parseStoreSpec,
+  type StoreBackend,
+  startApp,
+} from '../../src/app/index.js';
+import { HaystackError, ValueError } from '../../src/core/errors.js';
+import { Dict } from '../../src/core/grid/dict.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
+
+const quiet: AppOutput = { notice: () => undefined, log: () => undefined, warn: () => undefined };
+
+const config = (overrides: Partial<AppConfig> = {}): AppConfig => ({
+  host: '127.0.0.1',
+  port: 0,
+  seed: { kind: 'none' },
+  security: { host: '127.0.0.1', auth: false, idleTtlMs: 60_000, maxLifetimeMs: 60_000, env: {} },
+  cwd: process.cwd(),
+  ...overrides,
+});
+
+/** A backend whose store already holds one site and counts its closes: what a persistent backend looks like. */
+function keptBackend(): { backend: StoreBackend; closed: () => number } {
+  let closes = 0;
+  const backend: StoreBackend = {
+    scheme: 'kept',
+    usage: 'kept:NAME',
+    async open(spec): Promise<OpenedStore> {
+      const store = createMemoryStore();
+      await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('site1'), site: true, dis: spec.location }) }]);
+      return {
+        store,
+        users: createMemoryUserStore(),
+        persistent: true,
+        description: `kept ${spec.location}`,
+        close: async () => {
+          closes++;
+          await store.close();
+        },
+      };
+    },
+  };
+  return { backend, closed: () => closes };
+}
+
+describe('store texts', () => {
+  it('parse into a scheme and a location', () => {
+    expect(parseStoreSpec('memory')).toEqual({ text: 'memory', scheme: 'memory', location: '' });
+    expect(parseStoreSpec('SQLite:./data.db')).toMatchObject({ scheme: 'sqlite', location: './data.db' });
+    expect(parseStoreSpec('postgres://127.0.0.1/test')).toMatchObject({
+      scheme: 'postgres',
+      location: '//127.0.0.1/test',
+    });
+    expect(() => parseStoreSpec('./data.db')).toThrow(ValueError);
+  });
+
+  it('open with the backend of their scheme; an unknown scheme is a ValueError', async () => {
+    const opened = await openStore('memory', [MEMORY_BACKEND], { cwd: '.' });
+    expect([opened.persistent, opened.users, opened.store.backend]).toEqual([false, undefined, 'memory']);
+    await opened.close();
+    await expect(openStore('nosuch:x', [MEMORY_BACKEND], { cwd: '.' })).rejects.toThrow(ValueError);
+    await expect(openStore('memory:extra', [MEMORY_BACKEND], { cwd: '.' })).rejects.toThrow(ValueError);
+  });
+});
+
+describe('startApp', () => {
+  it('serves a store a backend opened, keeping its data instead of seeding, and closes it', async () => {
+    const { backend, closed } = keptBackend();
+    const app = await startApp(
+      config({ store: 'kept:north', backends: [MEMORY_BACKEND, backend], seed: { kind: 'demo', days: 0 } }),
+      quiet,
+    );
+    try {
+      expect(app.summary).toBe('kept north (kept data)');
+      const res = await fetch(`${app.address.url}read?filter=site`);
+      expect(await res.text()).toContain('"north"');
+    } finally {
+      await app.close();
+    }
+    expect(closed()).toBe(1);
+  });
+
+  it('a port it cannot bind fails with HS_ERR_STARTUP and closes the store it opened', async () => {
+    const blocker = http.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { backend, closed } = keptBackend();
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const err = await startApp(config({ port, store: 'kept:x', backends: [backend] }), quiet).catch(
+        (e: unknown) => e,
+      );
+      expect(err instanceof HaystackError && err.code).toBe('HS_ERR_STARTUP');
+      expect(closed()).toBe(1);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});

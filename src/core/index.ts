@@ -22,6 +22,8 @@ export {
 } from './auth/auth-header.js';
 export {
   decodeBase64,
+  decodeBase64Liberal,
+  decodeBase64LiberalText,
   decodeBase64Url,
   decodeBase64UrlText,
   encodeBase64,

@@ -1,7 +1,7 @@
 // Codec of the Haystack auth headers (Auth chapter): Authorization, WWW-Authenticate and Authentication-Info values.
 
 import { AuthError, ValueError } from '../errors.js';
-import { decodeBase64UrlText, encodeBase64UrlText } from './base64.js';
+import { decodeBase64LiberalText, encodeBase64UrlText } from './base64.js';
 import { type ScramHash, toScramHash } from './scram-crypto.js';
 
 /** Longest header value accepted (real ones are well under 1 KB); longer input fails before any parsing. */
@@ -79,8 +79,9 @@ export interface AuthenticationInfo {
 
 // RFC 7230 section 3.2.6: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Auth chapter: auth-param = token BWS "=" BWS token (no quoted-string).
-const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)$/;
+// Auth chapter: auth-param = token BWS "=" BWS token (no quoted-string); values may also end in base64 '='
+// padding (RFC 7235 token68), which clients that send standard base64 keep.
+const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+={0,2})$/;
 // Auth chapter: credentials / challenge = auth-scheme [ 1*SP #auth-param ] (no token68).
 const SCHEME_START = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/s;
 
@@ -178,9 +179,11 @@ function required(params: ReadonlyMap<string, string>, name: string): string {
   return v;
 }
 
+// Auth chapter values are base64url without padding; real clients also send standard base64 and padding (phable
+// pads nothing but uses the standard alphabet), so any of these is read, and only base64url is written.
 function text(params: ReadonlyMap<string, string>, name: string): string {
   try {
-    const decoded = decodeBase64UrlText(required(params, name));
+    const decoded = decodeBase64LiberalText(required(params, name));
     if (decoded.length === 0) throw bad();
     return decoded;
   } catch (err) {
@@ -199,7 +202,7 @@ function optionalHash(params: ReadonlyMap<string, string>): ScramHash | undefine
 
 /**
  * Parse an Authorization value into typed Haystack credentials. Usernames, passwords and SCRAM data are
- * decoded from base64url. Any syntax error, unknown scheme or missing param fails with the same
+ * decoded from base64url (standard base64 and padding are accepted too). Any syntax error, unknown scheme or missing param fails with the same
  * `AuthError`, never naming the part that failed. Unknown extra params are ignored.
  */
 export function parseAuthorization(value: string): AuthorizationCredentials {

@@ -1,4 +1,4 @@
-// Strict base64 (RFC 4648 section 4, padded) and base64url (section 5, unpadded) codecs on byte arrays, plus UTF-8 helpers.
+// base64 (RFC 4648 section 4) and base64url (section 5) codecs on byte arrays: strict ones, a liberal one, UTF-8 helpers.
 
 import { ValueError } from '../errors.js';
 
@@ -13,6 +13,13 @@ function decodeTable(alphabet: string): Int8Array {
 
 const STD_DECODE = decodeTable(STD);
 const URL_DECODE = decodeTable(URL);
+// Both alphabets at once (62 is '+' or '-', 63 is '/' or '_'), as Haxall's decoder reads them.
+const ANY_DECODE = decodeTable(STD);
+ANY_DECODE[45] = 62;
+ANY_DECODE[95] = 63;
+
+/** Whether `=` padding must be there (base64), must not (base64url), or may (what real clients send). */
+type Padding = 'required' | 'forbidden' | 'optional';
 
 function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   let out = '';
@@ -38,9 +45,9 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-function decode(text: string, table: Int8Array, padded: boolean, what: string): Uint8Array {
+function decode(text: string, table: Int8Array, padding: Padding, what: string): Uint8Array {
   let len = text.length;
-  if (padded) {
+  if (padding === 'required' || (padding === 'optional' && text.endsWith('='))) {
     // RFC 4648 section 4: padded output is always a multiple of 4 characters, with at most two '='.
     if (len % 4 !== 0) throw new ValueError(`Invalid ${what}`);
     if (len > 0 && text.charCodeAt(len - 1) === 61) len--;
@@ -75,7 +82,7 @@ export function encodeBase64(bytes: Uint8Array): string {
 
 /** Decode standard padded base64; throws `ValueError` on any non-canonical input (no whitespace allowed). */
 export function decodeBase64(text: string): Uint8Array {
-  return decode(text, STD_DECODE, true, 'base64');
+  return decode(text, STD_DECODE, 'required', 'base64');
 }
 
 /** base64url without padding (RFC 4648 section 5), as the Haystack Auth chapter requires for header params. */
@@ -85,7 +92,16 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 
 /** Decode unpadded base64url; throws `ValueError` on padding, foreign characters or non-canonical trailing bits. */
 export function decodeBase64Url(text: string): Uint8Array {
-  return decode(text, URL_DECODE, false, 'base64url');
+  return decode(text, URL_DECODE, 'forbidden', 'base64url');
+}
+
+/**
+ * Decode base64 or base64url, padded or not (even mixed alphabets, as Haxall accepts): what real clients send
+ * where the Auth chapter carries base64. Padding, when present, must be complete; throws `ValueError` on foreign
+ * characters, whitespace, a lone trailing character or non-zero trailing bits.
+ */
+export function decodeBase64Liberal(text: string): Uint8Array {
+  return decode(text, ANY_DECODE, 'optional', 'base64');
 }
 
 const UTF8_ENCODER = new TextEncoder();
@@ -113,4 +129,9 @@ export function encodeBase64UrlText(text: string): string {
 /** Inverse of {@link encodeBase64UrlText}; throws `ValueError` on bad base64url or bad UTF-8. */
 export function decodeBase64UrlText(text: string): string {
   return utf8Decode(decodeBase64Url(text));
+}
+
+/** Text carried as base64 or base64url, padded or not (see {@link decodeBase64Liberal}); throws `ValueError`. */
+export function decodeBase64LiberalText(text: string): string {
+  return utf8Decode(decodeBase64Liberal(text));
 }

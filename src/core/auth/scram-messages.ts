@@ -1,7 +1,7 @@
 // Strict parsers and writers for the four SCRAM messages of RFC 5802 section 7, and saslname escaping.
 
 import { AuthError } from '../errors.js';
-import { decodeBase64, encodeBase64, utf8Encode } from './base64.js';
+import { decodeBase64Liberal, encodeBase64, utf8Encode } from './base64.js';
 
 /** RFC 5802: the gs2-header this implementation sends and accepts: no channel binding, no authzid. */
 export const GS2_HEADER = 'n,,';
@@ -69,9 +69,10 @@ function rejectMandatoryExtension(attrs: readonly Attr[]): void {
   if (attrs[0]?.name === 'm') throw new AuthError();
 }
 
+// RFC 5802 says base64; clients also send base64url or drop the padding (phable strips '=' from p=), so read any.
 function decodeB64(text: string): Uint8Array {
   try {
-    return decodeBase64(text);
+    return decodeBase64Liberal(text);
   } catch (err) {
     throw new AuthError(undefined, { cause: err });
   }

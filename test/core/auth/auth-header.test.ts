@@ -43,6 +43,17 @@ describe('Authorization round trips', () => {
     });
   });
 
+  it('reads base64 values in either alphabet, padded or not (what real clients send)', () => {
+    // "user?>" encodes to dXNlcj8+ (base64) and dXNlcj8- (base64url); "user" needs padding: dXNlcg==.
+    for (const v of ['dXNlcj8+', 'dXNlcj8-']) {
+      expect(parseAuthorization(`HELLO username=${v}`)).toEqual({ scheme: 'HELLO', username: 'user?>' });
+    }
+    for (const v of ['dXNlcg', 'dXNlcg==']) {
+      expect(parseAuthorization(`HELLO username=${v}`)).toEqual({ scheme: 'HELLO', username: 'user' });
+    }
+    expect(parseAuthorization('SCRAM data=bixuPXUscj1h, handshakeToken=t1')).toMatchObject({ data: 'n,n=u,r=a' });
+  });
+
   it('unknown extra params are ignored', () => {
     expect(parseAuthorization('BEARER authToken=abc, foo=bar')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
   });
@@ -54,7 +65,9 @@ describe('Authorization refusals are AuthErrors', () => {
     'HELLO',
     'HELLO username=',
     'HELLO username="dXNlcg"',
-    'HELLO username=dXNlcg==',
+    'HELLO username=dXNlcg===',
+    'HELLO username=dXNlc=g',
+    'HELLO username=dXNlcg=',
     'HELLO username=dXNlcg, username=dXNlcg',
     'HELLO username=!!!',
     'Basic dXNlcjpwYXNz',

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   decodeBase64,
+  decodeBase64Liberal,
   decodeBase64Url,
   decodeBase64UrlText,
   encodeBase64,
@@ -40,6 +41,26 @@ describe('base64', () => {
     }
     for (const bad of ['dXNlcg', 'dXNlcg=', 'dX-lcg==', 'dXNlcg==\n', '=AAA', 'dXNlch==']) {
       expect(() => decodeBase64(bad), bad).toThrow(ValueError);
+    }
+  });
+
+  it('the liberal decoder reads either alphabet, padded or not, and still refuses what is not base64', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        const buf = Buffer.from(bytes);
+        for (const text of [
+          buf.toString('base64'),
+          buf.toString('base64url'),
+          buf.toString('base64').replace(/=+$/, ''),
+        ]) {
+          expect(decodeBase64Liberal(text)).toEqual(bytes);
+        }
+        const url = buf.toString('base64url');
+        expect(decodeBase64Liberal(url + '='.repeat((4 - (url.length % 4)) % 4))).toEqual(bytes);
+      }),
+    );
+    for (const bad of ['a', 'dXNlcg=', 'dXNlcg===', 'dX=lcg==', 'dXN lcg', 'dXNlch', 'dXNlcg==\n', 'dXNl*g']) {
+      expect(() => decodeBase64Liberal(bad), bad).toThrow(ValueError);
     }
   });
 

@@ -231,7 +231,8 @@ describe('SCRAM client rejects', () => {
       'r=abc,i=4096,s=AAAA',
       'm=x,r=abc,s=AAAA,i=4096',
       's=AAAA,r=abc,i=4096',
-      'r=abc,s=AAA,i=4096',
+      'r=abc,s=AAAAA,i=4096',
+      'r=abc,s=AA=A,i=4096',
     ]) {
       expect(() => parseServerFirst(bad), bad).toThrow(AuthError);
     }

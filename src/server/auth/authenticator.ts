@@ -162,9 +162,9 @@ function sameCredentials(a: ScramCredentials, b: ScramCredentials): boolean {
  *
  * The exchange: `HELLO username=<b64url>` is answered 401 `SCRAM hash=SHA-256, handshakeToken=T1`; the
  * client-first-message (`SCRAM handshakeToken=T1, data=...`) 401 `SCRAM handshakeToken=T2, hash=SHA-256,
- * data=<server-first>`; the client-final-message (`SCRAM handshakeToken=T2, data=...`) 200 with
+ * data=<server-first>`; the client-final-message (`SCRAM handshakeToken=T2, data=...`, or T1 again) 200 with
  * `Authentication-Info: authToken=..., hash=SHA-256, data=<server-final>`; a bad proof 403. Handshake
- * tokens are random, single-use and expire (state stays on the server). Unknown usernames go through the
+ * tokens are random (letters and digits), single-use and expire (state stays on the server). Unknown usernames go through the
  * same steps with deterministic fake credentials and fail only at the proof, as a wrong password does.
  * Requests without credentials, or with a bad, expired or revoked token, get 401 `WWW-Authenticate: HELLO`.
  * Failures feed the {@link AuthThrottle}; while it refuses, every step answers 429 with `Retry-After`, as
@@ -267,7 +267,8 @@ export class Authenticator {
       } catch (_err) {
         return this.#loginFailed(username, address);
       }
-      const next = this.#pending.put({ ...pending, scram }, pending.address);
+      // The HELLO token stays good for the last step beside the new one: some clients repeat it (phable).
+      const next = this.#pending.put({ ...pending, scram }, pending.address, handshakeToken);
       if (next === undefined) return this.#tooMany(username, address, this.#pending.ttlMs);
       return this.#challenge(
         formatWwwAuthenticate([

@@ -1,24 +1,28 @@
 // Server-side state of auth exchanges in progress, keyed by single-use random handshake tokens that expire.
 
-import { randomBytes } from 'node:crypto';
-import { encodeBase64Url } from '../../core/auth/base64.js';
 import type { Clock } from '../../storage/adapter.js';
+import { randomToken } from './random-token.js';
 
 interface Slot<T> {
   readonly state: T;
   readonly expires: number;
   readonly owner: string;
+  /** The previous step's token, which also reaches this slot. */
+  readonly alias: string | undefined;
 }
 
 /**
- * Exchanges in progress. Each step's state is stored under a fresh random token (256 bits, base64url) and
- * taken out by the next step, so a token works once: a replayed or stale handshakeToken finds nothing.
+ * Exchanges in progress. Each step's state is stored under a fresh random token (256 bits, letters and digits)
+ * and taken out by the next step, so a token works once: a replayed or stale handshakeToken finds nothing. A
+ * step may also be reachable by the token of the step before (an alias), for clients that repeat the first
+ * handshakeToken throughout the exchange (phable does; Haxall never changes it); taking either removes both.
  * Entries expire after `ttlMs`; beyond `maxEntries` the oldest are dropped (an unauthenticated client
  * must not be able to grow server memory without bound), and one owner (a client address) may hold at
  * most `maxPerOwner`, so that one client cannot push everyone else's exchanges out.
  */
 export class HandshakeStore<T> {
   readonly #slots = new Map<string, Slot<T>>();
+  readonly #aliases = new Map<string, string>();
   readonly #perOwner = new Map<string, number>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
@@ -42,14 +46,18 @@ export class HandshakeStore<T> {
     return this.#slots.size;
   }
 
-  /** Store `state` for `owner` and return the token that retrieves it once; undefined when the owner holds too many. */
-  put(state: T, owner: string): string | undefined {
+  /**
+   * Store `state` for `owner` and return the token that retrieves it once; undefined when the owner holds too
+   * many. With `alias` (a token already taken), that token retrieves the same state too, once.
+   */
+  put(state: T, owner: string, alias?: string): string | undefined {
     const now = this.#clock();
     this.#purge(now);
     const held = this.#perOwner.get(owner) ?? 0;
     if (held >= this.#maxPerOwner) return undefined;
-    const token = encodeBase64Url(new Uint8Array(randomBytes(32)));
-    this.#slots.set(token, { state, expires: now + this.#ttlMs, owner });
+    const token = randomToken();
+    this.#slots.set(token, { state, expires: now + this.#ttlMs, owner, alias });
+    if (alias !== undefined) this.#aliases.set(alias, token);
     this.#perOwner.set(owner, held + 1);
     while (this.#slots.size > this.#maxEntries) {
       const oldest = this.#slots.keys().next();
@@ -59,9 +67,9 @@ export class HandshakeStore<T> {
     return token;
   }
 
-  /** Remove and return the state under `token`, or undefined when unknown, already taken or expired. */
+  /** Remove and return the state under `token` (or its alias), or undefined when unknown, already taken or expired. */
   take(token: string): T | undefined {
-    const slot = this.#delete(token);
+    const slot = this.#delete(this.#slots.has(token) ? token : (this.#aliases.get(token) ?? token));
     if (slot === undefined) return undefined;
     return this.#clock() < slot.expires ? slot.state : undefined;
   }
@@ -70,6 +78,7 @@ export class HandshakeStore<T> {
     const slot = this.#slots.get(token);
     if (slot === undefined) return undefined;
     this.#slots.delete(token);
+    if (slot.alias !== undefined) this.#aliases.delete(slot.alias);
     const held = (this.#perOwner.get(slot.owner) ?? 1) - 1;
     if (held > 0) this.#perOwner.set(slot.owner, held);
     else this.#perOwner.delete(slot.owner);

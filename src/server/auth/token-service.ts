@@ -1,12 +1,12 @@
 // Auth tokens: random 256-bit bearer tokens, kept only as SHA-256 hashes, with sliding and absolute expiry.
 
 import * as nodeCrypto from 'node:crypto';
-import { encodeBase64Url } from '../../core/auth/base64.js';
 import { ValueError } from '../../core/errors.js';
 import type { Clock } from '../../storage/adapter.js';
 import { createMemorySessionStore } from '../../storage/memory/memory-user-store.js';
 import type { SessionRecord, SessionStore } from '../../storage/session-store.js';
 import type { UserRole, UserStore } from '../../storage/user-store.js';
+import { randomToken } from './random-token.js';
 
 /** Options of {@link TokenService.create}; every duration in milliseconds. */
 export interface TokenServiceOptions {
@@ -31,7 +31,7 @@ export interface TokenServiceOptions {
 
 /** A token just issued: give `token` to the client (Authentication-Info `authToken`); it is not kept anywhere. */
 export interface IssuedToken {
-  /** The bearer token (43 base64url characters: 256 random bits). */
+  /** The bearer token (43 letters and digits: 256 random bits). */
   readonly token: string;
   /** Session id: hex SHA-256 of the token; safe to log and to pass to {@link TokenService.revokeSession}. */
   readonly sessionId: string;
@@ -109,7 +109,7 @@ export class TokenService {
   /** Start a session for `username` and return its new token. */
   async issue(username: string): Promise<IssuedToken> {
     const now = this.#clock();
-    const token = encodeBase64Url(new Uint8Array(nodeCrypto.randomBytes(32)));
+    const token = randomToken();
     const sessionId = tokenSessionId(token);
     const expires = Math.min(now + this.#idleTtlMs, now + this.#maxLifetimeMs);
     await this.#sessions.putSession({ id: sessionId, username, created: now, lastUsed: now, expires });

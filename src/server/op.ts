@@ -90,6 +90,11 @@ export interface OpDef {
   readonly doc: string;
   /** True if the op has no side effects, so GET may call it (`noSideEffects` in its def). */
   readonly noSideEffects: boolean;
+  /**
+   * True to accept GET although the op has side effects, because they touch only the caller's own state and a
+   * client that sends GET must still get them (`close`: haystack-py's client closes with GET). Default false.
+   */
+  readonly allowGet?: boolean;
   /** Role the caller needs (see `principal.ts`). */
   readonly requiredRole: Role;
   /** The handler. */

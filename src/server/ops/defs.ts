@@ -10,7 +10,15 @@ import { filterArg } from './read.js';
 
 type DefSelector = (def: Dict, name: string, ctx: OpContext) => boolean;
 
-async function queryDefs(req: Grid, ctx: OpContext, select: DefSelector): Promise<Grid> {
+// Adds row columns to each def selected (after the filter, which sees only the def itself).
+type DefDecorator = (def: Dict, name: string, ctx: OpContext) => Dict;
+
+async function queryDefs(
+  req: Grid,
+  ctx: OpContext,
+  select: DefSelector,
+  decorate: DefDecorator | undefined,
+): Promise<Grid> {
   const row = firstRow(req);
   const filter = row.has('filter') ? parseFilter(filterArg(row, ctx)) : undefined;
   const limit = optionalCount(row, 'limit') ?? Number.POSITIVE_INFINITY;
@@ -20,18 +28,21 @@ async function queryDefs(req: Grid, ctx: OpContext, select: DefSelector): Promis
     const name = defName(d);
     if (name === undefined || !select(d, name, ctx)) continue;
     if (filter !== undefined && !filter.matches(d)) continue;
-    out.push(d);
+    out.push(decorate === undefined ? d : decorate(d, name, ctx));
   }
-  return Grid.make({ cols: ['def'], rows: out, addMissingCols: true });
+  return Grid.make({ cols: decorate === undefined ? ['def'] : OPS_COLS, rows: out, addMissingCols: true });
 }
 
-function namespaceOp(name: string, doc: string, select: DefSelector): OpDef {
+// The ops grid leads with the Haystack 4 def and the Haystack 3 columns (name, summary) that older clients read.
+const OPS_COLS = ['def', 'name', 'summary'];
+
+function namespaceOp(name: string, doc: string, select: DefSelector, decorate?: DefDecorator): OpDef {
   return {
     name,
     doc,
     noSideEffects: true,
     requiredRole: 'viewer',
-    handler: (req, ctx) => queryDefs(req, ctx, select),
+    handler: (req, ctx) => queryDefs(req, ctx, select, decorate),
     cacheDeps: () => ({ static: true }),
   };
 }
@@ -44,11 +55,15 @@ export const libsOp = namespaceOp('libs', 'Query the lib defs in the current nam
   n.startsWith('lib:'),
 );
 
-/** `ops`: the `op` defs of the ops this server has. */
+/** `ops`: the `op` defs of the ops this server has, each also with Haystack 3's `name` and `summary` columns. */
 export const opsOp = namespaceOp(
   'ops',
   'Query the op defs of the ops this server supports.',
   (_d, n, ctx) => n.startsWith('op:') && ctx.ops.get(n.slice(3)) !== undefined,
+  (d, n, ctx) => {
+    const opName = n.slice(3);
+    return d.merge({ name: opName, summary: ctx.ops.get(opName)?.doc ?? opName });
+  },
 );
 
 /** `filetypes`: the `filetype` defs of the namespace. */

@@ -160,7 +160,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     if (hooks.onRequest.length > 0) await runHooks(hooks.onRequest, ctx);
     const op: OpDef | undefined = ops.get(call.op);
     if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(call.op)}`);
-    if (call.allowSideEffects === false && !op.noSideEffects) {
+    if (call.allowSideEffects === false && !op.noSideEffects && op.allowGet !== true) {
       throw new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Op ${op.name} has side effects: use POST`, {
         allow: 'POST',
       });

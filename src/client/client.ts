@@ -11,9 +11,13 @@ import { Num } from '../core/kinds/number.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, NetworkError } from './errors.js';
-import { type ClientFormat, clientCodec, responseCodec } from './formats.js';
+import { type ClientFormat, clientCodec, decodeResponse } from './formats.js';
+import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import { encodeHisRange, type HisRange } from './his-range.js';
 import { refArg, Watch, type WatchOptions } from './watch.js';
+
+/** The HTTP method of a call. */
+type Method = 'GET' | 'POST';
 
 /** An event the client reports through `onEvent` (the library never logs). */
 export type ClientEvent =
@@ -113,8 +117,10 @@ function callSignal(
 
 /**
  * A client for any standard Haystack server (SkySpark, Haxall, nHaystack, haystack-ts), in Node and
- * in browsers. Requests are POSTed grids; error grids become {@link CallError}; a 401 triggers one
- * fresh login when credentials are known.
+ * in browsers. Read-only ops that take at most one row of scalars (about, ops, formats, read by filter, nav,
+ * defs, libs, filetypes) go as GET with Zinc-encoded query parameters, everything else as a POSTed grid; a
+ * 405 switches to the other method once where the other is possible (`close` and `hisRead`: POST, then GET). Error grids become
+ * {@link CallError}; a 401 triggers one fresh login when credentials are known.
  */
 export class HaystackClient {
   readonly #base: string;
@@ -128,6 +134,8 @@ export class HaystackClient {
   #token: string | undefined;
   #login: Promise<string | undefined> | undefined;
   #noLoginNeeded = false;
+  // Ops this server answered 405 for in the method first tried: the method that worked instead.
+  readonly #methodByOp = new Map<string, Method>();
 
   constructor(options: HaystackClientOptions) {
     let url: URL;
@@ -256,30 +264,47 @@ export class HaystackClient {
 
   #decodeResponse(text: string, contentType: string | null, op: string): Grid {
     // Content-Type says how the server actually answered (an error page may differ from what Accept asked).
-    const val = responseCodec(contentType).decode?.(text) ?? null;
+    const val = decodeResponse(text, contentType);
     if (!(val instanceof Grid)) throw new HaystackError('HS_ERR_PARSE', `${op}: response is not a grid`);
     return val;
   }
 
-  /** POST the grid; handles timeouts, aborts, one re-login on 401, and HTTP error statuses. */
-  async #send(op: string, req: Grid, options: CallOptions, mayRelogin: boolean, accept?: string): Promise<Response> {
+  // The GET query of a call, or undefined when it must go as POST (see the class comment).
+  #queryFor(op: string, req: Grid): string | undefined {
+    if (!GET_OPS.has(op) && !GET_FALLBACK_OPS.has(op)) return undefined;
+    // read by ids keeps its grid of ids (a POST), as every server reads it.
+    if (op === 'read' && !req.hasCol('filter')) return undefined;
+    return getQuery(req);
+  }
+
+  /** Send the call (GET or POST); handles timeouts, aborts, one re-login on 401, one switch on 405, HTTP errors. */
+  async #send(
+    op: string,
+    req: Grid,
+    options: CallOptions,
+    mayRelogin: boolean,
+    accept?: string,
+    forced?: Method,
+  ): Promise<Response> {
+    const query = this.#queryFor(op, req);
+    const preferred = forced ?? this.#methodByOp.get(op) ?? (GET_OPS.has(op) ? 'GET' : 'POST');
+    const method: Method = preferred === 'GET' && query !== undefined ? 'GET' : 'POST';
     const { signal, timeout, cleanup } = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
     const started = Date.now();
     let res: Response;
     try {
       const token = await this.#ensureToken(signal);
-      const headers: Record<string, string> = {
-        ...this.#headers,
-        accept: accept ?? this.#format.mediaType,
-        'content-type': this.#format.contentType,
-      };
+      const headers: Record<string, string> = { ...this.#headers, accept: accept ?? this.#format.mediaType };
+      if (method === 'POST') headers['content-type'] = this.#format.contentType;
       if (token !== undefined) headers.authorization = `BEARER authToken=${token}`;
-      this.#emit({ type: 'request', op, method: 'POST' });
-      res = await this.#fetch(this.opUrl(op), {
+      this.#emit({ type: 'request', op, method });
+      const url =
+        method === 'GET' && query !== undefined && query !== '' ? `${this.opUrl(op)}?${query}` : this.opUrl(op);
+      res = await this.#fetch(url, {
         ...this.#fetchInit,
-        method: 'POST',
+        method,
         headers,
-        body: this.#format.encodeGrid(req),
+        ...(method === 'POST' ? { body: this.#format.encodeGrid(req) } : {}),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (err) {
@@ -307,9 +332,18 @@ export class HaystackClient {
         // The token expired or was revoked: log in once more, then give up.
         this.#token = undefined;
         this.#noLoginNeeded = false;
-        return this.#send(op, req, options, false, accept);
+        return this.#send(op, req, options, false, accept, forced);
       }
       throw this.#fail(op, new AuthError(`${op}: authentication required`));
+    }
+    // 405: the server takes this op only by the other method (haystack-py: GET only for about, ops, formats,
+    // close; some servers: POST only). Switch once and remember what worked.
+    if (res.status === 405 && forced === undefined && (method === 'GET' || query !== undefined)) {
+      await res.body?.cancel();
+      const other: Method = method === 'GET' ? 'POST' : 'GET';
+      const retried = await this.#send(op, req, options, mayRelogin, accept, other);
+      this.#methodByOp.set(op, other);
+      return retried;
     }
     if (res.ok) return res;
     const body = await res.text().catch(() => '');

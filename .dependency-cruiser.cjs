@@ -26,10 +26,19 @@ module.exports = {
     },
     {
       name: 'client-no-static-node-builtins',
-      comment: 'src/client is isomorphic (fetch, WebSocket): Node-only extras must be loaded with a dynamic import.',
+      comment:
+        'src/client is isomorphic (fetch, WebSocket): Node-only extras must be loaded with a dynamic import, or live in src/client/node/ (its own entry point, haystack-ts/client/node). Type-only imports are erased.',
       severity: 'error',
-      from: { path: '^src/client/' },
-      to: { dependencyTypes: ['core'], dynamic: false },
+      from: { path: '^src/client/', pathNot: '^src/client/node/' },
+      to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'], dynamic: false },
+    },
+    {
+      name: 'isomorphic-client-not-node-client',
+      comment:
+        'The isomorphic client (haystack-ts/client) never imports src/client/node/ (undici, node:tls): browsers bundle it.',
+      severity: 'error',
+      from: { path: '^src/client/', pathNot: '^src/client/node/' },
+      to: { path: '^src/client/node/' },
     },
     {
       name: 'server-only-core-and-storage',
@@ -58,8 +67,7 @@ module.exports = {
       comment:
         'src/cli parses arguments and prints: it imports src/app, src/client and src/core, never src/server or src/storage directly.',
       severity: 'error',
-      // users-client.ts, user-command.ts and tls-fetch.ts still use server helpers until they move to src/client.
-      from: { path: '^src/cli/', pathNot: '^src/cli/(users-client|user-command|tls-fetch)[.]ts$' },
+      from: { path: '^src/cli/' },
       to: { path: '^src/', pathNot: ['^src/core/', '^src/client/', '^src/app/', '^src/cli/'] },
     },
     {

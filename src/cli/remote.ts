@@ -2,11 +2,11 @@
 
 import type { Command } from 'commander';
 import { HaystackClient } from '../client/index.js';
+import { createTlsFetch, type TlsFetch } from '../client/node/index.js';
 import { CallError, HaystackError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter } from './prompt.js';
 import { readFileArg } from './read-file-arg.js';
-import { createTlsFetch, type TlsFetch } from './tls-fetch.js';
 
 /** Environment variables the remote commands read. */
 export const REMOTE_ENV = Object.freeze({

@@ -1,12 +1,13 @@
 // `haystack user add|list|set|remove`: manage the users of a running server through its users API.
 
 import type { Command } from 'commander';
+import { UsersApiError, UsersClient } from '../client/index.js';
+import { generatePassword } from '../core/auth/generate-password.js';
+import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError } from '../core/errors.js';
-import { generatePassword, type UserJson } from '../server/index.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
 import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from './remote.js';
-import { UsersApiError, UsersClient } from './users-client.js';
 
 /** How to reach the server, on every subcommand. */
 interface ConnectionFlags extends RemoteFlags {
@@ -173,7 +174,7 @@ async function session(
     await work(client, prompter);
   } catch (err) {
     if (err instanceof CliExit) throw err;
-    if (err instanceof UsersApiError) throw new CliExit(1, `haystack user: ${err.message} (HTTP ${err.status})`);
+    if (err instanceof UsersApiError) throw new CliExit(1, `haystack user: ${err.message} (HTTP ${err.httpStatus})`);
     if (err instanceof HaystackError) throw new CliExit(1, `haystack user: ${err.message}`);
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
     throw new CliExit(

@@ -11,4 +11,12 @@ export { type ClientCredentials, loginWithScram } from './client-auth.js';
 export { HttpStatusError, NetworkError } from './errors.js';
 export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
+export {
+  type NewUserJson,
+  type UserChangesJson,
+  type UserJson,
+  UsersApiError,
+  UsersClient,
+  type UsersClientOptions,
+} from './users-client.js';
 export { abortableDelay, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';

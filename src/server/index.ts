@@ -94,8 +94,6 @@ export {
 } from './tls/cert-authenticator.js';
 export { type PeerIdentity, parseSubjectAltNames, peerIdentity } from './tls/peer-identity.js';
 export {
-  type ClientTlsInput,
-  clientTlsOptions,
   type Pem,
   readServerTlsFiles,
   type ServerTlsFiles,

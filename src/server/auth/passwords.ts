@@ -1,9 +1,9 @@
 // Password rules of the server: the length policy, SCRAM credentials from a password, and generated passwords.
 
-import { randomBytes } from 'node:crypto';
-import { encodeBase64Url } from '../../core/auth/base64.js';
 import { DEFAULT_SCRAM_ITERATIONS, deriveScramCredentials, type ScramCredentials } from '../../core/auth/scram-keys.js';
 import { ValueError } from '../../core/errors.js';
+
+export { generatePassword } from '../../core/auth/generate-password.js';
 
 /** Shortest password accepted (NIST SP 800-63B: at least 8 characters for a memorized secret). */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -28,9 +28,4 @@ export function credentialsForPassword(
   iterations: number = DEFAULT_SCRAM_ITERATIONS,
 ): Promise<ScramCredentials> {
   return deriveScramCredentials(validatePassword(password), { iterations });
-}
-
-/** A random password of 192 bits as 32 base64url characters (for the first admin). */
-export function generatePassword(): string {
-  return encodeBase64Url(new Uint8Array(randomBytes(24)));
 }

@@ -1,7 +1,7 @@
-// TLS options for the server and its clients: TLS 1.3 only, with optional client-certificate authentication.
+// TLS options for the server: TLS 1.3 only, with optional client-certificate authentication.
 
 import { readFile } from 'node:fs/promises';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { ValueError } from '../../core/errors.js';
 
 /** PEM text or bytes, or several (a CA bundle). */
@@ -22,18 +22,6 @@ export interface ServerTlsInput {
    * certificate-less clients through to HELLO/SCRAM; check `socket.authorized` (see `peerIdentity`) then.
    */
   readonly requireClientCert?: boolean;
-}
-
-/** Input of {@link clientTlsOptions}. */
-export interface ClientTlsInput {
-  /** CA(s) to trust for the server certificate (default: Node's root store). */
-  readonly ca?: Pem;
-  /** Client certificate for mutual TLS. */
-  readonly cert?: Pem;
-  /** Its private key. */
-  readonly key?: Pem;
-  /** Server name for SNI and certificate checking when connecting by IP or another alias. */
-  readonly servername?: string;
 }
 
 function many(p: Pem): string | Buffer | (string | Buffer)[] {
@@ -59,19 +47,6 @@ export function serverTlsOptions(input: ServerTlsInput): TlsOptions {
     rejectUnauthorized: request && (input.requireClientCert ?? true),
   };
   if (input.ca !== undefined) options.ca = many(input.ca);
-  return options;
-}
-
-/** Options for `https.request` / `tls.connect` / an undici Agent: TLS 1.3 minimum, server certificate always verified. */
-export function clientTlsOptions(input: ClientTlsInput = {}): ConnectionOptions {
-  if ((input.cert === undefined) !== (input.key === undefined)) {
-    throw new ValueError('A client certificate needs its key, and a key its certificate');
-  }
-  const options: ConnectionOptions = { minVersion: 'TLSv1.3', rejectUnauthorized: true };
-  if (input.ca !== undefined) options.ca = many(input.ca);
-  if (input.cert !== undefined) options.cert = many(input.cert);
-  if (input.key !== undefined) options.key = many(input.key);
-  if (input.servername !== undefined) options.servername = input.servername;
   return options;
 }
 

@@ -2,6 +2,7 @@
 
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { UserJson } from '../../core/auth/user-json.js';
 import { HaystackError, StorageError } from '../../core/errors.js';
 import {
   type UserChanges,
@@ -18,6 +19,8 @@ import type { HttpRoute, RouteRequest } from '../http/route.js';
 import { splitTarget } from '../http/router.js';
 import type { Principal } from '../principal.js';
 
+export type { UserJson } from '../../core/auth/user-json.js';
+
 /** Options of {@link createUsersRoute}. */
 export interface UsersApiOptions {
   /** The users. */
@@ -30,20 +33,6 @@ export interface UsersApiOptions {
   readonly name?: string;
   /** Largest request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
-}
-
-/** A user as the API shows it: never any credential material. */
-export interface UserJson {
-  /** Login name. */
-  readonly username: string;
-  /** `admin`, `operator` or `viewer`. */
-  readonly role: string;
-  /** False when the user may not log in. */
-  readonly enabled: boolean;
-  /** ISO 8601 UTC. */
-  readonly created: string;
-  /** ISO 8601 UTC. */
-  readonly modified: string;
 }
 
 /** Published on `haystack:auth:users` after every change made through the API (an audit trail for the app). */

@@ -3,8 +3,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDevCa, type DevCa, type PemPair } from '../../../src/cli/dev-certs.js';
-import { createTlsFetch, type TlsFetch } from '../../../src/cli/tls-fetch.js';
 import { HaystackClient } from '../../../src/client/index.js';
+import { createTlsFetch, type TlsFetch } from '../../../src/client/node/index.js';
 import { CertAuthenticator, SERVER_CHANNELS, serverTlsOptions } from '../../../src/server/index.js';
 import { bearer, errCodeOf, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
 

@@ -11,9 +11,10 @@ import {
   generateDevCertificates,
   type PemPair,
 } from '../../../src/cli/dev-certs.js';
+import { clientTlsOptions } from '../../../src/client/node/index.js';
 import { CertAuthenticator } from '../../../src/server/tls/cert-authenticator.js';
 import { parseSubjectAltNames, peerIdentity } from '../../../src/server/tls/peer-identity.js';
-import { clientTlsOptions, type ServerTlsInput, serverTlsOptions } from '../../../src/server/tls/tls-options.js';
+import { type ServerTlsInput, serverTlsOptions } from '../../../src/server/tls/tls-options.js';
 import { createMemoryUserStore } from '../../../src/storage/memory/memory-user-store.js';
 import { fakeScram } from '../../../src/storage/testing/user-store-contract.js';
 

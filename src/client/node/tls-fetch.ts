@@ -2,7 +2,7 @@
 
 import type { ConnectionOptions } from 'node:tls';
 import { Agent, type buildConnector, fetch as undiciFetch } from 'undici';
-import { type ClientTlsInput, clientTlsOptions } from '../server/tls/tls-options.js';
+import { type ClientTlsInput, clientTlsOptions } from './tls-options.js';
 
 /** A fetch bound to TLS settings, and how to release its connections. */
 export interface TlsFetch {

@@ -1,9 +1,11 @@
 // A client of the users API (`{api}/users/`): logs in with the Haystack client's SCRAM login, then speaks JSON.
 
-import { loginWithScram } from '../client/index.js';
 import { formatAuthorization } from '../core/auth/auth-header.js';
-import { AuthError } from '../core/errors.js';
-import type { UserJson } from '../server/index.js';
+import type { UserJson } from '../core/auth/user-json.js';
+import { AuthError, HaystackError } from '../core/errors.js';
+import { loginWithScram } from './client-auth.js';
+
+export type { UserJson } from '../core/auth/user-json.js';
 
 /** How to reach and log in to a server. */
 export interface UsersClientOptions {
@@ -15,16 +17,16 @@ export interface UsersClientOptions {
   readonly fetch: typeof fetch;
 }
 
-/** A failed call: the HTTP status and the server's message. */
-export class UsersApiError extends Error {
-  /** HTTP status. */
-  readonly status: number;
+/** A failed users API call: the HTTP status, the server's message and its `errCode`. */
+export class UsersApiError extends HaystackError {
+  /** HTTP status of the answer. */
+  readonly httpStatus: number;
   /** The server's `errCode`, when it sent one. */
   readonly errCode: string | undefined;
 
   constructor(status: number, message: string, errCode: string | undefined) {
-    super(message);
-    this.status = status;
+    super('HS_ERR_CALL', message);
+    this.httpStatus = status;
     this.errCode = errCode;
   }
 }

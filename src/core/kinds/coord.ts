@@ -4,7 +4,13 @@ import { ValueError } from '../errors.js';
 import { hashFloat, mix } from './hash.js';
 import { registerValueClass } from './value-class.js';
 
-/** The Coord kind. */
+/**
+ * The Coord kind. Degrees are kept to micro-degrees (6 decimals, about 0.11 m), the precision of Haxall, which
+ * stores a Coord as whole micro-degrees: `C(37.1234567,-77.1234567)` written by another implementation reads as
+ * `C(37.123457,-77.123457)`, and so re-encodes. We round half away from zero where Haxall truncates toward zero;
+ * both agree on every value of at most 6 decimals (Haxall's truncation can lose one micro-degree there, e.g.
+ * 0.000003 * 1e6 = 2.9999999999999996). -0 reads as 0.
+ */
 export class Coord {
   /** Latitude, -90 to 90, rounded to micro-degrees. */
   readonly lat: number;

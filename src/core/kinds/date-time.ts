@@ -32,8 +32,8 @@ export class HDateTime {
   readonly tz: TimeZone;
 
   /**
-   * Low-level constructor: the offset is taken as given (as a wire format states it).
-   * Prefer {@link HDateTime.fromEpochMs}, {@link HDateTime.fromLocal} or {@link dateTime}.
+   * Low-level constructor: the offset is taken as given and must be the zone's offset at that instant
+   * (readers normalize a contradicting one, see {@link HDateTime.fromParts}). Prefer {@link HDateTime.fromEpochMs}, {@link HDateTime.fromLocal} or {@link dateTime}.
    */
   constructor(epochMs: number, subMsNanos: number, offset: number, tz: TimeZone) {
     if (!Number.isSafeInteger(epochMs)) throw new ValueError(`Invalid epoch milliseconds ${String(epochMs)}`);
@@ -130,18 +130,16 @@ export class HDateTime {
     return HDateTime.fromParts(d, t, offset, zone);
   }
 
-  /** From local date and time fields with a stated offset (as read from a wire format). */
+  /**
+   * From local date and time fields with a stated offset (as read from a wire format). The stated offset
+   * fixes the instant; the zone then gives the offset and local time shown, so an offset that contradicts
+   * the zone (`2026-01-01T00:00:00+09:00 New_York`) reads as that instant in New York,
+   * `2025-12-31T10:00:00-05:00 New_York`, as Haxall's DateTime.fromStr computes its ticks.
+   */
   static fromParts(date: HDate, time: HTime, offset: number, tz: TimeZone): HDateTime {
     const localMs = date.toEpochDay() * MS_PER_DAY + time.toMillisOfDay();
-    let off = offset;
-    if (localMs < LAST_SECONDS_OFFSET_MS && tz.fixedOffset === undefined) {
-      // The stated offset may be the zone's true offset cut to whole minutes (see LAST_SECONDS_OFFSET_MS).
-      const exact = tz.offsetAt(localMs - offset * 1000);
-      if (exact !== offset && Math.trunc(exact / 60) * 60 === offset && tz.offsetAt(localMs - exact * 1000) === exact) {
-        off = exact;
-      }
-    }
-    return new HDateTime(localMs - off * 1000, time.nanos % 1_000_000, off, tz);
+    const instant = localMs - instantOffset(localMs, offset, tz) * 1000;
+    return new HDateTime(instant, time.nanos % 1_000_000, tz.offsetAt(instant), tz);
   }
 
   /** Kind name. */
@@ -224,6 +222,20 @@ export class HDateTime {
   }
 }
 registerValueClass(HDateTime);
+
+/**
+ * The offset that turns wire local time `localMs` with `stated` offset into its instant: `stated` itself,
+ * except before 1973 where it may be the zone's true offset in seconds cut to whole minutes (see
+ * LAST_SECONDS_OFFSET_MS), which is restored. Readers call this only when `stated` is not the zone's offset.
+ */
+export function instantOffset(localMs: number, stated: number, tz: TimeZone): number {
+  if (localMs >= LAST_SECONDS_OFFSET_MS || tz.fixedOffset !== undefined) return stated;
+  const exact = tz.offsetAt(localMs - stated * 1000);
+  if (exact !== stated && Math.trunc(exact / 60) * 60 === stated && tz.offsetAt(localMs - exact * 1000) === exact) {
+    return exact;
+  }
+  return stated;
+}
 
 /** `Z` for zero, else `±hh:mm`. */
 export function offsetString(offset: number): string {

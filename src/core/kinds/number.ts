@@ -73,17 +73,22 @@ export class Num {
     return this.unit === undefined ? h : mix(h, hashString(this.unit));
   }
 
-  /** Zinc form, e.g. `72.5°F`, `INF`, `NaN`; Zinc has no unit on INF/-INF, so theirs is left out (as Haxall does). */
+  /** Zinc form, e.g. `72.5°F`, `-0`, `INF`, `NaN`; Zinc has no unit on INF/-INF, so theirs is left out (as Haxall does). */
   toString(): string {
     const v = this.val;
     if (v === Number.POSITIVE_INFINITY) return 'INF';
     if (v === Number.NEGATIVE_INFINITY) return '-INF';
     if (Number.isNaN(v)) return 'NaN';
-    const s = String(v);
+    const s = floatText(v);
     return this.unit === undefined ? s : s + this.unit;
   }
 }
 registerValueClass(Num);
+
+/** A finite float as text: JS's shortest round-trip form, with `-0` keeping its sign (`String(-0)` is `0`). */
+export function floatText(v: number): string {
+  return v === 0 && 1 / v < 0 ? '-0' : String(v);
+}
 
 /** Total order on floats: -INF < ... < +INF < NaN, with -0 equal to 0. */
 export function compareFloat(a: number, b: number): number {

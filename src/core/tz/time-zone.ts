@@ -39,12 +39,29 @@ const LEGACY_CITY: ReadonlyMap<string, string> = new Map([
   ['Truk', 'Chuuk'],
 ]);
 
+// The Olson database's zones with no region (northamerica and europe kept them as zones until 2024b, now links):
+// Haxall and the Haystack tz list name them whole, so they are Haystack names of their own (`EST5EDT`), kept as
+// written and handed to Intl by that IANA name. Listed here because Intl can look them up but does not list them.
+const LEGACY_ZONES: ReadonlySet<string> = new Set([
+  'CET',
+  'CST6CDT',
+  'EET',
+  'EST',
+  'EST5EDT',
+  'HST',
+  'MET',
+  'MST',
+  'MST7MDT',
+  'PST8PDT',
+  'WET',
+]);
+
 const MS_PER_HOUR = 3_600_000;
 const CACHE_LIMIT = 200_000;
 
 /** A Haystack time zone: the Haystack name (`New_York`) and the IANA id (`America/New_York`). */
 export class TimeZone {
-  /** Haystack name: the city part of the IANA id, or `UTC`, `GMT`, `GMT+5`, ... */
+  /** Haystack name: the city part of the IANA id, `UTC`, `GMT`, `GMT+5` (Etc/GMT+5), or a legacy name (`EST5EDT`). */
   readonly name: string;
   /** IANA id understood by Intl. */
   readonly iana: string;
@@ -99,10 +116,15 @@ export class TimeZone {
     return TimeZone.find(h > 0 ? `GMT+${h}` : `GMT${h}`);
   }
 
-  /** Every Haystack name the platform supports, sorted. */
+  /**
+   * Every Haystack name the platform supports, sorted: the city part of each IANA zone Intl lists (with ICU's
+   * old city names replaced by the current ones), `UTC`, `GMT`, `GMT-14` .. `GMT+12` (the Etc zones, named
+   * with POSIX's sign: `GMT+5` is UTC-05:00) and the legacy region-less zones Intl knows (`EST5EDT`, `CET`, ...).
+   */
   static names(): readonly string[] {
     const names = new Set<string>(['UTC', 'GMT']);
     for (let h = -14; h <= 12; h++) if (h !== 0) names.add(h > 0 ? `GMT+${h}` : `GMT${h}`);
+    for (const legacy of LEGACY_ZONES) if (canonicalId(legacy) !== undefined) names.add(legacy);
     for (const id of supportedIds()) {
       const city = cityOf(id);
       if (city !== undefined) names.add(city);
@@ -238,6 +260,7 @@ function resolve(name: string): TimeZone | undefined {
     return city === undefined ? undefined : (TimeZone.find(city) ?? makeZone(city, id, undefined));
   }
   if (!/^[A-Za-z][A-Za-z0-9_+-]*$/.test(name)) return undefined;
+  if (LEGACY_ZONES.has(name)) return canonicalId(name) === undefined ? undefined : makeZone(name, name, undefined);
   if (CITY_TO_ID === undefined) {
     CITY_TO_ID = new Map();
     for (const id of supportedIds()) {

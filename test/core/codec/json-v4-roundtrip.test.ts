@@ -48,7 +48,9 @@ describe('Hayson round trip', { timeout: 60_000 }, () => {
       if (!Number.isNaN(v)) roundTrips(new Num(v, '°F'));
     }
     expect(encodeJson(new Num(5))).toBe('5');
-    expect(encodeJson(new Num(-0))).toBe('0');
+    expect(encodeJson(new Num(-0))).toBe('-0');
+    expect(Object.is((decodeJson('-0') as Num).val, -0)).toBe(true);
+    expect(Object.is((decodeJson(JSON.parse('-0') as number) as Num).val, -0)).toBe(true);
     expect(encodeJson(new Num(Number.NaN))).toBe('{"_kind":"number","val":"NaN"}');
     expect(encodeJson(new Num(1, 'm²'))).toBe('{"_kind":"number","val":1,"unit":"m²"}');
   });

@@ -112,7 +112,7 @@ describe('the Trio writer', () => {
 
 describe('Trio round trip', { timeout: 60_000 }, () => {
   // A record with no tags is no record at all in Trio, so the top-level dicts are non-empty.
-  const arbRecord = arbDict({ maxDepth: 3 }).filter((d) => !d.isEmpty);
+  const arbRecord = arbDict({ maxDepth: 3, infUnits: false }).filter((d) => !d.isEmpty);
 
   it('decode(encode(dicts)) equals the dicts, values of every kind nested', () => {
     fc.assert(
@@ -126,7 +126,7 @@ describe('Trio round trip', { timeout: 60_000 }, () => {
 
   it('every value survives as a tag value, strings of every shape included', () => {
     fc.assert(
-      fc.property(fc.oneof(arbTagVal({ maxDepth: 2 }), arbStr), (v) => {
+      fc.property(fc.oneof(arbTagVal({ maxDepth: 2, infUnits: false }), arbStr), (v) => {
         const text = encodeTrioDict(dict({ v }));
         expect(diffVals(decodeTrioDicts(text)[0]?.get('v') ?? null, v), text).toBeUndefined();
       }),

@@ -17,11 +17,11 @@ function roundTrips(v: Val): void {
 
 describe('Zinc round trip', () => {
   it('decode(encode(v)) equals v for values of every kind, nested', () => {
-    fc.assert(fc.property(arbVal({ withNull: true }), roundTrips), { numRuns: 1500 });
+    fc.assert(fc.property(arbVal({ withNull: true, infUnits: false }), roundTrips), { numRuns: 1500 });
   });
 
   it('decode(encode(grid)) equals the grid, meta and column meta included', () => {
-    fc.assert(fc.property(arbGrid({ maxDepth: 2 }), roundTrips), { numRuns: 500 });
+    fc.assert(fc.property(arbGrid({ maxDepth: 2, infUnits: false }), roundTrips), { numRuns: 500 });
   });
 
   it('strings with quotes, backslashes, $, controls and emoji survive', () => {

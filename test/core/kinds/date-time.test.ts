@@ -412,10 +412,15 @@ describe('HDateTime.parse and toIso', () => {
     expect(HDateTime.parse('2024-07-01T12:00 New_York').toIso()).toBe('2024-07-01T12:00:00-04:00');
   });
 
-  it('keeps the stated offset as a wire format gives it', () => {
+  it('takes the instant from a stated offset that contradicts the zone, and the zone offset from the zone', () => {
+    // As Haxall's DateTime.fromStr: ticks from the stated offset; the text it writes back is the zone's.
     const dt = HDateTime.parse('2024-07-01T00:00:00-05:00 New_York');
-    expect(dt.offset).toBe(-5 * H);
+    expect(dt.offset).toBe(-4 * H);
     expect(dt.epochMs).toBe(Date.UTC(2024, 6, 1, 5));
+    expect(dt.toString()).toBe('2024-07-01T01:00:00-04:00 New_York');
+    const far = HDateTime.parse('2026-01-01T00:00:00+09:00 New_York');
+    expect(far.toString()).toBe('2025-12-31T10:00:00-05:00 New_York');
+    expect(HDateTime.parse('2024-01-01T00:00:00+01:00 UTC').toString()).toBe('2023-12-31T23:00:00Z UTC');
   });
 
   it('round-trips local-mean-time offsets with seconds through minute-only ISO text', () => {

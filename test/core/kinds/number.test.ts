@@ -53,7 +53,7 @@ describe('Num toString (Zinc form)', () => {
   it('writes the shortest round-trip decimal, exponent when needed, then the unit', () => {
     expect(String(num(72.5, '°F'))).toBe('72.5°F');
     expect(String(num(-3))).toBe('-3');
-    expect(String(num(-0))).toBe('0');
+    expect(String(num(-0))).toBe('-0');
     expect(String(num(1e21, 'kW'))).toBe('1e+21kW');
     expect(String(num(1.5e-7))).toBe('1.5e-7');
     expect(String(num(0.1 + 0.2))).toBe('0.30000000000000004');

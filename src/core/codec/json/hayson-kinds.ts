@@ -13,7 +13,6 @@ import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { isXStrType, XStr } from '../../kinds/xstr.js';
-import { TimeZone } from '../../tz/time-zone.js';
 
 /** The member of a `_kind` object that is wrong (`_kind` itself for an unknown kind), and why. */
 export class MemberError extends Error {
@@ -28,8 +27,6 @@ export class MemberError extends Error {
 function fail(member: string, reason: string): never {
   throw new MemberError(member, reason);
 }
-
-const GMT = TimeZone.get('GMT');
 
 /**
  * The scalar of a Hayson `_kind` object from its members as parsed JSON (strings, numbers, ...;
@@ -123,9 +120,8 @@ function number(val: unknown, unit: unknown): Num {
 function dateTime(val: unknown, tz: unknown): HDateTime {
   const iso = str(val, 'val');
   if (tz !== undefined && tz !== null && typeof tz !== 'string') return fail('tz', 'expected a string tz');
-  if (typeof tz === 'string' && tz !== 'GMT') return HDateTime.parse(`${iso} ${tz}`);
-  const dt = HDateTime.parse(`${iso} GMT`);
-  return dt.offset === 0 ? dt : new HDateTime(dt.epochMs, dt.subMsNanos, 0, GMT);
+  // The offset fixes the instant and the zone the offset shown (HDateTime.fromParts), for GMT too.
+  return HDateTime.parse(`${iso} ${typeof tz === 'string' ? tz : 'GMT'}`);
 }
 
 // Tag names already seen valid; bounded, like the unit cache, so hostile input cannot grow it without end.

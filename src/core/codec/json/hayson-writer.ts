@@ -8,7 +8,7 @@ import { HDate } from '../../kinds/date.js';
 import { HDateTime } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
-import { Num } from '../../kinds/number.js';
+import { floatText, Num } from '../../kinds/number.js';
 import { Ref } from '../../kinds/ref.js';
 import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
@@ -67,9 +67,9 @@ function specialName(v: number): string {
   return v === Number.POSITIVE_INFINITY ? 'INF' : v === Number.NEGATIVE_INFINITY ? '-INF' : 'NaN';
 }
 
-// A finite double as JSON (JS shortest round-trip form; -0 becomes 0, which Number equality allows).
+// A finite double as JSON (JS shortest round-trip form); -0 keeps its sign (RFC 8259 allows `-0`).
 function jsonNumber(v: number): string {
-  return v === 0 ? '0' : String(v);
+  return floatText(v);
 }
 
 function writeList(out: string, a: readonly Val[]): string {

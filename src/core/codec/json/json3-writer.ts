@@ -8,7 +8,7 @@ import { HDate } from '../../kinds/date.js';
 import { HDateTime } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
-import { Num } from '../../kinds/number.js';
+import { floatText, Num } from '../../kinds/number.js';
 import { Ref } from '../../kinds/ref.js';
 import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
@@ -55,7 +55,7 @@ export function scalarText(v: Val): string {
         ? 'INF'
         : f === Number.NEGATIVE_INFINITY
           ? '-INF'
-          : String(f);
+          : floatText(f);
     return v.unit === undefined ? `n:${t}` : `n:${t} ${v.unit}`;
   }
   if (v instanceof HDateTime) return `t:${v.toIso()} ${v.tz.name}`;

@@ -7,6 +7,7 @@ import { isTagName } from '../../grid/tag-name.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
+import { TimeZone } from '../../tz/time-zone.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import { decodeZinc, ZincReader } from '../zinc/index.js';
 
@@ -38,6 +39,16 @@ interface Origin {
 }
 
 const TOP: Origin = { lines: 0, columns: 0 };
+
+// Zinc: <dateTime> with its zone name captured.
+const DATE_TIME_ZONE =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}) ([A-Za-z][\w+-]*)$/;
+
+/** True for DateTime text whose zone name is no zone of this platform. */
+function hasUnknownZone(text: string): boolean {
+  const zone = DATE_TIME_ZONE.exec(text)?.[1];
+  return zone !== undefined && TimeZone.find(zone) === undefined;
+}
 
 /**
  * Reads Trio text into dicts. Follows Haxall's TrioReader: a line starting with `-` ends a record,
@@ -185,7 +196,9 @@ export class TrioReader {
           r.expectEnd();
           return v;
         } catch (e) {
-          if (e instanceof ParseError) return s.slice(vs, ve);
+          // A well-formed DateTime whose zone this platform does not know is an error, not a Str: silently
+          // changing its kind would lose it (Haxall's leniency stops there).
+          if (e instanceof ParseError && !(looksDateTime && hasUnknownZone(s.slice(vs, ve)))) return s.slice(vs, ve);
           throw e;
         }
       }

@@ -4,7 +4,6 @@ import { Dict } from '../../grid/dict.js';
 import { Grid } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
-import { Num } from '../../kinds/number.js';
 import { encodeZincGrid, encodeZincValue } from '../zinc/index.js';
 
 // Bare words the reader takes for values, not Strs (Haxall quotes the same, plus M and N for other readers).
@@ -79,11 +78,6 @@ function writeTag(name: string, v: Val): string {
     return `${name}:${encodeZincValue(v)}\n`;
   }
   if (typeof v === 'boolean') return `${name}:${v ? 'true' : 'false'}\n`;
-  // Trio: nested data may be encoded with Zinc as an indented block prefixed with "Zinc:" (so is `INF°F`,
-  // which on the tag line would read as a bare Str, as `INFO` does)
-  if (v instanceof Num && v.val === Number.POSITIVE_INFINITY && v.unit !== undefined) {
-    return `${name}:Zinc:\n  ${encodeZincValue(v)}\n`;
-  }
   if (hasGrid(v)) return `${name}:Zinc:\n${indent(v instanceof Grid ? encodeZincGrid(v) : encodeZincValue(v))}`;
   return `${name}:${encodeZincValue(v)}\n`;
 }

@@ -6,7 +6,7 @@ import { Grid, type GridCol } from '../../grid/grid.js';
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
-import { HDateTime } from '../../kinds/date-time.js';
+import { HDateTime, instantOffset } from '../../kinds/date-time.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
@@ -812,9 +812,20 @@ export class ZincReader {
       this.#lastDay * MS_PER_DAY +
       ((this.#tH * 60 + this.#tM) * 60 + this.#tS) * 1000 +
       Math.floor(this.#tNanos / 1_000_000);
-    this.#dtMs = local - offset * 1000;
+    let ms = local - offset * 1000;
+    // The stated offset fixes the instant and the zone gives the offset shown (HDateTime.fromParts, as Haxall):
+    // a contradicting offset costs a second look, a consistent one only the zone's cached offset.
+    let zoneOffset = tz.fixedOffset ?? tz.offsetAt(ms);
+    if (zoneOffset !== offset) {
+      ms = local - instantOffset(local, offset, tz) * 1000;
+      zoneOffset = tz.offsetAt(ms);
+      const shown = ms + zoneOffset * 1000;
+      if (shown < MIN_LOCAL_MS || shown > MAX_LOCAL_MS)
+        this.#failMsg(p, `expected a DateTime within years 0000-9999 in ${tz.name}`);
+    }
+    this.#dtMs = ms;
     this.#dtSub = this.#tNanos % 1_000_000;
-    this.#dtOffset = offset;
+    this.#dtOffset = zoneOffset;
     this.#dtTz = tz;
     return i;
   }
@@ -1206,7 +1217,7 @@ export class ZincReader {
 
   /**
    * History fast path for a `ts,val` grid: rows go into typed columns while every `ts` is a DateTime
-   * in the first row's zone (with that zone's offset at that instant). At the first row that does not
+   * in the first row's zone (#scanDateTime gives every DateTime its zone's offset, so any stated offset fits). At the first row that does not
    * fit, it stops before that row and the generic loop goes on (with the rows read so far).
    */
   #readHisRows(nested: boolean, out: HisRead): void {
@@ -1221,7 +1232,7 @@ export class ZincReader {
         out.ended = true;
         break;
       }
-      // ts: a DateTime in the grid's zone, with the zone's own offset at that instant.
+      // ts: a DateTime in the grid's zone.
       if (!(isDigit(this.#ch(p)) && this.#ch(p + 4) === C_MINUS && this.#ch(p + 10) === 84)) break;
       p = this.#scanDateTime(p);
       const ms = this.#dtMs;
@@ -1229,7 +1240,6 @@ export class ZincReader {
       const tz = this.#dtTz;
       if (his === undefined) out.builder = his = new HisColumnsBuilder(tz);
       else if (tz !== his.tz) break;
-      if (tz.offsetAt(ms) !== this.#dtOffset) break;
       p = this.#sp(p);
       if (this.#ch(p) !== C_COMMA) break;
       p = this.#sp(p + 1);
@@ -1281,6 +1291,10 @@ export class ZincReader {
     }
   }
 }
+
+// Local times of a DateTime fall in years 0000-9999 (HDateTime's range).
+const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
+const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
 
 const HIS_OTHER = 0;
 const HIS_NUM = 1;

@@ -6,7 +6,7 @@ import { HDate } from '../../kinds/date.js';
 import { HDateTime, offsetString } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
-import { Num } from '../../kinds/number.js';
+import { floatText, Num } from '../../kinds/number.js';
 import { Ref } from '../../kinds/ref.js';
 import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
@@ -47,15 +47,16 @@ export function zincScalar(v: Val): string | undefined {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
 export const STR_NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-/** Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. */
+/**
+ * Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. `-0` keeps
+ * its sign (`-0` is a Zinc decimal). INF and -INF are written without their unit: the grammar has none there and
+ * Haxall rejects `INF°F`; the JSON forms keep such a unit (`{"_kind":"number","val":"INF","unit":"°F"}`).
+ */
 export function zincNum(v: number, unit: string | undefined): string {
-  // An INF keeps its unit (`INF°F`), which our reader reads back: the grammar has no unit on INF and Haxall
-  // drops it (as Num#toString does), but dropping it here would make Zinc and Trio lossy for such values.
-  let s: string;
-  if (v === Number.POSITIVE_INFINITY) s = 'INF';
-  else if (v === Number.NEGATIVE_INFINITY) s = '-INF';
-  else if (Number.isNaN(v)) return 'NaN';
-  else s = String(v);
+  if (v === Number.POSITIVE_INFINITY) return 'INF';
+  if (v === Number.NEGATIVE_INFINITY) return '-INF';
+  if (Number.isNaN(v)) return 'NaN';
+  const s = floatText(v);
   return unit === undefined ? s : s + unit;
 }
 

@@ -1,0 +1,154 @@
+// haystack-py 0.1.10 (../shared/interop/haystack-py): its HTTP client against our server, our client and CLI against its server.
+
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HaystackClient } from '../../src/client/index.js';
+import { decodeZinc } from '../../src/core/codec/zinc/index.js';
+import { Grid } from '../../src/core/grid/grid.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { type SecureFixture, startSecure } from '../server/security/support.js';
+import {
+  haystackPyPython,
+  type PythonServer,
+  pythonAvailable,
+  runPython,
+  startPythonServer,
+} from '../support/python.js';
+import { runCliCaptured } from '../support/run-cli.js';
+import { sharedAvailable } from '../support/shared.js';
+
+/** What hspy_client_session.py reports. */
+interface ClientReport {
+  readonly steps: Readonly<Record<string, { readonly ok: boolean; readonly value?: unknown; readonly error?: string }>>;
+}
+
+/** Every op hs_py.Client has (its close is `GET close` on leaving `async with`, checked by session count). */
+const CLIENT_OPS = [
+  'about',
+  'ops',
+  'formats',
+  'read',
+  'readLimit',
+  'readByIds',
+  'nav',
+  'hisWrite',
+  'hisRead',
+  'hisReadBatch',
+  'hisWriteBatch',
+  'pointWrite',
+  'pointWriteArray',
+  'watchSub',
+  'watchPoll',
+  'watchUnsub',
+  'watchClose',
+  'invokeAction',
+];
+
+describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('haystack-py', () => {
+  let python: string;
+  beforeAll(async () => {
+    python = await haystackPyPython();
+  }, 600_000);
+
+  describe('its HTTP client against haystack-ts', () => {
+    let fx: SecureFixture;
+    beforeAll(async () => {
+      fx = await startSecure({
+        server: {
+          actions: [
+            {
+              name: 'ping',
+              handler: (target, args) => Grid.fromDicts([{ pong: `${target.dis()} ${String(args.get('note'))}` }]),
+            },
+          ],
+        },
+      });
+    });
+    afterAll(async () => {
+      await fx.close();
+    });
+
+    for (const format of ['json', 'zinc'] as const) {
+      it(`${format}: every op it has works, and its GET close ends the session`, async () => {
+        const out = await runPython(python, 'hspy_client_session.py', [fx.base, 'otto', 'otto-operator-pass', format]);
+        const report = JSON.parse(out) as ClientReport;
+        expect(Object.keys(report.steps)).toEqual(CLIENT_OPS);
+        expect(Object.entries(report.steps).filter(([, s]) => !s.ok)).toEqual([]);
+        const value = (step: string): unknown => report.steps[step]?.value;
+        expect(value('about')).toBe('haystack-ts');
+        expect(value('ops')).toEqual(expect.arrayContaining(['about', 'close', 'read', 'hisRead', 'watchSub']));
+        expect(value('formats')).toEqual(expect.arrayContaining(['text/zinc', 'application/json']));
+        expect(value('read')).toEqual(['s1', 's2']);
+        expect(value('readLimit')).toBe(2);
+        expect(value('readByIds')).toEqual(['s1', null]);
+        expect(value('nav')).toEqual(expect.arrayContaining(['s1', 's2']));
+        expect(value('hisRead')).toEqual(
+          expect.arrayContaining([
+            ['2024-01-03T09:00:00-05:00', 66.5],
+            ['2024-01-03T09:30:00-05:00', 67],
+          ]),
+        );
+        expect(value('hisReadBatch')).toMatchObject({ cols: ['ts', 'v0', 'v1'] });
+        expect(value('pointWriteArray')).toEqual([[10, 70, 'hs-py']]);
+        expect(value('watchSub')).toEqual({ watchId: true, rows: 2 });
+        expect(value('watchPoll')).toBe(2);
+        expect(value('invokeAction')).toBe('AHU-1 hi');
+        // Its client closes with GET and ignores the answer: the session must be gone all the same.
+        expect(await fx.users.listUserSessions('otto')).toEqual([]);
+      }, 120_000);
+    }
+  });
+
+  describe('our client and CLI against its FastAPI server', () => {
+    let server: PythonServer;
+    let url: string;
+    const login = { username: 'alice', password: 'wonderland-pass' };
+    beforeAll(async () => {
+      server = await startPythonServer(python, 'hspy_server.py', [login.username, login.password]);
+      url = `http://127.0.0.1:${server.port}/api/`;
+    }, 60_000);
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    for (const format of ['zinc', 'json'] as const) {
+      it(`${format}: about, read and hisRead over SCRAM, then close`, async () => {
+        const methods: string[] = [];
+        const client = new HaystackClient({
+          url,
+          ...login,
+          format,
+          onEvent: (e) => {
+            if (e.type === 'request') methods.push(`${e.method} ${e.op}`);
+          },
+        });
+        expect((await client.about()).get('productName')).toBe('hs-py');
+        const sites = await client.read('site');
+        expect(sites.rows.map((r) => r.id?.id).sort()).toEqual(['s1', 's2']);
+        const his = await client.hisRead('temp', '2024-01-02');
+        expect(his.column('val')).toEqual([new Num(70.5, '°F'), new Num(71.25, '°F')]);
+        expect(new Ref('temp').equals(his.meta.get('id'))).toBe(true);
+        await client.close();
+        // It refuses POST for about and close: about goes as GET, close retries as GET after its 405.
+        expect(methods).toEqual(['GET about', 'GET read', 'POST hisRead', 'POST close', 'GET close']);
+      }, 60_000);
+    }
+
+    it('the CLI prints about, read and his from it', async () => {
+      const env = { HAYSTACK_URL: url, HAYSTACK_USER: login.username, HAYSTACK_PASSWORD: login.password };
+      const cwd = tmpdir();
+      const about = await runCliCaptured(['about'], cwd, env);
+      expect(about.stderr).toBe('');
+      expect(about.code).toBe(0);
+      expect((decodeZinc(about.stdout) as Grid).first?.get('productName')).toBe('hs-py');
+      const read = await runCliCaptured(['read', 'site'], cwd, env);
+      expect(read.code).toBe(0);
+      expect((decodeZinc(read.stdout) as Grid).size).toBe(2);
+      const his = await runCliCaptured(['his', '@temp', '2024-01-02', '--to', 'csv'], cwd, env);
+      expect(his.stderr).toBe('');
+      expect(his.code).toBe(0);
+      expect(his.stdout.trim().split('\n')).toHaveLength(3);
+    }, 60_000);
+  });
+});

@@ -3,7 +3,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { LimitError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
-import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
@@ -15,7 +14,8 @@ import type {
   WatchInfo,
   WatchPollResult,
 } from '../adapter.js';
-import { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from '../entity-tags.js';
+import { checkLease, modOf, stageCommit } from '../commit-staging.js';
+import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import {
   emptyLevels,
   expireLevels,
@@ -25,7 +25,7 @@ import {
   writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
-import { conflictError, unknownWatchError } from '../storage-errors.js';
+import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
 import { type CompiledQuery, compileQuery } from './query-plan.js';
 import { TagIndex } from './tag-index.js';
@@ -166,39 +166,12 @@ export class MemoryState {
   commit(diffs: readonly CommitDiff[], now: number, idPrefix: string, limits: MemoryStoreLimits): Dict[] {
     this.#expireOverrides(now);
     // Stage every change over the current entities first, so that a failing diff leaves nothing applied.
-    const staged = new Map<string, Dict | null>();
-    const current = (id: string): Dict | undefined => {
-      const s = staged.get(id);
-      return s === null ? undefined : (s ?? this.#entities.get(id)?.dict);
-    };
-    const touched: string[] = [];
-    for (const diff of diffs) {
-      switch (diff.op) {
-        case 'add': {
-          const asked = requestedId(diff.tags);
-          if (asked !== undefined && current(asked) !== undefined)
-            throw conflictError(`Entity @${asked} already exists`);
-          const id = asked ?? this.#newId(idPrefix, current);
-          const dict = storedEntity(id, diff.tags, nextMod(undefined, now));
-          staged.set(id, dict);
-          touched.push(id);
-          break;
-        }
-        case 'update': {
-          const cur = this.#checked(diff.id, diff.mod, current);
-          const dict = updatedEntity(cur, diff.changes, diff.id, nextMod(modOf(cur), now));
-          staged.set(diff.id, dict);
-          touched.push(diff.id);
-          break;
-        }
-        case 'remove':
-          this.#checked(diff.id, diff.mod, current);
-          staged.set(diff.id, null);
-          break;
-        default:
-          throw new ValueError(`Unknown commit op ${JSON.stringify((diff as { op: unknown }).op)}`);
-      }
-    }
+    const { staged, results } = stageCommit(
+      diffs,
+      (id) => this.#entities.get(id)?.dict,
+      now,
+      (current) => this.#newId(idPrefix, current),
+    );
     let size = this.#entities.size;
     for (const [id, dict] of staged) {
       const exists = this.#entities.has(id);
@@ -213,12 +186,7 @@ export class MemoryState {
       for (const [id, dict] of staged) this.#apply(id, dict, version);
       this.#pruneTombstones();
     }
-    const results: Dict[] = [];
-    for (const id of touched) {
-      const d = current(id);
-      if (d !== undefined) results.push(d);
-    }
-    return results;
+    return [...results];
   }
 
   /** A point's samples in `[start, end)`. */
@@ -270,7 +238,7 @@ export class MemoryState {
 
   /** Open a watch. */
   watchOpen(dis: string, leaseMs: number, now: number, limits: MemoryStoreLimits, owner?: string): WatchInfo {
-    const lease = checkLease(leaseMs, limits);
+    const lease = checkLease(leaseMs, limits.maxLeaseMs);
     this.#dropExpiredWatches(now);
     if (this.#watches.size >= limits.maxWatches) {
       throw new LimitError('maxWatches', `At most ${limits.maxWatches} watches may be open`);
@@ -311,7 +279,7 @@ export class MemoryState {
 
   /** Change a watch's lease. */
   watchLease(watchId: string, leaseMs: number, now: number, limits: MemoryStoreLimits): WatchInfo {
-    const lease = checkLease(leaseMs, limits);
+    const lease = checkLease(leaseMs, limits.maxLeaseMs);
     const w = this.#liveWatch(watchId, now);
     w.leaseMs = lease;
     w.renewedAt = now;
@@ -380,18 +348,6 @@ export class MemoryState {
       if (!isEntityId(id)) throw new ValueError(`Id prefix ${JSON.stringify(prefix)} makes invalid ids`);
       if (current(id) === undefined && !this.#tombstones.has(id)) return id;
     }
-  }
-
-  #checked(id: string, mod: HDateTime | undefined, current: (id: string) => Dict | undefined): Dict {
-    const cur = current(id);
-    if (cur === undefined) throw new UnknownRecError(id);
-    if (mod !== undefined) {
-      const m = modOf(cur);
-      if (m === undefined || !sameMod(m, mod)) {
-        throw conflictError(`Entity @${id} changed since ${mod.toIso()} (now ${m?.toIso() ?? 'none'})`);
-      }
-    }
-    return cur;
   }
 
   // Store one entity's new state (null removes it and everything attached to it).
@@ -484,18 +440,6 @@ export class MemoryState {
 function info(w: Watch): WatchInfo {
   const base = { id: w.id, dis: w.dis, leaseMs: w.leaseMs, ids: [...w.ids.keys()] };
   return w.owner === undefined ? base : { ...base, owner: w.owner };
-}
-
-function checkLease(leaseMs: number, limits: MemoryStoreLimits): number {
-  if (!(Number.isFinite(leaseMs) && leaseMs > 0)) {
-    throw new ValueError(`Watch lease must be a positive number of milliseconds, got ${String(leaseMs)}`);
-  }
-  return Math.min(leaseMs, limits.maxLeaseMs);
-}
-
-function modOf(d: Dict): HDateTime | undefined {
-  const m = d.get('mod');
-  return m instanceof HDateTime ? m : undefined;
 }
 
 // Stable id order: UTF-16 code units, which for refChars (ASCII) is byte order, as SQL backends sort.

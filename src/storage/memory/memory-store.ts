@@ -3,6 +3,7 @@
 import { ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
+import { resolvePositiveLimits, settle } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
 import { closedError } from '../storage-errors.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryState, type MemoryStoreLimits, type MemoryStoreStats } from './memory-state.js';
@@ -75,19 +76,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   };
 }
 
-// Run synchronous work as a promise: a throw becomes a rejection, never an exception at the call site.
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-}
-
 function resolveLimits(given: Partial<MemoryStoreLimits> | undefined): MemoryStoreLimits {
-  const limits = { ...DEFAULT_MEMORY_LIMITS, ...given };
-  for (const [name, val] of Object.entries(limits)) {
-    if (!(typeof val === 'number' && val > 0)) throw new ValueError(`Memory store limit ${name} must be > 0`);
-  }
-  return Object.freeze(limits);
+  return resolvePositiveLimits('Memory', DEFAULT_MEMORY_LIMITS, given);
 }

@@ -1,0 +1,114 @@
+// What every backend does before writing a commit: stage each diff over the current entities, all or none.
+
+import { UnknownRecError, ValueError } from '../core/errors.js';
+import type { Dict } from '../core/grid/dict.js';
+import { HDateTime } from '../core/kinds/date-time.js';
+import type { CommitDiff } from './adapter.js';
+import { nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
+import { conflictError } from './storage-errors.js';
+
+/** A commit staged in memory: the new state of each id it touches (null: removed) and the ids it answers with. */
+export interface StagedCommit {
+  /** The final state of each entity the commit changes, in first-touched order; null removes it. */
+  readonly staged: ReadonlyMap<string, Dict | null>;
+  /** The entity after each add and update, in diff order (entities removed by the same commit omitted). */
+  readonly results: readonly Dict[];
+}
+
+/**
+ * Stage `diffs` over `stored` (the entities as the store holds them) without writing anything: a failing diff
+ * throws (`UnknownRecError`, `HS_ERR_CONFLICT`, `ValueError`) before the backend has applied any of the commit.
+ * `newId` makes an id for an add without one, given a lookup that sees the staged entities too.
+ */
+export function stageCommit(
+  diffs: readonly CommitDiff[],
+  stored: (id: string) => Dict | undefined,
+  now: number,
+  newId: (current: (id: string) => Dict | undefined) => string,
+): StagedCommit {
+  const staged = new Map<string, Dict | null>();
+  const current = (id: string): Dict | undefined => {
+    const s = staged.get(id);
+    return s === null ? undefined : (s ?? stored(id));
+  };
+  const touched: string[] = [];
+  for (const diff of diffs) {
+    switch (diff.op) {
+      case 'add': {
+        const asked = requestedId(diff.tags);
+        if (asked !== undefined && current(asked) !== undefined) throw conflictError(`Entity @${asked} already exists`);
+        const id = asked ?? newId(current);
+        staged.set(id, storedEntity(id, diff.tags, nextMod(undefined, now)));
+        touched.push(id);
+        break;
+      }
+      case 'update': {
+        const cur = checkedEntity(diff.id, diff.mod, current);
+        staged.set(diff.id, updatedEntity(cur, diff.changes, diff.id, nextMod(modOf(cur), now)));
+        touched.push(diff.id);
+        break;
+      }
+      case 'remove':
+        checkedEntity(diff.id, diff.mod, current);
+        staged.set(diff.id, null);
+        break;
+      default:
+        throw new ValueError(`Unknown commit op ${JSON.stringify((diff as { op: unknown }).op)}`);
+    }
+  }
+  const results: Dict[] = [];
+  for (const id of touched) {
+    const d = current(id);
+    if (d !== undefined) results.push(d);
+  }
+  return { staged, results };
+}
+
+/** The `mod` of an entity, if it has one. */
+export function modOf(d: Dict): HDateTime | undefined {
+  const m = d.get('mod');
+  return m instanceof HDateTime ? m : undefined;
+}
+
+// The current entity, checked against the `mod` the caller last saw.
+function checkedEntity(id: string, mod: HDateTime | undefined, current: (id: string) => Dict | undefined): Dict {
+  const cur = current(id);
+  if (cur === undefined) throw new UnknownRecError(id);
+  if (mod !== undefined) {
+    const m = modOf(cur);
+    if (m === undefined || !sameMod(m, mod)) {
+      throw conflictError(`Entity @${id} changed since ${mod.toIso()} (now ${m?.toIso() ?? 'none'})`);
+    }
+  }
+  return cur;
+}
+
+/** A watch lease checked (`ValueError` unless a positive number of ms) and shortened to `maxLeaseMs`. */
+export function checkLease(leaseMs: number, maxLeaseMs: number): number {
+  if (!(Number.isFinite(leaseMs) && leaseMs > 0)) {
+    throw new ValueError(`Watch lease must be a positive number of milliseconds, got ${String(leaseMs)}`);
+  }
+  return Math.min(leaseMs, maxLeaseMs);
+}
+
+/** Run synchronous work as a promise: a throw becomes a rejection, never an exception at the call site. */
+export function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/** Limits with defaults filled in, each checked to be a positive number (`ValueError` naming the backend). */
+export function resolvePositiveLimits<L extends object>(
+  backend: string,
+  defaults: L,
+  given: Partial<L> | undefined,
+): L {
+  const limits = { ...defaults, ...given };
+  for (const [name, val] of Object.entries(limits)) {
+    if (!(typeof val === 'number' && val > 0)) throw new ValueError(`${backend} store limit ${name} must be > 0`);
+  }
+  return Object.freeze(limits);
+}

@@ -87,10 +87,10 @@ module.exports = {
     {
       name: 'backend-not-other-backend',
       comment:
-        'A backend src/storage/<backend>/ imports the contract files directly in src/storage/ but never another backend.',
+        'A backend src/storage/<backend>/ imports the contract files directly in src/storage/ and the shared SQL compiler in src/storage/sql/, but never another backend.',
       severity: 'error',
-      from: { path: '^src/storage/([^/]+)/' },
-      to: { path: '^src/storage/[^/]+/', pathNot: '^src/storage/$1/' },
+      from: { path: '^src/storage/([^/]+)/', pathNot: '^src/storage/sql/' },
+      to: { path: '^src/storage/[^/]+/', pathNot: ['^src/storage/$1/', '^src/storage/sql/'] },
     },
     {
       name: 'no-circular',

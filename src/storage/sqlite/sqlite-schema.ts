@@ -1,0 +1,190 @@
+// Opening a SQLite store file: the driver loaded on demand, PRAGMAs, recognising our files, forward migrations.
+
+import type BetterSqlite3 from 'better-sqlite3';
+import { StorageError } from '../../core/errors.js';
+import { TagKind } from '../sql/tag-rows.js';
+
+/** A better-sqlite3 connection. */
+export type SqliteDb = BetterSqlite3.Database;
+
+/** `PRAGMA application_id` of our files ('HsTs'): tells our store from any other SQLite file. */
+export const APPLICATION_ID = 0x48735473;
+
+/** Forward migrations: entry `i` takes a file from schema version `i` to `i + 1`. Never edit a released one. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+  INSERT INTO meta (key, value) VALUES ('version', 0);
+  CREATE TABLE entity (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE tag (
+    rid INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    elem INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    num REAL,
+    aux INTEGER,
+    unit TEXT,
+    str BLOB,
+    ref TEXT
+  );
+  CREATE INDEX tag_by_entity ON tag (rid, name);
+  CREATE INDEX tag_by_name ON tag (name, rid) WHERE elem = 0;
+  CREATE INDEX tag_by_ref ON tag (ref, name, rid) WHERE ref IS NOT NULL;
+  CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
+  CREATE INDEX tag_dicts ON tag (rid) WHERE kind = ${String(TagKind.DICT)};
+  CREATE TABLE tag_count (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE tombstone (id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TABLE his (
+    rid INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    num REAL,
+    unit TEXT,
+    val TEXT,
+    PRIMARY KEY (rid, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE priority (rid INTEGER PRIMARY KEY, levels TEXT NOT NULL, next_expiry INTEGER);
+  CREATE INDEX priority_expiry ON priority (next_expiry) WHERE next_expiry IS NOT NULL;
+  CREATE TABLE watch (
+    id TEXT PRIMARY KEY,
+    dis TEXT NOT NULL,
+    lease_ms INTEGER NOT NULL,
+    renewed_at INTEGER NOT NULL,
+    polled_version INTEGER NOT NULL
+  );
+  CREATE TABLE watch_entity (
+    watch TEXT NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    added_version INTEGER NOT NULL,
+    PRIMARY KEY (watch, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE user (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    modified INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    salt BLOB NOT NULL,
+    iterations INTEGER NOT NULL,
+    stored_key BLOB NOT NULL,
+    server_key BLOB NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE session (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_used INTEGER NOT NULL,
+    expires INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX session_by_user ON session (username, created);
+  CREATE INDEX session_by_expiry ON session (expires);
+  `,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Options of {@link openSqliteDb}. */
+export interface OpenDbOptions {
+  /** File path, or `:memory:`. */
+  readonly path: string;
+  /** Open an existing file only (no create), e.g. for a read-only tool (default false). */
+  readonly mustExist?: boolean;
+  /**
+   * `synchronous` PRAGMA: `full` (default) syncs the WAL on every commit, so an acknowledged write survives a power
+   * loss; `normal` survives a process crash but may lose the last commits on power loss, and writes faster.
+   */
+  readonly synchronous?: 'full' | 'normal';
+}
+
+// better-sqlite3 is an optional dependency, loaded only when a SQLite store is opened.
+let driver: Promise<typeof BetterSqlite3> | undefined;
+
+async function loadDriver(): Promise<typeof BetterSqlite3> {
+  driver ??= import('better-sqlite3').then(
+    (m: { default: typeof BetterSqlite3 }) => m.default,
+    (err: unknown) => {
+      driver = undefined;
+      throw new StorageError(
+        'The SQLite store needs the optional dependency better-sqlite3 (npm install better-sqlite3@^12)',
+        { cause: err },
+      );
+    },
+  );
+  return driver;
+}
+
+/**
+ * Open (creating when absent) a store file: applies the PRAGMAs, recognises our files by `application_id` and the
+ * schema version table, and migrates older ones forward. A file that is not SQLite, is corrupt, belongs to another
+ * application or was written by a newer version fails here with a `StorageError` naming the file, never later.
+ *
+ * PRAGMAs (per connection): `journal_mode=WAL` (readers never block the one writer; several processes may share the
+ * file), `synchronous=FULL` (see {@link OpenDbOptions.synchronous}), `busy_timeout=5000` (a second writer waits for
+ * the first instead of failing), `foreign_keys=OFF` (the store keeps its own references), `temp_store=MEMORY`,
+ * `cache_size=-65536` (64 MiB page cache), `mmap_size=268435456` (reads through the OS page cache).
+ */
+export async function openSqliteDb(options: OpenDbOptions): Promise<SqliteDb> {
+  const Database = await loadDriver();
+  const where = options.path;
+  let db: SqliteDb;
+  try {
+    db = new Database(where, { fileMustExist: options.mustExist ?? false });
+  } catch (err) {
+    throw new StorageError(`Cannot open the SQLite store ${where}: ${messageOf(err)}`, { cause: err });
+  }
+  try {
+    // The first statement reads the header: a file that is not a database fails here.
+    const appId = db.pragma('application_id', { simple: true }) as number;
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { readonly name: string }[]
+    ).map((r) => r.name);
+    if (appId !== APPLICATION_ID && !(appId === 0 && tables.length === 0)) {
+      throw new StorageError(`${where} is a SQLite file of another application, not a haystack-ts store`);
+    }
+    if (where !== ':memory:') db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
+    migrate(db, where, tables.length === 0);
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof StorageError) throw err;
+    throw new StorageError(`${where} is not a usable haystack-ts store: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+// Bring the schema to SCHEMA_VERSION in one immediate transaction (another process may be migrating the same file).
+function migrate(db: SqliteDb, where: string, fresh: boolean): void {
+  db.transaction(() => {
+    if (fresh) {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied INTEGER NOT NULL)');
+      db.pragma(`application_id = ${String(APPLICATION_ID)}`);
+    }
+    const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { readonly v: number | null };
+    const current = row.v ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new StorageError(
+        `${where} has schema version ${String(current)}, newer than this haystack-ts (${String(SCHEMA_VERSION)}): upgrade haystack-ts`,
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v] as string);
+      db.prepare('INSERT INTO schema_version (version, applied) VALUES (?, ?)').run(v + 1, Date.now());
+    }
+  }).immediate();
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,113 @@
+// openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
+
+import { ValueError } from '../../core/errors.js';
+import type { Clock, StorageAdapter } from '../adapter.js';
+import { resolvePositiveLimits, settle } from '../commit-staging.js';
+import { isEntityId } from '../entity-tags.js';
+import type { SessionStore } from '../session-store.js';
+import { closedError } from '../storage-errors.js';
+import type { UserStore } from '../user-store.js';
+import { openSqliteDb } from './sqlite-schema.js';
+import { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, SqliteState, type SqliteStoreLimits } from './sqlite-state.js';
+import { sqliteUserStore } from './sqlite-user-store.js';
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** The store file, created when absent (`:memory:` for a private, unshared, unpersisted store). */
+  readonly path: string;
+  /** Source of the current time in epoch ms, for `mod`, leases, timed overrides and user stamps (default `Date.now`). */
+  readonly clock?: Clock;
+  /** Prefix of the ids the store makes for entities added without one (default none); refChars only. */
+  readonly idPrefix?: string;
+  /** Limits; each one omitted takes its default from {@link DEFAULT_SQLITE_LIMITS}. */
+  readonly limits?: Partial<SqliteStoreLimits>;
+  /** `full` (default): every acknowledged write survives a power loss; `normal`: survives a process crash only. */
+  readonly synchronous?: 'full' | 'normal';
+  /** Fail when the file does not exist yet, instead of creating it (default false). */
+  readonly mustExist?: boolean;
+}
+
+/** A SQLite StorageAdapter; its users and sessions live in the same file. */
+export interface SqliteStore extends StorageAdapter {
+  /** Always `sqlite`. */
+  readonly backend: 'sqlite';
+  /** The file it was opened on. */
+  readonly path: string;
+  /** Users and sessions of this store (closed with it). */
+  readonly users: UserStore & SessionStore;
+  /** How reads were answered (SQL alone, rechecked in process, driven by an index). */
+  readStats(): SqliteReadStats;
+}
+
+/**
+ * Open a SQLite store, creating the file when absent. Every write is committed (and, with `synchronous: 'full'`,
+ * synced) before its promise resolves. Several adapters, in this process or others, may open one file. A file that
+ * is not a haystack-ts store fails with a `StorageError` (`HS_ERR_STORAGE`).
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const clock = options.clock ?? Date.now;
+  const idPrefix = options.idPrefix ?? '';
+  if (idPrefix !== '' && !isEntityId(idPrefix)) {
+    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
+  }
+  const limits = resolveLimits(options.limits);
+  const db = await openSqliteDb({
+    path: options.path,
+    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+  });
+  const state = new SqliteState(db, limits, idPrefix);
+  let closed = false;
+  const guard = (): void => {
+    if (closed) throw closedError('sqlite');
+  };
+  // Every call checks `closed` first and reads the clock once, so a call sees one instant throughout.
+  const now = (): number => {
+    guard();
+    return clock();
+  };
+  return {
+    backend: 'sqlite',
+    path: options.path,
+    users: sqliteUserStore(db, clock, guard),
+    readStats: () => state.readStats(),
+    readByIds: (ids) => settle(() => state.readByIds(ids, now())),
+    read: (query) => settle(() => state.read(query.filter, query.limit, now())),
+    count: () => settle(() => state.count(now())),
+    commit: (diffs) => settle(() => state.commit(diffs, now())),
+    hisRead: (id, range) =>
+      settle(() => {
+        guard();
+        return state.hisRead(id, range);
+      }),
+    hisWrite: (id, items) =>
+      settle(() => {
+        guard();
+        return state.hisWrite(id, items);
+      }),
+    readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
+    pointWrite: (req) => settle(() => state.pointWrite(req, now())),
+    watchOpen: (dis, leaseMs) => settle(() => state.watchOpen(dis, leaseMs, now())),
+    watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now())),
+    watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
+    watchLease: (watchId, leaseMs) => settle(() => state.watchLease(watchId, leaseMs, now())),
+    watchClose: (watchId) =>
+      settle(() => {
+        guard();
+        state.watchClose(watchId);
+      }),
+    watchPoll: (watchId, refresh) => settle(() => state.watchPoll(watchId, refresh, now())),
+    watches: () => settle(() => state.watches(now())),
+    close: () => {
+      if (!closed) {
+        closed = true;
+        db.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+function resolveLimits(given: Partial<SqliteStoreLimits> | undefined): SqliteStoreLimits {
+  return resolvePositiveLimits('SQLite', DEFAULT_SQLITE_LIMITS, given);
+}

@@ -1,0 +1,95 @@
+// The SQLite store file: everything persists across a reopen, and a file that is not our store fails at open.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { deriveScramCredentials, Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
+import { APPLICATION_ID, openSqliteStore, SCHEMA_VERSION } from '../../../src/storage/sqlite/index.js';
+import { makeTempDir } from '../../support/temp-dir.js';
+
+const dir = makeTempDir('hs-sqlite-file-');
+let n = 0;
+const nextFile = (): string => dir.file(`s${String(++n)}.db`);
+afterAll(() => {
+  dir.remove();
+});
+
+describe('a SQLite store file', () => {
+  it('keeps entities, history, priority arrays, watches, users and sessions across a reopen', async () => {
+    const path = nextFile();
+    let t = Date.UTC(2025, 0, 1);
+    const clock = (): number => t;
+    const a = await openSqliteStore({ path, clock });
+    await a.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p'), point: MARKER, his: MARKER, writable: MARKER }) }]);
+    await a.hisWrite('p', [
+      { ts: t, val: new Num(1.5, 'kW') },
+      { ts: t + 1000, val: new Num(Number.NaN) },
+      { ts: t + 2000, val: 'text' },
+    ]);
+    await a.pointWrite({ id: 'p', level: 8, val: new Num(72, '°F'), who: 'op' });
+    await a.pointWrite({ id: 'p', level: 3, val: new Num(60, '°F'), who: 'op', durationMs: 60_000 });
+    const w = await a.watchOpen('ui', 600_000);
+    await a.watchAdd(w.id, ['p']);
+    const scram = await deriveScramCredentials('a long secret', { iterations: 4096 });
+    await a.users.createUser({ username: 'admin', role: 'admin', scram });
+    await a.users.putSession({ id: 'ab'.repeat(32), username: 'admin', created: t, lastUsed: t, expires: t + 1e6 });
+    await a.close();
+
+    t += 30_000;
+    const b = await openSqliteStore({ path, clock, mustExist: true });
+    const [p] = await b.readByIds(['p']);
+    expect(p?.get('curVal')).toEqual(new Num(60, '°F'));
+    const his = await b.hisRead('p', { start: 0, end: Number.MAX_SAFE_INTEGER });
+    expect(his.map((h) => String(h.val))).toEqual(['1.5kW', 'NaN', 'text']);
+    expect((await b.readPriorityArray('p')).effectiveLevel).toBe(3);
+    expect((await b.watches()).map((x) => x.ids)).toEqual([['p']]);
+    expect((await b.users.getUser('admin'))?.scram.storedKey).toEqual(scram.storedKey);
+    expect(await b.users.getSession('ab'.repeat(32))).toMatchObject({ username: 'admin' });
+    // The timed override ends on the reopened store's clock.
+    t += 60_000;
+    expect((await b.readPriorityArray('p')).effectiveLevel).toBe(8);
+    await b.close();
+  });
+
+  it('refuses a file that is not SQLite', async () => {
+    const path = nextFile();
+    writeFileSync(path, 'id,dis\n1,not a database at all, but long enough to look like one '.repeat(20));
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+  });
+
+  it('refuses a store whose header is damaged', async () => {
+    const path = nextFile();
+    await (await openSqliteStore({ path })).close();
+    const bytes = readFileSync(path);
+    bytes.fill(0x55, 0, 32);
+    writeFileSync(path, bytes);
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+  });
+
+  it("refuses another application's SQLite file, leaving it untouched", async () => {
+    const path = nextFile();
+    const other = new Database(path);
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    other.close();
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+    const again = new Database(path);
+    expect(again.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all()).toEqual(['invoices']);
+    again.close();
+  });
+
+  it('refuses a store written by a newer schema version', async () => {
+    const path = nextFile();
+    await (await openSqliteStore({ path })).close();
+    const db = new Database(path);
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    db.prepare('INSERT INTO schema_version (version, applied) VALUES (?, ?)').run(SCHEMA_VERSION + 1, 0);
+    db.close();
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+  });
+
+  it('refuses to create a missing file when it must exist', async () => {
+    await expect(openSqliteStore({ path: dir.file('absent.db'), mustExist: true })).rejects.toMatchObject({
+      code: 'HS_ERR_STORAGE',
+    });
+  });
+});

@@ -52,6 +52,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE watch (
     id TEXT PRIMARY KEY,
     dis TEXT NOT NULL,
+    owner TEXT,
     lease_ms INTEGER NOT NULL,
     renewed_at INTEGER NOT NULL,
     polled_version INTEGER NOT NULL

@@ -84,6 +84,7 @@ interface CompiledRead {
 interface WatchRow {
   readonly id: string;
   readonly dis: string;
+  readonly owner: string | null;
   readonly lease_ms: number;
   readonly renewed_at: number;
   readonly polled_version: number;
@@ -137,6 +138,7 @@ export class SqliteState {
       oldestPoll: db.prepare('SELECT min(polled_version) FROM watch').pluck(),
       hisRead: db.prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts').raw(),
       hisWrite: db.prepare('INSERT OR REPLACE INTO his (rid, ts, num, unit, val) VALUES (?, ?, ?, ?, ?)'),
+      hisCount: db.prepare('SELECT count(*) FROM his WHERE rid = ?').pluck(),
       deleteHis: db.prepare('DELETE FROM his WHERE rid = ?'),
       levels: db.prepare('SELECT levels FROM priority WHERE rid = ?').pluck(),
       setLevels: db.prepare('INSERT OR REPLACE INTO priority (rid, levels, next_expiry) VALUES (?, ?, ?)'),
@@ -145,12 +147,12 @@ export class SqliteState {
       expired: db.prepare(
         'SELECT p.rid, e.id, p.levels FROM priority p JOIN entity e ON e.rid = p.rid WHERE p.next_expiry <= ?',
       ),
-      watch: db.prepare('SELECT id, dis, lease_ms, renewed_at, polled_version FROM watch WHERE id = ?'),
+      watch: db.prepare('SELECT id, dis, owner, lease_ms, renewed_at, polled_version FROM watch WHERE id = ?'),
       watchIds: db.prepare('SELECT id FROM watch_entity WHERE watch = ? ORDER BY seq').pluck(),
-      allWatches: db.prepare('SELECT id, dis, lease_ms, renewed_at, polled_version FROM watch ORDER BY rowid'),
+      allWatches: db.prepare('SELECT id, dis, owner, lease_ms, renewed_at, polled_version FROM watch ORDER BY rowid'),
       watchCount: db.prepare('SELECT count(*) FROM watch').pluck(),
       insertWatch: db.prepare(
-        'INSERT INTO watch (id, dis, lease_ms, renewed_at, polled_version) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO watch (id, dis, owner, lease_ms, renewed_at, polled_version) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       renewWatch: db.prepare('UPDATE watch SET renewed_at = ? WHERE id = ?'),
       leaseWatch: db.prepare('UPDATE watch SET lease_ms = ?, renewed_at = ? WHERE id = ?'),
@@ -298,6 +300,11 @@ export class SqliteState {
     });
   }
 
+  /** How many samples a point's history holds. */
+  hisCount(id: string): number {
+    return this.#q.hisCount.get(this.#requireRid(id)) as number;
+  }
+
   /** A point's priority array. */
   readPriorityArray(id: string, now: number): PriorityArray {
     this.#expireOverrides(now);
@@ -322,7 +329,7 @@ export class SqliteState {
   }
 
   /** Open a watch. */
-  watchOpen(dis: string, leaseMs: number, now: number): WatchInfo {
+  watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): WatchInfo {
     const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
     return this.#write(() => {
       this.#dropExpiredWatches(now);
@@ -330,8 +337,8 @@ export class SqliteState {
         throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
       }
       const id = `w-${randomUUID()}`;
-      this.#q.insertWatch.run(id, dis, lease, now, this.#version());
-      return { id, dis, leaseMs: lease, ids: [] };
+      this.#q.insertWatch.run(id, dis, owner ?? null, lease, now, this.#version());
+      return owner === undefined ? { id, dis, leaseMs: lease, ids: [] } : { id, dis, leaseMs: lease, ids: [], owner };
     });
   }
 
@@ -398,6 +405,12 @@ export class SqliteState {
       this.#q.pollWatch.run(this.#version(), now, watchId);
       return { watch: this.#info(w), changed, removed };
     });
+  }
+
+  /** One live watch, without renewing it. */
+  watchInfo(watchId: string, now: number): WatchInfo | undefined {
+    const w = this.#q.watch.get(watchId) as WatchRow | undefined;
+    return w === undefined || now - w.renewed_at >= w.lease_ms ? undefined : this.#info(w);
   }
 
   /** Open watches; expired ones are dropped. */
@@ -578,7 +591,8 @@ export class SqliteState {
   }
 
   #info(w: WatchRow): WatchInfo {
-    return { id: w.id, dis: w.dis, leaseMs: w.lease_ms, ids: this.#q.watchIds.all(w.id) as string[] };
+    const base = { id: w.id, dis: w.dis, leaseMs: w.lease_ms, ids: this.#q.watchIds.all(w.id) as string[] };
+    return w.owner === null ? base : { ...base, owner: w.owner };
   }
 
   // A removal only matters to watches that have not polled since it.

@@ -85,9 +85,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         guard();
         return state.hisWrite(id, items);
       }),
+    hisCount: (id) =>
+      settle(() => {
+        guard();
+        return state.hisCount(id);
+      }),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
-    watchOpen: (dis, leaseMs) => settle(() => state.watchOpen(dis, leaseMs, now())),
+    watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), owner)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => settle(() => state.watchLease(watchId, leaseMs, now())),
@@ -97,6 +102,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         state.watchClose(watchId);
       }),
     watchPoll: (watchId, refresh) => settle(() => state.watchPoll(watchId, refresh, now())),
+    watchInfo: (watchId) => settle(() => state.watchInfo(watchId, now())),
     watches: () => settle(() => state.watches(now())),
     close: () => {
       if (!closed) {

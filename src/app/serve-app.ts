@@ -3,9 +3,10 @@
 import path from 'node:path';
 import { HaystackError } from '../core/errors.js';
 import { createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
+import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
-import type { DemoBuilding } from './demo/demo-building.js';
+import { createDemoBuilding, type DemoBuilding, demoPresent } from './demo/demo-building.js';
 import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
 import { logLogins, logRequests } from './logging.js';
 import { type AppSecurityConfig, prepareSecurity } from './security.js';
@@ -19,7 +20,7 @@ export interface AppConfig {
   readonly host: string;
   /** TCP port (0 picks a free one). */
   readonly port: number;
-  /** The store to open: `memory` (default) or another backend's text, see {@link STORE_BACKENDS}. */
+  /** The store to open: `sqlite:haystack.db` (default), `memory`, or another backend's text, see {@link STORE_BACKENDS}. */
   readonly store?: string;
   /** What a fresh store starts with. */
   readonly seed: SeedConfig;
@@ -83,7 +84,9 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     const fresh = !opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0;
     const seeded = fresh
       ? await seedStore(opened.store, config.seed, config.cwd)
-      : { summary: `${opened.description} (kept data)`, demo: undefined };
+      : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
+    const held = await opened.store.count();
+    const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;
     const server = createServer({
       store: opened.store,
       ...security.serverOptions,
@@ -112,11 +115,18 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         simulator.stop();
       });
     }
-    return { address, summary: seeded.summary, access: security.access, server, close: unwind };
+    return { address, summary, access: security.access, server, close: unwind };
   } catch (err) {
     await unwind();
     throw err;
   }
+}
+
+// A kept store that holds the demo building keeps its values moving: the simulator reads its state from the store.
+async function keptDemo(store: StorageAdapter, seed: SeedConfig): Promise<DemoBuilding | undefined> {
+  if (seed.kind !== 'demo') return undefined;
+  const building = createDemoBuilding();
+  return (await demoPresent(store, building)) ? building : undefined;
 }
 
 function startSimulator(

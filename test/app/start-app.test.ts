@@ -81,7 +81,7 @@ describe('startApp', () => {
       quiet,
     );
     try {
-      expect(app.summary).toBe('kept north (kept data)');
+      expect(app.summary).toBe('store kept north: 1 entities, kept from before (nothing seeded)');
       const res = await fetch(`${app.address.url}read?filter=site`);
       expect(await res.text()).toContain('"north"');
     } finally {

@@ -21,7 +21,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const DEMO = ['--port', '0', '--demo-days', '1'];
+// In memory: each start is a first start (users and seed are made anew).
+const DEMO = ['--store', 'memory', '--port', '0', '--demo-days', '1'];
 const ENV = { HS_SUPERUSER_USERNAME: 'root', HS_SUPERUSER_PASSWORD: 'correct horse battery' };
 
 describe('haystack serve with authentication', () => {

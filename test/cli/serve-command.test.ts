@@ -14,17 +14,17 @@ afterAll(() => {
 
 describe('haystack serve', () => {
   it('refuses --no-auth on a host other than loopback', async () => {
-    const r = await runOnce(['--no-auth', '--port', '0', '--host', '0.0.0.0']);
+    const r = await runOnce(['--no-auth', '--store', 'memory', '--port', '0', '--host', '0.0.0.0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--no-auth is refused on 0.0.0.0');
   });
 
   it('refuses a bad port', async () => {
-    expect((await runOnce(['--no-auth', '--port', '70000'])).code).toBe(2);
+    expect((await runOnce(['--no-auth', '--store', 'memory', '--port', '70000'])).code).toBe(2);
   });
 
   it('serves the demo building: read?filter=site answers a Zinc grid of sites; the signal stops it', async () => {
-    const s = await serve(['--no-auth', '--port', '0', '--demo-days', '1'], dir);
+    const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--demo-days', '1'], dir);
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
     try {
       const res = await fetch(`${s.url}read?filter=site`);
@@ -46,7 +46,7 @@ describe('haystack serve', () => {
   it('serves the entities of a --data file, and logs requests with --verbose', async () => {
     const file = path.join(dir, 'site.zinc');
     writeFileSync(file, 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');
-    const s = await serve(['--no-auth', '--port', '0', '--data', 'site.zinc', '--verbose'], dir);
+    const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc', '--verbose'], dir);
     try {
       const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
       expect(grid.rows.map((r) => r.id?.id)).toEqual(['a', 'b']);
@@ -62,7 +62,10 @@ describe('haystack serve', () => {
     const defs = path.join(dir, 'defs');
     mkdirSync(defs, { recursive: true });
     writeFileSync(path.join(defs, 'lib.trio'), 'def: ^lib:mine\nversion: "1"\n---\ndef: ^widget\nis: ^marker\n');
-    const s = await serve(['--no-auth', '--port', '0', '--data', 'site.trio', '--defs', 'defs'], dir);
+    const s = await serve(
+      ['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.trio', '--defs', 'defs'],
+      dir,
+    );
     try {
       const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
       expect(grid.rows.map((r) => r.id?.id)).toEqual(['t1']);
@@ -74,10 +77,10 @@ describe('haystack serve', () => {
   });
 
   it('fails clearly for a data file it cannot read', async () => {
-    const bad = await serve(['--no-auth', '--port', '0', '--data', 'missing.zinc'], dir);
+    const bad = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'missing.zinc'], dir);
     expect(bad.url).toMatch(/^exited 1: .*cannot read missing\.zinc/);
     writeFileSync(path.join(dir, 'x.xml'), '<x/>');
-    const ext = await serve(['--no-auth', '--port', '0', '--data', 'x.xml'], dir);
+    const ext = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'x.xml'], dir);
     expect(ext.url).toMatch(/^exited 2/);
   });
 });

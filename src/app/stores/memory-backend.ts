@@ -4,7 +4,7 @@ import { ValueError } from '../../core/errors.js';
 import { createMemoryStore } from '../../storage/memory/index.js';
 import type { StoreBackend } from './store-backend.js';
 
-/** `--store memory` (the default until the embedded SQLite store lands). */
+/** `--store memory`: nothing outlives the process (tests, demos). */
 export const MEMORY_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
   scheme: 'memory',
   usage: 'memory (in this process; nothing is kept after it stops)',

@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deriveScramCredentials, Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
+import { Dict, deriveScramCredentials, MARKER, Num, Ref } from '../../../src/core/index.js';
 import { APPLICATION_ID, openSqliteStore, SCHEMA_VERSION } from '../../../src/storage/sqlite/index.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 

@@ -1,0 +1,28 @@
+// The `sqlite:PATH` store backend: the embedded persistent store, one file (the default `haystack serve` store).
+
+import path from 'node:path';
+import { ValueError } from '../../core/errors.js';
+import type { StoreBackend } from './store-backend.js';
+
+/** `--store sqlite:PATH`: entities, history, watches, users and sessions in one SQLite file, created when absent. */
+export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
+  scheme: 'sqlite',
+  usage: 'sqlite:PATH (one file, created when absent, kept across restarts)',
+  async open(spec, context) {
+    if (spec.location === '') throw new ValueError('--store sqlite needs a file: sqlite:PATH');
+    const file = path.resolve(context.cwd, spec.location);
+    // Loaded only when chosen: better-sqlite3 is an optional dependency.
+    const { openSqliteStore } = await import('../../storage/sqlite/index.js');
+    const store = await openSqliteStore({
+      path: file,
+      ...(context.clock === undefined ? {} : { clock: context.clock }),
+    });
+    return {
+      store,
+      users: store.users,
+      persistent: true,
+      description: `sqlite ${file}`,
+      close: () => store.close(),
+    };
+  },
+});

@@ -3,18 +3,14 @@
 import type { Codec } from '../core/codec/media-types.js';
 import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
 import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
-import { Dict, type DictInit } from '../core/grid/dict.js';
-import { Grid, GridBuilder } from '../core/grid/grid.js';
-import type { HDateTime } from '../core/kinds/date-time.js';
-import type { Val } from '../core/kinds/kind.js';
-import { Num } from '../core/kinds/number.js';
+import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, NetworkError } from './errors.js';
 import { type ClientFormat, clientCodec, decodeResponse } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
-import { encodeHisRange, type HisRange } from './his-range.js';
-import { refArg, Watch, type WatchOptions } from './watch.js';
+import type { HisRange } from './his-range.js';
+import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
 
 /** The HTTP method of a call. */
 type Method = 'GET' | 'POST';
@@ -50,22 +46,6 @@ export interface HaystackClientOptions {
   readonly onEvent?: (event: ClientEvent) => void;
 }
 
-/** Options of one call. */
-export interface CallOptions {
-  /** Aborts the call. */
-  readonly signal?: AbortSignal;
-  /** Overrides the client's timeout for this call. */
-  readonly timeoutMs?: number;
-}
-
-/** A history sample to write. */
-export interface HisWriteItem {
-  /** Timestamp in the point's time zone. */
-  readonly ts: HDateTime;
-  /** Value of the point's kind. */
-  readonly val: Val;
-}
-
 const ZINC_MEDIA = 'text/zinc';
 const ZINC_TYPE = /^\s*text\/zinc\b/i;
 // Ops whose answers can be long enough to decode as a stream.
@@ -89,10 +69,6 @@ async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uin
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
-}
-
-function oneRow(row: DictInit, meta?: DictInit): Grid {
-  return Grid.fromDicts([row], meta ?? null);
 }
 
 /** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
@@ -122,7 +98,7 @@ function callSignal(
  * 405 switches to the other method once where the other is possible (`close` and `hisRead`: POST, then GET). Error grids become
  * {@link CallError}; a 401 triggers one fresh login when credentials are known.
  */
-export class HaystackClient {
+export class HaystackClient extends OpsClient {
   readonly #base: string;
   readonly #format: Codec;
   readonly #timeoutMs: number;
@@ -138,6 +114,7 @@ export class HaystackClient {
   readonly #methodByOp = new Map<string, Method>();
 
   constructor(options: HaystackClientOptions) {
+    super();
     let url: URL;
     try {
       url = new URL(options.url);
@@ -209,7 +186,7 @@ export class HaystackClient {
   }
 
   /** Call any op with a request grid; returns the response grid, or throws a typed error. */
-  async call(op: string, req: Grid = Grid.EMPTY, options: CallOptions = {}): Promise<Grid> {
+  override async call(op: string, req: Grid = Grid.EMPTY, options: CallOptions = {}): Promise<Grid> {
     const res = await this.#send(op, req, options, true);
     try {
       const contentType = res.headers.get('content-type');
@@ -363,128 +340,13 @@ export class HaystackClient {
     throw this.#fail(op, new HttpStatusError(res.status, res.statusText, body));
   }
 
-  /** The `about` op: server information (first row). */
-  async about(options?: CallOptions): Promise<Dict> {
-    return (await this.call('about', Grid.EMPTY, options)).first ?? Dict.EMPTY;
-  }
-
-  /** The `ops` op: the server's ops. */
-  ops(options?: CallOptions): Promise<Grid> {
-    return this.call('ops', Grid.EMPTY, options);
-  }
-
-  /** The `formats` op (Haystack 3) — the formats the server reads and writes. */
-  formats(options?: CallOptions): Promise<Grid> {
-    return this.call('formats', Grid.EMPTY, options);
-  }
-
-  /** The `read` op by filter, e.g. `read('point and his', { limit: 100 })`. */
-  read(filter: string, options: CallOptions & { readonly limit?: number } = {}): Promise<Grid> {
-    const row: Record<string, unknown> = { filter };
-    if (options.limit !== undefined) row.limit = new Num(options.limit);
-    return this.call('read', oneRow(row), options);
-  }
-
-  /** The `read` op by ids: one row per id in order, a row of nulls for an unknown id. */
-  readByIds(ids: readonly (Ref | string)[], options?: CallOptions): Promise<Grid> {
-    const b = new GridBuilder().addCol('id');
-    for (const id of ids) b.addRow([refArg(id)]);
-    return this.call('read', b.build(), options);
-  }
-
-  /** The `nav` op: children of `navId`, or the root. */
-  nav(navId?: Val, options?: CallOptions): Promise<Grid> {
-    return this.call('nav', navId === undefined || navId === null ? Grid.EMPTY : oneRow({ navId }), options);
-  }
-
-  /** The `hisRead` op for one point. */
-  hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid> {
-    return this.call('hisRead', oneRow({ id: refArg(id), range: encodeHisRange(range) }), options);
-  }
-
   /** The `hisRead` op for one point, row by row as the answer arrives (see {@link callStream}). */
   hisReadStream(
     id: Ref | string,
     range: HisRange,
     options?: CallOptions,
   ): AsyncGenerator<ZincStreamEvent, void, undefined> {
-    return this.callStream('hisRead', oneRow({ id: refArg(id), range: encodeHisRange(range) }), options);
-  }
-
-  /** Batch `hisRead`: a `ts` column and `v0`, `v1`, ... columns (meta `id`) in the order of `ids`. */
-  hisReadMany(
-    ids: readonly (Ref | string)[],
-    range: HisRange,
-    options: CallOptions & { readonly tz?: string } = {},
-  ): Promise<Grid> {
-    const meta: Record<string, unknown> = { range: encodeHisRange(range) };
-    if (options.tz !== undefined) meta.tz = options.tz;
-    const b = new GridBuilder().meta(meta).addCol('id');
-    for (const id of ids) b.addRow([refArg(id)]);
-    return this.call('hisRead', b.build(), options);
-  }
-
-  /** The `hisWrite` op for one point. */
-  async hisWrite(id: Ref | string, items: readonly HisWriteItem[], options?: CallOptions): Promise<void> {
-    const b = new GridBuilder()
-      .meta({ id: refArg(id) })
-      .addCol('ts')
-      .addCol('val');
-    for (const it of items) b.addRow([it.ts, it.val]);
-    await this.call('hisWrite', b.build(), options);
-  }
-
-  /** The `pointWrite` op: write `val` (null releases) at `level` 1-17. */
-  async pointWrite(
-    id: Ref | string,
-    level: number,
-    val: Val,
-    options: CallOptions & { readonly who?: string; readonly duration?: Num } = {},
-  ): Promise<void> {
-    const b = new GridBuilder().addCols(['id', 'level', 'val', 'who', 'duration']);
-    b.addRow([refArg(id), new Num(level), val, options.who ?? null, options.duration ?? null]);
-    await this.call('pointWrite', b.build(), options);
-  }
-
-  /** The `pointWrite` op without a value: the point's priority array (level, levelDis, val, who). */
-  pointWriteArray(id: Ref | string, options?: CallOptions): Promise<Grid> {
-    return this.call('pointWrite', oneRow({ id: refArg(id) }), options);
-  }
-
-  /** The `invokeAction` op: run `action` on the entity with `args`. */
-  invokeAction(id: Ref | string, action: string, args: DictInit = {}, options?: CallOptions): Promise<Grid> {
-    const d = Dict.of(args);
-    const req = d.isEmpty
-      ? Grid.make({ meta: { id: refArg(id), action }, cols: [] })
-      : Grid.fromDicts([d], { id: refArg(id), action });
-    return this.call('invokeAction', req, options);
-  }
-
-  #defsCall(op: string, options: CallOptions & { readonly filter?: string; readonly limit?: number }): Promise<Grid> {
-    const row: Record<string, unknown> = {};
-    if (options.filter !== undefined) row.filter = options.filter;
-    if (options.limit !== undefined) row.limit = new Num(options.limit);
-    return this.call(op, Object.keys(row).length === 0 ? Grid.EMPTY : oneRow(row), options);
-  }
-
-  /** The `defs` op, optionally by filter and limit. */
-  defs(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
-    return this.#defsCall('defs', options);
-  }
-
-  /** The `libs` op, optionally by filter and limit. */
-  libs(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
-    return this.#defsCall('libs', options);
-  }
-
-  /** The `filetypes` op, optionally by filter and limit. */
-  filetypes(options: CallOptions & { readonly filter?: string; readonly limit?: number } = {}): Promise<Grid> {
-    return this.#defsCall('filetypes', options);
-  }
-
-  /** Open a watch on `ids`; see {@link Watch}. */
-  watch(ids: readonly (Ref | string)[], options: WatchOptions = {}): Promise<Watch> {
-    return Watch.open(this, ids, options);
+    return this.callStream('hisRead', hisReadRequest(id, range), options);
   }
 
   /** The `close` op: end the session on the server and forget the token. */

@@ -1,16 +1,19 @@
 // Public door of `haystack-ts/client`: the isomorphic HTTP Haystack client (Node and browsers).
 
-export {
-  type CallOptions,
-  type ClientEvent,
-  HaystackClient,
-  type HaystackClientOptions,
-  type HisWriteItem,
-} from './client.js';
+export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
 export { type ClientCredentials, loginWithScram } from './client-auth.js';
 export { HttpStatusError, NetworkError } from './errors.js';
 export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
+export {
+  type CallOptions,
+  type DefsOptions,
+  type HisWriteItem,
+  hisReadRequest,
+  type OpCaller,
+  type Ops,
+  OpsClient,
+} from './ops.js';
 export {
   type NewUserJson,
   type UserChangesJson,

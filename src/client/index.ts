@@ -1,4 +1,4 @@
-// Public door of `haystack-ts/client`: the isomorphic HTTP Haystack client (Node and browsers).
+// Public door of `haystack-ts/client`: the isomorphic HTTP and WebSocket Haystack clients (Node and browsers).
 
 export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
 export { type ClientCredentials, loginWithScram } from './client-auth.js';
@@ -23,3 +23,29 @@ export {
   type UsersClientOptions,
 } from './users-client.js';
 export { abortableDelay, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
+export {
+  type BatchResults,
+  type ConnectionSource,
+  openConnection,
+  WebSocketClient,
+  type WebSocketClientOptions,
+  WebSocketPool,
+} from './ws-client.js';
+export {
+  type BatchCall,
+  defaultWebSocketFactory,
+  WebSocketClosedError,
+  WebSocketConnection,
+  type WebSocketConnectionOptions,
+  type WebSocketEventLike,
+  type WebSocketFactory,
+  type WebSocketLike,
+  type WsLogin,
+  type WsPush,
+  wsEndpoint,
+} from './ws-connection.js';
+export {
+  type ReconnectEvent,
+  ReconnectingWebSocketClient,
+  type ReconnectingWebSocketClientOptions,
+} from './ws-reconnecting.js';

@@ -1,10 +1,12 @@
 // A client-side watch: the watchSub/Unsub/Poll life cycle plus an accumulator of current entity state.
 
+import { CallError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { Grid, GridBuilder } from '../core/grid/grid.js';
 import { MARKER } from '../core/kinds/marker.js';
 import { Num } from '../core/kinds/number.js';
 import { Ref } from '../core/kinds/ref.js';
+import { AsyncQueue } from './async-queue.js';
 
 /** What a watch needs from the client: one call per op. */
 export interface WatchCaller {
@@ -58,6 +60,25 @@ function durationMs(v: unknown): number | undefined {
   return f === undefined ? undefined : v.val * f;
 }
 
+function watchIdOf(res: Grid): string {
+  const watchId = res.meta.get('watchId');
+  if (typeof watchId !== 'string') throw new TypeError('watchSub response has no watchId');
+  return watchId;
+}
+
+function subscribe(
+  caller: WatchCaller,
+  ids: readonly (Ref | string)[],
+  dis: string,
+  watchId: string | undefined,
+  leaseMs: number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<Grid> {
+  const meta: Record<string, unknown> = watchId === undefined ? { watchDis: dis } : { watchId };
+  if (leaseMs !== undefined) meta.lease = new Num(leaseMs / 1000, 's');
+  return caller.call('watchSub', idGrid(ids, meta), signal === undefined ? {} : { signal });
+}
+
 /** Resolves after `ms`, or rejects when `signal` aborts. */
 export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -84,32 +105,71 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
  */
 export class Watch {
   readonly #caller: WatchCaller;
-  /** Server-assigned watch id. */
-  readonly id: string;
+  #id: string;
+  readonly #dis: string;
   #leaseMs: number | undefined;
   readonly #state = new Map<string, Dict>();
+  // Ids subscribed (existing or not), so that a reconnecting client can subscribe them again.
+  readonly #ids = new Set<string>();
   #closed = false;
+  // Set once the watch is fed by server pushes: `changes()` then waits for them instead of polling.
+  #pushes: AsyncQueue<readonly Dict[]> | undefined;
 
-  private constructor(caller: WatchCaller, id: string, leaseMs: number | undefined) {
+  private constructor(caller: WatchCaller, id: string, dis: string, leaseMs: number | undefined) {
     this.#caller = caller;
-    this.id = id;
+    this.#id = id;
+    this.#dis = dis;
     this.#leaseMs = leaseMs;
+  }
+
+  /** Server-assigned watch id (a new one after {@link Watch.resubscribe} had to reopen an expired watch). */
+  get id(): string {
+    return this.#id;
   }
 
   /** Open a watch on `ids` (watchSub without watchId) and record the entities' current state. */
   static async open(caller: WatchCaller, ids: readonly (Ref | string)[], options: WatchOptions = {}): Promise<Watch> {
-    const meta: Record<string, unknown> = { watchDis: options.dis ?? 'haystack-ts' };
-    if (options.leaseMs !== undefined) meta.lease = new Num(options.leaseMs / 1000, 's');
-    const res = await caller.call(
-      'watchSub',
-      idGrid(ids, meta),
-      options.signal === undefined ? {} : { signal: options.signal },
-    );
-    const watchId = res.meta.get('watchId');
-    if (typeof watchId !== 'string') throw new TypeError('watchSub response has no watchId');
-    const w = new Watch(caller, watchId, durationMs(res.meta.get('lease')));
+    const dis = options.dis ?? 'haystack-ts';
+    const res = await subscribe(caller, ids, dis, undefined, options.leaseMs, options.signal);
+    const w = new Watch(caller, watchIdOf(res), dis, durationMs(res.meta.get('lease')));
+    for (const id of ids) w.#ids.add(refArg(id).id);
     w.#absorb(res);
     return w;
+  }
+
+  /**
+   * Subscribe every id again (after a reconnect): watchSub with this watch's id, or, when the server no longer
+   * has it (its lease ran out), a new watch with the same ids. The state is replaced by the answer, which is
+   * returned: every watched entity as it is now, so nothing that changed meanwhile is missed.
+   */
+  async resubscribe(signal?: AbortSignal): Promise<readonly Dict[]> {
+    this.#check();
+    const ids = [...this.#ids];
+    let res: Grid;
+    try {
+      res = await subscribe(this.#caller, ids, this.#dis, this.#id, this.#leaseMs, signal);
+    } catch (err) {
+      if (!(err instanceof CallError)) throw err;
+      res = await subscribe(this.#caller, ids, this.#dis, undefined, this.#leaseMs, signal);
+    }
+    this.#id = watchIdOf(res);
+    this.#state.clear();
+    const rows = this.#absorb(res);
+    this.#pushes?.put(rows);
+    return rows;
+  }
+
+  /** Make `changes()` wait for pushed changes ({@link Watch.receive}) instead of polling. */
+  usePushes(): void {
+    this.#pushes ??= new AsyncQueue();
+  }
+
+  /** Take in changes the server pushed for this watch (content as `watchPoll`); returns the changed entities. */
+  receive(grid: Grid): readonly Dict[] {
+    if (this.#closed) return [];
+    const rows = this.#absorb(grid);
+    if (rows.length > 0) this.#pushes?.put(rows);
+    return rows;
   }
 
   /** Lease the server assigned, in milliseconds, if it said. */
@@ -151,6 +211,7 @@ export class Watch {
     const res = await this.#caller.call('watchSub', idGrid(ids, meta), signal === undefined ? {} : { signal });
     const lease = durationMs(res.meta.get('lease'));
     if (lease !== undefined) this.#leaseMs = lease;
+    for (const id of ids) this.#ids.add(refArg(id).id);
     return this.#absorb(res);
   }
 
@@ -158,7 +219,10 @@ export class Watch {
   async remove(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<void> {
     this.#check();
     await this.#caller.call('watchUnsub', idGrid(ids, { watchId: this.id }), signal === undefined ? {} : { signal });
-    for (const id of ids) this.#state.delete(refArg(id).id);
+    for (const id of ids) {
+      this.#state.delete(refArg(id).id);
+      this.#ids.delete(refArg(id).id);
+    }
   }
 
   /** Entities changed since the last poll; the accumulator is updated with them. */
@@ -182,12 +246,20 @@ export class Watch {
     if (this.#closed) return;
     this.#closed = true;
     this.#state.clear();
+    this.#pushes?.end();
     const req = Grid.make({ meta: { watchId: this.id, close: MARKER }, cols: [] });
     await this.#caller.call('watchUnsub', req, signal === undefined ? {} : { signal });
   }
 
-  /** Poll every `intervalMs` and yield each non-empty batch of changes, until the signal aborts. */
+  /**
+   * Each non-empty batch of changes, until the signal aborts or the watch closes: pushed ones on a WebSocket
+   * (see {@link Watch.usePushes}), otherwise polled every `intervalMs`.
+   */
   async *changes(options: WatchIterateOptions = {}): AsyncGenerator<readonly Dict[], void, undefined> {
+    if (this.#pushes !== undefined) {
+      yield* this.#pushes.take(options.signal);
+      return;
+    }
     const interval = options.intervalMs ?? 1000;
     const delay = options.delay ?? abortableDelay;
     const signal = options.signal;

@@ -57,7 +57,7 @@ export type WsMessage =
   | { readonly kind: 'request'; readonly request: WsRequest }
   | { readonly kind: 'response'; readonly response: WsResponse }
   | { readonly kind: 'batch'; readonly items: readonly (WsRequest | WsResponse | WsBadItem)[] }
-  | { readonly kind: 'push'; readonly watchId: string; readonly grid: Grid }
+  | { readonly kind: 'push'; readonly watchId: string; readonly grid: Grid; readonly ch: string | undefined }
   | { readonly kind: 'auth'; readonly authToken: string }
   | { readonly kind: 'hello'; readonly fields: Readonly<Record<string, string>> }
   | { readonly kind: 'scram'; readonly fields: Readonly<Record<string, string>> }
@@ -143,7 +143,7 @@ export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): W
   if (type === 'watch') {
     const watchId = v.get('watchId');
     if (typeof watchId !== 'string') throw badMessage('A watch push needs a watchId');
-    return { kind: 'push', watchId, grid: gridOf(v) };
+    return { kind: 'push', watchId, grid: gridOf(v), ch: chOf(v) };
   }
   if (typeof type === 'string' && CONTROL_TYPES.has(type)) {
     if (type === 'ping' || type === 'pong') return { kind: type };
@@ -192,9 +192,10 @@ export function encodeWsBatch(members: readonly string[]): string {
   return `[${members.join(',')}]`;
 }
 
-/** A watch push: the changed entities, as `watchPoll` would answer them. */
-export function encodeWsPush(watchId: string, grid: Grid): string {
-  return `{"type":"watch","watchId":${JSON.stringify(watchId)},"grid":${writeHayson(grid)}}`;
+/** A watch push: the changed entities, as `watchPoll` would answer them (`ch`: the channel it was opened on). */
+export function encodeWsPush(watchId: string, grid: Grid, ch?: string): string {
+  const chPart = ch === undefined ? '' : `,"ch":${JSON.stringify(ch)}`;
+  return `{"type":"watch","watchId":${JSON.stringify(watchId)}${chPart},"grid":${writeHayson(grid)}}`;
 }
 
 /** The first message of a client that authenticates with a bearer token. */

@@ -1,0 +1,43 @@
+// A queue read by `for await`: producers put items at any time, one consumer takes them until the end or an abort.
+
+/** Items waiting for one async consumer. */
+export class AsyncQueue<T> {
+  readonly #items: T[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
+
+  /** Add an item (ignored once ended). */
+  put(item: T): void {
+    if (this.#ended) return;
+    this.#items.push(item);
+    this.#wake?.();
+  }
+
+  /** No more items: the consumer finishes once it has taken those already queued. */
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  /** Yield items as they come, until `end()` or until `signal` aborts. */
+  async *take(signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
+    const onAbort = (): void => this.#wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        if (signal?.aborted === true) return;
+        if (this.#items.length > 0) {
+          yield this.#items.shift() as T;
+          continue;
+        }
+        if (this.#ended) return;
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,462 @@
+// One WebSocket to a Haystack server: open, log in (token or SCRAM), correlate answers, heartbeats, pushes.
+
+import { decodeBase64UrlText, encodeBase64UrlText } from '../core/auth/base64.js';
+import { ScramClient } from '../core/auth/scram-client.js';
+import { AuthError, CallError, HaystackError } from '../core/errors.js';
+import { Grid } from '../core/grid/grid.js';
+import { WS_CLOSE, type WsCloseReason, wsCloseReason } from '../core/ws/ws-close-codes.js';
+import {
+  decodeWsMessage,
+  encodeWsAuth,
+  encodeWsBatch,
+  encodeWsControl,
+  encodeWsRequest,
+  isWsBadItem,
+  WS_SUBPROTOCOL,
+  type WsMessage,
+  type WsResponse,
+} from '../core/ws/ws-envelope.js';
+import { NetworkError } from './errors.js';
+
+/** An event of a WebSocket as the client uses it (browser, undici and `ws` events all fit). */
+export interface WebSocketEventLike {
+  /** The message text (`message` events). */
+  readonly data?: unknown;
+  /** The close code (`close` events). */
+  readonly code?: number;
+  /** The close reason (`close` events). */
+  readonly reason?: string;
+}
+
+/** What the client needs of a WebSocket: the browser's API, which undici's and `ws` also have. */
+export interface WebSocketLike {
+  /** The subprotocol the server chose. */
+  readonly protocol: string;
+  /** Send one text message. */
+  send(data: string): void;
+  /** Start the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Listen to `open`, `message`, `close` and `error`. */
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: (event: WebSocketEventLike) => void): void;
+}
+
+/** Opens a WebSocket (to pass client certificates, headers or a proxy: e.g. undici's `WebSocket` with a dispatcher). */
+export type WebSocketFactory = (url: string, protocols: readonly string[]) => WebSocketLike;
+
+type WebSocketCtor = new (url: string, protocols: string[]) => WebSocketLike;
+
+/**
+ * The platform's WebSocket: the global one (browsers, Node 22+), else undici's (Node 20). The module name is
+ * a variable so that browser bundlers leave the import alone: browsers never reach it.
+ */
+export async function defaultWebSocketFactory(): Promise<WebSocketFactory> {
+  let Ctor = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+  if (Ctor === undefined) {
+    const name = 'undici';
+    Ctor = ((await import(name)) as { WebSocket: WebSocketCtor }).WebSocket;
+  }
+  const C = Ctor;
+  return (url, protocols) => new C(url, [...protocols]);
+}
+
+/** The connection ended: the close code and reason, and the error code it stands for. */
+export class WebSocketClosedError extends HaystackError {
+  /** Close code (see `WS_CLOSE`); 1006 when the connection dropped without a close frame. */
+  readonly closeCode: number;
+  /** Close reason sent by the server. */
+  readonly reason: string;
+  /** Name of the close code in `WS_CLOSE`, if it is one of the server's. */
+  readonly closeReason: WsCloseReason | undefined;
+
+  constructor(closeCode: number, reason: string) {
+    const known = wsCloseReason(closeCode);
+    super(
+      known === undefined ? 'HS_ERR_NETWORK' : (WS_CLOSE[known].error ?? 'HS_ERR_NETWORK'),
+      `WebSocket closed (${closeCode}${reason === '' ? '' : `: ${reason}`})`,
+    );
+    this.closeCode = closeCode;
+    this.reason = reason;
+    this.closeReason = known;
+  }
+
+  /** True when the server refused or ended the login (a reconnect with the same credentials would fail too). */
+  get isAuthFailure(): boolean {
+    return this.code === 'HS_ERR_AUTH' || this.code === 'HS_ERR_THROTTLED';
+  }
+}
+
+/** How to log in over the socket. */
+export interface WsLogin {
+  /** Bearer token, sent as the first message (`{"authToken": …}`). */
+  readonly token?: string;
+  /** Username and password for a SCRAM exchange over the socket (used when there is no token, or it fails). */
+  readonly username?: string;
+  /** Password of `username`. */
+  readonly password?: string;
+}
+
+/** Options of a {@link WebSocketConnection}. */
+export interface WebSocketConnectionOptions extends WsLogin {
+  /** Endpoint, `ws(s)://host/api/ws`, or the HTTP API root `http(s)://host/api/` (then `ws` is appended). */
+  readonly url: string;
+  /** Per-call timeout in ms (default 30,000; 0 disables); also bounds opening and logging in. */
+  readonly timeoutMs?: number;
+  /** Send a ping after this long without a message, and drop the connection after twice as long (default 30,000; 0 disables). */
+  readonly heartbeatMs?: number;
+  /** Opens the socket (default {@link defaultWebSocketFactory}). */
+  readonly webSocket?: WebSocketFactory;
+}
+
+/** A push as the server sends it: the changed entities of a watch (as `watchPoll` answers them). */
+export interface WsPush {
+  /** The watch. */
+  readonly watchId: string;
+  /** The changed entities. */
+  readonly grid: Grid;
+  /** The channel the watch was opened on (pooled channels), if any. */
+  readonly ch: string | undefined;
+}
+
+/** One request of a batch. */
+export interface BatchCall {
+  /** Op name. */
+  readonly op: string;
+  /** Request grid (default empty). */
+  readonly grid?: Grid;
+}
+
+interface Pending {
+  readonly resolve: (grid: Grid) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** The endpoint URL for an option that may be the HTTP API root. */
+export function wsEndpoint(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (cause) {
+    throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid WebSocket url ${JSON.stringify(url)}`, { cause });
+  }
+  if (u.protocol === 'http:' || u.protocol === 'https:') {
+    u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
+    if (!u.pathname.endsWith('/')) u.pathname += '/';
+    u.pathname += 'ws';
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
+    throw new HaystackError('HS_ERR_BAD_REQUEST', `WebSocket url must be ws, wss, http or https: ${url}`);
+  }
+  return u.href;
+}
+
+/** Waits `ms`, or rejects with a timeout error; `ms <= 0` waits forever. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  if (ms <= 0) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new NetworkError(`${what}: timed out`, { timedOut: true }));
+    }, ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+/**
+ * One open WebSocket to `/api/ws` and the protocol on it: the login (a bearer token as the first message, or a
+ * SCRAM exchange of `hello`/`scram`/`authOk` messages), requests correlated by id, batches, pushes, and
+ * heartbeats (`{"type":"ping"}` when idle, since browsers cannot send ping frames). Open it with
+ * {@link WebSocketConnection.open}; once closed it stays closed (clients open a new one).
+ */
+export class WebSocketConnection {
+  readonly #socket: WebSocketLike;
+  readonly #timeoutMs: number;
+  readonly #pending = new Map<string, Pending>();
+  readonly #pushListeners = new Set<(push: WsPush) => void>();
+  readonly #closeListeners = new Set<(err: WebSocketClosedError) => void>();
+  #nextId = 0;
+  #closed: WebSocketClosedError | undefined;
+  #control: ((m: WsMessage) => void) | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #heard = true;
+  #pinged = false;
+  #token: string | undefined;
+
+  private constructor(socket: WebSocketLike, timeoutMs: number) {
+    this.#socket = socket;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Open the socket and log in; rejects with a `WebSocketClosedError` (auth failures included) or a timeout. */
+  static async open(options: WebSocketConnectionOptions): Promise<WebSocketConnection> {
+    const url = wsEndpoint(options.url);
+    const factory = options.webSocket ?? (await defaultWebSocketFactory());
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const socket = factory(url, [WS_SUBPROTOCOL]);
+    const conn = new WebSocketConnection(socket, timeoutMs);
+    const opened = new Promise<void>((resolve, reject) => {
+      socket.addEventListener('open', () => {
+        resolve();
+      });
+      conn.onClose(reject);
+    });
+    socket.addEventListener('message', (e) => {
+      conn.#onMessage(e.data);
+    });
+    socket.addEventListener('close', (e) => {
+      conn.#end(new WebSocketClosedError(e.code ?? 1006, e.reason ?? ''));
+    });
+    // An error event is always followed by close; the close carries the code.
+    socket.addEventListener('error', () => undefined);
+    try {
+      await withTimeout(opened, timeoutMs, 'WebSocket open');
+      await withTimeout(conn.#login(options), timeoutMs, 'WebSocket login');
+    } catch (err) {
+      conn.close(WS_CLOSE.NORMAL.code);
+      throw err;
+    }
+    conn.#startHeartbeat(options.heartbeatMs ?? 30_000);
+    return conn;
+  }
+
+  /** The bearer token in use: the given one, or the one a SCRAM login over the socket obtained. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  /** The reason the connection ended, once it has. */
+  get closed(): WebSocketClosedError | undefined {
+    return this.#closed;
+  }
+
+  async #login(login: WsLogin): Promise<void> {
+    if (login.token !== undefined) {
+      this.#token = login.token;
+      // No wait for the answer: the server reads requests only after the token, and closes with 4003 if it is bad.
+      this.#socket.send(encodeWsAuth(login.token));
+      return;
+    }
+    if (login.username === undefined) return;
+    if (login.password === undefined) throw new HaystackError('HS_ERR_BAD_REQUEST', 'username needs a password');
+    const scram = ScramClient.create({ username: login.username, password: login.password });
+    const hello = await this.#step('hello', { username: encodeBase64UrlText(login.username) }, 'hello');
+    const first = await this.#step(
+      'scram',
+      { handshakeToken: hello.handshakeToken ?? '', data: encodeBase64UrlText(scram.clientFirstMessage()) },
+      'scram',
+    );
+    const final = await scram.clientFinalMessage(decodeBase64UrlText(first.data ?? ''));
+    const ok = await this.#step(
+      'scram',
+      { handshakeToken: first.handshakeToken ?? '', data: encodeBase64UrlText(final) },
+      'authOk',
+    );
+    // RFC 5802: the client verifies ServerSignature before trusting the outcome.
+    if (ok.data === undefined || ok.authToken === undefined)
+      throw new AuthError('Login failed: server did not prove itself');
+    scram.verifyServerFinal(decodeBase64UrlText(ok.data));
+    this.#token = ok.authToken;
+  }
+
+  /** Send an auth step and wait for the server's next one, which must be `expect`. */
+  #step(
+    type: 'hello' | 'scram',
+    fields: Readonly<Record<string, string>>,
+    expect: 'hello' | 'scram' | 'authOk',
+  ): Promise<Readonly<Record<string, string>>> {
+    return new Promise((resolve, reject) => {
+      const onClose = (err: WebSocketClosedError): void => {
+        reject(err);
+      };
+      this.onClose(onClose);
+      this.#control = (m) => {
+        this.#control = undefined;
+        this.#closeListeners.delete(onClose);
+        if (m.kind === expect) resolve(m.fields);
+        else reject(new AuthError('Login failed'));
+      };
+      this.#socket.send(encodeWsControl(type, fields));
+    });
+  }
+
+  #startHeartbeat(ms: number): void {
+    if (ms <= 0 || this.#closed !== undefined) return;
+    this.#heartbeat = setInterval(() => {
+      if (this.#heard) {
+        this.#heard = false;
+        this.#pinged = false;
+        return;
+      }
+      if (!this.#pinged) {
+        this.#pinged = true;
+        this.#socket.send(encodeWsControl('ping'));
+        return;
+      }
+      // Nothing heard for two periods, not even a pong: the peer or the path is gone.
+      this.#end(new WebSocketClosedError(1006, 'no answer to heartbeat'));
+      this.#socket.close(WS_CLOSE.NORMAL.code);
+    }, ms);
+  }
+
+  #onMessage(data: unknown): void {
+    this.#heard = true;
+    if (typeof data !== 'string') return;
+    let m: WsMessage;
+    try {
+      m = decodeWsMessage(data);
+    } catch {
+      // A message we cannot read answers nothing we wait for; its request times out.
+      return;
+    }
+    switch (m.kind) {
+      case 'response':
+        this.#settle(m.response);
+        return;
+      case 'batch':
+        for (const item of m.items) if (!isWsBadItem(item) && !('op' in item)) this.#settle(item);
+        return;
+      case 'push':
+        for (const l of this.#pushListeners) l({ watchId: m.watchId, grid: m.grid, ch: m.ch });
+        return;
+      case 'hello':
+      case 'scram':
+      case 'authOk':
+      case 'authErr':
+        this.#control?.(m);
+        return;
+      case 'ping':
+        this.#socket.send(encodeWsControl('pong'));
+        return;
+      default:
+        return;
+    }
+  }
+
+  #settle(res: WsResponse): void {
+    if (res.id === undefined) return;
+    const key = String(res.id);
+    const p = this.#pending.get(key);
+    if (p === undefined) return;
+    this.#pending.delete(key);
+    p.resolve(res.grid);
+  }
+
+  #end(err: WebSocketClosedError): void {
+    if (this.#closed !== undefined) return;
+    this.#closed = err;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(err);
+    for (const l of [...this.#closeListeners]) l(err);
+    this.#closeListeners.clear();
+  }
+
+  /** Call `listener` once when the connection ends (at once if it has). */
+  onClose(listener: (err: WebSocketClosedError) => void): void {
+    if (this.#closed !== undefined) listener(this.#closed);
+    else this.#closeListeners.add(listener);
+  }
+
+  /** Call `listener` with every push; returns the function that stops it. */
+  onPush(listener: (push: WsPush) => void): () => void {
+    this.#pushListeners.add(listener);
+    return () => {
+      this.#pushListeners.delete(listener);
+    };
+  }
+
+  #expect(signal: AbortSignal | undefined, timeoutMs: number, what: string): { id: string; answer: Promise<Grid> } {
+    if (this.#closed !== undefined) throw this.#closed;
+    const id = String(++this.#nextId);
+    const answer = new Promise<Grid>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#pending.delete(id);
+      };
+      const onAbort = (): void => {
+        done();
+        reject(new NetworkError(`${what}: aborted`, { aborted: true, cause: signal?.reason }));
+      };
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          done();
+          reject(new NetworkError(`${what}: timed out`, { timedOut: true }));
+        }, timeoutMs);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (g) => {
+          done();
+          resolve(g);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
+    });
+    return { id, answer };
+  }
+
+  /** Send one request; resolves with the answer grid (an error grid too: callers decide), or rejects on failure. */
+  request(
+    op: string,
+    grid: Grid,
+    ch: string | undefined,
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
+  ): Promise<Grid> {
+    if (options.signal?.aborted === true) {
+      return Promise.reject(new NetworkError(`${op}: aborted`, { aborted: true, cause: options.signal.reason }));
+    }
+    const { id, answer } = this.#expect(options.signal, options.timeoutMs ?? this.#timeoutMs, op);
+    this.#socket.send(encodeWsRequest(id, op, grid, ch));
+    return answer;
+  }
+
+  /** Send requests as one batch message; resolves with the answers in order (error grids included). */
+  batch(
+    calls: readonly BatchCall[],
+    ch: string | undefined,
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
+  ): Promise<Grid[]> {
+    if (calls.length === 0) return Promise.resolve([]);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const parts: string[] = [];
+    const answers: Promise<Grid>[] = [];
+    for (const c of calls) {
+      const { id, answer } = this.#expect(options.signal, timeoutMs, c.op);
+      // A failure of one rejects the batch; the others must not become unhandled rejections.
+      answer.catch(() => undefined);
+      parts.push(encodeWsRequest(id, c.op, c.grid ?? Grid.EMPTY, ch));
+      answers.push(answer);
+    }
+    this.#socket.send(encodeWsBatch(parts));
+    return Promise.all(answers);
+  }
+
+  /** Close the socket (code 1000 unless given); pending calls reject. */
+  close(code: number = WS_CLOSE.NORMAL.code, reason = ''): void {
+    this.#end(new WebSocketClosedError(code, reason));
+    try {
+      this.#socket.close(code, reason);
+    } catch {
+      // Closing a socket that never opened throws in some implementations: it is closed either way.
+    }
+  }
+}
+
+/** A `CallError` for an error grid (as the HTTP client raises it). */
+export function callResult(grid: Grid): Grid {
+  if (grid.isError) throw new CallError(grid);
+  return grid;
+}

@@ -1,0 +1,160 @@
+// ReconnectingWebSocketClient: a WebSocketClient that reconnects with backoff, logs in again and resubscribes watches.
+
+import { AuthError } from '../core/errors.js';
+import { NetworkError } from './errors.js';
+import { abortableDelay } from './watch.js';
+import { openConnection, WebSocketClient, type WebSocketClientOptions } from './ws-client.js';
+import { WebSocketClosedError, type WebSocketConnection } from './ws-connection.js';
+
+/** What the reconnecting client reports. */
+export type ReconnectEvent =
+  | { readonly type: 'connected'; readonly attempt: number }
+  | { readonly type: 'disconnected'; readonly error: WebSocketClosedError }
+  | { readonly type: 'retry'; readonly attempt: number; readonly delayMs: number; readonly error: unknown }
+  | { readonly type: 'resubscribed'; readonly watchId: string }
+  | { readonly type: 'stopped'; readonly error: unknown };
+
+/** Options of {@link ReconnectingWebSocketClient}. */
+export interface ReconnectingWebSocketClientOptions extends WebSocketClientOptions {
+  /** First retry delay cap in ms (default 500); each failed attempt doubles it. */
+  readonly minDelayMs?: number;
+  /** Largest delay cap in ms (default 30,000). */
+  readonly maxDelayMs?: number;
+  /** Random source in [0, 1) for the jitter (default `Math.random`); tests may fix it. */
+  readonly random?: () => number;
+  /** Waits between attempts (default a timer); injectable so tests need no real time. */
+  readonly delay?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Receives connection events. */
+  readonly onReconnect?: (event: ReconnectEvent) => void;
+}
+
+/**
+ * A {@link WebSocketClient} that stays connected: when the connection drops it reconnects after a backoff with
+ * full jitter (a delay drawn uniformly below `min(maxDelayMs, minDelayMs * 2^attempt)`), logs in again (the
+ * token a SCRAM login obtained, or a fresh SCRAM exchange when that token was refused) and subscribes every open
+ * watch again, whose `changes()` then yield the full current state so nothing changed meanwhile is missed. Calls
+ * made while it reconnects wait for the connection (within their timeout). A login the server refuses stops it:
+ * waiting and later calls reject with that error.
+ */
+export class ReconnectingWebSocketClient extends WebSocketClient {
+  readonly #options: ReconnectingWebSocketClientOptions;
+  readonly #stop = new AbortController();
+  #current: Promise<WebSocketConnection>;
+  #token: string | undefined;
+  #fatal: Error | undefined;
+
+  constructor(options: ReconnectingWebSocketClientOptions) {
+    super({ connection: () => (this as ReconnectingWebSocketClient).#live() });
+    this.#options = options;
+    this.#current = this.#connect(0);
+    // Nobody may be waiting yet: a failure is kept for the next call rather than left unhandled.
+    this.#current.catch(() => undefined);
+  }
+
+  async #live(): Promise<WebSocketConnection> {
+    if (this.#fatal !== undefined) throw this.#fatal;
+    const timeoutMs = this.#options.timeoutMs ?? 30_000;
+    if (timeoutMs <= 0) return this.#current;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new NetworkError('WebSocket reconnect: timed out', { timedOut: true }));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#current, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #emit(event: ReconnectEvent): void {
+    this.#options.onReconnect?.(event);
+  }
+
+  /** Open connections until one logs in (or a login is refused, or `stop()`), starting at `attempt`. */
+  async #connect(attempt: number): Promise<WebSocketConnection> {
+    const min = this.#options.minDelayMs ?? 500;
+    const max = this.#options.maxDelayMs ?? 30_000;
+    const random = this.#options.random ?? Math.random;
+    const delay = this.#options.delay ?? abortableDelay;
+    for (let n = attempt; ; n++) {
+      if (this.#stop.signal.aborted) throw this.#stopped();
+      try {
+        const conn = await openConnection(this.#options, this.#token);
+        this.#token = conn.token;
+        this.#emit({ type: 'connected', attempt: n });
+        conn.onClose((err) => {
+          this.#dropped(err);
+        });
+        return conn;
+      } catch (err) {
+        if (isRefusedLogin(err)) {
+          this.#fatal = err as Error;
+          this.#emit({ type: 'stopped', error: err });
+          throw err;
+        }
+        const delayMs = Math.floor(random() * Math.min(max, min * 2 ** n));
+        this.#emit({ type: 'retry', attempt: n + 1, delayMs, error: err });
+        await delay(delayMs, this.#stop.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  #stopped(): Error {
+    return new NetworkError('WebSocket client stopped', { aborted: true });
+  }
+
+  #dropped(err: WebSocketClosedError): void {
+    if (this.#stop.signal.aborted) return;
+    this.#emit({ type: 'disconnected', error: err });
+    if (err.code === 'HS_ERR_AUTH' && this.#options.username === undefined) {
+      // The session ended (expired, closed, user disabled) and no password can start another.
+      this.#fatal = err;
+      this.#emit({ type: 'stopped', error: err });
+      return;
+    }
+    if (err.code === 'HS_ERR_AUTH') this.#token = undefined;
+    this.#current = this.#connect(1);
+    this.#current.then(
+      () => this.#resubscribe(),
+      () => undefined,
+    );
+  }
+
+  // Runs once the new connection serves calls (the resubscriptions are calls like any other).
+  async #resubscribe(): Promise<void> {
+    for (const w of this.openWatches) {
+      try {
+        await w.resubscribe();
+        this.#emit({ type: 'resubscribed', watchId: w.id });
+      } catch (error) {
+        // The connection dropped again: the next reconnect subscribes again.
+        this.#emit({ type: 'retry', attempt: 0, delayMs: 0, error });
+        return;
+      }
+    }
+  }
+
+  /** Stop reconnecting and close the socket without ending the session. */
+  override async disconnect(): Promise<void> {
+    this.#stop.abort();
+    this.#fatal ??= this.#stopped();
+    const conn = await this.#current.catch(() => undefined);
+    conn?.close();
+  }
+
+  /** The `close` op (ends the session), then stop and close the socket. */
+  override async close(): Promise<void> {
+    const conn = this.#fatal === undefined ? await this.#current.catch(() => undefined) : undefined;
+    try {
+      if (conn?.closed === undefined && conn?.token !== undefined) await this.call('close');
+    } finally {
+      await this.disconnect();
+    }
+  }
+}
+
+function isRefusedLogin(err: unknown): boolean {
+  return err instanceof AuthError || (err instanceof WebSocketClosedError && err.isAuthFailure);
+}

@@ -16,13 +16,19 @@ import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
 import { ANONYMOUS_ADMIN, type Principal } from './principal.js';
+import { createWebSocketEndpoint } from './ws/ws-endpoint.js';
 
 /** A Node `(req, res)` request listener serving the Haystack HTTP API, plus the hooks an embedding app needs. */
 export interface HaystackHandler {
   /** Serve one request (mount it in any `http`/`https` server, or call it from a framework's route). */
   (req: IncomingMessage, res: ServerResponse): void;
-  /** Serve an HTTP upgrade (WebSocket, in a later version); today it refuses with 501. */
+  /**
+   * Serve an HTTP upgrade: the WebSocket endpoint `{basePath}ws` (404 for other paths; 501 with `webSocket: false`).
+   * Mount it on your server's `upgrade` event.
+   */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Close every WebSocket connection (1001 going away), e.g. before closing the server. */
+  closeWebSockets(): void;
   /** The options with defaults filled in. */
   readonly options: ResolvedServerOptions;
   /** The transport-neutral op pipeline this handler adapts to HTTP (other transports call ops through it too). */
@@ -44,6 +50,7 @@ const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
 export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const opts = resolveServerOptions(options);
   const pipeline = createOpPipeline(opts);
+  const ws = opts.webSocket === false ? undefined : createWebSocketEndpoint(opts, pipeline, opts.webSocket);
 
   const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
     let opName: string | undefined;
@@ -119,8 +126,13 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     });
   }) as HaystackHandler;
   return Object.assign(handler, {
-    handleUpgrade(_req: IncomingMessage, socket: Duplex, _head: Buffer): void {
-      socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      if (ws === undefined)
+        socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else ws.handleUpgrade(req, socket, head);
+    },
+    closeWebSockets(): void {
+      ws?.closeAll();
     },
     options: opts,
     pipeline,

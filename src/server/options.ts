@@ -12,6 +12,7 @@ import { resolveServerLimits, type ServerLimits } from './limits.js';
 import type { DefLib } from './namespace/namespace.js';
 import type { AboutInfo, OpDef } from './op.js';
 import { type Authenticate, type Authorize, type CloseSession, defaultAuthorize } from './principal.js';
+import { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws/ws-options.js';
 
 /** Options of {@link createHandler} and {@link createServer}. Only `store` and an auth choice are required. */
 export interface HaystackServerOptions {
@@ -57,6 +58,8 @@ export interface HaystackServerOptions {
    * Default false.
    */
   readonly responseCache?: boolean;
+  /** The WebSocket endpoint `{basePath}ws`: its limits and timers (see `WebSocketOptions`), or false for none. Default on. */
+  readonly webSocket?: Partial<WebSocketOptions> | false;
 }
 
 /** Options with every default filled in. */
@@ -79,6 +82,7 @@ export interface ResolvedServerOptions {
   readonly debug: boolean;
   readonly errorStatus: ErrorStatusMode;
   readonly responseCache: boolean;
+  readonly webSocket: Partial<WebSocketOptions> | false;
 }
 
 const KNOWN = new Set([
@@ -101,6 +105,7 @@ const KNOWN = new Set([
   'debug',
   'errorStatus',
   'responseCache',
+  'webSocket',
 ]);
 
 /** Version of this package, reported as `productVersion` (package.json is two levels up from src/ and dist/). */
@@ -142,6 +147,19 @@ function fn<T extends (...args: never[]) => unknown>(v: T | undefined, name: str
   if (v === undefined) return undefined;
   if (typeof (v as unknown) !== 'function') fail(`${name} must be a function`);
   return v;
+}
+
+function webSocketOptions(v: Partial<WebSocketOptions> | false | undefined): Partial<WebSocketOptions> | false {
+  if (v === undefined) return {};
+  if (v === false) return false;
+  if (typeof v !== 'object') fail('webSocket must be an options object or false');
+  for (const [k, x] of Object.entries(v) as [string, unknown][]) {
+    if (!(k in DEFAULT_WEBSOCKET_OPTIONS)) fail(`unknown webSocket option ${JSON.stringify(k)}`);
+    if (k === 'compression') {
+      if (typeof x !== 'boolean') fail('webSocket.compression must be a boolean');
+    } else positiveMs(x, `webSocket.${k}`, 1);
+  }
+  return Object.freeze({ ...v });
 }
 
 /** Check every option and fill in defaults; throws `ValueError` naming the first bad option. */
@@ -218,5 +236,6 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     debug: options.debug === true,
     errorStatus: options.errorStatus ?? 'spec',
     responseCache: options.responseCache === true,
+    webSocket: webSocketOptions(options.webSocket),
   });
 }

@@ -71,6 +71,7 @@ export function createServer(options: CreateServerOptions): HaystackServer {
           resolve();
           return;
         }
+        handler.closeWebSockets();
         server.close((err) => {
           if (err === undefined) resolve();
           else reject(err);

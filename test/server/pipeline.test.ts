@@ -114,7 +114,7 @@ describe('options and hooks', () => {
     expect(() => createHandler({ store, noAuth: true, ops: [{ ...whoami, name: 'Bad Name' }] })).toThrow(/op name/);
   });
 
-  it('refuses upgrades until WebSockets arrive', async () => {
+  it('hands upgrades to the WebSocket endpoint (a malformed one gets 400)', async () => {
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const req = http.request(`${base}/api/ws`, { headers: { connection: 'upgrade', upgrade: 'websocket' } });
       req.on('response', (res) => {
@@ -123,6 +123,6 @@ describe('options and hooks', () => {
       req.on('error', reject);
       req.end();
     });
-    expect(status).toBe(501);
+    expect(status).toBe(400);
   });
 });

@@ -17,13 +17,13 @@ export const WS_CLOSE = {
   TOO_BIG: { code: 1009, error: 'HS_ERR_TOO_LARGE' },
   /** A failure of the server itself. */
   INTERNAL: { code: 1011, error: 'HS_ERR_INTERNAL' },
-  /** The session's token expired. */
-  SESSION_EXPIRED: { code: 4001, error: 'HS_ERR_AUTH' },
-  /** The session was closed (the `close` op, here or elsewhere) or revoked (password change). */
+  /** The session ended: its token expired, or was revoked elsewhere (another connection's `close`, a password change, the user disabled). */
+  SESSION_ENDED: { code: 4001, error: 'HS_ERR_AUTH' },
+  /** The `close` op on this connection (or on another connection of the same session in this process). */
   SESSION_CLOSED: { code: 4002, error: 'HS_ERR_AUTH' },
   /** No credentials, or credentials that do not authenticate (bad token, failed SCRAM exchange). */
   AUTH_FAILED: { code: 4003, error: 'HS_ERR_AUTH' },
-  /** The user was disabled or deleted. */
+  /** The user of a client certificate was disabled or deleted. */
   USER_DISABLED: { code: 4004, error: 'HS_ERR_AUTH' },
   /** A message that is not an envelope before login, or a protocol step out of order. */
   PROTOCOL: { code: 4005, error: 'HS_ERR_BAD_REQUEST' },

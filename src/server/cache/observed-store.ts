@@ -17,6 +17,33 @@ export interface StoreObserver {
   changed(changes: readonly EntityChange[]): void;
   /** A timed override of point `id` ends at `at` (epoch ms): the point changes then without a write. */
   expires(id: string, at: number): void;
+  /** False while nobody listens: writes then skip the extra read that reporting them costs. Default always true. */
+  wants?(): boolean;
+}
+
+/** An observer that passes everything on to the observers added to it (a response cache, WebSocket pushes, ...). */
+export class ChangeFeed implements StoreObserver {
+  readonly #observers = new Set<StoreObserver>();
+
+  /** Add an observer; returns the function that removes it. */
+  add(observer: StoreObserver): () => void {
+    this.#observers.add(observer);
+    return () => {
+      this.#observers.delete(observer);
+    };
+  }
+
+  wants(): boolean {
+    return this.#observers.size > 0;
+  }
+
+  changed(changes: readonly EntityChange[]): void {
+    for (const o of this.#observers) o.changed(changes);
+  }
+
+  expires(id: string, at: number): void {
+    for (const o of this.#observers) o.expires(id, at);
+  }
 }
 
 /** `store` with commit and pointWrite reporting to `observer`; every other method is the store's own. */
@@ -25,6 +52,7 @@ export function observeStore(store: StorageAdapter, observer: StoreObserver, clo
     ...bindAll(store),
     async commit(diffs) {
       const result = await store.commit(diffs);
+      if (observer.wants?.() === false) return result;
       const changes: EntityChange[] = result.map((d) => ({ id: d.id?.id ?? '', now: d }));
       for (const diff of diffs) if (diff.op === 'remove') changes.push({ id: diff.id, now: undefined });
       observer.changed(changes);
@@ -33,6 +61,7 @@ export function observeStore(store: StorageAdapter, observer: StoreObserver, clo
     async pointWrite(req) {
       const start = clock();
       const arr = await store.pointWrite(req);
+      if (observer.wants?.() === false) return arr;
       const [now] = await store.readByIds([req.id]);
       observer.changed([{ id: req.id, now }]);
       if (req.durationMs !== undefined && req.val !== null) observer.expires(req.id, start + req.durationMs);

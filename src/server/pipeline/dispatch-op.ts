@@ -4,7 +4,7 @@ import type { DecodeLimits } from '../../core/codec/limits.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Grid } from '../../core/grid/grid.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
-import { observeStore } from '../cache/observed-store.js';
+import { ChangeFeed, observeStore, type StoreObserver } from '../cache/observed-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { errorChannel, opChannel } from '../events.js';
 import { type ErrorReply, errorReply, HttpHeaderError } from '../http/error-reply.js';
@@ -103,8 +103,10 @@ export interface OpPipeline {
   readonly decodeLimits: DecodeLimits;
   /** The ops served. */
   readonly ops: OpRegistry;
-  /** The store as the ops see it (observed by the response cache when it is on). */
+  /** The store as the ops see it: every write through it is reported to the response cache and to observers. */
   readonly store: StorageAdapter;
+  /** Be told of every entity written through `store` (WebSocket pushes); returns the function that stops it. */
+  observeChanges(observer: StoreObserver): () => void;
 }
 
 /** Limits of the response cache. */
@@ -124,7 +126,10 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     maxLeaseMs: opts.maxLeaseMs,
   });
   const cache = opts.responseCache ? new ResponseCache(CACHE_LIMITS, opts.clock) : undefined;
-  const store = cache === undefined ? opts.store : observeStore(opts.store, cache.observer, opts.clock);
+  // Writes through the pipeline's store are reported to the response cache and to any other observer (pushes).
+  const changes = new ChangeFeed();
+  if (cache !== undefined) changes.add(cache.observer);
+  const store = observeStore(opts.store, changes, opts.clock);
   const hooks = new HookSet();
   let namespace: Promise<DefNamespace> | undefined;
   const getNamespace = (): Promise<DefNamespace> => {
@@ -242,6 +247,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     decodeLimits,
     ops,
     store,
+    observeChanges: (o: StoreObserver) => changes.add(o),
   });
 }
 

@@ -1,0 +1,546 @@
+// The `/api/ws` endpoint: upgrades on our own server (`ws`, noServer), logins, op calls through dispatchOp, pushes.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { encodeBase64UrlText } from '../../core/auth/base64.js';
+import { writeHayson } from '../../core/codec/json/hayson-writer.js';
+import { HaystackError, LimitError } from '../../core/errors.js';
+import { Grid } from '../../core/grid/grid.js';
+import { Ref } from '../../core/kinds/ref.js';
+import { WS_CLOSE, type WsCloseReason } from '../../core/ws/ws-close-codes.js';
+import {
+  decodeWsMessage,
+  encodeWsControl,
+  encodeWsPush,
+  isWsBadItem,
+  isWsRequest,
+  WS_SUBPROTOCOL,
+  type WsBadItem,
+  type WsMessage,
+  type WsRequest,
+  type WsResponse,
+  wsResponseParts,
+} from '../../core/ws/ws-envelope.js';
+import type { EntityChange } from '../cache/observed-store.js';
+import { errorChannel } from '../events.js';
+import { splitTarget } from '../http/router.js';
+import type { ResolvedServerOptions } from '../options.js';
+import type { OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
+import { ANONYMOUS_ADMIN, type Principal } from '../principal.js';
+import { authenticateAs, headerSafe } from './ws-auth.js';
+import { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws-options.js';
+
+/** The endpoint as the handler holds it. */
+export interface WebSocketEndpoint {
+  /** Serve an upgrade request (any path: others than `{basePath}ws` get 404). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Open connections. */
+  readonly size: number;
+  /** Close every connection (1001 going away) and stop the timers. */
+  closeAll(): void;
+}
+
+const HAYSON: ResponseEncoding = { contentType: 'application/json', encodeGrid: writeHayson };
+
+function idsOf(grid: Grid): string[] {
+  const out: string[] = [];
+  if (!grid.hasCol('id')) return out;
+  for (const row of grid) {
+    const id = row.get('id');
+    if (id instanceof Ref) out.push(id.id);
+  }
+  return out;
+}
+
+/** Make the endpoint of a server over its op pipeline. */
+export function createWebSocketEndpoint(
+  opts: ResolvedServerOptions,
+  pipeline: OpPipeline,
+  partial?: Partial<WebSocketOptions>,
+): WebSocketEndpoint {
+  const o: WebSocketOptions = { ...DEFAULT_WEBSOCKET_OPTIONS, ...partial };
+  const path = `${opts.basePath}ws`;
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: o.maxMessageBytes,
+    perMessageDeflate: o.compression ? { threshold: 1024 } : false,
+    clientTracking: false,
+    // Liberal: a client that names no subprotocol (or others) is served all the same.
+    handleProtocols: (protocols) => (protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false),
+  });
+  const sessions = new Set<Session>();
+  // A watch pushes to the connection that subscribed it last (a reconnecting client takes its watches along).
+  const watchOwners = new Map<string, Session>();
+  let timers: ReturnType<typeof setInterval>[] = [];
+
+  const startTimers = (): void => {
+    if (timers.length > 0) return;
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      timers.push(t);
+    };
+    every(o.pingIntervalMs, () => {
+      for (const s of sessions) s.heartbeat();
+    });
+    every(o.sessionCheckMs, () => {
+      for (const s of sessions) s.checkSession();
+    });
+    every(o.pushPollMs, () => {
+      for (const s of sessions) s.pollAll();
+    });
+  };
+  const stopTimers = (): void => {
+    for (const t of timers) clearInterval(t);
+    timers = [];
+  };
+
+  pipeline.observeChanges({
+    wants: () => watchOwners.size > 0,
+    changed(changes: readonly EntityChange[]) {
+      for (const s of sessions) s.changed(changes);
+    },
+    expires(id: string, at: number) {
+      const t = setTimeout(
+        () => {
+          for (const s of sessions) s.changed([{ id, now: undefined }]);
+        },
+        Math.max(0, at - opts.clock()),
+      );
+      t.unref();
+    },
+  });
+
+  class Session {
+    readonly ws: WebSocket;
+    readonly upgrade: IncomingMessage;
+    principal: Principal | undefined;
+    token: string | undefined;
+    #chain: Promise<void> = Promise.resolve();
+    #inFlight = 0;
+    #unsent = 0;
+    #alive = true;
+    #closed = false;
+    #authTimer: ReturnType<typeof setTimeout> | undefined;
+    #scramStarted = false;
+    // Pushed watches of this connection: id -> channel and the entity ids they hold.
+    readonly watches = new Map<string, { ch: string | undefined; ids: Set<string> }>();
+    readonly #dirty = new Set<string>();
+    #flushScheduled = false;
+
+    constructor(ws: WebSocket, upgrade: IncomingMessage, principal: Principal | undefined, token: string | undefined) {
+      this.ws = ws;
+      this.upgrade = upgrade;
+      this.principal = principal;
+      this.token = token;
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        this.#alive = true;
+        if (isBinary) {
+          this.end('UNSUPPORTED_DATA');
+          return;
+        }
+        const text = data.toString('utf8');
+        this.#chain = this.#chain
+          .then(() => this.#onText(text))
+          .catch((err: unknown) => {
+            if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+            this.end('INTERNAL');
+          });
+      });
+      ws.on('pong', () => {
+        this.#alive = true;
+      });
+      ws.on('close', () => {
+        this.#finish();
+      });
+      ws.on('error', () => {
+        this.#finish();
+      });
+      if (principal === undefined) {
+        this.#authTimer = setTimeout(() => {
+          this.end('AUTH_TIMEOUT');
+        }, o.authTimeoutMs);
+        this.#authTimer.unref();
+      }
+    }
+
+    #finish(): void {
+      if (this.#closed) return;
+      this.#closed = true;
+      if (this.#authTimer !== undefined) clearTimeout(this.#authTimer);
+      sessions.delete(this);
+      for (const id of this.watches.keys()) if (watchOwners.get(id) === this) watchOwners.delete(id);
+      if (sessions.size === 0) stopTimers();
+    }
+
+    end(reason: WsCloseReason, message = ''): void {
+      if (this.#closed) return;
+      this.ws.close(WS_CLOSE[reason].code, message);
+      this.#finish();
+    }
+
+    heartbeat(): void {
+      if (!this.#alive) {
+        // No pong since the last ping: the peer is gone (or its path is); no close handshake can reach it.
+        this.ws.terminate();
+        this.#finish();
+        return;
+      }
+      this.#alive = false;
+      this.ws.ping();
+    }
+
+    #send(text: string | Buffer): void {
+      if (this.#closed) return;
+      const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      this.#unsent += bytes;
+      this.ws.send(text, { binary: false }, () => {
+        this.#unsent -= bytes;
+        this.#flow();
+      });
+      if (this.#unsent > 4 * o.maxBufferedBytes) this.end('SLOW_CONSUMER');
+      else this.#flow();
+    }
+
+    /** Read the socket only while requests in flight and unread answers are within their limits. */
+    #flow(): void {
+      if (this.#closed) return;
+      const stop = this.#inFlight >= o.maxInFlight || this.#unsent > o.maxBufferedBytes;
+      if (stop && !this.ws.isPaused) this.ws.pause();
+      else if (!stop && this.ws.isPaused) this.ws.resume();
+    }
+
+    async #onText(text: string): Promise<void> {
+      if (this.#closed) return;
+      let m: WsMessage;
+      try {
+        m = decodeWsMessage(text, pipeline.decodeLimits);
+      } catch (err) {
+        if (this.principal === undefined) this.end('PROTOCOL');
+        // Unreadable: no id to answer to, so the error goes without one (haystack-py's clients ignore it).
+        else this.#send(`{"grid":${writeHayson(pipeline.errorReply(err, false).grid)}}`);
+        return;
+      }
+      if (this.principal === undefined) {
+        await this.#login(m);
+        return;
+      }
+      switch (m.kind) {
+        case 'request':
+          this.#startRequest(m.request);
+          return;
+        case 'batch':
+          this.#startBatch(m.items);
+          return;
+        case 'ping':
+          this.#send(encodeWsControl('pong'));
+          return;
+        default:
+          // Auth steps after login, pushes and answers from a client: nothing to do.
+          return;
+      }
+    }
+
+    async #login(m: WsMessage): Promise<void> {
+      const authenticate = opts.authenticate;
+      if (authenticate === undefined) return;
+      if (m.kind === 'auth') {
+        if (!headerSafe(m.authToken)) {
+          this.end('AUTH_FAILED');
+          return;
+        }
+        const r = await authenticateAs(authenticate, this.upgrade, `BEARER authToken=${m.authToken}`);
+        if (r.kind === 'principal') {
+          this.#loggedIn(r.principal, m.authToken);
+          this.#send(encodeWsControl('authOk'));
+        } else this.end(r.kind === 'throttled' ? 'THROTTLED' : 'AUTH_FAILED');
+        return;
+      }
+      if (m.kind === 'hello' && !this.#scramStarted) {
+        this.#scramStarted = true;
+        const username = m.fields.username;
+        const r = headerSafe(username)
+          ? await authenticateAs(authenticate, this.upgrade, `HELLO username=${username ?? ''}`)
+          : { kind: 'failure' as const };
+        if (r.kind === 'challenge' && r.scram?.handshakeToken !== undefined) {
+          this.#send(encodeWsControl('hello', { handshakeToken: r.scram.handshakeToken, hash: r.scram.hash }));
+          return;
+        }
+        this.#refuse(r.kind === 'throttled');
+        return;
+      }
+      if (m.kind === 'scram' && this.#scramStarted) {
+        const { handshakeToken, data } = m.fields;
+        const r = headerSafe(handshakeToken, data)
+          ? await authenticateAs(
+              authenticate,
+              this.upgrade,
+              `SCRAM handshakeToken=${handshakeToken ?? ''}, data=${data ?? ''}`,
+            )
+          : { kind: 'failure' as const };
+        if (r.kind === 'challenge' && r.scram?.data !== undefined && r.scram.handshakeToken !== undefined) {
+          this.#send(
+            encodeWsControl('scram', {
+              handshakeToken: r.scram.handshakeToken,
+              hash: r.scram.hash,
+              data: encodeBase64UrlText(r.scram.data),
+            }),
+          );
+          return;
+        }
+        if (r.kind === 'success') {
+          const token = r.info.authToken;
+          const who = await authenticateAs(authenticate, this.upgrade, `BEARER authToken=${token}`);
+          if (who.kind === 'principal') {
+            this.#loggedIn(who.principal, token);
+            const fields: Record<string, string> = { authToken: token };
+            if (r.info.data !== undefined) fields.data = encodeBase64UrlText(r.info.data);
+            this.#send(encodeWsControl('authOk', fields));
+            return;
+          }
+        }
+        this.#refuse(r.kind === 'throttled');
+        return;
+      }
+      // A request (or anything else) before a login: haystack-py's servers close with 4003 too.
+      this.end('AUTH_FAILED');
+    }
+
+    #refuse(throttled: boolean): void {
+      this.#send(encodeWsControl('authErr'));
+      this.end(throttled ? 'THROTTLED' : 'AUTH_FAILED');
+    }
+
+    #loggedIn(principal: Principal, token: string | undefined): void {
+      this.principal = principal;
+      this.token = token;
+      if (this.#authTimer !== undefined) clearTimeout(this.#authTimer);
+    }
+
+    /** Re-check the session: it may have expired, been closed elsewhere, or its user disabled. */
+    checkSession(): void {
+      const authenticate = opts.authenticate;
+      if (authenticate === undefined || this.principal === undefined || this.#closed) return;
+      const authorization = this.token === undefined ? undefined : `BEARER authToken=${this.token}`;
+      authenticateAs(authenticate, this.upgrade, authorization).then(
+        (r) => {
+          // The role may have changed: the next calls run with the current one.
+          if (r.kind === 'principal') this.principal = r.principal;
+          else this.end(this.token === undefined ? 'USER_DISABLED' : 'SESSION_ENDED');
+        },
+        () => {
+          this.end('INTERNAL');
+        },
+      );
+    }
+
+    async #call(req: WsRequest): Promise<Buffer> {
+      const principal = this.principal ?? ANONYMOUS_ADMIN;
+      const outcome = await pipeline.dispatchOp({
+        op: req.op,
+        principal,
+        transport: 'ws',
+        request: req.grid,
+        encoding: HAYSON,
+        ...(opts.responseCache ? { cacheKey: `ws\n${writeHayson(req.grid)}` } : {}),
+      });
+      const { prefix, suffix } = wsResponseParts(req.id, req.ch);
+      if (!outcome.ok) return Buffer.from(prefix + writeHayson(outcome.reply.grid) + suffix);
+      if (outcome.grid !== undefined) this.#track(req, outcome.grid);
+      return Buffer.concat([Buffer.from(prefix), outcome.body ?? Buffer.alloc(0), Buffer.from(suffix)]);
+    }
+
+    /** Note the watches this connection subscribes and closes, and a `close` op (which ends the connection). */
+    #track(req: WsRequest, res: Grid): void {
+      if (req.op === 'watchSub') {
+        const watchId = res.meta.get('watchId');
+        if (typeof watchId !== 'string') return;
+        const w = this.watches.get(watchId) ?? { ch: req.ch, ids: new Set<string>() };
+        for (const id of [...idsOf(req.grid), ...idsOf(res)]) w.ids.add(id);
+        this.watches.set(watchId, w);
+        const previous = watchOwners.get(watchId);
+        if (previous !== undefined && previous !== this) previous.watches.delete(watchId);
+        watchOwners.set(watchId, this);
+      } else if (req.op === 'watchUnsub') {
+        const watchId = req.grid.meta.get('watchId');
+        if (typeof watchId !== 'string') return;
+        if (req.grid.meta.has('close')) {
+          this.watches.delete(watchId);
+          if (watchOwners.get(watchId) === this) watchOwners.delete(watchId);
+        } else for (const id of idsOf(req.grid)) this.watches.get(watchId)?.ids.delete(id);
+      } else if (req.op === 'close') {
+        this.#closing = true;
+      }
+    }
+
+    #closing = false;
+
+    #afterAnswer(): void {
+      this.#inFlight--;
+      if (this.#closing) {
+        // The session is over: every connection on it ends, this one once its answer is out.
+        const sessionId = this.principal?.sessionId;
+        for (const s of sessions)
+          if (s !== this && sessionId !== undefined && s.principal?.sessionId === sessionId) s.end('SESSION_CLOSED');
+        this.end('SESSION_CLOSED');
+        return;
+      }
+      this.#flow();
+    }
+
+    #startRequest(req: WsRequest): void {
+      this.#inFlight++;
+      this.#flow();
+      this.#call(req).then(
+        (bytes) => {
+          this.#send(bytes);
+          this.#afterAnswer();
+        },
+        (err: unknown) => {
+          if (errorChannel.hasSubscribers) errorChannel.publish({ op: req.op, error: err });
+          this.end('INTERNAL');
+        },
+      );
+    }
+
+    #startBatch(items: readonly (WsRequest | WsResponse | WsBadItem)[]): void {
+      if (items.length > o.maxBatch) {
+        // Never truncated: every member is answered, with the same limit error.
+        const err = new LimitError('maxBatch', `A batch may hold at most ${o.maxBatch} requests`);
+        const grid = writeHayson(pipeline.errorReply(err, false).grid);
+        this.#send(
+          `[${items
+            .map((i) => {
+              const { prefix, suffix } = wsResponseParts(i.id, i.ch);
+              return prefix + grid + suffix;
+            })
+            .join(',')}]`,
+        );
+        return;
+      }
+      this.#inFlight += items.length;
+      this.#flow();
+      const answers = items.map((i): Promise<Buffer> => {
+        if (isWsRequest(i)) return this.#call(i);
+        const error = isWsBadItem(i) ? i.error : new HaystackError('HS_ERR_BAD_REQUEST', 'A batch member has no op');
+        const { prefix, suffix } = wsResponseParts(i.id, i.ch);
+        return Promise.resolve(Buffer.from(prefix + writeHayson(pipeline.errorReply(error, false).grid) + suffix));
+      });
+      Promise.all(answers).then(
+        (parts) => {
+          const out: Buffer[] = [Buffer.from('[')];
+          parts.forEach((p, n) => {
+            if (n > 0) out.push(Buffer.from(','));
+            out.push(p);
+          });
+          out.push(Buffer.from(']'));
+          this.#send(Buffer.concat(out));
+          this.#inFlight -= items.length - 1;
+          this.#afterAnswer();
+        },
+        (err: unknown) => {
+          if (errorChannel.hasSubscribers) errorChannel.publish({ op: 'batch', error: err });
+          this.end('INTERNAL');
+        },
+      );
+    }
+
+    /** Mark the watches holding a changed entity, and push their changes once the current writes are done. */
+    changed(changes: readonly EntityChange[]): void {
+      if (this.watches.size === 0) return;
+      for (const [watchId, w] of this.watches) {
+        if (changes.some((c) => w.ids.has(c.id))) this.#dirty.add(watchId);
+      }
+      if (this.#dirty.size > 0 && !this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          const ids = [...this.#dirty];
+          this.#dirty.clear();
+          for (const id of ids) void this.#push(id);
+        });
+      }
+    }
+
+    /** Poll every pushed watch (changes made by other processes; renews the leases while connected). */
+    pollAll(): void {
+      for (const id of this.watches.keys()) void this.#push(id);
+    }
+
+    async #push(watchId: string): Promise<void> {
+      const w = this.watches.get(watchId);
+      if (w === undefined || this.#closed || this.principal === undefined) return;
+      const outcome = await pipeline.dispatchOp({
+        op: 'watchPoll',
+        principal: this.principal,
+        transport: 'ws',
+        request: Grid.make({ meta: { watchId }, cols: [] }),
+      });
+      if (!outcome.ok) {
+        // Closed or expired elsewhere: nothing more to push.
+        this.watches.delete(watchId);
+        if (watchOwners.get(watchId) === this) watchOwners.delete(watchId);
+        return;
+      }
+      const grid = outcome.grid;
+      if (grid !== undefined && grid.size > 0) this.#send(encodeWsPush(watchId, grid, w.ch));
+    }
+  }
+
+  const refuse = (socket: Duplex, status: string, headers: Readonly<Record<string, string>> = {}): void => {
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n${extra}\r\n`);
+  };
+
+  const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    let principal: Principal | undefined;
+    let token: string | undefined;
+    const authenticate = opts.authenticate;
+    if (authenticate === undefined) principal = ANONYMOUS_ADMIN;
+    else {
+      const r = await authenticateAs(authenticate, req, undefined);
+      const header = req.headers.authorization;
+      if (r.kind === 'principal') {
+        principal = r.principal;
+        const m = header === undefined ? null : /^\s*bearer\s+authToken=([^\s,]+)/i.exec(header);
+        token = m?.[1];
+      } else if (header !== undefined && header.trim() !== '') {
+        // Credentials on the upgrade that do not authenticate: refused as HTTP would refuse them.
+        refuse(socket, r.kind === 'throttled' ? '429 Too Many Requests' : '401 Unauthorized', {
+          'www-authenticate': 'HELLO',
+        });
+        return;
+      }
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new Session(ws, req, principal, token);
+      sessions.add(s);
+      startTimers();
+    });
+  };
+
+  return {
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      socket.on('error', () => undefined);
+      if (splitTarget(req.url ?? '/').path !== path) {
+        refuse(socket, '404 Not Found');
+        return;
+      }
+      accept(req, socket, head).catch((err: unknown) => {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+        refuse(socket, '500 Internal Server Error');
+      });
+    },
+    get size() {
+      return sessions.size;
+    },
+    closeAll() {
+      for (const s of [...sessions]) s.end('GOING_AWAY');
+      stopTimers();
+    },
+  };
+}

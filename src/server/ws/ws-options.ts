@@ -1,0 +1,36 @@
+// Limits and timers of the WebSocket endpoint, with their documented defaults.
+
+/** Limits and timers of the WebSocket endpoint; every field optional in options, defaults below. */
+export interface WebSocketOptions {
+  /** Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB. */
+  readonly maxMessageBytes: number;
+  /** Most requests in one batch; a longer batch is answered with an `HS_ERR_LIMIT` error for each member. Default 100. */
+  readonly maxBatch: number;
+  /** Most requests of one connection running at once; past it the server stops reading the socket. Default 64. */
+  readonly maxInFlight: number;
+  /** Answer bytes the client has not read yet past which the server stops reading (x4: closes with 4009). Default 8 MiB. */
+  readonly maxBufferedBytes: number;
+  /** Ping interval in ms; a peer that has not answered the previous ping is dropped. Default 30,000. */
+  readonly pingIntervalMs: number;
+  /** How long a connection has to log in, in ms. Default 10,000. */
+  readonly authTimeoutMs: number;
+  /** How often the session of every connection is checked (expired, closed, user disabled), in ms. Default 15,000. */
+  readonly sessionCheckMs: number;
+  /** How often pushed watches are polled for changes made elsewhere (other processes), renewing their leases. Default 2,000. */
+  readonly pushPollMs: number;
+  /** permessage-deflate for messages of at least 1 KiB. Default true. */
+  readonly compression: boolean;
+}
+
+/** The endpoint's defaults. */
+export const DEFAULT_WEBSOCKET_OPTIONS: WebSocketOptions = Object.freeze({
+  maxMessageBytes: 16 * 1024 * 1024,
+  maxBatch: 100,
+  maxInFlight: 64,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  pingIntervalMs: 30_000,
+  authTimeoutMs: 10_000,
+  sessionCheckMs: 15_000,
+  pushPollMs: 2_000,
+  compression: true,
+});

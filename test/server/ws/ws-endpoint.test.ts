@@ -1,0 +1,264 @@
+// The WebSocket endpoint over real sockets: every op, batches, pushes, logins and their failures, limits, backpressure.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  HaystackClient,
+  type ReconnectEvent,
+  ReconnectingWebSocketClient,
+  TODAY,
+  WebSocketClient,
+  type WebSocketClosedError,
+  WebSocketPool,
+  type WsPush,
+} from '../../../src/client/index.js';
+import { CallError } from '../../../src/core/errors.js';
+import { Grid } from '../../../src/core/grid/grid.js';
+import { HDateTime } from '../../../src/core/kinds/date-time.js';
+import { Num } from '../../../src/core/kinds/number.js';
+import { WS_CLOSE } from '../../../src/core/ws/ws-close-codes.js';
+import { encodeWsAuth, encodeWsBatch, encodeWsRequest } from '../../../src/core/ws/ws-envelope.js';
+import type { OpDef } from '../../../src/server/index.js';
+import { PASSWORD, rawSocket, startWsFixture, type WsFixture, wsFactory } from './ws-fixture.js';
+
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('WebSocket endpoint with authentication', () => {
+  let f: WsFixture;
+  let http: HaystackClient;
+
+  beforeAll(async () => {
+    f = await startWsFixture({ webSocket: { maxBatch: 5, maxMessageBytes: 64 * 1024, sessionCheckMs: 50 } });
+    http = new HaystackClient({ url: f.url, token: await f.token('admin') });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('serves every op as HTTP does', async () => {
+    const ws = new WebSocketClient({ url: f.wsUrl, token: await f.token('admin') });
+    expect((await ws.about()).get('productName')).toBe((await http.about()).get('productName'));
+    expect((await ws.ops()).size).toBe((await http.ops()).size);
+    expect((await ws.formats()).size).toBeGreaterThan(0);
+    expect((await ws.read('point')).size).toBe(3);
+    expect((await ws.read('point', { limit: 1 })).size).toBe(1);
+    expect((await ws.readByIds(['p1', '@s1'])).rows.map((r) => r.dis())).toEqual(['Point p1', 'Site 1']);
+    expect((await ws.nav()).size).toBeGreaterThan(0);
+    const ts = HDateTime.fromEpochMs(Date.now() - 60_000, 'New_York');
+    await ws.hisWrite('p2', [{ ts, val: new Num(71, '°F') }]);
+    expect((await ws.hisRead('p2', TODAY)).size).toBe((await http.hisRead('p2', TODAY)).size);
+    expect((await ws.hisReadMany(['p1', 'p2'], TODAY)).cols.length).toBe(3);
+    await ws.pointWrite('p3', 10, new Num(68, '°F'), { who: 'ws test' });
+    expect(String((await ws.pointWriteArray('p3')).rows[9]?.get('val'))).toBe('68°F');
+    const unknownAction = await failure(ws.invokeAction('p3', 'nope'));
+    expect(unknownAction).toBeInstanceOf(CallError);
+    for (const op of ['defs', 'libs', 'filetypes'] as const) expect((await ws[op]()).size).toBeGreaterThan(0);
+    expect(((await failure(ws.call('noSuchOp'))) as CallError).remoteType).toBe('UnknownNameErr');
+    await ws.close();
+  });
+
+  it('answers batches in order, built from calls or from op methods, and refuses long ones whole', async () => {
+    const ws = new WebSocketClient({ url: f.wsUrl, token: await f.token('viewer') });
+    const grids = await ws.batch([
+      { op: 'about' },
+      { op: 'nope' },
+      { op: 'read', grid: Grid.fromDicts([{ filter: 'site' }]) },
+    ]);
+    expect(grids.map((g) => g.isError)).toEqual([false, true, false]);
+    expect(grids[2]?.size).toBe(1);
+    const [about, sites] = await ws.batch((b) => [b.about(), b.read('site')] as const);
+    expect(about.get('productName')).toBe('haystack-ts');
+    expect(sites.size).toBe(1);
+    // The viewer may not write: that member fails like a single call would, in its place.
+    const denied = await failure(ws.batch((b) => [b.about(), b.pointWrite('p1', 8, null)] as const));
+    expect((denied as CallError).remoteType).toBe('PermissionErr');
+    const long = await ws.batch(Array.from({ length: 6 }, () => ({ op: 'about' })));
+    expect(long).toHaveLength(6);
+    expect(long.every((g) => g.isError && g.meta.get('errType') === 'LimitErr')).toBe(true);
+    await ws.close();
+  });
+
+  it('pushes watch changes to the subscribing connection only, as a poll would give them', async () => {
+    const a = new WebSocketClient({ url: f.wsUrl, token: await f.token('viewer') });
+    const b = new WebSocketClient({ url: f.wsUrl, token: await f.token('viewer') });
+    const wa = await a.watch(['p1']);
+    const wb = await b.watch(['p2']);
+    const seenByB: WsPush[] = [];
+    b.onPush((p) => seenByB.push(p));
+    const changesA = wa.changes()[Symbol.asyncIterator]();
+    const changesB = b.pushes()[Symbol.asyncIterator]();
+    await http.pointWrite('p1', 8, new Num(75, '°F'));
+    const first = await changesA.next();
+    expect(first.done).toBe(false);
+    expect(String(first.value?.[0]?.get('curVal'))).toBe('75°F');
+    expect(String(wa.entities.get('p1')?.get('curVal'))).toBe('75°F');
+    // b's watch changes after a's: b's first push is its own, so a's never reached it.
+    await http.pointWrite('p2', 8, new Num(76, '°F'));
+    const pushB = await changesB.next();
+    expect(pushB.value?.watchId).toBe(wb.id);
+    expect(seenByB.map((p) => p.watchId)).toEqual([wb.id]);
+    await wa.close();
+    await wb.close();
+    await a.close();
+    await b.close();
+  });
+
+  it('logs in by header, first message or SCRAM over the socket, and refuses bad logins with close codes', async () => {
+    const header = new WebSocketClient({
+      url: f.wsUrl,
+      webSocket: wsFactory({ authorization: `BEARER authToken=${await f.token('viewer')}` }),
+    });
+    expect((await header.about()).get('productName')).toBe('haystack-ts');
+    await header.disconnect();
+    const scram = new WebSocketClient({ url: f.url, username: 'operator', password: PASSWORD });
+    await scram.pointWrite('p3', 9, new Num(66, '°F'));
+    await scram.close();
+
+    const badToken = (await failure(
+      new WebSocketClient({ url: f.wsUrl, token: 'x'.repeat(43) }).about(),
+    )) as WebSocketClosedError;
+    expect(badToken.closeCode).toBe(WS_CLOSE.AUTH_FAILED.code);
+    expect(badToken.code).toBe('HS_ERR_AUTH');
+    const badPassword = await failure(
+      new WebSocketClient({ url: f.wsUrl, username: 'viewer', password: 'wrong' }).about(),
+    );
+    expect((badPassword as WebSocketClosedError).code).toBe('HS_ERR_AUTH');
+    const badHeader = await failure(rawSocket(f.wsUrl, { authorization: 'BEARER authToken=nope' }));
+    expect(String(badHeader)).toMatch(/401/);
+    const early = await rawSocket(f.wsUrl);
+    early.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
+    expect((await early.closed).code).toBe(WS_CLOSE.AUTH_FAILED.code);
+    const junk = await rawSocket(f.wsUrl);
+    junk.ws.send('not json');
+    expect((await junk.closed).code).toBe(WS_CLOSE.PROTOCOL.code);
+  });
+
+  it('ends connections when their session ends: close here, revocation elsewhere', async () => {
+    const token = await f.token('viewer');
+    const one = new WebSocketClient({ url: f.wsUrl, token });
+    const two = await rawSocket(f.wsUrl);
+    two.ws.send(encodeWsAuth(token));
+    expect(JSON.parse(await two.next())).toEqual({ type: 'authOk' });
+    await one.about();
+    await one.close();
+    expect((await two.closed).code).toBe(WS_CLOSE.SESSION_CLOSED.code);
+
+    const other = await rawSocket(f.wsUrl, { authorization: `BEARER authToken=${await f.token('operator')}` });
+    expect(await f.security?.tokens.revokeUser('operator')).toBeGreaterThan(0);
+    // The periodic check (sessionCheckMs) notices; the test waits for the close event.
+    expect((await other.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+  });
+
+  it('closes on a message longer than the limit', async () => {
+    const raw = await rawSocket(f.wsUrl);
+    raw.ws.send(encodeWsAuth(await f.token('viewer')));
+    raw.ws.send(encodeWsRequest('1', 'read', Grid.fromDicts([{ filter: `dis == "${'x'.repeat(70_000)}"` }])));
+    expect((await raw.closed).code).toBe(WS_CLOSE.TOO_BIG.code);
+  });
+
+  it('answers a batch member that is not a request with an error in its place', async () => {
+    const raw = await rawSocket(f.wsUrl);
+    raw.ws.send(encodeWsAuth(await f.token('viewer')));
+    await raw.next();
+    raw.ws.send(encodeWsBatch([encodeWsRequest('a', 'about', Grid.EMPTY), '{"id":"b","grid":5}']));
+    const answers = JSON.parse(await raw.next()) as { id: string; grid: { meta: Record<string, unknown> } }[];
+    expect(answers.map((x) => x.id)).toEqual(['a', 'b']);
+    expect(answers[1]?.grid.meta.err).toBeDefined();
+    raw.ws.close();
+  });
+});
+
+describe('WebSocket endpoint without authentication', () => {
+  let f: WsFixture;
+  let running = 0;
+  let most = 0;
+  const gates: (() => void)[] = [];
+  let arrived: (() => void) | undefined;
+  const gated: OpDef = {
+    name: 'gated',
+    doc: 'Waits until the test opens its gate.',
+    noSideEffects: true,
+    requiredRole: 'viewer',
+    handler: async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => {
+        gates.push(resolve);
+        arrived?.();
+      });
+      running--;
+      return Grid.EMPTY;
+    },
+  };
+
+  beforeAll(async () => {
+    f = await startWsFixture({ auth: false, webSocket: { maxInFlight: 2 }, extra: { ops: [gated] } });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('runs at most maxInFlight requests of a connection at once, and answers them all', async () => {
+    const ws = new WebSocketClient({ url: f.wsUrl });
+    const calls = Array.from({ length: 6 }, () => ws.call('gated'));
+    // Let two requests pile up each time before opening one gate: a third never starts meanwhile.
+    for (let left = 6; left > 0; left--) {
+      while (gates.length < Math.min(2, left)) {
+        await new Promise<void>((resolve) => {
+          arrived = resolve;
+        });
+      }
+      gates.shift()?.();
+    }
+    expect((await Promise.all(calls)).length).toBe(6);
+    expect(most).toBe(2);
+    await ws.disconnect();
+  });
+
+  it('multiplexes named channels over one socket', async () => {
+    const pool = new WebSocketPool({ url: f.wsUrl });
+    const [x, y] = [pool.channel('x'), pool.channel('y')];
+    expect(pool.channel('x')).toBe(x);
+    const [ax, ay] = await Promise.all([x.about(), y.read('site')]);
+    expect(ax.get('productName')).toBe('haystack-ts');
+    expect(ay.size).toBe(1);
+    const wy = await y.watch(['p1']);
+    const it = wy.changes()[Symbol.asyncIterator]();
+    await new HaystackClient({ url: f.url }).pointWrite('p1', 8, new Num(80, '°F'));
+    expect(String((await it.next()).value?.[0]?.get('curVal'))).toBe('80°F');
+    await pool.disconnect();
+  });
+
+  it('reconnects with backoff and resubscribes its watches', async () => {
+    const events: ReconnectEvent[] = [];
+    let resubscribed: (() => void) | undefined;
+    const client = new ReconnectingWebSocketClient({
+      url: f.wsUrl,
+      minDelayMs: 1,
+      random: () => 0.5,
+      onReconnect: (e) => {
+        events.push(e);
+        if (e.type === 'resubscribed') resubscribed?.();
+      },
+    });
+    const w = await client.watch(['p2']);
+    const changes = w.changes()[Symbol.asyncIterator]();
+    const again = new Promise<void>((resolve) => {
+      resubscribed = resolve;
+    });
+    f.server.handler.closeWebSockets();
+    await again;
+    // After a reconnect the watch reports every entity as it is now.
+    expect((await changes.next()).value?.[0]?.id?.id).toBe('p2');
+    await new HaystackClient({ url: f.url }).pointWrite('p2', 8, new Num(81, '°F'));
+    expect(String((await changes.next()).value?.[0]?.get('curVal'))).toBe('81°F');
+    expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'connected', 'resubscribed']);
+    await client.disconnect();
+  });
+});

@@ -1,6 +1,6 @@
 // Browser bundle entry for the client test: exposes the client and a few core values to the page.
 
-import { HaystackClient, TODAY } from '../../../src/client/index.js';
+import { HaystackClient, TODAY, WebSocketClient } from '../../../src/client/index.js';
 import { ScramClient } from '../../../src/core/auth/scram-client.js';
 import { HDate } from '../../../src/core/kinds/date.js';
 
@@ -10,6 +10,13 @@ export interface BrowserApi {
   readonly TODAY: typeof TODAY;
   readonly HDate: typeof HDate;
   readonly ScramClient: typeof ScramClient;
+  readonly WebSocketClient: typeof WebSocketClient;
 }
 
-(globalThis as unknown as { haystack: BrowserApi }).haystack = { HaystackClient, TODAY, HDate, ScramClient };
+(globalThis as unknown as { haystack: BrowserApi }).haystack = {
+  HaystackClient,
+  TODAY,
+  HDate,
+  ScramClient,
+  WebSocketClient,
+};

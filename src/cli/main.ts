@@ -14,6 +14,13 @@ const stop = (): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// A reader that went away (`haystack read ... | head -1`) closed the pipe: end quietly with 0, as Unix tools do.
+const pipeClosed = (err: NodeJS.ErrnoException): void => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+};
+process.stdout.on('error', pipeClosed);
+process.stderr.on('error', pipeClosed);
 
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

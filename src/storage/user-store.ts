@@ -96,21 +96,58 @@ export class UnknownUserError extends HaystackError {
 /** Longest username accepted. */
 export const MAX_USERNAME_LENGTH = 128;
 
+// RFC 8264 IdentifierClass, refusing rather than mapping: letters, combining marks and decimal digits of any
+// script, or printable ASCII other than space; never a space, symbol, control, format or invisible character.
+const IDENTIFIER_CHAR = /^(?:[\x21-\x7e]|[\p{L}\p{M}\p{Nd}])$/u;
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
+// Scripts a name may not mix (UTS 39 "highly restrictive": Han may join Hiragana/Katakana, Bopomofo or Hangul).
+const SCRIPT_GROUPS: readonly (readonly [RegExp, string])[] = [
+  [/\p{Script=Latin}/u, 'Latin'],
+  [/\p{Script=Greek}/u, 'Greek'],
+  [/\p{Script=Cyrillic}/u, 'Cyrillic'],
+  [/\p{Script=Armenian}/u, 'Armenian'],
+  [/\p{Script=Hebrew}/u, 'Hebrew'],
+  [/\p{Script=Arabic}/u, 'Arabic'],
+  [/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}\p{Script=Hangul}]/u, 'CJK'],
+];
+
+function scriptOf(ch: string): string | undefined {
+  if (!/\p{L}/u.test(ch)) return undefined;
+  for (const [re, name] of SCRIPT_GROUPS) if (re.test(ch)) return name;
+  return 'other';
+}
+
 /**
- * Check a username: 1 to {@link MAX_USERNAME_LENGTH} characters, no control characters, no leading or
- * trailing whitespace. Returns it unchanged or throws `ValueError`. Names are compared exactly (no case folding).
+ * Check a username, in the spirit of the PRECIS UsernameCaseMapped profile (RFC 8265) but refusing instead of
+ * mapping, so that two names that look the same cannot both exist: 1 to {@link MAX_USERNAME_LENGTH}
+ * characters, already in NFKC form (no full-width or compatibility forms), each character an
+ * IdentifierClass one (no spaces, controls, bidi controls, zero-width or other invisible characters), and
+ * letters from one script only (so `аdmin` with a Cyrillic `а` is refused). Returns it unchanged or throws
+ * `ValueError`. Names are compared exactly; see {@link usernameSkeleton} for look-alike checks.
  */
 export function validateUsername(username: string): string {
   if (
     typeof username !== 'string' ||
     username.length === 0 ||
     username.length > MAX_USERNAME_LENGTH ||
-    username.trim() !== username ||
-    /\p{Cc}/u.test(username)
+    username.normalize('NFKC') !== username ||
+    INVISIBLE.test(username)
   ) {
     throw new ValueError('Invalid username');
   }
+  const scripts = new Set<string>();
+  for (const ch of username) {
+    if (!IDENTIFIER_CHAR.test(ch)) throw new ValueError('Invalid username');
+    const script = scriptOf(ch);
+    if (script !== undefined) scripts.add(script);
+  }
+  if (scripts.size > 1) throw new ValueError('Invalid username: letters of more than one script');
   return username;
+}
+
+/** The form two usernames share when they differ only by case (UsernameCaseMapped folds case): `Admin` and `admin`. */
+export function usernameSkeleton(username: string): string {
+  return username.normalize('NFKC').toLowerCase();
 }
 
 /** Check credentials' shape (key sizes match the hash, non-empty salt); throws `ValueError`. */

@@ -3,11 +3,12 @@
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserJson } from '../../core/auth/user-json.js';
-import { HaystackError, StorageError } from '../../core/errors.js';
+import { HaystackError, StorageError, ValueError } from '../../core/errors.js';
 import {
   type UserChanges,
   type UserRecord,
   type UserStore,
+  usernameSkeleton,
   validateUsername,
   validateUserRole,
 } from '../../storage/user-store.js';
@@ -174,7 +175,15 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
     const role = body.role === undefined ? 'viewer' : validateUserRole(body.role);
     const enabled = optionalBoolean(body, 'enabled') ?? true;
     const scram = await credentialsForPassword(body.password, iterations);
-    const user = await users.createUser({ username, role, scram, enabled });
+    const user = await serialized(async () => {
+      // A name that differs from an existing one only by case would look like it in every listing.
+      const skeleton = usernameSkeleton(username);
+      const twin = (await users.listUsers()).find(
+        (u) => u.username !== username && usernameSkeleton(u.username) === skeleton,
+      );
+      if (twin !== undefined) throw new ValueError('Invalid username: too like an existing one');
+      return users.createUser({ username, role, scram, enabled });
+    });
     publish({ action: 'create', username, by: by.username, fields: [] });
     sendJson(res, 201, userJson(user), { location: `${self}/${encodeURIComponent(username)}` });
   };

@@ -58,8 +58,32 @@ describe('users API: reading', () => {
   });
 
   it('decodes percent-encoded names', async () => {
-    expect((await api('POST', '', { username: 'a b/c', password: 'long-enough' })).status).toBe(201);
-    expect((await api('GET', encodeURIComponent('a b/c'))).json).toMatchObject({ username: 'a b/c' });
+    expect((await api('POST', '', { username: 'a/b?c', password: 'long-enough' })).status).toBe(201);
+    expect((await api('GET', encodeURIComponent('a/b?c'))).json).toMatchObject({ username: 'a/b?c' });
+  });
+});
+
+describe('users API: usernames that could pass for another', () => {
+  it('refuses invisible, bidi, full-width, spaced and mixed-script names, and case twins of existing ones', async () => {
+    const refused = [
+      'admin\u200b',
+      'ad\u202emin',
+      'ａｄａ',
+      'ad min',
+      '\u0430dmin',
+      'Ωmega',
+      'Ada',
+      'x\u3164',
+      'a\u00ad',
+    ];
+    for (const username of refused) {
+      const r = await api('POST', '', { username, password: 'long-enough' });
+      expect(r.status, JSON.stringify(username)).toBe(400);
+      expect(r.json?.errCode).toBe('HS_ERR_INVALID_VALUE');
+    }
+    for (const username of ['ada2', 'やまだ太郎', 'Ωμέγα', 'josé']) {
+      expect((await api('POST', '', { username, password: 'long-enough' })).status, username).toBe(201);
+    }
   });
 });
 

@@ -25,6 +25,7 @@ export function logRequests(log: (line: string) => void): () => void {
 export function logLogins(log: (line: string) => void): () => void {
   return subscribe(LOGIN_CHANNEL, (m) => {
     const e = m as LoginEvent;
-    log(`login ${e.outcome} ${JSON.stringify(e.username)} from ${e.address}`);
+    // Both come from the client (the address through X-Forwarded-For): quoted, so they cannot forge a line.
+    log(`login ${e.outcome} ${JSON.stringify(e.username)} from ${JSON.stringify(e.address)}`);
   });
 }

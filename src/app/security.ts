@@ -39,6 +39,8 @@ export interface AppSecurityConfig {
   readonly tls?: AppTlsConfig;
   /** Accept PLAINTEXT logins (only over TLS or on a loopback host). */
   readonly allowPlaintext?: boolean;
+  /** Reverse proxies (IP addresses) whose X-Forwarded-For names the client for login throttling. */
+  readonly trustedProxies?: readonly string[];
   /** A token unused this long expires, in ms. */
   readonly idleTtlMs: number;
   /** A token expires this long after login, in ms. */
@@ -153,6 +155,9 @@ export async function prepareSecurity(
   if (config.allowPlaintext === true && tls === undefined && !isLoopbackHost(config.host)) {
     throw new ValueError('--allow-plaintext sends passwords in the clear: only with TLS or on a loopback host');
   }
+  if (config.trustedProxies?.some((a) => net.isIP(a) === 0) === true) {
+    throw new ValueError('--trust-proxy takes IP addresses separated by commas');
+  }
   const secret = serverSecret(config.env);
   await firstAdmin(users, config, out, usersKept);
   const security = createSecurity({
@@ -162,6 +167,7 @@ export async function prepareSecurity(
     idleTtlMs: config.idleTtlMs,
     maxLifetimeMs: config.maxLifetimeMs,
     allowPlaintext: config.allowPlaintext === true,
+    ...(config.trustedProxies === undefined ? {} : { trustedProxies: config.trustedProxies }),
     ...(config.tls?.ca === undefined ? {} : { certAuth: CertAuthenticator.create({ users }) }),
   });
   const purge = setInterval(() => {

@@ -33,6 +33,8 @@ interface ServeOptions {
   readonly tlsCa?: string;
   readonly tlsClientOptional?: boolean;
   readonly allowPlaintext?: boolean;
+  /** Comma-separated reverse-proxy addresses whose X-Forwarded-For names the client. */
+  readonly trustProxy?: string;
   /** Minutes a token may stay unused. */
   readonly sessionIdle: string;
   /** Minutes a token lives at most. */
@@ -59,6 +61,10 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .option('--tls-client-optional', 'with --tls-ca: let clients without a certificate log in with a password')
     .option('--allow-plaintext', 'also accept PLAINTEXT password logins (development only: over TLS or on loopback)')
+    .option(
+      '--trust-proxy <addresses>',
+      'reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client',
+    )
     .option('--session-idle <minutes>', 'a token unused this long expires', '30')
     .option('--session-max <minutes>', 'a token expires this long after login however much it is used', '720')
     .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
@@ -120,6 +126,9 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
       auth: options.auth,
       ...(tls === undefined ? {} : { tls }),
       allowPlaintext: options.allowPlaintext === true,
+      ...(options.trustProxy === undefined
+        ? {}
+        : { trustedProxies: options.trustProxy.split(',').map((a) => a.trim()) }),
       idleTtlMs: minutes(options.sessionIdle, '--session-idle'),
       maxLifetimeMs: minutes(options.sessionMax, '--session-max'),
       env: io.env,

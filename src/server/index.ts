@@ -79,6 +79,7 @@ export {
 } from './principal.js';
 export {
   createSecurity,
+  forwardedClientAddress,
   type SecurityHooksOptions,
   type SecurityOptions,
   type SecurityServerOptions,

@@ -40,6 +40,27 @@ export interface SecurityServerOptions {
 const defaultAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '';
 
 /**
+ * The client address of a request that may come through reverse proxies at `trustedProxies` (exact addresses
+ * as the socket reports them, e.g. `127.0.0.1`, `::ffff:10.0.0.5`). From a trusted peer, `X-Forwarded-For` is
+ * read right to left and the first address that is not a trusted proxy is the client (a client can prepend
+ * anything, so only what trusted proxies appended counts); from any other peer the header is ignored.
+ */
+export function forwardedClientAddress(trustedProxies: readonly string[]): (req: IncomingMessage) => string {
+  const trusted = new Set(trustedProxies);
+  return (req) => {
+    const peer = defaultAddress(req);
+    const header = req.headers['x-forwarded-for'];
+    if (!trusted.has(peer) || header === undefined) return peer;
+    const hops = (Array.isArray(header) ? header.join(',') : header).split(',').map((h) => h.trim());
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i] as string;
+      if (hop !== '' && !trusted.has(hop)) return hop;
+    }
+    return peer;
+  };
+}
+
+/**
  * The `authenticate` and `closeSession` hooks over an {@link Authenticator}. Per request, in this order:
  *
  * 1. With `certAuth`, on a TLS connection whose client certificate the handshake verified
@@ -119,8 +140,10 @@ export interface SecurityOptions {
   readonly allowPlaintext?: boolean;
   /** Client-certificate authentication (serve with `serverTlsOptions({ ..., ca })`). */
   readonly certAuth?: CertAuthenticator;
-  /** The client address for throttling (default the socket's remote address). */
+  /** The client address for throttling (default the socket's remote address, or see `trustedProxies`). */
   readonly clientAddress?: (req: IncomingMessage) => string;
+  /** Reverse proxies whose `X-Forwarded-For` names the client (see {@link forwardedClientAddress}); default none. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** Authentication, ready to give to the server. */
@@ -169,11 +192,14 @@ export function createSecurity(options: SecurityOptions): ServerSecurity {
     throttle: AuthThrottle.create({ ...options.throttle, clock }),
     allowPlaintext: options.allowPlaintext ?? false,
   });
+  const clientAddress =
+    options.clientAddress ??
+    (options.trustedProxies === undefined ? defaultAddress : forwardedClientAddress(options.trustedProxies));
   const hooks = securityHooks({
     authenticator,
     tokens,
+    clientAddress,
     ...(options.certAuth === undefined ? {} : { certAuth: options.certAuth }),
-    ...(options.clientAddress === undefined ? {} : { clientAddress: options.clientAddress }),
   });
   const routes = [createUsersRoute({ users, tokens, iterations })];
   return Object.freeze({

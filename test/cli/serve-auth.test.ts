@@ -59,7 +59,7 @@ describe('haystack serve with authentication', () => {
     } finally {
       await s.stop();
     }
-    expect(s.stderr()).toContain('login success "root" from 127.0.0.1');
+    expect(s.stderr()).toContain('login success "root" from "127.0.0.1"');
     expect(s.stderr()).not.toContain(ENV.HS_SUPERUSER_PASSWORD);
   });
 

@@ -13,7 +13,7 @@ import {
 } from '../../core/auth/scram-server.js';
 import { AuthError } from '../../core/errors.js';
 import type { Clock } from '../../storage/adapter.js';
-import type { UserRecord, UserRole, UserStore } from '../../storage/user-store.js';
+import { MAX_USERNAME_LENGTH, type UserRecord, type UserRole, type UserStore } from '../../storage/user-store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { FakeCredentials } from './fake-credentials.js';
 import { HandshakeStore } from './handshake-store.js';
@@ -40,7 +40,7 @@ export interface AuthenticatorOptions {
   readonly handshakeTtlMs?: number;
   /** Most exchanges in progress at once; the oldest are dropped beyond it (default 10,000). */
   readonly maxHandshakes?: number;
-  /** Most exchanges in progress from one client address; more HELLOs get 429 until some end (default 32). */
+  /** Most exchanges in progress from one client address; a further HELLO drops that address's oldest (default 32). */
   readonly maxHandshakesPerAddress?: number;
   /**
    * Accept `PLAINTEXT username=..., password=...` and offer it after SCRAM (default false). For development
@@ -137,6 +137,11 @@ export interface LoginEvent {
   readonly address: string;
   /** How it ended. */
   readonly outcome: 'success' | 'failure' | 'throttled';
+}
+
+/** A HELLO/PLAINTEXT name any user could have: at most the username length limit, no control characters. */
+function isPlausibleUsername(username: string): boolean {
+  return username.length <= MAX_USERNAME_LENGTH && !/\p{Cc}/u.test(username);
 }
 
 function sameCredentials(a: ScramCredentials, b: ScramCredentials): boolean {
@@ -237,6 +242,8 @@ export class Authenticator {
   }
 
   async #hello(username: string, address: string): Promise<AuthResult> {
+    // No state is kept for a name no user can have (too long, control characters): memory per attempt stays small.
+    if (!isPlausibleUsername(username)) return this.#malformed(username, address);
     const refused = this.#throttled(username, address);
     if (refused !== undefined) return refused;
     const user = await this.#users.getUser(username);
@@ -245,7 +252,6 @@ export class Authenticator {
       { username, credentials, known: user !== undefined, scram: undefined, address },
       address,
     );
-    if (handshakeToken === undefined) return this.#tooMany(username, address, this.#pending.ttlMs);
     const challenges: AuthChallenge[] = [{ scheme: 'SCRAM', hash: credentials.hash, handshakeToken, data: undefined }];
     if (this.#allowPlaintext) challenges.push({ scheme: 'PLAINTEXT' });
     return this.#challenge(formatWwwAuthenticate(challenges));
@@ -265,11 +271,11 @@ export class Authenticator {
         // The SCRAM username must be the one announced in HELLO.
         if (scram.username !== username) throw new AuthError();
       } catch (_err) {
-        return this.#loginFailed(username, address);
+        // A message that tries no password: it counts against the address, never the account.
+        return this.#malformed(username, address);
       }
       // The HELLO token stays good for the last step beside the new one: some clients repeat it (phable).
       const next = this.#pending.put({ ...pending, scram }, pending.address, handshakeToken);
-      if (next === undefined) return this.#tooMany(username, address, this.#pending.ttlMs);
       return this.#challenge(
         formatWwwAuthenticate([
           { scheme: 'SCRAM', hash: credentials.hash, handshakeToken: next, data: scram.serverFirst },
@@ -290,22 +296,29 @@ export class Authenticator {
   }
 
   async #plaintext(username: string, password: string, address: string): Promise<AuthResult> {
+    if (!isPlausibleUsername(username)) return this.#malformed(username, address);
     const refused = this.#throttled(username, address);
     if (refused !== undefined) return refused;
+    // Counted before the PBKDF2 runs, so a burst of concurrent guesses is throttled before it costs the CPU.
+    this.#throttle.recordFailure(username, address);
     const user = await this.#users.getUser(username);
     // Unknown users pay the same PBKDF2 as known ones.
     const ok = await verifyScramPassword(password, user?.scram ?? this.#fake.forUsername(username));
-    if (!ok || user?.enabled !== true) return this.#loginFailed(username, address);
-    return this.#loggedIn(user, address, {});
+    if (!ok || user?.enabled !== true) {
+      this.#publish({ username, address, outcome: 'failure' });
+      return this.#failure();
+    }
+    return this.#loggedIn(user, address, {}, true);
   }
 
   async #loggedIn(
     user: UserRecord,
     address: string,
     scram: { readonly hash?: ScramCredentials['hash']; readonly data?: string },
+    prepaid = false,
   ): Promise<AuthResult> {
     const issued = await this.#tokens.issue(user.username);
-    this.#throttle.recordSuccess(user.username);
+    this.#throttle.recordSuccess(user.username, address, prepaid);
     this.#publish({ username: user.username, address, outcome: 'success' });
     return {
       kind: 'success',
@@ -337,6 +350,12 @@ export class Authenticator {
 
   #loginFailed(username: string, address: string): AuthResult {
     this.#throttle.recordFailure(username, address);
+    this.#publish({ username, address, outcome: 'failure' });
+    return this.#failure();
+  }
+
+  #malformed(username: string, address: string): AuthResult {
+    this.#throttle.recordFailure(username, address, 'malformed');
     this.#publish({ username, address, outcome: 'failure' });
     return this.#failure();
   }

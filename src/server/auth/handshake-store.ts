@@ -11,6 +11,9 @@ interface Slot<T> {
   readonly alias: string | undefined;
 }
 
+// Tokens of one owner, oldest first (a Set keeps insertion order).
+type OwnerTokens = Set<string>;
+
 /**
  * Exchanges in progress. Each step's state is stored under a fresh random token (256 bits, letters and digits)
  * and taken out by the next step, so a token works once: a replayed or stale handshakeToken finds nothing. A
@@ -18,12 +21,13 @@ interface Slot<T> {
  * handshakeToken throughout the exchange (phable does; Haxall never changes it); taking either removes both.
  * Entries expire after `ttlMs`; beyond `maxEntries` the oldest are dropped (an unauthenticated client
  * must not be able to grow server memory without bound), and one owner (a client address) may hold at
- * most `maxPerOwner`, so that one client cannot push everyone else's exchanges out.
+ * most `maxPerOwner`: beyond it that owner's own oldest exchange is dropped, so a client flooding HELLOs
+ * pushes out only its own exchanges, never everyone else's, and is never answered with a lockout.
  */
 export class HandshakeStore<T> {
   readonly #slots = new Map<string, Slot<T>>();
   readonly #aliases = new Map<string, string>();
-  readonly #perOwner = new Map<string, number>();
+  readonly #perOwner = new Map<string, OwnerTokens>();
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #maxPerOwner: number;
@@ -47,23 +51,20 @@ export class HandshakeStore<T> {
   }
 
   /**
-   * Store `state` for `owner` and return the token that retrieves it once; undefined when the owner holds too
-   * many. With `alias` (a token already taken), that token retrieves the same state too, once.
+   * Store `state` for `owner` and return the token that retrieves it once, dropping the owner's oldest exchange
+   * beyond its cap. With `alias` (a token already taken), that token retrieves the same state too, once.
    */
-  put(state: T, owner: string, alias?: string): string | undefined {
+  put(state: T, owner: string, alias?: string): string {
     const now = this.#clock();
     this.#purge(now);
-    const held = this.#perOwner.get(owner) ?? 0;
-    if (held >= this.#maxPerOwner) return undefined;
+    let held = this.#perOwner.get(owner);
+    if (held === undefined) this.#perOwner.set(owner, (held = new Set()));
+    while (held.size >= this.#maxPerOwner) this.#delete(held.values().next().value as string);
     const token = randomToken();
     this.#slots.set(token, { state, expires: now + this.#ttlMs, owner, alias });
     if (alias !== undefined) this.#aliases.set(alias, token);
-    this.#perOwner.set(owner, held + 1);
-    while (this.#slots.size > this.#maxEntries) {
-      const oldest = this.#slots.keys().next();
-      if (oldest.done === true) break;
-      this.#delete(oldest.value);
-    }
+    this.#perOwner.set(owner, held.add(token));
+    while (this.#slots.size > this.#maxEntries) this.#delete(this.#slots.keys().next().value as string);
     return token;
   }
 
@@ -79,9 +80,10 @@ export class HandshakeStore<T> {
     if (slot === undefined) return undefined;
     this.#slots.delete(token);
     if (slot.alias !== undefined) this.#aliases.delete(slot.alias);
-    const held = (this.#perOwner.get(slot.owner) ?? 1) - 1;
-    if (held > 0) this.#perOwner.set(slot.owner, held);
-    else this.#perOwner.delete(slot.owner);
+    // Every slot's owner has a token set (made by put, removed only once it empties).
+    const held = this.#perOwner.get(slot.owner) as OwnerTokens;
+    held.delete(token);
+    if (held.size === 0) this.#perOwner.delete(slot.owner);
     return slot;
   }
 

@@ -21,8 +21,9 @@ export interface TokenServiceOptions {
   /** Absolute lifetime: a token expires this long after login however much it is used (default 12 hours). */
   readonly maxLifetimeMs?: number;
   /**
-   * The idle timer is written back at most this often per token (default 60 s), to spare shared stores a
-   * write per request; a token may therefore expire up to this much sooner than `idleTtlMs` after its last use.
+   * The idle timer is written back at most this often per token (default a tenth of `idleTtlMs`, at most 60 s),
+   * to spare shared stores a write per request; a token may therefore expire up to this much sooner than
+   * `idleTtlMs` after its last use.
    */
   readonly touchIntervalMs?: number;
   /** Most live sessions per user; logging in beyond it ends that user's oldest session (default 50). */
@@ -90,7 +91,8 @@ export class TokenService {
     this.#clock = options.clock ?? Date.now;
     this.#idleTtlMs = options.idleTtlMs ?? 30 * 60_000;
     this.#maxLifetimeMs = options.maxLifetimeMs ?? 12 * 3_600_000;
-    this.#touchIntervalMs = options.touchIntervalMs ?? 60_000;
+    // Proportional, so that a short idle limit still slides (a fixed minute never refreshes a one-minute limit).
+    this.#touchIntervalMs = options.touchIntervalMs ?? Math.min(60_000, Math.floor(this.#idleTtlMs / 10));
     this.#maxSessionsPerUser = options.maxSessionsPerUser ?? 50;
   }
 

@@ -1,4 +1,4 @@
-// AuthThrottle: free failures, exponential backoff per username and per address, window expiry, success reset.
+// AuthThrottle: per pair, per address and per username (unknown addresses only), backoff, windows, flood-proof table.
 
 import { describe, expect, it } from 'vitest';
 import { AuthThrottle } from '../../../src/server/auth/auth-throttle.js';
@@ -9,30 +9,35 @@ function fixture(options: Parameters<typeof AuthThrottle.create>[0] = {}) {
   return { clock, throttle: AuthThrottle.create({ ...options, clock: clock.now }) };
 }
 
+const waitOf = (d: ReturnType<AuthThrottle['check']>): number => (d.allowed ? 0 : d.retryAfterMs);
+
 describe('AuthThrottle', () => {
-  it('allows 5 failures per username, then locks for 1 s, 2 s, 4 s ... up to the cap', () => {
-    const { throttle, clock } = fixture({ perUsername: { maxDelayMs: 8000 } });
+  it('allows 5 failures per username + address pair, then locks that pair for 1 s, 2 s, 4 s ... up to the cap', () => {
+    const { throttle, clock } = fixture({ perPair: { maxDelayMs: 8000 } });
     for (let i = 0; i < 5; i++) {
-      expect(throttle.check('alice', `a${i}`)).toEqual({ allowed: true });
-      throttle.recordFailure('alice', `a${i}`);
+      expect(throttle.check('alice', 'a')).toEqual({ allowed: true });
+      throttle.recordFailure('alice', 'a');
     }
-    expect(throttle.check('alice', 'x')).toEqual({ allowed: true });
+    expect(throttle.check('alice', 'a')).toEqual({ allowed: true });
     const waits: number[] = [];
     for (let i = 0; i < 5; i++) {
-      throttle.recordFailure('alice', `b${i}`);
-      const d = throttle.check('alice', 'y');
-      waits.push(d.allowed ? 0 : d.retryAfterMs);
-      clock.advance(d.allowed ? 0 : d.retryAfterMs);
+      throttle.recordFailure('alice', 'a');
+      const w = waitOf(throttle.check('alice', 'a'));
+      waits.push(w);
+      // The same user from elsewhere, and others from here, are not affected.
+      expect(throttle.check('alice', 'b').allowed).toBe(true);
+      expect(throttle.check('bob', 'a').allowed).toBe(true);
+      clock.advance(w);
     }
     expect(waits).toEqual([1000, 2000, 4000, 8000, 8000]);
-    expect(throttle.check('alice', 'y')).toEqual({ allowed: true });
+    expect(throttle.check('alice', 'a')).toEqual({ allowed: true });
   });
 
   it('tells how long is left', () => {
-    const { throttle, clock } = fixture({ perUsername: { freeFailures: 0, baseDelayMs: 10_000 } });
+    const { throttle, clock } = fixture({ perPair: { freeFailures: 0, baseDelayMs: 10_000 } });
     throttle.recordFailure('alice', 'a');
     clock.advance(4000);
-    expect(throttle.check('alice', 'b')).toEqual({ allowed: false, retryAfterMs: 6000 });
+    expect(throttle.check('alice', 'a')).toEqual({ allowed: false, retryAfterMs: 6000 });
   });
 
   it('locks an address that fails across many usernames, but not other addresses', () => {
@@ -42,31 +47,72 @@ describe('AuthThrottle', () => {
     expect(throttle.check('fresh', '192.0.2.2').allowed).toBe(true);
   });
 
+  it('slows many addresses guessing one username, except at addresses the user logged in from', () => {
+    const { throttle, clock } = fixture({ perUsername: { freeFailures: 3 }, knownForMs: 60_000 });
+    throttle.recordSuccess('admin', 'home');
+    for (let i = 0; i < 4; i++) throttle.recordFailure('admin', `bot${i}`);
+    expect(throttle.check('admin', 'elsewhere').allowed).toBe(false);
+    expect(throttle.isKnownAddress('admin', 'home')).toBe(true);
+    expect(throttle.check('admin', 'home').allowed).toBe(true);
+    clock.advance(60_000);
+    expect(throttle.isKnownAddress('admin', 'home')).toBe(false);
+    expect(throttle.isKnownAddress('nobody', 'home')).toBe(false);
+  });
+
+  it('keeps the most recent knownAddresses per user', () => {
+    const { throttle } = fixture({ knownAddresses: 2 });
+    for (const a of ['a', 'b', 'a', 'c']) throttle.recordSuccess('alice', a);
+    expect(['a', 'b', 'c'].map((a) => throttle.isKnownAddress('alice', a))).toEqual([true, false, true]);
+  });
+
+  it('counts a malformed message against its address only, never the account', () => {
+    const { throttle } = fixture({ perPair: { freeFailures: 0 }, perUsername: { freeFailures: 0 } });
+    throttle.recordFailure('admin', 'attacker', 'malformed');
+    expect(throttle.check('admin', 'attacker').allowed).toBe(true);
+    expect(throttle.check('admin', 'other').allowed).toBe(true);
+  });
+
   it('forgets failures after a quiet window', () => {
-    const { throttle, clock } = fixture({ perUsername: { freeFailures: 2, windowMs: 60_000 } });
+    const { throttle, clock } = fixture({ perPair: { freeFailures: 2, windowMs: 60_000 } });
     throttle.recordFailure('alice', 'a');
     throttle.recordFailure('alice', 'a');
     clock.advance(60_001);
     throttle.recordFailure('alice', 'a');
-    expect(throttle.check('alice', 'z').allowed).toBe(true);
+    expect(throttle.check('alice', 'a').allowed).toBe(true);
   });
 
-  it('a success clears the username count but not the address count', () => {
-    const { throttle } = fixture({ perUsername: { freeFailures: 1 }, perAddress: { freeFailures: 1 } });
+  it('a success clears its pair but not the address count; a prepaid success takes its count back', () => {
+    const { throttle } = fixture({ perPair: { freeFailures: 1 }, perAddress: { freeFailures: 3 } });
     throttle.recordFailure('alice', 'a');
-    throttle.recordSuccess('alice');
-    throttle.recordFailure('alice', 'b');
-    expect(throttle.check('alice', 'c').allowed).toBe(true);
-    throttle.recordFailure('bob', 'b');
-    expect(throttle.check('carol', 'b').allowed).toBe(false);
+    throttle.recordSuccess('alice', 'a');
+    throttle.recordFailure('alice', 'a');
+    expect(throttle.check('alice', 'a').allowed).toBe(true);
+    // Prepaid: the attempt was counted before it was checked, and succeeded.
+    throttle.recordFailure('bob', 'a');
+    throttle.recordSuccess('bob', 'a', true);
+    throttle.recordFailure('carol', 'a');
+    expect(throttle.check('dave', 'a').allowed).toBe(true);
+    throttle.recordFailure('erin', 'a');
+    expect(throttle.check('dave', 'a').allowed).toBe(false);
   });
 
-  it('remembers at most maxEntries keys', () => {
-    const { throttle } = fixture({ perUsername: { freeFailures: 0 }, maxEntries: 4 });
+  it('a flood of fresh keys cannot evict a record that is past its free failures', () => {
+    const { throttle } = fixture({ perPair: { freeFailures: 1 }, perUsername: { freeFailures: 1_000 }, maxEntries: 4 });
+    throttle.recordFailure('admin', 'attacker');
+    throttle.recordFailure('admin', 'attacker');
+    expect(throttle.check('admin', 'attacker').allowed).toBe(false);
+    for (let i = 0; i < 100; i++) throttle.recordFailure(`junk${i}`, `x${i}`);
+    expect(throttle.check('admin', 'attacker').allowed).toBe(false);
+    // Cold records are dropped least-recently-failed first once the table is full.
     throttle.recordFailure('alice', 'a');
-    throttle.recordFailure('bob', 'b');
-    throttle.recordFailure('carol', 'c');
-    expect(throttle.check('alice', 'z').allowed).toBe(true);
-    expect(throttle.check('carol', 'z').allowed).toBe(false);
+    for (let i = 0; i < 4; i++) throttle.recordFailure(`more${i}`, 'y');
+    throttle.recordFailure('alice', 'a');
+    expect(throttle.check('alice', 'a').allowed).toBe(true);
+  });
+
+  it('hot records beyond maxEntries drop the least recently failed one', () => {
+    const { throttle } = fixture({ perPair: { freeFailures: 0 }, maxEntries: 2 });
+    for (const u of ['a', 'b', 'c']) throttle.recordFailure(u, 'z');
+    expect(['a', 'b', 'c'].map((u) => throttle.check(u, 'z').allowed)).toEqual([true, false, false]);
   });
 });

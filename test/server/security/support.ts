@@ -1,6 +1,7 @@
 // A real server with authentication on port 0: memory users with passwords, a test clock, raw and client helpers.
 
 import type { TlsOptions } from 'node:tls';
+import { afterEach } from 'vitest';
 import { HaystackClient } from '../../../src/client/index.js';
 import { formatAuthorization } from '../../../src/core/auth/auth-header.js';
 import { Dict } from '../../../src/core/grid/dict.js';
@@ -99,6 +100,16 @@ export async function startSecure(options: SecureFixtureOptions = {}): Promise<S
       await store.close();
     },
   };
+}
+
+/** A `start(options)` for tests that each start one secured server, closed after the test. */
+export function secureServerPerTest(): (options?: SecureFixtureOptions) => Promise<SecureFixture> {
+  let current: SecureFixture | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => (current = await startSecure(options));
 }
 
 /** Request `path` (relative to the API base) with an optional Authorization header. */

@@ -6,6 +6,16 @@ import { type LoginEvent, type RequestEvent, SERVER_CHANNELS } from '../server/i
 /** The login channel of the authenticator. */
 const LOGIN_CHANNEL = 'haystack:auth:login';
 
+/**
+ * Text from a request (an op name from the URL, a method) made safe for one log line: control characters,
+ * line and paragraph separators and bidi controls are escaped as `\uXXXX`, so a request cannot forge a line.
+ */
+export function logSafe(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\\]/gu, (c) =>
+    c === '\\' ? '\\\\' : `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Subscribe `listener` to `channel` until the returned function is called. */
 function subscribe(channel: string, listener: (message: unknown) => void): () => void {
   diagnostics.subscribe(channel, listener);
@@ -17,7 +27,7 @@ export function logRequests(log: (line: string) => void): () => void {
   return subscribe(SERVER_CHANNELS.request, (m) => {
     const e = m as RequestEvent;
     const err = e.errorCode === undefined ? '' : ` ${e.errorCode}`;
-    log(`${e.method} ${e.op ?? '-'} ${e.status}${err} ${e.durationMs.toFixed(1)}ms`);
+    log(`${logSafe(e.method)} ${logSafe(e.op ?? '-')} ${e.status}${err} ${e.durationMs.toFixed(1)}ms`);
   });
 }
 

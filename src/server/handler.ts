@@ -2,11 +2,13 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { DecodeLimits } from '../core/codec/limits.js';
 import { type ErrorCode, HaystackError } from '../core/errors.js';
 import type { Grid } from '../core/grid/grid.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
+import { BodyGate } from './http/body-gate.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { routeFor } from './http/route.js';
@@ -45,30 +47,85 @@ export interface HaystackHandler {
 }
 
 const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
+const ALLOW = 'GET, HEAD, POST, OPTIONS';
+
+// RFC 9110 host: a name, an IPv4 address or a bracketed IPv6 address, then an optional port.
+function hostName(host: string | undefined): string {
+  const h = (host ?? '').toLowerCase();
+  return h.startsWith('[') ? h.slice(0, h.indexOf(']') + 1) : h.replace(/:\d*$/, '');
+}
+
+function isLoopbackName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost') || /^127(?:\.\d{1,3}){3}$/.test(name) || name === '[::1]';
+}
+
+// A request that carries a body (declared length, or chunked).
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+function declaredLength(req: IncomingMessage): number | undefined {
+  const n = Number(req.headers['content-length']);
+  return req.headers['content-length'] === undefined || !Number.isFinite(n) ? undefined : n;
+}
 
 /** Make the request listener for `options` (validated now; a bad option throws here, not on the first request). */
 export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const opts = resolveServerOptions(options);
   const pipeline = createOpPipeline(opts);
   const ws = opts.webSocket === false ? undefined : createWebSocketEndpoint(opts, pipeline, opts.webSocket);
+  const { limits } = opts;
+  const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies);
+
+  // A POST body: small for ops that take no arguments, and through the gate when large.
+  const readPost = (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
+    if (pipeline.ops.get(opName)?.noArgs === true) {
+      return bodyGrid(req, { ...decodeLimits, maxLength: limits.maxNoArgBodyBytes });
+    }
+    if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits);
+    return gate.run(() => bodyGrid(req, decodeLimits));
+  };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
     let opName: string | undefined;
     let username: string | undefined;
     let codec: WireCodec = ZINC_CODEC;
     let errorCode: ErrorCode | undefined;
+    let authenticated = false;
+    // Every answer: no MIME sniffing; HSTS over TLS; nothing cached by the client when callers authenticate.
+    res.setHeader('x-content-type-options', 'nosniff');
+    if ((req.socket as { encrypted?: boolean }).encrypted === true) {
+      res.setHeader('strict-transport-security', 'max-age=31536000');
+    }
+    if (opts.authenticate !== undefined) res.setHeader('cache-control', 'no-store');
     try {
+      // Without authentication only loopback names (and configured ones) are served: no DNS rebinding.
+      if (opts.authenticate === undefined) {
+        const name = hostName(req.headers.host);
+        if (!isLoopbackName(name) && !opts.allowedHosts.includes(name)) {
+          throw new HaystackError('HS_ERR_PERMISSION', 'Host not allowed on a server without authentication');
+        }
+      }
       const { path, query } = splitTarget(req.url ?? '/');
       opName = opNameOf(path, opts.basePath);
       if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
       codec = negotiateResponse(req.headers.accept);
       const method = req.method ?? 'GET';
       const routed = routeFor(opts.routes, path, opts.basePath);
+      // RFC 9110: OPTIONS asks what the resource allows.
+      if (routed === undefined && method === 'OPTIONS') {
+        res.writeHead(204, { allow: ALLOW });
+        res.end();
+        return;
+      }
       // HttpApi: 501 when the method is other than GET or POST (routes such as the users API take any).
       if (routed === undefined && !METHODS_ALLOWED.has(method)) {
-        throw new HttpHeaderError('HS_ERR_NOT_IMPLEMENTED', `Method ${method} is not supported`, {
-          allow: 'GET, POST',
-        });
+        throw new HttpHeaderError(
+          'HS_ERR_NOT_IMPLEMENTED',
+          `Method ${method} is not supported: ops take GET (read-only ops) or POST`,
+          { allow: ALLOW },
+        );
       }
       let principal: Principal | undefined = ANONYMOUS_ADMIN;
       if (opts.authenticate !== undefined) {
@@ -76,6 +133,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         // The step answered the request itself (a challenge or a handshake step).
         if (principal === undefined) return;
       }
+      authenticated = true;
       username = principal.username;
       if (routed !== undefined) {
         opName = routed.route.name;
@@ -87,7 +145,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         op: opName,
         principal,
         transport: 'http',
-        request: post ? (limits) => bodyGrid(req, limits) : (limits) => queryGrid(query, limits),
+        request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         encoding: codec,
         // Only GET responses are cached: their whole request is the query string.
@@ -102,6 +160,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     } catch (err) {
       const reply = pipeline.errorReply(err, false, opName);
       errorCode = reply.code;
+      // An upload refused before authentication is not read to its end: the connection closes instead.
+      if (!authenticated && hasBody(req)) res.setHeader('connection', 'close');
       sendError(res, reply, codec);
     } finally {
       if (requestChannel.hasSubscribers) {

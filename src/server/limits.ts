@@ -29,6 +29,12 @@ export interface ServerLimits {
   readonly maxWriteDurationMs: number;
   /** Most watches one user may have open at once. Default 20. */
   readonly maxWatchesPerUser: number;
+  /** Bodies this large (or of unknown length) are "large": see `maxConcurrentLargeBodies`. Default 1 MiB. */
+  readonly largeBodyBytes: number;
+  /** Most large bodies read and decoded at once; more wait their turn. Default 2. */
+  readonly maxConcurrentLargeBodies: number;
+  /** Largest body accepted by an op that takes no arguments (`about`, `close`, `formats`). Default 4 KiB. */
+  readonly maxNoArgBodyBytes: number;
 }
 
 /** The default limits (see each field of {@link ServerLimits}). */
@@ -45,6 +51,9 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxHisItemsPerPoint: 1_000_000,
   maxWriteDurationMs: 366 * 86_400_000,
   maxWatchesPerUser: 20,
+  largeBodyBytes: 1024 * 1024,
+  maxConcurrentLargeBodies: 2,
+  maxNoArgBodyBytes: 4096,
 });
 
 /** Merge partial limits over the defaults; every given value must be a positive integer. */

@@ -99,6 +99,8 @@ export interface OpDef {
   readonly requiredRole: Role;
   /** The handler. */
   readonly handler: OpHandler;
+  /** True when the op reads nothing from its request grid: a POST body beyond an empty grid's size is refused unread (413). */
+  readonly noArgs?: boolean;
   /**
    * For read-only ops whose GET responses may be cached: what a response depends on besides the ids of its
    * rows (undefined: do not cache this one). Ops without it are never cached.

@@ -22,6 +22,11 @@ export interface HaystackServerOptions {
   readonly authenticate?: Authenticate;
   /** Serve without authentication, every caller an anonymous admin: a development option. Default false. */
   readonly noAuth?: boolean;
+  /**
+   * With `noAuth`: Host names (without port) served besides loopback ones (`localhost`, `127.x.x.x`, `[::1]`);
+   * any other Host is refused (403), so a web page cannot reach the server through DNS rebinding. Default none.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Per-op role check. Default: the caller's roles must include the op's `requiredRole` (or a higher standard role). */
   readonly authorize?: Authorize;
   /** Ends a session for the `close` op. Default: nothing to close. */
@@ -66,6 +71,7 @@ export interface HaystackServerOptions {
 export interface ResolvedServerOptions {
   readonly store: StorageAdapter;
   readonly authenticate: Authenticate | undefined;
+  readonly allowedHosts: readonly string[];
   readonly authorize: Authorize;
   readonly closeSession: CloseSession;
   readonly basePath: string;
@@ -89,6 +95,7 @@ const KNOWN = new Set([
   'store',
   'authenticate',
   'noAuth',
+  'allowedHosts',
   'authorize',
   'closeSession',
   'basePath',
@@ -174,6 +181,10 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     fail('give an authenticate step, or noAuth: true to serve without authentication');
   }
   if (authenticate !== undefined && options.noAuth === true) fail('noAuth and authenticate exclude each other');
+  const allowedHosts: unknown = options.allowedHosts ?? [];
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string')) {
+    fail('allowedHosts must be an array of host names');
+  }
   if (options.basePath !== undefined && (typeof options.basePath !== 'string' || /[?#\s]/.test(options.basePath))) {
     fail('basePath must be a URL path');
   }
@@ -219,6 +230,7 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
   return Object.freeze({
     store,
     authenticate,
+    allowedHosts: Object.freeze((allowedHosts as string[]).map((h) => h.toLowerCase())),
     authorize: fn(options.authorize, 'authorize') ?? defaultAuthorize,
     closeSession: fn(options.closeSession, 'closeSession') ?? (() => Promise.resolve()),
     basePath: normalizeBasePath(options.basePath ?? '/api/'),

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TlsOptions } from 'node:tls';
+import { ValueError } from '../core/errors.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
 
@@ -21,6 +22,11 @@ export interface ListenAddress {
 export interface CreateServerOptions extends HaystackServerOptions {
   /** Serve HTTPS with these options, e.g. from `serverTlsOptions` (TLS 1.3 minimum, client certificates). Default: plain HTTP. */
   readonly tls?: TlsOptions;
+  /**
+   * How long `close()` lets requests in progress finish, in ms, before it closes every connection left (idle
+   * ones close at once, and a response finished during the grace closes its connection). Default 10,000.
+   */
+  readonly shutdownGraceMs?: number;
 }
 
 /** A Haystack HTTP server: the handler in a `node:http` (or `node:https`) server. */
@@ -31,15 +37,26 @@ export interface HaystackServer {
   readonly http: http.Server;
   /** Start listening (port 0 picks a free port); resolves once bound. Defaults: port 8080, host 127.0.0.1. */
   listen(port?: number, host?: string): Promise<ListenAddress>;
-  /** Stop accepting, end idle keep-alive connections, and resolve when every connection is closed. */
+  /**
+   * Stop accepting, end idle keep-alive connections now and every other one after `shutdownGraceMs` (half-sent
+   * requests included), and resolve when every connection is closed.
+   */
   close(): Promise<void>;
 }
 
 /** Make a server for `options` (see {@link CreateServerOptions}); call `listen()` to start it. */
 export function createServer(options: CreateServerOptions): HaystackServer {
-  const { tls, ...handlerOptions } = options;
+  const { tls, shutdownGraceMs, ...handlerOptions } = options;
+  const grace = shutdownGraceMs ?? 10_000;
+  if (!Number.isFinite(grace) || grace < 0) throw new ValueError('Server options: shutdownGraceMs must be >= 0');
   const handler = createHandler(handlerOptions);
-  const server = tls === undefined ? http.createServer(handler) : https.createServer(tls, handler);
+  let closing = false;
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // During shutdown every answer ends its connection, so keep-alive clients cannot hold the server open.
+    if (closing) res.setHeader('connection', 'close');
+    handler(req, res);
+  };
+  const server = tls === undefined ? http.createServer(serve) : https.createServer(tls, serve);
   const scheme = tls === undefined ? 'http' : 'https';
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     handler.handleUpgrade(req, socket, head);
@@ -72,7 +89,13 @@ export function createServer(options: CreateServerOptions): HaystackServer {
           return;
         }
         handler.closeWebSockets();
+        closing = true;
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+        }, grace);
+        force.unref();
         server.close((err) => {
+          clearTimeout(force);
           if (err === undefined) resolve();
           else reject(err);
         });

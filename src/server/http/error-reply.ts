@@ -47,6 +47,8 @@ export interface ErrorReplyOptions {
 }
 
 const INTERNAL_DIS = 'Internal server error';
+// Messages may quote client input; a cap keeps every error grid small whatever was sent.
+const MAX_DIS = 1024;
 
 /**
  * Turn any thrown value into a status and an error grid. HttpApi, Error Grid: the meta has `err`, a
@@ -57,9 +59,11 @@ export function errorReply(err: unknown, options: ErrorReplyOptions): ErrorReply
   const known = err instanceof HaystackError ? err : undefined;
   const code: ErrorCode = known?.code ?? 'HS_ERR_INTERNAL';
   const httpStatus = known?.status ?? 500;
-  const internal = httpStatus >= 500;
+  // A 501 (a method the API does not serve) says what is wrong; other 5xx never show internals.
+  const internal = httpStatus >= 500 && code !== 'HS_ERR_NOT_IMPLEMENTED';
   const showDetail = options.debug || !internal;
-  const dis = showDetail && err instanceof Error && err.message !== '' ? err.message : INTERNAL_DIS;
+  const full = showDetail && err instanceof Error && err.message !== '' ? err.message : INTERNAL_DIS;
+  const dis = full.length > MAX_DIS ? `${full.slice(0, MAX_DIS)}...` : full;
   const trace = options.debug && err instanceof Error ? err.stack : undefined;
   const meta = Dict.of({
     err: MARKER,

@@ -1,8 +1,10 @@
 // The request grid of a call: GET query parameters as one row of Zinc values, or a POST body in its Content-Type.
 
 import type { IncomingMessage } from 'node:http';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DecodeLimits } from '../../core/codec/limits.js';
 import { decodeZincValue } from '../../core/codec/zinc/zinc-reader.js';
+import { decodeZincStream } from '../../core/codec/zinc/zinc-stream.js';
 import { HaystackError } from '../../core/errors.js';
 import type { TagVal } from '../../core/grid/dict.js';
 import { Dict } from '../../core/grid/dict.js';
@@ -44,12 +46,39 @@ export function queryGrid(query: string, limits: DecodeLimits): Grid {
   return Grid.fromDicts([Dict.fromTrustedMap(tags)]);
 }
 
-/** The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Slices of a large Zinc body parsed between two yields to the event loop.
+const SLICE = 256 * 1024;
+
+/** The body as text; bytes that are not UTF-8 are a 400, never silently replaced (HttpApi: text is UTF-8). */
+function utf8Text(body: Buffer): string {
+  try {
+    return UTF8.decode(body);
+  } catch (err) {
+    throw new HaystackError('HS_ERR_PARSE', 'Request body is not valid UTF-8', { cause: err });
+  }
+}
+
+async function* slices(text: string): AsyncGenerator<string, void, undefined> {
+  for (let i = 0; i < text.length; i += SLICE) {
+    yield text.slice(i, i + SLICE);
+    await yieldToLoop();
+  }
+}
+
+/**
+ * The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. A
+ * large Zinc body is parsed a slice at a time, yielding to the event loop between slices, so that other
+ * requests are served while it is read.
+ */
 export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Promise<Grid> {
   const body = await readBody(req, limits.maxLength);
   if (body.length === 0) return Grid.EMPTY;
   const contentType = req.headers['content-type'];
   // HttpApi: 400 when the client leaves out a required header such as Content-Type.
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
-  return codecForContentType(contentType).decodeGrid(body.toString('utf8'), limits);
+  const codec = codecForContentType(contentType);
+  const text = utf8Text(body);
+  if (codec.name === 'zinc' && text.length > SLICE) return decodeZincStream(slices(text), { limits });
+  return codec.decodeGrid(text, limits);
 }

@@ -11,6 +11,7 @@ export const HAYSTACK_VERSION = '4.0';
 /** `about`: a single row with haystackVersion, tz, serverName, serverTime, serverBootTime and product facts. */
 export const aboutOp: OpDef = {
   name: 'about',
+  noArgs: true,
   doc: 'Query basic information about the server.',
   noSideEffects: true,
   requiredRole: 'viewer',

@@ -6,6 +6,7 @@ import type { OpDef } from '../op.js';
 /** `close`: closes the session of the bearer token the request came with (POST or GET); answers an empty grid. */
 export const closeOp: OpDef = {
   name: 'close',
+  noArgs: true,
   doc: 'Close the current session and cancel the auth bearer token.',
   noSideEffects: false,
   // Ending one's own session is safe to accept over GET; clients in the field send it so (haystack-py).

@@ -7,6 +7,7 @@ import type { OpDef } from '../op.js';
 /** `formats`: one row per format with `mime`, and `receive`/`send` markers. */
 export const formatsOp: OpDef = {
   name: 'formats',
+  noArgs: true,
   doc: 'Query the grid formats the server reads and writes.',
   noSideEffects: true,
   requiredRole: 'viewer',

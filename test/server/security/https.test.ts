@@ -88,6 +88,9 @@ describe('HTTPS', () => {
     expect(fx.base).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/api\/$/);
     const client = fx.client('vera', undefined, { fetch: tlsFetch({ ca: ca.pem.cert }) });
     expect((await client.read('site')).size).toBe(2);
+    // Over TLS every answer tells browsers to stay on HTTPS.
+    const x = await raw(fx, 'about', { fetch: tlsFetch({ ca: ca.pem.cert }) });
+    expect(x.headers.get('strict-transport-security')).toBe('max-age=31536000');
     await client.close();
     expect(await fx.users.listUserSessions('vera')).toHaveLength(0);
   });

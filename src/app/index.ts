@@ -9,6 +9,7 @@ export {
   populateDemo,
 } from './demo/demo-building.js';
 export { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
+export { type LocalUsers, openLocalUsers } from './local-users.js';
 export { logLogins, logRequests } from './logging.js';
 export {
   type AppSecurity,

@@ -1,10 +1,11 @@
 // `haystack user add|list|set|remove`: manage the users of a running server through its users API.
 
 import type { Command } from 'commander';
+import { type LocalUsers, openLocalUsers } from '../app/index.js';
 import { UsersApiError, UsersClient } from '../client/index.js';
 import { generatePassword } from '../core/auth/generate-password.js';
 import type { UserJson } from '../core/auth/user-json.js';
-import { HaystackError } from '../core/errors.js';
+import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
 import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from './remote.js';
@@ -12,7 +13,11 @@ import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from 
 /** How to reach the server, on every subcommand. */
 interface ConnectionFlags extends RemoteFlags {
   readonly json?: boolean;
+  readonly store?: string;
 }
+
+/** What every subcommand needs: the users API of a server, or the users of a local store. */
+type Users = Pick<LocalUsers, 'list' | 'create' | 'update' | 'remove'>;
 
 interface AddFlags extends ConnectionFlags {
   readonly role: string;
@@ -34,7 +39,9 @@ export const USER_ENV = Object.freeze({ ...REMOTE_ENV, newPassword: 'HAYSTACK_NE
 const DEFAULT_URL = 'http://127.0.0.1:8080/api/';
 
 function withConnection(cmd: Command): Command {
-  return withRemoteOptions(cmd).option('--json', 'print JSON');
+  return withRemoteOptions(cmd)
+    .option('--json', 'print JSON')
+    .option('--store <store>', 'change the users of a store file directly, without a server (sqlite:PATH)');
 }
 
 /** Register `haystack user add|list|set|remove`. */
@@ -43,7 +50,7 @@ export function registerUser(program: Command, io: CliIo): void {
     .command('user')
     .description(
       `manage the users of a running haystack serve as an admin (default --url ${DEFAULT_URL}, -u admin); ` +
-        'a local store comes with the embedded store',
+        'or of a store file with --store sqlite:PATH',
     );
   withConnection(user.command('list').description('list users')).action(async (flags: ConnectionFlags) => {
     await session(flags, io, async (client) => {
@@ -150,8 +157,12 @@ async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise
 async function session(
   flags: ConnectionFlags,
   io: CliIo,
-  work: (client: UsersClient, prompter: Prompter) => Promise<void>,
+  work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
+  if (flags.store !== undefined) {
+    await localSession(flags.store, io, work);
+    return;
+  }
   const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
   const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
   const prompter = createPrompter(io);
@@ -185,5 +196,27 @@ async function session(
     prompter.close();
     await client?.close().catch(() => undefined);
     await tls?.close();
+  }
+}
+
+// The users of a store file, changed in this process: no login (whoever can write the file owns it).
+async function localSession(
+  store: string,
+  io: CliIo,
+  work: (client: Users, prompter: Prompter) => Promise<void>,
+): Promise<void> {
+  const prompter = createPrompter(io);
+  let users: LocalUsers | undefined;
+  try {
+    users = await openLocalUsers(store, io.cwd);
+    await work(users, prompter);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    if (err instanceof ValueError) throw new CliExit(2, `haystack user: ${err.message}`);
+    if (err instanceof HaystackError) throw new CliExit(1, `haystack user: ${err.message}`);
+    throw err;
+  } finally {
+    prompter.close();
+    await users?.close();
   }
 }

@@ -35,7 +35,6 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX tag_by_entity ON tag (rid, name);
   CREATE INDEX tag_by_name ON tag (name, rid) WHERE elem = 0;
   CREATE INDEX tag_by_ref ON tag (ref, name, rid) WHERE ref IS NOT NULL;
-  CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
   CREATE INDEX tag_dicts ON tag (rid) WHERE kind = ${String(TagKind.DICT)};
   CREATE TABLE tag_count (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE tombstone (id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;

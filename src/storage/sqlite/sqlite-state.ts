@@ -36,6 +36,7 @@ import {
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
 import { TagKind, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';
+import { BatchInsert } from './batch-insert.js';
 import { SQLITE_DIALECT, sqliteParams } from './sqlite-dialect.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
@@ -105,11 +106,25 @@ export class SqliteState {
 
   // Prepared once: the statements every call uses.
   readonly #q;
+  readonly #hisInsert: BatchInsert;
+  readonly #tagInsert: BatchInsert;
 
   constructor(db: SqliteDb, limits: SqliteStoreLimits, idPrefix: string) {
     this.#db = db;
     this.#limits = limits;
     this.#idPrefix = idPrefix;
+    this.#hisInsert = new BatchInsert(db, 'INSERT OR REPLACE', 'his', ['rid', 'ts', 'num', 'unit', 'val']);
+    this.#tagInsert = new BatchInsert(db, 'INSERT', 'tag', [
+      'rid',
+      'name',
+      'elem',
+      'kind',
+      'num',
+      'aux',
+      'unit',
+      'str',
+      'ref',
+    ]);
     this.#q = {
       version: db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck(),
       bumpVersion: db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'version' RETURNING value").pluck(),
@@ -122,9 +137,6 @@ export class SqliteState {
       deleteEntity: db.prepare('DELETE FROM entity WHERE rid = ?'),
       tagNames: db.prepare('SELECT name FROM tag WHERE rid = ? AND elem = 0').pluck(),
       deleteTags: db.prepare('DELETE FROM tag WHERE rid = ?'),
-      insertTag: db.prepare(
-        'INSERT INTO tag (rid, name, elem, kind, num, aux, unit, str, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       addCount: db.prepare(
         'INSERT INTO tag_count (name, n) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET n = n + excluded.n',
       ),
@@ -137,7 +149,6 @@ export class SqliteState {
       pruneTombstones: db.prepare('DELETE FROM tombstone WHERE version <= ?'),
       oldestPoll: db.prepare('SELECT min(polled_version) FROM watch').pluck(),
       hisRead: db.prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts').raw(),
-      hisWrite: db.prepare('INSERT OR REPLACE INTO his (rid, ts, num, unit, val) VALUES (?, ?, ?, ?, ?)'),
       hisCount: db.prepare('SELECT count(*) FROM his WHERE rid = ?').pluck(),
       deleteHis: db.prepare('DELETE FROM his WHERE rid = ?'),
       levels: db.prepare('SELECT levels FROM priority WHERE rid = ?').pluck(),
@@ -240,7 +251,7 @@ export class SqliteState {
       );
       if (staged.size > 0) {
         const version = this.#bumpVersion();
-        for (const [id, dict] of staged) this.#apply(id, dict, version);
+        this.#applyAll(staged, version);
         this.#pruneTombstones();
       }
       return [...results];
@@ -289,13 +300,16 @@ export class SqliteState {
     }
     return this.#write(() => {
       const rid = this.#requireRid(id);
-      const ins = this.#q.hisWrite;
+      // In order, so that within one write the last sample at a timestamp replaces the earlier ones.
+      const ins = this.#hisInsert;
+      ins.reset();
       for (const it of items) {
         const v = it.val;
         // Numbers (not NaN, which SQLite would store as NULL) in columns; any other value as Hayson.
-        if (v instanceof Num && !Number.isNaN(v.val)) ins.run(rid, it.ts, v.val, v.unit ?? null, null);
-        else ins.run(rid, it.ts, null, null, encodeJson(v));
+        if (v instanceof Num && !Number.isNaN(v.val)) ins.add(rid, it.ts, v.val, v.unit ?? null, null);
+        else ins.add(rid, it.ts, null, null, encodeJson(v));
       }
+      ins.flush();
       return items.length;
     });
   }
@@ -323,7 +337,7 @@ export class SqliteState {
       const arr = this.#setLevels(row.rid, levels);
       const cur = decodeEntity(row.data);
       const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
-      this.#apply(req.id, dict, this.#bumpVersion());
+      this.#applyAll([[req.id, dict]], this.#bumpVersion());
       return arr;
     });
   }
@@ -503,11 +517,18 @@ export class SqliteState {
     }
   }
 
-  // Store one entity's new state (null removes it and everything attached to it), with its tag rows and counts.
-  #apply(id: string, dict: Dict | null, version: number): void {
+  // Store entities' new states (null removes one and everything attached to it), with tag rows and tag counts.
+  #applyAll(changes: Iterable<readonly [string, Dict | null]>, version: number): void {
+    const counts = new Map<string, number>();
+    this.#tagInsert.reset();
+    for (const [id, dict] of changes) this.#apply(id, dict, version, counts);
+    this.#tagInsert.flush();
+    for (const [name, by] of counts) if (by !== 0) this.#q.addCount.run(name, by);
+  }
+
+  #apply(id: string, dict: Dict | null, version: number, counts: Map<string, number>): void {
     const q = this.#q;
     const rid = q.ridById.get(id) as number | undefined;
-    const counts = new Map<string, number>();
     const bump = (name: string, by: number): void => {
       counts.set(name, (counts.get(name) ?? 0) + by);
     };
@@ -521,22 +542,21 @@ export class SqliteState {
       q.deleteHis.run(rid);
       q.deleteLevels.run(rid);
       q.tombstone.run(id, version);
-    } else {
-      const data = encodeJson(dict);
-      let target: number;
-      if (rid === undefined) {
-        target = Number(q.insertEntity.run(id, data, version).lastInsertRowid);
-        q.untombstone.run(id);
-      } else {
-        q.updateEntity.run(data, version, rid);
-        target = rid;
-      }
-      for (const r of tagRows(dict)) {
-        q.insertTag.run(target, r.name, r.elem, r.kind, r.num, r.aux, r.unit, r.str, r.ref);
-        if (r.elem === 0) bump(r.name, 1);
-      }
+      return;
     }
-    for (const [name, by] of counts) if (by !== 0) q.addCount.run(name, by);
+    const data = encodeJson(dict);
+    let target: number;
+    if (rid === undefined) {
+      target = Number(q.insertEntity.run(id, data, version).lastInsertRowid);
+      q.untombstone.run(id);
+    } else {
+      q.updateEntity.run(data, version, rid);
+      target = rid;
+    }
+    for (const r of tagRows(dict)) {
+      this.#tagInsert.add(target, r.name, r.elem, r.kind, r.num, r.aux, r.unit, r.str, r.ref);
+      if (r.elem === 0) bump(r.name, 1);
+    }
   }
 
   #levels(rid: number): readonly PriorityLevel[] {
@@ -561,15 +581,16 @@ export class SqliteState {
   #expireOverridesNow(now: number): void {
     const rows = this.#q.expired.all(now) as { readonly rid: number; readonly id: string; readonly levels: string }[];
     if (rows.length === 0) return;
-    const version = this.#bumpVersion();
+    const changes: [string, Dict][] = [];
     for (const r of rows) {
       const levels = decodeLevels(r.levels);
       const next = expireLevels(levels, now) ?? levels;
       const arr = this.#setLevels(r.rid, next);
       const cur = this.#dict(r.id);
-      if (cur === undefined) continue;
-      this.#apply(r.id, updatedEntity(cur, writeTagChanges(arr), r.id, nextMod(modOf(cur), now)), version);
+      if (cur !== undefined)
+        changes.push([r.id, updatedEntity(cur, writeTagChanges(arr), r.id, nextMod(modOf(cur), now))]);
     }
+    this.#applyAll(changes, this.#bumpVersion());
   }
 
   #liveWatch(watchId: string, now: number): WatchRow {

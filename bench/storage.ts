@@ -1,0 +1,260 @@
+// Benchmark: the SQLite store beside the memory backend, against issue 14's targets. Run: npx tsx bench/storage.ts
+//
+// Scale by environment (defaults are the issue's): ENTITIES (1,000,000), HIS_SAMPLES (10,000,000), ROUNDS (5).
+// The store file lives in a scratch folder on /dev/shm when there is one (no disk fsync cost), else in tmpdir; both
+// backends get the same data, warm-up and rounds; each figure prints its median and best round. The "ceiling" is
+// better-sqlite3 itself doing the same SQL with no store logic around it. Nothing here asserts anything.
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { startApp } from '../src/app/index.js';
+import { Dict, MARKER, Num, Ref } from '../src/core/index.js';
+import type { CommitDiff, HisItem, StorageAdapter } from '../src/storage/index.js';
+import { createMemoryStore } from '../src/storage/memory/index.js';
+import { openSqliteStore } from '../src/storage/sqlite/index.js';
+
+const ENTITIES = Number(process.env.ENTITIES ?? 1_000_000);
+const HIS_SAMPLES = Number(process.env.HIS_SAMPLES ?? 10_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const BATCH = 10_000;
+const HIS_POINTS = 100;
+const STEP_MS = 60_000;
+const T0 = Date.UTC(2024, 0, 1);
+const DAY = 86_400_000;
+const EQUIPS_PER_SITE = 20;
+const POINTS_PER_EQUIP = 49;
+const PER_SITE = 1 + EQUIPS_PER_SITE * (1 + POINTS_PER_EQUIP);
+
+const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const dir = mkdtempSync(path.join(base, 'hs-bench-storage-'));
+const file = path.join(dir, 'bench.db');
+
+interface Timing {
+  readonly median: number;
+  readonly best: number;
+}
+
+function stats(ms: number[]): Timing {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)] ?? Number.NaN, best: s[0] ?? Number.NaN };
+}
+
+async function time(rounds: number, work: () => Promise<unknown>): Promise<Timing> {
+  await work(); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    await work();
+    ms.push(performance.now() - t);
+  }
+  return stats(ms);
+}
+
+const fmt = (x: number, digits = 1): string => x.toFixed(digits);
+const rows: string[][] = [];
+function row(workload: string, target: string, sqlite: string, memory: string, ceiling: string, note = ''): void {
+  rows.push([workload, target, sqlite, memory, ceiling, note]);
+  console.log(`${workload}: sqlite ${sqlite} | memory ${memory} | ceiling ${ceiling} | target ${target} ${note}`);
+}
+
+// Sites, each with equips (siteRef) and points (siteRef, equipRef, curVal in °F): 1,001 entities per site.
+function* entityBatches(): Generator<CommitDiff[]> {
+  let batch: CommitDiff[] = [];
+  const push = (tags: Record<string, unknown>): void => {
+    batch.push({ op: 'add', tags: Dict.of(tags) });
+  };
+  const sites = Math.max(1, Math.floor(ENTITIES / PER_SITE));
+  for (let s = 0; s < sites; s++) {
+    const site = new Ref(`s${String(s)}`);
+    push({ id: site, dis: `Site ${String(s)}`, site: MARKER, area: new Num(1000 + s, 'ft²'), tz: 'UTC' });
+    for (let e = 0; e < EQUIPS_PER_SITE; e++) {
+      const equip = new Ref(`s${String(s)}.e${String(e)}`);
+      push({ id: equip, dis: `AHU ${String(e)}`, equip: MARKER, ahu: MARKER, siteRef: site });
+      for (let p = 0; p < POINTS_PER_EQUIP; p++) {
+        push({
+          id: new Ref(`s${String(s)}.e${String(e)}.p${String(p)}`),
+          dis: `Point ${String(p)}`,
+          point: MARKER,
+          his: MARKER,
+          sensor: MARKER,
+          temp: MARKER,
+          kind: 'Number',
+          unit: '°F',
+          tz: 'UTC',
+          siteRef: site,
+          equipRef: equip,
+          curVal: new Num(60 + ((s * 7 + e * 3 + p) % 20), '°F'),
+        });
+      }
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+async function fill(store: StorageAdapter): Promise<number> {
+  const t = performance.now();
+  for (const batch of entityBatches()) await store.commit(batch);
+  return performance.now() - t;
+}
+
+function samples(point: number, from: number, count: number): HisItem[] {
+  const out = new Array<HisItem>(count);
+  for (let i = 0; i < count; i++) out[i] = { ts: T0 + (from + i) * STEP_MS, val: new Num(point + i * 0.01, 'kW') };
+  return out;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `entities ${String(ENTITIES)}, history samples ${String(HIS_SAMPLES)}, rounds ${String(ROUNDS)}; file ${file}`,
+  );
+  const sqlite = await openSqliteStore({ path: file });
+  const memory = createMemoryStore({ limits: { maxEntities: ENTITIES + PER_SITE } });
+
+  const fillSqlite = await fill(sqlite);
+  const fillMemory = await fill(memory);
+  const count = await sqlite.count();
+  row(
+    `add ${String(count)} entities (batches of 10k)`,
+    '-',
+    `${fmt(count / (fillSqlite / 1000), 0)}/s`,
+    `${fmt(count / (fillMemory / 1000), 0)}/s`,
+    '-',
+  );
+
+  // hisWrite ingest: batches of 10k samples into HIS_POINTS points, until HIS_SAMPLES are stored.
+  const hisIds = Array.from(
+    { length: HIS_POINTS },
+    (_, i) => `s0.e${String(i % EQUIPS_PER_SITE)}.p${String(Math.floor(i / EQUIPS_PER_SITE))}`,
+  );
+  const perPoint = Math.floor(HIS_SAMPLES / HIS_POINTS);
+  const ingest = async (store: StorageAdapter): Promise<number> => {
+    const t = performance.now();
+    for (let off = 0; off < perPoint; off += BATCH) {
+      const n = Math.min(BATCH, perPoint - off);
+      for (let p = 0; p < HIS_POINTS; p++) await store.hisWrite(hisIds[p] as string, samples(p, off, n));
+    }
+    return performance.now() - t;
+  };
+  const ingestSqlite = await ingest(sqlite);
+  const ingestMemory = await ingest(memory);
+  // Ceiling: the same rows through one prepared INSERT in 10k-row transactions, in a scratch table of the same shape.
+  const raw = new Database(file);
+  raw.exec(
+    'CREATE TABLE IF NOT EXISTS his_ceiling (rid INTEGER NOT NULL, ts INTEGER NOT NULL, num REAL, unit TEXT, val TEXT, PRIMARY KEY (rid, ts)) WITHOUT ROWID',
+  );
+  const ins = raw.prepare('INSERT OR REPLACE INTO his_ceiling (rid, ts, num, unit, val) VALUES (?, ?, ?, ?, NULL)');
+  const many = raw.transaction((p: number, items: HisItem[]) => {
+    for (const it of items) ins.run(p, it.ts, (it.val as Num).val, 'kW');
+  });
+  const ceilingCount = Math.min(HIS_SAMPLES, 2_000_000);
+  let t = performance.now();
+  for (let off = 0; off < ceilingCount / HIS_POINTS; off += BATCH) {
+    for (let p = 0; p < HIS_POINTS; p++) many(p, samples(p, off, Math.min(BATCH, ceilingCount / HIS_POINTS - off)));
+  }
+  const ingestCeiling = performance.now() - t;
+  raw.exec('DROP TABLE his_ceiling');
+  const stored = perPoint * HIS_POINTS;
+  row(
+    `hisWrite ingest, ${String(stored)} samples in batches of 10k`,
+    '>= 500k samples/s',
+    `${fmt(stored / (ingestSqlite / 1000) / 1000, 0)}k/s`,
+    `${fmt(stored / (ingestMemory / 1000) / 1000, 0)}k/s`,
+    `${fmt(ceilingCount / (ingestCeiling / 1000) / 1000, 0)}k/s`,
+    '(one run each; ceiling over 2M rows)',
+  );
+
+  // hisRead: one point, one day in the middle of its history.
+  const mid = T0 + Math.floor(perPoint / 2) * STEP_MS;
+  const range = { start: mid, end: mid + DAY };
+  const point = hisIds[42 % HIS_POINTS] as string;
+  const readS = await time(ROUNDS * 10, () => sqlite.hisRead(point, range));
+  const readM = await time(ROUNDS * 10, () => memory.hisRead(point, range));
+  const readSql = raw
+    .prepare(
+      'SELECT ts, num, unit FROM his WHERE rid = (SELECT rid FROM entity WHERE id = ?) AND ts >= ? AND ts < ? ORDER BY ts',
+    )
+    .raw();
+  const readC = await time(ROUNDS * 10, () => Promise.resolve(readSql.all(point, range.start, range.end)));
+  const got = (await sqlite.hisRead(point, range)).length;
+  row(
+    `hisRead 1 point, 1 day (${String(got)} samples) among ${String(stored)}`,
+    '<= 5 ms',
+    `${fmt(readS.median, 2)} ms (best ${fmt(readS.best, 2)})`,
+    `${fmt(readM.median, 2)} ms (best ${fmt(readM.best, 2)})`,
+    `${fmt(readC.median, 2)} ms`,
+  );
+
+  // Selective read and a full scan.
+  const sites = Math.max(1, Math.floor(ENTITIES / PER_SITE));
+  const selective = `equip and siteRef==@s${String(Math.floor(sites / 2))}`;
+  const selS = await time(ROUNDS * 10, () => sqlite.read({ filter: selective }));
+  const selM = await time(ROUNDS * 10, () => memory.read({ filter: selective }));
+  const selN = (await sqlite.read({ filter: selective })).length;
+  row(
+    `read \`${selective}\` (${String(selN)} of ${String(count)})`,
+    '<= 5 ms',
+    `${fmt(selS.median, 2)} ms (best ${fmt(selS.best, 2)})`,
+    `${fmt(selM.median, 2)} ms (best ${fmt(selM.best, 2)})`,
+    '-',
+  );
+  for (const scan of ['curVal >= 78°F', 'site and area > 1500ft²']) {
+    const scanS = await time(ROUNDS, () => sqlite.read({ filter: scan }));
+    const scanM = await time(ROUNDS, () => memory.read({ filter: scan }));
+    const scanN = (await memory.read({ filter: scan })).length;
+    row(
+      `read \`${scan}\` (${String(scanN)} of ${String(count)})`,
+      '<= 2x memory',
+      `${fmt(scanS.median, 0)} ms (best ${fmt(scanS.best, 0)})`,
+      `${fmt(scanM.median, 0)} ms (best ${fmt(scanM.best, 0)})`,
+      '-',
+      `ratio ${fmt(scanS.median / scanM.median, 1)}x`,
+    );
+  }
+  raw.close();
+  await sqlite.close();
+  await memory.close();
+
+  // Start-up of `haystack serve` (startApp, no auth) on the filled store: open, count, security, listen.
+  const starts: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    const app = await startApp(
+      {
+        host: '127.0.0.1',
+        port: 0,
+        store: `sqlite:${file}`,
+        seed: { kind: 'none' },
+        security: { host: '127.0.0.1', auth: false, idleTtlMs: 60_000, maxLifetimeMs: 60_000, env: {} },
+        cwd: dir,
+      },
+      { notice: () => undefined, log: () => undefined, warn: () => undefined },
+    );
+    starts.push(performance.now() - t);
+    await app.close();
+  }
+  const start = stats(starts);
+  row(
+    `haystack serve start-up on ${String(count)} entities`,
+    '<= 3 s',
+    `${fmt(start.median, 0)} ms (best ${fmt(start.best, 0)})`,
+    '-',
+    '-',
+  );
+
+  console.log(
+    '\n| workload | target | SQLite (median, best) | memory | ceiling | note |\n| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

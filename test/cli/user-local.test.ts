@@ -1,0 +1,55 @@
+// `haystack user ... --store sqlite:PATH`: users of a store file managed without a server, by the users API's rules.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { runCliCaptured } from '../support/run-cli.js';
+import { makeTempDir } from '../support/temp-dir.js';
+
+const dir = makeTempDir('hs-user-local-');
+afterAll(() => {
+  dir.remove();
+});
+
+const STORE = ['--store', 'sqlite:users.db'];
+const PASSWORD = { HAYSTACK_NEW_PASSWORD: 'a long enough secret' };
+
+describe('haystack user --store', () => {
+  it('adds, lists, changes and removes users in the file, keeping the last admin', async () => {
+    const add = await runCliCaptured(['user', 'add', 'root', '--role', 'admin', ...STORE], dir.path, PASSWORD);
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    expect(add.stdout).toContain('created user "root" (admin)');
+    const gen = await runCliCaptured(['user', 'add', 'vera', '--generate-password', ...STORE], dir.path);
+    expect(gen.stdout).toMatch(/password: \S{20,}/);
+
+    const list = await runCliCaptured(['user', 'list', '--json', ...STORE], dir.path);
+    expect((JSON.parse(list.stdout) as { username: string; role: string }[]).map((u) => [u.username, u.role])).toEqual([
+      ['root', 'admin'],
+      ['vera', 'viewer'],
+    ]);
+
+    // A session of vera's ends when she is disabled.
+    const store = await openSqliteStore({ path: dir.file('users.db') });
+    await store.users.putSession({ id: 'cd'.repeat(32), username: 'vera', created: 1, lastUsed: 1, expires: 9e15 });
+    await store.close();
+    const set = await runCliCaptured(['user', 'set', 'vera', '--disable', '--role', 'operator', ...STORE], dir.path);
+    expect(set.stdout).toContain('updated user "vera" (operator, disabled)');
+    const after = await openSqliteStore({ path: dir.file('users.db') });
+    expect(await after.users.getSession('cd'.repeat(32))).toBeUndefined();
+    await after.close();
+
+    const last = await runCliCaptured(['user', 'remove', 'root', ...STORE], dir.path);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain('last enabled admin');
+    expect((await runCliCaptured(['user', 'remove', 'vera', ...STORE], dir.path)).stdout).toContain(
+      'removed user "vera"',
+    );
+    expect((await runCliCaptured(['user', 'remove', 'ghost', ...STORE], dir.path)).code).toBe(1);
+  });
+
+  it('refuses a store that keeps no users, and a bad role', async () => {
+    const mem = await runCliCaptured(['user', 'list', '--store', 'memory'], dir.path);
+    expect(mem.code).toBe(1);
+    const bad = await runCliCaptured(['user', 'add', 'x', '--role', 'king', ...STORE], dir.path, PASSWORD);
+    expect(bad.code).toBe(2);
+  });
+});

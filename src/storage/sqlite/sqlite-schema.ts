@@ -35,6 +35,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX tag_by_entity ON tag (rid, name);
   CREATE INDEX tag_by_name ON tag (name, rid) WHERE elem = 0;
   CREATE INDEX tag_by_ref ON tag (ref, name, rid) WHERE ref IS NOT NULL;
+  CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
   CREATE INDEX tag_dicts ON tag (rid) WHERE kind = ${String(TagKind.DICT)};
   CREATE TABLE tag_count (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TABLE tombstone (id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
@@ -84,6 +85,10 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX session_by_user ON session (username, created);
   CREATE INDEX session_by_expiry ON session (expires);
+  `,
+  // 2: no query used tag_by_str, and every tag write paid for it.
+  `
+  DROP INDEX IF EXISTS tag_by_str;
   `,
 ];
 

@@ -93,3 +93,25 @@ describe('a SQLite store file', () => {
     });
   });
 });
+
+describe('schema migrations', () => {
+  it('brings a version-1 file forward, keeping its data', async () => {
+    const path = nextFile();
+    const a = await openSqliteStore({ path });
+    await a.commit([{ op: 'add', tags: Dict.of({ id: new Ref('s'), site: MARKER }) }]);
+    await a.close();
+    // Roll the file back to version 1, as the first release wrote it.
+    const db = new Database(path);
+    db.exec(
+      'CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL; DELETE FROM schema_version WHERE version > 1',
+    );
+    db.close();
+    const b = await openSqliteStore({ path });
+    expect((await b.read({ filter: 'site' })).length).toBe(1);
+    await b.close();
+    const check = new Database(path);
+    expect(check.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+    expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'tag_by_str'").pluck().get()).toBe(0);
+    check.close();
+  });
+});

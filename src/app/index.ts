@@ -31,3 +31,4 @@ export {
   type StoreOpenContext,
   type StoreSpec,
 } from './stores/store-backend.js';
+export { type ExportOptions, exportStore, importEntities, importHistory, type TransferProgress } from './transfer.js';

@@ -7,6 +7,7 @@ import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
 import { registerAbout, registerHis } from './remote-commands.js';
 import { registerServe } from './serve-command.js';
+import { registerExport, registerImport } from './transfer-commands.js';
 import { registerUser } from './user-command.js';
 
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
@@ -18,6 +19,8 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerServe,
   registerConvert,
   registerUser,
+  registerImport,
+  registerExport,
   registerAbout,
   registerHis,
 ];

@@ -1,0 +1,199 @@
+// Import into and export out of a store: entities from Zinc/JSON/Trio files, history from CSV or Zinc, in batches.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { encodeJson } from '../core/codec/json/index.js';
+import { codecForExtension } from '../core/codec/media-types.js';
+import { encodeTrioDict } from '../core/codec/trio/index.js';
+import { decodeZincValue, encodeZincValue } from '../core/codec/zinc/index.js';
+import { HaystackError, ValueError } from '../core/errors.js';
+import { Grid } from '../core/grid/grid.js';
+import { HDateTime } from '../core/kinds/date-time.js';
+import type { Val } from '../core/kinds/kind.js';
+import type { Ref } from '../core/kinds/ref.js';
+import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
+import { loadEntities } from './seed.js';
+
+/** Told after every batch: how much is done of how much (undefined when not known ahead). */
+export type TransferProgress = (done: number, total: number | undefined) => void;
+
+const ENTITY_BATCH = 1000;
+const HIS_BATCH = 10_000;
+const EXPORT_PAGE = 1000;
+
+/**
+ * Import the entities of a Zinc, JSON or Trio file: new ids are added, existing ones updated with the file's tags
+ * (each batch of 1,000 is one commit). Entities without an id get one from the store. Returns how many.
+ */
+export async function importEntities(
+  store: StorageAdapter,
+  file: string,
+  cwd: string,
+  progress?: TransferProgress,
+): Promise<number> {
+  const entities = await loadEntities(file, cwd);
+  for (let i = 0; i < entities.length; i += ENTITY_BATCH) {
+    const batch = entities.slice(i, i + ENTITY_BATCH);
+    const ids = batch.map((d) => d.id?.id);
+    const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));
+    const existing = new Set(known.flatMap((d) => (d?.id === undefined ? [] : [d.id.id])));
+    const diffs = batch.map((tags, j): CommitDiff => {
+      const id = ids[j];
+      return id !== undefined && existing.has(id) ? { op: 'update', id, changes: tags } : { op: 'add', tags };
+    });
+    await store.commit(diffs);
+    progress?.(Math.min(i + ENTITY_BATCH, entities.length), entities.length);
+  }
+  return entities.length;
+}
+
+/**
+ * Import the history of one point from a CSV file (`ts,val` columns, values in Zinc form such as
+ * `2024-01-01T00:00:00Z UTC` and `72.5°F`) or a Zinc/JSON grid with `ts` and `val` columns, in writes of 10,000.
+ */
+export async function importHistory(
+  store: StorageAdapter,
+  pointId: string,
+  file: string,
+  cwd: string,
+  progress?: TransferProgress,
+): Promise<number> {
+  const full = path.resolve(cwd, file);
+  const text = await readFile(full, 'utf8').catch((err: unknown) => {
+    throw new HaystackError(
+      'HS_ERR_STARTUP',
+      `cannot read ${file}: ${String((err as { code?: unknown }).code ?? err)}`,
+    );
+  });
+  const items = path.extname(full).toLowerCase() === '.csv' ? csvHistory(text) : gridHistory(text, full);
+  for (let i = 0; i < items.length; i += HIS_BATCH) {
+    await store.hisWrite(pointId, items.slice(i, i + HIS_BATCH));
+    progress?.(Math.min(i + HIS_BATCH, items.length), items.length);
+  }
+  return items.length;
+}
+
+function csvHistory(text: string): HisItem[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = csvCells(lines.shift() ?? '').map((h) => h.trim());
+  const ts = header.indexOf('ts');
+  const val = header.indexOf('val');
+  if (ts < 0 || val < 0) throw new ValueError('A history CSV needs ts and val columns');
+  return lines.map((line, i) => {
+    const cells = csvCells(line);
+    return hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), i + 2);
+  });
+}
+
+// RFC 4180 cells of one line: quoted cells may hold commas and doubled quotes (no line breaks inside cells).
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let cell = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        cell += line.charAt(i);
+        i++;
+      }
+      cells.push(cell);
+      i = line.indexOf(',', i) < 0 ? line.length + 1 : line.indexOf(',', i) + 1;
+    } else {
+      const end = line.indexOf(',', i);
+      cells.push(line.slice(i, end < 0 ? line.length : end).trim());
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return cells;
+}
+
+function parseCell(cell: string): Val {
+  try {
+    return decodeZincValue(cell);
+  } catch {
+    return cell;
+  }
+}
+
+function gridHistory(text: string, file: string): HisItem[] {
+  const read = codecForExtension(path.extname(file))?.decode;
+  if (read === undefined) throw new ValueError('History comes from a .csv, .zinc or .json file');
+  const grid = read(text);
+  if (!(grid instanceof Grid)) throw new ValueError(`${file} holds no grid`);
+  return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), i + 1));
+}
+
+function hisItem(ts: Val, val: Val, row: number): HisItem {
+  if (!(ts instanceof HDateTime)) throw new ValueError(`History row ${String(row)}: ts is not a DateTime`);
+  if (val === null) throw new ValueError(`History row ${String(row)}: no val`);
+  return { ts: ts.epochMs, val };
+}
+
+/** Options of {@link exportStore}. */
+export interface ExportOptions {
+  /** Entities to export (default `id`: all). */
+  readonly filter?: string;
+  /** `trio` (default) or `json` (a JSON list of dicts); both read back with `haystack import`. */
+  readonly format?: 'trio' | 'json';
+  /** When given, export the history of the matching points in this range instead, as CSV `id,ts,val`. */
+  readonly his?: TimeRange;
+  /** Where the text goes, piece by piece. */
+  readonly write: (text: string) => void | Promise<void>;
+  /** Told after every page. */
+  readonly progress?: TransferProgress;
+}
+
+/** Write entities (or their history) page by page, in id order, so that a store of any size passes in flat memory. */
+export async function exportStore(store: StorageAdapter, options: ExportOptions): Promise<number> {
+  const filter = options.filter ?? 'id';
+  const total = await store.count();
+  let last: string | undefined;
+  let n = 0;
+  if (options.his !== undefined) await options.write('id,ts,val\n');
+  else if (options.format === 'json') await options.write('[');
+  for (;;) {
+    // Paging by id: `id > @last` is a Ref ordering, which every backend answers in id order.
+    const page = await store.read({
+      filter: last === undefined ? filter : `(${filter}) and id > @${last}`,
+      limit: EXPORT_PAGE,
+    });
+    for (const d of page) {
+      const id = (d.get('id') as Ref).id;
+      if (options.his !== undefined) {
+        if (!d.has('his')) continue;
+        let out = '';
+        for (const it of await store.hisRead(id, options.his)) {
+          out += `@${id},${encodeZincValue(HDateTime.fromEpochMs(it.ts))},${csvVal(it.val)}\n`;
+        }
+        await options.write(out);
+      } else if (options.format === 'json') {
+        await options.write(`${n === 0 ? '' : ','}\n${encodeJson(d)}`);
+      } else {
+        await options.write(`${n === 0 ? '' : '---\n'}${encodeTrioDict(d)}`);
+      }
+      n++;
+    }
+    const end = page[page.length - 1];
+    options.progress?.(n, total);
+    if (page.length < EXPORT_PAGE || end === undefined) break;
+    last = (end.get('id') as Ref).id;
+  }
+  if (options.his === undefined && options.format === 'json') await options.write('\n]\n');
+  return n;
+}
+
+// A value in Zinc form (what the importer reads), quoted for CSV when it holds a comma, quote or newline.
+function csvVal(v: Val): string {
+  const s = encodeZincValue(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}

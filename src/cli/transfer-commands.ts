@@ -1,0 +1,135 @@
+// `haystack import` and `haystack export`: move entities and history into and out of a store, with a progress bar.
+
+import type { Command } from 'commander';
+import { DEFAULT_STORE, exportStore, importEntities, importHistory, openStore, STORE_BACKENDS } from '../app/index.js';
+import { HaystackError, ValueError } from '../core/errors.js';
+import { HDate } from '../core/kinds/date.js';
+import { CliExit, type CliIo } from './io.js';
+
+interface ImportFlags {
+  readonly store: string;
+  readonly his?: string;
+}
+
+interface ExportFlags {
+  readonly store: string;
+  readonly filter?: string;
+  readonly his?: string;
+  readonly to: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Register `haystack import [--store S] [--his ID] FILE`. */
+export function registerImport(program: Command, io: CliIo): void {
+  program
+    .command('import')
+    .description(
+      'import entities (Zinc, JSON, Trio) or, with --his, one point history (CSV ts,val or Zinc) into a store',
+    )
+    .argument('<file>', 'the file to import')
+    .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
+    .option('--his <id>', 'import FILE as the history of this point')
+    .action(async (file: string, flags: ImportFlags) => {
+      await withStore('import', flags.store, io, async (store) => {
+        const bar = progressBar(io, 'import');
+        const n =
+          flags.his === undefined
+            ? await importEntities(store, file, io.cwd, bar.update)
+            : await importHistory(store, flags.his.replace(/^@/, ''), file, io.cwd, bar.update);
+        bar.done();
+        io.stdout.write(`imported ${String(n)} ${flags.his === undefined ? 'entities' : 'history samples'}\n`);
+      });
+    });
+}
+
+/** Register `haystack export [--store S] [--filter F] [--his RANGE] [--to trio|json]`. */
+export function registerExport(program: Command, io: CliIo): void {
+  program
+    .command('export')
+    .description("write a store's entities (Trio or JSON) or, with --his, their history (CSV id,ts,val) to stdout")
+    .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
+    .option('--filter <filter>', 'only the entities matching this filter', 'id')
+    .option('--his <range>', 'history of the matching points: DATE or START,END (YYYY-MM-DD, UTC days)')
+    .option('--to <format>', 'trio or json', 'trio')
+    .action(async (flags: ExportFlags) => {
+      if (flags.to !== 'trio' && flags.to !== 'json') throw new CliExit(2, 'haystack export: --to is trio or json');
+      const his = flags.his === undefined ? undefined : dayRange(flags.his);
+      await withStore('export', flags.store, io, async (store) => {
+        const bar = progressBar(io, 'export');
+        await exportStore(store, {
+          ...(flags.filter === undefined ? {} : { filter: flags.filter }),
+          format: flags.to === 'json' ? 'json' : 'trio',
+          ...(his === undefined ? {} : { his }),
+          write: (text) => writeWithBackpressure(io, text),
+          progress: bar.update,
+        });
+        bar.done();
+      });
+    });
+}
+
+function dayRange(text: string): { start: number; end: number } {
+  try {
+    const [a, b] = text.split(',');
+    const start = HDate.parse((a ?? '').trim());
+    const end = b === undefined ? start : HDate.parse(b.trim());
+    return { start: start.toEpochDay() * DAY_MS, end: (end.toEpochDay() + 1) * DAY_MS };
+  } catch {
+    throw new CliExit(2, `haystack export: --his ${JSON.stringify(text)} is not DATE or START,END`);
+  }
+}
+
+async function withStore(
+  command: string,
+  text: string,
+  io: CliIo,
+  work: (store: Awaited<ReturnType<typeof openStore>>['store']) => Promise<void>,
+): Promise<void> {
+  let opened: Awaited<ReturnType<typeof openStore>> | undefined;
+  try {
+    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd });
+    await work(opened.store);
+  } catch (err) {
+    if (err instanceof CliExit) throw err;
+    if (err instanceof ValueError) throw new CliExit(2, `haystack ${command}: ${err.message}`);
+    if (err instanceof HaystackError) throw new CliExit(1, `haystack ${command}: ${err.message}`);
+    throw err;
+  } finally {
+    await opened?.close();
+  }
+}
+
+// Write to stdout, waiting for it to drain when its buffer is full, so that a large export stays in flat memory.
+function writeWithBackpressure(io: CliIo, text: string): Promise<void> | undefined {
+  if (io.stdout.write(text)) return undefined;
+  return new Promise((resolve) => {
+    io.stdout.once('drain', resolve);
+  });
+}
+
+/** A one-line progress bar on stderr when it is a terminal; nothing otherwise. */
+function progressBar(
+  io: CliIo,
+  label: string,
+): { update: (done: number, total: number | undefined) => void; done: () => void } {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  let shown = false;
+  let last = 0;
+  return {
+    update: (done, total) => {
+      const now = Date.now();
+      if (!tty || now - last < 100) return;
+      last = now;
+      shown = true;
+      const width = 30;
+      const share = total === undefined || total === 0 ? 0 : Math.min(1, done / total);
+      const fill = Math.round(share * width);
+      const of = total === undefined ? '' : `/${String(total)}`;
+      io.stderr.write(`\r${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(done)}${of}`);
+    },
+    done: () => {
+      if (shown) io.stderr.write('\n');
+    },
+  };
+}

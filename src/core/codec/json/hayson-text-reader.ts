@@ -9,8 +9,9 @@ import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
 import { type DecodeLimits, limitExceeded } from '../limits.js';
+import { lineColumn } from '../text-position.js';
 import { isKnownTagName, MemberError, makeScalar } from './hayson-kinds.js';
-import { describeAt, escapeEnd, escapeExpected, positionAt } from './json-syntax.js';
+import { describeAt, escapeEnd, escapeExpected } from './json-syntax.js';
 
 /**
  * Read Hayson text. Measured faster than `JSON.parse` followed by a typed walk (no intermediate
@@ -72,7 +73,7 @@ class HaysonTextReader {
   // ----- errors -----
 
   fail(at: number, reason: string): never {
-    const { line, column } = positionAt(this.#s, at);
+    const { line, column } = lineColumn(this.#s, at);
     throw new ParseError('json', line, column, reason);
   }
 

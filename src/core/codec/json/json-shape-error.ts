@@ -1,7 +1,8 @@
 // Structural errors of the typed JSON walks, turned into ParseErrors that name the JSON path and the text position.
 
 import { ParseError } from '../../errors.js';
-import { findJsonSyntaxError, formatJsonPath, type JsonPathStep, locateJsonPath, positionAt } from './json-syntax.js';
+import { lineColumn } from '../text-position.js';
+import { findJsonSyntaxError, formatJsonPath, type JsonPathStep, locateJsonPath } from './json-syntax.js';
 
 /**
  * Raised inside a typed walk over parsed JSON: `container` is the object or array holding the bad
@@ -60,7 +61,7 @@ export function shapeToParseError(err: JsonShapeError, root: unknown, text: stri
   if (err.key !== undefined) path.push(err.key);
   const reason = `${err.reason} at ${formatJsonPath(path)}`;
   if (text === undefined) return new ParseError('json', 1, 1, reason, { cause: err });
-  const { line, column } = positionAt(text, locateJsonPath(text, path));
+  const { line, column } = lineColumn(text, locateJsonPath(text, path));
   return new ParseError('json', line, column, reason, { cause: err });
 }
 
@@ -70,6 +71,6 @@ export function syntaxToParseError(text: string, cause: unknown): ParseError {
     offset: 0,
     reason: cause instanceof Error ? cause.message : 'invalid JSON',
   };
-  const { line, column } = positionAt(text, problem.offset);
+  const { line, column } = lineColumn(text, problem.offset);
   return new ParseError('json', line, column, problem.reason, { cause });
 }

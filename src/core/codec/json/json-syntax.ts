@@ -44,18 +44,6 @@ export interface JsonSyntaxProblem {
   readonly reason: string;
 }
 
-/** 1-based line and column of a UTF-16 offset (lines end at `\n`; a `\r\n` pair is one line end). */
-export function positionAt(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: end - lineStart + 1 };
-}
-
 /** The character at `i` for error messages, as the Zinc reader words it (`"x"`, `newline`, `end of input`). */
 export function describeAt(text: string, i: number): string {
   if (i >= text.length) return 'end of input';

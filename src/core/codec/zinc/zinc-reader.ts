@@ -17,6 +17,7 @@ import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import { TimeZone } from '../../tz/time-zone.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
+import { lineColumn } from '../text-position.js';
 import { HisColumnsBuilder } from './his-columns.js';
 import { hexVal, isAlphaHi, isAlphaLo, isDigit, isIdPart, isTzChar, isUnitChar } from './zinc-chars.js';
 
@@ -292,16 +293,8 @@ export class ZincReader {
   }
 
   #error(p: number, reason: string): ParseError {
-    // Line and column are computed only here, so the hot paths track nothing but the index.
-    const s = this.#s;
-    let line = 1;
-    let lineStart = 0;
-    const stop = Math.min(p, s.length);
-    for (let i = s.indexOf('\n'); i >= 0 && i < stop; i = s.indexOf('\n', i + 1)) {
-      line++;
-      lineStart = i + 1;
-    }
-    return new ParseError(this.#format, line + this.#lineOffset, p - lineStart + 1, reason);
+    const { line, column } = lineColumn(this.#s, p);
+    return new ParseError(this.#format, line + this.#lineOffset, column, reason);
   }
 
   #describe(p: number): string {

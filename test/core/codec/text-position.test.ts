@@ -1,0 +1,43 @@
+// One line/column helper for every reader: Zinc, JSON and filter errors count lines the same way.
+
+import { describe, expect, it } from 'vitest';
+import { lineColumn } from '../../../src/core/codec/text-position.js';
+import { decodeZinc } from '../../../src/core/codec/zinc/index.js';
+import { ParseError } from '../../../src/core/errors.js';
+import { parseFilter } from '../../../src/core/filter/index.js';
+
+function parseErrorOf(fn: () => unknown): ParseError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ParseError) return err;
+    throw err;
+  }
+  throw new Error('expected a ParseError');
+}
+
+describe('lineColumn', () => {
+  it('ends lines at \\n, \\r\\n and a lone \\r, with 1-based columns', () => {
+    expect(lineColumn('abc', 0)).toEqual({ line: 1, column: 1 });
+    expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });
+    expect(lineColumn('ab\r\ncd', 5)).toEqual({ line: 2, column: 2 });
+    expect(lineColumn('ab\rcd\n\ne', 7)).toEqual({ line: 4, column: 1 });
+    expect(lineColumn('ab', 99)).toEqual({ line: 1, column: 3 });
+  });
+
+  it('positions Zinc errors after a lone \\r newline, as the reader accepts one', () => {
+    const e = parseErrorOf(() => decodeZinc('ver:"3.0"\rid\r@a\r"x\r'));
+    expect([e.format, e.line]).toEqual(['zinc', 4]);
+  });
+});
+
+describe('filter literals are read by the Zinc reader', () => {
+  it('so they take exactly the Zinc forms, and report Zinc errors at their place in the filter', () => {
+    for (const zinc of ['"a\\u00e9\\$"', '`a\\:b\\u0041`', '1_000.5e3kW', '2021-05-31T07:50:17-04:00 New_York']) {
+      const cmp = parseFilter(`x == ${zinc}`).ast;
+      expect(cmp.type === 'cmp' && cmp.val).toEqual(decodeZinc(zinc));
+    }
+    const e = parseErrorOf(() => parseFilter('site and\n  x == "a\\qb"'));
+    expect([e.format, e.line, e.column]).toEqual(['filter', 2, 11]);
+  });
+});

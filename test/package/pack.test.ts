@@ -64,6 +64,13 @@ describe('npm pack tarball', () => {
     60_000,
   );
 
+  it('ships the storage contract kit with types, for backends outside the package', async () => {
+    const script = "console.log(import.meta.resolve('haystack-ts/storage/testing'))";
+    const url = (await sh(process.execPath, ['--input-type=module', '-e', script], project)).trim();
+    expect(url).toMatch(/\/dist\/storage\/testing\/index\.js$/);
+    expect(existsSync(new URL(url.replace(/\.js$/, '.d.ts')))).toBe(true);
+  }, 60_000);
+
   it('npx haystack --help prints usage', async () => {
     const out = await sh('npx', ['haystack', '--help'], project);
     expect(out).toMatch(/Usage: haystack/);

@@ -2,7 +2,7 @@
 // adapters over one state, users and sessions.
 
 import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
-import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
+import { describeStorageContract } from '../../src/storage/testing/index.js';
 
 describeStorageContract('memory', ({ clock }) => Promise.resolve(createMemoryStore({ clock })), {
   openSibling: (store, { clock }) => Promise.resolve(createMemoryStore({ clock, shareWith: store })),

@@ -5,8 +5,8 @@
 //   });
 //
 // A backend that stores users too passes `makeUserStore`, and the user and session contracts run with the rest.
-// Test support, not runtime code: it imports vitest and fast-check (dev dependencies), so tsconfig.build.json
-// leaves src/storage/testing out of dist and no package export points here.
+// Shipped as `haystack-ts/storage/testing` for backends outside this package; it imports vitest and fast-check,
+// optional peer dependencies, so only test code may import it (the layer rules keep shipped code away).
 
 import { describe, expect, it } from 'vitest';
 import type { Clock, StorageAdapter } from '../adapter.js';

@@ -4,6 +4,9 @@ import { HaystackError } from '../core/errors.js';
 
 /** The server answered with an HTTP error status and no readable error grid. */
 export class HttpStatusError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'HttpStatusError';
+
   /** The HTTP status code. */
   readonly httpStatus: number;
   /** The first part of the response body, for diagnosis. */
@@ -18,6 +21,9 @@ export class HttpStatusError extends HaystackError {
 
 /** The request could not be made or did not finish: connection refused, reset, timeout or abort. */
 export class NetworkError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'NetworkError';
+
   /** True when the per-call timeout expired. */
   readonly timedOut: boolean;
   /** True when the caller's AbortSignal aborted the call. */

@@ -19,6 +19,9 @@ export interface UsersClientOptions {
 
 /** A failed users API call: the HTTP status, the server's message and its `errCode`. */
 export class UsersApiError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'UsersApiError';
+
   /** HTTP status of the answer. */
   readonly httpStatus: number;
   /** The server's `errCode`, when it sent one. */

@@ -1,6 +1,6 @@
 // A client-side watch: the watchSub/Unsub/Poll life cycle plus an accumulator of current entity state.
 
-import { CallError } from '../core/errors.js';
+import { CallError, HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { Grid, GridBuilder } from '../core/grid/grid.js';
 import { MARKER } from '../core/kinds/marker.js';
@@ -62,7 +62,7 @@ function durationMs(v: unknown): number | undefined {
 
 function watchIdOf(res: Grid): string {
   const watchId = res.meta.get('watchId');
-  if (typeof watchId !== 'string') throw new TypeError('watchSub response has no watchId');
+  if (typeof watchId !== 'string') throw new HaystackError('HS_ERR_CALL', 'watchSub response has no watchId');
   return watchId;
 }
 
@@ -200,7 +200,7 @@ export class Watch {
   }
 
   #check(): void {
-    if (this.#closed) throw new TypeError(`Watch ${this.id} is closed`);
+    if (this.#closed) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Watch ${this.id} is closed`);
   }
 
   /** Add entities (watchSub with this watchId); returns their current state. */

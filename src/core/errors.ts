@@ -59,14 +59,49 @@ export interface HaystackErrorOptions {
   readonly cause?: unknown;
 }
 
-/** Root of every error this library throws; `code` is stable, messages are not. */
+/** Brand of every error of this library, shared across copies of the package loaded side by side. */
+const BRAND = Symbol.for('haystack-ts.error');
+
+/** The `errorName`s of `ctor` and of every error class it extends, most derived first. */
+function errorNames(ctor: unknown): string[] {
+  const names: string[] = [];
+  for (let c = ctor; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, 'errorName')) names.push((c as unknown as { errorName: string }).errorName);
+  }
+  return names;
+}
+
+/**
+ * Root of every error this library throws; `code` is stable, messages are not. `name` is a literal per class
+ * (minifiers rename classes), and `instanceof` also recognizes errors of another copy of this package (an app
+ * and a plugin each bundling one) by a `Symbol.for` brand carrying the class names.
+ */
 export class HaystackError extends Error {
+  /** The class's `name`, declared by every subclass. */
+  static readonly errorName: string = 'HaystackError';
+
   /** Stable machine-readable code. */
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: HaystackErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+  }
+
+  /** True for instances of this class, from this copy of the package or another one. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    // `this` is the class on the right of instanceof (a subclass too), which is the point of the check.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const names: unknown = (value as { [BRAND]?: unknown })[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    return Array.isArray(names) && names.includes(this.errorName);
+  }
+
+  /** The class names of this error, most derived first (what `instanceof` compares across copies). */
+  get [BRAND](): readonly string[] {
+    return errorNames(this.constructor);
   }
 
   /** HTTP status this error maps to. */
@@ -80,12 +115,15 @@ export class HaystackError extends Error {
   }
 
   override get name(): string {
-    return this.constructor.name;
+    return (this.constructor as typeof HaystackError).errorName;
   }
 }
 
 /** Input that does not follow a format's grammar; `line` and `column` are 1-based. */
 export class ParseError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'ParseError';
+
   /** Format being read: `zinc`, `json`, `trio`, `filter`, ... */
   readonly format: string;
   /** 1-based line of the offending character. */
@@ -106,6 +144,9 @@ export class ParseError extends HaystackError {
 
 /** A value that fails validation (constructor arguments, tag names, ...). */
 export class ValueError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'ValueError';
+
   constructor(message: string, options?: HaystackErrorOptions) {
     super('HS_ERR_INVALID_VALUE', message, options);
   }
@@ -113,6 +154,9 @@ export class ValueError extends HaystackError {
 
 /** A configured or input limit was exceeded. */
 export class LimitError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'LimitError';
+
   /** Name of the limit, e.g. `maxDepth`. */
   readonly limit: string;
 
@@ -124,6 +168,9 @@ export class LimitError extends HaystackError {
 
 /** Authentication failed or is missing. */
 export class AuthError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'AuthError';
+
   constructor(
     message = 'Authentication failed',
     options?: HaystackErrorOptions & { readonly code?: 'HS_ERR_AUTH' | 'HS_ERR_THROTTLED' },
@@ -134,6 +181,9 @@ export class AuthError extends HaystackError {
 
 /** The caller is authenticated but lacks the role for the action. */
 export class PermissionError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'PermissionError';
+
   constructor(message = 'Permission denied', options?: HaystackErrorOptions) {
     super('HS_ERR_PERMISSION', message, options);
   }
@@ -141,6 +191,9 @@ export class PermissionError extends HaystackError {
 
 /** A record id that does not exist. */
 export class UnknownRecError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'UnknownRecError';
+
   /** The id that was not found. */
   readonly id: string;
 
@@ -152,6 +205,9 @@ export class UnknownRecError extends HaystackError {
 
 /** A storage backend failure, or an optimistic-concurrency conflict (`HS_ERR_CONFLICT`). */
 export class StorageError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'StorageError';
+
   constructor(
     message: string,
     options?: HaystackErrorOptions & { readonly code?: 'HS_ERR_STORAGE' | 'HS_ERR_CONFLICT' },
@@ -168,12 +224,17 @@ export interface ErrorGridLike {
 
 /** A server answered with an error grid; `grid` is that grid. */
 export class CallError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'CallError';
+
   /** The server's error grid. */
   readonly grid: ErrorGridLike;
   /** The server's stack trace, when it sent one. */
   readonly trace: string | undefined;
   /** The server's error type, when it sent one. */
   readonly remoteType: string | undefined;
+  /** The server's stable error code (`errCode`, e.g. `HS_ERR_UNKNOWN_REC` from haystack-ts servers), when it sent one. */
+  readonly remoteCode: string | undefined;
 
   constructor(grid: ErrorGridLike) {
     const dis = grid.meta.get('dis');
@@ -183,5 +244,7 @@ export class CallError extends HaystackError {
     this.trace = typeof trace === 'string' ? trace : undefined;
     const type = grid.meta.get('errType');
     this.remoteType = typeof type === 'string' ? type : undefined;
+    const code = grid.meta.get('errCode');
+    this.remoteCode = typeof code === 'string' ? code : undefined;
   }
 }

@@ -73,6 +73,9 @@ export interface UserStore {
 
 /** A user by that name already exists. */
 export class DuplicateUserError extends StorageError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'DuplicateUserError';
+
   /** The name that is taken. */
   readonly username: string;
 
@@ -84,6 +87,9 @@ export class DuplicateUserError extends StorageError {
 
 /** No user by that name. */
 export class UnknownUserError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'UnknownUserError';
+
   /** The name that was not found. */
   readonly username: string;
 

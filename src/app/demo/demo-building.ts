@@ -1,5 +1,6 @@
 // The generated demo building of `haystack serve`: entities, 30 days of plausible history, and current values.
 
+import { ValueError } from '../../core/errors.js';
 import { Dict, type TagVal } from '../../core/grid/dict.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Num } from '../../core/kinds/number.js';
@@ -24,7 +25,7 @@ export interface DemoBuildingOptions {
  */
 export function createDemoBuilding(options: DemoBuildingOptions = {}): DemoBuilding {
   const seed = options.seed ?? DEFAULT_DEMO_SEED;
-  if (!Number.isInteger(seed)) throw new RangeError(`Demo seed must be an integer, got ${String(seed)}`);
+  if (!Number.isInteger(seed)) throw new ValueError(`Demo seed must be an integer, got ${String(seed)}`);
   const b = new DemoBuilder(seed);
   layoutDemo(b, seed);
   return b.build();
@@ -64,7 +65,7 @@ export async function populateDemo(
   const now = options.now ?? Date.now();
   const days = options.days ?? 30;
   const interval = (options.intervalMinutes ?? 15) * 60_000;
-  if (!(days >= 0) || !(interval > 0)) throw new RangeError('Demo history needs days >= 0 and intervalMinutes > 0');
+  if (!(days >= 0) || !(interval > 0)) throw new ValueError('Demo history needs days >= 0 and intervalMinutes > 0');
   const count = Math.floor((days * 86_400_000) / interval);
   const last = Math.floor(now / interval) * interval;
   const first = last - (count - 1) * interval;

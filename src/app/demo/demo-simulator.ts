@@ -1,5 +1,6 @@
 // DemoSimulator: keeps the demo building alive, committing new `curVal`s from the same models as its history.
 
+import { ValueError } from '../../core/errors.js';
 import { Num } from '../../core/kinds/number.js';
 import type { Clock, CommitDiff, StorageAdapter } from '../../storage/adapter.js';
 import type { DemoBuilding, DemoPoint } from './demo-builder.js';
@@ -98,7 +99,7 @@ export function createDemoSimulator(
   return {
     step,
     start: (intervalMs = 5000) => {
-      if (!(intervalMs > 0)) throw new RangeError(`Simulator interval must be > 0 ms, got ${String(intervalMs)}`);
+      if (!(intervalMs > 0)) throw new ValueError(`Simulator interval must be > 0 ms, got ${String(intervalMs)}`);
       stop();
       lastError = undefined;
       timer = setInterval(() => {

@@ -1,5 +1,6 @@
 // A bounded LRU cache of parsed filters, keyed by filter text.
 
+import { ValueError } from '../errors.js';
 import { Filter } from './filter.js';
 import { type FilterLimits, parseFilterAst } from './parser.js';
 
@@ -23,7 +24,7 @@ export class FilterCache {
 
   constructor(options?: FilterCacheOptions) {
     const capacity = options?.capacity ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`Invalid filter cache capacity ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0) throw new ValueError(`Invalid filter cache capacity ${capacity}`);
     this.#capacity = capacity;
     this.#limits = options?.limits;
   }

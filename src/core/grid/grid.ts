@@ -132,7 +132,7 @@ export class Grid implements Iterable<Dict> {
 
   /** Row `i`; throws a RangeError outside 0..size-1. */
   row(i: number): Dict {
-    if (!Number.isInteger(i) || i < 0 || i >= this.#source.size) throw new RangeError(`Row ${i} out of range`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.#source.size) throw new ValueError(`Row ${i} out of range`);
     return this.#source.row(i);
   }
 

@@ -10,6 +10,9 @@ export type ErrorStatusMode = 'spec' | 'http';
 
 /** A HaystackError that also carries response headers (e.g. `Allow` on a 405). */
 export class HttpHeaderError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'HttpHeaderError';
+
   /** Headers to add to the error response. */
   readonly headers: Readonly<Record<string, string>>;
 

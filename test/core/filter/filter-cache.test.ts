@@ -1,6 +1,7 @@
 // The LRU cache of parsed filters, and parseFilter's use of the shared one.
 
 import { describe, expect, it } from 'vitest';
+import { ValueError } from '../../../src/core/errors.js';
 import { FilterCache, parseFilter, sharedFilterCache } from '../../../src/core/index.js';
 import { expectCode } from '../../support/errors.js';
 
@@ -36,7 +37,7 @@ describe('FilterCache', () => {
     expect(c.size).toBe(0);
     const off = new FilterCache({ capacity: 0 });
     expect(off.get('a')).not.toBe(off.get('a'));
-    expect(() => new FilterCache({ capacity: -1 })).toThrow(RangeError);
+    expect(() => new FilterCache({ capacity: -1 })).toThrow(ValueError);
     expect(new FilterCache().capacity).toBe(1000);
   });
 });

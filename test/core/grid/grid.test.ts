@@ -1,6 +1,7 @@
 // Grid and GridBuilder: immutable meta/columns/rows, column validation, helpers (column, map, filter), iteration.
 
 import { describe, expect, it } from 'vitest';
+import { ValueError } from '../../../src/core/errors.js';
 import { Dict, dict } from '../../../src/core/grid/dict.js';
 import { Grid, GridBuilder, type GridCol, type RowSource } from '../../../src/core/grid/grid.js';
 import { compare, equals, hash } from '../../../src/core/kinds/equality.js';
@@ -142,11 +143,11 @@ describe('Grid immutability', () => {
 });
 
 describe('Grid access and helpers', () => {
-  it('gets rows by index and throws RangeError outside 0..size-1', () => {
+  it('gets rows by index and throws ValueError outside 0..size-1', () => {
     const g = sample();
     expect(g.row(0).get('id')).toBe('a');
-    for (const i of [-1, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => g.row(i)).toThrow(RangeError);
-    expect(() => Grid.EMPTY.row(0)).toThrow(RangeError);
+    for (const i of [-1, 3, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => g.row(i)).toThrow(ValueError);
+    expect(() => Grid.EMPTY.row(0)).toThrow(ValueError);
     expect(g.first?.get('id')).toBe('a');
     expect(Grid.EMPTY.first).toBeUndefined();
     expect(Grid.EMPTY.isEmpty).toBe(true);

@@ -61,6 +61,9 @@ export async function defaultWebSocketFactory(): Promise<WebSocketFactory> {
 
 /** The connection ended: the close code and reason, and the error code it stands for. */
 export class WebSocketClosedError extends HaystackError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'WebSocketClosedError';
+
   /** Close code (see `WS_CLOSE`); 1006 when the connection dropped without a close frame. */
   readonly closeCode: number;
   /** Close reason sent by the server. */

@@ -6,6 +6,7 @@ reported, so the calling test can assert on each one.
 """
 
 import json
+import ssl
 import sys
 import traceback
 import urllib.error
@@ -18,6 +19,9 @@ sys.path.insert(0, src)
 from phable import DateRange, HaystackClient, Number, Ref  # noqa: E402
 
 out = {"logins": 0, "loginErrors": [], "steps": {}}
+# phable builds a default SSL context (loading every CA certificate) for each request unless given one; one
+# shared context spares ~0.1 s of CPU per request on plain http.
+ctx = ssl.create_default_context()
 
 
 def step(name, fn):
@@ -34,14 +38,14 @@ def num(v):
 # N logins in a row, each used once and closed.
 for _ in range(int(logins)):
     try:
-        c = HaystackClient.open(url, user, password, content_type=fmt)
+        c = HaystackClient.open(url, user, password, content_type=fmt, ssl_context=ctx)
         c.about()
         c.close()
         out["logins"] += 1
     except Exception as err:  # noqa: BLE001
         out["loginErrors"].append(f"{type(err).__name__}: {err}")
 
-client = HaystackClient.open(url, user, password, content_type=fmt)
+client = HaystackClient.open(url, user, password, content_type=fmt, ssl_context=ctx)
 ny = ZoneInfo("America/New_York")
 t0 = datetime(2024, 1, 2, 10, 0, tzinfo=ny)
 t1 = datetime(2024, 1, 2, 10, 15, tzinfo=ny)

@@ -1,7 +1,7 @@
 // Public door of `haystack-ts/client`: the isomorphic HTTP and WebSocket Haystack clients (Node and browsers).
 
 export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
-export { type ClientCredentials, loginWithScram } from './client-auth.js';
+export { type ClientCredentials, type LoginRequest, loginWithScram } from './client-auth.js';
 export { HttpStatusError, NetworkError } from './errors.js';
 export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';

@@ -36,6 +36,7 @@ export {
   type TokenSession,
   tokenSessionId,
 } from './auth/token-service.js';
+export type { CacheDeps } from './cache/response-cache.js';
 export {
   type RequestEvent,
   SERVER_CHANNELS,

@@ -1,4 +1,5 @@
-// The published tarball installs into an empty project, its three entry points import, and its bin prints usage.
+// The published tarball installs into an empty project, its entry points import (require() says to use import()),
+// it ships no source maps without sources, and its bin prints usage.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +33,7 @@ async function sh(cmd: string, args: readonly string[], cwd: string): Promise<st
 describe('npm pack tarball', () => {
   let work = '';
   let project = '';
+  let tarballFiles: string[] = [];
   const distExisted = existsSync(path.join(REPO_ROOT, 'dist'));
 
   beforeAll(async () => {
@@ -41,6 +43,7 @@ describe('npm pack tarball', () => {
     await sh('npm', ['pack', '--pack-destination', work], REPO_ROOT);
     const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
     if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
+    tarballFiles = (await sh('tar', ['tzf', path.join(work, tarball)], work)).trim().split('\n');
     await mkdir(project);
     await writeFile(
       path.join(project, 'package.json'),
@@ -70,6 +73,22 @@ describe('npm pack tarball', () => {
     expect(url).toMatch(/\/dist\/storage\/testing\/index\.js$/);
     expect(existsSync(new URL(url.replace(/\.js$/, '.d.ts')))).toBe(true);
   }, 60_000);
+
+  it('require() from CommonJS fails with ERR_REQUIRE_ESM and a message that says to use import()', async () => {
+    const script = `try { require('haystack-ts/client'); console.log('loaded'); } catch (e) { console.log(e.code, e.message); }`;
+    const out = await sh(process.execPath, ['-e', script], project);
+    // Node >= 22.12 loads the ESM build through the module-sync condition; Node 20 gets the explanation.
+    if (out.startsWith('loaded')) return;
+    expect(out).toMatch(/^ERR_REQUIRE_ESM /);
+    expect(out).toContain("import('haystack-ts')");
+  }, 60_000);
+
+  it('ships JavaScript, declarations and package metadata, but no source maps without their sources', () => {
+    expect(tarballFiles).toContain('package/dist/core/index.js');
+    expect(tarballFiles).toContain('package/dist/core/index.d.ts');
+    expect(tarballFiles).toContain('package/cjs/esm-only.cjs');
+    expect(tarballFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
 
   it('npx haystack --help prints usage', async () => {
     const out = await sh('npx', ['haystack', '--help'], project);

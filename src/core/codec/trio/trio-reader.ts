@@ -31,14 +31,14 @@ const KEYWORDS = new Map<string, Val>([
 ]);
 
 /** Where a nested block's text sits in the outer text, to report errors at their true place. */
-interface Origin {
+export interface TrioOrigin {
   /** Lines before the block's first line. */
   readonly lines: number;
   /** Columns removed from the start of every line of the block. */
   readonly columns: number;
 }
 
-const TOP: Origin = { lines: 0, columns: 0 };
+const TOP: TrioOrigin = { lines: 0, columns: 0 };
 
 // Zinc: <dateTime> with its zone name captured.
 const DATE_TIME_ZONE =
@@ -65,7 +65,7 @@ export class TrioReader {
   readonly #limits: DecodeLimits;
   readonly #userLimits: Partial<DecodeLimits> | undefined;
   readonly #depth: number;
-  readonly #origin: Origin;
+  readonly #origin: TrioOrigin;
   // Limits for the Zinc inside: nesting counts against the same depth (undefined: the defaults).
   readonly #zincLimits: Partial<DecodeLimits> | undefined;
   // The current line: [#ls, #le) without its newline; #ln is its 1-based number; #next the start of the next.
@@ -76,7 +76,7 @@ export class TrioReader {
   #pushedBack = false;
 
   /** Reader over `text`; `limits` as for every decoder (maxLength, maxDepth, maxRows for records, ...). */
-  constructor(text: string, limits?: Partial<DecodeLimits>, depth = 0, origin: Origin = TOP) {
+  constructor(text: string, limits?: Partial<DecodeLimits>, depth = 0, origin: TrioOrigin = TOP) {
     this.#s = text;
     this.#userLimits = limits;
     this.#limits = resolveLimits(limits);
@@ -248,7 +248,7 @@ export class TrioReader {
   }
 
   // A ParseError from text at `origin` inside this reader's text (TOP: the text itself), moved to the outer text.
-  #shift(e: unknown, origin: Origin): unknown {
+  #shift(e: unknown, origin: TrioOrigin): unknown {
     if (!(e instanceof ParseError)) return e;
     const o = this.#origin;
     return new ParseError('trio', e.line + origin.lines + o.lines, e.column + origin.columns + o.columns, e.reason, {
@@ -260,7 +260,7 @@ export class TrioReader {
    * The indented lines after the current one, with the smallest indent removed: Haxall's rules, except
    * that blank lines at the end of the block are not part of it.
    */
-  #indented(): { readonly text: string; readonly origin: Origin } {
+  #indented(): { readonly text: string; readonly origin: TrioOrigin } {
     const s = this.#s;
     const firstLine = this.#ln + 1;
     const starts: number[] = [];

@@ -1,6 +1,6 @@
 // Public door of the Zinc codec: whole-text and streaming readers and writers, and the value reader other formats reuse.
 
-export { HisColumnsBuilder, HisRows, type HisValKind } from './his-columns.js';
+export { HisColumnsBuilder, HisRows, type HisRowsParts, type HisValKind } from './his-columns.js';
 export { decodeZinc, decodeZincGrid, decodeZincValue, ZincReader, type ZincReaderOptions } from './zinc-reader.js';
 export {
   decodeZincStream,

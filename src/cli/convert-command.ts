@@ -1,6 +1,7 @@
 // `haystack convert`: read Zinc, JSON (v4 or v3) or Trio and write it as Zinc, JSON, JSON v3, Trio or CSV.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -8,11 +9,13 @@ import {
   type Codec,
   codecByName,
   codecForExtension,
+  decodeZincStream,
   HaystackError,
   ParseError,
   type Val,
 } from '../core/index.js';
-import { CliExit, type CliIo, readAll } from './io.js';
+import { CliExit, type CliIo } from './io.js';
+import { createProgress, type Progress } from './progress.js';
 
 const READABLE = CODECS.filter((c) => c.decode !== undefined).map((c) => c.name);
 const WRITABLE = CODECS.map((c) => c.name);
@@ -58,15 +61,18 @@ async function runConvert(
     throw new CliExit(2, `haystack convert: ${from.dis} cannot be read (use ${READABLE.join(', ')})`);
   }
   const label = input ?? '<stdin>';
-  const text = input === undefined ? await readAll(io.stdin) : await readText(input, io);
   let val: Val;
+  const progress = createProgress(io.stderr, 'convert', 'bytes');
   try {
-    val = decode(text);
+    const { chunks, total } = input === undefined ? { chunks: io.stdin, total: undefined } : await openInput(input, io);
+    val = await decodeChunks(from, decode, counted(chunks, total, progress));
   } catch (err) {
     // Invalid input: `IN:line:col: message`, and nothing on stdout.
     if (err instanceof ParseError) throw new CliExit(1, `${label}:${err.line}:${err.column}: ${err.reason}`);
     if (err instanceof HaystackError) throw new CliExit(1, `${label}: ${err.message}`);
     throw err;
+  } finally {
+    progress.finish();
   }
   let out = to.encode(val);
   if (!out.endsWith('\n')) out += '\n';
@@ -103,12 +109,68 @@ function pickCodec(
   return c;
 }
 
-async function readText(file: string, io: CliIo): Promise<string> {
+async function openInput(
+  file: string,
+  io: CliIo,
+): Promise<{ readonly chunks: AsyncIterable<Buffer>; readonly total: number | undefined }> {
+  const full = path.resolve(io.cwd, file);
   try {
-    return await readFile(path.resolve(io.cwd, file), 'utf8');
+    const { size } = await stat(full);
+    return { chunks: createReadStream(full), total: size };
   } catch (err) {
     throw new CliExit(1, `haystack convert: cannot read ${file}: ${errCode(err)}`);
   }
+}
+
+/** The chunks of `source` as they pass, counted into `progress` (a bar when the total size is known). */
+async function* counted(
+  source: AsyncIterable<unknown>,
+  total: number | undefined,
+  progress: Progress,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  let bytes = 0;
+  for await (const chunk of source) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    bytes += buf.length;
+    progress.update(bytes, total === undefined || total === 0 ? undefined : bytes / total);
+    yield buf;
+  }
+}
+
+// Zinc grids decode as the bytes arrive (so the bar moves through the decoding, and history lands in typed
+// columns); anything else (other formats, a single Zinc value) is read whole first.
+async function decodeChunks(
+  from: Codec,
+  decode: (text: string) => Val,
+  chunks: AsyncIterable<Uint8Array>,
+): Promise<Val> {
+  const it = chunks[Symbol.asyncIterator]();
+  try {
+    const first = await it.next();
+    if (first.done === true) return decode('');
+    const head = first.value;
+    const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => it };
+    if (from.name === 'zinc' && ZINC_GRID_START.test(Buffer.from(head.subarray(0, 64)).toString('latin1'))) {
+      return await decodeZincStream(prepend(head, rest));
+    }
+    const parts: Uint8Array[] = [head];
+    for await (const chunk of rest) parts.push(chunk);
+    return decode(Buffer.concat(parts).toString('utf8'));
+  } finally {
+    // A decode error leaves the file half-read: close it now, not at garbage collection.
+    await it.return?.();
+  }
+}
+
+// A Zinc grid starts with its version line (after an optional BOM and blank space).
+const ZINC_GRID_START = /^(\uFEFF|\xEF\xBB\xBF)?\s*ver:/;
+
+async function* prepend(
+  head: Uint8Array,
+  rest: AsyncIterable<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  yield head;
+  yield* rest;
 }
 
 async function writeText(file: string, text: string, io: CliIo): Promise<void> {

@@ -3,12 +3,15 @@
 import { Command, CommanderError } from 'commander';
 import { registerCerts } from './certs-command.js';
 import { registerConvert } from './convert-command.js';
+import { registerHis } from './his-command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
-import { registerAbout, registerHis } from './remote-commands.js';
+import { registerAbout, registerFormats, registerNav, registerOps } from './remote-commands.js';
 import { registerServe } from './serve-command.js';
 import { registerExport, registerImport } from './transfer-commands.js';
 import { registerUser } from './user-command.js';
+import { registerWatch } from './watch-command.js';
+import { registerWrite } from './write-command.js';
 
 /** A subcommand module: adds its command to the program. Actions must throw {@link CliExit} to fail. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
@@ -22,7 +25,12 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerImport,
   registerExport,
   registerAbout,
+  registerOps,
+  registerFormats,
+  registerNav,
   registerHis,
+  registerWrite,
+  registerWatch,
 ];
 
 /** Version printed by `haystack --version`. */

@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import {
   CODECS,
-  codecByName,
   codecForExtension,
   Dict,
   type Filter,
@@ -19,9 +18,9 @@ import {
   type Val,
 } from '../core/index.js';
 import { CliExit, type CliIo, writeOut } from './io.js';
+import { outputCodec, withOutputOption } from './output.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
 
-const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
 const INPUT_FORMATS = CODECS.filter((c) => c.decode !== undefined)
   .map((c) => c.name)
   .join(', ');
@@ -42,18 +41,14 @@ export function registerRead(program: Command, io: CliIo): void {
     )
     .argument('<filter>', 'Haystack filter, e.g. \'point and siteRef->dis == "Alpha"\'')
     .option('--data <file>', `file of entities, read by its extension (${INPUT_FORMATS}; .json is v4)`)
-    .option('--to <format>', `output format: ${OUTPUT_FORMATS}`, 'zinc')
     .option('--limit <n>', 'print at most n matches');
-  withRemoteOptions(cmd).action(async (filterText: string, options: ReadOptions) => {
+  withRemoteOptions(withOutputOption(cmd)).action(async (filterText: string, options: ReadOptions) => {
     await runRead(filterText, options, io);
   });
 }
 
 async function runRead(filterText: string, options: ReadOptions, io: CliIo): Promise<void> {
-  const output = codecByName(options.to);
-  if (output === undefined) {
-    throw new CliExit(2, `haystack read: unknown --to format ${JSON.stringify(options.to)} (use ${OUTPUT_FORMATS})`);
-  }
+  const output = outputCodec('read', options.to);
   const limit = parseLimit(options.limit);
   const filter = compile(filterText);
   if (options.data === undefined) {

@@ -1,50 +1,61 @@
-// `haystack about` and `haystack his`: query a running server and print the answer in any format.
+// `haystack about|ops|formats|nav`: ask a running server one read-only op and print the answer in any format.
 
 import type { Command } from 'commander';
-import { CODECS, codecByName, type Grid } from '../core/index.js';
-import { CliExit, type CliIo, writeOut } from './io.js';
+import type { HaystackClient } from '../client/index.js';
+import { type Grid, Ref } from '../core/index.js';
+import type { CliIo } from './io.js';
+import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
 
-const OUTPUT_FORMATS = CODECS.map((c) => c.name).join(', ');
+interface PrintFlags extends RemoteFlags, OutputFlags {}
 
-interface OutputFlags extends RemoteFlags {
-  readonly to: string;
-}
-
-function printer(command: string, to: string, io: CliIo): (grid: Grid) => void {
-  const codec = codecByName(to);
-  if (codec === undefined)
-    throw new CliExit(2, `haystack ${command}: unknown --to format ${JSON.stringify(to)} (use ${OUTPUT_FORMATS})`);
-  return (grid) => {
-    writeOut(io, codec.encodeGrid(grid));
-  };
+/** Add a command that takes no argument, calls the server once and prints the grid it answers. */
+function registerOpPrinter(
+  program: Command,
+  io: CliIo,
+  name: string,
+  description: string,
+  call: (client: HaystackClient) => Promise<Grid>,
+): void {
+  const cmd = program.command(name).description(description);
+  withRemoteOptions(withOutputOption(cmd)).action(async (flags: PrintFlags) => {
+    const print = gridPrinter(name, flags.to, io);
+    print(await withClient(name, flags, io, call));
+  });
 }
 
 /** Register `haystack about --url URL [--to FORMAT]`. */
 export function registerAbout(program: Command, io: CliIo): void {
+  registerOpPrinter(program, io, 'about', 'print what a server says about itself (the about op)', (c) =>
+    c.call('about'),
+  );
+}
+
+/** Register `haystack ops --url URL [--to FORMAT]`. */
+export function registerOps(program: Command, io: CliIo): void {
+  registerOpPrinter(program, io, 'ops', 'list the ops a server offers (the ops op)', (c) => c.ops());
+}
+
+/** Register `haystack formats --url URL [--to FORMAT]`. */
+export function registerFormats(program: Command, io: CliIo): void {
+  registerOpPrinter(program, io, 'formats', 'list the formats a server reads and writes (the formats op)', (c) =>
+    c.formats(),
+  );
+}
+
+/** Register `haystack nav [NAVID] --url URL [--to FORMAT]`. */
+export function registerNav(program: Command, io: CliIo): void {
   const cmd = program
-    .command('about')
-    .description('print what a server says about itself (the about op)')
-    .option('--to <format>', `output format: ${OUTPUT_FORMATS}`, 'zinc');
-  withRemoteOptions(cmd).action(async (flags: OutputFlags) => {
-    const print = printer('about', flags.to, io);
-    print(await withClient('about', flags, io, (client) => client.call('about')));
+    .command('nav')
+    .description("browse a server's navigation tree (the nav op): the roots, or the children of NAVID")
+    .argument('[navId]', 'a navId from a previous answer (e.g. a site id); omit for the roots');
+  withRemoteOptions(withOutputOption(cmd)).action(async (navId: string | undefined, flags: PrintFlags) => {
+    const print = gridPrinter('nav', flags.to, io);
+    print(await withClient('nav', flags, io, (c) => c.nav(navId === undefined ? undefined : navIdArg(navId))));
   });
 }
 
-/** Register `haystack his --url URL ID RANGE [--to FORMAT]`. */
-export function registerHis(program: Command, io: CliIo): void {
-  const cmd = program
-    .command('his')
-    .description('print the history of a point (the hisRead op)')
-    .argument('<id>', 'point id, e.g. @site.ahu1.dat or site.ahu1.dat')
-    .argument(
-      '<range>',
-      'today, yesterday, 2026-01-15, 2026-01-01,2026-01-31, or DateTimes as the Ops chapter writes them',
-    )
-    .option('--to <format>', `output format: ${OUTPUT_FORMATS}`, 'zinc');
-  withRemoteOptions(cmd).action(async (id: string, range: string, flags: OutputFlags) => {
-    const print = printer('his', flags.to, io);
-    print(await withClient('his', flags, io, (client) => client.hisRead(id, range)));
-  });
+// Our server and Haxall give Ref navIds; `@x` is a Ref, anything else goes as the Str it is.
+function navIdArg(raw: string): Ref | string {
+  return raw.startsWith('@') ? new Ref(raw.slice(1)) : raw;
 }

@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import { HaystackClient } from '../client/index.js';
 import { createTlsFetch, type TlsFetch } from '../client/node/index.js';
-import { CallError, HaystackError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter } from './prompt.js';
 import { readFileArg } from './read-file-arg.js';
+import { explainRemoteError } from './remote-errors.js';
 
 /** Environment variables the remote commands read. */
 export const REMOTE_ENV = Object.freeze({
@@ -92,13 +92,11 @@ export async function withClient<T>(
     });
     return await work(client);
   } catch (err) {
-    if (err instanceof CliExit) throw err;
-    if (err instanceof CallError) throw new CliExit(1, `haystack ${command}: server error: ${err.message}`);
-    if (err instanceof HaystackError) {
-      const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
-      throw new CliExit(1, `haystack ${command}: ${err.message}${cause}`);
-    }
-    throw err;
+    throw await explainRemoteError(command, err, {
+      url,
+      loggedIn: username !== undefined && username !== '',
+      ...(tls === undefined ? {} : { fetch: tls.fetch }),
+    });
   } finally {
     prompter.close();
     await client?.close().catch(() => undefined);

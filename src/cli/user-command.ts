@@ -2,13 +2,14 @@
 
 import type { Command } from 'commander';
 import { type LocalUsers, openLocalUsers } from '../app/index.js';
-import { UsersApiError, UsersClient } from '../client/index.js';
+import { fetchFailureMessage, NetworkError, UsersApiError, UsersClient } from '../client/index.js';
 import { generatePassword } from '../core/auth/generate-password.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
 import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from './remote.js';
+import { explainRemoteError } from './remote-errors.js';
 
 /** How to reach the server, on every subcommand. */
 interface ConnectionFlags extends RemoteFlags {
@@ -184,14 +185,17 @@ async function session(
     });
     await work(client, prompter);
   } catch (err) {
-    if (err instanceof CliExit) throw err;
     if (err instanceof UsersApiError) throw new CliExit(1, `haystack user: ${err.message} (HTTP ${err.httpStatus})`);
-    if (err instanceof HaystackError) throw new CliExit(1, `haystack user: ${err.message}`);
-    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    throw new CliExit(
-      1,
-      `haystack user: cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}${cause}`,
-    );
+    // The users client calls fetch directly: a fetch failure is classified as the Haystack client's are.
+    const failure =
+      err instanceof HaystackError || err instanceof CliExit || !(err instanceof Error)
+        ? err
+        : new NetworkError(fetchFailureMessage(err, url), { cause: err });
+    throw await explainRemoteError('user', failure, {
+      url,
+      loggedIn: true,
+      ...(tls === undefined ? {} : { fetch: tls.fetch }),
+    });
   } finally {
     prompter.close();
     await client?.close().catch(() => undefined);

@@ -8,6 +8,7 @@ import {
 } from '../core/auth/auth-header.js';
 import { ScramClient } from '../core/auth/scram-client.js';
 import { AuthError } from '../core/errors.js';
+import { HttpStatusError } from './errors.js';
 
 /** A username and password. */
 export interface ClientCredentials {
@@ -64,6 +65,8 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
   const { username, password } = req.credentials;
   const hello = await get(formatAuthorization({ scheme: 'HELLO', username }));
   if (hello.ok) return undefined;
+  // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
+  if (hello.status !== 401 && hello.status !== 403) throw new HttpStatusError(hello.status, hello.statusText, '');
   const first = challenge(hello);
   const scram = ScramClient.create({ username, password, hash: first.hash });
   const serverFirstRes = await get(

@@ -6,10 +6,11 @@ import { AuthError, CallError, HaystackError, PermissionError } from '../core/er
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
-import { HttpStatusError, NetworkError } from './errors.js';
+import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientFormat, clientCodec, decodeResponse } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
+import { fetchFailureMessage } from './network-failure.js';
 import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
 
 /** The HTTP method of a call. */
@@ -292,12 +293,8 @@ export class HaystackClient extends OpsClient {
       throw this.#fail(
         op,
         new NetworkError(
-          `${op}: ${timedOut ? 'timed out' : aborted ? 'aborted' : err instanceof Error ? err.message : String(err)}`,
-          {
-            cause: err,
-            timedOut,
-            aborted,
-          },
+          `${op}: ${timedOut ? 'timed out' : aborted ? 'aborted' : fetchFailureMessage(err, this.#base)}`,
+          { cause: err, timedOut, aborted },
         ),
       );
     }
@@ -311,7 +308,12 @@ export class HaystackClient extends OpsClient {
         this.#noLoginNeeded = false;
         return this.#send(op, req, options, false, accept, forced);
       }
-      throw this.#fail(op, new AuthError(`${op}: authentication required`));
+      throw this.#fail(
+        op,
+        this.#credentials === undefined
+          ? new LoginRequiredError(`${op}: authentication required, and no credentials were given`)
+          : new AuthError(`${op}: authentication required`),
+      );
     }
     // 405: the server takes this op only by the other method (haystack-py: GET only for about, ops, formats,
     // close; some servers: POST only). Switch once and remember what worked.
@@ -336,7 +338,7 @@ export class HaystackClient extends OpsClient {
         op,
         new PermissionError(grid === undefined ? `${op}: forbidden` : String(grid.meta.get('dis') ?? 'forbidden')),
       );
-    if (grid?.isError === true) throw this.#fail(op, new CallError(grid));
+    if (grid?.isError === true) throw this.#fail(op, new CallError(grid, res.status));
     throw this.#fail(op, new HttpStatusError(res.status, res.statusText, body));
   }
 

@@ -1,6 +1,7 @@
 // Client-side failures: an HTTP status that carries no error grid, and network or timeout failures.
 
-import { HaystackError } from '../core/errors.js';
+import { AuthError, HaystackError } from '../core/errors.js';
+import { classifyNetworkFailure, type NetworkFailure } from './network-failure.js';
 
 /** The server answered with an HTTP error status and no readable error grid. */
 export class HttpStatusError extends HaystackError {
@@ -28,6 +29,10 @@ export class NetworkError extends HaystackError {
   readonly timedOut: boolean;
   /** True when the caller's AbortSignal aborted the call. */
   readonly aborted: boolean;
+  /** What failed, as far as the runtime tells (`unknown` in browsers). */
+  readonly failure: NetworkFailure;
+  /** The runtime's error code behind `failure` (e.g. `ECONNREFUSED`, `SELF_SIGNED_CERT_IN_CHAIN`), if any. */
+  readonly failureCode: string | undefined;
 
   constructor(
     message: string,
@@ -36,5 +41,11 @@ export class NetworkError extends HaystackError {
     super('HS_ERR_NETWORK', message, options.cause === undefined ? undefined : { cause: options.cause });
     this.timedOut = options.timedOut ?? false;
     this.aborted = options.aborted ?? false;
+    const found = classifyNetworkFailure(options.cause);
+    this.failure = this.timedOut ? 'timeout' : this.aborted ? 'aborted' : found.failure;
+    this.failureCode = found.code;
   }
 }
+
+/** The server wants a login (401) and the client has no credentials to give it. */
+export class LoginRequiredError extends AuthError {}

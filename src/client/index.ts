@@ -1,10 +1,19 @@
 // Public door of `haystack-ts/client`: the isomorphic HTTP and WebSocket Haystack clients (Node and browsers).
 
+export { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
+export { findApiRoot } from './api-root.js';
 export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
 export { type ClientCredentials, type LoginRequest, loginWithScram } from './client-auth.js';
-export { HttpStatusError, NetworkError } from './errors.js';
+export { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
+export {
+  classifyNetworkFailure,
+  describeNetworkFailure,
+  fetchFailureMessage,
+  hostAndPort,
+  type NetworkFailure,
+} from './network-failure.js';
 export {
   type CallOptions,
   type DefsOptions,

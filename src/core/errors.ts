@@ -235,8 +235,10 @@ export class CallError extends HaystackError {
   readonly remoteType: string | undefined;
   /** The server's stable error code (`errCode`, e.g. `HS_ERR_UNKNOWN_REC` from haystack-ts servers), when it sent one. */
   readonly remoteCode: string | undefined;
+  /** The HTTP status the grid came with, when it came over HTTP (404 means the URL is not an op). */
+  readonly httpStatus: number | undefined;
 
-  constructor(grid: ErrorGridLike) {
+  constructor(grid: ErrorGridLike, httpStatus?: number) {
     const dis = grid.meta.get('dis');
     super('HS_ERR_CALL', typeof dis === 'string' ? dis : 'Server returned an error grid');
     this.grid = grid;
@@ -246,5 +248,6 @@ export class CallError extends HaystackError {
     this.remoteType = typeof type === 'string' ? type : undefined;
     const code = grid.meta.get('errCode');
     this.remoteCode = typeof code === 'string' ? code : undefined;
+    this.httpStatus = httpStatus;
   }
 }

@@ -107,7 +107,7 @@ describe('haystack user over HTTP', () => {
   it('fails clearly when the server cannot be reached', async () => {
     const r = await runCliCaptured(['user', 'list', '--url', 'http://127.0.0.1:9/api/'], dir, ADMIN);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9\/api\//);
+    expect(r.stderr).toContain('cannot reach 127.0.0.1:9 (bad port)');
   });
 });
 
@@ -145,6 +145,7 @@ describe('haystack user over HTTPS', () => {
   it('does not trust the server without the CA', async () => {
     const r = await user(['list']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot reach .*(certificate|self.signed|verify)/i);
+    expect(r.stderr).toMatch(/certificate .* not signed by a trusted CA/);
+    expect(r.stderr).toContain('--ca');
   });
 });

@@ -83,7 +83,8 @@ describe.skipIf(!chromiumAvailable())('client in headless chromium', () => {
         first: his.first?.get('val')?.toString(),
       };
     }, `${site.origin}/api`);
-    expect(result.anonymous).toBe('AuthError');
+    // An AuthError subclass: 401 and no credentials to log in with.
+    expect(result.anonymous).toBe('LoginRequiredError');
     expect(result.loggedIn).toBe(true);
     expect(result.sites).toEqual(['Browser Site']);
     expect(result.hisRows).toBeGreaterThan(0);

@@ -1,0 +1,117 @@
+// `haystack watch`: subscribe to entities (by filter or ids) and print their changes as they come, until Ctrl-C.
+
+import type { Command } from 'commander';
+import type { HaystackClient } from '../client/index.js';
+import { type Dict, Grid, Ref } from '../core/index.js';
+import { CliExit, type CliIo } from './io.js';
+import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
+import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
+
+/** Options of `haystack watch`. */
+export interface WatchFlags extends RemoteFlags, OutputFlags {
+  /** Seconds between polls. */
+  readonly interval: string;
+  /** Lease asked of the server, in seconds. */
+  readonly lease?: string;
+  /** Stop after this many batches of changes. */
+  readonly count?: string;
+}
+
+/** How a feed is opened: the ids to watch and the timing the flags asked for. */
+export interface WatchFeedRequest {
+  /** Entities to watch. */
+  readonly ids: readonly Ref[];
+  /** Poll interval in milliseconds (a push feed may ignore it). */
+  readonly intervalMs: number;
+  /** Lease to ask for, in milliseconds. */
+  readonly leaseMs?: number;
+}
+
+/**
+ * Where watched changes come from. The HTTP feed polls `watchPoll`; a WebSocket feed (`--ws`) that receives
+ * pushes is another implementation of this interface, chosen in {@link openFeed}.
+ */
+export interface WatchFeed {
+  /** Current state of every watched entity that exists, as the subscription answered it. */
+  readonly initial: readonly Dict[];
+  /** Batches of changed entities, until `signal` aborts. */
+  changes(signal: AbortSignal): AsyncIterable<readonly Dict[]>;
+  /** End the subscription on the server. */
+  close(): Promise<void>;
+}
+
+/** A watch over HTTP: `watchSub`, then `watchPoll` every `intervalMs`, `watchUnsub` on close. */
+export async function openPollingFeed(client: HaystackClient, req: WatchFeedRequest): Promise<WatchFeed> {
+  const watch = await client.watch(req.ids, {
+    dis: 'haystack watch',
+    ...(req.leaseMs === undefined ? {} : { leaseMs: req.leaseMs }),
+  });
+  return {
+    initial: [...watch.entities.values()],
+    changes: (signal) => watch.changes({ intervalMs: req.intervalMs, signal }),
+    close: () => watch.close(),
+  };
+}
+
+/** Register `haystack watch (FILTER | ID...) [--interval S] [--lease S] [--count N] [--to FORMAT]`. */
+export function registerWatch(program: Command, io: CliIo): void {
+  const cmd = program
+    .command('watch')
+    .description(
+      'subscribe to the entities a filter matches (or to ids) and print their current state, then every change, ' +
+        'until Ctrl-C (watchSub/watchPoll/watchUnsub)',
+    )
+    .argument('<target...>', "a filter such as 'point and zone and temp', or ids such as @demo.s1.ahu1.dat")
+    .option('--interval <seconds>', 'seconds between polls', '1')
+    .option('--lease <seconds>', 'lease to ask the server for (it closes a watch nobody polls)')
+    .option('--count <n>', 'stop after n batches of changes');
+  withRemoteOptions(withOutputOption(cmd)).action(async (targets: string[], flags: WatchFlags) => {
+    await runWatch(targets, flags, io);
+  });
+}
+
+function positive(flag: string, raw: string, whole: boolean): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n)))
+    throw new CliExit(2, `haystack watch: ${flag} must be a positive ${whole ? 'whole ' : ''}number, not ${raw}`);
+  return n;
+}
+
+async function runWatch(targets: readonly string[], flags: WatchFlags, io: CliIo): Promise<void> {
+  const print = gridPrinter('watch', flags.to, io);
+  const intervalMs = positive('--interval', flags.interval, false) * 1000;
+  const leaseMs = flags.lease === undefined ? undefined : positive('--lease', flags.lease, false) * 1000;
+  const count = flags.count === undefined ? Number.POSITIVE_INFINITY : positive('--count', flags.count, true);
+  const byId = targets.every((t) => t.startsWith('@'));
+  if (!byId && targets.length > 1)
+    throw new CliExit(2, "haystack watch: give one filter (quoted: 'point and his') or ids that start with @");
+  await withClient('watch', flags, io, async (client) => {
+    const ids = byId ? targets.map((t) => new Ref(t.slice(1))) : await idsOf(client, targets[0] ?? '');
+    if (ids.length === 0) throw new CliExit(1, `haystack watch: nothing matches ${targets.join(' ')}`);
+    const feed = await openFeed(client, { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) });
+    try {
+      print(Grid.fromDicts(feed.initial));
+      let batches = 0;
+      for await (const changed of feed.changes(io.signal)) {
+        print(Grid.fromDicts(changed));
+        if (++batches >= count) break;
+      }
+    } catch (err) {
+      // Ctrl-C during a poll aborts that request: that is the normal way to stop.
+      if (!io.signal.aborted) throw err;
+    } finally {
+      await feed.close().catch(() => undefined);
+    }
+  });
+}
+
+async function idsOf(client: HaystackClient, filter: string): Promise<Ref[]> {
+  const ids: Ref[] = [];
+  for (const row of await client.read(filter)) if (row.id !== undefined) ids.push(row.id);
+  return ids;
+}
+
+/** The feed the flags ask for: HTTP polling (the only transport until the WebSocket client lands). */
+function openFeed(client: HaystackClient, req: WatchFeedRequest): Promise<WatchFeed> {
+  return openPollingFeed(client, req);
+}

@@ -1,0 +1,102 @@
+// What remote commands say when the server is not there, not trusted, not at that URL, or wants a login.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCliCaptured } from '../support/run-cli.js';
+import { type StartedServe, startServe } from '../support/serve-cli.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'haystack-remote-errors-'));
+const ADMIN = { HS_SUPERUSER_USERNAME: 'root', HS_SUPERUSER_PASSWORD: 'correct horse battery' };
+const DEMO = ['--port', '0', '--demo-days', '0'];
+
+/** A port nothing listens on: one the OS gave us, closed again. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
+
+describe('remote command errors say what to do', () => {
+  let plain: StartedServe;
+  let tls: StartedServe;
+
+  beforeAll(async () => {
+    expect((await runCliCaptured(['certs', 'certs', '--days', '2'], dir)).code).toBe(0);
+    plain = await startServe(DEMO, dir, ADMIN);
+    tls = await startServe(
+      [...DEMO, '--tls-cert', 'certs/server.pem', '--tls-key', 'certs/server-key.pem'],
+      dir,
+      ADMIN,
+    );
+    expect(tls.url).toMatch(/^https:/);
+  }, 60_000);
+
+  afterAll(async () => {
+    await plain.stop();
+    await tls.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a refused connection names host and port and asks whether the server runs', async () => {
+    const port = await closedPort();
+    const r = await runCliCaptured(['about', '--url', `http://127.0.0.1:${port}/api/`], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`connection refused by 127.0.0.1:${port}`);
+    expect(r.stderr).toMatch(/server running/);
+  });
+
+  it('an untrusted certificate suggests --ca; with --ca the same call works', async () => {
+    const env = { HAYSTACK_PASSWORD: ADMIN.HS_SUPERUSER_PASSWORD };
+    const r = await runCliCaptured(['about', '--url', tls.url, '-u', 'root'], dir, env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not signed by a trusted CA/);
+    expect(r.stderr).toContain('--ca');
+    const ok = await runCliCaptured(['about', '--url', tls.url, '-u', 'root', '--ca', 'certs/ca.pem'], dir, env);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
+  it('plain HTTP to the TLS port is told to use https', async () => {
+    const r = await runCliCaptured(['about', '--url', tls.url.replace('https:', 'http:')], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/https:\/\//);
+  });
+
+  it('a URL without the API root is detected and the right one suggested, with and without a login', async () => {
+    const origin = new URL(plain.url).origin;
+    const anonymous = await runCliCaptured(['about', '--url', origin], dir);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain(`use --url ${origin}/api/`);
+    const withUser = await runCliCaptured(['read', 'site', '--url', origin, '-u', 'root'], dir, {
+      HAYSTACK_PASSWORD: ADMIN.HS_SUPERUSER_PASSWORD,
+    });
+    expect(withUser.code).toBe(1);
+    expect(withUser.stderr).toContain(`use --url ${origin}/api/`);
+  });
+
+  it('a server that wants a login suggests -u and $HAYSTACK_USER', async () => {
+    const r = await runCliCaptured(['read', 'site', '--url', plain.url], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/authentication required/);
+    expect(r.stderr).toContain('-u USER');
+    expect(r.stderr).toContain('$HAYSTACK_USER');
+  });
+
+  it('the user command classifies a refused connection the same way', async () => {
+    const port = await closedPort();
+    const r = await runCliCaptured(['user', 'list', '--url', `http://127.0.0.1:${port}/api/`], dir, {
+      HAYSTACK_PASSWORD: 'x'.repeat(12),
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`connection refused by 127.0.0.1:${port}`);
+  });
+});

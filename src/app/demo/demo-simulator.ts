@@ -1,6 +1,8 @@
-// DemoSimulator: keeps the demo building alive, committing new `curVal`s from the same models as its history.
+// DemoSimulator: keeps the demo building alive, committing new `curVal`s from the same models as its history and
+// appending each new value to the point's history, so `hisRead today` grows while the demo runs.
 
 import { ValueError } from '../../core/errors.js';
+import type { TagVal } from '../../core/grid/dict.js';
 import { Num } from '../../core/kinds/number.js';
 import type { Clock, CommitDiff, StorageAdapter } from '../../storage/adapter.js';
 import type { DemoBuilding, DemoPoint } from './demo-builder.js';
@@ -19,7 +21,10 @@ export interface DemoSimulatorOptions {
 
 /** Moves the demo building's live values. */
 export interface DemoSimulator {
-  /** Compute every point at `now` and commit the `curVal`s that changed; returns how many changed. */
+  /**
+   * Compute every point at `now`, commit the `curVal`s that changed and append them to history (a writable point's
+   * history follows its effective value); returns how many `curVal`s changed.
+   */
   step(now: number): Promise<number>;
   /** Run a step every `intervalMs` (default 5,000) on a timer that does not keep the process alive. */
   start(intervalMs?: number): void;
@@ -50,6 +55,8 @@ export function createDemoSimulator(
   const overrides = new Float64Array(building.slots).fill(Number.NaN);
   // The value last committed per point (compared after rounding), so that unchanged points are not touched.
   const committed = new Map<string, string>();
+  // The value last appended to each point's history (change of value, as Haystack's `cov` history records it).
+  const historied = new Map<string, string>();
   let lastStep: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
@@ -59,10 +66,13 @@ export function createDemoSimulator(
     // Commanded setpoints and meter readings live in the store: read them, so that any process can run the demo.
     const current = await store.readByIds(watched.map((p) => p.id));
     const readings = new Map<string, number>();
+    const samples: { readonly id: string; readonly val: TagVal }[] = [];
     watched.forEach((p, i) => {
       const cur = current[i]?.get(p.rateSlot === undefined ? 'writeVal' : 'curVal');
-      if (p.rateSlot === undefined) overrides[p.slot] = cur instanceof Num ? cur.val : Number.NaN;
-      else if (cur instanceof Num) readings.set(p.id, cur.val);
+      if (p.rateSlot === undefined) {
+        overrides[p.slot] = cur instanceof Num ? cur.val : Number.NaN;
+        if (cur instanceof Num || typeof cur === 'boolean') samples.push({ id: p.id, val: cur });
+      } else if (cur instanceof Num) readings.set(p.id, cur.val);
     });
     building.evaluate(now, values, overrides);
     const hours = lastStep === undefined ? 0 : Math.max(0, now - lastStep) / 3_600_000;
@@ -76,9 +86,16 @@ export function createDemoSimulator(
       if (committed.get(p.id) === key) continue;
       committed.set(p.id, key);
       diffs.push({ op: 'update', id: p.id, changes: curValChange(val) });
+      samples.push({ id: p.id, val });
     }
     lastStep = now;
     if (diffs.length > 0) await store.commit(diffs);
+    for (const { id, val } of samples) {
+      const key = String(val);
+      if (historied.get(id) === key) continue;
+      historied.set(id, key);
+      if (val !== null) await store.hisWrite(id, [{ ts: now, val }]);
+    }
     return diffs.length;
   };
 

@@ -52,6 +52,34 @@ describe('demo simulator', () => {
     expect((await store.watchPoll(w.id, false)).changed).toEqual([]);
   });
 
+  it('appends each new value to the point history, so history grows while the demo runs', async () => {
+    const { store, t } = demo();
+    const { building } = await populateDemo(store, { now: NOW, days: 1 });
+    const sim = createDemoSimulator(store, building);
+    const range = { start: NOW + 1, end: NOW + 60_000 };
+    expect(await store.hisRead('hudson.vav1-01.zat', range)).toEqual([]);
+    const steps = [NOW + 5000, NOW + 10_000, NOW + 15_000];
+    for (const at of steps) {
+      t.now = at;
+      await sim.step(at);
+    }
+    const zone = await store.hisRead('hudson.vav1-01.zat', range);
+    // Change of value: every step that moved the zone temperature left a sample at that instant, holding curVal.
+    expect(zone.length).toBeGreaterThan(0);
+    expect(zone.every((s) => steps.includes(s.ts))).toBe(true);
+    expect(String(zone.at(-1)?.val)).toBe(`${await curVal(store, 'hudson.vav1-01.zat')}°F`);
+    // A writable point records its effective value, once while it does not change.
+    const sp = await store.hisRead('hudson.vav1-01.zatSp', range);
+    expect(sp.map((s) => s.ts)).toEqual([NOW + 5000]);
+    await store.pointWrite({ id: 'hudson.vav1-01.zatSp', level: 8, val: new Num(75, '°F'), who: 'test' });
+    t.now = NOW + 20_000;
+    await sim.step(t.now);
+    expect((await store.hisRead('hudson.vav1-01.zatSp', range)).at(-1)).toEqual({
+      ts: NOW + 20_000,
+      val: new Num(75, '°F'),
+    });
+  });
+
   it('lets a commanded zone setpoint move the zone temperature', async () => {
     const { store, t } = demo();
     const { building } = await populateDemo(store, { now: NOW, days: 0 });

@@ -10,6 +10,7 @@ import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { BodyGate } from './http/body-gate.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
+import { homePageHtml, sendHomePage } from './http/home-page.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
@@ -86,6 +87,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits);
     return gate.run(() => bodyGrid(req, decodeLimits));
   };
+  const homeHtml =
+    opts.homePage === undefined ? undefined : homePageHtml(opts.about.serverName, opts.basePath, opts.homePage);
 
   const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
     let opName: string | undefined;
@@ -108,6 +111,11 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         }
       }
       const { path, query } = splitTarget(req.url ?? '/');
+      // The page for a person at a browser: public, holds no data, so served before authentication.
+      if (path === '/' && homeHtml !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+        sendHomePage(res, homeHtml, req.method === 'HEAD');
+        return;
+      }
       opName = opNameOf(path, opts.basePath);
       if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
       codec = negotiateResponse(req.headers.accept);

@@ -44,6 +44,7 @@ export {
 } from './events.js';
 export { createHandler, type HaystackHandler } from './handler.js';
 export type { ErrorReply, ErrorStatusMode } from './http/error-reply.js';
+export { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 export type { HttpRoute, RouteRequest } from './http/route.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 export { loadDefLibs } from './namespace/load-def-libs.js';

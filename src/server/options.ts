@@ -6,6 +6,7 @@ import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import { type ActionDef, type ActionRegistry, createActionRegistry } from './actions.js';
 import type { ErrorStatusMode } from './http/error-reply.js';
+import { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 import type { HttpRoute } from './http/route.js';
 import { normalizeBasePath } from './http/router.js';
 import { resolveServerLimits, type ServerLimits } from './limits.js';
@@ -58,6 +59,12 @@ export interface HaystackServerOptions {
   /** `spec` (default): op errors answer HTTP 200 with the error grid, as HttpApi requires; `http`: the error code's status. */
   readonly errorStatus?: ErrorStatusMode;
   /**
+   * The page served at `/` (outside the base path) to a person at a browser: `false` serves none (404, as any other
+   * path); an array replaces the links shown after the API root. Default: links to the HTTP API chapter and to the
+   * haystack-ts documentation.
+   */
+  readonly homePage?: boolean | readonly HomeLink[];
+  /**
    * Keep encoded GET responses of read/nav/defs until a change invalidates them (exactly the entries a change can
    * affect). Only for stores written through this process: every write must go through the handler's `store`.
    * Default false.
@@ -89,9 +96,12 @@ export interface ResolvedServerOptions {
   readonly errorStatus: ErrorStatusMode;
   readonly responseCache: boolean;
   readonly webSocket: Partial<WebSocketOptions> | false;
+  /** Links of the page at `/`, or undefined for no page. */
+  readonly homePage: readonly HomeLink[] | undefined;
 }
 
 const KNOWN = new Set([
+  'homePage',
   'store',
   'authenticate',
   'noAuth',
@@ -221,6 +231,9 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     fail('errorStatus must be "spec" or "http"');
   }
   const actions = options.actions;
+  const homePage = options.homePage ?? true;
+  if (typeof homePage !== 'boolean' && !Array.isArray(homePage))
+    fail('homePage must be a boolean or an array of links');
   let limits: ServerLimits;
   try {
     limits = resolveServerLimits(options.limits);
@@ -249,5 +262,6 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     errorStatus: options.errorStatus ?? 'spec',
     responseCache: options.responseCache === true,
     webSocket: webSocketOptions(options.webSocket),
+    homePage: homePage === true ? DEFAULT_HOME_LINKS : homePage === false ? undefined : homePage,
   });
 }

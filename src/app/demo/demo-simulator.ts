@@ -94,7 +94,7 @@ export function createDemoSimulator(
       const key = String(val);
       if (historied.get(id) === key) continue;
       historied.set(id, key);
-      if (val !== null) await store.hisWrite(id, [{ ts: now, val }]);
+      await store.hisWrite(id, [{ ts: now, val }]);
     }
     return diffs.length;
   };

@@ -1,4 +1,6 @@
 // Log lines from the library's diagnostics channels: the library publishes events, the app turns them into lines.
+// One line per event, `TIME LEVEL EVENT key=value...` (logfmt after the event name), so people read it and tools
+// split it; a structured logger (pino) can replace these functions without touching the library.
 
 import diagnostics from 'node:diagnostics_channel';
 import { type LoginEvent, type RequestEvent, SERVER_CHANNELS } from '../server/index.js';
@@ -22,20 +24,57 @@ function subscribe(channel: string, listener: (message: unknown) => void): () =>
   return () => diagnostics.unsubscribe(channel, listener);
 }
 
-/** One line per finished HTTP request (`GET read 200 1.2ms`, with the error code of an error grid). */
-export function logRequests(log: (line: string) => void): () => void {
+// logfmt: bare when the value is plain, else quoted; absent values are `-`.
+function field(key: string, value: string | number | undefined): string {
+  if (value === undefined) return `${key}=-`;
+  const text = String(value);
+  // Quoted and escaped by logSafe: a value from the request (a user name, an op) cannot forge a line.
+  return `${key}=${/^[\w.:/@%+-]+$/.test(text) ? text : `"${logSafe(text).replaceAll('"', '\\"')}"`}`;
+}
+
+/** A log line: ISO time, level, event name, then the fields. */
+export function logLine(
+  now: number,
+  level: 'info' | 'warn',
+  event: string,
+  fields: Readonly<Record<string, string | number | undefined>>,
+): string {
+  const parts = Object.entries(fields).map(([k, v]) => field(k, v));
+  return `${new Date(now).toISOString()} ${level} ${event} ${parts.join(' ')}`;
+}
+
+/**
+ * One line per finished HTTP request: time, client address, user, method, op, status, error code (of an error
+ * grid) and duration, e.g. `2026-01-15T10:00:00.000Z info request addr=127.0.0.1 user=admin method=GET op=read
+ * status=200 ms=1.2`.
+ */
+export function logRequests(log: (line: string) => void, now: () => number = Date.now): () => void {
   return subscribe(SERVER_CHANNELS.request, (m) => {
     const e = m as RequestEvent;
-    const err = e.errorCode === undefined ? '' : ` ${e.errorCode}`;
-    log(`${logSafe(e.method)} ${logSafe(e.op ?? '-')} ${e.status}${err} ${e.durationMs.toFixed(1)}ms`);
+    log(
+      logLine(now(), 'info', 'request', {
+        addr: e.address,
+        user: e.username,
+        method: e.method,
+        op: e.op,
+        status: e.status,
+        ...(e.errorCode === undefined ? {} : { err: e.errorCode }),
+        ms: Number(e.durationMs.toFixed(1)),
+      }),
+    );
   });
 }
 
-/** One line per login attempt (`login success "alice" from 127.0.0.1`); never the password. */
-export function logLogins(log: (line: string) => void): () => void {
+/** One line per login attempt (`... info login outcome=success user=alice addr=127.0.0.1`); never the password. */
+export function logLogins(log: (line: string) => void, now: () => number = Date.now): () => void {
   return subscribe(LOGIN_CHANNEL, (m) => {
     const e = m as LoginEvent;
-    // Both come from the client (the address through X-Forwarded-For): quoted, so they cannot forge a line.
-    log(`login ${e.outcome} ${JSON.stringify(e.username)} from ${JSON.stringify(e.address)}`);
+    log(
+      logLine(now(), e.outcome === 'success' ? 'info' : 'warn', 'login', {
+        outcome: e.outcome,
+        user: e.username,
+        addr: e.address,
+      }),
+    );
   });
 }

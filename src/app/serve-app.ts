@@ -34,8 +34,8 @@ export interface AppConfig {
   readonly debug?: boolean;
   /** Cache encoded read/nav responses (default true). */
   readonly responseCache?: boolean;
-  /** Log one line per request and per login. */
-  readonly verbose?: boolean;
+  /** No request and login log lines (default false: one line per request and per login, at info level). */
+  readonly quiet?: boolean;
   /** How often the demo simulator moves live values, in ms (default 5,000). */
   readonly simulatorIntervalMs?: number;
   /** Directory relative paths resolve against. */
@@ -80,7 +80,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     cleanup.push(() => {
       security.stop();
     });
-    if (config.verbose === true) cleanup.push(logLogins(out.log));
+    if (config.quiet !== true) cleanup.push(logLogins(out.log));
     const fresh = !opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0;
     const seeded = fresh
       ? await seedStore(opened.store, config.seed, config.cwd)
@@ -108,7 +108,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       );
     }
     cleanup.push(() => server.close());
-    if (config.verbose === true) cleanup.push(logRequests(out.log));
+    if (config.quiet !== true) cleanup.push(logRequests(out.log));
     const simulator = startSimulator(server, seeded.demo, config, out);
     if (simulator !== undefined) {
       cleanup.push(() => {

@@ -1,6 +1,6 @@
 // `haystack serve`: parses its flags into an app config, starts the app, prints where it listens, stops on Ctrl-C.
 
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   type AppConfig,
   type AppOutput,
@@ -26,7 +26,7 @@ interface ServeOptions {
   readonly tz?: string;
   readonly demoDays: string;
   readonly debug?: boolean;
-  readonly verbose?: boolean;
+  readonly quiet?: boolean;
   readonly cache: boolean;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
@@ -72,7 +72,9 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--demo-days <n>', 'days of history in the demo building', '30')
     .option('--no-cache', 'do not cache encoded read/nav responses')
     .option('--debug', 'add stack traces to error grids')
-    .option('--verbose', 'print one line per request to stderr')
+    .option('--quiet', 'no log lines (default: one line per request and per login on stderr)')
+    // Kept so that older scripts still start: request lines are on by default now.
+    .addOption(new Option('--verbose').hideHelp())
     .action(async (options: ServeOptions) => {
       await runServe(options, io);
     });
@@ -137,7 +139,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     debug: options.debug === true,
     responseCache: options.cache,
-    verbose: options.verbose === true,
+    quiet: options.quiet === true,
     cwd: io.cwd,
   };
 }

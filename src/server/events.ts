@@ -15,6 +15,8 @@ export interface RequestEvent {
   readonly errorCode: ErrorCode | undefined;
   /** User name of the caller, once authenticated. */
   readonly username: string | undefined;
+  /** The client's IP address (of the TCP connection: a proxy's address behind a proxy). */
+  readonly address: string | undefined;
   /** Time taken, in milliseconds (from `performance.now`). */
   readonly durationMs: number;
 }

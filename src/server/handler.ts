@@ -179,6 +179,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
           status: res.statusCode,
           errorCode,
           username,
+          address: req.socket.remoteAddress,
           durationMs: performance.now() - started,
         };
         requestChannel.publish(event);

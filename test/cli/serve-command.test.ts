@@ -43,10 +43,10 @@ describe('haystack serve', () => {
     expect(s.stdout()).toContain('stopped');
   });
 
-  it('serves the entities of a --data file, and logs requests with --verbose', async () => {
+  it('serves the entities of a --data file, and logs one line per request (time, address, user, op, status)', async () => {
     const file = path.join(dir, 'site.zinc');
     writeFileSync(file, 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');
-    const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc', '--verbose'], dir);
+    const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc'], dir);
     try {
       const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
       expect(grid.rows.map((r) => r.id?.id)).toEqual(['a', 'b']);
@@ -54,7 +54,23 @@ describe('haystack serve', () => {
     } finally {
       await s.stop();
     }
-    expect(s.stderr()).toMatch(/GET read 200/);
+    expect(s.stderr()).toMatch(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z info request addr=127\.0\.0\.1 user=\S+ method=GET op=read status=200 ms=[\d.]+$/m,
+    );
+  });
+
+  it('logs nothing per request with --quiet; still accepts the old --verbose', async () => {
+    writeFileSync(path.join(dir, 'site.zinc'), 'ver:"3.0"\nid,dis,site\n@a,"A",M\n');
+    const s = await serve(
+      ['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc', '--quiet', '--verbose'],
+      dir,
+    );
+    try {
+      expect((await fetch(`${s.url}about`)).status).toBe(200);
+    } finally {
+      await s.stop();
+    }
+    expect(s.stderr()).not.toMatch(/request/);
   });
 
   it('reads Trio data files, and serves defs from --defs', async () => {

@@ -1,6 +1,6 @@
 // The published tarball installs into an empty project, its entry points import (require() says to use import()),
 // it ships no source maps without sources, and its bin prints usage.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -87,8 +87,38 @@ describe('npm pack tarball', () => {
     expect(tarballFiles).toContain('package/dist/core/index.js');
     expect(tarballFiles).toContain('package/dist/core/index.d.ts');
     expect(tarballFiles).toContain('package/cjs/esm-only.cjs');
-    expect(tarballFiles.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(tarballFiles.filter((f) => f.endsWith('.map') || f.endsWith('.tsbuildinfo'))).toEqual([]);
   });
+
+  it('SIGTERM to `npm start` (what Docker and systemd send) reaches the server, which stops and frees its port', async () => {
+    // --ignore-scripts skips prestart's build: npm pack has just built dist/.
+    const child = spawn('npm', ['start', '--ignore-scripts', '--', '--port', '0', '--demo-days', '0', '--quiet'], {
+      cwd: REPO_ROOT,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString('utf8');
+        const m = /listening on (\S+)/.exec(out);
+        if (m?.[1] !== undefined) resolve(m[1]);
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`npm start exited ${String(code)} before listening:\n${out}`));
+      });
+    });
+    expect((await fetch(`${url}about`)).status).toBe(200);
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
+    child.kill('SIGTERM');
+    await exited;
+    expect(out).toContain('haystack serve: stopped');
+    await expect(fetch(`${url}about`)).rejects.toThrow();
+  }, 60_000);
 
   it('npx haystack --help prints usage', async () => {
     const out = await sh('npx', ['haystack', '--help'], project);

@@ -1,8 +1,7 @@
 // The published tarball installs into an empty project, its entry points import (require() says to use import()),
 // it ships no source maps without sources, and its bin prints usage.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/shared.js';
 
 const run = promisify(execFile);
+/** What `npm pack` needs from the repository to build and pack (node_modules is linked, not copied). */
+const PACKAGE_SOURCES = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'src',
+  'cjs',
+  'README.md',
+  'CHANGELOG.md',
+  'LICENSE',
+];
 const NPM_TIMEOUT_MS = 240_000;
 
 /** The environment without the outer npm run's settings, so the nested npm behaves as if typed by hand. */
@@ -34,13 +44,20 @@ describe('npm pack tarball', () => {
   let work = '';
   let project = '';
   let tarballFiles: string[] = [];
-  const distExisted = existsSync(path.join(REPO_ROOT, 'dist'));
+  let clone = '';
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), 'haystack-ts-pack-'));
     project = path.join(work, 'project');
+    // A copy of the package sources, so that prepack's build never rewrites the repository's dist/ while other
+    // tests (the README test) run the CLI from it.
+    clone = path.join(work, 'clone');
+    await mkdir(clone);
+    for (const entry of PACKAGE_SOURCES)
+      await cp(path.join(REPO_ROOT, entry), path.join(clone, entry), { recursive: true });
+    await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
     // prepack builds dist/ first, so the tarball reflects the current sources.
-    await sh('npm', ['pack', '--pack-destination', work], REPO_ROOT);
+    await sh('npm', ['pack', '--pack-destination', work], clone);
     const tarball = (await readdir(work)).find((f) => f.endsWith('.tgz'));
     if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${work}`);
     tarballFiles = (await sh('tar', ['tzf', path.join(work, tarball)], work)).trim().split('\n');
@@ -54,7 +71,6 @@ describe('npm pack tarball', () => {
 
   afterAll(async () => {
     if (work !== '') await rm(work, { recursive: true, force: true });
-    if (!distExisted) await rm(path.join(REPO_ROOT, 'dist'), { recursive: true, force: true });
   });
 
   it.each(['haystack-ts', 'haystack-ts/client', 'haystack-ts/client/node', 'haystack-ts/server'])(
@@ -91,9 +107,9 @@ describe('npm pack tarball', () => {
   });
 
   it('SIGTERM to `npm start` (what Docker and systemd send) reaches the server, which stops and frees its port', async () => {
-    // --ignore-scripts skips prestart's build: npm pack has just built dist/.
+    // --ignore-scripts skips prestart's build: npm pack has just built the clone's dist/.
     const child = spawn('npm', ['start', '--ignore-scripts', '--', '--port', '0', '--demo-days', '0', '--quiet'], {
-      cwd: REPO_ROOT,
+      cwd: clone,
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

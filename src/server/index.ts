@@ -36,6 +36,7 @@ export {
   type TokenSession,
   tokenSessionId,
 } from './auth/token-service.js';
+export type { EntityChange, StoreObserver } from './cache/observed-store.js';
 export type { CacheDeps } from './cache/response-cache.js';
 export {
   type RequestEvent,
@@ -110,3 +111,4 @@ export {
   type UsersApiOptions,
   userJson,
 } from './users/users-api.js';
+export type { WebSocketOptions } from './ws/ws-options.js';

@@ -4,6 +4,7 @@ export { type ActionDef, type ActionHandler, type ActionRegistry, createActionRe
 export {
   AuthThrottle,
   type AuthThrottleOptions,
+  type FailureKind,
   type ThrottleDecision,
   type ThrottleLimits,
 } from './auth/auth-throttle.js';

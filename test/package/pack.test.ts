@@ -1,6 +1,7 @@
 // The published tarball installs into an empty project, its entry points import (require() says to use import()),
 // it ships no source maps without sources, and its bin prints usage.
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -72,3 +72,23 @@ export { HTime, time } from './kinds/time.js';
 export { Uri, uri } from './kinds/uri.js';
 export { isXStrType, XStr, xstr } from './kinds/xstr.js';
 export { TimeZone } from './tz/time-zone.js';
+export { WS_CLOSE, type WsCloseReason, wsCloseReason } from './ws/ws-close-codes.js';
+export {
+  decodeWsMessage,
+  encodeWsAuth,
+  encodeWsBatch,
+  encodeWsControl,
+  encodeWsPush,
+  encodeWsRequest,
+  encodeWsResponse,
+  isWsBadItem,
+  isWsRequest,
+  WS_SUBPROTOCOL,
+  type WsBadItem,
+  type WsControlType,
+  type WsId,
+  type WsMessage,
+  type WsRequest,
+  type WsResponse,
+  wsResponseParts,
+} from './ws/ws-envelope.js';

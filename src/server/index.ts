@@ -112,4 +112,4 @@ export {
   type UsersApiOptions,
   userJson,
 } from './users/users-api.js';
-export type { WebSocketOptions } from './ws/ws-options.js';
+export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws/ws-options.js';

@@ -198,7 +198,11 @@ describe('WebSocket endpoint without authentication', () => {
   };
 
   beforeAll(async () => {
-    f = await startWsFixture({ auth: false, webSocket: { maxInFlight: 2 }, extra: { ops: [gated] } });
+    f = await startWsFixture({
+      auth: false,
+      webSocket: { maxInFlight: 2, pingIntervalMs: 50 },
+      extra: { ops: [gated] },
+    });
   });
   afterAll(async () => {
     await f.close();
@@ -219,6 +223,14 @@ describe('WebSocket endpoint without authentication', () => {
     expect((await Promise.all(calls)).length).toBe(6);
     expect(most).toBe(2);
     await ws.disconnect();
+  });
+
+  it('negotiates permessage-deflate and drops a peer that stops answering pings', async () => {
+    const silent = await rawSocket(f.wsUrl, {}, false);
+    expect(silent.ws.protocol).toBe('haystack');
+    expect(silent.ws.extensions).toContain('permessage-deflate');
+    // No pong: the server ends the connection without a close frame (1006 on this side).
+    expect((await silent.closed).code).toBe(1006);
   });
 
   it('multiplexes named channels over one socket', async () => {

@@ -103,12 +103,13 @@ export function wsFactory(headers: Readonly<Record<string, string>> = {}): WebSo
 export async function rawSocket(
   url: string,
   headers: Readonly<Record<string, string>> = {},
+  autoPong = true,
 ): Promise<{
   readonly ws: WsSocket;
   next(): Promise<string>;
   readonly closed: Promise<{ code: number; reason: string }>;
 }> {
-  const ws = new WsSocket(url, ['haystack'], { headers });
+  const ws = new WsSocket(url, ['haystack'], { headers, autoPong });
   const queue: string[] = [];
   const waiters: ((s: string) => void)[] = [];
   ws.on('message', (data: Buffer) => {

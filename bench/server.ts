@@ -6,10 +6,9 @@
 // server sent for each URL (recorded once before the runs), so the ratio is the cost of our whole pipeline:
 // routing, argument decoding, the store query, encoding and the response. Rounds alternate: ours, bare, ours, ...
 
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -17,19 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeZincGrid } from '../src/core/codec/zinc/index.js';
 import { createServer } from '../src/server/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
-
-/** The part of autocannon's API used here (the package ships no type declarations). */
-interface LoadResult {
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly requests: { readonly average: number };
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
-  readonly url: string;
-  readonly connections: number;
-  readonly duration: number;
-  readonly requests: readonly { readonly method: string; readonly path: string }[];
-}) => Promise<LoadResult>;
+import { autocannon, startChild as startBenchChild } from './support/bench-child.js';
 
 const SHARED = path.resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/datasets');
 const FILES = ['alpha/alpha.zinc', 'bravo/bravo.zinc'];
@@ -99,14 +86,7 @@ if (process.send !== undefined) {
 }
 
 function startChild(init: WorkerInit): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
-  child.send(init);
-  return new Promise((resolve, reject) => {
-    child.once('message', (port: number) => {
-      resolve({ port, child });
-    });
-    child.once('error', reject);
-  });
+  return startBenchChild(fileURLToPath(import.meta.url), init);
 }
 
 async function record(port: number): Promise<[string, Recorded][]> {

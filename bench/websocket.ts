@@ -8,9 +8,8 @@
 // and measures arrival minus write time (same machine clock). haystack-py publishes 1.5-1.8k msg/s for its
 // WebSocket server (other hardware); PRODUCT.md asks >= 10x that and push p99 <= 10 ms.
 
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,18 +23,7 @@ import { Ref } from '../src/core/kinds/ref.js';
 import { decodeWsMessage, encodeWsRequest } from '../src/core/ws/ws-envelope.js';
 import { createServer } from '../src/server/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
-
-interface LoadResult {
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly requests: { readonly average: number };
-}
-const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
-  readonly url: string;
-  readonly connections: number;
-  readonly duration: number;
-  readonly requests: readonly { readonly method: string; readonly path: string }[];
-}) => Promise<LoadResult>;
+import { autocannon, startChild as startBenchChild } from './support/bench-child.js';
 
 const SHARED = path.resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/datasets');
 const FILES = ['alpha/alpha.zinc', 'bravo/bravo.zinc'];
@@ -105,14 +93,7 @@ if (process.send !== undefined) {
 }
 
 function startChild(init: Init): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
-  child.send(init);
-  return new Promise((resolve, reject) => {
-    child.once('message', (port: number) => {
-      resolve({ port, child });
-    });
-    child.once('error', reject);
-  });
+  return startBenchChild(fileURLToPath(import.meta.url), init);
 }
 
 function open(url: string): Promise<WebSocket> {

@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   HS_ERR_NETWORK: { status: 502, type: 'IOErr' },
   /** An application could not start: a file it cannot read, a port it cannot bind, a store it cannot open. */
   HS_ERR_STARTUP: { status: 500, type: 'IOErr' },
+  /** Def libraries that do not compile to a namespace (undefined symbol, cycle, duplicate, conflict, invalid def). */
+  HS_ERR_DEF: { status: 400, type: 'DefErr' },
   /** A bug or an unexpected failure; never leaks internals over the wire. */
   HS_ERR_INTERNAL: { status: 500, type: 'Err' },
 } as const satisfies Record<string, { readonly status: number; readonly type: string }>;

@@ -49,7 +49,7 @@ export type { ErrorReply, ErrorStatusMode } from './http/error-reply.js';
 export { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 export type { HttpRoute, RouteRequest } from './http/route.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
-export { loadDefLibs } from './namespace/load-def-libs.js';
+export { loadDefLibs, loadDefsNamespace } from './namespace/load-def-libs.js';
 export { type DefLib, type DefNamespace, SERVER_LIB } from './namespace/namespace.js';
 export type {
   AboutInfo,

@@ -2,6 +2,7 @@
 
 import { createRequire } from 'node:module';
 import { ValueError } from '../core/errors.js';
+import { Namespace } from '../core/ontology/namespace.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import { type ActionDef, type ActionRegistry, createActionRegistry } from './actions.js';
@@ -40,8 +41,8 @@ export interface HaystackServerOptions {
   readonly routes?: readonly HttpRoute[];
   /** Actions for `invokeAction`: definitions, or a registry the app keeps adding to. Default none. */
   readonly actions?: readonly ActionDef[] | ActionRegistry;
-  /** Def libraries for `defs`/`libs`/`ops`/`filetypes`: a directory of Trio libs, or loaded libs. Default none (the server's own lib only). */
-  readonly defs?: string | readonly DefLib[];
+  /** Def libraries for `defs`/`libs`/`ops`/`filetypes`: a directory of Trio libs, loaded libs, or a compiled Namespace. Default none (the server's own lib only). */
+  readonly defs?: string | readonly DefLib[] | Namespace;
   /** Server time zone (Haystack name or TimeZone), used by `about` and for points without `tz`. Default: the host's zone, else UTC. */
   readonly tz?: string | TimeZone;
   /** Source of the current time in epoch ms; give the store the same clock. Default `Date.now`. */
@@ -85,7 +86,7 @@ export interface ResolvedServerOptions {
   readonly ops: readonly OpDef[];
   readonly routes: readonly HttpRoute[];
   readonly actions: ActionRegistry;
-  readonly defs: string | readonly DefLib[] | undefined;
+  readonly defs: string | readonly DefLib[] | Namespace | undefined;
   readonly tz: TimeZone;
   readonly clock: Clock;
   readonly about: AboutInfo;
@@ -206,8 +207,9 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
       fail('each route needs a name (letters, digits, _ or -) and a serve function');
     }
   }
-  if (options.defs !== undefined && typeof options.defs !== 'string' && !Array.isArray(options.defs)) {
-    fail('defs must be a directory or an array of def libs');
+  const defs: unknown = options.defs;
+  if (defs !== undefined && typeof defs !== 'string' && !Array.isArray(defs) && !(defs instanceof Namespace)) {
+    fail('defs must be a directory, an array of def libs or a Namespace');
   }
   let tz: TimeZone;
   if (options.tz === undefined) tz = hostZone();

@@ -1,16 +1,20 @@
 // Loading the served namespace: def libs from a directory of Trio files (or given loaded), plus the server's lib.
 
+import type { Namespace } from '../../core/ontology/namespace.js';
 import type { OpDef, ServerFormat } from '../op.js';
 import { loadDefLibs } from './load-def-libs.js';
 import { buildNamespace, type DefLib, type DefNamespace } from './namespace.js';
 
-/** The namespace for a server's `defs` option: none, a directory of libs, or libs already loaded. */
+/**
+ * The namespace for a server's `defs` option: none, a directory of libs (compiled strictly: a broken lib fails
+ * with a DefError), libs already loaded (served as far as they compile), or a compiled namespace.
+ */
 export async function loadNamespace(
-  defs: string | readonly DefLib[] | undefined,
+  defs: string | readonly DefLib[] | Namespace | undefined,
   ops: readonly OpDef[],
   formats: readonly ServerFormat[],
   version: string,
 ): Promise<DefNamespace> {
-  const libs = defs === undefined ? [] : typeof defs === 'string' ? await loadDefLibs(defs) : defs;
-  return buildNamespace(libs, ops, formats, version);
+  if (typeof defs === 'string') return buildNamespace(await loadDefLibs(defs), ops, formats, version, true);
+  return buildNamespace(defs ?? [], ops, formats, version);
 }

@@ -1,25 +1,29 @@
-// The minimal def namespace served by `defs`, `libs`, `ops` and `filetypes`: def dicts grouped by lib.
+// The def namespace served by `defs`, `libs`, `ops` and `filetypes`: the configured libs normalized, plus the server's lib.
 
 import { Dict } from '../../core/grid/dict.js';
 import { MARKER } from '../../core/kinds/marker.js';
 import { Sym } from '../../core/kinds/symbol.js';
+import { DefError } from '../../core/ontology/def-error.js';
+import { Namespace } from '../../core/ontology/namespace.js';
 import type { OpDef, ServerFormat } from '../op.js';
 
-/** One def library: its `lib:<name>` def and every def it declares (each tagged with `lib`). */
+/** One def library as declared: its `lib:<name>` meta and every dict of its Trio files (defs and defx). */
 export interface DefLib {
   /** Library name, e.g. `ph` (its def is `^lib:ph`). */
   readonly name: string;
-  /** The lib def dict. */
+  /** The lib meta dict. */
   readonly def: Dict;
-  /** Every def of the library, the lib def included, each with a `lib` tag. */
+  /** Every dict of the library, the lib meta included. */
   readonly defs: readonly Dict[];
+  /** Where it was read from, for messages. */
+  readonly source?: string;
 }
 
-/** A set of def libraries, with every def by name. */
+/** The namespace a server serves. */
 export interface DefNamespace {
-  /** Libraries in load order. */
-  readonly libs: readonly DefLib[];
-  /** Every def, sorted by name. */
+  /** The compiled namespace (taxonomy, reflection, ...). */
+  readonly namespace: Namespace;
+  /** Every effective def, sorted by name. */
   readonly defs: readonly Dict[];
 }
 
@@ -32,53 +36,48 @@ export function defName(d: Dict): string | undefined {
   return v instanceof Sym ? v.val : undefined;
 }
 
-function byName(a: Dict, b: Dict): number {
-  const x = defName(a) ?? '';
-  const y = defName(b) ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /**
- * The namespace a server serves: the configured libs, plus the server's own lib declaring every op and
- * format of the server that those libs do not declare (so `ops` and `filetypes` always cover the server).
+ * The namespace a server serves: the configured libs normalized (Normalization chapter), plus the server's own lib
+ * declaring every op and format of the server that those libs do not declare (so `ops` and `filetypes` always
+ * cover the server). With `strict`, a problem in the configured libs fails with a {@link DefError}; otherwise what
+ * compiles is served.
  */
 export function buildNamespace(
-  libs: readonly DefLib[],
+  libs: readonly DefLib[] | Namespace,
   ops: readonly OpDef[],
   formats: readonly ServerFormat[],
   version: string,
+  strict = false,
 ): DefNamespace {
+  const given: readonly Omit<DefLib, 'def'>[] =
+    libs instanceof Namespace ? libs.libs.map((l) => ({ name: l.name, defs: l.defs.map((d) => d.dict) })) : libs;
   const known = new Set<string>();
-  for (const lib of libs) for (const d of lib.defs) known.add(defName(d) ?? '');
-  const libSym = new Sym(`lib:${SERVER_LIB}`);
+  for (const lib of given) for (const d of lib.defs) known.add(defName(d) ?? '');
   const own: Dict[] = [];
+  const libSym = new Sym(`lib:${SERVER_LIB}`);
   for (const op of ops) {
     if (known.has(`op:${op.name}`)) continue;
-    own.push(
-      Dict.of({
-        def: new Sym(`op:${op.name}`),
-        lib: libSym,
-        doc: op.doc,
-        noSideEffects: op.noSideEffects ? MARKER : null,
-      }),
-    );
+    own.push(Dict.of({ def: new Sym(`op:${op.name}`), doc: op.doc, noSideEffects: op.noSideEffects ? MARKER : null }));
   }
   for (const f of formats) {
     if (known.has(`filetype:${f.name}`)) continue;
-    own.push(
-      Dict.of({ def: new Sym(`filetype:${f.name}`), lib: libSym, dis: f.dis, mime: f.mime, fileExt: f.fileExt }),
-    );
+    own.push(Dict.of({ def: new Sym(`filetype:${f.name}`), dis: f.dis, mime: f.mime, fileExt: f.fileExt }));
   }
-  const serverDef = Dict.of({
-    def: libSym,
-    lib: libSym,
-    doc: 'Ops and formats of this haystack-ts server',
-    version,
-    depends: libs.map((l) => new Sym(`lib:${l.name}`)),
-  });
-  const all = [...libs, { name: SERVER_LIB, def: serverDef, defs: [serverDef, ...own] }];
-  return Object.freeze({
-    libs: Object.freeze(all),
-    defs: Object.freeze(all.flatMap((l) => l.defs).sort(byName)),
-  });
+  own.unshift(
+    Dict.of({
+      def: libSym,
+      doc: 'Ops and formats of this haystack-ts server',
+      version,
+      depends: given.map((l) => new Sym(`lib:${l.name}`)),
+    }),
+  );
+  const sources = [
+    ...given.map((l) => ({ dicts: l.defs, source: l.source ?? l.name })),
+    { dicts: own, source: SERVER_LIB },
+  ];
+  const normalized = libs instanceof Namespace;
+  const ns = Namespace.fromLibs(sources, { lenient: true, normalized });
+  const fatal = ns.problems.filter((p) => p.severity === 'error' && p.lib !== SERVER_LIB);
+  if (strict && fatal.length > 0) throw new DefError(fatal);
+  return Object.freeze({ namespace: ns, defs: Object.freeze(ns.defs().map((d) => d.dict)) });
 }

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCerts } from './certs-command.js';
 import { registerConvert } from './convert-command.js';
+import { registerDefs } from './defs-command.js';
 import { registerHis } from './his-command.js';
 import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
@@ -31,6 +32,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerHis,
   registerWrite,
   registerWatch,
+  registerDefs,
 ];
 
 /** Version printed by `haystack --version`. */
@@ -41,6 +43,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   const program = new Command('haystack')
     .description('Project Haystack 4 toolkit: convert formats, query data, serve and call Haystack servers')
     .version(VERSION)
+    // Options after a subcommand belong to it (`haystack defs subtypes equip --defs DIR`), not to its parent.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

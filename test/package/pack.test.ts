@@ -79,7 +79,13 @@ describe('npm pack tarball', () => {
     if (work !== '') await rm(work, { recursive: true, force: true });
   });
 
-  it.each(['haystack-ts', 'haystack-ts/client', 'haystack-ts/client/node', 'haystack-ts/ontology', 'haystack-ts/server'])(
+  it.each([
+    'haystack-ts',
+    'haystack-ts/client',
+    'haystack-ts/client/node',
+    'haystack-ts/ontology',
+    'haystack-ts/server',
+  ])(
     'import(%s) resolves from an installed project',
     async (specifier) => {
       const script = `const m = await import(${JSON.stringify(specifier)}); console.log(Object.keys(m).length);`;

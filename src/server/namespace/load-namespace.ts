@@ -6,8 +6,8 @@ import { loadDefLibs } from './load-def-libs.js';
 import { buildNamespace, type DefLib, type DefNamespace } from './namespace.js';
 
 /**
- * The namespace for a server's `defs` option: none, a directory of libs (compiled strictly: a broken lib fails
- * with a DefError), libs already loaded (served as far as they compile), or a compiled namespace.
+ * The namespace for a server's `defs` option: none, a directory of libs, libs already loaded, or a compiled
+ * namespace. Libs are served as far as they compile (`haystack defs --defs DIR` reports their problems).
  */
 export async function loadNamespace(
   defs: string | readonly DefLib[] | Namespace | undefined,
@@ -15,6 +15,6 @@ export async function loadNamespace(
   formats: readonly ServerFormat[],
   version: string,
 ): Promise<DefNamespace> {
-  if (typeof defs === 'string') return buildNamespace(await loadDefLibs(defs), ops, formats, version, true);
+  if (typeof defs === 'string') return buildNamespace(await loadDefLibs(defs), ops, formats, version);
   return buildNamespace(defs ?? [], ops, formats, version);
 }

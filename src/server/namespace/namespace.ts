@@ -3,7 +3,6 @@
 import { Dict } from '../../core/grid/dict.js';
 import { MARKER } from '../../core/kinds/marker.js';
 import { Sym } from '../../core/kinds/symbol.js';
-import { DefError } from '../../core/ontology/def-error.js';
 import { Namespace } from '../../core/ontology/namespace.js';
 import type { OpDef, ServerFormat } from '../op.js';
 
@@ -39,15 +38,13 @@ export function defName(d: Dict): string | undefined {
 /**
  * The namespace a server serves: the configured libs normalized (Normalization chapter), plus the server's own lib
  * declaring every op and format of the server that those libs do not declare (so `ops` and `filetypes` always
- * cover the server). With `strict`, a problem in the configured libs fails with a {@link DefError}; otherwise what
- * compiles is served.
+ * cover the server). What compiles is served, as Haxall does; the problems are in `namespace.problems`.
  */
 export function buildNamespace(
   libs: readonly DefLib[] | Namespace,
   ops: readonly OpDef[],
   formats: readonly ServerFormat[],
   version: string,
-  strict = false,
 ): DefNamespace {
   const given: readonly Omit<DefLib, 'def'>[] =
     libs instanceof Namespace ? libs.libs.map((l) => ({ name: l.name, defs: l.defs.map((d) => d.dict) })) : libs;
@@ -77,7 +74,5 @@ export function buildNamespace(
   ];
   const normalized = libs instanceof Namespace;
   const ns = Namespace.fromLibs(sources, { lenient: true, normalized });
-  const fatal = ns.problems.filter((p) => p.severity === 'error' && p.lib !== SERVER_LIB);
-  if (strict && fatal.length > 0) throw new DefError(fatal);
   return Object.freeze({ namespace: ns, defs: Object.freeze(ns.defs().map((d) => d.dict)) });
 }

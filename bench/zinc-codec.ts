@@ -132,7 +132,8 @@ lines.push({
 });
 
 // --- History: DateTime New_York + Number kW, one row a minute -------------------------------------------------
-function historyText(rows: number): string {
+// `utcOffsets`: every ts states its instant with offset Z, which contradicts New_York (a form some writers use).
+function historyText(rows: number, utcOffsets = false): string {
   const tz = TimeZone.get('New_York');
   const start = Date.UTC(2023, 0, 1, 5);
   const parts: string[] = [`ver:"3.0" id:@p-1 hisStart:${HDateTime.fromEpochMs(start, tz).toString()}\nts,val\n`];
@@ -140,7 +141,9 @@ function historyText(rows: number): string {
   let seed = 12345;
   for (let i = 0; i < rows; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    chunk += `${HDateTime.fromEpochMs(start + i * 60_000, tz).toString()},${(seed % 100_000) / 100}kW\n`;
+    const ts = HDateTime.fromEpochMs(start + i * 60_000, tz);
+    const tsText = utcOffsets ? `${ts.toTimeZone(TimeZone.UTC).toIso()} New_York` : ts.toString();
+    chunk += `${tsText},${(seed % 100_000) / 100}kW\n`;
     if (chunk.length > 1 << 16) {
       parts.push(chunk);
       chunk = '';
@@ -194,6 +197,24 @@ lines.push({
   higher: false,
   target: '<= 100 B/row',
   met: ourMem.perRow <= 100,
+});
+
+// The same history with offsets that contradict the zone (every ts as `...Z New_York`): read as the same instants.
+const hisUtc = historyText(HISTORY_ROWS, true);
+const hisUtcDec = secs(best(() => decodeZinc(hisUtc), 8, 8000));
+// Since offsets are normalized on read (issue 21) this is the same history; before, each row kept its Z offset.
+const hisUtcSame = encodeZinc(decodeZinc(hisUtc)) === his;
+const hisUtcDecPeer = secs(measure(() => ZincReader.readValue(hisUtc)));
+lines.push({
+  name: `Zinc decode, same rows as ...Z New_York${hisUtcSame ? '' : ' (kept Z)'}`,
+  ours: hisUtcDec.wall,
+  peer: hisUtcDecPeer.wall,
+  oursCpu: hisUtcDec.cpu,
+  peerCpu: hisUtcDecPeer.cpu,
+  unit: 's',
+  higher: false,
+  target: '<= 0.5 s',
+  met: hisUtcDec.wall <= 0.5 * (HISTORY_ROWS / 1e6),
 });
 
 // --- Report ---------------------------------------------------------------------------------------------------

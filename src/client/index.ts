@@ -16,6 +16,7 @@ export {
 } from './network-failure.js';
 export {
   type CallOptions,
+  type CallResult,
   type DefsOptions,
   type HisWriteItem,
   hisReadRequest,

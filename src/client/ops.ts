@@ -2,6 +2,7 @@
 
 import { Dict, type DictInit } from '../core/grid/dict.js';
 import { Grid, GridBuilder } from '../core/grid/grid.js';
+import { type PlainObject, type PlainOption, type PlainOptions, toPlain } from '../core/grid/plain.js';
 import type { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
 import { Num } from '../core/kinds/number.js';
@@ -15,6 +16,29 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Overrides the client's timeout for this call. */
   readonly timeoutMs?: number;
+  /**
+   * `true` or {@link PlainOptions}: an op method that answers a Grid answers plain row objects instead
+   * ({@link toPlain}; lossy: units, Ref dis, zones and grid meta dropped); default false. Errors are the same.
+   * `call` itself, the transport, always answers a Grid.
+   */
+  readonly plain?: PlainOption;
+}
+
+/** What an op method answers: a Grid, or plain row objects when its options ask for `plain`. */
+export type CallResult<O> = O extends { readonly plain: true | PlainOptions }
+  ? PlainObject[]
+  : O extends { readonly plain: false }
+    ? Grid
+    : O extends { readonly plain: PlainOption }
+      ? Grid | PlainObject[]
+      : Grid;
+
+/** A response grid as the call's options ask: itself, or its rows as plain objects. */
+function asked<O extends CallOptions>(grid: Grid, options: O | undefined): CallResult<O> {
+  const plain = options?.plain;
+  return (
+    plain === undefined || plain === false ? grid : toPlain(grid, plain === true ? undefined : plain)
+  ) as CallResult<O>;
 }
 
 /** A history sample to write. */
@@ -39,23 +63,26 @@ export interface Ops extends OpCaller {
   /** The `about` op: server information (first row). */
   about(options?: CallOptions): Promise<Dict>;
   /** The `ops` op. */
-  ops(options?: CallOptions): Promise<Grid>;
+  ops<O extends CallOptions = CallOptions>(options?: O): Promise<CallResult<O>>;
   /** The `formats` op. */
-  formats(options?: CallOptions): Promise<Grid>;
+  formats<O extends CallOptions = CallOptions>(options?: O): Promise<CallResult<O>>;
   /** The `read` op by filter. */
-  read(filter: string, options?: CallOptions & { readonly limit?: number }): Promise<Grid>;
+  read<O extends CallOptions & { readonly limit?: number } = CallOptions>(
+    filter: string,
+    options?: O,
+  ): Promise<CallResult<O>>;
   /** The `read` op by ids. */
-  readByIds(ids: readonly (Ref | string)[], options?: CallOptions): Promise<Grid>;
+  readByIds<O extends CallOptions = CallOptions>(ids: readonly (Ref | string)[], options?: O): Promise<CallResult<O>>;
   /** The `nav` op. */
-  nav(navId?: Val, options?: CallOptions): Promise<Grid>;
+  nav<O extends CallOptions = CallOptions>(navId?: Val, options?: O): Promise<CallResult<O>>;
   /** The `hisRead` op for one point. */
-  hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid>;
+  hisRead<O extends CallOptions = CallOptions>(id: Ref | string, range: HisRange, options?: O): Promise<CallResult<O>>;
   /** Batch `hisRead`. */
-  hisReadMany(
+  hisReadMany<O extends CallOptions & { readonly tz?: string } = CallOptions>(
     ids: readonly (Ref | string)[],
     range: HisRange,
-    options?: CallOptions & { readonly tz?: string },
-  ): Promise<Grid>;
+    options?: O,
+  ): Promise<CallResult<O>>;
   /** The `hisWrite` op for one point. */
   hisWrite(id: Ref | string, items: readonly HisWriteItem[], options?: CallOptions): Promise<void>;
   /** The `pointWrite` op. */
@@ -66,15 +93,20 @@ export interface Ops extends OpCaller {
     options?: CallOptions & { readonly who?: string; readonly duration?: Num },
   ): Promise<void>;
   /** The `pointWrite` op without a value: the priority array. */
-  pointWriteArray(id: Ref | string, options?: CallOptions): Promise<Grid>;
+  pointWriteArray<O extends CallOptions = CallOptions>(id: Ref | string, options?: O): Promise<CallResult<O>>;
   /** The `invokeAction` op. */
-  invokeAction(id: Ref | string, action: string, args?: DictInit, options?: CallOptions): Promise<Grid>;
+  invokeAction<O extends CallOptions = CallOptions>(
+    id: Ref | string,
+    action: string,
+    args?: DictInit,
+    options?: O,
+  ): Promise<CallResult<O>>;
   /** The `defs` op. */
-  defs(options?: DefsOptions): Promise<Grid>;
+  defs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>>;
   /** The `libs` op. */
-  libs(options?: DefsOptions): Promise<Grid>;
+  libs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>>;
   /** The `filetypes` op. */
-  filetypes(options?: DefsOptions): Promise<Grid>;
+  filetypes<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>>;
   /** Open a watch on `ids`. */
   watch(ids: readonly (Ref | string)[], options?: WatchOptions): Promise<Watch>;
 }
@@ -99,50 +131,61 @@ export abstract class OpsClient implements Ops {
   }
 
   /** The `ops` op: the server's ops. */
-  ops(options?: CallOptions): Promise<Grid> {
-    return this.call('ops', Grid.EMPTY, options);
+  async ops<O extends CallOptions = CallOptions>(options?: O): Promise<CallResult<O>> {
+    return asked(await this.call('ops', Grid.EMPTY, options), options);
   }
 
   /** The `formats` op (Haystack 3) — the formats the server reads and writes. */
-  formats(options?: CallOptions): Promise<Grid> {
-    return this.call('formats', Grid.EMPTY, options);
+  async formats<O extends CallOptions = CallOptions>(options?: O): Promise<CallResult<O>> {
+    return asked(await this.call('formats', Grid.EMPTY, options), options);
   }
 
   /** The `read` op by filter, e.g. `read('point and his', { limit: 100 })`. */
-  read(filter: string, options: CallOptions & { readonly limit?: number } = {}): Promise<Grid> {
+  async read<O extends CallOptions & { readonly limit?: number } = CallOptions>(
+    filter: string,
+    options?: O,
+  ): Promise<CallResult<O>> {
     const row: Record<string, unknown> = { filter };
-    if (options.limit !== undefined) row.limit = new Num(options.limit);
-    return this.call('read', oneRow(row), options);
+    if (options?.limit !== undefined) row.limit = new Num(options.limit);
+    return asked(await this.call('read', oneRow(row), options), options);
   }
 
   /** The `read` op by ids: one row per id in order, a row of nulls for an unknown id. */
-  readByIds(ids: readonly (Ref | string)[], options?: CallOptions): Promise<Grid> {
+  async readByIds<O extends CallOptions = CallOptions>(
+    ids: readonly (Ref | string)[],
+    options?: O,
+  ): Promise<CallResult<O>> {
     const b = new GridBuilder().addCol('id');
     for (const id of ids) b.addRow([refArg(id)]);
-    return this.call('read', b.build(), options);
+    return asked(await this.call('read', b.build(), options), options);
   }
 
   /** The `nav` op: children of `navId`, or the root. */
-  nav(navId?: Val, options?: CallOptions): Promise<Grid> {
-    return this.call('nav', navId === undefined || navId === null ? Grid.EMPTY : oneRow({ navId }), options);
+  async nav<O extends CallOptions = CallOptions>(navId?: Val, options?: O): Promise<CallResult<O>> {
+    const req = navId === undefined || navId === null ? Grid.EMPTY : oneRow({ navId });
+    return asked(await this.call('nav', req, options), options);
   }
 
   /** The `hisRead` op for one point. */
-  hisRead(id: Ref | string, range: HisRange, options?: CallOptions): Promise<Grid> {
-    return this.call('hisRead', hisReadRequest(id, range), options);
+  async hisRead<O extends CallOptions = CallOptions>(
+    id: Ref | string,
+    range: HisRange,
+    options?: O,
+  ): Promise<CallResult<O>> {
+    return asked(await this.call('hisRead', hisReadRequest(id, range), options), options);
   }
 
   /** Batch `hisRead`: a `ts` column and `v0`, `v1`, ... columns (meta `id`) in the order of `ids`. */
-  hisReadMany(
+  async hisReadMany<O extends CallOptions & { readonly tz?: string } = CallOptions>(
     ids: readonly (Ref | string)[],
     range: HisRange,
-    options: CallOptions & { readonly tz?: string } = {},
-  ): Promise<Grid> {
+    options?: O,
+  ): Promise<CallResult<O>> {
     const meta: Record<string, unknown> = { range: encodeHisRange(range) };
-    if (options.tz !== undefined) meta.tz = options.tz;
+    if (options?.tz !== undefined) meta.tz = options.tz;
     const b = new GridBuilder().meta(meta).addCol('id');
     for (const id of ids) b.addRow([refArg(id)]);
-    return this.call('hisRead', b.build(), options);
+    return asked(await this.call('hisRead', b.build(), options), options);
   }
 
   /** The `hisWrite` op for one point. */
@@ -168,38 +211,43 @@ export abstract class OpsClient implements Ops {
   }
 
   /** The `pointWrite` op without a value: the point's priority array (level, levelDis, val, who). */
-  pointWriteArray(id: Ref | string, options?: CallOptions): Promise<Grid> {
-    return this.call('pointWrite', oneRow({ id: refArg(id) }), options);
+  async pointWriteArray<O extends CallOptions = CallOptions>(id: Ref | string, options?: O): Promise<CallResult<O>> {
+    return asked(await this.call('pointWrite', oneRow({ id: refArg(id) }), options), options);
   }
 
   /** The `invokeAction` op: run `action` on the entity with `args`. */
-  invokeAction(id: Ref | string, action: string, args: DictInit = {}, options?: CallOptions): Promise<Grid> {
+  async invokeAction<O extends CallOptions = CallOptions>(
+    id: Ref | string,
+    action: string,
+    args: DictInit = {},
+    options?: O,
+  ): Promise<CallResult<O>> {
     const d = Dict.of(args);
     const req = d.isEmpty
       ? Grid.make({ meta: { id: refArg(id), action }, cols: [] })
       : Grid.fromDicts([d], { id: refArg(id), action });
-    return this.call('invokeAction', req, options);
+    return asked(await this.call('invokeAction', req, options), options);
   }
 
-  #defsCall(op: string, options: DefsOptions): Promise<Grid> {
+  async #defsCall<O extends DefsOptions>(op: string, options: O | undefined): Promise<CallResult<O>> {
     const row: Record<string, unknown> = {};
-    if (options.filter !== undefined) row.filter = options.filter;
-    if (options.limit !== undefined) row.limit = new Num(options.limit);
-    return this.call(op, Object.keys(row).length === 0 ? Grid.EMPTY : oneRow(row), options);
+    if (options?.filter !== undefined) row.filter = options.filter;
+    if (options?.limit !== undefined) row.limit = new Num(options.limit);
+    return asked(await this.call(op, Object.keys(row).length === 0 ? Grid.EMPTY : oneRow(row), options), options);
   }
 
   /** The `defs` op, optionally by filter and limit. */
-  defs(options: DefsOptions = {}): Promise<Grid> {
+  defs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
     return this.#defsCall('defs', options);
   }
 
   /** The `libs` op, optionally by filter and limit. */
-  libs(options: DefsOptions = {}): Promise<Grid> {
+  libs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
     return this.#defsCall('libs', options);
   }
 
   /** The `filetypes` op, optionally by filter and limit. */
-  filetypes(options: DefsOptions = {}): Promise<Grid> {
+  filetypes<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
     return this.#defsCall('filetypes', options);
   }
 

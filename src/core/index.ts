@@ -58,6 +58,18 @@ export * from './errors.js';
 export * from './filter/index.js';
 export { Dict, type DictInit, DictShape, dict, list, type TagVal, toVal } from './grid/dict.js';
 export { Grid, GridBuilder, type GridCol, type RowSource } from './grid/grid.js';
+export {
+  type DecodeOptions,
+  type PlainCoord,
+  type PlainDecodeOptions,
+  type PlainNumber,
+  type PlainObject,
+  type PlainOption,
+  type PlainOptions,
+  type PlainValue,
+  toPlain,
+  type ValDecodeOptions,
+} from './grid/plain.js';
 export { isTagName } from './grid/tag-name.js';
 export { Coord, coord } from './kinds/coord.js';
 export { date, HDate } from './kinds/date.js';

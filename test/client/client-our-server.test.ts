@@ -133,6 +133,25 @@ describe('client against our server', () => {
     expect((await c.hisRead('p1', dateRange(new HDate(2026, 1, 14), new HDate(2026, 1, 14)))).size).toBe(86_400 / 15);
   }, 60_000);
 
+  for (const format of ['zinc', 'json', 'json3'] as ClientFormat[]) {
+    it(`answers plain rows when a call asks for plain (${format})`, async () => {
+      const c = new HaystackClient({ url, format });
+      const points = await c.read('point and his', { plain: true, limit: 10 });
+      expect(points).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: 'p1', point: true, unit: '°F', tz: 'New_York' })]),
+      );
+      const day = dateRange(new HDate(2026, 1, 14), new HDate(2026, 1, 14));
+      const his = await c.hisRead('p1', day, { plain: { units: true, dateTimes: 'date' } });
+      expect(his).toHaveLength(86_400 / 15);
+      const first = his[0] as { ts: Date; val: { val: number; unit: string } };
+      expect(first.ts).toBeInstanceOf(Date);
+      expect(first.val.unit).toBe('°F');
+      expect(await c.readByIds(['s1'], { plain: true })).toEqual([expect.objectContaining({ id: 's1', site: true })]);
+      expect(await c.hisRead('p1', day)).toBeInstanceOf(Grid);
+      await expect(c.invokeAction('nope', 'nope', {}, { plain: true })).rejects.toBeInstanceOf(CallError);
+    });
+  }
+
   it('writes history and reads it back; a wrong kind is a CallError', async () => {
     const c = new HaystackClient({ url });
     const t0 = HDateTime.fromEpochMs(NOW + 60_000, 'New_York');

@@ -1,6 +1,13 @@
 // JSON codec door: decodeJson/encodeJson for Haystack JSON v4 (Hayson, the default) and v3.
 
 import { ParseError } from '../../errors.js';
+import {
+  asPlainAsked,
+  type PlainDecodeOptions,
+  type PlainOption,
+  type PlainValue,
+  type ValDecodeOptions,
+} from '../../grid/plain.js';
 import type { Val } from '../../kinds/kind.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import { readHayson } from './hayson-reader.js';
@@ -21,6 +28,8 @@ export interface JsonDecodeOptions {
   readonly version?: JsonVersion;
   /** Limits to enforce; each missing field takes its default from `DEFAULT_LIMITS`. */
   readonly limits?: Partial<DecodeLimits>;
+  /** `true` or {@link PlainOptions}: ordinary JS values ({@link toPlain}); default false (Haystack values). */
+  readonly plain?: PlainOption;
 }
 
 /** Options of {@link encodeJson}. */
@@ -42,7 +51,15 @@ export interface JsonEncodeOptions {
  * length, nesting depth, rows, columns, string length) a LimitError is raised. Keys that are not
  * tag names (`__proto__`, `_kind`, `Foo`) are skipped, as the Json chapter says.
  */
-export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): Val {
+export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions & ValDecodeOptions): Val;
+export function decodeJson(textOrParsed: unknown, options: JsonDecodeOptions & PlainDecodeOptions): PlainValue;
+export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): Val | PlainValue;
+export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): Val | PlainValue {
+  const v = decodeJsonVal(textOrParsed, options);
+  return options?.plain === undefined ? v : asPlainAsked(v, options.plain);
+}
+
+function decodeJsonVal(textOrParsed: unknown, options: JsonDecodeOptions | undefined): Val {
   const limits = resolveLimits(options?.limits);
   const v3 = options?.version === 3;
   let json: unknown = textOrParsed;

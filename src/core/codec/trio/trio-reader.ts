@@ -3,6 +3,13 @@
 import { ParseError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import {
+  asPlainAsked,
+  type DecodeOptions,
+  type PlainDecodeOptions,
+  type PlainObject,
+  type ValDecodeOptions,
+} from '../../grid/plain.js';
 import { isTagName } from '../../grid/tag-name.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
@@ -331,16 +338,51 @@ export class TrioReader {
   }
 }
 
-/** Decode Trio text into its records, in order. Throws ParseError (line and column) or LimitError. */
-export function decodeTrioDicts(text: string, limits?: Partial<DecodeLimits>): Dict[] {
-  return new TrioReader(text, limits).readAllDicts();
+/**
+ * Decode Trio text into its records, in order. Throws ParseError (line and column) or LimitError. With
+ * `{ plain: true }` (or {@link PlainOptions}) the records are plain objects ({@link toPlain}).
+ */
+export function decodeTrioDicts(text: string, limits?: Partial<DecodeLimits>, options?: ValDecodeOptions): Dict[];
+export function decodeTrioDicts(
+  text: string,
+  limits: Partial<DecodeLimits> | undefined,
+  options: PlainDecodeOptions,
+): PlainObject[];
+export function decodeTrioDicts(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  options?: DecodeOptions,
+): Dict[] | PlainObject[];
+export function decodeTrioDicts(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  options?: DecodeOptions,
+): Dict[] | PlainObject[] {
+  const dicts = new TrioReader(text, limits).readAllDicts();
+  if (options?.plain === undefined || options.plain === false) return dicts;
+  const plain = options.plain;
+  return dicts.map((d) => asPlainAsked(d, plain) as PlainObject);
 }
 
 /**
  * Decode Trio text into a Grid: one row per record, one column per tag name in order of first
  * appearance, no meta (as Haxall's TrioReader.readGrid).
  */
-export function decodeTrio(text: string, limits?: Partial<DecodeLimits>): Grid {
+export function decodeTrio(text: string, limits?: Partial<DecodeLimits>, options?: ValDecodeOptions): Grid;
+export function decodeTrio(
+  text: string,
+  limits: Partial<DecodeLimits> | undefined,
+  options: PlainDecodeOptions,
+): PlainObject[];
+export function decodeTrio(text: string, limits?: Partial<DecodeLimits>, options?: DecodeOptions): Grid | PlainObject[];
+export function decodeTrio(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  options?: DecodeOptions,
+): Grid | PlainObject[] {
+  // A Trio grid has no meta and its rows are the records: plain, it is the plain records.
+  if (options?.plain !== undefined && options.plain !== false)
+    return decodeTrioDicts(text, limits, { plain: options.plain });
   const rows = decodeTrioDicts(text, limits);
   const cols: GridCol[] = [];
   const seen = new Set<string>();

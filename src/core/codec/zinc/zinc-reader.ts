@@ -3,6 +3,14 @@
 import { LimitError, ParseError } from '../../errors.js';
 import { Dict, DictShape, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import {
+  asPlainAsked,
+  type DecodeOptions,
+  type PlainDecodeOptions,
+  type PlainObject,
+  type PlainValue,
+  type ValDecodeOptions,
+} from '../../grid/plain.js';
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
@@ -1309,23 +1317,52 @@ class HisRead {
 /**
  * Decode Zinc text: a whole grid (starting `ver:`) or a single value (scalar, list, dict, `<<grid>>`).
  * The whole input must be consumed. Throws ParseError (with line and column) or LimitError.
+ * With `{ plain: true }` (or {@link PlainOptions}) the result is ordinary JS values ({@link toPlain}).
  */
-export function decodeZinc(text: string, limits?: Partial<DecodeLimits>): Val {
-  return new ZincReader(text, limits === undefined ? undefined : { limits }).readTop();
+export function decodeZinc(text: string, limits?: Partial<DecodeLimits>, options?: ValDecodeOptions): Val;
+export function decodeZinc(
+  text: string,
+  limits: Partial<DecodeLimits> | undefined,
+  options: PlainDecodeOptions,
+): PlainValue;
+export function decodeZinc(text: string, limits?: Partial<DecodeLimits>, options?: DecodeOptions): Val | PlainValue;
+export function decodeZinc(text: string, limits?: Partial<DecodeLimits>, options?: DecodeOptions): Val | PlainValue {
+  const v = new ZincReader(text, limits === undefined ? undefined : { limits }).readTop();
+  return options?.plain === undefined ? v : asPlainAsked(v, options.plain);
 }
 
-/** Decode one Zinc value (not a top-level `ver:` grid); the whole input must be consumed. */
-export function decodeZincValue(text: string, options?: ZincReaderOptions): Val {
+/** Decode one Zinc value (not a top-level `ver:` grid); the whole input must be consumed. `plain` as in {@link decodeZinc}. */
+export function decodeZincValue(text: string, options?: ZincReaderOptions & ValDecodeOptions): Val;
+export function decodeZincValue(text: string, options: ZincReaderOptions & PlainDecodeOptions): PlainValue;
+export function decodeZincValue(text: string, options?: ZincReaderOptions & DecodeOptions): Val | PlainValue;
+export function decodeZincValue(text: string, options?: ZincReaderOptions & DecodeOptions): Val | PlainValue {
   const r = new ZincReader(text, options);
   const v = r.readVal();
   r.expectEnd();
-  return v;
+  return options?.plain === undefined ? v : asPlainAsked(v, options.plain);
 }
 
-/** Decode a Zinc grid; throws ParseError if the text is not a grid. */
-export function decodeZincGrid(text: string, limits?: Partial<DecodeLimits>): Grid {
+/** Decode a Zinc grid; throws ParseError if the text is not a grid. With `plain`, its rows as plain objects. */
+export function decodeZincGrid(text: string, limits?: Partial<DecodeLimits>, options?: ValDecodeOptions): Grid;
+export function decodeZincGrid(
+  text: string,
+  limits: Partial<DecodeLimits> | undefined,
+  options: PlainDecodeOptions,
+): PlainObject[];
+export function decodeZincGrid(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  options?: DecodeOptions,
+): Grid | PlainObject[];
+export function decodeZincGrid(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  options?: DecodeOptions,
+): Grid | PlainObject[] {
   const r = new ZincReader(text, limits === undefined ? undefined : { limits });
   const g = r.readGrid();
   r.expectEnd();
-  return g;
+  return options?.plain === undefined || options.plain === false
+    ? g
+    : (asPlainAsked(g, options.plain) as PlainObject[]);
 }

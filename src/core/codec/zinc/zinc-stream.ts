@@ -2,6 +2,13 @@
 
 import { Dict } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import {
+  asPlainAsked,
+  type DecodeOptions,
+  type PlainDecodeOptions,
+  type PlainObject,
+  type ValDecodeOptions,
+} from '../../grid/plain.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import { HisColumnsBuilder } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
@@ -177,8 +184,28 @@ export async function* readZincStream(
  */
 export async function decodeZincStream(
   source: AsyncIterable<ZincChunk> | Iterable<ZincChunk>,
-  options?: ZincStreamOptions,
-): Promise<Grid> {
+  options?: ZincStreamOptions & ValDecodeOptions,
+): Promise<Grid>;
+/** With `plain`: the rows as plain objects ({@link toPlain}), each converted as it arrives. */
+export async function decodeZincStream(
+  source: AsyncIterable<ZincChunk> | Iterable<ZincChunk>,
+  options: ZincStreamOptions & PlainDecodeOptions,
+): Promise<PlainObject[]>;
+export async function decodeZincStream(
+  source: AsyncIterable<ZincChunk> | Iterable<ZincChunk>,
+  options?: ZincStreamOptions & DecodeOptions,
+): Promise<Grid | PlainObject[]>;
+export async function decodeZincStream(
+  source: AsyncIterable<ZincChunk> | Iterable<ZincChunk>,
+  options?: ZincStreamOptions & DecodeOptions,
+): Promise<Grid | PlainObject[]> {
+  const plain = options?.plain;
+  if (plain !== undefined && plain !== false) {
+    const out: PlainObject[] = [];
+    for await (const e of readZincStream(source, options))
+      if (e.type === 'row') out.push(asPlainAsked(e.row, plain) as PlainObject);
+    return out;
+  }
   let meta = Dict.EMPTY;
   let cols: readonly GridCol[] = [];
   let his: HisColumnsBuilder | undefined;

@@ -15,7 +15,10 @@ export interface ServerLimits {
   readonly maxDepth: number;
   /** Longest filter text in characters (read, defs, ...). Default 4,096. */
   readonly maxFilterLength: number;
-  /** Most samples in one hisWrite (all points of a batch together). Default 1,000,000. */
+  /**
+   * Most samples in one hisWrite (all points of a batch together). Default 100,000: a write that size is checked
+   * and stored in well under a second; larger imports take several writes.
+   */
   readonly maxHisWriteItems: number;
   /** Most ids in one watch (after a watchSub adds its ids). Default 10,000. */
   readonly maxWatchIds: number;
@@ -44,7 +47,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxRequestCols: 10_000,
   maxDepth: 32,
   maxFilterLength: 4_096,
-  maxHisWriteItems: 1_000_000,
+  maxHisWriteItems: 100_000,
   maxWatchIds: 10_000,
   maxReadIds: 100_000,
   maxHisReadCells: 2_000_000,

@@ -1,5 +1,6 @@
 // The request grid of a call: GET query parameters as one row of Zinc values, or a POST body in its Content-Type.
 
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DecodeLimits } from '../../core/codec/limits.js';
@@ -46,17 +47,14 @@ export function queryGrid(query: string, limits: DecodeLimits): Grid {
   return Grid.fromDicts([Dict.fromTrustedMap(tags)]);
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 // Slices of a large Zinc body parsed between two yields to the event loop.
 const SLICE = 256 * 1024;
 
 /** The body as text; bytes that are not UTF-8 are a 400, never silently replaced (HttpApi: text is UTF-8). */
 function utf8Text(body: Buffer): string {
-  try {
-    return UTF8.decode(body);
-  } catch (err) {
-    throw new HaystackError('HS_ERR_PARSE', 'Request body is not valid UTF-8', { cause: err });
-  }
+  // isUtf8 validates without decoding (a fatal TextDecoder is many times slower on large bodies).
+  if (!isUtf8(body)) throw new HaystackError('HS_ERR_PARSE', 'Request body is not valid UTF-8');
+  return body.toString('utf8');
 }
 
 async function* slices(text: string): AsyncGenerator<string, void, undefined> {

@@ -1,9 +1,9 @@
 // The `hisWrite` op: validate samples against the point (his, tz, kind, unit), sort, merge, write (Ops chapter, HisWrite).
 
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LimitError } from '../../core/errors.js';
 import { Grid } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
-import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { HisItem } from '../../storage/adapter.js';
 import type { OpContext, OpDef } from '../op.js';
@@ -33,10 +33,17 @@ function valueColumns(req: Grid): ValueColumn[] {
   return cols;
 }
 
-// Samples of one point, checked, sorted by time, the last of equal timestamps kept.
-function pointItems(req: Grid, col: string, point: HisPoint): HisItem[] {
-  const byTs = new Map<number, Val>();
+// Rows checked between two yields to the event loop: a long write never holds other clients for long.
+const CHUNK = 32_768;
+
+// Samples of one point, checked, sorted by time, the last of equal timestamps kept. Requests are almost always
+// in time order already, so they are checked for order and sorted (stably, by index) only when they are not.
+async function pointItems(req: Grid, col: string, point: HisPoint): Promise<HisItem[]> {
+  const items: HisItem[] = [];
+  let sorted = true;
+  let i = 0;
   for (const row of req) {
+    if (++i % CHUNK === 0) await yieldToLoop();
     const val = row.get(col);
     if (val === null) continue;
     const ts = row.get('ts');
@@ -46,9 +53,19 @@ function pointItems(req: Grid, col: string, point: HisPoint): HisItem[] {
       throw badRequest(`ts ${ts.toString()} is not in the time zone of @${point.id} (${point.tz.name})`);
     }
     checkValueKind(point.rec, val, `Value for @${point.id}`);
-    byTs.set(ts.epochMs, val);
+    const last = items[items.length - 1];
+    if (last !== undefined && ts.epochMs <= last.ts) sorted = false;
+    items.push({ ts: ts.epochMs, val });
   }
-  return [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, val]) => ({ ts, val }));
+  if (sorted) return items;
+  // Array sort is stable: equal timestamps keep request order, and the last of each run wins.
+  const order = items.slice().sort((a, b) => a.ts - b.ts);
+  const out: HisItem[] = [];
+  for (const it of order) {
+    if (out.length > 0 && (out[out.length - 1] as HisItem).ts === it.ts) out[out.length - 1] = it;
+    else out.push(it);
+  }
+  return out;
 }
 
 /**
@@ -91,7 +108,11 @@ export const hisWriteOp: OpDef = {
       cols.map((c) => c.id),
     );
     // Check everything before writing anything, so a bad sample leaves every point untouched.
-    const writes = cols.map((c, i) => ({ id: c.id, items: pointItems(req, c.col, points[i] as HisPoint) }));
+    const writes: { id: string; items: HisItem[] }[] = [];
+    for (let i = 0; i < cols.length; i++) {
+      const c = cols[i] as ValueColumn;
+      writes.push({ id: c.id, items: await pointItems(req, c.col, points[i] as HisPoint) });
+    }
     await checkPointQuotas(writes, ctx);
     for (const w of writes) if (w.items.length > 0) await ctx.store.hisWrite(w.id, w.items);
     return Grid.EMPTY;

@@ -7,6 +7,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The machine has 2 cores shared with other work.
     maxWorkers: 2,
+    // Property tests run many cases; on a shared, loaded machine 5 s is not enough headroom.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
     reporters: ['default', new SummaryReporter()],
     coverage: {
       provider: 'v8',

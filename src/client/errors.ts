@@ -48,4 +48,6 @@ export class NetworkError extends HaystackError {
 }
 
 /** The server wants a login (401) and the client has no credentials to give it. */
-export class LoginRequiredError extends AuthError {}
+export class LoginRequiredError extends AuthError {
+  static override readonly errorName: string = 'LoginRequiredError';
+}

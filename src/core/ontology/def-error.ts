@@ -34,6 +34,7 @@ export interface DefProblem {
 
 /** Def libraries that do not compile: `kind` and `symbol` are those of the first problem, `problems` all of them. */
 export class DefError extends HaystackError {
+  static override readonly errorName: string = 'DefError';
   /** Kind of the first problem. */
   readonly kind: DefProblemKind;
   /** Symbol of the first problem. */

@@ -61,9 +61,8 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
       run: 'sh',
       server: 'tls',
     },
-  'sh: npm run -s haystack -- import site.trio --store sqlite:haystack.db': {
-    skip: 'needs files the README does not make (site.trio, p1.csv) and a store holding data; not run yet (issue 12 note)',
-  },
+  "sh: npm run -s haystack -- read --url http://127.0.0.1:8080/api/ 'site or equip or point' --to trio > building.trio":
+    { run: 'sh', server: 'open' },
   "ts: import { HDateTime } from 'haystack-ts';": { run: 'ts', server: 'auth' },
   "ts: import { WebSocketClient } from 'haystack-ts/client';": {
     skip: 'streams pushed changes until stopped; test/server/ws/ws-endpoint.test.ts and test/client/ws-browser.test.ts run the same calls',

@@ -60,6 +60,16 @@ export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: Cl
   });
 }
 
+/** Where and as whom a remote command logs in, for a second connection of its own (a WebSocket). */
+export interface RemoteLogin {
+  /** API root URL. */
+  readonly url: string;
+  /** Username, when the command logs in. */
+  readonly username?: string;
+  /** Password of `username`. */
+  readonly password?: string;
+}
+
 /**
  * Run `work` with a logged-in client (the password from the environment or a prompt, asked only when a
  * user is named), then close the session and the connections. Failures become `CliExit`s that say what
@@ -69,7 +79,7 @@ export async function withClient<T>(
   command: string,
   flags: RemoteFlags,
   io: CliIo,
-  work: (client: HaystackClient) => Promise<T>,
+  work: (client: HaystackClient, login: RemoteLogin) => Promise<T>,
 ): Promise<T> {
   const url = flags.url ?? io.env[REMOTE_ENV.url];
   if (url === undefined || url === '')
@@ -90,7 +100,10 @@ export async function withClient<T>(
       ...(tls === undefined ? {} : { fetch: tls.fetch }),
       ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
     });
-    return await work(client);
+    return await work(client, {
+      url,
+      ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
+    });
   } catch (err) {
     throw await explainRemoteError(command, err, {
       url,

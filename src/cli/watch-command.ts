@@ -1,11 +1,11 @@
 // `haystack watch`: subscribe to entities (by filter or ids) and print their changes as they come, until Ctrl-C.
 
 import type { Command } from 'commander';
-import type { HaystackClient } from '../client/index.js';
+import { type HaystackClient, WebSocketClient } from '../client/index.js';
 import { type Dict, Grid, Ref } from '../core/index.js';
 import { CliExit, type CliIo } from './io.js';
 import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
-import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
+import { type RemoteFlags, type RemoteLogin, withClient, withRemoteOptions } from './remote.js';
 
 /** Options of `haystack watch`. */
 export interface WatchFlags extends RemoteFlags, OutputFlags {
@@ -15,6 +15,8 @@ export interface WatchFlags extends RemoteFlags, OutputFlags {
   readonly lease?: string;
   /** Stop after this many batches of changes. */
   readonly count?: string;
+  /** Receive changes pushed over the WebSocket endpoint instead of polling over HTTP. */
+  readonly ws?: boolean;
 }
 
 /** How a feed is opened: the ids to watch and the timing the flags asked for. */
@@ -28,8 +30,8 @@ export interface WatchFeedRequest {
 }
 
 /**
- * Where watched changes come from. The HTTP feed polls `watchPoll`; a WebSocket feed (`--ws`) that receives
- * pushes is another implementation of this interface, chosen in {@link openFeed}.
+ * Where watched changes come from: {@link openPollingFeed} polls `watchPoll` over HTTP, {@link openPushFeed}
+ * (`--ws`) receives the server's pushes over its WebSocket endpoint.
  */
 export interface WatchFeed {
   /** Current state of every watched entity that exists, as the subscription answered it. */
@@ -64,7 +66,8 @@ export function registerWatch(program: Command, io: CliIo): void {
     .argument('<target...>', "a filter such as 'point and zone and temp', or ids such as @demo.s1.ahu1.dat")
     .option('--interval <seconds>', 'seconds between polls', '1')
     .option('--lease <seconds>', 'lease to ask the server for (it closes a watch nobody polls)')
-    .option('--count <n>', 'stop after n batches of changes');
+    .option('--count <n>', 'stop after n batches of changes')
+    .option('--ws', 'receive changes as the server pushes them over its WebSocket endpoint (/api/ws), not by polling');
   withRemoteOptions(withOutputOption(cmd)).action(async (targets: string[], flags: WatchFlags) => {
     await runWatch(targets, flags, io);
   });
@@ -85,10 +88,11 @@ async function runWatch(targets: readonly string[], flags: WatchFlags, io: CliIo
   const byId = targets.every((t) => t.startsWith('@'));
   if (!byId && targets.length > 1)
     throw new CliExit(2, "haystack watch: give one filter (quoted: 'point and his') or ids that start with @");
-  await withClient('watch', flags, io, async (client) => {
+  await withClient('watch', flags, io, async (client, login) => {
     const ids = byId ? targets.map((t) => new Ref(t.slice(1))) : await idsOf(client, targets[0] ?? '');
     if (ids.length === 0) throw new CliExit(1, `haystack watch: nothing matches ${targets.join(' ')}`);
-    const feed = await openFeed(client, { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) });
+    const req = { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) };
+    const feed = flags.ws === true ? await openPushFeed(login, req) : await openPollingFeed(client, req);
     try {
       print(Grid.fromDicts(feed.initial));
       let batches = 0;
@@ -111,7 +115,30 @@ async function idsOf(client: HaystackClient, filter: string): Promise<Ref[]> {
   return ids;
 }
 
-/** The feed the flags ask for: HTTP polling (the only transport until the WebSocket client lands). */
-function openFeed(client: HaystackClient, req: WatchFeedRequest): Promise<WatchFeed> {
-  return openPollingFeed(client, req);
+/**
+ * A watch over the WebSocket endpoint: `watchSub` on the socket, then the changes the server pushes; closing
+ * unsubscribes and ends the socket's session. It logs in on the socket itself (SCRAM), with the same credentials.
+ */
+export async function openPushFeed(login: RemoteLogin, req: WatchFeedRequest): Promise<WatchFeed> {
+  const ws = new WebSocketClient(login);
+  try {
+    const watch = await ws.watch(req.ids, {
+      dis: 'haystack watch',
+      ...(req.leaseMs === undefined ? {} : { leaseMs: req.leaseMs }),
+    });
+    return {
+      initial: [...watch.entities.values()],
+      changes: (signal) => watch.changes({ signal }),
+      close: async () => {
+        try {
+          await watch.close();
+        } finally {
+          await ws.close();
+        }
+      },
+    };
+  } catch (err) {
+    await ws.close().catch(() => undefined);
+    throw err;
+  }
 }

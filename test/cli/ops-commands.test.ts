@@ -93,7 +93,8 @@ describe('CLI commands for the remaining ops', () => {
     expect((await cli(['write', SP])).code).toBe(2);
   });
 
-  it('watch prints the current state, then each change, and stops after --count batches', async () => {
+  /** Runs `haystack watch SP ...flags --count 1`, writes `value` once the state is printed; the grids printed. */
+  async function watchOneChange(flags: readonly string[], value: Num): Promise<Grid[]> {
     const stdout = new PassThrough();
     let out = '';
     const initialPrinted = new Promise<void>((resolve) => {
@@ -110,18 +111,29 @@ describe('CLI commands for the remaining ops', () => {
       cwd: dir,
       signal: new AbortController().signal,
     };
-    const done = runCli(['watch', SP, '--interval', '0.05', '--count', '1', '--to', 'json'], io);
+    const done = runCli(['watch', SP, ...flags, '--count', '1', '--to', 'json'], io);
     await initialPrinted;
     const client = new HaystackClient({ url: serve.url });
-    await client.pointWrite(SP, 8, new Num(66, '°F'));
+    await client.pointWrite(SP, 8, value);
     expect(await done).toBe(0);
-    const grids = out
+    await client.pointWrite(SP, 8, null);
+    return out
       .trim()
       .split('\n')
       .map((line) => decodeJson(line) as Grid);
+  }
+
+  it('watch prints the current state, then each change, and stops after --count batches', async () => {
+    const grids = await watchOneChange(['--interval', '0.05'], new Num(66, '°F'));
     expect(grids).toHaveLength(2);
     expect(grids[1]?.first?.get('curVal')).toEqual(new Num(66, '°F'));
-    await client.pointWrite(SP, 8, null);
+  });
+
+  // An hour between polls: only a push can deliver the change before the test times out.
+  it('watch --ws prints the current state, then the change the server pushes', async () => {
+    const grids = await watchOneChange(['--ws', '--interval', '3600'], new Num(67, '°F'));
+    expect(grids).toHaveLength(2);
+    expect(grids[1]?.first?.get('curVal')).toEqual(new Num(67, '°F'));
   });
 
   it('watch by filter stops on Ctrl-C with exit 0', async () => {

@@ -95,15 +95,12 @@ export async function withClient<T>(
       password =
         fromEnv !== undefined && fromEnv !== '' ? fromEnv : await prompter.secret(`Password for ${username}: `);
     }
-    client = new HaystackClient({
-      url,
-      ...(tls === undefined ? {} : { fetch: tls.fetch }),
-      ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
-    });
-    return await work(client, {
+    const login: RemoteLogin = {
       url,
       ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
-    });
+    };
+    client = new HaystackClient({ ...login, ...(tls === undefined ? {} : { fetch: tls.fetch }) });
+    return await work(client, login);
   } catch (err) {
     throw await explainRemoteError(command, err, {
       url,

@@ -93,6 +93,16 @@ describe('CLI commands for the remaining ops', () => {
     expect((await cli(['write', SP])).code).toBe(2);
   });
 
+  /** The CLI's streams for a command whose output the test reads from `stdout`, stopped by `signal`. */
+  const cliIo = (stdout: PassThrough, signal: AbortSignal): CliIo => ({
+    stdin: new PassThrough(),
+    stdout,
+    stderr: new PassThrough(),
+    env,
+    cwd: dir,
+    signal,
+  });
+
   /** Runs `haystack watch SP ...flags --count 1`, writes `value` once the state is printed; the grids printed. */
   async function watchOneChange(flags: readonly string[], value: Num): Promise<Grid[]> {
     const stdout = new PassThrough();
@@ -103,14 +113,7 @@ describe('CLI commands for the remaining ops', () => {
         if (out.includes('zatSp')) resolve();
       });
     });
-    const io: CliIo = {
-      stdin: new PassThrough(),
-      stdout,
-      stderr: new PassThrough(),
-      env,
-      cwd: dir,
-      signal: new AbortController().signal,
-    };
+    const io = cliIo(stdout, new AbortController().signal);
     const done = runCli(['watch', SP, ...flags, '--count', '1', '--to', 'json'], io);
     await initialPrinted;
     const client = new HaystackClient({ url: serve.url });
@@ -144,14 +147,7 @@ describe('CLI commands for the remaining ops', () => {
         resolve();
       }),
     );
-    const io: CliIo = {
-      stdin: new PassThrough(),
-      stdout,
-      stderr: new PassThrough(),
-      env,
-      cwd: dir,
-      signal: controller.signal,
-    };
+    const io = cliIo(stdout, controller.signal);
     const done = runCli(['watch', 'zone and temp and sensor', '--interval', '0.05'], io);
     await printed;
     controller.abort();

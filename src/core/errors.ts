@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   HS_ERR_THROTTLED: { status: 429, type: 'AuthErr' },
   /** A storage backend failed. */
   HS_ERR_STORAGE: { status: 500, type: 'StorageErr' },
+  /** The store cannot be reached for now (a database restarting): retry later; always HTTP 503, with Retry-After. */
+  HS_ERR_UNAVAILABLE: { status: 503, type: 'IOErr' },
   /** A server answered with an error grid. */
   HS_ERR_CALL: { status: 500, type: 'CallErr' },
   /** A transport failure (network, timeout, bad HTTP status) talking to a server. */
@@ -212,9 +214,28 @@ export class StorageError extends HaystackError {
 
   constructor(
     message: string,
-    options?: HaystackErrorOptions & { readonly code?: 'HS_ERR_STORAGE' | 'HS_ERR_CONFLICT' },
+    options?: HaystackErrorOptions & {
+      readonly code?: 'HS_ERR_STORAGE' | 'HS_ERR_CONFLICT' | 'HS_ERR_UNAVAILABLE';
+    },
   ) {
     super(options?.code ?? 'HS_ERR_STORAGE', message, options);
+  }
+}
+
+/**
+ * The store is unreachable for now (connection lost, database restarting): nothing of the call was applied, or
+ * the store cannot tell (see the backend's notes). Servers answer it with HTTP 503 and `Retry-After`.
+ */
+export class StoreUnavailableError extends StorageError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'StoreUnavailableError';
+
+  /** The backend that cannot be reached (`redis`, `postgres`). */
+  readonly backend: string;
+
+  constructor(backend: string, options?: HaystackErrorOptions) {
+    super(`The ${backend} store is unavailable; retry later`, { ...options, code: 'HS_ERR_UNAVAILABLE' });
+    this.backend = backend;
   }
 }
 

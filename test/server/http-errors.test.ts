@@ -3,6 +3,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeZinc } from '../../src/core/codec/zinc/index.js';
+import { StoreUnavailableError } from '../../src/core/errors.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { type OpDef, SERVER_CHANNELS } from '../../src/server/index.js';
@@ -18,10 +19,21 @@ const boom: OpDef = {
   },
 };
 
+// A store that is down: the error every backend throws while its database restarts.
+const down: OpDef = {
+  name: 'down',
+  doc: 'Fails as a store that cannot be reached.',
+  noSideEffects: true,
+  requiredRole: 'viewer',
+  handler: () => {
+    throw new StoreUnavailableError('redis', { cause: new Error('connect ECONNREFUSED 10.1.2.3:6379') });
+  },
+};
+
 let f: Fixture;
 let dbg: Fixture;
 beforeAll(async () => {
-  f = await startFixture({ ops: [boom], limits: { maxBodyBytes: 2000, maxRequestRows: 5, maxFilterLength: 40 } });
+  f = await startFixture({ ops: [boom, down], limits: { maxBodyBytes: 2000, maxRequestRows: 5, maxFilterLength: 40 } });
   dbg = await startFixture({ ops: [boom], debug: true });
 });
 afterAll(async () => {
@@ -145,6 +157,16 @@ describe('op errors answer 200 with an error grid (HttpApi, Error Handling)', ()
     } finally {
       diagnostics.unsubscribe(SERVER_CHANNELS.error, listener);
     }
+  });
+
+  it('503 with Retry-After and an error grid while the store is unavailable, in spec mode too', async () => {
+    const x = await call(f, 'down');
+    expect(x.status).toBe(503);
+    expect(x.headers.get('retry-after')).toBe('1');
+    const g = gridOf(x);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_UNAVAILABLE');
+    expect(g.meta.get('dis')).toBe('The redis store is unavailable; retry later');
+    expect(x.text).not.toContain('10.1.2.3');
   });
 
   it('with debug on, the message and errTrace are in the grid', async () => {

@@ -50,6 +50,8 @@ export interface ErrorReplyOptions {
 }
 
 const INTERNAL_DIS = 'Internal server error';
+// RFC 9110 10.2.3: seconds to wait before retrying; a restarting store is usually back within seconds.
+const RETRY_AFTER: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '1' });
 // Messages may quote client input; a cap keeps every error grid small whatever was sent.
 const MAX_DIS = 1024;
 
@@ -62,8 +64,9 @@ export function errorReply(err: unknown, options: ErrorReplyOptions): ErrorReply
   const known = err instanceof HaystackError ? err : undefined;
   const code: ErrorCode = known?.code ?? 'HS_ERR_INTERNAL';
   const httpStatus = known?.status ?? 500;
-  // A 501 (a method the API does not serve) says what is wrong; other 5xx never show internals.
-  const internal = httpStatus >= 500 && code !== 'HS_ERR_NOT_IMPLEMENTED';
+  // A 501 (a method the API does not serve) and a 503 (store unavailable, a fixed message) say what is wrong; other
+  // 5xx never show internals.
+  const internal = httpStatus >= 500 && code !== 'HS_ERR_NOT_IMPLEMENTED' && code !== 'HS_ERR_UNAVAILABLE';
   const showDetail = options.debug || !internal;
   const full = showDetail && err instanceof Error && err.message !== '' ? err.message : INTERNAL_DIS;
   const dis = full.length > MAX_DIS ? `${full.slice(0, MAX_DIS)}...` : full;
@@ -75,12 +78,14 @@ export function errorReply(err: unknown, options: ErrorReplyOptions): ErrorReply
     errCode: code,
     errTrace: trace,
   });
-  // HttpApi, Error Handling: only a request that cannot be read gets an HTTP error status.
-  const status = options.mode === 'spec' && options.requestRead ? 200 : httpStatus;
+  // HttpApi, Error Handling: only a request that cannot be read gets an HTTP error status. A store that is down is
+  // not the request's fault: 503 tells clients and load balancers to retry (RFC 9110 15.6.4), in both modes.
+  const unavailable = code === 'HS_ERR_UNAVAILABLE';
+  const status = options.mode === 'spec' && options.requestRead && !unavailable ? 200 : httpStatus;
   return {
     status,
     grid: Grid.fromTrustedParts(meta, Object.freeze([{ name: 'empty', meta: Dict.EMPTY }]), []),
     code,
-    headers: err instanceof HttpHeaderError ? err.headers : {},
+    headers: err instanceof HttpHeaderError ? err.headers : unavailable ? RETRY_AFTER : {},
   };
 }

@@ -1,6 +1,7 @@
 // How a commit turns into stored tags: ids as Refs with their display, Remove deletes, `mod` owned by the store.
 
-import { ValueError } from '../core/errors.js';
+import { decodeJson } from '../core/codec/json/index.js';
+import { StorageError, ValueError } from '../core/errors.js';
 import { Dict, type TagVal } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import { Remove } from '../core/kinds/marker.js';
@@ -61,4 +62,11 @@ export function updatedEntity(
     else m.set(name, val);
   }
   return storedEntity(id, m, mod);
+}
+
+/** An entity from the Hayson text a store keeps; `StorageError` naming the backend when it is not a Dict. */
+export function decodeStoredEntity(data: string, backend: string): Dict {
+  const d = decodeJson(data);
+  if (!(d instanceof Dict)) throw new StorageError(`A stored entity is not a Dict: the ${backend} store is damaged`);
+  return d;
 }

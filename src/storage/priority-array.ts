@@ -1,7 +1,9 @@
 // The 17-level priority array of a writable point: writing, releasing, timed overrides and the effective value.
 
-import { ValueError } from '../core/errors.js';
+import { decodeJson, encodeJson } from '../core/codec/json/index.js';
+import { StorageError, ValueError } from '../core/errors.js';
 import type { TagVal } from '../core/grid/dict.js';
+import type { Val } from '../core/kinds/kind.js';
 import { REMOVE } from '../core/kinds/marker.js';
 import { Num } from '../core/kinds/number.js';
 import type { PointWriteRequest, PriorityArray, PriorityLevel } from './adapter.js';
@@ -86,4 +88,27 @@ export function writeTagChanges(arr: PriorityArray): ReadonlyMap<string, TagVal>
     ['writeLevel', new Num(arr.effectiveLevel)],
     ['curVal', arr.effective],
   ]);
+}
+
+type EncodedLevel = readonly [string, string | null, number | null] | null;
+
+/** Levels as text for a store: per level null or `[Hayson value, who, expires]`. */
+export function encodeLevels(levels: readonly PriorityLevel[]): string {
+  const out: EncodedLevel[] = levels.map((l) =>
+    l.val === null ? null : [encodeJson(l.val), l.who ?? null, l.expires ?? null],
+  );
+  return JSON.stringify(out);
+}
+
+/** Levels from {@link encodeLevels} text; `StorageError` when the text is not 17 levels. */
+export function decodeLevels(text: string): readonly PriorityLevel[] {
+  const raw = JSON.parse(text) as EncodedLevel[];
+  if (!Array.isArray(raw) || raw.length !== PRIORITY_LEVEL_COUNT) {
+    throw new StorageError('A stored priority array is damaged');
+  }
+  return raw.map((l, i): PriorityLevel => {
+    if (l === null) return EMPTY_LEVELS[i] as PriorityLevel;
+    const val: Val = decodeJson(l[0]);
+    return Object.freeze({ level: i + 1, val, who: l[1] ?? undefined, expires: l[2] ?? undefined });
+  });
 }

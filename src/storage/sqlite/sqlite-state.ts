@@ -3,12 +3,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
-import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
+import { LimitError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Filter } from '../../core/filter/filter.js';
 import { parseFilter } from '../../core/filter/parse-filter.js';
 import { planFilter } from '../../core/filter/plan.js';
-import { Dict } from '../../core/grid/dict.js';
-import type { Val } from '../../core/kinds/kind.js';
+import type { Dict } from '../../core/grid/dict.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type {
@@ -22,12 +21,13 @@ import type {
   WatchPollResult,
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
-import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { decodeStoredEntity, isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import {
+  decodeLevels,
   emptyLevels,
+  encodeLevels,
   expireLevels,
   nextExpiry,
-  PRIORITY_LEVEL_COUNT,
   toPriorityArray,
   validatePointWrite,
   writeLevel,
@@ -90,8 +90,6 @@ interface WatchRow {
   readonly renewed_at: number;
   readonly polled_version: number;
 }
-
-type EncodedLevel = readonly [string, string | null, number | null] | null;
 
 /** Everything one connection does; the adapter wraps each call (clock, closed check, promise). */
 export class SqliteState {
@@ -626,27 +624,5 @@ export class SqliteState {
 
 /** An entity from its stored Hayson text. */
 export function decodeEntity(data: string): Dict {
-  const d = decodeJson(data);
-  if (!(d instanceof Dict)) throw new StorageError('A stored entity is not a Dict: the store file is damaged');
-  return d;
-}
-
-function encodeLevels(levels: readonly PriorityLevel[]): string {
-  const out: EncodedLevel[] = levels.map((l) =>
-    l.val === null ? null : [encodeJson(l.val), l.who ?? null, l.expires ?? null],
-  );
-  return JSON.stringify(out);
-}
-
-function decodeLevels(text: string): readonly PriorityLevel[] {
-  const raw = JSON.parse(text) as EncodedLevel[];
-  if (!Array.isArray(raw) || raw.length !== PRIORITY_LEVEL_COUNT) {
-    throw new StorageError('A stored priority array is damaged');
-  }
-  const empty = emptyLevels();
-  return raw.map((l, i): PriorityLevel => {
-    if (l === null) return empty[i] as PriorityLevel;
-    const val: Val = decodeJson(l[0]);
-    return Object.freeze({ level: i + 1, val, who: l[1] ?? undefined, expires: l[2] ?? undefined });
-  });
+  return decodeStoredEntity(data, 'SQLite');
 }

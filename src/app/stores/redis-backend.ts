@@ -1,0 +1,66 @@
+// The `redis://` store backend: entities, history, watches, users and sessions in a Redis 7 or Valkey database.
+
+import { ValueError } from '../../core/errors.js';
+import type { StoreBackend, StoreSpec } from './store-backend.js';
+
+/** Where a `redis://` store text points: the connection URL (without `prefix`) and the key prefix. */
+export interface RedisStoreLocation {
+  /** The URL ioredis connects to. */
+  readonly url: string;
+  /** The store's key prefix (`hs` unless `?prefix=` names another). */
+  readonly prefix: string;
+}
+
+/** Split `redis://host:port/db?prefix=NAME` into the connection URL and the prefix; `ValueError` when malformed. */
+export function parseRedisLocation(text: string): RedisStoreLocation {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ValueError(`--store ${JSON.stringify(text)} is not a URL: redis://HOST:PORT[/DB][?prefix=NAME]`);
+  }
+  const prefix = url.searchParams.get('prefix') ?? 'hs';
+  url.searchParams.delete('prefix');
+  if ([...url.searchParams.keys()].length > 0) {
+    throw new ValueError(`--store ${JSON.stringify(text)}: the only option is prefix`);
+  }
+  if (!/^(\/\d{0,2})?$/.test(url.pathname)) {
+    throw new ValueError(`--store ${JSON.stringify(text)}: the path must be a database number such as /0`);
+  }
+  return { url: url.toString(), prefix };
+}
+
+function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
+  return Object.freeze<StoreBackend>({
+    scheme,
+    usage,
+    async open(spec: StoreSpec, context) {
+      const { url, prefix } = parseRedisLocation(spec.text);
+      // Loaded only when chosen: ioredis is an optional dependency.
+      const { openRedisStore } = await import('../../storage/redis/index.js');
+      const store = await openRedisStore({
+        url,
+        prefix,
+        ...(context.clock === undefined ? {} : { clock: context.clock }),
+      });
+      const shown = new URL(url);
+      if (shown.password !== '') shown.password = '***';
+      return {
+        store,
+        users: store.users,
+        persistent: true,
+        description: `redis ${shown.toString()} prefix ${prefix}`,
+        close: () => store.close(),
+      };
+    },
+  });
+}
+
+/** `--store redis://HOST:PORT[/DB][?prefix=NAME]`: a store in Redis 7 or Valkey, shared by every server using it. */
+export const REDIS_BACKEND: StoreBackend = redisBackend(
+  'redis',
+  'redis://HOST:PORT[/DB][?prefix=NAME] (Redis 7 or Valkey; several servers may share it)',
+);
+
+/** `--store rediss://...`: the same over TLS. */
+export const REDISS_BACKEND: StoreBackend = redisBackend('rediss', 'rediss://... (the same over TLS)');

@@ -1,0 +1,4 @@
+// Public door of `haystack-ts/storage/redis`: the store on plain Redis 7 or Valkey (ioredis, an optional dependency).
+
+export { DEFAULT_REDIS_LIMITS, type RedisReadStats, type RedisStoreLimits } from './redis-state.js';
+export { openRedisStore, type RedisStore, type RedisStoreOptions } from './redis-store.js';

@@ -1,0 +1,180 @@
+// The Redis connection of a store: ioredis loaded on demand, scripts by SHA, and outages turned into typed errors.
+
+import { createHash } from 'node:crypto';
+import type { Redis as IoRedis } from 'ioredis';
+import { HaystackError, StorageError, StoreUnavailableError } from '../../core/errors.js';
+import { closedError } from '../storage-errors.js';
+import type { LuaScript } from './redis-scripts.js';
+
+/** Connection settings of a store. */
+export interface RedisConnectionOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. */
+  readonly url: string;
+  /** Longest wait for a reply before the call fails as unavailable, in ms (default 10,000). */
+  readonly commandTimeoutMs?: number;
+}
+
+// Replies Redis gives while it cannot serve yet (loading the AOF, a busy script, a replica without its primary).
+const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
+
+/** One connection with the calls a store makes; every failure is a `HaystackError`. */
+export class RedisConnection {
+  readonly #client: IoRedis;
+  readonly #shas = new Map<LuaScript, string>();
+  #closed = false;
+
+  private constructor(client: IoRedis) {
+    this.#client = client;
+  }
+
+  /**
+   * Connect. Commands never wait in an offline queue and are never resent after a reconnect: while Redis is
+   * unreachable a call fails at once with `StoreUnavailableError`, and a write whose reply was lost is not applied
+   * twice. The client reconnects by itself (every 50 ms growing to 1 s), so service resumes when Redis is back.
+   */
+  static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
+    // Loaded only when a Redis store is opened: ioredis is an optional dependency.
+    const { Redis } = await import('ioredis');
+    const client = new Redis(options.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+      enableAutoPipelining: true,
+      connectTimeout: 5_000,
+      commandTimeout: options.commandTimeoutMs ?? 10_000,
+      retryStrategy: (times: number) => Math.min(50 * times, 1_000),
+    });
+    // The library never logs; failures reach callers as typed errors, so the event only needs a listener.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      throw new StoreUnavailableError('redis', { cause: err });
+    }
+    return new RedisConnection(client);
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Run a script with the store's `:ver` key and string arguments; its reply as ioredis gives it. */
+  async eval(s: LuaScript, key: string, args: readonly (string | number)[]): Promise<unknown[]> {
+    this.#guard();
+    let sha = this.#shas.get(s);
+    if (sha === undefined) {
+      sha = createHash('sha1').update(s.lua).digest('hex');
+      this.#shas.set(s, sha);
+    }
+    try {
+      try {
+        return (await this.#client.evalsha(sha, 1, key, ...args)) as unknown[];
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        // First use on this server (or after a restart emptied its script cache): EVAL loads it.
+        return (await this.#client.eval(s.lua, 1, key, ...args)) as unknown[];
+      }
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Values of hash fields, null where absent. */
+  async hmget(key: string, fields: readonly string[]): Promise<(string | null)[]> {
+    this.#guard();
+    if (fields.length === 0) return [];
+    try {
+      return await this.#client.hmget(key, ...fields);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Every field and value of a hash. */
+  async hgetall(key: string): Promise<Record<string, string>> {
+    this.#guard();
+    try {
+      return await this.#client.hgetall(key);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Set a hash field only when absent; true when it was set. */
+  async hsetnx(key: string, field: string, value: string): Promise<boolean> {
+    this.#guard();
+    try {
+      return (await this.#client.hsetnx(key, field, value)) === 1;
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Remove hash fields; how many existed. */
+  async hdel(key: string, field: string): Promise<number> {
+    this.#guard();
+    try {
+      return await this.#client.hdel(key, field);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Members of a set. */
+  async smembers(key: string): Promise<string[]> {
+    this.#guard();
+    try {
+      return await this.#client.smembers(key);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Fields of several hashes in one round trip (a pipeline), null for a missing hash. */
+  async hgetallMany(keys: readonly string[]): Promise<(Record<string, string> | null)[]> {
+    this.#guard();
+    if (keys.length === 0) return [];
+    try {
+      const p = this.#client.pipeline();
+      for (const k of keys) p.hgetall(k);
+      const replies = (await p.exec()) ?? [];
+      return replies.map(([err, val]) => {
+        if (err !== null) throw err;
+        const rec = val as Record<string, string>;
+        return Object.keys(rec).length === 0 ? null : rec;
+      });
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** Close the connection; closing twice is harmless. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await this.#client.quit();
+    } catch {
+      // Already disconnected (Redis down): nothing is left to flush.
+      this.#client.disconnect();
+    }
+  }
+
+  #guard(): void {
+    if (this.#closed) throw closedError('redis');
+  }
+
+  // A Redis error reply that is not transient is a bug or a damaged store; anything else means Redis is out of reach.
+  #failure(err: unknown): HaystackError {
+    if (err instanceof HaystackError) return err;
+    if (this.#closed) return closedError('redis');
+    const reply = err instanceof Error && err.name === 'ReplyError';
+    if (reply && !TRANSIENT_REPLY.test(err.message)) {
+      return new StorageError(`Redis refused a store call: ${err.message}`, { cause: err });
+    }
+    return new StoreUnavailableError('redis', { cause: err });
+  }
+}

@@ -1,0 +1,379 @@
+// The Lua scripts of the Redis store: each runs atomically on the server, over keys of one hash tag.
+//
+// Every script takes KEYS[1] = `{prefix}:ver` (so Redis Cluster routes it to the store's slot) and ARGV[1] = the
+// hash-tagged base `{prefix}`; the other keys it touches are built from that base and share its slot. Numbers cross
+// as decimal strings (cjson would round epoch milliseconds). Scripts answer `{code, ...}`: 1 done, 0 refused
+// (a check failed, or an unknown watch), 2 a timed override is due (the caller ends it, then calls again),
+// 3 a limit was reached.
+
+/** A script and how many keys it declares. */
+export interface LuaScript {
+  /** Declared keys (always 1: the `:ver` key). */
+  readonly numberOfKeys: 1;
+  /** The Lua source. */
+  readonly lua: string;
+}
+
+const script = (lua: string): LuaScript => Object.freeze({ numberOfKeys: 1, lua });
+
+// Shared Lua: `due(base, now)` is true when a timed override ended at or before `now`.
+const DUE = `
+local function due(base, now)
+  return #redis.call('ZRANGEBYSCORE', base .. ':pexp', '-inf', now, 'LIMIT', 0, 1) > 0
+end
+`;
+
+// Shared Lua for watches: load a live watch (dropping it when its lease has passed) and describe it.
+const WATCH = `
+local function dropWatch(base, wid)
+  redis.call('DEL', base .. ':w:' .. wid, base .. ':wi:' .. wid, base .. ':wa:' .. wid)
+  redis.call('ZREM', base .. ':w', wid)
+  redis.call('ZREM', base .. ':wexp', wid)
+end
+local function dropExpired(base, now)
+  local gone = redis.call('ZRANGEBYSCORE', base .. ':wexp', '-inf', now)
+  for _, wid in ipairs(gone) do dropWatch(base, wid) end
+end
+local function liveWatch(base, wid, now)
+  local f = redis.call('HMGET', base .. ':w:' .. wid, 'dis', 'owner', 'lease', 'renewed', 'polled')
+  if not f[1] then return nil end
+  if tonumber(now) - tonumber(f[4]) >= tonumber(f[3]) then
+    dropWatch(base, wid)
+    return nil
+  end
+  return f
+end
+local function renew(base, wid, now, lease)
+  redis.call('HSET', base .. ':w:' .. wid, 'renewed', now)
+  redis.call('ZADD', base .. ':wexp', tonumber(now) + tonumber(lease), wid)
+end
+local function describe(base, wid, f)
+  return {wid, f[1], f[2] or false, f[3], redis.call('ZRANGE', base .. ':wi:' .. wid, 0, -1)}
+end
+`;
+
+/**
+ * Apply a staged change if every check still holds (optimistic concurrency without WATCH, so one connection can
+ * carry many callers). ARGV: base, checks `[[suffix, field, expected|false]...]`, ops `[[cmd, suffix, args...]...]`,
+ * ids changed, ids removed. Changed and removed ids get the next `:ver` as their version or tombstone.
+ */
+export const APPLY = script(`
+local base = ARGV[1]
+local checks = cjson.decode(ARGV[2])
+for i = 1, #checks do
+  local c = checks[i]
+  if redis.call('HGET', base .. c[1], c[2]) ~= c[3] then return {0} end
+end
+local ops = cjson.decode(ARGV[3])
+for i = 1, #ops do
+  local op = ops[i]
+  local args = {}
+  for j = 3, #op do args[#args + 1] = op[j] end
+  redis.call(op[1], base .. op[2], unpack(args))
+end
+local changed = cjson.decode(ARGV[4])
+local removed = cjson.decode(ARGV[5])
+if #changed + #removed == 0 then return {1, 0} end
+local ver = redis.call('INCR', KEYS[1])
+for i = 1, #changed do
+  redis.call('HSET', base .. ':ev', changed[i], ver)
+  redis.call('HDEL', base .. ':tomb', changed[i])
+end
+for i = 1, #removed do
+  redis.call('HDEL', base .. ':ev', removed[i])
+  redis.call('HSET', base .. ':tomb', removed[i], ver)
+end
+return {1, ver}
+`);
+
+/**
+ * Entities matching a set expression (JSON: `{k:'all'|'set'|'not'|'and'|'or', key?, a?}`), with their Hayson.
+ * ARGV: base, now, expression. Answers `{1, ids, data}` (unsorted: the caller sorts by id), or `{2}` when an override
+ * is due. `and` intersects its plain sets with SINTER and tests the rest per candidate with SISMEMBER.
+ */
+export const QUERY = script(`${DUE}
+local base = ARGV[1]
+if due(base, ARGV[2]) then return {2} end
+local test
+local function members(n)
+  if n.k == 'all' then return redis.call('SMEMBERS', base .. ':all') end
+  if n.k == 'set' then return redis.call('SMEMBERS', base .. n.key) end
+  if n.k == 'not' then return redis.call('SDIFF', base .. ':all', base .. n.key) end
+  if n.k == 'and' then
+    local keys, rest = {}, {}
+    for _, c in ipairs(n.a) do
+      if c.k == 'set' then keys[#keys + 1] = base .. c.key else rest[#rest + 1] = c end
+    end
+    local cand
+    if #keys > 0 then cand = redis.call('SINTER', unpack(keys)) else cand = members(table.remove(rest, 1)) end
+    if #rest == 0 then return cand end
+    local out = {}
+    for _, id in ipairs(cand) do
+      local ok = true
+      for _, c in ipairs(rest) do
+        if not test(c, id) then ok = false; break end
+      end
+      if ok then out[#out + 1] = id end
+    end
+    return out
+  end
+  local seen, out = {}, {}
+  for _, c in ipairs(n.a) do
+    for _, id in ipairs(members(c)) do
+      if not seen[id] then seen[id] = true; out[#out + 1] = id end
+    end
+  end
+  return out
+end
+test = function(n, id)
+  if n.k == 'all' then return true end
+  if n.k == 'set' then return redis.call('SISMEMBER', base .. n.key, id) == 1 end
+  if n.k == 'not' then return redis.call('SISMEMBER', base .. n.key, id) == 0 end
+  if n.k == 'and' then
+    for _, c in ipairs(n.a) do if not test(c, id) then return false end end
+    return true
+  end
+  for _, c in ipairs(n.a) do if test(c, id) then return true end end
+  return false
+end
+local ids = members(cjson.decode(ARGV[3]))
+if #ids == 0 then return {1, {}, {}} end
+local data = {}
+for i = 1, #ids, 4000 do
+  local part = redis.call('HMGET', base .. ':e', unpack(ids, i, math.min(i + 3999, #ids)))
+  for j = 1, #part do data[#data + 1] = part[j] end
+end
+return {1, ids, data}
+`);
+
+/** Entities by id (ARGV: base, now, ids...): `{1, data...}` with false for unknown ids, or `{2}` when an override is due. */
+export const BY_IDS = script(`${DUE}
+local base = ARGV[1]
+if due(base, ARGV[2]) then return {2} end
+if #ARGV == 2 then return {1} end
+local out = {1}
+for i = 3, #ARGV, 4000 do
+  local part = redis.call('HMGET', base .. ':e', unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+  for j = 1, #part do out[#out + 1] = part[j] end
+end
+return out
+`);
+
+/** Number of entities (ARGV: base, now): `{1, n}` or `{2}`. */
+export const COUNT = script(`${DUE}
+local base = ARGV[1]
+if due(base, ARGV[2]) then return {2} end
+return {1, redis.call('HLEN', base .. ':e')}
+`);
+
+/**
+ * Merge history samples (ARGV: base, id, then ts, member pairs sorted by ts with one sample per ts): `{1, n}`, or
+ * `{0}` when the point does not exist. Samples later than every stored one are appended without looking for
+ * samples to replace (the common case of live data).
+ */
+export const HIS_WRITE = script(`
+local base = ARGV[1]
+if redis.call('HEXISTS', base .. ':e', ARGV[2]) == 0 then return {0} end
+local n = (#ARGV - 2) / 2
+if n == 0 then return {1, 0} end
+local key = base .. ':h:' .. ARGV[2]
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+if last[2] ~= nil and tonumber(last[2]) >= tonumber(ARGV[3]) then
+  for i = 3, #ARGV, 2 do redis.call('ZREMRANGEBYSCORE', key, ARGV[i], ARGV[i]) end
+end
+for i = 3, #ARGV, 4000 do
+  redis.call('ZADD', key, unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+end
+return {1, n}
+`);
+
+/** History in `[start, end)` (ARGV: base, id, start, end): `{1, members...}` or `{0}` for an unknown point. */
+export const HIS_READ = script(`
+local base = ARGV[1]
+if redis.call('HEXISTS', base .. ':e', ARGV[2]) == 0 then return {0} end
+return {1, redis.call('ZRANGEBYSCORE', base .. ':h:' .. ARGV[2], ARGV[3], '(' .. ARGV[4])}
+`);
+
+/** How many samples a point holds (ARGV: base, id): `{1, n}` or `{0}`. */
+export const HIS_COUNT = script(`
+local base = ARGV[1]
+if redis.call('HEXISTS', base .. ':e', ARGV[2]) == 0 then return {0} end
+return {1, redis.call('ZCARD', base .. ':h:' .. ARGV[2])}
+`);
+
+/**
+ * A point's entity and levels (ARGV: base, now, id): `{1, entity|false, levels|false}`, or `{2}` when an override is
+ * due. What a point write or an expiry stages from (and then checks with APPLY).
+ */
+export const POINT = script(`${DUE}
+local base = ARGV[1]
+if due(base, ARGV[2]) then return {2} end
+return {1, redis.call('HGET', base .. ':e', ARGV[3]), redis.call('HGET', base .. ':pa', ARGV[3])}
+`);
+
+/** Points whose timed overrides are due (ARGV: base, now): `{id, entity|false, levels|false}...`. */
+export const DUE_POINTS = script(`
+local base = ARGV[1]
+local ids = redis.call('ZRANGEBYSCORE', base .. ':pexp', '-inf', ARGV[2], 'LIMIT', 0, 500)
+local out = {}
+for _, id in ipairs(ids) do
+  out[#out + 1] = {id, redis.call('HGET', base .. ':e', id), redis.call('HGET', base .. ':pa', id)}
+end
+return out
+`);
+
+/** Open a watch (ARGV: base, now, id, dis, owner|'', hasOwner 0/1, lease, maxWatches): `{1, info}` or `{3}`. */
+export const WATCH_OPEN = script(`${WATCH}
+local base, now, wid = ARGV[1], ARGV[2], ARGV[3]
+dropExpired(base, now)
+if redis.call('ZCARD', base .. ':w') >= tonumber(ARGV[8]) then return {3} end
+local key = base .. ':w:' .. wid
+redis.call('HSET', key, 'dis', ARGV[4], 'lease', ARGV[7], 'renewed', now,
+  'polled', redis.call('GET', KEYS[1]) or '0', 'seq', '0')
+if ARGV[6] == '1' then redis.call('HSET', key, 'owner', ARGV[5]) end
+redis.call('ZADD', base .. ':w', redis.call('INCR', base .. ':wseq'), wid)
+renew(base, wid, now, ARGV[7])
+return {1, describe(base, wid, liveWatch(base, wid, now))}
+`);
+
+/**
+ * Add, remove or re-lease (ARGV: base, now, watch, action 'add'|'remove'|'lease', maxIds or lease, ids...):
+ * `{1, info}`, `{0}` for an unknown or expired watch, `{3}` when the watch would hold too many ids.
+ */
+export const WATCH_CHANGE = script(`${WATCH}
+local base, now, wid, action = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local f = liveWatch(base, wid, now)
+if not f then return {0} end
+local idsKey, addedKey = base .. ':wi:' .. wid, base .. ':wa:' .. wid
+if action == 'add' then
+  local fresh, seen = {}, {}
+  for i = 6, #ARGV do
+    local id = ARGV[i]
+    if not seen[id] and not redis.call('ZSCORE', idsKey, id) then
+      seen[id] = true
+      fresh[#fresh + 1] = id
+    end
+  end
+  if redis.call('ZCARD', idsKey) + #fresh > tonumber(ARGV[5]) then return {3} end
+  local ver = redis.call('GET', KEYS[1]) or '0'
+  for _, id in ipairs(fresh) do
+    redis.call('ZADD', idsKey, redis.call('HINCRBY', base .. ':w:' .. wid, 'seq', 1), id)
+    redis.call('HSET', addedKey, id, ver)
+  end
+elseif action == 'remove' then
+  for i = 6, #ARGV do
+    redis.call('ZREM', idsKey, ARGV[i])
+    redis.call('HDEL', addedKey, ARGV[i])
+  end
+else
+  redis.call('HSET', base .. ':w:' .. wid, 'lease', ARGV[5])
+  f[3] = ARGV[5]
+end
+renew(base, wid, now, f[3])
+return {1, describe(base, wid, f)}
+`);
+
+/** Close a watch (ARGV: base, watch). */
+export const WATCH_CLOSE = script(`${WATCH}
+dropWatch(ARGV[1], ARGV[2])
+return {1}
+`);
+
+/**
+ * Poll a watch (ARGV: base, now, watch, refresh 0/1): `{1, info, changed data, removed ids}`, `{0}` for an unknown watch, `{2}` when an override is due. Moves the watch's change
+ * point to the current version and renews its lease, atomically with what it reports.
+ */
+export const WATCH_POLL = script(`${DUE}${WATCH}
+local base, now, wid = ARGV[1], ARGV[2], ARGV[3]
+if due(base, now) then return {2} end
+local f = liveWatch(base, wid, now)
+if not f then return {0} end
+local refresh = ARGV[4] == '1'
+local polled = tonumber(f[5])
+local ids = redis.call('ZRANGE', base .. ':wi:' .. wid, 0, -1)
+local data, removed = {}, {}
+if #ids > 0 then
+  local added = redis.call('HMGET', base .. ':wa:' .. wid, unpack(ids))
+  local vers = redis.call('HMGET', base .. ':ev', unpack(ids))
+  local tombs = redis.call('HMGET', base .. ':tomb', unpack(ids))
+  for i, id in ipairs(ids) do
+    local since = math.max(polled, tonumber(added[i] or '0'))
+    if vers[i] then
+      if refresh or tonumber(vers[i]) > since then data[#data + 1] = redis.call('HGET', base .. ':e', id) end
+    elseif tombs[i] and tonumber(tombs[i]) > since then
+      removed[#removed + 1] = id
+    end
+  end
+end
+redis.call('HSET', base .. ':w:' .. wid, 'polled', redis.call('GET', KEYS[1]) or '0')
+renew(base, wid, now, f[3])
+return {1, describe(base, wid, f), data, removed}
+`);
+
+/** One live watch without renewing it (ARGV: base, now, watch): `{1, info}` or `{0}`. */
+export const WATCH_INFO = script(`${WATCH}
+local base, now, wid = ARGV[1], ARGV[2], ARGV[3]
+local f = redis.call('HMGET', base .. ':w:' .. wid, 'dis', 'owner', 'lease', 'renewed')
+if not f[1] or tonumber(now) - tonumber(f[4]) >= tonumber(f[3]) then return {0} end
+return {1, describe(base, wid, f)}
+`);
+
+/** Every open watch in open order, expired ones dropped (ARGV: base, now): `{1, info...}`. */
+export const WATCH_LIST = script(`${WATCH}
+local base, now = ARGV[1], ARGV[2]
+dropExpired(base, now)
+local out = {1}
+for _, wid in ipairs(redis.call('ZRANGE', base .. ':w', 0, -1)) do
+  local f = liveWatch(base, wid, now)
+  if f then out[#out + 1] = describe(base, wid, f) end
+end
+return out
+`);
+
+/** Replace a hash field only if it still holds `expected` (ARGV: base, suffix, field, expected|'', new): `{1}` or `{0}`. */
+export const HASH_SWAP = script(`
+local cur = redis.call('HGET', ARGV[1] .. ARGV[2], ARGV[3])
+if (cur or '') ~= ARGV[4] then return {0} end
+redis.call('HSET', ARGV[1] .. ARGV[2], ARGV[3], ARGV[5])
+return {1}
+`);
+
+/**
+ * Sessions. ARGV: base, action, then: put (id, username, created, lastUsed, expires), touch (id, lastUsed, expires),
+ * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed.
+ */
+export const SESSION = script(`
+local base, action = ARGV[1], ARGV[2]
+local function drop(id)
+  local key = base .. ':s:' .. id
+  local user = redis.call('HGET', key, 'username')
+  if not user then return 0 end
+  redis.call('DEL', key)
+  redis.call('SREM', base .. ':su:' .. user, id)
+  redis.call('ZREM', base .. ':sx', id)
+  return 1
+end
+if action == 'put' then
+  drop(ARGV[3])
+  redis.call('HSET', base .. ':s:' .. ARGV[3], 'username', ARGV[4], 'created', ARGV[5], 'lastUsed', ARGV[6],
+    'expires', ARGV[7])
+  redis.call('SADD', base .. ':su:' .. ARGV[4], ARGV[3])
+  redis.call('ZADD', base .. ':sx', ARGV[7], ARGV[3])
+  return {1}
+elseif action == 'touch' then
+  local key = base .. ':s:' .. ARGV[3]
+  if redis.call('EXISTS', key) == 0 then return {0} end
+  redis.call('HSET', key, 'lastUsed', ARGV[4], 'expires', ARGV[5])
+  redis.call('ZADD', base .. ':sx', ARGV[5], ARGV[3])
+  return {1}
+elseif action == 'delete' then
+  return {drop(ARGV[3])}
+elseif action == 'deleteUser' then
+  local n = 0
+  for _, id in ipairs(redis.call('SMEMBERS', base .. ':su:' .. ARGV[3])) do n = n + drop(id) end
+  return {n}
+end
+local n = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. ':sx', '-inf', ARGV[3])) do n = n + drop(id) end
+return {n}
+`);

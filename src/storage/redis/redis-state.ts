@@ -1,0 +1,523 @@
+// The Redis store's operations: entities and their index sets, history, priority arrays and watches, each atomic.
+
+import { randomBytes, randomUUID } from 'node:crypto';
+import { encodeJson } from '../../core/codec/json/index.js';
+import { LimitError, UnknownRecError, ValueError } from '../../core/errors.js';
+import type { Dict } from '../../core/grid/dict.js';
+import { Ref } from '../../core/kinds/ref.js';
+import type {
+  CommitDiff,
+  HisItem,
+  PointWriteRequest,
+  PriorityArray,
+  PriorityLevel,
+  TimeRange,
+  WatchInfo,
+  WatchPollResult,
+} from '../adapter.js';
+import { checkLease, modOf, stageCommit } from '../commit-staging.js';
+import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import {
+  decodeLevels,
+  emptyLevels,
+  encodeLevels,
+  expireLevels,
+  nextExpiry,
+  toPriorityArray,
+  validatePointWrite,
+  writeLevel,
+  writeTagChanges,
+} from '../priority-array.js';
+import { conflictError, unknownWatchError } from '../storage-errors.js';
+import type { RedisConnection } from './redis-client.js';
+import { decodeEntity, decodeSamples, encodeSample } from './redis-codec.js';
+import { indexKeys, KEY, keyBase } from './redis-keys.js';
+import { planRedisQuery } from './redis-query.js';
+import * as S from './redis-scripts.js';
+
+/** Limits of a Redis store; every one is checked where input enters. */
+export interface RedisStoreLimits {
+  /** Most samples in one `hisWrite` (default 1,000,000). */
+  readonly maxHisItemsPerWrite: number;
+  /** Most ids one watch holds (default 10,000). */
+  readonly maxIdsPerWatch: number;
+  /** Most watches open at once (default 1,000). */
+  readonly maxWatches: number;
+  /** Longest lease a watch gets; longer requests are shortened to it (default 1 hour). */
+  readonly maxLeaseMs: number;
+}
+
+/** The defaults of {@link RedisStoreLimits}. */
+export const DEFAULT_REDIS_LIMITS: RedisStoreLimits = Object.freeze({
+  maxHisItemsPerWrite: 1_000_000,
+  maxIdsPerWatch: 10_000,
+  maxWatches: 1_000,
+  maxLeaseMs: 3_600_000,
+});
+
+/** How reads were answered, for tests and diagnostics. */
+export interface RedisReadStats {
+  /** Reads the index sets answered alone. */
+  readonly exact: number;
+  /** Reads whose candidates from the sets were checked in process. */
+  readonly rechecked: number;
+}
+
+// Optimistic writes retry when another writer changed what they staged from; past this, the caller gets a conflict.
+const MAX_ATTEMPTS = 50;
+// Script replies: done, refused (check failed or unknown watch), an override is due, a limit was reached.
+const DONE = 1;
+const DUE = 2;
+const LIMITED = 3;
+
+/** What one APPLY call writes. */
+interface ChangePlan {
+  readonly checks: [string, string, string | false][];
+  readonly ops: (string | number)[][];
+  readonly changed: string[];
+  readonly removed: string[];
+}
+
+/** Everything one store does over its connection; the adapter adds the clock and the closed check. */
+export class RedisState {
+  readonly #redis: RedisConnection;
+  readonly #base: string;
+  readonly #ver: string;
+  readonly #limits: RedisStoreLimits;
+  readonly #idPrefix: string;
+  #exact = 0;
+  #rechecked = 0;
+
+  constructor(redis: RedisConnection, prefix: string, limits: RedisStoreLimits, idPrefix: string) {
+    this.#redis = redis;
+    this.#base = keyBase(prefix);
+    this.#ver = `${this.#base}${KEY.ver}`;
+    this.#limits = limits;
+    this.#idPrefix = idPrefix;
+  }
+
+  /** Read counters. */
+  readStats(): RedisReadStats {
+    return { exact: this.#exact, rechecked: this.#rechecked };
+  }
+
+  /** Number of entities. */
+  async count(now: number): Promise<number> {
+    const r = await this.#dueSafe(now, S.COUNT, []);
+    return Number(r[1]);
+  }
+
+  /** Entities by id, in order. */
+  async readByIds(ids: readonly string[], now: number): Promise<(Dict | undefined)[]> {
+    const r = await this.#dueSafe(now, S.BY_IDS, ids);
+    return ids.map((_, i) => {
+      const data = r[i + 1] as string | null | undefined;
+      return data === null || data === undefined ? undefined : decodeEntity(data);
+    });
+  }
+
+  /** Entities matching a filter, by id, up to `limit`: the sets decide what they can, evaluation the rest. */
+  async read(text: string, limit: number | undefined, now: number): Promise<Dict[]> {
+    if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
+    const q = planRedisQuery(text);
+    const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
+    if (max === 0) return [];
+    const r = await this.#dueSafe(now, S.QUERY, [q.expr]);
+    const ids = r[1] as string[];
+    const data = r[2] as (string | null)[];
+    const order = ids.map((_, i) => i).sort((x, y) => compareIds(ids[x] as string, ids[y] as string));
+    const out: Dict[] = [];
+    if (q.exact) {
+      this.#exact++;
+      for (const i of order) {
+        if (out.length >= max) break;
+        const d = data[i];
+        if (d !== null && d !== undefined) out.push(decodeEntity(d));
+      }
+      return out;
+    }
+    this.#rechecked++;
+    const candidates: Dict[] = [];
+    for (const i of order) {
+      const d = data[i];
+      if (d !== null && d !== undefined) candidates.push(decodeEntity(d));
+    }
+    if (!q.usesRefs) {
+      for (const d of candidates) {
+        if (out.length >= max) break;
+        if (q.filter.matches(d)) out.push(d);
+      }
+      return out;
+    }
+    const matched = await this.#matchWithRefs(candidates, (d, resolve) => q.filter.matches(d, resolve));
+    for (const d of candidates) {
+      if (out.length >= max) break;
+      if (matched.has(d)) out.push(d);
+    }
+    return out;
+  }
+
+  /** Apply diffs all or none; returns the entity after each non-remove diff. */
+  async commit(diffs: readonly CommitDiff[], now: number): Promise<Dict[]> {
+    const asked = new Set<string>();
+    for (const d of diffs) {
+      if (d.op === 'add') {
+        const id = d.tags.get('id');
+        if (id instanceof Ref) asked.add(id.id);
+      } else asked.add(d.id);
+    }
+    const ids = [...asked];
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const r = await this.#dueSafe(now, S.BY_IDS, ids);
+      const stored = new Map<string, string>();
+      const decoded = new Map<string, Dict>();
+      ids.forEach((id, i) => {
+        const data = r[i + 1] as string | null;
+        if (data !== null) stored.set(id, data);
+      });
+      const lookup = (id: string): Dict | undefined => {
+        let d = decoded.get(id);
+        const data = stored.get(id);
+        if (d === undefined && data !== undefined) decoded.set(id, (d = decodeEntity(data)));
+        return d;
+      };
+      const { staged, results } = stageCommit(diffs, lookup, now, (current) => this.#newId(current));
+      if (staged.size === 0) return [...results];
+      const plan = this.#plan(staged, stored, lookup);
+      if (await this.#apply(plan)) return [...results];
+    }
+    throw conflictError('The commit kept meeting concurrent changes; try again');
+  }
+
+  /** A point's samples in `[start, end)`. */
+  async hisRead(id: string, range: TimeRange): Promise<HisItem[]> {
+    const r = await this.#redis.eval(S.HIS_READ, this.#ver, [this.#base, id, score(range.start), score(range.end)]);
+    if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
+    return decodeSamples(r[1] as string[]);
+  }
+
+  /** Merge samples into a point's history in one script call (all or none). */
+  async hisWrite(id: string, items: readonly HisItem[]): Promise<number> {
+    if (items.length > this.#limits.maxHisItemsPerWrite) {
+      throw new LimitError(
+        'maxHisItemsPerWrite',
+        `A history write takes at most ${String(this.#limits.maxHisItemsPerWrite)} items`,
+      );
+    }
+    let sorted = true;
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as HisItem;
+      if (!Number.isSafeInteger(it.ts))
+        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
+      if (it.val === null) throw new ValueError('History values cannot be null');
+      if (i > 0 && it.ts <= (items[i - 1] as HisItem).ts) sorted = false;
+    }
+    const args: string[] = [this.#base, id];
+    if (sorted) {
+      for (const it of items) args.push(String(it.ts), encodeSample(it));
+    } else {
+      // Within one write the last sample at a time wins; the script wants one sample per time, by time.
+      const byTs = new Map<number, HisItem>();
+      for (const it of items) byTs.set(it.ts, it);
+      for (const ts of [...byTs.keys()].sort((a, b) => a - b)) {
+        args.push(String(ts), encodeSample(byTs.get(ts) as HisItem));
+      }
+    }
+    const r = await this.#redis.eval(S.HIS_WRITE, this.#ver, args);
+    if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
+    return items.length;
+  }
+
+  /** How many samples a point's history holds. */
+  async hisCount(id: string): Promise<number> {
+    const r = await this.#redis.eval(S.HIS_COUNT, this.#ver, [this.#base, id]);
+    if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
+    return Number(r[1]);
+  }
+
+  /** A point's priority array. */
+  async readPriorityArray(id: string, now: number): Promise<PriorityArray> {
+    const r = await this.#dueSafe(now, S.POINT, [id]);
+    if (r[1] === null) throw new UnknownRecError(id);
+    return toPriorityArray(levelsOf(r[2] as string | null));
+  }
+
+  /** Write a level and mirror the effective value onto the point, as one change. */
+  async pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
+    validatePointWrite(req);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const r = await this.#dueSafe(now, S.POINT, [req.id]);
+      const data = r[1] as string | null;
+      const levelsText = r[2] as string | null;
+      if (data === null) throw new UnknownRecError(req.id);
+      const levels = writeLevel(levelsOf(levelsText), req, now);
+      const arr = toPriorityArray(levels);
+      if (await this.#apply(this.#levelsPlan([{ id: req.id, data, levelsText, levels, arr }], now))) return arr;
+    }
+    throw conflictError('The point write kept meeting concurrent changes; try again');
+  }
+
+  /** Open a watch. */
+  async watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): Promise<WatchInfo> {
+    const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
+    const id = `w-${randomUUID()}`;
+    const r = await this.#redis.eval(S.WATCH_OPEN, this.#ver, [
+      this.#base,
+      now,
+      id,
+      dis,
+      owner ?? '',
+      owner === undefined ? '0' : '1',
+      lease,
+      this.#limits.maxWatches,
+    ]);
+    if (Number(r[0]) === LIMITED) {
+      throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
+    }
+    return watchInfo(r[1]);
+  }
+
+  /** Add ids to a watch; changes are reported from now on. */
+  async watchAdd(watchId: string, ids: readonly string[], now: number): Promise<WatchInfo> {
+    return this.#watchChange(watchId, 'add', this.#limits.maxIdsPerWatch, ids, now);
+  }
+
+  /** Remove ids from a watch. */
+  async watchRemove(watchId: string, ids: readonly string[], now: number): Promise<WatchInfo> {
+    return this.#watchChange(watchId, 'remove', 0, ids, now);
+  }
+
+  /** Change a watch's lease. */
+  async watchLease(watchId: string, leaseMs: number, now: number): Promise<WatchInfo> {
+    return this.#watchChange(watchId, 'lease', checkLease(leaseMs, this.#limits.maxLeaseMs), [], now);
+  }
+
+  /** Close a watch (no error if unknown). */
+  async watchClose(watchId: string): Promise<void> {
+    await this.#redis.eval(S.WATCH_CLOSE, this.#ver, [this.#base, watchId]);
+  }
+
+  /** Entities changed since the last poll (all with `refresh`), and watched ids removed since then. */
+  async watchPoll(watchId: string, refresh: boolean, now: number): Promise<WatchPollResult> {
+    const r = await this.#dueSafe(now, S.WATCH_POLL, [watchId, refresh ? '1' : '0']);
+    if (Number(r[0]) !== DONE) throw unknownWatchError(watchId);
+    return {
+      watch: watchInfo(r[1]),
+      changed: (r[2] as string[]).map(decodeEntity),
+      removed: r[3] as string[],
+    };
+  }
+
+  /** One live watch, without renewing it. */
+  async watchInfo(watchId: string, now: number): Promise<WatchInfo | undefined> {
+    const r = await this.#redis.eval(S.WATCH_INFO, this.#ver, [this.#base, now, watchId]);
+    return Number(r[0]) === DONE ? watchInfo(r[1]) : undefined;
+  }
+
+  /** Open watches in open order; expired ones are dropped. */
+  async watches(now: number): Promise<WatchInfo[]> {
+    const r = await this.#redis.eval(S.WATCH_LIST, this.#ver, [this.#base, now]);
+    return r.slice(1).map(watchInfo);
+  }
+
+  async #watchChange(
+    watchId: string,
+    action: 'add' | 'remove' | 'lease',
+    n: number,
+    ids: readonly string[],
+    now: number,
+  ): Promise<WatchInfo> {
+    const r = await this.#redis.eval(S.WATCH_CHANGE, this.#ver, [this.#base, now, watchId, action, n, ...ids]);
+    const code = Number(r[0]);
+    if (code === LIMITED) {
+      throw new LimitError('maxIdsPerWatch', `A watch holds at most ${String(this.#limits.maxIdsPerWatch)} ids`);
+    }
+    if (code !== DONE) throw unknownWatchError(watchId);
+    return watchInfo(r[1]);
+  }
+
+  // Run a reading script (ARGV: base, now, args); when a timed override is due, end it first and run again.
+  async #dueSafe(now: number, s: S.LuaScript, args: readonly string[]): Promise<unknown[]> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const r = await this.#redis.eval(s, this.#ver, [this.#base, now, ...args]);
+      if (Number(r[0]) !== DUE) return r;
+      await this.#expireDue(now);
+    }
+    throw conflictError('Timed overrides kept ending concurrently; try again');
+  }
+
+  // Timed overrides end lazily: the first call at or after their end empties them, as one change per batch.
+  async #expireDue(now: number): Promise<void> {
+    for (;;) {
+      const rows = (await this.#redis.eval(S.DUE_POINTS, this.#ver, [this.#base, now])) as [
+        string,
+        string | null,
+        string | null,
+      ][];
+      if (rows.length === 0) return;
+      const points = rows.map(([id, data, levelsText]) => {
+        const current = levelsOf(levelsText);
+        const levels = expireLevels(current, now) ?? current;
+        return { id, data, levelsText, levels, arr: toPriorityArray(levels) };
+      });
+      // A failed check means another caller ended (or changed) them first: look again.
+      await this.#apply(this.#levelsPlan(points, now));
+    }
+  }
+
+  // The change that stores new levels of points and mirrors their effective values onto the entities.
+  #levelsPlan(
+    points: readonly {
+      readonly id: string;
+      readonly data: string | null;
+      readonly levelsText: string | null;
+      readonly levels: readonly PriorityLevel[];
+      readonly arr: PriorityArray;
+    }[],
+    now: number,
+  ): ChangePlan {
+    const staged = new Map<string, Dict | null>();
+    const stored = new Map<string, string>();
+    const extra: ChangePlan = { checks: [], ops: [], changed: [], removed: [] };
+    for (const p of points) {
+      extra.checks.push([KEY.priority, p.id, p.levelsText ?? false]);
+      if (p.data === null) {
+        // The point is gone (its array should have gone with it): forget the leftover expiry.
+        extra.checks.push([KEY.entities, p.id, false]);
+        extra.ops.push(['ZREM', KEY.priorityExpiry, p.id], ['HDEL', KEY.priority, p.id]);
+        continue;
+      }
+      const cur = decodeEntity(p.data);
+      stored.set(p.id, p.data);
+      staged.set(p.id, updatedEntity(cur, writeTagChanges(p.arr), p.id, nextMod(modOf(cur), now)));
+      extra.ops.push(['HSET', KEY.priority, p.id, encodeLevels(p.levels)]);
+      const next = nextExpiry(p.levels);
+      extra.ops.push(
+        next === undefined ? ['ZREM', KEY.priorityExpiry, p.id] : ['ZADD', KEY.priorityExpiry, next, p.id],
+      );
+    }
+    const plan = this.#plan(staged, stored, (id) => {
+      const data = stored.get(id);
+      return data === undefined ? undefined : decodeEntity(data);
+    });
+    plan.checks.push(...extra.checks);
+    plan.ops.push(...extra.ops);
+    return plan;
+  }
+
+  // The checks and writes that move each staged entity from its stored state (null: remove it), with its index sets.
+  #plan(
+    staged: ReadonlyMap<string, Dict | null>,
+    stored: ReadonlyMap<string, string>,
+    lookup: (id: string) => Dict | undefined,
+  ): ChangePlan {
+    const plan: ChangePlan = { checks: [], ops: [], changed: [], removed: [] };
+    for (const [id, dict] of staged) {
+      const old = stored.get(id);
+      plan.checks.push([KEY.entities, id, old ?? false]);
+      const oldKeys = old === undefined ? new Set<string>() : indexKeys(lookup(id) as Dict);
+      if (dict === null) {
+        // Added and removed within one commit: nothing was stored, so nothing is written.
+        if (old === undefined) continue;
+        plan.ops.push(
+          ['HDEL', KEY.entities, id],
+          ['SREM', KEY.all, id],
+          ['DEL', KEY.his(id)],
+          ['HDEL', KEY.priority, id],
+          ['ZREM', KEY.priorityExpiry, id],
+        );
+        for (const k of oldKeys) plan.ops.push(['SREM', k, id]);
+        plan.removed.push(id);
+        continue;
+      }
+      plan.ops.push(['HSET', KEY.entities, id, encodeJson(dict)]);
+      if (old === undefined) plan.ops.push(['SADD', KEY.all, id]);
+      const newKeys = indexKeys(dict);
+      for (const k of oldKeys) if (!newKeys.has(k)) plan.ops.push(['SREM', k, id]);
+      for (const k of newKeys) if (!oldKeys.has(k)) plan.ops.push(['SADD', k, id]);
+      plan.changed.push(id);
+    }
+    return plan;
+  }
+
+  async #apply(plan: ChangePlan): Promise<boolean> {
+    const r = await this.#redis.eval(S.APPLY, this.#ver, [
+      this.#base,
+      JSON.stringify(plan.checks),
+      JSON.stringify(plan.ops.map((op) => op.map(String))),
+      JSON.stringify(plan.changed),
+      JSON.stringify(plan.removed),
+    ]);
+    return Number(r[0]) === DONE;
+  }
+
+  // Evaluate a predicate that follows Refs: entities it reaches are fetched in rounds until no Ref is left unknown.
+  async #matchWithRefs(
+    candidates: readonly Dict[],
+    matches: (d: Dict, resolve: (ref: Ref) => Dict | undefined) => boolean,
+  ): Promise<Set<Dict>> {
+    const known = new Map<string, Dict | null>();
+    for (const d of candidates) {
+      const id = d.get('id');
+      if (id instanceof Ref) known.set(id.id, d);
+    }
+    const matched = new Set<Dict>();
+    let pending = candidates;
+    while (pending.length > 0) {
+      const missing = new Set<string>();
+      const next: Dict[] = [];
+      for (const d of pending) {
+        const probe = { missed: false };
+        const ok = matches(d, (ref) => {
+          const k = known.get(ref.id);
+          if (k === undefined) {
+            missing.add(ref.id);
+            probe.missed = true;
+            return undefined;
+          }
+          return k ?? undefined;
+        });
+        if (probe.missed) next.push(d);
+        else if (ok) matched.add(d);
+      }
+      if (missing.size === 0) break;
+      const ids = [...missing];
+      const data = await this.#redis.hmget(`${this.#base}${KEY.entities}`, ids);
+      ids.forEach((id, i) => {
+        const x = data[i];
+        known.set(id, x === null || x === undefined ? null : decodeEntity(x));
+      });
+      pending = next;
+    }
+    return matched;
+  }
+
+  #newId(current: (id: string) => Dict | undefined): string {
+    for (;;) {
+      const id = `${this.#idPrefix}${randomBytes(8).toString('hex')}`;
+      if (!isEntityId(id)) throw new ValueError(`Id prefix ${JSON.stringify(this.#idPrefix)} makes invalid ids`);
+      // 64 random bits: the APPLY check (the id must still be absent) catches the collision this cannot see.
+      if (current(id) === undefined) return id;
+    }
+  }
+}
+
+function levelsOf(text: string | null): readonly PriorityLevel[] {
+  return text === null ? emptyLevels() : decodeLevels(text);
+}
+
+// Ids are refChars (ASCII), so code-unit order is byte order: what every backend sorts by.
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function score(ms: number): string {
+  if (Number.isFinite(ms)) return String(ms);
+  return ms > 0 ? '+inf' : '-inf';
+}
+
+function watchInfo(raw: unknown): WatchInfo {
+  const [id, dis, owner, lease, ids] = raw as [string, string, string | null, string | number, string[]];
+  const base = { id, dis, leaseMs: Number(lease), ids };
+  return owner === null ? base : { ...base, owner };
+}

@@ -1,0 +1,124 @@
+// openRedisStore: a StorageAdapter, with users and sessions, on plain Redis 7 or Valkey (no modules).
+
+import { StorageError, ValueError } from '../../core/errors.js';
+import type { Clock, StorageAdapter } from '../adapter.js';
+import { resolvePositiveLimits } from '../commit-staging.js';
+import { isEntityId } from '../entity-tags.js';
+import type { SessionStore } from '../session-store.js';
+import { closedError } from '../storage-errors.js';
+import type { UserStore } from '../user-store.js';
+import { RedisConnection } from './redis-client.js';
+import { isStorePrefix, KEY, keyBase } from './redis-keys.js';
+import { DEFAULT_REDIS_LIMITS, type RedisReadStats, RedisState, type RedisStoreLimits } from './redis-state.js';
+import { redisUserStore } from './redis-user-store.js';
+
+/** Options of {@link openRedisStore}. */
+export interface RedisStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` (`rediss://` for TLS); default `redis://127.0.0.1:6379`. */
+  readonly url?: string;
+  /**
+   * Names the store inside the database: every key is `{prefix}:...` (default `hs`). Stores with different
+   * prefixes share a database without meeting; 1-64 of `A-Z a-z 0-9 _ . : -`.
+   */
+  readonly prefix?: string;
+  /** Source of the current time in epoch ms, for `mod`, leases, timed overrides and user stamps (default `Date.now`). */
+  readonly clock?: Clock;
+  /** Prefix of the ids the store makes for entities added without one (default none); refChars only. */
+  readonly idPrefix?: string;
+  /** Limits; each one omitted takes its default from {@link DEFAULT_REDIS_LIMITS}. */
+  readonly limits?: Partial<RedisStoreLimits>;
+  /** Longest wait for a reply before a call fails with `HS_ERR_UNAVAILABLE`, in ms (default 10,000). */
+  readonly commandTimeoutMs?: number;
+}
+
+/** A Redis StorageAdapter; its users and sessions live under the same prefix. */
+export interface RedisStore extends StorageAdapter {
+  /** Always `redis`. */
+  readonly backend: 'redis';
+  /** The URL it connected to. */
+  readonly url: string;
+  /** The key prefix (keys are `{prefix}:...`). */
+  readonly prefix: string;
+  /** Users and sessions of this store (closed with it). */
+  readonly users: UserStore & SessionStore;
+  /** How reads were answered (sets alone, or candidates checked in process). */
+  readStats(): RedisReadStats;
+}
+
+/** The layout version written in `{prefix}:meta`; a store of another layout is refused rather than misread. */
+const FORMAT = '1';
+
+/**
+ * Open (creating when empty) the store under `prefix` in a Redis database. Every write is one atomic script run;
+ * it is acknowledged once Redis applied it, so it is as durable as the server's persistence makes it (AOF with
+ * `appendfsync always` keeps every acknowledged write across a crash). While Redis cannot be reached, calls fail
+ * at once with `StoreUnavailableError` (`HS_ERR_UNAVAILABLE`, HTTP 503) and the connection comes back by itself.
+ */
+export async function openRedisStore(options: RedisStoreOptions = {}): Promise<RedisStore> {
+  const url = options.url ?? 'redis://127.0.0.1:6379';
+  const prefix = options.prefix ?? 'hs';
+  if (!isStorePrefix(prefix)) {
+    throw new ValueError(`Redis store prefix ${JSON.stringify(prefix)} must be 1-64 of A-Z a-z 0-9 _ . : -`);
+  }
+  const idPrefix = options.idPrefix ?? '';
+  if (idPrefix !== '' && !isEntityId(idPrefix)) {
+    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
+  }
+  const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
+  const clock = options.clock ?? Date.now;
+  const redis = await RedisConnection.open({
+    url,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+  });
+  try {
+    const meta = `${keyBase(prefix)}${KEY.meta}`;
+    await redis.hsetnx(meta, 'format', FORMAT);
+    const [format] = await redis.hmget(meta, ['format']);
+    if (format !== FORMAT) {
+      throw new StorageError(`Keys under {${prefix}} hold a store of layout ${String(format)}, not ${FORMAT}`);
+    }
+  } catch (err) {
+    await redis.close();
+    throw err;
+  }
+  const state = new RedisState(redis, prefix, limits, idPrefix);
+  const guard = (): void => {
+    if (redis.closed) throw closedError('redis');
+  };
+  // Every call checks `closed` first and reads the clock once, so a call sees one instant throughout.
+  const now = (): number => {
+    guard();
+    return clock();
+  };
+  const run = <T>(work: () => Promise<T>): Promise<T> => Promise.resolve().then(work);
+  const checked = <T>(work: () => Promise<T>): Promise<T> =>
+    run(() => {
+      guard();
+      return work();
+    });
+  return {
+    backend: 'redis',
+    url,
+    prefix,
+    users: redisUserStore(redis, prefix, clock, guard),
+    readStats: () => state.readStats(),
+    readByIds: (ids) => run(() => state.readByIds(ids, now())),
+    read: (query) => run(() => state.read(query.filter, query.limit, now())),
+    count: () => run(() => state.count(now())),
+    commit: (diffs) => run(() => state.commit(diffs, now())),
+    hisRead: (id, range) => checked(() => state.hisRead(id, range)),
+    hisWrite: (id, items) => checked(() => state.hisWrite(id, items)),
+    hisCount: (id) => checked(() => state.hisCount(id)),
+    readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
+    pointWrite: (req) => run(() => state.pointWrite(req, now())),
+    watchOpen: (dis, leaseMs, owner) => run(() => state.watchOpen(dis, leaseMs, now(), owner)),
+    watchAdd: (watchId, ids) => run(() => state.watchAdd(watchId, ids, now())),
+    watchRemove: (watchId, ids) => run(() => state.watchRemove(watchId, ids, now())),
+    watchLease: (watchId, leaseMs) => run(() => state.watchLease(watchId, leaseMs, now())),
+    watchClose: (watchId) => checked(() => state.watchClose(watchId)),
+    watchPoll: (watchId, refresh) => run(() => state.watchPoll(watchId, refresh, now())),
+    watchInfo: (watchId) => run(() => state.watchInfo(watchId, now())),
+    watches: () => run(() => state.watches(now())),
+    close: () => redis.close(),
+  };
+}

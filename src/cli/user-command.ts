@@ -2,7 +2,8 @@
 
 import type { Command } from 'commander';
 import { type LocalUsers, openLocalUsers } from '../app/index.js';
-import { fetchFailureMessage, NetworkError, UsersApiError, UsersClient } from '../client/index.js';
+import { NetworkError, UsersApiError, UsersClient } from '../client/index.js';
+import { fetchFailureMessage } from '../client/network-failure.js';
 import { generatePassword } from '../core/auth/generate-password.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, ValueError } from '../core/errors.js';

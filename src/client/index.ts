@@ -5,21 +5,14 @@ export { findApiRoot } from './api-root.js';
 export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
 export { type ClientCredentials, type LoginRequest, loginWithScram } from './client-auth.js';
 export { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
-export { type ClientFormat, clientCodec, responseCodec } from './formats.js';
+export type { ClientFormat } from './formats.js';
 export { dateRange, dateTimeRange, encodeHisRange, type HisRange, TODAY, YESTERDAY } from './his-range.js';
-export {
-  classifyNetworkFailure,
-  describeNetworkFailure,
-  fetchFailureMessage,
-  hostAndPort,
-  type NetworkFailure,
-} from './network-failure.js';
+export { classifyNetworkFailure, type NetworkFailure } from './network-failure.js';
 export {
   type CallOptions,
   type CallResult,
   type DefsOptions,
   type HisWriteItem,
-  hisReadRequest,
   type OpCaller,
   type Ops,
   OpsClient,
@@ -32,11 +25,10 @@ export {
   UsersClient,
   type UsersClientOptions,
 } from './users-client.js';
-export { abortableDelay, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
+export { Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
 export {
   type BatchResults,
   type ConnectionSource,
-  openConnection,
   WebSocketClient,
   type WebSocketClientOptions,
   WebSocketPool,

@@ -11,7 +11,6 @@ export {
   formatAuthParams,
   formatChallenge,
   formatWwwAuthenticate,
-  isAuthToken,
   MAX_AUTH_HEADER_LENGTH,
   parseAuthenticationInfo,
   parseAuthMessage,
@@ -20,22 +19,8 @@ export {
   parseAuthParams,
   parseWwwAuthenticate,
 } from './auth/auth-header.js';
-export {
-  decodeBase64,
-  decodeBase64Liberal,
-  decodeBase64LiberalText,
-  decodeBase64Url,
-  decodeBase64UrlText,
-  encodeBase64,
-  encodeBase64Url,
-  encodeBase64UrlText,
-  utf8Decode,
-  utf8Encode,
-} from './auth/base64.js';
-export { timingSafeEqual } from './auth/constant-time.js';
-export { saslPrep } from './auth/saslprep.js';
 export { DEFAULT_MAX_CLIENT_ITERATIONS, ScramClient, type ScramClientOptions } from './auth/scram-client.js';
-export { randomBytes, SCRAM_HASH_BYTES, type ScramHash, toScramHash } from './auth/scram-crypto.js';
+export type { ScramHash } from './auth/scram-crypto.js';
 export {
   DEFAULT_SCRAM_ITERATIONS,
   DEFAULT_SCRAM_SALT_BYTES,
@@ -45,7 +30,6 @@ export {
   MIN_SCRAM_ITERATIONS,
   type ScramCredentials,
 } from './auth/scram-keys.js';
-export { escapeSaslName, GS2_HEADER, unescapeSaslName } from './auth/scram-messages.js';
 export {
   type ScramServerFirstOptions,
   type ScramServerHandshake,
@@ -53,9 +37,120 @@ export {
   scramServerFirst,
   verifyScramPassword,
 } from './auth/scram-server.js';
-export * from './codec/index.js';
-export * from './errors.js';
-export * from './filter/index.js';
+export { type CsvEncodeOptions, encodeCsv } from './codec/csv/index.js';
+export {
+  decodeJson,
+  encodeJson,
+  type JsonDecodeOptions,
+  type JsonEncodeOptions,
+  type JsonVersion,
+} from './codec/json/index.js';
+export { DEFAULT_LIMITS, type DecodeLimits } from './codec/limits.js';
+export {
+  CODECS,
+  type Codec,
+  codecByName,
+  codecForAccept,
+  codecForContentType,
+  codecForExtension,
+  type FormatName,
+  type MediaType,
+  parseMediaType,
+  valToGrid,
+} from './codec/media-types.js';
+export {
+  decodeTrio,
+  decodeTrioDicts,
+  encodeTrio,
+  encodeTrioDict,
+  type TrioOrigin,
+  TrioReader,
+} from './codec/trio/index.js';
+export {
+  decodeZinc,
+  decodeZincGrid,
+  decodeZincStream,
+  decodeZincValue,
+  encodeZinc,
+  encodeZincBytes,
+  encodeZincChunks,
+  encodeZincGrid,
+  encodeZincHeader,
+  encodeZincRow,
+  encodeZincRows,
+  encodeZincStream,
+  encodeZincValue,
+  HisRows,
+  type HisRowsParts,
+  type HisValKind,
+  readZincStream,
+  type ZincChunk,
+  type ZincEncodeStreamOptions,
+  ZincReader,
+  type ZincReaderOptions,
+  ZincRowWriter,
+  type ZincStreamEvent,
+  type ZincStreamHeader,
+  type ZincStreamOptions,
+  ZincStreamReader,
+  type ZincStreamRow,
+} from './codec/zinc/index.js';
+export {
+  AuthError,
+  CallError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorGridLike,
+  HaystackError,
+  type HaystackErrorOptions,
+  LimitError,
+  ParseError,
+  PermissionError,
+  StorageError,
+  UnknownRecError,
+  ValueError,
+} from './errors.js';
+export {
+  type AndNode,
+  CMP_OPS,
+  type CmpNode,
+  type CmpOp,
+  compileFilter,
+  DEFAULT_FILTER_LIMITS,
+  Filter,
+  FilterCache,
+  type FilterCacheOptions,
+  type FilterEquality,
+  type FilterLimits,
+  type FilterLiteral,
+  type FilterNode,
+  type FilterPath,
+  type FilterPlan,
+  type FilterPredicate,
+  filterAnd,
+  filterCmp,
+  filterEquals,
+  filterHas,
+  filterIsSymbol,
+  filterLiteral,
+  filterMissing,
+  filterOr,
+  filterPath,
+  formatFilter,
+  formatLiteral,
+  type HasNode,
+  type IsSymbolNode,
+  isPathName,
+  type MissingNode,
+  type OrNode,
+  parseFilter,
+  parseFilterAst,
+  planFilter,
+  RESERVED_NAMES,
+  type RefResolver,
+  refResolver,
+  sharedFilterCache,
+} from './filter/index.js';
 export { Dict, type DictInit, DictShape, dict, list, type TagVal, toVal } from './grid/dict.js';
 export { Grid, GridBuilder, type GridCol, type RowSource } from './grid/grid.js';
 export {
@@ -73,12 +168,12 @@ export {
 export { isTagName } from './grid/tag-name.js';
 export { Coord, coord } from './kinds/coord.js';
 export { date, HDate } from './kinds/date.js';
-export { type Disambiguation, dateTime, HDateTime, offsetString } from './kinds/date-time.js';
+export { type Disambiguation, dateTime, HDateTime } from './kinds/date-time.js';
 export { compare, equals, hash } from './kinds/equality.js';
 export { isList, KINDS, type Kind, kindOf, type List, type Val, type ValueObject } from './kinds/kind.js';
 export { MARKER, Marker, NA, NAValue, REMOVE, Remove } from './kinds/marker.js';
-export { compareFloat, isValidUnit, Num, num } from './kinds/number.js';
-export { isRefChar, isRefId, Ref, ref } from './kinds/ref.js';
+export { isValidUnit, Num, num } from './kinds/number.js';
+export { isRefId, Ref, ref } from './kinds/ref.js';
 export { Sym, sym } from './kinds/symbol.js';
 export { HTime, time } from './kinds/time.js';
 export { Uri, uri } from './kinds/uri.js';

@@ -27,4 +27,21 @@ export {
 } from './priority-array.js';
 export type { SessionRecord, SessionStore } from './session-store.js';
 export { closedError, conflictError, unknownWatchError } from './storage-errors.js';
-export * from './user-store.js';
+export {
+  copyScramCredentials,
+  copyUserRecord,
+  DuplicateUserError,
+  isUserRole,
+  MAX_USERNAME_LENGTH,
+  type NewUser,
+  UnknownUserError,
+  USER_ROLES,
+  type UserChanges,
+  type UserRecord,
+  type UserRole,
+  type UserStore,
+  usernameSkeleton,
+  validateScramCredentials,
+  validateUsername,
+  validateUserRole,
+} from './user-store.js';

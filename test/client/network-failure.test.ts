@@ -1,7 +1,7 @@
 // Classifying fetch failures from the error codes on their cause chain, and naming host:port as typed.
 
 import { describe, expect, it } from 'vitest';
-import { classifyNetworkFailure, fetchFailureMessage, hostAndPort } from '../../src/client/index.js';
+import { classifyNetworkFailure, fetchFailureMessage, hostAndPort } from '../../src/client/network-failure.js';
 
 const coded = (code: string, message = code): Error => Object.assign(new Error(message), { code });
 const fetchFailed = (cause: unknown): Error => new TypeError('fetch failed', { cause });

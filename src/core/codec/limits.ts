@@ -4,7 +4,7 @@ import { LimitError } from '../errors.js';
 
 /**
  * Limits a reader enforces while it reads, so hostile input cannot exhaust memory or the stack.
- * Every field is optional in user input; {@link resolveLimits} fills in the defaults.
+ * Every field is optional in user input; a missing one takes its value from {@link DEFAULT_LIMITS}.
  */
 export interface DecodeLimits {
   /** Deepest nesting of lists, dicts and grids (a top-level grid is depth 1). Default {@link DEFAULT_LIMITS}.maxDepth = 64. */

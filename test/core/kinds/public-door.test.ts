@@ -19,7 +19,6 @@ describe('haystack-ts root exports', () => {
       'date',
       'HDateTime',
       'dateTime',
-      'offsetString',
       'compare',
       'equals',
       'hash',
@@ -32,11 +31,9 @@ describe('haystack-ts root exports', () => {
       'NAValue',
       'REMOVE',
       'Remove',
-      'compareFloat',
       'isValidUnit',
       'Num',
       'num',
-      'isRefChar',
       'isRefId',
       'Ref',
       'ref',
@@ -57,5 +54,12 @@ describe('haystack-ts root exports', () => {
     const exported = core as Record<string, unknown>;
     for (const n of names) expect(exported[n], n).toBeDefined();
     expect(core.num(1, 'kW').equals(core.Dict.of({ a: 1 }).get('a'))).toBe(false);
+  });
+
+  it('keeps internals internal (byte, SCRAM and limit helpers are not part of the API)', () => {
+    const exported = core as Record<string, unknown>;
+    for (const n of ['limitExceeded', 'resolveLimits', 'randomBytes', 'utf8Encode', 'encodeBase64', 'saslPrep']) {
+      expect(exported[n], n).toBeUndefined();
+    }
   });
 });

@@ -36,7 +36,7 @@ export class HisRows implements RowSource {
   /** Values that are not of the typed column's kind, by row (null means no value). */
   readonly others: ReadonlyMap<number, Val> | undefined;
 
-  /** Prefer {@link HisColumnsBuilder}; the arrays are taken over, not copied. */
+  /** Readers build these with a column builder; the arrays are taken over, not copied. */
   constructor(parts: HisRowsParts) {
     this.size = parts.size;
     this.tz = parts.tz;

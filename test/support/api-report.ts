@@ -118,8 +118,15 @@ function isOverloadImplementation(decl: ts.FunctionLikeDeclaration, checker: ts.
   return (sym?.declarations ?? []).some((d) => d !== decl && ts.isFunctionLike(d) && !('body' in d && d.body));
 }
 
+/** An inferred type as a node; object types print one member a line, so a new member is a one-line diff. */
 function typeNode(type: ts.Type, at: ts.Node, checker: ts.TypeChecker): ts.TypeNode | undefined {
-  return checker.typeToTypeNode(type, at, ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias);
+  const node = checker.typeToTypeNode(type, at, ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.InTypeAlias);
+  const multiline = (n: ts.Node): void => {
+    if (ts.isTypeLiteralNode(n)) ts.setEmitFlags(n, ts.EmitFlags.MultiLine);
+    ts.forEachChild(n, multiline);
+  };
+  if (node !== undefined) multiline(node);
+  return node;
 }
 
 /** A parameter's default value, shown as `...` (the value is an implementation detail; that one exists is not). */

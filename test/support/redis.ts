@@ -85,14 +85,18 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Start `redis-server --port P --save ''` in a temp folder; with `aof`, every write is appended and fsynced before
+ * Start `redis-server --port P --save ''` in a temp folder; with `cluster`, a one-node Redis Cluster owning every
+ * slot; with `aof`, every write is appended and fsynced before
  * Redis replies (`appendonly yes`, `appendfsync always`), so acknowledged writes survive a crash.
  */
-export async function startPrivateRedis(options: { readonly aof?: boolean } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  options: { readonly aof?: boolean; readonly cluster?: boolean } = {},
+): Promise<PrivateRedis> {
   const dir = makeTempDir('hs-redis-');
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir.path, '--daemonize', 'no'];
   if (options.aof === true) args.push('--appendonly', 'yes', '--appendfsync', 'always');
+  if (options.cluster === true) args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf');
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,6 +127,7 @@ export async function startPrivateRedis(options: { readonly aof?: boolean } = {}
     await exited;
   };
   await start();
+  if (options.cluster === true) await ownEverySlot(port);
   return {
     url: `redis://127.0.0.1:${String(port)}`,
     port,
@@ -133,4 +138,21 @@ export async function startPrivateRedis(options: { readonly aof?: boolean } = {}
       dir.remove();
     },
   };
+}
+
+// A one-node cluster: assign all 16384 slots to it and wait until it reports the cluster ready.
+async function ownEverySlot(port: number): Promise<void> {
+  const client = new Redis(port, '127.0.0.1');
+  client.on('error', () => undefined);
+  try {
+    await client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    for (;;) {
+      const info = String(await client.call('CLUSTER', 'INFO'));
+      if (info.includes('cluster_state:ok')) return;
+      // Redis offers no event for it: the state is recomputed by its 100 ms cluster cron, so look again shortly.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    client.disconnect();
+  }
 }

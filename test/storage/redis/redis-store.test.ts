@@ -1,0 +1,143 @@
+// What the Redis store adds to the contract: filters pushed down to index sets, keys under one hash tag, concurrent
+// writers from two adapters retrying instead of losing updates, typed failures when Redis is out of reach.
+
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRedisLocation } from '../../../src/app/stores/redis-backend.js';
+import { Dict } from '../../../src/core/grid/dict.js';
+import { MARKER } from '../../../src/core/kinds/marker.js';
+import { Num } from '../../../src/core/kinds/number.js';
+import { Ref } from '../../../src/core/kinds/ref.js';
+import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
+import { READ_FIXTURE } from '../../../src/storage/testing/contract-read.js';
+import { addEntities, idsOf } from '../../../src/storage/testing/helpers.js';
+import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
+
+const up = await redisReachable();
+if (!up && process.env.CI !== undefined) throw new Error(`Redis is not reachable at ${SHARED_REDIS_URL}`);
+const prefixes = redisPrefixes();
+const opened: RedisStore[] = [];
+const open = async (prefix = prefixes.next()): Promise<RedisStore> => {
+  const s = await openRedisStore({ url: SHARED_REDIS_URL, prefix });
+  opened.push(s);
+  return s;
+};
+afterAll(async () => {
+  for (const s of opened) await s.close();
+  if (up) await prefixes.cleanup();
+});
+
+describe.skipIf(!up)('redis store', () => {
+  it('answers tag, Ref, Str, Bool and Number equalities from the index sets alone', async () => {
+    const store = await open();
+    await addEntities(store, READ_FIXTURE);
+    const exactCases: [string, string[]][] = [
+      ['site', ['s1', 's2']],
+      ['not point', ['e1', 'e2', 'e3', 'm1', 's1', 's2']],
+      ['ahu and siteRef == @s1', ['e1']],
+      ['siteRef == @s2', ['e3', 'm1', 'p3', 'p4']],
+      ['dis == "Beta" or kind == "Bool"', ['p2', 's2']],
+      ['curVal == true', ['p2']],
+      ['area == 1000ft²', ['s1']],
+      ['area == 1000', []],
+      ['point and not his', ['p2', 'x1']],
+    ];
+    for (const [filter, expected] of exactCases) {
+      const before = store.readStats();
+      expect(idsOf(await store.read({ filter })), filter).toEqual(expected);
+      expect(store.readStats().exact, filter).toBe(before.exact + 1);
+    }
+    const checked: [string, string[]][] = [
+      ['siteRef->dis == "Beta"', ['e3', 'm1', 'p3', 'p4']],
+      ['curVal < 70°F', ['p3', 'p4']],
+      ['point and equipRef->siteRef->dis == "Alpha"', ['p1', 'p2']],
+    ];
+    for (const [filter, expected] of checked) {
+      const before = store.readStats();
+      expect(idsOf(await store.read({ filter })), filter).toEqual(expected);
+      expect(store.readStats().rechecked, filter).toBe(before.rechecked + 1);
+    }
+  });
+
+  it('keeps every key of a store under its hash tag, in one Cluster slot, and runs on a cluster node', async () => {
+    // A cluster-enabled node (one owning every slot) names each key's slot: a store's keys must all share one.
+    const node = await startPrivateRedis({ cluster: true });
+    const prefix = 'north';
+    const store = await openRedisStore({ url: node.url, prefix });
+    try {
+      await addEntities(store, READ_FIXTURE);
+      expect(idsOf(await store.read({ filter: 'point and siteRef->dis == "Alpha"' }))).toEqual(
+        ['p1', 'p2', 'x1'].slice(0, 2),
+      );
+      await store.hisWrite('p1', [{ ts: 1, val: new Num(1) }]);
+      await store.pointWrite({ id: 'p4', level: 8, val: new Num(70), who: 'test', durationMs: 60_000 });
+      const w = await store.watchOpen('w', 60_000);
+      await store.watchAdd(w.id, ['p1']);
+      await store.commit([{ op: 'remove', id: 'p1' }]);
+      expect((await store.watchPoll(w.id, false)).removed).toEqual(['p1']);
+      await store.users.putSession({ id: 'abc', username: 'u', created: 1, lastUsed: 1, expires: 2 });
+      expect(await store.users.purgeExpiredSessions(3)).toBe(1);
+      const client = new Redis(node.url);
+      try {
+        const keys = await client.keys('*');
+        expect(keys.length).toBeGreaterThan(20);
+        expect(keys.filter((k) => !k.startsWith(`{${prefix}}:`))).toEqual([]);
+        const slots = new Set(await Promise.all(keys.map((k) => client.call('CLUSTER', 'KEYSLOT', k))));
+        expect(slots.size).toBe(1);
+      } finally {
+        client.disconnect();
+      }
+    } finally {
+      await store.close();
+      await node.stop();
+    }
+  });
+
+  it('serializes concurrent writers of two adapters on one point without losing a write', async () => {
+    const prefix = prefixes.next();
+    const a = await open(prefix);
+    const b = await open(prefix);
+    await addEntities(a, [{ id: new Ref('sp'), point: MARKER, writable: MARKER, n: new Num(0) }]);
+    const writes = Array.from({ length: 16 }, (_, i) =>
+      (i % 2 === 0 ? a : b).pointWrite({ id: 'sp', level: i + 1, val: new Num(i), who: `w${String(i)}` }),
+    );
+    const bumps = Array.from({ length: 10 }, (_, i) =>
+      (i % 2 === 0 ? b : a).commit([{ op: 'update', id: 'sp', changes: Dict.of({ [`t${String(i)}`]: MARKER }) }]),
+    );
+    await Promise.all([...writes, ...bumps]);
+    const arr = await b.readPriorityArray('sp');
+    expect(arr.levels.slice(0, 16).map((l) => l.val)).toEqual(Array.from({ length: 16 }, (_, i) => new Num(i)));
+    const [sp] = await a.readByIds(['sp']);
+    expect(sp?.get('writeVal')).toEqual(new Num(0));
+    for (let i = 0; i < 10; i++) expect(sp?.has(`t${String(i)}`)).toBe(true);
+    expect(idsOf(await a.read({ filter: 't9 and writeLevel == 1' }))).toEqual(['sp']);
+  });
+
+  it('refuses a prefix that would change the hash tag, and keys of another layout', async () => {
+    await expect(openRedisStore({ url: SHARED_REDIS_URL, prefix: 'a}b' })).rejects.toMatchObject({
+      code: 'HS_ERR_INVALID_VALUE',
+    });
+    const prefix = prefixes.next();
+    const client = new Redis(SHARED_REDIS_URL);
+    try {
+      await client.hset(`{${prefix}}:meta`, 'format', '99');
+    } finally {
+      client.disconnect();
+    }
+    await expect(openRedisStore({ url: SHARED_REDIS_URL, prefix })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+  });
+
+  it('fails with HS_ERR_UNAVAILABLE when nothing listens at the URL', async () => {
+    await expect(openRedisStore({ url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ code: 'HS_ERR_UNAVAILABLE' });
+  });
+
+  it('reads a store text: URL, database and prefix', () => {
+    expect(parseRedisLocation('redis://127.0.0.1:6379/2?prefix=north')).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      prefix: 'north',
+    });
+    expect(parseRedisLocation('redis://h:1').prefix).toBe('hs');
+    expect(() => parseRedisLocation('redis://h:1/x')).toThrow(/database number/);
+    expect(() => parseRedisLocation('redis://h:1?db=2')).toThrow(/only option/);
+  });
+});

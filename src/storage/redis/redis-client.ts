@@ -21,6 +21,7 @@ const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 export class RedisConnection {
   readonly #client: IoRedis;
   readonly #shas = new Map<LuaScript, string>();
+  #subscriber: IoRedis | undefined;
   #closed = false;
 
   private constructor(client: IoRedis) {
@@ -151,16 +152,47 @@ export class RedisConnection {
     }
   }
 
-  /** Close the connection; closing twice is harmless. */
+  /**
+   * Receive the messages of `channel` on a second connection (a subscribed connection can send nothing else);
+   * resolves once Redis confirmed the subscription. When that connection drops and comes back, `onReset` runs once
+   * it is subscribed again: messages published meanwhile were missed. Call once per connection.
+   */
+  async subscribe(channel: string, onMessage: (text: string) => void, onReset: () => void): Promise<void> {
+    this.#guard();
+    if (this.#subscriber !== undefined) throw new StorageError('This Redis connection is subscribed already');
+    // The subscriber queues commands while reconnecting, so that ioredis can subscribe again by itself.
+    const sub = this.#client.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    this.#subscriber = sub;
+    sub.on('error', () => undefined);
+    let dropped = false;
+    sub.on('close', () => {
+      dropped = true;
+    });
+    sub.on('ready', () => {
+      if (!dropped) return;
+      dropped = false;
+      sub.subscribe(channel).then(onReset, () => undefined);
+    });
+    sub.on('message', (ch: string, text: string) => {
+      if (ch === channel) onMessage(text);
+    });
+    try {
+      await sub.connect();
+      await sub.subscribe(channel);
+      dropped = false;
+    } catch (err) {
+      this.#subscriber = undefined;
+      sub.disconnect();
+      throw this.#failure(err);
+    }
+  }
+
+  /** Close the connections; closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      await this.#client.quit();
-    } catch {
-      // Already disconnected (Redis down): nothing is left to flush.
-      this.#client.disconnect();
-    }
+    const clients = this.#subscriber === undefined ? [this.#client] : [this.#client, this.#subscriber];
+    await Promise.all(clients.map(quit));
   }
 
   #guard(): void {
@@ -176,5 +208,14 @@ export class RedisConnection {
       return new StorageError(`Redis refused a store call: ${err.message}`, { cause: err });
     }
     return new StoreUnavailableError('redis', { cause: err });
+  }
+}
+
+async function quit(client: IoRedis): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    // Already disconnected (Redis down): nothing is left to flush.
+    client.disconnect();
   }
 }

@@ -55,7 +55,9 @@ end
 /**
  * Apply a staged change if every check still holds (optimistic concurrency without WATCH, so one connection can
  * carry many callers). ARGV: base, checks `[[suffix, field, expected|false]...]`, ops `[[cmd, suffix, args...]...]`,
- * ids changed, ids removed. Changed and removed ids get the next `:ver` as their version or tombstone.
+ * ids changed, ids removed, change message (or ''). Changed and removed ids get the next `:ver` as their version or
+ * tombstone, and the message is published on `{prefix}:changes` once the change is applied (other processes'
+ * caches and watches learn of it there).
  */
 export const APPLY = script(`
 local base = ARGV[1]
@@ -83,6 +85,7 @@ for i = 1, #removed do
   redis.call('HDEL', base .. ':ev', removed[i])
   redis.call('HSET', base .. ':tomb', removed[i], ver)
 end
+if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', ARGV[6]) end
 return {1, ver}
 `);
 

@@ -76,6 +76,36 @@ interface ChangePlan {
   readonly ops: (string | number)[][];
   readonly changed: string[];
   readonly removed: string[];
+  /** Timed overrides the change sets, announced with it (the point changes again then, unannounced). */
+  expiries?: { readonly id: string; readonly at: number }[];
+}
+
+/** What a committed change publishes on `{prefix}:changes` (see {@link parseChangeMessage}). */
+export interface ChangeMessage {
+  /** Ids changed or removed. */
+  readonly ids: readonly string[];
+  /** Timed overrides set by the change. */
+  readonly expiries?: readonly { readonly id: string; readonly at: number }[];
+}
+
+/** A published change message, or undefined when the text is not one (another publisher on the channel). */
+export function parseChangeMessage(text: string): ChangeMessage | undefined {
+  try {
+    const m = JSON.parse(text) as Partial<ChangeMessage> | null;
+    if (m === null || !Array.isArray(m.ids) || m.ids.length === 0) return undefined;
+    if (!m.ids.every((id) => typeof id === 'string')) return undefined;
+    const ex: unknown = m.expiries;
+    if (ex === undefined) return { ids: m.ids };
+    const valid = (e: unknown): e is { id: string; at: number } =>
+      typeof e === 'object' &&
+      e !== null &&
+      typeof (e as { id?: unknown }).id === 'string' &&
+      typeof (e as { at?: unknown }).at === 'number';
+    if (!Array.isArray(ex) || !ex.every(valid)) return undefined;
+    return { ids: m.ids, expiries: ex };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Everything one store does over its connection; the adapter adds the clock and the closed check. */
@@ -252,7 +282,9 @@ export class RedisState {
       if (data === null) throw new UnknownRecError(req.id);
       const levels = writeLevel(levelsOf(levelsText), req, now);
       const arr = toPriorityArray(levels);
-      if (await this.#apply(this.#levelsPlan([{ id: req.id, data, levelsText, levels, arr }], now))) return arr;
+      const plan = this.#levelsPlan([{ id: req.id, data, levelsText, levels, arr }], now);
+      if (req.durationMs !== undefined && req.val !== null) plan.expiries = [{ id: req.id, at: now + req.durationMs }];
+      if (await this.#apply(plan)) return arr;
     }
     throw conflictError('The point write kept meeting concurrent changes; try again');
   }
@@ -441,12 +473,15 @@ export class RedisState {
   }
 
   async #apply(plan: ChangePlan): Promise<boolean> {
+    const ids = [...plan.changed, ...plan.removed];
+    const message: ChangeMessage = plan.expiries === undefined ? { ids } : { ids, expiries: plan.expiries };
     const r = await this.#redis.eval(S.APPLY, this.#ver, [
       this.#base,
       JSON.stringify(plan.checks),
       JSON.stringify(plan.ops.map((op) => op.map(String))),
       JSON.stringify(plan.changed),
       JSON.stringify(plan.removed),
+      ids.length === 0 ? '' : JSON.stringify(message),
     ]);
     return Number(r[0]) === DONE;
   }

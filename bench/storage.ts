@@ -1,19 +1,25 @@
-// Benchmark: the SQLite store beside the memory backend, against issue 14's targets. Run: npx tsx bench/storage.ts
+// Benchmark: the SQLite and Redis stores beside the memory backend, against issues 14 and 16. Run:
+// npx tsx bench/storage.ts
 //
 // Scale by environment (defaults are the issue's): ENTITIES (1,000,000), HIS_SAMPLES (10,000,000), ROUNDS (5).
-// The store file lives in a scratch folder on /dev/shm when there is one (no disk fsync cost), else in tmpdir; both
-// backends get the same data, warm-up and rounds; each figure prints its median and best round. The "ceiling" is
-// better-sqlite3 itself doing the same SQL with no store logic around it. Nothing here asserts anything.
+// The store file lives in a scratch folder on /dev/shm when there is one (no disk fsync cost), else in tmpdir; Redis
+// is a private `redis-server --save ''` on a free port (no persistence, like the SQLite file on tmpfs), started and
+// stopped here. Every backend gets the same data, warm-up and rounds; each figure prints its median and best round.
+// The ceilings are better-sqlite3 doing the same SQL and ioredis sending the same ZADD / ZRANGEBYSCORE with no store
+// logic around them. Nothing here asserts anything.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { startApp } from '../src/app/index.js';
 import { Dict, MARKER, Num, Ref } from '../src/core/index.js';
 import type { CommitDiff, HisItem, StorageAdapter } from '../src/storage/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
+import { openRedisStore } from '../src/storage/redis/index.js';
 import { openSqliteStore } from '../src/storage/sqlite/index.js';
+import { startPrivateRedis } from '../test/support/redis.js';
 
 const ENTITIES = Number(process.env.ENTITIES ?? 1_000_000);
 const HIS_SAMPLES = Number(process.env.HIS_SAMPLES ?? 10_000_000);
@@ -30,6 +36,9 @@ const PER_SITE = 1 + EQUIPS_PER_SITE * (1 + POINTS_PER_EQUIP);
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const dir = mkdtempSync(path.join(base, 'hs-bench-storage-'));
 const file = path.join(dir, 'bench.db');
+
+// Stops the private redis-server, also when a step fails half-way.
+let stopRedis: (() => Promise<void>) | undefined;
 
 interface Timing {
   readonly median: number;
@@ -54,10 +63,21 @@ async function time(rounds: number, work: () => Promise<unknown>): Promise<Timin
 
 const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 const rows: string[][] = [];
-function row(workload: string, target: string, sqlite: string, memory: string, ceiling: string, note = ''): void {
-  rows.push([workload, target, sqlite, memory, ceiling, note]);
-  console.log(`${workload}: sqlite ${sqlite} | memory ${memory} | ceiling ${ceiling} | target ${target} ${note}`);
+function row(
+  workload: string,
+  target: string,
+  sqlite: string,
+  redis: string,
+  memory: string,
+  ceiling: string,
+  note = '',
+): void {
+  rows.push([workload, target, sqlite, redis, memory, ceiling, note]);
+  console.log(
+    `${workload}: sqlite ${sqlite} | redis ${redis} | memory ${memory} | ceiling ${ceiling} | target ${target} ${note}`,
+  );
 }
+const ms = (t: Timing, digits = 2): string => `${fmt(t.median, digits)} ms (best ${fmt(t.best, digits)})`;
 
 // Sites, each with equips (siteRef) and points (siteRef, equipRef, curVal in °F): 1,001 entities per site.
 function* entityBatches(): Generator<CommitDiff[]> {
@@ -115,14 +135,20 @@ async function main(): Promise<void> {
   );
   const sqlite = await openSqliteStore({ path: file });
   const memory = createMemoryStore({ limits: { maxEntities: ENTITIES + PER_SITE } });
+  const redisServer = await startPrivateRedis();
+  stopRedis = () => redisServer.stop();
+  const redis = await openRedisStore({ url: redisServer.url, prefix: 'bench' });
+  const rawRedis = new Redis(redisServer.url);
 
   const fillSqlite = await fill(sqlite);
+  const fillRedis = await fill(redis);
   const fillMemory = await fill(memory);
   const count = await sqlite.count();
   row(
     `add ${String(count)} entities (batches of 10k)`,
     '-',
     `${fmt(count / (fillSqlite / 1000), 0)}/s`,
+    `${fmt(count / (fillRedis / 1000), 0)}/s`,
     `${fmt(count / (fillMemory / 1000), 0)}/s`,
     '-',
   );
@@ -142,6 +168,7 @@ async function main(): Promise<void> {
     return performance.now() - t;
   };
   const ingestSqlite = await ingest(sqlite);
+  const ingestRedis = await ingest(redis);
   const ingestMemory = await ingest(memory);
   // Ceiling: the same rows through one prepared INSERT in 10k-row transactions, in a scratch table of the same shape.
   const raw = new Database(file);
@@ -159,14 +186,30 @@ async function main(): Promise<void> {
   }
   const ingestCeiling = performance.now() - t;
   raw.exec('DROP TABLE his_ceiling');
+  // Redis ceiling: the same members (`<ts>:n<val> kW`) by one ZADD per 10k batch, pipelined per round of points.
+  t = performance.now();
+  for (let off = 0; off < ceilingCount / HIS_POINTS; off += BATCH) {
+    const pipe = rawRedis.pipeline();
+    for (let p = 0; p < HIS_POINTS; p++) {
+      const args: (string | number)[] = [];
+      for (const it of samples(p, off, Math.min(BATCH, ceilingCount / HIS_POINTS - off))) {
+        args.push(it.ts, `${String(it.ts)}:n${String((it.val as Num).val)} kW`);
+      }
+      pipe.zadd(`ceiling:${String(p)}`, ...args);
+    }
+    await pipe.exec();
+  }
+  const ingestRedisCeiling = performance.now() - t;
   const stored = perPoint * HIS_POINTS;
+  const kps = (n: number, msTaken: number): string => `${fmt(n / (msTaken / 1000) / 1000, 0)}k/s`;
   row(
     `hisWrite ingest, ${String(stored)} samples in batches of 10k`,
-    '>= 500k samples/s',
-    `${fmt(stored / (ingestSqlite / 1000) / 1000, 0)}k/s`,
-    `${fmt(stored / (ingestMemory / 1000) / 1000, 0)}k/s`,
-    `${fmt(ceilingCount / (ingestCeiling / 1000) / 1000, 0)}k/s`,
-    '(one run each; ceiling over 2M rows)',
+    '>= 500k samples/s (SQLite)',
+    kps(stored, ingestSqlite),
+    kps(stored, ingestRedis),
+    kps(stored, ingestMemory),
+    `better-sqlite3 ${kps(ceilingCount, ingestCeiling)}, redis ZADD ${kps(ceilingCount, ingestRedisCeiling)}`,
+    '(one run each; ceilings over 2M samples)',
   );
 
   // hisRead: one point, one day in the middle of its history.
@@ -175,6 +218,10 @@ async function main(): Promise<void> {
   const point = hisIds[42 % HIS_POINTS] as string;
   const readS = await time(ROUNDS * 10, () => sqlite.hisRead(point, range));
   const readM = await time(ROUNDS * 10, () => memory.hisRead(point, range));
+  const readR = await time(ROUNDS * 10, () => redis.hisRead(point, range));
+  const readRC = await time(ROUNDS * 10, () =>
+    rawRedis.zrangebyscore(`{bench}:h:${point}`, range.start, `(${String(range.end)}`),
+  );
   const readSql = raw
     .prepare(
       'SELECT ts, num, unit FROM his WHERE rid = (SELECT rid FROM entity WHERE id = ?) AND ts >= ? AND ts < ? ORDER BY ts',
@@ -185,9 +232,10 @@ async function main(): Promise<void> {
   row(
     `hisRead 1 point, 1 day (${String(got)} samples) among ${String(stored)}`,
     '<= 5 ms',
-    `${fmt(readS.median, 2)} ms (best ${fmt(readS.best, 2)})`,
-    `${fmt(readM.median, 2)} ms (best ${fmt(readM.best, 2)})`,
-    `${fmt(readC.median, 2)} ms`,
+    ms(readS),
+    ms(readR),
+    ms(readM),
+    `better-sqlite3 ${fmt(readC.median, 2)} ms, redis ZRANGEBYSCORE ${fmt(readRC.median, 2)} ms`,
   );
 
   // Selective read and a full scan.
@@ -195,60 +243,59 @@ async function main(): Promise<void> {
   const selective = `equip and siteRef==@s${String(Math.floor(sites / 2))}`;
   const selS = await time(ROUNDS * 10, () => sqlite.read({ filter: selective }));
   const selM = await time(ROUNDS * 10, () => memory.read({ filter: selective }));
+  const selR = await time(ROUNDS * 10, () => redis.read({ filter: selective }));
   const selN = (await sqlite.read({ filter: selective })).length;
-  row(
-    `read \`${selective}\` (${String(selN)} of ${String(count)})`,
-    '<= 5 ms',
-    `${fmt(selS.median, 2)} ms (best ${fmt(selS.best, 2)})`,
-    `${fmt(selM.median, 2)} ms (best ${fmt(selM.best, 2)})`,
-    '-',
-  );
+  row(`read \`${selective}\` (${String(selN)} of ${String(count)})`, '<= 5 ms', ms(selS), ms(selR), ms(selM), '-');
   for (const scan of ['curVal >= 78°F', 'site and area > 1500ft²']) {
     const scanS = await time(ROUNDS, () => sqlite.read({ filter: scan }));
     const scanM = await time(ROUNDS, () => memory.read({ filter: scan }));
+    const scanR = await time(ROUNDS, () => redis.read({ filter: scan }));
     const scanN = (await memory.read({ filter: scan })).length;
     row(
       `read \`${scan}\` (${String(scanN)} of ${String(count)})`,
       '<= 2x memory',
-      `${fmt(scanS.median, 0)} ms (best ${fmt(scanS.best, 0)})`,
-      `${fmt(scanM.median, 0)} ms (best ${fmt(scanM.best, 0)})`,
+      ms(scanS, 0),
+      ms(scanR, 0),
+      ms(scanM, 0),
       '-',
-      `ratio ${fmt(scanS.median / scanM.median, 1)}x`,
+      `SQLite ${fmt(scanS.median / scanM.median, 1)}x, Redis ${fmt(scanR.median / scanM.median, 1)}x memory`,
     );
   }
   raw.close();
   await sqlite.close();
   await memory.close();
+  await redis.close();
+  rawRedis.disconnect();
 
   // Start-up of `haystack serve` (startApp, no auth) on the filled store: open, count, security, listen.
-  const starts: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    t = performance.now();
-    const app = await startApp(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        store: `sqlite:${file}`,
-        seed: { kind: 'none' },
-        security: { host: '127.0.0.1', auth: false, idleTtlMs: 60_000, maxLifetimeMs: 60_000, env: {} },
-        cwd: dir,
-      },
-      { notice: () => undefined, log: () => undefined, warn: () => undefined },
-    );
-    starts.push(performance.now() - t);
-    await app.close();
-  }
-  const start = stats(starts);
-  row(
-    `haystack serve start-up on ${String(count)} entities`,
-    '<= 3 s',
-    `${fmt(start.median, 0)} ms (best ${fmt(start.best, 0)})`,
-    '-',
-    '-',
-  );
+  const startUp = async (store: string): Promise<Timing> => {
+    const starts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      const app = await startApp(
+        {
+          host: '127.0.0.1',
+          port: 0,
+          store,
+          seed: { kind: 'none' },
+          security: { host: '127.0.0.1', auth: false, idleTtlMs: 60_000, maxLifetimeMs: 60_000, env: {} },
+          cwd: dir,
+        },
+        { notice: () => undefined, log: () => undefined, warn: () => undefined },
+      );
+      starts.push(performance.now() - t);
+      await app.close();
+    }
+    return stats(starts);
+  };
+  const startS = await startUp(`sqlite:${file}`);
+  const startR = await startUp(`${redisServer.url}?prefix=bench`);
+  await stopRedis();
+  stopRedis = undefined;
+  row(`haystack serve start-up on ${String(count)} entities`, '<= 3 s', ms(startS, 0), ms(startR, 0), '-', '-');
 
   console.log(
-    '\n| workload | target | SQLite (median, best) | memory | ceiling | note |\n| --- | --- | --- | --- | --- | --- |',
+    '\n| workload | target | SQLite (median, best) | Redis | memory | ceiling | note |\n| --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
@@ -256,5 +303,6 @@ async function main(): Promise<void> {
 try {
   await main();
 } finally {
+  await stopRedis?.();
   rmSync(dir, { recursive: true, force: true });
 }

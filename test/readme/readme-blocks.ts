@@ -63,6 +63,10 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
     },
   "sh: npm run -s haystack -- read --url http://127.0.0.1:8080/api/ 'site or equip or point' --to trio > building.trio":
     { run: 'sh', server: 'open' },
+  'sh: npm run -s haystack -- read --url http://127.0.0.1:8080/api/ site --to trio > sites.trio': {
+    run: 'sh',
+    server: 'open',
+  },
   "ts: import { HDateTime } from 'haystack-ts';": { run: 'ts', server: 'auth' },
   "ts: import { WebSocketClient } from 'haystack-ts/client';": {
     skip: 'streams pushed changes until stopped; test/server/ws/ws-endpoint.test.ts and test/client/ws-browser.test.ts run the same calls',

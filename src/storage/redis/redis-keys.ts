@@ -27,7 +27,8 @@ export function keyBase(prefix: string): string {
  * - `:e` hash id -> entity (Hayson), `:all` set of ids, `:ev` hash id -> version of the last change,
  *   `:tomb` hash id -> version of the removal (for watches)
  * - `:t:<tag>` ids having a tag; `:r:<tag>:<refId>` ids whose tag holds that Ref (alone or in a List);
- *   `:v:<tag>:<value>` ids whose tag equals a Str, Bool or Number
+ *   `:v:<tag>:<value>` ids whose tag equals a Str, Bool or Number; `:z:<tag>:<unit>` sorted set of ids by the
+ *   Number a tag holds in that unit (for `<`, `<=`, `>`, `>=`)
  * - `:h:<id>` sorted set of history samples (score = epoch ms)
  * - `:pa` hash id -> priority levels, `:pexp` sorted set id -> next override expiry
  * - `:w` sorted set watch -> open order, `:wexp` watch -> lease end, `:w:<watch>` hash of its fields,
@@ -49,6 +50,7 @@ export const KEY = Object.freeze({
   tag: (name: string) => `:t:${name}`,
   ref: (name: string, refId: string) => `:r:${name}:${refId}`,
   value: (name: string, code: string) => `:v:${name}:${code}`,
+  number: (name: string, unit: string | undefined) => `:z:${name}:${unit ?? ''}`,
   his: (id: string) => `:h:${id}`,
   session: (id: string) => `:s:${id}`,
   userSessions: (username: string) => `:su:${username}`,
@@ -84,4 +86,20 @@ export function indexKeys(entries: Iterable<readonly [string, Val]>): Set<string
     }
   }
   return keys;
+}
+
+/** A Number's sorted-set score: its value, infinities as Redis spells them. */
+export function numberScore(val: number): string {
+  if (Number.isFinite(val)) return String(val);
+  return val > 0 ? '+inf' : '-inf';
+}
+
+/** The Number-order index entries of an entity: key suffix -> score, for every tag holding a Number (NaN excepted). */
+export function numberKeys(entries: Iterable<readonly [string, Val]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, val] of entries) {
+    // Filter ordering needs the same unit, and a NaN satisfies no ordering comparison.
+    if (val instanceof Num && !Number.isNaN(val.val)) out.set(KEY.number(name, val.unit), numberScore(val.val));
+  }
+  return out;
 }

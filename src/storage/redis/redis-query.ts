@@ -11,7 +11,43 @@ import { KEY, valueCode } from './redis-keys.js';
 export type SetExpr =
   | { readonly k: 'all' }
   | { readonly k: 'set' | 'not'; readonly key: string }
-  | { readonly k: 'and' | 'or'; readonly a: readonly SetExpr[] };
+  | { readonly k: 'and' | 'or'; readonly a: readonly SetExpr[] }
+  | NumberRange;
+
+/**
+ * Ids whose Number (in a sorted set by value) lies in a range: `lo`/`hi` as ZRANGEBYSCORE takes them, and the same
+ * bounds as numbers for testing one id (`min`/`max` null when open, `minx`/`maxx` when exclusive).
+ */
+export interface NumberRange {
+  /** Kind. */
+  readonly k: 'range';
+  /** The sorted set. */
+  readonly key: string;
+  /** ZRANGEBYSCORE min. */
+  readonly lo: string;
+  /** ZRANGEBYSCORE max. */
+  readonly hi: string;
+  /** Lower bound, or null. */
+  readonly min: number | null;
+  /** Upper bound, or null. */
+  readonly max: number | null;
+  /** Lower bound excluded. */
+  readonly minx: boolean;
+  /** Upper bound excluded. */
+  readonly maxx: boolean;
+}
+
+// `name op number` as a range over the tag's sorted set for the literal's unit (filters order Numbers of one unit).
+function numberRange(name: string, op: '<' | '<=' | '>' | '>=', lit: Num): NumberRange {
+  const key = KEY.number(name, lit.unit);
+  const x = String(lit.val);
+  if (op === '>' || op === '>=') {
+    const minx = op === '>';
+    return { k: 'range', key, lo: minx ? `(${x}` : x, hi: '+inf', min: lit.val, max: null, minx, maxx: false };
+  }
+  const maxx = op === '<';
+  return { k: 'range', key, lo: '-inf', hi: maxx ? `(${x}` : x, min: null, max: lit.val, minx: false, maxx };
+}
 
 /** A filter planned for the Redis store. */
 export interface RedisQuery {
@@ -59,7 +95,8 @@ function exact(n: FilterNode): SetExpr | undefined {
     case 'missing':
       return n.path.length === 1 ? { k: 'not', key: KEY.tag(n.path[0] as string) } : undefined;
     case 'cmp': {
-      if (n.op !== '==' || n.path.length !== 1) return undefined;
+      if (n.path.length !== 1 || n.op === '!=') return undefined;
+      if (n.op !== '==') return n.val instanceof Num ? numberRange(n.path[0] as string, n.op, n.val) : undefined;
       const key = equalityKey(n.path[0] as string, n.val);
       return key === undefined ? undefined : { k: 'set', key };
     }

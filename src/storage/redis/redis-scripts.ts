@@ -90,7 +90,8 @@ return {1, ver}
 `);
 
 /**
- * Entities matching a set expression (JSON: `{k:'all'|'set'|'not'|'and'|'or', key?, a?}`), with their Hayson.
+ * Entities matching a set expression (JSON: `{k:'all'|'set'|'not'|'range'|'and'|'or', ...}`, see `SetExpr`), with
+ * their Hayson.
  * ARGV: base, now, expression. Answers `{1, ids, data}` (unsorted: the caller sorts by id), or `{2}` when an override
  * is due. `and` intersects its plain sets with SINTER and tests the rest per candidate with SISMEMBER.
  */
@@ -102,6 +103,7 @@ local function members(n)
   if n.k == 'all' then return redis.call('SMEMBERS', base .. ':all') end
   if n.k == 'set' then return redis.call('SMEMBERS', base .. n.key) end
   if n.k == 'not' then return redis.call('SDIFF', base .. ':all', base .. n.key) end
+  if n.k == 'range' then return redis.call('ZRANGEBYSCORE', base .. n.key, n.lo, n.hi) end
   if n.k == 'and' then
     local keys, rest = {}, {}
     for _, c in ipairs(n.a) do
@@ -132,6 +134,14 @@ test = function(n, id)
   if n.k == 'all' then return true end
   if n.k == 'set' then return redis.call('SISMEMBER', base .. n.key, id) == 1 end
   if n.k == 'not' then return redis.call('SISMEMBER', base .. n.key, id) == 0 end
+  if n.k == 'range' then
+    local s = redis.call('ZSCORE', base .. n.key, id)
+    if not s then return false end
+    local v = tonumber(s)
+    if n.min ~= cjson.null and (v < n.min or (n.minx and v == n.min)) then return false end
+    if n.max ~= cjson.null and (v > n.max or (n.maxx and v == n.max)) then return false end
+    return true
+  end
   if n.k == 'and' then
     for _, c in ipairs(n.a) do if not test(c, id) then return false end end
     return true

@@ -31,7 +31,7 @@ import {
 import { conflictError, unknownWatchError } from '../storage-errors.js';
 import type { RedisConnection } from './redis-client.js';
 import { decodeEntity, decodeSamples, encodeSample } from './redis-codec.js';
-import { indexKeys, KEY, keyBase } from './redis-keys.js';
+import { indexKeys, KEY, keyBase, numberKeys } from './redis-keys.js';
 import { planRedisQuery } from './redis-query.js';
 import * as S from './redis-scripts.js';
 
@@ -447,7 +447,9 @@ export class RedisState {
     for (const [id, dict] of staged) {
       const old = stored.get(id);
       plan.checks.push([KEY.entities, id, old ?? false]);
-      const oldKeys = old === undefined ? new Set<string>() : indexKeys(lookup(id) as Dict);
+      const oldDict = old === undefined ? undefined : (lookup(id) as Dict);
+      const oldKeys = oldDict === undefined ? new Set<string>() : indexKeys(oldDict);
+      const oldNums = oldDict === undefined ? new Map<string, string>() : numberKeys(oldDict);
       if (dict === null) {
         // Added and removed within one commit: nothing was stored, so nothing is written.
         if (old === undefined) continue;
@@ -459,6 +461,7 @@ export class RedisState {
           ['ZREM', KEY.priorityExpiry, id],
         );
         for (const k of oldKeys) plan.ops.push(['SREM', k, id]);
+        for (const k of oldNums.keys()) plan.ops.push(['ZREM', k, id]);
         plan.removed.push(id);
         continue;
       }
@@ -467,6 +470,9 @@ export class RedisState {
       const newKeys = indexKeys(dict);
       for (const k of oldKeys) if (!newKeys.has(k)) plan.ops.push(['SREM', k, id]);
       for (const k of newKeys) if (!oldKeys.has(k)) plan.ops.push(['SADD', k, id]);
+      const newNums = numberKeys(dict);
+      for (const k of oldNums.keys()) if (!newNums.has(k)) plan.ops.push(['ZREM', k, id]);
+      for (const [k, score] of newNums) if (oldNums.get(k) !== score) plan.ops.push(['ZADD', k, score, id]);
       plan.changed.push(id);
     }
     return plan;

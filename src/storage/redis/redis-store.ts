@@ -46,7 +46,7 @@ export interface RedisStore extends StorageAdapter {
 }
 
 /** The layout version written in `{prefix}:meta`; a store of another layout is refused rather than misread. */
-const FORMAT = '1';
+const FORMAT = '2';
 
 /**
  * Open (creating when empty) the store under `prefix` in a Redis database. Every write is one atomic script run;

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!up)('redis store', () => {
-  it('answers tag, Ref, Str, Bool and Number equalities from the index sets alone', async () => {
+  it('answers tags, equalities and Number ranges from the index sets alone', async () => {
     const store = await open();
     await addEntities(store, READ_FIXTURE);
     const exactCases: [string, string[]][] = [
@@ -41,6 +41,9 @@ describe.skipIf(!up)('redis store', () => {
       ['area == 1000ft²', ['s1']],
       ['area == 1000', []],
       ['point and not his', ['p2', 'x1']],
+      ['curVal < 70°F', ['p3', 'p4']],
+      ['area >= 1000ft² and area < 5000ft²', ['s1']],
+      ['curVal > 55°F or area > 0', ['p1', 'p4']],
     ];
     for (const [filter, expected] of exactCases) {
       const before = store.readStats();
@@ -49,7 +52,7 @@ describe.skipIf(!up)('redis store', () => {
     }
     const checked: [string, string[]][] = [
       ['siteRef->dis == "Beta"', ['e3', 'm1', 'p3', 'p4']],
-      ['curVal < 70°F', ['p3', 'p4']],
+      ['dis >= "P" and dis < "Q"', ['p1', 'p2', 'p3', 'p4']],
       ['point and equipRef->siteRef->dis == "Alpha"', ['p1', 'p2']],
     ];
     for (const [filter, expected] of checked) {

@@ -92,8 +92,8 @@ return {1, ver}
 /**
  * Entities matching a set expression (JSON: `{k:'all'|'set'|'not'|'range'|'and'|'or', ...}`, see `SetExpr`), with
  * their Hayson.
- * ARGV: base, now, expression. Answers `{1, ids, data}` (unsorted: the caller sorts by id), or `{2}` when an override
- * is due. `and` intersects its plain sets with SINTER and tests the rest per candidate with SISMEMBER.
+ * ARGV: base, now, expression, ids only ('1': no data, for a limited read that fetches what it needs). Answers
+ * `{1, ids, data}` (unsorted: the caller sorts by id), or `{2}` when an override is due. `and` intersects its plain sets with SINTER and tests the rest per candidate with SISMEMBER.
  */
 export const QUERY = script(`${DUE}
 local base = ARGV[1]
@@ -150,7 +150,7 @@ test = function(n, id)
   return false
 end
 local ids = members(cjson.decode(ARGV[3]))
-if #ids == 0 then return {1, {}, {}} end
+if ARGV[4] == '1' or #ids == 0 then return {1, ids, {}} end
 local data = {}
 for i = 1, #ids, 4000 do
   local part = redis.call('HMGET', base .. ':e', unpack(ids, i, math.min(i + 3999, #ids)))

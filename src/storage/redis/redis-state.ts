@@ -32,7 +32,7 @@ import { conflictError, unknownWatchError } from '../storage-errors.js';
 import type { RedisConnection } from './redis-client.js';
 import { decodeEntity, decodeSamples, encodeSample } from './redis-codec.js';
 import { indexKeys, KEY, keyBase, numberKeys } from './redis-keys.js';
-import { planRedisQuery } from './redis-query.js';
+import { planRedisQuery, type RedisQuery } from './redis-query.js';
 import * as S from './redis-scripts.js';
 
 /** Limits of a Redis store; every one is checked where input enters. */
@@ -152,7 +152,8 @@ export class RedisState {
     const q = planRedisQuery(text);
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     if (max === 0) return [];
-    const r = await this.#dueSafe(now, S.QUERY, [q.expr]);
+    if (Number.isFinite(max)) return this.#readLimited(q, max, now);
+    const r = await this.#dueSafe(now, S.QUERY, [q.expr, '0']);
     const ids = r[1] as string[];
     const data = r[2] as (string | null)[];
     const order = ids.map((_, i) => i).sort((x, y) => compareIds(ids[x] as string, ids[y] as string));
@@ -183,6 +184,31 @@ export class RedisState {
     for (const d of candidates) {
       if (out.length >= max) break;
       if (matched.has(d)) out.push(d);
+    }
+    return out;
+  }
+
+  // A limited read: the matching ids (sorted), then their entities page by page until `max` match.
+  async #readLimited(q: RedisQuery, max: number, now: number): Promise<Dict[]> {
+    const r = await this.#dueSafe(now, S.QUERY, [q.expr, '1']);
+    const ids = (r[1] as string[]).sort(compareIds);
+    if (q.exact) this.#exact++;
+    else this.#rechecked++;
+    const out: Dict[] = [];
+    const page = Math.max(64, 2 * max);
+    for (let from = 0; from < ids.length && out.length < max; from += page) {
+      const data = await this.#redis.hmget(`${this.#base}${KEY.entities}`, ids.slice(from, from + page));
+      // An entity removed since the ids were read is skipped; one changed since is judged as it is now.
+      const batch = data.filter((d): d is string => d !== null).map(decodeEntity);
+      const matched = q.exact
+        ? undefined
+        : q.usesRefs
+          ? await this.#matchWithRefs(batch, (d, resolve) => q.filter.matches(d, resolve))
+          : new Set(batch.filter((d) => q.filter.matches(d)));
+      for (const d of batch) {
+        if (out.length >= max) break;
+        if (matched === undefined || matched.has(d)) out.push(d);
+      }
     }
     return out;
   }

@@ -13,6 +13,28 @@ export {
 export { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
 export { type LocalUsers, openLocalUsers } from './local-users.js';
 export { logLogins, logRequests } from './logging.js';
+export { logEvents } from './observability/log-events.js';
+export {
+  type AppLogger,
+  createLogger,
+  LOG_LEVELS,
+  type LogFormat,
+  type LoggerOptions,
+  prettyLine,
+} from './observability/logger.js';
+export {
+  DEFAULT_METRICS_PORT,
+  listenMetrics,
+  type MetricsListener,
+  type MetricsSource,
+  metricsRoute,
+} from './observability/metrics-server.js';
+export {
+  createPrometheusMetrics,
+  type PrometheusMetrics,
+  type PrometheusMetricsOptions,
+} from './observability/prometheus.js';
+export { TRACER_NAME, traceHaystack, tracerRegistered } from './observability/tracing.js';
 export {
   type AppSecurity,
   type AppSecurityConfig,
@@ -22,7 +44,13 @@ export {
   SERVE_ENV,
 } from './security.js';
 export { loadEntities, type SeedConfig, type Seeded, seedStore } from './seed.js';
-export { type AppConfig, type RunningApp, startApp } from './serve-app.js';
+export {
+  type AppConfig,
+  type AppMetricsConfig,
+  type LogLevel,
+  type RunningApp,
+  startApp,
+} from './serve-app.js';
 export { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
 export { MEMORY_BACKEND } from './stores/memory-backend.js';
 export {

@@ -35,7 +35,7 @@ function field(key: string, value: string | number | undefined): string {
 /** A log line: ISO time, level, event name, then the fields. */
 export function logLine(
   now: number,
-  level: 'info' | 'warn',
+  level: string,
   event: string,
   fields: Readonly<Record<string, string | number | undefined>>,
 ): string {
@@ -50,19 +50,21 @@ export function logLine(
  */
 export function logRequests(log: (line: string) => void, now: () => number = Date.now): () => void {
   return subscribe(SERVER_CHANNELS.request, (m) => {
-    const e = m as RequestEvent;
-    log(
-      logLine(now(), 'info', 'request', {
-        addr: e.address,
-        user: e.username,
-        method: e.method,
-        op: e.op,
-        status: e.status,
-        ...(e.errorCode === undefined ? {} : { err: e.errorCode }),
-        ms: Number(e.durationMs.toFixed(1)),
-      }),
-    );
+    log(logLine(now(), 'info', 'request', requestFields(m as RequestEvent)));
   });
+}
+
+/** The fields of a request's log record, in the documented order (the request id comes last). */
+export function requestFields(e: RequestEvent): Record<string, string | number | undefined> {
+  return {
+    addr: e.address,
+    user: e.username,
+    method: e.method,
+    op: e.op,
+    status: e.status,
+    ...(e.errorCode === undefined ? {} : { err: e.errorCode }),
+    ms: Number(e.durationMs.toFixed(1)),
+  };
 }
 
 /** One line per login attempt (`... info login outcome=success user=alice addr=127.0.0.1`); never the password. */

@@ -1,14 +1,18 @@
-// A running Haystack server composed: store, seed, security, server, demo simulator and log subscribers.
+// A running Haystack server composed: store, seed, security, server, demo simulator, logs, metrics and traces.
 
 import path from 'node:path';
 import { HaystackError } from '../core/errors.js';
-import { createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
+import { attachMetricsHooks, createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
 import { createDemoBuilding, type DemoBuilding, demoPresent } from './demo/demo-building.js';
 import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
-import { logLogins, logRequests } from './logging.js';
+import { logEvents } from './observability/log-events.js';
+import { type AppLogger, createLogger, type LogFormat } from './observability/logger.js';
+import { listenMetrics, metricsRoute } from './observability/metrics-server.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './observability/prometheus.js';
+import { traceHaystack, tracerRegistered } from './observability/tracing.js';
 import { type AppSecurityConfig, prepareSecurity } from './security.js';
 import { type SeedConfig, seedStore } from './seed.js';
 import { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
@@ -34,14 +38,37 @@ export interface AppConfig {
   readonly debug?: boolean;
   /** Cache encoded read/nav responses (default true). */
   readonly responseCache?: boolean;
-  /** No request and login log lines (default false: one line per request and per login, at info level). */
+  /** Only errors in the log (level `error`) unless `logLevel` says otherwise (default false: level `info`). */
   readonly quiet?: boolean;
+  /** Least severe log level written: fatal, error, warn, info (default), debug, trace or silent. */
+  readonly logLevel?: LogLevel;
+  /** `json` lines (default) or `pretty` lines (`TIME level event key=value ...`, what a terminal wants). */
+  readonly logFormat?: LogFormat;
+  /** Prometheus metrics: on when given (`haystack serve --metrics`). */
+  readonly metrics?: AppMetricsConfig;
+  /**
+   * OpenTelemetry spans per op and store call: `auto` (default) traces when an SDK registered a global tracer
+   * provider before start, `off` never does.
+   */
+  readonly tracing?: 'auto' | 'off';
   /** How often the demo simulator moves live values, in ms (default 5,000). */
   readonly simulatorIntervalMs?: number;
   /** Directory relative paths resolve against. */
   readonly cwd: string;
   /** Store backends to choose from (default {@link STORE_BACKENDS}). */
   readonly backends?: readonly StoreBackend[];
+}
+
+/** Log levels of {@link AppConfig.logLevel}. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Where Prometheus metrics are served. */
+export interface AppMetricsConfig {
+  /**
+   * A listener of its own serving `GET /metrics` without login (for the scraper, on loopback or an internal
+   * interface). Without it the metrics are only at `{api}metrics` on the API server, for admins.
+   */
+  readonly listen?: { readonly host: string; readonly port: number };
 }
 
 /** A started app. */
@@ -54,6 +81,12 @@ export interface RunningApp {
   readonly access: string;
   /** The server (its handler and pipeline, for embedding apps and tests). */
   readonly server: HaystackServer;
+  /** The metrics registry, with `metrics` on. */
+  readonly metrics: PrometheusMetrics | undefined;
+  /** Where the metrics listener answers (`http://host:port/metrics`), with `metrics.listen`. */
+  readonly metricsUrl: string | undefined;
+  /** The app's logger (child loggers per subsystem come from it). */
+  readonly logger: AppLogger;
   /** Stop the simulator, the subscribers and the server, then close the store. */
   close(): Promise<void>;
 }
@@ -75,27 +108,41 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       cwd: config.cwd,
     });
     cleanup.push(() => opened.close());
+    const logger = createLogger({
+      level: config.logLevel ?? (config.quiet === true ? 'error' : 'info'),
+      format: config.logFormat ?? 'json',
+      write: out.log,
+    });
+    cleanup.push(logEvents(logger));
+    if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
     const users = opened.users ?? createMemoryUserStore();
     const security = await prepareSecurity(config.security, users, opened.users !== undefined, out);
     cleanup.push(() => {
       security.stop();
     });
-    if (config.quiet !== true) cleanup.push(logLogins(out.log));
     const fresh = !opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0;
     const seeded = fresh
       ? await seedStore(opened.store, config.seed, config.cwd)
       : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
     const held = await opened.store.count();
     const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;
+    const metrics =
+      config.metrics === undefined
+        ? undefined
+        : createPrometheusMetrics({ store: opened.store, knownOp: (op) => server.handler.ops.get(op) !== undefined });
+    const securityRoutes = 'routes' in security.serverOptions ? security.serverOptions.routes : [];
     const server = createServer({
       store: opened.store,
       ...security.serverOptions,
+      ...(metrics === undefined ? {} : { routes: [...securityRoutes, metricsRoute(metrics)] }),
       ...(security.tls === undefined ? {} : { tls: security.tls }),
       debug: config.debug === true,
       responseCache: config.responseCache !== false,
       ...(config.defs === undefined ? {} : { defs: path.resolve(config.cwd, config.defs) }),
       ...(config.tz === undefined ? {} : { tz: config.tz }),
     });
+    // Before listening, so the first connections are counted.
+    if (metrics !== undefined) cleanup.push(attachMetricsHooks(metrics.hooks, server.handler.pipeline));
     let address: ListenAddress;
     try {
       address = await server.listen(config.port, config.host);
@@ -108,14 +155,29 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       );
     }
     cleanup.push(() => server.close());
-    if (config.quiet !== true) cleanup.push(logRequests(out.log));
+    let metricsUrl: string | undefined;
+    if (metrics !== undefined) {
+      const listen = config.metrics?.listen;
+      if (listen !== undefined) {
+        const listener = await listenMetrics(metrics, listen.host, listen.port).catch((err: unknown) => {
+          const code = (err as { code?: unknown }).code;
+          throw new HaystackError(
+            'HS_ERR_STARTUP',
+            `cannot listen for metrics on ${listen.host}:${String(listen.port)}: ${String(code ?? err)}`,
+            { cause: err },
+          );
+        });
+        cleanup.push(() => listener.close());
+        metricsUrl = listener.url;
+      }
+    }
     const simulator = startSimulator(server, seeded.demo, config, out);
     if (simulator !== undefined) {
       cleanup.push(() => {
         simulator.stop();
       });
     }
-    return { address, summary, access: security.access, server, close: unwind };
+    return { address, summary, access: security.access, server, metrics, metricsUrl, logger, close: unwind };
   } catch (err) {
     await unwind();
     throw err;

@@ -5,7 +5,9 @@ import {
   type AppConfig,
   type AppOutput,
   type AppTlsConfig,
+  DEFAULT_METRICS_PORT,
   DEFAULT_STORE,
+  LOG_LEVELS,
   type SeedConfig,
   STORE_BACKENDS,
   startApp,
@@ -39,6 +41,11 @@ interface ServeOptions {
   readonly sessionIdle: string;
   /** Minutes a token lives at most. */
   readonly sessionMax: string;
+  readonly logLevel?: string;
+  readonly logFormat?: string;
+  readonly metrics?: boolean;
+  /** `host:port` of the metrics listener. */
+  readonly metricsListen?: string;
 }
 
 const COMMAND = 'haystack serve';
@@ -72,7 +79,17 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--demo-days <n>', 'days of history in the demo building', '30')
     .option('--no-cache', 'do not cache encoded read/nav responses')
     .option('--debug', 'add stack traces to error grids')
-    .option('--quiet', 'no log lines (default: one line per request and per login on stderr)')
+    .option('--quiet', 'log errors only (default: one line per request and per login on stderr)')
+    .option('--log-level <level>', `least severe level logged: ${LOG_LEVELS.join(', ')} (default info)`)
+    .option(
+      '--log-format <format>',
+      'json (one JSON object per line) or pretty (default: pretty on a terminal, else json)',
+    )
+    .option('--metrics', `serve Prometheus metrics at /metrics on --metrics-listen, and at {api}metrics for admins`)
+    .option(
+      '--metrics-listen <host:port>',
+      `where /metrics answers without login (implies --metrics; default 127.0.0.1:${String(DEFAULT_METRICS_PORT)})`,
+    )
     // Kept so that older scripts still start: request lines are on by default now.
     .addOption(new Option('--verbose').hideHelp())
     .action(async (options: ServeOptions) => {
@@ -140,8 +157,34 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
     debug: options.debug === true,
     responseCache: options.cache,
     quiet: options.quiet === true,
+    ...logOf(options, io),
+    ...(options.metrics === true || options.metricsListen !== undefined
+      ? { metrics: { listen: listenOf(options.metricsListen) } }
+      : {}),
     cwd: io.cwd,
   };
+}
+
+function logOf(options: ServeOptions, io: CliIo): Pick<AppConfig, 'logLevel' | 'logFormat'> {
+  const level = options.logLevel;
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    usage(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${level}`);
+  }
+  const format = options.logFormat ?? ((io.stderr as { isTTY?: boolean }).isTTY === true ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty') usage(`--log-format must be json or pretty, not ${format}`);
+  return {
+    ...(level === undefined ? {} : { logLevel: level as NonNullable<AppConfig['logLevel']> }),
+    logFormat: format,
+  };
+}
+
+function listenOf(raw: string | undefined): { host: string; port: number } {
+  if (raw === undefined) return { host: '127.0.0.1', port: DEFAULT_METRICS_PORT };
+  // host:port, [v6]:port, or a bare port on loopback.
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(raw) ?? /^()()(\d+)$/.exec(raw);
+  if (m === null) usage(`--metrics-listen must be host:port, not ${raw}`);
+  const host = m[1] ?? (m[2] === '' || m[2] === undefined ? '127.0.0.1' : m[2]);
+  return { host, port: parsePort(m[3] ?? '') };
 }
 
 function outputOf(io: CliIo): AppOutput {
@@ -167,6 +210,7 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
   }
   out.notice(app.summary);
   out.notice(`listening on ${app.address.url} (${app.access}; Ctrl-C stops)`);
+  if (app.metricsUrl !== undefined) out.notice(`metrics at ${app.metricsUrl}`);
   await stopped(io.signal);
   await app.close();
   out.notice('stopped');

@@ -5,6 +5,7 @@ import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/
 import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
+import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientFormat, clientCodec, decodeResponse } from './formats.js';
@@ -45,6 +46,8 @@ export interface HaystackClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Receives request/response/login/error events. */
   readonly onEvent?: (event: ClientEvent) => void;
+  /** Told of every op call (start, complete, error with its code) and the bytes sent and received. */
+  readonly metrics?: MetricsHooks;
 }
 
 const ZINC_MEDIA = 'text/zinc';
@@ -107,6 +110,7 @@ export class HaystackClient extends OpsClient {
   readonly #fetchInit: Readonly<Record<string, unknown>>;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #onEvent: ((event: ClientEvent) => void) | undefined;
+  readonly #metrics: MetricsHooks | undefined;
   readonly #credentials: ClientCredentials | undefined;
   #token: string | undefined;
   #login: Promise<string | undefined> | undefined;
@@ -134,6 +138,7 @@ export class HaystackClient extends OpsClient {
     this.#fetchInit = options.fetchInit ?? {};
     this.#headers = options.headers ?? {};
     this.#onEvent = options.onEvent;
+    this.#metrics = options.metrics;
     this.#token = options.token;
     if (options.username !== undefined) {
       if (options.password === undefined) throw new HaystackError('HS_ERR_BAD_REQUEST', 'username needs a password');
@@ -188,6 +193,28 @@ export class HaystackClient extends OpsClient {
 
   /** Call any op with a request grid; returns the response grid, or throws a typed error. */
   override async call(op: string, req: Grid = Grid.EMPTY, options: CallOptions = {}): Promise<Grid> {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return this.#call(op, req, options);
+    const started = performance.now();
+    emitMetric(metrics, 'onRequestStart', { op, transport: 'http' });
+    try {
+      const grid = await this.#call(op, req, options);
+      emitMetric(metrics, 'onRequestComplete', { op, transport: 'http', durationMs: performance.now() - started });
+      return grid;
+    } catch (err) {
+      const errorCode =
+        err instanceof CallError ? (err.remoteCode ?? err.code) : err instanceof HaystackError ? err.code : undefined;
+      emitMetric(metrics, 'onRequestError', {
+        op,
+        transport: 'http',
+        durationMs: performance.now() - started,
+        errorCode,
+      });
+      throw err;
+    }
+  }
+
+  async #call(op: string, req: Grid, options: CallOptions): Promise<Grid> {
     const res = await this.#send(op, req, options, true);
     try {
       const contentType = res.headers.get('content-type');
@@ -278,13 +305,21 @@ export class HaystackClient extends OpsClient {
       this.#emit({ type: 'request', op, method });
       const url =
         method === 'GET' && query !== undefined && query !== '' ? `${this.opUrl(op)}?${query}` : this.opUrl(op);
+      const body = method === 'POST' ? this.#format.encodeGrid(req) : undefined;
+      if (body !== undefined && this.#metrics?.onMessageSent !== undefined) {
+        emitMetric(this.#metrics, 'onMessageSent', { transport: 'http', bytes: new TextEncoder().encode(body).length });
+      }
       res = await this.#fetch(url, {
         ...this.#fetchInit,
         method,
         headers,
-        ...(method === 'POST' ? { body: this.#format.encodeGrid(req) } : {}),
+        ...(body === undefined ? {} : { body }),
         ...(signal === undefined ? {} : { signal }),
       });
+      const length = res.headers.get('content-length');
+      if (length !== null && this.#metrics?.onMessageReceived !== undefined) {
+        emitMetric(this.#metrics, 'onMessageReceived', { transport: 'http', bytes: Number(length) });
+      }
     } catch (err) {
       cleanup();
       if (err instanceof HaystackError) throw this.#fail(op, err);

@@ -4,6 +4,7 @@ import { decodeBase64UrlText, encodeBase64UrlText } from '../core/auth/base64.js
 import { ScramClient } from '../core/auth/scram-client.js';
 import { AuthError, CallError, HaystackError } from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
+import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
 import { WS_CLOSE, type WsCloseReason, wsCloseReason } from '../core/ws/ws-close-codes.js';
 import {
   decodeWsMessage,
@@ -108,6 +109,26 @@ export interface WebSocketConnectionOptions extends WsLogin {
   readonly heartbeatMs?: number;
   /** Opens the socket (default {@link defaultWebSocketFactory}). */
   readonly webSocket?: WebSocketFactory;
+  /** Told of the connection opening and closing, messages sent and received and requests (see {@link MetricsHooks}). */
+  readonly metrics?: MetricsHooks;
+}
+
+let nextConnectionId = 0;
+
+/** The server's code of an error grid (`errCode`), else the client's `HS_ERR_CALL`. */
+export function errorGridCode(grid: Grid): string {
+  const code = grid.meta.get('errCode');
+  return typeof code === 'string' ? code : 'HS_ERR_CALL';
+}
+
+// UTF-8 size of a message without encoding it (the hooks want bytes, the socket takes the string).
+function utf8Bytes(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : c >= 0xd800 && c <= 0xdbff ? 0 : 1;
+  }
+  return n;
 }
 
 /** A push as the server sends it: the changed entities of a watch (as `watchPoll` answers them). */
@@ -191,10 +212,22 @@ export class WebSocketConnection {
   #heard = true;
   #pinged = false;
   #token: string | undefined;
+  readonly #metrics: MetricsHooks | undefined;
+  readonly #connectionId = ++nextConnectionId;
+  #opened = 0;
 
-  private constructor(socket: WebSocketLike, timeoutMs: number) {
+  private constructor(socket: WebSocketLike, timeoutMs: number, metrics: MetricsHooks | undefined) {
     this.#socket = socket;
     this.#timeoutMs = timeoutMs;
+    this.#metrics = metrics;
+  }
+
+  /** Send one message, telling the metrics hooks its size. */
+  #write(text: string): void {
+    if (this.#metrics?.onMessageSent !== undefined) {
+      emitMetric(this.#metrics, 'onMessageSent', { transport: 'ws', bytes: utf8Bytes(text) });
+    }
+    this.#socket.send(text);
   }
 
   /** Open the socket and log in; rejects with a `WebSocketClosedError` (auth failures included) or a timeout. */
@@ -203,9 +236,11 @@ export class WebSocketConnection {
     const factory = options.webSocket ?? (await defaultWebSocketFactory());
     const timeoutMs = options.timeoutMs ?? 30_000;
     const socket = factory(url, [WS_SUBPROTOCOL]);
-    const conn = new WebSocketConnection(socket, timeoutMs);
+    const conn = new WebSocketConnection(socket, timeoutMs, options.metrics);
     const opened = new Promise<void>((resolve, reject) => {
       socket.addEventListener('open', () => {
+        conn.#opened = performance.now();
+        emitMetric(options.metrics, 'onConnectionOpen', { transport: 'ws', connectionId: conn.#connectionId });
         resolve();
       });
       conn.onClose(reject);
@@ -243,7 +278,7 @@ export class WebSocketConnection {
     if (login.token !== undefined) {
       this.#token = login.token;
       // No wait for the answer: the server reads requests only after the token, and closes with 4003 if it is bad.
-      this.#socket.send(encodeWsAuth(login.token));
+      this.#write(encodeWsAuth(login.token));
       return;
     }
     if (login.username === undefined) return;
@@ -285,7 +320,7 @@ export class WebSocketConnection {
         if (m.kind === expect) resolve(m.fields);
         else reject(new AuthError('Login failed'));
       };
-      this.#socket.send(encodeWsControl(type, fields));
+      this.#write(encodeWsControl(type, fields));
     });
   }
 
@@ -299,7 +334,7 @@ export class WebSocketConnection {
       }
       if (!this.#pinged) {
         this.#pinged = true;
-        this.#socket.send(encodeWsControl('ping'));
+        this.#write(encodeWsControl('ping'));
         return;
       }
       // Nothing heard for two periods, not even a pong: the peer or the path is gone.
@@ -311,6 +346,9 @@ export class WebSocketConnection {
   #onMessage(data: unknown): void {
     this.#heard = true;
     if (typeof data !== 'string') return;
+    if (this.#metrics?.onMessageReceived !== undefined) {
+      emitMetric(this.#metrics, 'onMessageReceived', { transport: 'ws', bytes: utf8Bytes(data) });
+    }
     let m: WsMessage;
     try {
       m = decodeWsMessage(data);
@@ -335,7 +373,7 @@ export class WebSocketConnection {
         this.#control?.(m);
         return;
       case 'ping':
-        this.#socket.send(encodeWsControl('pong'));
+        this.#write(encodeWsControl('pong'));
         return;
       default:
         return;
@@ -354,6 +392,13 @@ export class WebSocketConnection {
   #end(err: WebSocketClosedError): void {
     if (this.#closed !== undefined) return;
     this.#closed = err;
+    if (this.#metrics !== undefined && this.#opened > 0) {
+      const c = { transport: 'ws', connectionId: this.#connectionId };
+      // 1000 (normal) and 1001 (going away) end a connection; any other code is a failure worth counting.
+      if (err.closeCode !== 1000 && err.closeCode !== 1001)
+        emitMetric(this.#metrics, 'onConnectionError', { ...c, error: err });
+      emitMetric(this.#metrics, 'onConnectionClose', { ...c, durationMs: performance.now() - this.#opened });
+    }
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
@@ -422,7 +467,34 @@ export class WebSocketConnection {
       return Promise.reject(new NetworkError(`${op}: aborted`, { aborted: true, cause: options.signal.reason }));
     }
     const { id, answer } = this.#expect(options.signal, options.timeoutMs ?? this.#timeoutMs, op);
-    this.#socket.send(encodeWsRequest(id, op, grid, ch));
+    this.#write(encodeWsRequest(id, op, grid, ch));
+    return this.#metrics === undefined ? answer : this.#measured(op, answer);
+  }
+
+  // Report a request's start and its outcome (an error grid counts as an error, with its code).
+  #measured(op: string, answer: Promise<Grid>): Promise<Grid> {
+    const metrics = this.#metrics;
+    const started = performance.now();
+    emitMetric(metrics, 'onRequestStart', { op, transport: 'ws' });
+    answer.then(
+      (grid) => {
+        const durationMs = performance.now() - started;
+        if (!grid.isError) emitMetric(metrics, 'onRequestComplete', { op, transport: 'ws', durationMs });
+        else {
+          const errorCode = errorGridCode(grid);
+          emitMetric(metrics, 'onRequestError', { op, transport: 'ws', durationMs, errorCode });
+        }
+      },
+      (err: unknown) => {
+        const errorCode = err instanceof HaystackError ? err.code : undefined;
+        emitMetric(metrics, 'onRequestError', {
+          op,
+          transport: 'ws',
+          durationMs: performance.now() - started,
+          errorCode,
+        });
+      },
+    );
     return answer;
   }
 
@@ -441,9 +513,9 @@ export class WebSocketConnection {
       // A failure of one rejects the batch; the others must not become unhandled rejections.
       answer.catch(() => undefined);
       parts.push(encodeWsRequest(id, c.op, c.grid ?? Grid.EMPTY, ch));
-      answers.push(answer);
+      answers.push(this.#metrics === undefined ? answer : this.#measured(c.op, answer));
     }
-    this.#socket.send(encodeWsBatch(parts));
+    this.#write(encodeWsBatch(parts));
     return Promise.all(answers);
   }
 

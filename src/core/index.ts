@@ -178,6 +178,21 @@ export { Sym, sym } from './kinds/symbol.js';
 export { HTime, time } from './kinds/time.js';
 export { Uri, uri } from './kinds/uri.js';
 export { isXStrType, XStr, xstr } from './kinds/xstr.js';
+export {
+  type CustomMetric,
+  emitMetric,
+  type MetricsAuth,
+  type MetricsConnection,
+  type MetricsHookName,
+  type MetricsHooks,
+  type MetricsMessage,
+  type MetricsRequest,
+  type MetricsRequestDone,
+  type MetricsRequestFailed,
+  type MetricsSession,
+  type MetricsStoreQuery,
+  type MetricsWatch,
+} from './metrics-hooks.js';
 export { TimeZone } from './tz/time-zone.js';
 export { WS_CLOSE, type WsCloseReason, wsCloseReason } from './ws/ws-close-codes.js';
 export {

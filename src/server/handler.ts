@@ -12,6 +12,7 @@ import { BodyGate } from './http/body-gate.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { homePageHtml, sendHomePage } from './http/home-page.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
+import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
@@ -96,6 +97,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     let codec: WireCodec = ZINC_CODEC;
     let errorCode: ErrorCode | undefined;
     let authenticated = false;
+    const requestId = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
     // Every answer: no MIME sniffing; HSTS over TLS; nothing cached by the client when callers authenticate.
     res.setHeader('x-content-type-options', 'nosniff');
     if ((req.socket as { encrypted?: boolean }).encrypted === true) {
@@ -153,6 +156,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         op: opName,
         principal,
         transport: 'http',
+        requestId,
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         encoding: codec,
@@ -181,6 +185,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
           username,
           address: req.socket.remoteAddress,
           durationMs: performance.now() - started,
+          requestId,
         };
         requestChannel.publish(event);
       }

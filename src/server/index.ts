@@ -15,6 +15,7 @@ export {
   type AuthRequest,
   type AuthResult,
   type LoginEvent,
+  type LoginFailureReason,
 } from './auth/authenticator.js';
 export {
   type BootstrapAdminOptions,
@@ -40,15 +41,25 @@ export {
 export type { EntityChange, StoreObserver } from './cache/observed-store.js';
 export type { CacheDeps } from './cache/response-cache.js';
 export {
+  type ConnectionEvent,
+  type MessageEvent,
+  type OpTraceContext,
   type RequestEvent,
   SERVER_CHANNELS,
   type ServerErrorEvent,
+  type SessionEvent,
+  type StoreQueryEvent,
+  type StoreTraceContext,
+  TRACE_CHANNELS,
+  type WatchEvent,
 } from './events.js';
 export { createHandler, type HaystackHandler } from './handler.js';
 export type { ErrorReply, ErrorStatusMode } from './http/error-reply.js';
 export { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 export type { HttpRoute, RouteRequest } from './http/route.js';
+export { instrumentStore } from './instrumented-store.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
+export { attachMetricsHooks } from './metrics-hooks.js';
 export { loadDefLibs, loadDefsNamespace } from './namespace/load-def-libs.js';
 export { type DefLib, type DefNamespace, SERVER_LIB } from './namespace/namespace.js';
 export type {

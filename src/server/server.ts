@@ -2,9 +2,10 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { ValueError } from '../core/errors.js';
+import { type ConnectionEvent, connectionChannel, newConnectionId } from './events.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
 
@@ -57,6 +58,10 @@ export function createServer(options: CreateServerOptions): HaystackServer {
     handler(req, res);
   };
   const server = tls === undefined ? http.createServer(serve) : https.createServer(tls, serve);
+  // TLS servers report once the handshake is done: a connection that never completes it is not one.
+  server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
+    if (connectionChannel.hasSubscribers) reportConnection(socket);
+  });
   const scheme = tls === undefined ? 'http' : 'https';
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     handler.handleUpgrade(req, socket, head);
@@ -103,4 +108,21 @@ export function createServer(options: CreateServerOptions): HaystackServer {
       });
     },
   };
+}
+
+// Publish open now, and close (with its lifetime) and socket errors later, on `haystack:server:connection`.
+function reportConnection(socket: Socket): void {
+  const connectionId = newConnectionId();
+  const address = socket.remoteAddress;
+  const opened = performance.now();
+  const publish = (event: ConnectionEvent): void => {
+    if (connectionChannel.hasSubscribers) connectionChannel.publish(event);
+  };
+  publish({ phase: 'open', transport: 'http', connectionId, address });
+  socket.on('error', (error: Error) => {
+    publish({ phase: 'error', transport: 'http', connectionId, address, error });
+  });
+  socket.once('close', () => {
+    publish({ phase: 'close', transport: 'http', connectionId, address, durationMs: performance.now() - opened });
+  });
 }

@@ -49,7 +49,7 @@ describe('haystack serve with authentication', () => {
   });
 
   it('creates the admin from HS_SUPERUSER_USERNAME/PASSWORD, never printing the password; logs logins', async () => {
-    const s = await startServe(DEMO, dir, ENV);
+    const s = await startServe([...DEMO, '--log-format', 'pretty'], dir, ENV);
     try {
       expect(s.stdout()).toContain('created user "root" (role admin) from HS_SUPERUSER_USERNAME');
       expect(s.stdout()).not.toContain(ENV.HS_SUPERUSER_PASSWORD);

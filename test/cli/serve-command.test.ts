@@ -43,20 +43,68 @@ describe('haystack serve', () => {
     expect(s.stdout()).toContain('stopped');
   });
 
-  it('serves the entities of a --data file, and logs one line per request (time, address, user, op, status)', async () => {
+  it('serves the entities of a --data file, and logs one JSON line per request (time, address, user, op, status, id)', async () => {
     const file = path.join(dir, 'site.zinc');
     writeFileSync(file, 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');
     const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc'], dir);
+    let requestId: string | null = null;
     try {
-      const grid = decodeZincGrid(await (await fetch(`${s.url}read?filter=site`)).text());
+      const res = await fetch(`${s.url}read?filter=site`);
+      requestId = res.headers.get('x-request-id');
+      const grid = decodeZincGrid(await res.text());
       expect(grid.rows.map((r) => r.id?.id)).toEqual(['a', 'b']);
       expect(s.stdout()).toContain('2 entities from site.zinc');
     } finally {
       await s.stop();
     }
-    expect(s.stderr()).toMatch(
-      /^\d{4}-\d\d-\d\dT[\d:.]+Z info request addr=127\.0\.0\.1 user=\S+ method=GET op=read status=200 ms=[\d.]+$/m,
+    const records = s
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const request = records.find((r) => r.msg === 'request');
+    expect(request).toMatchObject({
+      level: 'info',
+      subsystem: 'http',
+      addr: '127.0.0.1',
+      method: 'GET',
+      op: 'read',
+      status: 200,
+      reqId: requestId,
+    });
+    expect(request?.time).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect(typeof request?.ms).toBe('number');
+  });
+
+  it('logs the documented pretty line with --log-format pretty, and takes a sane X-Request-Id', async () => {
+    writeFileSync(path.join(dir, 'site.zinc'), 'ver:"3.0"\nid,dis,site\n@a,"A",M\n');
+    const s = await serve(
+      ['--no-auth', '--store', 'memory', '--port', '0', '--data', 'site.zinc', '--log-format', 'pretty'],
+      dir,
     );
+    try {
+      const res = await fetch(`${s.url}read?filter=site`, { headers: { 'x-request-id': 'trace-42' } });
+      expect(res.headers.get('x-request-id')).toBe('trace-42');
+      const odd = await fetch(`${s.url}about`, { headers: { 'x-request-id': 'bad id with spaces' } });
+      expect(odd.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
+    } finally {
+      await s.stop();
+    }
+    expect(s.stderr()).toMatch(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z info request addr=127\.0\.0\.1 user=\S+ method=GET op=read status=200 ms=[\d.]+ reqId=trace-42$/m,
+    );
+  });
+
+  it('refuses a bad --log-level, --log-format or --metrics-listen', async () => {
+    for (const bad of [
+      ['--log-level', 'loud'],
+      ['--log-format', 'xml'],
+      ['--metrics-listen', 'nowhere'],
+    ]) {
+      const r = await runOnce(['--no-auth', '--store', 'memory', '--port', '0', ...bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(bad[0]);
+    }
   });
 
   it('logs nothing per request with --quiet; still accepts the old --verbose', async () => {

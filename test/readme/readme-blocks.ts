@@ -71,5 +71,8 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
   "ts: import { WebSocketClient } from 'haystack-ts/client';": {
     skip: 'streams pushed changes until stopped; test/server/ws/ws-endpoint.test.ts and test/client/ws-browser.test.ts run the same calls',
   },
+  'sh: npm run serve -- --metrics --log-level debug': {
+    skip: 'runs until stopped; test/app/observability/serve-observability.test.ts starts the same server (--metrics, --metrics-listen on an OS-chosen port) and scrapes every series',
+  },
   'text: src/': { skip: 'the source layout, not a command' },
 };

@@ -137,7 +137,15 @@ export interface LoginEvent {
   readonly address: string;
   /** How it ended. */
   readonly outcome: 'success' | 'failure' | 'throttled';
+  /** Why it did not succeed (undefined on success). */
+  readonly reason?: LoginFailureReason;
 }
+
+/**
+ * Why a login failed: a wrong password or proof, a user that does not exist or is disabled, a message that tries
+ * no password (bad syntax, a SCRAM name other than HELLO's), or too many failures.
+ */
+export type LoginFailureReason = 'credentials' | 'unknown-user' | 'disabled' | 'malformed' | 'throttled';
 
 /** A HELLO/PLAINTEXT name any user could have: at most the username length limit, no control characters. */
 function isPlausibleUsername(username: string): boolean {
@@ -286,12 +294,13 @@ export class Authenticator {
     try {
       serverFinal = await scramServerFinal(pending.scram, data, credentials);
     } catch (_err) {
-      return this.#loginFailed(username, address);
+      return this.#loginFailed(username, address, pending.known ? 'credentials' : 'unknown-user');
     }
     // Re-read the user: disabled, deleted or given new credentials during the exchange means no login.
     const user = pending.known ? await this.#users.getUser(username) : undefined;
-    if (user?.enabled !== true || !sameCredentials(user.scram, credentials))
-      return this.#loginFailed(username, address);
+    if (user === undefined) return this.#loginFailed(username, address, 'unknown-user');
+    if (!user.enabled) return this.#loginFailed(username, address, 'disabled');
+    if (!sameCredentials(user.scram, credentials)) return this.#loginFailed(username, address, 'credentials');
     return this.#loggedIn(user, address, { hash: credentials.hash, data: serverFinal });
   }
 
@@ -305,7 +314,8 @@ export class Authenticator {
     // Unknown users pay the same PBKDF2 as known ones.
     const ok = await verifyScramPassword(password, user?.scram ?? this.#fake.forUsername(username));
     if (!ok || user?.enabled !== true) {
-      this.#publish({ username, address, outcome: 'failure' });
+      const reason = user === undefined ? 'unknown-user' : ok ? 'disabled' : 'credentials';
+      this.#publish({ username, address, outcome: 'failure', reason });
       return this.#failure();
     }
     return this.#loggedIn(user, address, {}, true);
@@ -339,7 +349,7 @@ export class Authenticator {
   }
 
   #tooMany(username: string, address: string, retryAfterMs: number): AuthResult {
-    this.#publish({ username, address, outcome: 'throttled' });
+    this.#publish({ username, address, outcome: 'throttled', reason: 'throttled' });
     return {
       kind: 'throttled',
       status: 429,
@@ -348,15 +358,15 @@ export class Authenticator {
     };
   }
 
-  #loginFailed(username: string, address: string): AuthResult {
+  #loginFailed(username: string, address: string, reason: LoginFailureReason): AuthResult {
     this.#throttle.recordFailure(username, address);
-    this.#publish({ username, address, outcome: 'failure' });
+    this.#publish({ username, address, outcome: 'failure', reason });
     return this.#failure();
   }
 
   #malformed(username: string, address: string): AuthResult {
     this.#throttle.recordFailure(username, address, 'malformed');
-    this.#publish({ username, address, outcome: 'failure' });
+    this.#publish({ username, address, outcome: 'failure', reason: 'malformed' });
     return this.#failure();
   }
 

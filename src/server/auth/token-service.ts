@@ -6,6 +6,7 @@ import type { Clock } from '../../storage/adapter.js';
 import { createMemorySessionStore } from '../../storage/memory/memory-user-store.js';
 import type { SessionRecord, SessionStore } from '../../storage/session-store.js';
 import type { UserRole, UserStore } from '../../storage/user-store.js';
+import { type SessionEvent, sessionChannel } from '../events.js';
 import { randomToken } from './random-token.js';
 
 /** Options of {@link TokenService.create}; every duration in milliseconds. */
@@ -66,6 +67,21 @@ export function tokenSessionId(token: string): string {
     : oneShotHash('sha256', token, 'hex');
 }
 
+function sessionEvent(event: SessionEvent): void {
+  if (sessionChannel.hasSubscribers) sessionChannel.publish(event);
+}
+
+// Report ended sessions on `haystack:auth:session` and hand the store's answer back.
+function closed(existed: boolean, reason: NonNullable<SessionEvent['reason']>): boolean {
+  if (existed) sessionEvent({ action: 'close', reason, count: 1 });
+  return existed;
+}
+
+function closedMany(count: number, reason: NonNullable<SessionEvent['reason']>): number {
+  if (count > 0) sessionEvent({ action: 'close', reason, count });
+  return count;
+}
+
 /**
  * Issues and checks bearer tokens. Expiry policy: sliding with an absolute cap. A token expires when it has
  * not been used for `idleTtlMs` (each use pushes the deadline, see `touchIntervalMs`) or when `maxLifetimeMs`
@@ -115,10 +131,11 @@ export class TokenService {
     const sessionId = tokenSessionId(token);
     const expires = Math.min(now + this.#idleTtlMs, now + this.#maxLifetimeMs);
     await this.#sessions.putSession({ id: sessionId, username, created: now, lastUsed: now, expires });
+    sessionEvent({ action: 'open', count: 1 });
     const mine = await this.#sessions.listUserSessions(username);
     for (let i = 0; i < mine.length - this.#maxSessionsPerUser; i++) {
       const old = mine[i];
-      if (old !== undefined) await this.#sessions.deleteSession(old.id);
+      if (old !== undefined) closed(await this.#sessions.deleteSession(old.id), 'evicted');
     }
     return { token, sessionId, expires };
   }
@@ -134,12 +151,12 @@ export class TokenService {
     if (session === undefined) return undefined;
     const now = this.#clock();
     if (now >= session.expires || now >= session.created + this.#maxLifetimeMs) {
-      await this.#sessions.deleteSession(id);
+      closed(await this.#sessions.deleteSession(id), 'expired');
       return undefined;
     }
     const user = await this.#users.getUser(session.username);
     if (user?.enabled !== true) {
-      await this.#sessions.deleteSession(id);
+      closed(await this.#sessions.deleteSession(id), 'revoked');
       return undefined;
     }
     const expires = await this.#touch(session, now);
@@ -147,23 +164,23 @@ export class TokenService {
   }
 
   /** End the session of `token` (the `close` op); true when it was live. */
-  revoke(token: string): Promise<boolean> {
-    return this.#sessions.deleteSession(tokenSessionId(token));
+  async revoke(token: string): Promise<boolean> {
+    return closed(await this.#sessions.deleteSession(tokenSessionId(token)), 'revoked');
   }
 
   /** End a session by id; true when it existed. */
-  revokeSession(sessionId: string): Promise<boolean> {
-    return this.#sessions.deleteSession(sessionId);
+  async revokeSession(sessionId: string): Promise<boolean> {
+    return closed(await this.#sessions.deleteSession(sessionId), 'revoked');
   }
 
   /** End every session of a user (password change, disable, delete); returns how many. */
-  revokeUser(username: string): Promise<number> {
-    return this.#sessions.deleteUserSessions(username);
+  async revokeUser(username: string): Promise<number> {
+    return closedMany(await this.#sessions.deleteUserSessions(username), 'revoked');
   }
 
   /** Drop sessions that have expired; returns how many. Sessions past their absolute cap are dropped at use. */
-  purgeExpired(): Promise<number> {
-    return this.#sessions.purgeExpiredSessions(this.#clock());
+  async purgeExpired(): Promise<number> {
+    return closedMany(await this.#sessions.purgeExpiredSessions(this.#clock()), 'expired');
   }
 
   async #touch(session: SessionRecord, now: number): Promise<number> {

@@ -6,9 +6,10 @@ import type { Grid } from '../../core/grid/grid.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
 import { ChangeFeed, observeStore, type StoreObserver } from '../cache/observed-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
-import { errorChannel, opChannel } from '../events.js';
+import { errorChannel, type OpTraceContext, opChannel, opTraceChannel } from '../events.js';
 import { type ErrorReply, errorReply, HttpHeaderError } from '../http/error-reply.js';
 import { SERVER_FILETYPES, SERVER_FORMATS } from '../http/wire.js';
+import { instrumentStore } from '../instrumented-store.js';
 import { requestDecodeLimits } from '../limits.js';
 import { loadNamespace } from '../namespace/load-namespace.js';
 import type { DefNamespace } from '../namespace/namespace.js';
@@ -38,6 +39,8 @@ export interface OpCall {
   readonly principal: Principal;
   /** Transport name reported to hooks and events: `http`, `ws`, ... */
   readonly transport: string;
+  /** Id of the request this call serves (HTTP: `X-Request-Id`), passed on to hooks, events and traces. */
+  readonly requestId?: string;
   /**
    * The request grid, or a reader the pipeline calls only once the op is found and the caller allowed, so that a
    * refused request's body is never read.
@@ -129,7 +132,8 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
   // Writes through the pipeline's store are reported to the response cache and to any other observer (pushes).
   const changes = new ChangeFeed();
   if (cache !== undefined) changes.add(cache.observer);
-  const store = observeStore(opts.store, changes, opts.clock);
+  // Timed and traced below the change reporting, so every store call the ops make is measured.
+  const store = observeStore(instrumentStore(opts.store), changes, opts.clock);
   const hooks = new HookSet();
   let namespace: Promise<DefNamespace> | undefined;
   const getNamespace = (): Promise<DefNamespace> => {
@@ -186,7 +190,10 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     const reqGrid = typeof call.request === 'function' ? await call.request(decodeLimits) : call.request;
     state.requestRead = true;
     if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
-    const result = await op.handler(reqGrid, contextFor(call.principal));
+    const context = contextFor(call.principal);
+    const result = opTraceChannel.hasSubscribers
+      ? await opTraceChannel.tracePromise(async () => op.handler(reqGrid, context), traceContext(ctx))
+      : await op.handler(reqGrid, context);
     if (encoding === undefined)
       return { ok: true, grid: result, body: undefined, contentType: undefined, cached: false };
     const body = Buffer.from(encoding.encodeGrid(result), 'utf8');
@@ -202,6 +209,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       op: call.op,
       principal: call.principal,
       transport: call.transport,
+      requestId: call.requestId,
       started: performance.now(),
     };
     const state = { requestRead: false };
@@ -220,6 +228,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       op: ctx.op,
       transport: ctx.transport,
       username: ctx.principal.username,
+      requestId: ctx.requestId,
       errorCode: outcome.ok ? undefined : outcome.reply.code,
       cached: outcome.ok && outcome.cached,
       durationMs: performance.now() - ctx.started,
@@ -249,6 +258,11 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     store,
     observeChanges: (o: StoreObserver) => changes.add(o),
   });
+}
+
+// A fresh object per call: the tracing channel stores its result or error on it.
+function traceContext(ctx: OpHookContext): OpTraceContext {
+  return { op: ctx.op, transport: ctx.transport, username: ctx.principal.username, requestId: ctx.requestId };
 }
 
 /** The ids of a response's rows: what a cached response depends on besides its `cacheDeps`. */

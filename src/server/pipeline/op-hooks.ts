@@ -12,6 +12,8 @@ export interface OpHookContext {
   readonly principal: Principal;
   /** Transport of the call: `http`, `ws`, or any name an embedding app gives. */
   readonly transport: string;
+  /** Id of the request, when the transport gave one (HTTP: `X-Request-Id`). */
+  readonly requestId: string | undefined;
   /** When the pipeline started the call, from `performance.now()`. */
   readonly started: number;
 }
@@ -24,6 +26,8 @@ export interface OpEvent {
   readonly transport: string;
   /** User name of the caller. */
   readonly username: string;
+  /** Id of the request, when the transport gave one. */
+  readonly requestId: string | undefined;
   /** Error code when the call answered an error grid. */
   readonly errorCode: ErrorCode | undefined;
   /** True when the encoded response came from the response cache. */

@@ -23,7 +23,7 @@ import {
   wsResponseParts,
 } from '../../core/ws/ws-envelope.js';
 import type { EntityChange } from '../cache/observed-store.js';
-import { errorChannel } from '../events.js';
+import { type ConnectionEvent, connectionChannel, errorChannel, messageChannel, newConnectionId } from '../events.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
 import type { OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
@@ -124,6 +124,8 @@ export function createWebSocketEndpoint(
     #closed = false;
     #authTimer: ReturnType<typeof setTimeout> | undefined;
     #scramStarted = false;
+    readonly #connectionId = newConnectionId();
+    readonly #opened = performance.now();
     // Pushed watches of this connection: id -> channel and the entity ids they hold.
     readonly watches = new Map<string, { ch: string | undefined; ids: Set<string> }>();
     readonly #dirty = new Set<string>();
@@ -134,8 +136,17 @@ export function createWebSocketEndpoint(
       this.upgrade = upgrade;
       this.principal = principal;
       this.token = token;
+      this.#connection({ phase: 'open' });
       ws.on('message', (data: Buffer, isBinary: boolean) => {
         this.#alive = true;
+        if (messageChannel.hasSubscribers) {
+          messageChannel.publish({
+            direction: 'received',
+            transport: 'ws',
+            connectionId: this.#connectionId,
+            bytes: data.length,
+          });
+        }
         if (isBinary) {
           this.end('UNSUPPORTED_DATA');
           return;
@@ -154,7 +165,8 @@ export function createWebSocketEndpoint(
       ws.on('close', () => {
         this.#finish();
       });
-      ws.on('error', () => {
+      ws.on('error', (error: Error) => {
+        this.#connection({ phase: 'error', error });
         this.#finish();
       });
       if (principal === undefined) {
@@ -165,9 +177,16 @@ export function createWebSocketEndpoint(
       }
     }
 
+    #connection(event: Pick<ConnectionEvent, 'phase' | 'durationMs' | 'error'>): void {
+      if (!connectionChannel.hasSubscribers) return;
+      const address = this.upgrade.socket.remoteAddress;
+      connectionChannel.publish({ ...event, transport: 'ws', connectionId: this.#connectionId, address });
+    }
+
     #finish(): void {
       if (this.#closed) return;
       this.#closed = true;
+      this.#connection({ phase: 'close', durationMs: performance.now() - this.#opened });
       if (this.#authTimer !== undefined) clearTimeout(this.#authTimer);
       sessions.delete(this);
       for (const id of this.watches.keys()) if (watchOwners.get(id) === this) watchOwners.delete(id);
@@ -194,6 +213,9 @@ export function createWebSocketEndpoint(
     #send(text: string | Buffer): void {
       if (this.#closed) return;
       const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      if (messageChannel.hasSubscribers) {
+        messageChannel.publish({ direction: 'sent', transport: 'ws', connectionId: this.#connectionId, bytes });
+      }
       this.#unsent += bytes;
       this.ws.send(text, { binary: false }, () => {
         this.#unsent -= bytes;

@@ -281,7 +281,7 @@ describe('Authenticator: throttling', () => {
     }
     expect(events).toEqual([
       { username: 'alice', address: '1.2.3.4', outcome: 'success' },
-      { username: 'alice', address: '1.2.3.4', outcome: 'failure' },
+      { username: 'alice', address: '1.2.3.4', outcome: 'failure', reason: 'credentials' },
     ]);
   });
 });

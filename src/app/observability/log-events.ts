@@ -1,0 +1,108 @@
+// The library's diagnostics channels as log records: one child logger per subsystem (http, ws, auth, store, server).
+
+import diagnostics from 'node:diagnostics_channel';
+import type {
+  ConnectionEvent,
+  LoginEvent,
+  RequestEvent,
+  ServerErrorEvent,
+  SessionEvent,
+  StoreQueryEvent,
+  UserChangeEvent,
+  WatchEvent,
+} from '../../server/index.js';
+import { SERVER_CHANNELS } from '../../server/index.js';
+import { requestFields } from '../logging.js';
+import type { AppLogger } from './logger.js';
+
+/** Store calls slower than this are logged at `warn`, whatever the level (the rest only at `trace`). */
+const SLOW_STORE_MS = 1000;
+
+/**
+ * Log what the library publishes, until the returned function is called: each finished request (`info`, with its
+ * request id), logins (`info`, failures `warn` with the reason), user changes (`info`), internal errors (`error`,
+ * with the stack), connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
+ * Never a secret: events carry none, and the logger redacts fields named like one.
+ */
+export function logEvents(logger: AppLogger): () => void {
+  const detach: (() => void)[] = [];
+  const on = (name: string, listener: (message: unknown) => void): void => {
+    diagnostics.subscribe(name, listener);
+    detach.push(() => diagnostics.unsubscribe(name, listener));
+  };
+  const http = logger.child({ subsystem: 'http' });
+  const ws = logger.child({ subsystem: 'ws' });
+  const auth = logger.child({ subsystem: 'auth' });
+  const store = logger.child({ subsystem: 'store' });
+  const server = logger.child({ subsystem: 'server' });
+
+  if (http.isLevelEnabled('info')) {
+    on(SERVER_CHANNELS.request, (m) => {
+      const e = m as RequestEvent;
+      http.info({ ...requestFields(e), reqId: e.requestId }, 'request');
+    });
+  }
+  on(SERVER_CHANNELS.login, (m) => {
+    const e = m as LoginEvent;
+    const fields = {
+      outcome: e.outcome,
+      user: e.username,
+      addr: e.address,
+      ...(e.reason === undefined ? {} : { reason: e.reason }),
+    };
+    if (e.outcome === 'success') auth.info(fields, 'login');
+    else auth.warn(fields, 'login');
+  });
+  on(SERVER_CHANNELS.users, (m) => {
+    const e = m as UserChangeEvent;
+    auth.info({ action: e.action, user: e.username, by: e.by, fields: e.fields.join(',') || undefined }, 'user');
+  });
+  on(SERVER_CHANNELS.error, (m) => {
+    const e = m as ServerErrorEvent;
+    server.error({ op: e.op, err: e.error }, 'internal error');
+  });
+  if (logger.isLevelEnabled('debug')) {
+    on(SERVER_CHANNELS.connection, (m) => {
+      const e = m as ConnectionEvent;
+      const log = e.transport === 'ws' ? ws : http;
+      const code = (e.error as { code?: unknown } | undefined)?.code;
+      log.debug(
+        {
+          conn: e.connectionId,
+          addr: e.address,
+          ...(e.durationMs === undefined ? {} : { ms: Number(e.durationMs.toFixed(1)) }),
+          ...(e.error === undefined
+            ? {}
+            : { code: typeof code === 'string' ? code : e.error instanceof Error ? e.error.message : 'error' }),
+        },
+        `connection ${e.phase}`,
+      );
+    });
+    on(SERVER_CHANNELS.watch, (m) => {
+      const e = m as WatchEvent;
+      server.debug({ watchId: e.watchId }, `watch ${e.action}`);
+    });
+    on(SERVER_CHANNELS.session, (m) => {
+      const e = m as SessionEvent;
+      auth.debug({ count: e.count, ...(e.reason === undefined ? {} : { reason: e.reason }) }, `session ${e.action}`);
+    });
+  }
+  const traceStore = logger.isLevelEnabled('trace');
+  on(SERVER_CHANNELS.storeQuery, (m) => {
+    const e = m as StoreQueryEvent;
+    if (!traceStore && e.durationMs < SLOW_STORE_MS) return;
+    const fields = {
+      backend: e.backend,
+      kind: e.kind,
+      ok: e.ok,
+      ...(e.errorCode === undefined ? {} : { err: e.errorCode }),
+      ...(e.items === undefined ? {} : { items: e.items }),
+      ms: Number(e.durationMs.toFixed(1)),
+    };
+    if (e.durationMs >= SLOW_STORE_MS) store.warn(fields, 'slow store call');
+    else store.trace(fields, 'store call');
+  });
+  return () => {
+    for (const d of detach.splice(0)) d();
+  };
+}

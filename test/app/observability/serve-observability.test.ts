@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HaystackClient, UsersClient, WebSocketClient } from '../../../src/client/index.js';
-import { decodeBase64UrlText, Grid, HDateTime, num, ref } from '../../../src/core/index.js';
+import { decodeBase64UrlText } from '../../../src/core/auth/base64.js';
+import { Grid, HDateTime, num, ref } from '../../../src/core/index.js';
 import { startServe } from '../../support/serve-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'haystack-observability-'));

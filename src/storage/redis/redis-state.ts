@@ -510,7 +510,7 @@ export class RedisState {
     const r = await this.#redis.eval(S.APPLY, this.#ver, [
       this.#base,
       JSON.stringify(plan.checks),
-      JSON.stringify(plan.ops.map((op) => op.map(String))),
+      JSON.stringify(groupOps(plan.ops)),
       JSON.stringify(plan.changed),
       JSON.stringify(plan.removed),
       ids.length === 0 ? '' : JSON.stringify(message),
@@ -567,6 +567,34 @@ export class RedisState {
       if (current(id) === undefined) return id;
     }
   }
+}
+
+// Lua's unpack takes a few thousand values at most: an op carries at most this many arguments after its key.
+const MAX_OP_ARGS = 4000;
+
+/**
+ * The ops of one change merged by command and key (`SADD :t:point a`, `SADD :t:point b` -> one SADD of both), so the
+ * script makes one call per key rather than one per entity and key. Safe because a change touches each (key, member)
+ * once: the ops of a change commute. Arguments are split into runs of at most {@link MAX_OP_ARGS} (an even number,
+ * so field/value and score/member pairs stay whole).
+ */
+function groupOps(ops: readonly (readonly (string | number)[])[]): string[][] {
+  const byCmd = new Map<string, Map<string, string[]>>();
+  for (const [cmd, key, ...args] of ops) {
+    let keys = byCmd.get(String(cmd));
+    if (keys === undefined) byCmd.set(String(cmd), (keys = new Map()));
+    let g = keys.get(String(key));
+    if (g === undefined) keys.set(String(key), (g = []));
+    for (const x of args) g.push(String(x));
+  }
+  const out: string[][] = [];
+  for (const [cmd, keys] of byCmd) {
+    for (const [key, args] of keys) {
+      if (args.length === 0) out.push([cmd, key]);
+      for (let i = 0; i < args.length; i += MAX_OP_ARGS) out.push([cmd, key, ...args.slice(i, i + MAX_OP_ARGS)]);
+    }
+  }
+  return out;
 }
 
 function levelsOf(text: string | null): readonly PriorityLevel[] {

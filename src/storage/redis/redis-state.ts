@@ -582,7 +582,7 @@ function groupOps(ops: readonly (readonly (string | number)[])[]): string[][] {
   const byCmd = new Map<string, Map<string, string[]>>();
   for (const [cmd, key, ...args] of ops) {
     let keys = byCmd.get(String(cmd));
-    if (keys === undefined) byCmd.set(String(cmd), (keys = new Map()));
+    if (keys === undefined) byCmd.set(String(cmd), (keys = new Map<string, string[]>()));
     let g = keys.get(String(key));
     if (g === undefined) keys.set(String(key), (g = []));
     for (const x of args) g.push(String(x));

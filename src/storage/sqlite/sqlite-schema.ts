@@ -90,6 +90,11 @@ const MIGRATIONS: readonly string[] = [
   `
   DROP INDEX IF EXISTS tag_by_str;
   `,
+  // 3: the scan cache (entity-mirror.ts) catches up by version, and must know when tombstones it needs were pruned.
+  `
+  CREATE INDEX IF NOT EXISTS entity_by_version ON entity (version);
+  INSERT OR IGNORE INTO meta (key, value) VALUES ('pruned', 0);
+  `,
 ];
 
 /** The schema version this code writes. */

@@ -37,6 +37,7 @@ import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-s
 import { TagKind, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';
 import { BatchInsert } from './batch-insert.js';
+import { EntityMirror, type MirrorStats } from './entity-mirror.js';
 import { SQLITE_DIALECT, sqliteParams } from './sqlite-dialect.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
@@ -68,6 +69,8 @@ export interface SqliteReadStats {
   readonly rechecked: number;
   /** Reads that drove the query from an index (a Ref equality or a rare tag) rather than scanning every entity. */
   readonly driven: number;
+  /** Reads no index could narrow, evaluated in process over the scan cache instead of in SQL. */
+  readonly cached: number;
 }
 
 // A driver may be used when it narrows the scan to this share of the entities or less.
@@ -101,16 +104,20 @@ export class SqliteState {
   #exact = 0;
   #rechecked = 0;
   #driven = 0;
+  #cached = 0;
+  readonly #mirror: EntityMirror;
+  readonly #resolveCached = (ref: Ref): Dict | undefined => this.#mirror.get(ref.id);
 
   // Prepared once: the statements every call uses.
   readonly #q;
   readonly #hisInsert: BatchInsert;
   readonly #tagInsert: BatchInsert;
 
-  constructor(db: SqliteDb, limits: SqliteStoreLimits, idPrefix: string) {
+  constructor(db: SqliteDb, limits: SqliteStoreLimits, idPrefix: string, scanCacheEntities: number) {
     this.#db = db;
     this.#limits = limits;
     this.#idPrefix = idPrefix;
+    this.#mirror = new EntityMirror(db, scanCacheEntities, decodeEntity);
     this.#hisInsert = new BatchInsert(db, 'INSERT OR REPLACE', 'his', ['rid', 'ts', 'num', 'unit', 'val']);
     this.#tagInsert = new BatchInsert(db, 'INSERT', 'tag', [
       'rid',
@@ -145,6 +152,7 @@ export class SqliteState {
       isTombstone: db.prepare('SELECT 1 FROM tombstone WHERE id = ?').pluck(),
       tombstoneCount: db.prepare('SELECT count(*) FROM tombstone').pluck(),
       pruneTombstones: db.prepare('DELETE FROM tombstone WHERE version <= ?'),
+      notePruned: db.prepare("UPDATE meta SET value = max(value, ?) WHERE key = 'pruned'"),
       oldestPoll: db.prepare('SELECT min(polled_version) FROM watch').pluck(),
       hisRead: db.prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts').raw(),
       hisCount: db.prepare('SELECT count(*) FROM his WHERE rid = ?').pluck(),
@@ -186,7 +194,12 @@ export class SqliteState {
 
   /** Read counters. */
   readStats(): SqliteReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked, driven: this.#driven };
+    return { exact: this.#exact, rechecked: this.#rechecked, driven: this.#driven, cached: this.#cached };
+  }
+
+  /** What the scan cache holds. */
+  scanCacheStats(): MirrorStats {
+    return this.#mirror.stats();
   }
 
   /** Number of entities. */
@@ -212,6 +225,24 @@ export class SqliteState {
     const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && this.#q.hasDicts.get() === 1);
     const params: SqlParam[] = [...c.sql.params];
     const driver = this.#driver(c, params);
+    // No index narrows it: every entity is a candidate, and decoded ones in process beat SQL's per-row subqueries.
+    // A limited read stops early in SQL, so it fills an empty cache only when it is unlimited (start-up's `id`
+    // limit 1 stays cheap).
+    if (driver === '' && (max === Number.POSITIVE_INFINITY || this.#mirror.loaded)) {
+      const all = this.#mirror.current();
+      if (all !== undefined) {
+        this.#cached++;
+        const resolve = this.#resolveCached;
+        for (let i = 0; i < all.length; i++) {
+          const d = (all[i] as { readonly dict: Dict }).dict;
+          if (c.filter.matches(d, resolve)) {
+            out.push(d);
+            if (out.length >= max) break;
+          }
+        }
+        return out;
+      }
+    }
     let sql = `SELECT e.data FROM entity e WHERE ${driver}${c.sql.where} ORDER BY e.id`;
     if (!recheck && Number.isFinite(max)) {
       params.push(max);
@@ -618,7 +649,9 @@ export class SqliteState {
   #pruneTombstones(): void {
     if ((this.#q.tombstoneCount.get() as number) < TOMBSTONE_PRUNE_AT) return;
     const oldest = (this.#q.oldestPoll.get() as number | null) ?? this.#version();
-    this.#q.pruneTombstones.run(Math.min(oldest, this.#version()));
+    const upTo = Math.min(oldest, this.#version());
+    this.#q.pruneTombstones.run(upTo);
+    this.#q.notePruned.run(upTo);
   }
 }
 

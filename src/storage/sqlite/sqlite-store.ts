@@ -7,6 +7,7 @@ import { isEntityId } from '../entity-tags.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
+import type { MirrorStats } from './entity-mirror.js';
 import { openSqliteDb } from './sqlite-schema.js';
 import { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, SqliteState, type SqliteStoreLimits } from './sqlite-state.js';
 import { sqliteUserStore } from './sqlite-user-store.js';
@@ -25,7 +26,16 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'full' | 'normal';
   /** Fail when the file does not exist yet, instead of creating it (default false). */
   readonly mustExist?: boolean;
+  /**
+   * Most entities the scan cache may hold (default {@link DEFAULT_SCAN_CACHE_ENTITIES}; 0 turns it off). Filters no
+   * index narrows are evaluated in process over this per-process copy of the entities, kept current against the
+   * file's change version; a store holding more entities than this scans in SQL instead.
+   */
+  readonly scanCacheEntities?: number;
 }
+
+/** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
+export const DEFAULT_SCAN_CACHE_ENTITIES = 1_000_000;
 
 /** A SQLite StorageAdapter; its users and sessions live in the same file. */
 export interface SqliteStore extends StorageAdapter {
@@ -35,8 +45,10 @@ export interface SqliteStore extends StorageAdapter {
   readonly path: string;
   /** Users and sessions of this store (closed with it). */
   readonly users: UserStore & SessionStore;
-  /** How reads were answered (SQL alone, rechecked in process, driven by an index). */
+  /** How reads were answered (SQL alone, rechecked in process, driven by an index, over the scan cache). */
   readStats(): SqliteReadStats;
+  /** What the scan cache holds (see {@link SqliteStoreOptions.scanCacheEntities}). */
+  scanCacheStats(): MirrorStats;
 }
 
 /**
@@ -56,7 +68,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });
-  const state = new SqliteState(db, limits, idPrefix);
+  const scanCache = options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES;
+  if (!(Number.isSafeInteger(scanCache) && scanCache >= 0)) {
+    throw new ValueError(`scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`);
+  }
+  const state = new SqliteState(db, limits, idPrefix, scanCache);
   let closed = false;
   const guard = (): void => {
     if (closed) throw closedError('sqlite');
@@ -71,6 +87,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     path: options.path,
     users: sqliteUserStore(db, clock, guard),
     readStats: () => state.readStats(),
+    scanCacheStats: () => state.scanCacheStats(),
     readByIds: (ids) => settle(() => state.readByIds(ids, now())),
     read: (query) => settle(() => state.read(query.filter, query.limit, now())),
     count: () => settle(() => state.count(now())),

@@ -41,8 +41,9 @@ interface FilterVectors {
 
 const dir = makeTempDir('hs-filter-sql-');
 let files = 0;
+// The scan cache off: these tests are about the SQL the compiler makes (scan-cache.test.ts covers the cache).
 const open = (): Promise<SqliteStore> =>
-  openSqliteStore({ path: dir.file(`f${String(++files)}.db`), synchronous: 'normal' });
+  openSqliteStore({ path: dir.file(`f${String(++files)}.db`), synchronous: 'normal', scanCacheEntities: 0 });
 afterAll(() => {
   dir.remove();
 });

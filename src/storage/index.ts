@@ -25,7 +25,7 @@ export {
   writeLevel,
   writeTagChanges,
 } from './priority-array.js';
-export type { SessionRecord, SessionStore } from './session-store.js';
+export { type SessionColumns, type SessionRecord, type SessionStore, sessionFromColumns } from './session-store.js';
 export { closedError, conflictError, unknownWatchError } from './storage-errors.js';
 export {
   copyScramCredentials,

@@ -34,3 +34,23 @@ export interface SessionStore {
   /** Remove sessions whose `expires` is at or before `now`; returns how many. */
   purgeExpiredSessions(now: number): Promise<number>;
 }
+
+/** A session as the SQL backends keep it: one row (snake_case, as in the tables). */
+export interface SessionColumns {
+  /** Hex SHA-256 of the token. */
+  readonly id: string;
+  /** Who logged in. */
+  readonly username: string;
+  /** Started (epoch ms). */
+  readonly created: number;
+  /** Last used (epoch ms). */
+  readonly last_used: number;
+  /** Ends unless used again (epoch ms). */
+  readonly expires: number;
+}
+
+/** The session record of a row, or undefined for no row. */
+export function sessionFromColumns(r: SessionColumns | undefined): SessionRecord | undefined {
+  if (r === undefined) return undefined;
+  return { id: r.id, username: r.username, created: r.created, lastUsed: r.last_used, expires: r.expires };
+}

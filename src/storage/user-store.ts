@@ -183,3 +183,46 @@ export function copyScramCredentials(scram: ScramCredentials): ScramCredentials 
 export function copyUserRecord(user: UserRecord): UserRecord {
   return { ...user, scram: copyScramCredentials(user.scram) };
 }
+
+/** A user as the SQL backends keep it: one row, the credentials in columns (snake_case, as in the tables). */
+export interface UserColumns {
+  /** Name. */
+  readonly username: string;
+  /** Role text (an unknown one reads as `viewer`). */
+  readonly role: string;
+  /** Enabled, as a boolean or SQLite's 0/1. */
+  readonly enabled: boolean | number;
+  /** Created (epoch ms). */
+  readonly created: number;
+  /** Modified (epoch ms). */
+  readonly modified: number;
+  /** SCRAM hash name. */
+  readonly hash: string;
+  /** SCRAM salt. */
+  readonly salt: Uint8Array;
+  /** PBKDF2 iterations. */
+  readonly iterations: number;
+  /** SCRAM StoredKey. */
+  readonly stored_key: Uint8Array;
+  /** SCRAM ServerKey. */
+  readonly server_key: Uint8Array;
+}
+
+/** The user record of a row (copies of its bytes), or undefined for no row. */
+export function userFromColumns(r: UserColumns | undefined): UserRecord | undefined {
+  if (r === undefined) return undefined;
+  return {
+    username: r.username,
+    role: isUserRole(r.role) ? r.role : 'viewer',
+    enabled: r.enabled !== 0 && r.enabled !== false,
+    created: r.created,
+    modified: r.modified,
+    scram: {
+      hash: r.hash as ScramCredentials['hash'],
+      salt: Uint8Array.from(r.salt),
+      iterations: r.iterations,
+      storedKey: Uint8Array.from(r.stored_key),
+      serverKey: Uint8Array.from(r.server_key),
+    },
+  };
+}

@@ -77,6 +77,18 @@ export async function openStore(
   } catch (err) {
     if (err instanceof ValueError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
-    throw new HaystackError('HS_ERR_STARTUP', `cannot open store ${text}: ${reason}`, { cause: err });
+    throw new HaystackError('HS_ERR_STARTUP', `cannot open store ${redactStoreText(text)}: ${reason}`, { cause: err });
+  }
+}
+
+/** A store text fit for logs: the password of a URL (`postgres://user:secret@host/db`) replaced by `***`. */
+export function redactStoreText(text: string): string {
+  try {
+    const u = new URL(text);
+    if (u.password === '') return text;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return text;
   }
 }

@@ -3,6 +3,7 @@
 import type { Val } from '../../core/kinds/kind.js';
 import { Num } from '../../core/kinds/number.js';
 import type { HisItem, TimeRange } from '../adapter.js';
+import { sortedUniqueSamples } from '../his-samples.js';
 
 const INITIAL_CAPACITY = 64;
 
@@ -27,7 +28,7 @@ export class HisSeries {
   /** Merge samples in (same timestamp: the later write wins); returns how many were given. */
   write(items: readonly HisItem[]): number {
     if (items.length === 0) return 0;
-    const batch = sortedUnique(items);
+    const batch = sortedUniqueSamples(items);
     for (const it of batch) this.#admit(it.val);
     const first = batch[0] as HisItem;
     if (this.#len === 0 || first.ts > (this.#ts[this.#len - 1] as number)) {
@@ -132,25 +133,4 @@ export class HisSeries {
     }
     return lo;
   }
-}
-
-// The batch sorted by time with one sample per timestamp (the last given wins); no copy when already strictly sorted.
-function sortedUnique(items: readonly HisItem[]): readonly HisItem[] {
-  let sorted = true;
-  for (let i = 1; i < items.length; i++) {
-    if ((items[i] as HisItem).ts <= (items[i - 1] as HisItem).ts) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return items;
-  const indexed = items.map((it, i) => ({ it, i }));
-  indexed.sort((x, y) => x.it.ts - y.it.ts || x.i - y.i);
-  const out: HisItem[] = [];
-  for (const { it } of indexed) {
-    const last = out[out.length - 1];
-    if (last !== undefined && last.ts === it.ts) out[out.length - 1] = it;
-    else out.push(it);
-  }
-  return out;
 }

@@ -30,6 +30,11 @@ export interface SqlDialect {
   readonly name: string;
   /** The placeholder of parameter `index` (1-based): `?1` in SQLite, `$1` in PostgreSQL. */
   placeholder(index: number): string;
+  /**
+   * A test that entity `alias` has tag `name` (a placeholder), when the database answers it better than a `tag` row
+   * lookup (PostgreSQL: `alias.data ? $n` through a GIN index); the tag-row subquery otherwise.
+   */
+  readonly hasTag?: (alias: string, name: string) => string;
 }
 
 /**
@@ -130,6 +135,8 @@ class Ctx {
   }
 
   #has(x: string, name: string): string {
+    const hasTag = this.#dialect.hasTag;
+    if (hasTag !== undefined) return hasTag(x, this.#p(name));
     return this.#tagExists(x, name, (t) => ` AND ${t}.elem = 0`);
   }
 

@@ -3,42 +3,22 @@
 import { Buffer } from 'node:buffer';
 import type { ScramCredentials } from '../../core/auth/scram-keys.js';
 import type { Clock } from '../adapter.js';
-import type { SessionRecord, SessionStore } from '../session-store.js';
+import { type SessionColumns, type SessionRecord, type SessionStore, sessionFromColumns } from '../session-store.js';
 import {
   copyScramCredentials,
   DuplicateUserError,
-  isUserRole,
   type NewUser,
   UnknownUserError,
   type UserChanges,
+  type UserColumns,
   type UserRecord,
   type UserStore,
+  userFromColumns,
   validateScramCredentials,
   validateUsername,
   validateUserRole,
 } from '../user-store.js';
 import type { SqliteDb } from './sqlite-schema.js';
-
-interface UserRow {
-  readonly username: string;
-  readonly role: string;
-  readonly enabled: number;
-  readonly created: number;
-  readonly modified: number;
-  readonly hash: string;
-  readonly salt: Uint8Array;
-  readonly iterations: number;
-  readonly stored_key: Uint8Array;
-  readonly server_key: Uint8Array;
-}
-
-interface SessionRow {
-  readonly id: string;
-  readonly username: string;
-  readonly created: number;
-  readonly last_used: number;
-  readonly expires: number;
-}
 
 const USER_COLUMNS = 'username, role, enabled, created, modified, hash, salt, iterations, stored_key, server_key';
 const SESSION_COLUMNS = 'id, username, created, last_used, expires';
@@ -69,8 +49,8 @@ export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): 
     });
 
   return {
-    getUser: (username) => run(() => toUser(q.get.get(username) as UserRow | undefined)),
-    listUsers: () => run(() => (q.list.all() as UserRow[]).map((r) => toUser(r) as UserRecord)),
+    getUser: (username) => run(() => userFromColumns(q.get.get(username) as UserColumns | undefined)),
+    listUsers: () => run(() => (q.list.all() as UserColumns[]).map((r) => userFromColumns(r) as UserRecord)),
     createUser: (user: NewUser) =>
       run(() => {
         const username = validateUsername(user.username);
@@ -84,7 +64,7 @@ export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): 
       }),
     updateUser: (username: string, changes: UserChanges) =>
       run(() => {
-        const current = toUser(q.get.get(username) as UserRow | undefined);
+        const current = userFromColumns(q.get.get(username) as UserColumns | undefined);
         if (current === undefined) throw new UnknownUserError(username);
         const role = changes.role === undefined ? current.role : validateUserRole(changes.role);
         const scram =
@@ -104,11 +84,11 @@ export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): 
       run(() => {
         q.putSession.run(r.id, r.username, r.created, r.lastUsed, r.expires);
       }),
-    getSession: (id) => run(() => toSession(q.getSession.get(id) as SessionRow | undefined)),
+    getSession: (id) => run(() => sessionFromColumns(q.getSession.get(id) as SessionColumns | undefined)),
     touchSession: (id, lastUsed, expires) => run(() => q.touch.run(lastUsed, expires, id).changes > 0),
     deleteSession: (id) => run(() => q.deleteSession.run(id).changes > 0),
     listUserSessions: (username) =>
-      run(() => (q.userSessions.all(username) as SessionRow[]).map((r) => toSession(r) as SessionRecord)),
+      run(() => (q.userSessions.all(username) as SessionColumns[]).map((r) => sessionFromColumns(r) as SessionRecord)),
     deleteUserSessions: (username) => run(() => q.deleteUserSessions.run(username).changes),
     purgeExpiredSessions: (now) => run(() => q.purge.run(now).changes),
   };
@@ -116,28 +96,4 @@ export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): 
 
 function scramColumns(s: ScramCredentials): [string, Buffer, number, Buffer, Buffer] {
   return [s.hash, Buffer.from(s.salt), s.iterations, Buffer.from(s.storedKey), Buffer.from(s.serverKey)];
-}
-
-function toUser(r: UserRow | undefined): UserRecord | undefined {
-  if (r === undefined) return undefined;
-  const role = isUserRole(r.role) ? r.role : 'viewer';
-  return {
-    username: r.username,
-    role,
-    enabled: r.enabled !== 0,
-    created: r.created,
-    modified: r.modified,
-    scram: {
-      hash: r.hash as ScramCredentials['hash'],
-      salt: Uint8Array.from(r.salt),
-      iterations: r.iterations,
-      storedKey: Uint8Array.from(r.stored_key),
-      serverKey: Uint8Array.from(r.server_key),
-    },
-  };
-}
-
-function toSession(r: SessionRow | undefined): SessionRecord | undefined {
-  if (r === undefined) return undefined;
-  return { id: r.id, username: r.username, created: r.created, lastUsed: r.last_used, expires: r.expires };
 }

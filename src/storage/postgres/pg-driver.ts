@@ -1,0 +1,84 @@
+// The PostgreSQL driver (`pg` + `pg-copy-streams`, optional dependencies) loaded on demand, and pool settings.
+
+import type { ConnectionOptions } from 'node:tls';
+import type pg from 'pg';
+import type { CopyStreamQuery } from 'pg-copy-streams';
+import { StorageError } from '../../core/errors.js';
+
+/** A `pg` pool. */
+export type PgPool = pg.Pool;
+/** A client checked out of a `pg` pool. */
+export type PgClient = pg.PoolClient;
+
+/** The loaded modules. */
+export interface PgDriver {
+  /** The `pg` module. */
+  readonly pg: typeof pg;
+  /** `pg-copy-streams`' `from`: a COPY ... FROM STDIN query whose stream takes the rows. */
+  readonly copyFrom: (sql: string) => CopyStreamQuery;
+}
+
+let loaded: Promise<PgDriver> | undefined;
+
+/** Load `pg` and `pg-copy-streams` once; a `StorageError` says how to install them when they are missing. */
+export function loadPgDriver(): Promise<PgDriver> {
+  loaded ??= Promise.all([import('pg'), import('pg-copy-streams')]).then(
+    ([pgModule, copy]) => ({
+      pg: (pgModule as { default: typeof pg }).default,
+      copyFrom: (copy as { from: (sql: string) => CopyStreamQuery }).from,
+    }),
+    (err: unknown) => {
+      loaded = undefined;
+      throw new StorageError(
+        'The PostgreSQL store needs the optional dependencies pg and pg-copy-streams (npm install pg@^8 pg-copy-streams@^7)',
+        { cause: err },
+      );
+    },
+  );
+  return loaded;
+}
+
+/** How to reach the server. */
+export interface PgConnectionOptions {
+  /**
+   * A `postgres://` or `postgresql://` URL (user, password, host, port, database, `sslmode`, ...); what it leaves
+   * out comes from the standard `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` environment variables.
+   */
+  readonly url?: string;
+  /** TLS to the server: `true`, or Node TLS options (CA, client certificate, servername); default from the URL. */
+  readonly ssl?: boolean | ConnectionOptions;
+  /** Most connections the store opens (default 10). */
+  readonly poolSize?: number;
+  /** How long to wait for a connection before failing the call as unavailable (default 5,000 ms). */
+  readonly connectTimeoutMs?: number;
+}
+
+// int8 columns (rid, ts, versions, epoch ms) as numbers: every value the store writes is a safe integer.
+const INT8_OID = 20;
+
+/** A pool whose connections use `schema` and read int8 as numbers; idle-client errors never crash the process. */
+export function createPool(driver: PgDriver, options: PgConnectionOptions, schema: string): PgPool {
+  const builtin = driver.pg.types.getTypeParser as (oid: number, format: string) => unknown;
+  const getTypeParser = (oid: number, format = 'text'): unknown => (oid === INT8_OID ? Number : builtin(oid, format));
+  const types = { getTypeParser } as unknown as pg.CustomTypesConfig;
+  const config: pg.PoolConfig = {
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'haystack-ts',
+    options: `-c search_path=${schemaPathOption(schema)}`,
+    types,
+    ...(options.url === undefined ? {} : { connectionString: options.url }),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+  };
+  const pool = new driver.pg.Pool(config);
+  // A connection dropped while idle (server restart, pg_terminate_backend) is removed by the pool; the next call
+  // opens a new one. Without a listener the 'error' event would end the process.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+// The search_path value in a startup `options` string: spaces and backslashes escaped with a backslash.
+function schemaPathOption(schema: string): string {
+  return `"${schema}"`.replace(/[\\ ]/g, (c) => `\\${c}`);
+}

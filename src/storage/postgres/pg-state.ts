@@ -1,0 +1,924 @@
+// The PostgreSQL store's operations over a pool: entities as JSONB with tag rows, history, priority arrays, watches.
+//
+// Concurrency: every change to entities (commit, point write, override expiry) runs in a transaction that first
+// locks the `version` row of `meta`, so changes from any number of processes are serialised and numbered in commit
+// order; a watch poll reads the version and the watched entities in one statement (one snapshot), so it never
+// skips a change. History writes do not take that lock: they only lock their point's row against its removal.
+
+import type { Buffer } from 'node:buffer';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
+import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
+import type { Filter } from '../../core/filter/filter.js';
+import { parseFilter } from '../../core/filter/parse-filter.js';
+import { Dict } from '../../core/grid/dict.js';
+import { Num } from '../../core/kinds/number.js';
+import type { Ref } from '../../core/kinds/ref.js';
+import type {
+  CommitDiff,
+  HisItem,
+  PointWriteRequest,
+  PriorityArray,
+  PriorityLevel,
+  TimeRange,
+  WatchInfo,
+  WatchPollResult,
+} from '../adapter.js';
+import { checkLease, modOf, stageCommit } from '../commit-staging.js';
+import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { sortedUniqueSamples } from '../his-samples.js';
+import {
+  decodeLevels,
+  emptyLevels,
+  encodeLevels,
+  expireLevels,
+  nextExpiry,
+  toPriorityArray,
+  validatePointWrite,
+  writeLevel,
+  writeTagChanges,
+} from '../priority-array.js';
+import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
+import { TagKind, tagRows } from '../sql/tag-rows.js';
+import { unknownWatchError } from '../storage-errors.js';
+import { POSTGRES_DIALECT } from './pg-dialect.js';
+import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
+import { storageFailure } from './pg-errors.js';
+import { ensurePartitions, type HistoryMode, listPartitions } from './pg-schema.js';
+
+/** Limits of a PostgreSQL store; every one is checked where input enters. */
+export interface PostgresStoreLimits {
+  /** Most samples in one `hisWrite` (default 1,000,000). */
+  readonly maxHisItemsPerWrite: number;
+  /** Most ids one watch holds (default 10,000). */
+  readonly maxIdsPerWatch: number;
+  /** Most watches open at once (default 1,000). */
+  readonly maxWatches: number;
+  /** Longest lease a watch gets; longer requests are shortened to it (default 1 hour). */
+  readonly maxLeaseMs: number;
+}
+
+/** The defaults of {@link PostgresStoreLimits}. */
+export const DEFAULT_POSTGRES_LIMITS: PostgresStoreLimits = Object.freeze({
+  maxHisItemsPerWrite: 1_000_000,
+  maxIdsPerWatch: 10_000,
+  maxWatches: 1_000,
+  maxLeaseMs: 3_600_000,
+});
+
+/** What reads did, for tests and diagnostics. */
+export interface PostgresReadStats {
+  /** Reads answered by SQL alone. */
+  readonly exact: number;
+  /** Reads whose SQL candidates were checked in process (a `->` path into a Dict or a DateTime). */
+  readonly rechecked: number;
+}
+
+/** Everything the state needs from its store. */
+export interface PgStateConfig {
+  readonly pool: PgPool;
+  readonly driver: PgDriver;
+  readonly schema: string;
+  readonly limits: PostgresStoreLimits;
+  readonly idPrefix: string;
+  readonly historyMode: HistoryMode;
+  /** Called after a transaction that changed entities commits, with the new version and the changed ids. */
+  readonly onChange?: (version: number, ids: readonly string[]) => void;
+}
+
+interface CompiledRead {
+  readonly filter: Filter;
+  readonly sql: SqlFilter;
+}
+
+interface WatchRow {
+  readonly id: string;
+  readonly dis: string;
+  readonly owner: string | null;
+  readonly lease_ms: number;
+  readonly renewed_at: number;
+  readonly polled_version: number;
+}
+
+// An entity row as selected: JSONB (parsed by pg) and, for the rare entity JSONB cannot hold exactly, its Hayson.
+interface EntityRow {
+  readonly data: unknown;
+  readonly raw: string | null;
+}
+
+// A write transaction: its client, the version it holds the lock at, and the ids it changed.
+interface WriteTx {
+  readonly c: PgClient;
+  version: number;
+  bumped: boolean;
+  readonly changed: Set<string>;
+}
+
+const TOMBSTONE_PRUNE_AT = 1024;
+const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
+// Strings JSONB refuses: NUL and lone surrogates (JSON.stringify escapes both, so the Hayson text shows them).
+const NOT_JSONB = /\\u0000|\\ud[89a-f]/i;
+const COPY_ESCAPES = /[\\\t\n\r]/g;
+// NUL and lone surrogates inside a string.
+const NOT_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Everything a PostgreSQL store does; the adapter wraps each call (clock, closed check). */
+export class PgState {
+  readonly #pool: PgPool;
+  readonly #driver: PgDriver;
+  readonly #schema: string;
+  readonly #limits: PostgresStoreLimits;
+  readonly #idPrefix: string;
+  readonly #historyMode: HistoryMode;
+  readonly #onChange: ((version: number, ids: readonly string[]) => void) | undefined;
+  readonly #compiled = new WeakMap<Filter, CompiledRead>();
+  #partitions: Set<string> | undefined;
+  #exact = 0;
+  #rechecked = 0;
+
+  constructor(config: PgStateConfig) {
+    this.#pool = config.pool;
+    this.#driver = config.driver;
+    this.#schema = config.schema;
+    this.#limits = config.limits;
+    this.#idPrefix = config.idPrefix;
+    this.#historyMode = config.historyMode;
+    this.#onChange = config.onChange;
+  }
+
+  /** Read counters. */
+  readStats(): PostgresReadStats {
+    return { exact: this.#exact, rechecked: this.#rechecked };
+  }
+
+  /** Number of entities. */
+  async count(now: number): Promise<number> {
+    await this.#expireOverrides(now);
+    const r = await this.#query<{ readonly n: number }>('SELECT count(*)::int AS n FROM entity');
+    return r[0]?.n ?? 0;
+  }
+
+  /** Entities by id, in order. */
+  async readByIds(ids: readonly string[], now: number): Promise<(Dict | undefined)[]> {
+    await this.#expireOverrides(now);
+    if (ids.length === 0) return [];
+    const found = await this.#entities(this.#pool, ids);
+    return ids.map((id) => found.get(id));
+  }
+
+  /** Entities matching a filter, by id, up to `limit`: SQL decides, in-process evaluation checks only where needed. */
+  async read(text: string, limit: number | undefined, now: number): Promise<Dict[]> {
+    if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
+    const c = this.#compile(text);
+    await this.#expireOverrides(now);
+    const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
+    if (max === 0) return [];
+    const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && (await this.#hasDicts()));
+    const params: unknown[] = c.sql.params.map(bindable);
+    let sql = `SELECT e.data, e.raw FROM entity e WHERE ${c.sql.where} ORDER BY e.id`;
+    if (!recheck && Number.isFinite(max)) {
+      params.push(max);
+      sql += ` LIMIT $${String(params.length)}`;
+    }
+    const rows = await this.#query<EntityRow>(sql, params);
+    if (!recheck) {
+      this.#exact++;
+      return rows.map(decodeEntity);
+    }
+    this.#rechecked++;
+    return this.#recheck(c.filter, rows.map(decodeEntity), max);
+  }
+
+  /** Apply diffs all or none; returns the entity after each non-remove diff. */
+  commit(diffs: readonly CommitDiff[], now: number): Promise<Dict[]> {
+    return this.#write(async (tx) => {
+      await this.#expireOverridesIn(tx, now);
+      const asked = new Set<string>();
+      for (const d of diffs) {
+        if (d.op !== 'add') asked.add(d.id);
+        else {
+          const id = d.tags.get('id');
+          if (id !== null && typeof (id as Ref).id === 'string') asked.add((id as Ref).id);
+        }
+      }
+      const stored = await this.#entities(tx.c, [...asked]);
+      for (;;) {
+        const made: string[] = [];
+        const { staged, results } = stageCommit(
+          diffs,
+          (id) => stored.get(id),
+          now,
+          (current) => this.#newId(current, made),
+        );
+        // Made ids were checked against the entities the commit touches; check them against the rest now.
+        if (made.length > 0) {
+          const taken = await tx.c.query(
+            'SELECT id FROM entity WHERE id = ANY($1) UNION ALL SELECT id FROM tombstone WHERE id = ANY($1) LIMIT 1',
+            [made],
+          );
+          if (taken.rows.length > 0) continue;
+        }
+        if (staged.size > 0) {
+          await this.#applyAll(tx, staged, this.#bump(tx));
+          await this.#pruneTombstones(tx);
+        }
+        return [...results];
+      }
+    });
+  }
+
+  /** A point's samples in `[start, end)`. */
+  async hisRead(id: string, range: TimeRange): Promise<HisItem[]> {
+    const rid = await this.#requireRid(this.#pool, id);
+    const rows = await this.#rows(
+      this.#pool,
+      'SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts',
+      [rid, clampTs(range.start), clampTs(range.end)],
+    );
+    return decodeHisRows(rows);
+  }
+
+  /**
+   * A point's samples in `[start, end)` in chunks of at most `chunk` rows, read through a server-side cursor in one
+   * transaction (one snapshot), so that a read of any size holds one chunk in memory at a time.
+   */
+  async *hisReadChunks(id: string, range: TimeRange, chunk: number): AsyncGenerator<HisItem[]> {
+    let c: PgClient;
+    try {
+      c = await this.#pool.connect();
+    } catch (err) {
+      throw storageFailure(err);
+    }
+    let broken = false;
+    try {
+      await c.query('BEGIN READ ONLY');
+      const rid = await this.#requireRid(c, id);
+      await c.query(
+        'DECLARE his_cursor NO SCROLL CURSOR FOR SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts',
+        [rid, clampTs(range.start), clampTs(range.end)],
+      );
+      const fetch = `FETCH ${String(Math.max(1, Math.floor(chunk)))} FROM his_cursor`;
+      for (;;) {
+        const rows = await this.#rows(c, fetch, []);
+        if (rows.length === 0) break;
+        yield decodeHisRows(rows);
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      broken = true;
+      throw storageFailure(err);
+    } finally {
+      // Stopped early or failed: the transaction (and its cursor) is rolled back, or the connection dropped.
+      if (broken) c.release(true);
+      else {
+        await c.query('ROLLBACK').catch(() => undefined);
+        c.release();
+      }
+    }
+  }
+
+  /** Merge samples into a point's history, committed before it returns. */
+  async hisWrite(id: string, items: readonly HisItem[]): Promise<number> {
+    if (items.length > this.#limits.maxHisItemsPerWrite) {
+      throw new LimitError(
+        'maxHisItemsPerWrite',
+        `A history write takes at most ${String(this.#limits.maxHisItemsPerWrite)} items`,
+      );
+    }
+    for (const it of items) {
+      if (!Number.isSafeInteger(it.ts))
+        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
+      if (it.val === null) throw new ValueError('History values cannot be null');
+    }
+    const batch = sortedUniqueSamples(items);
+    if (batch.length === 0) {
+      await this.#requireRid(this.#pool, id);
+      return 0;
+    }
+    try {
+      await this.#hisWriteOnce(id, batch);
+    } catch (err) {
+      // A month partition dropped by another process (retention) since this one listed them: list and retry once.
+      if ((err as { code?: unknown }).code !== '23514' || this.#historyMode !== 'partitioned') throw err;
+      this.#partitions = undefined;
+      await this.#hisWriteOnce(id, batch);
+    }
+    return items.length;
+  }
+
+  async #hisWriteOnce(id: string, batch: readonly HisItem[]): Promise<void> {
+    if (this.#historyMode === 'partitioned') {
+      try {
+        this.#partitions ??= await listPartitions(this.#pool);
+        await ensurePartitions(
+          this.#pool,
+          this.#schema,
+          batch.map((b) => b.ts),
+          this.#partitions,
+        );
+      } catch (err) {
+        throw storageFailure(err);
+      }
+    }
+    await this.#tx(async (c) => {
+      // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written.
+      const r = await c.query<{ readonly rid: number }>('SELECT rid FROM entity WHERE id = $1 FOR SHARE', [id]);
+      const rid = r.rows[0]?.rid;
+      if (rid === undefined) throw new UnknownRecError(id);
+      const first = (batch[0] as HisItem).ts;
+      const last = (batch[batch.length - 1] as HisItem).ts;
+      const overlap = await c.query('SELECT 1 FROM his WHERE rid = $1 AND ts >= $2 AND ts <= $3 LIMIT 1', [
+        rid,
+        first,
+        last,
+      ]);
+      if (overlap.rows.length === 0) await this.#copyHis(c, rid, batch);
+      else await this.#mergeHis(c, rid, batch);
+    });
+  }
+
+  // Samples that replace none: COPY straight into the table (the fast path of appends).
+  async #copyHis(c: PgClient, rid: number, batch: readonly HisItem[]): Promise<void> {
+    const prefix = `${String(rid)}\t`;
+    const lines: string[] = [];
+    for (const it of batch) {
+      const v = it.val;
+      if (v instanceof Num && !Number.isNaN(v.val)) {
+        lines.push(
+          `${prefix}${String(it.ts)}\t${String(v.val)}\t${v.unit === undefined ? '\\N' : copyText(v.unit)}\t\\N\n`,
+        );
+      } else {
+        lines.push(`${prefix}${String(it.ts)}\t\\N\t\\N\t${copyText(encodeJson(v))}\n`);
+      }
+    }
+    const stream = c.query(this.#driver.copyFrom('COPY his (rid, ts, num, unit, val) FROM STDIN'));
+    await new Promise<void>((resolve, reject) => {
+      stream.on('error', reject);
+      stream.on('finish', resolve);
+      stream.end(lines.join(''));
+    });
+  }
+
+  // Samples some of which replace stored ones: one upsert from arrays.
+  async #mergeHis(c: PgClient, rid: number, batch: readonly HisItem[]): Promise<void> {
+    const ts: number[] = [];
+    const num: (number | null)[] = [];
+    const unit: (string | null)[] = [];
+    const val: (string | null)[] = [];
+    for (const it of batch) {
+      const v = it.val;
+      ts.push(it.ts);
+      if (v instanceof Num && !Number.isNaN(v.val)) {
+        num.push(v.val);
+        unit.push(v.unit ?? null);
+        val.push(null);
+      } else {
+        num.push(null);
+        unit.push(null);
+        val.push(encodeJson(v));
+      }
+    }
+    await c.query(
+      `INSERT INTO his (rid, ts, num, unit, val)
+       SELECT $1, * FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::text[])
+       ON CONFLICT (rid, ts) DO UPDATE SET num = excluded.num, unit = excluded.unit, val = excluded.val`,
+      [rid, ts, num, unit, val],
+    );
+  }
+
+  /** How many samples a point's history holds. */
+  async hisCount(id: string): Promise<number> {
+    const rid = await this.#requireRid(this.#pool, id);
+    const r = await this.#query<{ readonly n: number }>('SELECT count(*)::int AS n FROM his WHERE rid = $1', [rid]);
+    return r[0]?.n ?? 0;
+  }
+
+  /** A point's priority array. */
+  async readPriorityArray(id: string, now: number): Promise<PriorityArray> {
+    await this.#expireOverrides(now);
+    const r = await this.#query<{ readonly levels: string | null }>(
+      'SELECT p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
+      [id],
+    );
+    const row = r[0];
+    if (row === undefined) throw new UnknownRecError(id);
+    return toPriorityArray(row.levels === null ? emptyLevels() : decodeLevels(row.levels));
+  }
+
+  /** Write a level and mirror the effective value onto the point, as one committed change. */
+  pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
+    validatePointWrite(req);
+    return this.#write(async (tx) => {
+      await this.#expireOverridesIn(tx, now);
+      const r = await tx.c.query<EntityRow & { readonly rid: number; readonly levels: string | null }>(
+        'SELECT e.rid, e.data, e.raw, p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
+        [req.id],
+      );
+      const row = r.rows[0];
+      if (row === undefined) throw new UnknownRecError(req.id);
+      const before = row.levels === null ? emptyLevels() : decodeLevels(row.levels);
+      const arr = await this.#setLevels(tx.c, row.rid, writeLevel(before, req, now));
+      const cur = decodeEntity(row);
+      const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
+      await this.#applyAll(tx, [[req.id, dict]], this.#bump(tx));
+      return arr;
+    });
+  }
+
+  /** Open a watch. */
+  watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): Promise<WatchInfo> {
+    const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
+    return this.#tx(async (c) => {
+      await this.#dropExpiredWatches(c, now);
+      const n = await c.query<{ readonly n: number }>('SELECT count(*)::int AS n FROM watch');
+      if ((n.rows[0]?.n ?? 0) >= this.#limits.maxWatches) {
+        throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
+      }
+      const id = `w-${randomUUID()}`;
+      await c.query(
+        `INSERT INTO watch (id, dis, owner, lease_ms, renewed_at, polled_version)
+         SELECT $1, $2, $3, $4, $5, value FROM meta WHERE key = 'version'`,
+        [id, dis, owner ?? null, lease, now],
+      );
+      return owner === undefined ? { id, dis, leaseMs: lease, ids: [] } : { id, dis, leaseMs: lease, ids: [], owner };
+    });
+  }
+
+  /** Add ids to a watch; changes are reported from now on. */
+  watchAdd(watchId: string, ids: readonly string[], now: number): Promise<WatchInfo> {
+    return this.#tx(async (c) => {
+      const w = await this.#liveWatch(c, watchId, now);
+      const size = await c.query<{ readonly n: number; readonly seq: number }>(
+        'SELECT count(*)::int AS n, coalesce(max(seq), 0) AS seq FROM watch_entity WHERE watch = $1',
+        [watchId],
+      );
+      const have = await c.query<{ readonly id: string }>(
+        'SELECT id FROM watch_entity WHERE watch = $1 AND id = ANY($2)',
+        [watchId, ids],
+      );
+      const known = new Set(have.rows.map((x) => x.id));
+      const fresh = [...new Set(ids)].filter((id) => !known.has(id));
+      if ((size.rows[0]?.n ?? 0) + fresh.length > this.#limits.maxIdsPerWatch) {
+        throw new LimitError('maxIdsPerWatch', `A watch holds at most ${String(this.#limits.maxIdsPerWatch)} ids`);
+      }
+      if (fresh.length > 0) {
+        await c.query(
+          `INSERT INTO watch_entity (watch, id, seq, added_version)
+           SELECT $1, f.id, $2 + f.n, (SELECT value FROM meta WHERE key = 'version')
+           FROM unnest($3::text[]) WITH ORDINALITY AS f(id, n)`,
+          [watchId, size.rows[0]?.seq ?? 0, fresh],
+        );
+      }
+      await c.query('UPDATE watch SET renewed_at = $1 WHERE id = $2', [now, watchId]);
+      return this.#info(c, w);
+    });
+  }
+
+  /** Remove ids from a watch. */
+  watchRemove(watchId: string, ids: readonly string[], now: number): Promise<WatchInfo> {
+    return this.#tx(async (c) => {
+      const w = await this.#liveWatch(c, watchId, now);
+      await c.query('DELETE FROM watch_entity WHERE watch = $1 AND id = ANY($2)', [watchId, ids]);
+      await c.query('UPDATE watch SET renewed_at = $1 WHERE id = $2', [now, watchId]);
+      return this.#info(c, w);
+    });
+  }
+
+  /** Change a watch's lease. */
+  watchLease(watchId: string, leaseMs: number, now: number): Promise<WatchInfo> {
+    const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
+    return this.#tx(async (c) => {
+      const w = await this.#liveWatch(c, watchId, now);
+      await c.query('UPDATE watch SET lease_ms = $1, renewed_at = $2 WHERE id = $3', [lease, now, watchId]);
+      return this.#info(c, { ...w, lease_ms: lease });
+    });
+  }
+
+  /** Close a watch (no error if unknown). */
+  async watchClose(watchId: string): Promise<void> {
+    await this.#tx(async (c) => {
+      await c.query('DELETE FROM watch WHERE id = $1', [watchId]);
+      await c.query('DELETE FROM watch_entity WHERE watch = $1', [watchId]);
+    });
+  }
+
+  /** Entities changed since the last poll (all with `refresh`), and watched ids removed since then. */
+  async watchPoll(watchId: string, refresh: boolean, now: number): Promise<WatchPollResult> {
+    await this.#expireOverrides(now);
+    return this.#tx(async (c) => {
+      const w = await this.#liveWatch(c, watchId, now);
+      // One statement, one snapshot: the version read is exactly the one the entity versions belong to.
+      const r = await c.query<{
+        readonly v: number;
+        readonly id: string | null;
+        readonly data: unknown;
+        readonly raw: string | null;
+        readonly gone: boolean;
+      }>(
+        `WITH v AS (SELECT value FROM meta WHERE key = 'version')
+         SELECT v.value AS v, x.id, x.data, x.raw, x.gone FROM v LEFT JOIN (
+           SELECT w.seq, w.id,
+             CASE WHEN $2 OR e.version > greatest($3, w.added_version) THEN e.data END AS data,
+             CASE WHEN $2 OR e.version > greatest($3, w.added_version) THEN e.raw END AS raw,
+             e.rid IS NULL AND coalesce(tb.version, 0) > greatest($3, w.added_version) AS gone
+           FROM watch_entity w LEFT JOIN entity e ON e.id = w.id LEFT JOIN tombstone tb ON tb.id = w.id
+           WHERE w.watch = $1
+         ) x ON true ORDER BY x.seq`,
+        [watchId, refresh, w.polled_version],
+      );
+      const changed: Dict[] = [];
+      const removed: string[] = [];
+      for (const row of r.rows) {
+        if (row.id === null) continue;
+        if (row.data !== null) changed.push(decodeEntity(row));
+        else if (row.gone) removed.push(row.id);
+      }
+      const version = r.rows[0]?.v ?? w.polled_version;
+      await c.query('UPDATE watch SET polled_version = $1, renewed_at = $2 WHERE id = $3', [version, now, watchId]);
+      return { watch: await this.#info(c, w), changed, removed };
+    });
+  }
+
+  /** One live watch, without renewing it. */
+  async watchInfo(watchId: string, now: number): Promise<WatchInfo | undefined> {
+    const r = await this.#query<WatchRow>(`SELECT ${WATCH_COLUMNS} FROM watch WHERE id = $1`, [watchId]);
+    const w = r[0];
+    if (w === undefined || now - w.renewed_at >= w.lease_ms) return undefined;
+    return this.#info(this.#pool, w);
+  }
+
+  /** Open watches; expired ones are dropped. */
+  watches(now: number): Promise<WatchInfo[]> {
+    return this.#tx(async (c) => {
+      await this.#dropExpiredWatches(c, now);
+      const ws = await c.query<WatchRow>(`SELECT ${WATCH_COLUMNS} FROM watch ORDER BY seq`);
+      const ids = await c.query<{ readonly watch: string; readonly ids: string[] }>(
+        'SELECT watch, array_agg(id ORDER BY seq) AS ids FROM watch_entity GROUP BY watch',
+      );
+      const byWatch = new Map(ids.rows.map((x) => [x.watch, x.ids]));
+      return ws.rows.map((w) => toInfo(w, byWatch.get(w.id) ?? []));
+    });
+  }
+
+  // ---- transactions and queries
+
+  async #query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.#pool.query<R>(sql, params as unknown[])).rows;
+    } catch (err) {
+      throw storageFailure(err);
+    }
+  }
+
+  async #rows(on: PgPool | PgClient, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    try {
+      return (await on.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array' })).rows;
+    } catch (err) {
+      throw storageFailure(err);
+    }
+  }
+
+  // One transaction on one connection; committed before it resolves. A connection that failed is dropped.
+  async #tx<T>(work: (c: PgClient) => Promise<T>, onCommit?: () => void): Promise<T> {
+    let c: PgClient;
+    try {
+      c = await this.#pool.connect();
+    } catch (err) {
+      throw storageFailure(err);
+    }
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await work(c);
+      await c.query('COMMIT');
+      onCommit?.();
+      return out;
+    } catch (err) {
+      try {
+        await c.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      }
+      throw storageFailure(err);
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  // A transaction that changes entities: it holds the version lock, and reports what it changed after commit.
+  #write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    let done: WriteTx | undefined;
+    return this.#tx(
+      async (c) => {
+        const r = await c.query<{ readonly value: number }>("SELECT value FROM meta WHERE key = 'version' FOR UPDATE");
+        const tx: WriteTx = { c, version: r.rows[0]?.value ?? 0, bumped: false, changed: new Set() };
+        const out = await work(tx);
+        if (tx.bumped) await c.query("UPDATE meta SET value = $1 WHERE key = 'version'", [tx.version]);
+        done = tx;
+        return out;
+      },
+      () => {
+        if (done?.bumped === true) this.#onChange?.(done.version, [...done.changed]);
+      },
+    );
+  }
+
+  #bump(tx: WriteTx): number {
+    if (!tx.bumped) {
+      tx.version++;
+      tx.bumped = true;
+    }
+    return tx.version;
+  }
+
+  #compile(text: string): CompiledRead {
+    const filter = parseFilter(text);
+    let c = this.#compiled.get(filter);
+    if (c === undefined) {
+      c = { filter, sql: compileFilterSql(filter.ast, POSTGRES_DIALECT) };
+      this.#compiled.set(filter, c);
+    }
+    return c;
+  }
+
+  async #hasDicts(): Promise<boolean> {
+    const r = await this.#query<{ readonly x: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM tag WHERE kind = ${String(TagKind.DICT)}) AS x`,
+    );
+    return r[0]?.x === true;
+  }
+
+  // The in-process check of SQL candidates: Refs the filter follows are fetched in rounds until none is missing.
+  async #recheck(filter: Filter, candidates: readonly Dict[], max: number): Promise<Dict[]> {
+    const known = new Map<string, Dict | undefined>();
+    for (;;) {
+      const missing = new Set<string>();
+      const resolve = (ref: Ref): Dict | undefined => {
+        if (!known.has(ref.id)) missing.add(ref.id);
+        return known.get(ref.id);
+      };
+      const out: Dict[] = [];
+      for (const d of candidates) {
+        if (filter.matches(d, resolve)) {
+          out.push(d);
+          if (out.length >= max && missing.size === 0) break;
+        }
+      }
+      if (missing.size === 0) return out.slice(0, max === Number.POSITIVE_INFINITY ? undefined : max);
+      const found = await this.#entities(this.#pool, [...missing]);
+      for (const id of missing) known.set(id, found.get(id));
+    }
+  }
+
+  async #entities(on: PgPool | PgClient, ids: readonly string[]): Promise<Map<string, Dict>> {
+    try {
+      const r = await on.query<EntityRow & { readonly id: string }>(
+        'SELECT id, data, raw FROM entity WHERE id = ANY($1)',
+        [ids],
+      );
+      return new Map(r.rows.map((row) => [row.id, decodeEntity(row)]));
+    } catch (err) {
+      throw storageFailure(err);
+    }
+  }
+
+  async #requireRid(on: PgPool | PgClient, id: string): Promise<number> {
+    let rid: number | undefined;
+    try {
+      const r = await on.query<{ readonly rid: number }>('SELECT rid FROM entity WHERE id = $1', [id]);
+      rid = r.rows[0]?.rid;
+    } catch (err) {
+      throw storageFailure(err);
+    }
+    if (rid === undefined) throw new UnknownRecError(id);
+    return rid;
+  }
+
+  #newId(current: (id: string) => Dict | undefined, made: string[]): string {
+    for (;;) {
+      const id = `${this.#idPrefix}${randomBytes(8).toString('hex')}`;
+      if (!isEntityId(id)) throw new ValueError(`Id prefix ${JSON.stringify(this.#idPrefix)} makes invalid ids`);
+      if (current(id) === undefined) {
+        made.push(id);
+        return id;
+      }
+    }
+  }
+
+  // Store entities' new states (null removes one with its history and priority array), with their tag rows.
+  async #applyAll(tx: WriteTx, changes: Iterable<readonly [string, Dict | null]>, version: number): Promise<void> {
+    const c = tx.c;
+    const removed: string[] = [];
+    const ids: string[] = [];
+    const data: string[] = [];
+    const raw: (string | null)[] = [];
+    const dicts: Dict[] = [];
+    for (const [id, dict] of changes) {
+      tx.changed.add(id);
+      if (dict === null) {
+        removed.push(id);
+        continue;
+      }
+      const text = encodeJson(dict);
+      ids.push(id);
+      dicts.push(dict);
+      if (NOT_JSONB.test(text)) {
+        data.push(jsonbSafe(text));
+        raw.push(text);
+      } else {
+        data.push(text);
+        raw.push(null);
+      }
+    }
+    if (removed.length > 0) {
+      const gone = await c.query<{ readonly rid: number; readonly id: string }>(
+        'DELETE FROM entity WHERE id = ANY($1) RETURNING rid, id',
+        [removed],
+      );
+      const rids = gone.rows.map((x) => x.rid);
+      await c.query('DELETE FROM tag WHERE rid = ANY($1)', [rids]);
+      await c.query('DELETE FROM his WHERE rid = ANY($1)', [rids]);
+      await c.query('DELETE FROM priority WHERE rid = ANY($1)', [rids]);
+      await c.query(
+        `INSERT INTO tombstone (id, version) SELECT unnest($1::text[]), $2
+         ON CONFLICT (id) DO UPDATE SET version = excluded.version`,
+        [gone.rows.map((x) => x.id), version],
+      );
+    }
+    if (ids.length === 0) return;
+    const up = await c.query<{ readonly rid: number; readonly id: string }>(
+      `INSERT INTO entity (id, data, raw, version)
+       SELECT id, data::jsonb, raw, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, data, raw)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, version = excluded.version
+       RETURNING rid, id`,
+      [ids, data, raw, version],
+    );
+    const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
+    await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
+    await c.query('DELETE FROM tombstone WHERE id = ANY($1)', [ids]);
+    const cols: [
+      number[],
+      string[],
+      number[],
+      number[],
+      (number | null)[],
+      (number | null)[],
+      (string | null)[],
+      (Buffer | null)[],
+      (string | null)[],
+    ] = [[], [], [], [], [], [], [], [], []];
+    for (let i = 0; i < ids.length; i++) {
+      const rid = ridOf.get(ids[i] as string) as number;
+      for (const t of tagRows(dicts[i] as Dict)) {
+        cols[0].push(rid);
+        cols[1].push(t.name);
+        cols[2].push(t.elem);
+        cols[3].push(t.kind);
+        cols[4].push(t.num);
+        cols[5].push(t.aux);
+        cols[6].push(t.unit);
+        cols[7].push(t.str);
+        cols[8].push(t.ref);
+      }
+    }
+    await c.query(
+      `INSERT INTO tag (rid, name, elem, kind, num, aux, unit, str, ref)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::smallint[], $5::float8[], $6::bigint[],
+         $7::text[], $8::bytea[], $9::text[])`,
+      cols,
+    );
+  }
+
+  async #setLevels(c: PgClient, rid: number, levels: readonly PriorityLevel[]): Promise<PriorityArray> {
+    await c.query(
+      `INSERT INTO priority (rid, levels, next_expiry) VALUES ($1, $2, $3)
+       ON CONFLICT (rid) DO UPDATE SET levels = excluded.levels, next_expiry = excluded.next_expiry`,
+      [rid, encodeLevels(levels), nextExpiry(levels) ?? null],
+    );
+    return toPriorityArray(levels);
+  }
+
+  // Timed overrides end lazily: the first call at or after their end empties them, as one committed change.
+  async #expireOverrides(now: number): Promise<void> {
+    const r = await this.#query<{ readonly next: number | null }>(
+      'SELECT min(next_expiry) AS next FROM priority WHERE next_expiry IS NOT NULL',
+    );
+    const next = r[0]?.next ?? null;
+    if (next === null || next > now) return;
+    await this.#write((tx) => this.#expireOverridesIn(tx, now));
+  }
+
+  async #expireOverridesIn(tx: WriteTx, now: number): Promise<void> {
+    const r = await tx.c.query<EntityRow & { readonly rid: number; readonly id: string; readonly levels: string }>(
+      `SELECT p.rid, e.id, e.data, e.raw, p.levels FROM priority p JOIN entity e ON e.rid = p.rid
+       WHERE p.next_expiry <= $1`,
+      [now],
+    );
+    if (r.rows.length === 0) return;
+    const changes: [string, Dict][] = [];
+    for (const row of r.rows) {
+      const levels = decodeLevels(row.levels);
+      const arr = await this.#setLevels(tx.c, row.rid, expireLevels(levels, now) ?? levels);
+      const cur = decodeEntity(row);
+      changes.push([row.id, updatedEntity(cur, writeTagChanges(arr), row.id, nextMod(modOf(cur), now))]);
+    }
+    await this.#applyAll(tx, changes, this.#bump(tx));
+  }
+
+  async #liveWatch(c: PgClient, watchId: string, now: number): Promise<WatchRow> {
+    // FOR UPDATE: changes to one watch are serialised (its ids' order and the limits stay exact).
+    const r = await c.query<WatchRow>(`SELECT ${WATCH_COLUMNS} FROM watch WHERE id = $1 FOR UPDATE`, [watchId]);
+    const w = r.rows[0];
+    if (w === undefined) throw unknownWatchError(watchId);
+    if (now - w.renewed_at >= w.lease_ms) {
+      await c.query('DELETE FROM watch WHERE id = $1', [watchId]);
+      await c.query('DELETE FROM watch_entity WHERE watch = $1', [watchId]);
+      throw unknownWatchError(watchId);
+    }
+    return w;
+  }
+
+  async #dropExpiredWatches(c: PgClient, now: number): Promise<void> {
+    const r = await c.query<{ readonly id: string }>(
+      'DELETE FROM watch WHERE renewed_at + lease_ms <= $1 RETURNING id',
+      [now],
+    );
+    if (r.rows.length > 0) {
+      await c.query('DELETE FROM watch_entity WHERE watch = ANY($1)', [r.rows.map((x) => x.id)]);
+    }
+  }
+
+  async #info(on: PgPool | PgClient, w: WatchRow): Promise<WatchInfo> {
+    const r = await on.query<{ readonly id: string }>('SELECT id FROM watch_entity WHERE watch = $1 ORDER BY seq', [
+      w.id,
+    ]);
+    return toInfo(
+      w,
+      r.rows.map((x) => x.id),
+    );
+  }
+
+  // A removal only matters to watches that have not polled since it.
+  async #pruneTombstones(tx: WriteTx): Promise<void> {
+    const n = await tx.c.query<{ readonly n: number }>('SELECT count(*)::int AS n FROM tombstone');
+    if ((n.rows[0]?.n ?? 0) < TOMBSTONE_PRUNE_AT) return;
+    await tx.c.query('DELETE FROM tombstone WHERE version <= (SELECT coalesce(min(polled_version), $1) FROM watch)', [
+      tx.version,
+    ]);
+  }
+}
+
+function toInfo(w: WatchRow, ids: readonly string[]): WatchInfo {
+  const base = { id: w.id, dis: w.dis, leaseMs: w.lease_ms, ids: [...ids] };
+  return w.owner === null ? base : { ...base, owner: w.owner };
+}
+
+/** An entity from its selected row: the exact Hayson when JSONB could not hold it, else the JSONB value. */
+function decodeEntity(row: EntityRow): Dict {
+  const d = decodeJson(row.raw ?? row.data);
+  if (!(d instanceof Dict)) throw new StorageError('A stored entity is not a Dict: the store is damaged');
+  return d;
+}
+
+// Hayson that JSONB accepts, for the GIN index only: NUL and lone surrogates become U+FFFD (the exact text is kept
+// in `raw`); tag names, which the index answers for, never contain either.
+function jsonbSafe(text: string): string {
+  return JSON.stringify(
+    JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' ? v.replace(NOT_TEXT, '\uFFFD') : v)),
+  );
+}
+
+// NaN binds as NULL, so that it satisfies no comparison (PostgreSQL orders NaN above every number).
+function bindable(p: SqlParam): unknown {
+  return typeof p === 'number' && Number.isNaN(p) ? null : p;
+}
+
+// Range bounds fit the int8 column (the contract allows any number; PostgreSQL would refuse a larger one).
+function clampTs(ts: number): number {
+  if (ts > Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
+  if (ts < Number.MIN_SAFE_INTEGER) return Number.MIN_SAFE_INTEGER;
+  return Math.trunc(ts);
+}
+
+function copyText(s: string): string {
+  return s.replace(COPY_ESCAPES, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+}
+
+// History rows (ts, num, unit, val) as samples; Numbers of one unit share one validated unit.
+function decodeHisRows(rows: readonly unknown[][]): HisItem[] {
+  const out = new Array<HisItem>(rows.length);
+  let unit: string | null | undefined;
+  let proto: Num | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const [ts, num, u, val] = rows[i] as [number, number | null, string | null, string | null];
+    if (val !== null) out[i] = { ts, val: decodeJson(val) };
+    else {
+      if (u !== unit || proto === undefined) {
+        unit = u;
+        proto = new Num(0, u ?? undefined);
+      }
+      out[i] = { ts, val: new Num(num as number, proto.unit) };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+// openPostgresStore: the production StorageAdapter on PostgreSQL (TimescaleDB for history when present), with users
+// and sessions in the same schema, shareable by any number of server processes.
+
+import { ValueError } from '../../core/errors.js';
+import type { Clock, HisItem, StorageAdapter, TimeRange } from '../adapter.js';
+import { resolvePositiveLimits } from '../commit-staging.js';
+import { isEntityId } from '../entity-tags.js';
+import type { SessionStore } from '../session-store.js';
+import { closedError } from '../storage-errors.js';
+import type { UserStore } from '../user-store.js';
+import { createPool, loadPgDriver, type PgConnectionOptions } from './pg-driver.js';
+import { storageFailure } from './pg-errors.js';
+import { dropPartitionsBefore, type HistoryMode, listPartitions, migrateSchema } from './pg-schema.js';
+import { DEFAULT_POSTGRES_LIMITS, PgState, type PostgresReadStats, type PostgresStoreLimits } from './pg-state.js';
+import { pgUserStore } from './pg-user-store.js';
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions extends PgConnectionOptions {
+  /**
+   * The schema holding the store's tables, created when absent (default `haystack`, or the URL's `schema` query
+   * parameter); lower-case letters, digits and `_`. Several stores may live in one database under different schemas.
+   */
+  readonly schema?: string;
+  /** Source of the current time in epoch ms, for `mod`, leases, timed overrides and user stamps (default `Date.now`). */
+  readonly clock?: Clock;
+  /** Prefix of the ids the store makes for entities added without one (default none); refChars only. */
+  readonly idPrefix?: string;
+  /** Limits; each one omitted takes its default from {@link DEFAULT_POSTGRES_LIMITS}. */
+  readonly limits?: Partial<PostgresStoreLimits>;
+  /**
+   * History on TimescaleDB when a new schema is made: `auto` (default) uses a hypertable when the extension is
+   * available and can be created, `off` never, `require` fails without it. An existing schema keeps its choice.
+   */
+  readonly timescale?: 'auto' | 'off' | 'require';
+  /** Drop history older than this many ms: whole months (partitions) on PostgreSQL, whole chunks on TimescaleDB. */
+  readonly historyRetentionMs?: number;
+  /** TimescaleDB only: compress chunks whose samples are older than this many ms (default 7 days). */
+  readonly compressAfterMs?: number;
+}
+
+/** A PostgreSQL StorageAdapter; its users and sessions live in the same schema. */
+export interface PostgresStore extends StorageAdapter {
+  /** Always `postgres`. */
+  readonly backend: 'postgres';
+  /** The schema it uses. */
+  readonly schema: string;
+  /** How history is stored: a TimescaleDB hypertable, or a table partitioned by month. */
+  readonly historyMode: HistoryMode;
+  /** Users and sessions of this store (closed with it). */
+  readonly users: UserStore & SessionStore;
+  /** How reads were answered (SQL alone, or rechecked in process). */
+  readStats(): PostgresReadStats;
+  /**
+   * A point's history in `[start, end)` in chunks of at most `chunkRows` samples (default 10,000), streamed from a
+   * server-side cursor: memory stays flat however many samples the range holds.
+   */
+  hisReadChunks(id: string, range: TimeRange, chunkRows?: number): AsyncIterable<readonly HisItem[]>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const DAY_MS = 86_400_000;
+const RETENTION_EVERY_MS = 3_600_000;
+
+/**
+ * Open a PostgreSQL store: connect, create or migrate its schema (under an advisory lock, so several processes may
+ * start at once), and return the adapter. Every write is committed before its promise resolves; a server that cannot
+ * be reached fails calls with `HS_ERR_UNAVAILABLE` and the pool reconnects by itself once it is back.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const clock = options.clock ?? Date.now;
+  const idPrefix = options.idPrefix ?? '';
+  if (idPrefix !== '' && !isEntityId(idPrefix)) {
+    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
+  }
+  const limits = resolvePositiveLimits('PostgreSQL', DEFAULT_POSTGRES_LIMITS, options.limits);
+  const { url, schema } = splitSchema(options.url, options.schema);
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ValueError(`PostgreSQL schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+  }
+  const retention = options.historyRetentionMs;
+  if (retention !== undefined && !(Number.isFinite(retention) && retention > 0)) {
+    throw new ValueError('historyRetentionMs must be a positive number of milliseconds');
+  }
+  const driver = await loadPgDriver();
+  const pool = createPool(driver, { ...options, ...(url === undefined ? {} : { url }) }, schema);
+  let historyMode: HistoryMode;
+  try {
+    historyMode = await migrateSchema(pool, {
+      schema,
+      timescale: options.timescale ?? 'auto',
+      compressAfterMs: options.compressAfterMs ?? 7 * DAY_MS,
+      retentionMs: retention,
+    });
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw storageFailure(err);
+  }
+  const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode });
+
+  // Plain PostgreSQL retention: drop months that ended before the horizon, now and every hour.
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (retention !== undefined && historyMode === 'partitioned') {
+    const sweep = async (): Promise<void> => {
+      const known = await listPartitions(pool);
+      await dropPartitionsBefore(pool, clock() - retention, known);
+    };
+    await sweep().catch((err: unknown) => {
+      throw storageFailure(err);
+    });
+    retentionTimer = setInterval(() => {
+      // A failed sweep (server down) is retried at the next one.
+      sweep().catch(() => undefined);
+    }, RETENTION_EVERY_MS);
+    retentionTimer.unref();
+  }
+
+  let closed = false;
+  const guard = (): void => {
+    if (closed) throw closedError('postgres');
+  };
+  // Every call checks `closed` first and reads the clock once, so a call sees one instant throughout.
+  const now = (): number => {
+    guard();
+    return clock();
+  };
+  const call = <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return work();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+  return {
+    backend: 'postgres',
+    schema,
+    historyMode,
+    users: pgUserStore(pool, clock, guard),
+    readStats: () => state.readStats(),
+    readByIds: (ids) => call(() => state.readByIds(ids, now())),
+    read: (query) => call(() => state.read(query.filter, query.limit, now())),
+    count: () => call(() => state.count(now())),
+    commit: (diffs) => call(() => state.commit(diffs, now())),
+    hisRead: (id, range) =>
+      call(() => {
+        guard();
+        return state.hisRead(id, range);
+      }),
+    hisReadChunks: (id, range, chunkRows = 10_000) => {
+      guard();
+      return state.hisReadChunks(id, range, chunkRows);
+    },
+    hisWrite: (id, items) =>
+      call(() => {
+        guard();
+        return state.hisWrite(id, items);
+      }),
+    hisCount: (id) =>
+      call(() => {
+        guard();
+        return state.hisCount(id);
+      }),
+    readPriorityArray: (id) => call(() => state.readPriorityArray(id, now())),
+    pointWrite: (req) => call(() => state.pointWrite(req, now())),
+    watchOpen: (dis, leaseMs, owner) => call(() => state.watchOpen(dis, leaseMs, now(), owner)),
+    watchAdd: (watchId, ids) => call(() => state.watchAdd(watchId, ids, now())),
+    watchRemove: (watchId, ids) => call(() => state.watchRemove(watchId, ids, now())),
+    watchLease: (watchId, leaseMs) => call(() => state.watchLease(watchId, leaseMs, now())),
+    watchClose: (watchId) =>
+      call(() => {
+        guard();
+        return state.watchClose(watchId);
+      }),
+    watchPoll: (watchId, refresh) => call(() => state.watchPoll(watchId, refresh, now())),
+    watchInfo: (watchId) => call(() => state.watchInfo(watchId, now())),
+    watches: () => call(() => state.watches(now())),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (retentionTimer !== undefined) clearInterval(retentionTimer);
+      await pool.end();
+    },
+  };
+}
+
+// The schema named by the URL's `schema` query parameter (removed from the URL given to the driver), else the option.
+function splitSchema(
+  url: string | undefined,
+  schema: string | undefined,
+): { readonly url: string | undefined; readonly schema: string } {
+  if (url === undefined) return { url, schema: schema ?? 'haystack' };
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not a URL (a libpq key=value string, say): the driver reads it as it is.
+    return { url, schema: schema ?? 'haystack' };
+  }
+  const fromUrl = parsed.searchParams.get('schema');
+  if (fromUrl === null) return { url, schema: schema ?? 'haystack' };
+  parsed.searchParams.delete('schema');
+  return { url: parsed.toString(), schema: schema ?? fromUrl };
+}

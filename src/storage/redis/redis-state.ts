@@ -73,7 +73,7 @@ const LIMITED = 3;
 /** What one APPLY call writes. */
 interface ChangePlan {
   readonly checks: [string, string, string | false][];
-  readonly ops: (string | number)[][];
+  readonly ops: OpGroups;
   readonly changed: string[];
   readonly removed: string[];
   /** Timed overrides the change sets, announced with it (the point changes again then, unannounced). */
@@ -436,7 +436,7 @@ export class RedisState {
   ): ChangePlan {
     const staged = new Map<string, Dict | null>();
     const stored = new Map<string, string>();
-    const extra: ChangePlan = { checks: [], ops: [], changed: [], removed: [] };
+    const extra = { checks: [] as [string, string, string | false][], ops: [] as string[][] };
     for (const p of points) {
       extra.checks.push([KEY.priority, p.id, p.levelsText ?? false]);
       if (p.data === null) {
@@ -451,7 +451,7 @@ export class RedisState {
       extra.ops.push(['HSET', KEY.priority, p.id, encodeLevels(p.levels)]);
       const next = nextExpiry(p.levels);
       extra.ops.push(
-        next === undefined ? ['ZREM', KEY.priorityExpiry, p.id] : ['ZADD', KEY.priorityExpiry, next, p.id],
+        next === undefined ? ['ZREM', KEY.priorityExpiry, p.id] : ['ZADD', KEY.priorityExpiry, String(next), p.id],
       );
     }
     const plan = this.#plan(staged, stored, (id) => {
@@ -459,7 +459,7 @@ export class RedisState {
       return data === undefined ? undefined : decodeEntity(data);
     });
     plan.checks.push(...extra.checks);
-    plan.ops.push(...extra.ops);
+    for (const [cmd, key, ...args] of extra.ops) plan.ops.add(cmd as string, key as string, ...args);
     return plan;
   }
 
@@ -469,7 +469,7 @@ export class RedisState {
     stored: ReadonlyMap<string, string>,
     lookup: (id: string) => Dict | undefined,
   ): ChangePlan {
-    const plan: ChangePlan = { checks: [], ops: [], changed: [], removed: [] };
+    const plan: ChangePlan = { checks: [], ops: new OpGroups(), changed: [], removed: [] };
     for (const [id, dict] of staged) {
       const old = stored.get(id);
       plan.checks.push([KEY.entities, id, old ?? false]);
@@ -479,26 +479,26 @@ export class RedisState {
       if (dict === null) {
         // Added and removed within one commit: nothing was stored, so nothing is written.
         if (old === undefined) continue;
-        plan.ops.push(
-          ['HDEL', KEY.entities, id],
-          ['SREM', KEY.all, id],
-          ['DEL', KEY.his(id)],
-          ['HDEL', KEY.priority, id],
-          ['ZREM', KEY.priorityExpiry, id],
-        );
-        for (const k of oldKeys) plan.ops.push(['SREM', k, id]);
-        for (const k of oldNums.keys()) plan.ops.push(['ZREM', k, id]);
+        const ops = plan.ops;
+        ops.add('HDEL', KEY.entities, id);
+        ops.add('SREM', KEY.all, id);
+        ops.add('DEL', KEY.his(id));
+        ops.add('HDEL', KEY.priority, id);
+        ops.add('ZREM', KEY.priorityExpiry, id);
+        for (const k of oldKeys) ops.add('SREM', k, id);
+        for (const k of oldNums.keys()) ops.add('ZREM', k, id);
         plan.removed.push(id);
         continue;
       }
-      plan.ops.push(['HSET', KEY.entities, id, encodeJson(dict)]);
-      if (old === undefined) plan.ops.push(['SADD', KEY.all, id]);
+      const ops = plan.ops;
+      ops.add('HSET', KEY.entities, id, encodeJson(dict));
+      if (old === undefined) ops.add('SADD', KEY.all, id);
       const newKeys = indexKeys(dict);
-      for (const k of oldKeys) if (!newKeys.has(k)) plan.ops.push(['SREM', k, id]);
-      for (const k of newKeys) if (!oldKeys.has(k)) plan.ops.push(['SADD', k, id]);
+      for (const k of oldKeys) if (!newKeys.has(k)) ops.add('SREM', k, id);
+      for (const k of newKeys) if (!oldKeys.has(k)) ops.add('SADD', k, id);
       const newNums = numberKeys(dict);
-      for (const k of oldNums.keys()) if (!newNums.has(k)) plan.ops.push(['ZREM', k, id]);
-      for (const [k, score] of newNums) if (oldNums.get(k) !== score) plan.ops.push(['ZADD', k, score, id]);
+      for (const k of oldNums.keys()) if (!newNums.has(k)) ops.add('ZREM', k, id);
+      for (const [k, score] of newNums) if (oldNums.get(k) !== score) ops.add('ZADD', k, score, id);
       plan.changed.push(id);
     }
     return plan;
@@ -510,7 +510,7 @@ export class RedisState {
     const r = await this.#redis.eval(S.APPLY, this.#ver, [
       this.#base,
       JSON.stringify(plan.checks),
-      JSON.stringify(groupOps(plan.ops)),
+      plan.ops.toJson(),
       JSON.stringify(plan.changed),
       JSON.stringify(plan.removed),
       ids.length === 0 ? '' : JSON.stringify(message),
@@ -578,23 +578,29 @@ const MAX_OP_ARGS = 4000;
  * once: the ops of a change commute. Arguments are split into runs of at most {@link MAX_OP_ARGS} (an even number,
  * so field/value and score/member pairs stay whole).
  */
-function groupOps(ops: readonly (readonly (string | number)[])[]): string[][] {
-  const byCmd = new Map<string, Map<string, string[]>>();
-  for (const [cmd, key, ...args] of ops) {
-    let keys = byCmd.get(String(cmd));
-    if (keys === undefined) byCmd.set(String(cmd), (keys = new Map<string, string[]>()));
-    let g = keys.get(String(key));
-    if (g === undefined) keys.set(String(key), (g = []));
-    for (const x of args) g.push(String(x));
+class OpGroups {
+  readonly #byCmd = new Map<string, Map<string, string[]>>();
+
+  /** Add `cmd key args...`. */
+  add(cmd: string, key: string, ...args: string[]): void {
+    let keys = this.#byCmd.get(cmd);
+    if (keys === undefined) this.#byCmd.set(cmd, (keys = new Map<string, string[]>()));
+    const g = keys.get(key);
+    if (g === undefined) keys.set(key, args);
+    else for (const x of args) g.push(x);
   }
-  const out: string[][] = [];
-  for (const [cmd, keys] of byCmd) {
-    for (const [key, args] of keys) {
-      if (args.length === 0) out.push([cmd, key]);
-      for (let i = 0; i < args.length; i += MAX_OP_ARGS) out.push([cmd, key, ...args.slice(i, i + MAX_OP_ARGS)]);
+
+  /** The ops as the APPLY script's JSON argument: `[[cmd, key, args...]...]`. */
+  toJson(): string {
+    const out: string[][] = [];
+    for (const [cmd, keys] of this.#byCmd) {
+      for (const [key, args] of keys) {
+        if (args.length <= MAX_OP_ARGS) out.push([cmd, key, ...args]);
+        else for (let i = 0; i < args.length; i += MAX_OP_ARGS) out.push([cmd, key, ...args.slice(i, i + MAX_OP_ARGS)]);
+      }
     }
+    return JSON.stringify(out);
   }
-  return out;
 }
 
 function levelsOf(text: string | null): readonly PriorityLevel[] {

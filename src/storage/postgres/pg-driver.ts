@@ -51,6 +51,8 @@ export interface PgConnectionOptions {
   readonly poolSize?: number;
   /** How long to wait for a connection before failing the call as unavailable (default 5,000 ms). */
   readonly connectTimeoutMs?: number;
+  /** `application_name` of the connections, as `pg_stat_activity` shows it (default `haystack-ts`). */
+  readonly applicationName?: string;
 }
 
 // int8 columns (rid, ts, versions, epoch ms) as numbers: every value the store writes is a safe integer.
@@ -65,7 +67,7 @@ export function createPool(driver: PgDriver, options: PgConnectionOptions, schem
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
-    application_name: 'haystack-ts',
+    application_name: options.applicationName ?? 'haystack-ts',
     options: `-c search_path=${schemaPathOption(schema)}`,
     types,
     ...(options.url === undefined ? {} : { connectionString: options.url }),
@@ -75,6 +77,11 @@ export function createPool(driver: PgDriver, options: PgConnectionOptions, schem
   // A connection dropped while idle (server restart, pg_terminate_backend) is removed by the pool; the next call
   // opens a new one. Without a listener the 'error' event would end the process.
   pool.on('error', () => undefined);
+  // The same for a connection dropped while checked out between two statements: the next statement fails (and the
+  // call answers unavailable) instead of an unhandled 'error' event.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 

@@ -41,6 +41,28 @@ module.exports = {
       to: { path: '^src/client/node/' },
     },
     {
+      name: 'ui-only-client-and-core',
+      comment:
+        'src/ui (the web UI, bundled for browsers) calls the server only through the isomorphic client: it imports src/client and src/core, never server, storage, app or cli.',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/client/', '^src/ui/'] },
+    },
+    {
+      name: 'ui-not-node',
+      comment: 'src/ui runs in browsers: no Node builtins, and not the Node-only client (src/client/node/).',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/client/node/' },
+    },
+    {
+      name: 'ui-no-node-builtins',
+      comment: 'src/ui runs in browsers: no Node builtins (type-only imports are erased).',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'server-only-core-and-storage',
       comment: 'src/server imports src/core and src/storage only: never client, cli or ui.',
       severity: 'error',
@@ -118,9 +140,9 @@ module.exports = {
     {
       name: 'src-not-to-dev-dep',
       comment:
-        'Shipped code must not import devDependencies (they are absent when users install the package). src/storage/testing (the contract test kit) imports vitest and fast-check, which are also optional peer dependencies.',
+        'Shipped code must not import devDependencies (they are absent when users install the package). src/storage/testing (the contract test kit) imports vitest and fast-check, which are also optional peer dependencies. src/ui imports preact, htm and uplot, which esbuild bundles into dist/ui at build time: the package ships the bundle, not the imports.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/storage/testing/' },
+      from: { path: '^src/', pathNot: ['^src/storage/testing/', '^src/ui/'] },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
   ],

@@ -1,6 +1,8 @@
 // A running Haystack server composed: store, seed, security, server, demo simulator, logs, metrics and traces.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { HaystackError } from '../core/errors.js';
 import { attachMetricsHooks, createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
 import type { StorageAdapter } from '../storage/adapter.js';
@@ -57,6 +59,11 @@ export interface AppConfig {
   readonly cwd: string;
   /** Store backends to choose from (default {@link STORE_BACKENDS}). */
   readonly backends?: readonly StoreBackend[];
+  /**
+   * Directory of the built web UI served at `/` (relative to `cwd`), or false for none. Default: the package's
+   * dist/ui when `npm run build` wrote it; without it (e.g. running from the sources) `/` answers the home page.
+   */
+  readonly ui?: string | false;
 }
 
 /** Log levels of {@link AppConfig.logLevel}. */
@@ -92,6 +99,16 @@ export interface RunningApp {
 }
 
 const DEFAULT_SIMULATOR_INTERVAL_MS = 5000;
+
+/** Where `npm run build` writes the web UI: dist/ui beside dist/app (this module's folder once built). */
+export const BUILT_UI_DIR: string = fileURLToPath(new URL('../ui/', import.meta.url));
+
+// The UI directory to serve: the configured one (which must exist), else the built one when present.
+function uiDir(config: AppConfig): string | undefined {
+  if (config.ui === false) return undefined;
+  if (config.ui !== undefined) return path.resolve(config.cwd, config.ui);
+  return existsSync(path.join(BUILT_UI_DIR, 'index.html')) ? BUILT_UI_DIR : undefined;
+}
 
 /**
  * Open the store, seed it (when fresh), prepare security, start the server and, for the demo building, the
@@ -131,6 +148,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         ? undefined
         : createPrometheusMetrics({ store: opened.store, knownOp: (op) => server.handler.ops.get(op) !== undefined });
     const securityRoutes = 'routes' in security.serverOptions ? security.serverOptions.routes : [];
+    const ui = uiDir(config);
     const server = createServer({
       store: opened.store,
       ...security.serverOptions,
@@ -140,6 +158,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       responseCache: config.responseCache !== false,
       ...(config.defs === undefined ? {} : { defs: path.resolve(config.cwd, config.defs) }),
       ...(config.tz === undefined ? {} : { tz: config.tz }),
+      ...(ui === undefined ? {} : { ui: { dir: ui } }),
     });
     // Before listening, so the first connections are counted.
     if (metrics !== undefined) cleanup.push(attachMetricsHooks(metrics.hooks, server.handler.pipeline));

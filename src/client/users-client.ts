@@ -15,6 +15,8 @@ export interface UsersClientOptions {
   readonly credentials?: { readonly username: string; readonly password: string };
   /** The fetch to use (one from `createTlsFetch` for a private CA or a client certificate). */
   readonly fetch: typeof fetch;
+  /** A bearer token of a session already logged in (e.g. the web UI's), used instead of `credentials`. */
+  readonly token?: string;
 }
 
 /** A failed users API call: the HTTP status, the server's message and its `errCode`. */
@@ -61,11 +63,11 @@ export class UsersClient {
     this.#token = token;
   }
 
-  /** Log in (when credentials are given) and return a client; throws `AuthError` when the login fails. */
+  /** Log in (when credentials and no token are given) and return a client; throws `AuthError` when the login fails. */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
-    let token: string | undefined;
-    if (options.credentials !== undefined) {
+    let token = options.token;
+    if (token === undefined && options.credentials !== undefined) {
       token = await loginWithScram({
         url: new URL('about', base).href,
         credentials: options.credentials,

@@ -10,11 +10,12 @@ import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { BodyGate } from './http/body-gate.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
-import { homePageHtml, sendHomePage } from './http/home-page.js';
+import { DEFAULT_HOME_LINKS, homePageHtml, sendHomePage } from './http/home-page.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
+import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
 import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
@@ -90,6 +91,14 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   };
   const homeHtml =
     opts.homePage === undefined ? undefined : homePageHtml(opts.about.serverName, opts.basePath, opts.homePage);
+  const ui =
+    opts.ui === undefined
+      ? undefined
+      : loadUiAssets(opts.ui, {
+          basePath: opts.basePath,
+          auth: opts.authenticate !== undefined,
+          links: opts.homePage ?? DEFAULT_HOME_LINKS,
+        });
 
   const serve = async (req: IncomingMessage, res: ServerResponse, started: number): Promise<void> => {
     let opName: string | undefined;
@@ -115,7 +124,14 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       }
       const { path, query } = splitTarget(req.url ?? '/');
       // The page for a person at a browser: public, holds no data, so served before authentication.
-      if (path === '/' && homeHtml !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      const getOrHead = req.method === 'GET' || req.method === 'HEAD';
+      if (ui !== undefined && getOrHead && (path === '/' || path.startsWith(UI_ASSET_PREFIX))) {
+        const file = ui.get(path);
+        if (file === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No UI file at ${path}`);
+        sendUiFile(res, file, req.headers['accept-encoding'], req.method === 'HEAD');
+        return;
+      }
+      if (path === '/' && homeHtml !== undefined && getOrHead) {
         sendHomePage(res, homeHtml, req.method === 'HEAD');
         return;
       }

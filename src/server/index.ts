@@ -58,6 +58,7 @@ export type { ErrorReply, ErrorStatusMode } from './http/error-reply.js';
 export { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 export type { HttpRoute, RouteRequest } from './http/route.js';
 export { instrumentStore } from './instrumented-store.js';
+export type { UiOptions } from './http/ui-assets.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 export { attachMetricsHooks } from './metrics-hooks.js';
 export { loadDefLibs, loadDefsNamespace } from './namespace/load-def-libs.js';

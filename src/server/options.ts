@@ -10,6 +10,7 @@ import type { ErrorStatusMode } from './http/error-reply.js';
 import { DEFAULT_HOME_LINKS, type HomeLink } from './http/home-page.js';
 import type { HttpRoute } from './http/route.js';
 import { normalizeBasePath } from './http/router.js';
+import type { UiOptions } from './http/ui-assets.js';
 import { resolveServerLimits, type ServerLimits } from './limits.js';
 import type { DefLib } from './namespace/namespace.js';
 import type { AboutInfo, OpDef } from './op.js';
@@ -66,6 +67,11 @@ export interface HaystackServerOptions {
    */
   readonly homePage?: boolean | readonly HomeLink[];
   /**
+   * The web UI at `/` (its assets under `/ui/`), from a directory `npm run build` writes (dist/ui): it replaces the
+   * home page, whose links its `<noscript>` keeps. Default none (the home page answers `/`).
+   */
+  readonly ui?: UiOptions;
+  /**
    * Keep encoded GET responses of read/nav/defs until a change invalidates them (exactly the entries a change can
    * affect). Only for stores written through this process: every write must go through the handler's `store`.
    * Default false.
@@ -99,10 +105,13 @@ export interface ResolvedServerOptions {
   readonly webSocket: Partial<WebSocketOptions> | false;
   /** Links of the page at `/`, or undefined for no page. */
   readonly homePage: readonly HomeLink[] | undefined;
+  /** The web UI, if served. */
+  readonly ui: UiOptions | undefined;
 }
 
 const KNOWN = new Set([
   'homePage',
+  'ui',
   'store',
   'authenticate',
   'noAuth',
@@ -236,6 +245,10 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
   const homePage = options.homePage ?? true;
   if (typeof homePage !== 'boolean' && !Array.isArray(homePage))
     fail('homePage must be a boolean or an array of links');
+  const ui: unknown = options.ui;
+  if (ui !== undefined && (typeof ui !== 'object' || ui === null || typeof (ui as UiOptions).dir !== 'string')) {
+    fail('ui must be { dir: string }');
+  }
   let limits: ServerLimits;
   try {
     limits = resolveServerLimits(options.limits);
@@ -265,5 +278,6 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     responseCache: options.responseCache === true,
     webSocket: webSocketOptions(options.webSocket),
     homePage: homePage === true ? DEFAULT_HOME_LINKS : homePage === false ? undefined : homePage,
+    ui: options.ui,
   });
 }

@@ -29,6 +29,11 @@ function subtle(): Subtle {
   return s;
 }
 
+// The DOM's WebCrypto types (the web UI's build) take only ArrayBuffer-backed views; SCRAM's bytes always are.
+function view(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b as Uint8Array<ArrayBuffer>;
+}
+
 /** `n` cryptographically random bytes. */
 export function randomBytes(n: number): Uint8Array {
   const out = new Uint8Array(n);
@@ -39,14 +44,14 @@ export function randomBytes(n: number): Uint8Array {
 
 /** `H(data)`. */
 export async function digest(hash: ScramHash, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await subtle().digest(hash, data));
+  return new Uint8Array(await subtle().digest(hash, view(data)));
 }
 
 /** `HMAC(key, data)` (RFC 2104). */
 export async function hmac(hash: ScramHash, key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
   const s = subtle();
-  const k = await s.importKey('raw', key, { name: 'HMAC', hash }, false, ['sign']);
-  return new Uint8Array(await s.sign('HMAC', k, data));
+  const k = await s.importKey('raw', view(key), { name: 'HMAC', hash }, false, ['sign']);
+  return new Uint8Array(await s.sign('HMAC', k, view(data)));
 }
 
 /** RFC 5802: `Hi(str, salt, i)` is PBKDF2 with HMAC as the PRF and dkLen the hash's output length. */
@@ -57,8 +62,12 @@ export async function pbkdf2(
   iterations: number,
 ): Promise<Uint8Array> {
   const s = subtle();
-  const k = await s.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
-  const bits = await s.deriveBits({ name: 'PBKDF2', hash, salt, iterations }, k, SCRAM_HASH_BYTES[hash] * 8);
+  const k = await s.importKey('raw', view(password), 'PBKDF2', false, ['deriveBits']);
+  const bits = await s.deriveBits(
+    { name: 'PBKDF2', hash, salt: view(salt), iterations },
+    k,
+    SCRAM_HASH_BYTES[hash] * 8,
+  );
   return new Uint8Array(bits);
 }
 

@@ -1,0 +1,204 @@
+// The application shell: login, the header (screens, live connection state, logout), and hash routing.
+
+import type { VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { EntityView } from './entity-view.js';
+import { HistoryView, type RangeChoice } from './history-view.js';
+import { html } from './html.js';
+import type { LiveState } from './live.js';
+import { NavTree } from './nav-tree.js';
+import { QueryView } from './query-view.js';
+import { apiRoot, login, loginRequired, openWithoutLogin, resume, type Session } from './session.js';
+import { errorText } from './use-async.js';
+import { UsersView } from './users-view.js';
+
+/** A parsed address: the screen and its parameters (`#/query?filter=site`). */
+interface Route {
+  readonly screen: string;
+  readonly arg: string;
+  readonly params: URLSearchParams;
+}
+
+function parseHash(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [screen = '', ...rest] = path.split('/');
+  return { screen, arg: decodeURIComponent(rest.join('/')), params: new URLSearchParams(query) };
+}
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = (): void => {
+      setHash(location.hash);
+    };
+    addEventListener('hashchange', on);
+    return () => {
+      removeEventListener('hashchange', on);
+    };
+  }, []);
+  return hash;
+}
+
+function navigate(hash: string): void {
+  location.hash = hash;
+}
+
+const LIVE_TEXT: Readonly<Record<LiveState, string>> = {
+  idle: 'Live: idle',
+  connecting: 'Live: connecting',
+  live: 'Live: connected',
+  reconnecting: 'Live: reconnecting',
+  offline: 'Live: offline',
+};
+
+function LiveBadge({ session }: { readonly session: Session }): VNode {
+  const [state, setState] = useState<LiveState>(session.live.state);
+  useEffect(() => session.live.onState(setState), [session]);
+  return html`<span class=${`live-badge ${state}`} role="status" aria-live="polite"
+    title=${state === 'offline' ? (session.live.error ?? '') : ''}>${LIVE_TEXT[state]}</span>`;
+}
+
+const SCREENS: readonly (readonly [string, string])[] = [
+  ['', 'Explore'],
+  ['query', 'Query'],
+  ['history', 'History'],
+  ['users', 'Users'],
+];
+
+function Screen({ session, route }: { readonly session: Session; readonly route: Route }): VNode {
+  switch (route.screen) {
+    case 'query':
+      return html`<${QueryView} session=${session} filter=${route.params.get('filter') ?? ''} navigate=${navigate} />`;
+    case 'entity':
+      return html`<${EntityView} key=${route.arg} session=${session} id=${route.arg} />`;
+    case 'history': {
+      const ids = (route.params.get('ids') ?? '').split(',').filter((s) => s !== '');
+      const range = route.params.get('range') ?? 'today';
+      return html`<${HistoryView} session=${session} ids=${ids}
+        range=${(['today', 'yesterday', 'week', 'custom'].includes(range) ? range : 'today') as RangeChoice}
+        from=${route.params.get('from') ?? ''} to=${route.params.get('to') ?? ''} navigate=${navigate} />`;
+    }
+    case 'users':
+      return html`<${UsersView} session=${session} />`;
+    default:
+      return html`<section class="screen explore" aria-labelledby="explore-title">
+        <h1 id="explore-title">${String(session.about.get('serverName') ?? 'Haystack')}</h1>
+        <p class="muted">The building by site, equipment and point. Open an entity for its tags, live value and history.</p>
+        <${NavTree} session=${session} />
+      </section>`;
+  }
+}
+
+function Shell({ session, onLogout }: { readonly session: Session; readonly onLogout: () => void }): VNode {
+  const route = parseHash(useHash());
+  const current = route.screen === 'entity' ? '' : route.screen;
+  const moved = useRef(false);
+  // After a move to another screen, focus goes to its content (as a page load would); not on the first screen,
+  // where the skip link stays the first stop.
+  useEffect(() => {
+    if (moved.current) document.getElementById('main')?.focus();
+    moved.current = true;
+  }, [route.screen, route.arg]);
+  return html`<div class="shell">
+    <a class="skip" href="#main" onClick=${(e: Event) => {
+      e.preventDefault();
+      document.getElementById('main')?.focus();
+    }}>Skip to content</a>
+    <header class="top">
+      <span class="brand">haystack-ts</span>
+      <nav aria-label="Screens"><ul class="screens">
+        ${SCREENS.map(
+          ([screen, label]) => html`<li key=${screen}><a href=${`#/${screen}`}
+          aria-current=${current === screen ? 'page' : undefined}>${label}</a></li>`,
+        )}
+      </ul></nav>
+      <span class="spacer"></span>
+      <${LiveBadge} session=${session} />
+      ${session.username === undefined ? html`<span class="user muted">no login</span>` : html`<span class="user">${session.username}</span>`}
+      ${session.username === undefined ? null : html`<button type="button" onClick=${onLogout}>Log out</button>`}
+    </header>
+    <main id="main" tabindex="-1"><${Screen} session=${session} route=${route} /></main>
+    <footer>
+      <a href=${`${session.api}about`}>API root: ${new URL(session.api).pathname}</a>
+      <a href="https://project-haystack.org/doc/docHaystack/HttpApi" rel="noopener noreferrer">Haystack HTTP API</a>
+      <span class="muted">${String(session.about.get('productName') ?? '')} ${String(session.about.get('productVersion') ?? '')}</span>
+    </footer>
+  </div>`;
+}
+
+function Login({ onSession }: { readonly onSession: (s: Session) => void }): VNode {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      onSession(await login(apiRoot(), username, password));
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  return html`<main class="login" id="main">
+    <form aria-labelledby="login-title" onSubmit=${(e: Event) => {
+      e.preventDefault();
+      void submit();
+    }}>
+      <h1 id="login-title">Log in</h1>
+      <label for="login-user">Username</label>
+      <input id="login-user" name="username" autocomplete="username" required autofocus value=${username}
+        onInput=${(e: Event) => {
+          setUsername((e.currentTarget as HTMLInputElement).value);
+        }} />
+      <label for="login-password">Password</label>
+      <input id="login-password" name="password" type="password" autocomplete="current-password" required value=${password}
+        onInput=${(e: Event) => {
+          setPassword((e.currentTarget as HTMLInputElement).value);
+        }} />
+      ${error === undefined ? null : html`<p class="error" role="alert">${error}</p>`}
+      <button type="submit" disabled=${busy}>${busy ? 'Logging in\u2026' : 'Log in'}</button>
+      <p class="muted">The password is proved with SCRAM-SHA-256; it is never sent.</p>
+    </form>
+  </main>`;
+}
+
+/** The whole UI: a login until there is a session, then the screens. */
+export function App(): VNode {
+  const [session, setSession] = useState<Session | undefined>(undefined);
+  const [phase, setPhase] = useState<'starting' | 'login' | 'ready' | 'failed'>('starting');
+  const [error, setError] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    const api = apiRoot();
+    const start = loginRequired() ? resume(api) : openWithoutLogin(api);
+    start.then(
+      (s) => {
+        setSession(s);
+        setPhase(s === undefined ? 'login' : 'ready');
+      },
+      (err: unknown) => {
+        setError(errorText(err));
+        setPhase('failed');
+      },
+    );
+  }, []);
+  const logout = (): void => {
+    const s = session;
+    setSession(undefined);
+    setPhase('login');
+    s?.logout().catch((err: unknown) => {
+      setError(errorText(err));
+    });
+  };
+  if (phase === 'starting') return html`<p class="starting" role="status">Connecting\u2026</p>`;
+  if (phase === 'failed')
+    return html`<main class="login"><p class="error" role="alert">Cannot reach the server: ${error}</p></main>`;
+  if (session === undefined) {
+    return html`<${Login} onSession=${(s: Session) => {
+      setSession(s);
+      setPhase('ready');
+    }} />`;
+  }
+  return html`<${Shell} session=${session} onLogout=${logout} />`;
+}

@@ -1,0 +1,283 @@
+// The history screen: several points over a range in one uPlot chart, one axis per unit, and a CSV download.
+
+import type { VNode } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import { dateRange, type HisRange, TODAY, YESTERDAY } from '../client/his-range.js';
+import type { Dict } from '../core/grid/dict.js';
+import type { Grid } from '../core/grid/grid.js';
+import { HDate } from '../core/kinds/date.js';
+import { HDateTime } from '../core/kinds/date-time.js';
+import { kindOf, type Val } from '../core/kinds/kind.js';
+import type { Num } from '../core/kinds/number.js';
+import { TimeZone } from '../core/tz/time-zone.js';
+import { html } from './html.js';
+import type { Session } from './session.js';
+import { errorText, useAsync } from './use-async.js';
+
+/** The ranges of the picker. */
+export type RangeChoice = 'today' | 'yesterday' | 'week' | 'custom';
+
+const RANGES: readonly (readonly [RangeChoice, string])[] = [
+  ['today', 'Today'],
+  ['yesterday', 'Yesterday'],
+  ['week', 'Last 7 days'],
+  ['custom', 'Custom'],
+];
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
+
+/** Props of {@link HistoryView}. */
+export interface HistoryViewProps {
+  readonly session: Session;
+  /** The points, by id. */
+  readonly ids: readonly string[];
+  readonly range: RangeChoice;
+  /** Custom range: first and last day, `YYYY-MM-DD`. */
+  readonly from: string;
+  readonly to: string;
+  readonly navigate: (hash: string) => void;
+}
+
+/** The address of the history screen for these choices. */
+export function historyHref(ids: readonly string[], range: RangeChoice, from = '', to = ''): string {
+  const q = new URLSearchParams({ ids: ids.join(','), range });
+  if (range === 'custom') {
+    q.set('from', from);
+    q.set('to', to);
+  }
+  return `#/history?${q.toString()}`;
+}
+
+function hisRange(choice: RangeChoice, tz: TimeZone, from: string, to: string): HisRange {
+  if (choice === 'today') return TODAY;
+  if (choice === 'yesterday') return YESTERDAY;
+  const today = HDateTime.now(tz).date;
+  if (choice === 'week') return dateRange(today.plusDays(-6), today);
+  return dateRange(HDate.parse(from), HDate.parse(to));
+}
+
+/** A value as a number for the chart: Numbers as is, Bools as 0/1, anything else a gap. */
+function plotNumber(v: Val | undefined): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return kindOf(v) === 'number' ? (v as Num).val : null;
+}
+
+interface Series {
+  readonly id: string;
+  readonly label: string;
+  readonly unit: string;
+}
+
+interface Loaded {
+  readonly series: readonly Series[];
+  readonly ts: readonly HDateTime[];
+  readonly data: uPlot.AlignedData;
+}
+
+function seriesOf(points: readonly Dict[], ids: readonly string[]): Series[] {
+  return ids.map((id) => {
+    const p = points.find((d) => d.id?.id === id);
+    const unit = p?.get('unit');
+    return { id, label: p === undefined ? `@${id}` : p.dis(), unit: typeof unit === 'string' ? unit : '' };
+  });
+}
+
+function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
+  const ts: HDateTime[] = [];
+  const xs: number[] = [];
+  const ys: (number | null)[][] = series.map(() => []);
+  for (const row of grid.rows) {
+    const t = row.get('ts');
+    if (!(t instanceof HDateTime)) continue;
+    ts.push(t);
+    xs.push(t.epochMs / 1000);
+    series.forEach((_, i) => {
+      ys[i]?.push(plotNumber(row.get(series.length === 1 && !grid.hasCol('v0') ? 'val' : `v${i}`)));
+    });
+  }
+  return { series, ts, data: [xs, ...ys] };
+}
+
+/** The CSV of a loaded history: a `ts` column (ISO 8601 with offset), then one column per point. */
+export function historyCsv(loaded: Loaded): string {
+  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const head = ['ts', ...loaded.series.map((s) => quote(s.unit === '' ? s.label : `${s.label} (${s.unit})`))];
+  const lines = [head.join(',')];
+  loaded.ts.forEach((t, r) => {
+    const cells = [t.toString().split(' ')[0] ?? ''];
+    for (let i = 0; i < loaded.series.length; i++) {
+      const v = loaded.data[i + 1]?.[r];
+      cells.push(v === null || v === undefined ? '' : String(v));
+    }
+    lines.push(cells.join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function chartOptions(series: readonly Series[], width: number, iana: string): uPlot.Options {
+  const units = [...new Set(series.map((s) => s.unit))];
+  return {
+    width,
+    height: Math.max(240, Math.min(420, Math.round(width * 0.45))),
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), iana),
+    series: [
+      {},
+      ...series.map((s, i) => ({
+        label: s.unit === '' ? s.label : `${s.label} (${s.unit})`,
+        scale: s.unit === '' ? 'none' : s.unit,
+        stroke: COLORS[i % COLORS.length] ?? '#000',
+        width: 1.5,
+        spanGaps: false,
+      })),
+    ],
+    scales: Object.fromEntries(units.map((u) => [u === '' ? 'none' : u, {}])),
+    axes: [
+      {},
+      // One axis per unit: the first on the left, the others on the right.
+      // uPlot's Axis.Side is an ambient const enum that isolatedModules cannot name: 3 is Left, 1 is Right.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+      ...units.map((u, i) => ({
+        scale: u === '' ? 'none' : u,
+        side: i === 0 ? 3 : 1,
+        label: u,
+        grid: { show: i === 0 },
+        size: 60,
+      })),
+    ],
+    legend: { live: true },
+  };
+}
+
+function Chart({ loaded, iana }: { readonly loaded: Loaded; readonly iana: string }): VNode {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (el === null) return undefined;
+    const plot = new uPlot(chartOptions(loaded.series, el.clientWidth, iana), loaded.data, el);
+    const observer = new ResizeObserver(() => {
+      plot.setSize({ width: el.clientWidth, height: plot.height });
+    });
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [loaded, iana]);
+  return html`<div class="chart" ref=${box} role="img"
+    aria-label=${`History chart of ${loaded.series.map((s) => s.label).join(', ')}: ${loaded.ts.length} samples`}></div>`;
+}
+
+/** Points to choose from, range picker, chart, CSV download. */
+export function HistoryView({ session, ids, range, from, to, navigate }: HistoryViewProps): VNode {
+  const [pick, setPick] = useState('');
+  const [customFrom, setCustomFrom] = useState(from);
+  const [customTo, setCustomTo] = useState(to);
+  const [csvError, setCsvError] = useState<string | undefined>(undefined);
+  const points = useAsync(async () => (await session.client.read('point and his', { limit: 5000 })).rows, []);
+  const tzName = session.about.get('tz');
+  const series = useMemo(() => seriesOf(points.value ?? [], ids), [points.value, ids.join(',')]);
+  const firstTz = (points.value ?? []).find((d) => d.id?.id === ids[0])?.get('tz');
+  const tz =
+    TimeZone.find(typeof firstTz === 'string' ? firstTz : typeof tzName === 'string' ? tzName : 'UTC') ?? TimeZone.UTC;
+  const loaded = useAsync(async () => {
+    if (ids.length === 0 || points.value === undefined) return undefined;
+    if (range === 'custom' && (from === '' || to === '')) return undefined;
+    const r = hisRange(range, tz, from, to);
+    const grid =
+      ids.length === 1 ? await session.client.hisRead(ids[0] ?? '', r) : await session.client.hisReadMany(ids, r);
+    return toLoaded(grid, series);
+  }, [ids.join(','), range, from, to, series]);
+
+  const choose = (next: readonly string[], r: RangeChoice = range): void => {
+    navigate(historyHref(next, r, customFrom, customTo));
+  };
+  const addPoint = (): void => {
+    const found = (points.value ?? []).find((d) => d.dis() === pick || d.id?.id === pick.replace(/^@/, ''));
+    const id = found?.id?.id;
+    if (id !== undefined && !ids.includes(id)) choose([...ids, id]);
+    setPick('');
+  };
+  const download = (): void => {
+    try {
+      if (loaded.value === undefined) return;
+      const url = URL.createObjectURL(new Blob([historyCsv(loaded.value)], { type: 'text/csv' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `history-${range}.csv`;
+      a.click();
+      setTimeout(() => {
+        URL.revokeObjectURL(url);
+      }, 10_000);
+    } catch (err) {
+      setCsvError(errorText(err));
+    }
+  };
+
+  return html`<section class="screen history" aria-labelledby="history-title">
+    <h1 id="history-title">History</h1>
+    <form class="history-form" aria-label="Points and range" onSubmit=${(e: Event) => {
+      e.preventDefault();
+      addPoint();
+    }}>
+      <label for="point-pick">Add a point</label>
+      <input id="point-pick" list="point-list" value=${pick} autocomplete="off" placeholder="name or @id"
+        onInput=${(e: Event) => {
+          setPick((e.currentTarget as HTMLInputElement).value);
+        }} />
+      <datalist id="point-list">${(points.value ?? []).slice(0, 2000).map((d) => html`<option key=${d.id?.id} value=${d.dis()} />`)}</datalist>
+      <button type="submit">Add</button>
+    </form>
+    <ul class="chips" aria-label="Points plotted">
+      ${series.map(
+        (
+          s,
+        ) => html`<li key=${s.id}><a href=${`#/entity/${encodeURIComponent(s.id)}`}>${s.label}</a>${s.unit === '' ? '' : ` (${s.unit})`}
+        <button type="button" aria-label=${`Remove ${s.label}`} onClick=${() => {
+          choose(ids.filter((x) => x !== s.id));
+        }}>\u00d7</button></li>`,
+      )}
+    </ul>
+    <fieldset class="ranges">
+      <legend>Range</legend>
+      ${RANGES.map(
+        ([value, label]) => html`<label key=${value}><input type="radio" name="range" value=${value}
+        checked=${range === value} onChange=${() => {
+          choose(ids, value);
+        }} /> ${label}</label>`,
+      )}
+      ${
+        range === 'custom'
+          ? html`<span class="custom-range">
+            <label>From <input type="date" value=${customFrom} onInput=${(e: Event) => {
+              setCustomFrom((e.currentTarget as HTMLInputElement).value);
+            }} /></label>
+            <label>To <input type="date" value=${customTo} onInput=${(e: Event) => {
+              setCustomTo((e.currentTarget as HTMLInputElement).value);
+            }} /></label>
+            <button type="button" onClick=${() => {
+              navigate(historyHref(ids, 'custom', customFrom, customTo));
+            }}>Show</button></span>`
+          : null
+      }
+    </fieldset>
+    ${points.error !== undefined ? html`<p class="error" role="alert">${points.error}</p>` : null}
+    ${loaded.error !== undefined ? html`<p class="error" role="alert">${loaded.error}</p>` : null}
+    ${csvError !== undefined ? html`<p class="error" role="alert">${csvError}</p>` : null}
+    ${ids.length === 0 ? html`<p class="muted">Add a point to plot its history.</p>` : null}
+    <p role="status" class="his-status">${
+      loaded.loading && ids.length > 0
+        ? 'Loading\u2026'
+        : loaded.value === undefined
+          ? ''
+          : `${loaded.value.ts.length.toLocaleString('en')} samples (${tz.name})`
+    }</p>
+    ${
+      loaded.value === undefined
+        ? null
+        : html`<${Chart} loaded=${loaded.value} iana=${tz.iana} />
+      <button type="button" class="csv" onClick=${download}>Download CSV</button>`
+    }
+  </section>`;
+}

@@ -1,0 +1,154 @@
+// Live values: one WebSocket watch shared by every screen, with the connection state the header shows.
+
+import type { Watch } from '../client/watch.js';
+import { type ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-reconnecting.js';
+import type { Dict } from '../core/grid/dict.js';
+
+/** What the header says about the live connection. */
+export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+type Listener = (d: Dict) => void;
+
+/**
+ * Subscriptions by entity id over one watch on one reconnecting WebSocket: screens subscribe to the ids they show
+ * and get each pushed change; after a reconnect the watch is subscribed again and every entity is re-sent.
+ */
+export class LiveHub {
+  readonly #ws: ReconnectingWebSocketClient;
+  readonly #subs = new Map<string, Set<Listener>>();
+  readonly #stateListeners = new Set<(s: LiveState) => void>();
+  readonly #stop = new AbortController();
+  #watch: Promise<Watch> | undefined;
+  #current: Watch | undefined;
+  // Subscription changes run one after another, so adds and removes reach the server in order.
+  #queue: Promise<unknown> = Promise.resolve();
+  #state: LiveState = 'connecting';
+  #error: string | undefined;
+
+  constructor(api: string, token: string | undefined) {
+    this.#ws = new ReconnectingWebSocketClient({
+      url: api,
+      ...(token === undefined ? {} : { token }),
+      onReconnect: (e) => {
+        this.#onEvent(e);
+      },
+    });
+  }
+
+  /** The connection state. */
+  get state(): LiveState {
+    return this.#state;
+  }
+
+  /** Why the connection is offline, when it is. */
+  get error(): string | undefined {
+    return this.#error;
+  }
+
+  /** Be told of every state change; returns the unsubscribe. */
+  onState(fn: (s: LiveState) => void): () => void {
+    this.#stateListeners.add(fn);
+    return () => this.#stateListeners.delete(fn);
+  }
+
+  #setState(s: LiveState): void {
+    this.#state = s;
+    for (const fn of this.#stateListeners) fn(s);
+  }
+
+  #onEvent(e: ReconnectEvent): void {
+    if (e.type === 'connected') this.#setState('live');
+    else if (e.type === 'disconnected' || e.type === 'retry') this.#setState('reconnecting');
+    else if (e.type === 'stopped') {
+      this.#error = e.error instanceof Error ? e.error.message : String(e.error);
+      this.#setState('offline');
+    }
+  }
+
+  /** Follow `id`: `fn` gets its current state, then each change; returns the unsubscribe. */
+  subscribe(id: string, fn: Listener): () => void {
+    let set = this.#subs.get(id);
+    const first = set === undefined;
+    if (set === undefined) this.#subs.set(id, (set = new Set()));
+    set.add(fn);
+    if (first) {
+      this.#enqueue(async () => {
+        this.#deliver(await this.#add(id));
+      });
+    } else {
+      const known = this.#known(id);
+      if (known !== undefined) fn(known);
+    }
+    return () => {
+      const s = this.#subs.get(id);
+      if (s === undefined || !s.delete(fn) || s.size > 0) return;
+      this.#subs.delete(id);
+      this.#enqueue(async () => {
+        const w = await this.#watch;
+        if (w !== undefined && !w.closed) await w.remove([id]);
+      });
+    };
+  }
+
+  #known(id: string): Dict | undefined {
+    return this.#current?.entities.get(id);
+  }
+
+  async #add(id: string): Promise<readonly Dict[]> {
+    if (this.#watch === undefined) {
+      // Every id followed by now (a failed open leaves earlier ones waiting too).
+      const ids = [...this.#subs.keys()];
+      if (ids.length === 0) return [];
+      this.#watch = this.#ws.watch(ids, { dis: 'haystack-ts web UI' });
+      let w: Watch;
+      try {
+        w = await this.#watch;
+      } catch (err) {
+        // The next subscription opens the watch again.
+        this.#watch = undefined;
+        throw err;
+      }
+      this.#current = w;
+      void this.#pump(w);
+      return [...w.entities.values()];
+    }
+    if (!this.#subs.has(id)) return [];
+    return (await this.#watch).add([id]);
+  }
+
+  async #pump(w: Watch): Promise<void> {
+    try {
+      for await (const rows of w.changes({ signal: this.#stop.signal })) this.#deliver(rows);
+    } catch (err) {
+      if (!this.#stop.signal.aborted) this.#fail(err);
+    }
+  }
+
+  #deliver(rows: readonly Dict[]): void {
+    for (const row of rows) {
+      const id = row.id?.id;
+      if (id === undefined) continue;
+      for (const fn of this.#subs.get(id) ?? []) fn(row);
+    }
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((err: unknown) => {
+      this.#fail(err);
+    });
+  }
+
+  #fail(err: unknown): void {
+    if (this.#stop.signal.aborted) return;
+    this.#error = err instanceof Error ? err.message : String(err);
+    this.#setState('offline');
+  }
+
+  /** Stop: close the socket without ending the login session (logout ends it over HTTP). */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    this.#stateListeners.clear();
+    this.#subs.clear();
+    await this.#ws.disconnect();
+  }
+}

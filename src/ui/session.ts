@@ -1,0 +1,94 @@
+// A login session of the UI: the HTTP client, the live hub and the users API, all on one bearer token.
+
+import { HaystackClient } from '../client/client.js';
+import { loginWithScram } from '../client/client-auth.js';
+import { UsersClient } from '../client/users-client.js';
+import type { Dict } from '../core/grid/dict.js';
+import { LiveHub } from './live.js';
+
+/** Everything the screens call the server through. */
+export interface Session {
+  /** The API root, absolute, ending in `/`. */
+  readonly api: string;
+  /** Ops over HTTP. */
+  readonly client: HaystackClient;
+  /** Who is logged in (undefined on a server without authentication). */
+  readonly username: string | undefined;
+  /** The server's `about` answer. */
+  readonly about: Dict;
+  /** Live values over the WebSocket. */
+  readonly live: LiveHub;
+  /** The users API client (admins only; the server refuses others). */
+  users(): Promise<UsersClient>;
+  /** End the session on the server (the `close` op) and close the socket. */
+  logout(): Promise<void>;
+}
+
+const STORE_KEY = 'haystack-ui.session';
+
+/** The API root the server wrote into the page (`<meta name="haystack-api">`), made absolute. */
+export function apiRoot(): string {
+  const meta = document.querySelector('meta[name="haystack-api"]')?.getAttribute('content') ?? '/api/';
+  return new URL(meta.endsWith('/') ? meta : `${meta}/`, location.href).href;
+}
+
+/** True when the server asks for a login (`<meta name="haystack-auth" content="none">` says it does not). */
+export function loginRequired(): boolean {
+  return document.querySelector('meta[name="haystack-auth"]')?.getAttribute('content') !== 'none';
+}
+
+const boundFetch: typeof fetch = (input, init) => fetch(input, init);
+
+async function open(api: string, token: string | undefined, username: string | undefined): Promise<Session> {
+  const client = new HaystackClient({ url: api, ...(token === undefined ? {} : { token }) });
+  const about = await client.about();
+  const live = new LiveHub(api, token);
+  let users: Promise<UsersClient> | undefined;
+  return {
+    api,
+    client,
+    username,
+    about,
+    live,
+    users: () =>
+      (users ??= UsersClient.connect({ url: api, fetch: boundFetch, ...(token === undefined ? {} : { token }) })),
+    async logout() {
+      sessionStorage.removeItem(STORE_KEY);
+      await live.close();
+      if (token !== undefined) await client.close();
+    },
+  };
+}
+
+/** Log in with SCRAM (the password never leaves the browser) and open a session; the token outlives a reload. */
+export async function login(api: string, username: string, password: string): Promise<Session> {
+  const token = await loginWithScram({
+    url: new URL('about', api).href,
+    credentials: { username, password },
+    fetch: boundFetch,
+    fetchInit: {},
+    headers: {},
+    signal: undefined,
+  });
+  if (token !== undefined) sessionStorage.setItem(STORE_KEY, JSON.stringify({ token, username }));
+  return open(api, token, username);
+}
+
+/** The session of a server without authentication. */
+export function openWithoutLogin(api: string): Promise<Session> {
+  return open(api, undefined, undefined);
+}
+
+/** The session kept from before a reload, if its token still works (else undefined: log in again). */
+export async function resume(api: string): Promise<Session | undefined> {
+  const kept = sessionStorage.getItem(STORE_KEY);
+  if (kept === null) return undefined;
+  try {
+    const { token, username } = JSON.parse(kept) as { token?: unknown; username?: unknown };
+    if (typeof token !== 'string' || typeof username !== 'string') return undefined;
+    return await open(api, token, username);
+  } catch {
+    sessionStorage.removeItem(STORE_KEY);
+    return undefined;
+  }
+}

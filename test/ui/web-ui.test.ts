@@ -1,0 +1,294 @@
+// The web UI in Debian's chromium against a real app (demo building, memory store): log in, query, open a point,
+// plot a day of history, write a value and see it change live, create a user; fails on any console error.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
+import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
+import { HaystackClient } from '../../src/client/index.js';
+import { dict } from '../../src/core/grid/dict.js';
+import { MARKER } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
+
+/** Screenshots go here (gitignored): CI keeps them as artifacts. */
+const ARTIFACTS = fileURLToPath(new URL('../../artifacts/ui/', import.meta.url));
+const ADMIN = { username: 'ops', password: 'web-ui-secret-1' };
+const BULK = 10_000;
+
+const quiet = { notice: () => undefined, log: () => undefined, warn: () => undefined };
+
+function appConfig(uiDir: string, auth: boolean): AppConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    store: 'memory',
+    seed: { kind: 'demo', days: 2 },
+    security: {
+      host: '127.0.0.1',
+      auth,
+      idleTtlMs: 600_000,
+      maxLifetimeMs: 600_000,
+      env: { HS_SUPERUSER_USERNAME: ADMIN.username, HS_SUPERUSER_PASSWORD: ADMIN.password },
+    },
+    cwd: process.cwd(),
+    quiet: true,
+    // The test moves values itself; the simulator would only add noise.
+    simulatorIntervalMs: 3_600_000,
+    ui: uiDir,
+  };
+}
+
+const origin = (app: RunningApp): string => `http://127.0.0.1:${app.address.port}`;
+
+describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
+  let built: UiBuild;
+  let app: RunningApp;
+  let open: RunningApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  // Every console error and uncaught page error fails the test, except the answers of the Haystack login handshake
+  // that chromium logs as failed loads: the 401 challenges (HELLO, SCRAM first message) and 403 for a bad password.
+  const watchConsole = (p: Page): void => {
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    p.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const handshake = /status of 40[13]/.test(msg.text()) && msg.location().url.endsWith('/api/about');
+      if (!handshake) problems.push(`console: ${msg.text()} (${msg.location().url})`);
+    });
+  };
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    built = await buildUi(mkdtempSync(path.join(tmpdir(), 'haystack-ui-')));
+    app = await startApp(appConfig(built.dir, true), quiet);
+    open = await startApp(appConfig(built.dir, false), quiet);
+    // Enough entities to prove the grid stays virtual: only the rows in view are in the DOM.
+    await app.server.handler.store.commit(
+      Array.from({ length: BULK }, (_, i) => ({
+        op: 'add' as const,
+        tags: dict({
+          id: new Ref(`bulk-${i}`),
+          dis: `Bulk ${String(i).padStart(5, '0')}`,
+          bulk: MARKER,
+          n: new Num(i),
+        }),
+      })),
+    );
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+    page = await context.newPage();
+    watchConsole(page);
+  }, 120_000);
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    // beforeAll may have failed half way: close what it started.
+    const started = { browser, app, open, built } as Partial<{
+      browser: Browser;
+      app: RunningApp;
+      open: RunningApp;
+      built: UiBuild;
+    }>;
+    await started.browser?.close();
+    await started.app?.close();
+    await started.open?.close();
+    if (started.built !== undefined) rmSync(started.built.dir, { recursive: true, force: true });
+  });
+
+  it('serves the page with a strict CSP, and hashed assets gzipped and cached for a year', async () => {
+    const res = await fetch(`${origin(app)}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script>|<style>| style=/);
+    // The page without scripts still points at the API.
+    expect(html).toContain('<a href="/api/about">API root: /api/</a>');
+    const js = built.files.find((f) => f.endsWith('.js')) ?? '';
+    const asset = await fetch(`${origin(app)}/ui/${js}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${origin(app)}/ui/nosuch-AAAAAAAA.js`)).status).toBe(404);
+    // The API behind it is unchanged.
+    expect((await fetch(`${origin(app)}/api/about`)).status).toBe(401);
+  });
+
+  it('logs in with SCRAM and shows the building as a tree', async () => {
+    await page.goto(`${origin(app)}/`);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBeTruthy();
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('tree', { name: 'Building' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live: connected' }).waitFor();
+    const site = page.getByRole('treeitem').first();
+    await site.getByRole('button', { name: /^Expand/ }).click();
+    await site.getByRole('group').getByRole('treeitem').first().waitFor();
+    expect(await page.getByRole('treeitem').count()).toBeGreaterThan(2);
+    await shot('explore');
+  });
+
+  it('runs a filter into a virtual grid that sorts and keeps only the rows in view in the DOM', async () => {
+    await page.getByRole('link', { name: 'Query' }).click();
+    await page.getByRole('combobox', { name: 'Filter' }).fill('bulk');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const grid = page.getByRole('grid', { name: 'Entities matching bulk' });
+    await grid.waitFor();
+    expect(await grid.getAttribute('aria-rowcount')).toBe(String(BULK + 1));
+    expect(await page.locator('.grid-body [role="row"]').count()).toBeLessThan(80);
+    await grid.getByRole('button', { name: 'n' }).click();
+    await grid.getByRole('button', { name: 'n' }).click();
+    expect(await grid.getByRole('columnheader', { name: /^n/ }).getAttribute('aria-sort')).toBe('descending');
+    await expect.poll(() => page.locator('.grid-body [role="row"]').first().textContent()).toContain('Bulk 09999');
+    // Keyboard: End jumps to the last row, which the grid scrolls into view.
+    await page.locator('.grid-scroll').focus();
+    await page.keyboard.press('End');
+    await page.locator('.grid-row.active').filter({ hasText: 'Bulk 00000' }).waitFor();
+    // The filter is remembered.
+    await page.getByRole('navigation', { name: 'Recent queries' }).getByRole('link', { name: 'bulk' }).waitFor();
+    await shot('query');
+  });
+
+  let pointId = '';
+  let otherId = '';
+  it('opens a point: tags by kind with units, Refs as links, related entities', async () => {
+    await page.getByRole('combobox', { name: 'Filter' }).fill('point and writable and kind=="Number"');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const firstRow = page.locator('.grid-body [role="row"]').first();
+    await firstRow.waitFor();
+    const idOf = async (i: number): Promise<string> =>
+      ((await page.locator('.grid-body [role="row"]').nth(i).locator('a.k-ref').first().textContent()) ?? '').slice(1);
+    pointId = await idOf(0);
+    otherId = await idOf(1);
+    expect(pointId).not.toBe('');
+    expect(otherId).not.toBe(pointId);
+    await page.locator('.grid-scroll').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Tags' }).waitFor();
+    expect(page.url()).toContain(`#/entity/${pointId}`);
+    const tags = page.locator('table.tags');
+    expect(await tags.locator('.k-ref').count()).toBeGreaterThan(0);
+    expect(await tags.locator('tr', { hasText: 'curVal' }).locator('.k-number').textContent()).toMatch(/\d/);
+    await page.getByRole('heading', { name: 'Priority array' }).waitFor();
+    expect(await page.locator('table.priority tbody tr').count()).toBe(17);
+    await page.locator('.refs-out a').first().waitFor();
+    await shot('entity');
+  });
+
+  it('plots a day of history for two points and downloads it as CSV', async () => {
+    await page.goto(`${origin(app)}/#/history?ids=${pointId},${otherId}&range=yesterday`);
+    await page.getByRole('img', { name: /History chart/ }).waitFor();
+    await page.locator('.chart canvas').waitFor();
+    const status = (await page.locator('.his-status').textContent()) ?? '';
+    expect(Number(status.replace(/,/g, '').match(/(\d+) samples/)?.[1])).toBeGreaterThan(90);
+    expect(await page.locator('.u-legend .u-series').count()).toBe(3);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toMatch(/^ts,/);
+    expect(csv.length).toBeGreaterThan(90);
+    await page.getByLabel('Today').check();
+    await expect.poll(() => page.url()).toContain('range=today');
+    await page.getByRole('img', { name: /History chart/ }).waitFor();
+    await shot('history');
+  });
+
+  it('writes a value and sees it change live, from the UI and from elsewhere', async () => {
+    await page.goto(`${origin(app)}/#/entity/${pointId}`);
+    await page.getByRole('heading', { name: 'Priority array' }).waitFor();
+    await page.getByLabel('Level').selectOption('8');
+    await page.getByLabel(/^Value/).fill('61.5');
+    await page.getByRole('button', { name: 'Write' }).click();
+    // The entity on the page is only ever updated by the watch: the written value arrives pushed.
+    await expect.poll(() => page.locator('.write-val').textContent()).toMatch(/^61\.5/);
+    await expect.poll(() => page.locator('table.priority tr.set').count()).toBeGreaterThan(0);
+    // A change made by another client arrives too.
+    await app.server.handler.store.commit([{ op: 'update', id: pointId, changes: dict({ curVal: new Num(42.25) }) }]);
+    await expect.poll(() => page.locator('.cur-val').textContent()).toMatch(/^42\.25/);
+    await page.getByRole('button', { name: 'Release level' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Released level 8' }).count()).toBe(1);
+    await shot('entity-written');
+  });
+
+  it('lets an admin create a user, change its role and disable it', async () => {
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    const form = page.getByRole('form', { name: 'New user' });
+    await form.getByLabel('Username').fill('viewer1');
+    await form.getByLabel('Password').fill('viewer-secret-1');
+    await form.getByLabel('Role').selectOption('operator');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    const row = page.locator('.users-table tr', { hasText: 'viewer1' });
+    await row.waitFor();
+    expect(await row.getByLabel('Role of viewer1').inputValue()).toBe('operator');
+    // The new user logs in (here from Node) with the password the form set.
+    const client = new HaystackClient({ url: `${origin(app)}/api`, username: 'viewer1', password: 'viewer-secret-1' });
+    expect((await client.about()).get('serverName')).toBeTruthy();
+    await client.close();
+    await row.getByLabel('Role of viewer1').selectOption('viewer');
+    await page.getByRole('status').filter({ hasText: 'viewer1 is now viewer' }).waitFor();
+    await row.getByRole('checkbox').click();
+    await page.getByRole('status').filter({ hasText: 'viewer1 disabled' }).waitFor();
+    await expect.poll(() => row.getByRole('checkbox').isChecked()).toBe(false);
+    await shot('users');
+  });
+
+  it('works at phone width with the keyboard, and logs out', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByRole('tree', { name: 'Building' }).waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('phone-explore');
+    // On a fresh page the first Tab reaches the skip link, the next ones the screens in order.
+    await page.reload();
+    await page.getByRole('tree', { name: 'Building' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Explore');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Query');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    // The session is over on the server: its token no longer works, and a reload asks for the login again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('opens without a login on a server without authentication', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/`);
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    await p.getByText('no login').waitFor();
+    expect(await p.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    await p.close();
+  });
+});

@@ -3,6 +3,7 @@
 import type { Dict } from '../core/grid/dict.js';
 import type { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
+import type { StoreChangeListener } from './change-notifier.js';
 
 /** A source of the current time in epoch milliseconds; injectable so tests control leases and expiry. */
 export type Clock = () => number;
@@ -182,6 +183,12 @@ export interface StorageAdapter {
   watchInfo(watchId: string): Promise<WatchInfo | undefined>;
   /** Watches currently open (expired ones are dropped). */
   watches(): Promise<readonly WatchInfo[]>;
+
+  /**
+   * Optional capability (see `ChangeNotifier`): report entity changes made through other adapters over this store
+   * (other server processes). Every backend that several processes may open implements it.
+   */
+  subscribeChanges?(listener: StoreChangeListener): Promise<() => void>;
 
   /** Release connections and timers; closing twice is harmless, and any other call afterwards rejects (`StorageError`). */
   close(): Promise<void>;

@@ -14,6 +14,16 @@ export type {
   WatchInfo,
   WatchPollResult,
 } from './adapter.js';
+export type {
+  AuthStateStore,
+  HandshakeLimits,
+  HandshakeRecord,
+  ThrottleFailure,
+  ThrottleKey,
+  ThrottleRecord,
+  ThrottleScope,
+} from './auth-state-store.js';
+export type { ChangeNotifier, StoreChange, StoreChangeListener } from './change-notifier.js';
 export { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
 export {
   emptyLevels,

@@ -2,6 +2,7 @@
 
 import { HaystackError, ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../../storage/adapter.js';
+import type { AuthStateStore } from '../../storage/auth-state-store.js';
 import type { SessionStore } from '../../storage/session-store.js';
 import type { UserStore } from '../../storage/user-store.js';
 
@@ -29,6 +30,11 @@ export interface OpenedStore {
   readonly store: StorageAdapter;
   /** Users and token sessions kept by the same backend; undefined when users live in this process's memory only. */
   readonly users: (UserStore & SessionStore) | undefined;
+  /**
+   * Login-throttle records and SCRAM exchanges kept by the same backend, shared by every process that opens it;
+   * undefined when they live in this process's memory only.
+   */
+  readonly authState?: AuthStateStore;
   /** True when the data outlives the process (the seed is written only into an empty store). */
   readonly persistent: boolean;
   /** One line for the start-up message, e.g. `memory` or `sqlite ./data.db`. */

@@ -5,7 +5,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
-import { openRedisStore } from '../../src/storage/redis/index.js';
+import { openRedisStore, type RedisStore } from '../../src/storage/redis/index.js';
+import { describeAuthStateContract, describeChangeContract } from '../../src/storage/testing/contract-shared.js';
+import { createHarness } from '../../src/storage/testing/harness.js';
 import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL } from '../support/redis.js';
 
@@ -29,6 +31,16 @@ describe.skipIf(!up)('redis', () => {
       propertyRuns: 40,
     },
   );
+
+  // Several processes on one store: change notifications between adapters, and the login/SCRAM state.
+  describe('shared state', () => {
+    const h = createHarness(
+      ({ clock }) => openRedisStore({ url: SHARED_REDIS_URL, prefix: prefixes.next(), clock }),
+      (store: RedisStore, { clock }) => openRedisStore({ url: store.url, prefix: store.prefix, clock }),
+    );
+    describeChangeContract(h);
+    describeAuthStateContract(h, (store) => (store as RedisStore).authState);
+  });
 
   it('leaves no key behind once the run is cleaned up', async () => {
     const store = await openRedisStore({ url: SHARED_REDIS_URL, prefix: prefixes.next() });

@@ -48,6 +48,7 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
       return {
         store,
         users: store.users,
+        authState: store.authState,
         persistent: true,
         description: `redis ${shown.toString()} prefix ${prefix}`,
         close: () => store.close(),

@@ -390,3 +390,126 @@ local n = 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. ':sx', '-inf', ARGV[3])) do n = n + drop(id) end
 return {n}
 `);
+
+/**
+ * Login-throttle records, known-good addresses and SCRAM exchanges (ARGV: base, action, ...): `records` (fields...),
+ * `fail` (field, now, windowMs, keepUntil), `refund` (field, maxFailures), `clear` (field), `remember` (user, address,
+ * now, keep, keepUntil), `known` (user, address), `put` (token, alias|'', owner, state, expires, maxPerOwner,
+ * maxEntries, now), `take` (token, now), `purge` (now). Throttle records live in `:th` (`failures:lastFailure`) with
+ * their keep-until in `:thx`; addresses in `:ka:<user>` by time with keep-until in `:kax`; exchanges in `:hs:<token>`,
+ * ordered in `:hsq` and `:hso:<owner>`, expiring in `:hsx`, reachable by alias through `:hsa`.
+ */
+export const AUTH_STATE = script(`
+local base, action = ARGV[1], ARGV[2]
+local NUL = '\\0'
+local function count(rec)
+  local sep = string.find(rec, ':', 1, true)
+  return tonumber(string.sub(rec, 1, sep - 1)), string.sub(rec, sep)
+end
+local function dropHs(t)
+  local key = base .. ':hs:' .. t
+  local f = redis.call('HMGET', key, 'alias', 'owner')
+  if not f[2] then return 0 end
+  redis.call('DEL', key)
+  if f[1] and f[1] ~= '' and redis.call('HGET', base .. ':hsa', f[1]) == t then
+    redis.call('HDEL', base .. ':hsa', f[1])
+  end
+  redis.call('ZREM', base .. ':hso:' .. f[2], t)
+  redis.call('ZREM', base .. ':hsq', t)
+  redis.call('ZREM', base .. ':hsx', t)
+  return 1
+end
+local function dropExpiredHs(now)
+  local n = 0
+  for _, t in ipairs(redis.call('ZRANGEBYSCORE', base .. ':hsx', '-inf', now)) do n = n + dropHs(t) end
+  return n
+end
+if action == 'records' then
+  local out = {}
+  for i = 3, #ARGV do out[#out + 1] = redis.call('HGET', base .. ':th', ARGV[i]) end
+  return out
+elseif action == 'fail' then
+  local cur = redis.call('HGET', base .. ':th', ARGV[3])
+  local failures = 1
+  if cur then
+    local n, rest = count(cur)
+    if tonumber(ARGV[4]) - tonumber(string.sub(rest, 2)) <= tonumber(ARGV[5]) then failures = n + 1 end
+  end
+  redis.call('HSET', base .. ':th', ARGV[3], string.format('%d', failures) .. ':' .. ARGV[4])
+  redis.call('ZADD', base .. ':thx', ARGV[6], ARGV[3])
+  return {failures}
+elseif action == 'refund' then
+  local cur = redis.call('HGET', base .. ':th', ARGV[3])
+  if cur then
+    local n, rest = count(cur)
+    if n >= 1 and n <= tonumber(ARGV[4]) then
+      redis.call('HSET', base .. ':th', ARGV[3], string.format('%d', n - 1) .. rest)
+    end
+  end
+  return {1}
+elseif action == 'clear' then
+  redis.call('HDEL', base .. ':th', ARGV[3])
+  redis.call('ZREM', base .. ':thx', ARGV[3])
+  return {1}
+elseif action == 'remember' then
+  local user, addr = ARGV[3], ARGV[4]
+  local key = base .. ':ka:' .. user
+  redis.call('ZADD', key, ARGV[5], addr)
+  redis.call('ZADD', base .. ':kax', ARGV[7], user .. NUL .. addr)
+  local extra = redis.call('ZCARD', key) - tonumber(ARGV[6])
+  if extra > 0 then
+    for _, a in ipairs(redis.call('ZRANGE', key, 0, extra - 1)) do
+      redis.call('ZREM', key, a)
+      redis.call('ZREM', base .. ':kax', user .. NUL .. a)
+    end
+  end
+  return {1}
+elseif action == 'known' then
+  return {redis.call('ZSCORE', base .. ':ka:' .. ARGV[3], ARGV[4])}
+elseif action == 'put' then
+  local t, alias, owner, expires = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
+  dropExpiredHs(ARGV[10])
+  dropHs(t)
+  local ownerKey = base .. ':hso:' .. owner
+  local held = redis.call('ZCARD', ownerKey)
+  local maxPerOwner = tonumber(ARGV[8])
+  if held >= maxPerOwner then
+    for _, old in ipairs(redis.call('ZRANGE', ownerKey, 0, held - maxPerOwner)) do dropHs(old) end
+  end
+  local seq = redis.call('INCR', base .. ':hseq')
+  redis.call('HSET', base .. ':hs:' .. t, 'alias', alias, 'owner', owner, 'state', ARGV[6], 'expires', expires)
+  if alias ~= '' then redis.call('HSET', base .. ':hsa', alias, t) end
+  redis.call('ZADD', ownerKey, seq, t)
+  redis.call('ZADD', base .. ':hsq', seq, t)
+  redis.call('ZADD', base .. ':hsx', expires, t)
+  local extra = redis.call('ZCARD', base .. ':hsq') - tonumber(ARGV[9])
+  if extra > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', base .. ':hsq', 0, extra - 1)) do dropHs(old) end
+  end
+  return {1}
+elseif action == 'take' then
+  local t = ARGV[3]
+  if redis.call('EXISTS', base .. ':hs:' .. t) == 0 then
+    t = redis.call('HGET', base .. ':hsa', ARGV[3])
+    if not t then return {false} end
+  end
+  local f = redis.call('HMGET', base .. ':hs:' .. t, 'state', 'expires')
+  dropHs(t)
+  if not f[1] or tonumber(ARGV[4]) >= tonumber(f[2]) then return {false} end
+  return {f[1]}
+end
+local now = ARGV[3]
+local n = dropExpiredHs(now)
+for _, f in ipairs(redis.call('ZRANGEBYSCORE', base .. ':thx', '-inf', now)) do
+  redis.call('HDEL', base .. ':th', f)
+  n = n + 1
+end
+redis.call('ZREMRANGEBYSCORE', base .. ':thx', '-inf', now)
+for _, ua in ipairs(redis.call('ZRANGEBYSCORE', base .. ':kax', '-inf', now)) do
+  local sep = string.find(ua, NUL, 1, true)
+  redis.call('ZREM', base .. ':ka:' .. string.sub(ua, 1, sep - 1), string.sub(ua, sep + 1))
+  n = n + 1
+end
+redis.call('ZREMRANGEBYSCORE', base .. ':kax', '-inf', now)
+return {n}
+`);

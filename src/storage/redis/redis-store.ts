@@ -2,14 +2,23 @@
 
 import { StorageError, ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
+import type { AuthStateStore } from '../auth-state-store.js';
+import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
+import { redisAuthState } from './redis-auth-state.js';
 import { RedisConnection } from './redis-client.js';
 import { isStorePrefix, KEY, keyBase } from './redis-keys.js';
-import { DEFAULT_REDIS_LIMITS, type RedisReadStats, RedisState, type RedisStoreLimits } from './redis-state.js';
+import {
+  DEFAULT_REDIS_LIMITS,
+  parseChangeMessage,
+  type RedisReadStats,
+  RedisState,
+  type RedisStoreLimits,
+} from './redis-state.js';
 import { redisUserStore } from './redis-user-store.js';
 
 /** Options of {@link openRedisStore}. */
@@ -41,6 +50,13 @@ export interface RedisStore extends StorageAdapter {
   readonly prefix: string;
   /** Users and sessions of this store (closed with it). */
   readonly users: UserStore & SessionStore;
+  /** Login-throttle records and SCRAM exchanges under the same prefix, shared by every process using it. */
+  readonly authState: AuthStateStore;
+  /**
+   * Report entity changes committed through any adapter over this prefix (other processes included, this one too),
+   * from the `{prefix}:changes` channel; `reset` after the subscription connection was interrupted.
+   */
+  subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
   /** How reads were answered (sets alone, or candidates checked in process). */
   readStats(): RedisReadStats;
 }
@@ -91,6 +107,34 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     return clock();
   };
   const run = <T>(work: () => Promise<T>): Promise<T> => Promise.resolve().then(work);
+  // One subscription per adapter, shared by its listeners; a listener that throws never reaches the others.
+  const listeners = new Set<StoreChangeListener>();
+  const deliver = (change: StoreChange): void => {
+    for (const l of [...listeners]) {
+      try {
+        l(change);
+      } catch {
+        // The listener's failure is its own (ChangeNotifier: listeners must not throw).
+      }
+    }
+  };
+  let subscribed: Promise<void> | undefined;
+  const subscribe = (): Promise<void> =>
+    redis.subscribe(
+      `${keyBase(prefix)}:changes`,
+      (text) => {
+        const m = parseChangeMessage(text);
+        if (m === undefined) return;
+        deliver(
+          m.expiries === undefined || m.expiries.length === 0
+            ? { kind: 'entities', ids: m.ids }
+            : { kind: 'entities', ids: m.ids, expiries: m.expiries },
+        );
+      },
+      () => {
+        deliver({ kind: 'reset' });
+      },
+    );
   const checked = <T>(work: () => Promise<T>): Promise<T> =>
     run(() => {
       guard();
@@ -101,6 +145,22 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     url,
     prefix,
     users: redisUserStore(redis, prefix, clock, guard),
+    authState: redisAuthState(redis, prefix, guard),
+    subscribeChanges: (listener) =>
+      run(async () => {
+        guard();
+        subscribed ??= subscribe();
+        try {
+          await subscribed;
+        } catch (err) {
+          subscribed = undefined;
+          throw err;
+        }
+        listeners.add(listener);
+        return () => {
+          listeners.delete(listener);
+        };
+      }),
     readStats: () => state.readStats(),
     readByIds: (ids) => run(() => state.readByIds(ids, now())),
     read: (query) => run(() => state.read(query.filter, query.limit, now())),
@@ -119,6 +179,9 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     watchPoll: (watchId, refresh) => run(() => state.watchPoll(watchId, refresh, now())),
     watchInfo: (watchId) => run(() => state.watchInfo(watchId, now())),
     watches: () => run(() => state.watches(now())),
-    close: () => redis.close(),
+    close: () => {
+      listeners.clear();
+      return redis.close();
+    },
   };
 }

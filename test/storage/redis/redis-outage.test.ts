@@ -1,6 +1,7 @@
 // Redis restarting under a bounded write load: calls during the outage answer 503 error grids, service resumes by
 // itself once Redis is back, and every acknowledged write is there afterwards. Runs against a private redis-server
 // (AOF, appendfsync always) on an OS-chosen port, killed with SIGKILL and started again; never the shared one.
+// Another adapter's change notifications report a reset once their connection is back, then changes again.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeZinc } from '../../../src/core/codec/zinc/index.js';
@@ -11,6 +12,7 @@ import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import { createServer, type HaystackServer } from '../../../src/server/index.js';
+import type { StoreChange } from '../../../src/storage/change-notifier.js';
 import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
 import { gridOf } from '../../server/support/server-fixture.js';
 import { type PrivateRedis, startPrivateRedis } from '../../support/redis.js';
@@ -134,6 +136,13 @@ async function reader(load: Load): Promise<void> {
 describe('redis restarting under load', () => {
   it('answers 503 during the outage, resumes by itself, and loses no acknowledged write', async () => {
     const load = new Load();
+    // A second process's view: change notifications, which must say `reset` after their connection came back.
+    const watcher = await openRedisStore({ url: redis.url, prefix: 'outage' });
+    const changes: StoreChange[] = [];
+    await watcher.subscribeChanges((c) => {
+      changes.push(c);
+      load.note();
+    });
     const running = Promise.all([...Array.from({ length: WRITERS }, (_, n) => writer(load, n)), reader(load)]);
     try {
       await load.until(() => load.total() >= 30 && load.readsOk >= 3);
@@ -145,6 +154,10 @@ describe('redis restarting under load', () => {
       const restartedAt = performance.now();
       const readsBefore = load.readsOk;
       await load.until(() => load.total() >= before + 30 && load.readsOk > readsBefore);
+      await load.until(() => changes.some((c) => c.kind === 'reset'));
+      const after = changes.length;
+      await store.commit([{ op: 'update', id: 'p0', changes: Dict.of({ touched: MARKER }) }]);
+      await load.until(() => changes.slice(after).some((c) => c.kind === 'entities' && c.ids.includes('p0')));
       const firstAck = load.ackedAt.find((t) => t > restartedAt) ?? Number.NaN;
       if (process.env.HAYSTACK_FAULT_REPORT !== undefined) {
         console.info(
@@ -156,6 +169,7 @@ describe('redis restarting under load', () => {
     } finally {
       load.stop();
       await running;
+      await watcher.close();
     }
     expect(load.unexpected).toEqual([]);
     expect(load.unavailable.length).toBeGreaterThan(0);

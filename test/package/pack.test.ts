@@ -16,6 +16,8 @@ const PACKAGE_SOURCES = [
   'tsconfig.json',
   'tsconfig.build.json',
   'src',
+  // npm run build (prepack) bundles the web UI with scripts/build-ui.ts.
+  'scripts',
   'cjs',
   'README.md',
   'CHANGELOG.md',

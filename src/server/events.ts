@@ -93,6 +93,21 @@ export interface SessionEvent {
   readonly count: number;
 }
 
+/**
+ * Published on `haystack:server:decode` while a large request body is decoded a slice at a time, between two
+ * slices (the event loop serves other requests there), and once more when the decode ends or fails.
+ */
+export interface DecodeEvent {
+  /** The body's format (`zinc`, `json`, `trio`). */
+  readonly format: string;
+  /** Length of the body text, in characters. */
+  readonly length: number;
+  /** Slices decoded so far. */
+  readonly slices: number;
+  /** True on the last event of a body: decoded or failed. */
+  readonly done: boolean;
+}
+
 /** Channel names, stable across versions. */
 export const SERVER_CHANNELS = Object.freeze({
   request: 'haystack:server:request',
@@ -105,6 +120,7 @@ export const SERVER_CHANNELS = Object.freeze({
   login: 'haystack:auth:login',
   users: 'haystack:auth:users',
   session: 'haystack:auth:session',
+  decode: 'haystack:server:decode',
 } as const);
 
 /**
@@ -164,3 +180,5 @@ export function newConnectionId(): number {
   nextConnectionId += 1;
   return nextConnectionId;
 }
+/** The decode channel: {@link DecodeEvent}s of large request bodies. */
+export const decodeChannel = diagnostics.channel(SERVER_CHANNELS.decode);

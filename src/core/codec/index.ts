@@ -4,5 +4,6 @@ export * from './csv/index.js';
 export * from './json/index.js';
 export * from './limits.js';
 export * from './media-types.js';
+export * from './steps.js';
 export * from './trio/index.js';
 export * from './zinc/index.js';

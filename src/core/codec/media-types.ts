@@ -5,9 +5,10 @@ import { Dict } from '../grid/dict.js';
 import { Grid } from '../grid/grid.js';
 import { kindOf, type Val } from '../kinds/kind.js';
 import { encodeCsv } from './csv/index.js';
-import { decodeJson, encodeJson } from './json/index.js';
+import { decodeJson, decodeJsonGridSteps, encodeJson } from './json/index.js';
 import type { DecodeLimits } from './limits.js';
-import { decodeTrio, encodeTrio } from './trio/index.js';
+import type { DecodeSteps } from './steps.js';
+import { decodeTrio, decodeTrioSteps, encodeTrio } from './trio/index.js';
 import { decodeZinc, decodeZincGrid, encodeZinc } from './zinc/index.js';
 
 /** Name of a format: `zinc`, `json` (v4, Hayson), `json3`, `trio`, `csv`. */
@@ -31,6 +32,11 @@ export interface Codec {
   readonly decode?: (text: string, limits?: Partial<DecodeLimits>) => Val;
   /** Decode text that must be a grid (ParseError otherwise); absent for write-only formats. */
   readonly decodeGrid?: (text: string, limits?: Partial<DecodeLimits>) => Grid;
+  /**
+   * Decode a grid in steps that pause after each `sliceChars` of text (see {@link DecodeSteps}), for a caller
+   * that must not hold its thread for the whole text; absent where the format has no stepped reader.
+   */
+  readonly decodeGridSteps?: (text: string, limits: Partial<DecodeLimits>, sliceChars: number) => DecodeSteps<Grid>;
   /** Encode any value; grid-only formats (Trio, CSV) take a Dict as one row, a List of Dicts as rows, and anything else as a one-cell grid of column `val`. */
   readonly encode: (val: Val) => string;
   /** Encode a grid. */
@@ -86,6 +92,7 @@ export const CODECS: readonly Codec[] = Object.freeze([
     carriesMeta: true,
     decode: json4Decode,
     decodeGrid: gridOf('json', json4Decode),
+    decodeGridSteps: (t, limits, slice) => decodeJsonGridSteps(t, limits, slice),
     encode: (v) => encodeJson(v),
     encodeGrid: (g) => encodeJson(g),
   }),
@@ -110,6 +117,7 @@ export const CODECS: readonly Codec[] = Object.freeze([
     carriesMeta: false,
     decode: (t, limits) => decodeTrio(t, limits),
     decodeGrid: (t, limits) => decodeTrio(t, limits),
+    decodeGridSteps: (t, limits, slice) => decodeTrioSteps(t, limits, slice),
     encode: (v) => encodeTrio(valToGrid(v)),
     encodeGrid: (g) => encodeTrio(g),
   }),

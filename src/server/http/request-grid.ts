@@ -12,8 +12,9 @@ import { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
 import { isTagName } from '../../core/grid/tag-name.js';
 import type { Val } from '../../core/kinds/kind.js';
+import { type DecodeEvent, decodeChannel } from '../events.js';
 import { readBody } from './read-body.js';
-import { codecForContentType } from './wire.js';
+import { codecForContentType, type WireCodec } from './wire.js';
 
 function badArg(message: string): HaystackError {
   return new HaystackError('HS_ERR_BAD_REQUEST', message);
@@ -47,7 +48,7 @@ export function queryGrid(query: string, limits: DecodeLimits): Grid {
   return Grid.fromDicts([Dict.fromTrustedMap(tags)]);
 }
 
-// Slices of a large Zinc body parsed between two yields to the event loop.
+// Slices of a large body decoded between two yields to the event loop (a few milliseconds of work each).
 const SLICE = 256 * 1024;
 
 /** The body as text; bytes that are not UTF-8 are a 400, never silently replaced (HttpApi: text is UTF-8). */
@@ -57,17 +58,48 @@ function utf8Text(body: Buffer): string {
   return body.toString('utf8');
 }
 
-async function* slices(text: string): AsyncGenerator<string, void, undefined> {
+async function* slices(text: string, sliced: () => void): AsyncGenerator<string, void, undefined> {
   for (let i = 0; i < text.length; i += SLICE) {
     yield text.slice(i, i + SLICE);
+    sliced();
     await yieldToLoop();
   }
 }
 
 /**
+ * A large body decoded a slice at a time, yielding to the event loop between slices so that other requests are
+ * served meanwhile; the decoders enforce their limits inside the loop, so a body past a limit stops there.
+ */
+async function decodeInSlices(codec: WireCodec, text: string, limits: DecodeLimits): Promise<Grid | undefined> {
+  const steps = codec.decodeGridSteps;
+  if (codec.name !== 'zinc' && steps === undefined) return undefined;
+  let count = 0;
+  const progress = (done: boolean): void => {
+    if (decodeChannel.hasSubscribers) {
+      decodeChannel.publish({ format: codec.name, length: text.length, slices: count, done } satisfies DecodeEvent);
+    }
+  };
+  const sliced = (): void => {
+    count++;
+    progress(false);
+  };
+  try {
+    if (steps === undefined) return await decodeZincStream(slices(text, sliced), { limits });
+    const run = steps(text, limits, SLICE);
+    for (let r = run.next(); ; r = run.next()) {
+      if (r.done === true) return r.value;
+      sliced();
+      await yieldToLoop();
+    }
+  } finally {
+    progress(true);
+  }
+}
+
+/**
  * The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. A
- * large Zinc body is parsed a slice at a time, yielding to the event loop between slices, so that other
- * requests are served while it is read.
+ * large Zinc, JSON or Trio body is decoded a slice at a time, yielding to the event loop between slices, so that
+ * other requests are served while it is read.
  */
 export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Promise<Grid> {
   const body = await readBody(req, limits.maxLength);
@@ -77,6 +109,9 @@ export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Prom
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
   const codec = codecForContentType(contentType);
   const text = utf8Text(body);
-  if (codec.name === 'zinc' && text.length > SLICE) return decodeZincStream(slices(text), { limits });
+  if (text.length > SLICE) {
+    const grid = await decodeInSlices(codec, text, limits);
+    if (grid !== undefined) return grid;
+  }
   return codec.decodeGrid(text, limits);
 }

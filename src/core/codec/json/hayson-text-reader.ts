@@ -9,6 +9,7 @@ import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
 import { type DecodeLimits, limitExceeded } from '../limits.js';
+import type { DecodeSteps } from '../steps.js';
 import { lineColumn } from '../text-position.js';
 import { isKnownTagName, MemberError, makeScalar } from './hayson-kinds.js';
 import { describeAt, escapeEnd, escapeExpected } from './json-syntax.js';
@@ -24,6 +25,19 @@ export function readHaysonText(text: string, limits: DecodeLimits): Val {
   const v = r.value(0);
   r.end();
   return v;
+}
+
+/**
+ * Read Hayson text that must be a grid, pausing after every `sliceChars` of rows (see {@link DecodeSteps}): the
+ * rows array is read a row at a time, the other members (meta, cols) in one step each. Limits (rows, columns,
+ * depth, token length) are enforced as the text is read, so a body past a limit fails at that point. The result
+ * is the grid {@link readHaysonText} reads from the same text; a value that is not a grid is a ParseError.
+ */
+export function* readHaysonGridSteps(text: string, limits: DecodeLimits, sliceChars: number): DecodeSteps<Grid> {
+  const r = new HaysonTextReader(text, limits);
+  const g = yield* r.topGrid(sliceChars);
+  r.end();
+  return g;
 }
 
 // Member names seen before, by hash: a small direct-mapped cache shared by every decode.
@@ -513,13 +527,41 @@ class HaysonTextReader {
       const k = this.key();
       this.colon();
       this.ws();
-      const at = this.#i;
-      if (k === 'meta') this.gridMeta(g, at, depth);
-      else if (k === 'cols') this.gridCols(g, depth);
-      else if (k === 'rows') this.gridRows(g, depth);
-      else if (k === '_kind') this.fail(at, 'duplicate _kind member');
-      else this.skip(depth);
+      this.gridMember(g, k, this.#i, depth);
     }
+    return g.build();
+  }
+
+  // One member of a grid object (the reader at its value, which starts at `at`).
+  gridMember(g: GridParts, k: string, at: number, depth: number): void {
+    if (k === 'meta') this.gridMeta(g, at, depth);
+    else if (k === 'cols') this.gridCols(g, depth);
+    else if (k === 'rows') this.gridRows(g, depth);
+    else if (k === '_kind') this.fail(at, 'duplicate _kind member');
+    else this.skip(depth);
+  }
+
+  /**
+   * The top-level value as a grid, pausing between slices of its rows. `_kind` may come anywhere among the
+   * members, as in {@link grid}; until it has been read, the members are read as a grid's (a value that turns
+   * out not to be a grid fails at its `_kind`, or at its end when it has none).
+   */
+  *topGrid(sliceChars: number): DecodeSteps<Grid> {
+    const start = this.#i;
+    if (this.ws() !== 0x7b) this.unexpected('a JSON object holding a grid');
+    const g = new GridParts(this.#maxCols);
+    let kind = false;
+    for (let more = this.openMembers(); more; more = !this.nextMember()) {
+      const k = this.key();
+      this.colon();
+      const at = this.ws() === 0x22 ? this.#i : -1;
+      if (k === 'rows') yield* this.gridRowsSteps(g, 1, sliceChars);
+      else if (k === '_kind' && !kind) {
+        if (at < 0 || this.string() !== 'grid') this.fail(at < 0 ? this.#i : at, 'expected a grid (_kind "grid")');
+        kind = true;
+      } else this.gridMember(g, k, this.#i, 1);
+    }
+    if (!kind) this.fail(start, 'expected a grid (_kind "grid")');
     return g.build();
   }
 
@@ -583,29 +625,49 @@ class HaysonTextReader {
   }
 
   gridRows(g: GridParts, depth: number): void {
+    if (this.openRows(depth)) while (!this.nextRow(g, depth));
+  }
+
+  /** {@link gridRows}, pausing each time another `sliceChars` of the text has been read. */
+  *gridRowsSteps(g: GridParts, depth: number, sliceChars: number): DecodeSteps<void> {
+    if (!this.openRows(depth)) return;
+    let mark = this.#i;
+    while (!this.nextRow(g, depth)) {
+      if (this.#i - mark >= sliceChars) {
+        mark = this.#i;
+        yield;
+      }
+    }
+  }
+
+  // At the value of `rows`: moves into the array; false when there are no rows (null, or `[]` consumed).
+  openRows(depth: number): boolean {
     if (this.ws() !== 0x5b) {
       const at = this.#i;
-      if (this.primitive(depth) === null) return;
+      if (this.primitive(depth) === null) return false;
       this.fail(at, 'expected an array of rows');
     }
     this.#i++;
     if (this.ws() === 0x5d) {
       this.#i++;
-      return;
+      return false;
     }
-    const rows = g.rows;
-    for (;;) {
-      if (this.ws() !== 0x7b) this.fail(this.#i, 'expected a row object');
-      if (rows.length >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
-      rows.push(this.row(g, depth));
-      const d = this.ws();
-      if (d === 0x5d) {
-        this.#i++;
-        return;
-      }
-      if (d !== 0x2c) this.unexpected("',' or ']' after an array element");
+    return true;
+  }
+
+  // One row and the ',' or ']' after it; true after the closing ']'.
+  nextRow(g: GridParts, depth: number): boolean {
+    if (this.ws() !== 0x7b) this.fail(this.#i, 'expected a row object');
+    if (g.rows.length >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
+    g.rows.push(this.row(g, depth));
+    const d = this.ws();
+    if (d === 0x5d) {
       this.#i++;
+      return true;
     }
+    if (d !== 0x2c) this.unexpected("',' or ']' after an array element");
+    this.#i++;
+    return false;
   }
 
   // A grid row: like a dict, and a tag the cols array did not declare becomes a column at the end.

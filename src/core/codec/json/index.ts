@@ -1,6 +1,7 @@
 // JSON codec door: decodeJson/encodeJson for Haystack JSON v4 (Hayson, the default) and v3.
 
 import { ParseError } from '../../errors.js';
+import type { Grid } from '../../grid/grid.js';
 import {
   asPlainAsked,
   type PlainDecodeOptions,
@@ -10,8 +11,9 @@ import {
 } from '../../grid/plain.js';
 import type { Val } from '../../kinds/kind.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
+import type { DecodeSteps } from '../steps.js';
 import { readHayson } from './hayson-reader.js';
-import { readHaysonText } from './hayson-text-reader.js';
+import { readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
 import { writeHayson } from './hayson-writer.js';
 import { JsonShapeError, shapeToParseError, syntaxToParseError } from './json-shape-error.js';
 import { readJson3 } from './json3-reader.js';
@@ -90,6 +92,23 @@ function decodeJsonVal(textOrParsed: unknown, options: JsonDecodeOptions | undef
     if (e instanceof JsonShapeError) throw shapeToParseError(e, json, text);
     throw e;
   }
+}
+
+/**
+ * Decode Haystack JSON v4 text that must hold a grid, in steps: the decode pauses (yields) after every
+ * `sliceChars` characters of rows, so that a caller can let other work run between slices. Limits are enforced
+ * as the text is read. Run it to the end with `drainSteps`, or step it with `next()`; the grid is the same as
+ * {@link decodeJson} gives for that text, and a value that is not a grid is a ParseError.
+ */
+export function decodeJsonGridSteps(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  sliceChars = Number.POSITIVE_INFINITY,
+): DecodeSteps<Grid> {
+  const resolved = resolveLimits(limits);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.length > resolved.maxLength) limitExceeded('json', 'maxLength', resolved.maxLength);
+  return readHaysonGridSteps(body, resolved, sliceChars);
 }
 
 /** Encode a value as compact Haystack JSON text (v4 Hayson unless `version: 3`). */

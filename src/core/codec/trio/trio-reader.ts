@@ -16,6 +16,7 @@ import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
 import { TimeZone } from '../../tz/time-zone.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
+import { type DecodeSteps, drainSteps } from '../steps.js';
 import { decodeZinc, ZincReader } from '../zinc/index.js';
 
 const C_TAB = 9;
@@ -97,10 +98,20 @@ export class TrioReader {
 
   /** Every record, in order; empty records (separators in a row) are skipped. */
   readAllDicts(): Dict[] {
+    return drainSteps(this.readAllDictsSteps(Number.POSITIVE_INFINITY));
+  }
+
+  /** {@link readAllDicts}, pausing (see {@link DecodeSteps}) each time another `sliceChars` of text has been read. */
+  *readAllDictsSteps(sliceChars: number): DecodeSteps<Dict[]> {
     const out: Dict[] = [];
+    let mark = this.#next;
     for (let d = this.readDict(); d !== undefined; d = this.readDict()) {
       if (out.length >= this.#limits.maxRows) limitExceeded('trio', 'maxRows', this.#limits.maxRows);
       out.push(d);
+      if (this.#next - mark >= sliceChars) {
+        mark = this.#next;
+        yield;
+      }
     }
     return out;
   }
@@ -383,7 +394,23 @@ export function decodeTrio(
   // A Trio grid has no meta and its rows are the records: plain, it is the plain records.
   if (options?.plain !== undefined && options.plain !== false)
     return decodeTrioDicts(text, limits, { plain: options.plain });
-  const rows = decodeTrioDicts(text, limits);
+  return trioGrid(decodeTrioDicts(text, limits));
+}
+
+/**
+ * {@link decodeTrio} in steps: the decode pauses (yields) each time another `sliceChars` of text has been read, at
+ * a record's end, so that a caller can let other work run. Limits are enforced as the records are read.
+ */
+export function* decodeTrioSteps(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  sliceChars = Number.POSITIVE_INFINITY,
+): DecodeSteps<Grid> {
+  return trioGrid(yield* new TrioReader(text, limits).readAllDictsSteps(sliceChars));
+}
+
+// Haxall's TrioReader.readGrid: one row per record, one column per tag name in order of first appearance, no meta.
+function trioGrid(rows: readonly Dict[]): Grid {
   const cols: GridCol[] = [];
   const seen = new Set<string>();
   for (const r of rows) {

@@ -1,0 +1,84 @@
+// Large JSON and Trio request bodies are decoded a slice at a time (issue 11, item 7): another client's `about` is
+// answered while such a body is being decoded, and limits stop a decode inside its loop, not after it.
+
+import diagnostics from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DecodeEvent, RequestEvent } from '../../src/server/events.js';
+import { SERVER_CHANNELS } from '../../src/server/events.js';
+import { call, type Fixture, gridOf, ids, startFixture } from './support/server-fixture.js';
+
+let f: Fixture | undefined;
+const unsubscribe: (() => void)[] = [];
+afterEach(async () => {
+  for (const u of unsubscribe.splice(0)) u();
+  await f?.close();
+  f = undefined;
+});
+
+function subscribe(name: string, listener: (event: never) => void): void {
+  const l = listener as (message: unknown) => void;
+  diagnostics.subscribe(name, l);
+  unsubscribe.push(() => diagnostics.unsubscribe(name, l));
+}
+
+const PAD = 'x'.repeat(100);
+const ROWS = 32_000;
+
+/** A `read` request whose first row names a filter and whose other rows are padding: about 4 MB. */
+const BODIES = {
+  json: {
+    contentType: 'application/json',
+    body: `{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site"}${`,{"pad":"${PAD}"}`.repeat(ROWS)}]}`,
+  },
+  trio: {
+    contentType: 'text/trio',
+    body: `filter: "site"\n${`---\npad: "${PAD}"\n`.repeat(ROWS)}`,
+  },
+} as const;
+
+describe.each(Object.keys(BODIES) as (keyof typeof BODIES)[])('a large %s body', (format) => {
+  const { body, contentType } = BODIES[format];
+
+  it('is decoded in slices, and another client is answered between them', async () => {
+    f = await startFixture();
+    const base = f.base;
+    // The order in which the server finished things: `about` answers and the end of the big body's decode.
+    const order: string[] = [];
+    let slices = 0;
+    let about: Promise<number> | undefined;
+    subscribe(SERVER_CHANNELS.decode, (e: DecodeEvent) => {
+      expect(e.format).toBe(format);
+      if (e.done) {
+        order.push('decoded');
+        return;
+      }
+      slices = e.slices;
+      // The first pause: the body is being decoded now; ask for `about` from another connection.
+      about ??= fetch(`${base}about`).then((r) => r.status);
+    });
+    subscribe(SERVER_CHANNELS.request, (e: RequestEvent) => {
+      order.push(`${e.op ?? '?'} ${e.status}`);
+    });
+    const big = await call(f, 'read', { body, contentType });
+    expect(big.status).toBe(200);
+    expect(ids(gridOf(big))).toEqual(['s1', 's2']);
+    expect(await about).toBe(200);
+    // A body of 3.6 to 4.2 MB in 256 K slices.
+    expect(slices).toBeGreaterThanOrEqual(12);
+    expect(order).toEqual(['about 200', 'decoded', 'read 200']);
+  });
+
+  it('stops at a limit inside the loop, long before the end of the body', async () => {
+    f = await startFixture({ limits: { maxRequestRows: 5_000 } });
+    let last: DecodeEvent | undefined;
+    subscribe(SERVER_CHANNELS.decode, (e: DecodeEvent) => {
+      last = e;
+    });
+    const big = await call(f, 'read', { body, contentType });
+    expect(big.status).toBe(400);
+    expect(gridOf(big).meta.get('errCode')).toBe('HS_ERR_LIMIT');
+    expect(last?.done).toBe(true);
+    // 5,000 rows of ~130 characters: the decode failed within the first few of its 16 slices.
+    expect(last?.slices).toBeLessThanOrEqual(4);
+  });
+});

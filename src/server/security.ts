@@ -51,7 +51,10 @@ export function forwardedClientAddress(trustedProxies: readonly string[]): (req:
     const peer = defaultAddress(req);
     const header = req.headers['x-forwarded-for'];
     if (!trusted.has(peer) || header === undefined) return peer;
-    const hops = (Array.isArray(header) ? header.join(',') : header).split(',').map((h) => h.trim());
+    // Node joins repeated X-Forwarded-For headers into one string; String() also covers the string[] the type allows.
+    const hops = String(header)
+      .split(',')
+      .map((h) => h.trim());
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i] as string;
       if (hop !== '' && !trusted.has(hop)) return hop;

@@ -104,10 +104,10 @@ function checkLength(value: string): string {
 function addParam(params: Map<string, string>, element: string): void {
   const m = PARAM.exec(element);
   if (m === null) throw bad();
-  const name = (m[1] ?? '').toLowerCase();
+  const name = (m[1] as string).toLowerCase();
   // A repeated param is ambiguous: refuse rather than pick one.
   if (params.has(name)) throw bad();
-  params.set(name, m[2] ?? '');
+  params.set(name, m[2] as string);
 }
 
 // RFC 7230 section 7: a #list may hold empty elements, which recipients ignore.
@@ -131,7 +131,7 @@ export function parseAuthMessage(value: string): AuthMessage {
   if (m === null) throw bad();
   const params = new Map<string, string>();
   if (m[2] !== undefined) for (const element of listElements(m[2])) addParam(params, element);
-  return { scheme: (m[1] ?? '').toUpperCase(), params };
+  return { scheme: (m[1] as string).toUpperCase(), params };
 }
 
 /** Parse a list of challenges (the WWW-Authenticate syntax: several schemes may follow each other). */
@@ -149,7 +149,7 @@ export function parseAuthMessages(value: string): readonly AuthMessage[] {
     if (m === null) throw bad();
     const params = new Map<string, string>();
     if (m[2] !== undefined) addParam(params, m[2]);
-    out.push({ scheme: (m[1] ?? '').toUpperCase(), params });
+    out.push({ scheme: (m[1] as string).toUpperCase(), params });
   }
   if (out.length === 0) throw bad();
   return out;
@@ -180,12 +180,11 @@ function required(params: ReadonlyMap<string, string>, name: string): string {
 }
 
 // Auth chapter values are base64url without padding; real clients also send standard base64 and padding (phable
-// pads nothing but uses the standard alphabet), so any of these is read, and only base64url is written.
+// pads nothing but uses the standard alphabet), so any of these is read, and only base64url is written. A param
+// value is a token (never empty), and no token decodes to empty text: the text is never empty.
 function text(params: ReadonlyMap<string, string>, name: string): string {
   try {
-    const decoded = decodeBase64LiberalText(required(params, name));
-    if (decoded.length === 0) throw bad();
-    return decoded;
+    return decodeBase64LiberalText(required(params, name));
   } catch (err) {
     throw err instanceof AuthError ? err : bad(err);
   }
@@ -208,7 +207,7 @@ function optionalHash(params: ReadonlyMap<string, string>): ScramHash | undefine
 export function parseAuthorization(value: string): AuthorizationCredentials {
   // Fast path for the header every authenticated request carries, in the exact form the Auth chapter shows.
   const bearer = FAST_BEARER.exec(value);
-  if (bearer !== null) return { scheme: 'BEARER', authToken: bearer[1] ?? '' };
+  if (bearer !== null) return { scheme: 'BEARER', authToken: bearer[1] as string };
   const { scheme, params } = parseAuthMessage(value);
   switch (scheme) {
     case 'HELLO':

@@ -26,7 +26,7 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   const n = bytes.length;
   let i = 0;
   for (; i + 2 < n; i += 3) {
-    const v = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
     out +=
       alphabet.charAt(v >> 18) +
       alphabet.charAt((v >> 12) & 63) +
@@ -35,10 +35,10 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   }
   const rest = n - i;
   if (rest === 1) {
-    const v = (bytes[i] ?? 0) << 16;
+    const v = (bytes[i] as number) << 16;
     out += alphabet.charAt(v >> 18) + alphabet.charAt((v >> 12) & 63) + (pad ? '==' : '');
   } else if (rest === 2) {
-    const v = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
+    const v = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8);
     out +=
       alphabet.charAt(v >> 18) + alphabet.charAt((v >> 12) & 63) + alphabet.charAt((v >> 6) & 63) + (pad ? '=' : '');
   }
@@ -61,7 +61,7 @@ function decode(text: string, table: Int8Array, padding: Padding, what: string):
   let o = 0;
   for (let i = 0; i < len; i++) {
     const c = text.charCodeAt(i);
-    const v = c < 128 ? (table[c] ?? -1) : -1;
+    const v = c < 128 ? (table[c] as number) : -1;
     if (v < 0) throw new ValueError(`Invalid ${what}`);
     acc = ((acc << 6) | v) & 0xffffff;
     bits += 6;

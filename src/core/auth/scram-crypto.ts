@@ -75,6 +75,6 @@ export async function pbkdf2(
 export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length !== b.length) throw new AuthError();
   const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i] ?? 0);
+  for (let i = 0; i < a.length; i++) out[i] = (a[i] as number) ^ (b[i] as number);
   return out;
 }

@@ -53,8 +53,8 @@ function splitAttrs(message: string): Attr[] {
     throw new AuthError();
   }
   return message.split(',').map((part) => {
-    if (part.length < 3 || part[1] !== '=' || !/^[A-Za-z]$/.test(part[0] ?? '')) throw new AuthError();
-    return { name: part[0] ?? '', value: part.slice(2) };
+    if (!/^[A-Za-z]=./s.test(part)) throw new AuthError();
+    return { name: part.charAt(0), value: part.slice(2) };
   });
 }
 
@@ -128,8 +128,8 @@ export function parseServerFirst(message: string): ServerFirst {
   rejectMandatoryExtension(attrs);
   const nonce = expect(attrs, 0, 'r');
   if (!isScramNonce(nonce)) throw new AuthError();
+  // Never empty: a value has at least one character, and base64 of one or more characters is bytes or an error.
   const salt = decodeB64(expect(attrs, 1, 's'));
-  if (salt.length === 0) throw new AuthError();
   // RFC 5802: posit-number = %x31-39 *DIGIT
   const count = expect(attrs, 2, 'i');
   if (!/^[1-9][0-9]{0,9}$/.test(count)) throw new AuthError();
@@ -163,9 +163,10 @@ export function parseClientFinal(message: string): ClientFinal {
   if (!isScramNonce(nonce)) throw new AuthError();
   const last = attrs.length - 1;
   if (last < 2) throw new AuthError();
-  const proof = decodeB64(expect(attrs, last, 'p'));
-  for (let i = 2; i < last; i++) if (attrs[i]?.name === 'p') throw new AuthError();
-  const withoutProof = message.slice(0, message.length - (attrs[last]?.value.length ?? 0) - 3);
+  const proofText = expect(attrs, last, 'p');
+  const proof = decodeB64(proofText);
+  for (let i = 2; i < last; i++) if ((attrs[i] as Attr).name === 'p') throw new AuthError();
+  const withoutProof = message.slice(0, message.length - proofText.length - 3);
   return { channelBinding, nonce, withoutProof, proof };
 }
 

@@ -296,8 +296,9 @@ export class Authenticator {
     } catch (_err) {
       return this.#loginFailed(username, address, pending.known ? 'credentials' : 'unknown-user');
     }
-    // Re-read the user: disabled, deleted or given new credentials during the exchange means no login.
-    const user = pending.known ? await this.#users.getUser(username) : undefined;
+    // Re-read the user: disabled, deleted or given new credentials during the exchange means no login. (An unknown
+    // user never gets here: a fake StoredKey has no known preimage, so no proof verifies against it.)
+    const user = await this.#users.getUser(username);
     if (user === undefined) return this.#loginFailed(username, address, 'unknown-user');
     if (!user.enabled) return this.#loginFailed(username, address, 'disabled');
     if (!sameCredentials(user.scram, credentials)) return this.#loginFailed(username, address, 'credentials');

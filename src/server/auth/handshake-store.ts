@@ -40,16 +40,6 @@ export class HandshakeStore<T> {
     this.#clock = clock;
   }
 
-  /** How long an entry lives, in milliseconds. */
-  get ttlMs(): number {
-    return this.#ttlMs;
-  }
-
-  /** Number of live entries (expired ones may be counted until the next `put`). */
-  get size(): number {
-    return this.#slots.size;
-  }
-
   /**
    * Store `state` for `owner` and return the token that retrieves it once, dropping the owner's oldest exchange
    * beyond its cap. With `alias` (a token already taken), that token retrieves the same state too, once.

@@ -62,9 +62,11 @@ const oneShotHash = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
 
 /** Hex SHA-256 of a token: the only form in which tokens are stored. */
 export function tokenSessionId(token: string): string {
-  return oneShotHash === undefined
-    ? nodeCrypto.createHash('sha256').update(token, 'utf8').digest('hex')
-    : oneShotHash('sha256', token, 'hex');
+  // Node 20 releases before 20.12 only: the Node that runs the tests has crypto.hash.
+  /* v8 ignore start */
+  if (oneShotHash === undefined) return nodeCrypto.createHash('sha256').update(token, 'utf8').digest('hex');
+  /* v8 ignore stop */
+  return oneShotHash('sha256', token, 'hex');
 }
 
 function sessionEvent(event: SessionEvent): void {
@@ -133,10 +135,9 @@ export class TokenService {
     await this.#sessions.putSession({ id: sessionId, username, created: now, lastUsed: now, expires });
     sessionEvent({ action: 'open', count: 1 });
     const mine = await this.#sessions.listUserSessions(username);
-    for (let i = 0; i < mine.length - this.#maxSessionsPerUser; i++) {
-      const old = mine[i];
-      if (old !== undefined) closed(await this.#sessions.deleteSession(old.id), 'evicted');
-    }
+    const excess = mine.length - this.#maxSessionsPerUser;
+    for (const old of excess > 0 ? mine.slice(0, excess) : [])
+      closed(await this.#sessions.deleteSession(old.id), 'evicted');
     return { token, sessionId, expires };
   }
 

@@ -28,7 +28,7 @@ export function parseSubjectAltNames(text: string | undefined): Omit<PeerIdentit
   if (text === undefined || text === '') return out;
   SAN_ENTRY.lastIndex = 0;
   for (let m = SAN_ENTRY.exec(text); m !== null && m[0] !== ''; m = SAN_ENTRY.exec(text)) {
-    const raw = m[2] ?? '';
+    const raw = m[2] as string;
     let value = raw;
     if (raw.startsWith('"')) {
       try {
@@ -37,7 +37,7 @@ export function parseSubjectAltNames(text: string | undefined): Omit<PeerIdentit
         continue;
       }
     }
-    const kind = m[1] ?? '';
+    const kind = m[1] as string;
     if (kind === 'DNS') out.dns.push(value);
     else if (kind === 'IP Address') out.ip.push(value);
     else if (kind === 'email') out.email.push(value);
@@ -53,10 +53,10 @@ export function parseSubjectAltNames(text: string | undefined): Omit<PeerIdentit
  * an unverified certificate says nothing about who is on the other end.
  */
 export function peerIdentity(socket: TLSSocket): PeerIdentity | undefined {
+  // Authorized means the handshake verified the peer's certificate, so there is one (never the empty object
+  // getPeerCertificate gives for a peer that sent none).
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate(false);
-  // An empty object means no certificate was sent.
-  if (Object.keys(cert).length === 0) return undefined;
   const cnValue: unknown = (cert.subject as Record<string, unknown> | undefined)?.CN;
   const cn = Array.isArray(cnValue) ? (cnValue[0] as unknown) : cnValue;
   return {

@@ -231,14 +231,15 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
 
   const dispatch = async ({ req, res, principal, subpath, authorize }: RouteRequest): Promise<void> => {
     authorize(principal, 'admin', name);
-    const method = req.method ?? 'GET';
+    // A request of node:http's server always has its method and URL (only client-side messages lack them).
+    const method = req.method as string;
     if (subpath === '' || subpath === '/') {
       if (method === 'GET' || method === 'HEAD') {
         sendJson(res, 200, { users: (await users.listUsers()).map(userJson) });
         return;
       }
       if (method === 'POST') {
-        const path = splitTarget(req.url ?? '').path;
+        const path = splitTarget(req.url as string).path;
         return create(req, res, principal, path.slice(0, path.length - subpath.length));
       }
       throw methodNotAllowed(method, 'GET, POST');
@@ -267,8 +268,8 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
         await dispatch(request);
       } catch (err) {
         // A ValueError (bad username, role or password) is HS_ERR_INVALID_VALUE: 400 like any other bad input.
-        if (request.res.headersSent) request.res.destroy();
-        else sendError(request.res, err);
+        // Every handler answers in its last step, so nothing throws once an answer has started.
+        sendError(request.res, err);
       }
     },
   });

@@ -260,3 +260,31 @@ describe('users API: the last enabled admin', () => {
     expect(admins).toHaveLength(1);
   });
 });
+
+describe('users API: paths and bodies it refuses', () => {
+  it('answers 404 for a path below a user, 400 for malformed percent-encoding', async () => {
+    const nested = await api('GET', 'otto/sessions');
+    expect(nested.status).toBe(404);
+    expect(nested.json).toMatchObject({ errCode: 'HS_ERR_UNKNOWN_NAME' });
+    const malformed = await api('GET', '%E0%A4%A');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ errCode: 'HS_ERR_BAD_REQUEST' });
+  });
+
+  it('answers 415 for a body without a Content-Type', async () => {
+    // fetch labels a string body text/plain; a Blob without a type goes without any Content-Type.
+    const r = await fetch(`${f.base}users/`, {
+      method: 'POST',
+      headers: { authorization: admin },
+      body: new Blob(['{"username":"x","password":"long-enough"}']),
+    });
+    expect(r.status).toBe(415);
+    expect(await r.json()).toMatchObject({ errCode: 'HS_ERR_UNSUPPORTED_MEDIA' });
+  });
+
+  it('lets the only admin change its own password (it stays an enabled admin)', async () => {
+    const r = await api('PATCH', 'ada', { password: 'another-long-one' });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ username: 'ada', role: 'admin', enabled: true });
+  });
+});

@@ -1,8 +1,12 @@
 // TLS over real node:https on port 0: TLS 1.3 only, and mutual TLS that maps a verified client certificate to a user.
 
+import { webcrypto } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type ConnectionOptions, TLSSocket } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,7 +18,7 @@ import {
 import { clientTlsOptions } from '../../../src/client/node/index.js';
 import { CertAuthenticator } from '../../../src/server/tls/cert-authenticator.js';
 import { parseSubjectAltNames, peerIdentity } from '../../../src/server/tls/peer-identity.js';
-import { type ServerTlsInput, serverTlsOptions } from '../../../src/server/tls/tls-options.js';
+import { readServerTlsFiles, type ServerTlsInput, serverTlsOptions } from '../../../src/server/tls/tls-options.js';
 import { createMemoryUserStore } from '../../../src/storage/memory/memory-user-store.js';
 import { fakeScram } from '../../../src/storage/testing/user-store-contract.js';
 
@@ -226,5 +230,113 @@ describe('peerIdentity and SAN mapping', () => {
       uri: ['urn:x'],
     });
     expect(parseSubjectAltNames(undefined)).toEqual({ dns: [], ip: [], email: [], uri: [] });
+  });
+});
+
+/** A client certificate signed by `ca` whose subject is exactly `subject` (no CN, or several), with SANs. */
+async function customClient(
+  ca: PemPair,
+  subject: Record<string, string[]>,
+  altNames: { type: 'email' | 'dns'; value: string }[],
+): Promise<PemPair> {
+  await import('reflect-metadata');
+  const lib = await import('@peculiar/x509');
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const caKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    lib.PemConverter.decode(ca.key)[0] as ArrayBuffer,
+    alg,
+    false,
+    ['sign'],
+  );
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const cert = await lib.X509CertificateGenerator.create({
+    serialNumber: '0a1b2c',
+    subject: new lib.Name([subject]),
+    issuer: new lib.X509Certificate(ca.cert).subjectName,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    signingAlgorithm: alg,
+    extensions: [
+      new lib.ExtendedKeyUsageExtension([lib.ExtendedKeyUsage.clientAuth]),
+      new lib.SubjectAlternativeNameExtension(altNames),
+    ],
+  });
+  const key = lib.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { cert: cert.toString('pem'), key };
+}
+
+describe('certificates without one plain CN', () => {
+  async function identify(client: PemPair, certAuth: CertAuthenticator): Promise<{ body: string; seen: unknown }> {
+    let seen: unknown;
+    const port = await serve({ ca: certs.ca.cert }, async (s) => {
+      seen = peerIdentity(s);
+      const r = await certAuth.authenticate(s);
+      return r === undefined ? 'nobody' : `${r.username}:${r.source}`;
+    });
+    const { body } = await get(port, clientTlsOptions({ ca: certs.ca.cert, ...client }));
+    return { body, seen };
+  }
+
+  it('a certificate without a CN has no cn; it maps by another source, never by CN', async () => {
+    const users = createMemoryUserStore();
+    await users.createUser({ username: 'ops@example.com', role: 'operator', scram: fakeScram(4) });
+    const client = await customClient(certs.ca, { O: ['Acme'] }, [{ type: 'email', value: 'ops@example.com' }]);
+    const certAuth = CertAuthenticator.create({ users, sources: ['cn', 'email'] });
+    const { body, seen } = await identify(client, certAuth);
+    expect(seen).toMatchObject({ cn: undefined, email: ['ops@example.com'] });
+    expect(body).toBe('ops@example.com:email');
+  });
+
+  it('of several CNs the first is the cn', async () => {
+    const users = createMemoryUserStore();
+    await users.createUser({ username: 'first', role: 'viewer', scram: fakeScram(5) });
+    const client = await customClient(certs.ca, { CN: ['first', 'second'] }, [{ type: 'dns', value: 'x.example' }]);
+    const { body, seen } = await identify(client, CertAuthenticator.create({ users }));
+    expect(seen).toMatchObject({ cn: 'first', dns: ['x.example'] });
+    expect(body).toBe('first:cn');
+  });
+
+  it('a name that mapIdentity maps to no username authenticates nobody', async () => {
+    const users = createMemoryUserStore();
+    await users.createUser({ username: 'admin', role: 'admin', scram: fakeScram(6) });
+    const certAuth = CertAuthenticator.create({ users, mapIdentity: () => undefined });
+    expect((await identify(certs.client, certAuth)).body).toBe('nobody');
+  });
+
+  it('skips a JSON-quoted SAN value that is not valid JSON', () => {
+    expect(parseSubjectAltNames('DNS:"a\\qb", DNS:ok')).toEqual({ dns: ['ok'], ip: [], email: [], uri: [] });
+  });
+});
+
+describe('TLS inputs', () => {
+  it('takes a certificate chain as several PEMs', () => {
+    expect(serverTlsOptions({ cert: ['a', 'b'], key: 'k', ca: [Buffer.from('c')] })).toMatchObject({
+      cert: ['a', 'b'],
+      ca: [Buffer.from('c')],
+    });
+  });
+
+  it('reads the PEM files, with and without a CA file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hs-tls-'));
+    try {
+      await writeFile(path.join(dir, 'c.pem'), certs.server.cert);
+      await writeFile(path.join(dir, 'k.pem'), certs.server.key);
+      await writeFile(path.join(dir, 'ca.pem'), certs.ca.cert);
+      const two = await readServerTlsFiles({ certFile: path.join(dir, 'c.pem'), keyFile: path.join(dir, 'k.pem') });
+      expect(Object.keys(two)).toEqual(['cert', 'key']);
+      expect(String(two.cert)).toBe(certs.server.cert);
+      const three = await readServerTlsFiles({
+        certFile: path.join(dir, 'c.pem'),
+        keyFile: path.join(dir, 'k.pem'),
+        caFile: path.join(dir, 'ca.pem'),
+      });
+      expect(String(three.ca)).toBe(certs.ca.cert);
+      await expect(readServerTlsFiles({ certFile: path.join(dir, 'none'), keyFile: 'k' })).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

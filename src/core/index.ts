@@ -40,6 +40,7 @@ export {
 export { type CsvEncodeOptions, encodeCsv } from './codec/csv/index.js';
 export {
   decodeJson,
+  decodeJsonGridSteps,
   encodeJson,
   type JsonDecodeOptions,
   type JsonEncodeOptions,
@@ -58,9 +59,11 @@ export {
   parseMediaType,
   valToGrid,
 } from './codec/media-types.js';
+export { type DecodeSteps, drainSteps } from './codec/steps.js';
 export {
   decodeTrio,
   decodeTrioDicts,
+  decodeTrioSteps,
   encodeTrio,
   encodeTrioDict,
   type TrioOrigin,

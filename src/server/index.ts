@@ -42,6 +42,7 @@ export type { EntityChange, StoreObserver } from './cache/observed-store.js';
 export type { CacheDeps } from './cache/response-cache.js';
 export {
   type ConnectionEvent,
+  type DecodeEvent,
   type MessageEvent,
   type OpTraceContext,
   type RequestEvent,

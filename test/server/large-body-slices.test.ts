@@ -81,4 +81,20 @@ describe.each(Object.keys(BODIES) as (keyof typeof BODIES)[])('a large %s body',
     // 5,000 rows of ~130 characters: the decode failed within the first few of its 16 slices.
     expect(last?.slices).toBeLessThanOrEqual(4);
   });
+
+  it('is decoded one at a time through a gate of one (maxConcurrentLargeBodies)', async () => {
+    f = await startFixture({ limits: { maxConcurrentLargeBodies: 1 } });
+    // The slice count of each event in order: two bodies decoded one after the other count 1..n twice.
+    const counts: string[] = [];
+    subscribe(SERVER_CHANNELS.decode, (e: DecodeEvent) => {
+      counts.push(e.done ? 'done' : String(e.slices));
+    });
+    const answers = await Promise.all([1, 2].map(() => call(f as Fixture, 'read', { body, contentType })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const firstDone = counts.indexOf('done');
+    expect(firstDone).toBeGreaterThan(10);
+    expect(counts.slice(0, firstDone)).toEqual(counts.slice(0, firstDone).map((_, i) => String(i + 1)));
+    expect(counts.slice(firstDone + 1, firstDone + 3)).toEqual(['1', '2']);
+    expect(counts.at(-1)).toBe('done');
+  });
 });

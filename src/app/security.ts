@@ -13,6 +13,7 @@ import {
   type SecurityServerOptions,
   serverTlsOptions,
 } from '../server/index.js';
+import type { AuthStateStore } from '../storage/auth-state-store.js';
 import type { SessionStore } from '../storage/session-store.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { AppOutput } from './app-output.js';
@@ -131,13 +132,15 @@ async function firstAdmin(users: UserStore, config: AppSecurityConfig, out: AppO
  * Check the security settings and build what the server needs. With authentication (the default): the users of
  * the store (or of this process's memory), the first admin from `HS_SUPERUSER_USERNAME`/`HS_SUPERUSER_PASSWORD`
  * or `admin` with a generated password shown once, tokens purged every minute. Without authentication: refused
- * unless the host is loopback. Bad settings throw `ValueError`.
+ * unless the host is loopback. With `authState` (a shared store's), the login throttle and SCRAM exchanges live
+ * there, so that several server processes share them. Bad settings throw `ValueError`.
  */
 export async function prepareSecurity(
   config: AppSecurityConfig,
   users: UserStore & SessionStore,
   usersKept: boolean,
   out: AppOutput,
+  authState?: AuthStateStore,
 ): Promise<AppSecurity> {
   const tls = tlsOptions(config.tls);
   if (!config.auth) {
@@ -163,6 +166,7 @@ export async function prepareSecurity(
   const security = createSecurity({
     users,
     sessions: users,
+    ...(authState === undefined ? {} : { authState }),
     serverSecret: secret,
     idleTtlMs: config.idleTtlMs,
     maxLifetimeMs: config.maxLifetimeMs,
@@ -171,7 +175,7 @@ export async function prepareSecurity(
     ...(config.tls?.ca === undefined ? {} : { certAuth: CertAuthenticator.create({ users }) }),
   });
   const purge = setInterval(() => {
-    security.tokens.purgeExpired().catch((err: unknown) => {
+    Promise.all([security.tokens.purgeExpired(), security.throttle.purge()]).catch((err: unknown) => {
       out.warn(`purging sessions: ${String(err)}`);
     });
   }, PURGE_INTERVAL_MS);

@@ -133,7 +133,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
     const users = opened.users ?? createMemoryUserStore();
-    const security = await prepareSecurity(config.security, users, opened.users !== undefined, out);
+    const security = await prepareSecurity(config.security, users, opened.users !== undefined, out, opened.authState);
     cleanup.push(() => {
       security.stop();
     });

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
 import type { Clock } from '../storage/adapter.js';
+import type { AuthStateStore } from '../storage/auth-state-store.js';
 import type { SessionStore } from '../storage/session-store.js';
 import type { UserStore } from '../storage/user-store.js';
 import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle.js';
@@ -125,6 +126,11 @@ export interface SecurityOptions {
   /** Where token sessions live (default: this process's memory). Share one between server processes. */
   readonly sessions?: SessionStore;
   /**
+   * Where the login throttle's records and SCRAM exchanges in progress live (default: this process's memory). Share
+   * one between server processes (a persistent store's), so they throttle together and a login's steps may reach any.
+   */
+  readonly authState?: AuthStateStore;
+  /**
    * Secret of at least 32 bytes that unknown usernames' fake salts derive from. Keep it stable across
    * restarts and processes when the user store persists (see `FakeCredentials`).
    */
@@ -159,6 +165,8 @@ export interface ServerSecurity {
   readonly tokens: TokenService;
   /** The HELLO/SCRAM/BEARER state machine. */
   readonly authenticator: Authenticator;
+  /** The login throttle; call `purge()` from a timer to drop records that lock nothing any more. */
+  readonly throttle: AuthThrottle;
   /** PBKDF2 iterations new passwords get. */
   readonly iterations: number;
 }
@@ -186,13 +194,20 @@ export function createSecurity(options: SecurityOptions): ServerSecurity {
     ...(options.idleTtlMs === undefined ? {} : { idleTtlMs: options.idleTtlMs }),
     ...(options.maxLifetimeMs === undefined ? {} : { maxLifetimeMs: options.maxLifetimeMs }),
   });
+  const authState = options.authState;
+  const throttle = AuthThrottle.create({
+    ...options.throttle,
+    clock,
+    ...(authState === undefined ? {} : { state: authState }),
+  });
   const authenticator = Authenticator.create({
     users,
     tokens,
     serverSecret: options.serverSecret,
     iterations,
     clock,
-    throttle: AuthThrottle.create({ ...options.throttle, clock }),
+    throttle,
+    ...(authState === undefined ? {} : { handshakes: authState }),
     allowPlaintext: options.allowPlaintext ?? false,
   });
   const clientAddress =
@@ -210,6 +225,7 @@ export function createSecurity(options: SecurityOptions): ServerSecurity {
     users,
     tokens,
     authenticator,
+    throttle,
     iterations,
   });
 }

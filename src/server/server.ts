@@ -79,15 +79,20 @@ export function createServer(options: CreateServerOptions): HaystackServer {
           server.off('error', onError);
           const addr = server.address() as AddressInfo;
           const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          resolve({
+          const bound = {
             host: addr.address,
             port: addr.port,
             url: `${scheme}://${shown}:${addr.port}${handler.options.basePath}`,
+          };
+          // Serving starts with other processes' changes followed, so no cached answer misses one.
+          void handler.pipeline.following.then(() => {
+            resolve(bound);
           });
         });
       });
     },
     close() {
+      handler.pipeline.stopFollowing();
       return new Promise<void>((resolve, reject) => {
         if (!server.listening) {
           resolve();

@@ -2,7 +2,7 @@
 // adapters over one file, users and sessions.
 
 import { afterAll, vi } from 'vitest';
-import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { openSqliteStore, type SqliteStore } from '../../src/storage/sqlite/index.js';
 import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
 
 import { makeTempDir } from '../support/temp-dir.js';
@@ -19,5 +19,6 @@ afterAll(() => {
 describeStorageContract('sqlite', ({ clock }) => openSqliteStore({ path: nextFile(), clock, synchronous: 'normal' }), {
   openSibling: (store, { clock }) => openSqliteStore({ path: store.path, clock, synchronous: 'normal' }),
   makeUserStore: async (clock) => (await openSqliteStore({ path: nextFile(), clock, synchronous: 'normal' })).users,
+  authStateOf: (store) => (store as SqliteStore).authState,
   propertyRuns: 40,
 });

@@ -20,6 +20,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
     return {
       store,
       users: store.users,
+      authState: store.authState,
       persistent: true,
       description: `sqlite ${file}`,
       close: () => store.close(),

@@ -1,6 +1,8 @@
 // Login throttling that slows password guessing without giving anyone a switch to lock a user out.
 
 import type { Clock } from '../../storage/adapter.js';
+import type { AuthStateStore, ThrottleKey, ThrottleScope } from '../../storage/auth-state-store.js';
+import { createMemoryAuthState } from '../../storage/memory/memory-auth-state.js';
 
 /** Limits for one kind of key. */
 export interface ThrottleLimits {
@@ -25,7 +27,13 @@ export interface AuthThrottleOptions {
    * 100 free, up to 5 min). Never applied to the user's known-good addresses.
    */
   readonly perUsername?: Partial<ThrottleLimits>;
-  /** Most failure records kept per kind (default 100,000); see the class comment for what is dropped first. */
+  /**
+   * Where failure records and known-good addresses live (default: this process's memory, at most `maxEntries`
+   * records per kind, a flood of fresh keys never evicting a locked one). Give the shared store's so that several
+   * server processes count attempts together.
+   */
+  readonly state?: AuthStateStore;
+  /** With the default memory state: most failure records kept per kind (default 100,000). */
   readonly maxEntries?: number;
   /** Addresses remembered per user as known-good (default 8, the most recent successful logins). */
   readonly knownAddresses?: number;
@@ -48,61 +56,15 @@ export type ThrottleDecision =
 /** What a failure was: a wrong password or proof (`guess`), or a message that tried no password (`malformed`). */
 export type FailureKind = 'guess' | 'malformed';
 
-interface Entry {
-  failures: number;
-  lastFailure: number;
-  lockedUntil: number;
-}
-
 const WINDOW = 15 * 60_000;
 const PAIR_DEFAULTS: ThrottleLimits = { freeFailures: 5, windowMs: WINDOW, baseDelayMs: 1000, maxDelayMs: WINDOW };
 const ADDRESS_DEFAULTS: ThrottleLimits = { ...PAIR_DEFAULTS, freeFailures: 30 };
 const USERNAME_DEFAULTS: ThrottleLimits = { ...PAIR_DEFAULTS, freeFailures: 100, maxDelayMs: 5 * 60_000 };
 
-/**
- * A table of failure records that flooding cannot reset. Records still within their free failures are
- * "cold" and are dropped least-recently-failed first when the table is full; records past them ("hot": a
- * lock is running or building up) live in a second table of the same size that fresh keys cannot touch,
- * so a flood of new usernames or addresses never evicts the record of an account under attack. Filling the
- * hot table takes more than `freeFailures` failures per key, which the address limit throttles.
- */
-class FailureTable {
-  readonly #cold = new Map<string, Entry>();
-  readonly #hot = new Map<string, Entry>();
-
-  constructor(
-    readonly limits: ThrottleLimits,
-    readonly maxEntries: number,
-  ) {}
-
-  lockedFor(key: string, now: number): number {
-    const e = this.#hot.get(key);
-    return e === undefined ? 0 : Math.max(0, e.lockedUntil - now);
-  }
-
-  fail(key: string, now: number): void {
-    const { freeFailures, windowMs, baseDelayMs, maxDelayMs } = this.limits;
-    const old = this.#hot.get(key) ?? this.#cold.get(key);
-    const failures = old === undefined || now - old.lastFailure > windowMs ? 1 : old.failures + 1;
-    const over = failures - freeFailures;
-    const delay = over > 0 ? Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(over - 1, 40)) : 0;
-    this.forget(key);
-    // Re-inserted, so each Map is in least-recently-failed order, the order records are dropped in.
-    const table = over > 0 ? this.#hot : this.#cold;
-    table.set(key, { failures, lastFailure: now, lockedUntil: delay > 0 ? now + delay : 0 });
-    if (table.size > this.maxEntries) table.delete(table.keys().next().value as string);
-  }
-
-  /** Take back one failure (an attempt counted in advance that turned out to be a success). */
-  refund(key: string): void {
-    const e = this.#cold.get(key);
-    if (e !== undefined && e.failures > 0) e.failures--;
-  }
-
-  forget(key: string): void {
-    this.#cold.delete(key);
-    this.#hot.delete(key);
-  }
+// How long a key stays locked after its last failure: nothing within the free failures, then doubling to the cap.
+function lockMs(limits: ThrottleLimits, failures: number): number {
+  const over = failures - limits.freeFailures;
+  return over > 0 ? Math.min(limits.maxDelayMs, limits.baseDelayMs * 2 ** Math.min(over - 1, 40)) : 0;
 }
 
 /**
@@ -121,23 +83,25 @@ class FailureTable {
  *   tries no password and counts against its address only, so it cannot be used to lock an account.
  * - A success clears its pair.
  *
- * State lives in this process: with several server processes each throttles on its own.
+ * State lives in an {@link AuthStateStore}: this process's memory by default, or the store several server processes
+ * share, so that they count attempts together (the policy stays the same).
  */
 export class AuthThrottle {
-  readonly #pair: FailureTable;
-  readonly #addr: FailureTable;
-  readonly #user: FailureTable;
-  readonly #known = new Map<string, Map<string, number>>();
-  readonly #maxEntries: number;
+  readonly #limits: Readonly<Record<ThrottleScope, ThrottleLimits>>;
+  readonly #state: AuthStateStore;
   readonly #knownAddresses: number;
   readonly #knownForMs: number;
   readonly #clock: Clock;
 
   private constructor(options: AuthThrottleOptions) {
-    this.#maxEntries = options.maxEntries ?? 100_000;
-    this.#pair = new FailureTable({ ...PAIR_DEFAULTS, ...options.perPair }, this.#maxEntries);
-    this.#addr = new FailureTable({ ...ADDRESS_DEFAULTS, ...options.perAddress }, this.#maxEntries);
-    this.#user = new FailureTable({ ...USERNAME_DEFAULTS, ...options.perUsername }, this.#maxEntries);
+    this.#limits = {
+      pair: { ...PAIR_DEFAULTS, ...options.perPair },
+      address: { ...ADDRESS_DEFAULTS, ...options.perAddress },
+      username: { ...USERNAME_DEFAULTS, ...options.perUsername },
+    };
+    this.#state =
+      options.state ??
+      createMemoryAuthState(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
     this.#knownAddresses = options.knownAddresses ?? 8;
     this.#knownForMs = options.knownForMs ?? 30 * 86_400_000;
     this.#clock = options.clock ?? Date.now;
@@ -149,51 +113,66 @@ export class AuthThrottle {
   }
 
   /** May `username` try to log in from `address` now? */
-  check(username: string, address: string): ThrottleDecision {
+  async check(username: string, address: string): Promise<ThrottleDecision> {
     const now = this.#clock();
-    const wait = Math.max(
-      this.#pair.lockedFor(pairKey(username, address), now),
-      this.#addr.lockedFor(address, now),
-      this.isKnownAddress(username, address) ? 0 : this.#user.lockedFor(username, now),
-    );
+    const keys: ThrottleKey[] = [
+      { scope: 'pair', key: pairKey(username, address) },
+      { scope: 'address', key: address },
+    ];
+    if (!(await this.isKnownAddress(username, address))) keys.push({ scope: 'username', key: username });
+    const records = await this.#state.throttleRecords(keys);
+    let wait = 0;
+    records.forEach((r, i) => {
+      if (r === undefined) return;
+      const limits = this.#limits[(keys[i] as ThrottleKey).scope];
+      wait = Math.max(wait, r.lastFailure + lockMs(limits, r.failures) - now);
+    });
     return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true };
   }
 
   /** Count a failed login of `username` from `address`. */
-  recordFailure(username: string, address: string, kind: FailureKind = 'guess'): void {
+  async recordFailure(username: string, address: string, kind: FailureKind = 'guess'): Promise<void> {
     const now = this.#clock();
-    this.#addr.fail(address, now);
+    await this.#fail({ scope: 'address', key: address }, now);
     if (kind === 'malformed') return;
-    this.#pair.fail(pairKey(username, address), now);
-    this.#user.fail(username, now);
+    await this.#fail({ scope: 'pair', key: pairKey(username, address) }, now);
+    await this.#fail({ scope: 'username', key: username }, now);
   }
 
   /**
    * A successful login: clear the pair's failures and remember the address as known-good for the user. With
    * `prepaid`, the attempt was counted as a failure before its costly check ran; that count is taken back.
    */
-  recordSuccess(username: string, address: string, prepaid = false): void {
+  async recordSuccess(username: string, address: string, prepaid = false): Promise<void> {
     const now = this.#clock();
-    this.#pair.forget(pairKey(username, address));
+    await this.#state.clearThrottle({ scope: 'pair', key: pairKey(username, address) });
     if (prepaid) {
-      this.#addr.refund(address);
-      this.#user.refund(username);
+      // Only a count still within the free failures is taken back: a lock that is running stays.
+      await this.#state.refundThrottleFailure({ scope: 'address', key: address }, this.#limits.address.freeFailures);
+      await this.#state.refundThrottleFailure({ scope: 'username', key: username }, this.#limits.username.freeFailures);
     }
-    let known = this.#known.get(username);
-    this.#known.delete(username);
-    known ??= new Map();
-    known.delete(address);
-    known.set(address, now);
-    if (known.size > this.#knownAddresses) known.delete(known.keys().next().value as string);
-    this.#known.set(username, known);
-    // Only successful logins add here, so this cannot be flooded; the cap bounds it all the same.
-    if (this.#known.size > this.#maxEntries) this.#known.delete(this.#known.keys().next().value as string);
+    await this.#state.rememberAddress(username, address, now, this.#knownAddresses, this.#knownForMs);
   }
 
   /** Has `username` logged in from `address` within `knownForMs`? */
-  isKnownAddress(username: string, address: string): boolean {
-    const at = this.#known.get(username)?.get(address);
+  async isKnownAddress(username: string, address: string): Promise<boolean> {
+    const at = await this.#state.addressKnownAt(username, address);
     return at !== undefined && this.#clock() - at < this.#knownForMs;
+  }
+
+  /** Drop records that no longer lock anything (call from a timer when the state is a shared store). */
+  purge(): Promise<number> {
+    return this.#state.purgeAuthState(this.#clock());
+  }
+
+  async #fail(key: ThrottleKey, now: number): Promise<void> {
+    const limits = this.#limits[key.scope];
+    await this.#state.recordThrottleFailure(key, {
+      now,
+      windowMs: limits.windowMs,
+      keepMs: Math.max(limits.windowMs, limits.maxDelayMs),
+      freeFailures: limits.freeFailures,
+    });
   }
 }
 

@@ -13,10 +13,13 @@ import {
 } from '../../core/auth/scram-server.js';
 import { AuthError } from '../../core/errors.js';
 import type { Clock } from '../../storage/adapter.js';
+import type { AuthStateStore } from '../../storage/auth-state-store.js';
+import { createMemoryAuthState } from '../../storage/memory/memory-auth-state.js';
 import { MAX_USERNAME_LENGTH, type UserRecord, type UserRole, type UserStore } from '../../storage/user-store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { FakeCredentials } from './fake-credentials.js';
-import { HandshakeStore } from './handshake-store.js';
+import { decodePending, encodePending, type Pending } from './pending-exchange.js';
+import { randomToken } from './random-token.js';
 import type { TokenService } from './token-service.js';
 
 /** Options of {@link Authenticator.create}. */
@@ -34,6 +37,11 @@ export interface AuthenticatorOptions {
   readonly iterations?: number;
   /** Login throttle (default `AuthThrottle.create({ clock })`). */
   readonly throttle?: AuthThrottle;
+  /**
+   * Where exchanges in progress live between their requests (default: this process's memory). Give the store that
+   * several server processes share, so that the steps of one login may reach different processes.
+   */
+  readonly handshakes?: AuthStateStore;
   /** Time source (default `Date.now`). */
   readonly clock?: Clock;
   /** How long a client has for each step of an exchange (default 60 s). */
@@ -115,17 +123,6 @@ export type AuthResult =
       readonly error: AuthError;
     };
 
-interface Pending {
-  readonly username: string;
-  readonly credentials: ScramCredentials;
-  /** The user existed at HELLO (an unknown user's exchange can never succeed). */
-  readonly known: boolean;
-  /** Set once the client-first-message has been answered. */
-  readonly scram: ScramServerHandshake | undefined;
-  /** Address of the client that said HELLO (owner of the handshake slot). */
-  readonly address: string;
-}
-
 const NO_STORE = 'no-store';
 const LOGIN_CHANNEL = channel('haystack:auth:login');
 
@@ -188,7 +185,10 @@ export class Authenticator {
   readonly #tokens: TokenService;
   readonly #fake: FakeCredentials;
   readonly #throttle: AuthThrottle;
-  readonly #pending: HandshakeStore<Pending>;
+  readonly #handshakes: AuthStateStore;
+  readonly #clock: Clock;
+  readonly #handshakeTtlMs: number;
+  readonly #handshakeLimits: { readonly maxPerOwner: number; readonly maxEntries: number };
   readonly #allowPlaintext: boolean;
 
   private constructor(options: AuthenticatorOptions, fake: FakeCredentials) {
@@ -197,12 +197,13 @@ export class Authenticator {
     this.#tokens = options.tokens;
     this.#fake = fake;
     this.#throttle = options.throttle ?? AuthThrottle.create({ clock });
-    this.#pending = new HandshakeStore(
-      options.handshakeTtlMs ?? 60_000,
-      options.maxHandshakes ?? 10_000,
-      options.maxHandshakesPerAddress ?? 32,
-      clock,
-    );
+    this.#handshakes = options.handshakes ?? createMemoryAuthState();
+    this.#clock = clock;
+    this.#handshakeTtlMs = options.handshakeTtlMs ?? 60_000;
+    this.#handshakeLimits = {
+      maxEntries: options.maxHandshakes ?? 10_000,
+      maxPerOwner: options.maxHandshakesPerAddress ?? 32,
+    };
     this.#allowPlaintext = options.allowPlaintext ?? false;
   }
 
@@ -252,24 +253,29 @@ export class Authenticator {
   async #hello(username: string, address: string): Promise<AuthResult> {
     // No state is kept for a name no user can have (too long, control characters): memory per attempt stays small.
     if (!isPlausibleUsername(username)) return this.#malformed(username, address);
-    const refused = this.#throttled(username, address);
+    const refused = await this.#throttled(username, address);
     if (refused !== undefined) return refused;
     const user = await this.#users.getUser(username);
     const credentials = user === undefined ? this.#fake.forUsername(username) : user.scram;
-    const handshakeToken = this.#pending.put(
-      { username, credentials, known: user !== undefined, scram: undefined, address },
+    const handshakeToken = await this.#putPending({
+      username,
+      credentials,
+      known: user !== undefined,
+      scram: undefined,
       address,
-    );
+    });
     const challenges: AuthChallenge[] = [{ scheme: 'SCRAM', hash: credentials.hash, handshakeToken, data: undefined }];
     if (this.#allowPlaintext) challenges.push({ scheme: 'PLAINTEXT' });
     return this.#challenge(formatWwwAuthenticate(challenges));
   }
 
   async #scram(handshakeToken: string | undefined, data: string, address: string): Promise<AuthResult> {
-    const pending = handshakeToken === undefined ? undefined : this.#pending.take(handshakeToken);
+    const taken =
+      handshakeToken === undefined ? undefined : await this.#handshakes.takeHandshake(handshakeToken, this.#clock());
     // No exchange to continue (never started, replayed, or expired): the client must start over.
-    if (pending === undefined) return this.#failure();
-    const refused = this.#throttled(pending.username, address);
+    if (taken === undefined) return this.#failure();
+    const pending = decodePending(taken);
+    const refused = await this.#throttled(pending.username, address);
     if (refused !== undefined) return refused;
     const { username, credentials } = pending;
     if (pending.scram === undefined) {
@@ -283,7 +289,7 @@ export class Authenticator {
         return this.#malformed(username, address);
       }
       // The HELLO token stays good for the last step beside the new one: some clients repeat it (phable).
-      const next = this.#pending.put({ ...pending, scram }, pending.address, handshakeToken);
+      const next = await this.#putPending({ ...pending, scram }, handshakeToken);
       return this.#challenge(
         formatWwwAuthenticate([
           { scheme: 'SCRAM', hash: credentials.hash, handshakeToken: next, data: scram.serverFirst },
@@ -307,10 +313,10 @@ export class Authenticator {
 
   async #plaintext(username: string, password: string, address: string): Promise<AuthResult> {
     if (!isPlausibleUsername(username)) return this.#malformed(username, address);
-    const refused = this.#throttled(username, address);
+    const refused = await this.#throttled(username, address);
     if (refused !== undefined) return refused;
     // Counted before the PBKDF2 runs, so a burst of concurrent guesses is throttled before it costs the CPU.
-    this.#throttle.recordFailure(username, address);
+    await this.#throttle.recordFailure(username, address);
     const user = await this.#users.getUser(username);
     // Unknown users pay the same PBKDF2 as known ones.
     const ok = await verifyScramPassword(password, user?.scram ?? this.#fake.forUsername(username));
@@ -329,7 +335,7 @@ export class Authenticator {
     prepaid = false,
   ): Promise<AuthResult> {
     const issued = await this.#tokens.issue(user.username);
-    this.#throttle.recordSuccess(user.username, address, prepaid);
+    await this.#throttle.recordSuccess(user.username, address, prepaid);
     this.#publish({ username: user.username, address, outcome: 'success' });
     return {
       kind: 'success',
@@ -344,8 +350,26 @@ export class Authenticator {
     };
   }
 
-  #throttled(username: string, address: string): AuthResult | undefined {
-    const decision = this.#throttle.check(username, address);
+  // Stored under a fresh single-use token; with `alias` (the step before's token) that token takes it too.
+  async #putPending(pending: Pending, alias?: string): Promise<string> {
+    const now = this.#clock();
+    const token = randomToken();
+    await this.#handshakes.putHandshake(
+      {
+        token,
+        ...(alias === undefined ? {} : { alias }),
+        owner: pending.address,
+        state: encodePending(pending),
+        expires: now + this.#handshakeTtlMs,
+      },
+      this.#handshakeLimits,
+      now,
+    );
+    return token;
+  }
+
+  async #throttled(username: string, address: string): Promise<AuthResult | undefined> {
+    const decision = await this.#throttle.check(username, address);
     return decision.allowed ? undefined : this.#tooMany(username, address, decision.retryAfterMs);
   }
 
@@ -359,14 +383,14 @@ export class Authenticator {
     };
   }
 
-  #loginFailed(username: string, address: string, reason: LoginFailureReason): AuthResult {
-    this.#throttle.recordFailure(username, address);
+  async #loginFailed(username: string, address: string, reason: LoginFailureReason): Promise<AuthResult> {
+    await this.#throttle.recordFailure(username, address);
     this.#publish({ username, address, outcome: 'failure', reason });
     return this.#failure();
   }
 
-  #malformed(username: string, address: string): AuthResult {
-    this.#throttle.recordFailure(username, address, 'malformed');
+  async #malformed(username: string, address: string): Promise<AuthResult> {
+    await this.#throttle.recordFailure(username, address, 'malformed');
     this.#publish({ username, address, outcome: 'failure', reason: 'malformed' });
     return this.#failure();
   }

@@ -2,6 +2,8 @@
 
 import type { Dict } from '../../core/grid/dict.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
+import type { StoreChange } from '../../storage/change-notifier.js';
+import { errorChannel } from '../events.js';
 
 /** One changed entity: its id and its tags after the change (undefined when it was removed). */
 export interface EntityChange {
@@ -19,6 +21,8 @@ export interface StoreObserver {
   expires(id: string, at: number): void;
   /** False while nobody listens: writes then skip the extra read that reporting them costs. Default always true. */
   wants?(): boolean;
+  /** Changes may have been missed (another process's, while the store's notifications were interrupted). */
+  reset?(): void;
 }
 
 /** An observer that passes everything on to the observers added to it (a response cache, WebSocket pushes, ...). */
@@ -44,6 +48,64 @@ export class ChangeFeed implements StoreObserver {
   expires(id: string, at: number): void {
     for (const o of this.#observers) o.expires(id, at);
   }
+
+  reset(): void {
+    for (const o of this.#observers) o.reset?.();
+  }
+}
+
+/** A subscription to another process's changes, from {@link followStore}. */
+export interface StoreFollower {
+  /** Resolves once changes committed from now on are reported (at once for a store without notifications). */
+  readonly ready: Promise<void>;
+  /** Stop following. */
+  stop(): void;
+}
+
+/**
+ * Report to `observer` the changes other processes make to `store` (when it announces them: `subscribeChanges`),
+ * as {@link observeStore} reports this process's: each changed entity read back once, timed overrides' ends, and a
+ * `reset` when the store may have missed some (or the read back fails: everything is treated as changed).
+ */
+export function followStore(store: StorageAdapter, observer: StoreObserver): StoreFollower {
+  if (store.subscribeChanges === undefined) return { ready: Promise.resolve(), stop: () => undefined };
+  const onChange = (change: StoreChange): void => {
+    if (observer.wants?.() === false) return;
+    if (change.kind === 'reset') {
+      observer.reset?.();
+      return;
+    }
+    const ids = change.ids;
+    store.readByIds(ids).then(
+      (now) => {
+        observer.changed(ids.map((id, i) => ({ id, now: now[i] })));
+        for (const e of change.expiries ?? []) observer.expires(e.id, e.at);
+      },
+      (err: unknown) => {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+        observer.reset?.();
+      },
+    );
+  };
+  let stopped = false;
+  let unsubscribe: (() => void) | undefined;
+  const ready = store.subscribeChanges(onChange).then(
+    (stop) => {
+      if (stopped) stop();
+      else unsubscribe = stop;
+    },
+    (err: unknown) => {
+      // A store that cannot subscribe (closed already) serves on; only other processes' changes go unseen.
+      if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+    },
+  );
+  return {
+    ready,
+    stop: () => {
+      stopped = true;
+      unsubscribe?.();
+    },
+  };
 }
 
 /** `store` with commit and pointWrite reporting to `observer`; every other method is the store's own. */

@@ -63,6 +63,9 @@ export class ResponseCache {
     expires: (_id, at) => {
       this.#nextExpiry = Math.min(this.#nextExpiry, at);
     },
+    reset: () => {
+      this.clear();
+    },
   };
 
   /** Bumped by every change; a response computed across a change is not kept (it may predate the change). */

@@ -4,7 +4,7 @@ import type { DecodeLimits } from '../../core/codec/limits.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Grid } from '../../core/grid/grid.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
-import { ChangeFeed, observeStore, type StoreObserver } from '../cache/observed-store.js';
+import { ChangeFeed, followStore, observeStore, type StoreObserver } from '../cache/observed-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
 import { errorChannel, type OpTraceContext, opChannel, opTraceChannel } from '../events.js';
 import { type ErrorReply, errorReply, HttpHeaderError } from '../http/error-reply.js';
@@ -108,8 +108,15 @@ export interface OpPipeline {
   readonly ops: OpRegistry;
   /** The store as the ops see it: every write through it is reported to the response cache and to observers. */
   readonly store: StorageAdapter;
-  /** Be told of every entity written through `store` (WebSocket pushes); returns the function that stops it. */
+  /**
+   * Be told of every entity written through `store`, and by other processes to a store that announces them
+   * (WebSocket pushes); returns the function that stops it.
+   */
   observeChanges(observer: StoreObserver): () => void;
+  /** Resolves once other processes' changes to the store are followed (see `followStore`). */
+  readonly following: Promise<void>;
+  /** Stop following other processes' changes (the server is closing). */
+  stopFollowing(): void;
 }
 
 /** Limits of the response cache. */
@@ -134,6 +141,8 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
   if (cache !== undefined) changes.add(cache.observer);
   // Timed and traced below the change reporting, so every store call the ops make is measured.
   const store = observeStore(instrumentStore(opts.store), changes, opts.clock);
+  // Other processes' writes to a shared store reach the same observers.
+  const follower = followStore(opts.store, changes);
   const hooks = new HookSet();
   let namespace: Promise<DefNamespace> | undefined;
   const getNamespace = (): Promise<DefNamespace> => {
@@ -257,6 +266,10 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     ops,
     store,
     observeChanges: (o: StoreObserver) => changes.add(o),
+    following: follower.ready,
+    stopFollowing: () => {
+      follower.stop();
+    },
   });
 }
 

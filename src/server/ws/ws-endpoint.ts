@@ -101,6 +101,10 @@ export function createWebSocketEndpoint(
     changed(changes: readonly EntityChange[]) {
       for (const s of sessions) s.changed(changes);
     },
+    reset() {
+      // Another process's changes may have been missed: poll every pushed watch.
+      for (const s of sessions) s.pollAll();
+    },
     expires(id: string, at: number) {
       const t = setTimeout(
         () => {

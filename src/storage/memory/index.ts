@@ -1,5 +1,6 @@
 // Public door of `haystack-ts/storage/memory`: the in-process storage backend.
 
+export { createMemoryAuthState, type MemoryAuthStateOptions } from './memory-auth-state.js';
 export {
   DEFAULT_MEMORY_LIMITS,
   type MemoryState,

@@ -2,10 +2,13 @@
 
 import { ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
-import type { Clock, StorageAdapter } from '../adapter.js';
+import type { Clock, CommitDiff, StorageAdapter } from '../adapter.js';
+import type { AuthStateStore } from '../auth-state-store.js';
+import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, settle } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
 import { closedError } from '../storage-errors.js';
+import { createMemoryAuthState } from './memory-auth-state.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryState, type MemoryStoreLimits, type MemoryStoreStats } from './memory-state.js';
 
 /** Options of {@link createMemoryStore}. */
@@ -28,6 +31,24 @@ export interface MemoryStore extends StorageAdapter {
   readonly state: MemoryState;
   /** Counters (entities, change version, filter evaluations, watches). */
   stats(): MemoryStoreStats;
+  /** Login-throttle records and SCRAM exchanges, shared by the adapters over this state. */
+  readonly authState: AuthStateStore;
+  /** Report entity changes made through the other adapters over this state; see `ChangeNotifier`. */
+  subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
+}
+
+// What the adapters over one state share besides the data: subscribers to changes (tagged with their adapter).
+interface Shared {
+  readonly authState: AuthStateStore;
+  readonly subscribers: Set<{ readonly adapter: object; readonly listener: StoreChangeListener }>;
+}
+const SHARED = new WeakMap<MemoryState, Shared>();
+
+function sharedOf(state: MemoryState): Shared {
+  let shared = SHARED.get(state);
+  if (shared === undefined)
+    SHARED.set(state, (shared = { authState: createMemoryAuthState(), subscribers: new Set() }));
+  return shared;
 }
 
 /** Make a memory store. All data lives in this process and is lost when it ends. */
@@ -39,6 +60,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
   const limits = resolveLimits(options.limits);
   const state = options.shareWith?.state ?? new MemoryState();
+  const shared = sharedOf(state);
+  const self = {};
+  const announce = (change: StoreChange): void => {
+    for (const s of shared.subscribers) if (s.adapter !== self) s.listener(change);
+  };
+  // Every stored entity has an id; removed ones are named by their diffs.
+  const changedIds = (result: readonly Dict[], diffs: readonly CommitDiff[]): string[] => {
+    const ids = result.map((d) => d.id?.id ?? '');
+    for (const d of diffs) if (d.op === 'remove') ids.push(d.id);
+    return ids;
+  };
   let closed = false;
   // Every call checks `closed` first and reads the clock once, so a call sees one instant throughout.
   const now = (): number => {
@@ -52,12 +84,29 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     readByIds: (ids) => settle(() => state.readByIds(ids, now())),
     read: (query) => settle(() => state.read(query.filter, query.limit, now())),
     count: () => settle(() => state.count(now())),
-    commit: (diffs) => settle((): readonly Dict[] => state.commit(diffs, now(), idPrefix, limits)),
+    authState: shared.authState,
+    commit: (diffs) =>
+      settle((): readonly Dict[] => {
+        const result = state.commit(diffs, now(), idPrefix, limits);
+        const ids = changedIds(result, diffs);
+        if (ids.length > 0) announce({ kind: 'entities', ids });
+        return result;
+      }),
     hisRead: (id, range) => settle(() => state.hisRead(id, range, now())),
     hisWrite: (id, items) => settle(() => state.hisWrite(id, items, now(), limits)),
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
-    pointWrite: (req) => settle(() => state.pointWrite(req, now())),
+    pointWrite: (req) =>
+      settle(() => {
+        const at = now();
+        const arr = state.pointWrite(req, at);
+        announce(
+          req.durationMs === undefined || req.val === null
+            ? { kind: 'entities', ids: [req.id] }
+            : { kind: 'entities', ids: [req.id], expiries: [{ id: req.id, at: at + req.durationMs }] },
+        );
+        return arr;
+      }),
     watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), limits, owner)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now(), limits)),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
@@ -69,8 +118,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     watchPoll: (watchId, refresh) => settle(() => state.watchPoll(watchId, refresh, now())),
     watchInfo: (watchId) => settle(() => state.watchInfo(watchId, now())),
     watches: () => settle(() => state.watches(now())),
+    subscribeChanges: (listener) =>
+      settle(() => {
+        now();
+        const sub = { adapter: self, listener };
+        shared.subscribers.add(sub);
+        return () => {
+          shared.subscribers.delete(sub);
+        };
+      }),
     close: () => {
       closed = true;
+      for (const s of shared.subscribers) if (s.adapter === self) shared.subscribers.delete(s);
       return Promise.resolve();
     },
   };

@@ -95,6 +95,39 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS entity_by_version ON entity (version);
   INSERT OR IGNORE INTO meta (key, value) VALUES ('pruned', 0);
   `,
+  // 4: shared state of several server processes: the change log they poll, login-throttle records, SCRAM exchanges.
+  `
+  CREATE TABLE entity_change (version INTEGER NOT NULL, id TEXT NOT NULL, expires INTEGER);
+  CREATE INDEX entity_change_by_version ON entity_change (version);
+  INSERT INTO meta (key, value) VALUES ('change_pruned', 0);
+  CREATE TABLE auth_throttle (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    failures INTEGER NOT NULL,
+    last_failure INTEGER NOT NULL,
+    keep_until INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX auth_throttle_by_keep ON auth_throttle (keep_until);
+  CREATE TABLE auth_known (
+    username TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    keep_until INTEGER NOT NULL,
+    PRIMARY KEY (username, address)
+  ) WITHOUT ROWID;
+  CREATE INDEX auth_known_by_keep ON auth_known (keep_until);
+  CREATE TABLE auth_handshake (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    token TEXT NOT NULL UNIQUE,
+    alias TEXT UNIQUE,
+    owner TEXT NOT NULL,
+    state TEXT NOT NULL,
+    expires INTEGER NOT NULL
+  );
+  CREATE INDEX auth_handshake_by_owner ON auth_handshake (owner, seq);
+  CREATE INDEX auth_handshake_by_expiry ON auth_handshake (expires);
+  `,
 ];
 
 /** The schema version this code writes. */

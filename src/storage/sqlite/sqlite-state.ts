@@ -94,6 +94,10 @@ interface WatchRow {
   readonly polled_version: number;
 }
 
+// Versions the change log keeps, and how often (in versions) it is pruned.
+const CHANGE_LOG_VERSIONS = 10_000;
+const CHANGE_LOG_PRUNE_EVERY = 1000;
+
 /** Everything one connection does; the adapter wraps each call (clock, closed check, promise). */
 export class SqliteState {
   readonly #db: SqliteDb;
@@ -154,6 +158,9 @@ export class SqliteState {
       pruneTombstones: db.prepare('DELETE FROM tombstone WHERE version <= ?'),
       notePruned: db.prepare("UPDATE meta SET value = max(value, ?) WHERE key = 'pruned'"),
       oldestPoll: db.prepare('SELECT min(polled_version) FROM watch').pluck(),
+      logChange: db.prepare('INSERT INTO entity_change (version, id, expires) VALUES (?, ?, ?)'),
+      pruneChanges: db.prepare('DELETE FROM entity_change WHERE version <= ?'),
+      markPruned: db.prepare("UPDATE meta SET value = ? WHERE key = 'change_pruned'"),
       hisRead: db.prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts').raw(),
       hisCount: db.prepare('SELECT count(*) FROM his WHERE rid = ?').pluck(),
       deleteHis: db.prepare('DELETE FROM his WHERE rid = ?'),
@@ -366,7 +373,8 @@ export class SqliteState {
       const arr = this.#setLevels(row.rid, levels);
       const cur = decodeEntity(row.data);
       const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
-      this.#applyAll([[req.id, dict]], this.#bumpVersion());
+      const ends = req.durationMs === undefined || req.val === null ? undefined : now + req.durationMs;
+      this.#applyAll([[req.id, dict]], this.#bumpVersion(), ends);
       return arr;
     });
   }
@@ -546,13 +554,22 @@ export class SqliteState {
     }
   }
 
-  // Store entities' new states (null removes one and everything attached to it), with tag rows and tag counts.
-  #applyAll(changes: Iterable<readonly [string, Dict | null]>, version: number): void {
+  // Store entities' new states (null removes one and everything attached to it), with tag rows and tag counts, and
+  // log the ids for other processes (`expires`: when a timed override just written ends).
+  #applyAll(changes: Iterable<readonly [string, Dict | null]>, version: number, expires?: number): void {
     const counts = new Map<string, number>();
     this.#tagInsert.reset();
-    for (const [id, dict] of changes) this.#apply(id, dict, version, counts);
+    for (const [id, dict] of changes) {
+      this.#apply(id, dict, version, counts);
+      this.#q.logChange.run(version, id, expires ?? null);
+    }
     this.#tagInsert.flush();
     for (const [name, by] of counts) if (by !== 0) this.#q.addCount.run(name, by);
+    // The log keeps the last CHANGE_LOG_VERSIONS versions: a reader further behind is told to reset.
+    if (version % CHANGE_LOG_PRUNE_EVERY === 0 && version > CHANGE_LOG_VERSIONS) {
+      this.#q.pruneChanges.run(version - CHANGE_LOG_VERSIONS);
+      this.#q.markPruned.run(version - CHANGE_LOG_VERSIONS);
+    }
   }
 
   #apply(id: string, dict: Dict | null, version: number, counts: Map<string, number>): void {

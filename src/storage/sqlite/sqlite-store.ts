@@ -2,12 +2,16 @@
 
 import { ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
+import type { AuthStateStore } from '../auth-state-store.js';
+import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, settle } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
 import type { MirrorStats } from './entity-mirror.js';
+import { sqliteAuthState } from './sqlite-auth-state.js';
+import { SqliteChangeWatcher } from './sqlite-changes.js';
 import { openSqliteDb } from './sqlite-schema.js';
 import { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, SqliteState, type SqliteStoreLimits } from './sqlite-state.js';
 import { sqliteUserStore } from './sqlite-user-store.js';
@@ -32,6 +36,11 @@ export interface SqliteStoreOptions {
    * file's change version; a store holding more entities than this scans in SQL instead.
    */
   readonly scanCacheEntities?: number;
+  /**
+   * How often, in ms, a subscribed adapter looks for changes other processes committed (default 50): a check of
+   * `PRAGMA data_version`, which costs no I/O; the change log is read only when it moved.
+   */
+  readonly changePollMs?: number;
 }
 
 /** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
@@ -45,6 +54,10 @@ export interface SqliteStore extends StorageAdapter {
   readonly path: string;
   /** Users and sessions of this store (closed with it). */
   readonly users: UserStore & SessionStore;
+  /** Login-throttle records and SCRAM exchanges in this file, shared by every process that opens it. */
+  readonly authState: AuthStateStore;
+  /** Report entity changes other connections (processes) commit to the file; see `ChangeNotifier`. */
+  subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
   /** How reads were answered (SQL alone, rechecked in process, driven by an index, over the scan cache). */
   readStats(): SqliteReadStats;
   /** What the scan cache holds (see {@link SqliteStoreOptions.scanCacheEntities}). */
@@ -73,6 +86,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw new ValueError(`scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`);
   }
   const state = new SqliteState(db, limits, idPrefix, scanCache);
+  const changePollMs = options.changePollMs ?? 50;
+  if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
+    db.close();
+    throw new ValueError('changePollMs must be a positive number');
+  }
+  const watcher = new SqliteChangeWatcher(db, changePollMs);
   let closed = false;
   const guard = (): void => {
     if (closed) throw closedError('sqlite');
@@ -86,6 +105,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     backend: 'sqlite',
     path: options.path,
     users: sqliteUserStore(db, clock, guard),
+    authState: sqliteAuthState(db, guard),
+    subscribeChanges: (listener) =>
+      settle(() => {
+        guard();
+        return watcher.subscribe(listener);
+      }),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.scanCacheStats(),
     readByIds: (ids) => settle(() => state.readByIds(ids, now())),
@@ -124,6 +149,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     close: () => {
       if (!closed) {
         closed = true;
+        watcher.stop();
         db.close();
       }
       return Promise.resolve();

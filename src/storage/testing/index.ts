@@ -2,6 +2,7 @@
 // It registers vitest suites (vitest and fast-check are optional peer dependencies: install them to use it).
 
 export {
+  type AuthStateOf,
   describeStorageContract,
   type MakeAdapter,
   type OpenSibling,

@@ -16,10 +16,12 @@ import { describeEntityContract } from './contract-entities.js';
 import { describeHistoryContract } from './contract-history.js';
 import { describePriorityContract } from './contract-priority.js';
 import { describeReadContract } from './contract-read.js';
+import { type AuthStateOf, describeAuthStateContract, describeChangeContract } from './contract-shared.js';
 import { describeWatchContract } from './contract-watches.js';
 import { createHarness, type MakeAdapter, type OpenSibling } from './harness.js';
 import { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
 
+export type { AuthStateOf } from './contract-shared.js';
 export type { MakeAdapter, OpenSibling } from './harness.js';
 export { CONTRACT_EPOCH, createTestClock, type TestClock } from './test-clock.js';
 export { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
@@ -28,9 +30,15 @@ export { describeSessionStoreContract, describeUserStoreContract } from './user-
 export interface StorageContractOptions<A extends StorageAdapter> {
   /**
    * Open a second adapter over the same underlying store as `adapter`, as a second server process would; the
-   * sharing tests are skipped without it.
+   * sharing tests are skipped without it. With it, the adapter must implement `subscribeChanges` (change
+   * notifications between adapters are tested).
    */
   readonly openSibling?: OpenSibling<A>;
+  /**
+   * The login-throttle and SCRAM-exchange state kept with an adapter (its siblings share it); when given, the
+   * auth-state contract runs (and, with `openSibling`, its sharing between adapters).
+   */
+  readonly authStateOf?: AuthStateOf;
   /** Runs of the property test comparing filter reads with in-process evaluation (default 60). */
   readonly propertyRuns?: number;
   /**
@@ -42,7 +50,8 @@ export interface StorageContractOptions<A extends StorageAdapter> {
 
 /**
  * Register the storage contract for a backend: entities by id and by filter, commits with optimistic
- * concurrency, history, priority arrays, watches with leases (and users and sessions with `makeUserStore`). `makeAdapter` must return an adapter over a new,
+ * concurrency, history, priority arrays, watches with leases, change notifications between adapters (with
+ * `openSibling`), the auth state (with `authStateOf`), and users and sessions (with `makeUserStore`). `makeAdapter` must return an adapter over a new,
  * empty store that reads time only from `clock` (the kit moves it; tests never sleep).
  */
 export function describeStorageContract<A extends StorageAdapter>(
@@ -57,6 +66,8 @@ export function describeStorageContract<A extends StorageAdapter>(
     describeHistoryContract(h);
     describePriorityContract(h);
     describeWatchContract(h);
+    describeChangeContract(h);
+    if (options.authStateOf !== undefined) describeAuthStateContract(h, options.authStateOf);
     const makeUsers = options.makeUserStore;
     if (makeUsers !== undefined) {
       describeUserStoreContract(name, makeUsers);

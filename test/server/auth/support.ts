@@ -91,7 +91,7 @@ function header(result: AuthResult, name: string): string {
 
 /** Drive HELLO -> client-first -> client-final as a Haystack client would, stopping at the first non-401. */
 export async function login(
-  auth: Authenticator,
+  auth: Pick<Authenticator, 'authenticate'>,
   username: string,
   password: string,
   address = '10.0.0.1',

@@ -103,7 +103,9 @@ describe('schema migrations', () => {
     // Roll the file back to version 1, as the first release wrote it.
     const db = new Database(path);
     db.exec(
-      'CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL; DELETE FROM schema_version WHERE version > 1',
+      `CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
+       DROP TABLE entity_change; DROP TABLE auth_throttle; DROP TABLE auth_known; DROP TABLE auth_handshake;
+       DELETE FROM meta WHERE key = 'change_pruned'; DELETE FROM schema_version WHERE version > 1`,
     );
     db.close();
     const b = await openSqliteStore({ path });
@@ -112,6 +114,7 @@ describe('schema migrations', () => {
     const check = new Database(path);
     expect(check.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'tag_by_str'").pluck().get()).toBe(0);
+    expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'entity_change'").pluck().get()).toBe(1);
     check.close();
   });
 });

@@ -1,0 +1,92 @@
+// Change notifications between processes sharing one SQLite file: `PRAGMA data_version` polled, then the change log.
+
+import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
+import type { SqliteDb } from './sqlite-schema.js';
+
+/**
+ * Tells listeners of entity changes other connections commit to the file. SQLite has no notifications, so each
+ * subscribed connection polls `PRAGMA data_version` every `pollMs` (a read of a counter in shared memory, no I/O:
+ * it changes only when another connection commits); when it moved, the rows of the `entity_change` log after the
+ * last version seen name the changed ids. Writers log every entity they change in the same transaction; the log
+ * keeps the last 10,000 versions, and a reader that falls further behind is told to `reset`.
+ */
+export class SqliteChangeWatcher {
+  readonly #listeners = new Set<StoreChangeListener>();
+  readonly #pollMs: number;
+  readonly #read: () => StoreChange | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #version = 0;
+  #dataVersion = 0;
+
+  constructor(db: SqliteDb, pollMs: number) {
+    this.#pollMs = pollMs;
+    const q = {
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      version: db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck(),
+      pruned: db.prepare("SELECT value FROM meta WHERE key = 'change_pruned'").pluck(),
+      since: db.prepare('SELECT version, id, expires FROM entity_change WHERE version > ? ORDER BY version'),
+    };
+    // One read transaction: the log and the version it reads are one snapshot.
+    this.#read = db.transaction((): StoreChange | undefined => {
+      const dataVersion = q.dataVersion.get() as number;
+      if (dataVersion === this.#dataVersion) return undefined;
+      const version = q.version.get() as number;
+      const since = this.#version;
+      const pruned = q.pruned.get() as number;
+      const rows = q.since.all(since) as { readonly id: string; readonly expires: number | null }[];
+      const ids = new Set<string>();
+      const expiries: { readonly id: string; readonly at: number }[] = [];
+      for (const r of rows) {
+        ids.add(r.id);
+        if (r.expires !== null) expiries.push({ id: r.id, at: r.expires });
+      }
+      // Seen only once everything is read: a read that fails is retried whole.
+      this.#dataVersion = dataVersion;
+      this.#version = Math.max(since, version);
+      if (pruned > since) return { kind: 'reset' };
+      if (ids.size === 0) return undefined;
+      return expiries.length > 0 ? { kind: 'entities', ids: [...ids], expiries } : { kind: 'entities', ids: [...ids] };
+    });
+    this.#start = () => {
+      this.#dataVersion = q.dataVersion.get() as number;
+      this.#version = q.version.get() as number;
+    };
+  }
+
+  readonly #start: () => void;
+
+  /** Report changes committed from now on to `listener`; returns the function that stops it. */
+  subscribe(listener: StoreChangeListener): () => void {
+    if (this.#listeners.size === 0) {
+      this.#start();
+      this.#timer = setInterval(() => {
+        this.poll();
+      }, this.#pollMs);
+      this.#timer.unref();
+    }
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.stop();
+    };
+  }
+
+  /** Look for changes now (the timer calls this); a failed read is retried at the next tick. */
+  poll(): void {
+    let change: StoreChange | undefined;
+    try {
+      change = this.#read();
+    } catch {
+      // The file is busy or going away: the next tick reads the same log again.
+      return;
+    }
+    if (change !== undefined) for (const l of this.#listeners) l(change);
+  }
+
+  /** Stop polling and forget every listener. */
+  stop(): void {
+    this.#listeners.clear();
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

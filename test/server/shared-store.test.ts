@@ -1,0 +1,161 @@
+// Two servers over one store (as two processes over one database): each one's response cache and change observers
+// see the other's writes, through the store's change notifications.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { Dict } from '../../src/core/grid/dict.js';
+import { Num } from '../../src/core/kinds/number.js';
+import type { EntityChange } from '../../src/server/cache/observed-store.js';
+import { createServer, type HaystackServer } from '../../src/server/index.js';
+import type { StorageAdapter } from '../../src/storage/adapter.js';
+import type { StoreChangeListener } from '../../src/storage/change-notifier.js';
+import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { BUILDING, type Fixture, get } from './support/server-fixture.js';
+
+const closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closing.splice(0).reverse()) await c();
+});
+
+async function serve(store: StorageAdapter): Promise<{ server: HaystackServer; base: string }> {
+  const server = createServer({ store, noAuth: true, tz: 'New_York', responseCache: true });
+  const addr = await server.listen(0, '127.0.0.1');
+  closing.push(() => server.close());
+  return { server, base: addr.url };
+}
+
+/** Resolves with the first changes `server` reports about `id` (its own writes or another process's). */
+function nextChange(server: HaystackServer, id: string): Promise<readonly EntityChange[]> {
+  return new Promise((resolve) => {
+    const stop = server.handler.pipeline.observeChanges({
+      changed: (changes) => {
+        if (!changes.some((c) => c.id === id)) return;
+        stop();
+        resolve(changes);
+      },
+      expires: () => undefined,
+    });
+  });
+}
+
+/** Resolves when `server` is told that changes may have been missed. */
+function nextReset(server: HaystackServer): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = server.handler.pipeline.observeChanges({
+      changed: () => undefined,
+      expires: () => undefined,
+      reset: () => {
+        stop();
+        resolve();
+      },
+    });
+  });
+}
+
+const asFixture = (s: { server: HaystackServer; base: string }, store: StorageAdapter): Fixture =>
+  ({ ...s, store, clock: undefined, close: () => Promise.resolve() }) as unknown as Fixture;
+
+describe('servers sharing one store', () => {
+  it("drop cached responses when another server's store writes, and report the entity as it is now", async () => {
+    const a = createMemoryStore();
+    await a.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+    const b = createMemoryStore({ shareWith: a });
+    const one = asFixture(await serve(a), a);
+    const two = await serve(b);
+    expect((await get(one, 'read?id=@s1')).rows[0]?.get('dis')).toBe('Alpha');
+    const seen = nextChange(one.server, 's1');
+    await two.server.handler.store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis: 'Renamed' }) }]);
+    const changes = await seen;
+    expect(changes.find((c) => c.id === 's1')?.now?.get('dis')).toBe('Renamed');
+    expect((await get(one, 'read?id=@s1')).rows[0]?.get('dis')).toBe('Renamed');
+  });
+
+  it('tell observers when a timed override written elsewhere ends', async () => {
+    const a = createMemoryStore();
+    await a.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+    const b = createMemoryStore({ shareWith: a });
+    const one = await serve(a);
+    const two = await serve(b);
+    const expiry = new Promise<{ id: string; at: number }>((resolve) => {
+      one.server.handler.pipeline.observeChanges({
+        changed: () => undefined,
+        expires: (id, at) => {
+          resolve({ id, at });
+        },
+      });
+    });
+    const before = Date.now();
+    await two.server.handler.store.pointWrite({ id: 'sp', level: 8, val: new Num(70), who: 't', durationMs: 60_000 });
+    const e = await expiry;
+    expect(e.id).toBe('sp');
+    expect(e.at).toBeGreaterThanOrEqual(before + 60_000);
+  });
+});
+
+describe('a store whose notifications were interrupted', () => {
+  // Failure injection: a memory store whose change listener the test drives, and whose reads can be made to fail.
+  function injectable(): { store: StorageAdapter; emit: StoreChangeListener; failReads: () => void } {
+    const inner = createMemoryStore();
+    let listener: StoreChangeListener | undefined;
+    let failing = false;
+    const store: StorageAdapter = {
+      ...inner,
+      readByIds: (ids) => (failing ? Promise.reject(new Error('store away')) : inner.readByIds(ids)),
+      read: (q) => inner.read(q),
+      subscribeChanges: (l) => {
+        listener = l;
+        return Promise.resolve(() => {
+          listener = undefined;
+        });
+      },
+    };
+    return {
+      store,
+      emit: (c) => listener?.(c),
+      failReads: () => {
+        failing = true;
+      },
+    };
+  }
+
+  const sneak = (store: StorageAdapter, dis: string) =>
+    store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis }) }]);
+  const disOfS1 = async (f: Fixture) =>
+    (await get(f, 'read?filter=site')).rows.find((r) => r.id?.id === 's1')?.get('dis');
+
+  it('clears the response cache on a reset, and treats a failed read-back as one', async () => {
+    const inj = injectable();
+    await inj.store.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+    const s = await serve(inj.store);
+    const one = asFixture(s, inj.store);
+    expect(await disOfS1(one)).toBe('Alpha');
+    // Changed behind the server's back: the cached answer stays until the store says something changed.
+    await sneak(inj.store, 'Sneaky');
+    expect(await disOfS1(one)).toBe('Alpha');
+    let reset = nextReset(s.server);
+    inj.emit({ kind: 'reset' });
+    await reset;
+    expect(await disOfS1(one)).toBe('Sneaky');
+    await sneak(inj.store, 'Again');
+    reset = nextReset(s.server);
+    inj.failReads();
+    inj.emit({ kind: 'entities', ids: ['s1'] });
+    await reset;
+    expect(await disOfS1(one)).toBe('Again');
+  });
+
+  it('stops following when the server closes', async () => {
+    const inj = injectable();
+    const s = await serve(inj.store);
+    let calls = 0;
+    s.server.handler.pipeline.observeChanges({
+      changed: () => undefined,
+      expires: () => undefined,
+      reset: () => {
+        calls++;
+      },
+    });
+    await s.server.close();
+    inj.emit({ kind: 'reset' });
+    expect(calls).toBe(0);
+  });
+});

@@ -48,9 +48,19 @@ export {
   type AppConfig,
   type AppMetricsConfig,
   type LogLevel,
+  type PreparedApp,
+  prepareApp,
   type RunningApp,
   startApp,
 } from './serve-app.js';
+export {
+  clusterWorkerIndex,
+  MAX_WORKERS,
+  type RunningCluster,
+  startCluster,
+  startClusterWorker,
+  WORKER_ENV,
+} from './serve-cluster.js';
 export { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
 export { MEMORY_BACKEND } from './stores/memory-backend.js';
 export {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HaystackError } from '../core/errors.js';
+import { HaystackError, ValueError } from '../core/errors.js';
 import { attachMetricsHooks, createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
@@ -15,10 +15,10 @@ import { type AppLogger, createLogger, type LogFormat } from './observability/lo
 import { listenMetrics, metricsRoute } from './observability/metrics-server.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './observability/prometheus.js';
 import { traceHaystack, tracerRegistered } from './observability/tracing.js';
-import { type AppSecurityConfig, prepareSecurity } from './security.js';
-import { type SeedConfig, seedStore } from './seed.js';
+import { type AppSecurity, type AppSecurityConfig, prepareSecurity } from './security.js';
+import { type SeedConfig, type Seeded, seedStore } from './seed.js';
 import { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
-import { openStore, type StoreBackend } from './stores/store-backend.js';
+import { type OpenedStore, openStore, type StoreBackend } from './stores/store-backend.js';
 
 /** Everything a running server is made from (what `haystack serve` flags turn into). */
 export interface AppConfig {
@@ -64,6 +64,12 @@ export interface AppConfig {
    * dist/ui when `npm run build` wrote it; without it (e.g. running from the sources) `/` answers the home page.
    */
   readonly ui?: string | false;
+  /**
+   * Set in one of several processes serving one store (`haystack serve --workers N`): the store was prepared
+   * before (seeded, first admin made; see {@link prepareApp}), so nothing is seeded here, and the demo simulator
+   * runs only in the process where `simulator` is true.
+   */
+  readonly worker?: { readonly simulator: boolean };
 }
 
 /** Log levels of {@link AppConfig.logLevel}. */
@@ -121,10 +127,6 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
-    const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {
-      cwd: config.cwd,
-    });
-    cleanup.push(() => opened.close());
     const logger = createLogger({
       level: config.logLevel ?? (config.quiet === true ? 'error' : 'info'),
       format: config.logFormat ?? 'json',
@@ -132,17 +134,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     });
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
-    const users = opened.users ?? createMemoryUserStore();
-    const security = await prepareSecurity(config.security, users, opened.users !== undefined, out, opened.authState);
-    cleanup.push(() => {
-      security.stop();
-    });
-    const fresh = !opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0;
-    const seeded = fresh
-      ? await seedStore(opened.store, config.seed, config.cwd)
-      : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
-    const held = await opened.store.count();
-    const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;
+    const { opened, security, seeded, summary } = await openPrepared(config, out, cleanup);
     const metrics =
       config.metrics === undefined
         ? undefined
@@ -190,7 +182,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         metricsUrl = listener.url;
       }
     }
-    const simulator = startSimulator(server, seeded.demo, config, out);
+    const simulator = config.worker?.simulator === false ? undefined : startSimulator(server, seeded.demo, config, out);
     if (simulator !== undefined) {
       cleanup.push(() => {
         simulator.stop();
@@ -202,6 +194,69 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     throw err;
   }
 }
+
+/** What {@link prepareApp} did: the start-up lines of a cluster. */
+export interface PreparedApp {
+  /** What the store holds, e.g. `store sqlite ...: 512 entities, demo building ...`. */
+  readonly summary: string;
+  /** How access is described, e.g. `authentication required`. */
+  readonly access: string;
+}
+
+/**
+ * Prepare a store for several server processes (`haystack serve --workers N`), in the process that starts them:
+ * check that the store can be shared (a persistent backend that announces changes and keeps the auth state, so that
+ * caches, watches, tokens and the login throttle work across processes), make the first admin and seed it when
+ * fresh, then close it. Each worker then runs {@link startApp} with `worker` set. Refusals throw `ValueError`.
+ */
+export async function prepareApp(config: AppConfig, out: AppOutput): Promise<PreparedApp> {
+  const cleanup: (() => void | Promise<void>)[] = [];
+  try {
+    const { opened, security, summary } = await openPrepared(config, out, cleanup, true);
+    if (!opened.persistent || opened.store.subscribeChanges === undefined || opened.authState === undefined) {
+      throw new ValueError(
+        `--workers needs a store that several processes share (e.g. --store sqlite:FILE): ${opened.description} ${
+          opened.persistent ? 'does not announce changes to other processes' : 'lives in one process only'
+        }`,
+      );
+    }
+    return { summary, access: security.access };
+  } finally {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  }
+}
+
+// Open the store, prepare security, and seed a fresh store unless a cluster's primary did it already.
+async function openPrepared(
+  config: AppConfig,
+  out: AppOutput,
+  cleanup: (() => void | Promise<void>)[],
+  checkOnly = false,
+): Promise<{ opened: OpenedStore; security: AppSecurity; seeded: Seeded; summary: string }> {
+  const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {
+    cwd: config.cwd,
+  });
+  cleanup.push(() => opened.close());
+  // Memory cannot serve several processes: refused before anything is printed or seeded.
+  if (checkOnly && !opened.persistent) return { opened, security: NO_SECURITY, seeded: NOTHING, summary: '' };
+  const users = opened.users ?? createMemoryUserStore();
+  const security = await prepareSecurity(config.security, users, opened.users !== undefined, out, opened.authState);
+  cleanup.push(() => {
+    security.stop();
+  });
+  const fresh =
+    config.worker === undefined &&
+    (!opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0);
+  const seeded = fresh
+    ? await seedStore(opened.store, config.seed, config.cwd)
+    : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
+  const held = await opened.store.count();
+  const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;
+  return { opened, security, seeded, summary };
+}
+
+const NO_SECURITY: AppSecurity = { serverOptions: { noAuth: true }, tls: undefined, access: '', stop: () => undefined };
+const NOTHING: Seeded = { summary: '', demo: undefined };
 
 // A kept store that holds the demo building keeps its values moving: the simulator reads its state from the store.
 async function keptDemo(store: StorageAdapter, seed: SeedConfig): Promise<DemoBuilding | undefined> {

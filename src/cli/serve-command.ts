@@ -5,12 +5,17 @@ import {
   type AppConfig,
   type AppOutput,
   type AppTlsConfig,
+  clusterWorkerIndex,
   DEFAULT_METRICS_PORT,
   DEFAULT_STORE,
   LOG_LEVELS,
+  MAX_WORKERS,
+  type RunningCluster,
   type SeedConfig,
   STORE_BACKENDS,
   startApp,
+  startCluster,
+  startClusterWorker,
 } from '../app/index.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
@@ -46,6 +51,8 @@ interface ServeOptions {
   readonly metrics?: boolean;
   /** `host:port` of the metrics listener. */
   readonly metricsListen?: string;
+  /** Processes serving the port. */
+  readonly workers: string;
 }
 
 const COMMAND = 'haystack serve';
@@ -74,6 +81,11 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .option('--session-idle <minutes>', 'a token unused this long expires', '30')
     .option('--session-max <minutes>', 'a token expires this long after login however much it is used', '720')
+    .option(
+      '--workers <n>',
+      'serve with N processes on one port (node:cluster); needs a store they share (sqlite:, not memory)',
+      '1',
+    )
     .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
@@ -195,21 +207,44 @@ function outputOf(io: CliIo): AppOutput {
   };
 }
 
-async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
-  const config = await configOf(options, io);
-  const out = outputOf(io);
-  let app: Awaited<ReturnType<typeof startApp>>;
+function parseWorkers(raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > MAX_WORKERS)
+    usage(`--workers must be a whole number from 1 to ${MAX_WORKERS}`);
+  return n;
+}
+
+// Bad settings are usage errors (2); a file, store or port that fails is a runtime failure (1).
+async function starting<T>(start: Promise<T>): Promise<T> {
   try {
-    app = await startApp(config, out);
+    return await start;
   } catch (err) {
-    // Bad settings are usage errors (2); a file, store or port that fails is a runtime failure (1).
     if (err instanceof ValueError) usage(err.message);
     if (err instanceof HaystackError && err.code === 'HS_ERR_STARTUP')
       throw new CliExit(1, `${COMMAND}: ${err.message}`);
     throw err;
   }
+}
+
+async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
+  const workers = parseWorkers(options.workers);
+  const config = await configOf(options, io);
+  const out = outputOf(io);
+  const index = clusterWorkerIndex(io.env);
+  if (index !== undefined) {
+    // A cluster's worker: the primary prints the start-up lines; this one serves until asked to stop.
+    const quietOut = { ...out, notice: () => undefined };
+    const { app, stopRequested } = await starting(startClusterWorker(config, quietOut, index));
+    await Promise.race([stopped(io.signal), stopRequested]);
+    await app.close();
+    return;
+  }
+  const app = await starting<
+    Pick<RunningCluster, 'address' | 'summary' | 'access' | 'close'> & { readonly metricsUrl?: string | undefined }
+  >(workers > 1 ? startCluster(config, out, workers) : startApp(config, out));
+  const processes = workers > 1 ? `; ${String(workers)} worker processes` : '';
   out.notice(app.summary);
-  out.notice(`listening on ${app.address.url} (${app.access}; Ctrl-C stops)`);
+  out.notice(`listening on ${app.address.url} (${app.access}${processes}; Ctrl-C stops)`);
   if (app.metricsUrl !== undefined) out.notice(`metrics at ${app.metricsUrl}`);
   await stopped(io.signal);
   await app.close();

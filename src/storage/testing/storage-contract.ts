@@ -30,8 +30,8 @@ export { describeSessionStoreContract, describeUserStoreContract } from './user-
 export interface StorageContractOptions<A extends StorageAdapter> {
   /**
    * Open a second adapter over the same underlying store as `adapter`, as a second server process would; the
-   * sharing tests are skipped without it. With it, the adapter must implement `subscribeChanges` (change
-   * notifications between adapters are tested).
+   * sharing tests are skipped without it. With it, change notifications between adapters are tested (and
+   * reported as skipped while the adapter has no `subscribeChanges`: such a backend cannot serve `--workers`).
    */
   readonly openSibling?: OpenSibling<A>;
   /**

@@ -1,0 +1,184 @@
+// Several server processes on one SQLite file: two apps on their own ports over one store (each request reaches the
+// process the test chooses), and `haystack serve --workers` refusing the memory store.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type AppConfig, type AppOutput, prepareApp, type RunningApp, startApp } from '../../src/app/index.js';
+import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
+import { Dict } from '../../src/core/grid/dict.js';
+import { Grid } from '../../src/core/grid/grid.js';
+import { MARKER } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { serveExit } from '../support/serve-cli.js';
+import { makeTempDir } from '../support/temp-dir.js';
+
+const dir = makeTempDir('hs-workers-');
+afterAll(() => {
+  dir.remove();
+});
+const running: RunningApp[] = [];
+afterEach(async () => {
+  for (const app of running.splice(0)) await app.close();
+});
+
+const quiet: AppOutput = { notice: () => undefined, log: () => undefined, warn: () => undefined };
+const ENV = {
+  HS_SUPERUSER_USERNAME: 'admin',
+  HS_SUPERUSER_PASSWORD: 'admin-pass-1234',
+  HS_SERVER_SECRET: 'ab'.repeat(32),
+};
+let n = 0;
+
+const config = (store: string): AppConfig => ({
+  host: '127.0.0.1',
+  port: 0,
+  store,
+  seed: { kind: 'none' },
+  security: { host: '127.0.0.1', auth: true, idleTtlMs: 600_000, maxLifetimeMs: 600_000, env: ENV },
+  cwd: dir.path,
+  quiet: true,
+});
+
+/** Two processes' apps over one new SQLite file, prepared as `--workers` prepares it, with a writable point `p`. */
+async function twoProcesses(): Promise<[RunningApp, RunningApp]> {
+  const c = config(`sqlite:store-${String(++n)}.db`);
+  await prepareApp(c, quiet);
+  const one = await startApp({ ...c, worker: { simulator: true } }, quiet);
+  running.push(one);
+  const two = await startApp({ ...c, worker: { simulator: false } }, quiet);
+  running.push(two);
+  await one.server.handler.store.commit([
+    { op: 'add', tags: Dict.of({ id: new Ref('p'), point: MARKER, writable: MARKER, kind: 'Number' }) },
+  ]);
+  return [one, two];
+}
+
+/** A client that logs in with a password, and the bearer token it was given. */
+function loggingIn(app: RunningApp, password = ENV.HS_SUPERUSER_PASSWORD) {
+  let token: string | undefined;
+  const capture: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    const info = res.headers.get('authentication-info');
+    const m = info === null ? null : /authToken=([^,\s]+)/.exec(info);
+    if (m?.[1] !== undefined) token = m[1];
+    return res;
+  };
+  const client = new HaystackClient({ url: app.address.url, username: 'admin', password, fetch: capture });
+  return { client, token: () => token as string };
+}
+
+describe('two server processes over one SQLite store', () => {
+  it('share tokens, watches and pushes, and a close ends the session everywhere', async () => {
+    const [one, two] = await twoProcesses();
+    const a = loggingIn(one);
+    await a.client.about();
+    const b = new HaystackClient({ url: two.address.url, token: a.token() });
+    expect((await b.about()).get('productName')).toBe('haystack-ts');
+
+    // A watch made through one process is polled through the other, and sees a write made there.
+    const w = await a.client.watch(['p']);
+    await b.pointWrite('p', 8, new Num(1));
+    const polled = await b.call('watchPoll', Grid.make({ meta: { watchId: w.id }, cols: [] }));
+    expect(polled.rows.find((r) => r.id?.id === 'p')?.get('curVal')).toEqual(new Num(1));
+
+    // A point written through one process is pushed to a WebSocket watch on the other.
+    const ws = new WebSocketClient({ url: two.address.url, token: a.token() });
+    const pushed = (await ws.watch(['p'])).changes()[Symbol.asyncIterator]();
+    await a.client.pointWrite('p', 8, new Num(2));
+    let curVal: unknown;
+    while (!(curVal instanceof Num && curVal.val === 2)) curVal = (await pushed.next()).value?.[0]?.get('curVal');
+    await ws.close().catch(() => undefined);
+
+    // `close` through one process ends the session at the other too.
+    await a.client.close();
+    await expect(b.about()).rejects.toMatchObject({ code: 'HS_ERR_AUTH' });
+  });
+
+  it('count failed logins through both processes against one throttle', async () => {
+    const [one, two] = await twoProcesses();
+    for (let i = 0; i < 6; i++) {
+      const err = await loggingIn(i % 2 === 0 ? one : two, 'wrong-password')
+        .client.about()
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'HS_ERR_AUTH' });
+    }
+    // Five free failures for the pair, the sixth locked it: a HELLO is refused whichever process it reaches.
+    for (const app of [one, two]) {
+      const hello = await fetch(`${app.address.url}about`, {
+        headers: { authorization: `HELLO username=${Buffer.from('admin').toString('base64url')}` },
+      });
+      expect(hello.status).toBe(429);
+      expect(hello.headers.get('retry-after')).not.toBeNull();
+    }
+  });
+});
+
+describe('haystack serve --workers', () => {
+  it('refuses the memory store, and a count out of range, as usage errors', async () => {
+    const memory = await serveExit(['--workers', '2', '--store', 'memory', '--no-auth', '--port', '0']);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toMatch(/--workers needs a store that several processes share/);
+    const zero = await serveExit(['--workers', '0', '--port', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--workers must be a whole number/);
+  });
+
+  it('serves one port from two processes over SQLite, seeding once, and stops them all on SIGINT', async () => {
+    const main = path.resolve('src/cli/main.ts');
+    // tsx by its file URL: the child runs in a scratch folder, where the bare name does not resolve.
+    const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
+    writeFileSync(
+      dir.file('points.zinc'),
+      'ver:"3.0"\nid,dis,point,writable,kind\n@p1,"P1",M,M,"Number"\n@p2,"P2",M,M,"Number"\n',
+    );
+    const args = ['--import', tsx, main, 'serve', '--workers', '2', '--port', '0', '--data', 'points.zinc', '--quiet'];
+    const child = spawn(process.execPath, [...args, '--store', 'sqlite:cluster.db'], {
+      cwd: dir.path,
+      env: { ...process.env, ...ENV },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // However the test ends, nothing of the cluster outlives it.
+    running.push({ close: () => Promise.resolve(void child.kill('SIGKILL')) } as unknown as RunningApp);
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString('utf8');
+        const m = /listening on (\S+)/.exec(out);
+        if (m?.[1] !== undefined) resolve(m[1]);
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`exited ${String(code)}: ${err}`));
+      });
+    });
+    try {
+      expect(out).toMatch(/2 worker processes/);
+      const client = new HaystackClient({ url, username: 'admin', password: ENV.HS_SUPERUSER_PASSWORD });
+      // The data file was loaded once, by the primary.
+      const points = await client.read('point and writable');
+      expect(points.rows.map((r) => r.id?.id).sort()).toEqual(['p1', 'p2']);
+      const id = 'p1';
+      const w = await client.watch([id]);
+      // Requests alternate between the workers: each write is polled through whichever one answers.
+      for (let v = 1; v <= 4; v++) {
+        await client.pointWrite(id, 8, new Num(v));
+        const changed = await w.poll();
+        expect(changed.find((d) => d.id?.id === id)?.get('curVal')).toEqual(new Num(v));
+      }
+      await client.close();
+    } finally {
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    }
+    expect(out).toMatch(/stopped/);
+  });
+});

@@ -53,10 +53,16 @@ async function drive(): Promise<void> {
   const minutes = Number(arg('minutes') ?? 5);
   const connections = Number(arg('connections') ?? 100);
   const child = fork(fileURLToPath(import.meta.url), ['--server'], { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve) => child.once('message', (p) => resolve(p as number)));
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (p) => {
+      resolve(p as number);
+    }),
+  );
   const memory = (): Promise<Memory> =>
     new Promise((resolve) => {
-      child.once('message', (m) => resolve(m as Memory));
+      child.once('message', (m) => {
+        resolve(m as Memory);
+      });
       child.send('memory');
     });
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1 });

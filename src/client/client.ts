@@ -2,7 +2,14 @@
 
 import type { Codec } from '../core/codec/media-types.js';
 import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
-import { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
+import {
+  AuthError,
+  CallError,
+  HaystackError,
+  OptionError,
+  type OptionErrorCode,
+  PermissionError,
+} from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
@@ -95,6 +102,57 @@ function callSignal(
   };
 }
 
+const CLIENT_OPTIONS = new Set([
+  'url',
+  'username',
+  'password',
+  'token',
+  'format',
+  'timeoutMs',
+  'fetch',
+  'fetchInit',
+  'headers',
+  'onEvent',
+]);
+
+function bad(code: OptionErrorCode, option: string, reason: string, cause?: unknown): never {
+  throw new OptionError(code, option, `Client options: ${reason}`, cause === undefined ? undefined : { cause });
+}
+
+/** Eager checks of {@link HaystackClientOptions} (JS callers can pass anything); throws an OptionError. */
+function checkClientOptions(options: HaystackClientOptions): void {
+  for (const k of Object.keys(options))
+    if (!CLIENT_OPTIONS.has(k)) bad('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${k}`);
+  const url: unknown = options.url;
+  if (url === undefined) bad('HS_ERR_OPTION_MISSING', 'url', 'url is required');
+  if (typeof url !== 'string') bad('HS_ERR_OPTION_TYPE', 'url', 'url must be a string');
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch (cause) {
+    bad('HS_ERR_OPTION_RANGE', 'url', `invalid url ${JSON.stringify(url)}`, cause);
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    bad('HS_ERR_OPTION_RANGE', 'url', `url must be http or https: ${url}`);
+  const timeoutMs: unknown = options.timeoutMs;
+  if (timeoutMs !== undefined) {
+    if (typeof timeoutMs !== 'number') bad('HS_ERR_OPTION_TYPE', 'timeoutMs', 'timeoutMs must be a number');
+    if (!(timeoutMs > 0)) bad('HS_ERR_OPTION_RANGE', 'timeoutMs', 'timeoutMs must be > 0');
+  }
+  for (const k of ['fetch', 'onEvent'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'function')
+      bad('HS_ERR_OPTION_TYPE', k, `${k} must be a function`);
+  }
+  for (const k of ['username', 'password', 'token'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'string')
+      bad('HS_ERR_OPTION_TYPE', k, `${k} must be a string`);
+  }
+  if ((options.username === undefined) !== (options.password === undefined)) {
+    const missing = options.username === undefined ? 'username' : 'password';
+    bad('HS_ERR_OPTION_MISSING', missing, `username and password go together: ${missing} is missing`);
+  }
+}
+
 /**
  * A client for any standard Haystack server (SkySpark, Haxall, nHaystack, haystack-ts), in Node and
  * in browsers. Read-only ops that take at most one row of scalars (about, ops, formats, read by filter, nav,
@@ -120,17 +178,10 @@ export class HaystackClient extends OpsClient {
 
   constructor(options: HaystackClientOptions) {
     super();
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch (cause) {
-      throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid client url ${JSON.stringify(options.url)}`, { cause });
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new HaystackError('HS_ERR_BAD_REQUEST', `Client url must be http or https: ${options.url}`);
-    }
+    checkClientOptions(options);
     // HttpApi: the base URI is assumed to end with a slash.
-    this.#base = url.href.endsWith('/') ? url.href : `${url.href}/`;
+    const href = new URL(options.url).href;
+    this.#base = href.endsWith('/') ? href : `${href}/`;
     this.#format = clientCodec(options.format ?? 'zinc');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     const f = options.fetch ?? globalThis.fetch;
@@ -140,8 +191,7 @@ export class HaystackClient extends OpsClient {
     this.#onEvent = options.onEvent;
     this.#metrics = options.metrics;
     this.#token = options.token;
-    if (options.username !== undefined) {
-      if (options.password === undefined) throw new HaystackError('HS_ERR_BAD_REQUEST', 'username needs a password');
+    if (options.username !== undefined && options.password !== undefined) {
       this.#credentials = { username: options.username, password: options.password };
     }
   }

@@ -1,7 +1,7 @@
 // The wire formats the client speaks: Zinc, JSON v4 and JSON v3, taken from the core codec registry.
 
 import { type Codec, codecByName, codecForContentType, parseMediaType } from '../core/codec/media-types.js';
-import { HaystackError } from '../core/errors.js';
+import { HaystackError, OptionError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';
 
@@ -13,8 +13,9 @@ const CLIENT_FORMATS: readonly string[] = ['zinc', 'json', 'json3'];
 /** The codec of a client format; throws for a name that is not one (JS callers can pass anything). */
 export function clientCodec(name: ClientFormat): Codec {
   const codec = CLIENT_FORMATS.includes(name) ? codecByName(name) : undefined;
-  if (codec === undefined)
-    throw new HaystackError('HS_ERR_BAD_REQUEST', `Unknown client format ${JSON.stringify(name)}`);
+  if (codec === undefined) {
+    throw new OptionError('HS_ERR_OPTION_RANGE', 'format', `Client options: unknown format ${JSON.stringify(name)}`);
+  }
   return codec;
 }
 

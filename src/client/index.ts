@@ -1,6 +1,6 @@
 // Public door of `haystack-ts/client`: the isomorphic HTTP and WebSocket Haystack clients (Node and browsers).
 
-export { AuthError, CallError, HaystackError, PermissionError } from '../core/errors.js';
+export { AuthError, CallError, HaystackError, OptionError, PermissionError } from '../core/errors.js';
 export { findApiRoot } from './api-root.js';
 export { type ClientEvent, HaystackClient, type HaystackClientOptions } from './client.js';
 export { type ClientCredentials, type LoginRequest, loginWithScram } from './client-auth.js';

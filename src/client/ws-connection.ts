@@ -2,7 +2,7 @@
 
 import { decodeBase64UrlText, encodeBase64UrlText } from '../core/auth/base64.js';
 import { ScramClient } from '../core/auth/scram-client.js';
-import { AuthError, CallError, HaystackError } from '../core/errors.js';
+import { AuthError, CallError, HaystackError, OptionError } from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
 import { WS_CLOSE, type WsCloseReason, wsCloseReason } from '../core/ws/ws-close-codes.js';
@@ -160,7 +160,7 @@ export function wsEndpoint(url: string): string {
   try {
     u = new URL(url);
   } catch (cause) {
-    throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid WebSocket url ${JSON.stringify(url)}`, { cause });
+    throw new OptionError('HS_ERR_OPTION_RANGE', 'url', `Invalid WebSocket url ${JSON.stringify(url)}`, { cause });
   }
   if (u.protocol === 'http:' || u.protocol === 'https:') {
     u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
@@ -168,7 +168,7 @@ export function wsEndpoint(url: string): string {
     u.pathname += 'ws';
   }
   if (u.protocol !== 'ws:' && u.protocol !== 'wss:') {
-    throw new HaystackError('HS_ERR_BAD_REQUEST', `WebSocket url must be ws, wss, http or https: ${url}`);
+    throw new OptionError('HS_ERR_OPTION_RANGE', 'url', `WebSocket url must be ws, wss, http or https: ${url}`);
   }
   return u.href;
 }
@@ -282,7 +282,8 @@ export class WebSocketConnection {
       return;
     }
     if (login.username === undefined) return;
-    if (login.password === undefined) throw new HaystackError('HS_ERR_BAD_REQUEST', 'username needs a password');
+    if (login.password === undefined)
+      throw new OptionError('HS_ERR_OPTION_MISSING', 'password', 'username needs a password');
     const scram = ScramClient.create({ username: login.username, password: login.password });
     const hello = await this.#step('hello', { username: encodeBase64UrlText(login.username) }, 'hello');
     const first = await this.#step(

@@ -8,6 +8,16 @@ export const ERROR_CODES = {
   HS_ERR_INVALID_VALUE: { status: 400, type: 'ArgErr' },
   /** A time-zone name that is not a Haystack time zone. */
   HS_ERR_UNKNOWN_TZ: { status: 400, type: 'ArgErr' },
+  /** An option a factory does not know (a misspelt name, or one from another factory). */
+  HS_ERR_OPTION_UNKNOWN: { status: 400, type: 'ArgErr' },
+  /** A required option is absent. */
+  HS_ERR_OPTION_MISSING: { status: 400, type: 'ArgErr' },
+  /** An option of the wrong type (a string where a number belongs, a value where a function belongs, ...). */
+  HS_ERR_OPTION_TYPE: { status: 400, type: 'ArgErr' },
+  /** An option of the right type outside its allowed values (a negative limit, an unknown time zone, a bad path). */
+  HS_ERR_OPTION_RANGE: { status: 400, type: 'ArgErr' },
+  /** Options that cannot go together (`noAuth` with `authenticate`, a default above its maximum, ...). */
+  HS_ERR_OPTION_CONFLICT: { status: 400, type: 'ArgErr' },
   /** A request argument is missing or of the wrong kind. */
   HS_ERR_BAD_REQUEST: { status: 400, type: 'ArgErr' },
   /** An input limit was exceeded (nesting depth, rows, filter length, ...). */
@@ -151,8 +161,36 @@ export class ValueError extends HaystackError {
   /** The class name, as a literal. */
   static override readonly errorName: string = 'ValueError';
 
-  constructor(message: string, options?: HaystackErrorOptions) {
-    super('HS_ERR_INVALID_VALUE', message, options);
+  constructor(
+    message: string,
+    options?: HaystackErrorOptions & { readonly code?: 'HS_ERR_INVALID_VALUE' | OptionErrorCode },
+  ) {
+    super(options?.code ?? 'HS_ERR_INVALID_VALUE', message, options);
+  }
+}
+
+/** The codes of {@link OptionError}, one per kind of problem with an option. */
+export type OptionErrorCode =
+  | 'HS_ERR_OPTION_UNKNOWN'
+  | 'HS_ERR_OPTION_MISSING'
+  | 'HS_ERR_OPTION_TYPE'
+  | 'HS_ERR_OPTION_RANGE'
+  | 'HS_ERR_OPTION_CONFLICT';
+
+/**
+ * Bad options to a factory (`createServer`, `HaystackClient`, a store, codec limits, ...): `code` says what is
+ * wrong, `option` which option (a path such as `limits.maxDepth`). A ValueError, so existing handlers still apply.
+ */
+export class OptionError extends ValueError {
+  /** The class name, as a literal. */
+  static override readonly errorName: string = 'OptionError';
+
+  /** The offending option's path, e.g. `basePath`, `limits.maxRows`, `webSocket.pingIntervalMs`. */
+  readonly option: string;
+
+  constructor(code: OptionErrorCode, option: string, message: string, options?: HaystackErrorOptions) {
+    super(message, { ...options, code });
+    this.option = option;
   }
 }
 

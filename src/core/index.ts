@@ -107,6 +107,8 @@ export {
   HaystackError,
   type HaystackErrorOptions,
   LimitError,
+  OptionError,
+  type OptionErrorCode,
   ParseError,
   PermissionError,
   StorageError,

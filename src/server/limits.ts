@@ -1,7 +1,7 @@
 // Server input limits: documented defaults, merging with user values, and the decode limits they imply.
 
 import { type DecodeLimits, resolveLimits } from '../core/codec/limits.js';
-import { ValueError } from '../core/errors.js';
+import { OptionError } from '../core/errors.js';
 
 /** Limits the server enforces wherever input enters; every field is optional in options. */
 export interface ServerLimits {
@@ -64,10 +64,18 @@ export function resolveServerLimits(partial: Partial<ServerLimits> | undefined):
   if (partial === undefined) return DEFAULT_SERVER_LIMITS;
   const out: Record<string, number> = { ...DEFAULT_SERVER_LIMITS };
   for (const [name, v] of Object.entries(partial) as [string, unknown][]) {
-    if (!(name in DEFAULT_SERVER_LIMITS)) throw new ValueError(`Unknown server limit ${JSON.stringify(name)}`);
+    const option = `limits.${name}`;
+    if (!(name in DEFAULT_SERVER_LIMITS)) {
+      throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Server options: unknown limit ${JSON.stringify(name)}`);
+    }
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-      throw new ValueError(`Server limit ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+      const code = typeof v === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+      throw new OptionError(
+        code,
+        option,
+        `Server options: limit ${name} must be a positive integer, got ${JSON.stringify(v)}`,
+      );
     }
     out[name] = v;
   }

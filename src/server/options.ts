@@ -1,7 +1,7 @@
 // Options of createHandler/createServer: one object, every option documented with its default, validated eagerly.
 
 import { createRequire } from 'node:module';
-import { ValueError } from '../core/errors.js';
+import { OptionError, type OptionErrorCode } from '../core/errors.js';
 import { Namespace } from '../core/ontology/namespace.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
@@ -154,8 +154,9 @@ const DEFAULT_ABOUT: AboutInfo = Object.freeze({
   vendorUri: 'https://github.com/haystack-ts',
 });
 
-function fail(message: string): never {
-  throw new ValueError(`Server options: ${message}`);
+/** Throw the OptionError for `option` (its path) with `code`; the message keeps the `Server options:` prefix. */
+function fail(code: OptionErrorCode, option: string, message: string): never {
+  throw new OptionError(code, option, `Server options: ${message}`);
 }
 
 function hostZone(): TimeZone {
@@ -163,98 +164,119 @@ function hostZone(): TimeZone {
   return TimeZone.find(iana) ?? TimeZone.UTC;
 }
 
+/** The `tz` option as a TimeZone (the host's zone when absent). */
+function serverZone(tz: unknown): TimeZone {
+  if (tz === undefined) return hostZone();
+  if (tz instanceof TimeZone) return tz;
+  if (typeof tz !== 'string') fail('HS_ERR_OPTION_TYPE', 'tz', 'tz must be a time zone name');
+  return TimeZone.find(tz) ?? fail('HS_ERR_OPTION_RANGE', 'tz', `unknown time zone ${JSON.stringify(tz)}`);
+}
+
 function positiveMs(v: unknown, name: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) fail(`${name} must be a positive integer of ms`);
+  if (typeof v !== 'number') fail('HS_ERR_OPTION_TYPE', name, `${name} must be a positive integer of ms`);
+  if (!Number.isSafeInteger(v) || v <= 0) fail('HS_ERR_OPTION_RANGE', name, `${name} must be a positive integer of ms`);
   return v;
 }
 
 // Options come from JavaScript callers too, so a declared function type is still checked at run time.
 function fn<T extends (...args: never[]) => unknown>(v: T | undefined, name: string): T | undefined {
   if (v === undefined) return undefined;
-  if (typeof (v as unknown) !== 'function') fail(`${name} must be a function`);
+  if (typeof (v as unknown) !== 'function') fail('HS_ERR_OPTION_TYPE', name, `${name} must be a function`);
   return v;
 }
 
 function webSocketOptions(v: Partial<WebSocketOptions> | false | undefined): Partial<WebSocketOptions> | false {
   if (v === undefined) return {};
   if (v === false) return false;
-  if (typeof v !== 'object') fail('webSocket must be an options object or false');
+  if (typeof v !== 'object' || (v as unknown) === null) {
+    fail('HS_ERR_OPTION_TYPE', 'webSocket', 'webSocket must be an options object or false');
+  }
   for (const [k, x] of Object.entries(v) as [string, unknown][]) {
-    if (!(k in DEFAULT_WEBSOCKET_OPTIONS)) fail(`unknown webSocket option ${JSON.stringify(k)}`);
+    if (!(k in DEFAULT_WEBSOCKET_OPTIONS)) {
+      fail('HS_ERR_OPTION_UNKNOWN', `webSocket.${k}`, `unknown webSocket option ${JSON.stringify(k)}`);
+    }
     if (k === 'compression') {
-      if (typeof x !== 'boolean') fail('webSocket.compression must be a boolean');
+      if (typeof x !== 'boolean')
+        fail('HS_ERR_OPTION_TYPE', 'webSocket.compression', 'webSocket.compression must be a boolean');
     } else positiveMs(x, `webSocket.${k}`, 1);
   }
   return Object.freeze({ ...v });
 }
 
-/** Check every option and fill in defaults; throws `ValueError` naming the first bad option. */
+/** Check every option and fill in defaults; throws an `OptionError` (code and option path) for the first bad one. */
 export function resolveServerOptions(options: HaystackServerOptions): ResolvedServerOptions {
-  if (typeof options !== 'object') fail('expected an options object');
-  for (const k of Object.keys(options)) if (!KNOWN.has(k)) fail(`unknown option ${JSON.stringify(k)}`);
-  const store = options.store as StorageAdapter | undefined;
-  if (store === undefined || typeof store.read !== 'function') fail('store must be a StorageAdapter');
-  const authenticate = fn(options.authenticate, 'authenticate');
-  if (options.noAuth !== undefined && typeof options.noAuth !== 'boolean') fail('noAuth must be a boolean');
-  if (authenticate === undefined && options.noAuth !== true) {
-    fail('give an authenticate step, or noAuth: true to serve without authentication');
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    fail('HS_ERR_OPTION_TYPE', '', 'expected an options object');
   }
-  if (authenticate !== undefined && options.noAuth === true) fail('noAuth and authenticate exclude each other');
+  for (const k of Object.keys(options)) {
+    if (!KNOWN.has(k)) fail('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${JSON.stringify(k)}`);
+  }
+  const store = options.store as StorageAdapter | undefined;
+  if (store === undefined) fail('HS_ERR_OPTION_MISSING', 'store', 'store must be a StorageAdapter');
+  if (typeof store.read !== 'function') fail('HS_ERR_OPTION_TYPE', 'store', 'store must be a StorageAdapter');
+  const authenticate = fn(options.authenticate, 'authenticate');
+  if (options.noAuth !== undefined && typeof options.noAuth !== 'boolean') {
+    fail('HS_ERR_OPTION_TYPE', 'noAuth', 'noAuth must be a boolean');
+  }
+  if (authenticate === undefined && options.noAuth !== true) {
+    fail(
+      'HS_ERR_OPTION_MISSING',
+      'authenticate',
+      'give an authenticate step, or noAuth: true to serve without authentication',
+    );
+  }
+  if (authenticate !== undefined && options.noAuth === true) {
+    fail('HS_ERR_OPTION_CONFLICT', 'noAuth', 'noAuth and authenticate exclude each other');
+  }
   const allowedHosts: unknown = options.allowedHosts ?? [];
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string')) {
-    fail('allowedHosts must be an array of host names');
+    fail('HS_ERR_OPTION_TYPE', 'allowedHosts', 'allowedHosts must be an array of host names');
   }
-  if (options.basePath !== undefined && (typeof options.basePath !== 'string' || /[?#\s]/.test(options.basePath))) {
-    fail('basePath must be a URL path');
+  if (options.basePath !== undefined) {
+    if (typeof options.basePath !== 'string') fail('HS_ERR_OPTION_TYPE', 'basePath', 'basePath must be a URL path');
+    if (/[?#\s]/.test(options.basePath)) fail('HS_ERR_OPTION_RANGE', 'basePath', 'basePath must be a URL path');
   }
-  if (options.ops !== undefined && !Array.isArray(options.ops)) fail('ops must be an array of op definitions');
+  if (options.ops !== undefined && !Array.isArray(options.ops)) {
+    fail('HS_ERR_OPTION_TYPE', 'ops', 'ops must be an array of op definitions');
+  }
   const routes = options.routes ?? [];
-  if (!Array.isArray(routes)) fail('routes must be an array of routes');
+  if (!Array.isArray(routes)) fail('HS_ERR_OPTION_TYPE', 'routes', 'routes must be an array of routes');
   for (const r of routes as readonly Partial<HttpRoute>[]) {
     if (typeof r.name !== 'string' || !/^[a-zA-Z][a-zA-Z0-9_-]*$/.test(r.name) || typeof r.serve !== 'function') {
-      fail('each route needs a name (letters, digits, _ or -) and a serve function');
+      fail('HS_ERR_OPTION_TYPE', 'routes', 'each route needs a name (letters, digits, _ or -) and a serve function');
     }
   }
   const defs: unknown = options.defs;
   if (defs !== undefined && typeof defs !== 'string' && !Array.isArray(defs) && !(defs instanceof Namespace)) {
-    fail('defs must be a directory, an array of def libs or a Namespace');
+    fail('HS_ERR_OPTION_TYPE', 'defs', 'defs must be a directory, an array of def libs or a Namespace');
   }
-  let tz: TimeZone;
-  if (options.tz === undefined) tz = hostZone();
-  else if (options.tz instanceof TimeZone) tz = options.tz;
-  else if (typeof options.tz === 'string') {
-    const found = TimeZone.find(options.tz);
-    if (found === undefined) fail(`unknown time zone ${JSON.stringify(options.tz)}`);
-    tz = found;
-  } else fail('tz must be a time zone name');
+  const tz = serverZone(options.tz);
   const about: AboutInfo = { ...DEFAULT_ABOUT };
   for (const [k, v] of Object.entries(options.about ?? {}) as [string, unknown][]) {
-    if (!(k in DEFAULT_ABOUT)) fail(`unknown about field ${JSON.stringify(k)}`);
-    if (typeof v !== 'string') fail(`about.${k} must be a string`);
+    if (!(k in DEFAULT_ABOUT)) fail('HS_ERR_OPTION_UNKNOWN', `about.${k}`, `unknown about field ${JSON.stringify(k)}`);
+    if (typeof v !== 'string') fail('HS_ERR_OPTION_TYPE', `about.${k}`, `about.${k} must be a string`);
   }
   Object.assign(about, options.about);
   const defaultLeaseMs = positiveMs(options.defaultLeaseMs, 'defaultLeaseMs', 300_000);
   const maxLeaseMs = positiveMs(options.maxLeaseMs, 'maxLeaseMs', 3_600_000);
-  if (defaultLeaseMs > maxLeaseMs) fail('defaultLeaseMs must not exceed maxLeaseMs');
+  if (defaultLeaseMs > maxLeaseMs) {
+    fail('HS_ERR_OPTION_CONFLICT', 'defaultLeaseMs', 'defaultLeaseMs must not exceed maxLeaseMs');
+  }
   const errorStatus: unknown = options.errorStatus;
   if (errorStatus !== undefined && errorStatus !== 'spec' && errorStatus !== 'http') {
-    fail('errorStatus must be "spec" or "http"');
+    fail('HS_ERR_OPTION_RANGE', 'errorStatus', 'errorStatus must be "spec" or "http"');
   }
   const actions = options.actions;
   const homePage = options.homePage ?? true;
-  if (typeof homePage !== 'boolean' && !Array.isArray(homePage))
-    fail('homePage must be a boolean or an array of links');
+  if (typeof homePage !== 'boolean' && !Array.isArray(homePage)) {
+    fail('HS_ERR_OPTION_TYPE', 'homePage', 'homePage must be a boolean or an array of links');
+  }
   const ui: unknown = options.ui;
   if (ui !== undefined && (typeof ui !== 'object' || ui === null || typeof (ui as UiOptions).dir !== 'string')) {
-    fail('ui must be { dir: string }');
+    fail('HS_ERR_OPTION_TYPE', 'ui', 'ui must be { dir: string }');
   }
-  let limits: ServerLimits;
-  try {
-    limits = resolveServerLimits(options.limits);
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
+  const limits = resolveServerLimits(options.limits);
   return Object.freeze({
     store,
     authenticate,

@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
-import { ValueError } from '../core/errors.js';
+import { OptionError } from '../core/errors.js';
 import { type ConnectionEvent, connectionChannel, newConnectionId } from './events.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
@@ -49,7 +49,12 @@ export interface HaystackServer {
 export function createServer(options: CreateServerOptions): HaystackServer {
   const { tls, shutdownGraceMs, ...handlerOptions } = options;
   const grace = shutdownGraceMs ?? 10_000;
-  if (!Number.isFinite(grace) || grace < 0) throw new ValueError('Server options: shutdownGraceMs must be >= 0');
+  if (typeof grace !== 'number') {
+    throw new OptionError('HS_ERR_OPTION_TYPE', 'shutdownGraceMs', 'Server options: shutdownGraceMs must be a number');
+  }
+  if (!Number.isFinite(grace) || grace < 0) {
+    throw new OptionError('HS_ERR_OPTION_RANGE', 'shutdownGraceMs', 'Server options: shutdownGraceMs must be >= 0');
+  }
   const handler = createHandler(handlerOptions);
   let closing = false;
   const serve = (req: http.IncomingMessage, res: http.ServerResponse): void => {

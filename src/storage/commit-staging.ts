@@ -1,10 +1,10 @@
 // What every backend does before writing a commit: stage each diff over the current entities, all or none.
 
-import { UnknownRecError, ValueError } from '../core/errors.js';
+import { OptionError, UnknownRecError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { CommitDiff } from './adapter.js';
-import { nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
+import { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
 import { conflictError } from './storage-errors.js';
 
 /** A commit staged in memory: the new state of each id it touches (null: removed) and the ids it answers with. */
@@ -100,15 +100,35 @@ export function settle<T>(work: () => T): Promise<T> {
   }
 }
 
-/** Limits with defaults filled in, each checked to be a positive number (`ValueError` naming the backend). */
+/** Limits with defaults filled in, each known and a positive number (an `OptionError` naming backend and limit). */
 export function resolvePositiveLimits<L extends object>(
   backend: string,
   defaults: L,
   given: Partial<L> | undefined,
 ): L {
+  for (const name of Object.keys(given ?? {})) {
+    if (!(name in defaults)) {
+      throw new OptionError('HS_ERR_OPTION_UNKNOWN', `limits.${name}`, `${backend} store: unknown limit ${name}`);
+    }
+  }
   const limits = { ...defaults, ...given };
-  for (const [name, val] of Object.entries(limits)) {
-    if (!(typeof val === 'number' && val > 0)) throw new ValueError(`${backend} store limit ${name} must be > 0`);
+  for (const [name, val] of Object.entries(limits) as [string, unknown][]) {
+    if (typeof val === 'number' && val > 0) continue;
+    const code = typeof val === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+    throw new OptionError(code, `limits.${name}`, `${backend} store limit ${name} must be > 0`);
   }
   return Object.freeze(limits);
+}
+
+/** The `idPrefix` option of a store, checked: empty, or Ref characters (an `OptionError` otherwise). */
+export function storeIdPrefix(backend: string, idPrefix: unknown): string {
+  if (idPrefix === undefined || idPrefix === '') return '';
+  if (typeof idPrefix !== 'string') {
+    throw new OptionError('HS_ERR_OPTION_TYPE', 'idPrefix', `${backend} store: idPrefix must be a string`);
+  }
+  if (!isEntityId(idPrefix)) {
+    const message = `${backend} store: id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`;
+    throw new OptionError('HS_ERR_OPTION_RANGE', 'idPrefix', message);
+  }
+  return idPrefix;
 }

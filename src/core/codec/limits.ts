@@ -1,6 +1,6 @@
 // Decode limits shared by every reader (Zinc, JSON, Trio, CSV): defaults, merging and the error raised.
 
-import { LimitError } from '../errors.js';
+import { LimitError, OptionError } from '../errors.js';
 
 /**
  * Limits a reader enforces while it reads, so hostile input cannot exhaust memory or the stack.
@@ -36,12 +36,13 @@ const RESOLVED = new WeakSet<object>([DEFAULT_LIMITS]);
 
 /**
  * Fill the gaps of partial limits with {@link DEFAULT_LIMITS}. The result is frozen and complete; resolving
- * a result again (or the defaults) returns it as it is.
+ * a result again (or the defaults) returns it as it is. An unknown name or a limit that is not a positive integer
+ * raises an `OptionError`.
  */
 export function resolveLimits(limits?: Partial<DecodeLimits>): DecodeLimits {
   if (limits === undefined) return DEFAULT_LIMITS;
   if (RESOLVED.has(limits)) return limits as DecodeLimits;
-  const r: DecodeLimits = Object.freeze({ ...DEFAULT_LIMITS, ...stripUndefined(limits) });
+  const r: DecodeLimits = Object.freeze({ ...DEFAULT_LIMITS, ...checkLimits(limits) });
   RESOLVED.add(r);
   return r;
 }
@@ -51,8 +52,19 @@ export function limitExceeded(format: string, limit: keyof DecodeLimits, max: nu
   throw new LimitError(limit, `${format}: input exceeds ${limit} (${max})`);
 }
 
-function stripUndefined(limits: Partial<DecodeLimits>): Partial<DecodeLimits> {
+/** The given limits without undefined ones, each a known name and a positive integer (an OptionError otherwise). */
+function checkLimits(limits: Partial<DecodeLimits>): Partial<DecodeLimits> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(limits)) if (typeof v === 'number') out[k] = v;
+  for (const [k, v] of Object.entries(limits) as [string, unknown][]) {
+    if (v === undefined) continue;
+    const option = `limits.${k}`;
+    if (!(k in DEFAULT_LIMITS)) throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Unknown decode limit ${k}`);
+    if (typeof v !== 'number')
+      throw new OptionError('HS_ERR_OPTION_TYPE', option, `Decode limit ${k} must be a number`);
+    if (!Number.isSafeInteger(v) || v <= 0) {
+      throw new OptionError('HS_ERR_OPTION_RANGE', option, `Decode limit ${k} must be a positive integer`);
+    }
+    out[k] = v;
+  }
   return out;
 }

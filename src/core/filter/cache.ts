@@ -1,8 +1,8 @@
 // A bounded LRU cache of parsed filters, keyed by filter text.
 
-import { ValueError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { Filter } from './filter.js';
-import { type FilterLimits, parseFilterAst } from './parser.js';
+import { checkFilterLimits, type FilterLimits, parseFilterAst } from './parser.js';
 
 /** Options of a {@link FilterCache}. */
 export interface FilterCacheOptions {
@@ -24,7 +24,11 @@ export class FilterCache {
 
   constructor(options?: FilterCacheOptions) {
     const capacity = options?.capacity ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 0) throw new ValueError(`Invalid filter cache capacity ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      const code = typeof capacity === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+      throw new OptionError(code, 'capacity', `Invalid filter cache capacity ${String(capacity)}`);
+    }
+    if (options?.limits !== undefined) checkFilterLimits(options.limits);
     this.#capacity = capacity;
     this.#limits = options?.limits;
   }

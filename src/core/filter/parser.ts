@@ -1,6 +1,6 @@
 // Filter parser: filter text to an immutable AST, by the Filters chapter grammar, with input limits.
 
-import { LimitError } from '../errors.js';
+import { LimitError, OptionError } from '../errors.js';
 import {
   type CmpOp,
   type FilterNode,
@@ -27,6 +27,21 @@ export interface FilterLimits {
 /** Default limits: 65,536 characters, depth 64. */
 export const DEFAULT_FILTER_LIMITS: Required<FilterLimits> = Object.freeze({ maxLength: 65_536, maxDepth: 64 });
 
+/** Throw an `OptionError` for an unknown filter limit or one that is not a positive integer. */
+export function checkFilterLimits(limits: FilterLimits): void {
+  for (const [k, v] of Object.entries(limits) as [string, unknown][]) {
+    if (v === undefined) continue;
+    const option = `limits.${k}`;
+    if (!(k in DEFAULT_FILTER_LIMITS))
+      throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Unknown filter limit ${k}`);
+    if (typeof v !== 'number')
+      throw new OptionError('HS_ERR_OPTION_TYPE', option, `Filter limit ${k} must be a number`);
+    if (!Number.isSafeInteger(v) || v <= 0) {
+      throw new OptionError('HS_ERR_OPTION_RANGE', option, `Filter limit ${k} must be a positive integer`);
+    }
+  }
+}
+
 const CMP_KINDS: ReadonlySet<string> = new Set<CmpOp>(['==', '!=', '<', '<=', '>', '>=']);
 
 /**
@@ -34,6 +49,7 @@ const CMP_KINDS: ReadonlySet<string> = new Set<CmpOp>(['==', '!=', '<', '<=', '>
  * grammar, and `LimitError` (`HS_ERR_LIMIT`) for text longer or deeper than `limits` allow.
  */
 export function parseFilterAst(text: string, limits?: FilterLimits): FilterNode {
+  if (limits !== undefined) checkFilterLimits(limits);
   const maxLength = limits?.maxLength ?? DEFAULT_FILTER_LIMITS.maxLength;
   const maxDepth = limits?.maxDepth ?? DEFAULT_FILTER_LIMITS.maxDepth;
   if (text.length > maxLength) {

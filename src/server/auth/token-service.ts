@@ -1,7 +1,7 @@
 // Auth tokens: random 256-bit bearer tokens, kept only as SHA-256 hashes, with sliding and absolute expiry.
 
 import * as nodeCrypto from 'node:crypto';
-import { ValueError } from '../../core/errors.js';
+import { OptionError } from '../../core/errors.js';
 import type { Clock } from '../../storage/adapter.js';
 import { createMemorySessionStore } from '../../storage/memory/memory-user-store.js';
 import type { SessionRecord, SessionStore } from '../../storage/session-store.js';
@@ -114,14 +114,20 @@ export class TokenService {
     this.#maxSessionsPerUser = options.maxSessionsPerUser ?? 50;
   }
 
-  /** Validate options (positive durations) and build the service; throws `ValueError`. */
+  /** Validate options (positive durations) and build the service; throws `OptionError`. */
   static create(options: TokenServiceOptions): TokenService {
-    const positive = (v: number | undefined): boolean => v === undefined || (Number.isFinite(v) && v > 0);
-    if (!positive(options.idleTtlMs) || !positive(options.maxLifetimeMs) || !positive(options.maxSessionsPerUser)) {
-      throw new ValueError('Token TTLs and the session cap must be positive');
-    }
-    if (options.touchIntervalMs !== undefined && !(options.touchIntervalMs >= 0)) {
-      throw new ValueError('touchIntervalMs must be >= 0');
+    for (const name of ['idleTtlMs', 'maxLifetimeMs', 'maxSessionsPerUser', 'touchIntervalMs'] as const) {
+      const v: unknown = options[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'number')
+        throw new OptionError('HS_ERR_OPTION_TYPE', name, `Token options: ${name} must be a number`);
+      const ok = Number.isFinite(v) && (name === 'touchIntervalMs' ? v >= 0 : v > 0);
+      if (!ok)
+        throw new OptionError(
+          'HS_ERR_OPTION_RANGE',
+          name,
+          `Token options: ${name} must be ${name === 'touchIntervalMs' ? '>= 0' : 'positive'}`,
+        );
     }
     return new TokenService(options);
   }

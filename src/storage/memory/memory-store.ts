@@ -1,12 +1,10 @@
 // createMemoryStore: the in-process StorageAdapter (tests, demos, embedding), over a state that adapters may share.
 
-import { ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import type { Clock, CommitDiff, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle } from '../commit-staging.js';
-import { isEntityId } from '../entity-tags.js';
+import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
 import { closedError } from '../storage-errors.js';
 import { createMemoryAuthState } from './memory-auth-state.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryState, type MemoryStoreLimits, type MemoryStoreStats } from './memory-state.js';
@@ -54,10 +52,7 @@ function sharedOf(state: MemoryState): Shared {
 /** Make a memory store. All data lives in this process and is lost when it ends. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const clock = options.clock ?? Date.now;
-  const idPrefix = options.idPrefix ?? '';
-  if (idPrefix !== '' && !isEntityId(idPrefix)) {
-    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
-  }
+  const idPrefix = storeIdPrefix('Memory', options.idPrefix);
   const limits = resolveLimits(options.limits);
   const state = options.shareWith?.state ?? new MemoryState();
   const shared = sharedOf(state);

@@ -1,11 +1,10 @@
 // openRedisStore: a StorageAdapter, with users and sessions, on plain Redis 7 or Valkey (no modules).
 
-import { StorageError, ValueError } from '../../core/errors.js';
+import { OptionError, StorageError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits } from '../commit-staging.js';
-import { isEntityId } from '../entity-tags.js';
+import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -74,12 +73,10 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const prefix = options.prefix ?? 'hs';
   if (!isStorePrefix(prefix)) {
-    throw new ValueError(`Redis store prefix ${JSON.stringify(prefix)} must be 1-64 of A-Z a-z 0-9 _ . : -`);
+    const message = `Redis store: prefix ${JSON.stringify(prefix)} must be 1-64 of A-Z a-z 0-9 _ . : -`;
+    throw new OptionError(typeof prefix === 'string' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE', 'prefix', message);
   }
-  const idPrefix = options.idPrefix ?? '';
-  if (idPrefix !== '' && !isEntityId(idPrefix)) {
-    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
-  }
+  const idPrefix = storeIdPrefix('Redis', options.idPrefix);
   const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
   const clock = options.clock ?? Date.now;
   const redis = await RedisConnection.open({

@@ -1,11 +1,9 @@
 // openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
 
-import { ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle } from '../commit-staging.js';
-import { isEntityId } from '../entity-tags.js';
+import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -71,10 +69,7 @@ export interface SqliteStore extends StorageAdapter {
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const clock = options.clock ?? Date.now;
-  const idPrefix = options.idPrefix ?? '';
-  if (idPrefix !== '' && !isEntityId(idPrefix)) {
-    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
-  }
+  const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
   const db = await openSqliteDb({
     path: options.path,

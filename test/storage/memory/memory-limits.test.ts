@@ -54,10 +54,10 @@ describe('memory store options and limits', () => {
     const [e] = await store.commit([{ op: 'add', tags: Dict.of({ dis: 'x' }) }]);
     expect(e?.id?.id.startsWith('demo:')).toBe(true);
     expect(() => createMemoryStore({ idPrefix: 'bad prefix' })).toThrow(
-      expect.objectContaining({ code: 'HS_ERR_INVALID_VALUE' }),
+      expect.objectContaining({ code: 'HS_ERR_OPTION_RANGE', option: 'idPrefix' }),
     );
     expect(() => createMemoryStore({ limits: { maxEntities: 0 } })).toThrow(
-      expect.objectContaining({ code: 'HS_ERR_INVALID_VALUE' }),
+      expect.objectContaining({ code: 'HS_ERR_OPTION_RANGE', option: 'limits.maxEntities' }),
     );
   });
 

@@ -102,18 +102,20 @@ function callSignal(
   };
 }
 
-const CLIENT_OPTIONS = new Set([
-  'url',
-  'username',
-  'password',
-  'token',
-  'format',
-  'timeoutMs',
-  'fetch',
-  'fetchInit',
-  'headers',
-  'onEvent',
-]);
+// A record over every key of the options type, so a new option that is not listed here fails to compile.
+const CLIENT_OPTIONS: Readonly<Record<keyof HaystackClientOptions, true>> = {
+  url: true,
+  username: true,
+  password: true,
+  token: true,
+  format: true,
+  timeoutMs: true,
+  fetch: true,
+  fetchInit: true,
+  headers: true,
+  onEvent: true,
+  metrics: true,
+};
 
 function bad(code: OptionErrorCode, option: string, reason: string, cause?: unknown): never {
   throw new OptionError(code, option, `Client options: ${reason}`, cause === undefined ? undefined : { cause });
@@ -122,7 +124,7 @@ function bad(code: OptionErrorCode, option: string, reason: string, cause?: unkn
 /** Eager checks of {@link HaystackClientOptions} (JS callers can pass anything); throws an OptionError. */
 function checkClientOptions(options: HaystackClientOptions): void {
   for (const k of Object.keys(options))
-    if (!CLIENT_OPTIONS.has(k)) bad('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${k}`);
+    if (!Object.hasOwn(CLIENT_OPTIONS, k)) bad('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${k}`);
   const url: unknown = options.url;
   if (url === undefined) bad('HS_ERR_OPTION_MISSING', 'url', 'url is required');
   if (typeof url !== 'string') bad('HS_ERR_OPTION_TYPE', 'url', 'url must be a string');

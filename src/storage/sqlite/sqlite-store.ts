@@ -1,5 +1,6 @@
 // openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
 
+import { OptionError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
@@ -71,15 +72,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const clock = options.clock ?? Date.now;
   const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
+  const scanCache = options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES;
+  if (!(Number.isSafeInteger(scanCache) && scanCache >= 0)) {
+    const code = typeof scanCache === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+    const message = `SQLite store: scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`;
+    throw new OptionError(code, 'scanCacheEntities', message);
+  }
   const db = await openSqliteDb({
     path: options.path,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });
-  const scanCache = options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES;
-  if (!(Number.isSafeInteger(scanCache) && scanCache >= 0)) {
-    throw new ValueError(`scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`);
-  }
   const state = new SqliteState(db, limits, idPrefix, scanCache);
   const changePollMs = options.changePollMs ?? 50;
   if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {

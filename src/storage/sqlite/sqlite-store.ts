@@ -78,17 +78,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     const message = `SQLite store: scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`;
     throw new OptionError(code, 'scanCacheEntities', message);
   }
+  const changePollMs = options.changePollMs ?? 50;
+  if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
+    const code = typeof changePollMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+    const message = `SQLite store: changePollMs must be a positive number, got ${String(changePollMs)}`;
+    throw new OptionError(code, 'changePollMs', message);
+  }
   const db = await openSqliteDb({
     path: options.path,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });
   const state = new SqliteState(db, limits, idPrefix, scanCache);
-  const changePollMs = options.changePollMs ?? 50;
-  if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
-    db.close();
-    throw new ValueError('changePollMs must be a positive number');
-  }
   const watcher = new SqliteChangeWatcher(db, changePollMs);
   let closed = false;
   const guard = (): void => {

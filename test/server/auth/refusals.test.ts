@@ -56,11 +56,11 @@ describe('options', () => {
     expect(hello.kind).toBe('challenge');
   });
 
-  it('a throttle with the real clock locks and tells how long', () => {
+  it('a throttle with the real clock locks and tells how long', async () => {
     const throttle = AuthThrottle.create({ perPair: { freeFailures: 0, baseDelayMs: 60_000 } });
-    expect(throttle.check('alice', 'a').allowed).toBe(true);
-    throttle.recordFailure('alice', 'a');
-    const d = throttle.check('alice', 'a');
+    expect((await throttle.check('alice', 'a')).allowed).toBe(true);
+    await throttle.recordFailure('alice', 'a');
+    const d = await throttle.check('alice', 'a');
     expect(d.allowed).toBe(false);
     expect(d.allowed ? 0 : d.retryAfterMs).toBeGreaterThan(0);
   });
@@ -102,26 +102,26 @@ describe('exchanges', () => {
 });
 
 describe('known addresses', () => {
-  it('keeps at most maxEntries users: the least recent one loses its known-good addresses', () => {
+  it('keeps at most maxEntries users: the least recent one loses its known-good addresses', async () => {
     const clock = manualClock();
     const throttle = AuthThrottle.create({ maxEntries: 2, clock: clock.now });
-    throttle.recordSuccess('alice', 'a');
-    throttle.recordSuccess('bob', 'b');
-    expect(throttle.isKnownAddress('alice', 'a')).toBe(true);
-    throttle.recordSuccess('carol', 'c');
-    expect(throttle.isKnownAddress('alice', 'a')).toBe(false);
-    expect(throttle.isKnownAddress('bob', 'b')).toBe(true);
-    expect(throttle.isKnownAddress('carol', 'c')).toBe(true);
+    await throttle.recordSuccess('alice', 'a');
+    await throttle.recordSuccess('bob', 'b');
+    expect(await throttle.isKnownAddress('alice', 'a')).toBe(true);
+    await throttle.recordSuccess('carol', 'c');
+    expect(await throttle.isKnownAddress('alice', 'a')).toBe(false);
+    expect(await throttle.isKnownAddress('bob', 'b')).toBe(true);
+    expect(await throttle.isKnownAddress('carol', 'c')).toBe(true);
   });
 
-  it('a prepaid success without a recorded failure takes nothing back', () => {
+  it('a prepaid success without a recorded failure takes nothing back', async () => {
     const clock = manualClock();
     const throttle = AuthThrottle.create({ perAddress: { freeFailures: 0, baseDelayMs: 1000 }, clock: clock.now });
-    throttle.recordSuccess('alice', 'a', true);
-    expect(throttle.check('alice', 'a')).toEqual({ allowed: true });
+    await throttle.recordSuccess('alice', 'a', true);
+    expect(await throttle.check('alice', 'a')).toEqual({ allowed: true });
     // A locked address stays locked by a success there (the prepaid count is only taken back while still free).
-    throttle.recordFailure('mallory', 'a');
-    throttle.recordSuccess('alice', 'a', true);
-    expect(throttle.check('bob', 'a').allowed).toBe(false);
+    await throttle.recordFailure('mallory', 'a');
+    await throttle.recordSuccess('alice', 'a', true);
+    expect((await throttle.check('bob', 'a')).allowed).toBe(false);
   });
 });

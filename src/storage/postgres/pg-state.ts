@@ -116,8 +116,9 @@ interface WriteTx {
 
 const TOMBSTONE_PRUNE_AT = 1024;
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
-// Strings JSONB refuses: NUL and lone surrogates (JSON.stringify escapes both, so the Hayson text shows them).
-const NOT_JSONB = /\\u0000|\\ud[89a-f]/i;
+// What JSONB cannot keep exactly: NUL and lone surrogates in strings, which it refuses (JSON.stringify escapes both, so
+// the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
+const NOT_JSONB = /\\u0000|\\ud[89a-f]|[:,[]-0(?![\d.eE])/i;
 const COPY_ESCAPES = /[\\\t\n\r]/g;
 // NUL and lone surrogates inside a string.
 const NOT_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -118,7 +118,7 @@ describe.skipIf(!up)('redis store', () => {
 
   it('refuses a prefix that would change the hash tag, and keys of another layout', async () => {
     await expect(openRedisStore({ url: SHARED_REDIS_URL, prefix: 'a}b' })).rejects.toMatchObject({
-      code: 'HS_ERR_INVALID_VALUE',
+      code: 'HS_ERR_OPTION_RANGE',
     });
     const prefix = prefixes.next();
     const client = new Redis(SHARED_REDIS_URL);

@@ -116,7 +116,7 @@ describe('the SQLite scan cache', () => {
 
   it('rejects a bad bound', async () => {
     await expect(openSqliteStore({ path: nextFile(), scanCacheEntities: -1 })).rejects.toMatchObject({
-      code: 'HS_ERR_INVALID_VALUE',
+      code: 'HS_ERR_OPTION_RANGE',
     });
   });
 });

@@ -174,6 +174,8 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   it('opens a point: tags by kind with units, Refs as links, related entities', async () => {
     await page.getByRole('combobox', { name: 'Filter' }).fill('point and writable and kind=="Number"');
     await page.getByRole('button', { name: 'Run' }).click();
+    // The previous query's rows stay until the answer comes: wait for them to go, or their ids would be read.
+    await page.locator('.grid-body [role="row"]').filter({ hasText: 'Bulk' }).first().waitFor({ state: 'detached' });
     const firstRow = page.locator('.grid-body [role="row"]').first();
     await firstRow.waitFor();
     const idOf = async (i: number): Promise<string> =>

@@ -1,11 +1,8 @@
 // Several server processes on one SQLite file: two apps on their own ports over one store (each request reaches the
 // process the test chooses), and `haystack serve --workers` refusing the memory store.
 
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AppConfig, type AppOutput, prepareApp, type RunningApp, startApp } from '../../src/app/index.js';
 import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
@@ -14,7 +11,7 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
-import { serveExit } from '../support/serve-cli.js';
+import { serveExit, spawnServe } from '../support/serve-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const dir = makeTempDir('hs-workers-');
@@ -129,38 +126,16 @@ describe('haystack serve --workers', () => {
   });
 
   it('serves one port from two processes over SQLite, seeding once, and stops them all on SIGINT', async () => {
-    const main = path.resolve('src/cli/main.ts');
-    // tsx by its file URL: the child runs in a scratch folder, where the bare name does not resolve.
-    const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
     writeFileSync(
       dir.file('points.zinc'),
       'ver:"3.0"\nid,dis,point,writable,kind\n@p1,"P1",M,M,"Number"\n@p2,"P2",M,M,"Number"\n',
     );
-    const args = ['--import', tsx, main, 'serve', '--workers', '2', '--port', '0', '--data', 'points.zinc', '--quiet'];
-    const child = spawn(process.execPath, [...args, '--store', 'sqlite:cluster.db'], {
-      cwd: dir.path,
-      env: { ...process.env, ...ENV },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['--workers', '2', '--port', '0', '--data', 'points.zinc', '--quiet', '--store', 'sqlite:cluster.db'];
+    const { child, url, stdout } = await spawnServe(args, dir.path, ENV);
     // However the test ends, nothing of the cluster outlives it.
     running.push({ close: () => Promise.resolve(void child.kill('SIGKILL')) } as unknown as RunningApp);
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString('utf8');
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString('utf8');
-        const m = /listening on (\S+)/.exec(out);
-        if (m?.[1] !== undefined) resolve(m[1]);
-      });
-      child.once('exit', (code) => {
-        reject(new Error(`exited ${String(code)}: ${err}`));
-      });
-    });
     try {
-      expect(out).toMatch(/2 worker processes/);
+      expect(stdout()).toMatch(/2 worker processes/);
       const client = new HaystackClient({ url, username: 'admin', password: ENV.HS_SUPERUSER_PASSWORD });
       // The data file was loaded once, by the primary.
       const points = await client.read('point and writable');
@@ -179,6 +154,6 @@ describe('haystack serve --workers', () => {
       const [code] = (await once(child, 'exit')) as [number | null];
       expect(code).toBe(0);
     }
-    expect(out).toMatch(/stopped/);
+    expect(stdout()).toMatch(/stopped/);
   });
 });

@@ -1,14 +1,13 @@
 // Durability: `haystack serve` killed with SIGKILL in the middle of a stream of hisWrite and pointWrite calls keeps
 // every write it acknowledged, and starts again on the same SQLite file.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dateTimeRange, HaystackClient } from '../../src/client/index.js';
 import { HDateTime, Num, Ref } from '../../src/core/index.js';
-import { REPO_ROOT } from '../support/shared.js';
+import { type SpawnedServe, spawnServe } from '../support/serve-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const dir = makeTempDir('hs-durability-');
@@ -21,42 +20,14 @@ afterAll(() => {
 const POINT = new Ref('p1');
 const T0 = Date.UTC(2025, 0, 1);
 
-// Start `haystack serve` as a child process; resolves with its URL once it listens.
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href,
-      path.join(REPO_ROOT, 'src/cli/main.ts'),
-      'serve',
-      '--no-auth',
-      '--port',
-      '0',
-      '--store',
-      'sqlite:store.db',
-      '--data',
-      'point.zinc',
-    ],
-    { cwd: dir.path, stdio: ['ignore', 'pipe', 'pipe'] as const, env: { ...process.env, NODE_OPTIONS: '' } },
+// Start `haystack serve` on the SQLite file as a child process (so it can be SIGKILLed); resolves once it listens.
+async function startServer(): Promise<SpawnedServe> {
+  const started = await spawnServe(
+    ['--no-auth', '--port', '0', '--store', 'sqlite:store.db', '--data', 'point.zinc'],
+    dir.path,
   );
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => {
-    err += c.toString('utf8');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`serve exited ${String(code)}: ${err}`));
-    });
-  });
-  return { child, url };
+  children.push(started.child);
+  return started;
 }
 
 describe('haystack serve on SQLite, killed mid-stream', () => {

@@ -1,8 +1,12 @@
 // Runs `haystack serve` in-process until it prints its URL, for tests that then call the server and stop it.
 
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import { REPO_ROOT } from './shared.js';
 
 /** A `haystack serve` started in-process. */
 export interface StartedServe {
@@ -68,4 +72,46 @@ export async function serveExit(
     signal: new AbortController().signal,
   };
   return { code: await runCli(['serve', ...args], io), stderr: err };
+}
+
+/** A `haystack serve` started as a child process (for SIGKILL, cluster workers and other process-level tests). */
+export interface SpawnedServe {
+  readonly child: ChildProcess;
+  /** The URL it listens on. */
+  readonly url: string;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/**
+ * Spawn `haystack serve ...args` from the sources (through tsx) in `cwd`; resolves once it prints its URL, rejects
+ * with its stderr when it exits first. The caller kills the child.
+ */
+export function spawnServe(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<SpawnedServe> {
+  // tsx by its file URL: the child may run in a scratch folder, where the bare name does not resolve.
+  const tsx = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.join(REPO_ROOT, 'src/cli/main.ts'), 'serve', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString('utf8');
+  });
+  return new Promise<SpawnedServe>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve({ child, url: m[1], stdout: () => out, stderr: () => err });
+    });
+    child.once('exit', (code, signal) => {
+      reject(new Error(`serve exited ${String(code ?? signal)}: ${err}`));
+    });
+  });
 }

@@ -4,8 +4,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { formatAuthorization, parseWwwAuthenticate } from '../../../src/core/auth/auth-header.js';
 import { ScramClient } from '../../../src/core/auth/scram-client.js';
-import type { AuthResult } from '../../../src/server/auth/authenticator.js';
-import { addUser, authFixture, bearer, type LoginTrace, login } from './support.js';
+import { deriveScramCredentials } from '../../../src/core/auth/scram-keys.js';
+import { AuthError } from '../../../src/core/errors.js';
+import type { AuthResult, LoginFailureReason } from '../../../src/server/auth/authenticator.js';
+import type { MemoryUserStore } from '../../../src/storage/memory/memory-user-store.js';
+import { addUser, authFixture, bearer, ITERATIONS, type LoginTrace, login, withEvents } from './support.js';
 
 function nth(trace: LoginTrace, i: number): AuthResult {
   const r = trace.results[i];
@@ -104,35 +107,51 @@ describe('Authenticator: the exchange', () => {
     expect((await login(auth, 'alice', 'wonderland')).last.kind).toBe('success');
   });
 
-  it('a user disabled or given a new password during the exchange does not log in', async () => {
-    const { auth, users } = await authFixture();
-    const hello = await auth.authenticate({
-      authorization: formatAuthorization({ scheme: 'HELLO', username: 'alice' }),
-      address: 'a',
-    });
-    const [c] = parseWwwAuthenticate(wwwAuth(hello));
-    const client = ScramClient.create({ username: 'alice', password: 'wonderland' });
-    const first = await auth.authenticate({
-      authorization: formatAuthorization({
-        scheme: 'SCRAM',
-        handshakeToken: c?.scheme === 'SCRAM' ? c.handshakeToken : '',
-        data: client.clientFirstMessage(),
-      }),
-      address: 'a',
-    });
-    const [s] = parseWwwAuthenticate(wwwAuth(first));
-    if (s?.scheme !== 'SCRAM' || s.data === undefined) throw new Error('no server-first');
-    await users.updateUser('alice', { enabled: false });
-    const final = await auth.authenticate({
-      authorization: formatAuthorization({
-        scheme: 'SCRAM',
-        handshakeToken: s.handshakeToken,
-        data: await client.clientFinalMessage(s.data),
-      }),
-      address: 'a',
-    });
-    expect(final.kind).toBe('failure');
-  });
+  // Each change made between the client-first and the client-final step: the proof still verifies against the
+  // credentials the exchange started with, so only the re-read of the user refuses it.
+  const changes: readonly [string, (users: MemoryUserStore) => Promise<unknown>, LoginFailureReason][] = [
+    ['disabled', (users) => users.updateUser('alice', { enabled: false }), 'disabled'],
+    ['deleted', (users) => users.deleteUser('alice'), 'unknown-user'],
+    [
+      'given a new password',
+      async (users) =>
+        users.updateUser('alice', { scram: await deriveScramCredentials('mirror', { iterations: ITERATIONS }) }),
+      'credentials',
+    ],
+  ];
+  it.each(changes)(
+    'a user %s during the exchange does not log in (403, reason published)',
+    async (_what, change, reason) => {
+      const { auth, users } = await authFixture();
+      const hello = await auth.authenticate({
+        authorization: formatAuthorization({ scheme: 'HELLO', username: 'alice' }),
+        address: 'a',
+      });
+      const [c] = parseWwwAuthenticate(wwwAuth(hello));
+      const client = ScramClient.create({ username: 'alice', password: 'wonderland' });
+      const first = await auth.authenticate({
+        authorization: formatAuthorization({
+          scheme: 'SCRAM',
+          handshakeToken: c?.scheme === 'SCRAM' ? c.handshakeToken : '',
+          data: client.clientFirstMessage(),
+        }),
+        address: 'a',
+      });
+      const [s] = parseWwwAuthenticate(wwwAuth(first));
+      if (s?.scheme !== 'SCRAM' || s.data === undefined) throw new Error('no server-first');
+      const clientFinal = await client.clientFinalMessage(s.data);
+      await change(users);
+      const { result: final, events } = await withEvents('haystack:auth:login', () =>
+        auth.authenticate({
+          authorization: formatAuthorization({ scheme: 'SCRAM', handshakeToken: s.handshakeToken, data: clientFinal }),
+          address: 'a',
+        }),
+      );
+      expect(final).toMatchObject({ kind: 'failure', status: 403 });
+      expect(final.kind === 'failure' && final.error.code).toBe('HS_ERR_AUTH');
+      expect(events).toEqual([{ username: 'alice', address: 'a', outcome: 'failure', reason }]);
+    },
+  );
 });
 
 describe('Authenticator: handshake tokens', () => {
@@ -309,5 +328,16 @@ describe('Authenticator: PLAINTEXT (development only)', () => {
     expect(ok.kind === 'success' && ok.headers['Authentication-Info']).toMatch(/^authToken=[A-Za-z0-9_-]{43}$/);
     expect((await auth.authenticate({ authorization: plain('alice', 'nope'), address: 'a' })).kind).toBe('failure');
     expect((await auth.authenticate({ authorization: plain('ghost', 'nope'), address: 'a' })).kind).toBe('failure');
+  });
+
+  it('refuses a disabled user even with the right password, and says why on the login channel only', async () => {
+    const { auth, users } = await authFixture({ auth: { allowPlaintext: true } });
+    await users.updateUser('alice', { enabled: false });
+    const { result: r, events } = await withEvents('haystack:auth:login', () =>
+      auth.authenticate({ authorization: plain('alice', 'wonderland'), address: 'a' }),
+    );
+    expect(r).toMatchObject({ kind: 'failure', status: 403 });
+    expect(r.kind === 'failure' && r.error.message).toBe(new AuthError().message);
+    expect(events).toEqual([{ username: 'alice', address: 'a', outcome: 'failure', reason: 'disabled' }]);
   });
 });

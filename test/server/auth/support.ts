@@ -1,5 +1,6 @@
 // Test fixtures for server auth: a movable clock, a memory user store with users, and a client that drives the exchange.
 
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   formatAuthorization,
   parseAuthenticationInfo,
@@ -134,4 +135,16 @@ export async function login(
 /** The Authorization value to use a token. */
 export function bearer(token: string): string {
   return formatAuthorization({ scheme: 'BEARER', authToken: token });
+}
+
+/** Run `fn` while collecting what is published on the diagnostics channel `name`; returns its result and the events. */
+export async function withEvents<T>(name: string, fn: () => Promise<T>): Promise<{ result: T; events: unknown[] }> {
+  const events: unknown[] = [];
+  const listener = (e: unknown) => events.push(e);
+  subscribe(name, listener);
+  try {
+    return { result: await fn(), events };
+  } finally {
+    unsubscribe(name, listener);
+  }
 }

@@ -1,10 +1,10 @@
 // TokenService: random hashed tokens, sliding idle expiry with an absolute cap, revocation, and live user checks.
 
 import { describe, expect, it } from 'vitest';
-import { TokenService, tokenSessionId } from '../../../src/server/auth/token-service.js';
+import { TokenService, type TokenServiceOptions, tokenSessionId } from '../../../src/server/auth/token-service.js';
 import { createMemoryUserStore } from '../../../src/storage/memory/memory-user-store.js';
 import { fakeScram } from '../../../src/storage/testing/user-store-contract.js';
-import { manualClock } from './support.js';
+import { manualClock, withEvents } from './support.js';
 
 const MIN = 60_000;
 
@@ -136,5 +136,29 @@ describe('TokenService', () => {
     const users = createMemoryUserStore();
     expect(() => TokenService.create({ users, idleTtlMs: 0 })).toThrow();
     expect(() => TokenService.create({ users, maxLifetimeMs: -1 })).toThrow();
+  });
+
+  it('refuses an option that is not a number (configuration read from JSON) with HS_ERR_OPTION_TYPE', () => {
+    const users = createMemoryUserStore();
+    for (const name of ['idleTtlMs', 'maxLifetimeMs', 'maxSessionsPerUser', 'touchIntervalMs'] as const) {
+      const bad = { users, [name]: '60000' } as unknown as TokenServiceOptions;
+      expect(() => TokenService.create(bad)).toThrow(
+        expect.objectContaining({ code: 'HS_ERR_OPTION_TYPE', message: `Token options: ${name} must be a number` }),
+      );
+    }
+  });
+
+  it('reports no closed sessions when there was nothing to revoke or purge', async () => {
+    const { tokens } = await fixture({ idleTtlMs: MIN });
+    const { events } = await withEvents('haystack:auth:session', async () => {
+      expect(await tokens.revokeUser('alice')).toBe(0);
+      expect(await tokens.purgeExpired()).toBe(0);
+      expect(await tokens.revoke('no-such-token')).toBe(false);
+      await tokens.issue('alice');
+      expect(await tokens.revokeUser('alice')).toBe(1);
+    });
+    expect(events.filter((e) => (e as { action?: string }).action === 'close')).toEqual([
+      { action: 'close', reason: 'revoked', count: 1 },
+    ]);
   });
 });

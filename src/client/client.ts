@@ -1,6 +1,5 @@
 // HaystackClient: one method per standard op over fetch, with automatic SCRAM login and typed errors.
 
-import type { Codec } from '../core/codec/media-types.js';
 import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
 import {
   AuthError,
@@ -15,7 +14,7 @@ import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
 import { type ClientCredentials, loginWithScram } from './client-auth.js';
 import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
-import { type ClientFormat, clientCodec, decodeResponse } from './formats.js';
+import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
 import { fetchFailureMessage } from './network-failure.js';
@@ -164,7 +163,8 @@ function checkClientOptions(options: HaystackClientOptions): void {
  */
 export class HaystackClient extends OpsClient {
   readonly #base: string;
-  readonly #format: Codec;
+  readonly #format: ClientFormat;
+  #codec: ClientCodec | undefined;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #fetchInit: Readonly<Record<string, unknown>>;
@@ -184,7 +184,8 @@ export class HaystackClient extends OpsClient {
     // HttpApi: the base URI is assumed to end with a slash.
     const href = new URL(options.url).href;
     this.#base = href.endsWith('/') ? href : `${href}/`;
-    this.#format = clientCodec(options.format ?? 'zinc');
+    this.#format = options.format ?? 'zinc';
+    checkClientFormat(this.#format);
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     const f = options.fetch ?? globalThis.fetch;
     this.#fetch = f.bind(globalThis);
@@ -274,7 +275,7 @@ export class HaystackClient extends OpsClient {
       const grid =
         STREAMED_OPS.has(op) && ZINC_TYPE.test(contentType ?? 'text/zinc') && res.body !== null
           ? await decodeZincStream(bodyChunks(res.body))
-          : this.#decodeResponse(await res.text(), contentType, op);
+          : await this.#decodeResponse(await res.text(), contentType, op);
       if (grid.isError) throw new CallError(grid);
       return grid;
     } catch (err) {
@@ -294,7 +295,7 @@ export class HaystackClient extends OpsClient {
     const res = await this.#send(op, req, options, true, ZINC_MEDIA);
     const contentType = res.headers.get('content-type');
     if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
-      const grid = this.#decodeResponse(await res.text(), contentType, op);
+      const grid = await this.#decodeResponse(await res.text(), contentType, op);
       if (grid.isError) throw this.#fail(op, new CallError(grid));
       yield { type: 'header', meta: grid.meta, cols: grid.cols };
       for (const row of grid) yield { type: 'row', row };
@@ -319,9 +320,9 @@ export class HaystackClient extends OpsClient {
     return e;
   }
 
-  #decodeResponse(text: string, contentType: string | null, op: string): Grid {
+  async #decodeResponse(text: string, contentType: string | null, op: string): Promise<Grid> {
     // Content-Type says how the server actually answered (an error page may differ from what Accept asked).
-    const val = decodeResponse(text, contentType);
+    const val = await decodeResponse(text, contentType);
     if (!(val instanceof Grid)) throw new HaystackError('HS_ERR_PARSE', `${op}: response is not a grid`);
     return val;
   }
@@ -351,13 +352,14 @@ export class HaystackClient extends OpsClient {
     let res: Response;
     try {
       const token = await this.#ensureToken(signal);
-      const headers: Record<string, string> = { ...this.#headers, accept: accept ?? this.#format.mediaType };
-      if (method === 'POST') headers['content-type'] = this.#format.contentType;
+      const codec = (this.#codec ??= await loadCodec(this.#format));
+      const headers: Record<string, string> = { ...this.#headers, accept: accept ?? codec.mediaType };
+      if (method === 'POST') headers['content-type'] = codec.contentType;
       if (token !== undefined) headers.authorization = `BEARER authToken=${token}`;
       this.#emit({ type: 'request', op, method });
       const url =
         method === 'GET' && query !== undefined && query !== '' ? `${this.opUrl(op)}?${query}` : this.opUrl(op);
-      const body = method === 'POST' ? this.#format.encodeGrid(req) : undefined;
+      const body = method === 'POST' ? codec.encodeGrid(req) : undefined;
       if (body !== undefined && this.#metrics?.onMessageSent !== undefined) {
         emitMetric(this.#metrics, 'onMessageSent', { transport: 'http', bytes: new TextEncoder().encode(body).length });
       }
@@ -416,7 +418,7 @@ export class HaystackClient extends OpsClient {
     // Servers differ: some send an error grid with a 4xx/5xx status, some plain text.
     let grid: Grid | undefined;
     try {
-      grid = this.#decodeResponse(body, res.headers.get('content-type'), op);
+      grid = await this.#decodeResponse(body, res.headers.get('content-type'), op);
     } catch {
       grid = undefined;
     }

@@ -1,6 +1,11 @@
-// The wire formats the client speaks: Zinc, JSON v4 and JSON v3, taken from the core codec registry.
+// The wire formats the client speaks: Zinc, JSON v4 and JSON v3. Zinc (the default) is built in; the others load on
+// first use, so that a browser app using Zinc does not carry the JSON and Trio readers (a bundler puts them in a
+// chunk of their own).
 
-import { type Codec, codecByName, codecForContentType, parseMediaType } from '../core/codec/media-types.js';
+import type { Codec } from '../core/codec/media-types.js';
+import { type FormatName, formatForContentType, parseMediaType } from '../core/codec/negotiate.js';
+import { decodeZinc } from '../core/codec/zinc/zinc-reader.js';
+import { encodeZinc } from '../core/codec/zinc/zinc-writer.js';
 import { HaystackError, OptionError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';
@@ -8,24 +13,32 @@ import type { Val } from '../core/kinds/kind.js';
 /** A format name the client can use for requests and responses. */
 export type ClientFormat = 'zinc' | 'json' | 'json3';
 
+/** What the client uses of a codec. */
+export type ClientCodec = Pick<Codec, 'name' | 'mediaType' | 'contentType' | 'decode' | 'encodeGrid'>;
+
 const CLIENT_FORMATS: readonly string[] = ['zinc', 'json', 'json3'];
 
-/** The codec of a client format; throws for a name that is not one (JS callers can pass anything). */
-export function clientCodec(name: ClientFormat): Codec {
-  const codec = CLIENT_FORMATS.includes(name) ? codecByName(name) : undefined;
-  if (codec === undefined) {
+const ZINC: ClientCodec = {
+  name: 'zinc',
+  mediaType: 'text/zinc',
+  contentType: 'text/zinc; charset=utf-8',
+  decode: (text) => decodeZinc(text),
+  encodeGrid: (grid) => encodeZinc(grid),
+};
+
+/** Throws for a name that is not a client format (JS callers can pass anything). */
+export function checkClientFormat(name: ClientFormat): void {
+  if (!CLIENT_FORMATS.includes(name)) {
     throw new OptionError('HS_ERR_OPTION_RANGE', 'format', `Client options: unknown format ${JSON.stringify(name)}`);
   }
-  return codec;
 }
 
-/**
- * The codec that reads a response with this Content-Type. HttpApi: Zinc is the default, so a missing or
- * unknown type (some servers send `text/plain`) is read as Zinc; a write-only format is an error.
- */
-export function responseCodec(contentType: string | null): Codec {
-  const codec = codecForContentType(contentType) ?? clientCodec('zinc');
-  if (codec.decode === undefined) throw new HaystackError('HS_ERR_PARSE', `Cannot read a ${codec.mediaType} response`);
+/** The codec of a format: Zinc at once, the others from the core codec registry, imported on first use. */
+export async function loadCodec(name: FormatName): Promise<ClientCodec> {
+  if (name === 'zinc') return ZINC;
+  const { codecByName } = await import('../core/codec/media-types.js');
+  const codec = codecByName(name);
+  if (codec === undefined) throw new HaystackError('HS_ERR_INTERNAL', `No codec for ${name}`);
   return codec;
 }
 
@@ -37,14 +50,17 @@ function isJson3Grid(val: Val): boolean {
 }
 
 /**
- * Decode a response body by its Content-Type (see {@link responseCodec}). Servers in the field label JSON v3
+ * Decode a response body by its Content-Type. HttpApi: Zinc is the default, so a missing or unknown type (some
+ * servers send `text/plain`) is read as Zinc; a write-only format is an error. Servers in the field label JSON v3
  * as plain `application/json` with no `version`; such a body is read as v4 or v3 by its shape (`meta.ver`
  * beside `cols` and `rows`, and no Hayson `_kind`, is v3).
  */
-export function decodeResponse(text: string, contentType: string | null): Val {
-  const codec = responseCodec(contentType);
-  const val = codec.decode?.(text) ?? null;
-  if (codec.name !== 'json' || !isJson3Grid(val)) return val;
+export async function decodeResponse(text: string, contentType: string | null): Promise<Val> {
+  const name = formatForContentType(contentType) ?? 'zinc';
+  const codec = await loadCodec(name);
+  if (codec.decode === undefined) throw new HaystackError('HS_ERR_PARSE', `Cannot read a ${codec.mediaType} response`);
+  const val = codec.decode(text);
+  if (name !== 'json' || !isJson3Grid(val)) return val;
   if (parseMediaType(contentType ?? '')?.params.has('version') === true) return val;
-  return clientCodec('json3').decode?.(text) ?? null;
+  return (await loadCodec('json3')).decode?.(text) ?? null;
 }

@@ -1,4 +1,7 @@
-// The codec registry: each format by name, media type and file extension, and HTTP content negotiation over them.
+// The codec registry: each format by name, media type and file extension, and HTTP content negotiation over them
+// (the negotiation by format name is in negotiate.ts).
+
+export { type FormatName, type MediaType, parseMediaType } from './negotiate.js';
 
 import { ParseError } from '../errors.js';
 import { Dict } from '../grid/dict.js';
@@ -7,12 +10,10 @@ import { kindOf, type Val } from '../kinds/kind.js';
 import { encodeCsv } from './csv/index.js';
 import { decodeJson, decodeJsonGridSteps, encodeJson } from './json/index.js';
 import type { DecodeLimits } from './limits.js';
+import { type FormatName, formatForAccept, formatForContentType } from './negotiate.js';
 import type { DecodeSteps } from './steps.js';
 import { decodeTrio, decodeTrioSteps, encodeTrio } from './trio/index.js';
 import { decodeZinc, decodeZincGrid, encodeZinc } from './zinc/index.js';
-
-/** Name of a format: `zinc`, `json` (v4, Hayson), `json3`, `trio`, `csv`. */
-export type FormatName = 'zinc' | 'json' | 'json3' | 'trio' | 'csv';
 
 /** One format: how it is named on the wire and on disk, and its reader and writer. */
 export interface Codec {
@@ -146,87 +147,6 @@ export function codecForExtension(fileOrExt: string): Codec | undefined {
   return CODECS.find((c) => c.extensions.includes(ext));
 }
 
-/** A parsed media type: lower-case type and subtype, parameters by lower-case name. */
-export interface MediaType {
-  /** e.g. `text`, `application`, `*`. */
-  readonly type: string;
-  /** e.g. `zinc`, `vnd.haystack+json`, `*`. */
-  readonly subtype: string;
-  /** Parameters (`charset`, `version`, `q`, ...), names lower-cased, quotes removed. */
-  readonly params: ReadonlyMap<string, string>;
-}
-
-// RFC 9110: token = 1*tchar
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** Parse `type/subtype; name=value; ...` (RFC 9110 media-type); undefined when malformed. */
-export function parseMediaType(text: string): MediaType | undefined {
-  const parts = text.split(';');
-  const full = (parts[0] ?? '').trim().toLowerCase();
-  const slash = full.indexOf('/');
-  if (slash <= 0) return undefined;
-  const type = full.slice(0, slash);
-  const subtype = full.slice(slash + 1);
-  if (!TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
-  const params = new Map<string, string>();
-  for (let i = 1; i < parts.length; i++) {
-    const p = (parts[i] ?? '').trim();
-    if (p === '') continue;
-    const eq = p.indexOf('=');
-    if (eq <= 0) return undefined;
-    let value = p.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    params.set(p.slice(0, eq).trim().toLowerCase(), value);
-  }
-  return { type, subtype, params };
-}
-
-// The media types each codec answers to; `version` narrows application/vnd.haystack+json (HttpApi: version=4 or
-// none is v4, version=3 is v3).
-interface Served {
-  readonly type: string;
-  readonly subtype: string;
-  readonly version?: string;
-}
-
-const SERVED = new Map<FormatName, readonly Served[]>([
-  ['zinc', [{ type: 'text', subtype: 'zinc' }]],
-  [
-    'json',
-    [
-      { type: 'application', subtype: 'json', version: '4' },
-      { type: 'application', subtype: 'vnd.haystack+json', version: '4' },
-    ],
-  ],
-  [
-    'json3',
-    [
-      { type: 'application', subtype: 'vnd.haystack+json', version: '3' },
-      { type: 'application', subtype: 'json', version: '3' },
-    ],
-  ],
-  ['trio', [{ type: 'text', subtype: 'trio' }]],
-  ['csv', [{ type: 'text', subtype: 'csv' }]],
-]);
-
-// How specifically `m` names codec `c`: -1 no match, 0 `*/*`, 1 `type/*`, 2 `type/subtype`, 3 with its version.
-function specificity(c: Codec, m: MediaType): number {
-  if (m.type === '*') return m.subtype === '*' ? 0 : -1;
-  let best = -1;
-  for (const s of SERVED.get(c.name) ?? []) {
-    if (m.type !== s.type) continue;
-    if (m.subtype === '*') best = Math.max(best, 1);
-    else if (m.subtype === s.subtype) {
-      const v = m.params.get('version');
-      // Without a version, JSON means v4; v3 must be asked for by name.
-      if (v === undefined) {
-        if (s.version !== '3') best = Math.max(best, 2);
-      } else if (s.version === undefined || v === s.version) best = Math.max(best, 3);
-    }
-  }
-  return best;
-}
-
 /**
  * The codec for an HTTP `Accept` header (RFC 9110 proactive negotiation): each codec takes the
  * q-value of the most specific range that matches it; the highest q wins, then the more specific
@@ -234,45 +154,8 @@ function specificity(c: Codec, m: MediaType): number {
  * or empty header, or `*\/*`, means Zinc (HttpApi). Undefined when nothing is acceptable (406).
  */
 export function codecForAccept(accept: string | null | undefined): Codec | undefined {
-  if (accept === undefined || accept === null || accept.trim() === '') return CODECS[0];
-  const ranges: { m: MediaType; q: number }[] = [];
-  for (const part of accept.split(',')) {
-    if (part.trim() === '') continue;
-    const m = parseMediaType(part);
-    if (m === undefined) continue;
-    const qs = m.params.get('q');
-    const q = qs === undefined ? 1 : /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(qs) ? Number(qs) : Number.NaN;
-    if (!Number.isNaN(q)) ranges.push({ m, q });
-  }
-  let best: Codec | undefined;
-  let bestQ = 0;
-  let bestSpec = -1;
-  let bestIndex = 0;
-  for (const c of CODECS) {
-    let spec = -1;
-    let q = 0;
-    let index = 0;
-    ranges.forEach((r, i) => {
-      const s = specificity(c, r.m);
-      if (s > spec) {
-        spec = s;
-        q = r.q;
-        index = i;
-      }
-    });
-    if (spec < 0 || q <= 0) continue;
-    if (
-      best === undefined ||
-      q > bestQ ||
-      (q === bestQ && (spec > bestSpec || (spec === bestSpec && index < bestIndex)))
-    ) {
-      best = c;
-      bestQ = q;
-      bestSpec = spec;
-      bestIndex = index;
-    }
-  }
-  return best;
+  const name = formatForAccept(accept);
+  return name === undefined ? undefined : codecByName(name);
 }
 
 /**
@@ -281,19 +164,6 @@ export function codecForAccept(accept: string | null | undefined): Codec | undef
  * charset other than UTF-8 (HttpApi: all text is UTF-8), which a server answers with 415.
  */
 export function codecForContentType(contentType: string | null | undefined): Codec | undefined {
-  if (contentType === undefined || contentType === null) return undefined;
-  const m = parseMediaType(contentType);
-  if (m === undefined || m.type === '*' || m.subtype === '*') return undefined;
-  const charset = m.params.get('charset')?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return undefined;
-  let best: Codec | undefined;
-  let bestSpec = 1;
-  for (const c of CODECS) {
-    const s = specificity(c, m);
-    if (s > bestSpec) {
-      best = c;
-      bestSpec = s;
-    }
-  }
-  return best;
+  const name = formatForContentType(contentType);
+  return name === undefined ? undefined : codecByName(name);
 }

@@ -1,0 +1,109 @@
+// What a browser app pays for what it imports: esbuild bundles (minified, browser ESM, code splitting on, as every
+// app bundler does for `import()`) of a few typical imports of ours and of the peer (haystack-core), gzipped.
+// Shared by bench/bundle-size.ts (prints) and test/package/bundle-size.test.ts (fails over a target).
+
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** One bundle: what the entry imports, the size target from issue 13 (gzipped KB) and the peer's equivalent. */
+export interface BundleCase {
+  readonly name: string;
+  readonly code: string;
+  readonly targetKb?: number;
+  /** The same imports from haystack-core, measured in the same run. */
+  readonly peer?: string;
+}
+
+// haystack-core writes Zinc with each value's toZinc(); HGrid carries that for grids.
+const PEER_CODEC =
+  "import { ZincReader, HGrid, HDict, HFilter } from 'haystack-core'; console.log(ZincReader, HGrid, HDict, HFilter);";
+
+/** The bundles issue 13 sets targets for, and one without a target for comparison. */
+export const BUNDLE_CASES: readonly BundleCase[] = [
+  {
+    name: 'HaystackClient',
+    code: "import { HaystackClient } from './src/client/index.ts'; console.log(HaystackClient);",
+    targetKb: 30,
+    // haystack-core has no HTTP client; its nearest equivalent is its Zinc reader, grid, dict and filter.
+    peer: PEER_CODEC,
+  },
+  {
+    name: 'decodeZinc + encodeZinc + parseFilter + Dict',
+    code:
+      "import { decodeZinc, encodeZinc, parseFilter, Dict } from './src/core/index.ts';" +
+      'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
+    targetKb: 15,
+    peer: PEER_CODEC,
+  },
+  {
+    name: 'decodeZinc + encodeZinc',
+    code: "import { decodeZinc, encodeZinc } from './src/core/index.ts'; console.log(decodeZinc, encodeZinc);",
+    peer: "import { ZincReader, HGrid } from 'haystack-core'; console.log(ZincReader, HGrid);",
+  },
+];
+
+/** Bytes of a bundle: what loads up front (the entry and the chunks it imports statically) and what loads lazily. */
+export interface BundleSize {
+  /** Minified bytes loaded up front. */
+  readonly raw: number;
+  /** Gzipped (level 9) bytes loaded up front, each file compressed on its own as a server sends it. */
+  readonly gz: number;
+  /** Gzipped bytes of the chunks loaded only through `import()` (0 when there are none). */
+  readonly lazyGz: number;
+  /** Minified bytes per source module in the up-front files, largest first. */
+  readonly modules: readonly (readonly [string, number])[];
+}
+
+// The entry and every chunk it reaches through static imports.
+function upFront(meta: Metafile, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of meta.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  return seen;
+}
+
+/** Bundle `code` (resolved from the repository root) and measure it. */
+export async function measureBundle(code: string): Promise<BundleSize> {
+  const out = await build({
+    stdin: { contents: code, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    splitting: true,
+    outdir: path.join(ROOT, 'bundle-size-out'),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    // Node-only modules reached by dynamic import stay out of a browser bundle.
+    external: ['node:*', 'undici'],
+  });
+  const entry = Object.keys(out.metafile.outputs).find((f) => out.metafile.outputs[f]?.entryPoint !== undefined);
+  if (entry === undefined) throw new Error('esbuild produced no entry chunk');
+  const initial = upFront(out.metafile, entry);
+  let raw = 0;
+  let gz = 0;
+  let lazyGz = 0;
+  const modules = new Map<string, number>();
+  for (const file of out.outputFiles) {
+    const rel = path.relative(ROOT, file.path);
+    const size = gzipSync(file.contents, { level: 9 }).length;
+    if (!initial.has(rel)) {
+      lazyGz += size;
+      continue;
+    }
+    raw += file.contents.length;
+    gz += size;
+    for (const [m, i] of Object.entries(out.metafile.outputs[rel]?.inputs ?? {}))
+      modules.set(m, (modules.get(m) ?? 0) + i.bytesInOutput);
+  }
+  return { raw, gz, lazyGz, modules: [...modules].sort((a, b) => b[1] - a[1]) };
+}

@@ -6,8 +6,9 @@
 // is a private `redis-server --save ''` on a free port (no persistence, like the SQLite file on tmpfs), started and
 // stopped here. Every backend gets the same data, warm-up and rounds; each figure prints its median and best round.
 // The ceilings are better-sqlite3 doing the same SQL and ioredis sending the same ZADD / ZRANGEBYSCORE with no store
-// logic around them. SQLite answers full scans (filters no index narrows) from its scan cache: the first one pays for
-// filling it (printed apart), and the same scan with the cache off (SQL only) is printed beside. Nothing here
+// logic around them. SQLite answers full scans (filters no index narrows) from its scan cache: the first one is answered
+// in SQL and starts filling it in the background (the fill's time and its longest event-loop turn are printed apart),
+// and the same scan with the cache off (SQL only) is printed beside. Nothing here
 // asserts anything.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -253,6 +254,21 @@ async function main(): Promise<void> {
     t = performance.now();
     await sqlite.read({ filter: scan });
     const first = performance.now() - t;
+    // The first scan (answered in SQL) started the cache's background fill: let it finish, one chunk per turn.
+    const wasFilling = sqlite.scanCacheStats().filling;
+    t = performance.now();
+    let longest = 0;
+    while (sqlite.scanCacheStats().filling) {
+      const turn = performance.now();
+      await new Promise<void>((resolve) => {
+        setImmediate(resolve);
+      });
+      longest = Math.max(longest, performance.now() - turn);
+    }
+    const filled = performance.now() - t;
+    const fillNote = wasFilling
+      ? `in SQL, starting the scan cache's background fill: ${fmt(filled, 0)} ms, longest turn ${fmt(longest, 0)} ms`
+      : 'from the scan cache';
     const scanQ = await time(ROUNDS, () => sqlOnly.read({ filter: scan }));
     const scanS = await time(ROUNDS, () => sqlite.read({ filter: scan }));
     const scanM = await time(ROUNDS, () => memory.read({ filter: scan }));
@@ -266,7 +282,8 @@ async function main(): Promise<void> {
       ms(scanM, 0),
       '-',
       `SQLite ${fmt(scanS.median / scanM.median, 1)}x, Redis ${fmt(scanR.median / scanM.median, 1)}x memory; ` +
-        `SQLite first call ${fmt(first, 0)} ms (fills its scan cache); SQLite with the cache off (SQL only) ` +
+        `SQLite first call ${fmt(first, 0)} ms (${fillNote}); ` +
+        'SQLite with the cache off (SQL only) ' +
         `${fmt(scanQ.median, 0)} ms (best ${fmt(scanQ.best, 0)}), ${fmt(scanQ.median / scanM.median, 1)}x`,
     );
   }

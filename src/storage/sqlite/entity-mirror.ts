@@ -6,6 +6,12 @@
 // catches up with the rows whose `version` is newer (index `entity_by_version`) and the tombstones of removals
 // since. A removal whose tombstone was pruned (`meta.pruned` passed the mirror's version) forces a full reload.
 // Memory stays bounded: past `maxEntities` the mirror is dropped and scans go back to SQL.
+//
+// Filling it decodes every entity, about a minute for a million on a loaded machine, so a store larger than one
+// chunk fills in the background: one chunk of rows (in id order, each chunk its own read transaction) per turn of
+// the event loop, and until it is ready the caller scans in SQL. Rows written while it fills (by this connection or
+// another process) carry a version newer than the one read with the first chunk, so the ordinary catch-up from that
+// version, run when the last chunk is in, brings the mirror to the file's current state.
 
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Dict } from '../../core/grid/dict.js';
@@ -19,45 +25,67 @@ interface Entry {
 
 /** What the mirror holds, for tests and diagnostics. */
 export interface MirrorStats {
-  /** Entities held (0 when dropped). */
+  /** Entities held (0 when dropped or still filling). */
   readonly entities: number;
   /** The store version they reflect (-1 before the first load). */
   readonly version: number;
-  /** Full loads since the store was opened. */
+  /** Full loads completed since the store was opened. */
   readonly loads: number;
   /** Catch-ups by changed rows since the store was opened. */
   readonly catchUps: number;
+  /** True while a background fill is under way (scans are answered in SQL meanwhile). */
+  readonly filling: boolean;
+  /** Chunks read by background fills since the store was opened. */
+  readonly chunks: number;
+}
+
+// A background fill in progress: rows read so far, in id order, and the version read with the first chunk.
+interface Fill {
+  readonly entries: Entry[];
+  readonly byId: Map<string, Entry>;
+  version: number;
+  after: string;
 }
 
 /** Every entity of a store file, decoded, at the file's current version (see the module comment). */
 export class EntityMirror {
   readonly #db: SqliteDb;
   readonly #max: number;
+  readonly #chunk: number;
   readonly #decode: (data: string) => Dict;
-  readonly #byId = new Map<string, Entry>();
+  #byId = new Map<string, Entry>();
   #sorted: Entry[] | undefined;
   #version = -1;
   #loads = 0;
   #catchUps = 0;
+  #chunks = 0;
+  #fill: Fill | undefined;
+  #stopped = false;
   readonly #q: {
     readonly version: BetterSqlite3.Statement;
     readonly pruned: BetterSqlite3.Statement;
     readonly count: BetterSqlite3.Statement;
     readonly all: BetterSqlite3.Statement;
+    readonly chunk: BetterSqlite3.Statement;
     readonly changed: BetterSqlite3.Statement;
     readonly removed: BetterSqlite3.Statement;
   };
 
-  /** A mirror of `db`'s entities holding at most `maxEntities` (0 disables it); `decode` reads stored JSON. */
-  constructor(db: SqliteDb, maxEntities: number, decode: (data: string) => Dict) {
+  /**
+   * A mirror of `db`'s entities holding at most `maxEntities` (0 disables it), filled `chunk` rows per turn of the
+   * event loop; `decode` reads stored JSON.
+   */
+  constructor(db: SqliteDb, maxEntities: number, chunk: number, decode: (data: string) => Dict) {
     this.#db = db;
     this.#max = maxEntities;
+    this.#chunk = chunk;
     this.#decode = decode;
     this.#q = {
       version: db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck(),
       pruned: db.prepare("SELECT value FROM meta WHERE key = 'pruned'").pluck(),
       count: db.prepare('SELECT count(*) FROM entity').pluck(),
       all: db.prepare('SELECT id, data FROM entity ORDER BY id').raw(),
+      chunk: db.prepare('SELECT id, data FROM entity WHERE id > ? ORDER BY id LIMIT ?').raw(),
       changed: db.prepare('SELECT id, data FROM entity WHERE version > ?').raw(),
       removed: db.prepare('SELECT id FROM tombstone WHERE version > ?').pluck(),
     };
@@ -65,16 +93,25 @@ export class EntityMirror {
 
   /** Counters. */
   stats(): MirrorStats {
-    return { entities: this.#byId.size, version: this.#version, loads: this.#loads, catchUps: this.#catchUps };
+    return {
+      entities: this.#byId.size,
+      version: this.#version,
+      loads: this.#loads,
+      catchUps: this.#catchUps,
+      filling: this.#fill !== undefined,
+      chunks: this.#chunks,
+    };
   }
 
   /**
-   * The entities in id order at the file's current version, or undefined when the store holds more than the
-   * mirror may (the caller then scans in SQL). Runs in one read transaction so that version and rows agree.
+   * The entities in id order at the file's current version, or undefined when the caller must scan in SQL: the store
+   * holds more than the mirror may, or a background fill has just been started or is still under way. Runs in one
+   * read transaction so that version and rows agree.
    */
   current(): readonly Entry[] | undefined {
-    if (this.#max <= 0) return undefined;
-    const sync = (): boolean => this.#sync();
+    if (this.#max <= 0 || this.#stopped) return undefined;
+    if (this.#fill !== undefined) return undefined;
+    const sync = (): boolean => (this.#version < 0 ? this.#start() : this.#sync());
     const ok = this.#db.inTransaction ? sync() : this.#db.transaction(sync).deferred();
     if (!ok) return undefined;
     this.#sorted ??= [...this.#byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -91,11 +128,18 @@ export class EntityMirror {
     return this.#byId.get(id)?.dict;
   }
 
+  /** Stop any background fill for good (the connection is closing). */
+  stop(): void {
+    this.#stopped = true;
+    this.#fill = undefined;
+  }
+
+  // Catch up from the mirror's version; false when the mirror cannot answer (dropped, or refilling in background).
   #sync(): boolean {
     const version = this.#q.version.get() as number;
     if (version === this.#version) return true;
     const pruned = (this.#q.pruned.get() as number | undefined) ?? Number.POSITIVE_INFINITY;
-    if (this.#version < 0 || pruned > this.#version) return this.#load(version);
+    if (pruned > this.#version) return this.#start();
     this.#catchUps++;
     for (const id of this.#q.removed.all(this.#version) as string[]) {
       if (this.#byId.delete(id)) this.#sorted = undefined;
@@ -114,25 +158,80 @@ export class EntityMirror {
     return true;
   }
 
-  #load(version: number): boolean {
+  // (Re)load from scratch: at once when the store fits in one chunk, else in the background (false meanwhile).
+  #start(): boolean {
     this.#drop();
-    if ((this.#q.count.get() as number) > this.#max) return false;
-    this.#loads++;
+    const count = this.#q.count.get() as number;
+    if (count > this.#max) return false;
+    if (count > this.#chunk) {
+      this.#fill = { entries: [], byId: new Map(), version: -1, after: '' };
+      this.#schedule(this.#fill);
+      return false;
+    }
     const sorted: Entry[] = [];
     for (const [id, data] of this.#q.all.iterate() as Iterable<[string, string]>) {
       const e = { id, dict: this.#decode(data) };
       sorted.push(e);
       this.#byId.set(id, e);
     }
+    this.#loads++;
     this.#sorted = sorted;
-    this.#version = version;
+    this.#version = this.#q.version.get() as number;
     return true;
   }
 
+  // Unref'd: a fill never keeps a process alive on its own (a CLI command exits when its work is done).
+  #schedule(fill: Fill): void {
+    setImmediate(() => {
+      this.#step(fill);
+    }).unref();
+  }
+
+  // One chunk of a background fill; the last one installs the rows and catches up with writes made since the first.
+  #step(fill: Fill): void {
+    if (this.#fill !== fill || this.#stopped || !this.#db.open) return;
+    const read = (): boolean => {
+      if (fill.version < 0) fill.version = this.#q.version.get() as number;
+      const rows = this.#q.chunk.all(fill.after, this.#chunk) as [string, string][];
+      this.#chunks++;
+      for (const [id, data] of rows) {
+        const e = { id, dict: this.#decode(data) };
+        fill.entries.push(e);
+        fill.byId.set(id, e);
+      }
+      const last = rows[rows.length - 1];
+      if (last !== undefined) fill.after = last[0];
+      if (fill.entries.length > this.#max) {
+        // It grew past the bound while filling: scans stay in SQL until a later one finds it small enough.
+        this.#fill = undefined;
+        return true;
+      }
+      if (rows.length === this.#chunk) return false;
+      this.#fill = undefined;
+      this.#byId = fill.byId;
+      this.#sorted = fill.entries;
+      this.#version = fill.version;
+      this.#loads++;
+      // Writes during the fill have newer versions (and removals tombstones): caught up here, or refilled if pruned.
+      this.#sync();
+      return true;
+    };
+    let done: boolean;
+    try {
+      done = this.#db.inTransaction ? read() : this.#db.transaction(read).deferred();
+    } catch {
+      // The file went away or broke under the fill: give up, scans stay in SQL (and report the error themselves).
+      this.#fill = undefined;
+      return;
+    }
+    if (!done) this.#schedule(fill);
+  }
+
   #drop(): false {
-    this.#byId.clear();
+    this.#byId = new Map();
     this.#sorted = undefined;
     this.#version = -1;
+    this.#fill = undefined;
     return false;
   }
 }

@@ -5,6 +5,7 @@ export { SQLITE_DIALECT, sqliteParams } from './sqlite-dialect.js';
 export { APPLICATION_ID, SCHEMA_VERSION } from './sqlite-schema.js';
 export { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, type SqliteStoreLimits } from './sqlite-state.js';
 export {
+  DEFAULT_SCAN_CACHE_CHUNK,
   DEFAULT_SCAN_CACHE_ENTITIES,
   openSqliteStore,
   type SqliteStore,

@@ -117,11 +117,16 @@ export class SqliteState {
   readonly #hisInsert: BatchInsert;
   readonly #tagInsert: BatchInsert;
 
-  constructor(db: SqliteDb, limits: SqliteStoreLimits, idPrefix: string, scanCacheEntities: number) {
+  constructor(
+    db: SqliteDb,
+    limits: SqliteStoreLimits,
+    idPrefix: string,
+    scanCache: { readonly entities: number; readonly chunk: number },
+  ) {
     this.#db = db;
     this.#limits = limits;
     this.#idPrefix = idPrefix;
-    this.#mirror = new EntityMirror(db, scanCacheEntities, decodeEntity);
+    this.#mirror = new EntityMirror(db, scanCache.entities, scanCache.chunk, decodeEntity);
     this.#hisInsert = new BatchInsert(db, 'INSERT OR REPLACE', 'his', ['rid', 'ts', 'num', 'unit', 'val']);
     this.#tagInsert = new BatchInsert(db, 'INSERT', 'tag', [
       'rid',
@@ -209,6 +214,11 @@ export class SqliteState {
     return this.#mirror.stats();
   }
 
+  /** Stop the scan cache's background fill (the connection is closing). */
+  stop(): void {
+    this.#mirror.stop();
+  }
+
   /** Number of entities. */
   count(now: number): number {
     this.#expireOverrides(now);
@@ -234,7 +244,7 @@ export class SqliteState {
     const driver = this.#driver(c, params);
     // No index narrows it: every entity is a candidate, and decoded ones in process beat SQL's per-row subqueries.
     // A limited read stops early in SQL, so it fills an empty cache only when it is unlimited (start-up's `id`
-    // limit 1 stays cheap).
+    // limit 1 stays cheap). A large store's cache fills in the background; SQL answers until it is ready.
     if (driver === '' && (max === Number.POSITIVE_INFINITY || this.#mirror.loaded)) {
       const all = this.#mirror.current();
       if (all !== undefined) {

@@ -36,6 +36,12 @@ export interface SqliteStoreOptions {
    */
   readonly scanCacheEntities?: number;
   /**
+   * Entities the scan cache decodes per turn of the event loop while it fills (default
+   * {@link DEFAULT_SCAN_CACHE_CHUNK}): a store holding more fills in the background, its full scans answered in SQL
+   * until the cache is ready, so that a large store neither delays start-up nor stalls requests.
+   */
+  readonly scanCacheChunk?: number;
+  /**
    * How often, in ms, a subscribed adapter looks for changes other processes committed (default 50): a check of
    * `PRAGMA data_version`, which costs no I/O; the change log is read only when it moved.
    */
@@ -44,6 +50,9 @@ export interface SqliteStoreOptions {
 
 /** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
 export const DEFAULT_SCAN_CACHE_ENTITIES = 1_000_000;
+
+/** The default of {@link SqliteStoreOptions.scanCacheChunk}: a few milliseconds of decoding per turn. */
+export const DEFAULT_SCAN_CACHE_CHUNK = 1000;
 
 /** A SQLite StorageAdapter; its users and sessions live in the same file. */
 export interface SqliteStore extends StorageAdapter {
@@ -72,12 +81,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const clock = options.clock ?? Date.now;
   const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
-  const scanCache = options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES;
-  if (!(Number.isSafeInteger(scanCache) && scanCache >= 0)) {
-    const code = typeof scanCache === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
-    const message = `SQLite store: scanCacheEntities must be an integer >= 0, got ${String(scanCache)}`;
-    throw new OptionError(code, 'scanCacheEntities', message);
-  }
+  const scanCache = countOption('scanCacheEntities', options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES, 0);
+  const scanChunk = countOption('scanCacheChunk', options.scanCacheChunk ?? DEFAULT_SCAN_CACHE_CHUNK, 1);
   const changePollMs = options.changePollMs ?? 50;
   if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
     const code = typeof changePollMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
@@ -89,7 +94,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });
-  const state = new SqliteState(db, limits, idPrefix, scanCache);
+  const state = new SqliteState(db, limits, idPrefix, { entities: scanCache, chunk: scanChunk });
   const watcher = new SqliteChangeWatcher(db, changePollMs);
   let closed = false;
   const guard = (): void => {
@@ -149,11 +154,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       if (!closed) {
         closed = true;
         watcher.stop();
+        state.stop();
         db.close();
       }
       return Promise.resolve();
     },
   };
+}
+
+// An integer option at least `min`, checked before the file opens.
+function countOption(name: string, value: number, min: number): number {
+  if (Number.isSafeInteger(value) && value >= min) return value;
+  const code = typeof value === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+  throw new OptionError(code, name, `SQLite store: ${name} must be an integer >= ${String(min)}, got ${String(value)}`);
 }
 
 function resolveLimits(given: Partial<SqliteStoreLimits> | undefined): SqliteStoreLimits {

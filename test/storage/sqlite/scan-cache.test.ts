@@ -20,14 +20,27 @@ function point(i: number, temp: number): Dict {
 }
 
 // A cached store and an uncached one (SQL only) over one file: each has its own connection, as processes do.
-async function pair(scanCacheEntities = 1000): Promise<{ cached: SqliteStore; sql: SqliteStore }> {
+async function pair(
+  scanCacheEntities = 1000,
+  scanCacheChunk = 1000,
+): Promise<{ cached: SqliteStore; sql: SqliteStore }> {
   const path = nextFile();
-  const cached = await openSqliteStore({ path, synchronous: 'normal', scanCacheEntities });
+  const cached = await openSqliteStore({ path, synchronous: 'normal', scanCacheEntities, scanCacheChunk });
   const sql = await openSqliteStore({ path, synchronous: 'normal', scanCacheEntities: 0 });
   return { cached, sql };
 }
 
 const SCAN = 'temp >= 70°F';
+
+// A background fill reads one chunk per turn of the event loop: yield turns until `done` holds (bounded, no clock).
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let turns = 0; !done(); turns++) {
+    if (turns > 100_000) throw new Error('the scan cache never got there');
+    await new Promise<void>((resolve) => {
+      setImmediate(resolve);
+    });
+  }
+}
 
 describe('the SQLite scan cache', () => {
   it('answers full scans in process with the same entities, in id order, as SQL', async () => {
@@ -85,10 +98,11 @@ describe('the SQLite scan cache', () => {
   });
 
   it('reloads when the tombstones of removals it has not seen were pruned', async () => {
-    const { cached, sql } = await pair(5000);
+    const { cached, sql } = await pair(5000, 2000);
     const many = Array.from({ length: 1100 }, (_, i) => point(i, 80));
     await sql.commit(many.map((tags) => ({ op: 'add' as const, tags })));
     expect(await cached.read({ filter: SCAN })).toHaveLength(1100);
+    expect(cached.readStats().cached).toBe(1);
     // Enough removals to prune tombstones (no watch holds them back): the cache cannot see them by tombstone.
     await sql.commit(many.slice(1).map((d) => ({ op: 'remove' as const, id: d.id?.id ?? '' })));
     expect(ids(await cached.read({ filter: SCAN }))).toEqual(['p0000']);
@@ -114,8 +128,71 @@ describe('the SQLite scan cache', () => {
     await sql.close();
   });
 
-  it('rejects a bad bound', async () => {
+  it('fills a large store in the background, answering from SQL meanwhile and seeing writes made during the fill', async () => {
+    const { cached, sql } = await pair(5000, 100);
+    const many = Array.from({ length: 950 }, (_, i) => point(i, 60 + (i % 20)));
+    await sql.commit(many.map((tags) => ({ op: 'add' as const, tags })));
+    const before = ids(await sql.read({ filter: SCAN }));
+    // The first full scan starts the fill and is answered in SQL, as is one made while it runs.
+    expect(ids(await cached.read({ filter: SCAN }))).toEqual(before);
+    expect(cached.scanCacheStats()).toMatchObject({ filling: true, entities: 0, loads: 0 });
+    await turnsUntil(() => cached.scanCacheStats().chunks >= 3);
+    expect(cached.scanCacheStats().filling).toBe(true);
+    expect(ids(await cached.read({ filter: SCAN }))).toEqual(before);
+    expect(ids(await cached.read({ filter: SCAN, limit: 5 }))).toEqual(before.slice(0, 5));
+    expect(cached.readStats().cached).toBe(0);
+    // Writes while it fills, behind its cursor (already read) and ahead of it, through its own connection and another.
+    await cached.commit([
+      { op: 'update', id: 'p0010', changes: Dict.of({ temp: new Num(50, '°F') }) },
+      { op: 'remove', id: 'p0011' },
+      { op: 'add', tags: Dict.of({ id: new Ref('p0000x'), point: MARKER, temp: new Num(99, '°F') }) },
+    ]);
+    await sql.commit([
+      { op: 'update', id: 'p0900', changes: Dict.of({ temp: new Num(98, '°F') }) },
+      { op: 'remove', id: 'p0919' },
+    ]);
+    expect(cached.scanCacheStats().filling).toBe(true);
+    const during = ids(await sql.read({ filter: SCAN }));
+    expect(ids(await cached.read({ filter: SCAN }))).toEqual(during);
+    await turnsUntil(() => !cached.scanCacheStats().filling);
+    expect(cached.scanCacheStats()).toMatchObject({ entities: 949, loads: 1 });
+    expect(cached.scanCacheStats().chunks).toBeGreaterThanOrEqual(10);
+    const after = await cached.read({ filter: SCAN });
+    expect(cached.readStats().cached).toBe(1);
+    expect(ids(after)).toEqual(during);
+    expect(ids(after)).toContain('p0000x');
+    expect(ids(after)).toContain('p0900');
+    expect(ids(after)).not.toContain('p0010');
+    expect(ids(after)).not.toContain('p0011');
+    expect(ids(after)).not.toContain('p0919');
+    for (const filter of ['not site', 'temp < 65°F']) {
+      expect(ids(await cached.read({ filter }))).toEqual(ids(await sql.read({ filter })));
+    }
+    await cached.close();
+    await sql.close();
+  });
+
+  it('stops a background fill when the store closes', async () => {
+    const { cached, sql } = await pair(5000, 10);
+    await sql.commit(Array.from({ length: 100 }, (_, i) => ({ op: 'add' as const, tags: point(i, 75) })));
+    expect(await cached.read({ filter: SCAN })).toHaveLength(100);
+    expect(cached.scanCacheStats().filling).toBe(true);
+    await cached.close();
+    expect(cached.scanCacheStats().filling).toBe(false);
+    const chunks = cached.scanCacheStats().chunks;
+    await turnsUntil(() => true);
+    await new Promise<void>((resolve) => {
+      setImmediate(resolve);
+    });
+    expect(cached.scanCacheStats()).toMatchObject({ chunks, loads: 0 });
+    await sql.close();
+  });
+
+  it('rejects a bad bound or chunk', async () => {
     await expect(openSqliteStore({ path: nextFile(), scanCacheEntities: -1 })).rejects.toMatchObject({
+      code: 'HS_ERR_OPTION_RANGE',
+    });
+    await expect(openSqliteStore({ path: nextFile(), scanCacheChunk: 0 })).rejects.toMatchObject({
       code: 'HS_ERR_OPTION_RANGE',
     });
   });

@@ -106,9 +106,12 @@ describe.each(STORES)('haystack serve --workers 2 on $name', (s) => {
   afterAll(async () => {
     for (const p of pins) await p.agent.close();
     if (serve === undefined) return;
-    serve.child.kill('SIGINT');
-    const [code] = (await once(serve.child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    const { child } = serve;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      await once(child, 'exit');
+    }
+    expect(child.exitCode).toBe(0);
   });
 
   it('share watches, writes, pushes and tokens, and a close ends the session everywhere', async () => {

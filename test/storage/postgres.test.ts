@@ -34,5 +34,6 @@ describeStorageContract('postgres', ({ clock }) => fresh(clock), {
     userStore = await fresh(clock);
     return userStore.users;
   },
+  authStateOf: (store) => (store as PostgresStore).authState,
   propertyRuns: 25,
 });

@@ -64,7 +64,21 @@ export function reusableSchemas(tag: string): {
         await admin.connect();
       }
       // DELETE, not TRUNCATE: the tables are tiny, and TRUNCATE makes new files for each.
-      const tables = ['entity', 'tag', 'tombstone', 'his', 'priority', 'watch', 'watch_entity', 'users', 'session'];
+      const tables = [
+        'entity',
+        'tag',
+        'tombstone',
+        'his',
+        'priority',
+        'watch',
+        'watch_entity',
+        'users',
+        'session',
+        'entity_change',
+        'auth_throttle',
+        'auth_known',
+        'auth_handshake',
+      ];
       await admin.query(
         `${tables.map((t) => `DELETE FROM "${s}".${t}`).join('; ')}; UPDATE "${s}".meta SET value = 0 WHERE key = 'version'`,
       );

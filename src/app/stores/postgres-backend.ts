@@ -24,6 +24,7 @@ function postgresBackend(scheme: 'postgres' | 'postgresql', usage: string): Stor
       return {
         store,
         users: store.users,
+        authState: store.authState,
         persistent: true,
         description: describe(spec, store.schema, store.historyMode),
         close: () => store.close(),

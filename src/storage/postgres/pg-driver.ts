@@ -58,20 +58,27 @@ export interface PgConnectionOptions {
 // int8 columns (rid, ts, versions, epoch ms) as numbers: every value the store writes is a safe integer.
 const INT8_OID = 20;
 
-/** A pool whose connections use `schema` and read int8 as numbers; idle-client errors never crash the process. */
-export function createPool(driver: PgDriver, options: PgConnectionOptions, schema: string): PgPool {
+/** The settings of one connection: `schema` on its search_path, int8 read as numbers. */
+export function clientConfig(driver: PgDriver, options: PgConnectionOptions, schema: string): pg.ClientConfig {
   const builtin = driver.pg.types.getTypeParser as (oid: number, format: string) => unknown;
   const getTypeParser = (oid: number, format = 'text'): unknown => (oid === INT8_OID ? Number : builtin(oid, format));
   const types = { getTypeParser } as unknown as pg.CustomTypesConfig;
-  const config: pg.PoolConfig = {
-    max: options.poolSize ?? 10,
+  return {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'haystack-ts',
     options: `-c search_path=${schemaPathOption(schema)}`,
     types,
     ...(options.url === undefined ? {} : { connectionString: options.url }),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+  };
+}
+
+/** A pool whose connections use `schema` and read int8 as numbers; idle-client errors never crash the process. */
+export function createPool(driver: PgDriver, options: PgConnectionOptions, schema: string): PgPool {
+  const config: pg.PoolConfig = {
+    ...clientConfig(driver, options, schema),
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
   };
   const pool = new driver.pg.Pool(config);
   // A connection dropped while idle (server restart, pg_terminate_backend) is removed by the pool; the next call

@@ -85,6 +85,45 @@ const MIGRATIONS: readonly ((env: MigrationEnv) => string)[] = [
   CREATE INDEX session_by_user ON session (username, created);
   CREATE INDEX session_by_expiry ON session (expires);
   `,
+  // 2: shared state of several server processes: the change log NOTIFY points listeners at, login-throttle
+  // records (keyed by the key's UTF-16 bytes: a pair key holds NUL, which text cannot), known-good addresses and
+  // SCRAM exchanges.
+  () => `
+  CREATE TABLE entity_change (
+    version bigint PRIMARY KEY,
+    ids text[] NOT NULL,
+    expiry_ids text[],
+    expiry_at bigint[]
+  );
+  CREATE TABLE auth_throttle (
+    scope text COLLATE "C" NOT NULL,
+    key bytea NOT NULL,
+    failures integer NOT NULL,
+    last_failure bigint NOT NULL,
+    keep_until bigint NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX auth_throttle_by_keep ON auth_throttle (keep_until);
+  CREATE TABLE auth_known (
+    username text COLLATE "C" NOT NULL,
+    address text COLLATE "C" NOT NULL,
+    at bigint NOT NULL,
+    keep_until bigint NOT NULL,
+    PRIMARY KEY (username, address)
+  );
+  CREATE INDEX auth_known_by_keep ON auth_known (keep_until);
+  CREATE TABLE auth_handshake (
+    seq bigserial,
+    token text COLLATE "C" PRIMARY KEY,
+    alias text COLLATE "C" UNIQUE,
+    owner text COLLATE "C" NOT NULL,
+    state text NOT NULL,
+    expires bigint NOT NULL
+  );
+  CREATE INDEX auth_handshake_by_owner ON auth_handshake (owner, seq);
+  CREATE INDEX auth_handshake_by_seq ON auth_handshake (seq);
+  CREATE INDEX auth_handshake_by_expiry ON auth_handshake (expires);
+  `,
 ];
 
 const HIS_COLUMNS = `rid bigint NOT NULL, ts bigint NOT NULL, num double precision, unit text COLLATE "C", val text,
@@ -109,6 +148,8 @@ export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 
 // Advisory lock key space of this package ('HsTs'); the second key is the schema name's hash.
 const LOCK_CLASS = 0x48735473;
+/** The advisory lock class that serialises SCRAM-exchange puts of a schema (the second key: its name's hash). */
+export const AUTH_LOCK_CLASS = LOCK_CLASS + 1;
 
 /** Options of {@link migrateSchema}. */
 export interface MigrateOptions {

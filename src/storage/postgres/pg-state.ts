@@ -82,8 +82,8 @@ export interface PgStateConfig {
   readonly limits: PostgresStoreLimits;
   readonly idPrefix: string;
   readonly historyMode: HistoryMode;
-  /** Called after a transaction that changed entities commits, with the new version and the changed ids. */
-  readonly onChange?: (version: number, ids: readonly string[]) => void;
+  /** The NOTIFY channel of the schema's change log (see pg-changes.ts). */
+  readonly changeChannel: string;
 }
 
 interface CompiledRead {
@@ -112,9 +112,16 @@ interface WriteTx {
   version: number;
   bumped: boolean;
   readonly changed: Set<string>;
+  /** Timed overrides the transaction wrote: when each point's value changes again, unannounced. */
+  readonly expiries: Map<string, number>;
 }
 
 const TOMBSTONE_PRUNE_AT = 1024;
+// The change log keeps the last CHANGE_LOG_VERSIONS versions (pruned every CHANGE_LOG_PRUNE_EVERY): a listener
+// further behind is told to reset.
+const CHANGE_LOG_VERSIONS = 10_000;
+const CHANGE_LOG_PRUNE_EVERY = 1000;
+const CHANGE_LOG_MAX_IDS = 10_000;
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
 // What JSONB cannot keep exactly: NUL and lone surrogates in strings, which it refuses (JSON.stringify escapes both, so
 // the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
@@ -131,7 +138,7 @@ export class PgState {
   readonly #limits: PostgresStoreLimits;
   readonly #idPrefix: string;
   readonly #historyMode: HistoryMode;
-  readonly #onChange: ((version: number, ids: readonly string[]) => void) | undefined;
+  readonly #changeChannel: string;
   readonly #compiled = new WeakMap<Filter, CompiledRead>();
   #partitions: Set<string> | undefined;
   #exact = 0;
@@ -144,7 +151,7 @@ export class PgState {
     this.#limits = config.limits;
     this.#idPrefix = config.idPrefix;
     this.#historyMode = config.historyMode;
-    this.#onChange = config.onChange;
+    this.#changeChannel = config.changeChannel;
   }
 
   /** Read counters. */
@@ -422,6 +429,7 @@ export class PgState {
       const cur = decodeEntity(row);
       const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
       await this.#applyAll(tx, [[req.id, dict]], this.#bump(tx));
+      if (req.durationMs !== undefined && req.val !== null) tx.expiries.set(req.id, now + req.durationMs);
       return arr;
     });
   }
@@ -580,7 +588,7 @@ export class PgState {
   }
 
   // One transaction on one connection; committed before it resolves. A connection that failed is dropped.
-  async #tx<T>(work: (c: PgClient) => Promise<T>, onCommit?: () => void): Promise<T> {
+  async #tx<T>(work: (c: PgClient) => Promise<T>): Promise<T> {
     let c: PgClient;
     try {
       c = await this.#pool.connect();
@@ -592,7 +600,6 @@ export class PgState {
       await c.query('BEGIN');
       const out = await work(c);
       await c.query('COMMIT');
-      onCommit?.();
       return out;
     } catch (err) {
       try {
@@ -606,22 +613,43 @@ export class PgState {
     }
   }
 
-  // A transaction that changes entities: it holds the version lock, and reports what it changed after commit.
+  // A transaction that changes entities: it holds the version lock, and when it changed some, logs their ids under
+  // the new version and NOTIFYs the schema's channel with that version. NOTIFY is delivered only once the
+  // transaction commits, so listeners never hear of a change they cannot read yet; the payload stays a few bytes
+  // (the 8000-byte limit never matters) and listeners read the ids from the log.
   #write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
-    let done: WriteTx | undefined;
-    return this.#tx(
-      async (c) => {
-        const r = await c.query<{ readonly value: number }>("SELECT value FROM meta WHERE key = 'version' FOR UPDATE");
-        const tx: WriteTx = { c, version: r.rows[0]?.value ?? 0, bumped: false, changed: new Set() };
-        const out = await work(tx);
-        if (tx.bumped) await c.query("UPDATE meta SET value = $1 WHERE key = 'version'", [tx.version]);
-        done = tx;
-        return out;
-      },
-      () => {
-        if (done?.bumped === true) this.#onChange?.(done.version, [...done.changed]);
-      },
-    );
+    return this.#tx(async (c) => {
+      const r = await c.query<{ readonly value: number }>("SELECT value FROM meta WHERE key = 'version' FOR UPDATE");
+      const tx: WriteTx = {
+        c,
+        version: r.rows[0]?.value ?? 0,
+        bumped: false,
+        changed: new Set(),
+        expiries: new Map(),
+      };
+      const out = await work(tx);
+      if (tx.bumped) {
+        const hasExpiries = tx.expiries.size > 0;
+        await c.query(
+          `WITH m AS (UPDATE meta SET value = $1 WHERE key = 'version'),
+             l AS (INSERT INTO entity_change (version, ids, expiry_ids, expiry_at) VALUES ($1, $2, $3, $4))
+           SELECT pg_notify($5, $6)`,
+          [
+            tx.version,
+            // A huge change (a bulk import) logs no ids: listeners take it as a reset rather than read them all.
+            tx.changed.size > CHANGE_LOG_MAX_IDS ? [] : [...tx.changed],
+            hasExpiries ? [...tx.expiries.keys()] : null,
+            hasExpiries ? [...tx.expiries.values()] : null,
+            this.#changeChannel,
+            String(tx.version),
+          ],
+        );
+        if (tx.version % CHANGE_LOG_PRUNE_EVERY === 0 && tx.version > CHANGE_LOG_VERSIONS) {
+          await c.query('DELETE FROM entity_change WHERE version <= $1', [tx.version - CHANGE_LOG_VERSIONS]);
+        }
+      }
+      return out;
+    });
   }
 
   #bump(tx: WriteTx): number {

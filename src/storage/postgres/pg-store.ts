@@ -3,12 +3,16 @@
 
 import { ValueError } from '../../core/errors.js';
 import type { Clock, HisItem, StorageAdapter, TimeRange } from '../adapter.js';
+import type { AuthStateStore } from '../auth-state-store.js';
+import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
-import { createPool, loadPgDriver, type PgConnectionOptions } from './pg-driver.js';
+import { pgAuthState } from './pg-auth-state.js';
+import { changeChannel, PgChangeFeed } from './pg-changes.js';
+import { clientConfig, createPool, loadPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import { storageFailure } from './pg-errors.js';
 import { dropPartitionsBefore, type HistoryMode, listPartitions, migrateSchema } from './pg-schema.js';
 import { DEFAULT_POSTGRES_LIMITS, PgState, type PostgresReadStats, type PostgresStoreLimits } from './pg-state.js';
@@ -48,6 +52,14 @@ export interface PostgresStore extends StorageAdapter {
   readonly historyMode: HistoryMode;
   /** Users and sessions of this store (closed with it). */
   readonly users: UserStore & SessionStore;
+  /** Login-throttle records and SCRAM exchanges in the same schema, shared by every process using it. */
+  readonly authState: AuthStateStore;
+  /**
+   * Report entity changes committed through any adapter over this schema (other processes included, this one too):
+   * LISTEN/NOTIFY on a connection of the adapter's own, which reconnects by itself and catches up from the change
+   * log; `reset` when the log no longer covers what was missed.
+   */
+  subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
   /** How reads were answered (SQL alone, or rechecked in process). */
   readStats(): PostgresReadStats;
   /**
@@ -95,7 +107,21 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     await pool.end().catch(() => undefined);
     throw storageFailure(err);
   }
-  const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode });
+  const channel = changeChannel(schema);
+  const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode, changeChannel: channel });
+  const feed = new PgChangeFeed(
+    driver,
+    clientConfig(
+      driver,
+      {
+        ...options,
+        ...(url === undefined ? {} : { url }),
+        applicationName: `${options.applicationName ?? 'haystack-ts'}:listen`,
+      },
+      schema,
+    ),
+    channel,
+  );
 
   // Plain PostgreSQL retention: drop months that ended before the horizon, now and every hour.
   let retentionTimer: NodeJS.Timeout | undefined;
@@ -135,6 +161,12 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     schema,
     historyMode,
     users: pgUserStore(pool, clock, guard),
+    authState: pgAuthState(pool, schema, guard),
+    subscribeChanges: (listener) =>
+      call(() => {
+        guard();
+        return feed.subscribe(listener);
+      }),
     readStats: () => state.readStats(),
     readByIds: (ids) => call(() => state.readByIds(ids, now())),
     read: (query) => call(() => state.read(query.filter, query.limit, now())),
@@ -176,6 +208,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     close: async () => {
       if (closed) return;
       closed = true;
+      feed.stop();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       await pool.end();
     },

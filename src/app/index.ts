@@ -47,6 +47,7 @@ export { loadEntities, type SeedConfig, type Seeded, seedStore } from './seed.js
 export {
   type AppConfig,
   type AppMetricsConfig,
+  type AppWorker,
   type LogLevel,
   type PreparedApp,
   prepareApp,

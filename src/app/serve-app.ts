@@ -12,7 +12,12 @@ import { createDemoBuilding, type DemoBuilding, demoPresent } from './demo/demo-
 import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
 import { logEvents } from './observability/log-events.js';
 import { type AppLogger, createLogger, type LogFormat } from './observability/logger.js';
-import { listenMetrics, metricsRoute } from './observability/metrics-server.js';
+import {
+  listenMetrics,
+  type MetricsListener,
+  type MetricsSource,
+  metricsRoute,
+} from './observability/metrics-server.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './observability/prometheus.js';
 import { traceHaystack, tracerRegistered } from './observability/tracing.js';
 import { type AppSecurity, type AppSecurityConfig, prepareSecurity } from './security.js';
@@ -69,7 +74,20 @@ export interface AppConfig {
    * before (seeded, first admin made; see {@link prepareApp}), so nothing is seeded here, and the demo simulator
    * runs only in the process where `simulator` is true.
    */
-  readonly worker?: { readonly simulator: boolean };
+  readonly worker?: AppWorker;
+}
+
+/** How one process of a cluster differs from a lone server (see {@link AppConfig.worker}). */
+export interface AppWorker {
+  /** Whether the demo simulator runs in this process (in one process of the cluster only). */
+  readonly simulator: boolean;
+  /** This process's index among the workers (1 to N): a `worker` field on every log record. */
+  readonly index?: number;
+  /**
+   * With metrics on: what `{api}metrics` answers (the cluster's sum, from the primary). No metrics listener is
+   * opened here then: the primary serves `--metrics-listen` itself.
+   */
+  readonly metrics?: MetricsSource;
 }
 
 /** Log levels of {@link AppConfig.logLevel}. */
@@ -131,6 +149,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       level: config.logLevel ?? (config.quiet === true ? 'error' : 'info'),
       format: config.logFormat ?? 'json',
       write: out.log,
+      ...(config.worker?.index === undefined ? {} : { fields: { worker: config.worker.index } }),
     });
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
@@ -144,7 +163,9 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     const server = createServer({
       store: opened.store,
       ...security.serverOptions,
-      ...(metrics === undefined ? {} : { routes: [...securityRoutes, metricsRoute(metrics)] }),
+      ...(metrics === undefined
+        ? {}
+        : { routes: [...securityRoutes, metricsRoute(config.worker?.metrics ?? metrics)] }),
       ...(security.tls === undefined ? {} : { tls: security.tls }),
       debug: config.debug === true,
       responseCache: config.responseCache !== false,
@@ -169,15 +190,9 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     let metricsUrl: string | undefined;
     if (metrics !== undefined) {
       const listen = config.metrics?.listen;
-      if (listen !== undefined) {
-        const listener = await listenMetrics(metrics, listen.host, listen.port).catch((err: unknown) => {
-          const code = (err as { code?: unknown }).code;
-          throw new HaystackError(
-            'HS_ERR_STARTUP',
-            `cannot listen for metrics on ${listen.host}:${String(listen.port)}: ${String(code ?? err)}`,
-            { cause: err },
-          );
-        });
+      // A cluster's primary serves the listener (the sum over workers), not each worker.
+      if (listen !== undefined && config.worker?.metrics === undefined) {
+        const listener = await listenMetricsAt(metrics, listen);
         cleanup.push(() => listener.close());
         metricsUrl = listener.url;
       }
@@ -192,6 +207,23 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
   } catch (err) {
     await unwind();
     throw err;
+  }
+}
+
+/** {@link listenMetrics} on `listen`, failing with `HS_ERR_STARTUP` when the address cannot be had. */
+export async function listenMetricsAt(
+  source: MetricsSource,
+  listen: { readonly host: string; readonly port: number },
+): Promise<MetricsListener> {
+  try {
+    return await listenMetrics(source, listen.host, listen.port);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new HaystackError(
+      'HS_ERR_STARTUP',
+      `cannot listen for metrics on ${listen.host}:${String(listen.port)}: ${String(code ?? err)}`,
+      { cause: err },
+    );
   }
 }
 

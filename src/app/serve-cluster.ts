@@ -6,8 +6,16 @@ import process from 'node:process';
 import { HaystackError, ValueError } from '../core/errors.js';
 import type { ListenAddress } from '../server/index.js';
 import type { AppOutput } from './app-output.js';
+import {
+  CLUSTER_METRICS_CONTENT_TYPE,
+  clusterMetricsText,
+  type MetricSnapshot,
+  metricsSnapshot,
+  type WorkerMetrics,
+} from './observability/cluster-metrics.js';
+import type { MetricsListener, MetricsSource } from './observability/metrics-server.js';
 import { SERVE_ENV } from './security.js';
-import { type AppConfig, prepareApp, type RunningApp, startApp } from './serve-app.js';
+import { type AppConfig, listenMetricsAt, prepareApp, type RunningApp, startApp } from './serve-app.js';
 
 /** The environment variable that tells a process it is worker `N` (1-based) of a cluster. */
 export const WORKER_ENV = 'HAYSTACK_WORKER';
@@ -25,11 +33,26 @@ export interface RunningCluster {
   readonly access: string;
   /** Number of worker processes. */
   readonly workers: number;
+  /** Where the metrics listener answers (the sum over workers), with `metrics.listen`. */
+  readonly metricsUrl: string | undefined;
   /** Ask every worker to stop (each closes its server and store) and resolve once all have exited. */
   close(): Promise<void>;
 }
 
-type WorkerMessage = { readonly type: 'listening'; readonly address: ListenAddress } | { readonly type: 'stop' };
+// Between the primary and a worker: start-up and stop; a scrape of the worker's registry (`collect`, answered by
+// `collected`); a worker's `{api}metrics` asking the primary for the cluster's text (`scrape`, answered by `scraped`).
+type WorkerMessage =
+  | { readonly type: 'listening'; readonly address: ListenAddress }
+  | { readonly type: 'stop' }
+  | { readonly type: 'metrics-collect'; readonly id: number }
+  | { readonly type: 'metrics-collected'; readonly id: number; readonly metrics: readonly MetricSnapshot[] }
+  | { readonly type: 'metrics-scrape'; readonly id: number }
+  | { readonly type: 'metrics-scraped'; readonly id: number; readonly text?: string; readonly error?: string };
+
+// How long a scrape waits for a worker's registry: one that has not answered by then is left out of the sum.
+const COLLECT_TIMEOUT_MS = 2000;
+// How long a worker's `{api}metrics` waits for the primary (which waits for the other workers first).
+const SCRAPE_TIMEOUT_MS = 2 * COLLECT_TIMEOUT_MS + 1000;
 
 /** This process's index among a cluster's workers (1 to N), or undefined when it is not a worker. */
 export function clusterWorkerIndex(env: Readonly<Record<string, string | undefined>>): number | undefined {
@@ -44,7 +67,9 @@ export function clusterWorkerIndex(env: Readonly<Record<string, string | undefin
  * then each worker re-runs this process's command line with `HAYSTACK_WORKER=i` set and serves through
  * {@link startClusterWorker}; node:cluster hands connections to them in turn. Every worker gets the same server
  * secret (`HS_SERVER_SECRET`, made here when not set), so unknown users' fake salts agree across them. A worker that
- * stops before listening stops the whole start (`HS_ERR_STARTUP`); one that dies later is started again.
+ * stops before listening stops the whole start (`HS_ERR_STARTUP`); one that dies later is started again. With
+ * metrics on, every scrape (the `--metrics-listen` listener, served here, or `{api}metrics` in any worker) asks each
+ * listening worker for its registry and answers the sum ({@link clusterMetricsText}).
  */
 export async function startCluster(config: AppConfig, out: AppOutput, workers: number): Promise<RunningCluster> {
   if (!Number.isInteger(workers) || workers < 2 || workers > MAX_WORKERS) {
@@ -53,10 +78,37 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
   const prepared = await prepareApp(config, out);
   const secret = config.security.env[SERVE_ENV.secret] ?? randomBytes(32).toString('hex');
   const live = new Map<number, Worker>();
+  // Workers that are listening (their registries exist): the ones a scrape asks.
+  const serving = new Map<number, Worker>();
   let stopping = false;
+  let metricsListener: MetricsListener | undefined;
+  const scrape = async (): Promise<string> => {
+    const answers = await Promise.all([...serving].map(([index, w]) => collectFrom(index, w)));
+    return clusterMetricsText(
+      answers.filter((a) => a !== undefined),
+      workers,
+    );
+  };
   const fork = (index: number): Worker => {
     const worker = cluster.fork({ [WORKER_ENV]: String(index), [SERVE_ENV.secret]: secret });
     live.set(index, worker);
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type !== 'metrics-scrape') return;
+      const reply = (answer: WorkerMessage): void => {
+        if (worker.isConnected()) worker.send(answer);
+      };
+      scrape().then(
+        (text) => {
+          reply({ type: 'metrics-scraped', id: m.id, text });
+        },
+        (err: unknown) => {
+          reply({ type: 'metrics-scraped', id: m.id, error: String(err) });
+        },
+      );
+    });
+    worker.once('exit', () => {
+      serving.delete(index);
+    });
     return worker;
   };
   const listening = (index: number): Promise<ListenAddress> => {
@@ -64,6 +116,7 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
     return new Promise<ListenAddress>((resolve, reject) => {
       const onMessage = (m: WorkerMessage): void => {
         if (m.type !== 'listening') return;
+        serving.set(index, worker);
         worker.off('exit', onEarlyExit);
         worker.on('exit', () => {
           live.delete(index);
@@ -91,6 +144,7 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
   };
   const close = async (): Promise<void> => {
     stopping = true;
+    await metricsListener?.close();
     const exits = [...live.values()].map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -109,6 +163,10 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
   let addresses: ListenAddress[];
   try {
     addresses = await Promise.all(Array.from({ length: workers }, (_, i) => listening(i + 1)));
+    const listen = config.metrics?.listen;
+    if (listen !== undefined) {
+      metricsListener = await listenMetricsAt({ contentType: CLUSTER_METRICS_CONTENT_TYPE, metrics: scrape }, listen);
+    }
   } catch (err) {
     await close();
     throw err;
@@ -118,13 +176,47 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
     summary: prepared.summary,
     access: prepared.access,
     workers,
+    metricsUrl: metricsListener?.url,
     close,
   };
 }
 
+let collects = 0;
+
+// A worker's registry, or undefined when it does not answer in time (starting, stopping or stuck).
+function collectFrom(index: number, worker: Worker): Promise<WorkerMetrics | undefined> {
+  const id = ++collects;
+  return new Promise((resolve) => {
+    const done = (answer: WorkerMetrics | undefined): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      resolve(answer);
+    };
+    const onMessage = (m: WorkerMessage): void => {
+      if (m.type === 'metrics-collected' && m.id === id) done({ worker: index, metrics: m.metrics });
+    };
+    const onExit = (): void => {
+      done(undefined);
+    };
+    const timer = setTimeout(onExit, COLLECT_TIMEOUT_MS);
+    timer.unref();
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    if (!worker.isConnected()) {
+      done(undefined);
+      return;
+    }
+    worker.send({ type: 'metrics-collect', id } satisfies WorkerMessage, (err: Error | null) => {
+      if (err !== null) done(undefined);
+    });
+  });
+}
+
 /**
  * Serve as worker `index` of a cluster: {@link startApp} over the store the primary prepared (the demo simulator runs
- * in worker 1 only), then tell the primary where it listens. Resolves with the app (whose `close` also lets go of
+ * in worker 1 only), then tell the primary where it listens. With metrics on, the primary's scrapes read this
+ * process's registry, and `{api}metrics` here answers the primary's sum over all workers. Resolves with the app (whose `close` also lets go of
  * the primary, so the process can end) and a promise that resolves when the primary asks it to stop (or goes away).
  */
 export async function startClusterWorker(
@@ -132,10 +224,52 @@ export async function startClusterWorker(
   out: AppOutput,
   index: number,
 ): Promise<{ readonly app: RunningApp; readonly stopRequested: Promise<void> }> {
-  const app = await startApp({ ...config, worker: { simulator: index === 1 } }, out);
+  const scrapes = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  let scrapeIds = 0;
+  const clusterMetrics: MetricsSource = {
+    contentType: CLUSTER_METRICS_CONTENT_TYPE,
+    metrics: () =>
+      new Promise<string>((resolve, reject) => {
+        const id = ++scrapeIds;
+        const timer = setTimeout(() => {
+          scrapes.delete(id);
+          reject(new HaystackError('HS_ERR_UNAVAILABLE', 'the cluster primary did not answer the metrics scrape'));
+        }, SCRAPE_TIMEOUT_MS);
+        timer.unref();
+        scrapes.set(id, {
+          resolve: (text) => {
+            clearTimeout(timer);
+            resolve(text);
+          },
+          reject: (err) => {
+            clearTimeout(timer);
+            reject(err);
+          },
+        });
+        process.send?.({ type: 'metrics-scrape', id } satisfies WorkerMessage);
+      }),
+  };
+  const worker = {
+    simulator: index === 1,
+    index,
+    ...(config.metrics === undefined ? {} : { metrics: clusterMetrics }),
+  };
+  const app = await startApp({ ...config, worker }, out);
   const stopRequested = new Promise<void>((resolve) => {
     process.on('message', (m: WorkerMessage) => {
       if (m.type === 'stop') resolve();
+      else if (m.type === 'metrics-collect') {
+        const registry = app.metrics?.registry;
+        (registry === undefined ? Promise.resolve([]) : metricsSnapshot(registry)).then(
+          (metrics) => process.send?.({ type: 'metrics-collected', id: m.id, metrics } satisfies WorkerMessage),
+          () => undefined,
+        );
+      } else if (m.type === 'metrics-scraped') {
+        const pending = scrapes.get(m.id);
+        scrapes.delete(m.id);
+        if (m.text !== undefined) pending?.resolve(m.text);
+        else pending?.reject(new HaystackError('HS_ERR_INTERNAL', `cluster metrics: ${m.error ?? 'no answer'}`));
+      }
     });
     process.once('disconnect', () => {
       resolve();

@@ -1,8 +1,11 @@
 // Several server processes on one SQLite file: two apps on their own ports over one store (each request reaches the
-// process the test chooses), and `haystack serve --workers` refusing the memory store.
+// process the test chooses), `haystack serve --workers` refusing the memory store, serving one port from two
+// processes, and summing their metrics.
 
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AppConfig, type AppOutput, prepareApp, type RunningApp, startApp } from '../../src/app/index.js';
 import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
@@ -157,4 +160,98 @@ describe('haystack serve --workers', () => {
     }
     expect(stdout()).toMatch(/stopped/);
   });
+
+  it("sums every worker's metrics at the primary's /metrics and at {api}metrics", async () => {
+    writeFileSync(dir.file('one-point.zinc'), 'ver:"3.0"\nid,point\n@p1,M\n');
+    const { child, url, stdout, stderr } = await spawnServe(
+      [
+        '--workers',
+        '2',
+        '--port',
+        '0',
+        '--quiet',
+        '--store',
+        'sqlite:metrics.db',
+        '--data',
+        'one-point.zinc',
+        '--metrics-listen',
+        '127.0.0.1:0',
+        '--log-level',
+        'info',
+        '--log-format',
+        'json',
+      ],
+      dir.path,
+      ENV,
+    );
+    running.push({ close: () => Promise.resolve(void child.kill('SIGKILL')) } as unknown as RunningApp);
+    try {
+      // The primary prints where the metrics are right after where it listens.
+      while (!/metrics at \S+\n/.test(stdout())) await once(child.stdout as Readable, 'data');
+      const metricsUrl = /metrics at (\S+)/.exec(stdout())?.[1] ?? '';
+      expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const admin = loggingIn({ address: { url } } as RunningApp);
+      await admin.client.about();
+      // A connection of its own per request: node:cluster hands connections to the workers in turn.
+      const CALLS = 8;
+      const answered = new Set<string>();
+      for (let i = 0; i < CALLS; i++) {
+        const res = await oneConnection(`${url}about`, admin.token());
+        expect(res.status).toBe(200);
+        answered.add(res.worker);
+      }
+      // Both workers served some of them, and every one is in the sum.
+      expect(answered.size).toBe(2);
+      // Their log records say which worker wrote them.
+      const logged = new Set(
+        stderr()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { msg?: string; op?: string; worker?: number })
+          .filter((r) => r.msg === 'request' && r.op === 'about')
+          .map((r) => r.worker),
+      );
+      expect([...logged].sort()).toEqual([1, 2]);
+      const scrape = await (await fetch(metricsUrl)).text();
+      expect(sample(scrape, 'haystack_op_requests_total{op="about",transport="http",outcome="ok"}')).toBe(CALLS + 1);
+      expect(sample(scrape, 'haystack_cluster_workers{state="answered"}')).toBe(2);
+      // Process series stay per worker.
+      for (const worker of ['1', '2']) {
+        expect(sample(scrape, `nodejs_heap_size_used_bytes{worker="${worker}"}`)).toBeGreaterThan(0);
+        expect(scrape).toMatch(new RegExp(`nodejs_eventloop_lag_seconds\\{worker="${worker}"\\}`));
+      }
+      // The admin route, whichever worker it reaches, asks the primary for the same sum.
+      const viaApi = await oneConnection(`${url}metrics`, admin.token());
+      expect(viaApi.status).toBe(200);
+      expect(sample(viaApi.body, 'haystack_op_requests_total{op="about",transport="http",outcome="ok"}')).toBe(
+        CALLS + 1,
+      );
+      expect(sample(viaApi.body, 'haystack_cluster_workers{state="answered"}')).toBe(2);
+      await admin.client.close();
+    } finally {
+      child.kill('SIGINT');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    }
+  });
 });
+
+/** A GET on a connection of its own (no keep-alive), and the process prefix of its `X-Request-Id`. */
+async function oneConnection(url: string, token: string): Promise<{ status: number; body: string; worker: string }> {
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http
+      .get(url, { agent: false, headers: { authorization: `BEARER authToken=${token}`, accept: 'text/zinc' } }, resolve)
+      .on('error', reject);
+  });
+  let body = '';
+  res.setEncoding('utf8');
+  for await (const chunk of res) body += chunk as string;
+  const id = String(res.headers['x-request-id'] ?? '');
+  return { status: res.statusCode ?? 0, body, worker: id.slice(0, id.lastIndexOf('-')) };
+}
+
+/** The value of one exposition-text sample, e.g. `name{label="v"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}

@@ -17,6 +17,8 @@ export interface LoggerOptions {
   readonly format?: LogFormat;
   /** Where each line goes, without its newline. */
   readonly write: (line: string) => void;
+  /** Fields on every record (a cluster worker's `worker` index, so the lines of N processes can be told apart). */
+  readonly fields?: Readonly<Record<string, string | number>>;
 }
 
 /** The app's logger (a pino logger: `child({ subsystem })`, `info(fields, msg)`, ...). */
@@ -54,7 +56,7 @@ export function createLogger(options: LoggerOptions): AppLogger {
   return pino(
     {
       level: options.level ?? 'info',
-      base: null,
+      base: options.fields === undefined ? null : { ...options.fields },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),

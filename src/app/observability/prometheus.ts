@@ -99,6 +99,8 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     name: 'haystack_watches_active',
     help: 'Open watches in the store (every server sharing it included)',
     registers,
+    // Every worker of a cluster counts the same shared store: their sum would count each watch N times.
+    aggregator: 'max',
     async collect() {
       if (store !== undefined) this.set((await store.watches()).length);
     },

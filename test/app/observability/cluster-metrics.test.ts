@@ -1,0 +1,57 @@
+// The cluster's exposition text: workers' registries summed, process series per worker, store-wide gauges once.
+
+import { describe, expect, it } from 'vitest';
+import { clusterMetricsText, metricsSnapshot } from '../../../src/app/observability/cluster-metrics.js';
+import { createPrometheusMetrics } from '../../../src/app/observability/prometheus.js';
+
+/** A worker's registry after `calls` about requests and one failed login. */
+async function workerRegistry(calls: number) {
+  const m = createPrometheusMetrics();
+  for (let i = 0; i < calls; i++) {
+    m.hooks.onRequestComplete?.({ op: 'about', transport: 'http', durationMs: 2 });
+  }
+  m.hooks.onAuth?.({ outcome: 'failure', reason: 'credentials' });
+  return metricsSnapshot(m.registry);
+}
+
+const line = (text: string, series: string): string | undefined =>
+  text.split('\n').find((l) => l.startsWith(`${series} `));
+
+describe('clusterMetricsText', () => {
+  it('sums haystack series, keeps process series per worker and says how many workers answered', async () => {
+    const text = await clusterMetricsText(
+      [
+        { worker: 1, metrics: await workerRegistry(3) },
+        { worker: 2, metrics: await workerRegistry(4) },
+      ],
+      3,
+    );
+    expect(line(text, 'haystack_op_requests_total{op="about",transport="http",outcome="ok"}')).toMatch(/ 7$/);
+    expect(line(text, 'haystack_op_duration_seconds_count{op="about",transport="http"}')).toMatch(/ 7$/);
+    expect(line(text, 'haystack_op_duration_seconds_bucket{le="0.0025",op="about",transport="http"}')).toMatch(/ 7$/);
+    expect(line(text, 'haystack_auth_failures_total{reason="credentials"}')).toMatch(/ 2$/);
+    for (const worker of ['1', '2']) {
+      expect(line(text, `nodejs_heap_size_used_bytes{worker="${worker}"}`)).toBeDefined();
+      // prom-client omits the start time of a cluster; per worker it stays.
+      expect(line(text, `process_start_time_seconds{worker="${worker}"}`)).toBeDefined();
+    }
+    expect(line(text, 'haystack_cluster_workers{state="configured"}')).toMatch(/ 3$/);
+    expect(line(text, 'haystack_cluster_workers{state="answered"}')).toMatch(/ 2$/);
+  });
+
+  it("counts the shared store's watches once, not once per worker", async () => {
+    const watches = (value: number) => [
+      { name: 'haystack_watches_active', help: 'h', type: 'gauge', aggregator: 'max', values: [{ value, labels: {} }] },
+    ];
+    const text = await clusterMetricsText(
+      [
+        { worker: 1, metrics: watches(5) },
+        { worker: 2, metrics: watches(5) },
+      ],
+      2,
+    );
+    expect(line(text, 'haystack_watches_active')).toBe('haystack_watches_active 5');
+    const real = await workerRegistry(0);
+    expect(real.find((m) => m.name === 'haystack_watches_active')?.aggregator).toBe('max');
+  });
+});

@@ -53,6 +53,8 @@ interface ServeOptions {
   readonly metricsListen?: string;
   /** Processes serving the port. */
   readonly workers: string;
+  /** A web UI folder to serve at `/`, or false with `--no-ui`. */
+  readonly ui?: string | false;
 }
 
 const COMMAND = 'haystack serve';
@@ -90,6 +92,8 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
     .option('--no-cache', 'do not cache encoded read/nav responses')
+    .option('--ui <dir>', 'serve the web UI built into this folder at / (default: the package\'s own, when built)')
+    .option('--no-ui', 'serve no web UI: / answers a plain page of links to the API')
     .option('--debug', 'add stack traces to error grids')
     .option('--quiet', 'log errors only (default: one line per request and per login on stderr)')
     .option('--log-level <level>', `least severe level logged: ${LOG_LEVELS.join(', ')} (default info)`)
@@ -168,6 +172,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     debug: options.debug === true,
     responseCache: options.cache,
+    ...(options.ui === undefined ? {} : { ui: options.ui }),
     quiet: options.quiet === true,
     ...logOf(options, io),
     ...(options.metrics === true || options.metricsListen !== undefined

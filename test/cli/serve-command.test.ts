@@ -43,6 +43,31 @@ describe('haystack serve', () => {
     expect(s.stdout()).toContain('stopped');
   });
 
+  it('serves the web UI of --ui DIR at /, and the plain page of links with --no-ui', async () => {
+    const ui = path.join(dir, 'my-ui');
+    mkdirSync(ui, { recursive: true });
+    writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>My own UI</title><div id="app"></div>');
+    const base = ['--no-auth', '--store', 'memory', '--port', '0', '--demo-days', '0'];
+    const withUi = await serve([...base, '--ui', 'my-ui'], dir);
+    try {
+      const page = await fetch(new URL('/', withUi.url));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('My own UI');
+    } finally {
+      expect(await withUi.stop()).toBe(0);
+    }
+    const without = await serve([...base, '--ui', 'my-ui', '--no-ui'], dir);
+    try {
+      const page = await (await fetch(new URL('/', without.url))).text();
+      expect(page).not.toContain('My own UI');
+      expect(page).toContain('/api/about');
+    } finally {
+      expect(await without.stop()).toBe(0);
+    }
+    const missing = await serve([...base, '--ui', 'no-such-folder'], dir);
+    expect(missing.url).toMatch(/^exited [12]: .*no-such-folder/);
+  });
+
   it('serves the entities of a --data file, and logs one JSON line per request (time, address, user, op, status, id)', async () => {
     const file = path.join(dir, 'site.zinc');
     writeFileSync(file, 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');

@@ -1,7 +1,7 @@
 // Zinc writer: any value or grid as Zinc text (grids as `ver:"3.0"`), with fast paths for sparse rows and histories.
 
 import { ValueError } from '../../errors.js';
-import { Dict, type DictShape, type TagVal } from '../../grid/dict.js';
+import { Dict, type DictShape } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
@@ -104,67 +104,64 @@ export function encodeZincRow(cols: readonly GridCol[], row: Dict): string {
 }
 
 /**
+ * Where the tags of one row shape go in a grid: the slots of the shape in column order, with the column of each
+ * (-1: a tag with no column, an error if a row has it). Made once per shape, so a row costs its present tags.
+ */
+interface ShapePlan {
+  readonly slots: readonly number[];
+  readonly cols: readonly number[];
+}
+
+function planShape(names: readonly string[], index: ReadonlyMap<string, number>): ShapePlan {
+  const slots: number[] = [];
+  const cols: number[] = [];
+  for (let slot = 0; slot < names.length; slot++) {
+    const col = index.get(names[slot] as string) ?? -1;
+    // Insertion sort by column: shapes mostly follow the column order already, so this rarely moves anything.
+    let j = cols.length;
+    slots.push(slot);
+    cols.push(col);
+    while (j > 0 && (cols[j - 1] as number) > col) {
+      slots[j] = slots[j - 1] as number;
+      cols[j] = cols[j - 1] as number;
+      j--;
+    }
+    slots[j] = slot;
+    cols[j] = col;
+  }
+  return { slots, cols };
+}
+
+// Past this many shapes in one grid (rows of a store query come in a few), further shapes are planned per row.
+const MAX_PLANNED_SHAPES = 1024;
+
+/**
  * Writes rows of one grid. Cells are placed by column index, so a sparse row costs its tags, not its
  * columns; a one-column grid writes `N` for a null cell (an empty line would end the grid).
  */
 export class RowWriter {
   readonly #index = new Map<string, number>();
-  readonly #names: readonly string[];
   readonly #n: number;
-  // The last row shape seen, and whether its slots are exactly these columns in order.
+  // The last shape seen and its plan: rows of a grid or a store query mostly come in runs of one shape.
   #shape: DictShape | undefined;
-  #shapeIsCols = false;
-  readonly #cells: string[];
-  #line = '';
-  #last = -1;
-  #ordered = true;
-  readonly #append: (v: TagVal, k: string) => void;
-  readonly #place: (v: TagVal, k: string) => void;
+  #plan: ShapePlan | undefined;
+  readonly #plans = new Map<DictShape, ShapePlan>();
 
   constructor(cols: readonly GridCol[]) {
     this.#n = cols.length;
-    this.#names = cols.map((c) => c.name);
     for (let i = 0; i < cols.length; i++) this.#index.set((cols[i] as GridCol).name, i);
-    this.#cells = new Array<string>(cols.length).fill('');
-    // Rows read from Zinc keep column order, so cells are appended with the commas between them.
-    this.#append = (v, k) => {
-      if (!this.#ordered) return;
-      const i = this.#colIndex(k);
-      if (i <= this.#last) {
-        this.#ordered = false;
-        return;
-      }
-      this.#line += commas(this.#last < 0 ? i : i - this.#last) + encodeZincValue(v);
-      this.#last = i;
-    };
-    // Other rows fill a cell array that is joined.
-    this.#place = (v, k) => {
-      this.#cells[this.#colIndex(k)] = encodeZincValue(v);
-    };
   }
 
-  #colIndex(name: string): number {
-    const i = this.#index.get(name);
-    if (i === undefined) throw new ValueError(`Row tag ${name} has no column`);
-    return i;
-  }
-
-  #bySlot(row: Dict): string {
-    let line = '';
-    let last = -1;
-    for (let i = 0; i < this.#n; i++) {
-      const v = row.valueAt(i);
-      if (v === undefined) continue;
-      line += commas(last < 0 ? i : i - last) + encodeZincValue(v);
-      last = i;
+  #planOf(shape: DictShape): ShapePlan {
+    if (shape === this.#shape && this.#plan !== undefined) return this.#plan;
+    let plan = this.#plans.get(shape);
+    if (plan === undefined) {
+      plan = planShape(shape.names, this.#index);
+      if (this.#plans.size < MAX_PLANNED_SHAPES) this.#plans.set(shape, plan);
     }
-    return `${line}${commas(this.#n - 1 - last)}\n`;
-  }
-
-  #reset(): void {
-    this.#line = '';
-    this.#last = -1;
-    this.#ordered = true;
+    this.#shape = shape;
+    this.#plan = plan;
+    return plan;
   }
 
   /** The row as a line ending in a newline. */
@@ -172,27 +169,19 @@ export class RowWriter {
     const n = this.#n;
     if (n === 0) return '';
     if (row.size === 0) return n === 1 ? 'N\n' : `${commas(n - 1)}\n`;
-    // Rows read from Zinc or JSON share a shape of the grid's columns: cells are read by slot, no name lookups.
-    const shape = row.shape;
-    if (shape !== this.#shape) {
-      this.#shape = shape;
-      this.#shapeIsCols = sameNames(shape.names, this.#names);
+    const { slots, cols } = this.#planOf(row.shape);
+    let line = '';
+    let last = -1;
+    for (let j = 0; j < slots.length; j++) {
+      const v = row.valueAt(slots[j] as number);
+      if (v === undefined) continue;
+      const col = cols[j] as number;
+      if (col < 0) throw new ValueError(`Row tag ${row.shape.names[slots[j] as number] as string} has no column`);
+      line += commas(last < 0 ? col : col - last) + encodeZincValue(v);
+      last = col;
     }
-    if (this.#shapeIsCols) return this.#bySlot(row);
-    this.#reset();
-    row.forEach(this.#append);
-    if (this.#ordered) return `${this.#line}${commas(n - 1 - this.#last)}\n`;
-    row.forEach(this.#place);
-    const line = `${this.#cells.join(',')}\n`;
-    this.#cells.fill('');
-    return line;
+    return `${line}${commas(n - 1 - last)}\n`;
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** `name` for a Marker, else `name:val`. */

@@ -71,6 +71,10 @@ export function requestFields(e: RequestEvent): Record<string, string | number |
 export function logLogins(log: (line: string) => void, now: () => number = Date.now): () => void {
   return subscribe(LOGIN_CHANNEL, (m) => {
     const e = m as LoginEvent;
+    if (e.reason === 'token') {
+      log(logLine(now(), 'warn', 'token refused', { addr: e.address }));
+      return;
+    }
     log(
       logLine(now(), e.outcome === 'success' ? 'info' : 'warn', 'login', {
         outcome: e.outcome,

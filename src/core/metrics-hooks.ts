@@ -42,11 +42,11 @@ export interface MetricsRequestFailed extends MetricsRequest {
   readonly errorCode: string | undefined;
 }
 
-/** A login attempt that concluded (server side). */
+/** A login attempt that concluded, or a bearer token refused (server side). */
 export interface MetricsAuth {
   /** `success`, `failure` or `throttled`. */
   readonly outcome: string;
-  /** Why it failed: `credentials`, `unknown-user`, `disabled`, `malformed`, `throttled`. */
+  /** Why it failed: `credentials`, `unknown-user`, `disabled`, `malformed`, `throttled`, or `token` (no login). */
   readonly reason: string | undefined;
 }
 

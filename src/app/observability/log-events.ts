@@ -20,7 +20,7 @@ const SLOW_STORE_MS = 1000;
 
 /**
  * Log what the library publishes, until the returned function is called: each finished request (`info`, with its
- * request id), logins (`info`, failures `warn` with the reason), user changes (`info`), internal errors (`error`,
+ * request id), logins (`info`, failures `warn` with the reason), refused bearer tokens (`warn`), user changes (`info`), internal errors (`error`,
  * with the stack), connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
  * Never a secret: events carry none, and the logger redacts fields named like one.
  */
@@ -44,6 +44,11 @@ export function logEvents(logger: AppLogger): () => void {
   }
   on(SERVER_CHANNELS.login, (m) => {
     const e = m as LoginEvent;
+    // A refused bearer token names no user and is no login: its own message, so a reader does not count it as one.
+    if (e.reason === 'token') {
+      auth.warn({ addr: e.address, reason: e.reason }, 'token refused');
+      return;
+    }
     const fields = {
       outcome: e.outcome,
       user: e.username,

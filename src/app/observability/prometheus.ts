@@ -67,7 +67,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   );
   const authFailures = counter(
     'haystack_auth_failures_total',
-    'Failed logins by reason (credentials, unknown-user, disabled, malformed, throttled)',
+    'Failed logins by reason (credentials, unknown-user, disabled, malformed, throttled), and refused bearer tokens (token)',
     ['reason'],
   );
   const connections = gauge(
@@ -160,7 +160,8 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       errors.inc({ op, code: r.errorCode ?? 'unknown' });
     },
     onAuth: (a) => {
-      logins.inc({ outcome: a.outcome });
+      // A refused token is no login attempt: it counts as an auth failure only.
+      if (a.reason !== 'token') logins.inc({ outcome: a.outcome });
       if (a.reason !== undefined) authFailures.inc({ reason: a.reason });
     },
     onSession: (s) => {

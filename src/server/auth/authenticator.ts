@@ -126,9 +126,12 @@ export type AuthResult =
 const NO_STORE = 'no-store';
 const LOGIN_CHANNEL = channel('haystack:auth:login');
 
-/** Payload published on the `haystack:auth:login` diagnostics channel after each login attempt that concludes. */
+/**
+ * Payload published on the `haystack:auth:login` diagnostics channel after each login attempt that concludes, and
+ * for each bearer token refused (reason `token`).
+ */
 export interface LoginEvent {
-  /** The username the client claimed. */
+  /** The username the client claimed (empty for a refused token: it names no user). */
   readonly username: string;
   /** The client's address. */
   readonly address: string;
@@ -140,9 +143,10 @@ export interface LoginEvent {
 
 /**
  * Why a login failed: a wrong password or proof, a user that does not exist or is disabled, a message that tries
- * no password (bad syntax, a SCRAM name other than HELLO's), or too many failures.
+ * no password (bad syntax, a SCRAM name other than HELLO's), or too many failures; or why a request's credentials
+ * failed without a login: a bearer token that is unknown, expired or revoked (`token`).
  */
-export type LoginFailureReason = 'credentials' | 'unknown-user' | 'disabled' | 'malformed' | 'throttled';
+export type LoginFailureReason = 'credentials' | 'unknown-user' | 'disabled' | 'malformed' | 'throttled' | 'token';
 
 /** A HELLO/PLAINTEXT name any user could have: at most the username length limit, no control characters. */
 function isPlausibleUsername(username: string): boolean {
@@ -233,7 +237,7 @@ export class Authenticator {
     }
     switch (credentials.scheme) {
       case 'BEARER':
-        return this.#bearer(credentials.authToken);
+        return this.#bearer(credentials.authToken, request.address);
       case 'HELLO':
         return this.#hello(credentials.username, request.address);
       case 'SCRAM':
@@ -244,9 +248,13 @@ export class Authenticator {
     }
   }
 
-  async #bearer(token: string): Promise<AuthResult> {
+  async #bearer(token: string, address: string): Promise<AuthResult> {
     const session = await this.#tokens.verify(token);
-    if (session === undefined) return this.#needLogin();
+    if (session === undefined) {
+      // Counted, not throttled: a client whose token expired is not guessing, it logs in again next.
+      this.#publish({ username: '', address, outcome: 'failure', reason: 'token' });
+      return this.#needLogin();
+    }
     return { kind: 'authenticated', username: session.username, role: session.role, sessionId: session.sessionId };
   }
 

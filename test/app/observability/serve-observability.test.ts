@@ -121,6 +121,10 @@ describe('haystack serve --metrics', () => {
       } finally {
         await wsc.disconnect();
       }
+      // A bearer token the server never issued: 401, counted as an auth failure (reason token), logged without it.
+      const forged = 'f'.repeat(43);
+      secrets.push(forged);
+      expect((await f(`${s.url}about`, { headers: { authorization: `BEARER authToken=${forged}` } })).status).toBe(401);
       // The admin route on the API needs an admin; the listener needs nothing.
       const adminRoute = await f(`${s.url}metrics`, {
         headers: { authorization: `BEARER authToken=${rootToken}` },
@@ -151,6 +155,9 @@ describe('haystack serve --metrics', () => {
     // Auth by outcome and failure reason; sessions.
     expect(sample(text, 'haystack_auth_logins_total', { outcome: 'success' })).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'haystack_auth_failures_total', { reason: 'credentials' })).toBe(1);
+    expect(sample(text, 'haystack_auth_failures_total', { reason: 'token' })).toBe(1);
+    // A refused token is no login attempt.
+    expect(sample(text, 'haystack_auth_logins_total', { outcome: 'failure' })).toBe(1);
     expect(sample(text, 'haystack_sessions_active')).toBeGreaterThanOrEqual(1);
     // Connections, WebSocket messages, watches.
     expect(sample(text, 'haystack_connections_total', { transport: 'http' })).toBeGreaterThanOrEqual(1);
@@ -174,6 +181,7 @@ describe('haystack serve --metrics', () => {
     // The run logged what it did (requests, logins, the user created, store calls at trace level)...
     expect(log).toContain('"msg":"request"');
     expect(log).toMatch(/"outcome":"failure".*"reason":"credentials".*"msg":"login"/);
+    expect(log).toMatch(/"reason":"token".*"msg":"token refused"/);
     expect(log).toMatch(/"action":"create","user":"vera"/);
     expect(log).toContain('"msg":"store call"');
     // ...and none of the secrets it used: passwords, tokens, SCRAM data, nonces and proofs.

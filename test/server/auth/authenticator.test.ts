@@ -84,16 +84,35 @@ describe('Authenticator: the exchange', () => {
     expect(trace.last.kind === 'failure' && trace.last.error.message).toBe('Authentication failed');
   });
 
-  it('an invalid, expired or revoked token gets 401 HELLO', async () => {
+  it('an invalid, expired or revoked token gets 401 HELLO, published as a failure with reason token', async () => {
     const { auth, tokens, clock } = await authFixture({ tokens: { idleTtlMs: 60_000 } });
-    const bad = await auth.authenticate({ authorization: bearer('x'.repeat(43)), address: 'a' });
-    expect(wwwAuth(bad)).toBe('HELLO');
+    const refused = { username: '', address: 'a', outcome: 'failure', reason: 'token' };
+    const bad = await withEvents('haystack:auth:login', () =>
+      auth.authenticate({ authorization: bearer('x'.repeat(43)), address: 'a' }),
+    );
+    expect(wwwAuth(bad.result)).toBe('HELLO');
+    expect(bad.events).toEqual([refused]);
     const t1 = tokenOf(await login(auth, 'alice', 'wonderland'));
     clock.advance(60_001);
-    expect(wwwAuth(await auth.authenticate({ authorization: bearer(t1), address: 'a' }))).toBe('HELLO');
+    const expired = await withEvents('haystack:auth:login', () =>
+      auth.authenticate({ authorization: bearer(t1), address: 'a' }),
+    );
+    expect(wwwAuth(expired.result)).toBe('HELLO');
+    expect(expired.events).toEqual([refused]);
     const t2 = tokenOf(await login(auth, 'alice', 'wonderland'));
     expect(await tokens.revoke(t2)).toBe(true);
-    expect(wwwAuth(await auth.authenticate({ authorization: bearer(t2), address: 'a' }))).toBe('HELLO');
+    const revoked = await withEvents('haystack:auth:login', () =>
+      auth.authenticate({ authorization: bearer(t2), address: 'a' }),
+    );
+    expect(wwwAuth(revoked.result)).toBe('HELLO');
+    expect(revoked.events).toEqual([refused]);
+    // A good token publishes nothing: it is no login.
+    const t3 = tokenOf(await login(auth, 'alice', 'wonderland'));
+    const good = await withEvents('haystack:auth:login', () =>
+      auth.authenticate({ authorization: bearer(t3), address: 'a' }),
+    );
+    expect(good.result.kind).toBe('authenticated');
+    expect(good.events).toEqual([]);
   });
 
   it('a disabled user cannot log in and their live tokens stop working', async () => {

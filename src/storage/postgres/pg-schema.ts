@@ -124,6 +124,11 @@ const MIGRATIONS: readonly ((env: MigrationEnv) => string)[] = [
   CREATE INDEX auth_handshake_by_seq ON auth_handshake (seq);
   CREATE INDEX auth_handshake_by_expiry ON auth_handshake (expires);
   `,
+  // 3: JSONB orders keys its own way (shorter first); an entity's tag order is kept beside it (a JSON array of its
+  // names, null when JSONB's order is already the entity's), so entities read back as they were written.
+  () => `
+  ALTER TABLE entity ADD COLUMN tag_order text;
+  `,
 ];
 
 const HIS_COLUMNS = `rid bigint NOT NULL, ts bigint NOT NULL, num double precision, unit text COLLATE "C", val text,

@@ -5,7 +5,7 @@
 // order; a watch poll reads the version and the watched entities in one statement (one snapshot), so it never
 // skips a change. History writes do not take that lock: they only lock their point's row against its removal.
 
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
 import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
@@ -104,6 +104,8 @@ interface WatchRow {
 interface EntityRow {
   readonly data: unknown;
   readonly raw: string | null;
+  /** The tag names in the entity's order (JSON), when JSONB's differs. */
+  readonly tag_order: string | null;
 }
 
 // A write transaction: its client, the version it holds the lock at, and the ids it changed.
@@ -127,6 +129,7 @@ const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
 // the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
 const NOT_JSONB = /\\u0000|\\ud[89a-f]|[:,[]-0(?![\d.eE])/i;
 const COPY_ESCAPES = /[\\\t\n\r]/g;
+const NON_ASCII = /[\u0080-\uffff]/;
 // NUL and lone surrogates inside a string.
 const NOT_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -183,7 +186,7 @@ export class PgState {
     if (max === 0) return [];
     const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && (await this.#hasDicts()));
     const params: unknown[] = c.sql.params.map(bindable);
-    let sql = `SELECT e.data, e.raw FROM entity e WHERE ${c.sql.where} ORDER BY e.id`;
+    let sql = `SELECT e.data, e.raw, e.tag_order FROM entity e WHERE ${c.sql.where} ORDER BY e.id`;
     if (!recheck && Number.isFinite(max)) {
       params.push(max);
       sql += ` LIMIT $${String(params.length)}`;
@@ -419,7 +422,7 @@ export class PgState {
     return this.#write(async (tx) => {
       await this.#expireOverridesIn(tx, now);
       const r = await tx.c.query<EntityRow & { readonly rid: number; readonly levels: string | null }>(
-        'SELECT e.rid, e.data, e.raw, p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
+        'SELECT e.rid, e.data, e.raw, e.tag_order, p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
         [req.id],
       );
       const row = r.rows[0];
@@ -522,13 +525,15 @@ export class PgState {
         readonly id: string | null;
         readonly data: unknown;
         readonly raw: string | null;
+        readonly tag_order: string | null;
         readonly gone: boolean;
       }>(
         `WITH v AS (SELECT value FROM meta WHERE key = 'version')
-         SELECT v.value AS v, x.id, x.data, x.raw, x.gone FROM v LEFT JOIN (
+         SELECT v.value AS v, x.id, x.data, x.raw, x.tag_order, x.gone FROM v LEFT JOIN (
            SELECT w.seq, w.id,
              CASE WHEN $2 OR e.version > greatest($3, w.added_version) THEN e.data END AS data,
              CASE WHEN $2 OR e.version > greatest($3, w.added_version) THEN e.raw END AS raw,
+             CASE WHEN $2 OR e.version > greatest($3, w.added_version) THEN e.tag_order END AS tag_order,
              e.rid IS NULL AND coalesce(tb.version, 0) > greatest($3, w.added_version) AS gone
            FROM watch_entity w LEFT JOIN entity e ON e.id = w.id LEFT JOIN tombstone tb ON tb.id = w.id
            WHERE w.watch = $1
@@ -702,7 +707,7 @@ export class PgState {
   async #entities(on: PgPool | PgClient, ids: readonly string[]): Promise<Map<string, Dict>> {
     try {
       const r = await on.query<EntityRow & { readonly id: string }>(
-        'SELECT id, data, raw FROM entity WHERE id = ANY($1)',
+        'SELECT id, data, raw, tag_order FROM entity WHERE id = ANY($1)',
         [ids],
       );
       return new Map(r.rows.map((row) => [row.id, decodeEntity(row)]));
@@ -741,6 +746,7 @@ export class PgState {
     const ids: string[] = [];
     const data: string[] = [];
     const raw: (string | null)[] = [];
+    const order: (string | null)[] = [];
     const dicts: Dict[] = [];
     for (const [id, dict] of changes) {
       tx.changed.add(id);
@@ -754,9 +760,11 @@ export class PgState {
       if (NOT_JSONB.test(text)) {
         data.push(jsonbSafe(text));
         raw.push(text);
+        order.push(null);
       } else {
         data.push(text);
         raw.push(null);
+        order.push(jsonbOrdered(dict.names) ? null : JSON.stringify(dict.names));
       }
     }
     if (removed.length > 0) {
@@ -776,11 +784,13 @@ export class PgState {
     }
     if (ids.length === 0) return;
     const up = await c.query<{ readonly rid: number; readonly id: string }>(
-      `INSERT INTO entity (id, data, raw, version)
-       SELECT id, data::jsonb, raw, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, data, raw)
-       ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, version = excluded.version
+      `INSERT INTO entity (id, data, raw, tag_order, version)
+       SELECT id, data::jsonb, raw, tag_order, $5
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, data, raw, tag_order)
+       ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, tag_order = excluded.tag_order,
+         version = excluded.version
        RETURNING rid, id`,
-      [ids, data, raw, version],
+      [ids, data, raw, order, version],
     );
     const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
     await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
@@ -839,7 +849,7 @@ export class PgState {
 
   async #expireOverridesIn(tx: WriteTx, now: number): Promise<void> {
     const r = await tx.c.query<EntityRow & { readonly rid: number; readonly id: string; readonly levels: string }>(
-      `SELECT p.rid, e.id, e.data, e.raw, p.levels FROM priority p JOIN entity e ON e.rid = p.rid
+      `SELECT p.rid, e.id, e.data, e.raw, e.tag_order, p.levels FROM priority p JOIN entity e ON e.rid = p.rid
        WHERE p.next_expiry <= $1`,
       [now],
     );
@@ -902,11 +912,39 @@ function toInfo(w: WatchRow, ids: readonly string[]): WatchInfo {
   return w.owner === null ? base : { ...base, owner: w.owner };
 }
 
-/** An entity from its selected row: the exact Hayson when JSONB could not hold it, else the JSONB value. */
+/**
+ * An entity from its selected row: the exact Hayson when JSONB could not hold it, else the JSONB value with its
+ * keys put back in the entity's order.
+ */
 function decodeEntity(row: EntityRow): Dict {
-  const d = decodeJson(row.raw ?? row.data);
+  const d = decodeJson(row.raw ?? (row.tag_order === null ? row.data : inOrder(row.data, row.tag_order)));
   if (!(d instanceof Dict)) throw new StorageError('A stored entity is not a Dict: the store is damaged');
   return d;
+}
+
+// Whether JSONB keeps these keys in this order: it sorts them shorter first, then by their UTF-8 bytes (for ASCII
+// names, which nearly all are, string order is byte order and length is byte length).
+function jsonbOrdered(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) {
+    const a = names[i - 1] as string;
+    const b = names[i] as string;
+    if (NON_ASCII.test(a) || NON_ASCII.test(b)) {
+      const la = Buffer.byteLength(a);
+      const lb = Buffer.byteLength(b);
+      if (la > lb || (la === lb && Buffer.compare(Buffer.from(a), Buffer.from(b)) > 0)) return false;
+    } else if (a.length > b.length || (a.length === b.length && a > b)) return false;
+  }
+  return true;
+}
+
+// A parsed JSONB object with its keys in `order` (a JSON array of names); a null prototype keeps `__proto__` a key.
+function inOrder(data: unknown, order: string): unknown {
+  const src = data as Record<string, unknown>;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of JSON.parse(order) as string[]) if (Object.hasOwn(src, k)) out[k] = src[k];
+  // Anything the order does not name (never, unless edited by hand) follows.
+  for (const k of Object.keys(src)) if (!Object.hasOwn(out, k)) out[k] = src[k];
+  return out;
 }
 
 // Hayson that JSONB accepts, for the GIN index only: NUL and lone surrogates become U+FFFD (the exact text is kept

@@ -39,6 +39,19 @@ export function describeEntityContract(h: Harness): void {
       expect(read?.equals(e)).toBe(true);
     });
 
+    it('reads entities back with their tags in the order the commit returned them', async () => {
+      const { store } = await h.open();
+      // Names in no sorted order (JSONB, for one, sorts keys shorter first): the store must keep the entity's.
+      const [added] = await addEntities(store, [
+        { id: new Ref('o'), dis: 'O', site: MARKER, area: new Num(3), zeta: 'z', a: 'a', constructor: MARKER },
+      ]);
+      const [updated] = await store.commit([{ op: 'update', id: 'o', changes: Dict.of({ b: 'b', dis: 'O2' }) }]);
+      const names = updated?.names ?? [];
+      expect(added?.names.slice(0, 7)).toEqual(['id', 'dis', 'site', 'area', 'zeta', 'a', 'constructor']);
+      expect((await store.readByIds(['o']))[0]?.names).toEqual(names);
+      expect((await store.read({ filter: 'site' }))[0]?.names).toEqual(names);
+    });
+
     it('makes a fresh, valid id for an entity added without one', async () => {
       const { store } = await h.open();
       const added = await store.commit([

@@ -72,4 +72,11 @@ export {
   type StoreOpenContext,
   type StoreSpec,
 } from './stores/store-backend.js';
-export { type ExportOptions, exportStore, importEntities, importHistory, type TransferProgress } from './transfer.js';
+export {
+  checkHisRange,
+  type ExportOptions,
+  exportStore,
+  importEntities,
+  importHistory,
+  type TransferProgress,
+} from './transfer.js';

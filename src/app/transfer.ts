@@ -11,6 +11,10 @@ import { Grid } from '../core/grid/grid.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
 import type { Ref } from '../core/kinds/ref.js';
+import type { TimeZone } from '../core/tz/time-zone.js';
+import { pointZone } from '../server/ops/his-point.js';
+import { resolveHisRange } from '../server/ops/his-range.js';
+import { hostZone } from '../server/options.js';
 import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
 import { loadEntities } from './seed.js';
 
@@ -145,8 +149,16 @@ export interface ExportOptions {
   readonly filter?: string;
   /** `trio` (default) or `json` (a JSON list of dicts); both read back with `haystack import`. */
   readonly format?: 'trio' | 'json';
-  /** When given, export the history of the matching points in this range instead, as CSV `id,ts,val`. */
-  readonly his?: TimeRange;
+  /**
+   * When given, export the history of the matching points over this range instead, as CSV `id,ts,val`: any range
+   * the hisRead op takes (`today`, `yesterday`, `DATE`, `DATE,DATE`, `DATETIME,DATETIME`, `DATETIME`), days
+   * resolved in each point's `tz` as hisRead resolves them, timestamps written in that zone.
+   */
+  readonly his?: string;
+  /** The zone of points without a `tz` tag (default: the host's zone, as `haystack serve` uses). */
+  readonly tz?: TimeZone;
+  /** The time `today` and `yesterday` are taken from, in epoch ms (default now). */
+  readonly now?: number;
   /** Where the text goes, piece by piece. */
   readonly write: (text: string) => void | Promise<void>;
   /** Told after every page. */
@@ -156,6 +168,9 @@ export interface ExportOptions {
 /** Write entities (or their history) page by page, in id order, so that a store of any size passes in flat memory. */
 export async function exportStore(store: StorageAdapter, options: ExportOptions): Promise<number> {
   const filter = options.filter ?? 'id';
+  const zone = options.tz ?? hostZone();
+  const now = options.now ?? Date.now();
+  if (options.his !== undefined) checkHisRange(options.his, now);
   const total = await store.count();
   let last: string | undefined;
   let n = 0;
@@ -171,9 +186,10 @@ export async function exportStore(store: StorageAdapter, options: ExportOptions)
       const id = (d.get('id') as Ref).id;
       if (options.his !== undefined) {
         if (!d.has('his')) continue;
+        const tz = pointZone(d, zone);
         let out = '';
-        for (const it of await store.hisRead(id, options.his)) {
-          out += `@${id},${encodeZincValue(HDateTime.fromEpochMs(it.ts))},${csvVal(it.val)}\n`;
+        for (const it of await store.hisRead(id, pointRange(options.his, tz, now))) {
+          out += `@${id},${encodeZincValue(HDateTime.fromEpochMs(it.ts, tz))},${csvVal(it.val)}\n`;
         }
         await options.write(out);
       } else if (options.format === 'json') {
@@ -190,6 +206,24 @@ export async function exportStore(store: StorageAdapter, options: ExportOptions)
   }
   if (options.his === undefined && options.format === 'json') await options.write('\n]\n');
   return n;
+}
+
+/**
+ * Check a history range for {@link ExportOptions.his} before anything is opened or written: a `ValueError` naming
+ * what is wrong when the hisRead op would refuse it.
+ */
+export function checkHisRange(range: string, now: number = Date.now()): void {
+  try {
+    resolveHisRange(range, hostZone(), now);
+  } catch (err) {
+    throw new ValueError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+// A range in a point's zone as the store takes it (the open-ended `{dateTime}` form reads to the end).
+function pointRange(range: string, tz: TimeZone, now: number): TimeRange {
+  const span = resolveHisRange(range, tz, now);
+  return { start: span.start.epochMs, end: span.end ?? Number.MAX_SAFE_INTEGER };
 }
 
 // A value in Zinc form (what the importer reads), quoted for CSV when it holds a comma, quote or newline.

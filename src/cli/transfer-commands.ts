@@ -1,9 +1,16 @@
 // `haystack import` and `haystack export`: move entities and history into and out of a store, with a progress bar.
 
 import type { Command } from 'commander';
-import { DEFAULT_STORE, exportStore, importEntities, importHistory, openStore, STORE_BACKENDS } from '../app/index.js';
+import {
+  checkHisRange,
+  DEFAULT_STORE,
+  exportStore,
+  importEntities,
+  importHistory,
+  openStore,
+  STORE_BACKENDS,
+} from '../app/index.js';
 import { HaystackError, ValueError } from '../core/errors.js';
-import { HDate } from '../core/kinds/date.js';
 import { CliExit, type CliIo } from './io.js';
 
 interface ImportFlags {
@@ -17,8 +24,6 @@ interface ExportFlags {
   readonly his?: string;
   readonly to: string;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Register `haystack import [--store S] [--his ID] FILE`. */
 export function registerImport(program: Command, io: CliIo): void {
@@ -50,11 +55,21 @@ export function registerExport(program: Command, io: CliIo): void {
     .description("write a store's entities (Trio or JSON) or, with --his, their history (CSV id,ts,val) to stdout")
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
     .option('--filter <filter>', 'only the entities matching this filter', 'id')
-    .option('--his <range>', 'history of the matching points: DATE or START,END (YYYY-MM-DD, UTC days)')
+    .option(
+      '--his <range>',
+      "history of the matching points over a hisRead range: today, yesterday, DATE, DATE,DATE, DATETIME[,DATETIME] (days in each point's tz)",
+    )
     .option('--to <format>', 'trio or json', 'trio')
     .action(async (flags: ExportFlags) => {
       if (flags.to !== 'trio' && flags.to !== 'json') throw new CliExit(2, 'haystack export: --to is trio or json');
-      const his = flags.his === undefined ? undefined : dayRange(flags.his);
+      const his = flags.his;
+      if (his !== undefined) {
+        try {
+          checkHisRange(his);
+        } catch (err) {
+          throw new CliExit(2, `haystack export: --his: ${(err as Error).message}`);
+        }
+      }
       await withStore('export', flags.store, io, async (store) => {
         const bar = progressBar(io, 'export');
         await exportStore(store, {
@@ -67,17 +82,6 @@ export function registerExport(program: Command, io: CliIo): void {
         bar.done();
       });
     });
-}
-
-function dayRange(text: string): { start: number; end: number } {
-  try {
-    const [a, b] = text.split(',');
-    const start = HDate.parse((a ?? '').trim());
-    const end = b === undefined ? start : HDate.parse(b.trim());
-    return { start: start.toEpochDay() * DAY_MS, end: (end.toEpochDay() + 1) * DAY_MS };
-  } catch {
-    throw new CliExit(2, `haystack export: --his ${JSON.stringify(text)} is not DATE or START,END`);
-  }
 }
 
 async function withStore(

@@ -159,7 +159,8 @@ function fail(code: OptionErrorCode, option: string, message: string): never {
   throw new OptionError(code, option, `Server options: ${message}`);
 }
 
-function hostZone(): TimeZone {
+/** The host's time zone as a Haystack zone, else UTC: the server's zone when none is configured. */
+export function hostZone(): TimeZone {
   const iana = new Intl.DateTimeFormat().resolvedOptions().timeZone;
   return TimeZone.find(iana) ?? TimeZone.UTC;
 }

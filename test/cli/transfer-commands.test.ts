@@ -2,7 +2,9 @@
 
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Dict, decodeJson, decodeTrioDicts, Num } from '../../src/core/index.js';
+import { exportStore } from '../../src/app/index.js';
+import { Dict, decodeJson, decodeTrioDicts, MARKER, Num, Ref } from '../../src/core/index.js';
+import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { runCliCaptured } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
@@ -49,6 +51,56 @@ describe('haystack import and export', () => {
     const out2 = await runCliCaptured(['export', '--his', '2024-01-01,2024-01-02', '--store', 'sqlite:u.db'], dir.path);
     expect(out2.stdout).toBe(csv.stdout);
     expect(csv.stdout).toContain(`,${String(new Num(2.5, 'kW'))}`);
+  });
+
+  it("exports history over days of each point's own time zone, as hisRead resolves the range", async () => {
+    const trio =
+      'id: @ny\npoint\nhis\nkind: "Number"\ntz: "New_York"\n---\nid: @utc\npoint\nhis\nkind: "Number"\ntz: "UTC"\n';
+    // 2024-01-01 in New York runs 05:00Z to 05:00Z the next day; in UTC, 00:00Z to 00:00Z.
+    const csv =
+      'ts,val\n2024-01-01T03:00:00Z UTC,1\n2024-01-01T06:00:00Z UTC,2\n2024-01-02T04:00:00Z UTC,3\n2024-01-02T06:00:00Z UTC,4\n';
+    const store = ['--store', 'sqlite:tz.db'];
+    writeFileSync(dir.file('tz.trio'), trio);
+    writeFileSync(dir.file('tz.csv'), csv);
+    expect((await runCliCaptured(['import', 'tz.trio', ...store], dir.path)).code).toBe(0);
+    for (const id of ['ny', 'utc']) {
+      expect((await runCliCaptured(['import', 'tz.csv', '--his', id, ...store], dir.path)).code).toBe(0);
+    }
+    const out = await runCliCaptured(['export', '--his', '2024-01-01', ...store], dir.path);
+    expect(out.stdout.trim().split('\n')).toEqual([
+      'id,ts,val',
+      '@ny,2024-01-01T01:00:00-05:00 New_York,2',
+      '@ny,2024-01-01T23:00:00-05:00 New_York,3',
+      '@utc,2024-01-01T03:00:00Z UTC,1',
+      '@utc,2024-01-01T06:00:00Z UTC,2',
+    ]);
+  });
+
+  it("resolves yesterday in the point's zone at the given time", async () => {
+    const store = createMemoryStore();
+    const ny = Dict.of({ id: new Ref('ny'), point: MARKER, his: MARKER, kind: 'Number', tz: 'New_York' });
+    await store.commit([{ op: 'add', tags: ny }]);
+    const at = (iso: string, val: number): { ts: number; val: Num } => ({ ts: Date.parse(iso), val: new Num(val) });
+    await store.hisWrite('ny', [
+      at('2024-03-01T04:00:00Z', 1),
+      at('2024-03-01T06:00:00Z', 2),
+      at('2024-03-02T04:59:00Z', 3),
+    ]);
+    let text = '';
+    // 2024-03-02T03:00Z is still 2024-03-01 in New York: its yesterday is 2024-02-29 there, holding sample 1 only.
+    const n = await exportStore(store, {
+      his: 'yesterday',
+      now: Date.parse('2024-03-02T03:00:00Z'),
+      write: (t) => {
+        text += t;
+      },
+    });
+    expect(n).toBe(1);
+    expect(text).toBe('id,ts,val\n@ny,2024-02-29T23:00:00-05:00 New_York,1\n');
+    await expect(exportStore(store, { his: 'soon', write: () => undefined })).rejects.toMatchObject({
+      code: 'HS_ERR_INVALID_VALUE',
+    });
+    await store.close();
   });
 
   it('fails clearly on a missing file, an unknown point and a bad range', async () => {

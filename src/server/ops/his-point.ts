@@ -23,8 +23,12 @@ export async function hisPoints(ctx: OpContext, ids: readonly string[]): Promise
     const id = ids[i] as string;
     if (rec === undefined) throw new UnknownRecError(id);
     if (!rec.has('his')) throw badRequest(`@${id} is not a historized point (no his tag)`);
-    const tzName = rec.get('tz');
-    const tz = typeof tzName === 'string' ? TimeZone.find(tzName) : undefined;
-    return { id, rec, tz: tz ?? ctx.server.tz };
+    return { id, rec, tz: pointZone(rec, ctx.server.tz) };
   });
+}
+
+/** The zone of a point's history: its `tz` tag, or `fallback` when it has none or names an unknown zone. */
+export function pointZone(rec: Dict, fallback: TimeZone): TimeZone {
+  const tzName = rec.get('tz');
+  return (typeof tzName === 'string' ? TimeZone.find(tzName) : undefined) ?? fallback;
 }

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HDateTime } from '../src/core/kinds/date-time.js';
+import { listeningUrl } from './support/bench-child.js';
 
 const HERE = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -59,17 +60,7 @@ async function serve(auth: boolean): Promise<Served> {
     { cwd: REPO, env: { ...process.env, ...ADMIN }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stderr.resume();
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1] !== undefined) resolve(m[1]);
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`serve exited ${String(code)}: ${out}`));
-    });
-  });
+  const base = await listeningUrl(child);
   // Start-up work (the demo history) may still run after the listening line: wait until `about` is quick.
   for (let quick = 0; quick < 5; ) {
     const t0 = performance.now();

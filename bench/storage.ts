@@ -17,12 +17,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { startApp } from '../src/app/index.js';
-import { Dict, MARKER, Num, Ref } from '../src/core/index.js';
-import type { CommitDiff, HisItem, StorageAdapter } from '../src/storage/index.js';
+import { Num } from '../src/core/index.js';
+import type { HisItem, StorageAdapter } from '../src/storage/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
 import { openRedisStore } from '../src/storage/redis/index.js';
 import { openSqliteStore } from '../src/storage/sqlite/index.js';
 import { startPrivateRedis } from '../test/support/redis.js';
+import { EQUIPS_PER_SITE, entityBatches, PER_SITE } from './support/building-entities.js';
 
 const ENTITIES = Number(process.env.ENTITIES ?? 1_000_000);
 const HIS_SAMPLES = Number(process.env.HIS_SAMPLES ?? 10_000_000);
@@ -32,9 +33,6 @@ const HIS_POINTS = 100;
 const STEP_MS = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
 const DAY = 86_400_000;
-const EQUIPS_PER_SITE = 20;
-const POINTS_PER_EQUIP = 49;
-const PER_SITE = 1 + EQUIPS_PER_SITE * (1 + POINTS_PER_EQUIP);
 
 const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 const dir = mkdtempSync(path.join(base, 'hs-bench-storage-'));
@@ -82,47 +80,9 @@ function row(
 }
 const ms = (t: Timing, digits = 2): string => `${fmt(t.median, digits)} ms (best ${fmt(t.best, digits)})`;
 
-// Sites, each with equips (siteRef) and points (siteRef, equipRef, curVal in °F): 1,001 entities per site.
-function* entityBatches(): Generator<CommitDiff[]> {
-  let batch: CommitDiff[] = [];
-  const push = (tags: Record<string, unknown>): void => {
-    batch.push({ op: 'add', tags: Dict.of(tags) });
-  };
-  const sites = Math.max(1, Math.floor(ENTITIES / PER_SITE));
-  for (let s = 0; s < sites; s++) {
-    const site = new Ref(`s${String(s)}`);
-    push({ id: site, dis: `Site ${String(s)}`, site: MARKER, area: new Num(1000 + s, 'ft²'), tz: 'UTC' });
-    for (let e = 0; e < EQUIPS_PER_SITE; e++) {
-      const equip = new Ref(`s${String(s)}.e${String(e)}`);
-      push({ id: equip, dis: `AHU ${String(e)}`, equip: MARKER, ahu: MARKER, siteRef: site });
-      for (let p = 0; p < POINTS_PER_EQUIP; p++) {
-        push({
-          id: new Ref(`s${String(s)}.e${String(e)}.p${String(p)}`),
-          dis: `Point ${String(p)}`,
-          point: MARKER,
-          his: MARKER,
-          sensor: MARKER,
-          temp: MARKER,
-          kind: 'Number',
-          unit: '°F',
-          tz: 'UTC',
-          siteRef: site,
-          equipRef: equip,
-          curVal: new Num(60 + ((s * 7 + e * 3 + p) % 20), '°F'),
-        });
-      }
-      if (batch.length >= BATCH) {
-        yield batch;
-        batch = [];
-      }
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 async function fill(store: StorageAdapter): Promise<number> {
   const t = performance.now();
-  for (const batch of entityBatches()) await store.commit(batch);
+  for (const batch of entityBatches(ENTITIES, BATCH)) await store.commit(batch);
   return performance.now() - t;
 }
 

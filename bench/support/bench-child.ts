@@ -29,3 +29,18 @@ export function startChild(file: string, init: unknown): Promise<{ port: number;
     child.once('error', reject);
   });
 }
+
+/** The URL a spawned `haystack serve` prints in its "listening on" line (rejects if it exits before). */
+export function listeningUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`serve exited ${String(code)}: ${out}`));
+    });
+  });
+}

@@ -2,10 +2,10 @@
 // first use, so that a browser app using Zinc does not carry the JSON and Trio readers (a bundler puts them in a
 // chunk of their own).
 
-import type { Codec } from '../core/codec/media-types.js';
+import type { Codec } from '../core/codec/codec.js';
 import { type FormatName, formatForContentType, parseMediaType } from '../core/codec/negotiate.js';
 import { decodeZinc } from '../core/codec/zinc/zinc-reader.js';
-import { encodeZinc } from '../core/codec/zinc/zinc-writer.js';
+import { encodeZincGridRows } from '../core/codec/zinc/zinc-writer.js';
 import { HaystackError, OptionError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';
@@ -23,7 +23,8 @@ const ZINC: ClientCodec = {
   mediaType: 'text/zinc',
   contentType: 'text/zinc; charset=utf-8',
   decode: (text) => decodeZinc(text),
-  encodeGrid: (grid) => encodeZinc(grid),
+  // Requests are small grids: the history fast path of encodeZinc would only add to the bundle.
+  encodeGrid: (grid) => encodeZincGridRows(grid),
 };
 
 /** Throws for a name that is not a client format (JS callers can pass anything). */
@@ -33,13 +34,20 @@ export function checkClientFormat(name: ClientFormat): void {
   }
 }
 
-/** The codec of a format: Zinc at once, the others from the core codec registry, imported on first use. */
+/** The codec of a format: Zinc at once, the others imported on first use (each a chunk of its own in a bundle). */
 export async function loadCodec(name: FormatName): Promise<ClientCodec> {
   if (name === 'zinc') return ZINC;
-  const { codecByName } = await import('../core/codec/media-types.js');
-  const codec = codecByName(name);
-  if (codec === undefined) throw new HaystackError('HS_ERR_INTERNAL', `No codec for ${name}`);
-  return codec;
+  const more = await import('./more-formats.js');
+  switch (name) {
+    case 'json':
+      return more.JSON_CODEC;
+    case 'json3':
+      return more.JSON3_CODEC;
+    case 'trio':
+      return more.TRIO_CODEC;
+    case 'csv':
+      return more.CSV_CODEC;
+  }
 }
 
 // A JSON v3 grid read as v4 is a Dict of meta (with `ver`), cols and rows: Hayson grids carry `_kind: "grid"`.

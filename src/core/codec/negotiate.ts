@@ -68,8 +68,8 @@ function served(name: FormatName): readonly Served[] {
   }
 }
 
-// How specifically `m` names format `name`: -1 no match, 0 `*/*`, 1 `type/*`, 2 `type/subtype`, 3 with its version.
-function specificity(name: FormatName, m: MediaType): number {
+/** How specifically `m` names format `name`: -1 no match, 0 `*\/*`, 1 `type/*`, 2 `type/subtype`, 3 with its version. */
+export function specificity(name: FormatName, m: MediaType): number {
   if (m.type === '*') return m.subtype === '*' ? 0 : -1;
   let best = -1;
   for (const s of served(name)) {
@@ -81,57 +81,6 @@ function specificity(name: FormatName, m: MediaType): number {
       if (v === undefined) {
         if (s.version !== '3') best = Math.max(best, 2);
       } else if (s.version === undefined || v === s.version) best = Math.max(best, 3);
-    }
-  }
-  return best;
-}
-
-/**
- * The format for an HTTP `Accept` header (RFC 9110 proactive negotiation) among `formats` (in order of
- * preference): each takes the q-value of the most specific range that matches it; the highest q wins, then the
- * more specific match, then the range listed first, then the order of `formats`. An absent or empty header
- * means the first format (HttpApi: Zinc). Undefined when nothing is acceptable (406).
- */
-export function formatForAccept(
-  accept: string | null | undefined,
-  formats: readonly FormatName[] = FORMAT_NAMES,
-): FormatName | undefined {
-  if (accept === undefined || accept === null || accept.trim() === '') return formats[0];
-  const ranges: { m: MediaType; q: number }[] = [];
-  for (const part of accept.split(',')) {
-    if (part.trim() === '') continue;
-    const m = parseMediaType(part);
-    if (m === undefined) continue;
-    const qs = m.params.get('q');
-    const q = qs === undefined ? 1 : /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(qs) ? Number(qs) : Number.NaN;
-    if (!Number.isNaN(q)) ranges.push({ m, q });
-  }
-  let best: FormatName | undefined;
-  let bestQ = 0;
-  let bestSpec = -1;
-  let bestIndex = 0;
-  for (const name of formats) {
-    let spec = -1;
-    let q = 0;
-    let index = 0;
-    ranges.forEach((r, i) => {
-      const s = specificity(name, r.m);
-      if (s > spec) {
-        spec = s;
-        q = r.q;
-        index = i;
-      }
-    });
-    if (spec < 0 || q <= 0) continue;
-    if (
-      best === undefined ||
-      q > bestQ ||
-      (q === bestQ && (spec > bestSpec || (spec === bestSpec && index < bestIndex)))
-    ) {
-      best = name;
-      bestQ = q;
-      bestSpec = spec;
-      bestIndex = index;
     }
   }
   return best;

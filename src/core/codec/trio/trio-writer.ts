@@ -4,7 +4,7 @@ import { Dict } from '../../grid/dict.js';
 import { Grid } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
-import { encodeZincGrid, encodeZincValue } from '../zinc/index.js';
+import { encodeZincGridRows, encodeZincValue } from '../zinc/zinc-writer.js';
 
 // Bare words the reader takes for values, not Strs (Haxall quotes the same, plus M and N for other readers).
 const QUOTED_WORDS = new Set(['true', 'false', 'T', 'F', 'NA', 'NaN', 'INF', 'R', 'M', 'N', 'Zinc', 'Trio']);
@@ -78,7 +78,7 @@ function writeTag(name: string, v: Val): string {
     return `${name}:${encodeZincValue(v)}\n`;
   }
   if (typeof v === 'boolean') return `${name}:${v ? 'true' : 'false'}\n`;
-  if (hasGrid(v)) return `${name}:Zinc:\n${indent(v instanceof Grid ? encodeZincGrid(v) : encodeZincValue(v))}`;
+  if (hasGrid(v)) return `${name}:Zinc:\n${indent(v instanceof Grid ? encodeZincGridRows(v) : encodeZincValue(v))}`;
   return `${name}:${encodeZincValue(v)}\n`;
 }
 

@@ -47,6 +47,14 @@ export function encodeZincGrid(grid: Grid): string {
   return encodeZincHeader(grid.meta, grid.cols) + encodeZincRows(grid, 0, grid.size);
 }
 
+/**
+ * A grid as Zinc text row by row, without the history fast path: what nested grids and small request grids need,
+ * so that a bundle writing only those (the client's requests) leaves the byte writer of histories out.
+ */
+export function encodeZincGridRows(grid: Grid): string {
+  return encodeZincHeader(grid.meta, grid.cols) + rowsByRow(grid, 0, grid.size, new RowWriter(grid.cols));
+}
+
 /** Rows `from`..`to` of a grid as Zinc lines (the history fast path included), for writing in chunks. */
 export function encodeZincRows(grid: Grid, from: number, to: number, writer?: RowWriter): string {
   const his = hisRows(grid);
@@ -55,7 +63,10 @@ export function encodeZincRows(grid: Grid, from: number, to: number, writer?: Ro
     writeHis(sink, his, from, to);
     return sink.toString();
   }
-  const w = writer ?? new RowWriter(grid.cols);
+  return rowsByRow(grid, from, to, writer ?? new RowWriter(grid.cols));
+}
+
+function rowsByRow(grid: Grid, from: number, to: number, w: RowWriter): string {
   const src = grid.rowSource;
   let out = '';
   for (let i = from; i < to; i++) out += w.row(src.row(i));
@@ -196,7 +207,7 @@ export function encodeZincValue(v: Val): string {
   if (v instanceof Ref) return v.dis === undefined ? `@${v.id}` : `@${v.id} ${zincStr(v.dis)}`;
   if (v instanceof Dict) return zincDict(v);
   if (Array.isArray(v)) return zincList(v as readonly Val[]);
-  if (v instanceof Grid) return `<<\n${encodeZincGrid(v)}>>`;
+  if (v instanceof Grid) return `<<\n${encodeZincGridRows(v)}>>`;
   const s = zincScalar(v);
   if (s === undefined) throw new ValueError(`Cannot encode ${Object.prototype.toString.call(v)} as Zinc`);
   return s;

@@ -13,7 +13,13 @@ const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export interface BundleCase {
   readonly name: string;
   readonly code: string;
+  /** The target of issue 13, gzipped KB loaded up front. */
   readonly targetKb?: number;
+  /**
+   * What test/package/bundle-size.test.ts holds the bundle to, when the target is not met yet: the size reached,
+   * so that it cannot grow unnoticed. Absent when the target itself is enforced.
+   */
+  readonly ceilingKb?: number;
   /** The same imports from haystack-core, measured in the same run. */
   readonly peer?: string;
 }
@@ -37,6 +43,8 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
       "import { decodeZinc, encodeZinc, parseFilter, Dict } from './src/core/index.ts';" +
       'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
     targetKb: 15,
+    // Not met: the Zinc reader (5.7 KB gzipped), Dict, TimeZone and the filter compiler are what remains.
+    ceilingKb: 23.5,
     peer: PEER_CODEC,
   },
   {

@@ -1,0 +1,25 @@
+// Browser bundles stay within their size targets (issue 13): esbuild, minified, gzipped, what loads up front.
+// Sizes are deterministic for a given esbuild, so a threshold is a fair test; bench/bundle-size.ts prints the
+// figures beside haystack-core's.
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_CASES, measureBundle } from '../support/bundle-size.js';
+
+const limited = BUNDLE_CASES.flatMap((c) => {
+  const limitKb = c.ceilingKb ?? c.targetKb;
+  return limitKb === undefined ? [] : [{ ...c, limitKb }];
+});
+
+describe('bundle size', () => {
+  it.each(limited)('$name is at most $limitKb KB gzipped up front', async ({ code, limitKb }) => {
+    const size = await measureBundle(code);
+    expect(size.gz / 1024).toBeLessThanOrEqual(limitKb);
+  });
+
+  it('HaystackClient loads the JSON and Trio codecs lazily, not up front', async () => {
+    const client = BUNDLE_CASES.find((c) => c.name === 'HaystackClient');
+    const size = await measureBundle(client?.code ?? '');
+    const upFront = size.modules.map(([m]) => m);
+    expect(upFront.some((m) => m.includes('/codec/json/') || m.includes('/codec/trio/'))).toBe(false);
+    expect(size.lazyGz).toBeGreaterThan(0);
+  });
+});

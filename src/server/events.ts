@@ -31,7 +31,10 @@ export interface ServerErrorEvent {
   readonly error: unknown;
 }
 
-/** Published on `haystack:server:connection` when a connection opens, closes or fails (HTTP: TCP/TLS; `ws`). */
+/**
+ * Published on `haystack:server:connection` when a connection opens, closes or fails (HTTP: TCP/TLS; `ws`). A TLS
+ * connection opens once its handshake is done; one whose handshake fails is an `error` alone, without open or close.
+ */
 export interface ConnectionEvent {
   /** What happened. */
   readonly phase: 'open' | 'close' | 'error';

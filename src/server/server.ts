@@ -63,10 +63,24 @@ export function createServer(options: CreateServerOptions): HaystackServer {
     handler(req, res);
   };
   const server = tls === undefined ? http.createServer(serve) : https.createServer(tls, serve);
-  // TLS servers report once the handshake is done: a connection that never completes it is not one.
+  // TLS servers report once the handshake is done: a connection that never completes it is not one, but its failure
+  // (a bad certificate, a protocol below TLS 1.3, plain HTTP on the TLS port) is a connection error.
   server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
     if (connectionChannel.hasSubscribers) reportConnection(socket);
   });
+  if (tls !== undefined) {
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      if (!connectionChannel.hasSubscribers) return;
+      const event: ConnectionEvent = {
+        phase: 'error',
+        transport: 'http',
+        connectionId: newConnectionId(),
+        address: socket.remoteAddress,
+        error,
+      };
+      connectionChannel.publish(event);
+    });
+  }
   const scheme = tls === undefined ? 'http' : 'https';
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     handler.handleUpgrade(req, socket, head);
@@ -120,7 +134,8 @@ export function createServer(options: CreateServerOptions): HaystackServer {
   };
 }
 
-// Publish open now, and close (with its lifetime) and socket errors later, on `haystack:server:connection`.
+// Publish open now, and close (with its lifetime) and socket errors later, on `haystack:server:connection`. HTTP
+// parse errors and request timeouts end up here too: node:http destroys the socket with the error.
 function reportConnection(socket: Socket): void {
   const connectionId = newConnectionId();
   const address = socket.remoteAddress;

@@ -43,7 +43,8 @@ export function metricsRoute(source: MetricsSource): HttpRoute {
 
 /**
  * Serve `GET /metrics` without authentication on its own address (an internal interface or loopback, where the
- * Prometheus scraper runs); every other path is 404. Resolves once listening.
+ * Prometheus scraper runs); every other path is 404. Resolves once listening. Its own connections are not in
+ * `haystack_connections_*`: those count the API server's clients, not the scraper.
  */
 export async function listenMetrics(source: MetricsSource, host: string, port: number): Promise<MetricsListener> {
   const server = http.createServer((req, res) => {

@@ -78,7 +78,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   const connectionsTotal = counter('haystack_connections_total', 'Connections opened, by transport', ['transport']);
   const connectionErrors = counter(
     'haystack_connection_errors_total',
-    'Connection errors (resets, timeouts), by transport',
+    'Connection errors (resets, timeouts, malformed requests, failed TLS handshakes), by transport',
     ['transport'],
   );
   const messages = counter('haystack_messages_total', 'WebSocket messages, by direction (received, sent)', [
@@ -128,13 +128,16 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   const hisWritten = counter('haystack_his_samples_written_total', 'History samples written, by backend', ['backend']);
   const custom = customMetrics(registry);
 
+  // Connections seen opening: one that opened before the hooks were attached closes without lowering the gauge.
+  const live = new Set<string>();
   const hooks: MetricsHooks = {
     onConnectionOpen: (c) => {
+      live.add(`${c.transport} ${String(c.connectionId)}`);
       connections.inc({ transport: c.transport });
       connectionsTotal.inc({ transport: c.transport });
     },
     onConnectionClose: (c) => {
-      connections.dec({ transport: c.transport });
+      if (live.delete(`${c.transport} ${String(c.connectionId)}`)) connections.dec({ transport: c.transport });
     },
     onConnectionError: (c) => {
       connectionErrors.inc({ transport: c.transport });

@@ -1,6 +1,6 @@
-// `haystack serve --workers 2` on the stores several processes share over the network (Redis): a watch made through
-// one worker is polled through the other, writes through either reach both, a `close` through one ends the session
-// at the other, and failed logins through both count against one throttle.
+// `haystack serve --workers 2` on the stores several processes share over the network (Redis, PostgreSQL): a watch
+// made through one worker is polled through the other, writes through either reach both, a `close` through one ends
+// the session at the other, and failed logins through both count against one throttle.
 //
 // Both workers listen on one port, so the test cannot pick a worker by address. It pins each client to one
 // keep-alive connection (node:cluster hands a connection to one worker for its whole life; the server keeps an idle
@@ -14,14 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { Num } from '../../src/core/kinds/number.js';
+import { adminQuery, TEST_PG_URL, testSchemas } from '../support/postgres.js';
 import { redisPrefixes, redisReachable } from '../support/redis.js';
 import { type SpawnedServe, spawnServe } from '../support/serve-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const dir = makeTempDir('hs-workers-shared-');
 const prefixes = redisPrefixes();
+const schemas = testSchemas('workers');
 afterAll(async () => {
   await prefixes.cleanup();
+  await schemas.dropAll();
   dir.remove();
 });
 
@@ -73,6 +76,12 @@ async function onBothWorkers(url: string): Promise<[Pinned, Pinned]> {
   return both as [Pinned, Pinned];
 }
 
+const pgReachable = (): Promise<boolean> =>
+  adminQuery('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+
 interface SharedStore {
   readonly name: string;
   readonly reachable: () => Promise<boolean>;
@@ -85,6 +94,11 @@ const STORES: readonly SharedStore[] = [
     name: 'Redis',
     reachable: () => redisReachable(),
     store: () => `redis://127.0.0.1:6379?prefix=${prefixes.next()}`,
+  },
+  {
+    name: 'PostgreSQL',
+    reachable: () => pgReachable(),
+    store: () => `${TEST_PG_URL}?schema=${schemas.next()}`,
   },
 ];
 

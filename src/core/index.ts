@@ -40,6 +40,7 @@ export {
 export { type CsvEncodeOptions, encodeCsv } from './codec/csv/index.js';
 export {
   decodeJson,
+  decodeJson3GridSteps,
   decodeJsonGridSteps,
   encodeJson,
   type JsonDecodeOptions,

@@ -101,7 +101,7 @@ export interface SessionEvent {
  * slices (the event loop serves other requests there), and once more when the decode ends or fails.
  */
 export interface DecodeEvent {
-  /** The body's format (`zinc`, `json`, `trio`). */
+  /** The body's format (`zinc`, `json`, `json3`, `trio`). */
   readonly format: string;
   /** Length of the body text, in characters. */
   readonly length: number;

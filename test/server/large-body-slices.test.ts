@@ -1,4 +1,4 @@
-// Large JSON and Trio request bodies are decoded a slice at a time (issue 11, item 7): another client's `about` is
+// Large JSON (v4 and v3) and Trio request bodies are decoded a slice at a time (issue 11, item 7): another client's `about` is
 // answered while such a body is being decoded, and limits stop a decode inside its loop, not after it.
 
 import diagnostics from 'node:diagnostics_channel';
@@ -29,6 +29,10 @@ const BODIES = {
   json: {
     contentType: 'application/json',
     body: `{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site"}${`,{"pad":"${PAD}"}`.repeat(ROWS)}]}`,
+  },
+  json3: {
+    contentType: 'application/vnd.haystack+json;version=3',
+    body: `{"meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"s:site"}${`,{"pad":"${PAD}"}`.repeat(ROWS)}]}`,
   },
   trio: {
     contentType: 'text/trio',

@@ -2,7 +2,12 @@
 // limits enforced between pauses, and the JSON grid object's `_kind` anywhere among its members.
 
 import { describe, expect, it } from 'vitest';
-import { decodeJson, decodeJsonGridSteps } from '../../../src/core/codec/json/index.js';
+import {
+  decodeJson,
+  decodeJson3GridSteps,
+  decodeJsonGridSteps,
+  encodeJson,
+} from '../../../src/core/codec/json/index.js';
 import type { DecodeLimits } from '../../../src/core/codec/limits.js';
 import { type DecodeSteps, drainSteps } from '../../../src/core/codec/steps.js';
 import { decodeTrio, decodeTrioSteps } from '../../../src/core/codec/trio/index.js';
@@ -120,5 +125,80 @@ describe('the JSON grid object in steps', () => {
 
   it('refuses a text longer than maxLength before reading it', () => {
     expect(() => decodeJsonGridSteps('{"_kind":"grid"}', { maxLength: 10 })).toThrow(LimitError);
+  });
+});
+
+describe('the JSON v3 grid object in steps', () => {
+  const v3 = (t: string) => decodeJson(t, { version: 3 });
+  const rows = (n: number): string =>
+    Array.from({ length: n }, (_, i) => `{"n":"n:${i} kW","s":"a\\"]}${i}"}`).join(',');
+
+  it.skipIf(!sharedAvailable('datasets/alpha/alpha.json'))(
+    'gives the one-shot grid of the alpha dataset written as v3, at any slice size',
+    () => {
+      const text = encodeJson(decodeJson(loadSharedText('datasets/alpha/alpha.json')), { version: 3 });
+      const whole = v3(text) as Grid;
+      for (const slice of [1, 4096, 64 * 1024, Number.POSITIVE_INFINITY]) {
+        const { value, pauses } = run(decodeJson3GridSteps(text, undefined, slice));
+        expect(diffVals(value, whole, '$')).toBeUndefined();
+        expect(value.cols.map((c) => c.name)).toEqual(whole.cols.map((c) => c.name));
+        if (slice === Number.POSITIVE_INFINITY) expect(pauses).toBe(0);
+        else expect(pauses).toBeGreaterThan(0);
+      }
+    },
+  );
+
+  it('takes meta, cols and rows in any order, other members, escapes and duplicates as JSON.parse does', () => {
+    const text = ` {"rows":[],"other":[1,{"a":"}"}],"rows" : [ ${rows(50)} ] ,"cols":[{"name":"n","u":"m:"},{"name":"s"}],"meta":{"ver":"3.0","x":"s:y"}}\n`;
+    const { value, pauses } = run(decodeJson3GridSteps(text, undefined, 64));
+    expect(diffVals(value, v3(text), '$')).toBeUndefined();
+    expect(value.meta.get('x')).toBe('y');
+    expect(value.rows).toHaveLength(50);
+    expect(value.rows[7]?.get('s')).toBe('a"]}7');
+    // Rows are parsed, then walked, each pausing after every 64 characters.
+    expect(pauses).toBeGreaterThan(20);
+  });
+
+  it('reads a grid without rows and ignores a byte-order mark', () => {
+    const g = drainSteps(decodeJson3GridSteps('\uFEFF{"meta":{"ver":"3.0"},"cols":[{"name":"a"}],"rows":[]}'));
+    expect(g.cols.map((c) => c.name)).toEqual(['a']);
+    expect(g.rows).toHaveLength(0);
+  });
+
+  it.each([
+    ['a list', '[{"meta":{}}]', 1, 1, 'expected a JSON object holding a grid'],
+    ['a dict', '{"meta":{"ver":"3.0"},"cols":[]}', 1, 1, 'expected a grid but found a dict'],
+    ['an empty object', '{}', 1, 1, 'expected a grid but found a dict'],
+    ['a member name that is no string', '{meta:{}}', 1, 2, 'expected a double-quoted member name'],
+    ['no colon', '{"meta" {}}', 1, 9, "expected ':' after the member name"],
+    ['no separator after a member', '{"meta":{} "cols":[]}', 1, 12, "expected ',' or '}'"],
+    ['a missing value', '{"meta":}', 1, 9, 'expected a JSON value'],
+    ['invalid JSON in a row', '{"meta":{},"cols":[],"rows":[{},\n {"a":tru}]}', 2, 10, "expected 'true'"],
+    ['no separator after a row', '{"meta":{},"cols":[],"rows":[{} {}]}', 1, 33, "expected ',' or ']'"],
+    ['a trailing comma', '{"meta":{},"cols":[],"rows":[{},]}', 1, 33, 'expected a JSON value'],
+    ['text after the grid', '{"meta":{},"cols":[],"rows":[]} x', 1, 33, 'expected end of input'],
+    ['a row that is no object', '{"meta":{},"cols":[],"rows":[{},\n 7]}', 2, 2, 'expected a row object at $.rows[1]'],
+    [
+      'a bad value in a row',
+      '{"meta":{},"cols":[{"name":"a"}],"rows":[{"a":"n:1"},\n {"a":"n:x"}]}',
+      2,
+      7,
+      'at $.rows[1].a',
+    ],
+    ['a bad column', '{"rows":[{}],"cols":[{"name":"a"},{"name":"B"}],"meta":{}}', 1, 43, 'at $.cols[1].name'],
+    ['a bad version', '{"meta":{"ver":"9"},"cols":[],"rows":[]}', 1, 16, 'at $.meta.ver'],
+  ])('refuses %s with its position', (_, text, line, column, message) => {
+    const { error } = failure(decodeJson3GridSteps(text, undefined, 1));
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).message).toContain(message);
+    expect([(error as ParseError).line, (error as ParseError).column]).toEqual([line, column]);
+  });
+
+  it('stops at maxRows while it reads the rows, and refuses a text longer than maxLength before reading it', () => {
+    const text = `{"meta":{},"cols":[{"name":"n"}],"rows":[${rows(5000)}]}`;
+    const { error, pauses } = failure(decodeJson3GridSteps(text, { maxRows: 100 }, 1024));
+    expect(error).toBeInstanceOf(LimitError);
+    expect(pauses).toBeLessThanOrEqual(5);
+    expect(() => decodeJson3GridSteps('{"meta":{}}', { maxLength: 10 })).toThrow(LimitError);
   });
 });

@@ -16,7 +16,7 @@ import { readHayson } from './hayson-reader.js';
 import { readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
 import { writeHayson } from './hayson-writer.js';
 import { JsonShapeError, shapeToParseError, syntaxToParseError } from './json-shape-error.js';
-import { readJson3 } from './json3-reader.js';
+import { readJson3, readJson3GridSteps } from './json3-reader.js';
 import { writeJson3 } from './json3-writer.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
@@ -94,6 +94,19 @@ function decodeJsonVal(textOrParsed: unknown, options: JsonDecodeOptions | undef
   }
 }
 
+// The stepped decoders' common door: limits resolved, a byte-order mark dropped, the length checked up front.
+function gridSteps(
+  read: (text: string, limits: DecodeLimits, sliceChars: number) => DecodeSteps<Grid>,
+  text: string,
+  limits: Partial<DecodeLimits> | undefined,
+  sliceChars: number,
+): DecodeSteps<Grid> {
+  const resolved = resolveLimits(limits);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.length > resolved.maxLength) limitExceeded('json', 'maxLength', resolved.maxLength);
+  return read(body, resolved, sliceChars);
+}
+
 /**
  * Decode Haystack JSON v4 text that must hold a grid, in steps: the decode pauses (yields) after every
  * `sliceChars` characters of rows, so that a caller can let other work run between slices. Limits are enforced
@@ -105,10 +118,20 @@ export function decodeJsonGridSteps(
   limits?: Partial<DecodeLimits>,
   sliceChars = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Grid> {
-  const resolved = resolveLimits(limits);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.length > resolved.maxLength) limitExceeded('json', 'maxLength', resolved.maxLength);
-  return readHaysonGridSteps(body, resolved, sliceChars);
+  return gridSteps(readHaysonGridSteps, text, limits, sliceChars);
+}
+
+/**
+ * Decode Haystack JSON v3 text that must hold a grid, in steps, as {@link decodeJsonGridSteps} does for v4: each
+ * row (and each other member of the grid object) is parsed on its own, and the decode pauses after every
+ * `sliceChars` characters of rows. The grid is the one `decodeJson(text, { version: 3 })` gives.
+ */
+export function decodeJson3GridSteps(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  sliceChars = Number.POSITIVE_INFINITY,
+): DecodeSteps<Grid> {
+  return gridSteps(readJson3GridSteps, text, limits, sliceChars);
 }
 
 /** Encode a value as compact Haystack JSON text (v4 Hayson unless `version: 3`). */

@@ -3,7 +3,7 @@
 import type { Val } from '../../kinds/kind.js';
 import { type Codec, gridOf } from '../codec.js';
 import type { DecodeLimits } from '../limits.js';
-import { decodeJson, decodeJsonGridSteps, encodeJson } from './index.js';
+import { decodeJson, decodeJson3GridSteps, decodeJsonGridSteps, encodeJson } from './index.js';
 
 const json4Decode = (t: string, limits?: Partial<DecodeLimits>): Val =>
   decodeJson(t, limits === undefined ? undefined : { limits });
@@ -35,6 +35,7 @@ export const JSON3_CODEC: Codec = Object.freeze<Codec>({
   carriesMeta: true,
   decode: json3Decode,
   decodeGrid: gridOf('json', json3Decode),
+  decodeGridSteps: (t, limits, slice) => decodeJson3GridSteps(t, limits, slice),
   encode: (v) => encodeJson(v, { version: 3 }),
   encodeGrid: (g) => encodeJson(g, { version: 3 }),
 });

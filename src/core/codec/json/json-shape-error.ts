@@ -24,9 +24,11 @@ export function shapeError(container: object | undefined, key: JsonPathStep | un
   throw new JsonShapeError(container, key, reason);
 }
 
-// Path from root to the object `target` (by identity), breadth-first with parent links so deep input cannot
-// overflow the stack.
-function findPath(root: unknown, target: object): JsonPathStep[] | undefined {
+/**
+ * Path from root to the object `target` (by identity), breadth-first with parent links so deep input cannot
+ * overflow the stack; undefined when `target` is not inside `root`.
+ */
+export function findPath(root: unknown, target: object): JsonPathStep[] | undefined {
   interface Node {
     readonly val: unknown;
     readonly parent: Node | undefined;
@@ -51,17 +53,34 @@ function findPath(root: unknown, target: object): JsonPathStep[] | undefined {
   return undefined;
 }
 
+/** Where a value parsed on its own sits in a larger text: for {@link shapeToParseError}. */
+export interface JsonSpan {
+  /** The path of the value in the whole text. */
+  readonly prefix: readonly JsonPathStep[];
+  /** The whole text. */
+  readonly text: string;
+  /** The index in `text` at which the value starts. */
+  readonly offset: number;
+}
+
 /**
  * The ParseError for a shape error: the message names the JSON path (`at $.rows[3].siteRef`); line
  * and column point at that value in `text` when the text is known, else 1:1 (decoding a value that
- * was already parsed has no text).
+ * was already parsed has no text). With `span`, `root` and `text` are one value parsed on its own from the
+ * whole text at `span.offset`, and the path and position are given in the whole text.
  */
-export function shapeToParseError(err: JsonShapeError, root: unknown, text: string | undefined): ParseError {
+export function shapeToParseError(
+  err: JsonShapeError,
+  root: unknown,
+  text: string | undefined,
+  span?: JsonSpan,
+): ParseError {
   const path = err.container === undefined ? [] : (findPath(root, err.container) ?? []);
   if (err.key !== undefined) path.push(err.key);
-  const reason = `${err.reason} at ${formatJsonPath(path)}`;
+  const reason = `${err.reason} at ${formatJsonPath(span === undefined ? path : [...span.prefix, ...path])}`;
   if (text === undefined) return new ParseError('json', 1, 1, reason, { cause: err });
-  const { line, column } = lineColumn(text, locateJsonPath(text, path));
+  const at = locateJsonPath(text, path);
+  const { line, column } = span === undefined ? lineColumn(text, at) : lineColumn(span.text, span.offset + at);
   return new ParseError('json', line, column, reason, { cause: err });
 }
 

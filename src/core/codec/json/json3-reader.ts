@@ -1,6 +1,6 @@
 // Haystack JSON v3 reader: a typed walk over parsed JSON whose scalars are type-prefixed strings ("n:72 °F").
 
-import { HaystackError } from '../../errors.js';
+import { HaystackError, ParseError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import { RowAssembler } from '../../grid/row-assembler.js';
@@ -17,8 +17,10 @@ import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import { type DecodeLimits, limitExceeded } from '../limits.js';
-import { shapeError } from './json-shape-error.js';
-import type { JsonPathStep } from './json-syntax.js';
+import { type DecodeSteps, drainSteps } from '../steps.js';
+import { lineColumn } from '../text-position.js';
+import { findPath, JsonShapeError, shapeError, shapeToParseError } from './json-shape-error.js';
+import { describeAt, findJsonSyntaxError, type JsonPathStep } from './json-syntax.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -105,6 +107,14 @@ class Json3Walk {
   }
 
   grid(o: JsonObject, depth: number): Grid {
+    return drainSteps(this.gridSteps(o, depth, undefined));
+  }
+
+  /**
+   * {@link grid}, pausing after row `i` when `pauseAfter(i)` says so (the stepped text reader pauses after each
+   * slice of text the rows took). `o.rows` may be any array of the row objects, in order.
+   */
+  *gridSteps(o: JsonObject, depth: number, pauseAfter: ((row: number) => boolean) | undefined): DecodeSteps<Grid> {
     if (depth > this.#maxDepth) limitExceeded('json', 'maxDepth', this.#maxDepth);
     const metaJson = o['meta'];
     if (typeof metaJson !== 'object' || metaJson === null || Array.isArray(metaJson)) {
@@ -153,6 +163,7 @@ class Json3Walk {
         cols.push(Object.freeze({ name, meta: Dict.EMPTY }));
       }
       rows[i] = row;
+      if (pauseAfter?.(i) === true) yield;
     }
     return Grid.fromTrustedParts(meta, Object.freeze(cols), Object.freeze(rows));
   }
@@ -226,4 +237,168 @@ function number(body: string): Num {
   else if (FLOAT_RE.test(text)) f = Number(text);
   else throw new HaystackError('HS_ERR_PARSE', 'expected n:<number> [unit]');
   return new Num(f, unit);
+}
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function wsFrom(text: string, i: number): number {
+  while (isWs(text.charCodeAt(i))) i++;
+  return i;
+}
+
+// Index just after the string whose opening quote is at `i` (the text's length when it never ends).
+function stringEnd(text: string, i: number): number {
+  for (let q = text.indexOf('"', i + 1); q >= 0; q = text.indexOf('"', q + 1)) {
+    let b = q - 1;
+    while (text.charCodeAt(b) === 0x5c) b--;
+    // An even number of backslashes before the quote: it is not escaped.
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+  }
+  return text.length;
+}
+
+// Index just after the JSON value that starts at `i`: a string, object or array runs to its matching end
+// (strings skipped), anything else to the next ',', '}', ']' or whitespace. Only the extent is found here:
+// JSON.parse of the span checks the grammar, so invalid text merely gives some span that JSON.parse rejects.
+function valueEnd(text: string, i: number): number {
+  const n = text.length;
+  let depth = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = stringEnd(text, i);
+      if (depth === 0) return i;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (depth === 0) return i;
+      if (--depth === 0) return i + 1;
+    } else if (depth === 0 && (c === 0x2c || isWs(c))) return i;
+    i++;
+  }
+  return n;
+}
+
+/**
+ * Read Haystack JSON v3 text that must hold a grid, pausing after every `sliceChars` of rows (see
+ * {@link DecodeSteps}). The top-level object's members are found by a scan, and each of them but `rows`, and
+ * each element of `rows`, is parsed on its own by `JSON.parse`, so that no step parses more than one of them;
+ * the rows are then walked into typed values, pausing in the same way. Limits are enforced as it goes. The
+ * result is the grid `decodeJson(text, { version: 3 })` gives; a value that is not a grid is a ParseError.
+ */
+export function* readJson3GridSteps(text: string, limits: DecodeLimits, sliceChars: number): DecodeSteps<Grid> {
+  const fail = (at: number, expected: string): never => {
+    const { line, column } = lineColumn(text, at);
+    throw new ParseError('json', line, column, `expected ${expected} but found ${describeAt(text, at)}`);
+  };
+  const parse = (start: number, end: number): unknown => {
+    if (end === start) fail(start, 'a JSON value');
+    const span = text.slice(start, end);
+    try {
+      return JSON.parse(span);
+    } catch (e) {
+      const problem = findJsonSyntaxError(span);
+      const { line, column } = lineColumn(text, start + (problem?.offset ?? 0));
+      throw new ParseError('json', line, column, problem?.reason ?? 'invalid JSON', { cause: e });
+    }
+  };
+  // JSON.parse keeps the last of duplicated member names: so does this.
+  const members = new Map<string, unknown>();
+  let rowStarts: number[] = [];
+  let rowEnds: number[] = [];
+  let i = wsFrom(text, 0);
+  if (text.charCodeAt(i) !== 0x7b) fail(i, 'a JSON object holding a grid');
+  i = wsFrom(text, i + 1);
+  let mark = i;
+  if (text.charCodeAt(i) === 0x7d) i++;
+  else {
+    for (;;) {
+      if (text.charCodeAt(i) !== 0x22) fail(i, 'a double-quoted member name');
+      const keyEnd = stringEnd(text, i);
+      const key = parse(i, keyEnd) as string;
+      i = wsFrom(text, keyEnd);
+      if (text.charCodeAt(i) !== 0x3a) fail(i, "':' after the member name");
+      i = wsFrom(text, i + 1);
+      if (key === 'rows' && text.charCodeAt(i) === 0x5b) {
+        const rows: unknown[] = [];
+        rowStarts = [];
+        rowEnds = [];
+        i = wsFrom(text, i + 1);
+        if (text.charCodeAt(i) === 0x5d) i++;
+        else {
+          for (;;) {
+            if (rows.length >= limits.maxRows) limitExceeded('json', 'maxRows', limits.maxRows);
+            const end = valueEnd(text, i);
+            rows.push(parse(i, end));
+            rowStarts.push(i);
+            rowEnds.push(end);
+            i = wsFrom(text, end);
+            const d = text.charCodeAt(i);
+            if (d === 0x5d) {
+              i++;
+              break;
+            }
+            if (d !== 0x2c) fail(i, "',' or ']' after an array element");
+            i = wsFrom(text, i + 1);
+            if (i - mark >= sliceChars) {
+              mark = i;
+              yield;
+            }
+          }
+        }
+        members.set(key, rows);
+      } else {
+        const end = valueEnd(text, i);
+        members.set(key, parse(i, end));
+        i = end;
+      }
+      i = wsFrom(text, i);
+      const d = text.charCodeAt(i);
+      if (d === 0x7d) {
+        i++;
+        break;
+      }
+      if (d !== 0x2c) fail(i, "',' or '}' after an object member");
+      i = wsFrom(text, i + 1);
+    }
+  }
+  i = wsFrom(text, i);
+  if (i < text.length) fail(i, 'end of input after the JSON value');
+  // Json v3: an object with meta, cols and rows is a grid; any other object is a dict.
+  const root = { meta: members.get('meta'), cols: members.get('cols'), rows: members.get('rows') };
+  if (!isPresent(root.meta) || !isPresent(root.cols) || !isPresent(root.rows)) {
+    throw new ParseError('json', 1, 1, 'expected a grid but found a dict');
+  }
+  let walked = 0;
+  mark = 0;
+  const pauseAfter = (row: number): boolean => {
+    walked = row + 1;
+    const end = rowEnds[row] ?? 0;
+    if (end - mark < sliceChars) return false;
+    mark = end;
+    return true;
+  };
+  try {
+    return yield* new Json3Walk(limits).gridSteps(root, 1, pauseAfter);
+  } catch (e) {
+    if (!(e instanceof JsonShapeError)) throw e;
+    // A row's error is found and placed within that row's text: the cost of reporting it is the row's.
+    const rows = root.rows as readonly unknown[];
+    const row: unknown = rows[walked];
+    const start = rowStarts[walked];
+    const end = rowEnds[walked];
+    const inRow = e.container === rows || (e.container !== undefined && findPath(row, e.container) !== undefined);
+    if (inRow && start !== undefined && end !== undefined) {
+      const span = { prefix: ['rows', walked], text, offset: start };
+      // Not a row object at all: the error is the row's own (its container is the rows array).
+      if (e.container === rows)
+        throw shapeToParseError(new JsonShapeError(undefined, undefined, e.reason), row, '', span);
+      throw shapeToParseError(e, row, text.slice(start, end), span);
+    }
+    // Meta and cols: their rows need not be searched.
+    throw shapeToParseError(e, { ...root, rows: [] }, text);
+  }
 }

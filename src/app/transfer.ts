@@ -1,12 +1,14 @@
-// Import into and export out of a store: entities from Zinc/JSON/Trio files, history from CSV or Zinc, in batches.
+// Import into and export out of a store: entities from Zinc/JSON/Trio files, history from CSV or Zinc, in batches,
+// Zinc, Trio and CSV streamed from the file (import-sources.ts).
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeJson } from '../core/codec/json/index.js';
 import { codecForExtension } from '../core/codec/media-types.js';
 import { encodeTrioDict } from '../core/codec/trio/index.js';
-import { decodeZincValue, encodeZincValue } from '../core/codec/zinc/index.js';
-import { HaystackError, ValueError } from '../core/errors.js';
+import { encodeZincValue } from '../core/codec/zinc/index.js';
+import { HaystackError, UnknownRecError, ValueError } from '../core/errors.js';
+import type { Dict } from '../core/grid/dict.js';
 import { Grid } from '../core/grid/grid.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
@@ -16,6 +18,15 @@ import { pointZone } from '../server/ops/his-point.js';
 import { resolveHisRange } from '../server/ops/his-range.js';
 import { hostZone } from '../server/options.js';
 import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
+import {
+  csvHistory,
+  fileError,
+  hisItem,
+  type RecordSource,
+  trioRecords,
+  zincHistory,
+  zincRows,
+} from './import-sources.js';
 import { loadEntities } from './seed.js';
 
 /** Told after every batch: how much is done of how much (undefined when not known ahead). */
@@ -26,8 +37,13 @@ const HIS_BATCH = 10_000;
 const EXPORT_PAGE = 1000;
 
 /**
- * Import the entities of a Zinc, JSON or Trio file: new ids are added, existing ones updated with the file's tags
- * (each batch of 1,000 is one commit). Entities without an id get one from the store. Returns how many.
+ * Import the entities of a Zinc, JSON or Trio file: new ids are added, existing ones updated with the file's tags.
+ * Entities without an id get one from the store. Returns how many.
+ *
+ * All or nothing for the file's content: it is read to the end first (Zinc and Trio a record at a time, in flat
+ * memory; JSON whole), so a malformed file is refused, naming its line and column, before anything is written.
+ * Then it is read again and written in commits of 1,000 entities, each all or none; should the store fail part way
+ * (a full disk, a limit), the error says how many entities were committed before it.
  */
 export async function importEntities(
   store: StorageAdapter,
@@ -35,9 +51,17 @@ export async function importEntities(
   cwd: string,
   progress?: TransferProgress,
 ): Promise<number> {
-  const entities = await loadEntities(file, cwd);
-  for (let i = 0; i < entities.length; i += ENTITY_BATCH) {
-    const batch = entities.slice(i, i + ENTITY_BATCH);
+  const full = path.resolve(cwd, file);
+  const ext = path.extname(full).toLowerCase();
+  const source: RecordSource<Dict> =
+    ext === '.zinc'
+      ? zincRows(full, file)
+      : ext === '.trio'
+        ? trioRecords(full, file)
+        : async function* whole() {
+            yield* await loadEntities(file, cwd);
+          };
+  return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, async (batch) => {
     const ids = batch.map((d) => d.id?.id);
     const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));
     const existing = new Set(known.flatMap((d) => (d?.id === undefined ? [] : [d.id.id])));
@@ -46,14 +70,13 @@ export async function importEntities(
       return id !== undefined && existing.has(id) ? { op: 'update', id, changes: tags } : { op: 'add', tags };
     });
     await store.commit(diffs);
-    progress?.(Math.min(i + ENTITY_BATCH, entities.length), entities.length);
-  }
-  return entities.length;
+  });
 }
 
 /**
  * Import the history of one point from a CSV file (`ts,val` columns, values in Zinc form such as
  * `2024-01-01T00:00:00Z UTC` and `72.5°F`) or a Zinc/JSON grid with `ts` and `val` columns, in writes of 10,000.
+ * All or nothing as {@link importEntities}: CSV and Zinc are checked to the end a line at a time, then written.
  */
 export async function importHistory(
   store: StorageAdapter,
@@ -63,84 +86,65 @@ export async function importHistory(
   progress?: TransferProgress,
 ): Promise<number> {
   const full = path.resolve(cwd, file);
-  const text = await readFile(full, 'utf8').catch((err: unknown) => {
-    throw new HaystackError(
-      'HS_ERR_STARTUP',
-      `cannot read ${file}: ${String((err as { code?: unknown }).code ?? err)}`,
-    );
-  });
-  const items = path.extname(full).toLowerCase() === '.csv' ? csvHistory(text) : gridHistory(text, full);
-  for (let i = 0; i < items.length; i += HIS_BATCH) {
-    await store.hisWrite(pointId, items.slice(i, i + HIS_BATCH));
-    progress?.(Math.min(i + HIS_BATCH, items.length), items.length);
-  }
-  return items.length;
-}
-
-function csvHistory(text: string): HisItem[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = csvCells(lines.shift() ?? '').map((h) => h.trim());
-  const ts = header.indexOf('ts');
-  const val = header.indexOf('val');
-  if (ts < 0 || val < 0) throw new ValueError('A history CSV needs ts and val columns');
-  return lines.map((line, i) => {
-    const cells = csvCells(line);
-    return hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), i + 2);
+  const ext = path.extname(full).toLowerCase();
+  const source: RecordSource<HisItem> =
+    ext === '.csv'
+      ? csvHistory(full, file)
+      : ext === '.zinc'
+        ? zincHistory(full, file)
+        : async function* whole() {
+            yield* await gridHistory(full, file);
+          };
+  // An unknown point is refused before the file is read.
+  const [point] = await store.readByIds([pointId]);
+  if (point === undefined) throw new UnknownRecError(pointId);
+  return importInBatches(source, HIS_BATCH, 'history samples', file, progress, async (batch) => {
+    await store.hisWrite(pointId, batch);
   });
 }
 
-// RFC 4180 cells of one line: quoted cells may hold commas and doubled quotes (no line breaks inside cells).
-function csvCells(line: string): string[] {
-  const cells: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let cell = '';
-      i++;
-      while (i < line.length) {
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            cell += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        cell += line.charAt(i);
-        i++;
-      }
-      cells.push(cell);
-      i = line.indexOf(',', i) < 0 ? line.length + 1 : line.indexOf(',', i) + 1;
-    } else {
-      const end = line.indexOf(',', i);
-      cells.push(line.slice(i, end < 0 ? line.length : end).trim());
-      i = end < 0 ? line.length + 1 : end + 1;
+// Read the whole source (so that bad input writes nothing), then read it again and write it batch by batch.
+async function importInBatches<T>(
+  source: RecordSource<T>,
+  size: number,
+  what: string,
+  file: string,
+  progress: TransferProgress | undefined,
+  write: (batch: T[]) => Promise<void>,
+): Promise<number> {
+  let total = 0;
+  for await (const _ of source()) total++;
+  let done = 0;
+  let batch: T[] = [];
+  const flush = async (): Promise<void> => {
+    try {
+      await write(batch);
+    } catch (err) {
+      if (done === 0 || !(err instanceof HaystackError)) throw err;
+      const message = `${file}: stopped after ${String(done)} of ${String(total)} ${what} were committed: ${err.message}`;
+      throw new HaystackError(err.code, message, { cause: err });
     }
+    done += batch.length;
+    batch = [];
+    progress?.(done, total);
+  };
+  for await (const item of source()) {
+    batch.push(item);
+    if (batch.length >= size) await flush();
   }
-  return cells;
+  if (batch.length > 0) await flush();
+  return total;
 }
 
-function parseCell(cell: string): Val {
-  try {
-    return decodeZincValue(cell);
-  } catch {
-    return cell;
-  }
-}
-
-function gridHistory(text: string, file: string): HisItem[] {
-  const read = codecForExtension(path.extname(file))?.decode;
+async function gridHistory(full: string, file: string): Promise<HisItem[]> {
+  const read = codecForExtension(path.extname(full))?.decode;
   if (read === undefined) throw new ValueError('History comes from a .csv, .zinc or .json file');
+  const text = await readFile(full, 'utf8').catch((err: unknown) => {
+    throw fileError(file, err);
+  });
   const grid = read(text);
   if (!(grid instanceof Grid)) throw new ValueError(`${file} holds no grid`);
-  return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), i + 1));
-}
-
-function hisItem(ts: Val, val: Val, row: number): HisItem {
-  if (!(ts instanceof HDateTime)) throw new ValueError(`History row ${String(row)}: ts is not a DateTime`);
-  if (val === null) throw new ValueError(`History row ${String(row)}: no val`);
-  return { ts: ts.epochMs, val };
+  return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), `${file} row ${String(i + 1)}`));
 }
 
 /** Options of {@link exportStore}. */

@@ -30,7 +30,8 @@ export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description(
-      'import entities (Zinc, JSON, Trio) or, with --his, one point history (CSV ts,val or Zinc) into a store',
+      'import entities (Zinc, JSON, Trio) or, with --his, one point history (CSV ts,val or Zinc) into a store; ' +
+        'the file is checked to the end first, so a malformed one writes nothing',
     )
     .argument('<file>', 'the file to import')
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)

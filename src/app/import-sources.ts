@@ -1,0 +1,172 @@
+// What `haystack import` reads, one record at a time from the file, so that a file of any size passes in flat memory:
+// Zinc grid rows (the stream reader), Trio records (a slice of whole records at a time), CSV history lines. Each
+// source can be opened again: import reads the file once to check it and once more to write it.
+
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { decodeTrioDicts } from '../core/codec/trio/index.js';
+import { decodeZincValue, readZincStream } from '../core/codec/zinc/index.js';
+import { HaystackError, ParseError, ValueError } from '../core/errors.js';
+import type { Dict } from '../core/grid/dict.js';
+import { HDateTime } from '../core/kinds/date-time.js';
+import type { Val } from '../core/kinds/kind.js';
+import type { HisItem } from '../storage/adapter.js';
+
+/** Records of a file, read again from its start on every call. */
+export type RecordSource<T> = () => AsyncIterable<T>;
+
+// A streamed file is bounded by the text held at once, not by its rows.
+const STREAM_LIMITS = { maxRows: Number.MAX_SAFE_INTEGER };
+// Trio text decoded at once: whole records up to about this many characters.
+const TRIO_SLICE_CHARS = 1 << 20;
+
+/** A file that cannot be read or decoded, named, as `HS_ERR_STARTUP` (what loading a seed file reports too). */
+export function fileError(file: string, err: unknown): HaystackError {
+  if (err instanceof HaystackError && err.code === 'HS_ERR_STARTUP') return err;
+  const code = (err as { code?: unknown }).code;
+  if (!(err instanceof HaystackError) && typeof code === 'string') {
+    return new HaystackError('HS_ERR_STARTUP', `cannot read ${file}: ${code}`, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new HaystackError('HS_ERR_STARTUP', `${file}: ${message}`, { cause: err });
+}
+
+/** The rows of a Zinc grid file, each as soon as its line is read (errors name the file's line and column). */
+export function zincRows(full: string, file: string): RecordSource<Dict> {
+  return async function* rows() {
+    try {
+      for await (const e of readZincStream(createReadStream(full), { limits: STREAM_LIMITS })) {
+        if (e.type === 'row') yield e.row;
+      }
+    } catch (err) {
+      throw fileError(file, err);
+    }
+  };
+}
+
+/** The records of a Trio file, decoded a slice of whole records at a time (errors name the file's line). */
+export function trioRecords(full: string, file: string): RecordSource<Dict> {
+  return async function* records() {
+    let slice = '';
+    let sliceLine = 1;
+    let line = 0;
+    const decode = (text: string, first: number): Dict[] => {
+      try {
+        return decodeTrioDicts(text, STREAM_LIMITS);
+      } catch (err) {
+        // Lines within the slice, made lines of the file.
+        if (err instanceof ParseError)
+          throw fileError(file, new ParseError('trio', err.line + first - 1, err.column, err.reason, { cause: err }));
+        throw fileError(file, err);
+      }
+    };
+    try {
+      for await (const text of fileLines(full)) {
+        line++;
+        // A line starting with "-" at column 0 separates records (continuation lines are indented): cut there.
+        if (text.charCodeAt(0) === 45 && slice.length >= TRIO_SLICE_CHARS) {
+          yield* decode(slice, sliceLine);
+          slice = '';
+          sliceLine = line;
+        }
+        slice += `${text}\n`;
+      }
+    } catch (err) {
+      throw fileError(file, err);
+    }
+    yield* decode(slice, sliceLine);
+  };
+}
+
+/** The samples of a CSV history file (`ts,val` columns in any order, values in Zinc form), a line at a time. */
+export function csvHistory(full: string, file: string): RecordSource<HisItem> {
+  return async function* samples() {
+    let ts = -1;
+    let val = -1;
+    let line = 0;
+    try {
+      for await (const text of fileLines(full)) {
+        line++;
+        if (text.trim() === '') continue;
+        const cells = csvCells(text);
+        if (ts < 0) {
+          const header = cells.map((h) => h.trim().replace(/^\uFEFF/, ''));
+          ts = header.indexOf('ts');
+          val = header.indexOf('val');
+          if (ts < 0 || val < 0) throw new ValueError(`${file}: a history CSV needs ts and val columns`);
+          continue;
+        }
+        yield hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), `${file} line ${String(line)}`);
+      }
+    } catch (err) {
+      if (err instanceof HaystackError) throw err;
+      throw fileError(file, err);
+    }
+  };
+}
+
+/** The samples of a Zinc grid with `ts` and `val` columns, a row at a time. */
+export function zincHistory(full: string, file: string): RecordSource<HisItem> {
+  const rows = zincRows(full, file);
+  return async function* samples() {
+    let n = 0;
+    for await (const r of rows()) yield hisItem(r.get('ts'), r.get('val'), `${file} row ${String(++n)}`);
+  };
+}
+
+// The lines of a text file (LF or CRLF), the file closed however the caller stops reading.
+async function* fileLines(full: string): AsyncGenerator<string> {
+  const input = createReadStream(full, 'utf8');
+  try {
+    yield* createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  } finally {
+    input.destroy();
+  }
+}
+
+/** A history sample from a row's `ts` (a DateTime) and `val` (not null); `where` names the row for errors. */
+export function hisItem(ts: Val | undefined, val: Val | undefined, where: string): HisItem {
+  if (!(ts instanceof HDateTime)) throw new ValueError(`History ${where}: ts is not a DateTime`);
+  if (val === null || val === undefined) throw new ValueError(`History ${where}: no val`);
+  return { ts: ts.epochMs, val };
+}
+
+// RFC 4180 cells of one line: quoted cells may hold commas and doubled quotes (no line breaks inside cells).
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let cell = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        cell += line.charAt(i);
+        i++;
+      }
+      cells.push(cell);
+      i = line.indexOf(',', i) < 0 ? line.length + 1 : line.indexOf(',', i) + 1;
+    } else {
+      const end = line.indexOf(',', i);
+      cells.push(line.slice(i, end < 0 ? line.length : end).trim());
+      i = end < 0 ? line.length + 1 : end + 1;
+    }
+  }
+  return cells;
+}
+
+function parseCell(cell: string): Val {
+  try {
+    return decodeZincValue(cell);
+  } catch {
+    return cell;
+  }
+}

@@ -1,0 +1,100 @@
+// `haystack import` streams its file: Zinc and Trio entities and CSV history are read a record at a time, checked to
+// the end before anything is written (a malformed file names its line and writes nothing), then written in batches.
+
+import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { importEntities, importHistory } from '../../src/app/index.js';
+import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
+
+const dir = makeTempDir('hs-import-');
+afterAll(() => {
+  dir.remove();
+});
+
+let files = 0;
+const store = () => openSqliteStore({ path: dir.file(`s${String(++files)}.db`), synchronous: 'normal' });
+const pad = (i: number): string => String(i).padStart(5, '0');
+// Long enough that 12,000 records pass 1 MB, so the Trio reader decodes the file in several slices.
+const DIS = 'x'.repeat(80);
+
+function trio(n: number): string {
+  let text = '';
+  for (let i = 0; i < n; i++) text += `${i === 0 ? '' : '---\n'}id: @p${pad(i)}\ndis: "${DIS} ${String(i)}"\npoint\n`;
+  return text;
+}
+
+describe('haystack import, streamed', () => {
+  it('imports a large Trio file in several batches, with progress after each', async () => {
+    writeFileSync(dir.file('big.trio'), trio(12_000));
+    const s = await store();
+    const seen: [number, number | undefined][] = [];
+    const n = await importEntities(s, 'big.trio', dir.path, (done, total) => seen.push([done, total]));
+    expect(n).toBe(12_000);
+    expect(await s.count()).toBe(12_000);
+    expect(seen).toHaveLength(12);
+    expect(seen[0]).toEqual([1000, 12_000]);
+    expect(seen[11]).toEqual([12_000, 12_000]);
+    const [last] = await s.readByIds(['p11999']);
+    expect(last?.get('dis')).toBe(`${DIS} 11999`);
+    await s.close();
+  });
+
+  it('refuses a malformed Trio file, naming the line of the file, and writes nothing', async () => {
+    // The bad line lies past the first 1 MB slice: its line number is counted from the start of the file.
+    const lines = `${trio(12_000)}---\nid: @bad\ncurVal: 12"\n`;
+    writeFileSync(dir.file('bad.trio'), lines);
+    const badLine = lines.split('\n').length - 1;
+    const s = await store();
+    await expect(importEntities(s, 'bad.trio', dir.path)).rejects.toThrow(
+      new RegExp(`bad\\.trio: trio ${String(badLine)}:`),
+    );
+    expect(await s.count()).toBe(0);
+    await s.close();
+  });
+
+  it('streams Zinc entities, and refuses a malformed row by its line without writing', async () => {
+    let zinc = 'ver:"3.0"\nid,dis,point\n';
+    for (let i = 0; i < 2500; i++) zinc += `@z${pad(i)},"Zinc ${String(i)}",M\n`;
+    writeFileSync(dir.file('ok.zinc'), zinc);
+    writeFileSync(dir.file('bad.zinc'), `${zinc}@zbad,"unterminated,M\n`);
+    const s = await store();
+    await expect(importEntities(s, 'bad.zinc', dir.path)).rejects.toThrow(/bad\.zinc: zinc 2503:/);
+    expect(await s.count()).toBe(0);
+    expect(await importEntities(s, 'ok.zinc', dir.path)).toBe(2500);
+    expect((await s.readByIds(['z02499']))[0]?.get('dis')).toBe('Zinc 2499');
+    await s.close();
+  });
+
+  it('streams CSV history, and refuses a bad line without writing any sample', async () => {
+    const s = await store();
+    writeFileSync(dir.file('p.trio'), 'id: @p\npoint\nhis\nkind: "Number"\ntz: "UTC"\n');
+    await importEntities(s, 'p.trio', dir.path);
+    let csv = 'ts,val\r\n';
+    for (let i = 0; i < 25_000; i++)
+      csv += `${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()} UTC,${String(i)}kW\r\n`;
+    writeFileSync(dir.file('bad.csv'), `${csv}not a time,1kW\r\n`);
+    await expect(importHistory(s, 'p', 'bad.csv', dir.path)).rejects.toThrow(
+      'History bad.csv line 25002: ts is not a DateTime',
+    );
+    expect(await s.hisCount('p')).toBe(0);
+    writeFileSync(dir.file('ok.csv'), csv);
+    const seen: number[] = [];
+    expect(await importHistory(s, 'p', 'ok.csv', dir.path, (done) => seen.push(done))).toBe(25_000);
+    expect(seen).toEqual([10_000, 20_000, 25_000]);
+    expect(await s.hisCount('p')).toBe(25_000);
+    await expect(importHistory(s, 'ghost', 'ok.csv', dir.path)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+    await s.close();
+  });
+
+  it('says how much was committed when the store fails part way', async () => {
+    writeFileSync(dir.file('mid.trio'), trio(2500));
+    const s = createMemoryStore({ limits: { maxEntities: 1500 } });
+    await expect(importEntities(s, 'mid.trio', dir.path)).rejects.toThrow(
+      /^mid\.trio: stopped after 1000 of 2500 entities were committed: /,
+    );
+    expect(await s.count()).toBe(1000);
+    await s.close();
+  });
+});

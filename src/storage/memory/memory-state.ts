@@ -28,7 +28,7 @@ import {
 import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
 import { type CompiledQuery, compileQuery } from './query-plan.js';
-import { TagIndex } from './tag-index.js';
+import { type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
 export interface MemoryStoreLimits {
@@ -68,6 +68,8 @@ export interface MemoryStoreStats {
 // Mutable so that the id-sorted array of entities stays valid across updates (only adds and removes reorder it).
 interface Entity {
   readonly id: string;
+  // The entity's number in the indexes (reused after a remove).
+  readonly ordinal: number;
   dict: Dict;
   // The version of the change that last touched this entity.
   version: number;
@@ -94,6 +96,9 @@ const TOMBSTONE_PRUNE_AT = 1024;
 export class MemoryState {
   readonly #entities = new Map<string, Entity>();
   readonly #index = new TagIndex();
+  // Entities by ordinal, and the ordinals of removed entities, given again first.
+  readonly #byOrdinal: (Entity | undefined)[] = [];
+  readonly #freeOrdinals: number[] = [];
   #sorted: Entity[] | undefined;
   #version = 0;
   // Ids removed, with the version of the removal, so that polls can report them.
@@ -151,12 +156,16 @@ export class MemoryState {
       for (const e of all) if (visit(e)) break;
     } else if (best.size * Math.log2(best.size + 1) < all.length) {
       // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n.
-      for (const id of [...best].sort(compareIds)) {
-        const e = this.#entities.get(id);
-        if (e !== undefined && visit(e)) break;
-      }
+      const candidates: Entity[] = [];
+      const byOrdinal = this.#byOrdinal;
+      best.forEach((o) => {
+        const e = byOrdinal[o];
+        if (e !== undefined) candidates.push(e);
+      });
+      candidates.sort((a, b) => compareIds(a.id, b.id));
+      for (const e of candidates) if (visit(e)) break;
     } else {
-      for (const e of all) if (best.has(e.id) && visit(e)) break;
+      for (const e of all) if (best.has(e.ordinal) && visit(e)) break;
     }
     this.#filterEvaluations += evaluated;
     return out;
@@ -324,8 +333,8 @@ export class MemoryState {
   }
 
   // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag.
-  #smallestIndex(query: CompiledQuery): ReadonlySet<string> | undefined {
-    let best: ReadonlySet<string> | undefined;
+  #smallestIndex(query: CompiledQuery): ReadonlyOrdinalSet | undefined {
+    let best: ReadonlyOrdinalSet | undefined;
     for (const name of query.requiredTags) {
       const set = this.#index.withTag(name);
       if (best === undefined || set.size < best.size) best = set;
@@ -353,9 +362,11 @@ export class MemoryState {
   // Store one entity's new state (null removes it and everything attached to it).
   #apply(id: string, dict: Dict | null, version: number): void {
     const before = this.#entities.get(id);
-    this.#index.update(id, before?.dict, dict ?? undefined);
     if (dict === null) {
       if (before === undefined) return;
+      this.#index.update(before.ordinal, before.dict, undefined);
+      this.#byOrdinal[before.ordinal] = undefined;
+      this.#freeOrdinals.push(before.ordinal);
       this.#entities.delete(id);
       this.#his.delete(id);
       this.#priority.delete(id);
@@ -367,9 +378,14 @@ export class MemoryState {
     if (before === undefined) {
       this.#sorted = undefined;
       this.#tombstones.delete(id);
-      this.#entities.set(id, { id, dict, version });
+      const ordinal = this.#freeOrdinals.pop() ?? this.#byOrdinal.length;
+      const e: Entity = { id, ordinal, dict, version };
+      this.#byOrdinal[ordinal] = e;
+      this.#entities.set(id, e);
+      this.#index.update(ordinal, undefined, dict);
       return;
     }
+    this.#index.update(before.ordinal, before.dict, dict);
     before.dict = dict;
     before.version = version;
   }

@@ -1,69 +1,204 @@
-// Inverted indexes of the memory store: tag name -> ids, and (tag, Ref id) -> ids for Ref-valued tags such as siteRef.
-// Filters#refLists: `tag == @x` also matches a List holding @x, so the Refs of a List are indexed too.
+// Inverted indexes of the memory store: tag name -> entities, and (tag, Ref id) -> entities for Ref-valued tags such
+// as siteRef. Filters#refLists: `tag == @x` also matches a List holding @x, so the Refs of a List are indexed too.
+//
+// Entities are named by ordinals (small integers the store gives them) rather than ids, and each set is a sorted
+// array while it is small and a bitset once that is smaller: a Set of ids cost ~40 bytes per member, as much as
+// the entity itself, and every entity is a member of a dozen sets.
 
 import type { Dict } from '../../core/grid/dict.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 
-const EMPTY: ReadonlySet<string> = new Set();
+/** A set of entity ordinals, read-only. */
+export interface ReadonlyOrdinalSet extends Iterable<number> {
+  /** Number of members. */
+  readonly size: number;
+  /** True if `ordinal` is a member. */
+  has(ordinal: number): boolean;
+  /** Call `fn` with each member in increasing order (without an iterator's cost per member). */
+  forEach(fn: (ordinal: number) => void): void;
+}
 
-/** The ids of entities having each tag, and of entities whose Ref-valued tag points at each id. */
+// A set turns into a bitset when its array would take more bytes (8 per member) than the bitset (1 bit per
+// ordinal up to the highest one).
+const BITS_PER_MEMBER = 64;
+
+/** A set of entity ordinals: a sorted array while small, a bitset once that is smaller. */
+export class OrdinalSet implements ReadonlyOrdinalSet {
+  #sorted: number[] | undefined = [];
+  #bits: Uint32Array | undefined;
+  #size = 0;
+
+  /** Number of members. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** True if `ordinal` is a member. */
+  has(ordinal: number): boolean {
+    const bits = this.#bits;
+    if (bits !== undefined) {
+      const w = ordinal >>> 5;
+      return w < bits.length && ((bits[w] as number) & (1 << (ordinal & 31))) !== 0;
+    }
+    const a = this.#sorted as number[];
+    const i = lowerBound(a, ordinal);
+    return i < a.length && a[i] === ordinal;
+  }
+
+  /** Add `ordinal` (no change if it is a member). */
+  add(ordinal: number): void {
+    const a = this.#sorted;
+    if (a === undefined) {
+      let bits = this.#bits as Uint32Array;
+      const w = ordinal >>> 5;
+      if (w >= bits.length) {
+        const grown = new Uint32Array(Math.max(w + 1, bits.length * 2));
+        grown.set(bits);
+        this.#bits = bits = grown;
+      }
+      const m = 1 << (ordinal & 31);
+      if (((bits[w] as number) & m) === 0) {
+        bits[w] = (bits[w] as number) | m;
+        this.#size++;
+      }
+      return;
+    }
+    // Ordinals are mostly given in increasing order: appending is the common case.
+    const n = a.length;
+    if (n === 0 || (a[n - 1] as number) < ordinal) a.push(ordinal);
+    else {
+      const i = lowerBound(a, ordinal);
+      if (a[i] === ordinal) return;
+      a.splice(i, 0, ordinal);
+    }
+    this.#size++;
+    if (this.#size > 8 && this.#size * BITS_PER_MEMBER > (a[a.length - 1] as number) + 1) this.#toBits(a);
+  }
+
+  /** Remove `ordinal` (no change if it is not a member). */
+  delete(ordinal: number): void {
+    const bits = this.#bits;
+    if (bits !== undefined) {
+      const w = ordinal >>> 5;
+      const m = 1 << (ordinal & 31);
+      if (w < bits.length && ((bits[w] as number) & m) !== 0) {
+        bits[w] = (bits[w] as number) & ~m;
+        this.#size--;
+      }
+      return;
+    }
+    const a = this.#sorted as number[];
+    const i = lowerBound(a, ordinal);
+    if (a[i] !== ordinal) return;
+    a.splice(i, 1);
+    this.#size--;
+  }
+
+  /** Call `fn` with each member in increasing order. */
+  forEach(fn: (ordinal: number) => void): void {
+    const a = this.#sorted;
+    if (a !== undefined) {
+      for (let i = 0; i < a.length; i++) fn(a[i] as number);
+      return;
+    }
+    const bits = this.#bits as Uint32Array;
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w] as number;
+      while (word !== 0) {
+        const low = word & -word;
+        fn((w << 5) + (31 - Math.clz32(low)));
+        word ^= low;
+      }
+    }
+  }
+
+  /** Members in increasing order. */
+  [Symbol.iterator](): IterableIterator<number> {
+    const all: number[] = [];
+    this.forEach((o) => all.push(o));
+    return all[Symbol.iterator]();
+  }
+
+  #toBits(a: readonly number[]): void {
+    const bits = new Uint32Array(((a[a.length - 1] as number) >>> 5) + 1);
+    for (const o of a) bits[o >>> 5] = (bits[o >>> 5] as number) | (1 << (o & 31));
+    this.#bits = bits;
+    this.#sorted = undefined;
+  }
+}
+
+// The first index of a sorted array whose item is >= x.
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((a[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const EMPTY: ReadonlyOrdinalSet = new OrdinalSet();
+
+/** The entities having each tag, and the entities whose Ref-valued tag points at each id, by ordinal. */
 export class TagIndex {
-  readonly #byName = new Map<string, Set<string>>();
-  readonly #byRef = new Map<string, Map<string, Set<string>>>();
+  readonly #byName = new Map<string, OrdinalSet>();
+  readonly #byRef = new Map<string, Map<string, OrdinalSet>>();
 
-  /** Ids of entities that have tag `name`. */
-  withTag(name: string): ReadonlySet<string> {
+  /** Entities that have tag `name`. */
+  withTag(name: string): ReadonlyOrdinalSet {
     return this.#byName.get(name) ?? EMPTY;
   }
 
-  /** Ids of entities whose tag `name` is a Ref to `refId`. */
-  withRef(name: string, refId: string): ReadonlySet<string> {
+  /** Entities whose tag `name` is a Ref to `refId`. */
+  withRef(name: string, refId: string): ReadonlyOrdinalSet {
     return this.#byRef.get(name)?.get(refId) ?? EMPTY;
   }
 
-  /** Move entity `id` from its old tags to its new ones (either may be undefined for an add or a remove). */
-  update(id: string, before: Dict | undefined, after: Dict | undefined): void {
+  /** Move entity `ordinal` from its old tags to its new ones (either may be undefined for an add or a remove). */
+  update(ordinal: number, before: Dict | undefined, after: Dict | undefined): void {
     if (before !== undefined) {
       for (const [name, val] of before) {
         const now = after?.get(name) ?? null;
-        if (now === null) this.#removeName(name, id);
-        if (now !== val) for (const refId of refIds(val)) this.#removeRef(name, refId, id);
+        if (now === null) this.#removeName(name, ordinal);
+        if (now !== val) for (const refId of refIds(val)) this.#removeRef(name, refId, ordinal);
       }
     }
     if (after !== undefined) {
       for (const [name, val] of after) {
         const was = before?.get(name) ?? null;
-        if (was === null) this.#add(this.#byName, name, id);
+        if (was === null) this.#add(this.#byName, name, ordinal);
         if (was !== val) {
           for (const refId of refIds(val)) {
             let refs = this.#byRef.get(name);
-            if (refs === undefined) this.#byRef.set(name, (refs = new Map<string, Set<string>>()));
-            this.#add(refs, refId, id);
+            if (refs === undefined) this.#byRef.set(name, (refs = new Map<string, OrdinalSet>()));
+            this.#add(refs, refId, ordinal);
           }
         }
       }
     }
   }
 
-  #add(map: Map<string, Set<string>>, key: string, id: string): void {
+  #add(map: Map<string, OrdinalSet>, key: string, ordinal: number): void {
     let set = map.get(key);
-    if (set === undefined) map.set(key, (set = new Set()));
-    set.add(id);
+    if (set === undefined) map.set(key, (set = new OrdinalSet()));
+    set.add(ordinal);
   }
 
-  #removeName(name: string, id: string): void {
+  #removeName(name: string, ordinal: number): void {
     const set = this.#byName.get(name);
     if (set === undefined) return;
-    set.delete(id);
+    set.delete(ordinal);
     if (set.size === 0) this.#byName.delete(name);
   }
 
-  #removeRef(name: string, refId: string, id: string): void {
+  #removeRef(name: string, refId: string, ordinal: number): void {
     const refs = this.#byRef.get(name);
     const set = refs?.get(refId);
     if (refs === undefined || set === undefined) return;
-    set.delete(id);
+    set.delete(ordinal);
     if (set.size === 0) refs.delete(refId);
     if (refs.size === 0) this.#byRef.delete(name);
   }

@@ -1,0 +1,51 @@
+// The memory index's ordinal sets behave as a Set of numbers, in increasing order, whether held as an array or bits.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { OrdinalSet } from '../../../src/storage/memory/tag-index.js';
+
+type Op = { readonly add: boolean; readonly ordinal: number };
+
+const arbOps: fc.Arbitrary<Op[]> = fc.array(
+  fc.record({
+    add: fc.boolean(),
+    ordinal: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 5000 })),
+  }),
+  { maxLength: 400 },
+);
+
+describe('OrdinalSet', () => {
+  it('matches a Set model under any adds and deletes (sparse and dense)', () => {
+    fc.assert(
+      fc.property(arbOps, (ops) => {
+        const set = new OrdinalSet();
+        const model = new Set<number>();
+        for (const { add, ordinal } of ops) {
+          if (add) {
+            set.add(ordinal);
+            model.add(ordinal);
+          } else {
+            set.delete(ordinal);
+            model.delete(ordinal);
+          }
+          expect(set.size).toBe(model.size);
+        }
+        expect([...set]).toEqual([...model].sort((a, b) => a - b));
+        for (let o = 0; o < 60; o++) expect(set.has(o)).toBe(model.has(o));
+      }),
+    );
+  });
+
+  it('keeps its members across the change to a bitset and past its end', () => {
+    const set = new OrdinalSet();
+    for (let o = 0; o < 100; o++) set.add(o);
+    set.add(100_000);
+    set.delete(50);
+    expect(set.size).toBe(100);
+    expect(set.has(49)).toBe(true);
+    expect(set.has(50)).toBe(false);
+    expect(set.has(100_000)).toBe(true);
+    expect(set.has(1_000_000)).toBe(false);
+    expect([...set].slice(-2)).toEqual([99, 100_000]);
+  });
+});

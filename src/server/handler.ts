@@ -16,7 +16,7 @@ import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
-import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { negotiateResponse, responseEncoding, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
@@ -175,10 +175,14 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         requestId,
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
-        encoding: codec,
+        encoding: responseEncoding(codec),
         // Only GET responses are cached: their whole request is the query string.
         ...(post ? {} : { cacheKey: query }),
       });
+      if (outcome.ok && outcome.stream !== undefined) {
+        await sendStream(res, outcome.contentType ?? codec.contentType, outcome.stream);
+        return;
+      }
       if (outcome.ok) {
         sendBytes(res, 200, outcome.contentType ?? codec.contentType, outcome.body ?? Buffer.alloc(0), undefined);
         return;
@@ -266,4 +270,37 @@ function sendBytes(
   if (extra !== undefined) Object.assign(headers, extra);
   res.writeHead(status, headers);
   res.end(body);
+}
+
+// A response in pieces (chunked transfer encoding), each written once the socket took the one before, so a long
+// answer holds one piece at a time. A client that goes away stops the iteration (releasing the store's cursor); a
+// failure after the first piece can only cut the response (the catch above destroys it).
+async function sendStream(res: ServerResponse, contentType: string, pieces: AsyncIterable<Buffer>): Promise<void> {
+  const it = pieces[Symbol.asyncIterator]();
+  // The first piece before the status: an error until then still gets its error grid.
+  let next = await it.next();
+  res.writeHead(200, { 'content-type': contentType });
+  try {
+    while (next.done !== true) {
+      if (res.destroyed) return;
+      if (!res.write(next.value)) await drained(res);
+      next = await it.next();
+    }
+    res.end();
+  } finally {
+    if (next.done !== true) await it.return?.();
+  }
+}
+
+// Resolves once the response can take more, or is gone.
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

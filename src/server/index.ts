@@ -66,10 +66,12 @@ export { loadDefLibs, loadDefsNamespace } from './namespace/load-def-libs.js';
 export { type DefLib, type DefNamespace, SERVER_LIB } from './namespace/namespace.js';
 export type {
   AboutInfo,
+  ChunkedGrid,
   OpContext,
   OpDef,
   OpHandler,
   OpRegistry,
+  OpResult,
   ServerFormat,
   ServerInfo,
 } from './op.js';

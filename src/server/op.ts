@@ -1,6 +1,7 @@
 // What an op is: its name, handler from request grid to response grid, GET rule and role, and the context it runs in.
 
-import type { Grid } from '../core/grid/grid.js';
+import type { Dict } from '../core/grid/dict.js';
+import type { Grid, GridCol } from '../core/grid/grid.js';
 import type { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
@@ -79,8 +80,25 @@ export interface OpContext {
   closeSession(): Promise<void>;
 }
 
+/**
+ * A response grid whose rows come in chunks as they are read (a long history), so that the server never holds them
+ * all: the pipeline sends each chunk as it comes where the response format can be written in pieces (Zinc), and
+ * gathers them into one grid elsewhere. Each chunk is a grid of `cols` (its meta is ignored).
+ */
+export interface ChunkedGrid {
+  /** The response's grid meta. */
+  readonly meta: Dict;
+  /** The response's columns. */
+  readonly cols: readonly GridCol[];
+  /** The rows, in order, a grid at a time; iterated once. */
+  readonly chunks: AsyncIterable<Grid>;
+}
+
+/** What an op answers: a grid, or a grid whose rows come in chunks. */
+export type OpResult = Grid | ChunkedGrid;
+
 /** Handler of an op: the request grid in, the response grid out; errors are thrown as `HaystackError`s. */
-export type OpHandler = (req: Grid, ctx: OpContext) => Grid | Promise<Grid>;
+export type OpHandler = (req: Grid, ctx: OpContext) => OpResult | Promise<OpResult>;
 
 /** An op of the HTTP API: one entry of the op registry. */
 export interface OpDef {

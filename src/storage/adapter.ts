@@ -119,6 +119,14 @@ export interface WatchPollResult {
   readonly removed: readonly string[];
 }
 
+/** How {@link StorageAdapter.hisReadChunks} reads. */
+export interface HisChunkOptions {
+  /** Most samples per chunk (default 10,000). */
+  readonly chunkRows?: number;
+  /** Fail with `LimitError` (`maxRows`) before the first chunk when the range holds more samples than this. */
+  readonly maxRows?: number;
+}
+
 /**
  * A storage backend. Every method is atomic; failures are typed (`StorageError`, `UnknownRecError`,
  * `HS_ERR_CONFLICT` on a stale `mod`, `HS_ERR_UNKNOWN_NAME` on an unknown or expired watch).
@@ -183,6 +191,14 @@ export interface StorageAdapter {
   watchInfo(watchId: string): Promise<WatchInfo | undefined>;
   /** Watches currently open (expired ones are dropped). */
   watches(): Promise<readonly WatchInfo[]>;
+
+  /**
+   * Optional capability: a point's samples in `[start, end)`, in time order, in chunks of at most `chunkRows` read
+   * from one snapshot, so that a read of any length holds one chunk in memory at a time (PostgreSQL: a server-side
+   * cursor). An unknown point fails before the first chunk, as does (with `LimitError` `maxRows`) a range holding
+   * more than `maxRows` samples. Stopping the iteration early releases what it holds.
+   */
+  hisReadChunks?(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
 
   /**
    * Optional capability (see `ChangeNotifier`): report entity changes made through other adapters over this store

@@ -4,6 +4,7 @@
 export type {
   Clock,
   CommitDiff,
+  HisChunkOptions,
   HisItem,
   PointWriteRequest,
   PriorityArray,

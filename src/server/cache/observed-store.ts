@@ -141,6 +141,11 @@ function bindAll(store: StorageAdapter): StorageAdapter {
     count: () => store.count(),
     commit: (d) => store.commit(d),
     hisRead: (id, r) => store.hisRead(id, r),
+    ...(store.hisReadChunks === undefined
+      ? {}
+      : {
+          hisReadChunks: (id, r, o) => (store.hisReadChunks as NonNullable<StorageAdapter['hisReadChunks']>)(id, r, o),
+        }),
     hisWrite: (id, items) => store.hisWrite(id, items),
     hisCount: (id) => store.hisCount(id),
     readPriorityArray: (id) => store.readPriorityArray(id),

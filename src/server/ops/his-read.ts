@@ -9,7 +9,7 @@ import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
 import type { HisItem } from '../../storage/adapter.js';
-import type { OpContext, OpDef } from '../op.js';
+import type { ChunkedGrid, OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, requireRefId } from './args.js';
 import { hisPoints } from './his-point.js';
 import { type HisSpan, reportedEnd, resolveHisRange } from './his-range.js';
@@ -58,19 +58,80 @@ function checkCells(rows: number, cols: number, ctx: OpContext): void {
   }
 }
 
-async function readSingle(req: Grid, ctx: OpContext): Promise<Grid> {
+// Samples per chunk of a streamed read: a read longer than one chunk, from a store that reads in chunks, is sent
+// as it is read (in formats written in pieces), so the server holds one chunk of it at a time.
+const HIS_CHUNK_ROWS = 10_000;
+
+async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid> {
   const row = firstRow(req);
   const [point] = await hisPoints(ctx, [requireRefId(row, 'id')]);
   if (point === undefined) throw badRequest('Missing id');
   const span = resolveHisRange(row.get('range'), point.tz, ctx.server.clock());
+  const singleMeta = (end: number): Dict =>
+    Dict.of({ id: new Ref(point.id, point.rec.dis()), hisStart: span.start, hisEnd: reportedEnd(end, point.tz) });
+  // An open-ended range reports an end that depends on its last sample: it is read whole.
+  if (ctx.store.hisReadChunks !== undefined && span.end !== undefined) {
+    return readChunked(ctx, point.id, { start: span.start.epochMs, end: span.end }, singleMeta(span.end), point.tz);
+  }
   const { items, end } = await readSpan(ctx, point.id, span);
   checkCells(items.length, 1, ctx);
-  const meta = Dict.of({
-    id: new Ref(point.id, point.rec.dis()),
-    hisStart: span.start,
-    hisEnd: reportedEnd(end, point.tz),
+  return Grid.fromTrustedParts(singleMeta(end), SINGLE_COLS, new HisRows(items, point.tz));
+}
+
+// A single read through the store's chunks: one grid when it fits in one chunk (as readSingle makes it), else a
+// chunked answer that reads the next chunk only when the one before was sent. The store checks the cell limit
+// before the first chunk.
+async function readChunked(
+  ctx: OpContext,
+  id: string,
+  range: { readonly start: number; readonly end: number },
+  meta: Dict,
+  tz: TimeZone,
+): Promise<Grid | ChunkedGrid> {
+  const max = ctx.server.limits.maxHisReadCells;
+  const source = (ctx.store.hisReadChunks as NonNullable<OpContext['store']['hisReadChunks']>)(id, range, {
+    chunkRows: HIS_CHUNK_ROWS,
+    maxRows: max,
   });
-  return Grid.fromTrustedParts(meta, SINGLE_COLS, new HisRows(items, point.tz));
+  const it = source[Symbol.asyncIterator]();
+  let first: IteratorResult<readonly HisItem[]>;
+  try {
+    first = await it.next();
+  } catch (err) {
+    if (err instanceof LimitError && err.limit === 'maxRows') {
+      throw new LimitError(
+        'maxHisReadCells',
+        `hisRead answer of more than ${max} rows x 1 points exceeds ${max} values`,
+      );
+    }
+    throw err;
+  }
+  const grid = (items: readonly HisItem[]): Grid => Grid.fromTrustedParts(NO_META, SINGLE_COLS, new HisRows(items, tz));
+  if (first.done === true || first.value.length < HIS_CHUNK_ROWS) {
+    // All of it: the cursor is done with (its transaction ends), and the answer is an ordinary grid.
+    await it.return?.();
+    const items = first.done === true ? [] : first.value;
+    return Grid.fromTrustedParts(meta, SINGLE_COLS, new HisRows(items, tz));
+  }
+  const head = first.value;
+  async function* chunks(): AsyncGenerator<Grid> {
+    let done = false;
+    try {
+      yield grid(head);
+      for (;;) {
+        const next = await it.next();
+        if (next.done === true) {
+          done = true;
+          return;
+        }
+        yield grid(next.value);
+      }
+    } finally {
+      // Stopped early (the client went away): the store releases its cursor.
+      if (!done) await it.return?.();
+    }
+  }
+  return { meta, cols: SINGLE_COLS, chunks: chunks() };
 }
 
 // Work between two yields to the event loop while a batch is joined: other clients wait at most about this long.

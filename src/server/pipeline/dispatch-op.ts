@@ -2,7 +2,8 @@
 
 import type { DecodeLimits } from '../../core/codec/limits.js';
 import { HaystackError } from '../../core/errors.js';
-import type { Grid } from '../../core/grid/grid.js';
+import type { Dict } from '../../core/grid/dict.js';
+import { Grid, type GridCol } from '../../core/grid/grid.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
 import { ChangeFeed, followStore, observeStore, type StoreObserver } from '../cache/observed-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
@@ -13,7 +14,7 @@ import { instrumentStore } from '../instrumented-store.js';
 import { requestDecodeLimits } from '../limits.js';
 import { loadNamespace } from '../namespace/load-namespace.js';
 import type { DefNamespace } from '../namespace/namespace.js';
-import type { OpContext, OpDef, OpRegistry, ServerInfo } from '../op.js';
+import type { ChunkedGrid, OpContext, OpDef, OpRegistry, ServerInfo } from '../op.js';
 import { createOpRegistry } from '../op-registry.js';
 import { STANDARD_OPS } from '../ops/standard-ops.js';
 import { PRODUCT_VERSION, type ResolvedServerOptions } from '../options.js';
@@ -29,6 +30,13 @@ export interface ResponseEncoding {
   readonly contentType: string;
   /** Encode a response grid as text. */
   encodeGrid(grid: Grid): string;
+  /**
+   * Where the format can be written in pieces (Zinc): the text before the rows (`ver`, meta, columns). With it and
+   * {@link ResponseEncoding.encodeRows}, a chunked response is streamed instead of gathered into one grid.
+   */
+  encodeHeader?(meta: Dict, cols: readonly GridCol[]): string;
+  /** The rows of a grid, as they follow {@link ResponseEncoding.encodeHeader}'s text. */
+  encodeRows?(grid: Grid): string;
 }
 
 /** One op call, as a transport hands it to {@link OpPipeline.dispatchOp}. */
@@ -72,6 +80,12 @@ export interface OpSuccess {
   readonly contentType: string | undefined;
   /** True when `body` came from the response cache. */
   readonly cached: boolean;
+  /**
+   * The encoded response in pieces, when the op answered a chunked grid and the encoding writes in pieces (`body`
+   * and `grid` are undefined then). It is iterated once; a failure while iterating (the store went away) rejects,
+   * after the first pieces may have been sent.
+   */
+  readonly stream?: AsyncIterable<Buffer>;
 }
 
 /** A call that answered an error grid. */
@@ -200,9 +214,15 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     state.requestRead = true;
     if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
     const context = contextFor(call.principal);
-    const result = opTraceChannel.hasSubscribers
+    const answered = opTraceChannel.hasSubscribers
       ? await opTraceChannel.tracePromise(async () => op.handler(reqGrid, context), traceContext(ctx))
       : await op.handler(reqGrid, context);
+    let result: Grid;
+    if (answered instanceof Grid) result = answered;
+    else if (encoding?.encodeHeader !== undefined && encoding.encodeRows !== undefined) {
+      const stream = encodePieces(answered, encoding.encodeHeader.bind(encoding), encoding.encodeRows.bind(encoding));
+      return { ok: true, grid: undefined, body: undefined, contentType: encoding.contentType, cached: false, stream };
+    } else result = await gatherChunks(answered);
     if (encoding === undefined)
       return { ok: true, grid: result, body: undefined, contentType: undefined, cached: false };
     const body = Buffer.from(encoding.encodeGrid(result), 'utf8');
@@ -287,4 +307,27 @@ function rowIds(grid: Grid): string[] {
     if (id !== undefined) ids.push(id.id);
   }
   return ids;
+}
+
+// A chunked response in pieces of UTF-8, each chunk's rows as the chunk comes; the header goes with the first, so
+// that nothing is sent (and an error can still be answered) before the store delivered something.
+async function* encodePieces(
+  answer: ChunkedGrid,
+  header: (meta: Dict, cols: readonly GridCol[]) => string,
+  rows: (grid: Grid) => string,
+): AsyncGenerator<Buffer> {
+  let head: string | undefined = header(answer.meta, answer.cols);
+  for await (const chunk of answer.chunks) {
+    if (chunk.size === 0) continue;
+    yield Buffer.from(head === undefined ? rows(chunk) : head + rows(chunk), 'utf8');
+    head = undefined;
+  }
+  if (head !== undefined) yield Buffer.from(head, 'utf8');
+}
+
+// A chunked response as one grid, for formats written whole and for transports that want grids.
+async function gatherChunks(answer: ChunkedGrid): Promise<Grid> {
+  const rows: Dict[] = [];
+  for await (const chunk of answer.chunks) for (const row of chunk) rows.push(row);
+  return Grid.fromTrustedParts(answer.meta, answer.cols, rows);
 }

@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
-import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
+import { HaystackError, LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Filter } from '../../core/filter/filter.js';
 import { parseFilter } from '../../core/filter/parse-filter.js';
 import { Dict } from '../../core/grid/dict.js';
@@ -251,9 +251,10 @@ export class PgState {
 
   /**
    * A point's samples in `[start, end)` in chunks of at most `chunk` rows, read through a server-side cursor in one
-   * transaction (one snapshot), so that a read of any size holds one chunk in memory at a time.
+   * read-only snapshot, so that a read of any size holds one chunk in memory at a time. With `maxRows`, a range
+   * holding more fails before the first chunk (counting stops at `maxRows + 1`, so the check costs at most that).
    */
-  async *hisReadChunks(id: string, range: TimeRange, chunk: number): AsyncGenerator<HisItem[]> {
+  async *hisReadChunks(id: string, range: TimeRange, chunk: number, maxRows?: number): AsyncGenerator<HisItem[]> {
     let c: PgClient;
     try {
       c = await this.#pool.connect();
@@ -262,11 +263,22 @@ export class PgState {
     }
     let broken = false;
     try {
-      await c.query('BEGIN READ ONLY');
+      // Repeatable read: the count and the cursor see the same samples.
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const rid = await this.#requireRid(c, id);
+      const bounds = [rid, clampTs(range.start), clampTs(range.end)];
+      if (maxRows !== undefined) {
+        const n = await c.query<{ readonly n: number }>(
+          'SELECT count(*)::int AS n FROM (SELECT 1 FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 LIMIT $4) x',
+          [...bounds, maxRows + 1],
+        );
+        if ((n.rows[0]?.n ?? 0) > maxRows) {
+          throw new LimitError('maxRows', `The history range holds more than ${String(maxRows)} samples`);
+        }
+      }
       await c.query(
         'DECLARE his_cursor NO SCROLL CURSOR FOR SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts',
-        [rid, clampTs(range.start), clampTs(range.end)],
+        bounds,
       );
       const fetch = `FETCH ${String(Math.max(1, Math.floor(chunk)))} FROM his_cursor`;
       for (;;) {
@@ -276,7 +288,8 @@ export class PgState {
       }
       await c.query('COMMIT');
     } catch (err) {
-      broken = true;
+      // An unknown point or too many samples leave the connection sound; anything else may not have.
+      broken = !(err instanceof HaystackError);
       throw storageFailure(err);
     } finally {
       // Stopped early or failed: the transaction (and its cursor) is rolled back, or the connection dropped.

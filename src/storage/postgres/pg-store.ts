@@ -2,7 +2,7 @@
 // and sessions in the same schema, shareable by any number of server processes.
 
 import { ValueError } from '../../core/errors.js';
-import type { Clock, HisItem, StorageAdapter, TimeRange } from '../adapter.js';
+import type { Clock, HisChunkOptions, HisItem, StorageAdapter, TimeRange } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits } from '../commit-staging.js';
@@ -64,9 +64,9 @@ export interface PostgresStore extends StorageAdapter {
   readStats(): PostgresReadStats;
   /**
    * A point's history in `[start, end)` in chunks of at most `chunkRows` samples (default 10,000), streamed from a
-   * server-side cursor: memory stays flat however many samples the range holds.
+   * server-side cursor in one snapshot: memory stays flat however many samples the range holds.
    */
-  hisReadChunks(id: string, range: TimeRange, chunkRows?: number): AsyncIterable<readonly HisItem[]>;
+  hisReadChunks(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -177,9 +177,9 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
         guard();
         return state.hisRead(id, range);
       }),
-    hisReadChunks: (id, range, chunkRows = 10_000) => {
+    hisReadChunks: (id, range, o) => {
       guard();
-      return state.hisReadChunks(id, range, chunkRows);
+      return state.hisReadChunks(id, range, o?.chunkRows ?? 10_000, o?.maxRows);
     },
     hisWrite: (id, items) =>
       call(() => {

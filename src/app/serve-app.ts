@@ -187,6 +187,8 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       );
     }
     cleanup.push(() => server.close());
+    // Once listening: a large SQLite store's scan cache fills in the background, ready for the first full scan.
+    opened.warm?.();
     let metricsUrl: string | undefined;
     if (metrics !== undefined) {
       const listen = config.metrics?.listen;

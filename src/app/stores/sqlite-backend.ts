@@ -24,6 +24,9 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
       persistent: true,
       description: `sqlite ${file}`,
       close: () => store.close(),
+      warm: () => {
+        store.warmScanCache();
+      },
     };
   },
 });

@@ -41,6 +41,8 @@ export interface OpenedStore {
   readonly description: string;
   /** Close the store (and its users). */
   close(): Promise<void>;
+  /** Start background work that makes later reads faster (the SQLite scan cache); the server calls it once listening. */
+  readonly warm?: () => void;
 }
 
 /**

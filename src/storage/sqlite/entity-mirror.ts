@@ -128,6 +128,14 @@ export class EntityMirror {
     return this.#byId.get(id)?.dict;
   }
 
+  /** Start loading when empty and not filling (at once for a store within one chunk, else in the background). */
+  warm(): void {
+    if (this.#max <= 0 || this.#stopped || this.#fill !== undefined || this.#version >= 0) return;
+    const start = (): boolean => this.#start();
+    if (this.#db.inTransaction) start();
+    else this.#db.transaction(start).deferred();
+  }
+
   /** Stop any background fill for good (the connection is closing). */
   stop(): void {
     this.#stopped = true;

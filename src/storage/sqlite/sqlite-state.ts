@@ -214,6 +214,11 @@ export class SqliteState {
     return this.#mirror.stats();
   }
 
+  /** Start filling the scan cache if it is empty. */
+  warmScanCache(): void {
+    this.#mirror.warm();
+  }
+
   /** Stop the scan cache's background fill (the connection is closing). */
   stop(): void {
     this.#mirror.stop();

@@ -70,6 +70,11 @@ export interface SqliteStore extends StorageAdapter {
   readStats(): SqliteReadStats;
   /** What the scan cache holds (see {@link SqliteStoreOptions.scanCacheEntities}). */
   scanCacheStats(): MirrorStats;
+  /**
+   * Start filling the scan cache now rather than at the first full scan (a no-op when it is off, filled or filling,
+   * or the store holds more entities than it may); a store larger than one chunk fills in the background.
+   */
+  warmScanCache(): void;
 }
 
 /**
@@ -117,6 +122,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       }),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.scanCacheStats(),
+    warmScanCache: () => {
+      guard();
+      state.warmScanCache();
+    },
     readByIds: (ids) => settle(() => state.readByIds(ids, now())),
     read: (query) => settle(() => state.read(query.filter, query.limit, now())),
     count: () => settle(() => state.count(now())),

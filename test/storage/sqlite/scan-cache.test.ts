@@ -172,6 +172,25 @@ describe('the SQLite scan cache', () => {
     await sql.close();
   });
 
+  it('warms up before the first scan: at once within one chunk, else in the background', async () => {
+    const { cached, sql } = await pair(5000, 100);
+    await sql.commit(Array.from({ length: 50 }, (_, i) => ({ op: 'add' as const, tags: point(i, 75) })));
+    cached.warmScanCache();
+    expect(cached.scanCacheStats()).toMatchObject({ entities: 50, loads: 1, filling: false });
+    const other = await openSqliteStore({ path: cached.path, scanCacheChunk: 10 });
+    other.warmScanCache();
+    expect(other.scanCacheStats()).toMatchObject({ entities: 0, filling: true });
+    // A second call while it fills changes nothing.
+    other.warmScanCache();
+    await turnsUntil(() => !other.scanCacheStats().filling);
+    expect(other.scanCacheStats()).toMatchObject({ entities: 50, loads: 1 });
+    expect(await other.read({ filter: SCAN })).toHaveLength(50);
+    expect(other.readStats()).toMatchObject({ cached: 1, exact: 0 });
+    await other.close();
+    await cached.close();
+    await sql.close();
+  });
+
   it('stops a background fill when the store closes', async () => {
     const { cached, sql } = await pair(5000, 10);
     await sql.commit(Array.from({ length: 100 }, (_, i) => ({ op: 'add' as const, tags: point(i, 75) })));

@@ -92,7 +92,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
     .option('--no-cache', 'do not cache encoded read/nav responses')
-    .option('--ui <dir>', 'serve the web UI built into this folder at / (default: the package\'s own, when built)')
+    .option('--ui <dir>', "serve the web UI built into this folder at / (default: the package's own, when built)")
     .option('--no-ui', 'serve no web UI: / answers a plain page of links to the API')
     .option('--debug', 'add stack traces to error grids')
     .option('--quiet', 'log errors only (default: one line per request and per login on stderr)')

@@ -116,7 +116,9 @@ export class OrdinalSet implements ReadonlyOrdinalSet {
   /** Members in increasing order. */
   [Symbol.iterator](): IterableIterator<number> {
     const all: number[] = [];
-    this.forEach((o) => all.push(o));
+    this.forEach((o) => {
+      all.push(o);
+    });
     return all[Symbol.iterator]();
   }
 

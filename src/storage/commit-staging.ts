@@ -4,7 +4,15 @@ import { OptionError, UnknownRecError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { CommitDiff } from './adapter.js';
-import { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
+import {
+  isEntityId,
+  nextMod,
+  requestedId,
+  sameMod,
+  storedEntity,
+  updatedEntity,
+  type ValueInterner,
+} from './entity-tags.js';
 import { conflictError } from './storage-errors.js';
 
 /** A commit staged in memory: the new state of each id it touches (null: removed) and the ids it answers with. */
@@ -18,13 +26,15 @@ export interface StagedCommit {
 /**
  * Stage `diffs` over `stored` (the entities as the store holds them) without writing anything: a failing diff
  * throws (`UnknownRecError`, `HS_ERR_CONFLICT`, `ValueError`) before the backend has applied any of the commit.
- * `newId` makes an id for an add without one, given a lookup that sees the staged entities too.
+ * `newId` makes an id for an add without one, given a lookup that sees the staged entities too; `intern`, if given,
+ * is applied to every value written.
  */
 export function stageCommit(
   diffs: readonly CommitDiff[],
   stored: (id: string) => Dict | undefined,
   now: number,
   newId: (current: (id: string) => Dict | undefined) => string,
+  intern?: ValueInterner,
 ): StagedCommit {
   const staged = new Map<string, Dict | null>();
   const current = (id: string): Dict | undefined => {
@@ -32,19 +42,22 @@ export function stageCommit(
     return s === null ? undefined : (s ?? stored(id));
   };
   const touched: string[] = [];
+  // Every add of one commit gets the same `mod`: one immutable DateTime shared, not one per entity.
+  let addMod: HDateTime | undefined;
   for (const diff of diffs) {
     switch (diff.op) {
       case 'add': {
         const asked = requestedId(diff.tags);
         if (asked !== undefined && current(asked) !== undefined) throw conflictError(`Entity @${asked} already exists`);
         const id = asked ?? newId(current);
-        staged.set(id, storedEntity(id, diff.tags, nextMod(undefined, now)));
+        addMod ??= nextMod(undefined, now);
+        staged.set(id, storedEntity(id, diff.tags, addMod, intern));
         touched.push(id);
         break;
       }
       case 'update': {
         const cur = checkedEntity(diff.id, diff.mod, current);
-        staged.set(diff.id, updatedEntity(cur, diff.changes, diff.id, nextMod(modOf(cur), now)));
+        staged.set(diff.id, updatedEntity(cur, diff.changes, diff.id, nextMod(modOf(cur), now), intern));
         touched.push(diff.id);
         break;
       }

@@ -31,15 +31,23 @@ export function sameMod(a: HDateTime, b: HDateTime): boolean {
   return a.epochMs === b.epochMs && a.subMsNanos === b.subMsNanos;
 }
 
+/** Gives back an equal value that may be shared (a store keeping entities in memory shares repeated values). */
+export type ValueInterner = (val: TagVal) => TagVal;
+
 /**
  * The stored form of an entity: `id` first as a Ref carrying the `dis` tag as its display, then the other tags
  * (Remove values dropped), then `mod`.
  */
-export function storedEntity(id: string, tags: Iterable<readonly [string, TagVal]>, mod: HDateTime): Dict {
+export function storedEntity(
+  id: string,
+  tags: Iterable<readonly [string, TagVal]>,
+  mod: HDateTime,
+  intern?: ValueInterner,
+): Dict {
   const rest = new Map<string, TagVal>();
   for (const [name, val] of tags) {
     if (name === 'id' || name === 'mod' || val instanceof Remove) continue;
-    rest.set(name, val);
+    rest.set(name, intern === undefined ? val : intern(val));
   }
   const dis = rest.get('dis');
   const m = new Map<string, TagVal>([['id', new Ref(id, typeof dis === 'string' ? dis : undefined)]]);
@@ -54,6 +62,7 @@ export function updatedEntity(
   changes: Iterable<readonly [string, TagVal]>,
   id: string,
   mod: HDateTime,
+  intern?: ValueInterner,
 ): Dict {
   const m = new Map<string, TagVal>(current.entries());
   for (const [name, val] of changes) {
@@ -61,7 +70,7 @@ export function updatedEntity(
     if (val instanceof Remove) m.delete(name);
     else m.set(name, val);
   }
-  return storedEntity(id, m, mod);
+  return storedEntity(id, m, mod, intern);
 }
 
 /** An entity from the Hayson text a store keeps; `StorageError` naming the backend when it is not a Dict. */

@@ -25,7 +25,15 @@ export type {
   ThrottleScope,
 } from './auth-state-store.js';
 export type { ChangeNotifier, StoreChange, StoreChangeListener } from './change-notifier.js';
-export { isEntityId, nextMod, requestedId, sameMod, storedEntity, updatedEntity } from './entity-tags.js';
+export {
+  isEntityId,
+  nextMod,
+  requestedId,
+  sameMod,
+  storedEntity,
+  updatedEntity,
+  type ValueInterner,
+} from './entity-tags.js';
 export {
   emptyLevels,
   expireLevels,

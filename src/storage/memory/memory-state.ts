@@ -29,6 +29,7 @@ import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
 import { type CompiledQuery, compileQuery } from './query-plan.js';
 import { type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
+import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
 export interface MemoryStoreLimits {
@@ -99,6 +100,7 @@ export class MemoryState {
   // Entities by ordinal, and the ordinals of removed entities, given again first.
   readonly #byOrdinal: (Entity | undefined)[] = [];
   readonly #freeOrdinals: number[] = [];
+  readonly #pool = new ValuePool();
   #sorted: Entity[] | undefined;
   #version = 0;
   // Ids removed, with the version of the removal, so that polls can report them.
@@ -180,6 +182,7 @@ export class MemoryState {
       (id) => this.#entities.get(id)?.dict,
       now,
       (current) => this.#newId(idPrefix, current),
+      this.#pool.intern,
     );
     let size = this.#entities.size;
     for (const [id, dict] of staged) {
@@ -240,7 +243,13 @@ export class MemoryState {
     const entity = this.#requireEntity(req.id);
     const levels = writeLevel(this.#priority.get(req.id) ?? emptyLevels(), req, now);
     const arr = this.#setLevels(req.id, levels);
-    const dict = updatedEntity(entity.dict, writeTagChanges(arr), req.id, nextMod(modOf(entity.dict), now));
+    const dict = updatedEntity(
+      entity.dict,
+      writeTagChanges(arr),
+      req.id,
+      nextMod(modOf(entity.dict), now),
+      this.#pool.intern,
+    );
     this.#apply(req.id, dict, ++this.#version);
     return arr;
   }
@@ -426,7 +435,7 @@ export class MemoryState {
       if (e === undefined) continue;
       version ??= ++this.#version;
       const mod = nextMod(modOf(e.dict), now);
-      this.#apply(id, updatedEntity(e.dict, writeTagChanges(arr), id, mod), version);
+      this.#apply(id, updatedEntity(e.dict, writeTagChanges(arr), id, mod, this.#pool.intern), version);
     }
   }
 

@@ -8,8 +8,9 @@
 // The ceilings are better-sqlite3 doing the same SQL and ioredis sending the same ZADD / ZRANGEBYSCORE with no store
 // logic around them. SQLite answers full scans (filters no index narrows) from its scan cache: the first one is answered
 // in SQL and starts filling it in the background (the fill's time and its longest event-loop turn are printed apart),
-// and the same scan with the cache off (SQL only) is printed beside. Nothing here
-// asserts anything.
+// and the same scan with the cache off (SQL only) is printed beside. PostgreSQL follows in a table of its own
+// (bench/support/pg-bench.ts: PG=0 skips it, ONLY=postgres runs it alone, PG_BIG=1 adds the 100M-sample read).
+// Nothing here asserts anything.
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,8 @@ import { openRedisStore } from '../src/storage/redis/index.js';
 import { openSqliteStore } from '../src/storage/sqlite/index.js';
 import { startPrivateRedis } from '../test/support/redis.js';
 import { EQUIPS_PER_SITE, entityBatches, PER_SITE } from './support/building-entities.js';
+import { postgresBench } from './support/pg-bench.js';
+import { stats, type Timing, time } from './support/timing.js';
 
 const ENTITIES = Number(process.env.ENTITIES ?? 1_000_000);
 const HIS_SAMPLES = Number(process.env.HIS_SAMPLES ?? 10_000_000);
@@ -40,27 +43,6 @@ const file = path.join(dir, 'bench.db');
 
 // Stops the private redis-server, also when a step fails half-way.
 let stopRedis: (() => Promise<void>) | undefined;
-
-interface Timing {
-  readonly median: number;
-  readonly best: number;
-}
-
-function stats(ms: number[]): Timing {
-  const s = [...ms].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)] ?? Number.NaN, best: s[0] ?? Number.NaN };
-}
-
-async function time(rounds: number, work: () => Promise<unknown>): Promise<Timing> {
-  await work(); // warm-up
-  const ms: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const t = performance.now();
-    await work();
-    ms.push(performance.now() - t);
-  }
-  return stats(ms);
-}
 
 const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 const rows: string[][] = [];
@@ -289,7 +271,20 @@ async function main(): Promise<void> {
 }
 
 try {
-  await main();
+  // ONLY=postgres runs the PostgreSQL section alone (with the memory backend it is compared with).
+  if (process.env.ONLY !== 'postgres') await main();
+  if (process.env.PG !== '0') {
+    await postgresBench({
+      entities: ENTITIES,
+      hisSamples: HIS_SAMPLES,
+      hisPoints: HIS_POINTS,
+      rounds: ROUNDS,
+      batch: BATCH,
+      stepMs: STEP_MS,
+      t0: T0,
+      samples,
+    });
+  }
 } finally {
   await stopRedis?.();
   rmSync(dir, { recursive: true, force: true });

@@ -86,8 +86,9 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     if (pipeline.ops.get(opName)?.noArgs === true) {
       return bodyGrid(req, { ...decodeLimits, maxLength: limits.maxNoArgBodyBytes });
     }
-    if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits);
-    return gate.run(() => bodyGrid(req, decodeLimits));
+    const maxRow = limits.maxRequestRowLength;
+    if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits, maxRow);
+    return gate.run(() => bodyGrid(req, decodeLimits, maxRow));
   };
   const homeHtml =
     opts.homePage === undefined ? undefined : homePageHtml(opts.about.serverName, opts.basePath, opts.homePage);

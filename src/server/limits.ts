@@ -38,6 +38,13 @@ export interface ServerLimits {
   readonly maxConcurrentLargeBodies: number;
   /** Largest body accepted by an op that takes no arguments (`about`, `close`, `formats`). Default 4 KiB. */
   readonly maxNoArgBodyBytes: number;
+  /**
+   * Longest row of a request grid in characters (a Trio record, a JSON grid's meta or cols, a Zinc header count
+   * as rows), and so longest string or other token. A row is decoded in one step, so this bounds how long one
+   * request holds the event loop; a longer one is refused before it is decoded whole (400, `HS_ERR_LIMIT`).
+   * Default 1 MiB.
+   */
+  readonly maxRequestRowLength: number;
 }
 
 /** The default limits (see each field of {@link ServerLimits}). */
@@ -57,6 +64,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   largeBodyBytes: 1024 * 1024,
   maxConcurrentLargeBodies: 2,
   maxNoArgBodyBytes: 4096,
+  maxRequestRowLength: 1024 * 1024,
 });
 
 /** Merge partial limits over the defaults; every given value must be a positive integer. */
@@ -89,6 +97,7 @@ export function requestDecodeLimits(limits: ServerLimits): DecodeLimits {
     maxLength: limits.maxBodyBytes,
     maxRows: limits.maxRequestRows,
     maxCols: limits.maxRequestCols,
-    maxTokenLength: limits.maxBodyBytes,
+    // A token longer than a row may be cannot be in an acceptable row.
+    maxTokenLength: Math.min(limits.maxBodyBytes, limits.maxRequestRowLength),
   });
 }

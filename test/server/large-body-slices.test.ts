@@ -1,5 +1,6 @@
 // Large JSON (v4 and v3) and Trio request bodies are decoded a slice at a time (issue 11, item 7): another client's `about` is
-// answered while such a body is being decoded, and limits stop a decode inside its loop, not after it.
+// answered while such a body is being decoded, limits stop a decode inside its loop, not after it, and a single huge
+// row is refused before it is decoded whole.
 
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -100,5 +101,57 @@ describe.each(Object.keys(BODIES) as (keyof typeof BODIES)[])('a large %s body',
     expect(counts.slice(0, firstDone)).toEqual(counts.slice(0, firstDone).map((_, i) => String(i + 1)));
     expect(counts.slice(firstDone + 1, firstDone + 3)).toEqual(['1', '2']);
     expect(counts.at(-1)).toBe('done');
+  });
+});
+
+/** A `read` request of one row: the filter, and `pad`, a list of `n` numbers (about 2n characters). */
+function oneRow(format: string, n: number): { body: string; contentType: string } {
+  const list = `[${'1,'.repeat(n - 1)}1]`;
+  switch (format) {
+    case 'zinc':
+      return { contentType: 'text/zinc', body: `ver:"3.0"\nfilter,pad\n"site",${list}\n` };
+    case 'json':
+      return {
+        contentType: 'application/json',
+        body: `{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site","pad":${list}}]}`,
+      };
+    case 'json3':
+      return {
+        contentType: 'application/vnd.haystack+json;version=3',
+        body: `{"meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site","pad":${list}}]}`,
+      };
+    default:
+      return { contentType: 'text/trio', body: `filter: "site"\npad: ${list}\n` };
+  }
+}
+
+// A row is decoded in one step: `maxRequestRowLength` bounds how long one request holds the event loop.
+describe.each(['zinc', 'json', 'json3', 'trio'])('a %s body', (format) => {
+  it('holding one 4 MB row is refused (400, HS_ERR_LIMIT) before that row is decoded', async () => {
+    f = await startFixture();
+    let last: DecodeEvent | undefined;
+    subscribe(SERVER_CHANNELS.decode, (e: DecodeEvent) => {
+      last = e;
+    });
+    const { body, contentType } = oneRow(format, 2_000_000);
+    const x = await call(f, 'read', { body, contentType });
+    expect(x.status).toBe(400);
+    const g = gridOf(x);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_LIMIT');
+    expect(String(g.meta.get('dis'))).toContain('a row is longer than 1048576 characters');
+    expect(last?.done).toBe(true);
+    // Refused once a little more than 1 MiB of the row was held: the 4 MB body is 16 slices of 256 K.
+    expect(last?.slices).toBeLessThanOrEqual(5);
+  });
+
+  it('is served with rows up to maxRequestRowLength, and refused past it even when the body is small', async () => {
+    f = await startFixture({ limits: { maxRequestRowLength: 10_000 } });
+    const ok = oneRow(format, 4_000);
+    const fine = await call(f, 'read', ok);
+    expect(fine.status).toBe(200);
+    expect(ids(gridOf(fine))).toEqual(['s1', 's2']);
+    const tooLong = await call(f, 'read', oneRow(format, 6_000));
+    expect(tooLong.status).toBe(400);
+    expect(String(gridOf(tooLong).meta.get('dis'))).toContain('a row is longer than 10000 characters');
   });
 });

@@ -30,9 +30,15 @@ export interface Codec {
   readonly decodeGrid?: (text: string, limits?: Partial<DecodeLimits>) => Grid;
   /**
    * Decode a grid in steps that pause after each `sliceChars` of text (see {@link DecodeSteps}), for a caller
-   * that must not hold its thread for the whole text; absent where the format has no stepped reader.
+   * that must not hold its thread for the whole text; absent where the format has no stepped reader. A row
+   * (record, grid header) longer than `maxRowChars` is refused with a LimitError before it is decoded whole.
    */
-  readonly decodeGridSteps?: (text: string, limits: Partial<DecodeLimits>, sliceChars: number) => DecodeSteps<Grid>;
+  readonly decodeGridSteps?: (
+    text: string,
+    limits: Partial<DecodeLimits>,
+    sliceChars: number,
+    maxRowChars?: number,
+  ) => DecodeSteps<Grid>;
   /** Encode any value; grid-only formats (Trio, CSV) take a Dict as one row, a List of Dicts as rows, and anything else as a one-cell grid of column `val`. */
   readonly encode: (val: Val) => string;
   /** Encode a grid. */

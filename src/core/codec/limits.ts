@@ -68,3 +68,11 @@ function checkLimits(limits: Partial<DecodeLimits>): Partial<DecodeLimits> {
   }
   return out;
 }
+
+/**
+ * Raise the error for a row longer than a stepped reader's `maxRowChars` (a row, Trio record or grid header is
+ * decoded in one step, so its length bounds how long the step holds the thread); code `HS_ERR_LIMIT`.
+ */
+export function rowTooLong(format: string, max: number): never {
+  throw new LimitError('maxRowLength', `${format}: a row is longer than ${max} characters`);
+}

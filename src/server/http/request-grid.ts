@@ -68,9 +68,15 @@ async function* slices(text: string, sliced: () => void): AsyncGenerator<string,
 
 /**
  * A large body decoded a slice at a time, yielding to the event loop between slices so that other requests are
- * served meanwhile; the decoders enforce their limits inside the loop, so a body past a limit stops there.
+ * served meanwhile; the decoders enforce their limits inside the loop, so a body past a limit stops there. A row
+ * is decoded in one step: one longer than `maxRowChars` is refused before it is decoded whole.
  */
-async function decodeInSlices(codec: WireCodec, text: string, limits: DecodeLimits): Promise<Grid | undefined> {
+async function decodeInSlices(
+  codec: WireCodec,
+  text: string,
+  limits: DecodeLimits,
+  maxRowChars: number,
+): Promise<Grid | undefined> {
   const steps = codec.decodeGridSteps;
   if (codec.name !== 'zinc' && steps === undefined) return undefined;
   let count = 0;
@@ -84,8 +90,8 @@ async function decodeInSlices(codec: WireCodec, text: string, limits: DecodeLimi
     progress(false);
   };
   try {
-    if (steps === undefined) return await decodeZincStream(slices(text, sliced), { limits });
-    const run = steps(text, limits, SLICE);
+    if (steps === undefined) return await decodeZincStream(slices(text, sliced), { limits, maxRowLength: maxRowChars });
+    const run = steps(text, limits, SLICE, maxRowChars);
     for (let r = run.next(); ; r = run.next()) {
       if (r.done === true) return r.value;
       sliced();
@@ -99,9 +105,14 @@ async function decodeInSlices(codec: WireCodec, text: string, limits: DecodeLimi
 /**
  * The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. A
  * large Zinc, JSON or Trio body is decoded a slice at a time, yielding to the event loop between slices, so that
- * other requests are served while it is read.
+ * other requests are served while it is read; a row (Trio record, JSON grid meta or cols) longer than
+ * `maxRowChars` is refused (400, HS_ERR_LIMIT).
  */
-export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Promise<Grid> {
+export async function bodyGrid(
+  req: IncomingMessage,
+  limits: DecodeLimits,
+  maxRowChars = Number.POSITIVE_INFINITY,
+): Promise<Grid> {
   const body = await readBody(req, limits.maxLength);
   if (body.length === 0) return Grid.EMPTY;
   const contentType = req.headers['content-type'];
@@ -109,8 +120,9 @@ export async function bodyGrid(req: IncomingMessage, limits: DecodeLimits): Prom
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
   const codec = codecForContentType(contentType);
   const text = utf8Text(body);
-  if (text.length > SLICE) {
-    const grid = await decodeInSlices(codec, text, limits);
+  // Any body that may hold a row longer than allowed goes through the stepped readers, which check rows.
+  if (text.length > Math.min(SLICE, maxRowChars)) {
+    const grid = await decodeInSlices(codec, text, limits, maxRowChars);
     if (grid !== undefined) return grid;
   }
   return codec.decodeGrid(text, limits);

@@ -11,6 +11,7 @@ import {
 import type { DecodeLimits } from '../../../src/core/codec/limits.js';
 import { type DecodeSteps, drainSteps } from '../../../src/core/codec/steps.js';
 import { decodeTrio, decodeTrioSteps } from '../../../src/core/codec/trio/index.js';
+import { decodeZincStream } from '../../../src/core/codec/zinc/zinc-stream.js';
 import { LimitError, ParseError } from '../../../src/core/errors.js';
 import { Grid } from '../../../src/core/grid/grid.js';
 import { diffVals } from '../../support/hayson-compare.js';
@@ -200,5 +201,53 @@ describe('the JSON v3 grid object in steps', () => {
     expect(error).toBeInstanceOf(LimitError);
     expect(pauses).toBeLessThanOrEqual(5);
     expect(() => decodeJson3GridSteps('{"meta":{}}', { maxLength: 10 })).toThrow(LimitError);
+  });
+});
+
+describe('maxRowChars: a row is refused before it is decoded whole', () => {
+  const list = (n: number): string => `[${'1,'.repeat(n - 1)}1]`;
+  const GRIDS = {
+    json: (pad: string, meta = '{}') =>
+      decodeJsonGridSteps(
+        `{"_kind":"grid","meta":${meta},"rows":[{"a":1},{"pad":${pad}},{"a":2}]}`,
+        undefined,
+        1,
+        1000,
+      ),
+    json3: (pad: string, meta = '{}') =>
+      decodeJson3GridSteps(`{"meta":${meta},"cols":[],"rows":[{"a":1},{"pad":${pad}},{"a":2}]}`, undefined, 1, 1000),
+    trio: (pad: string) => decodeTrioSteps(`a: 1\n---\npad: ${pad}\n---\na: 2\n`, undefined, 1, 1000),
+  } as const;
+
+  it.each(Object.entries(GRIDS))('%s: rows up to the limit are read, a longer one is a LimitError', (_, grid) => {
+    expect(drainSteps(grid(list(400))).rows).toHaveLength(3);
+    const { error } = failure(grid(list(600)));
+    expect(error).toBeInstanceOf(LimitError);
+    expect((error as LimitError).limit).toBe('maxRowLength');
+    expect((error as LimitError).message).toContain('a row is longer than 1000 characters');
+    // A long string or trailing whitespace counts too, not only values.
+    expect(failure(grid(`"${'x'.repeat(1200)}"`)).error).toBeInstanceOf(LimitError);
+  });
+
+  it.each(['json', 'json3'] as const)('%s: so is a grid meta longer than the limit', (format) => {
+    const meta = `{"m":${format === 'json' ? list(600) : `"${'x'.repeat(1200)}"`}}`;
+    expect(failure(GRIDS[format]('1', meta)).error).toBeInstanceOf(LimitError);
+  });
+
+  it('zinc: the stream refuses a row, unfinished or whole, longer than maxRowLength', async () => {
+    const text = `ver:"3.0"\na\n1\n${list(600)}\n2\n`;
+    const chunks = (size: number) =>
+      Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+    for (const size of [64, 100_000]) {
+      await expect(decodeZincStream(chunks(size), { maxRowLength: 1000 })).rejects.toThrow(
+        'a row is longer than 1000 characters',
+      );
+    }
+    expect((await decodeZincStream(chunks(64), { maxRowLength: 1300 })).rows).toHaveLength(3);
+    // A row with a nested grid spans lines: it is held unfinished, never parsed again past the limit.
+    const nested = `ver:"3.0"\na\n<<\nver:"3.0"\nb\n${'1\n'.repeat(2000)}>>\n`;
+    await expect(decodeZincStream([nested.slice(0, 2000), nested.slice(2000)], { maxRowLength: 1000 })).rejects.toThrow(
+      LimitError,
+    );
   });
 });

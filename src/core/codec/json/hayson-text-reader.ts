@@ -8,7 +8,7 @@ import { isTagName } from '../../grid/tag-name.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
-import { type DecodeLimits, limitExceeded } from '../limits.js';
+import { type DecodeLimits, limitExceeded, rowTooLong } from '../limits.js';
 import type { DecodeSteps } from '../steps.js';
 import { lineColumn } from '../text-position.js';
 import { isKnownTagName, MemberError, makeScalar } from './hayson-kinds.js';
@@ -30,12 +30,18 @@ export function readHaysonText(text: string, limits: DecodeLimits): Val {
 /**
  * Read Hayson text that must be a grid, pausing after every `sliceChars` of rows (see {@link DecodeSteps}): the
  * rows array is read a row at a time, the other members (meta, cols) in one step each. Limits (rows, columns,
- * depth, token length) are enforced as the text is read, so a body past a limit fails at that point. The result
+ * depth, token length) are enforced as the text is read, so a body past a limit fails at that point; so is
+ * `maxRowChars`, for each row and each other member (a value starting past it fails). The result
  * is the grid {@link readHaysonText} reads from the same text; a value that is not a grid is a ParseError.
  */
-export function* readHaysonGridSteps(text: string, limits: DecodeLimits, sliceChars: number): DecodeSteps<Grid> {
+export function* readHaysonGridSteps(
+  text: string,
+  limits: DecodeLimits,
+  sliceChars: number,
+  maxRowChars = Number.POSITIVE_INFINITY,
+): DecodeSteps<Grid> {
   const r = new HaysonTextReader(text, limits);
-  const g = yield* r.topGrid(sliceChars);
+  const g = yield* r.topGrid(sliceChars, maxRowChars);
   r.end();
   return g;
 }
@@ -75,6 +81,9 @@ class HaysonTextReader {
   readonly #maxToken: number;
   // The KEYS slot of the name key() returned last, or -1.
   #slot = -1;
+  // Stepped reads: a value may not start past #rowEnd, the end allowed to the row (or member) being read.
+  #rowEnd = Number.POSITIVE_INFINITY;
+  #maxRowChars = Number.POSITIVE_INFINITY;
 
   constructor(text: string, limits: DecodeLimits) {
     this.#s = text;
@@ -258,6 +267,7 @@ class HaysonTextReader {
 
   /** The value at the reader; `depth` counts the lists, dicts and grids around it. */
   value(depth: number): Val {
+    if (this.#i > this.#rowEnd) rowTooLong('json', this.#maxRowChars);
     const c = this.ws();
     if (c === 0x22) return this.string();
     if (c === 0x7b) return this.object(depth);
@@ -272,6 +282,7 @@ class HaysonTextReader {
 
   /** Read and drop a value, checking its grammar (members a `_kind` object does not use). */
   skip(depth: number): void {
+    if (this.#i > this.#rowEnd) rowTooLong('json', this.#maxRowChars);
     const c = this.ws();
     if (c === 0x22) this.string();
     else if (c === 0x2d || isDigit(c)) this.number();
@@ -546,8 +557,9 @@ class HaysonTextReader {
    * members, as in {@link grid}; until it has been read, the members are read as a grid's (a value that turns
    * out not to be a grid fails at its `_kind`, or at its end when it has none).
    */
-  *topGrid(sliceChars: number): DecodeSteps<Grid> {
+  *topGrid(sliceChars: number, maxRowChars: number): DecodeSteps<Grid> {
     const start = this.#i;
+    this.#maxRowChars = maxRowChars;
     if (this.ws() !== 0x7b) this.unexpected('a JSON object holding a grid');
     const g = new GridParts(this.#maxCols);
     let kind = false;
@@ -556,10 +568,14 @@ class HaysonTextReader {
       this.colon();
       const at = this.ws() === 0x22 ? this.#i : -1;
       if (k === 'rows') yield* this.gridRowsSteps(g, 1, sliceChars);
-      else if (k === '_kind' && !kind) {
-        if (at < 0 || this.string() !== 'grid') this.fail(at < 0 ? this.#i : at, 'expected a grid (_kind "grid")');
-        kind = true;
-      } else this.gridMember(g, k, this.#i, 1);
+      else {
+        this.startRow();
+        if (k === '_kind' && !kind) {
+          if (at < 0 || this.string() !== 'grid') this.fail(at < 0 ? this.#i : at, 'expected a grid (_kind "grid")');
+          kind = true;
+        } else this.gridMember(g, k, this.#i, 1);
+        this.endRow();
+      }
     }
     if (!kind) this.fail(start, 'expected a grid (_kind "grid")');
     return g.build();
@@ -632,12 +648,27 @@ class HaysonTextReader {
   *gridRowsSteps(g: GridParts, depth: number, sliceChars: number): DecodeSteps<void> {
     if (!this.openRows(depth)) return;
     let mark = this.#i;
-    while (!this.nextRow(g, depth)) {
+    for (;;) {
+      this.startRow();
+      const last = this.nextRow(g, depth);
+      this.endRow();
+      if (last) return;
       if (this.#i - mark >= sliceChars) {
         mark = this.#i;
         yield;
       }
     }
+  }
+
+  // A row (or grid member) read in steps starts here: no value of it may start more than #maxRowChars later.
+  startRow(): void {
+    this.#rowEnd = this.#i + this.#maxRowChars;
+  }
+
+  // ... and ends here: one that ended past its end is refused too (a long last value, or whitespace).
+  endRow(): void {
+    if (this.#i > this.#rowEnd) rowTooLong('json', this.#maxRowChars);
+    this.#rowEnd = Number.POSITIVE_INFINITY;
   }
 
   // At the value of `rows`: moves into the array; false when there are no rows (null, or `[]` consumed).

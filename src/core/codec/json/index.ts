@@ -96,29 +96,32 @@ function decodeJsonVal(textOrParsed: unknown, options: JsonDecodeOptions | undef
 
 // The stepped decoders' common door: limits resolved, a byte-order mark dropped, the length checked up front.
 function gridSteps(
-  read: (text: string, limits: DecodeLimits, sliceChars: number) => DecodeSteps<Grid>,
+  read: (text: string, limits: DecodeLimits, sliceChars: number, maxRowChars: number) => DecodeSteps<Grid>,
   text: string,
   limits: Partial<DecodeLimits> | undefined,
   sliceChars: number,
+  maxRowChars: number,
 ): DecodeSteps<Grid> {
   const resolved = resolveLimits(limits);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.length > resolved.maxLength) limitExceeded('json', 'maxLength', resolved.maxLength);
-  return read(body, resolved, sliceChars);
+  return read(body, resolved, sliceChars, maxRowChars);
 }
 
 /**
  * Decode Haystack JSON v4 text that must hold a grid, in steps: the decode pauses (yields) after every
  * `sliceChars` characters of rows, so that a caller can let other work run between slices. Limits are enforced
  * as the text is read. Run it to the end with `drainSteps`, or step it with `next()`; the grid is the same as
- * {@link decodeJson} gives for that text, and a value that is not a grid is a ParseError.
+ * {@link decodeJson} gives for that text, and a value that is not a grid is a ParseError. A row, or the grid's
+ * meta or cols, longer than `maxRowChars` is refused (LimitError `maxRowLength`) before it is read whole.
  */
 export function decodeJsonGridSteps(
   text: string,
   limits?: Partial<DecodeLimits>,
   sliceChars = Number.POSITIVE_INFINITY,
+  maxRowChars = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Grid> {
-  return gridSteps(readHaysonGridSteps, text, limits, sliceChars);
+  return gridSteps(readHaysonGridSteps, text, limits, sliceChars, maxRowChars);
 }
 
 /**
@@ -130,8 +133,9 @@ export function decodeJson3GridSteps(
   text: string,
   limits?: Partial<DecodeLimits>,
   sliceChars = Number.POSITIVE_INFINITY,
+  maxRowChars = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Grid> {
-  return gridSteps(readJson3GridSteps, text, limits, sliceChars);
+  return gridSteps(readJson3GridSteps, text, limits, sliceChars, maxRowChars);
 }
 
 /** Encode a value as compact Haystack JSON text (v4 Hayson unless `version: 3`). */

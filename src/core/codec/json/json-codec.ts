@@ -20,7 +20,7 @@ export const JSON_CODEC: Codec = Object.freeze<Codec>({
   carriesMeta: true,
   decode: json4Decode,
   decodeGrid: gridOf('json', json4Decode),
-  decodeGridSteps: (t, limits, slice) => decodeJsonGridSteps(t, limits, slice),
+  decodeGridSteps: (t, limits, slice, maxRow) => decodeJsonGridSteps(t, limits, slice, maxRow),
   encode: (v) => encodeJson(v),
   encodeGrid: (g) => encodeJson(g),
 });
@@ -35,7 +35,7 @@ export const JSON3_CODEC: Codec = Object.freeze<Codec>({
   carriesMeta: true,
   decode: json3Decode,
   decodeGrid: gridOf('json', json3Decode),
-  decodeGridSteps: (t, limits, slice) => decodeJson3GridSteps(t, limits, slice),
+  decodeGridSteps: (t, limits, slice, maxRow) => decodeJson3GridSteps(t, limits, slice, maxRow),
   encode: (v) => encodeJson(v, { version: 3 }),
   encodeGrid: (g) => encodeJson(g, { version: 3 }),
 });

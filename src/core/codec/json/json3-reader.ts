@@ -16,7 +16,7 @@ import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
-import { type DecodeLimits, limitExceeded } from '../limits.js';
+import { type DecodeLimits, limitExceeded, rowTooLong } from '../limits.js';
 import { type DecodeSteps, drainSteps } from '../steps.js';
 import { lineColumn } from '../text-position.js';
 import { findPath, JsonShapeError, shapeError, shapeToParseError } from './json-shape-error.js';
@@ -262,14 +262,15 @@ function stringEnd(text: string, i: number): number {
 // Index just after the JSON value that starts at `i`: a string, object or array runs to its matching end
 // (strings skipped), anything else to the next ',', '}', ']' or whitespace. Only the extent is found here:
 // JSON.parse of the span checks the grammar, so invalid text merely gives some span that JSON.parse rejects.
-function valueEnd(text: string, i: number): number {
-  const n = text.length;
+// The scan stops at `stop` (a value that long is refused unread), returning at most `stop`.
+function valueEnd(text: string, i: number, stop: number): number {
+  const n = Math.min(text.length, stop);
   let depth = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       i = stringEnd(text, i);
-      if (depth === 0) return i;
+      if (depth === 0) return Math.min(i, n);
       continue;
     }
     if (c === 0x7b || c === 0x5b) depth++;
@@ -286,10 +287,23 @@ function valueEnd(text: string, i: number): number {
  * Read Haystack JSON v3 text that must hold a grid, pausing after every `sliceChars` of rows (see
  * {@link DecodeSteps}). The top-level object's members are found by a scan, and each of them but `rows`, and
  * each element of `rows`, is parsed on its own by `JSON.parse`, so that no step parses more than one of them;
- * the rows are then walked into typed values, pausing in the same way. Limits are enforced as it goes. The
- * result is the grid `decodeJson(text, { version: 3 })` gives; a value that is not a grid is a ParseError.
+ * the rows are then walked into typed values, pausing in the same way. Limits are enforced as it goes, and a
+ * row or other member longer than `maxRowChars` is refused before it is parsed. The result is the grid
+ * `decodeJson(text, { version: 3 })` gives; a value that is not a grid is a ParseError.
  */
-export function* readJson3GridSteps(text: string, limits: DecodeLimits, sliceChars: number): DecodeSteps<Grid> {
+export function* readJson3GridSteps(
+  text: string,
+  limits: DecodeLimits,
+  sliceChars: number,
+  maxRowChars: number,
+): DecodeSteps<Grid> {
+  // The end of the value at `i`, refusing one longer than a row may be before parsing it.
+  const extent = (i: number): number => {
+    const stop = i + maxRowChars;
+    const end = valueEnd(text, i, stop + 1);
+    if (end > stop) rowTooLong('json', maxRowChars);
+    return end;
+  };
   const fail = (at: number, expected: string): never => {
     const { line, column } = lineColumn(text, at);
     throw new ParseError('json', line, column, `expected ${expected} but found ${describeAt(text, at)}`);
@@ -318,6 +332,7 @@ export function* readJson3GridSteps(text: string, limits: DecodeLimits, sliceCha
     for (;;) {
       if (text.charCodeAt(i) !== 0x22) fail(i, 'a double-quoted member name');
       const keyEnd = stringEnd(text, i);
+      if (keyEnd - i > maxRowChars) rowTooLong('json', maxRowChars);
       const key = parse(i, keyEnd) as string;
       i = wsFrom(text, keyEnd);
       if (text.charCodeAt(i) !== 0x3a) fail(i, "':' after the member name");
@@ -331,7 +346,7 @@ export function* readJson3GridSteps(text: string, limits: DecodeLimits, sliceCha
         else {
           for (;;) {
             if (rows.length >= limits.maxRows) limitExceeded('json', 'maxRows', limits.maxRows);
-            const end = valueEnd(text, i);
+            const end = extent(i);
             rows.push(parse(i, end));
             rowStarts.push(i);
             rowEnds.push(end);
@@ -351,7 +366,7 @@ export function* readJson3GridSteps(text: string, limits: DecodeLimits, sliceCha
         }
         members.set(key, rows);
       } else {
-        const end = valueEnd(text, i);
+        const end = extent(i);
         members.set(key, parse(i, end));
         i = end;
       }

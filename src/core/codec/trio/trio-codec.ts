@@ -13,7 +13,7 @@ export const TRIO_CODEC: Codec = Object.freeze<Codec>({
   carriesMeta: false,
   decode: (t, limits) => decodeTrio(t, limits),
   decodeGrid: (t, limits) => decodeTrio(t, limits),
-  decodeGridSteps: (t, limits, slice) => decodeTrioSteps(t, limits, slice),
+  decodeGridSteps: (t, limits, slice, maxRow) => decodeTrioSteps(t, limits, slice, maxRow),
   encode: (v) => encodeTrio(valToGrid(v)),
   encodeGrid: (g) => encodeTrio(g),
 });

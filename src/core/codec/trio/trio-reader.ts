@@ -15,7 +15,7 @@ import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
 import { TimeZone } from '../../tz/time-zone.js';
-import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
+import { type DecodeLimits, limitExceeded, resolveLimits, rowTooLong } from '../limits.js';
 import { type DecodeSteps, drainSteps } from '../steps.js';
 import { decodeZinc, ZincReader } from '../zinc/index.js';
 
@@ -82,6 +82,9 @@ export class TrioReader {
   #ln = 0;
   #next = 0;
   #pushedBack = false;
+  // Stepped reads: no line of the record being read may end past #recordEnd (see readAllDictsSteps).
+  #recordEnd = Number.POSITIVE_INFINITY;
+  #maxRecordChars = Number.POSITIVE_INFINITY;
 
   /** Reader over `text`; `limits` as for every decoder (maxLength, maxDepth, maxRows for records, ...). */
   constructor(text: string, limits?: Partial<DecodeLimits>, depth = 0, origin: TrioOrigin = TOP) {
@@ -101,11 +104,22 @@ export class TrioReader {
     return drainSteps(this.readAllDictsSteps(Number.POSITIVE_INFINITY));
   }
 
-  /** {@link readAllDicts}, pausing (see {@link DecodeSteps}) each time another `sliceChars` of text has been read. */
-  *readAllDictsSteps(sliceChars: number): DecodeSteps<Dict[]> {
+  /**
+   * {@link readAllDicts}, pausing (see {@link DecodeSteps}) each time another `sliceChars` of text has been read. A
+   * record whose lines (its separator and the blank and comment lines before it included) run longer than
+   * `maxRecordChars` is refused (LimitError `maxRowLength`) as soon as a line passes that length, before the tag
+   * on that line is read.
+   */
+  *readAllDictsSteps(sliceChars: number, maxRecordChars = Number.POSITIVE_INFINITY): DecodeSteps<Dict[]> {
     const out: Dict[] = [];
     let mark = this.#next;
-    for (let d = this.readDict(); d !== undefined; d = this.readDict()) {
+    this.#maxRecordChars = maxRecordChars;
+    const next = (): Dict | undefined => {
+      // A line pushed back starts the next record: it counts from its own start.
+      this.#recordEnd = (this.#pushedBack ? this.#ls : this.#next) + maxRecordChars;
+      return this.readDict();
+    };
+    for (let d = next(); d !== undefined; d = next()) {
       if (out.length >= this.#limits.maxRows) limitExceeded('trio', 'maxRows', this.#limits.maxRows);
       out.push(d);
       if (this.#next - mark >= sliceChars) {
@@ -151,6 +165,7 @@ export class TrioReader {
     if (start >= s.length) return false;
     let nl = s.indexOf('\n', start);
     if (nl < 0) nl = s.length;
+    if (nl > this.#recordEnd) rowTooLong('trio', this.#maxRecordChars);
     this.#ls = start;
     this.#le = nl > start && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
     this.#next = nl + 1;
@@ -405,8 +420,9 @@ export function* decodeTrioSteps(
   text: string,
   limits?: Partial<DecodeLimits>,
   sliceChars = Number.POSITIVE_INFINITY,
+  maxRecordChars = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Grid> {
-  return trioGrid(yield* new TrioReader(text, limits).readAllDictsSteps(sliceChars));
+  return trioGrid(yield* new TrioReader(text, limits).readAllDictsSteps(sliceChars, maxRecordChars));
 }
 
 // Haxall's TrioReader.readGrid: one row per record, one column per tag name in order of first appearance, no meta.

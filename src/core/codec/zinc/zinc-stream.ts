@@ -9,7 +9,7 @@ import {
   type PlainObject,
   type ValDecodeOptions,
 } from '../../grid/plain.js';
-import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
+import { type DecodeLimits, limitExceeded, resolveLimits, rowTooLong } from '../limits.js';
 import { HisColumnsBuilder } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
 import { encodeZincHeader, encodeZincRows, RowWriter } from './zinc-writer.js';
@@ -42,6 +42,12 @@ export interface ZincStreamOptions {
    * rows of the whole stream. Missing fields take {@link DEFAULT_LIMITS}.
    */
   readonly limits?: Partial<DecodeLimits>;
+  /**
+   * Longest row (or header) in characters, default unbounded. A row is read in one step once its text is all
+   * there, so this bounds that step: a longer row is refused (LimitError `maxRowLength`) as soon as that much of
+   * it is held unfinished, and the unfinished text is never parsed more than once per chunk.
+   */
+  readonly maxRowLength?: number;
 }
 
 /** A chunk of a Zinc stream: text, or UTF-8 bytes (a multi-byte char may be split across chunks). */
@@ -57,6 +63,7 @@ type State = 'header' | 'rows' | 'done' | 'failed';
  */
 export class ZincStreamReader {
   readonly #limits: DecodeLimits;
+  readonly #maxRow: number;
   #decoder: InstanceType<typeof TextDecoder> | undefined;
   #pending = '';
   #state: State = 'header';
@@ -68,6 +75,7 @@ export class ZincStreamReader {
 
   constructor(options?: ZincStreamOptions) {
     this.#limits = resolveLimits(options?.limits);
+    this.#maxRow = options?.maxRowLength ?? Number.POSITIVE_INFINITY;
   }
 
   /** Rows read so far. */
@@ -103,6 +111,7 @@ export class ZincStreamReader {
     const limit = final ? buf.length : buf.lastIndexOf('\n') + 1;
     const events: ZincStreamEvent[] = [];
     if (limit === 0 && !final) {
+      if (buf.length > this.#maxRow) this.#rowTooLong();
       this.#pending = buf;
       return events;
     }
@@ -115,9 +124,16 @@ export class ZincStreamReader {
       throw e;
     }
     const used = r.pos;
+    // An unfinished row (or header) already longer than a row may be: refused before more of it arrives.
+    if (buf.length - used > this.#maxRow) this.#rowTooLong();
     for (let i = buf.indexOf('\n'); i >= 0 && i < used; i = buf.indexOf('\n', i + 1)) this.#lines++;
     this.#pending = used >= buf.length ? '' : buf.slice(used);
     return events;
+  }
+
+  #rowTooLong(): never {
+    this.#state = 'failed';
+    return rowTooLong('zinc', this.#maxRow);
   }
 
   #run(r: ZincReader, partial: boolean, events: ZincStreamEvent[]): void {
@@ -154,6 +170,7 @@ export class ZincStreamReader {
             this.#state = 'done';
             break;
           }
+          if (r.pos - start > this.#maxRow) rowTooLong('zinc', this.#maxRow);
           if (++this.#rows > maxRows) limitExceeded('zinc', 'maxRows', maxRows);
           events.push({ type: 'row', row });
         }

@@ -4,7 +4,7 @@
 // Run: npx tsx bench/abuse.ts [--repo DIR] [--scale F] [--only 1,5,7,10]
 //   --repo   checkout whose src/cli/main.ts is served (default: this one), e.g. a worktree of an older commit
 //   --scale  multiplies every count (default 1); everything is bounded and talks to 127.0.0.x only
-//   --only   the scenarios to replay (default all: 1,5,7,7json,7trio,10)
+//   --only   the scenarios to replay (default all: 1,5,7,7json,7json3,7trio,10)
 //
 // Each scenario gets a fresh server process (so its peak RSS, VmHWM from /proc, is its own). The `about` prober
 // runs in a worker thread, so the load this process generates never delays its own measurements.
@@ -267,17 +267,25 @@ async function item7(): Promise<Figure> {
 
 // Item 7 with bodies an op does read: 4 concurrent 30 MB JSON or Trio grids to `read` (its first row names the
 // filter, the rest is padding), which the server decodes whole before the op refuses nothing and answers.
-async function bigBodies(format: 'json' | 'trio'): Promise<Figure> {
+async function bigBodies(format: 'json' | 'json3' | 'trio'): Promise<Figure> {
   const s = await serve(false);
   try {
     const mb = n(30);
     const pad = 'y'.repeat(1000);
     const count = Math.floor((mb * 1024 * 1024) / (pad.length + 12));
+    const rows = `,{"pad":"${pad}"}`.repeat(count);
     const body =
       format === 'json'
-        ? `{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site"}${`,{"pad":"${pad}"}`.repeat(count)}]}`
-        : `filter: "site"\n${`---\npad: "${pad}"\n`.repeat(count)}`;
-    const headers = { 'content-type': format === 'json' ? 'application/json' : 'text/trio' };
+        ? `{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site"}${rows}]}`
+        : format === 'json3'
+          ? `{"meta":{"ver":"3.0"},"cols":[{"name":"filter"},{"name":"pad"}],"rows":[{"filter":"site"}${rows}]}`
+          : `filter: "site"\n${`---\npad: "${pad}"\n`.repeat(count)}`;
+    const contentType = {
+      json: 'application/json',
+      json3: 'application/vnd.haystack+json;version=3',
+      trio: 'text/trio',
+    };
+    const headers = { 'content-type': contentType[format] };
     const statuses: number[] = [];
     const worst = await probe(`${s.base}about`, undefined, async () => {
       const results = await Promise.all(
@@ -287,7 +295,7 @@ async function bigBodies(format: 'json' | 'trio'): Promise<Figure> {
     });
     return {
       item: `7 ${format}`,
-      what: `4 concurrent ${mb} MB ${format === 'json' ? 'JSON' : 'Trio'} bodies to read`,
+      what: `4 concurrent ${mb} MB ${{ json: 'JSON', json3: 'JSON v3', trio: 'Trio' }[format]} bodies to read`,
       rssMb: peakRssMb(s.child.pid as number),
       worstAboutMs: worst,
       answers: tally(statuses),
@@ -298,6 +306,7 @@ async function bigBodies(format: 'json' | 'trio'): Promise<Figure> {
 }
 
 const item7json = (): Promise<Figure> => bigBodies('json');
+const item7json3 = (): Promise<Figure> => bigBodies('json3');
 const item7trio = (): Promise<Figure> => bigBodies('trio');
 
 async function item10(): Promise<Figure> {
@@ -336,8 +345,10 @@ async function item10(): Promise<Figure> {
 console.log(`abuse replay of ${REPO} (scale ${SCALE}); targets: peak RSS < 1024 MB, worst about < 250 ms`);
 console.log('answers: NxSTATUS (299 = 200 with an error grid)');
 // --only 1,5 runs some of the scenarios.
-const only = argOf('--only', '1,5,7,7json,7trio,10').split(',');
-const runs = [item1, item5, item7, item7json, item7trio, item10].filter((r) => only.includes(r.name.slice(4)));
+const only = argOf('--only', '1,5,7,7json,7json3,7trio,10').split(',');
+const runs = [item1, item5, item7, item7json, item7json3, item7trio, item10].filter((r) =>
+  only.includes(r.name.slice(4)),
+);
 for (const run of runs) {
   try {
     const f = await run();

@@ -8,27 +8,34 @@ import { sharedPath } from '../support/shared.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 describe('haystack with a closed stdout', () => {
-  it('convert ... | head -c 100 ends with status 0 and nothing on stderr', async () => {
-    const input = sharedPath('datasets/alpha/alpha.zinc');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'convert', input, '--to', 'json'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString('utf8');
-    });
-    // Read one chunk, then close the pipe as `head` does.
-    await new Promise<void>((resolve) => {
-      child.stdout.once('data', () => {
-        resolve();
+  const input = sharedPath('datasets/alpha/alpha.zinc');
+  // `his` goes through the same process-wide handler, but needs a running server: convert and read stand for it.
+  it.each([
+    ['convert', [input, '--to', 'json']],
+    ['read', ['point', '--data', input, '--to', 'json']],
+  ])(
+    '%s ... | head -c 100 ends with status 0 and nothing on stderr',
+    async (command, args) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), command, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    });
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    // Starting a real Node process with the TypeScript loader takes seconds on a busy machine.
-  }, 60_000);
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString('utf8');
+      });
+      // Read one chunk, then close the pipe as `head` does.
+      await new Promise<void>((resolve) => {
+        child.stdout.once('data', () => {
+          resolve();
+        });
+      });
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      // Starting a real Node process with the TypeScript loader takes seconds on a busy machine.
+    },
+    60_000,
+  );
 });

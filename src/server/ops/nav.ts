@@ -16,10 +16,11 @@ function navIdOf(row: Dict): string | undefined {
   throw badRequest('navId must be a Ref or a Str');
 }
 
-function byDis(a: Dict, b: Dict): number {
-  const x = a.dis();
-  const y = b.dis();
-  return x < y ? -1 : x > y ? 1 : 0;
+// Sorted by display name, each found once (a comparator calling dis() would look it up 2 n log n times).
+function sortedByDis(rows: readonly Dict[]): Dict[] {
+  const keyed = rows.map((row) => ({ row, dis: row.dis() }));
+  keyed.sort((a, b) => (a.dis < b.dis ? -1 : a.dis > b.dis ? 1 : 0));
+  return keyed.map((k) => k.row);
 }
 
 // What a level lists: one filter for its children, split into branches (equips, which get a navId) and leaves
@@ -41,16 +42,25 @@ async function children(ctx: OpContext, navId: string | undefined): Promise<{ br
   const sites = navId === undefined ? found.filter((d) => d.has('site')) : [];
   const equips = found.filter((d) => d.has('equip') && !d.has('site'));
   return {
-    branches: [...sites.sort(byDis), ...equips.sort(byDis)],
-    leaves: navId === undefined ? [] : found.filter((d) => d.has('point') && !d.has('equip')).sort(byDis),
+    branches: [...sortedByDis(sites), ...sortedByDis(equips)],
+    leaves: navId === undefined ? [] : sortedByDis(found.filter((d) => d.has('point') && !d.has('equip'))),
   };
 }
 
-// Branch rows carry navId first, in the column order of the grid, so the writer keeps its in-order fast path.
+// The branch row of each entity met (entities are immutable: a changed one is a new Dict, and its old row goes with
+// the old Dict), so that listing a level does not rebuild the same rows on every request.
+const branchRows = new WeakMap<Dict, Dict>();
+
+// Branch rows carry navId first, in the column order of the grid.
 function withNavId(d: Dict, id: string): Dict {
-  const m = new Map<string, TagVal>([['navId', new Ref(id)]]);
-  for (const [k, v] of d) m.set(k, v);
-  return Dict.fromTrustedMap(m);
+  let row = branchRows.get(d);
+  if (row === undefined) {
+    const m = new Map<string, TagVal>([['navId', new Ref(id)]]);
+    for (const [k, v] of d) m.set(k, v);
+    row = Dict.fromTrustedMap(m);
+    branchRows.set(d, row);
+  }
+  return row;
 }
 
 /** `nav`: the children of `navId` (sites at the root); rows with a `navId` have children, rows without are leaves. */

@@ -7,42 +7,15 @@
 // routing, argument decoding, the store query, encoding and the response. Rounds alternate: ours, bare, ours, ...
 
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeZincGrid } from '../src/core/codec/zinc/index.js';
 import { createServer } from '../src/server/index.js';
 import { createMemoryStore } from '../src/storage/memory/index.js';
-import { autocannon, startChild as startBenchChild } from './support/bench-child.js';
+import { startChild as startBenchChild } from './support/bench-child.js';
+import { loadMix, MIX, MIX_CONNECTIONS, mixGrids, type Recorded, recordMix, startBare } from './support/read-mix.js';
 
-const SHARED = path.resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/datasets');
-const FILES = ['alpha/alpha.zinc', 'bravo/bravo.zinc'];
 /** PRODUCT.md section 5: at least half the requests per second of the bare server. */
 const TARGET_RATIO = 0.5;
-const CONNECTIONS = 50;
-
-/** The request mix: about, ops, reads with filters of several sizes, and three levels of nav. */
-const MIX: readonly string[] = [
-  '/api/about',
-  '/api/ops',
-  '/api/read?filter=site',
-  `/api/read?filter=${encodeURIComponent('ahu and siteRef==@a-0000')}`,
-  `/api/read?filter=${encodeURIComponent('point and temp and equipRef==@a-0001')}`,
-  `/api/read?filter=${encodeURIComponent('point and his and kind=="Number"')}&limit=20`,
-  '/api/read?id=@b-0010',
-  '/api/nav',
-  '/api/nav?navId=@b-0000',
-  '/api/nav?navId=@a-0001',
-];
-
-interface Recorded {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: Buffer;
-}
 
 type WorkerInit =
   | { readonly kind: 'ours'; readonly cache: boolean }
@@ -50,30 +23,9 @@ type WorkerInit =
 
 async function startOurs(cache: boolean): Promise<number> {
   const store = createMemoryStore();
-  for (const f of FILES) {
-    const grid = decodeZincGrid(readFileSync(path.join(SHARED, f), 'utf8'));
-    await store.commit(grid.rows.map((tags) => ({ op: 'add' as const, tags })));
-  }
+  for (const grid of mixGrids()) await store.commit(grid.rows.map((tags) => ({ op: 'add' as const, tags })));
   const server = createServer({ store, noAuth: true, tz: 'Denver', responseCache: cache });
   return (await server.listen(0, '127.0.0.1')).port;
-}
-
-function startBare(table: [string, Recorded][]): Promise<number> {
-  const byUrl = new Map(table.map(([url, r]) => [url, { ...r, body: Buffer.from(r.body) }]));
-  const server = http.createServer((req, res) => {
-    const r = byUrl.get(req.url ?? '');
-    if (r === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': r.body.length });
-    res.end(r.body);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 // A child process is told its role in its first message and answers with the port it listens on.
@@ -89,47 +41,25 @@ function startChild(init: WorkerInit): Promise<{ port: number; child: ChildProce
   return startBenchChild(fileURLToPath(import.meta.url), init);
 }
 
-async function record(port: number): Promise<[string, Recorded][]> {
-  const out: [string, Recorded][] = [];
-  for (const url of MIX) {
-    const res = await fetch(`http://127.0.0.1:${port}${url}`);
-    const body = Buffer.from(await res.arrayBuffer());
-    if (res.status !== 200 || body.toString('utf8').includes(' err ')) throw new Error(`${url}: ${body.toString()}`);
-    out.push([url, { status: res.status, contentType: res.headers.get('content-type') ?? '', body }]);
-  }
-  return out;
-}
-
-async function load(port: number, seconds: number): Promise<number> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: MIX.map((p) => ({ method: 'GET', path: p })),
-  });
-  if (result.errors > 0 || result.non2xx > 0) throw new Error(`errors ${result.errors}, non-2xx ${result.non2xx}`);
-  return result.requests.average;
-}
-
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 5);
   const cache = process.argv.includes('--cache');
   const ours = await startChild({ kind: 'ours', cache });
-  const table = await record(ours.port);
+  const table = await recordMix(`http://127.0.0.1:${String(ours.port)}`);
   const bare = await startChild({ kind: 'bare', table });
   const bytes = table.reduce((n, [, r]) => n + r.body.length, 0);
-  console.log(`server mix: ${MIX.length} URLs, ${bytes} response bytes per cycle, ${CONNECTIONS} connections`);
+  console.log(`server mix: ${MIX.length} URLs, ${bytes} response bytes per cycle, ${MIX_CONNECTIONS} connections`);
   console.log(
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  await load(ours.port, 1);
-  await load(bare.port, 1);
+  await loadMix(ours.port, 1);
+  await loadMix(bare.port, 1);
   const best = { ours: 0, bare: 0 };
   for (let round = 0; round < 2; round++) {
-    best.ours = Math.max(best.ours, await load(ours.port, seconds));
-    best.bare = Math.max(best.bare, await load(bare.port, seconds));
+    best.ours = Math.max(best.ours, await loadMix(ours.port, seconds));
+    best.bare = Math.max(best.bare, await loadMix(bare.port, seconds));
   }
   const ratio = best.ours / best.bare;
   console.log(`ours${cache ? ' (response cache)' : ''}: ${best.ours.toFixed(0)} req/s`);

@@ -123,6 +123,11 @@ export class EntityMirror {
     return this.#version >= 0;
   }
 
+  /** Entities held (as of its last catch-up). */
+  get size(): number {
+    return this.#byId.size;
+  }
+
   /** The mirrored entity with this id; only meaningful right after {@link current} returned entities. */
   get(id: string): Dict | undefined {
     return this.#byId.get(id)?.dict;

@@ -527,7 +527,9 @@ export class SqliteState {
         bestCount = n;
       }
     }
-    if (best === undefined || bestCount > DRIVER_MAX_SHARE * (this.#q.count.get() as number)) return '';
+    // count(*) walks a whole index (tens of ms at 1M entities): a loaded scan cache's size is near enough here.
+    const total = this.#mirror.loaded ? this.#mirror.size : (this.#q.count.get() as number);
+    if (best === undefined || bestCount > DRIVER_MAX_SHARE * total) return '';
     params.push(best);
     return `e.rid IN (SELECT rid FROM tag WHERE name = @p${String(params.length)} AND elem = 0) AND `;
   }

@@ -148,12 +148,12 @@ export function filterCmp(op: CmpOp, path: string | readonly string[], val: Filt
 
 /** Make `a and b ...`; nested `and`s are flattened and a single operand is returned as is. */
 export function filterAnd(...args: readonly FilterNode[]): FilterNode {
-  return logic('and', args);
+  return filterLogic('and', args);
 }
 
 /** Make `a or b ...`; nested `or`s are flattened and a single operand is returned as is. */
 export function filterOr(...args: readonly FilterNode[]): FilterNode {
-  return logic('or', args);
+  return filterLogic('or', args);
 }
 
 /** Make `^symbol`. */
@@ -161,10 +161,14 @@ export function filterIsSymbol(symbol: Sym | string): IsSymbolNode {
   return Object.freeze({ type: 'isSymbol', symbol: typeof symbol === 'string' ? new Sym(symbol) : symbol });
 }
 
-function logic(type: 'and' | 'or', args: readonly FilterNode[]): FilterNode {
+/**
+ * {@link filterAnd} or {@link filterOr} over an array: what the parser uses, since spreading a long chain's
+ * operands into a call (or a push) overflows the stack past about 120,000 of them.
+ */
+export function filterLogic(type: 'and' | 'or', args: readonly FilterNode[]): FilterNode {
   const flat: FilterNode[] = [];
   for (const a of args) {
-    if (a.type === type) flat.push(...a.args);
+    if (a.type === type) for (const x of a.args) flat.push(x);
     else flat.push(a);
   }
   const only = flat[0];

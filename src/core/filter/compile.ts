@@ -92,8 +92,12 @@ function cost(node: FilterNode): number {
     case 'isSymbol':
       return 0;
     case 'and':
-    case 'or':
-      return Math.max(1, ...node.args.map(cost));
+    case 'or': {
+      // A loop, not Math.max(...costs): a long chain's operands spread into a call would overflow the stack.
+      let c = 1;
+      for (const a of node.args) c = Math.max(c, cost(a));
+      return c;
+    }
   }
 }
 

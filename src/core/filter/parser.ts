@@ -5,12 +5,11 @@ import {
   type CmpOp,
   type FilterNode,
   type FilterPath,
-  filterAnd,
   filterCmp,
   filterHas,
   filterIsSymbol,
+  filterLogic,
   filterMissing,
-  filterOr,
   isPathName,
   RESERVED_NAMES,
 } from './ast.js';
@@ -106,7 +105,7 @@ class Parser {
       this.#advance();
       args.push(this.#condAnd());
     }
-    return args.length === 1 ? (args[0] as FilterNode) : filterOr(...args);
+    return args.length === 1 ? (args[0] as FilterNode) : filterLogic('or', args);
   }
 
   // Filters: <condAnd> := <term> ("and" <term>)*
@@ -116,7 +115,7 @@ class Parser {
       this.#advance();
       args.push(this.#term());
     }
-    return args.length === 1 ? (args[0] as FilterNode) : filterAnd(...args);
+    return args.length === 1 ? (args[0] as FilterNode) : filterLogic('and', args);
   }
 
   // Filters: <term> := <parens> | <has> | <missing> | <cmp>; plus Haxall's ^symbol term.

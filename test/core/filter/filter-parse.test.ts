@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type CmpNode,
+  Dict,
   filterAnd,
   filterCmp,
   filterHas,
@@ -14,6 +15,7 @@ import {
   HDateTime,
   HTime,
   LimitError,
+  MARKER,
   Num,
   ParseError,
   parseFilter,
@@ -229,6 +231,18 @@ describe('limits', () => {
     const text = Array.from({ length: 3000 }, (_, i) => `id == @r${i}`).join(' or ');
     const f = parseFilter(text);
     expect(f.ast.type).toBe('or');
+  });
+
+  it('parses and compiles chains of 200,000 operands under a raised maxLength (no stack overflow)', () => {
+    // Spreading the operands into a call overflowed the stack past ~120,000: a RangeError, not a typed error.
+    const limits = { maxLength: 2_000_000 };
+    const or = parseFilter(`${'a or '.repeat(200_000)}b`, limits);
+    expect(or.ast.type === 'or' && or.ast.args.length).toBe(200_001);
+    expect(or.matches(Dict.of({ b: MARKER }))).toBe(true);
+    const and = parseFilter(`${'a and '.repeat(200_000)}(b or c)`, limits);
+    expect(and.ast.type === 'and' && and.ast.args.length).toBe(200_001);
+    expect(and.matches(Dict.of({ a: MARKER, c: MARKER }))).toBe(true);
+    expect(and.matches(Dict.of({ a: MARKER }))).toBe(false);
   });
 });
 

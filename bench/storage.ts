@@ -1,7 +1,8 @@
 // Benchmark: the SQLite and Redis stores beside the memory backend, against issues 14 and 16. Run:
 // npx tsx bench/storage.ts
 //
-// Scale by environment (defaults are the issue's): ENTITIES (1,000,000), HIS_SAMPLES (10,000,000), ROUNDS (5).
+// Scale by environment (defaults are the issue's): ENTITIES (1,000,000), HIS_SAMPLES (10,000,000), ROUNDS (5);
+// REDIS=off leaves Redis out (its column shows n/a), e.g. on a loaded machine where its commands time out.
 // The store file lives in a scratch folder on /dev/shm when there is one (no disk fsync cost), else in tmpdir; Redis
 // is a private `redis-server --save ''` on a free port (no persistence, like the SQLite file on tmpfs), started and
 // stopped here. Every backend gets the same data, warm-up and rounds; each figure prints its median and best round.
@@ -31,6 +32,8 @@ import { stats, type Timing, time } from './support/timing.js';
 const ENTITIES = Number(process.env.ENTITIES ?? 1_000_000);
 const HIS_SAMPLES = Number(process.env.HIS_SAMPLES ?? 10_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const WITH_REDIS = process.env.REDIS !== 'off';
+const NO_TIMING: Timing = { median: Number.NaN, best: Number.NaN };
 const BATCH = 10_000;
 const HIS_POINTS = 100;
 const STEP_MS = 60_000;
@@ -44,7 +47,7 @@ const file = path.join(dir, 'bench.db');
 // Stops the private redis-server, also when a step fails half-way.
 let stopRedis: (() => Promise<void>) | undefined;
 
-const fmt = (x: number, digits = 1): string => x.toFixed(digits);
+const fmt = (x: number, digits = 1): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 const rows: string[][] = [];
 function row(
   workload: string,
@@ -80,13 +83,18 @@ async function main(): Promise<void> {
   );
   const sqlite = await openSqliteStore({ path: file });
   const memory = createMemoryStore({ limits: { maxEntities: ENTITIES + PER_SITE } });
-  const redisServer = await startPrivateRedis();
-  stopRedis = () => redisServer.stop();
-  const redis = await openRedisStore({ url: redisServer.url, prefix: 'bench' });
-  const rawRedis = new Redis(redisServer.url);
+  const redisServer = WITH_REDIS ? await startPrivateRedis() : undefined;
+  stopRedis = redisServer === undefined ? undefined : () => redisServer.stop();
+  const redis = redisServer === undefined ? undefined : await openRedisStore({ url: redisServer.url, prefix: 'bench' });
+  const rawRedis = redisServer === undefined ? undefined : new Redis(redisServer.url);
+  // Redis work, or NaN (printed as n/a) when it is left out.
+  const onRedis = async (work: (store: StorageAdapter, raw: Redis) => Promise<number>): Promise<number> =>
+    redis === undefined || rawRedis === undefined ? Number.NaN : work(redis, rawRedis);
+  const timeRedis = async (rounds: number, work: (store: StorageAdapter, raw: Redis) => Promise<unknown>) =>
+    redis === undefined || rawRedis === undefined ? NO_TIMING : time(rounds, () => work(redis, rawRedis));
 
   const fillSqlite = await fill(sqlite);
-  const fillRedis = await fill(redis);
+  const fillRedis = await onRedis((r) => fill(r));
   const fillMemory = await fill(memory);
   const count = await sqlite.count();
   row(
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
     return performance.now() - t;
   };
   const ingestSqlite = await ingest(sqlite);
-  const ingestRedis = await ingest(redis);
+  const ingestRedis = await onRedis((r) => ingest(r));
   const ingestMemory = await ingest(memory);
   // Ceiling: the same rows through one prepared INSERT in 10k-row transactions, in a scratch table of the same shape.
   const raw = new Database(file);
@@ -132,21 +140,24 @@ async function main(): Promise<void> {
   const ingestCeiling = performance.now() - t;
   raw.exec('DROP TABLE his_ceiling');
   // Redis ceiling: the same members (`<ts>:n<val> kW`) by one ZADD per 10k batch, pipelined per round of points.
-  t = performance.now();
-  for (let off = 0; off < ceilingCount / HIS_POINTS; off += BATCH) {
-    const pipe = rawRedis.pipeline();
-    for (let p = 0; p < HIS_POINTS; p++) {
-      const args: (string | number)[] = [];
-      for (const it of samples(p, off, Math.min(BATCH, ceilingCount / HIS_POINTS - off))) {
-        args.push(it.ts, `${String(it.ts)}:n${String((it.val as Num).val)} kW`);
+  const ingestRedisCeiling = await onRedis(async (_, raw) => {
+    const t1 = performance.now();
+    for (let off = 0; off < ceilingCount / HIS_POINTS; off += BATCH) {
+      const pipe = raw.pipeline();
+      for (let p = 0; p < HIS_POINTS; p++) {
+        const args: (string | number)[] = [];
+        for (const it of samples(p, off, Math.min(BATCH, ceilingCount / HIS_POINTS - off))) {
+          args.push(it.ts, `${String(it.ts)}:n${String((it.val as Num).val)} kW`);
+        }
+        pipe.zadd(`ceiling:${String(p)}`, ...args);
       }
-      pipe.zadd(`ceiling:${String(p)}`, ...args);
+      await pipe.exec();
     }
-    await pipe.exec();
-  }
-  const ingestRedisCeiling = performance.now() - t;
+    return performance.now() - t1;
+  });
   const stored = perPoint * HIS_POINTS;
-  const kps = (n: number, msTaken: number): string => `${fmt(n / (msTaken / 1000) / 1000, 0)}k/s`;
+  const kps = (n: number, msTaken: number): string =>
+    Number.isNaN(msTaken) ? 'n/a' : `${fmt(n / (msTaken / 1000) / 1000, 0)}k/s`;
   row(
     `hisWrite ingest, ${String(stored)} samples in batches of 10k`,
     '>= 500k samples/s (SQLite)',
@@ -163,9 +174,9 @@ async function main(): Promise<void> {
   const point = hisIds[42 % HIS_POINTS] as string;
   const readS = await time(ROUNDS * 10, () => sqlite.hisRead(point, range));
   const readM = await time(ROUNDS * 10, () => memory.hisRead(point, range));
-  const readR = await time(ROUNDS * 10, () => redis.hisRead(point, range));
-  const readRC = await time(ROUNDS * 10, () =>
-    rawRedis.zrangebyscore(`{bench}:h:${point}`, range.start, `(${String(range.end)}`),
+  const readR = await timeRedis(ROUNDS * 10, (r) => r.hisRead(point, range));
+  const readRC = await timeRedis(ROUNDS * 10, (_, raw) =>
+    raw.zrangebyscore(`{bench}:h:${point}`, range.start, `(${String(range.end)}`),
   );
   const readSql = raw
     .prepare(
@@ -188,7 +199,7 @@ async function main(): Promise<void> {
   const selective = `equip and siteRef==@s${String(Math.floor(sites / 2))}`;
   const selS = await time(ROUNDS * 10, () => sqlite.read({ filter: selective }));
   const selM = await time(ROUNDS * 10, () => memory.read({ filter: selective }));
-  const selR = await time(ROUNDS * 10, () => redis.read({ filter: selective }));
+  const selR = await timeRedis(ROUNDS * 10, (r) => r.read({ filter: selective }));
   const selN = (await sqlite.read({ filter: selective })).length;
   row(`read \`${selective}\` (${String(selN)} of ${String(count)})`, '<= 5 ms', ms(selS), ms(selR), ms(selM), '-');
   const sqlOnly = await openSqliteStore({ path: file, scanCacheEntities: 0 });
@@ -214,7 +225,7 @@ async function main(): Promise<void> {
     const scanQ = await time(ROUNDS, () => sqlOnly.read({ filter: scan }));
     const scanS = await time(ROUNDS, () => sqlite.read({ filter: scan }));
     const scanM = await time(ROUNDS, () => memory.read({ filter: scan }));
-    const scanR = await time(ROUNDS, () => redis.read({ filter: scan }));
+    const scanR = await timeRedis(ROUNDS, (r) => r.read({ filter: scan }));
     const scanN = (await memory.read({ filter: scan })).length;
     row(
       `read \`${scan}\` (${String(scanN)} of ${String(count)})`,
@@ -234,8 +245,8 @@ async function main(): Promise<void> {
   raw.close();
   await sqlite.close();
   await memory.close();
-  await redis.close();
-  rawRedis.disconnect();
+  await redis?.close();
+  rawRedis?.disconnect();
 
   // Start-up of `haystack serve` (startApp, no auth) on the filled store: open, count, security, listen.
   const startUp = async (store: string): Promise<Timing> => {
@@ -259,8 +270,8 @@ async function main(): Promise<void> {
     return stats(starts);
   };
   const startS = await startUp(`sqlite:${file}`);
-  const startR = await startUp(`${redisServer.url}?prefix=bench`);
-  await stopRedis();
+  const startR = redisServer === undefined ? NO_TIMING : await startUp(`${redisServer.url}?prefix=bench`);
+  await stopRedis?.();
   stopRedis = undefined;
   row(`haystack serve start-up on ${String(count)} entities`, '<= 3 s', ms(startS, 0), ms(startR, 0), '-', '-');
 

@@ -63,6 +63,9 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
     },
   "sh: npm run -s haystack -- read --url http://127.0.0.1:8080/api/ 'site or equip or point' --to trio > building.trio":
     { run: 'sh', server: 'open' },
+  "sh: npm run -s haystack -- serve --workers 2 --store 'postgres://postgres@127.0.0.1:5432/test?schema=north'": {
+    skip: 'runs until stopped; test/app/serve-workers-shared.test.ts starts the same cluster (serve --workers 2 on PostgreSQL and Redis, own schema or prefix, port 0) and checks it across the workers',
+  },
   'sh: npm run -s haystack -- read --url http://127.0.0.1:8080/api/ site --to trio > sites.trio': {
     run: 'sh',
     server: 'open',

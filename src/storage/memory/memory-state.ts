@@ -27,8 +27,8 @@ import {
 } from '../priority-array.js';
 import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
-import { type CompiledQuery, compileQuery } from './query-plan.js';
-import { type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
+import { type CompiledQuery, compileQuery, type IndexHints } from './query-plan.js';
+import { OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
 import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
@@ -341,14 +341,27 @@ export class MemoryState {
     return [...this.#watches.values()].map(info);
   }
 
-  // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag.
+  // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag; for a
+  // top-level `or` of indexed branches, the union of each branch's smallest set.
   #smallestIndex(query: CompiledQuery): ReadonlyOrdinalSet | undefined {
+    const best = this.#smallestOf(query);
+    if (best !== undefined || query.anyOf === undefined) return best;
+    const union = new OrdinalSet();
+    for (const branch of query.anyOf) {
+      this.#smallestOf(branch)?.forEach((o) => {
+        union.add(o);
+      });
+    }
+    return union;
+  }
+
+  #smallestOf(hints: IndexHints): ReadonlyOrdinalSet | undefined {
     let best: ReadonlyOrdinalSet | undefined;
-    for (const name of query.requiredTags) {
+    for (const name of hints.requiredTags) {
       const set = this.#index.withTag(name);
       if (best === undefined || set.size < best.size) best = set;
     }
-    for (const { name, refId } of query.refEqualities) {
+    for (const { name, refId } of hints.refEqualities) {
       const set = this.#index.withRef(name, refId);
       if (best === undefined || set.size < best.size) best = set;
     }

@@ -1,5 +1,6 @@
 // A filter as the memory store runs it: the compiled predicate plus what its indexes can use (tags, Ref equalities).
 
+import type { FilterNode } from '../../core/filter/ast.js';
 import type { Filter } from '../../core/filter/filter.js';
 import { parseFilter } from '../../core/filter/parse-filter.js';
 import { planFilter } from '../../core/filter/plan.js';
@@ -14,14 +15,23 @@ export interface RefEquality {
   readonly refId: string;
 }
 
-/** A parsed filter with the index hints of its plan. */
-export interface CompiledQuery {
-  /** The filter's predicate; `resolve` follows `->` paths. */
-  readonly matches: (dict: Dict, resolve: (ref: Ref) => Dict | undefined) => boolean;
+/** What the indexes can use of one filter (or one branch of a top-level `or`). */
+export interface IndexHints {
   /** Tags every match has. */
   readonly requiredTags: readonly string[];
   /** Ref equalities every match satisfies (the tag holds that Ref, or a List containing it). */
   readonly refEqualities: readonly RefEquality[];
+}
+
+/** A parsed filter with the index hints of its plan. */
+export interface CompiledQuery extends IndexHints {
+  /** The filter's predicate; `resolve` follows `->` paths. */
+  readonly matches: (dict: Dict, resolve: (ref: Ref) => Dict | undefined) => boolean;
+  /**
+   * For a top-level `or` that has no hints of its own: the hints of each branch, when every branch has some (a
+   * match is then in the union of the branches' candidates, e.g. `site or (equip and not siteRef)`).
+   */
+  readonly anyOf: readonly IndexHints[] | undefined;
 }
 
 // Filters are immutable and cached by parseFilter, so one plan per Filter object is enough.
@@ -32,15 +42,28 @@ export function compileQuery(text: string): CompiledQuery {
   const filter = parseFilter(text);
   let q = PLANS.get(filter);
   if (q === undefined) {
-    const plan = planFilter(filter.ast);
-    const refEqualities: RefEquality[] = [];
-    for (const e of plan.equalities) {
-      const name = e.path[0];
-      if (e.path.length === 1 && name !== undefined && e.val instanceof Ref)
-        refEqualities.push({ name, refId: e.val.id });
-    }
-    q = Object.freeze({ matches: filter.matches, requiredTags: plan.requiredTags, refEqualities });
+    const own = hintsOf(filter.ast);
+    const branches = filter.ast.type === 'or' ? filter.ast.args.map(hintsOf) : [];
+    const anyOf =
+      own.requiredTags.length === 0 &&
+      own.refEqualities.length === 0 &&
+      branches.length > 0 &&
+      branches.every((b) => b.requiredTags.length > 0 || b.refEqualities.length > 0)
+        ? branches
+        : undefined;
+    q = Object.freeze({ matches: filter.matches, ...own, anyOf });
     PLANS.set(filter, q);
   }
   return q;
+}
+
+function hintsOf(ast: FilterNode): IndexHints {
+  const plan = planFilter(ast);
+  const refEqualities: RefEquality[] = [];
+  for (const e of plan.equalities) {
+    const name = e.path[0];
+    if (e.path.length === 1 && name !== undefined && e.val instanceof Ref)
+      refEqualities.push({ name, refId: e.val.id });
+  }
+  return { requiredTags: plan.requiredTags, refEqualities };
 }

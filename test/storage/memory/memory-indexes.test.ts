@@ -50,10 +50,19 @@ describe('memory store indexes', () => {
     expect(r.evaluated).toBe(49);
   });
 
-  it('falls back to evaluating every entity when nothing is required (not, or without a common tag)', async () => {
+  it('falls back to evaluating every entity when nothing is required (not, or with an unindexed branch)', async () => {
     const store = await building();
     expect(await evaluationsOf(store, 'not point')).toEqual({ matched: 22, evaluated: 1000 });
-    expect((await evaluationsOf(store, 'site or ahu')).evaluated).toBe(1000);
+    expect((await evaluationsOf(store, 'site or not point')).evaluated).toBe(1000);
+  });
+
+  it('evaluates an or of indexed branches on the union of their candidates', async () => {
+    const store = await building();
+    expect(await evaluationsOf(store, 'site or ahu')).toEqual({ matched: 22, evaluated: 22 });
+    expect(await evaluationsOf(store, 'site or (ahu and siteRef == @s2)')).toEqual({ matched: 12, evaluated: 22 });
+    const ids = (await store.read({ filter: 'equipRef == @ahu1 or equipRef == @ahu2' })).map((d) => d.id?.id);
+    expect(ids).toHaveLength(98);
+    expect(ids).toEqual([...ids].sort());
   });
 
   it('keeps the indexes in step with updates and removes', async () => {

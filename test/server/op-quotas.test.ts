@@ -1,6 +1,7 @@
 // Per-request and per-user bounds of the ops over real HTTP: batch hisRead size, hisWrite quotas, pointWrite
 // durations, calendar-edge ranges, echoed input, and watches per user with owner-only access.
 
+import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeZinc } from '../../src/core/codec/zinc/index.js';
 import { Grid } from '../../src/core/grid/grid.js';
@@ -8,6 +9,7 @@ import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
+import { type OpTraceContext, type RequestEvent, SERVER_CHANNELS, TRACE_CHANNELS } from '../../src/server/events.js';
 import { bearer, errCodeOf, raw, type SecureFixture, startSecure, tokenFor } from './security/support.js';
 import { type Fixture, get, gridOf, post, startFixture } from './support/server-fixture.js';
 
@@ -41,6 +43,43 @@ describe('batch hisRead', () => {
     expect(g.cols.map((c) => c.name)).toEqual(['ts', 'v0']);
     expect(g.size).toBe(3);
     expect(g.rows.map((r) => r.get('v0'))).toEqual([new Num(1), new Num(2), new Num(3)]);
+  });
+
+  it('yields to other clients while it joins a large batch: their about is answered before it', async () => {
+    f = await startFixture();
+    const start = Date.UTC(2024, 0, 1, 12);
+    const n = 100_000;
+    // Two points whose samples interleave: 200,000 distinct timestamps to join.
+    await f.store.hisWrite(
+      'temp',
+      Array.from({ length: n }, (_, i) => ({ ts: start + i * 60_000, val: new Num(i % 50) })),
+    );
+    await f.store.hisWrite(
+      'occ',
+      Array.from({ length: n }, (_, i) => ({ ts: start + i * 60_000 + 30_000, val: i % 2 === 0 })),
+    );
+    const base = f.base;
+    const order: string[] = [];
+    let about: Promise<number> | undefined;
+    const onStart = (ctx: unknown): void => {
+      // The batch read has started: another client asks for `about` now.
+      if ((ctx as OpTraceContext).op === 'hisRead') about ??= fetch(`${base}about`).then((r) => r.status);
+    };
+    const onRequest = (e: unknown): void => {
+      order.push(`${(e as RequestEvent).op ?? '?'} ${(e as RequestEvent).status}`);
+    };
+    const startChannel = `tracing:${TRACE_CHANNELS.op}:start`;
+    diagnostics.subscribe(startChannel, onStart);
+    diagnostics.subscribe(SERVER_CHANNELS.request, onRequest);
+    try {
+      const g = await post(f, 'hisRead', batchRead(['temp', 'occ'], '2024-01-01,2024-03-31'));
+      expect(g.size).toBe(2 * n);
+      expect(await about).toBe(200);
+    } finally {
+      diagnostics.unsubscribe(startChannel, onStart);
+      diagnostics.unsubscribe(SERVER_CHANNELS.request, onRequest);
+    }
+    expect(order).toEqual(['about 200', 'hisRead 200']);
   });
 
   it('joins distinct points on ts, leaving a cell empty where a point has no sample', async () => {

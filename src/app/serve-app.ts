@@ -157,7 +157,11 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     const metrics =
       config.metrics === undefined
         ? undefined
-        : createPrometheusMetrics({ store: opened.store, knownOp: (op) => server.handler.ops.get(op) !== undefined });
+        : createPrometheusMetrics({
+            store: opened.store,
+            knownOp: (op) => server.handler.ops.get(op) !== undefined,
+            ...(config.worker?.metrics === undefined ? {} : { clampSessions: false }),
+          });
     const securityRoutes = 'routes' in security.serverOptions ? security.serverOptions.routes : [];
     const ui = uiDir(config);
     const server = createServer({

@@ -43,21 +43,28 @@ export async function metricsSnapshot(registry: Registry): Promise<readonly Metr
 // Node's own series (heap, event-loop lag, CPU, handles, GC) describe one process: a sum over workers means nothing.
 const perProcess = (name: string): boolean => name.startsWith('process_') || name.startsWith('nodejs_');
 
+// Workers report their sessions unclamped (a login through one may end through another): the sum is clamped here.
+const SESSIONS = 'haystack_sessions_active';
+
 /**
  * The exposition text of a cluster: `haystack_*` series (and an application's own) summed over the workers that
  * answered, except those whose metric says otherwise (`haystack_watches_active` counts the shared store's watches:
- * the largest answer); Node's process series kept per worker under a `worker` label; and
+ * the largest answer; `haystack_sessions_active`, unclamped in workers, clamped at 0 once summed); Node's process
+ * series kept per worker under a `worker` label; and
  * `haystack_cluster_workers{state="configured"|"answered"}` so a scrape that missed a worker (restarting, or too
  * slow) shows it.
  */
 export async function clusterMetricsText(answers: readonly WorkerMetrics[], configured: number): Promise<string> {
+  const sessions = answers.flatMap((a) => a.metrics.filter((m) => m.name === SESSIONS));
   const labelled = answers.map(({ worker, metrics }) =>
-    metrics.map((m): MetricSnapshot => {
-      if (!perProcess(m.name)) return m;
-      const values = m.values.map((v) => ({ ...v, labels: { ...v.labels, worker: String(worker) } }));
-      // Values differ by `worker` now, so none combine: `first` also keeps those prom-client would omit.
-      return { ...m, aggregator: 'first', values };
-    }),
+    metrics
+      .filter((m) => m.name !== SESSIONS)
+      .map((m): MetricSnapshot => {
+        if (!perProcess(m.name)) return m;
+        const values = m.values.map((v) => ({ ...v, labels: { ...v.labels, worker: String(worker) } }));
+        // Values differ by `worker` now, so none combine: `first` also keeps those prom-client would omit.
+        return { ...m, aggregator: 'first', values };
+      }),
   );
   const workers: MetricSnapshot = {
     name: 'haystack_cluster_workers',
@@ -69,7 +76,13 @@ export async function clusterMetricsText(answers: readonly WorkerMetrics[], conf
       { value: answers.length, labels: { state: 'answered' } },
     ],
   };
-  return AggregatorRegistry.aggregate([...labelled, [workers]]).metrics();
+  const extra = [workers];
+  const first = sessions[0];
+  if (first !== undefined) {
+    const sum = sessions.flatMap((m) => m.values).reduce((total, v) => total + v.value, 0);
+    extra.push({ ...first, aggregator: 'sum', values: [{ value: Math.max(0, sum), labels: {} }] });
+  }
+  return AggregatorRegistry.aggregate([...labelled, extra]).metrics();
 }
 
 /** Media type of {@link clusterMetricsText}. */

@@ -12,6 +12,12 @@ export interface PrometheusMetricsOptions {
   readonly knownOp?: (op: string) => boolean;
   /** Node's default series (`process_*`, `nodejs_*`: event-loop lag, heap, GC, ...); default true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * Show `haystack_sessions_active` as 0 rather than below it (sessions that started before this process and ended
+   * here); default true. A cluster's workers say false: one worker's login may end at another, so only the sum the
+   * primary makes is clamped.
+   */
+  readonly clampSessions?: boolean;
 }
 
 /** A registry of the server's series and the hooks that feed it. */
@@ -106,12 +112,13 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
   });
   let sessions = 0;
+  const clampSessions = options.clampSessions !== false;
   new Gauge({
     name: 'haystack_sessions_active',
     help: 'Login sessions started and not yet ended by this process since it started',
     registers,
     collect() {
-      this.set(Math.max(0, sessions));
+      this.set(clampSessions ? Math.max(0, sessions) : sessions);
     },
   });
   const storeLatency = new Histogram({

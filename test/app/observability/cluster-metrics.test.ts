@@ -54,4 +54,29 @@ describe('clusterMetricsText', () => {
     const real = await workerRegistry(0);
     expect(real.find((m) => m.name === 'haystack_watches_active')?.aggregator).toBe('max');
   });
+
+  it('sums sessions unclamped and clamps the sum: a login through one worker may end through another', async () => {
+    const sessions = async (opened: number, closed: number) => {
+      const m = createPrometheusMetrics({ defaultMetrics: false, clampSessions: false });
+      m.hooks.onSession?.({ action: 'open', count: opened });
+      m.hooks.onSession?.({ action: 'close', count: closed });
+      return metricsSnapshot(m.registry);
+    };
+    const text = async (a: [number, number], b: [number, number]) =>
+      clusterMetricsText(
+        [
+          { worker: 1, metrics: await sessions(...a) },
+          { worker: 2, metrics: await sessions(...b) },
+        ],
+        2,
+      );
+    // Two logins through worker 1, one of them closed through worker 2: one session left.
+    expect(line(await text([2, 0], [0, 1]), 'haystack_sessions_active')).toBe('haystack_sessions_active 1');
+    // Closes of sessions older than the processes never make it negative.
+    expect(line(await text([0, 1], [0, 2]), 'haystack_sessions_active')).toBe('haystack_sessions_active 0');
+    // A lone server clamps its own count.
+    const alone = createPrometheusMetrics({ defaultMetrics: false });
+    alone.hooks.onSession?.({ action: 'close', count: 3 });
+    expect(line(await alone.metrics(), 'haystack_sessions_active')).toBe('haystack_sessions_active 0');
+  });
 });

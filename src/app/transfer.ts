@@ -22,6 +22,7 @@ import {
   csvHistory,
   fileError,
   hisItem,
+  jsonEntities,
   type RecordSource,
   trioRecords,
   zincHistory,
@@ -40,8 +41,7 @@ const EXPORT_PAGE = 1000;
  * Import the entities of a Zinc, JSON or Trio file: new ids are added, existing ones updated with the file's tags.
  * Entities without an id get one from the store. Returns how many.
  *
- * All or nothing for the file's content: it is read to the end first (Zinc and Trio a record at a time, in flat
- * memory; JSON whole), so a malformed file is refused, naming its line and column, before anything is written.
+ * All or nothing for the file's content: it is read to the end first (a record at a time, in flat memory), so a malformed file is refused, naming its line and column, before anything is written.
  * Then it is read again and written in commits of 1,000 entities, each all or none; should the store fail part way
  * (a full disk, a limit), the error says how many entities were committed before it.
  */
@@ -58,9 +58,11 @@ export async function importEntities(
       ? zincRows(full, file)
       : ext === '.trio'
         ? trioRecords(full, file)
-        : async function* whole() {
-            yield* await loadEntities(file, cwd);
-          };
+        : ext === '.json'
+          ? jsonEntities(full, file)
+          : async function* whole() {
+              yield* await loadEntities(file, cwd);
+            };
   return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, async (batch) => {
     const ids = batch.map((d) => d.id?.id);
     const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importEntities, importHistory } from '../../src/app/index.js';
+import { Dict, encodeJson, Grid, Num, Ref } from '../../src/core/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -64,6 +65,40 @@ describe('haystack import, streamed', () => {
     expect(await s.count()).toBe(0);
     expect(await importEntities(s, 'ok.zinc', dir.path)).toBe(2500);
     expect((await s.readByIds(['z02499']))[0]?.get('dis')).toBe('Zinc 2499');
+    await s.close();
+  });
+
+  it('streams JSON lists and grids element by element, across chunk boundaries, as the whole-file decoder reads them', async () => {
+    const dicts = Array.from({ length: 2500 }, (_, i) =>
+      Dict.of({ id: new Ref(`j${pad(i)}`), dis: `brackets ] } [ { and "quotes", ${String(i)}`, n: new Num(i) }),
+    );
+    writeFileSync(dir.file('list.json'), `[\n${dicts.map((d) => encodeJson(d)).join(',\n')}\n]\n`);
+    const s = await store();
+    expect(await importEntities(s, 'list.json', dir.path)).toBe(2500);
+    const back = await s.read({ filter: 'n' });
+    expect(back.map((d) => d.get('dis'))).toEqual(dicts.map((d) => d.get('dis')));
+    // A grid whose "rows" key straddles the file reader's first 64 KiB chunk, rows before meta in another.
+    const grid = encodeJson(Grid.fromDicts(dicts.slice(0, 10)));
+    const at = grid.indexOf('"rows"');
+    const padded = `${grid.slice(0, at)}"pad":"${'p'.repeat(65_536 - at - 10)}",${grid.slice(at)}`;
+    expect(padded.indexOf('"rows"')).toBeLessThan(65_536);
+    expect(padded.indexOf('"rows"') + 6).toBeGreaterThan(65_536);
+    writeFileSync(dir.file('grid.json'), padded);
+    const g = await store();
+    expect(await importEntities(g, 'grid.json', dir.path)).toBe(10);
+    await g.close();
+    // Malformed: named by line and column in the file, nothing written.
+    writeFileSync(dir.file('bad.json'), `[\n${encodeJson(dicts[0] as Dict)},\n{"id": tru}\n]`);
+    writeFileSync(dir.file('scalar.json'), '[1, 2]');
+    writeFileSync(dir.file('dict.json'), encodeJson(dicts[0] as Dict));
+    const e = await store();
+    await expect(importEntities(e, 'bad.json', dir.path)).rejects.toThrow(/^bad\.json: json 3:11: /);
+    await expect(importEntities(e, 'scalar.json', dir.path)).rejects.toThrow(
+      'scalar.json: line 1: an element is not a dict',
+    );
+    await expect(importEntities(e, 'dict.json', dir.path)).rejects.toThrow('dict.json: holds no grid or list of dicts');
+    expect(await e.count()).toBe(0);
+    await e.close();
     await s.close();
   });
 

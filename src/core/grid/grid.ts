@@ -5,7 +5,7 @@ import { compare, equals, hash } from '../kinds/equality.js';
 import { hashString, mix } from '../kinds/hash.js';
 import type { Val } from '../kinds/kind.js';
 import { registerValueClass } from '../kinds/value-class.js';
-import { Dict, type DictInit } from './dict.js';
+import { Dict, type DictInit, type DictShape } from './dict.js';
 import { isTagName } from './tag-name.js';
 
 /** A grid column: a tag name and its meta. */
@@ -80,7 +80,16 @@ export class Grid implements Iterable<Dict> {
       cols.push(Object.freeze({ name, meta }));
     }
     const rows = (parts.rows ?? []).map((r) => Dict.of(r));
+    // A row holding every name of its shape adds nothing once another such row of that shape was seen (the
+    // entities of a store query come in a few shapes).
+    const fullShapes = new Set<DictShape>();
     for (const r of rows) {
+      const shape = r.shape;
+      const full = r.size === shape.size;
+      if (full) {
+        if (fullShapes.has(shape)) continue;
+        fullShapes.add(shape);
+      }
       for (const name of r.keys()) {
         if (seen.has(name)) continue;
         if (parts.addMissingCols !== true) throw new ValueError(`Row tag ${name} has no column`);

@@ -9,6 +9,7 @@
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { Num } from '../../src/core/index.js';
 import type { HisItem, StorageAdapter } from '../../src/storage/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { openPostgresStore } from '../../src/storage/postgres/index.js';
@@ -95,7 +96,8 @@ export async function postgresBench(c: PgBenchConfig): Promise<void> {
       for (let p = 0; p < c.hisPoints; p++) {
         const n = Math.min(c.batch, ceilingCount / c.hisPoints - off);
         let text = '';
-        for (const it of c.samples(p, off, n)) text += `${String(p)}\t${String(it.ts)}\t${String(it.val)}\tkW\t\\N\n`;
+        for (const it of c.samples(p, off, n))
+          text += `${String(p)}\t${String(it.ts)}\t${String((it.val as Num).val)}\tkW\t\\N\n`;
         const stream = admin.query(copyFrom('COPY his_ceiling (rid, ts, num, unit, val) FROM STDIN'));
         await new Promise<void>((resolve, reject) => {
           stream.on('error', reject);

@@ -265,6 +265,12 @@ export class SqliteState {
         return out;
       }
     }
+    // An index narrows it and the scan cache is loaded: the index gives the candidates' ids, the cache their decoded
+    // entities (no per-row subqueries, no JSON decoding), both read in one transaction so that they agree.
+    if (driver !== '' && this.#mirror.loaded) {
+      const found = this.#readDrivenCached(c, driver, params, max);
+      if (found !== undefined) return found;
+    }
     let sql = `SELECT e.data FROM entity e WHERE ${driver}${c.sql.where} ORDER BY e.id`;
     if (!recheck && Number.isFinite(max)) {
       params.push(max);
@@ -286,6 +292,29 @@ export class SqliteState {
         out.push(d);
         if (out.length >= max) break;
       }
+    }
+    return out;
+  }
+
+  #readDrivenCached(c: CompiledRead, driver: string, params: readonly SqlParam[], max: number): Dict[] | undefined {
+    const work = (): Dict[] | undefined => {
+      if (this.#mirror.current() === undefined) return undefined;
+      const stmt = this.#statement(`SELECT e.id FROM entity e WHERE ${driver}1 ORDER BY e.id`);
+      const out: Dict[] = [];
+      const resolve = this.#resolveCached;
+      for (const id of stmt.all(sqliteParams(params)) as string[]) {
+        const d = this.#mirror.get(id);
+        if (d !== undefined && c.filter.matches(d, resolve)) {
+          out.push(d);
+          if (out.length >= max) break;
+        }
+      }
+      return out;
+    };
+    const out = this.#db.inTransaction ? work() : this.#db.transaction(work).deferred();
+    if (out !== undefined) {
+      this.#driven++;
+      this.#cached++;
     }
     return out;
   }

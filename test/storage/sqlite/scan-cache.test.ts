@@ -58,6 +58,28 @@ describe('the SQLite scan cache', () => {
     await sql.close();
   });
 
+  it('answers index-driven reads from the cache too, with the same entities as SQL', async () => {
+    const { cached, sql } = await pair();
+    await sql.commit(Array.from({ length: 40 }, (_, i) => ({ op: 'add' as const, tags: point(i, 60 + i) })));
+    const site = (i: number, area: number) =>
+      Dict.of({ id: new Ref(`s${String(i)}`), site: MARKER, area: new Num(area, 'ft²') });
+    await sql.commit([0, 1, 2].map((i) => ({ op: 'add' as const, tags: site(i, 1000 + i * 500) })));
+    await sql.commit([{ op: 'add', tags: Dict.of({ id: new Ref('e'), equip: MARKER, siteRef: new Ref('s1') }) }]);
+    expect(await cached.read({ filter: SCAN })).toHaveLength(30);
+    const before = cached.readStats();
+    for (const filter of ['site and area > 1200ft²', 'equip and siteRef==@s1', 'siteRef==@s1 and siteRef->area']) {
+      expect(ids(await cached.read({ filter }))).toEqual(ids(await sql.read({ filter })));
+      expect(ids(await cached.read({ filter, limit: 1 }))).toEqual(ids(await sql.read({ filter, limit: 1 })));
+    }
+    expect(cached.readStats().driven - before.driven).toBe(6);
+    expect(cached.readStats().cached - before.cached).toBe(6);
+    // A change through the other connection is seen by the next driven read.
+    await sql.commit([{ op: 'update', id: 's0', changes: Dict.of({ area: new Num(9000, 'ft²') }) }]);
+    expect(ids(await cached.read({ filter: 'site and area > 1200ft²' }))).toEqual(['s0', 's1', 's2']);
+    await cached.close();
+    await sql.close();
+  });
+
   it('follows ->paths through cached entities', async () => {
     const { cached, sql } = await pair();
     await sql.commit([

@@ -34,6 +34,11 @@ export interface HaystackHandler {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Close every WebSocket connection (1001 going away), e.g. before closing the server. */
   closeWebSockets(): void;
+  /**
+   * Resolves when no request is being served, including those whose client has gone: close the store only after
+   * this, or a request still at work finds it closed.
+   */
+  idle(): Promise<void>;
   /** The options with defaults filled in. */
   readonly options: ResolvedServerOptions;
   /** The transport-neutral op pipeline this handler adapts to HTTP (other transports call ops through it too). */
@@ -213,12 +218,24 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     }
   };
 
+  // Requests still at work: a client that hangs up does not stop its op, which may still be using the store.
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  const finished = (): void => {
+    if (--inFlight > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const wake of waiters) wake();
+  };
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
     // `serve` answers every error itself; this only catches a failure to write that answer.
-    serve(req, res, performance.now()).catch((err: unknown) => {
-      if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
-      res.destroy();
-    });
+    serve(req, res, performance.now())
+      .catch((err: unknown) => {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+        res.destroy();
+      })
+      .finally(finished);
   }) as HaystackHandler;
   return Object.assign(handler, {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -228,6 +245,12 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     },
     closeWebSockets(): void {
       ws?.closeAll();
+    },
+    idle(): Promise<void> {
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+      });
     },
     options: opts,
     pipeline,

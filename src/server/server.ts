@@ -25,7 +25,8 @@ export interface CreateServerOptions extends HaystackServerOptions {
   readonly tls?: TlsOptions;
   /**
    * How long `close()` lets requests in progress finish, in ms, before it closes every connection left (idle
-   * ones close at once, and a response finished during the grace closes its connection). Default 10,000.
+   * ones close at once, and a response finished during the grace closes its connection); `close()` also waits,
+   * within the same grace, for requests whose client has hung up. Default 10,000.
    */
   readonly shutdownGraceMs?: number;
 }
@@ -119,14 +120,29 @@ export function createServer(options: CreateServerOptions): HaystackServer {
         }
         handler.closeWebSockets();
         closing = true;
+        const deadline = performance.now() + grace;
         const force = setTimeout(() => {
           server.closeAllConnections();
         }, grace);
         force.unref();
         server.close((err) => {
           clearTimeout(force);
-          if (err === undefined) resolve();
-          else reject(err);
+          if (err !== undefined) {
+            reject(err);
+            return;
+          }
+          // Every connection is gone, but a request whose client hung up may still be at work: give it what is left
+          // of the grace, so that whoever closes the store next does not pull it from under that request.
+          const left = Math.max(0, deadline - performance.now());
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<void>((done) => {
+            timer = setTimeout(done, left);
+            timer.unref();
+          });
+          void Promise.race([handler.idle(), late]).then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
         server.closeIdleConnections();
       });

@@ -107,6 +107,50 @@ describe('shutdown', () => {
     await store.close();
   });
 
+  it('waits for a request whose client hung up before it lets the store be closed', async () => {
+    const store = createMemoryStore();
+    let entered!: () => void;
+    const started = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const steps: string[] = [];
+    const slow = {
+      name: 'slow',
+      doc: 'Answers once the test opens the gate, then reads the store.',
+      noSideEffects: true,
+      requiredRole: 'viewer' as const,
+      handler: async () => {
+        entered();
+        await gate;
+        steps.push('op done');
+        const n = await store.count();
+        steps.push(`counted ${String(n)}`);
+        return Grid.fromDicts([{ n: new Num(n) }]);
+      },
+    };
+    const server = createServer({ store, noAuth: true, shutdownGraceMs: 10_000, ops: [slow] });
+    const addr = await server.listen(0, '127.0.0.1');
+    const socket = net.connect(addr.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /api/slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    await started;
+    // The client hangs up mid-request: its connection is gone, its op is not.
+    const gone = new Promise((resolve) => socket.once('close', resolve));
+    socket.destroy();
+    await gone;
+    const closed = server.close().then(() => steps.push('server closed'));
+    // Let the server see the connection end before the op may finish.
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await closed;
+    expect(steps).toEqual(['op done', 'counted 0', 'server closed']);
+    await store.close();
+  });
+
   it('refuses a negative grace', () => {
     expect(() => createServer({ store: createMemoryStore(), noAuth: true, shutdownGraceMs: -1 })).toThrow(
       /shutdownGraceMs/,

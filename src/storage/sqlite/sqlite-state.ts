@@ -299,10 +299,12 @@ export class SqliteState {
   #readDrivenCached(c: CompiledRead, driver: string, params: readonly SqlParam[], max: number): Dict[] | undefined {
     const work = (): Dict[] | undefined => {
       if (this.#mirror.current() === undefined) return undefined;
-      const stmt = this.#statement(`SELECT e.id FROM entity e WHERE ${driver}1 ORDER BY e.id`);
+      // Sorted here, not by ORDER BY: with it SQLite walks the whole id index (1M rows) rather than the tag index.
+      const stmt = this.#statement(`SELECT e.id FROM entity e WHERE ${driver}1`);
+      const candidates = (stmt.all(sqliteParams(params)) as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const out: Dict[] = [];
       const resolve = this.#resolveCached;
-      for (const id of stmt.all(sqliteParams(params)) as string[]) {
+      for (const id of candidates) {
         const d = this.#mirror.get(id);
         if (d !== undefined && c.filter.matches(d, resolve)) {
           out.push(d);

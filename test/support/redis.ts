@@ -79,13 +79,14 @@ export interface PrivateRedis {
  * Redis replies (`appendonly yes`, `appendfsync always`), so acknowledged writes survive a crash.
  */
 export async function startPrivateRedis(
-  options: { readonly aof?: boolean; readonly cluster?: boolean } = {},
+  options: { readonly aof?: boolean; readonly cluster?: boolean | 'unassigned' } = {},
 ): Promise<PrivateRedis> {
   const dir = makeTempDir('hs-redis-');
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir.path, '--daemonize', 'no'];
   if (options.aof === true) args.push('--appendonly', 'yes', '--appendfsync', 'always');
-  if (options.cluster === true) args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf');
+  if (options.cluster !== undefined && options.cluster !== false)
+    args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf');
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     const c = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -116,7 +117,7 @@ export async function startPrivateRedis(
     await exited;
   };
   await start();
-  if (options.cluster === true) await ownEverySlot(port);
+  if (options.cluster === true) await ownEverySlot(port); // 'unassigned': the caller builds the cluster
   return {
     url: `redis://127.0.0.1:${String(port)}`,
     port,
@@ -129,12 +130,67 @@ export async function startPrivateRedis(
   };
 }
 
+/** A private Redis Cluster of `size` primaries (no replicas), the slots spread over them by `redis-cli`. */
+export interface PrivateRedisCluster {
+  /** `redis://127.0.0.1:<port>` of each node. */
+  readonly urls: readonly string[];
+  /** Stop every node and delete their folders. */
+  stop(): Promise<void>;
+}
+
+/** Start `size` cluster-enabled nodes and join them with `redis-cli --cluster create`; resolves once all say ok. */
+export async function startPrivateRedisCluster(size = 3): Promise<PrivateRedisCluster> {
+  const nodes = await Promise.all(Array.from({ length: size }, () => startPrivateRedis({ cluster: 'unassigned' })));
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    const cli = spawn(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${String(n.port)}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    cli.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    cli.stderr.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const [code] = (await once(cli, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`redis-cli --cluster create failed (${String(code)}): ${out.slice(-500)}`);
+    for (const n of nodes) await clusterReady(n.port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { urls: nodes.map((n) => n.url), stop };
+}
+
 // A one-node cluster: assign all 16384 slots to it and wait until it reports the cluster ready.
 async function ownEverySlot(port: number): Promise<void> {
   const client = new Redis(port, '127.0.0.1');
   client.on('error', () => undefined);
   try {
     await client.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+  } finally {
+    client.disconnect();
+  }
+  await clusterReady(port);
+}
+
+// Wait until the node at `port` reports the cluster ready.
+async function clusterReady(port: number): Promise<void> {
+  const client = new Redis(port, '127.0.0.1');
+  client.on('error', () => undefined);
+  try {
     for (;;) {
       const info = String(await client.call('CLUSTER', 'INFO'));
       if (info.includes('cluster_state:ok')) return;

@@ -9,9 +9,14 @@ export interface RedisStoreLocation {
   readonly url: string;
   /** The store's key prefix (`hs` unless `?prefix=` names another). */
   readonly prefix: string;
+  /** True with `?cluster=true`: the URL names one node of a Redis Cluster. */
+  readonly cluster: boolean;
 }
 
-/** Split `redis://host:port/db?prefix=NAME` into the connection URL and the prefix; `ValueError` when malformed. */
+/**
+ * Split `redis://host:port/db?prefix=NAME&cluster=true` into the connection URL, the prefix and the cluster flag;
+ * `ValueError` when malformed.
+ */
 export function parseRedisLocation(text: string): RedisStoreLocation {
   let url: URL;
   try {
@@ -20,14 +25,24 @@ export function parseRedisLocation(text: string): RedisStoreLocation {
     throw new ValueError(`--store ${JSON.stringify(text)} is not a URL: redis://HOST:PORT[/DB][?prefix=NAME]`);
   }
   const prefix = url.searchParams.get('prefix') ?? 'hs';
+  const clusterText = url.searchParams.get('cluster') ?? 'false';
   url.searchParams.delete('prefix');
+  url.searchParams.delete('cluster');
   if ([...url.searchParams.keys()].length > 0) {
-    throw new ValueError(`--store ${JSON.stringify(text)}: the only option is prefix`);
+    throw new ValueError(`--store ${JSON.stringify(text)}: the only options are prefix and cluster`);
   }
+  if (clusterText !== 'true' && clusterText !== 'false') {
+    throw new ValueError(`--store ${JSON.stringify(text)}: cluster must be true or false`);
+  }
+  const cluster = clusterText === 'true';
   if (!/^(\/\d{0,2})?$/.test(url.pathname)) {
     throw new ValueError(`--store ${JSON.stringify(text)}: the path must be a database number such as /0`);
   }
-  return { url: url.toString(), prefix };
+  // A cluster has database 0 only.
+  if (cluster && !/^\/?0?$/.test(url.pathname)) {
+    throw new ValueError(`--store ${JSON.stringify(text)}: a Redis Cluster has database 0 only`);
+  }
+  return { url: url.toString(), prefix, cluster };
 }
 
 function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
@@ -35,12 +50,13 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
     scheme,
     usage,
     async open(spec: StoreSpec, context) {
-      const { url, prefix } = parseRedisLocation(spec.text);
+      const { url, prefix, cluster } = parseRedisLocation(spec.text);
       // Loaded only when chosen: ioredis is an optional dependency.
       const { openRedisStore } = await import('../../storage/redis/index.js');
       const store = await openRedisStore({
         url,
         prefix,
+        cluster,
         ...(context.clock === undefined ? {} : { clock: context.clock }),
       });
       const shown = new URL(url);
@@ -50,7 +66,7 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
         users: store.users,
         authState: store.authState,
         persistent: true,
-        description: `redis ${shown.toString()} prefix ${prefix}`,
+        description: `redis ${cluster ? 'cluster ' : ''}${shown.toString()} prefix ${prefix}`,
         close: () => store.close(),
       };
     },

@@ -1,7 +1,7 @@
 // The Redis connection of a store: ioredis loaded on demand, scripts by SHA, and outages turned into typed errors.
 
 import { createHash } from 'node:crypto';
-import type { Redis as IoRedis } from 'ioredis';
+import type { Cluster, Redis as IoRedis } from 'ioredis';
 import { HaystackError, StorageError, StoreUnavailableError } from '../../core/errors.js';
 import { closedError } from '../storage-errors.js';
 import type { LuaScript } from './redis-scripts.js';
@@ -12,20 +12,32 @@ export interface RedisConnectionOptions {
   readonly url: string;
   /** Longest wait for a reply before the call fails as unavailable, in ms (default 10,000). */
   readonly commandTimeoutMs?: number;
+  /**
+   * True when `url` names one node of a Redis Cluster: the client learns the others from it and follows slot moves.
+   * A store's keys share one hash tag, so they all live in one slot (on one primary at a time).
+   */
+  readonly cluster?: boolean;
 }
+
+/** A single-node client or a Redis Cluster client: the commands a store sends are the same on both. */
+type Client = IoRedis | Cluster;
 
 // Replies Redis gives while it cannot serve yet (loading the AOF, a busy script, a replica without its primary).
 const TRANSIENT_REPLY = /^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /** One connection with the calls a store makes; every failure is a `HaystackError`. */
 export class RedisConnection {
-  readonly #client: IoRedis;
+  readonly #client: Client;
   readonly #shas = new Map<LuaScript, string>();
-  #subscriber: IoRedis | undefined;
+  #subscriber: Client | undefined;
   #closed = false;
 
-  private constructor(client: IoRedis) {
+  // A second connection for SUBSCRIBE, queueing commands while it reconnects so that ioredis can subscribe again.
+  readonly #newSubscriber: () => Client;
+
+  private constructor(client: Client, newSubscriber: () => Client) {
     this.#client = client;
+    this.#newSubscriber = newSubscriber;
   }
 
   /**
@@ -35,8 +47,8 @@ export class RedisConnection {
    */
   static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
     // Loaded only when a Redis store is opened: ioredis is an optional dependency.
-    const { Redis } = await import('ioredis');
-    const client = new Redis(options.url, {
+    const { Redis, Cluster } = await import('ioredis');
+    const nodeOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -45,7 +57,36 @@ export class RedisConnection {
       connectTimeout: 5_000,
       commandTimeout: options.commandTimeoutMs ?? 10_000,
       retryStrategy: (times: number) => Math.min(50 * times, 1_000),
-    });
+    };
+    let client: Client;
+    let newSubscriber: () => Client;
+    if (options.cluster === true) {
+      const u = new URL(options.url);
+      const nodes = [{ host: u.hostname, port: Number(u.port === '' ? 6379 : u.port) }];
+      const redisOptions = {
+        ...nodeOptions,
+        ...(u.username === '' ? {} : { username: decodeURIComponent(u.username) }),
+        ...(u.password === '' ? {} : { password: decodeURIComponent(u.password) }),
+        ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+      };
+      const clusterOptions = {
+        lazyConnect: true,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: (times: number) => Math.min(50 * times, 1_000),
+      };
+      client = new Cluster(nodes, { ...clusterOptions, enableOfflineQueue: false, redisOptions });
+      newSubscriber = () =>
+        new Cluster(nodes, {
+          ...clusterOptions,
+          enableOfflineQueue: true,
+          redisOptions: { ...redisOptions, maxRetriesPerRequest: null },
+        });
+    } else {
+      const single = new Redis(options.url, nodeOptions);
+      client = single;
+      newSubscriber = () =>
+        single.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    }
     // The library never logs; failures reach callers as typed errors, so the event only needs a listener.
     client.on('error', () => undefined);
     try {
@@ -54,7 +95,7 @@ export class RedisConnection {
       client.disconnect();
       throw new StoreUnavailableError('redis', { cause: err });
     }
-    return new RedisConnection(client);
+    return new RedisConnection(client, newSubscriber);
   }
 
   /** True once {@link close} was called. */
@@ -160,8 +201,7 @@ export class RedisConnection {
   async subscribe(channel: string, onMessage: (text: string) => void, onReset: () => void): Promise<void> {
     this.#guard();
     if (this.#subscriber !== undefined) throw new StorageError('This Redis connection is subscribed already');
-    // The subscriber queues commands while reconnecting, so that ioredis can subscribe again by itself.
-    const sub = this.#client.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+    const sub = this.#newSubscriber();
     this.#subscriber = sub;
     sub.on('error', () => undefined);
     let dropped = false;
@@ -211,7 +251,7 @@ export class RedisConnection {
   }
 }
 
-async function quit(client: IoRedis): Promise<void> {
+async function quit(client: Client): Promise<void> {
   try {
     await client.quit();
   } catch {

@@ -37,6 +37,8 @@ export interface RedisStoreOptions {
   readonly limits?: Partial<RedisStoreLimits>;
   /** Longest wait for a reply before a call fails with `HS_ERR_UNAVAILABLE`, in ms (default 10,000). */
   readonly commandTimeoutMs?: number;
+  /** True when `url` names a node of a Redis Cluster (the store's keys share one slot; default false). */
+  readonly cluster?: boolean;
 }
 
 /** A Redis StorageAdapter; its users and sessions live under the same prefix. */
@@ -82,6 +84,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   const redis = await RedisConnection.open({
     url,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    cluster: options.cluster === true,
   });
   try {
     const meta = `${keyBase(prefix)}${KEY.meta}`;

@@ -138,9 +138,17 @@ describe.skipIf(!up)('redis store', () => {
     expect(parseRedisLocation('redis://127.0.0.1:6379/2?prefix=north')).toEqual({
       url: 'redis://127.0.0.1:6379/2',
       prefix: 'north',
+      cluster: false,
     });
+    expect(parseRedisLocation('redis://h:1?cluster=true&prefix=x')).toEqual({
+      url: 'redis://h:1',
+      prefix: 'x',
+      cluster: true,
+    });
+    expect(() => parseRedisLocation('redis://h:1/2?cluster=true')).toThrow(/database 0 only/);
+    expect(() => parseRedisLocation('redis://h:1?cluster=yes')).toThrow(/true or false/);
     expect(parseRedisLocation('redis://h:1').prefix).toBe('hs');
     expect(() => parseRedisLocation('redis://h:1/x')).toThrow(/database number/);
-    expect(() => parseRedisLocation('redis://h:1?db=2')).toThrow(/only option/);
+    expect(() => parseRedisLocation('redis://h:1?db=2')).toThrow(/only options are prefix and cluster/);
   });
 });

@@ -53,7 +53,14 @@ const LIVE_TEXT: Readonly<Record<LiveState, string>> = {
 
 function LiveBadge({ session }: { readonly session: Session }): VNode {
   const [state, setState] = useState<LiveState>(session.live.state);
-  useEffect(() => session.live.onState(setState), [session]);
+  useEffect(() => {
+    const off = session.live.onState(setState);
+    // The connection may have changed state between the first render and this effect: start from where it is now.
+    setState(session.live.state);
+    return () => {
+      off();
+    };
+  }, [session]);
   return html`<span class=${`live-badge ${state}`} role="status" aria-live="polite"
     title=${state === 'offline' ? (session.live.error ?? '') : ''}>${LIVE_TEXT[state]}</span>`;
 }

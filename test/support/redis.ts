@@ -75,8 +75,9 @@ export interface PrivateRedis {
 
 /**
  * Start `redis-server --port P --save ''` in a temp folder; with `cluster`, a one-node Redis Cluster owning every
- * slot; with `aof`, every write is appended and fsynced before
- * Redis replies (`appendonly yes`, `appendfsync always`), so acknowledged writes survive a crash.
+ * slot (`'unassigned'`: cluster-enabled with no slots, for the caller to join into a cluster); with `aof`, every
+ * write is appended and fsynced before Redis replies (`appendonly yes`, `appendfsync always`), so acknowledged
+ * writes survive a crash.
  */
 export async function startPrivateRedis(
   options: { readonly aof?: boolean; readonly cluster?: boolean | 'unassigned' } = {},
@@ -117,7 +118,7 @@ export async function startPrivateRedis(
     await exited;
   };
   await start();
-  if (options.cluster === true) await ownEverySlot(port); // 'unassigned': the caller builds the cluster
+  if (options.cluster === true) await ownEverySlot(port);
   return {
     url: `redis://127.0.0.1:${String(port)}`,
     port,

@@ -48,23 +48,22 @@ export class RedisConnection {
   static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
     // Loaded only when a Redis store is opened: ioredis is an optional dependency.
     const { Redis, Cluster } = await import('ioredis');
-    const nodeOptions = {
-      lazyConnect: true,
-      enableOfflineQueue: false,
+    // Per connection: no command is resent after a reconnect, none retried, and every one has a deadline.
+    const connectionOptions = {
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
-      enableAutoPipelining: true,
       connectTimeout: 5_000,
       commandTimeout: options.commandTimeoutMs ?? 10_000,
-      retryStrategy: (times: number) => Math.min(50 * times, 1_000),
     };
+    const retry = (times: number): number => Math.min(50 * times, 1_000);
     let client: Client;
     let newSubscriber: () => Client;
     if (options.cluster === true) {
       const u = new URL(options.url);
       const nodes = [{ host: u.hostname, port: Number(u.port === '' ? 6379 : u.port) }];
+      // The cluster client sets each node's offline queue and reconnection itself: those are cluster options here.
       const redisOptions = {
-        ...nodeOptions,
+        ...connectionOptions,
         ...(u.username === '' ? {} : { username: decodeURIComponent(u.username) }),
         ...(u.password === '' ? {} : { password: decodeURIComponent(u.password) }),
         ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
@@ -72,7 +71,7 @@ export class RedisConnection {
       const clusterOptions = {
         lazyConnect: true,
         enableAutoPipelining: true,
-        clusterRetryStrategy: (times: number) => Math.min(50 * times, 1_000),
+        clusterRetryStrategy: retry,
       };
       client = new Cluster(nodes, { ...clusterOptions, enableOfflineQueue: false, redisOptions });
       newSubscriber = () =>
@@ -82,7 +81,13 @@ export class RedisConnection {
           redisOptions: { ...redisOptions, maxRetriesPerRequest: null },
         });
     } else {
-      const single = new Redis(options.url, nodeOptions);
+      const single = new Redis(options.url, {
+        ...connectionOptions,
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        retryStrategy: retry,
+      });
       client = single;
       newSubscriber = () =>
         single.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });

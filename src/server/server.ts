@@ -120,27 +120,26 @@ export function createServer(options: CreateServerOptions): HaystackServer {
         }
         handler.closeWebSockets();
         closing = true;
-        const deadline = performance.now() + grace;
+        // One grace for both: connections still open when it ends are closed, and a request whose client hung up
+        // (its connection gone, its op still at work) is waited for until then, so that whoever closes the store next
+        // does not pull it from under that request.
+        let graceOver!: () => void;
+        const over = new Promise<void>((done) => {
+          graceOver = done;
+        });
         const force = setTimeout(() => {
           server.closeAllConnections();
+          graceOver();
         }, grace);
         force.unref();
         server.close((err) => {
-          clearTimeout(force);
           if (err !== undefined) {
+            clearTimeout(force);
             reject(err);
             return;
           }
-          // Every connection is gone, but a request whose client hung up may still be at work: give it what is left
-          // of the grace, so that whoever closes the store next does not pull it from under that request.
-          const left = Math.max(0, deadline - performance.now());
-          let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<void>((done) => {
-            timer = setTimeout(done, left);
-            timer.unref();
-          });
-          void Promise.race([handler.idle(), late]).then(() => {
-            clearTimeout(timer);
+          void Promise.race([handler.idle(), over]).then(() => {
+            clearTimeout(force);
             resolve();
           });
         });

@@ -42,7 +42,10 @@ const RESOLVED = new WeakSet<object>([DEFAULT_LIMITS]);
 export function resolveLimits(limits?: Partial<DecodeLimits>): DecodeLimits {
   if (limits === undefined) return DEFAULT_LIMITS;
   if (RESOLVED.has(limits)) return limits as DecodeLimits;
-  const r: DecodeLimits = Object.freeze({ ...DEFAULT_LIMITS, ...checkLimits(limits) });
+  const r: DecodeLimits = Object.freeze({
+    ...DEFAULT_LIMITS,
+    ...checkPositiveLimits(limits, DEFAULT_LIMITS, 'Decode'),
+  });
   RESOLVED.add(r);
   return r;
 }
@@ -52,17 +55,25 @@ export function limitExceeded(format: string, limit: keyof DecodeLimits, max: nu
   throw new LimitError(limit, `${format}: input exceeds ${limit} (${max})`);
 }
 
-/** The given limits without undefined ones, each a known name and a positive integer (an OptionError otherwise). */
-function checkLimits(limits: Partial<DecodeLimits>): Partial<DecodeLimits> {
+/**
+ * `limits` without its undefined fields, after checking that each is a name of `defaults` and a positive integer
+ * (an `OptionError` naming `limits.<name>` otherwise); `what` starts the messages (`Decode`, `Filter`).
+ */
+export function checkPositiveLimits(
+  limits: object,
+  defaults: object,
+  what: 'Decode' | 'Filter',
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(limits) as [string, unknown][]) {
     if (v === undefined) continue;
     const option = `limits.${k}`;
-    if (!(k in DEFAULT_LIMITS)) throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Unknown decode limit ${k}`);
+    if (!(k in defaults))
+      throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Unknown ${what.toLowerCase()} limit ${k}`);
     if (typeof v !== 'number')
-      throw new OptionError('HS_ERR_OPTION_TYPE', option, `Decode limit ${k} must be a number`);
+      throw new OptionError('HS_ERR_OPTION_TYPE', option, `${what} limit ${k} must be a number`);
     if (!Number.isSafeInteger(v) || v <= 0) {
-      throw new OptionError('HS_ERR_OPTION_RANGE', option, `Decode limit ${k} must be a positive integer`);
+      throw new OptionError('HS_ERR_OPTION_RANGE', option, `${what} limit ${k} must be a positive integer`);
     }
     out[k] = v;
   }

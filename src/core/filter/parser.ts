@@ -1,6 +1,7 @@
 // Filter parser: filter text to an immutable AST, by the Filters chapter grammar, with input limits.
 
-import { LimitError, OptionError } from '../errors.js';
+import { checkPositiveLimits } from '../codec/limits.js';
+import { LimitError } from '../errors.js';
 import {
   type CmpOp,
   type FilterNode,
@@ -28,17 +29,7 @@ export const DEFAULT_FILTER_LIMITS: Required<FilterLimits> = Object.freeze({ max
 
 /** Throw an `OptionError` for an unknown filter limit or one that is not a positive integer. */
 export function checkFilterLimits(limits: FilterLimits): void {
-  for (const [k, v] of Object.entries(limits) as [string, unknown][]) {
-    if (v === undefined) continue;
-    const option = `limits.${k}`;
-    if (!(k in DEFAULT_FILTER_LIMITS))
-      throw new OptionError('HS_ERR_OPTION_UNKNOWN', option, `Unknown filter limit ${k}`);
-    if (typeof v !== 'number')
-      throw new OptionError('HS_ERR_OPTION_TYPE', option, `Filter limit ${k} must be a number`);
-    if (!Number.isSafeInteger(v) || v <= 0) {
-      throw new OptionError('HS_ERR_OPTION_RANGE', option, `Filter limit ${k} must be a positive integer`);
-    }
-  }
+  checkPositiveLimits(limits, DEFAULT_FILTER_LIMITS, 'Filter');
 }
 
 const CMP_KINDS: ReadonlySet<string> = new Set<CmpOp>(['==', '!=', '<', '<=', '>', '>=']);

@@ -79,26 +79,23 @@ export class HDateTime {
     const subMs = time.nanos % 1_000_000;
     const before = zone.offsetAt(localMs - MS_PER_DAY);
     const after = zone.offsetAt(localMs + MS_PER_DAY);
-    const candidates: number[] = [];
-    for (const off of before === after ? [before] : [before, after]) {
-      const instant = localMs - off * 1000;
-      if (zone.offsetAt(instant) === off) candidates.push(instant);
-    }
-    candidates.sort((a, b) => a - b);
+    // The instants that the offsets in force around the change give, and whether each really shows that offset.
+    const a = localMs - before * 1000;
+    const b = localMs - after * 1000;
+    const okA = zone.offsetAt(a) === before;
+    const okB = before !== after && zone.offsetAt(b) === after;
     let chosen: number;
-    const first = candidates[0];
-    const last = candidates[candidates.length - 1];
-    if (first !== undefined && last !== undefined) {
-      if (first !== last && disambiguation === 'reject') {
+    if (okA || okB) {
+      const first = okA && okB ? Math.min(a, b) : okA ? a : b;
+      const last = okA && okB ? Math.max(a, b) : first;
+      if (first !== last && disambiguation === 'reject')
         throw new ValueError(`Ambiguous local time ${date.toString()}T${time.toString()} in ${zone.name}`);
-      }
       chosen = disambiguation === 'later' ? last : first;
     } else {
-      if (disambiguation === 'reject') {
+      if (disambiguation === 'reject')
         throw new ValueError(`Local time ${date.toString()}T${time.toString()} does not exist in ${zone.name}`);
-      }
       // Gap: `before` is the offset in force before the change, which maps the wall time to the later side.
-      chosen = disambiguation === 'earlier' ? localMs - after * 1000 : localMs - before * 1000;
+      chosen = disambiguation === 'earlier' ? b : a;
     }
     return new HDateTime(chosen, subMs, zone.offsetAt(chosen), zone);
   }

@@ -160,41 +160,15 @@ export class TimeZone {
       second: 'numeric',
     });
     const secs = Math.floor(epochMs / 1000);
-    let y = 0;
-    let mo = 0;
-    let d = 0;
-    let h = 0;
-    let mi = 0;
-    let s = 0;
-    let bc = false;
-    for (const p of this.#format.formatToParts(secs * 1000)) {
-      switch (p.type) {
-        case 'year':
-          y = Number(p.value);
-          break;
-        case 'month':
-          mo = Number(p.value);
-          break;
-        case 'day':
-          d = Number(p.value);
-          break;
-        case 'hour':
-          h = Number(p.value);
-          break;
-        case 'minute':
-          mi = Number(p.value);
-          break;
-        case 'second':
-          s = Number(p.value);
-          break;
-        case 'era':
-          bc = p.value.startsWith('B');
-          break;
-        default:
-      }
-    }
-    if (bc) y = 1 - y;
-    const local = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    // Every field asked for is in the parts; `era` is read by its first letter (B for BC).
+    const f: Record<string, string> = {};
+    for (const p of this.#format.formatToParts(secs * 1000)) f[p.type] = p.value;
+    const y = Number(f.year);
+    const local =
+      daysFromCivil(f.era?.startsWith('B') === true ? 1 - y : y, Number(f.month), Number(f.day)) * 86400 +
+      Number(f.hour) * 3600 +
+      Number(f.minute) * 60 +
+      Number(f.second);
     return local - secs;
   }
 

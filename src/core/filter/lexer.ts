@@ -1,7 +1,7 @@
 // Filter tokenizer: turns filter text into tokens with their offsets; literals are read as Zinc scalars.
 
 import { lineColumn } from '../codec/text-position.js';
-import { isIdPart } from '../codec/zinc/zinc-chars.js';
+import { isAlphaHi, isAlphaLo, isDigit, isIdPart } from '../codec/zinc/zinc-chars.js';
 import { ZincReader } from '../codec/zinc/zinc-reader.js';
 import { ParseError } from '../errors.js';
 import type { Val } from '../kinds/kind.js';
@@ -48,16 +48,8 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13 || c === 0xa0;
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
 function isAlpha(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
-
-function isIdChar(c: number): boolean {
-  return isAlpha(c) || isDigit(c) || c === 95;
+  return isAlphaLo(c) || isAlphaHi(c);
 }
 
 /** Reads tokens one at a time, so a syntax error is reported before any lexical error further on. */
@@ -83,8 +75,8 @@ export class FilterLexer {
     if (i >= n) return tok('eof', n);
     const c = text.charCodeAt(i);
     const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-    if (isAlpha(c) || (c === 95 && next >= 0 && isIdChar(next))) {
-      while (i < n && isIdChar(text.charCodeAt(i))) i++;
+    if (isAlpha(c) || (c === 95 && next >= 0 && isIdPart(next))) {
+      while (i < n && isIdPart(text.charCodeAt(i))) i++;
       return tok('id', i);
     }
     // Filters: literals are Zinc scalars, read by the Zinc reader itself (one grammar, one set of errors).

@@ -37,3 +37,20 @@ export function hexVal(c: number): number {
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
 }
+
+/** Zinc: a char a URI may escape and keep escaped (Zinc#uriNotes): `: / ? # [ ] @ \ & = ;` */
+export function isUriReserved(c: number): boolean {
+  return (
+    c === 58 ||
+    c === 47 ||
+    c === 63 ||
+    c === 35 ||
+    c === 91 ||
+    c === 93 ||
+    c === 64 ||
+    c === 92 ||
+    c === 38 ||
+    c === 61 ||
+    c === 59
+  );
+}

@@ -27,7 +27,7 @@ import { TimeZone } from '../../tz/time-zone.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import { lineColumn } from '../text-position.js';
 import { HisColumnsBuilder } from './his-columns.js';
-import { hexVal, isAlphaHi, isAlphaLo, isDigit, isIdPart, isTzChar, isUnitChar } from './zinc-chars.js';
+import { hexVal, isAlphaHi, isAlphaLo, isDigit, isIdPart, isTzChar, isUnitChar, isUriReserved } from './zinc-chars.js';
 
 /** Options of a {@link ZincReader}. */
 export interface ZincReaderOptions {
@@ -55,6 +55,9 @@ const NEED_MORE_INPUT = NeedMoreInput.INSTANCE;
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 const EMPTY_LIST: List = Object.freeze([]);
+// The chars of a Zinc <strEscChar> after the backslash (`u` aside), and what each stands for.
+const STR_ESC_CHARS = 'bfnrt"\\$';
+const STR_ESC_VALS = '\b\f\n\r\t"\\$';
 const C_TAB = 9;
 const C_NL = 10;
 const C_CR = 13;
@@ -359,16 +362,12 @@ export class ZincReader {
 
   #enter(p: number): void {
     if (++this.#depth > this.#limits.maxDepth) {
+      const e = this.#error(p, '');
       throw new LimitError(
         'maxDepth',
-        `${this.#format} ${this.#lineCol(p)}: nesting deeper than ${this.#limits.maxDepth}`,
+        `${this.#format} ${e.line}:${e.column}: nesting deeper than ${this.#limits.maxDepth}`,
       );
     }
-  }
-
-  #lineCol(p: number): string {
-    const e = this.#error(p, '');
-    return `${e.line}:${e.column}`;
   }
 
   #checkToken(start: number, p: number): void {
@@ -413,38 +412,12 @@ export class ZincReader {
         out += s.slice(run, i);
         const e = this.#ch(i + 1);
         // Zinc: <strEscChar> := "\b" | "\f" | "\n" | "\r" | "\t" | "\"" | "\\" | "\$" | <uEscChar>
-        switch (e) {
-          case 98:
-            out += '\b';
-            break;
-          case 102:
-            out += '\f';
-            break;
-          case 110:
-            out += '\n';
-            break;
-          case 114:
-            out += '\r';
-            break;
-          case 116:
-            out += '\t';
-            break;
-          case C_QUOTE:
-            out += '"';
-            break;
-          case C_BACKSLASH:
-            out += '\\';
-            break;
-          case 36:
-            out += '$';
-            break;
-          case 117:
-            out += String.fromCharCode(this.#hex4(i + 2));
-            i += 4;
-            break;
-          default:
-            this.#fail(i + 1, 'an escape char (b f n r t " \\ $ u)');
-        }
+        const k = e === 117 ? -1 : STR_ESC_CHARS.indexOf(String.fromCharCode(e));
+        if (k >= 0) out += STR_ESC_VALS.charAt(k);
+        else if (e === 117) {
+          out += String.fromCharCode(this.#hex4(i + 2));
+          i += 4;
+        } else this.#fail(i + 1, 'an escape char (b f n r t " \\ $ u)');
         i += 2;
         run = i;
         continue;
@@ -483,21 +456,12 @@ export class ZincReader {
       if (c < C_SP) this.#fail(i, 'a URI char or a closing `');
       if (c === C_BACKSLASH) {
         const e = this.#ch(i + 1);
+        // Zinc: <uriEscChar> := "\:" | "\/" | "\?" | "\#" | "\[" | "\]" | "\@" | "\`" | "\\" | "\&" | "\=" | "\;"
+        if (isUriReserved(e)) {
+          i += 2;
+          continue;
+        }
         switch (e) {
-          // Zinc: <uriEscChar> := "\:" | "\/" | "\?" | "\#" | "\[" | "\]" | "\@" | "\`" | "\\" | "\&" | "\=" | "\;"
-          case C_COLON:
-          case 47:
-          case 63:
-          case 35:
-          case C_LBRACKET:
-          case C_RBRACKET:
-          case C_AT:
-          case C_BACKSLASH:
-          case 38:
-          case 61:
-          case 59:
-            i += 2;
-            continue;
           case C_BACKTICK:
             // Haxall decodes \` to a backtick (the only way to write one); see conformance uri/escaped-backtick.
             out += `${s.slice(run, i)}\``;

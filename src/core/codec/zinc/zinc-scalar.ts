@@ -13,6 +13,7 @@ import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import type { TimeZone } from '../../tz/time-zone.js';
+import { isUriReserved } from './zinc-chars.js';
 
 // Two-digit strings 00-59 for times.
 const D2: string[] = [];
@@ -133,23 +134,6 @@ function isPairAt(s: string, i: number): boolean {
 
 function uEsc(c: number): string {
   return `\\u${c.toString(16).padStart(4, '0')}`;
-}
-
-// : / ? # [ ] @ \ & = ;
-function isUriReserved(c: number): boolean {
-  return (
-    c === 58 ||
-    c === 47 ||
-    c === 63 ||
-    c === 35 ||
-    c === 91 ||
-    c === 93 ||
-    c === 64 ||
-    c === 92 ||
-    c === 38 ||
-    c === 61 ||
-    c === 59
-  );
 }
 
 /** A float in plain decimal notation (Zinc <coordDeg> has no exponent), exact to the shortest round-trip digits. */

@@ -117,28 +117,6 @@ export class HisColumnsBuilder {
     return this.#size;
   }
 
-  /** A builder for rows like this one (a `ts` DateTime gives the zone), or undefined. */
-  static forRow(row: Dict): HisColumnsBuilder | undefined {
-    const ts = row.get('ts');
-    return ts instanceof HDateTime ? new HisColumnsBuilder(ts.tz) : undefined;
-  }
-
-  /**
-   * Add a row Dict `{ts, val}` if it fits the columns: `ts` a DateTime in this zone with the zone's
-   * own offset, and no other tag. False (and nothing added) otherwise.
-   */
-  addRow(row: Dict): boolean {
-    const ts = row.get('ts');
-    if (!(ts instanceof HDateTime) || ts.tz !== this.tz || ts.offset !== this.tz.offsetAt(ts.epochMs)) return false;
-    const v = row.get('val');
-    if (row.size !== (v === null ? 1 : 2)) return false;
-    if (v instanceof Num) this.addNum(ts.epochMs, ts.subMsNanos, v.val, v.unit);
-    else if (typeof v === 'boolean') this.addBool(ts.epochMs, ts.subMsNanos, v);
-    else if (typeof v === 'string') this.addStr(ts.epochMs, ts.subMsNanos, v);
-    else this.addOther(ts.epochMs, ts.subMsNanos, v);
-    return true;
-  }
-
   /** Add a row whose value is a Number. */
   addNum(epochMs: number, subMs: number, v: number, unit: string | undefined): void {
     const i = this.#addTs(epochMs, subMs);
@@ -225,4 +203,29 @@ export class HisColumnsBuilder {
 function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
+}
+
+// Row Dicts into columns (the stream decoder's path): functions, not methods, so that decodeZinc's bundle, whose
+// reader adds scanned values, leaves them out.
+
+/** A builder for rows like this one (a `ts` DateTime gives the zone), or undefined. */
+export function hisBuilderForRow(row: Dict): HisColumnsBuilder | undefined {
+  const ts = row.get('ts');
+  return ts instanceof HDateTime ? new HisColumnsBuilder(ts.tz) : undefined;
+}
+
+/**
+ * Add a row Dict `{ts, val}` to `b` if it fits the columns: `ts` a DateTime in the builder's zone with the zone's
+ * own offset, and no other tag. False (and nothing added) otherwise.
+ */
+export function addHisRow(b: HisColumnsBuilder, row: Dict): boolean {
+  const ts = row.get('ts');
+  if (!(ts instanceof HDateTime) || ts.tz !== b.tz || ts.offset !== b.tz.offsetAt(ts.epochMs)) return false;
+  const v = row.get('val');
+  if (row.size !== (v === null ? 1 : 2)) return false;
+  if (v instanceof Num) b.addNum(ts.epochMs, ts.subMsNanos, v.val, v.unit);
+  else if (typeof v === 'boolean') b.addBool(ts.epochMs, ts.subMsNanos, v);
+  else if (typeof v === 'string') b.addStr(ts.epochMs, ts.subMsNanos, v);
+  else b.addOther(ts.epochMs, ts.subMsNanos, v);
+  return true;
 }

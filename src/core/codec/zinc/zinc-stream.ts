@@ -10,7 +10,7 @@ import {
   type ValDecodeOptions,
 } from '../../grid/plain.js';
 import { type DecodeLimits, limitExceeded, resolveLimits, rowTooLong } from '../limits.js';
-import { HisColumnsBuilder } from './his-columns.js';
+import { addHisRow, type HisColumnsBuilder, hisBuilderForRow } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
 import { encodeZincHeader, encodeZincRows, RowWriter } from './zinc-writer.js';
 
@@ -236,9 +236,9 @@ export async function decodeZincStream(
     }
     if (first) {
       first = false;
-      if (cols.length === 2 && cols[0]?.name === 'ts' && cols[1]?.name === 'val') his = HisColumnsBuilder.forRow(e.row);
+      if (cols.length === 2 && cols[0]?.name === 'ts' && cols[1]?.name === 'val') his = hisBuilderForRow(e.row);
     }
-    if (his?.addRow(e.row) === true) continue;
+    if (his !== undefined && addHisRow(his, e.row)) continue;
     if (rows === undefined) {
       rows = [];
       if (his !== undefined) {

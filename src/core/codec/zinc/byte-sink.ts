@@ -34,14 +34,6 @@ export class ByteSink {
     this.buf[this.len++] = c;
   }
 
-  /** `n` copies of one byte (runs of commas). */
-  repeat(c: number, n: number): void {
-    this.ensure(n);
-    if (n > 16) this.buf.fill(c, this.len, this.len + n);
-    else for (let k = 0; k < n; k++) this.buf[this.len + k] = c;
-    this.len += n;
-  }
-
   /** Some bytes. */
   bytes(b: Uint8Array): void {
     const n = b.length;
@@ -145,15 +137,5 @@ export class ByteSink {
   /** The bytes written so far as a string. */
   toString(): string {
     return decoder.decode(this.buf.subarray(0, this.len));
-  }
-
-  /** The bytes written so far (a view of the buffer). */
-  toBytes(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-
-  /** Forget what was written (keeps the buffer). */
-  reset(): void {
-    this.len = 0;
   }
 }

@@ -37,7 +37,7 @@ export function encodeZincBytes(val: Val): Uint8Array {
     const sink = new ByteSink(val.size * 48 + 256);
     sink.utf8(encodeZincHeader(val.meta, val.cols));
     writeHis(sink, his, 0, val.size);
-    return sink.toBytes();
+    return sink.buf.subarray(0, sink.len);
   }
   return encoder.encode(encodeZinc(val));
 }

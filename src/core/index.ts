@@ -56,6 +56,7 @@ export {
   codecForContentType,
   codecForExtension,
   type FormatName,
+  type GridPieces,
   type MediaType,
   parseMediaType,
   valToGrid,

@@ -16,7 +16,7 @@ import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
-import { negotiateResponse, responseEncoding, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
@@ -181,7 +181,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         requestId,
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
-        encoding: responseEncoding(codec),
+        // Every registry codec is an encoding; those with `pieces` stream a chunked answer.
+        encoding: codec,
         // Only GET responses are cached: their whole request is the query string.
         ...(post ? {} : { cacheKey: query }),
       });

@@ -82,8 +82,8 @@ export interface OpContext {
 
 /**
  * A response grid whose rows come in chunks as they are read (a long history), so that the server never holds them
- * all: the pipeline sends each chunk as it comes where the response format can be written in pieces (Zinc), and
- * gathers them into one grid elsewhere. Each chunk is a grid of `cols` (its meta is ignored).
+ * all: the pipeline sends each chunk as it comes where the response format can be written in pieces (Zinc, JSON,
+ * CSV), and gathers them into one grid elsewhere. Each chunk is a grid of `cols` (its meta is ignored).
  */
 export interface ChunkedGrid {
   /** The response's grid meta. */

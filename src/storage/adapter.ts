@@ -127,6 +127,25 @@ export interface HisChunkOptions {
   readonly maxRows?: number;
 }
 
+/** How {@link StorageAdapter.hisReadBatchChunks} reads. */
+export interface HisBatchChunkOptions {
+  /** Most samples read per chunk (default 10,000); a chunk holds at most that many rows. */
+  readonly chunkRows?: number;
+  /**
+   * Fail with `LimitError` (`maxRows`) before the first chunk when the joined answer holds more cells than this
+   * (rows, one per distinct timestamp, times points).
+   */
+  readonly maxCells?: number;
+}
+
+/** A chunk of a batch history read: rows of distinct timestamps, with a value column per point. */
+export interface HisBatchChunk {
+  /** The rows' timestamps (epoch ms), ascending, each once. */
+  readonly ts: readonly number[];
+  /** A column per point, in the order asked: its sample at each row's timestamp, undefined where it has none. */
+  readonly vals: readonly (readonly (Val | undefined)[])[];
+}
+
 /**
  * A storage backend. Every method is atomic; failures are typed (`StorageError`, `UnknownRecError`,
  * `HS_ERR_CONFLICT` on a stale `mod`, `HS_ERR_UNKNOWN_NAME` on an unknown or expired watch).
@@ -199,6 +218,17 @@ export interface StorageAdapter {
    * more than `maxRows` samples. Stopping the iteration early releases what it holds.
    */
   hisReadChunks?(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
+  /**
+   * Optional capability: the samples of several distinct points in `[start, end)` joined on their timestamps (the
+   * batch hisRead), in time order, in chunks read from one snapshot, so that a batch read of any length holds one
+   * chunk in memory at a time. An unknown point fails before the first chunk (`UnknownRecError`), as does a joined
+   * answer beyond `maxCells` (`LimitError` `maxRows`). Stopping the iteration early releases what it holds.
+   */
+  hisReadBatchChunks?(
+    ids: readonly string[],
+    range: TimeRange,
+    options?: HisBatchChunkOptions,
+  ): AsyncIterable<HisBatchChunk>;
 
   /**
    * Optional capability (see `ChangeNotifier`): report entity changes made through other adapters over this store

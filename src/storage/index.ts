@@ -4,6 +4,8 @@
 export type {
   Clock,
   CommitDiff,
+  HisBatchChunk,
+  HisBatchChunkOptions,
   HisChunkOptions,
   HisItem,
   PointWriteRequest,

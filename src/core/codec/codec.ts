@@ -4,7 +4,7 @@
 
 import { ParseError } from '../errors.js';
 import { Dict } from '../grid/dict.js';
-import { Grid } from '../grid/grid.js';
+import { Grid, type GridCol } from '../grid/grid.js';
 import { kindOf, type Val } from '../kinds/kind.js';
 import type { DecodeLimits } from './limits.js';
 import type { FormatName } from './negotiate.js';
@@ -43,6 +43,21 @@ export interface Codec {
   readonly encode: (val: Val) => string;
   /** Encode a grid. */
   readonly encodeGrid: (grid: Grid) => string;
+  /** Write a grid in pieces, as its rows come (a server streaming a long history); absent where a format cannot. */
+  readonly pieces?: GridPieces;
+}
+
+/**
+ * A grid written in pieces: {@link GridPieces.head}, then {@link GridPieces.rows} for each run of rows in order, then
+ * {@link GridPieces.tail}. Joined, the pieces are the text `encodeGrid` writes for the whole grid, byte for byte.
+ */
+export interface GridPieces {
+  /** The text before the first row: the grid's meta and columns. */
+  head(meta: Dict, cols: readonly GridCol[]): string;
+  /** A run of rows, as a grid of the head's columns; `first` when no row was written before it. */
+  rows(grid: Grid, first: boolean): string;
+  /** The text after the last row. */
+  readonly tail: string;
 }
 
 /**

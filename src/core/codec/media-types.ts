@@ -1,7 +1,7 @@
 // The codec registry: each format by name, media type and file extension, and HTTP content negotiation over them
 // (the negotiation by format name is in negotiate.ts; each codec lives beside its reader and writer).
 
-export { type Codec, valToGrid } from './codec.js';
+export { type Codec, type GridPieces, valToGrid } from './codec.js';
 export { type FormatName, type MediaType, parseMediaType } from './negotiate.js';
 
 import type { Codec } from './codec.js';

@@ -146,6 +146,12 @@ function bindAll(store: StorageAdapter): StorageAdapter {
       : {
           hisReadChunks: (id, r, o) => (store.hisReadChunks as NonNullable<StorageAdapter['hisReadChunks']>)(id, r, o),
         }),
+    ...(store.hisReadBatchChunks === undefined
+      ? {}
+      : {
+          hisReadBatchChunks: (ids, r, o) =>
+            (store.hisReadBatchChunks as NonNullable<StorageAdapter['hisReadBatchChunks']>)(ids, r, o),
+        }),
     hisWrite: (id, items) => store.hisWrite(id, items),
     hisCount: (id) => store.hisCount(id),
     readPriorityArray: (id) => store.readPriorityArray(id),

@@ -7,29 +7,14 @@ import {
   codecForAccept,
   codecForContentType as registryCodecForContentType,
 } from '../../core/codec/media-types.js';
-import { encodeZincHeader, encodeZincRows } from '../../core/codec/zinc/zinc-writer.js';
 import { HaystackError } from '../../core/errors.js';
 import type { ServerFormat } from '../op.js';
-import type { ResponseEncoding } from '../pipeline/dispatch-op.js';
 
 /** A wire format with its codec (the registry's). */
 export type WireCodec = Codec;
 
 /** Zinc, the default of the HTTP API and the format of errors that other formats cannot carry. */
 export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
-
-// Zinc writes a grid's header and its rows apart, so a chunked response (a long hisRead) streams in it.
-const ZINC_PIECES: ResponseEncoding = Object.freeze<ResponseEncoding>({
-  contentType: ZINC_CODEC.contentType,
-  encodeGrid: ZINC_CODEC.encodeGrid,
-  encodeHeader: encodeZincHeader,
-  encodeRows: (grid) => encodeZincRows(grid, 0, grid.size),
-});
-
-/** How the pipeline encodes a response in `codec`: the codec itself, with writing in pieces where it can (Zinc). */
-export function responseEncoding(codec: WireCodec): ResponseEncoding {
-  return codec === ZINC_CODEC ? ZINC_PIECES : codec;
-}
 
 /** Every format the server speaks, as the `formats` op reports them (JSON v3 apart from v4). */
 export const SERVER_FORMATS: readonly ServerFormat[] = Object.freeze(

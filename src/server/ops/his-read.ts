@@ -8,7 +8,7 @@ import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
-import type { HisItem } from '../../storage/adapter.js';
+import type { HisBatchChunk, HisItem } from '../../storage/adapter.js';
 import type { ChunkedGrid, OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, requireRefId } from './args.js';
 import { hisPoints } from './his-point.js';
@@ -71,67 +71,72 @@ async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid
     Dict.of({ id: new Ref(point.id, point.rec.dis()), hisStart: span.start, hisEnd: reportedEnd(end, point.tz) });
   // An open-ended range reports an end that depends on its last sample: it is read whole.
   if (ctx.store.hisReadChunks !== undefined && span.end !== undefined) {
-    return readChunked(ctx, point.id, { start: span.start.epochMs, end: span.end }, singleMeta(span.end), point.tz);
+    const source = ctx.store.hisReadChunks(point.id, { start: span.start.epochMs, end: span.end }, readOptions(ctx));
+    return chunkedAnswer(ctx, source, (items) => new HisRows(items, point.tz), singleMeta(span.end), SINGLE_COLS, 1);
   }
   const { items, end } = await readSpan(ctx, point.id, span);
   checkCells(items.length, 1, ctx);
   return Grid.fromTrustedParts(singleMeta(end), SINGLE_COLS, new HisRows(items, point.tz));
 }
 
-// A single read through the store's chunks: one grid when it fits in one chunk (as readSingle makes it), else a
-// chunked answer that reads the next chunk only when the one before was sent. The store checks the cell limit
-// before the first chunk.
-async function readChunked(
-  ctx: OpContext,
-  id: string,
-  range: { readonly start: number; readonly end: number },
-  meta: Dict,
-  tz: TimeZone,
-): Promise<Grid | ChunkedGrid> {
+// Chunk by chunk: the store counts the range against the cell limit before the first chunk.
+function readOptions(ctx: OpContext): { chunkRows: number; maxRows: number; maxCells: number } {
   const max = ctx.server.limits.maxHisReadCells;
-  const source = (ctx.store.hisReadChunks as NonNullable<OpContext['store']['hisReadChunks']>)(id, range, {
-    chunkRows: HIS_CHUNK_ROWS,
-    maxRows: max,
-  });
+  return { chunkRows: HIS_CHUNK_ROWS, maxRows: max, maxCells: max };
+}
+
+/**
+ * The answer of a read through the store's chunks: one grid when the range fits in one chunk (as the whole-grid
+ * path makes it), else a chunked answer that reads the next chunk only when the one before was sent. One chunk is
+ * read ahead to tell the two apart, so at most two are held.
+ */
+async function chunkedAnswer<C>(
+  ctx: OpContext,
+  source: AsyncIterable<C>,
+  rowsOf: (chunk: C) => RowSource,
+  meta: Dict,
+  cols: readonly GridCol[],
+  points: number,
+): Promise<Grid | ChunkedGrid> {
   const it = source[Symbol.asyncIterator]();
-  let first: IteratorResult<readonly HisItem[]>;
+  let first: IteratorResult<C>;
+  let second: IteratorResult<C>;
   try {
     first = await it.next();
+    second = first.done === true ? first : await it.next();
   } catch (err) {
+    await it.return?.();
     if (err instanceof LimitError && err.limit === 'maxRows') {
+      const max = ctx.server.limits.maxHisReadCells;
       throw new LimitError(
         'maxHisReadCells',
-        `hisRead answer of more than ${max} rows x 1 points exceeds ${max} values`,
+        `hisRead answer of more than ${String(Math.floor(max / points))} rows x ${String(points)} points exceeds ${String(max)} values`,
       );
     }
     throw err;
   }
-  const grid = (items: readonly HisItem[]): Grid => Grid.fromTrustedParts(NO_META, SINGLE_COLS, new HisRows(items, tz));
-  if (first.done === true || first.value.length < HIS_CHUNK_ROWS) {
-    // All of it: the cursor is done with (its transaction ends), and the answer is an ordinary grid.
-    await it.return?.();
-    const items = first.done === true ? [] : first.value;
-    return Grid.fromTrustedParts(meta, SINGLE_COLS, new HisRows(items, tz));
-  }
-  const head = first.value;
+  if (first.done === true) return Grid.fromTrustedParts(meta, cols, []);
+  // All of it in one chunk: the cursor is done with (its transaction ends), and the answer is an ordinary grid.
+  if (second.done === true) return Grid.fromTrustedParts(meta, cols, rowsOf(first.value));
+  const ahead = [first.value, second.value];
   async function* chunks(): AsyncGenerator<Grid> {
     let done = false;
     try {
-      yield grid(head);
+      for (const c of ahead.splice(0)) yield Grid.fromTrustedParts(NO_META, cols, rowsOf(c));
       for (;;) {
         const next = await it.next();
         if (next.done === true) {
           done = true;
           return;
         }
-        yield grid(next.value);
+        yield Grid.fromTrustedParts(NO_META, cols, rowsOf(next.value));
       }
     } finally {
-      // Stopped early (the client went away): the store releases its cursor.
+      // Stopped early (the client went away, the answer failed): the store releases its cursor.
       if (!done) await it.return?.();
     }
   }
-  return { meta, cols: SINGLE_COLS, chunks: chunks() };
+  return { meta, cols, chunks: chunks() };
 }
 
 // Work between two yields to the event loop while a batch is joined: other clients wait at most about this long.
@@ -141,7 +146,7 @@ const CHUNK = 32_768;
 class BatchRows implements RowSource {
   readonly #shape: DictShape;
   constructor(
-    readonly ts: Float64Array,
+    readonly ts: ArrayLike<number>,
     readonly cols: readonly (readonly (Val | undefined)[])[],
     readonly tz: TimeZone,
   ) {
@@ -181,7 +186,7 @@ async function unionTimestamps(lists: readonly (readonly HisItem[])[]): Promise<
   return all.slice(0, w);
 }
 
-async function readBatch(req: Grid, ctx: OpContext): Promise<Grid> {
+async function readBatch(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid> {
   // The same point named twice is answered once: a column per distinct id.
   const ids = [...new Set(idColumn(req, ctx.server.limits.maxReadIds, 'maxReadIds'))];
   if (ids.length === 0) throw badRequest('Batch hisRead needs at least one id');
@@ -197,6 +202,19 @@ async function readBatch(req: Grid, ctx: OpContext): Promise<Grid> {
     if (points.some((p) => p.tz !== tz)) throw badRequest('Batch hisRead of points in different time zones needs a tz');
   }
   const span = resolveHisRange(req.meta.get('range'), tz, ctx.server.clock());
+  const gridCols: GridCol[] = [
+    { name: 'ts', meta: NO_META },
+    ...points.map((p, i) => ({ name: `v${i}`, meta: Dict.of({ id: new Ref(p.id, p.rec.dis()) }) })),
+  ];
+  const batchMeta = (end: number): Dict =>
+    Dict.of({ hisStart: span.start.toTimeZone(tz), hisEnd: reportedEnd(end, tz) });
+  // As for one point: an open-ended range is read whole, its end depending on the last samples.
+  if (ctx.store.hisReadBatchChunks !== undefined && span.end !== undefined) {
+    const ids = points.map((p) => p.id);
+    const source = ctx.store.hisReadBatchChunks(ids, { start: span.start.epochMs, end: span.end }, readOptions(ctx));
+    const rowsOf = (c: HisBatchChunk): RowSource => new BatchRows(c.ts, c.vals, tz);
+    return chunkedAnswer(ctx, source, rowsOf, batchMeta(span.end), gridCols, points.length);
+  }
   const lists: (readonly HisItem[])[] = [];
   let end = 0;
   let samples = 0;
@@ -221,12 +239,7 @@ async function readBatch(req: Grid, ctx: OpContext): Promise<Grid> {
     cols.push(col);
     if (ts.length >= CHUNK) await yieldToLoop();
   }
-  const gridCols: GridCol[] = [
-    { name: 'ts', meta: NO_META },
-    ...points.map((p, i) => ({ name: `v${i}`, meta: Dict.of({ id: new Ref(p.id, p.rec.dis()) }) })),
-  ];
-  const meta = Dict.of({ hisStart: span.start.toTimeZone(tz), hisEnd: reportedEnd(end, tz) });
-  return Grid.fromTrustedParts(meta, gridCols, new BatchRows(ts, cols, tz));
+  return Grid.fromTrustedParts(batchMeta(end), gridCols, new BatchRows(ts, cols, tz));
 }
 
 /** `hisRead`: with `range` in the first row, one point; with `range` in the grid meta, a batch of points. */

@@ -1,9 +1,10 @@
 // dispatchOp: the transport-neutral op pipeline (lookup, side-effect rule, role check, limits, cache, call, error grid).
 
+import type { GridPieces } from '../../core/codec/codec.js';
 import type { DecodeLimits } from '../../core/codec/limits.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
-import { Grid, type GridCol } from '../../core/grid/grid.js';
+import { Grid } from '../../core/grid/grid.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
 import { ChangeFeed, followStore, observeStore, type StoreObserver } from '../cache/observed-store.js';
 import { ResponseCache } from '../cache/response-cache.js';
@@ -31,12 +32,10 @@ export interface ResponseEncoding {
   /** Encode a response grid as text. */
   encodeGrid(grid: Grid): string;
   /**
-   * Where the format can be written in pieces (Zinc): the text before the rows (`ver`, meta, columns). With it and
-   * {@link ResponseEncoding.encodeRows}, a chunked response is streamed instead of gathered into one grid.
+   * Where the format can be written in pieces (every codec of the registry but Trio): a chunked response is then
+   * streamed as its rows come instead of gathered into one grid.
    */
-  encodeHeader?(meta: Dict, cols: readonly GridCol[]): string;
-  /** The rows of a grid, as they follow {@link ResponseEncoding.encodeHeader}'s text. */
-  encodeRows?(grid: Grid): string;
+  readonly pieces?: GridPieces;
 }
 
 /** One op call, as a transport hands it to {@link OpPipeline.dispatchOp}. */
@@ -219,8 +218,8 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       : await op.handler(reqGrid, context);
     let result: Grid;
     if (answered instanceof Grid) result = answered;
-    else if (encoding?.encodeHeader !== undefined && encoding.encodeRows !== undefined) {
-      const stream = encodePieces(answered, encoding.encodeHeader.bind(encoding), encoding.encodeRows.bind(encoding));
+    else if (encoding?.pieces !== undefined) {
+      const stream = encodePieces(answered, encoding.pieces);
       return { ok: true, grid: undefined, body: undefined, contentType: encoding.contentType, cached: false, stream };
     } else result = await gatherChunks(answered);
     if (encoding === undefined)
@@ -309,20 +308,18 @@ function rowIds(grid: Grid): string[] {
   return ids;
 }
 
-// A chunked response in pieces of UTF-8, each chunk's rows as the chunk comes; the header goes with the first, so
+// A chunked response in pieces of UTF-8, each chunk's rows as the chunk comes; the head goes with the first, so
 // that nothing is sent (and an error can still be answered) before the store delivered something.
-async function* encodePieces(
-  answer: ChunkedGrid,
-  header: (meta: Dict, cols: readonly GridCol[]) => string,
-  rows: (grid: Grid) => string,
-): AsyncGenerator<Buffer> {
-  let head: string | undefined = header(answer.meta, answer.cols);
+async function* encodePieces(answer: ChunkedGrid, pieces: GridPieces): AsyncGenerator<Buffer> {
+  let head: string | undefined = pieces.head(answer.meta, answer.cols);
   for await (const chunk of answer.chunks) {
     if (chunk.size === 0) continue;
-    yield Buffer.from(head === undefined ? rows(chunk) : head + rows(chunk), 'utf8');
+    const rows = pieces.rows(chunk, head !== undefined);
+    yield Buffer.from(head === undefined ? rows : head + rows, 'utf8');
     head = undefined;
   }
-  if (head !== undefined) yield Buffer.from(head, 'utf8');
+  const last = (head ?? '') + pieces.tail;
+  if (last !== '') yield Buffer.from(last, 'utf8');
 }
 
 // A chunked response as one grid, for formats written whole and for transports that want grids.

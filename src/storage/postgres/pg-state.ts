@@ -8,7 +8,7 @@
 import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
-import { HaystackError, LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
+import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Filter } from '../../core/filter/filter.js';
 import { parseFilter } from '../../core/filter/parse-filter.js';
 import { Dict } from '../../core/grid/dict.js';
@@ -16,6 +16,7 @@ import { Num } from '../../core/kinds/number.js';
 import type { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
+  HisBatchChunk,
   HisItem,
   PointWriteRequest,
   PriorityArray,
@@ -44,6 +45,15 @@ import { unknownWatchError } from '../storage-errors.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
 import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
 import { storageFailure } from './pg-errors.js';
+import {
+  batchHisQuery,
+  batchRids,
+  batchTsQuery,
+  type CursorQuery,
+  checkRowCount,
+  cursorRows,
+  joinByTs,
+} from './pg-his-cursor.js';
 import { ensurePartitions, type HistoryMode, listPartitions } from './pg-schema.js';
 
 /** Limits of a PostgreSQL store; every one is checked where input enters. */
@@ -255,50 +265,35 @@ export class PgState {
    * holding more fails before the first chunk (counting stops at `maxRows + 1`, so the check costs at most that).
    */
   async *hisReadChunks(id: string, range: TimeRange, chunk: number, maxRows?: number): AsyncGenerator<HisItem[]> {
-    let c: PgClient;
-    try {
-      c = await this.#pool.connect();
-    } catch (err) {
-      throw storageFailure(err);
-    }
-    let broken = false;
-    try {
-      // Repeatable read: the count and the cursor see the same samples.
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const open = async (c: PgClient): Promise<CursorQuery> => {
       const rid = await this.#requireRid(c, id);
-      const bounds = [rid, clampTs(range.start), clampTs(range.end)];
-      if (maxRows !== undefined) {
-        const n = await c.query<{ readonly n: number }>(
-          'SELECT count(*)::int AS n FROM (SELECT 1 FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 LIMIT $4) x',
-          [...bounds, maxRows + 1],
-        );
-        if ((n.rows[0]?.n ?? 0) > maxRows) {
-          throw new LimitError('maxRows', `The history range holds more than ${String(maxRows)} samples`);
-        }
+      const values = [rid, clampTs(range.start), clampTs(range.end)];
+      await checkRowCount(c, { text: 'SELECT 1 FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3', values }, maxRows);
+      return { text: 'SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts', values };
+    };
+    for await (const rows of cursorRows(this.#pool, open, chunk)) yield decodeHisRows(rows);
+  }
+
+  /**
+   * Several points' samples in `[start, end)` joined on ts, in chunks of at most `chunk` samples: one query merging
+   * the points' index scans by ts, read through a cursor in one snapshot. With `maxCells`, an answer of more
+   * (distinct timestamps x points) fails before the first chunk.
+   */
+  hisReadBatchChunks(
+    ids: readonly string[],
+    range: TimeRange,
+    chunk: number,
+    maxCells?: number,
+  ): AsyncGenerator<HisBatchChunk> {
+    const open = async (c: PgClient): Promise<CursorQuery> => {
+      const rids = await batchRids(c, ids);
+      const q = batchHisQuery(rids, clampTs(range.start), clampTs(range.end));
+      if (maxCells !== undefined && ids.length > 0) {
+        await checkRowCount(c, batchTsQuery(q), Math.floor(maxCells / ids.length));
       }
-      await c.query(
-        'DECLARE his_cursor NO SCROLL CURSOR FOR SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts',
-        bounds,
-      );
-      const fetch = `FETCH ${String(Math.max(1, Math.floor(chunk)))} FROM his_cursor`;
-      for (;;) {
-        const rows = await this.#rows(c, fetch, []);
-        if (rows.length === 0) break;
-        yield decodeHisRows(rows);
-      }
-      await c.query('COMMIT');
-    } catch (err) {
-      // An unknown point or too many samples leave the connection sound; anything else may not have.
-      broken = !(err instanceof HaystackError);
-      throw storageFailure(err);
-    } finally {
-      // Stopped early or failed: the transaction (and its cursor) is rolled back, or the connection dropped.
-      if (broken) c.release(true);
-      else {
-        await c.query('ROLLBACK').catch(() => undefined);
-        c.release();
-      }
-    }
+      return q;
+    };
+    return joinByTs(cursorRows(this.#pool, open, chunk), ids.length, Math.max(1, Math.floor(chunk)));
   }
 
   /** Merge samples into a point's history, committed before it returns. */

@@ -2,7 +2,15 @@
 // and sessions in the same schema, shareable by any number of server processes.
 
 import { ValueError } from '../../core/errors.js';
-import type { Clock, HisChunkOptions, HisItem, StorageAdapter, TimeRange } from '../adapter.js';
+import type {
+  Clock,
+  HisBatchChunk,
+  HisBatchChunkOptions,
+  HisChunkOptions,
+  HisItem,
+  StorageAdapter,
+  TimeRange,
+} from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits } from '../commit-staging.js';
@@ -67,6 +75,15 @@ export interface PostgresStore extends StorageAdapter {
    * server-side cursor in one snapshot: memory stays flat however many samples the range holds.
    */
   hisReadChunks(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
+  /**
+   * Several points' histories in `[start, end)` joined on ts, in chunks of at most `chunkRows` samples (default
+   * 10,000): one query merging the points' samples by ts, streamed from a server-side cursor in one snapshot.
+   */
+  hisReadBatchChunks(
+    ids: readonly string[],
+    range: TimeRange,
+    options?: HisBatchChunkOptions,
+  ): AsyncIterable<HisBatchChunk>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -180,6 +197,10 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     hisReadChunks: (id, range, o) => {
       guard();
       return state.hisReadChunks(id, range, o?.chunkRows ?? 10_000, o?.maxRows);
+    },
+    hisReadBatchChunks: (ids, range, o) => {
+      guard();
+      return state.hisReadBatchChunks(ids, range, o?.chunkRows ?? 10_000, o?.maxCells);
     },
     hisWrite: (id, items) =>
       call(() => {

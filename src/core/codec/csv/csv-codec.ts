@@ -1,6 +1,7 @@
 // The CSV codec of the registry (media-types.ts): write-only.
 
-import { type Codec, valToGrid } from '../codec.js';
+import { type Codec, type GridPieces, valToGrid } from '../codec.js';
+import { encodeCsvHeader, encodeCsvRows } from './csv-writer.js';
 import { encodeCsv } from './index.js';
 
 /** CSV: `text/csv`, `.csv`; write-only, grids only, without meta. */
@@ -13,4 +14,9 @@ export const CSV_CODEC: Codec = Object.freeze<Codec>({
   carriesMeta: false,
   encode: (v) => encodeCsv(valToGrid(v)),
   encodeGrid: (g) => encodeCsv(g),
+  pieces: Object.freeze<GridPieces>({
+    head: (_meta, cols) => encodeCsvHeader(cols),
+    rows: (g) => encodeCsvRows(g),
+    tail: '',
+  }),
 });

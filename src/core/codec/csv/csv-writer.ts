@@ -1,6 +1,6 @@
 // CSV writer (lossy, encode only): column display names, then one line per row with each cell as plain text.
 
-import type { Grid } from '../../grid/grid.js';
+import type { Grid, GridCol } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Ref } from '../../kinds/ref.js';
@@ -52,19 +52,29 @@ function cellText(v: Val): string {
  */
 export function encodeCsv(grid: Grid, options?: CsvEncodeOptions): string {
   const nl = options?.newline ?? '\n';
+  const head = (options?.header ?? true) ? encodeCsvHeader(grid.cols, nl) : '';
+  return head + encodeCsvRows(grid, nl);
+}
+
+/** The header line of {@link encodeCsv} (column display names), for writing a grid whose rows come in pieces. */
+export function encodeCsvHeader(cols: readonly GridCol[], newline: '\n' | '\r\n' = '\n'): string {
+  const n = cols.length;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    const c = cols[i];
+    if (c === undefined) continue;
+    const dis = c.meta.get('dis');
+    if (i > 0) out += ',';
+    out += cell(typeof dis === 'string' ? dis : c.name, n);
+  }
+  return out + newline;
+}
+
+/** The lines of a grid's rows as {@link encodeCsv} writes them after its header. */
+export function encodeCsvRows(grid: Grid, newline: '\n' | '\r\n' = '\n'): string {
   const cols = grid.cols;
   const n = cols.length;
   let out = '';
-  if (options?.header ?? true) {
-    for (let i = 0; i < n; i++) {
-      const c = cols[i];
-      if (c === undefined) continue;
-      const dis = c.meta.get('dis');
-      if (i > 0) out += ',';
-      out += cell(typeof dis === 'string' ? dis : c.name, n);
-    }
-    out += nl;
-  }
   const src = grid.rowSource;
   for (let r = 0; r < src.size; r++) {
     const row = src.row(r);
@@ -74,7 +84,7 @@ export function encodeCsv(grid: Grid, options?: CsvEncodeOptions): string {
       if (i > 0) out += ',';
       out += cell(cellText(row.get(c.name)), n);
     }
-    out += nl;
+    out += newline;
   }
   return out;
 }

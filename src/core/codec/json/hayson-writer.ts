@@ -2,7 +2,7 @@
 
 import { ValueError } from '../../errors.js';
 import { Dict } from '../../grid/dict.js';
-import { Grid } from '../../grid/grid.js';
+import { Grid, type GridCol } from '../../grid/grid.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
 import { HDateTime } from '../../kinds/date-time.js';
@@ -103,8 +103,24 @@ function writeTags(out: string, d: Dict): string {
 }
 
 function writeGrid(out: string, g: Grid): string {
-  out = writeTags(`${out}{"_kind":"grid","meta":{"ver":"3.0"`, g.meta) + '},"cols":[';
-  const cols = g.cols;
+  return writeRows(writeHead(out, g.meta, g.cols), g, true) + HAYSON_GRID_TAIL;
+}
+
+/** A grid's Hayson text before its rows (through `"rows":[`), for writing a grid whose rows come in pieces. */
+export function writeHaysonGridHead(meta: Dict, cols: readonly GridCol[]): string {
+  return writeHead('', meta, cols);
+}
+
+/** Rows of a grid as they follow {@link writeHaysonGridHead}'s text: led by a comma unless `first`. */
+export function writeHaysonGridRows(grid: Grid, first: boolean): string {
+  return writeRows('', grid, first);
+}
+
+/** What follows a grid's last row in Hayson. */
+export const HAYSON_GRID_TAIL = ']}';
+
+function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
+  out = writeTags(`${out}{"_kind":"grid","meta":{"ver":"3.0"`, meta) + '},"cols":[';
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
     if (c === undefined) continue;
@@ -113,12 +129,15 @@ function writeGrid(out: string, g: Grid): string {
     if (!c.meta.isEmpty) out = writeDict(out + ',"meta":', c.meta);
     out += '}';
   }
-  out += '],"rows":[';
+  return out + '],"rows":[';
+}
+
+function writeRows(out: string, g: Grid, first: boolean): string {
   const src = g.rowSource;
   const n = src.size;
   for (let i = 0; i < n; i++) {
-    if (i > 0) out += ',';
+    if (i > 0 || !first) out += ',';
     out = writeDict(out, src.row(i));
   }
-  return out + ']}';
+  return out;
 }

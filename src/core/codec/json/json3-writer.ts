@@ -2,7 +2,7 @@
 
 import { ValueError } from '../../errors.js';
 import { Dict } from '../../grid/dict.js';
-import { Grid } from '../../grid/grid.js';
+import { Grid, type GridCol } from '../../grid/grid.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
 import { HDateTime } from '../../kinds/date-time.js';
@@ -84,16 +84,35 @@ function writeDict(out: string, d: Dict, open: string, skip: string | undefined)
 }
 
 function writeGrid(out: string, g: Grid): string {
+  return writeRows(writeHead(out, g.meta, g.cols), g, true) + JSON3_GRID_TAIL;
+}
+
+/** A grid's JSON v3 text before its rows (through `"rows":[`), for writing a grid whose rows come in pieces. */
+export function writeJson3GridHead(meta: Dict, cols: readonly GridCol[]): string {
+  return writeHead('', meta, cols);
+}
+
+/** Rows of a grid as they follow {@link writeJson3GridHead}'s text: led by a comma unless `first`. */
+export function writeJson3GridRows(grid: Grid, first: boolean): string {
+  return writeRows('', grid, first);
+}
+
+/** What follows a grid's last row in JSON v3. */
+export const JSON3_GRID_TAIL = ']}';
+
+function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
   // The model keeps no version; the writer states its own.
-  out = writeDict(out, g.meta, '{"meta":{"ver":"3.0"', 'ver') + ',"cols":[';
-  const cols = g.cols;
+  out = writeDict(out, meta, '{"meta":{"ver":"3.0"', 'ver') + ',"cols":[';
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
     if (c === undefined) continue;
     out = writeDict(i > 0 ? out + ',' : out, c.meta, `{"name":"${c.name}"`, 'name');
   }
-  out += '],"rows":[';
+  return out + '],"rows":[';
+}
+
+function writeRows(out: string, g: Grid, first: boolean): string {
   const src = g.rowSource;
-  for (let i = 0; i < src.size; i++) out = writeDict(i > 0 ? out + ',' : out, src.row(i), '{', undefined);
-  return out + ']}';
+  for (let i = 0; i < src.size; i++) out = writeDict(i > 0 || !first ? out + ',' : out, src.row(i), '{', undefined);
+  return out;
 }

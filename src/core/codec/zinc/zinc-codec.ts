@@ -1,8 +1,8 @@
 // The Zinc codec of the registry (media-types.ts).
 
-import type { Codec } from '../codec.js';
+import type { Codec, GridPieces } from '../codec.js';
 import { decodeZinc, decodeZincGrid } from './zinc-reader.js';
-import { encodeZinc } from './zinc-writer.js';
+import { encodeZinc, encodeZincHeader, encodeZincRows } from './zinc-writer.js';
 
 /** Zinc: `text/zinc`, `.zinc`; the HTTP API's default. */
 export const ZINC_CODEC: Codec = Object.freeze<Codec>({
@@ -16,4 +16,5 @@ export const ZINC_CODEC: Codec = Object.freeze<Codec>({
   decodeGrid: (t, limits) => decodeZincGrid(t, limits),
   encode: (v) => encodeZinc(v),
   encodeGrid: (g) => encodeZinc(g),
+  pieces: Object.freeze<GridPieces>({ head: encodeZincHeader, rows: (g) => encodeZincRows(g, 0, g.size), tail: '' }),
 });

@@ -87,8 +87,8 @@ function readOptions(ctx: OpContext): { chunkRows: number; maxRows: number; maxC
 
 /**
  * The answer of a read through the store's chunks: one grid when the range fits in one chunk (as the whole-grid
- * path makes it), else a chunked answer that reads the next chunk only when the one before was sent. One chunk is
- * read ahead to tell the two apart, so at most two are held.
+ * path makes it), else a chunked answer. One chunk is read ahead to tell the two apart, and while a chunk is written
+ * the next is read, so at most three are held whatever the length.
  */
 async function chunkedAnswer<C>(
   ctx: OpContext,
@@ -121,19 +121,35 @@ async function chunkedAnswer<C>(
   const ahead = [first.value, second.value];
   async function* chunks(): AsyncGenerator<Grid> {
     let done = false;
+    // The store reads the next chunk while this one is written: its wait and the encoding overlap.
+    let reading: Promise<IteratorResult<C>> | undefined;
+    const readNext = (): Promise<IteratorResult<C>> => {
+      const p = it.next();
+      // Awaited below; if the answer ends first, the finally waits for it without a rejection going unhandled.
+      p.catch(() => undefined);
+      return p;
+    };
     try {
-      for (const c of ahead.splice(0)) yield Grid.fromTrustedParts(NO_META, cols, rowsOf(c));
+      for (const c of ahead.splice(0)) {
+        reading ??= readNext();
+        yield Grid.fromTrustedParts(NO_META, cols, rowsOf(c));
+      }
       for (;;) {
-        const next = await it.next();
+        const next = await (reading ?? readNext());
+        reading = undefined;
         if (next.done === true) {
           done = true;
           return;
         }
+        reading = readNext();
         yield Grid.fromTrustedParts(NO_META, cols, rowsOf(next.value));
       }
     } finally {
       // Stopped early (the client went away, the answer failed): the store releases its cursor.
-      if (!done) await it.return?.();
+      if (!done) {
+        await reading?.catch(() => undefined);
+        await it.return?.();
+      }
     }
   }
   return { meta, cols, chunks: chunks() };

@@ -6,13 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
+import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
+import { WS_CLOSE } from '../../src/core/ws/ws-close-codes.js';
+import { encodeWsRequest, wsResponseParts } from '../../src/core/ws/ws-envelope.js';
 import { createServer, type HaystackServer } from '../../src/server/index.js';
 import type { StorageAdapter } from '../../src/storage/adapter.js';
 import { openPostgresStore, type PostgresStore } from '../../src/storage/postgres/index.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../support/postgres.js';
+import { rawSocket } from './ws/ws-fixture.js';
 
 const schemas = testSchemas('hisstream');
 // 2.5 chunks of the op's 10,000 samples, one a minute from 2024-03-01 in New_York (across its DST change).
@@ -27,11 +31,15 @@ let store: PostgresStore;
 let schema: string;
 const servers: HaystackServer[] = [];
 
+// A WebSocket connection whose unsent answers may total little: an answer held whole would exceed it.
+const SMALL_SEND_BUFFER = { maxBufferedBytes: 64 * 1024 };
+
 async function serve(over: StorageAdapter, maxHisReadCells?: number): Promise<string> {
   const server = createServer({
     store: over,
     noAuth: true,
     tz: 'New_York',
+    webSocket: SMALL_SEND_BUFFER,
     ...(maxHisReadCells === undefined ? {} : { limits: { maxHisReadCells } }),
   });
   servers.push(server);
@@ -285,4 +293,81 @@ describe('hisRead from a store that reads history in chunks', () => {
       },
     );
   });
+});
+
+// The request grid of a read, as a WebSocket request carries it.
+function requestGrid(read: Read): Grid {
+  const ids = read.ids.map((id) => ({ id: new Ref(id) }));
+  if (!read.batch) return Grid.make({ cols: ['id', 'range'], rows: [{ ...ids[0], range: read.range }] });
+  return Grid.make({ meta: { range: read.range }, cols: ['id'], rows: ids });
+}
+
+function wsUrl(base: string): string {
+  return `${base.replace(/^http/, 'ws')}ws`;
+}
+
+describe('hisRead over the WebSocket from a store that reads history in chunks', () => {
+  const reads = [
+    ['one point', { ids: ['p'], range: RANGE, batch: false }],
+    ['a batch', { ids: ['p', 'q', 'e'], range: RANGE, batch: true }],
+  ] as const;
+
+  it.each(reads)('%s: one message in fragments, the whole answer, never held whole', async (_name, read) => {
+    const expected = (await answer(await serve(wholeOnly(store)), read, 'application/json')).body;
+    const { prefix, suffix } = wsResponseParts(7);
+    const ws = await rawSocket(wsUrl(await serve(store)));
+    ws.ws.send(encodeWsRequest(7, 'hisRead', requestGrid(read)));
+    // Megabytes, through a connection that may hold 4 x 64 KB unsent: sent whole it would be refused.
+    expect(expected.length).toBeGreaterThan(16 * SMALL_SEND_BUFFER.maxBufferedBytes);
+    expect(await ws.next()).toBe(prefix + expected + suffix);
+    ws.ws.close();
+    // The same answer gathered whole overflows that connection, which is ended as a slow consumer.
+    const gathered = await rawSocket(wsUrl(await serve(wholeOnly(store))));
+    gathered.ws.send(encodeWsRequest(8, 'hisRead', requestGrid(read)));
+    expect((await gathered.closed).code).toBe(WS_CLOSE.SLOW_CONSUMER.code);
+  });
+
+  it('answers another request of the connection after the fragmented answer, not inside it', async () => {
+    const g = gated(store, 3);
+    const ws = await rawSocket(wsUrl(await serve(g.store)));
+    ws.ws.send(encodeWsRequest(1, 'hisRead', requestGrid(reads[0][1])));
+    await g.reached;
+    ws.ws.send(encodeWsRequest(2, 'about', Grid.make({ cols: [] })));
+    const first = ws.next();
+    const second = ws.next();
+    g.open();
+    expect(JSON.parse(await first)).toMatchObject({ id: 1 });
+    expect(JSON.parse(await second)).toMatchObject({ id: 2 });
+    ws.ws.close();
+  });
+
+  it.each(reads)(
+    '%s: a database failure mid-answer ends the connection (1011), and the pool recovers',
+    async (_name, read) => {
+      const app = `hs-stream-${randomBytes(4).toString('hex')}`;
+      const own = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 1, applicationName: app });
+      try {
+        const g = gated(own, 3);
+        const base = await serve(g.store);
+        const ws = await rawSocket(wsUrl(base));
+        let messages = 0;
+        ws.ws.on('message', () => {
+          messages++;
+        });
+        ws.ws.send(encodeWsRequest(1, 'hisRead', requestGrid(read)));
+        await g.reached;
+        const [cursor] = (await backends(app)).filter((b) => b.state === 'idle in transaction');
+        expect(cursor).toBeDefined();
+        await adminQuery('SELECT pg_terminate_backend($1)', [cursor?.pid]);
+        g.open();
+        expect((await ws.closed).code).toBe(WS_CLOSE.INTERNAL.code);
+        // The client never got a message that could pass for the answer.
+        expect(messages).toBe(0);
+        const again = await answer(await serve(own), read, 'application/json');
+        expect(again.body).toBe((await answer(await serve(wholeOnly(store)), read, 'application/json')).body);
+      } finally {
+        await own.close();
+      }
+    },
+  );
 });

@@ -4,7 +4,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { encodeBase64UrlText } from '../../core/auth/base64.js';
-import { writeHayson } from '../../core/codec/json/hayson-writer.js';
+import {
+  HAYSON_GRID_TAIL,
+  writeHayson,
+  writeHaysonGridHead,
+  writeHaysonGridRows,
+} from '../../core/codec/json/hayson-writer.js';
 import { HaystackError, LimitError } from '../../core/errors.js';
 import { Grid } from '../../core/grid/grid.js';
 import { Ref } from '../../core/kinds/ref.js';
@@ -26,7 +31,7 @@ import type { EntityChange } from '../cache/observed-store.js';
 import { type ConnectionEvent, connectionChannel, errorChannel, messageChannel, newConnectionId } from '../events.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
-import type { OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
+import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
 import { ANONYMOUS_ADMIN, type Principal } from '../principal.js';
 import { authenticateAs, headerSafe } from './ws-auth.js';
 import { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws-options.js';
@@ -42,6 +47,18 @@ export interface WebSocketEndpoint {
 }
 
 const HAYSON: ResponseEncoding = { contentType: 'application/json', encodeGrid: writeHayson };
+// A lone request's answer may be written in pieces (a long hisRead): it goes out as one message in fragments.
+const HAYSON_PIECES: ResponseEncoding = {
+  ...HAYSON,
+  pieces: { head: writeHaysonGridHead, rows: writeHaysonGridRows, tail: HAYSON_GRID_TAIL },
+};
+
+/** An answer whose grid comes in pieces, between the envelope's prefix and suffix. */
+interface StreamedAnswer {
+  readonly prefix: string;
+  readonly pieces: AsyncIterable<Buffer>;
+  readonly suffix: string;
+}
 
 function idsOf(grid: Grid): string[] {
   const out: string[] = [];
@@ -124,6 +141,11 @@ export function createWebSocketEndpoint(
     #chain: Promise<void> = Promise.resolve();
     #inFlight = 0;
     #unsent = 0;
+    // While an answer is sent in fragments nothing may come between them: other messages wait here, and other
+    // fragmented answers wait for their turn on `#wire`.
+    #fragmenting = false;
+    readonly #held: (string | Buffer)[] = [];
+    #wire: Promise<void> = Promise.resolve();
     #alive = true;
     #closed = false;
     #authTimer: ReturnType<typeof setTimeout> | undefined;
@@ -216,6 +238,10 @@ export function createWebSocketEndpoint(
 
     #send(text: string | Buffer): void {
       if (this.#closed) return;
+      if (this.#fragmenting) {
+        this.#held.push(text);
+        return;
+      }
       const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
       if (messageChannel.hasSubscribers) {
         messageChannel.publish({ direction: 'sent', transport: 'ws', connectionId: this.#connectionId, bytes });
@@ -361,20 +387,100 @@ export function createWebSocketEndpoint(
       );
     }
 
-    async #call(req: WsRequest): Promise<Buffer> {
-      const principal = this.principal ?? ANONYMOUS_ADMIN;
-      const outcome = await pipeline.dispatchOp({
+    #dispatch(req: WsRequest, encoding: ResponseEncoding): Promise<OpOutcome> {
+      return pipeline.dispatchOp({
         op: req.op,
-        principal,
+        principal: this.principal ?? ANONYMOUS_ADMIN,
         transport: 'ws',
         request: req.grid,
-        encoding: HAYSON,
+        encoding,
         ...(opts.responseCache ? { cacheKey: `ws\n${writeHayson(req.grid)}` } : {}),
       });
+    }
+
+    // An answer's envelope, whole.
+    #envelope(req: WsRequest, outcome: OpOutcome): Buffer {
       const { prefix, suffix } = wsResponseParts(req.id, req.ch);
       if (!outcome.ok) return Buffer.from(prefix + writeHayson(outcome.reply.grid) + suffix);
       if (outcome.grid !== undefined) this.#track(req, outcome.grid);
       return Buffer.concat([Buffer.from(prefix), outcome.body ?? Buffer.alloc(0), Buffer.from(suffix)]);
+    }
+
+    async #call(req: WsRequest): Promise<Buffer> {
+      return this.#envelope(req, await this.#dispatch(req, HAYSON));
+    }
+
+    // A lone request: its answer whole, or in fragments when the op answered in pieces.
+    async #answer(req: WsRequest): Promise<void> {
+      const outcome = await this.#dispatch(req, HAYSON_PIECES);
+      if (!outcome.ok || outcome.stream === undefined) {
+        this.#send(this.#envelope(req, outcome));
+        return;
+      }
+      const { prefix, suffix } = wsResponseParts(req.id, req.ch);
+      const answer: StreamedAnswer = { prefix, pieces: outcome.stream, suffix };
+      const turn = this.#wire.then(() => this.#sendFragments(req, answer));
+      this.#wire = turn.catch(() => undefined);
+      await turn;
+    }
+
+    /**
+     * One answer as one message in fragments, a piece each, the next taken only once the one before has left: the
+     * answer is never held whole, and a slow reader slows the store's reads instead of filling memory. A failure
+     * before the first fragment answers an error grid; after it, a message cannot be taken back, so the connection
+     * ends (1011) and the client learns the answer is incomplete. A client gone stops the reading.
+     */
+    async #sendFragments(req: WsRequest, answer: StreamedAnswer): Promise<void> {
+      const it = answer.pieces[Symbol.asyncIterator]();
+      let started = false;
+      let finished = false;
+      let bytes = 0;
+      this.#fragmenting = true;
+      try {
+        let next = await it.next();
+        for (;;) {
+          if (this.#closed) return;
+          if (next.done === true) break;
+          const piece = started ? next.value : Buffer.concat([Buffer.from(answer.prefix), next.value]);
+          started = true;
+          bytes += piece.length;
+          await this.#fragment(piece, false);
+          next = await it.next();
+        }
+        finished = true;
+        const last = Buffer.from(started ? answer.suffix : answer.prefix + answer.suffix);
+        bytes += last.length;
+        await this.#fragment(last, true);
+        if (messageChannel.hasSubscribers) {
+          messageChannel.publish({ direction: 'sent', transport: 'ws', connectionId: this.#connectionId, bytes });
+        }
+      } catch (err) {
+        // A client that went away is not a failure of ours; otherwise the caller ends the connection.
+        if (started) {
+          if (this.#closed) return;
+          throw err;
+        }
+        const { prefix, suffix } = wsResponseParts(req.id, req.ch);
+        this.#held.unshift(prefix + writeHayson(pipeline.errorReply(err, true, req.op).grid) + suffix);
+      } finally {
+        if (!finished) await it.return?.();
+        this.#fragmenting = false;
+        for (const m of this.#held.splice(0)) this.#send(m);
+      }
+    }
+
+    // One frame of a fragmented message; resolves once the socket took it.
+    #fragment(data: Buffer, fin: boolean): Promise<void> {
+      this.#unsent += data.length;
+      return new Promise<void>((resolve, reject) => {
+        this.ws.send(data, { binary: false, fin }, (err) => {
+          this.#unsent -= data.length;
+          this.#flow();
+          // The socket's write callback may pass null for success.
+          if (err instanceof Error) reject(err);
+          else resolve();
+        });
+      });
     }
 
     /** Note the watches this connection subscribes and closes, and a `close` op (which ends the connection). */
@@ -418,9 +524,8 @@ export function createWebSocketEndpoint(
     #startRequest(req: WsRequest): void {
       this.#inFlight++;
       this.#flow();
-      this.#call(req).then(
-        (bytes) => {
-          this.#send(bytes);
+      this.#answer(req).then(
+        () => {
           this.#afterAnswer();
         },
         (err: unknown) => {

@@ -40,8 +40,9 @@ import {
   writeTagChanges,
 } from '../priority-array.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
-import { TagKind, tagRows } from '../sql/tag-rows.js';
+import { TagKind, type TagRow, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';
+import { COPY_NULL, copyBytea, copyIn, copyNum, copyText } from './pg-copy.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
 import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
 import { storageFailure } from './pg-errors.js';
@@ -134,11 +135,29 @@ const TOMBSTONE_PRUNE_AT = 1024;
 const CHANGE_LOG_VERSIONS = 10_000;
 const CHANGE_LOG_PRUNE_EVERY = 1000;
 const CHANGE_LOG_MAX_IDS = 10_000;
+// A commit adding at least this many entities writes them by COPY (fewer: one INSERT, one round trip less).
+const COPY_MIN_ENTITIES = 64;
+// Tag rows written by COPY from this many on.
+const COPY_MIN_TAG_ROWS = 512;
+// The tag kinds some SQL of the PostgreSQL dialect reads (filter-sql.ts: comparisons by literal kind, Ref hops, the
+// Dict and DateTime guards of paths); presence is answered by the JSONB index, so rows of other kinds (Marker, NA,
+// Coord, XStr, a List itself, Grid) would never be read and are not written.
+const SQL_TAG_KINDS: ReadonlySet<number> = new Set([
+  TagKind.BOOL,
+  TagKind.NUMBER,
+  TagKind.STR,
+  TagKind.URI,
+  TagKind.REF,
+  TagKind.SYMBOL,
+  TagKind.DATE,
+  TagKind.TIME,
+  TagKind.DATETIME,
+  TagKind.DICT,
+]);
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
 // What JSONB cannot keep exactly: NUL and lone surrogates in strings, which it refuses (JSON.stringify escapes both, so
 // the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
 const NOT_JSONB = /\\u0000|\\ud[89a-f]|[:,[]-0(?![\d.eE])/i;
-const COPY_ESCAPES = /[\\\t\n\r]/g;
 const NON_ASCII = /[\u0080-\uffff]/;
 // NUL and lone surrogates inside a string.
 const NOT_TEXT = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -240,7 +259,7 @@ export class PgState {
           if (taken.rows.length > 0) continue;
         }
         if (staged.size > 0) {
-          await this.#applyAll(tx, staged, this.#bump(tx));
+          await this.#applyAll(tx, staged, this.#bump(tx), (id) => !stored.has(id));
           await this.#pruneTombstones(tx);
         }
         return [...results];
@@ -339,43 +358,25 @@ export class PgState {
         throw storageFailure(err);
       }
     }
-    await this.#tx(async (c) => {
-      // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written.
-      const r = await c.query<{ readonly rid: number }>('SELECT rid FROM entity WHERE id = $1 FOR SHARE', [id]);
-      const rid = r.rows[0]?.rid;
-      if (rid === undefined) throw new UnknownRecError(id);
-      const first = (batch[0] as HisItem).ts;
-      const last = (batch[batch.length - 1] as HisItem).ts;
-      const overlap = await c.query('SELECT 1 FROM his WHERE rid = $1 AND ts >= $2 AND ts <= $3 LIMIT 1', [
-        rid,
-        first,
-        last,
-      ]);
-      if (overlap.rows.length === 0) await this.#copyHis(c, rid, batch);
-      else await this.#mergeHis(c, rid, batch);
-    });
+    // Ids are Ref characters (no quote, no backslash), so the id is written into the statement as a literal: the
+    // transaction's start, the lock and the overlap test then go as one simple query, one round trip.
+    if (!isEntityId(id)) throw new UnknownRecError(id);
+    const first = (batch[0] as HisItem).ts;
+    const last = (batch[batch.length - 1] as HisItem).ts;
+    // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written.
+    const lock = `SELECT e.rid, EXISTS (SELECT 1 FROM his h WHERE h.rid = e.rid AND h.ts >= ${String(first)}
+      AND h.ts <= ${String(last)}) AS overlap FROM entity e WHERE e.id = '${id}' FOR SHARE OF e`;
+    await this.#tx(async (c, begun) => {
+      const row = begun[0] as { readonly rid: number; readonly overlap: boolean } | undefined;
+      if (row === undefined) throw new UnknownRecError(id);
+      if (row.overlap) await this.#mergeHis(c, row.rid, batch);
+      else await this.#copyHis(c, row.rid, batch);
+    }, lock);
   }
 
-  // Samples that replace none: COPY straight into the table (the fast path of appends).
-  async #copyHis(c: PgClient, rid: number, batch: readonly HisItem[]): Promise<void> {
-    const prefix = `${String(rid)}\t`;
-    const lines: string[] = [];
-    for (const it of batch) {
-      const v = it.val;
-      if (v instanceof Num && !Number.isNaN(v.val)) {
-        lines.push(
-          `${prefix}${String(it.ts)}\t${String(v.val)}\t${v.unit === undefined ? '\\N' : copyText(v.unit)}\t\\N\n`,
-        );
-      } else {
-        lines.push(`${prefix}${String(it.ts)}\t\\N\t\\N\t${copyText(encodeJson(v))}\n`);
-      }
-    }
-    const stream = c.query(this.#driver.copyFrom('COPY his (rid, ts, num, unit, val) FROM STDIN'));
-    await new Promise<void>((resolve, reject) => {
-      stream.on('error', reject);
-      stream.on('finish', resolve);
-      stream.end(lines.join(''));
-    });
+  // Samples that replace none: COPY straight into the table (the fast path of appends), streamed as encoded.
+  #copyHis(c: PgClient, rid: number, batch: readonly HisItem[]): Promise<void> {
+    return copyIn(c, this.#driver.copyFrom, 'COPY his (rid, ts, num, unit, val) FROM STDIN', hisLines(rid, batch));
   }
 
   // Samples some of which replace stored ones: one upsert from arrays.
@@ -600,8 +601,9 @@ export class PgState {
     }
   }
 
-  // One transaction on one connection; committed before it resolves. A connection that failed is dropped.
-  async #tx<T>(work: (c: PgClient) => Promise<T>): Promise<T> {
+  // One transaction on one connection; committed before it resolves. A connection that failed is dropped. With
+  // `first`, that statement goes with BEGIN in one simple query (no parameters) and `work` gets its rows.
+  async #tx<T>(work: (c: PgClient, begun: readonly object[]) => Promise<T>, first?: string): Promise<T> {
     let c: PgClient;
     try {
       c = await this.#pool.connect();
@@ -610,8 +612,13 @@ export class PgState {
     }
     let broken: Error | undefined;
     try {
-      await c.query('BEGIN');
-      const out = await work(c);
+      let begun: readonly object[] = [];
+      if (first === undefined) await c.query('BEGIN');
+      else {
+        const r = (await c.query(`BEGIN; ${first}`)) as unknown as { readonly rows: object[] }[];
+        begun = r[1]?.rows ?? [];
+      }
+      const out = await work(c, begun);
       await c.query('COMMIT');
       return out;
     } catch (err) {
@@ -747,33 +754,23 @@ export class PgState {
     }
   }
 
-  // Store entities' new states (null removes one with its history and priority array), with their tag rows.
-  async #applyAll(tx: WriteTx, changes: Iterable<readonly [string, Dict | null]>, version: number): Promise<void> {
+  // Store entities' new states (null removes one with its history and priority array), with their tag rows. `isNew`
+  // says which ids are not stored (the caller read them under the version lock): a large batch of those is written by
+  // COPY with ids reserved from the rid sequence, and large sets of tag rows by COPY too (a bulk import).
+  async #applyAll(
+    tx: WriteTx,
+    changes: Iterable<readonly [string, Dict | null]>,
+    version: number,
+    isNew: (id: string) => boolean = () => false,
+  ): Promise<void> {
     const c = tx.c;
     const removed: string[] = [];
-    const ids: string[] = [];
-    const data: string[] = [];
-    const raw: (string | null)[] = [];
-    const order: (string | null)[] = [];
-    const dicts: Dict[] = [];
+    const fresh: EntityText[] = [];
+    const known: EntityText[] = [];
     for (const [id, dict] of changes) {
       tx.changed.add(id);
-      if (dict === null) {
-        removed.push(id);
-        continue;
-      }
-      const text = encodeJson(dict);
-      ids.push(id);
-      dicts.push(dict);
-      if (NOT_JSONB.test(text)) {
-        data.push(jsonbSafe(text));
-        raw.push(text);
-        order.push(null);
-      } else {
-        data.push(text);
-        raw.push(null);
-        order.push(jsonbOrdered(dict.names) ? null : JSON.stringify(dict.names));
-      }
+      if (dict === null) removed.push(id);
+      else (isNew(id) ? fresh : known).push(entityText(id, dict));
     }
     if (removed.length > 0) {
       const gone = await c.query<{ readonly rid: number; readonly id: string }>(
@@ -790,50 +787,71 @@ export class PgState {
         [gone.rows.map((x) => x.id), version],
       );
     }
-    if (ids.length === 0) return;
-    const up = await c.query<{ readonly rid: number; readonly id: string }>(
-      `INSERT INTO entity (id, data, raw, tag_order, version)
-       SELECT id, data::jsonb, raw, tag_order, $5
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, data, raw, tag_order)
-       ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, tag_order = excluded.tag_order,
-         version = excluded.version
-       RETURNING rid, id`,
-      [ids, data, raw, order, version],
-    );
-    const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
-    await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
-    await c.query('DELETE FROM tombstone WHERE id = ANY($1)', [ids]);
-    const cols: [
-      number[],
-      string[],
-      number[],
-      number[],
-      (number | null)[],
-      (number | null)[],
-      (string | null)[],
-      (Buffer | null)[],
-      (string | null)[],
-    ] = [[], [], [], [], [], [], [], [], []];
-    for (let i = 0; i < ids.length; i++) {
-      const rid = ridOf.get(ids[i] as string) as number;
-      for (const t of tagRows(dicts[i] as Dict)) {
-        cols[0].push(rid);
-        cols[1].push(t.name);
-        cols[2].push(t.elem);
-        cols[3].push(t.kind);
-        cols[4].push(t.num);
-        cols[5].push(t.aux);
-        cols[6].push(t.unit);
-        cols[7].push(t.str);
-        cols[8].push(t.ref);
-      }
+    if (fresh.length < COPY_MIN_ENTITIES) {
+      known.push(...fresh);
+      fresh.length = 0;
     }
-    await c.query(
-      `INSERT INTO tag (rid, name, elem, kind, num, aux, unit, str, ref)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::smallint[], $5::float8[], $6::bigint[],
-         $7::text[], $8::bytea[], $9::text[])`,
-      cols,
-    );
+    if (fresh.length === 0 && known.length === 0) return;
+    const rows: [number, EntityText][] = [];
+    if (fresh.length > 0) {
+      // A block of rids in one step: every insert into entity holds the version lock, so none can interleave.
+      const r = await c.query<{ readonly last: number }>(
+        "SELECT setval('entity_rid_seq', nextval('entity_rid_seq') + $1 - 1) AS last",
+        [fresh.length],
+      );
+      const first = (r.rows[0]?.last ?? 0) - fresh.length + 1;
+      for (let i = 0; i < fresh.length; i++) rows.push([first + i, fresh[i] as EntityText]);
+      await copyIn(
+        c,
+        this.#driver.copyFrom,
+        'COPY entity (rid, id, data, raw, tag_order, version) FROM STDIN',
+        entityLines(rows, version),
+      );
+    }
+    if (known.length > 0) {
+      const up = await c.query<{ readonly rid: number; readonly id: string }>(
+        `INSERT INTO entity (id, data, raw, tag_order, version)
+         SELECT id, data::jsonb, raw, tag_order, $5
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, data, raw, tag_order)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, tag_order = excluded.tag_order,
+           version = excluded.version
+         RETURNING rid, id`,
+        [known.map((e) => e.id), known.map((e) => e.data), known.map((e) => e.raw), known.map((e) => e.order), version],
+      );
+      const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
+      await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
+      for (const e of known) rows.push([ridOf.get(e.id) as number, e]);
+    }
+    await c.query('DELETE FROM tombstone WHERE id = ANY($1)', [rows.map(([, e]) => e.id)]);
+    const tags: [number, TagRow][] = [];
+    for (const [rid, e] of rows) {
+      for (const t of tagRows(e.dict)) if (SQL_TAG_KINDS.has(t.kind)) tags.push([rid, t]);
+    }
+    if (tags.length >= COPY_MIN_TAG_ROWS) {
+      await copyIn(
+        c,
+        this.#driver.copyFrom,
+        'COPY tag (rid, name, elem, kind, num, aux, unit, str, ref) FROM STDIN',
+        tagLines(tags),
+      );
+    } else if (tags.length > 0) {
+      await c.query(
+        `INSERT INTO tag (rid, name, elem, kind, num, aux, unit, str, ref)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::smallint[], $5::float8[], $6::bigint[],
+           $7::text[], $8::bytea[], $9::text[])`,
+        [
+          tags.map(([rid]) => rid),
+          tags.map(([, t]) => t.name),
+          tags.map(([, t]) => t.elem),
+          tags.map(([, t]) => t.kind),
+          tags.map(([, t]) => t.num),
+          tags.map(([, t]) => t.aux),
+          tags.map(([, t]) => t.unit),
+          tags.map(([, t]) => t.str),
+          tags.map(([, t]) => t.ref),
+        ],
+      );
+    }
   }
 
   async #setLevels(c: PgClient, rid: number, levels: readonly PriorityLevel[]): Promise<PriorityArray> {
@@ -930,6 +948,42 @@ function decodeEntity(row: EntityRow): Dict {
   return d;
 }
 
+// An entity as the entity table stores it: JSONB text, the exact Hayson when JSONB cannot hold it, the tag order.
+interface EntityText {
+  readonly id: string;
+  readonly dict: Dict;
+  readonly data: string;
+  readonly raw: string | null;
+  readonly order: string | null;
+}
+
+function entityText(id: string, dict: Dict): EntityText {
+  const text = encodeJson(dict);
+  if (NOT_JSONB.test(text)) return { id, dict, data: jsonbSafe(text), raw: text, order: null };
+  return { id, dict, data: text, raw: null, order: jsonbOrdered(dict.names) ? null : JSON.stringify(dict.names) };
+}
+
+// COPY text rows of new entities (rid, id, data, raw, tag_order, version).
+function* entityLines(rows: readonly (readonly [number, EntityText])[], version: number): Generator<string> {
+  const tail = `\t${String(version)}\n`;
+  for (const [rid, e] of rows) {
+    yield `${String(rid)}\t${copyText(e.id)}\t${copyText(e.data)}\t${e.raw === null ? COPY_NULL : copyText(e.raw)}\t${
+      e.order === null ? COPY_NULL : copyText(e.order)
+    }${tail}`;
+  }
+}
+
+// COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref).
+function* tagLines(tags: readonly (readonly [number, TagRow])[]): Generator<string> {
+  for (const [rid, t] of tags) {
+    yield `${String(rid)}\t${copyText(t.name)}\t${String(t.elem)}\t${String(t.kind)}\t${copyNum(t.num)}\t${copyNum(
+      t.aux,
+    )}\t${t.unit === null ? COPY_NULL : copyText(t.unit)}\t${t.str === null ? COPY_NULL : copyBytea(t.str)}\t${
+      t.ref === null ? COPY_NULL : copyText(t.ref)
+    }\n`;
+  }
+}
+
 // Whether JSONB keeps these keys in this order: it sorts them shorter first, then by their UTF-8 bytes (for ASCII
 // names, which nearly all are, string order is byte order and length is byte length).
 function jsonbOrdered(names: readonly string[]): boolean {
@@ -975,8 +1029,31 @@ function clampTs(ts: number): number {
   return Math.trunc(ts);
 }
 
-function copyText(s: string): string {
-  return s.replace(COPY_ESCAPES, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
+// COPY text rows of a point's samples: Numbers in num/unit (the unit's text reused while it repeats), others as Hayson.
+function* hisLines(rid: number, batch: readonly HisItem[]): Generator<string> {
+  const prefix = `${String(rid)}\t`;
+  let unit: string | undefined;
+  let unitText = COPY_NULL;
+  let out = '';
+  for (let i = 0; i < batch.length; i++) {
+    const it = batch[i] as HisItem;
+    const v = it.val;
+    if (v instanceof Num && !Number.isNaN(v.val)) {
+      if (v.unit !== unit) {
+        unit = v.unit;
+        unitText = unit === undefined ? COPY_NULL : copyText(unit);
+      }
+      out += `${prefix}${String(it.ts)}\t${String(v.val)}\t${unitText}\t\\N\n`;
+    } else {
+      out += `${prefix}${String(it.ts)}\t\\N\t\\N\t${copyText(encodeJson(v))}\n`;
+    }
+    // Rows go out a thousand at a time: one yield per row would cost more than building the row.
+    if (i % 1000 === 999) {
+      yield out;
+      out = '';
+    }
+  }
+  if (out !== '') yield out;
 }
 
 // History rows (ts, num, unit, val) as samples; Numbers of one unit share one validated unit.

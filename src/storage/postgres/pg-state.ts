@@ -7,6 +7,7 @@
 
 import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import { decodeJson, encodeJson } from '../../core/codec/json/index.js';
 import { LimitError, StorageError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Filter } from '../../core/filter/filter.js';
@@ -154,6 +155,10 @@ const SQL_TAG_KINDS: ReadonlySet<number> = new Set([
   TagKind.DATETIME,
   TagKind.DICT,
 ]);
+// The earliest end of a timed override (null: none), and whether any entity holds a Dict value (a `->` may enter
+// it): scalar subqueries a read selects beside its rows, answered from partial indexes.
+const NEXT_EXPIRY = '(SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL)';
+const HAS_DICTS = `EXISTS (SELECT 1 FROM tag WHERE kind = ${String(TagKind.DICT)})`;
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
 // What JSONB cannot keep exactly: NUL and lone surrogates in strings, which it refuses (JSON.stringify escapes both, so
 // the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
@@ -193,40 +198,77 @@ export class PgState {
 
   /** Number of entities. */
   async count(now: number): Promise<number> {
-    await this.#expireOverrides(now);
-    const r = await this.#query<{ readonly n: number }>('SELECT count(*)::int AS n FROM entity');
+    const r = await this.#fresh(now, () =>
+      this.#query<{ readonly n: number; readonly next_expiry: number | null }>({
+        name: 'hs_count',
+        text: `SELECT count(*)::int AS n, ${NEXT_EXPIRY} AS next_expiry FROM entity`,
+      }),
+    );
     return r[0]?.n ?? 0;
   }
 
   /** Entities by id, in order. */
   async readByIds(ids: readonly string[], now: number): Promise<(Dict | undefined)[]> {
-    await this.#expireOverrides(now);
-    if (ids.length === 0) return [];
-    const found = await this.#entities(this.#pool, ids);
+    if (ids.length === 0) {
+      await this.#expireOverrides(now);
+      return [];
+    }
+    const rows = await this.#fresh(now, () =>
+      this.#query<EntityRow & { readonly id: string; readonly next_expiry: number | null }>({
+        name: 'hs_read_ids',
+        text: `SELECT id, data, raw, tag_order, ${NEXT_EXPIRY} AS next_expiry FROM entity WHERE id = ANY($1)`,
+        values: [ids],
+      }),
+    );
+    const found = new Map(rows.map((row) => [row.id, decodeEntity(row)]));
     return ids.map((id) => found.get(id));
   }
 
-  /** Entities matching a filter, by id, up to `limit`: SQL decides, in-process evaluation checks only where needed. */
+  /**
+   * Entities matching a filter, by id, up to `limit`: SQL decides, in-process evaluation checks only where needed.
+   * One statement in the common case: it also answers whether a timed override is due and, for a filter that may
+   * follow a Ref into a Dict, whether the store holds Dicts (then no LIMIT, and the rows are checked in process).
+   */
   async read(text: string, limit: number | undefined, now: number): Promise<Dict[]> {
     if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
     const c = this.#compile(text);
-    await this.#expireOverrides(now);
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
-    if (max === 0) return [];
-    const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && (await this.#hasDicts()));
-    const params: unknown[] = c.sql.params.map(bindable);
-    let sql = `SELECT e.data, e.raw, e.tag_order FROM entity e WHERE ${c.sql.where} ORDER BY e.id`;
-    if (!recheck && Number.isFinite(max)) {
-      params.push(max);
-      sql += ` LIMIT $${String(params.length)}`;
+    if (max === 0) {
+      await this.#expireOverrides(now);
+      return [];
     }
-    const rows = await this.#query<EntityRow>(sql, params);
+    const params: unknown[] = c.sql.params.map(bindable);
+    const nested = c.sql.recheck === 'nested';
+    let sql = `SELECT e.data, e.raw, e.tag_order, ${NEXT_EXPIRY} AS next_expiry${nested ? `, ${HAS_DICTS} AS dicts` : ''}
+      FROM entity e WHERE ${c.sql.where} ORDER BY e.id`;
+    if (c.sql.recheck !== 'always' && Number.isFinite(max)) {
+      params.push(max);
+      const n = `$${String(params.length)}`;
+      sql += nested ? ` LIMIT CASE WHEN ${HAS_DICTS} THEN NULL ELSE ${n}::bigint END` : ` LIMIT ${n}`;
+    }
+    const rows = await this.#fresh(now, () =>
+      this.#query<EntityRow & { readonly next_expiry: number | null; readonly dicts?: boolean }>({
+        text: sql,
+        values: params,
+      }),
+    );
+    const recheck = c.sql.recheck === 'always' || (nested && rows[0]?.dicts === true);
     if (!recheck) {
       this.#exact++;
       return rows.map(decodeEntity);
     }
     this.#rechecked++;
     return this.#recheck(c.filter, rows.map(decodeEntity), max);
+  }
+
+  // Run a read that also selects the earliest pending override end (`next_expiry`, the same on every row): when one
+  // is due, end it (a committed change) and read again. A read of no rows does not tell, so it asks apart.
+  async #fresh<R extends { readonly next_expiry: number | null }>(now: number, read: () => Promise<R[]>): Promise<R[]> {
+    const rows = await read();
+    const next = rows.length > 0 ? (rows[0] as R).next_expiry : await this.#nextExpiry();
+    if (next === null || next > now) return rows;
+    await this.#write((tx) => this.#expireOverridesIn(tx, now));
+    return read();
   }
 
   /** Apply diffs all or none; returns the entity after each non-remove diff. */
@@ -585,9 +627,10 @@ export class PgState {
 
   // ---- transactions and queries
 
-  async #query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+  // A statement on any pooled connection; one with a `name` is parsed once per connection and then only bound.
+  async #query<R extends object>(q: string | pg.QueryConfig, params: readonly unknown[] = []): Promise<R[]> {
     try {
-      return (await this.#pool.query<R>(sql, params as unknown[])).rows;
+      return (await this.#pool.query<R>(typeof q === 'string' ? { text: q, values: params as unknown[] } : q)).rows;
     } catch (err) {
       throw storageFailure(err);
     }
@@ -688,13 +731,6 @@ export class PgState {
       this.#compiled.set(filter, c);
     }
     return c;
-  }
-
-  async #hasDicts(): Promise<boolean> {
-    const r = await this.#query<{ readonly x: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM tag WHERE kind = ${String(TagKind.DICT)}) AS x`,
-    );
-    return r[0]?.x === true;
   }
 
   // The in-process check of SQL candidates: Refs the filter follows are fetched in rounds until none is missing.
@@ -865,12 +901,17 @@ export class PgState {
 
   // Timed overrides end lazily: the first call at or after their end empties them, as one committed change.
   async #expireOverrides(now: number): Promise<void> {
-    const r = await this.#query<{ readonly next: number | null }>(
-      'SELECT min(next_expiry) AS next FROM priority WHERE next_expiry IS NOT NULL',
-    );
-    const next = r[0]?.next ?? null;
+    const next = await this.#nextExpiry();
     if (next === null || next > now) return;
     await this.#write((tx) => this.#expireOverridesIn(tx, now));
+  }
+
+  async #nextExpiry(): Promise<number | null> {
+    const r = await this.#query<{ readonly next: number | null }>({
+      name: 'hs_next_expiry',
+      text: `SELECT ${NEXT_EXPIRY} AS next`,
+    });
+    return r[0]?.next ?? null;
   }
 
   async #expireOverridesIn(tx: WriteTx, now: number): Promise<void> {

@@ -159,6 +159,8 @@ const SQL_TAG_KINDS: ReadonlySet<number> = new Set([
 // it): scalar subqueries a read selects beside its rows, answered from partial indexes.
 const NEXT_EXPIRY = '(SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL)';
 const HAS_DICTS = `EXISTS (SELECT 1 FROM tag WHERE kind = ${String(TagKind.DICT)})`;
+// Read statements given a name (prepared once per connection); see #statementName.
+const MAX_NAMED_READS = 256;
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
 // What JSONB cannot keep exactly: NUL and lone surrogates in strings, which it refuses (JSON.stringify escapes both, so
 // the Hayson text shows them), and a -0 number, which it keeps as 0 (numeric has no negative zero).
@@ -177,6 +179,7 @@ export class PgState {
   readonly #historyMode: HistoryMode;
   readonly #changeChannel: string;
   readonly #compiled = new WeakMap<Filter, CompiledRead>();
+  readonly #readNames = new Map<string, string>();
   #partitions: Set<string> | undefined;
   #exact = 0;
   #rechecked = 0;
@@ -246,8 +249,10 @@ export class PgState {
       const n = `$${String(params.length)}`;
       sql += nested ? ` LIMIT CASE WHEN ${HAS_DICTS} THEN NULL ELSE ${n}::bigint END` : ` LIMIT ${n}`;
     }
+    const name = this.#statementName(sql);
     const rows = await this.#fresh(now, () =>
       this.#query<EntityRow & { readonly next_expiry: number | null; readonly dicts?: boolean }>({
+        ...(name === undefined ? {} : { name }),
         text: sql,
         values: params,
       }),
@@ -259,6 +264,17 @@ export class PgState {
     }
     this.#rechecked++;
     return this.#recheck(c.filter, rows.map(decodeEntity), max);
+  }
+
+  // The name of a read statement: the first MAX_NAMED_READS distinct ones get one (each connection then parses and
+  // plans it once), later ones go unnamed, so that any number of distinct filters keeps the server's memory bounded.
+  #statementName(sql: string): string | undefined {
+    let name = this.#readNames.get(sql);
+    if (name === undefined && this.#readNames.size < MAX_NAMED_READS) {
+      name = `hs_read_${String(this.#readNames.size)}`;
+      this.#readNames.set(sql, name);
+    }
+    return name;
   }
 
   // Run a read that also selects the earliest pending override end (`next_expiry`, the same on every row): when one
@@ -1040,11 +1056,25 @@ function jsonbOrdered(names: readonly string[]): boolean {
   return true;
 }
 
+// Parsed tag orders by their JSON text: entities of one kind share a few orders, so most rows parse none.
+const ORDERS = new Map<string, readonly string[]>();
+const MAX_ORDERS = 4096;
+
+function parsedOrder(order: string): readonly string[] {
+  let names = ORDERS.get(order);
+  if (names === undefined) {
+    names = JSON.parse(order) as string[];
+    if (ORDERS.size >= MAX_ORDERS) ORDERS.clear();
+    ORDERS.set(order, names);
+  }
+  return names;
+}
+
 // A parsed JSONB object with its keys in `order` (a JSON array of names); a null prototype keeps `__proto__` a key.
 function inOrder(data: unknown, order: string): unknown {
   const src = data as Record<string, unknown>;
   const out = Object.create(null) as Record<string, unknown>;
-  for (const k of JSON.parse(order) as string[]) if (Object.hasOwn(src, k)) out[k] = src[k];
+  for (const k of parsedOrder(order)) if (Object.hasOwn(src, k)) out[k] = src[k];
   // Anything the order does not name (never, unless edited by hand) follows.
   for (const k of Object.keys(src)) if (!Object.hasOwn(out, k)) out[k] = src[k];
   return out;

@@ -44,14 +44,15 @@ export function storedEntity(
   mod: HDateTime,
   intern?: ValueInterner,
 ): Dict {
-  const rest = new Map<string, TagVal>();
+  // `id` is set first to hold its place (a Map keeps the first position of a key) and again once `dis` is known.
+  const m = new Map<string, TagVal>([['id', mod]]);
   for (const [name, val] of tags) {
     if (name === 'id' || name === 'mod' || val instanceof Remove) continue;
-    rest.set(name, intern === undefined ? val : intern(val));
+    m.set(name, intern === undefined ? val : intern(val));
   }
-  const dis = rest.get('dis');
-  const m = new Map<string, TagVal>([['id', new Ref(id, typeof dis === 'string' ? dis : undefined)]]);
-  for (const [name, val] of rest) m.set(name, val);
+  const dis = m.get('dis');
+  const ref = new Ref(id, typeof dis === 'string' ? dis : undefined);
+  m.set('id', intern === undefined ? ref : intern(ref));
   m.set('mod', mod);
   return Dict.fromTrustedMap(m);
 }

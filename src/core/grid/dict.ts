@@ -8,6 +8,7 @@ import type { List, Val } from '../kinds/kind.js';
 import { Num } from '../kinds/number.js';
 import { Ref } from '../kinds/ref.js';
 import { isValueObject, registerValueClass } from '../kinds/value-class.js';
+import { ownString } from './own-string.js';
 import { isTagName } from './tag-name.js';
 
 /** A non-null value, as stored in a Dict. */
@@ -69,14 +70,16 @@ export class DictShape {
         if (sharedShapes >= MAX_SHARED_SHAPES) return undefined;
         sharedShapes++;
         const slots = new Map(shape.#slots);
-        slots.set(name, shape.names.length);
-        next = new DictShape(Object.freeze([...shape.names, name]), slots);
+        // Shared shapes live as long as the process: a name must not be a view into the text it was decoded from.
+        const own = ownString(name);
+        slots.set(own, shape.names.length);
+        next = new DictShape(Object.freeze([...shape.names, own]), slots);
         if (shape.#first === undefined) {
-          shape.#firstName = name;
+          shape.#firstName = own;
           shape.#first = next;
         } else {
           shape.#next ??= new Map();
-          shape.#next.set(name, next);
+          shape.#next.set(own, next);
         }
       }
       return next;
@@ -193,10 +196,12 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   static fromTrustedMap(tags: Map<string, TagVal>): Dict {
     if (tags.size === 0) return Dict.EMPTY;
     const names = new ShapeBuilder();
-    const values: TagVal[] = [];
+    // Sized up front: an array grown by push keeps spare capacity (17 slots for one tag), and stores keep Dicts.
+    const values = new Array<TagVal>(tags.size);
+    let i = 0;
     for (const [name, v] of tags) {
       names.add(name);
-      values.push(v);
+      values[i++] = v;
     }
     const shape = names.build();
     return new Dict(shape, values, allSlotsOf(shape));

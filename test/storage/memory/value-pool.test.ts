@@ -1,7 +1,7 @@
 // A memory store shares repeated short Strs and plain Refs among its entities, and nothing else changes.
 
 import { describe, expect, it } from 'vitest';
-import { dict, MARKER, Ref } from '../../../src/core/index.js';
+import { type Dict, dict, equals, list, MARKER, num, Ref, Sym, Uri, XStr } from '../../../src/core/index.js';
 import { createMemoryStore } from '../../../src/storage/memory/index.js';
 import { ValuePool } from '../../../src/storage/memory/value-pool.js';
 
@@ -28,9 +28,31 @@ describe('memory store value sharing', () => {
   it('keeps a Ref display name and long Strs as given', () => {
     const pool = new ValuePool();
     const withDis = new Ref('s', 'Site');
-    expect(pool.intern(withDis)).toBe(withDis);
-    expect(pool.intern(new Ref('s'))).not.toBe(withDis);
+    const kept = pool.intern(withDis);
+    expect(kept).toBeInstanceOf(Ref);
+    expect((kept as Ref).dis).toBe('Site');
+    expect(equals(kept, withDis)).toBe(true);
+    expect(pool.intern(new Ref('s'))).not.toBe(kept);
     const long = 'x'.repeat(40);
     expect(pool.intern(long)).toBe(long);
+  });
+
+  it('keeps every kind of value equal, nested Dicts and Lists included', () => {
+    const pool = new ValuePool();
+    const text = `${'-'.repeat(50)}a description longer than thirteen chars${'-'.repeat(50)}`;
+    const long = text.slice(50, 50 + 39);
+    const vals = [
+      long,
+      new Ref('a-long-entity-identifier-0001', long),
+      num(3, 'cubic_feet_per_minute'),
+      new Uri(`http://example.com/${long.replaceAll(' ', '-')}`),
+      new Sym('a-long-symbol-name-here'),
+      new XStr('Span', long),
+      dict({ description: long, supply: MARKER }),
+      list(long, new Ref('a'), dict({ x: long })),
+    ];
+    for (const v of vals) expect(equals(pool.intern(v), v)).toBe(true);
+    const d = pool.intern(vals[6] as Dict) as Dict;
+    expect([...d.keys()]).toEqual(['description', 'supply']);
   });
 });

@@ -362,10 +362,18 @@ export class MemoryState {
       if (best === undefined || set.size < best.size) best = set;
     }
     for (const { name, refId } of hints.refEqualities) {
-      const set = this.#index.withRef(name, refId);
+      const set = name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId);
       if (best === undefined || set.size < best.size) best = set;
     }
     return best;
+  }
+
+  // `id == @x`: the entity with that id, if any (the tag index leaves `id` out).
+  #idSet(id: string): ReadonlyOrdinalSet {
+    const set = new OrdinalSet();
+    const e = this.#entities.get(id);
+    if (e !== undefined) set.add(e.ordinal);
+    return set;
   }
 
   #sortedEntities(): Entity[] {

@@ -144,7 +144,10 @@ function lowerBound(a: readonly number[], x: number): number {
 
 const EMPTY: ReadonlyOrdinalSet = new OrdinalSet();
 
-/** The entities having each tag, and the entities whose Ref-valued tag points at each id, by ordinal. */
+/**
+ * The entities having each tag, and the entities whose Ref-valued tag points at each id, by ordinal. The `id` tag
+ * is left out of the Ref index: a set per entity cost ~240 bytes each, and the store finds an id by its own map.
+ */
 export class TagIndex {
   readonly #byName = new Map<string, OrdinalSet>();
   readonly #byRef = new Map<string, Map<string, OrdinalSet>>();
@@ -154,7 +157,7 @@ export class TagIndex {
     return this.#byName.get(name) ?? EMPTY;
   }
 
-  /** Entities whose tag `name` is a Ref to `refId`. */
+  /** Entities whose tag `name` (not `id`) is a Ref to `refId`. */
   withRef(name: string, refId: string): ReadonlyOrdinalSet {
     return this.#byRef.get(name)?.get(refId) ?? EMPTY;
   }
@@ -165,14 +168,14 @@ export class TagIndex {
       for (const [name, val] of before) {
         const now = after?.get(name) ?? null;
         if (now === null) this.#removeName(name, ordinal);
-        if (now !== val) for (const refId of refIds(val)) this.#removeRef(name, refId, ordinal);
+        if (now !== val && name !== 'id') for (const refId of refIds(val)) this.#removeRef(name, refId, ordinal);
       }
     }
     if (after !== undefined) {
       for (const [name, val] of after) {
         const was = before?.get(name) ?? null;
         if (was === null) this.#add(this.#byName, name, ordinal);
-        if (was !== val) {
+        if (was !== val && name !== 'id') {
           for (const refId of refIds(val)) {
             let refs = this.#byRef.get(name);
             if (refs === undefined) this.#byRef.set(name, (refs = new Map<string, OrdinalSet>()));

@@ -50,6 +50,13 @@ describe('memory store indexes', () => {
     expect(r.evaluated).toBe(49);
   });
 
+  it('finds id == @x by the id alone, and nothing for an unknown id', async () => {
+    const store = await building();
+    expect(await evaluationsOf(store, 'id == @pt7')).toEqual({ matched: 1, evaluated: 1 });
+    expect(await evaluationsOf(store, 'point and id == @ahu3')).toEqual({ matched: 0, evaluated: 1 });
+    expect(await evaluationsOf(store, 'id == @nope')).toEqual({ matched: 0, evaluated: 0 });
+  });
+
   it('falls back to evaluating every entity when nothing is required (not, or with an unindexed branch)', async () => {
     const store = await building();
     expect(await evaluationsOf(store, 'not point')).toEqual({ matched: 22, evaluated: 1000 });

@@ -44,7 +44,7 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
       'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
     targetKb: 15,
     // Not met: the Zinc reader (5.7 KB gzipped), Dict, TimeZone and the filter compiler are what remains.
-    ceilingKb: 22.9,
+    ceilingKb: 23.25,
     peer: PEER_CODEC,
   },
   {

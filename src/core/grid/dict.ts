@@ -24,6 +24,12 @@ export type DictInit =
 let trustedShape: (names: readonly string[], slots: Map<string, number>) => DictShape;
 let allSlotsOf: (shape: DictShape) => readonly number[];
 let extendShape: (shape: DictShape, name: string) => DictShape | undefined;
+let compactDict: (
+  shape: DictShape,
+  values: readonly TagVal[],
+  present: readonly number[],
+  positions: Int32Array,
+) => Dict;
 
 // Dicts made from names (Dict.of, fromTrustedMap, set) share shapes through a tree of transitions from the
 // empty shape, one per appended name (as JS engines share hidden classes): entities of one kind share one shape,
@@ -139,19 +145,48 @@ export class DictShape {
  */
 export class Dict implements Iterable<readonly [string, TagVal]> {
   readonly #shape: DictShape;
+  // Aligned to the shape's slots, or (compact rows, when #positions is set) one per present slot in #present order.
   readonly #values: readonly (TagVal | undefined)[];
   // The slots that hold values, in insertion order (the iteration order); when the maker did not give them,
   // undefined until needed (lookups never need them) and then found in slot order.
   #present: readonly number[] | undefined;
+  // Compact rows only: the index in #values of each slot's value, -1 when absent. A row of a sparse grid keeps its
+  // cells, not a slot per column (a 100-column grid allocated 816 bytes a row), and rows with the same cells
+  // share #present and #positions, so lookups still go through the grid's shape.
+  readonly #positions: Int32Array | undefined;
 
   private constructor(
     shape: DictShape,
     values: readonly (TagVal | undefined)[],
     present: readonly number[] | undefined,
+    positions?: Int32Array,
   ) {
     this.#shape = shape;
     this.#values = values;
     this.#present = present;
+    this.#positions = positions;
+  }
+
+  static {
+    compactDict = (shape, values, present, positions) => new Dict(shape, values, present, positions);
+  }
+
+  // The value in `slot`, whichever way the values are laid out.
+  #at(slot: number): TagVal | undefined {
+    const pos = this.#positions;
+    if (pos === undefined) return this.#values[slot];
+    const j = pos[slot];
+    return j === undefined || j < 0 ? undefined : this.#values[j];
+  }
+
+  // A fresh copy of the values aligned to the shape's slots (what a changed copy is made of).
+  #slotValues(): (TagVal | undefined)[] {
+    const pos = this.#positions;
+    if (pos === undefined) return this.#values.slice();
+    const out = this.#shape.newValues();
+    const p = this.#present as readonly number[];
+    for (let j = 0; j < p.length; j++) out[p[j] as number] = this.#values[j];
+    return out;
   }
 
   static #empty: Dict | undefined;
@@ -226,7 +261,7 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
 
   /** Low-level: the value in slot `slot` of {@link shape}, `undefined` when that tag is absent. */
   valueAt(slot: number): TagVal | undefined {
-    return this.#values[slot];
+    return this.#at(slot);
   }
 
   // The present slots, found once by a scan when the maker did not give them.
@@ -260,13 +295,13 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   /** The tag's value, or null when absent. */
   get(name: string): Val {
     const i = this.#shape.slot(name);
-    return i < 0 ? null : (this.#values[i] ?? null);
+    return i < 0 ? null : (this.#at(i) ?? null);
   }
 
   /** True if the tag is present. */
   has(name: string): boolean {
     const i = this.#shape.slot(name);
-    return i >= 0 && this.#values[i] !== undefined;
+    return i >= 0 && this.#at(i) !== undefined;
   }
 
   /** True if the tag is absent. */
@@ -290,12 +325,12 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
 
   /** `[name, value]` pairs in insertion order. */
   entries(): IterableIterator<[string, TagVal]> {
-    return new EntryIterator(this.#shape.names, this.#values, this.#slots());
+    return new EntryIterator(this.#shape.names, this.#values, this.#slots(), this.#positions !== undefined);
   }
 
   /** `[name, value]` pairs in insertion order. */
   [Symbol.iterator](): IterableIterator<[string, TagVal]> {
-    return new EntryIterator(this.#shape.names, this.#values, this.#slots());
+    return new EntryIterator(this.#shape.names, this.#values, this.#slots(), this.#positions !== undefined);
   }
 
   /** Call `fn` for every tag. */
@@ -303,6 +338,10 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     const names = this.#shape.names;
     const vs = this.#values;
     const p = this.#slots();
+    if (this.#positions !== undefined) {
+      for (let j = 0; j < p.length; j++) fn(vs[j] as TagVal, names[p[j] as number] as string);
+      return;
+    }
     for (let j = 0; j < p.length; j++) {
       const i = p[j] as number;
       fn(vs[i] as TagVal, names[i] as string);
@@ -333,16 +372,16 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     if (val === null || val === undefined) return this.#without(name, true);
     const v = toVal(val) as TagVal;
     const i = this.#shape.slot(name);
-    if (i >= 0 && this.#values[i] !== undefined) {
+    if (i >= 0 && this.#at(i) !== undefined) {
       // A present tag keeps its position, as with Map.set: same shape, same present slots.
-      const values = this.#values.slice();
+      const values = this.#slotValues();
       values[i] = v;
       return new Dict(this.#shape, values, this.#present);
     }
     const p = this.#slots();
     // A new tag goes last (as with Map.set). A name the shape has keeps the shape (a grid row stays a row).
     if (i >= 0) {
-      const values = this.#values.slice();
+      const values = this.#slotValues();
       values[i] = v;
       return new Dict(this.#shape, values, [...p, i]);
     }
@@ -366,8 +405,10 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   // Without `name`: the same shape with that slot absent; `copy` makes a new Dict even when nothing changes.
   #without(name: string, copy: boolean): Dict {
     const i = this.#shape.slot(name);
-    if (i < 0 || this.#values[i] === undefined) return copy ? new Dict(this.#shape, this.#values, this.#present) : this;
-    const values = this.#values.slice();
+    if (i < 0 || this.#at(i) === undefined) {
+      return copy ? new Dict(this.#shape, this.#values, this.#present, this.#positions) : this;
+    }
+    const values = this.#slotValues();
     values[i] = undefined;
     return new Dict(
       this.#shape,
@@ -415,14 +456,12 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
     const p = this.#slots();
     if (other.#slots().length !== p.length) return false;
     const names = this.#shape.names;
-    const a = this.#values;
-    const b = other.#values;
     // With equal sizes, every tag of this one present and equal in the other means the same names.
     const same = other.#shape === this.#shape;
     for (let j = 0; j < p.length; j++) {
       const i = p[j] as number;
-      const o = same ? b[i] : other.get(names[i] as string);
-      if (o === undefined || o === null || !equals(a[i] as TagVal, o)) return false;
+      const o = same ? other.#at(i) : other.get(names[i] as string);
+      if (o === undefined || o === null || !equals(this.#at(i) as TagVal, o)) return false;
     }
     return true;
   }
@@ -464,6 +503,66 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   }
 }
 registerValueClass(Dict);
+
+// Distinct sets of cells whose layouts one grid keeps for its later rows: a grid whose every row differs gets a
+// layout per row (an index of the grid's width) past this many, rather than a cache that keeps growing.
+const MAX_ROW_LAYOUTS = 1024;
+
+/** The cells a family of compact rows has: the slots present, in order, and each slot's index in the values. */
+interface RowLayout {
+  readonly present: readonly number[];
+  readonly positions: Int32Array;
+  // Another layout whose slots hash the same.
+  next: RowLayout | undefined;
+}
+
+/**
+ * Low-level, for readers: makes the rows of one grid in compact form, each holding only its non-null cells while
+ * sharing the grid's {@link DictShape} (so lookups and writers still cache a slot per grid). Rows with the same
+ * cells share one layout.
+ */
+export class CompactRows {
+  /** Scratch for the row being read: its values, in order (the reader's to fill; nested grids have their own). */
+  readonly values: TagVal[] = [];
+  /** Scratch for the row being read: the slot of each value, increasing. */
+  readonly slots: number[] = [];
+  readonly #shape: DictShape;
+  readonly #layouts = new Map<number, RowLayout>();
+  #count = 0;
+
+  /** Rows of `shape`. */
+  constructor(shape: DictShape) {
+    this.#shape = shape;
+  }
+
+  /** The grid's shape, which every row has. */
+  get shape(): DictShape {
+    return this.#shape;
+  }
+
+  /**
+   * The row of the first `n` items of {@link values} at the first `n` {@link slots}, whose hash `hash` the caller
+   * computed as `hash = (hash * 31 + slot + 1) | 0` from 0.
+   */
+  row(n: number, hash: number): Dict {
+    const slots = this.slots;
+    let layout = this.#layouts.get(hash);
+    while (layout !== undefined && !sameSlots(layout.present, slots, n)) layout = layout.next;
+    if (layout === undefined) {
+      const positions = new Int32Array(this.#shape.size).fill(-1);
+      for (let j = 0; j < n; j++) positions[slots[j] as number] = j;
+      layout = { present: Object.freeze(slots.slice(0, n)), positions, next: this.#layouts.get(hash) };
+      if (this.#count++ < MAX_ROW_LAYOUTS) this.#layouts.set(hash, layout);
+    }
+    return compactDict(this.#shape, this.values.slice(0, n), layout.present, layout.positions);
+  }
+}
+
+function sameSlots(a: readonly number[], b: readonly number[], n: number): boolean {
+  if (a.length !== n) return false;
+  for (let j = 0; j < n; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
 
 /**
  * Builds the shape of names added one by one (each new to it): the shared shape while there are shared shapes
@@ -540,13 +639,21 @@ class EntryIterator implements IterableIterator<[string, TagVal]> {
   readonly #names: readonly string[];
   readonly #values: readonly (TagVal | undefined)[];
   readonly #present: readonly number[];
+  // Values in present order (a compact row) rather than by slot.
+  readonly #compact: boolean;
   readonly #result: IteratorYieldResult<[string, TagVal]> = { value: ['', ''], done: false };
   #j = 0;
 
-  constructor(names: readonly string[], values: readonly (TagVal | undefined)[], present: readonly number[]) {
+  constructor(
+    names: readonly string[],
+    values: readonly (TagVal | undefined)[],
+    present: readonly number[],
+    compact: boolean,
+  ) {
     this.#names = names;
     this.#values = values;
     this.#present = present;
+    this.#compact = compact;
   }
 
   next(): IteratorResult<[string, TagVal]> {
@@ -555,7 +662,7 @@ class EntryIterator implements IterableIterator<[string, TagVal]> {
     this.#j = j + 1;
     const i = this.#present[j] as number;
     const r = this.#result;
-    r.value = [this.#names[i] as string, this.#values[i] as TagVal];
+    r.value = [this.#names[i] as string, this.#values[this.#compact ? j : i] as TagVal];
     return r;
   }
 

@@ -1,7 +1,7 @@
 // Zinc reader: a hand-written scanner over char codes that decodes Zinc values and grids, within limits.
 
 import { LimitError, ParseError } from '../../errors.js';
-import { Dict, DictShape, type TagVal } from '../../grid/dict.js';
+import { CompactRows, Dict, DictShape, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import {
   asPlainAsked,
@@ -110,7 +110,7 @@ export class ZincReader {
   #lastTz: TimeZone = TimeZone.UTC;
   // The row shape of the columns last given to readRow (stream readers pass the same columns every row).
   #streamCols: readonly GridCol[] | undefined;
-  #streamShape: DictShape = DictShape.EMPTY;
+  #streamRows: CompactRows = new CompactRows(DictShape.EMPTY);
 
   constructor(text: string, options?: ZincReaderOptions) {
     this.#s = text;
@@ -278,9 +278,9 @@ export class ZincReader {
     this.#pos = p;
     if (cols !== this.#streamCols) {
       this.#streamCols = cols;
-      this.#streamShape = rowShape(cols);
+      this.#streamRows = new CompactRows(rowShape(cols));
     }
-    const row = this.#readRowCells(this.#streamShape, false);
+    const row = this.#readRowCells(this.#streamRows, false);
     p = this.#pos;
     if (p >= this.#end) {
       if (this.#partial) throw NEED_MORE_INPUT;
@@ -1094,7 +1094,7 @@ export class ZincReader {
 
   #readRows(cols: readonly GridCol[], nested: boolean, his: HisColumnsBuilder | undefined): Dict[] {
     const rows: Dict[] = [];
-    const shape = rowShape(cols);
+    const compact = new CompactRows(rowShape(cols));
     if (his !== undefined && his.size > 0) {
       const src = his.build();
       for (let i = 0; i < src.size; i++) rows.push(src.row(i));
@@ -1104,7 +1104,7 @@ export class ZincReader {
       const p = this.#sp(this.#pos);
       if (this.#atGridEnd(p, nested)) break;
       this.#pos = p;
-      rows.push(this.#readRowCells(shape, nested));
+      rows.push(this.#readRowCells(compact, nested));
       if (rows.length > maxRows) limitExceeded(this.#format, 'maxRows', maxRows);
       const q = this.#pos;
       if (q >= this.#end) {
@@ -1126,14 +1126,16 @@ export class ZincReader {
 
   /**
    * Zinc: <row> := <cell> ("," <cell>)* ; an empty cell is null. Leaves #pos after the last cell's spaces. Rows
-   * share the grid's shape (null cells are absent slots), so lookups can cache a slot per grid.
+   * share the grid's shape, so lookups can cache a slot per grid, but hold only their non-null cells.
    */
-  #readRowCells(shape: DictShape, nested: boolean): Dict {
+  #readRowCells(rows: CompactRows, nested: boolean): Dict {
     const s = this.#s;
     const end = this.#end;
-    const last = shape.size - 1;
-    let vals: (TagVal | undefined)[] | undefined;
-    let present: number[] | undefined;
+    const cells = rows.values;
+    const slots = rows.slots;
+    const last = rows.shape.size - 1;
+    let n = 0;
+    let hash = 0;
     let i = this.#pos;
     let k = 0;
     for (;;) {
@@ -1163,12 +1165,9 @@ export class ZincReader {
         }
         while (c === C_SP || c === C_TAB) c = ++i < end ? s.charCodeAt(i) : -1;
         if (v !== null) {
-          if (vals === undefined || present === undefined) {
-            vals = shape.newValues();
-            present = [];
-          }
-          vals[k] = v;
-          present.push(k);
+          cells[n] = v;
+          slots[n++] = k;
+          hash = (hash * 31 + k + 1) | 0;
         }
       }
       if (k === last) break;
@@ -1177,7 +1176,8 @@ export class ZincReader {
       k++;
     }
     this.#pos = i;
-    return vals === undefined ? Dict.EMPTY : Dict.fromShape(shape, vals, present);
+    if (n === 0) return Dict.EMPTY;
+    return rows.row(n, hash);
   }
 
   /**

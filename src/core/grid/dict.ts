@@ -24,11 +24,11 @@ export type DictInit =
 let trustedShape: (names: readonly string[], slots: Map<string, number>) => DictShape;
 let allSlotsOf: (shape: DictShape) => readonly number[];
 let extendShape: (shape: DictShape, name: string) => DictShape | undefined;
-let compactDict: (
+let makeDict: (
   shape: DictShape,
   values: readonly TagVal[],
   present: readonly number[],
-  positions: Int32Array,
+  positions: Int32Array | undefined,
 ) => Dict;
 
 // Dicts made from names (Dict.of, fromTrustedMap, set) share shapes through a tree of transitions from the
@@ -168,7 +168,7 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   }
 
   static {
-    compactDict = (shape, values, present, positions) => new Dict(shape, values, present, positions);
+    makeDict = (shape, values, present, positions) => new Dict(shape, values, present, positions);
   }
 
   // The value in `slot`, whichever way the values are laid out.
@@ -554,7 +554,7 @@ export class CompactRows {
       layout = { present: Object.freeze(slots.slice(0, n)), positions, next: this.#layouts.get(hash) };
       if (this.#count++ < MAX_ROW_LAYOUTS) this.#layouts.set(hash, layout);
     }
-    return compactDict(this.#shape, this.values.slice(0, n), layout.present, layout.positions);
+    return makeDict(this.#shape, this.values.slice(0, n), layout.present, layout.positions);
   }
 }
 
@@ -602,6 +602,15 @@ class ShapeBuilder {
     if (this.#names === undefined || this.#slots === undefined) return DictShape.EMPTY;
     return trustedShape(Object.freeze(this.#names), this.#slots);
   }
+}
+
+/**
+ * Low-level, for stores: a Dict of `names` (unique valid tag names) and their non-null `values`, in that order, on the
+ * shared shapes, without a Map in between. `values` is kept, not copied.
+ */
+export function trustedDict(names: readonly string[], values: readonly TagVal[]): Dict {
+  const shape = shapeOfUnique(names);
+  return makeDict(shape, values, allSlotsOf(shape), undefined);
 }
 
 /** A shape of names known to be unique and valid. */

@@ -817,12 +817,14 @@ export class PgState {
   ): Promise<void> {
     const c = tx.c;
     const removed: string[] = [];
-    const fresh: EntityText[] = [];
+    // New entities are encoded as their COPY rows are sent (the server inserts meanwhile); others up front.
+    let fresh: [string, Dict][] = [];
     const known: EntityText[] = [];
     for (const [id, dict] of changes) {
       tx.changed.add(id);
       if (dict === null) removed.push(id);
-      else (isNew(id) ? fresh : known).push(entityText(id, dict));
+      else if (isNew(id)) fresh.push([id, dict]);
+      else known.push(entityText(id, dict));
     }
     if (removed.length > 0) {
       const gone = await c.query<{ readonly rid: number; readonly id: string }>(
@@ -840,11 +842,11 @@ export class PgState {
       );
     }
     if (fresh.length < COPY_MIN_ENTITIES) {
-      known.push(...fresh);
-      fresh.length = 0;
+      for (const [id, dict] of fresh) known.push(entityText(id, dict));
+      fresh = [];
     }
     if (fresh.length === 0 && known.length === 0) return;
-    const rows: [number, EntityText][] = [];
+    const rows: [number, string, Dict][] = [];
     if (fresh.length > 0) {
       // A block of rids in one step: every insert into entity holds the version lock, so none can interleave.
       const r = await c.query<{ readonly last: number }>(
@@ -852,7 +854,10 @@ export class PgState {
         [fresh.length],
       );
       const first = (r.rows[0]?.last ?? 0) - fresh.length + 1;
-      for (let i = 0; i < fresh.length; i++) rows.push([first + i, fresh[i] as EntityText]);
+      for (let i = 0; i < fresh.length; i++) {
+        const [id, dict] = fresh[i] as [string, Dict];
+        rows.push([first + i, id, dict]);
+      }
       await copyIn(
         c,
         this.#driver.copyFrom,
@@ -872,21 +877,27 @@ export class PgState {
       );
       const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
       await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
-      for (const e of known) rows.push([ridOf.get(e.id) as number, e]);
+      for (const e of known) rows.push([ridOf.get(e.id) as number, e.id, e.dict]);
     }
-    await c.query('DELETE FROM tombstone WHERE id = ANY($1)', [rows.map(([, e]) => e.id)]);
-    const tags: [number, TagRow][] = [];
-    for (const [rid, e] of rows) {
-      for (const t of tagRows(e.dict)) if (SQL_TAG_KINDS.has(t.kind)) tags.push([rid, t]);
-    }
-    if (tags.length >= COPY_MIN_TAG_ROWS) {
+    await c.query('DELETE FROM tombstone WHERE id = ANY($1)', [rows.map(([, id]) => id)]);
+    // Tags bound a commit's rows from above (markers have none, Lists a few more): a large one goes by COPY, its rows
+    // made as they are sent.
+    let most = 0;
+    for (const [, , dict] of rows) most += dict.size;
+    if (most >= COPY_MIN_TAG_ROWS) {
       await copyIn(
         c,
         this.#driver.copyFrom,
         'COPY tag (rid, name, elem, kind, num, aux, unit, str, ref) FROM STDIN',
-        tagLines(tags),
+        tagLines(rows),
       );
-    } else if (tags.length > 0) {
+      return;
+    }
+    const tags: [number, TagRow][] = [];
+    for (const [rid, , dict] of rows) {
+      for (const t of tagRows(dict)) if (SQL_TAG_KINDS.has(t.kind)) tags.push([rid, t]);
+    }
+    if (tags.length > 0) {
       await c.query(
         `INSERT INTO tag (rid, name, elem, kind, num, aux, unit, str, ref)
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::smallint[], $5::float8[], $6::bigint[],
@@ -1020,24 +1031,31 @@ function entityText(id: string, dict: Dict): EntityText {
   return { id, dict, data: text, raw: null, order: jsonbOrdered(dict.names) ? null : JSON.stringify(dict.names) };
 }
 
-// COPY text rows of new entities (rid, id, data, raw, tag_order, version).
-function* entityLines(rows: readonly (readonly [number, EntityText])[], version: number): Generator<string> {
+// COPY text rows of new entities (rid, id, data, raw, tag_order, version), each encoded as its turn comes.
+function* entityLines(rows: readonly (readonly [number, string, Dict])[], version: number): Generator<string> {
   const tail = `\t${String(version)}\n`;
-  for (const [rid, e] of rows) {
-    yield `${String(rid)}\t${copyText(e.id)}\t${copyText(e.data)}\t${e.raw === null ? COPY_NULL : copyText(e.raw)}\t${
+  for (const [rid, id, dict] of rows) {
+    const e = entityText(id, dict);
+    yield `${String(rid)}\t${copyText(id)}\t${copyText(e.data)}\t${e.raw === null ? COPY_NULL : copyText(e.raw)}\t${
       e.order === null ? COPY_NULL : copyText(e.order)
     }${tail}`;
   }
 }
 
-// COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref).
-function* tagLines(tags: readonly (readonly [number, TagRow])[]): Generator<string> {
-  for (const [rid, t] of tags) {
-    yield `${String(rid)}\t${copyText(t.name)}\t${String(t.elem)}\t${String(t.kind)}\t${copyNum(t.num)}\t${copyNum(
-      t.aux,
-    )}\t${t.unit === null ? COPY_NULL : copyText(t.unit)}\t${t.str === null ? COPY_NULL : copyBytea(t.str)}\t${
-      t.ref === null ? COPY_NULL : copyText(t.ref)
-    }\n`;
+// COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref) of entities, an entity's at a time.
+function* tagLines(rows: readonly (readonly [number, string, Dict])[]): Generator<string> {
+  for (const [rid, , dict] of rows) {
+    const head = `${String(rid)}\t`;
+    let out = '';
+    for (const t of tagRows(dict)) {
+      if (!SQL_TAG_KINDS.has(t.kind)) continue;
+      out += `${head}${copyText(t.name)}\t${String(t.elem)}\t${String(t.kind)}\t${copyNum(t.num)}\t${copyNum(
+        t.aux,
+      )}\t${t.unit === null ? COPY_NULL : copyText(t.unit)}\t${t.str === null ? COPY_NULL : copyBytea(t.str)}\t${
+        t.ref === null ? COPY_NULL : copyText(t.ref)
+      }\n`;
+    }
+    if (out !== '') yield out;
   }
 }
 

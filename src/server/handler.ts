@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DecodeLimits } from '../core/codec/limits.js';
+import { ZincCellMemo } from '../core/codec/zinc/zinc-cell-memo.js';
 import { type ErrorCode, HaystackError } from '../core/errors.js';
 import type { Grid } from '../core/grid/grid.js';
 import type { StorageAdapter } from '../storage/adapter.js';
@@ -16,7 +17,7 @@ import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
-import { negotiateResponse, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { negotiateResponse, responseEncodings, type WireCodec, ZINC_CODEC } from './http/wire.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
@@ -85,6 +86,9 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const ws = opts.webSocket === false ? undefined : createWebSocketEndpoint(opts, pipeline, opts.webSocket);
   const { limits } = opts;
   const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies);
+  const responseEncoding = responseEncodings(
+    opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined,
+  );
 
   // A POST body: small for ops that take no arguments, and through the gate when large.
   const readPost = (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
@@ -182,7 +186,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         // Every registry codec is an encoding; those with `pieces` stream a chunked answer.
-        encoding: codec,
+        encoding: responseEncoding(codec),
         // Only GET responses are cached: their whole request is the query string.
         ...(post ? {} : { cacheKey: query }),
       });

@@ -77,6 +77,13 @@ export interface HaystackServerOptions {
    * Default false.
    */
   readonly responseCache?: boolean;
+  /**
+   * Most entities whose encoded Zinc cells are kept between responses, so that reads and navs of entities served
+   * before copy their bytes instead of encoding their values (entities are immutable: a changed one is a new
+   * entity, never an outdated entry). About 300 bytes per entity kept; at most twice this many are held. 0 keeps
+   * none. Default 10,000.
+   */
+  readonly cellMemoEntities?: number;
   /** The WebSocket endpoint `{basePath}ws`: its limits and timers (see `WebSocketOptions`), or false for none. Default on. */
   readonly webSocket?: Partial<WebSocketOptions> | false;
 }
@@ -102,6 +109,7 @@ export interface ResolvedServerOptions {
   readonly debug: boolean;
   readonly errorStatus: ErrorStatusMode;
   readonly responseCache: boolean;
+  readonly cellMemoEntities: number;
   readonly webSocket: Partial<WebSocketOptions> | false;
   /** Links of the page at `/`, or undefined for no page. */
   readonly homePage: readonly HomeLink[] | undefined;
@@ -132,6 +140,7 @@ const KNOWN = new Set([
   'debug',
   'errorStatus',
   'responseCache',
+  'cellMemoEntities',
   'webSocket',
 ]);
 
@@ -278,6 +287,13 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     fail('HS_ERR_OPTION_TYPE', 'ui', 'ui must be { dir: string }');
   }
   const limits = resolveServerLimits(options.limits);
+  const cellMemoEntities: unknown = options.cellMemoEntities ?? 10_000;
+  if (typeof cellMemoEntities !== 'number') {
+    fail('HS_ERR_OPTION_TYPE', 'cellMemoEntities', 'cellMemoEntities must be a number');
+  }
+  if (!Number.isSafeInteger(cellMemoEntities) || cellMemoEntities < 0) {
+    fail('HS_ERR_OPTION_RANGE', 'cellMemoEntities', 'cellMemoEntities must be an integer >= 0');
+  }
   return Object.freeze({
     store,
     authenticate,
@@ -299,6 +315,7 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
     debug: options.debug === true,
     errorStatus: options.errorStatus ?? 'spec',
     responseCache: options.responseCache === true,
+    cellMemoEntities,
     webSocket: webSocketOptions(options.webSocket),
     homePage: homePage === true ? DEFAULT_HOME_LINKS : homePage === false ? undefined : homePage,
     ui: options.ui,

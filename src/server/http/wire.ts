@@ -7,14 +7,32 @@ import {
   codecForAccept,
   codecForContentType as registryCodecForContentType,
 } from '../../core/codec/media-types.js';
+import { encodeZincGridMemo, type ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
 import { HaystackError } from '../../core/errors.js';
+import type { Grid } from '../../core/grid/grid.js';
 import type { ServerFormat } from '../op.js';
+import type { ResponseEncoding } from '../pipeline/dispatch-op.js';
 
 /** A wire format with its codec (the registry's). */
 export type WireCodec = Codec;
 
 /** Zinc, the default of the HTTP API and the format of errors that other formats cannot carry. */
 export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
+
+/**
+ * How a server's pipeline encodes a response in each codec: the codec itself, except Zinc given a memo, which then
+ * writes whole grids as bytes with the cells of entities met before copied from the memo.
+ */
+export function responseEncodings(memo: ZincCellMemo | undefined): (codec: WireCodec) => ResponseEncoding {
+  if (memo === undefined) return (codec) => codec;
+  const zinc: ResponseEncoding = Object.freeze<ResponseEncoding>({
+    contentType: ZINC_CODEC.contentType,
+    encodeGrid: ZINC_CODEC.encodeGrid,
+    ...(ZINC_CODEC.pieces === undefined ? {} : { pieces: ZINC_CODEC.pieces }),
+    encodeBytes: (grid: Grid) => encodeZincGridMemo(grid, memo),
+  });
+  return (codec) => (codec === ZINC_CODEC ? zinc : codec);
+}
 
 /** Every format the server speaks, as the `formats` op reports them (JSON v3 apart from v4). */
 export const SERVER_FORMATS: readonly ServerFormat[] = Object.freeze(

@@ -36,6 +36,8 @@ export interface ResponseEncoding {
    * streamed as its rows come instead of gathered into one grid.
    */
   readonly pieces?: GridPieces;
+  /** Where given, what encodes a whole response grid: straight to UTF-8 bytes, the same as `encodeGrid`'s text. */
+  encodeBytes?(grid: Grid): Uint8Array;
 }
 
 /** One op call, as a transport hands it to {@link OpPipeline.dispatchOp}. */
@@ -224,7 +226,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     } else result = await gatherChunks(answered);
     if (encoding === undefined)
       return { ok: true, grid: result, body: undefined, contentType: undefined, cached: false };
-    const body = Buffer.from(encoding.encodeGrid(result), 'utf8');
+    const body = encodedBody(encoding, result);
     const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
     if (cacheKey !== undefined && deps !== undefined) {
       cache?.set(cacheKey, { contentType: encoding.contentType, body }, deps, rowIds(result), generation);
@@ -295,6 +297,12 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
 // A fresh object per call: the tracing channel stores its result or error on it.
 function traceContext(ctx: OpHookContext): OpTraceContext {
   return { op: ctx.op, transport: ctx.transport, username: ctx.principal.username, requestId: ctx.requestId };
+}
+
+function encodedBody(encoding: ResponseEncoding, grid: Grid): Buffer {
+  if (encoding.encodeBytes === undefined) return Buffer.from(encoding.encodeGrid(grid), 'utf8');
+  const bytes = encoding.encodeBytes(grid);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** The ids of a response's rows: what a cached response depends on besides its `cacheDeps`. */

@@ -118,12 +118,15 @@ export function encodeZincRow(cols: readonly GridCol[], row: Dict): string {
  * Where the tags of one row shape go in a grid: the slots of the shape in column order, with the column of each
  * (-1: a tag with no column, an error if a row has it). Made once per shape, so a row costs its present tags.
  */
-interface ShapePlan {
+export interface ShapePlan {
+  /** The shape's slots, in column order. */
   readonly slots: readonly number[];
+  /** The column of each of those slots, -1 for none. */
   readonly cols: readonly number[];
 }
 
-function planShape(names: readonly string[], index: ReadonlyMap<string, number>): ShapePlan {
+/** The plan of a row shape for a grid whose columns are indexed by name in `index`. */
+export function planShape(names: readonly string[], index: ReadonlyMap<string, number>): ShapePlan {
   const slots: number[] = [];
   const cols: number[] = [];
   for (let slot = 0; slot < names.length; slot++) {
@@ -146,24 +149,21 @@ function planShape(names: readonly string[], index: ReadonlyMap<string, number>)
 // Past this many shapes in one grid (rows of a store query come in a few), further shapes are planned per row.
 const MAX_PLANNED_SHAPES = 1024;
 
-/**
- * Writes rows of one grid. Cells are placed by column index, so a sparse row costs its tags, not its
- * columns; a one-column grid writes `N` for a null cell (an empty line would end the grid).
- */
-export class RowWriter {
+/** The plans of the row shapes met in one grid, made once per shape (see {@link planShape}). */
+export class ShapePlans {
   readonly #index = new Map<string, number>();
-  readonly #n: number;
   // The last shape seen and its plan: rows of a grid or a store query mostly come in runs of one shape.
   #shape: DictShape | undefined;
   #plan: ShapePlan | undefined;
   readonly #plans = new Map<DictShape, ShapePlan>();
 
+  /** Plans for a grid with these columns. */
   constructor(cols: readonly GridCol[]) {
-    this.#n = cols.length;
     for (let i = 0; i < cols.length; i++) this.#index.set((cols[i] as GridCol).name, i);
   }
 
-  #planOf(shape: DictShape): ShapePlan {
+  /** The plan of rows of this shape. */
+  of(shape: DictShape): ShapePlan {
     if (shape === this.#shape && this.#plan !== undefined) return this.#plan;
     let plan = this.#plans.get(shape);
     if (plan === undefined) {
@@ -174,20 +174,39 @@ export class RowWriter {
     this.#plan = plan;
     return plan;
   }
+}
+
+/** The error of a row whose tag in `slot` has no column in the grid. */
+export function noColumn(row: Dict, slot: number): ValueError {
+  return new ValueError(`Row tag ${row.shape.names[slot] as string} has no column`);
+}
+
+/**
+ * Writes rows of one grid. Cells are placed by column index, so a sparse row costs its tags, not its
+ * columns; a one-column grid writes `N` for a null cell (an empty line would end the grid).
+ */
+export class RowWriter {
+  readonly #n: number;
+  readonly #plans: ShapePlans;
+
+  constructor(cols: readonly GridCol[]) {
+    this.#n = cols.length;
+    this.#plans = new ShapePlans(cols);
+  }
 
   /** The row as a line ending in a newline. */
   row(row: Dict): string {
     const n = this.#n;
     if (n === 0) return '';
     if (row.size === 0) return n === 1 ? 'N\n' : `${commas(n - 1)}\n`;
-    const { slots, cols } = this.#planOf(row.shape);
+    const { slots, cols } = this.#plans.of(row.shape);
     let line = '';
     let last = -1;
     for (let j = 0; j < slots.length; j++) {
       const v = row.valueAt(slots[j] as number);
       if (v === undefined) continue;
       const col = cols[j] as number;
-      if (col < 0) throw new ValueError(`Row tag ${row.shape.names[slots[j] as number] as string} has no column`);
+      if (col < 0) throw noColumn(row, slots[j] as number);
       line += commas(last < 0 ? col : col - last) + encodeZincValue(v);
       last = col;
     }

@@ -286,7 +286,7 @@ async function openPrepared(
     config.worker === undefined &&
     (!opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0);
   const seeded = fresh
-    ? await seedStore(opened.store, config.seed, config.cwd)
+    ? await seedStore(opened.store, config.seed, config.cwd, { inBatches: !opened.persistent })
     : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
   const held = await opened.store.count();
   const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;

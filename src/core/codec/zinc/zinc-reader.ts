@@ -1208,24 +1208,16 @@ export class ZincReader {
       p = this.#sp(p);
       if (this.#ch(p) !== C_COMMA) break;
       p = this.#sp(p + 1);
-      // val: scanned without allocating when it is a Number, a Bool or a Str.
+      // val: a Number scanned without allocating; Strs and Bools are read without allocating anyway.
       const c = p < end ? s.charCodeAt(p) : -1;
-      let kind = HIS_OTHER;
+      let isNum = false;
       let other: Val = null;
-      let str = '';
       if (
         (c >= 48 && c <= 57 && this.#ch(p + 2) !== C_COLON && this.#ch(p + 4) !== C_MINUS) ||
         (c === C_MINUS && isDigit(this.#ch(p + 1)))
       ) {
         p = this.#scanNumber(p);
-        kind = HIS_NUM;
-      } else if (c === C_QUOTE) {
-        str = this.#readStr(p);
-        p = this.#pos;
-        kind = HIS_STR;
-      } else if ((c === 84 || c === 70) && !isIdPart(this.#ch(p + 1)) && this.#ch(this.#sp(p + 1)) !== C_LPAREN) {
-        kind = c === 84 ? HIS_TRUE : HIS_FALSE;
-        p++;
+        isNum = true;
       } else if (
         !(c === C_COMMA || c === C_NL || c === C_CR || c === -1 || (nested && c === C_GT && this.#ch(p + 1) === C_GT))
       ) {
@@ -1244,10 +1236,10 @@ export class ZincReader {
         this.#pos = rowStart;
         break;
       }
-      if (kind === HIS_NUM) his.addNum(ms, sub, this.#num, this.#unit);
-      else if (kind === HIS_STR) his.addStr(ms, sub, str);
-      else if (kind === HIS_OTHER) his.addOther(ms, sub, other);
-      else his.addBool(ms, sub, kind === HIS_TRUE);
+      if (isNum) his.addNum(ms, sub, this.#num, this.#unit);
+      else if (typeof other === 'string') his.addStr(ms, sub, other);
+      else if (typeof other === 'boolean') his.addBool(ms, sub, other);
+      else his.addOther(ms, sub, other);
       if (his.size > maxRows) limitExceeded(this.#format, 'maxRows', maxRows);
       if (e === -1 || e === C_GT) {
         out.ended = true;
@@ -1260,12 +1252,6 @@ export class ZincReader {
 // Local times of a DateTime fall in years 0000-9999 (HDateTime's range).
 const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
 const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
-
-const HIS_OTHER = 0;
-const HIS_NUM = 1;
-const HIS_STR = 2;
-const HIS_TRUE = 3;
-const HIS_FALSE = 4;
 
 /** The shape of a grid's rows: its column names in order. */
 function rowShape(cols: readonly GridCol[]): DictShape {

@@ -2,7 +2,8 @@
 
 import { zincNum } from './zinc-scalar.js';
 
-const encoder = new TextEncoder();
+/** The one UTF-8 encoder of the Zinc writers. */
+export const utf8Encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const POW10 = [1, 10, 100, 1000];
 
@@ -63,7 +64,7 @@ export class ByteSink {
       } else if (c >= 0xd800 && c <= 0xdfff) {
         // A pair (or a lone surrogate): leave it to the platform encoder.
         this.len = p;
-        this.len += encoder.encodeInto(s.slice(i), buf.subarray(p)).written;
+        this.len += utf8Encoder.encodeInto(s.slice(i), buf.subarray(p)).written;
         return;
       } else {
         buf[p++] = 0xe0 | (c >> 12);

@@ -3,10 +3,9 @@
 import { civilFromDays, MS_PER_DAY, pad4 } from '../../kinds/calendar.js';
 import { offsetString } from '../../kinds/date-time.js';
 import type { TimeZone } from '../../tz/time-zone.js';
-import type { ByteSink } from './byte-sink.js';
+import { type ByteSink, utf8Encoder } from './byte-sink.js';
 import type { HisRows } from './his-columns.js';
 
-const encoder = new TextEncoder();
 // ASCII tens and ones digits of 0-59.
 const TENS = Uint8Array.from({ length: 60 }, (_v, i) => 48 + Math.floor(i / 10));
 const ONES = Uint8Array.from({ length: 60 }, (_v, i) => 48 + (i % 10));
@@ -27,7 +26,7 @@ export function writeHisRows(
   const ms = src.epochMs;
   const sub = src.subMsNanos;
   const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
-  const unit = src.unit === undefined ? new Uint8Array(0) : encoder.encode(src.unit);
+  const unit = src.unit === undefined ? new Uint8Array(0) : utf8Encoder.encode(src.unit);
   let day = Number.NaN;
   let offset = 0;
   let hour = Number.NaN;
@@ -50,8 +49,8 @@ export function writeHisRows(
     if (d !== day) {
       day = d;
       const [y, mo, dd] = civilFromDays(d);
-      prefix = encoder.encode(`${pad4(y)}-${mo < 10 ? '0' : ''}${mo}-${dd < 10 ? '0' : ''}${dd}T`);
-      suffix = encoder.encode(`${offsetString(offset)} ${tz.name},`);
+      prefix = utf8Encoder.encode(`${pad4(y)}-${mo < 10 ? '0' : ''}${mo}-${dd < 10 ? '0' : ''}${dd}T`);
+      suffix = utf8Encoder.encode(`${offsetString(offset)} ${tz.name},`);
     }
     sink.ensure(prefix.length + suffix.length + 64 + unit.length);
     sink.bytes(prefix);

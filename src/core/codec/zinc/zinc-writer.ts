@@ -6,7 +6,7 @@ import { Grid, type GridCol } from '../../grid/grid.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Ref } from '../../kinds/ref.js';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, utf8Encoder } from './byte-sink.js';
 import { HisRows } from './his-columns.js';
 import { writeHisRows } from './his-writer.js';
 import { zincScalar, zincStr } from './zinc-scalar.js';
@@ -21,8 +21,6 @@ for (let i = 1; i <= 256; i++) COMMAS.push(`${COMMAS[i - 1] as string},`);
 function commas(n: number): string {
   return n <= 256 ? (COMMAS[n] as string) : ','.repeat(n);
 }
-
-const encoder = new TextEncoder();
 
 /** Encode any value as Zinc: a grid as a whole `ver:"3.0"` grid, anything else as one Zinc value. */
 export function encodeZinc(val: Val): string {
@@ -39,7 +37,7 @@ export function encodeZincBytes(val: Val): Uint8Array {
     writeHis(sink, his, 0, val.size);
     return sink.buf.subarray(0, sink.len);
   }
-  return encoder.encode(encodeZinc(val));
+  return utf8Encoder.encode(encodeZinc(val));
 }
 
 /** Encode a grid as Zinc text (`ver:"3.0"`, meta, columns, one line per row). */

@@ -1,5 +1,6 @@
 // Coord: latitude/longitude ranges, micro-degree precision, Zinc form, equality, order and hash.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Coord, coord } from '../../../src/core/kinds/coord.js';
 import { compare, hash } from '../../../src/core/kinds/equality.js';
@@ -53,6 +54,15 @@ describe('Coord', () => {
     ] as const) {
       expect(String(coord(lat, lng))).toMatch(COORD_TEXT);
     }
+  });
+
+  it('prints any micro-degrees without an exponent (the Zinc writer writes Coords in this form)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -90e6, max: 90e6 }), fc.integer({ min: -180e6, max: 180e6 }), (a, b) => {
+        expect(String(coord(a / 1e6, b / 1e6))).toMatch(COORD_TEXT);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('normalizes -0 so that it equals and hashes like 0', () => {

@@ -37,7 +37,8 @@ export function zincScalar(v: Val): string | undefined {
   if (v instanceof HDate) return v.toString();
   if (v instanceof HTime) return v.toString();
   if (v instanceof Sym) return `^${v.val}`;
-  if (v instanceof Coord) return `C(${plainDecimal(v.lat)},${plainDecimal(v.lng)})`;
+  // A Coord keeps micro-degrees, which print without an exponent (Zinc <coordDeg> has none): its own form is Zinc.
+  if (v instanceof Coord) return v.toString();
   if (v instanceof XStr) return `${v.type}(${zincStr(v.val)})`;
   if (v === NA) return 'NA';
   if (v === REMOVE) return 'R';
@@ -134,23 +135,6 @@ function isPairAt(s: string, i: number): boolean {
 
 function uEsc(c: number): string {
   return `\\u${c.toString(16).padStart(4, '0')}`;
-}
-
-/** A float in plain decimal notation (Zinc <coordDeg> has no exponent), exact to the shortest round-trip digits. */
-export function plainDecimal(x: number): string {
-  const s = String(x);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const neg = s.charCodeAt(0) === 45;
-  const m = s.slice(neg ? 1 : 0, e);
-  const dot = m.indexOf('.');
-  const digits = dot < 0 ? m : m.slice(0, dot) + m.slice(dot + 1);
-  const point = (dot < 0 ? m.length : dot) + Number(s.slice(e + 1));
-  let body: string;
-  if (point <= 0) body = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length);
-  else body = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return neg ? `-${body}` : body;
 }
 
 // Cache of the date and zone parts of the last DateTime written: consecutive timestamps of a history

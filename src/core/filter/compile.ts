@@ -108,13 +108,14 @@ function order(args: readonly FilterNode[]): FilterNode[] {
     .map((x) => x.a);
 }
 
+// An and/or node has at least two operands (filterLogic returns a single one as it is).
+type Operands = readonly [Pred, Pred, Pred?, Pred?, ...Pred[]];
+
 function compileAnd(ps: readonly Pred[]): Pred {
-  const [a, b, c, d] = ps;
-  if (a === undefined || b === undefined) throw new Error('and needs two operands');
+  const [a, b, c, d] = ps as Operands;
   if (ps.length === 2) return (x, r) => a(x, r) && b(x, r);
-  if (c === undefined) throw new Error('unreachable');
-  if (ps.length === 3) return (x, r) => a(x, r) && b(x, r) && c(x, r);
-  if (d !== undefined && ps.length === 4) return (x, r) => a(x, r) && b(x, r) && c(x, r) && d(x, r);
+  if (c !== undefined && ps.length === 3) return (x, r) => a(x, r) && b(x, r) && c(x, r);
+  if (c !== undefined && d !== undefined && ps.length === 4) return (x, r) => a(x, r) && b(x, r) && c(x, r) && d(x, r);
   return (x, r) => {
     for (let i = 0; i < ps.length; i++) if (!(ps[i] as Pred)(x, r)) return false;
     return true;
@@ -122,8 +123,7 @@ function compileAnd(ps: readonly Pred[]): Pred {
 }
 
 function compileOr(ps: readonly Pred[]): Pred {
-  const [a, b, c] = ps;
-  if (a === undefined || b === undefined) throw new Error('or needs two operands');
+  const [a, b, c] = ps as Operands;
   if (ps.length === 2) return (x, r) => a(x, r) || b(x, r);
   if (c !== undefined && ps.length === 3) return (x, r) => a(x, r) || b(x, r) || c(x, r);
   return (x, r) => {

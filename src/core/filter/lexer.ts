@@ -75,12 +75,12 @@ export class FilterLexer {
     if (i >= n) return tok('eof', n);
     const c = text.charCodeAt(i);
     const next = i + 1 < n ? text.charCodeAt(i + 1) : -1;
-    if (isAlpha(c) || (c === 95 && next >= 0 && isIdPart(next))) {
+    if (isAlpha(c) || (c === 95 && isIdPart(next))) {
       while (i < n && isIdPart(text.charCodeAt(i))) i++;
       return tok('id', i);
     }
     // Filters: literals are Zinc scalars, read by the Zinc reader itself (one grammar, one set of errors).
-    if (isDigit(c) || (c === 45 && next >= 0 && isDigit(next)) || c === 34 || c === 96) {
+    if (isDigit(c) || (c === 45 && isDigit(next)) || c === 34 || c === 96) {
       const [end, val] = readScalar(text, start);
       return tok('literal', end, val);
     }
@@ -104,12 +104,12 @@ export class FilterLexer {
         break;
       case 61: // =
       case 33: // !
-        if (next === 61) return tok(c === 61 ? '==' : '!=', i + 2);
-        break;
       case 60: // <
       case 62: // >
-        if (next === 61) return tok(c === 60 ? '<=' : '>=', i + 2);
-        return tok(c === 60 ? '<' : '>', i + 1);
+        // Each operator is its own token kind: == != <= >= < >
+        if (next === 61) return tok(text.slice(i, i + 2) as TokenKind, i + 2);
+        if (c === 60 || c === 62) return tok(text.charAt(i) as TokenKind, i + 1);
+        break;
       default:
     }
     const ch = String.fromCodePoint(text.codePointAt(i) ?? c);

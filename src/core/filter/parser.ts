@@ -3,6 +3,7 @@
 import { checkPositiveLimits } from '../codec/limits.js';
 import { LimitError } from '../errors.js';
 import {
+  CMP_OPS,
   type CmpOp,
   type FilterNode,
   type FilterPath,
@@ -31,8 +32,6 @@ export const DEFAULT_FILTER_LIMITS: Required<FilterLimits> = Object.freeze({ max
 export function checkFilterLimits(limits: FilterLimits): void {
   checkPositiveLimits(limits, DEFAULT_FILTER_LIMITS, 'Filter');
 }
-
-const CMP_KINDS: ReadonlySet<string> = new Set<CmpOp>(['==', '!=', '<', '<=', '>', '>=']);
 
 /**
  * Parse filter text to its AST. Throws `ParseError` (format `filter`, with line and column) for text outside the
@@ -137,7 +136,7 @@ class Parser {
     }
     const path = this.#path();
     const op = this.#cur;
-    if (!CMP_KINDS.has(op.kind)) return filterHas(path);
+    if (!CMP_OPS.includes(op.kind as CmpOp)) return filterHas(path);
     // Filters: <cmp> := <path> <cmpOp> <val>
     this.#advance();
     const v = this.#cur;

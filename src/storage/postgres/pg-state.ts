@@ -159,6 +159,9 @@ const SQL_TAG_KINDS: ReadonlySet<number> = new Set([
 // it): scalar subqueries a read selects beside its rows, answered from partial indexes.
 const NEXT_EXPIRY = '(SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL)';
 const HAS_DICTS = `EXISTS (SELECT 1 FROM tag WHERE kind = ${String(TagKind.DICT)})`;
+// Characters escaped inside a quoted array element.
+const ARRAY_ESCAPES = /["\\]/;
+const ARRAY_ESCAPES_G = /["\\]/g;
 // Read statements given a name (prepared once per connection); see #statementName.
 const MAX_NAMED_READS = 256;
 const WATCH_COLUMNS = 'id, dis, owner, lease_ms, renewed_at, polled_version';
@@ -861,19 +864,26 @@ export class PgState {
       await copyIn(
         c,
         this.#driver.copyFrom,
-        'COPY entity (rid, id, data, raw, tag_order, version) FROM STDIN',
+        'COPY entity (rid, id, data, raw, tag_order, version, names) FROM STDIN',
         entityLines(rows, version),
       );
     }
     if (known.length > 0) {
       const up = await c.query<{ readonly rid: number; readonly id: string }>(
-        `INSERT INTO entity (id, data, raw, tag_order, version)
-         SELECT id, data::jsonb, raw, tag_order, $5
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, data, raw, tag_order)
+        `INSERT INTO entity (id, data, raw, tag_order, version, names)
+         SELECT id, data::jsonb, raw, tag_order, $5, names::text[]
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) AS u(id, data, raw, tag_order, names)
          ON CONFLICT (id) DO UPDATE SET data = excluded.data, raw = excluded.raw, tag_order = excluded.tag_order,
-           version = excluded.version
+           version = excluded.version, names = excluded.names
          RETURNING rid, id`,
-        [known.map((e) => e.id), known.map((e) => e.data), known.map((e) => e.raw), known.map((e) => e.order), version],
+        [
+          known.map((e) => e.id),
+          known.map((e) => e.data),
+          known.map((e) => e.raw),
+          known.map((e) => e.order),
+          version,
+          known.map((e) => namesLiteral(e.dict.names)),
+        ],
       );
       const ridOf = new Map(up.rows.map((x) => [x.id, x.rid]));
       await c.query('DELETE FROM tag WHERE rid = ANY($1)', [up.rows.map((x) => x.rid)]);
@@ -1031,15 +1041,25 @@ function entityText(id: string, dict: Dict): EntityText {
   return { id, dict, data: text, raw: null, order: jsonbOrdered(dict.names) ? null : JSON.stringify(dict.names) };
 }
 
-// COPY text rows of new entities (rid, id, data, raw, tag_order, version), each encoded as its turn comes.
+// COPY text rows of new entities (rid, id, data, raw, tag_order, version, names), each encoded as its turn comes.
 function* entityLines(rows: readonly (readonly [number, string, Dict])[], version: number): Generator<string> {
-  const tail = `\t${String(version)}\n`;
+  const v = `\t${String(version)}\t`;
   for (const [rid, id, dict] of rows) {
     const e = entityText(id, dict);
     yield `${String(rid)}\t${copyText(id)}\t${copyText(e.data)}\t${e.raw === null ? COPY_NULL : copyText(e.raw)}\t${
       e.order === null ? COPY_NULL : copyText(e.order)
-    }${tail}`;
+    }${v}${copyText(namesLiteral(dict.names))}\n`;
   }
+}
+
+// A text[] literal of tag names, every element quoted (a name with a comma, brace or space stays one element).
+function namesLiteral(names: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i] as string;
+    out += `${i === 0 ? '' : ','}"${ARRAY_ESCAPES.test(n) ? n.replace(ARRAY_ESCAPES_G, '\\$&') : n}"`;
+  }
+  return `${out}}`;
 }
 
 // COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref) of entities, an entity's at a time.

@@ -33,7 +33,7 @@ function entities(): Dict[] {
 
 async function rowsOf(schema: string): Promise<unknown[]> {
   const ents = await adminQuery(
-    `SELECT id, data::text AS data, raw, tag_order, version FROM "${schema}".entity ORDER BY id`,
+    `SELECT id, data::text AS data, raw, tag_order, names, version FROM "${schema}".entity ORDER BY id`,
   );
   const tags = await adminQuery(
     `SELECT e.id, t.name, t.elem, t.kind, t.num, t.aux, t.unit, t.str, t.ref FROM "${schema}".tag t

@@ -45,7 +45,7 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     targetKb: 15,
     // Not met, nor reachable by trimming alone: the history fast paths (typed columns when decoding, bytes when
     // encoding) and the filter compiler cost 1.2-1.4 KB each, the Zinc reader's error messages 0.6 KB.
-    ceilingKb: 22.9,
+    ceilingKb: 22.95,
     peer: PEER_CODEC,
   },
   {

@@ -231,6 +231,13 @@ export interface StorageAdapter {
   ): AsyncIterable<HisBatchChunk>;
 
   /**
+   * Optional capability: a number that is different after any change to an entity (a commit, a point write, a
+   * timed override ending), made through this adapter or another over the same data, so that what is derived from
+   * entities can be kept until it changes. Backends that cannot tell cheaply and exactly leave it out.
+   */
+  changeVersion?(): Promise<number>;
+
+  /**
    * Optional capability (see `ChangeNotifier`): report entity changes made through other adapters over this store
    * (other server processes). Every backend that several processes may open implements it.
    */

@@ -141,6 +141,7 @@ function bindAll(store: StorageAdapter): StorageAdapter {
     count: () => store.count(),
     commit: (d) => store.commit(d),
     hisRead: (id, r) => store.hisRead(id, r),
+    ...(store.changeVersion === undefined ? {} : { changeVersion: store.changeVersion.bind(store) }),
     ...(store.hisReadChunks === undefined
       ? {}
       : {

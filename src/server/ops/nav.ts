@@ -63,22 +63,55 @@ function withNavId(d: Dict, id: string): Dict {
   return row;
 }
 
+// A level as answered: branch rows with their navId, then leaves, under navId, id and the other tags' columns.
+async function levelGrid(ctx: OpContext, navId: string | undefined): Promise<Grid> {
+  const { branches, leaves } = await children(ctx, navId);
+  const rows: Dict[] = [];
+  for (const b of branches) {
+    const id = b.id;
+    rows.push(id === undefined ? b : withNavId(b, id.id));
+  }
+  rows.push(...leaves);
+  return Grid.make({ cols: ['navId', 'id'], rows, addMissingCols: true });
+}
+
+// Levels already listed, by store, while its changeVersion stays the same: clients walk the same tree over and over,
+// and a level costs a query, two sorts and a grid. Stores without a changeVersion keep nothing.
+interface Levels {
+  readonly version: number;
+  readonly byNavId: Map<string, Grid>;
+}
+const LEVELS = new WeakMap<object, Levels>();
+// Most levels kept per store (then they start afresh): one per site and equip of a large building.
+const MAX_LEVELS = 4096;
+
+async function level(ctx: OpContext, navId: string | undefined): Promise<Grid> {
+  const store = ctx.store;
+  if (store.changeVersion === undefined) return levelGrid(ctx, navId);
+  // Read before the level: a level computed across a change is kept under the older version, never looked up again.
+  const version = await store.changeVersion();
+  let levels = LEVELS.get(store);
+  if (levels?.version !== version) {
+    levels = { version, byNavId: new Map() };
+    LEVELS.set(store, levels);
+  }
+  const key = navId ?? '';
+  let grid = levels.byNavId.get(key);
+  if (grid === undefined) {
+    grid = await levelGrid(ctx, navId);
+    if (levels.byNavId.size >= MAX_LEVELS) levels.byNavId.clear();
+    levels.byNavId.set(key, grid);
+  }
+  return grid;
+}
+
 /** `nav`: the children of `navId` (sites at the root); rows with a `navId` have children, rows without are leaves. */
 export const navOp: OpDef = {
   name: 'nav',
   doc: 'Navigate the site / equip / point tree.',
   noSideEffects: true,
   requiredRole: 'viewer',
-  handler: async (req, ctx) => {
-    const { branches, leaves } = await children(ctx, navIdOf(firstRow(req)));
-    const rows: Dict[] = [];
-    for (const b of branches) {
-      const id = b.id;
-      rows.push(id === undefined ? b : withNavId(b, id.id));
-    }
-    rows.push(...leaves);
-    return Grid.make({ cols: ['navId', 'id'], rows, addMissingCols: true });
-  },
+  handler: (req, ctx) => level(ctx, navIdOf(firstRow(req))),
   // A level depends on its parent (whether it is a site or an equip) and on the filter of either kind of level.
   cacheDeps: (req) => {
     const navId = navIdOf(firstRow(req));

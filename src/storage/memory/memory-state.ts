@@ -130,6 +130,12 @@ export class MemoryState {
     return this.#entities.size;
   }
 
+  /** The version of the last change, after ending the timed overrides due by `now` (which is a change). */
+  changeVersion(now: number): number {
+    this.#expireOverrides(now);
+    return this.#version;
+  }
+
   /** Entities by id, in order. */
   readByIds(ids: readonly string[], now: number): (Dict | undefined)[] {
     this.#expireOverrides(now);

@@ -79,6 +79,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     readByIds: (ids) => settle(() => state.readByIds(ids, now())),
     read: (query) => settle(() => state.read(query.filter, query.limit, now())),
     count: () => settle(() => state.count(now())),
+    changeVersion: () => settle(() => state.changeVersion(now())),
     authState: shared.authState,
     commit: (diffs) =>
       settle((): readonly Dict[] => {

@@ -583,8 +583,8 @@ export class ZincReader {
     let digits = 0;
     let scale = 0;
     let underscore = false;
-    let c = i < end ? s.charCodeAt(i) : -1;
-    if (!(c >= 48 && c <= 57)) this.#fail(i, 'a digit');
+    // Callers start it at a digit (or a minus and a digit).
+    let c = s.charCodeAt(i);
     for (;;) {
       if (c >= 48 && c <= 57) {
         mant = mant * 10 + (c - 48);

@@ -34,8 +34,7 @@ export function zincScalar(v: Val): string | undefined {
   if (v instanceof Num) return zincNum(v.val, v.unit);
   if (v instanceof HDateTime) return zincDateTime(v.epochMs, v.subMsNanos, v.offset, v.tz);
   if (v instanceof Uri) return zincUri(v.val);
-  if (v instanceof HDate) return v.toString();
-  if (v instanceof HTime) return v.toString();
+  if (v instanceof HDate || v instanceof HTime) return v.toString();
   if (v instanceof Sym) return `^${v.val}`;
   // A Coord keeps micro-degrees, which print without an exponent (Zinc <coordDeg> has none): its own form is Zinc.
   if (v instanceof Coord) return v.toString();

@@ -29,6 +29,8 @@ export interface MemoryStore extends StorageAdapter {
   readonly state: MemoryState;
   /** Counters (entities, change version, filter evaluations, watches). */
   stats(): MemoryStoreStats;
+  /** Moves with every change to an entity, through any adapter over this state (always offered here). */
+  changeVersion(): Promise<number>;
   /** Login-throttle records and SCRAM exchanges, shared by the adapters over this state. */
   readonly authState: AuthStateStore;
   /** Report entity changes made through the other adapters over this state; see `ChangeNotifier`. */

@@ -5,7 +5,8 @@
 // `dis` kept from a 47 MB Zinc file kept the whole text alive (94 MB as UTF-16, ~460 bytes per entity).
 
 import { Dict, type TagVal } from '../../core/grid/dict.js';
-import { isAlwaysOwned, ownString as own } from '../../core/grid/own-string.js';
+import { Buffer } from 'node:buffer';
+import { isAlwaysOwned, ownString } from '../../core/grid/own-string.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref, trustedRef } from '../../core/kinds/ref.js';
 import { Sym } from '../../core/kinds/symbol.js';
@@ -79,4 +80,16 @@ function pool<T>(p: Map<string, T>, key: string, val: T): void {
 
 function copyNum(n: Num): Num {
   return new Num(n.val, n.unit === undefined ? undefined : own(n.unit));
+}
+
+// Scratch for copying strings through UTF-8: 2-4x faster than ownString's JSON round trip (0.3 s of loading 200k
+// entities).
+const SCRATCH = Buffer.allocUnsafe(1 << 16);
+
+/** `s` as a string of its own (see ownString). */
+function own(s: string): string {
+  if (isAlwaysOwned(s) || s.length * 3 > SCRATCH.length) return ownString(s);
+  const out = SCRATCH.toString('utf8', 0, SCRATCH.write(s, 0, 'utf8'));
+  // A lone surrogate does not survive UTF-8: such a string takes the slower copy.
+  return out === s ? out : ownString(s);
 }

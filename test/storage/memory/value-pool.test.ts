@@ -51,6 +51,7 @@ describe('memory store value sharing', () => {
       dict({ description: long, supply: MARKER }),
       list(long, new Ref('a'), dict({ x: long })),
     ];
+    vals.push(`${long}\ud800 lone surrogate`, `${long} ² café 温度`);
     for (const v of vals) expect(equals(pool.intern(v), v)).toBe(true);
     const d = pool.intern(vals[6] as Dict) as Dict;
     expect([...d.keys()]).toEqual(['description', 'supply']);

@@ -80,7 +80,7 @@ export interface HaystackServerOptions {
   /**
    * Most entities whose encoded Zinc cells are kept between responses, so that reads and navs of entities served
    * before copy their bytes instead of encoding their values (entities are immutable: a changed one is a new
-   * entity, never an outdated entry). About 300 bytes per entity kept; at most twice this many are held. 0 keeps
+   * entity, never an outdated entry). About 400 bytes per entity kept; at most twice this many are held. 0 keeps
    * none. Default 10,000.
    */
   readonly cellMemoEntities?: number;

@@ -89,6 +89,12 @@ describe('encodeZincGridMemo', () => {
     expectSameBytes(Grid.make({ cols: ['id', 'n', 'dis'], rows: rows.slice(5, 9) }), memo);
   });
 
+  it('writes large entities right, kept in arrays of their own or not kept at all', () => {
+    const memo = new ZincCellMemo(100);
+    const rows = [20_000, 70_000].map((n, i) => entity(`big${String(i)}`, { dis: 'x°'.repeat(n / 2), site: MARKER }));
+    expectSameBytes(Grid.make({ cols: ['id'], rows, addMissingCols: true }), memo);
+  });
+
   for (const name of ['alpha', 'bravo']) {
     const file = `datasets/${name}/${name}.zinc`;
     it.skipIf(!sharedAvailable(file))(`writes ${name}.zinc as encodeZincGrid does`, () => {

@@ -4,7 +4,7 @@ import { parseFilter } from '../../core/filter/index.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
 import { defName } from '../namespace/namespace.js';
-import type { OpContext, OpDef } from '../op.js';
+import type { OpContext, OpDef, OpRegistry } from '../op.js';
 import { firstRow, optionalCount } from './args.js';
 import { filterArg } from './read.js';
 
@@ -55,14 +55,25 @@ export const libsOp = namespaceOp('libs', 'Query the lib defs in the current nam
   n.startsWith('lib:'),
 );
 
+// The rows of the ops grid by registry and def.
+const OPS_ROWS = new WeakMap<OpRegistry, WeakMap<Dict, Dict>>();
+
 /** `ops`: the `op` defs of the ops this server has, each also with Haystack 3's `name` and `summary` columns. */
 export const opsOp = namespaceOp(
   'ops',
   'Query the op defs of the ops this server supports.',
   (_d, n, ctx) => n.startsWith('op:') && ctx.ops.get(n.slice(3)) !== undefined,
   (d, n, ctx) => {
-    const opName = n.slice(3);
-    return d.merge({ name: opName, summary: ctx.ops.get(opName)?.doc ?? opName });
+    // A registry never changes, nor does a def: each row is made once per registry, not on every request.
+    let rows = OPS_ROWS.get(ctx.ops);
+    if (rows === undefined) OPS_ROWS.set(ctx.ops, (rows = new WeakMap()));
+    let row = rows.get(d);
+    if (row === undefined) {
+      const opName = n.slice(3);
+      row = d.merge({ name: opName, summary: ctx.ops.get(opName)?.doc ?? opName });
+      rows.set(d, row);
+    }
+    return row;
   },
 );
 

@@ -43,7 +43,7 @@ export {
   prepareSecurity,
   SERVE_ENV,
 } from './security.js';
-export { loadEntities, type SeedConfig, type SeedOptions, type Seeded, seedStore } from './seed.js';
+export { loadEntities, type SeedConfig, type Seeded, type SeedOptions, seedStore } from './seed.js';
 export {
   type AppConfig,
   type AppMetricsConfig,

@@ -4,8 +4,8 @@
 // ~100 bytes per entity of such copies). And V8 makes a substring of 13 or more chars a view into its parent: one
 // `dis` kept from a 47 MB Zinc file kept the whole text alive (94 MB as UTF-16, ~460 bytes per entity).
 
-import { Dict, type TagVal } from '../../core/grid/dict.js';
 import { Buffer } from 'node:buffer';
+import { Dict, type TagVal } from '../../core/grid/dict.js';
 import { isAlwaysOwned, ownString } from '../../core/grid/own-string.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref, trustedRef } from '../../core/kinds/ref.js';

@@ -70,8 +70,9 @@ export function copyIn(
       } catch (err) {
         // An encoder failed half-way: the COPY is aborted, so nothing of it is stored.
         failed = true;
-        stream.destroy(err instanceof Error ? err : new Error(String(err)));
-        reject(err instanceof Error ? err : new Error(String(err)));
+        const e = err instanceof Error ? err : new Error(String(err));
+        stream.destroy(e);
+        reject(e);
       }
     };
     pump();

@@ -905,7 +905,7 @@ export class PgState {
     }
     const tags: [number, TagRow][] = [];
     for (const [rid, , dict] of rows) {
-      for (const t of tagRows(dict)) if (SQL_TAG_KINDS.has(t.kind)) tags.push([rid, t]);
+      for (const t of sqlTagRows(dict)) tags.push([rid, t]);
     }
     if (tags.length > 0) {
       await c.query(
@@ -1062,13 +1062,17 @@ function namesLiteral(names: readonly string[]): string {
   return `${out}}`;
 }
 
+// The tag rows of an entity that some SQL reads (see SQL_TAG_KINDS): the rows both write paths store.
+function* sqlTagRows(dict: Dict): Generator<TagRow> {
+  for (const t of tagRows(dict)) if (SQL_TAG_KINDS.has(t.kind)) yield t;
+}
+
 // COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref) of entities, an entity's at a time.
 function* tagLines(rows: readonly (readonly [number, string, Dict])[]): Generator<string> {
   for (const [rid, , dict] of rows) {
     const head = `${String(rid)}\t`;
     let out = '';
-    for (const t of tagRows(dict)) {
-      if (!SQL_TAG_KINDS.has(t.kind)) continue;
+    for (const t of sqlTagRows(dict)) {
       out += `${head}${copyText(t.name)}\t${String(t.elem)}\t${String(t.kind)}\t${copyNum(t.num)}\t${copyNum(
         t.aux,
       )}\t${t.unit === null ? COPY_NULL : copyText(t.unit)}\t${t.str === null ? COPY_NULL : copyBytea(t.str)}\t${

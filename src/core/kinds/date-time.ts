@@ -11,9 +11,10 @@ import { registerValueClass } from './value-class.js';
 /** How a local time that a DST change skips (gap) or repeats (overlap) becomes an instant; as in Temporal. */
 export type Disambiguation = 'compatible' | 'earlier' | 'later' | 'reject';
 
-// Local times must fall in years 0000-9999, the range of the Date kind and of ISO text without a sign.
-const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
-const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
+/** Local times must fall in years 0000-9999, the range of the Date kind and of ISO text without a sign. */
+export const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
+/** The last millisecond of local time a DateTime may show (9999-12-31T23:59:59.999). */
+export const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
 // Before 1973 some zones kept local mean time with offsets in seconds (New_York -04:56:02), which ISO text
 // cuts to minutes; fromParts restores the exact offset from the zone.
 const LAST_SECONDS_OFFSET_MS = Date.UTC(1973, 0, 1);

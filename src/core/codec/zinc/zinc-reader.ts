@@ -14,7 +14,7 @@ import {
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
-import { HDateTime, instantOffset } from '../../kinds/date-time.js';
+import { HDateTime, instantOffset, MAX_LOCAL_MS, MIN_LOCAL_MS } from '../../kinds/date-time.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
@@ -1248,10 +1248,6 @@ export class ZincReader {
     }
   }
 }
-
-// Local times of a DateTime fall in years 0000-9999 (HDateTime's range).
-const MIN_LOCAL_MS = daysFromCivil(0, 1, 1) * MS_PER_DAY;
-const MAX_LOCAL_MS = daysFromCivil(10000, 1, 1) * MS_PER_DAY - 1;
 
 /** The shape of a grid's rows: its column names in order. */
 function rowShape(cols: readonly GridCol[]): DictShape {

@@ -16,8 +16,8 @@ export interface BundleCase {
   /** The target of issue 13, gzipped KB loaded up front. */
   readonly targetKb?: number;
   /**
-   * What test/package/bundle-size.test.ts holds the bundle to, when the target is not met yet: the size reached,
-   * so that it cannot grow unnoticed. Absent when the target itself is enforced.
+   * What test/package/bundle-size.test.ts holds the bundle to when there is no target or it is not met yet: the
+   * size reached, so that it cannot grow unnoticed. Absent when the target itself is enforced.
    */
   readonly ceilingKb?: number;
   /** The same imports from haystack-core, measured in the same run. */
@@ -28,7 +28,7 @@ export interface BundleCase {
 const PEER_CODEC =
   "import { ZincReader, HGrid, HDict, HFilter } from 'haystack-core'; console.log(ZincReader, HGrid, HDict, HFilter);";
 
-/** The bundles issue 13 sets targets for, and one without a target for comparison. */
+/** The bundles issue 13 sets targets for, and the codec with the filter for comparison. */
 export const BUNDLE_CASES: readonly BundleCase[] = [
   {
     name: 'HaystackClient',
@@ -42,15 +42,21 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     code:
       "import { decodeZinc, encodeZinc, parseFilter, Dict } from './src/core/index.ts';" +
       'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
-    targetKb: 15,
-    // Not met, nor reachable by trimming alone: the history fast paths (typed columns when decoding, bytes when
-    // encoding) and the filter compiler cost 1.2-1.4 KB each, the Zinc reader's error messages 0.6 KB.
-    ceilingKb: 22.95,
+    // Issue 13 sets its 15 KB target on the codec alone (next case); this one adds the filter parser and compiler.
+    // The compiler (the 20 M evals/s feature) is 1.3 KB of it, Filter#toString's formatter 0.2 KB.
+    ceilingKb: 22.9,
     peer: PEER_CODEC,
   },
   {
     name: 'decodeZinc + encodeZinc',
     code: "import { decodeZinc, encodeZinc } from './src/core/index.ts'; console.log(decodeZinc, encodeZinc);",
+    // "The Zinc codec with the value kinds" of issue 13. Not met, and not reachable by trimming: gzip already
+    // folds repeated code, so only dropping unique code counts, and what remains is features and public API.
+    // Measured cost of each (KB gzipped): history encode fast path 1.2, Dict methods the codec never calls 1.0,
+    // history decode fast path 0.85, Date/Time/DateTime parse and fromLocal 0.8, Grid methods the codec never
+    // calls 0.7, reader error messages 0.6, ERROR_CODES table 0.4, `plain` option 0.25, stream-reader methods 0.15.
+    targetKb: 15,
+    ceilingKb: 19.2,
     peer: "import { ZincReader, HGrid } from 'haystack-core'; console.log(ZincReader, HGrid);",
   },
 ];

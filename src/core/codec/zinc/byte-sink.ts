@@ -1,11 +1,8 @@
 // A growable UTF-8 byte buffer for writers: text is appended as bytes and becomes one string (or bytes) at the end.
 
-import { zincNum } from './zinc-scalar.js';
-
 /** The one UTF-8 encoder of the Zinc writers. */
 export const utf8Encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const POW10 = [1, 10, 100, 1000];
 
 /**
  * Appending bytes leaves no string garbage behind (a string built with `+=` keeps every piece alive
@@ -75,68 +72,43 @@ export class ByteSink {
     this.len = p;
   }
 
-  /** Digits of a non-negative integer below 2^53 (the caller has made room for 16 bytes). */
-  digits(n: number): void {
-    const buf = this.buf;
-    if (n < 10) {
-      buf[this.len++] = 48 + n;
-      return;
-    }
-    let k = 1;
-    for (let q = 10; q <= n && k < 16; q *= 10) k++;
-    let i = this.len + k;
-    this.len = i;
-    while (n >= 1) {
-      const q = Math.floor(n / 10);
-      buf[--i] = 48 + (n - q * 10);
-      n = q;
-    }
-  }
-
-  /**
-   * A float as `String(v)` writes it (Zinc accepts JS exponent form), `INF`/`-INF`/`NaN` for the
-   * specials. Values with up to three decimals are written digit by digit: such a decimal is the
-   * shortest that reads back as `v`, so the digits are those of `String(v)`.
-   */
-  num(v: number): void {
-    for (let k = 0; k < 4; k++) {
-      const scale = POW10[k] as number;
-      const m = v * scale;
-      if (Number.isInteger(m) && Math.abs(m) < 1e15 && m / scale === v && !(m === 0 && 1 / v < 0)) {
-        this.ensure(40);
-        const buf = this.buf;
-        let a = m;
-        if (a < 0) {
-          buf[this.len++] = 45;
-          a = -a;
-        }
-        if (k === 0) {
-          this.digits(a);
-          return;
-        }
-        const int = Math.floor(a / scale);
-        this.digits(int);
-        let frac = a - int * scale;
-        let n = k;
-        while (frac % 10 === 0) {
-          frac /= 10;
-          n--;
-        }
-        buf[this.len++] = 46;
-        const end = this.len + n;
-        for (let j = end - 1; j >= this.len; j--) {
-          buf[j] = 48 + (frac % 10);
-          frac = Math.floor(frac / 10);
-        }
-        this.len = end;
-        return;
-      }
-    }
-    this.utf8(zincNum(v, undefined));
-  }
-
   /** The bytes written so far as a string. */
   toString(): string {
     return decoder.decode(this.buf.subarray(0, this.len));
   }
+}
+
+/**
+ * A Number's float as `String(v)` writes it, into `buf` at `p` (room for 20 bytes): returns the end, or -1 unless
+ * `v` is an integer below 1e15 or a decimal of up to three places below 1e12 (-0, INF and NaN included), which
+ * the caller writes as text. Such a decimal is the only one of that many places that reads back as `v` (doubles
+ * below 1e12 are less than 0.001 apart), so `String(v)`, the shortest that does, has its digits.
+ */
+export function putDecimal(buf: Uint8Array, p: number, v: number): number {
+  let a = v < 0 ? -v : v;
+  let frac = 0;
+  if (!Number.isInteger(a)) {
+    const m = Math.round(a * 1000);
+    if (m / 1000 !== a || m >= 1e15) return -1;
+    a = Math.floor(m / 1000);
+    frac = m - a * 1000;
+  } else if (a >= 1e15 || (a === 0 && 1 / v < 0)) return -1;
+  if (v < 0) buf[p++] = 45;
+  let end = p + 1;
+  for (let q = 10; q <= a; q *= 10) end++;
+  for (let i = end; i > p; ) {
+    const q = Math.floor(a / 10);
+    buf[--i] = 48 + a - q * 10;
+    a = q;
+  }
+  if (frac === 0) return end;
+  // Thousandths without trailing zeros.
+  buf[end++] = 46;
+  buf[end++] = 48 + Math.floor(frac / 100);
+  frac %= 100;
+  if (frac !== 0) {
+    buf[end++] = 48 + Math.floor(frac / 10);
+    if (frac % 10 !== 0) buf[end++] = 48 + (frac % 10);
+  }
+  return end;
 }

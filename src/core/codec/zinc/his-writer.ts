@@ -1,18 +1,40 @@
 // History fast path of the Zinc writer: `ts,val` rows written as UTF-8 bytes straight from the typed columns.
 
-import { civilFromDays, MS_PER_DAY, pad4 } from '../../kinds/calendar.js';
+import { MS_PER_DAY } from '../../kinds/calendar.js';
 import { offsetString } from '../../kinds/date-time.js';
-import type { TimeZone } from '../../tz/time-zone.js';
-import { type ByteSink, utf8Encoder } from './byte-sink.js';
+import { type ByteSink, putDecimal, utf8Encoder } from './byte-sink.js';
 import type { HisRows } from './his-columns.js';
+import { zincDay, zincNum } from './zinc-scalar.js';
 
-// ASCII tens and ones digits of 0-59.
-const TENS = Uint8Array.from({ length: 60 }, (_v, i) => 48 + Math.floor(i / 10));
-const ONES = Uint8Array.from({ length: 60 }, (_v, i) => 48 + (i % 10));
+/** Text as UTF-8 in little-endian 32-bit words (the last one zero-padded), written four bytes per store. */
+interface Words {
+  readonly words: Uint32Array;
+  /** Length in bytes. */
+  readonly len: number;
+}
+
+function words(s: string): Words {
+  const b = utf8Encoder.encode(s);
+  const w = new Uint32Array((b.length + 3) >> 2);
+  for (let k = 0; k < b.length; k++) w[k >> 2] = (w[k >> 2] as number) | ((b[k] as number) << ((k & 3) * 8));
+  return { words: w, len: b.length };
+}
+
+// Measured: the fixed parts of a row copy 8x faster as four-byte DataView stores than byte by byte (and 4x faster
+// than `set`); the time of day goes as two words too.
+const MS_PER_HOUR = 3_600_000;
+
+/** Writes `w` at `p` (up to three bytes past its end are overwritten) and returns its end. */
+function putWords(dv: DataView, p: number, w: Words): number {
+  const a = w.words;
+  for (let k = 0; k < a.length; k++) dv.setUint32(p + 4 * k, a[k] as number, true);
+  return p + w.len;
+}
 
 /**
- * Zinc lines of rows `from`..`to` of a columnar history, as UTF-8 into `sink`. Timestamps reuse the
- * bytes of their day and zone; Numbers go through {@link ByteSink.num}; other values through `val`.
+ * Zinc lines of rows `from`..`to` of a columnar history, as UTF-8 into `sink`. A row costs its time of day and its
+ * number: the bytes of its date and zone are made once per day, its offset looked up once per hour, and numbers
+ * go through {@link putDecimal}; values that are not in the typed column through `val`.
  */
 export function writeHisRows(
   sink: ByteSink,
@@ -22,75 +44,88 @@ export function writeHisRows(
   val: (sink: ByteSink, i: number) => void,
 ): void {
   sink.ensure((to - from) * 48);
-  const tz: TimeZone = src.tz;
+  const tz = src.tz;
   const ms = src.epochMs;
   const sub = src.subMsNanos;
   const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
-  const unit = src.unit === undefined ? new Uint8Array(0) : utf8Encoder.encode(src.unit);
-  let day = Number.NaN;
-  let offset = 0;
-  let hour = Number.NaN;
-  let prefix = new Uint8Array(0);
-  let suffix = new Uint8Array(0);
+  const unitNl = words(`${src.unit ?? ''}\n`);
+  // The offset holds for instants in [hourStart, hourEnd) (empty in an hour where it changes); the date and zone
+  // words for local times in [dayStart, dayStart + MS_PER_DAY).
+  let hourStart = 0;
+  let hourEnd = 0;
+  let offset = Number.NaN;
+  let dayStart = Number.NaN;
+  let date = unitNl;
+  let zone = unitNl;
+  let room = 0;
+  let buf: Uint8Array = new Uint8Array(0);
+  let dv = new DataView(buf.buffer);
+  let p = sink.len;
   for (let i = from; i < to; i++) {
     const t = ms[i] as number;
-    // Offsets change a few times a year: look up again only when the instant leaves the current hour.
-    const h = Math.floor(t / 3_600_000);
-    if (h !== hour) {
+    if (!(t >= hourStart && t < hourEnd)) {
       const o = tz.offsetAt(t);
-      hour = tz.offsetAt(h * 3_600_000) === tz.offsetAt(h * 3_600_000 + 3_599_999) ? h : Number.NaN;
+      hourStart = Math.floor(t / MS_PER_HOUR) * MS_PER_HOUR;
+      const whole = tz.offsetAt(hourStart) === tz.offsetAt(hourStart + MS_PER_HOUR - 1);
+      hourEnd = whole ? hourStart + MS_PER_HOUR : hourStart;
       if (o !== offset) {
         offset = o;
-        day = Number.NaN;
+        dayStart = Number.NaN;
       }
     }
     const local = t + offset * 1000;
-    const d = Math.floor(local / MS_PER_DAY);
-    if (d !== day) {
-      day = d;
-      const [y, mo, dd] = civilFromDays(d);
-      prefix = utf8Encoder.encode(`${pad4(y)}-${mo < 10 ? '0' : ''}${mo}-${dd < 10 ? '0' : ''}${dd}T`);
-      suffix = utf8Encoder.encode(`${offsetString(offset)} ${tz.name},`);
+    let msOfDay = local - dayStart;
+    if (!(msOfDay >= 0 && msOfDay < MS_PER_DAY)) {
+      const day = Math.floor(local / MS_PER_DAY);
+      dayStart = day * MS_PER_DAY;
+      msOfDay = local - dayStart;
+      date = words(zincDay(day));
+      zone = words(`${offsetString(offset)} ${tz.name},`);
+      room = date.len + zone.len + unitNl.len + 64;
     }
-    sink.ensure(prefix.length + suffix.length + 64 + unit.length);
-    sink.bytes(prefix);
-    const msOfDay = local - d * MS_PER_DAY;
+    if (p + room > sink.buf.length) {
+      sink.len = p;
+      sink.ensure(room);
+    }
+    if (sink.buf !== buf) {
+      buf = sink.buf;
+      dv = new DataView(buf.buffer);
+    }
+    p = putWords(dv, p, date);
     const secs = Math.floor(msOfDay / 1000);
-    const buf = sink.buf;
-    let p = sink.len;
     const hh = Math.floor(secs / 3600);
-    const mi = Math.floor(secs / 60) - hh * 60;
+    const mm = Math.floor(secs / 60) - hh * 60;
     const ss = secs - Math.floor(secs / 60) * 60;
-    buf[p++] = TENS[hh] as number;
-    buf[p++] = ONES[hh] as number;
-    buf[p++] = 58;
-    buf[p++] = TENS[mi] as number;
-    buf[p++] = ONES[mi] as number;
-    buf[p++] = 58;
-    buf[p++] = TENS[ss] as number;
-    buf[p++] = ONES[ss] as number;
-    sink.len = p;
-    const frac = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
+    // `hh:m` and `m:ss`: digits added to the words of "00:0" and "0:00".
+    dv.setUint32(p, 0x303a3030 + Math.floor(hh / 10) + ((hh % 10) << 8) + (Math.floor(mm / 10) << 24), true);
+    dv.setUint32(p + 4, 0x30303a30 + (mm % 10) + (Math.floor(ss / 10) << 16) + ((ss % 10) << 24), true);
+    p += 8;
+    let frac = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
     if (frac !== 0) {
       // Fraction digits without trailing zeros (as `fractionString`).
-      let f = frac;
       let n = 9;
-      while (f % 10 === 0) {
-        f /= 10;
+      while (frac % 10 === 0) {
+        frac /= 10;
         n--;
       }
       buf[p++] = 46;
       for (let k = n - 1; k >= 0; k--) {
-        buf[p + k] = 48 + (f % 10);
-        f = Math.floor(f / 10);
+        buf[p + k] = 48 + (frac % 10);
+        frac = Math.floor(frac / 10);
       }
-      sink.len = p + n;
+      p += n;
     }
-    sink.bytes(suffix);
-    if (nums !== undefined) {
-      sink.num(nums[i] as number);
-      if (unit.length > 0) sink.bytes(unit);
-    } else val(sink, i);
-    sink.byte(10);
+    p = putWords(dv, p, zone);
+    const end = nums === undefined ? -1 : putDecimal(buf, p, nums[i] as number);
+    if (end >= 0) p = putWords(dv, end, unitNl);
+    else {
+      // INF, NaN (without their unit), other floats, and values beside the typed column: as the general writer.
+      sink.len = p;
+      if (nums !== undefined) sink.utf8(zincNum(nums[i] as number, src.unit));
+      else val(sink, i);
+      sink.byte(10);
+      p = sink.len;
+    }
   }
+  sink.len = p;
 }

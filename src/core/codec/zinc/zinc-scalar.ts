@@ -144,13 +144,18 @@ let dtTz: TimeZone | undefined;
 let dtPrefix = '';
 let dtSuffix = '';
 
+/** The date part of a Zinc DateTime on a day number (days since 1970-01-01): `YYYY-MM-DDT`. */
+export function zincDay(day: number): string {
+  const [y, mo, d] = civilFromDays(day);
+  return `${pad4(y)}-${D2[mo] as string}-${D2[d] as string}T`;
+}
+
 /** Zinc: <dateTime> := YYYY-MM-DD'T'hh:mm:ss.FFFFFFFFFz zzzz */
 export function zincDateTime(epochMs: number, subMsNanos: number, offset: number, tz: TimeZone): string {
   const local = epochMs + offset * 1000;
   const day = Math.floor(local / MS_PER_DAY);
   if (day !== dtDay || offset !== dtOffset || tz !== dtTz) {
-    const [y, mo, d] = civilFromDays(day);
-    dtPrefix = `${pad4(y)}-${D2[mo] as string}-${D2[d] as string}T`;
+    dtPrefix = zincDay(day);
     dtSuffix = `${offsetString(offset)} ${tz.name}`;
     dtDay = day;
     dtOffset = offset;

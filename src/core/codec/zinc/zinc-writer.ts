@@ -30,19 +30,25 @@ export function encodeZinc(val: Val): string {
 
 /** {@link encodeZinc} as UTF-8 bytes (what a server sends); a history's rows go straight to bytes. */
 export function encodeZincBytes(val: Val): Uint8Array {
-  const his = val instanceof Grid ? hisRows(val) : undefined;
-  if (his !== undefined && val instanceof Grid) {
-    const sink = new ByteSink(val.size * 48 + 256);
-    sink.utf8(encodeZincHeader(val.meta, val.cols));
-    writeHis(sink, his, 0, val.size);
-    return sink.buf.subarray(0, sink.len);
-  }
-  return utf8Encoder.encode(encodeZinc(val));
+  const sink = val instanceof Grid ? hisGrid(val) : undefined;
+  return sink === undefined ? utf8Encoder.encode(encodeZinc(val)) : sink.buf.subarray(0, sink.len);
 }
 
 /** Encode a grid as Zinc text (`ver:"3.0"`, meta, columns, one line per row). */
 export function encodeZincGrid(grid: Grid): string {
-  return encodeZincHeader(grid.meta, grid.cols) + encodeZincRows(grid, 0, grid.size);
+  const sink = hisGrid(grid);
+  if (sink !== undefined) return sink.toString();
+  return encodeZincHeader(grid.meta, grid.cols) + rowsByRow(grid, 0, grid.size, new RowWriter(grid.cols));
+}
+
+/** A whole history grid as UTF-8 in one buffer (its text then comes out flat, not as header + rows). */
+function hisGrid(grid: Grid): ByteSink | undefined {
+  const his = hisRows(grid);
+  if (his === undefined) return undefined;
+  const sink = new ByteSink(grid.size * 48 + 256);
+  sink.utf8(encodeZincHeader(grid.meta, grid.cols));
+  writeHis(sink, his, 0, grid.size);
+  return sink;
 }
 
 /**

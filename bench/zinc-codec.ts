@@ -165,8 +165,10 @@ const hisBytes = Buffer.byteLength(his);
 const ourMem = retainedPerRow(() => decodeZinc(his) as Grid, HISTORY_ROWS);
 const ourHis = ourMem.value;
 if (ourHis.size !== HISTORY_ROWS) throw new Error(`decoded ${ourHis.size} rows`);
-const hisDec = secs(best(() => decodeZinc(his), 8, 8000));
-const hisEnc = secs(best(() => encodeZinc(ourHis), 8, 8000));
+const hisDecBest = best(() => decodeZinc(his), 8, 8000);
+const hisEncBest = best(() => encodeZinc(ourHis), 8, 8000);
+const hisDec = secs(hisDecBest);
+const hisEnc = secs(hisEncBest);
 if (encodeZinc(ourHis) !== his) throw new Error('history re-encoding differs from its text');
 
 const peerMem = retainedPerRow(() => ZincReader.readValue(his) as HGrid, HISTORY_ROWS);
@@ -180,6 +182,9 @@ lines.push({
   peer: hisDecPeer.wall,
   oursCpu: hisDec.cpu,
   peerCpu: hisDecPeer.cpu,
+  // The peer's history runs once: its one round is its median.
+  oursMedian: hisDecBest.median.wall / 1000,
+  peerMedian: hisDecPeer.wall,
   unit: 's',
   higher: false,
   target: '<= 0.5 s',
@@ -191,6 +196,8 @@ lines.push({
   peer: hisEncPeer.wall,
   oursCpu: hisEnc.cpu,
   peerCpu: hisEncPeer.cpu,
+  oursMedian: hisEncBest.median.wall / 1000,
+  peerMedian: hisEncPeer.wall,
   unit: 's',
   higher: false,
   target: '<= 0.3 s',

@@ -95,6 +95,56 @@ describe('encodeZincGridMemo', () => {
     expectSameBytes(Grid.make({ cols: ['id'], rows, addMissingCols: true }), memo);
   });
 
+  it('writes the right line when an entity is answered under changing columns, again and again', () => {
+    const memo = new ZincCellMemo(64);
+    const a = entity('a', { dis: 'A', site: MARKER, area: new Num(10, 'ft²') });
+    const b = entity('b', { dis: 'B', equip: MARKER });
+    const layouts = [
+      ['id', 'dis', 'site', 'area', 'equip'],
+      ['equip', 'area', 'id', 'dis', 'site'],
+      ['id', 'dis', 'site', 'area', 'equip', 'extra'],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const cols of layouts) expectSameBytes(Grid.make({ cols, rows: [a, b, a] }), memo);
+    }
+    // A changed entity under a layout its old Dict was written in: the new Dict's line, not the old one.
+    const a2 = a.set('dis', 'A2');
+    expectSameBytes(Grid.make({ cols: layouts[0] as string[], rows: [a2, b] }), memo);
+  });
+
+  it('keeps rows without an id once they come again, and shows a changed one', () => {
+    const memo = new ZincCellMemo(64);
+    const rows = [Dict.of({ name: 'about', doc: 'Facts — about the server' }), Dict.of({ name: 'read', lib: MARKER })];
+    const grid = Grid.make({ cols: ['name', 'doc', 'lib'], rows });
+    for (let i = 0; i < 3; i++) expectSameBytes(grid, memo);
+    const changed = Grid.make({
+      cols: ['name', 'doc', 'lib'],
+      rows: [rows[0]?.set('doc', 'Other') as Dict, rows[1] as Dict],
+    });
+    expectSameBytes(changed, memo);
+  });
+
+  it('tells apart column layouts whose names joined would read the same', () => {
+    const memo = new ZincCellMemo(8);
+    const a = entity('a', { x: MARKER });
+    const col = (name: string) => ({ name, meta: Dict.EMPTY });
+    // Trusted parts are not checked: a name holding a comma must not share the layout of two columns.
+    const apart = Grid.fromTrustedParts(Dict.EMPTY, [col('id'), col('x')], [a]);
+    const joined = Grid.fromTrustedParts(Dict.EMPTY, [col('id,x')], [a]);
+    expectSameBytes(apart, memo);
+    // Under the one column, the entity's tags have no column: refused, not written as under the two.
+    expect(() => encodeZincGrid(joined)).toThrow(/has no column/);
+    expect(() => encodeZincGridMemo(joined, memo)).toThrow(/has no column/);
+    expectSameBytes(apart, memo);
+  });
+
+  it('writes grids of more row shapes than it plans ahead', () => {
+    const memo = new ZincCellMemo(4096);
+    const rows = Array.from({ length: 1100 }, (_, i) => entity(`s${String(i)}`, { [`t${String(i)}`]: new Num(i) }));
+    const grid = Grid.make({ cols: ['id'], rows, addMissingCols: true });
+    for (let i = 0; i < 2; i++) expectSameBytes(grid, memo);
+  });
+
   for (const name of ['alpha', 'bravo']) {
     const file = `datasets/${name}/${name}.zinc`;
     it.skipIf(!sharedAvailable(file))(`writes ${name}.zinc as encodeZincGrid does`, () => {

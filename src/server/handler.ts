@@ -18,6 +18,7 @@ import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
 import { negotiateResponse, responseEncodings, type WireCodec, ZINC_CODEC } from './http/wire.js';
+import { type ZincBodyLease, ZincBodyPool } from './http/zinc-body-pool.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
@@ -86,9 +87,10 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const ws = opts.webSocket === false ? undefined : createWebSocketEndpoint(opts, pipeline, opts.webSocket);
   const { limits } = opts;
   const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies);
-  const responseEncoding = responseEncodings(
-    opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined,
-  );
+  const memo = opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined;
+  const responseEncoding = responseEncodings(memo);
+  // Zinc answers are written into buffers lent per response and given back once it is sent.
+  const bodies = memo === undefined ? undefined : new ZincBodyPool(memo);
 
   // A POST body: small for ops that take no arguments, and through the gate when large.
   const readPost = (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
@@ -116,6 +118,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     let codec: WireCodec = ZINC_CODEC;
     let errorCode: ErrorCode | undefined;
     let authenticated = false;
+    let lease: ZincBodyLease | undefined;
     const requestId = requestIdFor(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     // Every answer: no MIME sniffing; HSTS over TLS; nothing cached by the client when callers authenticate.
@@ -178,6 +181,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         return;
       }
       const post = method === 'POST';
+      lease = codec === ZINC_CODEC ? bodies?.acquire() : undefined;
       const outcome = await pipeline.dispatchOp({
         op: opName,
         principal,
@@ -186,7 +190,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         // Every registry codec is an encoding; those with `pieces` stream a chunked answer.
-        encoding: responseEncoding(codec),
+        encoding: lease?.encoding ?? responseEncoding(codec),
         // Only GET responses are cached: their whole request is the query string.
         ...(post ? {} : { cacheKey: query }),
       });
@@ -195,7 +199,12 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         return;
       }
       if (outcome.ok) {
-        sendBytes(res, 200, outcome.contentType ?? codec.contentType, outcome.body ?? Buffer.alloc(0), undefined);
+        const body = outcome.body ?? Buffer.alloc(0);
+        // The lease goes back once the socket has taken the bytes (`finish`); never on a failed write, which
+        // may still hold them: that buffer is left to the GC.
+        const sent = lease === undefined || outcome.cached ? undefined : releaseOnFinish(bodies, lease);
+        if (sent !== undefined) lease = undefined;
+        sendBytes(res, 200, outcome.contentType ?? codec.contentType, body, undefined, sent);
         return;
       }
       errorCode = outcome.reply.code;
@@ -207,6 +216,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       if (!authenticated && hasBody(req)) res.setHeader('connection', 'close');
       sendError(res, reply, codec);
     } finally {
+      // Not lent to a response being sent (an error, a stream, a cached answer): free at once.
+      if (lease !== undefined) bodies?.release(lease);
       if (requestChannel.hasSubscribers) {
         const event: RequestEvent = {
           method: req.method ?? 'GET',
@@ -291,6 +302,7 @@ function sendBytes(
   contentType: string,
   body: Buffer,
   extra: Readonly<Record<string, string>> | undefined,
+  sent?: () => void,
 ): void {
   const headers: Record<string, string | number> = {
     'content-type': contentType,
@@ -298,7 +310,16 @@ function sendBytes(
   };
   if (extra !== undefined) Object.assign(headers, extra);
   res.writeHead(status, headers);
-  res.end(body);
+  // `end`'s callback runs on `finish`: the last bytes were handed to the socket, which holds them no longer.
+  if (sent === undefined) res.end(body);
+  else res.end(body, sent);
+}
+
+// The callback giving `lease` back to `pool` once its response is sent.
+function releaseOnFinish(pool: ZincBodyPool | undefined, lease: ZincBodyLease): () => void {
+  return () => {
+    pool?.release(lease);
+  };
 }
 
 // A response in pieces (chunked transfer encoding), each written once the socket took the one before, so a long

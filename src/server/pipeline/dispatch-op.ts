@@ -38,6 +38,11 @@ export interface ResponseEncoding {
   readonly pieces?: GridPieces;
   /** Where given, what encodes a whole response grid: straight to UTF-8 bytes, the same as `encodeGrid`'s text. */
   encodeBytes?(grid: Grid): Uint8Array;
+  /**
+   * True when `encodeBytes` writes into a buffer lent to this one response (valid until the transport has sent
+   * it): the response cache then keeps a copy.
+   */
+  readonly transient?: boolean;
 }
 
 /** One op call, as a transport hands it to {@link OpPipeline.dispatchOp}. */
@@ -75,7 +80,10 @@ export interface OpSuccess {
   readonly ok: true;
   /** The response grid; undefined only when `cached` (the bytes came from the response cache). */
   readonly grid: Grid | undefined;
-  /** The encoded response, when the call gave an `encoding`. */
+  /**
+   * The encoded response, when the call gave an `encoding` (with a `transient` one, and not `cached`: a view of the
+   * buffer lent to this response, valid until the transport has sent it).
+   */
   readonly body: Buffer | undefined;
   /** Media type of `body`. */
   readonly contentType: string | undefined;
@@ -229,7 +237,8 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     const body = encodedBody(encoding, result);
     const deps = cacheKey === undefined ? undefined : op.cacheDeps?.(reqGrid, result);
     if (cacheKey !== undefined && deps !== undefined) {
-      cache?.set(cacheKey, { contentType: encoding.contentType, body }, deps, rowIds(result), generation);
+      const kept = encoding.transient === true ? Buffer.from(body) : body;
+      cache?.set(cacheKey, { contentType: encoding.contentType, body: kept }, deps, rowIds(result), generation);
     }
     return { ok: true, grid: result, body, contentType: encoding.contentType, cached: false };
   };

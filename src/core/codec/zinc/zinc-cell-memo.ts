@@ -228,15 +228,19 @@ function sameNames(names: readonly string[], cols: readonly GridCol[]): boolean 
   return true;
 }
 
-// The output buffer, reused across calls (the result is a copy): growing it again on every response cost more.
-const out = new ByteSink(64 * 1024);
+// The output buffer when the caller gives none, reused across calls (the result is then a copy): growing it again on
+// every response cost more.
+const shared = new ByteSink(64 * 1024);
 
 /**
  * A grid as Zinc in UTF-8, the same bytes as `encodeZincBytes`: the lines of rows with an `id` (entities) and of
- * other rows met before come from `memo`, rows met the first time are encoded as they come. Returns a fresh array.
+ * other rows met before come from `memo`, rows met the first time are encoded as they come. Written into `into`
+ * when given (emptied first; the result is then a view of its buffer, valid until it is written again: a server
+ * reuses output buffers once their response is sent), else returned as a fresh array.
  */
-export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo): Uint8Array {
+export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSink): Uint8Array {
   if (grid.rowSource instanceof HisRows) return encodeZincBytes(grid);
+  const out = into ?? shared;
   const cols = grid.cols;
   const n = cols.length;
   out.len = 0;
@@ -244,14 +248,17 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo): Uint8Array {
   const src = grid.rowSource;
   if (n > 0 && src.size > 0) {
     const plans = memo.plans(cols);
+    // A lone row that is no entity (about, an error) is made for its response: not worth a look in the memo.
+    const many = src.size > 1;
     for (let r = 0; r < src.size; r++) {
       const row = src.row(r);
-      const line = memo.line(row, plans, n, row.has('id'));
+      const entity = row.has('id');
+      const line = entity || many ? memo.line(row, plans, n, entity) : undefined;
       if (line === undefined) writeLine(out, row, undefined, plans.of(row.shape), n);
       else out.bytes(line);
     }
   }
-  return out.buf.slice(0, out.len);
+  return into === undefined ? out.buf.slice(0, out.len) : out.buf.subarray(0, out.len);
 }
 
 // One row's line: its cells in column order (from `cells` when given, else encoded now), each after the commas

@@ -163,15 +163,19 @@ export class MemoryState {
     if (best === undefined) {
       for (const e of all) if (visit(e)) break;
     } else if (best.size * Math.log2(best.size + 1) < all.length) {
-      // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n.
-      const candidates: Entity[] = [];
+      // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n. Only the
+      // matches are sorted (a filter mostly keeps few of its index's candidates), then cut to the limit.
+      const matched: Entity[] = [];
       const byOrdinal = this.#byOrdinal;
       best.forEach((o) => {
         const e = byOrdinal[o];
-        if (e !== undefined) candidates.push(e);
+        if (e === undefined) return;
+        evaluated++;
+        if (query.matches(e.dict, resolve)) matched.push(e);
       });
-      candidates.sort((a, b) => compareIds(a.id, b.id));
-      for (const e of candidates) if (visit(e)) break;
+      matched.sort((a, b) => compareIds(a.id, b.id));
+      const n = Math.min(matched.length, max);
+      for (let i = 0; i < n; i++) out.push((matched[i] as Entity).dict);
     } else {
       for (const e of all) if (best.has(e.ordinal) && visit(e)) break;
     }

@@ -85,6 +85,15 @@ describe('memory store indexes', () => {
     expect(await evaluationsOf(store, 'equipRef == @ahu1')).toEqual({ matched: 48, evaluated: 48 });
   });
 
+  it('cuts a selective filter to its limit after ordering its matches by id', async () => {
+    const store = await building();
+    const all = (await store.read({ filter: 'point and equipRef == @ahu3' })).map((d) => d.id?.id);
+    expect(all).toEqual([...all].sort());
+    const first = (await store.read({ filter: 'point and equipRef == @ahu3', limit: 5 })).map((d) => d.id?.id);
+    expect(first).toEqual(all.slice(0, 5));
+    expect(await store.read({ filter: 'ahu and equipRef == @ahu3', limit: 5 })).toEqual([]);
+  });
+
   it('stops evaluating once the limit is reached when walking in id order', async () => {
     const store = await building();
     const before = store.stats().filterEvaluations;

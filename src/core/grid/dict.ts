@@ -95,7 +95,7 @@ export class DictShape {
       if (all === undefined) {
         const a: number[] = [];
         for (let i = 0; i < shape.names.length; i++) a.push(i);
-        shape.#all = all = a;
+        shape.#all = all = Object.freeze(a);
       }
       return all;
     };
@@ -262,6 +262,15 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   /** Low-level: the value in slot `slot` of {@link shape}, `undefined` when that tag is absent. */
   valueAt(slot: number): TagVal | undefined {
     return this.#at(slot);
+  }
+
+  /**
+   * Low-level: the slots of {@link shape} that hold values, in iteration order (never to be changed). Dicts laid
+   * out alike mostly share one array (the rows of a grid with the same cells, Dicts made from the same names), so
+   * callers may cache work per array.
+   */
+  get presentSlots(): readonly number[] {
+    return this.#slots();
   }
 
   // The present slots, found once by a scan when the maker did not give them.

@@ -2,6 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeZincGrid } from '../../../src/core/codec/zinc/index.js';
 import { Dict, dict, type TagVal } from '../../../src/core/grid/dict.js';
 import { isTagName } from '../../../src/core/grid/tag-name.js';
 import { equals, hash } from '../../../src/core/kinds/equality.js';
@@ -223,5 +224,16 @@ describe('Dict equality and hash', () => {
     const d = Dict.fromTrustedMap(m);
     expect(d.get('a')).toBe(MARKER);
     expect(d.equals(dict({ a: MARKER }))).toBe(true);
+  });
+});
+
+describe('Dict.presentSlots', () => {
+  it('shares present slots between Dicts laid out alike', () => {
+    const g = decodeZincGrid('ver:"3.0"\na,b,c\n1,,M\n2,,M\n,3,\n');
+    const [r0, r1, r2] = g.rows;
+    expect(r0?.presentSlots).toEqual([0, 2]);
+    expect(r1?.presentSlots).toBe(r0?.presentSlots);
+    expect(r2?.presentSlots).toEqual([1]);
+    expect(dict({ x: 1, y: 2 }).presentSlots).toBe(dict({ x: 3, y: 4 }).presentSlots);
   });
 });

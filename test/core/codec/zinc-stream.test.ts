@@ -94,6 +94,18 @@ describe('ZincStreamReader', () => {
     expect(r.rowCount).toBe(2);
   });
 
+  it('gives the rows of every chunk one shape, and rows with the same cells one layout', () => {
+    const r = new ZincStreamReader();
+    const rows = [...r.push('ver:"3.0"\na,b,c\n1,,M\n'), ...r.push(',2,\n'), ...r.push('3,,M\n'), ...r.end()]
+      .filter((e) => e.type === 'row')
+      .map((e) => e.row);
+    expect(rows).toHaveLength(3);
+    const [r0, r1, r2] = rows;
+    expect(r1?.shape).toBe(r0?.shape);
+    expect(r2?.shape).toBe(r0?.shape);
+    expect(r2?.presentSlots).toBe(r0?.presentSlots);
+  });
+
   it('reads a grid without a final newline, a blank line ending it, and a byte-order mark', () => {
     expectSame(readChunks(['ver:"3.0"\na\n1\n2']), decodeZinc('ver:"3.0"\na\n1\n2') as Grid);
     expectSame(readChunks(['ver:"3.0"\na\n1\n\n', '\n  \n']), decodeZinc('ver:"3.0"\na\n1\n') as Grid);

@@ -108,9 +108,6 @@ export class ZincReader {
   #lastUnit = '';
   #lastTzName = 'UTC';
   #lastTz: TimeZone = TimeZone.UTC;
-  // The row shape of the columns last given to readRow (stream readers pass the same columns every row).
-  #streamCols: readonly GridCol[] | undefined;
-  #streamRows: CompactRows = new CompactRows(DictShape.EMPTY);
 
   constructor(text: string, options?: ZincReaderOptions) {
     this.#s = text;
@@ -259,10 +256,11 @@ export class ZincReader {
   }
 
   /**
-   * @internal Read one row of a top-level grid with these columns: the row's Dict, or undefined at
-   * the end of the grid (a blank line or the end of the text).
+   * @internal Read one row of a top-level grid into `rows` (made of its columns, {@link CompactRows}): the row's
+   * Dict, or undefined at the end of the grid (a blank line or the end of the text). A stream passes the same
+   * `rows` for every chunk, so that all rows share one shape and rows with the same cells one layout.
    */
-  readRow(cols: readonly GridCol[]): Dict | undefined {
+  readRow(rows: CompactRows): Dict | undefined {
     const s = this.#s;
     let p = this.#sp(this.#pos);
     const c = p < this.#end ? s.charCodeAt(p) : -1;
@@ -276,11 +274,7 @@ export class ZincReader {
       return undefined;
     }
     this.#pos = p;
-    if (cols !== this.#streamCols) {
-      this.#streamCols = cols;
-      this.#streamRows = new CompactRows(rowShape(cols));
-    }
-    const row = this.#readRowCells(this.#streamRows, false);
+    const row = this.#readRowCells(rows, false);
     p = this.#pos;
     if (p >= this.#end) {
       if (this.#partial) throw NEED_MORE_INPUT;

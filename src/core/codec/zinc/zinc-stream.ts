@@ -1,6 +1,6 @@
 // Streaming Zinc: decode a grid from text or byte chunks row by row, and encode a grid as a sequence of chunks.
 
-import { Dict } from '../../grid/dict.js';
+import { CompactRows, Dict, DictShape } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import {
   asPlainAsked,
@@ -67,7 +67,8 @@ export class ZincStreamReader {
   #decoder: InstanceType<typeof TextDecoder> | undefined;
   #pending = '';
   #state: State = 'header';
-  #cols: readonly GridCol[] = [];
+  // The rows of the grid, whatever chunk they come in.
+  #compact = new CompactRows(DictShape.EMPTY);
   #version = 3;
   #rows = 0;
   #lines = 0;
@@ -149,19 +150,19 @@ export class ZincStreamReader {
           if (e === NeedMoreInput.INSTANCE) r.pos = headerStart;
           throw e;
         }
-        this.#cols = h.cols;
+        this.#compact = new CompactRows(DictShape.of(h.cols.map((c) => c.name)));
         this.#version = r.version;
         this.#state = 'rows';
         events.push({ type: 'header', meta: h.meta, cols: h.cols });
       }
       if (this.#state === 'rows') {
         r.setStreamState(partial, this.#version, 1);
-        const cols = this.#cols;
+        const compact = this.#compact;
         for (;;) {
           const start = r.pos;
           let row: Dict | undefined;
           try {
-            row = r.readRow(cols);
+            row = r.readRow(compact);
           } catch (e) {
             if (e === NeedMoreInput.INSTANCE) r.pos = start;
             throw e;

@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { Dict, type TagVal } from '../../core/grid/dict.js';
 import { isAlwaysOwned, ownString } from '../../core/grid/own-string.js';
+import { MARKER } from '../../core/kinds/marker.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref, trustedRef } from '../../core/kinds/ref.js';
 import { Sym } from '../../core/kinds/symbol.js';
@@ -29,6 +30,8 @@ export class ValuePool {
   /** An equal value, shared with earlier equal ones when it is a short Str or a Ref without `dis`. */
   readonly intern = (val: TagVal): TagVal => {
     if (typeof val === 'string') return this.#str(val);
+    // Markers (most tags) and Bools first: they need nothing.
+    if (val === MARKER || typeof val !== 'object') return val;
     if (val instanceof Ref) {
       if (val.dis === undefined) return this.#ref(val);
       return trustedRef(own(val.id), val.dis === this.#lastLong ? this.#lastLong : own(val.dis));

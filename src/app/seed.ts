@@ -9,7 +9,7 @@ import { Grid } from '../core/grid/grid.js';
 import { isList, type Val } from '../core/kinds/kind.js';
 import type { CommitDiff, StorageAdapter } from '../storage/adapter.js';
 import { type DemoBuilding, populateDemo } from './demo/demo-building.js';
-import { jsonEntities, type RecordSource, trioRecords, zincRows } from './import-sources.js';
+import { jsonEntities, type RecordSource, trioRecords, zincRowChunks } from './import-sources.js';
 
 /** How {@link seedStore} writes a data file. */
 export interface SeedOptions {
@@ -68,13 +68,20 @@ export async function loadEntities(file: string, cwd: string): Promise<Dict[]> {
   throw startupError(`${file} holds no grid or list of dicts`);
 }
 
-// The file's entities one at a time, for the formats read that way (a Zinc file holding a grid, Trio, JSON).
-async function recordSource(file: string, cwd: string): Promise<RecordSource<Dict> | undefined> {
+// The file's entities a few at a time, for the formats read that way (a Zinc file holding a grid: the rows of each
+// chunk read; Trio, JSON: one by one).
+async function recordSource(file: string, cwd: string): Promise<RecordSource<readonly Dict[]> | undefined> {
   const full = path.resolve(cwd, file);
   const ext = path.extname(full).toLowerCase();
-  if (ext === '.trio') return trioRecords(full, file);
-  if (ext === '.json') return jsonEntities(full, file);
-  return ext === '.zinc' && (await startsWithGrid(full)) ? zincRows(full, file) : undefined;
+  if (ext === '.trio') return singly(trioRecords(full, file));
+  if (ext === '.json') return singly(jsonEntities(full, file));
+  return ext === '.zinc' && (await startsWithGrid(full)) ? zincRowChunks(full, file) : undefined;
+}
+
+function singly(source: RecordSource<Dict>): RecordSource<readonly Dict[]> {
+  return async function* each() {
+    for await (const d of source()) yield [d];
+  };
 }
 
 // A Zinc file may hold a list of dicts rather than a grid: only a grid is read row by row.
@@ -120,8 +127,8 @@ export async function seedStore(
         count = entities.length;
       } else {
         let batch: Dict[] = [];
-        for await (const d of source()) {
-          batch.push(d);
+        for await (const ds of source()) {
+          for (const d of ds) batch.push(d);
           if (batch.length < SEED_BATCH) continue;
           await commit(batch);
           count += batch.length;

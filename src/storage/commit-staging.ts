@@ -42,6 +42,7 @@ export function stageCommit(
     return s === null ? undefined : (s ?? stored(id));
   };
   const touched: string[] = [];
+  let onlyAdds = true;
   // Every add of one commit gets the same `mod`: one immutable DateTime shared, not one per entity.
   let addMod: HDateTime | undefined;
   for (const diff of diffs) {
@@ -56,12 +57,14 @@ export function stageCommit(
         break;
       }
       case 'update': {
+        onlyAdds = false;
         const cur = checkedEntity(diff.id, diff.mod, current);
         staged.set(diff.id, updatedEntity(cur, diff.changes, diff.id, nextMod(modOf(cur), now), intern));
         touched.push(diff.id);
         break;
       }
       case 'remove':
+        onlyAdds = false;
         checkedEntity(diff.id, diff.mod, current);
         staged.set(diff.id, null);
         break;
@@ -69,6 +72,8 @@ export function stageCommit(
         throw new ValueError(`Unknown commit op ${JSON.stringify((diff as { op: unknown }).op)}`);
     }
   }
+  // Adds alone name each id once, in order: the results are the staged entities, without looking each up again.
+  if (onlyAdds) return { staged, results: [...staged.values()] as Dict[] };
   const results: Dict[] = [];
   for (const id of touched) {
     const d = current(id);

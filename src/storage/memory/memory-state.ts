@@ -26,6 +26,7 @@ import {
   writeTagChanges,
 } from '../priority-array.js';
 import { unknownWatchError } from '../storage-errors.js';
+import { EntityTable } from './entity-table.js';
 import { HisSeries } from './his-series.js';
 import { type CompiledQuery, compileQuery, type IndexHints } from './query-plan.js';
 import { OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
@@ -66,16 +67,6 @@ export interface MemoryStoreStats {
   readonly watches: number;
 }
 
-// Mutable so that the id-sorted array of entities stays valid across updates (only adds and removes reorder it).
-interface Entity {
-  readonly id: string;
-  // The entity's number in the indexes (reused after a remove).
-  readonly ordinal: number;
-  dict: Dict;
-  // The version of the change that last touched this entity.
-  version: number;
-}
-
 interface Watch {
   readonly id: string;
   readonly dis: string;
@@ -95,13 +86,9 @@ const TOMBSTONE_PRUNE_AT = 1024;
  * entities, histories and watches, as server processes over one database would.
  */
 export class MemoryState {
-  readonly #entities = new Map<string, Entity>();
+  readonly #entities = new EntityTable();
   readonly #index = new TagIndex();
-  // Entities by ordinal, and the ordinals of removed entities, given again first.
-  readonly #byOrdinal: (Entity | undefined)[] = [];
-  readonly #freeOrdinals: number[] = [];
   readonly #pool = new ValuePool();
-  #sorted: Entity[] | undefined;
   #version = 0;
   // Ids removed, with the version of the removal, so that polls can report them.
   readonly #tombstones = new Map<string, number>();
@@ -112,7 +99,7 @@ export class MemoryState {
   #nextExpiry = Number.POSITIVE_INFINITY;
   readonly #watches = new Map<string, Watch>();
   #filterEvaluations = 0;
-  readonly #resolve = (ref: Ref): Dict | undefined => this.#entities.get(ref.id)?.dict;
+  readonly #resolve = (ref: Ref): Dict | undefined => this.#entities.get(ref.id);
 
   /** Counters for tests and diagnostics. */
   stats(): MemoryStoreStats {
@@ -139,7 +126,8 @@ export class MemoryState {
   /** Entities by id, in order. */
   readByIds(ids: readonly string[], now: number): (Dict | undefined)[] {
     this.#expireOverrides(now);
-    return ids.map((id) => this.#entities.get(id)?.dict);
+    const entities = this.#entities;
+    return ids.map((id) => entities.get(id));
   }
 
   /** Entities matching a filter, by id, up to `limit`; only candidates from the indexes are evaluated. */
@@ -151,33 +139,34 @@ export class MemoryState {
     const out: Dict[] = [];
     if (max === 0) return out;
     const resolve = this.#resolve;
+    const entities = this.#entities;
     let evaluated = 0;
     // True when the limit is reached.
-    const visit = (e: Entity): boolean => {
+    const visit = (o: number): boolean => {
       evaluated++;
-      if (query.matches(e.dict, resolve)) out.push(e.dict);
+      const d = entities.dictAt(o) as Dict;
+      if (query.matches(d, resolve)) out.push(d);
       return out.length >= max;
     };
     const best = this.#smallestIndex(query);
-    const all = this.#sortedEntities();
+    const all = entities.sorted();
     if (best === undefined) {
-      for (const e of all) if (visit(e)) break;
+      for (const o of all) if (visit(o)) break;
     } else if (best.size * Math.log2(best.size + 1) < all.length) {
       // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n. Only the
       // matches are sorted (a filter mostly keeps few of its index's candidates), then cut to the limit.
-      const matched: Entity[] = [];
-      const byOrdinal = this.#byOrdinal;
+      const matched: number[] = [];
       best.forEach((o) => {
-        const e = byOrdinal[o];
-        if (e === undefined) return;
+        const d = entities.dictAt(o);
+        if (d === undefined) return;
         evaluated++;
-        if (query.matches(e.dict, resolve)) matched.push(e);
+        if (query.matches(d, resolve)) matched.push(o);
       });
-      matched.sort((a, b) => compareIds(a.id, b.id));
+      entities.sortById(matched);
       const n = Math.min(matched.length, max);
-      for (let i = 0; i < n; i++) out.push((matched[i] as Entity).dict);
+      for (let i = 0; i < n; i++) out.push(entities.dictAt(matched[i] as number) as Dict);
     } else {
-      for (const e of all) if (best.has(e.ordinal) && visit(e)) break;
+      for (const o of all) if (best.has(o) && visit(o)) break;
     }
     this.#filterEvaluations += evaluated;
     return out;
@@ -187,25 +176,32 @@ export class MemoryState {
   commit(diffs: readonly CommitDiff[], now: number, idPrefix: string, limits: MemoryStoreLimits): Dict[] {
     this.#expireOverrides(now);
     // Stage every change over the current entities first, so that a failing diff leaves nothing applied.
+    const entities = this.#entities;
     const { staged, results } = stageCommit(
       diffs,
-      (id) => this.#entities.get(id)?.dict,
+      (id) => entities.get(id),
       now,
       (current) => this.#newId(idPrefix, current),
       this.#pool.intern,
     );
-    let size = this.#entities.size;
+    // The ordinal of each staged id (-1: new), found once for the limit check and the writes; a commit of adds
+    // alone staged only new ids (a known one would have been a conflict).
+    const ordinals: number[] = [];
+    let size = entities.size;
+    const onlyAdds = diffs.every((d) => d.op === 'add');
     for (const [id, dict] of staged) {
-      const exists = this.#entities.has(id);
-      if (dict === null && exists) size--;
-      else if (dict !== null && !exists) size++;
+      const o = onlyAdds ? -1 : entities.ordinalOf(id);
+      ordinals.push(o);
+      if (dict === null && o >= 0) size--;
+      else if (dict !== null && o < 0) size++;
     }
-    if (size > limits.maxEntities && size > this.#entities.size) {
+    if (size > limits.maxEntities && size > entities.size) {
       throw new LimitError('maxEntities', `The store holds at most ${limits.maxEntities} entities`);
     }
     if (staged.size > 0) {
       const version = ++this.#version;
-      for (const [id, dict] of staged) this.#apply(id, dict, version);
+      let j = 0;
+      for (const [id, dict] of staged) this.#apply(id, dict, version, ordinals[j++] as number);
       this.#pruneTombstones();
     }
     return [...results];
@@ -253,14 +249,8 @@ export class MemoryState {
     const entity = this.#requireEntity(req.id);
     const levels = writeLevel(this.#priority.get(req.id) ?? emptyLevels(), req, now);
     const arr = this.#setLevels(req.id, levels);
-    const dict = updatedEntity(
-      entity.dict,
-      writeTagChanges(arr),
-      req.id,
-      nextMod(modOf(entity.dict), now),
-      this.#pool.intern,
-    );
-    this.#apply(req.id, dict, ++this.#version);
+    const dict = updatedEntity(entity, writeTagChanges(arr), req.id, nextMod(modOf(entity), now), this.#pool.intern);
+    this.#apply(req.id, dict, ++this.#version, this.#entities.ordinalOf(req.id));
     return arr;
   }
 
@@ -327,9 +317,9 @@ export class MemoryState {
     const removed: string[] = [];
     for (const [id, addedVersion] of w.ids) {
       const since = Math.max(w.polledVersion, addedVersion);
-      const e = this.#entities.get(id);
-      if (e !== undefined) {
-        if (refresh || e.version > since) changed.push(e.dict);
+      const o = this.#entities.ordinalOf(id);
+      if (o >= 0) {
+        if (refresh || this.#entities.versionAt(o) > since) changed.push(this.#entities.dictAt(o) as Dict);
       } else if ((this.#tombstones.get(id) ?? 0) > since) {
         removed.push(id);
       }
@@ -381,14 +371,9 @@ export class MemoryState {
   // `id == @x`: the entity with that id, if any (the tag index leaves `id` out).
   #idSet(id: string): ReadonlyOrdinalSet {
     const set = new OrdinalSet();
-    const e = this.#entities.get(id);
-    if (e !== undefined) set.add(e.ordinal);
+    const o = this.#entities.ordinalOf(id);
+    if (o >= 0) set.add(o);
     return set;
-  }
-
-  #sortedEntities(): Entity[] {
-    this.#sorted ??= [...this.#entities.values()].sort((a, b) => compareIds(a.id, b.id));
-    return this.#sorted;
   }
 
   #newId(prefix: string, current: (id: string) => Dict | undefined): string {
@@ -399,41 +384,33 @@ export class MemoryState {
     }
   }
 
-  // Store one entity's new state (null removes it and everything attached to it).
-  #apply(id: string, dict: Dict | null, version: number): void {
-    const before = this.#entities.get(id);
+  // Store one entity's new state (null removes it and everything attached to it); `ordinal` is its current one,
+  // -1 when it is new.
+  #apply(id: string, dict: Dict | null, version: number, ordinal: number): void {
+    const entities = this.#entities;
     if (dict === null) {
-      if (before === undefined) return;
-      this.#index.update(before.ordinal, before.dict, undefined);
-      this.#byOrdinal[before.ordinal] = undefined;
-      this.#freeOrdinals.push(before.ordinal);
-      this.#entities.delete(id);
+      if (ordinal < 0) return;
+      this.#index.update(ordinal, entities.dictAt(ordinal), undefined);
+      entities.remove(ordinal);
       this.#his.delete(id);
       this.#priority.delete(id);
       this.#timed.delete(id);
       this.#tombstones.set(id, version);
-      this.#sorted = undefined;
       return;
     }
-    if (before === undefined) {
-      this.#sorted = undefined;
-      this.#tombstones.delete(id);
-      const ordinal = this.#freeOrdinals.pop() ?? this.#byOrdinal.length;
-      const e: Entity = { id, ordinal, dict, version };
-      this.#byOrdinal[ordinal] = e;
-      this.#entities.set(id, e);
-      this.#index.update(ordinal, undefined, dict);
+    if (ordinal < 0) {
+      if (this.#tombstones.size > 0) this.#tombstones.delete(id);
+      this.#index.update(entities.add(id, dict, version), undefined, dict);
       return;
     }
-    this.#index.update(before.ordinal, before.dict, dict);
-    before.dict = dict;
-    before.version = version;
+    this.#index.update(ordinal, entities.dictAt(ordinal), dict);
+    entities.update(ordinal, dict, version);
   }
 
-  #requireEntity(id: string): Entity {
-    const e = this.#entities.get(id);
-    if (e === undefined) throw new UnknownRecError(id);
-    return e;
+  #requireEntity(id: string): Dict {
+    const d = this.#entities.get(id);
+    if (d === undefined) throw new UnknownRecError(id);
+    return d;
   }
 
   #setLevels(id: string, levels: readonly PriorityLevel[]): PriorityArray {
@@ -462,11 +439,12 @@ export class MemoryState {
         continue;
       }
       const arr = this.#setLevels(id, next);
-      const e = this.#entities.get(id);
-      if (e === undefined) continue;
+      const o = this.#entities.ordinalOf(id);
+      const d = o < 0 ? undefined : this.#entities.dictAt(o);
+      if (d === undefined) continue;
       version ??= ++this.#version;
-      const mod = nextMod(modOf(e.dict), now);
-      this.#apply(id, updatedEntity(e.dict, writeTagChanges(arr), id, mod, this.#pool.intern), version);
+      const mod = nextMod(modOf(d), now);
+      this.#apply(id, updatedEntity(d, writeTagChanges(arr), id, mod, this.#pool.intern), version, o);
     }
   }
 
@@ -496,9 +474,4 @@ export class MemoryState {
 function info(w: Watch): WatchInfo {
   const base = { id: w.id, dis: w.dis, leaseMs: w.leaseMs, ids: [...w.ids.keys()] };
   return w.owner === undefined ? base : { ...base, owner: w.owner };
-}
-
-// Stable id order: UTF-16 code units, which for refChars (ASCII) is byte order, as SQL backends sort.
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -5,7 +5,7 @@
 // array while it is small and a bitset once that is smaller: a Set of ids cost ~40 bytes per member, as much as
 // the entity itself, and every entity is a member of a dozen sets.
 
-import type { Dict } from '../../core/grid/dict.js';
+import type { Dict, DictShape } from '../../core/grid/dict.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Ref } from '../../core/kinds/ref.js';
 
@@ -144,6 +144,16 @@ function lowerBound(a: readonly number[], x: number): number {
 
 const EMPTY: ReadonlyOrdinalSet = new OrdinalSet();
 
+// Layouts whose name sets are kept at once; past this the cache starts afresh (a data file has a few hundred).
+const MAX_LAYOUTS = 4096;
+
+interface LayoutSets {
+  readonly shape: DictShape;
+  // #dropped when made.
+  readonly dropped: number;
+  readonly sets: readonly OrdinalSet[];
+}
+
 /**
  * The entities having each tag, and the entities whose Ref-valued tag points at each id, by ordinal. The `id` tag
  * is left out of the Ref index: a set per entity cost ~240 bytes each, and the store finds an id by its own map.
@@ -151,6 +161,10 @@ const EMPTY: ReadonlyOrdinalSet = new OrdinalSet();
 export class TagIndex {
   readonly #byName = new Map<string, OrdinalSet>();
   readonly #byRef = new Map<string, Map<string, OrdinalSet>>();
+  // The name sets of each layout (see Dict.presentSlots) entities were added with, in its order: an added entity
+  // joins them without a lookup per tag. Valid while no set was dropped since (#dropped counts the drops).
+  readonly #layouts = new Map<readonly number[], LayoutSets>();
+  #dropped = 0;
 
   /** Entities that have tag `name`. */
   withTag(name: string): ReadonlyOrdinalSet {
@@ -164,6 +178,10 @@ export class TagIndex {
 
   /** Move entity `ordinal` from its old tags to its new ones (either may be undefined for an add or a remove). */
   update(ordinal: number, before: Dict | undefined, after: Dict | undefined): void {
+    if (before === undefined && after !== undefined) {
+      this.#addAll(ordinal, after);
+      return;
+    }
     // forEach, not for-of: an entry iterator makes a [name, value] array per tag (4M of them loading 200k entities).
     before?.forEach((val, name) => {
       const now = after?.get(name) ?? null;
@@ -175,6 +193,32 @@ export class TagIndex {
       if (was === null) this.#add(this.#byName, name, ordinal);
       if (was !== val && name !== 'id') this.#refs(name, val, ordinal, true);
     });
+  }
+
+  // A new entity: into the set of each of its names, and under the Refs its tags carry.
+  #addAll(ordinal: number, d: Dict): void {
+    const sets = this.#setsOf(d);
+    let j = 0;
+    d.forEach((val, name) => {
+      (sets[j++] as OrdinalSet).add(ordinal);
+      if (name !== 'id') this.#refs(name, val, ordinal, true);
+    });
+  }
+
+  #setsOf(d: Dict): readonly OrdinalSet[] {
+    const layout = d.presentSlots;
+    const cached = this.#layouts.get(layout);
+    if (cached !== undefined && cached.shape === d.shape && cached.dropped === this.#dropped) return cached.sets;
+    const names = d.shape.names;
+    const sets = layout.map((slot) => {
+      const name = names[slot] as string;
+      let set = this.#byName.get(name);
+      if (set === undefined) this.#byName.set(name, (set = new OrdinalSet()));
+      return set;
+    });
+    if (this.#layouts.size >= MAX_LAYOUTS) this.#layouts.clear();
+    this.#layouts.set(layout, { shape: d.shape, dropped: this.#dropped, sets });
+    return sets;
   }
 
   // Add (or remove) the entity under each Ref a tag value carries: its own, or those of a List's Ref items.
@@ -205,7 +249,10 @@ export class TagIndex {
     const set = this.#byName.get(name);
     if (set === undefined) return;
     set.delete(ordinal);
-    if (set.size === 0) this.#byName.delete(name);
+    if (set.size === 0) {
+      this.#byName.delete(name);
+      this.#dropped++;
+    }
   }
 
   #removeRef(name: string, refId: string, ordinal: number): void {

@@ -62,6 +62,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const announce = (change: StoreChange): void => {
     for (const s of shared.subscribers) if (s.adapter !== self) s.listener(change);
   };
+  const listened = (): boolean => {
+    for (const s of shared.subscribers) if (s.adapter !== self) return true;
+    return false;
+  };
   // Every stored entity has an id; removed ones are named by their diffs.
   const changedIds = (result: readonly Dict[], diffs: readonly CommitDiff[]): string[] => {
     const ids = result.map((d) => d.id?.id ?? '');
@@ -86,8 +90,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     commit: (diffs) =>
       settle((): readonly Dict[] => {
         const result = state.commit(diffs, now(), idPrefix, limits);
-        const ids = changedIds(result, diffs);
-        if (ids.length > 0) announce({ kind: 'entities', ids });
+        // Ids are gathered only for someone listening (nobody is while a store is seeded).
+        if (listened()) {
+          const ids = changedIds(result, diffs);
+          if (ids.length > 0) announce({ kind: 'entities', ids });
+        }
         return result;
       }),
     hisRead: (id, range) => settle(() => state.hisRead(id, range, now())),

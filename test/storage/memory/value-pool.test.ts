@@ -25,6 +25,18 @@ describe('memory store value sharing', () => {
     expect(read?.get('dis')).toBe('Point 0');
   });
 
+  it('shares equal small nested Dicts of Strs and Markers, and no nested Dict holding other kinds', () => {
+    const pool = new ValuePool();
+    const a = pool.intern(dict({ description: 'Supply Air Temp Sensor', supply: MARKER }));
+    const b = pool.intern(dict({ description: ['Supply Air', 'Temp Sensor'].join(' '), supply: MARKER }));
+    expect(b).toBe(a);
+    expect(pool.intern(dict({ description: 'Supply Air Temp Sensor' }))).not.toBe(a);
+    const withRef = (dis: string) => pool.intern(dict({ ref: new Ref('x', dis) })) as Dict;
+    const [r1, r2] = [withRef('One'), withRef('Two')];
+    expect((r1.get('ref') as Ref).dis).toBe('One');
+    expect((r2.get('ref') as Ref).dis).toBe('Two');
+  });
+
   it('keeps a Ref display name and long Strs as given', () => {
     const pool = new ValuePool();
     const withDis = new Ref('s', 'Site');

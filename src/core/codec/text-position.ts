@@ -9,11 +9,15 @@ export function lineColumn(text: string, offset: number): { line: number; column
   const end = Math.min(offset, text.length);
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+  // Newlines found by indexOf (native, measured several times faster than a char loop on long texts).
+  for (let i = text.indexOf('\n'); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  for (let i = text.indexOf('\r'); i >= 0 && i < end; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) !== 10) {
       line++;
-      lineStart = i + 1;
+      lineStart = Math.max(lineStart, i + 1);
     }
   }
   return { line, column: end - lineStart + 1 };

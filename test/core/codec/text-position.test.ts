@@ -1,5 +1,6 @@
 // One line/column helper for every reader: Zinc, JSON and filter errors count lines the same way.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lineColumn } from '../../../src/core/codec/text-position.js';
 import { decodeZinc } from '../../../src/core/codec/zinc/index.js';
@@ -16,7 +17,32 @@ function parseErrorOf(fn: () => unknown): ParseError {
   throw new Error('expected a ParseError');
 }
 
+// The definition, char by char.
+function naiveLineColumn(text: string, offset: number): { line: number; column: number } {
+  const end = Math.min(offset, text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
 describe('lineColumn', () => {
+  it('counts as a char-by-char scan does, in any mix of newlines', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '\n', '\r', ' ') }), fc.nat(), (text, at) => {
+        const offset = at % (text.length + 2);
+        expect(lineColumn(text, offset)).toEqual(naiveLineColumn(text, offset));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('ends lines at \\n, \\r\\n and a lone \\r, with 1-based columns', () => {
     expect(lineColumn('abc', 0)).toEqual({ line: 1, column: 1 });
     expect(lineColumn('ab\ncd', 4)).toEqual({ line: 2, column: 2 });

@@ -1,16 +1,15 @@
 // What `haystack import` reads, one record at a time from the file, so that a file of any size passes in flat memory:
 // Zinc grid rows (the stream reader), Trio records (a slice of whole records at a time), JSON list elements or grid
-// rows (cut out by bracket depth, each decoded alone), CSV history lines. Each source can be opened again: import
+// rows (the Hayson stream reader), CSV history lines. Each source can be opened again: import
 // reads the file once to check it and once more to write it.
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { decodeJson } from '../core/codec/json/index.js';
+import { jsonDictStream } from '../core/codec/json/index.js';
 import { decodeTrioDicts } from '../core/codec/trio/index.js';
 import { decodeZincValue, type ZincStreamEvent, ZincStreamReader } from '../core/codec/zinc/index.js';
 import { HaystackError, ParseError, ValueError } from '../core/errors.js';
-import { Dict } from '../core/grid/dict.js';
-import { Grid } from '../core/grid/grid.js';
+import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
 import type { HisItem } from '../storage/adapter.js';
@@ -102,165 +101,21 @@ export function trioRecords(full: string, file: string): RecordSource<Dict> {
 }
 
 /**
- * The entities of a Haystack JSON (Hayson) file, a list of dicts or a grid, one element at a time: a scan by bracket
- * depth cuts out each list element or `rows` element, which is decoded on its own (errors name the file's line);
- * the rest of the file (meta, cols) is checked at the end as the grid or list it must be.
+ * The entities of a Haystack JSON (Hayson) file, a list of dicts or a grid, one at a time as the file is read
+ * (errors name the file's line and column).
  */
 export function jsonEntities(full: string, file: string): RecordSource<Dict> {
   return async function* entities() {
-    const cut = new JsonElements();
+    const reader = jsonDictStream(STREAM_LIMITS);
     try {
       for await (const chunk of createReadStream(full, { encoding: 'utf8' }) as AsyncIterable<string>) {
-        for (const e of cut.push(chunk)) yield jsonDict(e, file);
+        yield* reader.push(chunk);
       }
+      yield* reader.end();
     } catch (err) {
       throw fileError(file, err);
-    }
-    const rest = cut.end();
-    let shape: unknown;
-    try {
-      shape = decodeJson(rest.text);
-    } catch (err) {
-      throw fileError(file, err);
-    }
-    if (
-      !(shape instanceof Grid || (Array.isArray(shape) && shape.length === 0)) ||
-      rest.grid !== shape instanceof Grid
-    ) {
-      throw fileError(file, new ValueError('holds no grid or list of dicts'));
     }
   };
-}
-
-function jsonDict(e: { readonly text: string; readonly line: number; readonly col: number }, file: string): Dict {
-  let v: unknown;
-  try {
-    v = decodeJson(e.text);
-  } catch (err) {
-    if (err instanceof ParseError) {
-      const col = err.line === 1 ? err.column + e.col - 1 : err.column;
-      throw fileError(file, new ParseError('json', err.line + e.line - 1, col, err.reason, { cause: err }));
-    }
-    throw fileError(file, err);
-  }
-  if (!(v instanceof Dict)) throw fileError(file, new ValueError(`line ${String(e.line)}: an element is not a dict`));
-  return v;
-}
-
-// Cuts the elements out of a JSON list, or out of the `rows` member of a top-level object, as the text arrives; the
-// text around them (the brackets, meta, cols) is kept to be checked at the end. Strings are skipped whole, so
-// brackets and quotes inside them do not count.
-class JsonElements {
-  #depth = 0;
-  #inString = false;
-  #escape = false;
-  // Depth at which elements are cut: 1 in a top-level list, 2 in a grid's rows; 0 until known.
-  #target = 0;
-  #grid = false;
-  #lastKey = '';
-  #key: string | undefined;
-  #rest = '';
-  #element: string | undefined;
-  #elementLine = 0;
-  #elementCol = 0;
-  #line = 1;
-  #col = 0;
-
-  push(text: string): { text: string; line: number; col: number }[] {
-    const out: { text: string; line: number; col: number }[] = [];
-    let from = 0;
-    const flush = (to: number): void => {
-      if (this.#element !== undefined) this.#element += text.slice(from, to);
-      else this.#rest += text.slice(from, to);
-      from = to;
-    };
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) {
-        this.#line++;
-        this.#col = 0;
-      } else this.#col++;
-      if (this.#inString) {
-        if (this.#escape) this.#escape = false;
-        else if (c === 92) this.#escape = true;
-        else if (c === 34) {
-          this.#inString = false;
-          if (this.#key !== undefined) {
-            this.#key += text.slice(from, i);
-            this.#lastKey = this.#key;
-            this.#key = undefined;
-            flush(i);
-          }
-        }
-        continue;
-      }
-      const inElement = this.#element !== undefined;
-      const atTarget = this.#target > 0 && this.#depth === this.#target;
-      // The separators between elements are left out of the rest, which must read as an empty list or grid.
-      if (!inElement && atTarget && c === 44) {
-        flush(i);
-        from = i + 1;
-        continue;
-      }
-      // An element starts at its first character at the cutting depth (not a separator or space).
-      if (!inElement && atTarget && c !== 93 && c !== 32 && c !== 10 && c !== 13 && c !== 9) {
-        flush(i);
-        this.#element = '';
-        this.#elementLine = this.#line;
-        this.#elementCol = this.#col;
-      }
-      if (c === 34) {
-        this.#inString = true;
-        // A key of the top-level object: remembered, to find `rows`.
-        if (this.#grid && this.#depth === 1 && this.#element === undefined) {
-          flush(i + 1);
-          this.#key = '';
-        }
-      } else if (c === 123 || c === 91) {
-        if (this.#depth === 0) {
-          this.#grid = c === 123;
-          if (!this.#grid) this.#target = 1;
-        } else if (
-          this.#grid &&
-          this.#depth === 1 &&
-          c === 91 &&
-          this.#lastKey === 'rows' &&
-          this.#element === undefined
-        )
-          this.#target = 2;
-        this.#depth++;
-      } else if (c === 125 || c === 93) {
-        this.#depth--;
-        if (this.#target > 0 && this.#depth === this.#target - 1 && this.#element === undefined) this.#target = -1;
-      }
-      // An element ends where the depth is back at the cutting depth, before a separator or the closing bracket.
-      if (this.#element !== undefined && this.#depth === this.#target) {
-        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : -1;
-        const closes = c === 125 || c === 93;
-        if (closes || next === 44 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9) {
-          flush(i + 1);
-          out.push({ text: this.#element, line: this.#elementLine, col: this.#elementCol });
-          this.#element = undefined;
-        }
-      } else if (this.#element !== undefined && this.#depth < this.#target) {
-        // The closing bracket of the list right after a scalar element: the element ends before it.
-        this.#element += text.slice(from, i);
-        from = i;
-        out.push({ text: this.#element, line: this.#elementLine, col: this.#elementCol });
-        this.#element = undefined;
-        this.#target = -1;
-      }
-    }
-    // A key cut by the chunk's end: its text so far, kept in `#rest` too by the flush below.
-    if (this.#key !== undefined) this.#key += text.slice(from);
-    flush(text.length);
-    return out;
-  }
-
-  end(): { text: string; grid: boolean } {
-    if (this.#element !== undefined) this.#rest += this.#element;
-    return { text: this.#rest, grid: this.#grid };
-  }
 }
 
 /** The samples of a CSV history file (`ts,val` columns in any order, values in Zinc form), a line at a time. */

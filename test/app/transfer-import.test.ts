@@ -91,12 +91,19 @@ describe('haystack import, streamed', () => {
     writeFileSync(dir.file('bad.json'), `[\n${encodeJson(dicts[0] as Dict)},\n{"id": tru}\n]`);
     writeFileSync(dir.file('scalar.json'), '[1, 2]');
     writeFileSync(dir.file('dict.json'), encodeJson(dicts[0] as Dict));
+    // Elements without the comma between them: JSON no reader accepts (a bracket scan once let it through).
+    writeFileSync(dir.file('comma.json'), `[\n${encodeJson(dicts[0] as Dict)}\n${encodeJson(dicts[1] as Dict)}\n]`);
     const e = await store();
     await expect(importEntities(e, 'bad.json', dir.path)).rejects.toThrow(/^bad\.json: json 3:11: /);
     await expect(importEntities(e, 'scalar.json', dir.path)).rejects.toThrow(
-      'scalar.json: line 1: an element is not a dict',
+      'scalar.json: json 1:2: expected an object (a dict)',
     );
-    await expect(importEntities(e, 'dict.json', dir.path)).rejects.toThrow('dict.json: holds no grid or list of dicts');
+    await expect(importEntities(e, 'dict.json', dir.path)).rejects.toThrow(
+      'dict.json: json 1:1: expected a grid (_kind "grid")',
+    );
+    await expect(importEntities(e, 'comma.json', dir.path)).rejects.toThrow(
+      /^comma\.json: json 3:1: expected ',' or ']' after an array element/,
+    );
     expect(await e.count()).toBe(0);
     await e.close();
     await s.close();

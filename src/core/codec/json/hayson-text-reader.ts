@@ -46,6 +46,63 @@ export function* readHaysonGridSteps(
   return g;
 }
 
+/**
+ * Reads the dicts of Hayson text that arrives in pieces (a file read in chunks): the rows of a grid, or the elements
+ * of a list of dicts, each as soon as its text is complete. Only the text of the row being read is held, and the
+ * text around the rows (meta, cols) is read as {@link readHaysonText} reads it, so malformed text fails with its
+ * line and column in the whole text. Limits apply as in a whole-text decode.
+ */
+export class HaysonDictStream {
+  readonly #r: HaysonTextReader;
+  readonly #steps: Generator<Dict | undefined, boolean, undefined>;
+  #done = false;
+  #started = false;
+  // Text pushed while the reader waits for as much again as it holds of the row it is inside (rereading a long
+  // row as its text arrives stays linear).
+  #pending: string[] = [];
+  #pendingChars = 0;
+  #need = 0;
+
+  constructor(limits: DecodeLimits) {
+    this.#r = new HaysonTextReader('', limits, false);
+    this.#steps = this.#r.dicts(new GridParts(limits.maxCols), true, Number.POSITIVE_INFINITY);
+  }
+
+  /** More text; the dicts it completes. */
+  push(text: string): Dict[] {
+    // A byte-order mark before the value is no part of it.
+    this.#pending.push(this.#started || text.charCodeAt(0) !== 0xfeff ? text : text.slice(1));
+    this.#started ||= text.length > 0;
+    this.#pendingChars += text.length;
+    return this.#pendingChars < this.#need ? [] : this.#run(false);
+  }
+
+  /** The end of the text: the dicts it completes; a ParseError if the text is not a whole grid or list of dicts. */
+  end(): Dict[] {
+    const out = this.#run(true);
+    this.#r.end();
+    return out;
+  }
+
+  #run(final: boolean): Dict[] {
+    this.#r.feed(this.#pending.join(''), final);
+    this.#pending = [];
+    this.#pendingChars = 0;
+    const out: Dict[] = [];
+    while (!this.#done) {
+      const r = this.#steps.next();
+      if (r.done === true) this.#done = true;
+      else if (r.value === undefined) break;
+      else out.push(r.value);
+    }
+    this.#need = this.#r.held();
+    return out;
+  }
+}
+
+// Thrown by the reader of text that is still arriving, where the text so far ends inside a value.
+const MORE = new Error('more text needed');
+
 // Member names seen before, by hash: a small direct-mapped cache shared by every decode.
 const KEY_MASK = 4095;
 const KEYS: (string | undefined)[] = new Array<string | undefined>(KEY_MASK + 1);
@@ -73,7 +130,7 @@ function isDigit(c: number): boolean {
 }
 
 class HaysonTextReader {
-  readonly #s: string;
+  #s: string;
   #i = 0;
   readonly #maxDepth: number;
   readonly #maxRows: number;
@@ -84,19 +141,47 @@ class HaysonTextReader {
   // Stepped reads: a value may not start past #rowEnd, the end allowed to the row (or member) being read.
   #rowEnd = Number.POSITIVE_INFINITY;
   #maxRowChars = Number.POSITIVE_INFINITY;
+  // Text still arriving (see feed): false until its end; the line and column where the text held starts.
+  #final: boolean;
+  #line0 = 1;
+  #col0 = 1;
 
-  constructor(text: string, limits: DecodeLimits) {
+  constructor(text: string, limits: DecodeLimits, final = true) {
     this.#s = text;
     this.#maxDepth = limits.maxDepth;
     this.#maxRows = limits.maxRows;
     this.#maxCols = limits.maxCols;
     this.#maxToken = limits.maxTokenLength;
+    this.#final = final;
+  }
+
+  /** Text that arrives in pieces: drops what was read and appends `text` (`final`: the last of it). */
+  feed(text: string, final: boolean): void {
+    const at = this.where(this.#i);
+    this.#line0 = at.line;
+    this.#col0 = at.column;
+    this.#s = this.#s.slice(this.#i) + text;
+    this.#i = 0;
+    this.#final = final;
+  }
+
+  /** Chars held from the reader on: for text still arriving, the start of a row or member it is waiting to end. */
+  held(): number {
+    return this.#s.length - this.#i;
   }
 
   // ----- errors -----
 
-  fail(at: number, reason: string): never {
+  /** Line and column of `at` in the whole text (the text held may start past its beginning). */
+  where(at: number): { line: number; column: number } {
     const { line, column } = lineColumn(this.#s, at);
+    return { line: line + this.#line0 - 1, column: line === 1 ? column + this.#col0 - 1 : column };
+  }
+
+  fail(at: number, reason: string): never {
+    // Text that ends here may go on: the caller reads this unit again once more has come.
+    if (at >= this.#s.length && !this.#final) throw MORE;
+    const { line, column } = this.where(at);
     throw new ParseError('json', line, column, reason);
   }
 
@@ -558,27 +643,144 @@ class HaysonTextReader {
    * out not to be a grid fails at its `_kind`, or at its end when it has none).
    */
   *topGrid(sliceChars: number, maxRowChars: number): DecodeSteps<Grid> {
-    const start = this.#i;
-    this.#maxRowChars = maxRowChars;
-    if (this.ws() !== 0x7b) this.unexpected('a JSON object holding a grid');
     const g = new GridParts(this.#maxCols);
+    // The text is whole: the reader never waits for more, so what it yields are the pauses between slices.
+    yield* this.dicts(g, false, maxRowChars, sliceChars) as Generator<undefined, boolean, undefined>;
+    return g.build();
+  }
+
+  /**
+   * The rows of the top-level grid (or with `lists`, the elements of a top-level list of dicts), yielded one at a
+   * time, meta and cols read into `g`; true for a grid. A row, meta or cols longer than `maxRowChars` fails. Text
+   * still arriving (see {@link feed}): yields undefined where the text so far ends inside a member or row, which
+   * is read again from its start once more has come, so that nothing is read twice into `g`. With `sliceChars`
+   * (whole text), rows go into `g` and it yields undefined after each `sliceChars` of rows.
+   */
+  *dicts(
+    g: GridParts,
+    lists: boolean,
+    maxRowChars: number,
+    sliceChars?: number,
+  ): Generator<Dict | undefined, boolean, undefined> {
+    this.#maxRowChars = maxRowChars;
+    const open = yield* this.unit(() => {
+      const start = this.#i;
+      const c = this.ws();
+      if (c !== 0x7b && !(lists && c === 0x5b))
+        this.unexpected(`a JSON object holding a grid${lists ? ' or an array' : ''}`);
+      return this.where(start);
+    });
+    if (this.#s.charCodeAt(this.#i) === 0x5b) {
+      yield* this.rows(g, 0, true);
+      return false;
+    }
     let kind = false;
-    for (let more = this.openMembers(); more; more = !this.nextMember()) {
-      const k = this.key();
-      this.colon();
-      const at = this.ws() === 0x22 ? this.#i : -1;
-      if (k === 'rows') yield* this.gridRowsSteps(g, 1, sliceChars);
-      else {
+    for (
+      let more = yield* this.unit(() => this.openMembers());
+      more;
+      more = !(yield* this.unit(() => this.nextMember()))
+    ) {
+      const k = yield* this.unit(() => {
+        const k = this.key();
+        this.colon();
+        this.ws();
+        return k;
+      });
+      if (k === 'rows') yield* this.rows(g, 1, false, sliceChars);
+      else if (
+        yield* this.unit(() => {
+          const at = this.#i;
+          this.whole();
+          this.startRow();
+          const first = k === '_kind' && !kind;
+          if (!first) this.gridMember(g, k, at, 1);
+          else if (this.ws() !== 0x22 || this.string() !== 'grid') this.fail(at, 'expected a grid (_kind "grid")');
+          this.endRow();
+          return first;
+        })
+      )
+        kind = true;
+    }
+    if (!kind) throw new ParseError('json', open.line, open.column, 'expected a grid (_kind "grid")');
+    return true;
+  }
+
+  // The rows of a grid (or the dicts of a list) at the reader, each yielded. A row cut short by the end of the text
+  // so far is read again whole: reading a row into `g` in part adds nothing that reading it again would not.
+  *rows(g: GridParts, depth: number, list: boolean, sliceChars?: number): Generator<Dict | undefined, void, undefined> {
+    let n = 0;
+    // `[` at the end of the text so far: whether rows follow is not known yet.
+    const open = (): boolean => {
+      const more = this.openRows(depth);
+      if (more && !this.#final && this.#i >= this.#s.length) throw MORE;
+      return more;
+    };
+    let more = yield* this.unit(open);
+    let mark = this.#i;
+    while (more) {
+      if (n >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
+      const start = this.#i;
+      let row: Dict;
+      try {
         this.startRow();
-        if (k === '_kind' && !kind) {
-          if (at < 0 || this.string() !== 'grid') this.fail(at < 0 ? this.#i : at, 'expected a grid (_kind "grid")');
-          kind = true;
-        } else this.gridMember(g, k, this.#i, 1);
+        const c = this.ws();
+        const at = this.#i;
+        if (c !== 0x7b) this.fail(at, list ? 'expected an object (a dict)' : 'expected a row object');
+        const v = list ? this.value(depth + 1) : this.row(g, depth);
+        if (!(v instanceof Dict)) this.fail(at, 'expected an object (a dict)');
+        row = v;
+        more = !this.afterElement();
         this.endRow();
+      } catch (e) {
+        if (e !== MORE) throw e;
+        this.#i = start;
+        this.#rowEnd = Number.POSITIVE_INFINITY;
+        yield undefined;
+        continue;
+      }
+      n++;
+      if (sliceChars === undefined) yield row;
+      else {
+        g.rows.push(row);
+        if (this.#i - mark >= sliceChars) {
+          mark = this.#i;
+          yield undefined;
+        }
       }
     }
-    if (!kind) this.fail(start, 'expected a grid (_kind "grid")');
-    return g.build();
+  }
+
+  /**
+   * Runs `read` from the reader's position; where the text so far ends inside it (text still arriving), yields
+   * undefined for more and runs it again from the same start.
+   */
+  *unit<T>(read: () => T): Generator<undefined, T, undefined> {
+    for (;;) {
+      const start = this.#i;
+      try {
+        return read();
+      } catch (e) {
+        if (e !== MORE) throw e;
+      }
+      this.#i = start;
+      this.#rowEnd = Number.POSITIVE_INFINITY;
+      yield undefined;
+    }
+  }
+
+  // Text still arriving: the value at the reader must be there whole before it is read for real, so that it is not
+  // read into a grid in part (its grammar is checked, its kinds are not).
+  whole(): void {
+    if (this.#final) return;
+    const at = this.#i;
+    try {
+      this.skip(0);
+    } catch (e) {
+      // Malformed (not cut short): the real read reports it, as it would in a one-piece read.
+      if (e === MORE) throw e;
+    } finally {
+      this.#i = at;
+    }
   }
 
   gridMeta(g: GridParts, at: number, depth: number): void {
@@ -644,22 +846,6 @@ class HaysonTextReader {
     if (this.openRows(depth)) while (!this.nextRow(g, depth));
   }
 
-  /** {@link gridRows}, pausing each time another `sliceChars` of the text has been read. */
-  *gridRowsSteps(g: GridParts, depth: number, sliceChars: number): DecodeSteps<void> {
-    if (!this.openRows(depth)) return;
-    let mark = this.#i;
-    for (;;) {
-      this.startRow();
-      const last = this.nextRow(g, depth);
-      this.endRow();
-      if (last) return;
-      if (this.#i - mark >= sliceChars) {
-        mark = this.#i;
-        yield;
-      }
-    }
-  }
-
   // A row (or grid member) read in steps starts here: no value of it may start more than #maxRowChars later.
   startRow(): void {
     this.#rowEnd = this.#i + this.#maxRowChars;
@@ -691,6 +877,11 @@ class HaysonTextReader {
     if (this.ws() !== 0x7b) this.fail(this.#i, 'expected a row object');
     if (g.rows.length >= this.#maxRows) limitExceeded('json', 'maxRows', this.#maxRows);
     g.rows.push(this.row(g, depth));
+    return this.afterElement();
+  }
+
+  // The ',' or ']' after an array element; true after the closing ']'.
+  afterElement(): boolean {
     const d = this.ws();
     if (d === 0x5d) {
       this.#i++;

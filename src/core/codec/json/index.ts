@@ -1,6 +1,7 @@
 // JSON codec door: decodeJson/encodeJson for Haystack JSON v4 (Hayson, the default) and v3.
 
 import { ParseError } from '../../errors.js';
+import type { Dict } from '../../grid/dict.js';
 import type { Grid } from '../../grid/grid.js';
 import {
   asPlainAsked,
@@ -13,7 +14,7 @@ import type { Val } from '../../kinds/kind.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import type { DecodeSteps } from '../steps.js';
 import { readHayson } from './hayson-reader.js';
-import { readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
+import { HaysonDictStream, readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
 import { writeHayson } from './hayson-writer.js';
 import { JsonShapeError, shapeToParseError, syntaxToParseError } from './json-shape-error.js';
 import { readJson3, readJson3GridSteps } from './json3-reader.js';
@@ -136,6 +137,19 @@ export function decodeJson3GridSteps(
   maxRowChars = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Grid> {
   return gridSteps(readJson3GridSteps, text, limits, sliceChars, maxRowChars);
+}
+
+/**
+ * A reader of the dicts in Haystack JSON v4 text that arrives in pieces (`push` each, then `end`): the rows of a
+ * grid or the elements of a list of dicts, each as soon as it is complete, holding only the text of the row
+ * being read. Malformed text is a ParseError with its line and column in the whole text; limits apply as in
+ * {@link decodeJson} (`maxLength` aside: the text is never whole).
+ */
+export function jsonDictStream(limits?: Partial<DecodeLimits>): {
+  push(text: string): Dict[];
+  end(): Dict[];
+} {
+  return new HaysonDictStream(resolveLimits(limits));
 }
 
 /** Encode a value as compact Haystack JSON text (v4 Hayson unless `version: 3`). */

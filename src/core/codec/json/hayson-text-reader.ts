@@ -179,8 +179,13 @@ class HaysonTextReader {
   }
 
   fail(at: number, reason: string): never {
-    // Text that ends here may go on: the caller reads this unit again once more has come.
-    if (at >= this.#s.length && !this.#final) throw MORE;
+    // Text still arriving with nothing but whitespace from here on may go on: the caller reads the unit again.
+    if (!this.#final) {
+      const s = this.#s;
+      let i = at;
+      for (let c = s.charCodeAt(i); c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; ) c = s.charCodeAt(++i);
+      if (i >= s.length) throw MORE;
+    }
     const { line, column } = this.where(at);
     throw new ParseError('json', line, column, reason);
   }

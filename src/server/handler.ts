@@ -120,13 +120,10 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     let authenticated = false;
     let lease: ZincBodyLease | undefined;
     const requestId = requestIdFor(req.headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
-    // Every answer: no MIME sniffing; HSTS over TLS; nothing cached by the client when callers authenticate.
-    res.setHeader('x-content-type-options', 'nosniff');
-    if ((req.socket as { encrypted?: boolean }).encrypted === true) {
-      res.setHeader('strict-transport-security', 'max-age=31536000');
-    }
-    if (opts.authenticate !== undefined) res.setHeader('cache-control', 'no-store');
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+    // Written with the status of a successful op answer, set ahead on every other path (setHeader per header cost
+    // more than the rest of a small answer's headers).
+    const common = commonHeaders(requestId, secure, opts.authenticate !== undefined);
     try {
       // Without authentication only loopback names (and configured ones) are served: no DNS rebinding.
       if (opts.authenticate === undefined) {
@@ -141,10 +138,12 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       if (ui !== undefined && getOrHead && (path === '/' || path.startsWith(UI_ASSET_PREFIX))) {
         const file = ui.get(path);
         if (file === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No UI file at ${path}`);
+        setCommon(res, common);
         sendUiFile(res, file, req.headers['accept-encoding'], req.method === 'HEAD');
         return;
       }
       if (path === '/' && homeHtml !== undefined && getOrHead) {
+        setCommon(res, common);
         sendHomePage(res, homeHtml, req.method === 'HEAD');
         return;
       }
@@ -155,6 +154,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       const routed = routeFor(opts.routes, path, opts.basePath);
       // RFC 9110: OPTIONS asks what the resource allows.
       if (routed === undefined && method === 'OPTIONS') {
+        setCommon(res, common);
         res.writeHead(204, { allow: ALLOW });
         res.end();
         return;
@@ -169,6 +169,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       }
       let principal: Principal | undefined = ANONYMOUS_ADMIN;
       if (opts.authenticate !== undefined) {
+        // The step may answer the request itself.
+        setCommon(res, common);
         principal = await opts.authenticate(req, res);
         // The step answered the request itself (a challenge or a handshake step).
         if (principal === undefined) return;
@@ -177,6 +179,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       username = principal.username;
       if (routed !== undefined) {
         opName = routed.route.name;
+        setCommon(res, common);
         await routed.route.serve({ req, res, principal, subpath: routed.subpath, authorize: opts.authorize });
         return;
       }
@@ -195,6 +198,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         ...(post ? {} : { cacheKey: query }),
       });
       if (outcome.ok && outcome.stream !== undefined) {
+        setCommon(res, common);
         await sendStream(res, outcome.contentType ?? codec.contentType, outcome.stream);
         return;
       }
@@ -204,16 +208,18 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         // may still hold them: that buffer is left to the GC.
         const sent = lease === undefined || outcome.cached ? undefined : releaseOnFinish(bodies, lease);
         if (sent !== undefined) lease = undefined;
-        sendBytes(res, 200, outcome.contentType ?? codec.contentType, body, undefined, sent);
+        sendOk(res, common, outcome.contentType ?? codec.contentType, body, sent);
         return;
       }
       errorCode = outcome.reply.code;
+      setCommon(res, common);
       sendError(res, outcome.reply, codec);
     } catch (err) {
       const reply = pipeline.errorReply(err, false, opName);
       errorCode = reply.code;
       // An upload refused before authentication is not read to its end: the connection closes instead.
       if (!authenticated && hasBody(req)) res.setHeader('connection', 'close');
+      if (!res.headersSent) setCommon(res, common);
       sendError(res, reply, codec);
     } finally {
       // Not lent to a response being sent (an error, a stream, a cached answer): free at once.
@@ -302,7 +308,6 @@ function sendBytes(
   contentType: string,
   body: Buffer,
   extra: Readonly<Record<string, string>> | undefined,
-  sent?: () => void,
 ): void {
   const headers: Record<string, string | number> = {
     'content-type': contentType,
@@ -310,9 +315,31 @@ function sendBytes(
   };
   if (extra !== undefined) Object.assign(headers, extra);
   res.writeHead(status, headers);
+  res.end(body);
+}
+
+// A successful answer: every common header and the body's, written with the status in one call.
+function sendOk(res: ServerResponse, common: string[], contentType: string, body: Buffer, sent?: () => void): void {
+  common.push('content-type', contentType, 'content-length', String(body.length));
+  res.writeHead(200, common);
   // `end`'s callback runs on `finish`: the last bytes were handed to the socket, which holds them no longer.
   if (sent === undefined) res.end(body);
   else res.end(body, sent);
+}
+
+// The headers every answer carries, as name, value pairs: its request id; no MIME sniffing; HSTS over TLS; nothing
+// cached by the client when callers authenticate. A fresh array: the success path appends its own.
+function commonHeaders(requestId: string, secure: boolean, noStore: boolean): string[] {
+  const h = ['x-request-id', requestId, 'x-content-type-options', 'nosniff'];
+  if (secure) h.push('strict-transport-security', 'max-age=31536000');
+  if (noStore) h.push('cache-control', 'no-store');
+  return h;
+}
+
+// Set the common headers ahead of a response written elsewhere (once: a second call finds them set).
+function setCommon(res: ServerResponse, common: readonly string[]): void {
+  if (res.hasHeader('x-request-id')) return;
+  for (let i = 0; i < common.length; i += 2) res.setHeader(common[i] as string, common[i + 1] as string);
 }
 
 // The callback giving `lease` back to `pool` once its response is sent.

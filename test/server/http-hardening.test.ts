@@ -194,6 +194,27 @@ describe('methods, hosts and headers', () => {
     expect(x.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  it('sends the request id and nosniff with every kind of answer, once each', async () => {
+    f = await startFixture();
+    const answers = [
+      await request(`${f.base}read?filter=site`),
+      await request(`${f.base}read?filter=site`, { headers: { accept: 'application/json' } }),
+      await request(`${f.base}nosuchop`),
+      await request(`${f.base}read?filter=site`, { headers: { accept: 'image/png' } }),
+      await request(`${f.base}pointWrite`),
+      await request(`${f.base}about`, { method: 'OPTIONS' }),
+      await request(`${f.base}about`, { method: 'PUT' }),
+      await request(`${f.base}read?filter=(`),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 404, 406, 405, 204, 501, 200]);
+    for (const a of answers) {
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['x-request-id']).toMatch(/^\S+$/);
+    }
+    const traced = await request(`${f.base}read?filter=site`, { headers: { 'x-request-id': 'trace-7' } });
+    expect(traced.headers['x-request-id']).toBe('trace-7');
+  });
+
   it('closes the connection after refusing an unauthenticated upload', async () => {
     const s = await startSecure();
     const x = await request(`${s.base}hisWrite`, {

@@ -53,11 +53,22 @@ export const SERVER_FILETYPES: readonly ServerFormat[] = Object.freeze(
   SERVER_FORMATS.filter((f, i) => SERVER_FORMATS.findIndex((g) => g.fileExt === f.fileExt) === i),
 );
 
+// Accept headers met, with their codec: clients send the same few on every request. Bounded: cleared when full,
+// and long headers are parsed each time.
+const BY_ACCEPT = new Map<string, WireCodec>();
+const MAX_ACCEPTS = 256;
+const MAX_ACCEPT_KEPT = 256;
+
 /** The codec for a response by the Accept header (HttpApi: Zinc when absent); 406 when nothing is acceptable. */
 export function negotiateResponse(accept: string | undefined): WireCodec {
-  const c = codecForAccept(accept);
-  if (c === undefined)
-    throw new HaystackError('HS_ERR_NOT_ACCEPTABLE', `No supported format in Accept: ${accept ?? ''}`);
+  if (accept === undefined) return ZINC_CODEC;
+  let c = BY_ACCEPT.get(accept);
+  if (c !== undefined) return c;
+  c = codecForAccept(accept);
+  if (c === undefined) throw new HaystackError('HS_ERR_NOT_ACCEPTABLE', `No supported format in Accept: ${accept}`);
+  if (accept.length > MAX_ACCEPT_KEPT) return c;
+  if (BY_ACCEPT.size >= MAX_ACCEPTS) BY_ACCEPT.clear();
+  BY_ACCEPT.set(accept, c);
   return c;
 }
 

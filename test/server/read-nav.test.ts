@@ -31,6 +31,16 @@ describe('about', () => {
     expect(time.tz.name).toBe('New_York');
   });
 
+  it('answers the clock of each request, and the same boot time, in the same columns', async () => {
+    const first = await get(f, 'about');
+    f.clock.advance(61_000);
+    const second = await get(f, 'about');
+    expect(second.colNames).toEqual(first.colNames);
+    expect((second.row(0).get('serverTime') as HDateTime).epochMs).toBe(f.clock.now());
+    expect(second.row(0).get('serverBootTime')).toEqual(first.row(0).get('serverBootTime'));
+    expect((second.row(0).get('serverBootTime') as HDateTime).tz.name).toBe('New_York');
+  });
+
   it('answers POST with an empty request too', async () => {
     const g = await post(f, 'about', Grid.EMPTY);
     expect(g.row(0).get('haystackVersion')).toBe('4.0');

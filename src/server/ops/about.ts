@@ -1,12 +1,54 @@
 // The `about` op: basic facts about the server (Ops chapter, About).
 
-import { Grid } from '../../core/grid/grid.js';
+import { Dict, DictShape, type TagVal } from '../../core/grid/dict.js';
+import { Grid, type GridCol } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
 import { Uri } from '../../core/kinds/uri.js';
-import type { OpDef } from '../op.js';
+import type { OpDef, ServerInfo } from '../op.js';
 
 /** Version of the `ph` library the server implements. */
 export const HAYSTACK_VERSION = '4.0';
+
+// The about row's tags, in the order they are answered; all but serverTime stay the same while a server runs.
+const NAMES = [
+  'haystackVersion',
+  'tz',
+  'serverName',
+  'serverTime',
+  'serverBootTime',
+  'productName',
+  'productUri',
+  'productVersion',
+  'vendorName',
+  'vendorUri',
+] as const;
+const SHAPE = DictShape.of(NAMES);
+const COLS: readonly GridCol[] = Object.freeze(NAMES.map((name) => Object.freeze({ name, meta: Dict.EMPTY })));
+const SERVER_TIME = NAMES.indexOf('serverTime');
+
+// The row's values by server, serverTime left to fill: made once, as the answer is asked for again and again.
+const VALUES = new WeakMap<ServerInfo, readonly TagVal[]>();
+
+function fixedValues(server: ServerInfo): readonly TagVal[] {
+  let values = VALUES.get(server);
+  if (values === undefined) {
+    const { about, tz, bootTime } = server;
+    values = Object.freeze([
+      HAYSTACK_VERSION,
+      tz.name,
+      about.serverName,
+      HDateTime.fromEpochMs(bootTime, tz),
+      HDateTime.fromEpochMs(bootTime, tz),
+      about.productName,
+      new Uri(about.productUri),
+      about.productVersion,
+      about.vendorName,
+      new Uri(about.vendorUri),
+    ]);
+    VALUES.set(server, values);
+  }
+  return values;
+}
 
 /** `about`: a single row with haystackVersion, tz, serverName, serverTime, serverBootTime and product facts. */
 export const aboutOp: OpDef = {
@@ -16,20 +58,9 @@ export const aboutOp: OpDef = {
   noSideEffects: true,
   requiredRole: 'viewer',
   handler: (_req, ctx) => {
-    const { about, tz, clock, bootTime } = ctx.server;
-    return Grid.fromDicts([
-      {
-        haystackVersion: HAYSTACK_VERSION,
-        tz: tz.name,
-        serverName: about.serverName,
-        serverTime: HDateTime.fromEpochMs(clock(), tz),
-        serverBootTime: HDateTime.fromEpochMs(bootTime, tz),
-        productName: about.productName,
-        productUri: new Uri(about.productUri),
-        productVersion: about.productVersion,
-        vendorName: about.vendorName,
-        vendorUri: new Uri(about.vendorUri),
-      },
-    ]);
+    const { clock, tz } = ctx.server;
+    const values = [...fixedValues(ctx.server)];
+    values[SERVER_TIME] = HDateTime.fromEpochMs(clock(), tz);
+    return Grid.fromTrustedParts(Dict.EMPTY, COLS, [Dict.fromShape(SHAPE, values)]);
   },
 };

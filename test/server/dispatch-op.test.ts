@@ -37,6 +37,45 @@ describe('dispatchOp as a WebSocket transport uses it', () => {
     expect(res.size).toBe(2);
   });
 
+  it('awaits what a custom op or a request reader returns, a thenable too, and answers its failure', async () => {
+    const store = createMemoryStore();
+    const thenable = <T>(v: T, fail = false): PromiseLike<T> => ({
+      // biome-ignore lint/suspicious/noThenProperty: a promise-like on purpose
+      then: (ok, ko) =>
+        Promise.resolve().then(() => (fail ? ko?.(new HaystackError('HS_ERR_BAD_REQUEST', 'no')) : ok?.(v))) as never,
+    });
+    const answer = Grid.fromDicts([Dict.of({ x: 1 })]);
+    const { pipeline } = createHandler({
+      store,
+      noAuth: true,
+      ops: [
+        {
+          name: 'later',
+          doc: '',
+          noSideEffects: true,
+          requiredRole: 'viewer',
+          handler: () => thenable(answer) as never,
+        },
+        {
+          name: 'fails',
+          doc: '',
+          noSideEffects: true,
+          requiredRole: 'viewer',
+          handler: () => thenable(answer, true) as never,
+        },
+      ],
+    });
+    const got = await pipeline.callOp({
+      op: 'later',
+      principal: VIEWER,
+      transport: 'ws',
+      request: () => thenable(Grid.EMPTY) as never,
+    });
+    expect(encodeZinc(got)).toBe(encodeZinc(answer));
+    const failed = await pipeline.dispatchOp({ op: 'fails', principal: VIEWER, transport: 'ws', request: Grid.EMPTY });
+    expect(failed.ok ? undefined : failed.reply.code).toBe('HS_ERR_BAD_REQUEST');
+  });
+
   it('answers error grids: unknown op, role too low, op failure', async () => {
     const pipeline = await pipelineOver();
     const unknown = await pipeline.dispatchOp({ op: 'nope', principal: VIEWER, transport: 'ws', request: Grid.EMPTY });

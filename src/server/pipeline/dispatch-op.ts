@@ -219,13 +219,17 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       }
     }
     const generation = cache?.generation ?? 0;
-    const reqGrid = typeof call.request === 'function' ? await call.request(decodeLimits) : call.request;
+    // Awaited only when a promise: a GET's query grid is made at once, and each await costs a turn of the queue.
+    let read = typeof call.request === 'function' ? call.request(decodeLimits) : call.request;
+    if (isThenable(read)) read = await read;
+    const reqGrid = read;
     state.requestRead = true;
     if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
     const context = contextFor(call.principal);
-    const answered = opTraceChannel.hasSubscribers
+    let answered = opTraceChannel.hasSubscribers
       ? await opTraceChannel.tracePromise(async () => op.handler(reqGrid, context), traceContext(ctx))
-      : await op.handler(reqGrid, context);
+      : op.handler(reqGrid, context);
+    if (isThenable(answered)) answered = await answered;
     let result: Grid;
     if (answered instanceof Grid) result = answered;
     else if (encoding?.pieces !== undefined) {
@@ -301,6 +305,11 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       follower.stop();
     },
   });
+}
+
+// A promise or any thenable (a custom op may return one): what must be awaited; anything else is the value itself.
+function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 // A fresh object per call: the tracing channel stores its result or error on it.

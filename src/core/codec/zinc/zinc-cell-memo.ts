@@ -98,6 +98,7 @@ export class ZincCellMemo {
   // Where a record is built (reused: only its copy is kept).
   readonly #scratch = new ByteSink(1024);
   readonly #layouts = new Map<string, ColumnLayout>();
+  readonly #byCols = new WeakMap<readonly GridCol[], ColumnLayout>();
   // Dicts without an id met once: kept only when met again (the rows an op keeps, such as the ops and defs grids),
   // so that rows made for one response (about, errors) do not push out entities.
   #seen = new WeakSet<Dict>();
@@ -118,6 +119,15 @@ export class ZincCellMemo {
    * so that a row's line written under one of its plans can be reused by the next grid of that layout.
    */
   plans(cols: readonly GridCol[]): ColumnLayout {
+    // Grids that share their columns array (an op's kept level, a read of the same shapes) skip the key.
+    const same = this.#byCols.get(cols);
+    if (same !== undefined) return same;
+    const layout = this.#layout(cols);
+    this.#byCols.set(cols, layout);
+    return layout;
+  }
+
+  #layout(cols: readonly GridCol[]): ColumnLayout {
     let key = '';
     for (let i = 0; i < cols.length; i++) key += i === 0 ? (cols[i] as GridCol).name : `,${(cols[i] as GridCol).name}`;
     const layout = this.#layouts.get(key);

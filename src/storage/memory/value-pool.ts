@@ -68,7 +68,7 @@ export class ValuePool {
     if (!isShareable(d)) return this.#kept(d);
     const h = d.hash();
     let bucket = this.#dicts.get(h);
-    if (bucket !== undefined) for (const e of bucket) if (e.equals(d)) return e;
+    if (bucket !== undefined) for (const e of bucket) if (e.equals(d) && sameOrder(e, d)) return e;
     const kept = this.#kept(d);
     if (bucket === undefined) pool(this.#dicts, h, (bucket = []));
     bucket.push(kept);
@@ -90,6 +90,14 @@ export class ValuePool {
     pool(this.#refs, kept.id, kept);
     return kept;
   }
+}
+
+// Dict equality ignores tag order, but a store gives back the order it was given.
+function sameOrder(a: Dict, b: Dict): boolean {
+  const an = a.names;
+  const bn = b.names;
+  for (let i = 0; i < an.length; i++) if (an[i] !== bn[i]) return false;
+  return true;
 }
 
 // Most tags of a Dict worth sharing.

@@ -37,6 +37,16 @@ describe('memory store value sharing', () => {
     expect((r2.get('ref') as Ref).dis).toBe('Two');
   });
 
+  it('shares a nested Dict only with one of the same tag order', () => {
+    const pool = new ValuePool();
+    const ab = pool.intern(dict({ a: 'x', b: MARKER })) as Dict;
+    const ba = pool.intern(dict({ b: MARKER, a: 'x' })) as Dict;
+    expect(ba.equals(ab)).toBe(true);
+    expect(ba).not.toBe(ab);
+    expect(ba.names).toEqual(['b', 'a']);
+    expect(pool.intern(dict({ b: MARKER, a: 'x' }))).toBe(ba);
+  });
+
   it('keeps a Ref display name and long Strs as given', () => {
     const pool = new ValuePool();
     const withDis = new Ref('s', 'Site');

@@ -1,16 +1,19 @@
 // Benchmark: the about/ops/read/nav mix over Alpha + Bravo (../shared/datasets/) at 50 connections, our server
-// against a bare node:http server that sends the same response bytes. Run: npx tsx bench/server.ts [seconds]
+// against a bare node:http server that sends the same response bytes. Run: npx tsx bench/server.ts [seconds] [--cache] [--src]
 //
 // Each server runs in its own child process and autocannon drives it from this one, so the load generator never
 // shares an event loop with the server it measures. The bare server answers from a table of the bytes our
 // server sent for each URL (recorded once before the runs), so the ratio is the cost of our whole pipeline:
 // routing, argument decoding, the store query, encoding and the response. Rounds alternate: ours, bare, ours, ...
+//
+// Ours runs from the compiled build (dist/, what `haystack serve` runs), brought up to date first by an
+// incremental `tsc -p tsconfig.build.json`; `--src` runs the TypeScript source under tsx instead (measured
+// 15-20% more CPU per request there: tsx's esbuild output is not tsc's, e.g. every closure made per request goes
+// through a `__name` call). Both children run under the same node and flags (tsx loaded in each).
 
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../src/server/index.js';
-import { createMemoryStore } from '../src/storage/memory/index.js';
 import { startChild as startBenchChild } from './support/bench-child.js';
 import { loadMix, MIX, MIX_CONNECTIONS, mixGrids, type Recorded, recordMix, startBare } from './support/read-mix.js';
 import { stats } from './support/timing.js';
@@ -21,10 +24,17 @@ const TARGET_RATIO = 0.5;
 const ROUNDS = 3;
 
 type WorkerInit =
-  | { readonly kind: 'ours'; readonly cache: boolean }
+  | { readonly kind: 'ours'; readonly cache: boolean; readonly root: 'dist' | 'src' }
   | { readonly kind: 'bare'; readonly table: [string, Recorded][] };
 
-async function startOurs(cache: boolean): Promise<number> {
+type ServerModule = typeof import('../src/server/index.js');
+type MemoryModule = typeof import('../src/storage/memory/index.js');
+
+async function startOurs(cache: boolean, root: 'dist' | 'src'): Promise<number> {
+  // The same modules from the build or from the source (a computed specifier: dist/ need not exist to type-check).
+  const from = (p: string): string => new URL(`../${root}/${p}`, import.meta.url).href;
+  const { createServer } = (await import(from('server/index.js'))) as ServerModule;
+  const { createMemoryStore } = (await import(from('storage/memory/index.js'))) as MemoryModule;
   const store = createMemoryStore();
   for (const grid of mixGrids()) await store.commit(grid.rows.map((tags) => ({ op: 'add' as const, tags })));
   const server = createServer({ store, noAuth: true, tz: 'Denver', responseCache: cache });
@@ -34,7 +44,7 @@ async function startOurs(cache: boolean): Promise<number> {
 // A child process is told its role in its first message and answers with the port it listens on.
 if (process.send !== undefined) {
   process.once('message', (init: WorkerInit) => {
-    void (init.kind === 'ours' ? startOurs(init.cache) : startBare(init.table)).then((port) => process.send?.(port));
+    void (init.kind === 'ours' ? startOurs(init.cache, init.root) : startBare(init.table)).then((port) => process.send?.(port));
   });
 } else {
   await main();
@@ -45,13 +55,21 @@ function startChild(init: WorkerInit): Promise<{ port: number; child: ChildProce
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
+  const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 5);
   const cache = process.argv.includes('--cache');
-  const ours = await startChild({ kind: 'ours', cache });
+  const root = process.argv.includes('--src') ? 'src' : 'dist';
+  if (root === 'dist') {
+    const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+    execFileSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('../tsconfig.build.json', import.meta.url))], {
+      stdio: 'inherit',
+    });
+  }
+  const ours = await startChild({ kind: 'ours', cache, root });
   const table = await recordMix(`http://127.0.0.1:${String(ours.port)}`);
   const bare = await startChild({ kind: 'bare', table });
   const bytes = table.reduce((n, [, r]) => n + r.body.length, 0);
   console.log(`server mix: ${MIX.length} URLs, ${bytes} response bytes per cycle, ${MIX_CONNECTIONS} connections`);
+  console.log(`ours runs from ${root === 'dist' ? 'the build (dist/)' : 'the source under tsx (--src)'}`);
   console.log(
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -65,7 +83,7 @@ async function main(): Promise<void> {
     runs.bare.push(await loadMix(bare.port, seconds));
     console.log(`round ${round + 1}: ours ${runs.ours[round]?.toFixed(0)}, bare ${runs.bare[round]?.toFixed(0)} req/s`);
   }
-  const label = `ours${cache ? ' (response cache)' : ''}`;
+  const label = `ours${cache ? ' (response cache)' : ''}${root === 'src' ? ' (source)' : ''}`;
   const m = { ours: stats(runs.ours).median, bare: stats(runs.bare).median };
   const best = { ours: Math.max(...runs.ours), bare: Math.max(...runs.bare) };
   console.log(`${label}: median ${m.ours.toFixed(0)}, best ${best.ours.toFixed(0)} req/s`);

@@ -138,6 +138,24 @@ describe('encodeZincGridMemo', () => {
     expectSameBytes(apart, memo);
   });
 
+  it('writes grid and column meta under a layout first met without them, and the other way round', () => {
+    const memo = new ZincCellMemo(8);
+    const rows = [entity('a', { dis: 'A' }), entity('b', { dis: 'B', x: MARKER })];
+    const bare = Grid.make({ cols: ['id', 'dis', 'x'], rows });
+    const withMeta = [
+      Grid.make({ meta: { foo: 'bar' }, cols: ['id', 'dis', 'x'], rows }),
+      Grid.make({ cols: ['id', { name: 'dis', meta: { width: new Num(3) } }, 'x'], rows }),
+      Grid.make({ meta: { ver: '3.0' }, cols: ['id', 'dis', 'x'], rows }),
+      Grid.make({ cols: ['id', 'dis', 'x'], rows: [] }),
+      Grid.make({ cols: [], rows: [] }),
+    ];
+    for (const g of withMeta) {
+      expectSameBytes(bare, memo);
+      expectSameBytes(g, memo);
+    }
+    expectSameBytes(bare, memo);
+  });
+
   it('writes grids of more row shapes than it plans ahead', () => {
     const memo = new ZincCellMemo(4096);
     const rows = Array.from({ length: 1100 }, (_, i) => entity(`s${String(i)}`, { [`t${String(i)}`]: new Num(i) }));

@@ -3,7 +3,7 @@
 
 import type { Dict, DictShape } from '../../grid/dict.js';
 import type { Grid, GridCol } from '../../grid/grid.js';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, utf8Encoder } from './byte-sink.js';
 import { HisRows } from './his-columns.js';
 import {
   encodeZincBytes,
@@ -57,6 +57,7 @@ export class ColumnLayout {
   readonly names: readonly string[];
   readonly #index = new Map<string, number>();
   readonly #plans = new Map<DictShape, ShapePlan>();
+  #line: Uint8Array | undefined;
 
   constructor(cols: readonly GridCol[]) {
     this.names = Object.freeze(cols.map((c) => c.name));
@@ -71,6 +72,15 @@ export class ColumnLayout {
       if (this.#plans.size < MAX_LAYOUT_SHAPES) this.#plans.set(shape, plan);
     }
     return plan;
+  }
+
+  /**
+   * The Zinc column line of these names when no column has meta (names, commas, newline) in UTF-8: made once, as
+   * a grid's header was a tenth of encoding a nav level.
+   */
+  namesLine(): Uint8Array {
+    this.#line ??= utf8Encoder.encode(`${this.names.join(',')}\n`);
+    return this.#line;
   }
 
   /** True when the plan of `shape` is kept (a line written under it can be met again). */
@@ -232,6 +242,13 @@ export class ZincCellMemo {
   }
 }
 
+// The first line of a grid without meta.
+const VER_LINE = utf8Encoder.encode('ver:"3.0"\n');
+
+function noMeta(col: GridCol): boolean {
+  return col.meta.isEmpty;
+}
+
 function sameNames(names: readonly string[], cols: readonly GridCol[]): boolean {
   if (names.length !== cols.length) return false;
   for (let i = 0; i < names.length; i++) if (names[i] !== (cols[i] as GridCol).name) return false;
@@ -254,10 +271,14 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSi
   const cols = grid.cols;
   const n = cols.length;
   out.len = 0;
-  out.utf8(encodeZincHeader(grid.meta, cols));
+  const plans = n > 0 ? memo.plans(cols) : undefined;
+  // The usual header (no grid or column meta) from bytes kept with the layout.
+  if (plans !== undefined && grid.meta.isEmpty && cols.every(noMeta)) {
+    out.bytes(VER_LINE);
+    out.bytes(plans.namesLine());
+  } else out.utf8(encodeZincHeader(grid.meta, cols));
   const src = grid.rowSource;
-  if (n > 0 && src.size > 0) {
-    const plans = memo.plans(cols);
+  if (plans !== undefined && src.size > 0) {
     // A lone row that is no entity (about, an error) is made for its response: not worth a look in the memo.
     const many = src.size > 1;
     for (let r = 0; r < src.size; r++) {

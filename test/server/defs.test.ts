@@ -4,8 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
 import { Sym } from '../../src/core/kinds/symbol.js';
 import type { DefLib } from '../../src/server/index.js';
+import type { OpContext, OpDef, OpRegistry } from '../../src/server/op.js';
+import { createOpRegistry } from '../../src/server/op-registry.js';
+import { opsOp } from '../../src/server/ops/defs.js';
+import { ANONYMOUS_ADMIN } from '../../src/server/principal.js';
 import { sharedAvailable, sharedPath } from '../support/shared.js';
 import { type Fixture, get, post, startFixture } from './support/server-fixture.js';
 
@@ -112,5 +117,54 @@ describe.skipIf(!sharedAvailable('defs'))('with the standard libs of ../shared/d
     expect(defNames(ahu)).toEqual(['ahu']);
     expect((ahu.row(0).get('lib') as Sym).val).toBe('lib:phIoT');
     expect((await get(f, 'defs')).size).toBeGreaterThan(500);
+  });
+});
+
+describe('the defs an op selects, kept per namespace and registry', () => {
+  const opDef = (name: string): Dict => Dict.of({ def: new Sym(`op:${name}`), lib: new Sym('lib:demo') });
+  const op = (name: string, doc: string): OpDef => ({
+    name,
+    doc,
+    noSideEffects: true,
+    requiredRole: 'viewer',
+    handler: () => Grid.EMPTY,
+  });
+  const ctxFor = (defs: readonly Dict[], ops: OpRegistry): OpContext =>
+    ({
+      ops,
+      principal: ANONYMOUS_ADMIN,
+      server: { limits: { maxFilterLength: 1000 } },
+      namespace: () => Promise.resolve({ defs }),
+    }) as unknown as OpContext;
+  const call = async (ctx: OpContext, req = Grid.EMPTY): Promise<Grid> => opsOp.handler(req, ctx) as Promise<Grid>;
+
+  it('answers each registry its own ops over the same namespace, by filter and limit', async () => {
+    const defs = Object.freeze([opDef('a'), opDef('b'), opDef('c')]);
+    const one = createOpRegistry([op('a', 'first A'), op('b', 'B')]);
+    const two = createOpRegistry([op('b', 'other B'), op('c', 'C')]);
+    for (let i = 0; i < 2; i++) {
+      const g1 = await call(ctxFor(defs, one));
+      expect(g1.rows.map((r) => [r.get('name'), r.get('summary')])).toEqual([
+        ['a', 'first A'],
+        ['b', 'B'],
+      ]);
+      const g2 = await call(ctxFor(defs, two));
+      expect(g2.rows.map((r) => [r.get('name'), r.get('summary')])).toEqual([
+        ['b', 'other B'],
+        ['c', 'C'],
+      ]);
+      const limited = await call(ctxFor(defs, two), Grid.fromDicts([{ limit: new Num(1) }]));
+      expect(defNames(limited)).toEqual(['op:b']);
+      const filtered = await call(ctxFor(defs, one), Grid.fromDicts([{ filter: 'def==^op:b' }]));
+      expect(defNames(filtered)).toEqual(['op:b']);
+    }
+  });
+
+  it('walks a namespace whose defs array may change (not frozen) on every call', async () => {
+    const defs = [opDef('a')];
+    const ops = createOpRegistry([op('a', 'A'), op('b', 'B')]);
+    expect(defNames(await call(ctxFor(defs, ops)))).toEqual(['op:a']);
+    defs.push(opDef('b'));
+    expect(defNames(await call(ctxFor(defs, ops)))).toEqual(['op:a', 'op:b']);
   });
 });

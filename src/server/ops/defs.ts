@@ -13,22 +13,57 @@ type DefSelector = (def: Dict, name: string, ctx: OpContext) => boolean;
 // Adds row columns to each def selected (after the filter, which sees only the def itself).
 type DefDecorator = (def: Dict, name: string, ctx: OpContext) => Dict;
 
+// The defs an op selects, each beside its row (decorated): per namespace defs and registry, both immutable.
+interface Selected {
+  readonly defs: readonly Dict[];
+  readonly rows: readonly Dict[];
+}
+type SelectionMemo = WeakMap<readonly Dict[], WeakMap<OpRegistry, Selected>>;
+
+// Every def is walked once per namespace and registry, not on every request (the namespace has hundreds of defs
+// and `ops` answers a dozen); a namespace's defs array that is not frozen is walked every time.
+function selectDefs(
+  all: readonly Dict[],
+  ctx: OpContext,
+  select: DefSelector,
+  decorate: DefDecorator | undefined,
+  memo: SelectionMemo,
+): Selected {
+  const kept = memo.get(all)?.get(ctx.ops);
+  if (kept !== undefined) return kept;
+  const defs: Dict[] = [];
+  const rows: Dict[] = [];
+  for (const d of all) {
+    const name = defName(d);
+    if (name === undefined || !select(d, name, ctx)) continue;
+    defs.push(d);
+    rows.push(decorate === undefined ? d : decorate(d, name, ctx));
+  }
+  const made = { defs, rows };
+  if (Object.isFrozen(all)) {
+    let byOps = memo.get(all);
+    if (byOps === undefined) memo.set(all, (byOps = new WeakMap()));
+    byOps.set(ctx.ops, made);
+  }
+  return made;
+}
+
 async function queryDefs(
   req: Grid,
   ctx: OpContext,
   select: DefSelector,
   decorate: DefDecorator | undefined,
+  memo: SelectionMemo,
 ): Promise<Grid> {
   const row = firstRow(req);
   const filter = row.has('filter') ? parseFilter(filterArg(row, ctx)) : undefined;
   const limit = optionalCount(row, 'limit') ?? Number.POSITIVE_INFINITY;
+  const { defs, rows } = selectDefs((await ctx.namespace()).defs, ctx, select, decorate, memo);
   const out: Dict[] = [];
-  for (const d of (await ctx.namespace()).defs) {
-    if (out.length >= limit) break;
-    const name = defName(d);
-    if (name === undefined || !select(d, name, ctx)) continue;
-    if (filter !== undefined && !filter.matches(d)) continue;
-    out.push(decorate === undefined ? d : decorate(d, name, ctx));
+  for (let i = 0; i < defs.length && out.length < limit; i++) {
+    // The filter sees the def itself, not the row's added columns.
+    if (filter !== undefined && !filter.matches(defs[i] as Dict)) continue;
+    out.push(rows[i] as Dict);
   }
   return Grid.make({ cols: decorate === undefined ? ['def'] : OPS_COLS, rows: out, addMissingCols: true });
 }
@@ -37,12 +72,13 @@ async function queryDefs(
 const OPS_COLS = ['def', 'name', 'summary'];
 
 function namespaceOp(name: string, doc: string, select: DefSelector, decorate?: DefDecorator): OpDef {
+  const memo: SelectionMemo = new WeakMap();
   return {
     name,
     doc,
     noSideEffects: true,
     requiredRole: 'viewer',
-    handler: (req, ctx) => queryDefs(req, ctx, select, decorate),
+    handler: (req, ctx) => queryDefs(req, ctx, select, decorate, memo),
     cacheDeps: () => ({ static: true }),
   };
 }
@@ -55,25 +91,15 @@ export const libsOp = namespaceOp('libs', 'Query the lib defs in the current nam
   n.startsWith('lib:'),
 );
 
-// The rows of the ops grid by registry and def.
-const OPS_ROWS = new WeakMap<OpRegistry, WeakMap<Dict, Dict>>();
-
 /** `ops`: the `op` defs of the ops this server has, each also with Haystack 3's `name` and `summary` columns. */
 export const opsOp = namespaceOp(
   'ops',
   'Query the op defs of the ops this server supports.',
   (_d, n, ctx) => n.startsWith('op:') && ctx.ops.get(n.slice(3)) !== undefined,
+  // Made once per namespace and registry (see selectDefs), as neither changes.
   (d, n, ctx) => {
-    // A registry never changes, nor does a def: each row is made once per registry, not on every request.
-    let rows = OPS_ROWS.get(ctx.ops);
-    if (rows === undefined) OPS_ROWS.set(ctx.ops, (rows = new WeakMap()));
-    let row = rows.get(d);
-    if (row === undefined) {
-      const opName = n.slice(3);
-      row = d.merge({ name: opName, summary: ctx.ops.get(opName)?.doc ?? opName });
-      rows.set(d, row);
-    }
-    return row;
+    const opName = n.slice(3);
+    return d.merge({ name: opName, summary: ctx.ops.get(opName)?.doc ?? opName });
   },
 );
 

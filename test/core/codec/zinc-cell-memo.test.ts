@@ -112,6 +112,22 @@ describe('encodeZincGridMemo', () => {
     expectSameBytes(Grid.make({ cols: layouts[0] as string[], rows: [a2, b] }), memo);
   });
 
+  it('writes the right line when an entity is answered under two layouts in turn, and then a third', () => {
+    const a = entity('a', { dis: 'A', site: MARKER, area: new Num(10, 'ft²') });
+    const b = entity('b', { dis: 'B', equip: MARKER });
+    const x = ['id', 'dis', 'site', 'area', 'equip'];
+    const y = ['equip', 'area', 'id', 'dis', 'site'];
+    const z = ['site', 'id', 'dis', 'area', 'equip', 'extra'];
+    // A small bound: generations turn often, so lines kept in the old one are moved as well.
+    for (const max of [2, 64]) {
+      const memo = new ZincCellMemo(max);
+      for (const cols of [x, y, x, y, z, y, x, z, z, x, y, x]) {
+        expectSameBytes(Grid.make({ cols, rows: [a, b] }), memo);
+        expectSameBytes(Grid.make({ cols, rows: [b, a, b] }), memo);
+      }
+    }
+  });
+
   it('keeps rows without an id once they come again, and shows a changed one', () => {
     const memo = new ZincCellMemo(64);
     const rows = [Dict.of({ name: 'about', doc: 'Facts — about the server' }), Dict.of({ name: 'read', lib: MARKER })];

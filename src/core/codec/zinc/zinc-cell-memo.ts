@@ -25,14 +25,18 @@ type Cells = Uint8Array;
 
 /**
  * What is kept of one Dict: its cells, and its whole Zinc line (commas and newline included) as last written under
- * `plan`. Plans are made once per column layout and shape (see {@link ZincCellMemo.plans}), so the same plan object
- * means the same columns: the line is then copied in one step, where placing cell by cell cost a byte loop per
- * cell (measured: 8x slower than one `set` of the line).
+ * `plan`, and the one before under `plan2` (an entity answered by two queries of different columns in turn, such
+ * as a read of points and the nav level holding them, would otherwise rebuild its line each time). Plans are made
+ * once per column layout and shape (see {@link ZincCellMemo.plans}), so the same plan object means the same
+ * columns: the line is then copied in one step, where placing cell by cell cost a byte loop per cell (measured:
+ * 8x slower than one `set` of the line).
  */
 interface Entry {
   readonly cells: Cells;
   plan: ShapePlan | undefined;
   line: Uint8Array | undefined;
+  plan2: ShapePlan | undefined;
+  line2: Uint8Array | undefined;
 }
 
 // Cells longer than this (offsets are two bytes) are not kept: such an entity is encoded every time.
@@ -160,12 +164,15 @@ export class ZincCellMemo {
     if (entry === undefined) return undefined;
     const plan = plans.of(row.shape);
     if (entry.plan === plan && entry.line !== undefined) return entry.line;
+    if (entry.plan2 === plan && entry.line2 !== undefined) return entry.line2;
     const sink = this.#scratch;
     sink.len = 0;
     writeLine(sink, row, entry.cells, plan, n);
     // A plan made for this row only (a grid of very many shapes) would never be met again.
     if (!plans.kept(row.shape)) return sink.buf.subarray(0, sink.len);
     const line = this.#keep(sink.buf.subarray(0, sink.len));
+    entry.plan2 = entry.plan;
+    entry.line2 = entry.line;
     entry.plan = plan;
     entry.line = line;
     return line;
@@ -179,11 +186,18 @@ export class ZincCellMemo {
       if (!entity && this.#firstSight(row)) return undefined;
       const cells = this.#encode(row);
       if (cells === undefined) return undefined;
-      e = { cells, plan: undefined, line: undefined };
+      e = { cells, plan: undefined, line: undefined, plan2: undefined, line2: undefined };
     } else {
       // Moved to the current slab, so that the old generation's slabs can go.
       const line = old.line === undefined ? undefined : this.#keep(old.line);
-      e = { cells: this.#keep(old.cells), plan: line === undefined ? undefined : old.plan, line };
+      const line2 = old.line2 === undefined ? undefined : this.#keep(old.line2);
+      e = {
+        cells: this.#keep(old.cells),
+        plan: line === undefined ? undefined : old.plan,
+        line,
+        plan2: line2 === undefined ? undefined : old.plan2,
+        line2,
+      };
     }
     this.#young.set(row, e);
     if (++this.#count >= this.#max || this.#kept >= this.#max * TURN_BYTES_PER_ENTRY) this.#turn();

@@ -15,7 +15,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startChild as startBenchChild } from './support/bench-child.js';
-import { loadMix, MIX, MIX_CONNECTIONS, mixGrids, type Recorded, recordMix, startBare } from './support/read-mix.js';
+import { loadMix, MIX, MIX_CONNECTIONS, mixTexts, type Recorded, recordMix, startBare } from './support/read-mix.js';
 import { stats } from './support/timing.js';
 
 /** PRODUCT.md section 5: at least half the requests per second of the bare server. */
@@ -29,14 +29,19 @@ type WorkerInit =
 
 type ServerModule = typeof import('../src/server/index.js');
 type MemoryModule = typeof import('../src/storage/memory/index.js');
+type ZincModule = typeof import('../src/core/codec/zinc/index.js');
 
 async function startOurs(cache: boolean, root: 'dist' | 'src'): Promise<number> {
-  // The same modules from the build or from the source (a computed specifier: dist/ need not exist to type-check).
+  // The same modules from the build or from the source (a computed specifier: dist/ need not exist to type-check);
+  // the data decoded by the same build, as its kinds are its own classes.
   const from = (p: string): string => new URL(`../${root}/${p}`, import.meta.url).href;
   const { createServer } = (await import(from('server/index.js'))) as ServerModule;
   const { createMemoryStore } = (await import(from('storage/memory/index.js'))) as MemoryModule;
+  const { decodeZincGrid } = (await import(from('core/codec/zinc/index.js'))) as ZincModule;
   const store = createMemoryStore();
-  for (const grid of mixGrids()) await store.commit(grid.rows.map((tags) => ({ op: 'add' as const, tags })));
+  for (const text of mixTexts()) {
+    await store.commit(decodeZincGrid(text).rows.map((tags) => ({ op: 'add' as const, tags })));
+  }
   const server = createServer({ store, noAuth: true, tz: 'Denver', responseCache: cache });
   return (await server.listen(0, '127.0.0.1')).port;
 }
@@ -44,7 +49,9 @@ async function startOurs(cache: boolean, root: 'dist' | 'src'): Promise<number> 
 // A child process is told its role in its first message and answers with the port it listens on.
 if (process.send !== undefined) {
   process.once('message', (init: WorkerInit) => {
-    void (init.kind === 'ours' ? startOurs(init.cache, init.root) : startBare(init.table)).then((port) => process.send?.(port));
+    void (init.kind === 'ours' ? startOurs(init.cache, init.root) : startBare(init.table)).then((port) =>
+      process.send?.(port),
+    );
   });
 } else {
   await main();

@@ -30,9 +30,14 @@ export const MIX: readonly string[] = [
   '/api/nav?navId=@a-0001',
 ];
 
+/** The Zinc text of the mix's buildings (Alpha, Bravo). */
+export function mixTexts(): string[] {
+  return FILES.map((f) => readFileSync(path.join(SHARED, f), 'utf8'));
+}
+
 /** The grids of the mix's buildings (Alpha, Bravo). */
 export function mixGrids(): Grid[] {
-  return FILES.map((f) => decodeZincGrid(readFileSync(path.join(SHARED, f), 'utf8')));
+  return mixTexts().map((text) => decodeZincGrid(text));
 }
 
 /** One recorded answer. */

@@ -58,6 +58,8 @@ export interface HaystackHandler {
 
 const METHODS_ALLOWED = new Set(['GET', 'HEAD', 'POST']);
 const ALLOW = 'GET, HEAD, POST, OPTIONS';
+// Distinct Host headers whose verdict is kept (then they start afresh).
+const MAX_HOST_VERDICTS = 64;
 
 // RFC 9110 host: a name, an IPv4 address or a bracketed IPv6 address, then an optional port.
 function hostName(host: string | undefined): string {
@@ -101,6 +103,18 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits, maxRow);
     return gate.run(() => bodyGrid(req, decodeLimits, maxRow));
   };
+  // The verdict on each Host header seen (clients send one or two), so a request costs a lookup, not two regexes.
+  const hostVerdicts = new Map<string | undefined, boolean>();
+  const hostAllowed = (host: string | undefined): boolean => {
+    let ok = hostVerdicts.get(host);
+    if (ok === undefined) {
+      const name = hostName(host);
+      ok = isLoopbackName(name) || opts.allowedHosts.includes(name);
+      if (hostVerdicts.size >= MAX_HOST_VERDICTS) hostVerdicts.clear();
+      if (host === undefined || host.length <= 256) hostVerdicts.set(host, ok);
+    }
+    return ok;
+  };
   const homeHtml =
     opts.homePage === undefined ? undefined : homePageHtml(opts.about.serverName, opts.basePath, opts.homePage);
   const ui =
@@ -126,11 +140,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     const common = commonHeaders(requestId, secure, opts.authenticate !== undefined);
     try {
       // Without authentication only loopback names (and configured ones) are served: no DNS rebinding.
-      if (opts.authenticate === undefined) {
-        const name = hostName(req.headers.host);
-        if (!isLoopbackName(name) && !opts.allowedHosts.includes(name)) {
-          throw new HaystackError('HS_ERR_PERMISSION', 'Host not allowed on a server without authentication');
-        }
+      if (opts.authenticate === undefined && !hostAllowed(req.headers.host)) {
+        throw new HaystackError('HS_ERR_PERMISSION', 'Host not allowed on a server without authentication');
       }
       const { path, query } = splitTarget(req.url ?? '/');
       // The page for a person at a browser: public, holds no data, so served before authentication.

@@ -176,10 +176,17 @@ describe('methods, hosts and headers', () => {
   it('without authentication serves loopback and configured Host names only', async () => {
     f = await startFixture({ allowedHosts: ['dev.example'] });
     const as = (host: string) => request(`${f?.base ?? ''}about`, { headers: { host } });
+    // Twice each, in turn: a verdict kept for one Host header is never another's.
+    for (let round = 0; round < 2; round++) {
+      expect((await as('evil.example')).status).toBe(403);
+      expect((await as('127.0.0.1.evil.example:80')).status).toBe(403);
+      for (const host of ['localhost:8080', '127.0.0.1', '[::1]:80', 'DEV.example:1'])
+        expect((await as(host)).status, host).toBe(200);
+    }
+    // Past the verdicts kept (they start afresh), still the same answers.
+    for (let i = 0; i < 70; i++) expect((await as(`h${String(i)}.example`)).status).toBe(403);
+    expect((await as('localhost')).status).toBe(200);
     expect((await as('evil.example')).status).toBe(403);
-    expect((await as('127.0.0.1.evil.example:80')).status).toBe(403);
-    for (const host of ['localhost:8080', '127.0.0.1', '[::1]:80', 'DEV.example:1'])
-      expect((await as(host)).status, host).toBe(200);
   });
 
   it('sends nosniff everywhere, and no-store on authenticated answers', async () => {

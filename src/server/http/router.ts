@@ -21,6 +21,7 @@ export function opNameOf(path: string, base: string): string | undefined {
   if (!path.startsWith(base)) return path === base.slice(0, -1) ? '' : undefined;
   let name = path.slice(base.length);
   if (name.endsWith('/')) name = name.slice(0, -1);
+  if (!name.includes('%')) return name;
   try {
     return decodeURIComponent(name);
   } catch {

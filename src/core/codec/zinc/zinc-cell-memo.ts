@@ -155,12 +155,12 @@ export class ZincCellMemo {
 
   /**
    * The whole line of `row` (commas, newline) in a grid of `n` columns laid out by `plans`, kept for the next
-   * grid of that layout; undefined when the row is too large to keep, or is met for the first time and not
-   * `entity` (an entity is kept at once; another row once it comes again). Throws when a tag of the row has no
+   * grid of that layout; undefined when the row is too large to keep, or is met for the first time and has no
+   * `id` (an entity is kept at once; another row once it comes again). Throws when a tag of the row has no
    * column.
    */
-  line(row: Dict, plans: ColumnLayout, n: number, entity: boolean): Uint8Array | undefined {
-    const entry = this.#entry(row, entity);
+  line(row: Dict, plans: ColumnLayout, n: number): Uint8Array | undefined {
+    const entry = this.#entry(row, undefined);
     if (entry === undefined) return undefined;
     const plan = plans.of(row.shape);
     if (entry.plan === plan && entry.line !== undefined) return entry.line;
@@ -178,12 +178,13 @@ export class ZincCellMemo {
     return line;
   }
 
-  #entry(row: Dict, entity: boolean): Entry | undefined {
+  // `entity` undefined: told by the row's id, looked at only when the row is not kept (most rows are).
+  #entry(row: Dict, entity: boolean | undefined): Entry | undefined {
     let e = this.#young.get(row);
     if (e !== undefined) return e;
     const old = this.#old.get(row);
     if (old === undefined) {
-      if (!entity && this.#firstSight(row)) return undefined;
+      if (!(entity ?? row.has('id')) && this.#firstSight(row)) return undefined;
       const cells = this.#encode(row);
       if (cells === undefined) return undefined;
       e = { cells, plan: undefined, line: undefined, plan2: undefined, line2: undefined };
@@ -297,8 +298,7 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSi
     const many = src.size > 1;
     for (let r = 0; r < src.size; r++) {
       const row = src.row(r);
-      const entity = row.has('id');
-      const line = entity || many ? memo.line(row, plans, n, entity) : undefined;
+      const line = many || row.has('id') ? memo.line(row, plans, n) : undefined;
       if (line === undefined) writeLine(out, row, undefined, plans.of(row.shape), n);
       else out.bytes(line);
     }

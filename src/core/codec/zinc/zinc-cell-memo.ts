@@ -24,18 +24,18 @@ import {
 type Cells = Uint8Array;
 
 /**
- * What is kept of one Dict: its cells, and its whole Zinc line (commas and newline included) as last written under
- * `plan`, and the one before under `plan2` (an entity answered by two queries of different columns in turn, such
- * as a read of points and the nav level holding them, would otherwise rebuild its line each time). Plans are made
- * once per column layout and shape (see {@link ZincCellMemo.plans}), so the same plan object means the same
- * columns: the line is then copied in one step, where placing cell by cell cost a byte loop per cell (measured:
- * 8x slower than one `set` of the line).
+ * What is kept of one Dict: its cells, and its whole Zinc line (commas and newline included) as last written in
+ * `layout`, and the one before in `layout2` (an entity answered by two queries of different columns in turn, such
+ * as a read of points and the nav level holding them, would otherwise rebuild its line each time). Layouts are
+ * made once per column names (see {@link ZincCellMemo.plans}) and a line is kept only under a plan its layout
+ * keeps, so the same layout object means the same columns and plan: the line is then copied in one step, where
+ * placing cell by cell cost a byte loop per cell (measured: 8x slower than one `set` of the line).
  */
 interface Entry {
   readonly cells: Cells;
-  plan: ShapePlan | undefined;
+  layout: ColumnLayout | undefined;
   line: Uint8Array | undefined;
-  plan2: ShapePlan | undefined;
+  layout2: ColumnLayout | undefined;
   line2: Uint8Array | undefined;
 }
 
@@ -162,18 +162,18 @@ export class ZincCellMemo {
   line(row: Dict, plans: ColumnLayout, n: number): Uint8Array | undefined {
     const entry = this.#entry(row, undefined);
     if (entry === undefined) return undefined;
-    const plan = plans.of(row.shape);
-    if (entry.plan === plan && entry.line !== undefined) return entry.line;
-    if (entry.plan2 === plan && entry.line2 !== undefined) return entry.line2;
+    // The row's shape is its own: in the same layout, the same plan (no lookup of it on the way to a kept line).
+    if (entry.layout === plans && entry.line !== undefined) return entry.line;
+    if (entry.layout2 === plans && entry.line2 !== undefined) return entry.line2;
     const sink = this.#scratch;
     sink.len = 0;
-    writeLine(sink, row, entry.cells, plan, n);
+    writeLine(sink, row, entry.cells, plans.of(row.shape), n);
     // A plan made for this row only (a grid of very many shapes) would never be met again.
     if (!plans.kept(row.shape)) return sink.buf.subarray(0, sink.len);
     const line = this.#keep(sink.buf.subarray(0, sink.len));
-    entry.plan2 = entry.plan;
+    entry.layout2 = entry.layout;
     entry.line2 = entry.line;
-    entry.plan = plan;
+    entry.layout = plans;
     entry.line = line;
     return line;
   }
@@ -187,16 +187,16 @@ export class ZincCellMemo {
       if (!(entity ?? row.has('id')) && this.#firstSight(row)) return undefined;
       const cells = this.#encode(row);
       if (cells === undefined) return undefined;
-      e = { cells, plan: undefined, line: undefined, plan2: undefined, line2: undefined };
+      e = { cells, layout: undefined, line: undefined, layout2: undefined, line2: undefined };
     } else {
       // Moved to the current slab, so that the old generation's slabs can go.
       const line = old.line === undefined ? undefined : this.#keep(old.line);
       const line2 = old.line2 === undefined ? undefined : this.#keep(old.line2);
       e = {
         cells: this.#keep(old.cells),
-        plan: line === undefined ? undefined : old.plan,
+        layout: line === undefined ? undefined : old.layout,
         line,
-        plan2: line2 === undefined ? undefined : old.plan2,
+        layout2: line2 === undefined ? undefined : old.layout2,
         line2,
       };
     }

@@ -7,6 +7,7 @@ import {
   codecForAccept,
   codecForContentType as registryCodecForContentType,
 } from '../../core/codec/media-types.js';
+import type { ByteSink } from '../../core/codec/zinc/byte-sink.js';
 import { encodeZincGridMemo, type ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Grid } from '../../core/grid/grid.js';
@@ -25,13 +26,22 @@ export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
  */
 export function responseEncodings(memo: ZincCellMemo | undefined): (codec: WireCodec) => ResponseEncoding {
   if (memo === undefined) return (codec) => codec;
-  const zinc: ResponseEncoding = Object.freeze<ResponseEncoding>({
+  const zinc = zincMemoEncoding(memo);
+  return (codec) => (codec === ZINC_CODEC ? zinc : codec);
+}
+
+/**
+ * Zinc written as bytes with `memo`: into a fresh array, or into `into` when given (then `transient`: the bytes are
+ * valid until `into` is written again).
+ */
+export function zincMemoEncoding(memo: ZincCellMemo, into?: ByteSink): ResponseEncoding {
+  return Object.freeze<ResponseEncoding>({
     contentType: ZINC_CODEC.contentType,
     encodeGrid: ZINC_CODEC.encodeGrid,
     ...(ZINC_CODEC.pieces === undefined ? {} : { pieces: ZINC_CODEC.pieces }),
-    encodeBytes: (grid: Grid) => encodeZincGridMemo(grid, memo),
+    encodeBytes: (grid: Grid) => encodeZincGridMemo(grid, memo, into),
+    ...(into === undefined ? {} : { transient: true }),
   });
-  return (codec) => (codec === ZINC_CODEC ? zinc : codec);
 }
 
 /** Every format the server speaks, as the `formats` op reports them (JSON v3 apart from v4). */

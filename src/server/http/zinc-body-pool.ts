@@ -1,10 +1,9 @@
 // Output buffers of Zinc answers, each reused once the response that held it has been sent.
 
 import { ByteSink } from '../../core/codec/zinc/byte-sink.js';
-import { encodeZincGridMemo, type ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
-import type { Grid } from '../../core/grid/grid.js';
+import type { ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
 import type { ResponseEncoding } from '../pipeline/dispatch-op.js';
-import { ZINC_CODEC } from './wire.js';
+import { zincMemoEncoding } from './wire.js';
 
 // Free buffers kept (more are made when more responses are in flight, and let go when they come back).
 const MAX_FREE = 64;
@@ -20,14 +19,7 @@ export class ZincBodyLease {
   readonly #sink = new ByteSink(FIRST_BYTES);
 
   constructor(memo: ZincCellMemo) {
-    const sink = this.#sink;
-    this.encoding = Object.freeze<ResponseEncoding>({
-      contentType: ZINC_CODEC.contentType,
-      encodeGrid: ZINC_CODEC.encodeGrid,
-      ...(ZINC_CODEC.pieces === undefined ? {} : { pieces: ZINC_CODEC.pieces }),
-      encodeBytes: (grid: Grid) => encodeZincGridMemo(grid, memo, sink),
-      transient: true,
-    });
+    this.encoding = zincMemoEncoding(memo, this.#sink);
   }
 
   /** Bytes of buffer held (what keeping it free would cost). */

@@ -1,7 +1,7 @@
 // Zinc grids as UTF-8 bytes, with the encoded cells of entities kept between calls: a server encodes the same
 // store entities in response after response, and encoding their values was most of what a read or nav cost.
 
-import type { Dict, DictShape } from '../../grid/dict.js';
+import type { Dict } from '../../grid/dict.js';
 import type { Grid, GridCol } from '../../grid/grid.js';
 import { ByteSink, utf8Encoder } from './byte-sink.js';
 import { HisRows } from './his-columns.js';
@@ -10,8 +10,8 @@ import {
   encodeZincHeader,
   encodeZincValue,
   noColumn,
-  planShape,
   type ShapePlan,
+  ShapePlans,
 } from './zinc-writer.js';
 
 /**
@@ -52,30 +52,15 @@ const MAX_LAYOUTS = 256;
 const COMMA = 44;
 const NEWLINE = 10;
 
-// Past this many shapes in one layout (rows of a store query come in a few), further shapes are planned per row.
-const MAX_LAYOUT_SHAPES = 1024;
-
 /** The shape plans of one column layout, kept across grids with the same column names in the same order. */
-export class ColumnLayout {
+export class ColumnLayout extends ShapePlans {
   /** The column names. */
   readonly names: readonly string[];
-  readonly #index = new Map<string, number>();
-  readonly #plans = new Map<DictShape, ShapePlan>();
   #line: Uint8Array | undefined;
 
   constructor(cols: readonly GridCol[]) {
+    super(cols);
     this.names = Object.freeze(cols.map((c) => c.name));
-    for (let i = 0; i < cols.length; i++) this.#index.set((cols[i] as GridCol).name, i);
-  }
-
-  /** The plan of rows of `shape`: the same object each time, unless the layout met too many shapes to keep it. */
-  of(shape: DictShape): ShapePlan {
-    let plan = this.#plans.get(shape);
-    if (plan === undefined) {
-      plan = planShape(shape.names, this.#index);
-      if (this.#plans.size < MAX_LAYOUT_SHAPES) this.#plans.set(shape, plan);
-    }
-    return plan;
   }
 
   /**
@@ -85,11 +70,6 @@ export class ColumnLayout {
   namesLine(): Uint8Array {
     this.#line ??= utf8Encoder.encode(`${this.names.join(',')}\n`);
     return this.#line;
-  }
-
-  /** True when the plan of `shape` is kept (a line written under it can be met again). */
-  kept(shape: DictShape): boolean {
-    return this.#plans.has(shape);
   }
 }
 

@@ -178,6 +178,11 @@ export class ShapePlans {
     this.#plan = plan;
     return plan;
   }
+
+  /** True when the plan of `shape` is kept (a line written under it can be met again). */
+  kept(shape: DictShape): boolean {
+    return this.#plans.has(shape);
+  }
 }
 
 /** The error of a row whose tag in `slot` has no column in the grid. */

@@ -16,6 +16,8 @@ export class EntityTable {
   // Ordinals in id order, kept while entities are added in that order (as a data file's usually are), else made
   // again when asked for.
   #sorted: number[] | undefined = [];
+  // True while ordinal order is id order (#sorted[i] === i): entities were added in id order and none removed.
+  #inIdOrder = true;
 
   /** Number of entities. */
   get size(): number {
@@ -56,6 +58,7 @@ export class EntityTable {
       if (last === undefined || compareIds(last, id) < 0) sorted.push(o);
       else this.#sorted = undefined;
     }
+    if (this.#inIdOrder && (this.#sorted === undefined || o !== this.#sorted.length - 1)) this.#inIdOrder = false;
     return o;
   }
 
@@ -74,6 +77,15 @@ export class EntityTable {
     this.#ids[ordinal] = undefined;
     this.#free.push(ordinal);
     this.#sorted = undefined;
+    this.#inIdOrder = false;
+  }
+
+  /**
+   * True while ordinals increase with ids (entities added in id order, as a data file's usually are, and none
+   * removed): members of an index set, visited in increasing order, are then in id order without a sort.
+   */
+  get inIdOrder(): boolean {
+    return this.#inIdOrder;
   }
 
   /** Ordinals of all entities in id order (not to be changed). */

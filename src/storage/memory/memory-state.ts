@@ -28,7 +28,7 @@ import {
 import { unknownWatchError } from '../storage-errors.js';
 import { EntityTable } from './entity-table.js';
 import { HisSeries } from './his-series.js';
-import { type CompiledQuery, compileQuery, type IndexHints } from './query-plan.js';
+import { type CompiledQuery, compileQuery, type ExactTerms, type IndexHints } from './query-plan.js';
 import { OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
 import { ValuePool } from './value-pool.js';
 
@@ -80,6 +80,27 @@ interface Watch {
 }
 
 const TOMBSTONE_PRUNE_AT = 1024;
+
+// The index sets of one exact conjunction: candidates `from`, kept if in every set of `all` and in none of `none`.
+interface ExactSets {
+  readonly from: ReadonlyOrdinalSet;
+  readonly all: readonly ReadonlyOrdinalSet[];
+  readonly none: readonly ReadonlyOrdinalSet[];
+}
+
+function allOf(b: ExactSets, o: number): boolean {
+  for (const set of b.all) if (!set.has(o)) return false;
+  for (const set of b.none) if (set.has(o)) return false;
+  return true;
+}
+
+// Sort ordinals in place and drop repeats (an entity matched by two branches of an `or`).
+function uniqueSorted(a: number[]): void {
+  a.sort((x, y) => x - y);
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[n++] = a[i] as number;
+  a.length = n;
+}
 
 /**
  * Everything a memory store holds. Adapters are thin views over it: two adapters made over one state share
@@ -138,6 +159,7 @@ export class MemoryState {
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     const out: Dict[] = [];
     if (max === 0) return out;
+    if (query.exact !== undefined) return this.#readExact(query.exact, max);
     const resolve = this.#resolve;
     const entities = this.#entities;
     let evaluated = 0;
@@ -339,6 +361,51 @@ export class MemoryState {
   watches(now: number): WatchInfo[] {
     this.#dropExpiredWatches(now);
     return [...this.#watches.values()].map(info);
+  }
+
+  // The matches of a filter the indexes answer alone (see ExactTerms), in id order, up to `max`: no entity is
+  // evaluated, as the sets say all (measured: a nav level by site evaluated 1,071 entities to keep 158).
+  #readExact(plan: readonly ExactTerms[], max: number): Dict[] {
+    const entities = this.#entities;
+    const branches = plan.map((t) => this.#exactSets(t));
+    const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && allOf(b, o));
+    let candidates = 0;
+    for (const b of branches) candidates += b.from.size;
+    const matched: number[] = [];
+    if (entities.inIdOrder && branches.length === 1) {
+      const b = branches[0] as ExactSets;
+      b.from.some((o) => allOf(b, o) && matched.push(o) >= max);
+    } else if (!entities.inIdOrder && candidates * Math.log2(candidates + 1) >= entities.size) {
+      // As in read: sorting the candidates would cost more than walking every entity in id order.
+      for (const o of entities.sorted()) if (passes(o) && matched.push(o) >= max) break;
+    } else {
+      for (const b of branches) {
+        b.from.forEach((o) => {
+          if (allOf(b, o)) matched.push(o);
+        });
+      }
+      if (branches.length > 1) uniqueSorted(matched);
+      if (!entities.inIdOrder) entities.sortById(matched);
+    }
+    const n = Math.min(matched.length, max);
+    const out: Dict[] = new Array<Dict>(n);
+    for (let i = 0; i < n; i++) out[i] = entities.dictAt(matched[i] as number) as Dict;
+    return out;
+  }
+
+  // The index sets of one exact conjunction: the smallest set of a required tag or Ref gives the candidates.
+  #exactSets(terms: ExactTerms): ExactSets {
+    const sets = [
+      ...terms.has.map((name) => this.#index.withTag(name)),
+      ...terms.refs.map(({ name, refId }) => (name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId))),
+    ];
+    let from = sets[0] as ReadonlyOrdinalSet;
+    for (const set of sets) if (set.size < from.size) from = set;
+    return {
+      from,
+      all: sets.filter((set) => set !== from),
+      none: terms.missing.map((name) => this.#index.withTag(name)),
+    };
   }
 
   // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag; for a

@@ -23,6 +23,19 @@ export interface IndexHints {
   readonly refEqualities: readonly RefEquality[];
 }
 
+/**
+ * A conjunction the indexes answer alone: the entities with every tag of `has` and every Ref equality of `refs`,
+ * and none of the tags of `missing`. At least one of `has` and `refs` is not empty (they give the candidates).
+ */
+export interface ExactTerms {
+  /** Tags every match has. */
+  readonly has: readonly string[];
+  /** Tags no match has. */
+  readonly missing: readonly string[];
+  /** Ref equalities every match satisfies. */
+  readonly refs: readonly RefEquality[];
+}
+
 /** A parsed filter with the index hints of its plan. */
 export interface CompiledQuery extends IndexHints {
   /** The filter's predicate; `resolve` follows `->` paths. */
@@ -32,6 +45,12 @@ export interface CompiledQuery extends IndexHints {
    * match is then in the union of the branches' candidates, e.g. `site or (equip and not siteRef)`).
    */
   readonly anyOf: readonly IndexHints[] | undefined;
+  /**
+   * When the filter is a conjunction of `tag`, `not tag` and `tag == @ref` on single tags, or an `or` of such
+   * conjunctions: those conjunctions, which set operations on the indexes answer without evaluating the filter
+   * (nav's levels and most reads by equip or site are such filters). Undefined otherwise.
+   */
+  readonly exact: readonly ExactTerms[] | undefined;
 }
 
 // Filters are immutable and cached by parseFilter, so one plan per Filter object is enough.
@@ -51,7 +70,7 @@ export function compileQuery(text: string): CompiledQuery {
       branches.every((b) => b.requiredTags.length > 0 || b.refEqualities.length > 0)
         ? branches
         : undefined;
-    q = Object.freeze({ matches: filter.matches, ...own, anyOf });
+    q = Object.freeze({ matches: filter.matches, ...own, anyOf, exact: exactPlan(filter.ast) });
     PLANS.set(filter, q);
   }
   return q;
@@ -66,4 +85,30 @@ function hintsOf(ast: FilterNode): IndexHints {
       refEqualities.push({ name, refId: e.val.id });
   }
   return { requiredTags: plan.requiredTags, refEqualities };
+}
+
+function exactPlan(ast: FilterNode): readonly ExactTerms[] | undefined {
+  const out: ExactTerms[] = [];
+  for (const branch of ast.type === 'or' ? ast.args : [ast]) {
+    const terms = exactTerms(branch);
+    if (terms === undefined) return undefined;
+    out.push(terms);
+  }
+  return Object.freeze(out);
+}
+
+// The terms of one conjunction, or undefined when a term needs the filter (a path, another comparison, a nested or).
+function exactTerms(n: FilterNode): ExactTerms | undefined {
+  const has: string[] = [];
+  const missing: string[] = [];
+  const refs: RefEquality[] = [];
+  for (const t of n.type === 'and' ? n.args : [n]) {
+    if (t.type === 'and' || t.type === 'or' || t.type === 'isSymbol' || t.path.length !== 1) return undefined;
+    const name = t.path[0] as string;
+    if (t.type === 'has') has.push(name);
+    else if (t.type === 'missing') missing.push(name);
+    else if (t.op === '==' && t.val instanceof Ref) refs.push({ name, refId: t.val.id });
+    else return undefined;
+  }
+  return has.length + refs.length === 0 ? undefined : Object.freeze({ has, missing, refs });
 }

@@ -17,6 +17,8 @@ export interface ReadonlyOrdinalSet extends Iterable<number> {
   has(ordinal: number): boolean;
   /** Call `fn` with each member in increasing order (without an iterator's cost per member). */
   forEach(fn: (ordinal: number) => void): void;
+  /** Call `fn` with each member in increasing order until it returns true; true if it did. */
+  some(fn: (ordinal: number) => boolean): boolean;
 }
 
 // A set turns into a bitset when its array would take more bytes (8 per member) than the bitset (1 bit per
@@ -97,20 +99,29 @@ export class OrdinalSet implements ReadonlyOrdinalSet {
 
   /** Call `fn` with each member in increasing order. */
   forEach(fn: (ordinal: number) => void): void {
+    this.some((o) => {
+      fn(o);
+      return false;
+    });
+  }
+
+  /** Call `fn` with each member in increasing order until it returns true; true if it did. */
+  some(fn: (ordinal: number) => boolean): boolean {
     const a = this.#sorted;
     if (a !== undefined) {
-      for (let i = 0; i < a.length; i++) fn(a[i] as number);
-      return;
+      for (let i = 0; i < a.length; i++) if (fn(a[i] as number)) return true;
+      return false;
     }
     const bits = this.#bits as Uint32Array;
     for (let w = 0; w < bits.length; w++) {
       let word = bits[w] as number;
       while (word !== 0) {
         const low = word & -word;
-        fn((w << 5) + (31 - Math.clz32(low)));
+        if (fn((w << 5) + (31 - Math.clz32(low)))) return true;
         word ^= low;
       }
     }
+    return false;
   }
 
   /** Members in increasing order. */

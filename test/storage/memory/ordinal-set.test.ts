@@ -30,8 +30,14 @@ describe('OrdinalSet', () => {
           }
           expect(set.size).toBe(model.size);
         }
-        expect([...set]).toEqual([...model].sort((a, b) => a - b));
+        const sorted = [...model].sort((a, b) => a - b);
+        expect([...set]).toEqual(sorted);
         for (let o = 0; o < 60; o++) expect(set.has(o)).toBe(model.has(o));
+        // some() visits members in order and stops at the first true.
+        const visited: number[] = [];
+        const stopAt = sorted[Math.floor(sorted.length / 2)];
+        expect(set.some((o) => visited.push(o) > 0 && o === stopAt)).toBe(stopAt !== undefined);
+        expect(visited).toEqual(stopAt === undefined ? [] : sorted.slice(0, sorted.indexOf(stopAt) + 1));
       }),
     );
   });

@@ -8,7 +8,7 @@ import { Dict, DictShape } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Ref } from '../../src/core/kinds/ref.js';
-import { entityGrid } from '../../src/server/ops/read.js';
+import { entityGrid } from '../../src/server/ops/entity-grid.js';
 import { arbDict } from '../support/arbitraries.js';
 
 const byMake = (rows: readonly Dict[]): Grid => Grid.make({ cols: ['id'], rows, addMissingCols: true });

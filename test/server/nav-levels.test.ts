@@ -1,5 +1,5 @@
-// nav keeps the levels it listed while the store's changeVersion stays the same: every change shows, whether made
-// through the server, to the store directly, or by a timed override ending.
+// nav lists each level from the store's indexes on every request: every change shows, whether made through the
+// server, to the store directly, or by a timed override ending (and the store's changeVersion moves with each).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
@@ -12,7 +12,7 @@ import { type Fixture, get, ids, startFixture } from './support/server-fixture.j
 
 const rowOf = (g: Grid, id: string): Dict | undefined => g.rows.find((r) => (r.get('id') as Ref | null)?.id === id);
 
-describe('nav levels kept between requests', () => {
+describe('nav levels between requests', () => {
   let f: Fixture;
   beforeAll(async () => {
     f = await startFixture({ responseCache: false });

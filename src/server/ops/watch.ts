@@ -7,7 +7,8 @@ import { unknownWatchError } from '../../storage/storage-errors.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, idColumn } from './args.js';
 import { durationMs, durationNum } from './duration.js';
-import { entityGrid, readRowsByIds } from './read.js';
+import { entityGrid } from './entity-grid.js';
+import { readRowsByIds } from './read.js';
 
 function metaStr(req: Grid, name: string): string | undefined {
   const v = req.meta.get(name);

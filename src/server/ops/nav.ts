@@ -46,12 +46,14 @@ async function children(ctx: OpContext, navId: string | undefined): Promise<{ br
   const sites: Keyed[] = [];
   const equips: Keyed[] = [];
   const leaves: Keyed[] = [];
+  // Two tag lookups for most rows (the rare site that is also an equip goes with the sites, at the root only).
   for (const row of found) {
-    const site = row.has('site');
-    if (root && site) sites.push({ row, dis: row.dis() });
-    else if (row.has('equip')) {
-      if (!site) equips.push({ row, dis: row.dis() });
-    } else if (!root && row.has('point')) leaves.push({ row, dis: row.dis() });
+    if (row.has('equip')) {
+      if (!row.has('site')) equips.push({ row, dis: row.dis() });
+      else if (root) sites.push({ row, dis: row.dis() });
+    } else if (root) {
+      if (row.has('site')) sites.push({ row, dis: row.dis() });
+    } else if (row.has('point')) leaves.push({ row, dis: row.dis() });
   }
   sites.sort(byDis);
   equips.sort(byDis);

@@ -29,7 +29,7 @@ import { unknownWatchError } from '../storage-errors.js';
 import { EntityTable } from './entity-table.js';
 import { HisSeries } from './his-series.js';
 import { type CompiledQuery, compileQuery, type ExactTerms, type IndexHints } from './query-plan.js';
-import { OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
+import { isMember, OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
 import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
@@ -86,12 +86,6 @@ interface ExactSets {
   readonly from: ReadonlyOrdinalSet;
   readonly all: readonly ReadonlyOrdinalSet[];
   readonly none: readonly ReadonlyOrdinalSet[];
-}
-
-function allOf(b: ExactSets, o: number): boolean {
-  for (const set of b.all) if (!set.has(o)) return false;
-  for (const set of b.none) if (set.has(o)) return false;
-  return true;
 }
 
 // Sort ordinals in place and drop repeats (an entity matched by two branches of an `or`).
@@ -368,22 +362,18 @@ export class MemoryState {
   #readExact(plan: readonly ExactTerms[], max: number): Dict[] {
     const entities = this.#entities;
     const branches = plan.map((t) => this.#exactSets(t));
-    const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && allOf(b, o));
+    const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && isMember(o, b.all, b.none));
     let candidates = 0;
     for (const b of branches) candidates += b.from.size;
     const matched: number[] = [];
     if (entities.inIdOrder && branches.length === 1) {
       const b = branches[0] as ExactSets;
-      b.from.some((o) => allOf(b, o) && matched.push(o) >= max);
+      b.from.selectInto(matched, b.all, b.none, max);
     } else if (!entities.inIdOrder && candidates * Math.log2(candidates + 1) >= entities.size) {
       // As in read: sorting the candidates would cost more than walking every entity in id order.
       for (const o of entities.sorted()) if (passes(o) && matched.push(o) >= max) break;
     } else {
-      for (const b of branches) {
-        b.from.forEach((o) => {
-          if (allOf(b, o)) matched.push(o);
-        });
-      }
+      for (const b of branches) b.from.selectInto(matched, b.all, b.none, Number.POSITIVE_INFINITY);
       if (branches.length > 1) uniqueSorted(matched);
       if (!entities.inIdOrder) entities.sortById(matched);
     }

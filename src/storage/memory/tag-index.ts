@@ -19,6 +19,8 @@ export interface ReadonlyOrdinalSet extends Iterable<number> {
   forEach(fn: (ordinal: number) => void): void;
   /** Call `fn` with each member in increasing order until it returns true; true if it did. */
   some(fn: (ordinal: number) => boolean): boolean;
+  /** Append the members in every set of `all` and in none of `none` to `out`, in order, until it holds `max`. */
+  selectInto(out: number[], all: readonly ReadonlyOrdinalSet[], none: readonly ReadonlyOrdinalSet[], max: number): void;
 }
 
 // A set turns into a bitset when its array would take more bytes (8 per member) than the bitset (1 bit per
@@ -124,6 +126,40 @@ export class OrdinalSet implements ReadonlyOrdinalSet {
     return false;
   }
 
+  /**
+   * Append to `out`, in increasing order, the members that are in every set of `all` and in none of `none`, until
+   * `out` holds `max`. Bitsets are combined a word (32 ordinals) at a time: a nav level by site tested 1,071
+   * members one by one to keep 158.
+   */
+  selectInto(
+    out: number[],
+    all: readonly ReadonlyOrdinalSet[],
+    none: readonly ReadonlyOrdinalSet[],
+    max: number,
+  ): void {
+    const bits = this.#bits;
+    if (bits === undefined) {
+      this.some((o) => isMember(o, all, none) && out.push(o) >= max);
+      return;
+    }
+    // Sets held as bits are combined word by word; those held as arrays are tested member by member.
+    const allWords: Uint32Array[] = [];
+    const noneWords: Uint32Array[] = [];
+    const allSets = all.filter((set) => !OrdinalSet.#pushWords(allWords, set));
+    const noneSets = none.filter((set) => !OrdinalSet.#pushWords(noneWords, set));
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w] as number;
+      for (const a of allWords) word &= w < a.length ? (a[w] as number) : 0;
+      for (const n of noneWords) if (w < n.length) word &= ~(n[w] as number);
+      while (word !== 0) {
+        const low = word & -word;
+        const o = (w << 5) + (31 - Math.clz32(low));
+        if (isMember(o, allSets, noneSets) && out.push(o) >= max) return;
+        word ^= low;
+      }
+    }
+  }
+
   /** Members in increasing order. */
   [Symbol.iterator](): IterableIterator<number> {
     const all: number[] = [];
@@ -133,12 +169,26 @@ export class OrdinalSet implements ReadonlyOrdinalSet {
     return all[Symbol.iterator]();
   }
 
+  // Push the words of `set` if it is held as bits; false if not.
+  static #pushWords(into: Uint32Array[], set: ReadonlyOrdinalSet): boolean {
+    const bits = set instanceof OrdinalSet ? set.#bits : undefined;
+    if (bits !== undefined) into.push(bits);
+    return bits !== undefined;
+  }
+
   #toBits(a: readonly number[]): void {
     const bits = new Uint32Array(((a[a.length - 1] as number) >>> 5) + 1);
     for (const o of a) bits[o >>> 5] = (bits[o >>> 5] as number) | (1 << (o & 31));
     this.#bits = bits;
     this.#sorted = undefined;
   }
+}
+
+/** True if `o` is in every set of `all` and in none of `none`. */
+export function isMember(o: number, all: readonly ReadonlyOrdinalSet[], none: readonly ReadonlyOrdinalSet[]): boolean {
+  for (const set of all) if (!set.has(o)) return false;
+  for (const set of none) if (set.has(o)) return false;
+  return true;
 }
 
 // The first index of a sorted array whose item is >= x.

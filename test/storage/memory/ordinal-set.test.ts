@@ -55,3 +55,37 @@ describe('OrdinalSet', () => {
     expect([...set].slice(-2)).toEqual([99, 100_000]);
   });
 });
+
+describe('OrdinalSet.selectInto', () => {
+  // Members dense enough to be bits, or few enough to stay an array, over a range past one 32-bit word.
+  const arbMembers = fc.oneof(
+    fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { maxLength: 8 }),
+    fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 20, maxLength: 150 }),
+  );
+  const setOf = (members: readonly number[]): OrdinalSet => {
+    const set = new OrdinalSet();
+    for (const o of members) set.add(o);
+    return set;
+  };
+
+  it('keeps the members in every `all` set and in no `none` set, in order, up to max', () => {
+    fc.assert(
+      fc.property(
+        arbMembers,
+        fc.array(arbMembers, { maxLength: 2 }),
+        fc.array(arbMembers, { maxLength: 2 }),
+        fc.integer({ min: 1, max: 300 }),
+        (from, all, none, max) => {
+          const expected = [...from]
+            .sort((a, b) => a - b)
+            .filter((o) => all.every((m) => m.includes(o)) && !none.some((m) => m.includes(o)))
+            .slice(0, max);
+          const out: number[] = [];
+          setOf(from).selectInto(out, all.map(setOf), none.map(setOf), max);
+          expect(out).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -4,6 +4,8 @@
 // reads the file once to check it and once more to write it.
 
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { jsonDictStream } from '../core/codec/json/index.js';
 import { decodeTrioDicts } from '../core/codec/trio/index.js';
@@ -33,19 +35,50 @@ export function fileError(file: string, err: unknown): HaystackError {
   return new HaystackError('HS_ERR_STARTUP', `${file}: ${message}`, { cause: err });
 }
 
-/** The rows of a Zinc grid file, each as soon as its line is read (errors name the file's line and column). */
-export function zincRows(full: string, file: string): RecordSource<Dict> {
-  const chunks = zincRowChunks(full, file);
-  return async function* rows() {
-    for await (const rs of chunks()) yield* rs;
+/**
+ * The entities of a data file a chunk at a time: a Zinc grid's rows as each chunk of the file is read, Trio and JSON
+ * records one by one. Undefined for a file that is read whole: another extension, or a Zinc file that holds no grid
+ * (a list of dicts).
+ */
+export async function entityChunks(full: string, file: string): Promise<RecordSource<readonly Dict[]> | undefined> {
+  const ext = path.extname(full).toLowerCase();
+  if (ext === '.trio') return singly(trioRecords(full, file));
+  if (ext === '.json') return singly(jsonEntities(full, file));
+  return ext === '.zinc' && (await startsWithGrid(full)) ? zincRowChunks(full, file) : undefined;
+}
+
+/** The records of chunked `source` one by one. */
+export function eachOf<T>(source: RecordSource<readonly T[]>): RecordSource<T> {
+  return async function* each() {
+    for await (const chunk of source()) yield* chunk;
   };
 }
 
-/**
- * The rows of a Zinc grid file, those of each chunk read at once: an async step per row (two generators) cost
- * more than decoding it.
- */
-export function zincRowChunks(full: string, file: string): RecordSource<readonly Dict[]> {
+function singly<T>(source: RecordSource<T>): RecordSource<readonly T[]> {
+  return async function* each() {
+    for await (const d of source()) yield [d];
+  };
+}
+
+// A Zinc file may hold a list of dicts rather than a grid: only a grid is read row by row.
+async function startsWithGrid(full: string): Promise<boolean> {
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    fh = await open(full);
+    const head = Buffer.alloc(256);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return /^\uFEFF?\s*ver\s*:/.test(head.toString('utf8', 0, bytesRead));
+  } catch {
+    // Unreadable: the whole-file path reports it.
+    return false;
+  } finally {
+    await fh?.close();
+  }
+}
+
+// The rows of a Zinc grid file, those of each chunk read at once: an async step per row (two generators) cost more
+// than decoding it.
+function zincRowChunks(full: string, file: string): RecordSource<readonly Dict[]> {
   return async function* chunks() {
     const reader = new ZincStreamReader({ limits: STREAM_LIMITS });
     const rowsOf = (events: readonly ZincStreamEvent[]): Dict[] => {
@@ -147,7 +180,7 @@ export function csvHistory(full: string, file: string): RecordSource<HisItem> {
 
 /** The samples of a Zinc grid with `ts` and `val` columns, a row at a time. */
 export function zincHistory(full: string, file: string): RecordSource<HisItem> {
-  const rows = zincRows(full, file);
+  const rows = eachOf(zincRowChunks(full, file));
   return async function* samples() {
     let n = 0;
     for await (const r of rows()) yield hisItem(r.get('ts'), r.get('val'), `${file} row ${String(++n)}`);

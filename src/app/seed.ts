@@ -1,6 +1,6 @@
 // What a fresh store starts with: the entities of a data file, or the generated demo building with its history.
 
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { codecForExtension } from '../core/codec/media-types.js';
 import { HaystackError, ValueError } from '../core/errors.js';
@@ -9,7 +9,7 @@ import { Grid } from '../core/grid/grid.js';
 import { isList, type Val } from '../core/kinds/kind.js';
 import type { CommitDiff, StorageAdapter } from '../storage/adapter.js';
 import { type DemoBuilding, populateDemo } from './demo/demo-building.js';
-import { jsonEntities, type RecordSource, trioRecords, zincRowChunks } from './import-sources.js';
+import { entityChunks } from './import-sources.js';
 
 /** How {@link seedStore} writes a data file. */
 export interface SeedOptions {
@@ -70,38 +70,6 @@ export async function loadEntities(file: string, cwd: string): Promise<Dict[]> {
   throw startupError(`${file} holds no grid or list of dicts`);
 }
 
-// The file's entities a few at a time, for the formats read that way (a Zinc file holding a grid: the rows of each
-// chunk read; Trio, JSON: one by one).
-async function recordSource(file: string, cwd: string): Promise<RecordSource<readonly Dict[]> | undefined> {
-  const full = path.resolve(cwd, file);
-  const ext = path.extname(full).toLowerCase();
-  if (ext === '.trio') return singly(trioRecords(full, file));
-  if (ext === '.json') return singly(jsonEntities(full, file));
-  return ext === '.zinc' && (await startsWithGrid(full)) ? zincRowChunks(full, file) : undefined;
-}
-
-function singly(source: RecordSource<Dict>): RecordSource<readonly Dict[]> {
-  return async function* each() {
-    for await (const d of source()) yield [d];
-  };
-}
-
-// A Zinc file may hold a list of dicts rather than a grid: only a grid is read row by row.
-async function startsWithGrid(full: string): Promise<boolean> {
-  let fh: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    fh = await open(full);
-    const head = Buffer.alloc(256);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    return /^\uFEFF?\s*ver\s*:/.test(head.toString('utf8', 0, bytesRead));
-  } catch {
-    // Unreadable: the whole-file path reports it.
-    return false;
-  } finally {
-    await fh?.close();
-  }
-}
-
 /** Write the seed into `store` (an empty one: a persistent store that already holds data is the caller's to skip). */
 export async function seedStore(
   store: StorageAdapter,
@@ -113,7 +81,8 @@ export async function seedStore(
     case 'none':
       return { summary: 'no seed', demo: undefined };
     case 'file': {
-      const source = options?.inBatches === true ? await recordSource(seed.file, cwd) : undefined;
+      const source =
+        options?.inBatches === true ? await entityChunks(path.resolve(cwd, seed.file), seed.file) : undefined;
       const commit = async (tags: readonly Dict[]): Promise<void> => {
         try {
           await store.commit(tags.map((t): CommitDiff => ({ op: 'add', tags: t })));

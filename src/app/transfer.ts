@@ -20,13 +20,12 @@ import { hostZone } from '../server/options.js';
 import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
 import {
   csvHistory,
+  eachOf,
+  entityChunks,
   fileError,
   hisItem,
-  jsonEntities,
   type RecordSource,
-  trioRecords,
   zincHistory,
-  zincRows,
 } from './import-sources.js';
 import { loadEntities } from './seed.js';
 
@@ -51,18 +50,13 @@ export async function importEntities(
   cwd: string,
   progress?: TransferProgress,
 ): Promise<number> {
-  const full = path.resolve(cwd, file);
-  const ext = path.extname(full).toLowerCase();
+  const chunks = await entityChunks(path.resolve(cwd, file), file);
   const source: RecordSource<Dict> =
-    ext === '.zinc'
-      ? zincRows(full, file)
-      : ext === '.trio'
-        ? trioRecords(full, file)
-        : ext === '.json'
-          ? jsonEntities(full, file)
-          : async function* whole() {
-              yield* await loadEntities(file, cwd);
-            };
+    chunks === undefined
+      ? async function* whole() {
+          yield* await loadEntities(file, cwd);
+        }
+      : eachOf(chunks);
   return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, async (batch) => {
     const ids = batch.map((d) => d.id?.id);
     const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));

@@ -68,6 +68,14 @@ describe('haystack import, streamed', () => {
     await s.close();
   });
 
+  it('imports a Zinc file holding a list of dicts, read whole as the seed reads it', async () => {
+    writeFileSync(dir.file('list.zinc'), '[{id:@l1 dis:"L1" site}, {id:@l2 dis:"L2" equip siteRef:@l1}]\n');
+    const s = await store();
+    expect(await importEntities(s, 'list.zinc', dir.path)).toBe(2);
+    expect((await s.read({ filter: 'equip and siteRef == @l1' })).map((d) => d.get('dis'))).toEqual(['L2']);
+    await s.close();
+  });
+
   it('streams JSON lists and grids element by element, across chunk boundaries, as the whole-file decoder reads them', async () => {
     const dicts = Array.from({ length: 2500 }, (_, i) =>
       Dict.of({ id: new Ref(`j${pad(i)}`), dis: `brackets ] } [ { and "quotes", ${String(i)}`, n: new Num(i) }),

@@ -6,16 +6,15 @@ until it gets SIGTERM or SIGINT. Entities: sites s1 and s2, a his point `temp` (
 """
 
 import asyncio
-import socket
 import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from hs_py.auth_types import SimpleAuthenticator
 from hs_py.fastapi_server import create_fastapi_app
 from hs_py.kinds import MARKER, Number, Ref
 from hs_py.storage.memory import InMemoryAdapter
+from hspy_listen import serve_on_free_port
 
 user, password = sys.argv[1:3]
 ny = ZoneInfo("America/New_York")
@@ -47,12 +46,7 @@ async def main():
     )
     # 4096 iterations (the RFC 7677 floor) keeps PBKDF2 cheap on shared CI machines.
     app = create_fastapi_app(storage=store, authenticator=SimpleAuthenticator({user: password}, iterations=4096))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    # Listening before uvicorn starts: early connections wait in the backlog, so no readiness polling is needed.
-    sock.listen(128)
-    print(f"LISTENING {sock.getsockname()[1]}", flush=True)
-    await uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on")).serve(sockets=[sock])
+    await serve_on_free_port(app)
 
 
 asyncio.run(main())

@@ -16,6 +16,8 @@ export const autocannon = createRequire(import.meta.url)('autocannon') as (optio
   readonly connections: number;
   readonly duration: number;
   readonly requests: readonly { readonly method: string; readonly path: string }[];
+  /** Headers every request carries (e.g. `accept`, `authorization`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }) => Promise<LoadResult>;
 
 /** Fork `file` (a benchmark script), send it `init`, and resolve with the port it answers once listening. */

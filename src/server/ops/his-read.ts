@@ -1,11 +1,13 @@
 // The `hisRead` op: one point's history over a range, or a batch joined on `ts` (Ops chapter, HisRead).
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { HisColumnsBuilder, type HisRows } from '../../core/codec/zinc/his-columns.js';
 import { LimitError } from '../../core/errors.js';
-import { Dict, DictShape, type TagVal } from '../../core/grid/dict.js';
+import { Dict, DictShape } from '../../core/grid/dict.js';
 import { Grid, type GridCol, type RowSource } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
+import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
 import type { HisBatchChunk, HisItem } from '../../storage/adapter.js';
@@ -20,21 +22,18 @@ const SINGLE_COLS: readonly GridCol[] = Object.freeze([
   Object.freeze({ name: 'val', meta: NO_META }),
 ]);
 
-// Rows made on demand from the samples, so a long history is never held twice.
-class HisRows implements RowSource {
-  constructor(
-    readonly items: readonly HisItem[],
-    readonly tz: TimeZone,
-  ) {}
-  get size(): number {
-    return this.items.length;
+// The samples as typed history columns (epoch ms, numbers), whose rows are made on demand: a long history is never
+// held twice, and the encoders write them on their history fast paths (Zinc: a row's fixed parts once per day)
+// instead of a Dict per row (measured: 288 rows in Zinc, 0.5 ms per request as Dicts).
+function hisColumns(items: readonly HisItem[], tz: TimeZone): HisRows {
+  const b = new HisColumnsBuilder(tz);
+  for (const { ts, val } of items) {
+    if (val instanceof Num) b.addNum(ts, 0, val.val, val.unit);
+    else if (typeof val === 'boolean') b.addBool(ts, 0, val);
+    else if (typeof val === 'string') b.addStr(ts, 0, val);
+    else b.addOther(ts, 0, val);
   }
-  row(i: number): Dict {
-    const item = this.items[i] as HisItem;
-    const m = new Map<string, TagVal>([['ts', HDateTime.fromEpochMs(item.ts, this.tz)]]);
-    if (item.val !== null) m.set('val', item.val);
-    return Dict.fromTrustedMap(m);
-  }
+  return b.build();
 }
 
 // The open-ended form reads everything from its start; its reported end is the later of now and the last sample.
@@ -72,11 +71,11 @@ async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid
   // An open-ended range reports an end that depends on its last sample: it is read whole.
   if (ctx.store.hisReadChunks !== undefined && span.end !== undefined) {
     const source = ctx.store.hisReadChunks(point.id, { start: span.start.epochMs, end: span.end }, readOptions(ctx));
-    return chunkedAnswer(ctx, source, (items) => new HisRows(items, point.tz), singleMeta(span.end), SINGLE_COLS, 1);
+    return chunkedAnswer(ctx, source, (items) => hisColumns(items, point.tz), singleMeta(span.end), SINGLE_COLS, 1);
   }
   const { items, end } = await readSpan(ctx, point.id, span);
   checkCells(items.length, 1, ctx);
-  return Grid.fromTrustedParts(singleMeta(end), SINGLE_COLS, new HisRows(items, point.tz));
+  return Grid.fromTrustedParts(singleMeta(end), SINGLE_COLS, hisColumns(items, point.tz));
 }
 
 // Chunk by chunk: the store counts the range against the cell limit before the first chunk.

@@ -1,7 +1,9 @@
-// The history writer's bytes are the general Zinc writer's text, for any instants, zones, fractions and values.
+// The history writers' text (Zinc, and Hayson's rows) is the general writers' text, for any instants, zones,
+// fractions and values.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeHaysonGridRows } from '../../../src/core/codec/json/hayson-writer.js';
 import { putDecimal } from '../../../src/core/codec/zinc/byte-sink.js';
 import {
   encodeZinc,
@@ -12,7 +14,7 @@ import {
 } from '../../../src/core/codec/zinc/index.js';
 import { zincNum } from '../../../src/core/codec/zinc/zinc-scalar.js';
 import { encodeZincGridRows } from '../../../src/core/codec/zinc/zinc-writer.js';
-import { Dict, Grid, type GridCol, TimeZone } from '../../../src/core/index.js';
+import { Dict, encodeJson, Grid, type GridCol, TimeZone } from '../../../src/core/index.js';
 import { UNITS, ZONES } from '../../support/arbitraries.js';
 
 const utf8 = new TextDecoder();
@@ -186,5 +188,20 @@ describe('history writer', () => {
       '2023-12-31T19:03:00-05:00 New_York,NaN',
       '',
     ]);
+  });
+});
+
+describe('Hayson history rows', () => {
+  it('are the text of the rows written as Dicts, whole and in pieces', () => {
+    fc.assert(
+      fc.property(arbHistory, (h) => {
+        const g = history(h);
+        const asDicts = Grid.fromTrustedParts(g.meta, g.cols, [...g.rows]);
+        expect(asDicts.rowSource).not.toBeInstanceOf(HisRows);
+        expect(encodeJson(g)).toBe(encodeJson(asDicts));
+        expect(writeHaysonGridRows(g, false)).toBe(writeHaysonGridRows(asDicts, false));
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -3,9 +3,10 @@
 import { ValueError } from '../../errors.js';
 import { Dict } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import { civilFromDays, fractionString, MS_PER_DAY, pad2, pad4 } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
-import { HDateTime } from '../../kinds/date-time.js';
+import { HDateTime, offsetString } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
 import { floatText, Num } from '../../kinds/number.js';
@@ -14,6 +15,7 @@ import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
+import { HisRows } from '../zinc/his-columns.js';
 
 /** Encode a value as compact Hayson text. */
 export function writeHayson(val: Val): string {
@@ -134,10 +136,62 @@ function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
 
 function writeRows(out: string, g: Grid, first: boolean): string {
   const src = g.rowSource;
+  if (src instanceof HisRows && g.cols.length === 2) return writeHisRows(out, src, first);
   const n = src.size;
   for (let i = 0; i < n; i++) {
     if (i > 0 || !first) out += ',';
     out = writeDict(out, src.row(i));
+  }
+  return out;
+}
+
+/**
+ * The rows of a columnar history (what hisRead answers and the Zinc reader decodes into), the text `writeDict` makes
+ * of its row Dicts without making them: a row's DateTime from its time of day between a head and a tail made once
+ * per local day and offset, and Numbers of the typed column without a Num each (measured: 288 rows took 2 µs each
+ * as Dicts, most of it in `toIso`).
+ */
+function writeHisRows(out: string, src: HisRows, first: boolean): string {
+  const tz = src.tz;
+  const ms = src.epochMs;
+  const sub = src.subMsNanos;
+  const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
+  const unit = src.unit;
+  const unitTail = unit === undefined ? '' : `,"unit":${JSON.stringify(unit)}}`;
+  const zone = JSON.stringify(tz.name);
+  let offset = Number.NaN;
+  let dayStart = Number.NaN;
+  let head = '';
+  let tail = '';
+  for (let i = 0; i < src.size; i++) {
+    const t = ms[i] as number;
+    const o = tz.offsetAt(t);
+    if (o !== offset) {
+      offset = o;
+      dayStart = Number.NaN;
+    }
+    const local = t + o * 1000;
+    let msOfDay = local - dayStart;
+    if (!(msOfDay >= 0 && msOfDay < MS_PER_DAY)) {
+      const day = Math.floor(local / MS_PER_DAY);
+      dayStart = day * MS_PER_DAY;
+      msOfDay = local - dayStart;
+      const [y, mo, d] = civilFromDays(day);
+      head = `{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`;
+      tail = `${offsetString(o)}","tz":${zone}}`;
+    }
+    const secs = Math.floor(msOfDay / 1000);
+    const nanos = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
+    const hms = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`;
+    out += `${i > 0 || !first ? ',' : ''}${head}${hms}${fractionString(nanos)}${tail}`;
+    const v = nums === undefined ? Number.NaN : (nums[i] as number);
+    if (Number.isFinite(v)) {
+      out +=
+        unit === undefined ? `,"val":${jsonNumber(v)}}` : `,"val":{"_kind":"number","val":${jsonNumber(v)}${unitTail}}`;
+    } else {
+      const val = nums === undefined ? src.val(i) : new Num(v, unit);
+      out = (val === null ? out : writeVal(`${out},"val":`, val)) + '}';
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { HaysonRowMemo } from '../core/codec/json/hayson-row-memo.js';
 import type { DecodeLimits } from '../core/codec/limits.js';
 import { ZincCellMemo } from '../core/codec/zinc/zinc-cell-memo.js';
 import { type ErrorCode, HaystackError } from '../core/errors.js';
@@ -90,7 +91,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const { limits } = opts;
   const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies);
   const memo = opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined;
-  const responseEncoding = responseEncodings(memo);
+  const jsonMemo = opts.cellMemoEntities > 0 ? new HaysonRowMemo(opts.cellMemoEntities) : undefined;
+  const responseEncoding = responseEncodings(memo, jsonMemo);
   // Zinc answers are written into buffers lent per response and given back once it is sent.
   const bodies = memo === undefined ? undefined : new ZincBodyPool(memo);
 

@@ -82,7 +82,8 @@ export interface HaystackServerOptions {
    * responses, so that reads and navs of entities served before copy their bytes instead of encoding their values
    * (entities are immutable: a changed one is a new entity, never an outdated entry). About 900 bytes per entity
    * kept; at most twice this many are held. Rows other than entities that are answered again and again (the `ops`
-   * and `defs` grids) are kept the same way. 0 keeps none. Default 10,000.
+   * and `defs` grids) are kept the same way. The same bound holds the JSON v4 bytes of rows answered in JSON (about
+   * their JSON size each). 0 keeps none. Default 10,000.
    */
   readonly cellMemoEntities?: number;
   /** The WebSocket endpoint `{basePath}ws`: its limits and timers (see `WebSocketOptions`), or false for none. Default on. */

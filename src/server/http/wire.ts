@@ -1,5 +1,6 @@
 // The grid formats the server speaks, from the codec registry: Accept picks the response's, Content-Type the request's.
 
+import { encodeHaysonGridMemo, type HaysonRowMemo } from '../../core/codec/json/hayson-row-memo.js';
 import {
   CODECS,
   type Codec,
@@ -20,14 +21,28 @@ export type WireCodec = Codec;
 /** Zinc, the default of the HTTP API and the format of errors that other formats cannot carry. */
 export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
 
+/** JSON v4 (Hayson), the format most clients other than Haystack's own ask for. */
+const JSON_CODEC: WireCodec = codecByName('json') as Codec;
+
 /**
- * How a server's pipeline encodes a response in each codec: the codec itself, except Zinc given a memo, which then
- * writes whole grids as bytes with the cells of entities met before copied from the memo.
+ * How a server's pipeline encodes a response in each codec: the codec itself, except Zinc and JSON v4 given their
+ * memos, which then write whole grids as bytes with what they encoded of entities met before copied from the memo.
  */
-export function responseEncodings(memo: ZincCellMemo | undefined): (codec: WireCodec) => ResponseEncoding {
-  if (memo === undefined) return (codec) => codec;
-  const zinc = zincMemoEncoding(memo);
-  return (codec) => (codec === ZINC_CODEC ? zinc : codec);
+export function responseEncodings(
+  memo: ZincCellMemo | undefined,
+  jsonMemo?: HaysonRowMemo,
+): (codec: WireCodec) => ResponseEncoding {
+  const zinc = memo === undefined ? ZINC_CODEC : zincMemoEncoding(memo);
+  const json =
+    jsonMemo === undefined
+      ? JSON_CODEC
+      : Object.freeze<ResponseEncoding>({
+          contentType: JSON_CODEC.contentType,
+          encodeGrid: JSON_CODEC.encodeGrid,
+          ...(JSON_CODEC.pieces === undefined ? {} : { pieces: JSON_CODEC.pieces }),
+          encodeBytes: (grid: Grid) => encodeHaysonGridMemo(grid, jsonMemo),
+        });
+  return (codec) => (codec === ZINC_CODEC ? zinc : codec === JSON_CODEC ? json : codec);
 }
 
 /**

@@ -108,6 +108,11 @@ function writeGrid(out: string, g: Grid): string {
   return writeRows(writeHead(out, g.meta, g.cols), g, true) + HAYSON_GRID_TAIL;
 }
 
+/** A Dict as compact Hayson text (what a grid's row is written as). */
+export function writeHaysonDict(d: Dict): string {
+  return writeDict('', d);
+}
+
 /** A grid's Hayson text before its rows (through `"rows":[`), for writing a grid whose rows come in pieces. */
 export function writeHaysonGridHead(meta: Dict, cols: readonly GridCol[]): string {
   return writeHead('', meta, cols);

@@ -44,33 +44,99 @@ function intern(s: string): string {
 /** Reads one tag of a Dict: its value, or null when absent. */
 type TagGetter = (d: Dict) => Val;
 
-// A getter that misses this often (Dicts of many shapes, such as a store's entities) makes plain lookups for
+/** The slot of each of some tag names in `shape` (-1 where it has none); read at once, never kept. */
+type SlotsOf = (shape: DictShape) => readonly number[];
+
+// A cache that misses this often (Dicts of many shapes, such as a store's entities) makes plain lookups for
 // the next PLAIN_LOOKUPS calls, then caches again: at worst a plain lookup, never a cache update per call.
 const MISSES_BEFORE_PLAIN = 16;
 const PLAIN_LOOKUPS = 1024;
 
 /**
- * A getter of tag `name` with an inline cache: rows of one grid share a shape, so the slot found for the last
- * shape seen is reused while the shape stays the same (one comparison and an array read instead of a Map lookup).
+ * The slots of `names` with an inline cache: rows of one grid share a shape, so the slots found for the last
+ * shape seen are reused while the shape stays the same (one comparison instead of a Map lookup per name). The
+ * shape before it is kept too, so that Dicts of two shapes in turn (the rows of two grids) do not count as misses.
+ * Shapes are immutable, so a slot found once stays right.
  */
-function tagGetter(name: string): TagGetter {
+function shapeSlots(names: readonly string[]): SlotsOf {
+  const fill = (s: DictShape, out: number[]): number[] => {
+    for (let i = 0; i < names.length; i++) out[i] = s.slot(names[i] as string);
+    return out;
+  };
+  const plain = names.map(() => -1);
   let shape: DictShape | undefined;
-  let slot = -1;
+  let slots = names.map(() => -1);
+  let prevShape: DictShape | undefined;
+  let prevSlots = names.map(() => -1);
   let misses = 0;
-  return (d) => {
-    const s = d.shape;
-    if (s !== shape) {
+  // Out of line, so that the hit path stays small enough for the engine to inline into every caller.
+  const miss = (s: DictShape): readonly number[] => {
+    const swap = slots;
+    if (s === prevShape) {
+      slots = prevSlots;
+    } else {
       if (misses >= MISSES_BEFORE_PLAIN) {
-        if (++misses < MISSES_BEFORE_PLAIN + PLAIN_LOOKUPS) return d.get(name);
+        if (++misses < MISSES_BEFORE_PLAIN + PLAIN_LOOKUPS) return fill(s, plain);
         misses = 0;
       }
       misses++;
-      shape = s;
+      slots = fill(s, prevSlots);
+    }
+    prevShape = shape;
+    prevSlots = swap;
+    shape = s;
+    return slots;
+  };
+  return (s) => (s === shape ? slots : miss(s));
+}
+
+/** The slot of `name` with the same cache as {@link shapeSlots}, the slot in a variable of its own (one load less). */
+function shapeSlot(name: string): (shape: DictShape) => number {
+  let shape: DictShape | undefined;
+  let slot = -1;
+  let prevShape: DictShape | undefined;
+  let prevSlot = -1;
+  let misses = 0;
+  const miss = (s: DictShape): number => {
+    const swap = slot;
+    if (s === prevShape) {
+      slot = prevSlot;
+    } else {
+      if (misses >= MISSES_BEFORE_PLAIN) {
+        if (++misses < MISSES_BEFORE_PLAIN + PLAIN_LOOKUPS) return s.slot(name);
+        misses = 0;
+      }
+      misses++;
       slot = s.slot(name);
     }
-    return slot < 0 ? null : (d.valueAt(slot) ?? null);
+    prevShape = shape;
+    prevSlot = swap;
+    shape = s;
+    return slot;
+  };
+  return (s) => (s === shape ? slot : miss(s));
+}
+
+/** A getter of tag `name`, its slot cached per shape. */
+function tagGetter(name: string): TagGetter {
+  const slotOf = shapeSlot(name);
+  return (d) => {
+    const i = slotOf(d.shape);
+    return i < 0 ? null : (d.valueAt(i) ?? null);
   };
 }
+
+/** A test of the value in one slot of a Dict's shape; the slot is -1 when the shape has no such tag. */
+type SlotTest = (d: Dict, slot: number) => boolean;
+
+/** A test of one tag of the Dict itself (a path of one name): the operand kind that and-chains are made of. */
+interface TagTerm {
+  readonly name: string;
+  readonly test: SlotTest;
+}
+
+const hasSlot: SlotTest = (d, i) => i >= 0 && d.valueAt(i) !== undefined;
+const missingSlot: SlotTest = (d, i) => i < 0 || d.valueAt(i) === undefined;
 
 /** Compile an AST into a predicate; the AST is walked once here, never per entity. */
 export function compileFilter(node: FilterNode): FilterPredicate {
@@ -78,15 +144,19 @@ export function compileFilter(node: FilterNode): FilterPredicate {
 }
 
 function compile(node: FilterNode): Pred {
+  const term = tagTerm(node);
+  if (term !== undefined) return compileTags([term]);
   switch (node.type) {
     case 'has':
-      return compileHas(node.path);
+      return compilePath(node.path, (v) => v !== null, hasSlot);
     case 'missing':
-      return compileMissing(node.path);
-    case 'cmp':
-      return compileCmp(node.op, node.path, node.val);
+      return compilePath(node.path, (v) => v === null, missingSlot);
+    case 'cmp': {
+      const lit = internLiteral(node.val);
+      return compilePath(node.path, valueTest(node.op, lit), cmpSlotTest(node.op, lit));
+    }
     case 'and':
-      return compileAnd(order(node.args).map(compile));
+      return compileConjunction(order(node.args));
     case 'or':
       return compileOr(order(node.args).map(compile));
     case 'isSymbol':
@@ -147,62 +217,107 @@ function compileOr(ps: readonly Pred[]): Pred {
 function compileIsSymbol(symbol: Sym): Pred {
   // Without a namespace, Haxall matches a symbol by its term: every tag of a conjunct (`hot-water`).
   if (symbol.val.includes(':')) return () => false;
-  const tags = symbol.val.split('-').map((t) => tagGetter(intern(t)));
-  return (d) => {
-    for (let i = 0; i < tags.length; i++) if ((tags[i] as TagGetter)(d) === null) return false;
+  return compileTags(symbol.val.split('-').map((t) => ({ name: intern(t), test: hasSlot })));
+}
+
+/**
+ * An `and`: its tag terms (one name, on the Dict itself) are tested together, their slots found with one shape
+ * check rather than one per term; then the other operands, in order.
+ */
+function compileConjunction(args: readonly FilterNode[]): Pred {
+  const terms: TagTerm[] = [];
+  const rest: Pred[] = [];
+  for (const a of args) {
+    const t = tagTerm(a);
+    if (t === undefined) rest.push(compile(a));
+    else terms.push(t);
+  }
+  if (terms.length > 0) rest.unshift(compileTags(terms));
+  return rest.length === 1 ? (rest[0] as Pred) : compileAnd(rest);
+}
+
+/** True when every term holds, the slots of all their names found by one cached lookup per shape. */
+function compileTags(terms: readonly TagTerm[]): Pred {
+  const [a, b, c, d] = terms.map((t) => t.test) as [SlotTest, SlotTest?, SlotTest?, SlotTest?];
+  if (b === undefined) {
+    const slotOf = shapeSlot((terms[0] as TagTerm).name);
+    return (x) => a(x, slotOf(x.shape));
+  }
+  const slotsOf = shapeSlots(terms.map((t) => t.name));
+  // Fixed arities call each test from a call site of its own, where the engine can inline it.
+  if (c === undefined) {
+    return (x) => {
+      const s = slotsOf(x.shape);
+      return a(x, s[0] as number) && b(x, s[1] as number);
+    };
+  }
+  if (d === undefined) {
+    return (x) => {
+      const s = slotsOf(x.shape);
+      return a(x, s[0] as number) && b(x, s[1] as number) && c(x, s[2] as number);
+    };
+  }
+  if (terms.length === 4) {
+    return (x) => {
+      const s = slotsOf(x.shape);
+      return a(x, s[0] as number) && b(x, s[1] as number) && c(x, s[2] as number) && d(x, s[3] as number);
+    };
+  }
+  return (x) => {
+    const s = slotsOf(x.shape);
+    for (let i = 0; i < terms.length; i++) if (!(terms[i] as TagTerm).test(x, s[i] as number)) return false;
     return true;
   };
 }
 
-function compileHas(path: FilterPath): Pred {
+/** The node as a tag term when it tests one tag of the Dict itself (`point`, `not his`, `kind == "Number"`). */
+function tagTerm(node: FilterNode): TagTerm | undefined {
+  if (node.type !== 'has' && node.type !== 'missing' && node.type !== 'cmp') return undefined;
+  if (node.path.length !== 1) return undefined;
+  const name = intern(node.path[0] as string);
   // A List, Ref or any other value is present; Haxall's per-Ref list check cannot change that.
-  if (path.length === 1) {
-    const get = tagGetter(intern(path[0] as string));
-    return (d) => get(d) !== null;
-  }
-  return compilePath(path, (v) => v !== null);
+  if (node.type === 'has') return { name, test: hasSlot };
+  if (node.type === 'missing') return { name, test: missingSlot };
+  return { name, test: cmpSlotTest(node.op, internLiteral(node.val)) };
 }
 
-function compileMissing(path: FilterPath): Pred {
-  if (path.length === 1) {
-    const get = tagGetter(intern(path[0] as string));
-    return (d) => get(d) === null;
-  }
-  return compilePath(path, (v) => v === null);
+function internLiteral(literal: FilterLiteral): FilterLiteral {
+  return typeof literal === 'string' ? intern(literal) : literal;
 }
 
-function compileCmp(op: CmpOp, path: FilterPath, literal: FilterLiteral): Pred {
-  const lit = typeof literal === 'string' ? intern(literal) : literal;
-  if (path.length > 1) return compilePath(path, valueTest(op, lit));
-  const get = tagGetter(intern(path[0] as string));
-  // Single-tag fast paths for the common literal kinds; everything else goes through a value test.
+/** The test of a one-name comparison, on the value in the tag's slot (the same rules as {@link valueTest}). */
+function cmpSlotTest(op: CmpOp, lit: FilterLiteral): SlotTest {
+  // Fast paths for the common literal kinds; everything else goes through a value test.
   if (op === '==') {
-    if (typeof lit === 'string' || typeof lit === 'boolean') return (d) => get(d) === lit;
+    if (typeof lit === 'string' || typeof lit === 'boolean') return (d, i) => i >= 0 && d.valueAt(i) === lit;
     if (lit instanceof NumClass) {
       const x = lit.val;
       const u = lit.unit;
-      return (d) => {
-        const v = get(d);
+      return (d, i) => {
+        if (i < 0) return false;
+        const v = d.valueAt(i);
         return v instanceof NumClass && v.val === x && v.unit === u;
       };
     }
     if (lit instanceof RefClass) {
       const id = lit.id;
-      return (d) => {
-        const v = get(d);
+      return (d, i) => {
+        if (i < 0) return false;
+        const v = d.valueAt(i);
         if (v instanceof RefClass) return v.id === id;
         return Array.isArray(v) && listHasRef(v, id);
       };
     }
   }
   if (op === '!=' && typeof lit === 'string') {
-    return (d) => {
-      const v = get(d);
-      return v !== null && v !== lit;
+    return (d, i) => {
+      if (i < 0) return false;
+      const v = d.valueAt(i);
+      return v !== undefined && v !== lit;
     };
   }
   const t = valueTest(op, lit);
-  return (d) => t(get(d));
+  return (d, i) => t(i < 0 ? null : (d.valueAt(i) ?? null));
 }
 
 // Filters#refLists: a List of Refs matches when any Ref in it matches.
@@ -298,19 +413,20 @@ function orderTest(op: CmpOp): (c: number) => boolean {
  * not resolve). Haxall's rules: a List's Refs are each tried as the value at that level; a Ref is dereferenced,
  * a Dict entered, a DateTime entered by `date`, `time` or `tz`; anything else ends the walk with null.
  */
-function compilePath(names: FilterPath, t: ValTest): Pred {
+function compilePath(names: FilterPath, t: ValTest, last: SlotTest): Pred {
   const path = names.map(intern);
   // One cached getter per level: the entities a path reaches also tend to share shapes.
   const getters = path.map(tagGetter);
   const first = getters[0] as TagGetter;
   if (path.length === 2) {
-    const second = getters[1] as TagGetter;
+    // The common `ref->tag`: the entity's tag is tested in its slot, as a tag term is (`last` is `t` on the value
+    // in that slot); a slot of -1 stands for a path that does not resolve, and then the Dict given is never read.
+    const slotOf = shapeSlot(path[1] as string);
     return (d, r) => {
       const v = first(d);
       if (v instanceof RefClass) {
-        if (r === undefined) return t(null);
-        const e = r(v);
-        return t(e instanceof DictClass ? second(e) : null);
+        const e = r === undefined ? undefined : r(v);
+        return e instanceof DictClass ? last(e, slotOf(e.shape)) : last(d, -1);
       }
       return walk(v, 0, path, getters, r, t);
     };

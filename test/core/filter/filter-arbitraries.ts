@@ -114,7 +114,8 @@ const TIMES = [new HTime(8, 0), new HTime(9, 30, 15)];
 const URIS = [new Uri('a'), new Uri('b')];
 const SYMS = [new Sym('a'), new Sym('a-b')];
 
-const worldLiteral: fc.Arbitrary<FilterLiteral> = fc.oneof(
+/** A literal of the kinds a world's values hold (equal to some of them now and then). */
+export const worldLiteral: fc.Arbitrary<FilterLiteral> = fc.oneof(
   fc.constantFrom<FilterLiteral>(...NUMS, ...STRS, true, false, ...DATETIMES, ...DATES, ...TIMES, ...URIS, ...SYMS),
   refPool,
 );

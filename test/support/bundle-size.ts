@@ -43,8 +43,9 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
       "import { decodeZinc, encodeZinc, parseFilter, Dict } from './src/core/index.ts';" +
       'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
     // Issue 13 sets its 15 KB target on the codec alone (next case); this one adds the filter parser and compiler.
-    // The compiler (the 20 M evals/s feature) is 1.3 KB of it, Filter#toString's formatter 0.2 KB.
-    ceilingKb: 23.0,
+    // The compiler (the 20 M evals/s feature) is 1.8 KB of it, Filter#toString's formatter 0.2 KB. Raised from 23.0
+    // for the compiler's shared slot lookups of an `and`'s tag terms (ed15283): 0.5 KB for about 25 % more evals/s.
+    ceilingKb: 23.5,
     peer: PEER_CODEC,
   },
   {

@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeHaysonGridMemo, HaysonRowMemo } from '../../../src/core/codec/json/hayson-row-memo.js';
 import { writeHaysonGridRows } from '../../../src/core/codec/json/hayson-writer.js';
 import { putDecimal } from '../../../src/core/codec/zinc/byte-sink.js';
 import {
@@ -192,13 +193,15 @@ describe('history writer', () => {
 });
 
 describe('Hayson history rows', () => {
-  it('are the text of the rows written as Dicts, whole and in pieces', () => {
+  it('are the text of the rows written as Dicts, whole, in pieces and as the server writes them', () => {
     fc.assert(
       fc.property(arbHistory, (h) => {
         const g = history(h);
         const asDicts = Grid.fromTrustedParts(g.meta, g.cols, [...g.rows]);
         expect(asDicts.rowSource).not.toBeInstanceOf(HisRows);
-        expect(encodeJson(g)).toBe(encodeJson(asDicts));
+        const text = encodeJson(asDicts);
+        expect(encodeJson(g)).toBe(text);
+        expect(utf8.decode(encodeHaysonGridMemo(g, new HaysonRowMemo(4)))).toBe(text);
         expect(writeHaysonGridRows(g, false)).toBe(writeHaysonGridRows(asDicts, false));
       }),
       { numRuns: 400 },

@@ -7,7 +7,7 @@ import type { Dict } from '../../grid/dict.js';
 import type { Grid } from '../../grid/grid.js';
 import { ByteSink, utf8Encoder } from '../zinc/byte-sink.js';
 import { HisRows } from '../zinc/his-columns.js';
-import { HAYSON_GRID_TAIL, writeHaysonDict, writeHaysonGridHead, writeHaysonGridRows } from './hayson-writer.js';
+import { HAYSON_GRID_TAIL, writeHaysonDict, writeHaysonGridHead, writeHaysonHisRows } from './hayson-writer.js';
 
 const COMMA = 44;
 const TAIL = utf8Encoder.encode(HAYSON_GRID_TAIL);
@@ -57,7 +57,13 @@ export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Arra
   const head = writeHaysonGridHead(grid.meta, grid.cols);
   const src = grid.rowSource;
   // A columnar history has its own fast path, and its rows are made afresh: nothing to keep.
-  if (src instanceof HisRows) return utf8Encoder.encode(head + writeHaysonGridRows(grid, true) + HAYSON_GRID_TAIL);
+  if (src instanceof HisRows && grid.cols.length === 2) {
+    const sink = new ByteSink(head.length * 3 + src.size * 128 + TAIL.length);
+    sink.utf8(head);
+    writeHaysonHisRows(sink, src, true);
+    sink.bytes(TAIL);
+    return sink.buf.subarray(0, sink.len);
+  }
   const n = src.size;
   const rows: Uint8Array[] = new Array<Uint8Array>(n);
   let len = head.length * 3 + TAIL.length + n;

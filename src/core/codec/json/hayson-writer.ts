@@ -15,6 +15,7 @@ import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
+import { ByteSink, putDecimal, utf8Encoder } from '../zinc/byte-sink.js';
 import { HisRows } from '../zinc/his-columns.js';
 
 /** Encode a value as compact Hayson text. */
@@ -141,7 +142,11 @@ function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
 
 function writeRows(out: string, g: Grid, first: boolean): string {
   const src = g.rowSource;
-  if (src instanceof HisRows && g.cols.length === 2) return writeHisRows(out, src, first);
+  if (src instanceof HisRows && g.cols.length === 2) {
+    const sink = new ByteSink(src.size * 128 + 64);
+    writeHaysonHisRows(sink, src, first);
+    return out + sink.toString();
+  }
   const n = src.size;
   for (let i = 0; i < n; i++) {
     if (i > 0 || !first) out += ',';
@@ -151,23 +156,25 @@ function writeRows(out: string, g: Grid, first: boolean): string {
 }
 
 /**
- * The rows of a columnar history (what hisRead answers and the Zinc reader decodes into), the text `writeDict` makes
- * of its row Dicts without making them: a row's DateTime from its time of day between a head and a tail made once
- * per local day and offset, and Numbers of the typed column without a Num each (measured: 288 rows took 2 µs each
- * as Dicts, most of it in `toIso`).
+ * The rows of a columnar history (what hisRead answers and the Zinc reader decodes into) as Hayson UTF-8 into
+ * `sink`, led by a comma unless `first`: the bytes `writeDict` makes of its row Dicts, without making them. A row's
+ * DateTime is its time of day between a head and a tail made once per local day and offset, and Numbers of the
+ * typed column go through `putDecimal`. Measured on 288 rows: as Dicts, 2 µs a row, most of it in `toIso`; as a
+ * string built row by row, 34 µs, then 60 µs more to flatten and convert it to UTF-8 for the socket.
  */
-function writeHisRows(out: string, src: HisRows, first: boolean): string {
+export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean): void {
   const tz = src.tz;
   const ms = src.epochMs;
   const sub = src.subMsNanos;
   const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
   const unit = src.unit;
-  const unitTail = unit === undefined ? '' : `,"unit":${JSON.stringify(unit)}}`;
+  const numHead = utf8Encoder.encode(unit === undefined ? ',"val":' : ',"val":{"_kind":"number","val":');
+  const numTail = utf8Encoder.encode(unit === undefined ? '}' : `,"unit":${JSON.stringify(unit)}}}`);
   const zone = JSON.stringify(tz.name);
   let offset = Number.NaN;
   let dayStart = Number.NaN;
-  let head = '';
-  let tail = '';
+  let head = numTail;
+  let tail = numTail;
   for (let i = 0; i < src.size; i++) {
     const t = ms[i] as number;
     const o = tz.offsetAt(t);
@@ -182,21 +189,45 @@ function writeHisRows(out: string, src: HisRows, first: boolean): string {
       dayStart = day * MS_PER_DAY;
       msOfDay = local - dayStart;
       const [y, mo, d] = civilFromDays(day);
-      head = `{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`;
-      tail = `${offsetString(o)}","tz":${zone}}`;
+      head = utf8Encoder.encode(`{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`);
+      tail = utf8Encoder.encode(`${offsetString(o)}","tz":${zone}}`);
     }
+    sink.ensure(head.length + tail.length + numHead.length + numTail.length + 64);
+    if (i > 0 || !first) sink.byte(COMMA);
+    sink.bytes(head);
     const secs = Math.floor(msOfDay / 1000);
+    const buf = sink.buf;
+    let p = sink.len;
+    p = putTwo(buf, p, Math.floor(secs / 3600));
+    buf[p++] = COLON;
+    p = putTwo(buf, p, Math.floor(secs / 60) % 60);
+    buf[p++] = COLON;
+    sink.len = putTwo(buf, p, secs % 60);
     const nanos = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
-    const hms = `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`;
-    out += `${i > 0 || !first ? ',' : ''}${head}${hms}${fractionString(nanos)}${tail}`;
+    if (nanos !== 0) sink.utf8(fractionString(nanos));
+    sink.bytes(tail);
     const v = nums === undefined ? Number.NaN : (nums[i] as number);
     if (Number.isFinite(v)) {
-      out +=
-        unit === undefined ? `,"val":${jsonNumber(v)}}` : `,"val":{"_kind":"number","val":${jsonNumber(v)}${unitTail}}`;
+      sink.bytes(numHead);
+      const end = putDecimal(sink.buf, sink.len, v);
+      if (end >= 0) sink.len = end;
+      else sink.utf8(jsonNumber(v));
+      sink.bytes(numTail);
     } else {
       const val = nums === undefined ? src.val(i) : new Num(v, unit);
-      out = (val === null ? out : writeVal(`${out},"val":`, val)) + '}';
+      if (val !== null) sink.utf8(writeVal(',"val":', val));
+      sink.byte(CLOSE_BRACE);
     }
   }
-  return out;
+}
+
+const COMMA = 44;
+const COLON = 58;
+const CLOSE_BRACE = 125;
+
+// Two decimal digits of `n` (0-99) at `p`; returns the end.
+function putTwo(buf: Uint8Array, p: number, n: number): number {
+  buf[p] = 48 + Math.floor(n / 10);
+  buf[p + 1] = 48 + (n % 10);
+  return p + 2;
 }

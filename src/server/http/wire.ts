@@ -36,12 +36,7 @@ export function responseEncodings(
   const json =
     jsonMemo === undefined
       ? JSON_CODEC
-      : Object.freeze<ResponseEncoding>({
-          contentType: JSON_CODEC.contentType,
-          encodeGrid: JSON_CODEC.encodeGrid,
-          ...(JSON_CODEC.pieces === undefined ? {} : { pieces: JSON_CODEC.pieces }),
-          encodeBytes: (grid: Grid) => encodeHaysonGridMemo(grid, jsonMemo),
-        });
+      : bytesEncoding(JSON_CODEC, (grid) => encodeHaysonGridMemo(grid, jsonMemo), false);
   return (codec) => (codec === ZINC_CODEC ? zinc : codec === JSON_CODEC ? json : codec);
 }
 
@@ -50,12 +45,21 @@ export function responseEncodings(
  * valid until `into` is written again).
  */
 export function zincMemoEncoding(memo: ZincCellMemo, into?: ByteSink): ResponseEncoding {
+  return bytesEncoding(ZINC_CODEC, (grid) => encodeZincGridMemo(grid, memo, into), into !== undefined);
+}
+
+// `codec` with whole response grids written by `encodeBytes` (into a lent buffer when `transient`).
+function bytesEncoding(
+  codec: WireCodec,
+  encodeBytes: (grid: Grid) => Uint8Array,
+  transient: boolean,
+): ResponseEncoding {
   return Object.freeze<ResponseEncoding>({
-    contentType: ZINC_CODEC.contentType,
-    encodeGrid: ZINC_CODEC.encodeGrid,
-    ...(ZINC_CODEC.pieces === undefined ? {} : { pieces: ZINC_CODEC.pieces }),
-    encodeBytes: (grid: Grid) => encodeZincGridMemo(grid, memo, into),
-    ...(into === undefined ? {} : { transient: true }),
+    contentType: codec.contentType,
+    encodeGrid: codec.encodeGrid,
+    ...(codec.pieces === undefined ? {} : { pieces: codec.pieces }),
+    encodeBytes,
+    ...(transient ? { transient: true } : {}),
   });
 }
 

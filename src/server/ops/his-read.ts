@@ -1,13 +1,12 @@
 // The `hisRead` op: one point's history over a range, or a batch joined on `ts` (Ops chapter, HisRead).
 
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { HisColumnsBuilder, type HisRows } from '../../core/codec/zinc/his-columns.js';
+import { addHisVal, HisColumnsBuilder, type HisRows } from '../../core/codec/zinc/his-columns.js';
 import { LimitError } from '../../core/errors.js';
 import { Dict, DictShape } from '../../core/grid/dict.js';
 import { Grid, type GridCol, type RowSource } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
-import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
 import type { HisBatchChunk, HisItem } from '../../storage/adapter.js';
@@ -27,12 +26,7 @@ const SINGLE_COLS: readonly GridCol[] = Object.freeze([
 // instead of a Dict per row (measured: 288 rows in Zinc, 0.5 ms per request as Dicts).
 function hisColumns(items: readonly HisItem[], tz: TimeZone): HisRows {
   const b = new HisColumnsBuilder(tz);
-  for (const { ts, val } of items) {
-    if (val instanceof Num) b.addNum(ts, 0, val.val, val.unit);
-    else if (typeof val === 'boolean') b.addBool(ts, 0, val);
-    else if (typeof val === 'string') b.addStr(ts, 0, val);
-    else b.addOther(ts, 0, val);
-  }
+  for (const { ts, val } of items) addHisVal(b, ts, 0, val);
   return b.build();
 }
 

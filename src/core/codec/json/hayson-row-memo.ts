@@ -6,7 +6,7 @@
 import type { Dict } from '../../grid/dict.js';
 import type { Grid } from '../../grid/grid.js';
 import { ByteSink, utf8Encoder } from '../zinc/byte-sink.js';
-import { HisRows } from '../zinc/his-columns.js';
+import { hisRowsOf } from '../zinc/his-columns.js';
 import { HAYSON_GRID_TAIL, writeHaysonDict, writeHaysonGridHead, writeHaysonHisRows } from './hayson-writer.js';
 
 const COMMA = 44;
@@ -55,15 +55,16 @@ export class HaysonRowMemo {
 /** `grid` as Hayson UTF-8 bytes, the same as `encodeJson(grid)`'s text, with the rows' bytes kept in `memo`. */
 export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Array {
   const head = writeHaysonGridHead(grid.meta, grid.cols);
-  const src = grid.rowSource;
   // A columnar history has its own fast path, and its rows are made afresh: nothing to keep.
-  if (src instanceof HisRows && grid.cols.length === 2) {
-    const sink = new ByteSink(head.length * 3 + src.size * 128 + TAIL.length);
+  const his = hisRowsOf(grid);
+  if (his !== undefined) {
+    const sink = new ByteSink(head.length * 3 + his.size * 128 + TAIL.length);
     sink.utf8(head);
-    writeHaysonHisRows(sink, src, true);
+    writeHaysonHisRows(sink, his, true);
     sink.bytes(TAIL);
     return sink.buf.subarray(0, sink.len);
   }
+  const src = grid.rowSource;
   const n = src.size;
   const rows: Uint8Array[] = new Array<Uint8Array>(n);
   let len = head.length * 3 + TAIL.length + n;

@@ -16,7 +16,7 @@ import { HTime } from '../../kinds/time.js';
 import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import { ByteSink, putDecimal, utf8Encoder } from '../zinc/byte-sink.js';
-import { HisRows } from '../zinc/his-columns.js';
+import { type HisRows, hisRowsOf } from '../zinc/his-columns.js';
 
 /** Encode a value as compact Hayson text. */
 export function writeHayson(val: Val): string {
@@ -141,12 +141,13 @@ function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
 }
 
 function writeRows(out: string, g: Grid, first: boolean): string {
-  const src = g.rowSource;
-  if (src instanceof HisRows && g.cols.length === 2) {
-    const sink = new ByteSink(src.size * 128 + 64);
-    writeHaysonHisRows(sink, src, first);
+  const his = hisRowsOf(g);
+  if (his !== undefined) {
+    const sink = new ByteSink(his.size * 128 + 64);
+    writeHaysonHisRows(sink, his, first);
     return out + sink.toString();
   }
+  const src = g.rowSource;
   const n = src.size;
   for (let i = 0; i < n; i++) {
     if (i > 0 || !first) out += ',';

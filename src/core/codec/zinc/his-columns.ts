@@ -1,7 +1,7 @@
 // Columnar storage of a `ts,val` history grid: typed arrays behind a RowSource that makes row Dicts on demand.
 
 import { Dict, DictShape } from '../../grid/dict.js';
-import type { RowSource } from '../../grid/grid.js';
+import type { Grid, RowSource } from '../../grid/grid.js';
 import { HDateTime } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { Num } from '../../kinds/number.js';
@@ -205,6 +205,12 @@ function grown<T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T)
   return to;
 }
 
+/** The columnar history behind `grid`, when it is one (`ts` and `val` columns), for the writers' fast paths. */
+export function hisRowsOf(grid: Grid): HisRows | undefined {
+  const src = grid.rowSource;
+  return src instanceof HisRows && grid.cols.length === 2 ? src : undefined;
+}
+
 // Row Dicts into columns (the stream decoder's path): functions, not methods, so that decodeZinc's bundle, whose
 // reader adds scanned values, leaves them out.
 
@@ -223,9 +229,14 @@ export function addHisRow(b: HisColumnsBuilder, row: Dict): boolean {
   if (!(ts instanceof HDateTime) || ts.tz !== b.tz || ts.offset !== b.tz.offsetAt(ts.epochMs)) return false;
   const v = row.get('val');
   if (row.size !== (v === null ? 1 : 2)) return false;
-  if (v instanceof Num) b.addNum(ts.epochMs, ts.subMsNanos, v.val, v.unit);
-  else if (typeof v === 'boolean') b.addBool(ts.epochMs, ts.subMsNanos, v);
-  else if (typeof v === 'string') b.addStr(ts.epochMs, ts.subMsNanos, v);
-  else b.addOther(ts.epochMs, ts.subMsNanos, v);
+  addHisVal(b, ts.epochMs, ts.subMsNanos, v);
   return true;
+}
+
+/** Add a row of value `v` (null: none) to `b`, in the typed column when it fits. */
+export function addHisVal(b: HisColumnsBuilder, epochMs: number, subMs: number, v: Val): void {
+  if (v instanceof Num) b.addNum(epochMs, subMs, v.val, v.unit);
+  else if (typeof v === 'boolean') b.addBool(epochMs, subMs, v);
+  else if (typeof v === 'string') b.addStr(epochMs, subMs, v);
+  else b.addOther(epochMs, subMs, v);
 }

@@ -7,7 +7,7 @@ import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Ref } from '../../kinds/ref.js';
 import { ByteSink, utf8Encoder } from './byte-sink.js';
-import { HisRows } from './his-columns.js';
+import { type HisRows, hisRowsOf } from './his-columns.js';
 import { writeHisRows } from './his-writer.js';
 import { zincScalar, zincStr } from './zinc-scalar.js';
 
@@ -43,7 +43,7 @@ export function encodeZincGrid(grid: Grid): string {
 
 /** A whole history grid as UTF-8 in one buffer (its text then comes out flat, not as header + rows). */
 function hisGrid(grid: Grid): ByteSink | undefined {
-  const his = hisRows(grid);
+  const his = hisRowsOf(grid);
   if (his === undefined) return undefined;
   const sink = new ByteSink(grid.size * 48 + 256);
   sink.utf8(encodeZincHeader(grid.meta, grid.cols));
@@ -61,7 +61,7 @@ export function encodeZincGridRows(grid: Grid): string {
 
 /** Rows `from`..`to` of a grid as Zinc lines (the history fast path included), for writing in chunks. */
 export function encodeZincRows(grid: Grid, from: number, to: number, writer?: RowWriter): string {
-  const his = hisRows(grid);
+  const his = hisRowsOf(grid);
   if (his !== undefined) {
     const sink = new ByteSink((to - from) * 48 + 64);
     writeHis(sink, his, from, to);
@@ -78,11 +78,6 @@ function rowsByRow(grid: Grid, from: number, to: number, w: RowWriter): string {
 }
 
 /** The columnar history behind a `ts,val` grid, if that is what holds its rows. */
-function hisRows(grid: Grid): HisRows | undefined {
-  const src = grid.rowSource;
-  return src instanceof HisRows && grid.cols.length === 2 ? src : undefined;
-}
-
 function writeHis(sink: ByteSink, src: HisRows, from: number, to: number): void {
   writeHisRows(sink, src, from, to, (s, i) => {
     const v = src.val(i);

@@ -28,7 +28,7 @@ import {
 import { unknownWatchError } from '../storage-errors.js';
 import { EntityTable } from './entity-table.js';
 import { HisSeries } from './his-series.js';
-import { type CompiledQuery, compileQuery, type ExactTerms, type IndexHints } from './query-plan.js';
+import { type CompiledQuery, compileQuery, type ExactTerms, type IndexHints, type RefEquality } from './query-plan.js';
 import { isMember, OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
 import { ValuePool } from './value-pool.js';
 
@@ -362,7 +362,6 @@ export class MemoryState {
   #readExact(plan: readonly ExactTerms[], max: number): Dict[] {
     const entities = this.#entities;
     const branches = plan.map((t) => this.#exactSets(t));
-    const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && isMember(o, b.all, b.none));
     let candidates = 0;
     for (const b of branches) candidates += b.from.size;
     const matched: number[] = [];
@@ -371,6 +370,7 @@ export class MemoryState {
       b.from.selectInto(matched, b.all, b.none, max);
     } else if (!entities.inIdOrder && candidates * Math.log2(candidates + 1) >= entities.size) {
       // As in read: sorting the candidates would cost more than walking every entity in id order.
+      const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && isMember(o, b.all, b.none));
       for (const o of entities.sorted()) if (passes(o) && matched.push(o) >= max) break;
     } else {
       for (const b of branches) b.from.selectInto(matched, b.all, b.none, Number.POSITIVE_INFINITY);
@@ -385,10 +385,7 @@ export class MemoryState {
 
   // The index sets of one exact conjunction: the smallest set of a required tag or Ref gives the candidates.
   #exactSets(terms: ExactTerms): ExactSets {
-    const sets = [
-      ...terms.has.map((name) => this.#index.withTag(name)),
-      ...terms.refs.map(({ name, refId }) => (name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId))),
-    ];
+    const sets = [...terms.has.map((name) => this.#index.withTag(name)), ...terms.refs.map((eq) => this.#refSet(eq))];
     let from = sets[0] as ReadonlyOrdinalSet;
     for (const set of sets) if (set.size < from.size) from = set;
     return {
@@ -418,11 +415,16 @@ export class MemoryState {
       const set = this.#index.withTag(name);
       if (best === undefined || set.size < best.size) best = set;
     }
-    for (const { name, refId } of hints.refEqualities) {
-      const set = name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId);
+    for (const eq of hints.refEqualities) {
+      const set = this.#refSet(eq);
       if (best === undefined || set.size < best.size) best = set;
     }
     return best;
+  }
+
+  // The entities satisfying `name == @refId`: the Ref index, or for `id` the entity itself.
+  #refSet({ name, refId }: RefEquality): ReadonlyOrdinalSet {
+    return name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId);
   }
 
   // `id == @x`: the entity with that id, if any (the tag index leaves `id` out).

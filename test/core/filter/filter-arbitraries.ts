@@ -6,6 +6,7 @@ import {
   CMP_OPS,
   type CmpOp,
   Dict,
+  DictShape,
   type FilterLiteral,
   type FilterNode,
   filterAnd,
@@ -157,3 +158,25 @@ export const arbWorldFilter: fc.Arbitrary<FilterNode> = arbTree(
   ),
   3,
 );
+
+// Two grids whose columns sit in opposite orders, so that a slot right for one shape is wrong for the other.
+const FORWARD = DictShape.of([...VOCAB]);
+const BACKWARD = DictShape.of([...VOCAB].reverse());
+
+/** The same entity as a row of a grid with these columns (absent slots for its missing tags). */
+function asRow(d: Dict, shape: DictShape): Dict {
+  const values = shape.newValues();
+  d.forEach((v, k) => {
+    values[shape.slot(k)] = v;
+  });
+  return Dict.fromShape(shape, values);
+}
+
+/** A world in three layouts: its own Dicts, and full rows of grids whose columns sit in opposite orders. */
+export function worldLayouts(world: readonly Dict[]): Record<'own' | 'forward' | 'backward', readonly Dict[]> {
+  return {
+    own: world,
+    forward: world.map((d) => asRow(d, FORWARD)),
+    backward: world.map((d) => asRow(d, BACKWARD)),
+  };
+}

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Dict,
-  DictShape,
   decodeZincGrid,
   Filter,
   formatFilter,
@@ -12,21 +11,8 @@ import {
   parseFilter,
   refResolver,
 } from '../../../src/core/index.js';
-import { arbWorld, arbWorldFilter, VOCAB } from './filter-arbitraries.js';
+import { arbWorld, arbWorldFilter, worldLayouts } from './filter-arbitraries.js';
 import { referenceMatches } from './reference-interpreter.js';
-
-/** The same entity as a row of a grid with these columns (absent slots for its missing tags). */
-function asRow(d: Dict, shape: DictShape): Dict {
-  const values = shape.newValues();
-  d.forEach((v, k) => {
-    values[shape.slot(k)] = v;
-  });
-  return Dict.fromShape(shape, values);
-}
-
-// Two grids whose columns sit in opposite orders, so that a slot right for one shape is wrong for the other.
-const FORWARD = DictShape.of([...VOCAB]);
-const BACKWARD = DictShape.of([...VOCAB].reverse());
 
 describe('compiled filters over Dicts of many shapes', () => {
   it('agree with the reference interpreter whatever the order of shapes', () => {
@@ -38,11 +24,7 @@ describe('compiled filters over Dicts of many shapes', () => {
         fc.constantFrom('own', 'forward', 'backward'),
         (world, asts, order, targets) => {
           // The entities a path resolves to come in all three forms too.
-          const forms = {
-            own: world,
-            forward: world.map((d) => asRow(d, FORWARD)),
-            backward: world.map((d) => asRow(d, BACKWARD)),
-          };
+          const forms = worldLayouts(world);
           const resolve = refResolver(forms[targets]);
           for (const ast of asts) {
             const f = Filter.fromAst(ast);

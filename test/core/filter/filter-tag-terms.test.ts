@@ -7,7 +7,6 @@ import {
   CMP_OPS,
   type CmpOp,
   Dict,
-  DictShape,
   decodeZincGrid,
   encodeZinc,
   Filter,
@@ -23,7 +22,7 @@ import {
   parseFilter,
   refResolver,
 } from '../../../src/core/index.js';
-import { arbWorld, VOCAB, worldLiteral } from './filter-arbitraries.js';
+import { arbWorld, VOCAB, worldLayouts, worldLiteral } from './filter-arbitraries.js';
 import { referenceMatches } from './reference-interpreter.js';
 
 const arbName = fc.constantFrom(...VOCAB);
@@ -51,24 +50,10 @@ const arbConjunction: fc.Arbitrary<{ readonly ast: FilterNode; readonly operands
     return { ast: operands.length === 1 ? (operands[0] as FilterNode) : filterAnd(...operands), operands };
   });
 
-/** The same entity as a row of a grid with these columns (absent slots for its missing tags). */
-function asRow(d: Dict, shape: DictShape): Dict {
-  const values = shape.newValues();
-  d.forEach((v, k) => {
-    values[shape.slot(k)] = v;
-  });
-  return Dict.fromShape(shape, values);
-}
-
-const FORWARD = DictShape.of([...VOCAB]);
-const BACKWARD = DictShape.of([...VOCAB].reverse());
-
 /** The world in four layouts: its own Dicts, full rows of two column orders, and a Zinc grid's compact rows. */
 function layouts(world: readonly Dict[]): Record<'own' | 'forward' | 'backward' | 'zinc', readonly Dict[]> {
   return {
-    own: world,
-    forward: world.map((d) => asRow(d, FORWARD)),
-    backward: world.map((d) => asRow(d, BACKWARD)),
+    ...worldLayouts(world),
     zinc: [...decodeZincGrid(encodeZinc(Grid.fromDicts(world))).rows],
   };
 }

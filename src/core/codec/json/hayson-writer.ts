@@ -3,7 +3,7 @@
 import { ValueError } from '../../errors.js';
 import { Dict } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
-import { civilFromDays, fractionString, pad2, pad4 } from '../../kinds/calendar.js';
+import { civilFromDays, fractionString, MS_PER_DAY, pad2, pad4 } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
 import { HDateTime, offsetString } from '../../kinds/date-time.js';
@@ -17,7 +17,6 @@ import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import { ByteSink, putDecimal, utf8Encoder } from '../zinc/byte-sink.js';
 import { type HisRows, hisRowsOf } from '../zinc/his-columns.js';
-import { LocalDays } from '../zinc/local-days.js';
 
 /** Encode a value as compact Hayson text. */
 export function writeHayson(val: Val): string {
@@ -173,17 +172,27 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   const numHead = utf8Encoder.encode(unit === undefined ? ',"val":' : ',"val":{"_kind":"number","val":');
   const numTail = utf8Encoder.encode(unit === undefined ? '}' : `,"unit":${JSON.stringify(unit)}}}`);
   const zone = JSON.stringify(tz.name);
-  const days = new LocalDays(tz);
+  let offset = Number.NaN;
+  let dayStart = Number.NaN;
   let head = numTail;
   let tail = numTail;
   for (let i = 0; i < src.size; i++) {
     const t = ms[i] as number;
-    if (days.at(t)) {
-      const [y, mo, d] = civilFromDays(days.day);
-      head = utf8Encoder.encode(`{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`);
-      tail = utf8Encoder.encode(`${offsetString(days.offset)}","tz":${zone}}`);
+    const o = tz.offsetAt(t);
+    if (o !== offset) {
+      offset = o;
+      dayStart = Number.NaN;
     }
-    const msOfDay = t + days.offset * 1000 - days.dayStart;
+    const local = t + o * 1000;
+    let msOfDay = local - dayStart;
+    if (!(msOfDay >= 0 && msOfDay < MS_PER_DAY)) {
+      const day = Math.floor(local / MS_PER_DAY);
+      dayStart = day * MS_PER_DAY;
+      msOfDay = local - dayStart;
+      const [y, mo, d] = civilFromDays(day);
+      head = utf8Encoder.encode(`{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`);
+      tail = utf8Encoder.encode(`${offsetString(o)}","tz":${zone}}`);
+    }
     sink.ensure(head.length + tail.length + numHead.length + numTail.length + 64);
     if (i > 0 || !first) sink.byte(COMMA);
     sink.bytes(head);

@@ -84,10 +84,13 @@ describe('putDecimal', () => {
   });
 });
 
-// Starts near DST changes (New York, London, Sydney) and 1970 (negative epoch ms before it), then steps of a few
-// ms to a few days, so that rows share or change their hour, day and offset.
+// Starts near DST changes (New York, London, Sydney, and Adelaide's at half past a UTC hour, so that an hour holds
+// two offsets) and 1970 (negative epoch ms before it), then steps of a few ms to a few days, so that rows share or
+// change their hour, day and offset.
 const STARTS = [
   Date.UTC(2024, 2, 10, 6, 30),
+  Date.UTC(2024, 3, 6, 16, 0),
+  Date.UTC(2024, 9, 5, 16, 0),
   Date.UTC(2024, 10, 3, 5, 30),
   Date.UTC(2024, 2, 31, 0, 30),
   Date.UTC(2024, 3, 6, 15, 30),
@@ -125,8 +128,12 @@ interface History {
 }
 
 const arbHistory: fc.Arbitrary<History> = fc.record({
-  zone: fc.constantFrom(...ZONES),
-  start: fc.tuple(fc.constantFrom(...STARTS), fc.integer({ min: -86_400_000, max: 86_400_000 })),
+  // Adelaide and Lord Howe change offset at half past a UTC hour.
+  zone: fc.constantFrom(...ZONES, 'Adelaide', 'Lord_Howe'),
+  start: fc.tuple(
+    fc.constantFrom(...STARTS),
+    fc.oneof(fc.integer({ min: -86_400_000, max: 86_400_000 }), fc.integer({ min: -3_600_000, max: 3_600_000 })),
+  ),
   unit: fc.option(fc.constantFrom(...UNITS), { nil: undefined }),
   // Mostly one kind, so that the typed column is used; sometimes mixed.
   mixed: fc.boolean(),

@@ -158,10 +158,11 @@ function writeRows(out: string, g: Grid, first: boolean): string {
 
 /**
  * The rows of a columnar history (what hisRead answers and the Zinc reader decodes into) as Hayson UTF-8 into
- * `sink`, led by a comma unless `first`: the bytes `writeDict` makes of its row Dicts, without making them. A row's
- * DateTime is its time of day between a head and a tail made once per local day and offset, and Numbers of the
- * typed column go through `putDecimal`. Measured on 288 rows: as Dicts, 2 µs a row, most of it in `toIso`; as a
- * string built row by row, 34 µs, then 60 µs more to flatten and convert it to UTF-8 for the socket.
+ * `sink`, led by a comma unless `first`: the bytes `writeDict` makes of its row Dicts, without making them. Per
+ * local day and offset one row template is made, from the comma to the value: a whole-second row with a Number of
+ * the typed column is one copy of it, six digits patched in, the number through `putDecimal` and the unit's tail.
+ * Measured on 288 rows: as Dicts, 2 µs a row, most of it in `toIso`; as a string built row by row, 34 µs, then
+ * 60 µs more to flatten and convert it to UTF-8 for the socket; as bytes copied in four pieces a row, 52 µs.
  */
 export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean): void {
   const tz = src.tz;
@@ -169,16 +170,31 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   const sub = src.subMsNanos;
   const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
   const unit = src.unit;
-  const numHead = utf8Encoder.encode(unit === undefined ? ',"val":' : ',"val":{"_kind":"number","val":');
+  const numHead = unit === undefined ? ',"val":' : ',"val":{"_kind":"number","val":';
   const numTail = utf8Encoder.encode(unit === undefined ? '}' : `,"unit":${JSON.stringify(unit)}}}`);
+  const nTail = numTail.length;
   const zone = JSON.stringify(tz.name);
+  const nNum = utf8Encoder.encode(numHead).length;
   let offset = Number.NaN;
   let dayStart = Number.NaN;
-  let head = numTail;
-  let tail = numTail;
+  // The offset is looked up once an hour when the zone's offset is the same at both ends of the hour.
+  let hour = Number.NaN;
+  let hourOffset: number | undefined;
+  // The day's row template, copied whole (a `subarray` per row cost more than the copy):
+  // `,{"ts":{..."val":"<date>T00:00:00<offset>","tz":<zone>}` (the time of day at `at`) then `numHead`.
+  // `rowFirst` is the same without the comma.
+  let row = numTail;
+  let rowFirst = numTail;
+  let at = 0;
   for (let i = 0; i < src.size; i++) {
     const t = ms[i] as number;
-    const o = tz.offsetAt(t);
+    const h = Math.floor(t / MS_PER_HOUR);
+    if (h !== hour) {
+      hour = h;
+      const o0 = tz.offsetAt(h * MS_PER_HOUR);
+      hourOffset = o0 === tz.offsetAt(h * MS_PER_HOUR + MS_PER_HOUR - 1) ? o0 : undefined;
+    }
+    const o = hourOffset ?? tz.offsetAt(t);
     if (o !== offset) {
       offset = o;
       dayStart = Number.NaN;
@@ -190,31 +206,41 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
       dayStart = day * MS_PER_DAY;
       msOfDay = local - dayStart;
       const [y, mo, d] = civilFromDays(day);
-      head = utf8Encoder.encode(`{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`);
-      tail = utf8Encoder.encode(`${offsetString(o)}","tz":${zone}}`);
+      const head = `,{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`;
+      row = utf8Encoder.encode(`${head}00:00:00${offsetString(o)}","tz":${zone}}${numHead}`);
+      rowFirst = row.slice(1);
+      at = head.length;
     }
-    sink.ensure(head.length + tail.length + numHead.length + numTail.length + 64);
-    if (i > 0 || !first) sink.byte(COMMA);
-    sink.bytes(head);
-    const secs = Math.floor(msOfDay / 1000);
+    sink.ensure(row.length + nTail + 64);
     const buf = sink.buf;
-    let p = sink.len;
-    p = putTwo(buf, p, Math.floor(secs / 3600));
-    buf[p++] = COLON;
-    p = putTwo(buf, p, Math.floor(secs / 60) % 60);
-    buf[p++] = COLON;
-    sink.len = putTwo(buf, p, secs % 60);
+    const r = i > 0 || !first ? row : rowFirst;
+    // The time of day is at `p + at` whether the row has its comma or not.
+    const p = sink.len - (row.length - r.length);
+    buf.set(r, sink.len);
+    sink.len += r.length;
+    const secs = Math.floor(msOfDay / 1000);
     const nanos = (msOfDay - secs * 1000) * 1_000_000 + (sub === undefined ? 0 : (sub[i] as number));
-    if (nanos !== 0) sink.utf8(fractionString(nanos));
-    sink.bytes(tail);
+    if (nanos !== 0) {
+      // A fraction goes after the seconds: the rest of the template moves up by its length.
+      const frac = utf8Encoder.encode(fractionString(nanos));
+      buf.set(row.subarray(at + 8), p + at + 8 + frac.length);
+      buf.set(frac, p + at + 8);
+      sink.len += frac.length;
+    }
+    putTwo(buf, p + at, Math.floor(secs / 3600));
+    putTwo(buf, p + at + 3, Math.floor(secs / 60) % 60);
+    putTwo(buf, p + at + 6, secs % 60);
     const v = nums === undefined ? Number.NaN : (nums[i] as number);
     if (Number.isFinite(v)) {
-      sink.bytes(numHead);
-      const end = putDecimal(sink.buf, sink.len, v);
+      const end = putDecimal(buf, sink.len, v);
       if (end >= 0) sink.len = end;
       else sink.utf8(jsonNumber(v));
-      sink.bytes(numTail);
+      sink.ensure(nTail);
+      sink.buf.set(numTail, sink.len);
+      sink.len += nTail;
     } else {
+      // Not a Number of the column: the value's head comes off, and the value is written as any other.
+      sink.len -= nNum;
       const val = nums === undefined ? src.val(i) : new Num(v, unit);
       if (val !== null) sink.utf8(writeVal(',"val":', val));
       sink.byte(CLOSE_BRACE);
@@ -222,8 +248,7 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   }
 }
 
-const COMMA = 44;
-const COLON = 58;
+const MS_PER_HOUR = 3_600_000;
 const CLOSE_BRACE = 125;
 
 // Two decimal digits of `n` (0-99) at `p`; returns the end.

@@ -1,8 +1,10 @@
 // The storage contract: what every backend (memory, SQLite, PostgreSQL, Redis) provides to the server ops.
 
+import type { HisRows } from '../core/codec/zinc/his-columns.js';
 import type { Dict } from '../core/grid/dict.js';
 import type { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
+import type { TimeZone } from '../core/tz/time-zone.js';
 import type { StoreChangeListener } from './change-notifier.js';
 
 /** A source of the current time in epoch milliseconds; injectable so tests control leases and expiry. */
@@ -218,6 +220,12 @@ export interface StorageAdapter {
    * more than `maxRows` samples. Stopping the iteration early releases what it holds.
    */
   hisReadChunks?(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
+  /**
+   * Optional capability: the samples {@link hisRead} gives, as typed history columns with timestamps in `tz` (what
+   * a hisRead answer is written from), for a store that keeps columns and can hand over copies of them without an
+   * object per sample. Fails as {@link hisRead} does.
+   */
+  hisReadColumns?(id: string, range: TimeRange, tz: TimeZone): Promise<HisRows>;
   /**
    * Optional capability: the samples of several distinct points in `[start, end)` joined on their timestamps (the
    * batch hisRead), in time order, in chunks read from one snapshot, so that a batch read of any length holds one

@@ -147,6 +147,12 @@ function bindAll(store: StorageAdapter): StorageAdapter {
       : {
           hisReadChunks: (id, r, o) => (store.hisReadChunks as NonNullable<StorageAdapter['hisReadChunks']>)(id, r, o),
         }),
+    ...(store.hisReadColumns === undefined
+      ? {}
+      : {
+          hisReadColumns: (id, r, tz) =>
+            (store.hisReadColumns as NonNullable<StorageAdapter['hisReadColumns']>)(id, r, tz),
+        }),
     ...(store.hisReadBatchChunks === undefined
       ? {}
       : {

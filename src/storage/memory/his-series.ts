@@ -1,7 +1,9 @@
 // One point's history in memory: columnar, sorted by time, 16 bytes a sample while every value is a Number of one unit.
 
+import { addHisVal, HisColumnsBuilder, HisRows } from '../../core/codec/zinc/his-columns.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { Num } from '../../core/kinds/number.js';
+import type { TimeZone } from '../../core/tz/time-zone.js';
 import type { HisItem, TimeRange } from '../adapter.js';
 import { sortedUniqueSamples } from '../his-samples.js';
 
@@ -47,6 +49,28 @@ export class HisSeries {
     const out = new Array<HisItem>(hi - lo);
     for (let i = lo; i < hi; i++) out[i - lo] = { ts: this.#ts[i] as number, val: this.#get(i) };
     return out;
+  }
+
+  /** The samples {@link read} gives, as history columns in `tz`: a Number series is two copied slices. */
+  readColumns(range: TimeRange, tz: TimeZone): HisRows {
+    const lo = this.#lowerBound(range.start);
+    const hi = Math.max(lo, this.#lowerBound(range.end));
+    if (this.#nums !== undefined) {
+      return new HisRows({
+        size: hi - lo,
+        tz,
+        epochMs: this.#ts.slice(lo, hi),
+        subMsNanos: undefined,
+        valKind: 'number',
+        unit: this.#unit,
+        nums: this.#nums.slice(lo, hi),
+        strs: undefined,
+        others: undefined,
+      });
+    }
+    const b = new HisColumnsBuilder(tz, hi - lo);
+    for (let i = lo; i < hi; i++) addHisVal(b, this.#ts[i] as number, 0, this.#get(i));
+    return b.build();
   }
 
   // Switch to a generic column when a value does not fit the numeric one.

@@ -1,9 +1,11 @@
 // The memory backend's data: entities with indexes and change versions, histories, priority arrays and watches.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import { HisColumnsBuilder, type HisRows } from '../../core/codec/zinc/his-columns.js';
 import { LimitError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import type { Ref } from '../../core/kinds/ref.js';
+import type { TimeZone } from '../../core/tz/time-zone.js';
 import type {
   CommitDiff,
   HisItem,
@@ -227,6 +229,12 @@ export class MemoryState {
   hisRead(id: string, range: TimeRange, _now: number): HisItem[] {
     this.#requireEntity(id);
     return this.#his.get(id)?.read(range) ?? [];
+  }
+
+  /** {@link hisRead}'s samples as history columns in `tz`. */
+  hisReadColumns(id: string, range: TimeRange, tz: TimeZone, _now: number): HisRows {
+    this.#requireEntity(id);
+    return this.#his.get(id)?.readColumns(range, tz) ?? new HisColumnsBuilder(tz, 0).build();
   }
 
   /** Number of samples in a point's history. */

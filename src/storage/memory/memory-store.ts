@@ -98,6 +98,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return result;
       }),
     hisRead: (id, range) => settle(() => state.hisRead(id, range, now())),
+    hisReadColumns: (id, range, tz) => settle(() => state.hisReadColumns(id, range, tz, now())),
     hisWrite: (id, items) => settle(() => state.hisWrite(id, items, now(), limits)),
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),

@@ -5,7 +5,8 @@ import { Dict } from '../../core/grid/dict.js';
 import { MARKER } from '../../core/kinds/marker.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
-import type { HisItem, StorageAdapter } from '../adapter.js';
+import { TimeZone } from '../../core/tz/time-zone.js';
+import type { HisItem, StorageAdapter, TimeRange } from '../adapter.js';
 import type { Harness } from './harness.js';
 import { addEntities } from './helpers.js';
 
@@ -14,6 +15,23 @@ const MIN = 60_000;
 const ALL = { start: 0, end: Number.MAX_SAFE_INTEGER };
 
 const kw = (ts: number, v: number): HisItem => ({ ts, val: new Num(v, 'kW') });
+
+const NEW_YORK = TimeZone.get('New_York');
+
+/**
+ * A point's samples by `hisRead`, checked against `hisReadColumns` when the store offers it: the same instants and
+ * values, with the zone asked for.
+ */
+async function readHis(store: StorageAdapter, id: string, range: TimeRange): Promise<readonly HisItem[]> {
+  const items = await store.hisRead(id, range);
+  if (store.hisReadColumns !== undefined) {
+    const rows = await store.hisReadColumns(id, range, NEW_YORK);
+    expect(rows.tz).toBe(NEW_YORK);
+    const asItems = Array.from({ length: rows.size }, (_, i) => ({ ts: rows.ts(i).epochMs, val: rows.val(i) }));
+    expect(asItems).toEqual(items);
+  }
+  return items;
+}
 
 async function withPoints(store: StorageAdapter): Promise<void> {
   await addEntities(store, [
@@ -41,7 +59,7 @@ export function describeHistoryContract(h: Harness): void {
       await withPoints(store);
       expect(await store.hisWrite('p1', [kw(T + 30 * MIN, 3), kw(T, 0), kw(T + 15 * MIN, 1.5)])).toBe(3);
       expect(await store.hisWrite('p1', [kw(T + 45 * MIN, 4.5), kw(T + 5 * MIN, 0.5)])).toBe(2);
-      const got = await store.hisRead('p1', ALL);
+      const got = await readHis(store, 'p1', ALL);
       expect(got.map((i) => i.ts)).toEqual([T, T + 5 * MIN, T + 15 * MIN, T + 30 * MIN, T + 45 * MIN]);
       expect(got.map((i) => i.val)).toEqual([0, 0.5, 1.5, 3, 4.5].map((v) => new Num(v, 'kW')));
     });
@@ -52,7 +70,7 @@ export function describeHistoryContract(h: Harness): void {
       await store.hisWrite('p1', [kw(T, 1), kw(T + MIN, 2), kw(T + 2 * MIN, 3)]);
       await store.hisWrite('p1', [kw(T + MIN, 20)]);
       await store.hisWrite('p1', [kw(T + 2 * MIN, 30), kw(T + 2 * MIN, 31), kw(T - MIN, -1)]);
-      const got = await store.hisRead('p1', ALL);
+      const got = await readHis(store, 'p1', ALL);
       expect(got).toEqual([kw(T - MIN, -1), kw(T, 1), kw(T + MIN, 20), kw(T + 2 * MIN, 31)]);
     });
 
@@ -64,7 +82,7 @@ export function describeHistoryContract(h: Harness): void {
         Array.from({ length: 10 }, (_, i) => kw(T + i * MIN, i)),
       );
       const ts = async (start: number, end: number): Promise<number[]> =>
-        (await store.hisRead('p1', { start, end })).map((i) => (i.ts - T) / MIN);
+        (await readHis(store, 'p1', { start, end })).map((i) => (i.ts - T) / MIN);
       expect(await ts(T + 2 * MIN, T + 5 * MIN)).toEqual([2, 3, 4]);
       expect(await ts(T + 2 * MIN + 1, T + 5 * MIN + 1)).toEqual([3, 4, 5]);
       expect(await ts(T + 3 * MIN, T + 3 * MIN)).toEqual([]);
@@ -78,8 +96,8 @@ export function describeHistoryContract(h: Harness): void {
       await withPoints(store);
       await store.hisWrite('p1', [kw(T, 1)]);
       await store.hisWrite('p2', [kw(T, 2), kw(T + MIN, 3)]);
-      expect(await store.hisRead('p1', ALL)).toEqual([kw(T, 1)]);
-      expect(await store.hisRead('p2', ALL)).toEqual([kw(T, 2), kw(T + MIN, 3)]);
+      expect(await readHis(store, 'p1', ALL)).toEqual([kw(T, 1)]);
+      expect(await readHis(store, 'p2', ALL)).toEqual([kw(T, 2), kw(T + MIN, 3)]);
     });
 
     it('stores values of every kind as written, including a kind change in one series', async () => {
@@ -95,13 +113,13 @@ export function describeHistoryContract(h: Harness): void {
       ];
       await store.hisWrite('p1', items.slice(0, 1));
       await store.hisWrite('p1', items.slice(1));
-      expect(await store.hisRead('p1', ALL)).toEqual(items);
+      expect(await readHis(store, 'p1', ALL)).toEqual(items);
     });
 
     it('has an empty history for a point never written', async () => {
       const { store } = await h.open();
       await withPoints(store);
-      expect(await store.hisRead('p2', ALL)).toEqual([]);
+      expect(await readHis(store, 'p2', ALL)).toEqual([]);
       expect(await store.hisWrite('p2', [])).toBe(0);
     });
 
@@ -109,6 +127,11 @@ export function describeHistoryContract(h: Harness): void {
       const { store } = await h.open();
       await withPoints(store);
       await expect(store.hisRead('ghost', ALL)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      if (store.hisReadColumns !== undefined) {
+        await expect(store.hisReadColumns('ghost', ALL, NEW_YORK)).rejects.toMatchObject({
+          code: 'HS_ERR_UNKNOWN_REC',
+        });
+      }
       await expect(store.hisWrite('ghost', [kw(T, 1)])).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
     });
 
@@ -118,8 +141,11 @@ export function describeHistoryContract(h: Harness): void {
       await store.hisWrite('p1', [kw(T, 1)]);
       await store.commit([{ op: 'remove', id: 'p1' }]);
       await expect(store.hisRead('p1', ALL)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      if (store.hisReadColumns !== undefined) {
+        await expect(store.hisReadColumns('p1', ALL, NEW_YORK)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      }
       await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p1'), point: MARKER, his: MARKER }) }]);
-      expect(await store.hisRead('p1', ALL)).toEqual([]);
+      expect(await readHis(store, 'p1', ALL)).toEqual([]);
     });
   });
 }

@@ -99,8 +99,8 @@ export class HisColumnsBuilder {
   /** Zone every timestamp must have. */
   readonly tz: TimeZone;
   #size = 0;
-  #cap = INITIAL_CAPACITY;
-  #ms = new Float64Array(INITIAL_CAPACITY);
+  #cap: number;
+  #ms: Float64Array;
   #sub: Int32Array | undefined;
   #kind: HisValKind | undefined;
   #unit: string | undefined;
@@ -108,8 +108,11 @@ export class HisColumnsBuilder {
   #strs: string[] | undefined;
   #others: Map<number, Val> | undefined;
 
-  constructor(tz: TimeZone) {
+  /** Rows in `tz`; `capacity`, when the number of rows is known, sizes the arrays once (no growing, no trim). */
+  constructor(tz: TimeZone, capacity = INITIAL_CAPACITY) {
     this.tz = tz;
+    this.#cap = Math.max(1, capacity);
+    this.#ms = new Float64Array(this.#cap);
   }
 
   /** Rows so far. */

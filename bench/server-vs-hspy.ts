@@ -1,5 +1,6 @@
 // Benchmark: our server against haystack-py's FastAPI server, op by op, on the same data and machine (PRODUCT.md
-// section 5: >= 10x on every op). Run: npx tsx bench/server-vs-hspy.ts [seconds] [--no-auth] [--zinc]
+// section 5: >= 10x on every op). Run: npx tsx bench/server-vs-hspy.ts [seconds] [--no-auth] [--zinc] [--op NAME]
+// (--op: only the ops whose name starts with NAME, e.g. `--op hisRead`, to re-measure one after a change)
 //
 // Data: both load Alpha (../shared/datasets/alpha/alpha.zinc, read in place, each with its own Zinc decoder) plus
 // one Number point holding a day of 5-minute history for hisRead. haystack-py runs its [server] extra (FastAPI under
@@ -181,7 +182,12 @@ function loads(): string {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 5);
+  const args = process.argv.slice(2);
+  const opAt = args.indexOf('--op');
+  const only = opAt < 0 ? undefined : args.splice(opAt, 2)[1];
+  const ops = OPS.filter((op) => only === undefined || op.name.startsWith(only));
+  if (ops.length === 0) throw new Error(`bench: no op named ${String(only)}: ${OPS.map((o) => o.name).join(', ')}`);
+  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 5);
   const withAuth = !process.argv.includes('--no-auth');
   const zinc = process.argv.includes('--zinc');
   if (!pythonAvailable()) return;
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
         `${withAuth ? 'SCRAM login once, bearer token on every request' : 'no auth'}, ${String(seconds)} s rounds x ` +
         `${String(ROUNDS)} alternating after ${String(WARM_UP_SECONDS)} s warm-up; ours from dist/, response cache off`,
     );
-    for (const op of OPS) {
+    for (const op of ops) {
       const [a, b] = [await check(sides[0], op.path, zinc), await check(sides[1], op.path, zinc)];
       console.log(
         `check ${op.name}: ours ${String(a.rows)} rows ${String(a.bytes)} B, ` +
@@ -227,7 +233,7 @@ async function main(): Promise<void> {
     }
     console.log(`load average before: ${loads()}`);
     const results: { name: string; ours: number[]; hspy: number[] }[] = [];
-    for (const op of OPS) {
+    for (const op of ops) {
       await load(sides[0], op.path, WARM_UP_SECONDS);
       await load(sides[1], op.path, WARM_UP_SECONDS);
       const r = { name: op.name, ours: [] as number[], hspy: [] as number[] };
@@ -254,7 +260,7 @@ async function main(): Promise<void> {
           `${ratio >= TARGET_RATIO ? 'OK' : 'BELOW'} (target >= ${String(TARGET_RATIO)}x)`,
       );
     }
-    console.log(`${String(OPS.length - below)} of ${String(OPS.length)} ops at or above the target`);
+    console.log(`${String(ops.length - below)} of ${String(ops.length)} ops at or above the target`);
     console.log(`load average after: ${loads()}`);
   } finally {
     ours?.child.kill();

@@ -20,7 +20,9 @@
 // a grid that is not an error grid on both servers, with the same number of rows where both serve the same data
 // (reads, nav, hisRead); row counts and sizes are printed.
 // autocannon drives both from this process on the same machine, so a fast server shares the CPU with its load: the
-// ratios are lower bounds on a machine with cores to spare.
+// ratios are lower bounds on a machine with cores to spare. The platform ceiling is measured in the same rounds: a
+// bare node:http server (another child) answering each op's path with the bytes ours sent for it, so ours/bare is
+// what our pipeline costs beyond writing the answer.
 
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +34,7 @@ import { decodeJson, decodeZincGrid, Grid } from '../src/core/index.js';
 import { haystackPyPython, pythonAvailable, startPythonServer } from '../test/support/python.js';
 import { sharedPath } from '../test/support/shared.js';
 import { autocannon, startChild } from './support/bench-child.js';
-import { MIX_CONNECTIONS } from './support/read-mix.js';
+import { MIX_CONNECTIONS, type Recorded, startBare } from './support/read-mix.js';
 import { stats } from './support/timing.js';
 
 /** PRODUCT.md section 5: our requests per second at least 10 times haystack-py's, on every op. */
@@ -118,10 +120,13 @@ async function startOurs(login: Login | null): Promise<number> {
   return (await server.listen(0, '127.0.0.1')).port;
 }
 
-// A child process is told the login (null: none) in its first message and answers with its port.
+/** What a child process serves: ours (with a login, or null for none), or the bare server's recorded answers. */
+type ChildInit = { readonly login: Login | null } | { readonly bare: [string, Recorded][] };
+
+// A child process is told what to serve in its first message and answers with its port.
 if (process.send !== undefined) {
-  process.once('message', (init: { readonly login: Login | null }) => {
-    void startOurs(init.login).then((port) => process.send?.(port));
+  process.once('message', (init: ChildInit) => {
+    void ('bare' in init ? startBare(init.bare) : startOurs(init.login)).then((port) => process.send?.(port));
   });
 } else {
   await main();
@@ -158,6 +163,17 @@ async function check(side: Side, path: string, zinc: boolean): Promise<{ rows: n
   if (grid.isError) throw fail('an error grid');
   if (grid.rows.length === 0) throw fail('no rows');
   return { rows: grid.rows.length, bytes: Buffer.byteLength(text) };
+}
+
+/** Our answer to every op, as the bare server is to send it. */
+async function record(side: Side, ops: readonly { readonly path: string }[]): Promise<[string, Recorded][]> {
+  const out: [string, Recorded][] = [];
+  for (const op of ops) {
+    const res = await fetch(`http://127.0.0.1:${String(side.port)}${op.path}`, { headers: side.headers });
+    const body = Buffer.from(await res.arrayBuffer());
+    out.push([op.path, { status: res.status, contentType: res.headers.get('content-type') ?? '', body }]);
+  }
+  return out;
 }
 
 /** Drive one GET at `side` for `seconds`: average req/s (throws on errors or non-2xx answers). */
@@ -198,6 +214,7 @@ async function main(): Promise<void> {
   const python = await haystackPyPython();
   const login: Login | null = withAuth ? { username: 'bench', password: randomBytes(12).toString('hex') } : null;
   let ours: { port: number; child: ChildProcess } | undefined;
+  let bare: { port: number; child: ChildProcess } | undefined;
   const hspy = await startPythonServer(python, 'hspy_bench_server.py', [
     ALPHA,
     HIS.id,
@@ -218,6 +235,8 @@ async function main(): Promise<void> {
       headers: { ...accept, ...(login === null ? {} : await bearer(port, login)) },
     });
     const sides = [await side('ours', ours.port), await side('hs-py', hspy.port)] as const;
+    bare = await startChild(fileURLToPath(import.meta.url), { bare: await record(sides[0], ops) });
+    const bareSide: Side = { name: 'bare', port: bare.port, headers: sides[0].headers };
     console.log(
       `server vs haystack-py: Alpha + 1 his point, ${MIX_CONNECTIONS} connections, ${zinc ? 'Zinc' : 'JSON v4'}, ` +
         `${withAuth ? 'SCRAM login once, bearer token on every request' : 'no auth'}, ${String(seconds)} s rounds x ` +
@@ -232,21 +251,25 @@ async function main(): Promise<void> {
       if (op.same && a.rows !== b.rows) throw new Error(`bench: ${op.name}: the servers answer different rows`);
     }
     console.log(`load average before: ${loads()}`);
-    const results: { name: string; ours: number[]; hspy: number[] }[] = [];
+    const results: { name: string; ours: number[]; hspy: number[]; bare: number[] }[] = [];
+    const list = (xs: readonly number[]): string => xs.map((n) => n.toFixed(0)).join(', ');
     for (const op of ops) {
       await load(sides[0], op.path, WARM_UP_SECONDS);
       await load(sides[1], op.path, WARM_UP_SECONDS);
-      const r = { name: op.name, ours: [] as number[], hspy: [] as number[] };
+      await load(bareSide, op.path, WARM_UP_SECONDS);
+      const r = { name: op.name, ours: [] as number[], hspy: [] as number[], bare: [] as number[] };
       for (let round = 0; round < ROUNDS; round++) {
         r.ours.push(await load(sides[0], op.path, seconds));
         r.hspy.push(await load(sides[1], op.path, seconds));
+        r.bare.push(await load(bareSide, op.path, seconds));
       }
-      console.log(
-        `${op.name}: ours ${r.ours.map((n) => n.toFixed(0)).join(', ')}; hs-py ${r.hspy.map((n) => n.toFixed(0)).join(', ')} req/s`,
-      );
+      console.log(`${op.name}: ours ${list(r.ours)}; hs-py ${list(r.hspy)}; bare ${list(r.bare)} req/s`);
       results.push(r);
     }
-    console.log('\nop                  ours median / best    hs-py median / best   ratio median (best)');
+    console.log(
+      '\nop                  ours median / best    hs-py median / best   ratio median (best)                       ' +
+        'bare median   ours/bare',
+    );
     let below = 0;
     for (const r of results) {
       const m = { ours: stats(r.ours).median, hspy: stats(r.hspy).median };
@@ -257,13 +280,15 @@ async function main(): Promise<void> {
         `${r.name.padEnd(18)}  ${m.ours.toFixed(0).padStart(8)} / ${best.ours.toFixed(0).padStart(6)}     ` +
           `${m.hspy.toFixed(0).padStart(7)} / ${best.hspy.toFixed(0).padStart(6)}     ` +
           `${ratio.toFixed(1).padStart(6)}x (${(best.ours / best.hspy).toFixed(1)}x)  ` +
-          `${ratio >= TARGET_RATIO ? 'OK' : 'BELOW'} (target >= ${String(TARGET_RATIO)}x)`,
+          `${(ratio >= TARGET_RATIO ? 'OK' : 'BELOW').padEnd(5)} (target >= ${String(TARGET_RATIO)}x)  ` +
+          `${stats(r.bare).median.toFixed(0).padStart(8)}   ${(m.ours / stats(r.bare).median).toFixed(2).padStart(6)}`,
       );
     }
     console.log(`${String(ops.length - below)} of ${String(ops.length)} ops at or above the target`);
     console.log(`load average after: ${loads()}`);
   } finally {
     ours?.child.kill();
+    bare?.child.kill();
     await hspy.stop();
   }
 }

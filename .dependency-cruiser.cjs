@@ -110,10 +110,13 @@ module.exports = {
     {
       name: 'backend-not-other-backend',
       comment:
-        'A backend src/storage/<backend>/ imports the contract files directly in src/storage/ and the shared SQL compiler in src/storage/sql/, but never another backend.',
+        'A backend src/storage/<backend>/ imports the contract files directly in src/storage/, the shared SQL compiler in src/storage/sql/ and the shared in-process indexes in src/storage/indexed/, but never another backend.',
       severity: 'error',
-      from: { path: '^src/storage/([^/]+)/', pathNot: '^src/storage/sql/' },
-      to: { path: '^src/storage/[^/]+/', pathNot: ['^src/storage/$1/', '^src/storage/sql/'] },
+      from: { path: '^src/storage/([^/]+)/', pathNot: ['^src/storage/sql/', '^src/storage/indexed/'] },
+      to: {
+        path: '^src/storage/[^/]+/',
+        pathNot: ['^src/storage/$1/', '^src/storage/sql/', '^src/storage/indexed/'],
+      },
     },
     {
       name: 'no-circular',

@@ -4,7 +4,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { HisColumnsBuilder, type HisRows } from '../../core/codec/zinc/his-columns.js';
 import { LimitError, UnknownRecError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
-import type { Ref } from '../../core/kinds/ref.js';
 import type { TimeZone } from '../../core/tz/time-zone.js';
 import type {
   CommitDiff,
@@ -28,10 +27,9 @@ import {
   writeTagChanges,
 } from '../priority-array.js';
 import { unknownWatchError } from '../storage-errors.js';
-import { EntityTable } from './entity-table.js';
 import { HisSeries } from './his-series.js';
-import { type CompiledQuery, compileQuery, type ExactTerms, type IndexHints, type RefEquality } from './query-plan.js';
-import { isMember, OrdinalSet, type ReadonlyOrdinalSet, TagIndex } from './tag-index.js';
+import { IndexedEntities } from '../indexed/indexed-entities.js';
+import { compileQuery } from '../indexed/query-plan.js';
 import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
@@ -84,27 +82,13 @@ interface Watch {
 const TOMBSTONE_PRUNE_AT = 1024;
 
 // The index sets of one exact conjunction: candidates `from`, kept if in every set of `all` and in none of `none`.
-interface ExactSets {
-  readonly from: ReadonlyOrdinalSet;
-  readonly all: readonly ReadonlyOrdinalSet[];
-  readonly none: readonly ReadonlyOrdinalSet[];
-}
-
-// Sort ordinals in place and drop repeats (an entity matched by two branches of an `or`).
-function uniqueSorted(a: number[]): void {
-  a.sort((x, y) => x - y);
-  let n = 0;
-  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[n++] = a[i] as number;
-  a.length = n;
-}
-
 /**
  * Everything a memory store holds. Adapters are thin views over it: two adapters made over one state share
  * entities, histories and watches, as server processes over one database would.
  */
 export class MemoryState {
-  readonly #entities = new EntityTable();
-  readonly #index = new TagIndex();
+  readonly #indexed = new IndexedEntities();
+  readonly #entities = this.#indexed.entities;
   readonly #pool = new ValuePool();
   #version = 0;
   // Ids removed, with the version of the removal, so that polls can report them.
@@ -115,15 +99,13 @@ export class MemoryState {
   readonly #timed = new Set<string>();
   #nextExpiry = Number.POSITIVE_INFINITY;
   readonly #watches = new Map<string, Watch>();
-  #filterEvaluations = 0;
-  readonly #resolve = (ref: Ref): Dict | undefined => this.#entities.get(ref.id);
 
   /** Counters for tests and diagnostics. */
   stats(): MemoryStoreStats {
     return {
       entities: this.#entities.size,
       version: this.#version,
-      filterEvaluations: this.#filterEvaluations,
+      filterEvaluations: this.#indexed.evaluations,
       watches: this.#watches.size,
     };
   }
@@ -155,39 +137,7 @@ export class MemoryState {
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     const out: Dict[] = [];
     if (max === 0) return out;
-    if (query.exact !== undefined) return this.#readExact(query.exact, max);
-    const resolve = this.#resolve;
-    const entities = this.#entities;
-    let evaluated = 0;
-    // True when the limit is reached.
-    const visit = (o: number): boolean => {
-      evaluated++;
-      const d = entities.dictAt(o) as Dict;
-      if (query.matches(d, resolve)) out.push(d);
-      return out.length >= max;
-    };
-    const best = this.#smallestIndex(query);
-    const all = entities.sorted();
-    if (best === undefined) {
-      for (const o of all) if (visit(o)) break;
-    } else if (best.size * Math.log2(best.size + 1) < all.length) {
-      // Sorting k candidates costs k log k; walking every entity in order and testing membership costs n. Only the
-      // matches are sorted (a filter mostly keeps few of its index's candidates), then cut to the limit.
-      const matched: number[] = [];
-      best.forEach((o) => {
-        const d = entities.dictAt(o);
-        if (d === undefined) return;
-        evaluated++;
-        if (query.matches(d, resolve)) matched.push(o);
-      });
-      entities.sortById(matched);
-      const n = Math.min(matched.length, max);
-      for (let i = 0; i < n; i++) out.push(entities.dictAt(matched[i] as number) as Dict);
-    } else {
-      for (const o of all) if (best.has(o) && visit(o)) break;
-    }
-    this.#filterEvaluations += evaluated;
-    return out;
+    return this.#indexed.read(query, max);
   }
 
   /** Apply diffs all or none; returns the entity after each non-remove diff. */
@@ -365,84 +315,6 @@ export class MemoryState {
     return [...this.#watches.values()].map(info);
   }
 
-  // The matches of a filter the indexes answer alone (see ExactTerms), in id order, up to `max`: no entity is
-  // evaluated, as the sets say all (measured: a nav level by site evaluated 1,071 entities to keep 158).
-  #readExact(plan: readonly ExactTerms[], max: number): Dict[] {
-    const entities = this.#entities;
-    const branches = plan.map((t) => this.#exactSets(t));
-    let candidates = 0;
-    for (const b of branches) candidates += b.from.size;
-    const matched: number[] = [];
-    if (entities.inIdOrder && branches.length === 1) {
-      const b = branches[0] as ExactSets;
-      b.from.selectInto(matched, b.all, b.none, max);
-    } else if (!entities.inIdOrder && candidates * Math.log2(candidates + 1) >= entities.size) {
-      // As in read: sorting the candidates would cost more than walking every entity in id order.
-      const passes = (o: number): boolean => branches.some((b) => b.from.has(o) && isMember(o, b.all, b.none));
-      for (const o of entities.sorted()) if (passes(o) && matched.push(o) >= max) break;
-    } else {
-      for (const b of branches) b.from.selectInto(matched, b.all, b.none, Number.POSITIVE_INFINITY);
-      if (branches.length > 1) uniqueSorted(matched);
-      if (!entities.inIdOrder) entities.sortById(matched);
-    }
-    const n = Math.min(matched.length, max);
-    const out: Dict[] = new Array<Dict>(n);
-    for (let i = 0; i < n; i++) out[i] = entities.dictAt(matched[i] as number) as Dict;
-    return out;
-  }
-
-  // The index sets of one exact conjunction: the smallest set of a required tag or Ref gives the candidates.
-  #exactSets(terms: ExactTerms): ExactSets {
-    const sets = [...terms.has.map((name) => this.#index.withTag(name)), ...terms.refs.map((eq) => this.#refSet(eq))];
-    let from = sets[0] as ReadonlyOrdinalSet;
-    for (const set of sets) if (set.size < from.size) from = set;
-    return {
-      from,
-      all: sets.filter((set) => set !== from),
-      none: terms.missing.map((name) => this.#index.withTag(name)),
-    };
-  }
-
-  // The smallest index set every match belongs to, or undefined when the filter requires no indexed tag; for a
-  // top-level `or` of indexed branches, the union of each branch's smallest set.
-  #smallestIndex(query: CompiledQuery): ReadonlyOrdinalSet | undefined {
-    const best = this.#smallestOf(query);
-    if (best !== undefined || query.anyOf === undefined) return best;
-    const union = new OrdinalSet();
-    for (const branch of query.anyOf) {
-      this.#smallestOf(branch)?.forEach((o) => {
-        union.add(o);
-      });
-    }
-    return union;
-  }
-
-  #smallestOf(hints: IndexHints): ReadonlyOrdinalSet | undefined {
-    let best: ReadonlyOrdinalSet | undefined;
-    for (const name of hints.requiredTags) {
-      const set = this.#index.withTag(name);
-      if (best === undefined || set.size < best.size) best = set;
-    }
-    for (const eq of hints.refEqualities) {
-      const set = this.#refSet(eq);
-      if (best === undefined || set.size < best.size) best = set;
-    }
-    return best;
-  }
-
-  // The entities satisfying `name == @refId`: the Ref index, or for `id` the entity itself.
-  #refSet({ name, refId }: RefEquality): ReadonlyOrdinalSet {
-    return name === 'id' ? this.#idSet(refId) : this.#index.withRef(name, refId);
-  }
-
-  // `id == @x`: the entity with that id, if any (the tag index leaves `id` out).
-  #idSet(id: string): ReadonlyOrdinalSet {
-    const set = new OrdinalSet();
-    const o = this.#entities.ordinalOf(id);
-    if (o >= 0) set.add(o);
-    return set;
-  }
-
   #newId(prefix: string, current: (id: string) => Dict | undefined): string {
     for (;;) {
       const id = `${prefix}${randomBytes(8).toString('hex')}`;
@@ -454,24 +326,14 @@ export class MemoryState {
   // Store one entity's new state (null removes it and everything attached to it); `ordinal` is its current one,
   // -1 when it is new.
   #apply(id: string, dict: Dict | null, version: number, ordinal: number): void {
-    const entities = this.#entities;
     if (dict === null) {
       if (ordinal < 0) return;
-      this.#index.update(ordinal, entities.dictAt(ordinal), undefined);
-      entities.remove(ordinal);
       this.#his.delete(id);
       this.#priority.delete(id);
       this.#timed.delete(id);
       this.#tombstones.set(id, version);
-      return;
-    }
-    if (ordinal < 0) {
-      if (this.#tombstones.size > 0) this.#tombstones.delete(id);
-      this.#index.update(entities.add(id, dict, version), undefined, dict);
-      return;
-    }
-    this.#index.update(ordinal, entities.dictAt(ordinal), dict);
-    entities.update(ordinal, dict, version);
+    } else if (ordinal < 0 && this.#tombstones.size > 0) this.#tombstones.delete(id);
+    this.#indexed.set(id, dict, version, ordinal);
   }
 
   #requireEntity(id: string): Dict {

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dict } from '../../../src/core/grid/dict.js';
-import { EntityTable } from '../../../src/storage/memory/entity-table.js';
+import { EntityTable } from '../../../src/storage/indexed/entity-table.js';
 
 describe('EntityTable', () => {
   it('finds entities by id and ordinal, and gives a removed ordinal again', () => {

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OrdinalSet } from '../../../src/storage/memory/tag-index.js';
+import { OrdinalSet } from '../../../src/storage/indexed/tag-index.js';
 
 type Op = { readonly add: boolean; readonly ordinal: number };
 

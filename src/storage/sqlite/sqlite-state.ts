@@ -33,6 +33,7 @@ import {
   writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
+import { compileQuery } from '../indexed/query-plan.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
 import { TagKind, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';
@@ -67,9 +68,12 @@ export interface SqliteReadStats {
   readonly exact: number;
   /** Reads whose SQL candidates were checked in process (a `->` path into a Dict or a DateTime). */
   readonly rechecked: number;
-  /** Reads that drove the query from an index (a Ref equality or a rare tag) rather than scanning every entity. */
+  /**
+   * Reads narrowed by an index rather than a scan of every entity: SQL's (a Ref equality or a rare tag) or the scan
+   * cache's tag and Ref indexes.
+   */
   readonly driven: number;
-  /** Reads no index could narrow, evaluated in process over the scan cache instead of in SQL. */
+  /** Reads answered in process by the scan cache (through its indexes where they narrow it) instead of in SQL. */
   readonly cached: number;
 }
 
@@ -110,7 +114,6 @@ export class SqliteState {
   #driven = 0;
   #cached = 0;
   readonly #mirror: EntityMirror;
-  readonly #resolveCached = (ref: Ref): Dict | undefined => this.#mirror.get(ref.id);
 
   // Prepared once: the statements every call uses.
   readonly #q;
@@ -172,7 +175,13 @@ export class SqliteState {
       levels: db.prepare('SELECT levels FROM priority WHERE rid = ?').pluck(),
       setLevels: db.prepare('INSERT OR REPLACE INTO priority (rid, levels, next_expiry) VALUES (?, ?, ?)'),
       deleteLevels: db.prepare('DELETE FROM priority WHERE rid = ?'),
-      nextExpiry: db.prepare('SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL').pluck(),
+      // One statement, so that both come from one snapshot.
+      versionAndExpiry: db
+        .prepare(
+          "SELECT (SELECT value FROM meta WHERE key = 'version'), " +
+            '(SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL)',
+        )
+        .raw(),
       expired: db.prepare(
         'SELECT p.rid, e.id, p.levels FROM priority p JOIN entity e ON e.rid = p.rid WHERE p.next_expiry <= ?',
       ),
@@ -232,45 +241,39 @@ export class SqliteState {
 
   /** Entities by id, in order. */
   readByIds(ids: readonly string[], now: number): (Dict | undefined)[] {
-    this.#expireOverrides(now);
+    const version = this.#expireOverrides(now);
+    // A loaded scan cache has them decoded, rather than a query and a decode per id.
+    const cached = this.#mirror.loaded ? this.#mirror.current(version) : undefined;
+    if (cached !== undefined) return ids.map((id) => cached.get(id));
     return ids.map((id) => this.#dict(id));
   }
 
-  /** Entities matching a filter, by id, up to `limit`: SQL decides, in-process evaluation checks only where needed. */
+  /**
+   * Entities matching a filter, by id, up to `limit`: the scan cache's indexes when it is loaded, else SQL, with
+   * in-process evaluation checking only where needed.
+   */
   read(text: string, limit: number | undefined, now: number): Dict[] {
     if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
     const c = this.#compile(text);
-    this.#expireOverrides(now);
+    const version = this.#expireOverrides(now);
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     const out: Dict[] = [];
     if (max === 0) return out;
+    // The scan cache, once loaded, answers every read through its own indexes (as the memory store does). An empty
+    // one is filled by an unlimited read that no SQL index narrows (start-up's `id` limit 1 stays cheap); a large
+    // store's fills in the background, and SQL answers until it is ready.
+    if (this.#mirror.loaded || (max === Number.POSITIVE_INFINITY && this.#driver(c, []) === '')) {
+      const entities = this.#mirror.current(version);
+      if (entities !== undefined) {
+        const query = compileQuery(text);
+        this.#cached++;
+        if (query.requiredTags.length + query.refEqualities.length > 0 || query.anyOf !== undefined) this.#driven++;
+        return entities.read(query, max);
+      }
+    }
     const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && this.#q.hasDicts.get() === 1);
     const params: SqlParam[] = [...c.sql.params];
     const driver = this.#driver(c, params);
-    // No index narrows it: every entity is a candidate, and decoded ones in process beat SQL's per-row subqueries.
-    // A limited read stops early in SQL, so it fills an empty cache only when it is unlimited (start-up's `id`
-    // limit 1 stays cheap). A large store's cache fills in the background; SQL answers until it is ready.
-    if (driver === '' && (max === Number.POSITIVE_INFINITY || this.#mirror.loaded)) {
-      const all = this.#mirror.current();
-      if (all !== undefined) {
-        this.#cached++;
-        const resolve = this.#resolveCached;
-        for (let i = 0; i < all.length; i++) {
-          const d = (all[i] as { readonly dict: Dict }).dict;
-          if (c.filter.matches(d, resolve)) {
-            out.push(d);
-            if (out.length >= max) break;
-          }
-        }
-        return out;
-      }
-    }
-    // An index narrows it and the scan cache is loaded: the index gives the candidates' ids, the cache their decoded
-    // entities (no per-row subqueries, no JSON decoding), both read in one transaction so that they agree.
-    if (driver !== '' && this.#mirror.loaded) {
-      const found = this.#readDrivenCached(c, driver, params, max);
-      if (found !== undefined) return found;
-    }
     let sql = `SELECT e.data FROM entity e WHERE ${driver}${c.sql.where} ORDER BY e.id`;
     if (!recheck && Number.isFinite(max)) {
       params.push(max);
@@ -292,31 +295,6 @@ export class SqliteState {
         out.push(d);
         if (out.length >= max) break;
       }
-    }
-    return out;
-  }
-
-  #readDrivenCached(c: CompiledRead, driver: string, params: readonly SqlParam[], max: number): Dict[] | undefined {
-    const work = (): Dict[] | undefined => {
-      if (this.#mirror.current() === undefined) return undefined;
-      // Sorted here, not by ORDER BY: with it SQLite walks the whole id index (1M rows) rather than the tag index.
-      const stmt = this.#statement(`SELECT e.id FROM entity e WHERE ${driver}1`);
-      const candidates = (stmt.all(sqliteParams(params)) as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const out: Dict[] = [];
-      const resolve = this.#resolveCached;
-      for (const id of candidates) {
-        const d = this.#mirror.get(id);
-        if (d !== undefined && c.filter.matches(d, resolve)) {
-          out.push(d);
-          if (out.length >= max) break;
-        }
-      }
-      return out;
-    };
-    const out = this.#db.inTransaction ? work() : this.#db.transaction(work).deferred();
-    if (out !== undefined) {
-      this.#driven++;
-      this.#cached++;
     }
     return out;
   }
@@ -664,12 +642,16 @@ export class SqliteState {
   }
 
   // Timed overrides end lazily: the first call at or after their end empties them, as one committed change.
-  #expireOverrides(now: number): void {
-    const next = this.#q.nextExpiry.get() as number | null;
-    if (next === null || next > now) return;
+  // Ends the timed overrides due by `now`; returns the file's version when that changed nothing (undefined when it
+  // did), read in the same statement as the next expiry, so that a loaded scan cache at that version answers with no
+  // other query.
+  #expireOverrides(now: number): number | undefined {
+    const [version, next] = this.#q.versionAndExpiry.get() as [number, number | null];
+    if (next === null || next > now) return version;
     this.#write(() => {
       this.#expireOverridesNow(now);
     });
+    return undefined;
   }
 
   #expireOverridesNow(now: number): void {

@@ -1,5 +1,8 @@
 // Benchmark: the about/ops/read/nav mix over Alpha + Bravo (../shared/datasets/) at 50 connections, our server
-// against a bare node:http server that sends the same response bytes. Run: npx tsx bench/server.ts [seconds] [--cache] [--src]
+// against a bare node:http server that sends the same response bytes.
+// Run: npx tsx bench/server.ts [seconds] [--cache] [--src] [--sqlite]
+// (--sqlite: ours over the embedded SQLite store in a temporary file, what `haystack serve` runs by default, instead
+// of the memory store)
 //
 // Each server runs in its own child process and autocannon drives it from this one, so the load generator never
 // shares an event loop with the server it measures. The bare server answers from a table of the bytes our
@@ -12,7 +15,9 @@
 // through a `__name` call). Both children run under the same node and flags (tsx loaded in each).
 
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild as startBenchChild } from './support/bench-child.js';
 import { loadMix, MIX, MIX_CONNECTIONS, mixTexts, type Recorded, recordMix, startBare } from './support/read-mix.js';
@@ -24,23 +29,36 @@ const TARGET_RATIO = 0.5;
 const ROUNDS = 3;
 
 type WorkerInit =
-  | { readonly kind: 'ours'; readonly cache: boolean; readonly root: 'dist' | 'src' }
+  | { readonly kind: 'ours'; readonly cache: boolean; readonly root: 'dist' | 'src'; readonly sqlite: string | null }
   | { readonly kind: 'bare'; readonly table: [string, Recorded][] };
 
 type ServerModule = typeof import('../src/server/index.js');
 type MemoryModule = typeof import('../src/storage/memory/index.js');
 type ZincModule = typeof import('../src/core/codec/zinc/index.js');
+type SqliteModule = typeof import('../src/storage/sqlite/index.js');
 
-async function startOurs(cache: boolean, root: 'dist' | 'src'): Promise<number> {
+// `sqlite`: the SQLite store's file, or null for the memory store.
+async function startOurs(cache: boolean, root: 'dist' | 'src', sqlite: string | null): Promise<number> {
   // The same modules from the build or from the source (a computed specifier: dist/ need not exist to type-check);
   // the data decoded by the same build, as its kinds are its own classes.
   const from = (p: string): string => new URL(`../${root}/${p}`, import.meta.url).href;
   const { createServer } = (await import(from('server/index.js'))) as ServerModule;
   const { createMemoryStore } = (await import(from('storage/memory/index.js'))) as MemoryModule;
   const { decodeZincGrid } = (await import(from('core/codec/zinc/index.js'))) as ZincModule;
-  const store = createMemoryStore();
+  const sqliteStore =
+    sqlite === null
+      ? undefined
+      : await ((await import(from('storage/sqlite/index.js'))) as SqliteModule).openSqliteStore({ path: sqlite });
+  const store = sqliteStore ?? createMemoryStore();
   for (const text of mixTexts()) {
     await store.commit(decodeZincGrid(text).rows.map((tags) => ({ op: 'add' as const, tags })));
+  }
+  if (sqliteStore !== undefined) {
+    // As `haystack serve` does: the scan cache filled before the first request (in the background, chunk by chunk).
+    sqliteStore.warmScanCache();
+    while (sqliteStore.scanCacheStats().loads === 0 || sqliteStore.scanCacheStats().filling) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
   const server = createServer({ store, noAuth: true, tz: 'Denver', responseCache: cache });
   return (await server.listen(0, '127.0.0.1')).port;
@@ -49,7 +67,7 @@ async function startOurs(cache: boolean, root: 'dist' | 'src'): Promise<number> 
 // A child process is told its role in its first message and answers with the port it listens on.
 if (process.send !== undefined) {
   process.once('message', (init: WorkerInit) => {
-    void (init.kind === 'ours' ? startOurs(init.cache, init.root) : startBare(init.table)).then((port) =>
+    void (init.kind === 'ours' ? startOurs(init.cache, init.root, init.sqlite) : startBare(init.table)).then((port) =>
       process.send?.(port),
     );
   });
@@ -71,12 +89,17 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     });
   }
-  const ours = await startChild({ kind: 'ours', cache, root });
+  const dir = process.argv.includes('--sqlite') ? mkdtempSync(path.join(tmpdir(), 'hs-bench-')) : undefined;
+  const sqlite = dir === undefined ? null : path.join(dir, 'bench.db');
+  const ours = await startChild({ kind: 'ours', cache, root, sqlite });
   const table = await recordMix(`http://127.0.0.1:${String(ours.port)}`);
   const bare = await startChild({ kind: 'bare', table });
   const bytes = table.reduce((n, [, r]) => n + r.body.length, 0);
   console.log(`server mix: ${MIX.length} URLs, ${bytes} response bytes per cycle, ${MIX_CONNECTIONS} connections`);
-  console.log(`ours runs from ${root === 'dist' ? 'the build (dist/)' : 'the source under tsx (--src)'}`);
+  console.log(
+    `ours runs from ${root === 'dist' ? 'the build (dist/)' : 'the source under tsx (--src)'}, ` +
+      `over the ${sqlite === null ? 'memory' : 'SQLite'} store`,
+  );
   console.log(
     `load average before: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -107,4 +130,5 @@ async function main(): Promise<void> {
   );
   ours.child.kill();
   bare.child.kill();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }

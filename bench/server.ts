@@ -1,8 +1,10 @@
 // Benchmark: the about/ops/read/nav mix over Alpha + Bravo (../shared/datasets/) at 50 connections, our server
 // against a bare node:http server that sends the same response bytes.
-// Run: npx tsx bench/server.ts [seconds] [--cache] [--src] [--sqlite]
-// (--sqlite: ours over the embedded SQLite store in a temporary file, what `haystack serve` runs by default, instead
-// of the memory store)
+// Run: npx tsx bench/server.ts [seconds] [--cache] [--src] [--sqlite | --store TEXT]
+// Ours serves from the memory store, or with --sqlite from the embedded SQLite store in a temporary file (what
+// `haystack serve` runs by default), or with --store from any store `haystack serve --store TEXT` opens, which must
+// be empty (a fresh schema or prefix: `postgres://127.0.0.1/test?schema=bench1`, `redis://127.0.0.1?prefix=bench1`).
+// The store is warmed as serve warms it (the SQLite scan cache filled) before any request.
 //
 // Each server runs in its own child process and autocannon drives it from this one, so the load generator never
 // shares an event loop with the server it measures. The bare server answers from a table of the bytes our
@@ -29,36 +31,41 @@ const TARGET_RATIO = 0.5;
 const ROUNDS = 3;
 
 type WorkerInit =
-  | { readonly kind: 'ours'; readonly cache: boolean; readonly root: 'dist' | 'src'; readonly sqlite: string | null }
+  | { readonly kind: 'ours'; readonly cache: boolean; readonly root: 'dist' | 'src'; readonly store: string | null }
   | { readonly kind: 'bare'; readonly table: [string, Recorded][] };
 
 type ServerModule = typeof import('../src/server/index.js');
 type MemoryModule = typeof import('../src/storage/memory/index.js');
 type ZincModule = typeof import('../src/core/codec/zinc/index.js');
-type SqliteModule = typeof import('../src/storage/sqlite/index.js');
+type StoresModule = typeof import('../src/app/stores/store-backend.js');
+type BackendsModule = typeof import('../src/app/stores/backends.js');
 
-// `sqlite`: the SQLite store's file, or null for the memory store.
-async function startOurs(cache: boolean, root: 'dist' | 'src', sqlite: string | null): Promise<number> {
+// `storeText`: the store as `haystack serve --store` takes it, or null for the memory store.
+async function startOurs(cache: boolean, root: 'dist' | 'src', storeText: string | null): Promise<number> {
   // The same modules from the build or from the source (a computed specifier: dist/ need not exist to type-check);
   // the data decoded by the same build, as its kinds are its own classes.
   const from = (p: string): string => new URL(`../${root}/${p}`, import.meta.url).href;
   const { createServer } = (await import(from('server/index.js'))) as ServerModule;
   const { createMemoryStore } = (await import(from('storage/memory/index.js'))) as MemoryModule;
   const { decodeZincGrid } = (await import(from('core/codec/zinc/index.js'))) as ZincModule;
-  const sqliteStore =
-    sqlite === null
+  const opened =
+    storeText === null
       ? undefined
-      : await ((await import(from('storage/sqlite/index.js'))) as SqliteModule).openSqliteStore({ path: sqlite });
-  const store = sqliteStore ?? createMemoryStore();
+      : await ((await import(from('app/stores/store-backend.js'))) as StoresModule).openStore(
+          storeText,
+          ((await import(from('app/stores/backends.js'))) as BackendsModule).STORE_BACKENDS,
+          { cwd: process.cwd() },
+        );
+  const store = opened?.store ?? createMemoryStore();
+  if ((await store.count()) > 0) throw new Error(`bench: the store ${String(storeText)} is not empty`);
   for (const text of mixTexts()) {
     await store.commit(decodeZincGrid(text).rows.map((tags) => ({ op: 'add' as const, tags })));
   }
-  if (sqliteStore !== undefined) {
-    // As `haystack serve` does: the scan cache filled before the first request (in the background, chunk by chunk).
-    sqliteStore.warmScanCache();
-    while (sqliteStore.scanCacheStats().loads === 0 || sqliteStore.scanCacheStats().filling) {
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+  opened?.warm?.();
+  // The SQLite scan cache fills in the background, chunk by chunk: the bench starts once it is in.
+  const scan = store as { scanCacheStats?: () => { readonly loads: number; readonly filling: boolean } };
+  while (scan.scanCacheStats !== undefined && (scan.scanCacheStats().loads === 0 || scan.scanCacheStats().filling)) {
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const server = createServer({ store, noAuth: true, tz: 'Denver', responseCache: cache });
   return (await server.listen(0, '127.0.0.1')).port;
@@ -67,7 +74,7 @@ async function startOurs(cache: boolean, root: 'dist' | 'src', sqlite: string | 
 // A child process is told its role in its first message and answers with the port it listens on.
 if (process.send !== undefined) {
   process.once('message', (init: WorkerInit) => {
-    void (init.kind === 'ours' ? startOurs(init.cache, init.root, init.sqlite) : startBare(init.table)).then((port) =>
+    void (init.kind === 'ours' ? startOurs(init.cache, init.root, init.store) : startBare(init.table)).then((port) =>
       process.send?.(port),
     );
   });
@@ -80,7 +87,10 @@ function startChild(init: WorkerInit): Promise<{ port: number; child: ChildProce
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 5);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--store');
+  const storeText = at < 0 ? undefined : args.splice(at, 2)[1];
+  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 5);
   const cache = process.argv.includes('--cache');
   const root = process.argv.includes('--src') ? 'src' : 'dist';
   if (root === 'dist') {
@@ -90,15 +100,15 @@ async function main(): Promise<void> {
     });
   }
   const dir = process.argv.includes('--sqlite') ? mkdtempSync(path.join(tmpdir(), 'hs-bench-')) : undefined;
-  const sqlite = dir === undefined ? null : path.join(dir, 'bench.db');
-  const ours = await startChild({ kind: 'ours', cache, root, sqlite });
+  const store = dir !== undefined ? `sqlite:${path.join(dir, 'bench.db')}` : (storeText ?? null);
+  const ours = await startChild({ kind: 'ours', cache, root, store });
   const table = await recordMix(`http://127.0.0.1:${String(ours.port)}`);
   const bare = await startChild({ kind: 'bare', table });
   const bytes = table.reduce((n, [, r]) => n + r.body.length, 0);
   console.log(`server mix: ${MIX.length} URLs, ${bytes} response bytes per cycle, ${MIX_CONNECTIONS} connections`);
   console.log(
     `ours runs from ${root === 'dist' ? 'the build (dist/)' : 'the source under tsx (--src)'}, ` +
-      `over the ${sqlite === null ? 'memory' : 'SQLite'} store`,
+      `over the ${store === null ? 'memory' : (store.split(/[:?]/)[0] ?? '')} store`,
   );
   console.log(
     `load average before: ${loadavg()

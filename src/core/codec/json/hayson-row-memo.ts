@@ -5,7 +5,7 @@
 
 import type { Dict } from '../../grid/dict.js';
 import type { Grid } from '../../grid/grid.js';
-import { ByteSink, utf8Encoder } from '../zinc/byte-sink.js';
+import { ByteSink, putBytes, utf8Encoder } from '../zinc/byte-sink.js';
 import { hisRowsOf } from '../zinc/his-columns.js';
 import { HAYSON_GRID_TAIL, writeHaysonDict, writeHaysonGridHead, writeHaysonHisRows } from './hayson-writer.js';
 
@@ -61,7 +61,7 @@ export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Arra
     const sink = new ByteSink(head.length * 3 + his.size * 128 + TAIL.length);
     sink.utf8(head);
     writeHaysonHisRows(sink, his, true);
-    sink.bytes(TAIL);
+    putBytes(sink, TAIL);
     return sink.buf.subarray(0, sink.len);
   }
   const src = grid.rowSource;
@@ -77,8 +77,8 @@ export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Arra
   sink.utf8(head);
   for (let i = 0; i < n; i++) {
     if (i > 0) sink.byte(COMMA);
-    sink.bytes(rows[i] as Uint8Array);
+    putBytes(sink, rows[i] as Uint8Array);
   }
-  sink.bytes(TAIL);
+  putBytes(sink, TAIL);
   return sink.buf.subarray(0, sink.len);
 }

@@ -32,20 +32,6 @@ export class ByteSink {
     this.buf[this.len++] = c;
   }
 
-  /** Some bytes. */
-  bytes(b: Uint8Array): void {
-    const n = b.length;
-    this.ensure(n);
-    if (n > 32) this.buf.set(b, this.len);
-    else {
-      // A loop beats TypedArray#set for a few bytes.
-      const buf = this.buf;
-      const at = this.len;
-      for (let k = 0; k < n; k++) buf[at + k] = b[k] as number;
-    }
-    this.len += n;
-  }
-
   /** Text as UTF-8 (well-formed UTF-16 expected; a lone surrogate becomes U+FFFD). */
   utf8(s: string): void {
     const n = s.length;
@@ -111,4 +97,21 @@ export function putDecimal(buf: Uint8Array, p: number, v: number): number {
     if (frac % 10 !== 0) buf[end++] = 48 + (frac % 10);
   }
   return end;
+}
+
+/**
+ * Append `b` to `sink`. A function rather than a ByteSink method: only the servers' memo writers use it, and a
+ * method would sit in every browser bundle that has a ByteSink.
+ */
+export function putBytes(sink: ByteSink, b: Uint8Array): void {
+  const n = b.length;
+  sink.ensure(n);
+  if (n > 32) sink.buf.set(b, sink.len);
+  else {
+    // A loop beats TypedArray#set for a few bytes.
+    const buf = sink.buf;
+    const at = sink.len;
+    for (let k = 0; k < n; k++) buf[at + k] = b[k] as number;
+  }
+  sink.len += n;
 }

@@ -3,7 +3,7 @@
 
 import type { Dict } from '../../grid/dict.js';
 import type { Grid, GridCol } from '../../grid/grid.js';
-import { ByteSink, utf8Encoder } from './byte-sink.js';
+import { ByteSink, putBytes, utf8Encoder } from './byte-sink.js';
 import { HisRows } from './his-columns.js';
 import {
   encodeZincBytes,
@@ -269,8 +269,8 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSi
   const plans = n > 0 ? memo.plans(cols) : undefined;
   // The usual header (no grid or column meta) from bytes kept with the layout.
   if (plans !== undefined && grid.meta.isEmpty && cols.every(noMeta)) {
-    out.bytes(VER_LINE);
-    out.bytes(plans.namesLine());
+    putBytes(out, VER_LINE);
+    putBytes(out, plans.namesLine());
   } else out.utf8(encodeZincHeader(grid.meta, cols));
   const src = grid.rowSource;
   if (plans !== undefined && src.size > 0) {
@@ -280,7 +280,7 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSi
       const row = src.row(r);
       const line = many || row.has('id') ? memo.line(row, plans, n) : undefined;
       if (line === undefined) writeLine(out, row, undefined, plans.of(row.shape), n);
-      else out.bytes(line);
+      else putBytes(out, line);
     }
   }
   return into === undefined ? out.buf.slice(0, out.len) : out.buf.subarray(0, out.len);

@@ -285,10 +285,13 @@ export class ZincReader {
   // ---------------------------------------------------------------------------------------------
   // Errors
 
-  /** Raise a ParseError at `p`: `expected <what> but found <char>`. */
-  #fail(p: number, expected: string): never {
+  /**
+   * Raise a ParseError at `p`: `expected <what> but found <found>`, by default the char at `p`; a caller gives
+   * `found` when the char alone does not show what is wrong (a value out of range).
+   */
+  #fail(p: number, expected: string, found: string | number = this.#describe(p)): never {
     if (this.#partial && p >= this.#end) throw NEED_MORE_INPUT;
-    throw this.#error(p, `expected ${expected} but found ${this.#describe(p)}`);
+    throw this.#error(p, `expected ${expected} but found ${found}`);
   }
 
   /** Raise a ParseError at `p` with a given reason. */
@@ -677,9 +680,8 @@ export class ZincReader {
     const mo = this.#digits2(p + 5, 'a month');
     if (this.#ch(p + 7) !== C_MINUS) this.#fail(p + 7, '- in a Date');
     const d = this.#digits2(p + 8, 'a day');
-    if (mo < 1 || mo > 12) this.#failMsg(p + 5, `expected a month 01-12 but found ${this.#s.slice(p + 5, p + 7)}`);
-    if (d < 1 || d > daysInMonth(y, mo))
-      this.#failMsg(p + 8, `expected a day of ${this.#s.slice(p, p + 7)} but found ${d}`);
+    if (mo < 1 || mo > 12) this.#fail(p + 5, 'a month 01-12', this.#s.slice(p + 5, p + 7));
+    if (d < 1 || d > daysInMonth(y, mo)) this.#fail(p + 8, `a day of ${this.#s.slice(p, p + 7)}`, d);
     this.#dY = y;
     this.#dMo = mo;
     this.#dD = d;
@@ -691,14 +693,14 @@ export class ZincReader {
     const h = this.#digits2(p, 'an hour');
     if (this.#ch(p + 2) !== C_COLON) this.#fail(p + 2, ': in a Time');
     const m = this.#digits2(p + 3, 'a minute');
-    if (h > 23) this.#failMsg(p, `expected an hour 00-23 but found ${h}`);
-    if (m > 59) this.#failMsg(p + 3, `expected a minute 00-59 but found ${m}`);
+    if (h > 23) this.#fail(p, 'an hour 00-23', h);
+    if (m > 59) this.#fail(p + 3, 'a minute 00-59', m);
     let sec = 0;
     let nanos = 0;
     let i = p + 5;
     if (this.#ch(i) === C_COLON) {
       sec = this.#digits2(i + 1, 'a second');
-      if (sec > 59) this.#failMsg(i + 1, `expected a second 00-59 but found ${sec}`);
+      if (sec > 59) this.#fail(i + 1, 'a second 00-59', sec);
       i += 3;
       if (this.#ch(i) === C_DOT) {
         i++;
@@ -743,7 +745,7 @@ export class ZincReader {
       const oh = this.#digits2(i + 1, 'an offset hour');
       if (this.#ch(i + 3) !== C_COLON) this.#fail(i + 3, ': in an offset');
       const om = this.#digits2(i + 4, 'an offset minute');
-      if (oh > 18 || om > 59) this.#failMsg(i, `expected an offset within ±18:00 but found ${this.#s.slice(i, i + 6)}`);
+      if (oh > 18 || om > 59) this.#fail(i, 'an offset within ±18:00', this.#s.slice(i, i + 6));
       offset = (oh * 3600 + om * 60) * (c === C_MINUS ? -1 : 1);
       i += 6;
     } else this.#fail(i, 'Z or an offset ±hh:mm');
@@ -759,7 +761,7 @@ export class ZincReader {
         const name = s.slice(start, j);
         const found = name.length <= 64 ? TimeZone.find(name) : undefined;
         if (found === undefined || found.name.includes('/'))
-          this.#failMsg(start, `expected a time zone name but found ${JSON.stringify(name)}`);
+          this.#fail(start, 'a time zone name', JSON.stringify(name));
         tz = found;
         this.#lastTzName = name;
         this.#lastTz = found;
@@ -838,7 +840,7 @@ export class ZincReader {
         break;
       default:
     }
-    return this.#failMsg(p, `expected a value but found identifier ${JSON.stringify(s.slice(p, i))}`);
+    return this.#fail(p, 'a value', `identifier ${JSON.stringify(s.slice(p, i))}`);
   }
 
   /** Zinc: <coord> := "C(" <coordDeg> "," <coordDeg> ")" ; <coordDeg> := ["-"] <digits> ["." <digits>] */
@@ -852,8 +854,8 @@ export class ZincReader {
     const lng = this.#num;
     i = this.#sp(lngEnd);
     if (this.#ch(i) !== C_RPAREN) this.#fail(i, ') to close a Coord');
-    if (!(lat >= -90 && lat <= 90)) this.#failMsg(p, `expected a latitude within ±90 but found ${lat}`);
-    if (!(lng >= -180 && lng <= 180)) this.#failMsg(i, `expected a longitude within ±180 but found ${lng}`);
+    if (!(lat >= -90 && lat <= 90)) this.#fail(p, 'a latitude within ±90', lat);
+    if (!(lng >= -180 && lng <= 180)) this.#fail(i, 'a longitude within ±180', lng);
     this.#pos = i + 1;
     return new Coord(lat, lng);
   }
@@ -977,7 +979,7 @@ export class ZincReader {
     const ver = this.#readStr(q);
     if (ver === '3.0') this.#ver = 3;
     else if (ver === '2.0') this.#ver = 2;
-    else this.#failMsg(q, `expected version "3.0" or "2.0" but found ${JSON.stringify(ver)}`);
+    else this.#fail(q, 'version "3.0" or "2.0"', JSON.stringify(ver));
   }
 
   /** Grid meta tags after `ver`, then the newline. */

@@ -1,6 +1,8 @@
 // HaystackClient: one method per standard op over fetch, with automatic SCRAM login and typed errors.
 
-import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/index.js';
+// The stream reader's own module, not the Zinc door: the door also reaches the history byte writer, which a
+// browser bundle would then load up front (the JSON writer, loaded lazily, is its only user here).
+import { decodeZincStream, readZincStream, type ZincStreamEvent } from '../core/codec/zinc/zinc-stream.js';
 import {
   AuthError,
   CallError,

@@ -5,7 +5,7 @@
 import type { Codec } from '../core/codec/codec.js';
 import { type FormatName, formatForContentType, parseMediaType } from '../core/codec/negotiate.js';
 import { decodeZinc } from '../core/codec/zinc/zinc-reader.js';
-import { encodeZincGridRows } from '../core/codec/zinc/zinc-writer.js';
+import { encodeZincGridRows } from '../core/codec/zinc/zinc-value-writer.js';
 import { HaystackError, OptionError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';

@@ -4,17 +4,15 @@ export { HisColumnsBuilder, HisRows, type HisRowsParts, type HisValKind } from '
 export { decodeZinc, decodeZincGrid, decodeZincValue, ZincReader, type ZincReaderOptions } from './zinc-reader.js';
 export {
   decodeZincStream,
-  encodeZincChunks,
-  encodeZincStream,
   readZincStream,
   type ZincChunk,
-  type ZincEncodeStreamOptions,
   type ZincStreamEvent,
   type ZincStreamHeader,
   type ZincStreamOptions,
   ZincStreamReader,
   type ZincStreamRow,
 } from './zinc-stream.js';
+export { encodeZincChunks, encodeZincStream, type ZincEncodeStreamOptions } from './zinc-stream-writer.js';
 export {
   encodeZinc,
   encodeZincBytes,

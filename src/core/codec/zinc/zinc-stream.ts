@@ -1,4 +1,4 @@
-// Streaming Zinc: decode a grid from text or byte chunks row by row, and encode a grid as a sequence of chunks.
+// Streaming Zinc: decode a grid from text or byte chunks row by row (the writers are in zinc-stream-writer.ts).
 
 import { CompactRows, Dict, DictShape } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
@@ -12,7 +12,6 @@ import {
 import { type DecodeLimits, limitExceeded, resolveLimits, rowTooLong } from '../limits.js';
 import { addHisRow, type HisColumnsBuilder, hisBuilderForRow } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
-import { encodeZincHeader, encodeZincRows, RowWriter } from './zinc-writer.js';
 
 /** The header of a grid read from a stream: its meta and columns. */
 export interface ZincStreamHeader {
@@ -252,45 +251,4 @@ export async function decodeZincStream(
   }
   if (rows === undefined && his !== undefined) return Grid.fromTrustedParts(meta, cols, his.build());
   return Grid.fromTrustedParts(meta, cols, rows ?? []);
-}
-
-/** Options of the stream writers. */
-export interface ZincEncodeStreamOptions {
-  /** Rows per chunk (default 1000). */
-  readonly rowsPerChunk?: number;
-}
-
-/** A grid as Zinc text in chunks of `rowsPerChunk` rows (the header is the first chunk). */
-export function* encodeZincChunks(grid: Grid, options?: ZincEncodeStreamOptions): Generator<string, void, undefined> {
-  const per = Math.max(1, options?.rowsPerChunk ?? 1000);
-  yield encodeZincHeader(grid.meta, grid.cols);
-  const w = new RowWriter(grid.cols);
-  const n = grid.size;
-  for (let i = 0; i < n; i += per) yield encodeZincRows(grid, i, Math.min(n, i + per), w);
-}
-
-/**
- * Zinc text of a grid whose rows come from a (possibly async) iterable, in chunks of `rowsPerChunk`
- * rows: a server can send a history as it reads it from storage, never holding it all.
- */
-export async function* encodeZincStream(
-  meta: Dict,
-  cols: readonly GridCol[],
-  rows: AsyncIterable<Dict> | Iterable<Dict>,
-  options?: ZincEncodeStreamOptions,
-): AsyncGenerator<string, void, undefined> {
-  const per = Math.max(1, options?.rowsPerChunk ?? 1000);
-  yield encodeZincHeader(meta, cols);
-  const w = new RowWriter(cols);
-  let out = '';
-  let k = 0;
-  for await (const row of rows) {
-    out += w.row(row);
-    if (++k === per) {
-      yield out;
-      out = '';
-      k = 0;
-    }
-  }
-  if (k > 0) yield out;
 }

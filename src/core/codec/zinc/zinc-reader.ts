@@ -199,9 +199,10 @@ export class ZincReader {
         break;
       default:
         if (c >= 65 && c <= 90) {
-          // One-letter keywords (M, N, T, F, R) are most cells of a sparse grid: decide them on the next char.
+          // One-letter keywords (M, N, T, F, R) are most cells of a sparse grid: decide them on the next char (or,
+          // after a space, on the next char that is not one: `M (` starts an XStr). The only place they are read.
           const n = this.#ch(p + 1);
-          if (!isIdPart(n) && n !== C_LPAREN && n !== C_SP) {
+          if (!isIdPart(n) && n !== C_LPAREN && (n !== C_SP || this.#ch(this.#sp(p + 1)) !== C_LPAREN)) {
             this.#pos = p + 1;
             switch (c) {
               case 77:
@@ -817,21 +818,6 @@ export class ZincReader {
     }
     this.#pos = i;
     switch (i - p) {
-      case 1:
-        switch (s.charCodeAt(p)) {
-          case 78: // N
-            return null;
-          case 77: // M
-            return MARKER;
-          case 84: // T
-            return true;
-          case 70: // F
-            return false;
-          case 82: // R
-            return REMOVE;
-          default:
-        }
-        break;
       case 2:
         if (s.startsWith('NA', p)) return NA;
         break;

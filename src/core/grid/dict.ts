@@ -109,7 +109,7 @@ export class DictShape {
     const slots = new Map<string, number>();
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
-      if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
+      checkTagName(name);
       if (slots.has(name)) throw new ValueError(`Duplicate tag name ${name}`);
       slots.set(name, i);
     }
@@ -203,12 +203,11 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
   static of(init?: DictInit | null): Dict {
     if (init === undefined || init === null) return Dict.EMPTY;
     if (init instanceof Dict) return init;
-    const entries: Iterable<readonly [string, unknown]> =
-      init instanceof Map || isIterable(init) ? (init as Iterable<readonly [string, unknown]>) : Object.entries(init);
+    const entries = entriesOf(init);
     const names = new ShapeBuilder();
     const values: TagVal[] = [];
     for (const [name, raw] of entries) {
-      if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
+      checkTagName(name);
       if (raw === null || raw === undefined) continue;
       const v = toVal(raw) as TagVal;
       // A repeated name keeps its first position and takes the last value, as Map.set does.
@@ -377,7 +376,7 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
 
   /** A copy with `name` set (null removes it). */
   set(name: string, val: unknown): Dict {
-    if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
+    checkTagName(name);
     if (val === null || val === undefined) return this.#without(name, true);
     const v = toVal(val) as TagVal;
     const i = this.#shape.slot(name);
@@ -437,12 +436,8 @@ export class Dict implements Iterable<readonly [string, TagVal]> {
       other.forEach(put);
       return Dict.fromTrustedMap(m);
     }
-    const entries: Iterable<readonly [string, unknown]> =
-      other instanceof Map || isIterable(other)
-        ? (other as Iterable<readonly [string, unknown]>)
-        : Object.entries(other);
-    for (const [k, v] of entries) {
-      if (!isTagName(k)) throw new ValueError(`Invalid tag name ${JSON.stringify(k)}`);
+    for (const [k, v] of entriesOf(other)) {
+      checkTagName(k);
       if (v === null || v === undefined) m.delete(k);
       else m.set(k, toVal(v) as TagVal);
     }
@@ -689,8 +684,16 @@ class EntryIterator implements IterableIterator<[string, TagVal]> {
   }
 }
 
-function isIterable(x: unknown): x is Iterable<unknown> {
-  return typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+/** The `[name, value]` pairs of a {@link DictInit} other than a Dict: a record's own entries, else its iteration. */
+function entriesOf(init: Exclude<DictInit, Dict>): Iterable<readonly [string, unknown]> {
+  return init instanceof Map || typeof (init as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+    ? (init as Iterable<readonly [string, unknown]>)
+    : Object.entries(init);
+}
+
+/** Throw the ValueError of an invalid tag name. */
+function checkTagName(name: string): void {
+  if (!isTagName(name)) throw new ValueError(`Invalid tag name ${JSON.stringify(name)}`);
 }
 
 /** Make a Dict: `dict({ site: MARKER, dis: 'Alpha', area: num(1000, 'ft²') })`. */

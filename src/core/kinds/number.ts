@@ -75,15 +75,24 @@ export class Num {
 
   /** Zinc form, e.g. `72.5°F`, `-0`, `INF`, `NaN`; Zinc has no unit on INF/-INF, so theirs is left out (as Haxall does). */
   toString(): string {
-    const v = this.val;
-    if (v === Number.POSITIVE_INFINITY) return 'INF';
-    if (v === Number.NEGATIVE_INFINITY) return '-INF';
-    if (Number.isNaN(v)) return 'NaN';
-    const s = floatText(v);
-    return this.unit === undefined ? s : s + this.unit;
+    return numberText(this.val, this.unit);
   }
 }
 registerValueClass(Num);
+
+/**
+ * Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. `-0` keeps
+ * its sign (`-0` is a Zinc decimal). INF and -INF are written without their unit: the grammar has none there and
+ * Haxall rejects `INF°F`; the JSON forms keep such a unit (`{"_kind":"number","val":"INF","unit":"°F"}`).
+ * The one text of a Number: {@link Num.toString} and the Zinc writers (which have no Num for a history's floats).
+ */
+export function numberText(v: number, unit: string | undefined): string {
+  if (v === Number.POSITIVE_INFINITY) return 'INF';
+  if (v === Number.NEGATIVE_INFINITY) return '-INF';
+  if (Number.isNaN(v)) return 'NaN';
+  const s = floatText(v);
+  return unit === undefined ? s : s + unit;
+}
 
 /** A finite float as text: JS's shortest round-trip form, with `-0` keeping its sign (`String(-0)` is `0`). */
 export function floatText(v: number): string {

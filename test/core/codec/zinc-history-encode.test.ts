@@ -13,9 +13,9 @@ import {
   HisColumnsBuilder,
   HisRows,
 } from '../../../src/core/codec/zinc/index.js';
-import { zincNum } from '../../../src/core/codec/zinc/zinc-scalar.js';
 import { encodeZincGridRows } from '../../../src/core/codec/zinc/zinc-writer.js';
 import { Dict, encodeJson, Grid, type GridCol, TimeZone } from '../../../src/core/index.js';
+import { numberText } from '../../../src/core/kinds/number.js';
 import { UNITS, ZONES } from '../../support/arbitraries.js';
 
 const utf8 = new TextDecoder();
@@ -65,7 +65,7 @@ describe('putDecimal', () => {
         buf.fill(0);
         const end = putDecimal(buf, 3, v);
         if (end < 0) return;
-        expect(utf8.decode(buf.subarray(3, end))).toBe(zincNum(v, undefined));
+        expect(utf8.decode(buf.subarray(3, end))).toBe(numberText(v, undefined));
         expect(end - 3).toBeLessThanOrEqual(20);
         expect(buf[end]).toBe(0);
       }),

@@ -2,9 +2,10 @@
 
 import { MS_PER_DAY } from '../../kinds/calendar.js';
 import { offsetString } from '../../kinds/date-time.js';
+import { numberText } from '../../kinds/number.js';
 import { type ByteSink, putDecimal, utf8Encoder } from './byte-sink.js';
 import type { HisRows } from './his-columns.js';
-import { zincDay, zincNum } from './zinc-scalar.js';
+import { zincDay } from './zinc-scalar.js';
 
 /** Text as UTF-8 in little-endian 32-bit words (the last one zero-padded), written four bytes per store. */
 interface Words {
@@ -121,7 +122,7 @@ export function writeHisRows(
     else {
       // INF, NaN (without their unit), other floats, and values beside the typed column: as the general writer.
       sink.len = p;
-      if (nums !== undefined) sink.utf8(zincNum(nums[i] as number, src.unit));
+      if (nums !== undefined) sink.utf8(numberText(nums[i] as number, src.unit));
       else val(sink, i);
       sink.byte(10);
       p = sink.len;

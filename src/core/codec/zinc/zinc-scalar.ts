@@ -6,7 +6,7 @@ import { HDate } from '../../kinds/date.js';
 import { HDateTime, offsetString } from '../../kinds/date-time.js';
 import type { Val } from '../../kinds/kind.js';
 import { MARKER, NA, REMOVE } from '../../kinds/marker.js';
-import { floatText, Num } from '../../kinds/number.js';
+import { Num, numberText } from '../../kinds/number.js';
 import { Ref } from '../../kinds/ref.js';
 import { Sym } from '../../kinds/symbol.js';
 import { HTime } from '../../kinds/time.js';
@@ -31,7 +31,7 @@ export function zincScalar(v: Val): string | undefined {
   }
   if (v === MARKER) return 'M';
   if (v instanceof Ref) return v.dis === undefined ? `@${v.id}` : `@${v.id} ${zincStr(v.dis)}`;
-  if (v instanceof Num) return zincNum(v.val, v.unit);
+  if (v instanceof Num) return numberText(v.val, v.unit);
   if (v instanceof HDateTime) return zincDateTime(v.epochMs, v.subMsNanos, v.offset, v.tz);
   if (v instanceof Uri) return zincUri(v.val);
   if (v instanceof HDate || v instanceof HTime) return v.toString();
@@ -47,19 +47,6 @@ export function zincScalar(v: Val): string | undefined {
 /** True if a string needs escapes in a Zinc <str> (a regex scan beats a char loop here). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
 export const STR_NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * Zinc: <number> := <decimal> | "INF" | "-INF" | "NaN" ; JS exponent form (`1e+21`) is valid Zinc. `-0` keeps
- * its sign (`-0` is a Zinc decimal). INF and -INF are written without their unit: the grammar has none there and
- * Haxall rejects `INF°F`; the JSON forms keep such a unit (`{"_kind":"number","val":"INF","unit":"°F"}`).
- */
-export function zincNum(v: number, unit: string | undefined): string {
-  if (v === Number.POSITIVE_INFINITY) return 'INF';
-  if (v === Number.NEGATIVE_INFINITY) return '-INF';
-  if (Number.isNaN(v)) return 'NaN';
-  const s = floatText(v);
-  return unit === undefined ? s : s + unit;
-}
 
 /** Zinc: <str> with escapes for `"`, `\`, control chars and lone surrogates (kept intact through UTF-8). */
 export function zincStr(s: string): string {

@@ -22,4 +22,12 @@ describe('bundle size', () => {
     expect(upFront.some((m) => m.includes('/codec/json/') || m.includes('/codec/trio/'))).toBe(false);
     expect(size.lazyGz).toBeGreaterThan(0);
   });
+
+  it('HaystackClient leaves the history byte writer (used by the lazy JSON writer) out of its up-front code', async () => {
+    // A bundler splits by file: any up-front import of zinc-writer.ts or the Zinc door would bring these back.
+    const client = BUNDLE_CASES.find((c) => c.name === 'HaystackClient');
+    const size = await measureBundle(client?.code ?? '');
+    const upFront = size.modules.map(([m]) => m);
+    expect(upFront.filter((m) => m.endsWith('/zinc/byte-sink.ts') || m.endsWith('/zinc/his-writer.ts'))).toEqual([]);
+  });
 });

@@ -33,6 +33,9 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
   {
     name: 'HaystackClient',
     code: "import { HaystackClient } from './src/client/index.ts'; console.log(HaystackClient);",
+    // 29.29 KB since the history byte writer loads with the lazy JSON codec only (bundle-trim; a test in
+    // test/package/bundle-size.test.ts keeps it there). The 30 KB target stays the limit: client changes get
+    // that headroom.
     targetKb: 30,
     // haystack-core has no HTTP client; its nearest equivalent is its Zinc reader, grid, dict and filter.
     peer: PEER_CODEC,
@@ -44,8 +47,9 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
       'console.log(decodeZinc, encodeZinc, parseFilter, Dict);',
     // Issue 13 sets its 15 KB target on the codec alone (next case); this one adds the filter parser and compiler.
     // The compiler (the 20 M evals/s feature) is 1.8 KB of it, Filter#toString's formatter 0.2 KB. Raised from 23.0
-    // for the compiler's shared slot lookups of an `and`'s tag terms (ed15283): 0.5 KB for about 25 % more evals/s.
-    ceilingKb: 23.5,
+    // for the compiler's shared slot lookups of an `and`'s tag terms (ed15283): 0.5 KB for about 25 % more evals/s;
+    // lowered from 23.5 by the lossless trims of the codec (bundle-trim: 23.48 -> 23.34 KB).
+    ceilingKb: 23.4,
     peer: PEER_CODEC,
   },
   {
@@ -54,11 +58,13 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     // "The Zinc codec with the value kinds" of issue 13. Not met, and not reachable by trimming: gzip already
     // folds repeated code, so only dropping unique code counts, and what remains is features and public API.
     // Measured cost of each (KB gzipped): history encode fast path 1.3 (0.1 of it since it writes words and whole
-    // numbers, 1.6x faster), Dict methods the codec never calls 1.0,
-    // history decode fast path 0.85, Date/Time/DateTime parse and fromLocal 0.8, Grid methods the codec never
-    // calls 0.7, reader error messages 0.6, ERROR_CODES table 0.4, `plain` option 0.25, stream-reader methods 0.15.
+    // numbers, 1.6x faster), Dict methods the codec never calls 0.95,
+    // history decode fast path 0.85, Grid methods the codec never calls 0.7, Date/Time/DateTime parse 0.35 and
+    // fromLocal 0.22 (parsing with the Zinc reader's date and time scanners instead measured 0.2 KB more: the
+    // regexes are the compact form), reader error messages 0.55, ERROR_CODES table 0.4, `plain` option 0.25,
+    // stream-reader methods 0.15. Lowered from 19.3 by lossless trims (bundle-trim: 19.29 -> 19.15 KB).
     targetKb: 15,
-    ceilingKb: 19.3,
+    ceilingKb: 19.2,
     peer: "import { ZincReader, HGrid } from 'haystack-core'; console.log(ZincReader, HGrid);",
   },
 ];

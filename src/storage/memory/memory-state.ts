@@ -17,6 +17,8 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { IndexedEntities } from '../indexed/indexed-entities.js';
+import { compileQuery } from '../indexed/query-plan.js';
 import {
   emptyLevels,
   expireLevels,
@@ -28,8 +30,6 @@ import {
 } from '../priority-array.js';
 import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
-import { IndexedEntities } from '../indexed/indexed-entities.js';
-import { compileQuery } from '../indexed/query-plan.js';
 import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */

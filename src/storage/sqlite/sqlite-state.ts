@@ -22,6 +22,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { decodeStoredEntity, isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { compileQuery } from '../indexed/query-plan.js';
 import {
   decodeLevels,
   emptyLevels,
@@ -33,7 +34,6 @@ import {
   writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
-import { compileQuery } from '../indexed/query-plan.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
 import { TagKind, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';

@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dict, MARKER, Num, Ref, REMOVE } from '../../../src/core/index.js';
+import { Dict, MARKER, Num, REMOVE, Ref } from '../../../src/core/index.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/storage/sqlite/index.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 

@@ -143,6 +143,16 @@ const arbHistory: fc.Arbitrary<History> = fc.record({
   }),
 });
 
+// Rows every 15 minutes across Adelaide's change at 16:30 UTC: one UTC hour holds both offsets, and its first row
+// has the one before the change (a walk that took an hour's offset from its first row would carry it on).
+const ACROSS_HALF_HOUR_CHANGE: History = {
+  zone: 'Adelaide',
+  start: [Date.UTC(2024, 3, 6, 16, 0), 0],
+  unit: 'kW',
+  mixed: false,
+  rows: Array.from({ length: 8 }, (_, i) => [900_000, 0, 1, { kind: 'num', v: i, other: false }] as const),
+};
+
 const COLS: readonly GridCol[] = [
   { name: 'ts', meta: Dict.of({}) },
   { name: 'val', meta: Dict.of({}) },
@@ -177,7 +187,7 @@ describe('history writer', () => {
         const at = cut % (g.size + 1);
         expect(encodeZincRows(g, 0, at) + encodeZincRows(g, at, g.size)).toBe(text.slice(text.indexOf('\n', 10) + 1));
       }),
-      { numRuns: 400 },
+      { numRuns: 400, examples: [[ACROSS_HALF_HOUR_CHANGE, 3]] },
     );
   });
 
@@ -211,7 +221,7 @@ describe('Hayson history rows', () => {
         expect(utf8.decode(encodeHaysonGridMemo(g, new HaysonRowMemo(4)))).toBe(text);
         expect(writeHaysonGridRows(g, false)).toBe(writeHaysonGridRows(asDicts, false));
       }),
-      { numRuns: 400 },
+      { numRuns: 400, examples: [[ACROSS_HALF_HOUR_CHANGE]] },
     );
   });
 });

@@ -3,7 +3,7 @@
 import { ValueError } from '../../errors.js';
 import { Dict } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
-import { civilFromDays, fractionString, MS_PER_DAY, pad2, pad4 } from '../../kinds/calendar.js';
+import { civilFromDays, fractionString, pad2, pad4 } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
 import { HDate } from '../../kinds/date.js';
 import { HDateTime, offsetString } from '../../kinds/date-time.js';
@@ -17,6 +17,7 @@ import { Uri } from '../../kinds/uri.js';
 import { XStr } from '../../kinds/xstr.js';
 import { ByteSink, putDecimal, utf8Encoder } from '../zinc/byte-sink.js';
 import { type HisRows, hisRowsOf } from '../zinc/his-columns.js';
+import { LocalDays } from '../zinc/local-days.js';
 
 /** Encode a value as compact Hayson text. */
 export function writeHayson(val: Val): string {
@@ -175,11 +176,7 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   const nTail = numTail.length;
   const zone = JSON.stringify(tz.name);
   const nNum = utf8Encoder.encode(numHead).length;
-  let offset = Number.NaN;
-  let dayStart = Number.NaN;
-  // The offset is looked up once an hour when the zone's offset is the same at both ends of the hour.
-  let hour = Number.NaN;
-  let hourOffset: number | undefined;
+  const days = new LocalDays(tz);
   // The day's row template, copied whole (a `subarray` per row cost more than the copy):
   // `,{"ts":{..."val":"<date>T00:00:00<offset>","tz":<zone>}` (the time of day at `at`) then `numHead`.
   // `rowFirst` is the same without the comma.
@@ -188,29 +185,14 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   let at = 0;
   for (let i = 0; i < src.size; i++) {
     const t = ms[i] as number;
-    const h = Math.floor(t / MS_PER_HOUR);
-    if (h !== hour) {
-      hour = h;
-      const o0 = tz.offsetAt(h * MS_PER_HOUR);
-      hourOffset = o0 === tz.offsetAt(h * MS_PER_HOUR + MS_PER_HOUR - 1) ? o0 : undefined;
-    }
-    const o = hourOffset ?? tz.offsetAt(t);
-    if (o !== offset) {
-      offset = o;
-      dayStart = Number.NaN;
-    }
-    const local = t + o * 1000;
-    let msOfDay = local - dayStart;
-    if (!(msOfDay >= 0 && msOfDay < MS_PER_DAY)) {
-      const day = Math.floor(local / MS_PER_DAY);
-      dayStart = day * MS_PER_DAY;
-      msOfDay = local - dayStart;
-      const [y, mo, d] = civilFromDays(day);
+    if (days.at(t)) {
+      const [y, mo, d] = civilFromDays(days.day);
       const head = `,{"ts":{"_kind":"dateTime","val":"${pad4(y)}-${pad2(mo)}-${pad2(d)}T`;
-      row = utf8Encoder.encode(`${head}00:00:00${offsetString(o)}","tz":${zone}}${numHead}`);
+      row = utf8Encoder.encode(`${head}00:00:00${offsetString(days.offset)}","tz":${zone}}${numHead}`);
       rowFirst = row.slice(1);
       at = head.length;
     }
+    const msOfDay = t + days.offset * 1000 - days.dayStart;
     sink.ensure(row.length + nTail + 64);
     const buf = sink.buf;
     const r = i > 0 || !first ? row : rowFirst;
@@ -248,7 +230,6 @@ export function writeHaysonHisRows(sink: ByteSink, src: HisRows, first: boolean)
   }
 }
 
-const MS_PER_HOUR = 3_600_000;
 const CLOSE_BRACE = 125;
 
 // Two decimal digits of `n` (0-99) at `p`; returns the end.

@@ -1,10 +1,10 @@
 // History fast path of the Zinc writer: `ts,val` rows written as UTF-8 bytes straight from the typed columns.
 
-import { MS_PER_DAY } from '../../kinds/calendar.js';
 import { offsetString } from '../../kinds/date-time.js';
 import { numberText } from '../../kinds/number.js';
 import { type ByteSink, putDecimal, utf8Encoder } from './byte-sink.js';
 import type { HisRows } from './his-columns.js';
+import { LocalDays } from './local-days.js';
 import { zincDay } from './zinc-scalar.js';
 
 /** Text as UTF-8 in little-endian 32-bit words (the last one zero-padded), written four bytes per store. */
@@ -23,7 +23,6 @@ function words(s: string): Words {
 
 // Measured: the fixed parts of a row copy 8x faster as four-byte DataView stores than byte by byte (and 4x faster
 // than `set`); the time of day goes as two words too.
-const MS_PER_HOUR = 3_600_000;
 
 /** Writes `w` at `p` (up to three bytes past its end are overwritten) and returns its end. */
 function putWords(dv: DataView, p: number, w: Words): number {
@@ -50,12 +49,7 @@ export function writeHisRows(
   const sub = src.subMsNanos;
   const nums = src.others === undefined && src.valKind === 'number' ? (src.nums as Float64Array) : undefined;
   const unitNl = words(`${src.unit ?? ''}\n`);
-  // The offset holds for instants in [hourStart, hourEnd) (empty in an hour where it changes); the date and zone
-  // words for local times in [dayStart, dayStart + MS_PER_DAY).
-  let hourStart = 0;
-  let hourEnd = 0;
-  let offset = Number.NaN;
-  let dayStart = Number.NaN;
+  const days = new LocalDays(tz);
   let date = unitNl;
   let zone = unitNl;
   let room = 0;
@@ -64,26 +58,12 @@ export function writeHisRows(
   let p = sink.len;
   for (let i = from; i < to; i++) {
     const t = ms[i] as number;
-    if (!(t >= hourStart && t < hourEnd)) {
-      const o = tz.offsetAt(t);
-      hourStart = Math.floor(t / MS_PER_HOUR) * MS_PER_HOUR;
-      const whole = tz.offsetAt(hourStart) === tz.offsetAt(hourStart + MS_PER_HOUR - 1);
-      hourEnd = whole ? hourStart + MS_PER_HOUR : hourStart;
-      if (o !== offset) {
-        offset = o;
-        dayStart = Number.NaN;
-      }
-    }
-    const local = t + offset * 1000;
-    let msOfDay = local - dayStart;
-    if (!(msOfDay >= 0 && msOfDay < MS_PER_DAY)) {
-      const day = Math.floor(local / MS_PER_DAY);
-      dayStart = day * MS_PER_DAY;
-      msOfDay = local - dayStart;
-      date = words(zincDay(day));
-      zone = words(`${offsetString(offset)} ${tz.name},`);
+    if (days.at(t)) {
+      date = words(zincDay(days.day));
+      zone = words(`${offsetString(days.offset)} ${tz.name},`);
       room = date.len + zone.len + unitNl.len + 64;
     }
+    const msOfDay = t + days.offset * 1000 - days.dayStart;
     if (p + room > sink.buf.length) {
       sink.len = p;
       sink.ensure(room);

@@ -66,16 +66,17 @@ async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid
     const source = ctx.store.hisReadChunks(point.id, { start: span.start.epochMs, end: span.end }, readOptions(ctx));
     return chunkedAnswer(ctx, source, (items) => hisColumns(items, point.tz), singleMeta(span.end), SINGLE_COLS, 1);
   }
-  if (ctx.store.hisReadColumns !== undefined) {
-    const end = span.end ?? Number.MAX_SAFE_INTEGER;
-    const rows = await ctx.store.hisReadColumns(point.id, { start: span.start.epochMs, end }, point.tz);
-    checkCells(rows.size, 1, ctx);
-    const last = rows.size === 0 ? 0 : (rows.epochMs[rows.size - 1] as number) + 1;
-    return Grid.fromTrustedParts(singleMeta(openEnd(ctx, span, last)), SINGLE_COLS, rows);
-  }
-  const { items, end } = await readSpan(ctx, point.id, span);
-  checkCells(items.length, 1, ctx);
-  return Grid.fromTrustedParts(singleMeta(end), SINGLE_COLS, hisColumns(items, point.tz));
+  const rows = await readColumns(ctx, point.id, point.tz, span);
+  checkCells(rows.size, 1, ctx);
+  const last = rows.size === 0 ? 0 : (rows.epochMs[rows.size - 1] as number) + 1;
+  return Grid.fromTrustedParts(singleMeta(openEnd(ctx, span, last)), SINGLE_COLS, rows);
+}
+
+// One point's samples over a span as history columns: handed over by a store that keeps columns, else made here.
+async function readColumns(ctx: OpContext, id: string, tz: TimeZone, span: HisSpan): Promise<HisRows> {
+  const range = { start: span.start.epochMs, end: span.end ?? Number.MAX_SAFE_INTEGER };
+  if (ctx.store.hisReadColumns !== undefined) return ctx.store.hisReadColumns(id, range, tz);
+  return hisColumns(await ctx.store.hisRead(id, range), tz);
 }
 
 // The end a read reports: the range's, or for the open-ended form the later of now and the last sample (`last`: just

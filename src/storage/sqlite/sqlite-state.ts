@@ -262,7 +262,10 @@ export class SqliteState {
     // The scan cache, once loaded, answers every read through its own indexes (as the memory store does). An empty
     // one is filled by an unlimited read that no SQL index narrows (start-up's `id` limit 1 stays cheap); a large
     // store's fills in the background, and SQL answers until it is ready.
-    if (this.#mirror.loaded || (max === Number.POSITIVE_INFINITY && this.#driver(c, []) === '')) {
+    const params: SqlParam[] = [...c.sql.params];
+    // SQL's driver is only needed (its tag counts read) when the cache is not loaded.
+    let driver = this.#mirror.loaded ? undefined : this.#driver(c, params);
+    if (driver === undefined || (max === Number.POSITIVE_INFINITY && driver === '')) {
       const entities = this.#mirror.current(version);
       if (entities !== undefined) {
         const query = compileQuery(text);
@@ -271,9 +274,8 @@ export class SqliteState {
         return entities.read(query, max);
       }
     }
+    driver ??= this.#driver(c, params);
     const recheck = c.sql.recheck === 'always' || (c.sql.recheck === 'nested' && this.#q.hasDicts.get() === 1);
-    const params: SqlParam[] = [...c.sql.params];
-    const driver = this.#driver(c, params);
     let sql = `SELECT e.data FROM entity e WHERE ${driver}${c.sql.where} ORDER BY e.id`;
     if (!recheck && Number.isFinite(max)) {
       params.push(max);

@@ -34,7 +34,7 @@ import { decodeJson, decodeZincGrid, Grid } from '../src/core/index.js';
 import { haystackPyPython, pythonAvailable, startPythonServer } from '../test/support/python.js';
 import { sharedPath } from '../test/support/shared.js';
 import { autocannon, startChild } from './support/bench-child.js';
-import { MIX_CONNECTIONS, type Recorded, startBare } from './support/read-mix.js';
+import { MIX_CONNECTIONS, type Recorded, recordMix, startBare } from './support/read-mix.js';
 import { stats } from './support/timing.js';
 
 /** PRODUCT.md section 5: our requests per second at least 10 times haystack-py's, on every op. */
@@ -165,17 +165,6 @@ async function check(side: Side, path: string, zinc: boolean): Promise<{ rows: n
   return { rows: grid.rows.length, bytes: Buffer.byteLength(text) };
 }
 
-/** Our answer to every op, as the bare server is to send it. */
-async function record(side: Side, ops: readonly { readonly path: string }[]): Promise<[string, Recorded][]> {
-  const out: [string, Recorded][] = [];
-  for (const op of ops) {
-    const res = await fetch(`http://127.0.0.1:${String(side.port)}${op.path}`, { headers: side.headers });
-    const body = Buffer.from(await res.arrayBuffer());
-    out.push([op.path, { status: res.status, contentType: res.headers.get('content-type') ?? '', body }]);
-  }
-  return out;
-}
-
 /** Drive one GET at `side` for `seconds`: average req/s (throws on errors or non-2xx answers). */
 async function load(side: Side, path: string, seconds: number): Promise<number> {
   const result = await autocannon({
@@ -235,7 +224,12 @@ async function main(): Promise<void> {
       headers: { ...accept, ...(login === null ? {} : await bearer(port, login)) },
     });
     const sides = [await side('ours', ours.port), await side('hs-py', hspy.port)] as const;
-    bare = await startChild(fileURLToPath(import.meta.url), { bare: await record(sides[0], ops) });
+    const answers = await recordMix(
+      `http://127.0.0.1:${String(ours.port)}`,
+      ops.map((op) => op.path),
+      sides[0].headers,
+    );
+    bare = await startChild(fileURLToPath(import.meta.url), { bare: answers });
     const bareSide: Side = { name: 'bare', port: bare.port, headers: sides[0].headers };
     console.log(
       `server vs haystack-py: Alpha + 1 his point, ${MIX_CONNECTIONS} connections, ${zinc ? 'Zinc' : 'JSON v4'}, ` +

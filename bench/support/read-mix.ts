@@ -47,11 +47,18 @@ export interface Recorded {
   readonly body: Buffer;
 }
 
-/** GET every URL of the mix from `origin` (`http://127.0.0.1:PORT`) and keep the answers; throws on an error. */
-export async function recordMix(origin: string): Promise<[string, Recorded][]> {
+/**
+ * GET every URL of `urls` (default: the mix) from `origin` (`http://127.0.0.1:PORT`) with `headers`, and keep the
+ * answers; throws on an error.
+ */
+export async function recordMix(
+  origin: string,
+  urls: readonly string[] = MIX,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<[string, Recorded][]> {
   const out: [string, Recorded][] = [];
-  for (const url of MIX) {
-    const res = await fetch(`${origin}${url}`);
+  for (const url of urls) {
+    const res = await fetch(`${origin}${url}`, { headers });
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200 || body.toString('utf8').includes(' err ')) throw new Error(`${url}: ${body.toString()}`);
     out.push([url, { status: res.status, contentType: res.headers.get('content-type') ?? '', body }]);

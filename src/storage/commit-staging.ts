@@ -118,6 +118,17 @@ export function settle<T>(work: () => T): Promise<T> {
   }
 }
 
+/** A count option checked: an integer >= `min`, else an `OptionError` naming backend and option. */
+export function countOption(backend: string, name: string, value: number, min: number): number {
+  if (Number.isSafeInteger(value) && value >= min) return value;
+  const code = typeof value === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+  throw new OptionError(
+    code,
+    name,
+    `${backend} store: ${name} must be an integer >= ${String(min)}, got ${String(value)}`,
+  );
+}
+
 /** Limits with defaults filled in, each known and a positive number (an `OptionError` naming backend and limit). */
 export function resolvePositiveLimits<L extends object>(
   backend: string,

@@ -29,6 +29,9 @@ import type {
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import { sortedUniqueSamples } from '../his-samples.js';
+import type { IndexedEntities } from '../indexed/indexed-entities.js';
+import { compileQuery } from '../indexed/query-plan.js';
+import { type MirrorSource, SharedMirror, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import {
   decodeLevels,
   emptyLevels,
@@ -84,6 +87,8 @@ export interface PostgresReadStats {
   readonly exact: number;
   /** Reads whose SQL candidates were checked in process (a `->` path into a Dict or a DateTime). */
   readonly rechecked: number;
+  /** Reads (and reads by id) the mirror answered. */
+  readonly cached: number;
 }
 
 /** Everything the state needs from its store. */
@@ -96,6 +101,8 @@ export interface PgStateConfig {
   readonly historyMode: HistoryMode;
   /** The NOTIFY channel of the schema's change log (see pg-changes.ts). */
   readonly changeChannel: string;
+  /** Most entities the mirror may hold (0: none) and how many it reads per round trip while filling. */
+  readonly mirror: { readonly entities: number; readonly chunk: number };
 }
 
 interface CompiledRead {
@@ -184,8 +191,10 @@ export class PgState {
   readonly #compiled = new WeakMap<Filter, CompiledRead>();
   readonly #readNames = new Map<string, string>();
   #partitions: Set<string> | undefined;
+  readonly #mirror: SharedMirror;
   #exact = 0;
   #rechecked = 0;
+  #cached = 0;
 
   constructor(config: PgStateConfig) {
     this.#pool = config.pool;
@@ -195,15 +204,104 @@ export class PgState {
     this.#idPrefix = config.idPrefix;
     this.#historyMode = config.historyMode;
     this.#changeChannel = config.changeChannel;
+    this.#mirror = new SharedMirror(this.#mirrorSource(), config.mirror.entities, config.mirror.chunk);
   }
 
   /** Read counters. */
   readStats(): PostgresReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked };
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#cached };
+  }
+
+  /** What the mirror holds. */
+  mirrorStats(): SharedMirrorStats {
+    return this.#mirror.stats();
+  }
+
+  /** Start filling the mirror (resolves when it is loaded, or found too large). */
+  warm(): Promise<void> {
+    return this.#mirror.warm();
+  }
+
+  /** Stop the mirror (the store is closing). */
+  stop(): void {
+    this.#mirror.stop();
+  }
+
+  // The mirror's entities, current as of a head read after this call and with no timed override due (one that is
+  // due is ended first, a committed change the catch-up then reads), or undefined when SQL must answer.
+  async #mirrored(now: number): Promise<IndexedEntities | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const view = await this.#mirror.current();
+      if (view === undefined) return undefined;
+      const next = view.head.nextExpiry;
+      if (next === null || next > now) {
+        this.#cached++;
+        return view.entities;
+      }
+      await this.#write((tx) => this.#expireOverridesIn(tx, now));
+    }
+    return undefined;
+  }
+
+  // What the mirror asks: the version with the next override end; the entities changed since a version, read in one
+  // statement (one snapshot) from the change log, complete when it holds every version since and none of them was
+  // a bulk change logged without ids; the count; entities in id order.
+  #mirrorSource(): MirrorSource {
+    return {
+      head: async () => {
+        const r = await this.#query<{ readonly version: number; readonly next_expiry: number | null }>({
+          name: 'hs_head',
+          text: `SELECT (SELECT value FROM meta WHERE key = 'version') AS version, ${NEXT_EXPIRY} AS next_expiry`,
+        });
+        const row = r[0];
+        return { version: row?.version ?? 0, nextExpiry: row?.next_expiry ?? null };
+      },
+      changesSince: async (version) => {
+        const rows = await this.#query<
+          Partial<EntityRow> & {
+            readonly head: number;
+            readonly logged: number;
+            readonly bulk: boolean;
+            readonly id: string | null;
+          }
+        >({
+          name: 'hs_changes_since',
+          text: `WITH log AS (SELECT version, ids FROM entity_change WHERE version > $1),
+              h AS (SELECT (SELECT value FROM meta WHERE key = 'version') AS head, (SELECT count(*) FROM log) AS logged,
+                coalesce((SELECT bool_or(cardinality(ids) = 0) FROM log), false) AS bulk),
+              c AS (SELECT DISTINCT unnest(ids) AS id FROM log)
+            SELECT h.head, h.logged, h.bulk, x.id, x.data, x.raw, x.tag_order
+            FROM h LEFT JOIN (SELECT c.id, e.data, e.raw, e.tag_order FROM c LEFT JOIN entity e ON e.id = c.id) x ON true`,
+          values: [version],
+        });
+        const h = rows[0];
+        if (h === undefined || h.bulk || h.logged !== h.head - version) return undefined;
+        const changed: [string, Dict | null][] = [];
+        for (const row of rows) {
+          if (row.id === null) continue;
+          changed.push([row.id, row.data === null || row.data === undefined ? null : decodeEntity(row as EntityRow)]);
+        }
+        return { version: h.head, changed };
+      },
+      count: async () => {
+        const r = await this.#query<{ readonly n: number }>('SELECT count(*)::int AS n FROM entity');
+        return r[0]?.n ?? 0;
+      },
+      chunk: async (after, n) => {
+        const r = await this.#query<EntityRow & { readonly id: string }>({
+          name: 'hs_chunk',
+          text: 'SELECT id, data, raw, tag_order FROM entity WHERE id > $1 ORDER BY id LIMIT $2',
+          values: [after, n],
+        });
+        return r.map((row): [string, Dict] => [row.id, decodeEntity(row)]);
+      },
+    };
   }
 
   /** Number of entities. */
   async count(now: number): Promise<number> {
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return mirrored.size;
     const r = await this.#fresh(now, () =>
       this.#query<{ readonly n: number; readonly next_expiry: number | null }>({
         name: 'hs_count',
@@ -219,6 +317,8 @@ export class PgState {
       await this.#expireOverrides(now);
       return [];
     }
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return ids.map((id) => mirrored.get(id));
     const rows = await this.#fresh(now, () =>
       this.#query<EntityRow & { readonly id: string; readonly next_expiry: number | null }>({
         name: 'hs_read_ids',
@@ -243,6 +343,8 @@ export class PgState {
       await this.#expireOverrides(now);
       return [];
     }
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return mirrored.read(compileQuery(text), max);
     const params: unknown[] = c.sql.params.map(bindable);
     const nested = c.sql.recheck === 'nested';
     let sql = `SELECT e.data, e.raw, e.tag_order, ${NEXT_EXPIRY} AS next_expiry${nested ? `, ${HAS_DICTS} AS dicts` : ''}

@@ -13,8 +13,9 @@ import type {
 } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits } from '../commit-staging.js';
+import { countOption, resolvePositiveLimits } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
+import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -48,6 +49,14 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
   readonly historyRetentionMs?: number;
   /** TimescaleDB only: compress chunks whose samples are older than this many ms (default 7 days). */
   readonly compressAfterMs?: number;
+  /**
+   * Most entities this process keeps a copy of (default {@link DEFAULT_MIRROR_ENTITIES}; 0 turns it off): decoded,
+   * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
+   * is current (other processes' commits included). A schema holding more is read in SQL.
+   */
+  readonly scanCacheEntities?: number;
+  /** Entities read per round trip while the copy fills (default {@link DEFAULT_MIRROR_CHUNK}); SQL answers meanwhile. */
+  readonly scanCacheChunk?: number;
 }
 
 /** A PostgreSQL StorageAdapter; its users and sessions live in the same schema. */
@@ -68,8 +77,12 @@ export interface PostgresStore extends StorageAdapter {
    * log; `reset` when the log no longer covers what was missed.
    */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
-  /** How reads were answered (SQL alone, or rechecked in process). */
+  /** How reads were answered (SQL alone, rechecked in process, or by this process's copy of the entities). */
   readStats(): PostgresReadStats;
+  /** What this process's copy of the entities holds (see {@link PostgresStoreOptions.scanCacheEntities}). */
+  scanCacheStats(): SharedMirrorStats;
+  /** Start filling that copy now rather than at the first read; resolves when it is loaded (or found too large). */
+  warmScanCache(): Promise<void>;
   /**
    * A point's history in `[start, end)` in chunks of at most `chunkRows` samples (default 10,000), streamed from a
    * server-side cursor in one snapshot: memory stays flat however many samples the range holds.
@@ -125,7 +138,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     throw storageFailure(err);
   }
   const channel = changeChannel(schema);
-  const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode, changeChannel: channel });
+  const mirror = {
+    entities: countOption('PostgreSQL', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
+    chunk: countOption('PostgreSQL', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
+  };
+  const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode, changeChannel: channel, mirror });
   const feed = new PgChangeFeed(
     driver,
     clientConfig(
@@ -185,6 +202,12 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
         return feed.subscribe(listener);
       }),
     readStats: () => state.readStats(),
+    scanCacheStats: () => state.mirrorStats(),
+    warmScanCache: () =>
+      call(() => {
+        guard();
+        return state.warm();
+      }),
     readByIds: (ids) => call(() => state.readByIds(ids, now())),
     read: (query) => call(() => state.read(query.filter, query.limit, now())),
     count: () => call(() => state.count(now())),
@@ -229,6 +252,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     close: async () => {
       if (closed) return;
       closed = true;
+      state.stop();
       feed.stop();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       await pool.end();

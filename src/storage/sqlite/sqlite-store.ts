@@ -4,7 +4,8 @@ import { OptionError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
+import { countOption, resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
+import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -49,10 +50,10 @@ export interface SqliteStoreOptions {
 }
 
 /** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
-export const DEFAULT_SCAN_CACHE_ENTITIES = 1_000_000;
+export const DEFAULT_SCAN_CACHE_ENTITIES = DEFAULT_MIRROR_ENTITIES;
 
 /** The default of {@link SqliteStoreOptions.scanCacheChunk}: a few milliseconds of decoding per turn. */
-export const DEFAULT_SCAN_CACHE_CHUNK = 1000;
+export const DEFAULT_SCAN_CACHE_CHUNK = DEFAULT_MIRROR_CHUNK;
 
 /** A SQLite StorageAdapter; its users and sessions live in the same file. */
 export interface SqliteStore extends StorageAdapter {
@@ -86,8 +87,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const clock = options.clock ?? Date.now;
   const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
-  const scanCache = countOption('scanCacheEntities', options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES, 0);
-  const scanChunk = countOption('scanCacheChunk', options.scanCacheChunk ?? DEFAULT_SCAN_CACHE_CHUNK, 1);
+  const scanCache = countOption(
+    'SQLite',
+    'scanCacheEntities',
+    options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES,
+    0,
+  );
+  const scanChunk = countOption('SQLite', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_SCAN_CACHE_CHUNK, 1);
   const changePollMs = options.changePollMs ?? 50;
   if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
     const code = typeof changePollMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
@@ -172,12 +178,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
 }
 
 // An integer option at least `min`, checked before the file opens.
-function countOption(name: string, value: number, min: number): number {
-  if (Number.isSafeInteger(value) && value >= min) return value;
-  const code = typeof value === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
-  throw new OptionError(code, name, `SQLite store: ${name} must be an integer >= ${String(min)}, got ${String(value)}`);
-}
-
 function resolveLimits(given: Partial<SqliteStoreLimits> | undefined): SqliteStoreLimits {
   return resolvePositiveLimits('SQLite', DEFAULT_SQLITE_LIMITS, given);
 }

@@ -80,6 +80,7 @@ export class SharedMirror {
   readonly #source: MirrorSource;
   readonly #max: number;
   readonly #chunk: number;
+  readonly #clock: () => number;
   #entities = new IndexedEntities();
   #version = -1;
   #loads = 0;
@@ -93,11 +94,15 @@ export class SharedMirror {
   #sent: Promise<MirrorHead> | undefined;
   #next: Promise<MirrorHead> | undefined;
 
-  /** A mirror of `source` holding at most `maxEntities` (0 disables it), filled `chunk` entities per round trip. */
-  constructor(source: MirrorSource, maxEntities: number, chunk: number) {
+  /**
+   * A mirror of `source` holding at most `maxEntities` (0 disables it), filled `chunk` entities per round trip;
+   * `clock` (epoch ms) times the wait before a store found too large is counted again.
+   */
+  constructor(source: MirrorSource, maxEntities: number, chunk: number, clock: () => number = Date.now) {
     this.#source = source;
     this.#max = maxEntities;
     this.#chunk = chunk;
+    this.#clock = clock;
   }
 
   /** Counters. */
@@ -120,17 +125,21 @@ export class SharedMirror {
   /** Start filling when empty; resolves when the fill is over (loaded, or given up). */
   warm(): Promise<void> {
     if (this.#max <= 0 || this.#stopped || this.#version >= 0) return Promise.resolve();
-    if (Date.now() - this.#tooLargeAt < TOO_LARGE_RETRY_MS) return Promise.resolve();
+    if (this.#clock() - this.#tooLargeAt < TOO_LARGE_RETRY_MS) return Promise.resolve();
     this.#filling ??= this.#fill().finally(() => {
       this.#filling = undefined;
     });
     return this.#filling;
   }
 
-  /** Stop for good (the store is closing): no more fills, and reads go to the store. */
-  stop(): void {
+  /**
+   * Stop for good (the store is closing): reads go to the store, and a fill ends after its current round trip;
+   * resolves once it has, so that the store can close its connections under no query of the mirror's.
+   */
+  async stop(): Promise<void> {
     this.#stopped = true;
     this.#drop();
+    await this.#filling?.catch(() => undefined);
   }
 
   /**
@@ -195,7 +204,7 @@ export class SharedMirror {
     for (const [id, dict] of changes.changed) {
       const ordinal = entities.entities.ordinalOf(id);
       if (dict !== null && ordinal < 0 && entities.size >= this.#max) {
-        this.#tooLargeAt = Date.now();
+        this.#tooLargeAt = this.#clock();
         this.#drop();
         return;
       }
@@ -207,27 +216,32 @@ export class SharedMirror {
   async #fill(): Promise<void> {
     const count = await this.#source.count();
     if (count > this.#max) {
-      this.#tooLargeAt = Date.now();
+      this.#tooLargeAt = this.#clock();
       return;
     }
     const { version } = await this.#source.head();
     const entities = new IndexedEntities();
     for (let after = ''; ; ) {
       const rows = await this.#source.chunk(after, this.#chunk);
+      if (this.#isStopped()) return;
       for (const [id, dict] of rows) entities.set(id, dict, version, -1);
       if (entities.size > this.#max) {
-        this.#tooLargeAt = Date.now();
+        this.#tooLargeAt = this.#clock();
         return;
       }
       const last = rows[rows.length - 1];
       if (last === undefined || rows.length < this.#chunk) break;
       after = last[0];
     }
-    if (this.#stopped) return;
     // Rows read after the head may be newer than it: the catch-up of the next read reads them again, harmlessly.
     this.#entities = entities;
     this.#version = version;
     this.#loads++;
+  }
+
+  // A method, not the field: the compiler would take the field for unchanged across the awaits of a fill.
+  #isStopped(): boolean {
+    return this.#stopped;
   }
 
   #drop(): void {

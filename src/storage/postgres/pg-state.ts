@@ -101,8 +101,8 @@ export interface PgStateConfig {
   readonly historyMode: HistoryMode;
   /** The NOTIFY channel of the schema's change log (see pg-changes.ts). */
   readonly changeChannel: string;
-  /** Most entities the mirror may hold (0: none) and how many it reads per round trip while filling. */
-  readonly mirror: { readonly entities: number; readonly chunk: number };
+  /** Most entities the mirror may hold (0: none), how many it reads per round trip while filling, and the clock. */
+  readonly mirror: { readonly entities: number; readonly chunk: number; readonly clock: () => number };
 }
 
 interface CompiledRead {
@@ -204,7 +204,12 @@ export class PgState {
     this.#idPrefix = config.idPrefix;
     this.#historyMode = config.historyMode;
     this.#changeChannel = config.changeChannel;
-    this.#mirror = new SharedMirror(this.#mirrorSource(), config.mirror.entities, config.mirror.chunk);
+    this.#mirror = new SharedMirror(
+      this.#mirrorSource(),
+      config.mirror.entities,
+      config.mirror.chunk,
+      config.mirror.clock,
+    );
   }
 
   /** Read counters. */
@@ -222,9 +227,9 @@ export class PgState {
     return this.#mirror.warm();
   }
 
-  /** Stop the mirror (the store is closing). */
-  stop(): void {
-    this.#mirror.stop();
+  /** Stop the mirror (the store is closing); resolves once no query of its is under way. */
+  stop(): Promise<void> {
+    return this.#mirror.stop();
   }
 
   // The mirror's entities, current as of a head read after this call and with no timed override due (one that is

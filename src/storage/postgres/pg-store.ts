@@ -52,7 +52,7 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
   /**
    * Most entities this process keeps a copy of (default {@link DEFAULT_MIRROR_ENTITIES}; 0 turns it off): decoded,
    * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
-   * is current (other processes' commits included). A schema holding more is read in SQL.
+   * is current (other processes' commits included). A schema holding more is read in SQL (counted again a minute later).
    */
   readonly scanCacheEntities?: number;
   /** Entities read per round trip while the copy fills (default {@link DEFAULT_MIRROR_CHUNK}); SQL answers meanwhile. */
@@ -115,6 +115,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
   }
   const limits = resolvePositiveLimits('PostgreSQL', DEFAULT_POSTGRES_LIMITS, options.limits);
+  const mirror = {
+    entities: countOption('PostgreSQL', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
+    chunk: countOption('PostgreSQL', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
+    clock,
+  };
   const { url, schema } = splitSchema(options.url, options.schema);
   if (!SCHEMA_NAME.test(schema)) {
     throw new ValueError(`PostgreSQL schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
@@ -138,10 +143,6 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     throw storageFailure(err);
   }
   const channel = changeChannel(schema);
-  const mirror = {
-    entities: countOption('PostgreSQL', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
-    chunk: countOption('PostgreSQL', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
-  };
   const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode, changeChannel: channel, mirror });
   const feed = new PgChangeFeed(
     driver,
@@ -252,8 +253,8 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     close: async () => {
       if (closed) return;
       closed = true;
-      state.stop();
       feed.stop();
+      await state.stop();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       await pool.end();
     },

@@ -3,8 +3,9 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dict, MARKER, Num, REMOVE, Ref } from '../../../src/core/index.js';
+import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/storage/sqlite/index.js';
+import { arbMirrorSteps, expectSameAnswers, ids } from '../../support/mirror-steps.js';
 import { makeTempDir } from '../../support/temp-dir.js';
 
 const dir = makeTempDir('hs-scan-cache-');
@@ -13,8 +14,6 @@ const nextFile = (): string => dir.file(`c${String(++n)}.db`);
 afterAll(() => {
   dir.remove();
 });
-
-const ids = (ds: readonly Dict[]): string[] => ds.map((d) => d.id?.id ?? '?');
 
 function point(i: number, temp: number): Dict {
   return Dict.of({ id: new Ref(`p${String(i).padStart(4, '0')}`), point: MARKER, temp: new Num(temp, '°F') });
@@ -241,80 +240,15 @@ describe('the SQLite scan cache', () => {
   });
 });
 
-// Entities of a small building whose tags and Refs change: reads the indexes answer alone (tags, missing tags, Ref
-// equalities, `or`s of them), reads they narrow, and one they cannot.
-const TAGS = ['site', 'equip', 'ahu', 'point', 'temp'] as const;
-const REFS = ['r0', 'r1', 'r2'] as const;
-const INDEXED_FILTERS = [
-  'site',
-  'equip and siteRef==@r0',
-  'ahu and siteRef==@r1 and not point',
-  'siteRef==@r2 and not equipRef',
-  'point and equipRef==@r0',
-  'equip or siteRef==@r1',
-  'point and temp and equipRef==@r1',
-  'siteRef==@r0 and siteRef->site',
-  'not site',
-];
-
-/** One entity's state: which tags it has and its Refs (undefined: none); `null` removes it. */
-type EntityState = {
-  readonly tags: readonly boolean[];
-  readonly siteRef: string | undefined;
-  readonly equipRef: string | undefined;
-} | null;
-
-const arbRef = fc.option(fc.constantFrom(...REFS), { nil: undefined });
-const arbState: fc.Arbitrary<EntityState> = fc.option(
-  fc.record({
-    tags: fc.array(fc.boolean(), { minLength: TAGS.length, maxLength: TAGS.length }),
-    siteRef: arbRef,
-    equipRef: arbRef,
-  }),
-  { nil: null, freq: 5 },
-);
-// Steps: an entity (of 12 ids) set to a state through the other connection or the cached store's own.
-const arbSteps = fc.array(fc.tuple(fc.nat(11), arbState, fc.boolean()), { minLength: 1, maxLength: 40 });
-
-function tagsOf(id: string, st: NonNullable<EntityState>, exists: boolean): Dict {
-  const init: Record<string, unknown> = exists ? {} : { id: new Ref(id) };
-  TAGS.forEach((t, i) => {
-    init[t] = st.tags[i] === true ? MARKER : exists ? REMOVE : undefined;
-  });
-  init.siteRef = st.siteRef === undefined ? (exists ? REMOVE : undefined) : new Ref(st.siteRef);
-  init.equipRef = st.equipRef === undefined ? (exists ? REMOVE : undefined) : new Ref(st.equipRef);
-  return Dict.of(init);
-}
-
 describe('the SQLite scan cache, indexed', () => {
   it('answers reads through its tag and Ref indexes as SQL does, as either connection changes entities', async () => {
     await fc.assert(
-      fc.asyncProperty(arbSteps, async (steps) => {
+      fc.asyncProperty(arbMirrorSteps, async (steps) => {
         const { cached, sql } = await pair();
         try {
           // Loaded first, so that every later change reaches it by catch-up (or its own writes).
           cached.warmScanCache();
-          const live = new Set<string>();
-          for (const [n, st, own] of steps) {
-            const id = `e${String(n).padStart(2, '0')}`;
-            const store = own ? cached : sql;
-            if (st === null) {
-              if (live.delete(id)) await store.commit([{ op: 'remove', id }]);
-            } else if (live.has(id)) {
-              await store.commit([{ op: 'update', id, changes: tagsOf(id, st, true) }]);
-            } else {
-              await store.commit([{ op: 'add', tags: tagsOf(id, st, false) }]);
-              live.add(id);
-            }
-            for (const filter of INDEXED_FILTERS) {
-              expect(ids(await cached.read({ filter })), filter).toEqual(ids(await sql.read({ filter })));
-              expect(ids(await cached.read({ filter, limit: 2 })), filter).toEqual(
-                ids(await sql.read({ filter, limit: 2 })),
-              );
-            }
-            const byId = [...live, 'e99'];
-            expect(await cached.readByIds(byId)).toEqual(await sql.readByIds(byId));
-          }
+          await expectSameAnswers(cached, sql, steps);
           expect(sql.readStats().cached).toBe(0);
           expect(cached.readStats()).toMatchObject({ exact: 0, rechecked: 0 });
         } finally {

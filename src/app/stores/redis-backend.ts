@@ -68,6 +68,10 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
         persistent: true,
         description: `redis ${cluster ? 'cluster ' : ''}${shown.toString()} prefix ${prefix}`,
         close: () => store.close(),
+        warm: () => {
+          // A failed fill (server gone) is tried again by the next read; Lua answers meanwhile.
+          store.warmScanCache().catch(() => undefined);
+        },
       };
     },
   });

@@ -32,6 +32,12 @@ export interface MirrorChanges {
   readonly changed: readonly (readonly [string, Dict | null])[];
 }
 
+/** One step of a fill: entities, and the cursor the next step starts from (null after the last step). */
+export interface MirrorChunk {
+  readonly rows: readonly (readonly [string, Dict])[];
+  readonly next: string | null;
+}
+
 /** What a shared store tells the mirror of its entities (one implementation per backend). */
 export interface MirrorSource {
   /** The store's head, in one round trip. */
@@ -40,8 +46,11 @@ export interface MirrorSource {
   changesSince(version: number): Promise<MirrorChanges | undefined>;
   /** Number of entities. */
   count(): Promise<number>;
-  /** Up to `n` entities with ids after `after` ('' from the start), in id order. */
-  chunk(after: string, n: number): Promise<readonly (readonly [string, Dict])[]>;
+  /**
+   * About `n` entities from `cursor` ('' from the start), as the store pages them (PostgreSQL by id, Redis by a
+   * scan cursor, which may return an entity twice).
+   */
+  chunk(cursor: string, n: number): Promise<MirrorChunk>;
 }
 
 /** What the mirror holds, for tests and diagnostics. */
@@ -221,17 +230,16 @@ export class SharedMirror {
     }
     const { version } = await this.#source.head();
     const entities = new IndexedEntities();
-    for (let after = ''; ; ) {
-      const rows = await this.#source.chunk(after, this.#chunk);
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const step = await this.#source.chunk(cursor, this.#chunk);
       if (this.#isStopped()) return;
-      for (const [id, dict] of rows) entities.set(id, dict, version, -1);
+      // The ordinal is looked up: an entity a scan cursor returned twice replaces itself.
+      for (const [id, dict] of step.rows) entities.set(id, dict, version);
       if (entities.size > this.#max) {
         this.#tooLargeAt = this.#clock();
         return;
       }
-      const last = rows[rows.length - 1];
-      if (last === undefined || rows.length < this.#chunk) break;
-      after = last[0];
+      cursor = step.next;
     }
     // Rows read after the head may be newer than it: the catch-up of the next read reads them again, harmlessly.
     this.#entities = entities;

@@ -298,7 +298,11 @@ export class PgState {
           text: 'SELECT id, data, raw, tag_order FROM entity WHERE id > $1 ORDER BY id LIMIT $2',
           values: [after, n],
         });
-        return r.map((row): [string, Dict] => [row.id, decodeEntity(row)]);
+        const last = r[r.length - 1];
+        return {
+          rows: r.map((row): [string, Dict] => [row.id, decodeEntity(row)]),
+          next: last === undefined || r.length < n ? null : last.id,
+        };
       },
     };
   }

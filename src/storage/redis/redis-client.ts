@@ -140,6 +140,26 @@ export class RedisConnection {
     }
   }
 
+  /** Number of fields of a hash. */
+  async hlen(key: string): Promise<number> {
+    this.#guard();
+    try {
+      return await this.#client.hlen(key);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
+  /** One HSCAN step over a hash: the next cursor ('0' after the last step) and about `count` fields with values. */
+  async hscan(key: string, cursor: string, count: number): Promise<[string, string[]]> {
+    this.#guard();
+    try {
+      return await this.#client.hscan(key, cursor, 'COUNT', count);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
   /** Every field and value of a hash. */
   async hgetall(key: string): Promise<Record<string, string>> {
     this.#guard();

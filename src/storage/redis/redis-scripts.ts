@@ -53,13 +53,33 @@ end
 `;
 
 /**
+ * Removed ids the change log keeps (the newest): older removals are pruned, and the log then covers only the
+ * versions after the newest one pruned (a mirror behind that fills again).
+ */
+export const LOGGED_REMOVALS = 10_000;
+
+// Shared Lua: `runs(cmd, key, args)` calls `cmd key` with `args` in runs of at most 4000 (Lua's unpack takes a few
+// thousand values; pairs stay whole).
+const RUNS = `
+local function runs(cmd, key, args)
+  for i = 1, #args, 4000 do redis.call(cmd, key, unpack(args, i, math.min(i + 3999, #args))) end
+end
+`;
+
+/**
  * Apply a staged change if every check still holds (optimistic concurrency without WATCH, so one connection can
  * carry many callers). ARGV: base, checks `[[suffix, field, expected|false]...]`, ops `[[cmd, suffix, args...]...]`,
  * ids changed, ids removed, change message (or ''). Changed and removed ids get the next `:ver` as their version or
  * tombstone, and the message is published on `{prefix}:changes` once the change is applied (other processes'
  * caches and watches learn of it there).
+ *
+ * The change is logged for the processes that mirror the entities (see {@link CHANGES}): each id with the version
+ * of its last change in `:cl` (stored ids) or `:cr` (removed ids, the newest {@link LOGGED_REMOVALS} kept), and in
+ * `:meta` the last version logged (`logged`) and the version after which the log holds every change (`logfrom`).
+ * A version this script did not log (written by a process older than the log, or before there was one) is found
+ * here as `logged` lagging behind, and moves `logfrom` past it.
  */
-export const APPLY = script(`
+export const APPLY = script(`${RUNS}
 local base = ARGV[1]
 local checks = cjson.decode(ARGV[2])
 for i = 1, #checks do
@@ -77,13 +97,44 @@ local changed = cjson.decode(ARGV[4])
 local removed = cjson.decode(ARGV[5])
 if #changed + #removed == 0 then return {1, 0} end
 local ver = redis.call('INCR', KEYS[1])
-for i = 1, #changed do
-  redis.call('HSET', base .. ':ev', changed[i], ver)
-  redis.call('HDEL', base .. ':tomb', changed[i])
+local meta = base .. ':meta'
+if tonumber(redis.call('HGET', meta, 'logged') or '-1') ~= ver - 1 then
+  redis.call('HSET', meta, 'logfrom', ver - 1)
 end
+redis.call('HSET', meta, 'logged', ver)
+local fields, scored = {}, {}
+for i = 1, #changed do
+  fields[#fields + 1] = changed[i]
+  fields[#fields + 1] = ver
+  scored[#scored + 1] = ver
+  scored[#scored + 1] = changed[i]
+end
+if #changed > 0 then
+  runs('HSET', base .. ':ev', fields)
+  runs('HDEL', base .. ':tomb', changed)
+  runs('ZADD', base .. ':cl', scored)
+  runs('ZREM', base .. ':cr', changed)
+end
+fields, scored = {}, {}
 for i = 1, #removed do
-  redis.call('HDEL', base .. ':ev', removed[i])
-  redis.call('HSET', base .. ':tomb', removed[i], ver)
+  fields[#fields + 1] = removed[i]
+  fields[#fields + 1] = ver
+  scored[#scored + 1] = ver
+  scored[#scored + 1] = removed[i]
+end
+if #removed > 0 then
+  runs('HDEL', base .. ':ev', removed)
+  runs('HSET', base .. ':tomb', fields)
+  runs('ZREM', base .. ':cl', removed)
+  runs('ZADD', base .. ':cr', scored)
+  local extra = redis.call('ZCARD', base .. ':cr') - ${LOGGED_REMOVALS}
+  if extra > 0 then
+    local last = redis.call('ZRANGE', base .. ':cr', extra - 1, extra - 1, 'WITHSCORES')
+    redis.call('ZREMRANGEBYRANK', base .. ':cr', 0, extra - 1)
+    if tonumber(last[2]) > tonumber(redis.call('HGET', meta, 'logfrom')) then
+      redis.call('HSET', meta, 'logfrom', last[2])
+    end
+  end
 end
 if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', ARGV[6]) end
 return {1, ver}
@@ -170,6 +221,38 @@ for i = 3, #ARGV, 4000 do
   for j = 1, #part do out[#out + 1] = part[j] end
 end
 return out
+`);
+
+/**
+ * The store's head for a mirror, in one round trip (ARGV: base): `{version, earliest override end | false}`.
+ */
+export const HEAD = script(`
+local e = redis.call('ZRANGE', ARGV[1] .. ':pexp', 0, 0, 'WITHSCORES')
+return {redis.call('GET', KEYS[1]) or '0', e[2] or false}
+`);
+
+/**
+ * What changed after a version, read atomically with the version it brings a mirror to (ARGV: base, since, most):
+ * `{1, version, ids, their entities (false: gone), removed ids}`, or `{0}` when the log (see {@link APPLY}) does
+ * not hold every change since (a version it missed, or pruned removals) or more than `most` ids changed: the
+ * mirror then fills again, chunk by chunk, rather than taking one unbounded reply.
+ */
+export const CHANGES = script(`
+local base, since = ARGV[1], tonumber(ARGV[2])
+local head = tonumber(redis.call('GET', KEYS[1]) or '0')
+if head <= since then return {1, head, {}, {}, {}} end
+local m = redis.call('HMGET', base .. ':meta', 'logged', 'logfrom')
+if not m[1] or not m[2] or tonumber(m[1]) ~= head or since < tonumber(m[2]) then return {0} end
+local lo = '(' .. ARGV[2]
+local n = redis.call('ZCOUNT', base .. ':cl', lo, '+inf') + redis.call('ZCOUNT', base .. ':cr', lo, '+inf')
+if n > tonumber(ARGV[3]) then return {0} end
+local ids = redis.call('ZRANGEBYSCORE', base .. ':cl', lo, '+inf')
+local data = {}
+for i = 1, #ids, 4000 do
+  local part = redis.call('HMGET', base .. ':e', unpack(ids, i, math.min(i + 3999, #ids)))
+  for j = 1, #part do data[#data + 1] = part[j] end
+end
+return {1, head, ids, data, redis.call('ZRANGEBYSCORE', base .. ':cr', lo, '+inf')}
 `);
 
 /** Number of entities (ARGV: base, now): `{1, n}` or `{2}`. */

@@ -17,6 +17,9 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import type { IndexedEntities } from '../indexed/indexed-entities.js';
+import { compileQuery } from '../indexed/query-plan.js';
+import { type MirrorSource, SharedMirror, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import {
   decodeLevels,
   emptyLevels,
@@ -61,7 +64,23 @@ export interface RedisReadStats {
   readonly exact: number;
   /** Reads whose candidates from the sets were checked in process. */
   readonly rechecked: number;
+  /** Reads (and reads by id, and counts) the mirror answered. */
+  readonly cached: number;
 }
+
+/** How this process mirrors the store's entities (see `RedisStoreOptions.scanCacheEntities`). */
+export interface RedisMirrorConfig {
+  /** Most entities it holds (0: none). */
+  readonly entities: number;
+  /** Entities it reads per round trip while filling. */
+  readonly chunk: number;
+  /** The store's clock (times the wait before a store found too large is counted again). */
+  readonly clock: () => number;
+}
+
+// A catch-up takes the changed entities in one reply of at most this many fill chunks; past that the mirror fills
+// again chunk by chunk (a bulk import while it runs), so no reply grows with the size of a change.
+const CATCH_UP_CHUNKS = 10;
 
 // Optimistic writes retry when another writer changed what they staged from; past this, the caller gets a conflict.
 const MAX_ATTEMPTS = 50;
@@ -115,30 +134,111 @@ export class RedisState {
   readonly #ver: string;
   readonly #limits: RedisStoreLimits;
   readonly #idPrefix: string;
+  readonly #mirror: SharedMirror;
+  readonly #catchUpMax: number;
   #exact = 0;
   #rechecked = 0;
+  #cached = 0;
 
-  constructor(redis: RedisConnection, prefix: string, limits: RedisStoreLimits, idPrefix: string) {
+  constructor(
+    redis: RedisConnection,
+    prefix: string,
+    limits: RedisStoreLimits,
+    idPrefix: string,
+    mirror: RedisMirrorConfig,
+  ) {
     this.#redis = redis;
     this.#base = keyBase(prefix);
     this.#ver = `${this.#base}${KEY.ver}`;
     this.#limits = limits;
     this.#idPrefix = idPrefix;
+    this.#catchUpMax = CATCH_UP_CHUNKS * mirror.chunk;
+    this.#mirror = new SharedMirror(this.#mirrorSource(), mirror.entities, mirror.chunk, mirror.clock);
   }
 
   /** Read counters. */
   readStats(): RedisReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked };
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#cached };
+  }
+
+  /** What the mirror holds. */
+  mirrorStats(): SharedMirrorStats {
+    return this.#mirror.stats();
+  }
+
+  /** Start filling the mirror (resolves when it is loaded, or found too large). */
+  warm(): Promise<void> {
+    return this.#mirror.warm();
+  }
+
+  /** Stop the mirror (the store is closing); resolves once no call of its is under way. */
+  stop(): Promise<void> {
+    return this.#mirror.stop();
+  }
+
+  // The mirror's entities, current as of a head read after this call and with no timed override due (one that is
+  // due is ended first, a committed change the catch-up then reads), or undefined when Lua must answer.
+  async #mirrored(now: number): Promise<IndexedEntities | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const view = await this.#mirror.current();
+      if (view === undefined) return undefined;
+      const next = view.head.nextExpiry;
+      if (next === null || next > now) {
+        this.#cached++;
+        return view.entities;
+      }
+      await this.#expireDue(now);
+    }
+    return undefined;
+  }
+
+  // What the mirror asks: the version with the next override end (one script); what changed since a version, from
+  // the change log the APPLY script keeps, read atomically with the version it brings the mirror to; the count;
+  // entities by HSCAN (no order: the fill takes an entity twice, or one changed since its head, harmlessly).
+  #mirrorSource(): MirrorSource {
+    const entities = `${this.#base}${KEY.entities}`;
+    return {
+      head: async () => {
+        const r = await this.#redis.eval(S.HEAD, this.#ver, [this.#base]);
+        const next = r[1] as string | null;
+        return { version: Number(r[0]), nextExpiry: next === null ? null : Number(next) };
+      },
+      changesSince: async (version) => {
+        const r = await this.#redis.eval(S.CHANGES, this.#ver, [this.#base, version, this.#catchUpMax]);
+        if (Number(r[0]) !== DONE) return undefined;
+        const ids = r[2] as string[];
+        const data = r[3] as (string | null)[];
+        const changed: [string, Dict | null][] = ids.map((id, i) => {
+          const d = data[i];
+          return [id, d === null || d === undefined ? null : decodeEntity(d)];
+        });
+        for (const id of r[4] as string[]) changed.push([id, null]);
+        return { version: Number(r[1]), changed };
+      },
+      count: () => this.#redis.hlen(entities),
+      chunk: async (cursor, n) => {
+        const [next, flat] = await this.#redis.hscan(entities, cursor === '' ? '0' : cursor, n);
+        const rows: [string, Dict][] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          rows.push([flat[i] as string, decodeEntity(flat[i + 1] as string)]);
+        }
+        return { rows, next: next === '0' ? null : next };
+      },
+    };
   }
 
   /** Number of entities. */
   async count(now: number): Promise<number> {
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return mirrored.size;
     const r = await this.#dueSafe(now, S.COUNT, []);
     return Number(r[1]);
   }
 
   /** Entities by id, in order. */
   async readByIds(ids: readonly string[], now: number): Promise<(Dict | undefined)[]> {
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return ids.map((id) => mirrored.get(id));
     const r = await this.#dueSafe(now, S.BY_IDS, ids);
     return ids.map((_, i) => {
       const data = r[i + 1] as string | null | undefined;
@@ -152,6 +252,8 @@ export class RedisState {
     const q = planRedisQuery(text);
     const max = limit === undefined ? Number.POSITIVE_INFINITY : Math.floor(limit);
     if (max === 0) return [];
+    const mirrored = await this.#mirrored(now);
+    if (mirrored !== undefined) return mirrored.read(compileQuery(text), max);
     if (Number.isFinite(max)) return this.#readLimited(q, max, now);
     const r = await this.#dueSafe(now, S.QUERY, [q.expr, '0']);
     const ids = r[1] as string[];

@@ -4,7 +4,8 @@ import { OptionError, StorageError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { countOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -39,6 +40,15 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** True when `url` names a node of a Redis Cluster (the store's keys share one slot; default false). */
   readonly cluster?: boolean;
+  /**
+   * Most entities this process keeps a copy of (default {@link DEFAULT_MIRROR_ENTITIES}; 0 turns it off): decoded,
+   * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
+   * is current (other processes' commits included). A store holding more is read by Lua scripts (counted again a
+   * minute later).
+   */
+  readonly scanCacheEntities?: number;
+  /** Entities read per round trip while the copy fills (default {@link DEFAULT_MIRROR_CHUNK}); Lua answers meanwhile. */
+  readonly scanCacheChunk?: number;
 }
 
 /** A Redis StorageAdapter; its users and sessions live under the same prefix. */
@@ -58,8 +68,12 @@ export interface RedisStore extends StorageAdapter {
    * from the `{prefix}:changes` channel; `reset` after the subscription connection was interrupted.
    */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
-  /** How reads were answered (sets alone, or candidates checked in process). */
+  /** How reads were answered (sets alone, candidates checked in process, or by this process's copy of the entities). */
   readStats(): RedisReadStats;
+  /** What this process's copy of the entities holds (see {@link RedisStoreOptions.scanCacheEntities}). */
+  scanCacheStats(): SharedMirrorStats;
+  /** Start filling that copy now rather than at the first read; resolves when it is loaded (or found too large). */
+  warmScanCache(): Promise<void>;
 }
 
 /** The layout version written in `{prefix}:meta`; a store of another layout is refused rather than misread. */
@@ -81,6 +95,11 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   const idPrefix = storeIdPrefix('Redis', options.idPrefix);
   const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
   const clock = options.clock ?? Date.now;
+  const mirror = {
+    entities: countOption('Redis', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
+    chunk: countOption('Redis', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
+    clock,
+  };
   const redis = await RedisConnection.open({
     url,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
@@ -97,7 +116,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     await redis.close();
     throw err;
   }
-  const state = new RedisState(redis, prefix, limits, idPrefix);
+  const state = new RedisState(redis, prefix, limits, idPrefix, mirror);
   const guard = (): void => {
     if (redis.closed) throw closedError('redis');
   };
@@ -162,6 +181,16 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
         };
       }),
     readStats: () => state.readStats(),
+    scanCacheStats: () => state.mirrorStats(),
+    warmScanCache: () => {
+      // Started at once (not on the next microtask as other calls are), so that `scanCacheStats` shows the fill.
+      try {
+        guard();
+        return state.warm();
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    },
     readByIds: (ids) => run(() => state.readByIds(ids, now())),
     read: (query) => run(() => state.read(query.filter, query.limit, now())),
     count: () => run(() => state.count(now())),
@@ -179,9 +208,10 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     watchPoll: (watchId, refresh) => run(() => state.watchPoll(watchId, refresh, now())),
     watchInfo: (watchId) => run(() => state.watchInfo(watchId, now())),
     watches: () => run(() => state.watches(now())),
-    close: () => {
+    close: async () => {
       listeners.clear();
-      return redis.close();
+      await state.stop();
+      await redis.close();
     },
   };
 }

@@ -24,13 +24,13 @@ function heldSource() {
       }),
     changesSince: () => Promise.resolve({ version, changed: [...entities] }),
     count: () => Promise.resolve(entities.size),
-    chunk: (after, n) =>
-      Promise.resolve(
-        [...entities]
-          .filter(([id]) => id > after)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .slice(0, n),
-      ),
+    chunk: (after, n) => {
+      const rows = [...entities]
+        .filter(([id]) => id > after)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .slice(0, n);
+      return Promise.resolve({ rows, next: rows.length < n ? null : (rows[rows.length - 1]?.[0] ?? null) });
+    },
   };
   return {
     source,

@@ -95,6 +95,31 @@ describe('redis store on a three-node Redis Cluster', () => {
     expect(change?.kind === 'entities' ? change.ids : undefined).toEqual(['x1']);
   });
 
+  it('mirrors a store in process, caught up from its change log through whichever node serves it', async () => {
+    const prefixes = ['mirror-a', 'mirror-b', 'mirror-c', 'mirror-d'];
+    expect(new Set(await Promise.all(prefixes.map(ownerOf))).size).toBeGreaterThan(1);
+    for (const prefix of prefixes) {
+      const mirrored = await open(prefix);
+      const writer = await openRedisStore({
+        url: cluster.urls[0] as string,
+        prefix,
+        cluster: true,
+        scanCacheEntities: 0,
+      });
+      stores.push(writer);
+      await addEntities(writer, READ_FIXTURE);
+      await mirrored.warmScanCache();
+      await writer.commit([{ op: 'update', id: 'p1', changes: Dict.of({ note: prefix }) }]);
+      await writer.commit([{ op: 'remove', id: 'p2' }]);
+      const filter = 'point and siteRef->dis == "Alpha"';
+      expect(idsOf(await mirrored.read({ filter })), prefix).toEqual(['p1']);
+      expect((await mirrored.readByIds(['p1']))[0]?.get('note')).toBe(prefix);
+      expect(await mirrored.count()).toBe(await writer.count());
+      expect(mirrored.readStats().cached, prefix).toBe(3);
+      expect(mirrored.scanCacheStats(), prefix).toMatchObject({ loads: 1, catchUps: 1 });
+    }
+  });
+
   it('runs haystack serve --store redis://...?cluster=true, keeping writes across a restart', async () => {
     await expectRestartKeepsWrites(
       ['--port', '0', '--demo-days', '1', '--store', `${cluster.urls[0] as string}?cluster=true&prefix=serve`],

@@ -17,8 +17,9 @@ const up = await redisReachable();
 if (!up && process.env.CI !== undefined) throw new Error(`Redis is not reachable at ${SHARED_REDIS_URL}`);
 const prefixes = redisPrefixes();
 const opened: RedisStore[] = [];
+// Lua alone answers reads here (what this file tests); the mirror has tests of its own (redis-mirror.test.ts).
 const open = async (prefix = prefixes.next()): Promise<RedisStore> => {
-  const s = await openRedisStore({ url: SHARED_REDIS_URL, prefix });
+  const s = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
   opened.push(s);
   return s;
 };

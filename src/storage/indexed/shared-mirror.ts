@@ -65,6 +65,8 @@ export interface SharedMirrorStats {
   readonly catchUps: number;
   /** Questions of the store's head sent (reads that shared one are not counted). */
   readonly heads: number;
+  /** Reads (and reads by id, counts) the mirror answered. */
+  readonly answered: number;
   /** True while a fill is under way. */
   readonly filling: boolean;
 }
@@ -95,6 +97,7 @@ export class SharedMirror {
   #loads = 0;
   #catchUps = 0;
   #heads = 0;
+  #answered = 0;
   #filling: Promise<void> | undefined;
   #catching: Promise<void> | undefined;
   #tooLargeAt = Number.NEGATIVE_INFINITY;
@@ -122,6 +125,7 @@ export class SharedMirror {
       loads: this.#loads,
       catchUps: this.#catchUps,
       heads: this.#heads,
+      answered: this.#answered,
       filling: this.#filling !== undefined,
     };
   }
@@ -169,6 +173,24 @@ export class SharedMirror {
       await this.#catching;
     }
     return this.#version < 0 ? undefined : { entities: this.#entities, head };
+  }
+
+  /**
+   * The entities as of a head read after this call, with no timed override due at `now`: one that is due is ended
+   * first by `expire` (a committed change, which the catch-up then reads). Undefined when the store must answer.
+   */
+  async entitiesAt(now: number, expire: (now: number) => Promise<void>): Promise<IndexedEntities | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const view = await this.current();
+      if (view === undefined) return undefined;
+      const next = view.head.nextExpiry;
+      if (next === null || next > now) {
+        this.#answered++;
+        return view.entities;
+      }
+      await expire(now);
+    }
+    return undefined;
   }
 
   // A head read that left after this call: the one on the wire left before, so join the next.

@@ -194,7 +194,6 @@ export class PgState {
   readonly #mirror: SharedMirror;
   #exact = 0;
   #rechecked = 0;
-  #cached = 0;
 
   constructor(config: PgStateConfig) {
     this.#pool = config.pool;
@@ -214,7 +213,7 @@ export class PgState {
 
   /** Read counters. */
   readStats(): PostgresReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#cached };
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#mirror.stats().answered };
   }
 
   /** What the mirror holds. */
@@ -232,20 +231,9 @@ export class PgState {
     return this.#mirror.stop();
   }
 
-  // The mirror's entities, current as of a head read after this call and with no timed override due (one that is
-  // due is ended first, a committed change the catch-up then reads), or undefined when SQL must answer.
-  async #mirrored(now: number): Promise<IndexedEntities | undefined> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const view = await this.#mirror.current();
-      if (view === undefined) return undefined;
-      const next = view.head.nextExpiry;
-      if (next === null || next > now) {
-        this.#cached++;
-        return view.entities;
-      }
-      await this.#write((tx) => this.#expireOverridesIn(tx, now));
-    }
-    return undefined;
+  // The mirror's entities, current as of a head read after this call, a due timed override ended first.
+  #mirrored(now: number): Promise<IndexedEntities | undefined> {
+    return this.#mirror.entitiesAt(now, (at) => this.#write((tx) => this.#expireOverridesIn(tx, at)));
   }
 
   // What the mirror asks: the version with the next override end; the entities changed since a version, read in one

@@ -138,7 +138,6 @@ export class RedisState {
   readonly #catchUpMax: number;
   #exact = 0;
   #rechecked = 0;
-  #cached = 0;
 
   constructor(
     redis: RedisConnection,
@@ -158,7 +157,7 @@ export class RedisState {
 
   /** Read counters. */
   readStats(): RedisReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#cached };
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#mirror.stats().answered };
   }
 
   /** What the mirror holds. */
@@ -176,20 +175,9 @@ export class RedisState {
     return this.#mirror.stop();
   }
 
-  // The mirror's entities, current as of a head read after this call and with no timed override due (one that is
-  // due is ended first, a committed change the catch-up then reads), or undefined when Lua must answer.
-  async #mirrored(now: number): Promise<IndexedEntities | undefined> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const view = await this.#mirror.current();
-      if (view === undefined) return undefined;
-      const next = view.head.nextExpiry;
-      if (next === null || next > now) {
-        this.#cached++;
-        return view.entities;
-      }
-      await this.#expireDue(now);
-    }
-    return undefined;
+  // The mirror's entities, current as of a head read after this call, a due timed override ended first.
+  #mirrored(now: number): Promise<IndexedEntities | undefined> {
+    return this.#mirror.entitiesAt(now, (at) => this.#expireDue(at));
   }
 
   // What the mirror asks: the version with the next override end (one script); what changed since a version, from

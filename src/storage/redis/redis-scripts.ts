@@ -52,6 +52,9 @@ local function describe(base, wid, f)
 end
 `;
 
+/** Tombstones (`:tomb`) held before a commit that removes entities prunes those every watch has polled past. */
+export const TOMBSTONES_PRUNE_AT = 1024;
+
 /**
  * Removed ids the change log keeps (the newest): older removals are pruned, and the log then covers only the
  * versions after the newest one pruned (a mirror behind that fills again).
@@ -134,6 +137,25 @@ if #removed > 0 then
     if tonumber(last[2]) > tonumber(redis.call('HGET', meta, 'logfrom')) then
       redis.call('HSET', meta, 'logfrom', last[2])
     end
+  end
+end
+if #removed > 0 then
+  -- Tombstones only matter to watches that have not polled since the removal: past a size (and twice what the last
+  -- prune kept, so that a watch holding them back costs one scan per doubling), drop those every watch has seen.
+  local tombs = redis.call('HLEN', base .. ':tomb')
+  if tombs >= ${TOMBSTONES_PRUNE_AT} and tombs >= 2 * tonumber(redis.call('HGET', meta, 'tombkeep') or '0') then
+    local seen = ver
+    local ws = redis.call('ZRANGE', base .. ':w', 0, -1)
+    for i = 1, #ws do
+      local p = tonumber(redis.call('HGET', base .. ':w:' .. ws[i], 'polled') or '0')
+      if p < seen then seen = p end
+    end
+    local all, gone = redis.call('HGETALL', base .. ':tomb'), {}
+    for i = 1, #all, 2 do
+      if tonumber(all[i + 1]) <= seen then gone[#gone + 1] = all[i] end
+    end
+    if #gone > 0 then runs('HDEL', base .. ':tomb', gone) end
+    redis.call('HSET', meta, 'tombkeep', tombs - #gone)
   end
 end
 if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', ARGV[6]) end

@@ -117,6 +117,44 @@ describe.skipIf(!up)('redis store', () => {
     expect(idsOf(await a.read({ filter: 't9 and writeLevel == 1' }))).toEqual(['sp']);
   });
 
+  it('prunes tombstones every watch has polled past, and keeps those a watch has not', async () => {
+    const store = await open();
+    const redis = new Redis(SHARED_REDIS_URL);
+    const tombs = (): Promise<number> => redis.hlen(`{${store.prefix}}:tomb`);
+    try {
+      const ids = (from: number, n: number): string[] => Array.from({ length: n }, (_, i) => `t${String(from + i)}`);
+      const add = (list: string[]) =>
+        store.commit(list.map((id) => ({ op: 'add' as const, tags: Dict.of({ id: new Ref(id), point: MARKER }) })));
+      const remove = (list: string[]) => store.commit(list.map((id) => ({ op: 'remove' as const, id })));
+      // No watch: once past the threshold, a removing commit drops every tombstone.
+      await add(ids(0, 1100));
+      await remove(ids(0, 1000));
+      expect(await tombs()).toBe(1000);
+      await remove(ids(1000, 50));
+      expect(await tombs()).toBe(0);
+      // A watch that has not polled since holds back the tombstones of ids removed after its last poll...
+      await add(ids(2000, 1100));
+      const watch = await store.watchOpen('w', 60_000);
+      await store.watchAdd(watch.id, ['t2000', 't1050']);
+      await store.watchPoll(watch.id, false);
+      await remove(ids(2000, 1100));
+      expect(await tombs()).toBe(1100);
+      await remove(['t1050']);
+      expect(await tombs()).toBe(1101);
+      // ...so that its next poll still reports them.
+      const polled = await store.watchPoll(watch.id, false);
+      expect([...polled.removed].sort()).toEqual(['t1050', 't2000']);
+      // Polled past them, they go with the next prune (at twice what the last one kept); the newer ones stay.
+      await add(ids(5000, 1200));
+      await remove(ids(5000, 1200));
+      expect(await tombs()).toBe(1200);
+      const again = await store.watchPoll(watch.id, false);
+      expect(again.removed).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('refuses a prefix that would change the hash tag, and keys of another layout', async () => {
     await expect(openRedisStore({ url: SHARED_REDIS_URL, prefix: 'a}b' })).rejects.toMatchObject({
       code: 'HS_ERR_OPTION_RANGE',

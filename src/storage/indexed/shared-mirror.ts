@@ -165,12 +165,21 @@ export class SharedMirror {
       return undefined;
     }
     const head = await this.#head();
+    if (head.version < this.#version) {
+      // The store went back (emptied and made again, or restored from a backup): nothing held can be trusted.
+      this.#drop();
+      void this.warm().catch(() => undefined);
+      return undefined;
+    }
     while (this.#version < head.version) {
-      if (this.#version < 0) return undefined;
+      const before = this.#version;
+      if (before < 0) return undefined;
       this.#catching ??= this.#catchUp().finally(() => {
         this.#catching = undefined;
       });
       await this.#catching;
+      // A catch-up that brought nothing newer (a store that answers out of step with its head): the store answers.
+      if (this.#version === before) return undefined;
     }
     return this.#version < 0 ? undefined : { entities: this.#entities, head };
   }

@@ -34,6 +34,11 @@ function heldSource() {
   };
   return {
     source,
+    /** Empty the store and start its versions again (as a store deleted and made anew). */
+    reset(): void {
+      entities.clear();
+      version = 0;
+    },
     add(id: string): void {
       entities.set(id, Dict.of({ id: new Ref(id), site: MARKER }));
       version++;
@@ -58,15 +63,21 @@ const drain = (): Promise<void> =>
 
 const sites = (d: Dict[]): string[] => d.map((x) => x.id?.id ?? '?');
 
+// A mirror of `store`, loaded: its fill's head question answered.
+async function filledMirror(store: ReturnType<typeof heldSource>): Promise<SharedMirror> {
+  const mirror = new SharedMirror(store.source, 100, 10);
+  const fill = mirror.warm();
+  await drain();
+  store.answer();
+  await fill;
+  return mirror;
+}
+
 describe('the shared mirror', () => {
   it('answers a read with a question sent after the read began, shared with the reads that wait beside it', async () => {
     const store = heldSource();
     store.add('a');
-    const mirror = new SharedMirror(store.source, 100, 10);
-    const fill = mirror.warm();
-    await drain();
-    store.answer();
-    await fill;
+    const mirror = await filledMirror(store);
     expect(mirror.stats()).toMatchObject({ entities: 1, loads: 1 });
 
     const first = mirror.current();
@@ -112,5 +123,31 @@ describe('the shared mirror', () => {
     expect(mirror.stats()).toMatchObject({ loads: 1, filling: false });
     await mirror.stop();
     expect(await mirror.current()).toBeUndefined();
+  });
+
+  it('drops what it holds when the version of the store goes back, and fills again', async () => {
+    const store = heldSource();
+    store.add('a');
+    store.add('b');
+    const mirror = await filledMirror(store);
+    expect(mirror.stats()).toMatchObject({ entities: 2, version: 2 });
+    store.reset();
+    store.add('c');
+    const read = mirror.current();
+    await drain();
+    store.answer();
+    expect(await read).toBeUndefined();
+    expect(mirror.stats().filling).toBe(true);
+    await drain();
+    store.answer();
+    await mirror.warm();
+    const view = await (async () => {
+      const v = mirror.current();
+      await drain();
+      store.answer();
+      return v;
+    })();
+    expect(sites(view?.entities.read(compileQuery('site'), 10) ?? [])).toEqual(['c']);
+    expect(mirror.stats()).toMatchObject({ loads: 2, version: 1 });
   });
 });

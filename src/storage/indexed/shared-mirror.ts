@@ -24,6 +24,8 @@ import { IndexedEntities } from './indexed-entities.js';
 export interface MirrorHead {
   readonly version: number;
   readonly nextExpiry: number | null;
+  /** What tells this store from one deleted and made again in its place, whose versions start again. */
+  readonly epoch: string;
 }
 
 /** What changed after a version, up to `version` (the store's at the time): each id with its entity, null if removed. */
@@ -94,6 +96,7 @@ export class SharedMirror {
   readonly #clock: () => number;
   #entities = new IndexedEntities();
   #version = -1;
+  #epoch = '';
   #loads = 0;
   #catchUps = 0;
   #heads = 0;
@@ -165,8 +168,8 @@ export class SharedMirror {
       return undefined;
     }
     const head = await this.#head();
-    if (head.version < this.#version) {
-      // The store went back (emptied and made again, or restored from a backup): nothing held can be trusted.
+    if (head.version < this.#version || head.epoch !== this.#epoch) {
+      // Another store in its place (deleted and made again, restored from a backup): nothing held can be trusted.
       this.#drop();
       void this.warm().catch(() => undefined);
       return undefined;
@@ -259,7 +262,7 @@ export class SharedMirror {
       this.#tooLargeAt = this.#clock();
       return;
     }
-    const { version } = await this.#source.head();
+    const { version, epoch } = await this.#source.head();
     const entities = new IndexedEntities();
     for (let cursor: string | null = ''; cursor !== null; ) {
       const step = await this.#source.chunk(cursor, this.#chunk);
@@ -275,6 +278,7 @@ export class SharedMirror {
     // Rows read after the head may be newer than it: the catch-up of the next read reads them again, harmlessly.
     this.#entities = entities;
     this.#version = version;
+    this.#epoch = epoch;
     this.#loads++;
   }
 

@@ -242,12 +242,18 @@ export class PgState {
   #mirrorSource(): MirrorSource {
     return {
       head: async () => {
-        const r = await this.#query<{ readonly version: number; readonly next_expiry: number | null }>({
+        // The schema's epoch is when it was made: a schema dropped and made again (or restored) has another.
+        const r = await this.#query<{
+          readonly version: number;
+          readonly next_expiry: number | null;
+          readonly epoch: string | null;
+        }>({
           name: 'hs_head',
-          text: `SELECT (SELECT value FROM meta WHERE key = 'version') AS version, ${NEXT_EXPIRY} AS next_expiry`,
+          text: `SELECT (SELECT value FROM meta WHERE key = 'version') AS version, ${NEXT_EXPIRY} AS next_expiry,
+            (SELECT min(applied) FROM schema_version)::text AS epoch`,
         });
         const row = r[0];
-        return { version: row?.version ?? 0, nextExpiry: row?.next_expiry ?? null };
+        return { version: row?.version ?? 0, nextExpiry: row?.next_expiry ?? null, epoch: row?.epoch ?? '' };
       },
       changesSince: async (version) => {
         const rows = await this.#query<

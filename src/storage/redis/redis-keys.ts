@@ -24,7 +24,8 @@ export function keyBase(prefix: string): string {
  * Key suffixes, appended to {@link keyBase}. Lua scripts build the same names from the base they are given.
  * - `:ver` change counter (bumped once per committed change of entities), the key every script routes by
  * - `:meta` hash: `format`, the change log's `logged` (last version logged) and `logfrom` (it holds every
- *   change after this version), and `tombkeep` (tombstones the last prune kept)
+ *   change after this version), `tombkeep` (tombstones the last prune kept) and `epoch` (set by the first open: a
+ *   store made anew under the prefix has another)
  * - `:e` hash id -> entity (Hayson), `:all` set of ids, `:ev` hash id -> version of the last change,
  *   `:tomb` hash id -> version of the removal (for watches; pruned once every watch has polled past it)
  * - `:cl` sorted set id -> version of the last change, `:cr` sorted set removed id -> version of the removal (the

@@ -246,11 +246,12 @@ return out
 `);
 
 /**
- * The store's head for a mirror, in one round trip (ARGV: base): `{version, earliest override end | false}`.
+ * The store's head for a mirror, in one round trip (ARGV: base): `{version, earliest override end | false, epoch}`
+ * (the epoch, set when a store is first opened, tells it from one made anew under the same prefix).
  */
 export const HEAD = script(`
 local e = redis.call('ZRANGE', ARGV[1] .. ':pexp', 0, 0, 'WITHSCORES')
-return {redis.call('GET', KEYS[1]) or '0', e[2] or false}
+return {redis.call('GET', KEYS[1]) or '0', e[2] or false, redis.call('HGET', ARGV[1] .. ':meta', 'epoch') or ''}
 `);
 
 /**

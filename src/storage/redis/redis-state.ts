@@ -189,7 +189,7 @@ export class RedisState {
       head: async () => {
         const r = await this.#redis.eval(S.HEAD, this.#ver, [this.#base]);
         const next = r[1] as string | null;
-        return { version: Number(r[0]), nextExpiry: next === null ? null : Number(next) };
+        return { version: Number(r[0]), nextExpiry: next === null ? null : Number(next), epoch: String(r[2]) };
       },
       changesSince: async (version) => {
         const r = await this.#redis.eval(S.CHANGES, this.#ver, [this.#base, version, this.#catchUpMax]);

@@ -1,5 +1,6 @@
 // openRedisStore: a StorageAdapter, with users and sessions, on plain Redis 7 or Valkey (no modules).
 
+import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
@@ -108,6 +109,8 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   try {
     const meta = `${keyBase(prefix)}${KEY.meta}`;
     await redis.hsetnx(meta, 'format', FORMAT);
+    // What tells this store from one made anew under the same prefix (mirrors of the old one then fill again).
+    await redis.hsetnx(meta, 'epoch', randomUUID());
     const [format] = await redis.hmget(meta, ['format']);
     if (format !== FORMAT) {
       throw new StorageError(`Keys under {${prefix}} hold a store of layout ${String(format)}, not ${FORMAT}`);

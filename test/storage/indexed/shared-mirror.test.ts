@@ -13,13 +13,14 @@ import { type MirrorHead, type MirrorSource, SharedMirror } from '../../../src/s
 function heldSource() {
   const entities = new Map<string, Dict>();
   let version = 0;
+  let epoch = 'one';
   const pending: (() => void)[] = [];
   const source: MirrorSource = {
     head: () =>
       new Promise<MirrorHead>((resolve) => {
         const asked = version;
         pending.push(() => {
-          resolve({ version: asked, nextExpiry: null });
+          resolve({ version: asked, nextExpiry: null, epoch });
         });
       }),
     changesSince: () => Promise.resolve({ version, changed: [...entities] }),
@@ -34,10 +35,11 @@ function heldSource() {
   };
   return {
     source,
-    /** Empty the store and start its versions again (as a store deleted and made anew). */
-    reset(): void {
+    /** Empty the store and start its versions again, under `newEpoch`. */
+    reset(newEpoch: string): void {
       entities.clear();
       version = 0;
+      epoch = newEpoch;
     },
     add(id: string): void {
       entities.set(id, Dict.of({ id: new Ref(id), site: MARKER }));
@@ -125,29 +127,36 @@ describe('the shared mirror', () => {
     expect(await mirror.current()).toBeUndefined();
   });
 
-  it('drops what it holds when the version of the store goes back, and fills again', async () => {
+  it('fills again when the store goes back to an older version, or another store takes its place', async () => {
     const store = heldSource();
     store.add('a');
     store.add('b');
     const mirror = await filledMirror(store);
     expect(mirror.stats()).toMatchObject({ entities: 2, version: 2 });
-    store.reset();
-    store.add('c');
-    const read = mirror.current();
-    await drain();
-    store.answer();
-    expect(await read).toBeUndefined();
-    expect(mirror.stats().filling).toBe(true);
-    await drain();
-    store.answer();
-    await mirror.warm();
-    const view = await (async () => {
-      const v = mirror.current();
+    // A read answered by the store (undefined) while the mirror fills again, then one by the mirror.
+    const refilled = async (): Promise<string[]> => {
+      const read = mirror.current();
       await drain();
       store.answer();
-      return v;
-    })();
-    expect(sites(view?.entities.read(compileQuery('site'), 10) ?? [])).toEqual(['c']);
+      expect(await read).toBeUndefined();
+      expect(mirror.stats().filling).toBe(true);
+      await drain();
+      store.answer();
+      await mirror.warm();
+      const next = mirror.current();
+      await drain();
+      store.answer();
+      return sites((await next)?.entities.read(compileQuery('site'), 10) ?? []);
+    };
+    // Restored from an older backup: the same store, at a version behind the mirror's.
+    store.reset('one');
+    store.add('c');
+    expect(await refilled()).toEqual(['c']);
     expect(mirror.stats()).toMatchObject({ loads: 2, version: 1 });
+    // Deleted and made again, then written past the mirror's version: only its epoch tells.
+    store.reset('two');
+    for (const id of ['d', 'e', 'f']) store.add(id);
+    expect(await refilled()).toEqual(['d', 'e', 'f']);
+    expect(mirror.stats()).toMatchObject({ loads: 3, version: 3 });
   });
 });

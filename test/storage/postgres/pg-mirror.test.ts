@@ -125,6 +125,29 @@ describe('the PostgreSQL mirror', () => {
     await p.close();
   });
 
+  it('fills again when its schema is dropped and made anew, then written past its version', async () => {
+    const p = await pair();
+    await p.sql.commit([0, 1].map((i) => ({ op: 'add' as const, tags: point(i, 80) })));
+    await p.mirrored.warmScanCache();
+    const version = p.mirrored.scanCacheStats().version;
+    await p.sql.close();
+    await adminQuery(`DROP SCHEMA "${p.schema}" CASCADE`);
+    const made = await openPostgresStore({ url: TEST_PG_URL, schema: p.schema, poolSize: 1, scanCacheEntities: 0 });
+    try {
+      for (let i = 0; i <= version; i++) await made.commit([{ op: 'add', tags: point(100 + i, 90) }]);
+      const expected = ids(await made.read({ filter: SCAN }));
+      expect(expected).toHaveLength(version + 1);
+      // Its versions are past the mirror's: only the schema's epoch says it is another store.
+      expect(ids(await p.mirrored.read({ filter: SCAN }))).toEqual(expected);
+      await p.mirrored.warmScanCache();
+      expect(p.mirrored.scanCacheStats().loads).toBe(2);
+      expect(ids(await p.mirrored.read({ filter: SCAN }))).toEqual(expected);
+    } finally {
+      await made.close();
+      await p.mirrored.close();
+    }
+  });
+
   it('fills in chunks, answering in SQL meanwhile, and takes in writes made during the fill', async () => {
     const p = await pair({ chunk: 10 });
     await p.sql.commit(Array.from({ length: 95 }, (_, i) => ({ op: 'add' as const, tags: point(i, 60 + (i % 20)) })));

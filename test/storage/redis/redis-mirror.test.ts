@@ -419,6 +419,34 @@ describe.skipIf(!up)('the Redis store mirror', () => {
     expect(m.readStats().cached).toBe(cached + 1);
   });
 
+  it('fills again when its prefix is deleted and a store made anew there is written past its version', async () => {
+    const { m, prefix } = await pair();
+    const add = (store: RedisStore, ids: string[]) =>
+      store.commit(ids.map((id) => ({ op: 'add' as const, tags: Dict.of({ id: new Ref(id), site: MARKER }) })));
+    await add(m, ['old1', 'old2']);
+    expect(idsOf(await m.read({ filter: 'site' }))).toEqual(['old1', 'old2']);
+    const version = m.scanCacheStats().version;
+    // Another process drops the store (as the README shows) and a new one is made and written under the prefix.
+    const admin = new Redis(SHARED_REDIS_URL);
+    try {
+      const keys = await admin.keys(`{${prefix}}*`);
+      if (keys.length > 0) await admin.unlink(...keys);
+    } finally {
+      admin.disconnect();
+    }
+    const made = await open(prefix, { scanCacheEntities: 0 });
+    for (let i = 0; i <= version; i++) await add(made, [`new${String(i)}`]);
+    const expected = idsOf(await made.read({ filter: 'site' }));
+    expect(expected).toHaveLength(version + 1);
+    // Its versions are past the mirror's: only the store's epoch says it is another store.
+    expect(idsOf(await m.read({ filter: 'site' }))).toEqual(expected);
+    await m.warmScanCache();
+    expect(m.scanCacheStats().loads).toBe(2);
+    const cached = m.readStats().cached;
+    expect(idsOf(await m.read({ filter: 'site' }))).toEqual(expected);
+    expect(m.readStats().cached).toBe(cached + 1);
+  });
+
   it('stops filling when the store closes, and rejects a bad bound or chunk', async () => {
     const prefix = prefixes.next();
     const lua = await open(prefix, { scanCacheEntities: 0 });

@@ -18,6 +18,7 @@
 // once a minute at most).
 
 import type { Dict } from '../../core/grid/dict.js';
+import { countOption } from '../commit-staging.js';
 import { IndexedEntities } from './indexed-entities.js';
 
 /** The store's change version and the earliest end of a timed override (null: none), read together. */
@@ -85,6 +86,27 @@ export const DEFAULT_MIRROR_ENTITIES = 1_000_000;
 /** Entities a mirror decodes per step of its fill by default: a few milliseconds of work. */
 export const DEFAULT_MIRROR_CHUNK = 1000;
 
+/** How a process mirrors a store: most entities held (0: none), entities read per fill step, the store's clock. */
+export interface MirrorConfig {
+  readonly entities: number;
+  readonly chunk: number;
+  /** Epoch ms; times the wait before a store found too large is counted again. */
+  readonly clock: () => number;
+}
+
+/** A store's `scanCacheEntities` and `scanCacheChunk` options checked (an `OptionError` naming `backend`), defaults filled in. */
+export function mirrorConfig(
+  backend: string,
+  options: { readonly scanCacheEntities?: number | undefined; readonly scanCacheChunk?: number | undefined },
+  clock: () => number,
+): MirrorConfig {
+  return {
+    entities: countOption(backend, 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
+    chunk: countOption(backend, 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
+    clock,
+  };
+}
+
 // How long a store found too large to mirror is left alone before its count is read again.
 const TOO_LARGE_RETRY_MS = 60_000;
 
@@ -109,15 +131,12 @@ export class SharedMirror {
   #sent: Promise<MirrorHead> | undefined;
   #next: Promise<MirrorHead> | undefined;
 
-  /**
-   * A mirror of `source` holding at most `maxEntities` (0 disables it), filled `chunk` entities per round trip;
-   * `clock` (epoch ms) times the wait before a store found too large is counted again.
-   */
-  constructor(source: MirrorSource, maxEntities: number, chunk: number, clock: () => number = Date.now) {
+  /** A mirror of `source` as `config` says. */
+  constructor(source: MirrorSource, config: MirrorConfig) {
     this.#source = source;
-    this.#max = maxEntities;
-    this.#chunk = chunk;
-    this.#clock = clock;
+    this.#max = config.entities;
+    this.#chunk = config.chunk;
+    this.#clock = config.clock;
   }
 
   /** Counters. */

@@ -31,7 +31,7 @@ import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import { sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
-import { type MirrorSource, SharedMirror, type SharedMirrorStats } from '../indexed/shared-mirror.js';
+import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
 import {
   decodeLevels,
   emptyLevels,
@@ -87,7 +87,7 @@ export interface PostgresReadStats {
   readonly exact: number;
   /** Reads whose SQL candidates were checked in process (a `->` path into a Dict or a DateTime). */
   readonly rechecked: number;
-  /** Reads (and reads by id) the mirror answered. */
+  /** Reads (and reads by id, and counts) the mirror answered. */
   readonly cached: number;
 }
 
@@ -101,8 +101,8 @@ export interface PgStateConfig {
   readonly historyMode: HistoryMode;
   /** The NOTIFY channel of the schema's change log (see pg-changes.ts). */
   readonly changeChannel: string;
-  /** Most entities the mirror may hold (0: none), how many it reads per round trip while filling, and the clock. */
-  readonly mirror: { readonly entities: number; readonly chunk: number; readonly clock: () => number };
+  /** How this process mirrors the schema's entities. */
+  readonly mirror: MirrorConfig;
 }
 
 interface CompiledRead {
@@ -191,7 +191,8 @@ export class PgState {
   readonly #compiled = new WeakMap<Filter, CompiledRead>();
   readonly #readNames = new Map<string, string>();
   #partitions: Set<string> | undefined;
-  readonly #mirror: SharedMirror;
+  /** This process's copy of the entities (the store reports, warms and stops it). */
+  readonly mirror: SharedMirror;
   #exact = 0;
   #rechecked = 0;
 
@@ -203,37 +204,17 @@ export class PgState {
     this.#idPrefix = config.idPrefix;
     this.#historyMode = config.historyMode;
     this.#changeChannel = config.changeChannel;
-    this.#mirror = new SharedMirror(
-      this.#mirrorSource(),
-      config.mirror.entities,
-      config.mirror.chunk,
-      config.mirror.clock,
-    );
+    this.mirror = new SharedMirror(this.#mirrorSource(), config.mirror);
   }
 
   /** Read counters. */
   readStats(): PostgresReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#mirror.stats().answered };
-  }
-
-  /** What the mirror holds. */
-  mirrorStats(): SharedMirrorStats {
-    return this.#mirror.stats();
-  }
-
-  /** Start filling the mirror (resolves when it is loaded, or found too large). */
-  warm(): Promise<void> {
-    return this.#mirror.warm();
-  }
-
-  /** Stop the mirror (the store is closing); resolves once no query of its is under way. */
-  stop(): Promise<void> {
-    return this.#mirror.stop();
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.mirror.stats().answered };
   }
 
   // The mirror's entities, current as of a head read after this call, a due timed override ended first.
   #mirrored(now: number): Promise<IndexedEntities | undefined> {
-    return this.#mirror.entitiesAt(now, (at) => this.#write((tx) => this.#expireOverridesIn(tx, at)));
+    return this.mirror.entitiesAt(now, (at) => this.#write((tx) => this.#expireOverridesIn(tx, at)));
   }
 
   // What the mirror asks: the version with the next override end; the entities changed since a version, read in one
@@ -334,8 +315,8 @@ export class PgState {
   }
 
   /**
-   * Entities matching a filter, by id, up to `limit`: SQL decides, in-process evaluation checks only where needed.
-   * One statement in the common case: it also answers whether a timed override is due and, for a filter that may
+   * Entities matching a filter, by id, up to `limit`: the mirror's indexes once it is loaded; else SQL decides, and
+   * in-process evaluation checks only where needed. One statement in the common case: it also answers whether a timed override is due and, for a filter that may
    * follow a Ref into a Dict, whether the store holds Dicts (then no LIMIT, and the rows are checked in process).
    */
   async read(text: string, limit: number | undefined, now: number): Promise<Dict[]> {

@@ -13,9 +13,9 @@ import type {
 } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { countOption, resolvePositiveLimits } from '../commit-staging.js';
+import { resolvePositiveLimits } from '../commit-staging.js';
 import { isEntityId } from '../entity-tags.js';
-import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, type SharedMirrorStats } from '../indexed/shared-mirror.js';
+import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -50,12 +50,12 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
   /** TimescaleDB only: compress chunks whose samples are older than this many ms (default 7 days). */
   readonly compressAfterMs?: number;
   /**
-   * Most entities this process keeps a copy of (default {@link DEFAULT_MIRROR_ENTITIES}; 0 turns it off): decoded,
+   * Most entities this process keeps a copy of (default `DEFAULT_MIRROR_ENTITIES`, 1,000,000; 0 turns it off): decoded,
    * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
    * is current (other processes' commits included). A schema holding more is read in SQL (counted again a minute later).
    */
   readonly scanCacheEntities?: number;
-  /** Entities read per round trip while the copy fills (default {@link DEFAULT_MIRROR_CHUNK}); SQL answers meanwhile. */
+  /** Entities read per round trip while the copy fills (default `DEFAULT_MIRROR_CHUNK`, 1,000); SQL answers meanwhile. */
   readonly scanCacheChunk?: number;
 }
 
@@ -115,11 +115,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
   }
   const limits = resolvePositiveLimits('PostgreSQL', DEFAULT_POSTGRES_LIMITS, options.limits);
-  const mirror = {
-    entities: countOption('PostgreSQL', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
-    chunk: countOption('PostgreSQL', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
-    clock,
-  };
+  const mirror = mirrorConfig('PostgreSQL', options, clock);
   const { url, schema } = splitSchema(options.url, options.schema);
   if (!SCHEMA_NAME.test(schema)) {
     throw new ValueError(`PostgreSQL schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
@@ -203,11 +199,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
         return feed.subscribe(listener);
       }),
     readStats: () => state.readStats(),
-    scanCacheStats: () => state.mirrorStats(),
+    scanCacheStats: () => state.mirror.stats(),
     warmScanCache: () =>
       call(() => {
         guard();
-        return state.warm();
+        return state.mirror.warm();
       }),
     readByIds: (ids) => call(() => state.readByIds(ids, now())),
     read: (query) => call(() => state.read(query.filter, query.limit, now())),
@@ -254,7 +250,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       if (closed) return;
       closed = true;
       feed.stop();
-      await state.stop();
+      await state.mirror.stop();
       if (retentionTimer !== undefined) clearInterval(retentionTimer);
       await pool.end();
     },

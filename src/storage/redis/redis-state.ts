@@ -19,7 +19,7 @@ import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
-import { type MirrorSource, SharedMirror, type SharedMirrorStats } from '../indexed/shared-mirror.js';
+import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
 import {
   decodeLevels,
   emptyLevels,
@@ -66,16 +66,6 @@ export interface RedisReadStats {
   readonly rechecked: number;
   /** Reads (and reads by id, and counts) the mirror answered. */
   readonly cached: number;
-}
-
-/** How this process mirrors the store's entities (see `RedisStoreOptions.scanCacheEntities`). */
-export interface RedisMirrorConfig {
-  /** Most entities it holds (0: none). */
-  readonly entities: number;
-  /** Entities it reads per round trip while filling. */
-  readonly chunk: number;
-  /** The store's clock (times the wait before a store found too large is counted again). */
-  readonly clock: () => number;
 }
 
 // A catch-up takes the changed entities in one reply of at most this many fill chunks; past that the mirror fills
@@ -134,7 +124,8 @@ export class RedisState {
   readonly #ver: string;
   readonly #limits: RedisStoreLimits;
   readonly #idPrefix: string;
-  readonly #mirror: SharedMirror;
+  /** This process's copy of the entities (the store reports, warms and stops it). */
+  readonly mirror: SharedMirror;
   readonly #catchUpMax: number;
   #exact = 0;
   #rechecked = 0;
@@ -144,7 +135,7 @@ export class RedisState {
     prefix: string,
     limits: RedisStoreLimits,
     idPrefix: string,
-    mirror: RedisMirrorConfig,
+    mirror: MirrorConfig,
   ) {
     this.#redis = redis;
     this.#base = keyBase(prefix);
@@ -152,32 +143,17 @@ export class RedisState {
     this.#limits = limits;
     this.#idPrefix = idPrefix;
     this.#catchUpMax = CATCH_UP_CHUNKS * mirror.chunk;
-    this.#mirror = new SharedMirror(this.#mirrorSource(), mirror.entities, mirror.chunk, mirror.clock);
+    this.mirror = new SharedMirror(this.#mirrorSource(), mirror);
   }
 
   /** Read counters. */
   readStats(): RedisReadStats {
-    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.#mirror.stats().answered };
-  }
-
-  /** What the mirror holds. */
-  mirrorStats(): SharedMirrorStats {
-    return this.#mirror.stats();
-  }
-
-  /** Start filling the mirror (resolves when it is loaded, or found too large). */
-  warm(): Promise<void> {
-    return this.#mirror.warm();
-  }
-
-  /** Stop the mirror (the store is closing); resolves once no call of its is under way. */
-  stop(): Promise<void> {
-    return this.#mirror.stop();
+    return { exact: this.#exact, rechecked: this.#rechecked, cached: this.mirror.stats().answered };
   }
 
   // The mirror's entities, current as of a head read after this call, a due timed override ended first.
   #mirrored(now: number): Promise<IndexedEntities | undefined> {
-    return this.#mirror.entitiesAt(now, (at) => this.#expireDue(at));
+    return this.mirror.entitiesAt(now, (at) => this.#expireDue(at));
   }
 
   // What the mirror asks: the version with the next override end (one script); what changed since a version, from
@@ -234,7 +210,10 @@ export class RedisState {
     });
   }
 
-  /** Entities matching a filter, by id, up to `limit`: the sets decide what they can, evaluation the rest. */
+  /**
+   * Entities matching a filter, by id, up to `limit`: the mirror's indexes once it is loaded; else the sets decide
+   * what they can, evaluation the rest.
+   */
   async read(text: string, limit: number | undefined, now: number): Promise<Dict[]> {
     if (limit !== undefined && !(limit >= 0)) throw new ValueError(`Read limit must be >= 0, got ${String(limit)}`);
     const q = planRedisQuery(text);

@@ -5,8 +5,8 @@ import { OptionError, StorageError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
-import { countOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
-import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, type SharedMirrorStats } from '../indexed/shared-mirror.js';
+import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -42,13 +42,13 @@ export interface RedisStoreOptions {
   /** True when `url` names a node of a Redis Cluster (the store's keys share one slot; default false). */
   readonly cluster?: boolean;
   /**
-   * Most entities this process keeps a copy of (default {@link DEFAULT_MIRROR_ENTITIES}; 0 turns it off): decoded,
+   * Most entities this process keeps a copy of (default `DEFAULT_MIRROR_ENTITIES`, 1,000,000; 0 turns it off): decoded,
    * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
    * is current (other processes' commits included). A store holding more is read by Lua scripts (counted again a
    * minute later).
    */
   readonly scanCacheEntities?: number;
-  /** Entities read per round trip while the copy fills (default {@link DEFAULT_MIRROR_CHUNK}); Lua answers meanwhile. */
+  /** Entities read per round trip while the copy fills (default `DEFAULT_MIRROR_CHUNK`, 1,000); Lua answers meanwhile. */
   readonly scanCacheChunk?: number;
 }
 
@@ -96,11 +96,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   const idPrefix = storeIdPrefix('Redis', options.idPrefix);
   const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
   const clock = options.clock ?? Date.now;
-  const mirror = {
-    entities: countOption('Redis', 'scanCacheEntities', options.scanCacheEntities ?? DEFAULT_MIRROR_ENTITIES, 0),
-    chunk: countOption('Redis', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_MIRROR_CHUNK, 1),
-    clock,
-  };
+  const mirror = mirrorConfig('Redis', options, clock);
   const redis = await RedisConnection.open({
     url,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
@@ -184,12 +180,12 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
         };
       }),
     readStats: () => state.readStats(),
-    scanCacheStats: () => state.mirrorStats(),
+    scanCacheStats: () => state.mirror.stats(),
     warmScanCache: () => {
       // Started at once (not on the next microtask as other calls are), so that `scanCacheStats` shows the fill.
       try {
         guard();
-        return state.warm();
+        return state.mirror.warm();
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
@@ -213,7 +209,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     watches: () => run(() => state.watches(now())),
     close: async () => {
       listeners.clear();
-      await state.stop();
+      await state.mirror.stop();
       await redis.close();
     },
   };

@@ -4,8 +4,8 @@ import { OptionError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { countOption, resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
-import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES } from '../indexed/shared-mirror.js';
+import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
+import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, mirrorConfig } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
@@ -87,13 +87,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const clock = options.clock ?? Date.now;
   const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
-  const scanCache = countOption(
-    'SQLite',
-    'scanCacheEntities',
-    options.scanCacheEntities ?? DEFAULT_SCAN_CACHE_ENTITIES,
-    0,
-  );
-  const scanChunk = countOption('SQLite', 'scanCacheChunk', options.scanCacheChunk ?? DEFAULT_SCAN_CACHE_CHUNK, 1);
+  const scanCache = mirrorConfig('SQLite', options, clock);
   const changePollMs = options.changePollMs ?? 50;
   if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
     const code = typeof changePollMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
@@ -105,7 +99,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });
-  const state = new SqliteState(db, limits, idPrefix, { entities: scanCache, chunk: scanChunk });
+  const state = new SqliteState(db, limits, idPrefix, scanCache);
   const watcher = new SqliteChangeWatcher(db, changePollMs);
   let closed = false;
   const guard = (): void => {

@@ -67,7 +67,7 @@ const sites = (d: Dict[]): string[] => d.map((x) => x.id?.id ?? '?');
 
 // A mirror of `store`, loaded: its fill's head question answered.
 async function filledMirror(store: ReturnType<typeof heldSource>): Promise<SharedMirror> {
-  const mirror = new SharedMirror(store.source, 100, 10);
+  const mirror = new SharedMirror(store.source, { entities: 100, chunk: 10, clock: Date.now });
   const fill = mirror.warm();
   await drain();
   store.answer();
@@ -111,11 +111,11 @@ describe('the shared mirror', () => {
   it('answers nothing until loaded, and not at all when off', async () => {
     const store = heldSource();
     store.add('a');
-    const off = new SharedMirror(store.source, 0, 10);
+    const off = new SharedMirror(store.source, { entities: 0, chunk: 10, clock: Date.now });
     expect(await off.current()).toBeUndefined();
     await off.warm();
     expect(off.stats()).toMatchObject({ loads: 0, heads: 0 });
-    const mirror = new SharedMirror(store.source, 100, 10);
+    const mirror = new SharedMirror(store.source, { entities: 100, chunk: 10, clock: Date.now });
     // The first read starts the fill and is told to read from the store.
     expect(await mirror.current()).toBeUndefined();
     expect(mirror.stats().filling).toBe(true);

@@ -4,6 +4,7 @@
 import { afterAll, expect } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/storage/postgres/index.js';
 import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
+import { readThroughMirror } from '../support/mirror-steps.js';
 import { reusableSchemas, TEST_PG_URL } from '../support/postgres.js';
 
 const schemas = reusableSchemas('contract');
@@ -47,28 +48,9 @@ function pooled(store: PostgresStore, schema: string): PostgresStore {
   };
 }
 
-// Reads through the mirror once it is loaded (a fill is started by the first read, or refilled after a gap).
-function throughMirror(store: PostgresStore): PostgresStore {
-  return {
-    ...store,
-    read: async (q) => {
-      await store.warmScanCache();
-      return store.read(q);
-    },
-    readByIds: async (ids) => {
-      await store.warmScanCache();
-      return store.readByIds(ids);
-    },
-    count: async () => {
-      await store.warmScanCache();
-      return store.count();
-    },
-  };
-}
-
 for (const mirrored of [true, false]) {
   const name = mirrored ? 'postgres (mirror)' : 'postgres (SQL)';
-  const wrap = mirrored ? throughMirror : (s: PostgresStore) => s;
+  const wrap = mirrored ? readThroughMirror<PostgresStore> : (s: PostgresStore) => s;
   describeStorageContract(name, async ({ clock }) => wrap(await fresh(clock, mirrored)), {
     openSibling: async (store, { clock }) => wrap(await open(store.schema, clock, mirrored)),
     // Tests run one at a time in a file: the previous test's user store is done when the next one asks.

@@ -10,6 +10,7 @@ import { openRedisStore, type RedisStore } from '../../src/storage/redis/index.j
 import { describeAuthStateContract, describeChangeContract } from '../../src/storage/testing/contract-shared.js';
 import { createHarness } from '../../src/storage/testing/harness.js';
 import { describeStorageContract } from '../../src/storage/testing/storage-contract.js';
+import { readThroughMirror } from '../support/mirror-steps.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL } from '../support/redis.js';
 
 const up = await redisReachable();
@@ -27,21 +28,7 @@ const mirroredStores: RedisStore[] = [];
 async function openMirrored(prefix: string, clock: () => number): Promise<RedisStore> {
   const store = await openRedisStore({ url: SHARED_REDIS_URL, prefix, clock });
   mirroredStores.push(store);
-  return {
-    ...store,
-    read: async (query) => {
-      await store.warmScanCache();
-      return store.read(query);
-    },
-    readByIds: async (ids) => {
-      await store.warmScanCache();
-      return store.readByIds(ids);
-    },
-    count: async () => {
-      await store.warmScanCache();
-      return store.count();
-    },
-  };
+  return readThroughMirror(store);
 }
 
 describe.skipIf(!up)('redis', () => {

@@ -96,3 +96,25 @@ export async function expectSameAnswers(
     expect(await copying.count()).toBe(await plain.count());
   }
 }
+
+/**
+ * `store` with reads, reads by id and counts that first wait for its mirror to be loaded (a fill is started by the
+ * first read, or again after a gap), so that the mirror, not the store's own queries, answers them.
+ */
+export function readThroughMirror<S extends StorageAdapter & { warmScanCache(): Promise<void> }>(store: S): S {
+  return {
+    ...store,
+    read: async (query) => {
+      await store.warmScanCache();
+      return store.read(query);
+    },
+    readByIds: async (ids) => {
+      await store.warmScanCache();
+      return store.readByIds(ids);
+    },
+    count: async () => {
+      await store.warmScanCache();
+      return store.count();
+    },
+  };
+}

@@ -105,27 +105,26 @@ if tonumber(redis.call('HGET', meta, 'logged') or '-1') ~= ver - 1 then
   redis.call('HSET', meta, 'logfrom', ver - 1)
 end
 redis.call('HSET', meta, 'logged', ver)
-local fields, scored = {}, {}
-for i = 1, #changed do
-  fields[#fields + 1] = changed[i]
-  fields[#fields + 1] = ver
-  scored[#scored + 1] = ver
-  scored[#scored + 1] = changed[i]
+-- The ids with this version, as HSET field/value pairs and as ZADD score/member pairs.
+local function stamped(ids)
+  local fields, scored = {}, {}
+  for i = 1, #ids do
+    fields[#fields + 1] = ids[i]
+    fields[#fields + 1] = ver
+    scored[#scored + 1] = ver
+    scored[#scored + 1] = ids[i]
+  end
+  return fields, scored
 end
 if #changed > 0 then
+  local fields, scored = stamped(changed)
   runs('HSET', base .. ':ev', fields)
   runs('HDEL', base .. ':tomb', changed)
   runs('ZADD', base .. ':cl', scored)
   runs('ZREM', base .. ':cr', changed)
 end
-fields, scored = {}, {}
-for i = 1, #removed do
-  fields[#fields + 1] = removed[i]
-  fields[#fields + 1] = ver
-  scored[#scored + 1] = ver
-  scored[#scored + 1] = removed[i]
-end
 if #removed > 0 then
+  local fields, scored = stamped(removed)
   runs('HDEL', base .. ':ev', removed)
   runs('HSET', base .. ':tomb', fields)
   runs('ZREM', base .. ':cl', removed)
@@ -138,8 +137,6 @@ if #removed > 0 then
       redis.call('HSET', meta, 'logfrom', last[2])
     end
   end
-end
-if #removed > 0 then
   -- Tombstones only matter to watches that have not polled since the removal: past a size (and twice what the last
   -- prune kept, so that a watch holding them back costs one scan per doubling), drop those every watch has seen.
   local tombs = redis.call('HLEN', base .. ':tomb')

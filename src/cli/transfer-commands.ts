@@ -93,7 +93,8 @@ async function withStore(
 ): Promise<void> {
   let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
-    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd });
+    // A one-shot command: its reads go to the store, with no scan cache filled beside them.
+    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd, scanCache: false });
     await work(opened.store);
   } catch (err) {
     if (err instanceof CliExit) throw err;

@@ -22,6 +22,12 @@ export interface StoreOpenContext {
   readonly cwd: string;
   /** Time source to give the store (default `Date.now`). */
   readonly clock?: Clock;
+  /**
+   * False for one-shot commands (import, export, users): the store keeps no per-process copy of its entities (the
+   * scan cache), since filling one would decode every entity beside the command's own reads and then be thrown away.
+   * Default true.
+   */
+  readonly scanCache?: boolean;
 }
 
 /** An opened store and the users that live with it. */

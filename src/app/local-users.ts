@@ -40,7 +40,7 @@ export async function openLocalUsers(
   cwd: string,
   backends: readonly StoreBackend[] = STORE_BACKENDS,
 ): Promise<LocalUsers> {
-  const opened = await openStore(text, backends, { cwd, scanCache: false });
+  const opened = await openStore(text, backends, { cwd, scanCacheEntities: 0 });
   const users = opened.users;
   if (users === undefined || !opened.persistent) {
     await opened.close();

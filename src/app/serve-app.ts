@@ -33,6 +33,11 @@ export interface AppConfig {
   readonly port: number;
   /** The store to open: `sqlite:haystack.db` (default), `memory`, or another backend's text, see {@link STORE_BACKENDS}. */
   readonly store?: string;
+  /**
+   * Most entities each server process keeps decoded to answer reads in process (SQLite, PostgreSQL, Redis; 0: none,
+   * the store answers every read); default the backend's, 1,000,000. Each worker of a cluster holds its own copy.
+   */
+  readonly scanCacheEntities?: number;
   /** What a fresh store starts with. */
   readonly seed: SeedConfig;
   /** Authentication and TLS. */
@@ -273,6 +278,12 @@ async function openPrepared(
 ): Promise<{ opened: OpenedStore; security: AppSecurity; seeded: Seeded; summary: string }> {
   const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {
     cwd: config.cwd,
+    // The primary of a cluster prepares the store and closes it: a copy of its entities would be thrown away.
+    ...(checkOnly
+      ? { scanCacheEntities: 0 }
+      : config.scanCacheEntities === undefined
+        ? {}
+        : { scanCacheEntities: config.scanCacheEntities }),
   });
   cleanup.push(() => opened.close());
   // Memory cannot serve several processes: refused before anything is printed or seeded.

@@ -53,6 +53,8 @@ interface ServeOptions {
   readonly metricsListen?: string;
   /** Processes serving the port. */
   readonly workers: string;
+  /** Most entities each process keeps decoded for reads. */
+  readonly scanCache?: string;
   /** A web UI folder to serve at `/`, or false with `--no-ui`. */
   readonly ui?: string | false;
 }
@@ -87,6 +89,11 @@ export function registerServe(program: Command, io: CliIo): void {
       '--workers <n>',
       'serve with N processes on one port (node:cluster); needs a store they share (sqlite:, not memory)',
       '1',
+    )
+    .option(
+      '--scan-cache <entities>',
+      'most entities each process keeps decoded to answer reads in process (sqlite:, postgres:, redis:; 0: none, ' +
+        'the store answers every read; default 1000000)',
     )
     .option('--defs <dir>', 'directory of Trio def libraries served by defs/libs/ops/filetypes')
     .option('--tz <name>', 'server time zone (default: the host zone)')
@@ -123,6 +130,11 @@ function parsePort(raw: string): number {
   return port;
 }
 
+function wholeNumber(raw: string, flag: string): number {
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) usage(`${flag} must be a whole number, not ${raw}`);
+  return Number(raw);
+}
+
 function minutes(raw: string, flag: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 1) usage(`${flag} must be a whole number of minutes >= 1`);
   return Number(raw) * 60_000;
@@ -155,6 +167,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
     host: options.host,
     port,
     store: options.store,
+    ...(options.scanCache === undefined ? {} : { scanCacheEntities: wholeNumber(options.scanCache, '--scan-cache') }),
     seed,
     security: {
       host: options.host,

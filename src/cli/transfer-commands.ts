@@ -94,7 +94,7 @@ async function withStore(
   let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
     // A one-shot command: its reads go to the store, with no scan cache filled beside them.
-    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd, scanCache: false });
+    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd, scanCacheEntities: 0 });
     await work(opened.store);
   } catch (err) {
     if (err instanceof CliExit) throw err;

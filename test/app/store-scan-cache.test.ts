@@ -1,13 +1,24 @@
-// A store opened for a one-shot command (`scanCache: false`: import, export, local users) keeps no per-process
-// copy of its entities: its reads, and an explicit warm-up, fill nothing, on every backend that has such a copy;
-// a store opened for `serve` (the default) fills one. Real SQLite file, PostgreSQL schema and Redis prefix.
+// The scan cache (each process's decoded copy of a store's entities) as the app asks for it: a store opened for a
+// one-shot command (`scanCacheEntities: 0`: import, export, local users) fills none, on every backend that has one,
+// and one opened for `serve` fills one; `serve --scan-cache N` reaches the store of each serving process, and a
+// cluster's primary, which only prepares the store, fills none. Real SQLite file, PostgreSQL schema, Redis prefix.
 
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, STORE_BACKENDS } from '../../src/app/index.js';
+import {
+  type AppConfig,
+  type AppOutput,
+  type OpenedStore,
+  openStore,
+  prepareApp,
+  STORE_BACKENDS,
+  type StoreBackend,
+  startApp,
+} from '../../src/app/index.js';
 import { Dict, MARKER, Ref } from '../../src/core/index.js';
 import { TEST_PG_URL, testSchemas } from '../support/postgres.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL } from '../support/redis.js';
+import { serveExit } from '../support/serve-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const redisUp = await redisReachable();
@@ -36,10 +47,10 @@ const CASES: readonly { name: string; text: () => string; skip: boolean }[] = [
 describe.each(CASES)('$name store opened for a one-shot command', ({ text, skip }) => {
   it.skipIf(skip)('fills no scan cache; the same store opened for serve fills one', async () => {
     const where = text();
-    const loadsAfterRead = async (scanCache: boolean | undefined): Promise<number> => {
+    const loadsAfterRead = async (entities: number | undefined): Promise<number> => {
       const opened = await openStore(where, STORE_BACKENDS, {
         cwd: dir.path,
-        ...(scanCache === undefined ? {} : { scanCache }),
+        ...(entities === undefined ? {} : { scanCacheEntities: entities }),
       });
       try {
         const store = opened.store as typeof opened.store & ScanCached;
@@ -53,7 +64,79 @@ describe.each(CASES)('$name store opened for a one-shot command', ({ text, skip 
         await opened.close();
       }
     };
-    expect(await loadsAfterRead(false)).toBe(0);
+    expect(await loadsAfterRead(0)).toBe(0);
     expect(await loadsAfterRead(undefined)).toBe(1);
+  });
+});
+
+const quiet: AppOutput = { notice: () => undefined, log: () => undefined, warn: () => undefined };
+
+/** The SQLite backend under another scheme, keeping every store it opens, and what it was asked, to look into. */
+function recordingSqlite(): {
+  backend: StoreBackend;
+  opened: (OpenedStore & { store: ScanCached })[];
+  asked: (number | undefined)[];
+} {
+  const sqlite = STORE_BACKENDS.find((b) => b.scheme === 'sqlite') as StoreBackend;
+  const opened: (OpenedStore & { store: ScanCached })[] = [];
+  const asked: (number | undefined)[] = [];
+  const backend: StoreBackend = {
+    scheme: 'rec',
+    usage: 'rec:PATH',
+    async open(spec, context) {
+      asked.push(context.scanCacheEntities);
+      const o = await sqlite.open({ ...spec, scheme: 'sqlite' }, context);
+      opened.push(o as OpenedStore & { store: ScanCached });
+      return o;
+    },
+  };
+  return { backend, opened, asked };
+}
+
+describe('serve and the scan cache', () => {
+  const config = (backend: StoreBackend, file: string, extra: Partial<AppConfig> = {}): AppConfig => ({
+    host: '127.0.0.1',
+    port: 0,
+    store: `rec:${file}`,
+    backends: [backend],
+    seed: { kind: 'none' },
+    security: {
+      host: '127.0.0.1',
+      auth: true,
+      idleTtlMs: 60_000,
+      maxLifetimeMs: 60_000,
+      env: { HS_SUPERUSER_USERNAME: 'admin', HS_SUPERUSER_PASSWORD: 'admin-pass-1234' },
+    },
+    cwd: dir.path,
+    quiet: true,
+    ...extra,
+  });
+
+  it('a serving process fills its copy unless --scan-cache 0; a cluster primary fills none', async () => {
+    const { backend, opened, asked } = recordingSqlite();
+    await prepareApp(config(backend, 'serve.db'), quiet);
+    expect(opened[0]?.store.scanCacheStats().loads).toBe(0);
+    for (const [extra, loads] of [
+      [{}, 1],
+      [{ scanCacheEntities: 0 }, 0],
+    ] as const) {
+      const app = await startApp(config(backend, 'serve.db', extra), quiet);
+      try {
+        const store = opened.at(-1)?.store as ScanCached;
+        // The server warms the copy once it listens; a read of a store this small then fills it at once.
+        await store.warmScanCache();
+        expect(store.scanCacheStats().loads).toBe(loads);
+      } finally {
+        await app.close();
+      }
+    }
+    // The primary asked for none (on PostgreSQL or Redis its first read would have started a fill), workers as told.
+    expect(asked).toEqual([0, undefined, 0]);
+  });
+
+  it('--scan-cache takes a whole number of entities', async () => {
+    const bad = await serveExit(['--scan-cache', 'lots', '--port', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--scan-cache must be a whole number, not lots/);
   });
 });

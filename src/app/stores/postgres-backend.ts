@@ -19,7 +19,7 @@ function postgresBackend(scheme: 'postgres' | 'postgresql', usage: string): Stor
       const { openPostgresStore } = await import('../../storage/postgres/index.js');
       const store = await openPostgresStore({
         url: spec.text,
-        ...(context.scanCache === false ? { scanCacheEntities: 0 } : {}),
+        ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
         ...(context.clock === undefined ? {} : { clock: context.clock }),
       });
       return {

@@ -57,7 +57,7 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
         url,
         prefix,
         cluster,
-        ...(context.scanCache === false ? { scanCacheEntities: 0 } : {}),
+        ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
         ...(context.clock === undefined ? {} : { clock: context.clock }),
       });
       const shown = new URL(url);

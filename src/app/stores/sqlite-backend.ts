@@ -15,7 +15,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
     const { openSqliteStore } = await import('../../storage/sqlite/index.js');
     const store = await openSqliteStore({
       path: file,
-      ...(context.scanCache === false ? { scanCacheEntities: 0 } : {}),
+      ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
       ...(context.clock === undefined ? {} : { clock: context.clock }),
     });
     return {

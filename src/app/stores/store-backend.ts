@@ -23,11 +23,12 @@ export interface StoreOpenContext {
   /** Time source to give the store (default `Date.now`). */
   readonly clock?: Clock;
   /**
-   * False for one-shot commands (import, export, users): the store keeps no per-process copy of its entities (the
-   * scan cache), since filling one would decode every entity beside the command's own reads and then be thrown away.
-   * Default true.
+   * Most entities the store keeps decoded in this process to answer reads (its scan cache: SQLite, PostgreSQL and
+   * Redis); 0 keeps none, every read going to the store. One-shot commands (import, export, users) pass 0: a copy
+   * filled beside their own reads would decode every entity and then be thrown away. Default: the backend's
+   * (1,000,000).
    */
-  readonly scanCache?: boolean;
+  readonly scanCacheEntities?: number;
 }
 
 /** An opened store and the users that live with it. */

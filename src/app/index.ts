@@ -68,6 +68,7 @@ export {
   type OpenedStore,
   openStore,
   parseStoreSpec,
+  type ScanCacheCounts,
   type StoreBackend,
   type StoreOpenContext,
   type StoreSpec,

@@ -164,6 +164,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         ? undefined
         : createPrometheusMetrics({
             store: opened.store,
+            ...(opened.scanCache === undefined ? {} : { scanCache: opened.scanCache }),
             knownOp: (op) => server.handler.ops.get(op) !== undefined,
             ...(config.worker?.metrics === undefined ? {} : { clampSessions: false }),
           });

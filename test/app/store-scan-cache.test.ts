@@ -3,6 +3,7 @@
 // and one opened for `serve` fills one; `serve --scan-cache N` reaches the store of each serving process, and a
 // cluster's primary, which only prepares the store, fills none. Real SQLite file, PostgreSQL schema, Redis prefix.
 
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -99,7 +100,7 @@ describe('serve and the scan cache', () => {
     port: 0,
     store: `rec:${file}`,
     backends: [backend],
-    seed: { kind: 'none' },
+    seed: { kind: 'file', file: 'sites.zinc' },
     security: {
       host: '127.0.0.1',
       auth: true,
@@ -113,6 +114,7 @@ describe('serve and the scan cache', () => {
   });
 
   it('a serving process fills its copy unless --scan-cache 0; a cluster primary fills none', async () => {
+    writeFileSync(path.join(dir.path, 'sites.zinc'), 'ver:"3.0"\nid,dis,site\n@a,"A",M\n@b,"B",M\n');
     const { backend, opened, asked } = recordingSqlite();
     await prepareApp(config(backend, 'serve.db'), quiet);
     expect(opened[0]?.store.scanCacheStats().loads).toBe(0);
@@ -126,6 +128,8 @@ describe('serve and the scan cache', () => {
         // The server warms the copy once it listens; a read of a store this small then fills it at once.
         await store.warmScanCache();
         expect(store.scanCacheStats().loads).toBe(loads);
+        // What /metrics reports (haystack_scan_cache_*), from the store the app opened.
+        expect(opened.at(-1)?.scanCache?.()).toMatchObject({ loads, entities: loads === 0 ? 0 : 2 });
       } finally {
         await app.close();
       }

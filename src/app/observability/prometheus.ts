@@ -3,6 +3,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CustomMetric, MetricsHooks } from '../../core/metrics-hooks.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
+import type { ScanCacheCounts } from '../stores/store-backend.js';
 
 /** Options of {@link createPrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -18,6 +19,8 @@ export interface PrometheusMetricsOptions {
    * primary makes is clamped.
    */
   readonly clampSessions?: boolean;
+  /** The store's scan cache, read at each scrape (`haystack_scan_cache_*`); absent: those series are not made. */
+  readonly scanCache?: () => ScanCacheCounts;
 }
 
 /** A registry of the server's series and the hooks that feed it. */
@@ -133,6 +136,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     'kind',
   ]);
   const hisWritten = counter('haystack_his_samples_written_total', 'History samples written, by backend', ['backend']);
+  if (options.scanCache !== undefined) scanCacheSeries(options.scanCache, registers);
   const custom = customMetrics(registry);
 
   // Connections seen opening: one that opened before the hooks were attached closes without lowering the gauge.
@@ -188,6 +192,41 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     onMetric: custom,
   };
   return { hooks, registry, contentType: registry.contentType, metrics: () => registry.metrics() };
+}
+
+// Read at each scrape. The counters follow the store's own counts (they only grow while it is open).
+function scanCacheSeries(read: () => ScanCacheCounts, registers: Registry[]): void {
+  new Gauge({
+    name: 'haystack_scan_cache_entities',
+    help: "Entities held decoded in this process's scan cache (0 while it fills, is off, or the store has too many)",
+    registers,
+    collect() {
+      this.set(read().entities);
+    },
+  });
+  const counterOf = (name: string, help: string, count: (c: ScanCacheCounts) => number): void => {
+    let seen = 0;
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const now = count(read());
+        if (now > seen) this.inc(now - seen);
+        seen = Math.max(seen, now);
+      },
+    });
+  };
+  counterOf(
+    'haystack_scan_cache_loads_total',
+    'Full loads of the scan cache (more than one: it was dropped and filled again)',
+    (c) => c.loads,
+  );
+  counterOf(
+    'haystack_scan_cache_catch_ups_total',
+    "Catch-ups of the scan cache from the store's change log",
+    (c) => c.catchUps,
+  );
 }
 
 // An application's own metrics, made on first use with the labels of that first use.

@@ -29,6 +29,7 @@ function postgresBackend(scheme: 'postgres' | 'postgresql', usage: string): Stor
         persistent: true,
         description: describe(spec, store.schema, store.historyMode),
         close: () => store.close(),
+        scanCache: () => store.scanCacheStats(),
         warm: () => {
           // A failed fill (server gone) is tried again by the next read; SQL answers meanwhile.
           store.warmScanCache().catch(() => undefined);

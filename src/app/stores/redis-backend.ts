@@ -69,6 +69,7 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
         persistent: true,
         description: `redis ${cluster ? 'cluster ' : ''}${shown.toString()} prefix ${prefix}`,
         close: () => store.close(),
+        scanCache: () => store.scanCacheStats(),
         warm: () => {
           // A failed fill (server gone) is tried again by the next read; Lua answers meanwhile.
           store.warmScanCache().catch(() => undefined);

@@ -25,6 +25,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
       persistent: true,
       description: `sqlite ${file}`,
       close: () => store.close(),
+      scanCache: () => store.scanCacheStats(),
       warm: () => {
         store.warmScanCache();
       },

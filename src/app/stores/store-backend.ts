@@ -31,6 +31,16 @@ export interface StoreOpenContext {
   readonly scanCacheEntities?: number;
 }
 
+/** What a store's scan cache (its process's decoded copy of the entities) holds and has done since it opened. */
+export interface ScanCacheCounts {
+  /** Entities held (0 while off, filling, or left to the store as too many). */
+  readonly entities: number;
+  /** Full loads completed (more than one: the copy was dropped and filled again). */
+  readonly loads: number;
+  /** Catch-ups from the store's change log. */
+  readonly catchUps: number;
+}
+
 /** An opened store and the users that live with it. */
 export interface OpenedStore {
   /** The entities, history, priority arrays and watches. */
@@ -50,6 +60,8 @@ export interface OpenedStore {
   close(): Promise<void>;
   /** Start background work that makes later reads faster (the SQLite scan cache); the server calls it once listening. */
   readonly warm?: () => void;
+  /** What the store's scan cache holds now; absent for stores without one (memory). */
+  readonly scanCache?: () => ScanCacheCounts;
 }
 
 /**

@@ -1,5 +1,11 @@
 // Benchmark: WebSocket request/response messages/s and push latency at 20 connections, beside HTTP for the same ops,
-// and a bare `ws` server answering the same bytes (the platform ceiling). Run: npx tsx bench/websocket.ts [seconds]
+// and a bare `ws` server answering the same bytes (the platform ceiling). Run:
+// npx tsx bench/websocket.ts [seconds] [--compression]
+//
+// The clients offer permessage-deflate, as browsers always do; the servers decline it, as ours does by default, or
+// with --compression both accept it (`webSocket: { compression: true }`, `serve --ws-compression`). Measured here:
+// compression costs both servers about four times their messages per second (zlib runs on libuv's thread pool,
+// one job per message each way), which is why it is off by default.
 //
 // Servers run in child processes; this process drives them (20 `ws` sockets, one request in flight each, or
 // autocannon over HTTP with the same ops as GET requests). The bare server answers each request envelope with the
@@ -44,9 +50,12 @@ const MIX: readonly (readonly [string, Grid, string])[] = [
   ['nav', Grid.EMPTY, '/api/nav'],
 ];
 
-type Init = { readonly kind: 'ours' } | { readonly kind: 'bare'; readonly answers: string[] };
+type Init = { readonly compression: boolean } & (
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'bare'; readonly answers: string[] }
+);
 
-async function startOurs(): Promise<number> {
+async function startOurs(compression: boolean): Promise<number> {
   const store = createMemoryStore();
   for (const f of FILES) {
     const grid = decodeZincGrid(readFileSync(path.join(SHARED, f), 'utf8'));
@@ -55,7 +64,7 @@ async function startOurs(): Promise<number> {
   await store.commit([
     { op: 'add', tags: dict({ id: new Ref('bench-p'), point: MARKER, writable: MARKER, kind: 'Number' }) },
   ]);
-  const server = createServer({ store, noAuth: true, tz: 'Denver' });
+  const server = createServer({ store, noAuth: true, tz: 'Denver', webSocket: { compression } });
   const { port } = await server.listen(0, '127.0.0.1');
   // The push source: a write every 10 ms whose value is its own time (epoch ms, sub-ms precision).
   setInterval(() => {
@@ -65,9 +74,13 @@ async function startOurs(): Promise<number> {
   return port;
 }
 
-function startBare(answers: string[]): Promise<number> {
+function startBare(answers: string[], compression: boolean): Promise<number> {
   // Answers by position in the mix: the request id is `<n>-<mix index>`; the recorded text has its id swapped in.
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 1024 } });
+  const wss = new WebSocketServer({
+    port: 0,
+    host: '127.0.0.1',
+    perMessageDeflate: compression ? { threshold: 1024 } : false,
+  });
   wss.on('connection', (ws) => {
     ws.on('message', (data: Buffer) => {
       const text = data.toString('utf8');
@@ -86,7 +99,9 @@ function startBare(answers: string[]): Promise<number> {
 
 if (process.send !== undefined) {
   process.once('message', (init: Init) => {
-    void (init.kind === 'ours' ? startOurs() : startBare(init.answers)).then((port) => process.send?.(port));
+    void (init.kind === 'ours' ? startOurs(init.compression) : startBare(init.answers, init.compression)).then((port) =>
+      process.send?.(port),
+    );
   });
 } else {
   await main();
@@ -201,13 +216,16 @@ function median(xs: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
+  const args = process.argv.slice(2);
+  const compression = args.includes('--compression');
+  const seconds = Number(args.find((a) => !a.startsWith('--')) ?? 5);
   const rounds = 3;
-  const ours = await startChild({ kind: 'ours' });
+  const ours = await startChild({ kind: 'ours', compression });
   const answers = await record(ours.port);
-  const bare = await startChild({ kind: 'bare', answers });
+  const bare = await startChild({ kind: 'bare', answers, compression });
   console.log(
-    `websocket bench: ${MIX.length} ops in the mix, ${CONNECTIONS} connections, ${rounds} rounds of ${seconds} s`,
+    `websocket bench: ${MIX.length} ops in the mix, ${CONNECTIONS} connections, ${rounds} rounds of ${seconds} s; ` +
+      `permessage-deflate ${compression ? 'on (--compression)' : 'off (the default)'} on both servers`,
   );
   console.log(
     `load average before: ${loadavg()

@@ -50,6 +50,8 @@ export interface AppConfig {
   readonly debug?: boolean;
   /** Cache encoded read/nav responses (default true). */
   readonly responseCache?: boolean;
+  /** Compress WebSocket messages of 1 KiB or more (permessage-deflate); default false. */
+  readonly webSocketCompression?: boolean;
   /** Only errors in the log (level `error`) unless `logLevel` says otherwise (default false: level `info`). */
   readonly quiet?: boolean;
   /** Least severe log level written: fatal, error, warn, info (default), debug, trace or silent. */
@@ -179,6 +181,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       ...(security.tls === undefined ? {} : { tls: security.tls }),
       debug: config.debug === true,
       responseCache: config.responseCache !== false,
+      ...(config.webSocketCompression === true ? { webSocket: { compression: true } } : {}),
       ...(config.defs === undefined ? {} : { defs: path.resolve(config.cwd, config.defs) }),
       ...(config.tz === undefined ? {} : { tz: config.tz }),
       ...(ui === undefined ? {} : { ui: { dir: ui } }),

@@ -35,6 +35,7 @@ interface ServeOptions {
   readonly debug?: boolean;
   readonly quiet?: boolean;
   readonly cache: boolean;
+  readonly wsCompression?: boolean;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsCa?: string;
@@ -99,6 +100,11 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--tz <name>', 'server time zone (default: the host zone)')
     .option('--demo-days <n>', 'days of history in the demo building', '30')
     .option('--no-cache', 'do not cache encoded read/nav responses')
+    .option(
+      '--ws-compression',
+      'compress WebSocket messages of 1 KiB or more (permessage-deflate): less bandwidth over slow links, about ' +
+        'four times fewer messages per second',
+    )
     .option('--ui <dir>', "serve the web UI built into this folder at / (default: the package's own, when built)")
     .option('--no-ui', 'serve no web UI: / answers a plain page of links to the API')
     .option('--debug', 'add stack traces to error grids')
@@ -185,6 +191,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
     ...(options.tz === undefined ? {} : { tz: options.tz }),
     debug: options.debug === true,
     responseCache: options.cache,
+    webSocketCompression: options.wsCompression === true,
     ...(options.ui === undefined ? {} : { ui: options.ui }),
     quiet: options.quiet === true,
     ...logOf(options, io),

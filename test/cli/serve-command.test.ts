@@ -1,9 +1,11 @@
 // `haystack serve`: starts on an OS-chosen port with the demo building or a data file, answers, stops on the signal.
 
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { decodeZincGrid } from '../../src/core/index.js';
 import { serveExit as runOnce, startServe as serve } from '../support/serve-cli.js';
 
@@ -17,6 +19,24 @@ describe('haystack serve', () => {
     const r = await runOnce(['--no-auth', '--store', 'memory', '--port', '0', '--host', '0.0.0.0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--no-auth is refused on 0.0.0.0');
+  });
+
+  it('compresses WebSocket messages with --ws-compression only', async () => {
+    for (const [flags, extensions] of [
+      [[], ''],
+      [['--ws-compression'], 'permessage-deflate'],
+    ] as const) {
+      const s = await serve(['--no-auth', '--store', 'memory', '--port', '0', '--demo-days', '0', ...flags], dir);
+      try {
+        // The `ws` client offers permessage-deflate, as browsers do; the server decides.
+        const ws = new WebSocket(`${s.url.replace(/^http/, 'ws')}ws`, ['haystack']);
+        await once(ws, 'open');
+        expect(ws.extensions.split(';')[0]).toBe(extensions);
+        ws.close();
+      } finally {
+        expect(await s.stop()).toBe(0);
+      }
+    }
   });
 
   it('refuses a bad port', async () => {

@@ -18,7 +18,10 @@ export interface WebSocketOptions {
   readonly sessionCheckMs: number;
   /** How often pushed watches are polled for changes made elsewhere (other processes), renewing their leases. Default 2,000. */
   readonly pushPollMs: number;
-  /** permessage-deflate for messages of at least 1 KiB. Default true. */
+  /**
+   * permessage-deflate for messages of at least 1 KiB. Default false: it saves bandwidth over slow links, but it
+   * costs the server about four times its messages per second (bench/websocket.ts), as the `ws` library warns.
+   */
   readonly compression: boolean;
 }
 
@@ -32,5 +35,5 @@ export const DEFAULT_WEBSOCKET_OPTIONS: WebSocketOptions = Object.freeze({
   authTimeoutMs: 10_000,
   sessionCheckMs: 15_000,
   pushPollMs: 2_000,
-  compression: true,
+  compression: false,
 });

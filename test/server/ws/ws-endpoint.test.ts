@@ -225,18 +225,31 @@ describe('WebSocket endpoint without authentication', () => {
     await ws.disconnect();
   });
 
-  it('negotiates permessage-deflate and drops a peer that stops answering pings', async () => {
+  it('declines permessage-deflate by default; with compression it answers compressed; drops a silent peer', async () => {
     // Pings this frequent get their own server: on a loaded machine a live peer's pong can miss 50 ms, and the
     // other tests here (the reconnect count) would see that drop.
-    const pinging = await startWsFixture({ auth: false, webSocket: { pingIntervalMs: 50 } });
+    const pinging = await startWsFixture({ auth: false, webSocket: { pingIntervalMs: 50, compression: true } });
+    const plain = await startWsFixture({ auth: false });
     try {
+      // The `ws` client offers the extension, as browsers do.
+      const declined = await rawSocket(plain.wsUrl);
+      expect(declined.ws.extensions).toBe('');
+      declined.ws.close();
+      const compressed = await rawSocket(pinging.wsUrl);
+      expect(compressed.ws.extensions).toContain('permessage-deflate');
+      // The ops grid is past the 1 KiB threshold: it goes out compressed and reads back whole.
+      compressed.ws.send(encodeWsRequest('1', 'ops', Grid.EMPTY));
+      const ops = await compressed.next();
+      expect(ops.length).toBeGreaterThan(1024);
+      expect(ops).toContain('"hisRead"');
+      compressed.ws.close();
       const silent = await rawSocket(pinging.wsUrl, {}, false);
       expect(silent.ws.protocol).toBe('haystack');
-      expect(silent.ws.extensions).toContain('permessage-deflate');
       // No pong: the server ends the connection without a close frame (1006 on this side).
       expect((await silent.closed).code).toBe(1006);
     } finally {
       await pinging.close();
+      await plain.close();
     }
   });
 

@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AppConfig,
   type AppOutput,
@@ -17,21 +17,12 @@ import {
   startApp,
 } from '../../src/app/index.js';
 import { Dict, MARKER, Ref } from '../../src/core/index.js';
-import { TEST_PG_URL, testSchemas } from '../support/postgres.js';
-import { redisPrefixes, redisReachable, SHARED_REDIS_URL } from '../support/redis.js';
+import { TEST_PG_URL } from '../support/postgres.js';
+import { SHARED_REDIS_URL } from '../support/redis.js';
 import { serveExit } from '../support/serve-cli.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { storeScratch } from '../support/store-scratch.js';
 
-const redisUp = await redisReachable();
-if (!redisUp && process.env.CI !== undefined) throw new Error(`Redis is not reachable at ${SHARED_REDIS_URL}`);
-const dir = makeTempDir('hs-scan-cache-');
-const schemas = testSchemas('scancache');
-const prefixes = redisPrefixes();
-afterAll(async () => {
-  dir.remove();
-  await schemas.dropAll();
-  if (redisUp) await prefixes.cleanup();
-});
+const { dir, schemas, prefixes, redisUp } = await storeScratch('scancache');
 
 /** What the three stores with a scan cache have beside the adapter. */
 interface ScanCached {

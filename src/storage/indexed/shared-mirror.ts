@@ -20,6 +20,7 @@
 import type { Dict } from '../../core/grid/dict.js';
 import { countOption } from '../commit-staging.js';
 import { IndexedEntities } from './indexed-entities.js';
+import { ValuePool } from './value-pool.js';
 
 /** The store's change version and the earliest end of a timed override (null: none), read together. */
 export interface MirrorHead {
@@ -117,6 +118,8 @@ export class SharedMirror {
   readonly #chunk: number;
   readonly #clock: () => number;
   #entities = new IndexedEntities();
+  // Kept values as the memory store keeps them: shared when repeated, none a view into the JSON it was decoded from.
+  readonly #pool = new ValuePool();
   #version = -1;
   #epoch = '';
   #loads = 0;
@@ -270,7 +273,7 @@ export class SharedMirror {
         this.#drop();
         return;
       }
-      entities.set(id, dict, changes.version, ordinal);
+      entities.set(id, dict === null ? null : this.#pool.entity(dict), changes.version, ordinal);
     }
     this.#version = Math.max(from, changes.version);
   }
@@ -287,7 +290,7 @@ export class SharedMirror {
       const step = await this.#source.chunk(cursor, this.#chunk);
       if (this.#isStopped()) return;
       // The ordinal is looked up: an entity a scan cursor returned twice replaces itself.
-      for (const [id, dict] of step.rows) entities.set(id, dict, version);
+      for (const [id, dict] of step.rows) entities.set(id, this.#pool.entity(dict), version);
       if (entities.size > this.#max) {
         this.#tooLargeAt = this.#clock();
         return;

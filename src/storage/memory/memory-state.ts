@@ -19,6 +19,7 @@ import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
 import { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
+import { ValuePool } from '../indexed/value-pool.js';
 import {
   emptyLevels,
   expireLevels,
@@ -30,7 +31,6 @@ import {
 } from '../priority-array.js';
 import { unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
-import { ValuePool } from './value-pool.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
 export interface MemoryStoreLimits {

@@ -19,6 +19,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Dict } from '../../core/grid/dict.js';
 import { IndexedEntities } from '../indexed/indexed-entities.js';
+import { ValuePool } from '../indexed/value-pool.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
 /** What the mirror holds, for tests and diagnostics. */
@@ -77,7 +78,9 @@ export class EntityMirror {
     this.#db = db;
     this.#max = maxEntities;
     this.#chunk = chunk;
-    this.#decode = decode;
+    // Kept values as the memory store keeps them: shared when repeated, none a view into its row's JSON.
+    const pool = new ValuePool();
+    this.#decode = (data) => pool.entity(decode(data));
     this.#syncTx = db.transaction((): boolean => this.#syncOrStart());
     this.#q = {
       version: db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck(),

@@ -1,9 +1,18 @@
-// A memory store shares repeated short Strs and plain Refs among its entities, and nothing else changes.
+// A memory store shares repeated short Strs and plain Refs among its entities, and nothing else changes; so do the
+// scan caches of the SQLite, PostgreSQL and Redis stores.
 
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Dict, dict, equals, list, MARKER, num, Ref, Sym, Uri, XStr } from '../../../src/core/index.js';
+import type { StorageAdapter } from '../../../src/storage/adapter.js';
+import { ValuePool } from '../../../src/storage/indexed/value-pool.js';
 import { createMemoryStore } from '../../../src/storage/memory/index.js';
-import { ValuePool } from '../../../src/storage/memory/value-pool.js';
+import { openPostgresStore } from '../../../src/storage/postgres/index.js';
+import { openRedisStore } from '../../../src/storage/redis/index.js';
+import { openSqliteStore } from '../../../src/storage/sqlite/index.js';
+import { TEST_PG_URL } from '../../support/postgres.js';
+import { SHARED_REDIS_URL } from '../../support/redis.js';
+import { storeScratch } from '../../support/store-scratch.js';
 
 describe('memory store value sharing', () => {
   it('stores one instance of equal short Strs and Refs without dis', async () => {
@@ -78,4 +87,55 @@ describe('memory store value sharing', () => {
     const d = pool.intern(vals[6] as Dict) as Dict;
     expect([...d.keys()]).toEqual(['description', 'supply']);
   });
+});
+
+// The scan caches of the stores that keep entities as JSON (SQLite, PostgreSQL, Redis) keep values as the memory store
+// does: a Ref repeated across entities is one instance, and no value is a view into the JSON it was read from.
+const { dir, schemas, prefixes, redisUp } = await storeScratch('pool');
+
+const CACHED: readonly { name: string; open: () => Promise<StorageAdapter & ScanCached>; skip: boolean }[] = [
+  { name: 'SQLite', open: () => openSqliteStore({ path: path.join(dir.path, 'pool.db') }), skip: false },
+  {
+    name: 'PostgreSQL',
+    open: () => openPostgresStore({ url: TEST_PG_URL, schema: schemas.next() }),
+    skip: false,
+  },
+  {
+    name: 'Redis',
+    open: () => openRedisStore({ url: SHARED_REDIS_URL, prefix: prefixes.next() }),
+    skip: !redisUp,
+  },
+];
+
+interface ScanCached {
+  scanCacheStats(): { readonly loads: number };
+  warmScanCache(): Promise<void> | void;
+}
+
+describe.each(CACHED)('$name scan cache value sharing', ({ open, skip }) => {
+  it.skipIf(skip)(
+    'holds one instance of a Ref repeated across entities, every value equal to what was stored',
+    async () => {
+      const store = await open();
+      try {
+        const dis = 'Supply Air Temperature Sensor of the North Wing';
+        const points = [0, 1, 2].map((i) =>
+          dict({ id: new Ref(`p${i}`), point: MARKER, siteRef: new Ref('s'), unit: '°F', dis: `${dis} ${i}` }),
+        );
+        await store.commit(points.map((tags) => ({ op: 'add' as const, tags })));
+        await store.warmScanCache();
+        const read = await store.read({ filter: 'point' });
+        expect(store.scanCacheStats().loads).toBe(1);
+        expect(read.map((d) => d.get('dis'))).toEqual(points.map((p) => p.get('dis')));
+        expect(read[1]?.get('siteRef')).toBe(read[0]?.get('siteRef'));
+        expect(read[2]?.get('siteRef')).toBe(read[0]?.get('siteRef'));
+        // A later commit reaches the cache by a catch-up, pooled the same way.
+        await store.commit([{ op: 'add', tags: dict({ id: new Ref('p3'), point: MARKER, siteRef: new Ref('s') }) }]);
+        const [late] = await store.read({ filter: 'point and not unit' });
+        expect(late?.get('siteRef')).toBe(read[0]?.get('siteRef'));
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });

@@ -11,6 +11,7 @@ import type { StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { BodyGate } from './http/body-gate.js';
+import { type BodyLease, BodyPool } from './http/body-pool.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { DEFAULT_HOME_LINKS, homePageHtml, sendHomePage } from './http/home-page.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
@@ -19,7 +20,6 @@ import { routeFor } from './http/route.js';
 import { opNameOf, splitTarget } from './http/router.js';
 import { loadUiAssets, sendUiFile, UI_ASSET_PREFIX } from './http/ui-assets.js';
 import { negotiateResponse, responseEncodings, type WireCodec, ZINC_CODEC } from './http/wire.js';
-import { type ZincBodyLease, ZincBodyPool } from './http/zinc-body-pool.js';
 import type { OpRegistry } from './op.js';
 import { type HaystackServerOptions, type ResolvedServerOptions, resolveServerOptions } from './options.js';
 import { createOpPipeline, type OpPipeline } from './pipeline/dispatch-op.js';
@@ -93,8 +93,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const memo = opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined;
   const jsonMemo = opts.cellMemoEntities > 0 ? new HaysonRowMemo(opts.cellMemoEntities) : undefined;
   const responseEncoding = responseEncodings(memo, jsonMemo);
-  // Zinc answers are written into buffers lent per response and given back once it is sent.
-  const bodies = memo === undefined ? undefined : new ZincBodyPool(memo);
+  // Zinc and JSON v4 answers are written into buffers lent per response and given back once it is sent.
+  const bodies = memo === undefined ? undefined : new BodyPool(memo, jsonMemo);
 
   // A POST body: small for ops that take no arguments, and through the gate when large.
   const readPost = (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
@@ -134,7 +134,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     let codec: WireCodec = ZINC_CODEC;
     let errorCode: ErrorCode | undefined;
     let authenticated = false;
-    let lease: ZincBodyLease | undefined;
+    let lease: BodyLease | undefined;
     const requestId = requestIdFor(req.headers['x-request-id']);
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     // Written with the status of a successful op answer, set ahead on every other path (setHeader per header cost
@@ -197,7 +197,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         return;
       }
       const post = method === 'POST';
-      lease = codec === ZINC_CODEC ? bodies?.acquire() : undefined;
+      lease = bodies?.serves(codec) === true ? bodies.acquire() : undefined;
       const outcome = await pipeline.dispatchOp({
         op: opName,
         principal,
@@ -206,7 +206,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         // Every registry codec is an encoding; those with `pieces` stream a chunked answer.
-        encoding: lease?.encoding ?? responseEncoding(codec),
+        encoding: lease?.encodingFor(codec) ?? responseEncoding(codec),
         // Only GET responses are cached: their whole request is the query string.
         ...(post ? {} : { cacheKey: query }),
       });
@@ -359,7 +359,7 @@ function setCommon(res: ServerResponse, common: readonly string[]): void {
 }
 
 // The callback giving `lease` back to `pool` once its response is sent.
-function releaseOnFinish(pool: ZincBodyPool | undefined, lease: ZincBodyLease): () => void {
+function releaseOnFinish(pool: BodyPool | undefined, lease: BodyLease): () => void {
   return () => {
     pool?.release(lease);
   };

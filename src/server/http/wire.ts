@@ -22,7 +22,7 @@ export type WireCodec = Codec;
 export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
 
 /** JSON v4 (Hayson), the format most clients other than Haystack's own ask for. */
-const JSON_CODEC: WireCodec = codecByName('json') as Codec;
+export const JSON_CODEC: WireCodec = codecByName('json') as Codec;
 
 /**
  * How a server's pipeline encodes a response in each codec: the codec itself, except Zinc and JSON v4 given their
@@ -33,11 +33,16 @@ export function responseEncodings(
   jsonMemo?: HaysonRowMemo,
 ): (codec: WireCodec) => ResponseEncoding {
   const zinc = memo === undefined ? ZINC_CODEC : zincMemoEncoding(memo);
-  const json =
-    jsonMemo === undefined
-      ? JSON_CODEC
-      : bytesEncoding(JSON_CODEC, (grid) => encodeHaysonGridMemo(grid, jsonMemo), false);
+  const json = jsonMemo === undefined ? JSON_CODEC : jsonMemoEncoding(jsonMemo);
   return (codec) => (codec === ZINC_CODEC ? zinc : codec === JSON_CODEC ? json : codec);
+}
+
+/**
+ * JSON v4 written as bytes with `memo`: into a fresh array, or into `into` when given (then `transient`: the bytes
+ * are valid until `into` is written again).
+ */
+export function jsonMemoEncoding(memo: HaysonRowMemo, into?: ByteSink): ResponseEncoding {
+  return bytesEncoding(JSON_CODEC, (grid) => encodeHaysonGridMemo(grid, memo, into), into !== undefined);
 }
 
 /**

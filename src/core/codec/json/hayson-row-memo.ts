@@ -52,13 +52,17 @@ export class HaysonRowMemo {
   }
 }
 
-/** `grid` as Hayson UTF-8 bytes, the same as `encodeJson(grid)`'s text, with the rows' bytes kept in `memo`. */
-export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Array {
+/**
+ * `grid` as Hayson UTF-8 bytes, the same as `encodeJson(grid)`'s text, with the rows' bytes kept in `memo`. Written
+ * into `into` when given (emptied first; the result is then a view of its buffer, valid until it is written again:
+ * a server reuses output buffers once their response is sent), else into a fresh array.
+ */
+export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo, into?: ByteSink): Uint8Array {
   const head = writeHaysonGridHead(grid.meta, grid.cols);
   // A columnar history has its own fast path, and its rows are made afresh: nothing to keep.
   const his = hisRowsOf(grid);
   if (his !== undefined) {
-    const sink = new ByteSink(head.length * 3 + his.size * 128 + TAIL.length);
+    const sink = sinkFor(into, head.length * 3 + his.size * 128 + TAIL.length);
     sink.utf8(head);
     writeHaysonHisRows(sink, his, true);
     putBytes(sink, TAIL);
@@ -73,7 +77,7 @@ export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Arra
     rows[i] = bytes;
     len += bytes.length;
   }
-  const sink = new ByteSink(len);
+  const sink = sinkFor(into, len);
   sink.utf8(head);
   for (let i = 0; i < n; i++) {
     if (i > 0) sink.byte(COMMA);
@@ -81,4 +85,12 @@ export function encodeHaysonGridMemo(grid: Grid, memo: HaysonRowMemo): Uint8Arra
   }
   putBytes(sink, TAIL);
   return sink.buf.subarray(0, sink.len);
+}
+
+// `into` emptied with room for `n` bytes, or a fresh sink of that size.
+function sinkFor(into: ByteSink | undefined, n: number): ByteSink {
+  if (into === undefined) return new ByteSink(n);
+  into.len = 0;
+  into.ensure(n);
+  return into;
 }

@@ -6,12 +6,12 @@ import type { Grid, GridCol } from '../../grid/grid.js';
 import { ByteSink, putBytes, utf8Encoder } from './byte-sink.js';
 import { HisRows } from './his-columns.js';
 import {
-  encodeZincBytes,
   encodeZincHeader,
   encodeZincValue,
   noColumn,
   type ShapePlan,
   ShapePlans,
+  zincBytesInto,
 } from './zinc-writer.js';
 
 /**
@@ -261,7 +261,7 @@ const shared = new ByteSink(64 * 1024);
  * reuses output buffers once their response is sent), else returned as a fresh array.
  */
 export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSink): Uint8Array {
-  if (grid.rowSource instanceof HisRows) return encodeZincBytes(grid);
+  if (grid.rowSource instanceof HisRows) return zincBytesInto(grid, into);
   const out = into ?? shared;
   const cols = grid.cols;
   const n = cols.length;

@@ -29,7 +29,15 @@ export function encodeZinc(val: Val): string {
 
 /** {@link encodeZinc} as UTF-8 bytes (what a server sends); a history's rows go straight to bytes. */
 export function encodeZincBytes(val: Val): Uint8Array {
-  const sink = val instanceof Grid ? hisGrid(val) : undefined;
+  return zincBytesInto(val, undefined);
+}
+
+/**
+ * {@link encodeZincBytes} writing a history into `into` when given (emptied first; the result is then a view of its
+ * buffer, valid until it is written again). Internal: for the output buffers a server reuses.
+ */
+export function zincBytesInto(val: Val, into: ByteSink | undefined): Uint8Array {
+  const sink = val instanceof Grid ? hisGrid(val, into) : undefined;
   return sink === undefined ? utf8Encoder.encode(encodeZinc(val)) : sink.buf.subarray(0, sink.len);
 }
 
@@ -40,10 +48,11 @@ export function encodeZincGrid(grid: Grid): string {
 }
 
 /** A whole history grid as UTF-8 in one buffer (its text then comes out flat, not as header + rows). */
-function hisGrid(grid: Grid): ByteSink | undefined {
+function hisGrid(grid: Grid, into?: ByteSink): ByteSink | undefined {
   const his = hisRowsOf(grid);
   if (his === undefined) return undefined;
-  const sink = new ByteSink(grid.size * 48 + 256);
+  const sink = into ?? new ByteSink(grid.size * 48 + 256);
+  sink.len = 0;
   sink.utf8(encodeZincHeader(grid.meta, grid.cols));
   writeHis(sink, his, 0, grid.size);
   return sink;

@@ -105,8 +105,9 @@ if tonumber(redis.call('HGET', meta, 'logged') or '-1') ~= ver - 1 then
   redis.call('HSET', meta, 'logfrom', ver - 1)
 end
 redis.call('HSET', meta, 'logged', ver)
--- The ids with this version, as HSET field/value pairs and as ZADD score/member pairs.
-local function stamped(ids)
+-- Stamp ids with this version: into a hash and a log, out of the other hash and log (a changed id goes into the
+-- versions :ev and the change log :cl, a removed one into the tombstones :tomb and the removal log :cr).
+local function stamp(ids, into, from, log, unlog)
   local fields, scored = {}, {}
   for i = 1, #ids do
     fields[#fields + 1] = ids[i]
@@ -114,21 +115,14 @@ local function stamped(ids)
     scored[#scored + 1] = ver
     scored[#scored + 1] = ids[i]
   end
-  return fields, scored
+  runs('HSET', base .. into, fields)
+  runs('HDEL', base .. from, ids)
+  runs('ZADD', base .. log, scored)
+  runs('ZREM', base .. unlog, ids)
 end
-if #changed > 0 then
-  local fields, scored = stamped(changed)
-  runs('HSET', base .. ':ev', fields)
-  runs('HDEL', base .. ':tomb', changed)
-  runs('ZADD', base .. ':cl', scored)
-  runs('ZREM', base .. ':cr', changed)
-end
+if #changed > 0 then stamp(changed, ':ev', ':tomb', ':cl', ':cr') end
 if #removed > 0 then
-  local fields, scored = stamped(removed)
-  runs('HDEL', base .. ':ev', removed)
-  runs('HSET', base .. ':tomb', fields)
-  runs('ZREM', base .. ':cl', removed)
-  runs('ZADD', base .. ':cr', scored)
+  stamp(removed, ':tomb', ':ev', ':cr', ':cl')
   local extra = redis.call('ZCARD', base .. ':cr') - ${LOGGED_REMOVALS}
   if extra > 0 then
     local last = redis.call('ZRANGE', base .. ':cr', extra - 1, extra - 1, 'WITHSCORES')

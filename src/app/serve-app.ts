@@ -280,14 +280,11 @@ async function openPrepared(
   cleanup: (() => void | Promise<void>)[],
   checkOnly = false,
 ): Promise<{ opened: OpenedStore; security: AppSecurity; seeded: Seeded; summary: string }> {
+  // The primary of a cluster prepares the store and closes it: a copy of its entities would be thrown away.
+  const scanCacheEntities = checkOnly ? 0 : config.scanCacheEntities;
   const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {
     cwd: config.cwd,
-    // The primary of a cluster prepares the store and closes it: a copy of its entities would be thrown away.
-    ...(checkOnly
-      ? { scanCacheEntities: 0 }
-      : config.scanCacheEntities === undefined
-        ? {}
-        : { scanCacheEntities: config.scanCacheEntities }),
+    ...(scanCacheEntities === undefined ? {} : { scanCacheEntities }),
   });
   cleanup.push(() => opened.close());
   // Memory cannot serve several processes: refused before anything is printed or seeded.

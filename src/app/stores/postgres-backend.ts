@@ -1,6 +1,6 @@
 // The `postgres://` and `postgresql://` store backends: the production store, shared by every server process on it.
 
-import { redactStoreText, type StoreBackend, type StoreSpec } from './store-backend.js';
+import { redactStoreText, type StoreBackend, type StoreSpec, sharedStoreOptions } from './store-backend.js';
 
 const USAGE =
   'postgres://USER@HOST:PORT/DB[?schema=NAME&sslmode=require] (PostgreSQL; TimescaleDB for history when present)';
@@ -19,8 +19,7 @@ function postgresBackend(scheme: 'postgres' | 'postgresql', usage: string): Stor
       const { openPostgresStore } = await import('../../storage/postgres/index.js');
       const store = await openPostgresStore({
         url: spec.text,
-        ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
-        ...(context.clock === undefined ? {} : { clock: context.clock }),
+        ...sharedStoreOptions(context),
       });
       return {
         store,

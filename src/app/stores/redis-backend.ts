@@ -1,7 +1,7 @@
 // The `redis://` store backend: entities, history, watches, users and sessions in a Redis 7 or Valkey database.
 
 import { ValueError } from '../../core/errors.js';
-import type { StoreBackend, StoreSpec } from './store-backend.js';
+import { type StoreBackend, type StoreSpec, sharedStoreOptions } from './store-backend.js';
 
 /** Where a `redis://` store text points: the connection URL (without `prefix`) and the key prefix. */
 export interface RedisStoreLocation {
@@ -57,8 +57,7 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
         url,
         prefix,
         cluster,
-        ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
-        ...(context.clock === undefined ? {} : { clock: context.clock }),
+        ...sharedStoreOptions(context),
       });
       const shown = new URL(url);
       if (shown.password !== '') shown.password = '***';

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import { ValueError } from '../../core/errors.js';
-import type { StoreBackend } from './store-backend.js';
+import { type StoreBackend, sharedStoreOptions } from './store-backend.js';
 
 /** `--store sqlite:PATH`: entities, history, watches, users and sessions in one SQLite file, created when absent. */
 export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
@@ -15,8 +15,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
     const { openSqliteStore } = await import('../../storage/sqlite/index.js');
     const store = await openSqliteStore({
       path: file,
-      ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
-      ...(context.clock === undefined ? {} : { clock: context.clock }),
+      ...sharedStoreOptions(context),
     });
     return {
       store,

@@ -31,6 +31,14 @@ export interface StoreOpenContext {
   readonly scanCacheEntities?: number;
 }
 
+/** The options of a shared store (SQLite, PostgreSQL, Redis) that `context` sets: its clock and scan cache bound. */
+export function sharedStoreOptions(context: StoreOpenContext): { clock?: Clock; scanCacheEntities?: number } {
+  return {
+    ...(context.clock === undefined ? {} : { clock: context.clock }),
+    ...(context.scanCacheEntities === undefined ? {} : { scanCacheEntities: context.scanCacheEntities }),
+  };
+}
+
 /** What a store's scan cache (its process's decoded copy of the entities) holds and has done since it opened. */
 export interface ScanCacheCounts {
   /** Entities held (0 while off, filling, or left to the store as too many). */

@@ -30,7 +30,7 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
   'sh: npm start': {
     skip: 'runs until stopped; the test starts the same server (serve --no-auth, demo building) in-process on an OS-chosen port',
   },
-  'text: haystack serve: store sqlite /path/to/haystack-ts/haystack.db: 1634 entities, kept from before (nothing seeded)':
+  'text: haystack serve: store sqlite /path/to/haystack-ts/haystack.db: 435 entities, kept from before (nothing seeded)':
     {
       skip: 'sample output of npm start',
     },

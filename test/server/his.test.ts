@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Grid } from '../../src/core/grid/grid.js';
 import { HDateTime } from '../../src/core/kinds/date-time.js';
+import { NA } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { call, type Fixture, get, gridOf, post, startFixture } from './support/server-fixture.js';
@@ -162,6 +163,25 @@ describe('hisWrite', () => {
     expect(await bad([{ ts, val: new Num(1) }], 'sp')).toBe('HS_ERR_BAD_REQUEST');
     expect(await bad([{ ts, val: new Num(1) }], 'nope')).toBe('HS_ERR_UNKNOWN_REC');
     expect((await get(f, 'hisRead?id=@temp&range=today')).size).toBe(0);
+  });
+
+  it('takes NA for a point of any kind: a sample in error (Kinds chapter, NA)', async () => {
+    const rows = [
+      { ts: ny('2024-06-01T01:00:00-04:00'), val: new Num(1, '°F') },
+      { ts: ny('2024-06-01T02:00:00-04:00'), val: NA },
+    ];
+    const w = await post(f, 'hisWrite', Grid.make({ meta: { id: new Ref('temp') }, cols: ['ts', 'val'], rows }));
+    expect(w.isError).toBe(false);
+    const batch = Grid.make({
+      cols: ['ts', { name: 'v0', meta: { id: new Ref('occ') } }],
+      rows: [{ ts: ny('2024-06-01T02:00:00-04:00'), v0: NA }],
+    });
+    expect((await post(f, 'hisWrite', batch)).isError).toBe(false);
+    expect((await get(f, 'hisRead?id=@temp&range=today')).rows.map((r) => r.get('val'))).toEqual([
+      new Num(1, '°F'),
+      NA,
+    ]);
+    expect((await get(f, 'hisRead?id=@occ&range=today')).row(0).get('val')).toBe(NA);
   });
 
   it('batch writes with an id in each value column meta', async () => {

@@ -4,6 +4,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { LimitError } from '../../core/errors.js';
 import { Grid } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
+import { NA } from '../../core/kinds/marker.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { HisItem } from '../../storage/adapter.js';
 import type { OpContext, OpDef } from '../op.js';
@@ -52,7 +53,9 @@ async function pointItems(req: Grid, col: string, point: HisPoint): Promise<HisI
     if (ts.tz.name !== point.tz.name) {
       throw badRequest(`ts ${ts.toString()} is not in the time zone of @${point.id} (${point.tz.name})`);
     }
-    checkValueKind(point.rec, val, `Value for @${point.id}`);
+    // Kinds chapter: NA is "most often used in historized data to indicate that a timestamp sample is in error",
+    // so it is a sample of any point, whatever its kind.
+    if (val !== NA) checkValueKind(point.rec, val, `Value for @${point.id}`);
     const last = items[items.length - 1];
     if (last !== undefined && ts.epochMs <= last.ts) sorted = false;
     items.push({ ts: ts.epochMs, val });

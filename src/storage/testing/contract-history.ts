@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Dict } from '../../core/grid/dict.js';
-import { MARKER } from '../../core/kinds/marker.js';
+import { MARKER, NA } from '../../core/kinds/marker.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
@@ -110,6 +110,8 @@ export function describeHistoryContract(h: Harness): void {
         { ts: T + 3 * MIN, val: 'text' },
         { ts: T + 4 * MIN, val: new Num(Number.NaN) },
         { ts: T + 5 * MIN, val: new Num(Number.POSITIVE_INFINITY, 'kW') },
+        // NA marks a sample in error, in a series of any kind (Kinds chapter).
+        { ts: T + 6 * MIN, val: NA },
       ];
       await store.hisWrite('p1', items.slice(0, 1));
       await store.hisWrite('p1', items.slice(1));

@@ -79,6 +79,21 @@ describe('hisRead ranges', () => {
     expect(tsIsos(g)).toEqual(['2024-06-02T12:00:00-04:00', '2024-06-02T18:00:00-04:00']);
   });
 
+  it('a single dateTime after now and after the last sample: hisEnd is not before hisStart', async () => {
+    const start = '2030-01-01T00:00:00-05:00 New_York';
+    const one = await get(f, `hisRead?id=@temp&range=${encodeURIComponent(start)}`);
+    expect(one.size).toBe(0);
+    expect(String(one.meta.get('hisStart'))).toBe(start);
+    expect(String(one.meta.get('hisEnd'))).toBe(start);
+    const batch = await post(
+      f,
+      'hisRead',
+      Grid.make({ meta: { range: start }, cols: ['id'], rows: [{ id: new Ref('temp') }] }),
+    );
+    expect(String(batch.meta.get('hisStart'))).toBe(start);
+    expect(String(batch.meta.get('hisEnd'))).toBe(start);
+  });
+
   it('values are as recorded', async () => {
     const g = await get(f, 'hisRead?id=@temp&range=2024-05-30');
     expect(g.row(1).get('val')).toEqual(new Num(3006, '°F'));

@@ -79,10 +79,10 @@ async function readColumns(ctx: OpContext, id: string, tz: TimeZone, span: HisSp
   return hisColumns(await ctx.store.hisRead(id, range), tz);
 }
 
-// The end a read reports: the range's, or for the open-ended form the later of now and the last sample (`last`: just
-// after it, 0 when there is none).
+// The end a read reports: the range's, or for the open-ended form the latest of now and the last sample (`last`: just
+// after it, 0 when there is none), and never before the start (a start in the future reads an empty span).
 function openEnd(ctx: OpContext, span: HisSpan, last: number): number {
-  return span.end ?? Math.max(ctx.server.clock(), last);
+  return span.end ?? Math.max(ctx.server.clock(), last, span.start.epochMs);
 }
 
 // Chunk by chunk: the store counts the range against the cell limit before the first chunk.

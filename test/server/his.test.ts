@@ -1,9 +1,10 @@
 // hisRead in every range form (point's zone, start inclusive, end exclusive) and hisWrite validation and merging.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Dict } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { HDateTime } from '../../src/core/kinds/date-time.js';
-import { NA } from '../../src/core/kinds/marker.js';
+import { MARKER, NA } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { call, type Fixture, get, gridOf, post, startFixture } from './support/server-fixture.js';
@@ -178,6 +179,24 @@ describe('hisWrite', () => {
     expect(await bad([{ ts, val: new Num(1) }], 'sp')).toBe('HS_ERR_BAD_REQUEST');
     expect(await bad([{ ts, val: new Num(1) }], 'nope')).toBe('HS_ERR_UNKNOWN_REC');
     expect((await get(f, 'hisRead?id=@temp&range=today')).size).toBe(0);
+  });
+
+  it('refuses a unit for a Number point configured without one (no unit conversion)', async () => {
+    const tags = { id: new Ref('count'), point: MARKER, his: MARKER, kind: 'Number', tz: 'New_York' };
+    await f.store.commit([{ op: 'add', tags: Dict.of(tags) }]);
+    const write = (val: Num) =>
+      post(
+        f,
+        'hisWrite',
+        Grid.make({
+          meta: { id: new Ref('count') },
+          cols: ['ts', 'val'],
+          rows: [{ ts: ny('2024-06-01T01:00:00-04:00'), val }],
+        }),
+      );
+    expect((await write(new Num(5, 'kW'))).meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    expect((await get(f, 'hisRead?id=@count&range=today')).size).toBe(0);
+    expect((await write(new Num(5))).isError).toBe(false);
   });
 
   it('takes NA for a point of any kind: a sample in error (Kinds chapter, NA)', async () => {

@@ -12,7 +12,10 @@ function expectedKind(point: Dict): string | undefined {
   return k.charAt(0).toLowerCase() + k.slice(1);
 }
 
-/** Throw a bad request unless `val` has the point's kind and, for a Number with a unit, the point's unit. */
+/**
+ * Throw a bad request unless `val` has the point's kind and, for a Number with a unit, the point's unit (a Number
+ * point without a `unit` takes only unitless Numbers).
+ */
 export function checkValueKind(point: Dict, val: Val, what: string): void {
   const want = expectedKind(point);
   if (want !== undefined && kindOf(val) !== want) {
@@ -20,8 +23,12 @@ export function checkValueKind(point: Dict, val: Val, what: string): void {
   }
   if (val instanceof Num && val.unit !== undefined) {
     const unit = point.get('unit');
-    if (typeof unit === 'string' && unit !== val.unit) {
-      throw badRequest(`${what} has unit ${val.unit} but the point's unit is ${unit}`);
+    if (typeof unit === 'string') {
+      if (unit !== val.unit) throw badRequest(`${what} has unit ${val.unit} but the point's unit is ${unit}`);
+    } else if (want === 'number') {
+      // Ops, HisWrite: numbers "must either be unitless or must match the entity's configured unit"; none is
+      // configured, so any unit would need a conversion the server never makes.
+      throw badRequest(`${what} has unit ${val.unit} but the point has no unit`);
     }
   }
 }

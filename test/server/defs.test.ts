@@ -103,6 +103,14 @@ describe.skipIf(!sharedAvailable('defs'))('with the standard libs of ../shared/d
     expect(g.rows.every((r) => (r.get('lib') as Sym).val === 'lib:ph')).toBe(true);
   });
 
+  it('filetypes are only the formats the server speaks (HttpApi: clients learn the MIME types from them)', async () => {
+    const g = await get(f, 'filetypes');
+    expect(defNames(g)).toEqual(['filetype:csv', 'filetype:json', 'filetype:trio', 'filetype:zinc']);
+    // The namespace keeps the others: defs still lists them.
+    const turtle = await get(f, `defs?filter=${encodeURIComponent('"def==^filetype:turtle"')}`);
+    expect(defNames(turtle)).toEqual(['filetype:turtle']);
+  });
+
   it('ops are the ph op defs of the ops the server has, its own lib adding the rest', async () => {
     const g = await get(f, 'ops');
     const read = g.rows.find((r) => String(r.get('def')) === '^op:read');

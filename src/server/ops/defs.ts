@@ -103,7 +103,12 @@ export const opsOp = namespaceOp(
   },
 );
 
-/** `filetypes`: the `filetype` defs of the namespace. */
-export const filetypesOp = namespaceOp('filetypes', 'Query the filetype defs in the current namespace.', (_d, n) =>
-  n.startsWith('filetype:'),
+/** `filetypes`: the `filetype` defs of the namespace for the formats this server speaks. */
+export const filetypesOp = namespaceOp(
+  'filetypes',
+  'Query the filetype defs in the current namespace.',
+  // HttpApi: clients learn the MIME types the server supports from filetypes, so a lib's filetype the server cannot
+  // read or write (ph declares turtle and jsonld) is left out, as `ops` leaves out ops the server lacks. The server's
+  // formats are fixed, so the selection is kept per namespace and registry like the others.
+  (_d, n, ctx) => n.startsWith('filetype:') && ctx.formats.some((f) => `filetype:${f.name}` === n),
 );

@@ -158,7 +158,9 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(await page.locator('.grid-body [role="row"]').count()).toBeLessThan(80);
     await grid.getByRole('button', { name: 'n' }).click();
     await grid.getByRole('button', { name: 'n' }).click();
-    expect(await grid.getByRole('columnheader', { name: /^n/ }).getAttribute('aria-sort')).toBe('descending');
+    await expect
+      .poll(() => grid.getByRole('columnheader', { name: /^n/ }).getAttribute('aria-sort'))
+      .toBe('descending');
     await expect.poll(() => page.locator('.grid-body [role="row"]').first().textContent()).toContain('Bulk 09999');
     // Keyboard: End jumps to the last row, which the grid scrolls into view.
     await page.locator('.grid-scroll').focus();
@@ -190,10 +192,11 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await page.getByRole('heading', { name: 'Tags' }).waitFor();
     expect(page.url()).toContain(`#/entity/${pointId}`);
     const tags = page.locator('table.tags');
-    expect(await tags.locator('.k-ref').count()).toBeGreaterThan(0);
-    expect(await tags.locator('tr', { hasText: 'curVal' }).locator('.k-number').textContent()).toMatch(/\d/);
+    // Each part of the page renders when its own answer arrives: poll rather than count once.
+    await expect.poll(() => tags.locator('.k-ref').count()).toBeGreaterThan(0);
+    await expect.poll(() => tags.locator('tr', { hasText: 'curVal' }).locator('.k-number').textContent()).toMatch(/\d/);
     await page.getByRole('heading', { name: 'Priority array' }).waitFor();
-    expect(await page.locator('table.priority tbody tr').count()).toBe(17);
+    await expect.poll(() => page.locator('table.priority tbody tr').count()).toBe(17);
     await page.locator('.refs-out a').first().waitFor();
     await shot('entity');
   });
@@ -204,7 +207,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await page.locator('.chart canvas').waitFor();
     const status = (await page.locator('.his-status').textContent()) ?? '';
     expect(Number(status.replace(/,/g, '').match(/(\d+) samples/)?.[1])).toBeGreaterThan(90);
-    expect(await page.locator('.u-legend .u-series').count()).toBe(3);
+    await expect.poll(() => page.locator('.u-legend .u-series').count()).toBe(3);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download CSV' }).click(),

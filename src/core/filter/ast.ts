@@ -72,7 +72,7 @@ export interface OrNode {
 
 /**
  * `^symbol` (a Haxall extension). Without a def namespace it matches dicts that have every tag of the
- * symbol's conjunct (`^hot-water` needs `hot` and `water`); a namespace-aware evaluator may widen it to subtypes.
+ * symbol's conjunct (`^hot-water` needs `hot` and `water`); `Namespace.expandSymbols` widens it to subtypes.
  */
 export interface IsSymbolNode {
   /** Node type. */

@@ -1,5 +1,6 @@
 // A def namespace: symbols to effective defs, with taxonomy, associations, choices, protos and relationships.
 
+import { type FilterNode, filterHas, filterLogic } from '../filter/ast.js';
 import { Dict, type TagVal } from '../grid/dict.js';
 import { Grid } from '../grid/grid.js';
 import { isList, type Val } from '../kinds/kind.js';
@@ -392,6 +393,42 @@ export class Namespace {
     // Entities of a data set share few tag sets; an unbounded cache would grow with hostile input.
     if (this.#reflected.size < 10_000) this.#reflected.set(key, core);
     return core;
+  }
+
+  /**
+   * `ast` with each `^symbol` term widened to the symbol's def and all its subtypes, as Haxall's filter inference
+   * does (Filters: some constructs must be evaluated in a namespace): `^equip` then matches `{ahu}`, which reflects
+   * to equip. A dict matches when it has every tag of some tag or conjunct def among them (Reflection: steps 1, 2
+   * and inheritance). The result is an ordinary AST that any backend evaluates; undefined symbols, feature keys and
+   * composes are left as they were, and an AST without symbols is returned as is.
+   */
+  expandSymbols(ast: FilterNode): FilterNode {
+    switch (ast.type) {
+      case 'and':
+      case 'or': {
+        const args = ast.args.map((a) => this.expandSymbols(a));
+        return args.every((a, i) => a === ast.args[i]) ? ast : filterLogic(ast.type, args);
+      }
+      case 'isSymbol': {
+        const def = this.#defs.get(ast.symbol.val);
+        if (def === undefined) return ast;
+        const defs = [def, ...this.allSubtypes(def.name)].filter((d) => d.kind === 'tag' || d.kind === 'conjunct');
+        if (defs.length === 0) return ast;
+        // A conjunct with a term that is itself one of the tags matched adds nothing (`hot-water` beside `water`).
+        const tags = new Set(defs.filter((d) => d.kind === 'tag').map((d) => d.name));
+        const terms = defs
+          .filter((d) => d.kind === 'tag' || !d.tagNames.some((t) => tags.has(t)))
+          .map((d) =>
+            filterLogic(
+              'and',
+              d.tagNames.map((t) => filterHas(t)),
+            ),
+          );
+        return filterLogic('or', terms);
+      }
+      default:
+        return ast;
+    }
   }
 
   /** Every def as a grid sorted by name (what the `defs` op serves). */

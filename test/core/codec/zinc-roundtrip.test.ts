@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeZinc, decodeZincValue, encodeZinc } from '../../../src/core/codec/zinc/index.js';
-import { equals, uri, type Val } from '../../../src/core/index.js';
+import { equals, ref, uri, type Val, xstr } from '../../../src/core/index.js';
 import { arbGrid, arbStr, arbUri, arbVal } from '../../support/arbitraries.js';
 import { diffVals } from '../../support/hayson-compare.js';
 
@@ -26,6 +26,13 @@ describe('Zinc round trip', () => {
 
   it('strings with quotes, backslashes, $, controls and emoji survive', () => {
     fc.assert(fc.property(arbStr, roundTrips), { numRuns: 1000 });
+  });
+
+  it('writes $ in a Str as \\$ (Kinds#str: Zinc requires it), as Haxall does', () => {
+    expect(encodeZinc('costs $15')).toBe('"costs \\$15"');
+    expect(encodeZinc(ref('a', 'US$'))).toBe('@a "US\\$"');
+    expect(encodeZinc(xstr('Span', '$x'))).toBe('Span("\\$x")');
+    expect(decodeZinc(encodeZinc('$$'))).toBe('$$');
   });
 
   it('URIs with backticks, backslashes and reserved escapes survive', () => {

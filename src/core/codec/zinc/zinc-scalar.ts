@@ -46,9 +46,9 @@ export function zincScalar(v: Val): string | undefined {
 
 /** True if a string needs escapes in a Zinc <str> (a regex scan beats a char loop here). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
-export const STR_NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+export const STR_NEEDS_ESCAPE = /["\\$\u0000-\u001f\ud800-\udfff]/;
 
-/** Zinc: <str> with escapes for `"`, `\`, control chars and lone surrogates (kept intact through UTF-8). */
+/** Zinc: <str> with escapes for `"`, `\`, `$`, control chars and lone surrogates (kept intact through UTF-8). */
 export function zincStr(s: string): string {
   return STR_NEEDS_ESCAPE.test(s) ? `"${escapeStr(s, 0)}"` : `"${s}"`;
 }
@@ -100,6 +100,8 @@ function strEscape(c: number, s: string, i: number): string | number {
   }
   if (c === 34) return '\\"';
   if (c === 92) return '\\\\';
+  // Kinds#str: "Zinc requires the "$" character to be backslash escaped" (Haxall writes \$ too).
+  if (c === 36) return '\\$';
   if (c >= 0xd800 && c <= 0xdfff) return isPairAt(s, i) ? 2 : uEsc(c);
   return 1;
 }

@@ -112,6 +112,12 @@ describe('the v3 reader', () => {
     expect(v3('n:1e3 kW')).toEqual(new Num(1000, 'kW'));
   });
 
+  it('reads the Kinds chapter coord example, spaces around the degrees included (as Haxall)', () => {
+    // Kinds#coord: "c: 37.5458266,-77.4491888  // JSON
+    expect(v3('c: 37.5458266,-77.4491888')).toEqual(new Coord(37.5458266, -77.4491888));
+    expect(v3('c:37.5 , -77.4 ')).toEqual(new Coord(37.5, -77.4));
+  });
+
   it('an object is a grid only when meta, cols and rows are all present', () => {
     expect(v3({ meta: { ver: '3.0' }, cols: [], rows: [] })).toBeInstanceOf(Grid);
     expect(v3({ meta: 'n:1', cols: [] })).toEqual(dict({ meta: 1, cols: Object.freeze([]) }));

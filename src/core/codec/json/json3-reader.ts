@@ -26,7 +26,8 @@ type JsonObject = Record<string, unknown>;
 
 // Json v3: "n:<float> [unit]"; the float is a JSON-like decimal or INF, -INF, NaN.
 const FLOAT_RE = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const COORD_RE = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?),(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+// Spaces around the degrees are allowed: the Kinds chapter writes `"c: 37.5458266,-77.4491888` (Haxall reads it).
+const COORD_RE = /^ *(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) *, *(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?) *$/;
 
 /**
  * Read parsed Haystack JSON v3 into a value. Throws {@link JsonShapeError} for input that breaks the

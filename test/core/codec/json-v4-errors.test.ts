@@ -103,6 +103,8 @@ describe('invalid Hayson is reported at the offending value', () => {
       '{"_kind":"number","val":"1"}',
       '{"_kind":"symbol","val":"no spaces"}',
       '{"_kind":"time","val":"25:00:00"}',
+      '{"_kind":"dateTime","val":"2024-01-01T00:00:00+24:00"}',
+      '{"_kind":"dateTime","val":"2024-01-01T00:00:00-19:00","tz":"New_York"}',
     ]) {
       parseError(() => decodeJson(text));
       parseError(() => decodeJson(JSON.parse(text)));

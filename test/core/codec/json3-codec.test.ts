@@ -138,6 +138,7 @@ describe('the v3 reader', () => {
       'x:lower:v',
       'y:no way',
       't:2020-01-01T00:00:00-05:00 Nowhere',
+      't:2020-01-01T00:00:00+24:00 UTC',
     ]) {
       expectCode(() => v3(bad), 'HS_ERR_PARSE');
     }

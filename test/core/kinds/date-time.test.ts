@@ -440,6 +440,10 @@ describe('HDateTime.parse and toIso', () => {
       '2024-01-01T00:00:00+5:00',
       '2024-01-01T00:00:00+05:60',
       '2024-01-01T00:00:00+19:00',
+      // Beyond ±18:00 (no zone has such an offset; the Zinc reader refuses it), even beside a zone name.
+      '2024-01-01T00:00:00+19:00 UTC',
+      '2024-01-01T00:00:00-24:00 New_York',
+      '2024-01-01T00:00:00+99:00 GMT',
       '2024-01-01T00:00:00.1234567890Z',
       '2024-01-01T00:00:00.Z',
       '2024-13-01T00:00:00Z',

@@ -5,6 +5,7 @@ import { Dict } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
+import { Ref } from '../../src/core/kinds/ref.js';
 import { Sym } from '../../src/core/kinds/symbol.js';
 import type { DefLib } from '../../src/server/index.js';
 import type { OpContext, OpDef, OpRegistry } from '../../src/server/op.js';
@@ -125,6 +126,37 @@ describe.skipIf(!sharedAvailable('defs'))('with the standard libs of ../shared/d
     expect(defNames(ahu)).toEqual(['ahu']);
     expect((ahu.row(0).get('lib') as Sym).val).toBe('lib:phIoT');
     expect((await get(f, 'defs')).size).toBeGreaterThan(500);
+  });
+});
+
+describe.skipIf(!sharedAvailable('defs'))('read: ^symbol terms in the namespace of the standard libs', () => {
+  let f: Fixture;
+  beforeAll(async () => {
+    f = await startFixture({ defs: sharedPath('defs'), responseCache: true });
+    // Subtypes tagged without their supertypes' tags: an rtu is an ahu is an equip (Reflection: inheritance).
+    await f.server.handler.store.commit([
+      { op: 'add', tags: Dict.of({ id: new Ref('boiler1'), boiler: MARKER, hot: MARKER, water: MARKER }) },
+    ]);
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+  const ids = (g: Grid): string[] => g.rows.map((r) => (r.get('id') as Ref).id).sort();
+  const read = async (filter: string): Promise<Grid> => get(f, `read?filter=${encodeURIComponent(filter)}`);
+
+  it('match subtypes of the symbol (Filters: such terms are evaluated in a namespace), as Haxall does', async () => {
+    expect(ids(await read('^equip'))).toEqual(['ahu1', 'boiler1', 'loose', 'vav1']);
+    expect(ids(await read('^airHandlingEquip and siteRef->dis == "Alpha"'))).toEqual(['ahu1']);
+    expect(ids(await read('^hot-water'))).toEqual(['boiler1']);
+    expect(ids(await read('^liquid'))).toEqual(['boiler1']);
+    expect(ids(await read('^notADef'))).toEqual([]);
+  });
+
+  it('a cached answer goes when an entity of a subtype comes', async () => {
+    const before = await get(f, 'read?filter=%5EairHandlingEquip');
+    expect(ids(before)).toEqual(['ahu1']);
+    await f.server.handler.store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('rtu1'), rtu: MARKER }) }]);
+    expect(ids(await get(f, 'read?filter=%5EairHandlingEquip'))).toEqual(['ahu1', 'rtu1']);
   });
 });
 

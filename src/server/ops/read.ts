@@ -1,18 +1,39 @@
 // The `read` op: entities by filter (with `limit`) or by id, unknown ids as rows of nulls (Ops chapter, Read).
 
 import { LimitError } from '../../core/errors.js';
+import { formatFilter, parseFilter } from '../../core/filter/index.js';
 import { Dict } from '../../core/grid/dict.js';
+import type { Grid } from '../../core/grid/grid.js';
 import { Ref } from '../../core/kinds/ref.js';
+import { Sym } from '../../core/kinds/symbol.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, optionalCount, requireStr } from './args.js';
 import { entityGrid } from './entity-grid.js';
 
 /** The filter text of a request, checked against the filter length limit. */
 export function filterArg(row: Dict, ctx: OpContext): string {
-  const filter = requireStr(row, 'filter');
+  const v = row.get('filter');
+  // GET `read?filter=^equip` arrives as a Zinc Symbol (HttpApi: query values are Zinc), the filter `^equip`.
+  const filter = v instanceof Sym ? v.toString() : requireStr(row, 'filter');
   const max = ctx.server.limits.maxFilterLength;
   if (filter.length > max) throw new LimitError('maxFilterLength', `Filter longer than ${max} characters`);
   return filter;
+}
+
+// The filter each request's store read ran, when the namespace widened it: what its cached answer depends on.
+const widened = new WeakMap<Grid, string>();
+
+/**
+ * `filter` with each `^symbol` term widened by the server's def namespace to the symbol and its subtypes (Filters:
+ * such terms are evaluated in a namespace; `^equip` matches an `ahu`), as Haxall does; kept for `req`'s cache deps.
+ */
+async function widenSymbols(filter: string, req: Grid, ctx: OpContext): Promise<string> {
+  const ast = parseFilter(filter).ast;
+  const expanded = (await ctx.namespace()).namespace.expandSymbols(ast);
+  if (expanded === ast) return filter;
+  const text = formatFilter(expanded);
+  widened.set(req, text);
+  return text;
 }
 
 /** Entities by id in request order; an unknown id gives an empty row (all nulls). */
@@ -30,7 +51,9 @@ export const readOp: OpDef = {
   handler: async (req, ctx) => {
     const row = firstRow(req);
     if (req.hasCol('filter') || row.has('filter')) {
-      const filter = filterArg(row, ctx);
+      const text = filterArg(row, ctx);
+      // Only a filter with a `^` can hold a symbol term: the others skip the namespace (and an await).
+      const filter = text.includes('^') ? await widenSymbols(text, req, ctx) : text;
       const limit = optionalCount(row, 'limit');
       const rows = await ctx.store.read(limit === undefined ? { filter } : { filter, limit });
       return entityGrid(rows);
@@ -42,7 +65,7 @@ export const readOp: OpDef = {
   cacheDeps: (req) => {
     const row = firstRow(req);
     const filter = row.get('filter');
-    if (typeof filter === 'string') return { filters: [filter] };
+    if (typeof filter === 'string' || filter instanceof Sym) return { filters: [widened.get(req) ?? String(filter)] };
     return { ids: [...req].map((r) => r.get('id')).flatMap((v) => (v instanceof Ref ? [v.id] : [])) };
   },
 };

@@ -1,7 +1,7 @@
 // Login-throttle records and SCRAM exchanges in the SQLite store file, shared by every process that opens it.
 
 import type { AuthStateStore, ThrottleRecord } from '../auth-state-store.js';
-import { settle } from '../commit-staging.js';
+import { sqliteCall } from './sqlite-errors.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
 interface ThrottleRow {
@@ -10,12 +10,17 @@ interface ThrottleRow {
 }
 
 /**
- * An AuthStateStore over an open store file; `guard` runs first in every call (the closed check). Each
+ * An AuthStateStore over the open store file `where`; `guard` runs first in every call (the closed check). Each
  * read-modify-write is one immediate transaction, so processes counting at once each count. Records are bounded by
  * expiry (`purgeAuthState`, which the server calls from a timer), not by count: a flood of fresh keys cannot evict
  * a locked one, and the address limit throttles the flood itself.
  */
-export function sqliteAuthState(db: SqliteDb, guard: () => void): AuthStateStore {
+export function sqliteAuthState(db: SqliteDb, guard: () => void, where: string): AuthStateStore {
+  const call = <T>(work: () => T): Promise<T> =>
+    sqliteCall(where, () => {
+      guard();
+      return work();
+    });
   const q = {
     throttle: db.prepare('SELECT failures, last_failure FROM auth_throttle WHERE scope = ? AND key = ?'),
     putThrottle: db.prepare(
@@ -87,41 +92,34 @@ export function sqliteAuthState(db: SqliteDb, guard: () => void): AuthStateStore
   );
   return {
     throttleRecords: (keys) =>
-      settle(() => {
-        guard();
+      call(() => {
         return keys.map((k) => {
           const r = q.throttle.get(k.scope, k.key) as ThrottleRow | undefined;
           return r === undefined ? undefined : { failures: r.failures, lastFailure: r.last_failure };
         });
       }),
     recordThrottleFailure: (key, f) =>
-      settle(() => {
-        guard();
+      call(() => {
         return recordFailure.immediate(key.scope, key.key, f.now, f.windowMs, f.keepMs);
       }),
     refundThrottleFailure: (key, maxFailures) =>
-      settle(() => {
-        guard();
+      call(() => {
         q.refund.run(key.scope, key.key, maxFailures);
       }),
     clearThrottle: (key) =>
-      settle(() => {
-        guard();
+      call(() => {
         q.clearThrottle.run(key.scope, key.key);
       }),
     rememberAddress: (username, address, now, keep, keepMs) =>
-      settle(() => {
-        guard();
+      call(() => {
         remember.immediate(username, address, now, keep, keepMs);
       }),
     addressKnownAt: (username, address) =>
-      settle(() => {
-        guard();
+      call(() => {
         return q.knownAt.get(username, address) as number | undefined;
       }),
     putHandshake: (r, limits, now) =>
-      settle(() => {
-        guard();
+      call(() => {
         put.immediate(
           r.token,
           r.alias ?? null,
@@ -134,16 +132,14 @@ export function sqliteAuthState(db: SqliteDb, guard: () => void): AuthStateStore
         );
       }),
     takeHandshake: (token, now) =>
-      settle(() => {
-        guard();
+      call(() => {
         const row = q.takeHandshake.get({ t: token }) as
           | { readonly state: string; readonly expires: number }
           | undefined;
         return row !== undefined && now < row.expires ? row.state : undefined;
       }),
     purgeAuthState: (now) =>
-      settle(() => {
-        guard();
+      call(() => {
         return purge.immediate(now);
       }),
   };

@@ -3,6 +3,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { StorageError } from '../../core/errors.js';
 import { TagKind } from '../sql/tag-rows.js';
+import { isSqliteEnvironmentFailure } from './sqlite-errors.js';
 
 /** A better-sqlite3 connection. */
 export type SqliteDb = BetterSqlite3.Database;
@@ -203,6 +204,10 @@ export async function openSqliteDb(options: OpenDbOptions): Promise<SqliteDb> {
   } catch (err) {
     db.close();
     if (err instanceof StorageError) throw err;
+    // A read-only folder or a full disk says nothing of the file itself: the store may be fine elsewhere.
+    if (isSqliteEnvironmentFailure(err)) {
+      throw new StorageError(`Cannot open the SQLite store ${where}: ${messageOf(err)}`, { cause: err });
+    }
     throw new StorageError(`${where} is not a usable haystack-ts store: ${messageOf(err)}`, { cause: err });
   }
 }

@@ -4,7 +4,7 @@ import { OptionError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
+import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, mirrorConfig } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
@@ -12,6 +12,7 @@ import type { UserStore } from '../user-store.js';
 import type { MirrorStats } from './entity-mirror.js';
 import { sqliteAuthState } from './sqlite-auth-state.js';
 import { SqliteChangeWatcher } from './sqlite-changes.js';
+import { sqliteCall } from './sqlite-errors.js';
 import { openSqliteDb } from './sqlite-schema.js';
 import { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, SqliteState, type SqliteStoreLimits } from './sqlite-state.js';
 import { sqliteUserStore } from './sqlite-user-store.js';
@@ -81,7 +82,9 @@ export interface SqliteStore extends StorageAdapter {
 /**
  * Open a SQLite store, creating the file when absent. Every write is committed (and, with `synchronous: 'full'`,
  * synced) before its promise resolves. Several adapters, in this process or others, may open one file. A file that
- * is not a haystack-ts store fails with a `StorageError` (`HS_ERR_STORAGE`).
+ * is not a haystack-ts store fails with a `StorageError` (`HS_ERR_STORAGE`), as does a call the file fails under
+ * (disk full, read-only, damaged); a write lock another process holds past the busy timeout (5 s) fails the call
+ * with `StoreUnavailableError` (`HS_ERR_UNAVAILABLE`). A failed call applied nothing.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const clock = options.clock ?? Date.now;
@@ -110,11 +113,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     guard();
     return clock();
   };
+  // A driver failure (disk full, read-only or damaged file, a lock held too long) reaches callers typed.
+  const settle = <T>(work: () => T): Promise<T> => sqliteCall(options.path, work);
   return {
     backend: 'sqlite',
     path: options.path,
-    users: sqliteUserStore(db, clock, guard),
-    authState: sqliteAuthState(db, guard),
+    users: sqliteUserStore(db, clock, guard, options.path),
+    authState: sqliteAuthState(db, guard, options.path),
     subscribeChanges: (listener) =>
       settle(() => {
         guard();

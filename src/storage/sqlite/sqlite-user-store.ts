@@ -18,13 +18,19 @@ import {
   validateUsername,
   validateUserRole,
 } from '../user-store.js';
+import { sqliteFailure } from './sqlite-errors.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
 const USER_COLUMNS = 'username, role, enabled, created, modified, hash, salt, iterations, stored_key, server_key';
 const SESSION_COLUMNS = 'id, username, created, last_used, expires';
 
-/** A UserStore and SessionStore over an open store file; `guard` runs first in every call (the closed check). */
-export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): UserStore & SessionStore {
+/** A UserStore and SessionStore over the open store file `where`; `guard` runs first in every call (closed check). */
+export function sqliteUserStore(
+  db: SqliteDb,
+  clock: Clock,
+  guard: () => void,
+  where: string,
+): UserStore & SessionStore {
   const q = {
     get: db.prepare(`SELECT ${USER_COLUMNS} FROM user WHERE username = ?`),
     list: db.prepare(`SELECT ${USER_COLUMNS} FROM user ORDER BY username`),
@@ -41,12 +47,17 @@ export function sqliteUserStore(db: SqliteDb, clock: Clock, guard: () => void): 
     deleteUserSessions: db.prepare('DELETE FROM session WHERE username = ?'),
     purge: db.prepare('DELETE FROM session WHERE expires <= ?'),
   };
-  // Every call is one statement or one immediate transaction, committed before its promise settles.
+  // Every call is one statement or one immediate transaction, committed before its promise settles; a driver
+  // failure (disk full, read-only file, a lock held too long) reaches the caller typed.
   const run = <T>(work: () => T): Promise<T> =>
-    Promise.resolve().then(() => {
-      guard();
-      return db.inTransaction ? work() : db.transaction(work).immediate();
-    });
+    Promise.resolve()
+      .then(() => {
+        guard();
+        return db.inTransaction ? work() : db.transaction(work).immediate();
+      })
+      .catch((err: unknown) => {
+        throw sqliteFailure(err, where);
+      });
 
   return {
     getUser: (username) => run(() => userFromColumns(q.get.get(username) as UserColumns | undefined)),

@@ -145,6 +145,8 @@ export interface OpenDbOptions {
    * loss; `normal` survives a process crash but may lose the last commits on power loss, and writes faster.
    */
   readonly synchronous?: 'full' | 'normal';
+  /** `busy_timeout` PRAGMA in ms: how long a write waits for another connection's lock (default 5000). */
+  readonly busyTimeoutMs?: number;
 }
 
 // better-sqlite3 is an optional dependency, loaded only when a SQLite store is opened.
@@ -171,7 +173,7 @@ async function loadDriver(): Promise<typeof BetterSqlite3> {
  *
  * PRAGMAs (per connection): `journal_mode=WAL` (readers never block the one writer; several processes may share the
  * file), `synchronous=FULL` (see {@link OpenDbOptions.synchronous}), `busy_timeout=5000` (a second writer waits for
- * the first instead of failing), `foreign_keys=OFF` (the store keeps its own references), `temp_store=MEMORY`,
+ * the first instead of failing; {@link OpenDbOptions.busyTimeoutMs}), `foreign_keys=OFF` (the store keeps its own references), `temp_store=MEMORY`,
  * `cache_size=-65536` (64 MiB page cache), `mmap_size=268435456` (reads through the OS page cache).
  */
 export async function openSqliteDb(options: OpenDbOptions): Promise<SqliteDb> {
@@ -194,7 +196,7 @@ export async function openSqliteDb(options: OpenDbOptions): Promise<SqliteDb> {
     }
     if (where !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${String(options.busyTimeoutMs ?? 5000)}`);
     db.pragma('foreign_keys = OFF');
     db.pragma('temp_store = MEMORY');
     db.pragma('cache_size = -65536');

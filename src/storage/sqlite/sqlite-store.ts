@@ -48,6 +48,11 @@ export interface SqliteStoreOptions {
    * `PRAGMA data_version`, which costs no I/O; the change log is read only when it moved.
    */
   readonly changePollMs?: number;
+  /**
+   * How long, in ms, a write waits for a write lock another process holds before its call fails with
+   * `StoreUnavailableError` (default 5000). SQLite waits synchronously, so this process answers nothing meanwhile.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
@@ -83,7 +88,7 @@ export interface SqliteStore extends StorageAdapter {
  * Open a SQLite store, creating the file when absent. Every write is committed (and, with `synchronous: 'full'`,
  * synced) before its promise resolves. Several adapters, in this process or others, may open one file. A file that
  * is not a haystack-ts store fails with a `StorageError` (`HS_ERR_STORAGE`), as does a call the file fails under
- * (disk full, read-only, damaged); a write lock another process holds past the busy timeout (5 s) fails the call
+ * (disk full, read-only, damaged); a write lock another process holds past the busy timeout (`busyTimeoutMs`, 5 s) fails the call
  * with `StoreUnavailableError` (`HS_ERR_UNAVAILABLE`). A failed call applied nothing.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -97,8 +102,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     const message = `SQLite store: changePollMs must be a positive number, got ${String(changePollMs)}`;
     throw new OptionError(code, 'changePollMs', message);
   }
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!(Number.isInteger(busyTimeoutMs) && busyTimeoutMs >= 0)) {
+    const code = typeof busyTimeoutMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+    const message = `SQLite store: busyTimeoutMs must be an integer of 0 or more, got ${String(busyTimeoutMs)}`;
+    throw new OptionError(code, 'busyTimeoutMs', message);
+  }
   const db = await openSqliteDb({
     path: options.path,
+    busyTimeoutMs,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
     ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
   });

@@ -73,7 +73,8 @@ describe('a SQLite store file that fails under the store', () => {
   it('locked by another writer past the busy timeout: HS_ERR_UNAVAILABLE (503), nothing applied, then it works', async () => {
     const path = nextFile();
     await makeStore(path);
-    const store = await openSqliteStore({ path });
+    // SQLite waits for the lock synchronously: a short wait keeps this test (and its process) from stalling.
+    const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
     const server = createServer({ store, noAuth: true });
     const { url } = await server.listen(0, '127.0.0.1');
     const other = new Database(path);
@@ -100,7 +101,13 @@ describe('a SQLite store file that fails under the store', () => {
       await server.close();
       await store.close();
     }
-  }, 30_000);
+  });
+
+  it('refuses a busy timeout that is not a whole number of ms', async () => {
+    const path = nextFile();
+    await expect(openSqliteStore({ path, busyTimeoutMs: -1 })).rejects.toMatchObject({ code: 'HS_ERR_OPTION_RANGE' });
+    await expect(openSqliteStore({ path, busyTimeoutMs: 1.5 })).rejects.toMatchObject({ code: 'HS_ERR_OPTION_RANGE' });
+  });
 
   it('that cannot be written where it lies: refused at open as unopenable (not as damaged), left as it was', async () => {
     const path = nextFile();

@@ -1,7 +1,8 @@
 // phable 0.1.29 (a Python client for SkySpark and Haxall, ../shared/interop/phable) against our server over SCRAM.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SecureFixture, startSecure } from '../server/security/support.js';
+import { credentialsForPassword } from '../../src/server/auth/passwords.js';
+import { ITERATIONS, type SecureFixture, startSecure } from '../server/security/support.js';
 import { PHABLE_SRC, pythonAvailable, runPython } from '../support/python.js';
 import { sharedAvailable } from '../support/shared.js';
 
@@ -54,4 +55,21 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/phable'))('phabl
       expect(await fx.users.listUserSessions('otto')).toEqual([]);
     }, 120_000);
   }
+
+  it('logs in a user whose name phable spells with "/" in standard base64 ("Zoë" is Wm/Dqw)', async () => {
+    const scram = await credentialsForPassword('zoe-operator-pass', ITERATIONS);
+    await fx.users.createUser({ username: 'Zoë', role: 'operator', scram });
+    const out = await runPython('python3', 'phable_session.py', [
+      PHABLE_SRC,
+      fx.base,
+      'Zoë',
+      'zoe-operator-pass',
+      'json',
+      '2',
+    ]);
+    const report = JSON.parse(out) as PhableReport;
+    expect(report.loginErrors).toEqual([]);
+    expect(report.logins).toBe(2);
+    expect(report.steps.about?.value).toBe('haystack-ts');
+  }, 120_000);
 });

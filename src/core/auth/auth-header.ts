@@ -79,9 +79,10 @@ export interface AuthenticationInfo {
 
 // RFC 7230 section 3.2.6: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Auth chapter: auth-param = token BWS "=" BWS token (no quoted-string); values may also end in base64 '='
-// padding (RFC 7235 token68), which clients that send standard base64 keep.
-const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+={0,2})$/;
+// Auth chapter: auth-param = token BWS "=" BWS token (no quoted-string). Values may also hold '/' and end in '='
+// padding (RFC 7235 token68): clients that send standard base64 keep both (phable spells "Zoë" Wm/Dqw).
+const VALUE = /^[!#$%&'*+\-./^_`|~0-9A-Za-z]+={0,2}$/;
+const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*([!#$%&'*+\-./^_`|~0-9A-Za-z]+={0,2})$/;
 // Auth chapter: credentials / challenge = auth-scheme [ 1*SP #auth-param ] (no token68).
 const SCHEME_START = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/s;
 
@@ -155,17 +156,20 @@ export function parseAuthMessages(value: string): readonly AuthMessage[] {
   return out;
 }
 
-/** Write `SCHEME name=value, name=value` in the given order; throws `ValueError` on a non-token scheme, name or value. */
+/** Write `SCHEME name=value, name=value` in the given order; throws `ValueError` as {@link formatAuthParams} does, or on a non-token scheme. */
 export function formatAuthMessage(scheme: string, params: readonly (readonly [string, string])[] = []): string {
   if (!TOKEN.test(scheme)) throw new ValueError(`Auth scheme is not a token: ${JSON.stringify(scheme)}`);
   return params.length === 0 ? scheme : `${scheme} ${formatAuthParams(params)}`;
 }
 
-/** Write `name=value, name=value` in the given order; throws `ValueError` on a non-token name or value. */
+/**
+ * Write `name=value, name=value` in the given order; throws `ValueError` on a non-token name or a value that is
+ * neither a token nor token68 (a server's handshakeToken is echoed as it came).
+ */
 export function formatAuthParams(params: readonly (readonly [string, string])[]): string {
   return params
     .map(([name, val]) => {
-      if (!TOKEN.test(name) || !TOKEN.test(val)) {
+      if (!TOKEN.test(name) || !VALUE.test(val)) {
         throw new ValueError(`Auth param is not token=token: ${JSON.stringify(name)}`);
       }
       return `${name}=${val}`;

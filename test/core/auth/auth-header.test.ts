@@ -54,6 +54,15 @@ describe('Authorization round trips', () => {
     expect(parseAuthorization('SCRAM data=bixuPXUscj1h, handshakeToken=t1')).toMatchObject({ data: 'n,n=u,r=a' });
   });
 
+  it('reads values with "/" (RFC 7235 token68): standard base64 holds it, e.g. "Zoë" is Wm/Dqw', () => {
+    for (const v of ['Wm/Dqw', 'Wm/Dqw==', 'Wm_Dqw']) {
+      expect(parseAuthorization(`HELLO username=${v}`)).toEqual({ scheme: 'HELLO', username: 'Zoë' });
+    }
+    expect(parseAuthorization('BEARER authToken=ab/c+d==')).toEqual({ scheme: 'BEARER', authToken: 'ab/c+d==' });
+    const scram = { scheme: 'SCRAM', handshakeToken: 'h/1=', data: 'n,,n=u,r=a' } as const;
+    expect(parseAuthorization(formatAuthorization(scram))).toEqual(scram);
+  });
+
   it('unknown extra params are ignored', () => {
     expect(parseAuthorization('BEARER authToken=abc, foo=bar')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
   });
@@ -131,6 +140,10 @@ describe('Authentication-Info', () => {
   it('needs an authToken', () => {
     expect(() => parseAuthenticationInfo('hash=SHA-256')).toThrow(AuthError);
     expect(parseAuthenticationInfo('authToken=abc').authToken).toBe('abc');
+  });
+
+  it('reads a token68 authToken, "/" and padding included', () => {
+    expect(parseAuthenticationInfo('authToken=a+b/c==, hash=SHA-256').authToken).toBe('a+b/c==');
   });
 });
 

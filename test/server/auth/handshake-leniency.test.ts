@@ -5,7 +5,7 @@ import { parseAuthenticationInfo, parseWwwAuthenticate } from '../../../src/core
 import { ScramClient } from '../../../src/core/auth/scram-client.js';
 import type { Authenticator, AuthResult } from '../../../src/server/auth/authenticator.js';
 import { RANDOM_TOKEN_LENGTH, randomToken } from '../../../src/server/auth/random-token.js';
-import { authFixture, bearer, login } from './support.js';
+import { addUser, authFixture, bearer, login } from './support.js';
 
 /** How a client spells base64 in its headers and SCRAM messages. */
 type Spelling = 'url' | 'url-padded' | 'std' | 'std-padded';
@@ -44,15 +44,17 @@ interface ExchangeOptions {
   /** Which handshakeToken the last step repeats. */
   readonly finalToken: 'hello' | 'latest';
   readonly spelling: Spelling;
+  readonly username?: string;
   readonly password?: string;
 }
 
 /** HELLO, client-first, client-final with the chosen token and base64 spelling; every answer. */
 async function exchange(auth: Authenticator, opts: ExchangeOptions): Promise<AuthResult[]> {
   const send = (authorization: string) => auth.authenticate({ authorization, address: '10.0.0.9' });
-  const hello = await send(`HELLO username=${b64('alice', opts.spelling)}`);
+  const username = opts.username ?? 'alice';
+  const hello = await send(`HELLO username=${b64(username, opts.spelling)}`);
   const t1 = challengeOf(hello).handshakeToken ?? '';
-  const client = ScramClient.create({ username: 'alice', password: opts.password ?? 'wonderland' });
+  const client = ScramClient.create({ username, password: opts.password ?? 'wonderland' });
   // phable's order: data first, then the token.
   const first = await send(`SCRAM data=${b64(client.clientFirstMessage(), opts.spelling)}, handshakeToken=${t1}`);
   const serverFirst = challengeOf(first);
@@ -78,6 +80,16 @@ describe('Authenticator: liberal in what it accepts', () => {
       });
     }
   }
+
+  it('a username whose standard base64 holds "/" logs in in every spelling (phable sends "Zoë" as Wm/Dqw)', async () => {
+    const { auth, users } = await authFixture();
+    await addUser(users, 'Zoë', 'wonderland');
+    expect(b64('Zoë', 'std')).toContain('/');
+    for (const spelling of ['url', 'url-padded', 'std', 'std-padded'] as const) {
+      const [, , final] = await exchange(auth, { finalToken: 'latest', spelling, username: 'Zoë' });
+      expect(final?.kind).toBe('success');
+    }
+  });
 
   it('a wrong password still fails whichever token the last step repeats', async () => {
     const { auth } = await authFixture();

@@ -102,27 +102,43 @@ function checkLength(value: string): string {
   return value.trim();
 }
 
-function addParam(params: Map<string, string>, element: string): void {
-  const m = PARAM.exec(element);
+// RFC 7235: auth-param = token BWS "=" BWS ( token / quoted-string ); quoted-string per RFC 7230 section 3.2.6.
+const QUOTED_PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"$/s;
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+// RFC 7235: token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=", a challenge's only data.
+const TOKEN68 = /^[-._~+/0-9A-Za-z]+=*$/;
+
+// `quoted`: also take RFC 7235's quoted-string values (unescaped), which servers' headers may carry; the Auth
+// chapter forbids them, so what a client sends (read by the server) stays token-only.
+function addParam(params: Map<string, string>, element: string, quoted = false): void {
+  const token = PARAM.exec(element);
+  const m = token ?? (quoted ? QUOTED_PARAM.exec(element) : null);
   if (m === null) throw bad();
   const name = (m[1] as string).toLowerCase();
   // A repeated param is ambiguous: refuse rather than pick one.
   if (params.has(name)) throw bad();
-  params.set(name, m[2] as string);
+  // RFC 7230: quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ), standing for that character.
+  params.set(name, token === null ? (m[2] as string).replace(/\\(.)/gs, '$1') : (m[2] as string));
 }
 
-// RFC 7230 section 7: a #list may hold empty elements, which recipients ignore.
+// RFC 7230 section 7: a #list may hold empty elements, which recipients ignore; a comma inside a quoted-string
+// does not split it.
 function listElements(text: string): string[] {
-  return text
-    .split(',')
-    .map((e) => e.trim())
-    .filter((e) => e.length > 0);
+  // A '"' that opens no complete quoted-string would otherwise vanish from the elements: refuse it.
+  if (text.replace(QUOTED, '').includes('"')) throw bad();
+  return (text.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? []).map((e) => e.trim()).filter((e) => e.length > 0);
 }
 
-/** Parse a bare `#auth-param` list (the Authentication-Info syntax) into params by lower-cased name. */
+// A value the client must send back or on (handshakeToken, authToken) has to fit a header param again.
+function sendable<T extends string | undefined>(value: T): T {
+  if (value !== undefined && !VALUE.test(value)) throw bad();
+  return value;
+}
+
+/** Parse a bare `#auth-param` list (the Authentication-Info syntax) into params by lower-cased name; values may be quoted. */
 export function parseAuthParams(value: string): ReadonlyMap<string, string> {
   const params = new Map<string, string>();
-  for (const element of listElements(checkLength(value))) addParam(params, element);
+  for (const element of listElements(checkLength(value))) addParam(params, element, true);
   return params;
 }
 
@@ -135,21 +151,25 @@ export function parseAuthMessage(value: string): AuthMessage {
   return { scheme: (m[1] as string).toUpperCase(), params };
 }
 
-/** Parse a list of challenges (the WWW-Authenticate syntax: several schemes may follow each other). */
+/**
+ * Parse a list of challenges (the WWW-Authenticate syntax: several schemes may follow each other). Values may be
+ * quoted, and a challenge may carry token68 instead of params (other schemes than Haystack's do): it is dropped.
+ */
 export function parseAuthMessages(value: string): readonly AuthMessage[] {
   const out: { scheme: string; params: Map<string, string> }[] = [];
   for (const element of listElements(checkLength(value))) {
-    if (PARAM.test(element)) {
+    if (PARAM.test(element) || QUOTED_PARAM.test(element)) {
       // A param belongs to the challenge before it.
       const current = out[out.length - 1];
       if (current === undefined) throw bad();
-      addParam(current.params, element);
+      addParam(current.params, element, true);
       continue;
     }
     const m = SCHEME_START.exec(element);
     if (m === null) throw bad();
     const params = new Map<string, string>();
-    if (m[2] !== undefined) addParam(params, m[2]);
+    const first = m[2];
+    if (first !== undefined && (PARAM.test(first) || !TOKEN68.test(first))) addParam(params, first, true);
     out.push({ scheme: (m[1] as string).toUpperCase(), params });
   }
   if (out.length === 0) throw bad();
@@ -184,11 +204,11 @@ function required(params: ReadonlyMap<string, string>, name: string): string {
 }
 
 // Auth chapter values are base64url without padding; real clients also send standard base64 and padding (phable
-// pads nothing but uses the standard alphabet), so any of these is read, and only base64url is written. A param
-// value is a token (never empty), and no token decodes to empty text: the text is never empty.
+// pads nothing but uses the standard alphabet), so any of these is read, and only base64url is written. The value
+// must be sendable (a quoted one too), and no such value decodes to empty text: the text is never empty.
 function text(params: ReadonlyMap<string, string>, name: string): string {
   try {
-    return decodeBase64LiberalText(required(params, name));
+    return decodeBase64LiberalText(sendable(required(params, name)));
   } catch (err) {
     throw err instanceof AuthError ? err : bad(err);
   }
@@ -257,7 +277,12 @@ export function parseWwwAuthenticate(value: string): readonly AuthChallenge[] {
     if (scheme === 'SCRAM') {
       const hash = optionalHash(params);
       if (hash === undefined) throw bad();
-      out.push({ scheme, hash, handshakeToken: params.get('handshaketoken'), data: optionalText(params, 'data') });
+      out.push({
+        scheme,
+        hash,
+        handshakeToken: sendable(params.get('handshaketoken')),
+        data: optionalText(params, 'data'),
+      });
     } else if (scheme === 'PLAINTEXT' || scheme === 'HELLO') {
       out.push({ scheme });
     }
@@ -285,7 +310,11 @@ export function formatWwwAuthenticate(challenges: readonly AuthChallenge[]): str
 /** Parse an Authentication-Info value (`authToken=..., hash=..., data=...`); throws `AuthError` without an authToken. */
 export function parseAuthenticationInfo(value: string): AuthenticationInfo {
   const params = parseAuthParams(value);
-  return { authToken: required(params, 'authToken'), hash: optionalHash(params), data: optionalText(params, 'data') };
+  return {
+    authToken: sendable(required(params, 'authToken')),
+    hash: optionalHash(params),
+    data: optionalText(params, 'data'),
+  };
 }
 
 /** Write an Authentication-Info value: `authToken=...` then, for SCRAM, `hash=...` and `data=<server-final>`. */

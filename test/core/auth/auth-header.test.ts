@@ -118,6 +118,31 @@ describe('WWW-Authenticate', () => {
     ]);
   });
 
+  it('skips challenges of other schemes in any RFC 7235 form: quoted-string params, token68, a comma in quotes', () => {
+    const scram = { scheme: 'SCRAM', hash: 'SHA-256', handshakeToken: 'abc', data: undefined };
+    // Two WWW-Authenticate fields arrive joined by ", " (fetch's Headers.get).
+    for (const value of [
+      'Basic realm="haystack, inc", SCRAM hash=SHA-256, handshakeToken=abc',
+      'SCRAM hash=SHA-256, handshakeToken=abc, Basic realm="a \\"quoted\\" realm"',
+      'Negotiate, NTLM, Bearer realm="api", error="invalid_token", SCRAM hash=SHA-256, handshakeToken=abc',
+      'Negotiate YIIabc/+==, SCRAM hash=SHA-256, handshakeToken=abc',
+    ]) {
+      expect(parseWwwAuthenticate(value)).toEqual([scram]);
+    }
+    expect(parseWwwAuthenticate('Basic realm="haystack"')).toEqual([]);
+  });
+
+  it('reads quoted SCRAM values as their tokens (RFC 7235: token and quoted-string are the same value)', () => {
+    expect(parseWwwAuthenticate('SCRAM hash="SHA-256", handshakeToken="abc", data="cj1h"')).toEqual([
+      { scheme: 'SCRAM', hash: 'SHA-256', handshakeToken: 'abc', data: 'r=a' },
+    ]);
+    expect(() => parseWwwAuthenticate('SCRAM hash=SHA-256, handshakeToken="a b"')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate('SCRAM hash=SHA-256, data=""')).toThrow(AuthError);
+    expect(() => parseAuthenticationInfo('authToken=abc, data=""')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate('SCRAM hash=SHA-256, handshakeToken=abc, Basic realm="open')).toThrow(AuthError);
+    expect(() => parseWwwAuthenticate('SCRAM hash=SHA-256, handshakeToken=a"b"')).toThrow(AuthError);
+  });
+
   it('formats a list of challenges that reads back the same', () => {
     const list = [
       { scheme: 'SCRAM', hash: 'SHA-512', handshakeToken: 'x1', data: undefined },
@@ -140,6 +165,14 @@ describe('Authentication-Info', () => {
   it('needs an authToken', () => {
     expect(() => parseAuthenticationInfo('hash=SHA-256')).toThrow(AuthError);
     expect(parseAuthenticationInfo('authToken=abc').authToken).toBe('abc');
+  });
+
+  it('reads quoted values, and refuses a quoted authToken that is no token', () => {
+    expect(parseAuthenticationInfo('authToken="abc", hash="SHA-256"')).toMatchObject({
+      authToken: 'abc',
+      hash: 'SHA-256',
+    });
+    expect(() => parseAuthenticationInfo('authToken="a b"')).toThrow(AuthError);
   });
 
   it('reads a token68 authToken, "/" and padding included', () => {

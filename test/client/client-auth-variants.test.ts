@@ -111,6 +111,13 @@ describe('client login against server dialects', () => {
     expect(await serverName(sha512)).toBe('variant');
   });
 
+  it('refuses SCRAM with SHA-1 (the Auth chapter allows SHA-256 and SHA-512) with an AuthError naming the hash', async () => {
+    const url = await start({ ...CHAPTER, hello: ['SCRAM hash=SHA-1, handshakeToken=t1'] });
+    const err = await serverName(url).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).message).toMatch(/SHA-1/);
+  });
+
   it('fails with AuthError saying so when the server offers no SCRAM (Basic, PLAINTEXT, nothing)', async () => {
     for (const hello of [['Basic realm="haystack"'], ['PLAINTEXT'], []]) {
       const url = await start({ ...CHAPTER, hello });

@@ -17,7 +17,8 @@ export function isScramHash(name: string): name is ScramHash {
 export function toScramHash(name: string): ScramHash {
   const upper = name.toUpperCase();
   if (isScramHash(upper)) return upper;
-  throw new AuthError();
+  // Only servers' headers carry a hash name: saying which one helps against one that still offers SHA-1.
+  throw new AuthError(`Unsupported SCRAM hash ${JSON.stringify(name.slice(0, 32))} (SHA-256 or SHA-512 only)`);
 }
 
 type Subtle = typeof globalThis.crypto.subtle;

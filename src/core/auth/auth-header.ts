@@ -87,6 +87,8 @@ const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*([!#$%&'*+\-./^_`|~0-
 const SCHEME_START = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)(?: +(.*))?$/s;
 
 const FAST_BEARER = /^BEARER authToken=([!#$%&'*+\-.^_`|~0-9A-Za-z]{1,512})$/;
+// RFC 6750's `Bearer <token68>`, the form generic HTTP tools send, for the same token as `BEARER authToken=...`.
+const RFC6750_BEARER = /^bearer +([-._~+/0-9A-Za-z]{1,512}={0,2})$/i;
 
 /** True when `s` is an RFC 7230 token (the only value syntax the Auth chapter allows). */
 export function isAuthToken(s: string): boolean {
@@ -225,13 +227,16 @@ function optionalHash(params: ReadonlyMap<string, string>): ScramHash | undefine
 
 /**
  * Parse an Authorization value into typed Haystack credentials. Usernames, passwords and SCRAM data are
- * decoded from base64url (standard base64 and padding are accepted too). Any syntax error, unknown scheme or missing param fails with the same
+ * decoded from base64url (standard base64 and padding are accepted too); a token may also come as RFC 6750's
+ * `Bearer <token>`. Any syntax error, unknown scheme or missing param fails with the same
  * `AuthError`, never naming the part that failed. Unknown extra params are ignored.
  */
 export function parseAuthorization(value: string): AuthorizationCredentials {
   // Fast path for the header every authenticated request carries, in the exact form the Auth chapter shows.
   const bearer = FAST_BEARER.exec(value);
   if (bearer !== null) return { scheme: 'BEARER', authToken: bearer[1] as string };
+  const bare = RFC6750_BEARER.exec(value.trim());
+  if (bare !== null) return { scheme: 'BEARER', authToken: bare[1] as string };
   const { scheme, params } = parseAuthMessage(value);
   switch (scheme) {
     case 'HELLO':

@@ -63,6 +63,11 @@ describe('Authorization round trips', () => {
     expect(parseAuthorization(formatAuthorization(scram))).toEqual(scram);
   });
 
+  it("reads RFC 6750's `Bearer <token>`, the form generic HTTP tools send, as the same token", () => {
+    expect(parseAuthorization('Bearer abc')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
+    expect(parseAuthorization('bearer  ab/c+d==')).toEqual({ scheme: 'BEARER', authToken: 'ab/c+d==' });
+  });
+
   it('unknown extra params are ignored', () => {
     expect(parseAuthorization('BEARER authToken=abc, foo=bar')).toEqual({ scheme: 'BEARER', authToken: 'abc' });
   });
@@ -83,6 +88,9 @@ describe('Authorization refusals are AuthErrors', () => {
     'Basic dXNlcjpwYXNz==',
     'BEARER',
     'BEARER token=abc',
+    'Bearer a b',
+    'Bearer abc===',
+    `Bearer ${'a'.repeat(513)}`,
     'SCRAM handshakeToken=abc',
     'NEGOTIATE abc=def',
     'HELLO\tusername=dXNlcg',

@@ -92,6 +92,8 @@ describe('login over HTTP', () => {
     const about = await raw(fx, 'about', { authorization: bearer(token) });
     expect(about.status).toBe(200);
     expect(gridOf(about).first?.get('serverName')).toBe('haystack-ts');
+    // RFC 6750's form, what generic HTTP tools send, carries the same token.
+    expect((await raw(fx, 'about', { authorization: `Bearer ${token}` })).status).toBe(200);
     // Tokens are kept hashed: the session id is the SHA-256 of the token, never the token.
     const sessions = await fx.users.listUserSessions('otto');
     expect(sessions).toHaveLength(1);
@@ -101,7 +103,13 @@ describe('login over HTTP', () => {
 
   it('a request without a token, or with a bad one, gets 401 WWW-Authenticate: HELLO and an error grid', async () => {
     const fx = await start();
-    for (const authorization of [undefined, bearer('x'.repeat(43)), 'Basic dmVyYTp4', 'BEARER authToken=short']) {
+    for (const authorization of [
+      undefined,
+      bearer('x'.repeat(43)),
+      'Basic dmVyYTp4',
+      'BEARER authToken=short',
+      'Bearer short',
+    ]) {
       const r = await raw(fx, 'read?filter=site', authorization === undefined ? {} : { authorization });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toBe('HELLO');

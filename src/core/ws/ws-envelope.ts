@@ -57,6 +57,7 @@ export type WsMessage =
   | { readonly kind: 'request'; readonly request: WsRequest }
   | { readonly kind: 'response'; readonly response: WsResponse }
   | { readonly kind: 'batch'; readonly items: readonly (WsRequest | WsResponse | WsBadItem)[] }
+  | { readonly kind: 'bad'; readonly item: WsBadItem }
   | { readonly kind: 'push'; readonly watchId: string; readonly grid: Grid; readonly ch: string | undefined }
   | { readonly kind: 'auth'; readonly authToken: string }
   | { readonly kind: 'hello'; readonly fields: Readonly<Record<string, string>> }
@@ -133,7 +134,8 @@ export function isWsBadItem(x: WsRequest | WsResponse | WsBadItem): x is WsBadIt
  * Read one text message. The whole message goes through the Hayson text reader in one pass, so `limits`
  * (length, depth, rows, ...) hold for the envelope and its grids, and bad JSON is a `ParseError` with its line
  * and column. A message that is JSON but no envelope is an `HS_ERR_BAD_REQUEST`; a bad member of a batch is
- * not: it becomes a {@link WsBadItem}, answered in its place.
+ * not: it becomes a {@link WsBadItem}, answered in its place, and so does a lone object with a bad op or grid
+ * (`bad`), whose id may still be read so that its error can be answered to it.
  */
 export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): WsMessage {
   const v = decodeJson(text, limits === undefined ? undefined : { limits });
@@ -154,7 +156,7 @@ export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): W
   const authToken = v.get('authToken');
   if (op === null && typeof authToken === 'string') return { kind: 'auth', authToken };
   const one = item(v);
-  if (isWsBadItem(one)) throw one.error;
+  if (isWsBadItem(one)) return { kind: 'bad', item: one };
   return isWsRequest(one) ? { kind: 'request', request: one } : { kind: 'response', response: one };
 }
 

@@ -275,7 +275,8 @@ export function createWebSocketEndpoint(
         return;
       }
       if (this.principal === undefined) {
-        await this.#login(m);
+        if (m.kind === 'bad') this.end('PROTOCOL');
+        else await this.#login(m);
         return;
       }
       switch (m.kind) {
@@ -284,6 +285,10 @@ export function createWebSocketEndpoint(
           return;
         case 'batch':
           this.#startBatch(m.items);
+          return;
+        case 'bad':
+          // Its id could be read: the error is answered to it, so the client's call fails now rather than timing out.
+          this.#send(this.#errorAnswer(m.item, m.item.error));
           return;
         case 'ping':
           this.#send(encodeWsControl('pong'));
@@ -535,6 +540,12 @@ export function createWebSocketEndpoint(
       );
     }
 
+    // The answer to a member or message that is no request: an error grid, with its id and channel when it had them.
+    #errorAnswer(to: { readonly id: WsRequest['id']; readonly ch: string | undefined }, error: unknown): string {
+      const { prefix, suffix } = wsResponseParts(to.id, to.ch);
+      return prefix + writeHayson(pipeline.errorReply(error, false).grid) + suffix;
+    }
+
     #startBatch(items: readonly (WsRequest | WsResponse | WsBadItem)[]): void {
       if (items.length > o.maxBatch) {
         // Never truncated: every member is answered, with the same limit error.
@@ -555,8 +566,7 @@ export function createWebSocketEndpoint(
       const answers = items.map((i): Promise<Buffer> => {
         if (isWsRequest(i)) return this.#call(i);
         const error = isWsBadItem(i) ? i.error : new HaystackError('HS_ERR_BAD_REQUEST', 'A batch member has no op');
-        const { prefix, suffix } = wsResponseParts(i.id, i.ch);
-        return Promise.resolve(Buffer.from(prefix + writeHayson(pipeline.errorReply(error, false).grid) + suffix));
+        return Promise.resolve(Buffer.from(this.#errorAnswer(i, error)));
       });
       Promise.all(answers).then(
         (parts) => {

@@ -81,7 +81,10 @@ describe('WebSocket envelope', () => {
     expect(code('"text"')).toBe('HS_ERR_BAD_REQUEST');
     expect(code('{"type":"nope"}')).toBe('HS_ERR_BAD_REQUEST');
     expect(code('{"type":"watch","grid":{}}')).toBe('HS_ERR_BAD_REQUEST');
-    expect(code('{"id":1,"op":"read","grid":"x"}')).toBe('HS_ERR_BAD_REQUEST');
+    // A lone request with a bad grid or op is no throw: its id is kept, so that its error can be answered to it.
+    const bad = kindOf(decodeWsMessage('{"id":1,"ch":"c","op":"read","grid":"x"}'), 'bad').item;
+    expect([bad.id, bad.ch, bad.error.code]).toEqual([1, 'c', 'HS_ERR_BAD_REQUEST']);
+    expect(kindOf(decodeWsMessage('{"id":"2","op":3}'), 'bad').item.id).toBe('2');
     expect(() => decodeWsMessage('[[[[1]]]]', { maxDepth: 2 })).toThrow(LimitError);
   });
 

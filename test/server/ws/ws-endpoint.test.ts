@@ -172,6 +172,24 @@ describe('WebSocket endpoint with authentication', () => {
     expect(answers[1]?.grid.meta.err).toBeDefined();
     raw.ws.close();
   });
+
+  it('answers a lone request with a bad grid or op with an error carrying its id', async () => {
+    const raw = await rawSocket(f.wsUrl);
+    raw.ws.send(encodeWsAuth(await f.token('viewer')));
+    await raw.next();
+    type Answer = { id?: string; ch?: string; grid: { meta: Record<string, unknown> } };
+    raw.ws.send('{"id":"g","ch":"c","op":"read","grid":5}');
+    const badGrid = JSON.parse(await raw.next()) as Answer;
+    expect([badGrid.id, badGrid.ch, badGrid.grid.meta.errCode]).toEqual(['g', 'c', 'HS_ERR_BAD_REQUEST']);
+    raw.ws.send('{"id":"o","op":7}');
+    const badOp = JSON.parse(await raw.next()) as Answer;
+    expect([badOp.id, badOp.grid.meta.errCode]).toEqual(['o', 'HS_ERR_BAD_REQUEST']);
+    // Before login the same message is a protocol error, as any message that is not a login step is.
+    const early = await rawSocket(f.wsUrl);
+    early.ws.send('{"id":"g","op":"read","grid":5}');
+    expect((await early.closed).code).toBe(WS_CLOSE.PROTOCOL.code);
+    raw.ws.close();
+  });
 });
 
 describe('WebSocket endpoint without authentication', () => {

@@ -40,6 +40,8 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
   readonly #options: ReconnectingWebSocketClientOptions;
   readonly #stop = new AbortController();
   #current: Promise<WebSocketConnection>;
+  // The connection while it is up: what close() may end the session on without waiting for a reconnect.
+  #up: WebSocketConnection | undefined;
   #token: string | undefined;
   #fatal: Error | undefined;
 
@@ -83,6 +85,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
       try {
         const conn = await openConnection(this.#options, this.#token);
         this.#token = conn.token;
+        this.#up = conn;
         this.#emit({ type: 'connected', attempt: n });
         conn.onClose((err) => {
           this.#dropped(err);
@@ -106,6 +109,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
   }
 
   #dropped(err: WebSocketClosedError): void {
+    this.#up = undefined;
     if (this.#stop.signal.aborted) return;
     this.#emit({ type: 'disconnected', error: err });
     if (err.code === 'HS_ERR_AUTH' && this.#options.username === undefined) {
@@ -144,9 +148,10 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
     conn?.close();
   }
 
-  /** The `close` op (ends the session), then stop and close the socket. */
+  /** The `close` op (ends the session) if connected, then stop and close the socket; during a reconnect it only stops. */
   override async close(): Promise<void> {
-    const conn = this.#fatal === undefined ? await this.#current.catch(() => undefined) : undefined;
+    // Waiting for a reconnect could take as long as the server stays away: without a connection there is no op to send.
+    const conn = this.#fatal === undefined ? this.#up : undefined;
     try {
       if (conn?.closed === undefined && conn?.token !== undefined) await this.call('close');
     } finally {

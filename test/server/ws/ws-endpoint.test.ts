@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HaystackClient,
+  type NetworkError,
   type ReconnectEvent,
   ReconnectingWebSocketClient,
   TODAY,
@@ -310,5 +311,39 @@ describe('WebSocket endpoint without authentication', () => {
     expect(String((await changes.next()).value?.[0]?.get('curVal'))).toBe('81°F');
     expect(events.map((e) => e.type)).toEqual(['connected', 'disconnected', 'connected', 'resubscribed']);
     await client.disconnect();
+  });
+});
+
+describe('ReconnectingWebSocketClient when the server goes away', () => {
+  it('is told 1001 on shutdown, and close() during the reconnect stops it without waiting for the server', async () => {
+    const f = await startWsFixture();
+    const events: ReconnectEvent[] = [];
+    let retried: (() => void) | undefined;
+    const retry = new Promise<void>((resolve) => {
+      retried = resolve;
+    });
+    const client = new ReconnectingWebSocketClient({
+      url: f.url,
+      username: 'viewer',
+      password: PASSWORD,
+      // Waits until aborted: the server never comes back, so only a close() that stops the loop can end this test.
+      delay: (_ms, signal) =>
+        new Promise<void>((_, reject) => {
+          signal?.addEventListener('abort', () => {
+            reject(new Error('stopped'));
+          });
+        }),
+      onReconnect: (e) => {
+        events.push(e);
+        if (e.type === 'retry') retried?.();
+      },
+    });
+    await client.about();
+    await f.close();
+    await retry;
+    const dropped = events.find((e) => e.type === 'disconnected');
+    expect(dropped?.type === 'disconnected' ? dropped.error.closeCode : undefined).toBe(WS_CLOSE.GOING_AWAY.code);
+    await client.close();
+    expect(((await failure(client.about())) as NetworkError).aborted).toBe(true);
   });
 });

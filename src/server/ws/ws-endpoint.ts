@@ -490,6 +490,8 @@ export function createWebSocketEndpoint(
 
     /** Note the watches this connection subscribes and closes, and a `close` op (which ends the connection). */
     #track(req: WsRequest, res: Grid): void {
+      // An answer that comes after the connection closed: owning its watch would keep the dead session reachable.
+      if (this.#closed) return;
       if (req.op === 'watchSub') {
         const watchId = res.meta.get('watchId');
         if (typeof watchId !== 'string') return;

@@ -35,6 +35,9 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerDefs,
 ];
 
+/** Exit code of a command-line mistake: an unknown command or option, a missing or extra argument. */
+const USAGE_EXIT = 2;
+
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';
 
@@ -55,7 +58,9 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     await program.parseAsync([...args], { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    // Commander exits 1 on a command-line mistake; ours are 2 (as the commands' own usage errors), so that a
+    // script can tell a misspelt option from a run that failed. Help and version keep their 0.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_EXIT;
     if (err instanceof CliExit) {
       if (err.message !== '') io.stderr.write(err.message.endsWith('\n') ? err.message : `${err.message}\n`);
       return err.exitCode;

@@ -14,6 +14,7 @@ import { HaystackError, ParseError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
+import { Ref } from '../core/kinds/ref.js';
 import type { HisItem } from '../storage/adapter.js';
 
 /** Records of a file, read again from its start on every call. */
@@ -151,11 +152,15 @@ export function jsonEntities(full: string, file: string): RecordSource<Dict> {
   };
 }
 
-/** The samples of a CSV history file (`ts,val` columns in any order, values in Zinc form), a line at a time. */
-export function csvHistory(full: string, file: string): RecordSource<HisItem> {
+/**
+ * The samples of point `pointId` in a CSV history file (`ts,val` columns in any order, values in Zinc form), a line
+ * at a time. With an `id` column too (what `export --his` writes), only the rows of that point.
+ */
+export function csvHistory(full: string, file: string, pointId: string): RecordSource<HisItem> {
   return async function* samples() {
     let ts = -1;
     let val = -1;
+    let id = -1;
     let line = 0;
     try {
       for await (const text of fileLines(full)) {
@@ -167,8 +172,11 @@ export function csvHistory(full: string, file: string): RecordSource<HisItem> {
           ts = header.indexOf('ts');
           val = header.indexOf('val');
           if (ts < 0 || val < 0) throw new ValueError(`${file}: a history CSV needs ts and val columns`);
+          id = header.indexOf('id');
           continue;
         }
+        // An export of several points: writing every row into this one would mix their histories.
+        if (id >= 0 && !namesPoint(parseCell(cells[id] ?? ''), pointId)) continue;
         yield hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), `${file} line ${String(line)}`);
       }
     } catch (err) {
@@ -234,6 +242,11 @@ function csvCells(line: string): string[] {
     }
   }
   return cells;
+}
+
+// An id cell names the point as a Ref (`@p1`, what export writes) or as its bare id.
+function namesPoint(cell: Val, pointId: string): boolean {
+  return cell instanceof Ref ? cell.id === pointId : cell === pointId;
 }
 
 function parseCell(cell: string): Val {

@@ -71,7 +71,8 @@ export async function importEntities(
 
 /**
  * Import the history of one point from a CSV file (`ts,val` columns, values in Zinc form such as
- * `2024-01-01T00:00:00Z UTC` and `72.5°F`) or a Zinc/JSON grid with `ts` and `val` columns, in writes of 10,000.
+ * `2024-01-01T00:00:00Z UTC` and `72.5°F`; with an `id` column, the point's rows only) or a Zinc/JSON grid with `ts`
+ * and `val` columns, in writes of 10,000.
  * All or nothing as {@link importEntities}: CSV and Zinc are checked to the end a line at a time, then written.
  */
 export async function importHistory(
@@ -85,7 +86,7 @@ export async function importHistory(
   const ext = path.extname(full).toLowerCase();
   const source: RecordSource<HisItem> =
     ext === '.csv'
-      ? csvHistory(full, file)
+      ? csvHistory(full, file, pointId)
       : ext === '.zinc'
         ? zincHistory(full, file)
         : async function* whole() {

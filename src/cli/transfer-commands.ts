@@ -35,7 +35,7 @@ export function registerImport(program: Command, io: CliIo): void {
     )
     .argument('<file>', 'the file to import')
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
-    .option('--his <id>', 'import FILE as the history of this point')
+    .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
       await withStore('import', flags.store, io, async (store) => {
         const bar = progressBar(io, 'import');

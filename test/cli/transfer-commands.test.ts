@@ -53,6 +53,28 @@ describe('haystack import and export', () => {
     expect(csv.stdout).toContain(`,${String(new Num(2.5, 'kW'))}`);
   });
 
+  it("imports only the point's own rows of an id,ts,val export of several points", async () => {
+    const trio = 'id: @a\npoint\nhis\nkind: "Number"\ntz: "UTC"\n---\nid: @b\npoint\nhis\nkind: "Number"\ntz: "UTC"\n';
+    const store = ['--store', 'sqlite:two.db'];
+    writeFileSync(dir.file('two.trio'), trio);
+    writeFileSync(dir.file('a.csv'), 'ts,val\n2024-01-01T00:00:00Z UTC,1\n2024-01-01T01:00:00Z UTC,2\n');
+    writeFileSync(dir.file('b.csv'), 'ts,val\n2024-01-01T00:00:00Z UTC,10\n');
+    expect((await runCliCaptured(['import', 'two.trio', ...store], dir.path)).code).toBe(0);
+    expect((await runCliCaptured(['import', 'a.csv', '--his', 'a', ...store], dir.path)).code).toBe(0);
+    expect((await runCliCaptured(['import', 'b.csv', '--his', 'b', ...store], dir.path)).code).toBe(0);
+    const all = await runCliCaptured(['export', '--his', '2024-01-01', ...store], dir.path);
+    writeFileSync(dir.file('all.csv'), all.stdout);
+
+    const copy = ['--store', 'sqlite:two-copy.db'];
+    expect((await runCliCaptured(['import', 'two.trio', ...copy], dir.path)).code).toBe(0);
+    const a = await runCliCaptured(['import', 'all.csv', '--his', '@a', ...copy], dir.path);
+    expect(a.stdout).toBe('imported 2 history samples\n');
+    const b = await runCliCaptured(['import', 'all.csv', '--his', 'b', ...copy], dir.path);
+    expect(b.stdout).toBe('imported 1 history samples\n');
+    const back = await runCliCaptured(['export', '--his', '2024-01-01', ...copy], dir.path);
+    expect(back.stdout).toBe(all.stdout);
+  });
+
   it("exports history over days of each point's own time zone, as hisRead resolves the range", async () => {
     const trio =
       'id: @ny\npoint\nhis\nkind: "Number"\ntz: "New_York"\n---\nid: @utc\npoint\nhis\nkind: "Number"\ntz: "UTC"\n';

@@ -48,7 +48,8 @@ function startupError(message: string, cause?: unknown): HaystackError {
 export async function loadEntities(file: string, cwd: string): Promise<Dict[]> {
   const full = path.resolve(cwd, file);
   const read = codecForExtension(path.extname(full))?.decode;
-  if (read === undefined) throw new ValueError('--data must be a .zinc, .json or .trio file');
+  // Named by the file, not a flag: `serve --data` and `import` both come here.
+  if (read === undefined) throw new ValueError(`${file}: entities come from a .zinc, .json or .trio file`);
   let text: string;
   try {
     // Decoded from one Buffer: readFile(.., 'utf8') joins chunk strings, and the first char read flattened that

@@ -114,12 +114,16 @@ async function openInput(
   io: CliIo,
 ): Promise<{ readonly chunks: AsyncIterable<Buffer>; readonly total: number | undefined }> {
   const full = path.resolve(io.cwd, file);
+  let size: number;
   try {
-    const { size } = await stat(full);
-    return { chunks: createReadStream(full), total: size };
+    const info = await stat(full);
+    // A folder opens as a stream, then fails at its first read with a message that names no file.
+    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = info.size;
   } catch (err) {
     throw new CliExit(1, `haystack convert: cannot read ${file}: ${errCode(err)}`);
   }
+  return { chunks: createReadStream(full), total: size };
 }
 
 /** The chunks of `source` as they pass, counted into `progress` (a bar when the total size is known). */

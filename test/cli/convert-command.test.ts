@@ -1,6 +1,6 @@
 // `haystack convert` in-process: files and standard streams, formats by flag or extension, single values, errors.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,12 @@ describe('usage errors exit 2', () => {
   it('a missing input file exits 1', async () => {
     const r = await convert(['missing.zinc'], dir);
     expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'haystack convert: cannot read missing.zinc: ENOENT\n']);
+  });
+
+  it('a folder as input exits 1 naming it, as the other commands do', async () => {
+    await mkdir(path.join(dir, 'folder.zinc'), { recursive: true });
+    const r = await convert(['folder.zinc'], dir);
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'haystack convert: cannot read folder.zinc: EISDIR\n']);
   });
 });
 

@@ -131,5 +131,11 @@ describe('haystack import and export', () => {
     const unknown = await runCliCaptured(['import', 'x.csv', '--his', 'ghost', ...STORE], dir.path);
     expect(unknown.code).toBe(1);
     expect((await runCliCaptured(['export', '--his', 'soon', ...STORE], dir.path)).code).toBe(2);
+    // A history CSV without --his: the message names the file, not serve's --data.
+    const csv = await runCliCaptured(['import', 'x.csv', ...STORE], dir.path);
+    expect([csv.code, csv.stderr]).toEqual([
+      2,
+      'haystack import: x.csv: entities come from a .zinc, .json or .trio file\n',
+    ]);
   });
 });

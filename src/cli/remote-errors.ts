@@ -11,6 +11,7 @@ import {
   type NetworkFailure,
   PermissionError,
 } from '../client/index.js';
+import { ParseError } from '../core/index.js';
 import { CliExit } from './io.js';
 
 /** What the explanation may mention: the URL used, whether a user was named, the fetch to probe with. */
@@ -22,6 +23,9 @@ export interface RemoteErrorContext {
   /** The fetch the command used (for probing the right API root). */
   readonly fetch?: typeof fetch;
 }
+
+// Formats of answers the client decodes; a ParseError in any other (a filter) is not the server's answer.
+const WIRE_FORMATS: ReadonlySet<string> = new Set(['zinc', 'json']);
 
 // What to do, for the failures a person can fix from the command line.
 const NETWORK_HINTS: Partial<Record<NetworkFailure, string>> = {
@@ -69,6 +73,14 @@ export async function explainRemoteError(command: string, err: unknown, ctx: Rem
   }
   if (err instanceof PermissionError) {
     return new CliExit(1, `${prefix} ${err.message}\n  the user needs a role that allows this (see haystack user)`);
+  }
+  // A 200 answer that does not decode: a web page, a proxy's or router's login, another API at that URL.
+  if (err instanceof ParseError && WIRE_FORMATS.has(err.format)) {
+    return new CliExit(
+      1,
+      `${prefix} the answer from ${ctx.url} is not a Haystack grid (${err.message})\n` +
+        '  --url must be the API root of a Haystack server, e.g. http://127.0.0.1:8080/api/',
+    );
   }
   if (err instanceof CallError) return new CliExit(1, `${prefix} server error: ${err.message}`);
   if (err instanceof AuthError || err instanceof HaystackError) {

@@ -1,6 +1,7 @@
 // What remote commands say when the server is not there, not trusted, not at that URL, or wants a login.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,6 +90,28 @@ describe('remote command errors say what to do', () => {
     expect(r.stderr).toMatch(/authentication required/);
     expect(r.stderr).toContain('-u USER');
     expect(r.stderr).toContain('$HAYSTACK_USER');
+  });
+
+  it('a server that answers a web page, not a grid, is named as not a Haystack API', async () => {
+    const web = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>router login</html>');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${String((web.address() as { port: number }).port)}/api/`;
+    try {
+      for (const args of [['about'], ['read', 'site'], ['his', '@p', 'today']]) {
+        const r = await runCliCaptured([...args, '--url', url], dir);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain(`the answer from ${url} is not a Haystack grid`);
+        expect(r.stderr).toContain('--url must be the API root of a Haystack server');
+      }
+    } finally {
+      await new Promise<void>((resolve) =>
+        web.close(() => {
+          resolve();
+        }),
+      );
+    }
   });
 
   it('the user command classifies a refused connection the same way', async () => {

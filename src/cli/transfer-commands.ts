@@ -37,7 +37,7 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
     .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
-      await withStore('import', flags.store, io, async (store) => {
+      await withStore('import', flags.store, io, {}, async (store) => {
         const bar = progressBar(io, 'import');
         const n =
           flags.his === undefined
@@ -71,7 +71,7 @@ export function registerExport(program: Command, io: CliIo): void {
           throw new CliExit(2, `haystack export: --his: ${(err as Error).message}`);
         }
       }
-      await withStore('export', flags.store, io, async (store) => {
+      await withStore('export', flags.store, io, { mustExist: true }, async (store) => {
         const bar = progressBar(io, 'export');
         await exportStore(store, {
           ...(flags.filter === undefined ? {} : { filter: flags.filter }),
@@ -89,12 +89,13 @@ async function withStore(
   command: string,
   text: string,
   io: CliIo,
+  options: { readonly mustExist?: boolean },
   work: (store: Awaited<ReturnType<typeof openStore>>['store']) => Promise<void>,
 ): Promise<void> {
   let opened: Awaited<ReturnType<typeof openStore>> | undefined;
   try {
     // A one-shot command: its reads go to the store, with no scan cache filled beside them.
-    opened = await openStore(text, STORE_BACKENDS, { cwd: io.cwd, scanCacheEntities: 0 });
+    opened = await openStore(text, STORE_BACKENDS, { ...options, cwd: io.cwd, scanCacheEntities: 0 });
     await work(opened.store);
   } catch (err) {
     if (err instanceof CliExit) throw err;

@@ -1,6 +1,6 @@
 // `haystack import` and `haystack export` over a SQLite store: entities and history in, and back out the same.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportStore } from '../../src/app/index.js';
 import { Dict, decodeJson, decodeTrioDicts, MARKER, Num, Ref } from '../../src/core/index.js';
@@ -131,6 +131,13 @@ describe('haystack import and export', () => {
     const unknown = await runCliCaptured(['import', 'x.csv', '--his', 'ghost', ...STORE], dir.path);
     expect(unknown.code).toBe(1);
     expect((await runCliCaptured(['export', '--his', 'soon', ...STORE], dir.path)).code).toBe(2);
+    // A misspelt store path is not an empty store: export refuses it and leaves no file behind.
+    for (const args of [[], ['--his', 'today']]) {
+      const typo = await runCliCaptured(['export', ...args, '--store', 'sqlite:typo.db'], dir.path);
+      expect([typo.code, typo.stdout]).toEqual([1, '']);
+      expect(typo.stderr).toContain('no store file');
+      expect(existsSync(dir.file('typo.db'))).toBe(false);
+    }
     // A history CSV without --his: the message names the file, not serve's --data.
     const csv = await runCliCaptured(['import', 'x.csv', ...STORE], dir.path);
     expect([csv.code, csv.stderr]).toEqual([

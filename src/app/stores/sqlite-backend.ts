@@ -1,7 +1,8 @@
 // The `sqlite:PATH` store backend: the embedded persistent store, one file (the default `haystack serve` store).
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ValueError } from '../../core/errors.js';
+import { HaystackError, ValueError } from '../../core/errors.js';
 import { type StoreBackend, sharedStoreOptions } from './store-backend.js';
 
 /** `--store sqlite:PATH`: entities, history, watches, users and sessions in one SQLite file, created when absent. */
@@ -11,6 +12,9 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
   async open(spec, context) {
     if (spec.location === '') throw new ValueError('--store sqlite needs a file: sqlite:PATH');
     const file = path.resolve(context.cwd, spec.location);
+    if (context.mustExist === true && !existsSync(file)) {
+      throw new HaystackError('HS_ERR_STARTUP', `no store file ${file} (import creates one)`);
+    }
     // Loaded only when chosen: better-sqlite3 is an optional dependency.
     const { openSqliteStore } = await import('../../storage/sqlite/index.js');
     const store = await openSqliteStore({

@@ -29,6 +29,11 @@ export interface StoreOpenContext {
    * (1,000,000).
    */
   readonly scanCacheEntities?: number;
+  /**
+   * True for commands that only read a store (export): a file store that does not exist is an error, where by
+   * default it is created empty, so a misspelt path does not pass for an empty store. Default false.
+   */
+  readonly mustExist?: boolean;
 }
 
 /** The options of a shared store (SQLite, PostgreSQL, Redis) that `context` sets: its clock and scan cache bound. */

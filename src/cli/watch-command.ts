@@ -94,6 +94,11 @@ async function runWatch(targets: readonly string[], flags: WatchFlags, io: CliIo
     const req = { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) };
     const feed = flags.ws === true ? await openPushFeed(login, req) : await openPollingFeed(client, req);
     try {
+      // watchSub leaves out ids that name no entity: say which, and do not wait forever on none.
+      const known = new Set(feed.initial.flatMap((d) => (d.id === undefined ? [] : [d.id.id])));
+      const unknown = ids.filter((id) => !known.has(id.id)).map((id) => `@${id.id}`);
+      if (unknown.length === ids.length) throw new CliExit(1, `haystack watch: no entity ${unknown.join(' ')}`);
+      if (unknown.length > 0) io.stderr.write(`haystack watch: no entity ${unknown.join(' ')}; watching the rest\n`);
       print(Grid.fromDicts(feed.initial));
       let batches = 0;
       for await (const changed of feed.changes(io.signal)) {

@@ -127,7 +127,8 @@ describe('CLI commands for the remaining ops', () => {
   }
 
   it('watch prints the current state, then each change, and stops after --count batches', async () => {
-    const grids = await watchOneChange(['--interval', '0.05'], new Num(66, '°F'));
+    // An unknown id beside it does not stop the watch of the known one.
+    const grids = await watchOneChange(['@no.such.point', '--interval', '0.05'], new Num(66, '°F'));
     expect(grids).toHaveLength(2);
     expect(grids[1]?.first?.get('curVal')).toEqual(new Num(66, '°F'));
   });
@@ -175,5 +176,9 @@ describe('CLI commands for the remaining ops', () => {
     const none = await cli(['watch', 'nothingHasThisTag']);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/nothing matches/);
+    // Ids that name no entity are told, not watched forever.
+    const ghost = await cli(['watch', '@no.such.point']);
+    expect([ghost.code, ghost.stdout]).toEqual([1, '']);
+    expect(ghost.stderr).toMatch(/no entity @no\.such\.point/);
   });
 });

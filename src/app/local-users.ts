@@ -32,15 +32,18 @@ export interface LocalUsers {
 }
 
 /**
- * Open the users of the store `text` names (a persistent one: `sqlite:PATH`). As in the users API, the last enabled
+ * Open the users of the store `text` names (a persistent one: `sqlite:PATH`; with `mustExist`, a file that does not
+ * exist is an error instead of a new store). As in the users API, the last enabled
  * admin cannot be removed, disabled or demoted (`HS_ERR_CONFLICT`), and unknown users are `HS_ERR_UNKNOWN_NAME`.
  */
 export async function openLocalUsers(
   text: string,
   cwd: string,
   backends: readonly StoreBackend[] = STORE_BACKENDS,
+  options: { readonly mustExist?: boolean } = {},
 ): Promise<LocalUsers> {
-  const opened = await openStore(text, backends, { cwd, scanCacheEntities: 0 });
+  const mustExist = options.mustExist === true ? { mustExist: true } : {};
+  const opened = await openStore(text, backends, { cwd, scanCacheEntities: 0, ...mustExist });
   const users = opened.users;
   if (users === undefined || !opened.persistent) {
     await opened.close();

@@ -55,7 +55,7 @@ export function registerUser(program: Command, io: CliIo): void {
         'or of a store file with --store sqlite:PATH',
     );
   withConnection(user.command('list').description('list users')).action(async (flags: ConnectionFlags) => {
-    await session(flags, io, async (client) => {
+    await session(flags, io, {}, async (client) => {
       const users = await client.list();
       if (flags.json === true) io.stdout.write(`${JSON.stringify(users, null, 2)}\n`);
       else io.stdout.write(table(users));
@@ -70,7 +70,8 @@ export function registerUser(program: Command, io: CliIo): void {
       .option('--disabled', 'create the user disabled')
       .option('--generate-password', 'generate a random password and print it once'),
   ).action(async (name: string, flags: AddFlags) => {
-    await session(flags, io, async (client, prompter) => {
+    // `user add --store` may make the store file: that is how the first admin of a new store is made.
+    await session(flags, io, { create: true }, async (client, prompter) => {
       const generated = flags.generatePassword === true ? generatePassword() : undefined;
       const password = generated ?? (await newPassword(name, io, prompter));
       const made = await client.create({
@@ -96,7 +97,7 @@ export function registerUser(program: Command, io: CliIo): void {
   ).action(async (name: string, flags: SetFlags) => {
     if (flags.enable === true && flags.disable === true)
       throw new CliExit(2, 'haystack user set: --enable or --disable, not both');
-    await session(flags, io, async (client, prompter) => {
+    await session(flags, io, {}, async (client, prompter) => {
       const generated = flags.generatePassword === true ? generatePassword() : undefined;
       const password = generated ?? (flags.password === true ? await newPassword(name, io, prompter) : undefined);
       const changes = {
@@ -119,7 +120,7 @@ export function registerUser(program: Command, io: CliIo): void {
   });
   withConnection(user.command('remove').description('delete a user').argument('<name>', 'username')).action(
     async (name: string, flags: ConnectionFlags) => {
-      await session(flags, io, async (client) => {
+      await session(flags, io, {}, async (client) => {
         await client.remove(name);
         if (flags.json === true) io.stdout.write(`${JSON.stringify({ removed: name })}\n`);
         else io.stdout.write(`removed user "${name}"\n`);
@@ -159,10 +160,11 @@ async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise
 async function session(
   flags: ConnectionFlags,
   io: CliIo,
+  store: { readonly create?: boolean },
   work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
   if (flags.store !== undefined) {
-    await localSession(flags.store, io, work);
+    await localSession(flags.store, io, store.create === true, work);
     return;
   }
   const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
@@ -208,12 +210,14 @@ async function session(
 async function localSession(
   store: string,
   io: CliIo,
+  create: boolean,
   work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
   const prompter = createPrompter(io);
   let users: LocalUsers | undefined;
   try {
-    users = await openLocalUsers(store, io.cwd);
+    // Only `add` makes a store file: a misspelt path given to list, set or remove is an error, not a new store.
+    users = await openLocalUsers(store, io.cwd, undefined, { mustExist: !create });
     await work(users, prompter);
   } catch (err) {
     if (err instanceof CliExit) throw err;

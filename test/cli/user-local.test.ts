@@ -1,5 +1,6 @@
 // `haystack user ... --store sqlite:PATH`: users of a store file managed without a server, by the users API's rules.
 
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { runCliCaptured } from '../support/run-cli.js';
@@ -44,6 +45,15 @@ describe('haystack user --store', () => {
       'removed user "vera"',
     );
     expect((await runCliCaptured(['user', 'remove', 'ghost', ...STORE], dir.path)).code).toBe(1);
+  });
+
+  it('list, set and remove refuse a store file that does not exist (only add makes one)', async () => {
+    for (const args of [['list'], ['set', 'x', '--enable'], ['remove', 'x']]) {
+      const r = await runCliCaptured(['user', ...args, '--store', 'sqlite:typo.db'], dir.path);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('typo.db');
+    }
+    expect(existsSync(dir.file('typo.db'))).toBe(false);
   });
 
   it('refuses a store that keeps no users, and a bad role', async () => {

@@ -133,7 +133,13 @@ function Shell({ session, onLogout }: { readonly session: Session; readonly onLo
   </div>`;
 }
 
-function Login({ onSession }: { readonly onSession: (s: Session) => void }): VNode {
+interface LoginProps {
+  readonly onSession: (s: Session) => void;
+  /** Why the login is asked for again (the previous session ended), if it is. */
+  readonly notice: string | undefined;
+}
+
+function Login({ onSession, notice }: LoginProps): VNode {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
@@ -154,6 +160,7 @@ function Login({ onSession }: { readonly onSession: (s: Session) => void }): VNo
       void submit();
     }}>
       <h1 id="login-title">Log in</h1>
+      ${notice === undefined ? null : html`<p role="status">${notice}</p>`}
       <label for="login-user">Username</label>
       <input id="login-user" name="username" autocomplete="username" required autofocus value=${username}
         onInput=${(e: Event) => {
@@ -190,8 +197,23 @@ export function App(): VNode {
       },
     );
   }, []);
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  // The hash is kept, so the login brings the user back to the screen they were on.
+  useEffect(
+    () =>
+      session?.onExpired(() => {
+        setNotice('Your session has ended. Log in again to continue.');
+        setSession(undefined);
+        setPhase('login');
+        session.logout().catch((err: unknown) => {
+          setError(errorText(err));
+        });
+      }),
+    [session],
+  );
   const logout = (): void => {
     const s = session;
+    setNotice(undefined);
     setSession(undefined);
     setPhase('login');
     s?.logout().catch((err: unknown) => {
@@ -202,7 +224,8 @@ export function App(): VNode {
   if (phase === 'failed')
     return html`<main class="login"><p class="error" role="alert">Cannot reach the server: ${error}</p></main>`;
   if (session === undefined) {
-    return html`<${Login} onSession=${(s: Session) => {
+    return html`<${Login} notice=${notice} onSession=${(s: Session) => {
+      setNotice(undefined);
       setSession(s);
       setPhase('ready');
     }} />`;

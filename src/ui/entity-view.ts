@@ -131,7 +131,11 @@ const DURATIONS: readonly (readonly [string, number | undefined])[] = [
 
 /** The value typed into the write form, as the point's kind. */
 function parseWriteVal(kind: Val | undefined, text: string, unit: Val | undefined): Val {
-  if (kind === 'Bool') return text === 'true';
+  // The select starts on "choose": writing false for it would command the point off unasked.
+  if (kind === 'Bool') {
+    if (text !== 'true' && text !== 'false') throw new Error('Choose true or false');
+    return text === 'true';
+  }
   if (kind === 'Str') return text;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n)) throw new Error(`Not a number: ${text}`);
@@ -191,7 +195,7 @@ function PriorityArray({ session, entity, id }: PartProps): VNode {
       <label>Value${typeof unit === 'string' ? ` (${unit})` : ''}
         ${
           kind === 'Bool'
-            ? html`<select name="value" value=${value} onChange=${(e: Event) => {
+            ? html`<select name="value" required value=${value} onChange=${(e: Event) => {
                 setValue((e.currentTarget as HTMLSelectElement).value);
               }}><option value="">choose</option><option value="true">true</option><option value="false">false</option></select>`
             : html`<input name="value" required inputmode=${kind === 'Number' ? 'decimal' : 'text'} value=${value}

@@ -14,6 +14,7 @@ import { TimeZone } from '../core/tz/time-zone.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
+import { valText } from './values.js';
 
 /** The ranges of the picker. */
 export type RangeChoice = 'today' | 'yesterday' | 'week' | 'custom';
@@ -74,6 +75,8 @@ interface Loaded {
   readonly series: readonly Series[];
   readonly ts: readonly HDateTime[];
   readonly data: uPlot.AlignedData;
+  /** The samples as recorded, one array per series (the CSV writes these: the chart cannot plot a Str). */
+  readonly vals: readonly (readonly Val[])[];
 }
 
 function seriesOf(points: readonly Dict[], ids: readonly string[]): Series[] {
@@ -88,29 +91,35 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
   const ts: HDateTime[] = [];
   const xs: number[] = [];
   const ys: (number | null)[][] = series.map(() => []);
+  const vals: Val[][] = series.map(() => []);
   for (const row of grid.rows) {
     const t = row.get('ts');
     if (!(t instanceof HDateTime)) continue;
     ts.push(t);
     xs.push(t.epochMs / 1000);
     series.forEach((_, i) => {
-      ys[i]?.push(plotNumber(row.get(series.length === 1 && !grid.hasCol('v0') ? 'val' : `v${i}`)));
+      const v = row.get(series.length === 1 && !grid.hasCol('v0') ? 'val' : `v${i}`) ?? null;
+      ys[i]?.push(plotNumber(v));
+      vals[i]?.push(v);
     });
   }
-  return { series, ts, data: [xs, ...ys] };
+  return { series, ts, data: [xs, ...ys], vals };
 }
 
-/** The CSV of a loaded history: a `ts` column (ISO 8601 with offset), then one column per point. */
+/** A sample as a CSV cell: a Number without its unit (the header has it), NA as `NA`, a gap empty. */
+function csvCell(v: Val | undefined): string {
+  if (v === undefined || v === null) return '';
+  return kindOf(v) === 'number' ? String((v as Num).val) : valText(v);
+}
+
+/** The CSV of a loaded history: a `ts` column (ISO 8601 with offset), then one column per point, as recorded. */
 export function historyCsv(loaded: Loaded): string {
-  const quote = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const quote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const head = ['ts', ...loaded.series.map((s) => quote(s.unit === '' ? s.label : `${s.label} (${s.unit})`))];
   const lines = [head.join(',')];
   loaded.ts.forEach((t, r) => {
     const cells = [t.toString().split(' ')[0] ?? ''];
-    for (let i = 0; i < loaded.series.length; i++) {
-      const v = loaded.data[i + 1]?.[r];
-      cells.push(v === null || v === undefined ? '' : String(v));
-    }
+    for (let i = 0; i < loaded.series.length; i++) cells.push(quote(csvCell(loaded.vals[i]?.[r])));
     lines.push(cells.join(','));
   });
   return `${lines.join('\n')}\n`;
@@ -185,8 +194,11 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
     if (ids.length === 0 || points.value === undefined) return undefined;
     if (range === 'custom' && (from === '' || to === '')) return undefined;
     const r = hisRange(range, tz, from, to);
+    // Points of sites in different zones are read in the chart's zone: without one the server refuses the batch.
     const grid =
-      ids.length === 1 ? await session.client.hisRead(ids[0] ?? '', r) : await session.client.hisReadMany(ids, r);
+      ids.length === 1
+        ? await session.client.hisRead(ids[0] ?? '', r)
+        : await session.client.hisReadMany(ids, r, { tz: tz.name });
     return toLoaded(grid, series);
   }, [ids.join(','), range, from, to, series]);
 

@@ -1,7 +1,7 @@
 // The query screen: a filter box that remembers recent filters, and the entities it finds in a virtualized grid.
 
 import type { VNode } from 'preact';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { Dict } from '../core/grid/dict.js';
 import { html } from './html.js';
 import { columnsOf, ResultGrid } from './result-grid.js';
@@ -41,6 +41,10 @@ export interface QueryViewProps {
 /** Filter box, recent filters, and the results. */
 export function QueryView({ session, filter, navigate }: QueryViewProps): VNode {
   const [text, setText] = useState(filter === '' ? 'point' : filter);
+  // A filter that arrives by the address (a recent query, Back) is the one shown, not the last one typed.
+  useEffect(() => {
+    if (filter !== '') setText(filter);
+  }, [filter]);
   const [recent, setRecent] = useState(recentQueries);
   const result = useAsync(async () => {
     if (filter === '') return undefined;

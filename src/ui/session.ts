@@ -22,6 +22,8 @@ export interface Session {
   users(): Promise<UsersClient>;
   /** End the session on the server (the `close` op) and close the socket. */
   logout(): Promise<void>;
+  /** Be told when the server stops taking the session's token (expired, or ended elsewhere); returns the unsubscribe. */
+  onExpired(fn: () => void): () => void;
 }
 
 const STORE_KEY = 'haystack-ui.session';
@@ -40,7 +42,20 @@ export function loginRequired(): boolean {
 const boundFetch: typeof fetch = (input, init) => fetch(input, init);
 
 async function open(api: string, token: string | undefined, username: string | undefined): Promise<Session> {
-  const client = new HaystackClient({ url: api, ...(token === undefined ? {} : { token }) });
+  const expiredListeners = new Set<() => void>();
+  let expired = false;
+  // A 401 to a call that carried the token means the server ended the session (idle or lifetime limit, a logout
+  // elsewhere): no screen can recover from that, only a new login can, so the app is told once.
+  const sessionFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    if (res.status === 401 && token !== undefined && !expired) {
+      expired = true;
+      sessionStorage.removeItem(STORE_KEY);
+      for (const fn of expiredListeners) fn();
+    }
+    return res;
+  };
+  const client = new HaystackClient({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) });
   const about = await client.about();
   const live = new LiveHub(api, token);
   let users: Promise<UsersClient> | undefined;
@@ -51,11 +66,15 @@ async function open(api: string, token: string | undefined, username: string | u
     about,
     live,
     users: () =>
-      (users ??= UsersClient.connect({ url: api, fetch: boundFetch, ...(token === undefined ? {} : { token }) })),
+      (users ??= UsersClient.connect({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) })),
     async logout() {
       sessionStorage.removeItem(STORE_KEY);
       await live.close();
-      if (token !== undefined) await client.close();
+      if (token !== undefined && !expired) await client.close();
+    },
+    onExpired(fn) {
+      expiredListeners.add(fn);
+      return () => expiredListeners.delete(fn);
     },
   };
 }

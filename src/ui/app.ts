@@ -22,7 +22,16 @@ interface Route {
 function parseHash(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const [screen = '', ...rest] = path.split('/');
-  return { screen, arg: decodeURIComponent(rest.join('/')), params: new URLSearchParams(query) };
+  return { screen, arg: decodeArg(rest.join('/')), params: new URLSearchParams(query) };
+}
+
+// A hand-edited or cut-off address (`#/entity/%E0`) is not valid percent-encoding: show it as typed, not crash.
+function decodeArg(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function useHash(): string {

@@ -352,8 +352,10 @@ export class HaystackClient extends OpsClient {
     const { signal, timeout, cleanup } = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
     const started = Date.now();
     let res: Response;
+    let sentToken = false;
     try {
       const token = await this.#ensureToken(signal);
+      sentToken = token !== undefined;
       const codec = (this.#codec ??= await loadCodec(this.#format));
       const headers: Record<string, string> = { ...this.#headers, accept: accept ?? codec.mediaType };
       if (method === 'POST') headers['content-type'] = codec.contentType;
@@ -402,7 +404,11 @@ export class HaystackClient extends OpsClient {
       throw this.#fail(
         op,
         this.#credentials === undefined
-          ? new LoginRequiredError(`${op}: authentication required, and no credentials were given`)
+          ? new LoginRequiredError(
+              sentToken
+                ? `${op}: the session token was refused (expired or revoked): log in again`
+                : `${op}: authentication required, and no credentials were given`,
+            )
           : new AuthError(`${op}: authentication required`),
       );
     }

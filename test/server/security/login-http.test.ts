@@ -1,7 +1,7 @@
 // Haystack auth over real HTTP: full handshakes with HaystackClient, the wire shape of each step, and every failure path.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaystackClient } from '../../../src/client/index.js';
+import { HaystackClient, LoginRequiredError } from '../../../src/client/index.js';
 import { formatAuthorization, parseWwwAuthenticate } from '../../../src/core/auth/auth-header.js';
 import { ScramClient } from '../../../src/core/auth/scram-client.js';
 import { AuthError } from '../../../src/core/errors.js';
@@ -115,6 +115,19 @@ describe('login over HTTP', () => {
       expect(r.headers.get('www-authenticate')).toBe('HELLO');
       expect(errCodeOf(r)).toBe('HS_ERR_AUTH');
     }
+  });
+});
+
+describe('a client without credentials', () => {
+  it('is told whether it gave nothing or a token the server refused', async () => {
+    const fx = await start();
+    await expect(new HaystackClient({ url: fx.base }).read('site')).rejects.toThrow(
+      /read: authentication required, and no credentials were given/,
+    );
+    const stale = new HaystackClient({ url: fx.base, token: 'x'.repeat(43) });
+    const err = await stale.read('site').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LoginRequiredError);
+    expect((err as Error).message).toBe('read: the session token was refused (expired or revoked): log in again');
   });
 });
 

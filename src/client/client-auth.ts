@@ -36,6 +36,15 @@ export interface LoginRequest {
 
 type ScramChallenge = Extract<AuthChallenge, { scheme: 'SCRAM' }>;
 
+// A refused step as its status means it: 403 is the Auth chapter's failed exchange, 429 a throttle with its wait.
+function loginFailure(res: Response): AuthError {
+  const status = `(HTTP ${res.status})`;
+  if (res.status === 403) return new AuthError(`Login failed: the username or password was refused ${status}`);
+  if (res.status !== 429) return new AuthError(`Login failed ${status}`);
+  const after = res.headers.get('retry-after');
+  return new AuthError(`Login failed: too many attempts${after === null ? '' : `, try again in ${after} s`} ${status}`);
+}
+
 /**
  * Run the handshake and return the bearer token, or undefined when the server needs no login (it
  * answered HELLO with 200). Every failure is an `AuthError`; the server's signature is verified, so a
@@ -55,7 +64,7 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
   };
   const challenge = (res: Response): ScramChallenge => {
     // Auth chapter: a failed exchange answers 403; anything but a 401 SCRAM challenge ends the login.
-    if (res.status !== 401) throw new AuthError(`Login failed (HTTP ${res.status})`);
+    if (res.status !== 401) throw loginFailure(res);
     const header = res.headers.get('www-authenticate');
     const scram = header === null ? undefined : parseWwwAuthenticate(header).find((c) => c.scheme === 'SCRAM');
     if (scram?.scheme !== 'SCRAM') throw new AuthError('Server offers no SCRAM authentication');
@@ -66,7 +75,9 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
   const hello = await get(formatAuthorization({ scheme: 'HELLO', username }));
   if (hello.ok) return undefined;
   // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
-  if (hello.status !== 401 && hello.status !== 403) throw new HttpStatusError(hello.status, hello.statusText, '');
+  if (hello.status !== 401 && hello.status !== 403 && hello.status !== 429) {
+    throw new HttpStatusError(hello.status, hello.statusText, '');
+  }
   const first = challenge(hello);
   const scram = ScramClient.create({ username, password, hash: first.hash });
   const serverFirstRes = await get(
@@ -78,7 +89,7 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
   const done = await get(
     formatAuthorization({ scheme: 'SCRAM', handshakeToken: serverFirst.handshakeToken, data: clientFinal }),
   );
-  if (done.status !== 200) throw new AuthError(`Login failed (HTTP ${done.status})`);
+  if (done.status !== 200) throw loginFailure(done);
   const infoHeader = done.headers.get('authentication-info');
   if (infoHeader === null) throw new AuthError('Login failed: no Authentication-Info');
   const info = parseAuthenticationInfo(infoHeader);

@@ -2,6 +2,7 @@
 // username length at HELLO, PLAINTEXT bursts, trusted proxies, and a short idle limit that still slides.
 
 import { describe, expect, it } from 'vitest';
+import { HaystackClient } from '../../../src/client/index.js';
 import { formatAuthorization, parseWwwAuthenticate } from '../../../src/core/auth/auth-header.js';
 import { ScramClient } from '../../../src/core/auth/scram-client.js';
 import { bearer, errCodeOf, type SecureFixture, secureServerPerTest } from './support.js';
@@ -80,6 +81,17 @@ describe('no lockout switch', () => {
     for (let i = 0; i < 3; i++) expect(await login(fx, 'ada', 'guess', attacker)).toBe(403);
     expect(await login(fx, 'ada', 'ada-admin-pass', attacker)).toBe(429);
     expect(await login(fx, 'ada', 'ada-admin-pass', { 'x-forwarded-for': '198.51.100.1' })).toBe(200);
+  });
+
+  it("tells the client's user a refused password from a throttle, and how long to wait", async () => {
+    const fx = await start({ security: { throttle: { perPair: { freeFailures: 1, baseDelayMs: 60_000 } } } });
+    const as = (password: string): Promise<unknown> =>
+      new HaystackClient({ url: fx.base, username: 'ada', password }).about().catch((e: unknown) => e);
+    expect(String(await as('guess'))).toMatch(/Login failed: the username or password was refused \(HTTP 403\)/);
+    await as('guess');
+    expect(String(await as('ada-admin-pass'))).toMatch(
+      /Login failed: too many attempts, try again in \d+ s \(HTTP 429\)/,
+    );
   });
 
   it('ignores X-Forwarded-For unless the peer is a trusted proxy', async () => {

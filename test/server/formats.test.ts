@@ -53,6 +53,13 @@ describe('responses by Accept', () => {
     expect(x.headers.get('content-type')).toContain('application/json');
   });
 
+  it("answers Java's default Accept (q=.2, a lone *) in Zinc, not 406", async () => {
+    // What HttpURLConnection sends when the caller sets no Accept, as haystack-java's HClient does not.
+    const x = await call(f, 'about', { accept: 'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2' });
+    expect(x.status).toBe(200);
+    expect(x.headers.get('content-type')).toBe('text/zinc; charset=utf-8');
+  });
+
   it('sends error grids as Zinc when the format cannot carry grid meta', async () => {
     const x = await call(f, 'read?filter=site%20and%20and', { accept: 'text/csv' });
     expect(x.headers.get('content-type')).toContain('text/zinc');

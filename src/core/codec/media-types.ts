@@ -38,11 +38,13 @@ export function codecForAccept(accept: string | null | undefined): Codec | undef
   const ranges: { m: MediaType; q: number }[] = [];
   for (const part of accept.split(',')) {
     if (part.trim() === '') continue;
-    const m = parseMediaType(part);
+    const m = parseMediaType(part) ?? bareWildcard(part);
     if (m === undefined) continue;
     const qs = m.params.get('q');
-    const q = qs === undefined ? 1 : /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(qs) ? Number(qs) : Number.NaN;
-    if (!Number.isNaN(q)) ranges.push({ m, q });
+    // RFC 9110 allows `0.` and up to three decimals, but Java's HttpURLConnection sends `q=.2` by default, and
+    // a range we skip for its q could leave nothing acceptable (406): any decimal from 0 to 1 is taken.
+    const q = qs === undefined ? 1 : /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(qs) ? Number(qs) : Number.NaN;
+    if (q >= 0 && q <= 1) ranges.push({ m, q });
   }
   let best: Codec | undefined;
   let bestQ = 0;
@@ -73,6 +75,13 @@ export function codecForAccept(accept: string | null | undefined): Codec | undef
     }
   }
   return best;
+}
+
+// A lone `*` (with parameters), which Java's HttpURLConnection sends by default, read as `*\/*`.
+function bareWildcard(part: string): MediaType | undefined {
+  const semi = part.indexOf(';');
+  if ((semi < 0 ? part : part.slice(0, semi)).trim() !== '*') return undefined;
+  return parseMediaType(`*/*${semi < 0 ? '' : part.slice(semi)}`);
 }
 
 /**

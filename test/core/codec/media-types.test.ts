@@ -122,16 +122,25 @@ describe('codecForAccept (HttpApi content negotiation)', () => {
     ['text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.8', 'zinc'],
     ['application/json; charset=utf-8', 'json'],
     ['TEXT/ZINC', 'zinc'],
+    // Java's HttpURLConnection sends this when the caller sets no Accept (haystack-java's HClient does not).
+    ['text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2', 'zinc'],
+    ['*', 'zinc'],
+    ['application/json;q=.5, text/csv;q=0.4', 'json'],
+    ['text/csv;q=0.25000, application/json;q=0.2', 'csv'],
   ] as const)('%s -> %s', (accept, expected) => {
     expect(nameOf(codecForAccept(accept))).toBe(expected);
   });
 
-  it.each(['image/png', 'text/zinc;q=0', 'application/vnd.haystack+json;version=9', 'application/json;q=0, text/html'])(
-    'nothing acceptable in %s (406)',
-    (accept) => {
-      expect(codecForAccept(accept)).toBeUndefined();
-    },
-  );
+  it.each([
+    'image/png',
+    'text/zinc;q=0',
+    'application/vnd.haystack+json;version=9',
+    'application/json;q=0, text/html',
+    'text/zinc;q=.0',
+    '*;q=0',
+  ])('nothing acceptable in %s (406)', (accept) => {
+    expect(codecForAccept(accept)).toBeUndefined();
+  });
 });
 
 describe('codecForContentType (request bodies)', () => {

@@ -82,6 +82,16 @@ describe('request bodies by Content-Type', () => {
     });
   }
 
+  it('reads Zinc labelled text/plain, as haystack-java posts it', async () => {
+    for (const contentType of ['text/plain; charset=utf-8', 'text/plain']) {
+      const x = await call(f, 'read', { body: 'ver:"3.0"\nid\n@s2\n@s1\n', contentType });
+      expect(x.status).toBe(200);
+      expect(ids(gridOf(x))).toEqual(['s2', 's1']);
+    }
+    const latin1 = await call(f, 'read', { body: 'ver:"3.0"\nid\n@s1\n', contentType: 'text/plain; charset=latin1' });
+    expect(latin1.status).toBe(415);
+  });
+
   it('415 for CSV, which the server writes but does not read', async () => {
     const x = await call(f, 'read', { body: 'id\n@s1\n', contentType: 'text/csv' });
     expect(x.status).toBe(415);

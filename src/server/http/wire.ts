@@ -6,6 +6,7 @@ import {
   type Codec,
   codecByName,
   codecForAccept,
+  parseMediaType,
   codecForContentType as registryCodecForContentType,
 } from '../../core/codec/media-types.js';
 import type { ByteSink } from '../../core/codec/zinc/byte-sink.js';
@@ -106,11 +107,22 @@ export function negotiateResponse(accept: string | undefined): WireCodec {
   return c;
 }
 
-/** The codec that reads a request body of this Content-Type; 415 when unsupported or write-only (CSV). */
+/**
+ * The codec that reads a request body of this Content-Type (`text/plain` in UTF-8 is Zinc); 415 when unsupported or
+ * write-only (CSV).
+ */
 export function codecForContentType(contentType: string): WireCodec & Required<Pick<Codec, 'decodeGrid'>> {
-  const c = registryCodecForContentType(contentType);
+  const c = registryCodecForContentType(contentType) ?? plainTextZinc(contentType);
   if (c?.decodeGrid === undefined) {
     throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', `Unsupported Content-Type ${contentType}`);
   }
   return c as WireCodec & Required<Pick<Codec, 'decodeGrid'>>;
+}
+
+// haystack-java's HClient posts its Zinc as `text/plain; charset=utf-8`, and Zinc is the HttpApi's default format.
+function plainTextZinc(contentType: string): WireCodec | undefined {
+  const m = parseMediaType(contentType);
+  if (m?.type !== 'text' || m.subtype !== 'plain') return undefined;
+  const charset = m.params.get('charset')?.toLowerCase();
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8' ? ZINC_CODEC : undefined;
 }

@@ -82,6 +82,25 @@ describe('request bodies by Content-Type', () => {
     });
   }
 
+  it('reads JSON v3 labelled plain application/json by its shape, small or sliced', async () => {
+    const x = await call(f, 'read', { body: encodeJson(byIds, { version: 3 }), contentType: 'application/json' });
+    expect(x.status).toBe(200);
+    expect(ids(gridOf(x))).toEqual(['s2', 's1']);
+    // Past one slice (256 K characters), through the stepped readers.
+    const many = Grid.fromDicts(Array.from({ length: 20_000 }, (_, i) => ({ id: new Ref(i % 2 === 0 ? 's1' : 's2') })));
+    const big = encodeJson(many, { version: 3 });
+    expect(big.length).toBeGreaterThan(256 * 1024);
+    const y = await call(f, 'read', { body: big, contentType: 'application/json; charset=utf-8' });
+    expect(y.status).toBe(200);
+    expect(gridOf(y).rows.length).toBe(20_000);
+    // Labelled v4 by name, it is not guessed at.
+    const v4 = await call(f, 'read', {
+      body: encodeJson(byIds, { version: 3 }),
+      contentType: 'application/vnd.haystack+json; version=4',
+    });
+    expect(v4.status).toBe(400);
+  });
+
   it('reads Zinc labelled text/plain, as haystack-java posts it', async () => {
     for (const contentType of ['text/plain; charset=utf-8', 'text/plain']) {
       const x = await call(f, 'read', { body: 'ver:"3.0"\nid\n@s2\n@s1\n', contentType });

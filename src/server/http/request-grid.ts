@@ -4,9 +4,10 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DecodeLimits } from '../../core/codec/limits.js';
+import { parseMediaType } from '../../core/codec/negotiate.js';
 import { decodeZincValue } from '../../core/codec/zinc/zinc-reader.js';
 import { decodeZincStream } from '../../core/codec/zinc/zinc-stream.js';
-import { HaystackError } from '../../core/errors.js';
+import { HaystackError, ParseError } from '../../core/errors.js';
 import type { TagVal } from '../../core/grid/dict.js';
 import { Dict } from '../../core/grid/dict.js';
 import { Grid, type GridCol } from '../../core/grid/grid.js';
@@ -14,7 +15,7 @@ import { isTagName } from '../../core/grid/tag-name.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { type DecodeEvent, decodeChannel } from '../events.js';
 import { readBody } from './read-body.js';
-import { codecForContentType, type WireCodec } from './wire.js';
+import { codecForContentType, JSON3_CODEC, type WireCodec } from './wire.js';
 
 function badArg(message: string): HaystackError {
   return new HaystackError('HS_ERR_BAD_REQUEST', message);
@@ -137,10 +138,41 @@ export async function bodyGrid(
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
   const codec = codecForContentType(contentType);
   const text = utf8Text(body);
+  try {
+    return await decodeBody(codec, text, limits, maxRowChars);
+  } catch (err) {
+    // Clients of Haystack 3 post JSON v3 as plain `application/json`; only once v4 fails is the shape looked at.
+    if (codec.name !== 'json' || !(err instanceof ParseError) || !isUnlabelledJson3(contentType, text)) throw err;
+    return decodeBody(JSON3_CODEC, text, limits, maxRowChars);
+  }
+}
+
+async function decodeBody(
+  codec: ReturnType<typeof codecForContentType>,
+  text: string,
+  limits: DecodeLimits,
+  maxRowChars: number,
+): Promise<Grid> {
   // Any body that may hold a row longer than allowed goes through the stepped readers, which check rows.
   if (text.length > Math.min(SLICE, maxRowChars)) {
     const grid = await decodeInSlices(codec, text, limits, maxRowChars);
     if (grid !== undefined) return grid;
   }
   return codec.decodeGrid(text, limits);
+}
+
+// JSON with no `version` in its type, shaped as a v3 grid: `meta.ver` beside `cols` and `rows`, no Hayson `_kind`
+// (the rule our client reads answers by).
+function isUnlabelledJson3(contentType: string, text: string): boolean {
+  const type = parseMediaType(contentType);
+  if (type === undefined || type.params.has('version')) return false;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || '_kind' in v) return false;
+  const { meta, cols, rows } = v as Readonly<Record<string, unknown>>;
+  return typeof meta === 'object' && meta !== null && 'ver' in meta && Array.isArray(cols) && Array.isArray(rows);
 }

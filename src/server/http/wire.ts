@@ -25,6 +25,9 @@ export const ZINC_CODEC: WireCodec = codecByName('zinc') as Codec;
 /** JSON v4 (Hayson), the format most clients other than Haystack's own ask for. */
 export const JSON_CODEC: WireCodec = codecByName('json') as Codec;
 
+/** JSON v3, read from a body labelled plain `application/json` when its shape says v3. */
+export const JSON3_CODEC = codecByName('json3') as WireCodec & Required<Pick<Codec, 'decodeGrid'>>;
+
 /**
  * How a server's pipeline encodes a response in each codec: the codec itself, except Zinc and JSON v4 given their
  * memos, which then write whole grids as bytes with what they encoded of entities met before copied from the memo.

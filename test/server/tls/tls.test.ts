@@ -24,12 +24,22 @@ import { fakeScram } from '../../../src/storage/testing/user-store-contract.js';
 
 let certs: DevCertificates;
 let foreignClient: PemPair;
+/** A client certificate that expired yesterday, and the CA that signed it. */
+let expired: { readonly ca: string; readonly client: PemPair };
 
 beforeAll(async () => {
   certs = await generateDevCertificates({ clientCn: 'admin' });
   const notBefore = new Date(Date.now() - 3_600_000);
   const foreign = await createDevCa('some other CA');
   foreignClient = await foreign.issue({ cn: 'admin', usage: 'client', days: 1, notBefore });
+  const expiring = await createDevCa('expiring CA');
+  const client = await expiring.issue({
+    cn: 'admin',
+    usage: 'client',
+    days: 1,
+    notBefore: new Date(Date.now() - 2 * 86_400_000),
+  });
+  expired = { ca: expiring.pem.cert, client };
 });
 
 const servers: https.Server[] = [];
@@ -147,6 +157,14 @@ describe('mutual TLS', () => {
     const port = await serve({ ca: certs.ca.cert }, whoAmI);
     await expect(get(port, clientTlsOptions({ ca: certs.ca.cert, ...foreignClient }))).rejects.toThrow();
     expect(handled).toBe(0);
+  });
+
+  it('refuses an expired client certificate from the CA; optional client certificates leave it unidentified', async () => {
+    const required = await serve({ ca: expired.ca }, whoAmI);
+    await expect(get(required, clientTlsOptions({ ca: certs.ca.cert, ...expired.client }))).rejects.toThrow();
+    expect(handled).toBe(0);
+    const optional = await serve({ ca: expired.ca, requireClientCert: false }, whoAmI);
+    expect((await get(optional, clientTlsOptions({ ca: certs.ca.cert, ...expired.client }))).body).toBe('nobody');
   });
 
   it('maps a client certificate from the CA to its user by CN', async () => {

@@ -55,6 +55,14 @@ describe('requests that cannot be served get an HTTP status and an error grid', 
     expect(errCode(x)).toBe('HS_ERR_UNKNOWN_OP');
   });
 
+  it('a doubled slash before the op (a base URL ending in "/" joined with "/about") still reaches the op', async () => {
+    const res = await fetch(`${f.base}/about`);
+    expect(res.status).toBe(200);
+    expect(gridOf({ status: res.status, headers: res.headers, text: await res.text() }).first?.get('serverName')).toBe(
+      'haystack-ts',
+    );
+  });
+
   it('404 outside the base path', async () => {
     const res = await fetch(f.base.replace('/api/', '/elsewhere'));
     expect(res.status).toBe(404);

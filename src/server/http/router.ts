@@ -15,11 +15,14 @@ export function splitTarget(url: string): { readonly path: string; readonly quer
 
 /**
  * The op name of `path` under `base` (HttpApi: the base URI is assumed to end with a slash), or undefined when
- * the path is outside the base. A trailing slash after the op name is tolerated; an empty name is `''`.
+ * the path is outside the base. Extra slashes before and a trailing slash after the op name are tolerated; an empty
+ * name is `''`.
  */
 export function opNameOf(path: string, base: string): string | undefined {
   if (!path.startsWith(base)) return path === base.slice(0, -1) ? '' : undefined;
   let name = path.slice(base.length);
+  // `/api//about`: a client joined a base URL that ends in a slash with `/about`; the op is still `about`.
+  if (name.charCodeAt(0) === 47) name = name.replace(/^\/+/, '');
   if (name.endsWith('/')) name = name.slice(0, -1);
   if (!name.includes('%')) return name;
   try {

@@ -162,16 +162,16 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       }
       opName = opNameOf(path, opts.basePath);
       if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
-      codec = negotiateResponse(req.headers.accept);
       const method = req.method ?? 'GET';
       const routed = routeFor(opts.routes, path, opts.basePath);
-      // RFC 9110: OPTIONS asks what the resource allows.
+      // RFC 9110: OPTIONS asks what the resource allows; it answers no grid, so Accept does not matter.
       if (routed === undefined && method === 'OPTIONS') {
         setCommon(res, common);
         res.writeHead(204, { allow: ALLOW });
         res.end();
         return;
       }
+      codec = negotiateResponse(req.headers.accept);
       // HttpApi: 501 when the method is other than GET or POST (routes such as the users API take any).
       if (routed === undefined && !METHODS_ALLOWED.has(method)) {
         throw new HttpHeaderError(

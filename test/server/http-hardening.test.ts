@@ -164,6 +164,9 @@ describe('methods, hosts and headers', () => {
     const opts = await request(`${f.base}about`, { method: 'OPTIONS' });
     expect(opts.status).toBe(204);
     expect(opts.headers.allow).toBe('GET, HEAD, POST, OPTIONS');
+    // It answers no grid: an Accept no format satisfies does not make it a 406.
+    const anyAccept = await request(`${f.base}about`, { method: 'OPTIONS', headers: { accept: 'image/png' } });
+    expect(anyAccept.status).toBe(204);
     for (const method of ['PUT', 'DELETE', 'PATCH', 'TRACE']) {
       const x = await request(`${f.base}about`, { method });
       expect(x.status, method).toBe(501);

@@ -8,6 +8,7 @@ import type { ListenAddress } from '../server/index.js';
 import type { AppOutput } from './app-output.js';
 import {
   CLUSTER_METRICS_CONTENT_TYPE,
+  ClusterCounts,
   clusterMetricsText,
   type MetricSnapshot,
   metricsSnapshot,
@@ -82,11 +83,13 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
   const serving = new Map<number, Worker>();
   let stopping = false;
   let metricsListener: MetricsListener | undefined;
+  const counts = new ClusterCounts();
   const scrape = async (): Promise<string> => {
-    const answers = await Promise.all([...serving].map(([index, w]) => collectFrom(index, w)));
+    const answers = await Promise.all([...serving].map(([index, w]) => collectFrom(index, w, counts)));
     return clusterMetricsText(
       answers.filter((a) => a !== undefined),
       workers,
+      counts,
     );
   };
   const fork = (index: number): Worker => {
@@ -108,6 +111,7 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
     });
     worker.once('exit', () => {
       serving.delete(index);
+      counts.ended(index);
     });
     return worker;
   };
@@ -121,7 +125,7 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
         worker.on('exit', () => {
           live.delete(index);
           if (stopping) return;
-          out.warn(`worker ${String(index)} stopped (exit code ${String(worker.process.exitCode)}): starting it again`);
+          out.warn(`worker ${String(index)} stopped (${exitOf(worker)}): starting it again`);
           // Started again in the background: it serves once listening, the others serve meanwhile.
           listening(index).catch((err: unknown) => {
             out.warn(`worker ${String(index)}: ${String(err)}`);
@@ -181,10 +185,17 @@ export async function startCluster(config: AppConfig, out: AppOutput, workers: n
   };
 }
 
+// How a worker's process ended: its exit code, or the signal that killed it (a crash, the OOM killer, `kill -9`).
+function exitOf(worker: Worker): string {
+  const signal = worker.process.signalCode;
+  return signal === null ? `exit code ${String(worker.process.exitCode)}` : `killed by ${signal}`;
+}
+
 let collects = 0;
 
-// A worker's registry, or undefined when it does not answer in time (starting, stopping or stuck).
-function collectFrom(index: number, worker: Worker): Promise<WorkerMetrics | undefined> {
+// A worker's registry, or undefined when it does not answer in time (starting, stopping or stuck). The answer is
+// recorded in `counts` as it arrives: before the exit of its process, which moves it to the ended processes' counts.
+function collectFrom(index: number, worker: Worker, counts: ClusterCounts): Promise<WorkerMetrics | undefined> {
   const id = ++collects;
   return new Promise((resolve) => {
     const done = (answer: WorkerMetrics | undefined): void => {
@@ -194,7 +205,10 @@ function collectFrom(index: number, worker: Worker): Promise<WorkerMetrics | und
       resolve(answer);
     };
     const onMessage = (m: WorkerMessage): void => {
-      if (m.type === 'metrics-collected' && m.id === id) done({ worker: index, metrics: m.metrics });
+      if (m.type !== 'metrics-collected' || m.id !== id) return;
+      const answer = { worker: index, metrics: m.metrics };
+      counts.answered(answer);
+      done(answer);
     };
     const onExit = (): void => {
       done(undefined);

@@ -46,15 +46,78 @@ const perProcess = (name: string): boolean => name.startsWith('process_') || nam
 // Workers report their sessions unclamped (a login through one may end through another): the sum is clamped here.
 const SESSIONS = 'haystack_sessions_active';
 
+// Series a Prometheus server reads as only ever growing (a drop is a reset): a cluster's sum of them must not drop.
+const cumulative = (m: MetricSnapshot): boolean =>
+  (m.type === 'counter' || m.type === 'histogram') && !perProcess(m.name);
+
+/**
+ * What a cluster's workers have counted, kept so that the summed counters and histograms never go down: a worker
+ * that misses a scrape counts with its last answer, and what a worker's process counted before it ended stays in
+ * the sums after it is started again (its new process counts from 0). Without this Prometheus would read each dip
+ * as a counter reset and count the whole sum again as an increase.
+ */
+export class ClusterCounts {
+  // Per worker index: the cumulative series of its current process, as it last answered.
+  readonly #last = new Map<number, readonly MetricSnapshot[]>();
+  // Summed cumulative series of the processes that ended.
+  #ended: readonly MetricSnapshot[] = [];
+
+  /** Record a worker's answer to a scrape (call it as the answer arrives, before that process can be ended). */
+  answered(answer: WorkerMetrics): void {
+    this.#last.set(answer.worker, answer.metrics.filter(cumulative));
+  }
+
+  /** Worker `index`'s process ended: what it counted until its last answer stays in the sums. */
+  ended(index: number): void {
+    const last = this.#last.get(index);
+    if (last === undefined) return;
+    this.#last.delete(index);
+    this.#ended = sumSnapshots([...this.#ended, ...last]);
+  }
+
+  /** The counts a scrape answered by `answers` adds to theirs: ended processes', and last answers of the others. */
+  carried(answers: readonly WorkerMetrics[]): readonly (readonly MetricSnapshot[])[] {
+    const answered = new Set(answers.map((a) => a.worker));
+    const silent = [...this.#last].filter(([index]) => !answered.has(index)).map(([, metrics]) => metrics);
+    return this.#ended.length === 0 ? silent : [this.#ended, ...silent];
+  }
+}
+
+// Metrics of the same names summed value by value (a histogram's buckets, sum and count each by its labels).
+function sumSnapshots(metrics: readonly MetricSnapshot[]): readonly MetricSnapshot[] {
+  const byName = new Map<string, { metric: MetricSnapshot; values: Map<string, MetricValueSnapshot> }>();
+  for (const m of metrics) {
+    let entry = byName.get(m.name);
+    if (entry === undefined) {
+      entry = { metric: m, values: new Map() };
+      byName.set(m.name, entry);
+    }
+    for (const v of m.values) {
+      const key = `${v.metricName ?? ''} ${JSON.stringify(Object.entries(v.labels).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+      const seen = entry.values.get(key);
+      entry.values.set(key, seen === undefined ? v : { ...seen, value: seen.value + v.value });
+    }
+  }
+  return [...byName.values()].map(({ metric, values }) => ({
+    ...metric,
+    aggregator: 'sum',
+    values: [...values.values()],
+  }));
+}
+
 /**
  * The exposition text of a cluster: `haystack_*` series (and an application's own) summed over the workers that
  * answered, except those whose metric says otherwise (`haystack_watches_active` counts the shared store's watches:
  * the largest answer; `haystack_sessions_active`, unclamped in workers, clamped at 0 once summed); Node's process
  * series kept per worker under a `worker` label; and
  * `haystack_cluster_workers{state="configured"|"answered"}` so a scrape that missed a worker (restarting, or too
- * slow) shows it.
+ * slow) shows it. With `counts`, the counters and histograms also hold what it carries (see {@link ClusterCounts}).
  */
-export async function clusterMetricsText(answers: readonly WorkerMetrics[], configured: number): Promise<string> {
+export async function clusterMetricsText(
+  answers: readonly WorkerMetrics[],
+  configured: number,
+  counts?: ClusterCounts,
+): Promise<string> {
   const sessions = answers.flatMap((a) => a.metrics.filter((m) => m.name === SESSIONS));
   const labelled = answers.map(({ worker, metrics }) =>
     metrics
@@ -82,7 +145,7 @@ export async function clusterMetricsText(answers: readonly WorkerMetrics[], conf
     const sum = sessions.flatMap((m) => m.values).reduce((total, v) => total + v.value, 0);
     extra.push({ ...first, aggregator: 'sum', values: [{ value: Math.max(0, sum), labels: {} }] });
   }
-  return AggregatorRegistry.aggregate([...labelled, extra]).metrics();
+  return AggregatorRegistry.aggregate([...labelled, ...(counts?.carried(answers) ?? []), extra]).metrics();
 }
 
 /** Media type of {@link clusterMetricsText}. */

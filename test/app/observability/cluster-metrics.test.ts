@@ -1,7 +1,7 @@
 // The cluster's exposition text: workers' registries summed, process series per worker, store-wide gauges once.
 
 import { describe, expect, it } from 'vitest';
-import { clusterMetricsText, metricsSnapshot } from '../../../src/app/observability/cluster-metrics.js';
+import { ClusterCounts, clusterMetricsText, metricsSnapshot } from '../../../src/app/observability/cluster-metrics.js';
 import { createPrometheusMetrics } from '../../../src/app/observability/prometheus.js';
 
 /** A worker's registry after `calls` about requests and one failed login. */
@@ -78,5 +78,49 @@ describe('clusterMetricsText', () => {
     const alone = createPrometheusMetrics({ defaultMetrics: false });
     alone.hooks.onSession?.({ action: 'close', count: 3 });
     expect(line(await alone.metrics(), 'haystack_sessions_active')).toBe('haystack_sessions_active 0');
+  });
+
+  it('never lowers a summed counter when a worker misses a scrape or is started again', async () => {
+    const counts = new ClusterCounts();
+    const requests = 'haystack_op_requests_total{op="about",transport="http",outcome="ok"}';
+    const scrape = async (answers: { worker: number; calls: number }[]) => {
+      const metrics = await Promise.all(
+        answers.map(async (a) => ({ worker: a.worker, metrics: await workerRegistry(a.calls) })),
+      );
+      for (const answer of metrics) counts.answered(answer);
+      return clusterMetricsText(metrics, 2, counts);
+    };
+    const first = await scrape([
+      { worker: 1, calls: 3 },
+      { worker: 2, calls: 4 },
+    ]);
+    expect(line(first, requests)).toMatch(/ 7$/);
+    // Worker 2 too slow for this scrape: its last answer still counts.
+    const missed = await scrape([{ worker: 1, calls: 5 }]);
+    expect(line(missed, requests)).toMatch(/ 9$/);
+    expect(line(missed, 'haystack_cluster_workers{state="answered"}')).toMatch(/ 1$/);
+    // Worker 2's process ends and a new one starts from 0: the old one's counts stay in the sum.
+    counts.ended(2);
+    const restarted = await scrape([
+      { worker: 1, calls: 5 },
+      { worker: 2, calls: 1 },
+    ]);
+    expect(line(restarted, requests)).toMatch(/ 10$/);
+    expect(line(restarted, 'haystack_op_duration_seconds_count{op="about",transport="http"}')).toMatch(/ 10$/);
+    expect(line(restarted, 'haystack_op_duration_seconds_bucket{le="+Inf",op="about",transport="http"}')).toMatch(
+      / 10$/,
+    );
+    expect(line(restarted, 'haystack_auth_failures_total{reason="credentials"}')).toMatch(/ 3$/);
+    // That process ends too (and its end is told twice): it counts once, beside the first one.
+    counts.ended(2);
+    counts.ended(2);
+    const again = await scrape([
+      { worker: 1, calls: 5 },
+      { worker: 2, calls: 0 },
+    ]);
+    expect(line(again, requests)).toMatch(/ 10$/);
+    // Process series are per process (their own resets are real) and gauges are not carried.
+    expect(again.match(/^nodejs_heap_size_used_bytes\{/gm)).toHaveLength(2);
+    expect(again.match(/^# TYPE haystack_op_requests_total /gm)).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 // HTTP-level hardening over real sockets: bodies for ops without arguments, large Zinc bodies, shutdown grace,
 // log escaping, Host checks without auth, other methods, security headers, unauthenticated uploads, bad UTF-8.
 
+import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
-import { createServer } from '../../src/server/index.js';
+import { createServer, type RequestEvent, SERVER_CHANNELS } from '../../src/server/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { bearer, secureServerPerTest, tokenFor } from './security/support.js';
 import { call, type Fixture, gridOf, startFixture } from './support/server-fixture.js';
@@ -149,6 +150,45 @@ describe('shutdown', () => {
     await closed;
     expect(steps).toEqual(['op done', 'counted 0', 'server closed']);
     await store.close();
+  });
+
+  it('takes a client that hangs up mid-body for a bad request, not an internal error', async () => {
+    const store = createMemoryStore();
+    const server = createServer({ store, noAuth: true });
+    const addr = await server.listen(0, '127.0.0.1');
+    const errors: unknown[] = [];
+    const onError = (m: unknown): void => {
+      errors.push(m);
+    };
+    let logged!: (e: RequestEvent) => void;
+    const request = new Promise<RequestEvent>((resolve) => {
+      logged = resolve;
+    });
+    const onRequest = (m: unknown): void => {
+      if ((m as RequestEvent).requestId === 'cut-short') logged(m as RequestEvent);
+    };
+    diagnostics.subscribe(SERVER_CHANNELS.error, onError);
+    diagnostics.subscribe(SERVER_CHANNELS.request, onRequest);
+    try {
+      const socket = net.connect(addr.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /api/read HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: cut-short\r\n' +
+          'Content-Type: text/zinc\r\nContent-Length: 100\r\n\r\nver:"3.0"\n',
+        () => socket.destroy(),
+      );
+      const event = await request;
+      // Nothing of ours failed: no internal error (logged at `error` with a stack, counted as HS_ERR_INTERNAL).
+      expect(event.errorCode).toBe('HS_ERR_BAD_REQUEST');
+      expect(event.status).toBe(400);
+      expect(errors).toEqual([]);
+    } finally {
+      diagnostics.unsubscribe(SERVER_CHANNELS.error, onError);
+      diagnostics.unsubscribe(SERVER_CHANNELS.request, onRequest);
+      await server.close();
+      await store.close();
+    }
   });
 
   it('refuses a negative grace', () => {

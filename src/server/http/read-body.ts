@@ -1,10 +1,16 @@
 // Reading a request body with a byte limit enforced while it streams in, never after buffering it all.
 
 import type { IncomingMessage } from 'node:http';
-import { LimitError } from '../../core/errors.js';
+import { HaystackError, LimitError } from '../../core/errors.js';
 
 function tooLarge(max: number): LimitError {
   return new LimitError('maxBodyBytes', `Request body larger than ${max} bytes`, 'HS_ERR_TOO_LARGE');
+}
+
+// A client that goes away mid-body (its socket reset or closed) is the client's doing: not an internal error, which
+// would be logged with a stack and counted as a failure of the server.
+function cutShort(cause?: Error): HaystackError {
+  return new HaystackError('HS_ERR_BAD_REQUEST', 'Request aborted by the client', { cause });
 }
 
 /** The whole body of `req` as one Buffer; rejects with `HS_ERR_TOO_LARGE` as soon as it exceeds `maxBytes`. */
@@ -37,12 +43,12 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(err);
+      reject(cutShort(err));
     };
     // A close before the end means the client went away mid-body.
     const onClose = (): void => {
       cleanup();
-      reject(new Error('Request aborted by the client'));
+      reject(cutShort());
     };
     req.on('data', onData);
     req.on('end', onEnd);

@@ -11,7 +11,7 @@ import type { AppOutput } from './app-output.js';
 import { createDemoBuilding, type DemoBuilding, demoPresent } from './demo/demo-building.js';
 import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
 import { logEvents } from './observability/log-events.js';
-import { type AppLogger, createLogger, type LogFormat } from './observability/logger.js';
+import { type AppLogger, createLogger, type LogFormat, warningsLogged } from './observability/logger.js';
 import {
   listenMetrics,
   type MetricsListener,
@@ -152,15 +152,11 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     for (const step of cleanup.splice(0).reverse()) await step();
   };
   try {
-    const logger = createLogger({
-      level: config.logLevel ?? (config.quiet === true ? 'error' : 'info'),
-      format: config.logFormat ?? 'json',
-      write: out.log,
-      ...(config.worker?.index === undefined ? {} : { fields: { worker: config.worker.index } }),
-    });
+    const logger = appLogger(config, out);
+    const output = warningsLogged(out, logger);
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
-    const { opened, security, seeded, summary } = await openPrepared(config, out, cleanup);
+    const { opened, security, seeded, summary } = await openPrepared(config, output, cleanup);
     const metrics =
       config.metrics === undefined
         ? undefined
@@ -212,7 +208,8 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         metricsUrl = listener.url;
       }
     }
-    const simulator = config.worker?.simulator === false ? undefined : startSimulator(server, seeded.demo, config, out);
+    const simulator =
+      config.worker?.simulator === false ? undefined : startSimulator(server, seeded.demo, config, output);
     if (simulator !== undefined) {
       cleanup.push(() => {
         simulator.stop();
@@ -223,6 +220,16 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     await unwind();
     throw err;
   }
+}
+
+/** The app's logger as `config` sets it (level, format), writing to `out.log`; a worker's records carry its index. */
+export function appLogger(config: AppConfig, out: AppOutput): AppLogger {
+  return createLogger({
+    level: config.logLevel ?? (config.quiet === true ? 'error' : 'info'),
+    format: config.logFormat ?? 'json',
+    write: out.log,
+    ...(config.worker?.index === undefined ? {} : { fields: { worker: config.worker.index } }),
+  });
 }
 
 /** {@link listenMetrics} on `listen`, failing with `HS_ERR_STARTUP` when the address cannot be had. */

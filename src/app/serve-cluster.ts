@@ -14,9 +14,10 @@ import {
   metricsSnapshot,
   type WorkerMetrics,
 } from './observability/cluster-metrics.js';
+import { warningsLogged } from './observability/logger.js';
 import type { MetricsListener, MetricsSource } from './observability/metrics-server.js';
 import { SERVE_ENV } from './security.js';
-import { type AppConfig, listenMetricsAt, prepareApp, type RunningApp, startApp } from './serve-app.js';
+import { type AppConfig, appLogger, listenMetricsAt, prepareApp, type RunningApp, startApp } from './serve-app.js';
 
 /** The environment variable that tells a process it is worker `N` (1-based) of a cluster. */
 export const WORKER_ENV = 'HAYSTACK_WORKER';
@@ -72,10 +73,12 @@ export function clusterWorkerIndex(env: Readonly<Record<string, string | undefin
  * metrics on, every scrape (the `--metrics-listen` listener, served here, or `{api}metrics` in any worker) asks each
  * listening worker for its registry and answers the sum ({@link clusterMetricsText}).
  */
-export async function startCluster(config: AppConfig, out: AppOutput, workers: number): Promise<RunningCluster> {
+export async function startCluster(config: AppConfig, startOut: AppOutput, workers: number): Promise<RunningCluster> {
   if (!Number.isInteger(workers) || workers < 2 || workers > MAX_WORKERS) {
     throw new ValueError(`--workers must be a whole number from 1 to ${String(MAX_WORKERS)}`);
   }
+  // The workers' records and the primary's go to one log: its warnings are records too.
+  const out = warningsLogged(startOut, appLogger(config, startOut));
   const prepared = await prepareApp(config, out);
   const secret = config.security.env[SERVE_ENV.secret] ?? randomBytes(32).toString('hex');
   const live = new Map<number, Worker>();

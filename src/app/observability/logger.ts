@@ -1,6 +1,7 @@
 // The app's structured logger: pino JSON lines (or a pretty line per record on a TTY), a child per subsystem.
 
 import { type LevelWithSilent, type Logger, pino } from 'pino';
+import type { AppOutput } from '../app-output.js';
 import { logLine, logSafe } from '../logging.js';
 
 /** Log levels, most severe first (`silent` logs nothing). */
@@ -103,4 +104,19 @@ export function prettyLine(json: string): string {
   }
   const level = typeof record.level === 'string' ? record.level : 'info';
   return logLine(time, level, typeof record.msg === 'string' ? record.msg : '', fields);
+}
+
+/**
+ * `out` with its warnings (background failures: a worker that died, a purge or the demo simulator failing) written
+ * as `error` records of `logger` (subsystem `server`): a plain line among JSON records would break whoever parses
+ * the log, and at `error` they still show under `--quiet`.
+ */
+export function warningsLogged(out: AppOutput, logger: AppLogger): AppOutput {
+  const server = logger.child({ subsystem: 'server' });
+  return {
+    ...out,
+    warn: (line) => {
+      server.error(line);
+    },
+  };
 }

@@ -1,0 +1,45 @@
+// The app's logger: background warnings become records of the log, so a JSON log stays JSON line by line.
+
+import { describe, expect, it } from 'vitest';
+import type { AppOutput } from '../../../src/app/app-output.js';
+import { createLogger, warningsLogged } from '../../../src/app/observability/logger.js';
+
+/** An output that records each kind of line, and a JSON logger at `level` writing to its `log`. */
+function outputs(level: 'info' | 'error' | 'silent') {
+  const lines = { notice: [] as string[], log: [] as string[], warn: [] as string[] };
+  const out: AppOutput = {
+    notice: (l) => lines.notice.push(l),
+    log: (l) => lines.log.push(l),
+    warn: (l) => lines.warn.push(l),
+  };
+  const logger = createLogger({ level, format: 'json', write: out.log, fields: { worker: 2 } });
+  return { lines, logged: warningsLogged(out, logger) };
+}
+
+describe('warningsLogged', () => {
+  it('writes a warning as an error record of the log, never as a plain line beside the JSON ones', () => {
+    const { lines, logged } = outputs('info');
+    logged.warn('worker 2 stopped (killed by SIGKILL): starting it again');
+    logged.notice('listening');
+    expect(lines.warn).toEqual([]);
+    expect(lines.notice).toEqual(['listening']);
+    expect(lines.log).toHaveLength(1);
+    const record = JSON.parse(lines.log[0] ?? '') as Record<string, unknown>;
+    expect(record).toMatchObject({
+      level: 'error',
+      subsystem: 'server',
+      worker: 2,
+      msg: 'worker 2 stopped (killed by SIGKILL): starting it again',
+    });
+  });
+
+  it('still shows under --quiet (level error), and not when the log is silent', () => {
+    const quiet = outputs('error');
+    quiet.logged.warn('purging sessions: store unavailable');
+    expect(quiet.lines.log).toHaveLength(1);
+    const silent = outputs('silent');
+    silent.logged.warn('purging sessions: store unavailable');
+    expect(silent.lines.log).toEqual([]);
+    expect(silent.lines.warn).toEqual([]);
+  });
+});

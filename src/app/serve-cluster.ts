@@ -123,6 +123,8 @@ export async function startCluster(config: AppConfig, startOut: AppOutput, worke
     return new Promise<ListenAddress>((resolve, reject) => {
       const onMessage = (m: WorkerMessage): void => {
         if (m.type !== 'listening') return;
+        // Asked to stop while it started (a worker started again): the stop sent then found nothing listening for it.
+        if (stopping && worker.isConnected()) worker.send({ type: 'stop' } satisfies WorkerMessage);
         serving.set(index, worker);
         worker.off('exit', onEarlyExit);
         worker.on('exit', () => {

@@ -3,7 +3,7 @@
 // processes, and summing their metrics.
 
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Readable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -160,6 +160,37 @@ describe('haystack serve --workers', () => {
     }
     expect(stdout()).toMatch(/stopped/);
   });
+
+  // Linux: the workers' process ids come from /proc.
+  it.skipIf(process.platform !== 'linux')(
+    'starts a killed worker again, and stops while it is starting',
+    async () => {
+      const args = ['--workers', '2', '--port', '0', '--quiet', '--store', 'sqlite:restart.db', '--log-format', 'json'];
+      const { child, url, stderr } = await spawnServe(args, dir.path, ENV);
+      running.push({ close: () => Promise.resolve(void child.kill('SIGKILL')) } as unknown as RunningApp);
+      const pid = child.pid as number;
+      const workers = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/children`, 'utf8')
+        .trim()
+        .split(/\s+/);
+      expect(workers).toHaveLength(2);
+      process.kill(Number(workers[0]), 'SIGKILL');
+      // The primary says so in the log, as a JSON record like every other line there.
+      while (!stderr().includes('starting it again')) await once(child.stderr as Readable, 'data');
+      const record = JSON.parse(
+        stderr()
+          .split('\n')
+          .find((l) => l.includes('starting it again')) ?? '',
+      ) as object;
+      expect(record).toMatchObject({ level: 'error', msg: expect.stringMatching(/killed by SIGKILL/) as unknown });
+      // The other worker serves meanwhile.
+      expect((await fetch(`${url}about`)).status).toBe(401);
+      // Asked to stop before the new worker listens: it is stopped too, and the primary ends.
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    },
+    30_000,
+  );
 
   it("sums every worker's metrics at the primary's /metrics and at {api}metrics", async () => {
     writeFileSync(dir.file('one-point.zinc'), 'ver:"3.0"\nid,point\n@p1,M\n');

@@ -45,3 +45,9 @@ export function storageFailure(err: unknown): Error {
   const message = err instanceof Error ? err.message : String(err);
   return new StorageError(`PostgreSQL: ${message}`, { cause: err });
 }
+
+/** The SQLSTATE of a failed statement, seen through the typed error {@link storageFailure} wrapped it in. */
+export function sqlStateOf(err: unknown): string | undefined {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -49,7 +49,7 @@ import { unknownWatchError } from '../storage-errors.js';
 import { COPY_NULL, copyBytea, copyIn, copyNum, copyText } from './pg-copy.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
 import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
-import { storageFailure } from './pg-errors.js';
+import { sqlStateOf, storageFailure } from './pg-errors.js';
 import {
   batchHisQuery,
   batchRids,
@@ -138,6 +138,9 @@ interface WriteTx {
 }
 
 const TOMBSTONE_PRUNE_AT = 1024;
+// SQLSTATEs a history write recovers from: unique_violation, and check_violation (no partition for the row).
+const UNIQUE_VIOLATION = '23505';
+const NO_PARTITION = '23514';
 // The change log keeps the last CHANGE_LOG_VERSIONS versions (pruned every CHANGE_LOG_PRUNE_EVERY): a listener
 // further behind is told to reset.
 const CHANGE_LOG_VERSIONS = 10_000;
@@ -481,17 +484,22 @@ export class PgState {
       return 0;
     }
     try {
-      await this.#hisWriteOnce(id, batch);
+      await this.#hisWriteOnce(id, batch, false);
     } catch (err) {
+      const state = sqlStateOf(err);
+      // Another process wrote samples in this range after the overlap test (both saw none): merge them instead.
+      if (state === UNIQUE_VIOLATION) await this.#hisWriteOnce(id, batch, true);
       // A month partition dropped by another process (retention) since this one listed them: list and retry once.
-      if ((err as { code?: unknown }).code !== '23514' || this.#historyMode !== 'partitioned') throw err;
-      this.#partitions = undefined;
-      await this.#hisWriteOnce(id, batch);
+      else if (state === NO_PARTITION && this.#historyMode === 'partitioned') {
+        this.#partitions = undefined;
+        await this.#hisWriteOnce(id, batch, false);
+      } else throw err;
     }
     return items.length;
   }
 
-  async #hisWriteOnce(id: string, batch: readonly HisItem[]): Promise<void> {
+  // `merge` skips the COPY fast path even when no stored sample overlaps.
+  async #hisWriteOnce(id: string, batch: readonly HisItem[], merge: boolean): Promise<void> {
     if (this.#historyMode === 'partitioned') {
       try {
         this.#partitions ??= await listPartitions(this.#pool);
@@ -516,7 +524,7 @@ export class PgState {
     await this.#tx(async (c, begun) => {
       const row = begun[0] as { readonly rid: number; readonly overlap: boolean } | undefined;
       if (row === undefined) throw new UnknownRecError(id);
-      if (row.overlap) await this.#mergeHis(c, row.rid, batch);
+      if (merge || row.overlap) await this.#mergeHis(c, row.rid, batch);
       else await this.#copyHis(c, row.rid, batch);
     }, lock);
   }

@@ -1,4 +1,4 @@
-// Storage contract, several processes on one store: change notifications between adapters, and the shared auth state.
+// Storage contract, several processes on one store: change notifications, writes at once, the shared auth state.
 
 import { describe, expect, it } from 'vitest';
 import { Dict } from '../../core/grid/dict.js';
@@ -121,6 +121,29 @@ export function describeChangeContract(h: Harness): void {
       await addEntities(other, [point('y')]);
       expect(kept.changes.some((c) => c.kind === 'entities' && c.ids.includes('y'))).toBe(false);
       await expect(subscribe(f.store, kept.listener)).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+    });
+  });
+
+  describe('writes of two adapters over one store at once', () => {
+    it('merges overlapping history written through both: every sample once, none lost', async () => {
+      const f = await h.open();
+      const other = await sibling(f);
+      await addEntities(f.store, [{ id: new Ref('h'), point: MARKER, his: MARKER, kind: 'Number', tz: 'UTC' }]);
+      const t0 = Date.UTC(2024, 0, 1);
+      const samples = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => ({ ts: t0 + (from + i) * 60_000, val: new Num(from + i) }));
+      // Several rounds, each two writes that overlap by half, sent at once: neither may see the other's samples
+      // when it starts, and both must still land.
+      for (let round = 0; round < 5; round++) {
+        const base = round * 1000;
+        await Promise.all([
+          f.store.hisWrite('h', samples(base, base + 100)),
+          other.hisWrite('h', samples(base + 50, base + 150)),
+        ]);
+      }
+      const expected = Array.from({ length: 5 }, (_, r) => samples(r * 1000, r * 1000 + 150)).flat();
+      expect(await other.hisRead('h', { start: 0, end: Number.MAX_SAFE_INTEGER })).toEqual(expected);
+      expect(await f.store.hisCount('h')).toBe(expected.length);
     });
   });
 }

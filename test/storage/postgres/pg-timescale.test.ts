@@ -1,6 +1,7 @@
 // TimescaleDB detection on a server without the extension (this project's CI: TimescaleDB is not packaged for
 // Debian): `auto` and `off` fall back to monthly partitions, `require` refuses and leaves no schema behind. The
-// hypertable branch itself is untested here.
+// hypertable branch itself is untested here. A write into a month whose partition retention dropped meanwhile
+// lists the partitions again.
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
@@ -41,6 +42,23 @@ describe.skipIf(available)('PostgreSQL history without TimescaleDB', () => {
       } finally {
         await store.close();
       }
+    }
+  });
+
+  it("writes into a month whose partition another process's retention dropped since this one listed them", async () => {
+    const schema = schemas.next();
+    const store = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 1 });
+    try {
+      await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p'), point: MARKER, his: MARKER }) }]);
+      const ts = Date.UTC(2025, 0, 15);
+      await store.hisWrite('p', [{ ts, val: new Num(1) }]);
+      await adminQuery(`DROP TABLE "${schema}".his_y2025m01`);
+      await store.hisWrite('p', [{ ts: ts + 60_000, val: new Num(2) }]);
+      expect(await store.hisRead('p', { start: 0, end: Number.MAX_SAFE_INTEGER })).toEqual([
+        { ts: ts + 60_000, val: new Num(2) },
+      ]);
+    } finally {
+      await store.close();
     }
   });
 

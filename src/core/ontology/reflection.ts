@@ -51,8 +51,10 @@ function mostSpecific(defs: readonly Def[]): Def[] {
   return defs.filter((d) => !defs.some((o) => o !== d && o.fits(d.name)));
 }
 
-// Points chapter: tags every point must have, and tags every historized point must have.
+// Points chapter: tags every point must have, and tags every historized point must have. Weather observation
+// points belong to a weather station rather than a site and equip (Weather chapter: its example has neither).
 const POINT_REQUIRED = ['siteRef', 'equipRef', 'kind'] as const;
+const WEATHER_POINT_REQUIRED = ['weatherStationRef', 'kind'] as const;
 const HIS_REQUIRED = ['tz', 'hisMode'] as const;
 
 // Entity types depend only on the tag names, so they are kept per shared reflection core.
@@ -153,8 +155,8 @@ export class Reflection {
 
   /**
    * Findings: tags with no def; mandatory supertype markers that are missing (Reflection: implementation rule 2);
-   * for points, the Points chapter's `siteRef`, `equipRef`, `kind`, exactly one of `sensor`/`cmd`/`sp`, and
-   * `tz` and `hisMode` when historized.
+   * for points, the Points chapter's `siteRef`, `equipRef` (a weather point's `weatherStationRef` instead), `kind`,
+   * exactly one of `sensor`/`cmd`/`sp`, and `tz` and `hisMode` when historized.
    */
   validate(): readonly ValidationIssue[] {
     const issues: ValidationIssue[] = [];
@@ -174,7 +176,9 @@ export class Reflection {
       }
     }
     if (this.fits('point')) {
-      for (const t of POINT_REQUIRED) need(t, 'point', 'A point');
+      if (this.fits('weather-point'))
+        for (const t of WEATHER_POINT_REQUIRED) need(t, 'weather-point', 'A weather point');
+      else for (const t of POINT_REQUIRED) need(t, 'point', 'A point');
       if (this.dict.has('his')) for (const t of HIS_REQUIRED) need(t, 'his-point', 'A historized point');
       const fn = this.ns.def('pointFunction');
       if (fn !== undefined) {

@@ -98,6 +98,30 @@ describe.skipIf(!sharedAvailable('defs'))('reflection', () => {
     expect(none.validate().map((i) => [i.kind, i.tag])).toEqual([['missingTag', 'pointFunction']]);
   });
 
+  it('validates a weather point by the Weather chapter: weatherStationRef, not siteRef and equipRef', () => {
+    // The Weather chapter's example observation point (with curStatus for its misspelt curStation).
+    const temp = Dict.of({
+      id: new Ref('richmond.temp'),
+      dis: 'Temperature for Richmond VA',
+      weather: MARKER,
+      air: MARKER,
+      temp: MARKER,
+      sensor: MARKER,
+      point: MARKER,
+      unit: '°F',
+      kind: 'Number',
+      tz: 'New_York',
+      weatherStationRef: new Ref('richmond'),
+      cur: MARKER,
+      curStatus: 'ok',
+    });
+    expect(ns.reflect(temp).validate()).toEqual([]);
+    const orphan = ns.reflect(temp.remove('weatherStationRef'));
+    expect(orphan.validate().map((i) => [i.kind, i.tag, i.def])).toEqual([
+      ['missingTag', 'weatherStationRef', 'weather-point'],
+    ]);
+  });
+
   it('matches relationships: transitive containment, and the inverse through the reciprocal', () => {
     const ahu = Dict.of({ id: new Ref('ahu'), ahu: MARKER, equip: MARKER, hotWaterRef: new Ref('hwp') });
     const fan = Dict.of({

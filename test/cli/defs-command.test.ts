@@ -1,6 +1,6 @@
 // `haystack defs`: print, subtypes, supertypes, reflect and check over the standard libs, from a directory or a server.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,24 @@ describe.skipIf(!sharedAvailable('defs'))('haystack defs', () => {
     rmSync(bad, { recursive: true, force: true });
     const missing = await runCliCaptured(['defs', 'subtypes', 'equip', '--defs', bad], dir);
     expect(missing.code).toBe(1);
+  });
+
+  it('names the Trio file of a lib with a syntax error, with its line and column', async () => {
+    const libs = path.join(dir, 'syntax');
+    mkdirSync(path.join(libs, 'acme'), { recursive: true });
+    writeFileSync(path.join(libs, 'acme', 'lib.trio'), 'def: ^lib:acme\ndoc: "Acme"\nversion: "1"\n');
+    writeFileSync(path.join(libs, 'acme', 'tags.trio'), 'def: ^acmeTag\nis: ^marker\ndoc: "unterminated\n');
+    const r = await runCliCaptured(['defs', 'subtypes', 'marker', '--defs', libs], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${path.join(libs, 'acme', 'tags.trio')}: trio 3:19:`);
+  });
+
+  it('fails on a --defs folder with no libs rather than using an empty namespace', async () => {
+    const empty = path.join(dir, 'empty');
+    mkdirSync(path.join(empty, 'notALib'), { recursive: true });
+    const r = await runCliCaptured(['defs', 'subtypes', 'marker', '--defs', empty], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No def libs/);
   });
 
   describe('--url: a server defs op', () => {

@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeTrioDicts } from '../../core/codec/trio/index.js';
-import { ValueError } from '../../core/errors.js';
+import { HaystackError, ParseError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { Namespace, type NamespaceOptions } from '../../core/ontology/namespace.js';
 import { type DefLib, defName } from './namespace.js';
@@ -13,7 +13,16 @@ async function readLib(dir: string): Promise<DefLib | undefined> {
   if (files.length === 0) return undefined;
   const dicts: Dict[] = [];
   const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
-  for (const text of texts) dicts.push(...decodeTrioDicts(text));
+  texts.forEach((text, i) => {
+    const file = path.join(dir, files[i] as string);
+    try {
+      dicts.push(...decodeTrioDicts(text));
+    } catch (err) {
+      // A lib is several files: the position alone does not say which one is broken.
+      if (err instanceof ParseError) throw new HaystackError('HS_ERR_PARSE', `${file}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  });
   const libDef = dicts.find((d) => defName(d)?.startsWith('lib:') === true);
   if (libDef === undefined) throw new ValueError(`No lib def in ${dir}`);
   return { name: (defName(libDef) as string).slice(4), def: libDef, defs: dicts, source: dir };
@@ -30,9 +39,14 @@ export async function loadDefLibs(dir: string): Promise<DefLib[]> {
   return libs.filter((l): l is DefLib => l !== undefined);
 }
 
-/** The namespace of the libs under `dir` (see {@link loadDefLibs}), compiled by the Normalization chapter. */
+/**
+ * The namespace of the libs under `dir` (see {@link loadDefLibs}), compiled by the Normalization chapter. A
+ * directory without libs is a {@link ValueError}.
+ */
 export async function loadDefsNamespace(dir: string, options: NamespaceOptions = {}): Promise<Namespace> {
   const libs = await loadDefLibs(dir);
+  // An empty namespace would make every tag unknown: most likely the wrong directory.
+  if (libs.length === 0) throw new ValueError(`No def libs (Trio files) in ${dir} or its sub-directories`);
   return Namespace.fromLibs(
     libs.map((l) => ({ dicts: l.defs, source: l.source ?? l.name })),
     options,

@@ -36,7 +36,7 @@ function withDefsOptions(cmd: Command): Command {
 
 /**
  * The namespace to use: the libs of `--defs` or `$HAYSTACK_DEFS`, else the `defs` op of the server of `--url` or
- * `$HAYSTACK_URL`. Bad libs exit 1 with the first problem.
+ * `$HAYSTACK_URL`. Bad libs, or a server's defs without lib ph, exit 1 with the first problem.
  */
 async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promise<Namespace> {
   const dir = flags.defs ?? io.env[DEFS_ENV];
@@ -58,7 +58,13 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
   }
   // A server's defs are normalized already; what does not compile is left out rather than refused.
   const grid = await withClient(`defs ${command}`.trimEnd(), flags, io, (client) => client.defs());
-  return Namespace.fromDefs(grid, { lenient: true });
+  const ns = Namespace.fromDefs(grid, { lenient: true });
+  // A server started without libs serves only its own ops and formats: checked against those, every tag of every
+  // entity would be a finding.
+  if (ns.lib('ph') === undefined) {
+    throw new CliExit(1, `${where}: the defs of ${url} have no lib ph (a haystack-ts server needs serve --defs DIR)`);
+  }
+  return ns;
 }
 
 function defsGrid(defs: readonly Def[]): Grid {

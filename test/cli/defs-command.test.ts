@@ -108,4 +108,23 @@ describe.skipIf(!sharedAvailable('defs'))('haystack defs', () => {
       expect(defNames(decodeZincGrid(sub.stdout))).toEqual(['airHandlingEquip']);
     });
   });
+
+  describe('--url: a server without def libs', () => {
+    let f: Fixture;
+    beforeAll(async () => {
+      f = await startFixture();
+    });
+    afterAll(async () => {
+      await f.close();
+    });
+
+    it('prints its defs, but will not query or check with them: they have no lib ph', async () => {
+      expect((await runCliCaptured(['defs', '--url', f.base], dir)).code).toBe(0);
+      writeFileSync(path.join(dir, 'site.trio'), 'id: @s\nsite\ndis: "S"\n');
+      const check = await runCliCaptured(['defs', 'check', '--data', 'site.trio', '--url', f.base], dir);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toBe('');
+      expect(check.stderr).toMatch(/no lib ph.*--defs/);
+    });
+  });
 });

@@ -4,7 +4,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HaystackError, ValueError } from '../core/errors.js';
-import { attachMetricsHooks, createServer, type HaystackServer, type ListenAddress } from '../server/index.js';
+import {
+  attachMetricsHooks,
+  createServer,
+  type DefLib,
+  type HaystackServer,
+  type ListenAddress,
+  loadDefLibs,
+} from '../server/index.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
@@ -141,10 +148,27 @@ function uiDir(config: AppConfig): string | undefined {
   return existsSync(path.join(BUILT_UI_DIR, 'index.html')) ? BUILT_UI_DIR : undefined;
 }
 
+// The def libs of `--defs DIR`, read once at start: a folder that cannot be read or holds no lib is a start error.
+async function startupDefs(dir: string): Promise<readonly DefLib[]> {
+  let libs: readonly DefLib[];
+  try {
+    libs = await loadDefLibs(dir);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+    throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: ${reason}`, { cause: err });
+  }
+  if (libs.length === 0) {
+    throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: no def libs (Trio files) in it or its sub-directories`);
+  }
+  return libs;
+}
+
 /**
  * Open the store, seed it (when fresh), prepare security, start the server and, for the demo building, the
  * simulator that moves its live values. Bad settings throw `ValueError`; a file, store or port that fails throws a
- * `HaystackError` with `HS_ERR_STARTUP`. Everything started is stopped again when start-up fails half way.
+ * `HaystackError` with `HS_ERR_STARTUP` (so does a `defs` folder without libs). Everything started is stopped
+ * again when start-up fails half way.
  */
 export async function startApp(config: AppConfig, out: AppOutput): Promise<RunningApp> {
   const cleanup: (() => void | Promise<void>)[] = [];
@@ -156,6 +180,8 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     const output = warningsLogged(out, logger);
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
+    // Before the store opens: a wrong folder fails the start, not every later `ops` or `defs` call.
+    const defs = config.defs === undefined ? undefined : await startupDefs(path.resolve(config.cwd, config.defs));
     const { opened, security, seeded, summary } = await openPrepared(config, output, cleanup);
     const metrics =
       config.metrics === undefined
@@ -178,7 +204,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
       debug: config.debug === true,
       responseCache: config.responseCache !== false,
       ...(config.webSocketCompression === true ? { webSocket: { compression: true } } : {}),
-      ...(config.defs === undefined ? {} : { defs: path.resolve(config.cwd, config.defs) }),
+      ...(defs === undefined ? {} : { defs }),
       ...(config.tz === undefined ? {} : { tz: config.tz }),
       ...(ui === undefined ? {} : { ui: { dir: ui } }),
     });
@@ -266,6 +292,8 @@ export interface PreparedApp {
 export async function prepareApp(config: AppConfig, out: AppOutput): Promise<PreparedApp> {
   const cleanup: (() => void | Promise<void>)[] = [];
   try {
+    // Checked here too, so that a wrong folder stops the start instead of every worker failing and restarting.
+    if (config.defs !== undefined) await startupDefs(path.resolve(config.cwd, config.defs));
     const { opened, security, summary } = await openPrepared(config, out, cleanup, true);
     if (!opened.persistent || opened.store.subscribeChanges === undefined || opened.authState === undefined) {
       throw new ValueError(

@@ -10,6 +10,7 @@ import {
   type OpenedStore,
   openStore,
   parseStoreSpec,
+  prepareApp,
   type StoreBackend,
   startApp,
 } from '../../src/app/index.js';
@@ -17,6 +18,7 @@ import { HaystackError, ValueError } from '../../src/core/errors.js';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 
 const quiet: AppOutput = { notice: () => undefined, log: () => undefined, warn: () => undefined };
 
@@ -88,6 +90,21 @@ describe('startApp', () => {
       await app.close();
     }
     expect(closed()).toBe(1);
+  });
+
+  it('a defs folder that is missing or holds no lib fails the start, not the ops that need it later', async () => {
+    const dir = makeTempDir('hs-start-defs-');
+    try {
+      for (const defs of [dir.file('nope'), dir.path]) {
+        const err = await startApp(config({ store: 'memory', defs }), quiet).catch((e: unknown) => e);
+        expect(err instanceof HaystackError && err.code).toBe('HS_ERR_STARTUP');
+        expect((err as Error).message).toContain(`--defs ${defs}`);
+        const prepared = await prepareApp(config({ store: 'memory', defs }), quiet).catch((e: unknown) => e);
+        expect(prepared instanceof HaystackError && prepared.code).toBe('HS_ERR_STARTUP');
+      }
+    } finally {
+      dir.remove();
+    }
   });
 
   it('a port it cannot bind fails with HS_ERR_STARTUP and closes the store it opened', async () => {

@@ -109,12 +109,15 @@ export function checkLease(leaseMs: number, maxLeaseMs: number): number {
   return Math.min(leaseMs, maxLeaseMs);
 }
 
-/** Run synchronous work as a promise: a throw becomes a rejection, never an exception at the call site. */
-export function settle<T>(work: () => T): Promise<T> {
+/**
+ * Run synchronous work as a promise: a throw becomes a rejection, never an exception at the call site; `failure`
+ * (a backend's driver errors made typed) gives the error rejected with.
+ */
+export function settle<T>(work: () => T, failure?: (err: unknown) => Error): Promise<T> {
   try {
     return Promise.resolve(work());
   } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    return Promise.reject(failure !== undefined ? failure(err) : err instanceof Error ? err : new Error(String(err)));
   }
 }
 

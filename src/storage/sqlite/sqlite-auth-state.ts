@@ -1,7 +1,8 @@
 // Login-throttle records and SCRAM exchanges in the SQLite store file, shared by every process that opens it.
 
 import type { AuthStateStore, ThrottleRecord } from '../auth-state-store.js';
-import { sqliteCall } from './sqlite-errors.js';
+import { settle } from '../commit-staging.js';
+import { sqliteFailure } from './sqlite-errors.js';
 import type { SqliteDb } from './sqlite-schema.js';
 
 interface ThrottleRow {
@@ -16,11 +17,12 @@ interface ThrottleRow {
  * a locked one, and the address limit throttles the flood itself.
  */
 export function sqliteAuthState(db: SqliteDb, guard: () => void, where: string): AuthStateStore {
+  const failure = (err: unknown): Error => sqliteFailure(err, where);
   const call = <T>(work: () => T): Promise<T> =>
-    sqliteCall(where, () => {
+    settle(() => {
       guard();
       return work();
-    });
+    }, failure);
   const q = {
     throttle: db.prepare('SELECT failures, last_failure FROM auth_throttle WHERE scope = ? AND key = ?'),
     putThrottle: db.prepare(

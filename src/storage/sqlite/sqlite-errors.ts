@@ -30,12 +30,3 @@ export function sqliteFailure(err: unknown, where: string): Error {
   if (BUSY.test(code)) return new StoreUnavailableError('sqlite', { cause: err });
   return new StorageError(`SQLite store ${where}: ${(err as Error).message} (${code})`, { cause: err });
 }
-
-/** Runs one call of a store: its result, or what it threw (made typed by {@link sqliteFailure}), as a promise. */
-export function sqliteCall<T>(where: string, work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (err) {
-    return Promise.reject(sqliteFailure(err, where));
-  }
-}

@@ -4,7 +4,7 @@ import { OptionError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
 import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, mirrorConfig } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
@@ -12,7 +12,7 @@ import type { UserStore } from '../user-store.js';
 import type { MirrorStats } from './entity-mirror.js';
 import { sqliteAuthState } from './sqlite-auth-state.js';
 import { SqliteChangeWatcher } from './sqlite-changes.js';
-import { sqliteCall } from './sqlite-errors.js';
+import { sqliteFailure } from './sqlite-errors.js';
 import { openSqliteDb } from './sqlite-schema.js';
 import { DEFAULT_SQLITE_LIMITS, type SqliteReadStats, SqliteState, type SqliteStoreLimits } from './sqlite-state.js';
 import { sqliteUserStore } from './sqlite-user-store.js';
@@ -126,7 +126,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     return clock();
   };
   // A driver failure (disk full, read-only or damaged file, a lock held too long) reaches callers typed.
-  const settle = <T>(work: () => T): Promise<T> => sqliteCall(options.path, work);
+  const failure = (err: unknown): Error => sqliteFailure(err, options.path);
+  const settle = <T>(work: () => T): Promise<T> => settleWork(work, failure);
   return {
     backend: 'sqlite',
     path: options.path,

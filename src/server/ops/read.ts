@@ -10,11 +10,16 @@ import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, optionalCount, requireStr } from './args.js';
 import { entityGrid } from './entity-grid.js';
 
+// The `filter` argument as text: a GET `read?filter=^equip` arrives as a Zinc Symbol (HttpApi: query values are
+// Zinc), the filter `^equip`.
+function filterText(row: Dict): string | undefined {
+  const v = row.get('filter');
+  return typeof v === 'string' ? v : v instanceof Sym ? v.toString() : undefined;
+}
+
 /** The filter text of a request, checked against the filter length limit. */
 export function filterArg(row: Dict, ctx: OpContext): string {
-  const v = row.get('filter');
-  // GET `read?filter=^equip` arrives as a Zinc Symbol (HttpApi: query values are Zinc), the filter `^equip`.
-  const filter = v instanceof Sym ? v.toString() : requireStr(row, 'filter');
+  const filter = filterText(row) ?? requireStr(row, 'filter');
   const max = ctx.server.limits.maxFilterLength;
   if (filter.length > max) throw new LimitError('maxFilterLength', `Filter longer than ${max} characters`);
   return filter;
@@ -64,8 +69,8 @@ export const readOp: OpDef = {
   },
   cacheDeps: (req) => {
     const row = firstRow(req);
-    const filter = row.get('filter');
-    if (typeof filter === 'string' || filter instanceof Sym) return { filters: [widened.get(req) ?? String(filter)] };
+    const filter = filterText(row);
+    if (filter !== undefined) return { filters: [widened.get(req) ?? filter] };
     return { ids: [...req].map((r) => r.get('id')).flatMap((v) => (v instanceof Ref ? [v.id] : [])) };
   },
 };

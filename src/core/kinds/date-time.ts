@@ -114,11 +114,12 @@ export class HDateTime {
       if (tzName === undefined) throw new ValueError(`DateTime needs an offset or a zone: ${JSON.stringify(s)}`);
       return HDateTime.fromLocal(d, t, tzName);
     }
-    const offHours = offStr === 'Z' ? 0 : Number(offStr.slice(1, 3));
-    const offMinutes = offStr === 'Z' ? 0 : Number(offStr.slice(4, 6));
+    const utc = offStr === 'Z';
+    const offHours = utc ? 0 : Number(offStr.slice(1, 3));
+    const offMinutes = utc ? 0 : Number(offStr.slice(4, 6));
     // Within ±18:00, the bound the Zinc reader checks too: no zone has a larger offset.
     if (offMinutes > 59 || offHours > 18) throw new ValueError(`Invalid offset in ${JSON.stringify(s)}`);
-    const offset = offStr === 'Z' ? 0 : (offStr[0] === '-' ? -1 : 1) * (offHours * 3600 + offMinutes * 60);
+    const offset = (offStr[0] === '-' ? -1 : 1) * (offHours * 3600 + offMinutes * 60);
     let zone: TimeZone;
     if (tzName !== undefined) zone = TimeZone.get(tzName);
     else {

@@ -42,8 +42,7 @@ export async function openLocalUsers(
   backends: readonly StoreBackend[] = STORE_BACKENDS,
   options: { readonly mustExist?: boolean } = {},
 ): Promise<LocalUsers> {
-  const mustExist = options.mustExist === true ? { mustExist: true } : {};
-  const opened = await openStore(text, backends, { cwd, scanCacheEntities: 0, ...mustExist });
+  const opened = await openStore(text, backends, { cwd, scanCacheEntities: 0, mustExist: options.mustExist === true });
   const users = opened.users;
   if (users === undefined || !opened.persistent) {
     await opened.close();

@@ -207,28 +207,24 @@ export function App(): VNode {
     );
   }, []);
   const [notice, setNotice] = useState<string | undefined>(undefined);
-  // The hash is kept, so the login brings the user back to the screen they were on.
-  useEffect(
-    () =>
-      session?.onExpired(() => {
-        setNotice('Your session has ended. Log in again to continue.');
-        setSession(undefined);
-        setPhase('login');
-        session.logout().catch((err: unknown) => {
-          setError(errorText(err));
-        });
-      }),
-    [session],
-  );
-  const logout = (): void => {
+  // Back to the login, with why when the user did not ask for it; the hash is kept, so the login returns to the
+  // screen they were on.
+  const logout = (why?: string): void => {
     const s = session;
-    setNotice(undefined);
+    setNotice(why);
     setSession(undefined);
     setPhase('login');
     s?.logout().catch((err: unknown) => {
       setError(errorText(err));
     });
   };
+  useEffect(
+    () =>
+      session?.onExpired(() => {
+        logout('Your session has ended. Log in again to continue.');
+      }),
+    [session],
+  );
   if (phase === 'starting') return html`<p class="starting" role="status">Connecting\u2026</p>`;
   if (phase === 'failed')
     return html`<main class="login"><p class="error" role="alert">Cannot reach the server: ${error}</p></main>`;
@@ -239,5 +235,7 @@ export function App(): VNode {
       setPhase('ready');
     }} />`;
   }
-  return html`<${Shell} session=${session} onLogout=${logout} />`;
+  return html`<${Shell} session=${session} onLogout=${() => {
+    logout();
+  }} />`;
 }

@@ -1,7 +1,7 @@
 // The app layer's door: a running Haystack server composed from one config (what `haystack serve` starts).
 
 // Def libraries from a directory (Node file access), for the CLI, which does not import the server layer.
-export { loadDefsNamespace } from '../server/namespace/load-def-libs.js';
+export { defsProblem, loadDefsNamespace } from '../server/namespace/load-def-libs.js';
 export type { AppOutput } from './app-output.js';
 export {
   createDemoBuilding,

@@ -12,6 +12,7 @@ import {
   type ListenAddress,
   loadDefLibs,
 } from '../server/index.js';
+import { defsProblem } from '../server/namespace/load-def-libs.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
@@ -154,9 +155,7 @@ async function startupDefs(dir: string): Promise<readonly DefLib[]> {
   try {
     libs = await loadDefLibs(dir);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const reason = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-    throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: ${reason}`, { cause: err });
+    throw new HaystackError('HS_ERR_STARTUP', `--defs ${defsProblem(dir, err)}`, { cause: err });
   }
   if (libs.length === 0) {
     throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: no def libs (Trio files) in it or its sub-directories`);

@@ -2,7 +2,7 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadDefsNamespace, loadEntities } from '../app/index.js';
+import { defsProblem, loadDefsNamespace, loadEntities } from '../app/index.js';
 import { CODECS, Dict, Grid, HaystackError, ParseError, parseFilter } from '../core/index.js';
 import { type Def, Namespace } from '../core/ontology/index.js';
 import { CliExit, type CliIo } from './io.js';
@@ -42,13 +42,14 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
   const dir = flags.defs ?? io.env[DEFS_ENV];
   const where = `haystack defs ${command}`.trimEnd();
   if (dir !== undefined && dir !== '') {
+    const resolved = path.resolve(io.cwd, dir);
     try {
-      return await loadDefsNamespace(path.resolve(io.cwd, dir));
+      return await loadDefsNamespace(resolved);
     } catch (err) {
       // DefError (bad libs) and ParseError (bad Trio) are HaystackErrors; a missing directory is a Node error.
-      if (err instanceof HaystackError) throw new CliExit(1, `${where}: ${dir}: ${err.message}`);
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'string') throw new CliExit(1, `${where}: cannot read --defs ${dir}: ${code}`);
+      if (err instanceof HaystackError || typeof (err as { code?: unknown }).code === 'string') {
+        throw new CliExit(1, `${where}: --defs ${defsProblem(resolved, err)}`);
+      }
       throw err;
     }
   }

@@ -1,7 +1,9 @@
 // The app layer: store texts choose a backend, a persistent store keeps its data, and a failed start undoes itself.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type AppConfig,
@@ -102,6 +104,21 @@ describe('startApp', () => {
         const prepared = await prepareApp(config({ store: 'memory', defs }), quiet).catch((e: unknown) => e);
         expect(prepared instanceof HaystackError && prepared.code).toBe('HS_ERR_STARTUP');
       }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a def lib with a Trio syntax error fails the start naming the file, line and column', async () => {
+    const dir = makeTempDir('hs-start-defs-');
+    try {
+      const file = dir.file('acme/tags.trio');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, 'def: ^acmeTag\nis: ^marker\ndoc: "unterminated\n');
+      const err = await startApp(config({ store: 'memory', defs: dir.path }), quiet).catch((e: unknown) => e);
+      expect(err instanceof HaystackError && err.code).toBe('HS_ERR_STARTUP');
+      // Not only the parser's code: what is wrong and where, with the folder named once.
+      expect((err as Error).message).toContain(`--defs ${file}: trio 3:19:`);
     } finally {
       dir.remove();
     }

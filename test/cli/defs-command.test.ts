@@ -80,6 +80,8 @@ describe.skipIf(!sharedAvailable('defs'))('haystack defs', () => {
     const r = await runCliCaptured(['defs', 'subtypes', 'marker', '--defs', libs], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path.join(libs, 'acme', 'tags.trio')}: trio 3:19:`);
+    // The file's path says where it is: the folder is not named a second time before it.
+    expect(r.stderr.split(libs).length - 1).toBe(1);
   });
 
   it('fails on a --defs folder with no libs rather than using an empty namespace', async () => {

@@ -9,12 +9,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { jsonDictStream } from '../core/codec/json/index.js';
 import { decodeTrioDicts } from '../core/codec/trio/index.js';
-import { decodeZincValue, type ZincStreamEvent, ZincStreamReader } from '../core/codec/zinc/index.js';
+import { decodeZincValue, encodeZincValue, type ZincStreamEvent, ZincStreamReader } from '../core/codec/zinc/index.js';
 import { HaystackError, ParseError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
+import { NA } from '../core/kinds/marker.js';
 import { Ref } from '../core/kinds/ref.js';
+import { checkValueKind } from '../server/ops/value-kind.js';
 import type { HisItem } from '../storage/adapter.js';
 
 /** Records of a file, read again from its start on every call. */
@@ -156,7 +158,8 @@ export function jsonEntities(full: string, file: string): RecordSource<Dict> {
  * The samples of point `pointId` in a CSV history file (`ts,val` columns in any order, values in Zinc form), a line
  * at a time. With an `id` column too (what `export --his` writes), only the rows of that point.
  */
-export function csvHistory(full: string, file: string, pointId: string): RecordSource<HisItem> {
+export function csvHistory(full: string, file: string, point: Dict): RecordSource<HisItem> {
+  const pointId = point.id?.id ?? '';
   return async function* samples() {
     let ts = -1;
     let val = -1;
@@ -177,7 +180,7 @@ export function csvHistory(full: string, file: string, pointId: string): RecordS
         }
         // An export of several points: writing every row into this one would mix their histories.
         if (id >= 0 && !namesPoint(parseCell(cells[id] ?? ''), pointId)) continue;
-        yield hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), `${file} line ${String(line)}`);
+        yield hisItem(parseCell(cells[ts] ?? ''), parseCell(cells[val] ?? ''), `${file} line ${String(line)}`, point);
       }
     } catch (err) {
       if (err instanceof HaystackError) throw err;
@@ -186,12 +189,12 @@ export function csvHistory(full: string, file: string, pointId: string): RecordS
   };
 }
 
-/** The samples of a Zinc grid with `ts` and `val` columns, a row at a time. */
-export function zincHistory(full: string, file: string): RecordSource<HisItem> {
+/** The samples of a Zinc grid with `ts` and `val` columns for `point`, a row at a time. */
+export function zincHistory(full: string, file: string, point: Dict): RecordSource<HisItem> {
   const rows = eachOf(zincRowChunks(full, file));
   return async function* samples() {
     let n = 0;
-    for await (const r of rows()) yield hisItem(r.get('ts'), r.get('val'), `${file} row ${String(++n)}`);
+    for await (const r of rows()) yield hisItem(r.get('ts'), r.get('val'), `${file} row ${String(++n)}`, point);
   };
 }
 
@@ -205,11 +208,22 @@ async function* fileLines(full: string): AsyncGenerator<string> {
   }
 }
 
-/** A history sample from a row's `ts` (a DateTime) and `val` (not null); `where` names the row for errors. */
-export function hisItem(ts: Val | undefined, val: Val | undefined, where: string): HisItem {
+/**
+ * A history sample of `point` from a row's `ts` (a DateTime) and `val` (not null, of the point's kind and unit as the
+ * hisWrite op wants, or NA); `where` names the row for errors.
+ */
+export function hisItem(ts: Val | undefined, val: Val | undefined, where: string, point: Dict): HisItem {
   if (!(ts instanceof HDateTime)) throw new ValueError(`History ${where}: ts is not a DateTime`);
   if (val === null || val === undefined) throw new ValueError(`History ${where}: no val`);
+  // A store takes any value: without the op's check a Str such as `12x` would land in a Number point's history.
+  if (val !== NA) checkValueKind(point, val, `History ${where}: val ${valText(val)}`);
   return { ts: ts.epochMs, val };
+}
+
+// A value as it would be written in Zinc, shortened, for an error message.
+function valText(val: Val): string {
+  const text = encodeZincValue(val);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 // RFC 4180 cells of one line: quoted cells may hold commas and doubled quotes (no line breaks inside cells).

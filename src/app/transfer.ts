@@ -84,17 +84,18 @@ export async function importHistory(
 ): Promise<number> {
   const full = path.resolve(cwd, file);
   const ext = path.extname(full).toLowerCase();
-  const source: RecordSource<HisItem> =
-    ext === '.csv'
-      ? csvHistory(full, file, pointId)
-      : ext === '.zinc'
-        ? zincHistory(full, file)
-        : async function* whole() {
-            yield* await gridHistory(full, file);
-          };
-  // An unknown point is refused before the file is read.
+  // An unknown point, or one without history, is refused before the file is read (as the hisWrite op refuses it).
   const [point] = await store.readByIds([pointId]);
   if (point === undefined) throw new UnknownRecError(pointId);
+  if (!point.has('his')) throw new ValueError(`@${pointId} is not a historized point (no his tag)`);
+  const source: RecordSource<HisItem> =
+    ext === '.csv'
+      ? csvHistory(full, file, point)
+      : ext === '.zinc'
+        ? zincHistory(full, file, point)
+        : async function* whole() {
+            yield* await gridHistory(full, file, point);
+          };
   return importInBatches(source, HIS_BATCH, 'history samples', file, progress, async (batch) => {
     await store.hisWrite(pointId, batch);
   });
@@ -133,7 +134,7 @@ async function importInBatches<T>(
   return total;
 }
 
-async function gridHistory(full: string, file: string): Promise<HisItem[]> {
+async function gridHistory(full: string, file: string, point: Dict): Promise<HisItem[]> {
   const read = codecForExtension(path.extname(full))?.decode;
   if (read === undefined) throw new ValueError('History comes from a .csv, .zinc or .json file');
   const text = await readFile(full, 'utf8').catch((err: unknown) => {
@@ -141,7 +142,7 @@ async function gridHistory(full: string, file: string): Promise<HisItem[]> {
   });
   const grid = read(text);
   if (!(grid instanceof Grid)) throw new ValueError(`${file} holds no grid`);
-  return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), `${file} row ${String(i + 1)}`));
+  return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), `${file} row ${String(i + 1)}`, point));
 }
 
 /** Options of {@link exportStore}. */

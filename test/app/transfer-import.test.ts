@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importEntities, importHistory } from '../../src/app/index.js';
-import { Dict, encodeJson, Grid, Num, Ref } from '../../src/core/index.js';
+import { Dict, encodeJson, Grid, MARKER, Num, Ref } from '../../src/core/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -119,7 +119,7 @@ describe('haystack import, streamed', () => {
 
   it('streams CSV history, and refuses a bad line without writing any sample', async () => {
     const s = await store();
-    writeFileSync(dir.file('p.trio'), 'id: @p\npoint\nhis\nkind: "Number"\ntz: "UTC"\n');
+    writeFileSync(dir.file('p.trio'), 'id: @p\npoint\nhis\nkind: "Number"\nunit: "kW"\ntz: "UTC"\n');
     await importEntities(s, 'p.trio', dir.path);
     let csv = 'ts,val\r\n';
     for (let i = 0; i < 25_000; i++)
@@ -135,6 +135,35 @@ describe('haystack import, streamed', () => {
     expect(seen).toEqual([10_000, 20_000, 25_000]);
     expect(await s.hisCount('p')).toBe(25_000);
     await expect(importHistory(s, 'ghost', 'ok.csv', dir.path)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+    await s.close();
+  });
+
+  it('refuses samples the hisWrite op would refuse: another kind or unit, or a point without his', async () => {
+    const s = createMemoryStore();
+    await s.commit([
+      {
+        op: 'add',
+        tags: Dict.of({ id: new Ref('n'), point: MARKER, his: MARKER, kind: 'Number', unit: 'kW', tz: 'UTC' }),
+      },
+      { op: 'add', tags: Dict.of({ id: new Ref('b'), point: MARKER, his: MARKER, kind: 'Bool', tz: 'UTC' }) },
+      { op: 'add', tags: Dict.of({ id: new Ref('nohis'), point: MARKER, kind: 'Number', tz: 'UTC' }) },
+    ]);
+    const ts = '2024-01-01T00:00:00Z UTC';
+    const cases: [string, string, string][] = [
+      // A cell that is not Zinc is read as a Str: it must not land in a Number point's history.
+      ['n', `ts,val\n${ts},1kW\n2024-01-01T01:00:00Z UTC,twelve\n`, 'History str.csv line 3: val "twelve" is a str'],
+      ['n', `ts,val\n${ts},1kW\n2024-01-01T01:00:00Z UTC,1000W\n`, "has unit W but the point's unit is kW"],
+      ['b', `ts,val\n${ts},T\n2024-01-01T01:00:00Z UTC,1\n`, "val 1 is a number but the point's kind is Bool"],
+    ];
+    for (const [id, csv, message] of cases) {
+      writeFileSync(dir.file('str.csv'), csv);
+      await expect(importHistory(s, id, 'str.csv', dir.path)).rejects.toThrow(message);
+      expect(await s.hisCount(id)).toBe(0);
+    }
+    await expect(importHistory(s, 'nohis', 'str.csv', dir.path)).rejects.toThrow('@nohis is not a historized point');
+    // NA marks a sample in error, whatever the point's kind (Kinds chapter), as the hisWrite op takes it.
+    writeFileSync(dir.file('na.csv'), `ts,val\n${ts},NA\n2024-01-01T01:00:00Z UTC,2kW\n`);
+    expect(await importHistory(s, 'n', 'na.csv', dir.path)).toBe(2);
     await s.close();
   });
 

@@ -14,8 +14,9 @@ afterAll(() => {
 });
 
 const STORE = ['--store', 'sqlite:t.db'];
+// p1 has no kind, so that its history can hold Numbers and a Str (a quoted CSV cell) side by side.
 const TRIO =
-  'id: @s1\ndis: "Site, One"\nsite\n---\nid: @p1\npoint\nhis\nkind: "Number"\ntz: "UTC"\nsiteRef: @s1\n---\nid: @p2\npoint\nsiteRef: @s1\n';
+  'id: @s1\ndis: "Site, One"\nsite\n---\nid: @p1\npoint\nhis\ntz: "UTC"\nsiteRef: @s1\n---\nid: @p2\npoint\nsiteRef: @s1\n';
 const CSV =
   'ts,val\n2024-01-01T00:00:00Z UTC,1kW\n2024-01-01T01:00:00Z UTC,2.5kW\n"2024-01-02T00:00:00Z UTC","""on, off"""\n';
 

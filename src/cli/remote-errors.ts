@@ -11,7 +11,7 @@ import {
   type NetworkFailure,
   PermissionError,
 } from '../client/index.js';
-import { ParseError } from '../core/index.js';
+import { ERROR_CODES, ParseError } from '../core/index.js';
 import { CliExit } from './io.js';
 
 /** What the explanation may mention: the URL used, whether a user was named, the fetch to probe with. */
@@ -82,10 +82,27 @@ export async function explainRemoteError(command: string, err: unknown, ctx: Rem
         '  --url must be the API root of a Haystack server, e.g. http://127.0.0.1:8080/api/',
     );
   }
-  if (err instanceof CallError) return new CliExit(1, `${prefix} server error: ${err.message}`);
+  if (err instanceof CallError) {
+    const what = aboutTheRequest(err) ? 'the server refused the request' : 'server error';
+    return new CliExit(1, `${prefix} ${what}: ${err.message}`);
+  }
   if (err instanceof AuthError || err instanceof HaystackError) {
     const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
     return new CliExit(1, `${prefix} ${err.message}${cause}`);
   }
   return err;
+}
+
+// Error types of a request a server refuses (Haxall and SkySpark qualify them: `sys::ArgErr`).
+const REQUEST_ERR_TYPE = /(?:^|::)(?:ArgErr|ParseErr|UnknownRecErr|UnknownNameErr|PermissionErr|LimitErr)$/;
+
+// Whether an error grid is about the request (a bad range, an unknown id) rather than a fault of the server. The
+// HttpApi chapter answers errors with HTTP 200 once the request grid is read, so the status alone cannot tell.
+function aboutTheRequest(err: CallError): boolean {
+  if (err.httpStatus !== undefined && err.httpStatus >= 400 && err.httpStatus < 500) return true;
+  const code = err.remoteCode;
+  if (code !== undefined && Object.hasOwn(ERROR_CODES, code)) {
+    return ERROR_CODES[code as keyof typeof ERROR_CODES].status < 500;
+  }
+  return err.remoteType !== undefined && REQUEST_ERR_TYPE.test(err.remoteType);
 }

@@ -6,6 +6,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliExit } from '../../src/cli/io.js';
+import { explainRemoteError } from '../../src/cli/remote-errors.js';
+import { CallError } from '../../src/client/index.js';
+import { Dict, Grid, MARKER } from '../../src/core/index.js';
 import { runCliCaptured } from '../support/run-cli.js';
 import { type StartedServe, startServe } from '../support/serve-cli.js';
 
@@ -90,6 +94,27 @@ describe('remote command errors say what to do', () => {
     expect(r.stderr).toMatch(/authentication required/);
     expect(r.stderr).toContain('-u USER');
     expect(r.stderr).toContain('$HAYSTACK_USER');
+  });
+
+  it('an error grid about the request is a refusal, not a server error', async () => {
+    const env = { HAYSTACK_USER: 'root', HAYSTACK_PASSWORD: ADMIN.HS_SUPERUSER_PASSWORD };
+    const r = await runCliCaptured(['his', '@hudson.vav1-01.zat', 'last week', '--url', plain.url], dir, env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'haystack his: the server refused the request: Invalid range: "last week" is not a Date or DateTime\n',
+    );
+  });
+
+  it("tells another server's request errors (HTTP 200, a qualified errType) from its faults", async () => {
+    const grid = (errType: string) => Grid.fromTrustedParts(Dict.of({ err: MARKER, dis: 'Boom', errType }), [], []);
+    const say = async (e: CallError) =>
+      ((await explainRemoteError('read', e, { url: 'http://x/api/', loggedIn: true })) as CliExit).message;
+    expect(await say(new CallError(grid('sys::ArgErr'), 200))).toBe(
+      'haystack read: the server refused the request: Boom',
+    );
+    expect(await say(new CallError(grid('haystack::UnknownRecErr')))).toMatch(/refused the request/);
+    expect(await say(new CallError(grid('sys::NullErr'), 200))).toBe('haystack read: server error: Boom');
+    expect(await say(new CallError(grid('sys::Err'), 500))).toBe('haystack read: server error: Boom');
   });
 
   it('a server that answers a web page, not a grid, is named as not a Haystack API', async () => {

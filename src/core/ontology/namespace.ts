@@ -3,6 +3,7 @@
 import { type FilterNode, filterHas, filterLogic } from '../filter/ast.js';
 import { Dict, type TagVal } from '../grid/dict.js';
 import { Grid } from '../grid/grid.js';
+import { equals } from '../kinds/equality.js';
 import { isList, type Val } from '../kinds/kind.js';
 import { MARKER } from '../kinds/marker.js';
 import { Ref } from '../kinds/ref.js';
@@ -232,7 +233,9 @@ export class Namespace {
 
   /**
    * The defs that `name` is associated with by association `assoc` (Associations): the symbols of its `assoc`
-   * tag, or for a computed association (`tags`) the defs whose reciprocal tag names `name`.
+   * tag, or for a computed association (`tags`, `quantities`) the defs whose own reciprocal tag names `name` or
+   * one of its supertypes, as Haxall computes it: `tags(ahu)` has `equipRef` (tagOn equip), `quantities(water)`
+   * has `temp` (quantityOf substance).
    */
   association(name: string, assoc: string): readonly Def[] {
     const def = this.req(name);
@@ -240,7 +243,13 @@ export class Namespace {
     if (a.dict.has('computedFromReciprocal') || a.dict.has('computed')) {
       const recip = symbolNames(a.dict.get('reciprocalOf'))[0];
       if (recip === undefined) return [];
-      return this.#sorted.filter((d) => symbolNames(d.dict.get(recip)).includes(def.name));
+      // An inheritable reciprocal (quantityOf) counts where declared, not again in each subtype (Haxall's rule).
+      const inherited = this.#defs.get(recip)?.dict.has('notInherited') !== true;
+      return this.#sorted.filter((d) => {
+        const v = d.dict.get(recip);
+        if (v === null || (inherited && d.supertypes.some((s) => equals(s.dict.get(recip), v)))) return false;
+        return symbolNames(v).some((s) => def.fits(s));
+      });
     }
     return this.#defsOf(def.dict.get(assoc));
   }

@@ -120,6 +120,19 @@ describe.skipIf(!sharedAvailable('defs'))('the standard libs', () => {
       expect(names(ns.association('tagOn', 'reciprocalOf'))).toEqual(['tags']);
     });
 
+    it('computed associations follow the taxonomy: tags of ahu, quantities of water (as Haxall computes them)', () => {
+      // equipRef is tagOn equip, and an ahu is an equip: the reciprocal of tagOn reaches it through inheritance.
+      expect(names(ns.association('ahu', 'tags'))).toEqual(expect.arrayContaining(['equipRef', 'siteRef', 'id']));
+      for (const d of ns.defs()) expect(names(ns.association(d.name, 'tags')), d.name).toEqual(names(ns.tags(d.name)));
+      // temp is quantityOf substance, pressure quantityOf fluid; water is both.
+      expect(names(ns.association('water', 'quantities'))).toEqual(
+        expect.arrayContaining(['temp', 'pressure', 'flow', 'volume']),
+      );
+      // air-temp declares quantityOf air; a subtype that only inherits a quantityOf is not listed again.
+      expect(names(ns.association('air', 'quantities'))).toContain('air-temp');
+      expect(names(ns.association('air', 'quantities'))).not.toContain('co2-concentration');
+    });
+
     it('every association value is a list of symbols', () => {
       for (const d of ns.defs()) {
         for (const tag of ['is', 'tagOn']) {

@@ -439,8 +439,9 @@ class Compiler {
 
 // Accumulate: the values of both, as one list without repeats.
 function union(a: TagVal, b: TagVal): TagVal {
-  const out: TagVal[] = isList(a) ? a.filter((x) => x !== null) : [a];
-  for (const v of isList(b) ? b : [b]) {
+  const out: TagVal[] = [];
+  // A declared list may repeat itself too (phIoT's airHandlingEquip children): a union holds each value once.
+  for (const v of [...(isList(a) ? a : [a]), ...(isList(b) ? b : [b])]) {
     if (v !== null && !out.some((x) => equals(x, v))) out.push(v);
   }
   return Object.freeze(out);

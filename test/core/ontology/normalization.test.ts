@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeZinc } from '../../../src/core/codec/zinc/index.js';
 import { decodeZincGrid } from '../../../src/core/codec/zinc/zinc-reader.js';
+import type { Dict } from '../../../src/core/grid/dict.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { Sym } from '../../../src/core/kinds/symbol.js';
 import {
@@ -110,6 +111,22 @@ color: "purple"
       new Sym('dict'),
       new Sym('list'),
     ]);
+  });
+
+  it('accumulates a union: a value given twice, declared or inherited, is there once', async () => {
+    const kit = lib(
+      'kit',
+      ['ph'],
+      'def: ^kit\nis: ^marker\nchildren: [{dict}]\n---\ndef: ^box\nis: ^kit\nchildren: [{grid}, {list}, {grid}]',
+    );
+    const boxChildren = Namespace.fromLibs([ph, kit]).req('box').dict.get('children') as readonly Dict[];
+    expect(boxChildren.map((c) => [...c.keys()].join())).toEqual(['grid', 'list', 'dict']);
+    // phIoT's airHandlingEquip lists {thermostat equip} twice among its children, equip adds {equip} and {point}.
+    const children = (await standardNamespace()).req('airHandlingEquip').dict.get('children') as readonly Dict[];
+    const keys = children.map((c) => [...c.keys()].sort().join(' '));
+    expect(keys.filter((k) => k === 'equip thermostat')).toHaveLength(1);
+    expect(keys).toEqual(expect.arrayContaining(['equip', 'point']));
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   const badCases: [string, DefProblemKind, () => LibSource[]][] = [

@@ -12,7 +12,7 @@ export type DefKind = 'tag' | 'conjunct' | 'key' | 'compose';
 export interface SymbolParts {
   /** Def type. */
   readonly kind: DefKind;
-  /** Tag names a dict needs to implement the def (one for a tag, each term of a conjunct, none for a key). */
+  /** Tag names a dict needs to implement the def: a tag's one, a conjunct's each, a compose's both terms', a key none. */
   readonly tags: readonly string[];
   /** Feature of a key (`lib` for `lib:ph`), or parent of a compose (`geoPlace` for `geoPlace.geoCity`). */
   readonly head?: string;
@@ -31,11 +31,13 @@ export function parseSymbol(name: string): SymbolParts | undefined {
   }
   const dot = name.indexOf('.');
   if (dot >= 0) {
-    // Defs: a compose is `parent.child` and subtypes its child.
+    // Defs: a compose `parent.child` binds two terms (tags or conjuncts: `ahu.discharge-duct`), subtypes its child.
     const head = name.slice(0, dot);
     const tail = name.slice(dot + 1);
-    return parseSymbol(head) !== undefined && parseSymbol(tail)?.kind === 'tag'
-      ? { kind: 'compose', tags: [head, tail], head, tail }
+    const parent = parseSymbol(head);
+    const child = parseSymbol(tail);
+    return isTerm(parent) && isTerm(child)
+      ? { kind: 'compose', tags: [...parent.tags, ...child.tags], head, tail }
       : undefined;
   }
   if (name.includes('-')) {
@@ -43,6 +45,10 @@ export function parseSymbol(name: string): SymbolParts | undefined {
     return tags.length >= 2 && tags.every(isTagName) ? { kind: 'conjunct', tags } : undefined;
   }
   return isTagName(name) ? { kind: 'tag', tags: [name] } : undefined;
+}
+
+function isTerm(parts: SymbolParts | undefined): parts is SymbolParts {
+  return parts?.kind === 'tag' || parts?.kind === 'conjunct';
 }
 
 /** The symbol names of a tag value: one Symbol or a list of them (association tags take either). */

@@ -61,9 +61,9 @@ export type EntityResolver = (ref: Ref) => Dict | null | undefined;
 
 /** The defs a set of tag names implements, shared by every dict with those names. */
 export interface ReflectedCore {
-  /** Defs of the tags and conjuncts present (Reflection steps 1 and 2). */
+  /** Defs of the tags and conjuncts present, and of composes of both (Reflection steps 1 to 3). */
   readonly direct: readonly Def[];
-  /** Those and their inheritance (step 3). */
+  /** Those and their inheritance (step 4). */
   readonly all: readonly Def[];
   /** Names of `all`. */
   readonly names: ReadonlySet<string>;
@@ -81,8 +81,10 @@ export class Namespace {
   readonly libs: readonly LibInfo[];
   /** Problems met while compiling: warnings, and errors too when `lenient`. */
   readonly problems: readonly DefProblem[];
-  // Reflection indexes: conjuncts by their first tag, tagOn targets, reflection of tag-name sets.
+  // Reflection indexes: conjuncts by their first tag, composes by their child, tagOn targets, reflection of
+  // tag-name sets.
   readonly #conjunctsByFirst = new Map<string, Def[]>();
+  readonly #composesByChild = new Map<string, Def[]>();
   readonly #tagOn = new Map<string, Def[]>();
   readonly #reflected = new Map<string, ReflectedCore>();
 
@@ -96,6 +98,12 @@ export class Namespace {
         const first = d.tagNames[0] as string;
         const list = this.#conjunctsByFirst.get(first);
         if (list === undefined) this.#conjunctsByFirst.set(first, [d]);
+        else list.push(d);
+      }
+      if (d.kind === 'compose') {
+        const child = d.name.slice(d.name.indexOf('.') + 1);
+        const list = this.#composesByChild.get(child);
+        if (list === undefined) this.#composesByChild.set(child, [d]);
         else list.push(d);
       }
       for (const on of symbolNames(d.dict.get('tagOn'))) {
@@ -393,6 +401,17 @@ export class Namespace {
     }
     const all = new Set<Def>();
     for (const d of direct) for (const s of d.inheritance) all.add(s);
+    if (this.#composesByChild.size > 0) {
+      // Reflection step 3: a compose whose child the dict has, and whose parent it implements (inheritance too).
+      const implemented = new Set([...all].map((d) => d.name));
+      for (const child of [...direct]) {
+        for (const c of this.#composesByChild.get(child.name) ?? []) {
+          if (!implemented.has(c.name.slice(0, c.name.indexOf('.')))) continue;
+          direct.push(c);
+          all.add(c);
+        }
+      }
+    }
     const allList = [...all];
     core = Object.freeze({
       direct: Object.freeze(direct),

@@ -80,9 +80,15 @@ export class Reflection {
     return this.#core.all;
   }
 
-  /** Defs of the dict's own tags and conjuncts, before inheritance (`hot`, `water`, `hot-water`, ...). */
+  /** Defs of the dict's own tags, conjuncts and composes, before inheritance (`hot`, `water`, `hot-water`, ...). */
   get direct(): readonly Def[] {
     return this.#core.direct;
+  }
+
+  // The tags and conjuncts among the direct defs: a compose repeats its child (which it subtypes) with its parent.
+  get #terms(): readonly Def[] {
+    const direct = this.#core.direct;
+    return direct.some((d) => d.kind === 'compose') ? direct.filter((d) => d.kind !== 'compose') : direct;
   }
 
   /** True when the dict implements def `name` (`reflect(ahu).fits('equip')`). */
@@ -94,7 +100,9 @@ export class Reflection {
   get entityTypes(): readonly Def[] {
     let types = ENTITY_TYPES.get(this.#core);
     if (types === undefined) {
-      types = Object.freeze(mostSpecific(this.#core.all.filter((d) => d.name !== 'entity' && d.fits('entity'))));
+      // A compose (`ahu.discharge-duct`) binds two terms; it is no entity type of its own.
+      const entities = this.#core.all.filter((d) => d.name !== 'entity' && d.kind !== 'compose' && d.fits('entity'));
+      types = Object.freeze(mostSpecific(entities));
       ENTITY_TYPES.set(this.#core, types);
     }
     return types;
@@ -119,9 +127,7 @@ export class Reflection {
     for (const c of infos.values()) {
       // Choices: a choice without subtypes is not flattened into instances but inferred.
       const selected =
-        c.options.length === 0
-          ? [c.of]
-          : mostSpecific(this.#core.direct.filter((d) => d !== c.of && d.fits(c.of.name)));
+        c.options.length === 0 ? [c.of] : mostSpecific(this.#terms.filter((d) => d !== c.of && d.fits(c.of.name)));
       out.push({ choice: c.choice, of: c.of, selected });
     }
     return out;
@@ -141,7 +147,7 @@ export class Reflection {
         const base = t.fits('choice')
           ? (this.ns.def(symbolNames(e.dict.get(t.name))[0] ?? symbolNames(t.dict.get('of'))[0] ?? '') ?? t)
           : t;
-        for (const d of this.#core.direct)
+        for (const d of this.#terms)
           if (d !== base && d.fits(base.name)) for (const n of d.tagNames) flat.set(n, MARKER);
       }
       for (const child of children) {
@@ -182,7 +188,7 @@ export class Reflection {
       if (this.dict.has('his')) for (const t of HIS_REQUIRED) need(t, 'his-point', 'A historized point');
       const fn = this.ns.def('pointFunction');
       if (fn !== undefined) {
-        const chosen = this.#core.direct.filter((d) => d !== fn && d.fits(fn.name));
+        const chosen = this.#terms.filter((d) => d !== fn && d.fits(fn.name));
         if (chosen.length === 0) {
           const options = fn.subtypes.map((s) => s.name).join(', ');
           issues.push({ kind: 'missingTag', tag: fn.name, def: 'point', message: `A point needs one of ${options}` });

@@ -7,9 +7,10 @@ import type { Grid } from '../../../src/core/grid/grid.js';
 import { refResolver } from '../../../src/core/index.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
-import type { Def, Namespace } from '../../../src/core/ontology/index.js';
-import { loadSharedText, sharedAvailable } from '../../support/shared.js';
-import { standardNamespace } from './support.js';
+import { type Def, Namespace } from '../../../src/core/ontology/index.js';
+import { loadDefLibs } from '../../../src/server/index.js';
+import { loadSharedText, sharedAvailable, sharedPath } from '../../support/shared.js';
+import { lib, standardNamespace } from './support.js';
 
 const names = (defs: readonly Def[]): string[] => defs.map((d) => d.name);
 const tagsOf = (d: Dict): string[] => [...d.keys()].sort();
@@ -74,6 +75,32 @@ describe.skipIf(!sharedAvailable('defs'))('reflection', () => {
     expect(names(heating?.selected ?? [])).toEqual(['hotWaterHeating']);
     expect(r.protos().map(tagsOf)).toContainEqual(['discharge', 'duct', 'equip']);
     expect(r.validate()).toEqual([]);
+  });
+
+  it('compose defs: terms (a conjunct child too), implemented by both, reflected once the parent is (Defs)', async () => {
+    const libs = (await loadDefLibs(sharedPath('defs'))).map((l) => ({ dicts: l.defs, source: l.name }));
+    // The Defs chapter's examples: geoPlace.geoCity, and ahu.discharge-duct with a conjunct child.
+    const acme = lib(
+      'acme',
+      ['ph', 'phScience', 'phIoT'],
+      'def: ^discharge-duct\nis: ^duct\n---\ndef: ^geoPlace.geoCity\n---\ndef: ^ahu.discharge-duct\ndoc: "Supply air"',
+    );
+    const cns = Namespace.fromLibs([...libs, acme]);
+    const dd = cns.req('ahu.discharge-duct');
+    expect(dd.kind).toBe('compose');
+    expect(names(dd.supertypes)).toEqual(['discharge-duct']);
+    // Implementation rule 1c: both terms, then the mandatory equip of the duct.
+    expect(tagsOf(cns.implementation('ahu.discharge-duct'))).toEqual(['ahu', 'discharge', 'duct', 'equip']);
+    // Reflection step 3: geoCity is the child and the site, a geoPlace by inheritance, the parent.
+    const site = cns.reflect(Dict.of({ id: new Ref('s'), site: MARKER, geoCity: 'Richmond' }));
+    expect(site.fits('geoPlace.geoCity')).toBe(true);
+    expect(names(site.direct)).toContain('geoPlace.geoCity');
+    expect(names(site.entityTypes)).toEqual(['site']);
+    expect(cns.reflect(Dict.of({ geoCity: 'Richmond' })).fits('geoPlace.geoCity')).toBe(false);
+    // A compose is no entity type of its own: the dict is an ahu and a duct.
+    const both = cns.reflect(Dict.of({ ahu: MARKER, equip: MARKER, discharge: MARKER, duct: MARKER }));
+    expect(both.fits('ahu.discharge-duct')).toBe(true);
+    expect(names(both.entityTypes).sort()).toEqual(['ahu', 'discharge-duct']);
   });
 
   it('validates: tags with no def, missing mandatory markers, points missing required tags', () => {

@@ -12,6 +12,7 @@ import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
 import { BodyGate } from './http/body-gate.js';
 import { type BodyLease, BodyPool } from './http/body-pool.js';
+import { isCrossOrigin } from './http/cross-origin.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { DEFAULT_HOME_LINKS, homePageHtml, sendHomePage } from './http/home-page.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
@@ -145,24 +146,29 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       if (opts.authenticate === undefined && !hostAllowed(req.headers.host)) {
         throw new HaystackError('HS_ERR_PERMISSION', 'Host not allowed on a server without authentication');
       }
+      const method = req.method ?? 'GET';
+      const getOrHead = method === 'GET' || method === 'HEAD';
+      // A page of another origin may make a browser send a form or a simple fetch here, carrying what the browser
+      // adds unasked (no login needed at all, a client certificate): it may not change anything that way.
+      if (!getOrHead && method !== 'OPTIONS' && req.headers.authorization === undefined) {
+        if (isCrossOrigin(req.headers, secure)) throw crossOriginRefused();
+      }
       const { path, query } = splitTarget(req.url ?? '/');
       // The page for a person at a browser: public, holds no data, so served before authentication.
-      const getOrHead = req.method === 'GET' || req.method === 'HEAD';
       if (ui !== undefined && getOrHead && (path === '/' || path.startsWith(UI_ASSET_PREFIX))) {
         const file = ui.get(path);
         if (file === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No UI file at ${path}`);
         setCommon(res, common);
-        sendUiFile(res, file, req.headers['accept-encoding'], req.method === 'HEAD');
+        sendUiFile(res, file, req.headers['accept-encoding'], method === 'HEAD');
         return;
       }
       if (path === '/' && homeHtml !== undefined && getOrHead) {
         setCommon(res, common);
-        sendHomePage(res, homeHtml, req.method === 'HEAD');
+        sendHomePage(res, homeHtml, method === 'HEAD');
         return;
       }
       opName = opNameOf(path, opts.basePath);
       if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
-      const method = req.method ?? 'GET';
       const routed = routeFor(opts.routes, path, opts.basePath);
       // RFC 9110: OPTIONS asks what the resource allows; it answers no grid, so Accept does not matter.
       if (routed === undefined && method === 'OPTIONS') {
@@ -279,6 +285,9 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       if (ws === undefined)
         socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      // The same Host rule as requests: a page that rebound its name to this machine gets no socket.
+      else if (opts.authenticate === undefined && !hostAllowed(req.headers.host))
+        socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else ws.handleUpgrade(req, socket, head);
     },
     closeWebSockets(): void {
@@ -296,6 +305,13 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     actions: opts.actions,
     store: pipeline.store,
   });
+}
+
+function crossOriginRefused(): HaystackError {
+  return new HaystackError(
+    'HS_ERR_PERMISSION',
+    'Cross-origin request refused: send it from the server’s own pages, or with an Authorization header',
+  );
 }
 
 /** Answer an error reply in the response's format, or Zinc when that format has no grid meta (CSV). */

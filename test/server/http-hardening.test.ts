@@ -232,6 +232,43 @@ describe('methods, hosts and headers', () => {
     expect((await as('evil.example')).status).toBe(403);
   });
 
+  it('without authentication refuses a change a page of another origin sends (CSRF), and serves its own pages', async () => {
+    f = await startFixture();
+    const port = new URL(f.base).port;
+    // What a form or a no-cors fetch of any web page can send: text/plain is read as Zinc (haystack-java posts it).
+    const write = (headers: Record<string, string>) =>
+      request(`${f?.base ?? ''}pointWrite`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...headers },
+        body: 'ver:"3.0"\nid,level,val,who\n@sp,8,99,"csrf"\n',
+      });
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'not a url' },
+      { origin: `http://127.0.0.1:${String(Number(port) + 1)}` },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site', origin: `http://127.0.0.1:${port}` },
+    ]) {
+      const r = await write(headers);
+      expect(r.status, JSON.stringify(headers)).toBe(403);
+      expect(r.text).toContain('HS_ERR_PERMISSION');
+    }
+    expect((await f.store.readByIds(['sp']))[0]?.has('writeLevel')).toBe(false);
+    // Reads stay open to any page (without CORS it cannot read the answer), and the UI's own requests are served.
+    const read = await request(`${f.base}read?filter=site`, { headers: { origin: 'https://evil.example' } });
+    expect(read.status).toBe(200);
+    for (const headers of [
+      {},
+      { origin: `http://127.0.0.1:${port}` },
+      { origin: `http://localhost:${port}`, host: `localhost:${port}` },
+      { origin: 'http://localhost', host: 'localhost:80' },
+      { 'sec-fetch-site': 'same-origin', origin: `http://127.0.0.1:${port}` },
+    ]) {
+      expect((await write(headers)).status, JSON.stringify(headers)).toBe(200);
+    }
+  });
+
   it('sends nosniff everywhere, and no-store on authenticated answers', async () => {
     f = await startFixture();
     const open = await request(`${f.base}about`);

@@ -2,6 +2,8 @@
 // plot a day of history, write a value and see it change live, create a user; fails on any console error.
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +113,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await app.server.handler.store.hisWrite('occ-mode', hourly);
     await open.server.handler.store.commit([
       { op: 'add', tags: dict({ id: new Ref('blob'), dis: 'Blob', note: 'x'.repeat(3000) }) },
+      { op: 'add', tags: dict({ id: new Ref('csrf-sp'), point: MARKER, writable: MARKER, kind: 'Number' }) },
     ]);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
@@ -370,6 +373,41 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     // An address cut off mid-escape is shown as typed (the problems list catches a page error).
     await p.goto(`${origin(open)}/#/entity/%E0`);
     await p.getByRole('alert').filter({ hasText: 'Invalid Ref id "%E0"' }).waitFor();
+    await p.close();
+  });
+
+  it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
+    // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
+    const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>
+      await p.evaluate<{ post: number; socket: string }>(
+        `(async () => {
+          const r = await fetch('${target}/api/pointWrite', { method: 'POST', mode: 'no-cors',
+            headers: { 'content-type': 'text/plain' }, body: 'ver:"3.0"\\nid,level,val\\n@csrf-sp,${level},99\\n' });
+          const socket = await new Promise((resolve) => {
+            const ws = new WebSocket('${target.replace('http', 'ws')}/api/ws', 'haystack');
+            ws.onopen = () => { ws.close(); resolve('open'); };
+            ws.onerror = () => resolve('refused');
+          });
+          return { post: r.status, socket };
+        })()`,
+      );
+    const levels = async (): Promise<unknown> =>
+      (await open.server.handler.store.readByIds(['csrf-sp']))[0]?.get('writeLevel');
+    const p = await context.newPage();
+    // A page of another origin, with no CSP of ours to stop its requests (its refused socket is logged, as it should be).
+    const elsewhere = createServer((_req, res) => res.end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      await p.goto(`http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`);
+      expect(await attack(origin(open), 8)).toEqual({ post: 0, socket: 'refused' });
+    } finally {
+      elsewhere.close();
+    }
+    expect(await levels()).toBeNull();
+    // The server's own page may (the UI writes this way, and keeps its socket).
+    await p.goto(`${origin(open)}/`);
+    expect(await attack(origin(open), 9)).toEqual({ post: 200, socket: 'open' });
+    expect(String(await levels())).toBe('9');
     await p.close();
   });
 });

@@ -29,6 +29,7 @@ import {
 } from '../../core/ws/ws-envelope.js';
 import type { EntityChange } from '../cache/observed-store.js';
 import { type ConnectionEvent, connectionChannel, errorChannel, messageChannel, newConnectionId } from '../events.js';
+import { isCrossOrigin } from '../http/cross-origin.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
 import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
@@ -657,6 +658,13 @@ export function createWebSocketEndpoint(
         });
         return;
       }
+    }
+    // Logged in by what the browser sends by itself (no login needed, a client certificate): a page of another origin
+    // may not have that socket. Pages log in by a message instead, which such a page cannot do on someone's behalf.
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+    if (principal !== undefined && req.headers.authorization === undefined && isCrossOrigin(req.headers, secure)) {
+      refuse(socket, '403 Forbidden');
+      return;
     }
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -159,6 +159,26 @@ describe('mutual TLS', () => {
     expect((await raw(fx, 'users/', { fetch: vera })).status).toBe(403);
   });
 
+  it('a certificate does not let a page of another origin change anything (CSRF); a bearer token still does', async () => {
+    const fx = await startMtls();
+    const otto = tlsFetch({ ca: ca.pem.cert, ...certOf('otto') });
+    // The browser presents the certificate to whatever page sends it here: a form posting text/plain (Zinc).
+    const post = (headers: Record<string, string>) =>
+      otto(`${fx.base}pointWrite`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', ...headers },
+        body: 'ver:"3.0"\nid,level,val\n@sp,8,99°F\n',
+      });
+    const forged = await post({ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('HS_ERR_PERMISSION');
+    expect((await fx.server.handler.store.readByIds(['sp']))[0]?.has('writeLevel')).toBe(false);
+    expect((await post({ origin: new URL(fx.base).origin })).status).toBe(200);
+    const token = await tokenFor(fx, 'otto');
+    const withToken = await post({ origin: 'https://evil.example', authorization: bearer(token) });
+    expect(withToken.status).toBe(200);
+  });
+
   it('a verified certificate of no user, or of a disabled user, authenticates nobody (401); SCRAM still works', async () => {
     const fx = await startMtls();
     const stranger = tlsFetch({ ca: ca.pem.cert, ...certOf('stranger') });

@@ -132,6 +132,11 @@ describe('WebSocket endpoint with authentication', () => {
     expect((badPassword as WebSocketClosedError).code).toBe('HS_ERR_AUTH');
     const badHeader = await failure(rawSocket(f.wsUrl, { authorization: 'BEARER authToken=nope' }));
     expect(String(badHeader)).toMatch(/401/);
+    // A page of another origin may open a socket and log in by a message: it brings its own credentials.
+    const page = await rawSocket(f.wsUrl, { origin: 'https://elsewhere.example', 'sec-fetch-site': 'cross-site' });
+    page.ws.send(encodeWsAuth(await f.token('viewer')));
+    expect(await page.next()).toContain('authOk');
+    page.ws.close();
     const early = await rawSocket(f.wsUrl);
     early.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
     expect((await early.closed).code).toBe(WS_CLOSE.AUTH_FAILED.code);
@@ -225,6 +230,30 @@ describe('WebSocket endpoint without authentication', () => {
   });
   afterAll(async () => {
     await f.close();
+  });
+
+  it('gives no socket to a page of another origin, nor to a Host name rebound to this machine', async () => {
+    const port = new URL(f.url).port;
+    // A page anywhere can open a WebSocket to a loopback server: with no login to stop it, only its origin can.
+    for (const headers of [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'cross-site' },
+      { origin: `http://localhost:${String(Number(port) + 1)}` },
+      { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+    ]) {
+      expect(String(await failure(rawSocket(f.wsUrl, headers))), JSON.stringify(headers)).toMatch(/403/);
+    }
+    for (const headers of [
+      {},
+      { origin: `http://127.0.0.1:${port}` },
+      { origin: `http://localhost:${port}`, host: `localhost:${port}`, 'sec-fetch-site': 'same-origin' },
+    ]) {
+      const same = await rawSocket(f.wsUrl, headers);
+      same.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
+      expect(await same.next()).toContain('"id":"1"');
+      same.ws.close();
+    }
   });
 
   it('runs at most maxInFlight requests of a connection at once, and answers them all', async () => {

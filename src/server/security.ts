@@ -40,22 +40,28 @@ export interface SecurityServerOptions {
 
 const defaultAddress = (req: IncomingMessage): string => req.socket.remoteAddress ?? '';
 
+// An IPv4 address as such: a dual-stack socket (listening on `::`) reports IPv4 peers as `::ffff:a.b.c.d`.
+const unmapped = (address: string): string =>
+  /^::ffff:\d{1,3}(?:\.\d{1,3}){3}$/i.test(address) ? address.slice(7) : address;
+
 /**
- * The client address of a request that may come through reverse proxies at `trustedProxies` (exact addresses
- * as the socket reports them, e.g. `127.0.0.1`, `::ffff:10.0.0.5`). From a trusted peer, `X-Forwarded-For` is
- * read right to left and the first address that is not a trusted proxy is the client (a client can prepend
- * anything, so only what trusted proxies appended counts); from any other peer the header is ignored.
+ * The client address of a request that may come through reverse proxies at `trustedProxies` (addresses as the
+ * socket reports them, e.g. `127.0.0.1`, `fd00::5`; an IPv4 proxy matches whether the socket reports it as
+ * `10.0.0.5` or, listening on `::`, as `::ffff:10.0.0.5`, and IPv4 clients are given as IPv4). From a trusted
+ * peer, `X-Forwarded-For` is read right to left and the first address that is not a trusted proxy is the client
+ * (a client can prepend anything, so only what trusted proxies appended counts); from any other peer the header
+ * is ignored.
  */
 export function forwardedClientAddress(trustedProxies: readonly string[]): (req: IncomingMessage) => string {
-  const trusted = new Set(trustedProxies);
+  const trusted = new Set(trustedProxies.map(unmapped));
   return (req) => {
-    const peer = defaultAddress(req);
+    const peer = unmapped(defaultAddress(req));
     const header = req.headers['x-forwarded-for'];
     if (!trusted.has(peer) || header === undefined) return peer;
     // Node joins repeated X-Forwarded-For headers into one string; String() also covers the string[] the type allows.
     const hops = String(header)
       .split(',')
-      .map((h) => h.trim());
+      .map((h) => unmapped(h.trim()));
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i] as string;
       if (hop !== '' && !trusted.has(hop)) return hop;

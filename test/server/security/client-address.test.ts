@@ -18,10 +18,10 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-/** A server that answers each request with the address `of` finds for it. */
-async function echoAddress(of: (req: IncomingMessage) => string): Promise<string> {
+/** A server that answers each request with the address `of` finds for it (listening on `host`, reached over IPv4). */
+async function echoAddress(of: (req: IncomingMessage) => string, host = '127.0.0.1'): Promise<string> {
   const server = http.createServer((req, res) => res.end(of(req)));
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   closers.push(async () => {
     server.closeAllConnections();
@@ -66,6 +66,17 @@ describe('forwardedClientAddress', () => {
     ).toBe('5.5.5.5');
     // Only trusted or empty hops: the peer itself.
     expect(await get(url, [['x-forwarded-for', ' , 10.0.0.7,127.0.0.1']])).toBe('127.0.0.1');
+  });
+
+  it('on a dual-stack listener, trusts an IPv4 proxy named as usual, and gives IPv4 clients as IPv4', async () => {
+    // Listening on `::`, the socket reports an IPv4 peer as `::ffff:127.0.0.1`: `--trust-proxy 127.0.0.1` must match
+    // it, or every client behind the proxy is counted as the proxy and one guesser locks them all out.
+    const url = await echoAddress(forwardedClientAddress(['127.0.0.1']), '::');
+    expect(await get(url, [['x-forwarded-for', '1.2.3.4']])).toBe('1.2.3.4');
+    expect(await get(url, [['x-forwarded-for', '1.2.3.4, ::ffff:127.0.0.1']])).toBe('1.2.3.4');
+    expect(await get(url)).toBe('127.0.0.1');
+    const mapped = await echoAddress(forwardedClientAddress(['::FFFF:127.0.0.1']), '::');
+    expect(await get(mapped, [['x-forwarded-for', '::ffff:5.6.7.8']])).toBe('5.6.7.8');
   });
 
   it('a request whose connection is gone has the empty address', async () => {

@@ -54,6 +54,9 @@ const HAYSON_PIECES: ResponseEncoding = {
   pieces: { head: writeHaysonGridHead, rows: writeHaysonGridRows, tail: HAYSON_GRID_TAIL },
 };
 
+// Longest message read before a login: the login messages (a token, HELLO, SCRAM steps) take a few hundred characters.
+const MAX_LOGIN_MESSAGE_CHARS = 16 * 1024;
+
 /** An answer whose grid comes in pieces, between the envelope's prefix and suffix. */
 interface StreamedAnswer {
   readonly prefix: string;
@@ -266,6 +269,11 @@ export function createWebSocketEndpoint(
 
     async #onText(text: string): Promise<void> {
       if (this.#closed) return;
+      // Login messages are small: a long one before the login is not decoded, as HTTP reads no body before it.
+      if (this.principal === undefined && text.length > MAX_LOGIN_MESSAGE_CHARS) {
+        this.end('TOO_BIG');
+        return;
+      }
       let m: WsMessage;
       try {
         m = decodeWsMessage(text, pipeline.decodeLimits);

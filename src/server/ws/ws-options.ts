@@ -2,7 +2,7 @@
 
 /** Limits and timers of the WebSocket endpoint; every field optional in options, defaults below. */
 export interface WebSocketOptions {
-  /** Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB. */
+  /** Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB (before a login: 16 KiB). */
   readonly maxMessageBytes: number;
   /** Most requests in one batch; a longer batch is answered with an `HS_ERR_LIMIT` error for each member. Default 100. */
   readonly maxBatch: number;

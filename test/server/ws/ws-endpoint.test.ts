@@ -168,6 +168,23 @@ describe('WebSocket endpoint with authentication', () => {
     expect((await raw.closed).code).toBe(WS_CLOSE.TOO_BIG.code);
   });
 
+  it('decodes nothing long before a login: anyone could make the server parse megabytes', async () => {
+    // A request of 60,000 characters is within the limit once logged in (sent right behind the login, it waits for it)…
+    const filter = `dis == "${'x'.repeat(60_000)}"`;
+    const ok = await rawSocket(f.wsUrl);
+    ok.ws.send(encodeWsAuth(await f.token('viewer')));
+    ok.ws.send(encodeWsRequest('1', 'read', Grid.fromDicts([{ filter }])));
+    expect(await ok.next()).toContain('authOk');
+    expect(await ok.next()).toContain('"id":"1"');
+    ok.ws.close();
+    // …but before one it is refused unread, as too big; a login message of that size is no login either.
+    for (const text of [encodeWsRequest('1', 'read', Grid.fromDicts([{ filter }])), encodeWsAuth('x'.repeat(60_000))]) {
+      const early = await rawSocket(f.wsUrl);
+      early.ws.send(text);
+      expect((await early.closed).code).toBe(WS_CLOSE.TOO_BIG.code);
+    }
+  });
+
   it('answers a batch member that is not a request with an error in its place', async () => {
     const raw = await rawSocket(f.wsUrl);
     raw.ws.send(encodeWsAuth(await f.token('viewer')));

@@ -76,6 +76,17 @@ export function compileFilterSql(ast: FilterNode, dialect: SqlDialect, options: 
 }
 
 const REF = TagKind.REF;
+
+/**
+ * `(a OP b OP c ...)` nested as a balanced tree of pairs. SQLite parses a chain as deep as it is long and refuses an
+ * expression deeper than 1000, so a long `or` (a client's `id==@a or id==@b ...`) failed there while every other
+ * store answered it; nested in halves, the depth is the logarithm of the length.
+ */
+function balanced(parts: readonly string[], op: 'AND' | 'OR', from = 0, to = parts.length): string {
+  if (to - from === 1) return parts[from] as string;
+  const mid = (from + to) >>> 1;
+  return `(${balanced(parts, op, from, mid)} ${op} ${balanced(parts, op, mid, to)})`;
+}
 const FALSE = '(1=0)';
 
 class Ctx {
@@ -105,9 +116,15 @@ class Ctx {
         return this.#positive(n.path, 0, x, (y, name) => this.#cmp(y, name, op, val));
       }
       case 'and':
-        return `(${n.args.map((a) => this.node(a, x)).join(' AND ')})`;
+        return balanced(
+          n.args.map((a) => this.node(a, x)),
+          'AND',
+        );
       case 'or':
-        return `(${n.args.map((a) => this.node(a, x)).join(' OR ')})`;
+        return balanced(
+          n.args.map((a) => this.node(a, x)),
+          'OR',
+        );
       case 'isSymbol': {
         // Without a namespace a symbol matches every tag of its conjunct (`^hot-water`); a qualified one nothing.
         if (n.symbol.val.includes(':')) return FALSE;

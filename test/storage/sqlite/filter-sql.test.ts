@@ -104,6 +104,35 @@ describe('the compiler', () => {
   });
 });
 
+describe('long filters', () => {
+  // A client reading many entities by one filter: `id==@p0 or id==@p1 or ...`, well within the parser's limits.
+  const many = (n: number, term: (i: number) => string, op: string): string =>
+    Array.from({ length: n }, (_, i) => term(i)).join(` ${op} `);
+
+  it('answer on SQLite as on the memory store, however many operands an `or` has', async () => {
+    const sqlite = await open();
+    const memory = createMemoryStore();
+    const diffs = Array.from({ length: 30 }, (_, i) => ({
+      op: 'add' as const,
+      tags: Dict.of({ id: new Ref(`p${String(i)}`), point: MARKER, n: new Num(i) }),
+    }));
+    await sqlite.commit(diffs);
+    await memory.commit(diffs);
+    try {
+      for (const filter of [
+        many(1100, (i) => `id==@p${String(i * 2)}`, 'or'),
+        `point and (${many(1100, (i) => `n==${String(i + 20)}`, 'or')})`,
+      ]) {
+        const expected = ids(await memory.read({ filter }));
+        expect(expected.length).toBeGreaterThan(0);
+        expect(ids(await sqlite.read({ filter })), filter.slice(0, 40)).toEqual(expected);
+      }
+    } finally {
+      await sqlite.close();
+    }
+  });
+});
+
 // Random entities over a small vocabulary, with values of every kind a filter can meet.
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const NAMES = ['x', 'y', 'r', 'dis'];

@@ -58,7 +58,7 @@ export interface PgConnectionOptions {
 // int8 columns (rid, ts, versions, epoch ms) as numbers: every value the store writes is a safe integer.
 const INT8_OID = 20;
 
-/** The settings of one connection: `schema` on its search_path, int8 read as numbers. */
+/** The settings of one connection: `schema` on its search_path, JIT off, int8 read as numbers. */
 export function clientConfig(driver: PgDriver, options: PgConnectionOptions, schema: string): pg.ClientConfig {
   const builtin = driver.pg.types.getTypeParser as (oid: number, format: string) => unknown;
   const getTypeParser = (oid: number, format = 'text'): unknown => (oid === INT8_OID ? Number : builtin(oid, format));
@@ -66,7 +66,10 @@ export function clientConfig(driver: PgDriver, options: PgConnectionOptions, sch
   return {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     application_name: options.applicationName ?? 'haystack-ts',
-    options: `-c search_path=${schemaPathOption(schema)}`,
+    // JIT off: the store's statements are short, and a filter's SQL has a subquery per term, which JIT compiles
+    // at length (a read of `id==@a or ...` with 20 ids over 3,000 entities took 1.4 s instead of 7 ms; with 200, tens
+    // of seconds that no statement timeout or cancel interrupts).
+    options: `-c search_path=${schemaPathOption(schema)} -c jit=off`,
     types,
     ...(options.url === undefined ? {} : { connectionString: options.url }),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),

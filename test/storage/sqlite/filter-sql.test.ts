@@ -22,6 +22,7 @@ import {
   MARKER,
   NA,
   Num,
+  parseFilter,
   Ref,
   Sym,
   type TagVal,
@@ -31,6 +32,7 @@ import type { StorageAdapter } from '../../../src/storage/index.js';
 import { createMemoryStore } from '../../../src/storage/memory/index.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/storage/postgres/index.js';
 import { clientConfig, loadPgDriver } from '../../../src/storage/postgres/pg-driver.js';
+import { MAX_SQL_AND_TERMS } from '../../../src/storage/sql/filter-sql.js';
 import { compileFilterSql } from '../../../src/storage/sql/index.js';
 import { openSqliteStore, SQLITE_DIALECT, type SqliteStore } from '../../../src/storage/sqlite/index.js';
 import { haysonToVal } from '../../support/hayson-compare.js';
@@ -103,15 +105,35 @@ describe('the compiler', () => {
     expect(compileFilterSql(filterHas(['siteRef', 'dis']), SQLITE_DIALECT).recheck).toBe('nested');
     expect(compileFilterSql(filterCmp('==', ['mod', 'tz'], 'UTC'), SQLITE_DIALECT).recheck).toBe('always');
   });
+
+  it('gives SQL at most MAX_SQL_AND_TERMS terms of an `and`, the narrowest, and rechecks the rest in process', () => {
+    const terms = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `x != ${String(i)}`)
+        .concat('site', 'id == @a')
+        .join(' and ');
+    // Exactly MAX_SQL_AND_TERMS terms: all in SQL, nothing to recheck.
+    const kept = compileFilterSql(parseFilter(terms(MAX_SQL_AND_TERMS - 2)).ast, SQLITE_DIALECT);
+    expect(kept.recheck).toBe('never');
+    // 1,002 terms: `site` and `id == @a` (which narrow) and the first `!=` terms, as above, then the recheck.
+    const long = compileFilterSql(parseFilter(terms(1000)).ast, SQLITE_DIALECT);
+    expect(long.recheck).toBe('always');
+    expect(long.where).toBe(kept.where);
+    expect(long.params).toEqual(kept.params);
+  });
 });
 
 describe('long filters', () => {
   // A client reading many entities by one filter: `id==@p0 or id==@p1 or ...`, well within the parser's limits.
   const many = (n: number, term: (i: number) => string): string =>
     Array.from({ length: n }, (_, i) => term(i)).join(' or ');
+  const all = (n: number, term: (i: number) => string): string =>
+    Array.from({ length: n }, (_, i) => term(i)).join(' and ');
   const FILTERS = [
     many(1100, (i) => `id==@p${String(i * 2)}`),
     `point and (${many(1100, (i) => `n==${String(i + 20)}`)})`,
+    // An `and` that passes nearly everything term after term; the equality that narrows it comes last.
+    `${all(1000, (i) => `id != @q${String(i)}`)} and n >= 3 and (n == 5 or n == 7)`,
+    all(1000, (i) => `n != ${String(i + 40)}`),
   ];
   const schemas = testSchemas('long');
   afterAll(async () => {

@@ -2,6 +2,7 @@
 // when the extension exists, else a table partitioned by month.
 
 import { StorageError } from '../../core/errors.js';
+import { civilFromDays, daysFromCivil, MS_PER_DAY } from '../../core/kinds/calendar.js';
 import { TagKind } from '../sql/tag-rows.js';
 import type { PgClient, PgPool } from './pg-driver.js';
 
@@ -278,13 +279,12 @@ async function timescalePolicies(client: PgClient, options: MigrateOptions): Pro
 
 /** The month partition (UTC) holding `ts`: its table name and bounds `[from, to)` in epoch ms. */
 export function monthPartition(ts: number): { readonly name: string; readonly from: number; readonly to: number } {
-  const d = new Date(ts);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
-  const from = Date.UTC(y, m, 1);
-  const to = Date.UTC(y, m + 1, 1);
+  // Not Date.UTC: it reads years 0-99 as 1900-1999, which gave a sample in 0050 the bounds of 1950's partition.
+  const [y, m] = civilFromDays(Math.floor(ts / MS_PER_DAY));
+  const from = daysFromCivil(y, m, 1) * MS_PER_DAY;
+  const to = (m === 12 ? daysFromCivil(y + 1, 1, 1) : daysFromCivil(y, m + 1, 1)) * MS_PER_DAY;
   const tag = y < 0 ? `n${String(-y)}` : String(y);
-  return { name: `his_y${tag}m${String(m + 1).padStart(2, '0')}`, from, to };
+  return { name: `his_y${tag}m${String(m).padStart(2, '0')}`, from, to };
 }
 
 /**

@@ -4,7 +4,7 @@
 // lists the partitions again.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
+import { Dict, HDateTime, MARKER, Num, Ref } from '../../../src/core/index.js';
 import { openPostgresStore } from '../../../src/storage/postgres/index.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
 
@@ -57,6 +57,31 @@ describe.skipIf(available)('PostgreSQL history without TimescaleDB', () => {
       expect(await store.hisRead('p', { start: 0, end: Number.MAX_SAFE_INTEGER })).toEqual([
         { ts: ts + 60_000, val: new Num(2) },
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps samples of years 0-99 in partitions of their own, apart from 1900-1999 (DateTimes reach year 0)', async () => {
+    const schema = schemas.next();
+    const store = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 1 });
+    try {
+      await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p'), point: MARKER, his: MARKER, tz: 'UTC' }) }]);
+      const times = [
+        '0000-01-01T00:00:00Z',
+        '0050-06-15T00:00:00Z',
+        '0099-12-31T23:59:00Z',
+        '1950-06-15T00:00:00Z',
+      ].map((iso) => HDateTime.parse(iso).epochMs);
+      for (const ts of times) await store.hisWrite('p', [{ ts, val: new Num(ts) }]);
+      const back = await store.hisRead('p', { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER });
+      expect(back.map((it) => it.ts)).toEqual(times);
+      const parts = await adminQuery<{ readonly name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = $1::regclass ORDER BY 1`,
+        [`"${schema}".his`],
+      );
+      expect(parts.map((p) => p.name)).toEqual(['his_y0m01', 'his_y1950m06', 'his_y50m06', 'his_y99m12']);
     } finally {
       await store.close();
     }

@@ -105,6 +105,14 @@ describe('hisRead ranges', () => {
       const g = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
       expect(g.meta.get('errCode'), range).toBe('HS_ERR_BAD_REQUEST');
     }
+    // A well-formed DateTime in a zone the server does not know: the message names the zone.
+    for (const range of ['2024-05-31T00:00:00-04:00 Nowhere', '2024-05-31,2024-05-31T00:00:00-04:00 Nowhere']) {
+      const g = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
+      expect(g.meta.get('errCode'), range).toBe('HS_ERR_BAD_REQUEST');
+      expect(g.meta.get('dis'), range).toBe(
+        'Invalid range: "2024-05-31T00:00:00-04:00 Nowhere": Unknown time zone "Nowhere"',
+      );
+    }
     expect((await get(f, 'hisRead?id=@nope&range=today')).meta.get('errCode')).toBe('HS_ERR_UNKNOWN_REC');
     expect((await get(f, 'hisRead?id=@sp&range=today')).meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
   });

@@ -92,8 +92,9 @@ function parseBound(s: string): HDate | HDateTime {
   try {
     return t.length === 10 ? HDate.parse(t) : HDateTime.parse(t);
   } catch (err) {
-    throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid range: ${echoInput(t)} is not a Date or DateTime`, {
-      cause: err,
-    });
+    // A well-formed DateTime in an unknown zone says so: "not a Date or DateTime" sent users hunting for a typo.
+    const unknownZone = err instanceof HaystackError && err.code === 'HS_ERR_UNKNOWN_TZ';
+    const why = unknownZone ? `: ${err.message}` : ' is not a Date or DateTime';
+    throw new HaystackError('HS_ERR_BAD_REQUEST', `Invalid range: ${echoInput(t)}${why}`, { cause: err });
   }
 }

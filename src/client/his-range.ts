@@ -24,7 +24,9 @@ export function dateRange(start: HDate, end: HDate): readonly [HDate, HDate] {
 
 /** An instant range: `start` inclusive to `end` exclusive. */
 export function dateTimeRange(start: HDateTime, end: HDateTime): readonly [HDateTime, HDateTime] {
-  if (start.compareTo(end) > 0) throw new ValueError(`Range start ${start.toString()} is after end ${end.toString()}`);
+  // By instant: compareTo also orders equal instants by zone name, and an empty range in two zones is no error.
+  const after = start.epochMs - end.epochMs || start.subMsNanos - end.subMsNanos;
+  if (after > 0) throw new ValueError(`Range start ${start.toString()} is after end ${end.toString()}`);
   return [start, end];
 }
 

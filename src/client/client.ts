@@ -19,7 +19,7 @@ import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
-import { fetchFailureMessage } from './network-failure.js';
+import { classifyNetworkFailure, fetchFailureMessage } from './network-failure.js';
 import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
 
 /** The HTTP method of a call. */
@@ -63,13 +63,21 @@ const ZINC_TYPE = /^\s*text\/zinc\b/i;
 // Ops whose answers can be long enough to decode as a stream.
 const STREAMED_OPS = new Set(['hisRead']);
 
-/** The chunks of a fetch body, read with a reader (async iteration of ReadableStream is not in every browser). */
-async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+/**
+ * The chunks of a fetch body, read with a reader (async iteration of ReadableStream is not in every browser).
+ * Each read waits at most `stallMs` (0: no limit): the call's timer stops at the headers, and a server that stalls
+ * mid-body must still end the call.
+ */
+async function* bodyChunks(
+  body: ReadableStream<Uint8Array>,
+  op: string,
+  stallMs: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const reader = body.getReader();
   let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await readWithin(reader, op, stallMs);
       if (done) {
         finished = true;
         return;
@@ -77,10 +85,39 @@ async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uin
       yield value;
     }
   } finally {
-    // A consumer that stops early must not leave the connection half-read.
+    // A consumer that stops early (or a stalled read) must not leave the connection half-read.
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
+}
+
+/** One read of `reader`, or a timed-out NetworkError after `stallMs` without data. */
+function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  op: string,
+  stallMs: number,
+): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
+  if (stallMs <= 0) return reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new NetworkError(`${op}: timed out waiting ${stallMs} ms for the rest of the response`, { timedOut: true }),
+      );
+    }, stallMs);
+  });
+  return Promise.race([reader.read(), stalled]).finally(() => {
+    clearTimeout(timer);
+  });
+}
+
+/** A whole body as UTF-8 text (as `Response.text()` reads it), each read bounded as {@link bodyChunks} says. */
+async function bodyText(res: Response, op: string, stallMs: number): Promise<string> {
+  if (res.body === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of bodyChunks(res.body, op, stallMs)) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }
 
 /** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
@@ -271,17 +308,18 @@ export class HaystackClient extends OpsClient {
 
   async #call(op: string, req: Grid, options: CallOptions): Promise<Grid> {
     const res = await this.#send(op, req, options, true);
+    const stallMs = this.#stallMs(options);
     try {
       const contentType = res.headers.get('content-type');
       // A long Zinc answer (a history) is decoded as it arrives, into typed columns, never held as text.
       const grid =
         STREAMED_OPS.has(op) && ZINC_TYPE.test(contentType ?? 'text/zinc') && res.body !== null
-          ? await decodeZincStream(bodyChunks(res.body))
-          : await this.#decodeResponse(await res.text(), contentType, op);
+          ? await decodeZincStream(bodyChunks(res.body, op, stallMs))
+          : await this.#decodeResponse(await bodyText(res, op, stallMs), contentType, op);
       if (grid.isError) throw new CallError(grid);
       return grid;
     } catch (err) {
-      throw this.#fail(op, err);
+      throw this.#fail(op, err, options.signal);
     }
   }
 
@@ -295,29 +333,41 @@ export class HaystackClient extends OpsClient {
     options: CallOptions = {},
   ): AsyncGenerator<ZincStreamEvent, void, undefined> {
     const res = await this.#send(op, req, options, true, ZINC_MEDIA);
+    const stallMs = this.#stallMs(options);
     const contentType = res.headers.get('content-type');
-    if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
-      const grid = await this.#decodeResponse(await res.text(), contentType, op);
-      if (grid.isError) throw this.#fail(op, new CallError(grid));
-      yield { type: 'header', meta: grid.meta, cols: grid.cols };
-      for (const row of grid) yield { type: 'row', row };
-      return;
-    }
     try {
-      for await (const e of readZincStream(bodyChunks(res.body))) {
+      if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
+        const grid = await this.#decodeResponse(await bodyText(res, op, stallMs), contentType, op);
+        if (grid.isError) throw new CallError(grid);
+        yield { type: 'header', meta: grid.meta, cols: grid.cols };
+        for (const row of grid) yield { type: 'row', row };
+        return;
+      }
+      for await (const e of readZincStream(bodyChunks(res.body, op, stallMs))) {
         if (e.type === 'header' && e.meta.has('err')) throw new CallError(Grid.fromTrustedParts(e.meta, e.cols, []));
         yield e;
       }
     } catch (err) {
-      throw this.#fail(op, err);
+      throw this.#fail(op, err, options.signal);
     }
   }
 
-  #fail(op: string, err: unknown): HaystackError {
-    const e =
-      err instanceof HaystackError
-        ? err
-        : new NetworkError(`${op}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  /** How long a body read may wait for data: the call's timeout (the timer itself ends with the headers). */
+  #stallMs(options: CallOptions): number {
+    return options.timeoutMs ?? this.#timeoutMs;
+  }
+
+  #fail(op: string, err: unknown, signal?: AbortSignal): HaystackError {
+    const aborted = !(err instanceof HaystackError) && signal?.aborted === true;
+    // A body cut short is undici's bare `terminated`: its cause says what happened (a reset, a TLS failure).
+    const what = aborted
+      ? 'aborted'
+      : classifyNetworkFailure(err).failure !== 'unknown'
+        ? fetchFailureMessage(err, this.#base)
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    const e = err instanceof HaystackError ? err : new NetworkError(`${op}: ${what}`, { cause: err, aborted });
     this.#emit({ type: 'error', op, error: e });
     return e;
   }
@@ -422,7 +472,7 @@ export class HaystackClient extends OpsClient {
       return retried;
     }
     if (res.ok) return res;
-    const body = await res.text().catch(() => '');
+    const body = await bodyText(res, op, this.#stallMs(options)).catch(() => '');
     // Servers differ: some send an error grid with a 4xx/5xx status, some plain text.
     let grid: Grid | undefined;
     try {

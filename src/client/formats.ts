@@ -50,18 +50,18 @@ export async function loadCodec(name: FormatName): Promise<ClientCodec> {
   }
 }
 
-// A JSON v3 grid read as v4 is a Dict of meta (with `ver`), cols and rows: Hayson grids carry `_kind: "grid"`.
+// A JSON v3 grid read as v4 is a Dict of meta, cols and rows: Hayson grids carry `_kind: "grid"`. The meta's `ver`
+// is not required: haystack-py's server leaves it out.
 function isJson3Grid(val: Val): boolean {
   if (!(val instanceof Dict)) return false;
-  const meta = val.get('meta');
-  return meta instanceof Dict && meta.has('ver') && Array.isArray(val.get('cols')) && Array.isArray(val.get('rows'));
+  return val.get('meta') instanceof Dict && Array.isArray(val.get('cols')) && Array.isArray(val.get('rows'));
 }
 
 /**
  * Decode a response body by its Content-Type. HttpApi: Zinc is the default, so a missing or unknown type (some
  * servers send `text/plain`) is read as Zinc; a write-only format is an error. Servers in the field label JSON v3
- * as plain `application/json` with no `version`; such a body is read as v4 or v3 by its shape (`meta.ver`
- * beside `cols` and `rows`, and no Hayson `_kind`, is v3).
+ * as plain `application/json` with no `version`; such a body is read as v4 or v3 by its shape (`meta` beside
+ * `cols` and `rows`, and no Hayson `_kind`, is v3).
  */
 export async function decodeResponse(text: string, contentType: string | null): Promise<Val> {
   const name = formatForContentType(contentType) ?? 'zinc';

@@ -93,3 +93,19 @@ describe('a server that closes the connection mid-body', () => {
     },
   );
 });
+
+describe('JSON v3 as haystack-py writes it', () => {
+  // Its FastAPI server's answer to `Accept: application/vnd.haystack+json;version=3`, byte for byte: plain
+  // `application/json` and a grid meta without `ver`.
+  const ABOUT_V3 =
+    '{"meta":{},"cols":[{"name":"haystackVersion"},{"name":"productName"}],' +
+    '"rows":[{"haystackVersion":"4.0","productName":"hs-py"}]}';
+
+  it.each(['json3', 'json'] as const)('is read as a grid with format %s', async (format) => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(ABOUT_V3);
+    });
+    const about = await new HaystackClient({ url, format }).about();
+    expect(about.get('productName')).toBe('hs-py');
+  });
+});

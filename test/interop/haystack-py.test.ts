@@ -112,7 +112,7 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
       await server.stop();
     });
 
-    for (const format of ['zinc', 'json'] as const) {
+    for (const format of ['zinc', 'json', 'json3'] as const) {
       it(`${format}: about, read and hisRead over SCRAM, then close`, async () => {
         const methods: string[] = [];
         const client = new HaystackClient({

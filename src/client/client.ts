@@ -120,6 +120,26 @@ async function bodyText(res: Response, op: string, stallMs: number): Promise<str
   return text + decoder.decode();
 }
 
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the promise runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason as Error);
+    };
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise
+      .finally(() => {
+        signal.removeEventListener('abort', onAbort);
+      })
+      .then(resolve, reject);
+  });
+}
+
 /** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
 function callSignal(
   signal: AbortSignal | undefined,
@@ -259,23 +279,47 @@ export class HaystackClient extends OpsClient {
 
   async #ensureToken(signal: AbortSignal | undefined): Promise<string | undefined> {
     if (this.#token !== undefined) return this.#token;
-    if (this.#credentials === undefined || this.#noLoginNeeded) return undefined;
-    this.#login ??= loginWithScram({
+    const credentials = this.#credentials;
+    if (credentials === undefined || this.#noLoginNeeded) return undefined;
+    // One login serves every call waiting for it, so it runs on its own timer, not on the signal of the call
+    // that happened to start it: that call's abort or short timeout must not fail the others.
+    this.#login ??= this.#loginOnce(credentials);
+    return untilAborted(this.#login, signal);
+  }
+
+  #loginOnce(credentials: ClientCredentials): Promise<string | undefined> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort();
+    }, this.#timeoutMs);
+    const login = loginWithScram({
       url: this.opUrl('about'),
-      credentials: this.#credentials,
+      credentials,
       fetch: this.#fetch,
       fetchInit: this.#fetchInit,
       headers: this.#headers,
-      signal,
-    }).finally(() => {
-      this.#login = undefined;
-    });
-    const token = await this.#login;
-    // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
-    this.#noLoginNeeded = token === undefined;
-    this.#token = token;
-    this.#emit({ type: 'login', username: this.#credentials.username });
-    return token;
+      signal: controller.signal,
+    })
+      .then(
+        (token) => {
+          // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
+          this.#noLoginNeeded = token === undefined;
+          this.#token = token;
+          this.#emit({ type: 'login', username: credentials.username });
+          return token;
+        },
+        (err: unknown) => {
+          if (!controller.signal.aborted || err instanceof HaystackError) throw err;
+          throw new NetworkError(`login: timed out after ${this.#timeoutMs} ms`, { cause: err, timedOut: true });
+        },
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.#login = undefined;
+      });
+    // Every waiter may have given up: the outcome is then nobody's, not an unhandled rejection.
+    login.catch(() => undefined);
+    return login;
   }
 
   /** Log in now (otherwise the first call does); a no-op without credentials or with a token. */

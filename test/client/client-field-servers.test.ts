@@ -4,6 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HaystackClient, NetworkError } from '../../src/client/index.js';
+import { decodeBase64LiberalText, encodeBase64UrlText } from '../../src/core/auth/base64.js';
+import { deriveScramCredentials } from '../../src/core/auth/scram-keys.js';
+import { type ScramServerHandshake, scramServerFinal, scramServerFirst } from '../../src/core/auth/scram-server.js';
 
 let server: Server | undefined;
 
@@ -24,6 +27,73 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
   server = createServer(handler);
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+}
+
+/** What {@link serveWithLogin} counts and controls. */
+interface LoginServer {
+  readonly url: string;
+  /** Completed logins. */
+  readonly logins: () => number;
+  /** Every token issued so far stops working (the server restarted, or the tokens expired). */
+  readonly expireTokens: () => void;
+}
+
+/**
+ * A server with a SCRAM login (user `user`, password `pencil`, as the Auth chapter writes the headers) that hands
+ * every request with a valid bearer token to `handler`, and answers 401 with `WWW-Authenticate: HELLO` otherwise.
+ */
+async function serveWithLogin(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+  beforeHello: () => Promise<void> = () => Promise.resolve(),
+): Promise<LoginServer> {
+  const creds = await deriveScramCredentials('pencil', { hash: 'SHA-256', iterations: 4096 });
+  const handshakes = new Map<string, ScramServerHandshake>();
+  const tokens = new Set<string>();
+  let logins = 0;
+  let next = 0;
+  const reply = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const auth = req.headers.authorization ?? '';
+    const token = /^SCRAM handshakeToken=(\w+), data=([\w-]+)$/.exec(auth);
+    if (auth.startsWith('HELLO ')) {
+      await beforeHello();
+      res.writeHead(401, { 'www-authenticate': `SCRAM hash=SHA-256, handshakeToken=h${++next}` }).end();
+    } else if (token?.[1] !== undefined && token[2] !== undefined) {
+      const data = decodeBase64LiberalText(token[2]);
+      const hs = handshakes.get(token[1]);
+      if (hs === undefined) {
+        const first = scramServerFirst(data, creds);
+        handshakes.set(token[1], first);
+        res
+          .writeHead(401, {
+            'www-authenticate': `SCRAM handshakeToken=${token[1]}, hash=SHA-256, data=${encodeBase64UrlText(first.serverFirst)}`,
+          })
+          .end();
+        return;
+      }
+      handshakes.delete(token[1]);
+      const final = await scramServerFinal(hs, data, creds);
+      const issued = `tok${++next}`;
+      tokens.add(issued);
+      logins++;
+      res.writeHead(200, { 'authentication-info': `authToken=${issued}, data=${encodeBase64UrlText(final)}` }).end();
+    } else if (tokens.has(/^BEARER authToken=(\S+)$/.exec(auth)?.[1] ?? '')) {
+      handler(req, res, Buffer.concat(chunks).toString('utf8'));
+    } else {
+      res.writeHead(401, { 'www-authenticate': 'HELLO' }).end();
+    }
+  };
+  const url = await serve((req, res) => {
+    reply(req, res).catch(() => res.writeHead(403).end());
+  });
+  return {
+    url,
+    logins: () => logins,
+    expireTokens: () => {
+      tokens.clear();
+    },
+  };
 }
 
 /** Sends the status line, headers and the start of a Zinc grid, then nothing more (a stalled server). */
@@ -107,5 +177,51 @@ describe('JSON v3 as haystack-py writes it', () => {
     });
     const about = await new HaystackClient({ url, format }).about();
     expect(about.get('productName')).toBe('hs-py');
+  });
+});
+
+describe('a token that expires mid-session', () => {
+  it('calls in flight when it expires share one fresh login', async () => {
+    const srv = await serveWithLogin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    await c.about();
+    srv.expireTokens();
+    const calls = Array.from({ length: 8 }, () => c.about());
+    expect((await Promise.all(calls)).map((d) => d.get('serverName'))).toEqual(Array(8).fill('s'));
+    expect(srv.logins()).toBe(2);
+  });
+});
+
+describe('calls that share a login', () => {
+  it("one caller's abort fails only its own call, not the others waiting for the same login", async () => {
+    let releaseHello!: () => void;
+    const helloHeld = new Promise<void>((resolve) => {
+      releaseHello = resolve;
+    });
+    let helloArrived!: () => void;
+    const helloSeen = new Promise<void>((resolve) => {
+      helloArrived = resolve;
+    });
+    const srv = await serveWithLogin(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+      },
+      async () => {
+        helloArrived();
+        await helloHeld;
+      },
+    );
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    const controller = new AbortController();
+    const first = c.about({ signal: controller.signal }).catch((e: unknown) => e);
+    const second = c.about();
+    await helloSeen;
+    controller.abort();
+    expect(await first).toMatchObject({ aborted: true });
+    releaseHello();
+    expect((await second).get('serverName')).toBe('s');
+    expect(srv.logins()).toBe(1);
   });
 });

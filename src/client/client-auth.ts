@@ -46,6 +46,21 @@ function loginFailure(res: Response): AuthError {
 }
 
 /**
+ * A refusal (401, 403) from where a redirect took the request, when that is another origin (http to https,
+ * another host): fetch sends no Authorization header there, so the refusal says nothing about the credentials.
+ * The error names the API root there, the URL to use instead; undefined when the request was not sent away.
+ */
+export function redirectedAway(res: Response, requested: string, what: string): AuthError | undefined {
+  if (!res.redirected || res.url === '' || (res.status !== 401 && res.status !== 403)) return undefined;
+  const to = new URL(res.url);
+  if (to.origin === new URL(requested).origin) return undefined;
+  return new AuthError(
+    `${what}: the server redirected to ${new URL('.', to).href}, another origin, so no credentials went with the ` +
+      'request: use that URL',
+  );
+}
+
+/**
  * Run the handshake and return the bearer token, or undefined when the server needs no login (it
  * answered HELLO with 200). Every failure is an `AuthError`; the server's signature is verified, so a
  * token is only accepted from a server that holds the user's credentials.
@@ -60,6 +75,8 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
       ...(req.signal === undefined ? {} : { signal: req.signal }),
     });
     await res.body?.cancel();
+    const away = redirectedAway(res, req.url, 'Login failed');
+    if (away !== undefined) throw away;
     return res;
   };
   const challenge = (res: Response): ScramChallenge => {

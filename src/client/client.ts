@@ -14,7 +14,7 @@ import {
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
-import { type ClientCredentials, loginWithScram } from './client-auth.js';
+import { type ClientCredentials, loginWithScram, redirectedAway } from './client-auth.js';
 import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
@@ -487,6 +487,11 @@ export class HaystackClient extends OpsClient {
     }
     cleanup();
     this.#emit({ type: 'response', op, status: res.status, ms: Date.now() - started });
+    const away = redirectedAway(res, this.#base, op);
+    if (away !== undefined) {
+      await res.body?.cancel();
+      throw this.#fail(op, away);
+    }
     if (res.status === 401) {
       await res.body?.cancel();
       if (mayRelogin && this.#credentials !== undefined) {

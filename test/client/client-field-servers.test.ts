@@ -3,30 +3,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HaystackClient, NetworkError } from '../../src/client/index.js';
+import { AuthError, HaystackClient, NetworkError } from '../../src/client/index.js';
 import { decodeBase64LiberalText, encodeBase64UrlText } from '../../src/core/auth/base64.js';
 import { deriveScramCredentials } from '../../src/core/auth/scram-keys.js';
 import { type ScramServerHandshake, scramServerFinal, scramServerFirst } from '../../src/core/auth/scram-server.js';
 
-let server: Server | undefined;
+const servers: Server[] = [];
 
 afterEach(async () => {
-  const s = server;
-  server = undefined;
-  if (s === undefined) return;
-  s.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    s.close(() => {
-      resolve();
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      s.close(() => {
+        resolve();
+      });
     });
-  });
+  }
 });
 
 /** A server answering every request with `handler`; returns its API root. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`;
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  host = '127.0.0.1',
+): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://${host}:${(server.address() as AddressInfo).port}/api/`;
 }
 
 /** What {@link serveWithLogin} counts and controls. */
@@ -223,5 +226,31 @@ describe('calls that share a login', () => {
     releaseHello();
     expect((await second).get('serverName')).toBe('s');
     expect(srv.logins()).toBe(1);
+  });
+});
+
+describe('an API root that redirects to another origin (http to https, another host)', () => {
+  // fetch drops the Authorization header on a redirect to another origin, so the server there saw no login.
+  it.each([301, 307])('with %i, says where it went instead of blaming the login or the token', async (status) => {
+    const target = await serveWithLogin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    // The same server under another name is another origin.
+    const moved = target.url.replace('127.0.0.1', 'localhost');
+    const url = await serve((req, res) => {
+      res.writeHead(status, { location: new URL(`.${req.url ?? ''}`, moved.replace(/api\/$/, '')).href }).end();
+    });
+    for (const options of [{ username: 'user', password: 'pencil' }, { token: 'tok1' }]) {
+      const c = new HaystackClient({ url, ...options });
+      for (const call of [() => c.about(), () => c.call('hisWrite')]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AuthError);
+        expect((err as AuthError).message).toContain(`redirected to ${moved}`);
+      }
+    }
+    // Given the URL it redirects to, the same client logs in.
+    expect(
+      (await new HaystackClient({ url: moved, username: 'user', password: 'pencil' }).about()).get('serverName'),
+    ).toBe('s');
   });
 });

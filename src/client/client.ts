@@ -494,8 +494,9 @@ export class HaystackClient extends OpsClient {
     }
     if (res.status === 401) {
       await res.body?.cancel();
-      if (mayRelogin && this.#credentials !== undefined) {
-        // The token expired or was revoked: log in once more, then give up.
+      // The token expired or was revoked: log in once more, then give up. Not for `close`: the session it would
+      // end is already over, and a login would only open another.
+      if (mayRelogin && this.#credentials !== undefined && op !== 'close') {
         this.#token = undefined;
         this.#noLoginNeeded = false;
         return this.#send(op, req, options, false, accept, forced);
@@ -547,11 +548,14 @@ export class HaystackClient extends OpsClient {
     return this.callStream('hisRead', hisReadRequest(id, range), options);
   }
 
-  /** The `close` op: end the session on the server and forget the token. */
+  /** The `close` op: end the session on the server and forget the token (a session already over is no error). */
   async close(options?: CallOptions): Promise<void> {
     if (this.#token === undefined) return;
     try {
       await this.call('close', Grid.EMPTY, options);
+    } catch (err) {
+      // 401: the server no longer knows the token, which is what closing wanted.
+      if (!(err instanceof AuthError)) throw err;
     } finally {
       this.#token = undefined;
     }

@@ -195,6 +195,21 @@ describe('a token that expires mid-session', () => {
     expect((await Promise.all(calls)).map((d) => d.get('serverName'))).toEqual(Array(8).fill('s'));
     expect(srv.logins()).toBe(2);
   });
+
+  it('close does not log in again just to end a session the server already ended', async () => {
+    const ops: string[] = [];
+    const srv = await serveWithLogin((req, res) => {
+      ops.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nempty\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    await c.about();
+    srv.expireTokens();
+    await c.close();
+    expect(srv.logins()).toBe(1);
+    expect(ops).toEqual(['GET /api/about']);
+    expect(c.authenticated).toBe(false);
+  });
 });
 
 describe('calls that share a login', () => {

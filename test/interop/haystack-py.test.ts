@@ -2,9 +2,11 @@
 
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaystackClient } from '../../src/client/index.js';
+import { CallError, dateRange, dateTimeRange, HaystackClient, TODAY, YESTERDAY } from '../../src/client/index.js';
 import { decodeZinc } from '../../src/core/codec/zinc/index.js';
 import { Grid } from '../../src/core/grid/grid.js';
+import { HDate } from '../../src/core/kinds/date.js';
+import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { type SecureFixture, startSecure } from '../server/security/support.js';
@@ -132,6 +134,66 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
         await client.close();
         // It refuses POST for about and close: about goes as GET, close retries as GET after its 405.
         expect(methods).toEqual(['GET about', 'GET read', 'POST hisRead', 'POST close', 'GET close']);
+      }, 60_000);
+    }
+
+    for (const format of ['zinc', 'json'] as const) {
+      it(`${format}: every op method of the client, with each hisRead range form`, async () => {
+        const c = new HaystackClient({ url, ...login, format });
+        const names = (g: Grid, col: string): unknown[] => g.rows.map((r) => String(r.get(col)));
+        expect(names(await c.ops(), 'name')).toEqual(
+          expect.arrayContaining(['about', 'read', 'hisRead', 'hisWrite', 'pointWrite', 'watchSub', 'watchPoll']),
+        );
+        expect(names(await c.formats(), 'mime')).toEqual(expect.arrayContaining(['text/zinc', 'application/json']));
+        expect((await c.read('site', { limit: 1 })).size).toBe(1);
+        expect((await c.read('point and his')).rows.map((r) => r.id?.id).sort()).toEqual(['flow', 'temp']);
+        // Its server drops unknown ids (a documented fault of its own) rather than answering a row of nulls.
+        expect((await c.readByIds(['s1', '@flow'])).rows.map((r) => r.id?.id)).toEqual(['s1', 'flow']);
+        expect(names(await c.nav(), 'dis').sort()).toEqual(['Alpha', 'Bravo']);
+
+        const tz = 'New_York';
+        const ts = (s: string): HDateTime => HDateTime.parse(`${s}-05:00 ${tz}`);
+        await c.hisWrite('flow', [
+          { ts: ts(`2024-02-0${format === 'zinc' ? 1 : 2}T08:00:00`), val: new Num(400, 'cfm') },
+          { ts: ts(`2024-02-0${format === 'zinc' ? 1 : 2}T08:15:00`), val: new Num(425, 'cfm') },
+        ]);
+        const day = HDate.parse('2024-02-01');
+        // Its server ignores the range (its own documented fault): each form is checked for being accepted.
+        for (const range of [
+          TODAY,
+          YESTERDAY,
+          day,
+          dateRange(day, day.plusDays(1)),
+          ts('2024-02-01T00:00:00'),
+          dateTimeRange(ts('2024-02-01T00:00:00'), ts('2024-02-03T00:00:00')),
+        ]) {
+          const his = await c.hisRead('flow', range);
+          expect(his.column('val')).toEqual(expect.arrayContaining([new Num(400, 'cfm'), new Num(425, 'cfm')]));
+          expect(his.first?.get('ts')).toBeInstanceOf(HDateTime);
+        }
+        const streamed: unknown[] = [];
+        for await (const e of c.hisReadStream('flow', day)) if (e.type === 'row') streamed.push(e.row.get('val'));
+        expect(streamed).toEqual(expect.arrayContaining([new Num(425, 'cfm')]));
+        expect((await c.hisReadMany(['flow'], day)).size).toBeGreaterThanOrEqual(2);
+
+        await c.pointWrite('flow', 8, new Num(300, 'cfm'), { who: 'haystack-ts' });
+        const array = await c.pointWriteArray('flow');
+        expect(array.rows.find((r) => r.get('level')?.toString() === '8')?.get('val')).toEqual(new Num(300, 'cfm'));
+
+        const watch = await c.watch(['temp', 's1']);
+        expect(watch.id).toMatch(/\S/);
+        expect(await watch.poll()).toEqual([]);
+        expect((await watch.refresh()).map((r) => r.id?.id).sort()).toEqual(['s1', 'temp']);
+        await watch.remove(['s1']);
+        await watch.close();
+        expect(watch.closed).toBe(true);
+
+        // It has no actions: the answer is an error grid, a CallError with its message.
+        const action = await c.invokeAction('temp', 'ping', { note: 'hi' }).catch((e: unknown) => e);
+        expect(action).toBeInstanceOf(CallError);
+        expect((action as CallError).message).toMatch(/invokeAction/);
+        await c.close();
+        expect(c.authenticated).toBe(false);
       }, 60_000);
     }
 

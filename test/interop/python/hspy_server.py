@@ -2,7 +2,8 @@
 
 Usage: python hspy_server.py USER PASSWORD
 Binds 127.0.0.1 on a port the OS chooses, prints "LISTENING <port>" once it accepts connections, and serves
-until it gets SIGTERM or SIGINT. Entities: sites s1 and s2, a his point `temp` (New_York, °F) with two samples.
+until it gets SIGTERM or SIGINT. Entities: sites s1 and s2, a his point `temp` (New_York, °F) with two samples,
+and a writable his point `flow` (cfm) with none, for the tests that write.
 """
 
 import asyncio
@@ -29,6 +30,17 @@ store = InMemoryAdapter(
             "his": MARKER,
             "kind": "Number",
             "unit": "°F",
+            "tz": "New_York",
+            "siteRef": Ref("s1"),
+        },
+        {
+            "id": Ref("flow"),
+            "dis": "Alpha Flow",
+            "point": MARKER,
+            "his": MARKER,
+            "writable": MARKER,
+            "kind": "Number",
+            "unit": "cfm",
             "tz": "New_York",
             "siteRef": Ref("s1"),
         },

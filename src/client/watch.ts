@@ -265,7 +265,14 @@ export class Watch {
     const signal = options.signal;
     const aborted = (): boolean => signal?.aborted === true;
     while (!aborted() && !this.#closed) {
-      const changed = await this.poll(signal);
+      let changed: readonly Dict[];
+      try {
+        changed = await this.poll(signal);
+      } catch (err) {
+        // Stopped during a poll rather than between two: the same quiet end.
+        if (aborted()) return;
+        throw err;
+      }
       if (changed.length > 0) yield changed;
       try {
         await delay(interval, signal);

@@ -269,3 +269,25 @@ describe('an API root that redirects to another origin (http to https, another h
     ).toBe('s');
   });
 });
+
+describe('a watch whose poll is in flight when the iteration is stopped', () => {
+  it('changes() ends quietly, as it does when the signal aborts between polls', async () => {
+    const controller = new AbortController();
+    const url = await serve((req, res) => {
+      if (req.url?.endsWith('/watchSub') === true) {
+        res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0" watchId:"w1" lease:1min\nid\n@p\n');
+      } else if (req.url?.endsWith('/watchPoll') === true) {
+        // Held until the caller stops: the abort lands in the poll, not in the wait between polls.
+        controller.abort();
+      } else {
+        res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nempty\n');
+      }
+    });
+    const watch = await new HaystackClient({ url }).watch(['p']);
+    expect(watch.leaseMs).toBe(60_000);
+    const batches: unknown[] = [];
+    for await (const changed of watch.changes({ signal: controller.signal })) batches.push(changed);
+    expect(batches).toEqual([]);
+    await watch.close();
+  });
+});

@@ -2,6 +2,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuthError, HaystackClient, NetworkError } from '../../src/client/index.js';
 import { decodeBase64LiberalText, encodeBase64UrlText } from '../../src/core/auth/base64.js';
@@ -289,5 +290,111 @@ describe('a watch whose poll is in flight when the iteration is stopped', () => 
     for await (const changed of watch.changes({ signal: controller.signal })) batches.push(changed);
     expect(batches).toEqual([]);
     await watch.close();
+  });
+});
+
+describe('ops with side effects are never sent twice on a failure', () => {
+  const writes: readonly [string, (c: HaystackClient) => Promise<unknown>][] = [
+    ['hisWrite', (c) => c.hisWrite('p', [])],
+    ['pointWrite', (c) => c.pointWrite('p', 8, null)],
+    ['invokeAction', (c) => c.invokeAction('p', 'on')],
+  ];
+
+  it.each(writes)(
+    '%s: a reset, a 500 page, a 503 and a 502 error grid each fail typed after one request',
+    async (op, run) => {
+      const answers = [
+        (_: IncomingMessage, res: ServerResponse) => res.socket?.destroy(),
+        (_: IncomingMessage, res: ServerResponse) =>
+          res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body>Internal Server Error</body></html>'),
+        (_: IncomingMessage, res: ServerResponse) => res.writeHead(503, { 'retry-after': '1' }).end(),
+        (_: IncomingMessage, res: ServerResponse) =>
+          res.writeHead(502, { 'content-type': 'text/zinc' }).end('ver:"3.0" err dis:"upstream down"\nempty\n'),
+      ];
+      let seen = 0;
+      let answer = answers[0];
+      const url = await serve((req, res) => {
+        seen++;
+        req.resume();
+        answer?.(req, res);
+      });
+      const c = new HaystackClient({ url });
+      const kinds: string[] = [];
+      for (const a of answers) {
+        answer = a;
+        seen = 0;
+        const err = await run(c).catch((e: unknown) => e);
+        expect(seen).toBe(1);
+        expect((err as Error).message).toMatch(new RegExp(`^(${op}: |HTTP |upstream)`));
+        kinds.push((err as Error).constructor.name);
+      }
+      expect(kinds).toEqual(['NetworkError', 'HttpStatusError', 'HttpStatusError', 'CallError']);
+    },
+  );
+
+  it.each(writes)('%s: refused with an expired token, it is sent once more after one fresh login', async (_op, run) => {
+    const writesSeen: string[] = [];
+    const srv = await serveWithLogin((req, res, body) => {
+      writesSeen.push(`${req.method ?? ''} ${req.url ?? ''} ${body.length > 0 ? 'with body' : ''}`);
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nempty\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    await c.login();
+    srv.expireTokens();
+    await run(c);
+    expect(srv.logins()).toBe(2);
+    expect(writesSeen).toHaveLength(1);
+    expect(writesSeen[0]).toMatch(/^POST \/api\/\w+ with body$/);
+  });
+});
+
+describe('answers as SkySpark, Haxall and older servers write them', () => {
+  const about = (name: string, ver = '3.0'): string => `ver:"${ver}"\nserverName,productUri\n"${name}",\`http://x/\`\n`;
+  const cases: readonly [string, (res: ServerResponse) => void][] = [
+    [
+      'gzip',
+      (res) =>
+        res.writeHead(200, { 'content-type': 'text/zinc', 'content-encoding': 'gzip' }).end(gzipSync(about('gzip'))),
+    ],
+    [
+      'deflate',
+      (res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/zinc', 'content-encoding': 'deflate' })
+          .end(deflateSync(about('deflate'))),
+    ],
+    [
+      'br',
+      (res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/zinc', 'content-encoding': 'br' })
+          .end(brotliCompressSync(about('br'))),
+    ],
+    [
+      'chunked',
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/zinc; charset=utf-8' });
+        for (const part of about('chunked').match(/.{1,5}/gs) ?? []) res.write(part);
+        res.end();
+      },
+    ],
+    ['no charset', (res) => res.writeHead(200, { 'content-type': 'text/zinc' }).end(about('no charset'))],
+    [
+      'text/plain',
+      (res) => res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(about('text/plain')),
+    ],
+    ['no type', (res) => res.writeHead(200).end(about('no type'))],
+    ['ver 2.0', (res) => res.writeHead(200, { 'content-type': 'text/zinc' }).end(about('ver 2.0', '2.0'))],
+    ['UTF-8 BOM', (res) => res.writeHead(200, { 'content-type': 'text/zinc' }).end(`\uFEFF${about('UTF-8 BOM')}`)],
+  ];
+
+  it.each(cases)('%s', async (name, answer) => {
+    const url = await serve((_req, res) => {
+      answer(res);
+    });
+    const c = new HaystackClient({ url });
+    expect((await c.about()).get('serverName')).toBe(name);
+    // hisRead decodes the body as it streams in: the same answers must read there too.
+    expect((await c.hisRead('p', 'today')).first?.get('serverName')).toBe(name);
   });
 });

@@ -44,7 +44,7 @@ export interface HaystackClientOptions {
   readonly token?: string;
   /** Wire format of requests and responses (default `zinc`). */
   readonly format?: ClientFormat;
-  /** Per-call timeout in milliseconds (default 30,000; 0 disables). */
+  /** Per-call timeout in milliseconds, above 0 (default 30,000); a call's own `timeoutMs: 0` waits without one. */
   readonly timeoutMs?: number;
   /** The fetch to use (default `globalThis.fetch`); give one bound to an agent for mTLS or proxies. */
   readonly fetch?: typeof fetch;

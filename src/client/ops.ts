@@ -14,7 +14,7 @@ import { refArg, Watch, type WatchOptions } from './watch.js';
 export interface CallOptions {
   /** Aborts the call. */
   readonly signal?: AbortSignal;
-  /** Overrides the client's timeout for this call. */
+  /** Overrides the client's timeout for this call (0: no timeout). */
   readonly timeoutMs?: number;
   /**
    * `true` or {@link PlainOptions}: an op method that answers a Grid answers plain row objects instead

@@ -19,7 +19,7 @@ import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
-import { classifyNetworkFailure, fetchFailureMessage } from './network-failure.js';
+import { fetchFailureMessage } from './network-failure.js';
 import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
 
 /** The HTTP method of a call. */
@@ -75,9 +75,19 @@ async function* bodyChunks(
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const reader = body.getReader();
   let finished = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     for (;;) {
-      const { done, value } = await readWithin(reader, op, stallMs);
+      const { done, value } = await Promise.race([
+        reader.read(),
+        new Promise<never>((_, reject) => {
+          if (stallMs > 0)
+            timer = setTimeout(() => {
+              reject(new NetworkError(`${op}: timed out`, { timedOut: true }));
+            }, stallMs);
+        }),
+      ]);
+      clearTimeout(timer);
       if (done) {
         finished = true;
         return;
@@ -85,59 +95,31 @@ async function* bodyChunks(
       yield value;
     }
   } finally {
+    clearTimeout(timer);
     // A consumer that stops early (or a stalled read) must not leave the connection half-read.
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
 }
 
-/** One read of `reader`, or a timed-out NetworkError after `stallMs` without data. */
-function readWithin(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  op: string,
-  stallMs: number,
-): ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']> {
-  if (stallMs <= 0) return reader.read();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(
-        new NetworkError(`${op}: timed out waiting ${stallMs} ms for the rest of the response`, { timedOut: true }),
-      );
-    }, stallMs);
-  });
-  return Promise.race([reader.read(), stalled]).finally(() => {
-    clearTimeout(timer);
-  });
-}
-
 /** A whole body as UTF-8 text (as `Response.text()` reads it), each read bounded as {@link bodyChunks} says. */
 async function bodyText(res: Response, op: string, stallMs: number): Promise<string> {
-  if (res.body === null) return '';
-  const decoder = new TextDecoder();
-  let text = '';
-  for await (const chunk of bodyChunks(res.body, op, stallMs)) text += decoder.decode(chunk, { stream: true });
-  return text + decoder.decode();
+  const chunks: Uint8Array[] = [];
+  if (res.body !== null) for await (const chunk of bodyChunks(res.body, op, stallMs)) chunks.push(chunk);
+  return new Blob(chunks).text();
 }
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the promise runs on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(signal.reason as Error);
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise
-      .finally(() => {
-        signal.removeEventListener('abort', onAbort);
-      })
-      .then(resolve, reject);
-  });
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      signal?.throwIfAborted();
+      signal?.addEventListener('abort', () => {
+        reject(signal.reason as Error);
+      });
+    }),
+  ]);
 }
 
 /** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
@@ -283,43 +265,27 @@ export class HaystackClient extends OpsClient {
     if (credentials === undefined || this.#noLoginNeeded) return undefined;
     // One login serves every call waiting for it, so it runs on its own timer, not on the signal of the call
     // that happened to start it: that call's abort or short timeout must not fail the others.
-    this.#login ??= this.#loginOnce(credentials);
-    return untilAborted(this.#login, signal);
-  }
-
-  #loginOnce(credentials: ClientCredentials): Promise<string | undefined> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort();
-    }, this.#timeoutMs);
-    const login = loginWithScram({
-      url: this.opUrl('about'),
-      credentials,
-      fetch: this.#fetch,
-      fetchInit: this.#fetchInit,
-      headers: this.#headers,
-      signal: controller.signal,
-    })
-      .then(
-        (token) => {
+    if (this.#login === undefined) {
+      this.#login = loginWithScram({
+        url: this.opUrl('about'),
+        credentials,
+        fetch: this.#fetch,
+        fetchInit: this.#fetchInit,
+        headers: this.#headers,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      })
+        .then((token) => {
           // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
           this.#noLoginNeeded = token === undefined;
           this.#token = token;
           this.#emit({ type: 'login', username: credentials.username });
           return token;
-        },
-        (err: unknown) => {
-          if (!controller.signal.aborted || err instanceof HaystackError) throw err;
-          throw new NetworkError(`login: timed out after ${this.#timeoutMs} ms`, { cause: err, timedOut: true });
-        },
-      )
-      .finally(() => {
-        clearTimeout(timer);
-        this.#login = undefined;
-      });
-    // Every waiter may have given up: the outcome is then nobody's, not an unhandled rejection.
-    login.catch(() => undefined);
-    return login;
+        })
+        .finally(() => {
+          this.#login = undefined;
+        });
+    }
+    return untilAborted(this.#login, signal);
   }
 
   /** Log in now (otherwise the first call does); a no-op without credentials or with a token. */
@@ -352,7 +318,8 @@ export class HaystackClient extends OpsClient {
 
   async #call(op: string, req: Grid, options: CallOptions): Promise<Grid> {
     const res = await this.#send(op, req, options, true);
-    const stallMs = this.#stallMs(options);
+    // A body read may wait for data as long as the call for its headers (the call's timer ends with them).
+    const stallMs = options.timeoutMs ?? this.#timeoutMs;
     try {
       const contentType = res.headers.get('content-type');
       // A long Zinc answer (a history) is decoded as it arrives, into typed columns, never held as text.
@@ -377,7 +344,8 @@ export class HaystackClient extends OpsClient {
     options: CallOptions = {},
   ): AsyncGenerator<ZincStreamEvent, void, undefined> {
     const res = await this.#send(op, req, options, true, ZINC_MEDIA);
-    const stallMs = this.#stallMs(options);
+    // A body read may wait for data as long as the call for its headers (the call's timer ends with them).
+    const stallMs = options.timeoutMs ?? this.#timeoutMs;
     const contentType = res.headers.get('content-type');
     try {
       if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
@@ -396,22 +364,16 @@ export class HaystackClient extends OpsClient {
     }
   }
 
-  /** How long a body read may wait for data: the call's timeout (the timer itself ends with the headers). */
-  #stallMs(options: CallOptions): number {
-    return options.timeoutMs ?? this.#timeoutMs;
-  }
-
   #fail(op: string, err: unknown, signal?: AbortSignal): HaystackError {
-    const aborted = !(err instanceof HaystackError) && signal?.aborted === true;
+    const aborted = signal?.aborted === true;
     // A body cut short is undici's bare `terminated`: its cause says what happened (a reset, a TLS failure).
-    const what = aborted
-      ? 'aborted'
-      : classifyNetworkFailure(err).failure !== 'unknown'
-        ? fetchFailureMessage(err, this.#base)
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    const e = err instanceof HaystackError ? err : new NetworkError(`${op}: ${what}`, { cause: err, aborted });
+    const e =
+      err instanceof HaystackError
+        ? err
+        : new NetworkError(`${op}: ${aborted ? 'aborted' : fetchFailureMessage(err, this.#base)}`, {
+            cause: err,
+            aborted,
+          });
     this.#emit({ type: 'error', op, error: e });
     return e;
   }
@@ -487,29 +449,27 @@ export class HaystackClient extends OpsClient {
     }
     cleanup();
     this.#emit({ type: 'response', op, status: res.status, ms: Date.now() - started });
-    const away = redirectedAway(res, this.#base, op);
-    if (away !== undefined) {
-      await res.body?.cancel();
-      throw this.#fail(op, away);
-    }
     if (res.status === 401) {
       await res.body?.cancel();
+      // Sent away to another origin, it went without credentials: a fresh login would go the same way.
+      const away = redirectedAway(res, this.#base, op);
       // The token expired or was revoked: log in once more, then give up. Not for `close`: the session it would
       // end is already over, and a login would only open another.
-      if (mayRelogin && this.#credentials !== undefined && op !== 'close') {
+      if (away === undefined && mayRelogin && this.#credentials !== undefined && op !== 'close') {
         this.#token = undefined;
         this.#noLoginNeeded = false;
         return this.#send(op, req, options, false, accept, forced);
       }
       throw this.#fail(
         op,
-        this.#credentials === undefined
-          ? new LoginRequiredError(
-              sentToken
-                ? `${op}: the session token was refused (expired or revoked): log in again`
-                : `${op}: authentication required, and no credentials were given`,
-            )
-          : new AuthError(`${op}: authentication required`),
+        away ??
+          (this.#credentials === undefined
+            ? new LoginRequiredError(
+                sentToken
+                  ? `${op}: the session token was refused (expired or revoked): log in again`
+                  : `${op}: authentication required, and no credentials were given`,
+              )
+            : new AuthError(`${op}: authentication required`)),
       );
     }
     // 405: the server takes this op only by the other method (haystack-py: GET only for about, ops, formats,
@@ -522,7 +482,7 @@ export class HaystackClient extends OpsClient {
       return retried;
     }
     if (res.ok) return res;
-    const body = await bodyText(res, op, this.#stallMs(options)).catch(() => '');
+    const body = await bodyText(res, op, options.timeoutMs ?? this.#timeoutMs).catch(() => '');
     // Servers differ: some send an error grid with a 4xx/5xx status, some plain text.
     let grid: Grid | undefined;
     try {

@@ -33,6 +33,15 @@ async function serve(
   return `http://${host}:${(server.address() as AddressInfo).port}/api/`;
 }
 
+/** A promise and the function that resolves it, for a test to wait on an event of its server. */
+function signalled(): [Promise<void>, () => void] {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return [promise, resolve];
+}
+
 /** What {@link serveWithLogin} counts and controls. */
 interface LoginServer {
   readonly url: string;
@@ -48,7 +57,7 @@ interface LoginServer {
  */
 async function serveWithLogin(
   handler: (req: IncomingMessage, res: ServerResponse, body: string) => void,
-  beforeHello: () => Promise<void> = () => Promise.resolve(),
+  beforeHello: (req: IncomingMessage) => Promise<void> = () => Promise.resolve(),
 ): Promise<LoginServer> {
   const creds = await deriveScramCredentials('pencil', { hash: 'SHA-256', iterations: 4096 });
   const handshakes = new Map<string, ScramServerHandshake>();
@@ -61,7 +70,7 @@ async function serveWithLogin(
     const auth = req.headers.authorization ?? '';
     const token = /^SCRAM handshakeToken=(\w+), data=([\w-]+)$/.exec(auth);
     if (auth.startsWith('HELLO ')) {
-      await beforeHello();
+      await beforeHello(req);
       res.writeHead(401, { 'www-authenticate': `SCRAM hash=SHA-256, handshakeToken=h${++next}` }).end();
     } else if (token?.[1] !== undefined && token[2] !== undefined) {
       const data = decodeBase64LiberalText(token[2]);
@@ -215,14 +224,8 @@ describe('a token that expires mid-session', () => {
 
 describe('calls that share a login', () => {
   it("one caller's abort fails only its own call, not the others waiting for the same login", async () => {
-    let releaseHello!: () => void;
-    const helloHeld = new Promise<void>((resolve) => {
-      releaseHello = resolve;
-    });
-    let helloArrived!: () => void;
-    const helloSeen = new Promise<void>((resolve) => {
-      helloArrived = resolve;
-    });
+    const [helloHeld, releaseHello] = signalled();
+    const [helloSeen, helloArrived] = signalled();
     const srv = await serveWithLogin(
       (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
@@ -243,6 +246,27 @@ describe('calls that share a login', () => {
     expect((await second).get('serverName')).toBe('s');
     expect(srv.logins()).toBe(1);
   });
+
+  it('a login the server never answers times out, and the next call logs in afresh', async () => {
+    let holdNext = true;
+    const [dropped, helloDropped] = signalled();
+    const srv = await serveWithLogin(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+      },
+      (req) => {
+        if (!holdNext) return Promise.resolve();
+        holdNext = false;
+        // Never answered: the client gives up on it and closes the connection.
+        req.socket.once('close', helloDropped);
+        return new Promise<void>(() => undefined);
+      },
+    );
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil', timeoutMs: 200 });
+    expect(await c.about().catch((e: unknown) => e)).toMatchObject({ timedOut: true });
+    await dropped;
+    expect((await c.about()).get('serverName')).toBe('s');
+  });
 });
 
 describe('an API root that redirects to another origin (http to https, another host)', () => {
@@ -261,7 +285,7 @@ describe('an API root that redirects to another origin (http to https, another h
       for (const call of [() => c.about(), () => c.call('hisWrite')]) {
         const err = await call().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(AuthError);
-        expect((err as AuthError).message).toContain(`redirected to ${moved}`);
+        expect((err as AuthError).message).toContain(`: redirected to another origin: use ${moved}`);
       }
     }
     // Given the URL it redirects to, the same client logs in.

@@ -5,6 +5,12 @@ export class AsyncQueue<T> {
   readonly #items: T[] = [];
   #wake: (() => void) | undefined;
   #ended = false;
+  #error: Error | undefined;
+
+  /** True once `end()` was called. */
+  get ended(): boolean {
+    return this.#ended;
+  }
 
   /** Add an item (ignored once ended). */
   put(item: T): void {
@@ -13,13 +19,14 @@ export class AsyncQueue<T> {
     this.#wake?.();
   }
 
-  /** No more items: the consumer finishes once it has taken those already queued. */
-  end(): void {
+  /** No more items: the consumer finishes once it has taken those already queued, then throws `error` if given. */
+  end(error?: Error): void {
     this.#ended = true;
+    this.#error = error;
     this.#wake?.();
   }
 
-  /** Yield items as they come, until `end()` or until `signal` aborts. */
+  /** Yield items as they come, until `end()` (which may throw) or until `signal` aborts. */
   async *take(signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
     const onAbort = (): void => this.#wake?.();
     signal?.addEventListener('abort', onAbort);
@@ -30,7 +37,10 @@ export class AsyncQueue<T> {
           yield this.#items.shift() as T;
           continue;
         }
-        if (this.#ended) return;
+        if (this.#ended) {
+          if (this.#error !== undefined) throw this.#error;
+          return;
+        }
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
         });

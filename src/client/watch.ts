@@ -155,6 +155,8 @@ export class Watch {
     this.#id = watchIdOf(res);
     this.#state.clear();
     const rows = this.#absorb(res);
+    // Pushes that ended with a lost connection start again on the new one.
+    if (this.#pushes?.ended === true) this.#pushes = new AsyncQueue();
     this.#pushes?.put(rows);
     return rows;
   }
@@ -162,6 +164,15 @@ export class Watch {
   /** Make `changes()` wait for pushed changes ({@link Watch.receive}) instead of polling. */
   usePushes(): void {
     this.#pushes ??= new AsyncQueue();
+  }
+
+  /**
+   * The connection whose pushes fed this watch ended: a running `changes()` ends once it has yielded what came
+   * before, throwing `error` when one is given (a lost connection) and quietly without (the client was closed).
+   * A later {@link Watch.resubscribe} feeds a new `changes()`.
+   */
+  connectionLost(error?: Error): void {
+    this.#pushes?.end(error);
   }
 
   /** Take in changes the server pushed for this watch (content as `watchPoll`); returns the changed entities. */

@@ -3,6 +3,7 @@
 import { CallError } from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
+import { WS_CLOSE } from '../core/ws/ws-close-codes.js';
 import { AsyncQueue } from './async-queue.js';
 import { type CallOptions, type Ops, OpsClient } from './ops.js';
 import type { Watch, WatchOptions } from './watch.js';
@@ -21,6 +22,8 @@ export type WebSocketClientOptions = WebSocketConnectionOptions;
 export interface ConnectionSource {
   /** The live connection, opened (and logged in) if need be. */
   connection(): Promise<WebSocketConnection>;
+  /** True when the source itself reconnects and subscribes the watches again, so a dropped connection ends none. */
+  readonly resubscribes?: boolean;
 }
 
 /** The typed answers of a batch built with the op methods. */
@@ -114,6 +117,12 @@ export class WebSocketClient extends OpsClient {
       conn.onPush((p) => {
         if (p.ch === this.#ch) this.#dispatch(p);
       });
+      // Its pushes came over this connection only: without a source that subscribes them again, the watches'
+      // changes() would wait forever. A normal closure (1000, the client's own close) ends them quietly.
+      conn.onClose((err) => {
+        if (this.#source.resubscribes === true) return;
+        this.endWatches(err.closeCode === WS_CLOSE.NORMAL.code ? undefined : err);
+      });
     }
     return conn;
   }
@@ -129,6 +138,11 @@ export class WebSocketClient extends OpsClient {
       else if (w.id === push.watchId) w.receive(push.grid);
     }
     for (const l of this.#listeners) l(push);
+  }
+
+  /** End the `changes()` of every open watch: quietly, or throwing `error` (see {@link Watch.connectionLost}). */
+  protected endWatches(error?: Error): void {
+    for (const w of this.openWatches) w.connectionLost(error);
   }
 
   /** The watches opened by this client that are still open (a reconnecting client subscribes them again). */

@@ -46,7 +46,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
   #fatal: Error | undefined;
 
   constructor(options: ReconnectingWebSocketClientOptions) {
-    super({ connection: () => (this as ReconnectingWebSocketClient).#live() });
+    super({ connection: () => (this as ReconnectingWebSocketClient).#live(), resubscribes: true });
     this.#options = options;
     this.#current = this.#connect(0);
     // Nobody may be waiting yet: a failure is kept for the next call rather than left unhandled.
@@ -95,6 +95,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
         if (isRefusedLogin(err)) {
           this.#fatal = err as Error;
           this.#emit({ type: 'stopped', error: err });
+          this.endWatches(err as Error);
           throw err;
         }
         const delayMs = Math.floor(random() * Math.min(max, min * 2 ** n));
@@ -116,6 +117,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
       // The session ended (expired, closed, user disabled) and no password can start another.
       this.#fatal = err;
       this.#emit({ type: 'stopped', error: err });
+      this.endWatches(err);
       return;
     }
     if (err.code === 'HS_ERR_AUTH') this.#token = undefined;
@@ -144,6 +146,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
   override async disconnect(): Promise<void> {
     this.#stop.abort();
     this.#fatal ??= this.#stopped();
+    this.endWatches();
     const conn = await this.#current.catch(() => undefined);
     conn?.close();
   }

@@ -393,3 +393,48 @@ describe('ReconnectingWebSocketClient when the server goes away', () => {
     expect(((await failure(client.about())) as NetworkError).aborted).toBe(true);
   });
 });
+
+describe('push-fed watches when their connection ends', () => {
+  let f: WsFixture;
+  beforeAll(async () => {
+    // The session check notices a session closed over HTTP within 50 ms.
+    f = await startWsFixture({ webSocket: { sessionCheckMs: 50 } });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('WebSocketClient: changes() throws the close error instead of waiting forever', async () => {
+    const client = new WebSocketClient({ url: f.wsUrl, token: await f.token('operator') });
+    const w = await client.watch(['p1']);
+    const changes = w.changes()[Symbol.asyncIterator]();
+    f.server.handler.closeWebSockets();
+    const err = await failure(changes.next());
+    expect((err as WebSocketClosedError).closeCode).toBe(WS_CLOSE.GOING_AWAY.code);
+    // The client connects again on its next call, and a watch subscribed again is fed by the new connection.
+    await w.resubscribe();
+    const again = w.changes()[Symbol.asyncIterator]();
+    expect((await again.next()).value?.[0]?.id?.id).toBe('p1');
+    // Closing the client ends the iteration quietly.
+    await client.close();
+    expect(await again.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('ReconnectingWebSocketClient: changes() ends when it stops, and throws when the session ends for good', async () => {
+    const stopped = new ReconnectingWebSocketClient({ url: f.wsUrl, token: await f.token('operator') });
+    const w1 = await stopped.watch(['p1']);
+    const changes1 = w1.changes()[Symbol.asyncIterator]();
+    await stopped.disconnect();
+    expect(await changes1.next()).toEqual({ done: true, value: undefined });
+
+    // A token without a password: once its session is closed elsewhere, no reconnect can log in again.
+    const token = await f.token('operator');
+    const ended = new ReconnectingWebSocketClient({ url: f.wsUrl, token });
+    const w2 = await ended.watch(['p2']);
+    const changes2 = w2.changes()[Symbol.asyncIterator]();
+    await new HaystackClient({ url: f.url, token }).close();
+    const err = await failure(changes2.next());
+    expect(err).toMatchObject({ closeCode: WS_CLOSE.SESSION_ENDED.code, code: 'HS_ERR_AUTH' });
+    await ended.disconnect();
+  });
+});

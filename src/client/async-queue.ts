@@ -21,6 +21,8 @@ export class AsyncQueue<T> {
 
   /** No more items: the consumer finishes once it has taken those already queued, then throws `error` if given. */
   end(error?: Error): void {
+    // The first end holds: a watch closed before its connection was lost ends quietly.
+    if (this.#ended) return;
     this.#ended = true;
     this.#error = error;
     this.#wake?.();

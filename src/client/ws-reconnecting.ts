@@ -130,11 +130,18 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
 
   // Runs once the new connection serves calls (the resubscriptions are calls like any other).
   async #resubscribe(): Promise<void> {
+    const conn = this.#up;
     for (const w of this.openWatches) {
       try {
         await w.resubscribe();
         this.#emit({ type: 'resubscribed', watchId: w.id });
       } catch (error) {
+        // Refused on a live connection (an error grid, a timeout): no reconnect will try again, so the watch is
+        // lost and its changes() says why rather than waiting for pushes that never come.
+        if (conn !== undefined && conn.closed === undefined) {
+          w.connectionLost(error instanceof Error ? error : new Error(String(error)));
+          continue;
+        }
         // The connection dropped again: the next reconnect subscribes again.
         this.#emit({ type: 'retry', attempt: 0, delayMs: 0, error });
         return;

@@ -104,6 +104,37 @@ describe('npm pack tarball', () => {
     expect(existsSync(new URL(url.replace(/\.js$/, '.d.ts')))).toBe(true);
   }, 60_000);
 
+  it('the declarations of the browser entry points type-check without Node types', async () => {
+    // A browser project: DOM types, no @types/node, and declarations checked (skipLibCheck off).
+    const browser = [
+      "import { dict, encodeZinc, MARKER, parseFilter } from 'haystack-ts';",
+      "import { HaystackClient, WebSocketClient } from 'haystack-ts/client';",
+      "import { Namespace } from 'haystack-ts/ontology';",
+      'const d = dict({ point: MARKER });',
+      'document.title = encodeZinc(d) + String(parseFilter("point").matches(d));',
+      "export const clients = [new HaystackClient({ url: location.origin + '/api/' }), WebSocketClient, Namespace];",
+      '',
+    ].join('\n');
+    await writeFile(path.join(project, 'browser.ts'), browser);
+    const tsconfig = {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        types: [],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+      },
+      files: ['browser.ts'],
+    };
+    await writeFile(path.join(project, 'tsconfig.browser.json'), JSON.stringify(tsconfig));
+    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    // Fails with the declaration that names a Node type (e.g. `import("util").TextEncoder`).
+    await sh(process.execPath, [tsc, '-p', 'tsconfig.browser.json'], project);
+  }, 120_000);
+
   it('require() from CommonJS fails with ERR_REQUIRE_ESM and a message that says to use import()', async () => {
     const script = `try { require('haystack-ts/client'); console.log('loaded'); } catch (e) { console.log(e.code, e.message); }`;
     const out = await sh(process.execPath, ['-e', script], project);

@@ -1,7 +1,16 @@
 // A growable UTF-8 byte buffer for writers: text is appended as bytes and becomes one string (or bytes) at the end.
 
+/**
+ * The TextEncoder calls the writers make, written out: inferred under @types/node, the declaration of
+ * {@link utf8Encoder} would name `import("util").TextEncoder`, a Node type that a browser project cannot resolve.
+ */
+interface Utf8Encoder {
+  encode(input: string): Uint8Array;
+  encodeInto(input: string, dest: Uint8Array): { readonly read: number; readonly written: number };
+}
+
 /** The one UTF-8 encoder of the Zinc writers. */
-export const utf8Encoder = new TextEncoder();
+export const utf8Encoder: Utf8Encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**

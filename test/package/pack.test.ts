@@ -135,6 +135,26 @@ describe('npm pack tarball', () => {
     await sh(process.execPath, [tsc, '-p', 'tsconfig.browser.json'], project);
   }, 120_000);
 
+  it.each([
+    ['sqlite', "(await import('haystack-ts/storage/sqlite')).openSqliteStore({ path: 'x.db' })", 'better-sqlite3'],
+    [
+      'postgres',
+      "(await import('haystack-ts/storage/postgres')).openPostgresStore({ url: 'postgres://127.0.0.1:1/x' })",
+      'pg',
+    ],
+    ['redis', "(await import('haystack-ts/storage/redis')).openRedisStore({ url: 'redis://127.0.0.1:1' })", 'ioredis'],
+  ])(
+    'the %s store without its optional driver says how to install it',
+    async (_name, open, driver) => {
+      // The project was installed with --omit=optional, so no store driver is there.
+      const script = `try { await ${open}; console.log('opened'); } catch (e) { console.log(e.name, e.code, e.message); }`;
+      const out = await sh(process.execPath, ['--input-type=module', '-e', script], project);
+      expect(out).toMatch(/^StorageError HS_ERR_STORAGE /);
+      expect(out).toContain(`npm install ${driver}@`);
+    },
+    60_000,
+  );
+
   it('require() from CommonJS fails with ERR_REQUIRE_ESM and a message that says to use import()', async () => {
     const script = `try { require('haystack-ts/client'); console.log('loaded'); } catch (e) { console.log(e.code, e.message); }`;
     const out = await sh(process.execPath, ['-e', script], project);

@@ -19,6 +19,29 @@ export interface RedisConnectionOptions {
   readonly cluster?: boolean;
 }
 
+// Loaded only when a Redis store is opened: ioredis is an optional dependency.
+let driver: Promise<IoRedisModule> | undefined;
+
+/** The two constructors a store uses. */
+interface IoRedisModule {
+  readonly Redis: typeof IoRedis;
+  readonly Cluster: typeof Cluster;
+}
+
+/** Load ioredis once; a `StorageError` says how to install it when it is missing, as the SQL stores do. */
+function loadIoRedis(): Promise<IoRedisModule> {
+  driver ??= import('ioredis').then(
+    (m): IoRedisModule => ({ Redis: m.Redis, Cluster: m.Cluster }),
+    (err: unknown) => {
+      driver = undefined;
+      throw new StorageError('The Redis store needs the optional dependency ioredis (npm install ioredis@^6)', {
+        cause: err,
+      });
+    },
+  );
+  return driver;
+}
+
 /** A single-node client or a Redis Cluster client: the commands a store sends are the same on both. */
 type Client = IoRedis | Cluster;
 
@@ -46,8 +69,7 @@ export class RedisConnection {
    * twice. The client reconnects by itself (every 50 ms growing to 1 s), so service resumes when Redis is back.
    */
   static async open(options: RedisConnectionOptions): Promise<RedisConnection> {
-    // Loaded only when a Redis store is opened: ioredis is an optional dependency.
-    const { Redis, Cluster } = await import('ioredis');
+    const { Redis, Cluster } = await loadIoRedis();
     // Per connection: no command is resent after a reconnect, none retried, and every one has a deadline.
     const connectionOptions = {
       autoResendUnfulfilledCommands: false,

@@ -1,5 +1,6 @@
 // CommonJS entry of every haystack-ts subpath: the package is ES modules only, so say how to load it instead of
-// letting Node report `No "exports" main defined`. Node >= 22.12 loads the ESM build through `module-sync` first.
+// letting Node report `No "exports" main defined`. Node >= 20.19 (and >= 22.12) loads the ESM build through
+// `module-sync` first.
 'use strict';
 
 const err = new Error(

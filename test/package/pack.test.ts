@@ -155,11 +155,14 @@ describe('npm pack tarball', () => {
     60_000,
   );
 
-  it('require() from CommonJS fails with ERR_REQUIRE_ESM and a message that says to use import()', async () => {
+  it('require() from CommonJS loads it where Node has require(esm), else fails saying to use import()', async () => {
     const script = `try { require('haystack-ts/client'); console.log('loaded'); } catch (e) { console.log(e.code, e.message); }`;
     const out = await sh(process.execPath, ['-e', script], project);
-    // Node >= 22.12 loads the ESM build through the module-sync condition; Node 20 gets the explanation.
-    if (out.startsWith('loaded')) return;
+    // Node >= 20.19 and >= 22.12 load the ESM build through the module-sync condition; older ones get the explanation.
+    if ((process.features as { readonly require_module?: boolean }).require_module === true) {
+      expect(out.trim()).toBe('loaded');
+      return;
+    }
     expect(out).toMatch(/^ERR_REQUIRE_ESM /);
     expect(out).toContain("import('haystack-ts')");
   }, 60_000);

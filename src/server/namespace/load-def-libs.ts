@@ -28,8 +28,22 @@ async function readLib(dir: string): Promise<DefLib | undefined> {
   return { name: (defName(libDef) as string).slice(4), def: libDef, defs: dicts, source: dir };
 }
 
-/** The libs under `dir`: the directory itself when it holds Trio files, else each sub-directory that does. */
+/**
+ * The libs under `dir`: the directory itself when it holds Trio files, else each sub-directory that does. A folder
+ * or file that cannot be read is a `HS_ERR_STARTUP` error naming it and the system's code.
+ */
 export async function loadDefLibs(dir: string): Promise<DefLib[]> {
+  try {
+    return await readLibs(dir);
+  } catch (err) {
+    const { code, path: at } = err as { code?: unknown; path?: unknown };
+    if (err instanceof HaystackError || typeof code !== 'string') throw err;
+    const where = typeof at === 'string' ? at : dir;
+    throw new HaystackError('HS_ERR_STARTUP', `${where}: cannot read it (${code})`, { cause: err });
+  }
+}
+
+async function readLibs(dir: string): Promise<DefLib[]> {
   const own = await readLib(dir);
   if (own !== undefined) return [own];
   const entries = (await readdir(dir, { withFileTypes: true }))

@@ -244,9 +244,21 @@ export function offsetString(offset: number): string {
   return `${offset < 0 ? '-' : '+'}${pad2(Math.floor(a / 3600))}:${pad2(Math.floor(a / 60) % 60)}`;
 }
 
-/** Parse a DateTime (`2024-03-10T03:30:00-04:00 New_York`), or make one from epoch ms and a zone. */
+/**
+ * Parse a DateTime (`2024-03-10T03:30:00-04:00 New_York`, converted to `tz` when given), make one from epoch ms and a
+ * zone, or read a local time without offset in `tz` (`dateTime('2024-01-01T08:00:00', 'New_York')`: 8 am there, see
+ * {@link HDateTime.fromLocal}).
+ */
 export function dateTime(isoOrEpochMs: string | number, tz?: TimeZone | string): HDateTime {
   if (typeof isoOrEpochMs === 'number') return HDateTime.fromEpochMs(isoOrEpochMs, tz ?? TimeZone.UTC);
+  const local = tz === undefined ? null : /^(\d{4}-\d\d-\d\d)T(.+:.+)$/.exec(isoOrEpochMs);
+  if (local !== null && !/[zZ+-]|\s/.test(local[2] as string)) {
+    return HDateTime.fromLocal(
+      HDate.parse(local[1] as string),
+      HTime.parse(local[2] as string),
+      tz as TimeZone | string,
+    );
+  }
   const dt = HDateTime.parse(isoOrEpochMs);
   return tz === undefined ? dt : dt.toTimeZone(tz);
 }

@@ -123,6 +123,10 @@ describe('HDateTime construction', () => {
     expect(dateTime(0).toString()).toBe('1970-01-01T00:00:00Z UTC');
     expect(dateTime(0, 'Paris').toString()).toBe('1970-01-01T01:00:00+01:00 Paris');
     expect(dateTime('2024-01-01T00:00:00Z', 'Tokyo').toString()).toBe('2024-01-01T09:00:00+09:00 Tokyo');
+    // A local time with the zone given apart is that wall time there (it was refused as having no zone).
+    expect(dateTime('2024-01-01T08:00:00', 'New_York').toString()).toBe('2024-01-01T08:00:00-05:00 New_York');
+    expect(dateTime('2024-07-01T08:00:00.5', 'New_York').toString()).toBe('2024-07-01T08:00:00.5-04:00 New_York');
+    expect(() => dateTime('2024-01-01T08:00:00')).toThrow('DateTime needs an offset or a zone');
   });
 
   it('plusMillis keeps the zone and nanos', () => {

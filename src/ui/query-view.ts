@@ -46,17 +46,21 @@ export function QueryView({ session, filter, navigate }: QueryViewProps): VNode 
     if (filter !== '') setText(filter);
   }, [filter]);
   const [recent, setRecent] = useState(recentQueries);
+  // Run on the filter already in the address changes no address: it counts here, so the query runs again (to see
+  // new data, or after an error such as the server being away).
+  const [runs, setRuns] = useState(0);
   const result = useAsync(async () => {
     if (filter === '') return undefined;
     const started = performance.now();
     const grid = await session.client.read(filter, { limit: QUERY_LIMIT });
     setRecent(remember(filter));
     return { rows: grid.rows, ms: performance.now() - started };
-  }, [filter]);
+  }, [filter, runs]);
   const rows: readonly Dict[] = result.value?.rows ?? [];
   const cols = useMemo(() => columnsOf(rows), [rows]);
   const run = (f: string): void => {
-    navigate(`#/query?filter=${encodeURIComponent(f.trim())}`);
+    if (f.trim() === filter) setRuns((n) => n + 1);
+    else navigate(`#/query?filter=${encodeURIComponent(f.trim())}`);
   };
 
   return html`<section class="screen query" aria-labelledby="query-title">

@@ -376,6 +376,19 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('runs the filter again on Run when the address already holds it', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/query?filter=rerun`);
+    const count = p.locator('.result-count');
+    await expect.poll(() => count.textContent()).toMatch(/^0 entities/);
+    await open.server.handler.store.commit([{ op: 'add', tags: dict({ id: new Ref('rerun-1'), rerun: MARKER }) }]);
+    // Same filter, same address: the new entity is found all the same.
+    await p.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(() => count.textContent()).toMatch(/^1 entities/);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

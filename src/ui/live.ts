@@ -24,6 +24,10 @@ export class LiveHub {
   #queue: Promise<unknown> = Promise.resolve();
   #state: LiveState = 'connecting';
   #error: string | undefined;
+  // After a reconnect the watch has a new id only once it is subscribed again: until then a subscription change
+  // would name the old one, which a restarted server no longer knows, so the queue waits here.
+  #resubscribed: Promise<void> = Promise.resolve();
+  #release: (() => void) | undefined;
 
   constructor(api: string, token: string | undefined) {
     this.#ws = new ReconnectingWebSocketClient({
@@ -57,12 +61,24 @@ export class LiveHub {
   }
 
   #onEvent(e: ReconnectEvent): void {
-    if (e.type === 'connected') this.#setState('live');
-    else if (e.type === 'disconnected' || e.type === 'retry') this.#setState('reconnecting');
-    else if (e.type === 'stopped') {
+    if (e.type === 'connected') {
+      this.#setState('live');
+      // Without an open watch there is nothing to subscribe again.
+      if (this.#current === undefined || this.#current.closed) this.#ready();
+    } else if (e.type === 'disconnected' || e.type === 'retry') {
+      if (this.#release === undefined) this.#resubscribed = new Promise((r) => (this.#release = r));
+      this.#setState('reconnecting');
+    } else if (e.type === 'resubscribed') this.#ready();
+    else {
       this.#error = e.error instanceof Error ? e.error.message : String(e.error);
+      this.#ready();
       this.#setState('offline');
     }
+  }
+
+  #ready(): void {
+    this.#release?.();
+    this.#release = undefined;
   }
 
   /** Follow `id`: `fn` gets its current state, then each change; returns the unsubscribe. */
@@ -133,12 +149,16 @@ export class LiveHub {
   }
 
   #enqueue(step: () => Promise<void>): void {
-    this.#queue = this.#queue.then(step).catch((err: unknown) => {
-      this.#fail(err);
-    });
+    this.#queue = this.#queue
+      .then(() => this.#resubscribed)
+      .then(step)
+      .catch((err: unknown) => {
+        this.#fail(err);
+      });
   }
 
   #fail(err: unknown): void {
+    this.#ready();
     if (this.#stop.signal.aborted) return;
     this.#error = err instanceof Error ? err.message : String(err);
     this.#setState('offline');
@@ -147,6 +167,7 @@ export class LiveHub {
   /** Stop: close the socket without ending the login session (logout ends it over HTTP). */
   async close(): Promise<void> {
     this.#stop.abort();
+    this.#ready();
     this.#stateListeners.clear();
     this.#subs.clear();
     await this.#ws.disconnect();

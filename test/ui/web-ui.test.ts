@@ -389,6 +389,40 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('stays live across a server restart when a screen was left while the server was away', async () => {
+    const first = await startApp(appConfig(built.dir, false), quiet);
+    const port = first.address.port;
+    const p = await context.newPage();
+    watchConsole(p);
+    let second: RunningApp | undefined;
+    try {
+      await p.goto(`${origin(first)}/#/entity/hudson.vav1-01.zatSp`);
+      await p.getByRole('heading', { name: 'Priority array' }).waitFor();
+      const badge = p.locator('.live-badge');
+      await expect.poll(() => badge.textContent()).toBe('Live: connected');
+      await first.close();
+      await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
+      // Leaving the page unsubscribes its point: that waits for the new server, which never knew the old watch.
+      await p.getByRole('link', { name: 'Query' }).click();
+      second = await startApp({ ...appConfig(built.dir, false), port }, quiet);
+      await expect.poll(() => badge.textContent(), { timeout: 20_000 }).toBe('Live: connected');
+      await p.goto(`${origin(second)}/#/entity/hudson.vav1-01.zat`);
+      await p.getByRole('heading', { name: 'Tags' }).waitFor();
+      await second.server.handler.store.commit([
+        { op: 'update', id: 'hudson.vav1-01.zat', changes: dict({ curVal: new Num(77.75) }) },
+      ]);
+      await expect.poll(() => p.locator('.cur-val').textContent(), { timeout: 10_000 }).toMatch(/^77\.75/);
+      expect(await badge.textContent()).toBe('Live: connected');
+    } finally {
+      await p.close();
+      await second?.close();
+    }
+    // Chromium logs the refused connections while the server was away.
+    const refused = (s: string): boolean => /ERR_CONNECTION_REFUSED/.test(s);
+    const rest = problems.filter((s) => !refused(s));
+    problems.splice(0, problems.length, ...rest);
+  }, 60_000);
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -69,10 +69,10 @@ const STREAMED_OPS = new Set(['hisRead']);
  * mid-body must still end the call.
  */
 async function* bodyChunks(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream<Uint8Array<ArrayBuffer>>,
   op: string,
   stallMs: number,
-): AsyncGenerator<Uint8Array, void, undefined> {
+): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
   const reader = body.getReader();
   let finished = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -104,7 +104,7 @@ async function* bodyChunks(
 
 /** A whole body as UTF-8 text (as `Response.text()` reads it), each read bounded as {@link bodyChunks} says. */
 async function bodyText(res: Response, op: string, stallMs: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   if (res.body !== null) for await (const chunk of bodyChunks(res.body, op, stallMs)) chunks.push(chunk);
   return new Blob(chunks).text();
 }

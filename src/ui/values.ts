@@ -5,7 +5,7 @@ import type { Grid } from '../core/grid/grid.js';
 import type { HDateTime } from '../core/kinds/date-time.js';
 import { compare } from '../core/kinds/equality.js';
 import { type Kind, kindOf, type Val } from '../core/kinds/kind.js';
-import type { Num } from '../core/kinds/number.js';
+import { type Num, numberText } from '../core/kinds/number.js';
 import type { Ref } from '../core/kinds/ref.js';
 
 /** The hash route of an entity's page. */
@@ -16,7 +16,13 @@ export function entityHref(id: string): string {
 /** A number as people read it: up to 3 decimals, grouping off (values are copied into forms and CSV). */
 export function numText(n: Num): string {
   const v = n.val;
-  const text = Number.isInteger(v) || !Number.isFinite(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  const rounded = Math.round(v * 1000) / 1000;
+  // Haystack spells the infinities INF and -INF; a value too small for 3 decimals keeps 3 digits rather than read 0.
+  const text = !Number.isFinite(v)
+    ? numberText(v, undefined)
+    : Number.isInteger(v)
+      ? String(v)
+      : String(rounded === 0 ? Number(v.toPrecision(3)) : rounded);
   return n.unit === undefined ? text : `${text} ${n.unit}`;
 }
 
@@ -48,8 +54,11 @@ export function valText(v: Val | undefined): string {
     }
     case 'list':
       return `[${(v as readonly Val[]).map((x) => valText(x)).join(', ')}]`;
-    case 'dict':
-      return `{${(v as Dict).names.join(' ')}}`;
+    case 'dict': {
+      // Its values too, as Zinc writes a Dict (a marker by its name alone): names only would hide them everywhere.
+      const d = v as Dict;
+      return `{${d.names.map((n) => (kindOf(d.get(n)) === 'marker' ? n : `${n}:${valText(d.get(n))}`)).join(' ')}}`;
+    }
     case 'grid':
       return `<grid of ${(v as Grid).size} rows>`;
     default:

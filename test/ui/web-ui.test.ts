@@ -423,6 +423,28 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     problems.splice(0, problems.length, ...rest);
   }, 60_000);
 
+  it('shows tiny and infinite Numbers and the values inside a Dict', async () => {
+    const tags = dict({
+      id: new Ref('odd-vals'),
+      tiny: new Num(0.00015, 'kW'),
+      inf: new Num(Number.NEGATIVE_INFINITY),
+      cfg: dict({ mode: 'auto', on: MARKER, sp: new Num(72, '°F') }),
+    });
+    await open.server.handler.store.commit([{ op: 'add', tags }]);
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/entity/odd-vals`);
+    const cell = (tag: string) =>
+      p
+        .locator('table.tags tr', { has: p.getByRole('rowheader', { name: tag }) })
+        .locator('td')
+        .first();
+    await expect.poll(() => cell('tiny').textContent()).toBe('0.00015 kW');
+    expect(await cell('inf').textContent()).toBe('-INF');
+    expect(await cell('cfg').textContent()).toBe('{mode:auto on sp:72 °F}');
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -183,6 +183,12 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
   const [pick, setPick] = useState('');
   const [customFrom, setCustomFrom] = useState(from);
   const [customTo, setCustomTo] = useState(to);
+  // The screen stays mounted while its address changes (Back, a link): the boxes show the range in the address,
+  // or Show and Add would quietly go back to the previous one.
+  useEffect(() => {
+    setCustomFrom(from);
+    setCustomTo(to);
+  }, [from, to]);
   const [csvError, setCsvError] = useState<string | undefined>(undefined);
   const points = useAsync(async () => (await session.client.read('point and his', { limit: 5000 })).rows, []);
   const tzName = session.about.get('tz');

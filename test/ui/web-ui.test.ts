@@ -254,6 +254,16 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await shot('history');
   });
 
+  it('keeps the custom range boxes on the range in the address', async () => {
+    const at = (from: string, to: string): string =>
+      `${origin(app)}/#/history?ids=${pointId}&range=custom&from=${from}&to=${to}`;
+    await page.goto(at('2026-01-02', '2026-01-02'));
+    await page.getByRole('textbox', { name: 'From', exact: true }).waitFor();
+    await page.goto(at('2026-01-05', '2026-01-06'));
+    await expect.poll(() => page.getByRole('textbox', { name: 'From', exact: true }).inputValue()).toBe('2026-01-05');
+    expect(await page.getByRole('textbox', { name: 'To', exact: true }).inputValue()).toBe('2026-01-06');
+  });
+
   it('writes a value and sees it change live, from the UI and from elsewhere', async () => {
     await page.goto(`${origin(app)}/#/entity/${pointId}`);
     await page.getByRole('heading', { name: 'Priority array' }).waitFor();

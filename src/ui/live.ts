@@ -2,6 +2,7 @@
 
 import type { Watch } from '../client/watch.js';
 import { type ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-reconnecting.js';
+import { HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 
 /** What the header says about the live connection. */
@@ -24,6 +25,7 @@ export class LiveHub {
   #queue: Promise<unknown> = Promise.resolve();
   #state: LiveState = 'connecting';
   #error: string | undefined;
+  #sessionEnded = false;
   // After a reconnect the watch has a new id only once it is subscribed again: until then a subscription change
   // would name the old one, which a restarted server no longer knows, so the queue waits here.
   #resubscribed: Promise<void> = Promise.resolve();
@@ -49,6 +51,11 @@ export class LiveHub {
     return this.#error;
   }
 
+  /** True once the server closed the socket because the login session is over (expired, closed, user disabled). */
+  get sessionEnded(): boolean {
+    return this.#sessionEnded;
+  }
+
   /** Be told of every state change; returns the unsubscribe. */
   onState(fn: (s: LiveState) => void): () => void {
     this.#stateListeners.add(fn);
@@ -71,6 +78,7 @@ export class LiveHub {
     } else if (e.type === 'resubscribed') this.#ready();
     else {
       this.#error = e.error instanceof Error ? e.error.message : String(e.error);
+      this.#sessionEnded = e.error instanceof HaystackError && e.error.code === 'HS_ERR_AUTH';
       this.#ready();
       this.#setState('offline');
     }

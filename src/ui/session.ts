@@ -46,18 +46,25 @@ async function open(api: string, token: string | undefined, username: string | u
   let expired = false;
   // A 401 to a call that carried the token means the server ended the session (idle or lifetime limit, a logout
   // elsewhere): no screen can recover from that, only a new login can, so the app is told once.
+  const expire = (): void => {
+    if (token === undefined || expired) return;
+    expired = true;
+    sessionStorage.removeItem(STORE_KEY);
+    for (const fn of expiredListeners) fn();
+  };
   const sessionFetch: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);
-    if (res.status === 401 && token !== undefined && !expired) {
-      expired = true;
-      sessionStorage.removeItem(STORE_KEY);
-      for (const fn of expiredListeners) fn();
-    }
+    if (res.status === 401) expire();
     return res;
   };
   const client = new HaystackClient({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) });
   const about = await client.about();
   const live = new LiveHub(api, token);
+  // A screen that only shows live values makes no HTTP call to be refused: the socket closed for the session's end
+  // says it instead, or the page would sit on stale values marked offline.
+  live.onState(() => {
+    if (live.sessionEnded) expire();
+  });
   let users: Promise<UsersClient> | undefined;
   return {
     api,

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
 import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
-import { HaystackClient } from '../../src/client/index.js';
+import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
 import { dict } from '../../src/core/grid/dict.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
@@ -367,6 +367,24 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     // Chromium logs the refused call; that one is expected.
     const refused = problems.findIndex((p) => /status of 401/.test(p) && p.includes('/api/read'));
     if (refused >= 0) problems.splice(refused, 1);
+  });
+
+  it('asks for the login again when the session ends while only live values are on screen', async () => {
+    await page.goto(`${origin(app)}/#/entity/${pointId}`);
+    await page.getByRole('heading', { name: 'Priority array' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Live: connected' }).waitFor();
+    const kept = JSON.parse(
+      (await page.evaluate<string | null>("sessionStorage.getItem('haystack-ui.session')")) ?? '{}',
+    ) as { token: string };
+    // Closed over a socket, the session's other sockets (the page's) end at once; the page makes no HTTP call.
+    const ws = new WebSocketClient({ url: `${origin(app)}/api/`, token: kept.token });
+    await ws.about();
+    await ws.close();
+    await page.getByRole('status').filter({ hasText: 'Your session has ended' }).waitFor();
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Priority array' }).waitFor();
   });
 
   it('opens without a login on a server without authentication', async () => {

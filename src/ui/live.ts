@@ -4,6 +4,7 @@ import type { Watch } from '../client/watch.js';
 import { type ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-reconnecting.js';
 import { HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
+import { isRefId } from '../core/kinds/ref.js';
 
 /** What the header says about the live connection. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -91,6 +92,9 @@ export class LiveHub {
 
   /** Follow `id`: `fn` gets its current state, then each change; returns the unsubscribe. */
   subscribe(id: string, fn: Listener): () => void {
+    // A hand-edited address (`#/entity/bad id`) names no entity the server could watch; refused by the client
+    // before any call, it would be taken for a broken connection and mark the live values offline.
+    if (!isRefId(id)) return () => undefined;
     let set = this.#subs.get(id);
     const first = set === undefined;
     if (set === undefined) this.#subs.set(id, (set = new Set()));

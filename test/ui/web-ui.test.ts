@@ -404,6 +404,20 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('keeps the live values connected after an address with an invalid id', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/entity/blob`);
+    const badge = p.locator('.live-badge');
+    await expect.poll(() => badge.textContent()).toBe('Live: connected');
+    await p.goto(`${origin(open)}/#/entity/bad%20id`);
+    await p.getByRole('alert').filter({ hasText: 'Invalid Ref id "bad id"' }).waitFor();
+    await p.goto(`${origin(open)}/#/entity/blob`);
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    expect(await badge.textContent()).toBe('Live: connected');
+    await p.close();
+  });
+
   it('runs the filter again on Run when the address already holds it', async () => {
     const p = await context.newPage();
     watchConsole(p);

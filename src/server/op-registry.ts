@@ -10,8 +10,9 @@ const OP_NAME = /^[a-z][a-zA-Z0-9_]*$/;
 
 /**
  * Make a registry of `ops`; a later op with the name of an earlier one replaces it (custom ops override standard
- * ones). Every handler in the registry runs `authorize(ctx.principal, op.requiredRole, op.name)` first, so any
- * transport that runs an op through the registry gets the role check (HTTP also checks before reading the body).
+ * ones). Every handler in the registry runs `authorize(ctx.principal, op.requiredRole, op.name)` first (then with
+ * `op.roleFor(req)` when the op has it), so any transport that runs an op through the registry gets the role check
+ * (HTTP also checks `requiredRole` before reading the body).
  */
 export function createOpRegistry(ops: readonly OpDef[], authorize: Authorize = defaultAuthorize): OpRegistry {
   const byName = new Map<string, OpDef>();
@@ -23,7 +24,7 @@ export function createOpRegistry(ops: readonly OpDef[], authorize: Authorize = d
     if (!isRole(op.requiredRole)) {
       throw new ValueError(`Op ${op.name} needs a requiredRole of viewer, operator or admin`);
     }
-    const { handler, requiredRole, name } = op;
+    const { handler, requiredRole, name, roleFor } = op;
     byName.delete(op.name);
     byName.set(
       op.name,
@@ -31,6 +32,8 @@ export function createOpRegistry(ops: readonly OpDef[], authorize: Authorize = d
         ...op,
         handler: (req, ctx) => {
           authorize(ctx.principal, requiredRole, name);
+          const more = roleFor?.(req);
+          if (more !== undefined && more !== requiredRole) authorize(ctx.principal, more, name);
           return handler(req, ctx);
         },
       } satisfies OpDef),

@@ -115,6 +115,11 @@ export interface OpDef {
   readonly allowGet?: boolean;
   /** Role the caller needs (see `principal.ts`). */
   readonly requiredRole: Role;
+  /**
+   * The role a given request needs beyond `requiredRole`, checked once the request grid is read (`pointWrite`: any
+   * caller may read a priority array, writing a level needs `operator`). Absent: `requiredRole` for every request.
+   */
+  readonly roleFor?: (req: Grid) => Role;
   /** The handler. */
   readonly handler: OpHandler;
   /** True when the op reads nothing from its request grid: a POST body beyond an empty grid's size is refused unread (413). */

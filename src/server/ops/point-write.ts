@@ -51,7 +51,12 @@ export const pointWriteOp: OpDef = {
   name: 'pointWrite',
   doc: 'Read the priority array of a writable point, or write one of its levels.',
   noSideEffects: false,
-  requiredRole: 'operator',
+  // Reading the priority array (a request without `level`) is a read: a viewer may see who holds a point.
+  requiredRole: 'viewer',
+  roleFor: (req) => {
+    const row = req.first;
+    return row !== undefined && !row.has('level') && !row.has('val') ? 'viewer' : 'operator';
+  },
   handler: async (req, ctx) => {
     const row = firstRow(req);
     const id = requireRefId(row, 'id');

@@ -223,6 +223,10 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     let read = typeof call.request === 'function' ? call.request(decodeLimits) : call.request;
     if (isThenable(read)) read = await read;
     const reqGrid = read;
+    // A request that needs more than the op's role (a pointWrite that writes) is refused as a denial (403), before
+    // the request counts as read (after which errors answer 200 with the error grid).
+    const more = op.roleFor?.(reqGrid);
+    if (more !== undefined && more !== op.requiredRole) opts.authorize(call.principal, more, op.name);
     state.requestRead = true;
     if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
     const context = contextFor(call.principal);

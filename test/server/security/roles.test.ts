@@ -1,6 +1,7 @@
 // The role table: every standard op against every role over real HTTP (allowed, or 403 with an error grid).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeZincGrid } from '../../../src/core/codec/zinc/index.js';
 import { PermissionError } from '../../../src/core/errors.js';
 import { Grid } from '../../../src/core/grid/grid.js';
 import { type ActionDef, STANDARD_OPS } from '../../../src/server/index.js';
@@ -77,7 +78,35 @@ async function callAs(role: UserRole, op: string, watchId = 'none') {
 describe('role table', () => {
   it('covers exactly the standard ops, each declaring the role the issue gives it', () => {
     expect(STANDARD_OPS.map((o) => o.name).sort()).toEqual(Object.keys(REQUIRED).sort());
-    for (const op of STANDARD_OPS) expect([op.name, op.requiredRole]).toEqual([op.name, REQUIRED[op.name]]);
+    for (const op of STANDARD_OPS) {
+      // The role of the request this table sends (pointWrite's is a write: reading its array needs less).
+      const text = body(op.name, 'w');
+      const role = op.roleFor?.(text === '' ? Grid.EMPTY : decodeZincGrid(text)) ?? op.requiredRole;
+      expect([op.name, role]).toEqual([op.name, REQUIRED[op.name]]);
+    }
+  });
+
+  it("a viewer reads a point's priority array, and may not write a level or a val", async () => {
+    const as = async (user: string, text: string) =>
+      raw(f, 'pointWrite', {
+        method: 'POST',
+        authorization: bearer(await tokenFor(f, user)),
+        body: text,
+        contentType: 'text/zinc',
+      });
+    const read = await as('vera', 'ver:"3.0"\nid\n@sp\n');
+    expect(read.status).toBe(200);
+    expect(gridOf(read).rows.map((r) => Number(String(r.get('level'))))).toEqual(
+      Array.from({ length: 17 }, (_, i) => i + 1),
+    );
+    for (const text of [
+      'ver:"3.0"\nid,level,val\n@sp,9,55°F\n',
+      'ver:"3.0"\nid,val\n@sp,55°F\n',
+      'ver:"3.0"\nid,level\n@sp,9\n',
+    ]) {
+      const denied = await as('vera', text);
+      expect([denied.status, errCodeOf(denied)]).toEqual([403, 'HS_ERR_PERMISSION']);
+    }
   });
 
   for (const role of RANK) {
@@ -110,6 +139,7 @@ describe('role table', () => {
         }),
       );
     const seen = (await arrayOf()).rows.map((r) => String(r.get('val') ?? ''));
+    expect(seen).toHaveLength(17);
     const denied = await raw(f, 'pointWrite', {
       method: 'POST',
       authorization: bearer(await tokenFor(f, 'vera')),

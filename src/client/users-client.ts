@@ -2,8 +2,10 @@
 
 import { formatAuthorization } from '../core/auth/auth-header.js';
 import type { UserJson } from '../core/auth/user-json.js';
-import { AuthError, HaystackError } from '../core/errors.js';
+import { AuthError, HaystackError, OptionError } from '../core/errors.js';
 import { loginWithScram } from './client-auth.js';
+import { NetworkError } from './errors.js';
+import { fetchFailureMessage } from './network-failure.js';
 
 export type { UserJson } from '../core/auth/user-json.js';
 
@@ -17,6 +19,8 @@ export interface UsersClientOptions {
   readonly fetch: typeof fetch;
   /** A bearer token of a session already logged in (e.g. the web UI's), used instead of `credentials`. */
   readonly token?: string;
+  /** Longest wait for each call (the login, and each request to its whole answer), in ms; default 30,000. */
+  readonly timeoutMs?: number;
 }
 
 /** A failed users API call: the HTTP status, the server's message and its `errCode`. */
@@ -56,28 +60,41 @@ export class UsersClient {
   readonly #base: string;
   readonly #fetch: typeof fetch;
   readonly #token: string | undefined;
+  readonly #timeoutMs: number;
 
-  private constructor(base: string, f: typeof fetch, token: string | undefined) {
+  private constructor(base: string, f: typeof fetch, token: string | undefined, timeoutMs: number) {
     this.#base = base;
     this.#fetch = f;
     this.#token = token;
+    this.#timeoutMs = timeoutMs;
   }
 
-  /** Log in (when credentials and no token are given) and return a client; throws `AuthError` when the login fails. */
+  /**
+   * Log in (when credentials and no token are given) and return a client; throws `AuthError` when the login fails,
+   * `NetworkError` when the server cannot be reached or does not answer within `timeoutMs`.
+   */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+      throw new OptionError('HS_ERR_OPTION_RANGE', 'timeoutMs', 'Users client options: timeoutMs must be > 0');
+    }
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
     let token = options.token;
     if (token === undefined && options.credentials !== undefined) {
+      const url = new URL('about', base).href;
+      const signal = AbortSignal.timeout(timeoutMs);
       token = await loginWithScram({
-        url: new URL('about', base).href,
+        url,
         credentials: options.credentials,
         fetch: options.fetch,
         fetchInit: {},
         headers: {},
-        signal: undefined,
+        signal,
+      }).catch((err: unknown) => {
+        throw networkFailure(err, url, signal, timeoutMs);
       });
     }
-    return new UsersClient(base, options.fetch, token);
+    return new UsersClient(base, options.fetch, token, timeoutMs);
   }
 
   /** Every user. */
@@ -108,8 +125,18 @@ export class UsersClient {
   /** End the login session on the server (the `close` op). */
   async close(): Promise<void> {
     if (this.#token === undefined) return;
-    const res = await this.#fetch(new URL('close', this.#base).href, { method: 'POST', headers: this.#headers() });
-    await res.body?.cancel();
+    await this.#send(new URL('close', this.#base).href, { method: 'POST', headers: this.#headers() });
+  }
+
+  // One request and its whole answer within the timeout; a failure to reach the server is a NetworkError.
+  async #send(url: string, init: RequestInit): Promise<{ status: number; ok: boolean; text: string }> {
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      const res = await this.#fetch(url, { ...init, signal });
+      return { status: res.status, ok: res.ok, text: await res.text() };
+    } catch (err) {
+      throw networkFailure(err, url, signal, this.#timeoutMs);
+    }
   }
 
   #headers(): Record<string, string> {
@@ -123,12 +150,12 @@ export class UsersClient {
   async #call(method: string, path: string, body?: unknown): Promise<unknown> {
     const headers = this.#headers();
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.#fetch(new URL(`users/${path}`, this.#base).href, {
+    const res = await this.#send(new URL(`users/${path}`, this.#base).href, {
       method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await res.text();
+    const text = res.text;
     if (res.status === 401)
       throw new AuthError('Authentication required: give -u and the password (HAYSTACK_PASSWORD)');
     let json: unknown;
@@ -149,4 +176,16 @@ export class UsersClient {
     }
     return json;
   }
+}
+
+// A failed fetch as a NetworkError (a HaystackError is passed on): timed out when `signal` (the timeout) fired.
+function networkFailure(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): unknown {
+  if (err instanceof HaystackError && !(err instanceof NetworkError && signal.aborted)) return err;
+  if (signal.aborted) {
+    return new NetworkError(`users API: no answer from ${url} within ${String(timeoutMs)} ms`, {
+      cause: err,
+      timedOut: true,
+    });
+  }
+  return new NetworkError(fetchFailureMessage(err, url), { cause: err });
 }

@@ -272,7 +272,8 @@ export class HaystackClient extends OpsClient {
         fetch: this.#fetch,
         fetchInit: this.#fetchInit,
         headers: this.#headers,
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        // Whole ms: Node's AbortSignal.timeout throws on a fraction (timeoutMs is any number above 0).
+        signal: AbortSignal.timeout(Math.ceil(this.#timeoutMs)),
       })
         .then((token) => {
           // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.

@@ -267,6 +267,16 @@ describe('calls that share a login', () => {
     await dropped;
     expect((await c.about()).get('serverName')).toBe('s');
   });
+
+  it('a client whose timeoutMs is not a whole number logs in', async () => {
+    // The login runs on AbortSignal.timeout, which Node refuses a fractional delay: the login failed every time.
+    const srv = await serveWithLogin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil', timeoutMs: 2500.5 });
+    expect((await c.about()).get('serverName')).toBe('s');
+    expect(srv.logins()).toBe(1);
+  });
 });
 
 describe('an API root that redirects to another origin (http to https, another host)', () => {

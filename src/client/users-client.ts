@@ -9,6 +9,9 @@ import { fetchFailureMessage } from './network-failure.js';
 
 export type { UserJson } from '../core/auth/user-json.js';
 
+// The longest delay a timer takes: 2^31 - 1 ms (about 24.8 days).
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** How to reach and log in to a server. */
 export interface UsersClientOptions {
   /** API root, e.g. `http://127.0.0.1:8080/api/`. */
@@ -19,7 +22,7 @@ export interface UsersClientOptions {
   readonly fetch: typeof fetch;
   /** A bearer token of a session already logged in (e.g. the web UI's), used instead of `credentials`. */
   readonly token?: string;
-  /** Longest wait for each call (the login, and each request to its whole answer), in ms; default 30,000. */
+  /** Longest wait for each call (the login, and each request to its whole answer), in ms up to 2^31 - 1; default 30,000. */
   readonly timeoutMs?: number;
 }
 
@@ -74,10 +77,16 @@ export class UsersClient {
    * `NetworkError` when the server cannot be reached or does not answer within `timeoutMs`.
    */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new OptionError('HS_ERR_OPTION_RANGE', 'timeoutMs', 'Users client options: timeoutMs must be > 0');
+    const given = options.timeoutMs ?? 30_000;
+    // A timer waits at most 2^31 - 1 ms (longer ones fire at once), and Node's AbortSignal.timeout takes whole ms only.
+    if (typeof given !== 'number' || !(given > 0 && given <= MAX_TIMER_MS)) {
+      throw new OptionError(
+        'HS_ERR_OPTION_RANGE',
+        'timeoutMs',
+        `Users client options: timeoutMs must be > 0 and at most ${String(MAX_TIMER_MS)}`,
+      );
     }
+    const timeoutMs = Math.ceil(given);
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
     let token = options.token;
     if (token === undefined && options.credentials !== undefined) {

@@ -53,4 +53,22 @@ describe('UsersClient', () => {
     expect(err).toMatchObject({ failure: 'refused' });
     await expect(UsersClient.connect({ url, fetch, timeoutMs: 0 })).rejects.toBeInstanceOf(OptionError);
   });
+
+  it('takes a timeoutMs that is not a whole number, and refuses one past what a timer can wait', async () => {
+    const s = await silentServer();
+    try {
+      // Node's AbortSignal.timeout throws a RangeError on a fraction: every call failed with it, untyped.
+      const client = await UsersClient.connect({ url: s.url, fetch, token: 't', timeoutMs: 100.5 });
+      expect(await client.list().catch((e: unknown) => e)).toMatchObject({ name: 'NetworkError', timedOut: true });
+      // Past 2^31 - 1 ms a timer fires at once: every call would time out after 1 ms.
+      for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
+        await expect(UsersClient.connect({ url: s.url, fetch, token: 't', timeoutMs })).rejects.toBeInstanceOf(
+          OptionError,
+        );
+      }
+      await UsersClient.connect({ url: s.url, fetch, token: 't', timeoutMs: 2 ** 31 - 1 });
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -283,6 +283,9 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   }) as HaystackHandler;
   return Object.assign(handler, {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      // Node hands over an upgraded socket without its error listener: a client's reset after a refusal would
+      // otherwise be an uncaught ECONNRESET, ending the process.
+      socket.on('error', () => undefined);
       if (ws === undefined)
         socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       // The same Host rule as requests: a page that rebound its name to this machine gets no socket.

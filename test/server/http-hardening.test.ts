@@ -232,6 +232,46 @@ describe('methods, hosts and headers', () => {
     expect((await as('evil.example')).status).toBe(403);
   });
 
+  it('survives a client that resets the connection after its WebSocket upgrade was refused', async () => {
+    // Node leaves an upgraded socket without an error listener: one ECONNRESET on it would end the process.
+    const uncaught: unknown[] = [];
+    const record = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', record);
+    try {
+      for (const webSocket of [true, false]) {
+        f = await startFixture(webSocket ? {} : { webSocket: false });
+        const serverSide = new Promise<net.Socket>((resolve) => {
+          f?.server.http.once('upgrade', (_req, socket: net.Socket) => {
+            resolve(socket);
+          });
+        });
+        const s = net.connect(Number(new URL(f.base).port), '127.0.0.1');
+        s.write(
+          // A Host name rebound to this machine (403), or an upgrade with no WebSocket endpoint (501).
+          `GET /api/ws HTTP/1.1\r\nHost: ${webSocket ? 'evil.example' : 'localhost'}\r\nConnection: Upgrade\r\n` +
+            'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+        const answer = await new Promise<string>((resolve) => {
+          s.once('data', (d) => {
+            resolve(String(d));
+          });
+        });
+        expect(answer).toMatch(webSocket ? /^HTTP\/1\.1 403/ : /^HTTP\/1\.1 501/);
+        const socket = await serverSide;
+        const closed = new Promise((resolve) => socket.once('close', resolve));
+        s.resetAndDestroy();
+        await closed;
+        await f.close();
+        f = undefined;
+      }
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
+  });
+
   it('without authentication refuses a change a page of another origin sends (CSRF), and serves its own pages', async () => {
     f = await startFixture();
     const port = new URL(f.base).port;

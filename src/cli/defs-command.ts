@@ -46,10 +46,8 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
     try {
       return await loadDefsNamespace(resolved);
     } catch (err) {
-      // DefError (bad libs) and ParseError (bad Trio) are HaystackErrors; a missing directory is a Node error.
-      if (err instanceof HaystackError || typeof (err as { code?: unknown }).code === 'string') {
-        throw new CliExit(1, `${where}: --defs ${defsProblem(resolved, err)}`);
-      }
+      // Bad libs (DefError), bad Trio (ParseError) and a folder that cannot be read (HS_ERR_STARTUP) alike.
+      if (err instanceof HaystackError) throw new CliExit(1, `${where}: --defs ${defsProblem(resolved, err)}`);
       throw err;
     }
   }

@@ -68,13 +68,11 @@ export async function loadDefsNamespace(dir: string, options: NamespaceOptions =
 }
 
 /**
- * What went wrong reading the libs under `dir`, for a message after `--defs `: the error's own message when it names
- * the file or folder at fault (a path under `dir`), else `dir` and the message, or the system code of a folder that
- * cannot be read.
+ * What went wrong reading the libs under `dir` (an error of {@link loadDefLibs} or {@link loadDefsNamespace}), for a
+ * message after `--defs `: the error's own message when it names the file or folder at fault (a path under `dir`),
+ * else `dir` and the message.
  */
 export function defsProblem(dir: string, err: unknown): string {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (!(err instanceof HaystackError) && typeof code === 'string') return `${dir}: cannot read it (${code})`;
   const message = err instanceof Error ? err.message : String(err);
   return message.includes(dir) ? message : `${dir}: ${message}`;
 }

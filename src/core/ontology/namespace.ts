@@ -94,23 +94,9 @@ export class Namespace {
     this.problems = problems;
     this.#sorted = Object.freeze([...defs.values()].sort(byName));
     for (const d of this.#sorted) {
-      if (d.kind === 'conjunct') {
-        const first = d.tagNames[0] as string;
-        const list = this.#conjunctsByFirst.get(first);
-        if (list === undefined) this.#conjunctsByFirst.set(first, [d]);
-        else list.push(d);
-      }
-      if (d.kind === 'compose') {
-        const child = d.name.slice(d.name.indexOf('.') + 1);
-        const list = this.#composesByChild.get(child);
-        if (list === undefined) this.#composesByChild.set(child, [d]);
-        else list.push(d);
-      }
-      for (const on of symbolNames(d.dict.get('tagOn'))) {
-        const list = this.#tagOn.get(on);
-        if (list === undefined) this.#tagOn.set(on, [d]);
-        else list.push(d);
-      }
+      if (d.kind === 'conjunct') addTo(this.#conjunctsByFirst, d.tagNames[0] as string, d);
+      if (d.kind === 'compose') addTo(this.#composesByChild, d.name.slice(d.name.indexOf('.') + 1), d);
+      for (const on of symbolNames(d.dict.get('tagOn'))) addTo(this.#tagOn, on, d);
     }
   }
 
@@ -130,10 +116,7 @@ export class Namespace {
     const groups = new Map<string, Dict[]>();
     for (const d of defs instanceof Grid ? defs.rows : defs) {
       const lib = d.get('lib');
-      const key = lib instanceof Sym ? lib.val : '';
-      const list = groups.get(key);
-      if (list === undefined) groups.set(key, [d]);
-      else list.push(d);
+      addTo(groups, lib instanceof Sym ? lib.val : '', d);
     }
     const libs = [...groups].map(([name, dicts]) => ({ dicts, source: name === '' ? 'defs without lib' : name }));
     return Namespace.fromLibs(libs, { ...options, normalized: true });
@@ -469,4 +452,11 @@ export class Namespace {
       .map((s) => this.#defs.get(s))
       .filter((d): d is Def => d !== undefined);
   }
+}
+
+// Add `v` to the list of `key` in a map of lists.
+function addTo<K, V>(map: Map<K, V[]>, key: K, v: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [v]);
+  else list.push(v);
 }

@@ -15,6 +15,7 @@ import { type BodyLease, BodyPool } from './http/body-pool.js';
 import { isCrossOrigin } from './http/cross-origin.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
 import { DEFAULT_HOME_LINKS, homePageHtml, sendHomePage } from './http/home-page.js';
+import { refuseUpgrade } from './http/refuse-upgrade.js';
 import { bodyGrid, queryGrid } from './http/request-grid.js';
 import { requestIdFor } from './http/request-id.js';
 import { routeFor } from './http/route.js';
@@ -286,11 +287,10 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       // Node hands over an upgraded socket without its error listener: a client's reset after a refusal would
       // otherwise be an uncaught ECONNRESET, ending the process.
       socket.on('error', () => undefined);
-      if (ws === undefined)
-        socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (ws === undefined) refuseUpgrade(socket, '501 Not Implemented');
       // The same Host rule as requests: a page that rebound its name to this machine gets no socket.
       else if (opts.authenticate === undefined && !hostAllowed(req.headers.host))
-        socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        refuseUpgrade(socket, '403 Forbidden');
       else ws.handleUpgrade(req, socket, head);
     },
     closeWebSockets(): void {

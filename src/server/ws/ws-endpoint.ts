@@ -30,6 +30,7 @@ import {
 import type { EntityChange } from '../cache/observed-store.js';
 import { type ConnectionEvent, connectionChannel, errorChannel, messageChannel, newConnectionId } from '../events.js';
 import { isCrossOrigin } from '../http/cross-origin.js';
+import { refuseUpgrade } from '../http/refuse-upgrade.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
 import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
@@ -640,13 +641,6 @@ export function createWebSocketEndpoint(
     }
   }
 
-  const refuse = (socket: Duplex, status: string, headers: Readonly<Record<string, string>> = {}): void => {
-    const extra = Object.entries(headers)
-      .map(([k, v]) => `${k}: ${v}\r\n`)
-      .join('');
-    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n${extra}\r\n`);
-  };
-
   const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     let principal: Principal | undefined;
     let token: string | undefined;
@@ -661,7 +655,7 @@ export function createWebSocketEndpoint(
         token = m?.[1];
       } else if (header !== undefined && header.trim() !== '') {
         // Credentials on the upgrade that do not authenticate: refused as HTTP would refuse them.
-        refuse(socket, r.kind === 'throttled' ? '429 Too Many Requests' : '401 Unauthorized', {
+        refuseUpgrade(socket, r.kind === 'throttled' ? '429 Too Many Requests' : '401 Unauthorized', {
           'www-authenticate': 'HELLO',
         });
         return;
@@ -671,7 +665,7 @@ export function createWebSocketEndpoint(
     // may not have that socket. Pages log in by a message instead, which such a page cannot do on someone's behalf.
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
     if (principal !== undefined && req.headers.authorization === undefined && isCrossOrigin(req.headers, secure)) {
-      refuse(socket, '403 Forbidden');
+      refuseUpgrade(socket, '403 Forbidden');
       return;
     }
     if (socket.destroyed) return;
@@ -686,12 +680,12 @@ export function createWebSocketEndpoint(
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       socket.on('error', () => undefined);
       if (splitTarget(req.url ?? '/').path !== path) {
-        refuse(socket, '404 Not Found');
+        refuseUpgrade(socket, '404 Not Found');
         return;
       }
       accept(req, socket, head).catch((err: unknown) => {
         if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
-        refuse(socket, '500 Internal Server Error');
+        refuseUpgrade(socket, '500 Internal Server Error');
       });
     },
     get size() {

@@ -11,10 +11,10 @@ import { HDateTime } from '../core/kinds/date-time.js';
 import { kindOf, type Val } from '../core/kinds/kind.js';
 import type { Num } from '../core/kinds/number.js';
 import { TimeZone } from '../core/tz/time-zone.js';
+import { historyCsv } from './history-csv.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
-import { valText } from './values.js';
 
 /** The ranges of the picker. */
 export type RangeChoice = 'today' | 'yesterday' | 'week' | 'custom';
@@ -104,25 +104,6 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
     });
   }
   return { series, ts, data: [xs, ...ys], vals };
-}
-
-/** A sample as a CSV cell: a Number without its unit (the header has it), NA as `NA`, a gap empty. */
-function csvCell(v: Val | undefined): string {
-  if (v === undefined || v === null) return '';
-  return kindOf(v) === 'number' ? String((v as Num).val) : valText(v);
-}
-
-/** The CSV of a loaded history: a `ts` column (ISO 8601 with offset), then one column per point, as recorded. */
-export function historyCsv(loaded: Loaded): string {
-  const quote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ['ts', ...loaded.series.map((s) => quote(s.unit === '' ? s.label : `${s.label} (${s.unit})`))];
-  const lines = [head.join(',')];
-  loaded.ts.forEach((t, r) => {
-    const cells = [t.toString().split(' ')[0] ?? ''];
-    for (let i = 0; i < loaded.series.length; i++) cells.push(quote(csvCell(loaded.vals[i]?.[r])));
-    lines.push(cells.join(','));
-  });
-  return `${lines.join('\n')}\n`;
 }
 
 function chartOptions(series: readonly Series[], width: number, iana: string): uPlot.Options {

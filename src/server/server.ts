@@ -89,7 +89,10 @@ export function createServer(options: CreateServerOptions): HaystackServer {
   return {
     handler,
     http: server,
-    listen(port = 8080, host = '127.0.0.1') {
+    async listen(port = 8080, host = '127.0.0.1') {
+      // A `defs` folder is read before binding: a wrong one (unreadable, a broken Trio file) fails the start with
+      // its typed error rather than every later `defs`, `libs` or `ops` call.
+      if (typeof options.defs === 'string') await handler.pipeline.namespace();
       return new Promise<ListenAddress>((resolve, reject) => {
         const onError = (err: Error): void => {
           reject(err);

@@ -1,9 +1,13 @@
-// Def libraries from a folder: what a folder that cannot be read gives a library user (a typed error, not Node's).
+// Def libraries from a folder: what a folder that cannot be read gives a library user (a typed error, not Node's),
+// and when a server given such a folder says so.
 
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HaystackError } from '../../src/core/errors.js';
+import { createServer } from '../../src/server/index.js';
 import { defsProblem, loadDefLibs, loadDefsNamespace } from '../../src/server/namespace/load-def-libs.js';
+import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 describe('loadDefLibs and loadDefsNamespace', () => {
@@ -19,6 +23,37 @@ describe('loadDefLibs and loadDefsNamespace', () => {
         expect(defsProblem(nope, err)).toBe(`${nope}: cannot read it (ENOENT)`);
       }
     } finally {
+      dir.remove();
+    }
+  });
+});
+
+describe('createServer({ defs: DIR })', () => {
+  it('fails listen() with the typed error of a wrong folder, before binding', async () => {
+    const dir = makeTempDir('hs-defs-');
+    const store = createMemoryStore();
+    try {
+      const nope = path.join(dir.path, 'nope');
+      const server = createServer({ store, noAuth: true, defs: nope });
+      const err = await server.listen(0).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'HS_ERR_STARTUP', message: `${nope}: cannot read it (ENOENT)` });
+      expect(server.http.listening).toBe(false);
+      // A broken Trio file is named with its line, at start rather than at the first defs call.
+      writeFileSync(dir.file('lib.trio'), 'def: ^lib:broken\ndoc: "unclosed\n');
+      const broken = createServer({ store, noAuth: true, defs: dir.path });
+      const parse = await broken.listen(0).catch((e: unknown) => e);
+      expect(parse).toBeInstanceOf(HaystackError);
+      expect((parse as Error).message).toContain('lib.trio');
+      expect(broken.http.listening).toBe(false);
+      // A good folder is loaded once and then served.
+      writeFileSync(dir.file('lib.trio'), 'def: ^lib:mine\ndoc: "Mine"\nversion: "1.0"\n');
+      const good = createServer({ store, noAuth: true, defs: dir.path });
+      const addr = await good.listen(0);
+      const libs = await fetch(`${addr.url}libs`, { headers: { accept: 'text/csv' } });
+      expect(await libs.text()).toContain('lib:mine');
+      await good.close();
+    } finally {
+      await store.close();
       dir.remove();
     }
   });

@@ -136,6 +136,8 @@ export interface OpPipeline {
    * (WebSocket pushes); returns the function that stops it.
    */
   observeChanges(observer: StoreObserver): () => void;
+  /** The def namespace served (`defs`, `libs`, ...), loaded on first use; a failed load is retried next time. */
+  namespace(): Promise<DefNamespace>;
   /** Resolves once other processes' changes to the store are followed (see `followStore`). */
   readonly following: Promise<void>;
   /** Stop following other processes' changes (the server is closing). */
@@ -304,6 +306,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     ops,
     store,
     observeChanges: (o: StoreObserver) => changes.add(o),
+    namespace: getNamespace,
     following: follower.ready,
     stopFollowing: () => {
       follower.stop();

@@ -1,8 +1,8 @@
 // Zinc errors name the line, column and what was expected; limits stop hostile input early.
 
 import { describe, expect, it } from 'vitest';
-import { decodeZinc, decodeZincValue, ZincReader } from '../../../src/core/codec/zinc/index.js';
-import { DEFAULT_LIMITS, LimitError, MARKER, Num, ParseError, ref } from '../../../src/core/index.js';
+import { decodeZinc, decodeZincValue, encodeZinc, ZincReader } from '../../../src/core/codec/zinc/index.js';
+import { DEFAULT_LIMITS, LimitError, MARKER, Num, ParseError, ref, ValueError } from '../../../src/core/index.js';
 
 function parseError(text: string): ParseError {
   try {
@@ -126,5 +126,15 @@ describe('ZincReader as a value reader for other formats', () => {
     expect(decodeZincValue(' M ')).toBe(MARKER);
     expect(() => decodeZincValue('M M')).toThrow(ParseError);
     expect(() => decodeZincValue('ver:"3.0"\na\n')).toThrow(ParseError);
+  });
+});
+
+describe('encodeZinc of what is not a Haystack value', () => {
+  it('names the JS type and value (a plain number is not a Num)', () => {
+    const encode = (v: unknown): unknown => encodeZinc(v as Parameters<typeof encodeZinc>[0]);
+    expect(() => encode(72)).toThrow(new ValueError('Not a Haystack value: number 72'));
+    expect(() => encode([new Num(1), 2n])).toThrow('Not a Haystack value: bigint 2');
+    expect(() => encode(Symbol('s'))).toThrow('Not a Haystack value: symbol Symbol(s)');
+    expect(() => encode(undefined)).toThrow('Not a Haystack value: undefined undefined');
   });
 });

@@ -183,7 +183,7 @@ export function encodeZincValue(v: Val): string {
   if (Array.isArray(v)) return zincList(v as readonly Val[]);
   if (v instanceof Grid) return `<<\n${encodeZincGridRows(v)}>>`;
   const s = zincScalar(v);
-  if (s === undefined) throw new ValueError(`Cannot encode ${Object.prototype.toString.call(v)} as Zinc`);
+  if (s === undefined) throw new ValueError(`Not a Haystack value: ${typeof v} ${String(v)}`);
   return s;
 }
 

@@ -39,6 +39,8 @@ export {
   type AppSecurity,
   type AppSecurityConfig,
   type AppTlsConfig,
+  appTlsOptions,
+  certificateText,
   isLoopbackHost,
   prepareSecurity,
   SERVE_ENV,

@@ -1,8 +1,8 @@
 // Security of a running app: the no-auth policy, first admin, token sessions and TLS, composed from one config.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import type { TlsOptions } from 'node:tls';
+import { createSecureContext, type TlsOptions } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import {
@@ -91,10 +91,14 @@ function serverSecret(env: AppSecurityConfig['env']): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function tlsOptions(tls: AppTlsConfig | undefined): TlsOptions | undefined {
-  if (tls === undefined) return undefined;
+/**
+ * The HTTPS options of `tls`, checked as a handshake would use them: a key that does not match its certificate, or
+ * text that is not PEM, is a `ValueError` naming the flags, found before anything else starts.
+ */
+export function appTlsOptions(tls: AppTlsConfig): TlsOptions {
+  let options: TlsOptions;
   try {
-    return serverTlsOptions({
+    options = serverTlsOptions({
       cert: tls.cert,
       key: tls.key,
       ...(tls.ca === undefined ? {} : { ca: tls.ca, requireClientCert: tls.clientOptional !== true }),
@@ -102,6 +106,26 @@ function tlsOptions(tls: AppTlsConfig | undefined): TlsOptions | undefined {
   } catch (err) {
     if (err instanceof HaystackError && !(err instanceof ValueError)) throw new ValueError(err.message, { cause: err });
     throw err;
+  }
+  try {
+    createSecureContext(options);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const what = why.includes('key values mismatch') ? '--tls-key is not the key of --tls-cert' : 'TLS files refused';
+    throw new ValueError(`${what} (${why})`, { cause: err });
+  }
+  return options;
+}
+
+/** The first certificate of a PEM chain in one line: its subject's CN and when it expires. */
+export function certificateText(pem: Pem): string {
+  const first = typeof pem === 'string' || Buffer.isBuffer(pem) ? pem : pem[0];
+  try {
+    const cert = new X509Certificate(first ?? '');
+    const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1] ?? cert.subject;
+    return `certificate ${cn}, valid until ${cert.validTo}`;
+  } catch {
+    return 'certificate (not readable as X.509)';
   }
 }
 
@@ -142,7 +166,7 @@ export async function prepareSecurity(
   out: AppOutput,
   authState?: AuthStateStore,
 ): Promise<AppSecurity> {
-  const tls = tlsOptions(config.tls);
+  const tls = config.tls === undefined ? undefined : appTlsOptions(config.tls);
   if (!config.auth) {
     if (!isLoopbackHost(config.host)) {
       throw new ValueError(

@@ -28,7 +28,14 @@ import {
 } from './observability/metrics-server.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './observability/prometheus.js';
 import { traceHaystack, tracerRegistered } from './observability/tracing.js';
-import { type AppSecurity, type AppSecurityConfig, prepareSecurity } from './security.js';
+import {
+  type AppSecurity,
+  type AppSecurityConfig,
+  type AppTlsConfig,
+  appTlsOptions,
+  certificateText,
+  prepareSecurity,
+} from './security.js';
 import { type SeedConfig, type Seeded, seedStore } from './seed.js';
 import { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
 import { type OpenedStore, openStore, type StoreBackend } from './stores/store-backend.js';
@@ -133,6 +140,12 @@ export interface RunningApp {
   readonly metricsUrl: string | undefined;
   /** The app's logger (child loggers per subsystem come from it). */
   readonly logger: AppLogger;
+  /**
+   * Serve renewed TLS files (what `haystack serve` does on SIGHUP) from the next handshake on; returns the new
+   * certificate in one line. Throws a `ValueError` and keeps serving the current ones when they are refused, or
+   * when the app serves plain HTTP.
+   */
+  reloadTls(tls: AppTlsConfig): string;
   /** Stop the simulator, the subscribers and the server, then close the store. */
   close(): Promise<void>;
 }
@@ -240,7 +253,13 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
         simulator.stop();
       });
     }
-    return { address, summary, access: security.access, server, metrics, metricsUrl, logger, close: unwind };
+    const reloadTls = (tls: AppTlsConfig): string => {
+      if (security.tls === undefined) throw new ValueError('TLS reload: this server serves plain HTTP');
+      const { cert, key, ca } = appTlsOptions(tls);
+      server.setTls({ cert, key, ca });
+      return certificateText(tls.cert);
+    };
+    return { address, summary, access: security.access, server, metrics, metricsUrl, logger, reloadTls, close: unwind };
   } catch (err) {
     await unwind();
     throw err;
@@ -314,6 +333,8 @@ async function openPrepared(
   cleanup: (() => void | Promise<void>)[],
   checkOnly = false,
 ): Promise<{ opened: OpenedStore; security: AppSecurity; seeded: Seeded; summary: string }> {
+  // TLS files are checked first: a key that does not match its certificate stops the start before the store opens.
+  if (config.security.tls !== undefined) appTlsOptions(config.security.tls);
   // The primary of a cluster prepares the store and closes it: a copy of its entities would be thrown away.
   const scanCacheEntities = checkOnly ? 0 : config.scanCacheEntities;
   const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {

@@ -37,6 +37,12 @@ export interface RunningCluster {
   readonly workers: number;
   /** Where the metrics listener answers (the sum over workers), with `metrics.listen`. */
   readonly metricsUrl: string | undefined;
+  /**
+   * Ask every listening worker to read its TLS files again (each does what `haystack serve` does on SIGHUP, and
+   * reports a refusal itself); resolves once each has answered (or not within 2 s) with how many were asked and how
+   * many serve the files now.
+   */
+  reloadTls(): Promise<{ readonly asked: number; readonly reloaded: number }>;
   /** Ask every worker to stop (each closes its server and store) and resolve once all have exited. */
   close(): Promise<void>;
 }
@@ -46,6 +52,8 @@ export interface RunningCluster {
 type WorkerMessage =
   | { readonly type: 'listening'; readonly address: ListenAddress }
   | { readonly type: 'stop' }
+  | { readonly type: 'reload-tls'; readonly id: number }
+  | { readonly type: 'tls-reloaded'; readonly id: number; readonly ok: boolean }
   | { readonly type: 'metrics-collect'; readonly id: number }
   | { readonly type: 'metrics-collected'; readonly id: number; readonly metrics: readonly MetricSnapshot[] }
   | { readonly type: 'metrics-scrape'; readonly id: number }
@@ -186,6 +194,15 @@ export async function startCluster(config: AppConfig, startOut: AppOutput, worke
     access: prepared.access,
     workers,
     metricsUrl: metricsListener?.url,
+    reloadTls: async () => {
+      const answers = await Promise.all(
+        [...serving.values()].map((w) => {
+          const id = ++asks;
+          return ask(w, { type: 'reload-tls', id }, (m) => (m.type === 'tls-reloaded' && m.id === id ? m : undefined));
+        }),
+      );
+      return { asked: answers.length, reloaded: answers.filter((a) => a?.ok === true).length };
+    },
     close,
   };
 }
@@ -196,24 +213,25 @@ function exitOf(worker: Worker): string {
   return signal === null ? `exit code ${String(worker.process.exitCode)}` : `killed by ${signal}`;
 }
 
-let collects = 0;
+let asks = 0;
 
-// A worker's registry, or undefined when it does not answer in time (starting, stopping or stuck). The answer is
-// recorded in `counts` as it arrives: before the exit of its process, which moves it to the ended processes' counts.
-function collectFrom(index: number, worker: Worker, counts: ClusterCounts): Promise<WorkerMetrics | undefined> {
-  const id = ++collects;
+// A worker's answer to `message` (the first message `answer` maps to a value), or undefined when it does not answer
+// in time (starting, stopping or stuck) or goes away first.
+function ask<T>(
+  worker: Worker,
+  message: WorkerMessage,
+  answer: (m: WorkerMessage) => T | undefined,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const done = (answer: WorkerMetrics | undefined): void => {
+    const done = (value: T | undefined): void => {
       clearTimeout(timer);
       worker.off('message', onMessage);
       worker.off('exit', onExit);
-      resolve(answer);
+      resolve(value);
     };
     const onMessage = (m: WorkerMessage): void => {
-      if (m.type !== 'metrics-collected' || m.id !== id) return;
-      const answer = { worker: index, metrics: m.metrics };
-      counts.answered(answer);
-      done(answer);
+      const value = answer(m);
+      if (value !== undefined) done(value);
     };
     const onExit = (): void => {
       done(undefined);
@@ -226,22 +244,36 @@ function collectFrom(index: number, worker: Worker, counts: ClusterCounts): Prom
       done(undefined);
       return;
     }
-    worker.send({ type: 'metrics-collect', id } satisfies WorkerMessage, (err: Error | null) => {
+    worker.send(message, (err: Error | null) => {
       if (err !== null) done(undefined);
     });
+  });
+}
+
+// A worker's registry, or undefined when it does not answer in time. The answer is recorded in `counts` as it
+// arrives: before the exit of its process, which moves it to the ended processes' counts.
+function collectFrom(index: number, worker: Worker, counts: ClusterCounts): Promise<WorkerMetrics | undefined> {
+  const id = ++asks;
+  return ask(worker, { type: 'metrics-collect', id }, (m) => {
+    if (m.type !== 'metrics-collected' || m.id !== id) return undefined;
+    const answer = { worker: index, metrics: m.metrics };
+    counts.answered(answer);
+    return answer;
   });
 }
 
 /**
  * Serve as worker `index` of a cluster: {@link startApp} over the store the primary prepared (the demo simulator runs
  * in worker 1 only), then tell the primary where it listens. With metrics on, the primary's scrapes read this
- * process's registry, and `{api}metrics` here answers the primary's sum over all workers. Resolves with the app (whose `close` also lets go of
+ * process's registry, and `{api}metrics` here answers the primary's sum over all workers. `onReloadTls` runs when
+ * the primary asks for the TLS files to be read again ({@link RunningCluster.reloadTls}). Resolves with the app (whose `close` also lets go of
  * the primary, so the process can end) and a promise that resolves when the primary asks it to stop (or goes away).
  */
 export async function startClusterWorker(
   config: AppConfig,
   out: AppOutput,
   index: number,
+  onReloadTls?: () => Promise<boolean>,
 ): Promise<{ readonly app: RunningApp; readonly stopRequested: Promise<void> }> {
   const scrapes = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
   let scrapeIds = 0;
@@ -277,7 +309,12 @@ export async function startClusterWorker(
   const stopRequested = new Promise<void>((resolve) => {
     process.on('message', (m: WorkerMessage) => {
       if (m.type === 'stop') resolve();
-      else if (m.type === 'metrics-collect') {
+      else if (m.type === 'reload-tls') {
+        (onReloadTls?.() ?? Promise.resolve(false)).then(
+          (ok) => process.send?.({ type: 'tls-reloaded', id: m.id, ok } satisfies WorkerMessage),
+          () => undefined,
+        );
+      } else if (m.type === 'metrics-collect') {
         const registry = app.metrics?.registry;
         (registry === undefined ? Promise.resolve([]) : metricsSnapshot(registry)).then(
           (metrics) => process.send?.({ type: 'metrics-collected', id: m.id, metrics } satisfies WorkerMessage),

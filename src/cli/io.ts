@@ -16,6 +16,11 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted when the user asks the process to stop (SIGINT/SIGTERM). */
   readonly signal: AbortSignal;
+  /**
+   * Listen for SIGHUP (`haystack serve` with TLS reads its certificate files again); returns the function that
+   * stops listening. Absent where there is no such signal (tests, embedding).
+   */
+  readonly onHangup?: (listener: () => void) => () => void;
 }
 
 /** A command failure with the exit code to use; its message goes to stderr as is. */

@@ -29,6 +29,11 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  // Installed only by a command that asks: otherwise SIGHUP ends the process, as it did (a closed terminal).
+  onHangup: (listener) => {
+    process.on('SIGHUP', listener);
+    return () => process.off('SIGHUP', listener);
+  },
 });
 process.exitCode = code;
 process.removeListener('SIGINT', stop);

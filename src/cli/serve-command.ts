@@ -5,11 +5,14 @@ import {
   type AppConfig,
   type AppOutput,
   type AppTlsConfig,
+  appTlsOptions,
+  certificateText,
   clusterWorkerIndex,
   DEFAULT_METRICS_PORT,
   DEFAULT_STORE,
   LOG_LEVELS,
   MAX_WORKERS,
+  type RunningApp,
   type RunningCluster,
   type SeedConfig,
   STORE_BACKENDS,
@@ -256,24 +259,85 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
   const config = await configOf(options, io);
   const out = outputOf(io);
   const index = clusterWorkerIndex(io.env);
+  const tls = config.security.tls !== undefined;
   if (index !== undefined) {
-    // A cluster's worker: the primary prints the start-up lines; this one serves until asked to stop.
+    // A cluster's worker: the primary prints the start-up lines; this one serves until asked to stop. It reloads its
+    // TLS files when the primary asks, and ignores a SIGHUP sent to the whole process group (a closed terminal).
     const quietOut = { ...out, notice: () => undefined };
-    const { app, stopRequested } = await starting(startClusterWorker(config, quietOut, index));
+    const started: { app?: RunningApp } = {};
+    const reload = tlsReloader(options, io, quietOut, (files) => {
+      if (started.app === undefined) throw new ValueError('the worker is still starting');
+      return started.app.reloadTls(files);
+    });
+    const ignoreHangup = tls ? io.onHangup?.(() => undefined) : undefined;
+    const { app, stopRequested } = await starting(startClusterWorker(config, quietOut, index, reload));
+    started.app = app;
     await Promise.race([stopped(io.signal), stopRequested]);
+    ignoreHangup?.();
     await app.close();
     return;
   }
-  const app = await starting<
-    Pick<RunningCluster, 'address' | 'summary' | 'access' | 'close'> & { readonly metricsUrl?: string | undefined }
-  >(workers > 1 ? startCluster(config, out, workers) : startApp(config, out));
-  const processes = workers > 1 ? `; ${String(workers)} worker processes` : '';
+  let stopReloads: (() => void) | undefined;
+  if (workers > 1) {
+    const cluster = await starting(startCluster(config, out, workers));
+    // The primary checks the files, so that a bad renewal is reported once, then each worker reads them itself.
+    const reload = tlsReloader(options, io, out, async (files) => {
+      appTlsOptions(files);
+      const { asked, reloaded } = await cluster.reloadTls();
+      const all = reloaded === asked ? '' : " (see the workers' warnings)";
+      return `${certificateText(files.cert)}; ${String(reloaded)} of ${String(asked)} workers serve it${all}`;
+    });
+    stopReloads = tls ? io.onHangup?.(() => void reload()) : undefined;
+    await serveUntilStopped(cluster, out, io, `; ${String(workers)} worker processes`);
+  } else {
+    const app = await starting(startApp(config, out));
+    const reload = tlsReloader(options, io, out, (files) => app.reloadTls(files));
+    stopReloads = tls ? io.onHangup?.(() => void reload()) : undefined;
+    await serveUntilStopped(app, out, io, '');
+  }
+  stopReloads?.();
+  out.notice('stopped');
+}
+
+// Print the start-up lines, serve until asked to stop, then close.
+async function serveUntilStopped(
+  app: Pick<RunningCluster, 'address' | 'summary' | 'access' | 'metricsUrl' | 'close'>,
+  out: AppOutput,
+  io: CliIo,
+  processes: string,
+): Promise<void> {
   out.notice(app.summary);
   out.notice(`listening on ${app.address.url} (${app.access}${processes}; Ctrl-C stops)`);
   if (app.metricsUrl !== undefined) out.notice(`metrics at ${app.metricsUrl}`);
   await stopped(io.signal);
   await app.close();
-  out.notice('stopped');
+}
+
+// What SIGHUP does with TLS on: read the --tls-* files again and serve them from the next handshake on (a renewed
+// certificate without a restart). A file that cannot be read, or a key that does not match, is reported and the
+// previous certificate stays. Reloads run one at a time, in order; each resolves with whether it took.
+function tlsReloader(
+  options: ServeOptions,
+  io: CliIo,
+  out: AppOutput,
+  apply: (files: AppTlsConfig) => string | Promise<string>,
+): () => Promise<boolean> {
+  let last: Promise<boolean> = Promise.resolve(true);
+  return () => {
+    last = last.then(async () => {
+      try {
+        const files = await tlsOf(options, io);
+        if (files === undefined) return false;
+        out.notice(`TLS files read again: ${await apply(files)}`);
+        return true;
+      } catch (err) {
+        const why = err instanceof Error ? err.message.replace(`${COMMAND}: `, '') : String(err);
+        out.warn(`TLS files not reloaded, the previous certificate stays: ${why}`);
+        return false;
+      }
+    });
+    return last;
+  };
 }
 
 function stopped(signal: AbortSignal): Promise<void> {

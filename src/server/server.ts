@@ -3,8 +3,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { TlsOptions } from 'node:tls';
-import { OptionError } from '../core/errors.js';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import { OptionError, ValueError } from '../core/errors.js';
 import { type ConnectionEvent, connectionChannel, newConnectionId } from './events.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
@@ -37,6 +37,13 @@ export interface HaystackServer {
   readonly handler: HaystackHandler;
   /** The underlying Node server (an `https.Server` when `tls` was given). */
   readonly http: http.Server;
+  /**
+   * Serve renewed TLS credentials (certificate chain, key, client CA) from the next handshake on, without a restart;
+   * open connections keep theirs, and options not given (TLS 1.3 minimum, ...) stay. Throws a `ValueError`, and the
+   * server keeps its current credentials, when they do not make a secure context (say, a key that does not match
+   * the certificate) or the server has no TLS.
+   */
+  setTls(credentials: SecureContextOptions): void;
   /** Start listening (port 0 picks a free port); resolves once bound. Defaults: port 8080, host 127.0.0.1. */
   listen(port?: number, host?: string): Promise<ListenAddress>;
   /**
@@ -86,9 +93,22 @@ export function createServer(options: CreateServerOptions): HaystackServer {
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
     handler.handleUpgrade(req, socket, head);
   });
+  let currentTls = tls;
   return {
     handler,
     http: server,
+    setTls(credentials) {
+      if (currentTls === undefined) throw new ValueError('setTls: this server has no TLS (createServer without tls)');
+      const next = { ...currentTls, ...credentials };
+      try {
+        (server as https.Server).setSecureContext(next);
+      } catch (err) {
+        throw new ValueError(`TLS credentials refused: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
+      }
+      currentTls = next;
+    },
     async listen(port = 8080, host = '127.0.0.1') {
       // A `defs` folder is read before binding: a wrong one (unreadable, a broken Trio file) fails the start with
       // its typed error rather than every later `defs`, `libs` or `ops` call.

@@ -2,12 +2,15 @@
 // process the test chooses), `haystack serve --workers` refusing the memory store, serving one port from two
 // processes, and summing their metrics.
 
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { Readable } from 'node:stream';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type AppConfig, type AppOutput, prepareApp, type RunningApp, startApp } from '../../src/app/index.js';
+import { generateDevCertificates } from '../../src/cli/dev-certs.js';
 import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
@@ -191,6 +194,46 @@ describe('haystack serve --workers', () => {
     },
     30_000,
   );
+
+  it('SIGHUP to the primary has every worker serve the renewed TLS certificate', async () => {
+    const [first, renewed] = [await generateDevCertificates(), await generateDevCertificates()];
+    writeFileSync(dir.file('cert.pem'), first.server.cert);
+    writeFileSync(dir.file('key.pem'), first.server.key);
+    const tlsArgs = ['--tls-cert', 'cert.pem', '--tls-key', 'key.pem'];
+    writeFileSync(dir.file('tls-point.zinc'), 'ver:"3.0"\nid,point\n@p1,M\n');
+    const data = ['--data', 'tls-point.zinc'];
+    const args = ['--workers', '2', '--port', '0', '--quiet', '--store', 'sqlite:tls.db', ...data, ...tlsArgs];
+    const { child, url, stdout } = await spawnServe(args, dir.path, ENV);
+    running.push({ close: () => Promise.resolve(void child.kill('SIGKILL')) } as unknown as RunningApp);
+    const port = Number(new URL(url).port);
+    // The certificate of a new connection; node:cluster hands connections to the workers in turn, so a few reach both.
+    const served = async (): Promise<Set<string>> => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const socket = connectTls({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false });
+        await once(socket, 'secureConnect');
+        seen.add(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+        socket.destroy();
+      }
+      return seen;
+    };
+    const print = (pem: string): string => new X509Certificate(pem).fingerprint256;
+    try {
+      expect(await served()).toEqual(new Set([print(first.server.cert)]));
+      writeFileSync(dir.file('cert.pem'), renewed.server.cert);
+      writeFileSync(dir.file('key.pem'), renewed.server.key);
+      child.kill('SIGHUP');
+      while (!/TLS files read again/.test(stdout())) await once(child.stdout as Readable, 'data');
+      expect(stdout()).toMatch(
+        /TLS files read again: certificate localhost, valid until .*; 2 of 2 workers serve it\n/,
+      );
+      expect(await served()).toEqual(new Set([print(renewed.server.cert)]));
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    }
+  });
 
   it("sums every worker's metrics at the primary's /metrics and at {api}metrics", async () => {
     writeFileSync(dir.file('one-point.zinc'), 'ver:"3.0"\nid,point\n@p1,M\n');

@@ -1,6 +1,6 @@
 // `haystack serve` with authentication (the default): first admin, logins, TLS and client certificates from the flags.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,8 @@ describe('haystack serve with authentication', () => {
       const client = new HaystackClient({ url: s.url, username: 'root', password: ENV.HS_SUPERUSER_PASSWORD });
       expect((await client.about()).get('serverName')).toBe('haystack-ts');
       await client.close();
+      // Without TLS, SIGHUP keeps its default (the process ends, as with a closed terminal): nothing listens for it.
+      expect(s.hangup()).toBe(0);
     } finally {
       await s.stop();
     }
@@ -122,6 +124,63 @@ describe('haystack serve with TLS', () => {
       await without.close();
       await s.stop();
     }
+  });
+
+  it('SIGHUP reads the TLS files again: a renewed certificate is served, a bad renewal reported and not used', async () => {
+    const made = await runCliCaptured(['certs', 'renewed', '--client-cn', 'admin', '--days', '2'], dir);
+    expect(made.code).toBe(0);
+    mkdirSync(path.join(dir, 'live'), { recursive: true });
+    const put = (from: string, to: string): void => {
+      copyFileSync(path.join(dir, from), path.join(dir, 'live', to));
+    };
+    put('certs/server.pem', 'cert.pem');
+    put('certs/server-key.pem', 'key.pem');
+    const s = await startServe([...DEMO, '--tls-cert', 'live/cert.pem', '--tls-key', 'live/key.pem'], dir, ENV);
+    const oldCa = pem('ca.pem');
+    const newCa = readFileSync(path.join(dir, 'renewed', 'ca.pem'), 'utf8');
+    // A new connection each time (a kept-alive one goes on with the certificate it was opened with).
+    const status = async (ca: string): Promise<number | string> => {
+      const tls = createTlsFetch({ ca });
+      try {
+        return (await tls.fetch(`${s.url}about`)).status;
+      } catch (e) {
+        return String((e as Error).cause ?? e);
+      } finally {
+        await tls.close();
+      }
+    };
+    try {
+      expect(await status(oldCa)).toBe(401);
+      // Half a renewal (the new key beside the old certificate): reported, and the old pair goes on serving.
+      put('renewed/server-key.pem', 'key.pem');
+      expect(s.hangup()).toBe(1);
+      await s.output(/TLS files not reloaded, the previous certificate stays: --tls-key is not the key of --tls-cert/);
+      expect(await status(oldCa)).toBe(401);
+      put('renewed/server.pem', 'cert.pem');
+      s.hangup();
+      await s.output(/TLS files read again: certificate localhost, valid until /);
+      expect(await status(newCa)).toBe(401);
+      expect(await status(oldCa)).toMatch(/certificate/);
+      // A file gone: reported by flag and file, the renewed pair stays.
+      rmSync(path.join(dir, 'live', 'cert.pem'));
+      s.hangup();
+      await s.output(/previous certificate stays: cannot read --tls-cert live\/cert\.pem: ENOENT/);
+      expect(await status(newCa)).toBe(401);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it("refuses a key that is not the certificate's before opening the store", async () => {
+    const r = await serveExit([
+      ...DEMO,
+      '--tls-cert',
+      path.join(dir, 'certs/server.pem'),
+      '--tls-key',
+      path.join(dir, 'certs/client-key.pem'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--tls-key is not the key of --tls-cert \(.*key values mismatch\)/);
   });
 
   it('refuses incomplete or contradictory TLS flags', async () => {

@@ -16,6 +16,10 @@ export interface StartedServe {
   readonly stderr: () => string;
   /** Abort the signal (Ctrl-C) and resolve with the exit code. */
   readonly stop: () => Promise<number>;
+  /** Send what SIGHUP sends (to the listeners `haystack serve` installed through `io.onHangup`); how many there were. */
+  readonly hangup: () => number;
+  /** Resolve once stdout + stderr match `pattern` (matched on what has come so far, then on each new chunk). */
+  readonly output: (pattern: RegExp) => Promise<string>;
 }
 
 /** Run `haystack serve ...args` in `cwd` with `env` until it prints its URL (or exits). */
@@ -32,7 +36,25 @@ export async function startServe(
     err += c.toString('utf8');
   });
   const controller = new AbortController();
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env, cwd, signal: controller.signal };
+  const hangups = new Set<() => void>();
+  const onHangup = (listener: () => void): (() => void) => {
+    hangups.add(listener);
+    return () => hangups.delete(listener);
+  };
+  const io: CliIo = { stdin: new PassThrough(), stdout, stderr, env, cwd, signal: controller.signal, onHangup };
+  const output = (pattern: RegExp): Promise<string> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (!pattern.test(out + err)) return;
+        stdout.off('data', check);
+        stderr.off('data', check);
+        resolve(out + err);
+      };
+      // After the stream's own listeners (above), so that `out` and `err` hold the new chunk.
+      stdout.on('data', check);
+      stderr.on('data', check);
+      check();
+    });
   const urlSeen = new Promise<string>((resolve) => {
     stdout.on('data', (c: Buffer) => {
       out += c.toString('utf8');
@@ -50,6 +72,11 @@ export async function startServe(
       controller.abort();
       return done;
     },
+    hangup: () => {
+      for (const listener of hangups) listener();
+      return hangups.size;
+    },
+    output,
   };
 }
 

@@ -1,4 +1,5 @@
-// TLS over real node:https on port 0: TLS 1.3 only, and mutual TLS that maps a verified client certificate to a user.
+// TLS over real node:https on port 0: TLS 1.3 only, mutual TLS that maps a verified client certificate to a user, and
+// renewed credentials served without a restart.
 
 import { webcrypto } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,9 +17,12 @@ import {
   type PemPair,
 } from '../../../src/cli/dev-certs.js';
 import { clientTlsOptions } from '../../../src/client/node/index.js';
+import { ValueError } from '../../../src/core/errors.js';
+import { createServer } from '../../../src/server/index.js';
 import { CertAuthenticator } from '../../../src/server/tls/cert-authenticator.js';
 import { parseSubjectAltNames, peerIdentity } from '../../../src/server/tls/peer-identity.js';
 import { readServerTlsFiles, type ServerTlsInput, serverTlsOptions } from '../../../src/server/tls/tls-options.js';
+import { createMemoryStore } from '../../../src/storage/memory/index.js';
 import { createMemoryUserStore } from '../../../src/storage/memory/memory-user-store.js';
 import { fakeScram } from '../../../src/storage/testing/user-store-contract.js';
 
@@ -356,5 +360,40 @@ describe('TLS inputs', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('HaystackServer.setTls: renewed credentials without a restart', () => {
+  it('serves the new certificate from the next handshake on, keeps TLS 1.3, and refuses a key that does not match', async () => {
+    const renewed = await generateDevCertificates({ clientCn: 'admin' });
+    const store = createMemoryStore();
+    const server = createServer({
+      store,
+      noAuth: true,
+      tls: serverTlsOptions({ cert: certs.server.cert, key: certs.server.key }),
+    });
+    const { port } = await server.listen(0);
+    try {
+      const about = { ...clientTlsOptions({ ca: certs.ca.cert }), path: '/api/about' };
+      expect((await get(port, about)).protocol).toBe('TLSv1.3');
+      // A key of another certificate: refused, and the current credentials stay.
+      expect(() => {
+        server.setTls({ cert: renewed.server.cert, key: certs.server.key });
+      }).toThrow(ValueError);
+      expect((await get(port, about)).body).toContain('haystack-ts');
+      server.setTls({ cert: renewed.server.cert, key: renewed.server.key });
+      // Clients that trust only the old CA now refuse the server; those that trust the new one get TLS 1.3.
+      await expect(get(port, about)).rejects.toThrow(/verify|self.signed|signature/);
+      const next = { ...clientTlsOptions({ ca: renewed.ca.cert }), path: '/api/about' };
+      expect(await get(port, next)).toMatchObject({ protocol: 'TLSv1.3' });
+      await expect(get(port, { ca: renewed.ca.cert, maxVersion: 'TLSv1.2' })).rejects.toThrow(/protocol version/);
+    } finally {
+      await server.close();
+      await store.close();
+    }
+    const plain = createServer({ store: createMemoryStore(), noAuth: true });
+    expect(() => {
+      plain.setTls({ cert: certs.server.cert, key: certs.server.key });
+    }).toThrow(/has no TLS/);
   });
 });

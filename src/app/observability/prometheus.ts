@@ -111,7 +111,10 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     // Every worker of a cluster counts the same shared store: their sum would count each watch N times.
     aggregator: 'max',
     async collect() {
-      if (store !== undefined) this.set((await store.watches()).length);
+      // A store that is down or slow keeps the last count: its failure must not take every other series with it
+      // (a scrape is all or nothing), least of all while an outage is what the scraper should be showing.
+      const watches = store === undefined ? undefined : await settledWithin(store.watches(), STORE_WAIT_MS);
+      if (watches !== undefined) this.set(watches.length);
     },
   });
   let sessions = 0;
@@ -192,6 +195,24 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     onMetric: custom,
   };
   return { hooks, registry, contentType: registry.contentType, metrics: () => registry.metrics() };
+}
+
+// How long a scrape waits for the store's watches: well inside Prometheus's default 10 s scrape timeout.
+const STORE_WAIT_MS = 2000;
+
+// `promise`'s value, or undefined once it fails or has taken `ms`.
+function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms, undefined);
+    timer.unref();
+    const settle = (value: T | undefined): void => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    promise.then(settle, () => {
+      settle(undefined);
+    });
+  });
 }
 
 // Read at each scrape. The counters follow the store's own counts (they only grow while it is open).

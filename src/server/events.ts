@@ -23,7 +23,7 @@ export interface RequestEvent {
   readonly requestId: string;
 }
 
-/** Published on `haystack:server:error` for every 5xx error, with the original error for the app's log. */
+/** Published on `haystack:server:error` for every 5xx error but a 501, with the original error for the app's log. */
 export interface ServerErrorEvent {
   /** Op name, if known. */
   readonly op: string | undefined;

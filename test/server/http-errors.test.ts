@@ -41,6 +41,20 @@ afterAll(async () => {
   await dbg.close();
 });
 
+/** `run`'s result and what was published on the error channel (the app logs it as `internal error`) meanwhile. */
+async function errorsPublished<T>(run: () => Promise<T>): Promise<{ result: T; published: unknown[] }> {
+  const published: unknown[] = [];
+  const listener = (m: unknown): void => {
+    published.push(m);
+  };
+  diagnostics.subscribe(SERVER_CHANNELS.error, listener);
+  try {
+    return { result: await run(), published };
+  } finally {
+    diagnostics.unsubscribe(SERVER_CHANNELS.error, listener);
+  }
+}
+
 function errCode(x: { text: string; headers: Headers; status: number }): unknown {
   const g = gridOf(x);
   expect(g.isError).toBe(true);
@@ -75,9 +89,11 @@ describe('requests that cannot be served get an HTTP status and an error grid', 
     expect(errCode(x)).toBe('HS_ERR_METHOD_NOT_ALLOWED');
   });
 
-  it('501 for a method other than GET or POST', async () => {
-    const x = await call(f, 'about', { method: 'DELETE' });
+  it('501 for a method other than GET or POST, a mistake of the client and not an internal error to log', async () => {
+    const { result: x, published } = await errorsPublished(() => call(f, 'about', { method: 'DELETE' }));
     expect(x.status).toBe(501);
+    expect(errCode(x)).toBe('HS_ERR_NOT_IMPLEMENTED');
+    expect(published).toEqual([]);
   });
 
   it('400 for a body that is not a valid grid, with the parse error', async () => {
@@ -149,22 +165,13 @@ describe('op errors answer 200 with an error grid (HttpApi, Error Handling)', ()
   });
 
   it('an internal error leaks nothing without debug, and is published for the app to log', async () => {
-    const seen: unknown[] = [];
-    const listener = (m: unknown): void => {
-      seen.push(m);
-    };
-    diagnostics.subscribe(SERVER_CHANNELS.error, listener);
-    try {
-      const x = await call(f, 'boom');
-      const g = gridOf(x);
-      expect(g.meta.get('errCode')).toBe('HS_ERR_INTERNAL');
-      expect(g.meta.get('dis')).toBe('Internal server error');
-      expect(g.meta.has('errTrace')).toBe(false);
-      expect(x.text).not.toContain('secret');
-      expect(seen).toHaveLength(1);
-    } finally {
-      diagnostics.unsubscribe(SERVER_CHANNELS.error, listener);
-    }
+    const { result: x, published } = await errorsPublished(() => call(f, 'boom'));
+    const g = gridOf(x);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_INTERNAL');
+    expect(g.meta.get('dis')).toBe('Internal server error');
+    expect(g.meta.has('errTrace')).toBe(false);
+    expect(x.text).not.toContain('secret');
+    expect(published).toHaveLength(1);
   });
 
   it('503 with Retry-After and an error grid while the store is unavailable, in spec mode too', async () => {

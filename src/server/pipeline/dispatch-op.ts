@@ -192,7 +192,10 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
 
   const replyFor = (err: unknown, requestRead: boolean, op: string | undefined): ErrorReply => {
     const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
-    if (reply.code === 'HS_ERR_INTERNAL' || (err instanceof HaystackError && err.status >= 500)) {
+    // Only failures of ours go to the log: a 501 is a client asking for what is not served (a PUT, even before a
+    // login). The error's own status decides, as an error inside an op answers 200.
+    const serverFault = err instanceof HaystackError && err.status >= 500 && err.code !== 'HS_ERR_NOT_IMPLEMENTED';
+    if (reply.code === 'HS_ERR_INTERNAL' || serverFault) {
       if (errorChannel.hasSubscribers) errorChannel.publish({ op, error: err });
     }
     return reply;

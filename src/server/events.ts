@@ -29,6 +29,8 @@ export interface ServerErrorEvent {
   readonly op: string | undefined;
   /** The thrown value. */
   readonly error: unknown;
+  /** The id of the request it failed (its `X-Request-Id`), when it failed one that has an id. */
+  readonly requestId?: string | undefined;
 }
 
 /**

@@ -235,7 +235,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       setCommon(res, common);
       sendError(res, outcome.reply, codec);
     } catch (err) {
-      const reply = pipeline.errorReply(err, false, opName);
+      const reply = pipeline.errorReply(err, false, opName, requestId);
       errorCode = reply.code;
       // An upload refused before authentication is not read to its end: the connection closes instead.
       if (!authenticated && hasBody(req)) res.setHeader('connection', 'close');

@@ -172,6 +172,8 @@ describe('op errors answer 200 with an error grid (HttpApi, Error Handling)', ()
     expect(g.meta.has('errTrace')).toBe(false);
     expect(x.text).not.toContain('secret');
     expect(published).toHaveLength(1);
+    // With the request's id, so the app's error record joins the request's own line (and X-Request-Id).
+    expect(published[0]).toMatchObject({ op: 'boom', requestId: x.headers.get('x-request-id') });
   });
 
   it('503 with Retry-After and an error grid while the store is unavailable, in spec mode too', async () => {

@@ -21,7 +21,7 @@ const SLOW_STORE_MS = 1000;
 /**
  * Log what the library publishes, until the returned function is called: each finished request (`info`, with its
  * request id), logins (`info`, failures `warn` with the reason), refused bearer tokens (`warn`), user changes (`info`), internal errors (`error`,
- * with the stack), connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
+ * with the stack and the failed request's id), connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
  * Never a secret: events carry none, and the logger redacts fields named like one.
  */
 export function logEvents(logger: AppLogger): () => void {
@@ -64,7 +64,7 @@ export function logEvents(logger: AppLogger): () => void {
   });
   on(SERVER_CHANNELS.error, (m) => {
     const e = m as ServerErrorEvent;
-    server.error({ op: e.op, err: e.error }, 'internal error');
+    server.error({ op: e.op, reqId: e.requestId, err: e.error }, 'internal error');
   });
   if (logger.isLevelEnabled('debug')) {
     on(SERVER_CHANNELS.connection, (m) => {

@@ -123,8 +123,11 @@ export interface OpPipeline {
   callOp(call: Omit<OpCall, 'encoding' | 'cacheKey'>): Promise<Grid>;
   /** Add stage hooks (see {@link OpHooks}); returns the function that removes them. */
   addHooks(hooks: OpHooks): () => void;
-  /** The reply for an error raised outside a call (authentication, routing), made the same way as op errors. */
-  errorReply(err: unknown, requestRead: boolean, op?: string): ErrorReply;
+  /**
+   * The reply for an error raised outside a call (authentication, routing), made the same way as op errors; `op` and
+   * `requestId` go with an internal error to the error channel.
+   */
+  errorReply(err: unknown, requestRead: boolean, op?: string, requestId?: string): ErrorReply;
   /** Limits for decoding request grids (transports decoding their own envelopes use them too). */
   readonly decodeLimits: DecodeLimits;
   /** The ops served. */
@@ -190,13 +193,18 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     closeSession: () => opts.closeSession(principal),
   });
 
-  const replyFor = (err: unknown, requestRead: boolean, op: string | undefined): ErrorReply => {
+  const replyFor = (
+    err: unknown,
+    requestRead: boolean,
+    op: string | undefined,
+    requestId: string | undefined,
+  ): ErrorReply => {
     const reply = errorReply(err, { debug: opts.debug, requestRead, mode: opts.errorStatus });
     // Only failures of ours go to the log: a 501 is a client asking for what is not served (a PUT, even before a
     // login). The error's own status decides, as an error inside an op answers 200.
     const serverFault = err instanceof HaystackError && err.status >= 500 && err.code !== 'HS_ERR_NOT_IMPLEMENTED';
     if (reply.code === 'HS_ERR_INTERNAL' || serverFault) {
-      if (errorChannel.hasSubscribers) errorChannel.publish({ op, error: err });
+      if (errorChannel.hasSubscribers) errorChannel.publish({ op, error: err, requestId });
     }
     return reply;
   };
@@ -269,7 +277,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     try {
       outcome = await run(call, ctx, state);
     } catch (err) {
-      outcome = { ok: false, reply: replyFor(err, state.requestRead, call.op), error: err };
+      outcome = { ok: false, reply: replyFor(err, state.requestRead, call.op, call.requestId), error: err };
     }
     if (hooks.onResponse.length > 0 || opChannel.hasSubscribers) finish(ctx, outcome);
     return outcome;
@@ -289,7 +297,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       try {
         hook(ctx, event);
       } catch (err) {
-        if (errorChannel.hasSubscribers) errorChannel.publish({ op: ctx.op, error: err });
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: ctx.op, error: err, requestId: ctx.requestId });
       }
     }
     if (opChannel.hasSubscribers) opChannel.publish(event);
@@ -304,7 +312,8 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
       return outcome.reply.grid;
     },
     addHooks: (h: OpHooks) => hooks.add(h),
-    errorReply: (err: unknown, requestRead: boolean, op?: string) => replyFor(err, requestRead, op),
+    errorReply: (err: unknown, requestRead: boolean, op?: string, requestId?: string) =>
+      replyFor(err, requestRead, op, requestId),
     decodeLimits,
     ops,
     store,

@@ -1,8 +1,12 @@
-// The app's logger: background warnings become records of the log, so a JSON log stays JSON line by line.
+// The app's logger: background warnings become records of the log, so a JSON log stays JSON line by line; an
+// internal error's record carries the request id of the request it failed.
 
+import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import type { AppOutput } from '../../../src/app/app-output.js';
+import { logEvents } from '../../../src/app/observability/log-events.js';
 import { createLogger, warningsLogged } from '../../../src/app/observability/logger.js';
+import { SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
 
 /** An output that records each kind of line, and a JSON logger at `level` writing to its `log`. */
 function outputs(level: 'info' | 'error' | 'silent') {
@@ -41,5 +45,26 @@ describe('warningsLogged', () => {
     silent.logged.warn('purging sessions: store unavailable');
     expect(silent.lines.log).toEqual([]);
     expect(silent.lines.warn).toEqual([]);
+  });
+});
+
+describe('logEvents', () => {
+  it("logs an internal error with its request's id, the reqId of that request's line", () => {
+    const lines: string[] = [];
+    const detach = logEvents(createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) }));
+    try {
+      const event: ServerErrorEvent = { op: 'read', error: new Error('boom'), requestId: 'req-7' };
+      diagnostics.channel(SERVER_CHANNELS.error).publish(event);
+    } finally {
+      detach();
+    }
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'error',
+      subsystem: 'server',
+      op: 'read',
+      reqId: 'req-7',
+      msg: 'internal error',
+    });
   });
 });

@@ -200,7 +200,19 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       if (routed !== undefined) {
         opName = routed.route.name;
         setCommon(res, common);
-        await routed.route.serve({ req, res, principal, subpath: routed.subpath, authorize: opts.authorize });
+        const route = opName;
+        await routed.route.serve({
+          req,
+          res,
+          principal,
+          subpath: routed.subpath,
+          authorize: opts.authorize,
+          errorReply: (err) => {
+            const reply = pipeline.errorReply(err, false, route, requestId);
+            errorCode = reply.code;
+            return reply;
+          },
+        });
         return;
       }
       const post = method === 'POST';

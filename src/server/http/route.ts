@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authorize, Principal } from '../principal.js';
+import type { ErrorReply } from './error-reply.js';
 
 /** One request handed to a route, once the caller is authenticated. */
 export interface RouteRequest {
@@ -15,6 +16,11 @@ export interface RouteRequest {
   readonly subpath: string;
   /** The server's role check: routes call it before doing anything (it throws `PermissionError`). */
   readonly authorize: Authorize;
+  /**
+   * The server's reply for an error, for a route that answers errors in a format of its own: the request's log line
+   * then names the error's code, and an internal error is published for the app's log.
+   */
+  readonly errorReply: (err: unknown) => ErrorReply;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 } from '../../storage/user-store.js';
 import { credentialsForPassword } from '../auth/passwords.js';
 import type { TokenService } from '../auth/token-service.js';
-import { errorReply, HttpHeaderError } from '../http/error-reply.js';
+import { HttpHeaderError } from '../http/error-reply.js';
 import { readBody } from '../http/read-body.js';
 import type { HttpRoute, RouteRequest } from '../http/route.js';
 import { splitTarget } from '../http/router.js';
@@ -86,8 +86,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 // The error reply of every other request (status, errCode, errType, dis), as a JSON object instead of a grid.
-function sendError(res: ServerResponse, err: unknown): void {
-  const reply = errorReply(err, { debug: false, requestRead: false, mode: 'http' });
+function sendError({ res, errorReply }: RouteRequest, err: unknown): void {
+  const reply = errorReply(err);
   const meta = reply.grid.meta;
   sendJson(
     res,
@@ -269,7 +269,7 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       } catch (err) {
         // A ValueError (bad username, role or password) is HS_ERR_INVALID_VALUE: 400 like any other bad input.
         // Every handler answers in its last step, so nothing throws once an answer has started.
-        sendError(request.res, err);
+        sendError(request, err);
       }
     },
   });

@@ -1,7 +1,9 @@
-// The users API over real HTTP: JSON in and out, admin only, every status, the last-admin rule, sessions ended.
+// The users API over real HTTP: JSON in and out, admin only, every status, the last-admin rule, sessions ended;
+// its errors reach the request's log line and, when internal, the error channel.
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RequestEvent, SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
 import { bearer, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
 
 let f: SecureFixture;
@@ -286,5 +288,39 @@ describe('users API: paths and bodies it refuses', () => {
     const r = await api('PATCH', 'ada', { password: 'another-long-one' });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ username: 'ada', role: 'admin', enabled: true });
+  });
+});
+
+describe('users API: errors in the log', () => {
+  it("names the error code on the request's line, and publishes an internal error with the request's id", async () => {
+    const requests: RequestEvent[] = [];
+    const errors: ServerErrorEvent[] = [];
+    const onRequest = (m: unknown): void => {
+      requests.push(m as RequestEvent);
+    };
+    const onError = (m: unknown): void => {
+      errors.push(m as ServerErrorEvent);
+    };
+    subscribe(SERVER_CHANNELS.request, onRequest);
+    subscribe(SERVER_CHANNELS.error, onError);
+    try {
+      expect((await api('GET', 'ghost')).status).toBe(404);
+      // A user store that fails (failure injection): the caller sees a 500 without details.
+      f.users.listUsers = () => Promise.reject(new Error('disk I/O error in users.db'));
+      const failed = await api('GET', '');
+      expect(failed.status).toBe(500);
+      expect(failed.json).toMatchObject({ errCode: 'HS_ERR_INTERNAL', dis: 'Internal server error' });
+      const requestId = failed.headers.get('x-request-id');
+      expect(requests.map((r) => [r.op, r.status, r.errorCode])).toEqual([
+        ['users', 404, 'HS_ERR_UNKNOWN_NAME'],
+        ['users', 500, 'HS_ERR_INTERNAL'],
+      ]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ op: 'users', requestId });
+      expect(String((errors[0]?.error as Error | undefined)?.message)).toContain('disk I/O error');
+    } finally {
+      unsubscribe(SERVER_CHANNELS.request, onRequest);
+      unsubscribe(SERVER_CHANNELS.error, onError);
+    }
   });
 });

@@ -10,7 +10,10 @@ export interface OpHookContext {
   readonly op: string;
   /** The authenticated caller. */
   readonly principal: Principal;
-  /** Transport of the call: `http`, `ws`, or any name an embedding app gives. */
+  /**
+   * Transport of the call: `http`, `ws`, `ws-push` (the server's own `watchPoll` for a watch it pushes), or any
+   * name an embedding app gives.
+   */
   readonly transport: string;
   /** Id of the request, when the transport gave one (HTTP: `X-Request-Id`). */
   readonly requestId: string | undefined;

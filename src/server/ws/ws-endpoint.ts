@@ -627,7 +627,9 @@ export function createWebSocketEndpoint(
       const outcome = await pipeline.dispatchOp({
         op: 'watchPoll',
         principal: this.principal,
-        transport: 'ws',
+        // Not a call of the client's: every pushed watch is polled every pushPollMs, which would otherwise show in
+        // metrics, logs and traces as client traffic (and its failures as the client's errors).
+        transport: 'ws-push',
         request: Grid.make({ meta: { watchId }, cols: [] }),
       });
       if (!outcome.ok) {

@@ -1,5 +1,6 @@
 // The WebSocket endpoint over real sockets: every op, batches, pushes, logins and their failures, limits, backpressure.
 
+import diagnostics from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HaystackClient,
@@ -18,7 +19,7 @@ import { HDateTime } from '../../../src/core/kinds/date-time.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { WS_CLOSE } from '../../../src/core/ws/ws-close-codes.js';
 import { encodeWsAuth, encodeWsBatch, encodeWsRequest } from '../../../src/core/ws/ws-envelope.js';
-import type { OpDef } from '../../../src/server/index.js';
+import { type OpDef, type OpEvent, SERVER_CHANNELS } from '../../../src/server/index.js';
 import { PASSWORD, rawSocket, startWsFixture, type WsFixture, wsFactory } from './ws-fixture.js';
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
@@ -108,6 +109,28 @@ describe('WebSocket endpoint with authentication', () => {
     await wb.close();
     await a.close();
     await b.close();
+  });
+
+  it("reports a push's own watchPoll apart from the client's calls (transport ws-push), for metrics and logs", async () => {
+    const events: OpEvent[] = [];
+    const listener = (m: unknown): void => {
+      events.push(m as OpEvent);
+    };
+    diagnostics.subscribe(SERVER_CHANNELS.op, listener);
+    const ws = new WebSocketClient({ url: f.wsUrl, token: await f.token('viewer') });
+    try {
+      const w = await ws.watch(['p1']);
+      const pushes = ws.pushes()[Symbol.asyncIterator]();
+      await http.pointWrite('p1', 8, new Num(77, '°F'));
+      expect((await pushes.next()).value?.watchId).toBe(w.id);
+      await w.close();
+    } finally {
+      await ws.close();
+      diagnostics.unsubscribe(SERVER_CHANNELS.op, listener);
+    }
+    // The client called watchSub, watchUnsub and close over the socket; the server polled for the push on its own.
+    expect(events.filter((e) => e.transport === 'ws').map((e) => e.op)).toEqual(['watchSub', 'watchUnsub', 'close']);
+    expect(events.filter((e) => e.transport === 'ws-push').map((e) => e.op)).toContain('watchPoll');
   });
 
   it('logs in by header, first message or SCRAM over the socket, and refuses bad logins with close codes', async () => {

@@ -4,6 +4,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type {
   ConnectionEvent,
   LoginEvent,
+  OpEvent,
   RequestEvent,
   ServerErrorEvent,
   SessionEvent,
@@ -20,8 +21,9 @@ const SLOW_STORE_MS = 1000;
 
 /**
  * Log what the library publishes, until the returned function is called: each finished request (`info`, with its
- * request id), logins (`info`, failures `warn` with the reason), refused bearer tokens (`warn`), user changes (`info`), internal errors (`error`,
- * with the stack and the failed request's id), connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
+ * request id) and op call over a WebSocket (`info`), logins (`info`, failures `warn` with the reason), refused bearer
+ * tokens (`warn`), user changes (`info`), internal errors (`error`, with the stack and the failed request's id),
+ * connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
  * Never a secret: events carry none, and the logger redacts fields named like one.
  */
 export function logEvents(logger: AppLogger): () => void {
@@ -40,6 +42,13 @@ export function logEvents(logger: AppLogger): () => void {
     on(SERVER_CHANNELS.request, (m) => {
       const e = m as RequestEvent;
       http.info({ ...requestFields(e), reqId: e.requestId }, 'request');
+    });
+    // An op call over a WebSocket has no HTTP request to log; the server's own polls for pushes (ws-push) are no
+    // calls of a client, and an HTTP call is logged above with its status.
+    on(SERVER_CHANNELS.op, (m) => {
+      const e = m as OpEvent;
+      if (e.transport !== 'ws') return;
+      ws.info({ user: e.username, op: e.op, err: e.errorCode, ms: Number(e.durationMs.toFixed(1)) }, 'request');
     });
   }
   on(SERVER_CHANNELS.login, (m) => {

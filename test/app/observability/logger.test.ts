@@ -1,12 +1,12 @@
 // The app's logger: background warnings become records of the log, so a JSON log stays JSON line by line; an
-// internal error's record carries the request id of the request it failed.
+// internal error's record carries the request id of the request it failed; WebSocket op calls have lines too.
 
 import diagnostics from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import type { AppOutput } from '../../../src/app/app-output.js';
 import { logEvents } from '../../../src/app/observability/log-events.js';
 import { createLogger, warningsLogged } from '../../../src/app/observability/logger.js';
-import { SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
+import { type OpEvent, SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
 
 /** An output that records each kind of line, and a JSON logger at `level` writing to its `log`. */
 function outputs(level: 'info' | 'error' | 'silent') {
@@ -49,6 +49,34 @@ describe('warningsLogged', () => {
 });
 
 describe('logEvents', () => {
+  it('logs each op call over a WebSocket as an HTTP request is logged, but not the pushes the server polls for', () => {
+    const lines: string[] = [];
+    const detach = logEvents(createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) }));
+    const call = (transport: string, op: string, errorCode?: 'HS_ERR_UNKNOWN_OP'): OpEvent => ({
+      op,
+      transport,
+      username: 'vera',
+      requestId: undefined,
+      errorCode,
+      cached: false,
+      durationMs: 1.24,
+    });
+    try {
+      const ops = diagnostics.channel(SERVER_CHANNELS.op);
+      ops.publish(call('ws', 'read'));
+      ops.publish(call('ws', 'nope', 'HS_ERR_UNKNOWN_OP'));
+      ops.publish(call('ws-push', 'watchPoll'));
+      // An HTTP call has its line from the request channel, with the status: not a second one.
+      ops.publish(call('http', 'about'));
+    } finally {
+      detach();
+    }
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      expect.objectContaining({ level: 'info', subsystem: 'ws', user: 'vera', op: 'read', ms: 1.2, msg: 'request' }),
+      expect.objectContaining({ subsystem: 'ws', op: 'nope', err: 'HS_ERR_UNKNOWN_OP', msg: 'request' }),
+    ]);
+  });
+
   it("logs an internal error with its request's id, the reqId of that request's line", () => {
     const lines: string[] = [];
     const detach = logEvents(createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) }));

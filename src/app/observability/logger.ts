@@ -44,6 +44,14 @@ const SECRET_PATHS = [
 // JSON escapes C0 controls already; these are the characters it leaves that can still fool a reader or a terminal.
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
+// A record's string values that hold a character JSON leaves raw, escaped as text.
+function escapeUnsafe(record: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(record)) {
+    if (typeof v === 'string' && UNSAFE_IN_JSON.test(v)) record[k] = logSafe(v);
+  }
+  return record;
+}
+
 /** Make the logger: `json` lines as pino writes them, or `pretty` lines (`TIME level msg key=value ...`). */
 export function createLogger(options: LoggerOptions): AppLogger {
   const write = options.write;
@@ -61,13 +69,9 @@ export function createLogger(options: LoggerOptions): AppLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: {
         level: (label) => ({ level: label }),
-        // Values from requests (op names, user names) are escaped once more where JSON would let them through.
-        log: (record) => {
-          for (const [k, v] of Object.entries(record)) {
-            if (typeof v === 'string' && UNSAFE_IN_JSON.test(v)) record[k] = logSafe(v);
-          }
-          return record;
-        },
+        // Values from requests (op names, user names) are escaped once more where JSON would let them through; a
+        // pretty line escapes every value itself (escaping here too would show `\\u0085` for U+0085).
+        ...(pretty ? {} : { log: escapeUnsafe }),
       },
       redact: { paths: SECRET_PATHS, censor: '[redacted]' },
     },

@@ -96,3 +96,17 @@ describe('logEvents', () => {
     });
   });
 });
+
+describe('createLogger', () => {
+  it("escapes request text once on a pretty line, not the JSON record's escapes a second time", () => {
+    const op = 'x\u0085y\u202e\u001b[31m"z\\';
+    const json: string[] = [];
+    const pretty: string[] = [];
+    createLogger({ format: 'json', write: (l) => json.push(l) }).info({ op }, 'request');
+    createLogger({ format: 'pretty', write: (l) => pretty.push(l) }).info({ op }, 'request');
+    // JSON leaves C1 and bidi controls raw: such a value is escaped as text (its backslashes doubled) before JSON's.
+    expect((JSON.parse(json[0] ?? '') as { op: string }).op).toBe('x\\u0085y\\u202e\\u001b[31m"z\\\\');
+    // logfmt escapes every control, bidi control, quote and backslash itself, once: a logfmt reader gets `op` back.
+    expect(pretty[0]).toMatch(/ info request op="x\\u0085y\\u202e\\u001b\[31m\\"z\\\\"$/);
+  });
+});

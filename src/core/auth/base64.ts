@@ -11,8 +11,9 @@ function decodeTable(alphabet: string): Int8Array {
   return table;
 }
 
-const STD_DECODE = decodeTable(STD);
-const URL_DECODE = decodeTable(URL);
+// Pure, so that a bundle which never decodes strictly (the client) leaves the tables out.
+const STD_DECODE = /* @__PURE__ */ decodeTable(STD);
+const URL_DECODE = /* @__PURE__ */ decodeTable(URL);
 // Both alphabets at once (62 is '+' or '-', 63 is '/' or '_'), as Haxall's decoder reads them.
 const ANY_DECODE = decodeTable(STD);
 ANY_DECODE[45] = 62;

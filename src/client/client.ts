@@ -365,16 +365,18 @@ export class HaystackClient extends OpsClient {
     }
   }
 
-  #fail(op: string, err: unknown, signal?: AbortSignal): HaystackError {
-    const aborted = signal?.aborted === true;
+  // `err` as the typed error the call fails with, told to onEvent: a failure below HTTP becomes a NetworkError that
+  // says whether the call's timer (`timedOut`) or the caller's `signal` ended it.
+  #fail(op: string, err: unknown, signal?: AbortSignal, timedOut = false): HaystackError {
+    const aborted = !timedOut && signal?.aborted === true;
     // A body cut short is undici's bare `terminated`: its cause says what happened (a reset, a TLS failure).
     const e =
       err instanceof HaystackError
         ? err
-        : new NetworkError(`${op}: ${aborted ? 'aborted' : fetchFailureMessage(err, this.#base)}`, {
-            cause: err,
-            aborted,
-          });
+        : new NetworkError(
+            `${op}: ${timedOut ? 'timed out' : aborted ? 'aborted' : fetchFailureMessage(err, this.#base)}`,
+            { cause: err, timedOut, aborted },
+          );
     this.#emit({ type: 'error', op, error: e });
     return e;
   }
@@ -436,19 +438,10 @@ export class HaystackClient extends OpsClient {
         emitMetric(this.#metrics, 'onMessageReceived', { transport: 'http', bytes: Number(length) });
       }
     } catch (err) {
+      throw this.#fail(op, err, options.signal, timeout?.signal.aborted);
+    } finally {
       cleanup();
-      if (err instanceof HaystackError) throw this.#fail(op, err);
-      const timedOut = timeout?.signal.aborted === true;
-      const aborted = !timedOut && options.signal?.aborted === true;
-      throw this.#fail(
-        op,
-        new NetworkError(
-          `${op}: ${timedOut ? 'timed out' : aborted ? 'aborted' : fetchFailureMessage(err, this.#base)}`,
-          { cause: err, timedOut, aborted },
-        ),
-      );
     }
-    cleanup();
     this.#emit({ type: 'response', op, status: res.status, ms: Date.now() - started });
     if (res.status === 401) {
       await res.body?.cancel();

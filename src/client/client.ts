@@ -122,24 +122,17 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   ]);
 }
 
-/** Combine the caller's signal with a timeout; `cleanup` clears the timer. */
+/** The caller's signal combined with a timer of `timeoutMs` (none for 0), and that timer's controller and id. */
 function callSignal(
   signal: AbortSignal | undefined,
   timeoutMs: number,
-): { signal: AbortSignal | undefined; timeout: AbortController | undefined; cleanup: () => void } {
-  if (timeoutMs <= 0) return { signal, timeout: undefined, cleanup: () => {} };
+): [AbortSignal | undefined, AbortController?, ReturnType<typeof setTimeout>?] {
+  if (timeoutMs <= 0) return [signal];
   const timeout = new AbortController();
   const timer = setTimeout(() => {
     timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
   }, timeoutMs);
-  const signals = signal === undefined ? [timeout.signal] : [signal, timeout.signal];
-  return {
-    signal: AbortSignal.any(signals),
-    timeout,
-    cleanup: () => {
-      clearTimeout(timer);
-    },
-  };
+  return [AbortSignal.any(signal === undefined ? [timeout.signal] : [signal, timeout.signal]), timeout, timer];
 }
 
 // A record over every key of the options type, so a new option that is not listed here fails to compile.
@@ -408,7 +401,7 @@ export class HaystackClient extends OpsClient {
     const query = this.#queryFor(op, req);
     const preferred = forced ?? this.#methodByOp.get(op) ?? (GET_OPS.has(op) ? 'GET' : 'POST');
     const method: Method = preferred === 'GET' && query !== undefined ? 'GET' : 'POST';
-    const { signal, timeout, cleanup } = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
+    const [signal, timeout, timer] = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
     const started = Date.now();
     let res: Response;
     let sentToken = false;
@@ -440,7 +433,7 @@ export class HaystackClient extends OpsClient {
     } catch (err) {
       throw this.#fail(op, err, options.signal, timeout?.signal.aborted);
     } finally {
-      cleanup();
+      clearTimeout(timer);
     }
     this.#emit({ type: 'response', op, status: res.status, ms: Date.now() - started });
     if (res.status === 401) {

@@ -217,9 +217,7 @@ export class Watch {
   /** Add entities (watchSub with this watchId); returns their current state. */
   async add(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
-    const meta: Record<string, unknown> = { watchId: this.id };
-    if (this.#leaseMs !== undefined) meta.lease = new Num(this.#leaseMs / 1000, 's');
-    const res = await this.#caller.call('watchSub', idGrid(ids, meta), signal === undefined ? {} : { signal });
+    const res = await subscribe(this.#caller, ids, this.#dis, this.id, this.#leaseMs, signal);
     const lease = durationMs(res.meta.get('lease'));
     if (lease !== undefined) this.#leaseMs = lease;
     for (const id of ids) this.#ids.add(refArg(id).id);

@@ -66,6 +66,11 @@ function watchIdOf(res: Grid): string {
   return watchId;
 }
 
+// One call of the watch's life cycle, with the caller's signal when there is one.
+function watchCall(caller: WatchCaller, op: string, req: Grid, signal: AbortSignal | undefined): Promise<Grid> {
+  return caller.call(op, req, signal === undefined ? {} : { signal });
+}
+
 function subscribe(
   caller: WatchCaller,
   ids: readonly (Ref | string)[],
@@ -76,7 +81,7 @@ function subscribe(
 ): Promise<Grid> {
   const meta: Record<string, unknown> = watchId === undefined ? { watchDis: dis } : { watchId };
   if (leaseMs !== undefined) meta.lease = new Num(leaseMs / 1000, 's');
-  return caller.call('watchSub', idGrid(ids, meta), signal === undefined ? {} : { signal });
+  return watchCall(caller, 'watchSub', idGrid(ids, meta), signal);
 }
 
 /** Resolves after `ms`, or rejects when `signal` aborts. */
@@ -227,7 +232,7 @@ export class Watch {
   /** Remove entities (watchUnsub with ids) and forget their state. */
   async remove(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<void> {
     this.#check();
-    await this.#caller.call('watchUnsub', idGrid(ids, { watchId: this.id }), signal === undefined ? {} : { signal });
+    await watchCall(this.#caller, 'watchUnsub', idGrid(ids, { watchId: this.id }), signal);
     for (const id of ids) {
       this.#state.delete(refArg(id).id);
       this.#ids.delete(refArg(id).id);
@@ -238,14 +243,14 @@ export class Watch {
   async poll(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
     const req = Grid.make({ meta: { watchId: this.id }, cols: [] });
-    return this.#absorb(await this.#caller.call('watchPoll', req, signal === undefined ? {} : { signal }));
+    return this.#absorb(await watchCall(this.#caller, 'watchPoll', req, signal));
   }
 
   /** Every watched entity (watchPoll with refresh); replaces the accumulator. */
   async refresh(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
     const req = Grid.make({ meta: { watchId: this.id, refresh: MARKER }, cols: [] });
-    const res = await this.#caller.call('watchPoll', req, signal === undefined ? {} : { signal });
+    const res = await watchCall(this.#caller, 'watchPoll', req, signal);
     this.#state.clear();
     return this.#absorb(res);
   }
@@ -257,7 +262,7 @@ export class Watch {
     this.#state.clear();
     this.#pushes?.end();
     const req = Grid.make({ meta: { watchId: this.id, close: MARKER }, cols: [] });
-    await this.#caller.call('watchUnsub', req, signal === undefined ? {} : { signal });
+    await watchCall(this.#caller, 'watchUnsub', req, signal);
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Val } from '../core/kinds/kind.js';
 import { Num } from '../core/kinds/number.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { encodeHisRange, type HisRange } from './his-range.js';
-import { refArg, Watch, type WatchOptions } from './watch.js';
+import { idGrid, refArg, Watch, type WatchOptions } from './watch.js';
 
 /** Options of one call. */
 export interface CallOptions {
@@ -155,9 +155,7 @@ export abstract class OpsClient implements Ops {
     ids: readonly (Ref | string)[],
     options?: O,
   ): Promise<CallResult<O>> {
-    const b = new GridBuilder().addCol('id');
-    for (const id of ids) b.addRow([refArg(id)]);
-    return asked(await this.call('read', b.build(), options), options);
+    return asked(await this.call('read', idGrid(ids), options), options);
   }
 
   /** The `nav` op: children of `navId`, or the root. */
@@ -183,9 +181,7 @@ export abstract class OpsClient implements Ops {
   ): Promise<CallResult<O>> {
     const meta: Record<string, unknown> = { range: encodeHisRange(range) };
     if (options?.tz !== undefined) meta.tz = options.tz;
-    const b = new GridBuilder().meta(meta).addCol('id');
-    for (const id of ids) b.addRow([refArg(id)]);
-    return asked(await this.call('hisRead', b.build(), options), options);
+    return asked(await this.call('hisRead', idGrid(ids, meta), options), options);
   }
 
   /** The `hisWrite` op for one point. */

@@ -39,7 +39,8 @@ export function refArg(id: Ref | string): Ref {
   return typeof id === 'string' ? new Ref(id.startsWith('@') ? id.slice(1) : id) : id;
 }
 
-function idGrid(ids: readonly (Ref | string)[], meta: Record<string, unknown>): Grid {
+/** A request of one `id` column, a row per id (read by ids, batch hisRead, watchSub, watchUnsub). */
+export function idGrid(ids: readonly (Ref | string)[], meta: Record<string, unknown> = {}): Grid {
   const b = new GridBuilder().meta(meta).addCol('id');
   for (const id of ids) b.addRow([refArg(id)]);
   return b.build();

@@ -145,9 +145,7 @@ export abstract class OpsClient implements Ops {
     filter: string,
     options?: O,
   ): Promise<CallResult<O>> {
-    const row: Record<string, unknown> = { filter };
-    if (options?.limit !== undefined) row.limit = new Num(options.limit);
-    return asked(await this.call('read', oneRow(row), options), options);
+    return this.#filterCall('read', options, filter);
   }
 
   /** The `read` op by ids: one row per id in order, a row of nulls for an unknown id. */
@@ -225,26 +223,31 @@ export abstract class OpsClient implements Ops {
     return asked(await this.call('invokeAction', req, options), options);
   }
 
-  async #defsCall<O extends DefsOptions>(op: string, options: O | undefined): Promise<CallResult<O>> {
+  // An op that takes an optional filter and limit (read, defs, libs, filetypes): a row of those given, or no grid.
+  async #filterCall<O extends CallOptions & { readonly limit?: number }>(
+    op: string,
+    options: O | undefined,
+    filter: string | undefined,
+  ): Promise<CallResult<O>> {
     const row: Record<string, unknown> = {};
-    if (options?.filter !== undefined) row.filter = options.filter;
+    if (filter !== undefined) row.filter = filter;
     if (options?.limit !== undefined) row.limit = new Num(options.limit);
     return asked(await this.call(op, Object.keys(row).length === 0 ? Grid.EMPTY : oneRow(row), options), options);
   }
 
   /** The `defs` op, optionally by filter and limit. */
   defs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
-    return this.#defsCall('defs', options);
+    return this.#filterCall('defs', options, options?.filter);
   }
 
   /** The `libs` op, optionally by filter and limit. */
   libs<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
-    return this.#defsCall('libs', options);
+    return this.#filterCall('libs', options, options?.filter);
   }
 
   /** The `filetypes` op, optionally by filter and limit. */
   filetypes<O extends DefsOptions = DefsOptions>(options?: O): Promise<CallResult<O>> {
-    return this.#defsCall('filetypes', options);
+    return this.#filterCall('filetypes', options, options?.filter);
   }
 
   /** Open a watch on `ids`; see {@link Watch}. */

@@ -7,7 +7,6 @@ import { type FormatName, formatForContentType, parseMediaType } from '../core/c
 import { decodeZinc } from '../core/codec/zinc/zinc-reader.js';
 import { encodeZincGridRows } from '../core/codec/zinc/zinc-value-writer.js';
 import { HaystackError, OptionError } from '../core/errors.js';
-import { Dict } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';
 
 /** A format name the client can use for requests and responses. */
@@ -50,25 +49,19 @@ export async function loadCodec(name: FormatName): Promise<ClientCodec> {
   }
 }
 
-// A JSON v3 grid read as v4 is a Dict of meta, cols and rows: Hayson grids carry `_kind: "grid"`. The meta's `ver`
-// is not required: haystack-py's server leaves it out.
-function isJson3Grid(val: Val): boolean {
-  if (!(val instanceof Dict)) return false;
-  return val.get('meta') instanceof Dict && Array.isArray(val.get('cols')) && Array.isArray(val.get('rows'));
-}
-
 /**
  * Decode a response body by its Content-Type. HttpApi: Zinc is the default, so a missing or unknown type (some
- * servers send `text/plain`) is read as Zinc; a write-only format is an error. Servers in the field label JSON v3
- * as plain `application/json` with no `version`; such a body is read as v4 or v3 by its shape (`meta` beside
- * `cols` and `rows`, and no Hayson `_kind`, is v3).
+ * servers send `text/plain`) is read as Zinc; a write-only format is an error. JSON may be v4 or v3 (see
+ * {@link decodeJsonResponse}).
  */
 export async function decodeResponse(text: string, contentType: string | null): Promise<Val> {
   const name = formatForContentType(contentType) ?? 'zinc';
+  if (name === 'json')
+    return (await import('./more-formats.js')).decodeJsonResponse(
+      text,
+      parseMediaType(contentType ?? '')?.params.has('version') === true,
+    );
   const codec = await loadCodec(name);
   if (codec.decode === undefined) throw new HaystackError('HS_ERR_PARSE', `Cannot read a ${codec.mediaType} response`);
-  const val = codec.decode(text);
-  if (name !== 'json' || !isJson3Grid(val)) return val;
-  if (parseMediaType(contentType ?? '')?.params.has('version') === true) return val;
-  return (await loadCodec('json3')).decode?.(text) ?? null;
+  return codec.decode(text);
 }

@@ -19,17 +19,6 @@ export type NetworkFailure =
   | 'aborted'
   | 'unknown';
 
-// OpenSSL's verify errors (Node's err.code) for a chain that does not end at a trusted root.
-const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-
 const BY_CODE: Readonly<Record<string, NetworkFailure>> = {
   ECONNREFUSED: 'refused',
   ENOTFOUND: 'host-not-found',
@@ -38,6 +27,14 @@ const BY_CODE: Readonly<Record<string, NetworkFailure>> = {
   EPIPE: 'reset',
   UND_ERR_SOCKET: 'reset',
   UND_ERR_CLOSED: 'reset',
+  // OpenSSL's verify errors (Node's err.code) for a chain that does not end at a trusted root.
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls-untrusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'tls-untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'tls-untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'tls-untrusted',
+  CERT_UNTRUSTED: 'tls-untrusted',
+  CERT_SIGNATURE_FAILURE: 'tls-untrusted',
   ERR_TLS_CERT_ALTNAME_INVALID: 'tls-hostname',
   CERT_HAS_EXPIRED: 'tls-expired',
   CERT_NOT_YET_VALID: 'tls-expired',
@@ -56,7 +53,6 @@ function codeOf(err: unknown): string | undefined {
 }
 
 function classifyCode(code: string): NetworkFailure | undefined {
-  if (UNTRUSTED.has(code)) return 'tls-untrusted';
   const known = BY_CODE[code];
   if (known !== undefined) return known;
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls';

@@ -90,7 +90,7 @@ export async function loginWithScram(req: LoginRequest): Promise<string | undefi
   if (hello.ok) return undefined;
   // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
   if (hello.status !== 401 && hello.status !== 403 && hello.status !== 429) {
-    throw new HttpStatusError(hello.status, hello.statusText, '');
+    throw new HttpStatusError('login', hello.status, hello.statusText, '');
   }
   const first = challenge(hello);
   const scram = ScramClient.create({ username, password, hash: first.hash });

@@ -483,7 +483,7 @@ export class HaystackClient extends OpsClient {
         new PermissionError(grid === undefined ? `${op}: forbidden` : String(grid.meta.get('dis') ?? 'forbidden')),
       );
     if (grid?.isError === true) throw this.#fail(op, new CallError(grid, res.status));
-    throw this.#fail(op, new HttpStatusError(res.status, res.statusText, body));
+    throw this.#fail(op, new HttpStatusError(op, res.status, res.statusText, body));
   }
 
   /** The `hisRead` op for one point, row by row as the answer arrives (see {@link callStream}). */

@@ -8,13 +8,16 @@ export class HttpStatusError extends HaystackError {
   /** The class name, as a literal. */
   static override readonly errorName: string = 'HttpStatusError';
 
+  /** The op whose call got the status (`login` when it came during the login handshake). */
+  readonly op: string;
   /** The HTTP status code. */
   readonly httpStatus: number;
   /** The first part of the response body, for diagnosis. */
   readonly body: string;
 
-  constructor(httpStatus: number, statusText: string, body: string) {
-    super('HS_ERR_NETWORK', `HTTP ${httpStatus} ${statusText}`.trim());
+  constructor(op: string, httpStatus: number, statusText: string, body: string) {
+    super('HS_ERR_NETWORK', `${op}: HTTP ${httpStatus} ${statusText}`.trim());
+    this.op = op;
     this.httpStatus = httpStatus;
     this.body = body.slice(0, 2000);
   }

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError, HaystackClient, NetworkError } from '../../src/client/index.js';
+import { AuthError, HaystackClient, HttpStatusError, NetworkError } from '../../src/client/index.js';
 import { decodeBase64LiberalText, encodeBase64UrlText } from '../../src/core/auth/base64.js';
 import { deriveScramCredentials } from '../../src/core/auth/scram-keys.js';
 import { type ScramServerHandshake, scramServerFinal, scramServerFirst } from '../../src/core/auth/scram-server.js';
@@ -266,6 +266,18 @@ describe('calls that share a login', () => {
     expect(await c.about().catch((e: unknown) => e)).toMatchObject({ timedOut: true });
     await dropped;
     expect((await c.about()).get('serverName')).toBe('s');
+  });
+
+  it('a status that is no login answer (503 from a proxy before the server) fails with an error naming the login', async () => {
+    const url = await serve((req, res) => {
+      req.resume();
+      res.writeHead(503).end();
+    });
+    const err = await new HaystackClient({ url, username: 'user', password: 'pencil' })
+      .about()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    expect(err).toMatchObject({ op: 'login', httpStatus: 503, message: 'login: HTTP 503 Service Unavailable' });
   });
 
   it('a client whose timeoutMs is not a whole number logs in', async () => {

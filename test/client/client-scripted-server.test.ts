@@ -270,13 +270,15 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
     }
   });
 
-  it('maps 403 to PermissionError and a non-grid 404 to HttpStatusError', async () => {
+  it('maps 403 to PermissionError and a non-grid 404 to HttpStatusError that names the op', async () => {
     const c = client();
     await expect(c.call('forbidden')).rejects.toBeInstanceOf(PermissionError);
     const err = await c.call('plain404').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpStatusError);
     expect((err as HttpStatusError).httpStatus).toBe(404);
     expect((err as HttpStatusError).body).toBe('no such op');
+    expect((err as HttpStatusError).op).toBe('plain404');
+    expect((err as HttpStatusError).message).toBe('plain404: HTTP 404 Not Found');
   });
 
   it('logs in again once when the token stops working', async () => {

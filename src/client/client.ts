@@ -21,6 +21,7 @@ import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
 import { fetchFailureMessage } from './network-failure.js';
 import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
+import { isTimerMs, MAX_TIMER_MS } from './timer-ms.js';
 
 /** The HTTP method of a call. */
 type Method = 'GET' | 'POST';
@@ -44,7 +45,7 @@ export interface HaystackClientOptions {
   readonly token?: string;
   /** Wire format of requests and responses (default `zinc`). */
   readonly format?: ClientFormat;
-  /** Per-call timeout in milliseconds, above 0 (default 30,000); a call's own `timeoutMs: 0` waits without one. */
+  /** Per-call timeout in ms, above 0 and up to 2^31 - 1 (default 30,000); a call's own `timeoutMs: 0` waits without one. */
   readonly timeoutMs?: number;
   /** The fetch to use (default `globalThis.fetch`); give one bound to an agent for mTLS or proxies. */
   readonly fetch?: typeof fetch;
@@ -172,7 +173,8 @@ function checkClientOptions(options: HaystackClientOptions): void {
   const timeoutMs: unknown = options.timeoutMs;
   if (timeoutMs !== undefined) {
     if (typeof timeoutMs !== 'number') bad('HS_ERR_OPTION_TYPE', 'timeoutMs', 'timeoutMs must be a number');
-    if (!(timeoutMs > 0)) bad('HS_ERR_OPTION_RANGE', 'timeoutMs', 'timeoutMs must be > 0');
+    if (!isTimerMs(timeoutMs))
+      bad('HS_ERR_OPTION_RANGE', 'timeoutMs', `timeoutMs must be > 0 and at most ${MAX_TIMER_MS}`);
   }
   for (const k of ['fetch', 'onEvent'] as const) {
     if (options[k] !== undefined && typeof options[k] !== 'function')

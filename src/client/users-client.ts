@@ -6,11 +6,9 @@ import { AuthError, HaystackError, OptionError } from '../core/errors.js';
 import { loginWithScram } from './client-auth.js';
 import { NetworkError } from './errors.js';
 import { fetchFailureMessage } from './network-failure.js';
+import { isTimerMs, MAX_TIMER_MS } from './timer-ms.js';
 
 export type { UserJson } from '../core/auth/user-json.js';
-
-// The longest delay a timer takes: 2^31 - 1 ms (about 24.8 days).
-const MAX_TIMER_MS = 2_147_483_647;
 
 /** How to reach and log in to a server. */
 export interface UsersClientOptions {
@@ -78,14 +76,14 @@ export class UsersClient {
    */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
     const given = options.timeoutMs ?? 30_000;
-    // A timer waits at most 2^31 - 1 ms (longer ones fire at once), and Node's AbortSignal.timeout takes whole ms only.
-    if (typeof given !== 'number' || !(given > 0 && given <= MAX_TIMER_MS)) {
+    if (!isTimerMs(given)) {
       throw new OptionError(
         'HS_ERR_OPTION_RANGE',
         'timeoutMs',
-        `Users client options: timeoutMs must be > 0 and at most ${String(MAX_TIMER_MS)}`,
+        `Users client options: timeoutMs must be > 0 and at most ${MAX_TIMER_MS}`,
       );
     }
+    // Whole ms: Node's AbortSignal.timeout refuses a fraction.
     const timeoutMs = Math.ceil(given);
     const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
     let token = options.token;

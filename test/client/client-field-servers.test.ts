@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuthError, HaystackClient, HttpStatusError, NetworkError } from '../../src/client/index.js';
+import { AuthError, HaystackClient, HttpStatusError, NetworkError, OptionError } from '../../src/client/index.js';
 import { decodeBase64LiberalText, encodeBase64UrlText } from '../../src/core/auth/base64.js';
 import { deriveScramCredentials } from '../../src/core/auth/scram-keys.js';
 import { type ScramServerHandshake, scramServerFinal, scramServerFirst } from '../../src/core/auth/scram-server.js';
@@ -288,6 +288,18 @@ describe('calls that share a login', () => {
     const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil', timeoutMs: 2500.5 });
     expect((await c.about()).get('serverName')).toBe('s');
     expect(srv.logins()).toBe(1);
+  });
+
+  it('a client takes the longest timeoutMs a timer can wait, 2^31 - 1 ms, and refuses a longer one', async () => {
+    const srv = await serveWithLogin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil', timeoutMs: 2 ** 31 - 1 });
+    expect((await c.about()).get('serverName')).toBe('s');
+    // Before, 2^31 was taken, and then every call (its login included) timed out at once.
+    for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      expect(() => new HaystackClient({ url: srv.url, timeoutMs })).toThrow(OptionError);
+    }
   });
 });
 

@@ -93,6 +93,9 @@ describe('client options', () => {
     ['an unknown option', { url: 'http://h/api/', timeout: 5 }, 'HS_ERR_OPTION_UNKNOWN', 'timeout'],
     ['an unknown format', { url: 'http://h/api/', format: 'xml' }, 'HS_ERR_OPTION_RANGE', 'format'],
     ['a zero timeout', { url: 'http://h/api/', timeoutMs: 0 }, 'HS_ERR_OPTION_RANGE', 'timeoutMs'],
+    // A timer of 2^31 ms or more fires at once: every call would time out at once.
+    ['a timeout no timer can wait', { url: 'http://h/api/', timeoutMs: 2 ** 31 }, 'HS_ERR_OPTION_RANGE', 'timeoutMs'],
+    ['a timeout of text', { url: 'http://h/api/', timeoutMs: '5' }, 'HS_ERR_OPTION_TYPE', 'timeoutMs'],
     ['a username without password', { url: 'http://h/api/', username: 'u' }, 'HS_ERR_OPTION_MISSING', 'password'],
     ['a fetch that is not a function', { url: 'http://h/api/', fetch: 1 }, 'HS_ERR_OPTION_TYPE', 'fetch'],
   ])('%s', (_what, options, code, option) => {

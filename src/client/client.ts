@@ -112,15 +112,17 @@ async function bodyText(res: Response, op: string, stallMs: number): Promise<str
 
 /** `promise`, or a rejection with the signal's reason as soon as `signal` aborts (the promise runs on). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      signal?.throwIfAborted();
-      signal?.addEventListener('abort', () => {
-        reject(signal.reason as Error);
-      });
-    }),
-  ]);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal?.reason as Error);
+    };
+    // The listener goes when the wait ends: a long-lived signal (one given to many calls) must not collect them.
+    void promise.then(resolve, reject).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+    });
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted === true) onAbort();
+  });
 }
 
 /** The caller's signal combined with a timer of `timeoutMs` (none for 0), and that timer's controller and id. */

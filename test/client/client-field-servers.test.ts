@@ -1,5 +1,6 @@
 // The client against servers that answer as servers in the field do: stalled bodies, loosely labelled formats.
 
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
@@ -245,6 +246,18 @@ describe('calls that share a login', () => {
     releaseHello();
     expect((await second).get('serverName')).toBe('s');
     expect(srv.logins()).toBe(1);
+  });
+
+  it('a long-lived signal given to calls that waited for a login is left with no listener of theirs', async () => {
+    const srv = await serveWithLogin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    const app = new AbortController();
+    // Before, each wait left its abort listener on the signal for as long as the signal lived.
+    await Promise.all(Array.from({ length: 5 }, () => c.login({ signal: app.signal })));
+    expect(srv.logins()).toBe(1);
+    expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
   });
 
   it('a login the server never answers times out, and the next call logs in afresh', async () => {

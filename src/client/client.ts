@@ -263,22 +263,30 @@ export class HaystackClient extends OpsClient {
     // One login serves every call waiting for it, so it runs on its own timer, not on the signal of the call
     // that happened to start it: that call's abort or short timeout must not fail the others.
     if (this.#login === undefined) {
+      // Whole ms: Node's AbortSignal.timeout throws on a fraction (timeoutMs is any number above 0).
+      const timeout = AbortSignal.timeout(Math.ceil(this.#timeoutMs));
       this.#login = loginWithScram({
         url: this.opUrl('about'),
         credentials,
         fetch: this.#fetch,
         fetchInit: this.#fetchInit,
         headers: this.#headers,
-        // Whole ms: Node's AbortSignal.timeout throws on a fraction (timeoutMs is any number above 0).
-        signal: AbortSignal.timeout(Math.ceil(this.#timeoutMs)),
+        signal: timeout,
       })
-        .then((token) => {
-          // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
-          this.#noLoginNeeded = token === undefined;
-          this.#token = token;
-          this.#emit({ type: 'login', username: credentials.username });
-          return token;
-        })
+        .then(
+          (token) => {
+            // A server that answers HELLO with 200 needs no login; don't ask again until it says 401.
+            this.#noLoginNeeded = token === undefined;
+            this.#token = token;
+            this.#emit({ type: 'login', username: credentials.username });
+            return token;
+          },
+          (err: unknown) => {
+            // The login's own timer ended it, whatever the fetch made of that abort: a timeout, also for a call that
+            // has no timer of its own (or a longer one) and would otherwise read it as a failure to reach the host.
+            throw timeout.aborted ? new NetworkError('timed out logging in', { cause: err, timedOut: true }) : err;
+          },
+        )
         .finally(() => {
           this.#login = undefined;
         });

@@ -293,6 +293,29 @@ describe('calls that share a login', () => {
     expect(err).toMatchObject({ op: 'login', httpStatus: 503, message: 'login: HTTP 503 Service Unavailable' });
   });
 
+  // Before, the login's own timer fired as an abort that read as "cannot reach 127.0.0.1:port", timedOut false.
+  it.each([0, 60_000])(
+    "a login that outlasts the client's timeoutMs is a timeout, for a call whose own timeoutMs is %i",
+    async (timeoutMs) => {
+      const [dropped, helloDropped] = signalled();
+      const srv = await serveWithLogin(
+        (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+        },
+        (req) => {
+          req.socket.once('close', helloDropped);
+          return new Promise<void>(() => undefined);
+        },
+      );
+      const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil', timeoutMs: 200 });
+      const err = await c.about({ timeoutMs }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect(err).toMatchObject({ timedOut: true, aborted: false, failure: 'timeout' });
+      expect((err as NetworkError).message).toMatch(/timed out logging in/);
+      await dropped;
+    },
+  );
+
   it('a client whose timeoutMs is not a whole number logs in', async () => {
     // The login runs on AbortSignal.timeout, which Node refuses a fractional delay: the login failed every time.
     const srv = await serveWithLogin((_req, res) => {

@@ -416,10 +416,10 @@ export class HaystackClient extends OpsClient {
     const [signal, timeout, timer] = callSignal(options.signal, options.timeoutMs ?? this.#timeoutMs);
     const started = Date.now();
     let res: Response;
-    let sentToken = false;
+    // The token the request went with: a 401 is about that one, which may no longer be the current one.
+    let token: string | undefined;
     try {
-      const token = await this.#ensureToken(signal);
-      sentToken = token !== undefined;
+      token = await this.#ensureToken(signal);
       const codec = (this.#codec ??= await loadCodec(this.#format));
       const headers: Record<string, string> = { ...this.#headers, accept: accept ?? codec.mediaType };
       if (method === 'POST') headers['content-type'] = codec.contentType;
@@ -452,19 +452,24 @@ export class HaystackClient extends OpsClient {
       await res.body?.cancel();
       // Sent away to another origin, it went without credentials: a fresh login would go the same way.
       const away = redirectedAway(res, this.#base, op);
-      // The token expired or was revoked: log in once more, then give up. Not for `close`: the session it would
-      // end is already over, and a login would only open another.
-      if (away === undefined && mayRelogin && this.#credentials !== undefined && op !== 'close') {
-        this.#token = undefined;
-        this.#noLoginNeeded = false;
-        return this.#send(op, req, options, false, accept, forced);
+      // Not for `close`: the session it would end is already over, and a login would only open another.
+      if (away === undefined && this.#credentials !== undefined && op !== 'close') {
+        // A 401 to a token that another call has since replaced (or is replacing, after its own 401) says nothing
+        // of the current one: go again with that, keeping the one fresh login for a 401 to it.
+        if (token !== this.#token) return this.#send(op, req, options, mayRelogin, accept, forced);
+        // The token expired or was revoked: log in once more, then give up.
+        if (mayRelogin) {
+          this.#token = undefined;
+          this.#noLoginNeeded = false;
+          return this.#send(op, req, options, false, accept, forced);
+        }
       }
       throw this.#fail(
         op,
         away ??
           (this.#credentials === undefined
             ? new LoginRequiredError(
-                sentToken
+                token !== undefined
                   ? `${op}: the session token was refused (expired or revoked): log in again`
                   : `${op}: authentication required, and no credentials were given`,
               )

@@ -207,6 +207,40 @@ describe('a token that expires mid-session', () => {
     expect(srv.logins()).toBe(2);
   });
 
+  it('a 401 to a token another call has already replaced goes again with the new token, not a new login', async () => {
+    const [slowSeen, slowArrived] = signalled();
+    let held: ServerResponse | undefined;
+    const seen: [string | undefined, string | undefined][] = [];
+    const srv = await serveWithLogin((req, res) => {
+      seen.push([req.url, req.headers.authorization]);
+      if (req.url === '/api/slow' && held === undefined) {
+        held = res;
+        slowArrived();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url: srv.url, username: 'user', password: 'pencil' });
+    await c.login();
+    const slow = c.call('slow');
+    await slowSeen;
+    // Meanwhile the token expires, and another call gets its 401 first and logs in again.
+    srv.expireTokens();
+    await c.about();
+    expect(srv.logins()).toBe(2);
+    // Then the slow call's 401 arrives, for the token it was sent with: stale, so no third login.
+    held?.writeHead(401, { 'www-authenticate': 'HELLO' }).end();
+    expect((await slow).first?.get('serverName')).toBe('s');
+    expect(srv.logins()).toBe(2);
+    const [oldToken, newToken] = [seen[0]?.[1], seen[1]?.[1]];
+    expect(newToken).not.toBe(oldToken);
+    expect(seen).toEqual([
+      ['/api/slow', oldToken],
+      ['/api/about', newToken],
+      ['/api/slow', newToken],
+    ]);
+  });
+
   it('close does not log in again just to end a session the server already ended', async () => {
     const ops: string[] = [];
     const srv = await serveWithLogin((req, res) => {

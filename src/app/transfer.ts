@@ -12,7 +12,7 @@ import type { Dict } from '../core/grid/dict.js';
 import { Grid } from '../core/grid/grid.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
-import type { Ref } from '../core/kinds/ref.js';
+import { Ref } from '../core/kinds/ref.js';
 import type { TimeZone } from '../core/tz/time-zone.js';
 import { pointZone } from '../server/ops/his-point.js';
 import { resolveHisRange } from '../server/ops/his-range.js';
@@ -57,7 +57,7 @@ export async function importEntities(
           yield* await loadEntities(file, cwd);
         }
       : eachOf(chunks);
-  return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, async (batch) => {
+  return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, idChecker(file), async (batch) => {
     const ids = batch.map((d) => d.id?.id);
     const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));
     const existing = new Set(known.flatMap((d) => (d?.id === undefined ? [] : [d.id.id])));
@@ -96,9 +96,29 @@ export async function importHistory(
         : async function* whole() {
             yield* await gridHistory(full, file, point);
           };
-  return importInBatches(source, HIS_BATCH, 'history samples', file, progress, async (batch) => {
+  return importInBatches(source, HIS_BATCH, 'history samples', file, progress, undefined, async (batch) => {
     await store.hisWrite(pointId, batch);
   });
+}
+
+/**
+ * What the store would refuse of a file's entities at commit, found on the first pass so that the file writes nothing:
+ * an id that is not a Ref, and an id given twice (which, by where the batches fell, was either refused after the
+ * earlier batches were committed or merged into the first as an update).
+ */
+function idChecker(file: string): (d: Dict, n: number) => void {
+  // Record numbers by id: flat memory per entity, far less than the entities themselves.
+  const seen = new Map<string, number>();
+  return (d, n) => {
+    const id = d.get('id');
+    if (id === null) return;
+    if (!(id instanceof Ref)) throw fileError(file, new ValueError(`record ${String(n)}: the id tag must be a Ref`));
+    const first = seen.get(id.id);
+    if (first !== undefined) {
+      throw fileError(file, new ValueError(`@${id.id} is given twice (records ${String(first)} and ${String(n)})`));
+    }
+    seen.set(id.id, n);
+  };
 }
 
 // Read the whole source (so that bad input writes nothing), then read it again and write it batch by batch.
@@ -108,10 +128,14 @@ async function importInBatches<T>(
   what: string,
   file: string,
   progress: TransferProgress | undefined,
+  check: ((item: T, n: number) => void) | undefined,
   write: (batch: T[]) => Promise<void>,
 ): Promise<number> {
   let total = 0;
-  for await (const _ of source()) total++;
+  for await (const item of source()) {
+    total++;
+    check?.(item, total);
+  }
   let done = 0;
   let batch: T[] = [];
   const flush = async (): Promise<void> => {

@@ -167,6 +167,33 @@ describe('haystack import, streamed', () => {
     await s.close();
   });
 
+  it('refuses an id given twice or an id that is not a Ref before writing, wherever the batches fall', async () => {
+    const rows = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `@d${pad(i)},"D ${String(i)}",M`).join('\n');
+    const head = 'ver:"3.0"\nid,dis,point\n';
+    // The second @d00005 in the first batch of 1,000, then in a later one (it was once merged in as an update).
+    const cases: [string, string, RegExp][] = [
+      [
+        'dup1.zinc',
+        `${head}${rows(1500)}\n@d00005,"again",M\n`,
+        /^dup1\.zinc: @d00005 is given twice \(records 6 and 1501\)/,
+      ],
+      [
+        'dup2.zinc',
+        `${head}${rows(900)}\n@d00005,"again",M\n`,
+        /^dup2\.zinc: @d00005 is given twice \(records 6 and 901\)/,
+      ],
+      ['str.zinc', `${head}${rows(1500)}\n"d99999","str",M\n`, /^str\.zinc: record 1501: the id tag must be a Ref/],
+    ];
+    for (const [name, text, message] of cases) {
+      writeFileSync(dir.file(name), text);
+      const s = await store();
+      await expect(importEntities(s, name, dir.path)).rejects.toThrow(message);
+      expect(await s.count()).toBe(0);
+      await s.close();
+    }
+  });
+
   it('says how much was committed when the store fails part way', async () => {
     writeFileSync(dir.file('mid.trio'), trio(2500));
     const s = createMemoryStore({ limits: { maxEntities: 1500 } });

@@ -42,13 +42,15 @@ const EXPORT_PAGE = 1000;
  *
  * All or nothing for the file's content: it is read to the end first (a record at a time, in flat memory), so a malformed file is refused, naming its line and column, before anything is written.
  * Then it is read again and written in commits of 1,000 entities, each all or none; should the store fail part way
- * (a full disk, a limit), the error says how many entities were committed before it.
+ * (a full disk, a limit), the error says how many entities were committed before it. Aborting `signal` (Ctrl-C) stops
+ * it between records or batches with the signal's reason, the batches written so far kept.
  */
 export async function importEntities(
   store: StorageAdapter,
   file: string,
   cwd: string,
   progress?: TransferProgress,
+  signal?: AbortSignal,
 ): Promise<number> {
   const chunks = await entityChunks(path.resolve(cwd, file), file);
   const source: RecordSource<Dict> =
@@ -57,23 +59,31 @@ export async function importEntities(
           yield* await loadEntities(file, cwd);
         }
       : eachOf(chunks);
-  return importInBatches(source, ENTITY_BATCH, 'entities', file, progress, idChecker(file), async (batch) => {
-    const ids = batch.map((d) => d.id?.id);
-    const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));
-    const existing = new Set(known.flatMap((d) => (d?.id === undefined ? [] : [d.id.id])));
-    const diffs = batch.map((tags, j): CommitDiff => {
-      const id = ids[j];
-      return id !== undefined && existing.has(id) ? { op: 'update', id, changes: tags } : { op: 'add', tags };
-    });
-    await store.commit(diffs);
-  });
+  return importInBatches(
+    source,
+    ENTITY_BATCH,
+    'entities',
+    file,
+    { progress, signal, check: idChecker(file) },
+    async (batch) => {
+      const ids = batch.map((d) => d.id?.id);
+      const known = await store.readByIds(ids.filter((id): id is string => id !== undefined));
+      const existing = new Set(known.flatMap((d) => (d?.id === undefined ? [] : [d.id.id])));
+      const diffs = batch.map((tags, j): CommitDiff => {
+        const id = ids[j];
+        return id !== undefined && existing.has(id) ? { op: 'update', id, changes: tags } : { op: 'add', tags };
+      });
+      await store.commit(diffs);
+    },
+  );
 }
 
 /**
  * Import the history of one point from a CSV file (`ts,val` columns, values in Zinc form such as
  * `2024-01-01T00:00:00Z UTC` and `72.5°F`; with an `id` column, the point's rows only) or a Zinc/JSON grid with `ts`
  * and `val` columns, in writes of 10,000.
- * All or nothing as {@link importEntities}: CSV and Zinc are checked to the end a line at a time, then written.
+ * All or nothing as {@link importEntities}: CSV and Zinc are checked to the end a line at a time, then written;
+ * `signal` stops it as it stops {@link importEntities}.
  */
 export async function importHistory(
   store: StorageAdapter,
@@ -81,6 +91,7 @@ export async function importHistory(
   file: string,
   cwd: string,
   progress?: TransferProgress,
+  signal?: AbortSignal,
 ): Promise<number> {
   const full = path.resolve(cwd, file);
   const ext = path.extname(full).toLowerCase();
@@ -96,7 +107,7 @@ export async function importHistory(
         : async function* whole() {
             yield* await gridHistory(full, file, point);
           };
-  return importInBatches(source, HIS_BATCH, 'history samples', file, progress, undefined, async (batch) => {
+  return importInBatches(source, HIS_BATCH, 'history samples', file, { progress, signal }, async (batch) => {
     await store.hisWrite(pointId, batch);
   });
 }
@@ -121,24 +132,34 @@ function idChecker(file: string): (d: Dict, n: number) => void {
   };
 }
 
+interface BatchOptions<T> {
+  readonly progress: TransferProgress | undefined;
+  // Checked before each record is read and each batch written: Ctrl-C stops an import rather than being ignored.
+  readonly signal: AbortSignal | undefined;
+  // Throws for a record the store would refuse, on the first pass.
+  readonly check?: (item: T, n: number) => void;
+}
+
 // Read the whole source (so that bad input writes nothing), then read it again and write it batch by batch.
 async function importInBatches<T>(
   source: RecordSource<T>,
   size: number,
   what: string,
   file: string,
-  progress: TransferProgress | undefined,
-  check: ((item: T, n: number) => void) | undefined,
+  how: BatchOptions<T>,
   write: (batch: T[]) => Promise<void>,
 ): Promise<number> {
+  const { progress, signal, check } = how;
   let total = 0;
   for await (const item of source()) {
+    signal?.throwIfAborted();
     total++;
     check?.(item, total);
   }
   let done = 0;
   let batch: T[] = [];
   const flush = async (): Promise<void> => {
+    signal?.throwIfAborted();
     try {
       await write(batch);
     } catch (err) {
@@ -189,6 +210,8 @@ export interface ExportOptions {
   readonly write: (text: string) => void | Promise<void>;
   /** Told after every page. */
   readonly progress?: TransferProgress;
+  /** Stops the export between pages with the signal's reason (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 /** Write entities (or their history) page by page, in id order, so that a store of any size passes in flat memory. */
@@ -203,6 +226,7 @@ export async function exportStore(store: StorageAdapter, options: ExportOptions)
   if (options.his !== undefined) await options.write('id,ts,val\n');
   else if (options.format === 'json') await options.write('[');
   for (;;) {
+    options.signal?.throwIfAborted();
     // Paging by id: `id > @last` is a Ref ordering, which every backend answers in id order.
     const page = await store.read({
       filter: last === undefined ? filter : `(${filter}) and id > @${last}`,

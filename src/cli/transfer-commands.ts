@@ -39,12 +39,28 @@ export function registerImport(program: Command, io: CliIo): void {
     .action(async (file: string, flags: ImportFlags) => {
       await withStore('import', flags.store, io, {}, async (store) => {
         const bar = progressBar(io, 'import');
-        const n =
-          flags.his === undefined
-            ? await importEntities(store, file, io.cwd, bar.update)
-            : await importHistory(store, flags.his.replace(/^@/, ''), file, io.cwd, bar.update);
-        bar.done();
-        io.stdout.write(`imported ${String(n)} ${flags.his === undefined ? 'entities' : 'history samples'}\n`);
+        const what = flags.his === undefined ? 'entities' : 'history samples';
+        let committed = 0;
+        const update = (done: number, total: number | undefined): void => {
+          committed = done;
+          bar.update(done, total);
+        };
+        let n: number;
+        try {
+          n =
+            flags.his === undefined
+              ? await importEntities(store, file, io.cwd, update, io.signal)
+              : await importHistory(store, flags.his.replace(/^@/, ''), file, io.cwd, update, io.signal);
+        } catch (err) {
+          // Stopped between batches by Ctrl-C: each batch is a commit, so the store holds the first ones whole.
+          if (io.signal.aborted) {
+            throw new CliExit(130, `haystack import: stopped; ${String(committed)} ${what} were committed`);
+          }
+          throw err;
+        } finally {
+          bar.done();
+        }
+        io.stdout.write(`imported ${String(n)} ${what}\n`);
       });
     });
 }
@@ -79,6 +95,7 @@ export function registerExport(program: Command, io: CliIo): void {
           ...(his === undefined ? {} : { his }),
           write: (text) => writeWithBackpressure(io, text),
           progress: bar.update,
+          signal: io.signal,
         });
         bar.done();
       });
@@ -99,6 +116,8 @@ async function withStore(
     await work(opened.store);
   } catch (err) {
     if (err instanceof CliExit) throw err;
+    // Ctrl-C: the work stopped between pages; nothing half-written is reported as done.
+    if (io.signal.aborted) throw new CliExit(130, `haystack ${command}: stopped`);
     if (err instanceof ValueError) throw new CliExit(2, `haystack ${command}: ${err.message}`);
     if (err instanceof HaystackError) throw new CliExit(1, `haystack ${command}: ${err.message}`);
     throw err;

@@ -194,6 +194,29 @@ describe('haystack import, streamed', () => {
     }
   });
 
+  it('stops between batches when its signal is aborted, the batches written kept whole', async () => {
+    const s = await store();
+    await s.commit([{ op: 'add', tags: Dict.of({ id: new Ref('q'), point: MARKER, his: MARKER, tz: 'UTC' }) }]);
+    // 25,000 samples, a second apart: three batches.
+    const at = (i: number): string => `${new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString()} UTC,${String(i)}`;
+    writeFileSync(dir.file('q.csv'), ['ts,val', ...Array.from({ length: 25_000 }, (_, i) => at(i))].join('\n'));
+    const ctrlC = new AbortController();
+    // Ctrl-C while the first batch of 10,000 is being committed.
+    const stop = (): void => {
+      ctrlC.abort();
+    };
+    await expect(importHistory(s, 'q', 'q.csv', dir.path, stop, ctrlC.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(await s.hisCount('q')).toBe(10_000);
+    writeFileSync(dir.file('stop.trio'), trio(2500));
+    await expect(importEntities(s, 'stop.trio', dir.path, undefined, AbortSignal.abort())).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(await s.count()).toBe(1);
+    await s.close();
+  });
+
   it('says how much was committed when the store fails part way', async () => {
     writeFileSync(dir.file('mid.trio'), trio(2500));
     const s = createMemoryStore({ limits: { maxEntities: 1500 } });

@@ -126,6 +126,23 @@ describe('haystack import and export', () => {
     await store.close();
   });
 
+  it('stops on Ctrl-C, exiting 130 and saying how much was committed, rather than running on', async () => {
+    writeFileSync(dir.file('stop.trio'), TRIO);
+    const store = ['--store', 'sqlite:stop.db'];
+    const ctrlC = AbortSignal.abort();
+    const imp = await runCliCaptured(['import', 'stop.trio', ...store], dir.path, {}, '', ctrlC);
+    expect([imp.code, imp.stdout, imp.stderr]).toEqual([
+      130,
+      '',
+      'haystack import: stopped; 0 entities were committed\n',
+    ]);
+    expect((await runCliCaptured(['import', 'stop.trio', ...store], dir.path)).code).toBe(0);
+    const exp = await runCliCaptured(['export', ...store], dir.path, {}, '', ctrlC);
+    expect([exp.code, exp.stdout, exp.stderr]).toEqual([130, '', 'haystack export: stopped\n']);
+    const back = await runCliCaptured(['export', ...store], dir.path);
+    expect(decodeTrioDicts(back.stdout)).toHaveLength(3);
+  });
+
   it('fails clearly on a missing file, an unknown point and a bad range', async () => {
     expect((await runCliCaptured(['import', 'nope.trio', ...STORE], dir.path)).code).toBe(1);
     writeFileSync(dir.file('x.csv'), CSV);

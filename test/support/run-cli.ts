@@ -14,12 +14,16 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Run `haystack ...args` in `cwd` with `stdin` (default empty) and environment `env`, capturing stdout and stderr. */
+/**
+ * Run `haystack ...args` in `cwd` with `stdin` (default empty) and environment `env`, capturing stdout and stderr;
+ * `signal` stands for Ctrl-C.
+ */
 export async function runCliCaptured(
   args: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string | undefined>> = {},
   stdin = '',
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -29,7 +33,7 @@ export async function runCliCaptured(
   stderr.on('data', (c: Buffer) => err.push(c));
   const input = new PassThrough();
   input.end(stdin);
-  const io: CliIo = { stdin: input, stdout, stderr, env, cwd, signal: new AbortController().signal };
+  const io: CliIo = { stdin: input, stdout, stderr, env, cwd, signal };
   const code = await runCli(args, io);
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

@@ -518,9 +518,11 @@ export class PgState {
     if (!isEntityId(id)) throw new UnknownRecError(id);
     const first = (batch[0] as HisItem).ts;
     const last = (batch[batch.length - 1] as HisItem).ts;
-    // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written.
+    // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written. KEY
+    // SHARE, not SHARE: updates of the row (a pointWrite, a commit) go on meanwhile, where they would wait for the
+    // whole write while holding the version lock, and every entity write of every process with them.
     const lock = `SELECT e.rid, EXISTS (SELECT 1 FROM his h WHERE h.rid = e.rid AND h.ts >= ${String(first)}
-      AND h.ts <= ${String(last)}) AS overlap FROM entity e WHERE e.id = '${id}' FOR SHARE OF e`;
+      AND h.ts <= ${String(last)}) AS overlap FROM entity e WHERE e.id = '${id}' FOR KEY SHARE OF e`;
     await this.#tx(async (c, begun) => {
       const row = begun[0] as { readonly rid: number; readonly overlap: boolean } | undefined;
       if (row === undefined) throw new UnknownRecError(id);

@@ -251,6 +251,13 @@ export interface StorageAdapter {
    */
   subscribeChanges?(listener: StoreChangeListener): Promise<() => void>;
 
+  /**
+   * Optional capability (see `ChangeNotifier`), with {@link subscribeChanges}: resolve once every change committed
+   * through any adapter before the call has been reported to this adapter's listeners, so that what they keep may be
+   * trusted to reflect it (a response cached before another process's write is not answered after it).
+   */
+  syncChanges?(): Promise<void>;
+
   /** Release connections and timers; closing twice is harmless, and any other call afterwards rejects (`StorageError`). */
   close(): Promise<void>;
 }

@@ -39,4 +39,10 @@ export interface ChangeNotifier {
    * writer; they may be batched. Resolves to the function that stops reporting to this listener. `close()` stops all.
    */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
+  /**
+   * Resolve once every change committed through any adapter before the call has been reported to the listeners (a
+   * notification on its way is waited for, or the change log read now). Without subscribers it resolves at once.
+   * Best effort while the store is out of reach: it resolves, and what was missed is reported once it is back.
+   */
+  syncChanges(): Promise<void>;
 }

@@ -149,6 +149,14 @@ describe.each(STORES)('haystack serve --workers 2 on $name', (s) => {
     const two = new HaystackClient({ url: url(), token, fetch: b.fetch });
     expect((await two.about()).get('productName')).toBe('haystack-ts');
 
+    // A read answered (and cached) by one worker shows a write made through the other as soon as it is acknowledged.
+    const curVal = async () => (await one.read('point')).rows.find((r) => r.id?.id === 'p1')?.get('curVal');
+    for (let v = 11; v <= 13; v++) {
+      await curVal();
+      await two.pointWrite('p1', 8, new Num(v));
+      expect(await curVal()).toEqual(new Num(v));
+    }
+
     // A watch made through one worker is polled through the other, and sees writes made through either.
     const w = await one.watch(['p1']);
     await two.pointWrite('p1', 8, new Num(1));

@@ -1,7 +1,7 @@
 // Two servers over one store (as two processes over one database): each one's response cache and change observers
 // see the other's writes, through the store's change notifications.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Num } from '../../src/core/kinds/number.js';
 import type { EntityChange } from '../../src/server/cache/observed-store.js';
@@ -9,11 +9,17 @@ import { createServer, type HaystackServer } from '../../src/server/index.js';
 import type { StorageAdapter } from '../../src/storage/adapter.js';
 import type { StoreChangeListener } from '../../src/storage/change-notifier.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { makeTempDir } from '../support/temp-dir.js';
 import { BUILDING, type Fixture, get } from './support/server-fixture.js';
 
 const closing: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closing.splice(0).reverse()) await c();
+});
+const dir = makeTempDir('hs-shared-store-');
+afterAll(() => {
+  dir.remove();
 });
 
 async function serve(store: StorageAdapter): Promise<{ server: HaystackServer; base: string }> {
@@ -67,6 +73,28 @@ describe('servers sharing one store', () => {
     const changes = await seen;
     expect(changes.find((c) => c.id === 's1')?.now?.get('dis')).toBe('Renamed');
     expect((await get(one, 'read?id=@s1')).rows[0]?.get('dis')).toBe('Renamed');
+  });
+
+  it("answer a cached read with another server's write once that write is acknowledged", async () => {
+    // Two SQLite adapters over one file, whose change polls never come round: only asking the store can tell.
+    const file = dir.file('cached.db');
+    const a = await openSqliteStore({ path: file, changePollMs: 3_600_000 });
+    closing.push(() => a.close());
+    await a.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+    const b = await openSqliteStore({ path: file, changePollMs: 3_600_000 });
+    closing.push(() => b.close());
+    const one = asFixture(await serve(a), a);
+    const two = asFixture(await serve(b), b);
+    const curVal = async () => (await get(two, 'read?filter=writable')).rows[0]?.get('curVal');
+    await curVal();
+    for (let v = 1; v <= 3; v++) {
+      // Cached by the second server, then written through the first (as another worker's request would).
+      await curVal();
+      await one.server.handler.store.pointWrite({ id: 'sp', level: 8, val: new Num(v), who: 't' });
+      expect(await curVal()).toEqual(new Num(v));
+    }
+    await one.server.handler.store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis: 'Renamed' }) }]);
+    expect((await get(two, 'read?id=@s1')).rows[0]?.get('dis')).toBe('Renamed');
   });
 
   it('tell observers when a timed override written elsewhere ends', async () => {

@@ -58,6 +58,12 @@ export class ChangeFeed implements StoreObserver {
 export interface StoreFollower {
   /** Resolves once changes committed from now on are reported (at once for a store without notifications). */
   readonly ready: Promise<void>;
+  /**
+   * Undefined when the observer has heard of every change committed before the call; otherwise a promise that
+   * resolves once it has (the store asked for what is on its way, every change read back). Never rejects: a store
+   * that cannot be asked leaves the observer as it is.
+   */
+  sync(): Promise<void> | undefined;
   /** Stop following. */
   stop(): void;
 }
@@ -68,7 +74,11 @@ export interface StoreFollower {
  * `reset` when the store may have missed some (or the read back fails: everything is treated as changed).
  */
 export function followStore(store: StorageAdapter, observer: StoreObserver): StoreFollower {
-  if (store.subscribeChanges === undefined) return { ready: Promise.resolve(), stop: () => undefined };
+  if (store.subscribeChanges === undefined) {
+    return { ready: Promise.resolve(), sync: () => undefined, stop: () => undefined };
+  }
+  // Changes heard and being read back: the observer has not been told of them yet.
+  const readingBack = new Set<Promise<void>>();
   const onChange = (change: StoreChange): void => {
     if (observer.wants?.() === false) return;
     if (change.kind === 'reset') {
@@ -76,7 +86,7 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
       return;
     }
     const ids = change.ids;
-    store.readByIds(ids).then(
+    const told = store.readByIds(ids).then(
       (now) => {
         observer.changed(ids.map((id, i) => ({ id, now: now[i] })));
         for (const e of change.expiries ?? []) observer.expires(e.id, e.at);
@@ -84,6 +94,21 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
       (err: unknown) => {
         if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
         observer.reset?.();
+      },
+    );
+    readingBack.add(told);
+    void told.then(() => readingBack.delete(told));
+  };
+  const readBack = (): Promise<void> | undefined =>
+    readingBack.size === 0 ? undefined : Promise.all([...readingBack]).then(() => undefined);
+  const syncChanges = store.syncChanges?.bind(store);
+  const sync = (): Promise<void> | undefined => {
+    if (syncChanges === undefined) return readBack();
+    return syncChanges().then(
+      () => readBack(),
+      (err: unknown) => {
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+        return readBack();
       },
     );
   };
@@ -101,6 +126,7 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
   );
   return {
     ready,
+    sync,
     stop: () => {
       stopped = true;
       unsubscribe?.();

@@ -226,7 +226,13 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
         ? `${op.name}\n${encoding.contentType}\n${call.cacheKey}`
         : undefined;
     if (cacheKey !== undefined) {
-      const hit = cache?.get(cacheKey);
+      let hit = cache?.get(cacheKey);
+      // Another process may have changed what the answer shows and not been heard of yet: hear it first.
+      const heard = hit === undefined ? undefined : follower.sync();
+      if (heard !== undefined) {
+        await heard;
+        hit = cache?.get(cacheKey);
+      }
       if (hit !== undefined) {
         return { ok: true, grid: undefined, body: hit.body, contentType: hit.contentType, cached: true };
       }

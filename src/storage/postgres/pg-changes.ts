@@ -48,6 +48,8 @@ export class PgChangeFeed {
   #reading = false;
   #again = false;
   #stopped = false;
+  // Callers of `sync` waiting for a read of the log that starts after their call.
+  #waiters: (() => void)[] = [];
 
   constructor(driver: PgDriver, config: pg.ClientConfig, channel: string) {
     this.#driver = driver;
@@ -66,11 +68,25 @@ export class PgChangeFeed {
     };
   }
 
+  /**
+   * Resolve once the listeners have been told of every change committed before the call: the log is read now (with
+   * the reads notifications ask for), not when a notification comes. While the connection is down it resolves at once
+   * (the catch-up after the reconnect reports what was missed).
+   */
+  sync(): Promise<void> {
+    if (this.#client === undefined || this.#listeners.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#read();
+    });
+  }
+
   /** Forget every listener and close the connection; no reconnect follows. */
   stop(): void {
     this.#stopped = true;
     this.#listeners.clear();
     this.#disconnect();
+    this.#release(this.#waiters.splice(0));
   }
 
   // One connection attempt at a time, shared by subscribers and the reconnect timer.
@@ -146,39 +162,59 @@ export class PgChangeFeed {
     this.#retryTimer.unref();
   }
 
-  // Read the log after the last version reported; one read at a time, notifications meanwhile ask for one more.
+  // Read the log after the last version reported; one read at a time, notifications (and syncs) meanwhile ask for
+  // one more.
   #read(): void {
     if (this.#reading) {
       this.#again = true;
       return;
     }
     this.#reading = true;
-    void this.#drain().finally(() => {
-      this.#reading = false;
-    });
+    void this.#drain();
   }
 
   async #drain(): Promise<void> {
-    do {
-      this.#again = false;
-      const client = this.#client;
-      if (client === undefined) return;
-      let rows: LogRow[];
-      try {
-        const r = await client.query<LogRow>(
-          `SELECT m.value AS cur, c.version, c.ids, c.expiry_ids, c.expiry_at FROM meta m LEFT JOIN LATERAL (
-             SELECT version, ids, expiry_ids, expiry_at FROM entity_change WHERE version > $1 ORDER BY version LIMIT $2
-           ) c ON true WHERE m.key = 'version' ORDER BY c.version`,
-          [this.#last, CATCH_UP_ROWS],
-        );
-        rows = r.rows;
-      } catch {
-        // The connection is going away: its 'end' reconnects, and the catch-up after it reads this again.
-        return;
-      }
-      const change = this.#changeFrom(rows);
-      if (change !== undefined) this.#deliver(change);
-    } while (this.#moreAsked());
+    try {
+      do {
+        this.#again = false;
+        // The syncs asked before this read starts: it reads everything they wait for.
+        const served = this.#waiters.splice(0);
+        const read = await this.#readOnce();
+        this.#release(served);
+        if (!read) return;
+      } while (this.#moreAsked());
+    } finally {
+      // In the same turn as the last check, so that no ask can fall between it and the end of reading.
+      this.#reading = false;
+      // A read that failed: the catch-up after the reconnect reports it, and nobody waits for that.
+      this.#release(this.#waiters.splice(0));
+    }
+  }
+
+  // One read of the log, its changes delivered; false when the connection is gone or going.
+  async #readOnce(): Promise<boolean> {
+    const client = this.#client;
+    if (client === undefined) return false;
+    let rows: LogRow[];
+    try {
+      const r = await client.query<LogRow>(
+        `SELECT m.value AS cur, c.version, c.ids, c.expiry_ids, c.expiry_at FROM meta m LEFT JOIN LATERAL (
+           SELECT version, ids, expiry_ids, expiry_at FROM entity_change WHERE version > $1 ORDER BY version LIMIT $2
+         ) c ON true WHERE m.key = 'version' ORDER BY c.version`,
+        [this.#last, CATCH_UP_ROWS],
+      );
+      rows = r.rows;
+    } catch {
+      // The connection is going away: its 'end' reconnects, and the catch-up after it reads this again.
+      return false;
+    }
+    const change = this.#changeFrom(rows);
+    if (change !== undefined) this.#deliver(change);
+    return true;
+  }
+
+  #release(waiters: readonly (() => void)[]): void {
+    for (const w of waiters) w();
   }
 
   // Whether a notification came during the last read (a method: the read awaited, so the field may have changed).

@@ -77,6 +77,8 @@ export interface PostgresStore extends StorageAdapter {
    * log; `reset` when the log no longer covers what was missed.
    */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
+  /** Resolve once every change committed before the call has been reported (the change log is read at once). */
+  syncChanges(): Promise<void>;
   /** How reads were answered (SQL alone, rechecked in process, or by this process's copy of the entities). */
   readStats(): PostgresReadStats;
   /** What this process's copy of the entities holds (see {@link PostgresStoreOptions.scanCacheEntities}). */
@@ -197,6 +199,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       call(() => {
         guard();
         return feed.subscribe(listener);
+      }),
+    syncChanges: () =>
+      call(() => {
+        guard();
+        return feed.sync();
       }),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.mirror.stats(),

@@ -151,6 +151,16 @@ export class RedisConnection {
     }
   }
 
+  /** The value of a string key, null when absent. */
+  async get(key: string): Promise<string | null> {
+    this.#guard();
+    try {
+      return await this.#client.get(key);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
   /** Values of hash fields, null where absent. */
   async hmget(key: string, fields: readonly string[]): Promise<(string | null)[]> {
     this.#guard();

@@ -73,8 +73,8 @@ end
  * Apply a staged change if every check still holds (optimistic concurrency without WATCH, so one connection can
  * carry many callers). ARGV: base, checks `[[suffix, field, expected|false]...]`, ops `[[cmd, suffix, args...]...]`,
  * ids changed, ids removed, change message (or ''). Changed and removed ids get the next `:ver` as their version or
- * tombstone, and the message is published on `{prefix}:changes` once the change is applied (other processes'
- * caches and watches learn of it there).
+ * tombstone, and the message is published on `{prefix}:changes` once the change is applied, that version added as
+ * `v` (other processes' caches and watches learn of it there).
  *
  * The change is logged for the processes that mirror the entities (see {@link CHANGES}): each id with the version
  * of its last change in `:cl` (stored ids) or `:cr` (removed ids, the newest {@link LOGGED_REMOVALS} kept), and in
@@ -149,7 +149,8 @@ if #removed > 0 then
     redis.call('HSET', meta, 'tombkeep', tombs - #gone)
   end
 end
-if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', ARGV[6]) end
+-- The message (a JSON object) with this version put first: a listener can tell when it has heard every change.
+if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', '{"v":' .. ver .. ',' .. string.sub(ARGV[6], 2)) end
 return {1, ver}
 `);
 

@@ -95,6 +95,8 @@ export interface ChangeMessage {
   readonly ids: readonly string[];
   /** Timed overrides set by the change. */
   readonly expiries?: readonly { readonly id: string; readonly at: number }[];
+  /** The store's version the change made (the APPLY script adds it; absent from an older process's messages). */
+  readonly v?: number;
 }
 
 /** A published change message, or undefined when the text is not one (another publisher on the channel). */
@@ -103,15 +105,16 @@ export function parseChangeMessage(text: string): ChangeMessage | undefined {
     const m = JSON.parse(text) as Partial<ChangeMessage> | null;
     if (m === null || !Array.isArray(m.ids) || m.ids.length === 0) return undefined;
     if (!m.ids.every((id) => typeof id === 'string')) return undefined;
+    const v = typeof m.v === 'number' ? { v: m.v } : {};
     const ex: unknown = m.expiries;
-    if (ex === undefined) return { ids: m.ids };
+    if (ex === undefined) return { ids: m.ids, ...v };
     const valid = (e: unknown): e is { id: string; at: number } =>
       typeof e === 'object' &&
       e !== null &&
       typeof (e as { id?: unknown }).id === 'string' &&
       typeof (e as { at?: unknown }).at === 'number';
     if (!Array.isArray(ex) || !ex.every(valid)) return undefined;
-    return { ids: m.ids, expiries: ex };
+    return { ids: m.ids, expiries: ex, ...v };
   } catch {
     return undefined;
   }

@@ -4,22 +4,17 @@ import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
-import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
+import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
 import { redisAuthState } from './redis-auth-state.js';
+import { RedisChangeFeed } from './redis-changes.js';
 import { RedisConnection } from './redis-client.js';
 import { isStorePrefix, KEY, keyBase } from './redis-keys.js';
-import {
-  DEFAULT_REDIS_LIMITS,
-  parseChangeMessage,
-  type RedisReadStats,
-  RedisState,
-  type RedisStoreLimits,
-} from './redis-state.js';
+import { DEFAULT_REDIS_LIMITS, type RedisReadStats, RedisState, type RedisStoreLimits } from './redis-state.js';
 import { redisUserStore } from './redis-user-store.js';
 
 /** Options of {@link openRedisStore}. */
@@ -69,6 +64,8 @@ export interface RedisStore extends StorageAdapter {
    * from the `{prefix}:changes` channel; `reset` after the subscription connection was interrupted.
    */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
+  /** Resolve once every change committed before the call has been reported (messages carry the version they made). */
+  syncChanges(): Promise<void>;
   /** How reads were answered (sets alone, candidates checked in process, or by this process's copy of the entities). */
   readStats(): RedisReadStats;
   /** What this process's copy of the entities holds (see {@link RedisStoreOptions.scanCacheEntities}). */
@@ -125,34 +122,8 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     return clock();
   };
   const run = <T>(work: () => Promise<T>): Promise<T> => Promise.resolve().then(work);
-  // One subscription per adapter, shared by its listeners; a listener that throws never reaches the others.
-  const listeners = new Set<StoreChangeListener>();
-  const deliver = (change: StoreChange): void => {
-    for (const l of [...listeners]) {
-      try {
-        l(change);
-      } catch {
-        // The listener's failure is its own (ChangeNotifier: listeners must not throw).
-      }
-    }
-  };
-  let subscribed: Promise<void> | undefined;
-  const subscribe = (): Promise<void> =>
-    redis.subscribe(
-      `${keyBase(prefix)}:changes`,
-      (text) => {
-        const m = parseChangeMessage(text);
-        if (m === undefined) return;
-        deliver(
-          m.expiries === undefined || m.expiries.length === 0
-            ? { kind: 'entities', ids: m.ids }
-            : { kind: 'entities', ids: m.ids, expiries: m.expiries },
-        );
-      },
-      () => {
-        deliver({ kind: 'reset' });
-      },
-    );
+  // One subscription per adapter, shared by its listeners.
+  const changes = new RedisChangeFeed(redis, prefix);
   const checked = <T>(work: () => Promise<T>): Promise<T> =>
     run(() => {
       guard();
@@ -164,21 +135,8 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     prefix,
     users: redisUserStore(redis, prefix, clock, guard),
     authState: redisAuthState(redis, prefix, guard),
-    subscribeChanges: (listener) =>
-      run(async () => {
-        guard();
-        subscribed ??= subscribe();
-        try {
-          await subscribed;
-        } catch (err) {
-          subscribed = undefined;
-          throw err;
-        }
-        listeners.add(listener);
-        return () => {
-          listeners.delete(listener);
-        };
-      }),
+    subscribeChanges: (listener) => checked(() => changes.subscribe(listener)),
+    syncChanges: () => checked(() => changes.sync()),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.mirror.stats(),
     warmScanCache: () => {
@@ -208,7 +166,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     watchInfo: (watchId) => run(() => state.watchInfo(watchId, now())),
     watches: () => run(() => state.watches(now())),
     close: async () => {
-      listeners.clear();
+      changes.stop();
       await state.mirror.stop();
       await redis.close();
     },

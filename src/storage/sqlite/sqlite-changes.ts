@@ -51,9 +51,12 @@ export class SqliteChangeWatcher {
       this.#dataVersion = q.dataVersion.get() as number;
       this.#version = q.version.get() as number;
     };
+    this.#moved = () => (q.dataVersion.get() as number) !== this.#dataVersion;
   }
 
   readonly #start: () => void;
+  // Whether another connection committed since the last read: one pragma, without the read transaction's cost.
+  readonly #moved: () => boolean;
 
   /** Report changes committed from now on to `listener`; returns the function that stops it. */
   subscribe(listener: StoreChangeListener): () => void {
@@ -69,6 +72,17 @@ export class SqliteChangeWatcher {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.stop();
     };
+  }
+
+  /** Report what other connections committed before the call, now rather than at the next tick (when subscribed). */
+  sync(): void {
+    if (this.#listeners.size === 0) return;
+    try {
+      if (!this.#moved()) return;
+    } catch {
+      // The file is busy or going away: the read below fails the same way and is retried at the next tick.
+    }
+    this.poll();
   }
 
   /** Look for changes now (the timer calls this); a failed read is retried at the next tick. */

@@ -73,6 +73,8 @@ export interface SqliteStore extends StorageAdapter {
   readonly authState: AuthStateStore;
   /** Report entity changes other connections (processes) commit to the file; see `ChangeNotifier`. */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
+  /** Resolve once every change other connections committed before the call has been reported (the log read now). */
+  syncChanges(): Promise<void>;
   /** How reads were answered (SQL alone, rechecked in process, driven by an index, over the scan cache). */
   readStats(): SqliteReadStats;
   /** What the scan cache holds (see {@link SqliteStoreOptions.scanCacheEntities}). */
@@ -137,6 +139,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       settle(() => {
         guard();
         return watcher.subscribe(listener);
+      }),
+    syncChanges: () =>
+      settle(() => {
+        guard();
+        watcher.sync();
       }),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.scanCacheStats(),

@@ -105,6 +105,31 @@ export function describeChangeContract(h: Harness): void {
       expect((await f.store.readByIds(['p']))[0]?.get('curVal')).toEqual(new Num(5));
     });
 
+    it('has reported every change committed through another adapter once syncChanges resolves', async (ctx) => {
+      const f = await openNotifying(h, () => ctx.skip());
+      const other = await sibling(f);
+      const rec = recorder();
+      await subscribe(f.store, rec.listener);
+      const sync = (): Promise<void> => (f.store.syncChanges as NonNullable<StorageAdapter['syncChanges']>)();
+      // Nothing changed: it resolves all the same.
+      await sync();
+      expect(rec.changes).toEqual([]);
+      // Each change reported by then, without waiting on any notification: the caller may answer from what it heard.
+      await addEntities(other, [point('s1'), point('s2')]);
+      await sync();
+      expect(rec.changes.flatMap((c) => (c.kind === 'entities' ? c.ids : ['reset']))).toEqual(
+        expect.arrayContaining(['s1', 's2']),
+      );
+      for (let i = 1; i <= 3; i++) {
+        const from = rec.changes.length;
+        await other.pointWrite({ id: 's1', level: 8, val: new Num(i), who: 'kit' });
+        await other.commit([{ op: 'update', id: 's2', changes: Dict.of({ n: new Num(i) }) }]);
+        await sync();
+        const ids = rec.changes.slice(from).flatMap((c) => (c.kind === 'entities' ? c.ids : ['reset']));
+        if (!ids.includes('reset')) expect(ids).toEqual(expect.arrayContaining(['s1', 's2']));
+      }
+    });
+
     it('stops reporting to a listener that unsubscribed, and on close', async (ctx) => {
       const f = await openNotifying(h, () => ctx.skip());
       const other = await sibling(f);

@@ -117,6 +117,29 @@ describe.skipIf(!up)('redis store', () => {
     expect(idsOf(await a.read({ filter: 't9 and writeLevel == 1' }))).toEqual(['sp']);
   });
 
+  it('tells listeners reset when syncChanges finds a change no message told of (an older process wrote it)', async () => {
+    const store = await open();
+    const changes: string[] = [];
+    await store.subscribeChanges((c) => changes.push(c.kind === 'reset' ? 'reset' : c.ids.join()));
+    await addEntities(store, [{ id: new Ref('a'), point: MARKER }]);
+    await store.syncChanges();
+    expect(changes).toEqual(['a']);
+    // A writer of an older layout: the version moved, the message it published names no version.
+    const raw = new Redis(SHARED_REDIS_URL);
+    try {
+      await raw.incr(`{${store.prefix}}:ver`);
+      await raw.publish(`{${store.prefix}}:changes`, JSON.stringify({ ids: ['a'] }));
+    } finally {
+      raw.disconnect();
+    }
+    // Waited for (a message on its way would have come), then given up on: everything may have changed.
+    await store.syncChanges();
+    expect(changes).toEqual(['a', 'a', 'reset']);
+    // Heard now: the next call has nothing to wait for.
+    await store.syncChanges();
+    expect(changes).toHaveLength(3);
+  });
+
   it('prunes tombstones every watch has polled past, and keeps those a watch has not', async () => {
     const store = await open();
     const redis = new Redis(SHARED_REDIS_URL);

@@ -4,6 +4,7 @@ import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, StorageError } from '../core/errors.js';
 import { credentialsForPassword, userJson } from '../server/index.js';
+import { deleteKeepingAdmin, updateKeepingAdmin } from '../server/users/last-admin.js';
 import type { UserChanges, UserRecord } from '../storage/user-store.js';
 import { validateUsername, validateUserRole } from '../storage/user-store.js';
 import { STORE_BACKENDS } from './stores/backends.js';
@@ -53,8 +54,6 @@ export async function openLocalUsers(
     if (user === undefined) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown user ${JSON.stringify(username)}`);
     return user;
   };
-  const otherEnabledAdmins = async (username: string): Promise<number> =>
-    (await users.listUsers()).filter((u) => u.username !== username && u.role === 'admin' && u.enabled).length;
   const lastAdmin = (): StorageError =>
     new StorageError('The last enabled admin cannot be removed, disabled or demoted', { code: 'HS_ERR_CONFLICT' });
 
@@ -76,24 +75,18 @@ export async function openLocalUsers(
         changes.password === undefined
           ? undefined
           : await credentialsForPassword(changes.password, DEFAULT_SCRAM_ITERATIONS);
-      const current = await existing(username);
-      const staysAdmin = (role ?? current.role) === 'admin' && (changes.enabled ?? current.enabled);
-      if (current.role === 'admin' && current.enabled && !staysAdmin && (await otherEnabledAdmins(username)) === 0) {
-        throw lastAdmin();
-      }
       const update: UserChanges = {
         ...(role === undefined ? {} : { role }),
         ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
         ...(scram === undefined ? {} : { scram }),
       };
-      const updated = await users.updateUser(username, update);
+      // A running server (or another command) may demote another admin meanwhile: the rule holds across processes.
+      const updated = await updateKeepingAdmin(users, await existing(username), update, lastAdmin);
       if (scram !== undefined || changes.enabled === false) await users.deleteUserSessions(username);
       return userJson(updated);
     },
     remove: async (username) => {
-      const current = await existing(username);
-      if (current.role === 'admin' && current.enabled && (await otherEnabledAdmins(username)) === 0) throw lastAdmin();
-      await users.deleteUser(username);
+      await deleteKeepingAdmin(users, await existing(username), lastAdmin);
       await users.deleteUserSessions(username);
     },
     close: () => opened.close(),

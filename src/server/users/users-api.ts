@@ -19,6 +19,7 @@ import { readBody } from '../http/read-body.js';
 import type { HttpRoute, RouteRequest } from '../http/route.js';
 import { splitTarget } from '../http/router.js';
 import type { Principal } from '../principal.js';
+import { deleteKeepingAdmin, updateKeepingAdmin } from './last-admin.js';
 
 export type { UserJson } from '../../core/auth/user-json.js';
 
@@ -140,15 +141,16 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
  * Statuses: 400 bad input (unknown field, wrong type, invalid username, role or password), 404 unknown user,
  * 405 wrong method, 409 duplicate username or a change that would leave no enabled admin, 413 body too large,
  * 415 body not JSON. Errors are `{ "err": true, "errCode", "errType", "dis" }`. A password change, disable or
- * delete ends the user's sessions at once. Changes are serialized, so two admins cannot remove the last two
- * admins at the same time (within this process; several processes over one store can still race).
+ * delete ends the user's sessions at once. Two admins cannot remove the last two admins at the same time, through
+ * one process or several over one store (see `updateKeepingAdmin`).
  */
 export function createUsersRoute(options: UsersApiOptions): HttpRoute {
   const { users, tokens, iterations } = options;
   const name = options.name ?? 'users';
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   let queue: Promise<unknown> = Promise.resolve();
-  // One change at a time: the last-admin rule reads then writes.
+  // One change at a time in this process (the last-admin rule holds across processes without it; this spares the
+  // undone writes it would take).
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
     const next = queue.then(work, work);
     queue = next.catch(() => undefined);
@@ -157,9 +159,6 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
   const publish = (event: UserChangeEvent): void => {
     if (USERS_CHANNEL.hasSubscribers) USERS_CHANNEL.publish(event);
   };
-
-  const otherEnabledAdmins = async (username: string): Promise<number> =>
-    (await users.listUsers()).filter((u) => u.username !== username && u.role === 'admin' && u.enabled).length;
 
   const existing = async (username: string): Promise<UserRecord> => {
     const user = await users.getUser(username);
@@ -202,12 +201,7 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       ...(scram === undefined ? {} : { scram }),
     };
     const user = await serialized(async () => {
-      const current = await existing(username);
-      const staysAdmin = (role ?? current.role) === 'admin' && (enabled ?? current.enabled);
-      if (current.role === 'admin' && current.enabled && !staysAdmin && (await otherEnabledAdmins(username)) === 0) {
-        throw lastAdmin();
-      }
-      const updated = await users.updateUser(username, changes);
+      const updated = await updateKeepingAdmin(users, await existing(username), changes, lastAdmin);
       // Role changes apply at once without this (tokens read the role on every use).
       if (scram !== undefined || enabled === false) await tokens.revokeUser(username);
       return updated;
@@ -218,11 +212,7 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
 
   const remove = async (res: ServerResponse, username: string, by: Principal): Promise<void> => {
     await serialized(async () => {
-      const current = await existing(username);
-      if (current.role === 'admin' && current.enabled && (await otherEnabledAdmins(username)) === 0) {
-        throw lastAdmin();
-      }
-      await users.deleteUser(username);
+      await deleteKeepingAdmin(users, await existing(username), lastAdmin);
       await tokens.revokeUser(username);
     });
     publish({ action: 'delete', username, by: by.username, fields: [] });

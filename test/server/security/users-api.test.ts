@@ -3,8 +3,16 @@
 
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RequestEvent, SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
-import { bearer, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
+import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
+import {
+  createSecurity,
+  createServer,
+  type RequestEvent,
+  SERVER_CHANNELS,
+  type ServerErrorEvent,
+} from '../../../src/server/index.js';
+import { createMemoryStore, type MemoryUserStore } from '../../../src/storage/memory/index.js';
+import { bearer, ITERATIONS, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
 
 let f: SecureFixture;
 let admin: string;
@@ -240,11 +248,20 @@ describe('users API: the last enabled admin', () => {
     await api('POST', '', { username: 'root2', password: 'root2-password', role: 'admin', enabled: false });
     expect((await api('DELETE', 'ada')).status).toBe(409);
     await api('PATCH', 'root2', { enabled: true });
-    expect((await api('PATCH', 'ada', { role: 'viewer' })).status).toBe(200);
-    // ada is a viewer now: her token no longer manages users.
-    expect((await api('GET', '')).status).toBe(403);
+    // Demoted and given a new password in one change: both apply.
+    const scramBefore = (await f.users.getUser('ada'))?.scram.storedKey;
+    expect((await api('PATCH', 'ada', { role: 'viewer', password: 'ada-new-password' })).status).toBe(200);
+    expect((await f.users.getUser('ada'))?.scram.storedKey).not.toEqual(scramBefore);
+    // ada is a viewer now, and her sessions ended with the new password.
+    expect((await raw(f, 'users/', { authorization: admin })).status).toBe(401);
     const root2 = bearer(await tokenFor(f, 'root2'));
     expect((await api('DELETE', 'root2', undefined, root2)).status).toBe(409);
+    // Another admin, enabled or not, may be deleted.
+    for (const enabled of [true, false]) {
+      await api('POST', '', { username: 'root3', password: 'root3-password', role: 'admin', enabled }, root2);
+      expect((await api('DELETE', 'root3', undefined, root2)).status).toBe(204);
+    }
+    expect((await f.users.listUsers()).filter((u) => u.role === 'admin').map((u) => u.username)).toEqual(['root2']);
   });
 
   it('two concurrent demotions of the last two admins leave one admin', async () => {
@@ -260,6 +277,86 @@ describe('users API: the last enabled admin', () => {
     expect([403, 409]).toContain(statuses[1]);
     const admins = (await f.users.listUsers()).filter((u) => u.role === 'admin' && u.enabled);
     expect(admins).toHaveLength(1);
+  });
+});
+
+describe('users API: the last enabled admin, with two server processes on one user store', () => {
+  // A second server over the fixture's users, as another process over one store would be: its own users route, so
+  // nothing in process orders its changes with the first one's.
+  async function secondServer(first: SecureFixture): Promise<{ base: string; close: () => Promise<void> }> {
+    const security = createSecurity({
+      users: first.users,
+      sessions: first.users,
+      clock: first.clock.now,
+      serverSecret: new Uint8Array(32).fill(9),
+      iterations: ITERATIONS,
+    });
+    const store = createMemoryStore();
+    const server = createServer({ store, clock: first.clock.now, tz: 'New_York', ...security.serverOptions });
+    const addr = await server.listen(0, '127.0.0.1');
+    return {
+      base: addr.url,
+      close: async () => {
+        server.http.closeAllConnections();
+        await server.close();
+        await store.close();
+      },
+    };
+  }
+
+  // Hold the first two listings of the users until both are asked for (or `release` is called): each process counts
+  // the admins before the other writes anything, the interleaving in which a check made before the write cannot see
+  // the other's demotion.
+  function countTogether(users: MemoryUserStore): () => void {
+    const held: (() => void)[] = [];
+    let open = false;
+    const release = (): void => {
+      open = true;
+      for (const r of held.splice(0)) r();
+    };
+    const list = users.listUsers.bind(users);
+    users.listUsers = async () => {
+      if (!open) {
+        await new Promise<void>((resolve) => {
+          held.push(resolve);
+          if (held.length === 2) release();
+        });
+      }
+      return list();
+    };
+    return release;
+  }
+
+  it('two demotions of the last two admins through different processes leave one admin', async () => {
+    await f.users.createUser({
+      username: 'root2',
+      role: 'admin',
+      scram: await credentialsForPassword('root2-password', ITERATIONS),
+    });
+    const other = await secondServer(f);
+    try {
+      const root2 = bearer(await tokenFor(f, 'root2'));
+      const release = countTogether(f.users);
+      // Each demotes the other, one through each process.
+      const viaOther = raw(other, 'users/ada', {
+        method: 'PATCH',
+        authorization: root2,
+        body: JSON.stringify({ enabled: false }),
+        contentType: 'application/json',
+      });
+      const viaFirst = api('PATCH', 'root2', { role: 'viewer' });
+      // A request that ends without counting (refused before) must not leave the other one held.
+      for (const p of [viaOther, viaFirst]) void p.finally(release);
+      const [a, b] = await Promise.all([viaFirst, viaOther]);
+      const admins = (await f.users.listUsers()).filter((u) => u.role === 'admin' && u.enabled);
+      expect(admins.length).toBeGreaterThanOrEqual(1);
+      // Each demotion that was undone was refused (409): every 200 is an admin fewer, and no other answer came.
+      const statuses = [a.status, b.status];
+      expect(statuses.filter((s) => s === 200).length).toBe(2 - admins.length);
+      expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 });
 

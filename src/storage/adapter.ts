@@ -254,7 +254,8 @@ export interface StorageAdapter {
   /**
    * Optional capability (see `ChangeNotifier`), with {@link subscribeChanges}: resolve once every change committed
    * through any adapter before the call has been reported to this adapter's listeners, so that what they keep may be
-   * trusted to reflect it (a response cached before another process's write is not answered after it).
+   * trusted to reflect it (a response cached before another process's write is not answered after it). A backend
+   * whose adapters report each change to the others' listeners before the write resolves (memory) leaves it out.
    */
   syncChanges?(): Promise<void>;
 

@@ -41,8 +41,9 @@ export interface ChangeNotifier {
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
   /**
    * Resolve once every change committed through any adapter before the call has been reported to the listeners (a
-   * notification on its way is waited for, or the change log read now). Without subscribers it resolves at once.
-   * Best effort while the store is out of reach: it resolves, and what was missed is reported once it is back.
+   * notification on its way is waited for, or the change log read now); optional where each change is reported
+   * before the write that made it resolves. Without subscribers it resolves at once. Best effort while the store is
+   * out of reach: it resolves, and what was missed is reported once it is back.
    */
-  syncChanges(): Promise<void>;
+  syncChanges?(): Promise<void>;
 }

@@ -35,8 +35,6 @@ export interface MemoryStore extends StorageAdapter {
   readonly authState: AuthStateStore;
   /** Report entity changes made through the other adapters over this state; see `ChangeNotifier`. */
   subscribeChanges(listener: StoreChangeListener): Promise<() => void>;
-  /** Resolves at once: the other adapters report each change to the listeners as they make it. */
-  syncChanges(): Promise<void>;
 }
 
 // What the adapters over one state share besides the data: subscribers to changes (tagged with their adapter).
@@ -126,10 +124,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     watchPoll: (watchId, refresh) => settle(() => state.watchPoll(watchId, refresh, now())),
     watchInfo: (watchId) => settle(() => state.watchInfo(watchId, now())),
     watches: () => settle(() => state.watches(now())),
-    syncChanges: () =>
-      settle(() => {
-        now();
-      }),
     subscribeChanges: (listener) =>
       settle(() => {
         now();

@@ -10,6 +10,7 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER, REMOVE } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
+import { ResponseCache } from '../../src/server/cache/response-cache.js';
 import type { OpDef } from '../../src/server/index.js';
 import type { StorageAdapter } from '../../src/storage/adapter.js';
 import { type Fixture, get, ids, post, startFixture } from './support/server-fixture.js';
@@ -110,6 +111,53 @@ describe('response cache', () => {
     expect((await get(f, 'read?id=@sp')).row(0).get('curVal')).toEqual(new Num(75, '°F'));
     f.clock.advance(60_001);
     expect((await get(f, 'read?id=@sp')).row(0).get('curVal')).toEqual(new Num(70, '°F'));
+  });
+
+  it('sees every timed override end on time, not only the first one pending', async () => {
+    const write = (level: number, val: number, minutes?: number) =>
+      post(
+        f,
+        'pointWrite',
+        Grid.fromDicts([
+          {
+            id: new Ref('sp'),
+            level: new Num(level),
+            val: new Num(val, '°F'),
+            ...(minutes === undefined ? {} : { duration: new Num(minutes, 'min') }),
+          },
+        ]),
+      );
+    const curVal = async () => (await get(f, 'read?id=@sp')).row(0).get('curVal');
+    await write(17, 70);
+    await write(9, 72, 2);
+    await write(8, 75, 1);
+    expect(await curVal()).toEqual(new Num(75, '°F'));
+    f.clock.advance(60_001);
+    expect(await curVal()).toEqual(new Num(72, '°F'));
+    f.clock.advance(60_000);
+    expect(await curVal()).toEqual(new Num(70, '°F'));
+  });
+
+  it('caches nothing while more timed overrides are pending than it keeps track of, until the last has ended', () => {
+    let now = 0;
+    const cache = new ResponseCache({ maxEntries: 10, maxBytes: 1 << 20 }, () => now);
+    const response = { contentType: 'text/plain', body: Buffer.from('x') };
+    const keep = (key: string) => {
+      cache.set(key, response, { ids: ['a'] }, [], cache.generation);
+      return cache.get(key) !== undefined;
+    };
+    expect(keep('before')).toBe(true);
+    // One end more than it keeps (10,000): it forgets them all, and caches nothing until the last has passed.
+    for (let i = 1; i <= 10_001; i++) cache.observer.expires('p', 1000 + i);
+    expect(cache.get('before')).toBeUndefined();
+    now = 11_000;
+    expect(keep('meanwhile')).toBe(false);
+    now = 11_001;
+    expect(keep('after')).toBe(true);
+    // Ends noted afterwards are kept track of again.
+    cache.observer.expires('p', 30_000);
+    now = 30_000;
+    expect(cache.get('after')).toBeUndefined();
   });
 
   it('nav levels: a new child shows, an unrelated change keeps the level', async () => {

@@ -1,6 +1,7 @@
 // Encoded responses of read-only GET requests, kept until a change to an entity they depend on.
 
 import { type Filter, parseFilter, planFilter } from '../../core/filter/index.js';
+import { lowerBound } from '../../storage/indexed/tag-index.js';
 import type { EntityChange, StoreObserver } from './observed-store.js';
 
 /** What a cached response depends on, besides the ids of the rows it holds. */
@@ -20,6 +21,9 @@ export interface CachedResponse {
   /** Encoded body. */
   readonly body: Buffer;
 }
+
+// Most timed-override ends a cache keeps track of (see ResponseCache.#pendingEnd).
+const MAX_PENDING_ENDS = 10_000;
 
 interface Entry extends CachedResponse {
   readonly ids: ReadonlySet<string>;
@@ -47,8 +51,11 @@ export class ResponseCache {
   readonly #clock: () => number;
   #bytes = 0;
   #generation = 0;
-  // Timed overrides that end later: when one ends, the point changes with no write to see, so all entries go.
-  #nextExpiry = Number.POSITIVE_INFINITY;
+  // When timed overrides end, ascending, each once: when one ends, its point changes with no write to see, so all
+  // entries go (and those that show the next override to end are kept until it does).
+  readonly #ends: number[] = [];
+  // Past MAX_PENDING_ENDS, ends are not kept: nothing is cached until the latest of those has passed.
+  #blindUntil = Number.NEGATIVE_INFINITY;
 
   constructor(limits: ResponseCacheLimits, clock: () => number) {
     this.#limits = limits;
@@ -61,7 +68,7 @@ export class ResponseCache {
       this.#invalidate(changes);
     },
     expires: (_id, at) => {
-      this.#nextExpiry = Math.min(this.#nextExpiry, at);
+      this.#pendingEnd(at);
     },
     reset: () => {
       this.clear();
@@ -80,7 +87,14 @@ export class ResponseCache {
 
   /** The response cached under `key`, if still valid. */
   get(key: string): CachedResponse | undefined {
-    if (this.#clock() >= this.#nextExpiry) this.clear();
+    const ends = this.#ends;
+    if (ends.length > 0 && this.#clock() >= (ends[0] as number)) {
+      const now = this.#clock();
+      let passed = 0;
+      while (passed < ends.length && (ends[passed] as number) <= now) passed++;
+      ends.splice(0, passed);
+      this.clear();
+    }
     const e = this.#entries.get(key);
     if (e === undefined) return undefined;
     // Refresh its place in the LRU order.
@@ -95,6 +109,7 @@ export class ResponseCache {
    */
   set(key: string, response: CachedResponse, deps: CacheDeps, rowIds: Iterable<string>, generation: number): void {
     if (generation !== this.#generation || response.body.length > this.#limits.maxBytes) return;
+    if (this.#clock() < this.#blindUntil) return;
     const ids = new Set(rowIds);
     for (const id of deps.ids ?? []) ids.add(id);
     const filters = (deps.filters ?? []).map((f) => parseFilter(f));
@@ -114,12 +129,26 @@ export class ResponseCache {
     }
   }
 
-  /** Drop everything. */
+  /** Drop every response (the timed overrides still to end stay known). */
   clear(): void {
     this.#generation++;
     this.#entries.clear();
     this.#bytes = 0;
-    this.#nextExpiry = Number.POSITIVE_INFINITY;
+  }
+
+  // Note when a timed override ends (kept in order, once); past the limit, forget them all and cache nothing until
+  // the last one noted has ended, rather than keep a response that one of them would change.
+  #pendingEnd(at: number): void {
+    const ends = this.#ends;
+    const lo = lowerBound(ends, at);
+    if (ends[lo] === at) return;
+    if (ends.length < MAX_PENDING_ENDS) {
+      ends.splice(lo, 0, at);
+      return;
+    }
+    this.#blindUntil = Math.max(this.#blindUntil, at, ends[ends.length - 1] as number);
+    ends.length = 0;
+    this.clear();
   }
 
   #remove(key: string): void {

@@ -191,8 +191,8 @@ export function isMember(o: number, all: readonly ReadonlyOrdinalSet[], none: re
   return true;
 }
 
-// The first index of a sorted array whose item is >= x.
-function lowerBound(a: readonly number[], x: number): number {
+/** The first index of an ascending array whose item is >= `x` (its length when there is none). */
+export function lowerBound(a: readonly number[], x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -97,6 +97,14 @@ export interface PriorityArray {
   readonly effectiveLevel: number | undefined;
 }
 
+/** When a timed override of a point ends (see {@link StorageAdapter.overrideEnds}). */
+export interface OverrideEnd {
+  /** Point id (without `@`). */
+  readonly id: string;
+  /** When its level empties itself (epoch ms). */
+  readonly at: number;
+}
+
 /** Identity and state of a watch. */
 export interface WatchInfo {
   /** Watch id. */
@@ -237,6 +245,13 @@ export interface StorageAdapter {
     range: TimeRange,
     options?: HisBatchChunkOptions,
   ): AsyncIterable<HisBatchChunk>;
+
+  /**
+   * Optional capability: every timed override the store holds that has not ended, one per timed level, in no order.
+   * Such a point changes when one ends without any write to tell of it: a process that starts after the override was
+   * written (a restart, another server), or that missed changes, learns here when to look again.
+   */
+  overrideEnds?(): Promise<readonly OverrideEnd[]>;
 
   /**
    * Optional capability: a number that is different after any change to an entity (a commit, a point write, a

@@ -6,7 +6,7 @@ import type { TagVal } from '../core/grid/dict.js';
 import type { Val } from '../core/kinds/kind.js';
 import { REMOVE } from '../core/kinds/marker.js';
 import { Num } from '../core/kinds/number.js';
-import type { PointWriteRequest, PriorityArray, PriorityLevel } from './adapter.js';
+import type { OverrideEnd, PointWriteRequest, PriorityArray, PriorityLevel } from './adapter.js';
 
 /** Number of levels: 1 (emergency, highest) to 17 (default, lowest), as in BACnet and Haystack `writable`. */
 export const PRIORITY_LEVEL_COUNT = 17;
@@ -57,6 +57,13 @@ export function expireLevels(levels: readonly PriorityLevel[], now: number): Pri
     }
   }
   return next;
+}
+
+/** The end of each timed level of point `id` still to come after `now` (see `StorageAdapter.overrideEnds`). */
+export function levelEnds(id: string, levels: readonly PriorityLevel[], now: number): OverrideEnd[] {
+  const out: OverrideEnd[] = [];
+  for (const l of levels) if (l.expires !== undefined && l.expires > now) out.push({ id, at: l.expires });
+  return out;
 }
 
 /** The earliest expiry among timed levels, or undefined when none is timed. */

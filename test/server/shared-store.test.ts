@@ -10,6 +10,7 @@ import type { StorageAdapter } from '../../src/storage/adapter.js';
 import type { StoreChangeListener } from '../../src/storage/change-notifier.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { createTestClock } from '../../src/storage/testing/test-clock.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { BUILDING, type Fixture, get } from './support/server-fixture.js';
 
@@ -95,6 +96,30 @@ describe('servers sharing one store', () => {
     }
     await one.server.handler.store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis: 'Renamed' }) }]);
     expect((await get(two, 'read?id=@s1')).rows[0]?.get('dis')).toBe('Renamed');
+  });
+
+  it('see a timed override end that was written before they started (a restart)', async () => {
+    const file = dir.file('restart.db');
+    const clock = createTestClock();
+    const before = await openSqliteStore({ path: file, clock: clock.now });
+    await before.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+    await before.pointWrite({ id: 'sp', level: 17, val: new Num(70), who: 't' });
+    await before.pointWrite({ id: 'sp', level: 9, val: new Num(72), who: 't', durationMs: 120_000 });
+    await before.pointWrite({ id: 'sp', level: 8, val: new Num(75), who: 't', durationMs: 60_000 });
+    await before.close();
+    // The server that starts on the file never saw those writes.
+    const after = await openSqliteStore({ path: file, clock: clock.now });
+    closing.push(() => after.close());
+    const server = createServer({ store: after, noAuth: true, clock: clock.now, responseCache: true });
+    const base = (await server.listen(0, '127.0.0.1')).url;
+    closing.push(() => server.close());
+    const f = asFixture({ server, base }, after);
+    const curVal = async () => (await get(f, 'read?id=@sp')).rows[0]?.get('curVal');
+    expect(await curVal()).toEqual(new Num(75));
+    clock.advance(60_001);
+    expect(await curVal()).toEqual(new Num(72));
+    clock.advance(60_000);
+    expect(await curVal()).toEqual(new Num(70));
   });
 
   it('tell observers when a timed override written elsewhere ends', async () => {

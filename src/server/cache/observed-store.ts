@@ -71,11 +71,24 @@ export interface StoreFollower {
 /**
  * Report to `observer` the changes other processes make to `store` (when it announces them: `subscribeChanges`),
  * as {@link observeStore} reports this process's: each changed entity read back once, timed overrides' ends, and a
- * `reset` when the store may have missed some (or the read back fails: everything is treated as changed).
+ * `reset` when the store may have missed some (or the read back fails: everything is treated as changed). The ends of
+ * the timed overrides the store already holds (`overrideEnds`) are reported at the start and after each reset.
  */
 export function followStore(store: StorageAdapter, observer: StoreObserver): StoreFollower {
+  // The timed overrides pending in the store, which end with no write to tell of it: read at the start (they may
+  // predate this process) and after a reset (one written meanwhile was not announced).
+  const overrideEnds = store.overrideEnds?.bind(store);
+  const loadEnds = async (): Promise<void> => {
+    if (overrideEnds === undefined) return;
+    try {
+      for (const e of await overrideEnds()) observer.expires(e.id, e.at);
+    } catch (err) {
+      // Unread, they are missed as before: only a cached answer may outlive such an override.
+      if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+    }
+  };
   if (store.subscribeChanges === undefined) {
-    return { ready: Promise.resolve(), sync: () => undefined, stop: () => undefined };
+    return { ready: loadEnds(), sync: () => undefined, stop: () => undefined };
   }
   // Changes heard and being read back: the observer has not been told of them yet.
   const readingBack = new Set<Promise<void>>();
@@ -83,6 +96,7 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
     if (observer.wants?.() === false) return;
     if (change.kind === 'reset') {
       observer.reset?.();
+      void loadEnds();
       return;
     }
     const ids = change.ids;
@@ -114,16 +128,19 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
   };
   let stopped = false;
   let unsubscribe: (() => void) | undefined;
-  const ready = store.subscribeChanges(onChange).then(
-    (stop) => {
-      if (stopped) stop();
-      else unsubscribe = stop;
-    },
-    (err: unknown) => {
-      // A store that cannot subscribe (closed already) serves on; only other processes' changes go unseen.
-      if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
-    },
-  );
+  const ready = store
+    .subscribeChanges(onChange)
+    .then(
+      (stop) => {
+        if (stopped) stop();
+        else unsubscribe = stop;
+      },
+      (err: unknown) => {
+        // A store that cannot subscribe (closed already) serves on; only other processes' changes go unseen.
+        if (errorChannel.hasSubscribers) errorChannel.publish({ op: undefined, error: err });
+      },
+    )
+    .then(loadEnds);
   return {
     ready,
     sync,

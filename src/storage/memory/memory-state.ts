@@ -8,6 +8,7 @@ import type { TimeZone } from '../../core/tz/time-zone.js';
 import type {
   CommitDiff,
   HisItem,
+  OverrideEnd,
   PointWriteRequest,
   PriorityArray,
   PriorityLevel,
@@ -23,6 +24,7 @@ import { ValuePool } from '../indexed/value-pool.js';
 import {
   emptyLevels,
   expireLevels,
+  levelEnds,
   nextExpiry,
   toPriorityArray,
   validatePointWrite,
@@ -207,6 +209,11 @@ export class MemoryState {
     let series = this.#his.get(id);
     if (series === undefined) this.#his.set(id, (series = new HisSeries()));
     return series.write(items);
+  }
+
+  /** The timed overrides that have not ended by `now`. */
+  overrideEnds(now: number): OverrideEnd[] {
+    return [...this.#timed].flatMap((id) => levelEnds(id, this.#priority.get(id) ?? emptyLevels(), now));
   }
 
   /** A point's priority array. */

@@ -102,6 +102,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     hisWrite: (id, items) => settle(() => state.hisWrite(id, items, now(), limits)),
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
+    overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) =>
       settle(() => {
         const at = now();

@@ -19,6 +19,7 @@ import type {
   CommitDiff,
   HisBatchChunk,
   HisItem,
+  OverrideEnd,
   PointWriteRequest,
   PriorityArray,
   PriorityLevel,
@@ -37,6 +38,7 @@ import {
   emptyLevels,
   encodeLevels,
   expireLevels,
+  levelEnds,
   nextExpiry,
   toPriorityArray,
   validatePointWrite,
@@ -580,6 +582,14 @@ export class PgState {
     const row = r[0];
     if (row === undefined) throw new UnknownRecError(id);
     return toPriorityArray(row.levels === null ? emptyLevels() : decodeLevels(row.levels));
+  }
+
+  /** The timed overrides that have not ended by `now`. */
+  async overrideEnds(now: number): Promise<OverrideEnd[]> {
+    const r = await this.#query<{ readonly id: string; readonly levels: string }>(
+      'SELECT e.id, p.levels FROM priority p JOIN entity e ON e.rid = p.rid WHERE p.next_expiry IS NOT NULL',
+    );
+    return r.flatMap((row) => levelEnds(row.id, decodeLevels(row.levels), now));
   }
 
   /** Write a level and mirror the effective value onto the point, as one committed change. */

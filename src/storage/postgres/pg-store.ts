@@ -240,6 +240,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
         return state.hisCount(id);
       }),
     readPriorityArray: (id) => call(() => state.readPriorityArray(id, now())),
+    overrideEnds: () => call(() => state.overrideEnds(now())),
     pointWrite: (req) => call(() => state.pointWrite(req, now())),
     watchOpen: (dis, leaseMs, owner) => call(() => state.watchOpen(dis, leaseMs, now(), owner)),
     watchAdd: (watchId, ids) => call(() => state.watchAdd(watchId, ids, now())),

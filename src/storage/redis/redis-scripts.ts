@@ -333,6 +333,16 @@ end
 return out
 `);
 
+/** Every point with a timed level and its levels (ARGV: base): `{id, levels|false}...`. */
+export const TIMED_POINTS = script(`
+local base = ARGV[1]
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', base .. ':pexp', 0, -1)) do
+  out[#out + 1] = {id, redis.call('HGET', base .. ':pa', id)}
+end
+return out
+`);
+
 /** Open a watch (ARGV: base, now, id, dis, owner|'', hasOwner 0/1, lease, maxWatches): `{1, info}` or `{3}`. */
 export const WATCH_OPEN = script(`${WATCH}
 local base, now, wid = ARGV[1], ARGV[2], ARGV[3]

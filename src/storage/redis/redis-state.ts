@@ -8,6 +8,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
   HisItem,
+  OverrideEnd,
   PointWriteRequest,
   PriorityArray,
   PriorityLevel,
@@ -25,6 +26,7 @@ import {
   emptyLevels,
   encodeLevels,
   expireLevels,
+  levelEnds,
   nextExpiry,
   toPriorityArray,
   validatePointWrite,
@@ -368,6 +370,12 @@ export class RedisState {
     const r = await this.#dueSafe(now, S.POINT, [id]);
     if (r[1] === null) throw new UnknownRecError(id);
     return toPriorityArray(levelsOf(r[2] as string | null));
+  }
+
+  /** The timed overrides that have not ended by `now`. */
+  async overrideEnds(now: number): Promise<OverrideEnd[]> {
+    const rows = (await this.#redis.eval(S.TIMED_POINTS, this.#ver, [this.#base])) as [string, string | null][];
+    return rows.flatMap(([id, levels]) => levelEnds(id, levelsOf(levels), now));
   }
 
   /** Write a level and mirror the effective value onto the point, as one change. */

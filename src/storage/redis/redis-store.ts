@@ -156,6 +156,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     hisWrite: (id, items) => checked(() => state.hisWrite(id, items)),
     hisCount: (id) => checked(() => state.hisCount(id)),
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
+    overrideEnds: () => run(() => state.overrideEnds(now())),
     pointWrite: (req) => run(() => state.pointWrite(req, now())),
     watchOpen: (dis, leaseMs, owner) => run(() => state.watchOpen(dis, leaseMs, now(), owner)),
     watchAdd: (watchId, ids) => run(() => state.watchAdd(watchId, ids, now())),

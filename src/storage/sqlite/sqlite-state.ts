@@ -13,6 +13,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
   HisItem,
+  OverrideEnd,
   PointWriteRequest,
   PriorityArray,
   PriorityLevel,
@@ -28,6 +29,7 @@ import {
   emptyLevels,
   encodeLevels,
   expireLevels,
+  levelEnds,
   nextExpiry,
   toPriorityArray,
   validatePointWrite,
@@ -182,6 +184,9 @@ export class SqliteState {
             '(SELECT min(next_expiry) FROM priority WHERE next_expiry IS NOT NULL)',
         )
         .raw(),
+      timed: db.prepare(
+        'SELECT e.id, p.levels FROM priority p JOIN entity e ON e.rid = p.rid WHERE p.next_expiry IS NOT NULL',
+      ),
       expired: db.prepare(
         'SELECT p.rid, e.id, p.levels FROM priority p JOIN entity e ON e.rid = p.rid WHERE p.next_expiry <= ?',
       ),
@@ -386,6 +391,12 @@ export class SqliteState {
     this.#expireOverrides(now);
     const rid = this.#requireRid(id);
     return toPriorityArray(this.#levels(rid));
+  }
+
+  /** The timed overrides that have not ended by `now`. */
+  overrideEnds(now: number): OverrideEnd[] {
+    const rows = this.#q.timed.all() as { readonly id: string; readonly levels: string }[];
+    return rows.flatMap((r) => levelEnds(r.id, decodeLevels(r.levels), now));
   }
 
   /** Write a level and mirror the effective value onto the point, as one committed change. */

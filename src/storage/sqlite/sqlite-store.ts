@@ -171,6 +171,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         return state.hisCount(id);
       }),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
+    overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
     watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), owner)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now())),

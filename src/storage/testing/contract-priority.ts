@@ -29,6 +29,31 @@ function levelVals(arr: PriorityArray): unknown[] {
 /** Register the priority array tests. */
 export function describePriorityContract(h: Harness): void {
   describe('priority arrays', () => {
+    it('lists the timed overrides still to end, one per timed level, for a process that never saw them', async (ctx) => {
+      const { store, clock } = await h.open();
+      if (store.overrideEnds === undefined) ctx.skip();
+      const ends = async () => {
+        const all = await (store.overrideEnds as NonNullable<StorageAdapter['overrideEnds']>)();
+        return [...all].sort((a, b) => a.at - b.at);
+      };
+      await withWritable(store);
+      expect(await ends()).toEqual([]);
+      const t = clock.now();
+      await store.pointWrite({ id: 'sp', level: 9, val: F(72), who: 'a', durationMs: 120_000 });
+      await store.pointWrite({ id: 'sp', level: 8, val: F(75), who: 'a', durationMs: 60_000 });
+      await store.pointWrite({ id: 'sp', level: 10, val: F(70), who: 'a' });
+      await store.pointWrite({ id: 'other', level: 8, val: true, who: 'a', durationMs: 30_000 });
+      expect(await ends()).toEqual([
+        { id: 'other', at: t + 30_000 },
+        { id: 'sp', at: t + 60_000 },
+        { id: 'sp', at: t + 120_000 },
+      ]);
+      // Ended ones are left out, as are released ones.
+      clock.advance(30_000);
+      await store.pointWrite({ id: 'sp', level: 8, val: null, who: 'a' });
+      expect(await ends()).toEqual([{ id: 'sp', at: t + 120_000 }]);
+    });
+
     it('starts with 17 empty levels and no effective value', async () => {
       const { store } = await h.open();
       await withWritable(store);

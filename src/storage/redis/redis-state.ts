@@ -132,6 +132,8 @@ export class RedisState {
   /** This process's copy of the entities (the store reports, warms and stops it). */
   readonly mirror: SharedMirror;
   readonly #catchUpMax: number;
+  // This process's entity writes in progress, by id: the last one touching each (see #inTurn).
+  readonly #writing = new Map<string, Promise<void>>();
   #exact = 0;
   #rechecked = 0;
 
@@ -297,6 +299,11 @@ export class RedisState {
       } else asked.add(d.id);
     }
     const ids = [...asked];
+    return this.#inTurn(ids, () => this.#commitOnce(diffs, ids, now));
+  }
+
+  // A commit whose entities no other write of this process is staging: retried while other processes change them.
+  async #commitOnce(diffs: readonly CommitDiff[], ids: readonly string[], now: number): Promise<Dict[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const r = await this.#dueSafe(now, S.BY_IDS, ids);
       const stored = new Map<string, string>();
@@ -381,6 +388,11 @@ export class RedisState {
   /** Write a level and mirror the effective value onto the point, as one change. */
   async pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
     validatePointWrite(req);
+    return this.#inTurn([req.id], () => this.#pointWriteOnce(req, now));
+  }
+
+  // A point write no other write of this process is staging against: retried while other processes change the point.
+  async #pointWriteOnce(req: PointWriteRequest, now: number): Promise<PriorityArray> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const r = await this.#dueSafe(now, S.POINT, [req.id]);
       const data = r[1] as string | null;
@@ -472,6 +484,32 @@ export class RedisState {
     }
     if (code !== DONE) throw unknownWatchError(watchId);
     return watchInfo(r[1]);
+  }
+
+  /**
+   * Run `work` once every earlier write of this process to any of `ids` is done. Writes are optimistic (staged from
+   * what was read, applied only if it is unchanged): writes of one process to one entity at once would fail each
+   * other's checks, each round letting one through, so many at once ran out of attempts (50 concurrent point writes
+   * to one point: one refused). In turn, only other processes' writes can make a check fail.
+   */
+  async #inTurn<T>(ids: readonly string[], work: () => Promise<T>): Promise<T> {
+    const before = new Set<Promise<void>>();
+    for (const id of ids) {
+      const p = this.#writing.get(id);
+      if (p !== undefined) before.add(p);
+    }
+    let done = (): void => undefined;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    for (const id of ids) this.#writing.set(id, mine);
+    try {
+      if (before.size > 0) await Promise.all(before);
+      return await work();
+    } finally {
+      done();
+      for (const id of ids) if (this.#writing.get(id) === mine) this.#writing.delete(id);
+    }
   }
 
   // Run a reading script (ARGV: base, now, args); when a timed override is due, end it first and run again.

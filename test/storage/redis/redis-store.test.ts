@@ -117,6 +117,28 @@ describe.skipIf(!up)('redis store', () => {
     expect(idsOf(await a.read({ filter: 't9 and writeLevel == 1' }))).toEqual(['sp']);
   });
 
+  it('takes many concurrent writes of one process to one entity, none refused as a conflict', async () => {
+    const store = await open();
+    await addEntities(store, [{ id: new Ref('sp'), point: MARKER, writable: MARKER }]);
+    // Twice the attempts a write makes against other writers: at once, they would each fail the others' checks.
+    const n = 100;
+    const writes = Array.from({ length: n }, (_, i) =>
+      store.pointWrite({ id: 'sp', level: 1 + (i % 16), val: new Num(i), who: 'w' }),
+    );
+    const tags = Array.from({ length: n }, (_, i) =>
+      store.commit([{ op: 'update', id: 'sp', changes: Dict.of({ [`t${String(i)}`]: new Num(i) }) }]),
+    );
+    const settled = await Promise.allSettled([...writes, ...tags]);
+    expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
+    const [sp] = await store.readByIds(['sp']);
+    expect(sp?.names.filter((name) => name.startsWith('t'))).toHaveLength(n);
+    // The last write of each level is the one kept (writes of one process apply in the order they were made).
+    const arr = await store.readPriorityArray('sp');
+    expect(arr.levels.slice(0, 16).map((l) => l.val)).toEqual(
+      Array.from({ length: 16 }, (_, k) => new Num((k <= 3 ? 96 : 80) + k)),
+    );
+  });
+
   it('tells listeners reset when syncChanges finds a change no message told of (an older process wrote it)', async () => {
     const store = await open();
     const changes: string[] = [];

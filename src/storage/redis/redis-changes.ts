@@ -95,7 +95,11 @@ export class RedisChangeFeed {
         void this.#reset();
       },
     );
-    this.#hear(await this.#version());
+    try {
+      this.#hear(await this.#version());
+    } catch {
+      // Out of reach right after subscribing: the first sync finds the version ahead, waits, and resets.
+    }
   }
 
   // The subscription came back after a gap: every change up to the version read now is covered by the reset.

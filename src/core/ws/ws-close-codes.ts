@@ -29,7 +29,7 @@ export const WS_CLOSE = {
   PROTOCOL: { code: 4005, error: 'HS_ERR_BAD_REQUEST' },
   /** No login within the server's `authTimeoutMs`. */
   AUTH_TIMEOUT: { code: 4008, error: 'HS_ERR_AUTH' },
-  /** The client reads its answers too slowly: the server's send buffer passed `maxBufferedBytes`. */
+  /** The client reads its answers too slowly: an answer was due while its unread bytes passed four times `maxBufferedBytes`. */
   SLOW_CONSUMER: { code: 4009, error: 'HS_ERR_LIMIT' },
   /** Too many failed logins from this user or address. */
   THROTTLED: { code: 4029, error: 'HS_ERR_THROTTLED' },

@@ -149,7 +149,7 @@ export function createWebSocketEndpoint(
     // While an answer is sent in fragments nothing may come between them: other messages wait here, and other
     // fragmented answers wait for their turn on `#wire`.
     #fragmenting = false;
-    readonly #held: (string | Buffer)[] = [];
+    readonly #held: { readonly text: string | Buffer; readonly bytes: number }[] = [];
     #wire: Promise<void> = Promise.resolve();
     #alive = true;
     #closed = false;
@@ -161,6 +161,8 @@ export function createWebSocketEndpoint(
     readonly watches = new Map<string, { ch: string | undefined; ids: Set<string> }>();
     readonly #dirty = new Set<string>();
     #flushScheduled = false;
+    // Watches whose push waits until the client has read its backlog.
+    readonly #deferred = new Set<string>();
 
     constructor(ws: WebSocket, upgrade: IncomingMessage, principal: Principal | undefined, token: string | undefined) {
       this.ws = ws;
@@ -243,29 +245,44 @@ export function createWebSocketEndpoint(
 
     #send(text: string | Buffer): void {
       if (this.#closed) return;
-      if (this.#fragmenting) {
-        this.#held.push(text);
+      // A backlog past four times the limit before this message: answers to requests read before it grew keep
+      // coming and the client does not read them. One long answer to a client that reads is no backlog.
+      if (this.#unsent > 4 * o.maxBufferedBytes) {
+        this.end('SLOW_CONSUMER');
         return;
       }
       const bytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+      // Counted from now: messages held behind a fragmented answer are unread bytes in memory too.
+      this.#unsent += bytes;
+      if (this.#fragmenting) this.#held.push({ text, bytes });
+      else this.#write(text, bytes);
+      this.#flow();
+    }
+
+    #write(text: string | Buffer, bytes: number): void {
       if (messageChannel.hasSubscribers) {
         messageChannel.publish({ direction: 'sent', transport: 'ws', connectionId: this.#connectionId, bytes });
       }
-      this.#unsent += bytes;
       this.ws.send(text, { binary: false }, () => {
         this.#unsent -= bytes;
         this.#flow();
       });
-      if (this.#unsent > 4 * o.maxBufferedBytes) this.end('SLOW_CONSUMER');
-      else this.#flow();
     }
 
-    /** Read the socket only while requests in flight and unread answers are within their limits. */
+    /**
+     * Read the socket only while requests in flight and unread answers are within their limits; once the client
+     * has read its backlog, push the watches held back meanwhile.
+     */
     #flow(): void {
       if (this.#closed) return;
       const stop = this.#inFlight >= o.maxInFlight || this.#unsent > o.maxBufferedBytes;
       if (stop && !this.ws.isPaused) this.ws.pause();
       else if (!stop && this.ws.isPaused) this.ws.resume();
+      if (this.#deferred.size > 0 && this.#unsent <= o.maxBufferedBytes) {
+        const ids = [...this.#deferred];
+        this.#deferred.clear();
+        for (const id of ids) void this.#push(id);
+      }
     }
 
     async #onText(text: string): Promise<void> {
@@ -476,11 +493,14 @@ export function createWebSocketEndpoint(
           throw err;
         }
         const { prefix, suffix } = wsResponseParts(req.id, req.ch);
-        this.#held.unshift(prefix + writeHayson(pipeline.errorReply(err, true, req.op).grid) + suffix);
+        const text = prefix + writeHayson(pipeline.errorReply(err, true, req.op).grid) + suffix;
+        const bytes = Buffer.byteLength(text);
+        this.#unsent += bytes;
+        this.#held.unshift({ text, bytes });
       } finally {
         if (!finished) await it.return?.();
         this.#fragmenting = false;
-        for (const m of this.#held.splice(0)) this.#send(m);
+        if (!this.#closed) for (const m of this.#held.splice(0)) this.#write(m.text, m.bytes);
       }
     }
 
@@ -624,6 +644,12 @@ export function createWebSocketEndpoint(
     async #push(watchId: string): Promise<void> {
       const w = this.watches.get(watchId);
       if (w === undefined || this.#closed || this.principal === undefined) return;
+      // Pushes to a client that has not read what it was sent would pile up in memory: its changes wait in the
+      // watch instead, merged (latest state per entity), and go out as one push once it has read (see #flow).
+      if (this.#unsent > o.maxBufferedBytes) {
+        this.#deferred.add(watchId);
+        return;
+      }
       const outcome = await pipeline.dispatchOp({
         op: 'watchPoll',
         principal: this.principal,

@@ -8,7 +8,11 @@ export interface WebSocketOptions {
   readonly maxBatch: number;
   /** Most requests of one connection running at once; past it the server stops reading the socket. Default 64. */
   readonly maxInFlight: number;
-  /** Answer bytes the client has not read yet past which the server stops reading (x4: closes with 4009). Default 8 MiB. */
+  /**
+   * Bytes sent that the client has not read yet past which the server stops reading its requests and holds watch
+   * pushes back (their changes go out merged once it has read); an answer due while they are past four times this
+   * closes the connection with 4009. Default 8 MiB.
+   */
   readonly maxBufferedBytes: number;
   /** Ping interval in ms; a peer that has not answered the previous ping is dropped. Default 30,000. */
   readonly pingIntervalMs: number;

@@ -16,11 +16,18 @@ import {
 import { CallError } from '../../../src/core/errors.js';
 import { Grid } from '../../../src/core/grid/grid.js';
 import { HDateTime } from '../../../src/core/kinds/date-time.js';
+import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Num } from '../../../src/core/kinds/number.js';
+import { Ref } from '../../../src/core/kinds/ref.js';
 import { WS_CLOSE } from '../../../src/core/ws/ws-close-codes.js';
 import { encodeWsAuth, encodeWsBatch, encodeWsRequest } from '../../../src/core/ws/ws-envelope.js';
 import { type OpDef, type OpEvent, SERVER_CHANNELS } from '../../../src/server/index.js';
 import { PASSWORD, rawSocket, startWsFixture, type WsFixture, wsFactory } from './ws-fixture.js';
+
+/** An op any viewer may call, without side effects. */
+function testOp(name: string, doc: string, handler: OpDef['handler']): OpDef {
+  return { name, doc, noSideEffects: true, requiredRole: 'viewer', handler };
+}
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -244,22 +251,16 @@ describe('WebSocket endpoint without authentication', () => {
   let most = 0;
   const gates: (() => void)[] = [];
   let arrived: (() => void) | undefined;
-  const gated: OpDef = {
-    name: 'gated',
-    doc: 'Waits until the test opens its gate.',
-    noSideEffects: true,
-    requiredRole: 'viewer',
-    handler: async () => {
-      running++;
-      most = Math.max(most, running);
-      await new Promise<void>((resolve) => {
-        gates.push(resolve);
-        arrived?.();
-      });
-      running--;
-      return Grid.EMPTY;
-    },
-  };
+  const gated = testOp('gated', 'Waits until the test opens its gate.', async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise<void>((resolve) => {
+      gates.push(resolve);
+      arrived?.();
+    });
+    running--;
+    return Grid.EMPTY;
+  });
 
   beforeAll(async () => {
     f = await startWsFixture({
@@ -459,5 +460,78 @@ describe('push-fed watches when their connection ends', () => {
     const err = await failure(changes2.next());
     expect(err).toMatchObject({ closeCode: WS_CLOSE.SESSION_ENDED.code, code: 'HS_ERR_AUTH' });
     await ended.disconnect();
+  });
+});
+
+describe('WebSocket endpoint when the client reads slowly, or asks for a lot at once', () => {
+  let f: WsFixture;
+  let gate: (() => void) | undefined;
+  let waiting: (() => void) | undefined;
+  // A long answer whose second chunk comes only when the test opens the gate: the answer stalls half sent.
+  const slowRows = testOp('slowRows', 'Answers two chunks, the second once the test opens its gate.', () => ({
+    meta: Grid.EMPTY.meta,
+    cols: Grid.fromDicts([{ n: 1 }]).cols,
+    chunks: (async function* () {
+      yield Grid.fromDicts([{ n: 1 }]);
+      await new Promise<void>((resolve) => {
+        gate = resolve;
+        waiting?.();
+      });
+      yield Grid.fromDicts([{ n: 2 }]);
+    })(),
+  }));
+
+  beforeAll(async () => {
+    // A buffer limit below one push of a point: one unread push is a backlog.
+    f = await startWsFixture({ auth: false, webSocket: { maxBufferedBytes: 256 }, extra: { ops: [slowRows] } });
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  type Raw = Awaited<ReturnType<typeof rawSocket>>;
+  // The next message, or how the connection closed instead.
+  const nextOrClose = (raw: Raw): Promise<string> =>
+    Promise.race([raw.next(), raw.closed.then((c) => `closed ${String(c.code)}`)]);
+
+  it('answers a prompt reader an answer longer than four times the buffer limit, and stays open', async () => {
+    const raw = await rawSocket(f.wsUrl);
+    raw.ws.send(encodeWsRequest('1', 'ops', Grid.EMPTY));
+    expect((await nextOrClose(raw)).length).toBeGreaterThan(1024);
+    raw.ws.send(encodeWsRequest('2', 'about', Grid.EMPTY));
+    expect(await nextOrClose(raw)).toContain('"id":"2"');
+    raw.ws.close();
+  });
+
+  it('queues no pushes behind a stalled answer: their changes go out merged once it is sent', async () => {
+    const raw = await rawSocket(f.wsUrl);
+    const sub = Grid.make({ meta: { watchDis: 'stalled' }, cols: ['id'], rows: [{ id: new Ref('p1') }] });
+    raw.ws.send(encodeWsRequest('s', 'watchSub', sub));
+    const subscribed = JSON.parse(await nextOrClose(raw)) as { id: string; grid: { meta: { watchId: string } } };
+    expect(subscribed.id).toBe('s');
+    const stalled = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    raw.ws.send(encodeWsRequest('r', 'slowRows', Grid.EMPTY));
+    const closed = raw.closed.then((c) => `closed ${String(c.code)}`);
+    expect(await Promise.race([stalled.then(() => 'stalled'), closed])).toBe('stalled');
+    const http = new HaystackClient({ url: f.url });
+    for (let v = 71; v <= 75; v++) await http.pointWrite('p1', 8, new Num(v, '°F'));
+    // One more exchange: the pushes of those writes are made by now.
+    await http.about();
+    gate?.();
+    expect(await nextOrClose(raw)).toContain('"id":"r"');
+    const values: number[] = [];
+    while (!values.includes(75)) {
+      const push = JSON.parse(await nextOrClose(raw)) as { grid: { rows: { curVal: { val: number } }[] } };
+      values.push(...push.grid.rows.map((r) => r.curVal.val));
+    }
+    // The first change went out behind the answer; the later ones waited in the watch and came as one.
+    expect(values).toEqual([71, 75]);
+    raw.ws.close();
+    await http.call(
+      'watchUnsub',
+      Grid.make({ meta: { watchId: subscribed.grid.meta.watchId, close: MARKER }, cols: [] }),
+    );
   });
 });

@@ -53,6 +53,28 @@ async function checkWatchQuota(ctx: OpContext): Promise<void> {
   if (mine >= max) throw new LimitError('maxWatchesPerUser', `A user may have at most ${max} watches open`);
 }
 
+// The watchSubs of each store run one after the other from their limit checks to their changes: calls running at
+// once (the members of one WebSocket batch) would otherwise each count the watches before any opened, and all pass.
+// Within this process: several processes over one store can still race, by as many calls as there are processes.
+const subscribing = new WeakMap<object, Promise<unknown>>();
+
+function inTurn<T>(store: object, work: () => Promise<T>): Promise<T> {
+  const next = (subscribing.get(store) ?? Promise.resolve()).then(work);
+  subscribing.set(
+    store,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+// A new watch for a watchSub without watchId, within the caller's quota; its id.
+async function openWatch(req: Grid, ctx: OpContext, lease: number | undefined): Promise<string> {
+  const dis = metaStr(req, 'watchDis');
+  if (dis === undefined) throw badRequest('Missing watchDis in grid meta to open a watch');
+  await checkWatchQuota(ctx);
+  return (await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs, ctx.principal.username)).id;
+}
+
 /** `watchSub`: open a watch (or add to `watchId`), subscribe the ids that exist, answer their current state. */
 export const watchSubOp: OpDef = {
   name: 'watchSub',
@@ -65,21 +87,15 @@ export const watchSubOp: OpDef = {
     const rows = await readRowsByIds(ids, ctx);
     const existing = ids.filter((_, i) => rows[i]?.isEmpty === false);
     const lease = leaseOf(req, ctx);
-    let watchId = metaStr(req, 'watchId');
-    let watch: WatchInfo;
-    if (watchId === undefined) {
-      const dis = metaStr(req, 'watchDis');
-      if (dis === undefined) throw badRequest('Missing watchDis in grid meta to open a watch');
-      await checkWatchQuota(ctx);
-      watch = await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs, ctx.principal.username);
-      watchId = watch.id;
-    } else {
-      const current = await ownWatch(ctx, watchId);
+    const given = metaStr(req, 'watchId');
+    const watch = await inTurn(ctx.store, async () => {
+      if (given === undefined) return ctx.store.watchAdd(await openWatch(req, ctx, lease), existing);
+      const current = await ownWatch(ctx, given);
       const added = new Set([...current.ids, ...existing]).size;
       if (added > max) throw new LimitError('maxWatchIds', `A watch may hold at most ${max} ids`);
-      if (lease !== undefined) await ctx.store.watchLease(watchId, lease);
-    }
-    watch = await ctx.store.watchAdd(watchId, existing);
+      if (lease !== undefined) await ctx.store.watchLease(given, lease);
+      return ctx.store.watchAdd(given, existing);
+    });
     return withWatchMeta(entityGrid(rows), watch);
   },
 };

@@ -483,7 +483,11 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
 
   beforeAll(async () => {
     // A buffer limit below one push of a point: one unread push is a backlog.
-    f = await startWsFixture({ auth: false, webSocket: { maxBufferedBytes: 256 }, extra: { ops: [slowRows] } });
+    f = await startWsFixture({
+      auth: false,
+      webSocket: { maxBufferedBytes: 256 },
+      extra: { ops: [slowRows], limits: { maxWatchesPerUser: 2, maxWatchIds: 3 } },
+    });
   });
   afterAll(async () => {
     await f.close();
@@ -533,5 +537,31 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
       'watchUnsub',
       Grid.make({ meta: { watchId: subscribed.grid.meta.watchId, close: MARKER }, cols: [] }),
     );
+  });
+
+  it('keeps the watch limits when a batch subscribes many at once', async () => {
+    const ws = new WebSocketClient({ url: f.wsUrl });
+    const open = (n: number) => ({
+      op: 'watchSub',
+      grid: Grid.make({ meta: { watchDis: `w${String(n)}` }, cols: ['id'], rows: [{ id: new Ref('p1') }] }),
+    });
+    const opened = await ws.batch([1, 2, 3, 4].map(open));
+    expect(opened.map((g) => (g.isError ? g.meta.get('errCode') : 'ok'))).toEqual([
+      'ok',
+      'ok',
+      'HS_ERR_LIMIT',
+      'HS_ERR_LIMIT',
+    ]);
+    const watchId = opened[0]?.meta.get('watchId');
+    const add = (id: string) => ({
+      op: 'watchSub',
+      grid: Grid.make({ meta: { watchId }, cols: ['id'], rows: [{ id: new Ref(id) }] }),
+    });
+    // The watch holds p1: two more ids reach the limit of three, a third is refused.
+    const added = await ws.batch(['p2', 'p3', 's1'].map(add));
+    expect(added.filter((g) => g.isError).map((g) => g.meta.get('errCode'))).toEqual(['HS_ERR_LIMIT']);
+    const all = await ws.call('watchPoll', Grid.make({ meta: { watchId, refresh: MARKER }, cols: ['empty'] }));
+    expect(all.size).toBe(3);
+    await ws.disconnect();
   });
 });

@@ -88,22 +88,21 @@ function subscribe(
 /** Resolves after `ms`, or rejects when `signal` aborts. */
 export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const abortError = (): Error => (signal?.reason instanceof Error ? signal.reason : new Error('Aborted'));
-    if (signal?.aborted === true) {
-      reject(abortError());
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('Aborted'));
+    };
+    if (signal?.aborted === true) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+// Changed entities by id (absorbed rows always have one; the key type spares the check).
+type ChangeBatch = Map<string | undefined, Dict>;
 
 /**
  * An open watch. Keeps the current state of every watched entity (`entities`), updated by each
@@ -119,7 +118,10 @@ export class Watch {
   readonly #ids = new Set<string>();
   #closed = false;
   // Set once the watch is fed by server pushes: `changes()` then waits for them instead of polling.
-  #pushes: AsyncQueue<readonly Dict[]> | undefined;
+  #pushes: AsyncQueue<ChangeBatch> | undefined;
+  // The pushed changes `changes()` has not taken yet: one batch, the latest state of each entity however many
+  // pushes came, so a watch read through `entities` alone (or slowly) holds no more than its entities.
+  #pending: ChangeBatch | undefined;
 
   private constructor(caller: WatchCaller, id: string, dis: string, leaseMs: number | undefined) {
     this.#caller = caller;
@@ -160,11 +162,10 @@ export class Watch {
     }
     this.#id = watchIdOf(res);
     this.#state.clear();
-    const rows = this.#absorb(res);
     // Pushes that ended with a lost connection start again on the new one.
     if (this.#pushes?.ended === true) this.#pushes = new AsyncQueue();
-    this.#pushes?.put(rows);
-    return rows;
+    this.#pending = undefined;
+    return this.receive(res);
   }
 
   /** Make `changes()` wait for pushed changes ({@link Watch.receive}) instead of polling. */
@@ -185,7 +186,13 @@ export class Watch {
   receive(grid: Grid): readonly Dict[] {
     if (this.#closed) return [];
     const rows = this.#absorb(grid);
-    if (rows.length > 0) this.#pushes?.put(rows);
+    for (const row of rows) {
+      if (this.#pending === undefined) {
+        this.#pending = new Map();
+        this.#pushes?.put(this.#pending);
+      }
+      this.#pending.set(row.id?.id, row);
+    }
     return rows;
   }
 
@@ -272,7 +279,11 @@ export class Watch {
    */
   async *changes(options: WatchIterateOptions = {}): AsyncGenerator<readonly Dict[], void, undefined> {
     if (this.#pushes !== undefined) {
-      yield* this.#pushes.take(options.signal);
+      for await (const batch of this.#pushes.take(options.signal)) {
+        // Taken: later pushes start the next batch.
+        this.#pending = undefined;
+        yield [...batch.values()];
+      }
       return;
     }
     const interval = options.intervalMs ?? 1000;
@@ -280,18 +291,12 @@ export class Watch {
     const signal = options.signal;
     const aborted = (): boolean => signal?.aborted === true;
     while (!aborted() && !this.#closed) {
-      let changed: readonly Dict[];
       try {
-        changed = await this.poll(signal);
-      } catch (err) {
-        // Stopped during a poll rather than between two: the same quiet end.
-        if (aborted()) return;
-        throw err;
-      }
-      if (changed.length > 0) yield changed;
-      try {
+        const changed = await this.poll(signal);
+        if (changed.length > 0) yield changed;
         await delay(interval, signal);
       } catch (err) {
+        // Stopped during a poll or a wait rather than between them: the same quiet end.
         if (aborted()) return;
         throw err;
       }

@@ -356,6 +356,31 @@ describe('WebSocket endpoint without authentication', () => {
     await pool.disconnect();
   });
 
+  it('keeps pushes nobody has taken from changes() as one batch: the latest state of each entity', async () => {
+    const client = new WebSocketClient({ url: f.wsUrl });
+    const w = await client.watch(['p1', 'p2']);
+    let pushed: (() => void) | undefined;
+    client.onPush(() => pushed?.());
+    const http = new HaystackClient({ url: f.url });
+    // An app that reads `entities` on each push and never iterates changes().
+    for (const [id, v] of [
+      ['p1', 91],
+      ['p2', 92],
+      ['p1', 93],
+    ] as const) {
+      const got = new Promise<void>((resolve) => {
+        pushed = resolve;
+      });
+      await http.pointWrite(id, 8, new Num(v, '°F'));
+      await got;
+    }
+    expect(String(w.entities.get('p1')?.get('curVal'))).toBe('93°F');
+    const first = await w.changes()[Symbol.asyncIterator]().next();
+    expect(first.value?.map((r) => `${String(r.id?.id)} ${String(r.get('curVal'))}`)).toEqual(['p1 93°F', 'p2 92°F']);
+    await w.close();
+    await client.disconnect();
+  });
+
   it('reconnects with backoff and resubscribes its watches', async () => {
     const events: ReconnectEvent[] = [];
     let resubscribed: (() => void) | undefined;

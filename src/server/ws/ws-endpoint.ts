@@ -152,6 +152,7 @@ export function createWebSocketEndpoint(
     readonly #held: { readonly text: string | Buffer; readonly bytes: number }[] = [];
     #wire: Promise<void> = Promise.resolve();
     #alive = true;
+    #progress = false;
     #closed = false;
     #authTimer: ReturnType<typeof setTimeout> | undefined;
     #scramStarted = false;
@@ -233,7 +234,11 @@ export function createWebSocketEndpoint(
     }
 
     heartbeat(): void {
-      if (!this.#alive) {
+      // While this side reads nothing (requests in flight or unread answers at their limits) the peer's pongs wait
+      // unread: the peer taking what it is sent is then the sign of life.
+      const heard = this.#alive || (this.ws.isPaused && this.#progress);
+      this.#progress = false;
+      if (!heard) {
         // No pong since the last ping: the peer is gone (or its path is); no close handshake can reach it.
         this.ws.terminate();
         this.#finish();
@@ -263,10 +268,16 @@ export function createWebSocketEndpoint(
       if (messageChannel.hasSubscribers) {
         messageChannel.publish({ direction: 'sent', transport: 'ws', connectionId: this.#connectionId, bytes });
       }
-      this.ws.send(text, { binary: false }, () => {
+      this.ws.send(text, { binary: false }, (err) => {
         this.#unsent -= bytes;
-        this.#flow();
+        this.#taken(err);
       });
+    }
+
+    // A message or fragment the socket took: the peer's side is taking what it is sent.
+    #taken(err: Error | null | undefined): void {
+      if (!(err instanceof Error)) this.#progress = true;
+      this.#flow();
     }
 
     /**
@@ -510,7 +521,7 @@ export function createWebSocketEndpoint(
       return new Promise<void>((resolve, reject) => {
         this.ws.send(data, { binary: false, fin }, (err) => {
           this.#unsent -= data.length;
-          this.#flow();
+          this.#taken(err);
           // The socket's write callback may pass null for success.
           if (err instanceof Error) reject(err);
           else resolve();

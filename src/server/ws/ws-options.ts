@@ -14,7 +14,10 @@ export interface WebSocketOptions {
    * closes the connection with 4009. Default 8 MiB.
    */
   readonly maxBufferedBytes: number;
-  /** Ping interval in ms; a peer that has not answered the previous ping is dropped. Default 30,000. */
+  /**
+   * Ping interval in ms; a peer that has not answered the previous ping is dropped (while the server reads nothing
+   * from it, its pongs included, a peer taking what it is sent counts as an answer). Default 30,000.
+   */
   readonly pingIntervalMs: number;
   /** How long a connection has to log in, in ms. Default 10,000. */
   readonly authTimeoutMs: number;

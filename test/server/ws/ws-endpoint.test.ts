@@ -564,6 +564,36 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
     );
   });
 
+  it('keeps a peer that takes a long answer as it comes while the server reads none of its pongs', async () => {
+    // One request in flight is the limit: while the answer goes out the server reads nothing, pongs included.
+    // Each ping lets one more piece of the answer go.
+    let next: (() => void) | undefined;
+    const piece = testOp('piecesOnPing', 'Answers a chunk each time the test lets one go.', () => ({
+      meta: Grid.EMPTY.meta,
+      cols: Grid.fromDicts([{ n: 1 }]).cols,
+      chunks: (async function* () {
+        for (let n = 1; n <= 4; n++) {
+          await new Promise<void>((resolve) => {
+            next = resolve;
+          });
+          yield Grid.fromDicts([{ n }]);
+        }
+      })(),
+    }));
+    const options = { pingIntervalMs: 200, maxInFlight: 1 };
+    const pinging = await startWsFixture({ auth: false, webSocket: options, extra: { ops: [piece] } });
+    try {
+      const raw = await rawSocket(pinging.wsUrl);
+      raw.ws.on('ping', () => next?.());
+      raw.ws.send(encodeWsRequest('long', 'piecesOnPing', Grid.EMPTY));
+      const answer = JSON.parse(await nextOrClose(raw)) as { id: string; grid: { rows: unknown[] } };
+      expect([answer.id, answer.grid.rows.length]).toEqual(['long', 4]);
+      raw.ws.close();
+    } finally {
+      await pinging.close();
+    }
+  });
+
   it('keeps the watch limits when a batch subscribes many at once', async () => {
     const ws = new WebSocketClient({ url: f.wsUrl });
     const open = (n: number) => ({

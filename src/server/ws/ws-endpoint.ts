@@ -230,6 +230,8 @@ export function createWebSocketEndpoint(
     end(reason: WsCloseReason, message = ''): void {
       if (this.#closed) return;
       this.ws.close(WS_CLOSE[reason].code, message);
+      // The handshake ends when the peer's closing frame is read: paused, the socket would wait out ws's 30 s.
+      this.ws.resume();
       this.#finish();
     }
 

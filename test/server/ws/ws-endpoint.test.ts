@@ -594,6 +594,36 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
     }
   });
 
+  it('ends a connection it reads nothing from at once, not after the closing handshake times out', async () => {
+    let release: (() => void) | undefined;
+    let running: (() => void) | undefined;
+    const started = new Promise<void>((resolve) => {
+      running = resolve;
+    });
+    const hold = testOp('hold', 'Runs until the test releases it.', async () => {
+      await new Promise<void>((resolve) => {
+        release = resolve;
+        running?.();
+      });
+      return Grid.EMPTY;
+    });
+    // With one request in flight the server reads nothing; its session check ends the connection meanwhile.
+    const options = { maxInFlight: 1, sessionCheckMs: 50 };
+    const secured = await startWsFixture({ webSocket: options, extra: { ops: [hold] } });
+    try {
+      const token = await secured.token('viewer');
+      const raw = await rawSocket(secured.wsUrl, { authorization: `BEARER authToken=${token}` });
+      raw.ws.send(encodeWsRequest('h', 'hold', Grid.EMPTY));
+      await started;
+      await secured.security?.tokens.revokeUser('viewer');
+      // The close frame reaches the client at once; the connection is gone once the server reads its reply.
+      expect((await raw.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+    } finally {
+      release?.();
+      await secured.close();
+    }
+  });
+
   it('keeps the watch limits when a batch subscribes many at once', async () => {
     const ws = new WebSocketClient({ url: f.wsUrl });
     const open = (n: number) => ({

@@ -539,7 +539,9 @@ export function createWebSocketEndpoint(
         const watchId = res.meta.get('watchId');
         if (typeof watchId !== 'string') return;
         const w = this.watches.get(watchId) ?? { ch: req.ch, ids: new Set<string>() };
-        for (const id of [...idsOf(req.grid), ...idsOf(res)]) w.ids.add(id);
+        // The answer's ids: the entities the watch now holds, canonical (Ops chapter). The request's may name none,
+        // and remembering them would let a client fill this process with ids at no cost to its watch limits.
+        for (const id of idsOf(res)) w.ids.add(id);
         this.watches.set(watchId, w);
         const previous = watchOwners.get(watchId);
         if (previous !== undefined && previous !== this) previous.watches.delete(watchId);

@@ -1,6 +1,8 @@
 // The WebSocket endpoint over real sockets: every op, batches, pushes, logins and their failures, limits, backpressure.
 
 import diagnostics from 'node:diagnostics_channel';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HaystackClient,
@@ -622,6 +624,36 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
       release?.();
       await secured.close();
     }
+  });
+
+  it('remembers of a watch the entities it holds, not every id a client names to it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const raw = await rawSocket(f.wsUrl);
+    const sub = (meta: Record<string, unknown>, ids: readonly string[]): string =>
+      encodeWsRequest('s', 'watchSub', Grid.make({ meta, cols: ['id'], rows: ids.map((id) => ({ id: new Ref(id) })) }));
+    raw.ws.send(sub({ watchDis: 'named' }, ['p1']));
+    const watchId = (JSON.parse(await raw.next()) as { grid: { meta: { watchId: string } } }).grid.meta.watchId;
+    // Ids of no entity, each a third of a megabyte: answered with rows of nulls, and no part of the watch.
+    const nobody = async (n: number): Promise<void> => {
+      raw.ws.send(
+        sub(
+          { watchId },
+          [1, 2, 3].map((i) => `nobody${String(n)}${String(i)}${'x'.repeat(300_000)}`),
+        ),
+      );
+      expect(await raw.next()).toContain('"id":"s"');
+    };
+    await nobody(0);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let n = 1; n <= 20; n++) await nobody(n);
+    gc();
+    // Remembered, they would hold about 18 MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(6 * 1024 * 1024);
+    raw.ws.send(encodeWsRequest('u', 'watchUnsub', Grid.make({ meta: { watchId, close: MARKER }, cols: [] })));
+    await raw.next();
+    raw.ws.close();
   });
 
   it('keeps the watch limits when a batch subscribes many at once', async () => {

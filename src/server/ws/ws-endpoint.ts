@@ -55,6 +55,9 @@ const HAYSON_PIECES: ResponseEncoding = {
   pieces: { head: writeHaysonGridHead, rows: writeHaysonGridRows, tail: HAYSON_GRID_TAIL },
 };
 
+// Longest delay a Node timer takes.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 // Longest message read before a login: the login messages (a token, HELLO, SCRAM steps) take a few hundred characters.
 const MAX_LOGIN_MESSAGE_CHARS = 16 * 1024;
 
@@ -128,13 +131,22 @@ export function createWebSocketEndpoint(
       for (const s of sessions) s.pollAll();
     },
     expires(id: string, at: number) {
-      const t = setTimeout(
-        () => {
-          for (const s of sessions) s.changed([{ id, now: undefined }]);
-        },
-        Math.max(0, at - opts.clock()),
-      );
-      t.unref();
+      // Nobody to push to: a watch subscribed later is polled (pushPollMs), which sees the end as any change.
+      if (watchOwners.size === 0) return;
+      const wait = (): void => {
+        const ms = Math.max(0, at - opts.clock());
+        // Node's timers take at most 2^31 - 1 ms (24.8 days; a longer one fires at once, with a process warning):
+        // an override of weeks is waited for in steps.
+        const t = setTimeout(
+          () => {
+            if (ms > MAX_TIMER_MS) wait();
+            else for (const s of sessions) s.changed([{ id, now: undefined }]);
+          },
+          Math.min(ms, MAX_TIMER_MS),
+        );
+        t.unref();
+      };
+      wait();
     },
   });
 

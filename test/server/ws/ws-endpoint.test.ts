@@ -656,6 +656,28 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
     raw.ws.close();
   });
 
+  it('waits for the end of a timed override of weeks without a timer overflow', async () => {
+    const overflows: string[] = [];
+    const onWarning = (w: Error): void => {
+      if (w.name === 'TimeoutOverflowWarning') overflows.push(w.message);
+    };
+    process.on('warning', onWarning);
+    const client = new WebSocketClient({ url: f.wsUrl });
+    try {
+      const w = await client.watch(['p3']);
+      const changes = w.changes()[Symbol.asyncIterator]();
+      const month = new Num(30, 'day');
+      await new HaystackClient({ url: f.url }).pointWrite('p3', 8, new Num(60, '°F'), { duration: month });
+      // Pushed after the server set its wait for the end, by when a warning would have been emitted.
+      expect(String((await changes.next()).value?.[0]?.get('curVal'))).toBe('60°F');
+      expect(overflows).toEqual([]);
+      await w.close();
+    } finally {
+      process.off('warning', onWarning);
+      await client.disconnect();
+    }
+  });
+
   it('keeps the watch limits when a batch subscribes many at once', async () => {
     const ws = new WebSocketClient({ url: f.wsUrl });
     const open = (n: number) => ({

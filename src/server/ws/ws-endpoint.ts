@@ -342,6 +342,13 @@ export function createWebSocketEndpoint(
           // Its id could be read: the error is answered to it, so the client's call fails now rather than timing out.
           this.#send(this.#errorAnswer(m.item, m.item.error));
           return;
+        case 'response':
+          // An envelope without an op (`{"id": 1}`): a request that lacks one, since this side asks the client
+          // nothing. With an id it is answered, as in a batch, so the client's call fails now rather than timing out.
+          if (m.response.id !== undefined) {
+            this.#send(this.#errorAnswer(m.response, new HaystackError('HS_ERR_BAD_REQUEST', 'The request has no op')));
+          }
+          return;
         case 'ping':
           this.#send(encodeWsControl('pong'));
           return;

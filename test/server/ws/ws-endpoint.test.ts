@@ -239,6 +239,22 @@ describe('WebSocket endpoint with authentication', () => {
     raw.ws.send('{"id":"o","op":7}');
     const badOp = JSON.parse(await raw.next()) as Answer;
     expect([badOp.id, badOp.grid.meta.errCode]).toEqual(['o', 'HS_ERR_BAD_REQUEST']);
+    // No op at all: answered too (it waited for a timeout), with or without a grid; without an id nothing can be.
+    raw.ws.send('{"id":"n"}');
+    raw.ws.send('{"grid":{"_kind":"grid","meta":{"ver":"3.0"},"cols":[],"rows":[]}}');
+    raw.ws.send('{"id":"m","ch":"c","grid":{"_kind":"grid","meta":{"ver":"3.0"},"cols":[],"rows":[]}}');
+    for (const [id, ch] of [
+      ['n', undefined],
+      ['m', 'c'],
+    ]) {
+      const noOp = JSON.parse(await raw.next()) as Answer;
+      expect([noOp.id, noOp.ch, noOp.grid.meta.errCode, noOp.grid.meta.dis]).toEqual([
+        id,
+        ch,
+        'HS_ERR_BAD_REQUEST',
+        'The request has no op',
+      ]);
+    }
     // Before login the same message is a protocol error, as any message that is not a login step is.
     const early = await rawSocket(f.wsUrl);
     early.ws.send('{"id":"g","op":"read","grid":5}');

@@ -83,9 +83,12 @@ async function* bodyChunks(
         reader.read(),
         new Promise<never>((_, reject) => {
           if (stallMs > 0)
-            timer = setTimeout(() => {
-              reject(new NetworkError(`${op}: timed out`, { timedOut: true }));
-            }, stallMs);
+            timer = setTimeout(
+              () => {
+                reject(new NetworkError(`${op}: timed out`, { timedOut: true }));
+              },
+              Math.min(stallMs, MAX_TIMER_MS),
+            );
         }),
       ]);
       clearTimeout(timer);
@@ -132,9 +135,14 @@ function callSignal(
 ): [AbortSignal | undefined, AbortController?, ReturnType<typeof setTimeout>?] {
   if (timeoutMs <= 0) return [signal];
   const timeout = new AbortController();
-  const timer = setTimeout(() => {
-    timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
-  }, timeoutMs);
+  // A call's own timeoutMs is not checked as the client's is: past what a timer can wait (2^31 - 1 ms, where it
+  // would fire at once), it waits that long.
+  const timer = setTimeout(
+    () => {
+      timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
+    },
+    Math.min(timeoutMs, MAX_TIMER_MS),
+  );
   return [AbortSignal.any(signal === undefined ? [timeout.signal] : [signal, timeout.signal]), timeout, timer];
 }
 

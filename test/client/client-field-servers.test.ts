@@ -360,7 +360,7 @@ describe('calls that share a login', () => {
     expect(srv.logins()).toBe(1);
   });
 
-  it('a client takes the longest timeoutMs a timer can wait, 2^31 - 1 ms, and refuses a longer one', async () => {
+  it('a client takes the longest timeoutMs a timer can wait, 2^31 - 1 ms, refuses a longer one, and a call waits that long', async () => {
     const srv = await serveWithLogin((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
     });
@@ -370,6 +370,22 @@ describe('calls that share a login', () => {
     for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
       expect(() => new HaystackClient({ url: srv.url, timeoutMs })).toThrow(OptionError);
     }
+    // A call's own longer timeoutMs waits as long as a timer can: Node made such a timer fire at once, with a warning.
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on('warning', onWarning);
+    try {
+      for (const timeoutMs of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
+        expect((await c.about({ timeoutMs })).get('serverName')).toBe('s');
+      }
+      // Warnings are emitted on the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
   });
 });
 

@@ -14,6 +14,7 @@ import {
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
+import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { type ClientCredentials, loginWithScram, redirectedAway } from './client-auth.js';
 import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
 import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
@@ -21,7 +22,6 @@ import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
 import { fetchFailureMessage } from './network-failure.js';
 import { type CallOptions, hisReadRequest, OpsClient } from './ops.js';
-import { isTimerMs, MAX_TIMER_MS } from './timer-ms.js';
 
 /** The HTTP method of a call. */
 type Method = 'GET' | 'POST';

@@ -3,10 +3,10 @@
 import { formatAuthorization } from '../core/auth/auth-header.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { AuthError, HaystackError, OptionError } from '../core/errors.js';
+import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { loginWithScram } from './client-auth.js';
 import { NetworkError } from './errors.js';
 import { fetchFailureMessage } from './network-failure.js';
-import { isTimerMs, MAX_TIMER_MS } from './timer-ms.js';
 
 export type { UserJson } from '../core/auth/user-json.js';
 

@@ -13,6 +13,7 @@ import {
 import { HaystackError, LimitError } from '../../core/errors.js';
 import { Grid } from '../../core/grid/grid.js';
 import { Ref } from '../../core/kinds/ref.js';
+import { MAX_TIMER_MS } from '../../core/timer-ms.js';
 import { WS_CLOSE, type WsCloseReason } from '../../core/ws/ws-close-codes.js';
 import {
   decodeWsMessage,
@@ -54,9 +55,6 @@ const HAYSON_PIECES: ResponseEncoding = {
   ...HAYSON,
   pieces: { head: writeHaysonGridHead, rows: writeHaysonGridRows, tail: HAYSON_GRID_TAIL },
 };
-
-// Longest delay a Node timer takes.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 // Longest message read before a login: the login messages (a token, HELLO, SCRAM steps) take a few hundred characters.
 const MAX_LOGIN_MESSAGE_CHARS = 16 * 1024;

@@ -1,5 +1,6 @@
 // The longest delay a timer can wait, and the one check of a client's timeoutMs against it (HaystackClient,
-// UsersClient): a timer of 2^31 ms or more fires at once, so every call would time out at once.
+// UsersClient): a timer of 2^31 ms or more fires at once, so every call would time out at once. The server's
+// WebSocket pushes wait for long timed overrides in steps of it.
 
 /** The longest delay a timer takes: 2^31 - 1 ms (about 24.8 days). */
 export const MAX_TIMER_MS = 2_147_483_647;

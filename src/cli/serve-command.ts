@@ -277,40 +277,33 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
     await app.close();
     return;
   }
-  let stopReloads: (() => void) | undefined;
+  let app: Pick<RunningCluster, 'address' | 'summary' | 'access' | 'metricsUrl' | 'close'>;
+  let apply: (files: AppTlsConfig) => string | Promise<string>;
   if (workers > 1) {
     const cluster = await starting(startCluster(config, out, workers));
+    app = cluster;
     // The primary checks the files, so that a bad renewal is reported once, then each worker reads them itself.
-    const reload = tlsReloader(options, io, out, async (files) => {
+    apply = async (files) => {
       appTlsOptions(files);
       const { asked, reloaded } = await cluster.reloadTls();
       const all = reloaded === asked ? '' : " (see the workers' warnings)";
       return `${certificateText(files.cert)}; ${String(reloaded)} of ${String(asked)} workers serve it${all}`;
-    });
-    stopReloads = tls ? io.onHangup?.(() => void reload()) : undefined;
-    await serveUntilStopped(cluster, out, io, `; ${String(workers)} worker processes`);
+    };
   } else {
-    const app = await starting(startApp(config, out));
-    const reload = tlsReloader(options, io, out, (files) => app.reloadTls(files));
-    stopReloads = tls ? io.onHangup?.(() => void reload()) : undefined;
-    await serveUntilStopped(app, out, io, '');
+    const single = await starting(startApp(config, out));
+    app = single;
+    apply = (files) => single.reloadTls(files);
   }
-  stopReloads?.();
-  out.notice('stopped');
-}
-
-// Print the start-up lines, serve until asked to stop, then close.
-async function serveUntilStopped(
-  app: Pick<RunningCluster, 'address' | 'summary' | 'access' | 'metricsUrl' | 'close'>,
-  out: AppOutput,
-  io: CliIo,
-  processes: string,
-): Promise<void> {
+  const reload = tlsReloader(options, io, out, apply);
+  const stopReloads = tls ? io.onHangup?.(() => void reload()) : undefined;
+  const processes = workers > 1 ? `; ${String(workers)} worker processes` : '';
   out.notice(app.summary);
   out.notice(`listening on ${app.address.url} (${app.access}${processes}; Ctrl-C stops)`);
   if (app.metricsUrl !== undefined) out.notice(`metrics at ${app.metricsUrl}`);
   await stopped(io.signal);
+  stopReloads?.();
   await app.close();
+  out.notice('stopped');
 }
 
 // What SIGHUP does with TLS on: read the --tls-* files again and serve them from the next handshake on (a renewed

@@ -133,7 +133,8 @@ function callSignal(
   signal: AbortSignal | undefined,
   timeoutMs: number,
 ): [AbortSignal | undefined, AbortController?, ReturnType<typeof setTimeout>?] {
-  if (timeoutMs <= 0) return [signal];
+  // fetch hangs a listener on the signal it gets until a GC: a signal of this call's own keeps them off the caller's.
+  if (timeoutMs <= 0) return [signal && AbortSignal.any([signal])];
   const timeout = new AbortController();
   // A call's own timeoutMs is not checked as the client's is: past what a timer can wait (2^31 - 1 ms, where it
   // would fire at once), it waits that long.

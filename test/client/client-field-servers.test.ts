@@ -294,6 +294,22 @@ describe('calls that share a login', () => {
     expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
   });
 
+  it('a long-lived signal given to calls without a timeout (timeoutMs 0) is left with no listener of theirs', async () => {
+    const url = await serve((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/zinc' }).end('ver:"3.0"\nserverName\n"s"\n');
+    });
+    const c = new HaystackClient({ url });
+    const app = new AbortController();
+    // Before, fetch kept one abort listener per call on the caller's own signal until a garbage collection.
+    for (let i = 0; i < 5; i++) await c.about({ signal: app.signal, timeoutMs: 0 });
+    expect(getEventListeners(app.signal, 'abort')).toHaveLength(0);
+    // The signal still ends a call.
+    const pending = c.about({ signal: app.signal, timeoutMs: 0 }).catch((e: unknown) => e);
+    app.abort();
+    expect(await pending).toMatchObject({ aborted: true });
+  });
+
   it('a login the server never answers times out, and the next call logs in afresh', async () => {
     let holdNext = true;
     const [dropped, helloDropped] = signalled();

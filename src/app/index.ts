@@ -64,6 +64,7 @@ export {
   startClusterWorker,
   WORKER_ENV,
 } from './serve-cluster.js';
+export { copyStore, type StoreCopyCounts, type StoreCopyOptions, type StoreCopyStage } from './store-copy.js';
 export { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
 export { MEMORY_BACKEND } from './stores/memory-backend.js';
 export {

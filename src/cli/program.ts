@@ -9,7 +9,7 @@ import { CliExit, type CliIo } from './io.js';
 import { registerRead } from './read-command.js';
 import { registerAbout, registerFormats, registerNav, registerOps } from './remote-commands.js';
 import { registerServe } from './serve-command.js';
-import { registerExport, registerImport } from './transfer-commands.js';
+import { registerCopy, registerExport, registerImport } from './transfer-commands.js';
 import { registerUser } from './user-command.js';
 import { registerWatch } from './watch-command.js';
 import { registerWrite } from './write-command.js';
@@ -25,6 +25,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerUser,
   registerImport,
   registerExport,
+  registerCopy,
   registerAbout,
   registerOps,
   registerFormats,

@@ -3,11 +3,14 @@
 import type { Command } from 'commander';
 import {
   checkHisRange,
+  copyStore,
   DEFAULT_STORE,
   exportStore,
   importEntities,
   importHistory,
+  type OpenedStore,
   openStore,
+  parseStoreSpec,
   STORE_BACKENDS,
 } from '../app/index.js';
 import { HaystackError, ValueError } from '../core/errors.js';
@@ -16,6 +19,11 @@ import { CliExit, type CliIo } from './io.js';
 interface ImportFlags {
   readonly store: string;
   readonly his?: string;
+}
+
+interface CopyFlags {
+  readonly from: string;
+  readonly to: string;
 }
 
 interface ExportFlags {
@@ -37,7 +45,7 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
     .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
-      await withStore('import', flags.store, io, {}, async (store) => {
+      await withStore('import', flags.store, io, {}, async ({ store }) => {
         const bar = progressBar(io, 'import');
         const what = flags.his === undefined ? 'entities' : 'history samples';
         let committed = 0;
@@ -87,7 +95,7 @@ export function registerExport(program: Command, io: CliIo): void {
           throw new CliExit(2, `haystack export: --his: ${(err as Error).message}`);
         }
       }
-      await withStore('export', flags.store, io, { mustExist: true }, async (store) => {
+      await withStore('export', flags.store, io, { mustExist: true }, async ({ store }) => {
         const bar = progressBar(io, 'export');
         await exportStore(store, {
           ...(flags.filter === undefined ? {} : { filter: flags.filter }),
@@ -102,18 +110,82 @@ export function registerExport(program: Command, io: CliIo): void {
     });
 }
 
+/** Register `haystack copy --from S --to S`. */
+export function registerCopy(program: Command, io: CliIo): void {
+  program
+    .command('copy')
+    .description(
+      'copy a store into an empty one of any kind (e.g. sqlite: to postgres://): entities, history, priority ' +
+        'arrays and users; stop the servers writing to the source first',
+    )
+    .requiredOption('--from <store>', 'the store to copy (sqlite:PATH, postgres://..., redis://...)')
+    .requiredOption('--to <store>', 'the empty store to fill (a SQLite file is created when absent)')
+    .action(async (flags: CopyFlags) => {
+      for (const text of [flags.from, flags.to]) {
+        let scheme: string;
+        try {
+          scheme = parseStoreSpec(text).scheme;
+        } catch (err) {
+          throw new CliExit(2, `haystack copy: ${(err as Error).message}`);
+        }
+        if (scheme === 'memory') throw new CliExit(2, 'haystack copy: a memory store keeps nothing to copy');
+      }
+      if (flags.from === flags.to) throw new CliExit(2, 'haystack copy: --from and --to name the same store');
+      await withStore('copy', flags.from, io, { mustExist: true }, async (from) => {
+        await withStore('copy', flags.to, io, {}, async (to) => {
+          // A bar per stage; `started` once the first page is committed, from when the target is no longer empty.
+          let bar: ReturnType<typeof progressBar> | undefined;
+          let shown: string | undefined;
+          const copied = { started: false };
+          try {
+            const n = await copyStore(from, to, {
+              progress: (stage, done, total) => {
+                copied.started = true;
+                if (stage !== shown) {
+                  bar?.done();
+                  bar = progressBar(io, `copy ${stage}`);
+                  shown = stage;
+                }
+                bar?.update(done, total);
+              },
+              signal: io.signal,
+            });
+            io.stdout.write(
+              `copied ${count(n.entities, 'entity', 'entities')}, ${count(n.samples, 'history sample')} of ` +
+                `${count(n.points, 'point')}, ${count(n.levels, 'priority level')} and ${count(n.users, 'user')}\n`,
+            );
+          } catch (err) {
+            if (!copied.started) throw err;
+            const why = io.signal.aborted ? 'stopped' : err instanceof Error ? err.message : String(err);
+            throw new CliExit(
+              io.signal.aborted ? 130 : 1,
+              `haystack copy: ${why}; the target holds a partial copy: empty it before copying again`,
+            );
+          } finally {
+            bar?.done();
+          }
+        });
+      });
+    });
+}
+
+// `1 user`, `2 users`.
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${String(n)} ${n === 1 ? one : many}`;
+}
+
 async function withStore(
   command: string,
   text: string,
   io: CliIo,
   options: { readonly mustExist?: boolean },
-  work: (store: Awaited<ReturnType<typeof openStore>>['store']) => Promise<void>,
+  work: (opened: OpenedStore) => Promise<void>,
 ): Promise<void> {
-  let opened: Awaited<ReturnType<typeof openStore>> | undefined;
+  let opened: OpenedStore | undefined;
   try {
     // A one-shot command: its reads go to the store, with no scan cache filled beside them.
     opened = await openStore(text, STORE_BACKENDS, { ...options, cwd: io.cwd, scanCacheEntities: 0 });
-    await work(opened.store);
+    await work(opened);
   } catch (err) {
     if (err instanceof CliExit) throw err;
     // Ctrl-C: the work stopped between pages; nothing half-written is reported as done.

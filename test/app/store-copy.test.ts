@@ -1,0 +1,232 @@
+// `copyStore` and `haystack copy`: a store moves to another backend whole (entities, history, priority arrays with
+// their timed overrides, users with their credentials), on real SQLite files, PostgreSQL schemas and Redis prefixes.
+
+import { writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { copyStore, type OpenedStore, openStore, STORE_BACKENDS } from '../../src/app/index.js';
+import { deriveScramCredentials, MIN_SCRAM_ITERATIONS } from '../../src/core/auth/scram-keys.js';
+import { ValueError } from '../../src/core/errors.js';
+import { Dict, encodeZincValue, HDateTime, MARKER, Num, Ref, TimeZone } from '../../src/core/index.js';
+import type { HisItem, StorageAdapter } from '../../src/storage/adapter.js';
+import { TEST_PG_URL } from '../support/postgres.js';
+import { runCliCaptured } from '../support/run-cli.js';
+import { storeScratch } from '../support/store-scratch.js';
+
+const scratch = await storeScratch('copy');
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 0, 1);
+const ENTITIES = 2_500;
+const SAMPLES = 25_000;
+
+function open(text: string): Promise<OpenedStore> {
+  return openStore(text, STORE_BACKENDS, { cwd: scratch.dir.path, scanCacheEntities: 0 });
+}
+
+/** A source store: more entities and samples than one page or batch, pre-1970 history, timed and released levels. */
+async function fillSource(text: string): Promise<number> {
+  const s = await open(text);
+  try {
+    const tags: Dict[] = [
+      Dict.of({ id: new Ref('site'), site: MARKER, dis: 'Site' }),
+      Dict.of({ id: new Ref('kw'), point: MARKER, his: MARKER, kind: 'Number', unit: 'kW', tz: 'Berlin' }),
+      Dict.of({ id: new Ref('on'), point: MARKER, his: MARKER, kind: 'Bool', tz: 'UTC' }),
+      Dict.of({ id: new Ref('sp'), point: MARKER, writable: MARKER, kind: 'Number', siteRef: new Ref('site') }),
+      Dict.of({ id: new Ref('empty'), point: MARKER, his: MARKER, writable: MARKER, kind: 'Number' }),
+    ];
+    for (let i = 0; i < ENTITIES; i++) tags.push(Dict.of({ id: new Ref(`e${String(i).padStart(5, '0')}`), n: i }));
+    for (let i = 0; i < tags.length; i += 1000) {
+      await s.store.commit(tags.slice(i, i + 1000).map((t) => ({ op: 'add' as const, tags: t })));
+    }
+    const kw: HisItem[] = [{ ts: -86_400_000, val: new Num(-1, 'kW') }];
+    for (let i = 0; i < SAMPLES; i++) kw.push({ ts: T0 + i * 60_000, val: new Num(i / 4, 'kW') });
+    await s.store.hisWrite('kw', kw);
+    await s.store.hisWrite('on', [
+      { ts: T0, val: true },
+      { ts: T0 + HOUR, val: false },
+    ]);
+    await s.store.pointWrite({ id: 'sp', level: 8, val: new Num(21), who: 'ops', durationMs: 2 * HOUR });
+    await s.store.pointWrite({ id: 'sp', level: 10, val: new Num(5), who: 'x' });
+    await s.store.pointWrite({ id: 'sp', level: 10, val: null, who: 'x' });
+    await s.store.pointWrite({ id: 'sp', level: 16, val: new Num(19), who: 'bms' });
+    const scram = await deriveScramCredentials('a long secret', { iterations: MIN_SCRAM_ITERATIONS });
+    await s.users?.createUser({ username: 'admin', role: 'admin', scram });
+    await s.users?.createUser({ username: 'guest', role: 'viewer', scram, enabled: false });
+    return tags.length;
+  } finally {
+    await s.close();
+  }
+}
+
+/** Everything a copy must keep, in a form to compare: entities without `mod`, history, levels, users. */
+async function contents(text: string): Promise<{
+  entities: string[];
+  his: Record<string, string[]>;
+  levels: { level: number; val: string; who: string | undefined; expires: number | undefined }[];
+  users: unknown[];
+}> {
+  const s = await open(text);
+  try {
+    const store: StorageAdapter = s.store;
+    const all = await store.read({ filter: 'id' });
+    const entities = all
+      .map((d) =>
+        [...d.remove('mod').entries()]
+          .map(([k, v]) => `${k}:${encodeZincValue(v)}`)
+          .sort()
+          .join(' '),
+      )
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const zone = (id: string): TimeZone => TimeZone.get(id === 'kw' ? 'Berlin' : 'UTC');
+    const his: Record<string, string[]> = {};
+    for (const id of ['kw', 'on', 'empty']) {
+      const items = await store.hisRead(id, { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER });
+      his[id] = items.map((it) => `${HDateTime.fromEpochMs(it.ts, zone(id)).toString()} ${String(it.val)}`);
+    }
+    const levels = (await store.readPriorityArray('sp')).levels
+      .filter((l) => l.val !== null)
+      .map((l) => ({ level: l.level, val: String(l.val), who: l.who, expires: l.expires }));
+    const users = ((await s.users?.listUsers()) ?? []).map((u) => ({
+      username: u.username,
+      role: u.role,
+      enabled: u.enabled,
+      scram: u.scram,
+    }));
+    return { entities, his, levels, users };
+  } finally {
+    await s.close();
+  }
+}
+
+describe('copyStore', () => {
+  it('moves a SQLite store to PostgreSQL, then to Redis, then to a new SQLite file, losing nothing', async () => {
+    const sqlite = 'sqlite:source.db';
+    const n = await fillSource(sqlite);
+    const chain = [sqlite, `${TEST_PG_URL}?schema=${scratch.schemas.next()}`];
+    if (scratch.redisUp) chain.push(`redis://127.0.0.1:6379/0?prefix=${scratch.prefixes.next()}`);
+    chain.push('sqlite:target.db');
+    const before = await contents(sqlite);
+    expect(before.his.kw).toHaveLength(SAMPLES + 1);
+    expect(before.levels.map((l) => l.level)).toEqual([8, 16]);
+    for (let i = 1; i < chain.length; i++) {
+      const from = await open(chain[i - 1] as string);
+      const to = await open(chain[i] as string);
+      const stages = new Set<string>();
+      try {
+        const counts = await copyStore(from, to, { progress: (stage) => stages.add(stage) });
+        expect(counts).toEqual({ entities: n, samples: SAMPLES + 3, points: 2, levels: 2, users: 2 });
+        expect([...stages]).toEqual(['entities', 'history', 'priority arrays', 'users']);
+      } finally {
+        await from.close();
+        await to.close();
+      }
+      const after = await contents(chain[i] as string);
+      expect(after.entities).toEqual(before.entities);
+      expect(after.his).toEqual(before.his);
+      expect(after.users).toEqual(before.users);
+      const timeless = (ls: typeof before.levels): unknown[] => ls.map((l) => [l.level, l.val, l.who]);
+      expect(timeless(after.levels)).toEqual(timeless(before.levels));
+      // The timed override keeps its end (give or take the moments the copy took): it is not restarted.
+      const end = before.levels[0]?.expires ?? 0;
+      expect(after.levels[0]?.expires).toBeGreaterThanOrEqual(end);
+      expect(after.levels[0]?.expires).toBeLessThan(end + 5 * 60_000);
+      expect(after.levels[1]?.expires).toBeUndefined();
+    }
+  }, 120_000);
+
+  it('stops between points when its signal aborts, the pages committed so far kept', async () => {
+    await fillSource('sqlite:stop.db');
+    const from = await open('sqlite:stop.db');
+    const to = await open('sqlite:stop-copy.db');
+    const stop = new AbortController();
+    try {
+      const err = await copyStore(from, to, {
+        signal: stop.signal,
+        progress: (stage) => {
+          if (stage === 'history') stop.abort(new Error('Ctrl-C'));
+        },
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe('Ctrl-C');
+      expect(await to.store.count()).toBe(ENTITIES + 5);
+      expect(await to.users?.listUsers()).toEqual([]);
+      // A second run refuses the partial copy rather than adding to it.
+      await expect(copyStore(from, to)).rejects.toThrow(/holds 2505 entities and 0 users/);
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  });
+
+  it('leaves out a timed override that is already over', async () => {
+    const from = await open('sqlite:over.db');
+    const to = await open('sqlite:over-copy.db');
+    try {
+      await from.store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('p'), point: MARKER, writable: MARKER }) }]);
+      await from.store.pointWrite({ id: 'p', level: 8, val: new Num(1), who: 'a', durationMs: HOUR });
+      const counts = await copyStore(from, to, { now: Date.now() + 2 * HOUR });
+      expect(counts.levels).toBe(0);
+      expect((await to.store.readPriorityArray('p')).effective).toBeNull();
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  });
+
+  it('refuses a target that holds entities or users, and a memory store, before writing anything', async () => {
+    await fillSource('sqlite:full.db');
+    const from = await open('sqlite:full.db');
+    const to = await open('sqlite:nonempty.db');
+    const memory = await open('memory');
+    try {
+      await to.users?.createUser({
+        username: 'someone',
+        role: 'viewer',
+        scram: await deriveScramCredentials('pw', { iterations: MIN_SCRAM_ITERATIONS }),
+      });
+      const err = await copyStore(from, to).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ValueError);
+      expect((err as Error).message).toMatch(/holds 0 entities and 1 users: copy fills an empty store only/);
+      expect(await to.store.count()).toBe(0);
+      await expect(copyStore(memory, to)).rejects.toThrow(/memory store keeps nothing/);
+      await expect(copyStore(from, memory)).rejects.toThrow(/memory store keeps nothing/);
+    } finally {
+      await from.close();
+      await to.close();
+      await memory.close();
+    }
+  });
+});
+
+describe('haystack copy', () => {
+  it('copies a store file and says what it copied; a second run refuses the filled target', async () => {
+    const n = await fillSource('sqlite:cli.db');
+    const run = await runCliCaptured(
+      ['copy', '--from', 'sqlite:cli.db', '--to', 'sqlite:cli-copy.db'],
+      scratch.dir.path,
+    );
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toBe(
+      `copied ${String(n)} entities, ${String(SAMPLES + 3)} history samples of 2 points, 2 priority levels and 2 users\n`,
+    );
+    const again = await runCliCaptured(
+      ['copy', '--from', 'sqlite:cli.db', '--to', 'sqlite:cli-copy.db'],
+      scratch.dir.path,
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^haystack copy: The target store .* holds \d+ entities and 2 users/);
+  }, 60_000);
+
+  it('refuses a memory store, the same store twice and a source file that does not exist', async () => {
+    const cwd = scratch.dir.path;
+    const memory = await runCliCaptured(['copy', '--from', 'memory', '--to', 'sqlite:m.db'], cwd);
+    expect([memory.code, memory.stderr]).toEqual([2, 'haystack copy: a memory store keeps nothing to copy\n']);
+    const same = await runCliCaptured(['copy', '--from', 'sqlite:x.db', '--to', 'sqlite:x.db'], cwd);
+    expect([same.code, same.stderr]).toEqual([2, 'haystack copy: --from and --to name the same store\n']);
+    const missing = await runCliCaptured(['copy', '--from', 'sqlite:nope.db', '--to', 'sqlite:y.db'], cwd);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/^haystack copy: .*nope\.db/);
+    writeFileSync(`${cwd}/not-a-store.db`, 'hello');
+    const bad = await runCliCaptured(['copy', '--from', 'sqlite:not-a-store.db', '--to', 'sqlite:z.db'], cwd);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^haystack copy: /);
+  });
+});

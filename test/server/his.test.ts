@@ -117,6 +117,16 @@ describe('hisRead ranges', () => {
     expect((await get(f, 'hisRead?id=@sp&range=today')).meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
   });
 
+  it('a single read of several rows is refused, not answered for its first row only', async () => {
+    const req = Grid.fromDicts([
+      { id: new Ref('temp'), range: '2024-05-31' },
+      { id: new Ref('occ'), range: '2024-05-31' },
+    ]);
+    const g = await post(f, 'hisRead', req);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    expect(g.meta.get('dis')).toBe('hisRead takes a single row, not 2 (a batch read has range in the grid meta)');
+  });
+
   it('batch read joins points on ts with v0, v1 columns carrying ids', async () => {
     await post(
       f,

@@ -70,6 +70,20 @@ describe('invokeAction', () => {
     expect(noMeta.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
   });
 
+  it('a request of several rows is refused before the action runs (Ops: a single row of arguments)', async () => {
+    const req = Grid.make({
+      meta: { id: new Ref('ahu1'), action: 'setDis' },
+      cols: ['dis'],
+      rows: [{ dis: 'First' }, { dis: 'Second' }],
+    });
+    const before = seen.length;
+    const g = await post(f, 'invokeAction', req);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    expect(g.meta.get('dis')).toBe('invokeAction takes a single row, not 2');
+    expect(seen.length).toBe(before);
+    expect((await f.store.readByIds(['ahu1']))[0]?.get('dis')).not.toBe('First');
+  });
+
   it('actions registered later are available at once', async () => {
     f.server.handler.actions.register({ name: 'late', handler: () => Grid.fromDicts([{ ok: 'yes' }]) });
     expect((await invoke('s2', 'late')).row(0).get('ok')).toBe('yes');

@@ -68,4 +68,17 @@ describe('pointWrite', () => {
     const unknown = await post(f, 'pointWrite', Grid.fromDicts([{ id: new Ref('nope') }]));
     expect(unknown.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_REC');
   });
+
+  it('refuses a request of several rows whole (Ops: a single row), writing none of them', async () => {
+    const req = Grid.fromDicts([
+      { id: new Ref('sp'), level: new Num(8), val: new Num(72, '°F') },
+      { id: new Ref('sp'), level: new Num(9), val: new Num(73, '°F') },
+    ]);
+    const g = await post(f, 'pointWrite', req);
+    expect(g.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');
+    expect(g.meta.get('dis')).toBe('pointWrite takes a single row, not 2');
+    const array = await readArray();
+    expect(array.rows.filter((r) => r.has('val'))).toEqual([]);
+    expect((await point())?.has('writeVal')).toBe(false);
+  });
 });

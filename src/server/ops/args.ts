@@ -27,6 +27,15 @@ export function firstRow(req: Grid): Dict {
   return req.first ?? Dict.EMPTY;
 }
 
+/**
+ * The row of a request to an op that takes a single row (Ops: pointWrite, single hisRead, invokeAction): further
+ * rows are refused, never dropped, so a client that meant each of them learns that none was done.
+ */
+export function singleRow(req: Grid, op: string, hint = ''): Dict {
+  if (req.size > 1) throw badRequest(`${op} takes a single row, not ${req.size}${hint}`);
+  return firstRow(req);
+}
+
 /** A required Str argument. */
 export function requireStr(d: Dict, name: string): string {
   const v = d.get(name);

@@ -11,7 +11,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import { TimeZone } from '../../core/tz/time-zone.js';
 import type { HisBatchChunk, HisItem } from '../../storage/adapter.js';
 import type { ChunkedGrid, OpContext, OpDef } from '../op.js';
-import { badRequest, firstRow, idColumn, requireRefId } from './args.js';
+import { badRequest, idColumn, requireRefId, singleRow } from './args.js';
 import { hisPoints } from './his-point.js';
 import { type HisSpan, reportedEnd, resolveHisRange } from './his-range.js';
 
@@ -55,7 +55,7 @@ function checkCells(rows: number, cols: number, ctx: OpContext): void {
 const HIS_CHUNK_ROWS = 10_000;
 
 async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid> {
-  const row = firstRow(req);
+  const row = singleRow(req, 'hisRead', ' (a batch read has range in the grid meta)');
   const [point] = await hisPoints(ctx, [requireRefId(row, 'id')]);
   if (point === undefined) throw badRequest('Missing id');
   const span = resolveHisRange(row.get('range'), point.tz, ctx.server.clock());

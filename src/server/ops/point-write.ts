@@ -7,7 +7,7 @@ import { HDateTime } from '../../core/kinds/date-time.js';
 import { Num } from '../../core/kinds/number.js';
 import type { PriorityArray } from '../../storage/adapter.js';
 import type { OpContext, OpDef } from '../op.js';
-import { badRequest, firstRow, optionalStr, requireRefId } from './args.js';
+import { badRequest, optionalStr, requireRefId, singleRow } from './args.js';
 import { durationMs } from './duration.js';
 import { checkValueKind } from './value-kind.js';
 
@@ -58,7 +58,7 @@ export const pointWriteOp: OpDef = {
     return row !== undefined && !row.has('level') && !row.has('val') ? 'viewer' : 'operator';
   },
   handler: async (req, ctx) => {
-    const row = firstRow(req);
+    const row = singleRow(req, 'pointWrite');
     const id = requireRefId(row, 'id');
     const point = await writablePoint(ctx, id);
     if (!row.has('level')) {

@@ -122,6 +122,12 @@ describe('nav', () => {
     expect(ids(vav)).toEqual(['occ']);
   });
 
+  it('an empty navId is the root, as no navId is (a GET of `nav?navId=` included), as in Haxall', async () => {
+    const root = ids(await get(f, 'nav'));
+    expect(ids(await get(f, 'nav?navId='))).toEqual(root);
+    expect(ids(await post(f, 'nav', Grid.fromDicts([{ navId: '' }])))).toEqual(root);
+  });
+
   it('gives an error grid for an unknown navId', async () => {
     const x = await call(f, 'nav?navId=@nothing');
     const g = gridOf(x);

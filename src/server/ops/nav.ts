@@ -8,12 +8,13 @@ import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow } from './args.js';
 import { ShapeColumns } from './entity-grid.js';
 
-// Clients treat navId as opaque; ours is the Ref of the entity whose children are listed.
+// Clients treat navId as opaque; ours is the Ref of the entity whose children are listed. An empty Str (a GET of
+// `nav?navId=`) asks for the root, as a null one does (Haxall reads any navId but a Ref as the root).
 function navIdOf(row: Dict): string | undefined {
   const v = row.get('navId');
-  if (v === null) return undefined;
+  if (v === null || v === '') return undefined;
   if (v instanceof Ref) return v.id;
-  if (typeof v === 'string' && v !== '') return v.startsWith('@') ? v.slice(1) : v;
+  if (typeof v === 'string') return v.startsWith('@') ? v.slice(1) : v;
   throw badRequest('navId must be a Ref or a Str');
 }
 

@@ -91,7 +91,7 @@ export function registerServe(program: Command, io: CliIo): void {
     .option('--session-max <minutes>', 'a token expires this long after login however much it is used', '720')
     .option(
       '--workers <n>',
-      'serve with N processes on one port (node:cluster); needs a store they share (sqlite:, not memory)',
+      'serve with N processes on one port (node:cluster); needs a store they share (sqlite:, postgres:, redis:; not memory)',
       '1',
     )
     .option(

@@ -14,8 +14,11 @@ export type ReadmeServer =
 export type BlockPlan =
   /** Run the block as one bash script (`set -e`) in the clone, with port 8080 rewritten to `server`'s port. */
   | { readonly run: 'sh'; readonly server?: ReadmeServer }
-  /** Run the block as a TypeScript module with tsx in the clone, with port 8080 rewritten to `server`'s port. */
-  | { readonly run: 'ts'; readonly server?: ReadmeServer }
+  /**
+   * Run the block as a TypeScript module with tsx in the clone, with port 8080 rewritten to `server`'s port. With
+   * `untilLines`, a block that runs until stopped (Ctrl-C) passes once it has printed that many lines, and is stopped.
+   */
+  | { readonly run: 'ts'; readonly server?: ReadmeServer; readonly untilLines?: number }
   /** Do not run it, for this reason. */
   | { readonly skip: string };
 
@@ -71,9 +74,8 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
     server: 'open',
   },
   "ts: import { HDateTime } from 'haystack-ts';": { run: 'ts', server: 'auth' },
-  "ts: import { WebSocketClient } from 'haystack-ts/client';": {
-    skip: 'streams pushed changes until stopped; test/server/ws/ws-endpoint.test.ts and test/client/ws-browser.test.ts run the same calls',
-  },
+  // It streams pushed changes until stopped: its first line, then the first pushed change, and it is stopped.
+  "ts: import { WebSocketClient } from 'haystack-ts/client';": { run: 'ts', server: 'auth', untilLines: 2 },
   'sh: npm run serve -- --metrics --log-level debug': {
     skip: 'runs until stopped; test/app/observability/serve-observability.test.ts starts the same server (--metrics, --metrics-listen on an OS-chosen port) and scrapes every series',
   },

@@ -1,7 +1,7 @@
 // README.md cannot rot: every fenced block is classified in readme-blocks.ts, and the runnable ones run as written
 // (only port 8080 rewritten) in a throwaway clone against servers started as the README starts them.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -170,7 +170,9 @@ describe('README.md', () => {
         text = text.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll('localhost:8080', `localhost:${port}`);
       }
       const result =
-        plan.run === 'sh' ? await shell(text, clone) : await typescript(text, clone, `block-${block.line}.ts`);
+        plan.run === 'sh'
+          ? await shell(text, clone)
+          : await typescript(text, clone, `block-${block.line}.ts`, plan.untilLines);
       expect(result.code, `README line ${block.line} failed:\n${result.output}`).toBe(0);
     },
     BLOCK_TIMEOUT_MS,
@@ -208,10 +210,14 @@ function shell(text: string, cwd: string): Promise<BlockRun> {
   );
 }
 
-/** Run a TypeScript block as a module file in the clone (so `haystack-ts` resolves to the package itself). */
-async function typescript(text: string, cwd: string, name: string): Promise<BlockRun> {
+/**
+ * Run a TypeScript block as a module file in the clone (so `haystack-ts` resolves to the package itself); with
+ * `untilLines`, until it has printed that many lines (then it is stopped, as its reader would with Ctrl-C).
+ */
+async function typescript(text: string, cwd: string, name: string, untilLines?: number): Promise<BlockRun> {
   const file = path.join(cwd, name);
   await writeFile(file, text);
+  if (untilLines !== undefined) return runUntilLines(file, cwd, untilLines);
   return settle(
     run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [file], {
       cwd,
@@ -220,4 +226,35 @@ async function typescript(text: string, cwd: string, name: string): Promise<Bloc
       maxBuffer: 16 << 20,
     }),
   );
+}
+
+/** Run a TypeScript file that runs until stopped: it passes once it has printed `lines` lines, and is stopped then. */
+function runUntilLines(file: string, cwd: string, lines: number): Promise<BlockRun> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd, env: shellEnv() });
+    let output = '';
+    let printed = 0;
+    let done = false;
+    const finish = (result: BlockRun): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child.kill('SIGTERM');
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      finish({ code: 1, output: `${output}\nprinted ${printed} of ${lines} lines before the timeout` });
+    }, BLOCK_TIMEOUT_MS - 5000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      printed = output.split('\n').length - 1;
+      if (printed >= lines) finish({ code: 0, output });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.on('exit', (code) => {
+      finish({ code: code === 0 ? 1 : (code ?? 1), output: `${output}\nended after ${printed} of ${lines} lines` });
+    });
+  });
 }

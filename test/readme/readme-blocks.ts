@@ -18,7 +18,13 @@ export type BlockPlan =
    * Run the block as a TypeScript module with tsx in the clone, with port 8080 rewritten to `server`'s port. With
    * `untilLines`, a block that runs until stopped (Ctrl-C) passes once it has printed that many lines, and is stopped.
    */
-  | { readonly run: 'ts'; readonly server?: ReadmeServer; readonly untilLines?: number }
+  | {
+      readonly run: 'ts';
+      readonly server?: ReadmeServer;
+      readonly untilLines?: number;
+      /** The lines the block's comments say it prints, in order (its output holds them). */
+      readonly prints?: readonly string[];
+    }
   /** Do not run it, for this reason. */
   | { readonly skip: string };
 
@@ -42,7 +48,7 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
   'sh: npm install haystack-ts': {
     skip: 'installs the published package from the registry; test/package/pack.test.ts installs the packed tarball that way',
   },
-  "ts: import { dict, equals, MARKER, num, ref } from 'haystack-ts';": { run: 'ts' },
+  "ts: import { dict, equals, MARKER, num, ref } from 'haystack-ts';": { run: 'ts', prints: ['72.5°F', 'true'] },
   "sh: HS_SUPERUSER_USERNAME=admin HS_SUPERUSER_PASSWORD='a long secret' npm run serve": {
     skip: 'runs until stopped; the test starts the same server (first admin "admin" / "a long secret") in-process on an OS-chosen port',
   },

@@ -174,6 +174,13 @@ describe('README.md', () => {
           ? await shell(text, clone)
           : await typescript(text, clone, `block-${block.line}.ts`, plan.untilLines);
       expect(result.code, `README line ${block.line} failed:\n${result.output}`).toBe(0);
+      if (plan.run === 'ts' && plan.prints !== undefined) {
+        const printed = result.output.split('\n');
+        expect(
+          printed.filter((l) => plan.prints?.includes(l)),
+          `README line ${block.line} printed`,
+        ).toEqual(plan.prints);
+      }
     },
     BLOCK_TIMEOUT_MS,
   );

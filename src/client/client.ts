@@ -342,7 +342,7 @@ export class HaystackClient extends OpsClient {
         STREAMED_OPS.has(op) && ZINC_TYPE.test(contentType ?? 'text/zinc') && res.body !== null
           ? await decodeZincStream(bodyChunks(res.body, op, stallMs))
           : await this.#decodeResponse(await bodyText(res, op, stallMs), contentType, op);
-      if (grid.isError) throw new CallError(grid);
+      if (grid.isError) throw new CallError(grid, res.status);
       return grid;
     } catch (err) {
       throw this.#fail(op, err, options.signal);
@@ -365,13 +365,14 @@ export class HaystackClient extends OpsClient {
     try {
       if (!ZINC_TYPE.test(contentType ?? 'text/zinc') || res.body === null) {
         const grid = await this.#decodeResponse(await bodyText(res, op, stallMs), contentType, op);
-        if (grid.isError) throw new CallError(grid);
+        if (grid.isError) throw new CallError(grid, res.status);
         yield { type: 'header', meta: grid.meta, cols: grid.cols };
         for (const row of grid) yield { type: 'row', row };
         return;
       }
       for await (const e of readZincStream(bodyChunks(res.body, op, stallMs))) {
-        if (e.type === 'header' && e.meta.has('err')) throw new CallError(Grid.fromTrustedParts(e.meta, e.cols, []));
+        if (e.type === 'header' && e.meta.has('err'))
+          throw new CallError(Grid.fromTrustedParts(e.meta, e.cols, []), res.status);
         yield e;
       }
     } catch (err) {

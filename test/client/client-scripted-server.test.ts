@@ -259,14 +259,23 @@ describe.skipIf(!sharedAvailable('conformance/auth-scram.json'))('client against
     }
   });
 
-  it('turns an error grid into a CallError whether the status is 200 or 500', async () => {
+  it('turns an error grid into a CallError whether the status is 200 or 500, with that status', async () => {
     const c = client();
-    for (const op of ['badId', 'errStatus']) {
+    for (const [op, status] of [
+      ['badId', 200],
+      ['errStatus', 500],
+    ] as const) {
       const err = await c.call(op).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CallError);
       expect((err as CallError).message).toBe('Cannot resolve id: badId');
       expect((err as CallError).trace).toContain('UnknownRecErr');
       expect((err as CallError).code).toBe('HS_ERR_CALL');
+      expect((err as CallError).httpStatus).toBe(status);
+      const streamed = await (async () => {
+        for await (const _ of c.callStream(op));
+      })().catch((e: unknown) => e);
+      expect(streamed).toBeInstanceOf(CallError);
+      expect((streamed as CallError).httpStatus).toBe(status);
     }
   });
 

@@ -10,6 +10,7 @@ import type { Watch, WatchOptions } from './watch.js';
 import {
   type BatchCall,
   callResult,
+  checkWebSocketOptions,
   WebSocketConnection,
   type WebSocketConnectionOptions,
   type WsPush,
@@ -88,6 +89,7 @@ export class WebSocketClient extends OpsClient {
       this.#own = undefined;
       this.#source = options;
     } else {
+      checkWebSocketOptions(options);
       this.#own = options;
       this.#source = { connection: () => this.#ownConnection(options) };
     }

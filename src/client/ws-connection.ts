@@ -2,9 +2,10 @@
 
 import { decodeBase64UrlText, encodeBase64UrlText } from '../core/auth/base64.js';
 import { ScramClient } from '../core/auth/scram-client.js';
-import { AuthError, CallError, HaystackError, OptionError } from '../core/errors.js';
+import { AuthError, CallError, HaystackError, OptionError, type OptionErrorCode } from '../core/errors.js';
 import { Grid } from '../core/grid/grid.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
+import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { WS_CLOSE, type WsCloseReason, wsCloseReason } from '../core/ws/ws-close-codes.js';
 import {
   decodeWsMessage,
@@ -103,9 +104,15 @@ export interface WsLogin {
 export interface WebSocketConnectionOptions extends WsLogin {
   /** Endpoint, `ws(s)://host/api/ws`, or the HTTP API root `http(s)://host/api/` (then `ws` is appended). */
   readonly url: string;
-  /** Per-call timeout in ms (default 30,000; 0 disables); also bounds opening and logging in. */
+  /**
+   * Per-call timeout in ms, up to 2^31 - 1 (default 30,000; 0 disables); also bounds opening and logging in. A call's
+   * own longer `timeoutMs` waits as long as a timer can.
+   */
   readonly timeoutMs?: number;
-  /** Send a ping after this long without a message, and drop the connection after twice as long (default 30,000; 0 disables). */
+  /**
+   * Send a ping after this long without a message, and drop the connection after twice as long; in ms, up to
+   * 2^31 - 1 (default 30,000; 0 disables).
+   */
   readonly heartbeatMs?: number;
   /** Opens the socket (default {@link defaultWebSocketFactory}). */
   readonly webSocket?: WebSocketFactory;
@@ -171,6 +178,61 @@ export function wsEndpoint(url: string): string {
     throw new OptionError('HS_ERR_OPTION_RANGE', 'url', `WebSocket url must be ws, wss, http or https: ${url}`);
   }
   return u.href;
+}
+
+/**
+ * How an option of a WebSocket client is checked: its `typeof`, or `timer` for a delay a timer can wait, in ms
+ * (`timer0`: or 0, which turns it off).
+ */
+export type WebSocketOptionCheck = 'string' | 'function' | 'object' | 'timer' | 'timer0';
+
+const CONNECTION_OPTIONS: Readonly<Record<string, WebSocketOptionCheck>> = {
+  url: 'string',
+  token: 'string',
+  username: 'string',
+  password: 'string',
+  timeoutMs: 'timer0',
+  heartbeatMs: 'timer0',
+  webSocket: 'function',
+  metrics: 'object',
+};
+
+function badOption(code: OptionErrorCode, option: string, reason: string): never {
+  throw new OptionError(code, option, `WebSocket client options: ${reason}`);
+}
+
+/**
+ * Eager checks of the options of a WebSocket client, those of {@link WebSocketConnectionOptions} and `extra` (JS
+ * callers can pass anything): a misspelt name or a timeout no timer can wait would otherwise surface only as a
+ * login as nobody or a call that times out at once. Throws an OptionError naming the option.
+ */
+export function checkWebSocketOptions(
+  options: WebSocketConnectionOptions,
+  extra: Readonly<Record<string, WebSocketOptionCheck>> = {},
+): void {
+  const known = { ...CONNECTION_OPTIONS, ...extra };
+  const given = options as unknown as Readonly<Record<string, unknown>>;
+  for (const k of Object.keys(given))
+    if (!Object.hasOwn(known, k)) badOption('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${k}`);
+  if (given.url === undefined) badOption('HS_ERR_OPTION_MISSING', 'url', 'url is required');
+  for (const [k, check] of Object.entries(known)) {
+    const v = given[k];
+    if (v === undefined) continue;
+    if (check === 'timer' || check === 'timer0') {
+      if (typeof v !== 'number') badOption('HS_ERR_OPTION_TYPE', k, `${k} must be a number`);
+      if (!isTimerMs(v) && !(check === 'timer0' && v === 0))
+        badOption(
+          'HS_ERR_OPTION_RANGE',
+          k,
+          `${k} must be ${check === 'timer0' ? '0 or ' : ''}> 0 and at most ${MAX_TIMER_MS}`,
+        );
+    } else if (typeof v !== check || v === null) badOption('HS_ERR_OPTION_TYPE', k, `${k} must be a ${check}`);
+  }
+  wsEndpoint(options.url);
+  if ((options.username === undefined) !== (options.password === undefined)) {
+    const missing = options.username === undefined ? 'username' : 'password';
+    badOption('HS_ERR_OPTION_MISSING', missing, `username and password go together: ${missing} is missing`);
+  }
 }
 
 /** Waits `ms`, or rejects with a timeout error; `ms <= 0` waits forever. */
@@ -437,10 +499,14 @@ export class WebSocketConnection {
         reject(new NetworkError(`${what}: aborted`, { aborted: true, cause: signal?.reason }));
       };
       if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          done();
-          reject(new NetworkError(`${what}: timed out`, { timedOut: true }));
-        }, timeoutMs);
+        // A longer wait than a timer can take waits as long as one can (Node would fire it at once).
+        timer = setTimeout(
+          () => {
+            done();
+            reject(new NetworkError(`${what}: timed out`, { timedOut: true }));
+          },
+          Math.min(timeoutMs, MAX_TIMER_MS),
+        );
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, {

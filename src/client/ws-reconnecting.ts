@@ -4,7 +4,7 @@ import { AuthError } from '../core/errors.js';
 import { NetworkError } from './errors.js';
 import { abortableDelay } from './watch.js';
 import { openConnection, WebSocketClient, type WebSocketClientOptions } from './ws-client.js';
-import { WebSocketClosedError, type WebSocketConnection } from './ws-connection.js';
+import { checkWebSocketOptions, WebSocketClosedError, type WebSocketConnection } from './ws-connection.js';
 
 /** What the reconnecting client reports. */
 export type ReconnectEvent =
@@ -28,6 +28,14 @@ export interface ReconnectingWebSocketClientOptions extends WebSocketClientOptio
   readonly onReconnect?: (event: ReconnectEvent) => void;
 }
 
+const RECONNECT_OPTIONS = {
+  minDelayMs: 'timer',
+  maxDelayMs: 'timer',
+  random: 'function',
+  delay: 'function',
+  onReconnect: 'function',
+} as const;
+
 /**
  * A {@link WebSocketClient} that stays connected: when the connection drops it reconnects after a backoff with
  * full jitter (a delay drawn uniformly below `min(maxDelayMs, minDelayMs * 2^attempt)`), logs in again (the
@@ -46,6 +54,7 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
   #fatal: Error | undefined;
 
   constructor(options: ReconnectingWebSocketClientOptions) {
+    checkWebSocketOptions(options, RECONNECT_OPTIONS);
     super({ connection: () => (this as ReconnectingWebSocketClient).#live(), resubscribes: true });
     this.#options = options;
     this.#current = this.#connect(0);

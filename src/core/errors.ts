@@ -1,5 +1,7 @@
 // Typed errors: one root class, a stable code per error, each code declared once with its wire consequence.
 
+import { clipInput } from './echo-input.js';
+
 /** Every error code of the library, with its HTTP status and Haystack error type (the table is the one source). */
 export const ERROR_CODES = {
   /** Malformed input to a reader (Zinc, JSON, Trio, filter, ...). */
@@ -240,7 +242,7 @@ export class UnknownRecError extends HaystackError {
   readonly id: string;
 
   constructor(id: string, options?: HaystackErrorOptions) {
-    super('HS_ERR_UNKNOWN_REC', `Unknown record @${id}`, options);
+    super('HS_ERR_UNKNOWN_REC', `Unknown record @${clipInput(id)}`, options);
     this.id = id;
   }
 }

@@ -1,5 +1,6 @@
 // The action registry of `invokeAction`: actions bound to one entity, or global ones that apply to any entity.
 
+import { clipInput, echoInput } from '../core/echo-input.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import type { Grid } from '../core/grid/grid.js';
@@ -53,7 +54,7 @@ export function createActionRegistry(defs: readonly ActionDef[] = []): ActionReg
     resolve(name, entityId) {
       const h = perEntity.get(entityId)?.get(name) ?? global.get(name);
       if (h === undefined) {
-        throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown action ${JSON.stringify(name)} on @${entityId}`);
+        throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown action ${echoInput(name)} on @${clipInput(entityId)}`);
       }
       return h;
     },

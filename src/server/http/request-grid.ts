@@ -7,6 +7,7 @@ import type { DecodeLimits } from '../../core/codec/limits.js';
 import { parseMediaType } from '../../core/codec/negotiate.js';
 import { decodeZincValue } from '../../core/codec/zinc/zinc-reader.js';
 import { decodeZincStream } from '../../core/codec/zinc/zinc-stream.js';
+import { clipInput, echoInput } from '../../core/echo-input.js';
 import { HaystackError, ParseError } from '../../core/errors.js';
 import type { TagVal } from '../../core/grid/dict.js';
 import { Dict } from '../../core/grid/dict.js';
@@ -40,8 +41,8 @@ export function queryGrid(query: string, limits: DecodeLimits): Grid {
   if (query === '') return Grid.EMPTY;
   const tags = new Map<string, TagVal>();
   for (const [name, text] of new URLSearchParams(query)) {
-    if (!isTagName(name)) throw badArg(`Query parameter ${JSON.stringify(name)} is not a tag name`);
-    if (tags.has(name)) throw badArg(`Query parameter ${name} is given twice`);
+    if (!isTagName(name)) throw badArg(`Query parameter ${echoInput(name)} is not a tag name`);
+    if (tags.has(name)) throw badArg(`Query parameter ${clipInput(name)} is given twice`);
     const v = queryValue(text, limits);
     if (v !== null) tags.set(name, v);
   }

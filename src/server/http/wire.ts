@@ -11,6 +11,7 @@ import {
 } from '../../core/codec/media-types.js';
 import type { ByteSink } from '../../core/codec/zinc/byte-sink.js';
 import { encodeZincGridMemo, type ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
+import { clipInput } from '../../core/echo-input.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Grid } from '../../core/grid/grid.js';
 import type { ServerFormat } from '../op.js';
@@ -103,7 +104,8 @@ export function negotiateResponse(accept: string | undefined): WireCodec {
   let c = BY_ACCEPT.get(accept);
   if (c !== undefined) return c;
   c = codecForAccept(accept);
-  if (c === undefined) throw new HaystackError('HS_ERR_NOT_ACCEPTABLE', `No supported format in Accept: ${accept}`);
+  if (c === undefined)
+    throw new HaystackError('HS_ERR_NOT_ACCEPTABLE', `No supported format in Accept: ${clipInput(accept)}`);
   if (accept.length > MAX_ACCEPT_KEPT) return c;
   if (BY_ACCEPT.size >= MAX_ACCEPTS) BY_ACCEPT.clear();
   BY_ACCEPT.set(accept, c);
@@ -117,7 +119,7 @@ export function negotiateResponse(accept: string | undefined): WireCodec {
 export function codecForContentType(contentType: string): WireCodec & Required<Pick<Codec, 'decodeGrid'>> {
   const c = registryCodecForContentType(contentType) ?? plainTextZinc(contentType);
   if (c?.decodeGrid === undefined) {
-    throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', `Unsupported Content-Type ${contentType}`);
+    throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', `Unsupported Content-Type ${clipInput(contentType)}`);
   }
   return c as WireCodec & Required<Pick<Codec, 'decodeGrid'>>;
 }

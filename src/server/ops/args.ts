@@ -12,16 +12,6 @@ export function badRequest(message: string): HaystackError {
   return new HaystackError('HS_ERR_BAD_REQUEST', message);
 }
 
-/** Longest piece of client input an error message quotes; longer input is cut, so errors stay small. */
-export const MAX_ECHO = 64;
-
-/** Client input quoted for an error message: JSON-quoted (control characters escaped), cut to {@link MAX_ECHO} characters. */
-export function echoInput(text: string): string {
-  return text.length <= MAX_ECHO
-    ? JSON.stringify(text)
-    : `${JSON.stringify(text.slice(0, MAX_ECHO))}... (${text.length} chars)`;
-}
-
 /** The first row of a request, or an empty Dict (GET requests and empty grids). */
 export function firstRow(req: Grid): Dict {
   return req.first ?? Dict.EMPTY;

@@ -1,11 +1,11 @@
 // hisRead ranges: every form of the Ops chapter, resolved to a half-open span in the point's time zone.
 
+import { echoInput } from '../../core/echo-input.js';
 import { HaystackError } from '../../core/errors.js';
 import { HDate } from '../../core/kinds/date.js';
 import { HDateTime, startOfDay } from '../../core/kinds/date-time.js';
 import type { Val } from '../../core/kinds/kind.js';
 import type { TimeZone } from '../../core/tz/time-zone.js';
-import { echoInput } from './args.js';
 
 /** A resolved range: `start` inclusive, `end` exclusive (undefined: open-ended), both in the point's zone. */
 export interface HisSpan {

@@ -2,6 +2,7 @@
 
 import type { GridPieces } from '../../core/codec/codec.js';
 import type { DecodeLimits } from '../../core/codec/limits.js';
+import { echoInput } from '../../core/echo-input.js';
 import { HaystackError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
@@ -213,7 +214,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
   const run = async (call: OpCall, ctx: OpHookContext, state: { requestRead: boolean }): Promise<OpSuccess> => {
     if (hooks.onRequest.length > 0) await runHooks(hooks.onRequest, ctx);
     const op: OpDef | undefined = ops.get(call.op);
-    if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${JSON.stringify(call.op)}`);
+    if (op === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `Unknown op ${echoInput(call.op)}`);
     if (call.allowSideEffects === false && !op.noSideEffects && op.allowGet !== true) {
       throw new HttpHeaderError('HS_ERR_METHOD_NOT_ALLOWED', `Op ${op.name} has side effects: use POST`, {
         allow: 'POST',

@@ -3,6 +3,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserJson } from '../../core/auth/user-json.js';
+import { echoInput } from '../../core/echo-input.js';
 import { HaystackError, StorageError, ValueError } from '../../core/errors.js';
 import {
   type UserChanges,
@@ -118,7 +119,7 @@ async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<R
 
 function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(body)) {
-    if (!allowed.includes(k)) throw badRequest(`Unknown field ${JSON.stringify(k)}`);
+    if (!allowed.includes(k)) throw badRequest(`Unknown field ${echoInput(k)}`);
   }
 }
 
@@ -162,7 +163,7 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
 
   const existing = async (username: string): Promise<UserRecord> => {
     const user = await users.getUser(username);
-    if (user === undefined) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown user ${JSON.stringify(username)}`);
+    if (user === undefined) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Unknown user ${echoInput(username)}`);
     return user;
   };
 

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { OptionError, type OptionErrorCode } from '../core/errors.js';
 import { Namespace } from '../core/ontology/namespace.js';
+import { MAX_TIMER_MS } from '../core/timer-ms.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
 import { type ActionDef, type ActionRegistry, createActionRegistry } from './actions.js';
@@ -184,10 +185,11 @@ function serverZone(tz: unknown): TimeZone {
   return TimeZone.find(tz) ?? fail('HS_ERR_OPTION_RANGE', 'tz', `unknown time zone ${JSON.stringify(tz)}`);
 }
 
-function positiveMs(v: unknown, name: string, dflt: number): number {
+function positiveMs(v: unknown, name: string, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number') fail('HS_ERR_OPTION_TYPE', name, `${name} must be a positive integer of ms`);
-  if (!Number.isSafeInteger(v) || v <= 0) fail('HS_ERR_OPTION_RANGE', name, `${name} must be a positive integer of ms`);
+  if (!Number.isSafeInteger(v) || v <= 0 || v > max)
+    fail('HS_ERR_OPTION_RANGE', name, `${name} must be a positive integer of at most ${String(max)}`);
   return v;
 }
 
@@ -211,7 +213,8 @@ function webSocketOptions(v: Partial<WebSocketOptions> | false | undefined): Par
     if (k === 'compression') {
       if (typeof x !== 'boolean')
         fail('HS_ERR_OPTION_TYPE', 'webSocket.compression', 'webSocket.compression must be a boolean');
-    } else positiveMs(x, `webSocket.${k}`, 1);
+      // The ...Ms options run timers, which Node fires after 1 ms when asked to wait longer than MAX_TIMER_MS.
+    } else positiveMs(x, `webSocket.${k}`, 1, k.endsWith('Ms') ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER);
   }
   return Object.freeze({ ...v });
 }

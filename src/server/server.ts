@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { OptionError, ValueError } from '../core/errors.js';
+import { MAX_TIMER_MS } from '../core/timer-ms.js';
 import { type ConnectionEvent, connectionChannel, newConnectionId } from './events.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
@@ -60,8 +61,13 @@ export function createServer(options: CreateServerOptions): HaystackServer {
   if (typeof grace !== 'number') {
     throw new OptionError('HS_ERR_OPTION_TYPE', 'shutdownGraceMs', 'Server options: shutdownGraceMs must be a number');
   }
-  if (!Number.isFinite(grace) || grace < 0) {
-    throw new OptionError('HS_ERR_OPTION_RANGE', 'shutdownGraceMs', 'Server options: shutdownGraceMs must be >= 0');
+  // A longer timer would fire after 1 ms in Node, ending the grace at once.
+  if (!Number.isFinite(grace) || grace < 0 || grace > MAX_TIMER_MS) {
+    throw new OptionError(
+      'HS_ERR_OPTION_RANGE',
+      'shutdownGraceMs',
+      `Server options: shutdownGraceMs must be >= 0 and at most ${String(MAX_TIMER_MS)}`,
+    );
   }
   const handler = createHandler(handlerOptions);
   let closing = false;

@@ -196,6 +196,25 @@ describe('shutdown', () => {
       /shutdownGraceMs/,
     );
   });
+
+  it('refuses a grace or WebSocket timer longer than a timer can wait (2^31 - 1 ms), which would fire at once', () => {
+    // Node runs a longer timer after 1 ms: the grace would end at once, and pings would go out every millisecond.
+    const store = createMemoryStore();
+    const long = [
+      { shutdownGraceMs: 2 ** 31 },
+      ...['pingIntervalMs', 'authTimeoutMs', 'sessionCheckMs', 'pushPollMs'].map((k) => ({
+        webSocket: { [k]: Number.MAX_SAFE_INTEGER },
+      })),
+    ];
+    for (const options of long) {
+      expect(() => createServer({ store, noAuth: true, ...options }), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'HS_ERR_OPTION_RANGE' }) as Error,
+      );
+    }
+    expect(() =>
+      createServer({ store, noAuth: true, shutdownGraceMs: 2 ** 31 - 1, webSocket: { pingIntervalMs: 2 ** 31 - 1 } }),
+    ).not.toThrow();
+  });
 });
 
 describe('methods, hosts and headers', () => {

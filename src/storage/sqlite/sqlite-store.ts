@@ -1,6 +1,7 @@
 // openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
 
 import { OptionError } from '../../core/errors.js';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
@@ -99,15 +100,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const limits = resolveLimits(options.limits);
   const scanCache = mirrorConfig('SQLite', options, clock);
   const changePollMs = options.changePollMs ?? 50;
-  if (!(Number.isFinite(changePollMs) && changePollMs > 0)) {
+  if (!isTimerMs(changePollMs)) {
     const code = typeof changePollMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
-    const message = `SQLite store: changePollMs must be a positive number, got ${String(changePollMs)}`;
+    const message = `SQLite store: changePollMs must be > 0 and at most ${String(MAX_TIMER_MS)}, got ${String(changePollMs)}`;
     throw new OptionError(code, 'changePollMs', message);
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  if (!(Number.isInteger(busyTimeoutMs) && busyTimeoutMs >= 0)) {
+  if (!(Number.isInteger(busyTimeoutMs) && busyTimeoutMs >= 0 && busyTimeoutMs <= MAX_TIMER_MS)) {
     const code = typeof busyTimeoutMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
-    const message = `SQLite store: busyTimeoutMs must be an integer of 0 or more, got ${String(busyTimeoutMs)}`;
+    const message = `SQLite store: busyTimeoutMs must be an integer from 0 to ${String(MAX_TIMER_MS)}, got ${String(busyTimeoutMs)}`;
     throw new OptionError(code, 'busyTimeoutMs', message);
   }
   const db = await openSqliteDb({

@@ -109,6 +109,16 @@ describe('a SQLite store file that fails under the store', () => {
     await expect(openSqliteStore({ path, busyTimeoutMs: 1.5 })).rejects.toMatchObject({ code: 'HS_ERR_OPTION_RANGE' });
   });
 
+  it('refuses a change poll or busy timeout longer than a timer can wait (2^31 - 1 ms), which would poll at once', async () => {
+    const path = nextFile();
+    // Node runs a longer interval every millisecond: the change poll would spin instead of waiting.
+    for (const options of [{ changePollMs: 2 ** 31 }, { busyTimeoutMs: 2 ** 31 }]) {
+      await expect(openSqliteStore({ path, ...options })).rejects.toMatchObject({ code: 'HS_ERR_OPTION_RANGE' });
+    }
+    const store = await openSqliteStore({ path, changePollMs: 2 ** 31 - 1, busyTimeoutMs: 2 ** 31 - 1 });
+    await store.close();
+  });
+
   it('that cannot be written where it lies: refused at open as unopenable (not as damaged), left as it was', async () => {
     const path = nextFile();
     await makeStore(path);

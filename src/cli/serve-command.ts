@@ -157,6 +157,7 @@ function seedOf(options: ServeOptions): SeedConfig {
 
 async function tlsOf(options: ServeOptions, io: CliIo): Promise<AppTlsConfig | undefined> {
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) usage('--tls-cert and --tls-key go together');
+  if (options.tlsClientOptional === true && options.tlsCa === undefined) usage('--tls-client-optional needs --tls-ca');
   if (options.tlsCert === undefined || options.tlsKey === undefined) {
     if (options.tlsCa !== undefined) usage('--tls-ca needs --tls-cert and --tls-key');
     return undefined;

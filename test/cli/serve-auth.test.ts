@@ -187,6 +187,12 @@ describe('haystack serve with TLS', () => {
     const cases: [string[], RegExp][] = [
       [['--tls-cert', 'certs/server.pem'], /--tls-cert and --tls-key go together/],
       [['--tls-ca', 'certs/ca.pem'], /--tls-ca needs --tls-cert/],
+      // It changes nothing without --tls-ca: a server the user believes asks for certificates would not.
+      [['--tls-client-optional'], /--tls-client-optional needs --tls-ca/],
+      [
+        ['--tls-cert', 'certs/server.pem', '--tls-key', 'certs/server-key.pem', '--tls-client-optional'],
+        /--tls-client-optional needs --tls-ca/,
+      ],
       [
         [
           '--no-auth',

@@ -56,6 +56,8 @@ export interface UserChangesJson {
   readonly password?: string;
 }
 
+const USERS_CLIENT_OPTIONS: readonly string[] = ['url', 'credentials', 'fetch', 'token', 'timeoutMs'];
+
 /** The users API of one server, over one login session. */
 export class UsersClient {
   readonly #base: string;
@@ -75,6 +77,10 @@ export class UsersClient {
    * `NetworkError` when the server cannot be reached or does not answer within `timeoutMs`.
    */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
+    for (const k of Object.keys(options)) {
+      if (!USERS_CLIENT_OPTIONS.includes(k))
+        throw new OptionError('HS_ERR_OPTION_UNKNOWN', k, `Users client options: unknown option ${k}`);
+    }
     const given = options.timeoutMs ?? 30_000;
     if (!isTimerMs(given)) {
       throw new OptionError(

@@ -54,6 +54,18 @@ describe('UsersClient', () => {
     await expect(UsersClient.connect({ url, fetch, timeoutMs: 0 })).rejects.toBeInstanceOf(OptionError);
   });
 
+  it('refuses an option it does not know, as the Haystack client does, before it logs in', async () => {
+    // A misspelt `credentials` would otherwise connect without logging in, and every call would be refused.
+    const options = { url: 'http://127.0.0.1:1/api/', fetch, credential: { username: 'a', password: 'b' } };
+    await expect(
+      UsersClient.connect(options as unknown as Parameters<typeof UsersClient.connect>[0]),
+    ).rejects.toMatchObject({
+      name: 'OptionError',
+      code: 'HS_ERR_OPTION_UNKNOWN',
+      option: 'credential',
+    });
+  });
+
   it('takes a timeoutMs that is not a whole number, and refuses one past what a timer can wait', async () => {
     const s = await silentServer();
     try {

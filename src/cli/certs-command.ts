@@ -1,10 +1,10 @@
 // `haystack certs DIR`: write a development CA, a localhost server certificate and a client certificate.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generateDevCertificates } from './dev-certs.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, errnoCode } from './io.js';
 
 /** Options of `haystack certs`. */
 interface CertsOptions {
@@ -59,18 +59,35 @@ async function runCerts(dir: string, options: CertsOptions, io: CliIo): Promise<
     'client.pem': made.client.cert,
     'client-key.pem': made.client.key,
   };
-  await mkdir(target, { recursive: true });
-  for (const [name, mode] of FILES) {
-    const file = path.join(target, name);
-    try {
-      // 'wx' fails on an existing file, so keys are never silently replaced.
-      await writeFile(file, contents[name], { mode, flag: options.force === true ? 'w' : 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new CliExit(1, `haystack certs: ${file} exists (use --force to overwrite)`);
-      }
-      throw err;
+  try {
+    await mkdir(target, { recursive: true });
+  } catch (err) {
+    // mkdir -p fails with EEXIST only when the path is there but is not a folder.
+    const code = errnoCode(err);
+    throw new CliExit(1, `haystack certs: cannot write into ${dir}: ${code === 'EEXIST' ? 'ENOTDIR' : code}`);
+  }
+  const files = FILES.map(([name, mode]) => ({ file: path.join(target, name), text: contents[name], mode }));
+  // All or nothing: a kept file beside new ones would mix two CAs (a client certificate the new CA did not sign).
+  if (options.force !== true) {
+    for (const { file } of files) {
+      if (await exists(file)) throw new CliExit(1, `haystack certs: ${file} exists (use --force to overwrite)`);
     }
+  }
+  const written: string[] = [];
+  try {
+    for (const { file, text, mode } of files) {
+      // 'wx' fails on an existing file, so keys are never silently replaced (not even one made since the check).
+      await writeFile(file, text, { mode, flag: options.force === true ? 'w' : 'wx' });
+      written.push(file);
+    }
+  } catch (err) {
+    if (options.force !== true) await Promise.all(written.map((file) => rm(file, { force: true })));
+    if (errnoCode(err) === 'EEXIST')
+      throw new CliExit(
+        1,
+        `haystack certs: ${String((err as { path?: unknown }).path)} exists (use --force to overwrite)`,
+      );
+    throw new CliExit(1, `haystack certs: cannot write into ${dir}: ${errnoCode(err)}`);
   }
   const rel = (name: string): string => path.join(dir, name);
   io.stdout.write(
@@ -84,4 +101,13 @@ async function runCerts(dir: string, options: CertsOptions, io: CliIo): Promise<
       '',
     ].join('\n'),
   );
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

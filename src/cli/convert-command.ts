@@ -14,7 +14,7 @@ import {
   ParseError,
   type Val,
 } from '../core/index.js';
-import { CliExit, type CliIo } from './io.js';
+import { CliExit, type CliIo, errnoCode } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 
 const READABLE = CODECS.filter((c) => c.decode !== undefined).map((c) => c.name);
@@ -121,7 +121,7 @@ async function openInput(
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = info.size;
   } catch (err) {
-    throw new CliExit(1, `haystack convert: cannot read ${file}: ${errCode(err)}`);
+    throw new CliExit(1, `haystack convert: cannot read ${file}: ${errnoCode(err)}`);
   }
   return { chunks: createReadStream(full), total: size };
 }
@@ -181,11 +181,6 @@ async function writeText(file: string, text: string, io: CliIo): Promise<void> {
   try {
     await writeFile(path.resolve(io.cwd, file), text, 'utf8');
   } catch (err) {
-    throw new CliExit(1, `haystack convert: cannot write ${file}: ${errCode(err)}`);
+    throw new CliExit(1, `haystack convert: cannot write ${file}: ${errnoCode(err)}`);
   }
-}
-
-function errCode(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }

@@ -1,11 +1,11 @@
 // `haystack certs DIR`: writes a CA, a localhost server certificate and a client certificate that chain to it.
 
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../support/run-cli.js';
+import { runCliCaptured, spawnCli } from '../support/run-cli.js';
 
 const run = runCliCaptured;
 
@@ -64,6 +64,25 @@ describe('haystack certs', () => {
     expect((await run(['certs', dir, '--force'], root)).code).toBe(0);
     expect(readFileSync(path.join(dir, 'ca-key.pem'), 'utf8')).not.toBe(before);
   });
+
+  it('writes nothing when only some of the files exist, so the folder never mixes two CAs', async () => {
+    const dir = path.join(root, 'pki5');
+    mkdirSync(dir);
+    // A client certificate kept from an earlier run, the last file written: the others came before it.
+    writeFileSync(path.join(dir, 'client.pem'), 'old');
+    const r = await spawnCli(['certs', 'pki5'], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`haystack certs: ${path.join(dir, 'client.pem')} exists (use --force to overwrite)\n`);
+    expect(r.stdout).toBe('');
+    expect(readdirSync(dir)).toEqual(['client.pem']);
+  }, 60_000);
+
+  it('says so when DIR is a file, naming it, with no stack trace', async () => {
+    writeFileSync(path.join(root, 'plain-file'), 'x');
+    const r = await spawnCli(['certs', 'plain-file'], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`haystack certs: cannot write into plain-file: ENOTDIR\n`);
+  }, 60_000);
 
   it('rejects a bad --days', async () => {
     const r = await run(['certs', 'pki4', '--days', 'soon'], root);

@@ -1,8 +1,12 @@
-// Runs the `haystack` CLI in-process with captured output, for command tests.
+// Runs the `haystack` CLI with captured output, for command tests: in-process, or as the real process.
 
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
+import { REPO_ROOT } from './shared.js';
 
 /** What a CLI run produced. */
 export interface CliRun {
@@ -36,4 +40,43 @@ export async function runCliCaptured(
   const io: CliIo = { stdin: input, stdout, stderr, env, cwd, signal };
   const code = await runCli(args, io);
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** The arguments of `node` that run `haystack ...args` from the sources, through tsx. */
+export function cliNodeArgs(args: readonly string[]): string[] {
+  // tsx by its file URL: the child may run in a scratch folder, where the bare name does not resolve.
+  const tsx = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+  return ['--import', tsx, path.join(REPO_ROOT, 'src/cli/main.ts'), ...args];
+}
+
+/**
+ * Run the real `haystack` process (the sources, through tsx) with `args` in `cwd`, `env` added to this process's
+ * environment, and `stdin` (default: none, a closed pipe); its exit code and output.
+ */
+export function spawnCli(
+  args: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+  stdin = '',
+): Promise<CliRun> {
+  const child = spawn(process.execPath, cliNodeArgs(args), {
+    cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  child.stdin.end(stdin);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      resolve({
+        code: code ?? (signal === null ? -1 : 128),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
 }

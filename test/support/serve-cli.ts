@@ -1,12 +1,10 @@
 // Runs `haystack serve` in-process until it prints its URL, for tests that then call the server and stop it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
-import { REPO_ROOT } from './shared.js';
+import { cliNodeArgs } from './run-cli.js';
 
 /** A `haystack serve` started in-process. */
 export interface StartedServe {
@@ -119,9 +117,7 @@ export function spawnServe(
   cwd: string,
   env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<SpawnedServe> {
-  // tsx by its file URL: the child may run in a scratch folder, where the bare name does not resolve.
-  const tsx = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(REPO_ROOT, 'src/cli/main.ts'), 'serve', ...args], {
+  const child = spawn(process.execPath, cliNodeArgs(['serve', ...args]), {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', ...env },

@@ -41,7 +41,9 @@ export {
   type AppTlsConfig,
   appTlsOptions,
   certificateText,
+  isKeyMismatch,
   isLoopbackHost,
+  pemCertificateCount,
   prepareSecurity,
   SERVE_ENV,
 } from './security.js';

@@ -107,14 +107,41 @@ export function appTlsOptions(tls: AppTlsConfig): TlsOptions {
     if (err instanceof HaystackError && !(err instanceof ValueError)) throw new ValueError(err.message, { cause: err });
     throw err;
   }
+  // Node takes CA text without a certificate in it as an empty list: every client certificate would be refused.
+  if (tls.ca !== undefined && pemCertificateCount(tls.ca) === 0)
+    throw new ValueError('--tls-ca holds no PEM certificate');
   try {
     createSecureContext(options);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const what = why.includes('key values mismatch') ? '--tls-key is not the key of --tls-cert' : 'TLS files refused';
+    const what = isKeyMismatch(err) ? '--tls-key is not the key of --tls-cert' : 'TLS files refused';
     throw new ValueError(`${what} (${why})`, { cause: err });
   }
   return options;
+}
+
+/** How many X.509 certificates `pem` holds (PEM blocks that parse); 0 for text that is not PEM at all. */
+export function pemCertificateCount(pem: Pem): number {
+  const texts = typeof pem === 'string' || Buffer.isBuffer(pem) ? [pem] : pem;
+  let n = 0;
+  for (const text of texts) {
+    for (const block of text
+      .toString('latin1')
+      .match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+      try {
+        new X509Certificate(block);
+        n++;
+      } catch {
+        // A damaged block is no certificate.
+      }
+    }
+  }
+  return n;
+}
+
+/** Whether a TLS error says that a private key is not the key of its certificate. */
+export function isKeyMismatch(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('key values mismatch');
 }
 
 /** The first certificate of a PEM chain in one line: its subject's CN and when it expires. */

@@ -1,6 +1,8 @@
 // Connecting CLI commands to a running Haystack server: URL, login, TLS files, and errors as CLI exits.
 
+import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
+import { isKeyMismatch, pemCertificateCount } from '../app/index.js';
 import { HaystackClient } from '../client/index.js';
 import { createTlsFetch, type TlsFetch } from '../client/node/index.js';
 import { CliExit, type CliIo } from './io.js';
@@ -54,6 +56,19 @@ export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: Cl
   const ca = await read('--ca', flags.ca);
   const cert = await read('--cert', flags.cert);
   const key = await read('--key', flags.key);
+  // Checked here: a bad file would otherwise fail the handshake as an untrusted or unreachable server.
+  if (ca !== undefined && pemCertificateCount(ca) === 0) {
+    throw new CliExit(1, `haystack ${command}: --ca ${String(flags.ca)} holds no PEM certificate`);
+  }
+  if (cert !== undefined && key !== undefined) {
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      const files = `--key ${String(flags.key)} is not the key of --cert ${String(flags.cert)}`;
+      const why = isKeyMismatch(err) ? files : `--cert/--key refused (${(err as Error).message})`;
+      throw new CliExit(1, `haystack ${command}: ${why}`);
+    }
+  }
   return createTlsFetch({
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined || key === undefined ? {} : { cert, key }),

@@ -51,13 +51,15 @@ export function cliNodeArgs(args: readonly string[]): string[] {
 
 /**
  * Run the real `haystack` process (the sources, through tsx) with `args` in `cwd`, `env` added to this process's
- * environment, and `stdin` (default: none, a closed pipe); its exit code and output.
+ * environment, and `stdin` (default: none, a closed pipe); its exit code and output. A process whose output comes
+ * to match `stopWhen` (a server that started when it should not have) gets SIGTERM, so that it cannot outlive the test.
  */
 export function spawnCli(
   args: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string | undefined>> = {},
   stdin = '',
+  stopWhen?: RegExp,
 ): Promise<CliRun> {
   const child = spawn(process.execPath, cliNodeArgs(args), {
     cwd,
@@ -66,8 +68,17 @@ export function spawnCli(
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout.on('data', (c: Buffer) => out.push(c));
-  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const check = (): void => {
+    if (stopWhen?.test(Buffer.concat([...out, ...err]).toString('utf8')) === true) child.kill('SIGTERM');
+  };
+  child.stdout.on('data', (c: Buffer) => {
+    out.push(c);
+    check();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    err.push(c);
+    check();
+  });
   child.stdin.end(stdin);
   return new Promise((resolve, reject) => {
     child.once('error', reject);

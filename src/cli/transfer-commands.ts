@@ -185,6 +185,13 @@ async function withStore(
   try {
     // A one-shot command: its reads go to the store, with no scan cache filled beside them.
     opened = await openStore(text, STORE_BACKENDS, { ...options, cwd: io.cwd, scanCacheEntities: 0 });
+    // An import into it would report entities that are gone when the command ends; an export prints nothing.
+    if (!opened.persistent) {
+      throw new CliExit(
+        1,
+        `haystack ${command}: --store ${text} keeps nothing after the command: use a store that lasts, such as sqlite:PATH`,
+      );
+    }
     await work(opened);
   } catch (err) {
     if (err instanceof CliExit) throw err;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportStore } from '../../src/app/index.js';
 import { Dict, decodeJson, decodeTrioDicts, MARKER, Num, Ref } from '../../src/core/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
-import { runCliCaptured } from '../support/run-cli.js';
+import { runCliCaptured, spawnCli } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const dir = makeTempDir('hs-transfer-');
@@ -163,4 +163,14 @@ describe('haystack import and export', () => {
       'haystack import: x.csv: entities come from a .zinc, .json or .trio file\n',
     ]);
   });
+
+  it('refuses --store memory, which would report an import or export of a store gone when the command ends', async () => {
+    writeFileSync(dir.file('mem.trio'), TRIO);
+    const message = (command: string): string =>
+      `haystack ${command}: --store memory keeps nothing after the command: use a store that lasts, such as sqlite:PATH\n`;
+    const imp = await spawnCli(['import', 'mem.trio', '--store', 'memory'], dir.path);
+    expect(imp).toEqual({ code: 1, stdout: '', stderr: message('import') });
+    const exp = await spawnCli(['export', '--store', 'memory'], dir.path);
+    expect(exp).toEqual({ code: 1, stdout: '', stderr: message('export') });
+  }, 60_000);
 });

@@ -46,12 +46,20 @@ async function runWrite(id: string, value: string | undefined, flags: WriteFlags
   const print = gridPrinter('write', flags.to, io);
   if (value === undefined) {
     if (flags.array !== true) throw new CliExit(2, 'haystack write: give a VALUE (with --level) or --array');
+    // Without a VALUE nothing is written: a --level given with --array would pass for a write that never happened.
+    if (flags.level !== undefined || flags.who !== undefined || flags.duration !== undefined) {
+      throw new CliExit(2, 'haystack write: --level, --who and --duration need a VALUE to write');
+    }
     print(await withClient('write', flags, io, (client) => client.pointWriteArray(id)));
     return;
   }
   const level = parseLevel(flags.level);
   const val = parseValue('value', value);
   const duration = flags.duration === undefined ? undefined : parseDuration(flags.duration);
+  // The Ops chapter gives a duration to level 8 (manual override) only; a server may keep it at any level.
+  if (duration !== undefined && level !== 8) {
+    throw new CliExit(2, `haystack write: --duration applies to level 8 only, not --level ${String(level)}`);
+  }
   const array = await withClient('write', flags, io, async (client) => {
     await client.pointWrite(id, level, val, {
       ...(flags.who === undefined ? {} : { who: flags.who }),

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../support/run-cli.js';
+import { runCliCaptured, spawnCli } from '../support/run-cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'haystack-usage-'));
 
@@ -41,5 +41,26 @@ describe('haystack usage errors', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).not.toBe('');
     },
+  );
+
+  // Nothing listens on port 9: these fail before any connection, as usage errors do.
+  const NOWHERE = { HAYSTACK_URL: 'http://127.0.0.1:9/api/', HAYSTACK_USER: '' };
+  it.each([
+    [
+      '--duration at a level other than 8',
+      ['write', '@p', '70°F', '--level', '9', '--duration', '30min'],
+      'haystack write: --duration applies to level 8 only, not --level 9\n',
+    ],
+    [
+      '--level without a VALUE, with --array',
+      ['write', '@p', '--array', '--level', '8'],
+      'haystack write: --level, --who and --duration need a VALUE to write\n',
+    ],
+  ])(
+    'write with %s exits 2 before calling the server',
+    async (_what, args, message) => {
+      expect(await spawnCli(args, dir, NOWHERE)).toEqual({ code: 2, stdout: '', stderr: message });
+    },
+    60_000,
   );
 });

@@ -40,6 +40,15 @@ export const USER_ENV = Object.freeze({ ...REMOTE_ENV, newPassword: 'HAYSTACK_NE
 
 const DEFAULT_URL = 'http://127.0.0.1:8080/api/';
 
+// The flags of a connection to a server, as the user types them.
+const SERVER_FLAGS: readonly (readonly [keyof RemoteFlags, string])[] = [
+  ['url', '--url'],
+  ['user', '-u'],
+  ['ca', '--ca'],
+  ['cert', '--cert'],
+  ['key', '--key'],
+];
+
 function withConnection(cmd: Command): Command {
   return withRemoteOptions(cmd)
     .option('--json', 'print JSON')
@@ -164,6 +173,14 @@ async function session(
   work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
   if (flags.store !== undefined) {
+    // A store file is changed in this process: server flags would be ignored, and the user would think them used.
+    const server = SERVER_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+    if (server.length > 0) {
+      throw new CliExit(
+        2,
+        `haystack user: --store changes a store file without a server: give it or ${server.join(', ')}, not both`,
+      );
+    }
     await localSession(flags.store, io, store.create === true, work);
     return;
   }

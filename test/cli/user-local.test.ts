@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
-import { runCliCaptured } from '../support/run-cli.js';
+import { runCliCaptured, spawnCli } from '../support/run-cli.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const dir = makeTempDir('hs-user-local-');
@@ -62,4 +62,14 @@ describe('haystack user --store', () => {
     const bad = await runCliCaptured(['user', 'add', 'x', '--role', 'king', ...STORE], dir.path, PASSWORD);
     expect(bad.code).toBe(2);
   });
+
+  it('refuses server flags beside --store, which it would ignore, and changes nothing', async () => {
+    const add = ['user', 'add', 'zed', '--url', 'http://127.0.0.1:9/api/', '-u', 'root', '--store', 'sqlite:flags.db'];
+    expect(await spawnCli(add, dir.path, PASSWORD)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'haystack user: --store changes a store file without a server: give it or --url, -u, not both\n',
+    });
+    expect(existsSync(dir.file('flags.db'))).toBe(false);
+  }, 60_000);
 });

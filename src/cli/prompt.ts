@@ -6,8 +6,11 @@ import { CliExit, type CliIo } from './io.js';
 
 /** Asks questions on stderr and reads the answers from stdin. */
 export interface Prompter {
-  /** Ask for a secret: not echoed on a terminal; from a pipe, the next line. Fails when stdin has ended. */
-  secret(question: string): Promise<string>;
+  /**
+   * Ask for the secret of `name`: not echoed on a terminal; from a pipe, the next line. Fails when stdin has ended,
+   * with a usage error that says where else it may come from (`elsewhere`, e.g. `set $HAYSTACK_PASSWORD`).
+   */
+  secret(question: string, name: string, elsewhere: string): Promise<string>;
   /** Release stdin. */
   close(): void;
 }
@@ -48,13 +51,13 @@ function readHidden(input: RawInput, setRaw: (mode: boolean) => unknown, io: Cli
   });
 }
 
-/** A prompter over the command's stdin and stderr. */
-export function createPrompter(io: CliIo): Prompter {
+/** A prompter over the command's stdin and stderr, for `haystack <command>`. */
+export function createPrompter(io: CliIo, command: string): Prompter {
   const input = io.stdin as RawInput;
   let lines: AsyncIterator<string> | undefined;
   let rl: Interface | undefined;
   return {
-    async secret(question) {
+    async secret(question, name, elsewhere) {
       io.stderr.write(question);
       const setRaw = input.setRawMode?.bind(input);
       if (input.isTTY === true && setRaw !== undefined) return readHidden(input, setRaw, io);
@@ -62,7 +65,9 @@ export function createPrompter(io: CliIo): Prompter {
       lines ??= rl[Symbol.asyncIterator]();
       const next = await lines.next();
       io.stderr.write('\n');
-      if (next.done === true) throw new CliExit(2, 'no input: give the password on stdin or in the environment');
+      if (next.done === true) {
+        throw new CliExit(2, `haystack ${command}: no password for ${name}: stdin has ended; ${elsewhere}`);
+      }
       return next.value;
     },
     close() {

@@ -101,14 +101,16 @@ export async function withClient<T>(
     throw new CliExit(2, `haystack ${command}: give --url or set $${REMOTE_ENV.url}`);
   const username = flags.user ?? io.env[REMOTE_ENV.user];
   const tls = await remoteTlsFetch(command, flags, io);
-  const prompter = createPrompter(io);
+  const prompter = createPrompter(io, command);
   let client: HaystackClient | undefined;
   try {
     let password: string | undefined;
     if (username !== undefined && username !== '') {
       const fromEnv = io.env[REMOTE_ENV.password];
       password =
-        fromEnv !== undefined && fromEnv !== '' ? fromEnv : await prompter.secret(`Password for ${username}: `);
+        fromEnv !== undefined && fromEnv !== ''
+          ? fromEnv
+          : await prompter.secret(`Password for ${username}: `, username, `set $${REMOTE_ENV.password}`);
     }
     const login: RemoteLogin = {
       url,

@@ -79,10 +79,14 @@ export function registerUser(program: Command, io: CliIo): void {
       .option('--disabled', 'create the user disabled')
       .option('--generate-password', 'generate a random password and print it once'),
   ).action(async (name: string, flags: AddFlags) => {
-    // `user add --store` may make the store file: that is how the first admin of a new store is made.
-    await session(flags, io, { create: true }, async (client, prompter) => {
-      const generated = flags.generatePassword === true ? generatePassword() : undefined;
-      const password = generated ?? (await newPassword(name, io, prompter));
+    const generated = flags.generatePassword === true ? generatePassword() : undefined;
+    let password = generated ?? '';
+    // `user add --store` may make the store file: that is how the first admin of a new store is made. The password
+    // is asked before, so that a prompt without an answer leaves no new file behind.
+    const ask = async (prompter: Prompter): Promise<void> => {
+      if (generated === undefined) password = await newPassword(name, io, prompter);
+    };
+    await session(flags, io, { create: true, ask }, async (client) => {
       const made = await client.create({
         username: name,
         password,
@@ -162,14 +166,14 @@ function table(users: readonly UserJson[]): string {
 async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise<string> {
   const fromEnv = io.env[USER_ENV.newPassword];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return prompter.secret(`New password for ${name}: `);
+  return prompter.secret(`New password for ${name}: `, name, `set $${USER_ENV.newPassword} or use --generate-password`);
 }
 
 /** Log in, run `work`, and always end the session and release connections; errors become CLI exits. */
 async function session(
   flags: ConnectionFlags,
   io: CliIo,
-  store: { readonly create?: boolean },
+  store: { readonly create?: boolean; readonly ask?: (prompter: Prompter) => Promise<void> },
   work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
   if (flags.store !== undefined) {
@@ -181,12 +185,12 @@ async function session(
         `haystack user: --store changes a store file without a server: give it or ${server.join(', ')}, not both`,
       );
     }
-    await localSession(flags.store, io, store.create === true, work);
+    await localSession(flags.store, io, store, work);
     return;
   }
   const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
   const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
-  const prompter = createPrompter(io);
+  const prompter = createPrompter(io, 'user');
   const tls = await remoteTlsFetch('user', flags, io);
   let client: UsersClient | undefined;
   try {
@@ -196,13 +200,14 @@ async function session(
       envPassword !== undefined && envPassword !== ''
         ? envPassword
         : flags.cert === undefined
-          ? await prompter.secret(`Password for ${username}: `)
+          ? await prompter.secret(`Password for ${username}: `, username, `set $${USER_ENV.password}`)
           : undefined;
     client = await UsersClient.connect({
       url,
       fetch: tls?.fetch ?? globalThis.fetch,
       ...(password === undefined ? {} : { credentials: { username, password } }),
     });
+    await store.ask?.(prompter);
     await work(client, prompter);
   } catch (err) {
     if (err instanceof UsersApiError) throw new CliExit(1, `haystack user: ${err.message} (HTTP ${err.httpStatus})`);
@@ -227,14 +232,15 @@ async function session(
 async function localSession(
   store: string,
   io: CliIo,
-  create: boolean,
+  options: { readonly create?: boolean; readonly ask?: (prompter: Prompter) => Promise<void> },
   work: (client: Users, prompter: Prompter) => Promise<void>,
 ): Promise<void> {
-  const prompter = createPrompter(io);
+  const prompter = createPrompter(io, 'user');
   let users: LocalUsers | undefined;
   try {
+    await options.ask?.(prompter);
     // Only `add` makes a store file: a misspelt path given to list, set or remove is an error, not a new store.
-    users = await openLocalUsers(store, io.cwd, undefined, { mustExist: !create });
+    users = await openLocalUsers(store, io.cwd, undefined, { mustExist: options.create !== true });
     await work(users, prompter);
   } catch (err) {
     if (err instanceof CliExit) throw err;

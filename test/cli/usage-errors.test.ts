@@ -1,7 +1,7 @@
 // Command-line mistakes (unknown command or option, missing or extra argument) exit 2, as the commands' own usage
 // errors do, so a script can tell them from a failed run (exit 1, e.g. `defs check` findings).
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,25 @@ describe('haystack usage errors', () => {
     'write with %s exits 2 before calling the server',
     async (_what, args, message) => {
       expect(await spawnCli(args, dir, NOWHERE)).toEqual({ code: 2, stdout: '', stderr: message });
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      ['about', '-u', 'admin'],
+      'Password for admin: \nhaystack about: no password for admin: stdin has ended; set $HAYSTACK_PASSWORD\n',
+    ],
+    [
+      ['user', 'add', 'bob', '--store', 'sqlite:nobody.db'],
+      'New password for bob: \nhaystack user: no password for bob: stdin has ended; set $HAYSTACK_NEW_PASSWORD or use --generate-password\n',
+    ],
+  ])(
+    '%j with no password and stdin at its end names the command and the variable',
+    async (args, stderr) => {
+      expect(await spawnCli(args, dir, NOWHERE)).toEqual({ code: 2, stdout: '', stderr });
+      // No user was added: no store file was made either.
+      expect(existsSync(path.join(dir, 'nobody.db'))).toBe(false);
     },
     60_000,
   );

@@ -101,7 +101,7 @@ describe('haystack user over HTTP', () => {
   it('refuses bad usage with exit 2', async () => {
     expect((await user(['set', 'vera'])).code).toBe(2);
     expect((await user(['set', 'vera', '--enable', '--disable'])).code).toBe(2);
-    expect((await user(['list'], {}, '')).stderr).toMatch(/no input/);
+    expect((await user(['list'], {}, '')).stderr).toMatch(/no password for admin: stdin has ended/);
   });
 
   it('fails clearly when the server cannot be reached', async () => {

@@ -42,4 +42,10 @@ describe('TLS files that are not what the flag needs', () => {
     expect(r.stdout).not.toContain('listening');
     expect(r.stderr).toBe('haystack serve: --tls-ca holds no PEM certificate\n');
   }, 60_000);
+
+  it('serve refuses --tls-client-optional without --tls-ca, which it would ignore', async () => {
+    const serve = ['serve', '--port', '0', '--store', 'memory', '--no-ui', '--demo-days', '0', '--tls-client-optional'];
+    const r = await spawnCli(serve, dir.path, {}, '', /listening on/);
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'haystack serve: --tls-client-optional needs --tls-ca\n' });
+  }, 60_000);
 });

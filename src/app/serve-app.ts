@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HaystackError, ValueError } from '../core/errors.js';
+import { TimeZone } from '../core/tz/time-zone.js';
 import {
   attachMetricsHooks,
   createServer,
@@ -160,6 +161,16 @@ function uiDir(config: AppConfig): string | undefined {
   if (config.ui === false) return undefined;
   if (config.ui !== undefined) return path.resolve(config.cwd, config.ui);
   return existsSync(path.join(BUILT_UI_DIR, 'index.html')) ? BUILT_UI_DIR : undefined;
+}
+
+// The server's own settings, checked before the store opens: a typo must not first make a store file and its admin.
+function checkServerSettings(config: AppConfig): void {
+  if (config.tz !== undefined && TimeZone.find(config.tz) === undefined) {
+    throw new ValueError(`--tz: unknown time zone ${JSON.stringify(config.tz)}`);
+  }
+  const ui = uiDir(config);
+  if (ui !== undefined && !existsSync(path.join(ui, 'index.html')))
+    throw new ValueError(`--ui ${ui} has no index.html`);
 }
 
 // The def libs of `--defs DIR`, read once at start: a folder that cannot be read or holds no lib is a start error.
@@ -335,6 +346,7 @@ async function openPrepared(
 ): Promise<{ opened: OpenedStore; security: AppSecurity; seeded: Seeded; summary: string }> {
   // TLS files are checked first: a key that does not match its certificate stops the start before the store opens.
   if (config.security.tls !== undefined) appTlsOptions(config.security.tls);
+  checkServerSettings(config);
   // The primary of a cluster prepares the store and closes it: a copy of its entities would be thrown away.
   const scanCacheEntities = checkOnly ? 0 : config.scanCacheEntities;
   const opened = await openStore(config.store ?? DEFAULT_STORE, config.backends ?? STORE_BACKENDS, {

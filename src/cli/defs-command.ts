@@ -35,14 +35,14 @@ function withDefsOptions(cmd: Command): Command {
 }
 
 /**
- * The namespace to use: the libs of `--defs` or `$HAYSTACK_DEFS`, else the `defs` op of the server of `--url` or
- * `$HAYSTACK_URL`. Bad libs, or a server's defs without lib ph, exit 1 with the first problem.
+ * The namespace to use (see {@link defsSource}): the libs of a folder, or the `defs` op of a server. Bad libs, or a
+ * server's defs without lib ph, exit 1 with the first problem.
  */
 async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promise<Namespace> {
-  const dir = flags.defs ?? io.env[DEFS_ENV];
   const where = `haystack defs ${command}`.trimEnd();
-  if (dir !== undefined && dir !== '') {
-    const resolved = path.resolve(io.cwd, dir);
+  const source = defsSource(where, flags, io);
+  if ('dir' in source) {
+    const resolved = path.resolve(io.cwd, source.dir);
     try {
       return await loadDefsNamespace(resolved);
     } catch (err) {
@@ -51,10 +51,7 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
       throw err;
     }
   }
-  const url = flags.url ?? io.env[REMOTE_ENV.url];
-  if (url === undefined || url === '') {
-    throw new CliExit(2, `${where}: give --defs DIR (or set $${DEFS_ENV}) or --url (or set $${REMOTE_ENV.url})`);
-  }
+  const url = source.url;
   // A server's defs are normalized already; what does not compile is left out rather than refused.
   const grid = await withClient(`defs ${command}`.trimEnd(), flags, io, (client) => client.defs());
   const ns = Namespace.fromDefs(grid, { lenient: true });
@@ -64,6 +61,22 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
     throw new CliExit(1, `${where}: the defs of ${url} have no lib ph (a haystack-ts server needs serve --defs DIR)`);
   }
   return ns;
+}
+
+/**
+ * Where the defs come from: a flag beats the environment (`--url` is not overridden by a `$HAYSTACK_DEFS` set in a
+ * shell profile), and between two of the same rank the folder wins; both flags together are a usage error.
+ */
+function defsSource(where: string, flags: DefsFlags, io: CliIo): { readonly dir: string } | { readonly url: string } {
+  if (flags.defs !== undefined && flags.url !== undefined)
+    throw new CliExit(2, `${where}: give --defs or --url, not both`);
+  if (flags.defs !== undefined) return { dir: flags.defs };
+  if (flags.url !== undefined) return { url: flags.url };
+  const dir = io.env[DEFS_ENV] ?? '';
+  if (dir !== '') return { dir };
+  const url = io.env[REMOTE_ENV.url] ?? '';
+  if (url !== '') return { url };
+  throw new CliExit(2, `${where}: give --defs DIR (or set $${DEFS_ENV}) or --url (or set $${REMOTE_ENV.url})`);
 }
 
 function defsGrid(defs: readonly Def[]): Grid {
@@ -99,7 +112,7 @@ export function registerDefs(program: Command, io: CliIo): void {
     );
   withDefsOptions(defs).action(async (flags: DefsFlags & { readonly filter?: string }) => {
     const print = printer('defs', flags.to, io);
-    if ((flags.defs ?? io.env[DEFS_ENV] ?? '') === '' && (flags.url ?? io.env[REMOTE_ENV.url] ?? '') !== '') {
+    if ('url' in defsSource('haystack defs', flags, io)) {
       print(
         await withClient('defs', flags, io, (client) =>
           client.defs(flags.filter === undefined ? {} : { filter: flags.filter }),

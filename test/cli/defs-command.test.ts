@@ -8,7 +8,7 @@ import { decodeZincGrid } from '../../src/core/codec/zinc/zinc-reader.js';
 import type { Grid } from '../../src/core/grid/grid.js';
 import { Sym } from '../../src/core/kinds/symbol.js';
 import { type Fixture, startFixture } from '../server/support/server-fixture.js';
-import { runCliCaptured } from '../support/run-cli.js';
+import { runCliCaptured, spawnCli } from '../support/run-cli.js';
 import { sharedAvailable, sharedPath } from '../support/shared.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'haystack-defs-cli-'));
@@ -128,5 +128,14 @@ describe.skipIf(!sharedAvailable('defs'))('haystack defs', () => {
       expect(check.stdout).toBe('');
       expect(check.stderr).toMatch(/no lib ph.*--defs/);
     });
+
+    it('--url on the command line wins over $HAYSTACK_DEFS; --url with --defs is a usage error', async () => {
+      const r = await spawnCli(['defs', '--url', f.base, '--filter', 'def==^ahu'], dir, { HAYSTACK_DEFS: defs });
+      // This server has no libs: the answer is its own (empty), not the standard libs of the environment's folder.
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(defNames(decodeZincGrid(r.stdout))).toEqual([]);
+      const both = await spawnCli(['defs', '--url', f.base, '--defs', defs], dir);
+      expect(both).toEqual({ code: 2, stdout: '', stderr: 'haystack defs: give --defs or --url, not both\n' });
+    }, 60_000);
   });
 });

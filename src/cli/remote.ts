@@ -44,6 +44,32 @@ export function withRemoteOptions(cmd: Command): Command {
     .option('--key <file>', 'the PEM private key of --cert');
 }
 
+/**
+ * The API root of `--url`, else of `$HAYSTACK_URL`, else `fallback`; none, or one that is not an http(s) URL (a
+ * forgotten `http://`), is a usage error naming where it came from, given before any prompt or connection.
+ */
+export function remoteUrl(
+  command: string,
+  flag: string | undefined,
+  env: string | undefined,
+  fallback?: string,
+): string {
+  const [url, from] =
+    flag !== undefined
+      ? [flag, '--url']
+      : env !== undefined && env !== ''
+        ? [env, `$${REMOTE_ENV.url}`]
+        : [fallback, ''];
+  if (url === undefined) throw new CliExit(2, `haystack ${command}: give --url or set $${REMOTE_ENV.url}`);
+  if (!/^https?:\/\/[^/]/i.test(url) || !URL.canParse(url)) {
+    throw new CliExit(
+      2,
+      `haystack ${command}: ${from} must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/api/, not ${JSON.stringify(url)}`,
+    );
+  }
+  return url;
+}
+
 /** A fetch with the TLS files of the flags, or undefined when none are given. */
 export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: CliIo): Promise<TlsFetch | undefined> {
   if ((flags.cert === undefined) !== (flags.key === undefined)) {
@@ -96,9 +122,7 @@ export async function withClient<T>(
   io: CliIo,
   work: (client: HaystackClient, login: RemoteLogin) => Promise<T>,
 ): Promise<T> {
-  const url = flags.url ?? io.env[REMOTE_ENV.url];
-  if (url === undefined || url === '')
-    throw new CliExit(2, `haystack ${command}: give --url or set $${REMOTE_ENV.url}`);
+  const url = remoteUrl(command, flags.url, io.env[REMOTE_ENV.url]);
   const username = flags.user ?? io.env[REMOTE_ENV.user];
   const tls = await remoteTlsFetch(command, flags, io);
   const prompter = createPrompter(io, command);

@@ -9,7 +9,7 @@ import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
-import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, withRemoteOptions } from './remote.js';
+import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, remoteUrl, withRemoteOptions } from './remote.js';
 import { explainRemoteError } from './remote-errors.js';
 
 /** How to reach the server, on every subcommand. */
@@ -188,7 +188,7 @@ async function session(
     await localSession(flags.store, io, store, work);
     return;
   }
-  const url = flags.url ?? io.env[USER_ENV.url] ?? DEFAULT_URL;
+  const url = remoteUrl('user', flags.url, io.env[USER_ENV.url], DEFAULT_URL);
   const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
   const prompter = createPrompter(io, 'user');
   const tls = await remoteTlsFetch('user', flags, io);

@@ -82,4 +82,29 @@ describe('haystack usage errors', () => {
     },
     60_000,
   );
+
+  it.each([
+    [
+      ['about', '--url', '127.0.0.1:8080/api/'],
+      {},
+      '--url must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/api/, not "127.0.0.1:8080/api/"',
+    ],
+    [
+      ['user', 'list', '--url', 'notaurl'],
+      {},
+      '--url must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/api/, not "notaurl"',
+    ],
+    [
+      ['read', 'site'],
+      { HAYSTACK_URL: 'ftp://host/api/' },
+      '$HAYSTACK_URL must be an http:// or https:// URL, e.g. http://127.0.0.1:8080/api/, not "ftp://host/api/"',
+    ],
+  ])(
+    '%j with a URL that is not one is a usage error that names where it came from',
+    async (args, env, message) => {
+      const r = await spawnCli(args, dir, { HAYSTACK_USER: '', ...env });
+      expect(r).toEqual({ code: 2, stdout: '', stderr: `haystack ${String(args[0])}: ${message}\n` });
+    },
+    60_000,
+  );
 });

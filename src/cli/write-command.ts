@@ -32,10 +32,7 @@ export function registerWrite(program: Command, io: CliIo): void {
     .argument('[value]', 'a Zinc value: 72.5°F, 68, T, F, "text"; true/false/null also work; null releases')
     .option('--level <n>', 'priority level 1-17 (1 highest; 8 is manual operator, 17 the default)')
     .option('--who <name>', 'who is writing, kept in the priority array (default: the server says, e.g. the user)')
-    .option(
-      '--duration <dur>',
-      'how long the write holds, a Zinc duration such as 30min or 2h (at any level; the spec names level 8)',
-    )
+    .option('--duration <dur>', 'how long the write holds, a Zinc duration such as 30min or 2h (level 8 only)')
     .option('--array', 'print the priority array (after the write when a value is given)');
   withRemoteOptions(withOutputOption(cmd)).action(async (id: string, value: string | undefined, flags: WriteFlags) => {
     await runWrite(id, value, flags, io);

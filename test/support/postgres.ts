@@ -3,7 +3,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
@@ -109,6 +109,13 @@ export interface PrivatePostgres {
   crash(): Promise<void>;
   /** Start it again on the same port and folder; resolves once it accepts connections. */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP the server and every process it forked: connections stay open and nothing answers (a frozen host, a
+   * network that drops packets). {@link thaw} resumes it.
+   */
+  freeze(): void;
+  /** SIGCONT what {@link freeze} stopped. */
+  thaw(): void;
   /** Stop it and delete its folder. */
   stop(): Promise<void>;
 }
@@ -187,9 +194,28 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     url: `postgres://postgres@127.0.0.1:${String(port)}/postgres`,
     crash: () => run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']),
     restart: start,
+    freeze: () => {
+      for (const pid of serverProcesses(data)) process.kill(pid, 'SIGSTOP');
+    },
+    thaw: () => {
+      for (const pid of serverProcesses(data).reverse()) process.kill(pid, 'SIGCONT');
+    },
     stop: async () => {
       await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
       dir.remove();
     },
   };
+}
+
+// The postmaster of the cluster in `data` (first line of postmaster.pid), then the processes it forked.
+function serverProcesses(data: string): number[] {
+  const postmaster = Number(readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' });
+  return [
+    postmaster,
+    ...children.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(Number),
+  ];
 }

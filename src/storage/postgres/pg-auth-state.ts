@@ -3,7 +3,7 @@
 import { Buffer } from 'node:buffer';
 import type { AuthStateStore, ThrottleKey, ThrottleRecord } from '../auth-state-store.js';
 import type { PgClient, PgPool } from './pg-driver.js';
-import { storageFailure } from './pg-errors.js';
+import { rollbackAfter, storageFailure } from './pg-errors.js';
 import { AUTH_LOCK_CLASS } from './pg-schema.js';
 
 // A throttle key as stored: any string exactly (NUL and lone surrogates included), compared byte for byte.
@@ -38,9 +38,7 @@ export function pgAuthState(pool: PgPool, schema: string, guard: () => void): Au
       await work(c);
       await c.query('COMMIT');
     } catch (err) {
-      await c.query('ROLLBACK').catch((e: unknown) => {
-        broken = e instanceof Error ? e : new Error(String(e));
-      });
+      broken = await rollbackAfter(c, err);
       throw storageFailure(err);
     } finally {
       c.release(broken);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
 import type { PgDriver } from './pg-driver.js';
-import { storageFailure } from './pg-errors.js';
+import { isReplyTimeout, storageFailure } from './pg-errors.js';
 import { quoteIdent } from './pg-schema.js';
 
 /** The NOTIFY channel of a schema's changes (hashed: a channel name is at most 63 bytes, a schema may be 63). */
@@ -204,8 +204,10 @@ export class PgChangeFeed {
         [this.#last, CATCH_UP_ROWS],
       );
       rows = r.rows;
-    } catch {
-      // The connection is going away: its 'end' reconnects, and the catch-up after it reads this again.
+    } catch (err) {
+      // The connection is going away (one whose reply is overdue is ended here, which drops it at once): its 'end'
+      // reconnects, and the catch-up after it reads this again.
+      if (isReplyTimeout(err)) client.end().catch(() => undefined);
       return false;
     }
     const change = this.#changeFrom(rows);

@@ -51,6 +51,12 @@ export interface PgConnectionOptions {
   readonly poolSize?: number;
   /** How long to wait for a connection before failing the call as unavailable (default 5,000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Longest wait for the server's reply to one statement before the call fails as unavailable and its connection is
+   * dropped, in ms (default 30,000; a URL's `query_timeout` parameter overrides it). Schema migrations at open have
+   * none: they may take long on a large store.
+   */
+  readonly queryTimeoutMs?: number;
   /** `application_name` of the connections, as `pg_stat_activity` shows it (default `haystack-ts`). */
   readonly applicationName?: string;
 }
@@ -58,13 +64,27 @@ export interface PgConnectionOptions {
 // int8 columns (rid, ts, versions, epoch ms) as numbers: every value the store writes is a safe integer.
 const INT8_OID = 20;
 
-/** The settings of one connection: `schema` on its search_path, JIT off, int8 read as numbers. */
-export function clientConfig(driver: PgDriver, options: PgConnectionOptions, schema: string): pg.ClientConfig {
+/** Default of {@link PgConnectionOptions.queryTimeoutMs}: the default client timeout, past which nobody waits. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
+/**
+ * The settings of one connection: `schema` on its search_path, JIT off, int8 read as numbers, and (unless
+ * `replyDeadline` is false) a deadline on each statement's reply.
+ */
+export function clientConfig(
+  driver: PgDriver,
+  options: PgConnectionOptions,
+  schema: string,
+  replyDeadline = true,
+): pg.ClientConfig {
   const builtin = driver.pg.types.getTypeParser as (oid: number, format: string) => unknown;
   const getTypeParser = (oid: number, format = 'text'): unknown => (oid === INT8_OID ? Number : builtin(oid, format));
   const types = { getTypeParser } as unknown as pg.CustomTypesConfig;
   return {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // A server that keeps the connection open but stops answering (a frozen host, a network dropping packets)
+    // would hold the call, and its connection, until TCP gives up (many minutes): the call answers unavailable.
+    ...(replyDeadline ? { query_timeout: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS } : {}),
     application_name: options.applicationName ?? 'haystack-ts',
     // JIT off: the store's statements are short, and a filter's SQL has a subquery per term, which JIT compiles
     // at length (a read of `id==@a or ...` with 20 ids over 3,000 entities took 1.4 s instead of 7 ms; with 200, tens
@@ -76,10 +96,18 @@ export function clientConfig(driver: PgDriver, options: PgConnectionOptions, sch
   };
 }
 
-/** A pool whose connections use `schema` and read int8 as numbers; idle-client errors never crash the process. */
-export function createPool(driver: PgDriver, options: PgConnectionOptions, schema: string): PgPool {
+/**
+ * A pool whose connections use `schema` and read int8 as numbers (with a reply deadline unless `replyDeadline` is
+ * false); idle-client errors never crash the process.
+ */
+export function createPool(
+  driver: PgDriver,
+  options: PgConnectionOptions,
+  schema: string,
+  replyDeadline = true,
+): PgPool {
   const config: pg.PoolConfig = {
-    ...clientConfig(driver, options, schema),
+    ...clientConfig(driver, options, schema, replyDeadline),
     max: options.poolSize ?? 10,
     idleTimeoutMillis: 30_000,
   };

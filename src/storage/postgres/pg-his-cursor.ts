@@ -6,7 +6,7 @@ import type { Val } from '../../core/kinds/kind.js';
 import { Num } from '../../core/kinds/number.js';
 import type { HisBatchChunk } from '../adapter.js';
 import type { PgClient, PgPool } from './pg-driver.js';
-import { storageFailure } from './pg-errors.js';
+import { rollbackAfter, storageFailure } from './pg-errors.js';
 
 /** The query a cursor reads, with its parameters. */
 export interface CursorQuery {
@@ -35,6 +35,7 @@ export async function* cursorRows(
   }
   let inTx = false;
   let broken: Error | undefined;
+  let failure: unknown;
   try {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     inTx = true;
@@ -49,19 +50,14 @@ export async function* cursorRows(
     await c.query('COMMIT');
     inTx = false;
   } catch (err) {
+    failure = err;
     // A connection that failed before its transaction began is not trusted either.
     if (!inTx) broken = err instanceof Error ? err : new Error(String(err));
     throw storageFailure(err);
   } finally {
     // Stopped early or failed: the transaction (and its cursor) ends here. A connection that cannot even roll back
-    // (the server ended it) is dropped, never handed to the next caller.
-    if (inTx) {
-      try {
-        await c.query('ROLLBACK');
-      } catch (err) {
-        broken = err instanceof Error ? err : new Error(String(err));
-      }
-    }
+    // (the server ended it, or it still waits for a reply) is dropped, never handed to the next caller.
+    if (inTx) broken = await rollbackAfter(c, failure);
     c.release(broken);
   }
 }

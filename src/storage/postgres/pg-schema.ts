@@ -5,6 +5,7 @@ import { StorageError } from '../../core/errors.js';
 import { civilFromDays, daysFromCivil, MS_PER_DAY } from '../../core/kinds/calendar.js';
 import { TagKind } from '../sql/tag-rows.js';
 import type { PgClient, PgPool } from './pg-driver.js';
+import { rollbackAfter } from './pg-errors.js';
 
 /** How history is stored, decided once when the schema is made. */
 export type HistoryMode = 'timescale' | 'partitioned';
@@ -310,6 +311,7 @@ export async function ensurePartitions(
   }
   if (needed.size === 0) return;
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     for (const [name, p] of needed) {
       await client.query('BEGIN');
@@ -321,10 +323,10 @@ export async function ensurePartitions(
       known.add(name);
     }
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    broken = await rollbackAfter(client, err);
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -51,7 +51,7 @@ import { unknownWatchError } from '../storage-errors.js';
 import { COPY_NULL, copyBytea, copyIn, copyNum, copyText } from './pg-copy.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
 import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
-import { sqlStateOf, storageFailure } from './pg-errors.js';
+import { rollbackAfter, sqlStateOf, storageFailure } from './pg-errors.js';
 import {
   batchHisQuery,
   batchRids,
@@ -790,11 +790,7 @@ export class PgState {
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      try {
-        await c.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      }
+      broken = await rollbackAfter(c, err);
       throw storageFailure(err);
     } finally {
       c.release(broken);

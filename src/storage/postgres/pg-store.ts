@@ -2,6 +2,7 @@
 // and sessions in the same schema, shareable by any number of server processes.
 
 import { ValueError } from '../../core/errors.js';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type {
   Clock,
   HisBatchChunk,
@@ -126,31 +127,34 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
   if (retention !== undefined && !(Number.isFinite(retention) && retention > 0)) {
     throw new ValueError('historyRetentionMs must be a positive number of milliseconds');
   }
+  if (options.queryTimeoutMs !== undefined && !isTimerMs(options.queryTimeoutMs)) {
+    throw new ValueError(`queryTimeoutMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`);
+  }
   const driver = await loadPgDriver();
-  const pool = createPool(driver, { ...options, ...(url === undefined ? {} : { url }) }, schema);
+  const connection = { ...options, ...(url === undefined ? {} : { url }) };
+  // Migrations on a connection of their own, with no reply deadline: on a large store one may take minutes.
+  const setup = createPool(driver, { ...connection, poolSize: 1 }, schema, false);
   let historyMode: HistoryMode;
   try {
-    historyMode = await migrateSchema(pool, {
+    historyMode = await migrateSchema(setup, {
       schema,
       timescale: options.timescale ?? 'auto',
       compressAfterMs: options.compressAfterMs ?? 7 * DAY_MS,
       retentionMs: retention,
     });
   } catch (err) {
-    await pool.end().catch(() => undefined);
     throw storageFailure(err);
+  } finally {
+    await setup.end().catch(() => undefined);
   }
+  const pool = createPool(driver, connection, schema);
   const channel = changeChannel(schema);
   const state = new PgState({ pool, driver, schema, limits, idPrefix, historyMode, changeChannel: channel, mirror });
   const feed = new PgChangeFeed(
     driver,
     clientConfig(
       driver,
-      {
-        ...options,
-        ...(url === undefined ? {} : { url }),
-        applicationName: `${options.applicationName ?? 'haystack-ts'}:listen`,
-      },
+      { ...connection, applicationName: `${options.applicationName ?? 'haystack-ts'}:listen` },
       schema,
     ),
     channel,
@@ -163,7 +167,8 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       const known = await listPartitions(pool);
       await dropPartitionsBefore(pool, clock() - retention, known);
     };
-    await sweep().catch((err: unknown) => {
+    await sweep().catch(async (err: unknown) => {
+      await pool.end().catch(() => undefined);
       throw storageFailure(err);
     });
     retentionTimer = setInterval(() => {

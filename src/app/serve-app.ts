@@ -17,7 +17,7 @@ import { defsProblem } from '../server/namespace/load-def-libs.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
-import { createDemoBuilding, type DemoBuilding, demoPresent } from './demo/demo-building.js';
+import { createDemoBuilding, type DemoBuilding, demoPresent, demoUnfinished } from './demo/demo-building.js';
 import { createDemoSimulator, type DemoSimulator } from './demo/demo-simulator.js';
 import { logEvents } from './observability/log-events.js';
 import { type AppLogger, createLogger, type LogFormat, warningsLogged } from './observability/logger.js';
@@ -364,9 +364,16 @@ async function openPrepared(
   const fresh =
     config.worker === undefined &&
     (!opened.persistent || (await opened.store.read({ filter: 'id', limit: 1 })).length === 0);
-  const seeded = fresh
-    ? await seedStore(opened.store, config.seed, config.cwd, { inBatches: !opened.persistent })
-    : { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
+  // The demo takes several commits: a first start that failed or was killed during them left it half-written.
+  const unfinished =
+    !fresh && config.worker === undefined && config.seed.kind === 'demo' && (await demoUnfinished(opened.store));
+  let seeded: Seeded;
+  if (fresh || unfinished) {
+    seeded = await seedStore(opened.store, config.seed, config.cwd, { inBatches: !opened.persistent });
+    if (unfinished) seeded = { ...seeded, summary: `${seeded.summary} (an earlier start's seed, finished)` };
+  } else {
+    seeded = { summary: 'kept from before (nothing seeded)', demo: await keptDemo(opened.store, config.seed) };
+  }
   const held = await opened.store.count();
   const summary = `store ${opened.description}: ${String(held)} entities, ${seeded.summary}`;
   return { opened, security, seeded, summary };

@@ -3,8 +3,9 @@
 import { ValueError } from '../../core/errors.js';
 import { Dict, type TagVal } from '../../core/grid/dict.js';
 import type { Val } from '../../core/kinds/kind.js';
+import { MARKER, REMOVE } from '../../core/kinds/marker.js';
 import { Num } from '../../core/kinds/number.js';
-import type { HisItem, StorageAdapter } from '../../storage/adapter.js';
+import type { CommitDiff, HisItem, StorageAdapter } from '../../storage/adapter.js';
 import { DemoBuilder, type DemoBuilding, type DemoPoint } from './demo-builder.js';
 import { layoutDemo, startReadings } from './demo-layout.js';
 
@@ -54,8 +55,16 @@ export interface PopulateDemoResult {
 }
 
 /**
+ * Marker on the demo's first site while {@link populateDemo} writes: the demo takes several commits, and a store a
+ * failed or killed seed left half-written holds it (see {@link demoUnfinished}).
+ */
+export const DEMO_SEEDING_TAG = 'demoSeeding';
+
+/**
  * Write the demo building into an empty store: its entities with `curVal` at `now`, `days` of history sampled
- * every `intervalMinutes` up to `now`, and the default (level 17) of every writable point.
+ * every `intervalMinutes` up to `now`, and the default (level 17) of every writable point. Into a store an earlier
+ * call left unfinished, it writes what may be missing (entities it lacks, the history, the defaults): samples at the
+ * same times replace each other, so nothing is doubled.
  */
 export async function populateDemo(
   store: StorageAdapter,
@@ -103,13 +112,17 @@ export async function populateDemo(
           (v[p.rateSlot] as number) * ((now - lastTs) / 3_600_000);
     current.set(p.id, pointVal(p, raw));
   });
-  await store.commit(
-    building.entities.map((e) => {
+  const site = firstSite(building);
+  const held = new Set((await store.readByIds(building.entities.map((e) => e.id?.id ?? ''))).map((e) => e?.id?.id));
+  const adds = building.entities
+    .filter((e) => !held.has(e.id?.id))
+    .map((e): CommitDiff => {
       const id = e.id?.id;
       const cur = id === undefined ? undefined : current.get(id);
-      return { op: 'add', tags: cur === undefined || cur === null ? e : e.set('curVal', cur) };
-    }),
-  );
+      const tags = cur === undefined || cur === null ? e : e.set('curVal', cur);
+      return { op: 'add', tags: id === site ? tags.set(DEMO_SEEDING_TAG, MARKER) : tags };
+    });
+  if (adds.length > 0) await store.commit(adds);
 
   let samples = 0;
   for (let k = 0; k < points.length; k++) {
@@ -124,6 +137,9 @@ export async function populateDemo(
       await store.pointWrite({ id: p.id, level: 17, val: pointVal(p, p.writableDefault), who: 'demo' });
     }
   }
+  if (site !== undefined) {
+    await store.commit([{ op: 'update', id: site, changes: Dict.of({ [DEMO_SEEDING_TAG]: REMOVE }) }]);
+  }
   return { building, entities: building.entities.length, points: points.length, samples };
 }
 
@@ -132,10 +148,28 @@ export async function demoPresent(
   store: StorageAdapter,
   building: DemoBuilding = createDemoBuilding(),
 ): Promise<boolean> {
-  const site = building.entities.find((e) => e.has('site'))?.id?.id;
-  if (site === undefined) return false;
+  return (await demoSite(store, building)) !== undefined;
+}
+
+/** True if a {@link populateDemo} into `store` failed or was killed before it finished (its marker is still there). */
+export async function demoUnfinished(
+  store: StorageAdapter,
+  building: DemoBuilding = createDemoBuilding(),
+): Promise<boolean> {
+  return (await demoSite(store, building))?.has(DEMO_SEEDING_TAG) === true;
+}
+
+// The demo's first site as the store holds it, if it does.
+async function demoSite(store: StorageAdapter, building: DemoBuilding): Promise<Dict | undefined> {
+  const site = firstSite(building);
+  if (site === undefined) return undefined;
   const [found] = await store.readByIds([site]);
-  return found !== undefined;
+  return found;
+}
+
+// The id of the building's first site: what tells whether the demo is in a store.
+function firstSite(building: DemoBuilding): string | undefined {
+  return building.entities.find((e) => e.has('site'))?.id?.id;
 }
 
 /** A point's value as stored: a rounded Number with its unit, or a Bool. */

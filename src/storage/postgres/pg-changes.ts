@@ -64,20 +64,26 @@ export class PgChangeFeed {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
-      if (this.#listeners.size === 0) this.#disconnect();
+      if (this.#listeners.size === 0) {
+        this.#disconnect();
+        this.#release(this.#waiters.splice(0));
+      }
     };
   }
 
   /**
    * Resolve once the listeners have been told of every change committed before the call: the log is read now (with
-   * the reads notifications ask for), not when a notification comes. While the connection is down it resolves at once
-   * (the catch-up after the reconnect reports what was missed).
+   * the reads notifications ask for), not when a notification comes. While the connection is down it connects at
+   * once and reads the log then; when the read fails the listeners are told `reset`. Only when the server is out of
+   * reach (nothing can commit to it meanwhile) does it resolve with nothing read: the catch-up after the reconnect
+   * reports what was missed.
    */
   sync(): Promise<void> {
-    if (this.#client === undefined || this.#listeners.size === 0) return Promise.resolve();
+    if (this.#stopped || this.#listeners.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
-      this.#read();
+      if (this.#client === undefined) this.#reconnectNow();
+      else this.#read();
     });
   }
 
@@ -131,6 +137,18 @@ export class PgChangeFeed {
     this.#read();
   }
 
+  // A sync waits: connect now rather than at the backoff's next try (the catch-up read after it serves the waiters).
+  // A server out of reach lets them go, and the backoff goes on.
+  #reconnectNow(): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#connect(false).catch(() => {
+      this.#release(this.#waiters.splice(0));
+      this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
+      this.#retry();
+    });
+  }
+
   #disconnect(): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
@@ -180,13 +198,19 @@ export class PgChangeFeed {
         // The syncs asked before this read starts: it reads everything they wait for.
         const served = this.#waiters.splice(0);
         const read = await this.#readOnce();
+        if (!read) {
+          // The syncs cannot wait for the catch-up after the reconnect (the server may stay away): what committed
+          // before them may go unheard until then, which the listeners are told.
+          const waiting = [...served, ...this.#waiters.splice(0)];
+          if (waiting.length > 0) this.#deliver({ kind: 'reset' });
+          this.#release(waiting);
+          return;
+        }
         this.#release(served);
-        if (!read) return;
       } while (this.#moreAsked());
     } finally {
       // In the same turn as the last check, so that no ask can fall between it and the end of reading.
       this.#reading = false;
-      // A read that failed: the catch-up after the reconnect reports it, and nobody waits for that.
       this.#release(this.#waiters.splice(0));
     }
   }

@@ -80,6 +80,8 @@ export class RedisConnection {
     const retry = (times: number): number => Math.min(50 * times, 1_000);
     let client: Client;
     let newSubscriber: () => Client;
+    // The database the URL names (single node; a cluster has database 0 only).
+    let db = 0;
     if (options.cluster === true) {
       const u = new URL(options.url);
       const nodes = [{ host: u.hostname, port: Number(u.port === '' ? 6379 : u.port) }];
@@ -111,6 +113,7 @@ export class RedisConnection {
         retryStrategy: retry,
       });
       client = single;
+      db = single.options.db ?? 0;
       newSubscriber = () =>
         single.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
     }
@@ -121,6 +124,17 @@ export class RedisConnection {
     } catch (err) {
       client.disconnect();
       throw new StoreUnavailableError('redis', { cause: err });
+    }
+    // ioredis sends SELECT on connecting but goes on in database 0 when it fails (a number past the server's
+    // `databases`): every key would land beside another application's. Asked again here, its failure is seen.
+    if (db !== 0) {
+      try {
+        await client.select(db);
+      } catch (err) {
+        client.disconnect();
+        const why = err instanceof Error ? err.message : String(err);
+        throw new StorageError(`Redis has no database ${String(db)}: ${why}`, { cause: err });
+      }
     }
     return new RedisConnection(client, newSubscriber);
   }

@@ -214,6 +214,29 @@ describe.skipIf(!up)('redis store', () => {
     await expect(openRedisStore({ url: SHARED_REDIS_URL, prefix })).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
   });
 
+  it('refuses a database number the server does not have, writing nothing to database 0', async () => {
+    const client = new Redis(SHARED_REDIS_URL);
+    let databases: number;
+    try {
+      databases = Number((await client.config('GET', 'databases'))[1]);
+    } finally {
+      client.disconnect();
+    }
+    const prefix = prefixes.next();
+    const url = `${SHARED_REDIS_URL}/${String(databases)}`;
+    const err: unknown = await openRedisStore({ url, prefix }).then(
+      (s) => s.close(),
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'HS_ERR_STORAGE', message: expect.stringContaining(`database ${databases}`) });
+    const db0 = new Redis(SHARED_REDIS_URL);
+    try {
+      expect(await db0.keys(`{${prefix}}*`)).toEqual([]);
+    } finally {
+      db0.disconnect();
+    }
+  });
+
   it('fails with HS_ERR_UNAVAILABLE when nothing listens at the URL', async () => {
     await expect(openRedisStore({ url: 'redis://127.0.0.1:1' })).rejects.toMatchObject({ code: 'HS_ERR_UNAVAILABLE' });
   });

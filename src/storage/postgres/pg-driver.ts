@@ -4,6 +4,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import type { CopyStreamQuery } from 'pg-copy-streams';
 import { StorageError } from '../../core/errors.js';
+import { MAX_TIMER_MS } from '../../core/timer-ms.js';
 
 /** A `pg` pool. */
 export type PgPool = pg.Pool;
@@ -53,8 +54,8 @@ export interface PgConnectionOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Longest wait for the server's reply to one statement before the call fails as unavailable and its connection is
-   * dropped, in ms (default 30,000; a URL's `query_timeout` parameter overrides it). Schema migrations at open have
-   * none: they may take long on a large store.
+   * dropped, in ms (default 30,000; a URL's `query_timeout` parameter overrides it). Schema migrations at open and
+   * bulk commits (over 1,000 diffs) have none: their statements may take long on a large store.
    */
   readonly queryTimeoutMs?: number;
   /** `application_name` of the connections, as `pg_stat_activity` shows it (default `haystack-ts`). */
@@ -94,6 +95,25 @@ export function clientConfig(
     ...(options.url === undefined ? {} : { connectionString: options.url }),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
   };
+}
+
+/**
+ * `c` with no reply deadline on the statements sent through it: those of a bulk write may each take long. Plain
+ * statements are copied with the deadline lifted; a submittable (a COPY stream) is made for one call, so it is set.
+ */
+export function withoutDeadline(c: PgClient): PgClient {
+  const lifted = { query_timeout: MAX_TIMER_MS };
+  const query = (q: unknown, ...rest: unknown[]): unknown => {
+    const run = c.query.bind(c) as (...args: unknown[]) => unknown;
+    if (typeof q === 'string') return run({ text: q, values: rest[0], ...lifted }, ...rest.slice(1));
+    if (typeof (q as { submit?: unknown }).submit === 'function')
+      return run(Object.assign(q as object, lifted), ...rest);
+    return run({ ...(q as object), ...lifted }, ...rest);
+  };
+  return new Proxy(c, {
+    get: (target, key, receiver): unknown =>
+      key === 'query' ? query : (Reflect.get(target, key, receiver) as unknown),
+  });
 }
 
 /**

@@ -50,7 +50,7 @@ import { TagKind, type TagRow, tagRows } from '../sql/tag-rows.js';
 import { unknownWatchError } from '../storage-errors.js';
 import { COPY_NULL, copyBytea, copyIn, copyNum, copyText } from './pg-copy.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
-import type { PgClient, PgDriver, PgPool } from './pg-driver.js';
+import { type PgClient, type PgDriver, type PgPool, withoutDeadline } from './pg-driver.js';
 import { rollbackAfter, sqlStateOf, storageFailure } from './pg-errors.js';
 import {
   batchHisQuery,
@@ -148,6 +148,9 @@ const NO_PARTITION = '23514';
 const CHANGE_LOG_VERSIONS = 10_000;
 const CHANGE_LOG_PRUNE_EVERY = 1000;
 const CHANGE_LOG_MAX_IDS = 10_000;
+// Diffs past which a commit is a bulk write (a data file seeded in one commit): its statements may each take longer
+// than the reply deadline, which is for a server that stopped answering.
+const BULK_COMMIT_DIFFS = 1_000;
 // A commit adding at least this many entities writes them by COPY (fewer: one INSERT, one round trip less).
 const COPY_MIN_ENTITIES = 64;
 // Tag rows written by COPY from this many on.
@@ -416,7 +419,7 @@ export class PgState {
         }
         return [...results];
       }
-    });
+    }, diffs.length > BULK_COMMIT_DIFFS);
   }
 
   /** A point's samples in `[start, end)`. */
@@ -770,14 +773,16 @@ export class PgState {
   }
 
   // One transaction on one connection; committed before it resolves. A connection that failed is dropped. With
-  // `first`, that statement goes with BEGIN in one simple query (no parameters) and `work` gets its rows.
-  async #tx<T>(work: (c: PgClient, begun: readonly object[]) => Promise<T>, first?: string): Promise<T> {
-    let c: PgClient;
+  // `first`, that statement goes with BEGIN in one simple query (no parameters) and `work` gets its rows. A `bulk`
+  // one's statements have no reply deadline.
+  async #tx<T>(work: (c: PgClient, begun: readonly object[]) => Promise<T>, first?: string, bulk = false): Promise<T> {
+    let pooled: PgClient;
     try {
-      c = await this.#pool.connect();
+      pooled = await this.#pool.connect();
     } catch (err) {
       throw storageFailure(err);
     }
+    const c = bulk ? withoutDeadline(pooled) : pooled;
     let broken: Error | undefined;
     try {
       let begun: readonly object[] = [];
@@ -793,7 +798,7 @@ export class PgState {
       broken = await rollbackAfter(c, err);
       throw storageFailure(err);
     } finally {
-      c.release(broken);
+      pooled.release(broken);
     }
   }
 
@@ -801,39 +806,43 @@ export class PgState {
   // the new version and NOTIFYs the schema's channel with that version. NOTIFY is delivered only once the
   // transaction commits, so listeners never hear of a change they cannot read yet; the payload stays a few bytes
   // (the 8000-byte limit never matters) and listeners read the ids from the log.
-  #write<T>(work: (tx: WriteTx) => Promise<T>): Promise<T> {
-    return this.#tx(async (c) => {
-      const r = await c.query<{ readonly value: number }>("SELECT value FROM meta WHERE key = 'version' FOR UPDATE");
-      const tx: WriteTx = {
-        c,
-        version: r.rows[0]?.value ?? 0,
-        bumped: false,
-        changed: new Set(),
-        expiries: new Map(),
-      };
-      const out = await work(tx);
-      if (tx.bumped) {
-        const hasExpiries = tx.expiries.size > 0;
-        await c.query(
-          `WITH m AS (UPDATE meta SET value = $1 WHERE key = 'version'),
+  #write<T>(work: (tx: WriteTx) => Promise<T>, bulk = false): Promise<T> {
+    return this.#tx(
+      async (c) => {
+        const r = await c.query<{ readonly value: number }>("SELECT value FROM meta WHERE key = 'version' FOR UPDATE");
+        const tx: WriteTx = {
+          c,
+          version: r.rows[0]?.value ?? 0,
+          bumped: false,
+          changed: new Set(),
+          expiries: new Map(),
+        };
+        const out = await work(tx);
+        if (tx.bumped) {
+          const hasExpiries = tx.expiries.size > 0;
+          await c.query(
+            `WITH m AS (UPDATE meta SET value = $1 WHERE key = 'version'),
              l AS (INSERT INTO entity_change (version, ids, expiry_ids, expiry_at) VALUES ($1, $2, $3, $4))
            SELECT pg_notify($5, $6)`,
-          [
-            tx.version,
-            // A huge change (a bulk import) logs no ids: listeners take it as a reset rather than read them all.
-            tx.changed.size > CHANGE_LOG_MAX_IDS ? [] : [...tx.changed],
-            hasExpiries ? [...tx.expiries.keys()] : null,
-            hasExpiries ? [...tx.expiries.values()] : null,
-            this.#changeChannel,
-            String(tx.version),
-          ],
-        );
-        if (tx.version % CHANGE_LOG_PRUNE_EVERY === 0 && tx.version > CHANGE_LOG_VERSIONS) {
-          await c.query('DELETE FROM entity_change WHERE version <= $1', [tx.version - CHANGE_LOG_VERSIONS]);
+            [
+              tx.version,
+              // A huge change (a bulk import) logs no ids: listeners take it as a reset rather than read them all.
+              tx.changed.size > CHANGE_LOG_MAX_IDS ? [] : [...tx.changed],
+              hasExpiries ? [...tx.expiries.keys()] : null,
+              hasExpiries ? [...tx.expiries.values()] : null,
+              this.#changeChannel,
+              String(tx.version),
+            ],
+          );
+          if (tx.version % CHANGE_LOG_PRUNE_EVERY === 0 && tx.version > CHANGE_LOG_VERSIONS) {
+            await c.query('DELETE FROM entity_change WHERE version <= $1', [tx.version - CHANGE_LOG_VERSIONS]);
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      },
+      undefined,
+      bulk,
+    );
   }
 
   #bump(tx: WriteTx): number {

@@ -93,3 +93,20 @@ it('stores the same rows by COPY (one large commit) as by bound arrays (one enti
     await one.close();
   }
 });
+
+it('takes a commit too large for the reply deadline of one statement', async () => {
+  // A deadline every statement of this commit outlasts: a bulk commit (a data file seeded in one) may take longer
+  // per statement than a server that stopped answering is waited for, and is not failed as unavailable.
+  const schema = schemas.next();
+  const store = await openPostgresStore({ url: TEST_PG_URL, schema, queryTimeoutMs: 1, scanCacheEntities: 0 });
+  try {
+    const adds: CommitDiff[] = Array.from({ length: 3_000 }, (_, i) => ({
+      op: 'add',
+      tags: dict({ id: ref(`p${String(i)}`), point: MARKER, his: MARKER, dis: `Point ${String(i)}` }),
+    }));
+    expect(await store.commit(adds)).toHaveLength(adds.length);
+  } finally {
+    await store.close();
+  }
+  expect(await adminQuery(`SELECT count(*)::int AS n FROM "${schema}".entity`)).toEqual([{ n: 3_000 }]);
+});

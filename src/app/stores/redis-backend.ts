@@ -61,12 +61,17 @@ function redisBackend(scheme: 'redis' | 'rediss', usage: string): StoreBackend {
       });
       const shown = new URL(url);
       if (shown.password !== '') shown.password = '***';
+      // Said at start-up: such a Redis comes back empty from its restart, and the server serves on with nothing.
+      const volatile =
+        (await store.persistence().catch(() => undefined)) === 'none'
+          ? ' (Redis keeps nothing across its restart: no AOF, no snapshots)'
+          : '';
       return {
         store,
         users: store.users,
         authState: store.authState,
         persistent: true,
-        description: `redis ${cluster ? 'cluster ' : ''}${shown.toString()} prefix ${prefix}`,
+        description: `redis ${cluster ? 'cluster ' : ''}${shown.toString()} prefix ${prefix}${volatile}`,
         close: () => store.close(),
         scanCache: () => store.scanCacheStats(),
         warm: () => {

@@ -6,4 +6,9 @@ export {
   type SharedMirrorStats,
 } from '../indexed/shared-mirror.js';
 export { DEFAULT_REDIS_LIMITS, type RedisReadStats, type RedisStoreLimits } from './redis-state.js';
-export { openRedisStore, type RedisStore, type RedisStoreOptions } from './redis-store.js';
+export {
+  openRedisStore,
+  type RedisPersistence,
+  type RedisStore,
+  type RedisStoreOptions,
+} from './redis-store.js';

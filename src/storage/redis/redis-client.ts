@@ -165,6 +165,17 @@ export class RedisConnection {
     }
   }
 
+  /** A server setting (`CONFIG GET`), or undefined when the server will not say (managed services disable CONFIG). */
+  async configGet(name: string): Promise<string | undefined> {
+    this.#guard();
+    try {
+      const value: unknown = (await this.#client.config('GET', name))[1];
+      return typeof value === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The value of a string key, null when absent. */
   async get(key: string): Promise<string | null> {
     this.#guard();

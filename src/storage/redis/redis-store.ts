@@ -72,7 +72,15 @@ export interface RedisStore extends StorageAdapter {
   scanCacheStats(): SharedMirrorStats;
   /** Start filling that copy now rather than at the first read; resolves when it is loaded (or found too large). */
   warmScanCache(): Promise<void>;
+  /**
+   * How Redis keeps its data across its own restart: an append-only file, RDB snapshots, neither (a restart of
+   * Redis empties the store), or undefined when the server will not say.
+   */
+  persistence(): Promise<RedisPersistence | undefined>;
 }
+
+/** See {@link RedisStore.persistence}. */
+export type RedisPersistence = 'aof' | 'snapshots' | 'none';
 
 /** The layout version written in `{prefix}:meta`; a store of another layout is refused rather than misread. */
 const FORMAT = '2';
@@ -139,6 +147,13 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     syncChanges: () => checked(() => changes.sync()),
     readStats: () => state.readStats(),
     scanCacheStats: () => state.mirror.stats(),
+    persistence: () =>
+      checked(async (): Promise<RedisPersistence | undefined> => {
+        const [aof, save] = [await redis.configGet('appendonly'), await redis.configGet('save')];
+        if (aof === undefined || save === undefined) return undefined;
+        if (aof === 'yes') return 'aof';
+        return save.trim() === '' ? 'none' : 'snapshots';
+      }),
     warmScanCache: () => {
       // Started at once (not on the next microtask as other calls are), so that `scanCacheStats` shows the fill.
       try {

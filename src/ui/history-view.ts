@@ -90,7 +90,7 @@ function seriesOf(points: readonly Dict[], ids: readonly string[]): Series[] {
 function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
   const ts: HDateTime[] = [];
   const xs: number[] = [];
-  const ys: (number | null)[][] = series.map(() => []);
+  const ys: (number | null | undefined)[][] = series.map(() => []);
   const vals: Val[][] = series.map(() => []);
   for (const row of grid.rows) {
     const t = row.get('ts');
@@ -99,7 +99,9 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
     xs.push(t.epochMs / 1000);
     series.forEach((_, i) => {
       const v = row.get(series.length === 1 && !grid.hasCol('v0') ? 'val' : `v${i}`) ?? null;
-      ys[i]?.push(plotNumber(v));
+      // An empty cell only says another point has a sample at this time: uPlot spans `undefined` and breaks the line
+      // at `null`, so a point logged at other times than the rest would be drawn as dashes or not at all.
+      ys[i]?.push(v === null ? undefined : plotNumber(v));
       vals[i]?.push(v);
     });
   }

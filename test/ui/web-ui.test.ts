@@ -487,6 +487,42 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  // Pixels of the chart's canvas near a series' colour: how much of its line the chart drew.
+  const inkOf = async (p: Page, [r, g, b]: readonly [number, number, number]): Promise<number> =>
+    await p.evaluate<number>(`(() => {
+      const c = document.querySelector('.chart canvas');
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        if (Math.abs(px[i] - ${r}) + Math.abs(px[i + 1] - ${g}) + Math.abs(px[i + 2] - ${b}) < 60) n++;
+      }
+      return n;
+    })()`);
+
+  it('draws each point of a chart as a line when their samples fall at different times', async () => {
+    // Two meters logged 5 minutes apart, one 150 s after the other: no timestamp holds a sample of both.
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+    const his = (id: string, offsetMs: number) => ({
+      op: 'add' as const,
+      tags: dict({ id: new Ref(id), dis: id, point: MARKER, his: MARKER, kind: 'Number', tz: 'UTC' }),
+      items: Array.from({ length: 288 }, (_, i) => ({ ts: day + offsetMs + i * 300_000, val: new Num(50 + (i % 40)) })),
+    });
+    const a = his('stagger-a', 0);
+    const b = his('stagger-b', 150_000);
+    await open.server.handler.store.commit([a, b].map(({ op, tags }) => ({ op, tags })));
+    await open.server.handler.store.hisWrite('stagger-a', a.items);
+    await open.server.handler.store.hisWrite('stagger-b', b.items);
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/history?ids=stagger-a,stagger-b&range=yesterday`);
+    await expect.poll(() => p.locator('.his-status').textContent(), { timeout: 10_000 }).toBe('576 samples (UTC)');
+    await p.locator('.chart canvas').waitFor();
+    // A line across the plot is well over a thousand pixels; each sample alone between gaps draws none.
+    await expect.poll(() => inkOf(p, [31, 119, 180])).toBeGreaterThan(1000);
+    expect(await inkOf(p, [214, 39, 40])).toBeGreaterThan(1000);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

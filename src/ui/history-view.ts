@@ -73,6 +73,8 @@ interface Series {
 
 interface Loaded {
   readonly series: readonly Series[];
+  /** Per series: true when its samples are Bools (plotted as steps between false and true). */
+  readonly bools: readonly boolean[];
   readonly ts: readonly HDateTime[];
   readonly data: uPlot.AlignedData;
   /** The samples as recorded, one array per series (the CSV writes these: the chart cannot plot a Str). */
@@ -92,6 +94,8 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
   const xs: number[] = [];
   const ys: (number | null | undefined)[][] = series.map(() => []);
   const vals: Val[][] = series.map(() => []);
+  const bools = series.map(() => false);
+  const numbers = series.map(() => false);
   for (const row of grid.rows) {
     const t = row.get('ts');
     if (!(t instanceof HDateTime)) continue;
@@ -103,13 +107,28 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
       // at `null`, so a point logged at other times than the rest would be drawn as dashes or not at all.
       ys[i]?.push(v === null ? undefined : plotNumber(v));
       vals[i]?.push(v);
+      if (typeof v === 'boolean') bools[i] = true;
+      else if (kindOf(v) === 'number') numbers[i] = true;
     });
   }
-  return { series, ts, data: [xs, ...ys], vals };
+  return { series, bools: bools.map((b, i) => b && numbers[i] !== true), ts, data: [xs, ...ys], vals };
 }
 
-function chartOptions(series: readonly Series[], width: number, iana: string): uPlot.Options {
-  const units = [...new Set(series.map((s) => s.unit))];
+// A Bool holds its state until the next sample: drawn as steps on a false/true axis of its own, never a ramp.
+// Not a unit (units have no parentheses), so it never shares a scale with one.
+const BOOL_SCALE = '(bool)';
+const boolText = (v: number | null): string => (v === null ? '--' : v >= 0.5 ? 'true' : 'false');
+
+function boolSeries(): Partial<uPlot.Series> {
+  const steps = uPlot.paths.stepped?.({ align: 1 });
+  const value = (_: uPlot, v: number | null): string => boolText(v);
+  return steps === undefined ? { value } : { paths: steps, value };
+}
+
+function chartOptions({ series, bools }: Loaded, width: number, iana: string): uPlot.Options {
+  const scaleOf = (s: Series, i: number): string => (bools[i] === true ? BOOL_SCALE : s.unit === '' ? 'none' : s.unit);
+  const units = [...new Set(series.filter((_, i) => bools[i] !== true).map((s) => s.unit))];
+  const anyBool = bools.includes(true);
   return {
     width,
     height: Math.max(240, Math.min(420, Math.round(width * 0.45))),
@@ -118,24 +137,30 @@ function chartOptions(series: readonly Series[], width: number, iana: string): u
       {},
       ...series.map((s, i) => ({
         label: s.unit === '' ? s.label : `${s.label} (${s.unit})`,
-        scale: s.unit === '' ? 'none' : s.unit,
+        scale: scaleOf(s, i),
         stroke: COLORS[i % COLORS.length] ?? '#000',
         width: 1.5,
         spanGaps: false,
+        ...(bools[i] === true ? boolSeries() : {}),
       })),
     ],
-    scales: Object.fromEntries(units.map((u) => [u === '' ? 'none' : u, {}])),
+    scales: {
+      ...Object.fromEntries(units.map((u) => [u === '' ? 'none' : u, {}])),
+      ...(anyBool ? { [BOOL_SCALE]: { range: [-0.1, 1.1] as uPlot.Range.MinMax } } : {}),
+    },
     axes: [
       {},
-      // One axis per unit: the first on the left, the others on the right.
+      // One axis per unit (and one for Bools): the first on the left, the others on the right.
       // uPlot's Axis.Side is an ambient const enum that isolatedModules cannot name: 3 is Left, 1 is Right.
       // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-      ...units.map((u, i) => ({
+      ...[...units, ...(anyBool ? [BOOL_SCALE] : [])].map((u, i) => ({
         scale: u === '' ? 'none' : u,
         side: i === 0 ? 3 : 1,
-        label: u,
         grid: { show: i === 0 },
         size: 60,
+        ...(u === BOOL_SCALE
+          ? { splits: () => [0, 1], values: (_: uPlot, splits: number[]) => splits.map((v) => boolText(v)) }
+          : { label: u }),
       })),
     ],
     legend: { live: true },
@@ -147,7 +172,7 @@ function Chart({ loaded, iana }: { readonly loaded: Loaded; readonly iana: strin
   useEffect(() => {
     const el = box.current;
     if (el === null) return undefined;
-    const plot = new uPlot(chartOptions(loaded.series, el.clientWidth, iana), loaded.data, el);
+    const plot = new uPlot(chartOptions(loaded, el.clientWidth, iana), loaded.data, el);
     const observer = new ResizeObserver(() => {
       plot.setSize({ width: el.clientWidth, height: plot.height });
     });

@@ -523,6 +523,61 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('plots a Bool history as steps between false and true', async () => {
+    // A fan on for the odd hours of yesterday: each sample holds until the next, it never runs half on.
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+    await open.server.handler.store.commit([
+      {
+        op: 'add',
+        tags: dict({ id: new Ref('fan-run'), dis: 'Fan run', point: MARKER, his: MARKER, kind: 'Bool', tz: 'UTC' }),
+      },
+    ]);
+    await open.server.handler.store.hisWrite(
+      'fan-run',
+      Array.from({ length: 24 }, (_, i) => ({ ts: day + i * 3_600_000, val: i % 2 === 1 })),
+    );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/history?ids=fan-run&range=yesterday`);
+    await expect.poll(() => p.locator('.his-status').textContent(), { timeout: 10_000 }).toBe('24 samples (UTC)');
+    await p.locator('.chart canvas').waitFor();
+    // Columns of the canvas where the line is between its lowest and highest quarter: a ramp from one sample to
+    // the next crosses there in every column, a step only where the value changes (24 narrow places).
+    const crossing = async (): Promise<{ inked: number; between: number }> =>
+      await p.evaluate<{ inked: number; between: number }>(`(() => {
+        const c = document.querySelector('.chart canvas');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const blue = (x, y) => {
+          const i = (y * c.width + x) * 4;
+          return Math.abs(px[i] - 31) + Math.abs(px[i + 1] - 119) + Math.abs(px[i + 2] - 180) < 60;
+        };
+        let top = c.height, bottom = 0;
+        for (let y = 0; y < c.height; y++) for (let x = 0; x < c.width; x++) {
+          if (blue(x, y)) { top = Math.min(top, y); bottom = Math.max(bottom, y); }
+        }
+        const lo = top + (bottom - top) / 4, hi = bottom - (bottom - top) / 4;
+        let inked = 0, between = 0;
+        for (let x = 0; x < c.width; x++) {
+          let any = false, mid = false;
+          for (let y = top; y <= bottom; y++) if (blue(x, y)) { any = true; if (y > lo && y < hi) mid = true; }
+          if (any) inked++;
+          if (mid) between++;
+        }
+        return { inked, between };
+      })()`);
+    await expect.poll(async () => (await crossing()).inked).toBeGreaterThan(500);
+    const { inked, between } = await crossing();
+    expect(between / inked).toBeLessThan(0.2);
+    // The legend reads the value under the pointer as the Bool it is.
+    const over = p.locator('.u-over');
+    const box = await over.boundingBox();
+    await p.mouse.move((box?.x ?? 0) + (box?.width ?? 0) / 2, (box?.y ?? 0) + (box?.height ?? 0) / 2);
+    await expect
+      .poll(() => p.locator('.u-legend .u-series').nth(1).locator('.u-value').textContent())
+      .toMatch(/^(true|false)$/);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -75,6 +75,8 @@ interface Loaded {
   readonly series: readonly Series[];
   /** Per series: true when its samples are Bools (plotted as steps between false and true). */
   readonly bools: readonly boolean[];
+  /** Per series: how many samples it has, and how many of them the chart can draw (Numbers, Bools). */
+  readonly counts: readonly { readonly samples: number; readonly drawn: number }[];
   readonly ts: readonly HDateTime[];
   readonly data: uPlot.AlignedData;
   /** The samples as recorded, one array per series (the CSV writes these: the chart cannot plot a Str). */
@@ -96,6 +98,7 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
   const vals: Val[][] = series.map(() => []);
   const bools = series.map(() => false);
   const numbers = series.map(() => false);
+  const counts = series.map(() => ({ samples: 0, drawn: 0 }));
   for (const row of grid.rows) {
     const t = row.get('ts');
     if (!(t instanceof HDateTime)) continue;
@@ -109,9 +112,27 @@ function toLoaded(grid: Grid, series: readonly Series[]): Loaded {
       vals[i]?.push(v);
       if (typeof v === 'boolean') bools[i] = true;
       else if (kindOf(v) === 'number') numbers[i] = true;
+      const c = counts[i];
+      if (c !== undefined && v !== null) {
+        c.samples++;
+        if (plotNumber(v) !== null) c.drawn++;
+      }
     });
   }
-  return { series, bools: bools.map((b, i) => b && numbers[i] !== true), ts, data: [xs, ...ys], vals };
+  return { series, bools: bools.map((b, i) => b && numbers[i] !== true), counts, ts, data: [xs, ...ys], vals };
+}
+
+// Why a point of the chart shows no line, if it shows none: a blank chart alone reads as a broken one.
+function notDrawn({ series, counts }: Loaded): string[] {
+  return series.flatMap((s, i) => {
+    const c = counts[i] ?? { samples: 0, drawn: 0 };
+    if (c.drawn > 0) return [];
+    return [
+      c.samples === 0
+        ? `${s.label}: no samples in this range`
+        : `${s.label}: ${c.samples.toLocaleString('en')} text samples, not plotted (Download CSV has them)`,
+    ];
+  });
 }
 
 // A Bool holds its state until the next sample: drawn as steps on a false/true axis of its own, never a ramp.
@@ -125,9 +146,12 @@ function boolSeries(): Partial<uPlot.Series> {
   return steps === undefined ? { value } : { paths: steps, value };
 }
 
-function chartOptions({ series, bools }: Loaded, width: number, iana: string): uPlot.Options {
+function chartOptions({ series, bools, counts }: Loaded, width: number, iana: string): uPlot.Options {
   const scaleOf = (s: Series, i: number): string => (bools[i] === true ? BOOL_SCALE : s.unit === '' ? 'none' : s.unit);
-  const units = [...new Set(series.filter((_, i) => bools[i] !== true).map((s) => s.unit))];
+  // A point with nothing to draw gets no axis (an empty one would stand beside the real ones).
+  const units = [
+    ...new Set(series.filter((_, i) => bools[i] !== true && (counts[i]?.drawn ?? 0) > 0).map((s) => s.unit)),
+  ];
   const anyBool = bools.includes(true);
   return {
     width,
@@ -184,6 +208,13 @@ function Chart({ loaded, iana }: { readonly loaded: Loaded; readonly iana: strin
   }, [loaded, iana]);
   return html`<div class="chart" ref=${box} role="img"
     aria-label=${`History chart of ${loaded.series.map((s) => s.label).join(', ')}: ${loaded.ts.length} samples`}></div>`;
+}
+
+function NotDrawn({ loaded }: { readonly loaded: Loaded }): VNode | null {
+  const notes = notDrawn(loaded);
+  return notes.length === 0
+    ? null
+    : html`<ul class="not-drawn muted" aria-label="Not drawn">${notes.map((n) => html`<li key=${n}>${n}</li>`)}</ul>`;
 }
 
 /** Points to choose from, range picker, chart, CSV download. */
@@ -299,6 +330,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
           ? ''
           : `${loaded.value.ts.length.toLocaleString('en')} samples (${tz.name})`
     }</p>
+    ${loaded.value === undefined ? null : html`<${NotDrawn} loaded=${loaded.value} />`}
     ${
       loaded.value === undefined
         ? null

@@ -578,6 +578,31 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('says which points of a chart have nothing to draw: text samples, or none in the range', async () => {
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 86_400_000;
+    const point = (id: string, kind: string) => ({
+      op: 'add' as const,
+      tags: dict({ id: new Ref(id), dis: id, point: MARKER, his: MARKER, kind, tz: 'UTC' }),
+    });
+    await open.server.handler.store.commit([point('mode-text', 'Str'), point('never-logged', 'Number')]);
+    await open.server.handler.store.hisWrite(
+      'mode-text',
+      Array.from({ length: 12 }, (_, i) => ({ ts: day + i * 7_200_000, val: i % 2 === 0 ? 'occupied' : 'standby' })),
+    );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/history?ids=mode-text,never-logged&range=yesterday`);
+    await expect.poll(() => p.locator('.his-status').textContent(), { timeout: 10_000 }).toBe('12 samples (UTC)');
+    const notes = p.getByRole('list', { name: 'Not drawn' });
+    await expect
+      .poll(() => notes.getByRole('listitem').allTextContents())
+      .toEqual([
+        'mode-text: 12 text samples, not plotted (Download CSV has them)',
+        'never-logged: no samples in this range',
+      ]);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

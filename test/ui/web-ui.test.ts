@@ -603,6 +603,43 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('shows the keyboard focus with a ring that contrasts with the page, and none around the whole screen', async () => {
+    // WCAG's relative luminance of `rgb(r, g, b)` and the contrast ratio of two colours.
+    const luminance = (css: string): number => {
+      const [r = 0, g = 0, b = 0] = (css.match(/\d+/g) ?? []).map((c) => {
+        const v = Number(c) / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const contrast = (a: string, b: string): number => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+    };
+    const focused = async (p: Page): Promise<{ tag: string; style: string; color: string }> =>
+      await p.evaluate<{ tag: string; style: string; color: string }>(`(() => {
+        const el = document.activeElement;
+        const cs = getComputedStyle(el);
+        return { tag: el.tagName, style: cs.outlineStyle, color: cs.outlineColor };
+      })()`);
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/`);
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    // Skip link, Explore, Query: Enter moves to the query screen, whose content takes the focus.
+    for (let i = 0; i < 3; i++) await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Query' }).waitFor();
+    await expect.poll(async () => (await focused(p)).tag).toBe('MAIN');
+    expect((await focused(p)).style).toBe('none');
+    await p.keyboard.press('Tab');
+    const input = await focused(p);
+    expect(input).toMatchObject({ tag: 'INPUT', style: 'solid' });
+    // Non-text contrast (WCAG 1.4.11): at least 3:1 against the white page.
+    expect(contrast(input.color, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

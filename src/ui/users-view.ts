@@ -2,7 +2,7 @@
 
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import type { UserJson } from '../client/users-client.js';
+import { type UserJson, UsersApiError } from '../client/users-client.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
@@ -21,7 +21,15 @@ export function UsersView({ session }: UsersViewProps): VNode {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<string>('viewer');
-  const list = useAsync(async () => (await session.users()).list(), [version]);
+  const list = useAsync(async () => {
+    try {
+      return await (await session.users()).list();
+    } catch (err) {
+      // Not an admin: nothing on this screen can work for them, so it says so instead of a table and a form.
+      if (err instanceof UsersApiError && err.httpStatus === 403) return 'refused' as const;
+      throw err;
+    }
+  }, [version]);
 
   const act = async (what: string, step: () => Promise<unknown>): Promise<void> => {
     try {
@@ -32,6 +40,12 @@ export function UsersView({ session }: UsersViewProps): VNode {
       setStatus({ error: true, text: errorText(err) });
     }
   };
+  if (list.value === 'refused') {
+    return html`<section class="screen users" aria-labelledby="users-title">
+      <h1 id="users-title">Users</h1>
+      <p role="status">Only an admin can see and change users; you are logged in as ${session.username ?? 'a user'}.</p>
+    </section>`;
+  }
   const users = list.value ?? [];
   const row = (u: UserJson): VNode => html`<tr key=${u.username}>
     <th scope="row">${u.username}${u.username === session.username ? ' (you)' : ''}</th>

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
 import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
 import { HaystackClient, WebSocketClient } from '../../src/client/index.js';
+import { UsersClient } from '../../src/client/users-client.js';
 import { dict } from '../../src/core/grid/dict.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
@@ -637,6 +638,27 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(input).toMatchObject({ tag: 'INPUT', style: 'solid' });
     // Non-text contrast (WCAG 1.4.11): at least 3:1 against the white page.
     expect(contrast(input.color, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    await p.close();
+  });
+
+  it('shows a viewer why the users screen is closed to them, without a form that cannot work', async () => {
+    const admin = await UsersClient.connect({ url: `${origin(app)}/api/`, credentials: ADMIN, fetch });
+    await admin.create({ username: 'vera', password: 'vera-secret-12', role: 'viewer' });
+    await admin.close();
+    // A new tab has its own sessionStorage: a login of its own.
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(app)}/#/users`);
+    await p.getByLabel('Username').fill('vera');
+    await p.getByLabel('Password').fill('vera-secret-12');
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('heading', { name: 'Users' }).waitFor();
+    await p.getByText('Only an admin can see and change users; you are logged in as vera.').waitFor();
+    expect(await p.getByRole('form', { name: 'New user' }).count()).toBe(0);
+    expect(await p.getByRole('table').count()).toBe(0);
+    // Chromium logs the refused call; that one is expected.
+    const refused = problems.findIndex((s) => /status of 403/.test(s) && s.includes('/api/users/'));
+    if (refused >= 0) problems.splice(refused, 1);
     await p.close();
   });
 

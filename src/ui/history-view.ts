@@ -58,6 +58,26 @@ function hisRange(choice: RangeChoice, tz: TimeZone, from: string, to: string): 
   return dateRange(HDate.parse(from), HDate.parse(to));
 }
 
+interface PointChoice {
+  readonly id: string;
+  readonly dis: string;
+  /** What the suggestion puts in the box: the name, with the id when another point has the same name. */
+  readonly value: string;
+}
+
+// Sites have points that share a name (Alpha: 13 names twice): a suggestion by name alone could only ever add the
+// first of them, so those carry their id.
+function pointChoices(points: readonly Dict[]): PointChoice[] {
+  const named = new Map<string, number>();
+  for (const d of points) named.set(d.dis(), (named.get(d.dis()) ?? 0) + 1);
+  return points.flatMap((d) => {
+    const id = d.id?.id;
+    if (id === undefined) return [];
+    const dis = d.dis();
+    return [{ id, dis, value: (named.get(dis) ?? 0) > 1 ? `${dis} @${id}` : dis }];
+  });
+}
+
 /** A value as a number for the chart: Numbers as is, Bools as 0/1, anything else a gap. */
 function plotNumber(v: Val | undefined): number | null {
   if (v === undefined || v === null) return null;
@@ -250,10 +270,24 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
   const choose = (next: readonly string[], r: RangeChoice = range): void => {
     navigate(historyHref(next, r, customFrom, customTo));
   };
+  const choices = useMemo(() => pointChoices(points.value ?? []), [points.value]);
+  const [pickError, setPickError] = useState<string | undefined>(undefined);
   const addPoint = (): void => {
-    const found = (points.value ?? []).find((d) => d.dis() === pick || d.id?.id === pick.replace(/^@/, ''));
-    const id = found?.id?.id;
-    if (id !== undefined && !ids.includes(id)) choose([...ids, id]);
+    const typed = pick.trim();
+    if (typed === '') return;
+    // A name that only one point has, else `name @id` (a suggestion), `@id` or the id.
+    const named = choices.filter((c) => c.dis === typed);
+    if (named.length > 1) {
+      setPickError(`${named.length} points are named ${typed}: pick one of them from the suggestions`);
+      return;
+    }
+    const id = named[0]?.id ?? /(?:^|\s)@(\S+)$/.exec(typed)?.[1] ?? choices.find((c) => c.id === typed)?.id;
+    if (id === undefined) {
+      setPickError(`No point with a history is named ${typed}`);
+      return;
+    }
+    setPickError(undefined);
+    if (!ids.includes(id)) choose([...ids, id]);
     setPick('');
   };
   const download = (): void => {
@@ -283,7 +317,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
         onInput=${(e: Event) => {
           setPick((e.currentTarget as HTMLInputElement).value);
         }} />
-      <datalist id="point-list">${(points.value ?? []).slice(0, 2000).map((d) => html`<option key=${d.id?.id} value=${d.dis()} />`)}</datalist>
+      <datalist id="point-list">${choices.slice(0, 2000).map((c) => html`<option key=${c.id} value=${c.value} />`)}</datalist>
       <button type="submit">Add</button>
     </form>
     <ul class="chips" aria-label="Points plotted">
@@ -322,6 +356,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
     ${points.error !== undefined ? html`<p class="error" role="alert">${points.error}</p>` : null}
     ${loaded.error !== undefined ? html`<p class="error" role="alert">${loaded.error}</p>` : null}
     ${csvError !== undefined ? html`<p class="error" role="alert">${csvError}</p>` : null}
+    ${pickError !== undefined ? html`<p class="error" role="alert">${pickError}</p>` : null}
     ${ids.length === 0 ? html`<p class="muted">Add a point to plot its history.</p>` : null}
     <p role="status" class="his-status">${
       loaded.loading && ids.length > 0

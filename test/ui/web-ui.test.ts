@@ -662,6 +662,36 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('adds either of two points with the same name to a chart', async () => {
+    // Real sites have these (Alpha: 13 names shared by two points each).
+    const valve = (id: string) => ({
+      op: 'add' as const,
+      tags: dict({ id: new Ref(id), dis: 'AHU-5 Hot Water Valve', point: MARKER, his: MARKER, kind: 'Number' }),
+    });
+    await open.server.handler.store.commit([valve('hwv-1'), valve('hwv-2')]);
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/history`);
+    const values = async (): Promise<string[]> =>
+      (
+        await p.evaluate<string[]>(
+          "[...document.querySelectorAll('#point-list option')].map((o) => o.getAttribute('value'))",
+        )
+      ).filter((v) => v.startsWith('AHU-5 Hot Water Valve'));
+    // Each suggestion names one point.
+    await expect.poll(values).toEqual(['AHU-5 Hot Water Valve @hwv-1', 'AHU-5 Hot Water Valve @hwv-2']);
+    const pick = p.getByLabel('Add a point');
+    // The name alone is not enough to know which one.
+    await pick.fill('AHU-5 Hot Water Valve');
+    await p.getByRole('button', { name: 'Add', exact: true }).click();
+    await p.getByRole('alert').filter({ hasText: '2 points are named AHU-5 Hot Water Valve' }).waitFor();
+    await pick.fill('AHU-5 Hot Water Valve @hwv-2');
+    await p.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => p.url()).toContain('ids=hwv-2');
+    expect(await p.getByRole('alert').count()).toBe(0);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

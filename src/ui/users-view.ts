@@ -25,8 +25,14 @@ export function UsersView({ session }: UsersViewProps): VNode {
     try {
       return await (await session.users()).list();
     } catch (err) {
-      // Not an admin: nothing on this screen can work for them, so it says so instead of a table and a form.
-      if (err instanceof UsersApiError && err.httpStatus === 403) return 'refused' as const;
+      // Not an admin, or no users API (a server without logins): nothing on this screen can work, so it says
+      // why instead of showing the server's error above a table and a form that could only fail.
+      if (err instanceof UsersApiError && err.httpStatus === 403) {
+        return `Only an admin can see and change users; you are logged in as ${session.username ?? 'a user'}.`;
+      }
+      if (err instanceof UsersApiError && err.httpStatus === 404) {
+        return 'This server runs without logins: it has no users to manage.';
+      }
       throw err;
     }
   }, [version]);
@@ -40,10 +46,10 @@ export function UsersView({ session }: UsersViewProps): VNode {
       setStatus({ error: true, text: errorText(err) });
     }
   };
-  if (list.value === 'refused') {
+  if (typeof list.value === 'string') {
     return html`<section class="screen users" aria-labelledby="users-title">
       <h1 id="users-title">Users</h1>
-      <p role="status">Only an admin can see and change users; you are logged in as ${session.username ?? 'a user'}.</p>
+      <p role="status">${list.value}</p>
     </section>`;
   }
   const users = list.value ?? [];

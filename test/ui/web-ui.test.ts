@@ -692,6 +692,18 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('says a server without authentication has no users to manage', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/users`);
+    await p.getByText('This server runs without logins: it has no users to manage.').waitFor();
+    expect(await p.getByRole('button', { name: 'Create user' }).count()).toBe(0);
+    // Chromium logs the call the server does not know; that one is expected.
+    const unknown = problems.findIndex((s) => /status of 404/.test(s) && s.includes('/api/users/'));
+    if (unknown >= 0) problems.splice(unknown, 1);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -39,12 +39,45 @@ function NavNode({ session, row, level }: NodeProps): VNode {
             }}>${open ? '\u25be' : '\u25b8'}</button>`
           : html`<span class="tree-toggle" aria-hidden="true"></span>`
       }
-      ${id === undefined ? html`<span>${label}</span>` : html`<a href=${entityHref(id)}>${label}</a>`}
+      ${
+        id === undefined
+          ? html`<span class="tree-label" tabindex="-1">${label}</span>`
+          : html`<a class="tree-label" href=${entityHref(id)}>${label}</a>`
+      }
       ${kind === '' ? null : html`<span class="tag-chip">${kind}</span>`}
       ${cur === null ? null : html`<span class="tree-cur">${valText(cur)}</span>`}
     </div>
     ${open && expandable ? html`<${NavChildren} session=${session} navId=${navId} level=${level + 1} />` : null}
   </li>`;
+}
+
+// The keys of a tree (WAI-ARIA's tree view pattern): a screen reader announces a tree, and its users then move
+// with the arrows, not Tab. The items are the ones in the DOM: a closed node's children are not rendered.
+function onTreeKey(e: KeyboardEvent): void {
+  const tree = e.currentTarget as HTMLElement;
+  const item = (e.target as HTMLElement).closest('[role="treeitem"]');
+  if (item === null) return;
+  const items = [...tree.querySelectorAll('[role="treeitem"]')];
+  const at = items.indexOf(item);
+  const focus = (el: Element | null | undefined): void => {
+    el?.querySelector<HTMLElement>(':scope > .tree-line > .tree-label')?.focus();
+  };
+  const toggle = (): void => {
+    item.querySelector<HTMLButtonElement>(':scope > .tree-line > .tree-toggle')?.click();
+  };
+  const expanded = item.getAttribute('aria-expanded');
+  if (e.key === 'ArrowDown') focus(items[at + 1]);
+  else if (e.key === 'ArrowUp') focus(items[at - 1]);
+  else if (e.key === 'Home') focus(items[0]);
+  else if (e.key === 'End') focus(items.at(-1));
+  else if (e.key === 'ArrowRight') {
+    if (expanded === 'false') toggle();
+    else if (expanded === 'true') focus(item.querySelector('[role="treeitem"]'));
+  } else if (e.key === 'ArrowLeft') {
+    if (expanded === 'true') toggle();
+    else focus(item.parentElement?.closest('[role="treeitem"]'));
+  } else return;
+  e.preventDefault();
 }
 
 interface ChildrenProps {
@@ -58,7 +91,8 @@ function NavChildren({ session, navId, level }: ChildrenProps): VNode {
   if (kids.error !== undefined) return html`<p class="error" role="alert">${kids.error}</p>`;
   if (kids.value === undefined) return html`<p class="muted" role="status">Loading\u2026</p>`;
   const rows = kids.value.rows;
-  return html`<ul role=${level === 1 ? 'tree' : 'group'} aria-label=${level === 1 ? 'Building' : undefined}>
+  return html`<ul role=${level === 1 ? 'tree' : 'group'} aria-label=${level === 1 ? 'Building' : undefined}
+    onKeyDown=${level === 1 ? onTreeKey : undefined}>
     ${rows.length === 0 ? html`<li class="muted">(empty)</li>` : null}
     ${rows.map((row, i) => html`<${NavNode} key=${row.id?.id ?? i} session=${session} row=${row} level=${level} />`)}
   </ul>`;

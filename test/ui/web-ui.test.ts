@@ -704,6 +704,40 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('moves through the building tree with the arrow keys, as a tree does', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/`);
+    const tree = p.getByRole('tree', { name: 'Building' });
+    await tree.waitFor();
+    const active = async (): Promise<string> => await p.evaluate<string>('document.activeElement.textContent');
+    const site = tree.getByRole('treeitem').first();
+    const siteName = (await site.getAttribute('aria-label')) ?? '';
+    await site.getByRole('link', { name: siteName }).focus();
+    // Right opens the site, Right again goes to its first child, Down to the next one.
+    await p.keyboard.press('ArrowRight');
+    await expect.poll(() => site.getAttribute('aria-expanded')).toBe('true');
+    const kids = site.getByRole('group').getByRole('treeitem');
+    await kids.nth(1).waitFor();
+    await p.keyboard.press('ArrowRight');
+    expect(await active()).toBe(await kids.nth(0).getAttribute('aria-label'));
+    await p.keyboard.press('ArrowDown');
+    expect(await active()).toBe(await kids.nth(1).getAttribute('aria-label'));
+    await p.keyboard.press('ArrowUp');
+    expect(await active()).toBe(await kids.nth(0).getAttribute('aria-label'));
+    // Left goes up to the site, Left again closes it.
+    await p.keyboard.press('ArrowLeft');
+    expect(await active()).toBe(siteName);
+    await p.keyboard.press('ArrowLeft');
+    await expect.poll(() => site.getAttribute('aria-expanded')).toBe('false');
+    // End and Home reach the last and first items.
+    await p.keyboard.press('End');
+    expect(await active()).toBe(await tree.getByRole('treeitem').last().getAttribute('aria-label'));
+    await p.keyboard.press('Home');
+    expect(await active()).toBe(siteName);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -738,6 +738,22 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('keeps each kind in the tag table whole at phone width', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.setViewportSize({ width: 360, height: 740 });
+    await p.goto(`${origin(open)}/#/entity/hudson.vav1-01.zatSp`);
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    await expect.poll(() => p.locator('table.tags tbody tr').count()).toBeGreaterThan(10);
+    // Kinds whose text the browser laid out on more than one line ("marke" / "r").
+    const broken = await p.evaluate<string[]>(`[...document.querySelectorAll('table.tags tbody td:last-child')]
+      .filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+      .map((td) => td.textContent)`);
+    expect(broken).toEqual([]);
+    expect(await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -97,7 +97,7 @@ export function QueryView({ session, filter, navigate }: QueryViewProps): VNode 
     </p>
     ${
       rows.length > 0
-        ? html`<${ResultGrid} rows=${rows} cols=${cols} label=${`Entities matching ${filter}`}
+        ? html`<${ResultGrid} rows=${rows} cols=${cols} label=${`Entities matching ${filter}`} memoryKey=${filter}
           onOpen=${(id: string) => {
             navigate(entityHref(id));
           }} />`

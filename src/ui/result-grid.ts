@@ -22,11 +22,33 @@ export interface ResultGridProps {
   readonly label: string;
   /** Opens an entity (Enter on a row, or a click on it). */
   readonly onOpen: (id: string) => void;
+  /** Where the grid was (sort, scroll, active row) is kept under this key, for the next grid of the same key. */
+  readonly memoryKey?: string;
 }
 
 interface SortState {
   readonly col: string;
   readonly dir: 1 | -1;
+}
+
+interface Place {
+  readonly sort: SortState | undefined;
+  readonly top: number;
+  readonly active: number;
+}
+
+// Opening an entity from the results and coming Back mounts a new grid: without this it starts at the top, unsorted,
+// and the row the user was on is lost. Kept for the page's life only, for the last few keys.
+const places = new Map<string, Place>();
+const PLACES_KEPT = 20;
+
+function keepPlace(key: string, place: Place): void {
+  places.delete(key);
+  places.set(key, place);
+  for (const old of places.keys()) {
+    if (places.size <= PLACES_KEPT) break;
+    places.delete(old);
+  }
 }
 
 /** Columns for a set of entities: `id` and `dis` first, then the others by how many rows have them. */
@@ -42,12 +64,14 @@ export function columnsOf(rows: readonly Dict[], max = 40): string[] {
 }
 
 /** The grid: header buttons sort (again: reverse), arrow keys move the active row, Enter opens it. */
-export function ResultGrid({ rows, cols, label, onOpen }: ResultGridProps): VNode {
-  const [sort, setSort] = useState<SortState | undefined>(undefined);
-  const [top, setTop] = useState(0);
+export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridProps): VNode {
+  const [saved] = useState(() => (memoryKey === undefined ? undefined : places.get(memoryKey)));
+  const [sort, setSort] = useState<SortState | undefined>(saved?.sort);
+  const [top, setTop] = useState(saved?.top ?? 0);
   const [height, setHeight] = useState(480);
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(saved?.active ?? 0);
   const body = useRef<HTMLDivElement>(null);
+  const restoring = useRef(saved !== undefined);
 
   const sorted = useMemo(() => {
     if (sort === undefined) return rows;
@@ -67,10 +91,20 @@ export function ResultGrid({ rows, cols, label, onOpen }: ResultGridProps): VNod
   }, []);
 
   useEffect(() => {
+    // The first rows of a grid that had a place: scroll back to it (the state already holds it).
+    if (restoring.current) {
+      restoring.current = false;
+      if (body.current !== null) body.current.scrollTop = saved?.top ?? 0;
+      return;
+    }
     setActive(0);
     setTop(0);
     if (body.current !== null) body.current.scrollTop = 0;
   }, [rows]);
+
+  useEffect(() => {
+    if (memoryKey !== undefined) keepPlace(memoryKey, { sort, top, active });
+  }, [memoryKey, sort, top, active]);
 
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(sorted.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);

@@ -754,6 +754,41 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('comes Back from an entity to the results where they were: same row, same scroll, same sort', async () => {
+    await open.server.handler.store.commit(
+      Array.from({ length: 600 }, (_, i) => ({
+        op: 'add' as const,
+        tags: dict({ id: new Ref(`back-${i}`), dis: `Back ${String(i).padStart(3, '0')}`, backTest: MARKER }),
+      })),
+    );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/query?filter=backTest`);
+    const grid = p.getByRole('grid', { name: 'Entities matching backTest' });
+    await grid.waitFor();
+    await grid.getByRole('button', { name: 'dis' }).click();
+    await grid.getByRole('button', { name: 'dis' }).click();
+    await expect
+      .poll(() => grid.getByRole('columnheader', { name: /^dis/ }).getAttribute('aria-sort'))
+      .toBe('descending');
+    // Down the list by keyboard to the 151st row (Back 449), and open it.
+    await p.locator('.grid-scroll').focus();
+    for (let i = 0; i < 150; i++) await p.keyboard.press('ArrowDown');
+    await p.locator('.grid-row.active').filter({ hasText: 'Back 449' }).waitFor();
+    const scrollTop = async (): Promise<number> =>
+      await p.evaluate<number>("document.querySelector('.grid-scroll').scrollTop");
+    const scrolled = await scrollTop();
+    expect(scrolled).toBeGreaterThan(2000);
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Back 449' }).waitFor();
+    await p.goBack();
+    await grid.waitFor();
+    await p.locator('.grid-row.active').filter({ hasText: 'Back 449' }).waitFor({ timeout: 5_000 });
+    expect(await grid.getByRole('columnheader', { name: /^dis/ }).getAttribute('aria-sort')).toBe('descending');
+    expect(await scrollTop()).toBe(scrolled);
+    await p.close();
+  });
+
   it('without authentication, lets only its own pages write or open a socket (no CSRF from other sites)', async () => {
     // What any page can do to a server on this machine: a no-cors POST of text/plain (read as Zinc), a WebSocket.
     const attack = async (target: string, level: number): Promise<{ post: number; socket: string }> =>

@@ -50,6 +50,20 @@ export function historyHref(ids: readonly string[], range: RangeChoice, from = '
   return `#/history?${q.toString()}`;
 }
 
+// The download's name: the days it holds, as dates (a folder of `history-today.csv (3)` says nothing).
+function csvName(choice: RangeChoice, tz: TimeZone, from: string, to: string): string {
+  const today = HDateTime.now(tz).date;
+  const [first, last] =
+    choice === 'today'
+      ? [today.toString(), today.toString()]
+      : choice === 'yesterday'
+        ? [today.plusDays(-1).toString(), today.plusDays(-1).toString()]
+        : choice === 'week'
+          ? [today.plusDays(-6).toString(), today.toString()]
+          : [from, to];
+  return first === last ? `history-${first}.csv` : `history-${first}_${last}.csv`;
+}
+
 function hisRange(choice: RangeChoice, tz: TimeZone, from: string, to: string): HisRange {
   if (choice === 'today') return TODAY;
   if (choice === 'yesterday') return YESTERDAY;
@@ -296,7 +310,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
       const url = URL.createObjectURL(new Blob([historyCsv(loaded.value)], { type: 'text/csv' }));
       const a = document.createElement('a');
       a.href = url;
-      a.download = `history-${range}.csv`;
+      a.download = csvName(range, tz, from, to);
       a.click();
       setTimeout(() => {
         URL.revokeObjectURL(url);

@@ -249,6 +249,8 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(csv.length).toBeGreaterThan(90);
     // The Str point cannot be plotted, but its samples are in the CSV as recorded.
     expect(csv.filter((line) => /,(un)?occupied$/.test(line)).length).toBeGreaterThan(20);
+    // Named for the day it holds (yesterday in the chart's zone, the date of its first sample), not "yesterday".
+    expect(download.suggestedFilename()).toBe(`history-${csv[1]?.slice(0, 10) ?? ''}.csv`);
     await page.getByLabel('Today').check();
     await expect.poll(() => page.url()).toContain('range=today');
     await page.getByRole('img', { name: /History chart/ }).waitFor();

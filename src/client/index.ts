@@ -25,7 +25,7 @@ export {
   UsersClient,
   type UsersClientOptions,
 } from './users-client.js';
-export { Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
+export { isRemovedRow, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
 export {
   type BatchResults,
   type ConnectionSource,

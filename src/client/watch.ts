@@ -101,6 +101,14 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/**
+ * True for a poll's or push's row telling that a watched entity was removed: its id and a `removed` marker, no
+ * other tag (an entity of its own with a `removed` tag is no such row).
+ */
+export function isRemovedRow(row: Dict): boolean {
+  return row.size === 2 && row.has('id') && row.get('removed') === MARKER;
+}
+
 // Changed entities by id (absorbed rows always have one; the key type spares the check).
 type ChangeBatch = Map<string | undefined, Dict>;
 
@@ -211,13 +219,17 @@ export class Watch {
     return this.#state;
   }
 
-  /** Rows with an id replace the accumulated state; rows of nulls (unknown ids) are skipped. */
+  /**
+   * Rows with an id replace the accumulated state, rows of a removed entity ({@link isRemovedRow}) take it out;
+   * rows of nulls (unknown ids) are skipped.
+   */
   #absorb(grid: Grid): Dict[] {
     const changed: Dict[] = [];
     for (const row of grid) {
       const id = row.id;
       if (id === undefined) continue;
-      this.#state.set(id.id, row);
+      if (isRemovedRow(row)) this.#state.delete(id.id);
+      else this.#state.set(id.id, row);
       changed.push(row);
     }
     return changed;
@@ -247,7 +259,7 @@ export class Watch {
     }
   }
 
-  /** Entities changed since the last poll; the accumulator is updated with them. */
+  /** Entities changed since the last poll and removed ones ({@link isRemovedRow}); the accumulator follows both. */
   async poll(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
     const req = Grid.make({ meta: { watchId: this.id }, cols: [] });

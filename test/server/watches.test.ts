@@ -100,6 +100,23 @@ describe('watchPoll', () => {
     expect(expired.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
   });
 
+  it('reports a watched entity removed since the last poll once, as a row of its id and `removed`', async () => {
+    const sub = await post(f, 'watchSub', subGrid(['temp', 'sp'], { watchDis: 'w' }));
+    const watchId = sub.meta.get('watchId');
+    const poll = (meta: Record<string, unknown> = {}) =>
+      post(f, 'watchPoll', Grid.make({ meta: { watchId, ...meta }, cols: ['empty'] }));
+    await f.store.commit([{ op: 'remove', id: 'sp' }]);
+    await touch('temp', 'still here');
+    const first = await poll();
+    expect(ids(first)).toEqual(['temp', 'sp']);
+    expect(first.row(0).has('removed')).toBe(false);
+    expect(first.row(1).get('removed')).toBe(MARKER);
+    expect(first.row(1).has('dis')).toBe(false);
+    // Told once: later polls, and a refresh (the entities that exist), no longer name it.
+    expect((await poll()).size).toBe(0);
+    expect(ids(await poll({ refresh: MARKER }))).toEqual(['temp']);
+  });
+
   it('needs a watchId', async () => {
     const g = await post(f, 'watchPoll', Grid.make({ cols: ['empty'] }));
     expect(g.meta.get('errCode')).toBe('HS_ERR_BAD_REQUEST');

@@ -1,7 +1,10 @@
 // The watch ops: watchSub, watchUnsub and watchPoll over the store's watches (Ops chapter; HttpApi, Watches).
 
 import { LimitError } from '../../core/errors.js';
+import { Dict } from '../../core/grid/dict.js';
 import { Grid } from '../../core/grid/grid.js';
+import { MARKER } from '../../core/kinds/marker.js';
+import { Ref } from '../../core/kinds/ref.js';
 import type { WatchInfo } from '../../storage/adapter.js';
 import { unknownWatchError } from '../../storage/storage-errors.js';
 import type { OpContext, OpDef } from '../op.js';
@@ -123,7 +126,16 @@ export const watchUnsubOp: OpDef = {
   },
 };
 
-/** `watchPoll`: the entities changed since the last poll, or every watched entity with `refresh`. */
+// A watched entity removed since the last poll: its id and a `removed` marker, told once (Haxall leaves it out, and
+// the client would keep showing it for good; haystack-py marks such rows `_removed`, which is no valid tag name).
+function removedRow(id: string): Dict {
+  return Dict.of({ id: new Ref(id), removed: MARKER });
+}
+
+/**
+ * `watchPoll`: the entities changed since the last poll, then those removed since (rows of `id` and `removed`), or
+ * every watched entity that exists with `refresh`.
+ */
 export const watchPollOp: OpDef = {
   name: 'watchPoll',
   doc: 'Poll a watch for changed entities (all of them with refresh).',
@@ -133,6 +145,7 @@ export const watchPollOp: OpDef = {
     const watchId = requireWatchId(req);
     await ownWatch(ctx, watchId);
     const result = await ctx.store.watchPoll(watchId, req.meta.has('refresh'));
-    return withWatchMeta(entityGrid(result.changed), result.watch);
+    const rows = result.removed.length === 0 ? result.changed : [...result.changed, ...result.removed.map(removedRow)];
+    return withWatchMeta(entityGrid(rows), result.watch);
   },
 };

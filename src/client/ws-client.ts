@@ -137,9 +137,20 @@ export class WebSocketClient extends OpsClient {
   #dispatch(push: WsPush): void {
     for (const w of this.#watches) {
       if (w.closed) this.#watches.delete(w);
-      else if (w.id === push.watchId) w.receive(push.grid);
+      else if (w.id !== push.watchId) continue;
+      else if (push.grid.isError) this.watchGone(w, new CallError(push.grid));
+      else w.receive(push.grid);
     }
     for (const l of this.#listeners) l(push);
+  }
+
+  /**
+   * The server pushed an error grid for `watch`: the watch is gone there (closed elsewhere, its lease ran out, its
+   * poll failed), as an error grid on a poll would say. Its `changes()` throw `error` rather than wait for pushes
+   * that never come; {@link Watch.resubscribe} opens it again.
+   */
+  protected watchGone(watch: Watch, error: CallError): void {
+    watch.connectionLost(error);
   }
 
   /** End the `changes()` of every open watch: quietly, or throwing `error` (see {@link Watch.connectionLost}). */

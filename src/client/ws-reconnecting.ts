@@ -1,8 +1,8 @@
 // ReconnectingWebSocketClient: a WebSocketClient that reconnects with backoff, logs in again and resubscribes watches.
 
-import { AuthError } from '../core/errors.js';
+import { AuthError, type CallError } from '../core/errors.js';
 import { NetworkError } from './errors.js';
-import { abortableDelay } from './watch.js';
+import { abortableDelay, type Watch } from './watch.js';
 import { openConnection, WebSocketClient, type WebSocketClientOptions } from './ws-client.js';
 import { checkWebSocketOptions, WebSocketClosedError, type WebSocketConnection } from './ws-connection.js';
 
@@ -156,6 +156,18 @@ export class ReconnectingWebSocketClient extends WebSocketClient {
         return;
       }
     }
+  }
+
+  /** A watch the server no longer has is opened again at once, as after a reconnect; a refusal ends its changes(). */
+  protected override watchGone(watch: Watch, error: CallError): void {
+    watch.resubscribe().then(
+      () => {
+        this.#emit({ type: 'resubscribed', watchId: watch.id });
+      },
+      (err: unknown) => {
+        watch.connectionLost(err instanceof Error ? err : error);
+      },
+    );
   }
 
   /** Stop reconnecting and close the socket without ending the session. */

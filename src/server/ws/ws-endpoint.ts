@@ -670,7 +670,23 @@ export function createWebSocketEndpoint(
 
     /** Poll every pushed watch (changes made by other processes; renews the leases while connected). */
     pollAll(): void {
-      for (const id of this.watches.keys()) void this.#push(id);
+      for (const id of this.watches.keys()) {
+        // A watch whose pushes are held back is not polled, which renews its lease: the client is still here (the
+        // heartbeat drops one that is not), so it must not lose its watch to our holding back.
+        if (this.#unsent > o.maxBufferedBytes) void this.#renew(id);
+        void this.#push(id);
+      }
+    }
+
+    // The watch's lease, renewed without taking its changes; a watch gone meanwhile is told at its next push.
+    async #renew(watchId: string): Promise<void> {
+      try {
+        const w = await pipeline.store.watchInfo(watchId);
+        if (w !== undefined) await pipeline.store.watchLease(watchId, w.leaseMs);
+      } catch (err) {
+        if (!(err instanceof HaystackError) && errorChannel.hasSubscribers)
+          errorChannel.publish({ op: 'watchPoll', error: err });
+      }
     }
 
     async #push(watchId: string): Promise<void> {
@@ -691,9 +707,11 @@ export function createWebSocketEndpoint(
         request: Grid.make({ meta: { watchId }, cols: [] }),
       });
       if (!outcome.ok) {
-        // Closed or expired elsewhere: nothing more to push.
+        // Closed or expired elsewhere: nothing more to push. The client is told as a poll would tell it (Ops chapter:
+        // an error grid means the watch is gone), or it would wait for pushes forever.
         this.watches.delete(watchId);
         if (watchOwners.get(watchId) === this) watchOwners.delete(watchId);
+        this.#send(encodeWsPush(watchId, outcome.reply.grid, w.ch));
         return;
       }
       const grid = outcome.grid;

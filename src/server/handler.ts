@@ -205,6 +205,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
           req,
           res,
           principal,
+          requestId,
           subpath: routed.subpath,
           authorize: opts.authorize,
           errorReply: (err) => {
@@ -222,6 +223,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         principal,
         transport: 'http',
         requestId,
+        address: req.socket.remoteAddress,
         request: post ? (dl) => readPost(req, opName as string, dl) : (dl) => queryGrid(query, dl),
         allowSideEffects: post,
         // Every registry codec is an encoding; those with `pieces` stream a chunked answer.

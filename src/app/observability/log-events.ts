@@ -48,7 +48,9 @@ export function logEvents(logger: AppLogger): () => void {
     on(SERVER_CHANNELS.op, (m) => {
       const e = m as OpEvent;
       if (e.transport !== 'ws') return;
-      ws.info({ user: e.username, op: e.op, err: e.errorCode, ms: Number(e.durationMs.toFixed(1)) }, 'request');
+      // The connection's id and address, as its `connection open` line has them: an operator finds its calls.
+      const fields = { conn: e.connectionId, addr: e.address, user: e.username, op: e.op, err: e.errorCode };
+      ws.info({ ...fields, ms: Number(e.durationMs.toFixed(1)) }, 'request');
     });
   }
   on(SERVER_CHANNELS.login, (m) => {
@@ -69,7 +71,9 @@ export function logEvents(logger: AppLogger): () => void {
   });
   on(SERVER_CHANNELS.users, (m) => {
     const e = m as UserChangeEvent;
-    auth.info({ action: e.action, user: e.username, by: e.by, fields: e.fields.join(',') || undefined }, 'user');
+    const fields = e.fields.join(',') || undefined;
+    // The address and the request id of the change's own request line, so the audit line leads to it.
+    auth.info({ action: e.action, user: e.username, by: e.by, fields, addr: e.address, reqId: e.requestId }, 'user');
   });
   on(SERVER_CHANNELS.error, (m) => {
     const e = m as ServerErrorEvent;

@@ -12,6 +12,8 @@ export interface RouteRequest {
   readonly res: ServerResponse;
   /** The authenticated caller. */
   readonly principal: Principal;
+  /** The request's id (its `X-Request-Id`, as the request's log line names it). */
+  readonly requestId?: string;
   /** The rest of the path after `{basePath}{name}`, still percent-encoded: `''`, `/` or `/alice`. */
   readonly subpath: string;
   /** The server's role check: routes call it before doing anything (it throws `PermissionError`). */

@@ -56,6 +56,10 @@ export interface OpCall {
   readonly transport: string;
   /** Id of the request this call serves (HTTP: `X-Request-Id`), passed on to hooks, events and traces. */
   readonly requestId?: string;
+  /** The connection the call came on (WebSocket), for the `haystack:server:op` event: logs tie calls to it. */
+  readonly connectionId?: number;
+  /** The caller's address, for the `haystack:server:op` event. */
+  readonly address?: string | undefined;
   /**
    * The request grid, or a reader the pipeline calls only once the op is found and the caller allowed, so that a
    * refused request's body is never read.
@@ -286,16 +290,18 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     } catch (err) {
       outcome = { ok: false, reply: replyFor(err, state.requestRead, call.op, call.requestId), error: err };
     }
-    if (hooks.onResponse.length > 0 || opChannel.hasSubscribers) finish(ctx, outcome);
+    if (hooks.onResponse.length > 0 || opChannel.hasSubscribers) finish(ctx, call, outcome);
     return outcome;
   };
 
-  const finish = (ctx: OpHookContext, outcome: OpOutcome): void => {
+  const finish = (ctx: OpHookContext, call: OpCall, outcome: OpOutcome): void => {
     const event: OpEvent = {
       op: ctx.op,
       transport: ctx.transport,
       username: ctx.principal.username,
       requestId: ctx.requestId,
+      connectionId: call.connectionId,
+      address: call.address,
       errorCode: outcome.ok ? undefined : outcome.reply.code,
       cached: outcome.ok && outcome.cached,
       durationMs: performance.now() - ctx.started,

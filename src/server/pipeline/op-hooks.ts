@@ -31,6 +31,10 @@ export interface OpEvent {
   readonly username: string;
   /** Id of the request, when the transport gave one. */
   readonly requestId: string | undefined;
+  /** The connection the call came on (WebSocket: the `connectionId` of its connection events), when one did. */
+  readonly connectionId: number | undefined;
+  /** The caller's address (of the TCP connection), when the transport gave it. */
+  readonly address: string | undefined;
   /** Error code when the call answered an error grid. */
   readonly errorCode: ErrorCode | undefined;
   /** True when the encoded response came from the response cache. */

@@ -19,7 +19,6 @@ import { HttpHeaderError } from '../http/error-reply.js';
 import { readBody } from '../http/read-body.js';
 import type { HttpRoute, RouteRequest } from '../http/route.js';
 import { splitTarget } from '../http/router.js';
-import type { Principal } from '../principal.js';
 import { deleteKeepingAdmin, updateKeepingAdmin } from './last-admin.js';
 
 export type { UserJson } from '../../core/auth/user-json.js';
@@ -48,6 +47,10 @@ export interface UserChangeEvent {
   readonly by: string;
   /** Fields changed by an update (never their values). */
   readonly fields: readonly string[];
+  /** The admin's address (of the TCP connection). */
+  readonly address: string | undefined;
+  /** The id of the HTTP request that made the change (its `X-Request-Id`, the `reqId` of its log line). */
+  readonly requestId: string | undefined;
 }
 
 const USERS_CHANNEL = channel('haystack:auth:users');
@@ -167,7 +170,15 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
     return user;
   };
 
-  const create = async (req: IncomingMessage, res: ServerResponse, by: Principal, self: string): Promise<void> => {
+  // Who made a change, from where, in which request: the audit line leads to the request's own line.
+  const origin = (r: RouteRequest): Pick<UserChangeEvent, 'by' | 'address' | 'requestId'> => ({
+    by: r.principal.username,
+    address: r.req.socket.remoteAddress,
+    requestId: r.requestId,
+  });
+
+  const create = async (r: RouteRequest, self: string): Promise<void> => {
+    const { req, res } = r;
     const body = await readJsonObject(req, maxBodyBytes);
     onlyFields(body, ['username', 'password', 'role', 'enabled']);
     if (typeof body.username !== 'string') throw badRequest('username must be a string');
@@ -184,11 +195,12 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       if (twin !== undefined) throw new ValueError('Invalid username: too like an existing one');
       return users.createUser({ username, role, scram, enabled });
     });
-    publish({ action: 'create', username, by: by.username, fields: [] });
+    publish({ action: 'create', username, fields: [], ...origin(r) });
     sendJson(res, 201, userJson(user), { location: `${self}/${encodeURIComponent(username)}` });
   };
 
-  const update = async (req: IncomingMessage, res: ServerResponse, username: string, by: Principal) => {
+  const update = async (r: RouteRequest, username: string) => {
+    const { req, res } = r;
     const body = await readJsonObject(req, maxBodyBytes);
     onlyFields(body, ['role', 'enabled', 'password']);
     const fields = Object.keys(body);
@@ -207,20 +219,22 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       if (scram !== undefined || enabled === false) await tokens.revokeUser(username);
       return updated;
     });
-    publish({ action: 'update', username, by: by.username, fields });
+    publish({ action: 'update', username, fields, ...origin(r) });
     sendJson(res, 200, userJson(user));
   };
 
-  const remove = async (res: ServerResponse, username: string, by: Principal): Promise<void> => {
+  const remove = async (r: RouteRequest, username: string): Promise<void> => {
+    const { res } = r;
     await serialized(async () => {
       await deleteKeepingAdmin(users, await existing(username), lastAdmin);
       await tokens.revokeUser(username);
     });
-    publish({ action: 'delete', username, by: by.username, fields: [] });
+    publish({ action: 'delete', username, fields: [], ...origin(r) });
     sendJson(res, 204, undefined);
   };
 
-  const dispatch = async ({ req, res, principal, subpath, authorize }: RouteRequest): Promise<void> => {
+  const dispatch = async (r: RouteRequest): Promise<void> => {
+    const { req, res, principal, subpath, authorize } = r;
     authorize(principal, 'admin', name);
     // A request of node:http's server always has its method and URL (only client-side messages lack them).
     const method = req.method as string;
@@ -231,7 +245,7 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       }
       if (method === 'POST') {
         const path = splitTarget(req.url as string).path;
-        return create(req, res, principal, path.slice(0, path.length - subpath.length));
+        return create(r, path.slice(0, path.length - subpath.length));
       }
       throw methodNotAllowed(method, 'GET, POST');
     }
@@ -247,8 +261,8 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       sendJson(res, 200, userJson(await existing(username)));
       return;
     }
-    if (method === 'PATCH') return update(req, res, username, principal);
-    if (method === 'DELETE') return remove(res, username, principal);
+    if (method === 'PATCH') return update(r, username);
+    if (method === 'DELETE') return remove(r, username);
     throw methodNotAllowed(method, 'GET, PATCH, DELETE');
   };
 

@@ -454,6 +454,8 @@ export function createWebSocketEndpoint(
         op: req.op,
         principal: this.principal ?? ANONYMOUS_ADMIN,
         transport: 'ws',
+        connectionId: this.#connectionId,
+        address: this.upgrade.socket.remoteAddress,
         request: req.grid,
         encoding,
         ...(opts.responseCache ? { cacheKey: `ws\n${writeHayson(req.grid)}` } : {}),

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { AppOutput } from '../../../src/app/app-output.js';
 import { logEvents } from '../../../src/app/observability/log-events.js';
 import { createLogger, warningsLogged } from '../../../src/app/observability/logger.js';
+import { UsersClient, WebSocketClient } from '../../../src/client/index.js';
 import { type OpEvent, SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
+import { startWsFixture } from '../../server/ws/ws-fixture.js';
 
 /** An output that records each kind of line, and a JSON logger at `level` writing to its `log`. */
 function outputs(level: 'info' | 'error' | 'silent') {
@@ -57,6 +59,8 @@ describe('logEvents', () => {
       transport,
       username: 'vera',
       requestId: undefined,
+      connectionId: undefined,
+      address: undefined,
       errorCode,
       cached: false,
       durationMs: 1.24,
@@ -75,6 +79,37 @@ describe('logEvents', () => {
       expect.objectContaining({ level: 'info', subsystem: 'ws', user: 'vera', op: 'read', ms: 1.2, msg: 'request' }),
       expect.objectContaining({ subsystem: 'ws', op: 'nope', err: 'HS_ERR_UNKNOWN_OP', msg: 'request' }),
     ]);
+  });
+
+  it('ties a WebSocket op line to its connection, and a users API change to its request, as HTTP lines are', async () => {
+    const f = await startWsFixture();
+    const lines: string[] = [];
+    const detach = logEvents(createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) }));
+    try {
+      const ws = new WebSocketClient({ url: f.wsUrl, token: await f.token('admin') });
+      await ws.about();
+      await ws.close();
+      const users = await UsersClient.connect({ url: f.url, fetch, token: await f.token('admin') });
+      await users.create({ username: 'newbie', password: 'a long enough secret', role: 'viewer' });
+    } finally {
+      detach();
+      await f.close();
+    }
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const opened = records.find((r) => r.subsystem === 'ws' && r.msg === 'connection open');
+    const about = records.find((r) => r.subsystem === 'ws' && r.msg === 'request' && r.op === 'about');
+    expect(typeof opened?.conn).toBe('number');
+    expect(about).toMatchObject({ conn: opened?.conn, addr: '127.0.0.1', user: 'admin' });
+    const request = records.find((r) => r.subsystem === 'http' && r.msg === 'request' && r.op === 'users');
+    const change = records.find((r) => r.subsystem === 'auth' && r.msg === 'user');
+    expect(typeof request?.reqId).toBe('string');
+    expect(change).toMatchObject({
+      action: 'create',
+      user: 'newbie',
+      by: 'admin',
+      addr: '127.0.0.1',
+      reqId: request?.reqId,
+    });
   });
 
   it("logs an internal error with its request's id, the reqId of that request's line", () => {

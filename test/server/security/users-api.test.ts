@@ -222,10 +222,12 @@ describe('users API: update and delete', () => {
     } finally {
       unsubscribe('haystack:auth:users', listener);
     }
+    // Where each came from: the admin's address and the request (its X-Request-Id, its log line's reqId).
+    const from = { address: '127.0.0.1', requestId: expect.any(String) as unknown };
     expect(seen).toEqual([
-      { action: 'create', username: 'temp', by: 'ada', fields: [] },
-      { action: 'update', username: 'temp', by: 'ada', fields: ['password', 'role'] },
-      { action: 'delete', username: 'temp', by: 'ada', fields: [] },
+      { action: 'create', username: 'temp', by: 'ada', fields: [], ...from },
+      { action: 'update', username: 'temp', by: 'ada', fields: ['password', 'role'], ...from },
+      { action: 'delete', username: 'temp', by: 'ada', fields: [], ...from },
     ]);
   });
 });

@@ -28,6 +28,8 @@ export interface WebSocketEventLike {
   readonly code?: number;
   /** The close reason (`close` events). */
   readonly reason?: string;
+  /** What failed (`error` events of undici and `ws`; browsers give none). */
+  readonly message?: string;
 }
 
 /** What the client needs of a WebSocket: the browser's API, which undici's and `ws` also have. */
@@ -310,11 +312,15 @@ export class WebSocketConnection {
     socket.addEventListener('message', (e) => {
       conn.#onMessage(e.data);
     });
+    // An error event is always followed by close, which carries the code; but a connection this side failed (an
+    // answer past the client's maxPayload) closes with a bare 1006, and only the error says why.
+    let failure = '';
     socket.addEventListener('close', (e) => {
-      conn.#end(new WebSocketClosedError(e.code ?? 1006, e.reason ?? ''));
+      conn.#end(new WebSocketClosedError(e.code ?? 1006, e.reason || failure));
     });
-    // An error event is always followed by close; the close carries the code.
-    socket.addEventListener('error', () => undefined);
+    socket.addEventListener('error', (e) => {
+      failure = e.message ?? '';
+    });
     try {
       await withTimeout(opened, timeoutMs, 'WebSocket open');
       await withTimeout(conn.#login(options), timeoutMs, 'WebSocket login');

@@ -3,12 +3,15 @@
 
 import diagnostics from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket as WsSocket } from 'ws';
 import {
   HaystackClient,
   isRemovedRow,
   type ReconnectEvent,
   ReconnectingWebSocketClient,
   WebSocketClient,
+  WebSocketClosedError,
+  type WebSocketLike,
   type WsPush,
 } from '../../../src/client/index.js';
 import { CallError } from '../../../src/core/errors.js';
@@ -253,5 +256,37 @@ describe('a pushed watch whose pushes are held back (slow reader)', () => {
     }
     expect(values).toEqual([71, 72]);
     raw.ws.close();
+  });
+});
+
+describe('an answer longer than the client takes', () => {
+  it('fails the call with the reason the client gave, not a bare 1006, and the next call connects again', async () => {
+    const row = { s: 'x'.repeat(1000) };
+    const big: OpDef = {
+      name: 'big',
+      doc: 'Answers about 200 KB.',
+      noSideEffects: true,
+      requiredRole: 'viewer',
+      handler: () => Grid.fromDicts(Array.from({ length: 200 }, () => row)),
+    };
+    const server = createServer({ store: createMemoryStore(), noAuth: true, ops: [big] });
+    const { url } = await server.listen(0, '127.0.0.1');
+    // The `ws` package's client, as an app passes it to send headers or use a proxy; its maxPayload is 64 KiB here.
+    const ws = new WebSocketClient({
+      url,
+      webSocket: (u, p) => new WsSocket(u, [...p], { maxPayload: 64 * 1024 }) as unknown as WebSocketLike,
+    });
+    try {
+      const err = await ws.call('big').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WebSocketClosedError);
+      expect((err as WebSocketClosedError).message).toMatch(/max payload/i);
+      expect((await ws.about()).has('productName')).toBe(true);
+    } finally {
+      await ws.close();
+      await server.close();
+    }
   });
 });

@@ -6,7 +6,11 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
-import { type Fixture, ids, post, startFixture } from './support/server-fixture.js';
+import { createServer } from '../../src/server/index.js';
+import type { StorageAdapter } from '../../src/storage/adapter.js';
+import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { createTestClock } from '../../src/storage/testing/test-clock.js';
+import { BUILDING, type Fixture, ids, post, startFixture } from './support/server-fixture.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -142,5 +146,36 @@ describe('watchUnsub', () => {
     expect(await f.store.watches()).toEqual([]);
     const poll = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
     expect(poll.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
+  });
+});
+
+describe('watchSub racing a write', () => {
+  it('answers the state as of the subscription: a write between its read and its add is not lost', async () => {
+    await f.close();
+    const clock = createTestClock();
+    const store = createMemoryStore({ clock: clock.now });
+    await store.commit(BUILDING.map((r) => ({ op: 'add' as const, tags: Dict.of(r) })));
+    // Failure injection: another writer's commit lands while watchSub is between reading the entities and adding
+    // them to the watch.
+    let raced = false;
+    const racing: StorageAdapter = Object.create(store) as StorageAdapter;
+    Object.assign(racing, {
+      watchAdd: async (watchId: string, idsToAdd: readonly string[]) => {
+        if (!raced) {
+          raced = true;
+          await store.commit([{ op: 'update', id: 'sp', changes: Dict.of({ dis: 'written meanwhile' }) }]);
+        }
+        return store.watchAdd(watchId, idsToAdd);
+      },
+    });
+    const server = createServer({ store: racing, noAuth: true, clock: clock.now });
+    const base = (await server.listen(0, '127.0.0.1')).url;
+    f = { server, store, clock, base, close: () => server.close() };
+    const sub = await post(f, 'watchSub', subGrid(['sp'], { watchDis: 'race' }));
+    const watchId = sub.meta.get('watchId');
+    const poll = await post(f, 'watchPoll', Grid.make({ meta: { watchId }, cols: ['empty'] }));
+    // Either the answer or the next poll has the write; before, neither did and the client kept the old name.
+    const seen = [...sub.rows, ...poll.rows].map((r) => r.get('dis'));
+    expect(seen).toContain('written meanwhile');
   });
 });

@@ -99,7 +99,11 @@ export const watchSubOp: OpDef = {
       if (lease !== undefined) await ctx.store.watchLease(given, lease);
       return ctx.store.watchAdd(given, existing);
     });
-    return withWatchMeta(entityGrid(rows), watch);
+    // A write between the read above and the add is after the read yet not after the add, which is where the
+    // watch's polls start: the rows are read again, so the answer holds it (a write after the add may come twice).
+    const now = existing.length === 0 ? [] : await ctx.store.readByIds(existing);
+    const latest = new Map(existing.map((id, i) => [id, now[i]]));
+    return withWatchMeta(entityGrid(ids.map((id, i) => latest.get(id) ?? rows[i] ?? Dict.EMPTY)), watch);
   },
 };
 

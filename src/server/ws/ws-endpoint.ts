@@ -1,5 +1,6 @@
 // The `/api/ws` endpoint: upgrades on our own server (`ws`, noServer), logins, op calls through dispatchOp, pushes.
 
+import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -29,13 +30,21 @@ import {
   wsResponseParts,
 } from '../../core/ws/ws-envelope.js';
 import type { EntityChange } from '../cache/observed-store.js';
-import { type ConnectionEvent, connectionChannel, errorChannel, messageChannel, newConnectionId } from '../events.js';
+import {
+  type ConnectionEvent,
+  connectionChannel,
+  errorChannel,
+  messageChannel,
+  newConnectionId,
+  SERVER_CHANNELS,
+} from '../events.js';
 import { isCrossOrigin } from '../http/cross-origin.js';
 import { refuseUpgrade } from '../http/refuse-upgrade.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
 import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
 import { ANONYMOUS_ADMIN, type Principal } from '../principal.js';
+import type { UserChangeEvent } from '../users/users-api.js';
 import { authenticateAs, headerSafe } from './ws-auth.js';
 import { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws-options.js';
 
@@ -96,6 +105,11 @@ export function createWebSocketEndpoint(
   // A watch pushes to the connection that subscribed it last (a reconnecting client takes its watches along).
   const watchOwners = new Map<string, Session>();
   let timers: ReturnType<typeof setInterval>[] = [];
+  // Changes made through the users API of this process (other processes' are seen by the periodic session check).
+  const onUserChange = (m: unknown): void => {
+    const username = (m as UserChangeEvent).username;
+    for (const s of sessions) if (s.principal?.username === username) s.userChanged();
+  };
 
   const startTimers = (): void => {
     if (timers.length > 0) return;
@@ -113,10 +127,12 @@ export function createWebSocketEndpoint(
     every(o.pushPollMs, () => {
       for (const s of sessions) s.pollAll();
     });
+    diagnostics.subscribe(SERVER_CHANNELS.users, onUserChange);
   };
   const stopTimers = (): void => {
     for (const t of timers) clearInterval(t);
     timers = [];
+    diagnostics.unsubscribe(SERVER_CHANNELS.users, onUserChange);
   };
 
   pipeline.observeChanges({
@@ -329,6 +345,7 @@ export function createWebSocketEndpoint(
         else await this.#login(m);
         return;
       }
+      if (this.#stale && !(await this.#recheck())) return;
       switch (m.kind) {
         case 'request':
           this.#startRequest(m.request);
@@ -434,19 +451,39 @@ export function createWebSocketEndpoint(
 
     /** Re-check the session: it may have expired, been closed elsewhere, or its user disabled. */
     checkSession(): void {
+      void this.#recheck();
+    }
+
+    /**
+     * Its user was changed through this process's users API: the next message waits for the session to be checked
+     * again, so that it runs with the new role or not at all, as an HTTP call would (not up to sessionCheckMs late).
+     */
+    userChanged(): void {
+      this.#stale = true;
+    }
+
+    #stale = false;
+
+    // True when the session goes on.
+    async #recheck(): Promise<boolean> {
+      this.#stale = false;
       const authenticate = opts.authenticate;
-      if (authenticate === undefined || this.principal === undefined || this.#closed) return;
+      if (authenticate === undefined || this.principal === undefined || this.#closed) return !this.#closed;
       const authorization = this.token === undefined ? undefined : `BEARER authToken=${this.token}`;
-      authenticateAs(authenticate, this.upgrade, authorization).then(
-        (r) => {
-          // The role may have changed: the next calls run with the current one.
-          if (r.kind === 'principal') this.principal = r.principal;
-          else this.end(this.token === undefined ? 'USER_DISABLED' : 'SESSION_ENDED');
-        },
-        () => {
-          this.end('INTERNAL');
-        },
-      );
+      let r: Awaited<ReturnType<typeof authenticateAs>>;
+      try {
+        r = await authenticateAs(authenticate, this.upgrade, authorization);
+      } catch {
+        this.end('INTERNAL');
+        return false;
+      }
+      // The role may have changed: the next calls run with the current one.
+      if (r.kind === 'principal') {
+        this.principal = r.principal;
+        return true;
+      }
+      this.end(this.token === undefined ? 'USER_DISABLED' : 'SESSION_ENDED');
+      return false;
     }
 
     #dispatch(req: WsRequest, encoding: ResponseEncoding): Promise<OpOutcome> {

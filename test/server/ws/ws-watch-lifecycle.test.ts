@@ -9,6 +9,7 @@ import {
   isRemovedRow,
   type ReconnectEvent,
   ReconnectingWebSocketClient,
+  UsersClient,
   WebSocketClient,
   WebSocketClosedError,
   type WebSocketLike,
@@ -20,6 +21,7 @@ import { Grid } from '../../../src/core/grid/grid.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
+import { WS_CLOSE } from '../../../src/core/ws/ws-close-codes.js';
 import { encodeWsRequest } from '../../../src/core/ws/ws-envelope.js';
 import {
   createServer,
@@ -33,7 +35,7 @@ import { createMemoryStore } from '../../../src/storage/memory/index.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/index.js';
 import { createTestClock } from '../../../src/storage/testing/test-clock.js';
 import { makeTempDir } from '../../support/temp-dir.js';
-import { rawSocket } from './ws-fixture.js';
+import { rawSocket, startWsFixture } from './ws-fixture.js';
 
 const dir = makeTempDir('hs-ws-watch-');
 afterAll(() => {
@@ -287,6 +289,35 @@ describe('an answer longer than the client takes', () => {
     } finally {
       await ws.close();
       await server.close();
+    }
+  });
+});
+
+describe('a user changed by an admin while connected', () => {
+  it('runs the next call over the WebSocket with the new role, or not at all once disabled, as HTTP does', async () => {
+    // The periodic session check is out of the picture: only the change itself may take effect.
+    const f = await startWsFixture({ webSocket: { sessionCheckMs: 3_600_000 } });
+    const admin = await UsersClient.connect({ url: f.url, fetch, token: await f.token('admin') });
+    const ws = new WebSocketClient({ url: f.wsUrl, token: await f.token('operator') });
+    try {
+      await ws.pointWrite('p1', 10, new Num(70, '°F'));
+      await admin.update('operator', { role: 'viewer' });
+      const demoted = await ws.pointWrite('p1', 10, new Num(71, '°F')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((demoted as CallError).remoteCode).toBe('HS_ERR_PERMISSION');
+      expect((await ws.read('point')).size).toBe(3);
+      await admin.update('operator', { enabled: false });
+      const disabled = await ws.about().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(disabled).toBeInstanceOf(WebSocketClosedError);
+      expect((disabled as WebSocketClosedError).closeCode).toBe(WS_CLOSE.SESSION_ENDED.code);
+    } finally {
+      await ws.disconnect();
+      await f.close();
     }
   });
 });

@@ -132,18 +132,20 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 function callSignal(
   signal: AbortSignal | undefined,
   timeoutMs: number,
-): [AbortSignal | undefined, AbortController?, ReturnType<typeof setTimeout>?] {
-  // fetch hangs a listener on the signal it gets until a GC: a signal of this call's own keeps them off the caller's.
-  if (timeoutMs <= 0) return [signal && AbortSignal.any([signal])];
+): [AbortSignal, AbortController, ReturnType<typeof setTimeout> | undefined] {
   const timeout = new AbortController();
   // A call's own timeoutMs is not checked as the client's is: past what a timer can wait (2^31 - 1 ms, where it
   // would fire at once), it waits that long.
-  const timer = setTimeout(
-    () => {
-      timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
-    },
-    Math.min(timeoutMs, MAX_TIMER_MS),
-  );
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(
+          () => {
+            timeout.abort(new Error(`Timed out after ${timeoutMs} ms`));
+          },
+          Math.min(timeoutMs, MAX_TIMER_MS),
+        )
+      : undefined;
+  // A signal of the call's own even without a timer: fetch hangs a listener on the signal it gets until a GC.
   return [AbortSignal.any(signal === undefined ? [timeout.signal] : [signal, timeout.signal]), timeout, timer];
 }
 
@@ -446,14 +448,14 @@ export class HaystackClient extends OpsClient {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
-        ...(signal === undefined ? {} : { signal }),
+        signal,
       });
       const length = res.headers.get('content-length');
       if (length !== null && this.#metrics?.onMessageReceived !== undefined) {
         emitMetric(this.#metrics, 'onMessageReceived', { transport: 'http', bytes: Number(length) });
       }
     } catch (err) {
-      throw this.#fail(op, err, options.signal, timeout?.signal.aborted);
+      throw this.#fail(op, err, options.signal, timeout.signal.aborted);
     } finally {
       clearTimeout(timer);
     }

@@ -1,6 +1,7 @@
 // The library's diagnostics channels as log records: one child logger per subsystem (http, ws, auth, store, server).
 
 import diagnostics from 'node:diagnostics_channel';
+import { HaystackError } from '../../core/errors.js';
 import type {
   ConnectionEvent,
   LoginEvent,
@@ -19,14 +20,18 @@ import type { AppLogger } from './logger.js';
 /** Store calls slower than this are logged at `warn`, whatever the level (the rest only at `trace`). */
 const SLOW_STORE_MS = 1000;
 
+/** While the store cannot be reached, at most one `store unavailable` record per this many ms. */
+const UNAVAILABLE_LOG_MS = 10_000;
+
 /**
  * Log what the library publishes, until the returned function is called: each finished request (`info`, with its
  * request id) and op call over a WebSocket (`info`), logins (`info`, failures `warn` with the reason), refused bearer
- * tokens (`warn`), user changes (`info`), internal errors (`error`, with the stack and the failed request's id),
+ * tokens (`warn`), user changes (`info`), internal errors (`error`, with the stack and the failed request's id; a
+ * store that cannot be reached as one `store unavailable` record per 10 s, counting the calls it failed meanwhile),
  * connections and watches (`debug`), sessions (`debug`) and store calls (`trace`; slow ones `warn`).
- * Never a secret: events carry none, and the logger redacts fields named like one.
+ * Never a secret: events carry none, and the logger redacts fields named like one. `now` is the clock (tests).
  */
-export function logEvents(logger: AppLogger): () => void {
+export function logEvents(logger: AppLogger, now: () => number = Date.now): () => void {
   const detach: (() => void)[] = [];
   const on = (name: string, listener: (message: unknown) => void): void => {
     diagnostics.subscribe(name, listener);
@@ -75,8 +80,24 @@ export function logEvents(logger: AppLogger): () => void {
     // The address and the request id of the change's own request line, so the audit line leads to it.
     auth.info({ action: e.action, user: e.username, by: e.by, fields, addr: e.address, reqId: e.requestId }, 'user');
   });
+  // During an outage every call fails alike, each with its own request line (status 503): a stack per call would
+  // bury the log, so the first failure is recorded and then one per interval, with how many failed since.
+  let unavailableAt = Number.NEGATIVE_INFINITY;
+  let unavailableSince = 0;
   on(SERVER_CHANNELS.error, (m) => {
     const e = m as ServerErrorEvent;
+    if (e.error instanceof HaystackError && e.error.code === 'HS_ERR_UNAVAILABLE') {
+      const t = now();
+      if (t - unavailableAt < UNAVAILABLE_LOG_MS) {
+        unavailableSince++;
+        return;
+      }
+      const since = unavailableSince > 0 ? { failedSince: unavailableSince } : {};
+      server.error({ op: e.op, reqId: e.requestId, reason: e.error.message, ...since }, 'store unavailable');
+      unavailableAt = t;
+      unavailableSince = 0;
+      return;
+    }
     server.error({ op: e.op, reqId: e.requestId, err: e.error }, 'internal error');
   });
   if (logger.isLevelEnabled('debug')) {

@@ -7,6 +7,7 @@ import type { AppOutput } from '../../../src/app/app-output.js';
 import { logEvents } from '../../../src/app/observability/log-events.js';
 import { createLogger, warningsLogged } from '../../../src/app/observability/logger.js';
 import { UsersClient, WebSocketClient } from '../../../src/client/index.js';
+import { HaystackError } from '../../../src/core/errors.js';
 import { type OpEvent, SERVER_CHANNELS, type ServerErrorEvent } from '../../../src/server/index.js';
 import { startWsFixture } from '../../server/ws/ws-fixture.js';
 
@@ -129,6 +130,35 @@ describe('logEvents', () => {
       reqId: 'req-7',
       msg: 'internal error',
     });
+  });
+});
+
+describe('logEvents while the store cannot be reached', () => {
+  it('records one `store unavailable` line per 10 s without a stack, counting the calls failed meanwhile', () => {
+    const lines: string[] = [];
+    let clock = 1_000_000;
+    const detach = logEvents(createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) }), () => clock);
+    const fail = (requestId: string): void => {
+      const error = new HaystackError('HS_ERR_UNAVAILABLE', 'Store unavailable: connect ECONNREFUSED 127.0.0.1:5432');
+      diagnostics.channel(SERVER_CHANNELS.error).publish({ op: 'read', error, requestId } satisfies ServerErrorEvent);
+    };
+    try {
+      // Before, each of these was an `internal error` record with the whole stack.
+      for (let i = 0; i < 50; i++) fail(`req-${String(i)}`);
+      clock += 10_000;
+      fail('req-50');
+      // Other failures are still recorded one by one, with their stack.
+      diagnostics.channel(SERVER_CHANNELS.error).publish({ op: 'read', error: new Error('boom'), requestId: 'req-x' });
+    } finally {
+      detach();
+    }
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({ level: 'error', msg: 'store unavailable', reqId: 'req-0', op: 'read' });
+    expect(records[0]?.reason).toMatch(/ECONNREFUSED/);
+    expect(records[0]).not.toHaveProperty('err');
+    expect(records[1]).toMatchObject({ msg: 'store unavailable', reqId: 'req-50', failedSince: 49 });
+    expect(records[2]).toMatchObject({ msg: 'internal error', reqId: 'req-x' });
   });
 });
 

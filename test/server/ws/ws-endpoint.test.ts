@@ -24,7 +24,7 @@ import { Ref } from '../../../src/core/kinds/ref.js';
 import { WS_CLOSE } from '../../../src/core/ws/ws-close-codes.js';
 import { encodeWsAuth, encodeWsBatch, encodeWsRequest } from '../../../src/core/ws/ws-envelope.js';
 import { type OpDef, type OpEvent, SERVER_CHANNELS } from '../../../src/server/index.js';
-import { PASSWORD, rawSocket, startWsFixture, type WsFixture, wsFactory } from './ws-fixture.js';
+import { PASSWORD, rawSocket, stalledAnswerOp, startWsFixture, type WsFixture, wsFactory } from './ws-fixture.js';
 
 /** An op any viewer may call, without side effects. */
 function testOp(name: string, doc: string, handler: OpDef['handler']): OpDef {
@@ -508,28 +508,15 @@ describe('push-fed watches when their connection ends', () => {
 
 describe('WebSocket endpoint when the client reads slowly, or asks for a lot at once', () => {
   let f: WsFixture;
-  let gate: (() => void) | undefined;
-  let waiting: (() => void) | undefined;
-  // A long answer whose second chunk comes only when the test opens the gate: the answer stalls half sent.
-  const slowRows = testOp('slowRows', 'Answers two chunks, the second once the test opens its gate.', () => ({
-    meta: Grid.EMPTY.meta,
-    cols: Grid.fromDicts([{ n: 1 }]).cols,
-    chunks: (async function* () {
-      yield Grid.fromDicts([{ n: 1 }]);
-      await new Promise<void>((resolve) => {
-        gate = resolve;
-        waiting?.();
-      });
-      yield Grid.fromDicts([{ n: 2 }]);
-    })(),
-  }));
+  // A long answer that stalls half sent until the test opens its gate.
+  const slow = stalledAnswerOp();
 
   beforeAll(async () => {
     // A buffer limit below one push of a point: one unread push is a backlog.
     f = await startWsFixture({
       auth: false,
       webSocket: { maxBufferedBytes: 256 },
-      extra: { ops: [slowRows], limits: { maxWatchesPerUser: 2, maxWatchIds: 3 } },
+      extra: { ops: [slow.op], limits: { maxWatchesPerUser: 2, maxWatchIds: 3 } },
     });
   });
   afterAll(async () => {
@@ -556,9 +543,7 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
     raw.ws.send(encodeWsRequest('s', 'watchSub', sub));
     const subscribed = JSON.parse(await nextOrClose(raw)) as { id: string; grid: { meta: { watchId: string } } };
     expect(subscribed.id).toBe('s');
-    const stalled = new Promise<void>((resolve) => {
-      waiting = resolve;
-    });
+    const stalled = slow.stalled();
     raw.ws.send(encodeWsRequest('r', 'slowRows', Grid.EMPTY));
     const closed = raw.closed.then((c) => `closed ${String(c.code)}`);
     expect(await Promise.race([stalled.then(() => 'stalled'), closed])).toBe('stalled');
@@ -566,7 +551,7 @@ describe('WebSocket endpoint when the client reads slowly, or asks for a lot at 
     for (let v = 71; v <= 75; v++) await http.pointWrite('p1', 8, new Num(v, '°F'));
     // One more exchange: the pushes of those writes are made by now.
     await http.about();
-    gate?.();
+    slow.open();
     expect(await nextOrClose(raw)).toContain('"id":"r"');
     const values: number[] = [];
     while (!values.includes(75)) {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket as WsSocket } from 'ws';
 import type { WebSocketFactory, WebSocketLike } from '../../../src/client/index.js';
 import { dict } from '../../../src/core/grid/dict.js';
+import { Grid } from '../../../src/core/grid/grid.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
@@ -13,6 +14,7 @@ import {
   createServer,
   type HaystackServer,
   type HaystackServerOptions,
+  type OpDef,
   type ServerSecurity,
 } from '../../../src/server/index.js';
 import type { WebSocketOptions } from '../../../src/server/ws/ws-options.js';
@@ -137,5 +139,46 @@ export async function rawSocket(
       return new Promise<string>((resolve) => waiters.push(resolve));
     },
     closed,
+  };
+}
+
+/** An op (`slowRows`) whose answer stalls half sent until the test opens its gate. */
+export interface StalledAnswer {
+  /** Answers two chunks, the second once {@link StalledAnswer.open} is called. */
+  readonly op: OpDef;
+  /** Resolves once the next call has sent its first chunk and waits: take it before sending the call. */
+  stalled(): Promise<void>;
+  /** Let the waiting call send its second chunk. */
+  open(): void;
+}
+
+/** A new {@link StalledAnswer}. */
+export function stalledAnswerOp(): StalledAnswer {
+  let gate: (() => void) | undefined;
+  let waiting: (() => void) | undefined;
+  return {
+    op: {
+      name: 'slowRows',
+      doc: 'Answers two chunks, the second once the test opens its gate.',
+      noSideEffects: true,
+      requiredRole: 'viewer',
+      handler: () => ({
+        meta: Grid.EMPTY.meta,
+        cols: Grid.fromDicts([{ n: 1 }]).cols,
+        chunks: (async function* () {
+          yield Grid.fromDicts([{ n: 1 }]);
+          await new Promise<void>((resolve) => {
+            gate = resolve;
+            waiting?.();
+          });
+          yield Grid.fromDicts([{ n: 2 }]);
+        })(),
+      }),
+    },
+    stalled: () =>
+      new Promise<void>((resolve) => {
+        waiting = resolve;
+      }),
+    open: () => gate?.(),
   };
 }

@@ -35,7 +35,7 @@ import { createMemoryStore } from '../../../src/storage/memory/index.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/index.js';
 import { createTestClock } from '../../../src/storage/testing/test-clock.js';
 import { makeTempDir } from '../../support/temp-dir.js';
-import { rawSocket, startWsFixture } from './ws-fixture.js';
+import { rawSocket, stalledAnswerOp, startWsFixture } from './ws-fixture.js';
 
 const dir = makeTempDir('hs-ws-watch-');
 afterAll(() => {
@@ -170,27 +170,8 @@ describe('a pushed watch whose pushes are held back (slow reader)', () => {
   let store: StorageAdapter;
   let server: HaystackServer;
   let url: string;
-  let gate: (() => void) | undefined;
-  let waiting: (() => void) | undefined;
-  // An answer whose second chunk comes once the test opens the gate: meanwhile pushes are held back.
-  const slowRows: OpDef = {
-    name: 'slowRows',
-    doc: 'Answers two chunks, the second once the test opens its gate.',
-    noSideEffects: true,
-    requiredRole: 'viewer',
-    handler: () => ({
-      meta: Grid.EMPTY.meta,
-      cols: Grid.fromDicts([{ n: 1 }]).cols,
-      chunks: (async function* () {
-        yield Grid.fromDicts([{ n: 1 }]);
-        await new Promise<void>((resolve) => {
-          gate = resolve;
-          waiting?.();
-        });
-        yield Grid.fromDicts([{ n: 2 }]);
-      })(),
-    }),
-  };
+  // An answer that stalls half sent until the test opens its gate: meanwhile pushes are held back.
+  const slow = stalledAnswerOp();
 
   beforeAll(async () => {
     store = createMemoryStore({ clock: clock.now });
@@ -199,7 +180,7 @@ describe('a pushed watch whose pushes are held back (slow reader)', () => {
       store,
       noAuth: true,
       clock: clock.now,
-      ops: [slowRows],
+      ops: [slow.op],
       webSocket: { maxBufferedBytes: 64, pushPollMs: 20 },
     });
     url = (await server.listen(0, '127.0.0.1')).url;
@@ -218,9 +199,7 @@ describe('a pushed watch whose pushes are held back (slow reader)', () => {
     });
     raw.ws.send(encodeWsRequest('s', 'watchSub', sub));
     const watchId = (JSON.parse(await raw.next()) as { grid: { meta: { watchId: string } } }).grid.meta.watchId;
-    const stalled = new Promise<void>((resolve) => {
-      waiting = resolve;
-    });
+    const stalled = slow.stalled();
     raw.ws.send(encodeWsRequest('r', 'slowRows', Grid.EMPTY));
     await stalled;
     const http = new HaystackClient({ url });
@@ -250,7 +229,7 @@ describe('a pushed watch whose pushes are held back (slow reader)', () => {
     expect((await store.watchInfo(watchId))?.id).toBe(watchId);
     await http.pointWrite('a', 8, new Num(72, '°F'));
     await http.about();
-    gate?.();
+    slow.open();
     const values: number[] = [];
     while (!values.includes(72)) {
       const m = JSON.parse(await raw.next()) as { type?: string; grid: { rows: { curVal?: { val: number } }[] } };

@@ -2,11 +2,11 @@
 // priority arrays and users, which `import`/`export` files do not carry all of.
 
 import { ValueError } from '../core/errors.js';
-import type { Dict } from '../core/grid/dict.js';
 import type { Ref } from '../core/kinds/ref.js';
 import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { OpenedStore } from './stores/store-backend.js';
+import { entityPages } from './transfer.js';
 
 /** What {@link copyStore} copied. */
 export interface StoreCopyCounts {
@@ -35,7 +35,6 @@ export interface StoreCopyOptions {
   readonly now?: number;
 }
 
-const PAGE = 1000;
 const HIS_BATCH = 10_000;
 // Every instant a store can hold (history before 1970 included).
 const ALL_TIME: TimeRange = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
@@ -74,8 +73,8 @@ export async function copyStore(
   let entities = 0;
   const historized: string[] = [];
   const writable: string[] = [];
-  for await (const page of pages(from.store)) {
-    signal?.throwIfAborted();
+  for await (const page of entityPages(from.store, 'id', signal)) {
+    if (page.length === 0) continue;
     await to.store.commit(page.map((tags): CommitDiff => ({ op: 'add', tags })));
     for (const d of page) {
       const id = (d.get('id') as Ref).id;
@@ -129,18 +128,6 @@ function usersOf(opened: OpenedStore, side: 'from' | 'into'): UserStore {
   if (opened.users === undefined)
     throw new ValueError(`The store ${opened.description} keeps no users to copy ${side}`);
   return opened.users;
-}
-
-// Every entity in id order, a page at a time: `id > @last` is a Ref ordering every backend answers in id order.
-async function* pages(store: StorageAdapter): AsyncGenerator<readonly Dict[]> {
-  let last: string | undefined;
-  for (;;) {
-    const page = await store.read({ filter: last === undefined ? 'id' : `id > @${last}`, limit: PAGE });
-    if (page.length > 0) yield page;
-    const end = page[page.length - 1];
-    if (page.length < PAGE || end === undefined) return;
-    last = (end.get('id') as Ref).id;
-  }
 }
 
 // One point's samples in writes of 10,000: read in chunks where the source can (PostgreSQL), else whole.

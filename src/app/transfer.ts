@@ -221,17 +221,10 @@ export async function exportStore(store: StorageAdapter, options: ExportOptions)
   const now = options.now ?? Date.now();
   if (options.his !== undefined) checkHisRange(options.his, now);
   const total = await store.count();
-  let last: string | undefined;
   let n = 0;
   if (options.his !== undefined) await options.write('id,ts,val\n');
   else if (options.format === 'json') await options.write('[');
-  for (;;) {
-    options.signal?.throwIfAborted();
-    // Paging by id: `id > @last` is a Ref ordering, which every backend answers in id order.
-    const page = await store.read({
-      filter: last === undefined ? filter : `(${filter}) and id > @${last}`,
-      limit: EXPORT_PAGE,
-    });
+  for await (const page of entityPages(store, filter, options.signal)) {
     for (const d of page) {
       const id = (d.get('id') as Ref).id;
       if (options.his !== undefined) {
@@ -249,13 +242,34 @@ export async function exportStore(store: StorageAdapter, options: ExportOptions)
       }
       n++;
     }
-    const end = page[page.length - 1];
     options.progress?.(n, total);
-    if (page.length < EXPORT_PAGE || end === undefined) break;
-    last = (end.get('id') as Ref).id;
   }
   if (options.his === undefined && options.format === 'json') await options.write('\n]\n');
   return n;
+}
+
+/**
+ * The entities matching `filter`, a page of up to 1,000 at a time in id order, so that a store of any size passes
+ * in flat memory; `signal` is checked before each page. The last page may be empty.
+ */
+export async function* entityPages(
+  store: StorageAdapter,
+  filter: string,
+  signal?: AbortSignal,
+): AsyncGenerator<readonly Dict[]> {
+  let last: string | undefined;
+  for (;;) {
+    signal?.throwIfAborted();
+    // Paging by id: `id > @last` is a Ref ordering, which every backend answers in id order.
+    const page = await store.read({
+      filter: last === undefined ? filter : `(${filter}) and id > @${last}`,
+      limit: EXPORT_PAGE,
+    });
+    yield page;
+    const end = page[page.length - 1];
+    if (page.length < EXPORT_PAGE || end === undefined) return;
+    last = (end.get('id') as Ref).id;
+  }
 }
 
 /**

@@ -49,6 +49,16 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
         () => store.hisWrite(id, items),
         (n) => n,
       ),
+    ...(store.hisWriteBatch === undefined
+      ? {}
+      : {
+          hisWriteBatch: (writes) =>
+            run(
+              'hisWriteBatch',
+              () => (store.hisWriteBatch as NonNullable<StorageAdapter['hisWriteBatch']>)(writes),
+              (n) => n,
+            ),
+        }),
     hisCount: (id) => run('hisCount', () => store.hisCount(id)),
     readPriorityArray: (id) => run('readPriorityArray', () => store.readPriorityArray(id)),
     pointWrite: (req) => run('pointWrite', () => store.pointWrite(req)),

@@ -53,6 +53,14 @@ export interface HisItem {
   readonly val: Val;
 }
 
+/** Samples for one point in a {@link StorageAdapter.hisWriteBatch}. */
+export interface HisWrite {
+  /** The point's id. */
+  readonly id: string;
+  /** Its samples, as {@link StorageAdapter.hisWrite} takes them. */
+  readonly items: readonly HisItem[];
+}
+
 /** A half-open time range `[start, end)` in epoch milliseconds. */
 export interface TimeRange {
   /** Inclusive start. */
@@ -185,6 +193,12 @@ export interface StorageAdapter {
    * were written. `UnknownRecError` when the point does not exist. Removing the entity removes its history.
    */
   hisWrite(id: string, items: readonly HisItem[]): Promise<number>;
+  /**
+   * Optional capability: {@link hisWrite} for several distinct points as one transaction: every point's samples are
+   * merged or none is (an unknown point throws `UnknownRecError` and a failure part-way leaves every point as it
+   * was); returns the number of samples written. Without it, the batch `hisWrite` op writes point by point.
+   */
+  hisWriteBatch?(writes: readonly HisWrite[]): Promise<number>;
   /** How many samples a point's history holds (0 without history); `UnknownRecError` when the point does not exist. */
   hisCount(id: string): Promise<number>;
 

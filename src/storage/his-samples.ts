@@ -1,6 +1,31 @@
 // History batches as backends store them: sorted by time, one sample per timestamp (the last one given wins).
 
-import type { HisItem } from './adapter.js';
+import { LimitError, ValueError } from '../core/errors.js';
+import type { HisItem, HisWrite } from './adapter.js';
+
+/**
+ * What every backend checks before it writes a batch: at most `max` samples, each at a whole epoch millisecond and
+ * with a value (a null sample is no sample).
+ */
+export function checkHisItems(items: readonly HisItem[], max: number): void {
+  if (items.length > max) {
+    throw new LimitError('maxHisItemsPerWrite', `A history write takes at most ${String(max)} items`);
+  }
+  for (const it of items) {
+    if (!Number.isSafeInteger(it.ts)) throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
+    if (it.val === null) throw new ValueError('History values cannot be null');
+  }
+}
+
+/** {@link checkHisItems} for each point of a batch write, whose points must be distinct. */
+export function checkHisWrites(writes: readonly HisWrite[], max: number): void {
+  const seen = new Set<string>();
+  for (const w of writes) {
+    if (seen.has(w.id)) throw new ValueError(`A batch history write names @${w.id} twice`);
+    seen.add(w.id);
+    checkHisItems(w.items, max);
+  }
+}
 
 /** The batch sorted by time with one sample per timestamp (the last given wins); no copy when already strictly sorted. */
 export function sortedUniqueSamples(items: readonly HisItem[]): readonly HisItem[] {

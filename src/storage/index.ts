@@ -8,6 +8,7 @@ export type {
   HisBatchChunkOptions,
   HisChunkOptions,
   HisItem,
+  HisWrite,
   OverrideEnd,
   PointWriteRequest,
   PriorityArray,

@@ -1,12 +1,15 @@
 // hisRead in every range form (point's zone, start inclusive, end exclusive) and hisWrite validation and merging.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeZinc, encodeZinc } from '../../src/core/codec/zinc/index.js';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { MARKER, NA } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
+import { createServer } from '../../src/server/index.js';
+import type { StorageAdapter } from '../../src/storage/adapter.js';
 import { call, type Fixture, get, gridOf, post, startFixture } from './support/server-fixture.js';
 
 let f: Fixture;
@@ -246,6 +249,61 @@ describe('hisWrite', () => {
     });
     expect((await post(f, 'hisWrite', g)).isError).toBe(false);
     expect((await get(f, 'hisRead?id=@temp&range=today')).size).toBe(2);
+    expect((await get(f, 'hisRead?id=@occ&range=today')).size).toBe(1);
+  });
+
+  it('writes a batch all or none: a point removed meanwhile leaves every point unwritten', async () => {
+    // Failure injection: `occ` is removed between the op's checks and its write, as a concurrent remove would be.
+    const store = f.store;
+    const removeOcc = () => store.commit([{ op: 'remove', id: 'occ' }]);
+    const racing: StorageAdapter = {
+      ...store,
+      hisWrite: async (id, items) => {
+        if (id === 'occ') await removeOcc();
+        return store.hisWrite(id, items);
+      },
+      hisWriteBatch: async (writes) => {
+        await removeOcc();
+        return store.hisWriteBatch(writes);
+      },
+    };
+    const server = createServer({ store: racing, noAuth: true, tz: 'New_York' });
+    const { url } = await server.listen(0, '127.0.0.1');
+    try {
+      const g = Grid.make({
+        cols: ['ts', { name: 'v0', meta: { id: new Ref('temp') } }, { name: 'v1', meta: { id: new Ref('occ') } }],
+        rows: [{ ts: ny('2024-06-01T01:00:00-04:00'), v0: new Num(1), v1: true }],
+      });
+      const res = await fetch(`${url}hisWrite`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/zinc', accept: 'text/zinc' },
+        body: encodeZinc(g),
+      });
+      expect((decodeZinc(await res.text()) as Grid).meta.get('errCode')).toBe('HS_ERR_UNKNOWN_REC');
+      expect(await store.hisCount('temp')).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('writes columns naming one point as one write, the later column winning at a shared ts', async () => {
+    const t1 = ny('2024-06-01T01:00:00-04:00');
+    const t2 = ny('2024-06-01T02:00:00-04:00');
+    const g = Grid.make({
+      cols: [
+        'ts',
+        { name: 'v0', meta: { id: new Ref('temp') } },
+        { name: 'v1', meta: { id: new Ref('occ') } },
+        { name: 'v2', meta: { id: new Ref('temp') } },
+      ],
+      rows: [
+        { ts: t1, v0: new Num(1), v1: true, v2: new Num(10) },
+        { ts: t2, v0: new Num(2) },
+      ],
+    });
+    expect((await post(f, 'hisWrite', g)).isError).toBe(false);
+    const temp = await get(f, 'hisRead?id=@temp&range=today');
+    expect(temp.rows.map((r) => String(r.get('val')))).toEqual(['10', '2']);
     expect((await get(f, 'hisRead?id=@occ&range=today')).size).toBe(1);
   });
 

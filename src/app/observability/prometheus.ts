@@ -190,7 +190,8 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     onStoreQuery: (q) => {
       storeLatency.observe({ backend: q.backend, kind: q.kind }, q.durationMs / 1000);
       if (!q.ok) storeErrors.inc({ backend: q.backend, kind: q.kind });
-      if (q.ok && q.kind === 'hisWrite' && q.items !== undefined) hisWritten.inc({ backend: q.backend }, q.items);
+      if (q.ok && (q.kind === 'hisWrite' || q.kind === 'hisWriteBatch') && q.items !== undefined)
+        hisWritten.inc({ backend: q.backend }, q.items);
     },
     onMetric: custom,
   };

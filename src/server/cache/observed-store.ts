@@ -203,6 +203,9 @@ function bindAll(store: StorageAdapter): StorageAdapter {
             (store.hisReadBatchChunks as NonNullable<StorageAdapter['hisReadBatchChunks']>)(ids, r, o),
         }),
     hisWrite: (id, items) => store.hisWrite(id, items),
+    ...(store.hisWriteBatch === undefined
+      ? {}
+      : { hisWriteBatch: (w) => (store.hisWriteBatch as NonNullable<StorageAdapter['hisWriteBatch']>)(w) }),
     hisCount: (id) => store.hisCount(id),
     readPriorityArray: (id) => store.readPriorityArray(id),
     pointWrite: (req) => store.pointWrite(req),

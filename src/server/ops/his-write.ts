@@ -110,14 +110,22 @@ export const hisWriteOp: OpDef = {
       ctx,
       cols.map((c) => c.id),
     );
-    // Check everything before writing anything, so a bad sample leaves every point untouched.
-    const writes: { id: string; items: HisItem[] }[] = [];
+    // Check everything before writing anything, so a bad sample leaves every point untouched. Columns naming one
+    // point go as one write, in column order: at a timestamp they share, the later column wins, as it would
+    // written one after the other.
+    const byId = new Map<string, HisItem[]>();
     for (let i = 0; i < cols.length; i++) {
       const c = cols[i] as ValueColumn;
-      writes.push({ id: c.id, items: await pointItems(req, c.col, points[i] as HisPoint) });
+      const items = await pointItems(req, c.col, points[i] as HisPoint);
+      const held = byId.get(c.id);
+      if (held === undefined) byId.set(c.id, items);
+      else for (const it of items) held.push(it);
     }
+    const writes = [...byId].map(([id, items]) => ({ id, items })).filter((w) => w.items.length > 0);
     await checkPointQuotas(writes, ctx);
-    for (const w of writes) if (w.items.length > 0) await ctx.store.hisWrite(w.id, w.items);
+    // A batch of several points is written all or none where the store can; else point by point.
+    if (writes.length > 1 && ctx.store.hisWriteBatch !== undefined) await ctx.store.hisWriteBatch(writes);
+    else for (const w of writes) await ctx.store.hisWrite(w.id, w.items);
     return Grid.EMPTY;
   },
 };

@@ -8,6 +8,7 @@ import type { TimeZone } from '../../core/tz/time-zone.js';
 import type {
   CommitDiff,
   HisItem,
+  HisWrite,
   OverrideEnd,
   PointWriteRequest,
   PriorityArray,
@@ -18,6 +19,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { checkHisItems, checkHisWrites } from '../his-samples.js';
 import { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { ValuePool } from '../indexed/value-pool.js';
@@ -198,14 +200,20 @@ export class MemoryState {
   /** Merge samples into a point's history. */
   hisWrite(id: string, items: readonly HisItem[], _now: number, limits: MemoryStoreLimits): number {
     this.#requireEntity(id);
-    if (items.length > limits.maxHisItemsPerWrite) {
-      throw new LimitError('maxHisItemsPerWrite', `A history write takes at most ${limits.maxHisItemsPerWrite} items`);
-    }
-    for (const it of items) {
-      if (!Number.isSafeInteger(it.ts))
-        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
-      if (it.val === null) throw new ValueError('History values cannot be null');
-    }
+    checkHisItems(items, limits.maxHisItemsPerWrite);
+    return this.#hisMerge(id, items);
+  }
+
+  /** Merge samples into several points' histories: every check passes before any point changes. */
+  hisWriteBatch(writes: readonly HisWrite[], _now: number, limits: MemoryStoreLimits): number {
+    for (const w of writes) this.#requireEntity(w.id);
+    checkHisWrites(writes, limits.maxHisItemsPerWrite);
+    let n = 0;
+    for (const w of writes) n += this.#hisMerge(w.id, w.items);
+    return n;
+  }
+
+  #hisMerge(id: string, items: readonly HisItem[]): number {
     let series = this.#his.get(id);
     if (series === undefined) this.#his.set(id, (series = new HisSeries()));
     return series.write(items);

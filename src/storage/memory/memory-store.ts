@@ -1,7 +1,7 @@
 // createMemoryStore: the in-process StorageAdapter (tests, demos, embedding), over a state that adapters may share.
 
 import type { Dict } from '../../core/grid/dict.js';
-import type { Clock, CommitDiff, StorageAdapter } from '../adapter.js';
+import type { Clock, CommitDiff, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
@@ -25,6 +25,8 @@ export interface MemoryStoreOptions {
 export interface MemoryStore extends StorageAdapter {
   /** Always `memory`. */
   readonly backend: 'memory';
+  /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
+  hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** The data this adapter views; give the store as `shareWith` to open another adapter over it. */
   readonly state: MemoryState;
   /** Counters (entities, change version, filter evaluations, watches). */
@@ -100,6 +102,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     hisRead: (id, range) => settle(() => state.hisRead(id, range, now())),
     hisReadColumns: (id, range, tz) => settle(() => state.hisReadColumns(id, range, tz, now())),
     hisWrite: (id, items) => settle(() => state.hisWrite(id, items, now(), limits)),
+    hisWriteBatch: (writes) => settle(() => state.hisWriteBatch(writes, now(), limits)),
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),

@@ -19,6 +19,7 @@ import type {
   CommitDiff,
   HisBatchChunk,
   HisItem,
+  HisWrite,
   OverrideEnd,
   PointWriteRequest,
   PriorityArray,
@@ -29,7 +30,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { sortedUniqueSamples } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
@@ -472,52 +473,57 @@ export class PgState {
 
   /** Merge samples into a point's history, committed before it returns. */
   async hisWrite(id: string, items: readonly HisItem[]): Promise<number> {
-    if (items.length > this.#limits.maxHisItemsPerWrite) {
-      throw new LimitError(
-        'maxHisItemsPerWrite',
-        `A history write takes at most ${String(this.#limits.maxHisItemsPerWrite)} items`,
-      );
-    }
-    for (const it of items) {
-      if (!Number.isSafeInteger(it.ts))
-        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
-      if (it.val === null) throw new ValueError('History values cannot be null');
-    }
+    checkHisItems(items, this.#limits.maxHisItemsPerWrite);
     const batch = sortedUniqueSamples(items);
     if (batch.length === 0) {
       await this.#requireRid(this.#pool, id);
       return 0;
     }
+    await this.#hisRetried((merge) => this.#hisWriteOnce(id, batch, merge));
+    return items.length;
+  }
+
+  /** Merge samples into several points' histories in one transaction, committed before it returns. */
+  async hisWriteBatch(writes: readonly HisWrite[]): Promise<number> {
+    checkHisWrites(writes, this.#limits.maxHisItemsPerWrite);
+    const batches = writes.map((w) => ({ id: w.id, batch: sortedUniqueSamples(w.items) }));
+    if (batches.length === 0) return 0;
+    await this.#hisRetried((merge) => this.#hisWriteBatchOnce(batches, merge));
+    let n = 0;
+    for (const w of writes) n += w.items.length;
+    return n;
+  }
+
+  // A history write, tried again once where another process got in the way (`merge`: merge every sample).
+  async #hisRetried(write: (merge: boolean) => Promise<void>): Promise<void> {
     try {
-      await this.#hisWriteOnce(id, batch, false);
+      await write(false);
     } catch (err) {
       const state = sqlStateOf(err);
       // Another process wrote samples in this range after the overlap test (both saw none): merge them instead.
-      if (state === UNIQUE_VIOLATION) await this.#hisWriteOnce(id, batch, true);
+      if (state === UNIQUE_VIOLATION) await write(true);
       // A month partition dropped by another process (retention) since this one listed them: list and retry once.
       else if (state === NO_PARTITION && this.#historyMode === 'partitioned') {
         this.#partitions = undefined;
-        await this.#hisWriteOnce(id, batch, false);
+        await write(false);
       } else throw err;
     }
-    return items.length;
+  }
+
+  // The month partitions that samples at `ts` go into, made where missing.
+  async #hisPartitions(ts: readonly number[]): Promise<void> {
+    if (this.#historyMode !== 'partitioned') return;
+    try {
+      this.#partitions ??= await listPartitions(this.#pool);
+      await ensurePartitions(this.#pool, this.#schema, ts, this.#partitions);
+    } catch (err) {
+      throw storageFailure(err);
+    }
   }
 
   // `merge` skips the COPY fast path even when no stored sample overlaps.
   async #hisWriteOnce(id: string, batch: readonly HisItem[], merge: boolean): Promise<void> {
-    if (this.#historyMode === 'partitioned') {
-      try {
-        this.#partitions ??= await listPartitions(this.#pool);
-        await ensurePartitions(
-          this.#pool,
-          this.#schema,
-          batch.map((b) => b.ts),
-          this.#partitions,
-        );
-      } catch (err) {
-        throw storageFailure(err);
-      }
-    }
+    await this.#hisPartitions(batch.map((b) => b.ts));
     // Ids are Ref characters (no quote, no backslash), so the id is written into the statement as a literal: the
     // transaction's start, the lock and the overlap test then go as one simple query, one round trip.
     if (!isEntityId(id)) throw new UnknownRecError(id);
@@ -533,6 +539,39 @@ export class PgState {
       if (row === undefined) throw new UnknownRecError(id);
       if (merge || row.overlap) await this.#mergeHis(c, row.rid, batch);
       else await this.#copyHis(c, row.rid, batch);
+    }, lock);
+  }
+
+  // Every point's row locked (as #hisWriteOnce locks one) and tested for overlap in the transaction's first round
+  // trip; an unknown point throws before any sample is written.
+  async #hisWriteBatchOnce(
+    batches: readonly { readonly id: string; readonly batch: readonly HisItem[] }[],
+    merge: boolean,
+  ): Promise<void> {
+    await this.#hisPartitions(batches.flatMap((b) => b.batch.map((x) => x.ts)));
+    const values: string[] = [];
+    for (const b of batches) {
+      if (!isEntityId(b.id)) throw new UnknownRecError(b.id);
+      const first = b.batch[0]?.ts ?? 0;
+      const last = b.batch[b.batch.length - 1]?.ts ?? 0;
+      values.push(`('${b.id}', ${String(first)}::bigint, ${String(last)}::bigint)`);
+    }
+    // Locked in rid order, as every batch locks them, so that two batches never wait on each other.
+    const lock = `SELECT e.id, e.rid, EXISTS (SELECT 1 FROM his h WHERE h.rid = e.rid AND h.ts >= w.f AND h.ts <= w.l)
+      AS overlap FROM (VALUES ${values.join(',')}) AS w(id, f, l) JOIN entity e ON e.id = w.id
+      ORDER BY e.rid FOR KEY SHARE OF e`;
+    await this.#tx(async (c, begun) => {
+      const rows = new Map<string, { readonly rid: number; readonly overlap: boolean }>();
+      for (const r of begun as { readonly id: string; readonly rid: number; readonly overlap: boolean }[]) {
+        rows.set(r.id, r);
+      }
+      for (const b of batches) if (!rows.has(b.id)) throw new UnknownRecError(b.id);
+      for (const b of batches) {
+        const row = rows.get(b.id) as { readonly rid: number; readonly overlap: boolean };
+        if (b.batch.length === 0) continue;
+        if (merge || row.overlap) await this.#mergeHis(c, row.rid, b.batch);
+        else await this.#copyHis(c, row.rid, b.batch);
+      }
     }, lock);
   }
 

@@ -9,6 +9,7 @@ import type {
   HisBatchChunkOptions,
   HisChunkOptions,
   HisItem,
+  HisWrite,
   StorageAdapter,
   TimeRange,
 } from '../adapter.js';
@@ -100,6 +101,8 @@ export interface PostgresStore extends StorageAdapter {
     range: TimeRange,
     options?: HisBatchChunkOptions,
   ): AsyncIterable<HisBatchChunk>;
+  /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
+  hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -238,6 +241,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       call(() => {
         guard();
         return state.hisWrite(id, items);
+      }),
+    hisWriteBatch: (writes) =>
+      call(() => {
+        guard();
+        return state.hisWriteBatch(writes);
       }),
     hisCount: (id) =>
       call(() => {

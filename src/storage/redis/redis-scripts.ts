@@ -298,6 +298,39 @@ end
 return {1, n}
 `);
 
+/**
+ * Samples of several points as one write (ARGV: base, then per point its id, its sample count n and n pairs as
+ * HIS_WRITE takes them): `{1, n}`, or `{0, id}` for an unknown point, checked for every point before any is written.
+ */
+export const HIS_WRITE_BATCH = script(`
+local base = ARGV[1]
+local i = 2
+while i <= #ARGV do
+  if redis.call('HEXISTS', base .. ':e', ARGV[i]) == 0 then return {0, ARGV[i]} end
+  i = i + 2 + 2 * tonumber(ARGV[i + 1])
+end
+local total = 0
+i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 1])
+  local from = i + 2
+  local to = from + 2 * n - 1
+  if n > 0 then
+    local key = base .. ':h:' .. ARGV[i]
+    local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+    if last[2] ~= nil and tonumber(last[2]) >= tonumber(ARGV[from]) then
+      for j = from, to, 2 do redis.call('ZREMRANGEBYSCORE', key, ARGV[j], ARGV[j]) end
+    end
+    for j = from, to, 4000 do
+      redis.call('ZADD', key, unpack(ARGV, j, math.min(j + 3999, to)))
+    end
+  end
+  total = total + n
+  i = to + 1
+end
+return {1, total}
+`);
+
 /** History in `[start, end)` (ARGV: base, id, start, end): `{1, members...}` or `{0}` for an unknown point. */
 export const HIS_READ = script(`
 local base = ARGV[1]

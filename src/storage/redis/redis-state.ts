@@ -8,6 +8,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
   HisItem,
+  HisWrite,
   OverrideEnd,
   PointWriteRequest,
   PriorityArray,
@@ -18,6 +19,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { checkHisItems, checkHisWrites, sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
@@ -335,34 +337,30 @@ export class RedisState {
 
   /** Merge samples into a point's history in one script call (all or none). */
   async hisWrite(id: string, items: readonly HisItem[]): Promise<number> {
-    if (items.length > this.#limits.maxHisItemsPerWrite) {
-      throw new LimitError(
-        'maxHisItemsPerWrite',
-        `A history write takes at most ${String(this.#limits.maxHisItemsPerWrite)} items`,
-      );
-    }
-    let sorted = true;
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i] as HisItem;
-      if (!Number.isSafeInteger(it.ts))
-        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
-      if (it.val === null) throw new ValueError('History values cannot be null');
-      if (i > 0 && it.ts <= (items[i - 1] as HisItem).ts) sorted = false;
-    }
+    checkHisItems(items, this.#limits.maxHisItemsPerWrite);
     const args: string[] = [this.#base, id];
-    if (sorted) {
-      for (const it of items) args.push(String(it.ts), encodeSample(it));
-    } else {
-      // Within one write the last sample at a time wins; the script wants one sample per time, by time.
-      const byTs = new Map<number, HisItem>();
-      for (const it of items) byTs.set(it.ts, it);
-      for (const ts of [...byTs.keys()].sort((a, b) => a - b)) {
-        args.push(String(ts), encodeSample(byTs.get(ts) as HisItem));
-      }
-    }
+    pushSamples(args, items);
     const r = await this.#redis.eval(S.HIS_WRITE, this.#ver, args);
     if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
     return items.length;
+  }
+
+  /** Merge samples into several points' histories in one script call (all or none). */
+  async hisWriteBatch(writes: readonly HisWrite[]): Promise<number> {
+    checkHisWrites(writes, this.#limits.maxHisItemsPerWrite);
+    if (writes.length === 0) return 0;
+    const args: string[] = [this.#base];
+    for (const w of writes) {
+      args.push(w.id, '');
+      const at = args.length - 1;
+      pushSamples(args, w.items);
+      args[at] = String((args.length - at - 1) / 2);
+    }
+    const r = await this.#redis.eval(S.HIS_WRITE_BATCH, this.#ver, args);
+    if (Number(r[0]) !== DONE) throw new UnknownRecError(String(r[1]));
+    let n = 0;
+    for (const w of writes) n += w.items.length;
+    return n;
   }
 
   /** How many samples a point's history holds. */
@@ -739,4 +737,9 @@ function watchInfo(raw: unknown): WatchInfo {
   const [id, dis, owner, lease, ids] = raw as [string, string, string | null, string | number, string[]];
   const base = { id, dis, leaseMs: Number(lease), ids };
   return owner === null ? base : { ...base, owner };
+}
+
+// Samples as the history scripts take them: `ts, sample` pairs by time, one per time (within a write the last wins).
+function pushSamples(args: string[], items: readonly HisItem[]): void {
+  for (const it of sortedUniqueSamples(items)) args.push(String(it.ts), encodeSample(it));
 }

@@ -2,7 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
-import type { Clock, StorageAdapter } from '../adapter.js';
+import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
@@ -51,6 +51,8 @@ export interface RedisStoreOptions {
 export interface RedisStore extends StorageAdapter {
   /** Always `redis`. */
   readonly backend: 'redis';
+  /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
+  hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** The URL it connected to. */
   readonly url: string;
   /** The key prefix (keys are `{prefix}:...`). */
@@ -169,6 +171,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     commit: (diffs) => run(() => state.commit(diffs, now())),
     hisRead: (id, range) => checked(() => state.hisRead(id, range)),
     hisWrite: (id, items) => checked(() => state.hisWrite(id, items)),
+    hisWriteBatch: (writes) => checked(() => state.hisWriteBatch(writes)),
     hisCount: (id) => checked(() => state.hisCount(id)),
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
     overrideEnds: () => run(() => state.overrideEnds(now())),

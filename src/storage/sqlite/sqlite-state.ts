@@ -13,6 +13,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import type {
   CommitDiff,
   HisItem,
+  HisWrite,
   OverrideEnd,
   PointWriteRequest,
   PriorityArray,
@@ -23,6 +24,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { decodeStoredEntity, isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
+import { checkHisItems, checkHisWrites } from '../his-samples.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import {
   decodeLevels,
@@ -354,31 +356,35 @@ export class SqliteState {
 
   /** Merge samples into a point's history, committed before it returns. */
   hisWrite(id: string, items: readonly HisItem[]): number {
-    if (items.length > this.#limits.maxHisItemsPerWrite) {
-      throw new LimitError(
-        'maxHisItemsPerWrite',
-        `A history write takes at most ${String(this.#limits.maxHisItemsPerWrite)} items`,
-      );
-    }
-    for (const it of items) {
-      if (!Number.isSafeInteger(it.ts))
-        throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
-      if (it.val === null) throw new ValueError('History values cannot be null');
-    }
+    checkHisItems(items, this.#limits.maxHisItemsPerWrite);
+    return this.#write(() => this.#hisInsertAll(this.#requireRid(id), items));
+  }
+
+  /** Merge samples into several points' histories in one transaction. */
+  hisWriteBatch(writes: readonly HisWrite[]): number {
+    checkHisWrites(writes, this.#limits.maxHisItemsPerWrite);
     return this.#write(() => {
-      const rid = this.#requireRid(id);
-      // In order, so that within one write the last sample at a timestamp replaces the earlier ones.
-      const ins = this.#hisInsert;
-      ins.reset();
-      for (const it of items) {
-        const v = it.val;
-        // Numbers (not NaN, which SQLite would store as NULL) in columns; any other value as Hayson.
-        if (v instanceof Num && !Number.isNaN(v.val)) ins.add(rid, it.ts, v.val, v.unit ?? null, null);
-        else ins.add(rid, it.ts, null, null, encodeJson(v));
-      }
-      ins.flush();
-      return items.length;
+      // Every point is looked up before any sample is written: an unknown one rolls back nothing.
+      const rids = writes.map((w) => this.#requireRid(w.id));
+      let n = 0;
+      for (let i = 0; i < writes.length; i++) n += this.#hisInsertAll(rids[i] as number, (writes[i] as HisWrite).items);
+      return n;
     });
+  }
+
+  // Within a write transaction.
+  #hisInsertAll(rid: number, items: readonly HisItem[]): number {
+    // In order, so that within one write the last sample at a timestamp replaces the earlier ones.
+    const ins = this.#hisInsert;
+    ins.reset();
+    for (const it of items) {
+      const v = it.val;
+      // Numbers (not NaN, which SQLite would store as NULL) in columns; any other value as Hayson.
+      if (v instanceof Num && !Number.isNaN(v.val)) ins.add(rid, it.ts, v.val, v.unit ?? null, null);
+      else ins.add(rid, it.ts, null, null, encodeJson(v));
+    }
+    ins.flush();
+    return items.length;
   }
 
   /** How many samples a point's history holds. */

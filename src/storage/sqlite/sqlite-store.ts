@@ -2,7 +2,7 @@
 
 import { OptionError } from '../../core/errors.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
-import type { Clock, StorageAdapter } from '../adapter.js';
+import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
@@ -66,6 +66,8 @@ export const DEFAULT_SCAN_CACHE_CHUNK = DEFAULT_MIRROR_CHUNK;
 export interface SqliteStore extends StorageAdapter {
   /** Always `sqlite`. */
   readonly backend: 'sqlite';
+  /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
+  hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** The file it was opened on. */
   readonly path: string;
   /** Users and sessions of this store (closed with it). */
@@ -165,6 +167,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       settle(() => {
         guard();
         return state.hisWrite(id, items);
+      }),
+    hisWriteBatch: (writes) =>
+      settle(() => {
+        guard();
+        return state.hisWriteBatch(writes);
       }),
     hisCount: (id) =>
       settle(() => {

@@ -137,6 +137,64 @@ export function describeHistoryContract(h: Harness): void {
       await expect(store.hisWrite('ghost', [kw(T, 1)])).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
     });
 
+    it('writes a batch of points all or none (hisWriteBatch, where offered)', async (ctx) => {
+      const { store } = await h.open();
+      const batch = store.hisWriteBatch?.bind(store);
+      if (batch === undefined) {
+        ctx.skip();
+        return;
+      }
+      await withPoints(store);
+      await addEntities(store, [{ id: new Ref('p3'), point: MARKER, his: MARKER, kind: 'Str', tz: 'UTC' }]);
+      await store.hisWrite('p1', [kw(T, 1), kw(T + 2 * MIN, 2)]);
+      // Merges into stored samples (p1), appends (p2), several kinds (p3), and counts every sample given.
+      const n = await batch([
+        { id: 'p1', items: [kw(T + 2 * MIN, 20), kw(T + MIN, 10), kw(T + MIN, 11)] },
+        { id: 'p2', items: [kw(T, 5)] },
+        {
+          id: 'p3',
+          items: [
+            { ts: T, val: 'on' },
+            { ts: T + MIN, val: NA },
+          ],
+        },
+      ]);
+      expect(n).toBe(6);
+      expect(await readHis(store, 'p1', ALL)).toEqual([kw(T, 1), kw(T + MIN, 11), kw(T + 2 * MIN, 20)]);
+      expect(await readHis(store, 'p2', ALL)).toEqual([kw(T, 5)]);
+      expect(await store.hisRead('p3', ALL)).toEqual([
+        { ts: T, val: 'on' },
+        { ts: T + MIN, val: NA },
+      ]);
+      expect(await batch([])).toBe(0);
+
+      // Refused whole: an unknown point (wherever it sits), a bad sample, a point named twice.
+      const bothHistories = async (): Promise<unknown> => [
+        await store.hisRead('p1', ALL),
+        await store.hisRead('p2', ALL),
+      ];
+      const held = await bothHistories();
+      await expect(
+        batch([
+          { id: 'p1', items: [kw(T + 9 * MIN, 9)] },
+          { id: 'ghost', items: [kw(T, 1)] },
+        ]),
+      ).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      await expect(
+        batch([
+          { id: 'p2', items: [kw(T + 9 * MIN, 9)] },
+          { id: 'p1', items: [{ ts: T + 0.5, val: new Num(1, 'kW') }] },
+        ]),
+      ).rejects.toMatchObject({ code: 'HS_ERR_INVALID_VALUE' });
+      await expect(
+        batch([
+          { id: 'p1', items: [kw(T + 9 * MIN, 9)] },
+          { id: 'p1', items: [kw(T + 8 * MIN, 8)] },
+        ]),
+      ).rejects.toMatchObject({ code: 'HS_ERR_INVALID_VALUE' });
+      expect(await bothHistories()).toEqual(held);
+    });
+
     it('drops the history of a removed entity', async () => {
       const { store } = await h.open();
       await withPoints(store);

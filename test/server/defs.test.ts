@@ -7,6 +7,7 @@ import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { Sym } from '../../src/core/kinds/symbol.js';
+import { Uri } from '../../src/core/kinds/uri.js';
 import type { DefLib } from '../../src/server/index.js';
 import type { OpContext, OpDef, OpRegistry } from '../../src/server/op.js';
 import { createOpRegistry } from '../../src/server/op-registry.js';
@@ -26,8 +27,17 @@ describe('without a namespace: the server describes itself', () => {
     await f.close();
   });
 
-  it('libs is the server lib', async () => {
-    expect(defNames(await get(f, 'libs'))).toEqual(['lib:haystackTs']);
+  it('libs is the server lib, with the metadata a lib declares (Namespaces chapter)', async () => {
+    const libs = await get(f, 'libs');
+    expect(defNames(libs)).toEqual(['lib:haystackTs']);
+    const lib = libs.row(0);
+    expect(String(lib.get('doc'))).toContain('haystack-ts');
+    // "an absolute URI used to map symbols to URIs"; "a series of integers separated by dot".
+    const base = lib.get('baseUri');
+    expect(base).toBeInstanceOf(Uri);
+    expect((base as Uri).val).toMatch(/^https:\/\/[^/]+\/.*\/$/);
+    expect(lib.get('version')).toMatch(/^\d+(\.\d+)*$/);
+    expect(lib.get('depends')).toEqual([]);
   });
 
   it('filetypes are the formats it speaks', async () => {

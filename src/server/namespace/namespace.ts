@@ -3,6 +3,7 @@
 import { Dict } from '../../core/grid/dict.js';
 import { MARKER } from '../../core/kinds/marker.js';
 import { Sym } from '../../core/kinds/symbol.js';
+import { Uri } from '../../core/kinds/uri.js';
 import { Namespace } from '../../core/ontology/namespace.js';
 import type { OpDef, ServerFormat } from '../op.js';
 
@@ -28,6 +29,10 @@ export interface DefNamespace {
 
 /** Name of the server's own lib, which describes its ops and formats when the namespace does not. */
 export const SERVER_LIB = 'haystackTs';
+
+// Namespaces chapter: a lib declares a `baseUri`, "an absolute URI used to map symbols to URIs" (RDF), and a
+// `version` that is "a series of integers separated by dot". The project's own address keeps the symbols ours.
+const SERVER_LIB_BASE_URI = new Uri('https://github.com/haystack-ts/haystack-ts/def/haystackTs/');
 
 /** The name of a def dict (`op:read` for `def: ^op:read`), or undefined when it has no Symbol `def`. */
 export function defName(d: Dict): string | undefined {
@@ -64,7 +69,9 @@ export function buildNamespace(
     Dict.of({
       def: libSym,
       doc: 'Ops and formats of this haystack-ts server',
-      version,
+      // A pre-release or build suffix (`1.2.0-rc.1`) is not part of a lib version.
+      version: /^\d+(?:\.\d+)*/.exec(version)?.[0] ?? '0',
+      baseUri: SERVER_LIB_BASE_URI,
       depends: given.map((l) => new Sym(`lib:${l.name}`)),
     }),
   );

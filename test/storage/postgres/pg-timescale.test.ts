@@ -57,6 +57,15 @@ describe.skipIf(available)('PostgreSQL history without TimescaleDB', () => {
       expect(await store.hisRead('p', { start: 0, end: Number.MAX_SAFE_INTEGER })).toEqual([
         { ts: ts + 60_000, val: new Num(2) },
       ]);
+      // A batch write too, every point in one transaction.
+      await store.commit([{ op: 'add', tags: Dict.of({ id: new Ref('q'), point: MARKER, his: MARKER }) }]);
+      await adminQuery(`DROP TABLE "${schema}".his_y2025m01`);
+      await store.hisWriteBatch([
+        { id: 'p', items: [{ ts: ts + 120_000, val: new Num(3) }] },
+        { id: 'q', items: [{ ts, val: new Num(4) }] },
+      ]);
+      expect(await store.hisCount('p')).toBe(1);
+      expect(await store.hisCount('q')).toBe(1);
     } finally {
       await store.close();
     }

@@ -20,9 +20,17 @@ export const autocannon = createRequire(import.meta.url)('autocannon') as (optio
   readonly headers?: Readonly<Record<string, string>>;
 }) => Promise<LoadResult>;
 
-/** Fork `file` (a benchmark script), send it `init`, and resolve with the port it answers once listening. */
+/**
+ * Fork `file` (a benchmark script), send it `init`, and resolve with the port it answers once listening. With
+ * `BENCH_CPU_PROF=DIR` each child writes a V8 CPU profile into DIR when it exits (Node refuses `--cpu-prof` in
+ * NODE_OPTIONS, so this is the way to profile the servers a benchmark measures).
+ */
 export function startChild(file: string, init: unknown): Promise<{ port: number; child: ChildProcess }> {
-  const child = fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+  const prof = process.env.BENCH_CPU_PROF;
+  const onTerm = new URL('./exit-on-term.ts', import.meta.url).href;
+  const profiled = prof === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`, '--import', onTerm];
+  const execArgv = ['--import', 'tsx', ...profiled];
+  const child = fork(file, [], { execArgv, serialization: 'advanced' });
   child.send(init as object);
   return new Promise((resolve, reject) => {
     child.once('message', (port: number) => {

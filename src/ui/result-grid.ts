@@ -1,8 +1,9 @@
 // A virtualized, sortable grid of entities: only the rows in view are in the DOM, so 10,000 rows scroll smoothly.
 
 import type { VNode } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import type { Dict } from '../core/grid/dict.js';
+import { Ref } from '../core/kinds/ref.js';
 import { html } from './html.js';
 import { ValView } from './val-view.js';
 import { compareCells, entityHref } from './values.js';
@@ -11,6 +12,9 @@ import { compareCells, entityHref } from './values.js';
 export const ROW_HEIGHT = 30;
 // Rows rendered above and below the visible ones, so a fast scroll does not show blank space.
 const OVERSCAN = 10;
+// Least width of a column in px (9rem), and the columns rendered left and right of the visible ones.
+const MIN_COL_WIDTH = 144;
+const COL_OVERSCAN = 2;
 
 /** Props of {@link ResultGrid}. */
 export interface ResultGridProps {
@@ -31,10 +35,17 @@ interface SortState {
   readonly dir: 1 | -1;
 }
 
+/** Where the active cell is: `row` -1 is the header (Enter there sorts), `col` indexes `cols`. */
+interface Cell {
+  readonly row: number;
+  readonly col: number;
+}
+
 interface Place {
   readonly sort: SortState | undefined;
   readonly top: number;
-  readonly active: number;
+  readonly left: number;
+  readonly active: Cell;
 }
 
 // Opening an entity from the results and coming Back mounts a new grid: without this it starts at the top, unsorted,
@@ -52,7 +63,7 @@ function keepPlace(key: string, place: Place): void {
 }
 
 /** Columns for a set of entities: `id` and `dis` first, then the others by how many rows have them. */
-export function columnsOf(rows: readonly Dict[], max = 40): string[] {
+export function columnsOf(rows: readonly Dict[], max = 500): string[] {
   const counts = new Map<string, number>();
   for (const r of rows.length > 2000 ? rows.slice(0, 2000) : rows) {
     for (const name of r.names) counts.set(name, (counts.get(name) ?? 0) + 1);
@@ -63,15 +74,22 @@ export function columnsOf(rows: readonly Dict[], max = 40): string[] {
   return [...['id', 'dis'].filter((n) => counts.has(n)), ...rest].slice(0, max);
 }
 
-/** The grid: header buttons sort (again: reverse), arrow keys move the active row, Enter opens it. */
+/**
+ * The grid (WAI-ARIA grid pattern: the scroll box is the one tab stop and names its active cell): arrows move
+ * the active cell, Home/End within the row, Control+Home/End to the first/last row, Enter opens the entity (or the
+ * Ref in the cell), and on the header sorts (again: reverse).
+ */
 export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridProps): VNode {
   const [saved] = useState(() => (memoryKey === undefined ? undefined : places.get(memoryKey)));
   const [sort, setSort] = useState<SortState | undefined>(saved?.sort);
   const [top, setTop] = useState(saved?.top ?? 0);
+  const [left, setLeft] = useState(saved?.left ?? 0);
   const [height, setHeight] = useState(480);
-  const [active, setActive] = useState(saved?.active ?? 0);
+  const [width, setWidth] = useState(960);
+  const [active, setActive] = useState<Cell>(saved?.active ?? { row: 0, col: 0 });
   const body = useRef<HTMLDivElement>(null);
   const restoring = useRef(saved !== undefined);
+  const uid = useId();
 
   const sorted = useMemo(() => {
     if (sort === undefined) return rows;
@@ -83,6 +101,7 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
     if (el === null) return undefined;
     const observer = new ResizeObserver(() => {
       setHeight(el.clientHeight);
+      setWidth(el.clientWidth);
     });
     observer.observe(el);
     return () => {
@@ -91,109 +110,155 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
   }, []);
 
   useEffect(() => {
+    const el = body.current;
     // The first rows of a grid that had a place: scroll back to it (the state already holds it).
     if (restoring.current) {
       restoring.current = false;
-      if (body.current !== null) body.current.scrollTop = saved?.top ?? 0;
+      if (el !== null) {
+        el.scrollTop = saved?.top ?? 0;
+        el.scrollLeft = saved?.left ?? 0;
+      }
       return;
     }
-    setActive(0);
+    setActive({ row: 0, col: 0 });
     setTop(0);
-    if (body.current !== null) body.current.scrollTop = 0;
+    setLeft(0);
+    if (el !== null) {
+      el.scrollTop = 0;
+      el.scrollLeft = 0;
+    }
   }, [rows]);
 
   useEffect(() => {
-    if (memoryKey !== undefined) keepPlace(memoryKey, { sort, top, active });
-  }, [memoryKey, sort, top, active]);
+    if (memoryKey !== undefined) keepPlace(memoryKey, { sort, top, left, active });
+  }, [memoryKey, sort, top, left, active]);
 
+  // Columns share the width when they fit, else each gets the least and the grid scrolls sideways: a fixed width
+  // is what lets only the columns in view be rendered (a point list has 40+ tag columns) with the header aligned.
+  const colWidth = Math.max(MIN_COL_WIDTH, width / Math.max(1, cols.length));
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(sorted.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
-  const template = { gridTemplateColumns: `repeat(${cols.length}, minmax(9rem, 1fr))` };
-  const width = { minWidth: `${cols.length * 9}rem` };
+  const firstCol = Math.max(0, Math.floor(left / colWidth) - COL_OVERSCAN);
+  const lastCol = Math.min(cols.length, Math.ceil((left + width) / colWidth) + COL_OVERSCAN);
+  const track = {
+    gridTemplateColumns: `repeat(${lastCol - firstCol}, ${colWidth}px)`,
+    paddingLeft: `${firstCol * colWidth}px`,
+    width: `${cols.length * colWidth}px`,
+  };
+  const cellId = (row: number, col: number): string => `${uid}-${row}-${col}`;
 
-  const moveTo = (i: number): void => {
-    const n = Math.max(0, Math.min(sorted.length - 1, i));
-    setActive(n);
+  const moveTo = (row: number, col: number): void => {
+    const r = Math.max(-1, Math.min(sorted.length - 1, row));
+    const c = Math.max(0, Math.min(cols.length - 1, col));
+    setActive({ row: r, col: c });
     const el = body.current;
     if (el === null) return;
     // The sticky header sits above the rows inside the scrolled box: a row's bottom is `head` further down.
     const head = el.firstElementChild?.clientHeight ?? 0;
-    if (n * ROW_HEIGHT < el.scrollTop) el.scrollTop = n * ROW_HEIGHT;
-    else if ((n + 1) * ROW_HEIGHT + head > el.scrollTop + el.clientHeight) {
-      el.scrollTop = (n + 1) * ROW_HEIGHT + head - el.clientHeight;
+    if (r >= 0 && r * ROW_HEIGHT < el.scrollTop) el.scrollTop = r * ROW_HEIGHT;
+    else if (r >= 0 && (r + 1) * ROW_HEIGHT + head > el.scrollTop + el.clientHeight) {
+      el.scrollTop = (r + 1) * ROW_HEIGHT + head - el.clientHeight;
     }
-  };
-  const onKey = (e: KeyboardEvent): void => {
-    const page = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
-    const step = moves[e.key];
-    if (step !== undefined) moveTo(active + step);
-    else if (e.key === 'Home') moveTo(0);
-    else if (e.key === 'End') moveTo(sorted.length - 1);
-    else if (e.key === 'Enter') {
-      const id = sorted[active]?.id?.id;
-      if (id !== undefined) onOpen(id);
-    } else return;
-    e.preventDefault();
+    if (c * colWidth < el.scrollLeft) el.scrollLeft = c * colWidth;
+    else if ((c + 1) * colWidth > el.scrollLeft + el.clientWidth) el.scrollLeft = (c + 1) * colWidth - el.clientWidth;
   };
   const sortBy = (col: string): void => {
     setSort(sort?.col === col ? { col, dir: sort.dir === 1 ? -1 : 1 } : { col, dir: 1 });
   };
+  const onKey = (e: KeyboardEvent): void => {
+    // A link or button inside a cell that has the focus (after a click) handles its own keys.
+    if (e.target !== e.currentTarget) return;
+    const page = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
+    const { row, col } = active;
+    const ctrl = e.ctrlKey || e.metaKey;
+    const moves: Record<string, readonly [number, number]> = {
+      ArrowDown: [row + 1, col],
+      ArrowUp: [row - 1, col],
+      ArrowRight: [row, col + 1],
+      ArrowLeft: [row, col - 1],
+      PageDown: [Math.max(0, row) + page, col],
+      PageUp: [Math.max(0, row - page), col],
+      Home: ctrl ? [0, 0] : [row, 0],
+      End: ctrl ? [sorted.length - 1, cols.length - 1] : [row, cols.length - 1],
+    };
+    const to = moves[e.key];
+    const name = cols[col];
+    if (to !== undefined) moveTo(to[0], to[1]);
+    else if ((e.key === 'Enter' || e.key === ' ') && row < 0 && name !== undefined) sortBy(name);
+    else if (e.key === 'Enter') {
+      const entity = sorted[row];
+      // A Ref in the cell is where its link goes; any other cell stands for its row's entity.
+      const v = name === undefined ? undefined : entity?.get(name);
+      const id = v instanceof Ref ? v.id : entity?.id?.id;
+      if (id !== undefined) onOpen(id);
+    } else return;
+    e.preventDefault();
+  };
 
+  const shown = cols.slice(firstCol, lastCol);
   const visible: VNode[] = [];
   for (let i = first; i < last; i++) {
     const row = sorted[i];
     if (row === undefined) continue;
     const id = row.id?.id;
+    const on = i === active.row;
     visible.push(html`<div
       role="row"
       key=${id ?? i}
       aria-rowindex=${i + 2}
-      aria-selected=${i === active}
-      class=${i === active ? 'grid-row active' : 'grid-row'}
-      style=${{ ...template, transform: `translateY(${i * ROW_HEIGHT}px)` }}
-      onClick=${() => {
-        setActive(i);
-      }}
+      aria-selected=${on}
+      class=${on ? 'grid-row active' : 'grid-row'}
+      style=${{ ...track, transform: `translateY(${i * ROW_HEIGHT}px)` }}
       onDblClick=${() => {
         if (id !== undefined) onOpen(id);
       }}
     >
-      ${cols.map(
-        (c) =>
-          html`<div role="gridcell" class="grid-cell" key=${c}>
-            ${
-              c === 'id' && id !== undefined
-                ? html`<a class="k-ref" href=${entityHref(id)} tabindex="-1">@${id}</a>`
-                : html`<${ValView} v=${row.get(c)} />`
-            }
-          </div>`,
-      )}
+      ${shown.map((c, k) => {
+        const j = firstCol + k;
+        return html`<div role="gridcell" id=${cellId(i, j)} aria-colindex=${j + 1} key=${c}
+          class=${on && j === active.col ? 'grid-cell active' : 'grid-cell'}
+          onClick=${() => {
+            setActive({ row: i, col: j });
+          }}>
+          ${
+            c === 'id' && id !== undefined
+              ? html`<a class="k-ref" href=${entityHref(id)} tabindex="-1">@${id}</a>`
+              : html`<${ValView} v=${row.get(c)} tabIndex=${-1} />`
+          }
+        </div>`;
+      })}
     </div>`);
   }
+  const activeShown =
+    active.col >= firstCol && active.col < lastCol && (active.row < 0 || (active.row >= first && active.row < last));
 
-  return html`<div
-    class="result-grid"
-    role="grid"
-    aria-label=${label}
-    aria-rowcount=${sorted.length + 1}
-    aria-colcount=${cols.length}
-  >
+  return html`<div class="result-grid">
     <div class="grid-scroll" ref=${body} tabindex="0" onKeyDown=${onKey}
+      role="grid"
+      aria-label=${label}
+      aria-rowcount=${sorted.length + 1}
+      aria-colcount=${cols.length}
+      aria-activedescendant=${activeShown ? cellId(active.row, active.col) : undefined}
       onScroll=${(e: Event) => {
-        setTop((e.currentTarget as HTMLDivElement).scrollTop);
+        const el = e.currentTarget as HTMLDivElement;
+        setTop(el.scrollTop);
+        setLeft(el.scrollLeft);
       }}>
-      <div class="grid-head" role="row" aria-rowindex="1" style=${{ ...template, ...width }}>
-        ${cols.map((c) => {
+      <div class="grid-head" role="row" aria-rowindex="1" style=${track}>
+        ${shown.map((c, k) => {
+          const j = firstCol + k;
           const dir = sort?.col === c ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none';
-          return html`<div role="columnheader" class="grid-cell" aria-sort=${dir} key=${c}>
-            <button type="button" onClick=${() => {
+          return html`<div role="columnheader" id=${cellId(-1, j)} aria-colindex=${j + 1} aria-sort=${dir} key=${c}
+            class=${active.row < 0 && j === active.col ? 'grid-cell active' : 'grid-cell'}>
+            <button type="button" tabindex="-1" onClick=${() => {
+              // The keys stay with the grid (its one tab stop), not with a button clicked inside it.
+              body.current?.focus();
               sortBy(c);
             }}>${c}${dir === 'ascending' ? ' \u25b2' : dir === 'descending' ? ' \u25bc' : ''}</button>
           </div>`;
         })}
       </div>
-      <div class="grid-body" role="rowgroup" style=${{ height: `${sorted.length * ROW_HEIGHT}px`, ...width }}>
+      <div class="grid-body" role="rowgroup" style=${{ height: `${sorted.length * ROW_HEIGHT}px`, width: track.width }}>
         ${visible}
       </div>
     </div>

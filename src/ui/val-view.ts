@@ -11,21 +11,23 @@ import { entityHref, valText } from './values.js';
 export interface ValViewProps {
   /** The value (undefined or null: an empty cell). */
   readonly v: Val | undefined;
+  /** Tab index of a link (-1 inside a grid, whose cells are reached with the arrow keys, not Tab). */
+  readonly tabIndex?: number;
 }
 
 /** One value, marked up by kind (`class="k-number"` ...) so styles and tests can tell kinds apart. */
-export function ValView({ v }: ValViewProps): VNode | null {
+export function ValView({ v, tabIndex }: ValViewProps): VNode | null {
   if (v === undefined || v === null) return null;
   const kind = kindOf(v);
   if (kind === 'ref') {
     const r = v as Ref;
-    return html`<a class="k-ref" href=${entityHref(r.id)} title=${`@${r.id}`}>${valText(r)}</a>`;
+    return html`<a class="k-ref" href=${entityHref(r.id)} tabindex=${tabIndex} title=${`@${r.id}`}>${valText(r)}</a>`;
   }
   if (kind === 'uri') {
     const u = (v as Uri).val;
     // Only web addresses become links: a javascript: Uri in the data must not run on click.
     return /^https?:\/\//i.test(u)
-      ? html`<a class="k-uri" href=${u} rel="noopener noreferrer" target="_blank">${u}</a>`
+      ? html`<a class="k-uri" href=${u} rel="noopener noreferrer" target="_blank" tabindex=${tabIndex}>${u}</a>`
       : html`<span class="k-uri">${u}</span>`;
   }
   if (kind === 'marker') return html`<span class="k-marker" title="Marker" aria-label="Marker">\u2713</span>`;

@@ -192,9 +192,9 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
       .poll(() => grid.getByRole('columnheader', { name: /^n/ }).getAttribute('aria-sort'))
       .toBe('descending');
     await expect.poll(() => page.locator('.grid-body [role="row"]').first().textContent()).toContain('Bulk 09999');
-    // Keyboard: End jumps to the last row, which the grid scrolls into view.
+    // Keyboard: Control+End jumps to the last row, which the grid scrolls into view.
     await page.locator('.grid-scroll').focus();
-    await page.keyboard.press('End');
+    await page.keyboard.press('Control+End');
     await page.locator('.grid-row.active').filter({ hasText: 'Bulk 00000' }).waitFor();
     // The filter is remembered.
     await page.getByRole('navigation', { name: 'Recent queries' }).getByRole('link', { name: 'bulk' }).waitFor();
@@ -217,7 +217,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(pointId).not.toBe('');
     expect(otherId).not.toBe(pointId);
     await page.locator('.grid-scroll').focus();
-    await page.keyboard.press('Home');
+    await page.keyboard.press('Control+Home');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Tags' }).waitFor();
     expect(page.url()).toContain(`#/entity/${pointId}`);
@@ -788,6 +788,124 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.locator('.grid-row.active').filter({ hasText: 'Back 449' }).waitFor({ timeout: 5_000 });
     expect(await grid.getByRole('columnheader', { name: /^dis/ }).getAttribute('aria-sort')).toBe('descending');
     expect(await scrollTop()).toBe(scrolled);
+    await p.close();
+  });
+
+  it('renders only the columns in view of a wide grid, with the header over its cells', async () => {
+    // Like a read of `point` on a real site: every entity with 60 tags of its own.
+    const WIDE = 60;
+    await open.server.handler.store.commit(
+      Array.from({ length: 200 }, (_, i) => ({
+        op: 'add' as const,
+        tags: dict({
+          id: new Ref(`wide-${i}`),
+          dis: `Wide ${String(i).padStart(3, '0')}`,
+          wideTest: MARKER,
+          ...Object.fromEntries(
+            Array.from({ length: WIDE }, (_, t) => [`tag${String(t).padStart(2, '0')}`, new Num(t)]),
+          ),
+        }),
+      })),
+    );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/query?filter=wideTest`);
+    const grid = p.getByRole('grid', { name: 'Entities matching wideTest' });
+    await grid.waitFor();
+    // Every column is there to scroll to (id, dis, mod, wideTest and the 60 tags) ...
+    expect(await grid.getAttribute('aria-colcount')).toBe(String(WIDE + 4));
+    const rows = p.locator('.grid-body [role="row"]');
+    await rows.first().waitFor();
+    // ... but a row holds only the cells in view and a margin, and the grid's DOM shrinks with it.
+    expect(await rows.first().getByRole('gridcell').count()).toBeLessThan(20);
+    const nodes = await p.evaluate<number>("document.querySelector('.result-grid').querySelectorAll('*').length");
+    expect(nodes).toBeLessThan((await rows.count()) * 20 * 2 + 200);
+    // The header's cells sit over the cells of their column, before and after a scroll to the far right.
+    const aligned = async (): Promise<number> =>
+      await p.evaluate<number>(`(() => {
+        const head = [...document.querySelectorAll('.grid-head [role="columnheader"]')];
+        const cells = [...document.querySelector('.grid-body [role="row"]').querySelectorAll('[role="gridcell"]')];
+        let off = 0;
+        for (const h of head) {
+          const c = cells.find((x) => x.getAttribute('aria-colindex') === h.getAttribute('aria-colindex'));
+          if (c === undefined) return -1;
+          off = Math.max(off, Math.abs(h.getBoundingClientRect().left - c.getBoundingClientRect().left));
+        }
+        return off;
+      })()`);
+    expect(await aligned()).toBeLessThan(1);
+    await p.evaluate("document.querySelector('.grid-scroll').scrollLeft = 1e6");
+    await expect
+      .poll(() => p.locator('.grid-head [role="columnheader"]').last().getAttribute('aria-colindex'))
+      .toBe(String(WIDE + 4));
+    expect(await aligned()).toBeLessThan(1);
+    expect(await rows.first().getByRole('gridcell').count()).toBeLessThan(20);
+    // Back from an entity opened there, the grid is scrolled as far right as it was.
+    const scrollLeft = async (): Promise<number> =>
+      await p.evaluate<number>("document.querySelector('.grid-scroll').scrollLeft");
+    const right = await scrollLeft();
+    expect(right).toBeGreaterThan(1000);
+    await rows.first().getByRole('gridcell').last().click();
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    await p.goBack();
+    await grid.waitFor();
+    await expect.poll(scrollLeft).toBe(right);
+    await p.close();
+  });
+
+  it('is a WAI-ARIA grid: one tab stop, arrow keys move the active cell, Enter on a header sorts', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/query?filter=wideTest`);
+    const grid = p.getByRole('grid', { name: 'Entities matching wideTest' });
+    await grid.waitFor();
+    await p.locator('.grid-body [role="row"]').first().waitFor();
+    // The element with the focus is the grid, and it names its active cell.
+    await grid.focus();
+    const activeCell = async (): Promise<{ role: string; row: string; col: string; text: string }> =>
+      await p.evaluate<{ role: string; row: string; col: string; text: string }>(`(() => {
+        const g = document.activeElement;
+        if (g.getAttribute('role') !== 'grid') return { role: 'not a grid: ' + g.tagName, row: '', col: '', text: '' };
+        const c = document.getElementById(g.getAttribute('aria-activedescendant') ?? '');
+        if (c === null) return { role: 'none', row: '', col: '', text: '' };
+        return { role: c.getAttribute('role'), row: c.parentElement.getAttribute('aria-rowindex'),
+          col: c.getAttribute('aria-colindex'), text: c.textContent.trim() };
+      })()`);
+    expect(await activeCell()).toMatchObject({ role: 'gridcell', row: '2', col: '1' });
+    await p.keyboard.press('ArrowRight');
+    expect(await activeCell()).toMatchObject({ role: 'gridcell', row: '2', col: '2', text: 'Wide 000' });
+    await p.keyboard.press('ArrowDown');
+    expect(await activeCell()).toMatchObject({ row: '3', col: '2', text: 'Wide 001' });
+    // End and Home stay in the row; with Control they go to the last and first rows.
+    await p.keyboard.press('End');
+    const cols = (await grid.getAttribute('aria-colcount')) ?? '';
+    await expect.poll(async () => (await activeCell()).col).toBe(cols);
+    expect(await activeCell()).toMatchObject({ role: 'gridcell', row: '3' });
+    await p.keyboard.press('Control+End');
+    await expect.poll(async () => (await activeCell()).row).toBe('201');
+    expect((await activeCell()).col).toBe(cols);
+    await p.keyboard.press('Control+Home');
+    await expect.poll(async () => (await activeCell()).row).toBe('2');
+    expect((await activeCell()).col).toBe('1');
+    await p.keyboard.press('PageDown');
+    expect(Number((await activeCell()).row)).toBeGreaterThan(6);
+    await p.keyboard.press('PageUp');
+    expect((await activeCell()).row).toBe('2');
+    // Up from the first row reaches the header; Enter there sorts by that column.
+    await p.keyboard.press('ArrowRight');
+    await p.keyboard.press('ArrowUp');
+    expect(await activeCell()).toMatchObject({ role: 'columnheader', row: '1', col: '2' });
+    await p.keyboard.press('Enter');
+    await p.keyboard.press('Enter');
+    await expect
+      .poll(() => grid.getByRole('columnheader', { name: /^dis/ }).getAttribute('aria-sort'))
+      .toBe('descending');
+    await p.keyboard.press('ArrowDown');
+    expect(await activeCell()).toMatchObject({ row: '2', text: 'Wide 199' });
+    // The grid is one stop of the Tab order: the links in its cells are not.
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate<boolean>('document.activeElement.closest(\'[role="grid"]\') === null')).toBe(true);
     await p.close();
   });
 

@@ -192,20 +192,40 @@ export function App(): VNode {
   const [session, setSession] = useState<Session | undefined>(undefined);
   const [phase, setPhase] = useState<'starting' | 'login' | 'ready' | 'failed'>('starting');
   const [error, setError] = useState<string | undefined>(undefined);
+  // Tries to reach the server so far: a failed start is tried again after 1, 2, 4 ... 30 s.
+  const [tries, setTries] = useState(0);
+  const [wait, setWait] = useState(0);
   useEffect(() => {
+    let current = true;
     const api = apiRoot();
     const start = loginRequired() ? resume(api) : openWithoutLogin(api);
     start.then(
       (s) => {
+        if (!current) return;
         setSession(s);
         setPhase(s === undefined ? 'login' : 'ready');
       },
       (err: unknown) => {
+        if (!current) return;
         setError(errorText(err));
+        setWait(Math.min(30, 2 ** tries));
         setPhase('failed');
       },
     );
-  }, []);
+    return () => {
+      current = false;
+    };
+  }, [tries]);
+  useEffect(() => {
+    if (phase !== 'failed' || wait === 0) return undefined;
+    const timer = setTimeout(() => {
+      setWait(wait - 1);
+      if (wait === 1) setTries((n) => n + 1);
+    }, 1000);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [phase, wait]);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   // Back to the login, with why when the user did not ask for it; the hash is kept, so the login returns to the
   // screen they were on.
@@ -226,8 +246,16 @@ export function App(): VNode {
     [session],
   );
   if (phase === 'starting') return html`<p class="starting" role="status">Connecting\u2026</p>`;
-  if (phase === 'failed')
-    return html`<main class="login"><p class="error" role="alert">Cannot reach the server: ${error}</p></main>`;
+  if (phase === 'failed') {
+    return html`<main class="login" id="main">
+      <p class="error" role="alert">Cannot reach the server: ${error}</p>
+      <p role="status">${wait === 0 ? 'Trying again\u2026' : `Trying again in ${wait} s.`}
+        <button type="button" disabled=${wait === 0} onClick=${() => {
+          setWait(0);
+          setTries((n) => n + 1);
+        }}>Try now</button></p>
+    </main>`;
+  }
   if (session === undefined) {
     return html`<${Login} notice=${notice} onSession=${(s: Session) => {
       setNotice(undefined);

@@ -3,6 +3,7 @@
 import { HaystackClient } from '../client/client.js';
 import { loginWithScram } from '../client/client-auth.js';
 import { UsersClient } from '../client/users-client.js';
+import { AuthError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { LiveHub } from './live.js';
 
@@ -105,15 +106,29 @@ export function openWithoutLogin(api: string): Promise<Session> {
   return open(api, undefined, undefined);
 }
 
-/** The session kept from before a reload, if its token still works (else undefined: log in again). */
+/**
+ * The session kept from before a reload: undefined when there is none or the server refuses its token (log in
+ * again); a server that cannot be reached throws, and the token is kept for the next try.
+ */
 export async function resume(api: string): Promise<Session | undefined> {
   const kept = sessionStorage.getItem(STORE_KEY);
   if (kept === null) return undefined;
+  let fields: { token?: unknown; username?: unknown } | undefined;
   try {
-    const { token, username } = JSON.parse(kept) as { token?: unknown; username?: unknown };
-    if (typeof token !== 'string' || typeof username !== 'string') return undefined;
-    return await open(api, token, username);
+    fields = JSON.parse(kept) as { token?: unknown; username?: unknown };
   } catch {
+    fields = undefined;
+  }
+  const { token, username } = fields ?? {};
+  if (typeof token !== 'string' || typeof username !== 'string') {
+    sessionStorage.removeItem(STORE_KEY);
+    return undefined;
+  }
+  try {
+    return await open(api, token, username);
+  } catch (err) {
+    // Only a 401 says the session is over; a server that is down or restarting says nothing of it.
+    if (!(err instanceof AuthError)) throw err;
     sessionStorage.removeItem(STORE_KEY);
     return undefined;
   }

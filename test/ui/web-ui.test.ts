@@ -372,6 +372,31 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     if (refused >= 0) problems.splice(refused, 1);
   });
 
+  it('on a reload while the server cannot be reached, says so and retries, keeping the session', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(app)}/`);
+    await p.getByLabel('Username').fill(ADMIN.username);
+    await p.getByLabel('Password').fill(ADMIN.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    // The server goes away (down, or restarting): every API request fails to connect.
+    await p.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await p.reload();
+    await p.getByRole('alert').filter({ hasText: 'Cannot reach the server' }).waitFor();
+    expect(await p.getByRole('heading', { name: 'Log in' }).count()).toBe(0);
+    expect(await p.evaluate<string | null>("sessionStorage.getItem('haystack-ui.session')")).not.toBeNull();
+    // Back again: a retry finds it and the same session goes on, without a login.
+    await p.unroute('**/api/**');
+    await p.getByRole('tree', { name: 'Building' }).waitFor({ timeout: 15_000 });
+    expect(await p.getByRole('heading', { name: 'Log in' }).count()).toBe(0);
+    // Chromium logs the refused requests; those are expected.
+    for (let i = problems.length - 1; i >= 0; i--) {
+      if (/ERR_CONNECTION_REFUSED|ERR_FAILED/.test(problems[i] ?? '')) problems.splice(i, 1);
+    }
+    await p.close();
+  });
+
   it('asks for the login again when the session ends while only live values are on screen', async () => {
     await page.goto(`${origin(app)}/#/entity/${pointId}`);
     await page.getByRole('heading', { name: 'Priority array' }).waitFor();

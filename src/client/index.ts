@@ -24,6 +24,7 @@ export {
   UsersApiError,
   UsersClient,
   type UsersClientOptions,
+  type WhoamiJson,
 } from './users-client.js';
 export { isRemovedRow, Watch, type WatchCaller, type WatchIterateOptions, type WatchOptions } from './watch.js';
 export {

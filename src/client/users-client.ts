@@ -1,14 +1,14 @@
 // A client of the users API (`{api}/users/`): logs in with the Haystack client's SCRAM login, then speaks JSON.
 
 import { formatAuthorization } from '../core/auth/auth-header.js';
-import type { UserJson } from '../core/auth/user-json.js';
+import type { UserJson, WhoamiJson } from '../core/auth/user-json.js';
 import { AuthError, HaystackError, OptionError } from '../core/errors.js';
 import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { loginWithScram } from './client-auth.js';
 import { NetworkError } from './errors.js';
 import { fetchFailureMessage } from './network-failure.js';
 
-export type { UserJson } from '../core/auth/user-json.js';
+export type { UserJson, WhoamiJson } from '../core/auth/user-json.js';
 
 /** How to reach and log in to a server. */
 export interface UsersClientOptions {
@@ -133,6 +133,11 @@ export class UsersClient {
   /** Delete a user. */
   async remove(username: string): Promise<void> {
     await this.#call('DELETE', encodeURIComponent(username));
+  }
+
+  /** Who this session is logged in as, and with which role (`{api}/whoami`, open to every role). */
+  async whoami(): Promise<WhoamiJson> {
+    return (await this.#call('GET', '../whoami')) as WhoamiJson;
   }
 
   /** End the login session on the server (the `close` op). */

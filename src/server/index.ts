@@ -122,9 +122,11 @@ export {
 } from './tls/tls-options.js';
 export {
   createUsersRoute,
+  createWhoamiRoute,
   type UserChangeEvent,
   type UserJson,
   type UsersApiOptions,
   userJson,
+  type WhoamiJson,
 } from './users/users-api.js';
 export { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws/ws-options.js';

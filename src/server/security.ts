@@ -14,7 +14,7 @@ import { HttpHeaderError } from './http/error-reply.js';
 import type { HttpRoute } from './http/route.js';
 import type { Authenticate, CloseSession, Principal } from './principal.js';
 import type { CertAuthenticator } from './tls/cert-authenticator.js';
-import { createUsersRoute } from './users/users-api.js';
+import { createUsersRoute, createWhoamiRoute } from './users/users-api.js';
 
 /** Options of {@link securityHooks}: the auth building blocks, already made. */
 export interface SecurityHooksOptions {
@@ -180,7 +180,8 @@ export interface ServerSecurity {
 /**
  * Everything the server needs to require Haystack authentication, from one options object: a
  * {@link TokenService} (sliding idle expiry with an absolute cap), an {@link Authenticator} with its login
- * throttle, the hooks of {@link securityHooks}, and the users API route (admin only, see `createUsersRoute`).
+ * throttle, the hooks of {@link securityHooks}, the users API route (admin only, see `createUsersRoute`) and
+ * `whoami` (see `createWhoamiRoute`).
  *
  * ```ts
  * const users = createMemoryUserStore();
@@ -225,7 +226,7 @@ export function createSecurity(options: SecurityOptions): ServerSecurity {
     clientAddress,
     ...(options.certAuth === undefined ? {} : { certAuth: options.certAuth }),
   });
-  const routes = [createUsersRoute({ users, tokens, iterations })];
+  const routes = [createUsersRoute({ users, tokens, iterations }), createWhoamiRoute()];
   return Object.freeze({
     serverOptions: Object.freeze({ ...hooks, routes: Object.freeze(routes) }),
     users,

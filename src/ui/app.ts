@@ -9,7 +9,7 @@ import type { LiveState } from './live.js';
 import { NavTree } from './nav-tree.js';
 import { QueryView } from './query-view.js';
 import { apiRoot, login, loginRequired, openWithoutLogin, resume, type Session } from './session.js';
-import { errorText } from './use-async.js';
+import { errorText, useAsync } from './use-async.js';
 import { UsersView } from './users-view.js';
 
 /** A parsed address: the screen and its parameters (`#/query?filter=site`). */
@@ -108,6 +108,12 @@ function Screen({ session, route }: { readonly session: Session; readonly route:
 function Shell({ session, onLogout }: { readonly session: Session; readonly onLogout: () => void }): VNode {
   const route = parseHash(useHash());
   const current = route.screen === 'entity' ? '' : route.screen;
+  // The role as the server has it now (an admin may change it during the session): asked again on each screen.
+  // A server without `whoami` leaves the name alone.
+  const me = useAsync(
+    async () => (session.username === undefined ? undefined : await (await session.users()).whoami()),
+    [session, route.screen],
+  );
   const moved = useRef(false);
   // After a move to another screen, focus goes to its content (as a page load would); not on the first screen,
   // where the skip link stays the first stop.
@@ -130,7 +136,7 @@ function Shell({ session, onLogout }: { readonly session: Session; readonly onLo
       </ul></nav>
       <span class="spacer"></span>
       <${LiveBadge} session=${session} />
-      ${session.username === undefined ? html`<span class="user muted">no login</span>` : html`<span class="user">${session.username}</span>`}
+      ${session.username === undefined ? html`<span class="user muted">no login</span>` : html`<span class="user">${session.username}${me.value === undefined ? '' : ` (${me.value.role})`}</span>`}
       ${session.username === undefined ? null : html`<button type="button" onClick=${onLogout}>Log out</button>`}
     </header>
     <main id="main" tabindex="-1"><${Screen} session=${session} route=${route} /></main>

@@ -171,6 +171,8 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('tree', { name: 'Building' }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Live: connected' }).waitFor();
+    // The header says who is logged in, with the role the server gives them.
+    await expect.poll(() => page.getByRole('banner').locator('.user').textContent()).toBe('ops (admin)');
     const site = page.getByRole('treeitem').first();
     await site.getByRole('button', { name: /^Expand/ }).click();
     await site.getByRole('group').getByRole('treeitem').first().waitFor();
@@ -681,6 +683,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.getByRole('heading', { name: 'Users' }).waitFor();
     await p.getByText('Only an admin can see and change users; you are logged in as vera.').waitFor();
+    await expect.poll(() => p.getByRole('banner').locator('.user').textContent()).toBe('vera (viewer)');
     expect(await p.getByRole('form', { name: 'New user' }).count()).toBe(0);
     expect(await p.getByRole('table').count()).toBe(0);
     // Chromium logs the refused call; that one is expected.

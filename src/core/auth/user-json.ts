@@ -13,3 +13,11 @@ export interface UserJson {
   /** ISO 8601 UTC. */
   readonly modified: string;
 }
+
+/** The caller as `{api}/whoami` answers: who is logged in, with which role. */
+export interface WhoamiJson {
+  /** Login name. */
+  readonly username: string;
+  /** `admin`, `operator` or `viewer`. */
+  readonly role: string;
+}

@@ -2,7 +2,7 @@
 
 import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { UserJson } from '../../core/auth/user-json.js';
+import type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 import { echoInput } from '../../core/echo-input.js';
 import { HaystackError, StorageError, ValueError } from '../../core/errors.js';
 import {
@@ -21,7 +21,7 @@ import type { HttpRoute, RouteRequest } from '../http/route.js';
 import { splitTarget } from '../http/router.js';
 import { deleteKeepingAdmin, updateKeepingAdmin } from './last-admin.js';
 
-export type { UserJson } from '../../core/auth/user-json.js';
+export type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 
 /** Options of {@link createUsersRoute}. */
 export interface UsersApiOptions {
@@ -276,6 +276,32 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
         // Every handler answers in its last step, so nothing throws once an answer has started.
         sendError(request, err);
       }
+    },
+  });
+}
+
+/**
+ * `GET {basePath}whoami`: the caller's username and role as JSON ({@link WhoamiJson}), for any role (a UI shows who
+ * is logged in; the users API itself is for admins only). The role is the one the request was authorized with, so
+ * a role change shows at once. Other methods: 405; a path below it: 404.
+ */
+export function createWhoamiRoute(): HttpRoute {
+  const name = 'whoami';
+  return Object.freeze({
+    name,
+    serve(request: RouteRequest): Promise<void> {
+      const { req, res, principal, subpath, authorize } = request;
+      try {
+        authorize(principal, 'viewer', name);
+        if (subpath !== '' && subpath !== '/') throw new HaystackError('HS_ERR_UNKNOWN_NAME', 'No such resource');
+        const method = req.method as string;
+        if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET, HEAD');
+        const me: WhoamiJson = { username: principal.username, role: principal.role };
+        sendJson(res, 200, me);
+      } catch (err) {
+        sendError(request, err);
+      }
+      return Promise.resolve();
     },
   });
 }

@@ -90,9 +90,11 @@ export function QueryView({ session, filter, navigate }: QueryViewProps): VNode 
           ? 'Running\u2026'
           : result.value === undefined
             ? ''
-            : `${result.value.rows.length.toLocaleString('en')} entities in ${Math.round(result.value.ms)} ms${
-                result.value.rows.length >= QUERY_LIMIT ? ` (the first ${QUERY_LIMIT.toLocaleString('en')})` : ''
-              }`
+            : result.value.rows.length === 0
+              ? `No entity matches ${filter}.`
+              : `${result.value.rows.length.toLocaleString('en')} entities in ${Math.round(result.value.ms)} ms${
+                  result.value.rows.length >= QUERY_LIMIT ? ` (the first ${QUERY_LIMIT.toLocaleString('en')})` : ''
+                }`
       }
     </p>
     ${

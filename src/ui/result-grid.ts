@@ -3,10 +3,11 @@
 import type { VNode } from 'preact';
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import type { Dict } from '../core/grid/dict.js';
+import { Marker } from '../core/kinds/marker.js';
 import { Ref } from '../core/kinds/ref.js';
 import { html } from './html.js';
 import { ValView } from './val-view.js';
-import { compareCells, entityHref } from './values.js';
+import { compareCells, entityHref, valText } from './values.js';
 
 /** Height of one row in px (the stylesheet's `.grid-row` height must match). */
 export const ROW_HEIGHT = 30;
@@ -33,6 +34,18 @@ export interface ResultGridProps {
 interface SortState {
   readonly col: string;
   readonly dir: 1 | -1;
+}
+
+// Left edge of each column in px, and the total width last: `dis` up to 2.5 times the least width (no wider than
+// the box), the others the least, all stretched alike when they do not fill the box.
+function columnEdges(cols: readonly string[], width: number): number[] {
+  const dis = Math.min(2.5 * MIN_COL_WIDTH, Math.max(MIN_COL_WIDTH, width));
+  const natural = cols.map((c) => (c === 'dis' ? dis : MIN_COL_WIDTH));
+  const sum = natural.reduce((a, b) => a + b, 0);
+  const scale = sum > 0 && sum < width ? width / sum : 1;
+  const edges = [0];
+  for (const w of natural) edges.push((edges[edges.length - 1] ?? 0) + w * scale);
+  return edges;
 }
 
 /** Where the active cell is: `row` -1 is the header (Enter there sorts), `col` indexes `cols`. */
@@ -133,17 +146,27 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
     if (memoryKey !== undefined) keepPlace(memoryKey, { sort, top, left, active });
   }, [memoryKey, sort, top, left, active]);
 
-  // Columns share the width when they fit, else each gets the least and the grid scrolls sideways: a fixed width
-  // is what lets only the columns in view be rendered (a point list has 40+ tag columns) with the header aligned.
-  const colWidth = Math.max(MIN_COL_WIDTH, width / Math.max(1, cols.length));
+  // Each column has a fixed width, which is what lets only the columns in view be rendered (a point list has 40+
+  // tag columns) with the header on the same track. `dis` gets more: a site's point names share their start, and
+  // cut at the least width every row read the same. Columns that fit share out the rest of the width.
+  const edges = useMemo(() => columnEdges(cols, width), [cols, width]);
+  const total = edges[cols.length] ?? 0;
+  const edge = (c: number): number => edges[c] ?? total;
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(sorted.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
-  const firstCol = Math.max(0, Math.floor(left / colWidth) - COL_OVERSCAN);
-  const lastCol = Math.min(cols.length, Math.ceil((left + width) / colWidth) + COL_OVERSCAN);
+  let firstCol = 0;
+  while (firstCol < cols.length - 1 && edge(firstCol + 1) <= left) firstCol++;
+  let lastCol = firstCol;
+  while (lastCol < cols.length && edge(lastCol) < left + width) lastCol++;
+  firstCol = Math.max(0, firstCol - COL_OVERSCAN);
+  lastCol = Math.min(cols.length, lastCol + COL_OVERSCAN);
   const track = {
-    gridTemplateColumns: `repeat(${lastCol - firstCol}, ${colWidth}px)`,
-    paddingLeft: `${firstCol * colWidth}px`,
-    width: `${cols.length * colWidth}px`,
+    gridTemplateColumns: edges
+      .slice(firstCol, lastCol)
+      .map((x, k) => `${edge(firstCol + k + 1) - x}px`)
+      .join(' '),
+    paddingLeft: `${edge(firstCol)}px`,
+    width: `${total}px`,
   };
   const cellId = (row: number, col: number): string => `${uid}-${row}-${col}`;
 
@@ -159,8 +182,8 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
     else if (r >= 0 && (r + 1) * ROW_HEIGHT + head > el.scrollTop + el.clientHeight) {
       el.scrollTop = (r + 1) * ROW_HEIGHT + head - el.clientHeight;
     }
-    if (c * colWidth < el.scrollLeft) el.scrollLeft = c * colWidth;
-    else if ((c + 1) * colWidth > el.scrollLeft + el.clientWidth) el.scrollLeft = (c + 1) * colWidth - el.clientWidth;
+    if (edge(c) < el.scrollLeft) el.scrollLeft = edge(c);
+    else if (edge(c + 1) > el.scrollLeft + el.clientWidth) el.scrollLeft = edge(c + 1) - el.clientWidth;
   };
   const sortBy = (col: string): void => {
     setSort(sort?.col === col ? { col, dir: sort.dir === 1 ? -1 : 1 } : { col, dir: 1 });
@@ -215,7 +238,10 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
     >
       ${shown.map((c, k) => {
         const j = firstCol + k;
-        return html`<div role="gridcell" id=${cellId(i, j)} aria-colindex=${j + 1} key=${c}
+        const v = row.get(c);
+        // Cut off by the column's width, a value is still whole in the title (a marker's check needs none).
+        const title = c === 'id' && id !== undefined ? `@${id}` : v instanceof Marker ? undefined : valText(v);
+        return html`<div role="gridcell" id=${cellId(i, j)} aria-colindex=${j + 1} key=${c} title=${title || undefined}
           class=${on && j === active.col ? 'grid-cell active' : 'grid-cell'}
           onClick=${() => {
             setActive({ row: i, col: j });
@@ -223,7 +249,7 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
           ${
             c === 'id' && id !== undefined
               ? html`<a class="k-ref" href=${entityHref(id)} tabindex="-1">@${id}</a>`
-              : html`<${ValView} v=${row.get(c)} tabIndex=${-1} />`
+              : html`<${ValView} v=${v} tabIndex=${-1} />`
           }
         </div>`;
       })}

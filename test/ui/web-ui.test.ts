@@ -453,7 +453,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     watchConsole(p);
     await p.goto(`${origin(open)}/#/query?filter=rerun`);
     const count = p.locator('.result-count');
-    await expect.poll(() => count.textContent()).toMatch(/^0 entities/);
+    await expect.poll(() => count.textContent()).toMatch(/^No entity matches rerun/);
     await open.server.handler.store.commit([{ op: 'add', tags: dict({ id: new Ref('rerun-1'), rerun: MARKER }) }]);
     // Same filter, same address: the new entity is found all the same.
     await p.getByRole('button', { name: 'Run' }).click();
@@ -934,6 +934,39 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     // The grid is one stop of the Tab order: the links in its cells are not.
     await p.keyboard.press('Tab');
     expect(await p.evaluate<boolean>('document.activeElement.closest(\'[role="grid"]\') === null')).toBe(true);
+    await p.close();
+  });
+
+  it('at phone width, shows a point name whole in the grid and the full text of a cut-off cell on hover', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.setViewportSize({ width: 360, height: 740 });
+    await p.goto(`${origin(open)}/#/query?filter=${encodeURIComponent('point and equipRef')}`);
+    await p.getByRole('grid').waitFor();
+    const dis = p.locator('.grid-body [role="row"]').first().locator('[aria-colindex="2"]');
+    await dis.waitFor();
+    // The names of a site's points share their start ("Hudson Tower VAV-1-01 ..."): cut after 15 characters, every
+    // row looked the same.
+    const cut = async (): Promise<boolean> =>
+      await dis.evaluate((el) => {
+        const inner = el.firstElementChild ?? el;
+        return inner.getBoundingClientRect().width > el.clientWidth;
+      });
+    expect((await dis.textContent())?.trim().length).toBeGreaterThan(25);
+    expect(await cut()).toBe(false);
+    expect(await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    // A cell too narrow for its text offers all of it as its title.
+    const id = p.locator('.grid-body [role="row"]').first().locator('[aria-colindex="1"]');
+    expect(await id.getAttribute('title')).toBe((await id.textContent())?.trim());
+    await p.close();
+  });
+
+  it('says that no entity matches a filter, rather than showing nothing', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/query?filter=noSuchTagAnywhere`);
+    await p.getByRole('status').filter({ hasText: 'No entity matches noSuchTagAnywhere' }).waitFor();
+    expect(await p.getByRole('grid').count()).toBe(0);
     await p.close();
   });
 

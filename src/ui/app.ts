@@ -81,12 +81,19 @@ const SCREENS: readonly (readonly [string, string])[] = [
   ['users', 'Users'],
 ];
 
-function Screen({ session, route }: { readonly session: Session; readonly route: Route }): VNode {
+interface ScreenProps {
+  readonly session: Session;
+  readonly route: Route;
+  /** The user's role as the server has it (undefined until known, or without logins). */
+  readonly role: string | undefined;
+}
+
+function Screen({ session, route, role }: ScreenProps): VNode {
   switch (route.screen) {
     case 'query':
       return html`<${QueryView} session=${session} filter=${route.params.get('filter') ?? ''} navigate=${navigate} />`;
     case 'entity':
-      return html`<${EntityView} key=${route.arg} session=${session} id=${route.arg} />`;
+      return html`<${EntityView} key=${route.arg} session=${session} id=${route.arg} role=${role} />`;
     case 'history': {
       const ids = (route.params.get('ids') ?? '').split(',').filter((s) => s !== '');
       const range = route.params.get('range') ?? 'today';
@@ -139,7 +146,7 @@ function Shell({ session, onLogout }: { readonly session: Session; readonly onLo
       ${session.username === undefined ? html`<span class="user muted">no login</span>` : html`<span class="user">${session.username}${me.value === undefined ? '' : ` (${me.value.role})`}</span>`}
       ${session.username === undefined ? null : html`<button type="button" onClick=${onLogout}>Log out</button>`}
     </header>
-    <main id="main" tabindex="-1"><${Screen} session=${session} route=${route} /></main>
+    <main id="main" tabindex="-1"><${Screen} session=${session} route=${route} role=${me.value?.role} /></main>
     <footer>
       <a href=${`${session.api}about`}>API root: ${new URL(session.api).pathname}</a>
       <a href="https://project-haystack.org/doc/docHaystack/HttpApi" rel="noopener noreferrer">Haystack HTTP API</a>

@@ -31,10 +31,12 @@ export const REF_TAGS: readonly string[] = [
 export interface EntityViewProps {
   readonly session: Session;
   readonly id: string;
+  /** The user's role (undefined until known, or without logins): a viewer gets no write form. */
+  readonly role?: string | undefined;
 }
 
 /** One entity, kept current by the live watch. */
-export function EntityView({ session, id }: EntityViewProps): VNode {
+export function EntityView({ session, id, role }: EntityViewProps): VNode {
   const loaded = useAsync(async () => (await session.client.readByIds([id])).first, [id]);
   const [live, setLive] = useState<Dict | undefined>(undefined);
   useEffect(() => {
@@ -78,7 +80,7 @@ export function EntityView({ session, id }: EntityViewProps): VNode {
       </section>
       <div>
         <${Related} session=${session} entity=${entity} id=${id} />
-        ${entity.has('writable') ? html`<${PriorityArray} session=${session} entity=${entity} id=${id} />` : null}
+        ${entity.has('writable') ? html`<${PriorityArray} session=${session} entity=${entity} id=${id} role=${role} />` : null}
         <${Actions} session=${session} entity=${entity} id=${id} />
       </div>
     </div>
@@ -142,7 +144,7 @@ function parseWriteVal(kind: Val | undefined, text: string, unit: Val | undefine
   return new Num(n, typeof unit === 'string' ? unit : undefined);
 }
 
-function PriorityArray({ session, entity, id }: PartProps): VNode {
+function PriorityArray({ session, entity, id, role }: PartProps & { readonly role?: string | undefined }): VNode {
   const [version, setVersion] = useState(0);
   const [level, setLevel] = useState('8');
   const [value, setValue] = useState('');
@@ -183,10 +185,13 @@ function PriorityArray({ session, entity, id }: PartProps): VNode {
           <td><${ValView} v=${r.get('val')} /></td><td>${valText(r.get('who'))}</td></tr>`;
       })}</tbody>
     </table>
-    <form class="write-form" aria-label="Write a value" onSubmit=${(e: Event) => {
-      e.preventDefault();
-      void write(false);
-    }}>
+    ${
+      role === 'viewer'
+        ? html`<p class="muted">Only an operator or an admin can write; you are logged in as ${session.username} (viewer).</p>`
+        : html`<form class="write-form" aria-label="Write a value" onSubmit=${(e: Event) => {
+            e.preventDefault();
+            void write(false);
+          }}>
       <label>Level
         <select name="level" value=${level} onChange=${(e: Event) => {
           setLevel((e.currentTarget as HTMLSelectElement).value);
@@ -213,7 +218,8 @@ function PriorityArray({ session, entity, id }: PartProps): VNode {
       <button type="button" onClick=${() => {
         void write(true);
       }}>Release level</button>
-    </form>
+    </form>`
+    }
     ${status === undefined ? null : html`<p class=${status.error ? 'error' : 'ok'} role=${status.error ? 'alert' : 'status'}>${status.text}</p>`}
   </section>`;
 }

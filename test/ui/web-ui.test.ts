@@ -689,6 +689,11 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     // Chromium logs the refused call; that one is expected.
     const refused = problems.findIndex((s) => /status of 403/.test(s) && s.includes('/api/users/'));
     if (refused >= 0) problems.splice(refused, 1);
+    // A viewer's write could only be refused: the page says so instead of offering the form.
+    await p.goto(`${origin(app)}/#/entity/fan-cmd`);
+    await p.getByRole('heading', { name: 'Priority array' }).waitFor();
+    await p.getByText('Only an operator or an admin can write; you are logged in as vera (viewer).').waitFor();
+    expect(await p.getByRole('button', { name: 'Write' }).count()).toBe(0);
     await p.close();
   });
 

@@ -58,6 +58,9 @@ describe('encodeZincGridMemo', () => {
     expectSameBytes(Grid.make({ cols: ['id'], rows: [a, Dict.EMPTY, a] }), memo);
     expectSameBytes(Grid.make({ cols: ['x', 'y', 'id'], rows: [Dict.EMPTY, a] }), memo);
     expectSameBytes(Grid.make({ cols: [], rows: [] }), memo);
+    const noCols = Grid.fromDicts([Dict.EMPTY, Dict.EMPTY]);
+    expectSameBytes(noCols, memo);
+    expect(Buffer.from(encodeZincGridMemo(noCols, memo)).toString('utf8')).toBe('ver:"3.0"\nempty\nN\nN\n');
   });
 
   it('rejects a row tag that has no column, as encodeZincGrid does', () => {

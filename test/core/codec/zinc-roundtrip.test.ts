@@ -3,6 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeZinc, decodeZincValue, encodeZinc } from '../../../src/core/codec/zinc/index.js';
+import { Dict } from '../../../src/core/grid/dict.js';
+import { Grid } from '../../../src/core/grid/grid.js';
 import { equals, ref, uri, type Val, xstr } from '../../../src/core/index.js';
 import { arbGrid, arbStr, arbUri, arbVal } from '../../support/arbitraries.js';
 import { diffVals } from '../../support/hayson-compare.js';
@@ -22,6 +24,13 @@ describe('Zinc round trip', () => {
 
   it('decode(encode(grid)) equals the grid, meta and column meta included', () => {
     fc.assert(fc.property(arbGrid({ maxDepth: 2, infUnits: false }), roundTrips), { numRuns: 500 });
+  });
+
+  it('keeps the rows of a grid without columns (a read of unknown ids): each is N under the empty column', () => {
+    const grid = Grid.fromDicts([Dict.EMPTY, Dict.EMPTY]);
+    const text = encodeZinc(grid);
+    expect(text).toBe('ver:"3.0"\nempty\nN\nN\n');
+    expect((decodeZinc(text) as Grid).size).toBe(2);
   });
 
   it('strings with quotes, backslashes, $, controls and emoji survive', () => {

@@ -240,6 +240,9 @@ export class ZincCellMemo {
 // The first line of a grid without meta.
 const VER_LINE = utf8Encoder.encode('ver:"3.0"\n');
 
+// The line of a row in a grid without columns.
+const NULL_ROW = utf8Encoder.encode('N\n');
+
 function noMeta(col: GridCol): boolean {
   return col.meta.isEmpty;
 }
@@ -282,6 +285,9 @@ export function encodeZincGridMemo(grid: Grid, memo: ZincCellMemo, into?: ByteSi
       if (line === undefined) writeLine(out, row, undefined, plans.of(row.shape), n);
       else putBytes(out, line);
     }
+  } else if (n === 0) {
+    // A row under the placeholder column `empty` is its null (N), as encodeZincGrid writes it.
+    for (let r = 0; r < src.size; r++) putBytes(out, NULL_ROW);
   }
   return into === undefined ? out.buf.slice(0, out.len) : out.buf.subarray(0, out.len);
 }

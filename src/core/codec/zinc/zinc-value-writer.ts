@@ -152,7 +152,8 @@ export class RowWriter {
   /** The row as a line ending in a newline. */
   row(row: Dict): string {
     const n = this.#n;
-    if (n === 0) return '';
+    // The header wrote the placeholder column `empty`: each row is its null, or the rows would be lost.
+    if (n === 0) return 'N\n';
     if (row.size === 0) return n === 1 ? 'N\n' : `${commas(n - 1)}\n`;
     const { slots, cols } = this.#plans.of(row.shape);
     let line = '';

@@ -1,6 +1,7 @@
 // phable 0.1.29 (a Python client for SkySpark and Haxall, ../shared/interop/phable) against our server over SCRAM.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { populateDemo } from '../../src/app/demo/demo-building.js';
 import { credentialsForPassword } from '../../src/server/auth/passwords.js';
 import { ITERATIONS, type SecureFixture, startSecure } from '../server/security/support.js';
 import { PHABLE_SRC, pythonAvailable, runPython } from '../support/python.js';
@@ -73,3 +74,137 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/phable'))('phabl
     expect(report.steps.about?.value).toBe('haystack-ts');
   }, 120_000);
 });
+
+/** What phable_methods.py reports: each step's value, or what phable raised (type, HTTP status or error grid). */
+interface MethodsReport {
+  readonly steps: Readonly<
+    Record<string, { readonly ok: boolean; readonly value?: unknown; readonly error?: unknown }>
+  >;
+}
+
+/** An error as phable_methods.py reports it. */
+const raised = (type: string, more: Readonly<Record<string, unknown>> = {}): { error: unknown } => ({
+  error: { type, ...more },
+});
+const callError = (errCode: string): { error: unknown } => ({
+  error: expect.objectContaining({ type: 'CallError', errCode }),
+});
+
+describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/phable'))(
+  'phable, every method, on the demo building',
+  () => {
+    let fx: SecureFixture;
+    beforeAll(async () => {
+      // The fixture clock: 2024-06-01T12:00Z, 08:00 in New York; two days of 15-minute history up to it.
+      fx = await startSecure({ populate: (store, now) => populateDemo(store, { now, days: 2 }) });
+    });
+    afterAll(async () => {
+      await fx.close();
+    });
+
+    for (const [format, vav] of [
+      ['json', 'vav1-01'],
+      ['zinc', 'vav1-02'],
+    ] as const) {
+      it(`${format}: reads, his reads of every range form, his and point writes, and the errors it raises`, async () => {
+        const out = await runPython('python3', 'phable_methods.py', [
+          PHABLE_SRC,
+          fx.base,
+          format,
+          'otto',
+          'otto-operator-pass',
+          'vera',
+          'vera-viewer-pass',
+          new Date(fx.clock.now()).toISOString(),
+          vav,
+        ]);
+        const report = JSON.parse(out) as MethodsReport;
+        const seen = Object.fromEntries(
+          Object.entries(report.steps).map(([k, v]) => [k, v.ok ? { value: v.value } : { error: v.error }]),
+        );
+        const zat = `hudson.${vav}.zat`;
+        const his = (rows: number, first: string, last: string, id: string | null, cols: string[] | null = null) => ({
+          value: { rows, first, last, id, cols },
+        });
+        const dayBefore = ['2024-05-31T00:00:00-04:00', '2024-05-31T23:45:00-04:00'] as const;
+        expect(seen).toEqual({
+          about: { value: { productName: 'haystack-ts', serverName: expect.any(String) } },
+          read: { value: 'hudson' },
+          readMissing: raised('UnknownRecError'),
+          readMissingUnchecked: { value: {} },
+          readAll: { value: ['flatirons', 'hudson'] },
+          readAllLimit: { value: 5 },
+          readAllNone: { value: 0 },
+          readById: { value: 'Zone Temp' },
+          // An unknown id answers a row of nulls (Ops chapter, Read). phable's read_by_id looks for no row at all:
+          // its JSON reader keeps the row (an empty dict back), its Zinc reader drops all-null rows (an error).
+          readByIdMissing: format === 'json' ? { value: {} } : raised('UnknownRecError'),
+          readByIdMissingUnchecked: { value: {} },
+          readByIds: { value: [zat, 'hudson', 'flatirons.ahu1.dat'] },
+          readByIdsUnknown: raised('UnknownRecError'),
+          readBadFilter: callError('HS_ERR_PARSE'),
+          hisReadDate: his(96, ...dayBefore, zat),
+          // "date,date" runs to midnight after the last date (Ops chapter), so this reads up to now.
+          hisReadDateRange: his(129, '2024-05-31T00:00:00-04:00', '2024-06-01T08:00:00-04:00', zat),
+          hisReadDateTimeRange: his(4, '2024-05-31T09:00:00-04:00', '2024-05-31T09:45:00-04:00', zat),
+          hisReadDateTimeRangeOpen: his(5, '2024-06-01T07:00:00-04:00', '2024-06-01T08:00:00-04:00', zat),
+          hisReadUtcRange: his(4, '2024-05-31T09:00:00-04:00', '2024-05-31T09:45:00-04:00', zat),
+          // New York bounds for a Denver point: the same instants, answered in Denver time.
+          hisReadOtherZone: his(4, '2024-05-31T07:00:00-06:00', '2024-05-31T07:45:00-06:00', 'flatirons.ahu1.dat'),
+          hisReadByIds: his(96, ...dayBefore, null, [zat, `hudson.${vav}.airflow`]),
+          hisReadByIdsDateTimeRange: his(4, '2024-05-31T09:00:00-04:00', '2024-05-31T09:45:00-04:00', null, [
+            zat,
+            `hudson.${vav}.airflow`,
+          ]),
+          hisReadByIdsTwoZones: callError('HS_ERR_BAD_REQUEST'),
+          hisReadUnknown: callError('HS_ERR_UNKNOWN_REC'),
+          hisWriteById: { value: 0 },
+          hisWriteByIdRead: {
+            value: [
+              ['2020-03-02T08:00:00-05:00', 71.5],
+              ['2020-03-02T08:15:00-05:00', 72],
+            ],
+          },
+          hisWriteByIds: { value: 0 },
+          hisWriteByIdsRead: { value: { v0: [71.5, 72, 70, 70.5], v1: [['2020-03-02T10:00:00-05:00', 550]] } },
+          hisWriteByIdsTwoZones: callError('HS_ERR_BAD_REQUEST'),
+          hisWriteByIdsTwoZonesRead: { value: 4 },
+          hisWriteUnknown: callError('HS_ERR_UNKNOWN_REC'),
+          pointWriteArrayBefore: { value: { 17: [expect.any(Number), 'demo'] } },
+          pointWriteLevel10: { value: 0 },
+          pointWriteLevel8Duration: { value: 0 },
+          pointWriteLevel1: { value: 0 },
+          pointWriteArray: {
+            value: { 8: [68, 'phable-8'], 10: [70, 'phable-10'], 17: [expect.any(Number), 'demo'] },
+          },
+          // Level 8 for 30 min from the server's now.
+          pointWriteExpires: { value: ['2024-06-01T08:30:00-04:00'] },
+          pointWriteRelease: { value: 0 },
+          pointWriteArrayAfter: { value: { 10: [70, 'phable-10'], 17: [expect.any(Number), 'demo'] } },
+          pointWriteCurVal: { value: 70 },
+          pointWriteBadLevel: callError('HS_ERR_BAD_REQUEST'),
+          pointWriteWrongKind: callError('HS_ERR_BAD_REQUEST'),
+          pointWriteNotWritable: callError('HS_ERR_BAD_REQUEST'),
+          pointWriteUnknown: callError('HS_ERR_UNKNOWN_REC'),
+          callOps: { value: expect.arrayContaining(['about', 'close', 'hisRead', 'pointWrite', 'read', 'watchSub']) },
+          callFormats: { value: expect.arrayContaining(['application/json', 'text/zinc']) },
+          callNav: { value: ['flatirons', 'hudson'] },
+          // Requests the server does not take get HTTP statuses (HttpApi), which phable raises as urllib's HTTPError.
+          callUnknownOp: raised('HTTPError', { status: 404 }),
+          viewerRead: { value: 2 },
+          viewerPointWriteArray: { value: true },
+          viewerPointWrite: raised('HTTPError', { status: 403 }),
+          viewerHisWrite: raised('HTTPError', { status: 403 }),
+          haxallEval: raised('HTTPError', { status: 404 }),
+          haxallCommit: raised('HTTPError', { status: 404 }),
+          wrongPassword: raised('AuthError'),
+          close: { value: 0 },
+          afterClose: raised('HTTPError', { status: 401 }),
+        });
+        // Every session phable opened (its own, the viewer's, the failed login's none) was closed.
+        expect(await fx.users.listUserSessions('otto')).toEqual([]);
+        expect(await fx.users.listUserSessions('vera')).toEqual([]);
+      }, 120_000);
+    }
+  },
+);

@@ -15,7 +15,12 @@ import {
   type SecurityOptions,
   type ServerSecurity,
 } from '../../../src/server/index.js';
-import { createMemoryStore, createMemoryUserStore, type MemoryUserStore } from '../../../src/storage/memory/index.js';
+import {
+  createMemoryStore,
+  createMemoryUserStore,
+  type MemoryStore,
+  type MemoryUserStore,
+} from '../../../src/storage/memory/index.js';
 import { createTestClock, type TestClock } from '../../../src/storage/testing/test-clock.js';
 import type { UserRole } from '../../../src/storage/user-store.js';
 import { BUILDING, type Exchange, gridOf } from '../support/server-fixture.js';
@@ -51,13 +56,16 @@ export interface SecureFixtureOptions {
   readonly tls?: TlsOptions;
   readonly server?: Partial<HaystackServerOptions>;
   readonly certAuth?: (users: MemoryUserStore) => CertAuthenticator;
+  /** Fill the store instead of {@link BUILDING} (given the fixture clock's time, epoch ms). */
+  readonly populate?: (store: MemoryStore, now: number) => Promise<unknown>;
 }
 
 /** Start a server over {@link BUILDING} that requires authentication; {@link PEOPLE} exist. */
 export async function startSecure(options: SecureFixtureOptions = {}): Promise<SecureFixture> {
   const clock = createTestClock();
   const store = createMemoryStore({ clock: clock.now });
-  await store.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+  if (options.populate === undefined) await store.commit(BUILDING.map((r) => ({ op: 'add', tags: Dict.of(r) })));
+  else await options.populate(store, clock.now());
   const users = createMemoryUserStore({ clock: clock.now });
   for (const [username, [password, role]] of Object.entries(PEOPLE)) {
     await users.createUser({ username, role, scram: await credentialsForPassword(password, ITERATIONS) });

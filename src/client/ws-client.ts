@@ -5,15 +5,18 @@ import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { WS_CLOSE } from '../core/ws/ws-close-codes.js';
 import { AsyncQueue } from './async-queue.js';
+import { loginWithScram } from './client-auth.js';
 import { type CallOptions, type Ops, OpsClient } from './ops.js';
 import type { Watch, WatchOptions } from './watch.js';
 import {
   type BatchCall,
   callResult,
   checkWebSocketOptions,
+  refusedSocketLogin,
   WebSocketConnection,
   type WebSocketConnectionOptions,
   type WsPush,
+  wsEndpoint,
 } from './ws-connection.js';
 
 /** Options of {@link WebSocketClient} and {@link WebSocketPool}. */
@@ -39,7 +42,7 @@ export async function openConnection(
   knownToken: string | undefined,
 ): Promise<WebSocketConnection> {
   const token = knownToken ?? options.token;
-  if (token === undefined) return WebSocketConnection.open(options);
+  if (token === undefined) return openWithPassword(options);
   if (options.username === undefined) return WebSocketConnection.open({ ...options, token });
   const conn = await WebSocketConnection.open({ ...options, token });
   // Pipelined token login: a refused token closes the socket (4003) only after the server checked it, so ask once.
@@ -50,7 +53,39 @@ export async function openConnection(
   if (about) return conn;
   conn.close();
   const { token: _refused, ...scram } = options;
-  return WebSocketConnection.open(scram);
+  return openWithPassword(scram);
+}
+
+/**
+ * Open with a SCRAM exchange over the socket; when the server refuses any login over its socket (haystack-py's takes
+ * only a token there), log in over HTTP at the API root the socket sits under (Auth chapter) and send that token.
+ */
+async function openWithPassword(options: WebSocketConnectionOptions): Promise<WebSocketConnection> {
+  try {
+    return await WebSocketConnection.open(options);
+  } catch (err) {
+    const { username, password } = options;
+    if (!refusedSocketLogin(err) || username === undefined || password === undefined) throw err;
+    const token = await loginWithScram({
+      url: new URL('about', httpApiRoot(options.url)).href,
+      credentials: { username, password },
+      fetch: globalThis.fetch.bind(globalThis),
+      fetchInit: {},
+      headers: {},
+      signal: undefined,
+    });
+    // A server that needs no login over HTTP: open as before, for the socket's own refusal to show.
+    if (token === undefined) throw err;
+    return WebSocketConnection.open({ ...options, token });
+  }
+}
+
+// The HTTP API root of a WebSocket endpoint: `ws://host/api/ws` is served beside `http://host/api/about`.
+function httpApiRoot(url: string): string {
+  const u = new URL(wsEndpoint(url));
+  u.protocol = u.protocol === 'wss:' ? 'https:' : 'http:';
+  u.pathname = u.pathname.replace(/[^/]*$/, '');
+  return u.href;
 }
 
 /** Records op calls instead of sending them, so a batch can be written with the op methods. */
@@ -69,7 +104,8 @@ class BatchRecorder extends OpsClient {
  * `HaystackClient` (it implements {@link Ops}), plus {@link WebSocketClient.batch} and server-pushed watches
  * ({@link WebSocketClient.onPush}, {@link WebSocketClient.pushes}, and `watch().changes()` fed by pushes).
  * Connects and logs in on the first call: a bearer `token` as the first message, or a SCRAM exchange over the
- * socket with `username` and `password`. In Node 20 it uses undici's WebSocket unless given `webSocket`.
+ * socket with `username` and `password` (over HTTP when the server takes only a token on its socket, as
+ * haystack-py's does). In Node 20 it uses undici's WebSocket unless given `webSocket`.
  */
 export class WebSocketClient extends OpsClient {
   readonly #own: WebSocketConnectionOptions | undefined;

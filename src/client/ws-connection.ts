@@ -124,6 +124,14 @@ export interface WebSocketConnectionOptions extends WsLogin {
 
 let nextConnectionId = 0;
 
+// Closes that answered a SCRAM `hello` over the socket (haystack-py's server wants a token as the first message).
+const helloRefusals = new WeakSet<WebSocketClosedError>();
+
+/** True when `err` is a server closing the socket (4003) on a SCRAM `hello`, before answering any login step. */
+export function refusedSocketLogin(err: unknown): boolean {
+  return err instanceof WebSocketClosedError && helloRefusals.has(err);
+}
+
 /** The server's code of an error grid (`errCode`), else the client's `HS_ERR_CALL`. */
 export function errorGridCode(grid: Grid): string {
   const code = grid.meta.get('errCode');
@@ -353,7 +361,13 @@ export class WebSocketConnection {
     if (login.password === undefined)
       throw new OptionError('HS_ERR_OPTION_MISSING', 'password', 'username needs a password');
     const scram = ScramClient.create({ username: login.username, password: login.password });
-    const hello = await this.#step('hello', { username: encodeBase64UrlText(login.username) }, 'hello');
+    const hello = await this.#step('hello', { username: encodeBase64UrlText(login.username) }, 'hello').catch(
+      (err: unknown) => {
+        // Closed as refused before any SCRAM step was answered: the server takes no login over its socket.
+        if (err instanceof WebSocketClosedError && err.closeCode === WS_CLOSE.AUTH_FAILED.code) helloRefusals.add(err);
+        throw err;
+      },
+    );
     const first = await this.#step(
       'scram',
       { handshakeToken: hello.handshakeToken ?? '', data: encodeBase64UrlText(scram.clientFirstMessage()) },

@@ -2,7 +2,17 @@
 
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallError, dateRange, dateTimeRange, HaystackClient, TODAY, YESTERDAY } from '../../src/client/index.js';
+import {
+  AuthError,
+  CallError,
+  dateRange,
+  dateTimeRange,
+  HaystackClient,
+  type HisRange,
+  TODAY,
+  WebSocketClient,
+  YESTERDAY,
+} from '../../src/client/index.js';
 import { decodeZinc } from '../../src/core/codec/zinc/index.js';
 import { Grid } from '../../src/core/grid/grid.js';
 import { HDate } from '../../src/core/kinds/date.js';
@@ -46,6 +56,19 @@ const CLIENT_OPS = [
   'watchClose',
   'invokeAction',
 ];
+
+/** Every hisRead range form the client has: today, yesterday, a date, two dates, a dateTime, two dateTimes. */
+function rangeForms(day: HDate): HisRange[] {
+  const midnight = (d: HDate): HDateTime => HDateTime.parse(`${d.toString()}T00:00:00-05:00 New_York`);
+  return [
+    TODAY,
+    YESTERDAY,
+    day,
+    dateRange(day, day.plusDays(1)),
+    midnight(day),
+    dateTimeRange(midnight(day), midnight(day.plusDays(2))),
+  ];
+}
 
 describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('haystack-py', () => {
   let python: string;
@@ -159,14 +182,7 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
         ]);
         const day = HDate.parse('2024-02-01');
         // Its server ignores the range (its own documented fault): each form is checked for being accepted.
-        for (const range of [
-          TODAY,
-          YESTERDAY,
-          day,
-          dateRange(day, day.plusDays(1)),
-          ts('2024-02-01T00:00:00'),
-          dateTimeRange(ts('2024-02-01T00:00:00'), ts('2024-02-03T00:00:00')),
-        ]) {
+        for (const range of rangeForms(day)) {
           const his = await c.hisRead('flow', range);
           expect(his.column('val')).toEqual(expect.arrayContaining([new Num(400, 'cfm'), new Num(425, 'cfm')]));
           expect(his.first?.get('ts')).toBeInstanceOf(HDateTime);
@@ -196,6 +212,76 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
         expect(c.authenticated).toBe(false);
       }, 60_000);
     }
+
+    it('the ops it lacks (defs, libs, filetypes) are CallErrors; a level-8 write with a duration is taken', async () => {
+      const c = new HaystackClient({ url, ...login });
+      for (const call of [() => c.defs(), () => c.libs(), () => c.filetypes()]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(CallError);
+        expect((err as CallError).message).toMatch(/not supported/);
+      }
+      // A level-8 write with a duration is taken (its server keeps no expiry).
+      await c.pointWrite('flow', 8, new Num(310, 'cfm'), { who: 'haystack-ts', duration: new Num(5, 'min') });
+      const array = await c.pointWriteArray('flow');
+      expect(array.rows.find((r) => r.get('level')?.toString() === '8')?.get('val')).toEqual(new Num(310, 'cfm'));
+      await c.close();
+    }, 60_000);
+
+    describe('our WebSocketClient on its /api/ws', () => {
+      const wsUrl = (): string => `ws://127.0.0.1:${server.port}/api/ws`;
+
+      it('logs in with a password: its socket takes only a token, so the client logs in over HTTP', async () => {
+        const ws = new WebSocketClient({ url: wsUrl(), ...login });
+        expect((await ws.about()).get('productName')).toBe('hs-py');
+        await ws.close();
+        // A wrong password is still an AuthError (from the HTTP exchange), not a bare socket close.
+        const wrong = new WebSocketClient({ url: wsUrl(), username: login.username, password: 'not-it' });
+        const err = await wrong.about().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AuthError);
+        await wrong.close();
+      }, 60_000);
+
+      it('every op method, each hisRead range form, a batch and a polled watch', async () => {
+        const ws = new WebSocketClient({ url: wsUrl(), ...login });
+        const ids = (g: Grid): unknown[] => g.rows.map((r) => r.id?.id).sort();
+        const names = (g: Grid, col: string): unknown[] => g.rows.map((r) => String(r.get(col)));
+        expect(names(await ws.ops(), 'name')).toEqual(expect.arrayContaining(['about', 'read', 'hisRead', 'watchSub']));
+        expect(names(await ws.formats(), 'mime')).toEqual(expect.arrayContaining(['text/zinc', 'application/json']));
+        expect((await ws.read('site', { limit: 1 })).size).toBe(1);
+        expect(ids(await ws.read('point and his'))).toEqual(['flow', 'temp']);
+        expect(ids(await ws.readByIds(['s1', 'nope']))).toEqual(['s1']);
+        expect(names(await ws.nav(), 'dis').sort()).toEqual(['Alpha', 'Bravo']);
+        const day = HDate.parse('2024-01-02');
+        const ts = (s: string): HDateTime => HDateTime.parse(`${s}-05:00 New_York`);
+        // Its server ignores the range (its own documented fault): each form is checked for being accepted.
+        for (const range of rangeForms(day)) {
+          const his = await ws.hisRead('temp', range);
+          expect(his.column('val')).toEqual([new Num(70.5, '°F'), new Num(71.25, '°F')]);
+        }
+        // It has no batch hisRead: it answers the first point's history.
+        expect((await ws.hisReadMany(['temp'], day)).size).toBe(2);
+        await ws.hisWrite('flow', [{ ts: ts('2024-02-03T08:00:00'), val: new Num(450, 'cfm') }]);
+        await ws.pointWrite('flow', 9, new Num(320, 'cfm'), { who: 'haystack-ts ws' });
+        const array = await ws.pointWriteArray('flow');
+        // Its array has level and val only (no who).
+        expect(array.rows.find((r) => r.get('level')?.toString() === '9')?.get('val')).toEqual(new Num(320, 'cfm'));
+        expect(await ws.invokeAction('temp', 'ping').catch((e: unknown) => e)).toBeInstanceOf(CallError);
+        const [about, sites] = await ws.batch([
+          { op: 'about', grid: Grid.EMPTY },
+          { op: 'read', grid: Grid.fromDicts([{ filter: 'site' }]) },
+        ]);
+        expect(about?.first?.get('productName')).toBe('hs-py');
+        expect(sites?.size).toBe(2);
+        // Its FastAPI server pushes nothing: a watch over the socket is polled.
+        const watch = await ws.watch(['temp', 's1']);
+        expect(watch.id).toMatch(/\S/);
+        expect(await watch.poll()).toEqual([]);
+        expect((await watch.refresh()).map((r) => r.id?.id).sort()).toEqual(['s1', 'temp']);
+        await watch.remove(['s1']);
+        await watch.close();
+        await ws.close();
+      }, 60_000);
+    });
 
     it('the CLI prints about, read and his from it', async () => {
       const env = { HAYSTACK_URL: url, HAYSTACK_USER: login.username, HAYSTACK_PASSWORD: login.password };

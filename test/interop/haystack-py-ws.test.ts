@@ -93,6 +93,7 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
       scramLogin: { value: 'haystack-ts' },
       scramWrongPassword: { error: { type: 'AuthError' } },
       pool: { value: ['haystack-ts', 3] },
+      poolToken: { value: 'haystack-ts' },
       reconnectingAbout: { value: 'haystack-ts' },
       reconnectedRead: { value: 1 },
       reconnects: { value: 2 },

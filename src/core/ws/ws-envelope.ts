@@ -151,6 +151,10 @@ export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): W
     if (type === 'ping' || type === 'pong') return { kind: type };
     return { kind: type as 'hello' | 'scram' | 'authOk' | 'authErr', fields: stringFields(v) };
   }
+  // haystack-py's WebSocketPool logs in with `{"type": "auth", "token": …}` where its WebSocketClient sends
+  // `{"authToken": …}`: the same login.
+  const poolToken = type === 'auth' ? v.get('token') : null;
+  if (typeof poolToken === 'string') return { kind: 'auth', authToken: poolToken };
   if (type !== null) throw badMessage(`Unknown message type ${JSON.stringify(String(type))}`);
   const op = v.get('op');
   const authToken = v.get('authToken');

@@ -59,6 +59,8 @@ describe('WebSocket envelope', () => {
 
   it('reads the auth and keep-alive steps', () => {
     expect(kindOf(decodeWsMessage(encodeWsAuth('tok')), 'auth').authToken).toBe('tok');
+    // haystack-py's WebSocketPool sends its token in a message of its own.
+    expect(kindOf(decodeWsMessage('{"type":"auth","token":"tok"}'), 'auth').authToken).toBe('tok');
     expect(kindOf(decodeWsMessage(encodeWsControl('hello', { username: 'dXNlcg' })), 'hello').fields).toEqual({
       type: 'hello',
       username: 'dXNlcg',
@@ -80,6 +82,7 @@ describe('WebSocket envelope', () => {
     };
     expect(code('"text"')).toBe('HS_ERR_BAD_REQUEST');
     expect(code('{"type":"nope"}')).toBe('HS_ERR_BAD_REQUEST');
+    expect(code('{"type":"auth"}')).toBe('HS_ERR_BAD_REQUEST');
     expect(code('{"type":"watch","grid":{}}')).toBe('HS_ERR_BAD_REQUEST');
     // A lone request with a bad grid or op is no throw: its id is kept, so that its error can be answered to it.
     const bad = kindOf(decodeWsMessage('{"id":1,"ch":"c","op":"read","grid":"x"}'), 'bad').item;

@@ -172,7 +172,7 @@ async def ops_session():
 
     await step("scramWrongPassword", scram_wrong)
 
-    # Channels of one pooled socket (its pool logs in with SCRAM: its token message is one of its own).
+    # Channels of one pooled socket.
     async def pool():
         async with WebSocketPool(url, username=user, password=password, pythonic=False) as p:
             a, b = p.channel("a"), p.channel("b")
@@ -180,6 +180,13 @@ async def ops_session():
             return [about[0]["productName"], len(points)]
 
     await step("pool", pool)
+
+    # Its pool's token login is a message of its own, {"type": "auth", "token": ...}.
+    async def pool_token():
+        async with WebSocketPool(url, auth_token=operator_token, pythonic=False, timeout=5) as p:
+            return (await p.channel("a").about(raw=True))[0]["productName"]
+
+    await step("poolToken", pool_token)
 
 
 async def reconnecting():

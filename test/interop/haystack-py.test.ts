@@ -9,8 +9,10 @@ import {
   dateTimeRange,
   HaystackClient,
   type HisRange,
+  ReconnectingWebSocketClient,
   TODAY,
   WebSocketClient,
+  WebSocketPool,
   YESTERDAY,
 } from '../../src/client/index.js';
 import { decodeZinc } from '../../src/core/codec/zinc/index.js';
@@ -230,7 +232,7 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
     describe('our WebSocketClient on its /api/ws', () => {
       const wsUrl = (): string => `ws://127.0.0.1:${server.port}/api/ws`;
 
-      it('logs in with a password: its socket takes only a token, so the client logs in over HTTP', async () => {
+      it('logs in with a password (every WebSocket client): its socket takes only a token, so over HTTP', async () => {
         const ws = new WebSocketClient({ url: wsUrl(), ...login });
         expect((await ws.about()).get('productName')).toBe('hs-py');
         await ws.close();
@@ -239,6 +241,15 @@ describe.skipIf(!pythonAvailable() || !sharedAvailable('interop/haystack-py'))('
         const err = await wrong.about().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(AuthError);
         await wrong.close();
+        // The reconnecting client and the pool's channels log in the same way.
+        const rc = new ReconnectingWebSocketClient({ url: wsUrl(), ...login });
+        expect((await rc.read('site')).size).toBe(2);
+        await rc.close();
+        const pool = new WebSocketPool({ url: wsUrl(), ...login });
+        const [about, sites] = await Promise.all([pool.channel('a').about(), pool.channel('b').read('site')]);
+        expect(about.get('productName')).toBe('hs-py');
+        expect(sites.size).toBe(2);
+        await pool.close();
       }, 60_000);
 
       it('every op method, each hisRead range form, a batch and a polled watch', async () => {

@@ -6,6 +6,7 @@ import { Grid } from '../../core/grid/grid.js';
 import { defName } from '../namespace/namespace.js';
 import type { OpContext, OpDef, OpRegistry } from '../op.js';
 import { firstRow, optionalCount } from './args.js';
+import { withLimitIncomplete } from './incomplete.js';
 import { filterArg } from './read.js';
 
 type DefSelector = (def: Dict, name: string, ctx: OpContext) => boolean;
@@ -60,12 +61,19 @@ async function queryDefs(
   const limit = optionalCount(row, 'limit') ?? Number.POSITIVE_INFINITY;
   const { defs, rows } = selectDefs((await ctx.namespace()).defs, ctx, select, decorate, memo);
   const out: Dict[] = [];
-  for (let i = 0; i < defs.length && out.length < limit; i++) {
+  let cut = false;
+  for (let i = 0; i < defs.length; i++) {
     // The filter sees the def itself, not the row's added columns.
     if (filter !== undefined && !filter.matches(defs[i] as Dict)) continue;
+    if (out.length === limit) {
+      cut = true;
+      break;
+    }
     out.push(rows[i] as Dict);
   }
-  return Grid.make({ cols: decorate === undefined ? ['def'] : OPS_COLS, rows: out, addMissingCols: true });
+  const grid = Grid.make({ cols: decorate === undefined ? ['def'] : OPS_COLS, rows: out, addMissingCols: true });
+  // HttpApi: an answer that a limit cut short says so in its meta; one that merely reached its limit does not.
+  return cut ? withLimitIncomplete(grid, limit) : grid;
 }
 
 // The ops grid leads with the Haystack 4 def and the Haystack 3 columns (name, summary) that older clients read.

@@ -9,6 +9,7 @@ import { Sym } from '../../core/kinds/symbol.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest, firstRow, idColumn, optionalCount, requireStr } from './args.js';
 import { entityGrid } from './entity-grid.js';
+import { withLimitIncomplete } from './incomplete.js';
 
 // The `filter` argument as text: a GET `read?filter=^equip` arrives as a Zinc Symbol (HttpApi: query values are
 // Zinc), the filter `^equip`.
@@ -60,8 +61,11 @@ export const readOp: OpDef = {
       // Only a filter with a `^` can hold a symbol term: the others skip the namespace (and an await).
       const filter = text.includes('^') ? await widenSymbols(text, req, ctx) : text;
       const limit = optionalCount(row, 'limit');
-      const rows = await ctx.store.read(limit === undefined ? { filter } : { filter, limit });
-      return entityGrid(rows);
+      if (limit === undefined) return entityGrid(await ctx.store.read({ filter }));
+      // One row past the limit tells whether the limit cut the answer short (HttpApi: `incomplete`).
+      const rows = await ctx.store.read({ filter, limit: limit + 1 });
+      if (rows.length <= limit) return entityGrid(rows);
+      return withLimitIncomplete(entityGrid(rows.slice(0, limit)), limit);
     }
     if (!req.hasCol('id')) throw badRequest('read needs a filter or a grid of ids');
     const ids = idColumn(req, ctx.server.limits.maxReadIds, 'maxReadIds');

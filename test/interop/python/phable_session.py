@@ -53,6 +53,15 @@ t1 = datetime(2024, 1, 2, 10, 15, tzinfo=ny)
 step("about", lambda: client.about()["serverName"])
 step("read", lambda: str(client.read("site and dis==\"Alpha\"")["id"].val))
 step("readAll", lambda: len(client.read_all("site").rows))
+
+
+def read_cut():
+    # Two sites match: limit 1 cuts the answer, whose grid meta then has `incomplete` (HttpApi). phable reads it.
+    g = client.read_all("site", 1)
+    return [len(g.rows), sorted(g.meta["incomplete"].keys())]
+
+
+step("readCut", read_cut)
 step("readByIds", lambda: [str(r["id"].val) for r in client.read_by_ids([Ref("s1"), Ref("temp")]).rows])
 step(
     "hisWrite",

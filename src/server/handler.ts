@@ -134,6 +134,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
     let opName: string | undefined;
     let username: string | undefined;
     let codec: WireCodec = ZINC_CODEC;
+    // The Content-Type of an answer in `codec`: the media type the client named (HttpApi content negotiation).
+    let contentType = ZINC_CODEC.contentType;
     let errorCode: ErrorCode | undefined;
     let authenticated = false;
     let lease: BodyLease | undefined;
@@ -178,7 +180,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         res.end();
         return;
       }
-      codec = negotiateResponse(req.headers.accept);
+      ({ codec, contentType } = negotiateResponse(req.headers.accept));
       // HttpApi: 501 when the method is other than GET or POST (routes such as the users API take any).
       if (routed === undefined && !METHODS_ALLOWED.has(method)) {
         throw new HttpHeaderError(
@@ -233,7 +235,7 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
       });
       if (outcome.ok && outcome.stream !== undefined) {
         setCommon(res, common);
-        await sendStream(res, outcome.contentType ?? codec.contentType, outcome.stream);
+        await sendStream(res, contentType, outcome.stream);
         return;
       }
       if (outcome.ok) {
@@ -242,19 +244,19 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         // may still hold them: that buffer is left to the GC.
         const sent = lease === undefined || outcome.cached ? undefined : releaseOnFinish(bodies, lease);
         if (sent !== undefined) lease = undefined;
-        sendOk(res, common, outcome.contentType ?? codec.contentType, body, sent);
+        sendOk(res, common, contentType, body, sent);
         return;
       }
       errorCode = outcome.reply.code;
       setCommon(res, common);
-      sendError(res, outcome.reply, codec);
+      sendError(res, outcome.reply, codec, contentType);
     } catch (err) {
       const reply = pipeline.errorReply(err, false, opName, requestId);
       errorCode = reply.code;
       // An upload refused before authentication is not read to its end: the connection closes instead.
       if (!authenticated && hasBody(req)) res.setHeader('connection', 'close');
       if (!res.headersSent) setCommon(res, common);
-      sendError(res, reply, codec);
+      sendError(res, reply, codec, contentType);
     } finally {
       // Not lent to a response being sent (an error, a stream, a cached answer): free at once.
       if (lease !== undefined) bodies?.release(lease);
@@ -331,24 +333,18 @@ function crossOriginRefused(): HaystackError {
   );
 }
 
-/** Answer an error reply in the response's format, or Zinc when that format has no grid meta (CSV). */
-function sendError(res: ServerResponse, reply: ErrorReply, codec: WireCodec): void {
+/**
+ * Answer an error reply in the response's format (labelled `contentType`), or Zinc when that format has no grid meta
+ * (CSV).
+ */
+function sendError(res: ServerResponse, reply: ErrorReply, codec: WireCodec, contentType: string): void {
   const headers = reply.code === 'HS_ERR_TOO_LARGE' ? { ...reply.headers, connection: 'close' } : reply.headers;
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  send(res, reply.status, codec.carriesMeta ? codec : ZINC_CODEC, reply.grid, headers);
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  codec: WireCodec,
-  grid: Grid,
-  extra: Readonly<Record<string, string>> | undefined,
-): void {
-  sendBytes(res, status, codec.contentType, Buffer.from(codec.encodeGrid(grid), 'utf8'), extra);
+  const [used, type] = codec.carriesMeta ? [codec, contentType] : [ZINC_CODEC, ZINC_CODEC.contentType];
+  sendBytes(res, reply.status, type, Buffer.from(used.encodeGrid(reply.grid), 'utf8'), headers);
 }
 
 function sendBytes(

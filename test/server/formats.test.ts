@@ -67,11 +67,86 @@ describe('responses by Accept', () => {
   });
 });
 
+describe('Haystack JSON media types (HttpApi content negotiation)', () => {
+  const VND = 'application/vnd.haystack+json';
+
+  it('answers in the JSON type asked for, v4 unless version=3', async () => {
+    const cases: [string, string, 'v4' | 'v3'][] = [
+      [VND, `${VND}; charset=utf-8`, 'v4'],
+      [`${VND};version=4`, `${VND}; version=4; charset=utf-8`, 'v4'],
+      [`${VND}; version=3`, `${VND}; version=3; charset=utf-8`, 'v3'],
+      ['application/json;version=3', 'application/json; version=3; charset=utf-8', 'v3'],
+      ['application/json', 'application/json; charset=utf-8', 'v4'],
+    ];
+    for (const [accept, contentType, version] of cases) {
+      const x = await call(f, 'read?filter=site', { accept });
+      expect(x.status, accept).toBe(200);
+      expect(x.headers.get('content-type'), accept).toBe(contentType);
+      expect(x.text.includes('"_kind"'), accept).toBe(version === 'v4');
+      expect(ids(gridOf(x)).sort()).toEqual(['s1', 's2']);
+    }
+  });
+
+  it('labels error grids the same way', async () => {
+    const x = await call(f, 'read?filter=site%20and%20and', { accept: VND });
+    expect(x.headers.get('content-type')).toBe(`${VND}; charset=utf-8`);
+    expect(gridOf(x).isError).toBe(true);
+  });
+
+  it('labels answers from the response cache by what each client asked', async () => {
+    const cached = await startFixture({ responseCache: true });
+    try {
+      for (const [accept, contentType] of [
+        ['application/json', 'application/json; charset=utf-8'],
+        [VND, `${VND}; charset=utf-8`],
+        ['application/json', 'application/json; charset=utf-8'],
+      ] as const) {
+        const x = await call(cached, 'read?filter=site', { accept });
+        expect(x.headers.get('content-type')).toBe(contentType);
+        expect(ids(gridOf(x)).sort()).toEqual(['s1', 's2']);
+      }
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('HEAD: the same status and Content-Type as GET, no body', async () => {
+    const x = await call(f, 'read?filter=site', { method: 'HEAD', accept: `${VND};version=4` });
+    expect(x.status).toBe(200);
+    expect(x.headers.get('content-type')).toBe(`${VND}; version=4; charset=utf-8`);
+    expect(x.text).toBe('');
+  });
+
+  it('406 for a Haystack type or JSON version the server does not write, on GET and HEAD', async () => {
+    for (const accept of [`${VND};version=5`, 'application/json;version=2', 'application/vnd.haystack+turtle']) {
+      for (const method of ['GET', 'HEAD']) {
+        const x = await call(f, 'about', { method, accept });
+        expect(x.status, `${method} ${accept}`).toBe(406);
+      }
+    }
+  });
+
+  it("reads Haxall's application/vnd.haystack+<filetype> spellings", async () => {
+    const zinc = await call(f, 'about', { accept: 'application/vnd.haystack+zinc' });
+    expect(zinc.headers.get('content-type')).toBe('application/vnd.haystack+zinc; charset=utf-8');
+    expect(decodeZincGrid(zinc.text).first?.get('productName')).toBe('haystack-ts');
+    const body = await call(f, 'read', {
+      body: 'ver:"3.0"\nid\n@s2\n@s1\n',
+      contentType: 'application/vnd.haystack+zinc; charset=utf-8',
+    });
+    expect(ids(gridOf(body))).toEqual(['s2', 's1']);
+  });
+});
+
 describe('request bodies by Content-Type', () => {
   const cases: [string, string][] = [
     ['text/zinc; charset=utf-8', 'ver:"3.0"\nid\n@s2\n@s1\n'],
     ['application/json', encodeJson(byIds)],
     ['application/vnd.haystack+json; version=3', encodeJson(byIds, { version: 3 })],
+    ['application/vnd.haystack+json', encodeJson(byIds)],
+    ['application/vnd.haystack+json;version=4', encodeJson(byIds)],
+    ['application/json; version=3', encodeJson(byIds, { version: 3 })],
+    ['application/vnd.haystack+json;version=3.0', encodeJson(byIds, { version: 3 })],
     ['text/trio', encodeTrio(byIds)],
   ];
   for (const [contentType, body] of cases) {

@@ -5,9 +5,10 @@ import {
   CODECS,
   type Codec,
   codecByName,
-  codecForAccept,
   parseMediaType,
+  type ResponseType,
   codecForContentType as registryCodecForContentType,
+  responseTypeForAccept,
 } from '../../core/codec/media-types.js';
 import type { ByteSink } from '../../core/codec/zinc/byte-sink.js';
 import { encodeZincGridMemo, type ZincCellMemo } from '../../core/codec/zinc/zinc-cell-memo.js';
@@ -92,24 +93,29 @@ export const SERVER_FILETYPES: readonly ServerFormat[] = Object.freeze(
   SERVER_FORMATS.filter((f, i) => SERVER_FORMATS.findIndex((g) => g.fileExt === f.fileExt) === i),
 );
 
-// Accept headers met, with their codec: clients send the same few on every request. Bounded: cleared when full,
-// and long headers are parsed each time.
-const BY_ACCEPT = new Map<string, WireCodec>();
+// Accept headers met, with their response type: clients send the same few on every request. Bounded: cleared when
+// full, and long headers are parsed each time.
+const BY_ACCEPT = new Map<string, ResponseType>();
 const MAX_ACCEPTS = 256;
 const MAX_ACCEPT_KEPT = 256;
 
-/** The codec for a response by the Accept header (HttpApi: Zinc when absent); 406 when nothing is acceptable. */
-export function negotiateResponse(accept: string | undefined): WireCodec {
-  if (accept === undefined) return ZINC_CODEC;
-  let c = BY_ACCEPT.get(accept);
-  if (c !== undefined) return c;
-  c = codecForAccept(accept);
-  if (c === undefined)
+const ZINC_RESPONSE: ResponseType = Object.freeze({ codec: ZINC_CODEC, contentType: ZINC_CODEC.contentType });
+
+/**
+ * The codec and Content-Type of a response by the Accept header (HttpApi: Zinc when absent; the media type asked
+ * for, such as `application/vnd.haystack+json`, when one was named); 406 when nothing is acceptable.
+ */
+export function negotiateResponse(accept: string | undefined): ResponseType {
+  if (accept === undefined) return ZINC_RESPONSE;
+  let t = BY_ACCEPT.get(accept);
+  if (t !== undefined) return t;
+  t = responseTypeForAccept(accept);
+  if (t === undefined)
     throw new HaystackError('HS_ERR_NOT_ACCEPTABLE', `No supported format in Accept: ${clipInput(accept)}`);
-  if (accept.length > MAX_ACCEPT_KEPT) return c;
+  if (accept.length > MAX_ACCEPT_KEPT) return t;
   if (BY_ACCEPT.size >= MAX_ACCEPTS) BY_ACCEPT.clear();
-  BY_ACCEPT.set(accept, c);
-  return c;
+  BY_ACCEPT.set(accept, t);
+  return t;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   codecForContentType,
   codecForExtension,
   parseMediaType,
+  responseTypeForAccept,
   valToGrid,
 } from '../../../src/core/codec/media-types.js';
 import * as core from '../../../src/core/index.js';
@@ -135,11 +136,44 @@ describe('codecForAccept (HttpApi content negotiation)', () => {
     'image/png',
     'text/zinc;q=0',
     'application/vnd.haystack+json;version=9',
+    'application/vnd.haystack+json;version=3.5',
+    'application/vnd.haystack+xml',
+    'application/vnd.haystack+turtle',
     'application/json;q=0, text/html',
     'text/zinc;q=.0',
     '*;q=0',
   ])('nothing acceptable in %s (406)', (accept) => {
     expect(codecForAccept(accept)).toBeUndefined();
+  });
+});
+
+describe('responseTypeForAccept (the Content-Type of the answer)', () => {
+  it.each([
+    [undefined, 'zinc', 'text/zinc; charset=utf-8'],
+    ['*/*', 'zinc', 'text/zinc; charset=utf-8'],
+    ['application/json', 'json', 'application/json; charset=utf-8'],
+    ['application/*', 'json', 'application/json; charset=utf-8'],
+    // HttpApi: the Hayson type, with or without its version, is answered in that type.
+    ['application/vnd.haystack+json', 'json', 'application/vnd.haystack+json; charset=utf-8'],
+    ['application/vnd.haystack+json;version=4', 'json', 'application/vnd.haystack+json; version=4; charset=utf-8'],
+    ['Application/Vnd.Haystack+JSON; Version="4"', 'json', 'application/vnd.haystack+json; version=4; charset=utf-8'],
+    ['application/vnd.haystack+json; version=3', 'json3', 'application/vnd.haystack+json; version=3; charset=utf-8'],
+    ['application/json;version=3', 'json3', 'application/json; version=3; charset=utf-8'],
+    ['application/vnd.haystack+json;version=4.0', 'json', 'application/vnd.haystack+json; version=4.0; charset=utf-8'],
+    ['application/vnd.haystack+json;version=3.0', 'json3', 'application/vnd.haystack+json; version=3.0; charset=utf-8'],
+    // The range that chose the codec labels the answer.
+    ['text/csv;q=0.1, application/vnd.haystack+json', 'json', 'application/vnd.haystack+json; charset=utf-8'],
+    ['application/vnd.haystack+json, application/json', 'json', 'application/vnd.haystack+json; charset=utf-8'],
+    ['text/zinc;q=0.1, application/*', 'json', 'application/json; charset=utf-8'],
+    // Haxall reads application/vnd.haystack+<filetype> as that filetype.
+    ['application/vnd.haystack+zinc', 'zinc', 'application/vnd.haystack+zinc; charset=utf-8'],
+    ['application/vnd.haystack+trio', 'trio', 'application/vnd.haystack+trio; charset=utf-8'],
+    ['application/vnd.haystack+csv', 'csv', 'application/vnd.haystack+csv; charset=utf-8'],
+    ['text/trio', 'trio', 'text/trio; charset=utf-8'],
+  ] as const)('%s -> %s as %s', (accept, name, contentType) => {
+    const t = responseTypeForAccept(accept);
+    expect(nameOf(t?.codec)).toBe(name);
+    expect(t?.contentType).toBe(contentType);
   });
 });
 
@@ -154,6 +188,11 @@ describe('codecForContentType (request bodies)', () => {
     ['application/vnd.haystack+json;version=3;charset=utf-8', 'json3'],
     ['text/trio', 'trio'],
     ['text/csv', 'csv'],
+    ['application/vnd.haystack+json', 'json'],
+    ['application/vnd.haystack+json;version=3.0', 'json3'],
+    ['application/json; version=3', 'json3'],
+    ['application/vnd.haystack+zinc; charset=utf-8', 'zinc'],
+    ['application/vnd.haystack+trio', 'trio'],
   ] as const)('%s -> %s', (ct, expected) => {
     expect(nameOf(codecForContentType(ct))).toBe(expected);
   });

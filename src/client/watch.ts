@@ -72,19 +72,6 @@ function watchCall(caller: WatchCaller, op: string, req: Grid, signal: AbortSign
   return caller.call(op, req, signal === undefined ? {} : { signal });
 }
 
-function subscribe(
-  caller: WatchCaller,
-  ids: readonly (Ref | string)[],
-  dis: string,
-  watchId: string | undefined,
-  leaseMs: number | undefined,
-  signal: AbortSignal | undefined,
-): Promise<Grid> {
-  const meta: Record<string, unknown> = watchId === undefined ? { watchDis: dis } : { watchId };
-  if (leaseMs !== undefined) meta.lease = new Num(leaseMs / 1000, 's');
-  return watchCall(caller, 'watchSub', idGrid(ids, meta), signal);
-}
-
 /** Resolves after `ms`, or rejects when `signal` aborts. */
 export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -118,7 +105,8 @@ type ChangeBatch = Map<string | undefined, Dict>;
  */
 export class Watch {
   readonly #caller: WatchCaller;
-  #id: string;
+  // Set by the first watchSub's answer.
+  #id = '';
   readonly #dis: string;
   #leaseMs: number | undefined;
   readonly #state = new Map<string, Dict>();
@@ -131,9 +119,8 @@ export class Watch {
   // pushes came, so a watch read through `entities` alone (or slowly) holds no more than its entities.
   #pending: ChangeBatch | undefined;
 
-  private constructor(caller: WatchCaller, id: string, dis: string, leaseMs: number | undefined) {
+  private constructor(caller: WatchCaller, dis: string, leaseMs: number | undefined) {
     this.#caller = caller;
-    this.#id = id;
     this.#dis = dis;
     this.#leaseMs = leaseMs;
   }
@@ -145,11 +132,9 @@ export class Watch {
 
   /** Open a watch on `ids` (watchSub without watchId) and record the entities' current state. */
   static async open(caller: WatchCaller, ids: readonly (Ref | string)[], options: WatchOptions = {}): Promise<Watch> {
-    const dis = options.dis ?? 'haystack-ts';
-    const res = await subscribe(caller, ids, dis, undefined, options.leaseMs, options.signal);
-    const w = new Watch(caller, watchIdOf(res), dis, durationMs(res.meta.get('lease')));
+    const w = new Watch(caller, options.dis ?? 'haystack-ts', options.leaseMs);
     for (const id of ids) w.#ids.add(refArg(id).id);
-    w.#absorb(res);
+    await w.#reopen(options.signal);
     return w;
   }
 
@@ -160,14 +145,7 @@ export class Watch {
    */
   async resubscribe(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
-    const ids = [...this.#ids];
-    let res: Grid;
-    try {
-      res = await subscribe(this.#caller, ids, this.#dis, this.#id, this.#leaseMs, signal);
-    } catch (err) {
-      if (!(err instanceof CallError)) throw err;
-      res = await subscribe(this.#caller, ids, this.#dis, undefined, this.#leaseMs, signal);
-    }
+    const res = await this.#call('watchSub', this.#subGrid([...this.#ids], this.#id), signal);
     this.#id = watchIdOf(res);
     this.#state.clear();
     // Pushes that ended with a lost connection start again on the new one.
@@ -204,7 +182,7 @@ export class Watch {
     return rows;
   }
 
-  /** Lease the server assigned, in milliseconds, if it said. */
+  /** Lease the server assigned, in milliseconds (the one asked for when the server did not say). */
   get leaseMs(): number | undefined {
     return this.#leaseMs;
   }
@@ -235,42 +213,79 @@ export class Watch {
     return changed;
   }
 
+  /**
+   * One call to this watch. Ops chapter: when watchSub, watchUnsub or watchPoll answers an error grid, the client
+   * must assume the watch is no longer valid and open a new one: a new watch of every id, whose answer (each entity
+   * as it is now, the state replaced) stands in for the call's.
+   */
+  async #call(op: string, req: Grid, signal: AbortSignal | undefined): Promise<Grid> {
+    try {
+      return await watchCall(this.#caller, op, req, signal);
+    } catch (err) {
+      if (!(err instanceof CallError)) throw err;
+      return this.#reopen(signal);
+    }
+  }
+
+  // A new watch of every id (watchSub without watchId), which this one becomes: its id, lease and state the answer's.
+  async #reopen(signal: AbortSignal | undefined): Promise<Grid> {
+    const res = await watchCall(this.#caller, 'watchSub', this.#subGrid([...this.#ids], undefined), signal);
+    this.#id = watchIdOf(res);
+    this.#leaseMs = durationMs(res.meta.get('lease')) ?? this.#leaseMs;
+    this.#state.clear();
+    this.#absorb(res);
+    return res;
+  }
+
+  // A watchSub request: to `watchId`, or to open a new watch without one.
+  #subGrid(ids: readonly (Ref | string)[], watchId: string | undefined): Grid {
+    const meta: Record<string, unknown> = watchId === undefined ? { watchDis: this.#dis } : { watchId };
+    if (this.#leaseMs !== undefined) meta.lease = new Num(this.#leaseMs / 1000, 's');
+    return idGrid(ids, meta);
+  }
+
   #check(): void {
     if (this.#closed) throw new HaystackError('HS_ERR_UNKNOWN_NAME', `Watch ${this.id} is closed`);
   }
 
-  /** Add entities (watchSub with this watchId); returns their current state. */
+  /**
+   * Add entities (watchSub with this watchId); returns their current state (every watched entity's when the watch
+   * had to be opened anew: see {@link Watch.poll}).
+   */
   async add(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
-    const res = await subscribe(this.#caller, ids, this.#dis, this.id, this.#leaseMs, signal);
-    const lease = durationMs(res.meta.get('lease'));
-    if (lease !== undefined) this.#leaseMs = lease;
     for (const id of ids) this.#ids.add(refArg(id).id);
+    const res = await this.#call('watchSub', this.#subGrid(ids, this.id), signal);
+    this.#leaseMs = durationMs(res.meta.get('lease')) ?? this.#leaseMs;
     return this.#absorb(res);
   }
 
   /** Remove entities (watchUnsub with ids) and forget their state. */
   async remove(ids: readonly (Ref | string)[], signal?: AbortSignal): Promise<void> {
     this.#check();
-    await watchCall(this.#caller, 'watchUnsub', idGrid(ids, { watchId: this.id }), signal);
     for (const id of ids) {
       this.#state.delete(refArg(id).id);
       this.#ids.delete(refArg(id).id);
     }
+    await this.#call('watchUnsub', idGrid(ids, { watchId: this.id }), signal);
   }
 
-  /** Entities changed since the last poll and removed ones ({@link isRemovedRow}); the accumulator follows both. */
+  /**
+   * Entities changed since the last poll and removed ones ({@link isRemovedRow}); the accumulator follows both. When
+   * the server no longer knows the watch (an error grid: its lease ran out), a new watch of the same ids is opened
+   * and every watched entity is returned, so no change is missed.
+   */
   async poll(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
     const req = Grid.make({ meta: { watchId: this.id }, cols: [] });
-    return this.#absorb(await watchCall(this.#caller, 'watchPoll', req, signal));
+    return this.#absorb(await this.#call('watchPoll', req, signal));
   }
 
   /** Every watched entity (watchPoll with refresh); replaces the accumulator. */
   async refresh(signal?: AbortSignal): Promise<readonly Dict[]> {
     this.#check();
     const req = Grid.make({ meta: { watchId: this.id, refresh: MARKER }, cols: [] });
-    const res = await watchCall(this.#caller, 'watchPoll', req, signal);
+    const res = await this.#call('watchPoll', req, signal);
     this.#state.clear();
     return this.#absorb(res);
   }

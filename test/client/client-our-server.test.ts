@@ -211,6 +211,34 @@ describe('client against our server', () => {
     );
   });
 
+  it('a watch the server no longer knows is opened anew on poll, add and remove (Ops chapter)', async () => {
+    const c = new HaystackClient({ url });
+    // What the end of a lease does: the server forgets the watch, and answers its id with an error grid.
+    const forget = (id: string) => c.call('watchUnsub', Grid.make({ meta: { watchId: id, close: MARKER }, cols: [] }));
+    const w = await c.watch(['p1', 'sp1']);
+    const first = w.id;
+    await forget(first);
+    // poll: a new watch of the same ids, every entity returned as a change.
+    const all = await w.poll();
+    expect(all.map((d) => d.id?.id).sort()).toEqual(['p1', 'sp1']);
+    expect(w.id).not.toBe(first);
+    expect(await w.poll()).toHaveLength(0);
+    await c.pointWrite('sp1', 10, new Num(66, '°F'));
+    expect((await w.poll()).map((d) => d.id?.id)).toEqual(['sp1']);
+    // add: the new watch holds the old ids and the added one.
+    await forget(w.id);
+    const added = await w.add(['e1']);
+    expect(added.map((d) => d.id?.id).sort()).toEqual(['e1', 'p1', 'sp1']);
+    expect([...w.entities.keys()].sort()).toEqual(['e1', 'p1', 'sp1']);
+    // remove: the new watch holds the ids left.
+    await forget(w.id);
+    await w.remove(['p1']);
+    expect([...w.entities.keys()].sort()).toEqual(['e1', 'sp1']);
+    expect((await w.refresh()).map((d) => d.id?.id).sort()).toEqual(['e1', 'sp1']);
+    await c.pointWrite('sp1', 10, null);
+    await w.close();
+  });
+
   it('watch changes() yields batches until aborted, with an injected delay', async () => {
     const c = new HaystackClient({ url });
     const w = await c.watch(['sp1']);

@@ -49,6 +49,18 @@ describe('watchSub', () => {
     expect(b.meta.get('lease')).toEqual(new Num(10, 'min'));
   });
 
+  it('answers an unknown or expired watchId with an error grid, opening nothing', async () => {
+    // Ops chapter, watchSub: on an error grid the client must assume the watch is gone and open a new one.
+    const unknown = await post(f, 'watchSub', subGrid(['temp'], { watchId: 'nope', watchDis: 'w' }));
+    expect(unknown.isError).toBe(true);
+    expect(unknown.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
+    expect(await f.store.watches()).toEqual([]);
+    const a = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'a', lease: new Num(30, 's') }));
+    f.clock.advance(30_001);
+    const expired = await post(f, 'watchSub', subGrid(['sp'], { watchId: a.meta.get('watchId') }));
+    expect(expired.meta.get('errCode')).toBe('HS_ERR_UNKNOWN_NAME');
+  });
+
   it('adds to an existing watch', async () => {
     const a = await post(f, 'watchSub', subGrid(['temp'], { watchDis: 'a' }));
     const watchId = a.meta.get('watchId');

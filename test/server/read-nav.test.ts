@@ -5,6 +5,7 @@ import { Grid } from '../../src/core/grid/grid.js';
 import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { Uri } from '../../src/core/kinds/uri.js';
+import { PRODUCT_VERSION } from '../../src/server/index.js';
 import { call, type Fixture, get, gridOf, ids, post, startFixture } from './support/server-fixture.js';
 
 let f: Fixture;
@@ -39,6 +40,22 @@ describe('about', () => {
     expect((second.row(0).get('serverTime') as HDateTime).epochMs).toBe(f.clock.now());
     expect(second.row(0).get('serverBootTime')).toEqual(first.row(0).get('serverBootTime'));
     expect((second.row(0).get('serverBootTime') as HDateTime).tz.name).toBe('New_York');
+  });
+
+  it("answers every column of the Ops chapter's About, moduleName and moduleVersion naming this library", async () => {
+    const g = await get(f, 'about');
+    const spec = 'haystackVersion tz serverName serverTime serverBootTime productName productUri productVersion';
+    expect(g.colNames.join(' ')).toBe(`${spec} vendorName vendorUri moduleName moduleVersion`);
+    // An app that embeds the server names itself as the product; the module is still haystack-ts.
+    const embedded = await startFixture({ about: { productName: 'Acme BMS', productVersion: '7.1' } });
+    try {
+      const row = (await get(embedded, 'about')).row(0);
+      expect(row.get('productName')).toBe('Acme BMS');
+      expect(row.get('moduleName')).toBe('haystack-ts');
+      expect(row.get('moduleVersion')).toBe(PRODUCT_VERSION);
+    } finally {
+      await embedded.close();
+    }
   });
 
   it('answers POST with an empty request too', async () => {

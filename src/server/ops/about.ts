@@ -5,6 +5,10 @@ import { Grid, type GridCol } from '../../core/grid/grid.js';
 import { HDateTime } from '../../core/kinds/date-time.js';
 import { Uri } from '../../core/kinds/uri.js';
 import type { OpDef, ServerInfo } from '../op.js';
+import { PRODUCT_VERSION } from '../options.js';
+
+// The npm package this server is.
+const MODULE_NAME = 'haystack-ts';
 
 /** Version of the `ph` library the server implements. */
 export const HAYSTACK_VERSION = '4.0';
@@ -21,6 +25,10 @@ const NAMES = [
   'productVersion',
   'vendorName',
   'vendorUri',
+  // Ops chapter: the module implementing the Haystack protocol when it is a plug-in to the product, as haystack-ts is
+  // in an app that embeds it (and names itself in `about.productName`).
+  'moduleName',
+  'moduleVersion',
 ] as const;
 const SHAPE = DictShape.of(NAMES);
 const COLS: readonly GridCol[] = Object.freeze(NAMES.map((name) => Object.freeze({ name, meta: Dict.EMPTY })));
@@ -44,13 +52,15 @@ function fixedValues(server: ServerInfo): readonly TagVal[] {
       about.productVersion,
       about.vendorName,
       new Uri(about.vendorUri),
+      MODULE_NAME,
+      PRODUCT_VERSION,
     ]);
     VALUES.set(server, values);
   }
   return values;
 }
 
-/** `about`: a single row with haystackVersion, tz, serverName, serverTime, serverBootTime and product facts. */
+/** `about`: a single row with haystackVersion, tz, serverName, serverTime, serverBootTime, product and module facts. */
 export const aboutOp: OpDef = {
   name: 'about',
   noArgs: true,

@@ -18,6 +18,9 @@ const CATCH_UP_ROWS = 1000;
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 5_000;
 
+/** Default of how often the LISTEN connection is checked (and how long the check may take), in ms. */
+export const DEFAULT_LISTEN_CHECK_MS = 10_000;
+
 interface LogRow {
   readonly cur: number;
   readonly version: number | null;
@@ -34,13 +37,18 @@ interface LogRow {
  * version it reported. Notifications that arrive while it reads are coalesced into one more read. When the
  * connection is lost it reconnects (with backoff, for as long as it has listeners) and catches up from the log, so
  * no change is missed; a gap the log no longer covers (pruned, or a bulk change that logged no ids) becomes `reset`.
+ * An idle LISTEN connection hears nothing when it is dropped silently (a NAT or firewall forgetting it): a cheap
+ * query every `checkMs`, answered within `checkMs`, finds it dead, and it is dropped and reconnected as above.
  */
 export class PgChangeFeed {
   readonly #listeners = new Set<StoreChangeListener>();
   readonly #driver: PgDriver;
   readonly #config: pg.ClientConfig;
   readonly #channel: string;
+  readonly #checkMs: number;
   #client: pg.Client | undefined;
+  #checkTimer: ReturnType<typeof setInterval> | undefined;
+  #checking = false;
   #opening: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryMs = RETRY_FIRST_MS;
@@ -51,10 +59,12 @@ export class PgChangeFeed {
   // Callers of `sync` waiting for a read of the log that starts after their call.
   #waiters: (() => void)[] = [];
 
-  constructor(driver: PgDriver, config: pg.ClientConfig, channel: string) {
+  constructor(driver: PgDriver, config: pg.ClientConfig, channel: string, checkMs = DEFAULT_LISTEN_CHECK_MS) {
     this.#driver = driver;
-    this.#config = config;
+    // TCP keepalive keeps NAT and firewall mappings of the idle connection alive; the check below finds it dead.
+    this.#config = { ...config, keepAlive: true, keepAliveInitialDelayMillis: checkMs };
     this.#channel = channel;
+    this.#checkMs = checkMs;
   }
 
   /** Report changes committed from the time it resolves on to `listener`; resolves to the function that stops it. */
@@ -133,6 +143,7 @@ export class PgChangeFeed {
     }
     this.#client = client;
     this.#retryMs = RETRY_FIRST_MS;
+    this.#startChecks();
     // What committed before LISTEN took effect (while disconnected, or since the version was read) is in the log.
     this.#read();
   }
@@ -152,6 +163,7 @@ export class PgChangeFeed {
   #disconnect(): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    this.#stopChecks();
     const client = this.#client;
     this.#client = undefined;
     if (client !== undefined) {
@@ -164,7 +176,40 @@ export class PgChangeFeed {
   #lost(client: pg.Client): void {
     if (this.#client !== client) return;
     this.#client = undefined;
+    this.#stopChecks();
     this.#retry();
+  }
+
+  #startChecks(): void {
+    this.#stopChecks();
+    this.#checkTimer = setInterval(() => {
+      this.#check();
+    }, this.#checkMs);
+    this.#checkTimer.unref();
+  }
+
+  #stopChecks(): void {
+    if (this.#checkTimer !== undefined) clearInterval(this.#checkTimer);
+    this.#checkTimer = undefined;
+  }
+
+  // A round trip on the idle connection; unanswered in time, the connection is ended (at once: a query is pending),
+  // and its 'end' reconnects and catches up. A read in progress is a check of its own.
+  #check(): void {
+    const client = this.#client;
+    if (client === undefined || this.#checking || this.#reading) return;
+    this.#checking = true;
+    // pg takes a per-query reply deadline that its types leave out.
+    const probe = { text: 'SELECT 1', query_timeout: this.#checkMs } as pg.QueryConfig;
+    client.query(probe).then(
+      () => {
+        this.#checking = false;
+      },
+      () => {
+        this.#checking = false;
+        if (this.#client === client) client.end().catch(() => undefined);
+      },
+    );
   }
 
   #retry(): void {

@@ -22,7 +22,7 @@ import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
 import type { UserStore } from '../user-store.js';
 import { pgAuthState } from './pg-auth-state.js';
-import { changeChannel, PgChangeFeed } from './pg-changes.js';
+import { changeChannel, DEFAULT_LISTEN_CHECK_MS, PgChangeFeed } from './pg-changes.js';
 import { clientConfig, createPool, loadPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import { storageFailure } from './pg-errors.js';
 import { dropPartitionsBefore, type HistoryMode, listPartitions, migrateSchema } from './pg-schema.js';
@@ -59,6 +59,12 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
   readonly scanCacheEntities?: number;
   /** Entities read per round trip while the copy fills (default `DEFAULT_MIRROR_CHUNK`, 1,000); SQL answers meanwhile. */
   readonly scanCacheChunk?: number;
+  /**
+   * How often the connection that LISTENs for other processes' changes is checked with a cheap query, in ms (default
+   * 10,000). One unanswered within as long (dropped silently by a NAT, a firewall or a network) is replaced and the
+   * changes missed meanwhile are read from the change log, instead of going unheard until the next write.
+   */
+  readonly listenCheckMs?: number;
 }
 
 /** A PostgreSQL StorageAdapter; its users and sessions live in the same schema. */
@@ -133,6 +139,9 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
   if (options.queryTimeoutMs !== undefined && !isTimerMs(options.queryTimeoutMs)) {
     throw new ValueError(`queryTimeoutMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`);
   }
+  if (options.listenCheckMs !== undefined && !isTimerMs(options.listenCheckMs)) {
+    throw new ValueError(`listenCheckMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`);
+  }
   const driver = await loadPgDriver();
   const connection = { ...options, ...(url === undefined ? {} : { url }) };
   // Migrations on a connection of their own, with no reply deadline: on a large store one may take minutes.
@@ -161,6 +170,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       schema,
     ),
     channel,
+    options.listenCheckMs ?? DEFAULT_LISTEN_CHECK_MS,
   );
 
   // Plain PostgreSQL retention: drop months that ended before the horizon, now and every hour.

@@ -17,7 +17,16 @@ export interface RedisConnectionOptions {
    * A store's keys share one hash tag, so they all live in one slot (on one primary at a time).
    */
   readonly cluster?: boolean;
+  /**
+   * How often the subscriber connection is checked with a PING, in ms (default 10,000): one unanswered within as long
+   * (dropped silently by a NAT, a firewall or a network) is replaced, and the subscription's `onReset` runs. Single
+   * node only: a cluster client keeps its subscriber connection itself.
+   */
+  readonly subscriberCheckMs?: number;
 }
+
+/** Default of {@link RedisConnectionOptions.subscriberCheckMs}. */
+export const DEFAULT_SUBSCRIBER_CHECK_MS = 10_000;
 
 // Loaded only when a Redis store is opened: ioredis is an optional dependency.
 let driver: Promise<IoRedisModule> | undefined;
@@ -53,14 +62,17 @@ export class RedisConnection {
   readonly #client: Client;
   readonly #shas = new Map<LuaScript, string>();
   #subscriber: Client | undefined;
+  #subscriberCheck: ReturnType<typeof setInterval> | undefined;
+  readonly #subscriberCheckMs: number | undefined;
   #closed = false;
 
   // A second connection for SUBSCRIBE, queueing commands while it reconnects so that ioredis can subscribe again.
   readonly #newSubscriber: () => Client;
 
-  private constructor(client: Client, newSubscriber: () => Client) {
+  private constructor(client: Client, newSubscriber: () => Client, subscriberCheckMs: number | undefined) {
     this.#client = client;
     this.#newSubscriber = newSubscriber;
+    this.#subscriberCheckMs = subscriberCheckMs;
   }
 
   /**
@@ -136,7 +148,8 @@ export class RedisConnection {
         throw new StorageError(`Redis has no database ${String(db)}: ${why}`, { cause: err });
       }
     }
-    return new RedisConnection(client, newSubscriber);
+    const checkMs = options.cluster === true ? undefined : (options.subscriberCheckMs ?? DEFAULT_SUBSCRIBER_CHECK_MS);
+    return new RedisConnection(client, newSubscriber, checkMs);
   }
 
   /** True once {@link close} was called. */
@@ -307,12 +320,39 @@ export class RedisConnection {
       sub.disconnect();
       throw this.#failure(err);
     }
+    if (this.#subscriberCheckMs !== undefined) this.#checkSubscriber(sub, this.#subscriberCheckMs);
+  }
+
+  // A subscribed connection only receives: dropped silently, it would wait for messages that never come. A PING
+  // unanswered in time drops it, and ioredis connects again (the 'ready' above subscribes and resets).
+  #checkSubscriber(sub: Client, ms: number): void {
+    let pending = false;
+    this.#subscriberCheck = setInterval(() => {
+      if (pending || sub.status !== 'ready') return;
+      pending = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error('PING unanswered'));
+        }, ms);
+      });
+      Promise.race([sub.ping(), late])
+        .catch(() => {
+          if (!this.#closed) sub.disconnect(true);
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          pending = false;
+        });
+    }, ms);
+    this.#subscriberCheck.unref();
   }
 
   /** Close the connections; closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#subscriberCheck !== undefined) clearInterval(this.#subscriberCheck);
     const clients = this.#subscriber === undefined ? [this.#client] : [this.#client, this.#subscriber];
     await Promise.all(clients.map(quit));
   }

@@ -2,6 +2,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
+import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
@@ -36,6 +37,12 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number;
   /** True when `url` names a node of a Redis Cluster (the store's keys share one slot; default false). */
   readonly cluster?: boolean;
+  /**
+   * How often the connection that receives other processes' changes is checked with a PING, in ms (default 10,000).
+   * One unanswered within as long (dropped silently by a NAT, a firewall or a network) is replaced and listeners are
+   * told `reset`, instead of hearing nothing until it is noticed otherwise. Single node only.
+   */
+  readonly subscriberCheckMs?: number;
   /**
    * Most entities this process keeps a copy of (default `DEFAULT_MIRROR_ENTITIES`, 1,000,000; 0 turns it off): decoded,
    * with the memory store's indexes, it answers `read`, `readByIds` and `count` after one round trip that checks it
@@ -100,6 +107,15 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     const message = `Redis store: prefix ${JSON.stringify(prefix)} must be 1-64 of A-Z a-z 0-9 _ . : -`;
     throw new OptionError(typeof prefix === 'string' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE', 'prefix', message);
   }
+  const checkMs = options.subscriberCheckMs;
+  if (checkMs !== undefined && !isTimerMs(checkMs)) {
+    const message = `Redis store: subscriberCheckMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`;
+    throw new OptionError(
+      typeof checkMs === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE',
+      'subscriberCheckMs',
+      message,
+    );
+  }
   const idPrefix = storeIdPrefix('Redis', options.idPrefix);
   const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
   const clock = options.clock ?? Date.now;
@@ -108,6 +124,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     url,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
     cluster: options.cluster === true,
+    ...(options.subscriberCheckMs === undefined ? {} : { subscriberCheckMs: options.subscriberCheckMs }),
   });
   try {
     const meta = `${keyBase(prefix)}${KEY.meta}`;

@@ -3,37 +3,17 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
-import type { StoreChange } from '../../../src/storage/change-notifier.js';
-import { openPostgresStore, type PostgresStore } from '../../../src/storage/postgres/index.js';
+import {
+  openPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from '../../../src/storage/postgres/index.js';
+import { type ChangeRecorder, changeRecorder, names } from '../../support/change-recorder.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
+import { startSilentProxy } from '../../support/silent-proxy.js';
 
 const schemas = testSchemas('changes');
 afterAll(() => schemas.dropAll());
-
-// Changes received, and a promise per condition that resolves once some received change satisfies it.
-function recorder() {
-  const changes: StoreChange[] = [];
-  const waiters: { readonly test: (c: StoreChange) => boolean; readonly resolve: () => void }[] = [];
-  return {
-    changes,
-    listener: (c: StoreChange): void => {
-      changes.push(c);
-      for (const w of [...waiters]) {
-        if (w.test(c)) {
-          waiters.splice(waiters.indexOf(w), 1);
-          w.resolve();
-        }
-      }
-    },
-    until: (test: (c: StoreChange) => boolean): Promise<void> =>
-      new Promise<void>((resolve) => {
-        if (changes.some(test)) resolve();
-        else waiters.push({ test, resolve });
-      }),
-  };
-}
-
-const names = (id: string) => (c: StoreChange) => c.kind === 'entities' && c.ids.includes(id);
 
 async function listenPids(applicationName: string): Promise<number[]> {
   const r = await adminQuery<{ readonly pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
@@ -50,22 +30,24 @@ async function eventually(check: () => Promise<boolean>, deadlineMs = 10_000): P
   }
 }
 
-// A store listening for changes and a second one writing, on a new schema; `a` added and heard before `body` runs.
+// A store listening for changes (with `options` over the defaults) and a second one writing, on a new schema; `a`
+// added and heard before `body` runs.
 async function withListener(
   tag: string,
   body: (s: {
     readonly applicationName: string;
     readonly listening: PostgresStore;
     readonly writer: PostgresStore;
-    readonly rec: ReturnType<typeof recorder>;
+    readonly rec: ChangeRecorder;
   }) => Promise<void>,
+  options: Partial<PostgresStoreOptions> = {},
 ): Promise<string> {
   const schema = schemas.next();
   const applicationName = `hs-${tag}-${schema.slice(-8)}`;
-  const listening = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 2, applicationName });
+  const listening = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 2, applicationName, ...options });
   const writer = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 2 });
   try {
-    const rec = recorder();
+    const rec = changeRecorder();
     await listening.subscribeChanges(rec.listener);
     await writer.commit([{ op: 'add', tags: Dict.of({ id: new Ref('a'), point: MARKER }) }]);
     await rec.until(names('a'));
@@ -103,6 +85,29 @@ describe('PostgreSQL change notifications', () => {
     expect(await listenPids(applicationName)).toEqual([]);
   });
 
+  it('notices a LISTEN connection dropped silently and reports what committed after, with no call of its own', async () => {
+    // A NAT or firewall that forgets the idle connection: no FIN, no RST, the server never hears of it either.
+    const target = new URL(TEST_PG_URL);
+    const proxy = await startSilentProxy(target.hostname, Number(target.port === '' ? 5432 : target.port));
+    const proxied = new URL(TEST_PG_URL);
+    proxied.port = String(proxy.port);
+    try {
+      await withListener(
+        'silent',
+        async ({ applicationName, writer, rec }) => {
+          expect(proxy.dropSilently(`${applicationName}:listen`)).toBe(1);
+          // Nothing is asked of the listening store: only its own check of the connection can find it dead.
+          await writer.commit([{ op: 'add', tags: Dict.of({ id: new Ref('b'), point: MARKER }) }]);
+          await rec.until(names('b'));
+          expect(rec.changes.filter((c) => c.kind === 'reset')).toEqual([]);
+        },
+        { url: proxied.toString(), listenCheckMs: 200 },
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('reports a change committed while the LISTEN connection is down before a sync resolves', async () => {
     await withListener('sync', async ({ applicationName, listening, writer, rec }) => {
       for (const round of ['b', 'c']) {
@@ -125,7 +130,7 @@ describe('PostgreSQL change notifications', () => {
     const listening = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 2 });
     const writer = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 2 });
     try {
-      const rec = recorder();
+      const rec = changeRecorder();
       await listening.subscribeChanges(rec.listener);
       await writer.commit(
         Array.from({ length: 10_001 }, (_, i) => ({

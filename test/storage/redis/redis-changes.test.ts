@@ -1,0 +1,78 @@
+// Redis change notifications beyond the contract kit: the subscriber connection killed (CLIENT KILL TYPE pubsub) or
+// dropped silently (a NAT or firewall forgetting it) comes back, and the listeners hear of what they may have missed.
+
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Dict } from '../../../src/core/grid/dict.js';
+import { MARKER } from '../../../src/core/kinds/marker.js';
+import { Ref } from '../../../src/core/kinds/ref.js';
+import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
+import { changeRecorder, names } from '../../support/change-recorder.js';
+import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
+import { startSilentProxy } from '../../support/silent-proxy.js';
+
+const up = await redisReachable();
+if (!up && process.env.CI !== undefined) throw new Error(`Redis is not reachable at ${SHARED_REDIS_URL}`);
+const prefixes = redisPrefixes();
+afterAll(async () => {
+  if (up) await prefixes.cleanup();
+});
+
+const add = (store: RedisStore, id: string) =>
+  store.commit([{ op: 'add', tags: Dict.of({ id: new Ref(id), point: MARKER }) }]);
+
+describe.skipIf(!up)('Redis change notifications', () => {
+  it('subscribe again after CLIENT KILL TYPE pubsub, telling listeners they may have missed changes', async () => {
+    // A private server: the kill reaches every subscriber of the server, and the shared one serves other test files.
+    const redis = await startPrivateRedis();
+    const listening = await openRedisStore({ url: redis.url, scanCacheEntities: 0 });
+    const writer = await openRedisStore({ url: redis.url, scanCacheEntities: 0 });
+    const admin = new Redis(redis.url);
+    try {
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      await add(writer, 'a');
+      await rec.until(names('a'));
+      expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBe(1);
+      await add(writer, 'b');
+      await rec.until((c) => c.kind === 'reset' || names('b')(c));
+      await rec.until((c) => c.kind === 'reset');
+      await add(writer, 'c');
+      await rec.until(names('c'));
+    } finally {
+      admin.disconnect();
+      await listening.close();
+      await writer.close();
+      await redis.stop();
+    }
+  });
+
+  it('notice a subscriber connection dropped silently, with no call of its own', async () => {
+    const target = new URL(SHARED_REDIS_URL);
+    const proxy = await startSilentProxy(target.hostname, Number(target.port === '' ? 6379 : target.port));
+    const prefix = prefixes.next();
+    const listening = await openRedisStore({
+      url: `redis://127.0.0.1:${String(proxy.port)}`,
+      prefix,
+      scanCacheEntities: 0,
+      subscriberCheckMs: 200,
+    });
+    const writer = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
+    try {
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      await add(writer, 'a');
+      await rec.until(names('a'));
+      expect(proxy.dropSilently('subscribe')).toBe(1);
+      await add(writer, 'b');
+      // Published while nobody heard: the subscription comes back and the listeners are told to reset.
+      await rec.until((c) => c.kind === 'reset');
+      await add(writer, 'c');
+      await rec.until(names('c'));
+    } finally {
+      await listening.close();
+      await writer.close();
+      await proxy.close();
+    }
+  });
+});

@@ -62,8 +62,8 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
     hisCount: (id) => run('hisCount', () => store.hisCount(id)),
     readPriorityArray: (id) => run('readPriorityArray', () => store.readPriorityArray(id)),
     pointWrite: (req) => run('pointWrite', () => store.pointWrite(req)),
-    async watchOpen(dis, lease, owner) {
-      const w = await run('watchOpen', () => store.watchOpen(dis, lease, owner));
+    async watchOpen(dis, lease, owner, maxOwned) {
+      const w = await run('watchOpen', () => store.watchOpen(dis, lease, owner, maxOwned));
       watchEvent({ action: 'open', watchId: w.id });
       return w;
     },

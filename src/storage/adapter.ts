@@ -214,9 +214,11 @@ export interface StorageAdapter {
 
   /**
    * Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). A
-   * lease that is not a positive number throws `ValueError`.
+   * lease that is not a positive number throws `ValueError`. With `owner` and `maxOwned`, an owner holding that many
+   * open watches already is refused with `LimitError` (`maxWatchesPerUser`): counted and opened in one atomic step,
+   * so that adapters over one store (several processes) opening at once cannot pass the limit together.
    */
-  watchOpen(dis: string, leaseMs: number, owner?: string): Promise<WatchInfo>;
+  watchOpen(dis: string, leaseMs: number, owner?: string, maxOwned?: number): Promise<WatchInfo>;
   /**
    * Add ids to a watch (renews its lease); already-watched ids are ignored, ids need not exist yet. Polls report
    * changes made after the add.

@@ -209,7 +209,7 @@ function bindAll(store: StorageAdapter): StorageAdapter {
     hisCount: (id) => store.hisCount(id),
     readPriorityArray: (id) => store.readPriorityArray(id),
     pointWrite: (req) => store.pointWrite(req),
-    watchOpen: (dis, lease, owner) => store.watchOpen(dis, lease, owner),
+    watchOpen: (dis, lease, owner, maxOwned) => store.watchOpen(dis, lease, owner, maxOwned),
     watchInfo: (watchId) => store.watchInfo(watchId),
     watchAdd: (w, ids) => store.watchAdd(w, ids),
     watchRemove: (w, ids) => store.watchRemove(w, ids),

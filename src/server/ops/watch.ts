@@ -47,7 +47,8 @@ async function ownWatch(ctx: OpContext, watchId: string): Promise<WatchInfo> {
   return w;
 }
 
-// Each user may hold only so many watches, so one caller cannot use up the store's watches.
+// Each user may hold only so many watches, so one caller cannot use up the store's watches. The store counts again as
+// it opens (atomically, for every process over it); this check is for adapters that do not.
 async function checkWatchQuota(ctx: OpContext): Promise<void> {
   const max = ctx.server.limits.maxWatchesPerUser;
   const username = ctx.principal.username;
@@ -58,7 +59,7 @@ async function checkWatchQuota(ctx: OpContext): Promise<void> {
 
 // The watchSubs of each store run one after the other from their limit checks to their changes: calls running at
 // once (the members of one WebSocket batch) would otherwise each count the watches before any opened, and all pass.
-// Within this process: several processes over one store can still race, by as many calls as there are processes.
+// Across processes the store's own count as it opens (`maxOwned`) holds the limit.
 const subscribing = new WeakMap<object, Promise<unknown>>();
 
 function inTurn<T>(store: object, work: () => Promise<T>): Promise<T> {
@@ -75,7 +76,8 @@ async function openWatch(req: Grid, ctx: OpContext, lease: number | undefined): 
   const dis = metaStr(req, 'watchDis');
   if (dis === undefined) throw badRequest('Missing watchDis in grid meta to open a watch');
   await checkWatchQuota(ctx);
-  return (await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs, ctx.principal.username)).id;
+  const max = ctx.server.limits.maxWatchesPerUser;
+  return (await ctx.store.watchOpen(dis, lease ?? ctx.server.defaultLeaseMs, ctx.principal.username, max)).id;
 }
 
 /** `watchSub`: open a watch (or add to `watchId`), subscribe the ids that exist, answer their current state. */

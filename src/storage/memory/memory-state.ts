@@ -33,7 +33,7 @@ import {
   writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
-import { unknownWatchError } from '../storage-errors.js';
+import { ownerLimitError, unknownWatchError } from '../storage-errors.js';
 import { HisSeries } from './his-series.js';
 
 /** Limits of a memory store; every one is checked where input enters. */
@@ -244,11 +244,23 @@ export class MemoryState {
   }
 
   /** Open a watch. */
-  watchOpen(dis: string, leaseMs: number, now: number, limits: MemoryStoreLimits, owner?: string): WatchInfo {
+  watchOpen(
+    dis: string,
+    leaseMs: number,
+    now: number,
+    limits: MemoryStoreLimits,
+    owner?: string,
+    maxOwned?: number,
+  ): WatchInfo {
     const lease = checkLease(leaseMs, limits.maxLeaseMs);
     this.#dropExpiredWatches(now);
     if (this.#watches.size >= limits.maxWatches) {
       throw new LimitError('maxWatches', `At most ${limits.maxWatches} watches may be open`);
+    }
+    if (owner !== undefined && maxOwned !== undefined) {
+      let owned = 0;
+      for (const w of this.#watches.values()) if (w.owner === owner) owned++;
+      if (owned >= maxOwned) throw ownerLimitError(maxOwned);
     }
     const w: Watch = {
       id: `w-${randomUUID()}`,

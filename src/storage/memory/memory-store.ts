@@ -117,7 +117,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         );
         return arr;
       }),
-    watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), limits, owner)),
+    watchOpen: (dis, leaseMs, owner, maxOwned) =>
+      settle(() => state.watchOpen(dis, leaseMs, now(), limits, owner, maxOwned)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now(), limits)),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => settle(() => state.watchLease(watchId, leaseMs, now(), limits)),

@@ -166,6 +166,8 @@ export const PG_SCHEMA_VERSION = MIGRATIONS.length;
 const LOCK_CLASS = 0x48735473;
 /** The advisory lock class that serialises SCRAM-exchange puts of a schema (the second key: its name's hash). */
 export const AUTH_LOCK_CLASS = LOCK_CLASS + 1;
+/** The advisory lock class that serialises watch opens of a schema, so its watch limits hold across processes. */
+export const WATCH_LOCK_CLASS = LOCK_CLASS + 2;
 
 /** Options of {@link migrateSchema}. */
 export interface MigrateOptions {

@@ -48,7 +48,7 @@ import {
 } from '../priority-array.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
 import { TagKind, type TagRow, tagRows } from '../sql/tag-rows.js';
-import { unknownWatchError } from '../storage-errors.js';
+import { ownerLimitError, unknownWatchError } from '../storage-errors.js';
 import { COPY_NULL, copyBytea, copyIn, copyNum, copyText } from './pg-copy.js';
 import { POSTGRES_DIALECT } from './pg-dialect.js';
 import { type PgClient, type PgDriver, type PgPool, withoutDeadline } from './pg-driver.js';
@@ -62,7 +62,7 @@ import {
   cursorRows,
   joinByTs,
 } from './pg-his-cursor.js';
-import { ensurePartitions, type HistoryMode, listPartitions } from './pg-schema.js';
+import { ensurePartitions, type HistoryMode, listPartitions, WATCH_LOCK_CLASS } from './pg-schema.js';
 
 /** Limits of a PostgreSQL store; every one is checked where input enters. */
 export interface PostgresStoreLimits {
@@ -655,14 +655,24 @@ export class PgState {
     });
   }
 
-  /** Open a watch. */
-  watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): Promise<WatchInfo> {
+  /**
+   * Open a watch. Opens of the schema take turns (an advisory lock to the end of the transaction): under READ
+   * COMMITTED two processes would each count the watches before either inserts, and both pass the limits.
+   */
+  watchOpen(dis: string, leaseMs: number, now: number, owner?: string, maxOwned?: number): Promise<WatchInfo> {
     const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
     return this.#tx(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [WATCH_LOCK_CLASS, this.#schema]);
       await this.#dropExpiredWatches(c, now);
-      const n = await c.query<{ readonly n: number }>('SELECT count(*)::int AS n FROM watch');
+      const n = await c.query<{ readonly n: number; readonly owned: number }>(
+        'SELECT count(*)::int AS n, (count(*) FILTER (WHERE owner = $1))::int AS owned FROM watch',
+        [owner ?? null],
+      );
       if ((n.rows[0]?.n ?? 0) >= this.#limits.maxWatches) {
         throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
+      }
+      if (owner !== undefined && maxOwned !== undefined && (n.rows[0]?.owned ?? 0) >= maxOwned) {
+        throw ownerLimitError(maxOwned);
       }
       const id = `w-${randomUUID()}`;
       await c.query(

@@ -265,7 +265,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     readPriorityArray: (id) => call(() => state.readPriorityArray(id, now())),
     overrideEnds: () => call(() => state.overrideEnds(now())),
     pointWrite: (req) => call(() => state.pointWrite(req, now())),
-    watchOpen: (dis, leaseMs, owner) => call(() => state.watchOpen(dis, leaseMs, now(), owner)),
+    watchOpen: (dis, leaseMs, owner, maxOwned) => call(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => call(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => call(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => call(() => state.watchLease(watchId, leaseMs, now())),

@@ -376,11 +376,22 @@ end
 return out
 `);
 
-/** Open a watch (ARGV: base, now, id, dis, owner|'', hasOwner 0/1, lease, maxWatches): `{1, info}` or `{3}`. */
+/**
+ * Open a watch (ARGV: base, now, id, dis, owner|'', hasOwner 0/1, lease, maxWatches, maxOwned or -1 for none):
+ * `{1, info}`, `{3}` when maxWatches are open, `{4}` when the owner holds maxOwned.
+ */
 export const WATCH_OPEN = script(`${WATCH}
 local base, now, wid = ARGV[1], ARGV[2], ARGV[3]
 dropExpired(base, now)
 if redis.call('ZCARD', base .. ':w') >= tonumber(ARGV[8]) then return {3} end
+local maxOwned = tonumber(ARGV[9] or '-1')
+if ARGV[6] == '1' and maxOwned >= 0 then
+  local owned = 0
+  for _, w in ipairs(redis.call('ZRANGE', base .. ':w', 0, -1)) do
+    if redis.call('HGET', base .. ':w:' .. w, 'owner') == ARGV[5] then owned = owned + 1 end
+  end
+  if owned >= maxOwned then return {4} end
+end
 local key = base .. ':w:' .. wid
 redis.call('HSET', key, 'dis', ARGV[4], 'lease', ARGV[7], 'renewed', now,
   'polled', redis.call('GET', KEYS[1]) or '0', 'seq', '0')

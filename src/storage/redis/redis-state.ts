@@ -35,7 +35,7 @@ import {
   writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
-import { conflictError, unknownWatchError } from '../storage-errors.js';
+import { conflictError, ownerLimitError, unknownWatchError } from '../storage-errors.js';
 import type { RedisConnection } from './redis-client.js';
 import { decodeEntity, decodeSamples, encodeSample } from './redis-codec.js';
 import { indexKeys, KEY, keyBase, numberKeys } from './redis-keys.js';
@@ -82,6 +82,8 @@ const MAX_ATTEMPTS = 50;
 const DONE = 1;
 const DUE = 2;
 const LIMITED = 3;
+// WATCH_OPEN's reply when the owner holds its most watches already.
+const OWNER_LIMITED = 4;
 
 /** What one APPLY call writes. */
 interface ChangePlan {
@@ -406,7 +408,7 @@ export class RedisState {
   }
 
   /** Open a watch. */
-  async watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): Promise<WatchInfo> {
+  async watchOpen(dis: string, leaseMs: number, now: number, owner?: string, maxOwned?: number): Promise<WatchInfo> {
     const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
     const id = `w-${randomUUID()}`;
     const r = await this.#redis.eval(S.WATCH_OPEN, this.#ver, [
@@ -418,10 +420,12 @@ export class RedisState {
       owner === undefined ? '0' : '1',
       lease,
       this.#limits.maxWatches,
+      owner === undefined || maxOwned === undefined ? -1 : maxOwned,
     ]);
     if (Number(r[0]) === LIMITED) {
       throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
     }
+    if (Number(r[0]) === OWNER_LIMITED) throw ownerLimitError(maxOwned ?? 0);
     return watchInfo(r[1]);
   }
 

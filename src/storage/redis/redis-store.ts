@@ -193,7 +193,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
     overrideEnds: () => run(() => state.overrideEnds(now())),
     pointWrite: (req) => run(() => state.pointWrite(req, now())),
-    watchOpen: (dis, leaseMs, owner) => run(() => state.watchOpen(dis, leaseMs, now(), owner)),
+    watchOpen: (dis, leaseMs, owner, maxOwned) => run(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => run(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => run(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => run(() => state.watchLease(watchId, leaseMs, now())),

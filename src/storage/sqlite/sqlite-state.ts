@@ -40,7 +40,7 @@ import {
 } from '../priority-array.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
 import { TagKind, tagRows } from '../sql/tag-rows.js';
-import { unknownWatchError } from '../storage-errors.js';
+import { ownerLimitError, unknownWatchError } from '../storage-errors.js';
 import { BatchInsert } from './batch-insert.js';
 import { EntityMirror, type MirrorStats } from './entity-mirror.js';
 import { SQLITE_DIALECT, sqliteParams } from './sqlite-dialect.js';
@@ -196,6 +196,7 @@ export class SqliteState {
       watchIds: db.prepare('SELECT id FROM watch_entity WHERE watch = ? ORDER BY seq').pluck(),
       allWatches: db.prepare('SELECT id, dis, owner, lease_ms, renewed_at, polled_version FROM watch ORDER BY rowid'),
       watchCount: db.prepare('SELECT count(*) FROM watch').pluck(),
+      ownerWatchCount: db.prepare('SELECT count(*) FROM watch WHERE owner = ?').pluck(),
       insertWatch: db.prepare(
         'INSERT INTO watch (id, dis, owner, lease_ms, renewed_at, polled_version) VALUES (?, ?, ?, ?, ?, ?)',
       ),
@@ -422,13 +423,16 @@ export class SqliteState {
     });
   }
 
-  /** Open a watch. */
-  watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined): WatchInfo {
+  /** Open a watch; in one immediate transaction with the counts, so processes opening at once count each other. */
+  watchOpen(dis: string, leaseMs: number, now: number, owner: string | undefined, maxOwned?: number): WatchInfo {
     const lease = checkLease(leaseMs, this.#limits.maxLeaseMs);
     return this.#write(() => {
       this.#dropExpiredWatches(now);
       if ((this.#q.watchCount.get() as number) >= this.#limits.maxWatches) {
         throw new LimitError('maxWatches', `At most ${String(this.#limits.maxWatches)} watches may be open`);
+      }
+      if (owner !== undefined && maxOwned !== undefined && (this.#q.ownerWatchCount.get(owner) as number) >= maxOwned) {
+        throw ownerLimitError(maxOwned);
       }
       const id = `w-${randomUUID()}`;
       this.#q.insertWatch.run(id, dis, owner ?? null, lease, now, this.#version());

@@ -181,7 +181,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
-    watchOpen: (dis, leaseMs, owner) => settle(() => state.watchOpen(dis, leaseMs, now(), owner)),
+    watchOpen: (dis, leaseMs, owner, maxOwned) => settle(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),
     watchLease: (watchId, leaseMs) => settle(() => state.watchLease(watchId, leaseMs, now())),

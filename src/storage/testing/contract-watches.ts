@@ -179,6 +179,30 @@ export function describeWatchContract(h: Harness): void {
       }
     });
 
+    it('opens at most maxOwned watches per owner, however many adapters open them at once', async () => {
+      const fixture = await h.open();
+      const { store: a } = fixture;
+      // Over a shared store, half the opens go through a second adapter (another process).
+      const b = h.sibling === undefined ? a : await h.sibling(fixture);
+      await a.watchOpen('first', LEASE, 'ann', 3);
+      await a.watchOpen('not counted', LEASE);
+      await a.watchOpen('not counted', LEASE, 'bob', 3);
+      const tries = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? a : b).watchOpen(`w${String(i)}`, LEASE, 'ann', 3)),
+      );
+      expect(tries.filter((t) => t.status === 'fulfilled')).toHaveLength(2);
+      for (const t of tries) {
+        if (t.status === 'rejected')
+          expect(t.reason).toMatchObject({ code: 'HS_ERR_LIMIT', limit: 'maxWatchesPerUser' });
+      }
+      const anns = (await b.watches()).filter((w) => w.owner === 'ann');
+      expect(anns).toHaveLength(3);
+      // A watch closed frees its place.
+      await a.watchClose(anns[0]?.id ?? '');
+      expect((await b.watchOpen('again', LEASE, 'ann', 3)).owner).toBe('ann');
+      await expect(a.watchOpen('over', LEASE, 'ann', 3)).rejects.toMatchObject({ limit: 'maxWatchesPerUser' });
+    });
+
     it('keeps watches in the store: a second adapter over it sees the same watches and changes', async (ctx) => {
       if (h.sibling === undefined) {
         ctx.skip();

@@ -3,7 +3,8 @@
 /**
  * Entities changed through another adapter over the same store (another server process, or another adapter in this
  * one), or `reset` when the store cannot say which (its notifications were interrupted, e.g. a reconnect): then
- * every entity may have changed.
+ * every entity may have changed. `users` tells of users changed through the store's user store (role, enabled,
+ * password, deleted, sessions ended), so that every process checks their open sessions again at once.
  */
 export type StoreChange =
   | {
@@ -18,8 +19,14 @@ export type StoreChange =
       readonly expiries?: readonly { readonly id: string; readonly at: number }[];
     }
   | {
-      /** Changes may have been missed: treat every entity as changed. */
+      /** Changes may have been missed: treat every entity (and every user) as changed. */
       readonly kind: 'reset';
+    }
+  | {
+      /** Users changed: their sessions are to be checked again (entities are unchanged). */
+      readonly kind: 'users';
+      /** The usernames; never empty. */
+      readonly usernames: readonly string[];
     };
 
 /** Receives {@link StoreChange}s; it must not throw (errors are the listener's to handle). */

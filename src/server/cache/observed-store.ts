@@ -23,6 +23,8 @@ export interface StoreObserver {
   wants?(): boolean;
   /** Changes may have been missed (another process's, while the store's notifications were interrupted). */
   reset?(): void;
+  /** Users were changed through the store (by any process): their sessions are to be checked again. */
+  usersChanged?(usernames: readonly string[]): void;
 }
 
 /** An observer that passes everything on to the observers added to it (a response cache, WebSocket pushes, ...). */
@@ -51,6 +53,10 @@ export class ChangeFeed implements StoreObserver {
 
   reset(): void {
     for (const o of this.#observers) o.reset?.();
+  }
+
+  usersChanged(usernames: readonly string[]): void {
+    for (const o of this.#observers) o.usersChanged?.(usernames);
   }
 }
 
@@ -93,6 +99,11 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
   // Changes heard and being read back: the observer has not been told of them yet.
   const readingBack = new Set<Promise<void>>();
   const onChange = (change: StoreChange): void => {
+    // Sessions matter whether or not anyone follows entity changes.
+    if (change.kind === 'users') {
+      observer.usersChanged?.(change.usernames);
+      return;
+    }
     if (observer.wants?.() === false) return;
     if (change.kind === 'reset') {
       observer.reset?.();

@@ -105,7 +105,7 @@ export function createWebSocketEndpoint(
   // A watch pushes to the connection that subscribed it last (a reconnecting client takes its watches along).
   const watchOwners = new Map<string, Session>();
   let timers: ReturnType<typeof setInterval>[] = [];
-  // Changes made through the users API of this process (other processes' are seen by the periodic session check).
+  // Changes made through the users API of this process (other processes' come from the store: usersChanged below).
   const onUserChange = (m: unknown): void => {
     const username = (m as UserChangeEvent).username;
     for (const s of sessions) if (s.principal?.username === username) s.userChanged();
@@ -141,8 +141,23 @@ export function createWebSocketEndpoint(
       for (const s of sessions) s.changed(changes);
     },
     reset() {
-      // Another process's changes may have been missed: poll every pushed watch.
-      for (const s of sessions) s.pollAll();
+      // Another process's changes may have been missed: poll every pushed watch, and check every session again
+      // before its next call (a user change may have been missed too).
+      for (const s of sessions) {
+        s.pollAll();
+        s.userChanged();
+      }
+    },
+    usersChanged(usernames: readonly string[]) {
+      // Changed by any process (this one's users API too): checked now, so that a session ended closes at once
+      // rather than at its next message or the periodic check, and the next call waits for the check.
+      const changed = new Set(usernames);
+      for (const s of sessions) {
+        const name = s.principal?.username;
+        if (name === undefined || !changed.has(name)) continue;
+        s.userChanged();
+        s.checkSession();
+      }
     },
     expires(id: string, at: number) {
       // Nobody to push to: a watch subscribed later is polled (pushPollMs), which sees the end as any change.
@@ -345,7 +360,8 @@ export function createWebSocketEndpoint(
         else await this.#login(m);
         return;
       }
-      if (this.#stale && !(await this.#recheck())) return;
+      // A check under way (a user change heard) or due: the call runs with its outcome.
+      while (this.#stale || this.#checking !== undefined) if (!(await this.#recheck())) return;
       switch (m.kind) {
         case 'request':
           this.#startRequest(m.request);
@@ -455,17 +471,25 @@ export function createWebSocketEndpoint(
     }
 
     /**
-     * Its user was changed through this process's users API: the next message waits for the session to be checked
-     * again, so that it runs with the new role or not at all, as an HTTP call would (not up to sessionCheckMs late).
+     * Its user was changed (through any process): the next message waits for the session to be checked again, so
+     * that it runs with the new role or not at all, as an HTTP call would (not up to sessionCheckMs late).
      */
     userChanged(): void {
       this.#stale = true;
     }
 
     #stale = false;
+    #checking: Promise<boolean> | undefined;
 
-    // True when the session goes on.
-    async #recheck(): Promise<boolean> {
+    // True when the session goes on; a check under way is joined.
+    #recheck(): Promise<boolean> {
+      this.#checking ??= this.#check().finally(() => {
+        this.#checking = undefined;
+      });
+      return this.#checking;
+    }
+
+    async #check(): Promise<boolean> {
       this.#stale = false;
       const authenticate = opts.authenticate;
       if (authenticate === undefined || this.principal === undefined || this.#closed) return !this.#closed;

@@ -21,7 +21,11 @@ export interface WebSocketOptions {
   readonly pingIntervalMs: number;
   /** How long a connection has to log in, in ms. Default 10,000. */
   readonly authTimeoutMs: number;
-  /** How often the session of every connection is checked (expired, closed, user disabled), in ms. Default 15,000. */
+  /**
+   * How often the session of every connection is checked (expired, closed, user disabled), in ms. Default 15,000. A
+   * user changed through this process, or through another one over a store that announces user changes (PostgreSQL,
+   * Redis), is checked at once.
+   */
   readonly sessionCheckMs: number;
   /** How often pushed watches are polled for changes made elsewhere (other processes), renewing their leases. Default 2,000. */
   readonly pushPollMs: number;

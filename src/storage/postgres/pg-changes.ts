@@ -8,6 +8,13 @@ import type { PgDriver } from './pg-driver.js';
 import { isReplyTimeout, storageFailure } from './pg-errors.js';
 import { quoteIdent } from './pg-schema.js';
 
+/** The NOTIFY payload that tells of a change of user `username` (entity changes' payloads are version numbers). */
+export function userChangePayload(username: string): string {
+  return `${USER_PAYLOAD}${username}`;
+}
+
+const USER_PAYLOAD = 'user:';
+
 /** The NOTIFY channel of a schema's changes (hashed: a channel name is at most 63 bytes, a schema may be 63). */
 export function changeChannel(schema: string): string {
   return `hs_changes_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
@@ -37,6 +44,8 @@ interface LogRow {
  * version it reported. Notifications that arrive while it reads are coalesced into one more read. When the
  * connection is lost it reconnects (with backoff, for as long as it has listeners) and catches up from the log, so
  * no change is missed; a gap the log no longer covers (pruned, or a bulk change that logged no ids) becomes `reset`.
+ * Users changed through the schema's user store are told as `users` from the notification's payload alone (none is
+ * logged: one missed while the connection was down is found by the servers' periodic session checks).
  * An idle LISTEN connection hears nothing when it is dropped silently (a NAT or firewall forgetting it): a cheap
  * query every `checkMs`, answered within `checkMs`, finds it dead, and it is dropped and reconnected as above.
  */
@@ -122,7 +131,11 @@ export class PgChangeFeed {
       this.#lost(client);
     });
     client.on('notification', (m) => {
-      if (m.channel === this.#channel) this.#read();
+      if (m.channel !== this.#channel) return;
+      // A user change is in the payload alone (users are not in the change log): told as it comes.
+      if (m.payload?.startsWith(USER_PAYLOAD) === true) {
+        this.#deliver({ kind: 'users', usernames: [m.payload.slice(USER_PAYLOAD.length)] });
+      } else this.#read();
     });
     try {
       await client.connect();

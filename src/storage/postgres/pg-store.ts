@@ -211,7 +211,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     backend: 'postgres',
     schema,
     historyMode,
-    users: pgUserStore(pool, clock, guard),
+    users: pgUserStore(pool, clock, guard, channel),
     authState: pgAuthState(pool, schema, guard),
     subscribeChanges: (listener) =>
       call(() => {

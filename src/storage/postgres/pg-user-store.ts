@@ -18,6 +18,7 @@ import {
   validateUsername,
   validateUserRole,
 } from '../user-store.js';
+import { userChangePayload } from './pg-changes.js';
 import type { PgPool } from './pg-driver.js';
 import { storageFailure } from './pg-errors.js';
 
@@ -26,8 +27,11 @@ const SESSION_COLUMNS = 'id, username, created, last_used, expires';
 // unique_violation: the name was taken between the check and the insert (another process).
 const UNIQUE_VIOLATION = '23505';
 
-/** A UserStore and SessionStore over a store's pool; `guard` runs first in every call (the closed check). */
-export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void): UserStore & SessionStore {
+/**
+ * A UserStore and SessionStore over a store's pool; `guard` runs first in every call (the closed check). A change of
+ * a user (and the end of all their sessions) is NOTIFYed on `channel`, so other processes check its sessions at once.
+ */
+export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, channel: string): UserStore & SessionStore {
   // Every call is one statement, committed before its promise settles.
   const q = async (sql: string, params: readonly unknown[]): Promise<{ rows: unknown[]; n: number }> => {
     guard();
@@ -37,6 +41,11 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void): User
     } catch (err) {
       throw storageFailure(err);
     }
+  };
+  // After the change committed (a statement of its own): listeners read the user after they hear. The change is
+  // made whether or not this reaches the server: a failure is not the caller's (the periodic session checks cover it).
+  const announce = async (username: string): Promise<void> => {
+    await q('SELECT pg_notify($1, $2)', [channel, userChangePayload(username)]).catch(() => undefined);
   };
   const getUser = async (username: string): Promise<UserRecord | undefined> =>
     userFromColumns(
@@ -83,12 +92,14 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void): User
         [role, enabled, modified, ...scramColumns(scram), username],
       );
       if (r.n === 0) throw new UnknownUserError(username);
+      await announce(username);
       return { ...current, role, scram: copyScramCredentials(scram), enabled, modified };
     },
     deleteUser: async (username: string) => {
       if ((await q('DELETE FROM users WHERE username = $1', [username])).n === 0) {
         throw new UnknownUserError(username);
       }
+      await announce(username);
     },
 
     putSession: async (r) => {
@@ -110,7 +121,11 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void): User
       const r = await q(`SELECT ${SESSION_COLUMNS} FROM session WHERE username = $1 ORDER BY created, id`, [username]);
       return (r.rows as SessionColumns[]).map((x) => sessionFromColumns(x) as SessionRecord);
     },
-    deleteUserSessions: async (username) => (await q('DELETE FROM session WHERE username = $1', [username])).n,
+    deleteUserSessions: async (username) => {
+      const n = (await q('DELETE FROM session WHERE username = $1', [username])).n;
+      if (n > 0) await announce(username);
+      return n;
+    },
     purgeExpiredSessions: async (now) => (await q('DELETE FROM session WHERE expires <= $1', [now])).n,
   };
 }

@@ -6,6 +6,23 @@ import type { RedisConnection } from './redis-client.js';
 import { KEY, keyBase } from './redis-keys.js';
 import { parseChangeMessage } from './redis-state.js';
 
+/** The message on `{prefix}:changes` that tells of a change of user `username` (entity changes carry `ids`). */
+export function userChangeMessage(username: string): string {
+  return JSON.stringify({ users: [username] });
+}
+
+// The usernames of a user-change message, or undefined for any other message.
+function usersOf(text: string): string[] | undefined {
+  try {
+    const m = JSON.parse(text) as { users?: unknown } | null;
+    const users = m?.users;
+    if (!Array.isArray(users) || users.length === 0 || !users.every((u) => typeof u === 'string')) return undefined;
+    return users;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How long {@link RedisChangeFeed.sync} waits for a message it should have heard before telling listeners `reset`. */
 const SYNC_TIMEOUT_MS = 1000;
 
@@ -115,6 +132,11 @@ export class RedisChangeFeed {
   }
 
   #message(text: string): void {
+    const usernames = usersOf(text);
+    if (usernames !== undefined) {
+      this.#deliver({ kind: 'users', usernames });
+      return;
+    }
     const m = parseChangeMessage(text);
     if (m === undefined) return;
     this.#deliver(

@@ -260,6 +260,16 @@ export class RedisConnection {
     }
   }
 
+  /** Publish `text` on `channel`; how many subscribers received it. */
+  async publish(channel: string, text: string): Promise<number> {
+    this.#guard();
+    try {
+      return await this.#client.publish(channel, text);
+    } catch (err) {
+      throw this.#failure(err);
+    }
+  }
+
   /** Members of a set. */
   async smembers(key: string): Promise<string[]> {
     this.#guard();

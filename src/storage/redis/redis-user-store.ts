@@ -17,6 +17,7 @@ import {
   validateUsername,
   validateUserRole,
 } from '../user-store.js';
+import { userChangeMessage } from './redis-changes.js';
 import type { RedisConnection } from './redis-client.js';
 import { KEY, keyBase } from './redis-keys.js';
 import { HASH_SWAP, SESSION } from './redis-scripts.js';
@@ -54,6 +55,12 @@ export function redisUserStore(
   const get = async (username: string): Promise<UserRecord | undefined> => {
     const [text] = await redis.hmget(users, [username]);
     return text === null || text === undefined ? undefined : toUser(username, text);
+  };
+  const changes = `${base}:changes`;
+  // After the change: listeners read the user after they hear. The change is made whether or not this reaches Redis:
+  // a failure is not the caller's (the servers' periodic session checks cover it).
+  const announce = async (username: string): Promise<void> => {
+    await redis.publish(changes, userChangeMessage(username)).catch(() => undefined);
   };
   const session = async (action: string, args: readonly (string | number)[]): Promise<number> => {
     const r = await redis.eval(SESSION, ver, [base, action, ...args]);
@@ -96,7 +103,10 @@ export function redisUserStore(
             modified: clock(),
           };
           const r = await redis.eval(HASH_SWAP, ver, [base, KEY.users, username, text, fromUser(next)]);
-          if (Number(r[0]) === 1) return { ...next, scram: copyScramCredentials(next.scram) };
+          if (Number(r[0]) === 1) {
+            await announce(username);
+            return { ...next, scram: copyScramCredentials(next.scram) };
+          }
         }
         throw new StorageError(`User ${JSON.stringify(username)} kept changing concurrently; try again`, {
           code: 'HS_ERR_CONFLICT',
@@ -105,6 +115,7 @@ export function redisUserStore(
     deleteUser: (username) =>
       run(async () => {
         if ((await redis.hdel(users, username)) === 0) throw new UnknownUserError(username);
+        await announce(username);
       }),
 
     putSession: (r) =>
@@ -128,7 +139,12 @@ export function redisUserStore(
         });
         return out.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
-    deleteUserSessions: (username) => run(() => session('deleteUser', [username])),
+    deleteUserSessions: (username) =>
+      run(async () => {
+        const n = await session('deleteUser', [username]);
+        if (n > 0) await announce(username);
+        return n;
+      }),
     purgeExpiredSessions: (now) => run(() => session('purge', [now])),
   };
 }

@@ -8,12 +8,16 @@ import type { SqliteDb } from './sqlite-schema.js';
  * subscribed connection polls `PRAGMA data_version` every `pollMs` (a read of a counter in shared memory, no I/O:
  * it changes only when another connection commits); when it moved, the rows of the `entity_change` log after the
  * last version seen name the changed ids. Writers log every entity they change in the same transaction; the log
- * keeps the last 10,000 versions, and a reader that falls further behind is told to `reset`.
+ * keeps the last 10,000 versions, and a reader that falls further behind is told to `reset`. Users are not logged:
+ * the `user` table (a few rows) is read with the log and compared with the last read, and the users changed, added or
+ * removed since are told as `users`.
  */
 export class SqliteChangeWatcher {
   readonly #listeners = new Set<StoreChangeListener>();
   readonly #pollMs: number;
-  readonly #read: () => StoreChange | undefined;
+  readonly #read: () => StoreChange[];
+  // Each user's row as last read (role, enabled, modified, credentials): a difference is a change.
+  #users = new Map<string, string>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #version = 0;
   #dataVersion = 0;
@@ -25,11 +29,15 @@ export class SqliteChangeWatcher {
       version: db.prepare("SELECT value FROM meta WHERE key = 'version'").pluck(),
       pruned: db.prepare("SELECT value FROM meta WHERE key = 'change_pruned'").pluck(),
       since: db.prepare('SELECT version, id, expires FROM entity_change WHERE version > ? ORDER BY version'),
+      users: db
+        .prepare("SELECT username, role || ' ' || enabled || ' ' || modified || ' ' || hex(stored_key) FROM user")
+        .raw(),
     };
+    const readUsers = (): Map<string, string> => new Map(q.users.all() as [string, string][]);
     // One read transaction: the log and the version it reads are one snapshot.
-    this.#read = db.transaction((): StoreChange | undefined => {
+    this.#read = db.transaction((): StoreChange[] => {
       const dataVersion = q.dataVersion.get() as number;
-      if (dataVersion === this.#dataVersion) return undefined;
+      if (dataVersion === this.#dataVersion) return [];
       const version = q.version.get() as number;
       const since = this.#version;
       const pruned = q.pruned.get() as number;
@@ -40,16 +48,27 @@ export class SqliteChangeWatcher {
         ids.add(r.id);
         if (r.expires !== null) expiries.push({ id: r.id, at: r.expires });
       }
+      const users = readUsers();
+      const usernames = [...new Set([...users.keys(), ...this.#users.keys()])].filter(
+        (u) => users.get(u) !== this.#users.get(u),
+      );
       // Seen only once everything is read: a read that fails is retried whole.
       this.#dataVersion = dataVersion;
       this.#version = Math.max(since, version);
-      if (pruned > since) return { kind: 'reset' };
-      if (ids.size === 0) return undefined;
-      return expiries.length > 0 ? { kind: 'entities', ids: [...ids], expiries } : { kind: 'entities', ids: [...ids] };
+      this.#users = users;
+      const out: StoreChange[] = usernames.length > 0 ? [{ kind: 'users', usernames }] : [];
+      if (pruned > since) out.push({ kind: 'reset' });
+      else if (ids.size > 0) {
+        out.push(
+          expiries.length > 0 ? { kind: 'entities', ids: [...ids], expiries } : { kind: 'entities', ids: [...ids] },
+        );
+      }
+      return out;
     });
     this.#start = () => {
       this.#dataVersion = q.dataVersion.get() as number;
       this.#version = q.version.get() as number;
+      this.#users = readUsers();
     };
     this.#moved = () => (q.dataVersion.get() as number) !== this.#dataVersion;
   }
@@ -87,14 +106,14 @@ export class SqliteChangeWatcher {
 
   /** Look for changes now (the timer calls this); a failed read is retried at the next tick. */
   poll(): void {
-    let change: StoreChange | undefined;
+    let changes: StoreChange[];
     try {
-      change = this.#read();
+      changes = this.#read();
     } catch {
       // The file is busy or going away: the next tick reads the same log again.
       return;
     }
-    if (change !== undefined) for (const l of this.#listeners) l(change);
+    for (const change of changes) for (const l of this.#listeners) l(change);
   }
 
   /** Stop polling and forget every listener. */

@@ -29,7 +29,7 @@ function recorder(): Recorder {
     const got = new Set<string>();
     for (const c of changes.slice(from)) {
       if (c.kind === 'reset') return true;
-      for (const id of c.ids) got.add(id);
+      if (c.kind === 'entities') for (const id of c.ids) got.add(id);
     }
     return ids.every((id) => got.has(id));
   };

@@ -3,6 +3,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
+import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
 import {
   openPostgresStore,
   type PostgresStore,
@@ -122,6 +123,21 @@ describe('PostgreSQL change notifications', () => {
         expect(heard.some((c) => c.kind === 'reset' || names(round)(c)) || rec.changes.some(names(round))).toBe(true);
         await eventually(async () => (await listenPids(applicationName)).length === 1);
       }
+    });
+  });
+
+  it("reports a user changed through another adapter's user store as a users change", async () => {
+    await withListener('users', async ({ writer, rec }) => {
+      await writer.users.createUser({
+        username: 'vera',
+        role: 'viewer',
+        scram: await credentialsForPassword('password-1', 4096),
+      });
+      await writer.users.updateUser('vera', { enabled: false });
+      await rec.until((c) => c.kind === 'users' && c.usernames.includes('vera'));
+      const before = rec.changes.length;
+      await writer.users.deleteUser('vera');
+      await rec.until((c) => rec.changes.indexOf(c) >= before && c.kind === 'users');
     });
   });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Dict } from '../../../src/core/grid/dict.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
+import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
 import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
 import { changeRecorder, names } from '../../support/change-recorder.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
@@ -44,6 +45,30 @@ describe.skipIf(!up)('Redis change notifications', () => {
       await listening.close();
       await writer.close();
       await redis.stop();
+    }
+  });
+
+  it("report a user changed through another adapter's user store as a users change", async () => {
+    const prefix = prefixes.next();
+    const listening = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
+    const writer = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
+    try {
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      await writer.users.createUser({
+        username: 'vera',
+        role: 'viewer',
+        scram: await credentialsForPassword('password-1', 4096),
+      });
+      await writer.users.updateUser('vera', { role: 'operator' });
+      await rec.until((c) => c.kind === 'users' && c.usernames.includes('vera'));
+      const before = rec.changes.length;
+      await writer.users.deleteUser('vera');
+      await rec.until((c) => rec.changes.indexOf(c) >= before && c.kind === 'users');
+      expect(rec.changes.filter((c) => c.kind === 'entities')).toEqual([]);
+    } finally {
+      await listening.close();
+      await writer.close();
     }
   });
 

@@ -142,7 +142,7 @@ describe.skipIf(!up)('redis store', () => {
   it('tells listeners reset when syncChanges finds a change no message told of (an older process wrote it)', async () => {
     const store = await open();
     const changes: string[] = [];
-    await store.subscribeChanges((c) => changes.push(c.kind === 'reset' ? 'reset' : c.ids.join()));
+    await store.subscribeChanges((c) => changes.push(c.kind === 'entities' ? c.ids.join() : c.kind));
     await addEntities(store, [{ id: new Ref('a'), point: MARKER }]);
     await store.syncChanges();
     expect(changes).toEqual(['a']);

@@ -1,5 +1,6 @@
 // Login-throttle records and SCRAM exchanges in this process's memory, bounded so that no flood can grow or reset them.
 
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type {
   AuthStateStore,
   HandshakeLimits,
@@ -9,6 +10,9 @@ import type {
   ThrottleRecord,
   ThrottleScope,
 } from '../auth-state-store.js';
+import { countOption } from '../commit-staging.js';
+
+const MEMORY_AUTH_STATE_OPTIONS: OptionNames<MemoryAuthStateOptions> = { maxEntries: true };
 
 /** Options of {@link createMemoryAuthState}. */
 export interface MemoryAuthStateOptions {
@@ -142,7 +146,8 @@ class HandshakeTable {
 
 /** Throttle records and exchanges in this process only: with several server processes each keeps its own. */
 export function createMemoryAuthState(options: MemoryAuthStateOptions = {}): AuthStateStore {
-  const maxEntries = options.maxEntries ?? 100_000;
+  checkOptionNames('Memory auth state options', options, MEMORY_AUTH_STATE_OPTIONS);
+  const maxEntries = countOption('Memory auth state', 'maxEntries', options.maxEntries ?? 100_000, 1);
   const tables: Record<ThrottleScope, FailureTable> = {
     pair: new FailureTable(maxEntries),
     address: new FailureTable(maxEntries),

@@ -1,10 +1,12 @@
 // createMemoryStore: the in-process StorageAdapter (tests, demos, embedding), over a state that adapters may share.
 
+import { OptionError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { Clock, CommitDiff, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
+import { functionOption, resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
 import { closedError } from '../storage-errors.js';
 import { createMemoryAuthState } from './memory-auth-state.js';
 import { DEFAULT_MEMORY_LIMITS, MemoryState, type MemoryStoreLimits, type MemoryStoreStats } from './memory-state.js';
@@ -17,7 +19,7 @@ export interface MemoryStoreOptions {
   readonly idPrefix?: string;
   /** Limits; each one omitted takes its default from {@link DEFAULT_MEMORY_LIMITS}. */
   readonly limits?: Partial<MemoryStoreLimits>;
-  /** Share another memory store's data (entities, histories, watches), as two servers over one database do. */
+  /** Share another memory store's data (entities, histories, watches), as two servers over one database do (default none: a new, empty store). */
   readonly shareWith?: MemoryStore;
 }
 
@@ -53,11 +55,22 @@ function sharedOf(state: MemoryState): Shared {
   return shared;
 }
 
-/** Make a memory store. All data lives in this process and is lost when it ends. */
+const MEMORY_STORE_OPTIONS: OptionNames<MemoryStoreOptions> = {
+  clock: true,
+  idPrefix: true,
+  limits: true,
+  shareWith: true,
+};
+
+/** Make a memory store. All data lives in this process and is lost when it ends; throws an `OptionError` for bad options. */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const clock = options.clock ?? Date.now;
+  checkOptionNames('Memory store options', options, MEMORY_STORE_OPTIONS);
+  const clock = functionOption('Memory store', 'clock', options.clock) ?? Date.now;
   const idPrefix = storeIdPrefix('Memory', options.idPrefix);
   const limits = resolveLimits(options.limits);
+  const shareWith: unknown = options.shareWith;
+  if (shareWith !== undefined && !((shareWith as Partial<MemoryStore>).state instanceof MemoryState))
+    throw new OptionError('HS_ERR_OPTION_TYPE', 'shareWith', 'Memory store: shareWith must be a memory store');
   const state = options.shareWith?.state ?? new MemoryState();
   const shared = sharedOf(state);
   const self = {};

@@ -1,6 +1,8 @@
 // In-memory UserStore (and SessionStore): the reference backend of the user and session contracts.
 
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { Clock } from '../adapter.js';
+import { functionOption } from '../commit-staging.js';
 import type { SessionRecord, SessionStore } from '../session-store.js';
 import {
   copyScramCredentials,
@@ -25,9 +27,12 @@ export interface MemoryUserStoreOptions {
 /** A UserStore and SessionStore held in process memory (lost on restart; for tests, development and one process). */
 export type MemoryUserStore = UserStore & SessionStore;
 
-/** Create an empty in-memory user and session store. */
+const MEMORY_USER_STORE_OPTIONS: OptionNames<MemoryUserStoreOptions> = { clock: true };
+
+/** Create an empty in-memory user and session store; throws an `OptionError` for bad options. */
 export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): MemoryUserStore {
-  const clock = options.clock ?? Date.now;
+  checkOptionNames('Memory user store options', options, MEMORY_USER_STORE_OPTIONS);
+  const clock = functionOption('Memory user store', 'clock', options.clock) ?? Date.now;
   const users = new Map<string, UserRecord>();
   const sessionStore = createMemorySessionStore();
 

@@ -1,7 +1,8 @@
 // openPostgresStore: the production StorageAdapter on PostgreSQL (TimescaleDB for history when present), with users
 // and sessions in the same schema, shareable by any number of server processes.
 
-import { ValueError } from '../../core/errors.js';
+import { OptionError, type OptionErrorCode } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type {
   Clock,
@@ -15,8 +16,7 @@ import type {
 } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits } from '../commit-staging.js';
-import { isEntityId } from '../entity-tags.js';
+import { choiceOption, countOption, functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
@@ -28,6 +28,11 @@ import { storageFailure } from './pg-errors.js';
 import { dropPartitionsBefore, type HistoryMode, listPartitions, migrateSchema } from './pg-schema.js';
 import { DEFAULT_POSTGRES_LIMITS, PgState, type PostgresReadStats, type PostgresStoreLimits } from './pg-state.js';
 import { pgUserStore } from './pg-user-store.js';
+
+/** Throw the OptionError of a bad `option` of {@link openPostgresStore}. */
+function fail(code: OptionErrorCode, option: string, reason: string): never {
+  throw new OptionError(code, option, `PostgreSQL store: ${reason}`);
+}
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions extends PgConnectionOptions {
@@ -47,7 +52,7 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
    * available and can be created, `off` never, `require` fails without it. An existing schema keeps its choice.
    */
   readonly timescale?: 'auto' | 'off' | 'require';
-  /** Drop history older than this many ms: whole months (partitions) on PostgreSQL, whole chunks on TimescaleDB. */
+  /** Drop history older than this many ms: whole months (partitions) on PostgreSQL, whole chunks on TimescaleDB (default none: kept for ever). */
   readonly historyRetentionMs?: number;
   /** TimescaleDB only: compress chunks whose samples are older than this many ms (default 7 days). */
   readonly compressAfterMs?: number;
@@ -66,6 +71,25 @@ export interface PostgresStoreOptions extends PgConnectionOptions {
    */
   readonly listenCheckMs?: number;
 }
+
+const POSTGRES_STORE_OPTIONS: OptionNames<PostgresStoreOptions> = {
+  url: true,
+  ssl: true,
+  poolSize: true,
+  connectTimeoutMs: true,
+  queryTimeoutMs: true,
+  listenCheckMs: true,
+  applicationName: true,
+  schema: true,
+  clock: true,
+  idPrefix: true,
+  limits: true,
+  timescale: true,
+  historyRetentionMs: true,
+  compressAfterMs: true,
+  scanCacheEntities: true,
+  scanCacheChunk: true,
+};
 
 /** A PostgreSQL StorageAdapter; its users and sessions live in the same schema. */
 export interface PostgresStore extends StorageAdapter {
@@ -121,26 +145,37 @@ const RETENTION_EVERY_MS = 3_600_000;
  * be reached fails calls with `HS_ERR_UNAVAILABLE` and the pool reconnects by itself once it is back.
  */
 export async function openPostgresStore(options: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const clock = options.clock ?? Date.now;
-  const idPrefix = options.idPrefix ?? '';
-  if (idPrefix !== '' && !isEntityId(idPrefix)) {
-    throw new ValueError(`Id prefix ${JSON.stringify(idPrefix)} must be made of Ref characters`);
-  }
+  checkOptionNames('PostgreSQL store options', options, POSTGRES_STORE_OPTIONS);
+  const clock = functionOption('PostgreSQL store', 'clock', options.clock) ?? Date.now;
+  const idPrefix = storeIdPrefix('PostgreSQL', options.idPrefix);
   const limits = resolvePositiveLimits('PostgreSQL', DEFAULT_POSTGRES_LIMITS, options.limits);
   const mirror = mirrorConfig('PostgreSQL', options, clock);
+  for (const name of ['url', 'schema', 'applicationName'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'string')
+      fail('HS_ERR_OPTION_TYPE', name, `${name} must be a string`);
+  }
   const { url, schema } = splitSchema(options.url, options.schema);
   if (!SCHEMA_NAME.test(schema)) {
-    throw new ValueError(`PostgreSQL schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+    fail('HS_ERR_OPTION_RANGE', 'schema', `schema ${JSON.stringify(schema)} must be lower-case letters, digits and _`);
+  }
+  choiceOption('PostgreSQL store', 'timescale', options.timescale, ['auto', 'off', 'require']);
+  if (options.ssl !== undefined && typeof options.ssl !== 'boolean' && typeof options.ssl !== 'object') {
+    fail('HS_ERR_OPTION_TYPE', 'ssl', 'ssl must be true, false or TLS options');
+  }
+  if (options.poolSize !== undefined) countOption('PostgreSQL', 'poolSize', options.poolSize, 1);
+  for (const name of ['historyRetentionMs', 'compressAfterMs'] as const) {
+    const ms: unknown = options[name];
+    if (ms === undefined) continue;
+    if (typeof ms !== 'number') fail('HS_ERR_OPTION_TYPE', name, `${name} must be a number of milliseconds`);
+    if (!(Number.isFinite(ms) && ms > 0)) fail('HS_ERR_OPTION_RANGE', name, `${name} must be above 0`);
   }
   const retention = options.historyRetentionMs;
-  if (retention !== undefined && !(Number.isFinite(retention) && retention > 0)) {
-    throw new ValueError('historyRetentionMs must be a positive number of milliseconds');
-  }
-  if (options.queryTimeoutMs !== undefined && !isTimerMs(options.queryTimeoutMs)) {
-    throw new ValueError(`queryTimeoutMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`);
-  }
-  if (options.listenCheckMs !== undefined && !isTimerMs(options.listenCheckMs)) {
-    throw new ValueError(`listenCheckMs must be a number of ms above 0 and at most ${String(MAX_TIMER_MS)}`);
+  for (const name of ['queryTimeoutMs', 'connectTimeoutMs', 'listenCheckMs'] as const) {
+    const ms: unknown = options[name];
+    if (ms === undefined) continue;
+    if (typeof ms !== 'number') fail('HS_ERR_OPTION_TYPE', name, `${name} must be a number of milliseconds`);
+    if (!isTimerMs(ms))
+      fail('HS_ERR_OPTION_RANGE', name, `${name} must be above 0 and at most ${String(MAX_TIMER_MS)}`);
   }
   const driver = await loadPgDriver();
   const connection = { ...options, ...(url === undefined ? {} : { url }) };

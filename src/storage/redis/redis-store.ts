@@ -2,11 +2,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { choiceOption, functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
@@ -53,6 +54,19 @@ export interface RedisStoreOptions {
   /** Entities read per round trip while the copy fills (default `DEFAULT_MIRROR_CHUNK`, 1,000); Lua answers meanwhile. */
   readonly scanCacheChunk?: number;
 }
+
+const REDIS_STORE_OPTIONS: OptionNames<RedisStoreOptions> = {
+  url: true,
+  prefix: true,
+  clock: true,
+  idPrefix: true,
+  limits: true,
+  commandTimeoutMs: true,
+  subscriberCheckMs: true,
+  cluster: true,
+  scanCacheEntities: true,
+  scanCacheChunk: true,
+};
 
 /** A Redis StorageAdapter; its users and sessions live under the same prefix. */
 export interface RedisStore extends StorageAdapter {
@@ -101,7 +115,19 @@ const FORMAT = '2';
  * at once with `StoreUnavailableError` (`HS_ERR_UNAVAILABLE`, HTTP 503) and the connection comes back by itself.
  */
 export async function openRedisStore(options: RedisStoreOptions = {}): Promise<RedisStore> {
-  const url = options.url ?? 'redis://127.0.0.1:6379';
+  checkOptionNames('Redis store options', options, REDIS_STORE_OPTIONS);
+  const url: unknown = options.url ?? 'redis://127.0.0.1:6379';
+  if (typeof url !== 'string') throw new OptionError('HS_ERR_OPTION_TYPE', 'url', 'Redis store: url must be a string');
+  const timeout: unknown = options.commandTimeoutMs;
+  if (timeout !== undefined && !isTimerMs(timeout)) {
+    const message = `Redis store: commandTimeoutMs must be above 0 and at most ${String(MAX_TIMER_MS)}`;
+    throw new OptionError(
+      typeof timeout === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE',
+      'commandTimeoutMs',
+      message,
+    );
+  }
+  const cluster = choiceOption('Redis store', 'cluster', options.cluster, [true, false]) === true;
   const prefix = options.prefix ?? 'hs';
   if (!isStorePrefix(prefix)) {
     const message = `Redis store: prefix ${JSON.stringify(prefix)} must be 1-64 of A-Z a-z 0-9 _ . : -`;
@@ -118,12 +144,12 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
   }
   const idPrefix = storeIdPrefix('Redis', options.idPrefix);
   const limits = resolvePositiveLimits('Redis', DEFAULT_REDIS_LIMITS, options.limits);
-  const clock = options.clock ?? Date.now;
+  const clock = functionOption('Redis store', 'clock', options.clock) ?? Date.now;
   const mirror = mirrorConfig('Redis', options, clock);
   const redis = await RedisConnection.open({
     url,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
-    cluster: options.cluster === true,
+    cluster,
     ...(options.subscriberCheckMs === undefined ? {} : { subscriberCheckMs: options.subscriberCheckMs }),
   });
   try {

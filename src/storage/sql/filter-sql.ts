@@ -19,6 +19,7 @@ import { Ref } from '../../core/kinds/ref.js';
 import { Sym } from '../../core/kinds/symbol.js';
 import { HTime } from '../../core/kinds/time.js';
 import { Uri } from '../../core/kinds/uri.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import { TagKind, timeKey, utf16Key } from './tag-rows.js';
 
 /** A value bound to a placeholder. */
@@ -65,11 +66,21 @@ export interface CompileSqlOptions {
   readonly tagTable?: string;
 }
 
+const NO_OPTIONS: CompileSqlOptions = {};
+const COMPILE_SQL_OPTIONS: OptionNames<CompileSqlOptions> = {
+  alias: true,
+  paramOffset: true,
+  entityTable: true,
+  tagTable: true,
+};
+
 /**
  * Compile a filter AST against the schema of tag-rows.ts: `entity(rid, id, ...)` and
  * `tag(rid, name, elem, kind, num, aux, unit, str, ref)`.
  */
-export function compileFilterSql(ast: FilterNode, dialect: SqlDialect, options: CompileSqlOptions = {}): SqlFilter {
+export function compileFilterSql(ast: FilterNode, dialect: SqlDialect, options?: CompileSqlOptions): SqlFilter {
+  if (options === undefined) options = NO_OPTIONS;
+  else checkOptionNames('SQL filter options', options, COMPILE_SQL_OPTIONS);
   const c = new Ctx(dialect, options);
   const where = c.node(ast, options.alias ?? 'e');
   return Object.freeze({ where, params: Object.freeze(c.params), recheck: c.recheck });

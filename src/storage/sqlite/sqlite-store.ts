@@ -1,11 +1,18 @@
 // openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
 
 import { OptionError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
+import {
+  choiceOption,
+  functionOption,
+  resolvePositiveLimits,
+  settle as settleWork,
+  storeIdPrefix,
+} from '../commit-staging.js';
 import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, mirrorConfig } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';
@@ -20,7 +27,7 @@ import { sqliteUserStore } from './sqlite-user-store.js';
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** The store file, created when absent (`:memory:` for a private, unshared, unpersisted store). */
+  /** The store file, created when absent (`:memory:` for a private, unshared, unpersisted store). Required. */
   readonly path: string;
   /** Source of the current time in epoch ms, for `mod`, leases, timed overrides and user stamps (default `Date.now`). */
   readonly clock?: Clock;
@@ -55,6 +62,19 @@ export interface SqliteStoreOptions {
    */
   readonly busyTimeoutMs?: number;
 }
+
+const SQLITE_STORE_OPTIONS: OptionNames<SqliteStoreOptions> = {
+  path: true,
+  clock: true,
+  idPrefix: true,
+  limits: true,
+  synchronous: true,
+  mustExist: true,
+  scanCacheEntities: true,
+  scanCacheChunk: true,
+  changePollMs: true,
+  busyTimeoutMs: true,
+};
 
 /** The default of {@link SqliteStoreOptions.scanCacheEntities}: as many entities as a memory store holds at most. */
 export const DEFAULT_SCAN_CACHE_ENTITIES = DEFAULT_MIRROR_ENTITIES;
@@ -97,7 +117,15 @@ export interface SqliteStore extends StorageAdapter {
  * with `StoreUnavailableError` (`HS_ERR_UNAVAILABLE`). A failed call applied nothing.
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  const clock = options.clock ?? Date.now;
+  checkOptionNames('SQLite store options', options, SQLITE_STORE_OPTIONS);
+  const path: unknown = options.path;
+  if (typeof path !== 'string') {
+    const code = path === undefined ? 'HS_ERR_OPTION_MISSING' : 'HS_ERR_OPTION_TYPE';
+    throw new OptionError(code, 'path', 'SQLite store: path must be a file path (or `:memory:`)');
+  }
+  const clock = functionOption('SQLite store', 'clock', options.clock) ?? Date.now;
+  const synchronous = choiceOption('SQLite store', 'synchronous', options.synchronous, ['full', 'normal']);
+  const mustExist = choiceOption('SQLite store', 'mustExist', options.mustExist, [true, false]);
   const idPrefix = storeIdPrefix('SQLite', options.idPrefix);
   const limits = resolveLimits(options.limits);
   const scanCache = mirrorConfig('SQLite', options, clock);
@@ -116,8 +144,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const db = await openSqliteDb({
     path: options.path,
     busyTimeoutMs,
-    ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
-    ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+    ...(synchronous === undefined ? {} : { synchronous }),
+    ...(mustExist === undefined ? {} : { mustExist }),
   });
   const state = new SqliteState(db, limits, idPrefix, scanCache);
   const watcher = new SqliteChangeWatcher(db, changePollMs);

@@ -14,12 +14,7 @@ export type OptionNames<T> = Readonly<Record<keyof T, true>>;
  * the message (`Memory store options`); `path` prefixes the option named (`throttle.` for a nested object). Costs
  * one lookup per option given, so it may run on every call of a decoder.
  */
-export function checkOptionNames(
-  what: string,
-  options: unknown,
-  known: Readonly<Record<string, unknown>>,
-  path = '',
-): void {
+export function checkOptionNames(what: string, options: unknown, known: object, path = ''): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     const option = path.endsWith('.') ? path.slice(0, -1) : path;
     throw new OptionError('HS_ERR_OPTION_TYPE', option, `${what}: expected an options object`);

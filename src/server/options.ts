@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { OptionError, type OptionErrorCode } from '../core/errors.js';
 import { Namespace } from '../core/ontology/namespace.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import { MAX_TIMER_MS } from '../core/timer-ms.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import type { Clock, StorageAdapter } from '../storage/adapter.js';
@@ -120,32 +121,32 @@ export interface ResolvedServerOptions {
   readonly ui: UiOptions | undefined;
 }
 
-const KNOWN = new Set([
-  'homePage',
-  'ui',
-  'store',
-  'authenticate',
-  'noAuth',
-  'allowedHosts',
-  'authorize',
-  'closeSession',
-  'basePath',
-  'ops',
-  'routes',
-  'actions',
-  'defs',
-  'tz',
-  'clock',
-  'about',
-  'limits',
-  'defaultLeaseMs',
-  'maxLeaseMs',
-  'debug',
-  'errorStatus',
-  'responseCache',
-  'cellMemoEntities',
-  'webSocket',
-]);
+const KNOWN: OptionNames<HaystackServerOptions> = {
+  homePage: true,
+  ui: true,
+  store: true,
+  authenticate: true,
+  noAuth: true,
+  allowedHosts: true,
+  authorize: true,
+  closeSession: true,
+  basePath: true,
+  ops: true,
+  routes: true,
+  actions: true,
+  defs: true,
+  tz: true,
+  clock: true,
+  about: true,
+  limits: true,
+  defaultLeaseMs: true,
+  maxLeaseMs: true,
+  debug: true,
+  errorStatus: true,
+  responseCache: true,
+  cellMemoEntities: true,
+  webSocket: true,
+};
 
 /** Version of this package, reported as `productVersion` (package.json is two levels up from src/ and dist/). */
 export const PRODUCT_VERSION: string = (() => {
@@ -206,10 +207,8 @@ function webSocketOptions(v: Partial<WebSocketOptions> | false | undefined): Par
   if (typeof v !== 'object' || (v as unknown) === null) {
     fail('HS_ERR_OPTION_TYPE', 'webSocket', 'webSocket must be an options object or false');
   }
+  checkOptionNames('Server options', v, DEFAULT_WEBSOCKET_OPTIONS, 'webSocket.');
   for (const [k, x] of Object.entries(v) as [string, unknown][]) {
-    if (!(k in DEFAULT_WEBSOCKET_OPTIONS)) {
-      fail('HS_ERR_OPTION_UNKNOWN', `webSocket.${k}`, `unknown webSocket option ${JSON.stringify(k)}`);
-    }
     if (k === 'compression') {
       if (typeof x !== 'boolean')
         fail('HS_ERR_OPTION_TYPE', 'webSocket.compression', 'webSocket.compression must be a boolean');
@@ -221,12 +220,7 @@ function webSocketOptions(v: Partial<WebSocketOptions> | false | undefined): Par
 
 /** Check every option and fill in defaults; throws an `OptionError` (code and option path) for the first bad one. */
 export function resolveServerOptions(options: HaystackServerOptions): ResolvedServerOptions {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    fail('HS_ERR_OPTION_TYPE', '', 'expected an options object');
-  }
-  for (const k of Object.keys(options)) {
-    if (!KNOWN.has(k)) fail('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${JSON.stringify(k)}`);
-  }
+  checkOptionNames('Server options', options, KNOWN);
   const store = options.store as StorageAdapter | undefined;
   if (store === undefined) fail('HS_ERR_OPTION_MISSING', 'store', 'store must be a StorageAdapter');
   if (typeof store.read !== 'function') fail('HS_ERR_OPTION_TYPE', 'store', 'store must be a StorageAdapter');
@@ -268,8 +262,8 @@ export function resolveServerOptions(options: HaystackServerOptions): ResolvedSe
   }
   const tz = serverZone(options.tz);
   const about: AboutInfo = { ...DEFAULT_ABOUT };
+  checkOptionNames('Server options', options.about ?? {}, DEFAULT_ABOUT, 'about.');
   for (const [k, v] of Object.entries(options.about ?? {}) as [string, unknown][]) {
-    if (!(k in DEFAULT_ABOUT)) fail('HS_ERR_OPTION_UNKNOWN', `about.${k}`, `unknown about field ${JSON.stringify(k)}`);
     if (typeof v !== 'string') fail('HS_ERR_OPTION_TYPE', `about.${k}`, `about.${k} must be a string`);
   }
   Object.assign(about, options.about);

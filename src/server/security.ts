@@ -3,11 +3,13 @@
 import type { IncomingMessage } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
+import { OptionError } from '../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import type { Clock } from '../storage/adapter.js';
 import type { AuthStateStore } from '../storage/auth-state-store.js';
 import type { SessionStore } from '../storage/session-store.js';
 import type { UserStore } from '../storage/user-store.js';
-import { AuthThrottle, type AuthThrottleOptions } from './auth/auth-throttle.js';
+import { AuthThrottle, type AuthThrottleOptions, checkThrottleOptions } from './auth/auth-throttle.js';
 import { Authenticator } from './auth/authenticator.js';
 import { TokenService } from './auth/token-service.js';
 import { HttpHeaderError } from './http/error-reply.js';
@@ -22,7 +24,7 @@ export interface SecurityHooksOptions {
   readonly authenticator: Authenticator;
   /** The authenticator's token service: `close` revokes through it. */
   readonly tokens: TokenService;
-  /** Maps a verified client certificate to a user (mutual TLS), tried before the Authorization header. */
+  /** Maps a verified client certificate to a user (mutual TLS), tried before the Authorization header. Default none. */
   readonly certAuth?: CertAuthenticator;
   /** The client address throttling counts against (default `req.socket.remoteAddress`; behind a proxy, read its header here). */
   readonly clientAddress?: (req: IncomingMessage) => string;
@@ -88,6 +90,7 @@ export function forwardedClientAddress(trustedProxies: readonly string[]): (req:
 export function securityHooks(
   options: SecurityHooksOptions,
 ): Pick<SecurityServerOptions, 'authenticate' | 'closeSession'> {
+  checkOptionNames('Security hooks options', options, SECURITY_HOOKS_OPTIONS);
   const { authenticator, tokens, certAuth } = options;
   const clientAddress = options.clientAddress ?? defaultAddress;
 
@@ -127,7 +130,7 @@ export function securityHooks(
 
 /** Options of {@link createSecurity}; durations in milliseconds. */
 export interface SecurityOptions {
-  /** The users (and, unless `sessions` is given, a memory session store is used). */
+  /** The users. Required. */
   readonly users: UserStore;
   /** Where token sessions live (default: this process's memory). Share one between server processes. */
   readonly sessions?: SessionStore;
@@ -149,16 +152,59 @@ export interface SecurityOptions {
   readonly idleTtlMs?: number;
   /** A token expires this long after login however much it is used (default 12 hours). */
   readonly maxLifetimeMs?: number;
-  /** Login throttle limits (defaults: see `AuthThrottle`). */
+  /** Login throttle limits (defaults: see `AuthThrottleOptions`). */
   readonly throttle?: Omit<AuthThrottleOptions, 'clock'>;
   /** Accept `PLAINTEXT` logins (default false): development only, never on an untrusted network without TLS. */
   readonly allowPlaintext?: boolean;
-  /** Client-certificate authentication (serve with `serverTlsOptions({ ..., ca })`). */
+  /** Client-certificate authentication (serve with `serverTlsOptions({ ..., ca })`). Default none. */
   readonly certAuth?: CertAuthenticator;
   /** The client address for throttling (default the socket's remote address, or see `trustedProxies`). */
   readonly clientAddress?: (req: IncomingMessage) => string;
   /** Reverse proxies whose `X-Forwarded-For` names the client (see {@link forwardedClientAddress}); default none. */
   readonly trustedProxies?: readonly string[];
+}
+
+const SECURITY_HOOKS_OPTIONS: OptionNames<SecurityHooksOptions> = {
+  authenticator: true,
+  tokens: true,
+  certAuth: true,
+  clientAddress: true,
+};
+
+const SECURITY_OPTIONS: OptionNames<SecurityOptions> = {
+  users: true,
+  sessions: true,
+  authState: true,
+  serverSecret: true,
+  iterations: true,
+  clock: true,
+  idleTtlMs: true,
+  maxLifetimeMs: true,
+  throttle: true,
+  allowPlaintext: true,
+  certAuth: true,
+  clientAddress: true,
+  trustedProxies: true,
+};
+
+/**
+ * Eager checks of {@link SecurityOptions} (JS callers can pass anything): a misspelt `trustedProxies` would leave
+ * the throttle counting every login against the proxy's address. The parts' own factories check the rest.
+ */
+function checkSecurityOptions(options: SecurityOptions): void {
+  checkOptionNames('Security options', options, SECURITY_OPTIONS);
+  if (options.throttle !== undefined) checkThrottleOptions(options.throttle, 'throttle.');
+  const proxies: unknown = options.trustedProxies;
+  if (proxies !== undefined && (!Array.isArray(proxies) || proxies.some((p) => typeof p !== 'string')))
+    throw new OptionError(
+      'HS_ERR_OPTION_TYPE',
+      'trustedProxies',
+      'Security options: trustedProxies must be an array of addresses',
+    );
+  for (const name of ['clientAddress', 'clock'] as const) {
+    if (options[name] !== undefined && typeof (options[name] as unknown) !== 'function')
+      throw new OptionError('HS_ERR_OPTION_TYPE', name, `Security options: ${name} must be a function`);
+  }
 }
 
 /** Authentication, ready to give to the server. */
@@ -191,6 +237,7 @@ export interface ServerSecurity {
  * ```
  */
 export function createSecurity(options: SecurityOptions): ServerSecurity {
+  checkSecurityOptions(options);
   const { users } = options;
   const clock = options.clock ?? Date.now;
   const iterations = options.iterations ?? DEFAULT_SCRAM_ITERATIONS;

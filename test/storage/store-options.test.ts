@@ -1,28 +1,16 @@
 // Every storage factory refuses a misspelt option, and a value of the wrong type or range, with an OptionError
 // naming it, before it opens anything (no database is reached: the checks come first). Asserted by code and option.
 import { describe, expect, it } from 'vitest';
-import { filterHas, OptionError } from '../../src/core/index.js';
+import { filterHas } from '../../src/core/index.js';
 import { createMemoryAuthState, createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
 import { openPostgresStore } from '../../src/storage/postgres/index.js';
 import { openRedisStore } from '../../src/storage/redis/index.js';
 import { compileFilterSql } from '../../src/storage/sql/index.js';
 import { openSqliteStore, SQLITE_DIALECT } from '../../src/storage/sqlite/index.js';
+import { optionProblem } from '../support/errors.js';
 
 // Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
 const bad = (v: unknown): never => v as never;
-
-/** What `make` threw or rejected with, checked to be an OptionError, as `[code, option]`. */
-async function problem(make: () => unknown): Promise<[string, string]> {
-  let err: unknown;
-  try {
-    await make();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(OptionError);
-  const e = err as OptionError;
-  return [e.code, e.option];
-}
 
 // An unreachable port: were a check missing, the open would fail with a connection error instead.
 const pgUrl = 'postgres://postgres@127.0.0.1:1/none';
@@ -38,7 +26,7 @@ describe('a misspelt option is refused by every storage factory', () => {
     ['openRedisStore', openRedisStore, { url: redisUrl, keyPrefix: 'x' }, 'keyPrefix'],
     ['compileFilterSql', (o) => compileFilterSql(filterHas('a'), SQLITE_DIALECT, o), { table: 'x' }, 'table'],
   ])('%s', async (_name, make, options, option) => {
-    expect(await problem(() => make(bad(options)))).toEqual(['HS_ERR_OPTION_UNKNOWN', option]);
+    expect(await optionProblem(() => make(bad(options)))).toEqual(['HS_ERR_OPTION_UNKNOWN', option]);
   });
 });
 
@@ -119,6 +107,6 @@ describe('a value of the wrong type or range is refused', () => {
       'cluster',
     ],
   ])('%s', async (_name, make, code, option) => {
-    expect(await problem(make)).toEqual([code, option]);
+    expect(await optionProblem(make)).toEqual([code, option]);
   });
 });

@@ -1,7 +1,7 @@
 // Assertions on thrown library errors by their stable code (tests assert codes, never message text).
 
 import { expect } from 'vitest';
-import { type ErrorCode, HaystackError } from '../../src/core/errors.js';
+import { type ErrorCode, HaystackError, OptionError } from '../../src/core/errors.js';
 
 /** Asserts that `fn` throws a HaystackError with this code, and returns it. */
 export function expectCode(fn: () => unknown, code: ErrorCode): HaystackError {
@@ -22,4 +22,17 @@ export function expectInvalid(fn: () => unknown): HaystackError {
   const err = expectCode(fn, 'HS_ERR_INVALID_VALUE');
   expect(err.name).toBe('ValueError');
   return err;
+}
+
+/** What `make` threw or rejected with, asserted to be an OptionError, as `[code, option]`. */
+export async function optionProblem(make: () => unknown): Promise<[string, string]> {
+  let thrown: unknown;
+  try {
+    await make();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, 'expected an OptionError').toBeInstanceOf(OptionError);
+  const err = thrown as OptionError;
+  return [err.code, err.option];
 }

@@ -1,18 +1,20 @@
 // Login throttling that slows password guessing without giving anyone a switch to lock a user out.
 
+import { OptionError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { Clock } from '../../storage/adapter.js';
 import type { AuthStateStore, ThrottleKey, ThrottleScope } from '../../storage/auth-state-store.js';
 import { createMemoryAuthState } from '../../storage/memory/memory-auth-state.js';
 
 /** Limits for one kind of key. */
 export interface ThrottleLimits {
-  /** Failures allowed within the window before any delay. */
+  /** Failures allowed within the window before any delay (default 5 per pair, 30 per address, 100 per username). */
   readonly freeFailures: number;
   /** A key's failures are forgotten once this long passes without a new one (default 15 minutes). */
   readonly windowMs: number;
   /** First lockout after the free failures (default 1 s); each further failure doubles it. */
   readonly baseDelayMs: number;
-  /** Longest lockout. */
+  /** Longest lockout (default 15 minutes; 5 minutes per username). */
   readonly maxDelayMs: number;
 }
 
@@ -61,6 +63,44 @@ const PAIR_DEFAULTS: ThrottleLimits = { freeFailures: 5, windowMs: WINDOW, baseD
 const ADDRESS_DEFAULTS: ThrottleLimits = { ...PAIR_DEFAULTS, freeFailures: 30 };
 const USERNAME_DEFAULTS: ThrottleLimits = { ...PAIR_DEFAULTS, freeFailures: 100, maxDelayMs: 5 * 60_000 };
 
+const THROTTLE_OPTIONS: OptionNames<AuthThrottleOptions> = {
+  perPair: true,
+  perAddress: true,
+  perUsername: true,
+  state: true,
+  maxEntries: true,
+  knownAddresses: true,
+  knownForMs: true,
+  clock: true,
+};
+
+/**
+ * Check options of {@link AuthThrottle.create} (JS callers can pass anything), their option paths prefixed with
+ * `path` (`throttle.` inside the security options); throws an `OptionError`.
+ */
+export function checkThrottleOptions(options: AuthThrottleOptions, path = ''): void {
+  checkOptionNames('Throttle options', options, THROTTLE_OPTIONS, path);
+  const bad = (code: 'HS_ERR_OPTION_TYPE' | 'HS_ERR_OPTION_RANGE', name: string, reason: string): never => {
+    throw new OptionError(code, `${path}${name}`, `Throttle options: ${path}${name} ${reason}`);
+  };
+  // Counts may be 0 (freeFailures: lock from the first failure); spans and knownAddresses must be above 0.
+  const number = (name: string, v: unknown, min: number): void => {
+    if (v === undefined) return;
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return;
+    bad(typeof v === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE', name, `must be an integer >= ${min}`);
+  };
+  for (const scope of ['perPair', 'perAddress', 'perUsername'] as const) {
+    const limits: Partial<ThrottleLimits> | undefined = options[scope];
+    if (limits === undefined) continue;
+    checkOptionNames('Throttle options', limits, PAIR_DEFAULTS, `${path}${scope}.`);
+    for (const [k, v] of Object.entries(limits)) number(`${scope}.${k}`, v, k === 'freeFailures' ? 0 : 1);
+  }
+  number('knownAddresses', options.knownAddresses, 1);
+  number('knownForMs', options.knownForMs, 1);
+  if (options.clock !== undefined && typeof (options.clock as unknown) !== 'function')
+    bad('HS_ERR_OPTION_TYPE', 'clock', 'must be a function');
+}
+
 // How long a key stays locked after its last failure: nothing within the free failures, then doubling to the cap.
 function lockMs(limits: ThrottleLimits, failures: number): number {
   const over = failures - limits.freeFailures;
@@ -107,8 +147,9 @@ export class AuthThrottle {
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** A throttle with the documented defaults, overridden by `options`. */
+  /** A throttle with the documented defaults, overridden by `options`; throws an `OptionError` for bad options. */
   static create(options: AuthThrottleOptions = {}): AuthThrottle {
+    checkThrottleOptions(options);
     return new AuthThrottle(options);
   }
 

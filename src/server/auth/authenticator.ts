@@ -12,6 +12,7 @@ import {
   verifyScramPassword,
 } from '../../core/auth/scram-server.js';
 import { AuthError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { Clock } from '../../storage/adapter.js';
 import type { AuthStateStore } from '../../storage/auth-state-store.js';
 import { createMemoryAuthState } from '../../storage/memory/memory-auth-state.js';
@@ -24,9 +25,9 @@ import type { TokenService } from './token-service.js';
 
 /** Options of {@link Authenticator.create}. */
 export interface AuthenticatorOptions {
-  /** The users. */
+  /** The users. Required. */
   readonly users: UserStore;
-  /** Issues and checks tokens. */
+  /** Issues and checks tokens. Required. */
   readonly tokens: TokenService;
   /**
    * Secret (>= 32 bytes) from which unknown usernames get their fake salt. Load it from configuration and
@@ -56,6 +57,20 @@ export interface AuthenticatorOptions {
    */
   readonly allowPlaintext?: boolean;
 }
+
+const AUTHENTICATOR_OPTIONS: OptionNames<AuthenticatorOptions> = {
+  users: true,
+  tokens: true,
+  serverSecret: true,
+  iterations: true,
+  throttle: true,
+  handshakes: true,
+  clock: true,
+  handshakeTtlMs: true,
+  maxHandshakes: true,
+  maxHandshakesPerAddress: true,
+  allowPlaintext: true,
+};
 
 /** One request as the authenticator sees it. */
 export interface AuthRequest {
@@ -213,6 +228,7 @@ export class Authenticator {
 
   /** Validate the options and build an authenticator; throws `ValueError` on a short secret. */
   static create(options: AuthenticatorOptions): Authenticator {
+    checkOptionNames('Authenticator options', options, AUTHENTICATOR_OPTIONS);
     const fake = FakeCredentials.create(
       options.iterations === undefined
         ? { secret: options.serverSecret }

@@ -2,20 +2,28 @@
 
 import { DEFAULT_SCRAM_ITERATIONS } from '../../core/auth/scram-keys.js';
 import { ValueError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { UserStore } from '../../storage/user-store.js';
 import { credentialsForPassword, generatePassword } from './passwords.js';
 
 /** Options of {@link bootstrapAdmin}. */
 export interface BootstrapAdminOptions {
-  /** The users. */
+  /** The users. Required. */
   readonly users: UserStore;
-  /** Name of the first admin (e.g. `HS_SUPERUSER_USERNAME`); give it with `password` or not at all. */
+  /** Name of the first admin (e.g. `HS_SUPERUSER_USERNAME`); give it with `password` or not at all (default `admin`). */
   readonly username?: string | undefined;
-  /** Password of the first admin (e.g. `HS_SUPERUSER_PASSWORD`). */
+  /** Password of the first admin (e.g. `HS_SUPERUSER_PASSWORD`; default: one generated and returned). */
   readonly password?: string | undefined;
   /** PBKDF2 iterations of the credentials (default `DEFAULT_SCRAM_ITERATIONS`; use the server's). */
   readonly iterations?: number;
 }
+
+const BOOTSTRAP_OPTIONS: OptionNames<BootstrapAdminOptions> = {
+  users: true,
+  username: true,
+  password: true,
+  iterations: true,
+};
 
 /** What {@link bootstrapAdmin} did. */
 export type BootstrapAdminResult =
@@ -41,6 +49,7 @@ export const DEFAULT_ADMIN_USERNAME = 'admin';
  * break the username or password rules. A store with users is left alone.
  */
 export async function bootstrapAdmin(options: BootstrapAdminOptions): Promise<BootstrapAdminResult> {
+  checkOptionNames('Bootstrap options', options, BOOTSTRAP_OPTIONS);
   const { users, username, password } = options;
   const given = [username, password].filter((v) => v !== undefined && v !== '').length;
   if (given === 1) throw new ValueError('Give both the superuser username and password, or neither');

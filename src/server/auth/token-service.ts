@@ -2,12 +2,23 @@
 
 import * as nodeCrypto from 'node:crypto';
 import { OptionError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { Clock } from '../../storage/adapter.js';
 import { createMemorySessionStore } from '../../storage/memory/memory-user-store.js';
 import type { SessionRecord, SessionStore } from '../../storage/session-store.js';
 import type { UserRole, UserStore } from '../../storage/user-store.js';
 import { type SessionEvent, sessionChannel } from '../events.js';
 import { randomToken } from './random-token.js';
+
+const TOKEN_OPTIONS: OptionNames<TokenServiceOptions> = {
+  users: true,
+  sessions: true,
+  clock: true,
+  idleTtlMs: true,
+  maxLifetimeMs: true,
+  touchIntervalMs: true,
+  maxSessionsPerUser: true,
+};
 
 /** Options of {@link TokenService.create}; every duration in milliseconds. */
 export interface TokenServiceOptions {
@@ -116,6 +127,7 @@ export class TokenService {
 
   /** Validate options (positive durations) and build the service; throws `OptionError`. */
   static create(options: TokenServiceOptions): TokenService {
+    checkOptionNames('Token options', options, TOKEN_OPTIONS);
     for (const name of ['idleTtlMs', 'maxLifetimeMs', 'maxSessionsPerUser', 'touchIntervalMs'] as const) {
       const v: unknown = options[name];
       if (v === undefined) continue;

@@ -1,6 +1,7 @@
 // Maps a verified client certificate (mutual TLS) to a user: by CN or by a subject alternative name.
 
 import type { TLSSocket } from 'node:tls';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { UserRole, UserStore } from '../../storage/user-store.js';
 import { peerIdentity } from './peer-identity.js';
 
@@ -9,13 +10,15 @@ export type CertIdentitySource = 'cn' | 'email' | 'dns' | 'uri';
 
 /** Options of {@link CertAuthenticator.create}. */
 export interface CertAuthenticatorOptions {
-  /** The users; a certificate maps only to an existing, enabled user. */
+  /** The users; a certificate maps only to an existing, enabled user. Required. */
   readonly users: UserStore;
   /** Names to try, in order (default `['cn']`). */
   readonly sources?: readonly CertIdentitySource[];
   /** Turn a certificate name into a username, or undefined to skip it (default: the name as is). */
   readonly mapIdentity?: (name: string, source: CertIdentitySource) => string | undefined;
 }
+
+const CERT_AUTH_OPTIONS: OptionNames<CertAuthenticatorOptions> = { users: true, sources: true, mapIdentity: true };
 
 /** A user identified by certificate. */
 export interface CertAuthResult {
@@ -49,6 +52,7 @@ export class CertAuthenticator {
 
   /** Build a certificate authenticator. */
   static create(options: CertAuthenticatorOptions): CertAuthenticator {
+    checkOptionNames('Certificate authenticator options', options, CERT_AUTH_OPTIONS);
     return new CertAuthenticator(options);
   }
 

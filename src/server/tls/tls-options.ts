@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TlsOptions } from 'node:tls';
 import { ValueError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 
 /** PEM text or bytes, or several (a CA bundle). */
 export type Pem = string | Buffer | readonly (string | Buffer)[];
@@ -13,7 +14,7 @@ export interface ServerTlsInput {
   readonly cert: Pem;
   /** Its private key (PEM), from `--tls-key`. */
   readonly key: Pem;
-  /** CA(s) that sign client certificates, from `--tls-ca`; needed to request client certificates. */
+  /** CA(s) that sign client certificates, from `--tls-ca`; needed to request client certificates. Default none. */
   readonly ca?: Pem;
   /** Ask clients for a certificate (mutual TLS; needs `ca`). Default: true when `ca` is given. */
   readonly requestClientCert?: boolean;
@@ -23,6 +24,14 @@ export interface ServerTlsInput {
    */
   readonly requireClientCert?: boolean;
 }
+
+const SERVER_TLS_INPUT: OptionNames<ServerTlsInput> = {
+  cert: true,
+  key: true,
+  ca: true,
+  requestClientCert: true,
+  requireClientCert: true,
+};
 
 function many(p: Pem): string | Buffer | (string | Buffer)[] {
   return typeof p === 'string' || Buffer.isBuffer(p) ? p : [...p];
@@ -37,6 +46,7 @@ function many(p: Pem): string | Buffer | (string | Buffer)[] {
  * ```
  */
 export function serverTlsOptions(input: ServerTlsInput): TlsOptions {
+  checkOptionNames('TLS options', input, SERVER_TLS_INPUT);
   const request = input.requestClientCert ?? input.ca !== undefined;
   if (request && input.ca === undefined) throw new ValueError('Client certificates need a CA (--tls-ca)');
   const options: TlsOptions = {
@@ -56,12 +66,15 @@ export interface ServerTlsFiles {
   readonly certFile: string;
   /** Private key (PEM). */
   readonly keyFile: string;
-  /** CA bundle for client certificates (PEM). */
+  /** CA bundle for client certificates (PEM). Default none. */
   readonly caFile?: string;
 }
 
+const SERVER_TLS_FILES: OptionNames<ServerTlsFiles> = { certFile: true, keyFile: true, caFile: true };
+
 /** Read the PEM files named on the command line into a {@link ServerTlsInput}. */
 export async function readServerTlsFiles(files: ServerTlsFiles): Promise<ServerTlsInput> {
+  checkOptionNames('TLS files', files, SERVER_TLS_FILES);
   const [cert, key, ca] = await Promise.all([
     readFile(files.certFile),
     readFile(files.keyFile),

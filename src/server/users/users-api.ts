@@ -4,7 +4,8 @@ import { channel } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 import { echoInput } from '../../core/echo-input.js';
-import { HaystackError, StorageError, ValueError } from '../../core/errors.js';
+import { HaystackError, OptionError, StorageError, ValueError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import {
   type UserChanges,
   type UserRecord,
@@ -25,17 +26,25 @@ export type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 
 /** Options of {@link createUsersRoute}. */
 export interface UsersApiOptions {
-  /** The users. */
+  /** The users. Required. */
   readonly users: UserStore;
-  /** Sessions to end when a user's password changes, or the user is disabled or deleted. */
+  /** Sessions to end when a user's password changes, or the user is disabled or deleted. Required. */
   readonly tokens: TokenService;
-  /** PBKDF2 iterations of new credentials: the count the authenticator announces for unknown users. */
+  /** PBKDF2 iterations of new credentials: the count the authenticator announces for unknown users. Required. */
   readonly iterations: number;
   /** Path segment under the base path (default `users`). */
   readonly name?: string;
   /** Largest request body in bytes (default 16 KiB). */
   readonly maxBodyBytes?: number;
 }
+
+const USERS_API_OPTIONS: OptionNames<UsersApiOptions> = {
+  users: true,
+  tokens: true,
+  iterations: true,
+  name: true,
+  maxBodyBytes: true,
+};
 
 /** Published on `haystack:auth:users` after every change made through the API (an audit trail for the app). */
 export interface UserChangeEvent {
@@ -149,9 +158,14 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
  * one process or several over one store (see `updateKeepingAdmin`).
  */
 export function createUsersRoute(options: UsersApiOptions): HttpRoute {
+  checkOptionNames('Users API options', options, USERS_API_OPTIONS);
   const { users, tokens, iterations } = options;
   const name = options.name ?? 'users';
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  const maxBodyBytes: unknown = options.maxBodyBytes ?? 16 * 1024;
+  if (!(typeof maxBodyBytes === 'number' && Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0)) {
+    const code = typeof maxBodyBytes === 'number' ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+    throw new OptionError(code, 'maxBodyBytes', 'Users API options: maxBodyBytes must be a positive integer');
+  }
   let queue: Promise<unknown> = Promise.resolve();
   // One change at a time in this process (the last-admin rule holds across processes without it; this spares the
   // undone writes it would take).

@@ -24,3 +24,16 @@ export function checkOptionNames(what: string, options: unknown, known: object, 
       throw new OptionError('HS_ERR_OPTION_UNKNOWN', `${path}${k}`, `${what}: unknown option ${JSON.stringify(k)}`);
   }
 }
+
+/** An option that takes one of a few values (a mode name, a version, true/false), checked: undefined or one of `choices`. */
+export function choiceOption<T extends string | number | boolean>(
+  what: string,
+  name: string,
+  value: T | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined || choices.includes(value)) return value;
+  const code = typeof value === typeof choices[0] ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
+  const allowed = choices.map((c) => JSON.stringify(c)).join(' or ');
+  throw new OptionError(code, name, `${what}: ${name} must be ${allowed}, got ${JSON.stringify(value)}`);
+}

@@ -142,19 +142,6 @@ export function functionOption<F extends (...args: never[]) => unknown>(
   throw new OptionError('HS_ERR_OPTION_TYPE', name, `${what}: ${name} must be a function`);
 }
 
-/** An option that takes one of a few values (a mode name, or true/false), checked: undefined or one of `choices`. */
-export function choiceOption<T extends string | boolean>(
-  what: string,
-  name: string,
-  value: T | undefined,
-  choices: readonly T[],
-): T | undefined {
-  if (value === undefined || choices.includes(value)) return value;
-  const code = typeof value === typeof choices[0] ? 'HS_ERR_OPTION_RANGE' : 'HS_ERR_OPTION_TYPE';
-  const allowed = choices.map((c) => JSON.stringify(c)).join(' or ');
-  throw new OptionError(code, name, `${what}: ${name} must be ${allowed}, got ${JSON.stringify(value)}`);
-}
-
 /** Limits with defaults filled in, each known and a positive number (an `OptionError` naming backend and limit). */
 export function resolvePositiveLimits<L extends object>(
   backend: string,

@@ -8,6 +8,7 @@ import { isList, type Val } from '../kinds/kind.js';
 import { MARKER } from '../kinds/marker.js';
 import { Ref } from '../kinds/ref.js';
 import { Sym } from '../kinds/symbol.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../options.js';
 import { type Def, symbolNames } from './def.js';
 import { DefError, type DefProblem } from './def-error.js';
 import { type CompileOptions, compileLibs, type LibInfo, type LibSource } from './normalize.js';
@@ -22,6 +23,16 @@ export interface NamespaceOptions {
   readonly lenient?: boolean;
   /** Also fail on warnings: a tag inherited from two supertypes with different values (Inherit). Default false. */
   readonly strictInheritance?: boolean;
+}
+
+const NAMESPACE_OPTIONS: OptionNames<NamespaceOptions> = { lenient: true, strictInheritance: true };
+const FROM_LIBS_OPTIONS: OptionNames<NamespaceOptions & CompileOptions> = { ...NAMESPACE_OPTIONS, normalized: true };
+
+/** Options checked (JS callers can pass anything): each a known name, each a boolean; throws an `OptionError`. */
+function checkNamespaceOptions(options: NamespaceOptions & CompileOptions, known: object): void {
+  checkOptionNames('Namespace options', options, known);
+  for (const name of Object.keys(known) as (keyof typeof FROM_LIBS_OPTIONS)[])
+    choiceOption('Namespace options', name, options[name], [true, false]);
 }
 
 /** A choice that applies to a def: the choice def, the taxonomy its options come from, and those options. */
@@ -102,7 +113,8 @@ export class Namespace {
 
   /** Compile libs of declared defs (Normalization); throws a {@link DefError} on any problem unless `lenient`. */
   static fromLibs(libs: readonly LibSource[], options: NamespaceOptions & CompileOptions = {}): Namespace {
-    const out = compileLibs(libs, options);
+    checkNamespaceOptions(options, FROM_LIBS_OPTIONS);
+    const out = compileLibs(libs, options.normalized === undefined ? {} : { normalized: options.normalized });
     const fatal = out.problems.filter((p) => p.severity === 'error' || options.strictInheritance === true);
     if (fatal.length > 0 && options.lenient !== true) throw new DefError(fatal);
     return new Namespace(out.defs, out.libs, out.problems);
@@ -113,6 +125,7 @@ export class Namespace {
    * their `lib` tag and compiled again (which leaves normalized defs as they are).
    */
   static fromDefs(defs: Grid | Iterable<Dict>, options: NamespaceOptions = {}): Namespace {
+    checkNamespaceOptions(options, NAMESPACE_OPTIONS);
     const groups = new Map<string, Dict[]>();
     for (const d of defs instanceof Grid ? defs.rows : defs) {
       const lib = d.get('lib');

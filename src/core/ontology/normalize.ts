@@ -4,6 +4,7 @@ import { Dict, type TagVal } from '../grid/dict.js';
 import { equals } from '../kinds/equality.js';
 import { isList, KINDS, kindOf, type Val } from '../kinds/kind.js';
 import { Sym } from '../kinds/symbol.js';
+import { checkOptionNames, choiceOption } from '../options.js';
 import { Def, parseSymbol, type SymbolParts, symbolNames } from './def.js';
 import type { DefProblem, DefProblemKind } from './def-error.js';
 
@@ -29,7 +30,7 @@ export interface LibInfo {
 
 /** How to compile. */
 export interface CompileOptions {
-  /** Input defs are already normalized (a `defs` grid): lib tags and inferred `is` are expected, lib scopes not checked. */
+  /** Input defs are already normalized (a `defs` grid): lib tags and inferred `is` are expected, lib scopes not checked. Default false. */
   readonly normalized?: boolean;
 }
 
@@ -75,6 +76,8 @@ function symName(v: Val): string | undefined {
 
 /** Compile libs into effective defs; problems are collected, never thrown, so callers choose strict or lenient. */
 export function compileLibs(sources: readonly LibSource[], options: CompileOptions = {}): Compiled {
+  checkOptionNames('Compile options', options, { normalized: true } satisfies Record<keyof CompileOptions, true>);
+  choiceOption('Compile options', 'normalized', options.normalized, [true, false]);
   return new Compiler(options.normalized === true).run(sources);
 }
 

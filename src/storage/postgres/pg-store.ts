@@ -2,7 +2,7 @@
 // and sessions in the same schema, shareable by any number of server processes.
 
 import { OptionError, type OptionErrorCode } from '../../core/errors.js';
-import { checkOptionNames, type OptionNames } from '../../core/options.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type {
   Clock,
@@ -16,7 +16,7 @@ import type {
 } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { choiceOption, countOption, functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { countOption, functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';

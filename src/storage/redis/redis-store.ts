@@ -2,12 +2,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
-import { checkOptionNames, type OptionNames } from '../../core/options.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import { choiceOption, functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
+import { functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
 import { mirrorConfig, type SharedMirrorStats } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';

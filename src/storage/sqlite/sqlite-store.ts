@@ -1,18 +1,12 @@
 // openSqliteStore: the embedded persistent StorageAdapter, with users and sessions, in one SQLite file.
 
 import { OptionError } from '../../core/errors.js';
-import { checkOptionNames, type OptionNames } from '../../core/options.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
 import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
-import {
-  choiceOption,
-  functionOption,
-  resolvePositiveLimits,
-  settle as settleWork,
-  storeIdPrefix,
-} from '../commit-staging.js';
+import { functionOption, resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
 import { DEFAULT_MIRROR_CHUNK, DEFAULT_MIRROR_ENTITIES, mirrorConfig } from '../indexed/shared-mirror.js';
 import type { SessionStore } from '../session-store.js';
 import { closedError } from '../storage-errors.js';

@@ -5,6 +5,7 @@ import type { Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Ref } from '../../kinds/ref.js';
 import { Uri } from '../../kinds/uri.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../options.js';
 import { encodeZincValue } from '../zinc/index.js';
 
 /** Options of {@link encodeCsv}. */
@@ -44,6 +45,8 @@ function cellText(v: Val): string {
   return encodeZincValue(v);
 }
 
+const CSV_OPTIONS: OptionNames<CsvEncodeOptions> = { newline: true, header: true };
+
 /**
  * Encode a grid as CSV per the Csv chapter: the first line holds the column display names (the
  * column's `dis` meta, else its name); grid meta, column meta and types are not carried. Strs and
@@ -51,6 +54,11 @@ function cellText(v: Val): string {
  * empty cell (`""` when the grid has one column, so the line is not blank), everything else in Zinc.
  */
 export function encodeCsv(grid: Grid, options?: CsvEncodeOptions): string {
+  if (options !== undefined) {
+    checkOptionNames('CSV options', options, CSV_OPTIONS);
+    choiceOption('CSV options', 'newline', options.newline, ['\n', '\r\n']);
+    choiceOption('CSV options', 'header', options.header, [true, false]);
+  }
   const nl = options?.newline ?? '\n';
   const head = (options?.header ?? true) ? encodeCsvHeader(grid.cols, nl) : '';
   return head + encodeCsvRows(grid, nl);

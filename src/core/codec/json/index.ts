@@ -11,6 +11,7 @@ import {
   type ValDecodeOptions,
 } from '../../grid/plain.js';
 import type { Val } from '../../kinds/kind.js';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../options.js';
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import type { DecodeSteps } from '../steps.js';
 import { readHayson } from './hayson-reader.js';
@@ -41,6 +42,9 @@ export interface JsonEncodeOptions {
   readonly version?: JsonVersion;
 }
 
+const JSON_DECODE_OPTIONS: OptionNames<JsonDecodeOptions> = { version: true, limits: true, plain: true };
+const JSON_ENCODE_OPTIONS: OptionNames<JsonEncodeOptions> = { version: true };
+
 /**
  * Decode Haystack JSON. A string is JSON text (a leading byte-order mark is ignored), and so is a
  * Uint8Array of UTF-8: v4 text is read in one pass straight into typed values, v3 text goes through
@@ -58,6 +62,11 @@ export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions & 
 export function decodeJson(textOrParsed: unknown, options: JsonDecodeOptions & PlainDecodeOptions): PlainValue;
 export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): Val | PlainValue;
 export function decodeJson(textOrParsed: unknown, options?: JsonDecodeOptions): Val | PlainValue {
+  // Checked only when given: most calls pass none, and the check is one lookup per option.
+  if (options !== undefined) {
+    checkOptionNames('JSON decode options', options, JSON_DECODE_OPTIONS);
+    choiceOption('JSON decode options', 'version', options.version, [4, 3]);
+  }
   const v = decodeJsonVal(textOrParsed, options);
   return options?.plain === undefined ? v : asPlainAsked(v, options.plain);
 }
@@ -154,5 +163,9 @@ export function jsonDictStream(limits?: Partial<DecodeLimits>): {
 
 /** Encode a value as compact Haystack JSON text (v4 Hayson unless `version: 3`). */
 export function encodeJson(val: Val, options?: JsonEncodeOptions): string {
+  if (options !== undefined) {
+    checkOptionNames('JSON encode options', options, JSON_ENCODE_OPTIONS);
+    choiceOption('JSON encode options', 'version', options.version, [4, 3]);
+  }
   return options?.version === 3 ? writeJson3(val) : writeHayson(val);
 }

@@ -3,8 +3,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { defsProblem, loadDefsNamespace, loadEntities } from '../app/index.js';
-import { CODECS, Dict, Grid, HaystackError, ParseError, parseFilter } from '../core/index.js';
+import { CODECS, Dict, type Filter, Grid, HaystackError } from '../core/index.js';
 import { type Def, Namespace } from '../core/ontology/index.js';
+import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
 import { gridPrinter as printer } from './output.js';
 import { REMOTE_ENV, type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
@@ -112,6 +113,8 @@ export function registerDefs(program: Command, io: CliIo): void {
     );
   withDefsOptions(defs).action(async (flags: DefsFlags & { readonly filter?: string }) => {
     const print = printer('defs', flags.to, io);
+    // Checked here, also for --url, so a typo is a usage error (2) and not the server's error grid (1).
+    const filter = flags.filter === undefined ? undefined : parseFilterArg('defs', flags.filter);
     if ('url' in defsSource('haystack defs', flags, io)) {
       print(
         await withClient('defs', flags, io, (client) =>
@@ -122,7 +125,7 @@ export function registerDefs(program: Command, io: CliIo): void {
     }
     const ns = await namespaceFor('', flags, io);
     const grid = ns.toGrid();
-    print(flags.filter === undefined ? grid : filtered(grid, flags.filter));
+    print(filter === undefined ? grid : filtered(grid, filter));
   });
 
   for (const command of ['subtypes', 'supertypes'] as const) {
@@ -177,12 +180,6 @@ export function registerDefs(program: Command, io: CliIo): void {
   });
 }
 
-function filtered(grid: Grid, text: string): Grid {
-  try {
-    const f = parseFilter(text);
-    return Grid.make({ cols: ['def'], rows: grid.rows.filter((r) => f.matches(r)), addMissingCols: true });
-  } catch (err) {
-    if (err instanceof ParseError) throw new CliExit(1, `haystack defs: invalid filter: ${err.message}`);
-    throw err;
-  }
+function filtered(grid: Grid, filter: Filter): Grid {
+  return Grid.make({ cols: ['def'], rows: grid.rows.filter((r) => filter.matches(r)), addMissingCols: true });
 }

@@ -1,8 +1,9 @@
 // `haystack his`: a point's history from a server, streamed as it arrives, with a progress bar on a terminal.
 
 import type { Command } from 'commander';
-import { Dict, Grid, type GridCol, HDateTime, type ZincStreamEvent } from '../core/index.js';
-import type { CliIo } from './io.js';
+import { checkHisRange } from '../app/index.js';
+import { Dict, Grid, type GridCol, HDateTime, ValueError, type ZincStreamEvent } from '../core/index.js';
+import { CliExit, type CliIo } from './io.js';
 import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
 import { createProgress } from './progress.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
@@ -21,6 +22,13 @@ export function registerHis(program: Command, io: CliIo): void {
     );
   withRemoteOptions(withOutputOption(cmd)).action(async (id: string, range: string, flags: HisFlags) => {
     const print = gridPrinter('his', flags.to, io);
+    // Checked here: a malformed range is a usage error (2), not the server's error grid (1).
+    try {
+      checkHisRange(range);
+    } catch (err) {
+      if (err instanceof ValueError) throw new CliExit(2, `haystack his: ${err.message}`);
+      throw err;
+    }
     print(await withClient('his', flags, io, (client) => readHistory(client.hisReadStream(id, range), io)));
   });
 }

@@ -3,20 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import {
-  CODECS,
-  codecForExtension,
-  Dict,
-  type Filter,
-  Grid,
-  HaystackError,
-  isList,
-  LimitError,
-  ParseError,
-  parseFilter,
-  refResolver,
-  type Val,
-} from '../core/index.js';
+import { CODECS, codecForExtension, Dict, Grid, HaystackError, isList, refResolver, type Val } from '../core/index.js';
+import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo, writeOut } from './io.js';
 import { outputCodec, withOutputOption } from './output.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
@@ -50,7 +38,7 @@ export function registerRead(program: Command, io: CliIo): void {
 async function runRead(filterText: string, options: ReadOptions, io: CliIo): Promise<void> {
   const output = outputCodec('read', options.to);
   const limit = parseLimit(options.limit);
-  const filter = compile(filterText);
+  const filter = parseFilterArg('read', filterText);
   if (options.data === undefined) {
     // Remote: the filter was checked here first, so a typo fails with its position before any network call.
     const grid = await withClient('read', options, io, (client) =>
@@ -78,25 +66,6 @@ function parseLimit(raw: string | undefined): number {
     throw new CliExit(2, `haystack read: --limit must be a whole number, not ${JSON.stringify(raw)}`);
   }
   return n;
-}
-
-function compile(text: string): Filter {
-  try {
-    return parseFilter(text);
-  } catch (err) {
-    if (err instanceof ParseError) {
-      // Point at the offending character under the filter (one-line filters are the common case).
-      const lines = text.split(/\r\n|\r|\n/);
-      const line = lines[err.line - 1] ?? '';
-      const caret = `${' '.repeat(Math.max(0, err.column - 1))}^`;
-      throw new CliExit(
-        1,
-        `haystack read: invalid filter at line ${err.line}, column ${err.column}: ${err.reason}\n  ${line}\n  ${caret}`,
-      );
-    }
-    if (err instanceof LimitError) throw new CliExit(1, `haystack read: invalid filter: ${err.message}`);
-    throw err;
-  }
 }
 
 async function load(file: string, io: CliIo): Promise<Grid | readonly Dict[]> {

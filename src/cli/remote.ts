@@ -114,13 +114,15 @@ export interface RemoteLogin {
 /**
  * Run `work` with a logged-in client (the password from the environment or a prompt, asked only when a
  * user is named), then close the session and the connections. Failures become `CliExit`s that say what
- * went wrong without a stack trace.
+ * went wrong without a stack trace; Ctrl-C stops the work with exit 130, unless `untilStopped` says that Ctrl-C
+ * is how the command ends (`watch`), and then `work` watches `io.signal` itself.
  */
 export async function withClient<T>(
   command: string,
   flags: RemoteFlags,
   io: CliIo,
   work: (client: HaystackClient, login: RemoteLogin) => Promise<T>,
+  untilStopped = false,
 ): Promise<T> {
   const url = remoteUrl(command, flags.url, io.env[REMOTE_ENV.url]);
   const username = flags.user ?? io.env[REMOTE_ENV.user];
@@ -141,7 +143,8 @@ export async function withClient<T>(
       ...(username === undefined || username === '' || password === undefined ? {} : { username, password }),
     };
     client = new HaystackClient({ ...login, ...(tls === undefined ? {} : { fetch: tls.fetch }) });
-    return await work(client, login);
+    const done = work(client, login);
+    return await (untilStopped ? done : stoppedBy(io.signal, command, done));
   } catch (err) {
     throw await explainRemoteError(command, err, {
       url,
@@ -153,4 +156,24 @@ export async function withClient<T>(
     await client?.close().catch(() => undefined);
     await tls?.close();
   }
+}
+
+/**
+ * `work`, or a CliExit with 130 as soon as `signal` aborts (Ctrl-C): a call the server is slow to answer must not
+ * hold the command (the client is closed after, which ends the call).
+ */
+function stoppedBy<T>(signal: AbortSignal, command: string, work: Promise<T>): Promise<T> {
+  let onAbort = (): void => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(new CliExit(130, `haystack ${command}: stopped`));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // The work's own failure after a stop is of no interest: the command has already ended.
+  work.catch(() => undefined);
+  return Promise.race([work, stopped]).finally(() => {
+    signal.removeEventListener('abort', onAbort);
+  });
 }

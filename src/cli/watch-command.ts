@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { type HaystackClient, WebSocketClient } from '../client/index.js';
 import { type Dict, Grid, Ref } from '../core/index.js';
+import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
 import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
 import { type RemoteFlags, type RemoteLogin, withClient, withRemoteOptions } from './remote.js';
@@ -88,30 +89,39 @@ async function runWatch(targets: readonly string[], flags: WatchFlags, io: CliIo
   const byId = targets.every((t) => t.startsWith('@'));
   if (!byId && targets.length > 1)
     throw new CliExit(2, "haystack watch: give one filter (quoted: 'point and his') or ids that start with @");
-  await withClient('watch', flags, io, async (client, login) => {
-    const ids = byId ? targets.map((t) => new Ref(t.slice(1))) : await idsOf(client, targets[0] ?? '');
-    if (ids.length === 0) throw new CliExit(1, `haystack watch: nothing matches ${targets.join(' ')}`);
-    const req = { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) };
-    const feed = flags.ws === true ? await openPushFeed(login, req) : await openPollingFeed(client, req);
-    try {
-      // watchSub leaves out ids that name no entity: say which, and do not wait forever on none.
-      const known = new Set(feed.initial.flatMap((d) => (d.id === undefined ? [] : [d.id.id])));
-      const unknown = ids.filter((id) => !known.has(id.id)).map((id) => `@${id.id}`);
-      if (unknown.length === ids.length) throw new CliExit(1, `haystack watch: no entity ${unknown.join(' ')}`);
-      if (unknown.length > 0) io.stderr.write(`haystack watch: no entity ${unknown.join(' ')}; watching the rest\n`);
-      print(Grid.fromDicts(feed.initial));
-      let batches = 0;
-      for await (const changed of feed.changes(io.signal)) {
-        print(Grid.fromDicts(changed));
-        if (++batches >= count) break;
+  // A malformed filter is a usage error (2), found before any connection.
+  const filter = byId ? undefined : parseFilterArg('watch', targets[0] ?? '');
+  await withClient(
+    'watch',
+    flags,
+    io,
+    async (client, login) => {
+      const ids = byId ? targets.map((t) => new Ref(t.slice(1))) : await idsOf(client, filter?.toString() ?? '');
+      if (ids.length === 0) throw new CliExit(1, `haystack watch: nothing matches ${targets.join(' ')}`);
+      const req = { ids, intervalMs, ...(leaseMs === undefined ? {} : { leaseMs }) };
+      const feed = flags.ws === true ? await openPushFeed(login, req) : await openPollingFeed(client, req);
+      try {
+        // watchSub leaves out ids that name no entity: say which, and do not wait forever on none.
+        const known = new Set(feed.initial.flatMap((d) => (d.id === undefined ? [] : [d.id.id])));
+        const unknown = ids.filter((id) => !known.has(id.id)).map((id) => `@${id.id}`);
+        if (unknown.length === ids.length) throw new CliExit(1, `haystack watch: no entity ${unknown.join(' ')}`);
+        if (unknown.length > 0) io.stderr.write(`haystack watch: no entity ${unknown.join(' ')}; watching the rest\n`);
+        print(Grid.fromDicts(feed.initial));
+        let batches = 0;
+        for await (const changed of feed.changes(io.signal)) {
+          print(Grid.fromDicts(changed));
+          if (++batches >= count) break;
+        }
+      } catch (err) {
+        // Ctrl-C during a poll aborts that request: that is the normal way to stop.
+        if (!io.signal.aborted) throw err;
+      } finally {
+        await feed.close().catch(() => undefined);
       }
-    } catch (err) {
-      // Ctrl-C during a poll aborts that request: that is the normal way to stop.
-      if (!io.signal.aborted) throw err;
-    } finally {
-      await feed.close().catch(() => undefined);
-    }
-  });
+    },
+    // Ctrl-C is how a watch without --count ends: exit 0, the loop above stops on it.
+    true,
+  );
 }
 
 async function idsOf(client: HaystackClient, filter: string): Promise<Ref[]> {

@@ -76,9 +76,9 @@ describe('haystack read', () => {
     expect(ids(zero.stdout)).toEqual([]);
   });
 
-  it('exits 1 with the position and a message on stderr for an invalid filter', async () => {
+  it('exits 2 (a command-line mistake) with the position and a message on stderr for an invalid filter', async () => {
     const r = await run(['read', '--data', 'data.zinc', 'point and == 3'], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('line 1, column 11');
     expect(r.stderr).toContain('  point and == 3\n            ^');

@@ -60,7 +60,7 @@ describe('remote CLI commands', () => {
 
   it('an invalid filter fails with its position before any login', async () => {
     const r = await runCliCaptured(['read', 'point and (', '--url', 'http://127.0.0.1:9/api'], dir, {});
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 1, column \d+/);
     expect(r.stdout).toBe('');
   });

@@ -98,11 +98,13 @@ describe('remote command errors say what to do', () => {
 
   it('an error grid about the request is a refusal, not a server error', async () => {
     const env = { HAYSTACK_USER: 'root', HAYSTACK_PASSWORD: ADMIN.HS_SUPERUSER_PASSWORD };
-    const r = await runCliCaptured(['his', '@hudson.vav1-01.zat', 'last week', '--url', plain.url], dir, env);
+    const r = await runCliCaptured(['his', '@no.such.point', 'today', '--url', plain.url], dir, env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(
-      'haystack his: the server refused the request: Invalid range: "last week" is not a Date or DateTime\n',
-    );
+    expect(r.stderr).toMatch(/^haystack his: the server refused the request: /);
+    // A malformed range is found before the call: a command-line mistake (2), with the same reason.
+    const range = await runCliCaptured(['his', '@hudson.vav1-01.zat', 'last week', '--url', plain.url], dir, env);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toBe('haystack his: Invalid range: "last week" is not a Date or DateTime\n');
   });
 
   it("tells another server's request errors (HTTP 200, a qualified errType) from its faults", async () => {

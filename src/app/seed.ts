@@ -7,6 +7,7 @@ import { HaystackError, ValueError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import { Grid } from '../core/grid/grid.js';
 import { isList, type Val } from '../core/kinds/kind.js';
+import { checkOptionNames } from '../core/options.js';
 import type { CommitDiff, StorageAdapter } from '../storage/adapter.js';
 import { type DemoBuilding, populateDemo } from './demo/demo-building.js';
 import { entityChunks } from './import-sources.js';
@@ -78,6 +79,8 @@ export async function seedStore(
   cwd: string,
   options?: SeedOptions,
 ): Promise<Seeded> {
+  if (options !== undefined)
+    checkOptionNames('Seed options', options, { inBatches: true } satisfies Record<keyof SeedOptions, true>);
   switch (seed.kind) {
     case 'none':
       return { summary: 'no seed', demo: undefined };

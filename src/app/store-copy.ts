@@ -3,6 +3,7 @@
 
 import { ValueError } from '../core/errors.js';
 import type { Ref } from '../core/kinds/ref.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import type { CommitDiff, HisItem, StorageAdapter, TimeRange } from '../storage/adapter.js';
 import type { UserStore } from '../storage/user-store.js';
 import type { OpenedStore } from './stores/store-backend.js';
@@ -39,6 +40,8 @@ const HIS_BATCH = 10_000;
 // Every instant a store can hold (history before 1970 included).
 const ALL_TIME: TimeRange = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
 
+const STORE_COPY_OPTIONS: OptionNames<StoreCopyOptions> = { progress: true, signal: true, now: true };
+
 /**
  * Copy everything that outlives a server process from `from` into `to`, which must be empty (no entity and no
  * user): the entities page by page in id order, each historized point's samples, each writable point's priority
@@ -54,6 +57,7 @@ export async function copyStore(
   to: OpenedStore,
   options: StoreCopyOptions = {},
 ): Promise<StoreCopyCounts> {
+  checkOptionNames('Store copy options', options, STORE_COPY_OPTIONS);
   const { progress, signal } = options;
   const now = options.now ?? Date.now();
   if (!from.persistent || !to.persistent) {

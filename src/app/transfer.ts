@@ -13,6 +13,7 @@ import { Grid } from '../core/grid/grid.js';
 import { HDateTime } from '../core/kinds/date-time.js';
 import type { Val } from '../core/kinds/kind.js';
 import { Ref } from '../core/kinds/ref.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import type { TimeZone } from '../core/tz/time-zone.js';
 import { pointZone } from '../server/ops/his-point.js';
 import { resolveHisRange } from '../server/ops/his-range.js';
@@ -190,6 +191,17 @@ async function gridHistory(full: string, file: string, point: Dict): Promise<His
   return grid.rows.map((r, i) => hisItem(r.get('ts'), r.get('val'), `${file} row ${String(i + 1)}`, point));
 }
 
+const EXPORT_OPTIONS: OptionNames<ExportOptions> = {
+  filter: true,
+  format: true,
+  his: true,
+  tz: true,
+  now: true,
+  write: true,
+  progress: true,
+  signal: true,
+};
+
 /** Options of {@link exportStore}. */
 export interface ExportOptions {
   /** Entities to export (default `id`: all). */
@@ -216,6 +228,7 @@ export interface ExportOptions {
 
 /** Write entities (or their history) page by page, in id order, so that a store of any size passes in flat memory. */
 export async function exportStore(store: StorageAdapter, options: ExportOptions): Promise<number> {
+  checkOptionNames('Export options', options, EXPORT_OPTIONS);
   const filter = options.filter ?? 'id';
   const zone = options.tz ?? hostZone();
   const now = options.now ?? Date.now();

@@ -1,11 +1,14 @@
 // The app's structured logger: pino JSON lines (or a pretty line per record on a TTY), a child per subsystem.
 
 import { type LevelWithSilent, type Logger, pino } from 'pino';
+import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import type { AppOutput } from '../app-output.js';
 import { logLine, logSafe } from '../logging.js';
 
 /** Log levels, most severe first (`silent` logs nothing). */
 export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+const LOGGER_OPTIONS: OptionNames<LoggerOptions> = { level: true, format: true, write: true, fields: true };
 
 /** How records are written: `json` (one JSON object per line, for shipping) or `pretty` (one readable line). */
 export type LogFormat = 'json' | 'pretty';
@@ -54,6 +57,8 @@ function escapeUnsafe(record: Record<string, unknown>): Record<string, unknown> 
 
 /** Make the logger: `json` lines as pino writes them, or `pretty` lines (`TIME level msg key=value ...`). */
 export function createLogger(options: LoggerOptions): AppLogger {
+  checkOptionNames('Logger options', options, LOGGER_OPTIONS);
+  choiceOption('Logger options', 'level', options.level, LOG_LEVELS);
   const write = options.write;
   const pretty = options.format === 'pretty';
   const destination = {

@@ -2,8 +2,17 @@
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CustomMetric, MetricsHooks } from '../../core/metrics-hooks.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 import type { StorageAdapter } from '../../storage/adapter.js';
 import type { ScanCacheCounts } from '../stores/store-backend.js';
+
+const PROMETHEUS_OPTIONS: OptionNames<PrometheusMetricsOptions> = {
+  store: true,
+  knownOp: true,
+  defaultMetrics: true,
+  scanCache: true,
+  clampSessions: true,
+};
 
 /** Options of {@link createPrometheusMetrics}. */
 export interface PrometheusMetricsOptions {
@@ -41,6 +50,7 @@ const STORE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 
 /** Make a registry with every `haystack_*` series (see the README's Observability section) and its hooks. */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
+  checkOptionNames('Metrics options', options, PROMETHEUS_OPTIONS);
   const registry = new Registry();
   const registers = [registry];
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>

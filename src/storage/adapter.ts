@@ -245,6 +245,13 @@ export interface StorageAdapter {
    */
   hisReadChunks?(id: string, range: TimeRange, options?: HisChunkOptions): AsyncIterable<readonly HisItem[]>;
   /**
+   * Optional capability: the first `limit` samples of a point in `[start, end)`, in time order: a page of a history of
+   * any length, the next page read from just after its last sample, so that a bulk reader (a store copy) holds one
+   * page at a time at the cost of one query per page. Unlike {@link hisReadChunks}, pages are not read from one
+   * snapshot. Fails as {@link hisRead} does.
+   */
+  hisReadPage?(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
+  /**
    * Optional capability: the samples {@link hisRead} gives, as typed history columns with timestamps in `tz` (what
    * a hisRead answer is written from), for a store that keeps columns and can hand over copies of them without an
    * object per sample. Fails as {@link hisRead} does.

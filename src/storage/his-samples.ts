@@ -47,3 +47,11 @@ export function sortedUniqueSamples(items: readonly HisItem[]): readonly HisItem
   }
   return out;
 }
+
+/** The `limit` of a history page read: a whole number of at least 1 (`ValueError` otherwise). */
+export function hisPageLimit(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new ValueError(`A history page holds at least 1 sample, got ${String(limit)}`);
+  }
+  return limit;
+}

@@ -30,7 +30,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { checkHisItems, checkHisWrites, sortedUniqueSamples } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, hisPageLimit, sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
@@ -421,6 +421,18 @@ export class PgState {
         return [...results];
       }
     }, diffs.length > BULK_COMMIT_DIFFS);
+  }
+
+  /** A point's samples in `[start, end)`. */
+  async hisReadPage(id: string, range: TimeRange, limit: number): Promise<HisItem[]> {
+    const n = hisPageLimit(limit);
+    const rid = await this.#requireRid(this.#pool, id);
+    const rows = await this.#rows(
+      this.#pool,
+      'SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4',
+      [rid, clampTs(range.start), clampTs(range.end), n],
+    );
+    return decodeHisRows(rows);
   }
 
   /** A point's samples in `[start, end)`. */

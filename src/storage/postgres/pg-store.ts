@@ -133,6 +133,8 @@ export interface PostgresStore extends StorageAdapter {
   ): AsyncIterable<HisBatchChunk>;
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
+  hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -286,6 +288,11 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
       call(() => {
         guard();
         return state.hisWrite(id, items);
+      }),
+    hisReadPage: (id, range, limit) =>
+      call(() => {
+        guard();
+        return state.hisReadPage(id, range, limit);
       }),
     hisWriteBatch: (writes) =>
       call(() => {

@@ -165,13 +165,15 @@ export class RedisConnection {
       sha = createHash('sha1').update(s.lua).digest('hex');
       this.#shas.set(s, sha);
     }
+    // One array (ioredis flattens it) of strings: spread, the arguments of a large write would overflow the stack.
+    const argv = [key, ...args.map(String)];
     try {
       try {
-        return (await this.#client.evalsha(sha, 1, key, ...args)) as unknown[];
+        return (await this.#client.evalsha(sha, 1, argv)) as unknown[];
       } catch (err) {
         if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
         // First use on this server (or after a restart emptied its script cache): EVAL loads it.
-        return (await this.#client.eval(s.lua, 1, key, ...args)) as unknown[];
+        return (await this.#client.eval(s.lua, 1, argv)) as unknown[];
       }
     } catch (err) {
       throw this.#failure(err);

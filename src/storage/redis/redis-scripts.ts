@@ -331,6 +331,13 @@ end
 return {1, total}
 `);
 
+/** The first samples in `[start, end)` (ARGV: base, id, start, end, limit): `{1, members...}` or `{0}`. */
+export const HIS_READ_PAGE = script(`
+local base = ARGV[1]
+if redis.call('HEXISTS', base .. ':e', ARGV[2]) == 0 then return {0} end
+return {1, redis.call('ZRANGEBYSCORE', base .. ':h:' .. ARGV[2], ARGV[3], '(' .. ARGV[4], 'LIMIT', 0, ARGV[5])}
+`);
+
 /** History in `[start, end)` (ARGV: base, id, start, end): `{1, members...}` or `{0}` for an unknown point. */
 export const HIS_READ = script(`
 local base = ARGV[1]

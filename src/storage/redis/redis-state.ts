@@ -19,7 +19,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { checkHisItems, checkHisWrites, sortedUniqueSamples } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, hisPageLimit, sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
@@ -333,6 +333,20 @@ export class RedisState {
   /** A point's samples in `[start, end)`. */
   async hisRead(id: string, range: TimeRange): Promise<HisItem[]> {
     const r = await this.#redis.eval(S.HIS_READ, this.#ver, [this.#base, id, score(range.start), score(range.end)]);
+    if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
+    return decodeSamples(r[1] as string[]);
+  }
+
+  /** The first `limit` samples of a point in `[start, end)`, in one script call. */
+  async hisReadPage(id: string, range: TimeRange, limit: number): Promise<HisItem[]> {
+    const n = hisPageLimit(limit);
+    const r = await this.#redis.eval(S.HIS_READ_PAGE, this.#ver, [
+      this.#base,
+      id,
+      score(range.start),
+      score(range.end),
+      n,
+    ]);
     if (Number(r[0]) !== DONE) throw new UnknownRecError(id);
     return decodeSamples(r[1] as string[]);
   }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
 import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
-import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
+import type { Clock, HisItem, HisWrite, StorageAdapter, TimeRange } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
@@ -74,6 +74,8 @@ export interface RedisStore extends StorageAdapter {
   readonly backend: 'redis';
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** A page of a point's history: its first `limit` samples in the range, in one script call. */
+  hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The URL it connected to. */
   readonly url: string;
   /** The key prefix (keys are `{prefix}:...`). */
@@ -215,6 +217,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     hisRead: (id, range) => checked(() => state.hisRead(id, range)),
     hisWrite: (id, items) => checked(() => state.hisWrite(id, items)),
     hisWriteBatch: (writes) => checked(() => state.hisWriteBatch(writes)),
+    hisReadPage: (id, range, limit) => checked(() => state.hisReadPage(id, range, limit)),
     hisCount: (id) => checked(() => state.hisCount(id)),
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
     overrideEnds: () => run(() => state.overrideEnds(now())),

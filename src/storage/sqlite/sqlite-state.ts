@@ -24,7 +24,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { decodeStoredEntity, isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { checkHisItems, checkHisWrites } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, hisPageLimit } from '../his-samples.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import {
   decodeLevels,
@@ -174,6 +174,9 @@ export class SqliteState {
       pruneChanges: db.prepare('DELETE FROM entity_change WHERE version <= ?'),
       markPruned: db.prepare("UPDATE meta SET value = ? WHERE key = 'change_pruned'"),
       hisRead: db.prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts').raw(),
+      hisPage: db
+        .prepare('SELECT ts, num, unit, val FROM his WHERE rid = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?')
+        .raw(),
       hisCount: db.prepare('SELECT count(*) FROM his WHERE rid = ?').pluck(),
       deleteHis: db.prepare('DELETE FROM his WHERE rid = ?'),
       levels: db.prepare('SELECT levels FROM priority WHERE rid = ?').pluck(),
@@ -326,6 +329,22 @@ export class SqliteState {
       }
       return [...results];
     });
+  }
+
+  /** The first `limit` samples of a point in `[start, end)`, by one indexed query. */
+  hisReadPage(id: string, range: TimeRange, limit: number): HisItem[] {
+    const n = hisPageLimit(limit);
+    const rid = this.#requireRid(id);
+    const rows = this.#q.hisPage.all(rid, range.start, range.end, n) as [
+      number,
+      number | null,
+      string | null,
+      string | null,
+    ][];
+    return rows.map(([ts, num, unit, val]) => ({
+      ts,
+      val: val === null ? new Num(num as number, unit) : decodeJson(val),
+    }));
   }
 
   /** A point's samples in `[start, end)`. */

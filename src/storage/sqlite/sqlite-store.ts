@@ -3,7 +3,7 @@
 import { OptionError } from '../../core/errors.js';
 import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
-import type { Clock, HisWrite, StorageAdapter } from '../adapter.js';
+import type { Clock, HisItem, HisWrite, StorageAdapter, TimeRange } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { functionOption, resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
@@ -82,6 +82,8 @@ export interface SqliteStore extends StorageAdapter {
   readonly backend: 'sqlite';
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
+  hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The file it was opened on. */
   readonly path: string;
   /** Users and sessions of this store (closed with it). */
@@ -189,6 +191,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
       settle(() => {
         guard();
         return state.hisWrite(id, items);
+      }),
+    hisReadPage: (id, range, limit) =>
+      settle(() => {
+        guard();
+        return state.hisReadPage(id, range, limit);
       }),
     hisWriteBatch: (writes) =>
       settle(() => {

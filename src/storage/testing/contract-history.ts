@@ -195,6 +195,21 @@ export function describeHistoryContract(h: Harness): void {
       expect(await bothHistories()).toEqual(held);
     });
 
+    it('reads a history page by page with hisReadPage', async () => {
+      const { store } = await h.open();
+      if (store.hisReadPage === undefined) return;
+      await withPoints(store);
+      const items = Array.from({ length: 7 }, (_, i) => kw(T + i * MIN, i));
+      await store.hisWrite('p1', [{ ts: -MIN, val: true }, ...items]);
+      const all = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
+      expect(await store.hisReadPage('p1', all, 3)).toEqual([{ ts: -MIN, val: true }, kw(T, 0), kw(T + MIN, 1)]);
+      expect(await store.hisReadPage('p1', { start: T + MIN + 1, end: T + 5 * MIN }, 3)).toEqual(items.slice(2, 5));
+      expect(await store.hisReadPage('p1', { start: T + 4 * MIN, end: all.end }, 10)).toEqual(items.slice(4));
+      expect(await store.hisReadPage('p2', all, 10)).toEqual([]);
+      await expect(store.hisReadPage('ghost', all, 10)).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+      await expect(store.hisReadPage('p1', all, 0)).rejects.toMatchObject({ code: 'HS_ERR_INVALID_VALUE' });
+    });
+
     it('drops the history of a removed entity', async () => {
       const { store } = await h.open();
       await withPoints(store);

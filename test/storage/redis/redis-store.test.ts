@@ -29,6 +29,16 @@ afterAll(async () => {
 });
 
 describe.skipIf(!up)('redis store', () => {
+  it('takes a history write of 100,000 samples in one call (its arguments are not spread onto the stack)', async () => {
+    const store = await open();
+    await addEntities(store, [{ id: new Ref('p'), point: MARKER, his: MARKER }]);
+    const T = Date.UTC(2024, 0, 1);
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ ts: T + i * 1000, val: new Num(i, 'kW') }));
+    expect(await store.hisWrite('p', items)).toBe(100_000);
+    expect(await store.hisWriteBatch([{ id: 'p', items: items.slice(0, 60_000) }])).toBe(60_000);
+    expect(await store.hisCount('p')).toBe(100_000);
+  });
+
   it('answers tags, equalities and Number ranges from the index sets alone', async () => {
     const store = await open();
     await addEntities(store, READ_FIXTURE);

@@ -24,6 +24,7 @@ interface ImportFlags {
 interface CopyFlags {
   readonly from: string;
   readonly to: string;
+  readonly allowLive?: boolean;
 }
 
 interface ExportFlags {
@@ -110,16 +111,20 @@ export function registerExport(program: Command, io: CliIo): void {
     });
 }
 
-/** Register `haystack copy --from S --to S`. */
+/** Register `haystack copy --from S --to S [--allow-live]`. */
 export function registerCopy(program: Command, io: CliIo): void {
   program
     .command('copy')
     .description(
       'copy a store into an empty one of any kind (e.g. sqlite: to postgres://): entities, history, priority ' +
-        'arrays and users; stop the servers writing to the source first',
+        'arrays and users; stop the servers writing to the source first (a write during the copy fails it)',
     )
     .requiredOption('--from <store>', 'the store to copy (sqlite:PATH, postgres://..., redis://...)')
     .requiredOption('--to <store>', 'the empty store to fill (a SQLite file is created when absent)')
+    .option(
+      '--allow-live',
+      'copy a source that servers keep writing to: warn of what changed meanwhile rather than fail (not a snapshot)',
+    )
     .action(async (flags: CopyFlags) => {
       for (const text of [flags.from, flags.to]) {
         let scheme: string;
@@ -149,13 +154,27 @@ export function registerCopy(program: Command, io: CliIo): void {
                 bar?.update(done, total);
               },
               signal: io.signal,
+              allowLive: flags.allowLive === true,
             });
             io.stdout.write(
               `copied ${count(n.entities, 'entity', 'entities')}, ${count(n.samples, 'history sample')} of ` +
                 `${count(n.points, 'point')}, ${count(n.levels, 'priority level')} and ${count(n.users, 'user')}\n`,
             );
+            if (n.changes.length > 0) {
+              io.stderr.write(
+                `haystack copy: warning: the source changed during the copy (${n.changes.join('; ')}): the target ` +
+                  'holds each part as it was when read, not the source at one instant\n',
+              );
+            }
           } catch (err) {
             if (!copied.started) throw err;
+            if (err instanceof HaystackError && err.code === 'HS_ERR_CONFLICT' && !io.signal.aborted) {
+              throw new CliExit(
+                1,
+                `haystack copy: ${err.message}; the target may miss those writes: stop the servers writing to the ` +
+                  'source, empty the target and copy again (or pass --allow-live to accept such a copy)',
+              );
+            }
             const why = io.signal.aborted ? 'stopped' : err instanceof Error ? err.message : String(err);
             throw new CliExit(
               io.signal.aborted ? 130 : 1,

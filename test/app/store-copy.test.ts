@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { copyStore, type OpenedStore, openStore, STORE_BACKENDS } from '../../src/app/index.js';
 import { deriveScramCredentials, MIN_SCRAM_ITERATIONS } from '../../src/core/auth/scram-keys.js';
-import { ValueError } from '../../src/core/errors.js';
+import { StorageError, ValueError } from '../../src/core/errors.js';
 import { Dict, encodeZincValue, HDateTime, MARKER, Num, Ref, TimeZone } from '../../src/core/index.js';
 import type { HisItem, StorageAdapter } from '../../src/storage/adapter.js';
 import { TEST_PG_URL } from '../support/postgres.js';
@@ -113,7 +113,7 @@ describe('copyStore', () => {
       const stages = new Set<string>();
       try {
         const counts = await copyStore(from, to, { progress: (stage) => stages.add(stage) });
-        expect(counts).toEqual({ entities: n, samples: SAMPLES + 3, points: 2, levels: 2, users: 2 });
+        expect(counts).toEqual({ entities: n, samples: SAMPLES + 3, points: 2, levels: 2, users: 2, changes: [] });
         expect([...stages]).toEqual(['entities', 'history', 'priority arrays', 'users']);
       } finally {
         await from.close();
@@ -196,6 +196,135 @@ describe('copyStore', () => {
   });
 });
 
+/** The store texts of a new, empty store of each persistent backend (Redis when it is up). */
+function freshStores(tag: string): string[] {
+  const texts = [`sqlite:${tag}.db`, `${TEST_PG_URL}?schema=${scratch.schemas.next()}`];
+  if (scratch.redisUp) texts.push(`redis://127.0.0.1:6379/0?prefix=${scratch.prefixes.next()}`);
+  return texts;
+}
+
+/** `opened` with its store's methods replaced by `over` (the rest as they are). */
+function withStore(opened: OpenedStore, over: Partial<StorageAdapter>): OpenedStore {
+  return { ...opened, store: { ...opened.store, ...over } };
+}
+
+describe('copyStore reads history in pages and writes it in batches', () => {
+  it('reads every point a page of chunkRows at a time from SQLite, PostgreSQL and Redis, never whole', async () => {
+    for (const [i, text] of freshStores('pages').entries()) {
+      const n = await fillSource(text);
+      const from = await open(text);
+      const to = await open(`sqlite:pages-copy-${String(i)}.db`);
+      const pages: number[] = [];
+      const writes: number[] = [];
+      const counted = withStore(from, {
+        hisRead: () => Promise.reject(new Error('read whole')),
+        hisReadChunks: () => {
+          throw new Error('read by a cursor');
+        },
+        hisReadPage: async (id, range, limit) => {
+          const page = await (from.store.hisReadPage as NonNullable<StorageAdapter['hisReadPage']>)(id, range, limit);
+          pages.push(page.length);
+          return page;
+        },
+      });
+      const target = withStore(to, {
+        hisWrite: () => Promise.reject(new Error('one write per point')),
+        hisWriteBatch: async (ws) => {
+          writes.push(ws.length);
+          return (to.store.hisWriteBatch as NonNullable<StorageAdapter['hisWriteBatch']>)(ws);
+        },
+      });
+      try {
+        const counts = await copyStore(counted, target, { chunkRows: 1000 });
+        expect(counts).toMatchObject({ entities: n, samples: SAMPLES + 3, points: 2, changes: [] });
+      } finally {
+        await from.close();
+        await to.close();
+      }
+      // kw: 25 full pages and the last sample; on: 2 samples; empty: an empty page.
+      expect(
+        pages.toSorted((a, b) => a - b),
+        text,
+      ).toEqual([0, 1, 2, ...Array<number>(25).fill(1000)]);
+      // One batch for every point, each named once: 25,003 samples fit in one write.
+      expect(writes, text).toEqual([2]);
+      const [before, after] = [await contents(text), await contents(`sqlite:pages-copy-${String(i)}.db`)];
+      expect(after.his).toEqual(before.his);
+    }
+  }, 120_000);
+
+  it('refuses a chunkRows that is not a whole number of at least 1', async () => {
+    const from = await open('sqlite:rows.db');
+    const to = await open('sqlite:rows-copy.db');
+    try {
+      for (const chunkRows of [0, 1.5, -1]) {
+        await expect(copyStore(from, to, { chunkRows })).rejects.toBeInstanceOf(ValueError);
+      }
+    } finally {
+      await from.close();
+      await to.close();
+    }
+  });
+});
+
+describe('copyStore and a source written to during the copy', () => {
+  // Another process's writes, made while the copy reads the first page of @kw's history: an update of @site, a
+  // sample appended to @on and a user's role changed.
+  async function copyWhileWritten(
+    text: string,
+    target: string,
+    allowLive: boolean,
+  ): Promise<{ result: Awaited<ReturnType<typeof copyStore>> | undefined; err: unknown }> {
+    const from = await open(text);
+    const to = await open(target);
+    const writer = await open(text);
+    let written = false;
+    const live = withStore(from, {
+      hisReadPage: async (id, range, limit) => {
+        if (id === 'on' && !written) {
+          written = true;
+          await writer.store.commit([{ op: 'update', id: 'site', changes: Dict.of({ dis: 'Changed' }) }]);
+          await writer.store.hisWrite('kw', [{ ts: T0 + SAMPLES * 60_000, val: new Num(1, 'kW') }]);
+          await writer.users?.updateUser('guest', { role: 'operator' });
+        }
+        return (from.store.hisReadPage as NonNullable<StorageAdapter['hisReadPage']>)(id, range, limit);
+      },
+    });
+    try {
+      const result = await copyStore(live, to, { allowLive });
+      return { result, err: undefined };
+    } catch (err) {
+      return { result: undefined, err };
+    } finally {
+      await writer.close();
+      await from.close();
+      await to.close();
+    }
+  }
+
+  it('fails with HS_ERR_CONFLICT naming the change, on SQLite, PostgreSQL and Redis', async () => {
+    for (const [i, text] of freshStores('live').entries()) {
+      await fillSource(text);
+      const { result, err } = await copyWhileWritten(text, `sqlite:live-copy-${String(i)}.db`, false);
+      expect(result, text).toBeUndefined();
+      expect(err, text).toBeInstanceOf(StorageError);
+      expect(err, text).toMatchObject({ code: 'HS_ERR_CONFLICT' });
+      expect((err as Error).message, text).toMatch(/changed during the copy: 1 entity \(@site\)/);
+    }
+  }, 120_000);
+
+  it('with allowLive completes and reports entities, history and users changed meanwhile', async () => {
+    for (const [i, text] of freshStores('allow').entries()) {
+      await fillSource(text);
+      const { result, err } = await copyWhileWritten(text, `sqlite:allow-copy-${String(i)}.db`, true);
+      expect(err, text).toBeUndefined();
+      // @kw was copied before its new sample (points are copied in id order: empty, kw, on).
+      expect(result?.changes, text).toEqual(['1 entity (@site)', 'the history of 1 point (@kw)', '1 user (guest)']);
+      expect(result?.samples, text).toBe(SAMPLES + 3);
+    }
+  }, 120_000);
+});
+
 describe('haystack copy', () => {
   it('copies a store file and says what it copied; a second run refuses the filled target', async () => {
     const n = await fillSource('sqlite:cli.db');
@@ -213,6 +342,41 @@ describe('haystack copy', () => {
     );
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^haystack copy: The target store .* holds \d+ entities and 2 users/);
+  }, 60_000);
+
+  it('fails the copy of a source written to meanwhile, and with --allow-live completes it with a warning', async () => {
+    const cwd = scratch.dir.path;
+    await fillSource('sqlite:cli-live.db');
+    // A server's writes: @site updated again and again, from another connection, for as long as the copies run.
+    const writer = await open('sqlite:cli-live.db');
+    const copying = { done: false };
+    const writing = (async () => {
+      for (let n = 0; !copying.done; n++) {
+        await writer.store.commit([{ op: 'update', id: 'site', changes: Dict.of({ n }) }]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    // Into PostgreSQL: its round trips give the writer turns during the copy.
+    const into = (): string => `${TEST_PG_URL}?schema=${scratch.schemas.next()}`;
+    let failed: Awaited<ReturnType<typeof runCliCaptured>>;
+    let allowed: Awaited<ReturnType<typeof runCliCaptured>>;
+    try {
+      failed = await runCliCaptured(['copy', '--from', 'sqlite:cli-live.db', '--to', into()], cwd);
+      allowed = await runCliCaptured(['copy', '--from', 'sqlite:cli-live.db', '--to', into(), '--allow-live'], cwd);
+    } finally {
+      copying.done = true;
+      await writing;
+      await writer.close();
+    }
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^haystack copy: The source store .*cli-live\.db changed during the copy: 1 entity \(@site\); the target may miss those writes: .*--allow-live/,
+    );
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^copied 2505 entities, 25003 history samples of 2 points/);
+    expect(allowed.stderr).toMatch(
+      /^haystack copy: warning: the source changed during the copy \(1 entity \(@site\)\)/,
+    );
   }, 60_000);
 
   it('refuses a memory store, the same store twice and a source file that does not exist', async () => {

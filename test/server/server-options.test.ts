@@ -89,6 +89,18 @@ describe('a value of the wrong type or range is refused', () => {
     ],
     ['throttle: a clock of text', () => AuthThrottle.create(bad({ clock: 'now' })), 'HS_ERR_OPTION_TYPE', 'clock'],
     [
+      'throttle: a limit given as text',
+      () => AuthThrottle.create(bad({ perPair: { freeFailures: '3' } })),
+      'HS_ERR_OPTION_TYPE',
+      'perPair.freeFailures',
+    ],
+    [
+      'users route: a body limit given as text',
+      () => createUsersRoute(bad({ users, tokens, iterations: 4096, maxBodyBytes: '16k' })),
+      'HS_ERR_OPTION_TYPE',
+      'maxBodyBytes',
+    ],
+    [
       'users route: a zero body limit',
       () => createUsersRoute({ users, tokens, iterations: 4096, maxBodyBytes: 0 }),
       'HS_ERR_OPTION_RANGE',

@@ -12,10 +12,8 @@ import {
 } from '../../src/app/index.js';
 import { copyStore } from '../../src/app/store-copy.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
-import { optionProblem } from '../support/errors.js';
+import { untyped as bad, optionProblem } from '../support/errors.js';
 
-// Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
-const bad = (v: unknown): never => v as never;
 const store = createMemoryStore();
 const write = (): void => undefined;
 

@@ -4,10 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJson, encodeCsv, encodeJson, encodeZincChunks, Grid } from '../../src/core/index.js';
 import { compileLibs, Namespace } from '../../src/core/ontology/index.js';
-import { optionProblem } from '../support/errors.js';
+import { untyped as bad, optionProblem } from '../support/errors.js';
 
-// Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
-const bad = (v: unknown): never => v as never;
 const grid = Grid.fromDicts([{ a: 1 }]);
 
 describe('a misspelt option is refused by every core factory and codec that takes options', () => {

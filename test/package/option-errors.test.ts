@@ -7,6 +7,7 @@ import { createHandler, createServer, TokenService } from '../../src/server/inde
 import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
 import { openRedisStore } from '../../src/storage/redis/index.js';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
+import { untyped as bad } from '../support/errors.js';
 
 /** What `fn` threw, checked to be an OptionError, as `[code, option]`. */
 function optionProblem(fn: () => unknown): [string, string] {
@@ -35,8 +36,6 @@ async function asyncOptionProblem(fn: () => Promise<unknown>): Promise<[string, 
 
 const store = createMemoryStore();
 const authenticate = () => Promise.resolve(undefined);
-// Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
-const bad = (v: unknown): never => v as never;
 
 describe('createHandler / createServer options', () => {
   it.each([

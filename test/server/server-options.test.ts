@@ -17,10 +17,7 @@ import {
   TokenService,
 } from '../../src/server/index.js';
 import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
-import { optionProblem } from '../support/errors.js';
-
-// Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
-const bad = (v: unknown): never => v as never;
+import { untyped as bad, optionProblem } from '../support/errors.js';
 
 const store = createMemoryStore();
 const users = createMemoryUserStore();

@@ -7,10 +7,7 @@ import { openPostgresStore } from '../../src/storage/postgres/index.js';
 import { openRedisStore } from '../../src/storage/redis/index.js';
 import { compileFilterSql } from '../../src/storage/sql/index.js';
 import { openSqliteStore, SQLITE_DIALECT } from '../../src/storage/sqlite/index.js';
-import { optionProblem } from '../support/errors.js';
-
-// Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter).
-const bad = (v: unknown): never => v as never;
+import { untyped as bad, optionProblem } from '../support/errors.js';
 
 // An unreachable port: were a check missing, the open would fail with a connection error instead.
 const pgUrl = 'postgres://postgres@127.0.0.1:1/none';

@@ -24,6 +24,9 @@ export function expectInvalid(fn: () => unknown): HaystackError {
   return err;
 }
 
+/** Options a JavaScript caller might pass: outside the declared types on purpose (`never` fits any parameter). */
+export const untyped = (v: unknown): never => v as never;
+
 /** What `make` threw or rejected with, asserted to be an OptionError, as `[code, option]`. */
 export async function optionProblem(make: () => unknown): Promise<[string, string]> {
   let thrown: unknown;

@@ -7,6 +7,7 @@ import { HDateTime } from '../../core/kinds/date-time.js';
 import { NA } from '../../core/kinds/marker.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { HisItem } from '../../storage/adapter.js';
+import { sortedUniqueSamples } from '../../storage/his-samples.js';
 import type { OpContext, OpDef } from '../op.js';
 import { badRequest } from './args.js';
 import { type HisPoint, hisPoints } from './his-point.js';
@@ -37,11 +38,9 @@ function valueColumns(req: Grid): ValueColumn[] {
 // Rows checked between two yields to the event loop: a long write never holds other clients for long.
 const CHUNK = 32_768;
 
-// Samples of one point, checked, sorted by time, the last of equal timestamps kept. Requests are almost always
-// in time order already, so they are checked for order and sorted (stably, by index) only when they are not.
+// Samples of one point in one column, checked, in request order.
 async function pointItems(req: Grid, col: string, point: HisPoint): Promise<HisItem[]> {
   const items: HisItem[] = [];
-  let sorted = true;
   let i = 0;
   for (const row of req) {
     if (++i % CHUNK === 0) await yieldToLoop();
@@ -56,19 +55,9 @@ async function pointItems(req: Grid, col: string, point: HisPoint): Promise<HisI
     // Kinds chapter: NA is "most often used in historized data to indicate that a timestamp sample is in error",
     // so it is a sample of any point, whatever its kind.
     if (val !== NA) checkValueKind(point.rec, val, `Value for @${point.id}`);
-    const last = items[items.length - 1];
-    if (last !== undefined && ts.epochMs <= last.ts) sorted = false;
     items.push({ ts: ts.epochMs, val });
   }
-  if (sorted) return items;
-  // Array sort is stable: equal timestamps keep request order, and the last of each run wins.
-  const order = items.slice().sort((a, b) => a.ts - b.ts);
-  const out: HisItem[] = [];
-  for (const it of order) {
-    if (out.length > 0 && (out[out.length - 1] as HisItem).ts === it.ts) out[out.length - 1] = it;
-    else out.push(it);
-  }
-  return out;
+  return items;
 }
 
 /**
@@ -111,7 +100,7 @@ export const hisWriteOp: OpDef = {
       cols.map((c) => c.id),
     );
     // Check everything before writing anything, so a bad sample leaves every point untouched. Columns naming one
-    // point go as one write, in column order: at a timestamp they share, the later column wins, as it would
+    // point go as one write, in column order: at a timestamp they share, the later column wins, as if they were
     // written one after the other.
     const byId = new Map<string, HisItem[]>();
     for (let i = 0; i < cols.length; i++) {
@@ -121,7 +110,10 @@ export const hisWriteOp: OpDef = {
       if (held === undefined) byId.set(c.id, items);
       else for (const it of items) held.push(it);
     }
-    const writes = [...byId].map(([id, items]) => ({ id, items })).filter((w) => w.items.length > 0);
+    // Sorted by time, the last of equal timestamps kept: what the quota counts and the store writes.
+    const writes = [...byId]
+      .map(([id, items]) => ({ id, items: sortedUniqueSamples(items) }))
+      .filter((w) => w.items.length > 0);
     await checkPointQuotas(writes, ctx);
     // A batch of several points is written all or none where the store can; else point by point.
     if (writes.length > 1 && ctx.store.hisWriteBatch !== undefined) await ctx.store.hisWriteBatch(writes);

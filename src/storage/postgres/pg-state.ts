@@ -491,7 +491,7 @@ export class PgState {
       await this.#requireRid(this.#pool, id);
       return 0;
     }
-    await this.#hisRetried((merge) => this.#hisWriteOnce(id, batch, merge));
+    await this.#hisRetried((merge) => this.#hisWriteBatchOnce([{ id, batch }], merge));
     return items.length;
   }
 
@@ -533,34 +533,15 @@ export class PgState {
     }
   }
 
-  // `merge` skips the COPY fast path even when no stored sample overlaps.
-  async #hisWriteOnce(id: string, batch: readonly HisItem[], merge: boolean): Promise<void> {
-    await this.#hisPartitions(batch.map((b) => b.ts));
-    // Ids are Ref characters (no quote, no backslash), so the id is written into the statement as a literal: the
-    // transaction's start, the lock and the overlap test then go as one simple query, one round trip.
-    if (!isEntityId(id)) throw new UnknownRecError(id);
-    const first = (batch[0] as HisItem).ts;
-    const last = (batch[batch.length - 1] as HisItem).ts;
-    // The point's row stays locked until commit: a concurrent remove waits, so no orphan history is written. KEY
-    // SHARE, not SHARE: updates of the row (a pointWrite, a commit) go on meanwhile, where they would wait for the
-    // whole write while holding the version lock, and every entity write of every process with them.
-    const lock = `SELECT e.rid, EXISTS (SELECT 1 FROM his h WHERE h.rid = e.rid AND h.ts >= ${String(first)}
-      AND h.ts <= ${String(last)}) AS overlap FROM entity e WHERE e.id = '${id}' FOR KEY SHARE OF e`;
-    await this.#tx(async (c, begun) => {
-      const row = begun[0] as { readonly rid: number; readonly overlap: boolean } | undefined;
-      if (row === undefined) throw new UnknownRecError(id);
-      if (merge || row.overlap) await this.#mergeHis(c, row.rid, batch);
-      else await this.#copyHis(c, row.rid, batch);
-    }, lock);
-  }
-
-  // Every point's row locked (as #hisWriteOnce locks one) and tested for overlap in the transaction's first round
-  // trip; an unknown point throws before any sample is written.
+  // Every point's row locked and tested for overlap in the transaction's first round trip; an unknown point throws
+  // before any sample is written. `merge` skips the COPY fast path even when no stored sample overlaps.
   async #hisWriteBatchOnce(
     batches: readonly { readonly id: string; readonly batch: readonly HisItem[] }[],
     merge: boolean,
   ): Promise<void> {
     await this.#hisPartitions(batches.flatMap((b) => b.batch.map((x) => x.ts)));
+    // Ids are Ref characters (no quote, no backslash), so they are written into the statement as literals: the
+    // transaction's start, the locks and the overlap tests then go as one simple query, one round trip.
     const values: string[] = [];
     for (const b of batches) {
       if (!isEntityId(b.id)) throw new UnknownRecError(b.id);
@@ -568,7 +549,10 @@ export class PgState {
       const last = b.batch[b.batch.length - 1]?.ts ?? 0;
       values.push(`('${b.id}', ${String(first)}::bigint, ${String(last)}::bigint)`);
     }
-    // Locked in rid order, as every batch locks them, so that two batches never wait on each other.
+    // The points' rows stay locked until commit: a concurrent remove waits, so no orphan history is written. KEY
+    // SHARE, not SHARE: updates of the rows (a pointWrite, a commit) go on meanwhile, where they would wait for the
+    // whole write while holding the version lock, and every entity write of every process with them. Locked in rid
+    // order, as every write locks them, so that two batches never wait on each other.
     const lock = `SELECT e.id, e.rid, EXISTS (SELECT 1 FROM his h WHERE h.rid = e.rid AND h.ts >= w.f AND h.ts <= w.l)
       AS overlap FROM (VALUES ${values.join(',')}) AS w(id, f, l) JOIN entity e ON e.id = w.id
       ORDER BY e.rid FOR KEY SHARE OF e`;

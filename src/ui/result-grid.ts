@@ -89,8 +89,8 @@ export function columnsOf(rows: readonly Dict[], max = 500): string[] {
 
 /**
  * The grid (WAI-ARIA grid pattern: the scroll box is the one tab stop and names its active cell): arrows move
- * the active cell, Home/End within the row, Control+Home/End to the first/last row, Enter opens the entity (or the
- * Ref in the cell), and on the header sorts (again: reverse).
+ * the active cell, Home/End within the row, Control+Home to the header's first cell and Control+End to the last
+ * row's last, Enter opens the entity (or the Ref in the cell), and on the header sorts (again: reverse).
  */
 export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridProps): VNode {
   const [saved] = useState(() => (memoryKey === undefined ? undefined : places.get(memoryKey)));
@@ -178,7 +178,8 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
     if (el === null) return;
     // The sticky header sits above the rows inside the scrolled box: a row's bottom is `head` further down.
     const head = el.firstElementChild?.clientHeight ?? 0;
-    if (r >= 0 && r * ROW_HEIGHT < el.scrollTop) el.scrollTop = r * ROW_HEIGHT;
+    // On the header (sticky, so in view at any scroll) the rows below it are shown from their start.
+    if (r * ROW_HEIGHT < el.scrollTop) el.scrollTop = Math.max(0, r) * ROW_HEIGHT;
     else if (r >= 0 && (r + 1) * ROW_HEIGHT + head > el.scrollTop + el.clientHeight) {
       el.scrollTop = (r + 1) * ROW_HEIGHT + head - el.clientHeight;
     }
@@ -199,9 +200,10 @@ export function ResultGrid({ rows, cols, label, onOpen, memoryKey }: ResultGridP
       ArrowUp: [row - 1, col],
       ArrowRight: [row, col + 1],
       ArrowLeft: [row, col - 1],
-      PageDown: [Math.max(0, row) + page, col],
-      PageUp: [Math.max(0, row - page), col],
-      Home: ctrl ? [0, 0] : [row, 0],
+      // The header is the grid's first row (WAI-ARIA grid pattern): Page Up, and Control+Home, end on it.
+      PageDown: [row + page, col],
+      PageUp: [row - page, col],
+      Home: ctrl ? [-1, 0] : [row, 0],
       End: ctrl ? [sorted.length - 1, cols.length - 1] : [row, cols.length - 1],
     };
     const to = moves[e.key];

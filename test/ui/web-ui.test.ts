@@ -219,7 +219,9 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(pointId).not.toBe('');
     expect(otherId).not.toBe(pointId);
     await page.locator('.grid-scroll').focus();
+    // Control+Home goes to the header; the first row is one down from it.
     await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Tags' }).waitFor();
     expect(page.url()).toContain(`#/entity/${pointId}`);
@@ -910,7 +912,8 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(await activeCell()).toMatchObject({ role: 'gridcell', row: '2', col: '2', text: 'Wide 000' });
     await p.keyboard.press('ArrowDown');
     expect(await activeCell()).toMatchObject({ row: '3', col: '2', text: 'Wide 001' });
-    // End and Home stay in the row; with Control they go to the last and first rows.
+    // End and Home stay in the row; with Control they go to the last cell of the last row and to the first cell of
+    // the first row, which is the header (a row of the grid), scrolled back to the top.
     await p.keyboard.press('End');
     const cols = (await grid.getAttribute('aria-colcount')) ?? '';
     await expect.poll(async () => (await activeCell()).col).toBe(cols);
@@ -918,12 +921,23 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.keyboard.press('Control+End');
     await expect.poll(async () => (await activeCell()).row).toBe('201');
     expect((await activeCell()).col).toBe(cols);
+    const scrollTop = async (): Promise<number> => await grid.evaluate((el) => el.scrollTop);
+    expect(await scrollTop()).toBeGreaterThan(0);
     await p.keyboard.press('Control+Home');
-    await expect.poll(async () => (await activeCell()).row).toBe('2');
-    expect((await activeCell()).col).toBe('1');
+    await expect.poll(async () => (await activeCell()).row).toBe('1');
+    expect(await activeCell()).toMatchObject({ role: 'columnheader', col: '1', text: 'id' });
+    expect(await scrollTop()).toBe(0);
+    // Page Down from the header moves a page of rows; Page Up stops at the first row, the header, as Up does.
     await p.keyboard.press('PageDown');
-    expect(Number((await activeCell()).row)).toBeGreaterThan(6);
+    const paged = Number((await activeCell()).row);
+    expect(paged).toBeGreaterThan(6);
+    await p.keyboard.press('PageDown');
+    expect(Number((await activeCell()).row) - paged).toBe(paged - 1);
     await p.keyboard.press('PageUp');
+    expect((await activeCell()).row).toBe(String(paged));
+    await p.keyboard.press('PageUp');
+    expect(await activeCell()).toMatchObject({ role: 'columnheader', row: '1' });
+    await p.keyboard.press('ArrowDown');
     expect((await activeCell()).row).toBe('2');
     // Up from the first row reaches the header; Enter there sorts by that column.
     await p.keyboard.press('ArrowRight');

@@ -12,6 +12,8 @@ import { kindOf, type Val } from '../core/kinds/kind.js';
 import type { Num } from '../core/kinds/number.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import { historyCsv } from './history-csv.js';
+import { cursorStep, sampleText } from './history-samples.js';
+import { SampleTable } from './history-table.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
@@ -225,23 +227,71 @@ function chartOptions({ series, bools, counts }: Loaded, width: number, iana: st
   };
 }
 
-function Chart({ loaded, iana }: { readonly loaded: Loaded; readonly iana: string }): VNode {
+interface ChartProps {
+  readonly loaded: Loaded;
+  readonly iana: string;
+  /** The sample under the keyboard's cursor, if a key has placed it. */
+  readonly at: number | undefined;
+  readonly onMove: (at: number) => void;
+}
+
+// uPlot draws on a canvas: the keys move its cursor (and so its legend) from sample to sample, and the sample is
+// said in words below the chart. `application`, not `img`: a screen reader in browse mode keeps the arrow keys of an
+// image for itself, so they would never reach the chart.
+function Chart({ loaded, iana, at, onMove }: ChartProps): VNode {
   const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | undefined>(undefined);
+  const cursor = useRef(at);
+  cursor.current = at;
+  // The cursor's height only places its crosshair: on the first point with a value there, else mid-plot.
+  const place = (u: uPlot): void => {
+    const i = cursor.current;
+    const x = i === undefined ? undefined : loaded.data[0][i];
+    if (i === undefined || x === undefined) return;
+    const s = loaded.data.findIndex((ys, k) => k > 0 && typeof ys[i] === 'number');
+    const y = loaded.data[s]?.[i];
+    const scale = u.series[s]?.scale;
+    u.setCursor({
+      left: u.valToPos(x, 'x'),
+      top: typeof y !== 'number' || scale === undefined ? u.over.clientHeight / 2 : u.valToPos(y, scale),
+    });
+  };
   useEffect(() => {
     const el = box.current;
     if (el === null) return undefined;
-    const plot = new uPlot(chartOptions(loaded, el.clientWidth, iana), loaded.data, el);
+    // A chart made again (the table shown in between, another zone) starts on the sample the keys left: once uPlot
+    // has laid out its scales, which it does after the constructor returns.
+    const made = new uPlot(
+      { ...chartOptions(loaded, el.clientWidth, iana), hooks: { ready: [place] } },
+      loaded.data,
+      el,
+    );
+    plot.current = made;
     const observer = new ResizeObserver(() => {
-      plot.setSize({ width: el.clientWidth, height: plot.height });
+      made.setSize({ width: el.clientWidth, height: made.height });
+      place(made);
     });
     observer.observe(el);
     return () => {
       observer.disconnect();
-      plot.destroy();
+      made.destroy();
+      plot.current = undefined;
     };
   }, [loaded, iana]);
-  return html`<div class="chart" ref=${box} role="img"
-    aria-label=${`History chart of ${loaded.series.map((s) => s.label).join(', ')}: ${loaded.ts.length} samples`}></div>`;
+  useEffect(() => {
+    if (plot.current !== undefined) place(plot.current);
+  }, [at]);
+  const name = `History chart of ${loaded.series.map((s) => s.label).join(', ')}: ${loaded.ts.length} samples`;
+  return html`<div class="chart" ref=${box} role="application" tabindex="0" aria-label=${name}
+      aria-describedby="chart-keys" onKeyDown=${(e: KeyboardEvent) => {
+        const next = cursorStep(e.key, at, loaded.ts.length);
+        if (next === undefined || e.altKey || e.ctrlKey || e.metaKey) return;
+        e.preventDefault();
+        onMove(next);
+      }}></div>
+    <p class="his-cursor" aria-live="polite">${at === undefined ? '' : sampleText(loaded, at)}</p>
+    <p id="chart-keys" class="muted chart-keys">On the chart: Left and Right arrows move from sample to sample, Page
+      Up and Page Down a tenth of them, Home and End to the first and last.</p>`;
 }
 
 function NotDrawn({ loaded }: { readonly loaded: Loaded }): VNode | null {
@@ -280,6 +330,13 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
         : await session.client.hisReadMany(ids, r, { tz: tz.name });
     return toLoaded(grid, series);
   }, [ids.join(','), range, from, to, series]);
+
+  const [asTable, setAsTable] = useState(false);
+  // The keyboard's place among the samples: kept while the chart and the table take turns, and held with the load
+  // it indexes, so that another range or point never starts on a stale index (an effect that reset it would run
+  // only after the new chart had already placed its cursor there).
+  const [cursorAt, setCursorAt] = useState<{ readonly of: Loaded; readonly at: number } | undefined>(undefined);
+  const at = cursorAt !== undefined && cursorAt.of === loaded.value ? cursorAt.at : undefined;
 
   const choose = (next: readonly string[], r: RangeChoice = range): void => {
     navigate(historyHref(next, r, customFrom, customTo));
@@ -383,8 +440,19 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
     ${
       loaded.value === undefined
         ? null
-        : html`<${Chart} loaded=${loaded.value} iana=${tz.iana} />
-      <button type="button" class="csv" onClick=${download}>Download CSV</button>`
+        : html`<div class="his-tools">
+        <button type="button" aria-pressed=${asTable} onClick=${() => {
+          setAsTable(!asTable);
+        }}>Show as table</button>
+        <button type="button" class="csv" onClick=${download}>Download CSV</button>
+      </div>
+      ${
+        asTable
+          ? html`<${SampleTable} table=${loaded.value} zone=${tz.name} at=${at} />`
+          : html`<${Chart} loaded=${loaded.value} iana=${tz.iana} at=${at} onMove=${(next: number) => {
+              if (loaded.value !== undefined) setCursorAt({ of: loaded.value, at: next });
+            }} />`
+      }`
     }
   </section>`;
 }

@@ -237,7 +237,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
 
   it('plots a day of history for two points and downloads it as CSV', async () => {
     await page.goto(`${origin(app)}/#/history?ids=${pointId},${otherId},occ-mode&range=yesterday`);
-    await page.getByRole('img', { name: /History chart/ }).waitFor();
+    await page.getByRole('application', { name: /History chart/ }).waitFor();
     await page.locator('.chart canvas').waitFor();
     const status = (await page.locator('.his-status').textContent()) ?? '';
     expect(Number(status.replace(/,/g, '').match(/(\d+) samples/)?.[1])).toBeGreaterThan(90);
@@ -257,7 +257,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(download.suggestedFilename()).toBe(`history-${csv[1]?.slice(0, 10) ?? ''}.csv`);
     await page.getByLabel('Today').check();
     await expect.poll(() => page.url()).toContain('range=today');
-    await page.getByRole('img', { name: /History chart/ }).waitFor();
+    await page.getByRole('application', { name: /History chart/ }).waitFor();
     await shot('history');
   });
 
@@ -607,6 +607,110 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await expect
       .poll(() => p.locator('.u-legend .u-series').nth(1).locator('.u-value').textContent())
       .toMatch(/^(true|false)$/);
+    await p.close();
+  });
+
+  it('reads the samples of a chart with the keys, in its legend and in words, and as a table a page at a time', async () => {
+    // 250 samples five minutes apart, worth 50 to 299 °F: each says which one it is.
+    const day = Date.UTC(2026, 0, 5);
+    await open.server.handler.store.commit([
+      {
+        op: 'add',
+        tags: dict({
+          id: new Ref('kbd-temp'),
+          dis: 'Kbd temp',
+          point: MARKER,
+          his: MARKER,
+          kind: 'Number',
+          tz: 'UTC',
+          unit: '°F',
+        }),
+      },
+    ]);
+    await open.server.handler.store.hisWrite(
+      'kbd-temp',
+      Array.from({ length: 250 }, (_, i) => ({ ts: day + i * 300_000, val: new Num(50 + i, '°F') })),
+    );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.goto(`${origin(open)}/#/history?ids=kbd-temp&range=custom&from=2026-01-05&to=2026-01-05`);
+    await expect.poll(() => p.locator('.his-status').textContent(), { timeout: 10_000 }).toBe('250 samples (UTC)');
+    await p.locator('.chart canvas').waitFor();
+    // The chart is in the Tab order, after the buttons above it, and tells how its keys work.
+    await p.getByRole('button', { name: 'Download CSV' }).focus();
+    await p.keyboard.press('Tab');
+    const chart = p.getByRole('application', { name: 'History chart of Kbd temp: 250 samples' });
+    expect(await p.evaluate<string | null>('document.activeElement.getAttribute("aria-label")')).toBe(
+      'History chart of Kbd temp: 250 samples',
+    );
+    const described = await p.evaluate<string>(
+      'document.getElementById(document.activeElement.getAttribute("aria-describedby")).textContent',
+    );
+    expect(described.replace(/\s+/g, ' ')).toMatch(/Left and Right arrows move from sample to sample/);
+    const said = p.locator('.his-cursor');
+    expect(await said.getAttribute('aria-live')).toBe('polite');
+    expect(await said.textContent()).toBe('');
+    const legend = async (): Promise<string[]> => await p.locator('.u-legend .u-series .u-value').allTextContents();
+    await p.keyboard.press('End');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 20:45:00: Kbd temp 299 °F (250 of 250)');
+    await p.keyboard.press('Home');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 00:00:00: Kbd temp 50 °F (1 of 250)');
+    await p.keyboard.press('ArrowLeft');
+    await p.keyboard.press('ArrowRight');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 00:05:00: Kbd temp 51 °F (2 of 250)');
+    // The legend follows: uPlot's cursor is on the same sample.
+    await expect.poll(async () => (await legend())[1]).toBe('51');
+    expect((await legend())[0]).toMatch(/12:05/);
+    await p.keyboard.press('PageUp');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 02:10:00: Kbd temp 76 °F (27 of 250)');
+    await expect.poll(async () => (await legend())[1]).toBe('76');
+    await p.keyboard.press('PageDown');
+    await p.keyboard.press('PageDown');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 00:00:00: Kbd temp 50 °F (1 of 250)');
+    await p.keyboard.press('End');
+    await p.keyboard.press('ArrowLeft');
+    await expect.poll(() => said.textContent()).toMatch(/Kbd temp 298 °F \(249 of 250\)$/);
+    // The same samples as a table, opened at the page of the cursor, 100 rows a page.
+    const toggle = p.getByRole('button', { name: 'Show as table' });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.focus();
+    await p.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    const table = p.getByRole('table', { name: 'Samples (UTC)' });
+    await table.waitFor();
+    expect(await chart.count()).toBe(0);
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Time', 'Kbd temp (°F)']);
+    const rows = table.locator('tbody tr');
+    const pages = p.getByRole('navigation', { name: 'Sample pages' });
+    await expect.poll(() => pages.locator('[aria-live="polite"]').textContent()).toBe('Samples 201\u2013250 of 250');
+    expect(await rows.count()).toBe(50);
+    expect(await rows.first().getByRole('rowheader').textContent()).toBe('2026-01-05 16:40:00');
+    expect(await rows.first().getByRole('cell').textContent()).toBe('250 °F');
+    // Next on the last page does nothing and keeps the focus; Previous goes back a page.
+    const next = pages.getByRole('button', { name: 'Next' });
+    expect(await next.getAttribute('aria-disabled')).toBe('true');
+    await next.focus();
+    await p.keyboard.press('Enter');
+    expect(await p.evaluate<string>('document.activeElement.textContent')).toBe('Next');
+    await p.keyboard.press('Shift+Tab');
+    expect(await p.evaluate<string>('document.activeElement.textContent')).toBe('Previous');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => pages.locator('[aria-live="polite"]').textContent()).toBe('Samples 101\u2013200 of 250');
+    expect(await rows.count()).toBe(100);
+    expect(await rows.first().getByRole('rowheader').textContent()).toBe('2026-01-05 08:20:00');
+    // Back to the chart, still on the sample the keys left it at.
+    await toggle.click();
+    await chart.waitFor();
+    await expect.poll(async () => (await legend())[1]).toBe('298');
+    expect(await said.textContent()).toMatch(/\(249 of 250\)$/);
+    // Another range is other samples: the keys start again.
+    await p.goto(`${origin(open)}/#/history?ids=kbd-temp&range=custom&from=2026-01-04&to=2026-01-05`);
+    await expect.poll(() => p.locator('.his-status').textContent()).toBe('250 samples (UTC)');
+    await chart.waitFor();
+    await expect.poll(() => said.textContent()).toBe('');
+    await chart.focus();
+    await p.keyboard.press('ArrowRight');
+    await expect.poll(() => said.textContent()).toBe('2026-01-05 00:00:00: Kbd temp 50 °F (1 of 250)');
     await p.close();
   });
 

@@ -1,14 +1,6 @@
-// Client side of the Haystack auth handshake (Auth chapter): HELLO, SCRAM exchange, then a bearer token.
-
-import {
-  type AuthChallenge,
-  formatAuthorization,
-  parseAuthenticationInfo,
-  parseWwwAuthenticate,
-} from '../core/auth/auth-header.js';
-import { ScramClient } from '../core/auth/scram-client.js';
-import { AuthError } from '../core/errors.js';
-import { HttpStatusError } from './errors.js';
+// The client's login: its request types, and the SCRAM handshake (scram-login.ts) loaded on first use. Every
+// client and the web UI import it from here, so no bundle carries the handshake's code (a third of a browser client)
+// up front: a bundler gives a module that is only ever imported with `import()` a chunk of its own.
 
 /** A username and password. */
 export interface ClientCredentials {
@@ -34,81 +26,21 @@ export interface LoginRequest {
   readonly signal: AbortSignal | undefined;
 }
 
-type ScramChallenge = Extract<AuthChallenge, { scheme: 'SCRAM' }>;
-
-// A refused step as its status means it: 403 is the Auth chapter's failed exchange, 429 a throttle with its wait.
-function loginFailure(res: Response): AuthError {
-  const status = `(HTTP ${res.status})`;
-  if (res.status === 403) return new AuthError(`Login failed: the username or password was refused ${status}`);
-  if (res.status !== 429) return new AuthError(`Login failed ${status}`);
-  const after = res.headers.get('retry-after');
-  return new AuthError(`Login failed: too many attempts${after === null ? '' : `, try again in ${after} s`} ${status}`);
-}
-
-/**
- * A 401 from where a redirect took the request, when that is another origin (http to https,
- * another host): fetch sends no Authorization header there, so the refusal says nothing about the credentials.
- * The error names the API root there, the URL to use instead; undefined when the request was not sent away.
- */
-export function redirectedAway(res: Response, requested: string, what: string): AuthError | undefined {
-  if (!res.redirected || res.status !== 401) return undefined;
-  const to = new URL(res.url);
-  if (to.origin === new URL(requested).origin) return undefined;
-  return new AuthError(`${what}: redirected to another origin: use ${new URL('.', to).href}`);
-}
-
 /**
  * Run the handshake and return the bearer token, or undefined when the server needs no login (it
  * answered HELLO with 200). Every failure is an `AuthError`; the server's signature is verified, so a
  * token is only accepted from a server that holds the user's credentials.
  */
 export async function loginWithScram(req: LoginRequest): Promise<string | undefined> {
-  // Auth chapter: all handshake messages use GET.
-  const get = async (authorization: string): Promise<Response> => {
-    const res = await req.fetch(req.url, {
-      ...req.fetchInit,
-      method: 'GET',
-      headers: { ...req.headers, authorization },
-      ...(req.signal === undefined ? {} : { signal: req.signal }),
-    });
-    await res.body?.cancel();
-    const away = redirectedAway(res, req.url, 'Login failed');
-    if (away !== undefined) throw away;
-    return res;
-  };
-  const challenge = (res: Response): ScramChallenge => {
-    // Auth chapter: a failed exchange answers 403; anything but a 401 SCRAM challenge ends the login.
-    if (res.status !== 401) throw loginFailure(res);
-    const header = res.headers.get('www-authenticate');
-    const scram = header === null ? undefined : parseWwwAuthenticate(header).find((c) => c.scheme === 'SCRAM');
-    if (scram?.scheme !== 'SCRAM') throw new AuthError('Server offers no SCRAM authentication');
-    return scram;
-  };
+  return (await loadLogin()).scramLogin(req);
+}
 
-  const { username, password } = req.credentials;
-  const hello = await get(formatAuthorization({ scheme: 'HELLO', username }));
-  if (hello.ok) return undefined;
-  // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
-  if (hello.status !== 401 && hello.status !== 403 && hello.status !== 429) {
-    throw new HttpStatusError('login', hello.status, hello.statusText, '');
-  }
-  const first = challenge(hello);
-  const scram = ScramClient.create({ username, password, hash: first.hash });
-  const serverFirstRes = await get(
-    formatAuthorization({ scheme: 'SCRAM', handshakeToken: first.handshakeToken, data: scram.clientFirstMessage() }),
-  );
-  const serverFirst = challenge(serverFirstRes);
-  if (serverFirst.data === undefined) throw new AuthError('Login failed');
-  const clientFinal = await scram.clientFinalMessage(serverFirst.data);
-  const done = await get(
-    formatAuthorization({ scheme: 'SCRAM', handshakeToken: serverFirst.handshakeToken, data: clientFinal }),
-  );
-  if (done.status !== 200) throw loginFailure(done);
-  const infoHeader = done.headers.get('authentication-info');
-  if (infoHeader === null) throw new AuthError('Login failed: no Authentication-Info');
-  const info = parseAuthenticationInfo(infoHeader);
-  // RFC 5802: the client verifies ServerSignature before trusting the outcome.
-  if (info.data === undefined) throw new AuthError('Login failed: server did not prove itself');
-  scram.verifyServerFinal(info.data);
-  return info.authToken;
+/**
+ * The handshake's module, loading (once: the runtime caches it). A client that holds credentials starts this when
+ * it is made, so its first login does not wait for the chunk; a failed load is the login's to report.
+ */
+export function loadLogin(): Promise<typeof import('./scram-login.js')> {
+  const loading = import('./scram-login.js');
+  loading.catch(() => undefined);
+  return loading;
 }

@@ -15,8 +15,8 @@ import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
 import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
-import { type ClientCredentials, loginWithScram, redirectedAway } from './client-auth.js';
-import { HttpStatusError, LoginRequiredError, NetworkError } from './errors.js';
+import { type ClientCredentials, loadLogin, loginWithScram } from './client-auth.js';
+import { HttpStatusError, LoginRequiredError, NetworkError, redirectedAway } from './errors.js';
 import { type ClientCodec, type ClientFormat, checkClientFormat, decodeResponse, loadCodec } from './formats.js';
 import { GET_FALLBACK_OPS, GET_OPS, getQuery } from './get-query.js';
 import type { HisRange } from './his-range.js';
@@ -245,6 +245,7 @@ export class HaystackClient extends OpsClient {
     this.#token = options.token;
     if (options.username !== undefined && options.password !== undefined) {
       this.#credentials = { username: options.username, password: options.password };
+      void loadLogin();
     }
   }
 

@@ -54,3 +54,15 @@ export class NetworkError extends HaystackError {
 export class LoginRequiredError extends AuthError {
   static override readonly errorName: string = 'LoginRequiredError';
 }
+
+/**
+ * A 401 from where a redirect took the request, when that is another origin (http to https,
+ * another host): fetch sends no Authorization header there, so the refusal says nothing about the credentials.
+ * The error names the API root there, the URL to use instead; undefined when the request was not sent away.
+ */
+export function redirectedAway(res: Response, requested: string, what: string): AuthError | undefined {
+  if (!res.redirected || res.status !== 401) return undefined;
+  const to = new URL(res.url);
+  if (to.origin === new URL(requested).origin) return undefined;
+  return new AuthError(`${what}: redirected to another origin: use ${new URL('.', to).href}`);
+}

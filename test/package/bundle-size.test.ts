@@ -30,4 +30,13 @@ describe('bundle size', () => {
     const upFront = size.modules.map(([m]) => m);
     expect(upFront.filter((m) => m.endsWith('/zinc/byte-sink.ts') || m.endsWith('/zinc/his-writer.ts'))).toEqual([]);
   });
+
+  it('HaystackClient loads the SCRAM login (handshake, headers, hashes) on first use, not up front', async () => {
+    // Any static import of scram-login.ts from the client's modules (client-auth.ts loads it with import()) would
+    // bring these back.
+    const client = BUNDLE_CASES.find((c) => c.name === 'HaystackClient');
+    const size = await measureBundle(client?.code ?? '');
+    const upFront = size.modules.map(([m]) => m);
+    expect(upFront.filter((m) => m.includes('/core/auth/') || m.endsWith('/client/scram-login.ts'))).toEqual([]);
+  });
 });

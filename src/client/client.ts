@@ -14,6 +14,7 @@ import {
 import { Grid } from '../core/grid/grid.js';
 import type { Ref } from '../core/kinds/ref.js';
 import { emitMetric, type MetricsHooks } from '../core/metrics-hooks.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { type ClientCredentials, loadLogin, loginWithScram } from './client-auth.js';
 import { HttpStatusError, LoginRequiredError, NetworkError, redirectedAway } from './errors.js';
@@ -149,8 +150,7 @@ function callSignal(
   return [AbortSignal.any(signal === undefined ? [timeout.signal] : [signal, timeout.signal]), timeout, timer];
 }
 
-// A record over every key of the options type, so a new option that is not listed here fails to compile.
-const CLIENT_OPTIONS: Readonly<Record<keyof HaystackClientOptions, true>> = {
+const CLIENT_OPTIONS: OptionNames<HaystackClientOptions> = {
   url: true,
   username: true,
   password: true,
@@ -170,8 +170,7 @@ function bad(code: OptionErrorCode, option: string, reason: string, cause?: unkn
 
 /** Eager checks of {@link HaystackClientOptions} (JS callers can pass anything); throws an OptionError. */
 function checkClientOptions(options: HaystackClientOptions): void {
-  for (const k of Object.keys(options))
-    if (!Object.hasOwn(CLIENT_OPTIONS, k)) bad('HS_ERR_OPTION_UNKNOWN', k, `unknown option ${k}`);
+  checkOptionNames('Client options', options, CLIENT_OPTIONS);
   const url: unknown = options.url;
   if (url === undefined) bad('HS_ERR_OPTION_MISSING', 'url', 'url is required');
   if (typeof url !== 'string') bad('HS_ERR_OPTION_TYPE', 'url', 'url must be a string');

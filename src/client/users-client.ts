@@ -3,6 +3,7 @@
 import { formatAuthorization } from '../core/auth/auth-header.js';
 import type { UserJson, WhoamiJson } from '../core/auth/user-json.js';
 import { AuthError, HaystackError, OptionError } from '../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../core/timer-ms.js';
 import { loginWithScram } from './client-auth.js';
 import { NetworkError } from './errors.js';
@@ -56,7 +57,13 @@ export interface UserChangesJson {
   readonly password?: string;
 }
 
-const USERS_CLIENT_OPTIONS: readonly string[] = ['url', 'credentials', 'fetch', 'token', 'timeoutMs'];
+const USERS_CLIENT_OPTIONS: OptionNames<UsersClientOptions> = {
+  url: true,
+  credentials: true,
+  fetch: true,
+  token: true,
+  timeoutMs: true,
+};
 
 /** The users API of one server, over one login session. */
 export class UsersClient {
@@ -77,10 +84,7 @@ export class UsersClient {
    * `NetworkError` when the server cannot be reached or does not answer within `timeoutMs`.
    */
   static async connect(options: UsersClientOptions): Promise<UsersClient> {
-    for (const k of Object.keys(options)) {
-      if (!USERS_CLIENT_OPTIONS.includes(k))
-        throw new OptionError('HS_ERR_OPTION_UNKNOWN', k, `Users client options: unknown option ${k}`);
-    }
+    checkOptionNames('Users client options', options, USERS_CLIENT_OPTIONS);
     const given = options.timeoutMs ?? 30_000;
     if (!isTimerMs(given)) {
       throw new OptionError(

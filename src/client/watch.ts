@@ -6,6 +6,7 @@ import { Grid, GridBuilder } from '../core/grid/grid.js';
 import { MARKER } from '../core/kinds/marker.js';
 import { Num } from '../core/kinds/number.js';
 import { Ref } from '../core/kinds/ref.js';
+import { checkOptionNames, type OptionNames } from '../core/options.js';
 import { AsyncQueue } from './async-queue.js';
 
 /** What a watch needs from the client: one call per op. */
@@ -33,6 +34,9 @@ export interface WatchIterateOptions {
   /** Waits between polls; injectable so tests need no real time. */
   readonly delay?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+const WATCH_OPTIONS: OptionNames<WatchOptions> = { dis: true, leaseMs: true, signal: true };
+const ITERATE_OPTIONS: OptionNames<WatchIterateOptions> = { intervalMs: true, signal: true, delay: true };
 
 /** An id argument as a Ref: a Ref as is, a string with or without its leading `@`. */
 export function refArg(id: Ref | string): Ref {
@@ -132,6 +136,7 @@ export class Watch {
 
   /** Open a watch on `ids` (watchSub without watchId) and record the entities' current state. */
   static async open(caller: WatchCaller, ids: readonly (Ref | string)[], options: WatchOptions = {}): Promise<Watch> {
+    checkOptionNames('Watch options', options, WATCH_OPTIONS);
     const w = new Watch(caller, options.dis ?? 'haystack-ts', options.leaseMs);
     for (const id of ids) w.#ids.add(refArg(id).id);
     await w.#reopen(options.signal);
@@ -305,6 +310,7 @@ export class Watch {
    * (see {@link Watch.usePushes}), otherwise polled every `intervalMs`.
    */
   async *changes(options: WatchIterateOptions = {}): AsyncGenerator<readonly Dict[], void, undefined> {
+    checkOptionNames('Watch changes options', options, ITERATE_OPTIONS);
     if (this.#pushes !== undefined) {
       for await (const batch of this.#pushes.take(options.signal)) {
         // Taken: later pushes start the next batch.

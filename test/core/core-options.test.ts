@@ -1,8 +1,19 @@
 // The core factories and codecs that take an options object refuse a misspelt option, and a value of the wrong type
 // or range, with an OptionError naming it (a misspelt `lenient` must not turn a lenient load into a throwing one).
-// The Zinc readers and the filter cache keep the checks they had: their bundles have no bytes to spare.
+// The Zinc stream readers (what HaystackClient reads histories with) and the SCRAM client check theirs too; the Zinc
+// value reader and the filter cache keep the checks they had: their bundles have no bytes to spare.
 import { describe, expect, it } from 'vitest';
-import { decodeJson, encodeCsv, encodeJson, encodeZincChunks, Grid } from '../../src/core/index.js';
+import {
+  decodeJson,
+  decodeZincStream,
+  encodeCsv,
+  encodeJson,
+  encodeZincChunks,
+  Grid,
+  readZincStream,
+  ScramClient,
+  ZincStreamReader,
+} from '../../src/core/index.js';
 import { compileLibs, Namespace } from '../../src/core/ontology/index.js';
 import { untyped as bad, optionProblem } from '../support/errors.js';
 
@@ -17,6 +28,12 @@ describe('a misspelt option is refused by every core factory and codec that take
     ['encodeJson', (o) => encodeJson(null, o), { versoin: 3 }, 'versoin'],
     ['encodeCsv', (o) => encodeCsv(grid, o), { headers: false }, 'headers'],
     ['encodeZincChunks', (o) => [...encodeZincChunks(grid, o)], { rowsPerChunks: 5 }, 'rowsPerChunks'],
+    ['ZincStreamReader', (o) => new ZincStreamReader(o), { maxRowLenght: 10 }, 'maxRowLenght'],
+    ['readZincStream', (o) => readZincStream([], o).next(), { limit: {} }, 'limit'],
+    // `plain` is decodeZincStream's, not the row-by-row reader's: there it would be ignored in silence.
+    ['readZincStream given plain', (o) => readZincStream([], o).next(), { plain: true }, 'plain'],
+    ['decodeZincStream', (o) => decodeZincStream([], o), { plane: true }, 'plane'],
+    ['ScramClient.create', (o) => ScramClient.create(o), { username: 'u', password: 'p', hashe: 'SHA-1' }, 'hashe'],
   ])('%s', async (_name, make, options, option) => {
     expect(await optionProblem(() => make(bad(options)))).toEqual(['HS_ERR_OPTION_UNKNOWN', option]);
   });
@@ -48,5 +65,19 @@ describe('a value of the wrong type or range is refused', () => {
     expect(decodeJson('{"a":1}')).toBeDefined();
     expect(encodeJson(null, { version: 3 })).toBe('null');
     expect(encodeCsv(grid, { header: false, newline: '\r\n' })).toBe('1\r\n');
+  });
+
+  it('the Zinc stream readers take their own options, and an options object that is not one is refused', async () => {
+    const zinc = ['ver:"3.0"\n', 'a\n', '1\n'];
+    expect(await decodeZincStream(zinc, { plain: true, limits: { maxRows: 5 }, maxRowLength: 100 })).toEqual([
+      { a: 1 },
+    ]);
+    const events = [];
+    for await (const e of readZincStream(zinc, { limits: { maxRows: 5 }, maxRowLength: 100 })) events.push(e.type);
+    expect(events).toEqual(['header', 'row']);
+    expect(await optionProblem(() => new ZincStreamReader(bad('fast')))).toEqual(['HS_ERR_OPTION_TYPE', '']);
+    expect(ScramClient.create({ username: 'u', password: 'p', hash: 'SHA-512', minIterations: 1 }).hash).toBe(
+      'SHA-512',
+    );
   });
 });

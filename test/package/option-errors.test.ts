@@ -86,6 +86,7 @@ describe('createHandler / createServer options', () => {
 
 describe('client options', () => {
   it.each([
+    ['no options object', 'http://h/api/', 'HS_ERR_OPTION_TYPE', ''],
     ['no url', {}, 'HS_ERR_OPTION_MISSING', 'url'],
     ['a url that is not one', { url: 'not a url' }, 'HS_ERR_OPTION_RANGE', 'url'],
     ['a url of another scheme', { url: 'ftp://h/api/' }, 'HS_ERR_OPTION_RANGE', 'url'],

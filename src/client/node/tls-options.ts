@@ -2,6 +2,7 @@
 
 import type { ConnectionOptions } from 'node:tls';
 import { ValueError } from '../../core/errors.js';
+import { checkOptionNames, type OptionNames } from '../../core/options.js';
 
 /** PEM text or bytes, or several (a CA bundle). */
 export type ClientPem = string | Buffer | readonly (string | Buffer)[];
@@ -18,12 +19,16 @@ export interface ClientTlsInput {
   readonly servername?: string;
 }
 
+const TLS_INPUT: OptionNames<ClientTlsInput> = { ca: true, cert: true, key: true, servername: true };
+
 function many(p: ClientPem): string | Buffer | (string | Buffer)[] {
   return typeof p === 'string' || Buffer.isBuffer(p) ? p : [...p];
 }
 
 /** Options for `https.request` / `tls.connect` / an undici Agent: TLS 1.3 minimum, server certificate always verified. */
 export function clientTlsOptions(input: ClientTlsInput = {}): ConnectionOptions {
+  // A misspelt `ca` would verify against Node's roots in silence.
+  checkOptionNames('Client TLS options', input, TLS_INPUT);
   if ((input.cert === undefined) !== (input.key === undefined)) {
     throw new ValueError('A client certificate needs its key, and a key its certificate');
   }

@@ -1,6 +1,7 @@
 // Client side of SCRAM (RFC 5802): client-first with a random nonce, client-final with the proof, server check.
 
 import { AuthError } from '../errors.js';
+import { checkOptionNames, type OptionNames } from '../options.js';
 import { encodeBase64, encodeBase64Url } from './base64.js';
 import { timingSafeEqual } from './constant-time.js';
 import { hmac, randomBytes, type ScramHash, xorBytes } from './scram-crypto.js';
@@ -33,6 +34,15 @@ export interface ScramClientOptions {
   readonly maxIterations?: number;
 }
 
+const SCRAM_CLIENT_OPTIONS: OptionNames<ScramClientOptions> = {
+  username: true,
+  password: true,
+  hash: true,
+  clientNonce: true,
+  minIterations: true,
+  maxIterations: true,
+};
+
 /**
  * One SCRAM exchange seen from the client. Call {@link clientFirstMessage}, then {@link clientFinalMessage}
  * with the server-first-message, then {@link verifyServerFinal} with the server-final-message: only after
@@ -57,8 +67,12 @@ export class ScramClient {
     this.#maxIterations = options.maxIterations ?? DEFAULT_MAX_CLIENT_ITERATIONS;
   }
 
-  /** Start an exchange; throws `AuthError` on an empty username or password or an invalid nonce. */
+  /**
+   * Start an exchange; throws `AuthError` on an empty username or password or an invalid nonce, `OptionError` on an
+   * option it does not know (a misspelt `minIterations` would leave the downgrade guard at its default in silence).
+   */
   static create(options: ScramClientOptions): ScramClient {
+    checkOptionNames('SCRAM client options', options, SCRAM_CLIENT_OPTIONS);
     if (options.username.length === 0 || options.password.length === 0) throw new AuthError();
     const nonce = options.clientNonce ?? encodeBase64Url(randomBytes(24));
     if (!isScramNonce(nonce)) throw new AuthError();

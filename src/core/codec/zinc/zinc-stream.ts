@@ -9,6 +9,7 @@ import {
   type PlainObject,
   type ValDecodeOptions,
 } from '../../grid/plain.js';
+import { checkOptionNames, type OptionNames } from '../../options.js';
 import { type DecodeLimits, limitExceeded, resolveLimits, rowTooLong } from '../limits.js';
 import { addHisRow, type HisColumnsBuilder, hisBuilderForRow } from './his-columns.js';
 import { NeedMoreInput, ZincReader } from './zinc-reader.js';
@@ -49,6 +50,9 @@ export interface ZincStreamOptions {
   readonly maxRowLength?: number;
 }
 
+const STREAM_OPTIONS: OptionNames<ZincStreamOptions> = { limits: true, maxRowLength: true };
+const DECODE_STREAM_OPTIONS: OptionNames<ZincStreamOptions & DecodeOptions> = { ...STREAM_OPTIONS, plain: true };
+
 /** A chunk of a Zinc stream: text, or UTF-8 bytes (a multi-byte char may be split across chunks). */
 export type ZincChunk = string | Uint8Array;
 
@@ -74,6 +78,7 @@ export class ZincStreamReader {
   #started = false;
 
   constructor(options?: ZincStreamOptions) {
+    if (options !== undefined) checkOptionNames('Zinc stream reader options', options, STREAM_OPTIONS);
     this.#limits = resolveLimits(options?.limits);
     this.#maxRow = options?.maxRowLength ?? Number.POSITIVE_INFINITY;
   }
@@ -216,10 +221,12 @@ export async function decodeZincStream(
   source: AsyncIterable<ZincChunk> | Iterable<ZincChunk>,
   options?: ZincStreamOptions & DecodeOptions,
 ): Promise<Grid | PlainObject[]> {
-  const plain = options?.plain;
+  if (options !== undefined) checkOptionNames('Zinc stream reader options', options, DECODE_STREAM_OPTIONS);
+  // The row reader takes no `plain` (it would refuse it): that one is this function's.
+  const { plain, ...streamOptions } = options ?? {};
   if (plain !== undefined && plain !== false) {
     const out: PlainObject[] = [];
-    for await (const e of readZincStream(source, options))
+    for await (const e of readZincStream(source, streamOptions))
       if (e.type === 'row') out.push(asPlainAsked(e.row, plain) as PlainObject);
     return out;
   }
@@ -228,7 +235,7 @@ export async function decodeZincStream(
   let his: HisColumnsBuilder | undefined;
   let rows: Dict[] | undefined;
   let first = true;
-  for await (const e of readZincStream(source, options)) {
+  for await (const e of readZincStream(source, streamOptions)) {
     if (e.type === 'header') {
       meta = e.meta;
       cols = e.cols;

@@ -2,6 +2,8 @@
 // client and the web UI import it from here, so no bundle carries the handshake's code (a third of a browser client)
 // up front: a bundler gives a module that is only ever imported with `import()` a chunk of its own.
 
+import { HttpStatusError, redirectedAway } from './errors.js';
+
 /** A username and password. */
 export interface ClientCredentials {
   /** Username. */
@@ -32,7 +34,23 @@ export interface LoginRequest {
  * token is only accepted from a server that holds the user's credentials.
  */
 export async function loginWithScram(req: LoginRequest): Promise<string | undefined> {
-  return (await loadLogin()).scramLogin(req);
+  const { scramLogin } = await loadLogin();
+  // Auth chapter: all handshake messages use GET.
+  return scramLogin(req.credentials, async (authorization, hello) => {
+    const res = await req.fetch(req.url, {
+      ...req.fetchInit,
+      method: 'GET',
+      headers: { ...req.headers, authorization },
+      ...(req.signal === undefined ? {} : { signal: req.signal }),
+    });
+    await res.body?.cancel();
+    const away = redirectedAway(res, req.url, 'Login failed');
+    if (away !== undefined) throw away;
+    // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
+    if (hello === true && !res.ok && res.status !== 401 && res.status !== 403 && res.status !== 429)
+      throw new HttpStatusError('login', res.status, res.statusText, '');
+    return res;
+  });
 }
 
 /**

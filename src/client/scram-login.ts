@@ -1,5 +1,6 @@
 // Client side of the Haystack auth handshake (Auth chapter): HELLO, SCRAM exchange, then a bearer token. Loaded on
-// first use through client-auth.ts, so that a browser app pays for SCRAM only when it logs in.
+// first use through client-auth.ts, so that a browser app pays for SCRAM only when it logs in; the HTTP side (and its
+// client errors) stays with the caller, so that this chunk shares no client module with the up-front code.
 
 import {
   type AuthChallenge,
@@ -9,8 +10,7 @@ import {
 } from '../core/auth/auth-header.js';
 import { ScramClient } from '../core/auth/scram-client.js';
 import { AuthError } from '../core/errors.js';
-import type { LoginRequest } from './client-auth.js';
-import { HttpStatusError, redirectedAway } from './errors.js';
+import type { ClientCredentials } from './client-auth.js';
 
 type ScramChallenge = Extract<AuthChallenge, { scheme: 'SCRAM' }>;
 
@@ -23,21 +23,14 @@ function loginFailure(res: Response): AuthError {
   return new AuthError(`Login failed: too many attempts${after === null ? '' : `, try again in ${after} s`} ${status}`);
 }
 
-/** The handshake of client-auth.ts's `loginWithScram` (see there), which loads this module on first use. */
-export async function scramLogin(req: LoginRequest): Promise<string | undefined> {
-  // Auth chapter: all handshake messages use GET.
-  const get = async (authorization: string): Promise<Response> => {
-    const res = await req.fetch(req.url, {
-      ...req.fetchInit,
-      method: 'GET',
-      headers: { ...req.headers, authorization },
-      ...(req.signal === undefined ? {} : { signal: req.signal }),
-    });
-    await res.body?.cancel();
-    const away = redirectedAway(res, req.url, 'Login failed');
-    if (away !== undefined) throw away;
-    return res;
-  };
+/**
+ * The handshake of client-auth.ts's `loginWithScram` (see there), which loads this module on first use, over `get`:
+ * one GET with that Authorization, the HELLO's answer already checked to be a login answer (200, 401, 403 or 429).
+ */
+export async function scramLogin(
+  credentials: ClientCredentials,
+  get: (authorization: string, hello?: true) => Promise<Response>,
+): Promise<string | undefined> {
   const challenge = (res: Response): ScramChallenge => {
     // Auth chapter: a failed exchange answers 403; anything but a 401 SCRAM challenge ends the login.
     if (res.status !== 401) throw loginFailure(res);
@@ -47,13 +40,9 @@ export async function scramLogin(req: LoginRequest): Promise<string | undefined>
     return scram;
   };
 
-  const { username, password } = req.credentials;
-  const hello = await get(formatAuthorization({ scheme: 'HELLO', username }));
+  const { username, password } = credentials;
+  const hello = await get(formatAuthorization({ scheme: 'HELLO', username }), true);
   if (hello.ok) return undefined;
-  // Not a login answer at all (404: the URL is not an API root): the status says more than "login failed".
-  if (hello.status !== 401 && hello.status !== 403 && hello.status !== 429) {
-    throw new HttpStatusError('login', hello.status, hello.statusText, '');
-  }
   const first = challenge(hello);
   const scram = ScramClient.create({ username, password, hash: first.hash });
   const serverFirstRes = await get(

@@ -33,10 +33,15 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
   {
     name: 'HaystackClient',
     code: "import { HaystackClient } from './src/client/index.ts'; console.log(HaystackClient);",
-    // 29.29 KB since the history byte writer loads with the lazy JSON codec only (bundle-trim; a test in
-    // test/package/bundle-size.test.ts keeps it there). The 30 KB target stays the limit: client changes get
-    // that headroom.
+    // 27.16 KB (27,808 B), 2.84 KB under the 30 KB target. The SCRAM login loads on first use (30.00 -> 27.01 KB);
+    // option checks (Watch, the Zinc stream readers, the client's own through checkOptionNames) then cost 0.33 KB,
+    // and keeping the login's HTTP side up front, so that its lazy chunk shares only core modules (one file fewer
+    // up front, each gzipped on its own), saved 0.18 KB. The history byte writer loads with the lazy JSON codec
+    // only (bundle-trim). Tests in test/package/bundle-size.test.ts keep both out of the up-front code. The ceiling
+    // holds the bundle where it is: a client change that needs more raises it here, with its reason, out of the
+    // headroom left under the target.
     targetKb: 30,
+    ceilingKb: 27.2,
     // haystack-core has no HTTP client; its nearest equivalent is its Zinc reader, grid, dict and filter.
     peer: PEER_CODEC,
   },

@@ -1,6 +1,6 @@
-// The client's login: its request types, and the SCRAM handshake (scram-login.ts) loaded on first use. Every
-// client and the web UI import it from here, so no bundle carries the handshake's code (a third of a browser client)
-// up front: a bundler gives a module that is only ever imported with `import()` a chunk of its own.
+// The client's login: its request types and its HTTP side here, the SCRAM exchange (scram-login.ts) loaded on first
+// use. Every client and the web UI import it from here, so no bundle carries the exchange's code (a third of a
+// browser client) up front: a bundler gives a module that is only ever imported with `import()` a chunk of its own.
 
 import { HttpStatusError, redirectedAway } from './errors.js';
 

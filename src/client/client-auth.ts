@@ -2,7 +2,7 @@
 // use. Every client and the web UI import it from here, so no bundle carries the exchange's code (a third of a
 // browser client) up front: a bundler gives a module that is only ever imported with `import()` a chunk of its own.
 
-import { HttpStatusError, redirectedAway } from './errors.js';
+import { HttpStatusError, NetworkError, redirectedAway } from './errors.js';
 
 /** A username and password. */
 export interface ClientCredentials {
@@ -34,7 +34,10 @@ export interface LoginRequest {
  * token is only accepted from a server that holds the user's credentials.
  */
 export async function loginWithScram(req: LoginRequest): Promise<string | undefined> {
-  const { scramLogin } = await loadLogin();
+  // A browser fetches the handshake's chunk on first use: a failed fetch is a network failure of the login.
+  const { scramLogin } = await loadLogin().catch((cause: unknown) => {
+    throw new NetworkError('login: the login code could not be loaded', { cause });
+  });
   // Auth chapter: all handshake messages use GET.
   return scramLogin(req.credentials, async (authorization, hello) => {
     const res = await req.fetch(req.url, {

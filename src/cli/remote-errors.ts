@@ -49,6 +49,12 @@ export async function explainRemoteError(command: string, err: unknown, ctx: Rem
     const hint = NETWORK_HINTS[err.failure];
     return new CliExit(1, `${prefix} ${err.message}${hint === undefined ? '' : `\n  ${hint}`}`);
   }
+  // Our server's answer to plain HTTP on its HTTPS port (src/server/tls/plain-http.ts); nginx answers such a
+  // request 400 too, with a page that says so.
+  if (err instanceof HttpStatusError && err.httpStatus === 400 && /\bHTTPS\b/.test(err.body)) {
+    const https = ctx.url.replace(/^http:/i, 'https:');
+    return new CliExit(1, `${prefix} ${ctx.url} is an HTTPS port (HTTP 400)\n  use an https:// URL: --url ${https}`);
+  }
   // 404 for an op every server has: the URL is not the API root. A 404 error grid may also be a real unknown op,
   // so that one gets a hint only when the right root is found.
   const plain404 = err instanceof HttpStatusError && err.httpStatus === 404;

@@ -4,11 +4,15 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
-import { OptionError, ValueError } from '../core/errors.js';
+import { HaystackError, OptionError, ValueError } from '../core/errors.js';
 import { MAX_TIMER_MS } from '../core/timer-ms.js';
 import { type ConnectionEvent, connectionChannel, newConnectionId } from './events.js';
 import { createHandler, type HaystackHandler } from './handler.js';
 import type { HaystackServerOptions } from './options.js';
+import { answerPlainHttp, type PlainHttpGuard } from './tls/plain-http.js';
+
+/** Node's default `handshakeTimeout`: how long a TLS connection may take to say anything useful. */
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;
 
 /** Where a listening server is reachable. */
 export interface ListenAddress {
@@ -22,7 +26,10 @@ export interface ListenAddress {
 
 /** Options of {@link createServer}: the handler's options plus how to serve them. */
 export interface CreateServerOptions extends HaystackServerOptions {
-  /** Serve HTTPS with these options, e.g. from `serverTlsOptions` (TLS 1.3 minimum, client certificates). Default: plain HTTP. */
+  /**
+   * Serve HTTPS with these options, e.g. from `serverTlsOptions` (TLS 1.3 minimum, client certificates); plain HTTP
+   * sent to it is answered `400` naming the `https://` URL. Default: plain HTTP.
+   */
   readonly tls?: TlsOptions;
   /**
    * How long `close()` lets requests in progress finish, in ms, before it closes every connection left (idle
@@ -76,7 +83,20 @@ export function createServer(options: CreateServerOptions): HaystackServer {
     if (closing) res.setHeader('connection', 'close');
     handler(req, res);
   };
-  const server = tls === undefined ? http.createServer(serve) : https.createServer(tls, serve);
+  const secure = tls === undefined ? undefined : https.createServer(tls, serve);
+  const server = secure ?? http.createServer(serve);
+  // Someone who typed http:// for this https:// port gets an answer that says so, rather than an empty reply.
+  const plainHttp: PlainHttpGuard | undefined =
+    secure === undefined || tls === undefined
+      ? undefined
+      : answerPlainHttp(secure, {
+          timeoutMs: tls.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+          onAnswered: (socket) => {
+            if (!connectionChannel.hasSubscribers) return;
+            const error = new HaystackError('HS_ERR_BAD_REQUEST', 'plain HTTP on the TLS port: answered 400');
+            connectionChannel.publish(connectionError(socket, error));
+          },
+        });
   // TLS servers report once the handshake is done: a connection that never completes it is not one, but its failure
   // (a bad certificate, a protocol below TLS 1.3, plain HTTP on the TLS port) is a connection error.
   server.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => {
@@ -84,15 +104,7 @@ export function createServer(options: CreateServerOptions): HaystackServer {
   });
   if (tls !== undefined) {
     server.on('tlsClientError', (error: Error, socket: Socket) => {
-      if (!connectionChannel.hasSubscribers) return;
-      const event: ConnectionEvent = {
-        phase: 'error',
-        transport: 'http',
-        connectionId: newConnectionId(),
-        address: socket.remoteAddress,
-        error,
-      };
-      connectionChannel.publish(event);
+      if (connectionChannel.hasSubscribers) connectionChannel.publish(connectionError(socket, error));
     });
   }
   const scheme = tls === undefined ? 'http' : 'https';
@@ -148,6 +160,8 @@ export function createServer(options: CreateServerOptions): HaystackServer {
           return;
         }
         handler.closeWebSockets();
+        // Connections that never sent a request have nothing to finish.
+        plainHttp?.closeWaiting();
         closing = true;
         // One grace for both: connections still open when it ends are closed, and a request whose client hung up
         // (its connection gone, its op still at work) is waited for until then, so that whoever closes the store next
@@ -176,6 +190,11 @@ export function createServer(options: CreateServerOptions): HaystackServer {
       });
     },
   };
+}
+
+// A connection that failed before it was one (no handshake, no request): an error without an open.
+function connectionError(socket: Socket, error: Error): ConnectionEvent {
+  return { phase: 'error', transport: 'http', connectionId: newConnectionId(), address: socket.remoteAddress, error };
 }
 
 // Publish open now, and close (with its lifetime) and socket errors later, on `haystack:server:connection`. HTTP

@@ -71,9 +71,13 @@ describe('remote command errors say what to do', () => {
   });
 
   it('plain HTTP to the TLS port is told to use https', async () => {
-    const r = await runCliCaptured(['about', '--url', tls.url.replace('https:', 'http:')], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/https:\/\//);
+    // The server answers it 400 with a text saying so (nginx too): the message names the URL to use.
+    const plainUrl = tls.url.replace('https:', 'http:');
+    const r = await runCliCaptured(['about', '--url', plainUrl], dir);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      `haystack about: ${plainUrl} is an HTTPS port (HTTP 400)\n  use an https:// URL: --url ${tls.url}\n`,
+    ]);
   });
 
   it('a URL without the API root is detected and the right one suggested, with and without a login', async () => {

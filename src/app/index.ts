@@ -80,6 +80,7 @@ export {
 } from './stores/store-backend.js';
 export {
   checkHisRange,
+  checkImportFile,
   type ExportOptions,
   exportStore,
   importEntities,

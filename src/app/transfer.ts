@@ -38,6 +38,23 @@ const HIS_BATCH = 10_000;
 const EXPORT_PAGE = 1000;
 
 /**
+ * Check, before anything is opened or read, that `file` is of a kind the import reads: entities come from a Zinc,
+ * JSON or Trio file, a history from a CSV, Zinc or JSON one. Throws a `ValueError` naming the file otherwise (what
+ * `haystack import` reports as a command-line mistake).
+ */
+export function checkImportFile(file: string, what: 'entities' | 'history'): void {
+  const ext = path.extname(file).toLowerCase();
+  if (what === 'history') {
+    if (!HISTORY_FILES.has(ext)) throw new ValueError(`${file}: history comes from a .csv, .zinc or .json file`);
+  } else if (codecForExtension(ext)?.decode === undefined) {
+    throw new ValueError(`${file}: entities come from a .zinc, .json or .trio file`);
+  }
+}
+
+/** Extensions of the files a history is imported from. */
+const HISTORY_FILES: ReadonlySet<string> = new Set(['.csv', '.zinc', '.json']);
+
+/**
  * Import the entities of a Zinc, JSON or Trio file: new ids are added, existing ones updated with the file's tags.
  * Entities without an id get one from the store. Returns how many.
  *
@@ -94,6 +111,7 @@ export async function importHistory(
   progress?: TransferProgress,
   signal?: AbortSignal,
 ): Promise<number> {
+  checkImportFile(file, 'history');
   const full = path.resolve(cwd, file);
   const ext = path.extname(full).toLowerCase();
   // An unknown point, or one without history, is refused before the file is read (as the hisWrite op refuses it).

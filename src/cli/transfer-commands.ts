@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import {
   checkHisRange,
+  checkImportFile,
   copyStore,
   DEFAULT_STORE,
   exportStore,
@@ -14,6 +15,8 @@ import {
   STORE_BACKENDS,
 } from '../app/index.js';
 import { HaystackError, ValueError } from '../core/errors.js';
+import { isRefId } from '../core/kinds/ref.js';
+import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
 
 interface ImportFlags {
@@ -46,6 +49,15 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
     .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
+      const point = flags.his?.replace(/^@/, '');
+      if (point !== undefined && !isRefId(point)) {
+        throw new CliExit(2, `haystack import: --his: Invalid Ref id ${JSON.stringify(point)}`);
+      }
+      try {
+        checkImportFile(file, point === undefined ? 'entities' : 'history');
+      } catch (err) {
+        throw new CliExit(2, `haystack import: ${(err as Error).message}`);
+      }
       await withStore('import', flags.store, io, {}, async ({ store }) => {
         const bar = progressBar(io, 'import');
         const what = flags.his === undefined ? 'entities' : 'history samples';
@@ -57,9 +69,9 @@ export function registerImport(program: Command, io: CliIo): void {
         let n: number;
         try {
           n =
-            flags.his === undefined
+            point === undefined
               ? await importEntities(store, file, io.cwd, update, io.signal)
-              : await importHistory(store, flags.his.replace(/^@/, ''), file, io.cwd, update, io.signal);
+              : await importHistory(store, point, file, io.cwd, update, io.signal);
         } catch (err) {
           // Stopped between batches by Ctrl-C: each batch is a commit, so the store holds the first ones whole.
           if (io.signal.aborted) {
@@ -88,6 +100,7 @@ export function registerExport(program: Command, io: CliIo): void {
     .option('--to <format>', 'trio or json', 'trio')
     .action(async (flags: ExportFlags) => {
       if (flags.to !== 'trio' && flags.to !== 'json') throw new CliExit(2, 'haystack export: --to is trio or json');
+      if (flags.filter !== undefined) parseFilterArg('export', flags.filter);
       const his = flags.his;
       if (his !== undefined) {
         try {
@@ -202,8 +215,14 @@ async function withStore(
 ): Promise<void> {
   let opened: OpenedStore | undefined;
   try {
-    // A one-shot command: its reads go to the store, with no scan cache filled beside them.
-    opened = await openStore(text, STORE_BACKENDS, { ...options, cwd: io.cwd, scanCacheEntities: 0 });
+    try {
+      // A one-shot command: its reads go to the store, with no scan cache filled beside them.
+      opened = await openStore(text, STORE_BACKENDS, { ...options, cwd: io.cwd, scanCacheEntities: 0 });
+    } catch (err) {
+      // A store text that names no store is a command-line mistake; a store that cannot be opened is not.
+      if (err instanceof ValueError && !io.signal.aborted) throw new CliExit(2, `haystack ${command}: ${err.message}`);
+      throw err;
+    }
     // An import into it would report entities that are gone when the command ends; an export prints nothing.
     if (!opened.persistent) {
       throw new CliExit(
@@ -216,7 +235,8 @@ async function withStore(
     if (err instanceof CliExit) throw err;
     // Ctrl-C: the work stopped between pages; nothing half-written is reported as done.
     if (io.signal.aborted) throw new CliExit(130, `haystack ${command}: stopped`);
-    if (err instanceof ValueError) throw new CliExit(2, `haystack ${command}: ${err.message}`);
+    // The arguments were checked before: what fails now is the data, a file's content or the store (a point without
+    // history, a malformed record, a target that is not empty), a failure at run time.
     if (err instanceof HaystackError) throw new CliExit(1, `haystack ${command}: ${err.message}`);
     throw err;
   } finally {

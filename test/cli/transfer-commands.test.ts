@@ -164,6 +164,50 @@ describe('haystack import and export', () => {
     ]);
   });
 
+  it('exits 1 on what the data or the store holds, 2 on a malformed argument (README "Exit codes")', async () => {
+    const store = ['--store', 'sqlite:codes.db'];
+    writeFileSync(dir.file('codes.trio'), TRIO);
+    writeFileSync(dir.file('codes.csv'), CSV);
+    writeFileSync(dir.file('no-val.csv'), 'ts,value\n2024-01-01T00:00:00Z UTC,1\n');
+    writeFileSync(dir.file('bad-ts.csv'), 'ts,val\n2024-01-01,1\n');
+    writeFileSync(dir.file('list.json'), '[1, 2]');
+    writeFileSync(dir.file('bad.trio'), 'id: @x\ndis: "open\n');
+    expect((await runCliCaptured(['import', 'codes.trio', ...store], dir.path)).code).toBe(0);
+    const run = async (...args: string[]): Promise<[number, string]> => {
+      const r = await runCliCaptured([...args, ...store], dir.path);
+      return [r.code, r.stderr];
+    };
+    // Run time (1): a point without history, a file whose content is wrong (a parse error keeps its position).
+    expect(await run('import', 'codes.csv', '--his', 'p2')).toEqual([
+      1,
+      'haystack import: @p2 is not a historized point (no his tag)\n',
+    ]);
+    expect(await run('import', 'no-val.csv', '--his', 'p1')).toEqual([
+      1,
+      'haystack import: no-val.csv: a history CSV needs ts and val columns\n',
+    ]);
+    expect((await run('import', 'bad-ts.csv', '--his', 'p1'))[0]).toBe(1);
+    expect(await run('import', 'list.json', '--his', 'p1')).toEqual([1, 'haystack import: list.json holds no grid\n']);
+    const [code, stderr] = await run('import', 'bad.trio');
+    expect([code, stderr]).toEqual([1, expect.stringMatching(/^haystack import: bad\.trio: trio 2:\d+: /)]);
+    // Usage (2): a file of a kind the command does not read, a malformed id, filter or store, before any store opens.
+    expect(await run('import', 'codes.trio', '--his', 'p1')).toEqual([
+      2,
+      'haystack import: codes.trio: history comes from a .csv, .zinc or .json file\n',
+    ]);
+    expect(await run('import', 'codes.csv', '--his', 'p 1')).toEqual([
+      2,
+      'haystack import: --his: Invalid Ref id "p 1"\n',
+    ]);
+    const filter = await run('export', '--filter', 'site and (');
+    expect(filter[0]).toBe(2);
+    expect(filter[1]).toMatch(/^haystack export: invalid filter at line 1, column \d+/);
+    for (const bad of ['bogus:x', 'sqlite:', '1x']) {
+      const r = await runCliCaptured(['export', '--store', bad], dir.path);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^haystack export: --store /)]);
+    }
+  });
+
   it('refuses --store memory, which would report an import or export of a store gone when the command ends', async () => {
     writeFileSync(dir.file('mem.trio'), TRIO);
     const message = (command: string): string =>

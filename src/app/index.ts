@@ -36,6 +36,7 @@ export {
 } from './observability/prometheus.js';
 export { TRACER_NAME, traceHaystack, tracerRegistered } from './observability/tracing.js';
 export {
+  ADMIN_PASSWORD_FILE,
   type AppSecurity,
   type AppSecurityConfig,
   type AppTlsConfig,

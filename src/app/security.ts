@@ -1,7 +1,9 @@
 // Security of a running app: the no-auth policy, first admin, token sessions and TLS, composed from one config.
 
 import { randomBytes, X509Certificate } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
 import { HaystackError, ValueError } from '../core/errors.js';
@@ -9,6 +11,8 @@ import {
   bootstrapAdmin,
   CertAuthenticator,
   createSecurity,
+  DEFAULT_ADMIN_USERNAME,
+  generatePassword,
   type Pem,
   type SecurityServerOptions,
   serverTlsOptions,
@@ -48,7 +52,16 @@ export interface AppSecurityConfig {
   readonly maxLifetimeMs: number;
   /** Environment: the first admin and the server secret (see {@link SERVE_ENV}). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where a generated first-admin password is written, readable by its owner only (`--admin-password-file`).
+   * Default: beside a store that is a file (`haystack.db.admin-password`), else `haystack.admin-password` in the
+   * working folder.
+   */
+  readonly adminPasswordFile?: string;
 }
+
+/** Name of the generated first-admin password's file when the store is no file of its own. */
+export const ADMIN_PASSWORD_FILE = 'haystack.admin-password';
 
 /** What the server needs from the app's security. */
 export interface AppSecurity {
@@ -156,19 +169,36 @@ export function certificateText(pem: Pem): string {
   }
 }
 
+// Logs are collected and kept (journald, container logs) by more people than may log in as admin: a generated
+// password goes to a file only its owner can read, and the log says where.
 async function firstAdmin(users: UserStore, config: AppSecurityConfig, out: AppOutput, kept: boolean): Promise<void> {
+  const username = config.env[SERVE_ENV.username];
+  const password = config.env[SERVE_ENV.password];
+  const file = path.resolve(config.adminPasswordFile ?? ADMIN_PASSWORD_FILE);
+  // Written before the admin exists: a file that cannot be written stops the start, with no admin nobody can log in as.
+  const generated =
+    !given(username) && !given(password) && (await users.listUsers()).length === 0 ? generatePassword() : undefined;
+  if (generated !== undefined) await writeOwnerOnly(file, `${generated}\n`);
   try {
     const made = await bootstrapAdmin({
       users,
-      username: config.env[SERVE_ENV.username],
-      password: config.env[SERVE_ENV.password],
+      username: generated === undefined ? username : DEFAULT_ADMIN_USERNAME,
+      password: generated ?? password,
       iterations: DEFAULT_SCRAM_ITERATIONS,
     });
-    if (made.kind === 'created' && made.generatedPassword !== undefined) {
-      out.notice(`created user "${made.username}" (role admin) with password ${made.generatedPassword}`);
-      out.notice('it is shown only this once; set HS_SUPERUSER_USERNAME and HS_SUPERUSER_PASSWORD to choose your own');
+    if (made.kind === 'created' && generated !== undefined) {
+      out.notice(
+        `created user "${made.username}" (role admin); its password is in ${file}, readable by its owner only`,
+      );
+      out.notice(
+        `log in with it, change it (haystack user set ${made.username} --password), then delete that file; ` +
+          `${SERVE_ENV.username} and ${SERVE_ENV.password} choose the first admin instead`,
+      );
     } else if (made.kind === 'created') {
       out.notice(`created user "${made.username}" (role admin) from ${SERVE_ENV.username}`);
+    } else if (generated !== undefined) {
+      // Another process made the first user meanwhile: this password opens nothing.
+      await rm(file, { force: true });
     }
     if (!kept) out.notice('users live in memory and are forgotten when the server stops');
   } catch (err) {
@@ -179,10 +209,33 @@ async function firstAdmin(users: UserStore, config: AppSecurityConfig, out: AppO
   }
 }
 
+function given(value: string | undefined): boolean {
+  return value !== undefined && value !== '';
+}
+
+// Made anew with mode 0600, never through a file or link already there, whose mode or target another user chose.
+async function writeOwnerOnly(file: string, text: string): Promise<void> {
+  try {
+    await rm(file, { force: true });
+    const handle = await open(file, 'wx', 0o600);
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const why = typeof code === 'string' ? code : String(err);
+    throw new HaystackError('HS_ERR_STARTUP', `cannot write the first admin's password to ${file}: ${why}`, {
+      cause: err,
+    });
+  }
+}
+
 /**
  * Check the security settings and build what the server needs. With authentication (the default): the users of
  * the store (or of this process's memory), the first admin from `HS_SUPERUSER_USERNAME`/`HS_SUPERUSER_PASSWORD`
- * or `admin` with a generated password shown once, tokens purged every minute. Without authentication: refused
+ * or `admin` with a generated password written to `adminPasswordFile` (mode 0600), tokens purged every minute. Without authentication: refused
  * unless the host is loopback. With `authState` (a shared store's), the login throttle and SCRAM exchanges live
  * there, so that several server processes share them. Bad settings throw `ValueError`.
  */

@@ -30,6 +30,7 @@ import {
 import { createPrometheusMetrics, type PrometheusMetrics } from './observability/prometheus.js';
 import { traceHaystack, tracerRegistered } from './observability/tracing.js';
 import {
+  ADMIN_PASSWORD_FILE,
   type AppSecurity,
   type AppSecurityConfig,
   type AppTlsConfig,
@@ -357,7 +358,18 @@ async function openPrepared(
   // Memory cannot serve several processes: refused before anything is printed or seeded.
   if (checkOnly && !opened.persistent) return { opened, security: NO_SECURITY, seeded: NOTHING, summary: '' };
   const users = opened.users ?? createMemoryUserStore();
-  const security = await prepareSecurity(config.security, users, opened.users !== undefined, out, opened.authState);
+  const adminPasswordFile = path.resolve(
+    config.cwd,
+    config.security.adminPasswordFile ??
+      (opened.file === undefined ? ADMIN_PASSWORD_FILE : `${opened.file}.admin-password`),
+  );
+  const security = await prepareSecurity(
+    { ...config.security, adminPasswordFile },
+    users,
+    opened.users !== undefined,
+    out,
+    opened.authState,
+  );
   cleanup.push(() => {
     security.stop();
   });

@@ -44,6 +44,8 @@ interface ServeOptions {
   readonly tlsCa?: string;
   readonly tlsClientOptional?: boolean;
   readonly allowPlaintext?: boolean;
+  /** Where a generated first-admin password goes. */
+  readonly adminPasswordFile?: string;
   /** Comma-separated reverse-proxy addresses whose X-Forwarded-For names the client. */
   readonly trustProxy?: string;
   /** Minutes a token may stay unused. */
@@ -83,6 +85,11 @@ export function registerServe(program: Command, io: CliIo): void {
     )
     .option('--tls-client-optional', 'with --tls-ca: let clients without a certificate log in with a password')
     .option('--allow-plaintext', 'also accept PLAINTEXT password logins (development only: over TLS or on loopback)')
+    .option(
+      '--admin-password-file <file>',
+      "on a first start without HS_SUPERUSER_*, write the generated admin's password here, readable by you only " +
+        '(default: beside a sqlite: store file, as FILE.admin-password; else ./haystack.admin-password)',
+    )
     .option(
       '--trust-proxy <addresses>',
       'reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For names the client',
@@ -173,6 +180,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
   const port = parsePort(options.port);
   const tls = await tlsOf(options, io);
   const seed = seedOf(options);
+  if (!options.auth && options.adminPasswordFile !== undefined) usage('--admin-password-file needs authentication');
   return {
     host: options.host,
     port,
@@ -190,6 +198,7 @@ async function configOf(options: ServeOptions, io: CliIo): Promise<AppConfig> {
       idleTtlMs: minutes(options.sessionIdle, '--session-idle'),
       maxLifetimeMs: minutes(options.sessionMax, '--session-max'),
       env: io.env,
+      ...(options.adminPasswordFile === undefined ? {} : { adminPasswordFile: options.adminPasswordFile }),
     },
     ...(options.defs === undefined ? {} : { defs: options.defs }),
     ...(options.tz === undefined ? {} : { tz: options.tz }),

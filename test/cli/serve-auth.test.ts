@@ -1,6 +1,6 @@
 // `haystack serve` with authentication (the default): first admin, logins, TLS and client certificates from the flags.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,14 +26,19 @@ const DEMO = ['--store', 'memory', '--port', '0', '--demo-days', '1'];
 const ENV = { HS_SUPERUSER_USERNAME: 'root', HS_SUPERUSER_PASSWORD: 'correct horse battery' };
 
 describe('haystack serve with authentication', () => {
-  it('without HS_SUPERUSER_*, creates admin with a random password printed once; requests need a login', async () => {
+  it('without HS_SUPERUSER_*, creates admin with a random password in a 0600 file, not the log; requests need a login', async () => {
     const s = await startServe(DEMO, dir);
     try {
       expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
-      const m = /created user "admin" \(role admin\) with password (\S+)/.exec(s.stdout());
-      const password = m?.[1] ?? '';
+      // A memory store is no file: the password goes to the working folder.
+      const file = path.join(dir, 'haystack.admin-password');
+      expect(s.stdout()).toContain(
+        `created user "admin" (role admin); its password is in ${file}, readable by its owner only`,
+      );
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const password = readFileSync(file, 'utf8').trim();
       expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-      expect(s.stdout().split(password)).toHaveLength(2);
+      expect(s.stdout() + s.stderr()).not.toContain(password);
       expect(s.stdout()).toContain('(authentication required; Ctrl-C stops)');
       const anonymous = await fetch(`${s.url}read?filter=site`);
       expect(anonymous.status).toBe(401);

@@ -52,9 +52,10 @@ export const README_BLOCKS: Readonly<Record<string, BlockPlan>> = {
   "sh: HS_SUPERUSER_USERNAME=admin HS_SUPERUSER_PASSWORD='a long secret' npm run serve": {
     skip: 'runs until stopped; the test starts the same server (first admin "admin" / "a long secret") in-process on an OS-chosen port',
   },
-  'text: haystack serve: created user "admin" (role admin) with password Zq0t... (32 characters)': {
-    skip: 'sample output of a first start without HS_SUPERUSER_*',
-  },
+  'text: haystack serve: created user "admin" (role admin); its password is in /path/to/haystack.db.admin-password, readable by its owner only':
+    {
+      skip: 'sample output of a first start without HS_SUPERUSER_*',
+    },
   "ts: import { HaystackClient } from 'haystack-ts/client';": { run: 'ts', server: 'auth' },
   "sh: export HAYSTACK_URL=http://127.0.0.1:8080/api/ HAYSTACK_USER=admin HAYSTACK_PASSWORD='a long secret'": {
     run: 'sh',

@@ -26,6 +26,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
       users: store.users,
       authState: store.authState,
       persistent: true,
+      file,
       description: `sqlite ${file}`,
       close: () => store.close(),
       scanCache: () => store.scanCacheStats(),

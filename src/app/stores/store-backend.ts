@@ -67,6 +67,8 @@ export interface OpenedStore {
   readonly authState?: AuthStateStore;
   /** True when the data outlives the process (the seed is written only into an empty store). */
   readonly persistent: boolean;
+  /** The local file that holds the store, for a store that is one (SQLite); files that belong to it go beside it. */
+  readonly file?: string;
   /** One line for the start-up message, e.g. `memory` or `sqlite ./data.db`. */
   readonly description: string;
   /** Close the store (and its users). */

@@ -3,8 +3,9 @@
 /**
  * Entities changed through another adapter over the same store (another server process, or another adapter in this
  * one), or `reset` when the store cannot say which (its notifications were interrupted, e.g. a reconnect): then
- * every entity may have changed. `users` tells of users changed through the store's user store (role, enabled,
- * password, deleted, sessions ended), so that every process checks their open sessions again at once.
+ * every entity, user and session may have changed. `users` tells of users changed through the store's user store
+ * (role, enabled, password, deleted) or whose sessions ended (all of them, or one: a logout, an eviction), so that
+ * every process checks their open sessions again at once.
  */
 export type StoreChange =
   | {
@@ -19,11 +20,11 @@ export type StoreChange =
       readonly expiries?: readonly { readonly id: string; readonly at: number }[];
     }
   | {
-      /** Changes may have been missed: treat every entity (and every user) as changed. */
+      /** Changes may have been missed: treat every entity, user and session as changed (check every session). */
       readonly kind: 'reset';
     }
   | {
-      /** Users changed: their sessions are to be checked again (entities are unchanged). */
+      /** Users changed, or one of their sessions ended: their sessions are to be checked again (entities are unchanged). */
       readonly kind: 'users';
       /** The usernames; never empty. */
       readonly usernames: readonly string[];

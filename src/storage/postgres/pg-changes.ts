@@ -44,8 +44,9 @@ interface LogRow {
  * version it reported. Notifications that arrive while it reads are coalesced into one more read. When the
  * connection is lost it reconnects (with backoff, for as long as it has listeners) and catches up from the log, so
  * no change is missed; a gap the log no longer covers (pruned, or a bulk change that logged no ids) becomes `reset`.
- * Users changed through the schema's user store are told as `users` from the notification's payload alone (none is
- * logged: one missed while the connection was down is found by the servers' periodic session checks).
+ * Users changed through the schema's user store (and sessions ended) are told as `users` from the notification's
+ * payload alone: none is logged, so after a reconnect the listeners are told `reset` (one may have been missed while
+ * the connection was down), then the entity changes the log holds.
  * An idle LISTEN connection hears nothing when it is dropped silently (a NAT or firewall forgetting it): a cheap
  * query every `checkMs`, answered within `checkMs`, finds it dead, and it is dropped and reconnected as above.
  */
@@ -157,6 +158,8 @@ export class PgChangeFeed {
     this.#client = client;
     this.#retryMs = RETRY_FIRST_MS;
     this.#startChecks();
+    // Back after a loss: user and session changes NOTIFYed meanwhile are in no log, so everything may have changed.
+    if (!first) this.#deliver({ kind: 'reset' });
     // What committed before LISTEN took effect (while disconnected, or since the version was read) is in the log.
     this.#read();
   }

@@ -29,7 +29,7 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * A UserStore and SessionStore over a store's pool; `guard` runs first in every call (the closed check). A change of
- * a user (and the end of all their sessions) is NOTIFYed on `channel`, so other processes check its sessions at once.
+ * a user (and the end of any of their sessions) is NOTIFYed on `channel`, so other processes check its sessions at once.
  */
 export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, channel: string): UserStore & SessionStore {
   // Every call is one statement, committed before its promise settles.
@@ -116,7 +116,14 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
       ),
     touchSession: async (id, lastUsed, expires) =>
       (await q('UPDATE session SET last_used = $1, expires = $2 WHERE id = $3', [lastUsed, expires, id])).n > 0,
-    deleteSession: async (id) => (await q('DELETE FROM session WHERE id = $1', [id])).n > 0,
+    // One statement: the notice is sent on commit only, and no process can accept the token after it has gone.
+    deleteSession: async (id) =>
+      (
+        await q(
+          'WITH d AS (DELETE FROM session WHERE id = $1 RETURNING username) SELECT pg_notify($2, $3 || username) FROM d',
+          [id, channel, userChangePayload('')],
+        )
+      ).n > 0,
     listUserSessions: async (username) => {
       const r = await q(`SELECT ${SESSION_COLUMNS} FROM session WHERE username = $1 ORDER BY created, id`, [username]);
       return (r.rows as SessionColumns[]).map((x) => sessionFromColumns(x) as SessionRecord);

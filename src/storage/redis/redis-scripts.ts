@@ -512,7 +512,8 @@ return {1}
 
 /**
  * Sessions. ARGV: base, action, then: put (id, username, created, lastUsed, expires), touch (id, lastUsed, expires),
- * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed.
+ * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed (delete: `{1, username}`
+ * or `{0}`, the owner to announce).
  */
 export const SESSION = script(`
 local base, action = ARGV[1], ARGV[2]
@@ -539,7 +540,10 @@ elseif action == 'touch' then
   redis.call('ZADD', base .. ':sx', ARGV[5], ARGV[3])
   return {1}
 elseif action == 'delete' then
-  return {drop(ARGV[3])}
+  local user = redis.call('HGET', base .. ':s:' .. ARGV[3], 'username')
+  if not user then return {0} end
+  drop(ARGV[3])
+  return {1, user}
 elseif action == 'deleteUser' then
   local n = 0
   for _, id in ipairs(redis.call('SMEMBERS', base .. ':su:' .. ARGV[3])) do n = n + drop(id) end

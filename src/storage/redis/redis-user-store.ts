@@ -37,7 +37,11 @@ interface StoredUser {
 // An update retries when another process changed the user between its read and its write.
 const MAX_ATTEMPTS = 50;
 
-/** A UserStore and SessionStore over a store's connection; `guard` runs first in every call (the closed check). */
+/**
+ * A UserStore and SessionStore over a store's connection; `guard` runs first in every call (the closed check). A change
+ * of a user (and the end of any of their sessions) is published on the changes channel, so other processes check its
+ * sessions at once.
+ */
 export function redisUserStore(
   redis: RedisConnection,
   prefix: string,
@@ -128,7 +132,14 @@ export function redisUserStore(
         return h === null || h === undefined ? undefined : toSession(id, h);
       }),
     touchSession: (id, lastUsed, expires) => run(async () => (await session('touch', [id, lastUsed, expires])) > 0),
-    deleteSession: (id) => run(async () => (await session('delete', [id])) > 0),
+    deleteSession: (id) =>
+      run(async () => {
+        const [n, username] = await redis.eval(SESSION, ver, [base, 'delete', id]);
+        if (Number(n) === 0 || typeof username !== 'string') return false;
+        // The owner's other processes check its sessions now rather than at their next periodic check.
+        await announce(username);
+        return true;
+      }),
     listUserSessions: (username) =>
       run(async () => {
         const ids = await redis.smembers(`${base}${KEY.userSessions(username)}`);

@@ -9,14 +9,14 @@ import type { SqliteDb } from './sqlite-schema.js';
  * it changes only when another connection commits); when it moved, the rows of the `entity_change` log after the
  * last version seen name the changed ids. Writers log every entity they change in the same transaction; the log
  * keeps the last 10,000 versions, and a reader that falls further behind is told to `reset`. Users are not logged:
- * the `user` table (a few rows) is read with the log and compared with the last read, and the users changed, added or
- * removed since are told as `users`.
+ * the `user` table (a few rows) and the count of each user's ended sessions (`session_end`) are read with the log and
+ * compared with the last read, and the users changed, added or removed, or whose sessions ended, are told as `users`.
  */
 export class SqliteChangeWatcher {
   readonly #listeners = new Set<StoreChangeListener>();
   readonly #pollMs: number;
   readonly #read: () => StoreChange[];
-  // Each user's row as last read (role, enabled, modified, credentials): a difference is a change.
+  // Each user's row (role, enabled, modified, credentials) and ended sessions as last read: a difference is a change.
   #users = new Map<string, string>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #version = 0;
@@ -32,8 +32,16 @@ export class SqliteChangeWatcher {
       users: db
         .prepare("SELECT username, role || ' ' || enabled || ' ' || modified || ' ' || hex(stored_key) FROM user")
         .raw(),
+      ended: db.prepare('SELECT username, n FROM session_end').raw(),
     };
-    const readUsers = (): Map<string, string> => new Map(q.users.all() as [string, string][]);
+    // Each user's row and count of ended sessions: a session ended (a logout) is a change of its user too.
+    const readUsers = (): Map<string, string> => {
+      const users = new Map(q.users.all() as [string, string][]);
+      for (const [username, n] of q.ended.all() as [string, number][]) {
+        users.set(username, `${users.get(username) ?? ''} ended ${String(n)}`);
+      }
+      return users;
+    };
     // One read transaction: the log and the version it reads are one snapshot.
     this.#read = db.transaction((): StoreChange[] => {
       const dataVersion = q.dataVersion.get() as number;

@@ -129,6 +129,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX auth_handshake_by_owner ON auth_handshake (owner, seq);
   CREATE INDEX auth_handshake_by_expiry ON auth_handshake (expires);
   `,
+  // 5: sessions ended (a logout, an eviction), counted per user, so that other processes polling the file check that
+  // user's open sessions at once. A trigger: every way a session row goes is counted, whoever deletes it.
+  `
+  CREATE TABLE session_end (username TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TRIGGER session_ended AFTER DELETE ON session BEGIN
+    INSERT INTO session_end (username, n) VALUES (old.username, 1) ON CONFLICT (username) DO UPDATE SET n = n + 1;
+  END;
+  `,
 ];
 
 /** The schema version this code writes. */

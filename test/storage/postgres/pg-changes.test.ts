@@ -9,7 +9,7 @@ import {
   type PostgresStore,
   type PostgresStoreOptions,
 } from '../../../src/storage/postgres/index.js';
-import { type ChangeRecorder, changeRecorder, names } from '../../support/change-recorder.js';
+import { type ChangeRecorder, changeRecorder, checkLogoutTold, names } from '../../support/change-recorder.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
 import { startSilentProxy } from '../../support/silent-proxy.js';
 
@@ -78,7 +78,8 @@ describe('PostgreSQL change notifications', () => {
       });
       await writer.commit([{ op: 'add', tags: Dict.of({ id: new Ref('c'), point: MARKER }) }]);
       await rec.until(names('c'));
-      expect(rec.changes.filter((c) => c.kind === 'reset')).toEqual([]);
+      // One reset for the reconnect (user and session changes are in no log), the entities by id all the same.
+      expect(rec.changes.filter((c) => c.kind === 'reset')).toEqual([{ kind: 'reset' }]);
       const seen = rec.changes.flatMap((c) => (c.kind === 'entities' ? c.ids : []));
       expect(new Set(seen)).toEqual(new Set(['a', 'b', 'c']));
     });
@@ -86,7 +87,7 @@ describe('PostgreSQL change notifications', () => {
     expect(await listenPids(applicationName)).toEqual([]);
   });
 
-  it('notices a LISTEN connection dropped silently and reports what committed after, with no call of its own', async () => {
+  it('notices a LISTEN connection dropped silently and reports what committed after, and a reset, with no call of its own', async () => {
     // A NAT or firewall that forgets the idle connection: no FIN, no RST, the server never hears of it either.
     const target = new URL(TEST_PG_URL);
     const proxy = await startSilentProxy(target.hostname, Number(target.port === '' ? 5432 : target.port));
@@ -96,11 +97,19 @@ describe('PostgreSQL change notifications', () => {
       await withListener(
         'silent',
         async ({ applicationName, writer, rec }) => {
+          await writer.users.createUser({
+            username: 'vera',
+            role: 'viewer',
+            scram: await credentialsForPassword('password-1', 4096),
+          });
           expect(proxy.dropSilently(`${applicationName}:listen`)).toBe(1);
           // Nothing is asked of the listening store: only its own check of the connection can find it dead.
           await writer.commit([{ op: 'add', tags: Dict.of({ id: new Ref('b'), point: MARKER }) }]);
+          // NOTIFYed to the dropped connection only: it is lost, and the reset after the reconnect stands for it.
+          await writer.users.updateUser('vera', { enabled: false });
           await rec.until(names('b'));
-          expect(rec.changes.filter((c) => c.kind === 'reset')).toEqual([]);
+          expect(rec.changes.filter((c) => c.kind === 'users')).toEqual([]);
+          expect(rec.changes.filter((c) => c.kind === 'reset')).toEqual([{ kind: 'reset' }]);
         },
         { url: proxied.toString(), listenCheckMs: 200 },
       );
@@ -139,6 +148,10 @@ describe('PostgreSQL change notifications', () => {
       await writer.users.deleteUser('vera');
       await rec.until((c) => rec.changes.indexOf(c) >= before && c.kind === 'users');
     });
+  });
+
+  it('reports one session ended through another adapter (a logout) as a users change of its owner', async () => {
+    await withListener('logout', checkLogoutTold);
   });
 
   it('reports a change too large to log by id as a reset, then goes on by id', async () => {

@@ -8,7 +8,7 @@ import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
 import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
-import { changeRecorder, names } from '../../support/change-recorder.js';
+import { type ChangeRecorder, changeRecorder, checkLogoutTold, names } from '../../support/change-recorder.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
 import { startSilentProxy } from '../../support/silent-proxy.js';
 
@@ -21,6 +21,27 @@ afterAll(async () => {
 
 const add = (store: RedisStore, id: string) =>
   store.commit([{ op: 'add', tags: Dict.of({ id: new Ref(id), point: MARKER }) }]);
+
+// A listening adapter (its changes recorded) and a writing one over a new prefix of the shared server, for `body`.
+async function withPair(
+  body: (s: {
+    readonly listening: RedisStore;
+    readonly writer: RedisStore;
+    readonly rec: ChangeRecorder;
+  }) => Promise<void>,
+): Promise<void> {
+  const prefix = prefixes.next();
+  const listening = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
+  const writer = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
+  try {
+    const rec = changeRecorder();
+    await listening.subscribeChanges(rec.listener);
+    await body({ listening, writer, rec });
+  } finally {
+    await listening.close();
+    await writer.close();
+  }
+}
 
 describe.skipIf(!up)('Redis change notifications', () => {
   it('subscribe again after CLIENT KILL TYPE pubsub, telling listeners they may have missed changes', async () => {
@@ -49,12 +70,7 @@ describe.skipIf(!up)('Redis change notifications', () => {
   });
 
   it("report a user changed through another adapter's user store as a users change", async () => {
-    const prefix = prefixes.next();
-    const listening = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
-    const writer = await openRedisStore({ url: SHARED_REDIS_URL, prefix, scanCacheEntities: 0 });
-    try {
-      const rec = changeRecorder();
-      await listening.subscribeChanges(rec.listener);
+    await withPair(async ({ writer, rec }) => {
       await writer.users.createUser({
         username: 'vera',
         role: 'viewer',
@@ -66,10 +82,11 @@ describe.skipIf(!up)('Redis change notifications', () => {
       await writer.users.deleteUser('vera');
       await rec.until((c) => rec.changes.indexOf(c) >= before && c.kind === 'users');
       expect(rec.changes.filter((c) => c.kind === 'entities')).toEqual([]);
-    } finally {
-      await listening.close();
-      await writer.close();
-    }
+    });
+  });
+
+  it('report one session ended through another adapter (a logout) as a users change of its owner', async () => {
+    await withPair(checkLogoutTold);
   });
 
   it('notice a subscriber connection dropped silently, with no call of its own', async () => {

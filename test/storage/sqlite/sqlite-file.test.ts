@@ -105,6 +105,7 @@ describe('schema migrations', () => {
     db.exec(
       `CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
        DROP TABLE entity_change; DROP TABLE auth_throttle; DROP TABLE auth_known; DROP TABLE auth_handshake;
+       DROP TRIGGER session_ended; DROP TABLE session_end;
        DELETE FROM meta WHERE key = 'change_pruned'; DELETE FROM schema_version WHERE version > 1`,
     );
     db.close();
@@ -115,6 +116,7 @@ describe('schema migrations', () => {
     expect(check.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'tag_by_str'").pluck().get()).toBe(0);
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'entity_change'").pluck().get()).toBe(1);
+    expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'session_ended'").pluck().get()).toBe(1);
     check.close();
   });
 });

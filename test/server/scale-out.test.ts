@@ -27,7 +27,7 @@ import { openRedisStore, type RedisStore } from '../../src/storage/redis/index.j
 import { openSqliteStore, type SqliteStore } from '../../src/storage/sqlite/index.js';
 import { adminQuery, TEST_PG_URL } from '../support/postgres.js';
 import { SHARED_REDIS_URL } from '../support/redis.js';
-import { startSilentProxy } from '../support/silent-proxy.js';
+import { type SilentProxy, startSilentProxy } from '../support/silent-proxy.js';
 import { storeScratch } from '../support/store-scratch.js';
 import { rawSocket } from './ws/ws-fixture.js';
 
@@ -146,6 +146,16 @@ async function serve(store: SharedStore, extra: Partial<HaystackServerOptions> =
   };
 }
 
+// A proxy to the backend's server that can drop connections silently, closed after the test, and its URL.
+async function proxyTo(backend: Backend): Promise<{ readonly proxy: SilentProxy; readonly url: string }> {
+  const target = backend.target as URL;
+  const proxy = await startSilentProxy(target.hostname, Number(target.port));
+  closing.push(() => proxy.close());
+  const url = new URL(target);
+  url.port = String(proxy.port);
+  return { proxy, url: url.toString() };
+}
+
 // Users and a point in a new shared store, and two servers over it (`a` through `url` when given).
 async function pair(
   backend: Backend,
@@ -212,6 +222,8 @@ function heard(server: HaystackServer, id: string): Promise<void> {
   });
 }
 
+const wsUrl = (s: Served): string => `${s.base.replace(/^http/, 'ws')}ws`;
+
 async function curValOn(s: Served, authorization: string): Promise<unknown> {
   return (await call(s, authorization, 'read?id=@p1')).grid.rows[0]?.get('curVal');
 }
@@ -224,12 +236,8 @@ for (const backend of [postgres, redis, sqlite]) {
     it.skipIf(backend.target === undefined)(
       "hear the other's writes after the change feed's connection is dropped silently, with no write of their own",
       async () => {
-        const target = backend.target as URL;
-        const proxy = await startSilentProxy(target.hostname, Number(target.port));
-        closing.push(() => proxy.close());
-        const url = new URL(target);
-        url.port = String(proxy.port);
-        const { a, b } = await pair(backend, { url: url.toString(), check: true });
+        const { proxy, url } = await proxyTo(backend);
+        const { a, b } = await pair(backend, { url, check: true });
         const viewer = await a.bearer('vera');
         expect(await curValOn(a, viewer)).toEqual(new Num(1));
         expect(proxy.dropSilently(backend.feedMark(a.store))).toBe(1);
@@ -304,6 +312,63 @@ for (const backend of [postgres, redis, sqlite]) {
       ws.ws.send(write('2'));
       expect(await ws.next()).toContain('HS_ERR_PERMISSION');
     });
+
+    it("end the other server's WebSocket session at once when its token is closed (logout) on one", async () => {
+      // No periodic session check comes round during the test: only the store's notice can end the session.
+      const { a, b } = await pair(backend, {}, { webSocket: { sessionCheckMs: 3_600_000 } });
+      const token = await b.bearer('vera');
+      const ws = await rawSocket(wsUrl(b), { authorization: token });
+      const other = await rawSocket(wsUrl(b), { authorization: await b.bearer('vera') });
+      ws.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
+      expect(await ws.next()).toContain('"id":"1"');
+      expect((await call(a, token, 'close')).status).toBe(200);
+      expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+      expect((await call(b, token, 'about')).status).toBe(401);
+      // The user's other session goes on.
+      other.ws.send(encodeWsRequest('2', 'about', Grid.EMPTY));
+      expect(await other.next()).toContain('"id":"2"');
+    });
+
+    it('answer a WebSocket its own close before ending its connections, though the store announces the logout', async () => {
+      const { b } = await pair(backend, {}, { webSocket: { sessionCheckMs: 3_600_000 } });
+      const token = await b.bearer('vera');
+      const ws = await rawSocket(wsUrl(b), { authorization: token });
+      const twin = await rawSocket(wsUrl(b), { authorization: token });
+      ws.ws.send(encodeWsRequest('1', 'close', Grid.EMPTY));
+      expect(await ws.next()).toContain('"id":"1"');
+      expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_CLOSED.code);
+      expect([WS_CLOSE.SESSION_CLOSED.code, WS_CLOSE.SESSION_ENDED.code]).toContain((await twin.closed).code);
+      expect((await call(b, token, 'about')).status).toBe(401);
+    });
+
+    it.skipIf(backend.target === undefined)(
+      "push nothing more to a WebSocket session whose user changed while the server's change feed was away",
+      async () => {
+        const { proxy, url } = await proxyTo(backend);
+        const { a, b } = await pair(backend, { url, check: true }, { webSocket: { sessionCheckMs: 3_600_000 } });
+        const ws = await rawSocket(wsUrl(a), { authorization: await a.bearer('vera') });
+        const sub = Grid.make({ meta: { watchDis: 'w' }, cols: ['id'], rows: [{ id: new Ref('p1') }] });
+        ws.ws.send(encodeWsRequest('1', 'watchSub', sub));
+        expect(await ws.next()).toContain('"id":"1"');
+        const pushed: string[] = [];
+        ws.ws.on('message', (data: Buffer) => pushed.push(data.toString('utf8')));
+        expect(proxy.dropSilently(backend.feedMark(a.store))).toBe(1);
+        const reset = new Promise<void>((resolve) => {
+          a.server.handler.pipeline.observeChanges({
+            changed: () => undefined,
+            expires: () => undefined,
+            reset: resolve,
+          });
+        });
+        // Announced to a connection that no longer delivers: only the feed's return can tell of it.
+        await b.store.users.updateUser('vera', { enabled: false });
+        await reset;
+        // The push of this write waits for the session's check, which ends the session instead.
+        await setCur(b.store, 2);
+        expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+        expect(pushed).toEqual([]);
+      },
+    );
 
     it('open exactly maxWatchesPerUser watches for watchSubs sent to both servers at once', async () => {
       const { a, b } = await pair(backend, {}, { limits: { maxWatchesPerUser: 3 } });

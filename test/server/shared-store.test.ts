@@ -4,7 +4,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Num } from '../../src/core/kinds/number.js';
-import type { EntityChange } from '../../src/server/cache/observed-store.js';
+import { type EntityChange, followStore } from '../../src/server/cache/observed-store.js';
 import { createServer, type HaystackServer } from '../../src/server/index.js';
 import type { StorageAdapter } from '../../src/storage/adapter.js';
 import type { StoreChangeListener } from '../../src/storage/change-notifier.js';
@@ -194,6 +194,24 @@ describe('a store whose notifications were interrupted', () => {
     inj.emit({ kind: 'entities', ids: ['s1'] });
     await reset;
     expect(await disOfS1(one)).toBe('Again');
+  });
+
+  it('tells a reset (and user changes) to an observer that wants no entity changes: sessions are re-checked', async () => {
+    const inj = injectable();
+    const told: string[] = [];
+    const follower = followStore(inj.store, {
+      wants: () => false,
+      changed: () => told.push('changed'),
+      expires: () => undefined,
+      reset: () => told.push('reset'),
+      usersChanged: (names) => told.push(`users ${names.join()}`),
+    });
+    await follower.ready;
+    inj.emit({ kind: 'entities', ids: ['s1'] });
+    inj.emit({ kind: 'reset' });
+    inj.emit({ kind: 'users', usernames: ['vera'] });
+    expect(told).toEqual(['reset', 'users vera']);
+    follower.stop();
   });
 
   it('stops following when the server closes', async () => {

@@ -21,7 +21,10 @@ export interface StoreObserver {
   expires(id: string, at: number): void;
   /** False while nobody listens: writes then skip the extra read that reporting them costs. Default always true. */
   wants?(): boolean;
-  /** Changes may have been missed (another process's, while the store's notifications were interrupted). */
+  /**
+   * Changes may have been missed (another process's, while the store's notifications were interrupted): entities,
+   * users and sessions alike. Told whether or not the observer `wants` entity changes.
+   */
   reset?(): void;
   /** Users were changed through the store (by any process): their sessions are to be checked again. */
   usersChanged?(usernames: readonly string[]): void;
@@ -99,17 +102,17 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
   // Changes heard and being read back: the observer has not been told of them yet.
   const readingBack = new Set<Promise<void>>();
   const onChange = (change: StoreChange): void => {
-    // Sessions matter whether or not anyone follows entity changes.
+    // Sessions matter whether or not anyone follows entity changes (a reset may hide a user change too).
     if (change.kind === 'users') {
       observer.usersChanged?.(change.usernames);
       return;
     }
-    if (observer.wants?.() === false) return;
     if (change.kind === 'reset') {
       observer.reset?.();
-      void loadEnds();
+      if (observer.wants?.() !== false) void loadEnds();
       return;
     }
+    if (observer.wants?.() === false) return;
     const ids = change.ids;
     const told = store.readByIds(ids).then(
       (now) => {

@@ -187,7 +187,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     return namespace;
   };
 
-  const contextFor = (principal: Principal): OpContext => ({
+  const contextFor = (principal: Principal, transport: string): OpContext => ({
     store,
     principal,
     server,
@@ -195,7 +195,12 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     actions: opts.actions,
     formats: SERVER_FORMATS,
     namespace: getNamespace,
-    closeSession: () => opts.closeSession(principal),
+    closeSession: async () => {
+      await opts.closeSession(principal);
+      // This process's connections on the session hear of it now (a store tells other processes, if at all). A
+      // WebSocket's own close ends the connections on its session itself, once its answer is out.
+      if (principal.sessionId !== undefined && transport !== 'ws') changes.usersChanged([principal.username]);
+    },
   });
 
   const replyFor = (
@@ -253,7 +258,7 @@ export function createOpPipeline(opts: ResolvedServerOptions): OpPipeline {
     if (more !== undefined && more !== op.requiredRole) opts.authorize(call.principal, more, op.name);
     state.requestRead = true;
     if (hooks.preHandler.length > 0) await runHooks(hooks.preHandler, ctx, reqGrid);
-    const context = contextFor(call.principal);
+    const context = contextFor(call.principal, call.transport);
     let answered = opTraceChannel.hasSubscribers
       ? await opTraceChannel.tracePromise(async () => op.handler(reqGrid, context), traceContext(ctx))
       : op.handler(reqGrid, context);

@@ -141,11 +141,12 @@ export function createWebSocketEndpoint(
       for (const s of sessions) s.changed(changes);
     },
     reset() {
-      // Another process's changes may have been missed: poll every pushed watch, and check every session again
-      // before its next call (a user change may have been missed too).
+      // Another process's changes may have been missed, a logout or user change among them: every session is checked
+      // again before its next call or push (not at once: a reset often comes while the store fails, and a check that
+      // fails then would end every connection), and every pushed watch is polled, which checks its session first.
       for (const s of sessions) {
-        s.pollAll();
         s.userChanged();
+        s.pollAll();
       }
     },
     usersChanged(usernames: readonly string[]) {
@@ -506,6 +507,11 @@ export function createWebSocketEndpoint(
         this.principal = r.principal;
         return true;
       }
+      // Its own `close` ended it (the store's notice of that may come first): the connection ends once answered.
+      if (this.#closeAsked && this.#inFlight > 0) {
+        this.#closing = true;
+        return false;
+      }
       this.end(this.token === undefined ? 'USER_DISABLED' : 'SESSION_ENDED');
       return false;
     }
@@ -650,10 +656,15 @@ export function createWebSocketEndpoint(
         this.end('SESSION_CLOSED');
         return;
       }
+      if (this.#inFlight === 0) this.#closeAsked = false;
       this.#flow();
     }
 
+    // A `close` was asked on this connection: its session ends, and the connection with it once the close is answered.
+    #closeAsked = false;
+
     #startRequest(req: WsRequest): void {
+      if (req.op === 'close') this.#closeAsked = true;
       this.#inFlight++;
       this.#flow();
       this.#answer(req).then(
@@ -688,6 +699,7 @@ export function createWebSocketEndpoint(
         );
         return;
       }
+      if (items.some((i) => isWsRequest(i) && i.op === 'close')) this.#closeAsked = true;
       this.#inFlight += items.length;
       this.#flow();
       const answers = items.map((i): Promise<Buffer> => {
@@ -755,6 +767,8 @@ export function createWebSocketEndpoint(
     async #push(watchId: string): Promise<void> {
       const w = this.watches.get(watchId);
       if (w === undefined || this.#closed || this.principal === undefined) return;
+      // As for a call: a session whose user changed (or that may have ended elsewhere) gets nothing before its check.
+      while (this.#stale || this.#checking !== undefined) if (!(await this.#recheck())) return;
       // Pushes to a client that has not read what it was sent would pile up in memory: its changes wait in the
       // watch instead, merged (latest state per entity), and go out as one push once it has read (see #flow).
       if (this.#unsent > o.maxBufferedBytes) {

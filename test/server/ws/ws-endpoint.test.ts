@@ -193,6 +193,29 @@ describe('WebSocket endpoint with authentication', () => {
     expect((await other.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
   });
 
+  it('ends connections at once when their session is closed over HTTP on this server', async () => {
+    // No periodic session check comes round during the test: only the close itself can end the connection.
+    const g = await startWsFixture({ webSocket: { sessionCheckMs: 3_600_000 } });
+    try {
+      const token = await g.token('viewer');
+      const ws = await rawSocket(g.wsUrl, { authorization: `BEARER authToken=${token}` });
+      const other = await rawSocket(g.wsUrl, { authorization: `BEARER authToken=${await g.token('viewer')}` });
+      ws.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
+      expect(await ws.next()).toContain('"id":"1"');
+      const res = await fetch(`${g.url}close`, {
+        method: 'POST',
+        headers: { authorization: `BEARER authToken=${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+      // The user's other session goes on.
+      other.ws.send(encodeWsRequest('2', 'about', Grid.EMPTY));
+      expect(await other.next()).toContain('"id":"2"');
+    } finally {
+      await g.close();
+    }
+  });
+
   it('closes on a message longer than the limit', async () => {
     const raw = await rawSocket(f.wsUrl);
     raw.ws.send(encodeWsAuth(await f.token('viewer')));

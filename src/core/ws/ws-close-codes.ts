@@ -17,6 +17,8 @@ export const WS_CLOSE = {
   TOO_BIG: { code: 1009, error: 'HS_ERR_TOO_LARGE' },
   /** A failure of the server itself. */
   INTERNAL: { code: 1011, error: 'HS_ERR_INTERNAL' },
+  /** A login the server could not check because its user store is unreachable (RFC 6455 registry: try again later). */
+  UNAVAILABLE: { code: 1013, error: 'HS_ERR_UNAVAILABLE' },
   /** The session ended: its token expired, or was revoked elsewhere (another connection's `close`, a password change, the user disabled). */
   SESSION_ENDED: { code: 4001, error: 'HS_ERR_AUTH' },
   /** The `close` op on this connection (or on another connection of the same session in this process). */

@@ -18,7 +18,9 @@ export type WsAuthOutcome =
   /** The exchange succeeded: its `Authentication-Info`. */
   | { readonly kind: 'success'; readonly info: AuthenticationInfo }
   | { readonly kind: 'failure' }
-  | { readonly kind: 'throttled' };
+  | { readonly kind: 'throttled' }
+  /** The user or session store could not be reached: no verdict on the credentials, so nothing is refused. */
+  | { readonly kind: 'unavailable'; readonly error: HaystackError };
 
 // Auth-param values of the messages go into a header: only token68 characters, so nothing can be injected.
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -81,6 +83,7 @@ export async function authenticateAs(
   } catch (err) {
     if (!(err instanceof HaystackError)) throw err;
     if (err.code === 'HS_ERR_THROTTLED') return { kind: 'throttled' };
+    if (err.code === 'HS_ERR_UNAVAILABLE' || err.code === 'HS_ERR_STORAGE') return { kind: 'unavailable', error: err };
     if (err.code === 'HS_ERR_AUTH') {
       const h = (err as { headers?: Readonly<Record<string, string>> }).headers;
       return { kind: 'challenge', scram: scramOf(h) };

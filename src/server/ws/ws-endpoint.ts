@@ -45,7 +45,7 @@ import type { ResolvedServerOptions } from '../options.js';
 import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
 import { ANONYMOUS_ADMIN, type Principal } from '../principal.js';
 import type { UserChangeEvent } from '../users/users-api.js';
-import { authenticateAs, headerSafe } from './ws-auth.js';
+import { authenticateAs, headerSafe, type WsAuthOutcome } from './ws-auth.js';
 import { DEFAULT_WEBSOCKET_OPTIONS, type WebSocketOptions } from './ws-options.js';
 
 /** The endpoint as the handler holds it. */
@@ -73,6 +73,11 @@ interface StreamedAnswer {
   readonly prefix: string;
   readonly pieces: AsyncIterable<Buffer>;
   readonly suffix: string;
+}
+
+// How a login that met an unreachable store ends: 1013, which clients retry, unless the store failed otherwise.
+function unavailable(err: HaystackError): 'UNAVAILABLE' | 'INTERNAL' {
+  return err.code === 'HS_ERR_UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
 }
 
 function idsOf(grid: Grid): string[] {
@@ -362,7 +367,15 @@ export function createWebSocketEndpoint(
         return;
       }
       // A check under way (a user change heard) or due: the call runs with its outcome.
-      while (this.#stale || this.#checking !== undefined) if (!(await this.#recheck())) return;
+      const verdict = await this.#sessionVerdict();
+      if (verdict === false) return;
+      if (verdict !== true && (m.kind === 'request' || m.kind === 'batch')) {
+        // The session could not be checked (its store is unreachable): its calls fail now, and it is checked again.
+        const items = m.kind === 'request' ? [m.request] : m.items;
+        const answers = items.map((i) => this.#errorAnswer(i, verdict));
+        this.#send(m.kind === 'request' ? (answers[0] ?? '') : `[${answers.join(',')}]`);
+        return;
+      }
       switch (m.kind) {
         case 'request':
           this.#startRequest(m.request);
@@ -402,7 +415,10 @@ export function createWebSocketEndpoint(
         if (r.kind === 'principal') {
           this.#loggedIn(r.principal, m.authToken);
           this.#send(encodeWsControl('authOk'));
-        } else this.end(r.kind === 'throttled' ? 'THROTTLED' : 'AUTH_FAILED');
+        } else
+          this.end(
+            r.kind === 'throttled' ? 'THROTTLED' : r.kind === 'unavailable' ? unavailable(r.error) : 'AUTH_FAILED',
+          );
         return;
       }
       if (m.kind === 'hello' && !this.#scramStarted) {
@@ -415,7 +431,7 @@ export function createWebSocketEndpoint(
           this.#send(encodeWsControl('hello', { handshakeToken: r.scram.handshakeToken, hash: r.scram.hash }));
           return;
         }
-        this.#refuse(r.kind === 'throttled');
+        this.#refuse(r);
         return;
       }
       if (m.kind === 'scram' && this.#scramStarted) {
@@ -447,17 +463,22 @@ export function createWebSocketEndpoint(
             this.#send(encodeWsControl('authOk', fields));
             return;
           }
+          if (who.kind === 'unavailable') {
+            this.#refuse(who);
+            return;
+          }
         }
-        this.#refuse(r.kind === 'throttled');
+        this.#refuse(r);
         return;
       }
       // A request (or anything else) before a login: haystack-py's servers close with 4003 too.
       this.end('AUTH_FAILED');
     }
 
-    #refuse(throttled: boolean): void {
+    // A login step that did not succeed: refused, throttled, or not checkable now (the store is unreachable).
+    #refuse(r: WsAuthOutcome): void {
       this.#send(encodeWsControl('authErr'));
-      this.end(throttled ? 'THROTTLED' : 'AUTH_FAILED');
+      this.end(r.kind === 'throttled' ? 'THROTTLED' : r.kind === 'unavailable' ? unavailable(r.error) : 'AUTH_FAILED');
     }
 
     #loggedIn(principal: Principal, token: string | undefined): void {
@@ -480,17 +501,27 @@ export function createWebSocketEndpoint(
     }
 
     #stale = false;
-    #checking: Promise<boolean> | undefined;
+    #checking: Promise<boolean | HaystackError> | undefined;
+
+    // Every check due, in turn: true when the session goes on, false when it ended, the error when it could not be
+    // checked (the session stays, to be checked again at its next call).
+    async #sessionVerdict(): Promise<boolean | HaystackError> {
+      while (this.#stale || this.#checking !== undefined) {
+        const v = await this.#recheck();
+        if (v !== true) return v;
+      }
+      return true;
+    }
 
     // True when the session goes on; a check under way is joined.
-    #recheck(): Promise<boolean> {
+    #recheck(): Promise<boolean | HaystackError> {
       this.#checking ??= this.#check().finally(() => {
         this.#checking = undefined;
       });
       return this.#checking;
     }
 
-    async #check(): Promise<boolean> {
+    async #check(): Promise<boolean | HaystackError> {
       this.#stale = false;
       const authenticate = opts.authenticate;
       if (authenticate === undefined || this.principal === undefined || this.#closed) return !this.#closed;
@@ -506,6 +537,12 @@ export function createWebSocketEndpoint(
       if (r.kind === 'principal') {
         this.principal = r.principal;
         return true;
+      }
+      // No verdict: an outage of the store must not end every session (clients would log in again, into the same
+      // outage); nothing runs for this one until a check passes.
+      if (r.kind === 'unavailable') {
+        this.#stale = true;
+        return r.error;
       }
       // Its own `close` ended it (the store's notice of that may come first): the connection ends once answered.
       if (this.#closeAsked && this.#inFlight > 0) {
@@ -768,7 +805,8 @@ export function createWebSocketEndpoint(
       const w = this.watches.get(watchId);
       if (w === undefined || this.#closed || this.principal === undefined) return;
       // As for a call: a session whose user changed (or that may have ended elsewhere) gets nothing before its check.
-      while (this.#stale || this.#checking !== undefined) if (!(await this.#recheck())) return;
+      // Unchecked, nothing is pushed: the changes wait in the watch for the push after the store is back.
+      if ((await this.#sessionVerdict()) !== true) return;
       // Pushes to a client that has not read what it was sent would pile up in memory: its changes wait in the
       // watch instead, merged (latest state per entity), and go out as one push once it has read (see #flow).
       if (this.#unsent > o.maxBufferedBytes) {
@@ -810,6 +848,14 @@ export function createWebSocketEndpoint(
         token = m?.[1];
       } else if (header !== undefined && header.trim() !== '') {
         // Credentials on the upgrade that do not authenticate: refused as HTTP would refuse them.
+        if (r.kind === 'unavailable') {
+          refuseUpgrade(
+            socket,
+            r.error.code === 'HS_ERR_UNAVAILABLE' ? '503 Service Unavailable' : '500 Internal Server Error',
+            { 'retry-after': '1' },
+          );
+          return;
+        }
         refuseUpgrade(socket, r.kind === 'throttled' ? '429 Too Many Requests' : '401 Unauthorized', {
           'www-authenticate': 'HELLO',
         });

@@ -91,7 +91,8 @@ export function reusableSchemas(tag: string): {
       return s;
     },
     give: (schema) => {
-      free.push(schema);
+      // A store closed twice gives its schema back twice: pooled once, or two stores would later share it.
+      if (!free.includes(schema)) free.push(schema);
     },
     dropAll: async () => {
       await admin?.end();

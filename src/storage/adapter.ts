@@ -211,6 +211,15 @@ export interface StorageAdapter {
    * same way. A level outside 1-17 or a non-positive duration throws `ValueError`; an unknown id `UnknownRecError`.
    */
   pointWrite(req: PointWriteRequest): Promise<PriorityArray>;
+  /**
+   * Optional capability: {@link pointWrite} for many levels, of one point or several, as one transaction: the writes
+   * apply in order, as that many `pointWrite`s at one instant would (a timed override keeps its end), and each point's
+   * `writeVal`, `writeLevel`, `curVal` and `mod` change once. Every request is checked before anything is written
+   * (`ValueError`, `UnknownRecError` as {@link pointWrite} throws them) and a failure part-way leaves every point as it
+   * was. Returns what each write would have answered, in order. Without it, a bulk writer (a store copy) writes level
+   * by level.
+   */
+  pointWriteBatch?(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
 
   /**
    * Open a new watch; the store may shorten the lease to its maximum (`WatchInfo.leaseMs` is the one granted). A

@@ -46,6 +46,39 @@ export function writeLevel(levels: readonly PriorityLevel[], req: PointWriteRequ
   return next;
 }
 
+/** What a batch of point writes comes to, worked out from each point's levels before it. */
+export interface PointWritePlan {
+  /** Each point's levels after the batch, in the order the points first appear. */
+  readonly levels: ReadonlyMap<string, readonly PriorityLevel[]>;
+  /** The array each write answers, in order: what that write alone would answer after the ones before it. */
+  readonly results: readonly PriorityArray[];
+  /** The end of each timed override written, as a `pointWrite` of it would announce it. */
+  readonly ends: readonly OverrideEnd[];
+}
+
+/**
+ * Apply writes in order to the levels `before` gives for each point (read once per point), as that many
+ * `pointWrite`s at `now` would; every request is checked first, so that a bad one throws `ValueError` before any
+ * level is worked out.
+ */
+export function planPointWrites(
+  reqs: readonly PointWriteRequest[],
+  before: (id: string) => readonly PriorityLevel[],
+  now: number,
+): PointWritePlan {
+  for (const req of reqs) validatePointWrite(req);
+  const levels = new Map<string, readonly PriorityLevel[]>();
+  const results: PriorityArray[] = [];
+  const ends: OverrideEnd[] = [];
+  for (const req of reqs) {
+    const next = writeLevel(levels.get(req.id) ?? before(req.id), req, now);
+    levels.set(req.id, next);
+    results.push(toPriorityArray(next));
+    if (req.durationMs !== undefined && req.val !== null) ends.push({ id: req.id, at: now + req.durationMs });
+  }
+  return { levels, results, ends };
+}
+
 /** The levels with every override that expired at or before `now` emptied, or undefined when none expired. */
 export function expireLevels(levels: readonly PriorityLevel[], now: number): PriorityLevel[] | undefined {
   let next: PriorityLevel[] | undefined;

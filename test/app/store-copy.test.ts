@@ -171,6 +171,53 @@ describe('copyStore', () => {
     }
   });
 
+  it('writes the priority arrays of many points in one batch where the target takes it, level by level else', async () => {
+    const from = await open('sqlite:levels.db');
+    const batched = await open('sqlite:levels-batched.db');
+    const single = await open('sqlite:levels-single.db');
+    const now = Date.now();
+    try {
+      const ids = Array.from({ length: 30 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+      await from.store.commit(
+        ids.map((id) => ({ op: 'add' as const, tags: Dict.of({ id: new Ref(id), point: MARKER, writable: MARKER }) })),
+      );
+      for (const [i, id] of ids.entries()) {
+        await from.store.pointWrite({ id, level: 17, val: new Num(i), who: 'default' });
+        await from.store.pointWrite({ id, level: 8, val: new Num(100 + i), who: 'ops', durationMs: HOUR });
+      }
+      const batches: number[] = [];
+      const target = withStore(batched, {
+        pointWrite: () => Promise.reject(new Error('one write per level')),
+        pointWriteBatch: async (reqs) => {
+          batches.push(reqs.length);
+          return (batched.store.pointWriteBatch as NonNullable<StorageAdapter['pointWriteBatch']>)(reqs);
+        },
+      });
+      expect((await copyStore(from, target, { now })).levels).toBe(60);
+      expect(batches).toEqual([60]);
+      // A target without the batch gets the same levels one by one.
+      const { pointWriteBatch: _, ...levelByLevel } = single.store;
+      expect((await copyStore(from, { ...single, store: levelByLevel }, { now })).levels).toBe(60);
+      for (const id of ids) {
+        const want = await from.store.readPriorityArray(id);
+        for (const to of [batched, single]) {
+          const got = await to.store.readPriorityArray(id);
+          expect(got.levels.map((l) => [l.level, l.val, l.who])).toEqual(
+            want.levels.map((l) => [l.level, l.val, l.who]),
+          );
+          // The timed override keeps its end: what it had left at `now` runs from the target's clock.
+          expect(got.levels[7]?.expires).toBeGreaterThanOrEqual(want.levels[7]?.expires ?? 0);
+          expect(got.levels[7]?.expires).toBeLessThan((want.levels[7]?.expires ?? 0) + 5 * 60_000);
+          expect((await to.store.readByIds([id]))[0]?.get('writeLevel')).toEqual(new Num(8));
+        }
+      }
+    } finally {
+      await from.close();
+      await batched.close();
+      await single.close();
+    }
+  });
+
   it('refuses a target that holds entities or users, and a memory store, before writing anything', async () => {
     await fillSource('sqlite:full.db');
     const from = await open('sqlite:full.db');

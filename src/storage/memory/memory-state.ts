@@ -28,9 +28,9 @@ import {
   expireLevels,
   levelEnds,
   nextExpiry,
+  type PointWritePlan,
+  planPointWrites,
   toPriorityArray,
-  validatePointWrite,
-  writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
 import { ownerLimitError, unknownWatchError } from '../storage-errors.js';
@@ -233,14 +233,23 @@ export class MemoryState {
 
   /** Write a level and mirror the effective value onto the point, as one change. */
   pointWrite(req: PointWriteRequest, now: number): PriorityArray {
-    validatePointWrite(req);
+    return this.pointWriteBatch([req], now).results[0] as PriorityArray;
+  }
+
+  /** Write levels in order and mirror each point's effective value onto it, as one change: checks pass first. */
+  pointWriteBatch(reqs: readonly PointWriteRequest[], now: number): PointWritePlan {
     this.#expireOverrides(now);
-    const entity = this.#requireEntity(req.id);
-    const levels = writeLevel(this.#priority.get(req.id) ?? emptyLevels(), req, now);
-    const arr = this.#setLevels(req.id, levels);
-    const dict = updatedEntity(entity, writeTagChanges(arr), req.id, nextMod(modOf(entity), now), this.#pool.intern);
-    this.#apply(req.id, dict, ++this.#version, this.#entities.ordinalOf(req.id));
-    return arr;
+    const plan = planPointWrites(reqs, (id) => this.#priority.get(id) ?? emptyLevels(), now);
+    for (const id of plan.levels.keys()) this.#requireEntity(id);
+    if (plan.levels.size === 0) return plan;
+    const version = ++this.#version;
+    for (const [id, levels] of plan.levels) {
+      const arr = this.#setLevels(id, levels);
+      const entity = this.#requireEntity(id);
+      const dict = updatedEntity(entity, writeTagChanges(arr), id, nextMod(modOf(entity), now), this.#pool.intern);
+      this.#apply(id, dict, version, this.#entities.ordinalOf(id));
+    }
+    return plan;
   }
 
   /** Open a watch. */

@@ -3,7 +3,7 @@
 import { OptionError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { checkOptionNames, type OptionNames } from '../../core/options.js';
-import type { Clock, CommitDiff, HisWrite, StorageAdapter } from '../adapter.js';
+import type { Clock, CommitDiff, HisWrite, PointWriteRequest, PriorityArray, StorageAdapter } from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChange, StoreChangeListener } from '../change-notifier.js';
 import { functionOption, resolvePositiveLimits, settle, storeIdPrefix } from '../commit-staging.js';
@@ -29,6 +29,8 @@ export interface MemoryStore extends StorageAdapter {
   readonly backend: 'memory';
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** Levels of one point or several written in order as one change: all or none (see `StorageAdapter.pointWriteBatch`). */
+  pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
   /** The data this adapter views; give the store as `shareWith` to open another adapter over it. */
   readonly state: MemoryState;
   /** Counters (entities, change version, filter evaluations, watches). */
@@ -93,6 +95,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (closed) throw closedError('memory');
     return clock();
   };
+  // Levels written as one change, announced with the end of each timed override written.
+  const pointWrites = (reqs: readonly PointWriteRequest[]): readonly PriorityArray[] => {
+    const plan = state.pointWriteBatch(reqs, now());
+    const ids = [...plan.levels.keys()];
+    if (ids.length > 0) {
+      announce(plan.ends.length === 0 ? { kind: 'entities', ids } : { kind: 'entities', ids, expiries: plan.ends });
+    }
+    return plan.results;
+  };
   return {
     backend: 'memory',
     state,
@@ -119,17 +130,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),
-    pointWrite: (req) =>
-      settle(() => {
-        const at = now();
-        const arr = state.pointWrite(req, at);
-        announce(
-          req.durationMs === undefined || req.val === null
-            ? { kind: 'entities', ids: [req.id] }
-            : { kind: 'entities', ids: [req.id], expiries: [{ id: req.id, at: at + req.durationMs }] },
-        );
-        return arr;
-      }),
+    pointWrite: (req) => settle(() => pointWrites([req])[0] as PriorityArray),
+    pointWriteBatch: (reqs) => settle(() => pointWrites(reqs)),
     watchOpen: (dis, leaseMs, owner, maxOwned) =>
       settle(() => state.watchOpen(dis, leaseMs, now(), limits, owner, maxOwned)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now(), limits)),

@@ -41,9 +41,9 @@ import {
   expireLevels,
   levelEnds,
   nextExpiry,
+  planPointWrites,
   toPriorityArray,
   validatePointWrite,
-  writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
@@ -137,7 +137,7 @@ interface WriteTx {
   bumped: boolean;
   readonly changed: Set<string>;
   /** Timed overrides the transaction wrote: when each point's value changes again, unannounced. */
-  readonly expiries: Map<string, number>;
+  readonly expiries: OverrideEnd[];
 }
 
 const TOMBSTONE_PRUNE_AT = 1024;
@@ -631,24 +631,51 @@ export class PgState {
   }
 
   /** Write a level and mirror the effective value onto the point, as one committed change. */
-  pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
-    validatePointWrite(req);
+  async pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
+    return (await this.pointWriteBatch([req], now))[0] as PriorityArray;
+  }
+
+  /**
+   * Write levels in order and mirror each point's effective value onto it, as one committed change: the points'
+   * rows in one query, their levels in one upsert, their entities in one write.
+   */
+  async pointWriteBatch(reqs: readonly PointWriteRequest[], now: number): Promise<readonly PriorityArray[]> {
+    // Checked before the transaction: a bad request writes nothing, not even the overrides due.
+    for (const req of reqs) validatePointWrite(req);
+    if (reqs.length === 0) return [];
     return this.#write(async (tx) => {
       await this.#expireOverridesIn(tx, now);
-      const r = await tx.c.query<EntityRow & { readonly rid: number; readonly levels: string | null }>(
-        'SELECT e.rid, e.data, e.raw, e.tag_order, p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
-        [req.id],
+      const ids = [...new Set(reqs.map((req) => req.id))];
+      const r = await tx.c.query<
+        EntityRow & { readonly id: string; readonly rid: number; readonly levels: string | null }
+      >(
+        `SELECT e.id, e.rid, e.data, e.raw, e.tag_order, p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid
+         WHERE e.id = ANY($1)`,
+        [ids],
       );
-      const row = r.rows[0];
-      if (row === undefined) throw new UnknownRecError(req.id);
-      const before = row.levels === null ? emptyLevels() : decodeLevels(row.levels);
-      const arr = await this.#setLevels(tx.c, row.rid, writeLevel(before, req, now));
-      const cur = decodeEntity(row);
-      const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
-      await this.#applyAll(tx, [[req.id, dict]], this.#bump(tx));
-      if (req.durationMs !== undefined && req.val !== null) tx.expiries.set(req.id, now + req.durationMs);
-      return arr;
-    });
+      const rows = new Map(r.rows.map((row) => [row.id, row]));
+      for (const id of ids) if (!rows.has(id)) throw new UnknownRecError(id);
+      const plan = planPointWrites(
+        reqs,
+        (id) => {
+          const text = rows.get(id)?.levels ?? null;
+          return text === null ? emptyLevels() : decodeLevels(text);
+        },
+        now,
+      );
+      const changes: [string, Dict][] = [];
+      const set: [number, readonly PriorityLevel[]][] = [];
+      for (const [id, levels] of plan.levels) {
+        const row = rows.get(id) as EntityRow & { readonly rid: number };
+        set.push([row.rid, levels]);
+        const cur = decodeEntity(row);
+        changes.push([id, updatedEntity(cur, writeTagChanges(toPriorityArray(levels)), id, nextMod(modOf(cur), now))]);
+      }
+      await this.#setLevels(tx.c, set);
+      await this.#applyAll(tx, changes, this.#bump(tx));
+      tx.expiries.push(...plan.ends);
+      return plan.results;
+    }, reqs.length > BULK_COMMIT_DIFFS);
   }
 
   /**
@@ -860,11 +887,11 @@ export class PgState {
           version: r.rows[0]?.value ?? 0,
           bumped: false,
           changed: new Set(),
-          expiries: new Map(),
+          expiries: [],
         };
         const out = await work(tx);
         if (tx.bumped) {
-          const hasExpiries = tx.expiries.size > 0;
+          const hasExpiries = tx.expiries.length > 0;
           await c.query(
             `WITH m AS (UPDATE meta SET value = $1 WHERE key = 'version'),
              l AS (INSERT INTO entity_change (version, ids, expiry_ids, expiry_at) VALUES ($1, $2, $3, $4))
@@ -873,8 +900,8 @@ export class PgState {
               tx.version,
               // A huge change (a bulk import) logs no ids: listeners take it as a reset rather than read them all.
               tx.changed.size > CHANGE_LOG_MAX_IDS ? [] : [...tx.changed],
-              hasExpiries ? [...tx.expiries.keys()] : null,
-              hasExpiries ? [...tx.expiries.values()] : null,
+              hasExpiries ? tx.expiries.map((e) => e.id) : null,
+              hasExpiries ? tx.expiries.map((e) => e.at) : null,
               this.#changeChannel,
               String(tx.version),
             ],
@@ -1083,13 +1110,17 @@ export class PgState {
     }
   }
 
-  async #setLevels(c: PgClient, rid: number, levels: readonly PriorityLevel[]): Promise<PriorityArray> {
+  // Store points' levels, one upsert for them all.
+  async #setLevels(c: PgClient, points: readonly (readonly [number, readonly PriorityLevel[]])[]): Promise<void> {
     await c.query(
-      `INSERT INTO priority (rid, levels, next_expiry) VALUES ($1, $2, $3)
+      `INSERT INTO priority (rid, levels, next_expiry) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
        ON CONFLICT (rid) DO UPDATE SET levels = excluded.levels, next_expiry = excluded.next_expiry`,
-      [rid, encodeLevels(levels), nextExpiry(levels) ?? null],
+      [
+        points.map(([rid]) => rid),
+        points.map(([, l]) => encodeLevels(l)),
+        points.map(([, l]) => nextExpiry(l) ?? null),
+      ],
     );
-    return toPriorityArray(levels);
   }
 
   // Timed overrides end lazily: the first call at or after their end empties them, as one committed change.
@@ -1115,12 +1146,16 @@ export class PgState {
     );
     if (r.rows.length === 0) return;
     const changes: [string, Dict][] = [];
+    const set: [number, readonly PriorityLevel[]][] = [];
     for (const row of r.rows) {
-      const levels = decodeLevels(row.levels);
-      const arr = await this.#setLevels(tx.c, row.rid, expireLevels(levels, now) ?? levels);
+      const before = decodeLevels(row.levels);
+      const levels = expireLevels(before, now) ?? before;
+      set.push([row.rid, levels]);
       const cur = decodeEntity(row);
-      changes.push([row.id, updatedEntity(cur, writeTagChanges(arr), row.id, nextMod(modOf(cur), now))]);
+      const tags = writeTagChanges(toPriorityArray(levels));
+      changes.push([row.id, updatedEntity(cur, tags, row.id, nextMod(modOf(cur), now))]);
     }
+    await this.#setLevels(tx.c, set);
     await this.#applyAll(tx, changes, this.#bump(tx));
   }
 

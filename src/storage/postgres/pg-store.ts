@@ -11,6 +11,8 @@ import type {
   HisChunkOptions,
   HisItem,
   HisWrite,
+  PointWriteRequest,
+  PriorityArray,
   StorageAdapter,
   TimeRange,
 } from '../adapter.js';
@@ -133,6 +135,8 @@ export interface PostgresStore extends StorageAdapter {
   ): AsyncIterable<HisBatchChunk>;
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
+  pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
 }
@@ -307,6 +311,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
     readPriorityArray: (id) => call(() => state.readPriorityArray(id, now())),
     overrideEnds: () => call(() => state.overrideEnds(now())),
     pointWrite: (req) => call(() => state.pointWrite(req, now())),
+    pointWriteBatch: (reqs) => call(() => state.pointWriteBatch(reqs, now())),
     watchOpen: (dis, leaseMs, owner, maxOwned) => call(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => call(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => call(() => state.watchRemove(watchId, ids, now())),

@@ -353,13 +353,18 @@ return {1, redis.call('ZCARD', base .. ':h:' .. ARGV[2])}
 `);
 
 /**
- * A point's entity and levels (ARGV: base, now, id): `{1, entity|false, levels|false}`, or `{2}` when an override is
- * due. What a point write or an expiry stages from (and then checks with APPLY).
+ * Points' entities and levels (ARGV: base, now, id...): `{1, entity|false, levels|false, ...}`, a pair per id, or
+ * `{2}` when an override is due. What point writes stage from (and then check with APPLY).
  */
 export const POINT = script(`${DUE}
 local base = ARGV[1]
 if due(base, ARGV[2]) then return {2} end
-return {1, redis.call('HGET', base .. ':e', ARGV[3]), redis.call('HGET', base .. ':pa', ARGV[3])}
+local out = {1}
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('HGET', base .. ':e', ARGV[i])
+  out[#out + 1] = redis.call('HGET', base .. ':pa', ARGV[i])
+end
+return out
 `);
 
 /** Points whose timed overrides are due (ARGV: base, now): `{id, entity|false, levels|false}...`. */

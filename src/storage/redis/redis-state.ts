@@ -30,9 +30,9 @@ import {
   expireLevels,
   levelEnds,
   nextExpiry,
+  planPointWrites,
   toPriorityArray,
   validatePointWrite,
-  writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
 import { conflictError, ownerLimitError, unknownWatchError } from '../storage-errors.js';
@@ -401,22 +401,39 @@ export class RedisState {
 
   /** Write a level and mirror the effective value onto the point, as one change. */
   async pointWrite(req: PointWriteRequest, now: number): Promise<PriorityArray> {
-    validatePointWrite(req);
-    return this.#inTurn([req.id], () => this.#pointWriteOnce(req, now));
+    return (await this.pointWriteBatch([req], now))[0] as PriorityArray;
   }
 
-  // A point write no other write of this process is staging against: retried while other processes change the point.
-  async #pointWriteOnce(req: PointWriteRequest, now: number): Promise<PriorityArray> {
+  /** Write levels in order and mirror each point's effective value onto it, as one change (one APPLY). */
+  async pointWriteBatch(reqs: readonly PointWriteRequest[], now: number): Promise<readonly PriorityArray[]> {
+    for (const req of reqs) validatePointWrite(req);
+    if (reqs.length === 0) return [];
+    const ids = [...new Set(reqs.map((req) => req.id))];
+    return this.#inTurn(ids, () => this.#pointWriteOnce(reqs, ids, now));
+  }
+
+  // Point writes no other write of this process is staging against: retried while other processes change the points.
+  async #pointWriteOnce(
+    reqs: readonly PointWriteRequest[],
+    ids: readonly string[],
+    now: number,
+  ): Promise<readonly PriorityArray[]> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const r = await this.#dueSafe(now, S.POINT, [req.id]);
-      const data = r[1] as string | null;
-      const levelsText = r[2] as string | null;
-      if (data === null) throw new UnknownRecError(req.id);
-      const levels = writeLevel(levelsOf(levelsText), req, now);
-      const arr = toPriorityArray(levels);
-      const plan = this.#levelsPlan([{ id: req.id, data, levelsText, levels, arr }], now);
-      if (req.durationMs !== undefined && req.val !== null) plan.expiries = [{ id: req.id, at: now + req.durationMs }];
-      if (await this.#apply(plan)) return arr;
+      const r = await this.#dueSafe(now, S.POINT, ids);
+      const stored = new Map<string, { readonly data: string; readonly levelsText: string | null }>();
+      for (const [i, id] of ids.entries()) {
+        const data = r[1 + 2 * i] as string | null;
+        if (data === null) throw new UnknownRecError(id);
+        stored.set(id, { data, levelsText: r[2 + 2 * i] as string | null });
+      }
+      const plan = planPointWrites(reqs, (id) => levelsOf(stored.get(id)?.levelsText ?? null), now);
+      const points = [...plan.levels].map(([id, levels]) => {
+        const { data, levelsText } = stored.get(id) as { readonly data: string; readonly levelsText: string | null };
+        return { id, data, levelsText, levels, arr: toPriorityArray(levels) };
+      });
+      const change = this.#levelsPlan(points, now);
+      if (plan.ends.length > 0) change.expiries = [...plan.ends];
+      if (await this.#apply(change)) return plan.results;
     }
     throw conflictError('The point write kept meeting concurrent changes; try again');
   }

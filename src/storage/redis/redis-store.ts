@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { OptionError, StorageError } from '../../core/errors.js';
 import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
-import type { Clock, HisItem, HisWrite, StorageAdapter, TimeRange } from '../adapter.js';
+import type {
+  Clock,
+  HisItem,
+  HisWrite,
+  PointWriteRequest,
+  PriorityArray,
+  StorageAdapter,
+  TimeRange,
+} from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { functionOption, resolvePositiveLimits, storeIdPrefix } from '../commit-staging.js';
@@ -74,6 +82,8 @@ export interface RedisStore extends StorageAdapter {
   readonly backend: 'redis';
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
+  pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, in one script call. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The URL it connected to. */
@@ -222,6 +232,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
     overrideEnds: () => run(() => state.overrideEnds(now())),
     pointWrite: (req) => run(() => state.pointWrite(req, now())),
+    pointWriteBatch: (reqs) => run(() => state.pointWriteBatch(reqs, now())),
     watchOpen: (dis, leaseMs, owner, maxOwned) => run(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => run(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => run(() => state.watchRemove(watchId, ids, now())),

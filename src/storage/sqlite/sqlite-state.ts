@@ -33,9 +33,9 @@ import {
   expireLevels,
   levelEnds,
   nextExpiry,
+  planPointWrites,
   toPriorityArray,
   validatePointWrite,
-  writeLevel,
   writeTagChanges,
 } from '../priority-array.js';
 import { compileFilterSql, type SqlFilter, type SqlParam } from '../sql/filter-sql.js';
@@ -427,18 +427,33 @@ export class SqliteState {
 
   /** Write a level and mirror the effective value onto the point, as one committed change. */
   pointWrite(req: PointWriteRequest, now: number): PriorityArray {
-    validatePointWrite(req);
+    return this.pointWriteBatch([req], now)[0] as PriorityArray;
+  }
+
+  /** Write levels in order and mirror each point's effective value onto it, as one committed change. */
+  pointWriteBatch(reqs: readonly PointWriteRequest[], now: number): readonly PriorityArray[] {
+    // Checked before the transaction: a bad request writes nothing, not even the overrides due.
+    for (const req of reqs) validatePointWrite(req);
+    if (reqs.length === 0) return [];
     return this.#write(() => {
       this.#expireOverridesNow(now);
-      const row = this.#q.byId.get(req.id) as { readonly rid: number; readonly data: string } | undefined;
-      if (row === undefined) throw new UnknownRecError(req.id);
-      const levels = writeLevel(this.#levels(row.rid), req, now);
-      const arr = this.#setLevels(row.rid, levels);
-      const cur = decodeEntity(row.data);
-      const dict = updatedEntity(cur, writeTagChanges(arr), req.id, nextMod(modOf(cur), now));
-      const ends = req.durationMs === undefined || req.val === null ? undefined : now + req.durationMs;
-      this.#applyAll([[req.id, dict]], this.#bumpVersion(), ends);
-      return arr;
+      const rows = new Map<string, { readonly rid: number; readonly data: string }>();
+      for (const req of reqs) {
+        if (rows.has(req.id)) continue;
+        const row = this.#q.byId.get(req.id) as { readonly rid: number; readonly data: string } | undefined;
+        if (row === undefined) throw new UnknownRecError(req.id);
+        rows.set(req.id, row);
+      }
+      const plan = planPointWrites(reqs, (id) => this.#levels((rows.get(id) as { readonly rid: number }).rid), now);
+      const changes: [string, Dict][] = [];
+      for (const [id, levels] of plan.levels) {
+        const row = rows.get(id) as { readonly rid: number; readonly data: string };
+        const arr = this.#setLevels(row.rid, levels);
+        const cur = decodeEntity(row.data);
+        changes.push([id, updatedEntity(cur, writeTagChanges(arr), id, nextMod(modOf(cur), now))]);
+      }
+      this.#applyAll(changes, this.#bumpVersion(), plan.ends);
+      return plan.results;
     });
   }
 
@@ -623,13 +638,19 @@ export class SqliteState {
   }
 
   // Store entities' new states (null removes one and everything attached to it), with tag rows and tag counts, and
-  // log the ids for other processes (`expires`: when a timed override just written ends).
-  #applyAll(changes: Iterable<readonly [string, Dict | null]>, version: number, expires?: number): void {
+  // log the ids for other processes (`ends`: when the timed overrides just written end, a row for each).
+  #applyAll(
+    changes: Iterable<readonly [string, Dict | null]>,
+    version: number,
+    ends: readonly OverrideEnd[] = [],
+  ): void {
     const counts = new Map<string, number>();
+    const endsOf = new Map<string, number[]>();
+    for (const e of ends) endsOf.set(e.id, [...(endsOf.get(e.id) ?? []), e.at]);
     this.#tagInsert.reset();
     for (const [id, dict] of changes) {
       this.#apply(id, dict, version, counts);
-      this.#q.logChange.run(version, id, expires ?? null);
+      for (const at of endsOf.get(id) ?? [null]) this.#q.logChange.run(version, id, at);
     }
     this.#tagInsert.flush();
     for (const [name, by] of counts) if (by !== 0) this.#q.addCount.run(name, by);

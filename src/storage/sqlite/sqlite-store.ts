@@ -3,7 +3,15 @@
 import { OptionError } from '../../core/errors.js';
 import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import { isTimerMs, MAX_TIMER_MS } from '../../core/timer-ms.js';
-import type { Clock, HisItem, HisWrite, StorageAdapter, TimeRange } from '../adapter.js';
+import type {
+  Clock,
+  HisItem,
+  HisWrite,
+  PointWriteRequest,
+  PriorityArray,
+  StorageAdapter,
+  TimeRange,
+} from '../adapter.js';
 import type { AuthStateStore } from '../auth-state-store.js';
 import type { StoreChangeListener } from '../change-notifier.js';
 import { functionOption, resolvePositiveLimits, settle as settleWork, storeIdPrefix } from '../commit-staging.js';
@@ -82,6 +90,8 @@ export interface SqliteStore extends StorageAdapter {
   readonly backend: 'sqlite';
   /** Several points' samples merged in one transaction: all or none (the batch `hisWrite`). */
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
+  /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
+  pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The file it was opened on. */
@@ -210,6 +220,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
+    pointWriteBatch: (reqs) => settle(() => state.pointWriteBatch(reqs, now())),
     watchOpen: (dis, leaseMs, owner, maxOwned) => settle(() => state.watchOpen(dis, leaseMs, now(), owner, maxOwned)),
     watchAdd: (watchId, ids) => settle(() => state.watchAdd(watchId, ids, now())),
     watchRemove: (watchId, ids) => settle(() => state.watchRemove(watchId, ids, now())),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MARKER } from '../../core/kinds/marker.js';
 import { Num } from '../../core/kinds/number.js';
 import { Ref } from '../../core/kinds/ref.js';
-import type { PriorityArray, StorageAdapter } from '../adapter.js';
+import type { PointWriteRequest, PriorityArray, StorageAdapter } from '../adapter.js';
 import type { Harness } from './harness.js';
 import { addEntities, modOf } from './helpers.js';
 
@@ -24,6 +24,12 @@ async function pointTags(store: StorageAdapter, id: string): Promise<Record<stri
 
 function levelVals(arr: PriorityArray): unknown[] {
   return arr.levels.map((l) => l.val);
+}
+
+// The store's pointWriteBatch; a store without it skips the test.
+function batchOf(store: StorageAdapter, skip: () => void): NonNullable<StorageAdapter['pointWriteBatch']> {
+  if (store.pointWriteBatch === undefined) skip();
+  return (reqs) => (store.pointWriteBatch as NonNullable<StorageAdapter['pointWriteBatch']>)(reqs);
 }
 
 /** Register the priority array tests. */
@@ -159,6 +165,94 @@ export function describePriorityContract(h: Harness): void {
       });
       await expect(store.readPriorityArray('ghost')).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
       expect((await store.readPriorityArray('sp')).effective).toBeNull();
+    });
+
+    it('writes a batch of levels as level-by-level writes would (pointWriteBatch, where offered)', async (ctx) => {
+      const { store } = await h.open();
+      const batch = batchOf(store, () => ctx.skip());
+      // The same writes one by one, into a second store at the same instant, are what the batch must match.
+      const { store: oneByOne } = await h.open();
+      await withWritable(store);
+      await withWritable(oneByOne);
+      const [spBefore] = await store.readByIds(['sp']);
+      const before = { id: 'sp', level: 16, val: F(50), who: 'before' } as const;
+      await store.pointWrite(before);
+      await oneByOne.pointWrite(before);
+      const reqs: PointWriteRequest[] = [
+        { id: 'sp', level: 17, val: F(70), who: 'default' },
+        { id: 'other', level: 10, val: true, who: 'schedule' },
+        { id: 'sp', level: 8, val: F(65), who: 'operator', durationMs: 60_000 },
+        { id: 'sp', level: 9, val: F(60), who: 'operator', durationMs: 120_000 },
+        // Released within the batch, and one level written twice: the last write stands.
+        { id: 'sp', level: 16, val: null, who: 'before' },
+        { id: 'other', level: 10, val: false, who: 'schedule' },
+      ];
+      const want: PriorityArray[] = [];
+      for (const req of reqs) want.push(await oneByOne.pointWrite(req));
+      const got = await batch(reqs);
+      expect(got).toEqual(want);
+      for (const id of ['sp', 'other']) {
+        expect(await store.readPriorityArray(id)).toEqual(await oneByOne.readPriorityArray(id));
+        expect(await pointTags(store, id)).toEqual(await pointTags(oneByOne, id));
+      }
+      expect(await pointTags(store, 'sp')).toEqual({ writeVal: F(65), writeLevel: new Num(8), curVal: F(65) });
+      const [spAfter] = await store.readByIds(['sp']);
+      expect(modOf(spAfter).epochMs).toBeGreaterThan(modOf(spBefore).epochMs);
+      expect(await batch([])).toEqual([]);
+    });
+
+    it('keeps the end of each timed override a batch writes', async (ctx) => {
+      const { store, clock } = await h.open();
+      const batch = batchOf(store, () => ctx.skip());
+      await withWritable(store);
+      const t = clock.now();
+      await batch([
+        { id: 'sp', level: 17, val: F(70), who: 'default' },
+        { id: 'sp', level: 8, val: F(60), who: 'o', durationMs: 60_000 },
+        { id: 'sp', level: 9, val: F(62), who: 'o', durationMs: 120_000 },
+        { id: 'other', level: 8, val: true, who: 'o', durationMs: 30_000 },
+      ]);
+      if (store.overrideEnds !== undefined) {
+        const ends = [...(await store.overrideEnds())].sort((a, b) => a.at - b.at);
+        expect(ends).toEqual([
+          { id: 'other', at: t + 30_000 },
+          { id: 'sp', at: t + 60_000 },
+          { id: 'sp', at: t + 120_000 },
+        ]);
+      }
+      clock.advance(60_000);
+      expect(await pointTags(store, 'sp')).toEqual({ writeVal: F(62), writeLevel: new Num(9), curVal: F(62) });
+      expect(await pointTags(store, 'other')).toEqual({ writeVal: null, writeLevel: null, curVal: null });
+      clock.advance(60_000);
+      expect((await store.readPriorityArray('sp')).effectiveLevel).toBe(17);
+    });
+
+    it('checks a whole batch before writing any of it (pointWriteBatch)', async (ctx) => {
+      const { store } = await h.open();
+      const batch = batchOf(store, () => ctx.skip());
+      await withWritable(store);
+      await store.pointWrite({ id: 'sp', level: 17, val: F(70), who: 'default' });
+      const held = async (): Promise<unknown> => [
+        await store.readPriorityArray('sp'),
+        await store.readPriorityArray('other'),
+        await store.readByIds(['sp', 'other']),
+      ];
+      const was = await held();
+      const good = { id: 'sp', level: 8, val: F(1), who: 'x' } as const;
+      // A bad level, a bad duration or an unknown point anywhere in the batch: nothing of it is written.
+      for (const bad of [
+        { id: 'other', level: 18, val: true, who: 'x' },
+        { id: 'other', level: 8, val: true, who: 'x', durationMs: 0 },
+        { id: 'ghost', level: 8, val: true, who: 'x' },
+      ]) {
+        await expect(batch([good, { id: 'other', level: 9, val: true, who: 'x' }, bad])).rejects.toMatchObject({
+          code: bad.id === 'ghost' ? 'HS_ERR_UNKNOWN_REC' : 'HS_ERR_INVALID_VALUE',
+        });
+        await expect(batch([bad, good])).rejects.toMatchObject({
+          code: bad.id === 'ghost' ? 'HS_ERR_UNKNOWN_REC' : 'HS_ERR_INVALID_VALUE',
+        });
+      }
+      expect(await held()).toEqual(was);
     });
 
     it('forgets the array of a removed point', async () => {

@@ -105,6 +105,28 @@ export function describeChangeContract(h: Harness): void {
       expect((await f.store.readByIds(['p']))[0]?.get('curVal')).toEqual(new Num(5));
     });
 
+    it('reports a batch point write, with the end of every timed override in it', async (ctx) => {
+      const f = await openNotifying(h, () => ctx.skip());
+      const other = await sibling(f);
+      if (other.pointWriteBatch === undefined) ctx.skip();
+      await addEntities(f.store, [point('p'), point('q')]);
+      const rec = recorder();
+      await subscribe(f.store, rec.listener);
+      await (other.pointWriteBatch as NonNullable<StorageAdapter['pointWriteBatch']>)([
+        { id: 'p', level: 8, val: new Num(5), who: 'kit', durationMs: 60_000 },
+        { id: 'p', level: 9, val: new Num(6), who: 'kit', durationMs: 90_000 },
+        { id: 'q', level: 17, val: new Num(7), who: 'kit' },
+      ]);
+      await rec.seen(['p', 'q']);
+      const expiries = rec.changes.flatMap((c) => (c.kind === 'entities' ? (c.expiries ?? []) : []));
+      expect(expiries).toContainEqual({ id: 'p', at: f.clock.now() + 60_000 });
+      expect(expiries).toContainEqual({ id: 'p', at: f.clock.now() + 90_000 });
+      await f.store.syncChanges?.();
+      const [p, q] = await f.store.readByIds(['p', 'q']);
+      expect(p?.get('curVal')).toEqual(new Num(5));
+      expect(q?.get('curVal')).toEqual(new Num(7));
+    });
+
     it('has reported every change committed through another adapter once syncChanges resolves', async (ctx) => {
       const f = await openNotifying(h, () => ctx.skip());
       const other = await sibling(f);

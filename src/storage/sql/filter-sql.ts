@@ -36,6 +36,11 @@ export interface SqlDialect {
    * lookup (PostgreSQL: `alias.data ? $n` through a GIN index); the tag-row subquery otherwise.
    */
   readonly hasTag?: (alias: string, name: string) => string;
+  /**
+   * True when the store keeps no `tag` row for an entity's `id` (PostgreSQL): comparisons of `id` then read the entity
+   * row's `id` column, and a `->` from `id` stays on the entity itself (its id names it).
+   */
+  readonly idFromEntity?: boolean;
 }
 
 /**
@@ -191,6 +196,11 @@ class Ctx {
     return `EXISTS (SELECT 1 FROM ${this.#tag} ${t} WHERE ${t}.rid = ${x}.rid AND ${t}.name = ${this.#p(name)}${cond(t)})`;
   }
 
+  // Whether tag `name` is read from the entity row rather than from `tag` rows (see SqlDialect.idFromEntity).
+  #idOnEntity(name: string): boolean {
+    return name === 'id' && this.#dialect.idFromEntity === true;
+  }
+
   #has(x: string, name: string): string {
     const hasTag = this.#dialect.hasTag;
     if (hasTag !== undefined) return hasTag(x, this.#p(name));
@@ -209,6 +219,10 @@ class Ctx {
   #positive(path: FilterPath, i: number, x: string, atom: (y: string, name: string) => string): string {
     const name = path[i] as string;
     if (i === path.length - 1) return atom(x, name);
+    if (this.#idOnEntity(name)) {
+      this.#noteHop(path[i + 1] as string);
+      return this.#positive(path, i + 1, x, atom);
+    }
     const special = this.#noteHop(path[i + 1] as string);
     const t = this.#alias('t');
     const y = this.#alias('e');
@@ -227,6 +241,8 @@ class Ctx {
     const name = path[i] as string;
     if (i === path.length - 1) return `NOT ${this.#has(x, name)}`;
     this.#noteHop(path[i + 1] as string);
+    // The id is a Ref to the entity itself: the rest of the path is missing there or nowhere.
+    if (this.#idOnEntity(name)) return this.#missing(path, i + 1, x);
     const notRef = `NOT ${this.#tagExists(x, name, (t) => ` AND ${t}.elem = 0 AND ${t}.kind = ${String(REF)}`)}`;
     const t = this.#alias('t');
     const y = this.#alias('e');
@@ -238,6 +254,11 @@ class Ctx {
   }
 
   #cmp(x: string, name: string, op: CmpOp, lit: FilterLiteral): string {
+    if (this.#idOnEntity(name)) {
+      // Every entity has its id, a Ref: only a Ref literal compares with it.
+      const cond = lit instanceof Ref ? `${x}.id ${op === '!=' || op === '==' ? '=' : op} ${this.#p(lit.id)}` : FALSE;
+      return op === '!=' ? `NOT ${cond}` : cond;
+    }
     if (op === '!=') {
       // Present and not equal; a List is never equal to a Ref, so only the tag's own value counts.
       const eq = this.#tagExists(x, name, (t) => ` AND ${t}.elem = 0 AND ${this.#valueCond(t, '==', lit)}`);

@@ -1,7 +1,7 @@
 // Security of a running app: the no-auth policy, first admin, token sessions and TLS, composed from one config.
 
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { access, open, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
@@ -179,6 +179,15 @@ async function firstAdmin(users: UserStore, config: AppSecurityConfig, out: AppO
   const generated =
     !given(username) && !given(password) && (await users.listUsers()).length === 0 ? generatePassword() : undefined;
   if (generated !== undefined) await writeOwnerOnly(file, `${generated}\n`);
+  // The file outlives the first start unless someone deletes it: each later start reminds whoever reads the log.
+  else if (
+    await access(file).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    out.warn(`${file} still holds the first admin's generated password: delete it once that password is changed`);
+  }
   try {
     const made = await bootstrapAdmin({
       users,

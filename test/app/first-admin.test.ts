@@ -57,12 +57,20 @@ describe('the generated first-admin password', () => {
     expect(lines).toContain(
       `created user "admin" (role admin); its password is in ${file}, readable by its owner only`,
     );
+    // A later start while the file is still there says so (the password in it may still open the admin account).
+    const kept = recording();
+    await prepareApp(config('sqlite:a.db'), kept.out);
+    expect(readFileSync(file, 'utf8')).toBe(password);
+    expect(kept.lines).toContain(
+      `${file} still holds the first admin's generated password: delete it once that password is changed`,
+    );
     // A later start has users: it writes no file and creates nobody.
     rmSync(file);
     const again = recording();
     await prepareApp(config('sqlite:a.db'), again.out);
     expect(existsSync(file)).toBe(false);
     expect(again.lines.join('\n')).not.toContain('created user');
+    expect(again.lines.join('\n')).not.toContain('still holds');
   });
 
   it('replaces what is at the path (a file others may read, a link) rather than writing through it', async () => {

@@ -1,8 +1,10 @@
 // The WebSocket envelope (haystack-py's, which Haystack 4 lacks): requests, answers, batches, pushes, auth steps.
 
+// The Hayson reader and writer themselves, not the JSON door (codec/json/index.ts): the door brings JSON v3 too,
+// which no envelope holds, into every browser bundle with a WebSocket (the web UI's live values).
+import { jsonTextBody, readHaysonText } from '../codec/json/hayson-text-reader.js';
 import { writeHayson } from '../codec/json/hayson-writer.js';
-import { decodeJson } from '../codec/json/index.js';
-import type { DecodeLimits } from '../codec/limits.js';
+import { type DecodeLimits, resolveLimits } from '../codec/limits.js';
 import { HaystackError } from '../errors.js';
 import { Dict } from '../grid/dict.js';
 import { Grid } from '../grid/grid.js';
@@ -138,7 +140,8 @@ export function isWsBadItem(x: WsRequest | WsResponse | WsBadItem): x is WsBadIt
  * (`bad`), whose id may still be read so that its error can be answered to it.
  */
 export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): WsMessage {
-  const v = decodeJson(text, limits === undefined ? undefined : { limits });
+  const resolved = resolveLimits(limits);
+  const v = readHaysonText(jsonTextBody(text, resolved), resolved);
   if (Array.isArray(v)) return { kind: 'batch', items: v.map(item) };
   if (!(v instanceof Dict)) throw badMessage('A message must be a JSON object or array');
   const type = v.get('type');

@@ -27,6 +27,22 @@ function kindOf<K extends WsMessage['kind']>(m: WsMessage, kind: K): Extract<WsM
 }
 
 describe('WebSocket envelope', () => {
+  it('reads a message as Hayson text: a byte-order mark dropped, its length and depth limited', () => {
+    const text = encodeWsRequest(7, 'read', grid);
+    expect(kindOf(decodeWsMessage(`\ufeff${text}`), 'request').request.op).toBe('read');
+    expect(decodeWsMessage(text, { maxLength: text.length }).kind).toBe('request');
+    const limit = (t: string, limits: object): string | undefined => {
+      try {
+        decodeWsMessage(t, limits);
+      } catch (err) {
+        return err instanceof LimitError ? err.limit : undefined;
+      }
+      return undefined;
+    };
+    expect(limit(text, { maxLength: text.length - 1 })).toBe('maxLength');
+    expect(limit(text, { maxDepth: 1 })).toBe('maxDepth');
+  });
+
   it('round-trips requests with string and number ids and channels', () => {
     const r = kindOf(decodeWsMessage(encodeWsRequest('r-1', 'read', grid, 'tenant')), 'request').request;
     expect(r).toMatchObject({ id: 'r-1', op: 'read', ch: 'tenant' });

@@ -15,6 +15,16 @@ import { isKnownTagName, MemberError, makeScalar } from './hayson-kinds.js';
 import { describeAt, escapeEnd, escapeExpected } from './json-syntax.js';
 
 /**
+ * JSON text as the readers take it: a leading byte-order mark dropped, and a LimitError (`maxLength`) past the
+ * limit before any of it is read.
+ */
+export function jsonTextBody(text: string, limits: DecodeLimits): string {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.length > limits.maxLength) limitExceeded('json', 'maxLength', limits.maxLength);
+  return body;
+}
+
+/**
  * Read Hayson text. Measured faster than `JSON.parse` followed by a typed walk (no intermediate
  * objects, and `{"_kind":"marker"}` costs no allocation), and every error has an exact position.
  * The grammar is RFC 8259 JSON: whatever `JSON.parse` rejects, this rejects too. Limits are

@@ -15,7 +15,7 @@ import { checkOptionNames, choiceOption, type OptionNames } from '../../options.
 import { type DecodeLimits, limitExceeded, resolveLimits } from '../limits.js';
 import type { DecodeSteps } from '../steps.js';
 import { readHayson } from './hayson-reader.js';
-import { HaysonDictStream, readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
+import { HaysonDictStream, jsonTextBody, readHaysonGridSteps, readHaysonText } from './hayson-text-reader.js';
 import { writeHayson } from './hayson-writer.js';
 import { JsonShapeError, shapeToParseError, syntaxToParseError } from './json-shape-error.js';
 import { readJson3, readJson3GridSteps } from './json3-reader.js';
@@ -86,8 +86,7 @@ function decodeJsonVal(textOrParsed: unknown, options: JsonDecodeOptions | undef
     }
   }
   if (typeof json === 'string') {
-    text = json.charCodeAt(0) === 0xfeff ? json.slice(1) : json;
-    if (text.length > limits.maxLength) limitExceeded('json', 'maxLength', limits.maxLength);
+    text = jsonTextBody(json, limits);
     // v4 text: one pass straight into typed values (measured faster than JSON.parse plus a walk).
     if (!v3) return readHaysonText(text, limits);
     try {
@@ -113,9 +112,7 @@ function gridSteps(
   maxRowChars: number,
 ): DecodeSteps<Grid> {
   const resolved = resolveLimits(limits);
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.length > resolved.maxLength) limitExceeded('json', 'maxLength', resolved.maxLength);
-  return read(body, resolved, sliceChars, maxRowChars);
+  return read(jsonTextBody(text, resolved), resolved, sliceChars, maxRowChars);
 }
 
 /**

@@ -3,14 +3,19 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EntityView } from './entity-view.js';
-import { HistoryView, type RangeChoice } from './history-view.js';
+import type { RangeChoice } from './history-view.js';
 import { html } from './html.js';
+import { lazyView } from './lazy-view.js';
 import type { LiveState } from './live.js';
 import { NavTree } from './nav-tree.js';
 import { QueryView } from './query-view.js';
 import { apiRoot, login, loginRequired, openWithoutLogin, resume, type Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
-import { UsersView } from './users-view.js';
+
+// Chunks of their own, fetched when first opened: History brings uPlot (half the UI's code), and Users is for
+// admins only; the first screen waits for neither.
+const HistoryView = lazyView('history', () => import('./history-view.js').then((m) => m.HistoryView));
+const UsersView = lazyView('users', () => import('./users-view.js').then((m) => m.UsersView));
 
 /** A parsed address: the screen and its parameters (`#/query?filter=site`). */
 interface Route {

@@ -24,6 +24,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'haystack-ui-assets-'));
   writeFileSync(path.join(dir, 'index.html'), PAGE);
   writeFileSync(path.join(dir, 'main-ABCD2345.js'), JS);
+  // A split build: chunks the entry imports and chunks fetched by import(), named by esbuild.
+  writeFileSync(path.join(dir, 'chunk-EFGH6789.js'), JS);
+  writeFileSync(path.join(dir, 'history-view-JKLM2345.js'), JS);
   writeFileSync(path.join(dir, 'notes.txt'), 'not served');
   mkdirSync(path.join(dir, 'sub.js'));
   ui = await startFixture({
@@ -72,6 +75,17 @@ describe('the web UI option', () => {
     const head = await fetch(`${origin(ui)}/ui/main-ABCD2345.js`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
+  });
+
+  it('serves every chunk of a split build as it serves the entry', async () => {
+    const entry = await fetch(`${origin(ui)}/ui/main-ABCD2345.js`);
+    for (const name of ['chunk-EFGH6789.js', 'history-view-JKLM2345.js']) {
+      const res = await fetch(`${origin(ui)}/ui/${name}`);
+      expect(res.status, name).toBe(200);
+      for (const h of ['cache-control', 'content-type', 'content-security-policy', 'x-content-type-options'])
+        expect(res.headers.get(h), `${name} ${h}`).toBe(entry.headers.get(h));
+      expect(await res.text()).toBe(JS);
+    }
   });
 
   it('answers 404 for anything else under /ui/, and leaves the API alone', async () => {

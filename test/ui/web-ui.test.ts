@@ -57,6 +57,12 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
+  // Every asset the page asked for, by URL: the lazy chunks must not be among them before their screen opens.
+  const requested: string[] = [];
+  const fetchedChunkOf = (module: string): boolean => {
+    const chunk = built.chunks.find((c) => c.modules.some((m) => m.endsWith(module)));
+    return chunk !== undefined && requested.some((u) => u.endsWith(`/ui/${chunk.file}`));
+  };
 
   // Every console error and uncaught page error fails the test, except the answers of the Haystack login handshake
   // that chromium logs as failed loads: the 401 challenges (HELLO, SCRAM first message) and 403 for a bad password.
@@ -120,6 +126,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
     page = await context.newPage();
     watchConsole(page);
+    page.on('request', (r) => requested.push(r.url()));
   }, 120_000);
 
   afterEach(() => {
@@ -151,11 +158,17 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(html).not.toMatch(/<script>|<style>| style=/);
     // The page without scripts still points at the API.
     expect(html).toContain('<a href="/api/about">API root: /api/</a>');
-    const js = built.files.find((f) => f.endsWith('.js')) ?? '';
-    const asset = await fetch(`${origin(app)}/ui/${js}`, { headers: { 'accept-encoding': 'gzip' } });
-    expect(asset.status).toBe(200);
-    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    // Every file of the split build, up front or lazy, is served alike; the page preloads the up-front chunks.
+    for (const c of built.chunks) {
+      const asset = await fetch(`${origin(app)}/ui/${c.file}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(asset.status, c.file).toBe(200);
+      expect(asset.headers.get('cache-control'), c.file).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers.get('content-security-policy'), c.file).toBe(res.headers.get('content-security-policy'));
+      if (c.file.endsWith('.js')) expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      if (c.upFront && c.file.endsWith('.js') && c !== built.chunks[0])
+        expect(html).toContain(`<link rel="modulepreload" href="/ui/${c.file}">`);
+    }
+    expect(built.chunks.some((c) => !c.upFront)).toBe(true);
     expect((await fetch(`${origin(app)}/ui/nosuch-AAAAAAAA.js`)).status).toBe(404);
     // The API behind it is unchanged.
     expect((await fetch(`${origin(app)}/api/about`)).status).toBe(401);
@@ -177,6 +190,9 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await site.getByRole('button', { name: /^Expand/ }).click();
     await site.getByRole('group').getByRole('treeitem').first().waitFor();
     expect(await page.getByRole('treeitem').count()).toBeGreaterThan(2);
+    // The first screen did not fetch the chart's code (uPlot) nor the Users screen's.
+    expect(fetchedChunkOf('uPlot.esm.js')).toBe(false);
+    expect(fetchedChunkOf('src/ui/users-view.ts')).toBe(false);
     await shot('explore');
   });
 
@@ -236,8 +252,11 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   });
 
   it('plots a day of history for two points and downloads it as CSV', async () => {
+    // Query and entity screens came first: none of them needed uPlot.
+    expect(fetchedChunkOf('uPlot.esm.js')).toBe(false);
     await page.goto(`${origin(app)}/#/history?ids=${pointId},${otherId},occ-mode&range=yesterday`);
     await page.getByRole('application', { name: /History chart/ }).waitFor();
+    expect(fetchedChunkOf('uPlot.esm.js')).toBe(true);
     await page.locator('.chart canvas').waitFor();
     const status = (await page.locator('.his-status').textContent()) ?? '';
     expect(Number(status.replace(/,/g, '').match(/(\d+) samples/)?.[1])).toBeGreaterThan(90);
@@ -302,8 +321,10 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   });
 
   it('lets an admin create a user, change its role and disable it', async () => {
+    expect(fetchedChunkOf('src/ui/users-view.ts')).toBe(false);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users' }).waitFor();
+    expect(fetchedChunkOf('src/ui/users-view.ts')).toBe(true);
     const form = page.getByRole('form', { name: 'New user' });
     await form.getByLabel('Username').fill('viewer1');
     await form.getByLabel('Password').fill('viewer-secret-1');

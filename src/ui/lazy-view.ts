@@ -1,0 +1,51 @@
+// Screens in chunks of their own: a component whose code is fetched (`import()`) the first time it is shown.
+
+import type { VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { html } from './html.js';
+import { errorText } from './use-async.js';
+
+/** A screen component as its module exports it. */
+type View<P> = (props: P) => VNode;
+
+/**
+ * A component that shows `load`'s component once its chunk has arrived, and a status line until then. The chunk is
+ * fetched once; a failed fetch (the server went away, or was updated and no longer has the chunk) says so, and the
+ * next showing tries again.
+ */
+export function lazyView<P extends object>(name: string, load: () => Promise<View<P>>): View<P> {
+  let loaded: View<P> | undefined;
+  let loading: Promise<View<P>> | undefined;
+  const fetchView = (): Promise<View<P>> => {
+    loading ??= load().then(
+      (view) => (loaded = view),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    );
+    return loading;
+  };
+  return function LazyView(props: P): VNode {
+    const [view, setView] = useState<View<P> | undefined>(() => loaded);
+    const [error, setError] = useState<string | undefined>(undefined);
+    useEffect(() => {
+      if (view !== undefined) return undefined;
+      let current = true;
+      fetchView().then(
+        (v) => {
+          if (current) setView(() => v);
+        },
+        (err: unknown) => {
+          if (current) setError(errorText(err));
+        },
+      );
+      return () => {
+        current = false;
+      };
+    }, []);
+    if (view !== undefined) return html`<${view} ...${props} />`;
+    if (error !== undefined) return html`<p class="error" role="alert">Cannot load the ${name} screen: ${error}</p>`;
+    return html`<p class="muted" role="status">Loading the ${name} screen\u2026</p>`;
+  };
+}

@@ -1,7 +1,7 @@
 // Live values: one WebSocket watch shared by every screen, with the connection state the header shows.
 
 import type { Watch } from '../client/watch.js';
-import { type ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-reconnecting.js';
+import type { ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-reconnecting.js';
 import { HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { isRefId } from '../core/kinds/ref.js';
@@ -16,7 +16,7 @@ type Listener = (d: Dict) => void;
  * and get each pushed change; after a reconnect the watch is subscribed again and every entity is re-sent.
  */
 export class LiveHub {
-  readonly #ws: ReconnectingWebSocketClient;
+  readonly #ws: Promise<ReconnectingWebSocketClient>;
   readonly #subs = new Map<string, Set<Listener>>();
   readonly #stateListeners = new Set<(s: LiveState) => void>();
   readonly #stop = new AbortController();
@@ -33,12 +33,20 @@ export class LiveHub {
   #release: (() => void) | undefined;
 
   constructor(api: string, token: string | undefined) {
-    this.#ws = new ReconnectingWebSocketClient({
-      url: api,
-      ...(token === undefined ? {} : { token }),
-      onReconnect: (e) => {
-        this.#onEvent(e);
-      },
+    // The socket's code (the WebSocket client with its Hayson codec, a sixth of the UI's first screen) is a chunk of
+    // its own, fetched as the session opens: the screen renders without waiting for it, saying "connecting".
+    this.#ws = import('../client/ws-reconnecting.js').then(
+      ({ ReconnectingWebSocketClient }) =>
+        new ReconnectingWebSocketClient({
+          url: api,
+          ...(token === undefined ? {} : { token }),
+          onReconnect: (e) => {
+            this.#onEvent(e);
+          },
+        }),
+    );
+    this.#ws.catch((err: unknown) => {
+      this.#fail(err);
     });
   }
 
@@ -127,7 +135,7 @@ export class LiveHub {
       // Every id followed by now (a failed open leaves earlier ones waiting too).
       const ids = [...this.#subs.keys()];
       if (ids.length === 0) return [];
-      this.#watch = this.#ws.watch(ids, { dis: 'haystack-ts web UI' });
+      this.#watch = this.#ws.then((ws) => ws.watch(ids, { dis: 'haystack-ts web UI' }));
       let w: Watch;
       try {
         w = await this.#watch;
@@ -182,6 +190,8 @@ export class LiveHub {
     this.#ready();
     this.#stateListeners.clear();
     this.#subs.clear();
-    await this.#ws.disconnect();
+    // A socket whose code never arrived has nothing to close.
+    const ws = await this.#ws.catch(() => undefined);
+    await ws?.disconnect();
   }
 }

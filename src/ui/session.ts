@@ -2,7 +2,7 @@
 
 import { HaystackClient } from '../client/client.js';
 import { loginWithScram } from '../client/client-auth.js';
-import { UsersClient } from '../client/users-client.js';
+import type { UsersClient } from '../client/users-client.js';
 import { AuthError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { LiveHub } from './live.js';
@@ -73,8 +73,12 @@ async function open(api: string, token: string | undefined, username: string | u
     username,
     about,
     live,
+    // A chunk of its own (with the auth headers it formats): the header asks it for the role once the first screen
+    // is up, and the login page never needs it.
     users: () =>
-      (users ??= UsersClient.connect({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) })),
+      (users ??= import('../client/users-client.js').then(({ UsersClient }) =>
+        UsersClient.connect({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) }),
+      )),
     async logout() {
       sessionStorage.removeItem(STORE_KEY);
       await live.close();

@@ -180,8 +180,9 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toBeTruthy();
-    // The login page has no session, so no socket: its code stays on the server.
+    // The login page has no session, so no socket and no users API: their code stays on the server.
     expect(fetchedChunkOf('src/client/ws-connection.ts')).toBe(false);
+    expect(fetchedChunkOf('src/client/users-client.ts')).toBe(false);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('tree', { name: 'Building' }).waitFor();

@@ -65,8 +65,8 @@ ${css === undefined ? '' : `<link rel="stylesheet" href="/ui/${css}">\n`}${prelo
 `;
 }
 
-// The entry and every chunk it reaches through static imports: what runs before the first screen.
-function staticClosure(meta: Metafile, entry: string): Set<string> {
+/** The entry and every chunk it reaches through static imports: what loads before any `import()` chunk. */
+export function upFrontOutputs(meta: Metafile, entry: string): Set<string> {
   const seen = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
@@ -103,7 +103,7 @@ export async function buildUi(outDir: string, options: { readonly minify?: boole
   const entry = outputs.find((f) => meta.outputs[f]?.entryPoint !== undefined && f.endsWith('.js'));
   if (entry === undefined) throw new Error('esbuild wrote no JavaScript');
   const css = meta.outputs[entry]?.cssBundle;
-  const upFront = staticClosure(meta, entry);
+  const upFront = upFrontOutputs(meta, entry);
   if (css !== undefined) upFront.add(css);
   const chunks: UiChunk[] = [];
   for (const f of outputs) {

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
+import { upFrontOutputs } from '../../scripts/build-ui.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -86,18 +87,6 @@ export interface BundleSize {
   readonly modules: readonly (readonly [string, number])[];
 }
 
-// The entry and every chunk it reaches through static imports.
-function upFront(meta: Metafile, entry: string): Set<string> {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const i of meta.outputs[file]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
-  };
-  visit(entry);
-  return seen;
-}
-
 /** Bundle `code` (resolved from the repository root) and measure it. */
 export async function measureBundle(code: string): Promise<BundleSize> {
   const out = await build({
@@ -116,7 +105,7 @@ export async function measureBundle(code: string): Promise<BundleSize> {
   });
   const entry = Object.keys(out.metafile.outputs).find((f) => out.metafile.outputs[f]?.entryPoint !== undefined);
   if (entry === undefined) throw new Error('esbuild produced no entry chunk');
-  const initial = upFront(out.metafile, entry);
+  const initial = upFrontOutputs(out.metafile, entry);
   let raw = 0;
   let gz = 0;
   let lazyGz = 0;

@@ -45,7 +45,9 @@ export function lazyView<P extends object>(name: string, load: () => Promise<Vie
       };
     }, []);
     if (view !== undefined) return html`<${view} ...${props} />`;
-    if (error !== undefined) return html`<p class="error" role="alert">Cannot load the ${name} screen: ${error}</p>`;
+    // A server updated since the page was loaded no longer has this chunk: only a reload finds the new one.
+    if (error !== undefined)
+      return html`<p class="error" role="alert">Cannot load the ${name} screen (${error}): open it again or reload.</p>`;
     return html`<p class="muted" role="status">Loading the ${name} screen\u2026</p>`;
   };
 }

@@ -460,6 +460,31 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('says when a screen or the live socket cannot be fetched, and fetches a screen again on the next try', async () => {
+    // A context of its own, so that nothing comes from the main page's cache; the blocked loads are the console
+    // errors expected here, and a page error is still a failure.
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const chunkOf = (module: string): string =>
+      built.chunks.find((c) => c.modules.some((m) => m.endsWith(module)))?.file ?? 'none';
+    const blocked = [chunkOf('src/ui/history-view.ts'), chunkOf('src/client/ws-connection.ts')];
+    await p.route(
+      (url) => blocked.some((f) => url.pathname.endsWith(`/ui/${f}`)),
+      (route) => route.abort(),
+    );
+    await p.goto(`${origin(open)}/#/history`);
+    await p.getByRole('alert').filter({ hasText: 'Cannot load the history screen' }).waitFor();
+    await p.getByRole('status').filter({ hasText: 'Live: offline' }).waitFor();
+    await p.unrouteAll();
+    await p.getByRole('link', { name: 'Explore' }).click();
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    await p.getByRole('link', { name: 'History' }).click();
+    await p.getByRole('heading', { name: 'History' }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    await ctx.close();
+  });
+
   it('keeps the live values connected after an address with an invalid id', async () => {
     const p = await context.newPage();
     watchConsole(p);

@@ -147,8 +147,8 @@ export class Reflection {
         const base = t.fits('choice')
           ? (this.ns.def(symbolNames(e.dict.get(t.name))[0] ?? symbolNames(t.dict.get('of'))[0] ?? '') ?? t)
           : t;
-        for (const d of this.#terms)
-          if (d !== base && d.fits(base.name)) for (const n of d.tagNames) flat.set(n, MARKER);
+        // Protos: a term the parent implements is flattened, the term itself too (a fan motor's `fan`, Motors).
+        for (const d of this.#terms) if (d.fits(base.name)) for (const n of d.tagNames) flat.set(n, MARKER);
       }
       for (const child of children) {
         const merged = flat.size === 0 ? child : Dict.fromTrustedMap(new Map([...flat, ...child]));

@@ -192,6 +192,14 @@ describe.skipIf(!sharedAvailable('defs'))('the standard libs', () => {
       expect(protos).toContainEqual(['actuator', 'equip', 'leaving', 'naturalGas', 'valve']);
       expect(protos).toContainEqual(['flow', 'leaving', 'naturalGas', 'point', 'sensor']);
     });
+
+    it('a discharge fan motor flattens discharge and fan into its points (Motors: fan equips)', () => {
+      // fan-motor: childrenFlatten [ductSection, fan]; the parent implements fan itself, so fan is flattened too.
+      const protos = ns.childrenFlattened(markers('discharge', 'fan', 'vfd', 'motor', 'equip')).map(tagSet);
+      expect(protos).toContainEqual(['cmd', 'discharge', 'fan', 'point', 'run']);
+      const pump = ns.childrenFlattened(markers('hot', 'water', 'pump', 'motor', 'equip')).map(tagSet);
+      expect(pump).toContainEqual(['cmd', 'hot', 'point', 'pump', 'run', 'water']);
+    });
   });
 
   describe('Relationships', () => {

@@ -188,7 +188,8 @@ export class Reflection {
       if (this.dict.has('his')) for (const t of HIS_REQUIRED) need(t, 'his-point', 'A historized point');
       const fn = this.ns.def('pointFunction');
       if (fn !== undefined) {
-        const chosen = this.#terms.filter((d) => d !== fn && d.fits(fn.name));
+        // Only the most specific count: `sim` and its mandatory supertype `synthetic` are one function (Synthetics).
+        const chosen = mostSpecific(this.#terms.filter((d) => d !== fn && d.fits(fn.name)));
         if (chosen.length === 0) {
           const options = fn.subtypes.map((s) => s.name).join(', ');
           issues.push({ kind: 'missingTag', tag: fn.name, def: 'point', message: `A point needs one of ${options}` });

@@ -125,6 +125,19 @@ describe.skipIf(!sharedAvailable('defs'))('reflection', () => {
     expect(none.validate().map((i) => [i.kind, i.tag])).toEqual([['missingTag', 'pointFunction']]);
   });
 
+  it('validates a synthetic point: sim with its mandatory synthetic is one point function (Synthetics)', () => {
+    const tags = { point: MARKER, discharge: MARKER, air: MARKER, temp: MARKER, kind: 'Number' };
+    const refs = { siteRef: new Ref('s'), equipRef: new Ref('ahu'), pointRef: new Ref('dat') };
+    const sim = ns.reflect(Dict.of({ ...tags, ...refs, sim: MARKER, synthetic: MARKER }));
+    expect(names(sim.entityTypes)).toEqual(['sim-point']);
+    expect(sim.validate()).toEqual([]);
+    // Synthetics: a synthetic is not also a sensor, sp or cmd.
+    const both = ns.reflect(Dict.of({ ...tags, ...refs, computed: MARKER, synthetic: MARKER, sensor: MARKER }));
+    expect(both.validate().map((i) => [i.kind, i.tag, i.message])).toEqual([
+      ['choiceConflict', 'pointFunction', 'A point has several of computed, sensor'],
+    ]);
+  });
+
   it('validates a weather point by the Weather chapter: weatherStationRef, not siteRef and equipRef', () => {
     // The Weather chapter's example observation point (with curStatus for its misspelt curStation).
     const temp = Dict.of({

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HaystackError } from '../../src/core/errors.js';
+import { DefError } from '../../src/core/ontology/index.js';
 import { createServer } from '../../src/server/index.js';
 import { defsProblem, loadDefLibs, loadDefsNamespace } from '../../src/server/namespace/load-def-libs.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
@@ -22,6 +23,28 @@ describe('loadDefLibs and loadDefsNamespace', () => {
         // What serve and defs print after `--defs `: the folder once.
         expect(defsProblem(nope, err)).toBe(`${nope}: cannot read it (ENOENT)`);
       }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('name the file and line of each bad def of a lib of several files', async () => {
+    const dir = makeTempDir('hs-defs-');
+    try {
+      writeFileSync(dir.file('lib.trio'), 'def: ^lib:mine\ndoc: "Mine"\nversion: "1.0"\ndepends: [^lib:ph]\n');
+      // The duplicate's record starts after a comment and a blank line.
+      writeFileSync(dir.file('tags.trio'), 'def: ^widget\nis: ^marker\n---\n// again\n\ndef: ^widget\nis: ^marker\n');
+      const [mine] = await loadDefLibs(dir.path);
+      expect(mine?.origins).toEqual([
+        `${dir.file('lib.trio')}:1`,
+        `${dir.file('tags.trio')}:1`,
+        `${dir.file('tags.trio')}:6`,
+      ]);
+      const err = await loadDefsNamespace(dir.path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DefError);
+      const dup = (err as DefError).problems.find((p) => p.kind === 'duplicate');
+      expect(dup?.at).toBe(`${dir.file('tags.trio')}:6`);
+      expect(dup?.message).toContain(`first at ${dir.file('tags.trio')}:1`);
     } finally {
       dir.remove();
     }

@@ -23,6 +23,8 @@ export interface DefProblem {
   readonly symbol: string;
   /** Name of the lib that declares it (`phIoT`), when known. */
   readonly lib?: string;
+  /** Where the def (or defx, or lib meta) concerned is declared, `lib/ahu.trio:12`, when its source says. */
+  readonly at?: string;
   /** What is wrong, for people. */
   readonly message: string;
   /**

@@ -14,6 +14,8 @@ export interface LibSource {
   readonly dicts: readonly Dict[];
   /** Where they came from (a directory, a URL), for messages. */
   readonly source?: string;
+  /** Where each dict is declared (`lib/ahu.trio:12`), in the order of `dicts`: problems name it. */
+  readonly origins?: readonly string[] | undefined;
 }
 
 /** A lib of a compiled namespace. */
@@ -53,8 +55,9 @@ interface LibDraft {
   readonly name: string;
   readonly sym: Sym;
   readonly meta: Dict;
+  readonly metaAt: string | undefined;
   readonly drafts: Draft[];
-  readonly defx: Dict[];
+  readonly defx: { readonly dict: Dict; readonly at: string | undefined }[];
   depends: string[];
   scope: ReadonlySet<string> | undefined;
 }
@@ -63,6 +66,8 @@ interface Draft {
   readonly name: string;
   readonly parts: SymbolParts;
   readonly lib: LibDraft;
+  // Where it is declared (file:line), when the source says.
+  readonly at: string | undefined;
   // Declared tags, then defx tags; the effective tags after inheritance.
   readonly tags: Map<string, TagVal>;
   is: string[];
@@ -92,11 +97,14 @@ class Compiler {
     this.#normalized = normalized;
   }
 
-  #problem(kind: DefProblemKind, symbol: string, lib: string | undefined, message: string): void {
+  #problem(kind: DefProblemKind, symbol: string, lib: string | undefined, message: string, at?: string): void {
     const severity = kind === 'conflict' ? 'warning' : 'error';
-    this.#problems.push(
-      lib === undefined ? { kind, symbol, message, severity } : { kind, symbol, lib, message, severity },
-    );
+    // A lib is many files of many defs: the position is in the message too, for those who print only that.
+    const p: DefProblem =
+      at === undefined
+        ? { kind, symbol, message, severity }
+        : { kind, symbol, message: `${message} (${at})`, severity, at };
+    this.#problems.push(lib === undefined ? p : { ...p, lib });
   }
 
   run(sources: readonly LibSource[]): Compiled {
@@ -114,6 +122,7 @@ class Compiler {
   #parse(source: LibSource): void {
     const where = source.source === undefined ? '' : ` in ${source.source}`;
     const metas = source.dicts.filter((d) => symName(d.get('def'))?.startsWith('lib:') === true);
+    const at = (d: Dict): string | undefined => source.origins?.[source.dicts.indexOf(d)];
     if (metas.length !== 1) {
       const names = metas.map((m) => symName(m.get('def'))).join(', ');
       this.#problem(
@@ -121,6 +130,7 @@ class Compiler {
         names === '' ? (source.source ?? '') : names,
         undefined,
         metas.length === 0 ? `No lib meta (def: ^lib:<name>)${where}` : `Several lib metas${where}: ${names}`,
+        metas.length === 0 ? undefined : at(metas[1] as Dict),
       );
       if (metas.length === 0) return;
     }
@@ -128,41 +138,45 @@ class Compiler {
     const libSym = meta.get('def') as Sym;
     const name = libSym.val.slice(4);
     if (this.#libs.some((l) => l.name === name)) {
-      this.#problem('duplicate', libSym.val, name, `Lib ${name} given twice${where}`);
+      this.#problem('duplicate', libSym.val, name, `Lib ${name} given twice${where}`, at(meta));
       return;
     }
-    const lib: LibDraft = { name, sym: libSym, meta, drafts: [], defx: [], depends: [], scope: undefined };
+    const metaAt = at(meta);
+    const lib: LibDraft = { name, sym: libSym, meta, metaAt, drafts: [], defx: [], depends: [], scope: undefined };
     this.#libs.push(lib);
-    for (const d of source.dicts) {
+    source.dicts.forEach((d, i) => {
+      const dictAt = source.origins?.[i];
       const def = d.get('def');
       if (def instanceof Sym) {
-        this.#declare(lib, def.val, d);
-        continue;
+        this.#declare(lib, def.val, d, dictAt);
+        return;
       }
       if (d.get('defx') instanceof Sym) {
-        lib.defx.push(d);
-        continue;
+        lib.defx.push({ dict: d, at: dictAt });
+        return;
       }
       this.#problem(
         'invalid',
         String(d),
         name,
         `A dict with neither a def nor a defx Symbol in lib ${name}: ${String(d)}`,
+        dictAt,
       );
-    }
+    });
     lib.depends = symbolNames(meta.get('depends')).map((s) => (s.startsWith('lib:') ? s.slice(4) : s));
   }
 
-  #declare(lib: LibDraft, name: string, d: Dict): void {
+  #declare(lib: LibDraft, name: string, d: Dict, at: string | undefined): void {
     const parts = parseSymbol(name);
     if (parts === undefined) {
-      this.#problem('invalid', name, lib.name, `^${name} is not a tag, conjunct, feature key or compose symbol`);
+      this.#problem('invalid', name, lib.name, `^${name} is not a tag, conjunct, feature key or compose symbol`, at);
       return;
     }
     const other = this.#drafts.get(name);
     if (other !== undefined) {
       const also = other.lib === lib ? 'twice in lib' : `in lib ${other.lib.name} and lib`;
-      this.#problem('duplicate', name, lib.name, `^${name} is declared ${also} ${lib.name}`);
+      const first = other.at === undefined ? '' : `, first at ${other.at}`;
+      this.#problem('duplicate', name, lib.name, `^${name} is declared ${also} ${lib.name}${first}`, at);
       return;
     }
     const tags = new Map<string, TagVal>();
@@ -171,10 +185,10 @@ class Compiler {
     if (own !== undefined) {
       // Normalization: "It is invalid for any def to declare its own lib tag"; the inferred value itself is tolerated.
       if (!(own instanceof Sym) || own.val !== lib.sym.val)
-        this.#problem('invalid', name, lib.name, `^${name} declares lib ${String(own)} but is in lib ${lib.name}`);
+        this.#problem('invalid', name, lib.name, `^${name} declares lib ${String(own)} but is in lib ${lib.name}`, at);
       tags.delete('lib');
     }
-    const draft: Draft = { name, parts, lib, tags, is: [], effective: undefined, def: undefined };
+    const draft: Draft = { name, parts, lib, at, tags, is: [], effective: undefined, def: undefined };
     this.#drafts.set(name, draft);
     lib.drafts.push(draft);
   }
@@ -197,6 +211,7 @@ class Compiler {
             `lib:${dep}`,
             lib.name,
             `Lib ${lib.name} depends on lib ${dep}, which is not loaded`,
+            lib.metaAt,
           );
           continue;
         }
@@ -206,12 +221,18 @@ class Compiler {
     }
     for (const lib of this.#libs) {
       const scope = lib.scope ?? all;
-      for (const d of lib.drafts) this.#resolveTags(d.name, lib.name, d.tags, scope);
-      for (const x of lib.defx) {
+      for (const d of lib.drafts) this.#resolveTags(d.name, lib.name, d.tags, scope, d.at);
+      for (const { dict: x, at } of lib.defx) {
         const target = symName(x.get('defx')) ?? '';
         if (!scope.has(target))
-          this.#problem('undefined', target, lib.name, `defx ^${target} in lib ${lib.name} extends no def in scope`);
-        this.#resolveTags(target, lib.name, x, scope);
+          this.#problem(
+            'undefined',
+            target,
+            lib.name,
+            `defx ^${target} in lib ${lib.name} extends no def in scope`,
+            at,
+          );
+        this.#resolveTags(target, lib.name, x, scope, at);
       }
     }
   }
@@ -221,12 +242,14 @@ class Compiler {
     lib: string,
     tags: Iterable<readonly [string, TagVal]>,
     scope: ReadonlySet<string>,
+    at: string | undefined,
   ): void {
     for (const [k, v] of tags) {
-      if (!scope.has(k)) this.#problem('undefined', owner, lib, `^${owner} uses tag ${k}, which has no def in scope`);
+      if (!scope.has(k))
+        this.#problem('undefined', owner, lib, `^${owner} uses tag ${k}, which has no def in scope`, at);
       for (const s of isList(v) || v instanceof Sym ? symbolNames(v) : []) {
         if (!scope.has(s))
-          this.#problem('undefined', owner, lib, `^${owner} refers to ^${s}, which has no def in scope`);
+          this.#problem('undefined', owner, lib, `^${owner} refers to ^${s}, which has no def in scope`, at);
       }
     }
   }
@@ -240,19 +263,19 @@ class Compiler {
         // Defs: keys subtype their feature, composes their child; neither may declare `is`.
         const implied = (kind === 'key' ? head : tail) as string;
         if (declared !== undefined && !(this.#normalized && symbolNames(declared).join() === implied)) {
-          this.#problem('invalid', d.name, d.lib.name, `^${d.name} is a ${kind} and must not declare is`);
+          this.#problem('invalid', d.name, d.lib.name, `^${d.name} is a ${kind} and must not declare is`, d.at);
         }
         d.is = [implied];
       } else if (declared === undefined) {
-        if (!ROOTS.has(d.name)) this.#problem('invalid', d.name, d.lib.name, `^${d.name} has no is tag`);
+        if (!ROOTS.has(d.name)) this.#problem('invalid', d.name, d.lib.name, `^${d.name} has no is tag`, d.at);
       } else {
         d.is = symbolNames(declared);
-        if (d.is.length === 0) this.#problem('invalid', d.name, d.lib.name, `^${d.name}: is must be Symbols`);
+        if (d.is.length === 0) this.#problem('invalid', d.name, d.lib.name, `^${d.name}: is must be Symbols`, d.at);
       }
       d.is = d.is.filter((s) => {
         if (this.#drafts.has(s)) return true;
         if (kind === 'key' || kind === 'compose')
-          this.#problem('undefined', d.name, d.lib.name, `^${d.name} implies supertype ^${s}, which has no def`);
+          this.#problem('undefined', d.name, d.lib.name, `^${d.name} implies supertype ^${s}, which has no def`, d.at);
         return false;
       });
     }
@@ -265,7 +288,7 @@ class Compiler {
         const st = state.get(s);
         if (st === 1) {
           const cycle = [...path.slice(path.indexOf(s)), s].map((n) => `^${n}`).join(' is ');
-          this.#problem('cycle', d.name, d.lib.name, `Subtyping cycle: ${cycle}`);
+          this.#problem('cycle', d.name, d.lib.name, `Subtyping cycle: ${cycle}`, d.at);
           return false;
         }
         if (st === undefined) visit(this.#drafts.get(s) as Draft, path);
@@ -298,7 +321,7 @@ class Compiler {
   // Defx: add tags to their def; a tag already there is a duplicate unless it accumulates.
   #defx(): void {
     for (const lib of this.#libs) {
-      for (const x of lib.defx) {
+      for (const { dict: x, at } of lib.defx) {
         const target = this.#drafts.get(symName(x.get('defx')) ?? '');
         if (target === undefined) continue;
         for (const [k, v] of x) {
@@ -312,6 +335,7 @@ class Compiler {
               target.name,
               lib.name,
               `defx ^${target.name} in lib ${lib.name} sets tag ${k}, which the def already has`,
+              at,
             );
         }
       }
@@ -353,6 +377,7 @@ class Compiler {
               d.name,
               d.lib.name,
               `^${d.name} inherits ${k} from ^${first} and ^${s} with different values; it should declare its own`,
+              d.at,
             );
           }
         }
@@ -365,17 +390,18 @@ class Compiler {
   #validate(): void {
     for (const lib of this.#libs) {
       for (const tag of ['doc', 'version']) {
-        if (!lib.meta.has(tag)) this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} has no ${tag}`);
+        if (!lib.meta.has(tag))
+          this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} has no ${tag}`, lib.metaAt);
       }
       if (lib.name !== 'ph' && !lib.depends.includes('ph') && !this.#normalized) {
-        this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} must depend on lib ph`);
+        this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} must depend on lib ph`, lib.metaAt);
       }
     }
     for (const d of this.#drafts.values()) {
       const { name } = d;
       const lib = d.lib.name;
       const bad = (message: string): void => {
-        this.#problem('invalid', name, lib, message);
+        this.#problem('invalid', name, lib, message, d.at);
       };
       if (name === 'index') bad('^index is reserved for documentation');
       if (d.parts.kind === 'conjunct') {

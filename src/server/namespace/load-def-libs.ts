@@ -2,7 +2,7 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeTrioDicts } from '../../core/codec/trio/index.js';
+import { TrioReader } from '../../core/codec/trio/index.js';
 import { HaystackError, ParseError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { Namespace, type NamespaceOptions } from '../../core/ontology/namespace.js';
@@ -12,11 +12,17 @@ async function readLib(dir: string): Promise<DefLib | undefined> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.trio')).sort();
   if (files.length === 0) return undefined;
   const dicts: Dict[] = [];
+  const origins: string[] = [];
   const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
   texts.forEach((text, i) => {
     const file = path.join(dir, files[i] as string);
     try {
-      dicts.push(...decodeTrioDicts(text));
+      // Each def's file and line, so that the problems of a lib of many files say where to look.
+      const reader = new TrioReader(text);
+      for (let d = reader.readDict(); d !== undefined; d = reader.readDict()) {
+        dicts.push(d);
+        origins.push(`${file}:${reader.recordLine}`);
+      }
     } catch (err) {
       // A lib is several files: the position alone does not say which one is broken.
       if (err instanceof ParseError) throw new HaystackError('HS_ERR_PARSE', `${file}: ${err.message}`, { cause: err });
@@ -25,7 +31,7 @@ async function readLib(dir: string): Promise<DefLib | undefined> {
   });
   const libDef = dicts.find((d) => defName(d)?.startsWith('lib:') === true);
   if (libDef === undefined) throw new ValueError(`No lib def in ${dir}`);
-  return { name: (defName(libDef) as string).slice(4), def: libDef, defs: dicts, source: dir };
+  return { name: (defName(libDef) as string).slice(4), def: libDef, defs: dicts, source: dir, origins };
 }
 
 /**
@@ -62,7 +68,7 @@ export async function loadDefsNamespace(dir: string, options: NamespaceOptions =
   // An empty namespace would make every tag unknown: most likely the wrong directory.
   if (libs.length === 0) throw new ValueError(`No def libs (Trio files) in ${dir} or its sub-directories`);
   return Namespace.fromLibs(
-    libs.map((l) => ({ dicts: l.defs, source: l.source ?? l.name })),
+    libs.map((l) => ({ dicts: l.defs, source: l.source ?? l.name, origins: l.origins })),
     options,
   );
 }

@@ -17,6 +17,8 @@ export interface DefLib {
   readonly defs: readonly Dict[];
   /** Where it was read from, for messages. */
   readonly source?: string;
+  /** Where each dict of `defs` is declared (`file:line`), in its order, for messages. */
+  readonly origins?: readonly string[];
 }
 
 /** The namespace a server serves. */
@@ -76,7 +78,7 @@ export function buildNamespace(
     }),
   );
   const sources = [
-    ...given.map((l) => ({ dicts: l.defs, source: l.source ?? l.name })),
+    ...given.map((l) => ({ dicts: l.defs, source: l.source ?? l.name, origins: l.origins })),
     { dicts: own, source: SERVER_LIB },
   ];
   const normalized = libs instanceof Namespace;

@@ -166,6 +166,23 @@ color: "purple"
     expect(compileLibs([ph]).problems).toEqual([]);
   });
 
+  it('names where each problem is declared when the lib gives positions: duplicate, unknown supertype, cycle', () => {
+    const body =
+      'def: ^foo\nis: ^nope\n---\ndef: ^bar\nis: ^baz\n---\ndef: ^baz\nis: ^bar\n---\ndef: ^foo\nis: ^marker';
+    const a = lib('a', ['ph'], body);
+    const sourced: LibSource = { ...a, origins: a.dicts.map((_d, i) => `a/defs.trio:${i * 3 + 1}`) };
+    const ns = Namespace.fromLibs([ph, sourced], { lenient: true });
+    expect(ns.problems.map((p) => [p.kind, p.symbol, p.lib, p.at])).toEqual([
+      ['duplicate', 'foo', 'a', 'a/defs.trio:13'],
+      ['undefined', 'foo', 'a', 'a/defs.trio:4'],
+      ['cycle', 'baz', 'a', 'a/defs.trio:10'],
+    ]);
+    expect(ns.problems[0]?.message).toBe('^foo is declared twice in lib a, first at a/defs.trio:4 (a/defs.trio:13)');
+    expect(ns.problems[1]?.message).toBe('^foo refers to ^nope, which has no def in scope (a/defs.trio:4)');
+    // Without positions, the messages are as they were.
+    expect(compileError([ph, a]).problems[0]?.message).toBe('^foo is declared twice in lib a');
+  });
+
   it('normalized defs compile again to the same namespace (a defs grid through Zinc)', async () => {
     const std = await standardNamespace();
     const grid = decodeZincGrid(encodeZinc(std.toGrid()));

@@ -82,6 +82,7 @@ export class TrioReader {
   #ln = 0;
   #next = 0;
   #pushedBack = false;
+  #recordLine = 0;
   // Stepped reads: no line of the record being read may end past #recordEnd (see readAllDictsSteps).
   #recordEnd = Number.POSITIVE_INFINITY;
   #maxRecordChars = Number.POSITIVE_INFINITY;
@@ -130,6 +131,11 @@ export class TrioReader {
     return out;
   }
 
+  /** 1-based line of the first tag of the record {@link readDict} last returned (0 before any): for messages. */
+  get recordLine(): number {
+    return this.#recordLine;
+  }
+
   /** The next non-empty record, or undefined at the end of the text. */
   readDict(): Dict | undefined {
     const tags = new Map<string, TagVal>();
@@ -144,6 +150,7 @@ export class TrioReader {
         continue;
       }
       if (ls === le || (c === 47 && s.charCodeAt(ls + 1) === 47) || this.#blank(ls, le)) continue;
+      if (tags.size === 0) this.#recordLine = this.#ln + this.#origin.lines;
       this.#readTag(tags);
     }
     return tags.size === 0 ? undefined : Dict.fromTrustedMap(tags);

@@ -131,7 +131,8 @@ export class DemoBuilder {
       ...(opts.writable === undefined ? {} : { writable: MARKER }),
       kind,
       ...(opts.unit === undefined ? {} : { unit: opts.unit }),
-      ...(kind === 'Bool' ? { hisInterpolate: 'cov' } : {}),
+      // Points chapter: hisMode is required; a Bool is logged on change of value.
+      hisMode: kind === 'Bool' ? 'cov' : 'sampled',
       ...owner.pointTags,
       curStatus: 'ok',
     });

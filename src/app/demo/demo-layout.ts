@@ -95,8 +95,9 @@ function layoutSite(b: DemoBuilder, s: SiteSpec, channel: number, seed: number, 
     tz: s.tz,
     pointTags: { weatherStationRef: wxRef, tz: s.tz },
   };
-  const wxTemp = b.point(wx, 'temp', 'Temp', 'outside air temp sensor', { unit: F });
-  const wxRh = b.point(wx, 'humidity', 'Humidity', 'outside air humidity sensor', { unit: '%RH', decimals: 0 });
+  // Weather chapter: observations are weather points, of the station rather than a site and equip.
+  const wxTemp = b.point(wx, 'temp', 'Temp', 'weather outside air temp sensor', { unit: F });
+  const wxRh = b.point(wx, 'humidity', 'Humidity', 'weather outside air humidity sensor', { unit: '%RH', decimals: 0 });
   b.step((c) => {
     const e = envOf(c);
     c.v[wxTemp] = e.oat;
@@ -132,17 +133,24 @@ function layoutSite(b: DemoBuilder, s: SiteSpec, channel: number, seed: number, 
     const floorRef = b.entity(`${s.key}.floor${f}`, {
       dis: `${s.dis} Floor ${f}`,
       navName: `Floor ${f}`,
+      // A floor is a space (its mandatory supertype).
+      space: MARKER,
       floor: MARKER,
       siteRef,
     });
-    const cooling = s.chiller ? 'chilledWaterCool' : 'dxCool';
-    const ahu = layoutAhu(b, s, equip(`ahu${f}`, `AHU-${f}`, markerTags(`ahu hotWaterHeat ${cooling}`)), envOf);
+    // The heatingProcess and coolingProcess choices, as phIoT names their options.
+    const cooling = s.chiller ? 'chilledWaterCooling' : 'dxCooling';
+    const ahu = layoutAhu(b, s, equip(`ahu${f}`, `AHU-${f}`, markerTags(`ahu hotWaterHeating ${cooling}`)), envOf);
     fanKw.push(ahu.fanKw);
     clgValves.push(ahu.clgValve);
     ahuRuns.push(ahu.fanRun);
     for (let n = 1; n <= s.vavsPerFloor; n++) {
       const num = `${f}-${String(n).padStart(2, '0')}`;
-      const owner = equip(`vav${num}`, `VAV-${num}`, { ...markerTags('vav hotWaterHeat'), airRef: ahu.ref, floorRef });
+      const owner = equip(`vav${num}`, `VAV-${num}`, {
+        ...markerTags('vav hotWaterHeating'),
+        airRef: ahu.ref,
+        floorRef,
+      });
       layoutVav(b, owner, ahu, envOf, rnd);
     }
   }
@@ -267,7 +275,8 @@ function layoutPlant(
   ahuRuns: readonly number[],
 ): PlantSlots {
   const plant = equip('plant', 'Central Plant', {
-    ...markerTags(s.chiller ? 'plant hotWaterPlant chilledWaterPlant' : 'plant hotWaterPlant'),
+    // hot-water-plant, and chilled-water-plant too: conjuncts of the plant's tags.
+    ...markerTags(s.chiller ? 'plant hot chilled water' : 'plant hot water'),
   });
   const inPlant = (key: string, dis: string, tags: Record<string, unknown>): PointOwner => {
     const o = equip(key, dis, { ...tags, equipRef: plant.pointTags.equipRef });
@@ -277,7 +286,7 @@ function layoutPlant(
   const anyAhuOn = (c: SlotContext): boolean => ahuRuns.some((slot) => (c.v[slot] as number) > 0.5);
 
   if (s.chiller) {
-    const ch = inPlant('chiller1', 'Chiller-1', markerTags('chiller waterCooled'));
+    const ch = inPlant('chiller1', 'Chiller-1', markerTags('chiller waterCooling'));
     const lchw = b.point(ch, 'lchwt', 'Leaving CHW Temp', 'leaving chilled water temp sensor', { unit: F });
     const echw = b.point(ch, 'echwt', 'Entering CHW Temp', 'entering chilled water temp sensor', { unit: F });
     const chwSp = b.point(ch, 'chwSp', 'CHW Temp Sp', 'leaving chilled water temp sp', { unit: F, writable: 44 });
@@ -309,7 +318,7 @@ function layoutPlant(
     });
   }
 
-  const boiler = inPlant('boiler1', 'Boiler-1', markerTags('boiler gasHeat'));
+  const boiler = inPlant('boiler1', 'Boiler-1', markerTags('boiler naturalGasHeating'));
   const lhw = b.point(boiler, 'lhwt', 'Leaving HW Temp', 'leaving hot water temp sensor', { unit: F });
   const ehw = b.point(boiler, 'ehwt', 'Entering HW Temp', 'entering hot water temp sensor', { unit: F });
   const hwSp = b.point(boiler, 'hwSp', 'HW Temp Sp', 'leaving hot water temp sp', { unit: F, writable: 180 });

@@ -8,7 +8,9 @@ import {
   populateDemo,
 } from '../../../src/app/demo/demo-building.js';
 import { type Dict, HDateTime, Num, Ref, TimeZone, type Val } from '../../../src/core/index.js';
+import { loadDefsNamespace } from '../../../src/server/index.js';
 import { createMemoryStore, type MemoryStore } from '../../../src/storage/memory/index.js';
+import { sharedAvailable, sharedPath } from '../../support/shared.js';
 
 // Wednesday 17 July 2024, 18:00 UTC: 14:00 in New York, 12:00 in Denver (both sites occupied).
 const NOW = Date.UTC(2024, 6, 17, 18, 0);
@@ -76,6 +78,30 @@ describe('demo building', () => {
       expect(site?.get('tz'), what).toBe(p.get('tz'));
     }
   });
+
+  it.skipIf(!sharedAvailable('defs'))(
+    'validates against the standard defs (Reflection), but for display tags',
+    async () => {
+      const ns = await loadDefsNamespace(sharedPath('defs'));
+      // navName (display), floorRef (the UI's floor navigation) and the store's mod are SkySpark tags, with no def in
+      // the standard libs.
+      const extras = new Set(['navName', 'floorRef', 'mod']);
+      const findings = all.flatMap((e) =>
+        ns
+          .reflect(e)
+          .validate()
+          .filter((i) => !(i.kind === 'unknownTag' && extras.has(i.tag)))
+          .map((i) => `${e.dis()}: ${i.message}`),
+      );
+      expect([...new Set(findings.map((f) => f.slice(f.indexOf(': ') + 2)))]).toEqual([]);
+      const types = (id: string): string[] => {
+        const e = all.find((x) => x.id?.id === id) as Dict;
+        return ns.reflect(e).entityTypes.map((d) => d.name);
+      };
+      expect(types('wx.boulder.temp')).toEqual(expect.arrayContaining(['weather-point']));
+      expect(types('hudson.floor1')).toEqual(['floor']);
+    },
+  );
 
   it('has every Ref resolve to an entity', () => {
     const ids = new Set(all.map((e) => e.id?.id));

@@ -57,6 +57,15 @@ describe('without a namespace: the server describes itself', () => {
     const two = await get(f, 'defs?limit=2');
     expect(two.size).toBe(2);
   });
+
+  it('reads an empty or blank filter as none, as Haxall does (the filter is optional on these ops)', async () => {
+    for (const op of ['defs', 'libs', 'filetypes', 'ops']) {
+      const every = await get(f, op);
+      expect(every.size).toBeGreaterThan(0);
+      expect((await post(f, op, Grid.fromDicts([{ filter: '' }]))).size).toBe(every.size);
+      expect((await get(f, `${op}?filter=%20`)).size).toBe(every.size);
+    }
+  });
 });
 
 describe('with a configured namespace', () => {

@@ -57,7 +57,9 @@ async function queryDefs(
   memo: SelectionMemo,
 ): Promise<Grid> {
   const row = firstRow(req);
-  const filter = row.has('filter') ? parseFilter(filterArg(row, ctx)) : undefined;
+  // The filter is optional here: an empty or blank one is none, as Haxall reads it (`read` still needs one).
+  const text = row.has('filter') ? filterArg(row, ctx) : '';
+  const filter = text.trim() === '' ? undefined : parseFilter(text);
   const limit = optionalCount(row, 'limit') ?? Number.POSITIVE_INFINITY;
   const { defs, rows } = selectDefs((await ctx.namespace()).defs, ctx, select, decorate, memo);
   const out: Dict[] = [];

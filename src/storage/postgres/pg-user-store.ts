@@ -29,7 +29,8 @@ const UNIQUE_VIOLATION = '23505';
 
 /**
  * A UserStore and SessionStore over a store's pool; `guard` runs first in every call (the closed check). A change of
- * a user (and the end of any of their sessions) is NOTIFYed on `channel`, so other processes check its sessions at once.
+ * a user (and the end of any of their sessions) is NOTIFYed on `channel` in the statement that makes it, so other
+ * processes check its sessions at once.
  */
 export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, channel: string): UserStore & SessionStore {
   // Every call is one statement, committed before its promise settles.
@@ -42,10 +43,15 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
       throw storageFailure(err);
     }
   };
-  // After the change committed (a statement of its own): listeners read the user after they hear. The change is
-  // made whether or not this reaches the server: a failure is not the caller's (the periodic session checks cover it).
-  const announce = async (username: string): Promise<void> => {
-    await q('SELECT pg_notify($1, $2)', [channel, userChangePayload(username)]).catch(() => undefined);
+  // A change of users or sessions (`change`, whose RETURNING names the users it changed) and its notice as one
+  // statement: NOTIFY is sent at commit, and only if the change commits, so no process dying in between and no failed
+  // notice leaves a change untold (a refused notice fails the statement, and the change with it). Listeners read the
+  // user after they hear. One notice per user however many rows: PostgreSQL folds a transaction's identical
+  // notices. Resolves to the rows changed.
+  const changeAndTell = async (change: string, params: readonly unknown[]): Promise<number> => {
+    const n = params.length;
+    const told = `WITH c AS (${change} RETURNING username) SELECT pg_notify($${String(n + 1)}, $${String(n + 2)} || username) FROM c`;
+    return (await q(told, [...params, channel, userChangePayload('')])).n;
   };
   const getUser = async (username: string): Promise<UserRecord | undefined> =>
     userFromColumns(
@@ -86,20 +92,18 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
         changes.scram === undefined ? current.scram : copyScramCredentials(validateScramCredentials(changes.scram));
       const enabled = changes.enabled ?? current.enabled;
       const modified = clock();
-      const r = await q(
+      const n = await changeAndTell(
         `UPDATE users SET role = $1, enabled = $2, modified = $3, hash = $4, salt = $5, iterations = $6,
          stored_key = $7, server_key = $8 WHERE username = $9`,
         [role, enabled, modified, ...scramColumns(scram), username],
       );
-      if (r.n === 0) throw new UnknownUserError(username);
-      await announce(username);
+      if (n === 0) throw new UnknownUserError(username);
       return { ...current, role, scram: copyScramCredentials(scram), enabled, modified };
     },
     deleteUser: async (username: string) => {
-      if ((await q('DELETE FROM users WHERE username = $1', [username])).n === 0) {
+      if ((await changeAndTell('DELETE FROM users WHERE username = $1', [username])) === 0) {
         throw new UnknownUserError(username);
       }
-      await announce(username);
     },
 
     putSession: async (r) => {
@@ -116,23 +120,13 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
       ),
     touchSession: async (id, lastUsed, expires) =>
       (await q('UPDATE session SET last_used = $1, expires = $2 WHERE id = $3', [lastUsed, expires, id])).n > 0,
-    // One statement: the notice is sent on commit only, and no process can accept the token after it has gone.
-    deleteSession: async (id) =>
-      (
-        await q(
-          'WITH d AS (DELETE FROM session WHERE id = $1 RETURNING username) SELECT pg_notify($2, $3 || username) FROM d',
-          [id, channel, userChangePayload('')],
-        )
-      ).n > 0,
+    // No process can accept the token after the notice: it is sent once the session has gone.
+    deleteSession: async (id) => (await changeAndTell('DELETE FROM session WHERE id = $1', [id])) > 0,
     listUserSessions: async (username) => {
       const r = await q(`SELECT ${SESSION_COLUMNS} FROM session WHERE username = $1 ORDER BY created, id`, [username]);
       return (r.rows as SessionColumns[]).map((x) => sessionFromColumns(x) as SessionRecord);
     },
-    deleteUserSessions: async (username) => {
-      const n = (await q('DELETE FROM session WHERE username = $1', [username])).n;
-      if (n > 0) await announce(username);
-      return n;
-    },
+    deleteUserSessions: (username) => changeAndTell('DELETE FROM session WHERE username = $1', [username]),
     purgeExpiredSessions: async (now) => (await q('DELETE FROM session WHERE expires <= $1', [now])).n,
   };
 }

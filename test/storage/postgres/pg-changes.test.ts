@@ -1,5 +1,6 @@
 // PostgreSQL change notifications beyond the contract kit: the LISTEN connection is killed and comes back without
-// missing a change, and a change too large to log by id reaches listeners as a reset.
+// missing a change, a change too large to log by id reaches listeners as a reset, and a user or session change is
+// told by its own statement (a process dying right after it has told it; a notice refused undoes it).
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
@@ -9,9 +10,13 @@ import {
   type PostgresStore,
   type PostgresStoreOptions,
 } from '../../../src/storage/postgres/index.js';
+import { changeChannel } from '../../../src/storage/postgres/pg-changes.js';
+import { createPool, loadPgDriver, type PgPool } from '../../../src/storage/postgres/pg-driver.js';
+import { pgUserStore } from '../../../src/storage/postgres/pg-user-store.js';
 import { type ChangeRecorder, changeRecorder, checkLogoutTold, names } from '../../support/change-recorder.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
 import { startSilentProxy } from '../../support/silent-proxy.js';
+import { makeAndHear, seedUser, TOLD_CHANGES } from '../../support/user-notice.js';
 
 const schemas = testSchemas('changes');
 afterAll(() => schemas.dropAll());
@@ -37,6 +42,7 @@ async function withListener(
   tag: string,
   body: (s: {
     readonly applicationName: string;
+    readonly schema: string;
     readonly listening: PostgresStore;
     readonly writer: PostgresStore;
     readonly rec: ChangeRecorder;
@@ -52,13 +58,75 @@ async function withListener(
     await listening.subscribeChanges(rec.listener);
     await writer.commit([{ op: 'add', tags: Dict.of({ id: new Ref('a'), point: MARKER }) }]);
     await rec.until(names('a'));
-    await body({ applicationName, listening, writer, rec });
+    await body({ applicationName, schema, listening, writer, rec });
   } finally {
     await listening.close();
     await writer.close();
   }
   return applicationName;
 }
+
+// `pool` as a process sees it that dies right after its first statement that is not a plain SELECT (a change): every
+// later statement fails unsent.
+function diesAfterChange(pool: PgPool): PgPool {
+  let dead = false;
+  const query = async (text: string, values: unknown[]): Promise<unknown> => {
+    if (dead) throw new Error('the process died');
+    const r = await pool.query(text, values);
+    if (!/^\s*SELECT\b/i.test(text)) dead = true;
+    return r;
+  };
+  return new Proxy(pool, {
+    get: (target, key, receiver): unknown =>
+      key === 'query' ? query : (Reflect.get(target, key, receiver) as unknown),
+  });
+}
+
+// A user store of its own over `schema` (one connection, NOTIFYing on `channel`) for `body`, closed after.
+async function withUserStore(
+  schema: string,
+  wrap: (pool: PgPool) => PgPool,
+  channel: string,
+  body: (users: ReturnType<typeof pgUserStore>) => Promise<void>,
+): Promise<void> {
+  const pool = createPool(await loadPgDriver(), { url: TEST_PG_URL, poolSize: 1 }, schema);
+  try {
+    await body(pgUserStore(wrap(pool), Date.now, () => undefined, channel));
+  } finally {
+    await pool.end();
+  }
+}
+
+describe('PostgreSQL user and session notices, one unit with their change', () => {
+  it.each(TOLD_CHANGES)(
+    '$name: made by a process that dies right after it, it is told all the same',
+    async (change) => {
+      await withListener(`die-${change.name}`, async ({ schema, listening, writer, rec }) => {
+        await seedUser(writer.users, 'vera');
+        await withUserStore(schema, diesAfterChange, changeChannel(schema), async (faulty) => {
+          const out = await makeAndHear({ change, username: 'vera', through: faulty, writer, listening, rec });
+          expect(out).toEqual({ failed: false, made: true, told: 1 });
+        });
+      });
+    },
+  );
+
+  it.each(TOLD_CHANGES)('$name: when the server refuses its notice, it is not made', async (change) => {
+    await withListener(`refuse-${change.name}`, async ({ schema, listening, writer, rec }) => {
+      await seedUser(writer.users, 'vera');
+      // A channel name of 64 bytes: pg_notify fails on the server ("channel name too long").
+      await withUserStore(
+        schema,
+        (pool) => pool,
+        'x'.repeat(64),
+        async (faulty) => {
+          const out = await makeAndHear({ change, username: 'vera', through: faulty, writer, listening, rec });
+          expect(out).toEqual({ failed: true, made: false, told: 0 });
+        },
+      );
+    });
+  });
+});
 
 describe('PostgreSQL change notifications', () => {
   it('reconnects after the LISTEN connection is terminated, reporting what committed meanwhile', async () => {

@@ -6,12 +6,8 @@ import type { RedisConnection } from './redis-client.js';
 import { KEY, keyBase } from './redis-keys.js';
 import { parseChangeMessage } from './redis-state.js';
 
-/** The message on `{prefix}:changes` that tells of a change of user `username` (entity changes carry `ids`). */
-export function userChangeMessage(username: string): string {
-  return JSON.stringify({ users: [username] });
-}
-
-// The usernames of a user-change message, or undefined for any other message.
+// The usernames of a user-change message (`{"users":[...]}`, published by the user and session scripts; entity
+// changes carry `ids`), or undefined for any other message.
 function usersOf(text: string): string[] | undefined {
   try {
     const m = JSON.parse(text) as { users?: unknown } | null;
@@ -28,7 +24,8 @@ const SYNC_TIMEOUT_MS = 1000;
 
 /**
  * Tells listeners of entity changes committed through any adapter over the store, from the messages the APPLY
- * script publishes on `{prefix}:changes` (one subscription per connection, shared by its listeners). Each message
+ * script publishes on `{prefix}:changes` (one subscription per connection, shared by its listeners), and of users
+ * changed or sessions ended, from those the user and session scripts publish. Each message
  * carries the version its change made; `sync` reads the store's version and waits until a message of that version
  * (or a later one) was delivered. Listeners are told `reset` when that cannot be (the subscription was interrupted,
  * or a message never came: one published by an older process carries no version).

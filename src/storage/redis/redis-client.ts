@@ -252,26 +252,6 @@ export class RedisConnection {
     }
   }
 
-  /** Remove hash fields; how many existed. */
-  async hdel(key: string, field: string): Promise<number> {
-    this.#guard();
-    try {
-      return await this.#client.hdel(key, field);
-    } catch (err) {
-      throw this.#failure(err);
-    }
-  }
-
-  /** Publish `text` on `channel`; how many subscribers received it. */
-  async publish(channel: string, text: string): Promise<number> {
-    this.#guard();
-    try {
-      return await this.#client.publish(channel, text);
-    } catch (err) {
-      throw this.#failure(err);
-    }
-  }
-
   /** Members of a set. */
   async smembers(key: string): Promise<string[]> {
     this.#guard();

@@ -507,20 +507,44 @@ end
 return out
 `);
 
-/** Replace a hash field only if it still holds `expected` (ARGV: base, suffix, field, expected|'', new): `{1}` or `{0}`. */
-export const HASH_SWAP = script(`
-local cur = redis.call('HGET', ARGV[1] .. ARGV[2], ARGV[3])
-if (cur or '') ~= ARGV[4] then return {0} end
-redis.call('HSET', ARGV[1] .. ARGV[2], ARGV[3], ARGV[5])
+// Shared Lua: `tell(base, user)` publishes `{"users":[user]}` on `{prefix}:changes`, so that every process checks
+// the user's sessions at once. A script calls it once it knows what it will change and before the first write: a
+// PUBLISH that Redis refuses (an ACL) then fails the script with nothing changed, and listeners hear of the change
+// only after it is made all the same (the script runs whole before they can read; its messages go out after it).
+const TELL = `
+local function tell(base, user)
+  redis.call('PUBLISH', base .. ':changes', cjson.encode({users = {user}}))
+end
+`;
+
+/**
+ * Users (ARGV: base, action, username, then for `swap` the record expected (`''` for none) and the new one): `swap`
+ * replaces the user's record only if it still holds the one expected, `delete` removes it. Answers `{1}`, or `{0}`
+ * when the record was not as expected (`delete`: no such user). The change is published (see `TELL`) by the
+ * script that makes it, so no process can make it untold.
+ */
+export const USER = script(`${TELL}
+local base, action, user = ARGV[1], ARGV[2], ARGV[3]
+local key = base .. ':u'
+local cur = redis.call('HGET', key, user)
+if action == 'swap' then
+  if (cur or '') ~= ARGV[4] then return {0} end
+  tell(base, user)
+  redis.call('HSET', key, user, ARGV[5])
+  return {1}
+end
+if not cur then return {0} end
+tell(base, user)
+redis.call('HDEL', key, user)
 return {1}
 `);
 
 /**
  * Sessions. ARGV: base, action, then: put (id, username, created, lastUsed, expires), touch (id, lastUsed, expires),
- * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed (delete: `{1, username}`
- * or `{0}`, the owner to announce).
+ * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed. `delete` and
+ * `deleteUser` publish the owner's change (see `TELL`) when they end a session; an expired one (purge) is not told.
  */
-export const SESSION = script(`
+export const SESSION = script(`${TELL}
 local base, action = ARGV[1], ARGV[2]
 local function drop(id)
   local key = base .. ':s:' .. id
@@ -547,11 +571,14 @@ elseif action == 'touch' then
 elseif action == 'delete' then
   local user = redis.call('HGET', base .. ':s:' .. ARGV[3], 'username')
   if not user then return {0} end
-  drop(ARGV[3])
-  return {1, user}
+  tell(base, user)
+  return {drop(ARGV[3])}
 elseif action == 'deleteUser' then
+  local ids = redis.call('SMEMBERS', base .. ':su:' .. ARGV[3])
+  if #ids == 0 then return {0} end
+  tell(base, ARGV[3])
   local n = 0
-  for _, id in ipairs(redis.call('SMEMBERS', base .. ':su:' .. ARGV[3])) do n = n + drop(id) end
+  for _, id in ipairs(ids) do n = n + drop(id) end
   return {n}
 end
 local n = 0

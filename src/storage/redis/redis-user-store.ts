@@ -17,10 +17,9 @@ import {
   validateUsername,
   validateUserRole,
 } from '../user-store.js';
-import { userChangeMessage } from './redis-changes.js';
 import type { RedisConnection } from './redis-client.js';
 import { KEY, keyBase } from './redis-keys.js';
-import { HASH_SWAP, SESSION } from './redis-scripts.js';
+import { SESSION, USER } from './redis-scripts.js';
 
 interface StoredUser {
   readonly role: string;
@@ -39,8 +38,8 @@ const MAX_ATTEMPTS = 50;
 
 /**
  * A UserStore and SessionStore over a store's connection; `guard` runs first in every call (the closed check). A change
- * of a user (and the end of any of their sessions) is published on the changes channel, so other processes check its
- * sessions at once.
+ * of a user (and the end of any of their sessions) is published on the changes channel by the script that makes it
+ * (see redis-scripts.ts), so other processes check its sessions at once: no process can make one and die untold.
  */
 export function redisUserStore(
   redis: RedisConnection,
@@ -59,12 +58,6 @@ export function redisUserStore(
   const get = async (username: string): Promise<UserRecord | undefined> => {
     const [text] = await redis.hmget(users, [username]);
     return text === null || text === undefined ? undefined : toUser(username, text);
-  };
-  const changes = `${base}:changes`;
-  // After the change: listeners read the user after they hear. The change is made whether or not this reaches Redis:
-  // a failure is not the caller's (the servers' periodic session checks cover it).
-  const announce = async (username: string): Promise<void> => {
-    await redis.publish(changes, userChangeMessage(username)).catch(() => undefined);
   };
   const session = async (action: string, args: readonly (string | number)[]): Promise<number> => {
     const r = await redis.eval(SESSION, ver, [base, action, ...args]);
@@ -106,9 +99,8 @@ export function redisUserStore(
             enabled: changes.enabled ?? current.enabled,
             modified: clock(),
           };
-          const r = await redis.eval(HASH_SWAP, ver, [base, KEY.users, username, text, fromUser(next)]);
+          const r = await redis.eval(USER, ver, [base, 'swap', username, text, fromUser(next)]);
           if (Number(r[0]) === 1) {
-            await announce(username);
             return { ...next, scram: copyScramCredentials(next.scram) };
           }
         }
@@ -118,8 +110,8 @@ export function redisUserStore(
       }),
     deleteUser: (username) =>
       run(async () => {
-        if ((await redis.hdel(users, username)) === 0) throw new UnknownUserError(username);
-        await announce(username);
+        const r = await redis.eval(USER, ver, [base, 'delete', username]);
+        if (Number(r[0]) === 0) throw new UnknownUserError(username);
       }),
 
     putSession: (r) =>
@@ -132,14 +124,7 @@ export function redisUserStore(
         return h === null || h === undefined ? undefined : toSession(id, h);
       }),
     touchSession: (id, lastUsed, expires) => run(async () => (await session('touch', [id, lastUsed, expires])) > 0),
-    deleteSession: (id) =>
-      run(async () => {
-        const [n, username] = await redis.eval(SESSION, ver, [base, 'delete', id]);
-        if (Number(n) === 0 || typeof username !== 'string') return false;
-        // The owner's other processes check its sessions now rather than at their next periodic check.
-        await announce(username);
-        return true;
-      }),
+    deleteSession: (id) => run(async () => (await session('delete', [id])) > 0),
     listUserSessions: (username) =>
       run(async () => {
         const ids = await redis.smembers(`${base}${KEY.userSessions(username)}`);
@@ -150,12 +135,7 @@ export function redisUserStore(
         });
         return out.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
-    deleteUserSessions: (username) =>
-      run(async () => {
-        const n = await session('deleteUser', [username]);
-        if (n > 0) await announce(username);
-        return n;
-      }),
+    deleteUserSessions: (username) => run(() => session('deleteUser', [username])),
     purgeExpiredSessions: (now) => run(() => session('purge', [now])),
   };
 }

@@ -1,5 +1,7 @@
 // Redis change notifications beyond the contract kit: the subscriber connection killed (CLIENT KILL TYPE pubsub) or
-// dropped silently (a NAT or firewall forgetting it) comes back, and the listeners hear of what they may have missed.
+// dropped silently (a NAT or firewall forgetting it) comes back, and the listeners hear of what they may have missed;
+// a user or session change is told by its own script (a process dying right after it has told it; a PUBLISH refused
+// undoes it).
 
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,9 +10,12 @@ import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
 import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
+import { RedisConnection } from '../../../src/storage/redis/redis-client.js';
+import { redisUserStore } from '../../../src/storage/redis/redis-user-store.js';
 import { type ChangeRecorder, changeRecorder, checkLogoutTold, names } from '../../support/change-recorder.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
 import { startSilentProxy } from '../../support/silent-proxy.js';
+import { makeAndHear, seedUser, TOLD_CHANGES, type Users } from '../../support/user-notice.js';
 
 const up = await redisReachable();
 if (!up && process.env.CI !== undefined) throw new Error(`Redis is not reachable at ${SHARED_REDIS_URL}`);
@@ -25,6 +30,7 @@ const add = (store: RedisStore, id: string) =>
 // A listening adapter (its changes recorded) and a writing one over a new prefix of the shared server, for `body`.
 async function withPair(
   body: (s: {
+    readonly prefix: string;
     readonly listening: RedisStore;
     readonly writer: RedisStore;
     readonly rec: ChangeRecorder;
@@ -36,12 +42,97 @@ async function withPair(
   try {
     const rec = changeRecorder();
     await listening.subscribeChanges(rec.listener);
-    await body({ listening, writer, rec });
+    await body({ prefix, listening, writer, rec });
   } finally {
     await listening.close();
     await writer.close();
   }
 }
+
+// `redis` as a process sees it that dies right after its first call that writes (a script, HSETNX): every
+// later call fails unsent.
+function diesAfterWrite(redis: RedisConnection): RedisConnection {
+  const writes = new Set<PropertyKey>(['eval', 'hsetnx']);
+  let dead = false;
+  return new Proxy(redis, {
+    get: (target, key): unknown => {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]): Promise<unknown> => {
+        if (dead) throw new Error('the process died');
+        const call = value as (...a: unknown[]) => unknown;
+        const r: unknown = await call.apply(target, args);
+        if (writes.has(key)) dead = true;
+        return r;
+      };
+    },
+  });
+}
+
+// A user store of its own over `prefix` on its own connection to `url` (`wrap`ped) for `body`, closed after.
+async function withUserStore(
+  url: string,
+  prefix: string,
+  wrap: (redis: RedisConnection) => RedisConnection,
+  body: (users: Users) => Promise<void>,
+): Promise<void> {
+  const redis = await RedisConnection.open({ url });
+  try {
+    await body(redisUserStore(wrap(redis), prefix, Date.now, () => undefined));
+  } finally {
+    await redis.close();
+  }
+}
+
+describe.skipIf(!up)('Redis user and session notices, one unit with their change', () => {
+  it.each(TOLD_CHANGES)(
+    '$name: made by a process that dies right after it, it is told all the same',
+    async (change) => {
+      await withPair(async ({ prefix, listening, writer, rec }) => {
+        await seedUser(writer.users, 'vera');
+        await withUserStore(SHARED_REDIS_URL, prefix, diesAfterWrite, async (faulty) => {
+          const out = await makeAndHear({ change, username: 'vera', through: faulty, writer, listening, rec });
+          expect(out).toEqual({ failed: false, made: true, told: 1 });
+        });
+      });
+    },
+  );
+
+  it('refuses every change whose notice Redis refuses (an ACL without PUBLISH), making none of them', async () => {
+    // A private server: the ACL user is the test's own.
+    const redis = await startPrivateRedis();
+    const admin = new Redis(redis.url);
+    const prefix = 'acl';
+    const listening = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
+    const writer = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
+    try {
+      await admin.call('ACL', 'SETUSER', 'mute', 'on', 'nopass', '~*', '&*', '+@all', '-publish');
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      const url = new URL(redis.url);
+      url.username = 'mute';
+      url.password = 'any';
+      await withUserStore(
+        url.toString(),
+        prefix,
+        (r) => r,
+        async (faulty) => {
+          for (const change of TOLD_CHANGES) {
+            const username = `vera-${change.name}`;
+            await seedUser(writer.users, username);
+            const out = await makeAndHear({ change, username, through: faulty, writer, listening, rec });
+            expect(out, change.name).toEqual({ failed: true, made: false, told: 0 });
+          }
+        },
+      );
+    } finally {
+      admin.disconnect();
+      await listening.close();
+      await writer.close();
+      await redis.stop();
+    }
+  });
+});
 
 describe.skipIf(!up)('Redis change notifications', () => {
   it('subscribe again after CLIENT KILL TYPE pubsub, telling listeners they may have missed changes', async () => {

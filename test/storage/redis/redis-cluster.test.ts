@@ -1,6 +1,6 @@
 // The Redis store on a real three-node Redis Cluster (private redis-servers joined by `redis-cli --cluster create`):
 // stores whose hash-tag slots live on different nodes, reached through one node, with redirects followed; change
-// notifications between two adapters over cluster pub/sub; and `haystack serve --store redis://...?cluster=true`.
+// notifications (entities, users and sessions) between two adapters over cluster pub/sub; and `haystack serve --store redis://...?cluster=true`.
 
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,11 @@ import type { StoreChange } from '../../../src/storage/change-notifier.js';
 import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
 import { READ_FIXTURE } from '../../../src/storage/testing/contract-read.js';
 import { addEntities, idsOf } from '../../../src/storage/testing/helpers.js';
+import { changeRecorder } from '../../support/change-recorder.js';
 import { type PrivateRedisCluster, startPrivateRedisCluster } from '../../support/redis.js';
 import { expectRestartKeepsWrites } from '../../support/serve-restart.js';
 import { makeTempDir } from '../../support/temp-dir.js';
+import { makeAndHear, seedUser, TOLD_CHANGES } from '../../support/user-notice.js';
 
 let cluster: PrivateRedisCluster;
 const stores: RedisStore[] = [];
@@ -93,6 +95,24 @@ describe('redis store on a three-node Redis Cluster', () => {
     await entitiesHeard;
     const change = seen.find((c) => c.kind === 'entities');
     expect(change?.kind === 'entities' ? change.ids : undefined).toEqual(['x1']);
+  });
+
+  it('tells a second adapter of user and session changes, published by the scripts that make them', async () => {
+    // Stores served by different nodes: classic PUBLISH (unlike SPUBLISH) reaches subscribers on every node.
+    const prefixes = ['users-a', 'users-b', 'users-c'];
+    expect(new Set(await Promise.all(prefixes.map(ownerOf))).size).toBeGreaterThan(1);
+    for (const prefix of prefixes) {
+      const writer = await open(prefix);
+      const listening = await open(prefix);
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      for (const change of TOLD_CHANGES) {
+        const username = `vera-${change.name}`;
+        await seedUser(writer.users, username);
+        const out = await makeAndHear({ change, username, through: writer.users, writer, listening, rec });
+        expect(out, `${prefix} ${change.name}`).toEqual({ failed: false, made: true, told: 1 });
+      }
+    }
   });
 
   it('mirrors a store in process, caught up from its change log through whichever node serves it', async () => {

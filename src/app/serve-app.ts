@@ -13,7 +13,7 @@ import {
   type ListenAddress,
   loadDefLibs,
 } from '../server/index.js';
-import { defsProblem } from '../server/namespace/load-def-libs.js';
+import { compileDefLibs, defsProblem } from '../server/namespace/load-def-libs.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import { createMemoryUserStore } from '../storage/memory/index.js';
 import type { AppOutput } from './app-output.js';
@@ -174,8 +174,13 @@ function checkServerSettings(config: AppConfig): void {
     throw new ValueError(`--ui ${ui} has no index.html`);
 }
 
+// Def errors logged one a line at most; the rest are counted (`haystack defs --defs DIR` shows them one at a time).
+const MAX_DEF_PROBLEMS_LOGGED = 20;
+
 // The def libs of `--defs DIR`, read once at start: a folder that cannot be read or holds no lib is a start error.
-async function startupDefs(dir: string): Promise<readonly DefLib[]> {
+// Libs that compile only in part are served as far as they compile, as Haxall does; what does not is logged here,
+// where whoever chose the folder reads, since no request would ever tell them.
+async function startupDefs(dir: string, out: AppOutput): Promise<readonly DefLib[]> {
   let libs: readonly DefLib[];
   try {
     libs = await loadDefLibs(dir);
@@ -184,6 +189,13 @@ async function startupDefs(dir: string): Promise<readonly DefLib[]> {
   }
   if (libs.length === 0) {
     throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: no def libs (Trio files) in it or its sub-directories`);
+  }
+  // Errors only: the standard libs themselves carry a few warnings (phIoT's chiller docs), which nobody serving them
+  // can act on.
+  const problems = compileDefLibs(libs, { lenient: true }).problems.filter((p) => p.severity === 'error');
+  for (const p of problems.slice(0, MAX_DEF_PROBLEMS_LOGGED)) out.warn(`--defs ${p.message}`);
+  if (problems.length > MAX_DEF_PROBLEMS_LOGGED) {
+    out.warn(`--defs: ${String(problems.length - MAX_DEF_PROBLEMS_LOGGED)} more problems not shown`);
   }
   return libs;
 }
@@ -205,7 +217,8 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     cleanup.push(logEvents(logger));
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
     // Before the store opens: a wrong folder fails the start, not every later `ops` or `defs` call.
-    const defs = config.defs === undefined ? undefined : await startupDefs(path.resolve(config.cwd, config.defs));
+    const defs =
+      config.defs === undefined ? undefined : await startupDefs(path.resolve(config.cwd, config.defs), output);
     const { opened, security, seeded, summary } = await openPrepared(config, output, cleanup);
     const metrics =
       config.metrics === undefined
@@ -323,7 +336,7 @@ export async function prepareApp(config: AppConfig, out: AppOutput): Promise<Pre
   const cleanup: (() => void | Promise<void>)[] = [];
   try {
     // Checked here too, so that a wrong folder stops the start instead of every worker failing and restarting.
-    if (config.defs !== undefined) await startupDefs(path.resolve(config.cwd, config.defs));
+    if (config.defs !== undefined) await startupDefs(path.resolve(config.cwd, config.defs), out);
     const { opened, security, summary } = await openPrepared(config, out, cleanup, true);
     if (!opened.persistent || opened.store.subscribeChanges === undefined || opened.authState === undefined) {
       throw new ValueError(

@@ -1,6 +1,6 @@
 // The app layer: store texts choose a backend, a persistent store keeps its data, and a failed start undoes itself.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { HaystackError, ValueError } from '../../src/core/errors.js';
 import { Dict } from '../../src/core/grid/dict.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { createMemoryStore, createMemoryUserStore } from '../../src/storage/memory/index.js';
+import { sharedAvailable, sharedPath } from '../support/shared.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 const quiet: AppOutput = { notice: () => undefined, log: () => undefined, warn: () => undefined };
@@ -123,6 +124,42 @@ describe('startApp', () => {
       dir.remove();
     }
   });
+
+  it.skipIf(!sharedAvailable('defs'))(
+    'def libs that compile only in part start, and each problem is logged with where the def is',
+    async () => {
+      const dir = makeTempDir('hs-start-defs-');
+      const warned: string[] = [];
+      // Warnings go to the app's log (one line each, as text or JSON): both are looked through.
+      const out: AppOutput = { ...quiet, warn: (line) => warned.push(line), log: (line) => warned.push(line) };
+      try {
+        // Lib ph (read from ../shared, copied only into the temporary folder) and a lib of ours with one bad def.
+        cpSync(sharedPath('defs/ph'), dir.file('ph'), { recursive: true });
+        const file = dir.file('acme/lib.trio');
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(
+          file,
+          'def: ^lib:acme\ndoc: "Acme"\nversion: "1.0"\ndepends: [^lib:ph]\n---\n' +
+            'def: ^acmeTag\nis: ^nowhere\ndoc: "x"\n---\ndef: ^acmeOther\nis: ^marker\ndoc: "y"\n',
+        );
+        const app = await startApp(config({ store: 'memory', defs: dir.path }), out);
+        try {
+          // Served as far as it compiles, as Haxall does: the lib and its good def are there.
+          const res = await fetch(`${app.address.url}defs?filter=${encodeURIComponent('def==^acmeOther')}`, {
+            headers: { accept: 'text/zinc' },
+          });
+          expect(await res.text()).toContain('acmeOther');
+        } finally {
+          await app.close();
+        }
+        expect(warned.filter((l) => l.includes('--defs '))).toEqual([
+          expect.stringMatching(/--defs .*acmeTag.*nowhere.*lib\.trio:6/),
+        ]);
+      } finally {
+        dir.remove();
+      }
+    },
+  );
 
   it('a port it cannot bind fails with HS_ERR_STARTUP and closes the store it opened', async () => {
     const blocker = http.createServer();

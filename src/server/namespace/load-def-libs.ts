@@ -67,6 +67,11 @@ export async function loadDefsNamespace(dir: string, options: NamespaceOptions =
   const libs = await loadDefLibs(dir);
   // An empty namespace would make every tag unknown: most likely the wrong directory.
   if (libs.length === 0) throw new ValueError(`No def libs (Trio files) in ${dir} or its sub-directories`);
+  return compileDefLibs(libs, options);
+}
+
+/** Compile libs read by {@link loadDefLibs}, each def's problems naming its file and line. */
+export function compileDefLibs(libs: readonly DefLib[], options: NamespaceOptions = {}): Namespace {
   return Namespace.fromLibs(
     libs.map((l) => ({ dicts: l.defs, source: l.source ?? l.name, origins: l.origins })),
     options,

@@ -356,16 +356,18 @@ describe('WebSocket endpoint without authentication', () => {
   });
 
   it('declines permessage-deflate by default; with compression it answers compressed; drops a silent peer', async () => {
-    // Pings this frequent get their own server: on a loaded machine a live peer's pong can miss 50 ms, and the
-    // other tests here (the reconnect count) would see that drop.
-    const pinging = await startWsFixture({ auth: false, webSocket: { pingIntervalMs: 50, compression: true } });
+    // Pings this frequent get their own server, used only by the silent peer: on a loaded machine a live peer's pong
+    // can miss 50 ms, and a live connection here (the compressed answer, the reconnect count of other tests) would
+    // see that drop.
+    const pinging = await startWsFixture({ auth: false, webSocket: { pingIntervalMs: 50 } });
+    const compressing = await startWsFixture({ auth: false, webSocket: { compression: true } });
     const plain = await startWsFixture({ auth: false });
     try {
       // The `ws` client offers the extension, as browsers do.
       const declined = await rawSocket(plain.wsUrl);
       expect(declined.ws.extensions).toBe('');
       declined.ws.close();
-      const compressed = await rawSocket(pinging.wsUrl);
+      const compressed = await rawSocket(compressing.wsUrl);
       expect(compressed.ws.extensions).toContain('permessage-deflate');
       // The ops grid is past the 1 KiB threshold: it goes out compressed and reads back whole.
       compressed.ws.send(encodeWsRequest('1', 'ops', Grid.EMPTY));
@@ -379,6 +381,7 @@ describe('WebSocket endpoint without authentication', () => {
       expect((await silent.closed).code).toBe(1006);
     } finally {
       await pinging.close();
+      await compressing.close();
       await plain.close();
     }
   });

@@ -1,11 +1,9 @@
 // The real `haystack` process whose reader goes away (`| head -1`): it ends quietly with status 0.
 
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../support/shared.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { cliNodeArgs } from '../support/run-cli.js';
+import { REPO_ROOT, sharedPath } from '../support/shared.js';
 
 describe('haystack with a closed stdout', () => {
   const input = sharedPath('datasets/alpha/alpha.zinc');
@@ -16,8 +14,8 @@ describe('haystack with a closed stdout', () => {
   ])(
     '%s ... | head -c 100 ends with status 0 and nothing on stderr',
     async (command, args) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), command, ...args], {
-        cwd: ROOT,
+      const child = spawn(process.execPath, cliNodeArgs([command, ...args]), {
+        cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';
@@ -34,7 +32,7 @@ describe('haystack with a closed stdout', () => {
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       expect(stderr).toBe('');
       expect(code).toBe(0);
-      // Starting a real Node process with the TypeScript loader takes seconds on a busy machine.
+      // Starting a real Node process (through tsx when dist/ is not built) takes seconds on a busy machine.
     },
     60_000,
   );

@@ -109,7 +109,7 @@ export interface SpawnedServe {
 }
 
 /**
- * Spawn `haystack serve ...args` from the sources (through tsx) in `cwd`; resolves once it prints its URL, rejects
+ * Spawn `haystack serve ...args` (built or from the sources, see `cliNodeArgs`) in `cwd`; resolves once it prints its URL, rejects
  * with its stderr when it exits first. The caller kills the child.
  */
 export function spawnServe(

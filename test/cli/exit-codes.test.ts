@@ -22,7 +22,8 @@ afterAll(() => {
 const NOWHERE = { HAYSTACK_URL: 'http://127.0.0.1:9/api/', HAYSTACK_USER: '' };
 
 describe('haystack exit codes', () => {
-  it.each<[string, readonly string[], number]>([
+  // Each case is a process of its own that mostly waits on Node's start-up: they run side by side.
+  it.concurrent.each<[string, readonly string[], number]>([
     ['a successful offline read', ['read', 'site', '--data', 'site.zinc'], 0],
     ['--version', ['--version'], 0],
     ['an unknown command', ['raed', 'site'], 2],

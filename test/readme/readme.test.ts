@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppOutput, type RunningApp, startApp } from '../../src/app/index.js';
+import { tsxNodeArgs } from '../support/run-cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { type BlockPlan, README_BLOCKS, type ReadmeServer } from './readme-blocks.js';
 
@@ -218,15 +219,15 @@ function shell(text: string, cwd: string): Promise<BlockRun> {
 }
 
 /**
- * Run a TypeScript block as a module file in the clone (so `haystack-ts` resolves to the package itself); with
- * `untilLines`, until it has printed that many lines (then it is stopped, as its reader would with Ctrl-C).
+ * Run a TypeScript block through tsx as a module file in the clone (so `haystack-ts` resolves to the package itself);
+ * with `untilLines`, until it has printed that many lines (then it is stopped, as its reader would with Ctrl-C).
  */
 async function typescript(text: string, cwd: string, name: string, untilLines?: number): Promise<BlockRun> {
   const file = path.join(cwd, name);
   await writeFile(file, text);
   if (untilLines !== undefined) return runUntilLines(file, cwd, untilLines);
   return settle(
-    run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [file], {
+    run(process.execPath, tsxNodeArgs(file), {
       cwd,
       env: shellEnv(),
       timeout: BLOCK_TIMEOUT_MS - 5000,
@@ -238,7 +239,7 @@ async function typescript(text: string, cwd: string, name: string, untilLines?: 
 /** Run a TypeScript file that runs until stopped: it passes once it has printed `lines` lines, and is stopped then. */
 function runUntilLines(file: string, cwd: string, lines: number): Promise<BlockRun> {
   return new Promise((resolve) => {
-    const child = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [file], { cwd, env: shellEnv() });
+    const child = spawn(process.execPath, tsxNodeArgs(file), { cwd, env: shellEnv() });
     let output = '';
     let printed = 0;
     let done = false;

@@ -71,9 +71,17 @@ export function builtCliFresh(): boolean {
  */
 export function cliNodeArgs(args: readonly string[]): string[] {
   if (builtCliFresh()) return [path.join(REPO_ROOT, 'dist/cli/main.js'), ...args];
+  return tsxNodeArgs(path.join(REPO_ROOT, 'src/cli/main.ts'), args);
+}
+
+/**
+ * The arguments of `node` that run the TypeScript file `file` through tsx's loader: one process, where the `tsx`
+ * command starts a second `node` with that loader.
+ */
+export function tsxNodeArgs(file: string, args: readonly string[] = []): string[] {
   // tsx by its file URL: the child may run in a scratch folder, where the bare name does not resolve.
   const tsx = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-  return ['--import', tsx, path.join(REPO_ROOT, 'src/cli/main.ts'), ...args];
+  return ['--import', tsx, file, ...args];
 }
 
 /**

@@ -17,13 +17,11 @@ export { logEvents } from './observability/log-events.js';
 export {
   type AppLogger,
   createLogger,
-  LOG_LEVELS,
   type LogFormat,
   type LoggerOptions,
   prettyLine,
 } from './observability/logger.js';
 export {
-  DEFAULT_METRICS_PORT,
   listenMetrics,
   type MetricsListener,
   type MetricsSource,
@@ -61,12 +59,12 @@ export {
 } from './serve-app.js';
 export {
   clusterWorkerIndex,
-  MAX_WORKERS,
   type RunningCluster,
   startCluster,
   startClusterWorker,
   WORKER_ENV,
 } from './serve-cluster.js';
+export { DEFAULT_METRICS_PORT, LOG_LEVELS, MAX_WORKERS } from './serve-defaults.js';
 export { copyStore, type StoreCopyCounts, type StoreCopyOptions, type StoreCopyStage } from './store-copy.js';
 export { DEFAULT_STORE, STORE_BACKENDS } from './stores/backends.js';
 export { MEMORY_BACKEND } from './stores/memory-backend.js';

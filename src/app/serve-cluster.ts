@@ -18,12 +18,10 @@ import { warningsLogged } from './observability/logger.js';
 import type { MetricsListener, MetricsSource } from './observability/metrics-server.js';
 import { SERVE_ENV } from './security.js';
 import { type AppConfig, appLogger, listenMetricsAt, prepareApp, type RunningApp, startApp } from './serve-app.js';
+import { MAX_WORKERS } from './serve-defaults.js';
 
 /** The environment variable that tells a process it is worker `N` (1-based) of a cluster. */
 export const WORKER_ENV = 'HAYSTACK_WORKER';
-
-/** Most workers `--workers` accepts. */
-export const MAX_WORKERS = 64;
 
 /** A started cluster, as its primary process sees it. */
 export interface RunningCluster {

@@ -4,9 +4,7 @@ import { type LevelWithSilent, type Logger, pino } from 'pino';
 import { checkOptionNames, choiceOption, type OptionNames } from '../../core/options.js';
 import type { AppOutput } from '../app-output.js';
 import { logLine, logSafe } from '../logging.js';
-
-/** Log levels, most severe first (`silent` logs nothing). */
-export const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+import { LOG_LEVELS } from '../serve-defaults.js';
 
 const LOGGER_OPTIONS: OptionNames<LoggerOptions> = { level: true, format: true, write: true, fields: true };
 

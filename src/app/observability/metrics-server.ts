@@ -21,9 +21,6 @@ export interface MetricsListener {
   close(): Promise<void>;
 }
 
-/** The default port of `--metrics-listen` (the port Prometheus exporters of OpenTelemetry use). */
-export const DEFAULT_METRICS_PORT = 9464;
-
 /** `GET {base}metrics` on the API server, for admins (authenticated like every op): a scrape with a login. */
 export function metricsRoute(source: MetricsSource): HttpRoute {
   return {

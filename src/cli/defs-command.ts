@@ -2,7 +2,6 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defsProblem, loadDefsNamespace, loadEntities } from '../app/index.js';
 import { CODECS, Dict, type Filter, Grid, HaystackError } from '../core/index.js';
 import { type Def, Namespace } from '../core/ontology/index.js';
 import { parseFilterArg } from './filter-arg.js';
@@ -44,6 +43,7 @@ async function namespaceFor(command: string, flags: DefsFlags, io: CliIo): Promi
   const source = defsSource(where, flags, io);
   if ('dir' in source) {
     const resolved = path.resolve(io.cwd, source.dir);
+    const { defsProblem, loadDefsNamespace } = await import('../app/index.js');
     try {
       return await loadDefsNamespace(resolved);
     } catch (err) {
@@ -92,6 +92,7 @@ function taxonomyQuery(ns: Namespace, command: string, name: string, all: boolea
 
 async function entities(command: string, flags: DataFlags, io: CliIo): Promise<readonly Dict[]> {
   if (flags.data === undefined) throw new CliExit(2, `haystack defs ${command}: give --data FILE`);
+  const { loadEntities } = await import('../app/seed.js');
   try {
     return await loadEntities(flags.data, io.cwd);
   } catch (err) {

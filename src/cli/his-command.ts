@@ -1,7 +1,6 @@
 // `haystack his`: a point's history from a server, streamed as it arrives, with a progress bar on a terminal.
 
 import type { Command } from 'commander';
-import { checkHisRange } from '../app/index.js';
 import { Dict, Grid, type GridCol, HDateTime, ValueError, type ZincStreamEvent } from '../core/index.js';
 import { CliExit, type CliIo } from './io.js';
 import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
@@ -23,6 +22,7 @@ export function registerHis(program: Command, io: CliIo): void {
   withRemoteOptions(withOutputOption(cmd)).action(async (id: string, range: string, flags: HisFlags) => {
     const print = gridPrinter('his', flags.to, io);
     // Checked here: a malformed range is a usage error (2), not the server's error grid (1).
+    const { checkHisRange } = await import('../app/transfer.js');
     try {
       checkHisRange(range);
     } catch (err) {

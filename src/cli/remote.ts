@@ -2,13 +2,11 @@
 
 import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
-import { isKeyMismatch, pemCertificateCount } from '../app/index.js';
-import { HaystackClient } from '../client/index.js';
-import { createTlsFetch, type TlsFetch } from '../client/node/index.js';
+import type { HaystackClient } from '../client/index.js';
+import type { TlsFetch } from '../client/node/index.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter } from './prompt.js';
 import { readFileArg } from './read-file-arg.js';
-import { explainRemoteError } from './remote-errors.js';
 
 /** Environment variables the remote commands read. */
 export const REMOTE_ENV = Object.freeze({
@@ -82,6 +80,11 @@ export async function remoteTlsFetch(command: string, flags: RemoteFlags, io: Cl
   const ca = await read('--ca', flags.ca);
   const cert = await read('--cert', flags.cert);
   const key = await read('--key', flags.key);
+  // Loaded here, not at the top: every command registers its options from this module, and `--help` must stay cheap.
+  const [{ isKeyMismatch, pemCertificateCount }, { createTlsFetch }] = await Promise.all([
+    import('../app/security.js'),
+    import('../client/node/index.js'),
+  ]);
   // Checked here: a bad file would otherwise fail the handshake as an untrusted or unreachable server.
   if (ca !== undefined && pemCertificateCount(ca) === 0) {
     throw new CliExit(1, `haystack ${command}: --ca ${String(flags.ca)} holds no PEM certificate`);
@@ -127,6 +130,10 @@ export async function withClient<T>(
   const url = remoteUrl(command, flags.url, io.env[REMOTE_ENV.url]);
   const username = flags.user ?? io.env[REMOTE_ENV.user];
   const tls = await remoteTlsFetch(command, flags, io);
+  const [{ HaystackClient }, { explainRemoteError }] = await Promise.all([
+    import('../client/index.js'),
+    import('./remote-errors.js'),
+  ]);
   const prompter = createPrompter(io, command);
   let client: HaystackClient | undefined;
   try {

@@ -1,25 +1,10 @@
 // `haystack serve`: parses its flags into an app config, starts the app, prints where it listens, stops on Ctrl-C.
 
 import { type Command, Option } from 'commander';
-import {
-  type AppConfig,
-  type AppOutput,
-  type AppTlsConfig,
-  appTlsOptions,
-  certificateText,
-  clusterWorkerIndex,
-  DEFAULT_METRICS_PORT,
-  DEFAULT_STORE,
-  LOG_LEVELS,
-  MAX_WORKERS,
-  type RunningApp,
-  type RunningCluster,
-  type SeedConfig,
-  STORE_BACKENDS,
-  startApp,
-  startCluster,
-  startClusterWorker,
-} from '../app/index.js';
+import type { AppConfig, AppOutput, AppTlsConfig, RunningApp, RunningCluster, SeedConfig } from '../app/index.js';
+// Leaf modules only: the help text names these, and `haystack --help` must not load the app (see runServe).
+import { DEFAULT_METRICS_PORT, LOG_LEVELS, MAX_WORKERS } from '../app/serve-defaults.js';
+import { DEFAULT_STORE, STORE_BACKENDS } from '../app/stores/backends.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { readFileArg } from './read-file-arg.js';
@@ -268,6 +253,8 @@ async function runServe(options: ServeOptions, io: CliIo): Promise<void> {
   const workers = parseWorkers(options.workers);
   const config = await configOf(options, io);
   const out = outputOf(io);
+  const { appTlsOptions, certificateText, clusterWorkerIndex, startApp, startCluster, startClusterWorker } =
+    await import('../app/index.js');
   const index = clusterWorkerIndex(io.env);
   const tls = config.security.tls !== undefined;
   if (index !== undefined) {

@@ -1,19 +1,8 @@
 // `haystack import` and `haystack export`: move entities and history into and out of a store, with a progress bar.
 
 import type { Command } from 'commander';
-import {
-  checkHisRange,
-  checkImportFile,
-  copyStore,
-  DEFAULT_STORE,
-  exportStore,
-  importEntities,
-  importHistory,
-  type OpenedStore,
-  openStore,
-  parseStoreSpec,
-  STORE_BACKENDS,
-} from '../app/index.js';
+import type { OpenedStore } from '../app/index.js';
+import { DEFAULT_STORE } from '../app/stores/backends.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { isRefId } from '../core/kinds/ref.js';
 import { parseFilterArg } from './filter-arg.js';
@@ -49,6 +38,8 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--store <store>', 'the store (sqlite:PATH)', DEFAULT_STORE)
     .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
+      // The app layer is loaded by the commands that use it, so that the rest of the CLI starts without it.
+      const { checkImportFile, importEntities, importHistory } = await import('../app/index.js');
       const point = flags.his?.replace(/^@/, '');
       if (point !== undefined && !isRefId(point)) {
         throw new CliExit(2, `haystack import: --his: Invalid Ref id ${JSON.stringify(point)}`);
@@ -99,6 +90,7 @@ export function registerExport(program: Command, io: CliIo): void {
     )
     .option('--to <format>', 'trio or json', 'trio')
     .action(async (flags: ExportFlags) => {
+      const { checkHisRange, exportStore } = await import('../app/index.js');
       if (flags.to !== 'trio' && flags.to !== 'json') throw new CliExit(2, 'haystack export: --to is trio or json');
       if (flags.filter !== undefined) parseFilterArg('export', flags.filter);
       const his = flags.his;
@@ -139,6 +131,7 @@ export function registerCopy(program: Command, io: CliIo): void {
       'copy a source that servers keep writing to: warn of what changed meanwhile rather than fail (not a snapshot)',
     )
     .action(async (flags: CopyFlags) => {
+      const { copyStore, parseStoreSpec } = await import('../app/index.js');
       for (const text of [flags.from, flags.to]) {
         let scheme: string;
         try {
@@ -213,6 +206,7 @@ async function withStore(
   options: { readonly mustExist?: boolean },
   work: (opened: OpenedStore) => Promise<void>,
 ): Promise<void> {
+  const { openStore, STORE_BACKENDS } = await import('../app/index.js');
   let opened: OpenedStore | undefined;
   try {
     try {

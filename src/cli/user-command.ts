@@ -1,16 +1,14 @@
 // `haystack user add|list|set|remove`: manage the users of a running server through its users API.
 
 import type { Command } from 'commander';
-import { type LocalUsers, openLocalUsers } from '../app/index.js';
-import { NetworkError, UsersApiError, UsersClient } from '../client/index.js';
-import { fetchFailureMessage } from '../client/network-failure.js';
+import type { LocalUsers } from '../app/index.js';
+import type { UsersClient } from '../client/index.js';
 import { generatePassword } from '../core/auth/generate-password.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
 import { REMOTE_ENV, type RemoteFlags, remoteTlsFetch, remoteUrl, withRemoteOptions } from './remote.js';
-import { explainRemoteError } from './remote-errors.js';
 
 /** How to reach the server, on every subcommand. */
 interface ConnectionFlags extends RemoteFlags {
@@ -190,6 +188,13 @@ async function session(
   }
   const url = remoteUrl('user', flags.url, io.env[USER_ENV.url], DEFAULT_URL);
   const username = flags.user ?? io.env[USER_ENV.user] ?? 'admin';
+  // The client is loaded by the command that uses it, so that the rest of the CLI starts without it.
+  const [{ NetworkError, UsersApiError, UsersClient }, { fetchFailureMessage }, { explainRemoteError }] =
+    await Promise.all([
+      import('../client/index.js'),
+      import('../client/network-failure.js'),
+      import('./remote-errors.js'),
+    ]);
   const prompter = createPrompter(io, 'user');
   const tls = await remoteTlsFetch('user', flags, io);
   let client: UsersClient | undefined;
@@ -240,6 +245,7 @@ async function localSession(
   try {
     await options.ask?.(prompter);
     // Only `add` makes a store file: a misspelt path given to list, set or remove is an error, not a new store.
+    const { openLocalUsers } = await import('../app/local-users.js');
     users = await openLocalUsers(store, io.cwd, undefined, { mustExist: options.create !== true });
     await work(users, prompter);
   } catch (err) {

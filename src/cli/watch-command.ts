@@ -1,7 +1,7 @@
 // `haystack watch`: subscribe to entities (by filter or ids) and print their changes as they come, until Ctrl-C.
 
 import type { Command } from 'commander';
-import { type HaystackClient, WebSocketClient } from '../client/index.js';
+import type { HaystackClient } from '../client/index.js';
 import { type Dict, Grid, Ref } from '../core/index.js';
 import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
@@ -135,6 +135,7 @@ async function idsOf(client: HaystackClient, filter: string): Promise<Ref[]> {
  * unsubscribes and ends the socket's session. It logs in on the socket itself (SCRAM), with the same credentials.
  */
 export async function openPushFeed(login: RemoteLogin, req: WatchFeedRequest): Promise<WatchFeed> {
+  const { WebSocketClient } = await import('../client/index.js');
   const ws = new WebSocketClient(login);
   try {
     const watch = await ws.watch(req.ids, {

@@ -97,6 +97,17 @@ describe('the Trio writer', () => {
     );
   });
 
+  it('quotes a Str that starts or ends with any Unicode white space: readers that trim it would see a keyword', () => {
+    // haystack-core trims U+0085 (NEL), which JavaScript's \s does not match, and read a bare `M\u0085` as a Marker.
+    for (const s of ['M\u0085', 'T\u2028', 'NA\u00a0', '\u0085x', 'x\u3000', 'x\u1680']) {
+      const text = encodeTrioDict(dict({ a: s }));
+      expect(text, JSON.stringify(s)).toMatch(/^a:"/);
+      expect(decodeTrioDicts(text)[0]?.get('a')).toBe(s);
+    }
+    // Inside, such a character is text like any other: no quotes needed.
+    expect(encodeTrioDict(dict({ a: 'x\u0085y' }))).toBe('a:x\u0085y\n');
+  });
+
   it('writes values that hold grids as an indented Zinc block', () => {
     const g = Grid.make({ cols: ['a'], rows: [{ a: 1 }] });
     const text = encodeTrio([dict({ g, l: Object.freeze([g]) })]);

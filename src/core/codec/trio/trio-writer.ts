@@ -30,8 +30,9 @@ function isBare(s: string): boolean {
       c > 127;
     if (!safe) return false;
   }
-  // The reader trims spaces and tabs around a value.
-  return s.charCodeAt(s.length - 1) !== 32 && !/^\s|\s$/u.test(s);
+  // The reader trims spaces and tabs around a value; other readers trim any Unicode white space (haystack-core trims
+  // U+0085, which \s does not match, and then reads `M\u0085` as a Marker).
+  return s.charCodeAt(s.length - 1) !== 32 && !/^[\s\p{White_Space}]|[\s\p{White_Space}]$/u.test(s);
 }
 
 /**

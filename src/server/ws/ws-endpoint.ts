@@ -75,9 +75,12 @@ interface StreamedAnswer {
   readonly suffix: string;
 }
 
-// How a login that met an unreachable store ends: 1013, which clients retry, unless the store failed otherwise.
-function unavailable(err: HaystackError): 'UNAVAILABLE' | 'INTERNAL' {
-  return err.code === 'HS_ERR_UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
+// How a login step that did not log in ends the connection: refused, throttled, or not checkable now (an unreachable
+// store: 1013, which clients retry, unless the store failed otherwise).
+function refusal(r: WsAuthOutcome): WsCloseReason {
+  if (r.kind === 'throttled') return 'THROTTLED';
+  if (r.kind !== 'unavailable') return 'AUTH_FAILED';
+  return r.error.code === 'HS_ERR_UNAVAILABLE' ? 'UNAVAILABLE' : 'INTERNAL';
 }
 
 function idsOf(grid: Grid): string[] {
@@ -371,9 +374,7 @@ export function createWebSocketEndpoint(
       if (verdict === false) return;
       if (verdict !== true && (m.kind === 'request' || m.kind === 'batch')) {
         // The session could not be checked (its store is unreachable): its calls fail now, and it is checked again.
-        const items = m.kind === 'request' ? [m.request] : m.items;
-        const answers = items.map((i) => this.#errorAnswer(i, verdict));
-        this.#send(m.kind === 'request' ? (answers[0] ?? '') : `[${answers.join(',')}]`);
+        this.#send(m.kind === 'request' ? this.#errorAnswer(m.request, verdict) : this.#batchError(m.items, verdict));
         return;
       }
       switch (m.kind) {
@@ -415,10 +416,7 @@ export function createWebSocketEndpoint(
         if (r.kind === 'principal') {
           this.#loggedIn(r.principal, m.authToken);
           this.#send(encodeWsControl('authOk'));
-        } else
-          this.end(
-            r.kind === 'throttled' ? 'THROTTLED' : r.kind === 'unavailable' ? unavailable(r.error) : 'AUTH_FAILED',
-          );
+        } else this.end(refusal(r));
         return;
       }
       if (m.kind === 'hello' && !this.#scramStarted) {
@@ -478,7 +476,7 @@ export function createWebSocketEndpoint(
     // A login step that did not succeed: refused, throttled, or not checkable now (the store is unreachable).
     #refuse(r: WsAuthOutcome): void {
       this.#send(encodeWsControl('authErr'));
-      this.end(r.kind === 'throttled' ? 'THROTTLED' : r.kind === 'unavailable' ? unavailable(r.error) : 'AUTH_FAILED');
+      this.end(refusal(r));
     }
 
     #loggedIn(principal: Principal, token: string | undefined): void {
@@ -721,18 +719,25 @@ export function createWebSocketEndpoint(
       return prefix + writeHayson(pipeline.errorReply(error, false).grid) + suffix;
     }
 
+    // A batch whose every member gets the same error: one answer, the error grid encoded once.
+    #batchError(
+      items: readonly { readonly id: WsRequest['id']; readonly ch: string | undefined }[],
+      error: unknown,
+    ): string {
+      const grid = writeHayson(pipeline.errorReply(error, false).grid);
+      return `[${items
+        .map((i) => {
+          const { prefix, suffix } = wsResponseParts(i.id, i.ch);
+          return prefix + grid + suffix;
+        })
+        .join(',')}]`;
+    }
+
     #startBatch(items: readonly (WsRequest | WsResponse | WsBadItem)[]): void {
       if (items.length > o.maxBatch) {
         // Never truncated: every member is answered, with the same limit error.
-        const err = new LimitError('maxBatch', `A batch may hold at most ${o.maxBatch} requests`);
-        const grid = writeHayson(pipeline.errorReply(err, false).grid);
         this.#send(
-          `[${items
-            .map((i) => {
-              const { prefix, suffix } = wsResponseParts(i.id, i.ch);
-              return prefix + grid + suffix;
-            })
-            .join(',')}]`,
+          this.#batchError(items, new LimitError('maxBatch', `A batch may hold at most ${o.maxBatch} requests`)),
         );
         return;
       }

@@ -11,6 +11,11 @@ const HEAD_BYTES = 8192;
 const DRAIN_BYTES = 65_536;
 /** An HTTP/1 request line: anything else (a TLS handshake, garbage) goes to TLS, which refuses what is not TLS. */
 const REQUEST_LINE = /^([A-Z]{3,12}) ([\x21-\x7e]{1,8000}) HTTP\/1\.[01]\r?\n/;
+/** The start of a request line cut short by the packet's end (a slow client, a terminal typed into): more may come. */
+const REQUEST_START =
+  /^[A-Z]{1,12}(?: [\x21-\x7e]{0,8000}(?: (?:H(?:T(?:T(?:P(?:\/(?:1(?:\.(?:[01]\r?)?)?)?)?)?)?)?)?)?)?$/;
+/** The blank line that ends a request's header. */
+const HEADER_END = /\r?\n\r?\n/;
 const HOST_HEADER = /\r?\nhost:[ \t]*([^\r\n]*?)[ \t]*\r?\n/i;
 // Only a plain host[:port] and an origin-form path of URI characters are echoed back: never markup, never a header.
 const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:\d{1,5})?$/;
@@ -33,7 +38,8 @@ export interface PlainHttpGuard {
 /**
  * Put a look at each connection's first bytes before `server`'s TLS: a connection that opens with an HTTP/1 request
  * line (someone typed `http://` for this `https://` port) is answered `400 Bad Request` with a short text naming the
- * `https://` URL, `Connection: close`, and closed; every other connection goes to TLS as it would have, bytes
+ * `https://` URL, `Connection: close`, and closed (a request line and header that come in several packets are
+ * waited for, up to 8 KB and the timeout); every other connection goes to TLS as it would have, bytes
  * unchanged, so TLS clients (mutual TLS included) see no difference and garbage is still refused by the handshake.
  */
 export function answerPlainHttp(server: TlsServer, options: PlainHttpOptions): PlainHttpGuard {
@@ -51,24 +57,44 @@ export function answerPlainHttp(server: TlsServer, options: PlainHttpOptions): P
       clearTimeout(deadline);
       waiting.delete(socket);
     });
+    // The bytes read so far: a request line and its header may come in several packets.
+    let got: Buffer | undefined;
     const onReadable = (): void => {
-      const first = socket.read() as Buffer | null;
-      // Null: the peer ended without a byte; the socket closes on its own.
-      if (first === null) return;
-      socket.off('readable', onReadable);
-      const head = first[0] === TLS_HANDSHAKE ? '' : first.toString('latin1', 0, HEAD_BYTES);
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) {
+        got = got === undefined ? chunk : Buffer.concat([got, chunk]);
+      }
+      decide(false);
+    };
+    // Called with each packet, and once more when the peer ends.
+    const decide = (ended: boolean): void => {
+      // Nothing yet: the peer ended without a byte (the socket closes on its own).
+      if (got === undefined) return;
+      if (ended) {
+        // A request cut short by the peer's end: no TLS to hand it to, and an answer could no longer be sent.
+        socket.destroy();
+        return;
+      }
+      const head = got[0] === TLS_HANDSHAKE ? '' : got.toString('latin1', 0, HEAD_BYTES);
       const request = REQUEST_LINE.exec(head);
+      const more = request === null ? REQUEST_START.test(head) : !HEADER_END.test(head);
+      if (more && got.length < HEAD_BYTES) return;
+      socket.off('readable', onReadable);
+      socket.off('end', onEnd);
       if (request === null) {
         clearTimeout(deadline);
         waiting.delete(socket);
-        socket.unshift(first);
+        socket.unshift(got);
         for (const listener of toTls) listener.call(server, socket);
         return;
       }
       answer(socket, request[1] === 'HEAD', httpsUrl(head, String(request[2]), socket.localPort));
       options.onAnswered(socket);
     };
+    const onEnd = (): void => {
+      decide(true);
+    };
     socket.on('readable', onReadable);
+    socket.once('end', onEnd);
   });
   return {
     closeWaiting() {

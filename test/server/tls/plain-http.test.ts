@@ -45,6 +45,11 @@ interface RawReply {
 
 /** Connect over plain TCP, send `chunks` one write each, and read until the server closes. */
 async function raw(port: number, ...chunks: (string | Buffer)[]): Promise<RawReply> {
+  return rawThen(port, chunks, false);
+}
+
+/** As {@link raw}, then end the connection's sending side when `end`. */
+async function rawThen(port: number, chunks: readonly (string | Buffer)[], end: boolean): Promise<RawReply> {
   const socket = net.connect(port, '127.0.0.1');
   let error = false;
   socket.on('error', () => {
@@ -54,6 +59,7 @@ async function raw(port: number, ...chunks: (string | Buffer)[]): Promise<RawRep
   socket.on('data', (c: Buffer) => got.push(c));
   await once(socket, 'connect');
   for (const c of chunks) socket.write(c);
+  if (end) socket.end();
   await new Promise((resolve) => socket.once('close', resolve));
   return { text: Buffer.concat(got).toString('latin1'), error };
 }
@@ -130,8 +136,38 @@ describe('plain HTTP on the HTTPS port', () => {
     const { port } = await serve();
     expect((await raw(port, 'NOT HTTP AT ALL\r\n\r\n')).text).toBe('');
     expect((await raw(port, Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]))).text).toBe('');
-    // A request line cut short is no request either: TLS refuses it.
-    expect((await raw(port, 'GET / HTTP/1.1')).text).toBe('');
+    // A request line cut short by the client's end is no request either, nor one whose header never ends.
+    expect(await rawThen(port, ['GET / HTTP/1.1'], true)).toEqual({ text: '', error: false });
+    expect((await rawThen(port, ['GET / HTTP/1.1\r\nHost: localhost\r\n'], true)).text).toBe('');
+  });
+
+  it('waits for a request line and header that come in several packets', async () => {
+    const { server, port } = await serve();
+    const accepted = once(server.http, 'connection') as Promise<[net.Socket]>;
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    const got: Buffer[] = [];
+    socket.on('data', (c: Buffer) => got.push(c));
+    await once(socket, 'connect');
+    const [peer] = await accepted;
+    let sent = 0;
+    // Each piece is read by the server before the next is sent, so that each is a read of its own.
+    for (const piece of ['G', 'ET /api/ab', 'out HTTP/1.', '1\r', '\nHost: local', 'host\r\n', '\r\n']) {
+      socket.write(piece);
+      sent += piece.length;
+      while (peer.bytesRead < sent || peer.readableLength > 0) await new Promise((r) => setImmediate(r));
+      expect(got).toEqual([]);
+    }
+    await once(socket, 'close');
+    expect(Buffer.concat(got).toString()).toMatch(/use https:\/\/localhost:\d+\/api\/about\n$/);
+  });
+
+  it('answers a request whose header does not end within 8 KB, and ends one cut short at the timeout', async () => {
+    const { port } = await serve({}, 50);
+    const long = await raw(port, `GET / HTTP/1.1\r\nHost: localhost\r\nX-Long: ${'x'.repeat(9000)}`);
+    expect(long.text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*use https:\/\/localhost:\d+\/\n$/);
+    expect(await raw(port, 'GET / HTTP/1.1')).toEqual({ text: '', error: false });
+    expect((await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n')).text).toBe('');
   });
 
   it('ends a connection that says nothing, at the handshake timeout, and one that ends without a byte', async () => {

@@ -290,6 +290,7 @@ export class Namespace {
   /**
    * The children protos of an instance (Protos: flattening): for each entity type of `parent`, its children with
    * the parent's tags for each `childrenFlatten` term it implements (`hot water pipe` gives `hot water temp point`).
+   * No `siteRef`, `equipRef` or `spaceRef` of (or to) the parent: the Protos chapter has none, Haxall adds them.
    */
   childrenFlattened(parent: Dict): readonly Dict[] {
     return this.reflect(parent).protos();

@@ -133,7 +133,10 @@ export class Reflection {
     return out;
   }
 
-  /** The children protos of the dict's entity types, with the dict's `childrenFlatten` terms flattened in (Protos). */
+  /**
+   * The children protos of the dict's entity types, with the dict's `childrenFlatten` terms flattened in (Protos).
+   * A proto is that and nothing more: the dict's id and containment refs are not copied as Haxall copies them.
+   */
   protos(): readonly Dict[] {
     const out = new Map<string, Dict>();
     for (const e of this.entityTypes) {

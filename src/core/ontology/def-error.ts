@@ -6,7 +6,7 @@ import { HaystackError } from '../errors.js';
 export type DefProblemKind =
   /** A tag name, symbol value, lib dependency or defx target that resolves to no def in scope (Resolve). */
   | 'undefined'
-  /** An `is` chain that leads back to the def itself (Subtyping: "a strict tree structure"). */
+  /** An `is` chain that leads back to the def itself (Subtyping: "a strict tree structure"), or a lib's `depends`. */
   | 'cycle'
   /** A symbol declared twice, a lib declared twice, or a tag given twice by defx (Parse, Defx). */
   | 'duplicate'

@@ -4,6 +4,7 @@ import { Dict, type TagVal } from '../grid/dict.js';
 import { equals } from '../kinds/equality.js';
 import { isList, KINDS, kindOf, type Val } from '../kinds/kind.js';
 import { Sym } from '../kinds/symbol.js';
+import { Uri } from '../kinds/uri.js';
 import { checkOptionNames, choiceOption } from '../options.js';
 import { Def, parseSymbol, type SymbolParts, symbolNames } from './def.js';
 import type { DefProblem, DefProblemKind } from './def-error.js';
@@ -50,6 +51,10 @@ export interface Compiled {
 const ROOTS: ReadonlySet<string> = new Set(['marker', 'val', 'feature']);
 /** Value kind names, which are also the names of their defs in lib ph (Kinds). */
 const KIND_NAMES: ReadonlySet<string> = new Set<string>(KINDS);
+/** A lib version (Namespaces: Libs): decimal integers separated by dots, `4.0.2`. */
+const VERSION = /^\d+(?:\.\d+)*$/;
+/** An absolute URI starts with its scheme (RFC 3986), as a lib's baseUri must. */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 interface LibDraft {
   readonly name: string;
@@ -123,16 +128,13 @@ class Compiler {
     const where = source.source === undefined ? '' : ` in ${source.source}`;
     const metas = source.dicts.filter((d) => symName(d.get('def'))?.startsWith('lib:') === true);
     const at = (d: Dict): string | undefined => source.origins?.[source.dicts.indexOf(d)];
-    if (metas.length !== 1) {
+    if (metas.length === 0) {
+      this.#noMeta(source, where);
+      return;
+    }
+    if (metas.length > 1) {
       const names = metas.map((m) => symName(m.get('def'))).join(', ');
-      this.#problem(
-        'invalid',
-        names === '' ? (source.source ?? '') : names,
-        undefined,
-        metas.length === 0 ? `No lib meta (def: ^lib:<name>)${where}` : `Several lib metas${where}: ${names}`,
-        metas.length === 0 ? undefined : at(metas[1] as Dict),
-      );
-      if (metas.length === 0) return;
+      this.#problem('invalid', names, undefined, `Several lib metas${where}: ${names}`, at(metas[1] as Dict));
     }
     const meta = metas[0] as Dict;
     const libSym = meta.get('def') as Sym;
@@ -163,7 +165,40 @@ class Compiler {
         dictAt,
       );
     });
-    lib.depends = symbolNames(meta.get('depends')).map((s) => (s.startsWith('lib:') ? s.slice(4) : s));
+    lib.depends = this.#depends(lib, meta.get('depends'));
+  }
+
+  // Defs whose lib has no meta are dropped: one problem names their lib (normalized defs say it) or their source.
+  #noMeta(source: LibSource, where: string): void {
+    const first = source.dicts[0];
+    const named = this.#normalized && first !== undefined ? symName(first.get('lib')) : undefined;
+    if (named === undefined) {
+      const symbol = source.source ?? '';
+      this.#problem('invalid', symbol, undefined, `No lib meta (def: ^lib:<name>)${where}`, source.origins?.[0]);
+      return;
+    }
+    const defs = source.dicts.map((d) => symName(d.get('def'))).filter((n): n is string => n !== undefined);
+    const shown = defs.slice(0, 3).map((n) => `^${n}`);
+    if (defs.length > 3) shown.push(`${defs.length - 3} more`);
+    this.#problem('invalid', named, undefined, `No lib meta (def: ^${named}) for ${shown.join(', ')}`);
+  }
+
+  // Namespaces (Libs): `depends` lists lib symbols; anything else is named once here and left out of the scope.
+  #depends(lib: LibDraft, v: Val): string[] {
+    const out: string[] = [];
+    for (const x of isList(v) ? v : v === null ? [] : [v]) {
+      const name = symName(x);
+      if (name?.startsWith('lib:') === true) {
+        out.push(name.slice(4));
+        continue;
+      }
+      const what =
+        name === undefined
+          ? `${typeof x === 'string' ? JSON.stringify(x) : String(x)}, which is not a lib symbol`
+          : `^${name}, which is not a lib`;
+      this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} depends on ${what} (^lib:<name>)`, lib.metaAt);
+    }
+    return out;
   }
 
   #declare(lib: LibDraft, name: string, d: Dict, at: string | undefined): void {
@@ -198,11 +233,7 @@ class Compiler {
     const byName = new Map(this.#libs.map((l) => [l.name, l]));
     const all = new Set(this.#drafts.keys());
     for (const lib of this.#libs) {
-      if (this.#normalized) {
-        lib.scope = all;
-        continue;
-      }
-      const scope = new Set(lib.drafts.map((d) => d.name));
+      const scope = this.#normalized ? all : new Set(lib.drafts.map((d) => d.name));
       for (const dep of lib.depends) {
         const other = byName.get(dep);
         if (other === undefined) {
@@ -213,12 +244,11 @@ class Compiler {
             `Lib ${lib.name} depends on lib ${dep}, which is not loaded`,
             lib.metaAt,
           );
-          continue;
-        }
-        for (const d of other.drafts) scope.add(d.name);
+        } else if (scope !== all) for (const d of other.drafts) scope.add(d.name);
       }
       lib.scope = scope;
     }
+    if (!this.#normalized) this.#dependencyCycles(byName);
     for (const lib of this.#libs) {
       const scope = lib.scope ?? all;
       for (const d of lib.drafts) this.#resolveTags(d.name, lib.name, d.tags, scope, d.at);
@@ -247,11 +277,36 @@ class Compiler {
     for (const [k, v] of tags) {
       if (!scope.has(k))
         this.#problem('undefined', owner, lib, `^${owner} uses tag ${k}, which has no def in scope`, at);
+      // A lib meta's depends name libs, not defs of its scope: the lib checks report them once.
+      if (k === 'depends' && owner.startsWith('lib:')) continue;
       for (const s of isList(v) || v instanceof Sym ? symbolNames(v) : []) {
         if (!scope.has(s))
           this.#problem('undefined', owner, lib, `^${owner} refers to ^${s}, which has no def in scope`, at);
       }
     }
+  }
+
+  // Namespaces (Libs): libs are modules, so no lib may depend on itself through its depends. Each cycle is named
+  // once, at the lib meta whose depends closes it.
+  #dependencyCycles(byName: ReadonlyMap<string, LibDraft>): void {
+    const state = new Map<string, 1 | 2>();
+    const path: string[] = [];
+    const visit = (lib: LibDraft): void => {
+      state.set(lib.name, 1);
+      path.push(lib.name);
+      for (const dep of lib.depends) {
+        const other = byName.get(dep);
+        if (other === undefined) continue;
+        const st = state.get(dep);
+        if (st === 1) {
+          const cycle = [...path.slice(path.indexOf(dep)), dep].join(' depends on ');
+          this.#problem('cycle', lib.sym.val, lib.name, `Lib dependency cycle: ${cycle}`, lib.metaAt);
+        } else if (st === undefined) visit(other);
+      }
+      path.pop();
+      state.set(lib.name, 2);
+    };
+    for (const lib of this.#libs) if (!state.has(lib.name)) visit(lib);
   }
 
   // Taxonify: supertypes from `is`, implied for keys and composes; no cycles. Returns supertypes-first order.
@@ -393,9 +448,28 @@ class Compiler {
         if (!lib.meta.has(tag))
           this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} has no ${tag}`, lib.metaAt);
       }
-      if (lib.name !== 'ph' && !lib.depends.includes('ph') && !this.#normalized) {
+      if (this.#normalized) continue;
+      if (lib.name !== 'ph' && !lib.depends.includes('ph'))
         this.#problem('invalid', lib.sym.val, lib.name, `Lib ${lib.name} must depend on lib ph`, lib.metaAt);
-      }
+      // Their kinds (version a Str, baseUri a Uri) are checked with every tag below; these are their forms.
+      const version = lib.meta.get('version');
+      if (typeof version === 'string' && !VERSION.test(version))
+        this.#problem(
+          'invalid',
+          lib.sym.val,
+          lib.name,
+          `Lib ${lib.name}: version ${JSON.stringify(version)} is not decimal integers separated by dots`,
+          lib.metaAt,
+        );
+      const base = lib.meta.get('baseUri');
+      if (base instanceof Uri && !ABSOLUTE_URI.test(base.val))
+        this.#problem(
+          'invalid',
+          lib.sym.val,
+          lib.name,
+          `Lib ${lib.name}: baseUri \`${base.val}\` is not an absolute URI`,
+          lib.metaAt,
+        );
     }
     for (const d of this.#drafts.values()) {
       const { name } = d;

@@ -73,8 +73,10 @@ end
  * Apply a staged change if every check still holds (optimistic concurrency without WATCH, so one connection can
  * carry many callers). ARGV: base, checks `[[suffix, field, expected|false]...]`, ops `[[cmd, suffix, args...]...]`,
  * ids changed, ids removed, change message (or ''). Changed and removed ids get the next `:ver` as their version or
- * tombstone, and the message is published on `{prefix}:changes` once the change is applied, that version added as
- * `v` (other processes' caches and watches learn of it there).
+ * tombstone, and the message is published on `{prefix}:changes` with that version added as `v` (other processes'
+ * caches and watches learn of it there), by the script itself once the checks pass and before its first write (as
+ * `TELL` does): a process dying right after the script has told the change, and a PUBLISH Redis refuses (an ACL)
+ * fails the commit with nothing written.
  *
  * The change is logged for the processes that mirror the entities (see {@link CHANGES}): each id with the version
  * of its last change in `:cl` (stored ids) or `:cr` (removed ids, the newest {@link LOGGED_REMOVALS} kept), and in
@@ -89,6 +91,15 @@ for i = 1, #checks do
   local c = checks[i]
   if redis.call('HGET', base .. c[1], c[2]) ~= c[3] then return {0} end
 end
+local changed = cjson.decode(ARGV[4])
+local removed = cjson.decode(ARGV[5])
+local told = #changed + #removed > 0
+-- The message (a JSON object) with this change's version put first, so that a listener can tell when it has heard
+-- every change; sent before the first write (listeners still hear it only after the script has run whole).
+local ver = tonumber(redis.call('GET', KEYS[1]) or '0') + 1
+if told and ARGV[6] ~= '' then
+  redis.call('PUBLISH', base .. ':changes', '{"v":' .. ver .. ',' .. string.sub(ARGV[6], 2))
+end
 local ops = cjson.decode(ARGV[3])
 for i = 1, #ops do
   local op = ops[i]
@@ -96,10 +107,8 @@ for i = 1, #ops do
   for j = 3, #op do args[#args + 1] = op[j] end
   redis.call(op[1], base .. op[2], unpack(args))
 end
-local changed = cjson.decode(ARGV[4])
-local removed = cjson.decode(ARGV[5])
-if #changed + #removed == 0 then return {1, 0} end
-local ver = redis.call('INCR', KEYS[1])
+if not told then return {1, 0} end
+redis.call('INCR', KEYS[1])
 local meta = base .. ':meta'
 if tonumber(redis.call('HGET', meta, 'logged') or '-1') ~= ver - 1 then
   redis.call('HSET', meta, 'logfrom', ver - 1)
@@ -149,8 +158,6 @@ if #removed > 0 then
     redis.call('HSET', meta, 'tombkeep', tombs - #gone)
   end
 end
--- The message (a JSON object) with this version put first: a listener can tell when it has heard every change.
-if ARGV[6] ~= '' then redis.call('PUBLISH', base .. ':changes', '{"v":' .. ver .. ',' .. string.sub(ARGV[6], 2)) end
 return {1, ver}
 `);
 

@@ -1,7 +1,7 @@
 // Redis change notifications beyond the contract kit: the subscriber connection killed (CLIENT KILL TYPE pubsub) or
 // dropped silently (a NAT or firewall forgetting it) comes back, and the listeners hear of what they may have missed;
-// a user or session change is told by its own script (a process dying right after it has told it; a PUBLISH refused
-// undoes it).
+// a user or session change, and an entity commit, is told by its own script (a process dying right after it has told
+// it; a PUBLISH refused makes nothing).
 
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,11 @@ import { Dict } from '../../../src/core/grid/dict.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
-import { openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
+import { mirrorConfig } from '../../../src/storage/indexed/shared-mirror.js';
+import { DEFAULT_REDIS_LIMITS, openRedisStore, type RedisStore } from '../../../src/storage/redis/index.js';
 import { RedisConnection } from '../../../src/storage/redis/redis-client.js';
+import { APPLY } from '../../../src/storage/redis/redis-scripts.js';
+import { RedisState } from '../../../src/storage/redis/redis-state.js';
 import { redisUserStore } from '../../../src/storage/redis/redis-user-store.js';
 import { type ChangeRecorder, changeRecorder, checkLogoutTold, names } from '../../support/change-recorder.js';
 import { redisPrefixes, redisReachable, SHARED_REDIS_URL, startPrivateRedis } from '../../support/redis.js';
@@ -49,10 +52,12 @@ async function withPair(
   }
 }
 
-// `redis` as a process sees it that dies right after its first call that writes (a script, HSETNX): every
-// later call fails unsent.
-function diesAfterWrite(redis: RedisConnection): RedisConnection {
-  const writes = new Set<PropertyKey>(['eval', 'hsetnx']);
+// `redis` as a process sees it that dies right after the first call `fatal` picks (made and answered): every later
+// call fails unsent.
+function diesAfter(
+  redis: RedisConnection,
+  fatal: (key: PropertyKey, args: readonly unknown[]) => boolean,
+): RedisConnection {
   let dead = false;
   return new Proxy(redis, {
     get: (target, key): unknown => {
@@ -62,12 +67,16 @@ function diesAfterWrite(redis: RedisConnection): RedisConnection {
         if (dead) throw new Error('the process died');
         const call = value as (...a: unknown[]) => unknown;
         const r: unknown = await call.apply(target, args);
-        if (writes.has(key)) dead = true;
+        if (fatal(key, args)) dead = true;
         return r;
       };
     },
   });
 }
+
+// Dies right after its first call that writes (a script, HSETNX).
+const diesAfterWrite = (redis: RedisConnection): RedisConnection =>
+  diesAfter(redis, (key) => key === 'eval' || key === 'hsetnx');
 
 // A user store of its own over `prefix` on its own connection to `url` (`wrap`ped) for `body`, closed after.
 async function withUserStore(
@@ -81,6 +90,39 @@ async function withUserStore(
     await body(redisUserStore(wrap(redis), prefix, Date.now, () => undefined));
   } finally {
     await redis.close();
+  }
+}
+
+// A private server (the ACL user is the test's own) with a listening and a writing adapter over one prefix, and the
+// URL of user `mute`, who may do anything but PUBLISH, for `body`.
+async function withMuteUser(
+  body: (s: {
+    readonly prefix: string;
+    readonly muteUrl: string;
+    readonly listening: RedisStore;
+    readonly writer: RedisStore;
+    readonly rec: ChangeRecorder;
+    readonly admin: Redis;
+  }) => Promise<void>,
+): Promise<void> {
+  const redis = await startPrivateRedis();
+  const admin = new Redis(redis.url);
+  const prefix = 'acl';
+  const listening = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
+  const writer = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
+  try {
+    await admin.call('ACL', 'SETUSER', 'mute', 'on', 'nopass', '~*', '&*', '+@all', '-publish');
+    const rec = changeRecorder();
+    await listening.subscribeChanges(rec.listener);
+    const url = new URL(redis.url);
+    url.username = 'mute';
+    url.password = 'any';
+    await body({ prefix, muteUrl: url.toString(), listening, writer, rec, admin });
+  } finally {
+    admin.disconnect();
+    await listening.close();
+    await writer.close();
+    await redis.stop();
   }
 }
 
@@ -99,21 +141,9 @@ describe.skipIf(!up)('Redis user and session notices, one unit with their change
   );
 
   it('refuses every change whose notice Redis refuses (an ACL without PUBLISH), making none of them', async () => {
-    // A private server: the ACL user is the test's own.
-    const redis = await startPrivateRedis();
-    const admin = new Redis(redis.url);
-    const prefix = 'acl';
-    const listening = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
-    const writer = await openRedisStore({ url: redis.url, prefix, scanCacheEntities: 0 });
-    try {
-      await admin.call('ACL', 'SETUSER', 'mute', 'on', 'nopass', '~*', '&*', '+@all', '-publish');
-      const rec = changeRecorder();
-      await listening.subscribeChanges(rec.listener);
-      const url = new URL(redis.url);
-      url.username = 'mute';
-      url.password = 'any';
+    await withMuteUser(async ({ prefix, muteUrl, listening, writer, rec }) => {
       await withUserStore(
-        url.toString(),
+        muteUrl,
         prefix,
         (r) => r,
         async (faulty) => {
@@ -125,12 +155,42 @@ describe.skipIf(!up)('Redis user and session notices, one unit with their change
           }
         },
       );
-    } finally {
-      admin.disconnect();
-      await listening.close();
-      await writer.close();
-      await redis.stop();
-    }
+    });
+  });
+});
+
+describe.skipIf(!up)('Redis entity commit notices, one unit with the commit', () => {
+  it('tells a commit made by a process that dies right after its APPLY script', async () => {
+    await withPair(async ({ prefix, writer, rec }) => {
+      const redis = await RedisConnection.open({ url: SHARED_REDIS_URL });
+      try {
+        const dying = diesAfter(redis, (key, args) => key === 'eval' && args[0] === APPLY);
+        const state = new RedisState(dying, prefix, DEFAULT_REDIS_LIMITS, '', mirrorConfig('Redis', {}, Date.now));
+        await state.commit([{ op: 'add', tags: Dict.of({ id: new Ref('a'), point: MARKER }) }], Date.now());
+        // Nothing more can go out of that process: what the listener hears, the script itself published.
+        await expect(dying.get('anything')).rejects.toThrow('the process died');
+        await rec.until(names('a'));
+        expect((await writer.readByIds(['a']))[0]?.has('point')).toBe(true);
+      } finally {
+        await redis.close();
+      }
+    });
+  });
+
+  it('refuses a commit whose notice Redis refuses (an ACL without PUBLISH), writing nothing', async () => {
+    await withMuteUser(async ({ prefix, muteUrl, writer, rec, admin }) => {
+      const mute = await openRedisStore({ url: muteUrl, prefix, scanCacheEntities: 0 });
+      try {
+        await expect(add(mute, 'a')).rejects.toThrow();
+      } finally {
+        await mute.close();
+      }
+      expect(await writer.readByIds(['a'])).toEqual([undefined]);
+      expect(await admin.get(`{${prefix}}:ver`)).toBeNull();
+      await add(writer, 'mark');
+      await rec.until(names('mark'));
+      expect(rec.changes).toEqual([{ kind: 'entities', ids: ['mark'] }]);
+    });
   });
 });
 

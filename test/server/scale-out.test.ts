@@ -19,6 +19,7 @@ import {
   createServer,
   type HaystackServer,
   type HaystackServerOptions,
+  type SecurityOptions,
   type ServerSecurity,
 } from '../../src/server/index.js';
 import type { StorageAdapter } from '../../src/storage/adapter.js';
@@ -122,13 +123,21 @@ interface Served {
   bearer(username: string): Promise<string>;
 }
 
-async function serve(store: SharedStore, extra: Partial<HaystackServerOptions> = {}): Promise<Served> {
+/** Token and clock options of both servers' security. */
+type SecurityExtra = Pick<SecurityOptions, 'clock' | 'idleTtlMs'>;
+
+async function serve(
+  store: SharedStore,
+  extra: Partial<HaystackServerOptions> = {},
+  secure: SecurityExtra = {},
+): Promise<Served> {
   const security = createSecurity({
     users: store.users,
     sessions: store.users,
     authState: store.authState,
     serverSecret: SECRET,
     iterations: 4096,
+    ...secure,
   });
   const server = createServer({ store, tz: 'New_York', responseCache: true, ...security.serverOptions, ...extra });
   const addr = await server.listen(0, '127.0.0.1');
@@ -161,6 +170,7 @@ async function pair(
   backend: Backend,
   options: { readonly url?: string; readonly check?: boolean; readonly maxWatches?: number } = {},
   extra: Partial<HaystackServerOptions> = {},
+  secure: SecurityExtra = {},
 ): Promise<{ readonly a: Served; readonly b: Served }> {
   const open = backend.place();
   const first = await open(options);
@@ -176,10 +186,11 @@ async function pair(
     { op: 'add', tags: Dict.of({ id: new Ref('s1'), site: MARKER, dis: 'Site' }) },
     { op: 'add', tags: Dict.of({ id: new Ref('p1'), point: MARKER, writable: MARKER, curVal: new Num(1) }) },
   ]);
-  const a = await serve(first, extra);
+  const a = await serve(first, extra, secure);
   const b = await serve(
     await open({ ...(options.maxWatches === undefined ? {} : { maxWatches: options.maxWatches }) }),
     extra,
+    secure,
   );
   await Promise.all([a.server.handler.pipeline.following, b.server.handler.pipeline.following]);
   return { a, b };
@@ -339,6 +350,29 @@ for (const backend of [postgres, redis, sqlite]) {
       expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_CLOSED.code);
       expect([WS_CLOSE.SESSION_CLOSED.code, WS_CLOSE.SESSION_ENDED.code]).toContain((await twin.closed).code);
       expect((await call(b, token, 'about')).status).toBe(401);
+    });
+
+    it('refuse a token past its expiry on the other server, purged or not: each checks `expires` itself', async () => {
+      // One clock for both servers' tokens; the WebSocket's periodic session check runs on real time.
+      let now = Date.now();
+      const secure = { clock: () => now, idleTtlMs: 60_000 };
+      const { a, b } = await pair(backend, {}, { webSocket: { sessionCheckMs: 50 } }, secure);
+      const viaHttp = await a.bearer('vera');
+      const viaWs = await a.bearer('vera');
+      const ws = await rawSocket(wsUrl(b), { authorization: viaWs });
+      ws.ws.send(encodeWsRequest('1', 'about', Grid.EMPTY));
+      expect(await ws.next()).toContain('"id":"1"');
+      expect((await call(b, viaHttp, 'about')).status).toBe(200);
+      now += 60_000;
+      // Nobody purged nor announced anything: the other server's own checks end both at once, or at the next tick.
+      expect((await call(b, viaHttp, 'about')).status).toBe(401);
+      expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
+      // What a purge could announce is gone already; one that ran first would leave no session to serve either.
+      expect(await a.security.tokens.purgeExpired()).toBe(0);
+      const late = await a.bearer('vera');
+      now += 60_000;
+      expect(await a.security.tokens.purgeExpired()).toBe(1);
+      expect((await call(b, late, 'about')).status).toBe(401);
     });
 
     it.skipIf(backend.target === undefined)(

@@ -348,8 +348,27 @@ for (const backend of [postgres, redis, sqlite]) {
       ws.ws.send(encodeWsRequest('1', 'close', Grid.EMPTY));
       expect(await ws.next()).toContain('"id":"1"');
       expect((await ws.closed).code).toBe(WS_CLOSE.SESSION_CLOSED.code);
-      expect([WS_CLOSE.SESSION_CLOSED.code, WS_CLOSE.SESSION_ENDED.code]).toContain((await twin.closed).code);
+      expect((await twin.closed).code).toBe(WS_CLOSE.SESSION_ENDED.code);
       expect((await call(b, token, 'about')).status).toBe(401);
+    });
+
+    it('close 4002 only the connection that asked `close`, and 4001 every other on its session, on either server', async () => {
+      const { a, b } = await pair(backend, {}, { webSocket: { sessionCheckMs: 3_600_000 } });
+      const token = await a.bearer('vera');
+      for (let round = 0; round < 3; round++) {
+        const session = round === 0 ? token : await a.bearer('vera');
+        const asking = await rawSocket(wsUrl(a), { authorization: session });
+        const here = await rawSocket(wsUrl(a), { authorization: session });
+        const there = await rawSocket(wsUrl(b), { authorization: session });
+        asking.ws.send(encodeWsRequest('1', 'close', Grid.EMPTY));
+        expect(await asking.next()).toContain('"id":"1"');
+        const codes = await Promise.all([asking.closed, here.closed, there.closed]);
+        expect(codes.map((c) => c.code)).toEqual([
+          WS_CLOSE.SESSION_CLOSED.code,
+          WS_CLOSE.SESSION_ENDED.code,
+          WS_CLOSE.SESSION_ENDED.code,
+        ]);
+      }
     });
 
     it('refuse a token past its expiry on the other server, purged or not: each checks `expires` itself', async () => {

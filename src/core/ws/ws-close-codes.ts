@@ -19,9 +19,12 @@ export const WS_CLOSE = {
   INTERNAL: { code: 1011, error: 'HS_ERR_INTERNAL' },
   /** A login the server could not check because its user store is unreachable (RFC 6455 registry: try again later). */
   UNAVAILABLE: { code: 1013, error: 'HS_ERR_UNAVAILABLE' },
-  /** The session ended: its token expired, or was revoked elsewhere (another connection's `close`, a password change, the user disabled). */
+  /**
+   * The session ended: its token expired, or was revoked elsewhere (a `close` on another connection or over HTTP,
+   * through any server process; a password change; the user disabled).
+   */
   SESSION_ENDED: { code: 4001, error: 'HS_ERR_AUTH' },
-  /** The `close` op on this connection (or on another connection of the same session in this process). */
+  /** The `close` op on this connection, once answered (its session's other connections get 4001). */
   SESSION_CLOSED: { code: 4002, error: 'HS_ERR_AUTH' },
   /** No credentials, or credentials that do not authenticate (bad token, failed SCRAM exchange). */
   AUTH_FAILED: { code: 4003, error: 'HS_ERR_AUTH' },

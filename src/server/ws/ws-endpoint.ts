@@ -684,10 +684,12 @@ export function createWebSocketEndpoint(
     #afterAnswer(): void {
       this.#inFlight--;
       if (this.#closing) {
-        // The session is over: every connection on it ends, this one once its answer is out.
+        // The session is over: every connection on it ends, this one once its answer is out. Only this one asked:
+        // the others end as ended elsewhere (4001), as they do on another process or when the store's notice of the
+        // logout comes first, so that their code depends neither on where they were served nor on timing.
         const sessionId = this.principal?.sessionId;
         for (const s of sessions)
-          if (s !== this && sessionId !== undefined && s.principal?.sessionId === sessionId) s.end('SESSION_CLOSED');
+          if (s !== this && sessionId !== undefined && s.principal?.sessionId === sessionId) s.end('SESSION_ENDED');
         this.end('SESSION_CLOSED');
         return;
       }

@@ -130,7 +130,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX auth_handshake_by_expiry ON auth_handshake (expires);
   `,
   // 5: sessions ended (a logout, an eviction), counted per user, so that other processes polling the file check that
-  // user's open sessions at once. A trigger: every way a session row goes is counted, whoever deletes it.
+  // user's open sessions at once. A trigger: every way a session row goes is counted, whoever deletes it (refined at
+  // open, see TRIGGERS).
   `
   CREATE TABLE session_end (username TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
   CREATE TRIGGER session_ended AFTER DELETE ON session BEGIN
@@ -141,6 +142,48 @@ const MIGRATIONS: readonly string[] = [
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Triggers refined within schema version 5, by name, as this code wants them: made again at open when a file holds
+ * another text, so that no version bump locks the file away from processes of an older release during a rolling
+ * upgrade (they refuse a newer version). Triggers run inside SQLite, so the older processes' writes get the
+ * refinement too. `session_end` (a per-user count that other processes compare between polls) keeps a row only
+ * while its user exists or has sessions: the row of a user deleted goes with the user or their last session, which
+ * the pollers see as a change all the same.
+ */
+const TRIGGERS: readonly (readonly [name: string, sql: string])[] = [
+  [
+    'session_ended',
+    `CREATE TRIGGER session_ended AFTER DELETE ON session BEGIN
+    INSERT INTO session_end (username, n) VALUES (old.username, 1) ON CONFLICT (username) DO UPDATE SET n = n + 1;
+    DELETE FROM session_end WHERE username = old.username
+      AND NOT EXISTS (SELECT 1 FROM user WHERE username = old.username)
+      AND NOT EXISTS (SELECT 1 FROM session WHERE username = old.username);
+  END`,
+  ],
+  [
+    'user_deleted',
+    `CREATE TRIGGER user_deleted AFTER DELETE ON user BEGIN
+    DELETE FROM session_end WHERE username = old.username
+      AND NOT EXISTS (SELECT 1 FROM session WHERE username = old.username);
+  END`,
+  ],
+];
+
+// Make the TRIGGERS a file lacks or holds in another form; once changed, drop the counts they would have pruned.
+function refineTriggers(db: SqliteDb): void {
+  const current = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?").pluck();
+  let changed = false;
+  for (const [name, sql] of TRIGGERS) {
+    if (current.get(name) === sql) continue;
+    db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+    db.exec(sql);
+    changed = true;
+  }
+  if (!changed) return;
+  db.exec(`DELETE FROM session_end
+    WHERE username NOT IN (SELECT username FROM user) AND username NOT IN (SELECT username FROM session)`);
+}
 
 /** Options of {@link openSqliteDb}. */
 export interface OpenDbOptions {
@@ -240,6 +283,7 @@ function migrate(db: SqliteDb, where: string, fresh: boolean): void {
       db.exec(MIGRATIONS[v] as string);
       db.prepare('INSERT INTO schema_version (version, applied) VALUES (?, ?)').run(v + 1, Date.now());
     }
+    refineTriggers(db);
   }).immediate();
 }
 

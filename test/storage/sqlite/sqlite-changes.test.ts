@@ -1,10 +1,12 @@
 // SQLite change notifications beyond the contract kit: sessions ended through another adapter over the file, which
-// no log records, are told as `users` changes.
+// no log records, are told as `users` changes; the per-user counts that tell them go with their user.
 
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../src/storage/sqlite/index.js';
 import { changeRecorder, checkLogoutTold } from '../../support/change-recorder.js';
 import { makeTempDir } from '../../support/temp-dir.js';
+import { seedUser } from '../../support/user-notice.js';
 
 const dir = makeTempDir('hs-sqlite-changes-');
 afterAll(() => {
@@ -26,6 +28,49 @@ describe('SQLite change notifications', () => {
       await listening.syncChanges();
       expect(rec.changes.filter((c) => c.kind === 'users')).toHaveLength(2);
     } finally {
+      await listening.close();
+      await writer.close();
+    }
+  });
+
+  it('keep no count of ended sessions for a deleted user, whether the user or their sessions go first', async () => {
+    const path = dir.file('deleted.db');
+    const listening = await openSqliteStore({ path, changePollMs: 2 ** 31 - 1 });
+    const writer = await openSqliteStore({ path, changePollMs: 2 ** 31 - 1 });
+    const raw = new Database(path, { readonly: true });
+    const counts = (): unknown[] => raw.prepare('SELECT username, n FROM session_end ORDER BY username').all();
+    try {
+      const rec = changeRecorder();
+      await listening.subscribeChanges(rec.listener);
+      for (const name of ['ann', 'vera', 'otto']) await seedUser(writer.users, name);
+      await listening.syncChanges();
+      const told = async (name: string): Promise<number> => {
+        await listening.syncChanges();
+        return rec.changes.filter((c) => c.kind === 'users' && c.usernames.includes(name)).length;
+      };
+      const before = { ann: await told('ann'), vera: await told('vera'), otto: await told('otto') };
+      // A user who stays keeps counting.
+      expect(await writer.users.deleteSession('ann-1')).toBe(true);
+      expect(await told('ann')).toBe(before.ann + 1);
+      // The users API's order: the user (told), then their sessions, which no process serves any more.
+      await writer.users.deleteUser('vera');
+      expect(await told('vera')).toBe(before.vera + 1);
+      expect(await writer.users.deleteUserSessions('vera')).toBe(2);
+      // The sessions first (a logout, a password change), then the user.
+      expect(await writer.users.deleteSession('otto-1')).toBe(true);
+      expect(await told('otto')).toBe(before.otto + 1);
+      await writer.users.deleteUser('otto');
+      expect(await told('otto')).toBe(before.otto + 2);
+      expect(counts()).toEqual([
+        { username: 'ann', n: 1 },
+        { username: 'otto', n: 1 },
+      ]);
+      // Its last session gone (expired, here), nothing of the user is left.
+      expect(await writer.users.purgeExpiredSessions(Date.now() + 120_000)).toBe(2);
+      expect(await told('otto')).toBe(before.otto + 3);
+      expect(counts()).toEqual([{ username: 'ann', n: 2 }]);
+    } finally {
+      raw.close();
       await listening.close();
       await writer.close();
     }

@@ -105,7 +105,7 @@ describe('schema migrations', () => {
     db.exec(
       `CREATE INDEX tag_by_str ON tag (name, str) WHERE str IS NOT NULL;
        DROP TABLE entity_change; DROP TABLE auth_throttle; DROP TABLE auth_known; DROP TABLE auth_handshake;
-       DROP TRIGGER session_ended; DROP TABLE session_end;
+       DROP TRIGGER session_ended; DROP TRIGGER user_deleted; DROP TABLE session_end;
        DELETE FROM meta WHERE key = 'change_pruned'; DELETE FROM schema_version WHERE version > 1`,
     );
     db.close();
@@ -117,6 +117,37 @@ describe('schema migrations', () => {
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'tag_by_str'").pluck().get()).toBe(0);
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'entity_change'").pluck().get()).toBe(1);
     expect(check.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'session_ended'").pluck().get()).toBe(1);
+    check.close();
+  });
+
+  it('refines the ended-session triggers of a version-5 file in place, dropping counts of deleted users', async () => {
+    const path = nextFile();
+    const a = await openSqliteStore({ path });
+    const scram = await deriveScramCredentials('a long secret', { iterations: 4096 });
+    await a.users.createUser({ username: 'ann', role: 'viewer', scram });
+    await a.close();
+    // As the release that made version 5 left a file: its one trigger, and the count of a user deleted since.
+    const db = new Database(path);
+    db.exec(
+      `DROP TRIGGER session_ended; DROP TRIGGER user_deleted;
+       CREATE TRIGGER session_ended AFTER DELETE ON session BEGIN
+         INSERT INTO session_end (username, n) VALUES (old.username, 1) ON CONFLICT (username) DO UPDATE SET n = n + 1;
+       END;
+       INSERT INTO session_end (username, n) VALUES ('ann', 2), ('gone', 5);`,
+    );
+    db.close();
+    await (await openSqliteStore({ path })).close();
+    const check = new Database(path);
+    // No new version: a process of the release before still opens the file (it refuses a newer one).
+    expect(SCHEMA_VERSION).toBe(5);
+    expect(check.prepare('SELECT max(version) FROM schema_version').pluck().get()).toBe(SCHEMA_VERSION);
+    const triggers = "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name";
+    expect(check.prepare(triggers).pluck().all()).toEqual(['session_ended', 'user_deleted']);
+    expect(check.prepare('SELECT username, n FROM session_end').all()).toEqual([{ username: 'ann', n: 2 }]);
+    // A file refined already is not written at open.
+    const before = check.pragma('data_version', { simple: true }) as number;
+    await (await openSqliteStore({ path })).close();
+    expect(check.pragma('data_version', { simple: true })).toBe(before);
     check.close();
   });
 });

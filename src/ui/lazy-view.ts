@@ -3,6 +3,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
+import { loadOnce } from './load-once.js';
 import { errorText } from './use-async.js';
 
 /** A screen component as its module exports it. */
@@ -15,17 +16,7 @@ type View<P> = (props: P) => VNode;
  */
 export function lazyView<P extends object>(name: string, load: () => Promise<View<P>>): View<P> {
   let loaded: View<P> | undefined;
-  let loading: Promise<View<P>> | undefined;
-  const fetchView = (): Promise<View<P>> => {
-    loading ??= load().then(
-      (view) => (loaded = view),
-      (err: unknown) => {
-        loading = undefined;
-        throw err;
-      },
-    );
-    return loading;
-  };
+  const fetchView = loadOnce(async () => (loaded = await load()));
   return function LazyView(props: P): VNode {
     const [view, setView] = useState<View<P> | undefined>(() => loaded);
     const [error, setError] = useState<string | undefined>(undefined);

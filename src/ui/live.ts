@@ -5,6 +5,7 @@ import type { ReconnectEvent, ReconnectingWebSocketClient } from '../client/ws-r
 import { HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { isRefId } from '../core/kinds/ref.js';
+import { loadOnce } from './load-once.js';
 
 /** What the header says about the live connection. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -16,7 +17,8 @@ type Listener = (d: Dict) => void;
  * and get each pushed change; after a reconnect the watch is subscribed again and every entity is re-sent.
  */
 export class LiveHub {
-  readonly #ws: Promise<ReconnectingWebSocketClient>;
+  // The socket's last fetch: what close() waits for, without fetching it again.
+  #ws: Promise<ReconnectingWebSocketClient> | undefined;
   readonly #subs = new Map<string, Set<Listener>>();
   readonly #stateListeners = new Set<(s: LiveState) => void>();
   readonly #stop = new AbortController();
@@ -31,21 +33,26 @@ export class LiveHub {
   // would name the old one, which a restarted server no longer knows, so the queue waits here.
   #resubscribed: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
+  readonly #socket: () => Promise<ReconnectingWebSocketClient>;
 
   constructor(api: string, token: string | undefined) {
     // The socket's code (the WebSocket client with its Hayson codec, a sixth of the UI's first screen) is a chunk of
-    // its own, fetched as the session opens: the screen renders without waiting for it, saying "connecting".
-    this.#ws = import('../client/ws-reconnecting.js').then(
-      ({ ReconnectingWebSocketClient }) =>
-        new ReconnectingWebSocketClient({
-          url: api,
-          ...(token === undefined ? {} : { token }),
-          onReconnect: (e) => {
-            this.#onEvent(e);
-          },
-        }),
+    // its own, fetched as the session opens: the screen renders without waiting for it, saying "connecting". A
+    // failed fetch leaves the values offline until the next subscription, which fetches it again.
+    this.#socket = loadOnce(
+      () =>
+        (this.#ws = import('../client/ws-reconnecting.js').then(
+          ({ ReconnectingWebSocketClient }) =>
+            new ReconnectingWebSocketClient({
+              url: api,
+              ...(token === undefined ? {} : { token }),
+              onReconnect: (e) => {
+                this.#onEvent(e);
+              },
+            }),
+        )),
     );
-    this.#ws.catch((err: unknown) => {
+    this.#socket().catch((err: unknown) => {
       this.#fail(err);
     });
   }
@@ -135,7 +142,7 @@ export class LiveHub {
       // Every id followed by now (a failed open leaves earlier ones waiting too).
       const ids = [...this.#subs.keys()];
       if (ids.length === 0) return [];
-      this.#watch = this.#ws.then((ws) => ws.watch(ids, { dis: 'haystack-ts web UI' }));
+      this.#watch = this.#socket().then((ws) => ws.watch(ids, { dis: 'haystack-ts web UI' }));
       let w: Watch;
       try {
         w = await this.#watch;
@@ -191,7 +198,7 @@ export class LiveHub {
     this.#stateListeners.clear();
     this.#subs.clear();
     // A socket whose code never arrived has nothing to close.
-    const ws = await this.#ws.catch(() => undefined);
+    const ws = await this.#ws?.catch(() => undefined);
     await ws?.disconnect();
   }
 }

@@ -6,6 +6,7 @@ import type { UsersClient } from '../client/users-client.js';
 import { AuthError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { LiveHub } from './live.js';
+import { loadOnce } from './load-once.js';
 
 /** Everything the screens call the server through. */
 export interface Session {
@@ -66,7 +67,6 @@ async function open(api: string, token: string | undefined, username: string | u
   live.onState(() => {
     if (live.sessionEnded) expire();
   });
-  let users: Promise<UsersClient> | undefined;
   return {
     api,
     client,
@@ -74,11 +74,12 @@ async function open(api: string, token: string | undefined, username: string | u
     about,
     live,
     // A chunk of its own (with the auth headers it formats): the header asks it for the role once the first screen
-    // is up, and the login page never needs it.
-    users: () =>
-      (users ??= import('../client/users-client.js').then(({ UsersClient }) =>
+    // is up, and the login page never needs it. A failed fetch is tried again by the next screen that asks.
+    users: loadOnce(() =>
+      import('../client/users-client.js').then(({ UsersClient }) =>
         UsersClient.connect({ url: api, fetch: sessionFetch, ...(token === undefined ? {} : { token }) }),
-      )),
+      ),
+    ),
     async logout() {
       sessionStorage.removeItem(STORE_KEY);
       await live.close();

@@ -59,10 +59,10 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   const problems: string[] = [];
   // Every asset the page asked for, by URL: the lazy chunks must not be among them before their screen opens.
   const requested: string[] = [];
-  const fetchedChunkOf = (module: string): boolean => {
-    const chunk = built.chunks.find((c) => c.modules.some((m) => m.endsWith(module)));
-    return chunk !== undefined && requested.some((u) => u.endsWith(`/ui/${chunk.file}`));
-  };
+  /** The file of the chunk that holds `module`. */
+  const chunkOf = (module: string): string =>
+    built.chunks.find((c) => c.modules.some((m) => m.endsWith(module)))?.file ?? 'none';
+  const fetchedChunkOf = (module: string): boolean => requested.some((u) => u.endsWith(`/ui/${chunkOf(module)}`));
 
   // Every console error and uncaught page error fails the test, except the answers of the Haystack login handshake
   // that chromium logs as failed loads: the 401 challenges (HELLO, SCRAM first message) and 403 for a bad password.
@@ -464,14 +464,12 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
-  it('says when a screen or the live socket cannot be fetched, and fetches a screen again on the next try', async () => {
+  it('says when a screen or the live socket cannot be fetched, and fetches each again on the next try', async () => {
     // A context of its own, so that nothing comes from the main page's cache; the blocked loads are the console
     // errors expected here, and a page error is still a failure.
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
     p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    const chunkOf = (module: string): string =>
-      built.chunks.find((c) => c.modules.some((m) => m.endsWith(module)))?.file ?? 'none';
     const blocked = [chunkOf('src/ui/history-view.ts'), chunkOf('src/client/ws-connection.ts')];
     await p.route(
       (url) => blocked.some((f) => url.pathname.endsWith(`/ui/${f}`)),
@@ -486,6 +484,44 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.getByRole('link', { name: 'History' }).click();
     await p.getByRole('heading', { name: 'History' }).waitFor();
     expect(await p.getByRole('alert').count()).toBe(0);
+    // The socket's code too: the next live value shown fetches it again (Chromium does not keep a failed import()
+    // of a URL), and the values are live without a reload.
+    await p.evaluate("location.hash = '#/entity/blob'");
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    await p.getByRole('status').filter({ hasText: 'Live: connected' }).waitFor();
+    await open.server.handler.store.commit([{ op: 'update', id: 'blob', changes: dict({ note: 'refetched' }) }]);
+    await p.getByRole('cell', { name: 'refetched' }).waitFor();
+    await ctx.close();
+  });
+
+  it('fetches the login and users API chunks again after a failed load, without a reload', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const blockedLogin = (url: URL): boolean => url.pathname.endsWith(`/ui/${chunkOf('src/client/scram-login.ts')}`);
+    // The users client's own module, which its import() entry imports: a failed static import is fetched again too.
+    const usersFile = chunkOf('src/client/users-client.ts');
+    await p.route(blockedLogin, (route) => route.abort());
+    await p.route(
+      (url) => url.pathname.endsWith(`/ui/${usersFile}`),
+      (route) => route.abort(),
+    );
+    await p.goto(`${origin(app)}/`);
+    await p.getByLabel('Username').fill(ADMIN.username);
+    await p.getByLabel('Password').fill(ADMIN.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('alert').waitFor();
+    await p.unroute(blockedLogin);
+    const usersFailed = p.waitForEvent('requestfailed', (r) => r.url().endsWith(`/ui/${usersFile}`));
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    await usersFailed;
+    const user = p.getByRole('banner').locator('.user');
+    expect(await user.textContent()).toBe('ops');
+    // The header asks for the role again on the next screen: the users client's code is fetched this time.
+    await p.unrouteAll();
+    await p.getByRole('link', { name: 'Query' }).click();
+    await expect.poll(() => user.textContent()).toBe('ops (admin)');
     await ctx.close();
   });
 

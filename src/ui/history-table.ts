@@ -34,13 +34,24 @@ export function SampleTable({ table, zone, at }: SampleTableProps): VNode {
   });
   // Buttons that cannot act stay focusable (aria-disabled, not disabled): Next pressed on the last page but one
   // would otherwise drop the focus to the page's start.
-  const pager = (label: string, to: number): VNode => {
+  const button = (label: string, to: number): VNode => {
     const off = to < 0 || to >= pages || to === page;
     return html`<button type="button" aria-disabled=${off} onClick=${() => {
       if (!off) setPage(to);
     }}>${label}</button>`;
   };
+  // Above the table and below it, so that a long page need not be scrolled through to turn it: two landmarks with
+  // names of their own, and one live region, so that a turn is said once whichever pager turned it.
+  const pager = (where: 'top' | 'bottom'): VNode | null =>
+    pages === 1
+      ? null
+      : html`<nav class="pager" aria-label=${`Sample pages, ${where}`}>
+      ${button('First', 0)}${button('Previous', page - 1)}
+      <span class="pager-range" aria-live=${where === 'top' ? 'polite' : undefined}>${`Samples ${(first + 1).toLocaleString('en')}\u2013${last.toLocaleString('en')} of ${count.toLocaleString('en')}`}</span>
+      ${button('Next', page + 1)}${button('Last', pages - 1)}
+    </nav>`;
   return html`<div class="samples">
+    ${pager('top')}
     <div class="table-wrap">
       <table>
         <caption>Samples (${zone})</caption>
@@ -50,14 +61,6 @@ export function SampleTable({ table, zone, at }: SampleTableProps): VNode {
         <tbody>${rows}</tbody>
       </table>
     </div>
-    ${
-      pages === 1
-        ? null
-        : html`<nav class="pager" aria-label="Sample pages">
-      ${pager('First', 0)}${pager('Previous', page - 1)}
-      <span aria-live="polite">${`Samples ${(first + 1).toLocaleString('en')}\u2013${last.toLocaleString('en')} of ${count.toLocaleString('en')}`}</span>
-      ${pager('Next', page + 1)}${pager('Last', pages - 1)}
-    </nav>`
-    }
+    ${pager('bottom')}
   </div>`;
 }

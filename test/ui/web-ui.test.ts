@@ -770,8 +770,39 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(await chart.count()).toBe(0);
     expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Time', 'Kbd temp (°F)']);
     const rows = table.locator('tbody tr');
-    const pages = p.getByRole('navigation', { name: 'Sample pages' });
-    await expect.poll(() => pages.locator('[aria-live="polite"]').textContent()).toBe('Samples 201\u2013250 of 250');
+    // The pager is above the table and below it: a long page need not be scrolled through to turn it. Two landmarks
+    // with names of their own, one live region (a turn is said once), no id twice.
+    const top = p.getByRole('navigation', { name: 'Sample pages, top' });
+    const pages = p.getByRole('navigation', { name: 'Sample pages, bottom' });
+    const range = (nav: typeof top): Promise<string | null> => nav.locator('.pager-range').textContent();
+    await expect.poll(() => range(pages)).toBe('Samples 201\u2013250 of 250');
+    expect(await range(top)).toBe('Samples 201\u2013250 of 250');
+    expect(await p.locator('.samples [aria-live]').count()).toBe(1);
+    expect(
+      await p.evaluate<boolean>(
+        '[...document.querySelectorAll("[id]")].every((e, _, all) => all.filter((o) => o.id === e.id).length === 1)',
+      ),
+    ).toBe(true);
+    const topBox = await top.boundingBox();
+    const tableBox = await table.boundingBox();
+    expect(topBox !== null && tableBox !== null && topBox.y + topBox.height <= tableBox.y).toBe(true);
+    // The top one by the keyboard: from the buttons above, Tab reaches First; Previous there turns the page, and the
+    // focus stays on the button that was pressed.
+    await p.getByRole('button', { name: 'Download CSV' }).focus();
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate<string>('document.activeElement.textContent')).toBe('First');
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => range(top)).toBe('Samples 101\u2013200 of 250');
+    expect(await range(pages)).toBe('Samples 101\u2013200 of 250');
+    expect(await p.evaluate<boolean>('document.activeElement.closest("nav") !== null')).toBe(true);
+    expect(await p.evaluate<string>('document.activeElement.textContent')).toBe('Previous');
+    await p.keyboard.press('Shift+Tab');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => range(top)).toBe('Samples 1\u2013100 of 250');
+    // Last, at the top, and back to where the cursor left the table.
+    await top.getByRole('button', { name: 'Last' }).click();
+    await expect.poll(() => range(pages)).toBe('Samples 201\u2013250 of 250');
     expect(await rows.count()).toBe(50);
     expect(await rows.first().getByRole('rowheader').textContent()).toBe('2026-01-05 16:40:00');
     expect(await rows.first().getByRole('cell').textContent()).toBe('250 °F');
@@ -784,7 +815,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.keyboard.press('Shift+Tab');
     expect(await p.evaluate<string>('document.activeElement.textContent')).toBe('Previous');
     await p.keyboard.press('Enter');
-    await expect.poll(() => pages.locator('[aria-live="polite"]').textContent()).toBe('Samples 101\u2013200 of 250');
+    await expect.poll(() => range(pages)).toBe('Samples 101\u2013200 of 250');
     expect(await rows.count()).toBe(100);
     expect(await rows.first().getByRole('rowheader').textContent()).toBe('2026-01-05 08:20:00');
     // Back to the chart, still on the sample the keys left it at.

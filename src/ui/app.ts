@@ -11,6 +11,7 @@ import { NavTree } from './nav-tree.js';
 import { QueryView } from './query-view.js';
 import { apiRoot, login, loginRequired, openWithoutLogin, resume, type Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
+import { useTitle } from './use-title.js';
 
 // Chunks of their own, fetched when first opened: History brings uPlot (half the UI's code), and Users is for
 // admins only; the first screen waits for neither.
@@ -120,6 +121,14 @@ function Screen({ session, route, role }: ScreenProps): VNode {
 function Shell({ session, onLogout }: { readonly session: Session; readonly onLogout: () => void }): VNode {
   const route = parseHash(useHash());
   const current = route.screen === 'entity' ? '' : route.screen;
+  const filter = route.params.get('filter') ?? '';
+  useTitle(
+    route.screen === 'entity'
+      ? undefined
+      : route.screen === 'query' && filter !== ''
+        ? `Query: ${filter}`
+        : (SCREENS.find(([s]) => s === current)?.[1] ?? 'Explore'),
+  );
   // The role as the server has it now (an admin may change it during the session): asked again on each screen.
   // A server without `whoami` leaves the name alone.
   const me = useAsync(
@@ -171,6 +180,7 @@ function Login({ onSession, notice }: LoginProps): VNode {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  useTitle('Log in');
   const submit = async (): Promise<void> => {
     setBusy(true);
     setError(undefined);

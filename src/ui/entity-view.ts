@@ -9,6 +9,7 @@ import { Num } from '../core/kinds/number.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
 import { errorText, useAsync } from './use-async.js';
+import { useTitle } from './use-title.js';
 import { ValView } from './val-view.js';
 import { entityHref, kindName, refsOut, valText } from './values.js';
 
@@ -44,6 +45,7 @@ export function EntityView({ session, id, role }: EntityViewProps): VNode {
     return session.live.subscribe(id, setLive);
   }, [id]);
   const entity = live ?? loaded.value;
+  useTitle(entity === undefined || entity.isEmpty ? `@${id}` : entity.dis());
   if (loaded.error !== undefined) return html`<p class="error" role="alert">${loaded.error}</p>`;
   if (entity === undefined || entity.isEmpty) {
     return html`<p role="status">${loaded.loading ? 'Loading\u2026' : `No entity @${id}`}</p>`;

@@ -176,6 +176,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
 
   it('logs in with SCRAM and shows the building as a tree', async () => {
     await page.goto(`${origin(app)}/`);
+    await expect.poll(() => page.title()).toBe('Log in \u2013 haystack-ts');
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Log in' }).click();
@@ -1245,6 +1246,37 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.goto(`${origin(open)}/`);
     expect(await attack(origin(open), 9)).toEqual({ post: 200, socket: 'open' });
     expect(String(await levels())).toBe('9');
+    await p.close();
+  });
+
+  it('names each screen in the page title, for the tabs, the bookmarks and the list of Back', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    const title = (): Promise<string> => p.title();
+    await p.goto(`${origin(open)}/`);
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    await expect.poll(title).toBe('Explore \u2013 haystack-ts');
+    await p.getByRole('link', { name: 'Query' }).click();
+    await expect.poll(title).toBe('Query \u2013 haystack-ts');
+    await p.getByLabel('Filter').fill('site');
+    await p.getByRole('button', { name: 'Run' }).click();
+    await expect.poll(title).toBe('Query: site \u2013 haystack-ts');
+    // An entity by its name once it has arrived; by its id until then.
+    await p.evaluate("location.hash = '#/entity/hudson.vav1-01.zat'");
+    await expect.poll(title).toBe('Hudson Tower VAV-1-01 Zone Temp \u2013 haystack-ts');
+    await p.evaluate("location.hash = '#/entity/no-such-entity'");
+    await expect.poll(title).toBe('@no-such-entity \u2013 haystack-ts');
+    await p.getByRole('link', { name: 'History' }).click();
+    await expect.poll(title).toBe('History \u2013 haystack-ts');
+    await p.getByRole('link', { name: 'Explore' }).click();
+    await expect.poll(title).toBe('Explore \u2013 haystack-ts');
+    // Back to a screen names it again.
+    await p.goBack();
+    await p.goBack();
+    await p.goBack();
+    await expect.poll(title).toBe('Hudson Tower VAV-1-01 Zone Temp \u2013 haystack-ts');
+    await p.goBack();
+    await expect.poll(title).toBe('Query: site \u2013 haystack-ts');
     await p.close();
   });
 });

@@ -20,10 +20,23 @@ function kindLabel(row: Dict): string {
   return '';
 }
 
+// Opening an entity from the tree and coming Back mounts a new tree: without these it came back closed, and the
+// user opened the site and the equipment again to find the point they had left by. Kept for the page's life.
+const opened = new Set<string>();
+let leftBy: string | undefined;
+
+// The link of the entity last opened from the tree takes the focus (and so comes into view) as it is shown again,
+// unless the user has put the focus somewhere since.
+function backTo(link: HTMLElement | null): void {
+  const at = document.activeElement;
+  if (link !== null && (at === document.body || at?.id === 'main')) link.focus();
+}
+
 function NavNode({ session, row, level }: NodeProps): VNode {
-  const [open, setOpen] = useState(false);
   const navId = row.get('navId');
   const id = row.id?.id;
+  const key = id ?? valText(navId);
+  const [open, setOpen] = useState(() => opened.has(key));
   const expandable = navId !== null;
   const label = row.dis();
   const kind = kindLabel(row);
@@ -35,6 +48,8 @@ function NavNode({ session, row, level }: NodeProps): VNode {
         expandable
           ? html`<button type="button" class="tree-toggle" aria-label=${`${open ? 'Collapse' : 'Expand'} ${label}`}
             onClick=${() => {
+              if (open) opened.delete(key);
+              else opened.add(key);
               setOpen(!open);
             }}>${open ? '\u25be' : '\u25b8'}</button>`
           : html`<span class="tree-toggle" aria-hidden="true"></span>`
@@ -42,7 +57,9 @@ function NavNode({ session, row, level }: NodeProps): VNode {
       ${
         id === undefined
           ? html`<span class="tree-label" tabindex="-1">${label}</span>`
-          : html`<a class="tree-label" href=${entityHref(id)}>${label}</a>`
+          : html`<a class="tree-label" href=${entityHref(id)} ref=${id === leftBy ? backTo : undefined} onClick=${() => {
+              leftBy = id;
+            }}>${label}</a>`
       }
       ${kind === '' ? null : html`<span class="tag-chip">${kind}</span>`}
       ${cur === null ? null : html`<span class="tree-cur">${valText(cur)}</span>`}

@@ -11,11 +11,11 @@ import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
  * front; 48.5 KiB since), so that it cannot grow unnoticed. PRODUCT.md section 6 says 35 KB gz for the UI, and that
  * is not reachable: uPlot alone is 22 KB gz (now fetched with the History screen only), and the first screen itself
  * needs preact with htm (6.3), the value kinds, grids and Zinc codec every HTTP answer is read with (20), the HTTP
- * client (5), its own screens (12) and the CSS (2.5), each file gzipped on its own as it is served. Raised by 0.11
- * KiB (measured) for the page title that names each screen: the shell and the entity page set it as they render, so
- * it cannot wait in a lazy chunk.
+ * client (5), its own screens (12) and the CSS (2.5), each file gzipped on its own as it is served. Raised by the
+ * measured 0.11 KiB for the page title that names each screen and 0.08 KiB for the building tree that comes Back
+ * as it was left: both are the first screen's own code, so neither can wait in a lazy chunk.
  */
-const UP_FRONT_CEILING_KIB = 48.61;
+const UP_FRONT_CEILING_KIB = 48.69;
 
 let built: UiBuild;
 beforeAll(async () => {

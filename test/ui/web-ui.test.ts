@@ -1249,6 +1249,39 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.close();
   });
 
+  it('comes Back from an entity to the building tree as it was left: the same nodes open, on the same point', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.setViewportSize({ width: 1280, height: 600 });
+    await p.goto(`${origin(open)}/`);
+    const tree = p.getByRole('tree', { name: 'Building' });
+    const site = tree.getByRole('treeitem').first();
+    await site.getByRole('button', { name: /^Expand/ }).click();
+    // An equipment far enough down for its points to be below the first screen.
+    const equip = site.getByRole('group').getByRole('treeitem').nth(10);
+    const equipName = (await equip.getAttribute('aria-label')) ?? '';
+    await equip.getByRole('button', { name: /^Expand/ }).click();
+    const point = equip.getByRole('group').getByRole('link').nth(3);
+    const pointName = (await point.textContent()) ?? '';
+    await point.click();
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    await p.goBack();
+    // The site and the equipment are open again, and the point the user left by has the focus, in view.
+    await expect.poll(() => p.evaluate<string | null>('document.activeElement.textContent')).toBe(pointName);
+    expect(await tree.locator('[role="treeitem"][aria-expanded="true"]').evaluateAll((els) => els.length)).toBe(2);
+    expect(await equip.getAttribute('aria-expanded')).toBe('true');
+    const box = await p.getByRole('link', { name: pointName, exact: true }).boundingBox();
+    expect(box !== null && box.y >= 0 && box.y + box.height <= 600).toBe(true);
+    // A node closed stays closed the next time the tree is shown; the focus moves only if the user has not moved it.
+    await p.getByRole('button', { name: `Collapse ${equipName}` }).click();
+    await p.getByRole('link', { name: 'Query' }).click();
+    await p.getByRole('link', { name: 'Explore' }).click();
+    await site.getByRole('group').waitFor();
+    expect(await equip.getAttribute('aria-expanded')).toBe('false');
+    expect(await site.getAttribute('aria-expanded')).toBe('true');
+    await p.close();
+  });
+
   it('names each screen in the page title, for the tabs, the bookmarks and the list of Back', async () => {
     const p = await context.newPage();
     watchConsole(p);

@@ -501,11 +501,12 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     const blockedLogin = (url: URL): boolean => url.pathname.endsWith(`/ui/${chunkOf('src/client/scram-login.ts')}`);
     // The users client's own module, which its import() entry imports: a failed static import is fetched again too.
+    // The login's chunk does not arrive (a network failure); this one is answered by a server restarting (503).
     const usersFile = chunkOf('src/client/users-client.ts');
     await p.route(blockedLogin, (route) => route.abort());
     await p.route(
       (url) => url.pathname.endsWith(`/ui/${usersFile}`),
-      (route) => route.abort(),
+      (route) => route.fulfill({ status: 503, body: 'restarting' }),
     );
     await p.goto(`${origin(app)}/`);
     await p.getByLabel('Username').fill(ADMIN.username);
@@ -513,7 +514,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.getByRole('alert').waitFor();
     await p.unroute(blockedLogin);
-    const usersFailed = p.waitForEvent('requestfailed', (r) => r.url().endsWith(`/ui/${usersFile}`));
+    const usersFailed = p.waitForEvent('response', (r) => r.url().endsWith(`/ui/${usersFile}`) && r.status() === 503);
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.getByRole('tree', { name: 'Building' }).waitFor();
     await usersFailed;

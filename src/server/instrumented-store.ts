@@ -2,6 +2,7 @@
 
 import { HaystackError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/adapter.js';
+import { adapterOf, storeMembers } from './adapter-members.js';
 import {
   type StoreQueryEvent,
   type StoreTraceContext,
@@ -15,6 +16,7 @@ import {
 type ItemCount<T> = (result: T) => number;
 
 const length = (r: readonly unknown[]): number => r.length;
+const same = (n: number): number => n;
 
 /**
  * `store` with every call reported (backend, method, duration, outcome, item count) and, for tracers, run inside
@@ -31,8 +33,17 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
   const watchEvent = (event: WatchEvent): void => {
     if (watchChannel.hasSubscribers) watchChannel.publish(event);
   };
-  const wrapped: StorageAdapter = {
-    backend,
+  const hisWriteBatch = store.hisWriteBatch?.bind(store);
+  const pointWriteBatch = store.pointWriteBatch?.bind(store);
+  const hisReadPage = store.hisReadPage?.bind(store);
+  const hisReadColumns = store.hisReadColumns?.bind(store);
+  const overrideEnds = store.overrideEnds?.bind(store);
+  const changeVersion = store.changeVersion?.bind(store);
+  const subscribeChanges = store.subscribeChanges?.bind(store);
+  const syncChanges = store.syncChanges?.bind(store);
+  // Written as every member (AdapterMembers): one added to the interface fails to compile until it is handled here.
+  const wrapped = adapterOf({
+    ...storeMembers(store),
     readByIds: (ids) =>
       run(
         'readByIds',
@@ -43,25 +54,12 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
     count: () => run('count', () => store.count()),
     commit: (d) => run('commit', () => store.commit(d), length),
     hisRead: (id, r) => run('hisRead', () => store.hisRead(id, r), length),
-    hisWrite: (id, items) =>
-      run(
-        'hisWrite',
-        () => store.hisWrite(id, items),
-        (n) => n,
-      ),
-    ...(store.hisWriteBatch === undefined
-      ? {}
-      : {
-          hisWriteBatch: (writes) =>
-            run(
-              'hisWriteBatch',
-              () => (store.hisWriteBatch as NonNullable<StorageAdapter['hisWriteBatch']>)(writes),
-              (n) => n,
-            ),
-        }),
+    hisWrite: (id, items) => run('hisWrite', () => store.hisWrite(id, items), same),
+    hisWriteBatch: hisWriteBatch && ((writes) => run('hisWriteBatch', () => hisWriteBatch(writes), same)),
     hisCount: (id) => run('hisCount', () => store.hisCount(id)),
     readPriorityArray: (id) => run('readPriorityArray', () => store.readPriorityArray(id)),
     pointWrite: (req) => run('pointWrite', () => store.pointWrite(req)),
+    pointWriteBatch: pointWriteBatch && ((reqs) => run('pointWriteBatch', () => pointWriteBatch(reqs), length)),
     async watchOpen(dis, lease, owner, maxOwned) {
       const w = await run('watchOpen', () => store.watchOpen(dis, lease, owner, maxOwned));
       watchEvent({ action: 'open', watchId: w.id });
@@ -82,12 +80,26 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
         (r) => r.changed.length,
       ),
     watches: () => run('watches', () => store.watches(), length),
-    close: () => store.close(),
-  };
+    // Streamed reads (hisReadChunks, hisReadBatchChunks) pass on untimed, as do close and the change subscriptions'
+    // own calls: a stream lasts as long as its reader takes.
+    hisReadPage: hisReadPage && ((id, r, limit) => run('hisReadPage', () => hisReadPage(id, r, limit), length)),
+    hisReadColumns:
+      hisReadColumns &&
+      ((id, r, tz) =>
+        run(
+          'hisReadColumns',
+          () => hisReadColumns(id, r, tz),
+          (rows) => rows.size,
+        )),
+    overrideEnds: overrideEnds && (() => run('overrideEnds', overrideEnds, length)),
+    changeVersion: changeVersion && (() => run('changeVersion', changeVersion)),
+    subscribeChanges: subscribeChanges && ((listener) => run('subscribeChanges', () => subscribeChanges(listener))),
+    syncChanges: syncChanges && (() => run('syncChanges', syncChanges)),
+  });
   return { ...otherMethods(store, wrapped), ...wrapped };
 }
 
-// Optional methods a backend has beyond those wrapped here (change subscriptions, ...), bound to the store.
+// Members a backend has beyond the interface (its own counters, ...), bound to the store.
 function otherMethods(store: StorageAdapter, wrapped: StorageAdapter): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (

@@ -1,8 +1,9 @@
 // A StorageAdapter wrapper that reports every entity it changes, so a response cache can invalidate exactly those.
 
 import type { Dict } from '../../core/grid/dict.js';
-import type { StorageAdapter } from '../../storage/adapter.js';
+import type { PointWriteRequest, StorageAdapter } from '../../storage/adapter.js';
 import type { StoreChange } from '../../storage/change-notifier.js';
+import { adapterOf, storeMembers } from '../adapter-members.js';
 import { errorChannel } from '../events.js';
 
 /** One changed entity: its id and its tags after the change (undefined when it was removed). */
@@ -165,10 +166,15 @@ export function followStore(store: StorageAdapter, observer: StoreObserver): Sto
   };
 }
 
-/** `store` with commit and pointWrite reporting to `observer`; every other method is the store's own. */
+/**
+ * `store` with commit, pointWrite and pointWriteBatch reporting to `observer`; every other member, optional ones
+ * included, is the store's own.
+ */
 export function observeStore(store: StorageAdapter, observer: StoreObserver, clock: () => number): StorageAdapter {
-  return {
-    ...bindAll(store),
+  const pointWriteBatch = store.pointWriteBatch?.bind(store);
+  // Written as every member (AdapterMembers): one added to the interface fails to compile until it is handled here.
+  return adapterOf({
+    ...storeMembers(store),
     async commit(diffs) {
       const result = await store.commit(diffs);
       if (observer.wants?.() === false) return result;
@@ -181,56 +187,36 @@ export function observeStore(store: StorageAdapter, observer: StoreObserver, clo
       const start = clock();
       const arr = await store.pointWrite(req);
       if (observer.wants?.() === false) return arr;
-      const [now] = await store.readByIds([req.id]);
-      observer.changed([{ id: req.id, now }]);
-      if (req.durationMs !== undefined && req.val !== null) observer.expires(req.id, start + req.durationMs);
+      await reportLevels(store, observer, [req], start);
       return arr;
     },
-  };
+    pointWriteBatch:
+      pointWriteBatch === undefined
+        ? undefined
+        : async (reqs) => {
+            const start = clock();
+            const arrays = await pointWriteBatch(reqs);
+            if (observer.wants?.() === false) return arrays;
+            await reportLevels(store, observer, reqs, start);
+            return arrays;
+          },
+  });
 }
 
-// The store's methods bound to it, so the spread copy calls them on the real store.
-function bindAll(store: StorageAdapter): StorageAdapter {
-  return {
-    backend: store.backend,
-    readByIds: (ids) => store.readByIds(ids),
-    read: (q) => store.read(q),
-    count: () => store.count(),
-    commit: (d) => store.commit(d),
-    hisRead: (id, r) => store.hisRead(id, r),
-    ...(store.changeVersion === undefined ? {} : { changeVersion: store.changeVersion.bind(store) }),
-    ...(store.hisReadChunks === undefined
-      ? {}
-      : {
-          hisReadChunks: (id, r, o) => (store.hisReadChunks as NonNullable<StorageAdapter['hisReadChunks']>)(id, r, o),
-        }),
-    ...(store.hisReadColumns === undefined
-      ? {}
-      : {
-          hisReadColumns: (id, r, tz) =>
-            (store.hisReadColumns as NonNullable<StorageAdapter['hisReadColumns']>)(id, r, tz),
-        }),
-    ...(store.hisReadBatchChunks === undefined
-      ? {}
-      : {
-          hisReadBatchChunks: (ids, r, o) =>
-            (store.hisReadBatchChunks as NonNullable<StorageAdapter['hisReadBatchChunks']>)(ids, r, o),
-        }),
-    hisWrite: (id, items) => store.hisWrite(id, items),
-    ...(store.hisWriteBatch === undefined
-      ? {}
-      : { hisWriteBatch: (w) => (store.hisWriteBatch as NonNullable<StorageAdapter['hisWriteBatch']>)(w) }),
-    hisCount: (id) => store.hisCount(id),
-    readPriorityArray: (id) => store.readPriorityArray(id),
-    pointWrite: (req) => store.pointWrite(req),
-    watchOpen: (dis, lease, owner, maxOwned) => store.watchOpen(dis, lease, owner, maxOwned),
-    watchInfo: (watchId) => store.watchInfo(watchId),
-    watchAdd: (w, ids) => store.watchAdd(w, ids),
-    watchRemove: (w, ids) => store.watchRemove(w, ids),
-    watchLease: (w, lease) => store.watchLease(w, lease),
-    watchClose: (w) => store.watchClose(w),
-    watchPoll: (w, refresh) => store.watchPoll(w, refresh),
-    watches: () => store.watches(),
-    close: () => store.close(),
-  };
+// Tell `observer` of the points `reqs` wrote (read back in one read) and of the timed levels they left, which end
+// `durationMs` after `start`; a level written again later in `reqs` is as its last write left it.
+async function reportLevels(
+  store: StorageAdapter,
+  observer: StoreObserver,
+  reqs: readonly PointWriteRequest[],
+  start: number,
+): Promise<void> {
+  const last = new Map<string, PointWriteRequest>();
+  for (const req of reqs) last.set(`${req.id} ${String(req.level)}`, req);
+  const ids = [...new Set(reqs.map((r) => r.id))];
+  const now = await store.readByIds(ids);
+  observer.changed(ids.map((id, i) => ({ id, now: now[i] })));
+  for (const req of last.values()) {
+    if (req.durationMs !== undefined && req.val !== null) observer.expires(req.id, start + req.durationMs);
+  }
 }

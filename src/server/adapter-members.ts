@@ -37,6 +37,7 @@ export function storeMembers(store: StorageAdapter): AdapterMembers {
     hisWriteBatch: store.hisWriteBatch?.bind(store),
     hisCount: store.hisCount.bind(store),
     readPriorityArray: store.readPriorityArray.bind(store),
+    readPriorityArrays: store.readPriorityArrays?.bind(store),
     pointWrite: store.pointWrite.bind(store),
     pointWriteBatch: store.pointWriteBatch?.bind(store),
     watchOpen: store.watchOpen.bind(store),

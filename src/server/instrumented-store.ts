@@ -2,7 +2,7 @@
 
 import { HaystackError } from '../core/errors.js';
 import type { StorageAdapter } from '../storage/adapter.js';
-import { adapterOf, storeMembers } from './adapter-members.js';
+import { adapterOf } from './adapter-members.js';
 import {
   type StoreQueryEvent,
   type StoreTraceContext,
@@ -42,8 +42,9 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
   const subscribeChanges = store.subscribeChanges?.bind(store);
   const syncChanges = store.syncChanges?.bind(store);
   // Written as every member (AdapterMembers): one added to the interface fails to compile until it is handled here.
+  const readPriorityArrays = store.readPriorityArrays?.bind(store);
   const wrapped = adapterOf({
-    ...storeMembers(store),
+    backend,
     readByIds: (ids) =>
       run(
         'readByIds',
@@ -58,6 +59,8 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
     hisWriteBatch: hisWriteBatch && ((writes) => run('hisWriteBatch', () => hisWriteBatch(writes), same)),
     hisCount: (id) => run('hisCount', () => store.hisCount(id)),
     readPriorityArray: (id) => run('readPriorityArray', () => store.readPriorityArray(id)),
+    readPriorityArrays:
+      readPriorityArrays && ((ids) => run('readPriorityArrays', () => readPriorityArrays(ids), length)),
     pointWrite: (req) => run('pointWrite', () => store.pointWrite(req)),
     pointWriteBatch: pointWriteBatch && ((reqs) => run('pointWriteBatch', () => pointWriteBatch(reqs), length)),
     async watchOpen(dis, lease, owner, maxOwned) {
@@ -80,8 +83,9 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
         (r) => r.changed.length,
       ),
     watches: () => run('watches', () => store.watches(), length),
-    // Streamed reads (hisReadChunks, hisReadBatchChunks) pass on untimed, as do close and the change subscriptions'
-    // own calls: a stream lasts as long as its reader takes.
+    // Streams pass on untimed: one lasts as long as its reader takes.
+    hisReadChunks: store.hisReadChunks?.bind(store),
+    hisReadBatchChunks: store.hisReadBatchChunks?.bind(store),
     hisReadPage: hisReadPage && ((id, r, limit) => run('hisReadPage', () => hisReadPage(id, r, limit), length)),
     hisReadColumns:
       hisReadColumns &&
@@ -95,6 +99,7 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
     changeVersion: changeVersion && (() => run('changeVersion', changeVersion)),
     subscribeChanges: subscribeChanges && ((listener) => run('subscribeChanges', () => subscribeChanges(listener))),
     syncChanges: syncChanges && (() => run('syncChanges', syncChanges)),
+    close: () => store.close(),
   });
   return { ...otherMethods(store, wrapped), ...wrapped };
 }

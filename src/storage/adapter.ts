@@ -205,6 +205,12 @@ export interface StorageAdapter {
   /** The priority array of a point (timed overrides that ended are empty); `UnknownRecError` when it does not exist. */
   readPriorityArray(id: string): Promise<PriorityArray>;
   /**
+   * Optional capability: {@link readPriorityArray} for several points at one instant, in the order asked, in one
+   * query where the backend can, so that a bulk reader (a store copy) pays one round trip for many points.
+   * `UnknownRecError` when any of them does not exist. Without it, such a reader reads point by point.
+   */
+  readPriorityArrays?(ids: readonly string[]): Promise<readonly PriorityArray[]>;
+  /**
    * Write one level and, atomically with it, set the point's `writeVal`, `writeLevel` and `curVal`
    * to the effective value (removing them when every level is empty); the point's `mod` changes, so watches see it.
    * A timed override empties its level when its duration has passed on the store's clock, updating the point the

@@ -218,6 +218,63 @@ describe('copyStore', () => {
     }
   });
 
+  it("reads many points' priority arrays in a few batched reads, their levels copied in order", async () => {
+    const from = await open('sqlite:levels-read.db');
+    const batched = await open('sqlite:levels-read-batched.db');
+    const single = await open('sqlite:levels-read-single.db');
+    const now = Date.now();
+    try {
+      const ids = Array.from({ length: 1200 }, (_, i) => `q${String(i).padStart(4, '0')}`);
+      await from.store.commit(
+        ids.map((id) => ({ op: 'add' as const, tags: Dict.of({ id: new Ref(id), point: MARKER, writable: MARKER }) })),
+      );
+      const reqs = ids.flatMap((id, i) => [
+        { id, level: 17, val: new Num(i), who: 'default' },
+        ...(i % 2 === 0 ? [{ id, level: 8, val: new Num(1000 + i), who: 'ops', durationMs: HOUR }] : []),
+        ...(i % 3 === 0 ? [{ id, level: 12, val: `s${String(i)}`, who: 'bms' }] : []),
+      ]);
+      await (from.store.pointWriteBatch as NonNullable<StorageAdapter['pointWriteBatch']>)(reqs);
+      const reads: number[] = [];
+      const readMany = from.store.readPriorityArrays as NonNullable<StorageAdapter['readPriorityArrays']>;
+      const source = withStore(from, {
+        readPriorityArray: () => Promise.reject(new Error('one read per point')),
+        readPriorityArrays: (batch) => {
+          reads.push(batch.length);
+          return readMany(batch);
+        },
+      });
+      const written: string[] = [];
+      const target = withStore(batched, {
+        pointWriteBatch: (batch) => {
+          written.push(...batch.map((r) => `${r.id}/${String(r.level)}`));
+          return (batched.store.pointWriteBatch as NonNullable<StorageAdapter['pointWriteBatch']>)(batch);
+        },
+      });
+      expect((await copyStore(source, target, { now })).levels).toBe(reqs.length);
+      expect(reads).toEqual([500, 500, 200]);
+      const order = [...reqs].sort((a, b) => (a.id === b.id ? a.level - b.level : a.id < b.id ? -1 : 1));
+      expect(written).toEqual(order.map((r) => `${r.id}/${String(r.level)}`));
+      // A source without the batched read gives the same levels, read point by point.
+      const { readPriorityArrays: _, ...pointByPoint } = from.store;
+      expect((await copyStore({ ...from, store: pointByPoint }, single, { now })).levels).toBe(reqs.length);
+      const want = await readMany(ids);
+      for (const to of [batched, single]) {
+        const got = await (to.store.readPriorityArrays as NonNullable<StorageAdapter['readPriorityArrays']>)(ids);
+        expect(got.map((a) => a.levels.map((l) => [l.level, l.val, l.who]))).toEqual(
+          want.map((a) => a.levels.map((l) => [l.level, l.val, l.who])),
+        );
+        expect(got.map((a) => a.effective)).toEqual(want.map((a) => a.effective));
+        expect(got.map((a) => a.levels[7]?.expires !== undefined)).toEqual(
+          want.map((a) => a.levels[7]?.expires !== undefined),
+        );
+      }
+    } finally {
+      await from.close();
+      await batched.close();
+      await single.close();
+    }
+  });
+
   it('refuses a target that holds entities or users, and a memory store, before writing anything', async () => {
     await fillSource('sqlite:full.db');
     const from = await open('sqlite:full.db');

@@ -29,6 +29,7 @@ const MEMBERS = {
   hisWriteBatch: true,
   hisCount: false,
   readPriorityArray: false,
+  readPriorityArrays: true,
   pointWrite: false,
   pointWriteBatch: true,
   watchOpen: false,
@@ -87,6 +88,7 @@ function fullStore(store: MemoryStore, calls: Map<string, number>): StorageAdapt
     hisWriteBatch: counted('hisWriteBatch', store.hisWriteBatch),
     hisCount: counted('hisCount', store.hisCount),
     readPriorityArray: counted('readPriorityArray', store.readPriorityArray),
+    readPriorityArrays: counted('readPriorityArrays', store.readPriorityArrays),
     pointWrite: counted('pointWrite', store.pointWrite),
     pointWriteBatch: counted('pointWriteBatch', store.pointWriteBatch),
     watchOpen: counted('watchOpen', store.watchOpen),
@@ -120,6 +122,7 @@ async function callOptional(wrapped: StorageAdapter): Promise<void> {
   const { hisReadChunks, hisReadBatchChunks } = wrapped;
   await wrapped.hisWriteBatch?.([{ id: 'a', items: SAMPLES }]);
   await wrapped.pointWriteBatch?.([{ id: 'a', level: 8, val: new Num(1), who: 't' }]);
+  await wrapped.readPriorityArrays?.(['a', 'b']);
   if (hisReadChunks !== undefined) for await (const _ of hisReadChunks(['a'][0] as string, range));
   await wrapped.hisReadPage?.('a', range, 10);
   await wrapped.hisReadColumns?.('a', range, (await import('../../src/core/tz/time-zone.js')).TimeZone.UTC);
@@ -249,6 +252,7 @@ describe('instrumentStore optional capabilities', () => {
     const byKind = new Map(events.map((e) => [e.kind, e]));
     expect(byKind.get('pointWriteBatch')).toMatchObject({ backend: 'memory', ok: true, items: 1 });
     expect(byKind.get('hisWriteBatch')).toMatchObject({ ok: true, items: 1 });
+    expect(byKind.get('readPriorityArrays')).toMatchObject({ ok: true, items: 2 });
     expect(byKind.get('hisReadPage')).toMatchObject({ ok: true, items: 1 });
     expect(byKind.get('hisReadColumns')).toMatchObject({ ok: true, items: 1 });
     expect(byKind.get('overrideEnds')).toMatchObject({ ok: true, items: 0 });

@@ -231,6 +231,13 @@ export class MemoryState {
     return toPriorityArray(this.#priority.get(id) ?? emptyLevels());
   }
 
+  /** Several points' priority arrays, in order. */
+  readPriorityArrays(ids: readonly string[], now: number): PriorityArray[] {
+    this.#expireOverrides(now);
+    for (const id of ids) this.#requireEntity(id);
+    return ids.map((id) => toPriorityArray(this.#priority.get(id) ?? emptyLevels()));
+  }
+
   /** Write a level and mirror the effective value onto the point, as one change. */
   pointWrite(req: PointWriteRequest, now: number): PriorityArray {
     return this.pointWriteBatch([req], now).results[0] as PriorityArray;

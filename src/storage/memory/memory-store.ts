@@ -31,6 +31,8 @@ export interface MemoryStore extends StorageAdapter {
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** Levels of one point or several written in order as one change: all or none (see `StorageAdapter.pointWriteBatch`). */
   pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
+  /** Several points' priority arrays at one instant, in order (see `StorageAdapter.readPriorityArrays`). */
+  readPriorityArrays(ids: readonly string[]): Promise<readonly PriorityArray[]>;
   /** The data this adapter views; give the store as `shareWith` to open another adapter over it. */
   readonly state: MemoryState;
   /** Counters (entities, change version, filter evaluations, watches). */
@@ -129,6 +131,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     hisWriteBatch: (writes) => settle(() => state.hisWriteBatch(writes, now(), limits)),
     hisCount: (id) => settle(() => state.hisCount(id, now())),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
+    readPriorityArrays: (ids) => settle(() => state.readPriorityArrays(ids, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) => settle(() => pointWrites([req])[0] as PriorityArray),
     pointWriteBatch: (reqs) => settle(() => pointWrites(reqs)),

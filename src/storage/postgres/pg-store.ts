@@ -137,6 +137,8 @@ export interface PostgresStore extends StorageAdapter {
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
   pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
+  /** Several points' priority arrays at one instant, in order, in one query. */
+  readPriorityArrays(ids: readonly string[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
 }
@@ -309,6 +311,7 @@ export async function openPostgresStore(options: PostgresStoreOptions = {}): Pro
         return state.hisCount(id);
       }),
     readPriorityArray: (id) => call(() => state.readPriorityArray(id, now())),
+    readPriorityArrays: (ids) => call(() => state.readPriorityArrays(ids, now())),
     overrideEnds: () => call(() => state.overrideEnds(now())),
     pointWrite: (req) => call(() => state.pointWrite(req, now())),
     pointWriteBatch: (reqs) => call(() => state.pointWriteBatch(reqs, now())),

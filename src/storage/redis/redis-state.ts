@@ -393,6 +393,16 @@ export class RedisState {
     return toPriorityArray(levelsOf(r[2] as string | null));
   }
 
+  /** Several points' priority arrays, in order, in one script call. */
+  async readPriorityArrays(ids: readonly string[], now: number): Promise<PriorityArray[]> {
+    if (ids.length === 0) return [];
+    const r = await this.#dueSafe(now, S.POINT, ids);
+    return ids.map((id, i) => {
+      if (r[2 * i + 1] === null) throw new UnknownRecError(id);
+      return toPriorityArray(levelsOf(r[2 * i + 2] as string | null));
+    });
+  }
+
   /** The timed overrides that have not ended by `now`. */
   async overrideEnds(now: number): Promise<OverrideEnd[]> {
     const rows = (await this.#redis.eval(S.TIMED_POINTS, this.#ver, [this.#base])) as [string, string | null][];

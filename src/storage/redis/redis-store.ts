@@ -84,6 +84,8 @@ export interface RedisStore extends StorageAdapter {
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
   pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
+  /** Several points' priority arrays at one instant, in order, in one script call. */
+  readPriorityArrays(ids: readonly string[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, in one script call. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The URL it connected to. */
@@ -230,6 +232,7 @@ export async function openRedisStore(options: RedisStoreOptions = {}): Promise<R
     hisReadPage: (id, range, limit) => checked(() => state.hisReadPage(id, range, limit)),
     hisCount: (id) => checked(() => state.hisCount(id)),
     readPriorityArray: (id) => run(() => state.readPriorityArray(id, now())),
+    readPriorityArrays: (ids) => run(() => state.readPriorityArrays(ids, now())),
     overrideEnds: () => run(() => state.overrideEnds(now())),
     pointWrite: (req) => run(() => state.pointWrite(req, now())),
     pointWriteBatch: (reqs) => run(() => state.pointWriteBatch(reqs, now())),

@@ -419,6 +419,13 @@ export class SqliteState {
     return toPriorityArray(this.#levels(rid));
   }
 
+  /** Several points' priority arrays, in order. */
+  readPriorityArrays(ids: readonly string[], now: number): PriorityArray[] {
+    this.#expireOverrides(now);
+    const rids = ids.map((id) => this.#requireRid(id));
+    return rids.map((rid) => toPriorityArray(this.#levels(rid)));
+  }
+
   /** The timed overrides that have not ended by `now`. */
   overrideEnds(now: number): OverrideEnd[] {
     const rows = this.#q.timed.all() as { readonly id: string; readonly levels: string }[];

@@ -92,6 +92,8 @@ export interface SqliteStore extends StorageAdapter {
   hisWriteBatch(writes: readonly HisWrite[]): Promise<number>;
   /** Levels of one point or several written in order in one transaction: all or none (see `StorageAdapter.pointWriteBatch`). */
   pointWriteBatch(reqs: readonly PointWriteRequest[]): Promise<readonly PriorityArray[]>;
+  /** Several points' priority arrays at one instant, in order, in one call (see `StorageAdapter.readPriorityArrays`). */
+  readPriorityArrays(ids: readonly string[]): Promise<readonly PriorityArray[]>;
   /** A page of a point's history: its first `limit` samples in the range, by one indexed query. */
   hisReadPage(id: string, range: TimeRange, limit: number): Promise<readonly HisItem[]>;
   /** The file it was opened on. */
@@ -218,6 +220,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
         return state.hisCount(id);
       }),
     readPriorityArray: (id) => settle(() => state.readPriorityArray(id, now())),
+    readPriorityArrays: (ids) => settle(() => state.readPriorityArrays(ids, now())),
     overrideEnds: () => settle(() => state.overrideEnds(now())),
     pointWrite: (req) => settle(() => state.pointWrite(req, now())),
     pointWriteBatch: (reqs) => settle(() => state.pointWriteBatch(reqs, now())),

@@ -167,6 +167,30 @@ export function describePriorityContract(h: Harness): void {
       expect((await store.readPriorityArray('sp')).effective).toBeNull();
     });
 
+    it("reads several points' arrays at once as one by one would (readPriorityArrays, where offered)", async (ctx) => {
+      const { store, clock } = await h.open();
+      if (store.readPriorityArrays === undefined) ctx.skip();
+      const read = (ids: readonly string[]) =>
+        (store.readPriorityArrays as NonNullable<StorageAdapter['readPriorityArrays']>)(ids);
+      await withWritable(store);
+      await addEntities(store, [{ id: new Ref('plain'), equip: MARKER }]);
+      await store.pointWrite({ id: 'sp', level: 8, val: F(65), who: 'operator', durationMs: 60_000 });
+      await store.pointWrite({ id: 'sp', level: 16, val: F(50), who: 'bms' });
+      await store.pointWrite({ id: 'other', level: 10, val: true, who: 'schedule' });
+      const ids = ['other', 'sp', 'plain', 'sp'];
+      const oneByOne = async () => Promise.all(ids.map((id) => store.readPriorityArray(id)));
+      expect(await read(ids)).toEqual(await oneByOne());
+      expect((await read(['sp']))[0]?.effectiveLevel).toBe(8);
+      expect(await read([])).toEqual([]);
+      // A timed override that ended is empty in a batch read too.
+      clock.advance(60_000);
+      const [sp] = await read(['sp']);
+      expect(sp?.effectiveLevel).toBe(16);
+      expect(sp?.levels[7]?.val).toBeNull();
+      expect(await read(ids)).toEqual(await oneByOne());
+      await expect(read(['sp', 'ghost'])).rejects.toMatchObject({ code: 'HS_ERR_UNKNOWN_REC' });
+    });
+
     it('writes a batch of levels as level-by-level writes would (pointWriteBatch, where offered)', async (ctx) => {
       const { store } = await h.open();
       const batch = batchOf(store, () => ctx.skip());

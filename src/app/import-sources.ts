@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { jsonDictStream } from '../core/codec/json/index.js';
 import { decodeTrioDicts } from '../core/codec/trio/index.js';
 import { decodeZincValue, encodeZincValue, type ZincStreamEvent, ZincStreamReader } from '../core/codec/zinc/index.js';
+import { describeErrno } from '../core/errno-text.js';
 import { HaystackError, ParseError, ValueError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { HDateTime } from '../core/kinds/date-time.js';
@@ -32,7 +33,7 @@ export function fileError(file: string, err: unknown): HaystackError {
   if (err instanceof HaystackError && err.code === 'HS_ERR_STARTUP') return err;
   const code = (err as { code?: unknown }).code;
   if (!(err instanceof HaystackError) && typeof code === 'string') {
-    return new HaystackError('HS_ERR_STARTUP', `cannot read ${file}: ${code}`, { cause: err });
+    return new HaystackError('HS_ERR_STARTUP', `cannot read ${file}: ${describeErrno(err)}`, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new HaystackError('HS_ERR_STARTUP', `${file}: ${message}`, { cause: err });

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { codecForExtension } from '../core/codec/media-types.js';
+import { describeErrno } from '../core/errno-text.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { Dict } from '../core/grid/dict.js';
 import { Grid } from '../core/grid/grid.js';
@@ -57,8 +58,7 @@ export async function loadEntities(file: string, cwd: string): Promise<Dict[]> {
     // 94 MB rope (Alpha x100 as UTF-16) again, ~0.3 s of the start-up.
     text = (await readFile(full)).toString('utf8');
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw startupError(`cannot read ${file}: ${typeof code === 'string' ? code : String(err)}`, err);
+    throw startupError(`cannot read ${file}: ${describeErrno(err)}`, err);
   }
   let val: Val;
   try {

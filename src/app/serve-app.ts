@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeErrno } from '../core/errno-text.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import {
@@ -251,11 +252,12 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     try {
       address = await server.listen(config.port, config.host);
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
       throw new HaystackError(
         'HS_ERR_STARTUP',
-        `cannot listen on ${config.host}:${config.port}: ${String(code ?? err)}`,
-        { cause: err },
+        `cannot listen on ${config.host}:${config.port}: ${listenFailure(err)}`,
+        {
+          cause: err,
+        },
       );
     }
     cleanup.push(() => server.close());
@@ -301,6 +303,14 @@ export function appLogger(config: AppConfig, out: AppOutput): AppLogger {
   });
 }
 
+// Why the server's port could not be taken, and for a taken port what to do: the usual first-run stumble.
+function listenFailure(err: unknown): string {
+  const why = describeErrno(err);
+  return (err as { code?: unknown }).code === 'EADDRINUSE'
+    ? `${why}: stop what listens there, or choose another --port (0 picks a free one)`
+    : why;
+}
+
 /** {@link listenMetrics} on `listen`, failing with `HS_ERR_STARTUP` when the address cannot be had. */
 export async function listenMetricsAt(
   source: MetricsSource,
@@ -309,10 +319,9 @@ export async function listenMetricsAt(
   try {
     return await listenMetrics(source, listen.host, listen.port);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
     throw new HaystackError(
       'HS_ERR_STARTUP',
-      `cannot listen for metrics on ${listen.host}:${String(listen.port)}: ${String(code ?? err)}`,
+      `cannot listen for metrics on ${listen.host}:${String(listen.port)}: ${describeErrno(err)}`,
       { cause: err },
     );
   }

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describeErrno } from '../core/errno-text.js';
 import {
   CODECS,
   type Codec,
@@ -14,7 +15,7 @@ import {
   ParseError,
   type Val,
 } from '../core/index.js';
-import { CliExit, type CliIo, errnoCode } from './io.js';
+import { CliExit, type CliIo } from './io.js';
 import { createProgress, type Progress } from './progress.js';
 
 const READABLE = CODECS.filter((c) => c.decode !== undefined).map((c) => c.name);
@@ -121,7 +122,7 @@ async function openInput(
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     size = info.size;
   } catch (err) {
-    throw new CliExit(1, `haystack convert: cannot read ${file}: ${errnoCode(err)}`);
+    throw new CliExit(1, `haystack convert: cannot read ${file}: ${describeErrno(err)}`);
   }
   return { chunks: createReadStream(full), total: size };
 }
@@ -181,6 +182,6 @@ async function writeText(file: string, text: string, io: CliIo): Promise<void> {
   try {
     await writeFile(path.resolve(io.cwd, file), text, 'utf8');
   } catch (err) {
-    throw new CliExit(1, `haystack convert: cannot write ${file}: ${errnoCode(err)}`);
+    throw new CliExit(1, `haystack convert: cannot write ${file}: ${describeErrno(err)}`);
   }
 }

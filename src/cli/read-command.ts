@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { describeErrno } from '../core/errno-text.js';
 import { CODECS, codecForExtension, Dict, Grid, HaystackError, isList, refResolver, type Val } from '../core/index.js';
 import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo, writeOut } from './io.js';
@@ -78,8 +79,7 @@ async function load(file: string, io: CliIo): Promise<Grid | readonly Dict[]> {
   try {
     text = await readFile(full, 'utf8');
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    throw new CliExit(1, `haystack read: cannot read ${file}: ${typeof code === 'string' ? code : String(err)}`);
+    throw new CliExit(1, `haystack read: cannot read ${file}: ${describeErrno(err)}`);
   }
   let val: Val;
   try {

@@ -129,13 +129,21 @@ describe('usage errors exit 2', () => {
 
   it('a missing input file exits 1', async () => {
     const r = await convert(['missing.zinc'], dir);
-    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'haystack convert: cannot read missing.zinc: ENOENT\n']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      1,
+      '',
+      'haystack convert: cannot read missing.zinc: no such file or folder (ENOENT)\n',
+    ]);
   });
 
   it('a folder as input exits 1 naming it, as the other commands do', async () => {
     await mkdir(path.join(dir, 'folder.zinc'), { recursive: true });
     const r = await convert(['folder.zinc'], dir);
-    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'haystack convert: cannot read folder.zinc: EISDIR\n']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      1,
+      '',
+      'haystack convert: cannot read folder.zinc: a folder, not a file (EISDIR)\n',
+    ]);
   });
 });
 

@@ -169,7 +169,9 @@ describe('haystack serve with TLS', () => {
       // A file gone: reported by flag and file, the renewed pair stays.
       rmSync(path.join(dir, 'live', 'cert.pem'));
       s.hangup();
-      await s.output(/previous certificate stays: cannot read --tls-cert live\/cert\.pem: ENOENT/);
+      await s.output(
+        /previous certificate stays: cannot read --tls-cert live\/cert\.pem: no such file or folder \(ENOENT\)/,
+      );
       expect(await status(newCa)).toBe(401);
     } finally {
       expect(await s.stop()).toBe(0);

@@ -2,6 +2,8 @@
 
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,6 +43,22 @@ describe('haystack serve', () => {
 
   it('refuses a bad port', async () => {
     expect((await runOnce(['--no-auth', '--store', 'memory', '--port', '70000'])).code).toBe(2);
+  });
+
+  it('says what to do when the port is taken', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const r = await serve(['--no-auth', '--store', 'memory', '--port', port, '--demo-days', '1'], dir);
+      expect(r.url).toBe(
+        `exited 1: haystack serve: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE): ` +
+          'stop what listens there, or choose another --port (0 picks a free one)\n',
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   it('serves the demo building: read?filter=site answers a Zinc grid of sites; the signal stops it', async () => {

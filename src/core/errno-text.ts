@@ -1,0 +1,26 @@
+// What a failed file or socket operation's code means, in words: `ENOENT` alone tells a new user little.
+// Plain strings (no Node import), so the CLI and the app layer share it.
+
+// The codes a command meets on files and ports it is given; others print as their code alone.
+const ERRNO_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'it exists already',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+  EADDRINUSE: 'the port is in use',
+  EADDRNOTAVAIL: 'not an address of this machine',
+});
+
+/** A failed operation's `code` in words with the code after it (`no such file or folder (ENOENT)`), else the error's message. */
+export function describeErrno(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== 'string') return err instanceof Error ? err.message : String(err);
+  const words = Object.hasOwn(ERRNO_WORDS, code) ? ERRNO_WORDS[code] : undefined;
+  return words === undefined ? code : `${words} (${code})`;
+}

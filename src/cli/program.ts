@@ -42,6 +42,14 @@ const USAGE_EXIT = 2;
 /** Version printed by `haystack --version`. */
 export const VERSION = '0.1.0';
 
+// After commander's one-line usage error, the command whose --help tells what it takes (commander alone says only
+// `error: unknown option '--bogus'`).
+function pointToHelp(command: Command, name: string): void {
+  const what = command.commands.length > 0 ? 'commands and options' : 'options and arguments';
+  command.showHelpAfterError(`(${name} --help lists its ${what})`);
+  for (const sub of command.commands) pointToHelp(sub, `${name} ${sub.name()}`);
+}
+
 /** Run the CLI with `args` (without node and script) and return the exit code; never calls process.exit. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('haystack')
@@ -55,6 +63,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (s) => io.stderr.write(s),
     });
   for (const register of COMMANDS) register(program, io);
+  pointToHelp(program, 'haystack');
   try {
     await program.parseAsync([...args], { from: 'user' });
     return 0;

@@ -45,9 +45,12 @@ const NETWORK_HINTS: Partial<Record<NetworkFailure, string>> = {
 export async function explainRemoteError(command: string, err: unknown, ctx: RemoteErrorContext): Promise<unknown> {
   const prefix = `haystack ${command}:`;
   if (err instanceof CliExit) return err;
+  // The client names the op it was calling; where that is the command's own name it would be said twice.
+  const own = `${command}: `;
+  const said = (message: string): string => (message.startsWith(own) ? message.slice(own.length) : message);
   if (err instanceof NetworkError) {
     const hint = NETWORK_HINTS[err.failure];
-    return new CliExit(1, `${prefix} ${err.message}${hint === undefined ? '' : `\n  ${hint}`}`);
+    return new CliExit(1, `${prefix} ${said(err.message)}${hint === undefined ? '' : `\n  ${hint}`}`);
   }
   // Our server's answer to plain HTTP on its HTTPS port (src/server/tls/plain-http.ts); nginx answers such a
   // request 400 too, with a page that says so.
@@ -74,7 +77,7 @@ export async function explainRemoteError(command: string, err: unknown, ctx: Rem
   if (err instanceof LoginRequiredError && !ctx.loggedIn) {
     return new CliExit(
       1,
-      `${prefix} ${err.message}\n  give -u USER (or set $HAYSTACK_USER); the password comes from $HAYSTACK_PASSWORD or a prompt`,
+      `${prefix} ${said(err.message)}\n  give -u USER (or set $HAYSTACK_USER); the password comes from $HAYSTACK_PASSWORD or a prompt`,
     );
   }
   if (err instanceof PermissionError) {

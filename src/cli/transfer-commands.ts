@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { OpenedStore } from '../app/index.js';
 import { DEFAULT_STORE } from '../app/stores/backends.js';
-import { HaystackError, ValueError } from '../core/errors.js';
+import { HaystackError, UnknownRecError, ValueError } from '../core/errors.js';
 import { isRefId } from '../core/kinds/ref.js';
 import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
@@ -67,6 +67,13 @@ export function registerImport(program: Command, io: CliIo): void {
           // Stopped between batches by Ctrl-C: each batch is a commit, so the store holds the first ones whole.
           if (io.signal.aborted) {
             throw new CliExit(130, `haystack import: stopped; ${String(committed)} ${what} were committed`);
+          }
+          // The store's own "Unknown record" does not say which flag named it, nor what to do.
+          if (err instanceof UnknownRecError && err.id === point) {
+            throw new CliExit(
+              1,
+              `haystack import: --his @${point}: no such point in the store (import its entity first)`,
+            );
           }
           throw err;
         } finally {

@@ -77,6 +77,7 @@ export function registerUser(program: Command, io: CliIo): void {
       .option('--disabled', 'create the user disabled')
       .option('--generate-password', 'generate a random password and print it once'),
   ).action(async (name: string, flags: AddFlags) => {
+    await checkRole('add', flags.role);
     const generated = flags.generatePassword === true ? generatePassword() : undefined;
     let password = generated ?? '';
     // `user add --store` may make the store file: that is how the first admin of a new store is made. The password
@@ -108,6 +109,7 @@ export function registerUser(program: Command, io: CliIo): void {
   ).action(async (name: string, flags: SetFlags) => {
     if (flags.enable === true && flags.disable === true)
       throw new CliExit(2, 'haystack user set: --enable or --disable, not both');
+    await checkRole('set', flags.role);
     await session(flags, io, {}, async (client, prompter) => {
       const generated = flags.generatePassword === true ? generatePassword() : undefined;
       const password = generated ?? (flags.password === true ? await newPassword(name, io, prompter) : undefined);
@@ -138,6 +140,16 @@ export function registerUser(program: Command, io: CliIo): void {
       });
     },
   );
+}
+
+/** Refuse a role no server knows before asking one: a misspelt `--role` is a command-line mistake (exit 2). */
+async function checkRole(command: string, role: string | undefined): Promise<void> {
+  if (role === undefined) return;
+  const { USER_ROLES } = await import('../app/user-roles.js');
+  if ((USER_ROLES as readonly string[]).includes(role)) return;
+  const names = [...USER_ROLES].reverse();
+  const choices = `${names.slice(0, -1).join(', ')} or ${String(names.at(-1))}`;
+  throw new CliExit(2, `haystack user ${command}: unknown --role ${JSON.stringify(role)} (use ${choices})`);
 }
 
 function report(io: CliIo, flags: ConnectionFlags, user: UserJson, line: string): void {

@@ -144,10 +144,17 @@ describe('haystack import and export', () => {
   });
 
   it('fails clearly on a missing file, an unknown point and a bad range', async () => {
-    expect((await runCliCaptured(['import', 'nope.trio', ...STORE], dir.path)).code).toBe(1);
+    const missing = await runCliCaptured(['import', 'nope.trio', ...STORE], dir.path);
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'haystack import: cannot read nope.trio: no such file or folder (ENOENT)\n',
+    ]);
     writeFileSync(dir.file('x.csv'), CSV);
     const unknown = await runCliCaptured(['import', 'x.csv', '--his', 'ghost', ...STORE], dir.path);
-    expect(unknown.code).toBe(1);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      'haystack import: --his @ghost: no such point in the store (import its entity first)\n',
+    ]);
     expect((await runCliCaptured(['export', '--his', 'soon', ...STORE], dir.path)).code).toBe(2);
     // A misspelt store path is not an empty store: export refuses it and leaves no file behind.
     for (const args of [[], ['--his', 'today']]) {
@@ -206,6 +213,9 @@ describe('haystack import and export', () => {
       const r = await runCliCaptured(['export', '--store', bad], dir.path);
       expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^haystack export: --store /)]);
     }
+    // A bare file name, as the README's sqlite:PATH examples tempt one to type, is answered with what to write.
+    const bare = await runCliCaptured(['export', '--store', 'copy.db'], dir.path);
+    expect([bare.code, bare.stderr]).toEqual([2, expect.stringMatching(/; a SQLite file is sqlite:copy\.db\n$/)]);
   });
 
   it('refuses --store memory, which would report an import or export of a store gone when the command ends', async () => {

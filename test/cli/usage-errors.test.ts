@@ -17,7 +17,9 @@ describe('haystack usage errors', () => {
   it.each([
     ['an unknown command', ['raed', 'site'], /unknown command 'raed'[\s\S]*Did you mean read\?/],
     ['an unknown subcommand', ['user', 'lst'], /unknown command 'lst'/],
-    ['an unknown option', ['read', 'site', '--bogus'], /unknown option '--bogus'/],
+    // Commander's line alone leaves the user to guess where the options are listed.
+    ['an unknown option', ['read', 'site', '--bogus'], /unknown option '--bogus'\n\(haystack read --help lists/],
+    ['an unknown option of a subcommand', ['user', 'add', 'x', '--rol', 'viewer'], /\(haystack user add --help lists/],
     ['a missing argument', ['read'], /missing required argument 'filter'/],
     ['a missing option value', ['read', 'site', '--data'], /option '--data <file>' argument missing/],
     ['too many arguments', ['defs', 'nope'], /too many arguments/],

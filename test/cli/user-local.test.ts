@@ -52,6 +52,8 @@ describe('haystack user --store', () => {
       const r = await runCliCaptured(['user', ...args, '--store', 'sqlite:typo.db'], dir.path);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('typo.db');
+      // The hint names the user command that makes a store, not only import.
+      expect(r.stderr).toContain('user add creates one');
     }
     expect(existsSync(dir.file('typo.db'))).toBe(false);
   });

@@ -13,7 +13,7 @@ export const SQLITE_BACKEND: StoreBackend = Object.freeze<StoreBackend>({
     if (spec.location === '') throw new ValueError('--store sqlite needs a file: sqlite:PATH');
     const file = path.resolve(context.cwd, spec.location);
     if (context.mustExist === true && !existsSync(file)) {
-      throw new HaystackError('HS_ERR_STARTUP', `no store file ${file} (import creates one)`);
+      throw new HaystackError('HS_ERR_STARTUP', `no store file ${file} (import or user add creates one)`);
     }
     // Loaded only when chosen: better-sqlite3 is an optional dependency.
     const { openSqliteStore } = await import('../../storage/sqlite/index.js');

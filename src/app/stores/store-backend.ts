@@ -94,11 +94,18 @@ export interface StoreBackend {
 
 const SCHEME = /^[a-z][a-z0-9+.-]*$/;
 
+// A store text without a colon is most likely a file name typed as serve's default suggests: say how to write it.
+function fileHint(text: string): string {
+  return text !== '' && !text.includes(':') ? `; a SQLite file is sqlite:${text}` : '';
+}
+
 /** Parse a store text; throws `ValueError` when it has no valid scheme. */
 export function parseStoreSpec(text: string): StoreSpec {
   const colon = text.indexOf(':');
   const scheme = (colon < 0 ? text : text.slice(0, colon)).toLowerCase();
-  if (!SCHEME.test(scheme)) throw new ValueError(`--store ${JSON.stringify(text)} does not start with a store kind`);
+  if (!SCHEME.test(scheme)) {
+    throw new ValueError(`--store ${JSON.stringify(text)} does not start with a store kind${fileHint(text)}`);
+  }
   return { text, scheme, location: colon < 0 ? '' : text.slice(colon + 1) };
 }
 
@@ -112,7 +119,9 @@ export async function openStore(
   const backend = backends.find((b) => b.scheme === spec.scheme);
   if (backend === undefined) {
     const known = backends.map((b) => b.scheme).join(', ');
-    throw new ValueError(`--store ${JSON.stringify(text)}: unknown store kind ${spec.scheme} (known: ${known})`);
+    throw new ValueError(
+      `--store ${JSON.stringify(text)}: unknown store kind ${spec.scheme} (known: ${known})${fileHint(text)}`,
+    );
   }
   try {
     return await backend.open(spec, context);

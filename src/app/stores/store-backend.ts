@@ -1,6 +1,6 @@
 // Store selection: a `--store` text (`memory`, `sqlite:./data.db`, `postgres://...`) names a backend that opens it.
 
-import { HaystackError, ValueError } from '../../core/errors.js';
+import { HaystackError, StoreUnavailableError, ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../../storage/adapter.js';
 import type { AuthStateStore } from '../../storage/auth-state-store.js';
 import type { SessionStore } from '../../storage/session-store.js';
@@ -127,9 +127,19 @@ export async function openStore(
     return await backend.open(spec, context);
   } catch (err) {
     if (err instanceof ValueError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new HaystackError('HS_ERR_STARTUP', `cannot open store ${redactStoreText(text)}: ${reason}`, { cause: err });
+    throw new HaystackError('HS_ERR_STARTUP', `cannot open store ${redactStoreText(text)}: ${openFailure(err)}`, {
+      cause: err,
+    });
   }
+}
+
+// What stopped a store from opening. "Unavailable; retry later" suits a server's 503, not a start that just failed:
+// the driver's own reason (the address that refused, a name not found) says what to fix.
+function openFailure(err: unknown): string {
+  if (err instanceof StoreUnavailableError && err.cause instanceof Error) {
+    return `cannot reach the ${err.backend} server (${err.cause.message})`;
+  }
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A store text fit for logs: the password of a URL (`postgres://user:secret@host/db`) replaced by `***`. */

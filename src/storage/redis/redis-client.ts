@@ -131,11 +131,20 @@ export class RedisConnection {
     }
     // The library never logs; failures reach callers as typed errors, so the event only needs a listener.
     client.on('error', () => undefined);
+    // ioredis rejects connect() with only "Connection is closed."; the reason (ECONNREFUSED, a host not found) came
+    // as an error event before it, and is the cause worth reporting.
+    let connectError: unknown;
+    const noteError = (err: unknown): void => {
+      connectError = err;
+    };
+    client.on('error', noteError);
     try {
       await client.connect();
     } catch (err) {
       client.disconnect();
-      throw new StoreUnavailableError('redis', { cause: err });
+      throw new StoreUnavailableError('redis', { cause: connectError ?? err });
+    } finally {
+      client.off('error', noteError);
     }
     // ioredis sends SELECT on connecting but goes on in database 0 when it fails (a number past the server's
     // `databases`): every key would land beside another application's. Asked again here, its failure is seen.

@@ -19,9 +19,12 @@ describe('loadDefLibs and loadDefsNamespace', () => {
       for (const load of [loadDefLibs, loadDefsNamespace]) {
         const err = await load(nope).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(HaystackError);
-        expect(err).toMatchObject({ code: 'HS_ERR_STARTUP', message: `${nope}: cannot read it (ENOENT)` });
+        expect(err).toMatchObject({
+          code: 'HS_ERR_STARTUP',
+          message: `${nope}: cannot read it: no such file or folder (ENOENT)`,
+        });
         // What serve and defs print after `--defs `: the folder once.
-        expect(defsProblem(nope, err)).toBe(`${nope}: cannot read it (ENOENT)`);
+        expect(defsProblem(nope, err)).toBe(`${nope}: cannot read it: no such file or folder (ENOENT)`);
       }
     } finally {
       dir.remove();
@@ -59,7 +62,10 @@ describe('createServer({ defs: DIR })', () => {
       const nope = path.join(dir.path, 'nope');
       const server = createServer({ store, noAuth: true, defs: nope });
       const err = await server.listen(0).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'HS_ERR_STARTUP', message: `${nope}: cannot read it (ENOENT)` });
+      expect(err).toMatchObject({
+        code: 'HS_ERR_STARTUP',
+        message: `${nope}: cannot read it: no such file or folder (ENOENT)`,
+      });
       expect(server.http.listening).toBe(false);
       // A broken Trio file is named with its line, at start rather than at the first defs call.
       writeFileSync(dir.file('lib.trio'), 'def: ^lib:broken\ndoc: "unclosed\n');

@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TrioReader } from '../../core/codec/trio/index.js';
+import { describeErrno } from '../../core/errno-text.js';
 import { HaystackError, ParseError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
 import { Namespace, type NamespaceOptions } from '../../core/ontology/namespace.js';
@@ -45,7 +46,7 @@ export async function loadDefLibs(dir: string): Promise<DefLib[]> {
     const { code, path: at } = err as { code?: unknown; path?: unknown };
     if (err instanceof HaystackError || typeof code !== 'string') throw err;
     const where = typeof at === 'string' ? at : dir;
-    throw new HaystackError('HS_ERR_STARTUP', `${where}: cannot read it (${code})`, { cause: err });
+    throw new HaystackError('HS_ERR_STARTUP', `${where}: cannot read it: ${describeErrno(err)}`, { cause: err });
   }
 }
 

@@ -171,7 +171,8 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
         return;
       }
       opName = opNameOf(path, opts.basePath);
-      if (opName === undefined) throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}`);
+      if (opName === undefined)
+        throw new HaystackError('HS_ERR_UNKNOWN_OP', `No Haystack API at ${path}: the ops are at ${opts.basePath}{op}`);
       const routed = routeFor(opts.routes, path, opts.basePath);
       // RFC 9110: OPTIONS asks what the resource allows; it answers no grid, so Accept does not matter.
       if (routed === undefined && method === 'OPTIONS') {

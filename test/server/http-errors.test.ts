@@ -78,8 +78,11 @@ describe('requests that cannot be served get an HTTP status and an error grid', 
   });
 
   it('404 outside the base path', async () => {
-    const res = await fetch(f.base.replace('/api/', '/elsewhere'));
+    const res = await fetch(f.base.replace('/api/', '/read'));
     expect(res.status).toBe(404);
+    // A path without the base (`curl host:8080/read`) is told where the ops are.
+    const dis = gridOf({ status: res.status, headers: res.headers, text: await res.text() }).meta.get('dis');
+    expect(dis).toBe('No Haystack API at /read: the ops are at /api/{op}');
   });
 
   it('405 with Allow: POST for GET on an op with side effects', async () => {

@@ -49,7 +49,7 @@ export function registerImport(program: Command, io: CliIo): void {
       } catch (err) {
         throw new CliExit(2, `haystack import: ${(err as Error).message}`);
       }
-      await withStore('import', flags.store, io, {}, async ({ store }) => {
+      await withStore('import', flags.store, io, {}, async ({ store, description }) => {
         const bar = progressBar(io, 'import');
         const what = flags.his === undefined ? 'entities' : 'history samples';
         let committed = 0;
@@ -79,7 +79,9 @@ export function registerImport(program: Command, io: CliIo): void {
         } finally {
           bar.done();
         }
-        io.stdout.write(`imported ${String(n)} ${what}\n`);
+        // The store is named: `--store` has a default, so the data may have gone where the user did not look.
+        const noun = n !== 1 ? what : flags.his === undefined ? 'entity' : 'history sample';
+        io.stdout.write(`imported ${String(n)} ${noun} into ${description}\n`);
       });
     });
 }

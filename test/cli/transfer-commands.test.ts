@@ -25,11 +25,16 @@ describe('haystack import and export', () => {
     writeFileSync(dir.file('site.trio'), TRIO);
     writeFileSync(dir.file('p1.csv'), CSV);
     const imp = await runCliCaptured(['import', 'site.trio', ...STORE], dir.path);
-    expect([imp.code, imp.stdout, imp.stderr]).toEqual([0, 'imported 3 entities\n', '']);
+    // It names the store it wrote: `--store` has a default, and the file lands in the working folder.
+    expect([imp.code, imp.stdout, imp.stderr]).toEqual([
+      0,
+      `imported 3 entities into sqlite ${dir.file('t.db')}\n`,
+      '',
+    ]);
     // Importing again updates in place.
     expect((await runCliCaptured(['import', 'site.trio', ...STORE], dir.path)).code).toBe(0);
     const his = await runCliCaptured(['import', 'p1.csv', '--his', '@p1', ...STORE], dir.path);
-    expect(his.stdout).toBe('imported 3 history samples\n');
+    expect(his.stdout).toBe(`imported 3 history samples into sqlite ${dir.file('t.db')}\n`);
 
     const trio = await runCliCaptured(['export', ...STORE], dir.path);
     const back = decodeTrioDicts(trio.stdout);
@@ -48,7 +53,7 @@ describe('haystack import and export', () => {
     writeFileSync(dir.file('p1-out.csv'), csv.stdout);
     await runCliCaptured(['import', 'site.trio', '--store', 'sqlite:u.db'], dir.path);
     const again = await runCliCaptured(['import', 'p1-out.csv', '--his', 'p1', '--store', 'sqlite:u.db'], dir.path);
-    expect(again.stdout).toBe('imported 3 history samples\n');
+    expect(again.stdout).toBe(`imported 3 history samples into sqlite ${dir.file('u.db')}\n`);
     const out2 = await runCliCaptured(['export', '--his', '2024-01-01,2024-01-02', '--store', 'sqlite:u.db'], dir.path);
     expect(out2.stdout).toBe(csv.stdout);
     expect(csv.stdout).toContain(`,${String(new Num(2.5, 'kW'))}`);
@@ -69,9 +74,9 @@ describe('haystack import and export', () => {
     const copy = ['--store', 'sqlite:two-copy.db'];
     expect((await runCliCaptured(['import', 'two.trio', ...copy], dir.path)).code).toBe(0);
     const a = await runCliCaptured(['import', 'all.csv', '--his', '@a', ...copy], dir.path);
-    expect(a.stdout).toBe('imported 2 history samples\n');
+    expect(a.stdout).toBe(`imported 2 history samples into sqlite ${dir.file('two-copy.db')}\n`);
     const b = await runCliCaptured(['import', 'all.csv', '--his', 'b', ...copy], dir.path);
-    expect(b.stdout).toBe('imported 1 history samples\n');
+    expect(b.stdout).toBe(`imported 1 history sample into sqlite ${dir.file('two-copy.db')}\n`);
     const back = await runCliCaptured(['export', '--his', '2024-01-01', ...copy], dir.path);
     expect(back.stdout).toBe(all.stdout);
   });

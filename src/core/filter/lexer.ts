@@ -113,7 +113,12 @@ export class FilterLexer {
       default:
     }
     const ch = String.fromCodePoint(text.codePointAt(i) ?? c);
-    throw filterError(text, start, `Unexpected character ${JSON.stringify(ch)}`);
+    // A lone = or ! is the SQL habit of one character: name the Haystack operator.
+    throw filterError(
+      text,
+      start,
+      `Unexpected character ${JSON.stringify(ch)}${c === 61 || c === 33 ? ` (use ${ch}=)` : ''}`,
+    );
   }
 }
 

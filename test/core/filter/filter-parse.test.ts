@@ -200,6 +200,12 @@ describe('errors', () => {
     expect([e.line, e.column]).toEqual([1, 3]);
   });
 
+  it('say which operator a lone = or ! was most likely meant to be', () => {
+    // SQL and most query languages compare with one "=": the message names the Haystack spelling.
+    expect(parseError('dis = "x"').message).toBe('filter 1:5: Unexpected character "=" (use ==)');
+    expect(parseError('dis ! "x"').message).toBe('filter 1:5: Unexpected character "!" (use !=)');
+  });
+
   it('report the first problem from the left, not a later lexical one', () => {
     expect(parseError('a == b , c').column).toBe(6);
   });

@@ -1,11 +1,11 @@
 // The application shell: login, the header (screens, live connection state, logout), and hash routing.
 
-import type { VNode } from 'preact';
+import { Fragment, type VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { EntityView } from './entity-view.js';
 import type { RangeChoice } from './history-view.js';
 import { html } from './html.js';
-import { lazyView } from './lazy-view.js';
+import { lazyView, UpdateNotice } from './lazy-view.js';
 import type { LiveState } from './live.js';
 import { NavTree } from './nav-tree.js';
 import { QueryView } from './query-view.js';
@@ -76,8 +76,19 @@ function LiveBadge({ session }: { readonly session: Session }): VNode {
       off();
     };
   }, [session]);
-  return html`<span class=${`live-badge ${state}`} role="status" aria-live="polite"
-    title=${state === 'offline' ? (session.live.error ?? '') : ''}>${LIVE_TEXT[state]}</span>`;
+  const [open, setOpen] = useState(false);
+  const why = state === 'offline' ? session.live.error : undefined;
+  // The reason behind a disclosure, not a tooltip: a hover never comes from a keyboard or a finger. The button is
+  // described by it too, so a screen reader says it on reaching the button.
+  return html`<${Fragment}><span class=${`live-badge ${state}`} role="status" aria-live="polite">${LIVE_TEXT[state]}</span>
+    ${
+      why === undefined
+        ? null
+        : html`<button type="button" class="live-why-toggle" aria-expanded=${open} aria-controls="live-why"
+        aria-describedby="live-why" onClick=${() => {
+          setOpen(!open);
+        }}>Why offline?</button><p id="live-why" class="live-why" hidden=${!open}>Live values are not updated: ${why}</p>`
+    }</${Fragment}>`;
 }
 
 const SCREENS: readonly (readonly [string, string])[] = [
@@ -160,6 +171,7 @@ function Shell({ session, onLogout }: { readonly session: Session; readonly onLo
       ${session.username === undefined ? html`<span class="user muted">no login</span>` : html`<span class="user">${session.username}${me.value === undefined ? '' : ` (${me.value.role})`}</span>`}
       ${session.username === undefined ? null : html`<button type="button" onClick=${onLogout}>Log out</button>`}
     </header>
+    <${UpdateNotice} />
     <main id="main" tabindex="-1"><${Screen} session=${session} route=${route} role=${me.value?.role} /></main>
     <footer>
       <a href=${`${session.api}about`}>API root: ${new URL(session.api).pathname}</a>

@@ -13,9 +13,11 @@ import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
  * needs preact with htm (6.3), the value kinds, grids and Zinc codec every HTTP answer is read with (20), the HTTP
  * client (5), its own screens (12) and the CSS (2.5), each file gzipped on its own as it is served. Raised by the
  * measured 0.11 KiB for the page title that names each screen and 0.08 KiB for the building tree that comes Back
- * as it was left: both are the first screen's own code, so neither can wait in a lazy chunk.
+ * as it was left: both are the first screen's own code, so neither can wait in a lazy chunk. Raised by the measured
+ * 0.44 KiB for the live state's reason behind a disclosure and the notice that the server runs a new version: the
+ * header shows them, and the check runs when a lazy chunk has failed, so it cannot itself be in one.
  */
-const UP_FRONT_CEILING_KIB = 48.69;
+const UP_FRONT_CEILING_KIB = 49.13;
 
 let built: UiBuild;
 beforeAll(async () => {

@@ -1313,4 +1313,65 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await expect.poll(title).toBe('Query: site \u2013 haystack-ts');
     await p.close();
   });
+  it('says why the live values are offline behind a focusable disclosure, and to reload for a new server version', async () => {
+    // A server updated since the page was loaded has no file of the old build: the socket's and the History
+    // screen's chunks answer 404 every time. A context of its own, so that nothing comes from another page's cache;
+    // the 404s are the console errors expected here, and a page error is still a failure.
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const gone = [chunkOf('src/ui/history-view.ts'), chunkOf('src/client/ws-connection.ts')];
+    await p.route(
+      (url) => gone.some((f) => url.pathname.endsWith(`/ui/${f}`)),
+      (route) => route.fulfill({ status: 404, body: 'not found' }),
+    );
+    await p.goto(`${origin(open)}/#/history`);
+    await p.getByRole('status').filter({ hasText: 'Live: offline' }).waitFor();
+    // The reason is not in a hover tooltip: a button discloses it, and describes itself with it.
+    expect(await p.locator('[title]').count()).toBe(0);
+    const why = p.getByRole('button', { name: 'Why offline?' });
+    const reasonId = (await why.getAttribute('aria-describedby')) ?? '';
+    const reason = p.locator(`[id="${reasonId}"]`);
+    expect(await reason.textContent()).toContain('ws-reconnecting');
+    expect(await why.getAttribute('aria-expanded')).toBe('false');
+    expect(await reason.isVisible()).toBe(false);
+    await why.focus();
+    await p.keyboard.press('Enter');
+    expect(await why.getAttribute('aria-expanded')).toBe('true');
+    expect(await reason.isVisible()).toBe(true);
+    await p.keyboard.press('Space');
+    expect(await reason.isVisible()).toBe(false);
+    // A 404 is for good: the page says a reload is what helps, and offers it.
+    const notice = p.getByRole('alert').filter({ hasText: 'A new version of the server is running: reload' });
+    await notice.waitFor();
+    await p.getByText('Cannot load the history screen').waitFor();
+    await p.unrouteAll();
+    await notice.getByRole('button', { name: 'Reload' }).click();
+    await p.getByRole('status').filter({ hasText: 'Live: connected' }).waitFor();
+    await p.getByRole('heading', { name: 'History' }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    expect(await p.getByRole('button', { name: 'Why offline?' }).count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('does not tell a server restarting (503) for a new version', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const history = chunkOf('src/ui/history-view.ts');
+    const answered = p.waitForEvent(
+      'response',
+      (r) => r.url().endsWith(`/ui/${history}`) && r.request().method() === 'HEAD',
+    );
+    await p.route(
+      (url) => url.pathname.endsWith(`/ui/${history}`),
+      (route) => route.fulfill({ status: 503, body: 'restarting' }),
+    );
+    await p.goto(`${origin(open)}/#/history`);
+    await p.getByRole('alert').filter({ hasText: 'Cannot load the history screen' }).waitFor();
+    // The page asked whether the file is gone, and heard it is not.
+    expect((await answered).status()).toBe(503);
+    expect(await p.getByText('A new version of the server is running').count()).toBe(0);
+    await ctx.close();
+  });
 });

@@ -15,9 +15,11 @@ import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
  * measured 0.11 KiB for the page title that names each screen and 0.08 KiB for the building tree that comes Back
  * as it was left: both are the first screen's own code, so neither can wait in a lazy chunk. Raised by the measured
  * 0.44 KiB for the live state's reason behind a disclosure and the notice that the server runs a new version: the
- * header shows them, and the check runs when a lazy chunk has failed, so it cannot itself be in one.
+ * header shows them, and the check runs when a lazy chunk has failed, so it cannot itself be in one. Raised by the
+ * measured 0.09 KiB of CSS that keeps each History legend entry on one line at phone width (the stylesheet is one
+ * file, loaded up front).
  */
-const UP_FRONT_CEILING_KIB = 49.13;
+const UP_FRONT_CEILING_KIB = 49.22;
 
 let built: UiBuild;
 beforeAll(async () => {

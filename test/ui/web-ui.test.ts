@@ -1374,4 +1374,58 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect(await p.getByText('A new version of the server is running').count()).toBe(0);
     await ctx.close();
   });
+
+  it('at phone width, keeps each chart legend label on one line with its value, and the pager clear of the tools', async () => {
+    const day = Date.UTC(2026, 0, 7);
+    const long = (id: string, dis: string) => ({
+      op: 'add' as const,
+      tags: dict({ id: new Ref(id), dis, point: MARKER, his: MARKER, kind: 'Number', tz: 'UTC', unit: '°F' }),
+    });
+    await open.server.handler.store.commit([
+      long('phone-a', 'Hudson Tower AHU-1 Discharge Air Temperature Sensor'),
+      long('phone-b', 'Hudson Tower AHU-1 Return Air Temp'),
+    ]);
+    for (const id of ['phone-a', 'phone-b'])
+      await open.server.handler.store.hisWrite(
+        id,
+        Array.from({ length: 150 }, (_, i) => ({ ts: day + i * 300_000, val: new Num(55.25 + i, '°F') })),
+      );
+    const p = await context.newPage();
+    watchConsole(p);
+    await p.setViewportSize({ width: 360, height: 740 });
+    await p.goto(`${origin(open)}/#/history?ids=phone-a,phone-b&range=custom&from=2026-01-07&to=2026-01-07`);
+    await p.locator('.chart canvas').waitFor();
+    // The keys place the cursor, so the legend shows a value beside each label.
+    await p.getByRole('application', { name: /History chart/ }).focus();
+    await p.keyboard.press('End');
+    await expect.poll(() => p.locator('.u-legend .u-series td.u-value').last().textContent()).toContain('204.25');
+    interface Box {
+      readonly top: number;
+      readonly height: number;
+      readonly left: number;
+      readonly right: number;
+    }
+    const rows = await p.evaluate<
+      { label: Box; value: Box; line: number }[]
+    >(`[...document.querySelectorAll('.u-legend .u-series')].map((tr) => ({
+      label: tr.querySelector('th').getBoundingClientRect().toJSON(),
+      value: tr.querySelector('td').getBoundingClientRect().toJSON(),
+      line: parseFloat(getComputedStyle(tr.querySelector('td')).lineHeight) || 20,
+    }))`);
+    expect(rows.length).toBe(3);
+    for (const { label, value, line } of rows) {
+      // One line each (the label with its colon), side by side: neither sits below the other.
+      expect(label.height).toBeLessThan(line * 1.6 + 8);
+      expect(Math.abs(label.top + label.height / 2 - (value.top + value.height / 2))).toBeLessThan(4);
+      expect(value.left).toBeGreaterThanOrEqual(label.right - 1);
+      expect(value.right).toBeLessThanOrEqual(360);
+    }
+    expect(await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    // The table's top pager stands clear of the buttons above it.
+    await p.getByRole('button', { name: 'Show as table' }).click();
+    const tools = await p.locator('.his-tools').boundingBox();
+    const pager = await p.getByRole('navigation', { name: 'Sample pages, top' }).boundingBox();
+    expect((pager?.y ?? 0) - ((tools?.y ?? 0) + (tools?.height ?? 0))).toBeGreaterThanOrEqual(8);
+    await p.close();
+  });
 });

@@ -343,9 +343,18 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
   };
   const choices = useMemo(() => pointChoices(points.value ?? []), [points.value]);
   const [pickError, setPickError] = useState<string | undefined>(undefined);
+  // A name typed before the list of points has arrived is looked up once it has: until then nothing says that no
+  // point has it.
+  const [waiting, setWaiting] = useState(false);
   const addPoint = (): void => {
     const typed = pick.trim();
+    setWaiting(false);
     if (typed === '') return;
+    if (points.value === undefined) {
+      setPickError(undefined);
+      setWaiting(points.error === undefined);
+      return;
+    }
     // A name that only one point has, else `name @id` (a suggestion), `@id` or the id.
     const named = choices.filter((c) => c.dis === typed);
     if (named.length > 1) {
@@ -361,6 +370,11 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
     if (!ids.includes(id)) choose([...ids, id]);
     setPick('');
   };
+  useEffect(() => {
+    if (!waiting) return;
+    if (points.value !== undefined) addPoint();
+    else if (points.error !== undefined) setWaiting(false);
+  }, [points.value, points.error]);
   const download = (): void => {
     try {
       if (loaded.value === undefined) return;
@@ -390,6 +404,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
         }} />
       <datalist id="point-list">${choices.slice(0, 2000).map((c) => html`<option key=${c.id} value=${c.value} />`)}</datalist>
       <button type="submit">Add</button>
+      <span role="status" class="muted">${waiting ? `Waiting for the list of points to find ${pick.trim()}\u2026` : ''}</span>
     </form>
     <ul class="chips" aria-label="Points plotted">
       ${series.map(

@@ -1428,4 +1428,38 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     expect((pager?.y ?? 0) - ((tools?.y ?? 0) + (tools?.height ?? 0))).toBeGreaterThanOrEqual(8);
     await p.close();
   });
+
+  it('adds a point typed while the point list is still loading, once it has loaded', async () => {
+    const p = await context.newPage();
+    watchConsole(p);
+    // The list of points with a history is held back until the test lets it go.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let asked = (): void => undefined;
+    const askedFor = new Promise<void>((r) => (asked = r));
+    await p.route(
+      (url) => url.pathname.endsWith('/api/read') && (url.searchParams.get('filter') ?? '').includes('point and his'),
+      async (route) => {
+        asked();
+        await held;
+        await route.continue();
+      },
+    );
+    await p.goto(`${origin(open)}/#/history`);
+    await askedFor;
+    const pick = p.getByLabel('Add a point');
+    await pick.fill('Hudson Tower VAV-1-01 Zone Temp');
+    await p.getByRole('button', { name: 'Add', exact: true }).click();
+    // Not "no point is named": the list is not there yet to say so.
+    await p.getByRole('status').filter({ hasText: 'Waiting for the list of points' }).waitFor({ timeout: 10_000 });
+    expect(await p.getByRole('alert').count()).toBe(0);
+    expect(p.url()).not.toContain('ids=hudson');
+    release();
+    await expect.poll(() => p.url()).toContain('ids=hudson.vav1-01.zat');
+    await p.getByRole('link', { name: 'Hudson Tower VAV-1-01 Zone Temp' }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    expect(await pick.inputValue()).toBe('');
+    await p.unrouteAll();
+    await p.close();
+  });
 });

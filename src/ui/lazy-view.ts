@@ -22,7 +22,7 @@ export function useServerUpdated(): boolean {
 /** Under the header once the server runs a newer build: the page's chunks are gone, so it asks for a reload. */
 export function UpdateNotice(): VNode | null {
   return useServerUpdated()
-    ? html`<p class="update" role="alert">A new version of the server is running: reload the page to use it.
+    ? html`<p class="update" role="alert">A new version of the server is running: reload the page to use it.${' '}
       <button type="button" onClick=${() => {
         location.reload();
       }}>Reload</button></p>`

@@ -54,6 +54,17 @@ describe('ParseError', () => {
     expect(parseError('ver:"3.0" x x\na\n').reason).toContain('duplicate');
   });
 
+  it('finds a duplicate tag name in a dict of many tags, at the repeated name', () => {
+    const tags = Array.from({ length: 40 }, (_, i) => `t${i}:${i}`).join(' ');
+    for (const dup of ['t0', 't15', 't16', 't39']) {
+      const e = parseError(`{${tags} ${dup}:1}`);
+      expect(e.reason).toBe(`duplicate tag name ${dup}`);
+      expect(e.column).toBe(tags.length + 3);
+    }
+    // A null tag is absent: naming it again is no duplicate.
+    expect(decodeZincValue('{a:N a:1}')).toEqual(decodeZincValue('{a:1}'));
+  });
+
   it('rejects bad dates and times by field', () => {
     expect(parseError('2023-02-29').reason).toContain('day');
     expect(parseError('12:60:00').reason).toContain('minute');

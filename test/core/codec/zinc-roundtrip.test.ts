@@ -26,6 +26,12 @@ describe('Zinc round trip', () => {
     fc.assert(fc.property(arbGrid({ maxDepth: 2, infUnits: false }), roundTrips), { numRuns: 500 });
   });
 
+  it("keeps each dict's own names in order, whatever the dicts before it have", () => {
+    const list = decodeZincValue('[{a b:1}, {a b:2}, {b:3 a}, {a c}, {a}, {a b:4 c}]') as readonly Dict[];
+    expect(list.map((d) => [...d.keys()].join())).toEqual(['a,b', 'a,b', 'b,a', 'a,c', 'a', 'a,b,c']);
+    expect(list.map((d) => encodeZinc(d.get('b')))).toEqual(['1', '2', '3', 'N', 'N', '4']);
+  });
+
   it('keeps the rows of a grid without columns (a read of unknown ids): each is N under the empty column', () => {
     const grid = Grid.fromDicts([Dict.EMPTY, Dict.EMPTY]);
     const text = encodeZinc(grid);

@@ -7,6 +7,8 @@ const FULL = { lines: 100, branches: 100, functions: 100, statements: 100 } as c
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // FC_SEED / FC_NUM_RUNS replay a property failure (README, "Other scripts"); unset, it does nothing.
+    setupFiles: ['test/support/fast-check-setup.ts'],
     // The machine has 2 cores shared with other work.
     maxWorkers: 2,
     // Property tests run many cases; on a shared, loaded machine 5 s is not enough headroom.

@@ -182,10 +182,15 @@ describe('haystack-core reads what we write', () => {
     );
   });
 
+  // Multi-line Strs with a line that starts with a space or tab aside too: the writer keeps such a line's extra
+  // indent in the indented block, as Haxall's reader removes only the common indent, but haystack-core strips every
+  // line's leading white space (a random seed found `!\n\t"` read back as `!\n"`).
+  const hcReadsTrio = (x: Val): boolean => typeof x !== 'boolean' && !(typeof x === 'string' && /\n[ \t]/.test(x));
+
   it('Trio: dicts of every kind (top-level Bools aside: it reads `true` as a Str)', () => {
     fc.assert(
       fc.property(ARB_DICT, (d0) => {
-        const d = forHcReader(Dict.of([...d0].filter(([, x]) => typeof x !== 'boolean'))) as Dict;
+        const d = forHcReader(Dict.of([...d0].filter(([, x]) => hcReadsTrio(x)))) as Dict;
         fc.pre(!d.isEmpty);
         const text = encodeTrio([d]);
         const read = [...new hc.TrioReader(text)];

@@ -108,6 +108,18 @@ describe('the Trio writer', () => {
     expect(encodeTrioDict(dict({ a: 'x\u0085y' }))).toBe('a:x\u0085y\n');
   });
 
+  it('quotes a Str that starts with a keyword a prefix-reading parser would stop after', () => {
+    // haystack-core reads a bare value with its Zinc reader and keeps whatever value a prefix makes: `M x` was a
+    // Marker, `T€` true, `NA😀` NA (seeds of the haystack-core differential test found `M\u20290` and `M𝄞`).
+    for (const s of ['M x', 'M\u20290', 'M𝄞', 'M-1', 'T€', 'F é', 'NA😀', 'NaN-x', 'INF€', 'R x', 'N\u00e9']) {
+      const text = encodeTrioDict(dict({ a: s }));
+      expect(text, JSON.stringify(s)).toMatch(/^a:"/);
+      expect(decodeTrioDicts(text)[0]?.get('a')).toBe(s);
+    }
+    // A keyword that merely begins a longer word is a word: Zinc reads `Mx` or `INFO` whole.
+    expect(encodeTrioDict(dict({ a: 'Mx', b: 'INFO', c: 'Tab x' }))).toBe('a:Mx\nb:INFO\nc:Tab x\n');
+  });
+
   it('writes values that hold grids as an indented Zinc block', () => {
     const g = Grid.make({ cols: ['a'], rows: [{ a: 1 }] });
     const text = encodeTrio([dict({ g, l: Object.freeze([g]) })]);

@@ -30,8 +30,11 @@ function isBare(s: string): boolean {
       c > 127;
     if (!safe) return false;
   }
-  // The reader trims spaces and tabs around a value; other readers trim any Unicode white space (haystack-core trims
-  // U+0085, which \s does not match, and then reads `M\u0085` as a Marker).
+  // haystack-core reads a bare value with its Zinc reader and keeps the value a prefix makes: `M x`, `M\u0085` or
+  // `M𝄞` read as a Marker, `T€` as true. Zinc reads a keyword followed by a letter, digit or `_` as one word.
+  const word = /^[A-Za-z0-9_]*/.exec(s)?.[0] ?? '';
+  if (word !== s && QUOTED_WORDS.has(word)) return false;
+  // The reader trims spaces and tabs around a value; other readers trim any Unicode white space.
   return s.charCodeAt(s.length - 1) !== 32 && !/^[\s\p{White_Space}]|[\s\p{White_Space}]$/u.test(s);
 }
 

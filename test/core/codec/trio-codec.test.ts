@@ -120,6 +120,17 @@ describe('the Trio writer', () => {
     expect(encodeTrioDict(dict({ a: 'Mx', b: 'INFO', c: 'Tab x' }))).toBe('a:Mx\nb:INFO\nc:Tab x\n');
   });
 
+  it("quotes multi-line text a line of which would lose its first or last character in Haxall's reader", () => {
+    // Haxall trims every char up to U+0020 from a block line's end and counts \f as indent: a block would lose them.
+    for (const s of ['a\u0001\nb', 'a\nb\u000b', 'a\f\nb', '\fa\n\fb', '\u0000a\nb']) {
+      const text = encodeTrioDict(dict({ a: s }));
+      expect(text, JSON.stringify(s)).toMatch(/^a:"/);
+      expect(decodeTrioDicts(text)[0]?.get('a')).toBe(s);
+    }
+    // Inside a line such characters are text: the block stays.
+    expect(encodeTrioDict(dict({ a: 'a\u0001b\nc' }))).toBe('a:\n  a\u0001b\n  c\n');
+  });
+
   it('writes values that hold grids as an indented Zinc block', () => {
     const g = Grid.make({ cols: ['a'], rows: [{ a: 1 }] });
     const text = encodeTrio([dict({ g, l: Object.freeze([g]) })]);

@@ -41,15 +41,15 @@ function isBare(s: string): boolean {
 /**
  * True if the text reads back unchanged as an indented multi-line block: more than one line, the
  * first neither empty nor indented (so the common indent removed is the writer's own), no line
- * ending in whitespace (the reader trims line ends) and no blank line at the end.
+ * ending in whitespace (the reader trims line ends) and no blank line at the end. Haxall's reader
+ * trims every char up to U+0020 from a line's end and counts `\f` as indent, so neither such a
+ * line end nor such a first char is left to it.
  */
 function isBlock(s: string): boolean {
   if (!s.includes('\n') || s.includes('\r')) return false;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 32 || c0 === 9 || c0 === 10 || s.endsWith('\n')) return false;
+  if (s.charCodeAt(0) <= 32 || s.endsWith('\n')) return false;
   for (const line of s.split('\n')) {
-    const last = line.charCodeAt(line.length - 1);
-    if (last === 32 || last === 9) return false;
+    if (line.length > 0 && line.charCodeAt(line.length - 1) <= 32) return false;
   }
   return true;
 }

@@ -182,10 +182,11 @@ describe('haystack-core reads what we write', () => {
     );
   });
 
-  // Multi-line Strs with a line that starts with a space or tab aside too: the writer keeps such a line's extra
-  // indent in the indented block, as Haxall's reader removes only the common indent, but haystack-core strips every
-  // line's leading white space (a random seed found `!\n\t"` read back as `!\n"`).
-  const hcReadsTrio = (x: Val): boolean => typeof x !== 'boolean' && !(typeof x === 'string' && /\n[ \t]/.test(x));
+  // Multi-line Strs with a blank line or a line that starts with a space or tab aside too: the writer keeps both in
+  // the indented block, as Haxall's reader does (it removes only the common indent), but haystack-core skips blank
+  // lines and strips every line's leading white space (random seeds found `!\n\t"` read back as `!\n"`, `!\n\n!`
+  // as `!\n!`).
+  const hcReadsTrio = (x: Val): boolean => typeof x !== 'boolean' && !(typeof x === 'string' && /\n[ \t\n]/.test(x));
 
   it('Trio: dicts of every kind (top-level Bools aside: it reads `true` as a Str)', () => {
     fc.assert(

@@ -42,7 +42,8 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     // holds the bundle where it is: a client change that needs more raises it here, with its reason, out of the
     // headroom left under the target.
     targetKb: 30,
-    ceilingKb: 27.2,
+    // Raised from 27.2 for the Zinc reader's dict and empty-cell paths (zfast: +0.16 KB, decode 6.5 % faster).
+    ceilingKb: 27.35,
     // haystack-core has no HTTP client; its nearest equivalent is its Zinc reader, grid, dict and filter.
     peer: PEER_CODEC,
   },
@@ -55,7 +56,8 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     // The compiler (the 20 M evals/s feature) is 1.8 KB of it, Filter#toString's formatter 0.2 KB. Raised from 23.0
     // for the compiler's shared slot lookups of an `and`'s tag terms (ed15283): 0.5 KB for about 25 % more evals/s;
     // lowered from 23.5 by the lossless trims of the codec (bundle-trim and putBytes: 23.48 -> 23.30 KB).
-    ceilingKb: 23.4,
+    // Raised from 23.4 for the Zinc reader's dict and empty-cell paths (zfast: +0.17 KB, decode 6.5 % faster).
+    ceilingKb: 23.6,
     peer: PEER_CODEC,
   },
   {
@@ -70,7 +72,9 @@ export const BUNDLE_CASES: readonly BundleCase[] = [
     // regexes are the compact form), reader error messages 0.55, ERROR_CODES table 0.4, `plain` option 0.25,
     // stream-reader methods 0.15. Lowered from 19.3 by lossless trims (bundle-trim, putBytes: 19.29 -> 19.12 KB).
     targetKb: 15,
-    ceilingKb: 19.2,
+    // Raised from 19.2 for the Zinc reader's dict and empty-cell paths (zfast: 19,646 -> 19,815 B): Alpha + Bravo
+    // decode 6.5 % faster, which the ">= 5x peer" target of PRODUCT.md needed on a machine where it measured 4.7x.
+    ceilingKb: 19.4,
     peer: "import { ZincReader, HGrid } from 'haystack-core'; console.log(ZincReader, HGrid);",
   },
 ];

@@ -609,12 +609,19 @@ class ShapeBuilder {
 }
 
 /**
- * Low-level, for stores: a Dict of `names` (unique valid tag names) and their non-null `values`, in that order, on the
- * shared shapes, without a Map in between. `values` is kept, not copied.
+ * Low-level, for stores and readers: a Dict of `names` (unique valid tag names) and their non-null `values`, in that
+ * order, on the shared shapes, without a Map in between. `values` is kept, not copied. `like`, when its names are
+ * `names` in the same order (a reader's previous Dict, most often), is taken as the shape without a lookup.
  */
-export function trustedDict(names: readonly string[], values: readonly TagVal[]): Dict {
-  const shape = shapeOfUnique(names);
+export function trustedDict(names: readonly string[], values: readonly TagVal[], like?: DictShape): Dict {
+  const shape = like !== undefined && sameNames(like.names, names) ? like : shapeOfUnique(names);
   return makeDict(shape, values, allSlotsOf(shape), undefined);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
 }
 
 /** A shape of names known to be unique and valid. */

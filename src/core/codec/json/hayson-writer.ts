@@ -1,7 +1,7 @@
 // Hayson (Haystack JSON v4) writer: builds the JSON text directly from typed values.
 
 import { ValueError } from '../../errors.js';
-import { Dict } from '../../grid/dict.js';
+import { Dict, type DictShape, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import { civilFromDays, fractionString, pad2, pad4 } from '../../kinds/calendar.js';
 import { Coord } from '../../kinds/coord.js';
@@ -24,9 +24,10 @@ export function writeHayson(val: Val): string {
   return writeVal('', val);
 }
 
-// Every writer takes the text so far and returns it extended: one growing string, no intermediate objects.
+// Every writer takes the text so far and returns it extended: one growing string, no intermediate objects. A
+// grid's rows are each made flat before they join it (see writeRows).
 function writeVal(out: string, v: Val): string {
-  if (typeof v === 'string') return out + JSON.stringify(v);
+  if (typeof v === 'string') return out + jsonString(v);
   if (v === MARKER) return out + '{"_kind":"marker"}';
   if (v instanceof Ref) return writeRef(out, v);
   if (v instanceof Num) return writeNum(out, v);
@@ -35,24 +36,33 @@ function writeVal(out: string, v: Val): string {
   if (v instanceof Dict) return writeDict(out, v);
   if (Array.isArray(v)) return writeList(out, v as readonly Val[]);
   if (v instanceof HDateTime) {
-    return `${out}{"_kind":"dateTime","val":"${v.toIso()}","tz":${JSON.stringify(v.tz.name)}}`;
+    return `${out}{"_kind":"dateTime","val":"${v.toIso()}","tz":${jsonString(v.tz.name)}}`;
   }
   if (v instanceof Grid) return writeGrid(out, v);
   if (v instanceof HDate) return `${out}{"_kind":"date","val":"${v.toString()}"}`;
   if (v instanceof HTime) return `${out}{"_kind":"time","val":"${v.toString()}"}`;
-  if (v instanceof Uri) return `${out}{"_kind":"uri","val":${JSON.stringify(v.val)}}`;
-  if (v instanceof Sym) return `${out}{"_kind":"symbol","val":${JSON.stringify(v.val)}}`;
+  if (v instanceof Uri) return `${out}{"_kind":"uri","val":${jsonString(v.val)}}`;
+  if (v instanceof Sym) return `${out}{"_kind":"symbol","val":${jsonString(v.val)}}`;
   if (v instanceof Coord) return `${out}{"_kind":"coord","lat":${jsonNumber(v.lat)},"lng":${jsonNumber(v.lng)}}`;
-  if (v instanceof XStr) return `${out}{"_kind":"xstr","type":"${v.type}","val":${JSON.stringify(v.val)}}`;
+  if (v instanceof XStr) return `${out}{"_kind":"xstr","type":"${v.type}","val":${jsonString(v.val)}}`;
   if (v === NA) return out + '{"_kind":"na"}';
   if (v === REMOVE) return out + '{"_kind":"remove"}';
   throw new ValueError(`Not a Haystack value: ${Object.prototype.toString.call(v)}`);
 }
 
+// What JSON.stringify escapes; any surrogate goes to it too, as a lone one is escaped and a pair is not.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control chars are what must be escaped
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+// JSON.stringify of a string, which costs a call into the runtime: most strings need no escape and are quoted here.
+function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 function writeRef(out: string, r: Ref): string {
   // Ref ids are refChars only, so they need no escaping.
   if (r.dis === undefined) return `${out}{"_kind":"ref","val":"${r.id}"}`;
-  return `${out}{"_kind":"ref","val":"${r.id}","dis":${JSON.stringify(r.dis)}}`;
+  return `${out}{"_kind":"ref","val":"${r.id}","dis":${jsonString(r.dis)}}`;
 }
 
 // Json: a Number is a bare JSON number unless it is special (INF, -INF, NaN) or has a unit.
@@ -64,7 +74,7 @@ function writeNum(out: string, n: Num): string {
     return `${out}{"_kind":"number","val":"${specialName(v)}"}`;
   }
   const val = special ? `"${specialName(v)}"` : jsonNumber(v);
-  return `${out}{"_kind":"number","val":${val},"unit":${JSON.stringify(n.unit)}}`;
+  return `${out}{"_kind":"number","val":${val},"unit":${jsonString(n.unit)}}`;
 }
 
 function specialName(v: number): string {
@@ -86,15 +96,24 @@ function writeList(out: string, a: readonly Val[]): string {
   return out + ']';
 }
 
-function writeDict(out: string, d: Dict): string {
-  out += '{';
-  let first = true;
-  // Tag names are identifiers ([a-z][A-Za-z0-9_]*), so they need no escaping. forEach, not for-of: it walks the
-  // Dict's slots without an iterator result per tag (garbage that would make each GC copy the growing text).
-  d.forEach((v, k) => {
-    out = writeVal(first ? `${out}"${k}":` : `${out},"${k}":`, v);
-    first = false;
-  });
+// `keys`, when given, keeps each slot's `,"name":` (even index) and `,"name":{"_kind":"marker"}` (odd), made when
+// first needed, for rows of a shape met again: a Marker tag is then one piece of text, not four.
+function writeDict(out: string, d: Dict, keys?: (string | undefined)[]): string {
+  // Tag names are identifiers ([a-z][A-Za-z0-9_]*), so they need no escaping. Slots, not for-of: no iterator
+  // result per tag (garbage that would make each GC copy the growing text).
+  const names = d.shape.names;
+  const slots = d.presentSlots;
+  const n = slots.length;
+  if (n === 0) return out + '{}';
+  for (let j = 0; j < n; j++) {
+    const s = slots[j] as number;
+    const v = d.valueAt(s) as TagVal;
+    if (j === 0 || keys === undefined) {
+      out = writeVal(`${out}${j === 0 ? '{' : ','}"${names[s] as string}":`, v);
+    } else if (v === MARKER) {
+      out += keys[2 * s + 1] ??= `,"${names[s] as string}":{"_kind":"marker"}`;
+    } else out = writeVal(out + (keys[2 * s] ??= `,"${names[s] as string}":`), v);
+  }
   return out + '}';
 }
 
@@ -150,9 +169,25 @@ function writeRows(out: string, g: Grid, first: boolean): string {
   }
   const src = g.rowSource;
   const n = src.size;
+  // Per shape: null once met, then its keys (see writeDict). Keys are kept only for a shape met again: rows that
+  // each have a shape of their own would pay for them once per row and never use them.
+  const seen = new Map<DictShape, (string | undefined)[] | null>();
+  let shape: DictShape | undefined;
+  let keys: (string | undefined)[] | undefined;
   for (let i = 0; i < n; i++) {
-    if (i > 0 || !first) out += ',';
-    out = writeDict(out, src.row(i));
+    const row = src.row(i);
+    if (row.shape !== shape || keys === undefined) {
+      shape = row.shape;
+      const k = seen.get(shape);
+      // Sized up front: a store far past the end of an empty array would turn it into a slow dictionary.
+      keys = k === undefined ? undefined : (k ?? new Array<string | undefined>(2 * shape.size));
+      seen.set(shape, keys ?? null);
+    }
+    const r = writeDict(i > 0 || !first ? ',' : '', row, keys);
+    // Flat now, while its pieces are young garbage: as part of the growing text they would be copied by every GC
+    // and walked again when the text is flattened for the socket.
+    r.charCodeAt(0);
+    out += r;
   }
   return out;
 }

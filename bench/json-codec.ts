@@ -2,7 +2,7 @@
 // and data, and against haystack-core in the same process. Run: npx tsx bench/json-codec.ts
 //
 // Each figure is the best of several rounds (the machine is shared: the best round is the least disturbed one),
-// by wall clock and by CPU time; MB/s counts UTF-8 bytes of the JSON text. "x platform" is the speed as a
+// by wall clock and by CPU time, then the median round by wall clock (PRODUCT.md: medians beside best rounds); MB/s counts UTF-8 bytes of the JSON text. "x platform" is the speed as a
 // fraction of JSON.parse (decode) or JSON.stringify (encode) on the same text or data: the targets are >= 0.75x.
 // The peer decodes with HGrid.make(JSON.parse(text)), which is lazy, so its typed figure also reads every tag of
 // every row (what "decode into typed values" means); it encodes with toJSONString from a grid of typed values
@@ -32,20 +32,31 @@ function measure(fn: () => unknown): Took {
   return { wall, cpu: (d.user + d.system) / 1000 };
 }
 
-// Best wall and CPU time of the calls of each function, run in alternation so that both see the same machine.
-function bestOf(fns: readonly (() => unknown)[], rounds: number, budgetMs: number): Took[] {
+/** Best rounds, and the median round (wall and CPU) beside them: a best round alone hides GC and JIT effects. */
+interface Rounds extends Took {
+  readonly median: Took;
+}
+
+// Best and median wall and CPU time of the calls of each function, run in alternation so that both see the same
+// machine.
+function bestOf(fns: readonly (() => unknown)[], rounds: number, budgetMs: number): Rounds[] {
   for (const fn of fns) fn();
-  const out = fns.map(() => ({ wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY }));
+  const walls = fns.map((): number[] => []);
+  const cpus = fns.map((): number[] => []);
   const start = performance.now();
   for (let i = 0; i < rounds && (i < 3 || performance.now() - start < budgetMs); i++) {
     fns.forEach((fn, k) => {
       const m = measure(fn);
-      const o = out[k] as { wall: number; cpu: number };
-      o.wall = Math.min(o.wall, m.wall);
-      o.cpu = Math.min(o.cpu, m.cpu);
+      walls[k]?.push(m.wall);
+      cpus[k]?.push(m.cpu);
     });
   }
-  return out;
+  const mid = (v: number[]): number => v.sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
+  return fns.map((_, k) => {
+    const w = walls[k] ?? [];
+    const c = cpus[k] ?? [];
+    return { wall: Math.min(...w), cpu: Math.min(...c), median: { wall: mid(w), cpu: mid(c) } };
+  });
 }
 
 const texts = NAMES.map((n) => readFileSync(path.join(SHARED, n, `${n}.json`), 'utf8'));
@@ -76,16 +87,16 @@ const [dParse, dOurs] = bestOf(
   [() => texts.map((t) => JSON.parse(t) as unknown), () => texts.map((t) => decodeJson(t))],
   300,
   15_000,
-) as [Took, Took];
-const [dPeerTyped] = bestOf([() => texts.map(peerDecodeTyped)], 40, 5_000) as [Took];
-const [dPeerLazy] = bestOf([() => texts.map((t) => HGrid.make(JSON.parse(t) as never))], 40, 3_000) as [Took];
+) as [Rounds, Rounds];
+const [dPeerTyped] = bestOf([() => texts.map(peerDecodeTyped)], 40, 5_000) as [Rounds];
+const [dPeerLazy] = bestOf([() => texts.map((t) => HGrid.make(JSON.parse(t) as never))], 40, 3_000) as [Rounds];
 
 const [eStringify, eOurs] = bestOf(
   [() => plain.map((p) => JSON.stringify(p)), () => ours.map((g) => encodeJson(g))],
   300,
   12_000,
-) as [Took, Took];
-const [ePeer] = bestOf([() => peerTyped.map((g) => g.toJSONString())], 40, 4_000) as [Took];
+) as [Rounds, Rounds];
+const [ePeer] = bestOf([() => peerTyped.map((g) => g.toJSONString())], 40, 4_000) as [Rounds];
 
 const [d3Parse, d3Ours, e3Ours] = bestOf(
   (() => {
@@ -98,13 +109,13 @@ const [d3Parse, d3Ours, e3Ours] = bestOf(
   })(),
   100,
   6_000,
-) as [Took, Took, Took];
+) as [Rounds, Rounds, Rounds];
 
 interface Line {
   readonly name: string;
-  readonly platform: Took;
-  readonly ours: Took;
-  readonly peer?: Took;
+  readonly platform: Rounds;
+  readonly ours: Rounds;
+  readonly peer?: Rounds;
   readonly target: number | undefined;
 }
 
@@ -122,13 +133,19 @@ console.log(
     `load average ${(load1 ?? 0).toFixed(1)} on ${cpus().length} CPUs`,
 );
 const head = `${'workload'.padEnd(44)} ${'platform'.padStart(10)} ${'ours'.padStart(10)} ${'x platform'.padStart(10)} ${'peer'.padStart(10)} ${'x platform'.padStart(10)} ${'ours/peer'.padStart(9)}  target  met`;
-for (const clock of ['wall', 'cpu'] as const) {
-  console.log(`\n${clock === 'wall' ? 'by wall clock' : 'by CPU time (user + system)'}, MB/s:`);
+const TITLES = {
+  wall: 'by wall clock, best rounds',
+  cpu: 'by CPU time (user + system), best rounds',
+  median: 'by wall clock, median rounds',
+} as const;
+const took = (r: Rounds, clock: keyof typeof TITLES): number => (clock === 'median' ? r.median.wall : r[clock]);
+for (const clock of ['wall', 'cpu', 'median'] as const) {
+  console.log(`\n${TITLES[clock]}, MB/s:`);
   console.log(head);
   for (const l of lines) {
-    const p = mbps(l.platform[clock]);
-    const o = mbps(l.ours[clock]);
-    const q = l.peer === undefined ? undefined : mbps(l.peer[clock]);
+    const p = mbps(took(l.platform, clock));
+    const o = mbps(took(l.ours, clock));
+    const q = l.peer === undefined ? undefined : mbps(took(l.peer, clock));
     const cells = [
       l.name.padEnd(44),
       p.toFixed(1).padStart(10),
@@ -144,5 +161,5 @@ for (const clock of ['wall', 'cpu'] as const) {
   }
 }
 console.log(
-  '\n(x platform: speed as a fraction of JSON.parse/JSON.stringify on the same bytes; best round of several)',
+  '\n(x platform: speed as a fraction of JSON.parse/JSON.stringify on the same bytes; best and median rounds of several)',
 );

@@ -204,6 +204,7 @@ function Login({ onSession, notice }: LoginProps): VNode {
     }
   };
   return html`<main class="login" id="main">
+    <${UpdateNotice} />
     <form aria-labelledby="login-title" onSubmit=${(e: Event) => {
       e.preventDefault();
       void submit();

@@ -36,6 +36,14 @@ async function checkGone(err: unknown): Promise<void> {
 }
 
 /**
+ * Find out whether a failed load of code this page did not import itself (the client's lazy SCRAM login) was a file
+ * the server no longer has: a newer build, which {@link serverUpdated} then says.
+ */
+export function checkLoadFailure(err: unknown): void {
+  void checkGone(err);
+}
+
+/**
  * `load` called on first use and its promise shared, except a failed one: the next call loads again. A failed
  * import() (a network blip, a server restarting) is not kept by Chromium, so asking again fetches the chunk again.
  */

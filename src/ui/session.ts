@@ -2,11 +2,12 @@
 
 import { HaystackClient } from '../client/client.js';
 import { loginWithScram } from '../client/client-auth.js';
+import { NetworkError } from '../client/errors.js';
 import type { UsersClient } from '../client/users-client.js';
 import { AuthError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { LiveHub } from './live.js';
-import { loadOnce } from './load-once.js';
+import { checkLoadFailure, loadOnce } from './load-once.js';
 
 /** Everything the screens call the server through. */
 export interface Session {
@@ -101,6 +102,10 @@ export async function login(api: string, username: string, password: string): Pr
     fetchInit: {},
     headers: {},
     signal: undefined,
+  }).catch((err: unknown) => {
+    // The login's code is a chunk of its own: one the server no longer has means it runs a newer build.
+    if (err instanceof NetworkError) checkLoadFailure(err.cause);
+    throw err;
   });
   if (token !== undefined) sessionStorage.setItem(STORE_KEY, JSON.stringify({ token, username }));
   return open(api, token, username);

@@ -18,9 +18,10 @@ import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
  * header shows them, and the check runs when a lazy chunk has failed, so it cannot itself be in one. Raised by the
  * measured 0.09 KiB of CSS that keeps each History legend entry on one line at phone width (the stylesheet is one
  * file, loaded up front). Raised by the measured 0.15 KiB of the Zinc reader's faster dict and empty-cell paths
- * (decode 6.5 % faster; the UI reads every answer with it).
+ * (decode 6.5 % faster; the UI reads every answer with it), and 0.02 KiB for the new-version notice on the login
+ * screen, whose failed code load is the client's (its lazy SCRAM chunk), so the check is the first screen's.
  */
-const UP_FRONT_CEILING_KIB = 49.37;
+const UP_FRONT_CEILING_KIB = 49.4;
 
 let built: UiBuild;
 beforeAll(async () => {

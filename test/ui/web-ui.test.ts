@@ -1355,6 +1355,29 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
     await ctx.close();
   });
 
+  it('tells of a new server version on the login screen when the login code is gone (404)', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    const login = (url: URL): boolean => url.pathname.endsWith(`/ui/${chunkOf('src/client/scram-login.ts')}`);
+    await p.route(login, (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await p.goto(`${origin(app)}/`);
+    await p.getByLabel('Username').fill(ADMIN.username);
+    await p.getByLabel('Password').fill(ADMIN.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    const notice = p.getByRole('alert').filter({ hasText: 'A new version of the server is running: reload' });
+    await notice.waitFor();
+    await p.getByRole('alert').filter({ hasText: 'login code could not be loaded' }).waitFor();
+    await p.unrouteAll();
+    await notice.getByRole('button', { name: 'Reload' }).click();
+    await p.getByLabel('Username').fill(ADMIN.username);
+    await p.getByLabel('Password').fill(ADMIN.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('tree', { name: 'Building' }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    await ctx.close();
+  });
+
   it('does not tell a server restarting (503) for a new version', async () => {
     const ctx = await browser.newContext();
     const p = await ctx.newPage();

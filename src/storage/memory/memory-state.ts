@@ -226,9 +226,7 @@ export class MemoryState {
 
   /** A point's priority array. */
   readPriorityArray(id: string, now: number): PriorityArray {
-    this.#expireOverrides(now);
-    this.#requireEntity(id);
-    return toPriorityArray(this.#priority.get(id) ?? emptyLevels());
+    return this.readPriorityArrays([id], now)[0] as PriorityArray;
   }
 
   /** Several points' priority arrays, in order. */

@@ -612,14 +612,7 @@ export class PgState {
 
   /** A point's priority array. */
   async readPriorityArray(id: string, now: number): Promise<PriorityArray> {
-    await this.#expireOverrides(now);
-    const r = await this.#query<{ readonly levels: string | null }>(
-      'SELECT p.levels FROM entity e LEFT JOIN priority p ON p.rid = e.rid WHERE e.id = $1',
-      [id],
-    );
-    const row = r[0];
-    if (row === undefined) throw new UnknownRecError(id);
-    return toPriorityArray(row.levels === null ? emptyLevels() : decodeLevels(row.levels));
+    return (await this.readPriorityArrays([id], now))[0] as PriorityArray;
   }
 
   /** Several points' priority arrays, in order, in one query. */

@@ -388,9 +388,7 @@ export class RedisState {
 
   /** A point's priority array. */
   async readPriorityArray(id: string, now: number): Promise<PriorityArray> {
-    const r = await this.#dueSafe(now, S.POINT, [id]);
-    if (r[1] === null) throw new UnknownRecError(id);
-    return toPriorityArray(levelsOf(r[2] as string | null));
+    return (await this.readPriorityArrays([id], now))[0] as PriorityArray;
   }
 
   /** Several points' priority arrays, in order, in one script call. */

@@ -414,9 +414,7 @@ export class SqliteState {
 
   /** A point's priority array. */
   readPriorityArray(id: string, now: number): PriorityArray {
-    this.#expireOverrides(now);
-    const rid = this.#requireRid(id);
-    return toPriorityArray(this.#levels(rid));
+    return this.readPriorityArrays([id], now)[0] as PriorityArray;
   }
 
   /** Several points' priority arrays, in order. */

@@ -551,7 +551,7 @@ export class CompactRows {
   row(n: number, hash: number): Dict {
     const slots = this.slots;
     let layout = this.#layouts.get(hash);
-    while (layout !== undefined && !sameSlots(layout.present, slots, n)) layout = layout.next;
+    while (layout !== undefined && !sameItems(layout.present, slots, n)) layout = layout.next;
     if (layout === undefined) {
       const positions = new Int32Array(this.#shape.size).fill(-1);
       for (let j = 0; j < n; j++) positions[slots[j] as number] = j;
@@ -562,7 +562,8 @@ export class CompactRows {
   }
 }
 
-function sameSlots(a: readonly number[], b: readonly number[], n: number): boolean {
+// Whether `a` is the first `n` items of `b`.
+function sameItems<T>(a: readonly T[], b: readonly T[], n: number): boolean {
   if (a.length !== n) return false;
   for (let j = 0; j < n; j++) if (a[j] !== b[j]) return false;
   return true;
@@ -614,14 +615,8 @@ class ShapeBuilder {
  * `names` in the same order (a reader's previous Dict, most often), is taken as the shape without a lookup.
  */
 export function trustedDict(names: readonly string[], values: readonly TagVal[], like?: DictShape): Dict {
-  const shape = like !== undefined && sameNames(like.names, names) ? like : shapeOfUnique(names);
+  const shape = like !== undefined && sameItems(like.names, names, names.length) ? like : shapeOfUnique(names);
   return makeDict(shape, values, allSlotsOf(shape), undefined);
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
-  return true;
 }
 
 /** A shape of names known to be unique and valid. */

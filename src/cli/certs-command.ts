@@ -3,8 +3,9 @@
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { errnoCode } from '../core/errno-text.js';
 import { generateDevCertificates } from './dev-certs.js';
-import { CliExit, type CliIo, errnoCode } from './io.js';
+import { CliExit, type CliIo } from './io.js';
 
 /** Options of `haystack certs`. */
 interface CertsOptions {

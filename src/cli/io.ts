@@ -45,9 +45,3 @@ export async function readAll(stream: Readable): Promise<string> {
 export function writeOut(io: CliIo, text: string): void {
   io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
-
-/** The `code` of a failed file operation (`ENOENT`, `EISDIR`, ...), else the error's message: what a file error prints. */
-export function errnoCode(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-}

@@ -17,6 +17,12 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = Object.freeze({
   EADDRNOTAVAIL: 'not an address of this machine',
 });
 
+/** The `code` of a failed file operation (`ENOENT`, `EISDIR`, ...), else the error's message. */
+export function errnoCode(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+}
+
 /** A failed operation's `code` in words with the code after it (`no such file or folder (ENOENT)`), else the error's message. */
 export function describeErrno(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;

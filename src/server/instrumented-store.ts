@@ -41,8 +41,8 @@ export function instrumentStore(store: StorageAdapter): StorageAdapter {
   const changeVersion = store.changeVersion?.bind(store);
   const subscribeChanges = store.subscribeChanges?.bind(store);
   const syncChanges = store.syncChanges?.bind(store);
-  // Written as every member (AdapterMembers): one added to the interface fails to compile until it is handled here.
   const readPriorityArrays = store.readPriorityArrays?.bind(store);
+  // Written as every member (AdapterMembers): one added to the interface fails to compile until it is handled here.
   const wrapped = adapterOf({
     backend,
     readByIds: (ids) =>

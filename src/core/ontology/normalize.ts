@@ -289,24 +289,16 @@ class Compiler {
   // Namespaces (Libs): libs are modules, so no lib may depend on itself through its depends. Each cycle is named
   // once, at the lib meta whose depends closes it.
   #dependencyCycles(byName: ReadonlyMap<string, LibDraft>): void {
-    const state = new Map<string, 1 | 2>();
-    const path: string[] = [];
-    const visit = (lib: LibDraft): void => {
-      state.set(lib.name, 1);
-      path.push(lib.name);
-      for (const dep of lib.depends) {
-        const other = byName.get(dep);
-        if (other === undefined) continue;
-        const st = state.get(dep);
-        if (st === 1) {
-          const cycle = [...path.slice(path.indexOf(dep)), dep].join(' depends on ');
-          this.#problem('cycle', lib.sym.val, lib.name, `Lib dependency cycle: ${cycle}`, lib.metaAt);
-        } else if (st === undefined) visit(other);
-      }
-      path.pop();
-      state.set(lib.name, 2);
-    };
-    for (const lib of this.#libs) if (!state.has(lib.name)) visit(lib);
+    dependencyOrder(
+      this.#libs,
+      (lib) => lib.name,
+      (lib) => lib.depends,
+      (name) => byName.get(name),
+      (lib, cycle) => {
+        const text = cycle.join(' depends on ');
+        this.#problem('cycle', lib.sym.val, lib.name, `Lib dependency cycle: ${text}`, lib.metaAt);
+      },
+    );
   }
 
   // Taxonify: supertypes from `is`, implied for keys and composes; no cycles. Returns supertypes-first order.
@@ -334,26 +326,20 @@ class Compiler {
         return false;
       });
     }
-    const order: Draft[] = [];
-    const state = new Map<string, 1 | 2>();
-    const visit = (d: Draft, path: string[]): void => {
-      state.set(d.name, 1);
-      path.push(d.name);
-      d.is = d.is.filter((s) => {
-        const st = state.get(s);
-        if (st === 1) {
-          const cycle = [...path.slice(path.indexOf(s)), s].map((n) => `^${n}`).join(' is ');
-          this.#problem('cycle', d.name, d.lib.name, `Subtyping cycle: ${cycle}`, d.at);
-          return false;
-        }
-        if (st === undefined) visit(this.#drafts.get(s) as Draft, path);
-        return true;
-      });
-      path.pop();
-      state.set(d.name, 2);
-      order.push(d);
-    };
-    for (const d of this.#drafts.values()) if (!state.has(d.name)) visit(d, []);
+    // A supertype that closes a cycle is reported and dropped, so that the taxonomy below is a tree of types.
+    const cut: [Draft, string][] = [];
+    const order = dependencyOrder(
+      this.#drafts.values(),
+      (d) => d.name,
+      (d) => d.is,
+      (name) => this.#drafts.get(name),
+      (d, cycle) => {
+        const text = cycle.map((n) => `^${n}`).join(' is ');
+        this.#problem('cycle', d.name, d.lib.name, `Subtyping cycle: ${text}`, d.at);
+        cut.push([d, cycle[cycle.length - 1] as string]);
+      },
+    );
+    for (const [d, s] of cut) d.is = d.is.filter((x) => x !== s);
     return order;
   }
 
@@ -548,4 +534,40 @@ function union(a: TagVal, b: TagVal): TagVal {
     if (v !== null && !out.some((x) => equals(x, v))) out.push(v);
   }
   return Object.freeze(out);
+}
+
+/**
+ * Depth-first walk of a graph of named nodes: `edges` names what a node depends on (a name `get` does not find is
+ * no edge). An edge back to a node on the current path closes a cycle: `onCycle` is told the node and the cycle's
+ * names, from the repeated one round to it again, and the edge is not followed. Returns the nodes, each after what
+ * it depends on.
+ */
+function dependencyOrder<T>(
+  nodes: Iterable<T>,
+  nameOf: (node: T) => string,
+  edges: (node: T) => readonly string[],
+  get: (name: string) => T | undefined,
+  onCycle: (node: T, cycle: readonly string[]) => void,
+): T[] {
+  const order: T[] = [];
+  // 1 while a node is on the path, 2 once it and what it depends on are done.
+  const state = new Map<string, 1 | 2>();
+  const path: string[] = [];
+  const visit = (node: T): void => {
+    const name = nameOf(node);
+    state.set(name, 1);
+    path.push(name);
+    for (const to of edges(node)) {
+      const next = get(to);
+      if (next === undefined) continue;
+      const st = state.get(to);
+      if (st === 1) onCycle(node, [...path.slice(path.indexOf(to)), to]);
+      else if (st === undefined) visit(next);
+    }
+    path.pop();
+    state.set(name, 2);
+    order.push(node);
+  };
+  for (const node of nodes) if (!state.has(nameOf(node))) visit(node);
+  return order;
 }

@@ -38,15 +38,26 @@ for (const d of peer) {
 }
 const peerResolve = (ref: HRef): HDict | undefined => peerById.get(ref.value);
 
+/** The best round of a side and its median round (a best round alone hides GC and JIT effects). */
+interface Rates {
+  readonly best: Rate;
+  readonly median: Rate;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
 /**
  * Evaluations per second of `ours` and `peer` (one call = one pass over all entities). The two alternate in
- * ROUNDS rounds of ROUND_MS each and each side keeps its best round: on a shared machine, the best round is
- * the one least disturbed by other work, for both sides alike. Rates are per wall-clock second and per
- * CPU-second of this process (`process.cpuUsage`), since other work on a shared machine takes wall time.
+ * ROUNDS rounds of ROUND_MS each, after the same warm-up; each side reports its best round (the one least
+ * disturbed by other work on a shared machine, for both sides alike) and its median round. Rates are per
+ * wall-clock second and per CPU-second of this process (`process.cpuUsage`), since other work takes wall time.
  */
-function rates(n: number, ours: () => number, peer: () => number): { ours: Rate; peer: Rate } {
-  const zero: Rate = { perSec: 0, perCpuSec: 0, matches: 0 };
-  const best = { ours: zero, peer: zero };
+function rates(n: number, ours: () => number, peer: () => number): { ours: Rates; peer: Rates } {
+  const rounds: Record<'ours' | 'peer', Rate[]> = { ours: [], peer: [] };
   for (let i = 0; i < 20; i++) {
     ours();
     peer();
@@ -66,23 +77,32 @@ function rates(n: number, ours: () => number, peer: () => number): { ours: Rate;
       }
       const cpu = process.cpuUsage(cpu0);
       const cpuSec = (cpu.user + cpu.system) / 1e6;
-      const r = { perSec: (passes * n) / (elapsed / 1000), perCpuSec: (passes * n) / cpuSec, matches };
-      const b = best[side];
-      best[side] = { perSec: Math.max(b.perSec, r.perSec), perCpuSec: Math.max(b.perCpuSec, r.perCpuSec), matches };
+      rounds[side].push({ perSec: (passes * n) / (elapsed / 1000), perCpuSec: (passes * n) / cpuSec, matches });
     }
   }
-  return best;
+  const summary = (rs: readonly Rate[]): Rates => {
+    const matches = (rs[0] as Rate).matches;
+    return {
+      best: {
+        perSec: Math.max(...rs.map((r) => r.perSec)),
+        perCpuSec: Math.max(...rs.map((r) => r.perCpuSec)),
+        matches,
+      },
+      median: { perSec: median(rs.map((r) => r.perSec)), perCpuSec: median(rs.map((r) => r.perCpuSec)), matches },
+    };
+  };
+  return { ours: summary(rounds.ours), peer: summary(rounds.peer) };
 }
 
 const fmt = (x: number): string => `${(x / 1e6).toFixed(2)} M/s`;
 console.log(`filter evaluation over ${ours.length} entities (peer: ${peer.length}), refs resolved through a Map`);
-console.log('rates: per CPU-second of this process (per wall-clock second in parentheses)');
-console.log(['filter', 'matches', 'ours', 'peer', 'ratio'].join(' | '));
+console.log('rates: per CPU-second of this process (per wall-clock second in parentheses); best round, then median');
+console.log(['filter', 'matches', 'ours', 'peer', 'ratio', 'ours median', 'peer median', 'median ratio'].join(' | '));
 for (const text of FILTERS) {
   const f = parseFilter(text);
   const hf = new HFilter(text);
   const cx = { dict: peer[0] as HDict, resolve: peerResolve };
-  const { ours: a, peer: b } = rates(
+  const { ours: oursRates, peer: peerRates } = rates(
     ours.length,
     () => {
       let m = 0;
@@ -98,10 +118,16 @@ for (const text of FILTERS) {
       return m;
     },
   );
+  const a = oursRates.best;
+  const b = peerRates.best;
+  const am = oursRates.median;
+  const bm = peerRates.median;
   if (a.matches !== b.matches) console.log(`  ! match counts differ: ours ${a.matches}, peer ${b.matches}`);
   console.log(
     `${text} | ${a.matches} | ${fmt(a.perCpuSec)} (${fmt(a.perSec)}) | ${fmt(b.perCpuSec)} (${fmt(b.perSec)}) | ` +
-      `${(a.perCpuSec / b.perCpuSec).toFixed(1)}x (${(a.perSec / b.perSec).toFixed(1)}x)`,
+      `${(a.perCpuSec / b.perCpuSec).toFixed(1)}x (${(a.perSec / b.perSec).toFixed(1)}x) | ` +
+      `${fmt(am.perCpuSec)} (${fmt(am.perSec)}) | ${fmt(bm.perCpuSec)} (${fmt(bm.perSec)}) | ` +
+      `${(am.perCpuSec / bm.perCpuSec).toFixed(1)}x (${(am.perSec / bm.perSec).toFixed(1)}x)`,
   );
 }
 const first = FILTERS[0] as string;

@@ -421,12 +421,21 @@ function compilePath(names: FilterPath, t: ValTest, last: SlotTest): Pred {
   if (path.length === 2) {
     // The common `ref->tag`: the entity's tag is tested in its slot, as a tag term is (`last` is `t` on the value
     // in that slot); a slot of -1 stands for a path that does not resolve, and then the Dict given is never read.
+    // Entities come in runs that refer to one entity (the points of one equip or site), and Dicts are immutable:
+    // the answer for the last entity reached is kept (one Dict held per predicate).
     const slotOf = shapeSlot(path[1] as string);
+    let lastEntity: Dict | undefined;
+    let lastAnswer = false;
     return (d, r) => {
       const v = first(d);
       if (v instanceof RefClass) {
         const e = r === undefined ? undefined : r(v);
-        return e instanceof DictClass ? last(e, slotOf(e.shape)) : last(d, -1);
+        if (!(e instanceof DictClass)) return last(d, -1);
+        if (e !== lastEntity) {
+          lastAnswer = last(e, slotOf(e.shape));
+          lastEntity = e;
+        }
+        return lastAnswer;
       }
       return walk(v, 0, path, getters, r, t);
     };

@@ -145,6 +145,24 @@ describe('refs and paths', () => {
     expect(parseFilter('siteRef->dis').matches(ahu, () => undefined)).toBe(false);
   });
 
+  it('answer `->` from the entity the resolver gives at each call, in runs and when an entity is replaced', () => {
+    const f = parseFilter('siteRef->dis == "Alpha"');
+    const s2 = dict({ id: new Ref('s2'), site: MARKER, dis: 'Bravo' });
+    const p1 = dict({ id: new Ref('p1'), siteRef: new Ref('s1') });
+    const p2 = dict({ id: new Ref('p2'), siteRef: new Ref('s2') });
+    let current: Dict = site;
+    const r = (ref: Ref): Dict | undefined => (ref.id === 's1' ? current : ref.id === 's2' ? s2 : undefined);
+    const answers = [p1, p1, p2, p1, p2, p2].map((p) => f.matches(p, r));
+    expect(answers).toEqual([true, true, false, true, false, false]);
+    // The site renamed: a new Dict for the same id, and the answer changes with it.
+    current = dict({ id: new Ref('s1'), site: MARKER, dis: 'Renamed' });
+    expect(f.matches(p1, r)).toBe(false);
+    expect(f.matches(p1, r)).toBe(false);
+    current = site;
+    expect(f.matches(p1, r)).toBe(true);
+    expect(f.matches(p1)).toBe(false);
+  });
+
   it('walk into nested Dicts and DateTimes', () => {
     const d = dict({
       nest: dict({ r: new Ref('s1'), deep: dict({ x: new Num(1) }) }),

@@ -113,22 +113,27 @@ const CORPUS: readonly (readonly [string, Val])[] = [
   ['dict holding a grid', Dict.of({ his: inner, dis: 'outer' })],
 ];
 
-/** A value as Zinc and Trio read it back: INF and -INF without a unit, a grid with no columns given `empty`. */
-function zincForm(v: Val): Val {
-  if (v instanceof Num)
+/**
+ * A value as a format reads it back: a grid with no columns given one named `empty` (every format writes it so,
+ * as Haxall does: a grid needs a column); and, in Zinc and Trio, INF and -INF without a unit.
+ */
+function readBackForm(v: Val, keepsInfUnit: boolean): Val {
+  if (v instanceof Num && !keepsInfUnit)
     return v.val === Number.POSITIVE_INFINITY || v.val === Number.NEGATIVE_INFINITY ? new Num(v.val) : v;
-  if (Array.isArray(v)) return Object.freeze((v as readonly Val[]).map(zincForm));
+  if (Array.isArray(v)) return Object.freeze((v as readonly Val[]).map((x) => readBackForm(x, keepsInfUnit)));
   if (v instanceof Dict) {
     const tags = new Map<string, Val>();
     v.forEach((x, k) => {
-      tags.set(k, zincForm(x));
+      tags.set(k, readBackForm(x, keepsInfUnit));
     });
     return Dict.of(tags);
   }
-  // Zinc writes a grid with no columns with one column named `empty`, as Haxall does (a grid needs a column).
   if (v instanceof Grid && v.cols.length === 0) return Grid.make({ meta: v.meta, cols: ['empty'], rows: [] });
   return v;
 }
+
+const zincForm = (v: Val): Val => readBackForm(v, false);
+const jsonForm = (v: Val): Val => readBackForm(v, true);
 
 /** Exact comparison: Hayson text keeps -0, every float digit, Ref dis, DateTime offset and zone, units. */
 function expectSame(back: Val | undefined, expected: Val, what: string): void {
@@ -143,14 +148,14 @@ const FORMATS: readonly (readonly [string, (v: Val) => Val | undefined, (v: Val)
     (v) => (decodeZinc(encodeZinc(Grid.make({ cols: ['v'], rows: [{ v }] }))) as Grid).row(0).get('v') ?? null,
     zincForm,
   ],
-  ['json v4 text', (v) => decodeJson(encodeJson(v)), (v) => v],
+  ['json v4 text', (v) => decodeJson(encodeJson(v)), jsonForm],
   // decodeJson reads a JS string as JSON text, so a parsed value goes in a list (a top-level Str would not parse).
   [
     'json v4 parsed',
     (v) => (decodeJson(JSON.parse(encodeJson(Object.freeze([v]))) as unknown) as readonly Val[])[0],
-    (v) => v,
+    jsonForm,
   ],
-  ['json v3', (v) => decodeJson(encodeJson(v, { version: 3 }), { version: 3 }), (v) => v],
+  ['json v3', (v) => decodeJson(encodeJson(v, { version: 3 }), { version: 3 }), jsonForm],
   ['trio', (v) => decodeTrioDicts(encodeTrio([Dict.of({ id: new Ref('r'), v })]))[0]?.get('v') ?? null, zincForm],
 ];
 
@@ -213,6 +218,11 @@ describe('choices where the spec leaves one', () => {
 
   it('choice: Zinc writes a grid with no columns with one column named empty (Haxall does the same)', () => {
     expect(encodeZinc(Grid.EMPTY)).toBe('ver:"3.0"\nempty\n');
+  });
+
+  it('choice: JSON v4 and v3 write a grid with no columns with one column named empty, as Zinc does', () => {
+    expect(encodeJson(Grid.EMPTY)).toBe('{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"empty"}],"rows":[]}');
+    expect(encodeJson(Grid.EMPTY, { version: 3 })).toBe('{"meta":{"ver":"3.0"},"cols":[{"name":"empty"}],"rows":[]}');
   });
 
   it('choice: legacy zone names are kept as written (EST5EDT stays EST5EDT, not New_York)', () => {

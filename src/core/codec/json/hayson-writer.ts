@@ -149,6 +149,8 @@ export const HAYSON_GRID_TAIL = ']}';
 
 function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
   out = writeTags(`${out}{"_kind":"grid","meta":{"ver":"3.0"`, meta) + '},"cols":[';
+  // A grid without columns is written with one named `empty`, as Zinc is and as Haxall and other readers expect.
+  if (cols.length === 0) return `${out}{"name":"empty"}],"rows":[`;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
     if (c === undefined) continue;

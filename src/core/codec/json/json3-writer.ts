@@ -103,6 +103,8 @@ export const JSON3_GRID_TAIL = ']}';
 function writeHead(out: string, meta: Dict, cols: readonly GridCol[]): string {
   // The model keeps no version; the writer states its own.
   out = writeDict(out, meta, '{"meta":{"ver":"3.0"', 'ver') + ',"cols":[';
+  // A grid without columns is written with one named `empty`, as Zinc is and as Haxall and other readers expect.
+  if (cols.length === 0) return `${out}{"name":"empty"}],"rows":[`;
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i];
     if (c === undefined) continue;

@@ -98,6 +98,29 @@ describe('hisRead ranges', () => {
     expect(String(batch.meta.get('hisEnd'))).toBe(start);
   });
 
+  it('reports the end of a range before 1970, with and without samples, not the epoch', async () => {
+    f.clock.set(Date.UTC(1969, 11, 31, 20));
+    await post(
+      f,
+      'hisWrite',
+      Grid.make({
+        meta: { id: new Ref('occ') },
+        cols: ['ts', 'val'],
+        rows: [{ ts: ny('1969-12-30T10:00:00-05:00'), val: true }],
+      }),
+    );
+    const batch = (range: string, ids: readonly string[]) =>
+      post(f, 'hisRead', Grid.make({ meta: { range }, cols: ['id'], rows: ids.map((id) => ({ id: new Ref(id) })) }));
+    const yesterday = await batch('yesterday', ['temp', 'occ']);
+    expect(yesterday.size).toBe(1);
+    expect(String(yesterday.meta.get('hisEnd'))).toBe('1969-12-31T00:00:00-05:00 New_York');
+    // Open-ended from a start before now and after the last sample: the end is now, on both read forms.
+    const from = '1969-12-31T00:00:00-05:00 New_York';
+    expect(String((await batch(from, ['occ'])).meta.get('hisEnd'))).toBe('1969-12-31T15:00:00-05:00 New_York');
+    const single = await get(f, `hisRead?id=@occ&range=${encodeURIComponent(from)}`);
+    expect(String(single.meta.get('hisEnd'))).toBe('1969-12-31T15:00:00-05:00 New_York');
+  });
+
   it('values are as recorded', async () => {
     const g = await get(f, 'hisRead?id=@temp&range=2024-05-30');
     expect(g.row(1).get('val')).toEqual(new Num(3006, '°F'));

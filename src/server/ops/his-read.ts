@@ -39,7 +39,7 @@ async function readSpan(
   const end = span.end ?? Number.MAX_SAFE_INTEGER;
   const items = await ctx.store.hisRead(id, { start: span.start.epochMs, end });
   const last = items[items.length - 1];
-  return { items, end: openEnd(ctx, span, last === undefined ? 0 : last.ts + 1) };
+  return { items, end: openEnd(ctx, span, last === undefined ? NO_SAMPLE : last.ts + 1) };
 }
 
 // Every response is bounded in rows x value columns, so no request makes the server build an unbounded grid.
@@ -68,7 +68,7 @@ async function readSingle(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid
   }
   const rows = await readColumns(ctx, point.id, point.tz, span);
   checkCells(rows.size, 1, ctx);
-  const last = rows.size === 0 ? 0 : (rows.epochMs[rows.size - 1] as number) + 1;
+  const last = rows.size === 0 ? NO_SAMPLE : (rows.epochMs[rows.size - 1] as number) + 1;
   return Grid.fromTrustedParts(singleMeta(openEnd(ctx, span, last)), SINGLE_COLS, rows);
 }
 
@@ -79,8 +79,12 @@ async function readColumns(ctx: OpContext, id: string, tz: TimeZone, span: HisSp
   return hisColumns(await ctx.store.hisRead(id, range), tz);
 }
 
+// Where `last` stands when a span holds no sample: before every instant, 1970 being no bound (0 was, and pushed the
+// end of a range before 1970 to the epoch).
+const NO_SAMPLE = Number.NEGATIVE_INFINITY;
+
 // The end a read reports: the range's, or for the open-ended form the latest of now and the last sample (`last`: just
-// after it, 0 when there is none), and never before the start (a start in the future reads an empty span).
+// after it, NO_SAMPLE when there is none), and never before the start (a start in the future reads an empty span).
 function openEnd(ctx: OpContext, span: HisSpan, last: number): number {
   return span.end ?? Math.max(ctx.server.clock(), last, span.start.epochMs);
 }
@@ -238,7 +242,8 @@ async function readBatch(req: Grid, ctx: OpContext): Promise<Grid | ChunkedGrid>
     return chunkedAnswer(ctx, source, rowsOf, batchMeta(span.end), gridCols, points.length);
   }
   const lists: (readonly HisItem[])[] = [];
-  let end = 0;
+  // The latest end of the points' spans: a range before 1970 ends before epoch 0.
+  let end = Number.NEGATIVE_INFINITY;
   let samples = 0;
   for (const p of points) {
     const read = await readSpan(ctx, p.id, span);

@@ -1,6 +1,8 @@
 // History batches as backends store them: sorted by time, one sample per timestamp (the last one given wins).
 
 import { LimitError, ValueError } from '../core/errors.js';
+import type { Val } from '../core/kinds/kind.js';
+import { Num } from '../core/kinds/number.js';
 import type { HisItem, HisWrite } from './adapter.js';
 
 /**
@@ -15,6 +17,14 @@ export function checkHisItems(items: readonly HisItem[], max: number): void {
     if (!Number.isSafeInteger(it.ts)) throw new ValueError(`History timestamp must be epoch ms, got ${String(it.ts)}`);
     if (it.val === null) throw new ValueError('History values cannot be null');
   }
+}
+
+/**
+ * Whether a SQL store keeps a sample in its float column: a Number that comes back the same. NaN would read back as
+ * NULL, and -0 as 0 (a REAL column and a float8 sent as text lose its sign, and Zinc shows it), so they go as Hayson.
+ */
+export function inFloatColumn(v: Val): v is Num {
+  return v instanceof Num && !Number.isNaN(v.val) && !Object.is(v.val, -0);
 }
 
 /** {@link checkHisItems} for each point of a batch write, whose points must be distinct. */

@@ -30,7 +30,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { checkHisItems, checkHisWrites, hisPageLimit, sortedUniqueSamples } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, hisPageLimit, inFloatColumn, sortedUniqueSamples } from '../his-samples.js';
 import type { IndexedEntities } from '../indexed/indexed-entities.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import { type MirrorConfig, type MirrorSource, SharedMirror } from '../indexed/shared-mirror.js';
@@ -585,7 +585,7 @@ export class PgState {
     for (const it of batch) {
       const v = it.val;
       ts.push(it.ts);
-      if (v instanceof Num && !Number.isNaN(v.val)) {
+      if (inFloatColumn(v)) {
         num.push(v.val);
         unit.push(v.unit ?? null);
         val.push(null);
@@ -1352,7 +1352,7 @@ function* hisLines(rid: number, batch: readonly HisItem[]): Generator<string> {
   for (let i = 0; i < batch.length; i++) {
     const it = batch[i] as HisItem;
     const v = it.val;
-    if (v instanceof Num && !Number.isNaN(v.val)) {
+    if (inFloatColumn(v)) {
       if (v.unit !== unit) {
         unit = v.unit;
         unitText = unit === undefined ? COPY_NULL : copyText(unit);

@@ -24,7 +24,7 @@ import type {
 } from '../adapter.js';
 import { checkLease, modOf, stageCommit } from '../commit-staging.js';
 import { decodeStoredEntity, isEntityId, nextMod, updatedEntity } from '../entity-tags.js';
-import { checkHisItems, checkHisWrites, hisPageLimit } from '../his-samples.js';
+import { checkHisItems, checkHisWrites, hisPageLimit, inFloatColumn } from '../his-samples.js';
 import { compileQuery } from '../indexed/query-plan.js';
 import {
   decodeLevels,
@@ -399,8 +399,8 @@ export class SqliteState {
     ins.reset();
     for (const it of items) {
       const v = it.val;
-      // Numbers (not NaN, which SQLite would store as NULL) in columns; any other value as Hayson.
-      if (v instanceof Num && !Number.isNaN(v.val)) ins.add(rid, it.ts, v.val, v.unit ?? null, null);
+      // Numbers the float column keeps (not NaN, not -0) in columns; any other value as Hayson.
+      if (inFloatColumn(v)) ins.add(rid, it.ts, v.val, v.unit ?? null, null);
       else ins.add(rid, it.ts, null, null, encodeJson(v));
     }
     ins.flush();

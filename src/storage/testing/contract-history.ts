@@ -118,6 +118,32 @@ export function describeHistoryContract(h: Harness): void {
       expect(await readHis(store, 'p1', ALL)).toEqual(items);
     });
 
+    it('keeps every double as written: -0, subnormals, the extremes, in merged and appended samples', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      // Zinc writes -0 apart from 0, so a store that drops the sign changes what hisRead answers.
+      const floats = [-0, 0, 5e-324, -2.5e-310, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1 + 0.2, 2 ** 53 + 2, -1e-300];
+      const items = floats.map(
+        (v, i): HisItem => ({ ts: T + i * MIN, val: new Num(v, i % 2 === 0 ? 'kW' : undefined) }),
+      );
+      // Appended to an empty series, then merged over samples already held (stores write the two differently).
+      await store.hisWrite('p1', items);
+      await store.hisWrite(
+        'p2',
+        items.map((it) => ({ ts: it.ts, val: new Num(1) })),
+      );
+      await store.hisWrite('p2', items);
+      for (const id of ['p1', 'p2']) {
+        const got = await readHis(store, id, ALL);
+        expect(
+          got.map((it) => (it.val as Num).val),
+          id,
+        ).toEqual(floats);
+        expect(got.map((it) => Object.is((it.val as Num).val, -0))).toEqual(floats.map((v) => Object.is(v, -0)));
+        expect(got).toEqual(items);
+      }
+    });
+
     it('has an empty history for a point never written', async () => {
       const { store } = await h.open();
       await withPoints(store);

@@ -144,6 +144,53 @@ export function describeHistoryContract(h: Harness): void {
       }
     });
 
+    it('keeps samples at the ends of the calendar and around 1970, read by ranges of any sign', async () => {
+      const { store } = await h.open();
+      await withPoints(store);
+      // 0001-01-01, the last ms of 1969, the epoch, and the last ms of 9999: Zinc shows them all.
+      const times = [-62_135_596_800_000, -1, 0, 253_402_300_799_999];
+      await store.hisWrite(
+        'p1',
+        [...times].reverse().map((ts, i) => kw(ts, i)),
+      );
+      const ts = async (start: number, end: number): Promise<number[]> =>
+        (await readHis(store, 'p1', { start, end })).map((i) => i.ts);
+      expect(await ts(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)).toEqual(times);
+      expect(await ts(Number.MIN_SAFE_INTEGER, 0)).toEqual(times.slice(0, 2));
+      expect(await ts(-1, 1)).toEqual([-1, 0]);
+      expect(await ts(times[0] as number, -1)).toEqual(times.slice(0, 1));
+      expect(await ts(1, 253_402_300_799_999)).toEqual([]);
+      expect(await ts(1, 253_402_300_800_000)).toEqual([253_402_300_799_999]);
+      // Replaced in place, wherever they are.
+      await store.hisWrite('p1', [kw(-1, 10), kw(253_402_300_799_999, 11)]);
+      const all = { start: Number.MIN_SAFE_INTEGER, end: Number.MAX_SAFE_INTEGER };
+      expect((await readHis(store, 'p1', all)).map((i) => (i.val as Num).val)).toEqual([3, 10, 1, 11]);
+    });
+
+    it('keeps Str samples as written: NUL, lone surrogates, backslashes, tabs and newlines, long ones', async () => {
+      const { store } = await h.open();
+      await addEntities(store, [{ id: new Ref('s'), point: MARKER, his: MARKER, kind: 'Str', tz: 'UTC' }]);
+      const texts = [
+        '',
+        '\u0000',
+        '\\N',
+        '\\',
+        'a\tb\nc\rd',
+        '"',
+        "'",
+        '\uD800',
+        '\uDFFF',
+        '\u{1F600}',
+        'x'.repeat(5000),
+      ];
+      const items = texts.map((val, i): HisItem => ({ ts: T + i * MIN, val }));
+      // Appended to an empty series, then merged over itself (stores write the two differently).
+      await store.hisWrite('s', items);
+      expect(await readHis(store, 's', ALL)).toEqual(items);
+      await store.hisWrite('s', [...items].reverse());
+      expect(await readHis(store, 's', ALL)).toEqual(items);
+    });
+
     it('has an empty history for a point never written', async () => {
       const { store } = await h.open();
       await withPoints(store);

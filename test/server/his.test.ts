@@ -121,6 +121,40 @@ describe('hisRead ranges', () => {
     expect(String(single.meta.get('hisEnd'))).toBe('1969-12-31T15:00:00-05:00 New_York');
   });
 
+  it('days of 23 and 25 hours: hourly samples of a DST day, the repeated hour kept twice with its offsets', async () => {
+    const hourly = (fromUtc: number, hours: number) =>
+      Array.from({ length: hours }, (_, h) => ({
+        ts: HDateTime.fromEpochMs(fromUtc + h * 3_600_000, 'New_York'),
+        val: new Num(h, '°F'),
+      }));
+    // 2024-03-10 and 2024-11-03 in New_York, midnight to midnight, with an hour either side.
+    const rows = [...hourly(Date.UTC(2024, 2, 10, 4), 25), ...hourly(Date.UTC(2024, 10, 3, 3), 27)];
+    // Out of order and with a duplicate written later: the stored answer is sorted, the last one kept.
+    const sent = [...rows].reverse();
+    sent.push({ ts: ny('2024-11-03T01:30:00-05:00'), val: new Num(-1, '°F') });
+    sent.push({ ts: ny('2024-11-03T01:00:00-05:00'), val: new Num(99, '°F') });
+    const w = await post(f, 'hisWrite', Grid.make({ meta: { id: new Ref('temp') }, cols: ['ts', 'val'], rows: sent }));
+    expect(w.isError).toBe(false);
+    const spring = await get(f, 'hisRead?id=@temp&range=2024-03-10');
+    expect(spring.size).toBe(23);
+    expect(tsIsos(spring).slice(1, 3)).toEqual(['2024-03-10T01:00:00-05:00', '2024-03-10T03:00:00-04:00']);
+    expect(String(spring.meta.get('hisEnd'))).toBe('2024-03-11T00:00:00-04:00 New_York');
+    const fall = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range: '2024-11-03,2024-11-03' }]));
+    // 25 hours and the extra sample at 01:30 of the second 1 o'clock.
+    expect(fall.size).toBe(26);
+    expect(tsIsos(fall).slice(1, 5)).toEqual([
+      '2024-11-03T01:00:00-04:00',
+      '2024-11-03T01:00:00-05:00',
+      '2024-11-03T01:30:00-05:00',
+      '2024-11-03T02:00:00-05:00',
+    ]);
+    expect(String(fall.row(2).get('val'))).toBe('99°F');
+    // The repeated hour by dateTimes in either offset, and in UTC: start inclusive, end exclusive.
+    const range = '2024-11-03T01:00:00-05:00 New_York,2024-11-03T07:00:00Z UTC';
+    const repeated = await post(f, 'hisRead', Grid.fromDicts([{ id: new Ref('temp'), range }]));
+    expect(tsIsos(repeated)).toEqual(['2024-11-03T01:00:00-05:00', '2024-11-03T01:30:00-05:00']);
+  });
+
   it('values are as recorded', async () => {
     const g = await get(f, 'hisRead?id=@temp&range=2024-05-30');
     expect(g.row(1).get('val')).toEqual(new Num(3006, '°F'));

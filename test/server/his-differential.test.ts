@@ -65,6 +65,8 @@ type PointKind = 'Number' | 'Bool' | 'Str';
 interface PointSpec {
   readonly kind: PointKind;
   readonly unit?: string;
+  /** A point without a `tz` tag, or naming a zone nobody knows: its history is in the server's zone. */
+  readonly tzTag?: 'absent' | 'unknown';
 }
 // Two Number points share the first zone (a batch read without tz needs one zone).
 const POINTS: readonly PointSpec[] = [
@@ -72,7 +74,10 @@ const POINTS: readonly PointSpec[] = [
   { kind: 'Number' },
   { kind: 'Bool' },
   { kind: 'Str' },
+  { kind: 'Number', unit: 'kW', tzTag: 'absent' },
+  { kind: 'Bool', tzTag: 'unknown' },
 ];
+const SERVER_TZ = 'Tokyo';
 
 // Values the chapter accepts for a point of `kind` (NA for any), null for a missing cell.
 function arbValue(p: PointSpec): fc.Arbitrary<Val> {
@@ -287,7 +292,7 @@ beforeAll(async () => {
   }
   for (const [name, store] of opened) {
     // The server's zone is none of the points': ranges must follow the point's, not the server's.
-    const { pipeline } = createHandler({ store, noAuth: true, tz: 'Tokyo', clock, webSocket: false });
+    const { pipeline } = createHandler({ store, noAuth: true, tz: SERVER_TZ, clock, webSocket: false });
     backends.push({ name, store, pipeline });
   }
 });
@@ -434,6 +439,9 @@ describe('history answers alike on every store, as the Ops chapter models it', (
           // Often every point in one zone, so that batches of any points are written and read without tz.
           const zones = sameZone ? drawn.map(() => drawn[0] as string) : [...drawn];
           zones[1] = zones[0] as string;
+          POINTS.forEach((p, i) => {
+            if (p.tzTag !== undefined) zones[i] = SERVER_TZ;
+          });
           const ids = POINTS.map((_, i) => `r${String(++run)}p${String(i)}`);
           const recs = POINTS.map((p, i) =>
             Dict.of({
@@ -442,7 +450,8 @@ describe('history answers alike on every store, as the Ops chapter models it', (
               point: MARKER,
               his: MARKER,
               kind: p.kind,
-              tz: zones[i] as string,
+              ...(p.tzTag === undefined ? { tz: zones[i] as string } : {}),
+              ...(p.tzTag === 'unknown' ? { tz: 'Nowhere' } : {}),
               ...(p.unit === undefined ? {} : { unit: p.unit }),
             }),
           );

@@ -40,9 +40,9 @@ export interface ServerLimits {
   readonly maxNoArgBodyBytes: number;
   /**
    * Longest row of a request grid in characters (a Trio record, a JSON grid's meta or cols, a Zinc header count
-   * as rows), and so longest string or other token. A row is decoded in one step, so this bounds how long one
-   * request holds the event loop; a longer one is refused before it is decoded whole (400, `HS_ERR_LIMIT`).
-   * Default 1 MiB.
+   * as rows; in a WebSocket message, so does each envelope member other than its grid), and so longest string or
+   * other token. A row is decoded in one step, so this bounds how long one request holds the event loop; a longer
+   * one is refused before it is decoded whole (400, `HS_ERR_LIMIT`). Default 1 MiB.
    */
   readonly maxRequestRowLength: number;
 }

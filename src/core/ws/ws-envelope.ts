@@ -2,9 +2,10 @@
 
 // The Hayson reader and writer themselves, not the JSON door (codec/json/index.ts): the door brings JSON v3 too,
 // which no envelope holds, into every browser bundle with a WebSocket (the web UI's live values).
-import { jsonTextBody, readHaysonText } from '../codec/json/hayson-text-reader.js';
+import { jsonTextBody, readHaysonMessageSteps, readHaysonText } from '../codec/json/hayson-text-reader.js';
 import { writeHayson } from '../codec/json/hayson-writer.js';
 import { type DecodeLimits, resolveLimits } from '../codec/limits.js';
+import type { DecodeSteps } from '../codec/steps.js';
 import { HaystackError } from '../errors.js';
 import { Dict } from '../grid/dict.js';
 import { Grid } from '../grid/grid.js';
@@ -141,7 +142,26 @@ export function isWsBadItem(x: WsRequest | WsResponse | WsBadItem): x is WsBadIt
  */
 export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): WsMessage {
   const resolved = resolveLimits(limits);
-  const v = readHaysonText(jsonTextBody(text, resolved), resolved);
+  return messageOf(readHaysonText(jsonTextBody(text, resolved), resolved));
+}
+
+/**
+ * Read one text message as {@link decodeWsMessage} does, pausing after every `sliceChars` (a receiver yields to other
+ * work there): the rows of each envelope's grid a slice at a time, every other member and row in one step, refused
+ * (`HS_ERR_LIMIT`) when longer than `maxRowChars`.
+ */
+export function* decodeWsMessageSteps(
+  text: string,
+  limits: Partial<DecodeLimits>,
+  sliceChars: number,
+  maxRowChars: number,
+): DecodeSteps<WsMessage> {
+  const resolved = resolveLimits(limits);
+  return messageOf(yield* readHaysonMessageSteps(jsonTextBody(text, resolved), resolved, sliceChars, maxRowChars));
+}
+
+// The message a decoded JSON value is.
+function messageOf(v: Val): WsMessage {
   if (Array.isArray(v)) return { kind: 'batch', items: v.map(item) };
   if (!(v instanceof Dict)) throw badMessage('A message must be a JSON object or array');
   const type = v.get('type');

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { DecodeLimits } from '../../core/codec/limits.js';
 import { parseMediaType } from '../../core/codec/negotiate.js';
+import type { DecodeSteps } from '../../core/codec/steps.js';
 import { decodeZincValue } from '../../core/codec/zinc/zinc-reader.js';
 import { decodeZincStream } from '../../core/codec/zinc/zinc-stream.js';
 import { clipInput, echoInput } from '../../core/echo-input.js';
@@ -67,8 +68,8 @@ function queryCols(tags: ReadonlyMap<string, TagVal>): readonly GridCol[] {
   return cols;
 }
 
-// Slices of a large body decoded between two yields to the event loop (a few milliseconds of work each).
-const SLICE = 256 * 1024;
+/** Chars of a large request (body or WebSocket message) decoded between two yields to the event loop. */
+export const SLICE = 256 * 1024;
 
 /** The body as text; bytes that are not UTF-8 are a 400, never silently replaced (HttpApi: text is UTF-8). */
 function utf8Text(body: Buffer): string {
@@ -98,26 +99,36 @@ async function decodeInSlices(
 ): Promise<Grid | undefined> {
   const steps = codec.decodeGridSteps;
   if (codec.name !== 'zinc' && steps === undefined) return undefined;
+  if (steps !== undefined) return decodeStepwise(steps(text, limits, SLICE, maxRowChars), codec.name, text.length);
   let count = 0;
-  const progress = (done: boolean): void => {
-    if (decodeChannel.hasSubscribers) {
-      decodeChannel.publish({ format: codec.name, length: text.length, slices: count, done } satisfies DecodeEvent);
-    }
-  };
   const sliced = (): void => {
-    count++;
-    progress(false);
+    publishDecode(codec.name, text.length, ++count, false);
   };
   try {
-    if (steps === undefined) return await decodeZincStream(slices(text, sliced), { limits, maxRowLength: maxRowChars });
-    const run = steps(text, limits, SLICE, maxRowChars);
-    for (let r = run.next(); ; r = run.next()) {
+    return await decodeZincStream(slices(text, sliced), { limits, maxRowLength: maxRowChars });
+  } finally {
+    publishDecode(codec.name, text.length, count, true);
+  }
+}
+
+function publishDecode(format: string, length: number, slices: number, done: boolean): void {
+  if (decodeChannel.hasSubscribers) decodeChannel.publish({ format, length, slices, done } satisfies DecodeEvent);
+}
+
+/**
+ * Run a stepped decode of `length` chars of `format`, yielding to the event loop between its steps so that other
+ * requests are served meanwhile, its progress published on `haystack:server:decode`.
+ */
+export async function decodeStepwise<T>(steps: DecodeSteps<T>, format: string, length: number): Promise<T> {
+  let count = 0;
+  try {
+    for (let r = steps.next(); ; r = steps.next()) {
       if (r.done === true) return r.value;
-      sliced();
+      publishDecode(format, length, ++count, false);
       await yieldToLoop();
     }
   } finally {
-    progress(true);
+    publishDecode(format, length, count, true);
   }
 }
 

@@ -18,6 +18,7 @@ import { MAX_TIMER_MS } from '../../core/timer-ms.js';
 import { WS_CLOSE, type WsCloseReason } from '../../core/ws/ws-close-codes.js';
 import {
   decodeWsMessage,
+  decodeWsMessageSteps,
   encodeWsControl,
   encodeWsPush,
   isWsBadItem,
@@ -40,6 +41,7 @@ import {
 } from '../events.js';
 import { isCrossOrigin } from '../http/cross-origin.js';
 import { refuseUpgrade } from '../http/refuse-upgrade.js';
+import { decodeStepwise, SLICE } from '../http/request-grid.js';
 import { splitTarget } from '../http/router.js';
 import type { ResolvedServerOptions } from '../options.js';
 import type { OpOutcome, OpPipeline, ResponseEncoding } from '../pipeline/dispatch-op.js';
@@ -357,7 +359,17 @@ export function createWebSocketEndpoint(
       }
       let m: WsMessage;
       try {
-        m = decodeWsMessage(text, pipeline.decodeLimits);
+        // As a large HTTP body: decoded a slice at a time, so one long message does not hold every other client, and
+        // held to the longest row.
+        const maxRow = opts.limits.maxRequestRowLength;
+        m =
+          text.length > Math.min(SLICE, maxRow)
+            ? await decodeStepwise(
+                decodeWsMessageSteps(text, pipeline.decodeLimits, SLICE, maxRow),
+                'json',
+                text.length,
+              )
+            : decodeWsMessage(text, pipeline.decodeLimits);
       } catch (err) {
         if (this.principal === undefined) this.end('PROTOCOL');
         // Unreadable: no id to answer to, so the error goes without one (haystack-py's clients ignore it).

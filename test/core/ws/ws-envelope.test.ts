@@ -1,6 +1,7 @@
 // The WebSocket envelope: every message shape round-trips, bad messages fail with typed errors.
 
 import { describe, expect, it } from 'vitest';
+import { drainSteps } from '../../../src/core/codec/steps.js';
 import { HaystackError, LimitError, ParseError } from '../../../src/core/errors.js';
 import { Grid } from '../../../src/core/grid/grid.js';
 import { Num } from '../../../src/core/kinds/number.js';
@@ -8,6 +9,7 @@ import { Ref } from '../../../src/core/kinds/ref.js';
 import { WS_CLOSE, wsCloseReason } from '../../../src/core/ws/ws-close-codes.js';
 import {
   decodeWsMessage,
+  decodeWsMessageSteps,
   encodeWsAuth,
   encodeWsBatch,
   encodeWsControl,
@@ -20,6 +22,15 @@ import {
 } from '../../../src/core/ws/ws-envelope.js';
 
 const grid = Grid.fromDicts([{ id: new Ref('a'), v: new Num(1, 'kW') }], { watchId: 'w1' });
+
+// A decoded message, or the code of the typed error it failed with.
+function outcomeOf(read: () => WsMessage): unknown {
+  try {
+    return read();
+  } catch (err) {
+    return err instanceof HaystackError ? err.code : err;
+  }
+}
 
 function kindOf<K extends WsMessage['kind']>(m: WsMessage, kind: K): Extract<WsMessage, { kind: K }> {
   expect(m.kind).toBe(kind);
@@ -105,6 +116,64 @@ describe('WebSocket envelope', () => {
     expect([bad.id, bad.ch, bad.error.code]).toEqual([1, 'c', 'HS_ERR_BAD_REQUEST']);
     expect(kindOf(decodeWsMessage('{"id":"2","op":3}'), 'bad').item.id).toBe('2');
     expect(() => decodeWsMessage('[[[[1]]]]', { maxDepth: 2 })).toThrow(LimitError);
+  });
+
+  it('reads in steps what it reads in one pass, pausing between slices; rows past a bound are refused', () => {
+    const big = Grid.fromDicts(
+      Array.from({ length: 50 }, (_, i) => ({ id: new Ref(`p${String(i)}`), v: new Num(i, 'kW'), l: [1, 'x'] })),
+      { dis: 'big' },
+    );
+    const texts = [
+      encodeWsRequest(1, 'read', big),
+      encodeWsRequest('r', 'hisRead', big, 'ch1'),
+      encodeWsBatch([encodeWsRequest(1, 'read', big), encodeWsRequest(2, 'about', Grid.EMPTY), '7', '[1,[2]]']),
+      encodeWsPush('w1', big),
+      encodeWsAuth('tok'),
+      '{"id":1,"op":"read","grid":{"rows":[{"a":1}],"cols":[{"name":"a"}],"_kind":"grid","meta":{"ver":"3.0"}}}',
+      '{"id":1,"grid":{"_kind":"ref","val":"a"},"op":"read","grid":null}',
+      '{"id":1,"op":"read","grid":{"_kind":"ref","val":"a"}}',
+      '{"id":1,"op":"read","grid":"x"}',
+      '{"id":1,"bad key":{"x":[1]},"op":"read"}',
+      '{"_kind":"dict","id":1,"op":"read"}',
+      '{"id":1,"_kind":"dict","op":"read"}',
+      ' { } ',
+      '[]',
+      '"text"',
+      '{"id":1,"op":"read","grid":{"_kind":"grid","rows":[{"a":1}]},"grid":{"_kind":"grid"}}',
+    ];
+    for (const text of texts) {
+      const whole = outcomeOf(() => decodeWsMessage(text));
+      let pauses = 0;
+      const stepped = outcomeOf(() => {
+        const steps = decodeWsMessageSteps(text, {}, 16, Number.POSITIVE_INFINITY);
+        for (let r = steps.next(); ; r = steps.next()) {
+          if (r.done === true) return r.value;
+          pauses++;
+        }
+      });
+      expect(stepped, text).toEqual(whole);
+      if (text.length > 2000) expect(pauses).toBeGreaterThan(10);
+    }
+    // The same limits, at the same depths.
+    for (const text of [
+      '[{"grid":{"_kind":"grid","meta":{"m":[1]},"rows":[{"a":[[1]]}]}}]',
+      '{"grid":{"_kind":"grid","rows":[{"a":[1]}]},"x":[[1]]}',
+      '[{"a":[1]},{}]',
+      '[]',
+    ]) {
+      for (let maxDepth = 1; maxDepth <= 6; maxDepth++) {
+        const whole = outcomeOf(() => decodeWsMessage(text, { maxDepth }));
+        expect(
+          outcomeOf(() => drainSteps(decodeWsMessageSteps(text, { maxDepth }, 4, 100))),
+          text,
+        ).toEqual(whole);
+      }
+    }
+    const longRow = encodeWsRequest(1, 'read', Grid.fromDicts([{ a: 'x'.repeat(200) }]));
+    expect(() => drainSteps(decodeWsMessageSteps(longRow, {}, 16, 100))).toThrow(LimitError);
+    expect(() => drainSteps(decodeWsMessageSteps(`{"x":"${'y'.repeat(200)}","op":"a"}`, {}, 16, 100))).toThrow(
+      LimitError,
+    );
   });
 
   it('names its close codes', () => {

@@ -57,6 +57,24 @@ export function* readHaysonGridSteps(
 }
 
 /**
+ * Read the text of a WebSocket message (an envelope object, or an array of them) pausing after every `sliceChars`:
+ * each envelope member named `grid` is read as {@link readHaysonGridSteps} reads a grid, a row at a time; every other
+ * member, and any value that is no envelope, in one step, failing when it starts past `maxRowChars` of its start.
+ * The value is the one {@link readHaysonText} reads from the same text.
+ */
+export function* readHaysonMessageSteps(
+  text: string,
+  limits: DecodeLimits,
+  sliceChars: number,
+  maxRowChars: number,
+): DecodeSteps<Val> {
+  const r = new HaysonTextReader(text, limits);
+  const v = yield* r.message(sliceChars, maxRowChars);
+  r.end();
+  return v;
+}
+
+/**
  * Reads the dicts of Hayson text that arrives in pieces (a file read in chunks): the rows of a grid, or the elements
  * of a list of dicts, each as soon as its text is complete. Only the text of the row being read is held, and the
  * text around the rows (meta, cols) is read as {@link readHaysonText} reads it, so malformed text fails with its
@@ -664,6 +682,102 @@ class HaysonTextReader {
     return g.build();
   }
 
+  /** A message's value in steps: an array of envelopes, an envelope, or another value in one bounded step. */
+  *message(sliceChars: number, maxRowChars: number): DecodeSteps<Val> {
+    this.#maxRowChars = maxRowChars;
+    if (this.ws() !== 0x5b) return yield* this.envelope(0, sliceChars);
+    // As `value(0)` reads an array: its elements are values at depth 1.
+    this.checkDepth(0, 1);
+    this.#i++;
+    const out: Val[] = [];
+    if (this.ws() === 0x5d) {
+      this.#i++;
+      return Object.freeze(out);
+    }
+    let mark = this.#i;
+    for (;;) {
+      out.push(yield* this.envelope(1, sliceChars));
+      const c = this.ws();
+      if (c === 0x5d) {
+        this.#i++;
+        return Object.freeze(out);
+      }
+      if (c !== 0x2c) this.unexpected("',' or ']' after an array element");
+      this.#i++;
+      if (this.#i - mark >= sliceChars) {
+        mark = this.#i;
+        yield;
+      }
+    }
+  }
+
+  // The value at the reader as `value(depth)` reads it; an object whose first member is not `_kind` (an envelope)
+  // a member at a time, its `grid` in steps.
+  *envelope(depth: number, sliceChars: number): DecodeSteps<Val> {
+    const s = this.#s;
+    const start = this.#i;
+    let plain = this.ws() !== 0x7b;
+    if (!plain) {
+      this.#i++;
+      plain = this.ws() !== 0x22 || sameAt(s, this.#i, '"_kind"');
+      this.#i = start;
+    }
+    if (plain) return this.bounded(() => this.value(depth));
+    this.checkDepth(0, depth + 1);
+    const m = new Map<string, TagVal>();
+    let mark = this.#i;
+    for (let more = this.openMembers(); more; more = !this.nextMember()) {
+      const k = this.key();
+      this.colon();
+      if (k === '_kind') {
+        // A typed value after all (rare): read again from its '{', whole, within the row bound.
+        this.#i = start;
+        return this.bounded(() => this.value(depth));
+      }
+      if (k === 'grid' && this.ws() === 0x7b && !this.typedNotGrid()) {
+        // As `member` reads it: a value at depth + 1, so a grid at depth + 2.
+        this.checkDepth(0, depth + 2);
+        const g = new GridParts(this.#maxCols);
+        yield* this.dicts(g, false, this.#maxRowChars, sliceChars, depth + 2) as DecodeSteps<boolean>;
+        m.set(k, g.build());
+        mark = this.#i;
+      } else {
+        this.bounded(() => {
+          this.member(m, k, depth + 1);
+        });
+      }
+      if (this.#i - mark >= sliceChars) {
+        mark = this.#i;
+        yield;
+      }
+    }
+    return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
+  }
+
+  // At a '{': true when it opens with a `_kind` other than "grid" (a value `grid` cannot hold, read as usual).
+  typedNotGrid(): boolean {
+    const at = this.#i;
+    this.#i++;
+    let typed = this.ws() === 0x22 && sameAt(this.#s, this.#i, '"_kind"');
+    if (typed) {
+      this.#i += 7;
+      if (this.ws() === 0x3a) {
+        this.#i++;
+        typed = !(this.ws() === 0x22 && sameAt(this.#s, this.#i, '"grid"'));
+      }
+    }
+    this.#i = at;
+    return typed;
+  }
+
+  // `read` from the reader on, as one row of a stepped read: no value of it may start past `#maxRowChars`.
+  bounded<T>(read: () => T): T {
+    this.startRow();
+    const v = read();
+    this.endRow();
+    return v;
+  }
+
   /**
    * The rows of the top-level grid (or with `lists`, the elements of a top-level list of dicts), yielded one at a
    * time, meta and cols read into `g`; true for a grid. A row, meta or cols longer than `maxRowChars` fails. Text
@@ -676,6 +790,7 @@ class HaysonTextReader {
     lists: boolean,
     maxRowChars: number,
     sliceChars?: number,
+    depth = 1,
   ): Generator<Dict | undefined, boolean, undefined> {
     this.#maxRowChars = maxRowChars;
     const open = yield* this.unit(() => {
@@ -701,14 +816,14 @@ class HaysonTextReader {
         this.ws();
         return k;
       });
-      if (k === 'rows') yield* this.rows(g, 1, false, sliceChars);
+      if (k === 'rows') yield* this.rows(g, depth, false, sliceChars);
       else if (
         yield* this.unit(() => {
           const at = this.#i;
           this.whole();
           this.startRow();
           const first = k === '_kind' && !kind;
-          if (!first) this.gridMember(g, k, at, 1);
+          if (!first) this.gridMember(g, k, at, depth);
           else if (this.ws() !== 0x22 || this.string() !== 'grid') this.fail(at, 'expected a grid (_kind "grid")');
           this.endRow();
           return first;

@@ -1,0 +1,86 @@
+// Large WebSocket messages over a real socket: decoded a slice at a time like large HTTP bodies, so one client's
+// message cannot make the server deaf to others, and held to the same longest row (maxRequestRowLength).
+
+import diagnostics from 'node:diagnostics_channel';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MessageEvent, type RequestEvent, SERVER_CHANNELS } from '../../../src/server/index.js';
+import { type Fixture, startFixture } from '../support/server-fixture.js';
+import { rawSocket } from './ws-fixture.js';
+
+let f: Fixture | undefined;
+afterEach(async () => {
+  await f?.close();
+  f = undefined;
+});
+
+const wsUrl = (fx: Fixture): string => `${fx.base.replace(/^http/, 'ws')}ws`;
+
+// A read request of `rows` one-cell rows (no filter, no ids: the op refuses it at once, so the decode is the work).
+function readMessage(rows: number, cell = '1'): string {
+  const body = new Array<string>(rows).fill(`{"a":${cell}}`).join(',');
+  return `{"id":"big","op":"read","grid":{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"a"}],"rows":[${body}]}}`;
+}
+
+describe('large WebSocket messages', () => {
+  it("are decoded a slice at a time: another client's about is answered before the message's answer", async () => {
+    f = await startFixture();
+    const fx = f;
+    const raw = await rawSocket(wsUrl(fx));
+    const message = readMessage(200_000);
+    const order: string[] = [];
+    let about: Promise<number> | undefined;
+    const onMessage = (e: unknown): void => {
+      const m = e as MessageEvent;
+      // The whole message has arrived: another client asks for `about` while the server decodes it.
+      if (m.direction === 'received' && m.bytes === message.length) {
+        about ??= fetch(`${fx.base}about`).then((r) => r.status);
+      }
+      if (m.direction === 'sent') order.push('ws answer');
+    };
+    const onRequest = (e: unknown): void => {
+      order.push(`${(e as RequestEvent).op ?? '?'} ${String((e as RequestEvent).status)}`);
+    };
+    diagnostics.subscribe(SERVER_CHANNELS.message, onMessage);
+    diagnostics.subscribe(SERVER_CHANNELS.request, onRequest);
+    try {
+      raw.ws.send(message);
+      const answer = JSON.parse(await raw.next()) as { id: string; grid: { meta: { errCode?: string } } };
+      expect(answer.id).toBe('big');
+      expect(answer.grid.meta.errCode).toBe('HS_ERR_BAD_REQUEST');
+      expect(await about).toBe(200);
+    } finally {
+      diagnostics.unsubscribe(SERVER_CHANNELS.message, onMessage);
+      diagnostics.unsubscribe(SERVER_CHANNELS.request, onRequest);
+      raw.ws.close();
+    }
+    expect(order).toEqual(['about 200', 'ws answer']);
+  });
+
+  it('refuse a row, or any other member, longer than maxRequestRowLength, as HTTP bodies do', async () => {
+    f = await startFixture({ limits: { maxRequestRowLength: 1000 } });
+    const raw = await rawSocket(wsUrl(f));
+    const list = `[${new Array<string>(1000).fill('1').join(',')}]`;
+    const messages = [
+      // A long row among short ones.
+      readMessage(1000).replace('{"a":1}', `{"a":${list}}`),
+      // Grid meta, and a member of the envelope beside the grid.
+      readMessage(10).replace('"ver":"3.0"', `"ver":"3.0","x":${list}`),
+      readMessage(10).replace('"op":', `"x":${list},"op":`),
+      // A batch member.
+      `[${readMessage(10)},${readMessage(10).replace('"op":', `"x":${list},"op":`)}]`,
+    ];
+    try {
+      for (const m of messages) {
+        raw.ws.send(m);
+        const answer = JSON.parse(await raw.next()) as { grid: { meta: { errCode?: string } } };
+        expect(answer.grid.meta.errCode).toBe('HS_ERR_LIMIT');
+      }
+      // Rows within the limit are read as before, however many.
+      raw.ws.send(readMessage(1000));
+      const ok = JSON.parse(await raw.next()) as { id: string; grid: { meta: { errCode?: string } } };
+      expect(ok).toMatchObject({ id: 'big', grid: { meta: { errCode: 'HS_ERR_BAD_REQUEST' } } });
+    } finally {
+      raw.ws.close();
+    }
+  });
+});

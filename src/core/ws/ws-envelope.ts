@@ -2,7 +2,12 @@
 
 // The Hayson reader and writer themselves, not the JSON door (codec/json/index.ts): the door brings JSON v3 too,
 // which no envelope holds, into every browser bundle with a WebSocket (the web UI's live values).
-import { jsonTextBody, readHaysonMessageSteps, readHaysonText } from '../codec/json/hayson-text-reader.js';
+import {
+  batchTooLong,
+  jsonTextBody,
+  readHaysonMessageSteps,
+  readHaysonText,
+} from '../codec/json/hayson-text-reader.js';
 import { writeHayson } from '../codec/json/hayson-writer.js';
 import { type DecodeLimits, resolveLimits } from '../codec/limits.js';
 import type { DecodeSteps } from '../codec/steps.js';
@@ -138,11 +143,16 @@ export function isWsBadItem(x: WsRequest | WsResponse | WsBadItem): x is WsBadIt
  * (length, depth, rows, ...) hold for the envelope and its grids, and bad JSON is a `ParseError` with its line
  * and column. A message that is JSON but no envelope is an `HS_ERR_BAD_REQUEST`; a bad member of a batch is
  * not: it becomes a {@link WsBadItem}, answered in its place, and so does a lone object with a bad op or grid
- * (`bad`), whose id may still be read so that its error can be answered to it.
+ * (`bad`), whose id may still be read so that its error can be answered to it. A batch of more than `maxBatch`
+ * members is a LimitError (`maxBatch`) before any member is looked at.
  */
-export function decodeWsMessage(text: string, limits?: Partial<DecodeLimits>): WsMessage {
+export function decodeWsMessage(
+  text: string,
+  limits?: Partial<DecodeLimits>,
+  maxBatch = Number.POSITIVE_INFINITY,
+): WsMessage {
   const resolved = resolveLimits(limits);
-  return messageOf(readHaysonText(jsonTextBody(text, resolved), resolved));
+  return messageOf(readHaysonText(jsonTextBody(text, resolved), resolved), maxBatch);
 }
 
 /**
@@ -155,13 +165,16 @@ export function* decodeWsMessageSteps(
   limits: Partial<DecodeLimits>,
   sliceChars: number,
   maxRowChars: number,
+  maxBatch = Number.POSITIVE_INFINITY,
 ): DecodeSteps<WsMessage> {
   const resolved = resolveLimits(limits);
-  return messageOf(yield* readHaysonMessageSteps(jsonTextBody(text, resolved), resolved, sliceChars, maxRowChars));
+  const body = jsonTextBody(text, resolved);
+  return messageOf(yield* readHaysonMessageSteps(body, resolved, sliceChars, maxRowChars, maxBatch), maxBatch);
 }
 
 // The message a decoded JSON value is.
-function messageOf(v: Val): WsMessage {
+function messageOf(v: Val, maxBatch: number): WsMessage {
+  if (Array.isArray(v) && v.length > maxBatch) batchTooLong(maxBatch);
   if (Array.isArray(v)) return { kind: 'batch', items: v.map(item) };
   if (!(v instanceof Dict)) throw badMessage('A message must be a JSON object or array');
   const type = v.get('type');

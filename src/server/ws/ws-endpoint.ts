@@ -69,6 +69,8 @@ const HAYSON_PIECES: ResponseEncoding = {
 
 // Longest message read before a login: the login messages (a token, HELLO, SCRAM steps) take a few hundred characters.
 const MAX_LOGIN_MESSAGE_CHARS = 16 * 1024;
+// A batch longer than maxBatch is answered member by member up to this many times maxBatch members.
+const ANSWERED_BATCH_FACTOR = 10;
 
 /** An answer whose grid comes in pieces, between the envelope's prefix and suffix. */
 interface StreamedAnswer {
@@ -102,6 +104,7 @@ export function createWebSocketEndpoint(
   partial?: Partial<WebSocketOptions>,
 ): WebSocketEndpoint {
   const o: WebSocketOptions = { ...DEFAULT_WEBSOCKET_OPTIONS, ...partial };
+  const maxAnsweredBatch = o.maxBatch * ANSWERED_BATCH_FACTOR;
   const path = `${opts.basePath}ws`;
   const wss = new WebSocketServer({
     noServer: true,
@@ -365,13 +368,18 @@ export function createWebSocketEndpoint(
         m =
           text.length > Math.min(SLICE, maxRow)
             ? await decodeStepwise(
-                decodeWsMessageSteps(text, pipeline.decodeLimits, SLICE, maxRow),
+                decodeWsMessageSteps(text, pipeline.decodeLimits, SLICE, maxRow, maxAnsweredBatch),
                 'json',
                 text.length,
               )
-            : decodeWsMessage(text, pipeline.decodeLimits);
+            : decodeWsMessage(text, pipeline.decodeLimits, maxAnsweredBatch);
       } catch (err) {
         if (this.principal === undefined) this.end('PROTOCOL');
+        // An error envelope per member, for as little as two bytes of request each: a batch far over the limit would
+        // be a flood to build and send (gigabytes for a few megabytes), so the connection ends instead.
+        else if (err instanceof LimitError && err.limit === 'maxBatch') {
+          this.end('TOO_BIG', `A batch may hold at most ${String(o.maxBatch)} requests`);
+        }
         // Unreadable: no id to answer to, so the error goes without one (haystack-py's clients ignore it).
         else this.#send(`{"grid":${writeHayson(pipeline.errorReply(err, false).grid)}}`);
         return;

@@ -4,7 +4,10 @@
 export interface WebSocketOptions {
   /** Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB (before a login: 16 KiB). */
   readonly maxMessageBytes: number;
-  /** Most requests in one batch; a longer batch is answered with an `HS_ERR_LIMIT` error for each member. Default 100. */
+  /**
+   * Most requests in one batch; a longer batch is answered with an `HS_ERR_LIMIT` error for each member, and one
+   * of more than ten times this many closes the connection (1009). Default 100.
+   */
   readonly maxBatch: number;
   /** Most requests of one connection running at once; past it the server stops reading the socket. Default 64. */
   readonly maxInFlight: number;

@@ -28,7 +28,7 @@ function outcomeOf(read: () => WsMessage): unknown {
   try {
     return read();
   } catch (err) {
-    return err instanceof HaystackError ? err.code : err;
+    return err instanceof HaystackError ? `${err.code} ${err.message}` : err;
   }
 }
 
@@ -133,6 +133,12 @@ describe('WebSocket envelope', () => {
       '{"id":1,"grid":{"_kind":"ref","val":"a"},"op":"read","grid":null}',
       '{"id":1,"op":"read","grid":{"_kind":"ref","val":"a"}}',
       '{"id":1,"op":"read","grid":"x"}',
+      '{"id":1,"op":"read","grid":{"rows":[]}}',
+      '[{"id":1,"op":"read","grid":{"_kind":"grid"}},{"id":2,"op":"read","grid":{"rows":[],"meta":{}}}]',
+      '{"id":1,"op":"read","grid":{"_kind" : "grid" ,"rows":[{"a":1}]}}',
+      '{"id":1,"op":"read","grid":{"_kind":"grid","rows":[{"a":1}],"_kind":"grid"}}',
+      '{"id":1,"op":"read","grid":{"_kind":"grid","meta":{"ver":"9"}}}',
+      '{"id":1,"op":"read","grid":{"_kind":"grid","rows":[{"a":1},2]}}',
       '{"id":1,"bad key":{"x":[1]},"op":"read"}',
       '{"_kind":"dict","id":1,"op":"read"}',
       '{"id":1,"_kind":"dict","op":"read"}',
@@ -169,6 +175,12 @@ describe('WebSocket envelope', () => {
         ).toEqual(whole);
       }
     }
+    // A batch past maxBatch fails before its members are looked at, read whole or in steps.
+    const five = `[${new Array<string>(5).fill('1').join(',')}]`;
+    expect(kindOf(decodeWsMessage(five, {}, 5), 'batch').items).toHaveLength(5);
+    expect(kindOf(drainSteps(decodeWsMessageSteps(five, {}, 1, 100, 5)), 'batch').items).toHaveLength(5);
+    expect(() => decodeWsMessage(five, {}, 4)).toThrow(LimitError);
+    expect(() => drainSteps(decodeWsMessageSteps(five, {}, 1, 100, 4))).toThrow(LimitError);
     const longRow = encodeWsRequest(1, 'read', Grid.fromDicts([{ a: 'x'.repeat(200) }]));
     expect(() => drainSteps(decodeWsMessageSteps(longRow, {}, 16, 100))).toThrow(LimitError);
     expect(() => drainSteps(decodeWsMessageSteps(`{"x":"${'y'.repeat(200)}","op":"a"}`, {}, 16, 100))).toThrow(

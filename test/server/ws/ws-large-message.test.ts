@@ -83,4 +83,22 @@ describe('large WebSocket messages', () => {
       raw.ws.close();
     }
   });
+
+  it('answer each member of a batch a little over maxBatch, and close (1009) on one far over it', async () => {
+    f = await startFixture({ webSocket: { maxBatch: 2 } });
+    const raw = await rawSocket(wsUrl(f));
+    const batch = (n: number): string => `[${new Array<string>(n).fill('1').join(',')}]`;
+    try {
+      // Up to ten times the limit: every member gets its limit error, in its place.
+      raw.ws.send(batch(20));
+      const answers = JSON.parse(await raw.next()) as { grid: { meta: { errCode?: string } } }[];
+      expect(answers.map((a) => a.grid.meta.errCode)).toEqual(new Array<string>(20).fill('HS_ERR_LIMIT'));
+      // Past it an error envelope per two bytes of request is a flood to build and send: the connection ends.
+      raw.ws.send(batch(21));
+      const outcome = await Promise.race([raw.next().then(() => 'answered'), raw.closed.then((c) => c.code)]);
+      expect(outcome).toBe(1009);
+    } finally {
+      raw.ws.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Hayson (Haystack JSON v4) text reader: one pass over the characters straight into typed values.
 
-import { ParseError } from '../../errors.js';
+import { LimitError, ParseError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
 import { RowAssembler } from '../../grid/row-assembler.js';
@@ -60,18 +60,25 @@ export function* readHaysonGridSteps(
  * Read the text of a WebSocket message (an envelope object, or an array of them) pausing after every `sliceChars`:
  * each envelope member named `grid` is read as {@link readHaysonGridSteps} reads a grid, a row at a time; every other
  * member, and any value that is no envelope, in one step, failing when it starts past `maxRowChars` of its start.
- * The value is the one {@link readHaysonText} reads from the same text.
+ * The value is the one {@link readHaysonText} reads from the same text; an array of more than `maxBatch` elements
+ * fails there ({@link batchTooLong}).
  */
 export function* readHaysonMessageSteps(
   text: string,
   limits: DecodeLimits,
   sliceChars: number,
   maxRowChars: number,
+  maxBatch = Number.POSITIVE_INFINITY,
 ): DecodeSteps<Val> {
   const r = new HaysonTextReader(text, limits);
-  const v = yield* r.message(sliceChars, maxRowChars);
+  const v = yield* r.message(sliceChars, maxRowChars, maxBatch);
   r.end();
   return v;
+}
+
+/** The error for a WebSocket batch of more than `max` members, thrown before any more of it is read. */
+export function batchTooLong(max: number): never {
+  throw new LimitError('maxBatch', `A batch may hold at most ${String(max)} requests`);
 }
 
 /**
@@ -683,7 +690,7 @@ class HaysonTextReader {
   }
 
   /** A message's value in steps: an array of envelopes, an envelope, or another value in one bounded step. */
-  *message(sliceChars: number, maxRowChars: number): DecodeSteps<Val> {
+  *message(sliceChars: number, maxRowChars: number, maxBatch: number): DecodeSteps<Val> {
     this.#maxRowChars = maxRowChars;
     if (this.ws() !== 0x5b) return yield* this.envelope(0, sliceChars);
     // As `value(0)` reads an array: its elements are values at depth 1.
@@ -696,6 +703,7 @@ class HaysonTextReader {
     }
     let mark = this.#i;
     for (;;) {
+      if (out.length >= maxBatch) batchTooLong(maxBatch);
       out.push(yield* this.envelope(1, sliceChars));
       const c = this.ws();
       if (c === 0x5d) {
@@ -734,7 +742,7 @@ class HaysonTextReader {
         this.#i = start;
         return this.bounded(() => this.value(depth));
       }
-      if (k === 'grid' && this.ws() === 0x7b && !this.typedNotGrid()) {
+      if (k === 'grid' && this.ws() === 0x7b && this.gridFirst()) {
         // As `member` reads it: a value at depth + 1, so a grid at depth + 2.
         this.checkDepth(0, depth + 2);
         const g = new GridParts(this.#maxCols);
@@ -754,20 +762,20 @@ class HaysonTextReader {
     return m.size === 0 ? Dict.EMPTY : Dict.fromTrustedMap(m);
   }
 
-  // At a '{': true when it opens with a `_kind` other than "grid" (a value `grid` cannot hold, read as usual).
-  typedNotGrid(): boolean {
+  // At a '{': true when it opens with `"_kind": "grid"`, as writers put it; any other object is read as a value
+  // (one that is no grid is refused by the envelope's reader, with the request's id).
+  gridFirst(): boolean {
     const at = this.#i;
     this.#i++;
-    let typed = this.ws() === 0x22 && sameAt(this.#s, this.#i, '"_kind"');
-    if (typed) {
+    let grid = this.ws() === 0x22 && sameAt(this.#s, this.#i, '"_kind"');
+    if (grid) {
       this.#i += 7;
-      if (this.ws() === 0x3a) {
-        this.#i++;
-        typed = !(this.ws() === 0x22 && sameAt(this.#s, this.#i, '"grid"'));
-      }
+      grid = this.ws() === 0x3a;
+      this.#i++;
+      grid &&= this.ws() === 0x22 && sameAt(this.#s, this.#i, '"grid"');
     }
     this.#i = at;
-    return typed;
+    return grid;
   }
 
   // `read` from the reader on, as one row of a stepped read: no value of it may start past `#maxRowChars`.
@@ -798,7 +806,9 @@ class HaysonTextReader {
       const c = this.ws();
       if (c !== 0x7b && !(lists && c === 0x5b))
         this.unexpected(`a JSON object holding a grid${lists ? ' or an array' : ''}`);
-      return this.where(start);
+      // Text still arriving is re-based as it comes, so its position is taken now; in whole text only on failure
+      // (counting lines up to a grid deep in a message, for every grid of a batch, would be quadratic).
+      return this.#final ? start : this.where(start);
     });
     if (this.#s.charCodeAt(this.#i) === 0x5b) {
       yield* this.rows(g, 0, true);
@@ -831,7 +841,10 @@ class HaysonTextReader {
       )
         kind = true;
     }
-    if (!kind) throw new ParseError('json', open.line, open.column, 'expected a grid (_kind "grid")');
+    if (!kind) {
+      const at = typeof open === 'number' ? this.where(open) : open;
+      throw new ParseError('json', at.line, at.column, 'expected a grid (_kind "grid")');
+    }
     return true;
   }
 

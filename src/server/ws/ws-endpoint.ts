@@ -69,6 +69,8 @@ const HAYSON_PIECES: ResponseEncoding = {
 
 // Longest message read before a login: the login messages (a token, HELLO, SCRAM steps) take a few hundred characters.
 const MAX_LOGIN_MESSAGE_CHARS = 16 * 1024;
+// Bytes a connection may send before its login: a few login messages and their frames, with room to spare.
+const MAX_BYTES_BEFORE_LOGIN = 4 * MAX_LOGIN_MESSAGE_CHARS;
 // A batch longer than maxBatch is answered member by member up to this many times maxBatch members.
 const ANSWERED_BATCH_FACTOR = 10;
 
@@ -219,6 +221,8 @@ export function createWebSocketEndpoint(
     #flushScheduled = false;
     // Watches whose push waits until the client has read its backlog.
     readonly #deferred = new Set<string>();
+    // Stops bounding the bytes a peer sends before its login (see boundUntilLogin), while they are bounded.
+    #unbound: (() => void) | undefined;
 
     constructor(ws: WebSocket, upgrade: IncomingMessage, principal: Principal | undefined, token: string | undefined) {
       this.ws = ws;
@@ -241,6 +245,7 @@ export function createWebSocketEndpoint(
           return;
         }
         const text = data.toString('utf8');
+        if (this.#unbound !== undefined) this.#heardBeforeLogin(text);
         this.#chain = this.#chain
           .then(() => this.#onText(text))
           .catch((err: unknown) => {
@@ -497,6 +502,40 @@ export function createWebSocketEndpoint(
     #refuse(r: WsAuthOutcome): void {
       this.#send(encodeWsControl('authErr'));
       this.end(refusal(r));
+    }
+
+    /**
+     * Before its login a peer sends only login messages: bytes far past them end the connection at once (1009), so a
+     * stranger cannot make this process hold a message of up to maxMessageBytes per connection until the deadline.
+     */
+    boundUntilLogin(socket: Duplex): void {
+      let bytes = 0;
+      const count = (chunk: Buffer): void => {
+        bytes += chunk.length;
+        if (this.principal !== undefined || this.#closed) this.#unbound?.();
+        else if (bytes > MAX_BYTES_BEFORE_LOGIN) {
+          this.#unbound?.();
+          this.end('TOO_BIG');
+          // Not waiting for the peer's close frame behind the rest of its message.
+          this.ws.terminate();
+        }
+      };
+      this.#unbound = () => {
+        socket.off('data', count);
+        this.#unbound = undefined;
+      };
+      socket.on('data', count);
+    }
+
+    // A client that logs in with a token may send its requests right behind it, unanswered (ours does): they are no
+    // longer bounded once a token message has arrived, which is checked before anything after it is read.
+    #heardBeforeLogin(text: string): void {
+      if (text.length > MAX_LOGIN_MESSAGE_CHARS) return;
+      try {
+        if (decodeWsMessage(text, pipeline.decodeLimits).kind === 'auth') this.#unbound?.();
+      } catch {
+        // Not a message at all: #onText refuses it.
+      }
     }
 
     #loggedIn(principal: Principal, token: string | undefined): void {
@@ -900,6 +939,7 @@ export function createWebSocketEndpoint(
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = new Session(ws, req, principal, token);
       sessions.add(s);
+      if (principal === undefined) s.boundUntilLogin(socket);
       startTimers();
     });
   };

@@ -2,7 +2,10 @@
 
 /** Limits and timers of the WebSocket endpoint; every field optional in options, defaults below. */
 export interface WebSocketOptions {
-  /** Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB (before a login: 16 KiB). */
+  /**
+   * Largest message in bytes; a longer one closes the connection with 1009. Default 16 MiB (before a login: 16 KiB,
+   * and 64 KiB sent in all).
+   */
   readonly maxMessageBytes: number;
   /**
    * Most requests in one batch; a longer batch is answered with an `HS_ERR_LIMIT` error for each member, and one

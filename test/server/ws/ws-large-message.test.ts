@@ -3,7 +3,9 @@
 
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeWsAuth } from '../../../src/core/ws/ws-envelope.js';
 import { type MessageEvent, type RequestEvent, SERVER_CHANNELS } from '../../../src/server/index.js';
+import { startSecure, tokenFor } from '../security/support.js';
 import { type Fixture, startFixture } from '../support/server-fixture.js';
 import { rawSocket } from './ws-fixture.js';
 
@@ -13,7 +15,7 @@ afterEach(async () => {
   f = undefined;
 });
 
-const wsUrl = (fx: Fixture): string => `${fx.base.replace(/^http/, 'ws')}ws`;
+const wsUrl = (fx: Pick<Fixture, 'base'>): string => `${fx.base.replace(/^http/, 'ws')}ws`;
 
 // A read request of `rows` one-cell rows (no filter, no ids: the op refuses it at once, so the decode is the work).
 function readMessage(rows: number, cell = '1'): string {
@@ -99,6 +101,29 @@ describe('large WebSocket messages', () => {
       expect(outcome).toBe(1009);
     } finally {
       raw.ws.close();
+    }
+  });
+
+  it('end a connection that sends more than login messages before its login, without reading it on', async () => {
+    const s = await startSecure({ server: { webSocket: { authTimeoutMs: 5000 } } });
+    try {
+      const raw = await rawSocket(wsUrl(s));
+      // The first part of a message that would be far longer than any login message, and never ends.
+      raw.ws.send(Buffer.alloc(256 * 1024, 0x20), { binary: false, fin: false });
+      // Refused as too big as the bytes come (1009; or the bare close of the socket), not at the deadline (4008).
+      expect([1009, 1006]).toContain((await raw.closed).code);
+      // A client that logs in with a token may send a long request right behind it, unanswered.
+      const client = await rawSocket(wsUrl(s));
+      client.ws.send(encodeWsAuth(await tokenFor(s, 'vera')));
+      client.ws.send(readMessage(40_000));
+      expect(JSON.parse(await client.next())).toMatchObject({ type: 'authOk' });
+      expect(JSON.parse(await client.next())).toMatchObject({
+        id: 'big',
+        grid: { meta: { errCode: 'HS_ERR_BAD_REQUEST' } },
+      });
+      client.ws.close();
+    } finally {
+      await s.close();
     }
   });
 });

@@ -143,6 +143,12 @@ export async function bodyGrid(
   limits: DecodeLimits,
   maxRowChars = Number.POSITIVE_INFINITY,
 ): Promise<Grid> {
+  // RFC 9110 8.4: content in a coding the server does not apply is refused (415), unread; read as it stands, a gzip
+  // body would fail as text that is not UTF-8, and one mislabelled would be taken for what the label denies.
+  const coding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (coding !== undefined && coding !== '' && coding !== 'identity') {
+    throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', `Unsupported Content-Encoding ${clipInput(coding)}`);
+  }
   const body = await readBody(req, limits.maxLength);
   if (body.length === 0) return Grid.EMPTY;
   const contentType = req.headers['content-type'];

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createSecureContext, type TlsOptions } from 'node:tls';
 import { DEFAULT_SCRAM_ITERATIONS } from '../core/auth/scram-keys.js';
-import { errnoCode } from '../core/errno-text.js';
+import { describeErrno } from '../core/errno-text.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import {
   bootstrapAdmin,
@@ -234,9 +234,11 @@ async function writeOwnerOnly(file: string, text: string): Promise<void> {
       await handle.close();
     }
   } catch (err) {
-    throw new HaystackError('HS_ERR_STARTUP', `cannot write the first admin's password to ${file}: ${errnoCode(err)}`, {
-      cause: err,
-    });
+    throw new HaystackError(
+      'HS_ERR_STARTUP',
+      `cannot write the first admin's password to ${file}: ${describeErrno(err)}`,
+      { cause: err },
+    );
   }
 }
 

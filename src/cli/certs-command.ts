@@ -3,7 +3,7 @@
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { errnoCode } from '../core/errno-text.js';
+import { describeErrno, errnoCode } from '../core/errno-text.js';
 import { generateDevCertificates } from './dev-certs.js';
 import { CliExit, type CliIo } from './io.js';
 
@@ -64,8 +64,8 @@ async function runCerts(dir: string, options: CertsOptions, io: CliIo): Promise<
     await mkdir(target, { recursive: true });
   } catch (err) {
     // mkdir -p fails with EEXIST only when the path is there but is not a folder.
-    const code = errnoCode(err);
-    throw new CliExit(1, `haystack certs: cannot write into ${dir}: ${code === 'EEXIST' ? 'ENOTDIR' : code}`);
+    const why = describeErrno(errnoCode(err) === 'EEXIST' ? { code: 'ENOTDIR' } : err);
+    throw new CliExit(1, `haystack certs: cannot write into ${dir}: ${why}`);
   }
   const files = FILES.map(([name, mode]) => ({ file: path.join(target, name), text: contents[name], mode }));
   // All or nothing: a kept file beside new ones would mix two CAs (a client certificate the new CA did not sign).
@@ -88,7 +88,8 @@ async function runCerts(dir: string, options: CertsOptions, io: CliIo): Promise<
         1,
         `haystack certs: ${String((err as { path?: unknown }).path)} exists (use --force to overwrite)`,
       );
-    throw new CliExit(1, `haystack certs: cannot write into ${dir}: ${errnoCode(err)}`);
+    const at = (err as { path?: unknown }).path;
+    throw new CliExit(1, `haystack certs: cannot write ${typeof at === 'string' ? at : dir}: ${describeErrno(err)}`);
   }
   const rel = (name: string): string => path.join(dir, name);
   io.stdout.write(

@@ -91,7 +91,7 @@ describe('the generated first-admin password', () => {
       .catch((err: unknown) => err);
     expect(failed).toMatchObject({ code: 'HS_ERR_STARTUP' });
     expect((failed as Error).message).toMatch(
-      /cannot write the first admin's password to .*secrets\/admin\.txt: ENOENT/,
+      /cannot write the first admin's password to .*secrets\/admin\.txt: no such file or folder \(ENOENT\)$/,
     );
     mkdirSync(dir.file('secrets'));
     await prepareApp(config('sqlite:c.db', { adminPasswordFile: 'secrets/admin.txt' }), recording().out);

@@ -81,8 +81,18 @@ describe('haystack certs', () => {
     writeFileSync(path.join(root, 'plain-file'), 'x');
     const r = await spawnCli(['certs', 'plain-file'], root);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`haystack certs: cannot write into plain-file: ENOTDIR\n`);
+    expect(r.stderr).toBe(
+      `haystack certs: cannot write into plain-file: a part of the path is not a folder (ENOTDIR)\n`,
+    );
   }, 60_000);
+
+  it('names the file it cannot write and says why in words', async () => {
+    const dir = path.join(root, 'pki6');
+    mkdirSync(path.join(dir, 'ca.pem'), { recursive: true });
+    const r = await run(['certs', dir, '--force'], root);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`haystack certs: cannot write ${path.join(dir, 'ca.pem')}: a folder, not a file (EISDIR)\n`);
+  });
 
   it('rejects a bad --days', async () => {
     const r = await run(['certs', 'pki4', '--days', 'soon'], root);

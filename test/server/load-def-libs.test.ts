@@ -1,7 +1,7 @@
 // Def libraries from a folder: what a folder that cannot be read gives a library user (a typed error, not Node's),
 // and when a server given such a folder says so.
 
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HaystackError } from '../../src/core/errors.js';
@@ -9,6 +9,7 @@ import { DefError } from '../../src/core/ontology/index.js';
 import { createServer } from '../../src/server/index.js';
 import { defsProblem, loadDefLibs, loadDefsNamespace } from '../../src/server/namespace/load-def-libs.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
+import { sharedAvailable, sharedPath } from '../support/shared.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 describe('loadDefLibs and loadDefsNamespace', () => {
@@ -51,6 +52,52 @@ describe('loadDefLibs and loadDefsNamespace', () => {
     } finally {
       dir.remove();
     }
+  });
+
+  // Namespaces (Libs): the meta is the dict of lib/lib.trio; the other files hold defs. Taken from any file, the meta
+  // of `a.trio` sorted before lib.trio's and named the lib.
+  it('take the lib meta from lib.trio only: one elsewhere is an error naming its file and line', async () => {
+    const dir = makeTempDir('hs-defs-');
+    try {
+      writeFileSync(dir.file('lib.trio'), 'def: ^lib:mine\ndoc: "Mine"\nversion: "1.0"\ndepends: [^lib:ph]\n');
+      writeFileSync(
+        dir.file('a.trio'),
+        'def: ^widget\nis: ^marker\n---\ndef: ^lib:other\ndoc: "Other"\nversion: "1"\n',
+      );
+      const err = await loadDefLibs(dir.path).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DefError);
+      expect((err as DefError).problems).toEqual([
+        {
+          kind: 'invalid',
+          symbol: 'lib:other',
+          at: `${dir.file('a.trio')}:4`,
+          message: `^lib:other is a lib meta outside lib.trio: it belongs in lib.trio (${dir.file('a.trio')}:4)`,
+          severity: 'error',
+        },
+      ]);
+      // Without lib.trio, a meta in another file is no lib: the folder is named.
+      rmSync(dir.file('lib.trio'));
+      writeFileSync(dir.file('a.trio'), 'def: ^lib:other\ndoc: "Other"\nversion: "1"\n');
+      const none = await loadDefLibs(dir.path).catch((e: unknown) => e);
+      expect(none).toBeInstanceOf(DefError);
+      expect((none as Error).message).toContain(`${dir.file('a.trio')}:1`);
+      writeFileSync(dir.file('a.trio'), 'def: ^widget\nis: ^marker\n');
+      const missing = await loadDefLibs(dir.path).catch((e: unknown) => e);
+      expect((missing as Error).message).toBe(`${dir.path} has no lib.trio with its lib meta (def: ^lib:<name>)`);
+      writeFileSync(dir.file('lib.trio'), 'def: ^widget2\nis: ^marker\n');
+      const empty = await loadDefLibs(dir.path).catch((e: unknown) => e);
+      expect((empty as Error).message).toBe(`${dir.file('lib.trio')} holds no lib meta (def: ^lib:<name>)`);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it.skipIf(!sharedAvailable('defs'))('read the standard libs, each meta from its lib.trio', async () => {
+    const DEFS_DIR = sharedPath('defs');
+    const libs = await loadDefLibs(DEFS_DIR);
+    expect(libs.map((l) => [l.name, l.origins?.[l.defs.indexOf(l.def)]])).toEqual(
+      ['ph', 'phIct', 'phIoT', 'phScience'].map((n) => [n, `${path.join(DEFS_DIR, n, 'lib.trio')}:10`]),
+    );
   });
 });
 

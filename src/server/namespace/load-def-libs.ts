@@ -6,23 +6,35 @@ import { TrioReader } from '../../core/codec/trio/index.js';
 import { describeErrno } from '../../core/errno-text.js';
 import { HaystackError, ParseError, ValueError } from '../../core/errors.js';
 import type { Dict } from '../../core/grid/dict.js';
+import { DefError } from '../../core/ontology/def-error.js';
 import { Namespace, type NamespaceOptions } from '../../core/ontology/namespace.js';
 import { type DefLib, defName } from './namespace.js';
+
+// Namespaces (Libs): "There must be a file named lib/lib.trio which specifies exactly one dict for the lib's
+// metadata"; the other Trio files hold the defs. A meta elsewhere would make the lib's name depend on file order.
+const LIB_FILE = 'lib.trio';
 
 async function readLib(dir: string): Promise<DefLib | undefined> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.trio')).sort();
   if (files.length === 0) return undefined;
   const dicts: Dict[] = [];
   const origins: string[] = [];
+  let libDef: Dict | undefined;
   const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
   texts.forEach((text, i) => {
-    const file = path.join(dir, files[i] as string);
+    const name = files[i] as string;
+    const file = path.join(dir, name);
     try {
       // Each def's file and line, so that the problems of a lib of many files say where to look.
       const reader = new TrioReader(text);
       for (let d = reader.readDict(); d !== undefined; d = reader.readDict()) {
+        const at = `${file}:${reader.recordLine}`;
+        if (defName(d)?.startsWith('lib:') === true) {
+          if (name !== LIB_FILE) throw misplacedMeta(d, at);
+          libDef ??= d;
+        }
         dicts.push(d);
-        origins.push(`${file}:${reader.recordLine}`);
+        origins.push(at);
       }
     } catch (err) {
       // A lib is several files: the position alone does not say which one is broken.
@@ -30,14 +42,37 @@ async function readLib(dir: string): Promise<DefLib | undefined> {
       throw err;
     }
   });
-  const libDef = dicts.find((d) => defName(d)?.startsWith('lib:') === true);
-  if (libDef === undefined) throw new ValueError(`No lib def in ${dir}`);
+  if (libDef === undefined) {
+    const where = files.includes(LIB_FILE)
+      ? `${path.join(dir, LIB_FILE)} holds no`
+      : `${dir} has no ${LIB_FILE} with its`;
+    throw libProblem(dir, `${where} lib meta (def: ^lib:<name>)`, undefined);
+  }
   return { name: (defName(libDef) as string).slice(4), def: libDef, defs: dicts, source: dir, origins };
+}
+
+function misplacedMeta(d: Dict, at: string): DefError {
+  const name = defName(d) as string;
+  return libProblem(name, `^${name} is a lib meta outside ${LIB_FILE}: it belongs in ${LIB_FILE}`, at);
+}
+
+function libProblem(symbol: string, message: string, at: string | undefined): DefError {
+  const where = at === undefined ? {} : { at };
+  return new DefError([
+    {
+      kind: 'invalid',
+      symbol,
+      message: at === undefined ? message : `${message} (${at})`,
+      severity: 'error',
+      ...where,
+    },
+  ]);
 }
 
 /**
  * The libs under `dir`: the directory itself when it holds Trio files, else each sub-directory that does. A folder
- * or file that cannot be read is a `HS_ERR_STARTUP` error naming it and the system's code.
+ * or file that cannot be read is a `HS_ERR_STARTUP` error naming it and the system's code; a lib whose meta is not in
+ * its lib.trio is a {@link DefError} naming the file and line.
  */
 export async function loadDefLibs(dir: string): Promise<DefLib[]> {
   try {

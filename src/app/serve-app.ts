@@ -180,8 +180,8 @@ const MAX_DEF_PROBLEMS_LOGGED = 20;
 
 // The def libs of `--defs DIR`, read once at start: a folder that cannot be read or holds no lib is a start error.
 // Libs that compile only in part are served as far as they compile, as Haxall does; what does not is logged here,
-// where whoever chose the folder reads, since no request would ever tell them.
-async function startupDefs(dir: string, out: AppOutput): Promise<readonly DefLib[]> {
+// where whoever chose the folder reads, since no request would ever tell them. Warnings go to `logger` at `debug`.
+async function startupDefs(dir: string, out: AppOutput, logger?: AppLogger): Promise<readonly DefLib[]> {
   let libs: readonly DefLib[];
   try {
     libs = await loadDefLibs(dir);
@@ -191,9 +191,11 @@ async function startupDefs(dir: string, out: AppOutput): Promise<readonly DefLib
   if (libs.length === 0) {
     throw new HaystackError('HS_ERR_STARTUP', `--defs ${dir}: no def libs (Trio files) in it or its sub-directories`);
   }
-  // Errors only: the standard libs themselves carry a few warnings (phIoT's chiller docs), which nobody serving them
-  // can act on.
-  const problems = compileDefLibs(libs, { lenient: true }).problems.filter((p) => p.severity === 'error');
+  const all = compileDefLibs(libs, { lenient: true }).problems;
+  // Warnings only when asked (`--log-level debug`): the standard libs themselves carry four (phIoT's chiller-* defs
+  // inherit two docs), which nobody serving them can act on.
+  for (const p of all) if (p.severity === 'warning') logger?.debug({ subsystem: 'defs' }, `--defs ${p.message}`);
+  const problems = all.filter((p) => p.severity === 'error');
   for (const p of problems.slice(0, MAX_DEF_PROBLEMS_LOGGED)) out.warn(`--defs ${p.message}`);
   if (problems.length > MAX_DEF_PROBLEMS_LOGGED) {
     out.warn(`--defs: ${String(problems.length - MAX_DEF_PROBLEMS_LOGGED)} more problems not shown`);
@@ -219,7 +221,7 @@ export async function startApp(config: AppConfig, out: AppOutput): Promise<Runni
     if (config.tracing !== 'off' && tracerRegistered()) cleanup.push(traceHaystack());
     // Before the store opens: a wrong folder fails the start, not every later `ops` or `defs` call.
     const defs =
-      config.defs === undefined ? undefined : await startupDefs(path.resolve(config.cwd, config.defs), output);
+      config.defs === undefined ? undefined : await startupDefs(path.resolve(config.cwd, config.defs), output, logger);
     const { opened, security, seeded, summary } = await openPrepared(config, output, cleanup);
     const metrics =
       config.metrics === undefined

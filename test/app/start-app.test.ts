@@ -125,6 +125,26 @@ describe('startApp', () => {
     }
   });
 
+  // The standard libs' own warnings (phIoT's chiller-* defs inherit two docs; Normalization asks the lib to settle
+  // them) are nothing a server's operator can act on: logged only when asked for with level debug.
+  it.skipIf(!sharedAvailable('defs'))('logs the warnings of def libs at level debug only', async () => {
+    const logged = async (logLevel: 'info' | 'debug'): Promise<string[]> => {
+      const lines: string[] = [];
+      const out: AppOutput = { ...quiet, warn: (line) => lines.push(line), log: (line) => lines.push(line) };
+      const app = await startApp(config({ store: 'memory', defs: sharedPath('defs'), logLevel }), out);
+      await app.close();
+      return lines.filter((l) => l.includes('--defs '));
+    };
+    expect(await logged('info')).toEqual([]);
+    const debug = (await logged('debug')).map(
+      (l) => JSON.parse(l) as { level: string; subsystem: string; msg: string },
+    );
+    expect(debug.map((r) => [r.level, r.subsystem, /\^(chiller-\w+) inherits doc/.exec(r.msg)?.[1]])).toEqual(
+      ['absorption', 'reciprocal', 'rotaryScrew', 'centrifugal'].map((m) => ['debug', 'defs', `chiller-${m}`]),
+    );
+    expect(debug[0]?.msg).toMatch(/takes \^absorption's, the first in its is; .*phIoT\/chiller\.trio:82\)$/);
+  });
+
   it.skipIf(!sharedAvailable('defs'))(
     'def libs that compile only in part start, and each problem is logged with where the def is',
     async () => {

@@ -417,7 +417,8 @@ class Compiler {
               'conflict',
               d.name,
               d.lib.name,
-              `^${d.name} inherits ${k} from ^${first} and ^${s} with different values; it should declare its own`,
+              `^${d.name} inherits ${k} from ^${first} and ^${s} with different values: it takes ^${first}'s, the ` +
+                `first in its is; Normalization (Inherit) asks it to declare its own ${k}`,
               d.at,
             );
           }

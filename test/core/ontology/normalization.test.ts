@@ -78,6 +78,11 @@ color: "purple"
     expect(d.get('lib')).toEqual(new Sym('lib:cars'));
     // The ambiguity (numDoors from pickup and car) is a warning, an error only with strictInheritance.
     expect(ns.problems.map((p) => [p.kind, p.symbol, p.severity])).toEqual([['conflict', 'elCamino', 'warning']]);
+    // Which value it took, and what the chapter asks of the lib.
+    expect(ns.problems[0]?.message).toBe(
+      "^elCamino inherits numDoors from ^pickup and ^car with different values: it takes ^pickup's, the first in its " +
+        'is; Normalization (Inherit) asks it to declare its own numDoors',
+    );
     expect(compileError([ph, cars()], { strictInheritance: true }).kind).toBe('conflict');
   });
 

@@ -1,13 +1,16 @@
 // A filter given on the command line, parsed before any file, store or server is reached: a typo is a usage error.
 
-import { type Filter, LimitError, ParseError, parseFilter } from '../core/index.js';
+import { LimitError, ParseError } from '../core/errors.js';
+import type { Filter } from '../core/index.js';
 import { CliExit } from './io.js';
 
 /**
  * `text` as a Filter; a malformed one exits 2 (a command-line mistake, as README "Exit codes" says) with the
  * position and a caret under the offending character, before anything else runs.
  */
-export function parseFilterArg(command: string, text: string): Filter {
+export async function parseFilterArg(command: string, text: string): Promise<Filter> {
+  // Loaded by the command that filters, so that `--help` and the other commands start without the filter modules.
+  const { parseFilter } = await import('../core/filter/index.js');
   try {
     return parseFilter(text);
   } catch (err) {

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import type { HaystackClient } from '../client/index.js';
-import { type Grid, Ref } from '../core/index.js';
+import type { Grid, Ref } from '../core/index.js';
 import type { CliIo } from './io.js';
 import { gridPrinter, type OutputFlags, withOutputOption } from './output.js';
 import { type RemoteFlags, withClient, withRemoteOptions } from './remote.js';
@@ -19,7 +19,7 @@ function registerOpPrinter(
 ): void {
   const cmd = program.command(name).description(description);
   withRemoteOptions(withOutputOption(cmd)).action(async (flags: PrintFlags) => {
-    const print = gridPrinter(name, flags.to, io);
+    const print = await gridPrinter(name, flags.to, io);
     print(await withClient(name, flags, io, call));
   });
 }
@@ -50,12 +50,15 @@ export function registerNav(program: Command, io: CliIo): void {
     .description("browse a server's navigation tree (the nav op): the roots, or the children of NAVID")
     .argument('[navId]', 'a navId from a previous answer (e.g. a site id); omit for the roots');
   withRemoteOptions(withOutputOption(cmd)).action(async (navId: string | undefined, flags: PrintFlags) => {
-    const print = gridPrinter('nav', flags.to, io);
-    print(await withClient('nav', flags, io, (c) => c.nav(navId === undefined ? undefined : navIdArg(navId))));
+    const print = await gridPrinter('nav', flags.to, io);
+    const arg = navId === undefined ? undefined : await navIdArg(navId);
+    print(await withClient('nav', flags, io, (c) => c.nav(arg)));
   });
 }
 
 // Our server and Haxall give Ref navIds; `@x` is a Ref, anything else goes as the Str it is.
-function navIdArg(raw: string): Ref | string {
-  return raw.startsWith('@') ? new Ref(raw.slice(1)) : raw;
+async function navIdArg(raw: string): Promise<Ref | string> {
+  if (!raw.startsWith('@')) return raw;
+  const { Ref } = await import('../core/kinds/ref.js');
+  return new Ref(raw.slice(1));
 }

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { OpenedStore } from '../app/index.js';
 import { DEFAULT_STORE } from '../app/stores/backends.js';
 import { HaystackError, UnknownRecError, ValueError } from '../core/errors.js';
-import { isRefId } from '../core/kinds/ref.js';
 import { parseFilterArg } from './filter-arg.js';
 import { CliExit, type CliIo } from './io.js';
 
@@ -39,7 +38,10 @@ export function registerImport(program: Command, io: CliIo): void {
     .option('--his <id>', 'import FILE as the history of this point (of a CSV with an id column, its rows only)')
     .action(async (file: string, flags: ImportFlags) => {
       // The app layer is loaded by the commands that use it, so that the rest of the CLI starts without it.
-      const { checkImportFile, importEntities, importHistory } = await import('../app/index.js');
+      const [{ checkImportFile, importEntities, importHistory }, { isRefId }] = await Promise.all([
+        import('../app/index.js'),
+        import('../core/kinds/ref.js'),
+      ]);
       const point = flags.his?.replace(/^@/, '');
       if (point !== undefined && !isRefId(point)) {
         throw new CliExit(2, `haystack import: --his: Invalid Ref id ${JSON.stringify(point)}`);
@@ -101,7 +103,7 @@ export function registerExport(program: Command, io: CliIo): void {
     .action(async (flags: ExportFlags) => {
       const { checkHisRange, exportStore } = await import('../app/index.js');
       if (flags.to !== 'trio' && flags.to !== 'json') throw new CliExit(2, 'haystack export: --to is trio or json');
-      if (flags.filter !== undefined) parseFilterArg('export', flags.filter);
+      if (flags.filter !== undefined) await parseFilterArg('export', flags.filter);
       const his = flags.his;
       if (his !== undefined) {
         try {

@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import type { LocalUsers } from '../app/index.js';
 import type { UsersClient } from '../client/index.js';
-import { generatePassword } from '../core/auth/generate-password.js';
 import type { UserJson } from '../core/auth/user-json.js';
 import { HaystackError, ValueError } from '../core/errors.js';
 import { CliExit, type CliIo } from './io.js';
@@ -78,7 +77,7 @@ export function registerUser(program: Command, io: CliIo): void {
       .option('--generate-password', 'generate a random password and print it once'),
   ).action(async (name: string, flags: AddFlags) => {
     await checkRole('add', flags.role);
-    const generated = flags.generatePassword === true ? generatePassword() : undefined;
+    const generated = await generatedPassword(flags.generatePassword);
     let password = generated ?? '';
     // `user add --store` may make the store file: that is how the first admin of a new store is made. The password
     // is asked before, so that a prompt without an answer leaves no new file behind.
@@ -111,7 +110,7 @@ export function registerUser(program: Command, io: CliIo): void {
       throw new CliExit(2, 'haystack user set: --enable or --disable, not both');
     await checkRole('set', flags.role);
     await session(flags, io, {}, async (client, prompter) => {
-      const generated = flags.generatePassword === true ? generatePassword() : undefined;
+      const generated = await generatedPassword(flags.generatePassword);
       const password = generated ?? (flags.password === true ? await newPassword(name, io, prompter) : undefined);
       const changes = {
         ...(flags.role === undefined ? {} : { role: flags.role }),
@@ -171,6 +170,13 @@ function table(users: readonly UserJson[]): string {
           .trimEnd()}\n`,
     )
     .join('');
+}
+
+// Loaded when asked for: the generator brings core's SCRAM crypto, which `--help` and the other commands do without.
+async function generatedPassword(asked: boolean | undefined): Promise<string | undefined> {
+  if (asked !== true) return undefined;
+  const { generatePassword } = await import('../core/auth/generate-password.js');
+  return generatePassword();
 }
 
 async function newPassword(name: string, io: CliIo, prompter: Prompter): Promise<string> {

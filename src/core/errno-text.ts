@@ -1,7 +1,7 @@
 // What a failed file or socket operation's code means, in words: `ENOENT` alone tells a new user little.
 // Plain strings (no Node import), so the CLI and the app layer share it.
 
-// The codes a command meets on files and ports it is given; others print as their code alone.
+// The codes a command meets on files, ports and servers it is given; others print as their code alone.
 const ERRNO_WORDS: Readonly<Record<string, string>> = Object.freeze({
   ENOENT: 'no such file or folder',
   EACCES: 'permission denied',
@@ -15,6 +15,14 @@ const ERRNO_WORDS: Readonly<Record<string, string>> = Object.freeze({
   ENAMETOOLONG: 'the name is too long',
   EADDRINUSE: 'the port is in use',
   EADDRNOTAVAIL: 'not an address of this machine',
+  // Connecting to a server (a store's): what refused or could not be found is for the caller to name.
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up now',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
 });
 
 /** The `code` of a failed file operation (`ENOENT`, `EISDIR`, ...), else the error's message. */

@@ -44,9 +44,9 @@ describe('haystack serve over PostgreSQL', () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const bad = await serveExit(['--no-auth', '--store', 'postgres://u:secret@127.0.0.1:1/x', '--port', '0']);
     expect(bad.code).toBe(1);
-    // Why, not only "unavailable; retry later": the address that refused, as the driver said it.
+    // Why, not only "unavailable; retry later": the address that refused, and why in words.
     expect(bad.stderr).toMatch(
-      /cannot open store postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: cannot reach the postgres server \(connect ECONNREFUSED 127\.0\.0\.1:1\)\n/,
+      /cannot open store postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: cannot reach the postgres server at 127\.0\.0\.1:1: connection refused \(ECONNREFUSED\)\n/,
     );
     expect(bad.stderr).not.toContain('secret');
   });

@@ -55,9 +55,9 @@ describe('haystack serve over Redis', () => {
     // Port 1 on loopback: nothing listens, the connection is refused at once.
     const bad = await serveExit(['--no-auth', '--store', 'redis://u:secret@127.0.0.1:1/0', '--port', '0']);
     expect(bad.code).toBe(1);
-    // Why, not only "unavailable; retry later": the address that refused, as the driver said it.
+    // Why, not only "unavailable; retry later": the address that refused, and why in words.
     expect(bad.stderr).toMatch(
-      /cannot open store redis:\/\/u:\*\*\*@127\.0\.0\.1:1\/0: cannot reach the redis server \(connect ECONNREFUSED 127\.0\.0\.1:1\)\n/,
+      /cannot open store redis:\/\/u:\*\*\*@127\.0\.0\.1:1\/0: cannot reach the redis server at 127\.0\.0\.1:1: connection refused \(ECONNREFUSED\)\n/,
     );
     expect(bad.stderr).not.toContain('secret');
   });

@@ -7,6 +7,9 @@ describe('describeErrno', () => {
   it('puts a known code in words, with the code after them', () => {
     expect(describeErrno(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBe('no such file or folder (ENOENT)');
     expect(describeErrno({ code: 'EADDRINUSE' })).toBe('the port is in use (EADDRINUSE)');
+    // A server that cannot be reached (a store's), as much as a file.
+    expect(describeErrno({ code: 'ECONNREFUSED' })).toBe('connection refused (ECONNREFUSED)');
+    expect(describeErrno({ code: 'ENOTFOUND' })).toBe('no such host (ENOTFOUND)');
   });
 
   it('keeps an unknown code as it is, and the message of an error without one', () => {

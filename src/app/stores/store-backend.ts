@@ -1,5 +1,6 @@
 // Store selection: a `--store` text (`memory`, `sqlite:./data.db`, `postgres://...`) names a backend that opens it.
 
+import { describeErrno } from '../../core/errno-text.js';
 import { HaystackError, StoreUnavailableError, ValueError } from '../../core/errors.js';
 import type { Clock, StorageAdapter } from '../../storage/adapter.js';
 import type { AuthStateStore } from '../../storage/auth-state-store.js';
@@ -137,7 +138,17 @@ export async function openStore(
 // the driver's own reason (the address that refused, a name not found) says what to fix.
 function openFailure(err: unknown): string {
   if (err instanceof StoreUnavailableError && err.cause instanceof Error) {
-    return `cannot reach the ${err.backend} server (${err.cause.message})`;
+    const { code, address, hostname, port } = err.cause as {
+      code?: unknown;
+      address?: unknown;
+      hostname?: unknown;
+      port?: unknown;
+    };
+    if (typeof code !== 'string') return `cannot reach the ${err.backend} server (${err.cause.message})`;
+    // Node's socket errors say where they connected to; a host name that was not found is only in `hostname`.
+    const host = typeof address === 'string' ? address : typeof hostname === 'string' ? hostname : undefined;
+    const at = host === undefined ? '' : ` at ${host}${typeof port === 'number' ? `:${String(port)}` : ''}`;
+    return `cannot reach the ${err.backend} server${at}: ${describeErrno(err.cause)}`;
   }
   return err instanceof Error ? err.message : String(err);
 }

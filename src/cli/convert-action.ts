@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FORMAT_NAMES } from '../core/codec/negotiate.js';
 import { describeErrno } from '../core/errno-text.js';
 import {
   CODECS,
@@ -16,10 +17,11 @@ import {
 } from '../core/index.js';
 import type { ConvertOptions } from './convert-command.js';
 import { CliExit, type CliIo } from './io.js';
+import { INPUT_FORMAT_NAMES } from './output.js';
 import { createProgress, type Progress } from './progress.js';
 
-const READABLE = CODECS.filter((c) => c.decode !== undefined).map((c) => c.name);
-const WRITABLE = CODECS.map((c) => c.name);
+const READABLE = INPUT_FORMAT_NAMES;
+const WRITABLE: readonly string[] = FORMAT_NAMES;
 
 /** Convert IN (stdin when undefined) to OUT (stdout when undefined) in the formats asked or told by extension. */
 export async function runConvert(

@@ -3,11 +3,13 @@
 import { LimitError, ParseError } from '../../errors.js';
 import { Dict, type TagVal } from '../../grid/dict.js';
 import { Grid, type GridCol } from '../../grid/grid.js';
+import { ownString } from '../../grid/own-string.js';
 import { RowAssembler } from '../../grid/row-assembler.js';
 import { isTagName } from '../../grid/tag-name.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
+import { isRefChar, type Ref, trustedRef } from '../../kinds/ref.js';
 import { type DecodeLimits, limitExceeded, rowTooLong } from '../limits.js';
 import type { DecodeSteps } from '../steps.js';
 import { lineColumn } from '../text-position.js';
@@ -158,6 +160,46 @@ function sameAt(s: string, at: number, w: string): boolean {
   const n = w.length;
   for (let k = 0; k < n; k++) if (s.charCodeAt(at + k) !== w.charCodeAt(k)) return false;
   return true;
+}
+
+// The words readers test most, spelt out char by char: with constant codes each compiles to a few compares, which
+// measured cheaper than a loop over a constant word (sameAt).
+
+// `"_kind"` at `at`, the quote aside (the caller has seen it).
+function isKindName(s: string, at: number): boolean {
+  return three(s, at + 1, 0x5f, 0x6b, 0x69) && three(s, at + 4, 0x6e, 0x64, 0x22);
+}
+
+// `"marker"` at `at`, the quote aside: the commonest kind of all.
+function isMarkerKind(s: string, at: number): boolean {
+  return three(s, at + 1, 0x6d, 0x61, 0x72) && three(s, at + 4, 0x6b, 0x65, 0x72) && s.charCodeAt(at + 7) === 0x22;
+}
+
+// A quoted three-letter word at `at` (`"ref"`, `"val"`, `"dis"`).
+function isWord3(s: string, at: number, a: number, b: number, c: number): boolean {
+  return s.charCodeAt(at) === 0x22 && three(s, at + 1, a, b, c) && s.charCodeAt(at + 4) === 0x22;
+}
+
+function three(s: string, at: number, a: number, b: number, c: number): boolean {
+  return s.charCodeAt(at) === a && s.charCodeAt(at + 1) === b && s.charCodeAt(at + 2) === c;
+}
+
+// RFC 8259: ws = *( %x20 / %x09 / %x0A / %x0D ); the index of the first char after it.
+function skipWs(s: string, i: number): number {
+  let c = s.charCodeAt(i);
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = s.charCodeAt(++i);
+  return i;
+}
+
+// From `at` (past a ','): the opening quote of the string value of the member named by the quoted three-letter
+// word `abc`, or -1 when something else is there.
+function stringMemberAt(s: string, at: number, a: number, b: number, c: number): number {
+  let i = skipWs(s, at);
+  if (!isWord3(s, i, a, b, c)) return -1;
+  i = skipWs(s, i + 5);
+  if (s.charCodeAt(i) !== 0x3a) return -1;
+  i = skipWs(s, i + 1);
+  return s.charCodeAt(i) === 0x22 ? i : -1;
 }
 
 function isDigit(c: number): boolean {
@@ -313,12 +355,13 @@ class HaysonTextReader {
       return known;
     }
     if (len > this.#maxToken) limitExceeded('json', 'maxTokenLength', this.#maxToken);
-    const k = s.slice(start, i);
     // Only short names are worth keeping; a colliding name simply replaces the old one.
     if (len > 64) {
       this.#slot = -1;
-      return k;
+      return s.slice(start, i);
     }
+    // A name of its own: the cache outlives the text, and comparing with a flat string is the cheaper compare.
+    const k = ownString(s.slice(start, i));
     KEYS[slot] = k;
     KEY_GRID[slot] = 0;
     this.#slot = slot;
@@ -478,7 +521,7 @@ class HaysonTextReader {
       return Dict.EMPTY;
     }
     if (c !== 0x22) this.unexpected('a double-quoted member name');
-    if (!sameAt(s, this.#i, '"_kind"')) return this.dict(start, depth + 1);
+    if (!isKindName(s, this.#i)) return this.dict(start, depth + 1);
     this.#i += 7;
     this.colon();
     this.ws();
@@ -488,7 +531,7 @@ class HaysonTextReader {
       return this.fail(kindAt, 'expected a string _kind');
     }
     // The commonest object of all costs one comparison and no allocation.
-    if (sameAt(s, this.#i, '"marker"')) {
+    if (isMarkerKind(s, this.#i)) {
       this.#i += 8;
       if (this.ws() === 0x7d) {
         this.#i++;
@@ -496,11 +539,51 @@ class HaysonTextReader {
       }
       return this.scalar('marker', start, kindAt, depth, false);
     }
+    if (isWord3(s, this.#i, 0x72, 0x65, 0x66)) {
+      const after = this.#i + 5;
+      const ref = this.quickRef(after);
+      if (ref !== undefined) return ref;
+      this.#i = after;
+      return this.scalar('ref', start, kindAt, depth, false);
+    }
     const kind = this.key();
     if (kind === 'dict')
       return this.nextMember() ? this.checkDepth(Dict.EMPTY, depth + 1) : this.dict(start, depth + 1);
     if (kind === 'grid') return this.grid(start, depth + 1);
     return this.scalar(kind, start, kindAt, depth, false);
+  }
+
+  /**
+   * The rest of a ref from just after `"_kind":"ref"`, when it is `"val"` (then perhaps `"dis"`) as writers put
+   * them, read in place with its id checked as it is scanned; undefined for anything else, which the general path
+   * reads again from `at`, errors included.
+   */
+  quickRef(at: number): Ref | undefined {
+    const s = this.#s;
+    let i = skipWs(s, at);
+    if (s.charCodeAt(i) !== 0x2c) return undefined;
+    i = stringMemberAt(s, i + 1, 0x76, 0x61, 0x6c);
+    if (i < 0) return undefined;
+    const idStart = ++i;
+    // Zinc: <ref> := "@" <refChar>+
+    while (isRefChar(s.charCodeAt(i))) i++;
+    if (s.charCodeAt(i) !== 0x22 || i === idStart || i - idStart > this.#maxToken) return undefined;
+    const id = s.slice(idStart, i);
+    i = skipWs(s, i + 1);
+    const c = s.charCodeAt(i);
+    if (c === 0x7d) {
+      this.#i = i + 1;
+      return trustedRef(id);
+    }
+    if (c !== 0x2c) return undefined;
+    i = stringMemberAt(s, i + 1, 0x64, 0x69, 0x73);
+    if (i < 0) return undefined;
+    this.#i = i;
+    const dis = this.string();
+    i = skipWs(s, this.#i);
+    if (s.charCodeAt(i) !== 0x7d) return undefined;
+    this.#i = i + 1;
+    return trustedRef(id, dis);
   }
 
   checkDepth<T>(v: T, depth: number): T {

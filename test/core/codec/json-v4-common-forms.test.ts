@@ -1,0 +1,73 @@
+// Hayson's commonest values read the same in every layout, well formed or not, as the walk of the same JSON
+// parsed reads them.
+
+import { describe, expect, it } from 'vitest';
+import { decodeJson, jsonDictStream } from '../../../src/core/codec/json/index.js';
+import { type Dict, ParseError, Ref, type Val } from '../../../src/core/index.js';
+import { expectCode } from '../../support/errors.js';
+import { diffVals } from '../../support/hayson-compare.js';
+
+// Decoded as text and as parsed JSON (the walk, the oracle here): both must agree.
+function both(text: string): Val {
+  const fromText = decodeJson(text);
+  expect(diffVals(decodeJson(JSON.parse(text) as unknown), fromText)).toBeUndefined();
+  return fromText;
+}
+
+function parseErrorAt(text: string): readonly [number, number] {
+  const e = expectCode(() => decodeJson(text), 'HS_ERR_PARSE');
+  if (!(e instanceof ParseError)) throw new Error(`expected a ParseError, got ${e.name}`);
+  return [e.line, e.column];
+}
+
+// [text, id, dis]
+const REFS: readonly (readonly [string, string, string | undefined])[] = [
+  ['{"_kind":"ref","val":"a-1"}', 'a-1', undefined],
+  ['{"_kind":"ref","val":"a:b.c~d_E9"}', 'a:b.c~d_E9', undefined],
+  ['{ "_kind" : "ref" ,\n "val" : "a-1" ,\t"dis" : "A \\"one\\"" }', 'a-1', 'A "one"'],
+  ['{"_kind":"ref","val":"a-1","dis":"Main Meter"}', 'a-1', 'Main Meter'],
+  ['{"_kind":"ref","dis":"A","val":"a-1"}', 'a-1', 'A'],
+  ['{"_kind":"ref","val":"a-1","dis":null}', 'a-1', undefined],
+  ['{"_kind":"ref","val":"a-1","dis":"A","x":[1]}', 'a-1', 'A'],
+  ['{"_kind":"ref","val":"a-1","x":1}', 'a-1', undefined],
+  ['{"_kind":"ref","val":"b","val":"a-1"}', 'a-1', undefined],
+  ['{"_kind":"ref","val":"a-1","dis":"B","dis":"A"}', 'a-1', 'A'],
+  ['{"_kind":"ref","val":"a\\u002d1"}', 'a-1', undefined],
+  ['{"val":"a-1","_kind":"ref"}', 'a-1', undefined],
+];
+
+describe('refs', () => {
+  it.each(REFS.map(([t, id, dis]) => [t, id, dis] as const))('%s', (text, id, dis) => {
+    const r = both(text);
+    expect(r).toBeInstanceOf(Ref);
+    expect([(r as Ref).id, (r as Ref).dis]).toEqual([id, dis]);
+  });
+
+  it('that are not valid fail at the offending member', () => {
+    expect(parseErrorAt('{"_kind":"ref","val":"a b"}')).toEqual([1, 22]);
+    expect(parseErrorAt('{"_kind":"ref","val":""}')).toEqual([1, 22]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a\\u0020b"}')).toEqual([1, 22]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a","dis":5}')).toEqual([1, 32]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a","dis":"b\nc"}')).toEqual([1, 34]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a" "dis":"b"}')).toEqual([1, 26]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a"')).toEqual([1, 25]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a","dis":"b"')).toEqual([1, 35]);
+    expect(parseErrorAt('{"_kind":"ref","val":"a-1"}}')).toEqual([1, 28]);
+  });
+
+  it('with an id past maxTokenLength are a LimitError', () => {
+    const text = `{"_kind":"ref","val":"${'a'.repeat(11)}"}`;
+    expectCode(() => decodeJson(text, { limits: { maxTokenLength: 10 } }), 'HS_ERR_LIMIT');
+    expect((decodeJson(text, { limits: { maxTokenLength: 11 } }) as Ref).id).toBe('a'.repeat(11));
+  });
+
+  it('read in pieces cut anywhere read the same', () => {
+    const text = '[{"a":{"_kind":"ref","val":"a-1","dis":"A"}},{"b":{"_kind":"ref", "val" : "b-2" }}]';
+    const whole = [...(decodeJson(text) as readonly Dict[])];
+    for (let cut = 1; cut < text.length; cut++) {
+      const s = jsonDictStream();
+      const got = [...s.push(text.slice(0, cut)), ...s.push(text.slice(cut)), ...s.end()];
+      expect(diffVals(Object.freeze(got), Object.freeze(whole))).toBeUndefined();
+    }
+  });
+});

@@ -528,7 +528,7 @@ interface RowLayout {
 export class CompactRows {
   /** Scratch for the row being read: its values, in order (the reader's to fill; nested grids have their own). */
   readonly values: TagVal[] = [];
-  /** Scratch for the row being read: the slot of each value, increasing. */
+  /** Scratch for the row being read: the slot of each value, in the order the row iterates its tags. */
   readonly slots: number[] = [];
   readonly #shape: DictShape;
   readonly #layouts = new Map<number, RowLayout>();

@@ -1,9 +1,9 @@
-// Hayson's commonest values read the same in every layout, well formed or not, as the walk of the same JSON
-// parsed reads them.
+// Hayson's commonest values (refs, rows of a grid) read the same in every layout, well formed or not, as the
+// walk of the same JSON parsed reads them.
 
 import { describe, expect, it } from 'vitest';
 import { decodeJson, jsonDictStream } from '../../../src/core/codec/json/index.js';
-import { type Dict, ParseError, Ref, type Val } from '../../../src/core/index.js';
+import { type Dict, type Grid, num, ParseError, Ref, type Val } from '../../../src/core/index.js';
 import { expectCode } from '../../support/errors.js';
 import { diffVals } from '../../support/hayson-compare.js';
 
@@ -69,5 +69,36 @@ describe('refs', () => {
       const got = [...s.push(text.slice(0, cut)), ...s.push(text.slice(cut)), ...s.end()];
       expect(diffVals(Object.freeze(got), Object.freeze(whole))).toBeUndefined();
     }
+  });
+});
+
+describe('grid rows', () => {
+  it('keep their tags, repeated names and late columns included', () => {
+    const cols = Array.from({ length: 40 }, (_, i) => `{"name":"c${i}"}`).join(',');
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      // Every row brings a name no earlier row had, past the assembler's reshapes.
+      const extra = `"x${i}":${i}`;
+      return i % 3 === 0 ? `{"c1":"a","c0":1,"c1":"b",${extra}}` : `{${extra},"c${i % 40}":{"_kind":"marker"},"c39":2}`;
+    });
+    const g = both(`{"_kind":"grid","meta":{"ver":"3.0"},"cols":[${cols}],"rows":[${rows.join(',')}]}`) as Grid;
+    expect(g.colNames.length).toBe(100);
+    expect(g.row(0).names).toEqual(['c1', 'c0', 'x0']);
+    expect(g.row(0).get('c1')).toBe('b');
+    expect(g.row(1).names).toEqual(['x1', 'c1', 'c39']);
+    expect(g.row(59).names).toEqual(['x59', 'c19', 'c39']);
+    expect(g.row(57).names).toEqual(['c1', 'c0', 'x57']);
+  });
+
+  it('hold only their own tags: rows with the same tags in the same order share one layout, as Zinc rows do', () => {
+    const g = both(
+      '{"_kind":"grid","meta":{"ver":"3.0"},"cols":[{"name":"a"},{"name":"b"},{"name":"c"}],' +
+        '"rows":[{"b":1,"a":2},{"b":3,"a":4},{"a":5,"b":6},{"c":7}]}',
+    ) as Grid;
+    const [r0, r1, r2, r3] = [g.row(0), g.row(1), g.row(2), g.row(3)];
+    expect(r1.presentSlots).toBe(r0.presentSlots);
+    expect(r2.presentSlots).not.toBe(r0.presentSlots);
+    expect([r0.names, r2.names, r3.names]).toEqual([['b', 'a'], ['a', 'b'], ['c']]);
+    expect([r1.valueAt(r1.shape.slot('a')), r1.valueAt(r1.shape.slot('c'))]).toEqual([num(4), undefined]);
+    expect(r3.shape).toBe(r0.shape);
   });
 });

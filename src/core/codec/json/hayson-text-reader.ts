@@ -143,8 +143,10 @@ const MORE = new Error('more text needed');
 // Member names seen before, by hash: a small direct-mapped cache shared by every decode.
 const KEY_MASK = 4095;
 const KEYS: (string | undefined)[] = new Array<string | undefined>(KEY_MASK + 1);
-// Per slot, the grid (by generation) that has the slot's name as a column: rows test it without hashing.
+// Per slot, the grid (by generation) that has the slot's name as a column: rows test it without hashing; and the
+// name's slot in that grid's RowAssembler (-1: put by name), so that rows put their cells without a lookup.
 const KEY_GRID = new Int32Array(KEY_MASK + 1);
+const KEY_COL = new Int32Array(KEY_MASK + 1);
 let gridGeneration = 0;
 
 function nextGridGeneration(): number {
@@ -1133,7 +1135,12 @@ class HaysonTextReader {
       const k = this.key();
       const slot = this.#slot;
       this.colon();
-      if (slot < 0 || KEY_GRID[slot] !== gen) {
+      let col: number;
+      if (slot >= 0 && KEY_GRID[slot] === gen) {
+        col = KEY_COL[slot] as number;
+        // A column that joined the shape since it was marked (a late column, after a reshape).
+        if (col < 0) KEY_COL[slot] = col = row.slotOf(k);
+      } else {
         if (!index.has(k)) {
           if (!isTagName(k)) {
             this.skip(depth);
@@ -1144,13 +1151,22 @@ class HaysonTextReader {
           g.extra(k);
           row.put(k, v);
           // value() may have read other names (nested values): the slot is only marked if it still holds k.
-          if (slot >= 0 && KEYS[slot] === k) KEY_GRID[slot] = gen;
+          if (slot >= 0 && KEYS[slot] === k) {
+            KEY_GRID[slot] = gen;
+            KEY_COL[slot] = -1;
+          }
           continue;
         }
-        if (slot >= 0) KEY_GRID[slot] = gen;
+        col = row.slotOf(k);
+        if (slot >= 0) {
+          KEY_GRID[slot] = gen;
+          KEY_COL[slot] = col;
+        }
       }
       const v = this.value(depth);
-      if (v !== null) row.put(k, v);
+      if (v === null) continue;
+      if (col >= 0) row.putAt(col, v);
+      else row.put(k, v);
     } while (!this.nextMember());
     return row.end();
   }

@@ -1,9 +1,9 @@
-// Hayson's commonest values (refs, rows of a grid) read the same in every layout, well formed or not, as the
-// walk of the same JSON parsed reads them.
+// Hayson's commonest values (refs, repeated dateTimes, rows of a grid) read the same in every layout, well formed
+// or not, as the walk of the same JSON parsed reads them.
 
 import { describe, expect, it } from 'vitest';
 import { decodeJson, jsonDictStream } from '../../../src/core/codec/json/index.js';
-import { type Dict, type Grid, num, ParseError, Ref, type Val } from '../../../src/core/index.js';
+import { type Dict, type Grid, HDateTime, num, ParseError, Ref, type Val } from '../../../src/core/index.js';
 import { expectCode } from '../../support/errors.js';
 import { diffVals } from '../../support/hayson-compare.js';
 
@@ -69,6 +69,43 @@ describe('refs', () => {
       const got = [...s.push(text.slice(0, cut)), ...s.push(text.slice(cut)), ...s.end()];
       expect(diffVals(Object.freeze(got), Object.freeze(whole))).toBeUndefined();
     }
+  });
+});
+
+describe('dateTimes met again in one text', () => {
+  const dt = (val: string, tz?: string): string =>
+    `{"_kind":"dateTime","val":"${val}"${tz === undefined ? '' : `,"tz":"${tz}"`}}`;
+
+  it('are the same instant in the same zone, and another in another zone or none', () => {
+    const val = '2021-03-22T13:57:00-04:00';
+    const list = both(
+      `[${dt(val, 'New_York')},${dt(val, 'New_York')},${dt(val, 'Chicago')},${dt(val)},${dt(val, 'New_York')}]`,
+    );
+    const [ny, ny2, chi, gmt, ny3] = list as readonly HDateTime[];
+    expect([ny?.tz.name, chi?.tz.name, gmt?.tz.name, ny3?.tz.name]).toEqual(['New_York', 'Chicago', 'GMT', 'New_York']);
+    expect([ny?.toIso(), chi?.toIso(), gmt?.toIso()]).toEqual([
+      '2021-03-22T13:57:00-04:00',
+      '2021-03-22T12:57:00-05:00',
+      '2021-03-22T17:57:00Z',
+    ]);
+    // Met again in the same zone: the value read the first time (one object, not one per occurrence).
+    expect(ny2).toBe(ny);
+    expect(ny3?.equals(ny)).toBe(true);
+  });
+
+  it('read right past hundreds of distinct ones', () => {
+    const vals = Array.from({ length: 600 }, (_, i) => {
+      const t = Date.UTC(2020, 0, 1) + i * 61_000;
+      return new Date(t).toISOString().replace('.000Z', 'Z');
+    });
+    const text = `[${[...vals, ...vals.slice(0, 300).reverse()].map((v) => dt(v, 'UTC')).join(',')}]`;
+    const got = both(text) as readonly HDateTime[];
+    expect(got.length).toBe(900);
+    got.forEach((d, i) => {
+      const v = vals[i < 600 ? i : 899 - i] as string;
+      expect(d).toBeInstanceOf(HDateTime);
+      expect([d.epochMs, d.tz.name]).toEqual([Date.parse(v), 'UTC']);
+    });
   });
 });
 

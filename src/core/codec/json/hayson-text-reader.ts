@@ -6,6 +6,7 @@ import { Grid, type GridCol } from '../../grid/grid.js';
 import { ownString } from '../../grid/own-string.js';
 import { RowAssembler } from '../../grid/row-assembler.js';
 import { isTagName } from '../../grid/tag-name.js';
+import type { HDateTime } from '../../kinds/date-time.js';
 import type { List, Val } from '../../kinds/kind.js';
 import { MARKER } from '../../kinds/marker.js';
 import { Num } from '../../kinds/number.js';
@@ -137,6 +138,9 @@ export class HaysonDictStream {
   }
 }
 
+// DateTimes a reader keeps for reuse (see scalar), at most.
+const MAX_DATE_TIMES = 256;
+
 // Thrown by the reader of text that is still arriving, where the text so far ends inside a value.
 const MORE = new Error('more text needed');
 
@@ -224,6 +228,8 @@ class HaysonTextReader {
   #final: boolean;
   #line0 = 1;
   #col0 = 1;
+  // DateTimes read so far, by `val`, with the `tz` they were read with.
+  #dateTimes: Map<string, { readonly tz: string; readonly dt: HDateTime }> | undefined;
 
   constructor(text: string, limits: DecodeLimits, final = true) {
     this.#s = text;
@@ -241,6 +247,8 @@ class HaysonTextReader {
     this.#col0 = at.column;
     this.#s = this.#s.slice(this.#i) + text;
     this.#i = 0;
+    // The DateTimes kept are keyed by views into the text let go.
+    this.#dateTimes = undefined;
     this.#final = final;
   }
 
@@ -651,8 +659,17 @@ class HaysonTextReader {
           this.skip(depth);
       }
     }
+    // Timestamps repeat (a `mod` shared by a batch of records): one parsed is kept for the rest of the text.
+    const stamp = kind === 'dateTime' && typeof val === 'string' && typeof tz === 'string' ? val : undefined;
+    const zone = typeof tz === 'string' ? tz : '';
+    if (stamp !== undefined) {
+      const known = this.#dateTimes?.get(stamp);
+      if (known !== undefined && known.tz === zone) return known.dt;
+    }
     try {
-      return makeScalar(kind, val, dis, unit, tz, lat, lng, type);
+      const v = makeScalar(kind, val, dis, unit, tz, lat, lng, type);
+      if (stamp !== undefined) this.rememberDateTime(stamp, zone, v as HDateTime);
+      return v;
     } catch (e) {
       if (!(e instanceof MemberError)) throw e;
       const at: Record<string, number> = {
@@ -667,6 +684,14 @@ class HaysonTextReader {
       };
       return this.fail(at[e.member] ?? start, e.reason);
     }
+  }
+
+  rememberDateTime(val: string, tz: string, dt: HDateTime): void {
+    let m = this.#dateTimes;
+    if (m === undefined) this.#dateTimes = m = new Map();
+    // Bounded: a text of distinct timestamps starts over rather than keep them all.
+    else if (m.size >= MAX_DATE_TIMES) m.clear();
+    m.set(val, { tz, dt });
   }
 
   // A member of a typed scalar: JSON scalars stay raw (a number stays a JS number); containers are read as values.

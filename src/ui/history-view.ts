@@ -410,7 +410,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
       ${series.map(
         (
           s,
-        ) => html`<li key=${s.id}><a href=${`#/entity/${encodeURIComponent(s.id)}`}>${s.label}</a>${s.unit === '' ? '' : ` (${s.unit})`}
+        ) => html`<li key=${s.id}><span><a href=${`#/entity/${encodeURIComponent(s.id)}`}>${s.label}</a>${s.unit === '' ? '' : ` (${s.unit})`}</span>
         <button type="button" aria-label=${`Remove ${s.label}`} onClick=${() => {
           choose(ids.filter((x) => x !== s.id));
         }}>\u00d7</button></li>`,

@@ -1,0 +1,118 @@
+// The web UI in Debian's chromium as an engineer uses it on the demo building: at phone width, with the keyboard,
+// and while the server cannot be reached; fails on any console error it does not expect.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
+import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
+import { dict } from '../../src/core/grid/dict.js';
+import { MARKER } from '../../src/core/kinds/marker.js';
+import { Ref } from '../../src/core/kinds/ref.js';
+import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
+
+const quiet = { notice: () => undefined, log: () => undefined, warn: () => undefined };
+
+function appConfig(uiDir: string): AppConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    store: 'memory',
+    seed: { kind: 'demo', days: 2 },
+    security: { host: '127.0.0.1', auth: false, idleTtlMs: 600_000, maxLifetimeMs: 600_000, env: {} },
+    cwd: process.cwd(),
+    quiet: true,
+    simulatorIntervalMs: 3_600_000,
+    ui: uiDir,
+  };
+}
+
+/** A Number point with a history, in `tz`, whose name is `dis`. */
+function hisPoint(id: string, dis: string, tz: string, unit: string) {
+  return {
+    op: 'add' as const,
+    tags: dict({ id: new Ref(id), dis, point: MARKER, his: MARKER, kind: 'Number', tz, unit }),
+  };
+}
+
+describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () => {
+  let built: UiBuild;
+  let app: RunningApp;
+  let browser: Browser;
+  const problems: string[] = [];
+  let origin = '';
+
+  const watchConsole = (p: Page, expected: RegExp = /$^/): void => {
+    p.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    p.on('console', (msg) => {
+      if (msg.type() === 'error' && !expected.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    });
+  };
+
+  beforeAll(async () => {
+    built = await buildUi(mkdtempSync(path.join(tmpdir(), 'haystack-ui-use-')));
+    app = await startApp(appConfig(built.dir), quiet);
+    origin = `http://127.0.0.1:${app.address.port}`;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterEach(() => {
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    const started = { browser, app, built } as Partial<{ browser: Browser; app: RunningApp; built: UiBuild }>;
+    await started.browser?.close();
+    await started.app?.close();
+    if (started.built !== undefined) rmSync(started.built.dir, { recursive: true, force: true });
+  });
+
+  it('at phone width, keeps the remove button of each plotted point on the line of its name', async () => {
+    // Names whose unit just fills the line (37 and 72 letters at 390 px): the x came next, alone on a line of its own.
+    await app.server.handler.store.commit([
+      hisPoint('chip-a', 'Hudson Tower AHU-1 Discharge Air Temp', 'UTC', '°F'),
+      hisPoint('chip-b', 'Hudson Tower AHU-1 Discharge Air Temperature Sensor Mixed Air Damper Pos', 'UTC', '°F'),
+      hisPoint('chip-c', 'Hudson Tower AHU-1 Return Air Temp', 'UTC', '°F'),
+    ]);
+    const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    watchConsole(p);
+    await p.goto(`${origin}/#/history?ids=chip-a,chip-b,chip-c&range=today`);
+    await p.getByRole('link', { name: 'Hudson Tower AHU-1 Return Air Temp' }).waitFor();
+    interface Box {
+      readonly top: number;
+      readonly bottom: number;
+      readonly left: number;
+      readonly right: number;
+    }
+    // Per chip: the last line of its text (name and unit), and its x.
+    const boxes = await p.evaluate<{ chip: Box; text: Box; x: Box }[]>(`[...document.querySelectorAll('.chips li')]
+      .map((li) => {
+        const x = li.querySelector('button');
+        const text = document.createRange();
+        text.setStartBefore(li.firstChild);
+        text.setEndBefore(x);
+        const lines = [...text.getClientRects()].filter((r) => r.width > 0);
+        const bottom = Math.max(...lines.map((r) => r.bottom));
+        const last = lines.filter((r) => r.bottom > bottom - 4);
+        return {
+          chip: li.getBoundingClientRect().toJSON(),
+          text: { top: Math.min(...last.map((r) => r.top)), bottom, left: Math.min(...last.map((r) => r.left)),
+            right: Math.max(...last.map((r) => r.right)) },
+          x: x.getBoundingClientRect().toJSON(),
+        };
+      })`);
+    expect(boxes.length).toBe(3);
+    for (const { chip, text, x } of boxes) {
+      // The x beside the end of the text, on its line, inside its chip: not alone on a line below it.
+      expect(x.top).toBeLessThan(text.bottom);
+      expect(x.bottom).toBeGreaterThan(text.top);
+      expect(x.left).toBeGreaterThanOrEqual(text.right - 1);
+      expect(x.right).toBeLessThanOrEqual(chip.right);
+      expect(chip.right).toBeLessThanOrEqual(390);
+    }
+    expect(await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await p.close();
+  });
+});

@@ -86,8 +86,15 @@ export class LiveHub {
   #onEvent(e: ReconnectEvent): void {
     if (e.type === 'connected') {
       this.#setState('live');
-      // Without an open watch there is nothing to subscribe again.
-      if (this.#current === undefined || this.#current.closed) this.#ready();
+      // Without an open watch there is nothing to subscribe again; but one whose opening failed while the server was
+      // away (timed out) is opened now for the ids on screen, or their values would never move again.
+      if (this.#current === undefined || this.#current.closed) {
+        this.#ready();
+        if (this.#watch === undefined && this.#subs.size > 0)
+          this.#enqueue(async () => {
+            this.#deliver(await this.#add(''));
+          });
+      }
     } else if (e.type === 'disconnected' || e.type === 'retry') {
       if (this.#release === undefined) this.#resubscribed = new Promise((r) => (this.#release = r));
       this.#setState('reconnecting');

@@ -10,6 +10,7 @@ import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
 import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
 import { dict } from '../../src/core/grid/dict.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
+import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
 
@@ -113,6 +114,34 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
       expect(chip.right).toBeLessThanOrEqual(390);
     }
     expect(await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    await p.close();
+  });
+
+  it('follows the values on screen once the live socket connects, after their watch timed out meanwhile', async () => {
+    const p = await browser.newPage();
+    // A WebSocket the server side refuses (the server away, a proxy without WebSockets) until the test lets it through;
+    // Chromium logs each refused one.
+    watchConsole(p, /WebSocket/);
+    let through = false;
+    await p.routeWebSocket('**/api/ws', (ws) => {
+      if (through) ws.connectToServer();
+      else void ws.close({ code: 1011, reason: 'away' });
+    });
+    // The page's timers run on a clock the test moves: the watch's 30 s wait, the reconnect backoff.
+    await p.clock.install();
+    await p.goto(`${origin}/#/entity/hudson.vav1-02.zat`);
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    const badge = p.locator('.live-badge');
+    // The watch's opening waited for the socket, then gave up.
+    for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
+    expect(await badge.textContent()).toBe('Live: offline');
+    through = true;
+    for (let i = 0; i < 120 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    expect(await badge.textContent()).toBe('Live: connected');
+    await app.server.handler.store.commit([
+      { op: 'update', id: 'hudson.vav1-02.zat', changes: dict({ curVal: new Num(81.5, '°F') }) },
+    ]);
+    await expect.poll(() => p.locator('.cur-val').textContent()).toBe('81.5 °F');
     await p.close();
   });
 });

@@ -68,15 +68,20 @@ const LIVE_TEXT: Readonly<Record<LiveState, string>> = {
 
 function LiveBadge({ session }: { readonly session: Session }): VNode {
   const [state, setState] = useState<LiveState>(session.live.state);
+  const [open, setOpen] = useState(false);
   useEffect(() => {
-    const off = session.live.onState(setState);
+    const off = session.live.onState((s) => {
+      setState(s);
+      // Each time the values go offline their reason starts closed: one opened before is not opened again by a
+      // failed retry, nor one closed before by the user.
+      if (s !== 'offline') setOpen(false);
+    });
     // The connection may have changed state between the first render and this effect: start from where it is now.
     setState(session.live.state);
     return () => {
       off();
     };
   }, [session]);
-  const [open, setOpen] = useState(false);
   const why = state === 'offline' ? session.live.error : undefined;
   // The reason behind a disclosure, not a tooltip: a hover never comes from a keyboard or a finger. The button is
   // described by it too, so a screen reader says it on reaching the button.

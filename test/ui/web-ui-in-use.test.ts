@@ -144,4 +144,39 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await expect.poll(() => p.locator('.cur-val').textContent()).toBe('81.5 °F');
     await p.close();
   });
+
+  it('opens the reason the live values are offline only when asked, each time they go offline', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    watchConsole(p, /Failed to load resource|WebSocket/);
+    // First the socket's code cannot be fetched; then it can, but no socket gets through (the server away).
+    const socketCode = (url: URL): boolean =>
+      url.pathname.endsWith(
+        `/ui/${built.chunks.find((c) => c.modules.some((m) => m.endsWith('src/client/ws-connection.ts')))?.file ?? 'none'}`,
+      );
+    await p.route(socketCode, (route) => route.abort());
+    await p.routeWebSocket('**/api/ws', (ws) => {
+      void ws.close({ code: 1011, reason: 'away' });
+    });
+    await p.clock.install();
+    await p.goto(`${origin}/#/entity/hudson.vav1-01.zat`);
+    const badge = p.locator('.live-badge');
+    const why = p.getByRole('button', { name: 'Why offline?' });
+    const reason = p.locator('#live-why');
+    await why.waitFor();
+    await why.focus();
+    await p.keyboard.press('Enter');
+    expect(await reason.isVisible()).toBe(true);
+    // A retry: the code arrives with the next entity shown, the socket retries, and its watch gives up waiting.
+    await p.unroute(socketCode);
+    await p.evaluate("location.hash = '#/entity/hudson.vav1-02.zat'");
+    await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
+    for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
+    expect(await badge.textContent()).toBe('Live: offline');
+    // Offline again, for another reason: said on asking, not opened by itself.
+    expect(await reason.textContent()).toContain('timed out');
+    expect(await why.getAttribute('aria-expanded')).toBe('false');
+    expect(await reason.isVisible()).toBe(false);
+    await ctx.close();
+  });
 });

@@ -45,3 +45,24 @@ export function sampleText(table: HistoryTable, at: number): string {
   const values = table.series.map((s, i) => `${s.label} ${sampleCell(table, i, at) || 'no sample'}`);
   return `${dateTimeText(t)}: ${values.join(', ')} (${(at + 1).toLocaleString('en')} of ${table.ts.length.toLocaleString('en')})`;
 }
+
+/** How many typical intervals apart two samples of a point are when the chart breaks its line between them. */
+export const GAP_INTERVALS = 5;
+
+/**
+ * Where a point's line breaks for want of samples: the pairs of its own sample times (of `xs`, where `ys` has a
+ * number) more than {@link GAP_INTERVALS} times its median interval apart. A line across hours without a sample
+ * shows values nobody logged. Fewer than four intervals say nothing of what is typical: no break.
+ */
+export function timeGaps(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number | null | undefined>,
+): [from: number, to: number][] {
+  const own = Array.from(xs).filter((_, i) => typeof ys[i] === 'number');
+  const steps = own.slice(1).map((x, i) => x - (own[i] ?? x));
+  if (steps.length < 4) return [];
+  const typical = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] ?? 0;
+  return steps.flatMap((step, i) =>
+    step > GAP_INTERVALS * typical ? [[own[i] ?? 0, own[i + 1] ?? 0] as [number, number]] : [],
+  );
+}

@@ -12,7 +12,7 @@ import { kindOf, type Val } from '../core/kinds/kind.js';
 import type { Num } from '../core/kinds/number.js';
 import { TimeZone } from '../core/tz/time-zone.js';
 import { historyCsv } from './history-csv.js';
-import { cursorStep, sampleText } from './history-samples.js';
+import { cursorStep, sampleText, timeGaps } from './history-samples.js';
 import { SampleTable } from './history-table.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
@@ -182,7 +182,17 @@ function boolSeries(): Partial<uPlot.Series> {
   return steps === undefined ? { value } : { paths: steps, value };
 }
 
-function chartOptions({ series, bools, counts }: Loaded, width: number, iana: string): uPlot.Options {
+// uPlot breaks a line only at a null: hours without a sample are broken too (see timeGaps), in canvas pixels, in
+// order among the breaks uPlot found.
+function lineBreaks(xs: ArrayLike<number>, ys: ArrayLike<number | null | undefined>): uPlot.Series.GapsRefiner {
+  const gaps = timeGaps(xs, ys);
+  return (u, _s, _i0, _i1, found) => {
+    const px = (x: number): number => Math.round(u.valToPos(x, 'x', true));
+    return [...found, ...gaps.map(([a, b]): uPlot.Series.Gap => [px(a), px(b)])].sort((g, h) => g[0] - h[0]);
+  };
+}
+
+function chartOptions({ series, bools, counts, data }: Loaded, width: number, iana: string): uPlot.Options {
   const scaleOf = (s: Series, i: number): string => (bools[i] === true ? BOOL_SCALE : s.unit === '' ? 'none' : s.unit);
   // A point with nothing to draw gets no axis (an empty one would stand beside the real ones).
   const units = [
@@ -201,7 +211,8 @@ function chartOptions({ series, bools, counts }: Loaded, width: number, iana: st
         stroke: COLORS[i % COLORS.length] ?? '#000',
         width: 1.5,
         spanGaps: false,
-        ...(bools[i] === true ? boolSeries() : {}),
+        // A Bool is logged on change: its steps hold the state however long it lasts.
+        ...(bools[i] === true ? boolSeries() : { gaps: lineBreaks(data[0], data[i + 1] ?? []) }),
       })),
     ],
     scales: {

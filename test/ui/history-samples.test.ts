@@ -5,7 +5,7 @@ import { HDateTime } from '../../src/core/kinds/date-time.js';
 import { NA } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import type { HistoryTable } from '../../src/ui/history-csv.js';
-import { cursorStep, sampleCell, sampleText } from '../../src/ui/history-samples.js';
+import { cursorStep, GAP_INTERVALS, sampleCell, sampleText, timeGaps } from '../../src/ui/history-samples.js';
 
 describe('cursorStep', () => {
   it('moves one sample with Left and Right, and stops at either end', () => {
@@ -69,5 +69,45 @@ describe('sampleText', () => {
     expect(sampleCell(table, 1, 0)).toBe('400 cfm');
     expect(sampleCell(table, 2, 1)).toBe('');
     expect(sampleText(table, 2)).toBe('');
+  });
+});
+
+describe('timeGaps', () => {
+  const every5 = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i * 300);
+
+  it('breaks between two samples hours apart, not between regular ones', () => {
+    const xs = [...every5(0, 10), ...every5(6 * 3600, 10)];
+    expect(
+      timeGaps(
+        xs,
+        xs.map(() => 1),
+      ),
+    ).toEqual([[2700, 6 * 3600]]);
+    expect(timeGaps(every5(0, 20), every5(0, 20))).toEqual([]);
+  });
+
+  it('breaks only beyond the factor of the median interval', () => {
+    const xs = [0, 300, 600, 900, 1200, 1200 + 300 * GAP_INTERVALS, 1200 + 300 * GAP_INTERVALS + 300];
+    expect(
+      timeGaps(
+        xs,
+        xs.map(() => 1),
+      ),
+    ).toEqual([]);
+    xs[6] = (xs[5] ?? 0) + 300 * GAP_INTERVALS + 1;
+    expect(
+      timeGaps(
+        xs,
+        xs.map(() => 1),
+      ),
+    ).toEqual([[xs[5], xs[6]]]);
+  });
+
+  it("looks at a point's own samples only, and needs four intervals to know what is typical", () => {
+    // Another point's times (undefined here) and values the chart cannot draw (null) are not this point's samples.
+    const xs = [0, 100, 300, 400, 600, 700, 900, 5000];
+    const ys = [1, undefined, 2, null, 3, undefined, 4, 5];
+    expect(timeGaps(xs, ys)).toEqual([[900, 5000]]);
+    expect(timeGaps([0, 300, 600, 99_999], [1, 2, 3, 4])).toEqual([]);
   });
 });

@@ -179,4 +179,38 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     expect(await reason.isVisible()).toBe(false);
     await ctx.close();
   });
+
+  it('breaks a chart line where a point logged nothing for hours, instead of a ramp across the gap', async () => {
+    // Every 5 minutes from 00:00 to 06:00 and from 12:00 to 18:00 (New York): the logger was down in between.
+    const midnight = Date.UTC(2026, 0, 7, 5);
+    const run = (from: number, base: number) =>
+      Array.from({ length: 73 }, (_, i) => ({ ts: from + i * 300_000, val: new Num(base + (i % 10), '°F') }));
+    await app.server.handler.store.commit([hisPoint('gappy', 'Gappy zone temp', 'New_York', '°F')]);
+    await app.server.handler.store.hisWrite('gappy', [...run(midnight, 50), ...run(midnight + 12 * 3_600_000, 60)]);
+    const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    watchConsole(p);
+    await p.goto(`${origin}/#/history?ids=gappy&range=custom&from=2026-01-07&to=2026-01-07`);
+    await p.locator('.chart canvas').waitFor();
+    await p.getByRole('status').filter({ hasText: '146 samples' }).waitFor();
+    // The line's colour (#1f77b4) in the column at 09:00, halfway along the plot (00:00 to 18:00), and at 03:00.
+    const lineAt = (fraction: number): Promise<number> =>
+      p.evaluate<number>(`(() => {
+        const canvas = document.querySelector('.chart canvas');
+        const over = document.querySelector('.chart .u-over').getBoundingClientRect();
+        const box = canvas.getBoundingClientRect();
+        const scale = canvas.width / box.width;
+        const x = Math.round((over.left - box.left + ${fraction} * over.width) * scale);
+        const px = canvas.getContext('2d').getImageData(x, 0, 1, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 2] > 150 && px[i] < 110 && px[i + 3] > 0) n++;
+        return n;
+      })()`);
+    await expect.poll(() => lineAt(1 / 6)).toBeGreaterThan(0);
+    expect(await lineAt(0.5)).toBe(0);
+    // The samples themselves are all there, for the keys and the table.
+    await p.getByRole('application', { name: /History chart/ }).focus();
+    await p.keyboard.press('End');
+    await expect.poll(() => p.locator('.his-cursor').textContent()).toContain('(146 of 146)');
+    await p.close();
+  });
 });

@@ -352,6 +352,16 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
   const choose = (next: readonly string[], r: RangeChoice = range): void => {
     navigate(historyHref(next, r, customFrom, customTo));
   };
+  // A removed point takes its focused button with it, which dropped the keyboard's place to the page's start: the
+  // focus goes to the remove button now in its place, else the one before it, else the box to add a point.
+  const removedAt = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const at = removedAt.current;
+    if (at === undefined) return;
+    removedAt.current = undefined;
+    const buttons = document.querySelectorAll<HTMLElement>('.chips button');
+    (buttons[at] ?? buttons[at - 1] ?? document.getElementById('point-pick'))?.focus();
+  }, [ids.join(',')]);
   const choices = useMemo(() => pointChoices(points.value ?? []), [points.value]);
   const [pickError, setPickError] = useState<string | undefined>(undefined);
   // A name typed before the list of points has arrived is looked up once it has: until then nothing says that no
@@ -423,6 +433,7 @@ export function HistoryView({ session, ids, range, from, to, navigate }: History
           s,
         ) => html`<li key=${s.id}><span><a href=${`#/entity/${encodeURIComponent(s.id)}`}>${s.label}</a>${s.unit === '' ? '' : ` (${s.unit})`}</span>
         <button type="button" aria-label=${`Remove ${s.label}`} onClick=${() => {
+          removedAt.current = ids.indexOf(s.id);
           choose(ids.filter((x) => x !== s.id));
         }}>\u00d7</button></li>`,
       )}

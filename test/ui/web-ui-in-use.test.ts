@@ -56,6 +56,12 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     built = await buildUi(mkdtempSync(path.join(tmpdir(), 'haystack-ui-use-')));
     app = await startApp(appConfig(built.dir), quiet);
     origin = `http://127.0.0.1:${app.address.port}`;
+    // Names whose unit just fills a line at 390 px (37 and 72 letters): the remove button came next, alone on a line.
+    await app.server.handler.store.commit([
+      hisPoint('chip-a', 'Hudson Tower AHU-1 Discharge Air Temp', 'UTC', '°F'),
+      hisPoint('chip-b', 'Hudson Tower AHU-1 Discharge Air Temperature Sensor Mixed Air Damper Pos', 'UTC', '°F'),
+      hisPoint('chip-c', 'Hudson Tower AHU-1 Return Air Temp', 'UTC', '°F'),
+    ]);
     browser = await launchChromium();
   }, 120_000);
 
@@ -71,12 +77,6 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
   });
 
   it('at phone width, keeps the remove button of each plotted point on the line of its name', async () => {
-    // Names whose unit just fills the line (37 and 72 letters at 390 px): the x came next, alone on a line of its own.
-    await app.server.handler.store.commit([
-      hisPoint('chip-a', 'Hudson Tower AHU-1 Discharge Air Temp', 'UTC', '°F'),
-      hisPoint('chip-b', 'Hudson Tower AHU-1 Discharge Air Temperature Sensor Mixed Air Damper Pos', 'UTC', '°F'),
-      hisPoint('chip-c', 'Hudson Tower AHU-1 Return Air Temp', 'UTC', '°F'),
-    ]);
     const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
     watchConsole(p);
     await p.goto(`${origin}/#/history?ids=chip-a,chip-b,chip-c&range=today`);
@@ -211,6 +211,26 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await p.getByRole('application', { name: /History chart/ }).focus();
     await p.keyboard.press('End');
     await expect.poll(() => p.locator('.his-cursor').textContent()).toContain('(146 of 146)');
+    await p.close();
+  });
+
+  it('keeps the keyboard focus among the plotted points as they are removed, then in the box to add one', async () => {
+    const p = await browser.newPage();
+    watchConsole(p);
+    await p.goto(`${origin}/#/history?ids=chip-a,chip-b,chip-c&range=today`);
+    const removeOf = (name: string) => p.getByRole('button', { name: `Remove ${name}`, exact: true });
+    const focused = (): Promise<string> =>
+      p.evaluate<string>("document.activeElement.getAttribute('aria-label') ?? document.activeElement.id");
+    await removeOf('Hudson Tower AHU-1 Discharge Air Temp').focus();
+    await p.keyboard.press('Enter');
+    // The next point's remove button takes the place of the one removed; after the last, the one before it.
+    await expect.poll(() => p.url()).toContain('ids=chip-b%2Cchip-c');
+    await expect.poll(focused).toBe('Remove Hudson Tower AHU-1 Discharge Air Temperature Sensor Mixed Air Damper Pos');
+    await removeOf('Hudson Tower AHU-1 Return Air Temp').focus();
+    await p.keyboard.press('Enter');
+    await expect.poll(focused).toBe('Remove Hudson Tower AHU-1 Discharge Air Temperature Sensor Mixed Air Damper Pos');
+    await p.keyboard.press('Enter');
+    await expect.poll(focused).toBe('point-pick');
     await p.close();
   });
 });

@@ -38,6 +38,22 @@ function hisPoint(id: string, dis: string, tz: string, unit: string) {
   };
 }
 
+/**
+ * Records in the page each state of the live badge and of its reason (`text|open|reason`, `-` when not shown): a
+ * failed retry may take it out of a state between two looks of the test, so the test reads what was shown instead.
+ */
+async function recordLive(p: Page): Promise<() => Promise<string[]>> {
+  await p.addInitScript(`window.liveSeen = [];
+    new MutationObserver(() => {
+      const badge = document.querySelector('.live-badge');
+      const why = document.getElementById('live-why');
+      const seen = [badge ? badge.textContent : '', why ? (why.hidden ? 'closed' : 'open') : '-', why ? why.textContent : '']
+        .join('|');
+      if (window.liveSeen[window.liveSeen.length - 1] !== seen) window.liveSeen.push(seen);
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });`);
+  return () => p.evaluate<string[]>('window.liveSeen');
+}
+
 describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () => {
   let built: UiBuild;
   let app: RunningApp;
@@ -127,14 +143,16 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
       if (through) ws.connectToServer();
       else void ws.close({ code: 1011, reason: 'away' });
     });
+    const seen = await recordLive(p);
     // The page's timers run on a clock the test moves: the watch's 30 s wait, the reconnect backoff.
     await p.clock.install();
     await p.goto(`${origin}/#/entity/hudson.vav1-02.zat`);
     await p.getByRole('heading', { name: 'Tags' }).waitFor();
     const badge = p.locator('.live-badge');
     // The watch's opening waited for the socket, then gave up.
-    for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
-    expect(await badge.textContent()).toBe('Live: offline');
+    const timedOut = async (): Promise<boolean> => (await seen()).some((s) => s.startsWith('Live: offline|'));
+    for (let i = 0; i < 40 && !(await timedOut()); i++) await p.clock.runFor(1_000);
+    expect(await timedOut()).toBe(true);
     through = true;
     for (let i = 0; i < 120 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
     expect(await badge.textContent()).toBe('Live: connected');
@@ -158,6 +176,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await p.routeWebSocket('**/api/ws', (ws) => {
       void ws.close({ code: 1011, reason: 'away' });
     });
+    const seen = await recordLive(p);
     await p.clock.install();
     await p.goto(`${origin}/#/entity/hudson.vav1-01.zat`);
     const badge = p.locator('.live-badge');
@@ -171,12 +190,12 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await p.unroute(socketCode);
     await p.evaluate("location.hash = '#/entity/hudson.vav1-02.zat'");
     await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
-    for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
-    expect(await badge.textContent()).toBe('Live: offline');
+    const timedOut = async (): Promise<string[]> => (await seen()).filter((s) => s.includes('timed out'));
+    for (let i = 0; i < 40 && (await timedOut()).length === 0; i++) await p.clock.runFor(1_000);
     // Offline again, for another reason: said on asking, not opened by itself.
-    expect(await reason.textContent()).toContain('timed out');
-    expect(await why.getAttribute('aria-expanded')).toBe('false');
-    expect(await reason.isVisible()).toBe(false);
+    expect(await timedOut()).toEqual([
+      'Live: offline|closed|Live values are not updated: WebSocket reconnect: timed out',
+    ]);
     await ctx.close();
   });
 

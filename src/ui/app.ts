@@ -293,9 +293,11 @@ export function App(): VNode {
   );
   if (phase === 'starting') return html`<p class="starting" role="status">Connecting\u2026</p>`;
   if (phase === 'failed') {
+    // The alert is said once; the count below it changes every second, so it is no live region (a screen reader
+    // would read out every second of it).
     return html`<main class="login" id="main">
       <p class="error" role="alert">Cannot reach the server: ${error}</p>
-      <p role="status">${wait === 0 ? 'Trying again\u2026' : `Trying again in ${wait} s.`}
+      <p>${wait === 0 ? 'Trying again\u2026' : `Trying again in ${wait} s.`}
         <button type="button" disabled=${wait === 0} onClick=${() => {
           setWait(0);
           setTries((n) => n + 1);

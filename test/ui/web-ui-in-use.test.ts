@@ -252,4 +252,23 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await expect.poll(focused).toBe('point-pick');
     await p.close();
   });
+
+  it('says once that the server cannot be reached, without reading out each second of the wait to the next try', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    watchConsole(p, /Failed to load resource/);
+    await p.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await p.goto(`${origin}/`);
+    await p.getByRole('alert').filter({ hasText: 'Cannot reach the server' }).waitFor();
+    const wait = p.getByText(/Trying again in \d+ s/);
+    await wait.waitFor();
+    // The count changes every second: in a live region a screen reader would read each one out.
+    const live = await wait.evaluate(
+      (el) =>
+        el.closest('[role=status], [role=alert], [role=log], [aria-live]:not([aria-live=off])')?.outerHTML ?? null,
+    );
+    expect(live).toBeNull();
+    await p.getByRole('button', { name: 'Try now' }).waitFor();
+    await ctx.close();
+  });
 });

@@ -1,7 +1,7 @@
 // The admin screen: every user, with create, change role, enable/disable and delete (the server checks admin).
 
 import type { VNode } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type UserJson, UsersApiError } from '../client/users-client.js';
 import { html } from './html.js';
 import type { Session } from './session.js';
@@ -37,6 +37,17 @@ export function UsersView({ session }: UsersViewProps): VNode {
     }
   }, [version]);
 
+  // A deleted row takes its focused Delete button with it, which dropped the keyboard's place to the page's start:
+  // the focus goes to the Delete button of the row now in its place, else the one before it.
+  const deletedAt = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const at = deletedAt.current;
+    if (at === undefined || list.loading) return;
+    deletedAt.current = undefined;
+    const buttons = document.querySelectorAll<HTMLElement>('.users-table tbody button');
+    (buttons[at] ?? buttons[at - 1])?.focus();
+  }, [list]);
+
   const act = async (what: string, step: () => Promise<unknown>): Promise<void> => {
     try {
       await step();
@@ -71,6 +82,7 @@ export function UsersView({ session }: UsersViewProps): VNode {
     <td>${u.created.slice(0, 10)}</td>
     <td><button type="button" class="danger" aria-label=${`Delete ${u.username}`} onClick=${() => {
       if (confirm(`Delete user ${u.username}?`)) {
+        deletedAt.current = users.indexOf(u);
         void act(`${u.username} deleted`, async () => (await session.users()).remove(u.username));
       }
     }}>Delete</button></td>

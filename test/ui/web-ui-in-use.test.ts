@@ -8,27 +8,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
 import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
+import { UsersClient } from '../../src/client/users-client.js';
 import { dict } from '../../src/core/grid/dict.js';
 import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
+import { QUIET, uiAppConfig } from '../support/ui-app.js';
 
-const quiet = { notice: () => undefined, log: () => undefined, warn: () => undefined };
-
-function appConfig(uiDir: string): AppConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    store: 'memory',
-    seed: { kind: 'demo', days: 2 },
-    security: { host: '127.0.0.1', auth: false, idleTtlMs: 600_000, maxLifetimeMs: 600_000, env: {} },
-    cwd: process.cwd(),
-    quiet: true,
-    simulatorIntervalMs: 3_600_000,
-    ui: uiDir,
-  };
-}
+const quiet = QUIET;
+const ADMIN = { username: 'ops', password: 'in-use-secret-1' };
+const appConfig = (uiDir: string, auth = false): AppConfig => uiAppConfig(uiDir, auth, ADMIN);
 
 /** A Number point with a history, in `tz`, whose name is `dis`. */
 function hisPoint(id: string, dis: string, tz: string, unit: string) {
@@ -270,5 +260,46 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     expect(live).toBeNull();
     await p.getByRole('button', { name: 'Try now' }).waitFor();
     await ctx.close();
+  });
+
+  it('keeps the keyboard focus in the users table as users are deleted', async () => {
+    const secured = await startApp(appConfig(built.dir, true), quiet);
+    const at = `http://127.0.0.1:${secured.address.port}`;
+    try {
+      const admin = await UsersClient.connect({ url: `${at}/api/`, credentials: ADMIN, fetch });
+      for (const username of ['pia', 'quin', 'rolf'])
+        await admin.create({ username, password: `${username}-secret-12`, role: 'viewer' });
+      await admin.close();
+      const p = await browser.newPage();
+      // Chromium logs the login handshake's 401 challenge.
+      watchConsole(p, /status of 401/);
+      p.on('dialog', (d) => {
+        void d.accept();
+      });
+      await p.goto(`${at}/#/users`);
+      await p.getByLabel('Username').fill(ADMIN.username);
+      await p.getByLabel('Password').fill(ADMIN.password);
+      await p.getByRole('button', { name: 'Log in' }).click();
+      const deletes = p.locator('.users-table tbody button');
+      await expect.poll(() => deletes.count()).toBe(4);
+      const names = await deletes.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label') ?? ''));
+      expect(names).toEqual(['Delete ops', 'Delete pia', 'Delete quin', 'Delete rolf']);
+      const focused = (): Promise<string | null> =>
+        p.evaluate<string | null>("document.activeElement.getAttribute('aria-label')");
+      // A deleted row takes its focused button with it: the focus goes to the row now in its place, else the one before.
+      const second = names[1] ?? '';
+      await p.getByRole('button', { name: second, exact: true }).focus();
+      await p.keyboard.press('Enter');
+      await expect.poll(() => deletes.count()).toBe(3);
+      await expect.poll(focused).toBe(names[2]);
+      const last = names[3] ?? '';
+      await p.getByRole('button', { name: last, exact: true }).focus();
+      await p.keyboard.press('Enter');
+      await expect.poll(() => deletes.count()).toBe(2);
+      await expect.poll(focused).toBe(names[2]);
+      await p.close();
+    } finally {
+      await secured.close();
+    }
   });
 });

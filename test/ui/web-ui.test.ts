@@ -18,34 +18,15 @@ import { MARKER } from '../../src/core/kinds/marker.js';
 import { Num } from '../../src/core/kinds/number.js';
 import { Ref } from '../../src/core/kinds/ref.js';
 import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
+import { QUIET, uiAppConfig } from '../support/ui-app.js';
 
 /** Screenshots go here (gitignored): CI keeps them as artifacts. */
 const ARTIFACTS = fileURLToPath(new URL('../../artifacts/ui/', import.meta.url));
 const ADMIN = { username: 'ops', password: 'web-ui-secret-1' };
 const BULK = 10_000;
 
-const quiet = { notice: () => undefined, log: () => undefined, warn: () => undefined };
-
-function appConfig(uiDir: string, auth: boolean): AppConfig {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    store: 'memory',
-    seed: { kind: 'demo', days: 2 },
-    security: {
-      host: '127.0.0.1',
-      auth,
-      idleTtlMs: 600_000,
-      maxLifetimeMs: 600_000,
-      env: { HS_SUPERUSER_USERNAME: ADMIN.username, HS_SUPERUSER_PASSWORD: ADMIN.password },
-    },
-    cwd: process.cwd(),
-    quiet: true,
-    // The test moves values itself; the simulator would only add noise.
-    simulatorIntervalMs: 3_600_000,
-    ui: uiDir,
-  };
-}
+const quiet = QUIET;
+const appConfig = (uiDir: string, auth: boolean): AppConfig => uiAppConfig(uiDir, auth, ADMIN);
 
 const origin = (app: RunningApp): string => `http://127.0.0.1:${app.address.port}`;
 

@@ -313,7 +313,10 @@ function NotDrawn({ loaded }: { readonly loaded: Loaded }): VNode | null {
 }
 
 /** Points to choose from, range picker, chart, CSV download. */
-export function HistoryView({ session, ids, range, from, to, navigate }: HistoryViewProps): VNode {
+export function HistoryView({ session, ids: asked, range, from, to, navigate }: HistoryViewProps): VNode {
+  // A pasted or hand-edited address may name a point twice: it is plotted once (a batch read answers it once, and a
+  // second line for it would be said to have no samples).
+  const ids = useMemo(() => [...new Set(asked)], [asked.join(',')]);
   const [pick, setPick] = useState('');
   const [customFrom, setCustomFrom] = useState(from);
   const [customTo, setCustomTo] = useState(to);

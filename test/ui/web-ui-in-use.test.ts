@@ -302,4 +302,21 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
       await secured.close();
     }
   });
+
+  it('plots a point named twice in a pasted address once', async () => {
+    const p = await browser.newPage();
+    watchConsole(p);
+    await p.goto(`${origin}/#/history?ids=hudson.vav1-01.zat,hudson.vav1-01.zatSp,hudson.vav1-01.zat&range=today`);
+    await p.getByRole('link', { name: 'Hudson Tower VAV-1-01 Zone Temp Sp' }).waitFor();
+    await p
+      .getByRole('status')
+      .filter({ hasText: /samples/ })
+      .waitFor();
+    // Not a second chip for it, nor a second line said to have no samples (a batch read answers a point once).
+    expect(await p.getByRole('list', { name: 'Points plotted' }).getByRole('listitem').count()).toBe(2);
+    expect(await p.getByRole('list', { name: 'Not drawn' }).count()).toBe(0);
+    await p.getByRole('button', { name: 'Remove Hudson Tower VAV-1-01 Zone Temp Sp', exact: true }).click();
+    await expect.poll(() => p.url()).toContain('ids=hudson.vav1-01.zat&');
+    await p.close();
+  });
 });

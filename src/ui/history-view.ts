@@ -327,7 +327,14 @@ export function HistoryView({ session, ids: asked, range, from, to, navigate }: 
     setCustomTo(to);
   }, [from, to]);
   const [csvError, setCsvError] = useState<string | undefined>(undefined);
-  const points = useAsync(async () => (await session.client.read('point and his', { limit: 5000 })).rows, []);
+  // The list of points is read once, and again on the next action after it failed (the server away for a moment):
+  // without it no point can be added nor any chart drawn, and nothing but leaving the screen read it again.
+  const [listTries, setListTries] = useState(0);
+  const points = useAsync(async () => (await session.client.read('point and his', { limit: 5000 })).rows, [listTries]);
+  const readListAgain = (): void => {
+    if (points.error !== undefined) setListTries((n) => n + 1);
+  };
+  useEffect(readListAgain, [ids.join(','), range, from, to]);
   const tzName = session.about.get('tz');
   const series = useMemo(() => seriesOf(points.value ?? [], ids), [points.value, ids.join(',')]);
   const firstTz = (points.value ?? []).find((d) => d.id?.id === ids[0])?.get('tz');
@@ -376,7 +383,8 @@ export function HistoryView({ session, ids: asked, range, from, to, navigate }: 
     if (typed === '') return;
     if (points.value === undefined) {
       setPickError(undefined);
-      setWaiting(points.error === undefined);
+      setWaiting(true);
+      readListAgain();
       return;
     }
     // A name that only one point has, else `name @id` (a suggestion), `@id` or the id.

@@ -319,4 +319,31 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await expect.poll(() => p.url()).toContain('ids=hudson.vav1-01.zat&');
     await p.close();
   });
+
+  it('asks for the list of points again on the next action after it failed, and acts on it', async () => {
+    const p = await browser.newPage();
+    // The list of points with a history fails once (the server away for a moment); Chromium logs the failure.
+    watchConsole(p, /Failed to load resource/);
+    const list = (url: URL): boolean =>
+      url.pathname.endsWith('/api/read') && (url.searchParams.get('filter') ?? '').includes('point and his');
+    await p.route(list, (route) => route.abort('connectionrefused'));
+    await p.goto(`${origin}/#/history?ids=hudson.vav1-01.zat&range=today`);
+    await p.getByRole('alert').filter({ hasText: 'cannot reach' }).waitFor();
+    await p.unroute(list);
+    // Back again: adding a point fetches the list and adds it, and the chart of both is drawn.
+    await p.getByLabel('Add a point').fill('Hudson Tower VAV-1-01 Zone Temp Sp');
+    await p.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => p.url()).toContain('ids=hudson.vav1-01.zat%2Chudson.vav1-01.zatSp');
+    await p.getByRole('application', { name: /History chart of Hudson Tower VAV-1-01 Zone Temp, / }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    // So does another range chosen after a failure.
+    await p.route(list, (route) => route.abort('connectionrefused'));
+    await p.reload();
+    await p.getByRole('alert').filter({ hasText: 'cannot reach' }).waitFor();
+    await p.unroute(list);
+    await p.getByLabel('Yesterday').check();
+    await p.getByRole('application', { name: /History chart of/ }).waitFor();
+    expect(await p.getByRole('alert').count()).toBe(0);
+    await p.close();
+  });
 });

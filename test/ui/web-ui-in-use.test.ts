@@ -16,11 +16,10 @@ import { Ref } from '../../src/core/kinds/ref.js';
 import { chromiumAvailable, launchChromium } from '../client/browser/harness.js';
 import { QUIET, uiAppConfig } from '../support/ui-app.js';
 
-const quiet = QUIET;
 const ADMIN = { username: 'ops', password: 'in-use-secret-1' };
 const appConfig = (uiDir: string, auth = false): AppConfig => uiAppConfig(uiDir, auth, ADMIN);
 
-/** A Number point with a history, in `tz`, whose name is `dis`. */
+/** A Number point tagged `his` (samples are written by each test), in `tz`, named `dis`. */
 function hisPoint(id: string, dis: string, tz: string, unit: string) {
   return {
     op: 'add' as const,
@@ -60,7 +59,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
 
   beforeAll(async () => {
     built = await buildUi(mkdtempSync(path.join(tmpdir(), 'haystack-ui-use-')));
-    app = await startApp(appConfig(built.dir), quiet);
+    app = await startApp(appConfig(built.dir), QUIET);
     origin = `http://127.0.0.1:${app.address.port}`;
     // Names whose unit just fills a line at 390 px (37 and 72 letters): the remove button came next, alone on a line.
     await app.server.handler.store.commit([
@@ -263,7 +262,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
   });
 
   it('keeps the keyboard focus in the users table as users are deleted', async () => {
-    const secured = await startApp(appConfig(built.dir, true), quiet);
+    const secured = await startApp(appConfig(built.dir, true), QUIET);
     const at = `http://127.0.0.1:${secured.address.port}`;
     try {
       const admin = await UsersClient.connect({ url: `${at}/api/`, credentials: ADMIN, fetch });

@@ -25,7 +25,6 @@ const ARTIFACTS = fileURLToPath(new URL('../../artifacts/ui/', import.meta.url))
 const ADMIN = { username: 'ops', password: 'web-ui-secret-1' };
 const BULK = 10_000;
 
-const quiet = QUIET;
 const appConfig = (uiDir: string, auth: boolean): AppConfig => uiAppConfig(uiDir, auth, ADMIN);
 
 const origin = (app: RunningApp): string => `http://127.0.0.1:${app.address.port}`;
@@ -62,8 +61,8 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     built = await buildUi(mkdtempSync(path.join(tmpdir(), 'haystack-ui-')));
-    app = await startApp(appConfig(built.dir, true), quiet);
-    open = await startApp(appConfig(built.dir, false), quiet);
+    app = await startApp(appConfig(built.dir, true), QUIET);
+    open = await startApp(appConfig(built.dir, false), QUIET);
     // Enough entities to prove the grid stays virtual: only the rows in view are in the DOM.
     await app.server.handler.store.commit(
       Array.from({ length: BULK }, (_, i) => ({
@@ -536,7 +535,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
   });
 
   it('stays live across a server restart when a screen was left while the server was away', async () => {
-    const first = await startApp(appConfig(built.dir, false), quiet);
+    const first = await startApp(appConfig(built.dir, false), QUIET);
     const port = first.address.port;
     const p = await context.newPage();
     watchConsole(p);
@@ -550,7 +549,7 @@ describe.skipIf(!chromiumAvailable())('web UI in headless chromium', () => {
       await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
       // Leaving the page unsubscribes its point: that waits for the new server, which never knew the old watch.
       await p.getByRole('link', { name: 'Query' }).click();
-      second = await startApp({ ...appConfig(built.dir, false), port }, quiet);
+      second = await startApp({ ...appConfig(built.dir, false), port }, QUIET);
       await expect.poll(() => badge.textContent(), { timeout: 20_000 }).toBe('Live: connected');
       await p.goto(`${origin(second)}/#/entity/hudson.vav1-01.zat`);
       await p.getByRole('heading', { name: 'Tags' }).waitFor();

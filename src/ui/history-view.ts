@@ -105,6 +105,8 @@ interface Series {
   readonly id: string;
   readonly label: string;
   readonly unit: string;
+  /** True for a point whose `hisMode` is `cov`: logged on change, each value held until the next sample. */
+  readonly cov: boolean;
 }
 
 interface Loaded {
@@ -123,7 +125,12 @@ function seriesOf(points: readonly Dict[], ids: readonly string[]): Series[] {
   return ids.map((id) => {
     const p = points.find((d) => d.id?.id === id);
     const unit = p?.get('unit');
-    return { id, label: p === undefined ? `@${id}` : p.dis(), unit: typeof unit === 'string' ? unit : '' };
+    return {
+      id,
+      label: p === undefined ? `@${id}` : p.dis(),
+      unit: typeof unit === 'string' ? unit : '',
+      cov: p?.get('hisMode') === 'cov',
+    };
   });
 }
 
@@ -177,9 +184,13 @@ const BOOL_SCALE = '(bool)';
 const boolText = (v: number | null): string => (v === null ? '--' : v >= 0.5 ? 'true' : 'false');
 
 function boolSeries(): Partial<uPlot.Series> {
+  return { ...steppedSeries(), value: (_: uPlot, v: number | null): string => boolText(v) };
+}
+
+// A value held until the next sample (a Bool, a `cov` point as the hisMode def says): steps, never a ramp.
+function steppedSeries(): Partial<uPlot.Series> {
   const steps = uPlot.paths.stepped?.({ align: 1 });
-  const value = (_: uPlot, v: number | null): string => boolText(v);
-  return steps === undefined ? { value } : { paths: steps, value };
+  return steps === undefined ? {} : { paths: steps };
 }
 
 // uPlot breaks a line only at a null: hours without a sample are broken too (see timeGaps), in canvas pixels, in
@@ -211,8 +222,12 @@ function chartOptions({ series, bools, counts, data }: Loaded, width: number, ia
         stroke: COLORS[i % COLORS.length] ?? '#000',
         width: 1.5,
         spanGaps: false,
-        // A Bool is logged on change: its steps hold the state however long it lasts.
-        ...(bools[i] === true ? boolSeries() : { gaps: lineBreaks(data[0], data[i + 1] ?? []) }),
+        // A Bool is logged on change, as is a `cov` point: steps hold each value however long it lasts (no break).
+        ...(bools[i] === true
+          ? boolSeries()
+          : s.cov
+            ? steppedSeries()
+            : { gaps: lineBreaks(data[0], data[i + 1] ?? []) }),
       })),
     ],
     scales: {

@@ -28,6 +28,24 @@ function hisPoint(id: string, dis: string, tz: string, unit: string) {
 }
 
 /**
+ * How many pixels of the first series' colour (#1f77b4) the chart's canvas has in its column at `fraction` of the
+ * plot's width: whether a line passes there.
+ */
+function linePixelsAt(p: Page, fraction: number): Promise<number> {
+  return p.evaluate<number>(`(() => {
+    const canvas = document.querySelector('.chart canvas');
+    const over = document.querySelector('.chart .u-over').getBoundingClientRect();
+    const box = canvas.getBoundingClientRect();
+    const scale = canvas.width / box.width;
+    const x = Math.round((over.left - box.left + ${fraction} * over.width) * scale);
+    const px = canvas.getContext('2d').getImageData(x, 0, 1, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i + 2] > 150 && px[i] < 110 && px[i + 3] > 0) n++;
+    return n;
+  })()`);
+}
+
+/**
  * Records in the page each state of the live badge and of its reason (`text|open|reason`, `-` when not shown): a
  * failed retry may take it out of a state between two looks of the test, so the test reads what was shown instead.
  */
@@ -201,24 +219,30 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await p.locator('.chart canvas').waitFor();
     await p.getByRole('status').filter({ hasText: '146 samples' }).waitFor();
     // The line's colour (#1f77b4) in the column at 09:00, halfway along the plot (00:00 to 18:00), and at 03:00.
-    const lineAt = (fraction: number): Promise<number> =>
-      p.evaluate<number>(`(() => {
-        const canvas = document.querySelector('.chart canvas');
-        const over = document.querySelector('.chart .u-over').getBoundingClientRect();
-        const box = canvas.getBoundingClientRect();
-        const scale = canvas.width / box.width;
-        const x = Math.round((over.left - box.left + ${fraction} * over.width) * scale);
-        const px = canvas.getContext('2d').getImageData(x, 0, 1, canvas.height).data;
-        let n = 0;
-        for (let i = 0; i < px.length; i += 4) if (px[i + 2] > 150 && px[i] < 110 && px[i + 3] > 0) n++;
-        return n;
-      })()`);
-    await expect.poll(() => lineAt(1 / 6)).toBeGreaterThan(0);
-    expect(await lineAt(0.5)).toBe(0);
+    await expect.poll(() => linePixelsAt(p, 1 / 6)).toBeGreaterThan(0);
+    expect(await linePixelsAt(p, 0.5)).toBe(0);
     // The samples themselves are all there, for the keys and the table.
     await p.getByRole('application', { name: /History chart/ }).focus();
     await p.keyboard.press('End');
     await expect.poll(() => p.locator('.his-cursor').textContent()).toContain('(146 of 146)');
+    await p.close();
+  });
+
+  it('holds a cov point (logged on change) at its last value across hours without a sample: steps, no break', async () => {
+    const midnight = Date.UTC(2026, 0, 8, 5);
+    const run = (from: number, base: number) =>
+      Array.from({ length: 73 }, (_, i) => ({ ts: from + i * 300_000, val: new Num(base + (i % 10), '°F') }));
+    const cov = hisPoint('covpt', 'Cov zone setpoint', 'New_York', '°F');
+    await app.server.handler.store.commit([{ ...cov, tags: cov.tags.set('hisMode', 'cov') }]);
+    await app.server.handler.store.hisWrite('covpt', [...run(midnight, 50), ...run(midnight + 12 * 3_600_000, 60)]);
+    const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    watchConsole(p);
+    await p.goto(`${origin}/#/history?ids=covpt&range=custom&from=2026-01-08&to=2026-01-08`);
+    await p.locator('.chart canvas').waitFor();
+    await p.getByRole('status').filter({ hasText: '146 samples' }).waitFor();
+    // The line's colour in the column at 09:00, halfway along the plot: the 06:00 value is held until 12:00.
+    await expect.poll(() => linePixelsAt(p, 1 / 6)).toBeGreaterThan(0);
+    expect(await linePixelsAt(p, 0.5)).toBeGreaterThan(0);
     await p.close();
   });
 

@@ -73,13 +73,16 @@ export async function checkRowCount(c: PgClient, query: CursorQuery, max: number
     `SELECT count(*)::int AS n FROM (${query.text} LIMIT ${String(limit)}) x`,
     query.values as unknown[],
   );
-  if ((r.rows[0]?.n ?? 0) > max) {
-    throw new LimitError('maxRows', `The history range holds more than ${String(max)} rows`);
-  }
+  if ((r.rows[0]?.n ?? 0) > max) throw tooManyRows(max);
+}
+
+/** The refusal of a history range holding more than `max` rows, by {@link checkRowCount} or a read that saw them. */
+export function tooManyRows(max: number): LimitError {
+  return new LimitError('maxRows', `The history range holds more than ${String(max)} rows`);
 }
 
 /** The row ids of points `ids` (distinct), in order; `UnknownRecError` for the first that does not exist. */
-export async function batchRids(c: PgClient, ids: readonly string[]): Promise<number[]> {
+export async function batchRids(c: PgPool | PgClient, ids: readonly string[]): Promise<number[]> {
   const r = await c.query<{ readonly id: string; readonly rid: number }>(
     'SELECT id, rid FROM entity WHERE id = ANY($1)',
     [ids],
@@ -130,7 +133,7 @@ export function batchTsQuery(q: CursorQuery): CursorQuery {
  * samples straddle two chunks is held back until the next, so each timestamp is one row of one chunk.
  */
 export async function* joinByTs(
-  rows: AsyncIterable<unknown[][]>,
+  rows: AsyncIterable<unknown[][]> | Iterable<unknown[][]>,
   points: number,
   chunkRows: number,
 ): AsyncGenerator<HisBatchChunk> {

@@ -61,6 +61,7 @@ import {
   checkRowCount,
   cursorRows,
   joinByTs,
+  tooManyRows,
 } from './pg-his-cursor.js';
 import { ensurePartitions, type HistoryMode, listPartitions, WATCH_LOCK_CLASS } from './pg-schema.js';
 
@@ -425,33 +426,29 @@ export class PgState {
 
   /** A point's samples in `[start, end)`. */
   async hisReadPage(id: string, range: TimeRange, limit: number): Promise<HisItem[]> {
-    const n = hisPageLimit(limit);
-    const rid = await this.#requireRid(this.#pool, id);
-    const rows = await this.#rows(
-      this.#pool,
-      'SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts LIMIT $4',
-      [rid, clampTs(range.start), clampTs(range.end), n],
-    );
-    return decodeHisRows(rows);
+    return decodeHisRows(await this.#hisHead(id, range, hisPageLimit(limit)));
   }
 
   /** A point's samples in `[start, end)`. */
   async hisRead(id: string, range: TimeRange): Promise<HisItem[]> {
-    const rid = await this.#requireRid(this.#pool, id);
-    const rows = await this.#rows(
-      this.#pool,
-      'SELECT ts, num, unit, val FROM his WHERE rid = $1 AND ts >= $2 AND ts < $3 ORDER BY ts',
-      [rid, clampTs(range.start), clampTs(range.end)],
-    );
-    return decodeHisRows(rows);
+    return decodeHisRows(await this.#hisHead(id, range, null));
   }
 
   /**
-   * A point's samples in `[start, end)` in chunks of at most `chunk` rows, read through a server-side cursor in one
-   * read-only snapshot, so that a read of any size holds one chunk in memory at a time. With `maxRows`, a range
-   * holding more fails before the first chunk (counting stops at `maxRows + 1`, so the check costs at most that).
+   * A point's samples in `[start, end)` in chunks of at most `chunk` rows, from one snapshot, so that a read of any
+   * size holds one chunk in memory at a time. With `maxRows`, a range holding more fails before the first chunk.
+   * A range of one chunk is one plain query (most reads: a day is hundreds of samples); only a longer one pays for a
+   * server-side cursor in a read-only transaction, with its row count (stopping at `maxRows + 1`) and fetches.
    */
   async *hisReadChunks(id: string, range: TimeRange, chunk: number, maxRows?: number): AsyncGenerator<HisItem[]> {
+    const size = Math.max(1, Math.floor(chunk));
+    const cap = maxRows === undefined ? size : Math.min(size, Math.max(0, Math.floor(maxRows)));
+    const first = await this.#hisHead(id, range, cap + 1);
+    if (first.length <= cap) {
+      if (first.length > 0) yield decodeHisRows(first);
+      return;
+    }
+    if (maxRows !== undefined && first.length > maxRows) throw tooManyRows(maxRows);
     const open = async (c: PgClient): Promise<CursorQuery> => {
       const rid = await this.#requireRid(c, id);
       const values = [rid, clampTs(range.start), clampTs(range.end)];
@@ -461,26 +458,53 @@ export class PgState {
     for await (const rows of cursorRows(this.#pool, open, chunk)) yield decodeHisRows(rows);
   }
 
+  // The first `limit` rows (null: all) of a point's range in one query, its rid looked up inside it; an empty answer
+  // costs a second, to tell an unknown point from an empty range.
+  async #hisHead(id: string, range: TimeRange, limit: number | null): Promise<unknown[][]> {
+    const rows = await this.#rows(
+      this.#pool,
+      'SELECT ts, num, unit, val FROM his WHERE rid = (SELECT rid FROM entity WHERE id = $1) AND ts >= $2 AND ts < $3 ' +
+        'ORDER BY ts LIMIT $4',
+      [id, clampTs(range.start), clampTs(range.end), limit],
+    );
+    if (rows.length === 0) await this.#requireRid(this.#pool, id);
+    return rows;
+  }
+
   /**
    * Several points' samples in `[start, end)` joined on ts, in chunks of at most `chunk` samples: one query merging
-   * the points' index scans by ts, read through a cursor in one snapshot. With `maxCells`, an answer of more
-   * (distinct timestamps x points) fails before the first chunk.
+   * the points' index scans by ts, from one snapshot. With `maxCells`, an answer of more (distinct timestamps x
+   * points) fails before the first chunk. As for one point, samples of one chunk are read by one plain query after
+   * the points' lookup; more go through a cursor.
    */
-  hisReadBatchChunks(
+  async *hisReadBatchChunks(
     ids: readonly string[],
     range: TimeRange,
     chunk: number,
     maxCells?: number,
   ): AsyncGenerator<HisBatchChunk> {
+    const size = Math.max(1, Math.floor(chunk));
+    const maxRows = maxCells !== undefined && ids.length > 0 ? Math.floor(maxCells / ids.length) : undefined;
+    let rids: number[];
+    try {
+      rids = await batchRids(this.#pool, ids);
+    } catch (err) {
+      throw storageFailure(err);
+    }
+    const q = batchHisQuery(rids, clampTs(range.start), clampTs(range.end));
+    const first = await this.#rows(this.#pool, `${q.text} LIMIT ${String(size + 1)}`, q.values);
+    // Every timestamp of these rows is a row of the answer, whether or not they are all of it.
+    if (maxRows !== undefined && distinctTs(first) > maxRows) throw tooManyRows(maxRows);
+    if (first.length <= size) {
+      yield* joinByTs([first], ids.length, size);
+      return;
+    }
     const open = async (c: PgClient): Promise<CursorQuery> => {
-      const rids = await batchRids(c, ids);
-      const q = batchHisQuery(rids, clampTs(range.start), clampTs(range.end));
-      if (maxCells !== undefined && ids.length > 0) {
-        await checkRowCount(c, batchTsQuery(q), Math.floor(maxCells / ids.length));
-      }
+      const q = batchHisQuery(await batchRids(c, ids), clampTs(range.start), clampTs(range.end));
+      if (maxRows !== undefined) await checkRowCount(c, batchTsQuery(q), maxRows);
       return q;
     };
-    return joinByTs(cursorRows(this.#pool, open, chunk), ids.length, Math.max(1, Math.floor(chunk)));
+    yield* joinByTs(cursorRows(this.#pool, open, chunk), ids.length, size);
   }
 
   /** Merge samples into a point's history, committed before it returns. */
@@ -1368,6 +1392,17 @@ function* hisLines(rid: number, batch: readonly HisItem[]): Generator<string> {
     }
   }
   if (out !== '') yield out;
+}
+
+// How many distinct timestamps rows ordered by ts (first column) hold: the rows of their join on ts.
+function distinctTs(rows: readonly unknown[][]): number {
+  let n = 0;
+  let last: unknown;
+  for (const row of rows) {
+    if (n === 0 || row[0] !== last) n++;
+    last = row[0];
+  }
+  return n;
 }
 
 // History rows (ts, num, unit, val) as samples; Numbers of one unit share one validated unit.

@@ -9,7 +9,8 @@
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Num } from '../../src/core/index.js';
+import { Grid, HDateTime, type Num, Ref, TimeZone } from '../../src/core/index.js';
+import { createHandler, type Principal } from '../../src/server/index.js';
 import type { HisItem, StorageAdapter } from '../../src/storage/index.js';
 import { createMemoryStore } from '../../src/storage/memory/index.js';
 import { openPostgresStore } from '../../src/storage/postgres/index.js';
@@ -30,6 +31,7 @@ export interface PgBenchConfig {
 }
 
 const DAY = 86_400_000;
+const BENCH_ADMIN: Principal = { username: 'bench', role: 'admin' };
 const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 const ms = (t: Timing, digits = 2): string => `${fmt(t.median, digits)} ms (best ${fmt(t.best, digits)})`;
 
@@ -168,6 +170,24 @@ export async function postgresBench(c: PgBenchConfig): Promise<void> {
       ms(readMemory),
       `bare SQL ${ms(readCeiling)}`,
       `load ${load()}`,
+    );
+    // The same day through the op pipeline (what a client waits for, less HTTP), beside the direct call again.
+    const { pipeline } = createHandler({ store, noAuth: true, webSocket: false });
+    const utc = TimeZone.get('UTC');
+    const dayRange = `${HDateTime.fromEpochMs(range.start, utc).toString()},${HDateTime.fromEpochMs(range.end, utc).toString()}`;
+    const request = Grid.fromDicts([{ id: new Ref(point), range: dayRange }]);
+    const callRead = () => pipeline.callOp({ op: 'hisRead', principal: BENCH_ADMIN, transport: 'bench', request });
+    const opRows = (await callRead()).size;
+    const readOp = await time(c.rounds * 10, callRead);
+    const readDirect = await time(c.rounds * 10, () => store.hisRead(point, range));
+    pipeline.stopFollowing();
+    row(
+      `hisRead op 1 point, 1 day (${String(opRows)} rows) through callOp`,
+      '<= 10 ms',
+      ms(readOp),
+      '-',
+      `store.hisRead ${ms(readDirect)}`,
+      `op/direct ${fmt(readOp.median / readDirect.median, 1)}x; load ${load()}`,
     );
 
     // Selective read: one site's equips.

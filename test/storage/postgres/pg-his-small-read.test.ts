@@ -5,16 +5,17 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LimitError, UnknownRecError } from '../../../src/core/errors.js';
+import { LimitError, StoreUnavailableError, UnknownRecError } from '../../../src/core/errors.js';
 import { Dict } from '../../../src/core/grid/dict.js';
 import { MARKER } from '../../../src/core/kinds/marker.js';
 import { Num } from '../../../src/core/kinds/number.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import type { HisBatchChunk, HisItem, TimeRange } from '../../../src/storage/adapter.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/storage/postgres/index.js';
-import { TEST_PG_URL, testSchemas } from '../../support/postgres.js';
+import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
 
 const schemas = testSchemas('hissmall');
+let schema: string;
 const APP = `hs-his-small-${randomBytes(4).toString('hex')}`;
 const T0 = Date.UTC(2024, 0, 1);
 const STEP = 300_000;
@@ -60,7 +61,7 @@ beforeAll(async () => {
   } as typeof query;
   store = await openPostgresStore({
     url: TEST_PG_URL,
-    schema: schemas.next(),
+    schema: (schema = schemas.next()),
     poolSize: 2,
     applicationName: APP,
     listenCheckMs: 3_600_000,
@@ -188,5 +189,40 @@ describe('hisReadBatchChunks', () => {
 
   it('fails for an unknown point before any chunk', async () => {
     await expect(all(store.hisReadBatchChunks(['p', 'nope'], DAY))).rejects.toBeInstanceOf(UnknownRecError);
+  });
+});
+
+describe('a connection lost during the one-statement read', () => {
+  it.each([
+    ['hisReadChunks', (s: PostgresStore) => all(s.hisReadChunks('p', DAY))],
+    ['hisReadBatchChunks', (s: PostgresStore) => all(s.hisReadBatchChunks(['p', 'q'], DAY))],
+  ])('fails %s as unavailable, and the pool has its one connection back', async (_, read) => {
+    const app = `hs-his-small-lost-${randomBytes(4).toString('hex')}`;
+    const own = await openPostgresStore({ url: TEST_PG_URL, schema, poolSize: 1, applicationName: app });
+    // The read waits on a lock held here, so the connection is ended while the statement runs.
+    const blocker = new pg.Client({ connectionString: TEST_PG_URL });
+    await blocker.connect();
+    try {
+      await blocker.query(`BEGIN; LOCK TABLE "${schema}".his IN ACCESS EXCLUSIVE MODE`);
+      const failed = read(own).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      let waiting: { pid: number } | undefined;
+      while (waiting === undefined) {
+        [waiting] = await adminQuery<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+          [app],
+        );
+      }
+      await adminQuery('SELECT pg_terminate_backend($1)', [waiting.pid]);
+      expect(await failed).toBeInstanceOf(StoreUnavailableError);
+      await blocker.query('COMMIT');
+      const again = await read(own);
+      expect(again.length).toBe(1);
+    } finally {
+      await blocker.end();
+      await own.close();
+    }
   });
 });

@@ -76,6 +76,35 @@ export async function checkRowCount(c: PgClient, query: CursorQuery, max: number
   if ((r.rows[0]?.n ?? 0) > max) throw tooManyRows(max);
 }
 
+/**
+ * Most rows a history read answers by one plain query before it turns to a cursor: a day of samples a minute apart
+ * (1,440) and then some. A longer range costs the server a count of this many rows in vain before the cursor's.
+ */
+export const HIS_HEAD_ROWS = 2_000;
+
+/**
+ * `q` (a SELECT ordered by its first column, ts, of `cols` columns) when it holds at most `cap` rows; else one row of
+ * nulls. Its rows are counted first (up to `cap + 1`, by what the count needs: an index for one point), so a range
+ * too long for one answer costs that count and no rows read or sent.
+ */
+export function headQuery(q: CursorQuery, cap: number, cols: number): CursorQuery {
+  // The cap is a parameter, so that the text is the same whatever the cap (one prepared statement).
+  const n = `$${String(q.values.length + 1)}::bigint`;
+  const nulls = Array.from({ length: cols }, () => 'NULL').join(', ');
+  return {
+    text:
+      `WITH n AS (SELECT count(*) AS n FROM (${q.text} LIMIT ${n} + 1) c) ` +
+      `SELECT * FROM (${q.text}) h WHERE (SELECT n FROM n) <= ${n} ` +
+      `UNION ALL SELECT ${nulls} WHERE (SELECT n FROM n) > ${n} ORDER BY 1`,
+    values: [...q.values, Math.max(0, Math.floor(cap))],
+  };
+}
+
+/** Whether rows of {@link headQuery} say their query holds more than its cap: its one row of nulls. */
+export function pastHead(rows: readonly unknown[][]): boolean {
+  return rows.length === 1 && rows[0]?.[0] === null;
+}
+
 /** The refusal of a history range holding more than `max` rows, by {@link checkRowCount} or a read that saw them. */
 export function tooManyRows(max: number): LimitError {
   return new LimitError('maxRows', `The history range holds more than ${String(max)} rows`);

@@ -60,7 +60,10 @@ import {
   type CursorQuery,
   checkRowCount,
   cursorRows,
+  HIS_HEAD_ROWS,
+  headQuery,
   joinByTs,
+  pastHead,
   tooManyRows,
 } from './pg-his-cursor.js';
 import { ensurePartitions, type HistoryMode, listPartitions, WATCH_LOCK_CLASS } from './pg-schema.js';
@@ -437,18 +440,23 @@ export class PgState {
   /**
    * A point's samples in `[start, end)` in chunks of at most `chunk` rows, from one snapshot, so that a read of any
    * size holds one chunk in memory at a time. With `maxRows`, a range holding more fails before the first chunk.
-   * A range of one chunk is one plain query (most reads: a day is hundreds of samples); only a longer one pays for a
-   * server-side cursor in a read-only transaction, with its row count (stopping at `maxRows + 1`) and fetches.
+   * A range of one chunk and at most {@link HIS_HEAD_ROWS} samples is one plain query (most reads: a day); only a
+   * longer one pays for a server-side cursor in a read-only transaction, with its row count (stopping at
+   * `maxRows + 1`) and fetches.
    */
   async *hisReadChunks(id: string, range: TimeRange, chunk: number, maxRows?: number): AsyncGenerator<HisItem[]> {
     const size = Math.max(1, Math.floor(chunk));
-    const cap = maxRows === undefined ? size : Math.min(size, Math.max(0, Math.floor(maxRows)));
-    const first = await this.#hisHead(id, range, cap + 1);
-    if (first.length <= cap) {
+    const max = maxRows === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(maxRows));
+    const cap = Math.min(size, HIS_HEAD_ROWS, max);
+    const head = headQuery({ text: POINT_HIS_SQL, values: [id, clampTs(range.start), clampTs(range.end)] }, cap, 4);
+    // Prepared (on each connection, once): planning this statement costs about as much as running it on a day.
+    const first = await this.#rows(this.#pool, head.text, head.values, 'hs_his_head');
+    if (!pastHead(first)) {
       if (first.length > 0) yield decodeHisRows(first);
+      else await this.#requireRid(this.#pool, id);
       return;
     }
-    if (maxRows !== undefined && first.length > maxRows) throw tooManyRows(maxRows);
+    if (cap === max) throw tooManyRows(max);
     const open = async (c: PgClient): Promise<CursorQuery> => {
       const rid = await this.#requireRid(c, id);
       const values = [rid, clampTs(range.start), clampTs(range.end)];
@@ -461,12 +469,12 @@ export class PgState {
   // The first `limit` rows (null: all) of a point's range in one query, its rid looked up inside it; an empty answer
   // costs a second, to tell an unknown point from an empty range.
   async #hisHead(id: string, range: TimeRange, limit: number | null): Promise<unknown[][]> {
-    const rows = await this.#rows(
-      this.#pool,
-      'SELECT ts, num, unit, val FROM his WHERE rid = (SELECT rid FROM entity WHERE id = $1) AND ts >= $2 AND ts < $3 ' +
-        'ORDER BY ts LIMIT $4',
-      [id, clampTs(range.start), clampTs(range.end), limit],
-    );
+    const rows = await this.#rows(this.#pool, `${POINT_HIS_SQL} LIMIT $4`, [
+      id,
+      clampTs(range.start),
+      clampTs(range.end),
+      limit,
+    ]);
     if (rows.length === 0) await this.#requireRid(this.#pool, id);
     return rows;
   }
@@ -474,8 +482,8 @@ export class PgState {
   /**
    * Several points' samples in `[start, end)` joined on ts, in chunks of at most `chunk` samples: one query merging
    * the points' index scans by ts, from one snapshot. With `maxCells`, an answer of more (distinct timestamps x
-   * points) fails before the first chunk. As for one point, samples of one chunk are read by one plain query after
-   * the points' lookup; more go through a cursor.
+   * points) fails before the first chunk. As for one point, samples of one chunk and at most {@link HIS_HEAD_ROWS}
+   * are read by one plain query after the points' lookup; more go through a cursor.
    */
   async *hisReadBatchChunks(
     ids: readonly string[],
@@ -492,10 +500,10 @@ export class PgState {
       throw storageFailure(err);
     }
     const q = batchHisQuery(rids, clampTs(range.start), clampTs(range.end));
-    const first = await this.#rows(this.#pool, `${q.text} LIMIT ${String(size + 1)}`, q.values);
-    // Every timestamp of these rows is a row of the answer, whether or not they are all of it.
-    if (maxRows !== undefined && distinctTs(first) > maxRows) throw tooManyRows(maxRows);
-    if (first.length <= size) {
+    const head = headQuery(q, Math.min(size, HIS_HEAD_ROWS), 5);
+    const first = await this.#rows(this.#pool, head.text, head.values);
+    if (!pastHead(first)) {
+      if (maxRows !== undefined && distinctTs(first) > maxRows) throw tooManyRows(maxRows);
       yield* joinByTs([first], ids.length, size);
       return;
     }
@@ -868,9 +876,10 @@ export class PgState {
     }
   }
 
-  async #rows(on: PgPool | PgClient, sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+  async #rows(on: PgPool | PgClient, sql: string, params: readonly unknown[], name?: string): Promise<unknown[][]> {
     try {
-      return (await on.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array' })).rows;
+      const q = { text: sql, values: params as unknown[], rowMode: 'array' as const };
+      return (await on.query<unknown[]>(name === undefined ? q : { ...q, name })).rows;
     } catch (err) {
       throw storageFailure(err);
     }
@@ -1393,6 +1402,11 @@ function* hisLines(rid: number, batch: readonly HisItem[]): Generator<string> {
   }
   if (out !== '') yield out;
 }
+
+// A point's samples in a range (its id, start, end), in order, its rid looked up inside the one statement.
+const POINT_HIS_SQL =
+  'SELECT ts, num, unit, val FROM his WHERE rid = (SELECT rid FROM entity WHERE id = $1) AND ts >= $2 AND ts < $3 ' +
+  'ORDER BY ts';
 
 // How many distinct timestamps rows ordered by ts (first column) hold: the rows of their join on ts.
 function distinctTs(rows: readonly unknown[][]): number {

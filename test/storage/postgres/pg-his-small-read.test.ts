@@ -12,6 +12,7 @@ import { Num } from '../../../src/core/kinds/number.js';
 import { Ref } from '../../../src/core/kinds/ref.js';
 import type { HisBatchChunk, HisItem, TimeRange } from '../../../src/storage/adapter.js';
 import { openPostgresStore, type PostgresStore } from '../../../src/storage/postgres/index.js';
+import { HIS_HEAD_ROWS } from '../../../src/storage/postgres/pg-his-cursor.js';
 import { adminQuery, TEST_PG_URL, testSchemas } from '../../support/postgres.js';
 
 const schemas = testSchemas('hissmall');
@@ -69,7 +70,7 @@ beforeAll(async () => {
   await store.commit(
     ['p', 'q', 'big'].map((id) => ({ op: 'add', tags: Dict.of({ id: new Ref(id), point: MARKER, his: MARKER }) })),
   );
-  // p and q: a sample every 5 minutes for a day (288), q's at p's odd ones; big: more than a chunk of the op's.
+  // p and q: a sample every 5 minutes for a day (288), q's at p's odd ones; big: more than one plain query reads.
   await store.hisWrite(
     'p',
     Array.from({ length: 288 }, (_, i) => ({ ts: T0 + i * STEP, val: new Num(i, 'kW') })),
@@ -80,7 +81,7 @@ beforeAll(async () => {
   );
   await store.hisWrite(
     'big',
-    Array.from({ length: BIG + 5 }, (_, i) => ({ ts: T0 + i * 1000, val: new Num(i) })),
+    Array.from({ length: HIS_HEAD_ROWS + 5 }, (_, i) => ({ ts: T0 + i * 1000, val: new Num(i) })),
   );
 });
 
@@ -108,14 +109,21 @@ describe('hisReadChunks', () => {
     expect(statements.some((s) => s.startsWith('DECLARE'))).toBe(true);
   });
 
-  it('reads exactly one chunk without a cursor, and one sample more with one', async () => {
-    const whole = { start: T0, end: T0 + 10_000_000 };
-    const one = await statementsOf(() => all(store.hisReadChunks('big', whole, { chunkRows: BIG })));
-    expect(one.result.map((c) => c.length)).toEqual([BIG]);
+  it('reads up to HIS_HEAD_ROWS samples without a cursor, and one more with one', async () => {
+    const upTo = (n: number): TimeRange => ({ start: T0, end: T0 + n * 1000 });
+    const one = await statementsOf(() => all(store.hisReadChunks('big', upTo(HIS_HEAD_ROWS), { chunkRows: BIG })));
+    expect(one.result.map((c) => c.length)).toEqual([HIS_HEAD_ROWS]);
     expect(one.statements).toHaveLength(1);
-    const more = await statementsOf(() => all(store.hisReadChunks('big', whole, { chunkRows: BIG - 1 })));
-    expect(more.result.map((c) => c.length)).toEqual([BIG - 1, 1]);
+    const more = await statementsOf(() => all(store.hisReadChunks('big', upTo(HIS_HEAD_ROWS + 1), { chunkRows: BIG })));
+    expect(more.result.map((c) => c.length)).toEqual([HIS_HEAD_ROWS + 1]);
+    expect(tsOf(more.result)).toEqual(Array.from({ length: HIS_HEAD_ROWS + 1 }, (_, i) => T0 + i * 1000));
     expect(more.statements.some((s) => s.startsWith('DECLARE'))).toBe(true);
+    // A chunk of exactly the rows read first is one statement too; a sample more is a second chunk.
+    const exact = await statementsOf(() => all(store.hisReadChunks('big', upTo(100), { chunkRows: 100 })));
+    expect(exact.result.map((c) => c.length)).toEqual([100]);
+    expect(exact.statements).toHaveLength(1);
+    const over = await statementsOf(() => all(store.hisReadChunks('big', upTo(101), { chunkRows: 100 })));
+    expect(over.result.map((c) => c.length)).toEqual([100, 1]);
   });
 
   it.each([

@@ -52,7 +52,10 @@ export const ERROR_CODES = {
   HS_ERR_THROTTLED: { status: 429, type: 'AuthErr' },
   /** A storage backend failed. */
   HS_ERR_STORAGE: { status: 500, type: 'StorageErr' },
-  /** The store cannot be reached for now (a database restarting): retry later; always HTTP 503, with Retry-After. */
+  /**
+   * The store cannot be reached for now (a database restarting), or the server holds all the large request bodies it
+   * may: retry later; always HTTP 503, with Retry-After.
+   */
   HS_ERR_UNAVAILABLE: { status: 503, type: 'IOErr' },
   /** A server answered with an error grid. */
   HS_ERR_CALL: { status: 500, type: 'CallErr' },

@@ -10,7 +10,7 @@ import type { Grid } from '../core/grid/grid.js';
 import type { StorageAdapter } from '../storage/adapter.js';
 import type { ActionRegistry } from './actions.js';
 import { errorChannel, type RequestEvent, requestChannel } from './events.js';
-import { BodyGate } from './http/body-gate.js';
+import { BodyGate, budgetFull } from './http/body-gate.js';
 import { type BodyLease, BodyPool } from './http/body-pool.js';
 import { isCrossOrigin } from './http/cross-origin.js';
 import { type ErrorReply, HttpHeaderError } from './http/error-reply.js';
@@ -91,21 +91,32 @@ export function createHandler(options: HaystackServerOptions): HaystackHandler {
   const pipeline = createOpPipeline(opts);
   const ws = opts.webSocket === false ? undefined : createWebSocketEndpoint(opts, pipeline, opts.webSocket);
   const { limits } = opts;
-  const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies);
+  const gate = new BodyGate(limits.largeBodyBytes, limits.maxConcurrentLargeBodies, limits.largeBodyBudgetBytes);
+  const idleMs = limits.bodyIdleTimeoutMs;
   const memo = opts.cellMemoEntities > 0 ? new ZincCellMemo(opts.cellMemoEntities) : undefined;
   const jsonMemo = opts.cellMemoEntities > 0 ? new HaysonRowMemo(opts.cellMemoEntities) : undefined;
   const responseEncoding = responseEncodings(memo, jsonMemo);
   // Zinc and JSON v4 answers are written into buffers lent per response and given back once it is sent.
   const bodies = memo === undefined ? undefined : new BodyPool(memo, jsonMemo);
 
-  // A POST body: small for ops that take no arguments, and through the gate when large.
-  const readPost = (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
+  // A POST body: small for ops that take no arguments; when large, read under the gate's byte budget and decoded
+  // through its slots once arrived. Every body that stops arriving for `idleMs` is a 408.
+  const readPost = async (req: IncomingMessage, opName: string, decodeLimits: DecodeLimits): Promise<Grid> => {
     if (pipeline.ops.get(opName)?.noArgs === true) {
-      return bodyGrid(req, { ...decodeLimits, maxLength: limits.maxNoArgBodyBytes });
+      return bodyGrid(req, { ...decodeLimits, maxLength: limits.maxNoArgBodyBytes }, { read: { idleMs } });
     }
-    const maxRow = limits.maxRequestRowLength;
-    if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits, maxRow);
-    return gate.run(() => bodyGrid(req, decodeLimits, maxRow));
+    const maxRowChars = limits.maxRequestRowLength;
+    if (!gate.isLarge(declaredLength(req))) return bodyGrid(req, decodeLimits, { maxRowChars, read: { idleMs } });
+    const hold = gate.hold();
+    try {
+      return await bodyGrid(req, decodeLimits, {
+        maxRowChars,
+        read: { idleMs, take: hold.take, refused: budgetFull },
+        admit: (decode) => gate.run(decode),
+      });
+    } finally {
+      hold.release();
+    }
   };
   // The verdict on each Host header seen (clients send one or two), so a request costs a lookup, not two regexes.
   const hostVerdicts = new Map<string | undefined, boolean>();
@@ -339,7 +350,9 @@ function crossOriginRefused(): HaystackError {
  * (CSV).
  */
 function sendError(res: ServerResponse, reply: ErrorReply, codec: WireCodec, contentType: string): void {
-  const headers = reply.code === 'HS_ERR_TOO_LARGE' ? { ...reply.headers, connection: 'close' } : reply.headers;
+  // A body left unread (refused, stalled) is not drained: the connection closes instead.
+  const unread = reply.code === 'HS_ERR_TOO_LARGE' || (hasBody(res.req) && !res.req.complete);
+  const headers = unread ? { ...reply.headers, connection: 'close' } : reply.headers;
   if (res.headersSent) {
     res.destroy();
     return;

@@ -32,10 +32,27 @@ export interface ServerLimits {
   readonly maxWriteDurationMs: number;
   /** Most watches one user may have open at once. Default 20. */
   readonly maxWatchesPerUser: number;
-  /** Bodies this large (or of unknown length) are "large": see `maxConcurrentLargeBodies`. Default 1 MiB. */
+  /**
+   * Bodies this large (or of unknown length) are "large": see `largeBodyBudgetBytes` and `maxConcurrentLargeBodies`.
+   * Default 1 MiB.
+   */
   readonly largeBodyBytes: number;
-  /** Most large bodies read and decoded at once; more wait their turn. Default 2. */
+  /**
+   * Most large bodies decoded at once, each once it has fully arrived; more wait their turn. Reading does not hold a
+   * slot, so a slow or stalled upload never keeps other bodies from being decoded. Default 2.
+   */
   readonly maxConcurrentLargeBodies: number;
+  /**
+   * Most bytes of large bodies held at once, counted as they arrive (a stalled upload holds only what it sent) until
+   * their decode ends; a large body that does not fit beside the others is refused (503, `HS_ERR_UNAVAILABLE`, with
+   * `Retry-After`). At least `maxBodyBytes`. Default `maxConcurrentLargeBodies` x `maxBodyBytes` (64 MiB).
+   */
+  readonly largeBodyBudgetBytes: number;
+  /**
+   * Longest wait in ms for the next bytes of a request body that has begun; a body that stops arriving for this long
+   * is answered 408 (`HS_ERR_BAD_REQUEST`) and its connection closed. Default 30 s.
+   */
+  readonly bodyIdleTimeoutMs: number;
   /** Largest body accepted by an op that takes no arguments (`about`, `close`, `formats`). Default 4 KiB. */
   readonly maxNoArgBodyBytes: number;
   /**
@@ -63,6 +80,8 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxWatchesPerUser: 20,
   largeBodyBytes: 1024 * 1024,
   maxConcurrentLargeBodies: 2,
+  largeBodyBudgetBytes: 2 * 32 * 1024 * 1024,
+  bodyIdleTimeoutMs: 30_000,
   maxNoArgBodyBytes: 4096,
   maxRequestRowLength: 1024 * 1024,
 });
@@ -86,6 +105,17 @@ export function resolveServerLimits(partial: Partial<ServerLimits> | undefined):
       );
     }
     out[name] = v;
+  }
+  const { maxBodyBytes, maxConcurrentLargeBodies } = out as unknown as ServerLimits;
+  // Room for as many whole bodies as may be decoded at once, unless told otherwise; never less than one body.
+  if (partial.largeBodyBudgetBytes === undefined) {
+    out.largeBodyBudgetBytes = Math.min(Number.MAX_SAFE_INTEGER, maxConcurrentLargeBodies * maxBodyBytes);
+  } else if (partial.largeBodyBudgetBytes < maxBodyBytes) {
+    throw new OptionError(
+      'HS_ERR_OPTION_CONFLICT',
+      'limits.largeBodyBudgetBytes',
+      `Server options: limit largeBodyBudgetBytes (${partial.largeBodyBudgetBytes}) is below maxBodyBytes (${maxBodyBytes})`,
+    );
   }
   return Object.freeze(out as unknown as ServerLimits);
 }

@@ -16,7 +16,7 @@ import { Grid, type GridCol } from '../../core/grid/grid.js';
 import { isTagName } from '../../core/grid/tag-name.js';
 import type { Val } from '../../core/kinds/kind.js';
 import { type DecodeEvent, decodeChannel } from '../events.js';
-import { readBody } from './read-body.js';
+import { type ReadBodyOptions, readBody } from './read-body.js';
 import { codecForContentType, JSON3_CODEC, type WireCodec } from './wire.js';
 
 function badArg(message: string): HaystackError {
@@ -132,6 +132,16 @@ export async function decodeStepwise<T>(steps: DecodeSteps<T>, format: string, l
   }
 }
 
+/** How {@link bodyGrid} reads and admits a body, besides the decode limits. */
+export interface BodyGridOptions {
+  /** Longest row in characters (Trio record, JSON grid meta or cols); a longer one is a 400. Default: no limit. */
+  readonly maxRowChars?: number;
+  /** How the bytes are read (idle timeout, a shared byte budget). */
+  readonly read?: ReadBodyOptions;
+  /** Runs the decoding of the body once it has fully arrived (a gate that bounds concurrent decodes). */
+  readonly admit?: <T>(decode: () => Promise<T>) => Promise<T>;
+}
+
 /**
  * The grid of a POST body, decoded by its Content-Type within the limits; an empty body is an empty grid. A
  * large Zinc, JSON or Trio body is decoded a slice at a time, yielding to the event loop between slices, so that
@@ -141,7 +151,7 @@ export async function decodeStepwise<T>(steps: DecodeSteps<T>, format: string, l
 export async function bodyGrid(
   req: IncomingMessage,
   limits: DecodeLimits,
-  maxRowChars = Number.POSITIVE_INFINITY,
+  options: BodyGridOptions = {},
 ): Promise<Grid> {
   // RFC 9110 8.4: content in a coding the server does not apply is refused (415), unread; read as it stands, a gzip
   // body would fail as text that is not UTF-8, and one mislabelled would be taken for what the label denies.
@@ -149,13 +159,24 @@ export async function bodyGrid(
   if (coding !== undefined && coding !== '' && coding !== 'identity') {
     throw new HaystackError('HS_ERR_UNSUPPORTED_MEDIA', `Unsupported Content-Encoding ${clipInput(coding)}`);
   }
-  const body = await readBody(req, limits.maxLength);
+  const body = await readBody(req, limits.maxLength, options.read);
   if (body.length === 0) return Grid.EMPTY;
   const contentType = req.headers['content-type'];
   // HttpApi: 400 when the client leaves out a required header such as Content-Type.
   if (contentType === undefined || contentType === '') throw badArg('A request body needs a Content-Type');
   const codec = codecForContentType(contentType);
-  const text = utf8Text(body);
+  const maxRowChars = options.maxRowChars ?? Number.POSITIVE_INFINITY;
+  const decode = (): Promise<Grid> => decodeText(codec, contentType, utf8Text(body), limits, maxRowChars);
+  return options.admit === undefined ? decode() : options.admit(decode);
+}
+
+async function decodeText(
+  codec: ReturnType<typeof codecForContentType>,
+  contentType: string,
+  text: string,
+  limits: DecodeLimits,
+  maxRowChars: number,
+): Promise<Grid> {
   try {
     return await decodeBody(codec, text, limits, maxRowChars);
   } catch (err) {

@@ -39,18 +39,30 @@ function requestsStarted(n: number): Promise<void> {
   });
 }
 
+/** The server's side of the connection of the next request it is handed. */
+function nextServerSocket(): Promise<net.Socket> {
+  return new Promise((resolve) => {
+    const listener = (message: unknown): void => {
+      diagnostics.unsubscribe('http.server.request.start', listener);
+      resolve((message as { socket: net.Socket }).socket);
+    };
+    diagnostics.subscribe('http.server.request.start', listener);
+    cleanups.push(() => diagnostics.unsubscribe('http.server.request.start', listener));
+  });
+}
+
 /** A chunked POST to `read` that sends one chunk of `first` and then nothing; collects what the server answers. */
-function stalledUpload(fixture: Fixture, first: string): { socket: net.Socket; answer: Promise<string> } {
+function stalledUpload(fixture: Fixture, first: string): { socket: net.Socket; sent: number; answer: Promise<string> } {
   const url = new URL(fixture.base);
   const socket = net.connect(Number(url.port), url.hostname);
   socket.on('error', () => undefined);
   cleanups.push(() => {
     socket.destroy();
   });
-  socket.write(
+  const request =
     `POST ${url.pathname}read HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: ${ZINC}\r\n` +
-      `Transfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(first).toString(16)}\r\n${first}\r\n`,
-  );
+    `Transfer-Encoding: chunked\r\n\r\n${Buffer.byteLength(first).toString(16)}\r\n${first}\r\n`;
+  socket.write(request);
   const answer = new Promise<string>((resolve) => {
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => {
@@ -60,7 +72,7 @@ function stalledUpload(fixture: Fixture, first: string): { socket: net.Socket; a
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
   });
-  return { socket, answer };
+  return { socket, sent: Buffer.byteLength(request), answer };
 }
 
 describe('slow uploads and the large-body gate', () => {
@@ -103,11 +115,15 @@ describe('slow uploads and the large-body gate', () => {
       cleanups.push(() => diagnostics.unsubscribe(SERVER_CHANNELS.request, listener));
     });
     // A staller that sent 1 MB holds 1 MB of the budget; 1.2 MB more does not fit beside it.
+    const serverSide = nextServerSocket();
     const staller = stalledUpload(f, paddedRead(1_000_000));
+    const socket = await serverSide;
+    // Round trips until the server has read all the staller sent, then one more so that its body has taken it: a
+    // large body sent meanwhile could take the budget first and have the staller refused instead.
+    while (socket.bytesRead < staller.sent) await call(f, 'about');
+    await call(f, 'about');
     const body = paddedRead(1_200_000);
-    // The staller's megabyte may still be on its way: ask until the refusal shows it arrived.
-    let refused = await call(f, 'read', { body, contentType: ZINC });
-    while (refused.status === 200) refused = await call(f, 'read', { body, contentType: ZINC });
+    const refused = await call(f, 'read', { body, contentType: ZINC });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(gridOf(refused).meta.get('errCode')).toBe('HS_ERR_UNAVAILABLE');

@@ -79,15 +79,16 @@ export async function openLocalUsers(
         ...(role === undefined ? {} : { role }),
         ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
         ...(scram === undefined ? {} : { scram }),
+        // In the store's step that makes the change: a second call could fail alone and leave old sessions valid.
+        ...(scram !== undefined || changes.enabled === false ? { endSessions: true } : {}),
       };
       // A running server (or another command) may demote another admin meanwhile: the rule holds across processes.
       const updated = await updateKeepingAdmin(users, await existing(username), update, lastAdmin);
-      if (scram !== undefined || changes.enabled === false) await users.deleteUserSessions(username);
       return userJson(updated);
     },
+    // The store ends the user's sessions with the delete, in one step.
     remove: async (username) => {
       await deleteKeepingAdmin(users, await existing(username), lastAdmin);
-      await users.deleteUserSessions(username);
     },
     close: () => opened.close(),
   };

@@ -51,6 +51,11 @@ export interface UserChanges {
   readonly scram?: ScramCredentials;
   /** Enable or disable. */
   readonly enabled?: boolean;
+  /**
+   * End every session of the user in the same atomic step as the change (a password change, a disable): both happen
+   * or neither, so a failed change never leaves old sessions valid beside a new password.
+   */
+  readonly endSessions?: boolean;
 }
 
 /**
@@ -65,9 +70,9 @@ export interface UserStore {
   listUsers(): Promise<readonly UserRecord[]>;
   /** Add a user, stamping `created` and `modified`; fails when the name is taken. */
   createUser(user: NewUser): Promise<UserRecord>;
-  /** Change a user, stamping `modified`; fails when there is no such user. */
+  /** Change a user, stamping `modified` (and ending their sessions with `endSessions`); fails for no such user. */
   updateUser(username: string, changes: UserChanges): Promise<UserRecord>;
-  /** Remove a user; fails when there is no such user. */
+  /** Remove a user and every session of theirs in one atomic step; fails when there is no such user. */
   deleteUser(username: string): Promise<void>;
 }
 

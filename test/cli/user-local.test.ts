@@ -1,6 +1,7 @@
 // `haystack user ... --store sqlite:PATH`: users of a store file managed without a server, by the users API's rules.
 
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/storage/sqlite/index.js';
 import { runCliCaptured, spawnCli } from '../support/run-cli.js';
@@ -45,6 +46,33 @@ describe('haystack user --store', () => {
       'removed user "vera"',
     );
     expect((await runCliCaptured(['user', 'remove', 'ghost', ...STORE], dir.path)).code).toBe(1);
+  });
+
+  it('a password change whose sessions cannot end is not made: both happen or neither', async () => {
+    const store = ['--store', 'sqlite:unit.db'];
+    expect((await runCliCaptured(['user', 'add', 'root', '--role', 'admin', ...store], dir.path, PASSWORD)).code).toBe(
+      0,
+    );
+    expect((await runCliCaptured(['user', 'add', 'otto', ...store], dir.path, PASSWORD)).code).toBe(0);
+    const before = await openSqliteStore({ path: dir.file('unit.db') });
+    const scram = (await before.users.getUser('otto'))?.scram;
+    await before.users.putSession({ id: 'ef'.repeat(32), username: 'otto', created: 1, lastUsed: 1, expires: 9e15 });
+    await before.close();
+    // Failure injection in the file: any end of a session is refused, as a failing disk would refuse it.
+    const db = new Database(dir.file('unit.db'));
+    db.exec("CREATE TRIGGER refuse_end BEFORE DELETE ON session BEGIN SELECT RAISE(ABORT, 'injected'); END");
+    db.close();
+    const next = { HAYSTACK_NEW_PASSWORD: 'another long secret' };
+    for (const args of [
+      ['set', 'otto', '--password'],
+      ['remove', 'otto'],
+    ]) {
+      expect((await runCliCaptured(['user', ...args, ...store], dir.path, next)).code, args.join(' ')).toBe(1);
+    }
+    const after = await openSqliteStore({ path: dir.file('unit.db') });
+    expect((await after.users.getUser('otto'))?.scram).toEqual(scram);
+    expect(await after.users.getSession('ef'.repeat(32))).toBeDefined();
+    await after.close();
   });
 
   it('list, set and remove refuse a store file that does not exist (only add makes one)', async () => {

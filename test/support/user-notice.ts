@@ -29,9 +29,14 @@ export const TOLD_CHANGES: readonly ToldChange[] = [
     made: async (u, name) => (await u.getUser(name))?.enabled === false,
   },
   {
+    name: 'updateUserEndingSessions',
+    make: (u, name) => u.updateUser(name, { enabled: false, endSessions: true }),
+    made: async (u, name) => wholly((await u.getUser(name))?.enabled === false, await noSessions(u, name)),
+  },
+  {
     name: 'deleteUser',
     make: (u, name) => u.deleteUser(name),
-    made: async (u, name) => (await u.getUser(name)) === undefined,
+    made: async (u, name) => wholly((await u.getUser(name)) === undefined, await noSessions(u, name)),
   },
   {
     name: 'deleteUserSessions',
@@ -44,6 +49,17 @@ export const TOLD_CHANGES: readonly ToldChange[] = [
     made: async (u, name) => (await u.getSession(`${name}-1`)) === undefined,
   },
 ];
+
+async function noSessions(users: Users, username: string): Promise<boolean> {
+  return (await users.listUserSessions(username)).length === 0;
+}
+
+// A change of the user that ends their sessions was made when both parts are in the store; one part alone is the
+// half-applied change these tests exist to catch.
+function wholly(userChanged: boolean, sessionsEnded: boolean): boolean {
+  if (userChanged !== sessionsEnded) throw new Error('Half made: the user changed without their sessions ending');
+  return userChanged;
+}
 
 /** Add user `username` (enabled) with two open sessions, `<username>-1` and `<username>-2`. */
 export async function seedUser(users: Users, username: string): Promise<void> {

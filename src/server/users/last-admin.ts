@@ -16,7 +16,8 @@ async function enabledAdmins(users: UserStore, except?: string): Promise<number>
  * thrown then, with nothing applied. Another process may demote another admin at the same moment, and a check before
  * the write cannot see that: a demotion is written first (role and enabled only), then the admins are counted again,
  * and the demotion is undone when none is left. Whichever of two such demotions counts last finds the other's, so one
- * of them is undone (or both): one admin stays whatever the interleaving. The rest (a password) is written after.
+ * of them is undone (or both): one admin stays whatever the interleaving. The rest (a password, the end of the user's
+ * sessions) is written after, in one step.
  */
 export async function updateKeepingAdmin(
   users: UserStore,
@@ -29,8 +30,12 @@ export async function updateKeepingAdmin(
     return users.updateUser(username, changes);
   }
   const demoted = await demote(users, current, changes, refuse);
-  const { scram } = changes;
-  return scram === undefined ? demoted : users.updateUser(username, { scram });
+  const { scram, endSessions } = changes;
+  if (scram === undefined && endSessions !== true) return demoted;
+  return users.updateUser(username, {
+    ...(scram === undefined ? {} : { scram }),
+    ...(endSessions === undefined ? {} : { endSessions }),
+  });
 }
 
 /**

@@ -28,7 +28,7 @@ export type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 export interface UsersApiOptions {
   /** The users. Required. */
   readonly users: UserStore;
-  /** Sessions to end when a user's password changes, or the user is disabled or deleted. Required. */
+  /** The server's sessions. Required. (The user store ends a user's sessions in the step that changes the user.) */
   readonly tokens: TokenService;
   /** PBKDF2 iterations of new credentials: the count the authenticator announces for unknown users. Required. */
   readonly iterations: number;
@@ -159,7 +159,7 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
  */
 export function createUsersRoute(options: UsersApiOptions): HttpRoute {
   checkOptionNames('Users API options', options, USERS_API_OPTIONS);
-  const { users, tokens, iterations } = options;
+  const { users, iterations } = options;
   const name = options.name ?? 'users';
   const maxBodyBytes: unknown = options.maxBodyBytes ?? 16 * 1024;
   if (!(typeof maxBodyBytes === 'number' && Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -222,26 +222,24 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
     const role = body.role === undefined ? undefined : validateUserRole(body.role);
     const enabled = optionalBoolean(body, 'enabled');
     const scram = body.password === undefined ? undefined : await credentialsForPassword(body.password, iterations);
+    // The sessions end in the store's step that makes the change, never in a second call that could fail alone. Role
+    // changes apply at once without it (tokens read the role on every use).
     const changes: UserChanges = {
       ...(role === undefined ? {} : { role }),
       ...(enabled === undefined ? {} : { enabled }),
       ...(scram === undefined ? {} : { scram }),
+      ...(scram !== undefined || enabled === false ? { endSessions: true } : {}),
     };
-    const user = await serialized(async () => {
-      const updated = await updateKeepingAdmin(users, await existing(username), changes, lastAdmin);
-      // Role changes apply at once without this (tokens read the role on every use).
-      if (scram !== undefined || enabled === false) await tokens.revokeUser(username);
-      return updated;
-    });
+    const user = await serialized(async () => updateKeepingAdmin(users, await existing(username), changes, lastAdmin));
     publish({ action: 'update', username, fields, ...origin(r) });
     sendJson(res, 200, userJson(user));
   };
 
   const remove = async (r: RouteRequest, username: string): Promise<void> => {
     const { res } = r;
+    // The store ends the user's sessions with the delete, in one step.
     await serialized(async () => {
       await deleteKeepingAdmin(users, await existing(username), lastAdmin);
-      await tokens.revokeUser(username);
     });
     publish({ action: 'delete', username, fields: [], ...origin(r) });
     sendJson(res, 204, undefined);

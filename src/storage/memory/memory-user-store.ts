@@ -34,7 +34,8 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
   checkOptionNames('Memory user store options', options, MEMORY_USER_STORE_OPTIONS);
   const clock = functionOption('Memory user store', 'clock', options.clock) ?? Date.now;
   const users = new Map<string, UserRecord>();
-  const sessionStore = createMemorySessionStore();
+  const sessions = new Map<string, SessionRecord>();
+  const sessionStore = memorySessionStore(sessions);
 
   return {
     getUser(username) {
@@ -77,6 +78,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
         const enabled = changes.enabled ?? current.enabled;
         const record: UserRecord = { ...current, role, scram, enabled, modified: clock() };
         users.set(username, record);
+        if (changes.endSessions === true) endUserSessions(sessions, username);
         return copyUserRecord(record);
       });
     },
@@ -84,6 +86,7 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
     deleteUser(username: string) {
       return Promise.resolve().then(() => {
         if (!users.delete(username)) throw new UnknownUserError(username);
+        endUserSessions(sessions, username);
       });
     },
 
@@ -93,7 +96,23 @@ export function createMemoryUserStore(options: MemoryUserStoreOptions = {}): Mem
 
 /** Create an empty in-memory session store (the `TokenService` default: sessions end with the process). */
 export function createMemorySessionStore(): SessionStore {
-  const sessions = new Map<string, SessionRecord>();
+  return memorySessionStore(new Map());
+}
+
+// Remove the user's sessions from `sessions`; returns how many there were.
+function endUserSessions(sessions: Map<string, SessionRecord>, username: string): number {
+  let n = 0;
+  for (const [id, s] of sessions) {
+    if (s.username === username) {
+      sessions.delete(id);
+      n++;
+    }
+  }
+  return n;
+}
+
+// A session store over `sessions`, which the user store shares to end a user's sessions with a change of the user.
+function memorySessionStore(sessions: Map<string, SessionRecord>): SessionStore {
   const byCreated = (a: SessionRecord, b: SessionRecord): number => a.created - b.created;
 
   return {
@@ -123,14 +142,7 @@ export function createMemorySessionStore(): SessionStore {
     },
 
     deleteUserSessions(username) {
-      let n = 0;
-      for (const [id, s] of sessions) {
-        if (s.username === username) {
-          sessions.delete(id);
-          n++;
-        }
-      }
-      return Promise.resolve(n);
+      return Promise.resolve(endUserSessions(sessions, username));
     },
 
     purgeExpiredSessions(now) {

@@ -48,9 +48,11 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
   // notice leaves a change untold (a refused notice fails the statement, and the change with it). Listeners read the
   // user after they hear. One notice per user however many rows: PostgreSQL folds a transaction's identical
   // notices. Resolves to the rows changed.
-  const changeAndTell = async (change: string, params: readonly unknown[]): Promise<number> => {
+  // `endSessions` also ends the changed users' sessions in that statement: the change and their end are one unit.
+  const changeAndTell = async (change: string, params: readonly unknown[], endSessions = false): Promise<number> => {
     const n = params.length;
-    const told = `WITH c AS (${change} RETURNING username) SELECT pg_notify($${String(n + 1)}, $${String(n + 2)} || username) FROM c`;
+    const ended = endSessions ? ', s AS (DELETE FROM session WHERE username IN (SELECT username FROM c))' : '';
+    const told = `WITH c AS (${change} RETURNING username)${ended} SELECT pg_notify($${String(n + 1)}, $${String(n + 2)} || username) FROM c`;
     return (await q(told, [...params, channel, userChangePayload('')])).n;
   };
   const getUser = async (username: string): Promise<UserRecord | undefined> =>
@@ -96,12 +98,13 @@ export function pgUserStore(pool: PgPool, clock: Clock, guard: () => void, chann
         `UPDATE users SET role = $1, enabled = $2, modified = $3, hash = $4, salt = $5, iterations = $6,
          stored_key = $7, server_key = $8 WHERE username = $9`,
         [role, enabled, modified, ...scramColumns(scram), username],
+        changes.endSessions === true,
       );
       if (n === 0) throw new UnknownUserError(username);
       return { ...current, role, scram: copyScramCredentials(scram), enabled, modified };
     },
     deleteUser: async (username: string) => {
-      if ((await changeAndTell('DELETE FROM users WHERE username = $1', [username])) === 0) {
+      if ((await changeAndTell('DELETE FROM users WHERE username = $1', [username], true)) === 0) {
         throw new UnknownUserError(username);
       }
     },

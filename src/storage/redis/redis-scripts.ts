@@ -524,36 +524,10 @@ local function tell(base, user)
 end
 `;
 
-/**
- * Users (ARGV: base, action, username, then for `swap` the record expected (`''` for none) and the new one): `swap`
- * replaces the user's record only if it still holds the one expected, `delete` removes it. Answers `{1}`, or `{0}`
- * when the record was not as expected (`delete`: no such user). The change is published (see `TELL`) by the
- * script that makes it, so no process can make it untold.
- */
-export const USER = script(`${TELL}
-local base, action, user = ARGV[1], ARGV[2], ARGV[3]
-local key = base .. ':u'
-local cur = redis.call('HGET', key, user)
-if action == 'swap' then
-  if (cur or '') ~= ARGV[4] then return {0} end
-  tell(base, user)
-  redis.call('HSET', key, user, ARGV[5])
-  return {1}
-end
-if not cur then return {0} end
-tell(base, user)
-redis.call('HDEL', key, user)
-return {1}
-`);
-
-/**
- * Sessions. ARGV: base, action, then: put (id, username, created, lastUsed, expires), touch (id, lastUsed, expires),
- * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed. `delete` and
- * `deleteUser` publish the owner's change (see `TELL`) when they end a session; an expired one (purge) is not told.
- */
-export const SESSION = script(`${TELL}
-local base, action = ARGV[1], ARGV[2]
-local function drop(id)
+// Shared Lua: `drop(base, id)` removes one session and its index entries (1, or 0 for none); `dropUser(base, user)`
+// removes every session of a user and answers how many.
+const DROP = `
+local function drop(base, id)
   local key = base .. ':s:' .. id
   local user = redis.call('HGET', key, 'username')
   if not user then return 0 end
@@ -562,8 +536,47 @@ local function drop(id)
   redis.call('ZREM', base .. ':sx', id)
   return 1
 end
+local function dropUser(base, user)
+  local n = 0
+  for _, id in ipairs(redis.call('SMEMBERS', base .. ':su:' .. user)) do n = n + drop(base, id) end
+  return n
+end
+`;
+
+/**
+ * Users (ARGV: base, action, username, then for `swap` the record expected (`''` for none), the new one and `'1'` to
+ * end the user's sessions with it): `swap` replaces the user's record only if it still holds the one expected,
+ * `delete` removes it and the user's sessions. Answers `{1}`, or `{0}` when the record was not as expected (`delete`:
+ * no such user). The change (and the end of the sessions) is published (see `TELL`) by the script that makes it, so no
+ * process can make it untold, and the sessions end in the same script as the change, so neither happens alone.
+ */
+export const USER = script(`${TELL}${DROP}
+local base, action, user = ARGV[1], ARGV[2], ARGV[3]
+local key = base .. ':u'
+local cur = redis.call('HGET', key, user)
+if action == 'swap' then
+  if (cur or '') ~= ARGV[4] then return {0} end
+  tell(base, user)
+  redis.call('HSET', key, user, ARGV[5])
+  if ARGV[6] == '1' then dropUser(base, user) end
+  return {1}
+end
+if not cur then return {0} end
+tell(base, user)
+redis.call('HDEL', key, user)
+dropUser(base, user)
+return {1}
+`);
+
+/**
+ * Sessions. ARGV: base, action, then: put (id, username, created, lastUsed, expires), touch (id, lastUsed, expires),
+ * delete (id), deleteUser (username), purge (now). Answers `{n}`: sessions touched or removed. `delete` and
+ * `deleteUser` publish the owner's change (see `TELL`) when they end a session; an expired one (purge) is not told.
+ */
+export const SESSION = script(`${TELL}${DROP}
+local base, action = ARGV[1], ARGV[2]
 if action == 'put' then
-  drop(ARGV[3])
+  drop(base, ARGV[3])
   redis.call('HSET', base .. ':s:' .. ARGV[3], 'username', ARGV[4], 'created', ARGV[5], 'lastUsed', ARGV[6],
     'expires', ARGV[7])
   redis.call('SADD', base .. ':su:' .. ARGV[4], ARGV[3])
@@ -579,17 +592,14 @@ elseif action == 'delete' then
   local user = redis.call('HGET', base .. ':s:' .. ARGV[3], 'username')
   if not user then return {0} end
   tell(base, user)
-  return {drop(ARGV[3])}
+  return {drop(base, ARGV[3])}
 elseif action == 'deleteUser' then
-  local ids = redis.call('SMEMBERS', base .. ':su:' .. ARGV[3])
-  if #ids == 0 then return {0} end
+  if redis.call('SCARD', base .. ':su:' .. ARGV[3]) == 0 then return {0} end
   tell(base, ARGV[3])
-  local n = 0
-  for _, id in ipairs(ids) do n = n + drop(id) end
-  return {n}
+  return {dropUser(base, ARGV[3])}
 end
 local n = 0
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. ':sx', '-inf', ARGV[3])) do n = n + drop(id) end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', base .. ':sx', '-inf', ARGV[3])) do n = n + drop(base, id) end
 return {n}
 `);
 

@@ -99,7 +99,14 @@ export function redisUserStore(
             enabled: changes.enabled ?? current.enabled,
             modified: clock(),
           };
-          const r = await redis.eval(USER, ver, [base, 'swap', username, text, fromUser(next)]);
+          const r = await redis.eval(USER, ver, [
+            base,
+            'swap',
+            username,
+            text,
+            fromUser(next),
+            changes.endSessions === true ? '1' : '0',
+          ]);
           if (Number(r[0]) === 1) {
             return { ...next, scram: copyScramCredentials(next.scram) };
           }

@@ -84,11 +84,13 @@ export function sqliteUserStore(
         const modified = clock();
         const [hash, salt, iterations, storedKey, serverKey] = scramColumns(scram);
         q.update.run(role, enabled ? 1 : 0, modified, hash, salt, iterations, storedKey, serverKey, username);
+        if (changes.endSessions === true) q.deleteUserSessions.run(username);
         return { ...current, role, scram: copyScramCredentials(scram), enabled, modified };
       }),
     deleteUser: (username: string) =>
       run(() => {
         if (q.remove.run(username).changes === 0) throw new UnknownUserError(username);
+        q.deleteUserSessions.run(username);
       }),
 
     putSession: (r) =>

@@ -9,4 +9,8 @@ export {
   type StorageContractOptions,
 } from './storage-contract.js';
 export { CONTRACT_EPOCH, createTestClock, type TestClock } from './test-clock.js';
-export { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
+export {
+  describeSessionStoreContract,
+  describeUserSessionsContract,
+  describeUserStoreContract,
+} from './user-store-contract.js';

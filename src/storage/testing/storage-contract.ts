@@ -19,12 +19,20 @@ import { describeReadContract } from './contract-read.js';
 import { type AuthStateOf, describeAuthStateContract, describeChangeContract } from './contract-shared.js';
 import { describeWatchContract } from './contract-watches.js';
 import { createHarness, type MakeAdapter, type OpenSibling } from './harness.js';
-import { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
+import {
+  describeSessionStoreContract,
+  describeUserSessionsContract,
+  describeUserStoreContract,
+} from './user-store-contract.js';
 
 export type { AuthStateOf } from './contract-shared.js';
 export type { MakeAdapter, OpenSibling } from './harness.js';
 export { CONTRACT_EPOCH, createTestClock, type TestClock } from './test-clock.js';
-export { describeSessionStoreContract, describeUserStoreContract } from './user-store-contract.js';
+export {
+  describeSessionStoreContract,
+  describeUserSessionsContract,
+  describeUserStoreContract,
+} from './user-store-contract.js';
 
 /** Options of {@link describeStorageContract}. */
 export interface StorageContractOptions<A extends StorageAdapter> {
@@ -72,6 +80,7 @@ export function describeStorageContract<A extends StorageAdapter>(
     if (makeUsers !== undefined) {
       describeUserStoreContract(name, makeUsers);
       describeSessionStoreContract(name, makeUsers);
+      describeUserSessionsContract(name, makeUsers);
     }
 
     describe('lifecycle', () => {

@@ -197,3 +197,56 @@ export function describeSessionStoreContract(name: string, make: MakeUserStore<S
     });
   });
 }
+
+// User alice with session a1, and session b1 of another user.
+async function seedAlice(store: UserStore & SessionStore): Promise<void> {
+  await store.createUser({ username: 'alice', role: 'viewer', scram: fakeScram(1) });
+  await store.putSession(session('a1', 'alice', T0, T0 + 1000));
+  await store.putSession(session('b1', 'bob', T0, T0 + 1000));
+}
+
+/**
+ * Register the contract of a store that keeps both users and sessions: a change that ends the user's sessions
+ * (`endSessions`, a delete) does both in one step, and a change that fails ends none.
+ */
+export function describeUserSessionsContract(name: string, make: MakeUserStore<UserStore & SessionStore>): void {
+  describe(`${name}: users and their sessions`, () => {
+    it('ends the user’s sessions with an update that asks for it, and only then', async () => {
+      const { store } = await fixture(make);
+      await seedAlice(store);
+      await store.updateUser('alice', { role: 'operator' });
+      expect((await store.listUserSessions('alice')).map((s) => s.id)).toEqual(['a1']);
+      const updated = await store.updateUser('alice', { scram: fakeScram(7), endSessions: true });
+      expect(updated.scram).toEqual(fakeScram(7));
+      expect(await store.listUserSessions('alice')).toEqual([]);
+      expect(await store.getSession('a1')).toBeUndefined();
+      expect(await store.getSession('b1')).toBeDefined();
+    });
+
+    it('ends the user’s sessions with a delete', async () => {
+      const { store } = await fixture(make);
+      await seedAlice(store);
+      await store.deleteUser('alice');
+      expect(await store.getSession('a1')).toBeUndefined();
+      expect(await store.getSession('b1')).toBeDefined();
+    });
+
+    it('a change that fails ends no session', async () => {
+      const { store } = await fixture(make);
+      await store.createUser({ username: 'alice', role: 'viewer', scram: fakeScram(1) });
+      await store.putSession(session('a1', 'alice', T0, T0 + 1000));
+      await store.putSession(session('g1', 'ghost', T0, T0 + 1000));
+      const shortKey = { ...fakeScram(2), storedKey: new Uint8Array(8) };
+      await expect(store.updateUser('alice', { scram: shortKey, endSessions: true })).rejects.toBeInstanceOf(
+        ValueError,
+      );
+      await expect(store.updateUser('ghost', { enabled: false, endSessions: true })).rejects.toBeInstanceOf(
+        UnknownUserError,
+      );
+      await expect(store.deleteUser('ghost')).rejects.toBeInstanceOf(UnknownUserError);
+      expect((await store.getUser('alice'))?.scram).toEqual(fakeScram(1));
+      expect(await store.getSession('a1')).toBeDefined();
+      expect(await store.getSession('g1')).toBeDefined();
+    });
+  });
+}

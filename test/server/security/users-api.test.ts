@@ -11,7 +11,9 @@ import {
   SERVER_CHANNELS,
   type ServerErrorEvent,
 } from '../../../src/server/index.js';
+import { updateKeepingAdmin } from '../../../src/server/users/last-admin.js';
 import { createMemoryStore, type MemoryUserStore } from '../../../src/storage/memory/index.js';
+import type { UserRecord } from '../../../src/storage/user-store.js';
 import { bearer, ITERATIONS, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
 
 let f: SecureFixture;
@@ -387,6 +389,75 @@ describe('users API: paths and bodies it refuses', () => {
     const r = await api('PATCH', 'ada', { password: 'another-long-one' });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ username: 'ada', role: 'admin', enabled: true });
+  });
+});
+
+describe('users API: a change and the end of its sessions are one step', () => {
+  // Failure injection: the store fails the sessions' end, as a second call would meet a store error.
+  function failSessionsEnd(): void {
+    f.users.deleteUserSessions = () => Promise.reject(new Error('connection lost'));
+  }
+
+  it('a password change ends the old sessions even when ending them alone would fail', async () => {
+    const old = bearer(await tokenFor(f, 'otto'));
+    failSessionsEnd();
+    expect((await api('PATCH', 'otto', { password: 'brand-new-pass' })).status).toBe(200);
+    expect((await raw(f, 'about', { authorization: old })).status).toBe(401);
+  });
+
+  it('a failed password change leaves the old password and the old sessions, the admin told it failed', async () => {
+    const old = bearer(await tokenFor(f, 'otto'));
+    f.users.updateUser = () => Promise.reject(new Error('connection lost'));
+    expect((await api('PATCH', 'otto', { password: 'brand-new-pass' })).status).toBe(500);
+    expect((await raw(f, 'about', { authorization: old })).status).toBe(200);
+    expect((await f.client('otto', 'otto-operator-pass').about()).get('serverName')).toBe('haystack-ts');
+  });
+
+  it('a disable or delete ends the sessions with it: re-enabling or recreating the user revives none', async () => {
+    const vera = bearer(await tokenFor(f, 'vera'));
+    const otto = bearer(await tokenFor(f, 'otto'));
+    failSessionsEnd();
+    expect((await api('PATCH', 'vera', { enabled: false })).status).toBe(200);
+    expect((await api('DELETE', 'otto')).status).toBe(204);
+    expect(await f.users.listUserSessions('vera')).toEqual([]);
+    expect(await f.users.listUserSessions('otto')).toEqual([]);
+    expect((await api('PATCH', 'vera', { enabled: true })).status).toBe(200);
+    expect((await api('POST', '', { username: 'otto', password: 'otto-again-pass' })).status).toBe(201);
+    expect((await raw(f, 'about', { authorization: vera })).status).toBe(401);
+    expect((await raw(f, 'about', { authorization: otto })).status).toBe(401);
+  });
+
+  it('an admin disabled with a new password (the last-admin path) loses its sessions with the change', async () => {
+    await f.users.createUser({
+      username: 'root2',
+      role: 'admin',
+      scram: await credentialsForPassword('root2-admin-pass', ITERATIONS),
+    });
+    const root2 = bearer(await tokenFor(f, 'root2'));
+    failSessionsEnd();
+    expect((await api('PATCH', 'root2', { enabled: false, password: 'root2-next-pass' })).status).toBe(200);
+    expect(await f.users.listUserSessions('root2')).toEqual([]);
+    expect((await api('PATCH', 'root2', { enabled: true })).status).toBe(200);
+    expect((await raw(f, 'about', { authorization: root2 })).status).toBe(401);
+  });
+
+  it('the last-admin rule ends sessions only when the change asks (a library caller may not)', async () => {
+    for (const name of ['root2', 'root3']) {
+      await f.users.createUser({
+        username: name,
+        role: 'admin',
+        scram: await credentialsForPassword('admin-password', ITERATIONS),
+      });
+      await tokenFor(f, name);
+    }
+    const refuse = (): Error => new Error('refused');
+    const scram = await credentialsForPassword('next-password', ITERATIONS);
+    const root2 = (await f.users.getUser('root2')) as UserRecord;
+    expect((await updateKeepingAdmin(f.users, root2, { role: 'viewer', scram }, refuse)).scram).toEqual(scram);
+    expect(await f.users.listUserSessions('root2')).toHaveLength(1);
+    const root3 = (await f.users.getUser('root3')) as UserRecord;
+    await updateKeepingAdmin(f.users, root3, { enabled: false, endSessions: true }, refuse);
+    expect(await f.users.listUserSessions('root3')).toEqual([]);
   });
 });
 

@@ -1,11 +1,13 @@
 // A SQLite store whose file fails under it (damaged pages, a write lock another process holds, a file it cannot
 // write): every call fails with a typed storage error naming the file, the server answers error grids with their
-// code, nothing of a failed write is kept, and the store works again once the cause is gone.
+// code, nothing of a failed write is kept (a user change with the end of its sessions included), and the store
+// works again once the cause is gone.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dict, MARKER, Num, Ref } from '../../../src/core/index.js';
+import { credentialsForPassword } from '../../../src/server/auth/passwords.js';
 import { createServer } from '../../../src/server/index.js';
 import { openSqliteStore } from '../../../src/storage/sqlite/index.js';
 import { makeTempDir } from '../../support/temp-dir.js';
@@ -99,6 +101,34 @@ describe('a SQLite store file that fails under the store', () => {
       if (other.inTransaction) other.prepare('ROLLBACK').run();
       other.close();
       await server.close();
+      await store.close();
+    }
+  });
+
+  it('failing to end a user’s sessions undoes the change of the user that asked for it', async () => {
+    const path = nextFile();
+    await makeStore(path);
+    const store = await openSqliteStore({ path });
+    const other = new Database(path);
+    try {
+      const scram = await credentialsForPassword('password-1', 4096);
+      await store.users.createUser({ username: 'vera', role: 'viewer', scram });
+      await store.users.putSession({ id: 's1', username: 'vera', created: 1, lastUsed: 1, expires: 9e12 });
+      // Failure injection in the file itself: any end of a session is refused, as a failing disk would refuse it.
+      other.exec("CREATE TRIGGER refuse_end BEFORE DELETE ON session BEGIN SELECT RAISE(ABORT, 'injected'); END");
+      const next = await credentialsForPassword('password-2', 4096);
+      await expect(store.users.updateUser('vera', { scram: next, endSessions: true })).rejects.toMatchObject({
+        code: 'HS_ERR_STORAGE',
+      });
+      await expect(store.users.deleteUser('vera')).rejects.toMatchObject({ code: 'HS_ERR_STORAGE' });
+      expect((await store.users.getUser('vera'))?.scram).toEqual(scram);
+      expect(await store.users.getSession('s1')).toBeDefined();
+      other.exec('DROP TRIGGER refuse_end');
+      await store.users.updateUser('vera', { scram: next, endSessions: true });
+      expect((await store.users.getUser('vera'))?.scram).toEqual(next);
+      expect(await store.users.getSession('s1')).toBeUndefined();
+    } finally {
+      other.close();
       await store.close();
     }
   });

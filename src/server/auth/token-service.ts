@@ -197,6 +197,23 @@ export class TokenService {
     return closedMany(await this.#sessions.deleteUserSessions(username), 'revoked');
   }
 
+  /**
+   * Make `change` of user `username`, one that ends their sessions (`UserChanges.endSessions`, a delete) in the step
+   * of `users` that makes it, and report those sessions ended (counted before: the store does not say how many).
+   * When this service keeps its sessions elsewhere (its memory, by default), it ends them right after the change.
+   */
+  async endingUserSessions<T>(users: UserStore, username: string, change: () => Promise<T>): Promise<T> {
+    if (this.#sessions !== (users as object)) {
+      const result = await change();
+      await this.revokeUser(username);
+      return result;
+    }
+    const before = (await this.#sessions.listUserSessions(username)).length;
+    const result = await change();
+    closedMany(before, 'revoked');
+    return result;
+  }
+
   /** Drop sessions that have expired; returns how many. Sessions past their absolute cap are dropped at use. */
   async purgeExpired(): Promise<number> {
     return closedMany(await this.#sessions.purgeExpiredSessions(this.#clock()), 'expired');

@@ -28,7 +28,7 @@ export type { UserJson, WhoamiJson } from '../../core/auth/user-json.js';
 export interface UsersApiOptions {
   /** The users. Required. */
   readonly users: UserStore;
-  /** The server's sessions. Required. (The user store ends a user's sessions in the step that changes the user.) */
+  /** Sessions to end when a user's password changes, or the user is disabled or deleted. Required. */
   readonly tokens: TokenService;
   /** PBKDF2 iterations of new credentials: the count the authenticator announces for unknown users. Required. */
   readonly iterations: number;
@@ -159,7 +159,7 @@ function optionalBoolean(body: Record<string, unknown>, name: string): boolean |
  */
 export function createUsersRoute(options: UsersApiOptions): HttpRoute {
   checkOptionNames('Users API options', options, USERS_API_OPTIONS);
-  const { users, iterations } = options;
+  const { users, tokens, iterations } = options;
   const name = options.name ?? 'users';
   const maxBodyBytes: unknown = options.maxBodyBytes ?? 16 * 1024;
   if (!(typeof maxBodyBytes === 'number' && Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -230,7 +230,11 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
       ...(scram === undefined ? {} : { scram }),
       ...(scram !== undefined || enabled === false ? { endSessions: true } : {}),
     };
-    const user = await serialized(async () => updateKeepingAdmin(users, await existing(username), changes, lastAdmin));
+    const user = await serialized(async () => {
+      const current = await existing(username);
+      const apply = () => updateKeepingAdmin(users, current, changes, lastAdmin);
+      return changes.endSessions === true ? tokens.endingUserSessions(users, username, apply) : apply();
+    });
     publish({ action: 'update', username, fields, ...origin(r) });
     sendJson(res, 200, userJson(user));
   };
@@ -239,7 +243,8 @@ export function createUsersRoute(options: UsersApiOptions): HttpRoute {
     const { res } = r;
     // The store ends the user's sessions with the delete, in one step.
     await serialized(async () => {
-      await deleteKeepingAdmin(users, await existing(username), lastAdmin);
+      const current = await existing(username);
+      await tokens.endingUserSessions(users, username, () => deleteKeepingAdmin(users, current, lastAdmin));
     });
     publish({ action: 'delete', username, fields: [], ...origin(r) });
     sendJson(res, 204, undefined);

@@ -10,9 +10,11 @@ import {
   type RequestEvent,
   SERVER_CHANNELS,
   type ServerErrorEvent,
+  type SessionEvent,
 } from '../../../src/server/index.js';
 import { updateKeepingAdmin } from '../../../src/server/users/last-admin.js';
 import { createMemoryStore, type MemoryUserStore } from '../../../src/storage/memory/index.js';
+import { createMemorySessionStore } from '../../../src/storage/memory/memory-user-store.js';
 import type { UserRecord } from '../../../src/storage/user-store.js';
 import { bearer, ITERATIONS, raw, type SecureFixture, startSecure, tokenFor } from './support.js';
 
@@ -458,6 +460,54 @@ describe('users API: a change and the end of its sessions are one step', () => {
     const root3 = (await f.users.getUser('root3')) as UserRecord;
     await updateKeepingAdmin(f.users, root3, { enabled: false, endSessions: true }, refuse);
     expect(await f.users.listUserSessions('root3')).toEqual([]);
+  });
+});
+
+describe('users API: sessions kept apart from the users (in process memory)', () => {
+  it('a password change, disable or delete still ends the user’s sessions, and reports them ended', async () => {
+    const apart = await startSecure({ security: { sessions: createMemorySessionStore() } });
+    const closed: number[] = [];
+    const onSession = (m: unknown): void => {
+      const e = m as SessionEvent;
+      if (e.action === 'close') closed.push(e.count);
+    };
+    subscribe(SERVER_CHANNELS.session, onSession);
+    try {
+      const root = bearer(await tokenFor(apart, 'ada'));
+      const tokens = await Promise.all(['otto', 'vera', 'vera'].map(async (u) => bearer(await tokenFor(apart, u))));
+      const call = (method: string, path: string, body: unknown) =>
+        raw(apart, `users/${path}`, {
+          method,
+          authorization: root,
+          ...(body === undefined ? {} : { body: JSON.stringify(body), contentType: 'application/json' }),
+        });
+      expect((await call('PATCH', 'otto', { password: 'brand-new-pass' })).status).toBe(200);
+      expect((await call('DELETE', 'vera', undefined)).status).toBe(204);
+      for (const t of tokens) expect((await raw(apart, 'about', { authorization: t })).status).toBe(401);
+      expect(closed).toEqual([1, 2]);
+    } finally {
+      unsubscribe(SERVER_CHANNELS.session, onSession);
+      await apart.close();
+    }
+  });
+
+  it('with the sessions in the user store, the sessions ended are reported too', async () => {
+    const closed: number[] = [];
+    const onSession = (m: unknown): void => {
+      const e = m as SessionEvent;
+      if (e.action === 'close') closed.push(e.count);
+    };
+    await tokenFor(f, 'otto');
+    await tokenFor(f, 'otto');
+    await tokenFor(f, 'vera');
+    subscribe(SERVER_CHANNELS.session, onSession);
+    try {
+      expect((await api('PATCH', 'otto', { enabled: false })).status).toBe(200);
+      expect((await api('DELETE', 'vera')).status).toBe(204);
+      expect(closed).toEqual([2, 1]);
+    } finally {
+      unsubscribe(SERVER_CHANNELS.session, onSession);
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { HaystackError } from '../core/errors.js';
 import type { Dict } from '../core/grid/dict.js';
 import { isRefId } from '../core/kinds/ref.js';
 import { loadOnce } from './load-once.js';
+import { errorText } from './use-async.js';
 
 /** What the header says about the live connection. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -41,20 +42,29 @@ export class LiveHub {
     // failed fetch leaves the values offline until the next subscription, which fetches it again.
     this.#socket = loadOnce(
       () =>
-        (this.#ws = import('../client/ws-reconnecting.js').then(
-          ({ ReconnectingWebSocketClient }) =>
-            new ReconnectingWebSocketClient({
-              url: api,
-              ...(token === undefined ? {} : { token }),
-              onReconnect: (e) => {
-                this.#onEvent(e);
-              },
-            }),
-        )),
+        (this.#ws = import('../client/ws-reconnecting.js').then(({ ReconnectingWebSocketClient }) => {
+          // A socket after one whose code failed to arrive is a new try, not the offline one going on.
+          this.#setState('connecting');
+          return new ReconnectingWebSocketClient({
+            url: api,
+            ...(token === undefined ? {} : { token }),
+            onReconnect: (e) => {
+              this.#onEvent(e);
+            },
+          });
+        })),
     );
-    this.#socket().catch((err: unknown) => {
-      this.#fail(err);
-    });
+    this.#wait();
+  }
+
+  // Waits for the connection within the client's timeout, as a call does: a server away for longer takes the values
+  // offline with why, even when no call is waiting (a screen without live values, a watch already open).
+  #wait(): void {
+    this.#socket()
+      .then((ws) => ws.connect())
+      .catch((err: unknown) => {
+        this.#fail(err);
+      });
   }
 
   /** The connection state. */
@@ -97,13 +107,17 @@ export class LiveHub {
       }
     } else if (e.type === 'disconnected' || e.type === 'retry') {
       if (this.#release === undefined) this.#resubscribed = new Promise((r) => (this.#release = r));
-      this.#setState('reconnecting');
+      // Offline ends when the socket connects: the retries behind it only say why it still cannot.
+      if (e.type === 'retry' && this.#state === 'offline') {
+        this.#error = errorText(e.error);
+        this.#setState('offline');
+      } else this.#setState('reconnecting');
+      // After #dropped has started the reconnect: the wait is for the new connection, not the closed one.
+      if (e.type === 'disconnected') this.#wait();
     } else if (e.type === 'resubscribed') this.#ready();
     else {
-      this.#error = e.error instanceof Error ? e.error.message : String(e.error);
       this.#sessionEnded = e.error instanceof HaystackError && e.error.code === 'HS_ERR_AUTH';
-      this.#ready();
-      this.#setState('offline');
+      this.#fail(e.error);
     }
   }
 
@@ -194,7 +208,7 @@ export class LiveHub {
   #fail(err: unknown): void {
     this.#ready();
     if (this.#stop.signal.aborted) return;
-    this.#error = err instanceof Error ? err.message : String(err);
+    this.#error = errorText(err);
     this.#setState('offline');
   }
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildUi, type UiBuild } from '../../scripts/build-ui.js';
 import { type AppConfig, type RunningApp, startApp } from '../../src/app/index.js';
@@ -59,6 +59,33 @@ async function recordLive(p: Page): Promise<() => Promise<string[]>> {
       if (window.liveSeen[window.liveSeen.length - 1] !== seen) window.liveSeen.push(seen);
     }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });`);
   return () => p.evaluate<string[]>('window.liveSeen');
+}
+
+/**
+ * Routes the page's live sockets to the server until the test stops it: then its sockets close (1001, going away)
+ * and new ones are refused with `why` (1013, try again later), until it starts again.
+ */
+async function stoppableSockets(p: Page): Promise<{ stop: (why: string) => Promise<void>; start: () => void }> {
+  let refusal: string | undefined;
+  const open = new Set<WebSocketRoute>();
+  await p.routeWebSocket('**/api/ws', (ws) => {
+    if (refusal !== undefined) {
+      void ws.close({ code: 1013, reason: refusal });
+      return;
+    }
+    ws.connectToServer();
+    open.add(ws);
+  });
+  return {
+    stop: async (why) => {
+      refusal = why;
+      for (const ws of open) await ws.close({ code: 1001, reason: 'shutting down' });
+      open.clear();
+    },
+    start: () => {
+      refusal = undefined;
+    },
+  };
 }
 
 describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () => {
@@ -367,6 +394,41 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await p.getByLabel('Yesterday').check();
     await p.getByRole('application', { name: /History chart of/ }).waitFor();
     expect(await p.getByRole('alert').count()).toBe(0);
+    await p.close();
+  });
+
+  // The socket is up and its watch open (a change pushed is shown): a drop before would fail the watch's opening.
+  let pushed = 60;
+  const watching = async (p: Page, id: string): Promise<void> => {
+    pushed += 0.5;
+    await p.getByRole('heading', { name: 'Tags' }).waitFor();
+    await app.server.handler.store.commit([{ op: 'update', id, changes: dict({ curVal: new Num(pushed, '°F') }) }]);
+    await expect.poll(() => p.locator('.cur-val').textContent()).toBe(`${pushed} °F`);
+  };
+
+  it('takes the live values offline with why when the server stops after the socket connected, and keeps them so', async () => {
+    const p = await browser.newPage();
+    watchConsole(p, /WebSocket/);
+    const server = await stoppableSockets(p);
+    const seen = await recordLive(p);
+    await p.clock.install();
+    await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
+    const badge = p.locator('.live-badge');
+    await expect.poll(() => badge.textContent()).toBe('Live: connected');
+    await watching(p, 'hudson.vav1-03.zat');
+    await server.stop('away');
+    await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
+    // The client's 30 s wait for a connection, then two minutes of retries refused.
+    for (let i = 0; i < 150; i++) await p.clock.runFor(1_000);
+    const after = (await seen()).slice((await seen()).findIndex((s) => s.startsWith('Live: reconnecting')));
+    const offline = after.findIndex((s) => s.startsWith('Live: offline'));
+    expect(after[offline]).toBe('Live: offline|closed|Live values are not updated: WebSocket reconnect: timed out');
+    // Offline until the server is back: the retries behind it do not say "reconnecting" again.
+    expect(after.slice(offline).filter((s) => !s.startsWith('Live: offline'))).toEqual([]);
+    expect(await badge.textContent()).toBe('Live: offline');
+    server.start();
+    for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    expect(await badge.textContent()).toBe('Live: connected');
     await p.close();
   });
 });

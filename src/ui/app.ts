@@ -67,17 +67,19 @@ const LIVE_TEXT: Readonly<Record<LiveState, string>> = {
 };
 
 function LiveBadge({ session }: { readonly session: Session }): VNode {
-  const [state, setState] = useState<LiveState>(session.live.state);
+  // Drawn again on each report of the hub, not only on a new state: the reason can change while it stays offline.
+  const [, redraw] = useState({});
   const [open, setOpen] = useState(false);
+  const { state } = session.live;
   useEffect(() => {
     const off = session.live.onState((s) => {
-      setState(s);
+      redraw({});
       // Each time the values go offline their reason starts closed: one opened before is not opened again by a
       // failed retry, nor one closed before by the user.
       if (s !== 'offline') setOpen(false);
     });
     // The connection may have changed state between the first render and this effect: start from where it is now.
-    setState(session.live.state);
+    redraw({});
     return () => {
       off();
     };

@@ -431,4 +431,28 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     expect(await badge.textContent()).toBe('Live: connected');
     await p.close();
   });
+
+  it('shows the latest reason the live values are offline while they stay offline', async () => {
+    const p = await browser.newPage();
+    watchConsole(p, /WebSocket/);
+    const server = await stoppableSockets(p);
+    await p.clock.install();
+    await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
+    const badge = p.locator('.live-badge');
+    await expect.poll(() => badge.textContent()).toBe('Live: connected');
+    await watching(p, 'hudson.vav1-03.zat');
+    await server.stop('user store unreachable');
+    for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
+    await p.getByRole('button', { name: 'Why offline?' }).click();
+    const reason = p.locator('#live-why');
+    expect(await reason.textContent()).toContain('timed out');
+    // The next refused retry says why the server cannot be reached now; the reason stays open as the user left it.
+    for (let i = 0; i < 40 && !((await reason.textContent()) ?? '').includes('1013'); i++) await p.clock.runFor(1_000);
+    expect(await reason.textContent()).toBe(
+      'Live values are not updated: WebSocket closed (1013: user store unreachable)',
+    );
+    expect(await reason.isVisible()).toBe(true);
+    expect(await badge.textContent()).toBe('Live: offline');
+    await p.close();
+  });
 });

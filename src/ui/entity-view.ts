@@ -38,7 +38,7 @@ export interface EntityViewProps {
 
 /** One entity, kept current by the live watch. */
 export function EntityView({ session, id, role }: EntityViewProps): VNode {
-  const loaded = useAsync(async () => (await session.client.readByIds([id])).first, [id]);
+  const loaded = useAsync(async () => (await session.client.readByIds([id])).first, [id], session.live);
   const [live, setLive] = useState<Dict | undefined>(undefined);
   useEffect(() => {
     setLive(undefined);
@@ -96,10 +96,14 @@ interface PartProps {
 }
 
 function Related({ session, entity, id }: PartProps): VNode {
-  const refsIn = useAsync(async () => {
-    const filter = REF_TAGS.map((t) => `${t}==@${id}`).join(' or ');
-    return (await session.client.read(filter, { limit: 500 })).rows;
-  }, [id]);
+  const refsIn = useAsync(
+    async () => {
+      const filter = REF_TAGS.map((t) => `${t}==@${id}`).join(' or ');
+      return (await session.client.read(filter, { limit: 500 })).rows;
+    },
+    [id],
+    session.live,
+  );
   const out = refsOut(entity);
   return html`<section aria-labelledby="related-title">
     <h2 id="related-title">Related</h2>
@@ -153,7 +157,11 @@ function PriorityArray({ session, entity, id, role }: PartProps & { readonly rol
   const [minutes, setMinutes] = useState('');
   const [status, setStatus] = useState<{ error: boolean; text: string } | undefined>(undefined);
   const writeVal = entity.get('writeVal');
-  const array = useAsync(async () => (await session.client.pointWriteArray(id)).rows, [id, version, valText(writeVal)]);
+  const array = useAsync(
+    async () => (await session.client.pointWriteArray(id)).rows,
+    [id, version, valText(writeVal)],
+    session.live,
+  );
   const kind = entity.get('kind');
   const unit = entity.get('unit');
 

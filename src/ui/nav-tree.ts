@@ -104,7 +104,7 @@ interface ChildrenProps {
 }
 
 function NavChildren({ session, navId, level }: ChildrenProps): VNode {
-  const kids = useAsync(() => session.client.nav(navId), [navId]);
+  const kids = useAsync(() => session.client.nav(navId), [navId], session.live);
   if (kids.error !== undefined) return html`<p class="error" role="alert">${kids.error}</p>`;
   if (kids.value === undefined) return html`<p class="muted" role="status">Loading\u2026</p>`;
   const rows = kids.value.rows;

@@ -455,4 +455,39 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     expect(await badge.textContent()).toBe('Live: offline');
     await p.close();
   });
+
+  it('reloads what the Entity and Explore screens failed to load once the connection is back', async () => {
+    const p = await browser.newPage();
+    watchConsole(p, /WebSocket|Failed to load resource/);
+    const server = await stoppableSockets(p);
+    await p.clock.install();
+    await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
+    const badge = p.locator('.live-badge');
+    await expect.poll(() => badge.textContent()).toBe('Live: connected');
+    await watching(p, 'hudson.vav1-03.zat');
+    // The server stops: its HTTP calls fail too.
+    const http = (url: URL): boolean => url.pathname.startsWith('/api/');
+    await p.route(http, (route) => route.abort('connectionrefused'));
+    await server.stop('away');
+    await p.evaluate("location.hash = '#/entity/hudson.vav1-04.zat'");
+    await p.getByRole('alert').first().waitFor();
+    await p.unroute(http);
+    server.start();
+    for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    // Without a move: the entity's page is read again.
+    await p.getByRole('heading', { name: 'Tags' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toContain('VAV-1-04');
+    await expect.poll(() => p.getByRole('alert').count()).toBe(0);
+    // So is the building tree.
+    await p.route(http, (route) => route.abort('connectionrefused'));
+    await server.stop('away');
+    await p.evaluate("location.hash = '#/'");
+    await p.getByRole('alert').first().waitFor();
+    await p.unroute(http);
+    server.start();
+    for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    await p.getByRole('tree', { name: 'Building' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => p.getByRole('alert').count()).toBe(0);
+    await p.close();
+  });
 });

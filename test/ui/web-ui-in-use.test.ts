@@ -465,27 +465,24 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     const badge = p.locator('.live-badge');
     await expect.poll(() => badge.textContent()).toBe('Live: connected');
     await watching(p, 'hudson.vav1-03.zat');
-    // The server stops: its HTTP calls fail too.
+    // The server stops (its HTTP calls fail too) while the user moves to `hash`, whose screen fails; then it is back.
     const http = (url: URL): boolean => url.pathname.startsWith('/api/');
-    await p.route(http, (route) => route.abort('connectionrefused'));
-    await server.stop('away');
-    await p.evaluate("location.hash = '#/entity/hudson.vav1-04.zat'");
-    await p.getByRole('alert').first().waitFor();
-    await p.unroute(http);
-    server.start();
-    for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    const outage = async (hash: string): Promise<void> => {
+      await p.route(http, (route) => route.abort('connectionrefused'));
+      await server.stop('away');
+      await p.evaluate(`location.hash = '${hash}'`);
+      await p.getByRole('alert').first().waitFor();
+      await p.unroute(http);
+      server.start();
+      for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    };
+    await outage('#/entity/hudson.vav1-04.zat');
     // Without a move: the entity's page is read again.
     await p.getByRole('heading', { name: 'Tags' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => p.getByRole('heading', { level: 1 }).textContent()).toContain('VAV-1-04');
     await expect.poll(() => p.getByRole('alert').count()).toBe(0);
     // So is the building tree.
-    await p.route(http, (route) => route.abort('connectionrefused'));
-    await server.stop('away');
-    await p.evaluate("location.hash = '#/'");
-    await p.getByRole('alert').first().waitFor();
-    await p.unroute(http);
-    server.start();
-    for (let i = 0; i < 60 && (await badge.textContent()) !== 'Live: connected'; i++) await p.clock.runFor(1_000);
+    await outage('#/');
     await p.getByRole('tree', { name: 'Building' }).waitFor({ timeout: 10_000 });
     await expect.poll(() => p.getByRole('alert').count()).toBe(0);
     await p.close();

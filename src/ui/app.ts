@@ -59,7 +59,6 @@ function navigate(hash: string): void {
 }
 
 const LIVE_TEXT: Readonly<Record<LiveState, string>> = {
-  idle: 'Live: idle',
   connecting: 'Live: connecting',
   live: 'Live: connected',
   reconnecting: 'Live: reconnecting',

@@ -9,7 +9,7 @@ import { loadOnce } from './load-once.js';
 import { errorText } from './use-async.js';
 
 /** What the header says about the live connection. */
-export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
 type Listener = (d: Dict) => void;
 

@@ -233,18 +233,29 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await ctx.close();
   });
 
-  it('breaks a chart line where a point logged nothing for hours, instead of a ramp across the gap', async () => {
-    // Every 5 minutes from 00:00 to 06:00 and from 12:00 to 18:00 (New York): the logger was down in between.
-    const midnight = Date.UTC(2026, 0, 7, 5);
+  /**
+   * A New_York point in °F logged every 5 minutes from 00:00 to 06:00 and from 12:00 to 18:00 on 2026-01-`day`
+   * (the logger down in between), with `tags` besides, shown on the History screen for that day: its page.
+   */
+  async function plotTwoRuns(id: string, day: number, tags: Readonly<Record<string, string>> = {}): Promise<Page> {
+    const midnight = Date.UTC(2026, 0, day, 5);
     const run = (from: number, base: number) =>
       Array.from({ length: 73 }, (_, i) => ({ ts: from + i * 300_000, val: new Num(base + (i % 10), '°F') }));
-    await app.server.handler.store.commit([hisPoint('gappy', 'Gappy zone temp', 'New_York', '°F')]);
-    await app.server.handler.store.hisWrite('gappy', [...run(midnight, 50), ...run(midnight + 12 * 3_600_000, 60)]);
+    const add = hisPoint(id, `${id} zone temp`, 'New_York', '°F');
+    const all = Object.entries(tags).reduce((d, [k, v]) => d.set(k, v), add.tags);
+    await app.server.handler.store.commit([{ ...add, tags: all }]);
+    await app.server.handler.store.hisWrite(id, [...run(midnight, 50), ...run(midnight + 12 * 3_600_000, 60)]);
     const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     watchConsole(p);
-    await p.goto(`${origin}/#/history?ids=gappy&range=custom&from=2026-01-07&to=2026-01-07`);
+    const date = `2026-01-${String(day).padStart(2, '0')}`;
+    await p.goto(`${origin}/#/history?ids=${id}&range=custom&from=${date}&to=${date}`);
     await p.locator('.chart canvas').waitFor();
     await p.getByRole('status').filter({ hasText: '146 samples' }).waitFor();
+    return p;
+  }
+
+  it('breaks a chart line where a point logged nothing for hours, instead of a ramp across the gap', async () => {
+    const p = await plotTwoRuns('gappy', 7);
     // The line's colour (#1f77b4) in the column at 09:00, halfway along the plot (00:00 to 18:00), and at 03:00.
     await expect.poll(() => linePixelsAt(p, 1 / 6)).toBeGreaterThan(0);
     expect(await linePixelsAt(p, 0.5)).toBe(0);
@@ -256,17 +267,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
   });
 
   it('holds a cov point (logged on change) at its last value across hours without a sample: steps, no break', async () => {
-    const midnight = Date.UTC(2026, 0, 8, 5);
-    const run = (from: number, base: number) =>
-      Array.from({ length: 73 }, (_, i) => ({ ts: from + i * 300_000, val: new Num(base + (i % 10), '°F') }));
-    const cov = hisPoint('covpt', 'Cov zone setpoint', 'New_York', '°F');
-    await app.server.handler.store.commit([{ ...cov, tags: cov.tags.set('hisMode', 'cov') }]);
-    await app.server.handler.store.hisWrite('covpt', [...run(midnight, 50), ...run(midnight + 12 * 3_600_000, 60)]);
-    const p = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-    watchConsole(p);
-    await p.goto(`${origin}/#/history?ids=covpt&range=custom&from=2026-01-08&to=2026-01-08`);
-    await p.locator('.chart canvas').waitFor();
-    await p.getByRole('status').filter({ hasText: '146 samples' }).waitFor();
+    const p = await plotTwoRuns('covpt', 8, { hisMode: 'cov' });
     // The line's colour in the column at 09:00, halfway along the plot: the 06:00 value is held until 12:00.
     await expect.poll(() => linePixelsAt(p, 1 / 6)).toBeGreaterThan(0);
     expect(await linePixelsAt(p, 0.5)).toBeGreaterThan(0);
@@ -406,16 +407,26 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
     await expect.poll(() => p.locator('.cur-val').textContent()).toBe(`${pushed} °F`);
   };
 
-  it('takes the live values offline with why when the server stops after the socket connected, and keeps them so', async () => {
+  /**
+   * A page on the Entity screen of hudson.vav1-03.zat with its live values connected and watched, its WebSocket in
+   * the test's hands (`server`), the fake clock installed, and console lines matching `expected` allowed; with
+   * `record`, every live state shown is recorded (see recordLive).
+   */
+  const connectedEntity = async (expected: RegExp, record = false) => {
     const p = await browser.newPage();
-    watchConsole(p, /WebSocket/);
+    watchConsole(p, expected);
     const server = await stoppableSockets(p);
-    const seen = await recordLive(p);
+    const seen = record ? await recordLive(p) : undefined;
     await p.clock.install();
     await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
     const badge = p.locator('.live-badge');
     await expect.poll(() => badge.textContent()).toBe('Live: connected');
     await watching(p, 'hudson.vav1-03.zat');
+    return { p, server, seen: seen ?? (() => Promise.resolve([])), badge };
+  };
+
+  it('takes the live values offline with why when the server stops after the socket connected, and keeps them so', async () => {
+    const { p, server, seen, badge } = await connectedEntity(/WebSocket/, true);
     await server.stop('away');
     await expect.poll(() => badge.textContent()).toBe('Live: reconnecting');
     // The client's 30 s wait for a connection, then two minutes of retries refused.
@@ -433,14 +444,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
   });
 
   it('shows the latest reason the live values are offline while they stay offline', async () => {
-    const p = await browser.newPage();
-    watchConsole(p, /WebSocket/);
-    const server = await stoppableSockets(p);
-    await p.clock.install();
-    await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
-    const badge = p.locator('.live-badge');
-    await expect.poll(() => badge.textContent()).toBe('Live: connected');
-    await watching(p, 'hudson.vav1-03.zat');
+    const { p, server, badge } = await connectedEntity(/WebSocket/);
     await server.stop('user store unreachable');
     for (let i = 0; i < 40 && (await badge.textContent()) !== 'Live: offline'; i++) await p.clock.runFor(1_000);
     await p.getByRole('button', { name: 'Why offline?' }).click();
@@ -457,14 +461,7 @@ describe.skipIf(!chromiumAvailable())('web UI in use, in headless chromium', () 
   });
 
   it('reloads what the Entity and Explore screens failed to load once the connection is back', async () => {
-    const p = await browser.newPage();
-    watchConsole(p, /WebSocket|Failed to load resource/);
-    const server = await stoppableSockets(p);
-    await p.clock.install();
-    await p.goto(`${origin}/#/entity/hudson.vav1-03.zat`);
-    const badge = p.locator('.live-badge');
-    await expect.poll(() => badge.textContent()).toBe('Live: connected');
-    await watching(p, 'hudson.vav1-03.zat');
+    const { p, server, badge } = await connectedEntity(/WebSocket|Failed to load resource/);
     // The server stops (its HTTP calls fail too) while the user moves to `hash`, whose screen fails; then it is back.
     const http = (url: URL): boolean => url.pathname.startsWith('/api/');
     const outage = async (hash: string): Promise<void> => {

@@ -37,6 +37,35 @@ describe('nav levels between requests', () => {
     expect(ids(await get(f, 'nav'))).toEqual(ids(await get(f, 'nav')));
   });
 
+  it('orders a level anew when a display name changes, the rows and their number staying the same', async () => {
+    await f.store.commit([{ op: 'update', id: 'temp', changes: Dict.of({ dis: 'AHU-1 Temp' }) }]);
+    expect(ids(await get(f, 'nav?navId=@ahu1')).slice(-2)).toEqual(['sp', 'temp']);
+    await f.store.commit([{ op: 'update', id: 'sp', changes: Dict.of({ dis: 'AHU-1 Zone Setpoint' }) }]);
+    expect(ids(await get(f, 'nav?navId=@ahu1')).slice(-2)).toEqual(['temp', 'sp']);
+    await f.store.commit([{ op: 'update', id: 'sp', changes: Dict.of({ dis: 'AHU-1 Setpoint' }) }]);
+    const root = ids(await get(f, 'nav'));
+    await f.store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis: 'Zulu' }) }]);
+    const after = ids(await get(f, 'nav'));
+    expect(after.indexOf('s1')).toBeGreaterThan(after.indexOf('s2'));
+    expect(root.indexOf('s1')).toBeLessThan(root.indexOf('s2'));
+    await f.store.commit([{ op: 'update', id: 's1', changes: Dict.of({ dis: 'Alpha' }) }]);
+    expect(ids(await get(f, 'nav'))).toEqual(root);
+  });
+
+  it('lists each server its own store, the levels named alike', async () => {
+    const other = await startFixture({ responseCache: false });
+    try {
+      await other.store.commit([{ op: 'update', id: 'temp', changes: Dict.of({ dis: 'AHU-1 A Temp' }) }]);
+      await f.store.commit([{ op: 'update', id: 'temp', changes: Dict.of({ dis: 'AHU-1 Temp' }) }]);
+      const mine = ids(await get(f, 'nav?navId=@ahu1'));
+      const theirs = ids(await get(other, 'nav?navId=@ahu1'));
+      expect(theirs.indexOf('temp')).toBeLessThan(theirs.indexOf('sp'));
+      expect(mine.indexOf('temp')).toBeGreaterThan(mine.indexOf('sp'));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('shows a timed override while it lasts and its end once the clock passes it', async () => {
     await f.store.pointWrite({ id: 'sp', level: 8, val: new Num(70, '°F'), who: 'test', durationMs: 60_000 });
     expect(rowOf(await get(f, 'nav?navId=@ahu1'), 'sp')?.get('writeVal')).toEqual(new Num(70, '°F'));

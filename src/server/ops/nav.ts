@@ -33,17 +33,18 @@ const ROOT_FILTER = 'site or (equip and not siteRef)';
 const siteFilter = (ref: string): string => `siteRef==${ref} and not equipRef`;
 const equipFilter = (ref: string): string => `equipRef==${ref}`;
 
-async function children(ctx: OpContext, navId: string | undefined): Promise<{ branches: Keyed[]; leaves: Keyed[] }> {
-  let filter: string | undefined = ROOT_FILTER;
-  if (navId !== undefined) {
-    const [parent] = await ctx.store.readByIds([navId]);
-    if (parent === undefined) throw new UnknownRecError(navId);
-    filter = parent.has('site') ? siteFilter(`@${navId}`) : parent.has('equip') ? equipFilter(`@${navId}`) : undefined;
-  }
-  const found = filter === undefined ? [] : await ctx.store.read({ filter });
+// The filter listing the level below `navId` (the root when undefined), or undefined when that entity has no level
+// (neither a site nor an equip).
+async function levelFilter(ctx: OpContext, navId: string | undefined): Promise<string | undefined> {
+  if (navId === undefined) return ROOT_FILTER;
+  const [parent] = await ctx.store.readByIds([navId]);
+  if (parent === undefined) throw new UnknownRecError(navId);
+  return parent.has('site') ? siteFilter(`@${navId}`) : parent.has('equip') ? equipFilter(`@${navId}`) : undefined;
+}
+
+function children(found: readonly Dict[], root: boolean): { branches: Keyed[]; leaves: Keyed[] } {
   // One query per level, its rows sorted into groups in one pass: sites first at the root, then equips that are
   // not sites; below the root, points that are not equips as leaves. Each group by display name.
-  const root = navId === undefined;
   const sites: Keyed[] = [];
   const equips: Keyed[] = [];
   const leaves: Keyed[] = [];
@@ -80,18 +81,46 @@ function withNavId(d: Dict, id: string): Dict {
 
 const NAV_COLUMNS = new ShapeColumns(['navId', 'id']);
 
+// The last level answered per store and filter, with the store's rows it was made from. Sorting by display name was
+// the largest cost of a nav request of our own: the same rows (entities are immutable Dicts, so the same objects in
+// the same order) give the same level, checked by identity in one pass; any change makes it afresh. Stores that
+// build new Dicts per read only pay that pass.
+interface KeptLevel {
+  readonly found: readonly Dict[];
+  readonly grid: Grid;
+}
+const keptLevels = new WeakMap<object, Map<string, KeptLevel>>();
+// Levels kept per store: the root, each site and each equip of a large building (a full map starts afresh).
+const MAX_KEPT_LEVELS = 4096;
+
+const sameRows = (a: readonly Dict[], b: readonly Dict[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
 // A level as answered: branch rows with their navId, then leaves, under navId, id and the other tags' columns.
-// Made afresh on each request: with the store's indexes answering the level's filter and the columns found along
-// the rows' shapes, a kept level saved little (measured: the read/nav mix ran at 0.55x bare without one).
 async function level(ctx: OpContext, navId: string | undefined): Promise<Grid> {
-  const { branches, leaves } = await children(ctx, navId);
+  const filter = await levelFilter(ctx, navId);
+  const found = filter === undefined ? [] : await ctx.store.read({ filter });
+  let kept = filter === undefined ? undefined : keptLevels.get(ctx.store);
+  const hit = filter === undefined ? undefined : kept?.get(filter);
+  if (hit !== undefined && sameRows(hit.found, found)) return hit.grid;
+  const { branches, leaves } = children(found, navId === undefined);
   const rows: Dict[] = [];
   for (const { row } of branches) {
     const id = row.id;
     rows.push(id === undefined ? row : withNavId(row, id.id));
   }
   for (const { row } of leaves) rows.push(row);
-  return NAV_COLUMNS.grid(rows);
+  const grid = NAV_COLUMNS.grid(rows);
+  if (filter !== undefined) {
+    if (kept === undefined) keptLevels.set(ctx.store, (kept = new Map<string, KeptLevel>()));
+    else if (kept.size >= MAX_KEPT_LEVELS && !kept.has(filter)) kept.clear();
+    // A copy: a store may hand out an array of its own, which a later change could alter in place.
+    kept.set(filter, { found: found.slice(), grid });
+  }
+  return grid;
 }
 
 /** `nav`: the children of `navId` (sites at the root); rows with a `navId` have children, rows without are leaves. */

@@ -562,8 +562,8 @@ export class CompactRows {
   }
 }
 
-// Whether `a` is the first `n` items of `b`.
-function sameItems<T>(a: readonly T[], b: readonly T[], n: number): boolean {
+/** Whether `a` is the first `n` items of `b`, each the same (`===`). */
+export function sameItems<T>(a: readonly T[], b: readonly T[], n: number): boolean {
   if (a.length !== n) return false;
   for (let j = 0; j < n; j++) if (a[j] !== b[j]) return false;
   return true;

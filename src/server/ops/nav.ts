@@ -1,7 +1,7 @@
 // The `nav` op: the site / equip / point tree, one level per request, addressed by `navId` (Ops chapter, Nav).
 
 import { UnknownRecError } from '../../core/errors.js';
-import { Dict, type TagVal } from '../../core/grid/dict.js';
+import { Dict, sameItems, type TagVal } from '../../core/grid/dict.js';
 import type { Grid } from '../../core/grid/grid.js';
 import { Ref } from '../../core/kinds/ref.js';
 import type { OpContext, OpDef } from '../op.js';
@@ -93,33 +93,31 @@ const keptLevels = new WeakMap<object, Map<string, KeptLevel>>();
 // Levels kept per store: the root, each site and each equip of a large building (a full map starts afresh).
 const MAX_KEPT_LEVELS = 4096;
 
-const sameRows = (a: readonly Dict[], b: readonly Dict[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
-
-// A level as answered: branch rows with their navId, then leaves, under navId, id and the other tags' columns.
-async function level(ctx: OpContext, navId: string | undefined): Promise<Grid> {
-  const filter = await levelFilter(ctx, navId);
-  const found = filter === undefined ? [] : await ctx.store.read({ filter });
-  let kept = filter === undefined ? undefined : keptLevels.get(ctx.store);
-  const hit = filter === undefined ? undefined : kept?.get(filter);
-  if (hit !== undefined && sameRows(hit.found, found)) return hit.grid;
-  const { branches, leaves } = children(found, navId === undefined);
+// A level's grid: branch rows with their navId, then leaves, under navId, id and the other tags' columns.
+function levelGrid(found: readonly Dict[], root: boolean): Grid {
+  const { branches, leaves } = children(found, root);
   const rows: Dict[] = [];
   for (const { row } of branches) {
     const id = row.id;
     rows.push(id === undefined ? row : withNavId(row, id.id));
   }
   for (const { row } of leaves) rows.push(row);
-  const grid = NAV_COLUMNS.grid(rows);
-  if (filter !== undefined) {
-    if (kept === undefined) keptLevels.set(ctx.store, (kept = new Map<string, KeptLevel>()));
-    else if (kept.size >= MAX_KEPT_LEVELS && !kept.has(filter)) kept.clear();
-    // A copy: a store may hand out an array of its own, which a later change could alter in place.
-    kept.set(filter, { found: found.slice(), grid });
-  }
+  return NAV_COLUMNS.grid(rows);
+}
+
+// A level as answered: the kept one while the store returns the same rows for its filter, else made and kept.
+async function level(ctx: OpContext, navId: string | undefined): Promise<Grid> {
+  const filter = await levelFilter(ctx, navId);
+  if (filter === undefined) return levelGrid([], false);
+  const found = await ctx.store.read({ filter });
+  let kept = keptLevels.get(ctx.store);
+  const hit = kept?.get(filter);
+  if (hit !== undefined && sameItems(hit.found, found, found.length)) return hit.grid;
+  const grid = levelGrid(found, navId === undefined);
+  if (kept === undefined) keptLevels.set(ctx.store, (kept = new Map<string, KeptLevel>()));
+  else if (kept.size >= MAX_KEPT_LEVELS && !kept.has(filter)) kept.clear();
+  // A copy: a store may hand out an array of its own, which a later change could alter in place.
+  kept.set(filter, { found: found.slice(), grid });
   return grid;
 }
 

@@ -837,7 +837,7 @@ class HaysonTextReader {
     let plain = this.ws() !== 0x7b;
     if (!plain) {
       this.#i++;
-      plain = this.ws() !== 0x22 || sameAt(s, this.#i, '"_kind"');
+      plain = this.ws() !== 0x22 || isKindName(s, this.#i);
       this.#i = start;
     }
     if (plain) return this.bounded(() => this.value(depth));
@@ -877,7 +877,7 @@ class HaysonTextReader {
   gridFirst(): boolean {
     const at = this.#i;
     this.#i++;
-    let grid = this.ws() === 0x22 && sameAt(this.#s, this.#i, '"_kind"');
+    let grid = this.ws() === 0x22 && isKindName(this.#s, this.#i);
     if (grid) {
       this.#i += 7;
       grid = this.ws() === 0x3a;
